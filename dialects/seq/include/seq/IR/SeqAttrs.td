@@ -1,0 +1,93 @@
+//===- SeqAttrs.td - seq enums and attributes --------------*- tablegen -*-===//
+//
+// Enumerations and attributes shared by the seq operation families.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQ_IR_SEQATTRS_TD
+#define SEQ_IR_SEQATTRS_TD
+
+include "seq/IR/SeqBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+def Seq_RopeStyle : I32EnumAttr<"RopeStyle", "rotary embedding pairing", [
+    I32EnumAttrCase<"NeoX", 0, "neox">,
+    I32EnumAttrCase<"GPTJ", 1, "gptj">
+  ]> {
+  let cppNamespace = "::mlir::seq";
+  let genSpecializedAttr = 0;
+}
+def Seq_RopeStyleAttr : EnumAttr<Seq_Dialect, Seq_RopeStyle, "rope_style"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Seq_RouterScoring : I32EnumAttr<"RouterScoring", "MoE router scoring", [
+    I32EnumAttrCase<"Softmax", 0, "softmax">,
+    I32EnumAttrCase<"TopKSoftmax", 1, "topk_softmax">,
+    I32EnumAttrCase<"Sigmoid", 2, "sigmoid">
+  ]> {
+  let cppNamespace = "::mlir::seq";
+  let genSpecializedAttr = 0;
+}
+def Seq_RouterScoringAttr
+    : EnumAttr<Seq_Dialect, Seq_RouterScoring, "router_scoring"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Seq_FfnActivation : I32EnumAttr<"FfnActivation",
+    "expert feed-forward activation", [
+    I32EnumAttrCase<"SwiGLU", 0, "swiglu">,
+    I32EnumAttrCase<"GeGLU", 1, "geglu">,
+    I32EnumAttrCase<"GeLU", 2, "gelu">
+  ]> {
+  let cppNamespace = "::mlir::seq";
+  let genSpecializedAttr = 0;
+}
+def Seq_FfnActivationAttr
+    : EnumAttr<Seq_Dialect, Seq_FfnActivation, "ffn_activation"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+// An f32 attribute parameter with a default, printed and parsed as a plain
+// float literal.
+class Seq_F32Param<string default, string desc>
+    : AttrOrTypeParameter<"::llvm::APFloat", desc> {
+  let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::APFloat> {
+    ::llvm::APFloat value(0.0f);
+    if ($_parser.parseFloat(::llvm::APFloat::IEEEsingle(), value))
+      return ::mlir::failure();
+    return value;
+  }() }];
+  let printer = [{ $_printer.printFloat($_self) }];
+  let defaultValue = "::llvm::APFloat(" # default # "f)";
+}
+
+def Seq_SamplingAttr : Seq_Attr<"Sampling", "sampling"> {
+  let summary = "Token sampling parameters";
+  let description = [{
+    How a token is drawn from a row of logits. `temperature = 0.0` is greedy
+    decoding (argmax, lowest index on ties). Otherwise logits are divided by
+    the temperature, restricted to the `top_k` largest (`0` = no limit), then
+    to the smallest set whose probability mass reaches `top_p` (`1.0` = no
+    limit), and a token is drawn with a counter-based Philox-4x32-10 generator
+    keyed by the seed operand and counted by (step, batch row), so results
+    are reproducible across runs, threads and targets.
+
+    ```mlir
+    #seq.sampling<temperature = 0.7, top_k = 40, top_p = 0.9>
+    #seq.sampling<>   // greedy
+    ```
+  }];
+  let parameters = (ins
+    Seq_F32Param<"0.0", "softmax temperature; 0 is greedy">:$temperature,
+    DefaultValuedParameter<"int64_t", "0", "top-k limit; 0 is none">:$top_k,
+    Seq_F32Param<"1.0", "nucleus mass; 1 is none">:$top_p
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    bool isGreedy() const { return getTemperature().isZero(); }
+  }];
+}
+
+#endif // SEQ_IR_SEQATTRS_TD

@@ -1,0 +1,120 @@
+//===- SeqDecodeOps.td - autoregressive decoding ops -------*- tablegen -*-===//
+//
+// Sampling and the region-based autoregressive decode loop.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQ_IR_SEQDECODEOPS_TD
+#define SEQ_IR_SEQDECODEOPS_TD
+
+include "seq/IR/SeqAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Seq_SampleOp : Seq_Op<"sample", [Pure]> {
+  let summary = "Draws one token per row of logits";
+  let description = [{
+    Samples a token id per row of `logits` (`[B, V]`) according to
+    `sampling` (see `#seq.sampling`). Random draws come from a
+    counter-based generator keyed by `seed` and counted by
+    `(counter, row)`, so the same seed and counter give the same tokens on
+    every run and target. Greedy sampling ignores `seed` and `counter`.
+
+    ```mlir
+    %tok = seq.sample %logits seed(%seed) counter(%step)
+        {sampling = #seq.sampling<temperature = 0.8, top_k = 50>}
+        : tensor<2x32000xf32> -> tensor<2xi32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$logits, I64:$seed, I64:$counter,
+                       Seq_SamplingAttr:$sampling);
+  let results = (outs Seq_IndexTensor:$tokens);
+  let assemblyFormat = [{
+    $logits `seed` `(` $seed `)` `counter` `(` $counter `)` attr-dict
+    `:` type($logits) `->` type($tokens)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Seq_DecodeLoopOp : Seq_Op<"decode_loop", [RecursiveMemoryEffects,
+    SingleBlock]> {
+  let summary = "Autoregressive generation loop with carried state";
+  let description = [{
+    Generates up to `max_new_tokens` tokens per batch row. The `body` region
+    is the model's forward over the newest token: it receives the tokens
+    `[B, 1]` i32, their positions `[B, 1]` i32 and the carried state (KV
+    caches, SSM states, ...), and yields the next-token logits `[B, 1, V]`
+    followed by the new carried state (same types).
+
+    Semantics, per batch row `b`:
+
+    ```
+    tok = first_tokens; pos = start_positions; done = false
+    for step in 0 .. max_new_tokens - 1 (while some row is not done):
+      logits, state = body(tok, pos, state)
+      next = sample(logits, seed, step)          // #seq.sampling
+      next = done ? pad_token_id : next
+      tokens[b, step] = next; num_generated[b] += !done
+      done |= next in eos_token_ids; tok = next; pos = pos + 1
+    ```
+
+    Results: `tokens` `[B, max_new_tokens]` (padded with `pad_token_id`
+    after a row finishes), `num_generated` `[B]` i32 (EOS included) and the
+    final carried state. Rows run in lock-step; a finished row still flows
+    through the body (its results are ignored) so shapes stay static.
+
+    The body takes `[B, S]` tokens with `S = 1` here on purpose: the same
+    forward with `S = K + 1` is what a speculative-decoding op of this
+    family verifies drafts with, and state that is addressed by position
+    (KV caches written with `seq.cache_write`) rolls back by resetting
+    positions. See docs/design/DecodeLoop.md.
+
+    ```mlir
+    %toks, %n, %kf, %vf = seq.decode_loop first(%tok0 : tensor<1xi32>)
+        positions(%pos0 : tensor<1xi32>) seed(%seed)
+        init(%k0, %v0 : tensor<1x4x256x16xf32>, tensor<1x4x256x16xf32>)
+        {max_new_tokens = 32 : i64, eos_token_ids = array<i64: 2>,
+         sampling = #seq.sampling<>}
+        -> tensor<1x32xi32>, tensor<1xi32>, tensor<1x4x256x16xf32>,
+           tensor<1x4x256x16xf32> {
+      ^bb0(%t: tensor<1x1xi32>, %p: tensor<1x1xi32>,
+           %k: tensor<1x4x256x16xf32>, %v: tensor<1x4x256x16xf32>):
+        ...
+        seq.yield %logits, %k2, %v2
+            : tensor<1x1x512xf32>, tensor<1x4x256x16xf32>,
+              tensor<1x4x256x16xf32>
+    }
+    ```
+  }];
+  let arguments = (ins
+    Seq_IndexTensor:$first_tokens,
+    Seq_IndexTensor:$start_positions,
+    I64:$seed,
+    Variadic<AnyType>:$init_state,
+    ConfinedAttr<I64Attr, [IntPositive]>:$max_new_tokens,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$eos_token_ids,
+    DefaultValuedAttr<I64Attr, "0">:$pad_token_id,
+    Seq_SamplingAttr:$sampling
+  );
+  let results = (outs
+    Seq_IndexTensor:$tokens,
+    Seq_IndexTensor:$num_generated,
+    Variadic<AnyType>:$final_state
+  );
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `first` `(` $first_tokens `:` type($first_tokens) `)`
+    `positions` `(` $start_positions `:` type($start_positions) `)`
+    `seed` `(` $seed `)`
+    (`init` `(` $init_state^ `:` type($init_state) `)`)?
+    attr-dict `->` type(results) $body
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The body's yield.
+    YieldOp getBodyYield();
+  }];
+}
+
+#endif // SEQ_IR_SEQDECODEOPS_TD

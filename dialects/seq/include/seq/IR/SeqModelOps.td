@@ -1,0 +1,204 @@
+//===- SeqModelOps.td - parameters, norms, rope, linear ----*- tablegen -*-===//
+//
+// The model-specific rest of a graph: parameters bound at load time,
+// normalisation, rotary embeddings, embedding lookup, linear layers and
+// gated activations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQ_IR_SEQMODELOPS_TD
+#define SEQ_IR_SEQMODELOPS_TD
+
+include "seq/IR/SeqAttrs.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def Seq_ParameterOp : Seq_Op<"parameter", [Symbol,
+    HasParent<"::mlir::ModuleOp">]> {
+  let summary = "Declares a named model parameter bound at load time";
+  let description = [{
+    Declares a weight tensor that is *not* part of the IR: the runtime binds
+    it at load time from a weights file (safetensors) by `key`, checking
+    shape and dtype. The symbol is what functions refer to with
+    `seq.get_parameter`.
+
+    ```mlir
+    seq.parameter @wq "model.layers.0.self_attn.q_proj.weight"
+        : tensor<4096x4096xbf16>
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$key,
+                       TypeAttrOf<Seq_FloatTensor>:$type);
+  let assemblyFormat = "$sym_name $key attr-dict `:` $type";
+  let hasVerifier = 1;
+}
+
+def Seq_GetParameterOp : Seq_Op<"get_parameter", [Pure,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Reads a model parameter";
+  let description = [{
+    The value of a `seq.parameter`; the result type must equal the declared
+    type.
+
+    ```mlir
+    %wq = seq.get_parameter @wq : tensor<4096x4096xbf16>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs Seq_FloatTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def Seq_RMSNormOp : Seq_Op<"rms_norm", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "Root-mean-square normalisation over the last dimension";
+  let description = [{
+    `output = input / sqrt(mean(input^2, -1) + epsilon) * weight` with the
+    statistics in f32 (Llama, Mistral, Mamba). `weight` is `[D]`.
+
+    ```mlir
+    %y = seq.rms_norm %x, %w {epsilon = 1.0e-05 : f32}
+        : tensor<2x16x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$input, Seq_FloatTensor:$weight,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon);
+  let results = (outs Seq_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` type($input) `,` type($weight)
+  }];
+  let hasVerifier = 1;
+}
+
+def Seq_LayerNormOp : Seq_Op<"layer_norm", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "Layer normalisation over the last dimension";
+  let description = [{
+    `output = (input - mean) / sqrt(var + epsilon) * weight + bias` over
+    the last dimension, statistics in f32; `bias` is optional.
+
+    ```mlir
+    %y = seq.layer_norm %x, %w bias(%b : tensor<64xf32>)
+        : tensor<2x16x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$input, Seq_FloatTensor:$weight,
+                       Optional<Seq_FloatTensor>:$bias,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs Seq_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)? attr-dict
+    `:` type($input) `,` type($weight)
+  }];
+  let hasVerifier = 1;
+}
+
+def Seq_RopeOp : Seq_Op<"rope", [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "Rotary position embedding";
+  let description = [{
+    Rotates pairs of channels of `input` `[B, H, S, D]` by
+    `positions[b, s] * theta^(-2i / R)` where `R = rotary_dim` (default
+    `D`; partial rotary leaves channels `R..D` unchanged).
+
+    * `style = neox` pairs channel `i` with `i + R/2` (rotate-half; Llama,
+      Mistral, GPT-NeoX).
+    * `style = gptj` pairs channels `2i` and `2i + 1` (GPT-J, interleaved).
+
+    `positions` is `[B, S]` i32, so prefill, decode and ragged batches all
+    pass their own absolute positions.
+
+    ```mlir
+    %qr = seq.rope %q, %pos {theta = 500000.0 : f32,
+                             style = #seq.rope_style<neox>}
+        : tensor<1x32x16x128xbf16>, tensor<1x16xi32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$input, Seq_IndexTensor:$positions,
+                       DefaultValuedAttr<F32Attr, "10000.0">:$theta,
+                       DefaultValuedAttr<Seq_RopeStyleAttr,
+                                         "RopeStyle::NeoX">:$style,
+                       OptionalAttr<I64Attr>:$rotary_dim);
+  let results = (outs Seq_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $positions attr-dict `:` type($input) `,` type($positions)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Seq_EmbeddingOp : Seq_Op<"embedding", [Pure]> {
+  let summary = "Token embedding lookup";
+  let description = [{
+    `output[..., :] = table[ids[...], :]` with `table` `[V, D]` and `ids`
+    of any shape; ids outside `[0, V)` are a run-time error reported by
+    the runtime.
+
+    ```mlir
+    %h = seq.embedding %table, %ids
+        : tensor<32000x4096xbf16>, tensor<1x16xi32> -> tensor<1x16x4096xbf16>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$table, Seq_IndexTensor:$ids);
+  let results = (outs Seq_FloatTensor:$output);
+  let assemblyFormat = [{
+    $table `,` $ids attr-dict `:` type($table) `,` type($ids) `->`
+    type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Seq_LinearOp : Seq_Op<"linear", [Pure]> {
+  let summary = "Linear layer y = x W^T + b";
+  let description = [{
+    `input` `[..., K]`, `weight` `[N, K]` (the PyTorch/safetensors layout,
+    so checkpoints bind without a transpose), optional `bias` `[N]`,
+    `output` `[..., N]`. Accumulation is f32.
+
+    ```mlir
+    %y = seq.linear %x, %w : tensor<2x16x64xf32>, tensor<128x64xf32>
+        -> tensor<2x16x128xf32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$input, Seq_FloatTensor:$weight,
+                       Optional<Seq_FloatTensor>:$bias);
+  let results = (outs Seq_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)? attr-dict
+    `:` type($input) `,` type($weight) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Seq_SwiGLUOp : Seq_Op<"swiglu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gated SiLU: silu(gate) * up";
+  let description = [{
+    `output = gate * sigmoid(gate) * up`, elementwise.
+
+    ```mlir
+    %h = seq.swiglu %g, %u : tensor<2x16x256xf32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$gate, Seq_FloatTensor:$up);
+  let results = (outs Seq_FloatTensor:$output);
+  let assemblyFormat = "$gate `,` $up attr-dict `:` type($output)";
+}
+
+def Seq_GeLUOp : Seq_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "Gaussian error linear unit";
+  let description = [{
+    Exact GELU `x * (1 + erf(x / sqrt(2))) / 2`, or with `approximate` the
+    tanh approximation used by GPT-2 and Gemma.
+
+    ```mlir
+    %h = seq.gelu %x approximate : tensor<2x16x256xf32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$input, UnitAttr:$approximate);
+  let results = (outs Seq_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input (`approximate` $approximate^)? attr-dict `:` type($output)
+  }];
+}
+
+#endif // SEQ_IR_SEQMODELOPS_TD

@@ -1,0 +1,224 @@
+//===- MoEOps.cpp - mixture-of-experts operations -------------------------===//
+//
+// This file implements verification and canonicalization of the MoE ops:
+// seq.moe_route, seq.moe_dispatch, seq.grouped_matmul and seq.moe_experts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "VerifyUtils.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+#define GET_OP_CLASSES
+#include "seq/IR/SeqMoEOps.cpp.inc"
+
+/// Product of two extents, dynamic if either is.
+static int64_t mulExtents(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
+             ? ShapedType::kDynamic
+             : a * b;
+}
+
+/// `e + 1`, dynamic if `e` is.
+static int64_t plusOne(int64_t e) {
+  return ShapedType::isDynamic(e) ? ShapedType::kDynamic : e + 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MoeRouteOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MoeRouteOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType logitsType = getLogits().getType();
+  if (failed(verifyRank(op, logitsType, 2, "logits", "[T, E]")))
+    return failure();
+  int64_t tokens = logitsType.getDimSize(0);
+  int64_t experts = logitsType.getDimSize(1);
+  int64_t topK = getTopK();
+  if (!ShapedType::isDynamic(experts) && topK > experts)
+    return emitOpError() << "expects top_k (" << topK
+                         << ") to be at most the number of experts ("
+                         << experts << ")";
+  if (failed(verifyShape(op, getWeights().getType(), {tokens, topK},
+                         "weights [T, K]")) ||
+      failed(verifyShape(op, getExperts().getType(), {tokens, topK},
+                         "experts [T, K]")))
+    return failure();
+  if (auto bias = getBias()) {
+    if (getScoring() != RouterScoring::Sigmoid)
+      return emitOpError("expects a selection bias only with sigmoid scoring");
+    if (failed(verifyShape(op, bias.getType(), {experts}, "bias [E]")))
+      return failure();
+  }
+  IntegerAttr groups = getNumGroupsAttr();
+  IntegerAttr topkGroups = getTopkGroupsAttr();
+  if (static_cast<bool>(groups) != static_cast<bool>(topkGroups))
+    return emitOpError("expects num_groups and topk_groups together");
+  if (groups) {
+    int64_t g = groups.getInt(), kg = topkGroups.getInt();
+    if (g <= 0 || kg <= 0 || kg > g)
+      return emitOpError() << "expects 0 < topk_groups (" << kg
+                           << ") <= num_groups (" << g << ")";
+    if (!ShapedType::isDynamic(experts)) {
+      if (experts % g != 0)
+        return emitOpError() << "expects num_groups (" << g
+                             << ") to divide the number of experts ("
+                             << experts << ")";
+      if (topK > kg * (experts / g))
+        return emitOpError() << "expects top_k (" << topK
+                             << ") to be at most the experts in the "
+                             << kg << " selected groups (" << kg * (experts / g)
+                             << ")";
+    }
+  }
+  if (auto scaling = getRoutedScaling();
+      scaling && !(scaling->convertToFloat() > 0.0f))
+    return emitOpError("expects a positive routed_scaling");
+  return success();
+}
+
+namespace {
+/// softmax over all experts, top-k, renormalise == top-k of the logits, then
+/// softmax over the k chosen; the latter never exponentiates all E logits.
+struct NormalizedSoftmaxToTopKSoftmax : OpRewritePattern<MoeRouteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MoeRouteOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getScoring() != RouterScoring::Softmax || !op.getNormalize() ||
+        op.getNumGroups())
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setScoring(RouterScoring::TopKSoftmax);
+      op.setNormalize(false);
+    });
+    return success();
+  }
+};
+
+/// top_k_softmax weights already sum to one: `normalize` is a no-op.
+struct DropRedundantNormalize : OpRewritePattern<MoeRouteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MoeRouteOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getScoring() != RouterScoring::TopKSoftmax || !op.getNormalize())
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { op.setNormalize(false); });
+    return success();
+  }
+};
+} // namespace
+
+void MoeRouteOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                             MLIRContext *context) {
+  patterns.add<NormalizedSoftmaxToTopKSoftmax, DropRedundantNormalize>(
+      context);
+}
+
+//===----------------------------------------------------------------------===//
+// MoeDispatchOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MoeDispatchOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType expertsType = getExperts().getType();
+  if (failed(verifyRank(op, expertsType, 2, "experts", "[T, K]")))
+    return failure();
+  int64_t slots = mulExtents(expertsType.getDimSize(0),
+                             expertsType.getDimSize(1));
+  if (failed(verifyShape(op, getPermutation().getType(), {slots},
+                         "permutation [T * K]")) ||
+      failed(verifyShape(op, getExpertOffsets().getType(),
+                         {static_cast<int64_t>(getNumExperts()) + 1},
+                         "expert_offsets [E + 1]")))
+    return failure();
+  if (auto factor = getCapacityFactor();
+      factor && !(factor->convertToFloat() > 0.0f))
+    return emitOpError("expects a positive capacity_factor");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GroupedMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GroupedMatmulOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType weightType = getWeight().getType();
+  if (failed(verifyRank(op, inputType, 2, "input", "[R, K]")) ||
+      failed(verifyRank(op, weightType, 3, "weight", "[E, N, K]")))
+    return failure();
+  if (inputType.getElementType() != weightType.getElementType() ||
+      getOutput().getType().getElementType() != inputType.getElementType())
+    return emitOpError("expects input, weight and output to share an element "
+                       "type");
+  if (!extentsCompatible(inputType.getDimSize(1), weightType.getDimSize(2)))
+    return emitOpError() << "expects input K ("
+                         << formatExtent(inputType.getDimSize(1))
+                         << ") to match weight K ("
+                         << formatExtent(weightType.getDimSize(2)) << ")";
+  if (failed(verifyShape(op, getOffsets().getType(),
+                         {plusOne(weightType.getDimSize(0))},
+                         "offsets [E + 1]")))
+    return failure();
+  return verifyShape(op, getOutput().getType(),
+                     {inputType.getDimSize(0), weightType.getDimSize(1)},
+                     "output [R, N]");
+}
+
+//===----------------------------------------------------------------------===//
+// MoeExpertsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MoeExpertsOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType weightsType = getWeights().getType();
+  RankedTensorType upType = getUp().getType();
+  RankedTensorType downType = getDown().getType();
+  if (failed(verifyRank(op, inputType, 2, "input", "[T, Dm]")) ||
+      failed(verifyRank(op, weightsType, 2, "weights", "[T, K]")) ||
+      failed(verifyRank(op, upType, 3, "up", "[E, F, Dm]")) ||
+      failed(verifyRank(op, downType, 3, "down", "[E, Dm, F]")))
+    return failure();
+  Type elementType = inputType.getElementType();
+  if (upType.getElementType() != elementType ||
+      downType.getElementType() != elementType ||
+      getOutput().getType().getElementType() != elementType ||
+      (getGate() && getGate().getType().getElementType() != elementType))
+    return emitOpError("expects input, expert weights and output to share an "
+                       "element type");
+  int64_t tokens = inputType.getDimSize(0);
+  int64_t model = inputType.getDimSize(1);
+  int64_t experts = upType.getDimSize(0);
+  int64_t hidden = upType.getDimSize(1);
+  if (failed(verifyShape(op, weightsType, {tokens, weightsType.getDimSize(1)},
+                         "weights [T, K]")) ||
+      failed(verifyShape(op, getPermutation().getType(),
+                         {mulExtents(tokens, weightsType.getDimSize(1))},
+                         "permutation [T * K]")) ||
+      failed(verifyShape(op, getExpertOffsets().getType(), {plusOne(experts)},
+                         "expert_offsets [E + 1]")) ||
+      failed(verifyShape(op, upType, {experts, hidden, model}, "up [E, F, Dm]")) ||
+      failed(verifyShape(op, downType, {experts, model, hidden},
+                         "down [E, Dm, F]")) ||
+      failed(verifyShape(op, getOutput().getType(), {tokens, model},
+                         "output [T, Dm]")))
+    return failure();
+  bool gated = getActivation() != FfnActivation::GeLU;
+  if (gated && !getGate())
+    return emitOpError() << "expects a gate weight for "
+                         << stringifyFfnActivation(getActivation());
+  if (!gated && getGate())
+    return emitOpError("expects no gate weight for gelu");
+  if (getGate() && failed(verifyShape(op, getGate().getType(),
+                                      {experts, hidden, model},
+                                      "gate [E, F, Dm]")))
+    return failure();
+  return success();
+}

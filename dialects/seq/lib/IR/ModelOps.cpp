@@ -1,0 +1,175 @@
+//===- ModelOps.cpp - parameters, norms, rope, embedding, linear ----------===//
+//
+// This file implements verification and canonicalization of the model ops
+// that surround attention, scans and MoE in a graph.
+//
+//===----------------------------------------------------------------------===//
+
+#include "VerifyUtils.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+#define GET_OP_CLASSES
+#include "seq/IR/SeqModelOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// ParameterOp / GetParameterOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ParameterOp::verify() {
+  if (getKey().empty())
+    return emitOpError("expects a non-empty weights-file key");
+  if (!cast<RankedTensorType>(getType()).hasStaticShape())
+    return emitOpError("expects a statically shaped parameter type");
+  return success();
+}
+
+LogicalResult
+GetParameterOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto parameter =
+      symbolTable.lookupNearestSymbolFrom<ParameterOp>(*this, getNameAttr());
+  if (!parameter)
+    return emitOpError() << "expects " << getNameAttr()
+                         << " to name a seq.parameter";
+  if (parameter.getType() != getType())
+    return emitOpError() << "expects result type " << getType()
+                         << " to equal the parameter type "
+                         << parameter.getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalisation
+//===----------------------------------------------------------------------===//
+
+/// Checks a per-channel vector (`weight`, `bias`) against the last dimension
+/// of `input`.
+static LogicalResult verifyChannelVector(Operation *op, Value input,
+                                         Value vector, StringRef what) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto vectorType = cast<RankedTensorType>(vector.getType());
+  if (inputType.getRank() < 1)
+    return op->emitOpError("expects input of rank >= 1");
+  return verifyShape(op, vectorType, {inputType.getShape().back()}, what);
+}
+
+static LogicalResult verifyEpsilon(Operation *op, APFloat epsilon) {
+  if (!(epsilon.convertToFloat() > 0.0f))
+    return op->emitOpError("expects a positive epsilon");
+  return success();
+}
+
+LogicalResult RMSNormOp::verify() {
+  if (failed(verifyChannelVector(*this, getInput(), getWeight(),
+                                 "weight [D]")))
+    return failure();
+  return verifyEpsilon(*this, getEpsilon());
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(verifyChannelVector(*this, getInput(), getWeight(),
+                                 "weight [D]")))
+    return failure();
+  if (getBias() &&
+      failed(verifyChannelVector(*this, getInput(), getBias(), "bias [D]")))
+    return failure();
+  return verifyEpsilon(*this, getEpsilon());
+}
+
+//===----------------------------------------------------------------------===//
+// RopeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RopeOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType inputType = getInput().getType();
+  if (failed(verifyRank(op, inputType, 4, "input", "[B, H, S, D]")) ||
+      failed(verifyShape(op, getPositions().getType(),
+                         {inputType.getDimSize(0), inputType.getDimSize(2)},
+                         "positions [B, S]")))
+    return failure();
+  if (!(getTheta().convertToFloat() > 0.0f))
+    return emitOpError("expects a positive theta");
+  int64_t headDim = inputType.getDimSize(3);
+  IntegerAttr rotary = getRotaryDimAttr();
+  int64_t rotaryDim = rotary ? rotary.getInt() : headDim;
+  if (ShapedType::isDynamic(rotaryDim))
+    return success();
+  if (rotaryDim <= 0 || rotaryDim % 2 != 0)
+    return emitOpError() << "expects an even, positive rotary dim, got "
+                         << rotaryDim;
+  if (!ShapedType::isDynamic(headDim) && rotaryDim > headDim)
+    return emitOpError() << "expects rotary_dim (" << rotaryDim
+                         << ") to be at most head_dim (" << headDim << ")";
+  return success();
+}
+
+namespace {
+/// `rotary_dim` equal to the head dim is the default.
+struct DropFullRotaryDim : OpRewritePattern<RopeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RopeOp op,
+                                PatternRewriter &rewriter) const override {
+    IntegerAttr rotary = op.getRotaryDimAttr();
+    if (!rotary ||
+        rotary.getInt() != op.getInput().getType().getDimSize(3))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { op.removeRotaryDimAttr(); });
+    return success();
+  }
+};
+} // namespace
+
+void RopeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                         MLIRContext *context) {
+  patterns.add<DropFullRotaryDim>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// EmbeddingOp / LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult EmbeddingOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType tableType = getTable().getType();
+  if (failed(verifyRank(op, tableType, 2, "table", "[V, D]")))
+    return failure();
+  if (getOutput().getType().getElementType() != tableType.getElementType())
+    return emitOpError("expects the output element type to be the table's");
+  SmallVector<int64_t> expected(getIds().getType().getShape());
+  expected.push_back(tableType.getDimSize(1));
+  return verifyShape(op, getOutput().getType(), expected,
+                     "output [ids..., D]");
+}
+
+LogicalResult LinearOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType weightType = getWeight().getType();
+  if (inputType.getRank() < 1)
+    return emitOpError("expects input of rank >= 1 ([..., K])");
+  if (failed(verifyRank(op, weightType, 2, "weight", "[N, K]")))
+    return failure();
+  Type elementType = inputType.getElementType();
+  if (weightType.getElementType() != elementType ||
+      getOutput().getType().getElementType() != elementType ||
+      (getBias() && getBias().getType().getElementType() != elementType))
+    return emitOpError("expects input, weight, bias and output to share an "
+                       "element type");
+  int64_t k = inputType.getShape().back();
+  if (!extentsCompatible(k, weightType.getDimSize(1)))
+    return emitOpError() << "expects input K (" << formatExtent(k)
+                         << ") to match weight K ("
+                         << formatExtent(weightType.getDimSize(1)) << ")";
+  int64_t n = weightType.getDimSize(0);
+  if (getBias() && failed(verifyShape(op, getBias().getType(), {n},
+                                      "bias [N]")))
+    return failure();
+  SmallVector<int64_t> expected(inputType.getShape().drop_back());
+  expected.push_back(n);
+  return verifyShape(op, getOutput().getType(), expected, "output [..., N]");
+}

@@ -1,0 +1,154 @@
+//===- ScanOps.cpp - linear recurrence operations -------------------------===//
+//
+// This file implements verification of seq.scan and seq.scan_step, which
+// share their iteration-space rules and regions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "VerifyUtils.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/IR/AffineExpr.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+#define GET_OP_CLASSES
+#include "seq/IR/SeqScanOps.cpp.inc"
+
+/// The extents of the iteration space (b, [t,] s1..sk) of a scan-like op,
+/// or failure after a diagnostic. `numSeqDims` is 2 for seq.scan (b, t) and
+/// 1 for seq.scan_step (b).
+template <typename ScanLikeOp>
+static FailureOr<SmallVector<int64_t>> getIterationSpace(ScanLikeOp op) {
+  constexpr unsigned numSeqDims = ScanLikeOp::kNumSequenceDims;
+  RankedTensorType initType = op.getInit().getType();
+  if (initType.getRank() < 1)
+    return op.emitOpError("expects init of rank >= 1 ([B, S...])");
+  if (op.getFinalState().getType() != initType)
+    return op.emitOpError() << "expects final_state type "
+                            << op.getFinalState().getType()
+                            << " to equal init type " << initType;
+  SmallVector<int64_t> space{initType.getDimSize(0)};
+  if (numSeqDims == 2)
+    space.push_back(op.getOutput().getType().getDimSize(1));
+  llvm::append_range(space, initType.getShape().drop_front());
+  return space;
+}
+
+template <typename ScanLikeOp>
+static LogicalResult verifyScanLike(ScanLikeOp op) {
+  constexpr unsigned numSeqDims = ScanLikeOp::kNumSequenceDims;
+  Operation *operation = op.getOperation();
+  if (numSeqDims == 2 && op.getOutput().getType().getRank() < 2)
+    return op.emitOpError("expects output of rank >= 2 ([B, T, ...])");
+  FailureOr<SmallVector<int64_t>> space = getIterationSpace(op);
+  if (failed(space))
+    return failure();
+  unsigned numDims = space->size();
+
+  ArrayRef<Attribute> maps = op.getIndexingMaps().getValue();
+  if (maps.size() != op.getInputs().size())
+    return op.emitOpError()
+           << "expects one indexing map per input (" << op.getInputs().size()
+           << " inputs, " << maps.size() << " maps)";
+  for (auto [index, mapAttr, input] :
+       llvm::enumerate(maps, op.getInputs())) {
+    AffineMap map = cast<AffineMapAttr>(mapAttr).getValue();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (map.getNumDims() != numDims || map.getNumSymbols() != 0)
+      return op.emitOpError()
+             << "expects indexing map #" << index << " to have " << numDims
+             << " dimensions and no symbols (the iteration space "
+             << (numSeqDims == 2 ? "(b, t, s...)" : "(b, s...)") << ")";
+    if (map.getNumResults() != inputType.getRank())
+      return op.emitOpError()
+             << "expects indexing map #" << index << " to have "
+             << inputType.getRank() << " results (the rank of input #"
+             << index << "), got " << map.getNumResults();
+    for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
+      auto dimExpr = dyn_cast<AffineDimExpr>(expr);
+      if (!dimExpr)
+        continue;
+      int64_t expected = (*space)[dimExpr.getPosition()];
+      if (!extentsCompatible(inputType.getDimSize(dim), expected))
+        return op.emitOpError()
+               << "expects dimension " << dim << " of input #" << index
+               << " (" << formatExtent(inputType.getDimSize(dim))
+               << ") to match iteration dimension " << dimExpr.getPosition()
+               << " (" << formatExtent(expected) << ")";
+    }
+  }
+
+  ArrayRef<int64_t> reductionDims = op.getReductionDims();
+  if (!reductionDims.empty() && op.getReadout().empty())
+    return op.emitOpError("expects reduction dims only with a readout region");
+  llvm::SmallBitVector reduced(numDims);
+  for (int64_t dim : reductionDims) {
+    if (dim < numSeqDims || dim >= numDims || reduced.test(dim))
+      return op.emitOpError()
+             << "expects reduction dims to be distinct state dimensions of "
+                "the iteration space (in ["
+             << numSeqDims << ", " << numDims << "))";
+    reduced.set(dim);
+  }
+  SmallVector<int64_t> outputShape;
+  for (unsigned dim = 0; dim < numDims; ++dim)
+    if (!reduced.test(dim))
+      outputShape.push_back((*space)[dim]);
+  return verifyShape(operation, op.getOutput().getType(), outputShape,
+                     "output");
+}
+
+template <typename ScanLikeOp>
+static LogicalResult verifyScanLikeRegions(ScanLikeOp op) {
+  SmallVector<Type> inputElementTypes;
+  for (Value input : op.getInputs())
+    inputElementTypes.push_back(
+        cast<RankedTensorType>(input.getType()).getElementType());
+  Type stateType = op.getInit().getType().getElementType();
+
+  Block &step = op.getStep().front();
+  if (step.getArgumentTypes() != TypeRange(inputElementTypes))
+    return op.emitOpError()
+           << "expects step to take one scalar per input "
+           << formatTypes(inputElementTypes) << ", got "
+           << formatTypes(step.getArgumentTypes());
+  auto stepYield = dyn_cast<YieldOp>(step.getTerminator());
+  if (!stepYield ||
+      stepYield.getValues().getTypes() != TypeRange({stateType, stateType}))
+    return op.emitOpError() << "expects step to yield (decay, input) of the "
+                               "state element type "
+                            << stateType;
+
+  if (op.getReadout().empty()) {
+    if (op.getOutput().getType().getElementType() != stateType)
+      return op.emitOpError() << "expects the output element type to be the "
+                                 "state element type "
+                              << stateType << " without a readout";
+    return success();
+  }
+  Block &readout = op.getReadout().front();
+  SmallVector<Type> readoutArgs{stateType};
+  llvm::append_range(readoutArgs, inputElementTypes);
+  if (readout.getArgumentTypes() != TypeRange(readoutArgs))
+    return op.emitOpError()
+           << "expects readout to take the state element then one scalar "
+              "per input "
+           << formatTypes(readoutArgs) << ", got "
+           << formatTypes(readout.getArgumentTypes());
+  Type outputType = op.getOutput().getType().getElementType();
+  auto readoutYield = dyn_cast<YieldOp>(readout.getTerminator());
+  if (!readoutYield ||
+      readoutYield.getValues().getTypes() != TypeRange(outputType))
+    return op.emitOpError() << "expects readout to yield one " << outputType;
+  return success();
+}
+
+LogicalResult ScanOp::verify() { return verifyScanLike(*this); }
+LogicalResult ScanOp::verifyRegions() { return verifyScanLikeRegions(*this); }
+LogicalResult ScanStepOp::verify() { return verifyScanLike(*this); }
+LogicalResult ScanStepOp::verifyRegions() {
+  return verifyScanLikeRegions(*this);
+}

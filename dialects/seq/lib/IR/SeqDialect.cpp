@@ -1,0 +1,58 @@
+//===- SeqDialect.cpp - seq dialect registration and attributes -----------===//
+//
+// This file implements the seq dialect: registration of its operations and
+// attributes, and the attribute verifiers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqDialect.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+#include "seq/IR/SeqDialect.cpp.inc"
+#include "seq/IR/SeqEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "seq/IR/SeqAttrs.cpp.inc"
+
+void SeqDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "seq/IR/SeqAttentionOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "seq/IR/SeqScanOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "seq/IR/SeqMoEOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "seq/IR/SeqDecodeOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "seq/IR/SeqModelOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "seq/IR/SeqAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult
+SamplingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                     APFloat temperature, int64_t topK, APFloat topP) {
+  if (!temperature.isFinite() || temperature.isNegative())
+    return emitError() << "expects a finite, non-negative temperature";
+  if (topK < 0)
+    return emitError() << "expects top_k >= 0 (0 disables it), got " << topK;
+  if (!(topP.convertToFloat() > 0.0f && topP.convertToFloat() <= 1.0f))
+    return emitError() << "expects top_p in (0, 1], got "
+                       << topP.convertToFloat();
+  return success();
+}

@@ -1,0 +1,26 @@
+//===- Passes.td - seq transformation passes ---------------*- tablegen -*-===//
+//
+// Passes that transform or check seq IR, independent of any target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TRANSFORMS_PASSES_TD
+#define SEQC_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SeqVerifyModel : Pass<"seq-verify-model", "::mlir::ModuleOp"> {
+  let summary = "Checks the contract of a deployable seq model module";
+  let description = [{
+    A backend-contract check run at the start of every seqc pipeline. On
+    top of the op verifiers it checks what only the whole module can tell:
+
+    * every `seq.parameter` has a unique weights-file key, so the runtime
+      can bind each tensor of a safetensors file to exactly one parameter;
+    * every public function is a deployable entry point: it has a body and
+      only ranked tensor or integer/float scalar arguments and results;
+    * the module has at least one public entry point.
+  }];
+}
+
+#endif // SEQC_TRANSFORMS_PASSES_TD

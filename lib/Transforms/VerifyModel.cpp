@@ -1,0 +1,83 @@
+//===- VerifyModel.cpp - check the contract of a model module -------------===//
+//
+// This file implements seq-verify-model, the module-level contract check
+// that every seqc pipeline starts with.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Transforms/Passes.h"
+
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_SEQVERIFYMODEL
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seq;
+
+/// Types an entry point may take or return: ranked tensors and scalars.
+static bool isEntryType(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return isa<FloatType, IntegerType>(tensor.getElementType());
+  return isa<FloatType, IntegerType>(type);
+}
+
+namespace mlir {
+namespace seq {
+namespace {
+struct SeqVerifyModelPass
+    : public impl::SeqVerifyModelBase<SeqVerifyModelPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    bool failed = false;
+    llvm::StringMap<ParameterOp> byKey;
+    for (auto parameter : module.getOps<ParameterOp>()) {
+      auto [it, inserted] = byKey.try_emplace(parameter.getKey(), parameter);
+      if (inserted)
+        continue;
+      parameter.emitError() << "parameter key '" << parameter.getKey()
+                            << "' is already bound by "
+                            << it->second.getSymNameAttr();
+      failed = true;
+    }
+    unsigned entries = 0;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func.isPublic())
+        continue;
+      ++entries;
+      if (func.isExternal()) {
+        func.emitError() << "entry point @" << func.getSymName()
+                         << " has no body";
+        failed = true;
+        continue;
+      }
+      FunctionType type = func.getFunctionType();
+      for (Type t : llvm::concat<const Type>(type.getInputs(),
+                                             type.getResults())) {
+        if (isEntryType(t))
+          continue;
+        func.emitError() << "entry point @" << func.getSymName()
+                         << " has a non-tensor, non-scalar type " << t;
+        failed = true;
+        break;
+      }
+    }
+    if (entries == 0) {
+      module.emitError("a model module needs at least one public func.func "
+                       "entry point");
+      failed = true;
+    }
+    if (failed)
+      signalPassFailure();
+  }
+};
+} // namespace
+} // namespace seq
+} // namespace mlir

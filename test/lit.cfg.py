@@ -1,0 +1,29 @@
+# -*- Python -*-
+# lit configuration for the seqc regression tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "SEQC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.seqc_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(
+    ("%seqc_examples", os.path.join(config.seqc_src_root, "examples")))
+config.substitutions.append(("%seqc_src_root", config.seqc_src_root))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]
+tools = ["seqc-opt", "seqc", ToolSubst("FileCheck", unresolved="fatal"),
+         "not", "count", "split-file"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
