@@ -19,6 +19,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(
     ("%seqc_examples", os.path.join(config.seqc_src_root, "examples")))
 config.substitutions.append(("%seqc_src_root", config.seqc_src_root))
+config.substitutions.append(("%seqc_obj_root", config.seqc_obj_root))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -52,12 +52,6 @@ struct SeqVerifyModelPass
       if (!func.isPublic())
         continue;
       ++entries;
-      if (func.isExternal()) {
-        func.emitError() << "entry point @" << func.getSymName()
-                         << " has no body";
-        failed = true;
-        continue;
-      }
       FunctionType type = func.getFunctionType();
       for (Type t : llvm::concat<const Type>(type.getInputs(),
                                              type.getResults())) {
@@ -70,8 +64,12 @@ struct SeqVerifyModelPass
       }
     }
     if (entries == 0) {
-      module.emitError("a model module needs at least one public func.func "
-                       "entry point");
+      InFlightDiagnostic diag = module.emitError(
+          "a model module needs at least one public func.func entry point");
+      for (auto func : module.getOps<func::FuncOp>())
+        diag.attachNote(func.getLoc())
+            << "@" << func.getSymName()
+            << " is private; make it public to export it";
       failed = true;
     }
     if (failed)

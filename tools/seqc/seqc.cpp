@@ -74,7 +74,8 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  if (!cl::ParseCommandLineOptions(argc, argv, "seqc: sequence-model compiler\n"))
+  if (!cl::ParseCommandLineOptions(argc, argv, "seqc: sequence-model compiler\n",
+                                   &llvm::errs()))
     return 2;
 
   DialectRegistry registry;

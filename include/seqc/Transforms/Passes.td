@@ -17,8 +17,9 @@ def SeqVerifyModel : Pass<"seq-verify-model", "::mlir::ModuleOp"> {
 
     * every `seq.parameter` has a unique weights-file key, so the runtime
       can bind each tensor of a safetensors file to exactly one parameter;
-    * every public function is a deployable entry point: it has a body and
-      only ranked tensor or integer/float scalar arguments and results;
+    * every public function is a deployable entry point: it takes and
+      returns only ranked tensors and integer/float scalars (what the
+      runtime can bind);
     * the module has at least one public entry point.
   }];
 }

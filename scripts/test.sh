@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up, build everything and run the whole test suite (lit + GoogleTest
+# through lit). Ends with a 'N passed, M failed' line.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${SEQC_BUILD_DIR:-$root/build}
+
+"$root/scripts/setup.sh" || exit 1
+"$root/scripts/build.sh" || exit 1
+
+log=$(mktemp)
+cmake --build "$build" --target check-seqc 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+passed=$(grep -Eo 'Passed *: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo 0)
+failed=$(grep -Eo 'Failed *: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo 0)
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "check-seqc: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
