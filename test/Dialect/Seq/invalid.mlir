@@ -105,7 +105,7 @@ func.func @attention_gqa_heads(%q: tensor<1x12x4x8xf32>, %k: tensor<1x8x4x8xf32>
 // -----
 
 func.func @attention_zero_kv_heads(%q: tensor<1x2x4x8xf32>, %k: tensor<1x0x4x8xf32>, %v: tensor<1x0x4x8xf32>) {
-  // expected-error @+1 {{expects key heads (0) to divide query heads (2)}}
+  // expected-error @+1 {{expects at least one key head}}
   %o = seq.attention %q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x0x4x8xf32>, tensor<1x0x4x8xf32> -> tensor<1x2x4x8xf32>
   return
 }
@@ -708,7 +708,7 @@ func.func @moe_route_top_k_groups(%l: tensor<16x8xf32>) {
 // -----
 
 func.func @moe_route_routed_scaling(%l: tensor<16x8xf32>) {
-  // expected-error @+1 {{expects a positive routed_scaling}}
+  // expected-error @+1 {{expects a finite, positive routed_scaling}}
   %w, %e = seq.moe_route %l {top_k = 2, scoring = #seq.router_scoring<sigmoid>, routed_scaling = 0.0 : f32} : tensor<16x8xf32> -> tensor<16x2xf32>, tensor<16x2xi32>
   return
 }
@@ -752,7 +752,7 @@ func.func @moe_dispatch_offsets_shape(%e: tensor<16x2xi32>) {
 // -----
 
 func.func @moe_dispatch_capacity_factor(%e: tensor<16x2xi32>) {
-  // expected-error @+1 {{expects a positive capacity_factor}}
+  // expected-error @+1 {{expects a finite, positive capacity_factor}}
   %p, %o = seq.moe_dispatch %e {num_experts = 8, capacity_factor = -1.0 : f32} : tensor<16x2xi32> -> tensor<32xi32>, tensor<9xi32>
   return
 }
@@ -1272,7 +1272,7 @@ func.func @rms_norm_weight_shape(%x: tensor<2x16x64xf32>, %w: tensor<32xf32>) {
 // -----
 
 func.func @rms_norm_epsilon(%x: tensor<2x16x64xf32>, %w: tensor<64xf32>) {
-  // expected-error @+1 {{'seq.rms_norm' op expects a positive epsilon}}
+  // expected-error @+1 {{'seq.rms_norm' op expects a finite, positive epsilon}}
   %y = seq.rms_norm %x, %w {epsilon = 0.0 : f32} : tensor<2x16x64xf32>, tensor<64xf32>
   return
 }
@@ -1304,7 +1304,7 @@ func.func @layer_norm_bias_shape(%x: tensor<2x16x64xf32>, %w: tensor<64xf32>, %b
 // -----
 
 func.func @layer_norm_epsilon(%x: tensor<2x16x64xf32>, %w: tensor<64xf32>) {
-  // expected-error @+1 {{'seq.layer_norm' op expects a positive epsilon}}
+  // expected-error @+1 {{'seq.layer_norm' op expects a finite, positive epsilon}}
   %y = seq.layer_norm %x, %w {epsilon = -1.0e-05 : f32} : tensor<2x16x64xf32>, tensor<64xf32>
   return
 }
@@ -1332,7 +1332,7 @@ func.func @rope_positions_shape(%x: tensor<1x32x16x128xf32>, %p: tensor<16xi32>)
 // -----
 
 func.func @rope_theta(%x: tensor<1x32x16x128xf32>, %p: tensor<1x16xi32>) {
-  // expected-error @+1 {{'seq.rope' op expects a positive theta}}
+  // expected-error @+1 {{'seq.rope' op expects a finite, positive theta}}
   %y = seq.rope %x, %p {theta = 0.0 : f32} : tensor<1x32x16x128xf32>, tensor<1x16xi32>
   return
 }
@@ -1455,5 +1455,105 @@ func.func @linear_bias_shape(%x: tensor<2x16x64xf32>, %w: tensor<128x64xf32>, %b
 func.func @linear_output_shape(%x: tensor<2x16x64xf32>, %w: tensor<128x64xf32>) {
   // expected-error @+1 {{'seq.linear' op expects output [..., N] of shape [2, 16, 128], got [2, 16, 64]}}
   %y = seq.linear %x, %w : tensor<2x16x64xf32>, tensor<128x64xf32> -> tensor<2x16x64xf32>
+  return
+}
+
+//===--- Regressions found in review ---===//
+
+// -----
+
+// Zero key heads is rejected even when the query heads are dynamic.
+func.func @attention_zero_kv_heads_dynamic_q(%q: tensor<1x?x4x8xf32>, %k: tensor<1x0x4x8xf32>) {
+  // expected-error @+1 {{'seq.attention' op expects at least one key head}}
+  %o = seq.attention %q, %k, %k scale(0.5) : tensor<1x?x4x8xf32>, tensor<1x0x4x8xf32>, tensor<1x0x4x8xf32> -> tensor<1x?x4x8xf32>
+  return
+}
+
+// -----
+
+// rotary_dim equal to the dynamic-extent sentinel is still a bad rotary dim.
+func.func @rope_sentinel_rotary_dim(%x: tensor<1x2x3x4xf32>, %p: tensor<1x3xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects an even, positive rotary dim, got -9223372036854775808}}
+  %r = seq.rope %x, %p {rotary_dim = -9223372036854775808 : i64} : tensor<1x2x3x4xf32>, tensor<1x3xi32>
+  return
+}
+
+// -----
+
+func.func @rope_infinite_theta(%x: tensor<1x2x3x4xf32>, %p: tensor<1x3xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects a finite, positive theta}}
+  %r = seq.rope %x, %p {theta = 0x7F800000 : f32} : tensor<1x2x3x4xf32>, tensor<1x3xi32>
+  return
+}
+
+// -----
+
+func.func @dispatch_too_many_experts(%e: tensor<16x2xi32>) {
+  // expected-error @+1 {{'seq.moe_dispatch' op expects fewer than 2^31 - 1 experts, got 9223372036854775807}}
+  %p, %o = seq.moe_dispatch %e {num_experts = 9223372036854775807 : i64} : tensor<16x2xi32> -> tensor<32xi32>, tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @decode_loop_top_k_over_vocab(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %logits: tensor<2x1x5xf32>) {
+  // expected-error @+1 {{'seq.decode_loop' op expects sampling top_k (10) to be at most the vocabulary size (5)}}
+  %t, %n = seq.decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
+      {max_new_tokens = 4 : i64, sampling = #seq.sampling<temperature = 1.0, top_k = 10>} -> tensor<2x4xi32>, tensor<2xi32> {
+  ^bb0(%a: tensor<2x1xi32>, %b: tensor<2x1xi32>):
+    seq.yield %logits : tensor<2x1x5xf32>
+  }
+  return
+}
+
+// -----
+
+// Index maps may only be dims or dims floordiv a constant: offsets and
+// constants could read out of bounds.
+func.func @scan_map_with_offset(%a: tensor<2x64xf32>, %h0: tensor<2x64xf32>) {
+  // expected-error @+1 {{'seq.scan_step' op expects result 0 of indexing map #0 to be an iteration dimension, or one floordiv a positive constant (grouped inputs), got d0 + 5}}
+  %y, %h = seq.scan_step ins(%a : tensor<2x64xf32>) init(%h0 : tensor<2x64xf32>)
+      maps = [affine_map<(b, d) -> (b + 5, d)>]
+      step {
+      ^bb0(%av: f32):
+        seq.yield %av, %av : f32, f32
+      } -> tensor<2x64xf32>, tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @scan_map_with_constant(%a: tensor<2x100xf32>, %h0: tensor<2x64xf32>) {
+  // expected-error @+1 {{got 100}}
+  %y, %h = seq.scan_step ins(%a : tensor<2x100xf32>) init(%h0 : tensor<2x64xf32>)
+      maps = [affine_map<(b, d) -> (b, 100)>]
+      step {
+      ^bb0(%av: f32):
+        seq.yield %av, %av : f32, f32
+      } -> tensor<2x64xf32>, tensor<2x64xf32>
+  return
+}
+
+// -----
+
+// Grouped inputs: 4 heads floordiv 2 gives 2 groups, not 3.
+func.func @scan_grouped_extent(%a: tensor<1x8x3xf32>, %h0: tensor<1x4xf32>) {
+  // expected-error @+1 {{'seq.scan' op expects dimension 2 of input #0 (3) to be iteration dimension 2 (4) divided exactly by 2}}
+  %y, %h = seq.scan ins(%a : tensor<1x8x3xf32>) init(%h0 : tensor<1x4xf32>)
+      maps = [affine_map<(b, t, h) -> (b, t, h floordiv 2)>]
+      step {
+      ^bb0(%av: f32):
+        seq.yield %av, %av : f32, f32
+      } -> tensor<1x8x4xf32>, tensor<1x4xf32>
+  return
+}
+
+// -----
+
+// -0.0 is a valid (greedy) temperature; +inf top_p is not.
+func.func @sampling_negative_zero_ok(%l: tensor<2x8xf32>, %s: i64) {
+  %t = seq.sample %l seed(%s) counter(%s) {sampling = #seq.sampling<temperature = -0.0>} : tensor<2x8xf32> -> tensor<2xi32>
+  // expected-error @+1 {{expects top_p in (0, 1]}}
+  %u = seq.sample %l seed(%s) counter(%s) {sampling = #seq.sampling<top_p = 0x7F800000>} : tensor<2x8xf32> -> tensor<2xi32>
   return
 }

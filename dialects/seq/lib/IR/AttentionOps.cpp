@@ -101,9 +101,11 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "expects value " << formatShape(v)
                          << " to match key " << formatShape(k)
                          << " in all but the last dimension";
+  if (dims.kvHeads == 0)
+    return emitOpError("expects at least one key head");
   if (!ShapedType::isDynamic(dims.queryHeads) &&
       !ShapedType::isDynamic(dims.kvHeads) &&
-      (dims.kvHeads == 0 || dims.queryHeads % dims.kvHeads != 0))
+      dims.queryHeads % dims.kvHeads != 0)
     return emitOpError() << "expects key heads (" << dims.kvHeads
                          << ") to divide query heads (" << dims.queryHeads
                          << ")";
@@ -129,13 +131,9 @@ LogicalResult AttentionOp::verify() {
   if (auto window = getWindowAttr(); window && window.getInt() <= 0)
     return emitOpError() << "expects a positive window, got "
                          << window.getInt();
-  if (auto softcap = getSoftcap();
-      softcap && !(softcap->convertToFloat() > 0.0f &&
-                   std::isfinite(softcap->convertToFloat())))
+  if (auto softcap = getSoftcap(); softcap && !isFinitePositive(*softcap))
     return emitOpError("expects a finite, positive softcap");
-  if (auto scale = getScale();
-      scale && !(scale->convertToFloat() > 0.0f &&
-                 std::isfinite(scale->convertToFloat())))
+  if (auto scale = getScale(); scale && !isFinitePositive(*scale))
     return emitOpError("expects a finite, positive scale");
   if (!getScale() && ShapedType::isDynamic(dims.headDim))
     return emitOpError("expects an explicit scale when head_dim is dynamic");

@@ -122,6 +122,12 @@ LogicalResult DecodeLoopOp::verifyRegions() {
     return emitOpError() << "expects body to yield float logits [B, 1, V] "
                             "first, got "
                          << yielded[0].getType();
+  int64_t vocab = logitsType.getDimSize(2);
+  int64_t topK = getSampling().getTopK();
+  if (!ShapedType::isDynamic(vocab) && topK > vocab)
+    return emitOpError() << "expects sampling top_k (" << topK
+                         << ") to be at most the vocabulary size (" << vocab
+                         << ")";
   if (yielded.drop_front().getTypes() != getInitState().getTypes())
     return emitOpError() << "expects body to yield the carried state of types "
                          << formatTypes(getInitState().getTypes())

@@ -9,6 +9,7 @@
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -77,8 +78,8 @@ LogicalResult MoeRouteOp::verify() {
     }
   }
   if (auto scaling = getRoutedScaling();
-      scaling && !(scaling->convertToFloat() > 0.0f))
-    return emitOpError("expects a positive routed_scaling");
+      scaling && !isFinitePositive(*scaling))
+    return emitOpError("expects a finite, positive routed_scaling");
   return success();
 }
 
@@ -128,6 +129,10 @@ LogicalResult MoeDispatchOp::verify() {
   RankedTensorType expertsType = getExperts().getType();
   if (failed(verifyRank(op, expertsType, 2, "experts", "[T, K]")))
     return failure();
+  // Offsets are i32, so the expert count must fit too.
+  if (getNumExperts() >= std::numeric_limits<int32_t>::max())
+    return emitOpError() << "expects fewer than 2^31 - 1 experts, got "
+                         << getNumExperts();
   int64_t slots = mulExtents(expertsType.getDimSize(0),
                              expertsType.getDimSize(1));
   if (failed(verifyShape(op, getPermutation().getType(), {slots},
@@ -137,8 +142,8 @@ LogicalResult MoeDispatchOp::verify() {
                          "expert_offsets [E + 1]")))
     return failure();
   if (auto factor = getCapacityFactor();
-      factor && !(factor->convertToFloat() > 0.0f))
-    return emitOpError("expects a positive capacity_factor");
+      factor && !isFinitePositive(*factor))
+    return emitOpError("expects a finite, positive capacity_factor");
   return success();
 }
 

@@ -58,8 +58,8 @@ static LogicalResult verifyChannelVector(Operation *op, Value input,
 }
 
 static LogicalResult verifyEpsilon(Operation *op, APFloat epsilon) {
-  if (!(epsilon.convertToFloat() > 0.0f))
-    return op->emitOpError("expects a positive epsilon");
+  if (!isFinitePositive(epsilon))
+    return op->emitOpError("expects a finite, positive epsilon");
   return success();
 }
 
@@ -92,13 +92,14 @@ LogicalResult RopeOp::verify() {
                          {inputType.getDimSize(0), inputType.getDimSize(2)},
                          "positions [B, S]")))
     return failure();
-  if (!(getTheta().convertToFloat() > 0.0f))
-    return emitOpError("expects a positive theta");
+  if (!isFinitePositive(getTheta()))
+    return emitOpError("expects a finite, positive theta");
   int64_t headDim = inputType.getDimSize(3);
   IntegerAttr rotary = getRotaryDimAttr();
-  int64_t rotaryDim = rotary ? rotary.getInt() : headDim;
-  if (ShapedType::isDynamic(rotaryDim))
+  // Without the attribute the rotary dim is the (possibly dynamic) head dim.
+  if (!rotary && ShapedType::isDynamic(headDim))
     return success();
+  int64_t rotaryDim = rotary ? rotary.getInt() : headDim;
   if (rotaryDim <= 0 || rotaryDim % 2 != 0)
     return emitOpError() << "expects an even, positive rotary dim, got "
                          << rotaryDim;

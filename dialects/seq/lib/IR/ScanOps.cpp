@@ -17,6 +17,22 @@ using namespace mlir::seq;
 #define GET_OP_CLASSES
 #include "seq/IR/SeqScanOps.cpp.inc"
 
+/// Decomposes an indexing-map result into (iteration dim, divisor): `d` is
+/// (d, 1), `d floordiv c` with c > 0 is (d, c). Anything else would read
+/// outside the input or at positions the verifier cannot bound.
+static FailureOr<std::pair<unsigned, int64_t>> getDimAccess(AffineExpr expr) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return std::make_pair(dim.getPosition(), int64_t{1});
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary || binary.getKind() != AffineExprKind::FloorDiv)
+    return failure();
+  auto dim = dyn_cast<AffineDimExpr>(binary.getLHS());
+  auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+  if (!dim || !divisor || divisor.getValue() <= 0)
+    return failure();
+  return std::make_pair(dim.getPosition(), divisor.getValue());
+}
+
 /// The extents of the iteration space (b, [t,] s1..sk) of a scan-like op,
 /// or failure after a diagnostic. `numSeqDims` is 2 for seq.scan (b, t) and
 /// 1 for seq.scan_step (b).
@@ -68,16 +84,38 @@ static LogicalResult verifyScanLike(ScanLikeOp op) {
              << inputType.getRank() << " results (the rank of input #"
              << index << "), got " << map.getNumResults();
     for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
-      auto dimExpr = dyn_cast<AffineDimExpr>(expr);
-      if (!dimExpr)
+      FailureOr<std::pair<unsigned, int64_t>> access = getDimAccess(expr);
+      if (failed(access)) {
+        std::string rendered;
+        llvm::raw_string_ostream os(rendered);
+        expr.print(os);
+        return op.emitOpError()
+               << "expects result " << dim << " of indexing map #" << index
+               << " to be an iteration dimension, or one floordiv a "
+                  "positive constant (grouped inputs), got "
+               << rendered;
+      }
+      auto [position, divisor] = *access;
+      int64_t extent = (*space)[position];
+      int64_t actual = inputType.getDimSize(dim);
+      if (divisor == 1) {
+        if (!extentsCompatible(actual, extent))
+          return op.emitOpError()
+                 << "expects dimension " << dim << " of input #" << index
+                 << " (" << formatExtent(actual)
+                 << ") to match iteration dimension " << position << " ("
+                 << formatExtent(extent) << ")";
         continue;
-      int64_t expected = (*space)[dimExpr.getPosition()];
-      if (!extentsCompatible(inputType.getDimSize(dim), expected))
+      }
+      if (ShapedType::isDynamic(extent))
+        continue;
+      if (extent % divisor != 0 ||
+          !extentsCompatible(actual, extent / divisor))
         return op.emitOpError()
                << "expects dimension " << dim << " of input #" << index
-               << " (" << formatExtent(inputType.getDimSize(dim))
-               << ") to match iteration dimension " << dimExpr.getPosition()
-               << " (" << formatExtent(expected) << ")";
+               << " (" << formatExtent(actual) << ") to be iteration dimension "
+               << position << " (" << extent << ") divided exactly by "
+               << divisor;
     }
   }
 

@@ -8,6 +8,8 @@
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
 
+#include "VerifyUtils.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -47,11 +49,12 @@ void SeqDialect::initialize() {
 LogicalResult
 SamplingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      APFloat temperature, int64_t topK, APFloat topP) {
-  if (!temperature.isFinite() || temperature.isNegative())
+  if (!temperature.isFinite() ||
+      (temperature.isNegative() && !temperature.isZero()))
     return emitError() << "expects a finite, non-negative temperature";
   if (topK < 0)
     return emitError() << "expects top_k >= 0 (0 disables it), got " << topK;
-  if (!(topP.convertToFloat() > 0.0f && topP.convertToFloat() <= 1.0f))
+  if (!isFinitePositive(topP) || topP.convertToFloat() > 1.0f)
     return emitError() << "expects top_p in (0, 1], got "
                        << topP.convertToFloat();
   return success();

@@ -36,6 +36,10 @@ std::string seq::formatShape(ArrayRef<int64_t> shape) {
   return result;
 }
 
+bool seq::isFinitePositive(const APFloat &value) {
+  return value.isFinite() && !value.isNegative() && !value.isZero();
+}
+
 std::string seq::formatTypes(TypeRange types) {
   std::string result = "(";
   llvm::raw_string_ostream os(result);

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
+#include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/ArrayRef.h"
 #include <string>
 
@@ -39,6 +40,9 @@ LogicalResult verifyRank(Operation *op, RankedTensorType type, int64_t rank,
 LogicalResult verifyShape(Operation *op, RankedTensorType type,
                           llvm::ArrayRef<int64_t> expected,
                           llvm::StringRef what);
+
+/// True for a finite value > 0 (the constraint on scales, epsilons, ...).
+bool isFinitePositive(const llvm::APFloat &value);
 
 /// Renders a type list as `(f32, index)`.
 std::string formatTypes(TypeRange types);
