@@ -6,7 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "seq/IR/SeqDialect.h"
+#include "seqc/Conversion/Passes.h"
 #include "seqc/Pipelines/Pipelines.h"
+#include "seqc/Target/CPU/CPUTarget.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -18,6 +20,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::seq::registerSeqTransformsPasses();
+  mlir::seq::registerSeqConversionPasses();
+  mlir::seq::registerSeqCPUPasses();
   mlir::seq::registerPipelines();
 
   mlir::DialectRegistry registry;

@@ -1,8 +1,10 @@
 //===- seqc.cpp - the seqc compiler driver --------------------------------===//
 //
 // seqc reads a model graph in seq IR and runs it through the seqc pipelines
-// up to the stage named by -emit (Toy-style). Each stage is built from the
-// same pipeline functions that seqc-opt registers.
+// up to the stage named by -emit (Toy-style): the front end, the tiled IR,
+// the LLVM dialect, LLVM IR, an object, and by default a .seqpkg artifact.
+// Each stage is built from the same pipeline functions that seqc-opt
+// registers.
 //
 // Exit codes: 0 success, 1 invalid input or a failed compilation (with a
 // located diagnostic on stderr), 2 a command-line error.
@@ -11,23 +13,33 @@
 
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
+#include "seqc/Conversion/Passes.h"
 #include "seqc/Pipelines/Pipelines.h"
+#include "seqc/Target/CPU/CPUTarget.h"
+#include "seqrt/Artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -35,8 +47,13 @@ namespace cl = llvm::cl;
 namespace {
 /// The stages seqc can stop after. Each later backend adds its stages here.
 enum class EmitStage {
-  Seq,    ///< parsed and verified input, printed back
-  SeqOpt, ///< after the target-independent front end (seq-frontend)
+  Seq,      ///< parsed and verified input, printed back
+  SeqOpt,   ///< after the target-independent front end (seq-frontend)
+  Tiled,    ///< the tiled loop IR shared by all targets
+  LLVMMLIR, ///< the LLVM dialect with the artifact ABI
+  LLVMIR,   ///< optimised LLVM IR
+  Object,   ///< an object file
+  Artifact, ///< a .seqpkg artifact (default)
 };
 } // namespace
 
@@ -49,23 +66,184 @@ static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                            cl::init("-"));
 static cl::opt<EmitStage> emitStage(
     "emit", cl::desc("The stage to stop after and print"),
-    cl::init(EmitStage::SeqOpt),
+    cl::init(EmitStage::Artifact),
     cl::values(
         clEnumValN(EmitStage::Seq, "seq", "parsed and verified seq IR"),
         clEnumValN(EmitStage::SeqOpt, "seq-opt",
-                   "seq IR after the target-independent front end")));
+                   "seq IR after the target-independent front end"),
+        clEnumValN(EmitStage::Tiled, "tiled",
+                   "the tiled loop IR shared by all targets"),
+        clEnumValN(EmitStage::LLVMMLIR, "llvm-mlir",
+                   "the LLVM dialect with the artifact ABI"),
+        clEnumValN(EmitStage::LLVMIR, "llvm", "optimised LLVM IR"),
+        clEnumValN(EmitStage::Object, "obj", "an object file"),
+        clEnumValN(EmitStage::Artifact, "artifact",
+                   "a .seqpkg artifact (default)")));
 
-static LogicalResult runStages(ModuleOp module, DefaultTimingManager &tm) {
-  if (emitStage == EmitStage::Seq)
-    return success();
+namespace {
+enum class TargetKind { CPU };
+} // namespace
+static cl::opt<TargetKind>
+    targetKind("target", cl::desc("The target to compile for"),
+               cl::init(TargetKind::CPU),
+               cl::values(clEnumValN(TargetKind::CPU, "cpu",
+                                     "x86-64 / AArch64 through LLVM")));
+static cl::opt<std::string>
+    targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
+                 cl::init(""));
+static cl::opt<std::string>
+    targetCPU("cpu", cl::desc("Target CPU (default: the host's)"),
+              cl::init("native"));
+static cl::opt<std::string> targetFeatures("mattr",
+                                           cl::desc("Target features"),
+                                           cl::init(""));
+static cl::opt<bool> threads("parallel",
+                             cl::desc("Run independent tiles on OpenMP threads"),
+                             cl::init(true));
+static cl::opt<int64_t> queryTile("query-tile",
+                                  cl::desc("Query rows per attention tile"),
+                                  cl::init(16));
+static cl::opt<int64_t> keyTile("key-tile",
+                                cl::desc("Keys per attention KV block"),
+                                cl::init(64));
+static cl::opt<std::string>
+    linkerPath("linker", cl::desc("ld.lld to link artifacts with"),
+               cl::init(""));
+
+/// Runs a pass pipeline built by `build` with the command-line pass
+/// manager options (-mlir-print-ir-after-all, -mlir-timing, ...).
+static LogicalResult
+runPasses(ModuleOp module, TimingScope &timing,
+          llvm::function_ref<void(PassManager &)> build) {
   PassManager pm(module->getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
-  TimingScope timing = tm.getRootScope();
   pm.enableTiming(timing);
-  seq::FrontendPipelineOptions options;
-  seq::buildFrontendPipeline(pm, options);
+  build(pm);
   return pm.run(module);
+}
+
+/// Writes `bytes` to the output file.
+static int writeOutput(llvm::StringRef bytes) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "seqc: " << error << "\n";
+    return 1;
+  }
+  output->os() << bytes;
+  output->keep();
+  return 0;
+}
+
+/// Compiles `module` through the stages up to -emit and writes the result.
+static int compile(ModuleOp module, DefaultTimingManager &tm) {
+  TimingScope timing = tm.getRootScope();
+  bool binaryOutput =
+      emitStage == EmitStage::Object || emitStage == EmitStage::Artifact;
+  if (binaryOutput && outputFilename == "-") {
+    llvm::errs() << "seqc: refusing to write binary output to stdout; use -o\n";
+    return 2;
+  }
+  std::string text;
+  llvm::raw_string_ostream textStream(text);
+  auto printModule = [&]() {
+    module->print(textStream);
+    textStream << "\n";
+    return writeOutput(text);
+  };
+  if (emitStage == EmitStage::Seq)
+    return printModule();
+  if (failed(runPasses(module, timing, [](PassManager &pm) {
+        seq::buildFrontendPipeline(pm, seq::FrontendPipelineOptions());
+      })))
+    return 1;
+  if (emitStage == EmitStage::SeqOpt)
+    return printModule();
+
+  if (emitStage == EmitStage::Tiled) {
+    if (failed(runPasses(module, timing, [](PassManager &pm) {
+          seq::ConvertSeqToLoopsOptions options;
+          options.queryTile = queryTile;
+          options.keyTile = keyTile;
+          pm.addPass(seq::createConvertSeqToLoops(options));
+          pm.addPass(createCanonicalizerPass());
+          pm.addPass(createCSEPass());
+        })))
+      return 1;
+    return printModule();
+  }
+
+  seq::CPUCodeGenOptions codegen;
+  codegen.triple = targetTriple;
+  codegen.cpu = targetCPU;
+  codegen.features = targetFeatures;
+  codegen.threads = threads;
+  codegen.linker = linkerPath;
+  std::string error;
+  auto machine = seq::createTargetMachine(codegen, error);
+  if (failed(machine)) {
+    llvm::errs() << "seqc: " << error << "\n";
+    return 1;
+  }
+  std::string triple = (*machine)->getTargetTriple().str();
+  FailureOr<std::string> metadata = seq::buildArtifactMetadata(
+      module, triple, (*machine)->getTargetCPU());
+  if (failed(metadata))
+    return 1;
+
+  if (failed(runPasses(module, timing, [](PassManager &pm) {
+        seq::CPUPipelineOptions options;
+        options.queryTile = queryTile;
+        options.keyTile = keyTile;
+        options.threads = threads;
+        seq::buildCPUPipeline(pm, options);
+      })))
+    return 1;
+  if (emitStage == EmitStage::LLVMMLIR)
+    return printModule();
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule;
+  {
+    TimingScope translate = timing.nest("Translate and optimise LLVM IR");
+    llvmModule =
+        seq::translateAndOptimize(module, llvmContext, **machine, 3);
+  }
+  if (!llvmModule) {
+    llvm::errs() << "seqc: translation to LLVM IR failed\n";
+    return 1;
+  }
+  if (emitStage == EmitStage::LLVMIR) {
+    llvmModule->print(textStream, nullptr);
+    return writeOutput(text);
+  }
+  std::string object;
+  {
+    TimingScope emit = timing.nest("Emit object");
+    if (failed(seq::emitObject(*llvmModule, **machine, object, error))) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return 1;
+    }
+  }
+  if (emitStage == EmitStage::Object)
+    return writeOutput(object);
+
+  std::string shared;
+  {
+    TimingScope link = timing.nest("Link");
+    if (failed(seq::linkSharedObject(object, codegen, triple, shared,
+                                     error))) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return 1;
+    }
+  }
+  if (!seqrt::writeArtifact(outputFilename, *metadata, shared, error)) {
+    llvm::errs() << "seqc: " << error << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -74,6 +252,9 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  registerAllPasses();
+  seq::registerSeqCPUPasses();
+  seq::registerSeqConversionPasses();
   if (!cl::ParseCommandLineOptions(argc, argv, "seqc: sequence-model compiler\n",
                                    &llvm::errs()))
     return 2;
@@ -82,8 +263,10 @@ int main(int argc, char **argv) {
   registry.insert<seq::SeqDialect, func::FuncDialect, arith::ArithDialect,
                   math::MathDialect, tensor::TensorDialect,
                   linalg::LinalgDialect, scf::SCFDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  seq::registerCPUTranslations(registry);
   MLIRContext context(registry);
-  context.loadAllAvailableDialects();
 
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input =
@@ -105,17 +288,5 @@ int main(int argc, char **argv) {
   }
   if (!module)
     return 1;
-  if (failed(runStages(*module, tm)))
-    return 1;
-
-  std::unique_ptr<llvm::ToolOutputFile> output =
-      openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << "seqc: " << error << "\n";
-    return 1;
-  }
-  module->print(output->os());
-  output->os() << "\n";
-  output->keep();
-  return 0;
+  return compile(*module, tm);
 }

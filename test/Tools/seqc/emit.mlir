@@ -1,9 +1,8 @@
 // RUN: seqc %s -emit=seq | FileCheck %s --check-prefix=SEQ
 // RUN: seqc %s -emit=seq-opt | FileCheck %s --check-prefix=OPT
-// RUN: seqc %s | FileCheck %s --check-prefix=OPT
 // RUN: seqc %s -emit=seq-opt -mlir-timing 2>&1 >/dev/null | FileCheck %s --check-prefix=TIMING
 // RUN: seqc %s -emit=seq-opt -mlir-print-ir-after-all 2>&1 >/dev/null | FileCheck %s --check-prefix=AFTER
-// RUN: seqc %s -o %t.mlir && seqc-opt %t.mlir | FileCheck %s --check-prefix=OPT
+// RUN: seqc %s -emit=seq-opt -o %t.mlir && seqc-opt %t.mlir | FileCheck %s --check-prefix=OPT
 
 // SEQ: seq.attention {{.*}} causal :
 // OPT: seq.attention {{.*}} kv_lengths({{.*}}) :

@@ -1,0 +1,53 @@
+//===- Passes.td - seq conversion passes -------------------*- tablegen -*-===//
+//
+// Passes that lower seq ops towards executable code.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_CONVERSION_PASSES_TD
+#define SEQC_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Lower seq ops to IO-aware tiled loops over buffers";
+  let description = [{
+    Rewrites every seq op into explicit loops that read its operands'
+    buffers (`bufferization.to_buffer`) and write a freshly allocated result
+    (`bufferization.to_tensor`), so that one-shot bufferization can finish
+    the function. The loops are the *tiled IR* shared by all targets:
+    `scf.forall` over independent tiles (batch, heads, query blocks, KV
+    splits) and `scf.for` inside a tile, with tile-local scratch buffers
+    whose sizes come from the options (L1/L2 on CPUs, shared memory and
+    registers on GPUs).
+
+    * `seq.attention`: flash attention. Each `(batch, head, query block,
+      KV split)` tile streams KV blocks of `key-tile` keys, keeping a
+      running max and sum per query row and rescaling its accumulator
+      (online softmax); scores exist only for one `query-tile x key-tile`
+      block. Causal and window bounds skip whole KV blocks; `score_mod` and
+      `mask_mod` are inlined at the score. When there are fewer query
+      blocks than `min-parallel-tiles` (decode), the KV range is split
+      across tiles and partial results are merged by log-sum-exp.
+    * Model ops (`seq.linear`, norms, rope, embedding, activations,
+      `seq.cache_write`, `seq.get_parameter`) become parallel loop nests
+      with contiguous inner loops.
+  }];
+  let options = [
+    Option<"queryTile", "query-tile", "int64_t", "16",
+           "Query rows per attention tile">,
+    Option<"keyTile", "key-tile", "int64_t", "64",
+           "Keys per attention KV block">,
+    Option<"minParallelTiles", "min-parallel-tiles", "int64_t", "32",
+           "Split the KV range when there are fewer independent tiles">,
+    Option<"minKeysPerSplit", "min-keys-per-split", "int64_t", "256",
+           "Smallest KV range worth a split of its own">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+#endif // SEQC_CONVERSION_PASSES_TD

@@ -1,0 +1,95 @@
+//===- CPUTarget.h - compile seq modules into CPU artifacts -----*- C++ -*-===//
+//
+// This file declares the CPU backend: the pass pipeline from seq IR to the
+// LLVM dialect, code generation to an object, linking to a shared object,
+// and packaging into a .seqpkg artifact.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_CPU_CPUTARGET_H
+#define SEQC_TARGET_CPU_CPUTARGET_H
+
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace mlir {
+class DialectRegistry;
+class ModuleOp;
+namespace seq {
+
+#define GEN_PASS_DECL
+#include "seqc/Target/CPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "seqc/Target/CPU/Passes.h.inc"
+
+/// Options of the seq -> LLVM dialect CPU pipeline.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<int64_t> queryTile{*this, "query-tile",
+                            llvm::cl::desc("Query rows per attention tile"),
+                            llvm::cl::init(16)};
+  Option<int64_t> keyTile{*this, "key-tile",
+                          llvm::cl::desc("Keys per attention KV block"),
+                          llvm::cl::init(64)};
+  Option<bool> threads{*this, "threads",
+                       llvm::cl::desc("Run independent tiles on OpenMP threads"),
+                       llvm::cl::init(true)};
+};
+
+/// seq-to-cpu: seq IR (after the front end) to the LLVM dialect with the
+/// artifact ABI.
+void buildCPUPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// Registers the dialect translations CPU code generation needs.
+void registerCPUTranslations(DialectRegistry &registry);
+
+/// Where and for what the machine code is generated.
+struct CPUCodeGenOptions {
+  std::string triple; ///< empty: the host
+  std::string cpu;    ///< empty or "native": the host CPU
+  std::string features;
+  unsigned optLevel = 3;
+  bool threads = true;
+  std::string linker; ///< empty: ld.lld found next to LLVM
+};
+
+/// The target machine for `options`, or an error message.
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CPUCodeGenOptions &options, std::string &error);
+
+/// Translates an LLVM-dialect module to optimised LLVM IR.
+std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   llvm::TargetMachine &machine,
+                                                   unsigned optLevel);
+
+/// Emits an object file for `module`.
+LogicalResult emitObject(llvm::Module &module, llvm::TargetMachine &machine,
+                         std::string &object, std::string &error);
+
+/// Links an object into a shared object with ld.lld.
+LogicalResult linkSharedObject(const std::string &object,
+                               const CPUCodeGenOptions &options,
+                               llvm::StringRef triple, std::string &shared,
+                               std::string &error);
+
+/// The artifact metadata (JSON) of a seq-level module: entries and their
+/// signatures, parameters and the target. Emits diagnostics on entries the
+/// ABI cannot express.
+FailureOr<std::string> buildArtifactMetadata(ModuleOp module,
+                                             llvm::StringRef triple,
+                                             llvm::StringRef cpu);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_TARGET_CPU_CPUTARGET_H

@@ -1,0 +1,39 @@
+//===- Passes.td - CPU target passes -----------------------*- tablegen -*-===//
+//
+// Passes that shape the LLVM-dialect module into a CPU artifact's ABI.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_CPU_PASSES_TD
+#define SEQC_TARGET_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SeqMarkEntryPoints : Pass<"seq-mark-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Requests C interfaces for public functions";
+  let description = [{
+    Adds `llvm.emit_c_interface` to every public `func.func`, so that
+    `convert-func-to-llvm` emits `_mlir_ciface_<name>` wrappers taking
+    memref descriptors by pointer.
+  }];
+}
+
+def SeqCPUEntryPoints : Pass<"seq-cpu-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Builds the artifact ABI on an LLVM-dialect module";
+  let description = [{
+    Runs after lowering to the LLVM dialect and establishes the ABI that
+    docs/design/Artifact.md specifies:
+
+    * `void __seq_packed_<f>(void **args)` for every `_mlir_ciface_<f>`:
+      loads each argument from the array (pointers as they are, scalars
+      through their pointer) and calls the C interface;
+    * every `__seq_param_<name>` global (the storage of a `seq.parameter`)
+      becomes a pointer-sized global the runtime sets to the weights, and
+      each use loads that pointer;
+    * `void __seq_free(void *)` releases result buffers with the allocator
+      the code used.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // SEQC_TARGET_CPU_PASSES_TD

@@ -1,0 +1,383 @@
+//===- AttentionToLoops.cpp - flash attention as tiled loops --------------===//
+//
+// This file lowers seq.attention to the tiled IR: independent tiles
+// (batch, query head, query block, KV split) in an scf.forall, each
+// streaming KV blocks with an online softmax. No score buffer larger than
+// one query-tile x key-tile block exists. Decode-shaped problems (few query
+// blocks) split the KV range across tiles and merge partial results by
+// log-sum-exp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopBuilder.h"
+#include "Patterns.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Values a tile needs that do not change inside it.
+struct AttentionBuffers {
+  Value query, key, value, lengths, table, output, lse;
+  Value partialAcc, partialMax, partialSum;
+  int64_t headDim, valueDim, blockSize;
+};
+
+class AttentionLowering : public OpRewritePattern<AttentionOp> {
+public:
+  AttentionLowering(MLIRContext *context, const TilingOptions &options)
+      : OpRewritePattern(context), options(options) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override;
+
+private:
+  /// Clones a score/mask region at the current insertion point and returns
+  /// the value it yields.
+  static Value inlineRegion(LoopBuilder &b, Region &region,
+                            ValueRange arguments);
+
+  /// The K/V buffer indices of logical key `key` for batch row `batch`.
+  static SmallVector<Value> kvIndices(LoopBuilder &b,
+                                      const AttentionBuffers &buf, Value batch,
+                                      Value kvHead, Value key);
+
+  TilingOptions options;
+};
+} // namespace
+
+Value AttentionLowering::inlineRegion(LoopBuilder &b, Region &region,
+                                      ValueRange arguments) {
+  Block &block = region.front();
+  IRMapping mapping;
+  mapping.map(block.getArguments(), arguments);
+  for (Operation &op : block.without_terminator())
+    b.clone(op, mapping);
+  return mapping.lookupOrDefault(
+      cast<YieldOp>(block.getTerminator()).getValues()[0]);
+}
+
+SmallVector<Value> AttentionLowering::kvIndices(LoopBuilder &b,
+                                                const AttentionBuffers &buf,
+                                                Value batch, Value kvHead,
+                                                Value key) {
+  if (!buf.table)
+    return {batch, kvHead, key};
+  Value blockSize = b.index(buf.blockSize);
+  Value logicalBlock = arith::DivUIOp::create(b, key, blockSize);
+  Value slot = arith::RemUIOp::create(b, key, blockSize);
+  Value physical = b.loadIndex(buf.table, {batch, logicalBlock});
+  return {physical, kvHead, slot};
+}
+
+LogicalResult
+AttentionLowering::matchAndRewrite(AttentionOp op,
+                                   PatternRewriter &rewriter) const {
+  RankedTensorType queryType = op.getQuery().getType();
+  RankedTensorType valueType = op.getValue().getType();
+  RankedTensorType keyType = op.getKey().getType();
+  if (queryType.isDynamicDim(3) || valueType.isDynamicDim(3) ||
+      (op.isPaged() && keyType.isDynamicDim(2)))
+    return rewriter.notifyMatchFailure(op, "needs static head dims");
+
+  LoopBuilder b(op.getLoc(), rewriter);
+  const int64_t tq = options.queryTile, tk = options.keyTile;
+  AttentionBuffers buf;
+  buf.headDim = queryType.getDimSize(3);
+  buf.valueDim = valueType.getDimSize(3);
+  buf.blockSize = op.isPaged() ? keyType.getDimSize(2) : 0;
+  buf.query = b.buffer(op.getQuery());
+  buf.key = b.buffer(op.getKey());
+  buf.value = b.buffer(op.getValue());
+  if (op.getKvLengths())
+    buf.lengths = b.buffer(op.getKvLengths());
+  if (op.getBlockTable())
+    buf.table = b.buffer(op.getBlockTable());
+
+  Value batch = b.dim(buf.query, 0), heads = b.dim(buf.query, 1);
+  Value querySeq = b.dim(buf.query, 2);
+  Value kvHeads = b.dim(buf.key, 1);
+  Value group = arith::DivUIOp::create(b, heads, kvHeads);
+  Value kvSeq = buf.table ? b.mul(b.dim(buf.table, 1), b.index(buf.blockSize))
+                          : b.dim(buf.key, 2);
+
+  // Results.
+  RankedTensorType outType = op.getOutput().getType();
+  SmallVector<Value> outSizes{batch, heads, querySeq, b.index(buf.valueDim)};
+  auto dynamicSizes = [&](RankedTensorType type, ArrayRef<Value> sizes) {
+    SmallVector<Value> dynamic;
+    for (auto [i, size] : llvm::enumerate(sizes))
+      if (type.isDynamicDim(i))
+        dynamic.push_back(size);
+    return dynamic;
+  };
+  buf.output = b.allocResult(outType, dynamicSizes(outType, outSizes));
+  if (op.getLse())
+    buf.lse = b.allocResult(op.getLse().getType(),
+                            dynamicSizes(op.getLse().getType(),
+                                         ArrayRef(outSizes).take_front(3)));
+
+  // How many ways to split the KV range: enough tiles to fill the machine,
+  // but no split shorter than minKeysPerSplit keys.
+  Value queryTiles = b.divUp(querySeq, tq);
+  Value tiles = b.mul(b.mul(batch, heads), queryTiles);
+  Value wanted = arith::CeilDivUIOp::create(
+      b, b.index(options.minParallelTiles), b.max(tiles, b.index(1)));
+  Value bySize =
+      b.max(b.index(1), arith::DivUIOp::create(
+                            b, kvSeq, b.index(options.minKeysPerSplit)));
+  Value splits = b.max(b.index(1), b.min(wanted, bySize));
+  Value isSplit = b.cmp(arith::CmpIPredicate::ugt, splits, b.index(1));
+  Value partialSplits = b.select(isSplit, splits, b.index(0));
+  Type f32 = b.getF32Type();
+  auto partialType = [&](ArrayRef<int64_t> tail) {
+    SmallVector<int64_t> shape(4, ShapedType::kDynamic);
+    llvm::append_range(shape, tail);
+    return MemRefType::get(shape, f32);
+  };
+  SmallVector<Value> partialSizes{batch, heads, querySeq, partialSplits};
+  buf.partialAcc = memref::AllocOp::create(
+      b, partialType({buf.valueDim}), partialSizes, b.getI64IntegerAttr(64));
+  buf.partialMax =
+      memref::AllocOp::create(b, partialType({}), partialSizes);
+  buf.partialSum =
+      memref::AllocOp::create(b, partialType({}), partialSizes);
+
+  const float negInf = -std::numeric_limits<float>::infinity();
+  std::optional<float> softcap;
+  if (auto cap = op.getSoftcap())
+    softcap = cap->convertToFloat();
+  std::optional<int64_t> window;
+  if (auto w = op.getWindowAttr())
+    window = w.getInt();
+  const float scale = op.getScaleAttr()
+                          ? op.getScaleAttr().getValueAsDouble()
+                          : 1.0f / std::sqrt(float(buf.headDim));
+  const bool causal = op.getCausal();
+
+  b.parallel({batch, heads, queryTiles, splits}, [&](ValueRange ivs) {
+    Value bi = ivs[0], hi = ivs[1], qt = ivs[2], split = ivs[3];
+    Value kvHead = arith::DivUIOp::create(b, hi, group);
+    Value length =
+        buf.lengths ? b.min(b.loadIndex(buf.lengths, {bi}), kvSeq) : kvSeq;
+    Value q0 = b.mul(qt, b.index(tq));
+    Value rows = b.min(b.index(tq), b.sub(querySeq, q0));
+    Value offset = b.sub(length, querySeq); // p(i) = offset + i
+    // KV range the tile's rows can see.
+    Value kvEnd = length;
+    if (causal)
+      kvEnd = b.min(kvEnd, b.add(b.add(offset, q0), rows));
+    Value kvBegin = b.index(0);
+    if (window)
+      kvBegin = b.max(kvBegin,
+                      b.sub(b.add(offset, q0), b.index(*window - 1)));
+    Value span = b.max(b.index(0), b.sub(kvEnd, kvBegin));
+    Value chunk = arith::CeilDivUIOp::create(b, span, splits);
+    Value begin = b.add(kvBegin, b.mul(split, chunk));
+    Value end = b.min(kvEnd, b.add(begin, chunk));
+
+    Value rowMax = b.scratch({tq}, f32), rowSum = b.scratch({tq}, f32);
+    Value acc = b.scratch({tq, buf.valueDim}, f32);
+    Value scores = b.scratch({tq, tk}, f32);
+    Value zero = b.f32(0.0f), minusInf = b.f32(negInf);
+    b.forLoop(b.index(0), b.index(tq), [&](Value i) {
+      memref::StoreOp::create(b, minusInf, rowMax, ValueRange{i});
+      memref::StoreOp::create(b, zero, rowSum, ValueRange{i});
+      b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+        memref::StoreOp::create(b, zero, acc, ValueRange{i, d});
+      });
+    });
+
+    scf::ForOp::create(
+        b, begin, b.max(begin, end), b.index(tk), ValueRange{},
+        [&](OpBuilder &, Location, Value kt, ValueRange) {
+          Value keys = b.min(b.index(tk), b.sub(end, kt));
+          b.forLoop(b.index(0), rows, [&](Value i) {
+            Value qi = b.add(q0, i);
+            Value pos = b.add(offset, qi);
+            // Scores of one row against the block.
+            b.forLoop(b.index(0), keys, [&](Value j) {
+              Value kj = b.add(kt, j);
+              SmallVector<Value> kIdx = kvIndices(b, buf, bi, kvHead, kj);
+              Value dot = b.forLoop(
+                  b.index(0), b.index(buf.headDim), ValueRange{zero},
+                  [&](Value d, ValueRange sum) -> SmallVector<Value> {
+                    Value qv = b.loadF32(buf.query, {bi, hi, qi, d});
+                    Value kv = b.loadF32(
+                        buf.key, {kIdx[0], kIdx[1], kIdx[2], d});
+                    return {b.addf(sum[0], b.mulf(qv, kv))};
+                  })[0];
+              Value s = b.mulf(dot, b.f32(scale));
+              if (softcap) {
+                Value t = math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
+                s = b.mulf(t, b.f32(*softcap));
+              }
+              if (!op.getScoreMod().empty())
+                s = inlineRegion(b, op.getScoreMod(), {bi, hi, qi, kj, s});
+              Value keep = arith::ConstantOp::create(b, b.getBoolAttr(true));
+              if (causal)
+                keep = arith::AndIOp::create(
+                    b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
+              if (window)
+                keep = arith::AndIOp::create(
+                    b, keep,
+                    b.cmp(arith::CmpIPredicate::sgt, kj,
+                          b.sub(pos, b.index(*window))));
+              if (!op.getMaskMod().empty())
+                keep = arith::AndIOp::create(
+                    b, keep, inlineRegion(b, op.getMaskMod(), {bi, hi, qi, kj}));
+              s = b.select(keep, s, minusInf);
+              memref::StoreOp::create(b, s, scores, ValueRange{i, j});
+            });
+            // Online softmax update of row i.
+            Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
+            Value newMax = b.forLoop(
+                b.index(0), keys, ValueRange{oldMax},
+                [&](Value j, ValueRange m) -> SmallVector<Value> {
+                  Value s = memref::LoadOp::create(b, scores, ValueRange{i, j});
+                  return {b.maxf(m[0], s)};
+                })[0];
+            Value anyValid = arith::CmpFOp::create(
+                b, arith::CmpFPredicate::OGT, newMax, minusInf);
+            b.ifThen(anyValid, [&] {
+              Value correction = b.exp(b.subf(oldMax, newMax));
+              Value blockSum = b.forLoop(
+                  b.index(0), keys, ValueRange{zero},
+                  [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                    Value s =
+                        memref::LoadOp::create(b, scores, ValueRange{i, j});
+                    Value p = b.exp(b.subf(s, newMax));
+                    memref::StoreOp::create(b, p, scores, ValueRange{i, j});
+                    return {b.addf(sum[0], p)};
+                  })[0];
+              Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
+              memref::StoreOp::create(
+                  b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
+                  ValueRange{i});
+              memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
+              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                memref::StoreOp::create(b, b.mulf(a, correction), acc,
+                                        ValueRange{i, d});
+              });
+              b.forLoop(b.index(0), keys, [&](Value j) {
+                Value p = memref::LoadOp::create(b, scores, ValueRange{i, j});
+                SmallVector<Value> vIdx =
+                    kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+                b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                  Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                  Value v = b.loadF32(buf.value,
+                                      {vIdx[0], vIdx[1], vIdx[2], d});
+                  memref::StoreOp::create(b, b.addf(a, b.mulf(p, v)), acc,
+                                          ValueRange{i, d});
+                });
+              });
+            });
+          });
+          scf::YieldOp::create(b);
+        });
+
+    // Write the tile: final rows, or partials for the merge.
+    b.forLoop(b.index(0), rows, [&](Value i) {
+      Value qi = b.add(q0, i);
+      Value m = memref::LoadOp::create(b, rowMax, ValueRange{i});
+      Value l = memref::LoadOp::create(b, rowSum, ValueRange{i});
+      scf::IfOp::create(
+          b, isSplit,
+          [&](OpBuilder &, Location loc) {
+            memref::StoreOp::create(b, m, buf.partialMax,
+                                    ValueRange{bi, hi, qi, split});
+            memref::StoreOp::create(b, l, buf.partialSum,
+                                    ValueRange{bi, hi, qi, split});
+            b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+              Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+              memref::StoreOp::create(b, a, buf.partialAcc,
+                                      ValueRange{bi, hi, qi, split, d});
+            });
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            Value valid =
+                arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, l, zero);
+            Value inv = b.select(valid, b.divf(b.f32(1.0f), l), zero);
+            b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+              Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+              b.storeF32(b.mulf(a, inv), buf.output, {bi, hi, qi, d});
+            });
+            if (buf.lse) {
+              Value lse = b.select(
+                  valid, b.addf(m, math::LogOp::create(b, l)), minusInf);
+              memref::StoreOp::create(b, lse, buf.lse, ValueRange{bi, hi, qi});
+            }
+            scf::YieldOp::create(b, loc);
+          });
+    });
+  });
+
+  // Merge KV splits by log-sum-exp.
+  b.ifThen(isSplit, [&] {
+    b.parallel({batch, heads, querySeq}, [&](ValueRange ivs) {
+      Value bi = ivs[0], hi = ivs[1], qi = ivs[2];
+      Value minusInf = b.f32(negInf), zero = b.f32(0.0f);
+      Value globalMax = b.forLoop(
+          b.index(0), splits, ValueRange{minusInf},
+          [&](Value s, ValueRange m) -> SmallVector<Value> {
+            Value v = memref::LoadOp::create(b, buf.partialMax,
+                                             ValueRange{bi, hi, qi, s});
+            return {b.maxf(m[0], v)};
+          })[0];
+      Value valid = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                          globalMax, minusInf);
+      // Rescale factor of each split, accumulated sum.
+      Value safeMax = b.select(valid, globalMax, zero);
+      Value total = b.forLoop(
+          b.index(0), splits, ValueRange{zero},
+          [&](Value s, ValueRange sum) -> SmallVector<Value> {
+            Value m = memref::LoadOp::create(b, buf.partialMax,
+                                             ValueRange{bi, hi, qi, s});
+            Value l = memref::LoadOp::create(b, buf.partialSum,
+                                             ValueRange{bi, hi, qi, s});
+            return {b.addf(sum[0], b.mulf(l, b.exp(b.subf(m, safeMax))))};
+          })[0];
+      Value nonZero =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, total, zero);
+      Value inv = b.select(nonZero, b.divf(b.f32(1.0f), total), zero);
+      b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+        Value sum = b.forLoop(
+            b.index(0), splits, ValueRange{zero},
+            [&](Value s, ValueRange acc) -> SmallVector<Value> {
+              Value m = memref::LoadOp::create(b, buf.partialMax,
+                                               ValueRange{bi, hi, qi, s});
+              Value a = memref::LoadOp::create(b, buf.partialAcc,
+                                               ValueRange{bi, hi, qi, s, d});
+              return {b.addf(acc[0], b.mulf(a, b.exp(b.subf(m, safeMax))))};
+            })[0];
+        b.storeF32(b.mulf(sum, inv), buf.output, {bi, hi, qi, d});
+      });
+      if (buf.lse) {
+        Value lse = b.select(
+            nonZero, b.addf(safeMax, math::LogOp::create(b, total)), minusInf);
+        memref::StoreOp::create(b, lse, buf.lse, ValueRange{bi, hi, qi});
+      }
+    });
+  });
+
+  SmallVector<Value> results{b.toTensor(buf.output, outType)};
+  if (buf.lse)
+    results.push_back(b.toTensor(buf.lse, op.getLse().getType()));
+  rewriter.replaceOp(op, results);
+  return success();
+}
+
+void seq::populateAttentionToLoopsPatterns(RewritePatternSet &patterns,
+                                           const TilingOptions &options) {
+  patterns.add<AttentionLowering>(patterns.getContext(), options);
+}

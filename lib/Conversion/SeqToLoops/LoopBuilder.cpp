@@ -1,0 +1,165 @@
+//===- LoopBuilder.cpp - terse loop-nest construction for lowerings -------===//
+//
+// This file implements the LoopBuilder helpers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopBuilder.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+/// Fast-math flags for reductions and updates: reassociation lets LLVM
+/// vectorise dot products; no NaN/Inf assumptions (masked scores are -inf).
+static arith::FastMathFlags fastFlags() {
+  return arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+}
+
+Value LoopBuilder::index(int64_t value) {
+  return arith::ConstantIndexOp::create(*this, value);
+}
+Value LoopBuilder::f32(float value) {
+  return arith::ConstantOp::create(*this, getF32FloatAttr(value));
+}
+Value LoopBuilder::i32(int32_t value) {
+  return arith::ConstantOp::create(*this, getI32IntegerAttr(value));
+}
+Value LoopBuilder::add(Value a, Value b) {
+  return arith::AddIOp::create(*this, a, b);
+}
+Value LoopBuilder::sub(Value a, Value b) {
+  return arith::SubIOp::create(*this, a, b);
+}
+Value LoopBuilder::mul(Value a, Value b) {
+  return arith::MulIOp::create(*this, a, b);
+}
+Value LoopBuilder::divUp(Value a, int64_t b) {
+  return arith::CeilDivUIOp::create(*this, a, index(b));
+}
+Value LoopBuilder::min(Value a, Value b) {
+  return arith::MinSIOp::create(*this, a, b);
+}
+Value LoopBuilder::max(Value a, Value b) {
+  return arith::MaxSIOp::create(*this, a, b);
+}
+Value LoopBuilder::indexCast(Value integer) {
+  return arith::IndexCastOp::create(*this, getIndexType(), integer);
+}
+Value LoopBuilder::cmp(arith::CmpIPredicate predicate, Value a, Value b) {
+  return arith::CmpIOp::create(*this, predicate, a, b);
+}
+Value LoopBuilder::select(Value cond, Value a, Value b) {
+  return arith::SelectOp::create(*this, cond, a, b);
+}
+Value LoopBuilder::addf(Value a, Value b) {
+  return arith::AddFOp::create(*this, a, b, fastFlags());
+}
+Value LoopBuilder::subf(Value a, Value b) {
+  return arith::SubFOp::create(*this, a, b, fastFlags());
+}
+Value LoopBuilder::mulf(Value a, Value b) {
+  return arith::MulFOp::create(*this, a, b, fastFlags());
+}
+Value LoopBuilder::divf(Value a, Value b) {
+  return arith::DivFOp::create(*this, a, b);
+}
+Value LoopBuilder::maxf(Value a, Value b) {
+  return arith::MaximumFOp::create(*this, a, b);
+}
+Value LoopBuilder::exp(Value a) { return math::ExpOp::create(*this, a); }
+
+Value LoopBuilder::buffer(Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(*this, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+Value LoopBuilder::allocResult(RankedTensorType type,
+                               ValueRange dynamicSizes) {
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return memref::AllocOp::create(*this, memrefType, dynamicSizes,
+                                 getI64IntegerAttr(64));
+}
+
+Value LoopBuilder::scratch(ArrayRef<int64_t> shape, Type elementType) {
+  return memref::AllocaOp::create(*this, MemRefType::get(shape, elementType));
+}
+
+Value LoopBuilder::toTensor(Value buffer, RankedTensorType type) {
+  return bufferization::ToTensorOp::create(*this, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+Value LoopBuilder::dim(Value shaped, int64_t dim) {
+  if (isa<MemRefType>(shaped.getType()))
+    return memref::DimOp::create(*this, shaped, dim);
+  return tensor::DimOp::create(*this, shaped, dim);
+}
+
+Value LoopBuilder::loadF32(Value memref, ValueRange indices) {
+  Value value = memref::LoadOp::create(*this, memref, indices);
+  if (value.getType().isF32())
+    return value;
+  return arith::ExtFOp::create(*this, getF32Type(), value);
+}
+
+void LoopBuilder::storeF32(Value value, Value memref, ValueRange indices) {
+  Type elementType = cast<MemRefType>(memref.getType()).getElementType();
+  if (elementType != value.getType())
+    value = arith::TruncFOp::create(*this, elementType, value);
+  memref::StoreOp::create(*this, value, memref, indices);
+}
+
+Value LoopBuilder::loadIndex(Value memref, ValueRange indices) {
+  return indexCast(memref::LoadOp::create(*this, memref, indices));
+}
+
+void LoopBuilder::forLoop(Value lb, Value ub,
+                          llvm::function_ref<void(Value)> body) {
+  scf::ForOp::create(*this, lb, ub, index(1), ValueRange{},
+                     [&](OpBuilder &b, Location loc, Value iv, ValueRange) {
+                       // `b` is this builder, positioned in the body.
+                       body(iv);
+                       scf::YieldOp::create(b, loc);
+                     });
+}
+
+SmallVector<Value> LoopBuilder::forLoop(
+    Value lb, Value ub, ValueRange inits,
+    llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  auto loop = scf::ForOp::create(
+      *this, lb, ub, index(1), inits,
+      [&](OpBuilder &b, Location loc, Value iv, ValueRange args) {
+        SmallVector<Value> next = body(iv, args);
+        scf::YieldOp::create(b, loc, next);
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+void LoopBuilder::parallel(ValueRange ubs,
+                           llvm::function_ref<void(ValueRange)> body) {
+  SmallVector<OpFoldResult> bounds(ubs.begin(), ubs.end());
+  scf::ForallOp::create(*this, bounds, ValueRange{}, std::nullopt,
+                        [&](OpBuilder &b, Location loc, ValueRange ivs) {
+                          body(ivs);
+                          Block *block = b.getInsertionBlock();
+                          if (block->empty() ||
+                              !block->back().hasTrait<OpTrait::IsTerminator>())
+                            scf::InParallelOp::create(b, loc);
+                        });
+}
+
+void LoopBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {
+  scf::IfOp::create(*this, cond, [&](OpBuilder &b, Location loc) {
+    body();
+    scf::YieldOp::create(b, loc);
+  });
+}

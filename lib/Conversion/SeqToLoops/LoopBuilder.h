@@ -1,0 +1,91 @@
+//===- LoopBuilder.h - terse loop-nest construction for lowerings -*- C++ -*-===//
+//
+// A builder with the handful of helpers every seq-to-loops lowering needs:
+// index and f32 constants, buffers for tensor operands, f32 loads/stores
+// that widen/narrow the storage type, and loop constructors taking lambdas.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_CONVERSION_SEQTOLOOPS_LOOPBUILDER_H
+#define SEQC_LIB_CONVERSION_SEQTOLOOPS_LOOPBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace mlir {
+namespace seq {
+
+/// Options of the tiled lowering, set per target (memory hierarchy).
+struct TilingOptions {
+  int64_t queryTile = 16;
+  int64_t keyTile = 64;
+  int64_t minParallelTiles = 32;
+  int64_t minKeysPerSplit = 256;
+};
+
+class LoopBuilder : public ImplicitLocOpBuilder {
+public:
+  LoopBuilder(Location loc, OpBuilder &builder)
+      : ImplicitLocOpBuilder(loc, builder) {}
+
+  Value index(int64_t value);
+  Value f32(float value);
+  Value i32(int32_t value);
+
+  /// Index arithmetic.
+  Value add(Value a, Value b);
+  Value sub(Value a, Value b);
+  Value mul(Value a, Value b);
+  Value divUp(Value a, int64_t b);
+  Value min(Value a, Value b);
+  Value max(Value a, Value b);
+  Value indexCast(Value integer);
+  Value cmp(arith::CmpIPredicate predicate, Value a, Value b);
+  Value select(Value cond, Value a, Value b);
+
+  /// f32 arithmetic with fast-math contract/reassoc where it is safe.
+  Value addf(Value a, Value b);
+  Value subf(Value a, Value b);
+  Value mulf(Value a, Value b);
+  Value divf(Value a, Value b);
+  Value maxf(Value a, Value b);
+  Value exp(Value a);
+
+  /// A read-only buffer view of a tensor operand.
+  Value buffer(Value tensor);
+  /// Allocates a buffer for a result of `type` whose dynamic extents are
+  /// `dynamicSizes` (in order).
+  Value allocResult(RankedTensorType type, ValueRange dynamicSizes);
+  /// A tile-local scratch buffer (stack).
+  Value scratch(ArrayRef<int64_t> shape, Type elementType);
+  /// The tensor view of a buffer written by a lowering.
+  Value toTensor(Value buffer, RankedTensorType type);
+  /// Extent `dim` of a memref or tensor as an index.
+  Value dim(Value shaped, int64_t dim);
+
+  /// Loads an element as f32 (widening bf16/f16).
+  Value loadF32(Value memref, ValueRange indices);
+  /// Stores an f32 value, narrowing to the buffer's element type.
+  void storeF32(Value value, Value memref, ValueRange indices);
+  /// Loads an i32 element as an index.
+  Value loadIndex(Value memref, ValueRange indices);
+
+  /// scf.for from lb to ub with unit step.
+  void forLoop(Value lb, Value ub, llvm::function_ref<void(Value)> body);
+  /// scf.for carrying values; `body` returns the next iteration's values.
+  SmallVector<Value> forLoop(
+      Value lb, Value ub, ValueRange inits,
+      llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body);
+  /// scf.forall over [0, ub) per dimension: independent tiles.
+  void parallel(ValueRange ubs, llvm::function_ref<void(ValueRange)> body);
+  /// scf.if without results.
+  void ifThen(Value cond, llvm::function_ref<void()> body);
+};
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_LIB_CONVERSION_SEQTOLOOPS_LOOPBUILDER_H

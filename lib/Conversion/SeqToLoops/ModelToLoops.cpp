@@ -1,0 +1,395 @@
+//===- ModelToLoops.cpp - model ops as parallel loop nests ----------------===//
+//
+// This file lowers the ops around attention and scans: seq.linear, the
+// norms, rope, embedding, the activations, seq.cache_write and
+// seq.get_parameter. Each becomes an scf.forall over independent rows with
+// contiguous inner loops (vectorised by LLVM on the CPU).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopBuilder.h"
+#include "Patterns.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+/// Collapses a contiguous buffer to `[prod(leading dims), last dim]`.
+static Value collapseRows(LoopBuilder &b, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  int64_t rank = type.getRank();
+  if (rank == 2)
+    return buffer;
+  if (rank == 1)
+    return memref::ExpandShapeOp::create(
+        b, MemRefType::get({1, type.getDimSize(0)}, type.getElementType()),
+        buffer, ArrayRef<ReassociationIndices>{{0, 1}},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.dim(buffer, 0)});
+  ReassociationIndices leading;
+  for (int64_t i = 0; i < rank - 1; ++i)
+    leading.push_back(i);
+  return memref::CollapseShapeOp::create(
+      b, buffer, ArrayRef<ReassociationIndices>{leading, {rank - 1}});
+}
+
+/// Collapses a contiguous buffer to one dimension.
+static Value flatten(LoopBuilder &b, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (type.getRank() == 1)
+    return buffer;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return memref::CollapseShapeOp::create(b, buffer,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+/// Allocates the result of `op` shaped like `like` (a buffer of the same
+/// shape) and returns it.
+static Value allocLike(LoopBuilder &b, RankedTensorType type, Value like) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(b.dim(like, i));
+  return b.allocResult(type, dynamic);
+}
+
+/// Sets the module's `__seq_status` global to `code` (a run-time error the
+/// runtime reports after the call).
+static void raiseStatus(LoopBuilder &b, Operation *op, int32_t code) {
+  auto module = op->getParentOfType<ModuleOp>();
+  auto type = MemRefType::get({}, b.getI32Type());
+  if (!module.lookupSymbol("__seq_status")) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    memref::GlobalOp::create(
+        b, "__seq_status", b.getStringAttr("public"), type,
+        DenseElementsAttr::get(RankedTensorType::get({}, b.getI32Type()),
+                               b.getI32IntegerAttr(0)),
+        /*constant=*/false, /*alignment=*/nullptr);
+  }
+  Value status = memref::GetGlobalOp::create(b, type, "__seq_status");
+  memref::StoreOp::create(b, b.i32(code), status, ValueRange{});
+}
+
+namespace {
+/// Runtime error codes written to `__seq_status` (see seqrt.h).
+enum StatusCode : int32_t { kIndexOutOfRange = 1, kCacheOverflow = 2 };
+
+struct LinearLowering : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(op.getInput());
+    Value weight = b.buffer(op.getWeight());
+    Value bias = op.getBias() ? b.buffer(op.getBias()) : Value();
+    RankedTensorType outType = op.getOutput().getType();
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < outType.getRank(); ++i)
+      if (outType.isDynamicDim(i))
+        dynamic.push_back(i + 1 == outType.getRank() ? b.dim(weight, 0)
+                                                     : b.dim(input, i));
+    Value output = b.allocResult(outType, dynamic);
+    Value x = collapseRows(b, input), y = collapseRows(b, output);
+    Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
+    const int64_t block = 16;
+    b.parallel({rows, b.divUp(n, block)}, [&](ValueRange ivs) {
+      Value row = ivs[0], n0 = b.mul(ivs[1], b.index(block));
+      Value n1 = b.min(n, b.add(n0, b.index(block)));
+      b.forLoop(n0, n1, [&](Value col) {
+        Value init = bias ? b.loadF32(bias, {col}) : b.f32(0.0f);
+        Value dot = b.forLoop(
+            b.index(0), k, ValueRange{init},
+            [&](Value kk, ValueRange sum) -> SmallVector<Value> {
+              return {b.addf(sum[0], b.mulf(b.loadF32(x, {row, kk}),
+                                            b.loadF32(weight, {col, kk})))};
+            })[0];
+        b.storeF32(dot, y, {row, col});
+      });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, outType));
+    return success();
+  }
+};
+
+/// RMSNorm and LayerNorm over the last dimension.
+template <typename NormOp>
+struct NormLowering : OpRewritePattern<NormOp> {
+  using OpRewritePattern<NormOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(NormOp op,
+                                PatternRewriter &rewriter) const override {
+    constexpr bool isLayerNorm = std::is_same_v<NormOp, LayerNormOp>;
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(op.getInput());
+    Value weight = b.buffer(op.getWeight());
+    Value bias;
+    if constexpr (isLayerNorm)
+      if (op.getBias())
+        bias = b.buffer(op.getBias());
+    RankedTensorType type = op.getOutput().getType();
+    Value output = allocLike(b, type, input);
+    Value x = collapseRows(b, input), y = collapseRows(b, output);
+    Value rows = b.dim(x, 0), width = b.dim(x, 1);
+    Value widthF = arith::UIToFPOp::create(
+        b, b.getF32Type(),
+        arith::IndexCastOp::create(b, b.getI64Type(), width));
+    float epsilon = op.getEpsilon().convertToFloat();
+    b.parallel({rows}, [&](ValueRange ivs) {
+      Value row = ivs[0];
+      Value zero = b.f32(0.0f);
+      Value mean = zero;
+      if (isLayerNorm) {
+        Value sum = b.forLoop(b.index(0), width, ValueRange{zero},
+                              [&](Value c, ValueRange s) -> SmallVector<Value> {
+                                return {b.addf(s[0], b.loadF32(x, {row, c}))};
+                              })[0];
+        mean = b.divf(sum, widthF);
+      }
+      Value sq = b.forLoop(b.index(0), width, ValueRange{zero},
+                           [&](Value c, ValueRange s) -> SmallVector<Value> {
+                             Value v = b.subf(b.loadF32(x, {row, c}), mean);
+                             return {b.addf(s[0], b.mulf(v, v))};
+                           })[0];
+      Value inv = math::RsqrtOp::create(
+          b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
+      b.forLoop(b.index(0), width, [&](Value c) {
+        Value v = b.mulf(b.subf(b.loadF32(x, {row, c}), mean), inv);
+        v = b.mulf(v, b.loadF32(weight, {c}));
+        if (bias)
+          v = b.addf(v, b.loadF32(bias, {c}));
+        b.storeF32(v, y, {row, c});
+      });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, type));
+    return success();
+  }
+};
+
+struct RopeLowering : OpRewritePattern<RopeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RopeOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getOutput().getType();
+    if (type.isDynamicDim(3))
+      return rewriter.notifyMatchFailure(op, "needs a static head dim");
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(op.getInput());
+    Value positions = b.buffer(op.getPositions());
+    Value output = allocLike(b, type, input);
+    int64_t headDim = type.getDimSize(3);
+    int64_t rotary = op.getRotaryDimAttr() ? op.getRotaryDimAttr().getInt()
+                                           : headDim;
+    int64_t half = rotary / 2;
+    bool neox = op.getStyle() == RopeStyle::NeoX;
+    float theta = op.getTheta().convertToFloat();
+    b.parallel({b.dim(input, 0), b.dim(input, 1), b.dim(input, 2)},
+               [&](ValueRange ivs) {
+      Value bi = ivs[0], hi = ivs[1], si = ivs[2];
+      Value pos = arith::SIToFPOp::create(
+          b, b.getF32Type(),
+          memref::LoadOp::create(b, positions, ValueRange{bi, si}));
+      b.forLoop(b.index(0), b.index(half), [&](Value i) {
+        // inv_freq = 1 / theta^(2i / R), as Hugging Face computes it.
+        Value twoI = arith::UIToFPOp::create(
+            b, b.getF32Type(),
+            arith::IndexCastOp::create(b, b.getI64Type(),
+                                       b.mul(i, b.index(2))));
+        Value exponent = b.divf(twoI, b.f32(float(rotary)));
+        Value invFreq = b.divf(
+            b.f32(1.0f), math::PowFOp::create(b, b.f32(theta), exponent));
+        Value angle = arith::MulFOp::create(b, pos, invFreq);
+        Value cos = math::CosOp::create(b, angle);
+        Value sin = math::SinOp::create(b, angle);
+        Value c1 = neox ? i : b.mul(i, b.index(2));
+        Value c2 = neox ? b.add(i, b.index(half)) : b.add(c1, b.index(1));
+        Value x1 = b.loadF32(input, {bi, hi, si, c1});
+        Value x2 = b.loadF32(input, {bi, hi, si, c2});
+        b.storeF32(b.subf(b.mulf(x1, cos), b.mulf(x2, sin)), output,
+                   {bi, hi, si, c1});
+        b.storeF32(b.addf(b.mulf(x2, cos), b.mulf(x1, sin)), output,
+                   {bi, hi, si, c2});
+      });
+      b.forLoop(b.index(rotary), b.index(headDim), [&](Value c) {
+        b.storeF32(b.loadF32(input, {bi, hi, si, c}), output,
+                   {bi, hi, si, c});
+      });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, type));
+    return success();
+  }
+};
+
+struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(EmbeddingOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value table = b.buffer(op.getTable());
+    Value ids = b.buffer(op.getIds());
+    RankedTensorType type = op.getOutput().getType();
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      if (type.isDynamicDim(i))
+        dynamic.push_back(i + 1 == type.getRank() ? b.dim(table, 1)
+                                                  : b.dim(ids, i));
+    Value output = b.allocResult(type, dynamic);
+    Value flatIds = flatten(b, ids), rows = collapseRows(b, output);
+    Value vocab = b.dim(table, 0), width = b.dim(table, 1);
+    Operation *anchor = op;
+    b.parallel({b.dim(flatIds, 0)}, [&](ValueRange ivs) {
+      Value n = ivs[0];
+      Value id = b.loadIndex(flatIds, {n});
+      Value inRange = arith::AndIOp::create(
+          b, b.cmp(arith::CmpIPredicate::sge, id, b.index(0)),
+          b.cmp(arith::CmpIPredicate::slt, id, vocab));
+      scf::IfOp::create(
+          b, inRange,
+          [&](OpBuilder &, Location loc) {
+            b.forLoop(b.index(0), width, [&](Value c) {
+              memref::StoreOp::create(
+                  b, memref::LoadOp::create(b, table, ValueRange{id, c}), rows,
+                  ValueRange{n, c});
+            });
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            raiseStatus(b, anchor, kIndexOutOfRange);
+            scf::YieldOp::create(b, loc);
+          });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, type));
+    return success();
+  }
+};
+
+/// SwiGLU and GELU: elementwise over the flattened tensor.
+template <typename ActOp>
+struct ActivationLowering : OpRewritePattern<ActOp> {
+  using OpRewritePattern<ActOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ActOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    RankedTensorType type = op.getOutput().getType();
+    SmallVector<Value> inputs;
+    for (Value operand : op->getOperands())
+      inputs.push_back(flatten(b, b.buffer(operand)));
+    Value output = allocLike(b, type, b.buffer(op->getOperand(0)));
+    Value out = flatten(b, output);
+    const int64_t block = 1024;
+    Value total = b.dim(out, 0);
+    b.parallel({b.divUp(total, block)}, [&](ValueRange ivs) {
+      Value begin = b.mul(ivs[0], b.index(block));
+      Value end = b.min(total, b.add(begin, b.index(block)));
+      b.forLoop(begin, end, [&](Value i) {
+        Value x = b.loadF32(inputs[0], {i});
+        Value one = b.f32(1.0f), half = b.f32(0.5f);
+        Value result;
+        if constexpr (std::is_same_v<ActOp, SwiGLUOp>) {
+          Value sig = b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, x))));
+          result = b.mulf(b.mulf(x, sig), b.loadF32(inputs[1], {i}));
+        } else if (op.getApproximate()) {
+          // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+          Value x3 = b.mulf(b.mulf(x, x), x);
+          Value inner = b.mulf(b.f32(0.7978845608028654f),
+                               b.addf(x, b.mulf(b.f32(0.044715f), x3)));
+          result = b.mulf(b.mulf(half, x),
+                          b.addf(one, math::TanhOp::create(b, inner)));
+        } else {
+          Value erf = math::ErfOp::create(b, b.mulf(x, b.f32(M_SQRT1_2)));
+          result = b.mulf(b.mulf(half, x), b.addf(one, erf));
+        }
+        b.storeF32(result, out, {i});
+      });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, type));
+    return success();
+  }
+};
+
+struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CacheWriteOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    RankedTensorType type = op.getResult().getType();
+    // Written in place when bufferization finds the old cache dead.
+    Value cache = bufferization::ToBufferOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType()),
+        op.getCache(), /*read_only=*/false);
+    Value update = b.buffer(op.getUpdate());
+    Value positions = b.buffer(op.getPositions());
+    Value table = op.getBlockTable() ? b.buffer(op.getBlockTable()) : Value();
+    Value batch = b.dim(update, 0), heads = b.dim(update, 1);
+    Value steps = b.dim(update, 2), width = b.dim(update, 3);
+    Value blockSize = table ? b.dim(cache, 2) : Value();
+    Value capacity = table ? b.mul(b.dim(table, 1), blockSize)
+                           : b.dim(cache, 2);
+    Operation *anchor = op;
+    b.parallel({batch, heads}, [&](ValueRange ivs) {
+      Value bi = ivs[0], hi = ivs[1];
+      Value start = b.loadIndex(positions, {bi});
+      Value fits = arith::AndIOp::create(
+          b, b.cmp(arith::CmpIPredicate::sge, start, b.index(0)),
+          b.cmp(arith::CmpIPredicate::sle, b.add(start, steps), capacity));
+      scf::IfOp::create(
+          b, fits,
+          [&](OpBuilder &, Location loc) {
+            b.forLoop(b.index(0), steps, [&](Value s) {
+              Value p = b.add(start, s);
+              Value row = bi, slot = p;
+              if (table) {
+                row = b.loadIndex(table, {bi, arith::DivUIOp::create(
+                                                  b, p, blockSize)});
+                slot = arith::RemUIOp::create(b, p, blockSize);
+              }
+              b.forLoop(b.index(0), width, [&](Value d) {
+                memref::StoreOp::create(
+                    b,
+                    memref::LoadOp::create(b, update,
+                                           ValueRange{bi, hi, s, d}),
+                    cache, ValueRange{row, hi, slot, d});
+              });
+            });
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            raiseStatus(b, anchor, kCacheOverflow);
+            scf::YieldOp::create(b, loc);
+          });
+    });
+    rewriter.replaceOp(op, b.toTensor(cache, type));
+    return success();
+  }
+};
+
+/// A parameter is an external global the runtime points at the weights.
+struct GetParameterLowering : OpRewritePattern<GetParameterOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GetParameterOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    RankedTensorType type = op.getResult().getType();
+    auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+    std::string global = ("__seq_param_" + op.getName()).str();
+    Value buffer = memref::GetGlobalOp::create(b, memrefType, global);
+    rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
+        op, type, buffer, /*restrict=*/true, /*writable=*/false);
+    return success();
+  }
+};
+} // namespace
+
+void seq::populateModelToLoopsPatterns(RewritePatternSet &patterns) {
+  patterns.add<LinearLowering, NormLowering<RMSNormOp>,
+               NormLowering<LayerNormOp>, RopeLowering, EmbeddingLowering,
+               ActivationLowering<SwiGLUOp>, ActivationLowering<GeLUOp>,
+               CacheWriteLowering, GetParameterLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,78 @@
+//===- SeqToLoops.cpp - the convert-seq-to-loops pass ---------------------===//
+//
+// This file implements convert-seq-to-loops: it declares an external
+// memref.global per seq.parameter, applies every family's lowering
+// patterns, and reports any seq op that has no lowering yet.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Patterns.h"
+#include "seq/IR/SeqOps.h"
+#include "seqc/Conversion/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_CONVERTSEQTOLOOPS
+#include "seqc/Conversion/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace mlir {
+namespace seq {
+namespace {
+struct ConvertSeqToLoopsPass
+    : public impl::ConvertSeqToLoopsBase<ConvertSeqToLoopsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    OpBuilder builder(module.getBodyRegion());
+    for (auto parameter :
+         llvm::make_early_inc_range(module.getOps<ParameterOp>())) {
+      auto type = cast<RankedTensorType>(parameter.getType());
+      builder.setInsertionPoint(parameter);
+      memref::GlobalOp::create(
+          builder, parameter.getLoc(),
+          ("__seq_param_" + parameter.getSymName()).str(),
+          builder.getStringAttr("public"),
+          MemRefType::get(type.getShape(), type.getElementType()),
+          /*initial_value=*/Attribute(), /*constant=*/false,
+          builder.getI64IntegerAttr(64));
+    }
+
+    TilingOptions tiling;
+    tiling.queryTile = queryTile;
+    tiling.keyTile = keyTile;
+    tiling.minParallelTiles = minParallelTiles;
+    tiling.minKeysPerSplit = minKeysPerSplit;
+    RewritePatternSet patterns(&getContext());
+    populateAttentionToLoopsPatterns(patterns, tiling);
+    populateModelToLoopsPatterns(patterns);
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    (void)applyPatternsGreedily(module, std::move(patterns), config);
+
+    bool failed = false;
+    module.walk([&](Operation *op) {
+      if (isa<ParameterOp>(op) || !isa<SeqDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError() << "convert-seq-to-loops: no CPU lowering for '"
+                      << op->getName() << "' yet";
+      failed = true;
+      return WalkResult::skip();
+    });
+    for (auto parameter :
+         llvm::make_early_inc_range(module.getOps<ParameterOp>()))
+      parameter.erase();
+    if (failed)
+      signalPassFailure();
+  }
+};
+} // namespace
+} // namespace seq
+} // namespace mlir

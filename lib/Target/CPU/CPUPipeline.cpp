@@ -1,0 +1,44 @@
+//===- CPUPipeline.cpp - seq to LLVM dialect for CPUs ---------------------===//
+//
+// This file builds the seq-to-cpu pipeline: the shared tiled lowering,
+// bufferization with ownership-based deallocation, OpenMP for the parallel
+// tiles, and conversion of everything to the LLVM dialect with the
+// artifact ABI on top.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/CPU/CPUTarget.h"
+
+#include "seqc/Conversion/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+void seq::buildCPUPipeline(OpPassManager &pm,
+                           const CPUPipelineOptions &options) {
+  ConvertSeqToLoopsOptions tiling;
+  tiling.queryTile = options.queryTile;
+  tiling.keyTile = options.keyTile;
+  pm.addPass(createSeqMarkEntryPoints());
+  pm.addPass(createConvertSeqToLoops(tiling));
+  // Upstream passes are named by their registered pipeline text, which is
+  // stabler across MLIR releases than their C++ constructors.
+  std::string upstream = llvm::formatv(
+      "canonicalize,cse,"
+      "one-shot-bufferize{{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map},"
+      "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
+      "convert-linalg-to-loops,scf-forall-to-parallel,{0}"
+      "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+      "convert-scf-to-cf,{1}convert-math-to-llvm,convert-math-to-libm,"
+      "convert-arith-to-llvm,convert-func-to-llvm,"
+      "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts",
+      options.threads ? "convert-scf-to-openmp," : "",
+      options.threads ? "convert-openmp-to-llvm," : "");
+  if (failed(parsePassPipeline(upstream, pm, llvm::errs())))
+    llvm::report_fatal_error("seqc: malformed built-in CPU pipeline");
+  pm.addPass(createSeqCPUEntryPoints());
+}

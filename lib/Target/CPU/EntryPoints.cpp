@@ -1,0 +1,145 @@
+//===- EntryPoints.cpp - the artifact ABI on an LLVM-dialect module -------===//
+//
+// This file implements seq-mark-entry-points and seq-cpu-entry-points (see
+// docs/design/Artifact.md for the ABI they establish).
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/CPU/CPUTarget.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_SEQMARKENTRYPOINTS
+#define GEN_PASS_DEF_SEQCPUENTRYPOINTS
+#include "seqc/Target/CPU/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+
+static constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
+static constexpr llvm::StringLiteral kPackedPrefix = "__seq_packed_";
+static constexpr llvm::StringLiteral kParamPrefix = "__seq_param_";
+
+/// Builds `__seq_packed_<name>(ptr args)` calling `cinterface`.
+static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
+                               StringRef name) {
+  Location loc = cinterface.getLoc();
+  MLIRContext *context = builder.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  auto voidType = LLVM::LLVMVoidType::get(context);
+  auto wrapper = LLVM::LLVMFuncOp::create(
+      builder, loc, (kPackedPrefix + name).str(),
+      LLVM::LLVMFunctionType::get(voidType, {ptrType}));
+  Block *entry = wrapper.addEntryBlock(builder);
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(entry);
+  Value args = entry->getArgument(0);
+  SmallVector<Value> callArgs;
+  for (auto [index, type] :
+       llvm::enumerate(cinterface.getFunctionType().getParams())) {
+    Value slot = LLVM::GEPOp::create(
+        builder, loc, ptrType, ptrType, args,
+        ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
+    Value pointer = LLVM::LoadOp::create(builder, loc, ptrType, slot);
+    callArgs.push_back(isa<LLVM::LLVMPointerType>(type)
+                           ? pointer
+                           : LLVM::LoadOp::create(builder, loc, type, pointer)
+                                 .getResult());
+  }
+  LLVM::CallOp::create(builder, loc, cinterface, callArgs);
+  LLVM::ReturnOp::create(builder, loc, ValueRange{});
+}
+
+/// Turns the storage global of a parameter into a pointer the runtime sets,
+/// and every use of its address into a load of that pointer.
+static void rewriteParameterGlobal(ModuleOp module, LLVM::GlobalOp storage) {
+  MLIRContext *context = module.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  std::string name = storage.getSymName().str();
+  OpBuilder builder(storage);
+  storage.setSymName(name + ".storage");
+  auto pointer = LLVM::GlobalOp::create(
+      builder, storage.getLoc(), ptrType, /*isConstant=*/false,
+      LLVM::Linkage::External, name, /*value=*/Attribute(),
+      /*alignment=*/8);
+  Block *init = builder.createBlock(&pointer.getInitializerRegion());
+  builder.setInsertionPointToStart(init);
+  Value null = LLVM::ZeroOp::create(builder, storage.getLoc(), ptrType);
+  LLVM::ReturnOp::create(builder, storage.getLoc(), null);
+
+  SmallVector<LLVM::AddressOfOp> uses;
+  module.walk([&](LLVM::AddressOfOp addressOf) {
+    if (addressOf.getGlobalName() == storage.getSymName())
+      uses.push_back(addressOf);
+  });
+  for (LLVM::AddressOfOp addressOf : uses) {
+    builder.setInsertionPoint(addressOf);
+    Value address = LLVM::AddressOfOp::create(builder, addressOf.getLoc(),
+                                              ptrType, name);
+    Value loaded =
+        LLVM::LoadOp::create(builder, addressOf.getLoc(), ptrType, address);
+    addressOf.replaceAllUsesWith(loaded);
+    addressOf.erase();
+  }
+  storage.erase();
+}
+
+/// Exports `__seq_free(ptr)`, releasing result buffers with `free`.
+static void buildFree(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  auto voidType = LLVM::LLVMVoidType::get(context);
+  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  Location loc = module.getLoc();
+  auto freeFn = module.lookupSymbol<LLVM::LLVMFuncOp>("free");
+  if (!freeFn)
+    freeFn = LLVM::LLVMFuncOp::create(
+        builder, loc, "free", LLVM::LLVMFunctionType::get(voidType, {ptrType}));
+  auto wrapper = LLVM::LLVMFuncOp::create(
+      builder, loc, "__seq_free",
+      LLVM::LLVMFunctionType::get(voidType, {ptrType}));
+  Block *entry = wrapper.addEntryBlock(builder);
+  builder.setInsertionPointToStart(entry);
+  LLVM::CallOp::create(builder, loc, freeFn, entry->getArguments());
+  LLVM::ReturnOp::create(builder, loc, ValueRange{});
+}
+
+namespace mlir {
+namespace seq {
+namespace {
+struct SeqMarkEntryPointsPass
+    : public impl::SeqMarkEntryPointsBase<SeqMarkEntryPointsPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal())
+        func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                      UnitAttr::get(&getContext()));
+  }
+};
+
+struct SeqCPUEntryPointsPass
+    : public impl::SeqCPUEntryPointsBase<SeqCPUEntryPointsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+    for (auto func :
+         llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>())) {
+      StringRef name = func.getSymName();
+      if (!name.starts_with(kCInterfacePrefix) || func.isExternal())
+        continue;
+      buildPackedWrapper(builder, func, name.drop_front(kCInterfacePrefix.size()));
+    }
+    for (auto global : llvm::to_vector(module.getOps<LLVM::GlobalOp>()))
+      if (global.getSymName().starts_with(kParamPrefix))
+        rewriteParameterGlobal(module, global);
+    buildFree(module);
+  }
+};
+} // namespace
+} // namespace seq
+} // namespace mlir

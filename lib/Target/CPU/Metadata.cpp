@@ -1,0 +1,120 @@
+//===- Metadata.cpp - artifact metadata of a seq module -------------------===//
+//
+// This file builds the JSON metadata of a .seqpkg artifact (entries with
+// their signatures, parameters, target) from the seq-level module, before
+// lowering erases what it describes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/CPU/CPUTarget.h"
+
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+/// The artifact dtype name of an element type, or empty if unsupported.
+static StringRef dtypeName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isF64())
+    return "f64";
+  if (type.isInteger(1))
+    return "i1";
+  if (type.isInteger(8))
+    return "i8";
+  if (type.isInteger(32))
+    return "i32";
+  if (type.isInteger(64))
+    return "i64";
+  return "";
+}
+
+/// `{"dtype": ..., "shape": [...]}` for an entry argument or result.
+static FailureOr<llvm::json::Object> describe(Type type) {
+  Type element = type;
+  llvm::json::Array shape;
+  if (auto tensor = dyn_cast<RankedTensorType>(type)) {
+    element = tensor.getElementType();
+    for (int64_t extent : tensor.getShape())
+      shape.push_back(ShapedType::isDynamic(extent) ? -1 : extent);
+  }
+  StringRef dtype = dtypeName(element);
+  if (dtype.empty())
+    return failure();
+  return llvm::json::Object{{"dtype", dtype}, {"shape", std::move(shape)}};
+}
+
+FailureOr<std::string> seq::buildArtifactMetadata(ModuleOp module,
+                                                  StringRef triple,
+                                                  StringRef cpu) {
+  llvm::json::Array parameters;
+  for (auto parameter : module.getOps<ParameterOp>()) {
+    auto type = cast<RankedTensorType>(parameter.getType());
+    FailureOr<llvm::json::Object> desc = describe(type);
+    if (failed(desc))
+      return parameter.emitError("unsupported parameter element type ")
+             << type.getElementType();
+    llvm::json::Object entry{
+        {"symbol", parameter.getSymName()},
+        {"key", parameter.getKey()},
+        {"global", ("__seq_param_" + parameter.getSymName()).str()}};
+    entry["dtype"] = std::move((*desc)["dtype"]);
+    entry["shape"] = std::move((*desc)["shape"]);
+    parameters.push_back(std::move(entry));
+  }
+
+  llvm::json::Array entries;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    llvm::json::Array inputs, outputs;
+    for (Type type : func.getArgumentTypes()) {
+      if (!isa<RankedTensorType>(type) && !isa<IntegerType>(type))
+        return func.emitError("entry @")
+               << func.getSymName()
+               << ": scalar arguments must be integers (pass floats as "
+                  "0-d tensors), got "
+               << type;
+      FailureOr<llvm::json::Object> desc = describe(type);
+      if (failed(desc))
+        return func.emitError("entry @")
+               << func.getSymName() << ": unsupported argument type " << type;
+      inputs.push_back(std::move(*desc));
+    }
+    for (Type type : func.getResultTypes()) {
+      FailureOr<llvm::json::Object> desc = describe(type);
+      if (!isa<RankedTensorType>(type) || failed(desc))
+        return func.emitError("entry @")
+               << func.getSymName()
+               << ": results must be ranked tensors of a supported type, got "
+               << type;
+      outputs.push_back(std::move(*desc));
+    }
+    entries.push_back(llvm::json::Object{
+        {"name", func.getSymName()},
+        {"function", ("__seq_packed_" + func.getSymName()).str()},
+        {"inputs", std::move(inputs)},
+        {"outputs", std::move(outputs)}});
+  }
+
+  llvm::json::Object root{
+      {"format_version", 1},
+      {"producer", "seqc 0.1.0"},
+      {"target", llvm::json::Object{{"kind", "cpu"},
+                                    {"triple", triple},
+                                    {"cpu", cpu}}},
+      {"parameters", std::move(parameters)},
+      {"entries", std::move(entries)}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));
+  return text;
+}
