@@ -21,6 +21,15 @@ void populateAttentionToLoopsPatterns(RewritePatternSet &patterns,
 /// seq.linear, norms, rope, embedding, activations, seq.cache_write.
 void populateModelToLoopsPatterns(RewritePatternSet &patterns);
 
+/// seq.scan and seq.scan_step.
+void populateScanToLoopsPatterns(RewritePatternSet &patterns);
+
+/// seq.moe_route, seq.moe_dispatch, seq.grouped_matmul, seq.moe_experts.
+void populateMoEToLoopsPatterns(RewritePatternSet &patterns);
+
+/// seq.sample and seq.decode_loop.
+void populateDecodeToLoopsPatterns(RewritePatternSet &patterns);
+
 } // namespace seq
 } // namespace mlir
 

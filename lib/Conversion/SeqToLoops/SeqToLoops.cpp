@@ -53,6 +53,9 @@ struct ConvertSeqToLoopsPass
     RewritePatternSet patterns(&getContext());
     populateAttentionToLoopsPatterns(patterns, tiling);
     populateModelToLoopsPatterns(patterns);
+    populateScanToLoopsPatterns(patterns);
+    populateMoEToLoopsPatterns(patterns);
+    populateDecodeToLoopsPatterns(patterns);
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     (void)applyPatternsGreedily(module, std::move(patterns), config);

@@ -27,9 +27,10 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   // Upstream passes are named by their registered pipeline text, which is
   // stabler across MLIR releases than their C++ constructors.
   std::string upstream = llvm::formatv(
-      "canonicalize,cse,"
+      "canonicalize,cse,convert-elementwise-to-linalg,"
       "one-shot-bufferize{{bufferize-function-boundaries "
-      "function-boundary-type-conversion=identity-layout-map},"
+      "function-boundary-type-conversion=identity-layout-map "
+      "allow-return-allocs-from-loops},"
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
       "convert-linalg-to-loops,scf-forall-to-parallel,{0}"
       "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"

@@ -14,7 +14,9 @@ def SeqMarkEntryPoints : Pass<"seq-mark-entry-points", "::mlir::ModuleOp"> {
   let description = [{
     Adds `llvm.emit_c_interface` to every public `func.func`, so that
     `convert-func-to-llvm` emits `_mlir_ciface_<name>` wrappers taking
-    memref descriptors by pointer.
+    memref descriptors by pointer, and marks its tensor arguments
+    `bufferization.writable = false`: an entry point never writes its
+    caller's buffers.
   }];
 }
 

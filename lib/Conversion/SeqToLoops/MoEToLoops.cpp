@@ -1,0 +1,614 @@
+//===- MoEToLoops.cpp - mixture-of-experts ops as loop nests --------------===//
+//
+// This file lowers the MoE ops to the tiled IR:
+//
+// * seq.moe_route: one tile per token; K passes of an argmax over the E
+//   selection scores (descending, lowest index on ties), optionally
+//   restricted to the best groups.
+// * seq.moe_dispatch: a sequential, stable counting sort of the T * K slots
+//   by expert with optional capacity (O(T * K + E) work).
+// * seq.grouped_matmul: tiles of (row, column block); each row multiplies
+//   only the weight of the group that owns it, rows owned by no group are
+//   zero.
+// * seq.moe_experts: the groups (`expert_offsets`) are walked once to map
+//   every kept slot to its expert; then one tile per token runs the FFN of
+//   each of its kept slots and accumulates the weighted results in f32.
+//   The work is T * K expert FFNs, never T * E, and no two tiles write the
+//   same output row.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopBuilder.h"
+#include "Patterns.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// A heap temporary of `elementType` with extents `sizes` (static where the
+/// value is a constant). The deallocation pipeline frees it.
+static Value heap(LoopBuilder &b, ArrayRef<Value> sizes, Type elementType) {
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  for (Value size : sizes) {
+    if (std::optional<int64_t> c = getConstantIntValue(size)) {
+      shape.push_back(*c);
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+      dynamic.push_back(size);
+    }
+  }
+  return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
+                                 dynamic, b.getI64IntegerAttr(64));
+}
+
+/// A tile-local f32 vector of `size` elements on the stack (dynamic when
+/// `size` is not a constant).
+static Value scratchVector(LoopBuilder &b, Value size) {
+  if (std::optional<int64_t> c = getConstantIntValue(size))
+    return b.scratch({*c}, b.getF32Type());
+  return memref::AllocaOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
+      ValueRange{size});
+}
+
+/// Allocates the result `type`, taking each dynamic extent `i` from
+/// `extents[i]`.
+static Value allocResult(LoopBuilder &b, RankedTensorType type,
+                         ArrayRef<Value> extents) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(extents[i]);
+  return b.allocResult(type, dynamic);
+}
+
+static Value andI(LoopBuilder &b, Value x, Value y) {
+  return arith::AndIOp::create(b, x, y);
+}
+
+static Value cmpf(LoopBuilder &b, arith::CmpFPredicate predicate, Value x,
+                  Value y) {
+  return arith::CmpFOp::create(b, predicate, x, y);
+}
+
+static Value toI32(LoopBuilder &b, Value index) {
+  return arith::IndexCastOp::create(b, b.getI32Type(), index);
+}
+
+/// 1 / (1 + exp(-x)).
+static Value sigmoid(LoopBuilder &b, Value x) {
+  Value one = b.f32(1.0f);
+  return b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, x))));
+}
+
+/// Exact (erf) GELU: 0.5 x (1 + erf(x / sqrt(2))).
+static Value geluExact(LoopBuilder &b, Value x) {
+  Value erf = math::ErfOp::create(b, b.mulf(x, b.f32(M_SQRT1_2)));
+  return b.mulf(b.mulf(b.f32(0.5f), x), b.addf(b.f32(1.0f), erf));
+}
+
+/// `lo <= v < hi` on indices.
+static Value inRange(LoopBuilder &b, Value v, Value lo, Value hi) {
+  return andI(b, b.cmp(arith::CmpIPredicate::sge, v, lo),
+              b.cmp(arith::CmpIPredicate::slt, v, hi));
+}
+
+/// The first unblocked position of the best score in `scores[row, lo:hi]`
+/// (`blocked` holds i8 flags of the same shape), or -1 if all are blocked.
+/// "Best" is the largest score, the lowest position among equal ones.
+static std::pair<Value, Value> argmaxUnblocked(LoopBuilder &b, Value scores,
+                                               Value blocked, Value row,
+                                               Value lo, Value hi) {
+  Value none = b.index(-1);
+  Value zero8 = arith::ConstantOp::create(b, b.getI8IntegerAttr(0));
+  SmallVector<Value> best = b.forLoop(
+      lo, hi, ValueRange{b.f32(0.0f), none},
+      [&](Value i, ValueRange acc) -> SmallVector<Value> {
+        Value v = memref::LoadOp::create(b, scores, ValueRange{row, i});
+        Value open = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::eq,
+            memref::LoadOp::create(b, blocked, ValueRange{row, i}), zero8);
+        Value first = b.cmp(arith::CmpIPredicate::eq, acc[1], none);
+        Value greater = cmpf(b, arith::CmpFPredicate::OGT, v, acc[0]);
+        Value take = andI(b, open, arith::OrIOp::create(b, first, greater));
+        return {b.select(take, v, acc[0]), b.select(take, i, acc[1])};
+      });
+  return {best[0], best[1]};
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// seq.moe_route
+//===----------------------------------------------------------------------===//
+
+struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MoeRouteOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value logits = b.buffer(op.getLogits());
+    Value bias = op.getBias() ? b.buffer(op.getBias()) : Value();
+    RouterScoring scoring = op.getScoring();
+    const int64_t topK = op.getTopK();
+    Value tokens = b.dim(logits, 0), experts = b.dim(logits, 1);
+    Value kExtent = b.index(topK);
+
+    RankedTensorType weightsType = op.getWeights().getType();
+    RankedTensorType expertsType = op.getExperts().getType();
+    Value weights = allocResult(b, weightsType, {tokens, kExtent});
+    Value chosen = allocResult(b, expertsType, {tokens, kExtent});
+
+    // Per token: the selection score of every expert and whether it can no
+    // longer be chosen (taken, or outside the selected groups).
+    Type f32 = b.getF32Type(), i8 = b.getI8Type();
+    Value select = heap(b, {tokens, experts}, f32);
+    Value blocked = heap(b, {tokens, experts}, i8);
+    std::optional<uint64_t> numGroups = op.getNumGroups();
+    Value groupScore, groupTaken;
+    if (numGroups) {
+      Value groups = b.index(*numGroups);
+      groupScore = heap(b, {tokens, groups}, f32);
+      groupTaken = heap(b, {tokens, groups}, i8);
+    }
+    std::optional<float> scaling;
+    if (auto s = op.getRoutedScaling())
+      scaling = s->convertToFloat();
+    const bool normalize =
+        op.getNormalize() && scoring != RouterScoring::TopKSoftmax;
+    const float negInf = -std::numeric_limits<float>::infinity();
+
+    b.parallel({tokens}, [&](ValueRange ivs) {
+      Value t = ivs[0];
+      Value zero = b.index(0);
+      Value zero8 = arith::ConstantOp::create(b, b.getI8IntegerAttr(0));
+      Value one8 = arith::ConstantOp::create(b, b.getI8IntegerAttr(1));
+
+      // 1. Selection scores.
+      Value rowMax, rowSum;
+      if (scoring == RouterScoring::Softmax) {
+        rowMax = b.forLoop(zero, experts, ValueRange{b.f32(negInf)},
+                           [&](Value e, ValueRange m) -> SmallVector<Value> {
+                             return {b.maxf(m[0], b.loadF32(logits, {t, e}))};
+                           })[0];
+        rowSum = b.forLoop(
+            zero, experts, ValueRange{b.f32(0.0f)},
+            [&](Value e, ValueRange s) -> SmallVector<Value> {
+              Value p = b.exp(b.subf(b.loadF32(logits, {t, e}), rowMax));
+              memref::StoreOp::create(b, p, select, ValueRange{t, e});
+              return {b.addf(s[0], p)};
+            })[0];
+      }
+      b.forLoop(zero, experts, [&](Value e) {
+        Value s;
+        if (scoring == RouterScoring::Softmax) {
+          s = b.divf(memref::LoadOp::create(b, select, ValueRange{t, e}),
+                     rowSum);
+        } else if (scoring == RouterScoring::Sigmoid) {
+          s = sigmoid(b, b.loadF32(logits, {t, e}));
+          if (bias)
+            s = b.addf(s, b.loadF32(bias, {e}));
+        } else {
+          s = b.loadF32(logits, {t, e});
+        }
+        memref::StoreOp::create(b, s, select, ValueRange{t, e});
+        memref::StoreOp::create(b, zero8, blocked, ValueRange{t, e});
+      });
+
+      // 2. Grouped top-k: only experts of the `topk_groups` best groups
+      //    stay eligible.
+      if (numGroups) {
+        Value groups = b.index(*numGroups);
+        Value groupSize =
+            b.max(b.index(1), arith::DivUIOp::create(b, experts, groups));
+        const bool topTwo = scoring == RouterScoring::Sigmoid;
+        b.forLoop(zero, groups, [&](Value g) {
+          Value first = b.mul(g, groupSize);
+          // The best and second best score of the group.
+          SmallVector<Value> best = b.forLoop(
+              zero, groupSize, ValueRange{b.f32(negInf), b.f32(negInf)},
+              [&](Value i, ValueRange m) -> SmallVector<Value> {
+                Value v = memref::LoadOp::create(
+                    b, select, ValueRange{t, b.add(first, i)});
+                Value above1 = cmpf(b, arith::CmpFPredicate::OGT, v, m[0]);
+                Value above2 = cmpf(b, arith::CmpFPredicate::OGT, v, m[1]);
+                Value second =
+                    b.select(above1, m[0], b.select(above2, v, m[1]));
+                return {b.select(above1, v, m[0]), second};
+              });
+          Value score = best[0];
+          if (topTwo)
+            score = b.select(
+                b.cmp(arith::CmpIPredicate::sge, groupSize, b.index(2)),
+                b.addf(best[0], best[1]), best[0]);
+          memref::StoreOp::create(b, score, groupScore, ValueRange{t, g});
+          memref::StoreOp::create(b, zero8, groupTaken, ValueRange{t, g});
+        });
+        b.forLoop(zero, b.index(*op.getTopkGroups()), [&](Value) {
+          Value g = argmaxUnblocked(b, groupScore, groupTaken, t, zero,
+                                    groups)
+                        .second;
+          b.ifThen(b.cmp(arith::CmpIPredicate::sge, g, zero), [&] {
+            memref::StoreOp::create(b, one8, groupTaken, ValueRange{t, g});
+          });
+        });
+        // groupTaken marks the selected groups: block the others' experts.
+        b.forLoop(zero, experts, [&](Value e) {
+          Value g = arith::DivUIOp::create(b, e, groupSize);
+          Value valid = b.cmp(arith::CmpIPredicate::ult, g, groups);
+          Value gSafe = b.min(g, b.sub(groups, b.index(1)));
+          Value selected = arith::CmpIOp::create(
+              b, arith::CmpIPredicate::ne,
+              memref::LoadOp::create(b, groupTaken, ValueRange{t, gSafe}),
+              zero8);
+          Value eligible = andI(b, valid, selected);
+          memref::StoreOp::create(b, b.select(eligible, zero8, one8), blocked,
+                                  ValueRange{t, e});
+        });
+      }
+
+      // 3. K passes of argmax: experts in descending selection score,
+      //    lowest index first on ties. The weight is the unbiased score
+      //    (the raw logit for topk_softmax).
+      b.forLoop(zero, kExtent, [&](Value k) {
+        Value e = argmaxUnblocked(b, select, blocked, t, zero, experts).second;
+        Value found = b.cmp(arith::CmpIPredicate::sge, e, zero);
+        Value eSafe = b.select(found, e, zero);
+        Value w;
+        if (scoring == RouterScoring::Softmax)
+          w = memref::LoadOp::create(b, select, ValueRange{t, eSafe});
+        else if (scoring == RouterScoring::Sigmoid)
+          w = sigmoid(b, b.loadF32(logits, {t, eSafe}));
+        else
+          w = b.loadF32(logits, {t, eSafe});
+        Value missing = b.f32(scoring == RouterScoring::TopKSoftmax ? negInf
+                                                                    : 0.0f);
+        memref::StoreOp::create(b, b.select(found, w, missing), weights,
+                                ValueRange{t, k});
+        memref::StoreOp::create(b, toI32(b, e), chosen, ValueRange{t, k});
+        b.ifThen(found, [&] {
+          memref::StoreOp::create(b, one8, blocked, ValueRange{t, e});
+        });
+      });
+
+      // 4. Softmax over the K chosen logits, or renormalisation; then the
+      //    routed scaling.
+      Value factor = scaling ? b.f32(*scaling) : Value();
+      auto loadW = [&](Value k) {
+        return memref::LoadOp::create(b, weights, ValueRange{t, k});
+      };
+      if (scoring == RouterScoring::TopKSoftmax) {
+        Value m = b.forLoop(zero, kExtent, ValueRange{b.f32(negInf)},
+                            [&](Value k, ValueRange a) -> SmallVector<Value> {
+                              return {b.maxf(a[0], loadW(k))};
+                            })[0];
+        Value sum = b.forLoop(zero, kExtent, ValueRange{b.f32(0.0f)},
+                              [&](Value k, ValueRange a) -> SmallVector<Value> {
+                                return {b.addf(a[0], b.exp(b.subf(loadW(k), m)))};
+                              })[0];
+        b.forLoop(zero, kExtent, [&](Value k) {
+          Value w = b.divf(b.exp(b.subf(loadW(k), m)), sum);
+          if (factor)
+            w = b.mulf(w, factor);
+          memref::StoreOp::create(b, w, weights, ValueRange{t, k});
+        });
+      } else if (normalize || factor) {
+        Value denominator;
+        if (normalize) {
+          Value sum =
+              b.forLoop(zero, kExtent, ValueRange{b.f32(0.0f)},
+                        [&](Value k, ValueRange a) -> SmallVector<Value> {
+                          return {b.addf(a[0], loadW(k))};
+                        })[0];
+          // As Hugging Face DeepSeek-V3: guards 0 / 0, no effect otherwise.
+          denominator = b.addf(sum, b.f32(1e-20f));
+        }
+        b.forLoop(zero, kExtent, [&](Value k) {
+          Value w = loadW(k);
+          if (denominator)
+            w = b.divf(w, denominator);
+          if (factor)
+            w = b.mulf(w, factor);
+          memref::StoreOp::create(b, w, weights, ValueRange{t, k});
+        });
+      }
+    });
+    rewriter.replaceOp(op, {b.toTensor(weights, weightsType),
+                            b.toTensor(chosen, expertsType)});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// seq.moe_dispatch
+//===----------------------------------------------------------------------===//
+
+struct MoeDispatchLowering : OpRewritePattern<MoeDispatchOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MoeDispatchOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value choice = b.buffer(op.getExperts());
+    const int64_t numExperts = op.getNumExperts();
+    Value tokens = b.dim(choice, 0), topK = b.dim(choice, 1);
+    Value slots = b.mul(tokens, topK);
+    Value experts = b.index(numExperts);
+    RankedTensorType permType = op.getPermutation().getType();
+    RankedTensorType offsetsType = op.getExpertOffsets().getType();
+    Value perm = allocResult(b, permType, {slots});
+    Value offsets = allocResult(b, offsetsType, {b.index(numExperts + 1)});
+    Value zero = b.index(0), one = b.index(1);
+
+    // C = ceil(f * T * K / E), evaluated in f64 in this order.
+    Value capacity;
+    if (auto factor = op.getCapacityFactor()) {
+      Type f64 = b.getF64Type();
+      auto toF64 = [&](Value index) -> Value {
+        return arith::SIToFPOp::create(
+            b, f64, arith::IndexCastOp::create(b, b.getI64Type(), index));
+      };
+      Value f = arith::ConstantOp::create(
+          b, b.getF64FloatAttr(factor->convertToDouble()));
+      Value c = arith::MulFOp::create(b, f, toF64(tokens));
+      c = arith::MulFOp::create(b, c, toF64(topK));
+      c = arith::DivFOp::create(b, c, toF64(experts));
+      c = math::CeilOp::create(b, c);
+      capacity = b.max(zero, b.indexCast(arith::FPToSIOp::create(
+                                 b, b.getI64Type(), c)));
+    }
+
+    // count[e]: kept slots of expert e; later the next free position of
+    // its group.
+    Value count = heap(b, {experts}, b.getIndexType());
+    b.forLoop(zero, experts, [&](Value e) {
+      memref::StoreOp::create(b, zero, count, ValueRange{e});
+    });
+    // The expert of a slot, and whether it is a valid one (ids outside
+    // [0, E) are dropped).
+    auto expertOf = [&](Value t, Value k) -> std::pair<Value, Value> {
+      Value e = b.loadIndex(choice, {t, k});
+      Value valid = inRange(b, e, zero, experts);
+      return {b.select(valid, e, zero), valid};
+    };
+    b.forLoop(zero, tokens, [&](Value t) {
+      b.forLoop(zero, topK, [&](Value k) {
+        auto [e, valid] = expertOf(t, k);
+        Value n = memref::LoadOp::create(b, count, ValueRange{e});
+        Value keep = valid;
+        if (capacity)
+          keep = andI(b, keep, b.cmp(arith::CmpIPredicate::slt, n, capacity));
+        memref::StoreOp::create(b, b.select(keep, b.add(n, one), n), count,
+                                ValueRange{e});
+      });
+    });
+    // Exclusive prefix sum: offsets, and each group's first position.
+    Value kept = b.forLoop(
+        zero, experts, ValueRange{zero},
+        [&](Value e, ValueRange acc) -> SmallVector<Value> {
+          Value n = memref::LoadOp::create(b, count, ValueRange{e});
+          memref::StoreOp::create(b, toI32(b, acc[0]), offsets, ValueRange{e});
+          memref::StoreOp::create(b, acc[0], count, ValueRange{e});
+          return {b.add(acc[0], n)};
+        })[0];
+    memref::StoreOp::create(b, toI32(b, kept), offsets, ValueRange{experts});
+    // Scatter the slots in slot order: the first C of each expert into its
+    // group, the rest after offsets[E].
+    b.forLoop(zero, tokens, ValueRange{kept},
+              [&](Value t, ValueRange outer) -> SmallVector<Value> {
+                return b.forLoop(
+                    zero, topK, outer,
+                    [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                      auto [e, valid] = expertOf(t, k);
+                      Value next =
+                          memref::LoadOp::create(b, count, ValueRange{e});
+                      Value end = b.loadIndex(offsets, {b.add(e, one)});
+                      Value keep = andI(
+                          b, valid,
+                          b.cmp(arith::CmpIPredicate::slt, next, end));
+                      Value pos = b.select(keep, next, acc[0]);
+                      memref::StoreOp::create(
+                          b, toI32(b, b.add(b.mul(t, topK), k)), perm,
+                          ValueRange{pos});
+                      memref::StoreOp::create(
+                          b, b.select(keep, b.add(next, one), next), count,
+                          ValueRange{e});
+                      return {b.select(keep, acc[0], b.add(acc[0], one))};
+                    });
+              });
+    rewriter.replaceOp(op, {b.toTensor(perm, permType),
+                            b.toTensor(offsets, offsetsType)});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// seq.grouped_matmul
+//===----------------------------------------------------------------------===//
+
+struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GroupedMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(op.getInput());
+    Value weight = b.buffer(op.getWeight());
+    Value offsets = b.buffer(op.getOffsets());
+    Value rows = b.dim(input, 0), depth = b.dim(input, 1);
+    Value experts = b.dim(weight, 0), cols = b.dim(weight, 1);
+    RankedTensorType outType = op.getOutput().getType();
+    Value output = allocResult(b, outType, {rows, cols});
+    const int64_t block = 16;
+    b.parallel({rows, b.divUp(cols, block)}, [&](ValueRange ivs) {
+      Value row = ivs[0], n0 = b.mul(ivs[1], b.index(block));
+      Value n1 = b.min(cols, b.add(n0, b.index(block)));
+      Value zero = b.index(0), one = b.index(1);
+      // The group that owns the row: offsets[e] <= row < offsets[e + 1].
+      Value owner = b.forLoop(
+          zero, experts, ValueRange{b.index(-1)},
+          [&](Value e, ValueRange acc) -> SmallVector<Value> {
+            Value lo = b.loadIndex(offsets, {e});
+            Value hi = b.loadIndex(offsets, {b.add(e, one)});
+            return {b.select(inRange(b, row, lo, hi), e, acc[0])};
+          })[0];
+      Value owned = b.cmp(arith::CmpIPredicate::sge, owner, zero);
+      scf::IfOp::create(
+          b, owned,
+          [&](OpBuilder &, Location loc) {
+            b.forLoop(n0, n1, [&](Value col) {
+              Value dot = b.forLoop(
+                  zero, depth, ValueRange{b.f32(0.0f)},
+                  [&](Value kk, ValueRange sum) -> SmallVector<Value> {
+                    return {b.addf(sum[0],
+                                   b.mulf(b.loadF32(input, {row, kk}),
+                                          b.loadF32(weight, {owner, col, kk})))};
+                  })[0];
+              b.storeF32(dot, output, {row, col});
+            });
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            // Past offsets[E] (or owned by no group): zero.
+            b.forLoop(n0, n1, [&](Value col) {
+              b.storeF32(b.f32(0.0f), output, {row, col});
+            });
+            scf::YieldOp::create(b, loc);
+          });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, outType));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// seq.moe_experts
+//===----------------------------------------------------------------------===//
+
+struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MoeExpertsOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(op.getInput());
+    Value weights = b.buffer(op.getWeights());
+    Value perm = b.buffer(op.getPermutation());
+    Value offsets = b.buffer(op.getExpertOffsets());
+    Value gate = op.getGate() ? b.buffer(op.getGate()) : Value();
+    Value up = b.buffer(op.getUp());
+    Value down = b.buffer(op.getDown());
+    FfnActivation activation = op.getActivation();
+    Value tokens = b.dim(input, 0), model = b.dim(input, 1);
+    Value topK = b.dim(weights, 1);
+    Value experts = b.dim(up, 0), hidden = b.dim(up, 1);
+    Value slots = b.dim(perm, 0);
+    RankedTensorType outType = op.getOutput().getType();
+    Value output = allocResult(b, outType, {tokens, model});
+    Value zero = b.index(0), one = b.index(1), none = b.index(-1);
+
+    // slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
+    // Expert e owns permutation[expert_offsets[e] : expert_offsets[e + 1]].
+    Value slotExpert = heap(b, {slots}, b.getIndexType());
+    b.forLoop(zero, slots, [&](Value s) {
+      memref::StoreOp::create(b, none, slotExpert, ValueRange{s});
+    });
+    b.forLoop(zero, experts, [&](Value e) {
+      Value lo = b.max(zero, b.min(b.loadIndex(offsets, {e}), slots));
+      Value hi = b.max(lo, b.min(b.loadIndex(offsets, {b.add(e, one)}), slots));
+      b.forLoop(lo, hi, [&](Value i) {
+        Value s = b.loadIndex(perm, {i});
+        b.ifThen(inRange(b, s, zero, slots), [&] {
+          memref::StoreOp::create(b, e, slotExpert, ValueRange{s});
+        });
+      });
+    });
+
+    // One tile per token: its kept slots' FFNs, combined in f32.
+    b.parallel({tokens}, [&](ValueRange ivs) {
+      Value t = ivs[0];
+      Value x = scratchVector(b, model);   // x[t] in f32
+      Value acc = scratchVector(b, model); // the combined output row
+      Value h = scratchVector(b, hidden);  // the expert's hidden activation
+      Value zeroF = b.f32(0.0f);
+      b.forLoop(zero, model, [&](Value d) {
+        memref::StoreOp::create(b, b.loadF32(input, {t, d}), x, ValueRange{d});
+        memref::StoreOp::create(b, zeroF, acc, ValueRange{d});
+      });
+      b.forLoop(zero, topK, [&](Value k) {
+        Value slot = b.add(b.mul(t, topK), k);
+        Value e = b.select(b.cmp(arith::CmpIPredicate::slt, slot, slots),
+                           memref::LoadOp::create(
+                               b, slotExpert,
+                               ValueRange{b.min(slot, b.sub(slots, one))}),
+                           none);
+        b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
+          Value w = b.loadF32(weights, {t, k});
+          b.forLoop(zero, hidden, [&](Value f) {
+            SmallVector<Value> inits{zeroF};
+            if (gate)
+              inits.push_back(zeroF);
+            SmallVector<Value> dots = b.forLoop(
+                zero, model, inits,
+                [&](Value d, ValueRange sum) -> SmallVector<Value> {
+                  Value xv = memref::LoadOp::create(b, x, ValueRange{d});
+                  SmallVector<Value> next{b.addf(
+                      sum[0], b.mulf(xv, b.loadF32(up, {e, f, d})))};
+                  if (gate)
+                    next.push_back(b.addf(
+                        sum[1], b.mulf(xv, b.loadF32(gate, {e, f, d}))));
+                  return next;
+                });
+            Value hv;
+            switch (activation) {
+            case FfnActivation::SwiGLU:
+              hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
+              break;
+            case FfnActivation::GeGLU:
+              hv = b.mulf(geluExact(b, dots[1]), dots[0]);
+              break;
+            case FfnActivation::GeLU:
+              hv = geluExact(b, dots[0]);
+              break;
+            }
+            memref::StoreOp::create(b, hv, h, ValueRange{f});
+          });
+          b.forLoop(zero, model, [&](Value d) {
+            Value y = b.forLoop(
+                zero, hidden, ValueRange{zeroF},
+                [&](Value f, ValueRange sum) -> SmallVector<Value> {
+                  return {b.addf(
+                      sum[0],
+                      b.mulf(memref::LoadOp::create(b, h, ValueRange{f}),
+                             b.loadF32(down, {e, d, f})))};
+                })[0];
+            Value a = memref::LoadOp::create(b, acc, ValueRange{d});
+            memref::StoreOp::create(b, b.addf(a, b.mulf(w, y)), acc,
+                                    ValueRange{d});
+          });
+        });
+      });
+      b.forLoop(zero, model, [&](Value d) {
+        b.storeF32(memref::LoadOp::create(b, acc, ValueRange{d}), output,
+                   {t, d});
+      });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, outType));
+    return success();
+  }
+};
+} // namespace
+
+void mlir::seq::populateMoEToLoopsPatterns(RewritePatternSet &patterns) {
+  patterns.add<MoeRouteLowering, MoeDispatchLowering, GroupedMatmulLowering,
+               MoeExpertsLowering>(patterns.getContext());
+}
