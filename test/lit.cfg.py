@@ -25,6 +25,6 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]
-tools = ["seqc-opt", "seqc", ToolSubst("FileCheck", unresolved="fatal"),
-         "not", "count", "split-file"]
+tools = ["seqc-opt", "seqc", "seqrun", ToolSubst("FileCheck", unresolved="fatal"),
+         "not", "count", "split-file", "llvm-readobj", "llvm-objdump"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -69,7 +69,7 @@ static void raiseStatus(LoopBuilder &b, Operation *op, int32_t code) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
     memref::GlobalOp::create(
-        b, "__seq_status", b.getStringAttr("public"), type,
+        b, "__seq_status", /*sym_visibility=*/StringAttr(), type,
         DenseElementsAttr::get(RankedTensorType::get({}, b.getI32Type()),
                                b.getI32IntegerAttr(0)),
         /*constant=*/false, /*alignment=*/nullptr);

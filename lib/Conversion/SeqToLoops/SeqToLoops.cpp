@@ -39,7 +39,7 @@ struct ConvertSeqToLoopsPass
       memref::GlobalOp::create(
           builder, parameter.getLoc(),
           ("__seq_param_" + parameter.getSymName()).str(),
-          builder.getStringAttr("public"),
+          /*sym_visibility=*/StringAttr(),
           MemRefType::get(type.getShape(), type.getElementType()),
           /*initial_value=*/Attribute(), /*constant=*/false,
           builder.getI64IntegerAttr(64));

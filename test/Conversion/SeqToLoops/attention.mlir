@@ -1,0 +1,67 @@
+// RUN: seqc-opt %s -split-input-file -convert-seq-to-loops | FileCheck %s
+// RUN: seqc-opt %s -split-input-file -convert-seq-to-loops="query-tile=8 key-tile=32" | FileCheck %s --check-prefix=TILES
+
+// Flash attention: tiles over (batch, head, query block, KV split); the only
+// score storage is one query-tile x key-tile block. No buffer is ever
+// Sq x Skv (here 4096 x 4096).
+
+// CHECK-LABEL: func @prefill
+// CHECK-NOT: memref<{{.*}}4096x4096
+// CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<1x8x4096x64xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QT:.*]], %[[SPLIT:.*]]) in
+// CHECK: memref.alloca() : memref<16xf32>
+// CHECK: memref.alloca() : memref<16xf32>
+// CHECK: memref.alloca() : memref<16x64xf32>
+// CHECK: memref.alloca() : memref<16x64xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64
+// CHECK: math.exp
+// CHECK-NOT: seq.attention
+// TILES-LABEL: func @prefill
+// TILES: memref.alloca() : memref<8x32xf32>
+func.func @prefill(%q: tensor<1x8x4096x64xf32>, %k: tensor<1x2x4096x64xf32>, %v: tensor<1x2x4096x64xf32>) -> tensor<1x8x4096x64xf32> {
+  %o = seq.attention %q, %k, %v causal : tensor<1x8x4096x64xf32>, tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32> -> tensor<1x8x4096x64xf32>
+  return %o : tensor<1x8x4096x64xf32>
+}
+
+// -----
+
+// Decode: partial (acc, max, sum) per KV split, merged by log-sum-exp in a
+// second parallel loop when the KV range is split.
+// CHECK-LABEL: func @decode_split_kv
+// CHECK: %[[PACC:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x64xf32>
+// CHECK: scf.forall
+// CHECK: scf.if
+// CHECK: memref.store {{.*}}, %[[PACC]]
+// CHECK: scf.if
+// CHECK-NEXT: scf.forall
+// CHECK: math.log
+func.func @decode_split_kv(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x8192x64xf32>, %v: tensor<1x8x8192x64xf32>, %len: tensor<1xi32>) -> (tensor<1x8x1x64xf32>, tensor<1x8x1xf32>) {
+  %o, %lse = seq.attention %q, %k, %v kv_lengths(%len : tensor<1xi32>) : tensor<1x8x1x64xf32>, tensor<1x8x8192x64xf32>, tensor<1x8x8192x64xf32> -> tensor<1x8x1x64xf32>, tensor<1x8x1xf32>
+  return %o, %lse : tensor<1x8x1x64xf32>, tensor<1x8x1xf32>
+}
+
+// -----
+
+// Score and mask regions are inlined at the score, and a paged cache is
+// read through its block table.
+// CHECK-LABEL: func @regions_paged
+// CHECK: scf.forall
+// CHECK: arith.divui %{{.*}}, %c16
+// CHECK: arith.remui %{{.*}}, %c16
+// CHECK: memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<2x8xi32>
+// CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
+// CHECK: arith.cmpi sle
+// CHECK-NOT: seq.yield
+func.func @regions_paged(%q: tensor<2x4x3x8xf32>, %k: tensor<32x2x16x8xf32>, %v: tensor<32x2x16x8xf32>, %len: tensor<2xi32>, %bt: tensor<2x8xi32>, %slopes: tensor<4xf32>) -> tensor<2x4x3x8xf32> {
+  %o = seq.attention %q, %k, %v kv_lengths(%len : tensor<2xi32>) block_table(%bt : tensor<2x8xi32>) score_mod {
+  ^bb0(%b: index, %h: index, %i: index, %j: index, %s: f32):
+    %slope = tensor.extract %slopes[%h] : tensor<4xf32>
+    %r = arith.addf %s, %slope : f32
+    seq.yield %r : f32
+  } mask_mod {
+  ^bb0(%b: index, %h: index, %i: index, %j: index):
+    %c = arith.cmpi sle, %j, %i : index
+    seq.yield %c : i1
+  } : tensor<2x4x3x8xf32>, tensor<32x2x16x8xf32>, tensor<32x2x16x8xf32> -> tensor<2x4x3x8xf32>
+  return %o : tensor<2x4x3x8xf32>
+}

@@ -1,0 +1,34 @@
+// RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s
+
+// A Mamba-style scan: tiles over (batch, channel); the d_state vector lives
+// in a tile-local buffer for the whole sequence; nothing of size
+// [B, T, D, N] is allocated.
+
+// CHECK-LABEL: func @mamba
+// CHECK-NOT: memref<2x128x16x4xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[D:.*]]) in (%c2, %c16)
+// CHECK: memref.alloca(%{{.*}}) : memref<?xf32>
+// CHECK: scf.for %[[T:.*]] = %c0 to %c128
+// CHECK: math.exp
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK-NOT: seq.scan
+func.func @mamba(%dt: tensor<2x128x16xf32>, %A: tensor<16x4xf32>, %Bm: tensor<2x128x4xf32>, %Cm: tensor<2x128x4xf32>, %h0: tensor<2x16x4xf32>) -> (tensor<2x128x16xf32>, tensor<2x16x4xf32>) {
+  %y, %h = seq.scan ins(%dt, %A, %Bm, %Cm : tensor<2x128x16xf32>, tensor<16x4xf32>, tensor<2x128x4xf32>, tensor<2x128x4xf32>)
+      init(%h0 : tensor<2x16x4xf32>)
+      maps = [affine_map<(b, t, d, n) -> (b, t, d)>, affine_map<(b, t, d, n) -> (d, n)>,
+              affine_map<(b, t, d, n) -> (b, t, n)>, affine_map<(b, t, d, n) -> (b, t, n)>]
+      reduce = [3]
+      step {
+      ^bb0(%dtv: f32, %av: f32, %bv: f32, %cv: f32):
+        %da = arith.mulf %dtv, %av : f32
+        %decay = math.exp %da : f32
+        %in = arith.mulf %dtv, %bv : f32
+        seq.yield %decay, %in : f32, f32
+      } readout {
+      ^bb0(%hv: f32, %dtv: f32, %av: f32, %bv: f32, %cv: f32):
+        %r = arith.mulf %hv, %cv : f32
+        seq.yield %r : f32
+      } -> tensor<2x128x16xf32>, tensor<2x16x4xf32>
+  return %y, %h : tensor<2x128x16xf32>, tensor<2x16x4xf32>
+}

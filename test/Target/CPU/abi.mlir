@@ -1,0 +1,23 @@
+// RUN: seqc %s -emit=llvm-mlir -o - | FileCheck %s
+
+// The artifact ABI (docs/design/Artifact.md) on the LLVM dialect: a packed
+// entry per public function, parameters as runtime-set pointers, and a free
+// function for result buffers.
+
+// CHECK: llvm.mlir.global external @__seq_param_w() {{.*}}alignment = 8 : i64} : !llvm.ptr
+// CHECK: llvm.func @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64)
+// CHECK: llvm.func @__seq_packed_main(%[[ARGS:.*]]: !llvm.ptr)
+// CHECK: llvm.getelementptr %[[ARGS]][0]
+// CHECK: llvm.getelementptr %[[ARGS]][2]
+// CHECK: llvm.load %{{.*}} : !llvm.ptr -> i64
+// CHECK: llvm.call @_mlir_ciface_main
+// CHECK: llvm.func @__seq_free(%{{.*}}: !llvm.ptr)
+// CHECK: llvm.call @free
+module {
+  seq.parameter @w "w" : tensor<4x8xf32>
+  func.func @main(%x: tensor<2x8xf32>, %n: i64) -> tensor<2x4xf32> {
+    %w = seq.get_parameter @w : tensor<4x8xf32>
+    %y = seq.linear %x, %w : tensor<2x8xf32>, tensor<4x8xf32> -> tensor<2x4xf32>
+    return %y : tensor<2x4xf32>
+  }
+}
