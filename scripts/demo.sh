@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set up, build, and compile the bundled example model
-# (examples/tiny_hybrid.mlir: attention + MoE + Mamba layers and a decode
+# (examples/tiny_hybrid/model.mlir: attention + MoE + Mamba layers and a decode
 # loop) with seqc.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +9,7 @@ build=${SEQC_BUILD_DIR:-$root/build}
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
 
-model="$root/examples/tiny_hybrid.mlir"
+model="$root/examples/tiny_hybrid/model.mlir"
 out="$build/tiny_hybrid.seq-opt.mlir"
 "$build/bin/seqc" "$model" -emit=seq-opt -o "$out"
 echo "seqc: $model -> $out"

@@ -6,19 +6,16 @@
 
 #include "Compare.h"
 
+#include "Convert.h"
 #include "TensorIO.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 using namespace seqrun;
 
 namespace {
-bool isInteger(seqrt_dtype dtype) {
-  return dtype == SEQRT_DTYPE_I1 || dtype == SEQRT_DTYPE_I8 ||
-         dtype == SEQRT_DTYPE_I32 || dtype == SEQRT_DTYPE_I64;
-}
-
 /// How far `error` is past the tolerance, as a multiple of it; above 1
 /// fails.
 double excess(double error, double tolerance) {
@@ -33,7 +30,8 @@ Comparison seqrun::compareTensors(const seqrt_tensor &got,
                                   const seqrt_tensor &want, double rtol,
                                   double atol) {
   Comparison result;
-  if (got.dtype != want.dtype) {
+  bool integer = isIntegerDtype(got.dtype);
+  if (integer != isIntegerDtype(want.dtype)) {
     result.mismatch = std::string("dtype differs: got ") +
                       seqrt_dtype_name(got.dtype) + ", golden " +
                       seqrt_dtype_name(want.dtype);
@@ -50,7 +48,6 @@ Comparison seqrun::compareTensors(const seqrt_tensor &got,
     return result;
   }
   result.count = seqrt_tensor_num_elements(&got);
-  bool integer = isInteger(got.dtype);
   double worstExcess = -1;
   const double inf = std::numeric_limits<double>::infinity();
   for (int64_t i = 0; i < result.count; ++i) {
@@ -71,7 +68,7 @@ Comparison seqrun::compareTensors(const seqrt_tensor &got,
       tolerance = atol + rtol * magnitude;
     }
     double over = excess(error, tolerance);
-    if (over > 1 || (integer && error != 0))
+    if (over > 1)
       ++result.failures;
     if (over > worstExcess) {
       worstExcess = over;

@@ -30,7 +30,9 @@ struct Comparison {
 
 /// Compares `got` with `want`: |got - want| <= atol + rtol * |want| for
 /// floating-point dtypes (NaN matches only NaN, infinities only themselves),
-/// equality for integer dtypes.
+/// equality for integer dtypes. Values are compared in double, so a bf16
+/// output compares with an f32 golden; floating point against integer is a
+/// mismatch.
 Comparison compareTensors(const seqrt_tensor &got, const seqrt_tensor &want,
                           double rtol, double atol);
 

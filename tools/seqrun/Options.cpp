@@ -23,16 +23,20 @@ saves, prints or times its outputs. INDEX is an input or output position.
   --info                    print the artifact's entries and parameters
   --entry NAME              entry to run (default: the only one)
   --weights FILE            safetensors checkpoint (repeat for shards)
-  --input INDEX=FILE.npy    an input from a .npy file
+  --input INDEX=FILE.npy    an input from a .npy file (floating-point data
+                            is rounded to the input's dtype, e.g. f32 to
+                            bf16; integers are widened or narrowed)
   --input INDEX=FILE.safetensors:NAME
                             an input from a tensor of a safetensors file
   --input INDEX=NUMBER      a scalar input
   --zeros INDEX[=SHAPE]     an all-zero input (SHAPE like 1x4x16 gives the
                             dynamic extents)
-  --output INDEX=FILE.npy   save an output
+  --output INDEX=FILE.npy   save an output (bf16 as f32)
   --expect INDEX=FILE.npy   compare an output with a golden (also
                             FILE.safetensors:NAME): |got - want| <=
-                            atol + rtol * |want|, exact for integers
+                            atol + rtol * |want|, exact for integers;
+                            values compare as doubles, so an f32 golden
+                            checks a bf16 output
   --rtol R, --atol A        tolerances (default 1e-5 and 1e-6)
   --bench                   time the entry: --warmup N (3) calls, then
                             --reps N (10) timed calls

@@ -7,6 +7,8 @@
 
 #include "TensorIO.h"
 
+#include "Convert.h"
+
 #include "Npy.h"
 #include "Safetensors.h"
 
@@ -25,95 +27,30 @@ bool endsWith(const std::string &text, const std::string &suffix) {
              0;
 }
 
-float halfToFloat(uint16_t bits) {
-  uint32_t sign = (bits & 0x8000u) << 16;
-  uint32_t exponent = (bits >> 10) & 0x1f;
-  uint32_t mantissa = bits & 0x3ff;
-  uint32_t out;
-  if (exponent == 0x1f) {
-    out = sign | 0x7f800000u | (mantissa << 13);
-  } else if (exponent != 0) {
-    out = sign | ((exponent + 112) << 23) | (mantissa << 13);
-  } else if (mantissa == 0) {
-    out = sign;
-  } else {
-    // Subnormal half: normalize.
-    exponent = 113;
-    while (!(mantissa & 0x400)) {
-      mantissa <<= 1;
-      --exponent;
-    }
-    out = sign | (exponent << 23) | ((mantissa & 0x3ff) << 13);
-  }
-  float value;
-  std::memcpy(&value, &out, sizeof(value));
-  return value;
-}
-
-float bf16ToFloat(uint16_t bits) {
-  uint32_t out = static_cast<uint32_t>(bits) << 16;
-  float value;
-  std::memcpy(&value, &out, sizeof(value));
-  return value;
-}
-
-template <typename T> T load(const seqrt_tensor &tensor, int64_t i) {
-  T value;
-  std::memcpy(&value, static_cast<const char *>(tensor.data) + i * sizeof(T),
-              sizeof(T));
-  return value;
-}
-
-template <typename T> void store(seqrt_tensor &tensor, T value) {
-  std::memcpy(tensor.data, &value, sizeof(T));
-}
-
 /// A number for a rank-0 input of `type`.
 bool loadScalar(const std::string &spec, const seqrt_tensor_type &type,
                 seqrt_tensor &out, std::string &error) {
-  if (seqrt_tensor_alloc(type.dtype, 0, nullptr, &out) != SEQRT_OK) {
-    error = seqrt_last_error();
-    return false;
-  }
   const char *first = spec.data(), *last = spec.data() + spec.size();
-  bool ok = false;
-  if (type.dtype == SEQRT_DTYPE_F32 || type.dtype == SEQRT_DTYPE_F64) {
-    double value = 0;
-    auto [end, ec] = std::from_chars(first, last, value);
-    ok = ec == std::errc() && end == last;
-    if (type.dtype == SEQRT_DTYPE_F32)
-      store(out, static_cast<float>(value));
-    else
-      store(out, value);
-  } else if (type.dtype == SEQRT_DTYPE_I1 || type.dtype == SEQRT_DTYPE_I8 ||
-             type.dtype == SEQRT_DTYPE_I32 || type.dtype == SEQRT_DTYPE_I64) {
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(first, last, value);
-    ok = ec == std::errc() && end == last;
-    if (type.dtype == SEQRT_DTYPE_I64) {
-      store(out, value);
-    } else if (type.dtype == SEQRT_DTYPE_I32) {
-      ok = ok && value >= INT32_MIN && value <= INT32_MAX;
-      store(out, static_cast<int32_t>(value));
-    } else if (type.dtype == SEQRT_DTYPE_I8) {
-      ok = ok && value >= INT8_MIN && value <= INT8_MAX;
-      store(out, static_cast<int8_t>(value));
-    } else {
-      ok = ok && (value == 0 || value == 1);
-      store(out, static_cast<uint8_t>(value));
-    }
-  } else {
-    error = std::string("scalar ") + seqrt_dtype_name(type.dtype) +
-            " inputs cannot be given as numbers; use a .npy file";
-    seqrt_tensor_free(nullptr, &out);
-    return false;
-  }
-  if (!ok) {
+  int64_t intValue = 0;
+  double floatValue = 0;
+  bool integer = isIntegerDtype(type.dtype);
+  auto [end, ec] = integer ? std::from_chars(first, last, intValue)
+                           : std::from_chars(first, last, floatValue);
+  if (ec != std::errc() || end != last) {
     error = "'" + spec + "' is not a valid " + seqrt_dtype_name(type.dtype) +
             " value";
-    seqrt_tensor_free(nullptr, &out);
+    return false;
   }
-  return ok;
+  seqrt_tensor parsed;
+  if (integer)
+    seqrt_tensor_wrap(SEQRT_DTYPE_I64, 0, nullptr, &intValue, &parsed);
+  else
+    seqrt_tensor_wrap(SEQRT_DTYPE_F64, 0, nullptr, &floatValue, &parsed);
+  if (!convertTensor(parsed, type.dtype, out, error)) {
+    error = "'" + spec + "': " + error;
+    return false;
+  }
+  return true;
 }
 
 bool loadSafetensors(const std::string &path, const std::string &name,
@@ -160,8 +97,8 @@ bool looksNumeric(const std::string &spec) {
 } // namespace
 
 bool seqrun::loadTensor(const std::string &spec,
-                        const seqrt_tensor_type &type, seqrt_tensor &out,
-                        std::string &error) {
+                        const seqrt_tensor_type &type, bool convert,
+                        seqrt_tensor &out, std::string &error) {
   std::memset(&out, 0, sizeof(out));
   if (looksNumeric(spec)) {
     if (type.rank != 0) {
@@ -171,16 +108,30 @@ bool seqrun::loadTensor(const std::string &spec,
     }
     return loadScalar(spec, type, out, error);
   }
+  bool loaded;
   if (size_t colon = spec.rfind(':');
       colon != std::string::npos &&
-      endsWith(spec.substr(0, colon), ".safetensors"))
-    return loadSafetensors(spec.substr(0, colon), spec.substr(colon + 1), out,
-                           error);
-  if (endsWith(spec, ".npy"))
-    return seqrt::readNpy(spec, out, error, type.dtype);
-  error = "cannot tell what '" + spec +
-          "' is (expected FILE.npy, FILE.safetensors:NAME or a number)";
-  return false;
+      endsWith(spec.substr(0, colon), ".safetensors")) {
+    loaded = loadSafetensors(spec.substr(0, colon), spec.substr(colon + 1),
+                             out, error);
+  } else if (endsWith(spec, ".npy")) {
+    loaded = seqrt::readNpy(spec, out, error, type.dtype);
+  } else {
+    error = "cannot tell what '" + spec +
+            "' is (expected FILE.npy, FILE.safetensors:NAME or a number)";
+    return false;
+  }
+  if (!loaded || !convert || out.dtype == type.dtype)
+    return loaded;
+  seqrt_tensor converted;
+  if (!convertTensor(out, type.dtype, converted, error)) {
+    error = "'" + spec + "' " + error;
+    seqrt_tensor_free(nullptr, &out);
+    return false;
+  }
+  seqrt_tensor_free(nullptr, &out);
+  out = converted;
+  return true;
 }
 
 bool seqrun::makeZeros(const std::string &shapeText,
@@ -223,36 +174,6 @@ bool seqrun::makeZeros(const std::string &shapeText,
   return true;
 }
 
-double seqrun::elementAsDouble(const seqrt_tensor &tensor, int64_t i) {
-  switch (tensor.dtype) {
-  case SEQRT_DTYPE_F32:
-    return load<float>(tensor, i);
-  case SEQRT_DTYPE_F16:
-    return halfToFloat(load<uint16_t>(tensor, i));
-  case SEQRT_DTYPE_BF16:
-    return bf16ToFloat(load<uint16_t>(tensor, i));
-  case SEQRT_DTYPE_F64:
-    return load<double>(tensor, i);
-  default:
-    return static_cast<double>(elementAsInt(tensor, i));
-  }
-}
-
-int64_t seqrun::elementAsInt(const seqrt_tensor &tensor, int64_t i) {
-  switch (tensor.dtype) {
-  case SEQRT_DTYPE_I1:
-    return load<uint8_t>(tensor, i) != 0;
-  case SEQRT_DTYPE_I8:
-    return load<int8_t>(tensor, i);
-  case SEQRT_DTYPE_I32:
-    return load<int32_t>(tensor, i);
-  case SEQRT_DTYPE_I64:
-    return load<int64_t>(tensor, i);
-  default:
-    return static_cast<int64_t>(elementAsDouble(tensor, i));
-  }
-}
-
 std::string seqrun::typeString(seqrt_dtype dtype, int32_t rank,
                                const int64_t *shape) {
   std::string out = std::string(seqrt_dtype_name(dtype)) + "[";
@@ -281,10 +202,7 @@ std::string seqrun::indexString(const seqrt_tensor &tensor, int64_t i) {
 std::string seqrun::valuesString(const seqrt_tensor &tensor, int64_t limit) {
   int64_t count = seqrt_tensor_num_elements(&tensor);
   std::string out = "[";
-  bool integer = tensor.dtype == SEQRT_DTYPE_I1 ||
-                 tensor.dtype == SEQRT_DTYPE_I8 ||
-                 tensor.dtype == SEQRT_DTYPE_I32 ||
-                 tensor.dtype == SEQRT_DTYPE_I64;
+  bool integer = isIntegerDtype(tensor.dtype);
   for (int64_t i = 0; i < count && i < limit; ++i) {
     if (i)
       out += ", ";

@@ -18,21 +18,17 @@ namespace seqrun {
 
 /// Loads `spec` (FILE.npy, FILE.safetensors:NAME, or a number for a rank-0
 /// `type`) into a tensor the caller frees with seqrt_tensor_free. `type`
-/// guides the reading (bf16 from '<u2', the scalar's dtype); the shape is
-/// checked later by seqrt_call or the comparison. Returns false and sets
-/// `error`.
+/// guides the reading (bf16 from '<u2', the scalar's dtype); with `convert`,
+/// file data of another floating-point (or integer) dtype is converted to
+/// `type`'s, e.g. an f32 .npy for a bf16 input. The shape is checked later,
+/// by seqrt_call or the comparison. Returns false and sets `error`.
 bool loadTensor(const std::string &spec, const seqrt_tensor_type &type,
-                seqrt_tensor &out, std::string &error);
+                bool convert, seqrt_tensor &out, std::string &error);
 
 /// An all-zero tensor of `type`; `shape` ("2x3", may be empty) gives every
 /// extent and is required when `type` has dynamic extents.
 bool makeZeros(const std::string &shape, const seqrt_tensor_type &type,
                seqrt_tensor &out, std::string &error);
-
-/// Element `i` of `tensor` as a double (f16/bf16 converted).
-double elementAsDouble(const seqrt_tensor &tensor, int64_t i);
-/// Element `i` as an int64_t, for integer dtypes.
-int64_t elementAsInt(const seqrt_tensor &tensor, int64_t i);
 
 /// "f32[2, 3]"; -1 extents print as ?.
 std::string typeString(seqrt_dtype dtype, int32_t rank,

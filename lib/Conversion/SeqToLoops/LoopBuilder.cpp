@@ -149,7 +149,16 @@ void LoopBuilder::parallel(ValueRange ubs,
   SmallVector<OpFoldResult> bounds(ubs.begin(), ubs.end());
   scf::ForallOp::create(*this, bounds, ValueRange{}, std::nullopt,
                         [&](OpBuilder &b, Location loc, ValueRange ivs) {
+                          // Tile-local scratch (allocas) is released at the
+                          // end of each tile, serial or parallel.
+                          auto scope = memref::AllocaScopeOp::create(
+                              b, loc, TypeRange{});
+                          Block *scopeBlock = b.createBlock(
+                              &scope.getBodyRegion());
+                          b.setInsertionPointToStart(scopeBlock);
                           body(ivs);
+                          memref::AllocaScopeReturnOp::create(b, loc);
+                          b.setInsertionPointAfter(scope);
                           Block *block = b.getInsertionBlock();
                           if (block->empty() ||
                               !block->back().hasTrait<OpTrait::IsTerminator>())

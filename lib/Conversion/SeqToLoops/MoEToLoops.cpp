@@ -36,6 +36,15 @@ using namespace mlir::seq;
 // Helpers
 //===----------------------------------------------------------------------===//
 
+/// Extent `dim` of a buffer: a constant where the type knows it, so that
+/// temporaries sized by it get a static shape.
+static Value extent(LoopBuilder &b, Value shaped, int64_t dim) {
+  auto type = cast<ShapedType>(shaped.getType());
+  if (!type.isDynamicDim(dim))
+    return b.index(type.getDimSize(dim));
+  return b.dim(shaped, dim);
+}
+
 /// A heap temporary of `elementType` with extents `sizes` (static where the
 /// value is a constant). The deallocation pipeline frees it.
 static Value heap(LoopBuilder &b, ArrayRef<Value> sizes, Type elementType) {
@@ -53,14 +62,13 @@ static Value heap(LoopBuilder &b, ArrayRef<Value> sizes, Type elementType) {
                                  dynamic, b.getI64IntegerAttr(64));
 }
 
-/// A tile-local f32 vector of `size` elements on the stack (dynamic when
-/// `size` is not a constant).
-static Value scratchVector(LoopBuilder &b, Value size) {
-  if (std::optional<int64_t> c = getConstantIntValue(size))
-    return b.scratch({*c}, b.getF32Type());
-  return memref::AllocaOp::create(
-      b, MemRefType::get({ShapedType::kDynamic}, b.getF32Type()),
-      ValueRange{size});
+/// A tile-local f32 vector of `size` elements. It lives on the heap, not
+/// the stack: a stack buffer per iteration would grow the stack by T of
+/// them where the tiles run as a sequential loop (--parallel=false), and
+/// expert rows (F) can be large. The deallocation pipeline frees it at the
+/// end of the tile.
+static Value tileVector(LoopBuilder &b, Value size) {
+  return heap(b, {size}, b.getF32Type());
 }
 
 /// Allocates the result `type`, taking each dynamic extent `i` from
@@ -143,7 +151,7 @@ struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
     Value bias = op.getBias() ? b.buffer(op.getBias()) : Value();
     RouterScoring scoring = op.getScoring();
     const int64_t topK = op.getTopK();
-    Value tokens = b.dim(logits, 0), experts = b.dim(logits, 1);
+    Value tokens = extent(b, logits, 0), experts = extent(b, logits, 1);
     Value kExtent = b.index(topK);
 
     RankedTensorType weightsType = op.getWeights().getType();
@@ -342,7 +350,7 @@ struct MoeDispatchLowering : OpRewritePattern<MoeDispatchOp> {
     LoopBuilder b(op.getLoc(), rewriter);
     Value choice = b.buffer(op.getExperts());
     const int64_t numExperts = op.getNumExperts();
-    Value tokens = b.dim(choice, 0), topK = b.dim(choice, 1);
+    Value tokens = extent(b, choice, 0), topK = extent(b, choice, 1);
     Value slots = b.mul(tokens, topK);
     Value experts = b.index(numExperts);
     RankedTensorType permType = op.getPermutation().getType();
@@ -445,8 +453,8 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
     Value input = b.buffer(op.getInput());
     Value weight = b.buffer(op.getWeight());
     Value offsets = b.buffer(op.getOffsets());
-    Value rows = b.dim(input, 0), depth = b.dim(input, 1);
-    Value experts = b.dim(weight, 0), cols = b.dim(weight, 1);
+    Value rows = extent(b, input, 0), depth = extent(b, input, 1);
+    Value experts = extent(b, weight, 0), cols = extent(b, weight, 1);
     RankedTensorType outType = op.getOutput().getType();
     Value output = allocResult(b, outType, {rows, cols});
     const int64_t block = 16;
@@ -508,10 +516,10 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
     Value up = b.buffer(op.getUp());
     Value down = b.buffer(op.getDown());
     FfnActivation activation = op.getActivation();
-    Value tokens = b.dim(input, 0), model = b.dim(input, 1);
-    Value topK = b.dim(weights, 1);
-    Value experts = b.dim(up, 0), hidden = b.dim(up, 1);
-    Value slots = b.dim(perm, 0);
+    Value tokens = extent(b, input, 0), model = extent(b, input, 1);
+    Value topK = extent(b, weights, 1);
+    Value experts = extent(b, up, 0), hidden = extent(b, up, 1);
+    Value slots = extent(b, perm, 0);
     RankedTensorType outType = op.getOutput().getType();
     Value output = allocResult(b, outType, {tokens, model});
     Value zero = b.index(0), one = b.index(1), none = b.index(-1);
@@ -536,9 +544,9 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
     // One tile per token: its kept slots' FFNs, combined in f32.
     b.parallel({tokens}, [&](ValueRange ivs) {
       Value t = ivs[0];
-      Value x = scratchVector(b, model);   // x[t] in f32
-      Value acc = scratchVector(b, model); // the combined output row
-      Value h = scratchVector(b, hidden);  // the expert's hidden activation
+      Value x = tileVector(b, model);   // x[t] in f32
+      Value acc = tileVector(b, model); // the combined output row
+      Value h = tileVector(b, hidden);  // the expert's hidden activation
       Value zeroF = b.f32(0.0f);
       b.forLoop(zero, model, [&](Value d) {
         memref::StoreOp::create(b, b.loadF32(input, {t, d}), x, ValueRange{d});

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include <cmath>
 
 using namespace mlir;
@@ -313,58 +314,82 @@ struct ActivationLowering : OpRewritePattern<ActOp> {
   }
 };
 
+/// Writes with tensor.insert_slice per batch row (per position when paged)
+/// carried through an scf.for, so that bufferization updates the cache in
+/// place when the old cache is dead and copies it otherwise.
 struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(CacheWriteOp op,
                                 PatternRewriter &rewriter) const override {
     LoopBuilder b(op.getLoc(), rewriter);
-    RankedTensorType type = op.getResult().getType();
-    // Written in place when bufferization finds the old cache dead.
-    Value cache = bufferization::ToBufferOp::create(
-        b, MemRefType::get(type.getShape(), type.getElementType()),
-        op.getCache(), /*read_only=*/false);
-    Value update = b.buffer(op.getUpdate());
+    Value update = op.getUpdate();
     Value positions = b.buffer(op.getPositions());
     Value table = op.getBlockTable() ? b.buffer(op.getBlockTable()) : Value();
     Value batch = b.dim(update, 0), heads = b.dim(update, 1);
     Value steps = b.dim(update, 2), width = b.dim(update, 3);
-    Value blockSize = table ? b.dim(cache, 2) : Value();
+    Value blockSize = table ? b.dim(op.getCache(), 2) : Value();
     Value capacity = table ? b.mul(b.dim(table, 1), blockSize)
-                           : b.dim(cache, 2);
+                           : b.dim(op.getCache(), 2);
     Operation *anchor = op;
-    b.parallel({batch, heads}, [&](ValueRange ivs) {
-      Value bi = ivs[0], hi = ivs[1];
-      Value start = b.loadIndex(positions, {bi});
-      Value fits = arith::AndIOp::create(
-          b, b.cmp(arith::CmpIPredicate::sge, start, b.index(0)),
-          b.cmp(arith::CmpIPredicate::sle, b.add(start, steps), capacity));
-      scf::IfOp::create(
-          b, fits,
-          [&](OpBuilder &, Location loc) {
-            b.forLoop(b.index(0), steps, [&](Value s) {
-              Value p = b.add(start, s);
-              Value row = bi, slot = p;
-              if (table) {
-                row = b.loadIndex(table, {bi, arith::DivUIOp::create(
-                                                  b, p, blockSize)});
-                slot = arith::RemUIOp::create(b, p, blockSize);
-              }
-              b.forLoop(b.index(0), width, [&](Value d) {
-                memref::StoreOp::create(
-                    b,
-                    memref::LoadOp::create(b, update,
-                                           ValueRange{bi, hi, s, d}),
-                    cache, ValueRange{row, hi, slot, d});
-              });
-            });
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &, Location loc) {
-            raiseStatus(b, anchor, kCacheOverflow);
-            scf::YieldOp::create(b, loc);
-          });
-    });
-    rewriter.replaceOp(op, b.toTensor(cache, type));
+    Value one = b.index(1), zero = b.index(0);
+    auto ofr = [](Value v) { return OpFoldResult(v); };
+    Value result = b.forLoop(
+        zero, batch, ValueRange{op.getCache()},
+        [&](Value bi, ValueRange carried) -> SmallVector<Value> {
+          Value cache = carried[0];
+          Value start = b.loadIndex(positions, {bi});
+          Value fits = arith::AndIOp::create(
+              b, b.cmp(arith::CmpIPredicate::sge, start, zero),
+              b.cmp(arith::CmpIPredicate::sle, b.add(start, steps), capacity));
+          auto branch = scf::IfOp::create(b, TypeRange{cache.getType()}, fits,
+                                          /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(&branch.getThenRegion().front());
+          Value written;
+          if (!table) {
+            SmallVector<OpFoldResult> sizes{ofr(one), ofr(heads), ofr(steps),
+                                            ofr(width)};
+            SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
+            Value rows = tensor::ExtractSliceOp::create(
+                b, update, ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0),
+                                                  b.getIndexAttr(0),
+                                                  b.getIndexAttr(0)},
+                sizes, unit);
+            written = tensor::InsertSliceOp::create(
+                b, rows, cache,
+                ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0), ofr(start),
+                                       b.getIndexAttr(0)},
+                sizes, unit);
+          } else {
+            written = b.forLoop(
+                zero, steps, ValueRange{cache},
+                [&](Value s, ValueRange inner) -> SmallVector<Value> {
+                  Value p = b.add(start, s);
+                  Value block = b.loadIndex(
+                      table, {bi, arith::DivUIOp::create(b, p, blockSize)});
+                  Value slot = arith::RemUIOp::create(b, p, blockSize);
+                  SmallVector<OpFoldResult> sizes{ofr(one), ofr(heads),
+                                                  ofr(one), ofr(width)};
+                  SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
+                  Value row = tensor::ExtractSliceOp::create(
+                      b, update,
+                      ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0),
+                                             ofr(s), b.getIndexAttr(0)},
+                      sizes, unit);
+                  return {tensor::InsertSliceOp::create(
+                      b, row, inner[0],
+                      ArrayRef<OpFoldResult>{ofr(block), b.getIndexAttr(0),
+                                             ofr(slot), b.getIndexAttr(0)},
+                      sizes, unit)};
+                })[0];
+          }
+          scf::YieldOp::create(b, written);
+          b.setInsertionPointToStart(&branch.getElseRegion().front());
+          raiseStatus(b, anchor, kCacheOverflow);
+          scf::YieldOp::create(b, cache);
+          return {branch.getResult(0)};
+        })[0];
+    rewriter.replaceOp(op, result);
     return success();
   }
 };

@@ -1,7 +1,9 @@
 //===- EntryPoints.cpp - the artifact ABI on an LLVM-dialect module -------===//
 //
 // This file implements seq-mark-entry-points and seq-cpu-entry-points (see
-// docs/design/Artifact.md for the ABI they establish).
+// docs/design/Artifact.md for the ABI they establish), and
+// seq-lower-memref-copies, which keeps artifacts free of MLIR's runtime
+// libraries.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,12 +11,15 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir {
 namespace seq {
 #define GEN_PASS_DEF_SEQMARKENTRYPOINTS
 #define GEN_PASS_DEF_SEQCPUENTRYPOINTS
+#define GEN_PASS_DEF_SEQLOWERMEMREFCOPIES
 #include "seqc/Target/CPU/Passes.h.inc"
 } // namespace seq
 } // namespace mlir
@@ -61,6 +66,13 @@ static void rewriteParameterGlobal(ModuleOp module, LLVM::GlobalOp storage) {
   MLIRContext *context = module.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(context);
   std::string name = storage.getSymName().str();
+  // Uses of the storage's address, collected before the pointer global
+  // takes over its name.
+  SmallVector<LLVM::AddressOfOp> uses;
+  module.walk([&](LLVM::AddressOfOp addressOf) {
+    if (addressOf.getGlobalName() == name)
+      uses.push_back(addressOf);
+  });
   OpBuilder builder(storage);
   storage.setSymName(name + ".storage");
   auto pointer = LLVM::GlobalOp::create(
@@ -72,11 +84,6 @@ static void rewriteParameterGlobal(ModuleOp module, LLVM::GlobalOp storage) {
   Value null = LLVM::ZeroOp::create(builder, storage.getLoc(), ptrType);
   LLVM::ReturnOp::create(builder, storage.getLoc(), null);
 
-  SmallVector<LLVM::AddressOfOp> uses;
-  module.walk([&](LLVM::AddressOfOp addressOf) {
-    if (addressOf.getGlobalName() == storage.getSymName())
-      uses.push_back(addressOf);
-  });
   for (LLVM::AddressOfOp addressOf : uses) {
     builder.setInsertionPoint(addressOf);
     Value address = LLVM::AddressOfOp::create(builder, addressOf.getLoc(),
@@ -126,6 +133,20 @@ struct SeqMarkEntryPointsPass
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
         if (isa<TensorType>(func.getArgumentTypes()[i]))
           func.setArgAttr(i, "bufferization.writable", readOnly);
+    }
+  }
+};
+
+struct SeqLowerMemRefCopiesPass
+    : public impl::SeqLowerMemRefCopiesBase<SeqLowerMemRefCopiesPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder builder(copy);
+      linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
     }
   }
 };

@@ -9,6 +9,7 @@
 #ifndef SEQC_TARGET_CPU_CPUTARGET_H
 #define SEQC_TARGET_CPU_CPUTARGET_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"

@@ -20,6 +20,18 @@ def SeqMarkEntryPoints : Pass<"seq-mark-entry-points", "::mlir::ModuleOp"> {
   }];
 }
 
+def SeqLowerMemRefCopies : Pass<"seq-lower-memref-copies", "::mlir::ModuleOp"> {
+  let summary = "Turns memref.copy into loops (via linalg.copy)";
+  let description = [{
+    Non-contiguous `memref.copy` ops would otherwise lower to calls of
+    `memrefCopy` from MLIR's C runner library; rewriting them to
+    `linalg.copy` lets `convert-linalg-to-loops` emit plain loops, so an
+    artifact depends on nothing but libc, libm and libomp. LLVM turns
+    contiguous copy loops back into `memcpy`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def SeqCPUEntryPoints : Pass<"seq-cpu-entry-points", "::mlir::ModuleOp"> {
   let summary = "Builds the artifact ABI on an LLVM-dialect module";
   let description = [{

@@ -1,0 +1,198 @@
+/*===- seqrt.h - The seqc runtime C API ---------------------------*- C -*-===*\
+|*                                                                            *|
+|* The seqc runtime loads a `.seqpkg` artifact (docs/design/Artifact.md),     *|
+|* binds its parameters from safetensors files and calls its entry points.    *|
+|*                                                                            *|
+|* Errors: every function returning seqrt_status sets a thread-local message  *|
+|* on failure, read with seqrt_last_error(). Successful calls leave it alone. *|
+|*                                                                            *|
+|* Threads: an artifact may be called from several threads at once; loading, *|
+|* binding and freeing it must not overlap with calls on it. Run-time errors  *|
+|* reported through __seq_status (see seqrt_code_status) are only reliable    *|
+|* when calls on one artifact do not overlap.                                 *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef SEQRT_SEQRT_H
+#define SEQRT_SEQRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The largest tensor rank the runtime handles. */
+#define SEQRT_MAX_RANK 8
+
+typedef enum seqrt_status {
+  SEQRT_OK = 0,
+  SEQRT_ERROR_IO,       /* a file could not be opened, read or mapped */
+  SEQRT_ERROR_FORMAT,   /* malformed artifact, metadata, npy or safetensors */
+  SEQRT_ERROR_VERSION,  /* unsupported artifact format version */
+  SEQRT_ERROR_CHECKSUM, /* artifact contents do not match their checksum */
+  SEQRT_ERROR_TARGET,   /* artifact built for another target or host */
+  SEQRT_ERROR_BINDING,  /* missing symbol, parameter mismatch or unbound */
+  SEQRT_ERROR_ARGUMENT, /* bad argument: unknown entry, wrong input, ... */
+  SEQRT_ERROR_MEMORY,   /* out of memory */
+  SEQRT_ERROR_EXECUTION /* the code reported an error while running */
+} seqrt_status;
+
+/* What generated code stores in its exported `int32_t __seq_status` when an
+ * entry fails while running. seqrt_call clears it before each call and
+ * turns a non-zero value into SEQRT_ERROR_EXECUTION (the outputs of that
+ * call are freed). Artifacts without the global never report one. */
+typedef enum seqrt_code_status {
+  SEQRT_CODE_OK = 0,
+  SEQRT_CODE_INDEX_OUT_OF_RANGE = 1, /* e.g. a token id outside the vocab */
+  SEQRT_CODE_CACHE_OVERFLOW = 2      /* a KV cache write past its capacity */
+} seqrt_code_status;
+
+typedef enum seqrt_dtype {
+  SEQRT_DTYPE_F32 = 0,
+  SEQRT_DTYPE_F16,
+  SEQRT_DTYPE_BF16,
+  SEQRT_DTYPE_F64,
+  SEQRT_DTYPE_I1, /* one byte per element, 0 or 1 */
+  SEQRT_DTYPE_I8,
+  SEQRT_DTYPE_I32,
+  SEQRT_DTYPE_I64
+} seqrt_dtype;
+
+/* A loaded artifact. */
+typedef struct seqrt_artifact seqrt_artifact;
+
+/* The type of an entry input or output or of a parameter. A shape extent of
+ * -1 is dynamic; rank 0 is a scalar. */
+typedef struct seqrt_tensor_type {
+  seqrt_dtype dtype;
+  int32_t rank;
+  int64_t shape[SEQRT_MAX_RANK];
+} seqrt_tensor_type;
+
+/* A dense row-major tensor. `owner_` is private to the runtime: NULL for a
+ * view of caller memory (seqrt_tensor_wrap), otherwise what
+ * seqrt_tensor_free releases. A rank-0 tensor holds one element at `data`. */
+typedef struct seqrt_tensor {
+  seqrt_dtype dtype;
+  int32_t rank;
+  int64_t shape[SEQRT_MAX_RANK];
+  void *data;
+  void *owner_;
+} seqrt_tensor;
+
+/*===-- Errors ------------------------------------------------------------===*/
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *seqrt_last_error(void);
+/* "SEQRT_OK", "SEQRT_ERROR_IO", ... */
+const char *seqrt_status_name(seqrt_status status);
+
+/*===-- Dtypes and tensors ------------------------------------------------===*/
+
+/* "f32", "f16", "bf16", "f64", "i1", "i8", "i32", "i64" (metadata names). */
+const char *seqrt_dtype_name(seqrt_dtype dtype);
+/* Bytes per element (i1 takes one byte); 0 for an invalid dtype. */
+size_t seqrt_dtype_size(seqrt_dtype dtype);
+/* Parses a metadata dtype name. */
+seqrt_status seqrt_dtype_parse(const char *name, seqrt_dtype *out);
+
+/* Product of the extents (1 for rank 0). */
+int64_t seqrt_tensor_num_elements(const seqrt_tensor *tensor);
+/* Number of elements times the dtype size. */
+size_t seqrt_tensor_byte_size(const seqrt_tensor *tensor);
+/* Allocates a zero-filled, 64-byte aligned tensor; free it with
+ * seqrt_tensor_free. */
+seqrt_status seqrt_tensor_alloc(seqrt_dtype dtype, int32_t rank,
+                                const int64_t *shape, seqrt_tensor *out);
+/* Describes caller memory as a tensor; the runtime never frees it. */
+seqrt_status seqrt_tensor_wrap(seqrt_dtype dtype, int32_t rank,
+                               const int64_t *shape, void *data,
+                               seqrt_tensor *out);
+/* Releases what the tensor owns (a seqrt_tensor_alloc buffer or an entry
+ * result, through the artifact's __seq_free) and clears `data` and
+ * `owner_`. `artifact` may be NULL: results keep the code they came from
+ * loaded until they are freed. Safe on a zeroed or already freed tensor. */
+void seqrt_tensor_free(seqrt_artifact *artifact, seqrt_tensor *tensor);
+
+/*===-- Artifacts ---------------------------------------------------------===*/
+
+/* Loads and validates an artifact (magic, version, size, checksum, metadata,
+ * target against this host), loads its code and resolves every entry
+ * function, parameter global and __seq_free. */
+seqrt_status seqrt_artifact_load(const char *path, seqrt_artifact **out);
+/* Unloads the artifact and unmaps its bound weights. NULL is a no-op. */
+void seqrt_artifact_free(seqrt_artifact *artifact);
+
+/* The metadata JSON, verbatim. */
+const char *seqrt_artifact_metadata(const seqrt_artifact *artifact);
+/* metadata "producer", "target.kind", "target.triple", "target.cpu" ("" if
+ * absent). */
+const char *seqrt_artifact_producer(const seqrt_artifact *artifact);
+const char *seqrt_artifact_target_kind(const seqrt_artifact *artifact);
+const char *seqrt_artifact_target_triple(const seqrt_artifact *artifact);
+const char *seqrt_artifact_target_cpu(const seqrt_artifact *artifact);
+
+/*===-- Entries -----------------------------------------------------------===*/
+
+size_t seqrt_artifact_num_entries(const seqrt_artifact *artifact);
+/* NULL when `entry` is out of range. */
+const char *seqrt_entry_name(const seqrt_artifact *artifact, size_t entry);
+/* Index of the entry called `name`. */
+seqrt_status seqrt_entry_find(const seqrt_artifact *artifact,
+                              const char *name, size_t *entry);
+/* 0 when `entry` is out of range. */
+size_t seqrt_entry_num_inputs(const seqrt_artifact *artifact, size_t entry);
+size_t seqrt_entry_num_outputs(const seqrt_artifact *artifact, size_t entry);
+seqrt_status seqrt_entry_input_type(const seqrt_artifact *artifact,
+                                    size_t entry, size_t input,
+                                    seqrt_tensor_type *out);
+seqrt_status seqrt_entry_output_type(const seqrt_artifact *artifact,
+                                     size_t entry, size_t output,
+                                     seqrt_tensor_type *out);
+
+/*===-- Parameters --------------------------------------------------------===*/
+
+size_t seqrt_artifact_num_parameters(const seqrt_artifact *artifact);
+/* The checkpoint key and the IR symbol; NULL when out of range. */
+const char *seqrt_parameter_key(const seqrt_artifact *artifact,
+                                size_t param);
+const char *seqrt_parameter_symbol(const seqrt_artifact *artifact,
+                                   size_t param);
+seqrt_status seqrt_parameter_type(const seqrt_artifact *artifact,
+                                  size_t param, seqrt_tensor_type *out);
+/* 1 if bound, 0 if not or out of range. */
+int seqrt_parameter_is_bound(const seqrt_artifact *artifact, size_t param);
+
+/* Maps a safetensors file and binds every parameter whose key it holds,
+ * after checking dtype and shape exactly; all or nothing per file. Call it
+ * once per shard; a later file rebinds a key it also holds. The mapping
+ * lives until the artifact is freed. */
+seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
+                                    const char *path);
+/* Binds every parameter with this key to caller memory, which must stay
+ * valid (and unchanged) while the artifact is called. */
+seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact, const char *key,
+                                  const seqrt_tensor *value);
+/* SEQRT_ERROR_BINDING naming the first unbound key, if any. */
+seqrt_status seqrt_check_bound(const seqrt_artifact *artifact);
+
+/*===-- Calls -------------------------------------------------------------===*/
+
+/* Calls `entry`. Each input is checked against the metadata (dtype, rank,
+ * static extents); every parameter must be bound. Inputs must be
+ * contiguous row-major; a rank-0 input holds its one element at `data`.
+ * On success each output is filled with a fresh contiguous row-major
+ * tensor owned by the caller (free it with seqrt_tensor_free); on failure
+ * the outputs are zeroed. SEQRT_ERROR_EXECUTION reports an error the code
+ * raised while running (see seqrt_code_status). */
+seqrt_status seqrt_call(seqrt_artifact *artifact, const char *entry,
+                        const seqrt_tensor *inputs, size_t numInputs,
+                        seqrt_tensor *outputs, size_t numOutputs);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* SEQRT_SEQRT_H */

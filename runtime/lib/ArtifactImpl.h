@@ -1,0 +1,59 @@
+//===- ArtifactImpl.h - The loaded artifact ---------------------*- C++ -*-===//
+//
+// This file defines struct seqrt_artifact, shared by the loader, the
+// introspection functions, parameter binding and seqrt_call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQRT_LIB_ARTIFACTIMPL_H
+#define SEQRT_LIB_ARTIFACTIMPL_H
+
+#include "CodeLibrary.h"
+#include "Metadata.h"
+#include "Safetensors.h"
+#include "seqrt/seqrt.h"
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct seqrt_artifact {
+  using EntryFunction = void (*)(void **);
+
+  std::string path;
+  std::string metadataJson;
+  seqrt::Metadata metadata;
+  std::shared_ptr<seqrt::CodeLibrary> library;
+
+  /// Per entry, its `__seq_packed_<name>`.
+  std::vector<EntryFunction> functions;
+  /// Per parameter, the address of its pointer-sized global.
+  std::vector<void **> globals;
+  /// Per parameter, whether its global has been set.
+  std::vector<bool> bound;
+  /// The code's `int32_t __seq_status`, if it has one.
+  int32_t *codeStatus = nullptr;
+
+  /// Checkpoints parameters are bound into; mapped until the artifact goes.
+  std::vector<std::unique_ptr<seqrt::SafetensorsFile>> weightFiles;
+  /// Aligned copies of tensors whose data in a checkpoint was misaligned.
+  std::vector<std::unique_ptr<void, decltype(&std::free)>> weightCopies;
+
+  ~seqrt_artifact() {
+    // Results may keep the code loaded; leave no pointer into unmapped
+    // weights behind.
+    for (void **global : globals)
+      *global = nullptr;
+  }
+
+  /// Index of the entry called `name`, or -1.
+  long findEntry(const char *name) const {
+    for (size_t i = 0; i < metadata.entries.size(); ++i)
+      if (metadata.entries[i].name == name)
+        return static_cast<long>(i);
+    return -1;
+  }
+};
+
+#endif // SEQRT_LIB_ARTIFACTIMPL_H

@@ -1,0 +1,55 @@
+//===- MappedFile.cpp - Read-only file mappings ---------------------------===//
+//
+// This file implements MappedFile with open/fstat/mmap.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MappedFile.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace seqrt;
+
+std::unique_ptr<MappedFile> MappedFile::open(const std::string &path,
+                                             std::string &error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open '" + path + "': " + strerror(errno);
+    return nullptr;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    error = "cannot stat '" + path + "': " + strerror(errno);
+    ::close(fd);
+    return nullptr;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = "cannot read '" + path + "': not a regular file";
+    ::close(fd);
+    return nullptr;
+  }
+  std::unique_ptr<MappedFile> file(new MappedFile());
+  file->filePath = path;
+  file->length = static_cast<size_t>(st.st_size);
+  if (file->length != 0) {
+    void *base = mmap(nullptr, file->length, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (base == MAP_FAILED) {
+      error = "cannot map '" + path + "': " + strerror(errno);
+      ::close(fd);
+      return nullptr;
+    }
+    file->base = base;
+  }
+  ::close(fd);
+  return file;
+}
+
+MappedFile::~MappedFile() {
+  if (base)
+    munmap(base, length);
+}

@@ -1,0 +1,207 @@
+//===- Metadata.cpp - Artifact metadata -----------------------------------===//
+//
+// This file implements the parser that turns metadata JSON into Metadata,
+// rejecting anything the loader or seqrt_call could not use.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Metadata.h"
+
+#include "Dtype.h"
+#include "Json.h"
+
+#include <set>
+
+using namespace seqrt;
+
+std::string TensorType::str() const { return formatType(dtype, shape); }
+
+namespace {
+/// Walks the JSON document, remembering the first error with its path.
+class MetadataReader {
+public:
+  std::string error;
+
+  bool fail(const std::string &path, const std::string &message) {
+    error = "metadata: " + path + ": " + message;
+    return false;
+  }
+
+  const JsonValue *member(const JsonValue &object, const std::string &path,
+                          std::string_view key, JsonValue::Kind kind,
+                          bool required = true) {
+    const JsonValue *value = object.get(key);
+    std::string where = path.empty() ? std::string(key)
+                                     : path + "." + std::string(key);
+    if (!value) {
+      if (required)
+        fail(where, "missing");
+      return nullptr;
+    }
+    if (value->getKind() != kind &&
+        !(kind == JsonValue::Kind::Double && value->isInt())) {
+      fail(where, std::string("expected ") + jsonKindName(kind) + ", found " +
+                      jsonKindName(value->getKind()));
+      return nullptr;
+    }
+    return value;
+  }
+
+  bool readString(const JsonValue &object, const std::string &path,
+                  std::string_view key, std::string &out,
+                  bool required = true) {
+    const JsonValue *value =
+        member(object, path, key, JsonValue::Kind::String, required);
+    if (value)
+      out = value->getString();
+    return value || (!required && error.empty());
+  }
+
+  bool readType(const JsonValue &object, const std::string &path,
+                bool staticOnly, TensorType &out) {
+    std::string dtypeName;
+    if (!readString(object, path, "dtype", dtypeName))
+      return false;
+    std::optional<seqrt_dtype> dtype = parseDtype(dtypeName);
+    if (!dtype)
+      return fail(path + ".dtype", "unknown dtype '" + dtypeName + "'");
+    out.dtype = *dtype;
+    const JsonValue *shape =
+        member(object, path, "shape", JsonValue::Kind::Array);
+    if (!shape)
+      return false;
+    if (shape->getArray().size() > SEQRT_MAX_RANK)
+      return fail(path + ".shape",
+                  "rank " + std::to_string(shape->getArray().size()) +
+                      " exceeds the runtime's maximum of " +
+                      std::to_string(SEQRT_MAX_RANK));
+    out.shape.clear();
+    for (const JsonValue &extent : shape->getArray()) {
+      int64_t lowest = staticOnly ? 0 : -1;
+      if (!extent.isInt() || extent.getInt() < lowest)
+        return fail(path + ".shape",
+                    staticOnly ? "extents must be integers >= 0"
+                               : "extents must be integers >= 0, or -1 for "
+                                 "a dynamic extent");
+      out.shape.push_back(extent.getInt());
+    }
+    if (!numElements(out.shape.data(), out.shape.size(),
+                     seqrt_dtype_size(out.dtype)) &&
+        staticOnly)
+      return fail(path + ".shape", "too many elements");
+    return true;
+  }
+
+  bool readTypes(const JsonValue &entry, const std::string &path,
+                 std::string_view key, std::vector<TensorType> &out) {
+    const JsonValue *list = member(entry, path, key, JsonValue::Kind::Array);
+    if (!list)
+      return false;
+    std::string listPath = path + "." + std::string(key);
+    for (size_t i = 0; i < list->getArray().size(); ++i) {
+      const JsonValue &item = list->getArray()[i];
+      std::string itemPath = listPath + "[" + std::to_string(i) + "]";
+      if (!item.isObject())
+        return fail(itemPath, "expected object");
+      TensorType type;
+      if (!readType(item, itemPath, /*staticOnly=*/false, type))
+        return false;
+      out.push_back(std::move(type));
+    }
+    return true;
+  }
+
+  bool readTarget(const JsonValue &root, TargetInfo &out) {
+    const JsonValue *target =
+        member(root, "", "target", JsonValue::Kind::Object);
+    return target && readString(*target, "target", "kind", out.kind) &&
+           readString(*target, "target", "triple", out.triple) &&
+           readString(*target, "target", "cpu", out.cpu,
+                      /*required=*/false);
+  }
+
+  bool readParameters(const JsonValue &root,
+                      std::vector<ParameterInfo> &out) {
+    const JsonValue *list = member(root, "", "parameters",
+                                   JsonValue::Kind::Array,
+                                   /*required=*/false);
+    if (!list)
+      return error.empty();
+    for (size_t i = 0; i < list->getArray().size(); ++i) {
+      const JsonValue &item = list->getArray()[i];
+      std::string path = "parameters[" + std::to_string(i) + "]";
+      if (!item.isObject())
+        return fail(path, "expected object");
+      ParameterInfo param;
+      if (!readString(item, path, "symbol", param.symbol) ||
+          !readString(item, path, "key", param.key) ||
+          !readString(item, path, "global", param.global) ||
+          !readType(item, path, /*staticOnly=*/true, param.type))
+        return false;
+      out.push_back(std::move(param));
+    }
+    return true;
+  }
+
+  bool readEntries(const JsonValue &root, std::vector<EntryInfo> &out) {
+    const JsonValue *list =
+        member(root, "", "entries", JsonValue::Kind::Array);
+    if (!list)
+      return false;
+    std::set<std::string> names;
+    for (size_t i = 0; i < list->getArray().size(); ++i) {
+      const JsonValue &item = list->getArray()[i];
+      std::string path = "entries[" + std::to_string(i) + "]";
+      if (!item.isObject())
+        return fail(path, "expected object");
+      EntryInfo entry;
+      if (!readString(item, path, "name", entry.name) ||
+          !readString(item, path, "function", entry.function) ||
+          !readTypes(item, path, "inputs", entry.inputs) ||
+          !readTypes(item, path, "outputs", entry.outputs))
+        return false;
+      if (!names.insert(entry.name).second)
+        return fail(path + ".name", "duplicate entry '" + entry.name + "'");
+      out.push_back(std::move(entry));
+    }
+    return true;
+  }
+};
+} // namespace
+
+bool seqrt::parseMetadata(std::string_view json, Metadata &out,
+                          std::string &error) {
+  JsonValue root;
+  std::string jsonError;
+  if (!parseJson(json, root, jsonError)) {
+    error = "metadata: malformed JSON: " + jsonError;
+    return false;
+  }
+  if (!root.isObject()) {
+    error = "metadata: expected a JSON object";
+    return false;
+  }
+  MetadataReader reader;
+  Metadata metadata;
+  if (const JsonValue *version = reader.member(
+          root, "", "format_version", JsonValue::Kind::Int, false)) {
+    if (version->getInt() != 1) {
+      error = "metadata: format_version " +
+              std::to_string(version->getInt()) +
+              " does not match the container's version 1";
+      return false;
+    }
+    metadata.formatVersion = version->getInt();
+  }
+  if (!reader.error.empty() ||
+      !reader.readString(root, "", "producer", metadata.producer,
+                         /*required=*/false) ||
+      !reader.readTarget(root, metadata.target) ||
+      !reader.readParameters(root, metadata.parameters) ||
+      !reader.readEntries(root, metadata.entries)) {
+    error = reader.error;
+    return false;
+  }
+  out = std::move(metadata);
+  return true;
+}

@@ -1,0 +1,66 @@
+//===- Metadata.h - Artifact metadata ---------------------------*- C++ -*-===//
+//
+// This file declares the typed form of an artifact's metadata JSON
+// (docs/design/Artifact.md) and its parser, which checks everything the
+// loader and seqrt_call rely on.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQRT_LIB_METADATA_H
+#define SEQRT_LIB_METADATA_H
+
+#include "seqrt/seqrt.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seqrt {
+
+/// A tensor type; -1 extents are dynamic and an empty shape is a scalar.
+struct TensorType {
+  seqrt_dtype dtype = SEQRT_DTYPE_F32;
+  std::vector<int64_t> shape;
+
+  size_t rank() const { return shape.size(); }
+  std::string str() const;
+};
+
+struct TargetInfo {
+  std::string kind;
+  std::string triple;
+  std::string cpu;
+};
+
+struct ParameterInfo {
+  std::string symbol;
+  std::string key;
+  std::string global;
+  TensorType type; ///< always static
+};
+
+struct EntryInfo {
+  std::string name;
+  std::string function;
+  std::vector<TensorType> inputs;
+  std::vector<TensorType> outputs;
+};
+
+struct Metadata {
+  int64_t formatVersion = 1;
+  std::string producer;
+  TargetInfo target;
+  std::vector<ParameterInfo> parameters;
+  std::vector<EntryInfo> entries;
+};
+
+/// Parses and checks metadata JSON: required fields and their types, known
+/// dtypes, ranks up to SEQRT_MAX_RANK, extents >= -1 (static for
+/// parameters), unique entry names. Messages name the offending field, e.g.
+/// "entries[0].inputs[1].dtype: unknown dtype 'f31'".
+bool parseMetadata(std::string_view json, Metadata &out, std::string &error);
+
+} // namespace seqrt
+
+#endif // SEQRT_LIB_METADATA_H

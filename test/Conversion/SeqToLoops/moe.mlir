@@ -1,0 +1,208 @@
+// RUN: seqc-opt %s -convert-seq-to-loops -split-input-file | FileCheck %s
+
+// Router: one tile per token; selection scores (sigmoid + bias) and group
+// scores (sum of the two best) into per-token rows, topk_groups passes of an
+// argmax over the groups, then top_k passes of an argmax over the eligible
+// experts. Weights are the unbiased sigmoid scores, normalised and scaled.
+
+// CHECK-LABEL: func.func @route_sigmoid_grouped
+// CHECK-NOT:     seq.
+// CHECK-DAG:     %[[W:.*]] = memref.alloc() {{.*}} : memref<16x2xf32>
+// CHECK-DAG:     %[[E:.*]] = memref.alloc() {{.*}} : memref<16x2xi32>
+// CHECK-DAG:     %[[SEL:.*]] = memref.alloc() {{.*}} : memref<16x8xf32>
+// CHECK-DAG:     %[[BLOCKED:.*]] = memref.alloc() {{.*}} : memref<16x8xi8>
+// CHECK-DAG:     %[[GSCORE:.*]] = memref.alloc() {{.*}} : memref<16x4xf32>
+// CHECK:         scf.forall (%[[T:.*]]) in
+// CHECK:           math.exp
+// CHECK:           arith.addf
+// CHECK:           memref.store %{{.*}}, %[[SEL]][%[[T]], %{{.*}}]
+// Group score: best + second best.
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (f32, f32)
+// CHECK:           memref.store %{{.*}}, %[[GSCORE]][%[[T]], %{{.*}}]
+// Argmax over groups, then over experts, lowest index on ties (strict >).
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (f32, index)
+// CHECK:             arith.cmpf ogt
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (f32, index)
+// CHECK:             memref.load %[[SEL]]
+// CHECK:             memref.load %[[BLOCKED]]
+// CHECK:             arith.cmpf ogt
+// CHECK:           arith.index_cast %{{.*}} : index to i32
+// CHECK:           memref.store %{{.*}}, %[[E]][%[[T]], %{{.*}}]
+// CHECK:           memref.store %{{.*}}, %[[BLOCKED]][%[[T]], %{{.*}}]
+// Normalise and scale.
+// CHECK:           arith.divf
+// CHECK:           arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK:           memref.store %{{.*}}, %[[W]]
+// CHECK:         bufferization.to_tensor %[[W]]
+// CHECK:         bufferization.to_tensor %[[E]]
+// CHECK-NOT:     seq.
+func.func @route_sigmoid_grouped(%logits: tensor<16x8xf32>, %bias: tensor<8xf32>)
+    -> (tensor<16x2xf32>, tensor<16x2xi32>) {
+  %w, %e = seq.moe_route %logits bias(%bias : tensor<8xf32>)
+      {top_k = 2 : i64, scoring = #seq.router_scoring<sigmoid>, normalize,
+       num_groups = 4 : i64, topk_groups = 2 : i64, routed_scaling = 2.5 : f32}
+      : tensor<16x8xf32> -> tensor<16x2xf32>, tensor<16x2xi32>
+  return %w, %e : tensor<16x2xf32>, tensor<16x2xi32>
+}
+
+// -----
+
+// topk_softmax: top-k of the raw logits, then a softmax over the K chosen.
+
+// CHECK-LABEL: func.func @route_topk_softmax
+// CHECK-NOT:     seq.
+// CHECK:         %[[W:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?x3xf32>
+// CHECK:         scf.forall
+// CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (f32, index)
+// CHECK:           arith.maximumf
+// CHECK:           math.exp
+// CHECK:           math.exp
+// CHECK:           arith.divf
+// CHECK:           memref.store %{{.*}}, %[[W]]
+// CHECK-NOT:     seq.
+func.func @route_topk_softmax(%logits: tensor<?x8xf32>)
+    -> (tensor<?x3xf32>, tensor<?x3xi32>) {
+  %w, %e = seq.moe_route %logits
+      {top_k = 3 : i64, scoring = #seq.router_scoring<topk_softmax>}
+      : tensor<?x8xf32> -> tensor<?x3xf32>, tensor<?x3xi32>
+  return %w, %e : tensor<?x3xf32>, tensor<?x3xi32>
+}
+
+// -----
+
+// Dispatch: a sequential counting sort of the slots. C = ceil(f * T * K / E)
+// in f64; a slot is kept while its expert's count is below C; kept slots go
+// to their group, the others after offsets[E].
+
+// CHECK-LABEL: func.func @dispatch_capacity
+// CHECK-NOT:     seq.
+// CHECK-NOT:     scf.forall
+// CHECK-DAG:     %[[PERM:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?xi32>
+// CHECK-DAG:     %[[OFF:.*]] = memref.alloc() {{.*}} : memref<5xi32>
+// CHECK:         arith.mulf %{{.*}} : f64
+// CHECK:         arith.divf %{{.*}} : f64
+// CHECK:         %[[CEIL:.*]] = math.ceil %{{.*}} : f64
+// CHECK:         %[[COUNT:.*]] = memref.alloc() {{.*}} : memref<4xindex>
+// Counting pass.
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK:             memref.load %[[COUNT]]
+// CHECK:             arith.cmpi slt
+// CHECK:             memref.store %{{.*}}, %[[COUNT]]
+// Exclusive prefix sum into the offsets.
+// CHECK:         scf.for {{.*}} -> (index)
+// CHECK:           memref.store %{{.*}}, %[[OFF]]
+// CHECK:         memref.store %{{.*}}, %[[OFF]][%c4]
+// Scatter pass.
+// CHECK:         scf.for {{.*}} -> (index)
+// CHECK:           scf.for {{.*}} -> (index)
+// CHECK:             memref.store %{{.*}}, %[[PERM]]
+// CHECK-NOT:     seq.
+func.func @dispatch_capacity(%experts: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<5xi32>) {
+  %perm, %off = seq.moe_dispatch %experts {num_experts = 4 : i64, capacity_factor = 1.25 : f32}
+      : tensor<?x2xi32> -> tensor<?xi32>, tensor<5xi32>
+  return %perm, %off : tensor<?xi32>, tensor<5xi32>
+}
+
+// -----
+
+// Grouped matmul: tiles of (row, 16 columns); a row multiplies only the
+// weight of the group e with offsets[e] <= row < offsets[e + 1]; rows owned
+// by no group (past offsets[E]) are zero.
+
+// CHECK-LABEL: func.func @grouped_matmul
+// CHECK-NOT:     seq.
+// CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0
+// CHECK-DAG:     %[[WT:.*]] = bufferization.to_buffer %arg1
+// CHECK-DAG:     %[[OFFS:.*]] = bufferization.to_buffer %arg2
+// CHECK:         %[[OUT:.*]] = memref.alloc() {{.*}} : memref<20x24xf32>
+// CHECK:         scf.forall (%[[ROW:.*]], %[[NB:.*]]) in
+// CHECK:           %[[OWNER:.*]] = scf.for %[[G:.*]] = %c0 to %c4 {{.*}} -> (index)
+// CHECK:             memref.load %[[OFFS]][%[[G]]]
+// CHECK:             memref.load %[[OFFS]]
+// CHECK:           %[[OWNED:.*]] = arith.cmpi sge, %[[OWNER]], %c0
+// CHECK:           scf.if %[[OWNED]] {
+// CHECK:             memref.load %[[WT]][%[[OWNER]], %{{.*}}, %{{.*}}]
+// CHECK:             memref.store %{{.*}}, %[[OUT]][%[[ROW]], %{{.*}}]
+// CHECK:           } else {
+// CHECK:             memref.store %cst, %[[OUT]][%[[ROW]], %{{.*}}]
+// CHECK-NOT:     seq.
+func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off: tensor<5xi32>)
+    -> tensor<20x24xf32> {
+  %y = seq.grouped_matmul %in, %w, %off
+      : tensor<20x16xf32>, tensor<4x24x16xf32>, tensor<5xi32> -> tensor<20x24xf32>
+  return %y : tensor<20x24xf32>
+}
+
+// -----
+
+// Expert FFN + combine: the expert groups (expert_offsets) are walked once to
+// map each kept slot to its expert; then one tile per token runs the SwiGLU
+// FFN of each of its kept slots and accumulates in f32 (bf16 storage).
+
+// CHECK-LABEL: func.func @experts_swiglu_bf16
+// CHECK-NOT:     seq.
+// CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0
+// CHECK-DAG:     %[[PERM:.*]] = bufferization.to_buffer %arg2
+// CHECK-DAG:     %[[OFFS:.*]] = bufferization.to_buffer %arg3
+// CHECK:         %[[OUT:.*]] = memref.alloc() {{.*}} : memref<8x16xbf16>
+// CHECK:         %[[SLOT:.*]] = memref.alloc() {{.*}} : memref<16xindex>
+// CHECK:         scf.for %[[S:.*]] = %c0 to %c16
+// CHECK:           memref.store %c-1, %[[SLOT]][%[[S]]]
+// The groups: expert e owns permutation[offsets[e] : offsets[e + 1]].
+// CHECK:         scf.for %[[E:.*]] = %c0 to %c4
+// CHECK:           memref.load %[[OFFS]][%[[E]]]
+// CHECK:           memref.load %[[OFFS]]
+// CHECK:           scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:             %[[P:.*]] = memref.load %[[PERM]][%[[I]]]
+// CHECK:             scf.if
+// CHECK:               memref.store %[[E]], %[[SLOT]]
+// CHECK:         scf.forall (%[[T:.*]]) in
+// CHECK:           %[[XS:.*]] = memref.alloc() {{.*}} : memref<16xf32>
+// CHECK:           %[[ACC:.*]] = memref.alloc() {{.*}} : memref<16xf32>
+// CHECK:           %[[H:.*]] = memref.alloc() {{.*}} : memref<32xf32>
+// CHECK:           arith.extf {{.*}} : bf16 to f32
+// CHECK:           scf.for %[[K:.*]] = %c0 to %c2
+// CHECK:             %[[EX:.*]] = memref.load %[[SLOT]]
+// CHECK:             scf.if
+// Gate and up in one pass over Dm, then silu(gate) * up.
+// CHECK:               scf.for {{.*}} -> (f32, f32)
+// CHECK:               math.exp
+// CHECK:               memref.store %{{.*}}, %[[H]]
+// CHECK:               scf.for
+// CHECK:                 memref.load %[[H]]
+// CHECK:               memref.store %{{.*}}, %[[ACC]]
+// CHECK:           arith.truncf {{.*}} : f32 to bf16
+// CHECK:           memref.store %{{.*}}, %[[OUT]][%[[T]], %{{.*}}]
+// CHECK-NOT:     memref.dealloc
+// CHECK-NOT:     seq.
+func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm: tensor<16xi32>,
+                               %off: tensor<5xi32>, %wg: tensor<4x32x16xbf16>,
+                               %wu: tensor<4x32x16xbf16>, %wd: tensor<4x16x32xbf16>)
+    -> tensor<8x16xbf16> {
+  %y = seq.moe_experts %x, %w, %perm, %off gate(%wg : tensor<4x32x16xbf16>)
+      up(%wu : tensor<4x32x16xbf16>) down(%wd : tensor<4x16x32xbf16>)
+      {activation = #seq.ffn_activation<swiglu>}
+      : tensor<8x16xbf16>, tensor<8x2xf32>, tensor<16xi32>, tensor<5xi32> -> tensor<8x16xbf16>
+  return %y : tensor<8x16xbf16>
+}
+
+// -----
+
+// Ungated GELU experts use the exact (erf) GELU; dynamic token count.
+
+// CHECK-LABEL: func.func @experts_gelu
+// CHECK-NOT:     seq.
+// CHECK:         scf.forall (%{{.*}}) in (%{{.*}})
+// CHECK:           scf.for {{.*}} -> (f32)
+// CHECK:           math.erf
+// CHECK-NOT:     seq.
+func.func @experts_gelu(%x: tensor<?x16xf32>, %w: tensor<?x2xf32>, %perm: tensor<?xi32>,
+                        %off: tensor<5xi32>, %wu: tensor<4x32x16xf32>,
+                        %wd: tensor<4x16x32xf32>) -> tensor<?x16xf32> {
+  %y = seq.moe_experts %x, %w, %perm, %off
+      up(%wu : tensor<4x32x16xf32>) down(%wd : tensor<4x16x32xf32>)
+      {activation = #seq.ffn_activation<gelu>}
+      : tensor<?x16xf32>, tensor<?x2xf32>, tensor<?xi32>, tensor<5xi32> -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}

@@ -1,0 +1,16 @@
+// Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default.
+//
+// tanh-approximate GELU (GPT-2, Gemma), x with std 3.
+// Inputs and golden outputs: Inputs/gelu_tanh/, written by gen/gen_model.py.
+
+// REQUIRES: cpu-lowering-model
+// RUN: seqc %s --target=cpu -o %t.seqpkg
+// RUN: seqrun %t.seqpkg --entry main \
+// RUN:   --input 0=%S/../Inputs/gelu_tanh/x.npy \
+// RUN:   --expect 0=%S/../Inputs/gelu_tanh/out.npy \
+// RUN:   --rtol 1e-4 --atol 1e-5
+
+func.func @main(%x: tensor<3x100xf32>) -> tensor<3x100xf32> {
+  %y = seq.gelu %x approximate : tensor<3x100xf32>
+  return %y : tensor<3x100xf32>
+}

@@ -1,0 +1,240 @@
+//===- BindTest.cpp - Tests of binding parameters -------------------------===//
+//
+// Tests of seqrt_bind_safetensors, seqrt_bind_parameter and
+// seqrt_check_bound with safetensors files written by the test, and of the
+// run-time error status the fake model raises.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeTestUtils.h"
+
+#include "seqrt/seqrt.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+using namespace seqrt::test;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+namespace {
+/// Loads the fake model with parameters w (model.w, f32[4]) and b
+/// (model.b, f32[2]).
+class BindTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string path = dir.file("fake.seqpkg");
+    writeFakeArtifact(path, fakeModelMetadata(fakeModelParameters()));
+    ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK)
+        << seqrt_last_error();
+  }
+  void TearDown() override { seqrt_artifact_free(artifact); }
+
+  /// Writes a safetensors file and returns its path.
+  std::string weights(const std::string &name,
+                      const std::vector<SafetensorsEntry> &entries,
+                      size_t dataMisalignment = 0) {
+    std::string path = dir.file(name);
+    writeFile(path, safetensorsBytes(entries, dataMisalignment));
+    return path;
+  }
+
+  /// Calls scale on [1, 2, 3, 4].
+  seqrt_status callScale(std::vector<float> &result) {
+    std::vector<float> x = {1, 2, 3, 4};
+    seqrt_tensor input = viewF32(x), out;
+    seqrt_status status = seqrt_call(artifact, "scale", &input, 1, &out, 1);
+    if (status == SEQRT_OK)
+      result = toFloats(out);
+    seqrt_tensor_free(artifact, &out);
+    return status;
+  }
+
+  SafetensorsEntry w{"model.w", "F32", {4}, floatBytes({10, 20, 30, 40})};
+  SafetensorsEntry b{"model.b", "F32", {2}, floatBytes({0.5f, -0.5f})};
+  ScratchDir dir;
+  seqrt_artifact *artifact = nullptr;
+};
+
+TEST_F(BindTest, Introspection) {
+  ASSERT_EQ(seqrt_artifact_num_parameters(artifact), 2u);
+  EXPECT_STREQ(seqrt_parameter_key(artifact, 0), "model.w");
+  EXPECT_STREQ(seqrt_parameter_symbol(artifact, 1), "b");
+  seqrt_tensor_type type;
+  ASSERT_EQ(seqrt_parameter_type(artifact, 1, &type), SEQRT_OK);
+  EXPECT_EQ(type.dtype, SEQRT_DTYPE_F32);
+  EXPECT_EQ(type.rank, 1);
+  EXPECT_EQ(type.shape[0], 2);
+  EXPECT_EQ(seqrt_parameter_is_bound(artifact, 0), 0);
+  EXPECT_EQ(seqrt_parameter_key(artifact, 2), nullptr);
+}
+
+TEST_F(BindTest, UnboundCallFails) {
+  EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("'model.w'"));
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("not bound"));
+  std::vector<float> result;
+  EXPECT_EQ(callScale(result), SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("cannot call entry 'scale'"));
+  // Every entry needs the parameters bound, even one that does not read
+  // them: the metadata does not say which entry uses which.
+  std::vector<float> a = {1}, c = {2};
+  seqrt_tensor inputs[2] = {viewF32(a), viewF32(c)}, out;
+  EXPECT_EQ(seqrt_call(artifact, "add", inputs, 2, &out, 1),
+            SEQRT_ERROR_BINDING);
+}
+
+TEST_F(BindTest, BindAndCall) {
+  std::string path = weights("model.safetensors", {b, w});
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_EQ(seqrt_parameter_is_bound(artifact, 0), 1);
+  EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_OK) << seqrt_last_error();
+  std::vector<float> result;
+  ASSERT_EQ(callScale(result), SEQRT_OK) << seqrt_last_error();
+  EXPECT_THAT(result, ElementsAre(10.5f, 39.5f, 90.5f, 159.5f));
+}
+
+TEST_F(BindTest, ShardedCheckpointAndMissingKey) {
+  std::string first = weights("shard1.safetensors", {w});
+  std::string second = weights("shard2.safetensors", {b});
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, first.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  // model.b is still missing.
+  EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("parameter 'model.b'"));
+  std::vector<float> result;
+  EXPECT_EQ(callScale(result), SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("'model.b'"));
+
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, second.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  ASSERT_EQ(callScale(result), SEQRT_OK) << seqrt_last_error();
+  EXPECT_THAT(result, ElementsAre(10.5f, 39.5f, 90.5f, 159.5f));
+}
+
+TEST_F(BindTest, WrongShapeOrDtypeIsRejected) {
+  SafetensorsEntry longW{"model.w", "F32", {5}, floatBytes({1, 2, 3, 4, 5})};
+  std::string path = weights("bad.safetensors", {b, longW});
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("parameter 'model.w' (symbol 'w'): expected f32[4] "
+                        "(F32), found F32[5]"));
+  EXPECT_THAT(seqrt_last_error(), HasSubstr(path));
+  // All or nothing: b, which matched, is not bound either.
+  EXPECT_EQ(seqrt_parameter_is_bound(artifact, 1), 0);
+
+  SafetensorsEntry halfW{"model.w", "F16", {4}, std::string(8, '\0')};
+  path = weights("f16.safetensors", {halfW});
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("expected f32[4] (F32), found "
+                                            "F16[4]"));
+
+  SafetensorsEntry u8W{"model.w", "U8", {4}, std::string(4, '\0')};
+  path = weights("u8.safetensors", {u8W});
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("found U8[4]"));
+}
+
+TEST_F(BindTest, MalformedSafetensorsAreRejected) {
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, dir.file("none").c_str()),
+            SEQRT_ERROR_IO);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("cannot open"));
+
+  std::string path = dir.file("short.safetensors");
+  writeFile(path, "abc");
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_FORMAT);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("shorter than"));
+
+  std::string huge = safetensorsBytes({w});
+  huge[7] = 0x10; // header size far beyond the file
+  writeFile(path, huge);
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_FORMAT);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("exceeds the file size"));
+
+  std::string badJson = safetensorsBytes({w});
+  badJson[8] = '[';
+  writeFile(path, badJson);
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_FORMAT);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("malformed JSON header"));
+
+  SafetensorsEntry shortData{"model.w", "F32", {4}, floatBytes({1, 2, 3})};
+  path = weights("short-data.safetensors", {shortData});
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_FORMAT);
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("F32[4] needs 16 bytes, but data_offsets span 12"));
+}
+
+TEST_F(BindTest, MisalignedDataIsCopied) {
+  // The data starts at an odd offset.
+  std::string path = weights("odd.safetensors", {w, b}, 1);
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  std::vector<float> result;
+  ASSERT_EQ(callScale(result), SEQRT_OK) << seqrt_last_error();
+  EXPECT_THAT(result, ElementsAre(10.5f, 39.5f, 90.5f, 159.5f));
+}
+
+TEST_F(BindTest, BindParameterFromMemory) {
+  std::vector<float> wValues = {1, 1, 1, 1}, bValues = {0, 100};
+  seqrt_tensor wTensor = viewF32(wValues), bTensor = viewF32(bValues);
+  ASSERT_EQ(seqrt_bind_parameter(artifact, "model.w", &wTensor), SEQRT_OK);
+  EXPECT_EQ(seqrt_bind_parameter(artifact, "model.w", &bTensor),
+            SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("expected f32[4], found f32[2]"));
+  EXPECT_EQ(seqrt_bind_parameter(artifact, "model.x", &bTensor),
+            SEQRT_ERROR_ARGUMENT);
+  ASSERT_EQ(seqrt_bind_parameter(artifact, "model.b", &bTensor), SEQRT_OK);
+  std::vector<float> result;
+  ASSERT_EQ(callScale(result), SEQRT_OK) << seqrt_last_error();
+  EXPECT_THAT(result, ElementsAre(1, 102, 3, 104));
+}
+
+TEST_F(BindTest, ExecutionErrorIsReported) {
+  std::string path = weights("model.safetensors", {w, b});
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_OK);
+  int64_t index = 7;
+  seqrt_tensor input, out;
+  ASSERT_EQ(seqrt_tensor_wrap(SEQRT_DTYPE_I64, 0, nullptr, &index, &input),
+            SEQRT_OK);
+  EXPECT_EQ(seqrt_call(artifact, "lookup", &input, 1, &out, 1),
+            SEQRT_ERROR_EXECUTION);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("index out of range"));
+  EXPECT_EQ(out.data, nullptr);
+  // The status is cleared before the next call.
+  index = 2;
+  ASSERT_EQ(seqrt_call(artifact, "lookup", &input, 1, &out, 1), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_THAT(toFloats(out), ElementsAre(30));
+  seqrt_tensor_free(artifact, &out);
+}
+
+TEST_F(BindTest, TwoArtifactsHaveTheirOwnWeights) {
+  std::string path = dir.file("fake.seqpkg");
+  seqrt_artifact *other = nullptr;
+  ASSERT_EQ(seqrt_artifact_load(path.c_str(), &other), SEQRT_OK);
+  std::vector<float> ones = {1, 1, 1, 1}, zeros = {0, 0};
+  seqrt_tensor onesTensor = viewF32(ones), zerosTensor = viewF32(zeros);
+  ASSERT_EQ(seqrt_bind_parameter(other, "model.w", &onesTensor), SEQRT_OK);
+  ASSERT_EQ(seqrt_bind_parameter(other, "model.b", &zerosTensor), SEQRT_OK);
+  std::string weightsPath = weights("model.safetensors", {w, b});
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, weightsPath.c_str()), SEQRT_OK);
+
+  std::vector<float> x = {1, 2, 3, 4};
+  seqrt_tensor input = viewF32(x), out;
+  ASSERT_EQ(seqrt_call(other, "scale", &input, 1, &out, 1), SEQRT_OK);
+  EXPECT_THAT(toFloats(out), ElementsAre(1, 2, 3, 4));
+  seqrt_tensor_free(other, &out);
+  std::vector<float> result;
+  ASSERT_EQ(callScale(result), SEQRT_OK);
+  EXPECT_THAT(result, ElementsAre(10.5f, 39.5f, 90.5f, 159.5f));
+  seqrt_artifact_free(other);
+}
+} // namespace

@@ -1,0 +1,169 @@
+//===- fake_model.c - A hand-written stand-in for seqc's CPU code ---------===//
+//
+// The code part of the artifacts the runtime unit tests build: entry points
+// following the ABI of docs/design/Artifact.md, written by hand so that the
+// runtime can be tested without the compiler. Each entry exercises one
+// corner of the ABI (see its comment).
+//
+//===----------------------------------------------------------------------===//
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[1];
+  int64_t strides[1];
+} Memref1;
+
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[2];
+  int64_t strides[2];
+} Memref2;
+
+/// Parameters: w is f32[4], b is f32[2].
+EXPORT void *__seq_param_w;
+EXPORT void *__seq_param_b;
+/// Run-time error code, as seqc emits it.
+EXPORT int32_t __seq_status;
+
+static float at1(const Memref1 *m, int64_t i) {
+  return ((const float *)m->aligned)[m->offset + i * m->strides[0]];
+}
+
+static void *allocate(int64_t bytes) { return malloc(bytes ? bytes : 1); }
+
+static void setResult1(Memref1 *result, void *buffer, int64_t n) {
+  result->allocated = buffer;
+  result->aligned = buffer;
+  result->offset = 0;
+  result->sizes[0] = n;
+  result->strides[0] = 1;
+}
+
+EXPORT void __seq_free(void *allocated) { free(allocated); }
+
+/// add(f32[?], f32[?]) -> f32[?]: a + b.
+EXPORT void __seq_packed_add(void **args) {
+  Memref1 *result = args[0];
+  const Memref1 *a = args[1], *b = args[2];
+  int64_t n = a->sizes[0];
+  float *out = allocate(n * sizeof(float));
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = at1(a, i) + at1(b, i);
+  setResult1(result, out, n);
+}
+
+/// scale(f32[4]) -> f32[4]: x * w + b[i % 2], reading both parameters.
+EXPORT void __seq_packed_scale(void **args) {
+  Memref1 *result = args[0];
+  const Memref1 *x = args[1];
+  const float *w = __seq_param_w, *b = __seq_param_b;
+  float *out = allocate(4 * sizeof(float));
+  for (int64_t i = 0; i < 4; ++i)
+    out[i] = at1(x, i) * w[i] + b[i % 2];
+  setResult1(result, out, 4);
+}
+
+/// transpose(f32[2, ?]) -> f32[?, 2]: returns a transposed (non-contiguous)
+/// view of a contiguous copy of x.
+EXPORT void __seq_packed_transpose(void **args) {
+  Memref2 *result = args[0];
+  const Memref2 *x = args[1];
+  int64_t n = x->sizes[1];
+  float *copy = allocate(2 * n * sizeof(float));
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      copy[i * n + j] = ((const float *)x->aligned)[x->offset +
+                                                    i * x->strides[0] +
+                                                    j * x->strides[1]];
+  result->allocated = copy;
+  result->aligned = copy;
+  result->offset = 0;
+  result->sizes[0] = n;
+  result->sizes[1] = 2;
+  result->strides[0] = 1;
+  result->strides[1] = n;
+}
+
+/// iota(i64 scalar n) -> i32[?]: 0..n-1, returned with offset 3.
+EXPORT void __seq_packed_iota(void **args) {
+  Memref1 *result = args[0];
+  int64_t n = *(const int64_t *)args[1];
+  int32_t *buffer = allocate((n + 3) * sizeof(int32_t));
+  for (int64_t i = 0; i < n; ++i)
+    buffer[3 + i] = (int32_t)i;
+  setResult1(result, buffer, n);
+  result->offset = 3;
+}
+
+/// dup(f32[2]) -> (f32[2], f32[2]): two results sharing one allocation.
+EXPORT void __seq_packed_dup(void **args) {
+  Memref1 *results = args[0];
+  const Memref1 *x = args[1];
+  float *out = allocate(2 * sizeof(float));
+  out[0] = at1(x, 0) * 2;
+  out[1] = at1(x, 1) * 2;
+  setResult1(&results[0], out, 2);
+  setResult1(&results[1], out, 2);
+}
+
+/// fill(f32[3]) -> (): no results, so the input is args[0]; writes 7s.
+EXPORT void __seq_packed_fill(void **args) {
+  const Memref1 *x = args[0];
+  for (int64_t i = 0; i < 3; ++i)
+    ((float *)x->aligned)[x->offset + i * x->strides[0]] = 7.0f;
+}
+
+/// lookup(i64 scalar i) -> f32[1]: w[i]; i outside 0..3 sets __seq_status
+/// to 1 (index out of range), as seqc's bounds checks do.
+EXPORT void __seq_packed_lookup(void **args) {
+  Memref1 *result = args[0];
+  int64_t i = *(const int64_t *)args[1];
+  float *out = allocate(sizeof(float));
+  if (i < 0 || i > 3) {
+    __seq_status = 1;
+    out[0] = 0;
+  } else {
+    out[0] = ((const float *)__seq_param_w)[i];
+  }
+  setResult1(result, out, 1);
+}
+
+static const float kConstant[2] = {1.5f, -2.5f};
+
+/// constant() -> f32[2]: a constant global, marked the way MLIR marks
+/// memref.get_global (allocated = 0xdeadbeef); it must not be freed.
+EXPORT void __seq_packed_constant(void **args) {
+  Memref1 *result = args[0];
+  setResult1(result, (void *)(uintptr_t)kConstant, 2);
+  result->allocated = (void *)(uintptr_t)0xdeadbeef;
+}
+
+/// echo(f32[3]) -> f32[3]: returns the input's own buffer.
+EXPORT void __seq_packed_echo(void **args) {
+  Memref1 *result = args[0];
+  const Memref1 *x = args[1];
+  *result = *x;
+}
+
+/// scalar_out(f32 0-d tensor) -> f32 0-d tensor: x + 1, as a rank-0
+/// descriptor {allocated, aligned, offset}.
+EXPORT void __seq_packed_scalar_out(void **args) {
+  void **result = args[0];
+  void **x = args[1]; // a rank-0 descriptor
+  const float *in = x[1];
+  float *out = allocate(sizeof(float));
+  out[0] = in[((int64_t *)x)[2]] + 1.0f;
+  result[0] = out;
+  result[1] = out;
+  ((int64_t *)result)[2] = 0;
+}

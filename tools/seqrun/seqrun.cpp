@@ -1,0 +1,360 @@
+//===- seqrun.cpp - Run a seqc artifact -----------------------------------===//
+//
+// seqrun loads a `.seqpkg` artifact through the seqrt C API, binds its
+// weights from safetensors files, runs one entry point on inputs from .npy
+// files, safetensors tensors or numbers, and prints, saves, checks against
+// goldens or times the outputs. See `seqrun --help`.
+//
+// Exit codes: 0 success, 1 an error (message on stderr, prefixed
+// "seqrun: ") or a failed --expect, 2 bad usage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compare.h"
+#include "Convert.h"
+#include "Options.h"
+#include "TensorIO.h"
+
+#include "Npy.h"
+#include "seqrt/seqrt.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace seqrun;
+
+namespace {
+/// Element count --print shows per output.
+constexpr int64_t kPrintLimit = 64;
+
+int error(const std::string &message) {
+  std::fprintf(stderr, "seqrun: %s\n", message.c_str());
+  return 1;
+}
+
+int usageError(const std::string &message) {
+  std::fprintf(stderr, "seqrun: %s\nrun 'seqrun --help' for usage\n",
+               message.c_str());
+  return 2;
+}
+
+/// Tensors freed on scope exit.
+class TensorList {
+public:
+  explicit TensorList(seqrt_artifact *artifact, size_t size)
+      : artifact(artifact), tensors(size) {}
+  ~TensorList() { clear(); }
+  void clear() {
+    for (seqrt_tensor &tensor : tensors)
+      seqrt_tensor_free(artifact, &tensor);
+  }
+  seqrt_tensor &operator[](size_t i) { return tensors[i]; }
+  seqrt_tensor *data() { return tensors.data(); }
+  size_t size() const { return tensors.size(); }
+
+private:
+  seqrt_artifact *artifact;
+  std::vector<seqrt_tensor> tensors;
+};
+
+struct ArtifactDeleter {
+  void operator()(seqrt_artifact *artifact) const {
+    seqrt_artifact_free(artifact);
+  }
+};
+using ArtifactPtr = std::unique_ptr<seqrt_artifact, ArtifactDeleter>;
+
+std::string typeString(const seqrt_tensor_type &type) {
+  return seqrun::typeString(type.dtype, type.rank, type.shape);
+}
+
+std::string signature(const seqrt_artifact *artifact, size_t entry) {
+  std::string out = std::string(seqrt_entry_name(artifact, entry)) + "(";
+  seqrt_tensor_type type;
+  for (size_t i = 0; i < seqrt_entry_num_inputs(artifact, entry); ++i) {
+    seqrt_entry_input_type(artifact, entry, i, &type);
+    out += (i ? ", " : "") + typeString(type);
+  }
+  out += ") -> (";
+  for (size_t i = 0; i < seqrt_entry_num_outputs(artifact, entry); ++i) {
+    seqrt_entry_output_type(artifact, entry, i, &type);
+    out += (i ? ", " : "") + typeString(type);
+  }
+  return out + ")";
+}
+
+void printInfo(const seqrt_artifact *artifact, const std::string &path) {
+  std::printf("artifact: %s\n", path.c_str());
+  std::printf("producer: %s\n", seqrt_artifact_producer(artifact));
+  std::printf("target: %s %s", seqrt_artifact_target_kind(artifact),
+              seqrt_artifact_target_triple(artifact));
+  if (*seqrt_artifact_target_cpu(artifact))
+    std::printf(" (%s)", seqrt_artifact_target_cpu(artifact));
+  std::printf("\nentries: %zu\n", seqrt_artifact_num_entries(artifact));
+  for (size_t e = 0; e < seqrt_artifact_num_entries(artifact); ++e)
+    std::printf("  %s\n", signature(artifact, e).c_str());
+  size_t numParams = seqrt_artifact_num_parameters(artifact);
+  std::printf("parameters: %zu\n", numParams);
+  for (size_t p = 0; p < numParams; ++p) {
+    seqrt_tensor_type type;
+    seqrt_parameter_type(artifact, p, &type);
+    std::printf("  %s: %s %s%s\n", seqrt_parameter_symbol(artifact, p),
+                seqrt_parameter_key(artifact, p), typeString(type).c_str(),
+                seqrt_parameter_is_bound(artifact, p) ? "" : " (unbound)");
+  }
+}
+
+/// The entry to run: --entry, or the only one.
+bool pickEntry(const seqrt_artifact *artifact, const std::string &name,
+               size_t &entry, std::string &message) {
+  if (!name.empty()) {
+    if (seqrt_entry_find(artifact, name.c_str(), &entry) == SEQRT_OK)
+      return true;
+    message = seqrt_last_error();
+  } else if (seqrt_artifact_num_entries(artifact) == 1) {
+    entry = 0;
+    return true;
+  } else {
+    message = "the artifact has " +
+              std::to_string(seqrt_artifact_num_entries(artifact)) +
+              " entries; pick one with --entry";
+  }
+  message += " (entries:";
+  for (size_t e = 0; e < seqrt_artifact_num_entries(artifact); ++e)
+    message += std::string(" ") + seqrt_entry_name(artifact, e);
+  message += ")";
+  return false;
+}
+
+/// Fills `inputs` from --input and --zeros.
+bool prepareInputs(const seqrt_artifact *artifact, size_t entry,
+                   const Options &options, TensorList &inputs,
+                   std::string &message) {
+  std::string name = seqrt_entry_name(artifact, entry);
+  auto inRange = [&](const IndexedArg &arg, const char *flag) {
+    if (arg.index < inputs.size())
+      return true;
+    message = std::string(flag) + " " + std::to_string(arg.index) +
+              ": entry '" + name + "' has " + std::to_string(inputs.size()) +
+              " inputs";
+    return false;
+  };
+  for (const IndexedArg &arg : options.inputs) {
+    if (!inRange(arg, "--input"))
+      return false;
+    seqrt_tensor_type type;
+    seqrt_entry_input_type(artifact, entry, arg.index, &type);
+    if (!loadTensor(arg.value, type, /*convert=*/true, inputs[arg.index],
+                    message)) {
+      message = "input " + std::to_string(arg.index) + ": " + message;
+      return false;
+    }
+  }
+  for (const IndexedArg &arg : options.zeros) {
+    if (!inRange(arg, "--zeros"))
+      return false;
+    seqrt_tensor_type type;
+    seqrt_entry_input_type(artifact, entry, arg.index, &type);
+    if (!makeZeros(arg.value, type, inputs[arg.index], message)) {
+      message = "input " + std::to_string(arg.index) + ": " + message;
+      return false;
+    }
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].data || inputs[i].owner_)
+      continue;
+    seqrt_tensor_type type;
+    seqrt_entry_input_type(artifact, entry, i, &type);
+    message = "entry '" + name + "' input " + std::to_string(i) + " (" +
+              typeString(type) + ") is not given; use --input " +
+              std::to_string(i) + "=FILE or --zeros " + std::to_string(i);
+    return false;
+  }
+  return true;
+}
+
+bool checkOutputIndices(const std::vector<IndexedArg> &args,
+                        const char *flag, size_t numOutputs,
+                        std::string &message) {
+  for (const IndexedArg &arg : args) {
+    if (arg.index >= numOutputs) {
+      message = std::string(flag) + " " + std::to_string(arg.index) +
+                ": the entry has " + std::to_string(numOutputs) + " outputs";
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Calls the entry once (or, with --bench, warmup + reps times, printing
+/// timings); `outputs` holds the last call's results.
+bool run(seqrt_artifact *artifact, const std::string &entryName,
+         const Options &options, TensorList &inputs, TensorList &outputs,
+         std::string &message) {
+  auto callOnce = [&] {
+    outputs.clear();
+    return seqrt_call(artifact, entryName.c_str(), inputs.data(),
+                      inputs.size(), outputs.data(),
+                      outputs.size()) == SEQRT_OK;
+  };
+  if (!options.bench) {
+    if (!callOnce())
+      message = seqrt_last_error();
+    return message.empty();
+  }
+  for (int i = 0; i < options.warmup; ++i) {
+    if (!callOnce()) {
+      message = seqrt_last_error();
+      return false;
+    }
+  }
+  std::vector<double> times;
+  for (int i = 0; i < options.reps; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    bool ok = callOnce();
+    auto stop = std::chrono::steady_clock::now();
+    if (!ok) {
+      message = seqrt_last_error();
+      return false;
+    }
+    times.push_back(
+        std::chrono::duration<double, std::milli>(stop - start).count());
+  }
+  std::vector<double> sorted = times;
+  std::sort(sorted.begin(), sorted.end());
+  size_t n = sorted.size();
+  double median = n % 2 ? sorted[n / 2]
+                        : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  double mean = 0;
+  for (double t : times)
+    mean += t / static_cast<double>(n);
+  std::printf("bench: entry '%s': median %.3f ms, min %.3f ms, mean %.3f ms "
+              "over %zu reps (%d warmup)\n",
+              entryName.c_str(), median, sorted.front(), mean, n,
+              options.warmup);
+  return true;
+}
+
+/// --output: .npy, with bf16 widened (exactly) to f32 since NumPy has no
+/// bfloat16.
+bool saveOutput(const std::string &path, const seqrt_tensor &output,
+                std::string &message) {
+  if (output.dtype != SEQRT_DTYPE_BF16)
+    return seqrt::writeNpy(path, output, message);
+  seqrt_tensor widened;
+  if (!convertTensor(output, SEQRT_DTYPE_F32, widened, message))
+    return false;
+  bool ok = seqrt::writeNpy(path, widened, message);
+  seqrt_tensor_free(nullptr, &widened);
+  return ok;
+}
+
+/// --expect: prints one line per golden; false if any fails.
+bool checkExpectations(const Options &options, const seqrt_artifact *artifact,
+                       size_t entry, TensorList &outputs, bool &hadError) {
+  bool allPass = true;
+  for (const IndexedArg &arg : options.expects) {
+    seqrt_tensor &got = outputs[arg.index];
+    seqrt_tensor_type type;
+    seqrt_entry_output_type(artifact, entry, arg.index, &type);
+    seqrt_tensor want;
+    std::string message;
+    if (!loadTensor(arg.value, type, /*convert=*/false, want, message)) {
+      error("golden for output " + std::to_string(arg.index) + ": " +
+            message);
+      hadError = true;
+      allPass = false;
+      continue;
+    }
+    Comparison result = compareTensors(got, want, options.rtol, options.atol);
+    std::string what = "output " + std::to_string(arg.index) + " " +
+                       seqrun::typeString(got.dtype, got.rank, got.shape);
+    if (!result.mismatch.empty()) {
+      std::printf("%s: FAIL: %s\n", what.c_str(), result.mismatch.c_str());
+    } else {
+      std::printf("%s: %s: max abs error %.3g, max rel error %.3g",
+                  what.c_str(), result.pass ? "PASS" : "FAIL",
+                  result.maxAbsError, result.maxRelError);
+      if (result.worst >= 0)
+        std::printf(", worst at %s (got %.7g, want %.7g)",
+                    indexString(got, result.worst).c_str(),
+                    elementAsDouble(got, result.worst),
+                    elementAsDouble(want, result.worst));
+      std::printf("; %lld of %lld elements out of tolerance (rtol %g, atol "
+                  "%g)\n",
+                  static_cast<long long>(result.failures),
+                  static_cast<long long>(result.count), options.rtol,
+                  options.atol);
+    }
+    allPass &= result.pass;
+    seqrt_tensor_free(nullptr, &want);
+  }
+  return allPass;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  std::string message;
+  if (!parseOptions(argc, argv, options, message))
+    return usageError(message);
+  if (options.help) {
+    std::fputs(usageText(), stdout);
+    return 0;
+  }
+
+  seqrt_artifact *raw = nullptr;
+  if (seqrt_artifact_load(options.model.c_str(), &raw) != SEQRT_OK)
+    return error(seqrt_last_error());
+  ArtifactPtr artifact(raw);
+  for (const std::string &weights : options.weights)
+    if (seqrt_bind_safetensors(artifact.get(), weights.c_str()) != SEQRT_OK)
+      return error(seqrt_last_error());
+  if (options.info) {
+    printInfo(artifact.get(), options.model);
+    return 0;
+  }
+  if (seqrt_check_bound(artifact.get()) != SEQRT_OK)
+    return error(std::string(seqrt_last_error()) +
+                 (options.weights.empty() ? "; pass --weights FILE" : ""));
+
+  size_t entry = 0;
+  if (!pickEntry(artifact.get(), options.entry, entry, message))
+    return error(message);
+  std::string entryName = seqrt_entry_name(artifact.get(), entry);
+  size_t numOutputs = seqrt_entry_num_outputs(artifact.get(), entry);
+  if (!checkOutputIndices(options.outputs, "--output", numOutputs,
+                          message) ||
+      !checkOutputIndices(options.expects, "--expect", numOutputs, message))
+    return error(message);
+
+  TensorList inputs(artifact.get(),
+                    seqrt_entry_num_inputs(artifact.get(), entry));
+  if (!prepareInputs(artifact.get(), entry, options, inputs, message))
+    return error(message);
+  TensorList outputs(artifact.get(), numOutputs);
+  if (!run(artifact.get(), entryName, options, inputs, outputs, message))
+    return error(message);
+
+  bool quiet = options.bench || !options.outputs.empty() ||
+               !options.expects.empty();
+  if (options.print || !quiet)
+    for (size_t i = 0; i < outputs.size(); ++i)
+      std::printf("output %zu: %s = %s\n", i,
+                  seqrun::typeString(outputs[i].dtype, outputs[i].rank,
+                                     outputs[i].shape)
+                      .c_str(),
+                  valuesString(outputs[i], kPrintLimit).c_str());
+  for (const IndexedArg &arg : options.outputs)
+    if (!saveOutput(arg.value, outputs[arg.index], message))
+      return error(message);
+  bool hadError = false;
+  bool pass = checkExpectations(options, artifact.get(), entry, outputs,
+                                hadError);
+  std::fflush(stdout);
+  return pass && !hadError ? 0 : 1;
+}
