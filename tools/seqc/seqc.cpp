@@ -267,6 +267,8 @@ int main(int argc, char **argv) {
   registerAllExtensions(registry);
   seq::registerCPUTranslations(registry);
   MLIRContext context(registry);
+  // Diagnostics carry source locations; the offending op's dump is noise.
+  context.printOpOnDiagnostic(false);
 
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input =

@@ -77,6 +77,15 @@ FailureOr<std::string> seq::buildArtifactMetadata(ModuleOp module,
       continue;
     llvm::json::Array inputs, outputs;
     for (Type type : func.getArgumentTypes()) {
+      // The ABI passes integer scalars by pointer and tensors by
+      // descriptor; a 0-d integer tensor would look like a scalar.
+      if (auto tensor = dyn_cast<RankedTensorType>(type);
+          tensor && tensor.getRank() == 0 &&
+          isa<IntegerType>(tensor.getElementType()))
+        return func.emitError("entry @")
+               << func.getSymName()
+               << ": pass integer scalars as scalars, not 0-d tensors ("
+               << type << ")";
       if (!isa<RankedTensorType>(type) && !isa<IntegerType>(type))
         return func.emitError("entry @")
                << func.getSymName()
