@@ -102,6 +102,12 @@ extern "C" size_t seqrt_entry_num_inputs(const seqrt_artifact *a,
   return info ? info->inputs.size() : 0;
 }
 
+extern "C" int64_t
+seqrt_entry_generated_count_output(const seqrt_artifact *a, size_t entry) {
+  const EntryInfo *info = getEntry(a, entry);
+  return info ? info->generatedCountOutput : -1;
+}
+
 extern "C" size_t seqrt_entry_num_outputs(const seqrt_artifact *a,
                                           size_t entry) {
   const EntryInfo *info = getEntry(a, entry);

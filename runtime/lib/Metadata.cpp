@@ -160,6 +160,18 @@ public:
           !readTypes(item, path, "inputs", entry.inputs) ||
           !readTypes(item, path, "outputs", entry.outputs))
         return false;
+      if (const JsonValue *count =
+              item.get("generated_count_output")) {
+        if (!count->isInt() || count->getInt() < 0 ||
+            count->getInt() >= static_cast<int64_t>(entry.outputs.size()))
+          return fail(path + ".generated_count_output",
+                      "expected an output index");
+        const TensorType &type = entry.outputs[count->getInt()];
+        if (type.dtype != SEQRT_DTYPE_I32 || type.rank() != 1)
+          return fail(path + ".generated_count_output",
+                      "expected an i32 [B] output");
+        entry.generatedCountOutput = count->getInt();
+      }
       if (!names.insert(entry.name).second)
         return fail(path + ".name", "duplicate entry '" + entry.name + "'");
       out.push_back(std::move(entry));

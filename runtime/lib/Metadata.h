@@ -45,6 +45,9 @@ struct EntryInfo {
   std::string function;
   std::vector<TensorType> inputs;
   std::vector<TensorType> outputs;
+  /// The output holding the per-row count of generated tokens (a
+  /// seq.decode_loop's num_generated), or -1.
+  int64_t generatedCountOutput = -1;
 };
 
 struct Metadata {

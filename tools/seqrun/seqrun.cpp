@@ -236,6 +236,19 @@ bool run(seqrt_artifact *artifact, const std::string &entryName,
               "over %zu reps (%d warmup)\n",
               entryName.c_str(), median, sorted.front(), mean, n,
               options.warmup);
+  size_t entry = 0;
+  if (seqrt_entry_find(artifact, entryName.c_str(), &entry) == SEQRT_OK) {
+    int64_t countOutput = seqrt_entry_generated_count_output(artifact, entry);
+    if (countOutput >= 0 && static_cast<size_t>(countOutput) < outputs.size()) {
+      const seqrt_tensor &counts = outputs[countOutput];
+      int64_t generated = 0;
+      for (int64_t i = 0; i < seqrt_tensor_num_elements(&counts); ++i)
+        generated += static_cast<const int32_t *>(counts.data)[i];
+      std::printf("bench: %lld tokens generated per call: %.1f tokens/s\n",
+                  static_cast<long long>(generated),
+                  static_cast<double>(generated) / (median / 1e3));
+    }
+  }
   return true;
 }
 

@@ -107,11 +107,23 @@ FailureOr<std::string> seq::buildArtifactMetadata(ModuleOp module,
                << type;
       outputs.push_back(std::move(*desc));
     }
-    entries.push_back(llvm::json::Object{
+    llvm::json::Object entry{
         {"name", func.getSymName()},
         {"function", ("__seq_packed_" + func.getSymName()).str()},
         {"inputs", std::move(inputs)},
-        {"outputs", std::move(outputs)}});
+        {"outputs", std::move(outputs)}};
+    // A generating entry: the output that counts the generated tokens.
+    if (!func.getBody().empty()) {
+      Operation *terminator = func.getBody().back().getTerminator();
+      for (auto [index, value] : llvm::enumerate(terminator->getOperands())) {
+        auto loop = value.getDefiningOp<DecodeLoopOp>();
+        if (loop && value == loop.getNumGenerated()) {
+          entry["generated_count_output"] = static_cast<int64_t>(index);
+          break;
+        }
+      }
+    }
+    entries.push_back(std::move(entry));
   }
 
   llvm::json::Object root{

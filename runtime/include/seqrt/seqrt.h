@@ -145,6 +145,11 @@ seqrt_status seqrt_entry_find(const seqrt_artifact *artifact,
 /* 0 when `entry` is out of range. */
 size_t seqrt_entry_num_inputs(const seqrt_artifact *artifact, size_t entry);
 size_t seqrt_entry_num_outputs(const seqrt_artifact *artifact, size_t entry);
+
+/// For a generating entry (one returning a seq.decode_loop's count of
+/// generated tokens), the index of that i32 [B] output; -1 otherwise.
+int64_t seqrt_entry_generated_count_output(const seqrt_artifact *artifact,
+                                           size_t entry);
 seqrt_status seqrt_entry_input_type(const seqrt_artifact *artifact,
                                     size_t entry, size_t input,
                                     seqrt_tensor_type *out);
