@@ -128,7 +128,12 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   // How many ways to split the KV range: enough tiles to fill the machine,
   // but no split shorter than minKeysPerSplit keys.
   Value queryTiles = b.divUp(querySeq, tq);
-  Value tiles = b.mul(b.mul(batch, heads), queryTiles);
+  // Query heads per tile: the whole group when it is static.
+  int64_t groupTiles = 1;
+  if (!queryType.isDynamicDim(1) && !keyType.isDynamicDim(1))
+    groupTiles = queryType.getDimSize(1) / keyType.getDimSize(1);
+  Value tileHeads = groupTiles > 1 ? kvHeads : heads;
+  Value tiles = b.mul(b.mul(batch, tileHeads), queryTiles);
   Value wanted = arith::CeilDivUIOp::create(
       b, b.index(options.minParallelTiles), b.max(tiles, b.index(1)));
   Value bySize =
@@ -163,9 +168,14 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                           : 1.0f / std::sqrt(float(buf.headDim));
   const bool causal = op.getCausal();
 
-  b.parallel({batch, heads, queryTiles, splits}, [&](ValueRange ivs) {
-    Value bi = ivs[0], hi = ivs[1], qt = ivs[2], split = ivs[3];
-    Value kvHead = arith::DivUIOp::create(b, hi, group);
+  b.parallel({batch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
+    Value bi = ivs[0], ht = ivs[1], qt = ivs[2], split = ivs[3];
+    // With a static group the tile owns a KV head and all the query heads
+    // that read it, so each K/V block is loaded once for the whole group.
+    Value kvHead = groupTiles > 1 ? ht : arith::DivUIOp::create(b, ht, group);
+    auto headOf = [&](Value g) {
+      return groupTiles > 1 ? b.add(b.mul(ht, b.index(groupTiles)), g) : ht;
+    };
     Value length =
         buf.lengths ? b.min(b.loadIndex(buf.lengths, {bi}), kvSeq) : kvSeq;
     Value q0 = b.mul(qt, b.index(tq));
@@ -184,11 +194,13 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     Value begin = b.add(kvBegin, b.mul(split, chunk));
     Value end = b.min(kvEnd, b.add(begin, chunk));
 
-    Value rowMax = b.scratch({tq}, f32), rowSum = b.scratch({tq}, f32);
-    Value acc = b.scratch({tq, buf.valueDim}, f32);
-    Value scores = b.scratch({tq, tk}, f32);
+    const int64_t tileRows = groupTiles * tq;
+    Value rowMax = b.scratch({tileRows}, f32);
+    Value rowSum = b.scratch({tileRows}, f32);
+    Value acc = b.scratch({tileRows, buf.valueDim}, f32);
+    Value scores = b.scratch({tileRows, tk}, f32);
     Value zero = b.f32(0.0f), minusInf = b.f32(negInf);
-    b.forLoop(b.index(0), b.index(tq), [&](Value i) {
+    b.forLoop(b.index(0), b.index(tileRows), [&](Value i) {
       memref::StoreOp::create(b, minusInf, rowMax, ValueRange{i});
       memref::StoreOp::create(b, zero, rowSum, ValueRange{i});
       b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
@@ -200,9 +212,12 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
         b, begin, b.max(begin, end), b.index(tk), ValueRange{},
         [&](OpBuilder &, Location, Value kt, ValueRange) {
           Value keys = b.min(b.index(tk), b.sub(end, kt));
-          b.forLoop(b.index(0), rows, [&](Value i) {
-            Value qi = b.add(q0, i);
+          b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
+          Value hi = headOf(g);
+          b.forLoop(b.index(0), rows, [&](Value row) {
+            Value qi = b.add(q0, row);
             Value pos = b.add(offset, qi);
+            Value i = b.add(b.mul(g, b.index(tq)), row); // scratch row
             // Scores of one row against the block.
             b.forLoop(b.index(0), keys, [&](Value j) {
               Value kj = b.add(kt, j);
@@ -282,12 +297,16 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
               });
             });
           });
+          });
           scf::YieldOp::create(b);
         });
 
     // Write the tile: final rows, or partials for the merge.
-    b.forLoop(b.index(0), rows, [&](Value i) {
-      Value qi = b.add(q0, i);
+    b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
+    Value hi = headOf(g);
+    b.forLoop(b.index(0), rows, [&](Value row) {
+      Value qi = b.add(q0, row);
+      Value i = b.add(b.mul(g, b.index(tq)), row);
       Value m = memref::LoadOp::create(b, rowMax, ValueRange{i});
       Value l = memref::LoadOp::create(b, rowSum, ValueRange{i});
       scf::IfOp::create(
@@ -320,6 +339,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
             scf::YieldOp::create(b, loc);
           });
     });
+  });
   });
 
   // Merge KV splits by log-sum-exp.

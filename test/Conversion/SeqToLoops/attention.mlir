@@ -1,23 +1,25 @@
 // RUN: seqc-opt %s -split-input-file -convert-seq-to-loops | FileCheck %s
 // RUN: seqc-opt %s -split-input-file -convert-seq-to-loops="query-tile=8 key-tile=32" | FileCheck %s --check-prefix=TILES
 
-// Flash attention: tiles over (batch, head, query block, KV split); the only
-// score storage is one query-tile x key-tile block. No buffer is ever
+// Flash attention: tiles over (batch, KV head, query block, KV split); a
+// tile serves the 4 query heads of its KV head (GQA 8/2), so its scratch is
+// 4 x query-tile rows and each K/V block is loaded once per group. The only
+// score storage is one (4 * query-tile) x key-tile block. No buffer is ever
 // Sq x Skv (here 4096 x 4096).
 
 // CHECK-LABEL: func @prefill
 // CHECK-NOT: memref<{{.*}}4096x4096
 // CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<1x8x4096x64xf32>
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QT:.*]], %[[SPLIT:.*]]) in
-// CHECK: memref.alloca() : memref<16xf32>
-// CHECK: memref.alloca() : memref<16xf32>
-// CHECK: memref.alloca() : memref<16x64xf32>
-// CHECK: memref.alloca() : memref<16x64xf32>
+// CHECK: memref.alloca() : memref<64xf32>
+// CHECK: memref.alloca() : memref<64xf32>
+// CHECK: memref.alloca() : memref<64x64xf32>
+// CHECK: memref.alloca() : memref<64x64xf32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64
 // CHECK: math.exp
 // CHECK-NOT: seq.attention
 // TILES-LABEL: func @prefill
-// TILES: memref.alloca() : memref<8x32xf32>
+// TILES: memref.alloca() : memref<32x32xf32>
 func.func @prefill(%q: tensor<1x8x4096x64xf32>, %k: tensor<1x2x4096x64xf32>, %v: tensor<1x2x4096x64xf32>) -> tensor<1x8x4096x64xf32> {
   %o = seq.attention %q, %k, %v causal : tensor<1x8x4096x64xf32>, tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32> -> tensor<1x8x4096x64xf32>
   return %o : tensor<1x8x4096x64xf32>
