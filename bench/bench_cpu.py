@@ -193,6 +193,24 @@ def moe_layer(rng):
     return "MoE layer Mixtral-style T64 Dm512 F1024 E8 top2 f32", ir, [x, wr, wg, wu, wd], ref, flops, None
 
 
+def llama_mlp(rng):
+    T, DM, FF = 64, 1024, 2816
+    x = rng.standard_normal((T, DM), dtype=np.float32)
+    wg, wu = (rng.standard_normal((FF, DM), dtype=np.float32) * 0.03 for _ in range(2))
+    wd = rng.standard_normal((DM, FF), dtype=np.float32) * 0.03
+    ir = f"""func.func @main(%x: tensor<{T}x{DM}xf32>, %wg: tensor<{FF}x{DM}xf32>, %wu: tensor<{FF}x{DM}xf32>, %wd: tensor<{DM}x{FF}xf32>) -> tensor<{T}x{DM}xf32> {{
+  %g = seq.linear %x, %wg : tensor<{T}x{DM}xf32>, tensor<{FF}x{DM}xf32> -> tensor<{T}x{FF}xf32>
+  %u = seq.linear %x, %wu : tensor<{T}x{DM}xf32>, tensor<{FF}x{DM}xf32> -> tensor<{T}x{FF}xf32>
+  %a = seq.swiglu %g, %u : tensor<{T}x{FF}xf32>
+  %y = seq.linear %a, %wd : tensor<{T}x{FF}xf32>, tensor<{DM}x{FF}xf32> -> tensor<{T}x{DM}xf32>
+  return %y : tensor<{T}x{DM}xf32>
+}}"""
+    tx, twg, twu, twd = map(torch.from_numpy, (x, wg, wu, wd))
+    ref = lambda: (F.silu(tx @ twg.T) * (tx @ twu.T)) @ twd.T
+    flops = 2 * T * 3 * DM * FF
+    return "Llama MLP (gate/up fused with SwiGLU) T64 Dm1024 F2816 f32", ir, [x, wg, wu, wd], ref, flops, None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default=str(ROOT / "build"))
@@ -205,7 +223,7 @@ def main():
     rng = np.random.default_rng(0)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for make in (attention_prefill, attention_decode, mamba_scan, moe_layer):
+        for make in (attention_prefill, attention_decode, mamba_scan, moe_layer, llama_mlp):
             label, ir, inputs, ref, flops, bytes_ = make(rng)
             t_seqc = seqc_time(build, ir, inputs, Path(tmp))
             with torch.no_grad():

@@ -29,6 +29,9 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
       `mask_mod` are inlined at the score. When there are fewer query
       blocks than `min-parallel-tiles` (decode), the KV range is split
       across tiles and partial results are merged by log-sum-exp.
+    * `seq.swiglu` of two `seq.linear`s of the same input (a gated MLP):
+      both projections and the activation in one loop nest; the gate and
+      up activations are never written.
     * Model ops (`seq.linear`, norms, rope, embedding, activations,
       `seq.cache_write`, `seq.get_parameter`) become parallel loop nests
       with contiguous inner loops.

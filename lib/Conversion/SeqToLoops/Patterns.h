@@ -14,6 +14,10 @@
 namespace mlir {
 namespace seq {
 
+/// Chains lowered as one loop nest (gated MLP: linear, linear, swiglu).
+/// Applied before the per-op patterns.
+void populateFusedToLoopsPatterns(RewritePatternSet &patterns);
+
 /// Flash attention (seq.attention).
 void populateAttentionToLoopsPatterns(RewritePatternSet &patterns,
                                       const TilingOptions &options);

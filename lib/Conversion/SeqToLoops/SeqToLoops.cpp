@@ -50,14 +50,19 @@ struct ConvertSeqToLoopsPass
     tiling.keyTile = keyTile;
     tiling.minParallelTiles = minParallelTiles;
     tiling.minKeysPerSplit = minKeysPerSplit;
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    // Fusions first, while the chains they match still exist.
+    RewritePatternSet fusions(&getContext());
+    populateFusedToLoopsPatterns(fusions);
+    (void)applyPatternsGreedily(module, std::move(fusions), config);
+
     RewritePatternSet patterns(&getContext());
     populateAttentionToLoopsPatterns(patterns, tiling);
     populateModelToLoopsPatterns(patterns);
     populateScanToLoopsPatterns(patterns);
     populateMoEToLoopsPatterns(patterns);
     populateDecodeToLoopsPatterns(patterns);
-    GreedyRewriteConfig config;
-    config.setUseTopDownTraversal(true);
     (void)applyPatternsGreedily(module, std::move(patterns), config);
 
     bool failed = false;

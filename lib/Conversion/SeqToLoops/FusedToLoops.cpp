@@ -1,0 +1,90 @@
+//===- FusedToLoops.cpp - lowerings that fuse producer chains -------------===//
+//
+// This file lowers op chains as one loop nest where that saves memory
+// traffic. They run before the per-op lowerings so that they see the chain.
+//
+// * swiglu(linear(x, Wg), linear(x, Wu)) (the gated MLP of Llama, Mistral,
+//   Qwen, and every SwiGLU expert): both projections and the activation in
+//   one pass over the output features; the gate and up activations
+//   ([rows, F] each) are never written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopBuilder.h"
+#include "Patterns.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+/// Collapses a contiguous buffer to `[prod(leading dims), last dim]`.
+static Value collapseToRows(LoopBuilder &b, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  int64_t rank = type.getRank();
+  if (rank == 2)
+    return buffer;
+  ReassociationIndices leading;
+  for (int64_t i = 0; i < rank - 1; ++i)
+    leading.push_back(i);
+  return memref::CollapseShapeOp::create(
+      b, buffer, ArrayRef<ReassociationIndices>{leading, {rank - 1}});
+}
+
+namespace {
+struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SwiGLUOp op,
+                                PatternRewriter &rewriter) const override {
+    auto gate = op.getGate().getDefiningOp<LinearOp>();
+    auto up = op.getUp().getDefiningOp<LinearOp>();
+    if (!gate || !up || gate == up || !gate->hasOneUse() ||
+        !up->hasOneUse() || gate.getInput() != up.getInput() ||
+        op.getOutput().getType().getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "not a gated MLP");
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(gate.getInput());
+    Value wg = b.buffer(gate.getWeight()), wu = b.buffer(up.getWeight());
+    Value bg = gate.getBias() ? b.buffer(gate.getBias()) : Value();
+    Value bu = up.getBias() ? b.buffer(up.getBias()) : Value();
+    RankedTensorType outType = op.getOutput().getType();
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < outType.getRank(); ++i)
+      if (outType.isDynamicDim(i))
+        dynamic.push_back(i + 1 == outType.getRank() ? b.dim(wg, 0)
+                                                     : b.dim(input, i));
+    Value output = b.allocResult(outType, dynamic);
+    Value x = collapseToRows(b, input), y = collapseToRows(b, output);
+    Value rows = b.dim(x, 0), k = b.dim(x, 1), features = b.dim(wg, 0);
+    const int64_t block = 16;
+    b.parallel({rows, b.divUp(features, block)}, [&](ValueRange ivs) {
+      Value row = ivs[0], f0 = b.mul(ivs[1], b.index(block));
+      Value f1 = b.min(features, b.add(f0, b.index(block)));
+      b.forLoop(f0, f1, [&](Value f) {
+        Value g0 = bg ? b.loadF32(bg, {f}) : b.f32(0.0f);
+        Value u0 = bu ? b.loadF32(bu, {f}) : b.f32(0.0f);
+        SmallVector<Value> dots = b.forLoop(
+            b.index(0), k, ValueRange{g0, u0},
+            [&](Value kk, ValueRange sums) -> SmallVector<Value> {
+              Value xv = b.loadF32(x, {row, kk});
+              return {b.addf(sums[0], b.mulf(xv, b.loadF32(wg, {f, kk}))),
+                      b.addf(sums[1], b.mulf(xv, b.loadF32(wu, {f, kk})))};
+            });
+        Value one = b.f32(1.0f);
+        Value sigmoid = b.divf(
+            one, b.addf(one, b.exp(arith::NegFOp::create(b, dots[0]))));
+        b.storeF32(b.mulf(b.mulf(dots[0], sigmoid), dots[1]), y, {row, f});
+      });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, outType));
+    rewriter.eraseOp(gate);
+    rewriter.eraseOp(up);
+    return success();
+  }
+};
+} // namespace
+
+void seq::populateFusedToLoopsPatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseGatedMLP>(patterns.getContext());
+}
