@@ -11,10 +11,13 @@
 //   only the weight of the group that owns it, rows owned by no group are
 //   zero.
 // * seq.moe_experts: the groups (`expert_offsets`) are walked once to map
-//   every kept slot to its expert; then one tile per token runs the FFN of
-//   each of its kept slots and accumulates the weighted results in f32.
-//   The work is T * K expert FFNs, never T * E, and no two tiles write the
-//   same output row.
+//   every kept slot to its expert (and to order the slots by expert); then
+//   three phases of independent tiles, each writing its own rows/columns:
+//   (hidden block, slot) -> hbuf[T*K, F] = act(gate_e x) * up_e x,
+//   (model block, slot) -> ybuf[T*K, Dm] = down_e hbuf, and
+//   (token, model block) -> out = sum_k w[t, k] ybuf[t*K + k], all in f32.
+//   Even one token (decode) spreads over F/64 + Dm/64 tiles per slot. The
+//   work is T * K expert FFNs, never T * E.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,15 +63,6 @@ static Value heap(LoopBuilder &b, ArrayRef<Value> sizes, Type elementType) {
   }
   return memref::AllocOp::create(b, MemRefType::get(shape, elementType),
                                  dynamic, b.getI64IntegerAttr(64));
-}
-
-/// A tile-local f32 vector of `size` elements. It lives on the heap, not
-/// the stack: a stack buffer per iteration would grow the stack by T of
-/// them where the tiles run as a sequential loop (--parallel=false), and
-/// expert rows (F) can be large. The deallocation pipeline frees it at the
-/// end of the tile.
-static Value tileVector(LoopBuilder &b, Value size) {
-  return heap(b, {size}, b.getF32Type());
 }
 
 /// Allocates the result `type`, taking each dynamic extent `i` from
@@ -503,8 +497,20 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
 // seq.moe_experts
 //===----------------------------------------------------------------------===//
 
+/// `a * b` on extents, a constant where both are.
+static Value mulExtents(LoopBuilder &b, Value x, Value y) {
+  std::optional<int64_t> cx = getConstantIntValue(x);
+  std::optional<int64_t> cy = getConstantIntValue(y);
+  if (cx && cy)
+    return b.index(*cx * *cy);
+  return b.mul(x, y);
+}
+
 struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
   using OpRewritePattern::OpRewritePattern;
+  /// Features per tile of the expert FFN and combine phases.
+  static constexpr int64_t kBlock = 64;
+
   LogicalResult matchAndRewrite(MoeExpertsOp op,
                                 PatternRewriter &rewriter) const override {
     LoopBuilder b(op.getLoc(), rewriter);
@@ -519,20 +525,24 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
     Value tokens = extent(b, input, 0), model = extent(b, input, 1);
     Value topK = extent(b, weights, 1);
     Value experts = extent(b, up, 0), hidden = extent(b, up, 1);
-    Value slots = extent(b, perm, 0);
+    Value permSize = extent(b, perm, 0);
+    Value slots = mulExtents(b, tokens, topK); // T * K
     RankedTensorType outType = op.getOutput().getType();
     Value output = allocResult(b, outType, {tokens, model});
     Value zero = b.index(0), one = b.index(1), none = b.index(-1);
+    Value zeroF = b.f32(0.0f);
+    Type f32 = b.getF32Type(), indexType = b.getIndexType();
 
-    // slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
-    // Expert e owns permutation[expert_offsets[e] : expert_offsets[e + 1]].
-    Value slotExpert = heap(b, {slots}, b.getIndexType());
+    // 1. slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
+    //    Expert e owns permutation[expert_offsets[e] : expert_offsets[e + 1]].
+    Value slotExpert = heap(b, {slots}, indexType);
     b.forLoop(zero, slots, [&](Value s) {
       memref::StoreOp::create(b, none, slotExpert, ValueRange{s});
     });
     b.forLoop(zero, experts, [&](Value e) {
-      Value lo = b.max(zero, b.min(b.loadIndex(offsets, {e}), slots));
-      Value hi = b.max(lo, b.min(b.loadIndex(offsets, {b.add(e, one)}), slots));
+      Value lo = b.max(zero, b.min(b.loadIndex(offsets, {e}), permSize));
+      Value hi =
+          b.max(lo, b.min(b.loadIndex(offsets, {b.add(e, one)}), permSize));
       b.forLoop(lo, hi, [&](Value i) {
         Value s = b.loadIndex(perm, {i});
         b.ifThen(inRange(b, s, zero, slots), [&] {
@@ -540,74 +550,136 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
         });
       });
     });
+    //    order: the slots grouped by expert (stable counting sort of
+    //    slotExpert, dropped slots last). It is a permutation of [0, T * K)
+    //    whatever the operands hold, so the tiles below write disjoint rows;
+    //    neighbouring tiles share an expert and so its weight block in cache.
+    std::optional<int64_t> numExperts = getConstantIntValue(experts);
+    Value bucketCount =
+        numExperts ? b.index(*numExperts + 1) : b.add(experts, one);
+    Value count = heap(b, {bucketCount}, indexType);
+    Value order = heap(b, {slots}, indexType);
+    auto bucketOf = [&](Value s) {
+      Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+      return b.select(b.cmp(arith::CmpIPredicate::sge, e, zero), e, experts);
+    };
+    b.forLoop(zero, bucketCount, [&](Value e) {
+      memref::StoreOp::create(b, zero, count, ValueRange{e});
+    });
+    b.forLoop(zero, slots, [&](Value s) {
+      Value e = bucketOf(s);
+      Value n = memref::LoadOp::create(b, count, ValueRange{e});
+      memref::StoreOp::create(b, b.add(n, one), count, ValueRange{e});
+    });
+    b.forLoop(zero, bucketCount, ValueRange{zero},
+              [&](Value e, ValueRange acc) -> SmallVector<Value> {
+                Value n = memref::LoadOp::create(b, count, ValueRange{e});
+                memref::StoreOp::create(b, acc[0], count, ValueRange{e});
+                return {b.add(acc[0], n)};
+              });
+    b.forLoop(zero, slots, [&](Value s) {
+      Value e = bucketOf(s);
+      Value pos = memref::LoadOp::create(b, count, ValueRange{e});
+      memref::StoreOp::create(b, s, order, ValueRange{pos});
+      memref::StoreOp::create(b, b.add(pos, one), count, ValueRange{e});
+    });
 
-    // One tile per token: its kept slots' FFNs, combined in f32.
-    b.parallel({tokens}, [&](ValueRange ivs) {
-      Value t = ivs[0];
-      Value x = tileVector(b, model);   // x[t] in f32
-      Value acc = tileVector(b, model); // the combined output row
-      Value h = tileVector(b, hidden);  // the expert's hidden activation
-      Value zeroF = b.f32(0.0f);
-      b.forLoop(zero, model, [&](Value d) {
-        memref::StoreOp::create(b, b.loadF32(input, {t, d}), x, ValueRange{d});
-        memref::StoreOp::create(b, zeroF, acc, ValueRange{d});
-      });
-      b.forLoop(zero, topK, [&](Value k) {
-        Value slot = b.add(b.mul(t, topK), k);
-        Value e = b.select(b.cmp(arith::CmpIPredicate::slt, slot, slots),
-                           memref::LoadOp::create(
-                               b, slotExpert,
-                               ValueRange{b.min(slot, b.sub(slots, one))}),
-                           none);
-        b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
-          Value w = b.loadF32(weights, {t, k});
-          b.forLoop(zero, hidden, [&](Value f) {
-            SmallVector<Value> inits{zeroF};
-            if (gate)
-              inits.push_back(zeroF);
-            SmallVector<Value> dots = b.forLoop(
-                zero, model, inits,
-                [&](Value d, ValueRange sum) -> SmallVector<Value> {
-                  Value xv = memref::LoadOp::create(b, x, ValueRange{d});
-                  SmallVector<Value> next{b.addf(
-                      sum[0], b.mulf(xv, b.loadF32(up, {e, f, d})))};
-                  if (gate)
-                    next.push_back(b.addf(
-                        sum[1], b.mulf(xv, b.loadF32(gate, {e, f, d}))));
-                  return next;
-                });
-            Value hv;
-            switch (activation) {
-            case FfnActivation::SwiGLU:
-              hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
-              break;
-            case FfnActivation::GeGLU:
-              hv = b.mulf(geluExact(b, dots[1]), dots[0]);
-              break;
-            case FfnActivation::GeLU:
-              hv = geluExact(b, dots[0]);
-              break;
-            }
-            memref::StoreOp::create(b, hv, h, ValueRange{f});
-          });
-          b.forLoop(zero, model, [&](Value d) {
-            Value y = b.forLoop(
-                zero, hidden, ValueRange{zeroF},
-                [&](Value f, ValueRange sum) -> SmallVector<Value> {
-                  return {b.addf(
-                      sum[0],
-                      b.mulf(memref::LoadOp::create(b, h, ValueRange{f}),
-                             b.loadF32(down, {e, d, f})))};
-                })[0];
-            Value a = memref::LoadOp::create(b, acc, ValueRange{d});
-            memref::StoreOp::create(b, b.addf(a, b.mulf(w, y)), acc,
-                                    ValueRange{d});
-          });
+    // 2. Tiles of (block of 64 hidden features, slot): the expert's hidden
+    //    activation of the slot's token, hbuf[s, f] (f32).
+    Value hbuf = heap(b, {slots, hidden}, f32);
+    b.parallel({b.divUp(hidden, kBlock), slots}, [&](ValueRange ivs) {
+      Value f0 = b.mul(ivs[0], b.index(kBlock));
+      Value f1 = b.min(hidden, b.add(f0, b.index(kBlock)));
+      Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
+      Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+      b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
+        Value t = arith::DivUIOp::create(b, s, topK);
+        b.forLoop(f0, f1, [&](Value f) {
+          SmallVector<Value> inits{zeroF};
+          if (gate)
+            inits.push_back(zeroF);
+          SmallVector<Value> dots = b.forLoop(
+              zero, model, inits,
+              [&](Value d, ValueRange sum) -> SmallVector<Value> {
+                Value xv = b.loadF32(input, {t, d});
+                SmallVector<Value> next{
+                    b.addf(sum[0], b.mulf(xv, b.loadF32(up, {e, f, d})))};
+                if (gate)
+                  next.push_back(b.addf(
+                      sum[1], b.mulf(xv, b.loadF32(gate, {e, f, d}))));
+                return next;
+              });
+          Value hv;
+          switch (activation) {
+          case FfnActivation::SwiGLU:
+            hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
+            break;
+          case FfnActivation::GeGLU:
+            hv = b.mulf(geluExact(b, dots[1]), dots[0]);
+            break;
+          case FfnActivation::GeLU:
+            hv = geluExact(b, dots[0]);
+            break;
+          }
+          memref::StoreOp::create(b, hv, hbuf, ValueRange{s, f});
         });
       });
-      b.forLoop(zero, model, [&](Value d) {
-        b.storeF32(memref::LoadOp::create(b, acc, ValueRange{d}), output,
-                   {t, d});
+    });
+
+    // 3. Tiles of (block of 64 model features, slot): the expert's output
+    //    for the slot, ybuf[s, d] = down_e[d, :] . hbuf[s, :]; zero for
+    //    dropped slots.
+    Value ybuf = heap(b, {slots, model}, f32);
+    b.parallel({b.divUp(model, kBlock), slots}, [&](ValueRange ivs) {
+      Value d0 = b.mul(ivs[0], b.index(kBlock));
+      Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
+      Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
+      Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+      scf::IfOp::create(
+          b, b.cmp(arith::CmpIPredicate::sge, e, zero),
+          [&](OpBuilder &, Location loc) {
+            b.forLoop(d0, d1, [&](Value d) {
+              Value y = b.forLoop(
+                  zero, hidden, ValueRange{zeroF},
+                  [&](Value f, ValueRange sum) -> SmallVector<Value> {
+                    return {b.addf(
+                        sum[0],
+                        b.mulf(memref::LoadOp::create(b, hbuf,
+                                                      ValueRange{s, f}),
+                               b.loadF32(down, {e, d, f})))};
+                  })[0];
+              memref::StoreOp::create(b, y, ybuf, ValueRange{s, d});
+            });
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            b.forLoop(d0, d1, [&](Value d) {
+              memref::StoreOp::create(b, zeroF, ybuf, ValueRange{s, d});
+            });
+            scf::YieldOp::create(b, loc);
+          });
+    });
+
+    // 4. Tiles of (token, block of 64 model features): the weighted sum of
+    //    the token's kept slots, out[t, d] = sum_k w[t, k] * ybuf[tK + k, d].
+    b.parallel({tokens, b.divUp(model, kBlock)}, [&](ValueRange ivs) {
+      Value t = ivs[0];
+      Value d0 = b.mul(ivs[1], b.index(kBlock));
+      Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
+      Value first = b.mul(t, topK);
+      b.forLoop(d0, d1, [&](Value d) {
+        Value sum = b.forLoop(
+            zero, topK, ValueRange{zeroF},
+            [&](Value k, ValueRange acc) -> SmallVector<Value> {
+              Value s = b.add(first, k);
+              Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+              Value term =
+                  b.mulf(b.loadF32(weights, {t, k}),
+                         memref::LoadOp::create(b, ybuf, ValueRange{s, d}));
+              Value kept = b.cmp(arith::CmpIPredicate::sge, e, zero);
+              return {b.select(kept, b.addf(acc[0], term), acc[0])};
+            })[0];
+        b.storeF32(sum, output, {t, d});
       });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));

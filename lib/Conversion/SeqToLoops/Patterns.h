@@ -26,7 +26,8 @@ void populateAttentionToLoopsPatterns(RewritePatternSet &patterns,
 void populateModelToLoopsPatterns(RewritePatternSet &patterns);
 
 /// seq.scan and seq.scan_step.
-void populateScanToLoopsPatterns(RewritePatternSet &patterns);
+void populateScanToLoopsPatterns(RewritePatternSet &patterns,
+                                 const TilingOptions &tiling);
 
 /// seq.moe_route, seq.moe_dispatch, seq.grouped_matmul, seq.moe_experts.
 void populateMoEToLoopsPatterns(RewritePatternSet &patterns);

@@ -74,9 +74,14 @@ static void nestedLoops(LoopBuilder &b, ArrayRef<Value> ubs,
 }
 
 namespace {
+/// Shortest sequence chunk worth running in parallel with its neighbours.
+constexpr int64_t kMinChunk = 64;
+
 template <typename ScanLikeOp>
 struct ScanLowering : OpRewritePattern<ScanLikeOp> {
-  using OpRewritePattern<ScanLikeOp>::OpRewritePattern;
+  ScanLowering(MLIRContext *context, const TilingOptions &tiling)
+      : OpRewritePattern<ScanLikeOp>(context), tiling(tiling) {}
+  TilingOptions tiling;
   static constexpr bool hasTime = ScanLikeOp::kNumSequenceDims == 2;
 
   LogicalResult matchAndRewrite(ScanLikeOp op,
@@ -166,9 +171,40 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     if constexpr (hasTime)
       reverse = op.getReverse();
 
-    b.parallel(tileBounds, [&](ValueRange tile) {
+    // Sequence chunks, only when the tiles alone cannot fill the machine:
+    // phase 1 scans chunk 0 from `init` and every other chunk from a zero
+    // state, keeping each chunk's end state E and decay product P; phase 2
+    // passes the state across chunks (S[c+1] = E[c] + P[c] * S[c]); phase 3
+    // re-runs chunks 1.. from S[c], writing their outputs.
+    Value numTiles = b.index(1);
+    for (Value v : tileBounds)
+      numTiles = b.mul(numTiles, v);
+    Value chunks = b.index(1);
+    if (hasTime) {
+      Value wanted = arith::CeilDivUIOp::create(
+          b, b.index(tiling.minParallelTiles), b.max(numTiles, b.index(1)));
+      Value bySize = arith::DivUIOp::create(b, steps, b.index(kMinChunk));
+      chunks = b.max(b.index(1), b.min(wanted, bySize));
+    }
+    Value chunkLen = arith::CeilDivUIOp::create(b, steps, chunks);
+    Value isChunked = b.cmp(arith::CmpIPredicate::ugt, chunks, b.index(1));
+    Value carryChunks = b.select(isChunked, chunks, b.index(0));
+    auto carryType = MemRefType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
+        stateElement);
+    SmallVector<Value> carrySizes{numTiles, carryChunks, innerSize};
+    Value endStates = memref::AllocOp::create(b, carryType, carrySizes);
+    Value decays = memref::AllocOp::create(b, carryType, carrySizes);
+    Value startStates = memref::AllocOp::create(b, carryType, carrySizes);
+
+    enum class Start { Init, Zero, Carried };
+    // Runs steps [s0, s1) of `tile` from the given start state and returns
+    // the scratch buffers holding the end state and (if asked) the decay
+    // product.
+    auto runChunk = [&](ValueRange tile, Value tileIndex, Value chunk,
+                        Value s0, Value s1, Start start, bool writeOutputs,
+                        bool trackDecay) -> std::pair<Value, Value> {
       Value bi = tile[0];
-      // State point s[0..rank) from tile and inner indices.
       auto statePoint = [&](ValueRange inner) {
         SmallVector<Value> s(stateRank);
         for (auto [k, dim] : llvm::enumerate(tileDims))
@@ -177,24 +213,41 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
           s[dim] = inner[k];
         return s;
       };
-      // Flat offset of an inner point in the scratch state.
       auto flatInner = [&](ValueRange inner) {
         Value flat = b.index(0);
         for (auto [k, v] : llvm::enumerate(inner))
           flat = b.add(b.mul(flat, innerBounds[k]), v);
         return flat;
       };
-      Value state = memref::AllocaOp::create(
-          b, MemRefType::get({ShapedType::kDynamic}, stateElement),
-          ValueRange{innerSize});
+      auto scratchType =
+          MemRefType::get({ShapedType::kDynamic}, stateElement);
+      Value state =
+          memref::AllocaOp::create(b, scratchType, ValueRange{innerSize});
+      Value decay = trackDecay ? memref::AllocaOp::create(
+                                     b, scratchType, ValueRange{innerSize})
+                                     .getResult()
+                               : Value();
       SmallVector<Value> ivs;
       nestedLoops(b, innerBounds, ivs, [&](ValueRange inner) {
-        SmallVector<Value> index{bi};
-        llvm::append_range(index, statePoint(inner));
-        memref::StoreOp::create(b, memref::LoadOp::create(b, init, index),
-                                state, ValueRange{flatInner(inner)});
+        Value flat = flatInner(inner);
+        Value h;
+        if (start == Start::Init) {
+          SmallVector<Value> index{bi};
+          llvm::append_range(index, statePoint(inner));
+          h = memref::LoadOp::create(b, init, index);
+        } else if (start == Start::Zero) {
+          h = arith::ConstantOp::create(b, b.getFloatAttr(stateElement, 0.0));
+        } else {
+          h = memref::LoadOp::create(b, startStates,
+                                     ValueRange{tileIndex, chunk, flat});
+        }
+        memref::StoreOp::create(b, h, state, ValueRange{flat});
+        if (decay)
+          memref::StoreOp::create(
+              b, arith::ConstantOp::create(b, b.getFloatAttr(stateElement, 1.0)),
+              decay, ValueRange{flat});
       });
-      b.forLoop(b.index(0), steps, [&](Value step) {
+      b.forLoop(s0, s1, [&](Value step) {
         Value t = reverse ? b.sub(b.sub(steps, b.index(1)), step) : step;
         Value zero = arith::ConstantOp::create(
             b, b.getFloatAttr(b.getF32Type(), 0.0));
@@ -211,6 +264,13 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
           Value next = arith::AddFOp::create(
               b, arith::MulFOp::create(b, ab[0], h), ab[1]);
           memref::StoreOp::create(b, next, state, ValueRange{flat});
+          if (decay) {
+            Value d = memref::LoadOp::create(b, decay, ValueRange{flat});
+            memref::StoreOp::create(b, arith::MulFOp::create(b, d, ab[0]),
+                                    decay, ValueRange{flat});
+          }
+          if (!writeOutputs)
+            return acc;
           if (!hasReadout) {
             memref::StoreOp::create(b, next, output, point);
             return acc;
@@ -238,7 +298,7 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         };
         SmallVector<Value> inner;
         Value sum = walk(inner, zero);
-        if (hasReadout) {
+        if (hasReadout && writeOutputs) {
           SmallVector<Value> outIndex{bi};
           if (hasTime)
             outIndex.push_back(t);
@@ -248,12 +308,109 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
           memref::StoreOp::create(b, sum, output, outIndex);
         }
       });
+      return {state, decay};
+    };
+    // Copies a scratch state out: to the final state, or a carry buffer.
+    auto storeState = [&](ValueRange tile, Value scratch, Value target,
+                          Value tileIndex, Value chunk) {
+      SmallVector<Value> ivs;
       nestedLoops(b, innerBounds, ivs, [&](ValueRange inner) {
-        SmallVector<Value> index{bi};
-        llvm::append_range(index, statePoint(inner));
-        memref::StoreOp::create(
-            b, memref::LoadOp::create(b, state, ValueRange{flatInner(inner)}),
-            finalState, index);
+        Value flat = b.index(0);
+        for (auto [k, v] : llvm::enumerate(inner))
+          flat = b.add(b.mul(flat, innerBounds[k]), v);
+        Value h = memref::LoadOp::create(b, scratch, ValueRange{flat});
+        if (target != finalState) {
+          memref::StoreOp::create(b, h, target,
+                                  ValueRange{tileIndex, chunk, flat});
+          return;
+        }
+        SmallVector<Value> index(stateRank + 1);
+        index[0] = tile[0];
+        for (auto [k, dim] : llvm::enumerate(tileDims))
+          index[dim + 1] = tile[k + 1];
+        for (auto [k, dim] : llvm::enumerate(innerDims))
+          index[dim + 1] = inner[k];
+        memref::StoreOp::create(b, h, finalState, index);
+      });
+    };
+    auto linearTile = [&](ValueRange tile) {
+      Value index = b.index(0);
+      for (auto [k, v] : llvm::enumerate(tile))
+        index = b.add(b.mul(index, tileBounds[k]), v);
+      return index;
+    };
+
+    SmallVector<Value> phase1Bounds(tileBounds);
+    phase1Bounds.push_back(chunks);
+    b.parallel(phase1Bounds, [&](ValueRange ivs) {
+      ValueRange tile = ivs.drop_back();
+      Value chunk = ivs.back();
+      Value tileIndex = linearTile(tile);
+      Value s0 = b.mul(chunk, chunkLen);
+      Value s1 = b.min(steps, b.add(s0, chunkLen));
+      Value first = b.cmp(arith::CmpIPredicate::eq, chunk, b.index(0));
+      scf::IfOp::create(
+          b, first,
+          [&](OpBuilder &, Location loc) {
+            auto [state, decay] = runChunk(tile, tileIndex, chunk, s0, s1,
+                                           Start::Init, true, false);
+            scf::IfOp::create(
+                b, isChunked,
+                [&](OpBuilder &, Location l) {
+                  storeState(tile, state, endStates, tileIndex, chunk);
+                  scf::YieldOp::create(b, l);
+                },
+                [&](OpBuilder &, Location l) {
+                  storeState(tile, state, finalState, tileIndex, chunk);
+                  scf::YieldOp::create(b, l);
+                });
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            auto [state, decay] = runChunk(tile, tileIndex, chunk, s0, s1,
+                                           Start::Zero, false, true);
+            storeState(tile, state, endStates, tileIndex, chunk);
+            storeState(tile, decay, decays, tileIndex, chunk);
+            scf::YieldOp::create(b, loc);
+          });
+    });
+    b.ifThen(isChunked, [&] {
+      // Phase 2: true start states of chunks 1.., in order.
+      b.parallel({numTiles}, [&](ValueRange ivs) {
+        Value tileIndex = ivs[0];
+        b.forLoop(b.index(0), innerSize, [&](Value flat) {
+          Value carried = memref::LoadOp::create(
+              b, endStates, ValueRange{tileIndex, b.index(0), flat});
+          b.forLoop(
+              b.index(1), chunks, ValueRange{carried},
+              [&](Value c, ValueRange h) -> SmallVector<Value> {
+                memref::StoreOp::create(b, h[0], startStates,
+                                        ValueRange{tileIndex, c, flat});
+                Value e = memref::LoadOp::create(
+                    b, endStates, ValueRange{tileIndex, c, flat});
+                Value p = memref::LoadOp::create(
+                    b, decays, ValueRange{tileIndex, c, flat});
+                return {arith::AddFOp::create(
+                    b, e, arith::MulFOp::create(b, p, h[0]))};
+              });
+        });
+      });
+      // Phase 3: re-run chunks 1.. from their start states.
+      SmallVector<Value> phase3Bounds(tileBounds);
+      phase3Bounds.push_back(b.sub(chunks, b.index(1)));
+      b.parallel(phase3Bounds, [&](ValueRange ivs) {
+        ValueRange tile = ivs.drop_back();
+        Value chunk = b.add(ivs.back(), b.index(1));
+        Value tileIndex = linearTile(tile);
+        Value s0 = b.mul(chunk, chunkLen);
+        Value s1 = b.min(steps, b.add(s0, chunkLen));
+        auto [state, decay] = runChunk(tile, tileIndex, chunk, s0, s1,
+                                       Start::Carried, true, false);
+        Value lastChunk = b.cmp(arith::CmpIPredicate::eq, chunk,
+                                b.sub(chunks, b.index(1)));
+        b.ifThen(lastChunk, [&] {
+          storeState(tile, state, finalState, tileIndex, chunk);
+        });
       });
     });
     rewriter.replaceOp(op, {b.toTensor(output, outType),
@@ -263,7 +420,8 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
 };
 } // namespace
 
-void seq::populateScanToLoopsPatterns(RewritePatternSet &patterns) {
+void seq::populateScanToLoopsPatterns(RewritePatternSet &patterns,
+                                      const TilingOptions &tiling) {
   patterns.add<ScanLowering<ScanOp>, ScanLowering<ScanStepOp>>(
-      patterns.getContext());
+      patterns.getContext(), tiling);
 }

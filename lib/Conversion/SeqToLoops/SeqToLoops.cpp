@@ -60,7 +60,7 @@ struct ConvertSeqToLoopsPass
     RewritePatternSet patterns(&getContext());
     populateAttentionToLoopsPatterns(patterns, tiling);
     populateModelToLoopsPatterns(patterns);
-    populateScanToLoopsPatterns(patterns);
+    populateScanToLoopsPatterns(patterns, tiling);
     populateMoEToLoopsPatterns(patterns);
     populateDecodeToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);

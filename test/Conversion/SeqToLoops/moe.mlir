@@ -137,14 +137,22 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // -----
 
 // Expert FFN + combine: the expert groups (expert_offsets) are walked once to
-// map each kept slot to its expert; then one tile per token runs the SwiGLU
-// FFN of each of its kept slots and accumulates in f32 (bf16 storage).
+// map each kept slot to its expert (and a counting sort orders the slots by
+// expert); then three phases of independent tiles: (hidden block, slot) ->
+// hbuf = silu(gate x) * up x, (model block, slot) -> ybuf = down hbuf (zero
+// for dropped slots), (token, model block) -> out = sum_k w * ybuf, f32
+// accumulation, bf16 storage. Expert weights are indexed through the
+// slot -> expert map; the temporaries are freed by the deallocation pipeline.
 
 // CHECK-LABEL: func.func @experts_swiglu_bf16
 // CHECK-NOT:     seq.
 // CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0
+// CHECK-DAG:     %[[WTS:.*]] = bufferization.to_buffer %arg1
 // CHECK-DAG:     %[[PERM:.*]] = bufferization.to_buffer %arg2
 // CHECK-DAG:     %[[OFFS:.*]] = bufferization.to_buffer %arg3
+// CHECK-DAG:     %[[WG:.*]] = bufferization.to_buffer %arg4
+// CHECK-DAG:     %[[WU:.*]] = bufferization.to_buffer %arg5
+// CHECK-DAG:     %[[WD:.*]] = bufferization.to_buffer %arg6
 // CHECK:         %[[OUT:.*]] = memref.alloc() {{.*}} : memref<8x16xbf16>
 // CHECK:         %[[SLOT:.*]] = memref.alloc() {{.*}} : memref<16xindex>
 // CHECK:         scf.for %[[S:.*]] = %c0 to %c16
@@ -157,23 +165,58 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:             %[[P:.*]] = memref.load %[[PERM]][%[[I]]]
 // CHECK:             scf.if
 // CHECK:               memref.store %[[E]], %[[SLOT]]
-// CHECK:         scf.forall (%[[T:.*]]) in
-// CHECK:           %[[XS:.*]] = memref.alloc() {{.*}} : memref<16xf32>
-// CHECK:           %[[ACC:.*]] = memref.alloc() {{.*}} : memref<16xf32>
-// CHECK:           %[[H:.*]] = memref.alloc() {{.*}} : memref<32xf32>
-// CHECK:           arith.extf {{.*}} : bf16 to f32
-// CHECK:           scf.for %[[K:.*]] = %c0 to %c2
-// CHECK:             %[[EX:.*]] = memref.load %[[SLOT]]
-// CHECK:             scf.if
-// Gate and up in one pass over Dm, then silu(gate) * up.
-// CHECK:               scf.for {{.*}} -> (f32, f32)
+// Counting sort of the slots by expert (dropped ones in bucket E = 4).
+// CHECK:         %[[COUNT:.*]] = memref.alloc() {{.*}} : memref<5xindex>
+// CHECK:         %[[ORDER:.*]] = memref.alloc() {{.*}} : memref<16xindex>
+// CHECK:         scf.for {{.*}} -> (index)
+// CHECK:           memref.store %{{.*}}, %[[COUNT]]
+// CHECK:         scf.for %[[S2:.*]] = %c0 to %c16
+// CHECK:           memref.store %[[S2]], %[[ORDER]]
+// Phase 1: tiles of (block of 64 hidden features, slot); gate and up in one
+// pass over Dm, then silu(gate) * up into hbuf[slot, f].
+// CHECK:         %[[H:.*]] = memref.alloc() {{.*}} : memref<16x32xf32>
+// CHECK:         scf.forall (%[[FB:.*]], %[[R:.*]]) in (%c1, %c16)
+// CHECK:           %[[HS:.*]] = memref.load %[[ORDER]][%[[R]]]
+// CHECK:           %[[HE:.*]] = memref.load %[[SLOT]][%[[HS]]]
+// CHECK:           %[[HKEPT:.*]] = arith.cmpi sge, %[[HE]], %c0
+// CHECK:           scf.if %[[HKEPT]]
+// CHECK:             %[[T:.*]] = arith.divui %[[HS]], %c2
+// CHECK:             scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:               scf.for %[[D:.*]] = %c0 to %c16 {{.*}} -> (f32, f32)
+// CHECK:                 memref.load %[[X]][%[[T]], %[[D]]]
+// CHECK:                 arith.extf {{.*}} : bf16 to f32
+// CHECK:                 memref.load %[[WU]][%[[HE]], %[[F]], %[[D]]]
+// CHECK:                 arith.addf {{.*}} fastmath<reassoc,contract>
+// CHECK:                 memref.load %[[WG]][%[[HE]], %[[F]], %[[D]]]
 // CHECK:               math.exp
-// CHECK:               memref.store %{{.*}}, %[[H]]
-// CHECK:               scf.for
-// CHECK:                 memref.load %[[H]]
-// CHECK:               memref.store %{{.*}}, %[[ACC]]
+// CHECK:               memref.store %{{.*}}, %[[H]][%[[HS]], %[[F]]]
+// Phase 2: tiles of (block of 64 model features, slot): down . hbuf, the
+// reduction innermost over F.
+// CHECK:         %[[Y:.*]] = memref.alloc() {{.*}} : memref<16x16xf32>
+// CHECK:         scf.forall (%{{.*}}, %[[R2:.*]]) in (%c1, %c16)
+// CHECK:           %[[YS:.*]] = memref.load %[[ORDER]][%[[R2]]]
+// CHECK:           %[[YE:.*]] = memref.load %[[SLOT]][%[[YS]]]
+// CHECK:           scf.if
+// CHECK:             scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:               scf.for %[[FF:.*]] = %c0 to %c32 {{.*}} -> (f32)
+// CHECK:                 memref.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]]
+// CHECK:                 memref.load %[[H]][%[[YS]], %[[FF]]]
+// CHECK:               memref.store %{{.*}}, %[[Y]][%[[YS]], %[[DD]]]
+// CHECK:           } else {
+// CHECK:               memref.store %cst{{.*}}, %[[Y]][%[[YS]], %{{.*}}]
+// Phase 3: tiles of (token, block of 64 model features): the weighted sum of
+// the token's kept slots.
+// CHECK:         scf.forall (%[[T2:.*]], %{{.*}}) in (%c8, %c1)
+// CHECK:           scf.for %[[D2:.*]] = %{{.*}} to %{{.*}} step
+// CHECK:             scf.for %[[K:.*]] = %c0 to %c2 {{.*}} -> (f32)
+// CHECK:               %[[CS:.*]] = arith.addi %{{.*}}, %[[K]]
+// CHECK:               memref.load %[[SLOT]][%[[CS]]]
+// CHECK:               memref.load %[[Y]][%[[CS]], %[[D2]]]
+// CHECK:               memref.load %[[WTS]][%[[T2]], %[[K]]]
+// CHECK:               arith.select
 // CHECK:           arith.truncf {{.*}} : f32 to bf16
-// CHECK:           memref.store %{{.*}}, %[[OUT]][%[[T]], %{{.*}}]
+// CHECK:           memref.store %{{.*}}, %[[OUT]][%[[T2]], %[[D2]]]
+// CHECK-NOT:     scf.forall
 // CHECK-NOT:     memref.dealloc
 // CHECK-NOT:     seq.
 func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm: tensor<16xi32>,
@@ -193,9 +236,16 @@ func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm
 
 // CHECK-LABEL: func.func @experts_gelu
 // CHECK-NOT:     seq.
-// CHECK:         scf.forall (%{{.*}}) in (%{{.*}})
-// CHECK:           scf.for {{.*}} -> (f32)
-// CHECK:           math.erf
+// CHECK:         %[[SLOTS:.*]] = arith.muli %{{.*}}, %c2 : index
+// CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?xindex>
+// CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x32xf32>
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[SLOTS]])
+// CHECK:             scf.for {{.*}} -> (f32)
+// CHECK:             math.erf
+// CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x16xf32>
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[SLOTS]])
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %c1)
+// CHECK-NOT:     scf.forall
 // CHECK-NOT:     seq.
 func.func @experts_gelu(%x: tensor<?x16xf32>, %w: tensor<?x2xf32>, %perm: tensor<?xi32>,
                         %off: tensor<5xi32>, %wu: tensor<4x32x16xf32>,

@@ -1,17 +1,26 @@
 // RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s
 
-// A Mamba-style scan: tiles over (batch, channel); the d_state vector lives
-// in a tile-local buffer for the whole sequence; nothing of size
-// [B, T, D, N] is allocated.
+// A Mamba-style scan: tiles over (batch, channel, sequence chunk); the
+// d_state vector lives in a tile-local buffer; nothing of size [B, T, D, N]
+// is allocated. When tiles are too few, chunks after the first run from a
+// zero state recording end state and decay product ([tiles, chunks,
+// d_state] carries), states are passed across chunks, and chunks 1.. re-run
+// from their true start states.
 
 // CHECK-LABEL: func @mamba
 // CHECK-NOT: memref<2x128x16x4xf32>
-// CHECK: scf.forall (%[[B:.*]], %[[D:.*]]) in (%c2, %c16)
+// CHECK: %[[END:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}) : memref<?x?x?xf32>
+// CHECK: %[[DECAY:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}) : memref<?x?x?xf32>
+// CHECK: %[[START:.*]] = memref.alloc(%{{.*}}, %{{.*}}, %{{.*}}) : memref<?x?x?xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[D:.*]], %[[CHUNK:.*]]) in (%c2, %c16, %{{.*}})
 // CHECK: memref.alloca(%{{.*}}) : memref<?xf32>
-// CHECK: scf.for %[[T:.*]] = %c0 to %c128
+// CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %c1
 // CHECK: math.exp
 // CHECK: arith.mulf
 // CHECK: arith.addf
+// CHECK: memref.store %{{.*}}, %[[DECAY]]
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %[[START]]
 // CHECK-NOT: seq.scan
 func.func @mamba(%dt: tensor<2x128x16xf32>, %A: tensor<16x4xf32>, %Bm: tensor<2x128x4xf32>, %Cm: tensor<2x128x4xf32>, %h0: tensor<2x16x4xf32>) -> (tensor<2x128x16xf32>, tensor<2x16x4xf32>) {
   %y, %h = seq.scan ins(%dt, %A, %Bm, %Cm : tensor<2x128x16xf32>, tensor<16x4xf32>, tensor<2x128x4xf32>, tensor<2x128x4xf32>)
