@@ -58,8 +58,9 @@ struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
     Value x = collapseToRows(b, input), y = collapseToRows(b, output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), features = b.dim(wg, 0);
     const int64_t block = 16;
-    b.parallel({rows, b.divUp(features, block)}, [&](ValueRange ivs) {
-      Value row = ivs[0], f0 = b.mul(ivs[1], b.index(block));
+    // Weight blocks outermost, as for seq.linear.
+    b.parallel({b.divUp(features, block), rows}, [&](ValueRange ivs) {
+      Value row = ivs[1], f0 = b.mul(ivs[0], b.index(block));
       Value f1 = b.min(features, b.add(f0, b.index(block)));
       b.forLoop(f0, f1, [&](Value f) {
         Value g0 = bg ? b.loadF32(bg, {f}) : b.f32(0.0f);

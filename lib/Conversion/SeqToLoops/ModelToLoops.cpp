@@ -101,8 +101,11 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
     Value x = collapseRows(b, input), y = collapseRows(b, output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
     const int64_t block = 16;
-    b.parallel({rows, b.divUp(n, block)}, [&](ValueRange ivs) {
-      Value row = ivs[0], n0 = b.mul(ivs[1], b.index(block));
+    // Weight blocks outermost: consecutive tiles (one thread's share under
+    // a static schedule) reuse the same 16 weight rows from cache across
+    // all input rows instead of streaming the weights once per row.
+    b.parallel({b.divUp(n, block), rows}, [&](ValueRange ivs) {
+      Value row = ivs[1], n0 = b.mul(ivs[0], b.index(block));
       Value n1 = b.min(n, b.add(n0, b.index(block)));
       b.forLoop(n0, n1, [&](Value col) {
         Value init = bias ? b.loadF32(bias, {col}) : b.f32(0.0f);

@@ -5,7 +5,7 @@
 // CHECK-NOT: seq.parameter
 // CHECK-LABEL: func @linear
 // CHECK: memref.get_global @__seq_param_w : memref<8x4xf32>
-// CHECK: scf.forall (%[[ROW:.*]], %[[NB:.*]]) in
+// CHECK: scf.forall (%[[NB:.*]], %[[ROW:.*]]) in
 // CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
 module {
   seq.parameter @w "w" : tensor<8x4xf32>
