@@ -32,6 +32,9 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
     * `seq.swiglu` of two `seq.linear`s of the same input (a gated MLP):
       both projections and the activation in one loop nest; the gate and
       up activations are never written.
+    * `seq.linear` of a `seq.rms_norm`: the row's 1/rms is computed in the
+      tile and applied while reading the input; the normalised activations
+      are never written.
     * Model ops (`seq.linear`, norms, rope, embedding, activations,
       `seq.cache_write`, `seq.get_parameter`) become parallel loop nests
       with contiguous inner loops.

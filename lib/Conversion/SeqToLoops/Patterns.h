@@ -18,6 +18,9 @@ namespace seq {
 /// Applied before the per-op patterns.
 void populateFusedToLoopsPatterns(RewritePatternSet &patterns);
 
+/// linear(rms_norm(x)) as one loop nest. Applied after the fusions above.
+void populateFusedNormToLoopsPatterns(RewritePatternSet &patterns);
+
 /// Flash attention (seq.attention).
 void populateAttentionToLoopsPatterns(RewritePatternSet &patterns,
                                       const TilingOptions &options);

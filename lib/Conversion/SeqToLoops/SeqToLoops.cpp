@@ -56,6 +56,9 @@ struct ConvertSeqToLoopsPass
     RewritePatternSet fusions(&getContext());
     populateFusedToLoopsPatterns(fusions);
     (void)applyPatternsGreedily(module, std::move(fusions), config);
+    RewritePatternSet normFusions(&getContext());
+    populateFusedNormToLoopsPatterns(normFusions);
+    (void)applyPatternsGreedily(module, std::move(normFusions), config);
 
     RewritePatternSet patterns(&getContext());
     populateAttentionToLoopsPatterns(patterns, tiling);

@@ -27,3 +27,23 @@ func.func @gate_reused(%x: tensor<8x32xf32>, %wg: tensor<64x32xf32>, %wu: tensor
   %a = seq.swiglu %g, %u : tensor<8x64xf32>
   return %a, %g : tensor<8x64xf32>, tensor<8x64xf32>
 }
+
+// -----
+
+// Projections of a normalised input: each applies 1/rms while reading x;
+// the normalised [4, 32] tensor is never allocated, and the norm is gone.
+// CHECK-LABEL: func @norm_then_projections
+// CHECK: memref.alloc() {{.*}} : memref<4x16xf32>
+// CHECK: scf.forall
+// CHECK: math.rsqrt
+// CHECK: memref.alloc() {{.*}} : memref<4x8xf32>
+// CHECK: scf.forall
+// CHECK: math.rsqrt
+// CHECK-NOT: memref.alloc(
+// CHECK-NOT: seq.
+func.func @norm_then_projections(%x: tensor<4x32xf32>, %g: tensor<32xf32>, %wq: tensor<16x32xf32>, %wk: tensor<8x32xf32>) -> (tensor<4x16xf32>, tensor<4x8xf32>) {
+  %n = seq.rms_norm %x, %g {epsilon = 1.0e-5 : f32} : tensor<4x32xf32>, tensor<32xf32>
+  %q = seq.linear %n, %wq : tensor<4x32xf32>, tensor<16x32xf32> -> tensor<4x16xf32>
+  %k = seq.linear %n, %wk : tensor<4x32xf32>, tensor<8x32xf32> -> tensor<4x8xf32>
+  return %q, %k : tensor<4x16xf32>, tensor<4x8xf32>
+}
