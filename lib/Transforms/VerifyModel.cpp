@@ -42,9 +42,9 @@ struct SeqVerifyModelPass
       auto [it, inserted] = byKey.try_emplace(parameter.getKey(), parameter);
       if (inserted)
         continue;
-      parameter.emitError() << "parameter key '" << parameter.getKey()
-                            << "' is already bound by "
-                            << it->second.getSymNameAttr();
+      parameter.emitError()
+          << "parameter key '" << parameter.getKey() << "' is already bound by "
+          << it->second.getSymNameAttr();
       failed = true;
     }
     unsigned entries = 0;
@@ -53,8 +53,8 @@ struct SeqVerifyModelPass
         continue;
       ++entries;
       FunctionType type = func.getFunctionType();
-      for (Type t : llvm::concat<const Type>(type.getInputs(),
-                                             type.getResults())) {
+      for (Type t :
+           llvm::concat<const Type>(type.getInputs(), type.getResults())) {
         if (isEntryType(t))
           continue;
         func.emitError() << "entry point @" << func.getSymName()

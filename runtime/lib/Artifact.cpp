@@ -33,9 +33,9 @@ void putLE(std::string &out, uint64_t value, unsigned bytes) {
 uint64_t getLE(std::string_view bytes, size_t offset, unsigned size) {
   uint64_t value = 0;
   for (unsigned i = 0; i < size; ++i)
-    value |= static_cast<uint64_t>(
-                 static_cast<unsigned char>(bytes[offset + i]))
-             << (8 * i);
+    value |=
+        static_cast<uint64_t>(static_cast<unsigned char>(bytes[offset + i]))
+        << (8 * i);
   return value;
 }
 } // namespace
@@ -79,8 +79,8 @@ bool seqrt::writeArtifact(const std::string &path,
     return false;
   }
   if (std::rename(tmpPath.c_str(), path.c_str()) != 0) {
-    error = "cannot rename '" + tmpPath + "' to '" + path +
-            "': " + strerror(errno);
+    error =
+        "cannot rename '" + tmpPath + "' to '" + path + "': " + strerror(errno);
     std::remove(tmpPath.c_str());
     return false;
   }
@@ -88,8 +88,7 @@ bool seqrt::writeArtifact(const std::string &path,
 }
 
 ArtifactError seqrt::decodeArtifact(std::string_view bytes,
-                                    ArtifactContents &out,
-                                    std::string &error) {
+                                    ArtifactContents &out, std::string &error) {
   size_t magicBytes = std::min(bytes.size(), sizeof(kArtifactMagic));
   if (magicBytes != 0 &&
       std::memcmp(bytes.data(), kArtifactMagic, magicBytes) != 0) {
@@ -98,12 +97,11 @@ ArtifactError seqrt::decodeArtifact(std::string_view bytes,
   }
   if (bytes.size() < kArtifactHeaderSize) {
     error = "truncated artifact: " + std::to_string(bytes.size()) +
-            " bytes, shorter than the " +
-            std::to_string(kArtifactHeaderSize) + "-byte header";
+            " bytes, shorter than the " + std::to_string(kArtifactHeaderSize) +
+            "-byte header";
     return ArtifactError::Format;
   }
-  auto version =
-      static_cast<uint32_t>(getLE(bytes, kArtifactVersionOffset, 4));
+  auto version = static_cast<uint32_t>(getLE(bytes, kArtifactVersionOffset, 4));
   if (version != kArtifactFormatVersion) {
     error = "unsupported artifact format version " + std::to_string(version) +
             " (this runtime reads version " +

@@ -54,8 +54,7 @@ seqrt_status commit(seqrt_artifact &artifact,
 extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
                                                const char *path) {
   if (!artifact || !path)
-    return fail(SEQRT_ERROR_ARGUMENT,
-                "seqrt_bind_safetensors: null argument");
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_safetensors: null argument");
   std::string error;
   bool isIOError = false;
   std::unique_ptr<SafetensorsFile> file =
@@ -91,8 +90,8 @@ extern "C" seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact,
   if (!artifact || !key || !value)
     return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_parameter: null argument");
   if (seqrt_status status =
-          checkTensorShape(std::string("value for '") + key + "'",
-                           value->dtype, value->rank, value->shape))
+          checkTensorShape(std::string("value for '") + key + "'", value->dtype,
+                           value->rank, value->shape))
     return status;
   size_t size = seqrt_tensor_byte_size(value);
   if (!value->data && size != 0)
@@ -105,9 +104,9 @@ extern "C" seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact,
     if (param.key != key)
       continue;
     if (value->dtype != param.type.dtype || shape != param.type.shape)
-      return fail(SEQRT_ERROR_BINDING,
-                  describe(param) + ": expected " + param.type.str() +
-                      ", found " + formatType(value->dtype, shape));
+      return fail(SEQRT_ERROR_BINDING, describe(param) + ": expected " +
+                                           param.type.str() + ", found " +
+                                           formatType(value->dtype, shape));
     pending.push_back({i, value->data, size});
   }
   if (pending.empty())
@@ -128,12 +127,11 @@ extern "C" seqrt_status seqrt_check_bound(const seqrt_artifact *artifact) {
     for (bool bound : artifact->bound)
       unbound += !bound;
     std::string others =
-        unbound > 1 ? " (and " + std::to_string(unbound - 1) +
-                          " more unbound)"
+        unbound > 1 ? " (and " + std::to_string(unbound - 1) + " more unbound)"
                     : "";
-    return fail(SEQRT_ERROR_BINDING,
-                describe(param) + ", " + param.type.str() +
-                    ", is not bound to any weights" + others);
+    return fail(SEQRT_ERROR_BINDING, describe(param) + ", " + param.type.str() +
+                                         ", is not bound to any weights" +
+                                         others);
   }
   return SEQRT_OK;
 }

@@ -55,9 +55,9 @@ seqrt_status checkInput(const EntryInfo &entry, size_t i,
                     ")");
   if (static_cast<size_t>(input.rank) != want.rank())
     return fail(SEQRT_ERROR_ARGUMENT,
-                what + ": expected rank " + std::to_string(want.rank()) +
-                    " (" + want.str() + "), got rank " +
-                    std::to_string(input.rank) + " (" + got + ")");
+                what + ": expected rank " + std::to_string(want.rank()) + " (" +
+                    want.str() + "), got rank " + std::to_string(input.rank) +
+                    " (" + got + ")");
   for (size_t d = 0; d < want.rank(); ++d)
     if (want.shape[d] != -1 && want.shape[d] != input.shape[d])
       return fail(SEQRT_ERROR_ARGUMENT,
@@ -72,8 +72,8 @@ seqrt_status checkInput(const EntryInfo &entry, size_t i,
 
 /// Appends a contiguous row-major descriptor of `tensor` to `words`.
 void appendDescriptor(const seqrt_tensor &tensor, int64_t *words) {
-  int64_t pointer = static_cast<int64_t>(
-      reinterpret_cast<uintptr_t>(tensor.data));
+  int64_t pointer =
+      static_cast<int64_t>(reinterpret_cast<uintptr_t>(tensor.data));
   words[0] = pointer; // allocated
   words[1] = pointer; // aligned
   words[2] = 0;       // offset
@@ -150,10 +150,9 @@ seqrt_status checkCodeStatus(const seqrt_artifact &artifact,
                      : code == SEQRT_CODE_CACHE_OVERFLOW
                          ? "a KV cache overflow (a write past its capacity)"
                          : "an unknown error";
-  return fail(SEQRT_ERROR_EXECUTION, "entry '" + entry.name +
-                                         "' failed while running: " + what +
-                                         " (__seq_status " +
-                                         std::to_string(code) + ")");
+  return fail(SEQRT_ERROR_EXECUTION,
+              "entry '" + entry.name + "' failed while running: " + what +
+                  " (__seq_status " + std::to_string(code) + ")");
 }
 
 /// Turns the result struct into output tensors; see seqrt_call.
@@ -161,8 +160,8 @@ class ResultUnpacker {
 public:
   ResultUnpacker(const seqrt_artifact &artifact, const EntryInfo &entry,
                  const seqrt_tensor *inputs, size_t numInputs)
-      : artifact(artifact), entry(entry), inputs(inputs),
-        numInputs(numInputs) {}
+      : artifact(artifact), entry(entry), inputs(inputs), numInputs(numInputs) {
+  }
 
   ~ResultUnpacker() {
     // Drop the call's reference: frees allocations no output kept.
@@ -178,8 +177,8 @@ public:
       views.push_back(viewResult(words, entry.outputs[i].rank()));
       words += descriptorWords(entry.outputs[i].rank());
       if (!isBorrowed(views.back()) && !owners.count(views.back().allocated))
-        owners[views.back().allocated] = TensorOwner::forResult(
-            views.back().allocated, artifact.library);
+        owners[views.back().allocated] =
+            TensorOwner::forResult(views.back().allocated, artifact.library);
     }
     for (size_t i = 0; i < views.size(); ++i)
       if (seqrt_status status = checkResult(i, views[i]))
@@ -223,12 +222,11 @@ private:
         numElements(sizes, seqrt_dtype_size(want.dtype));
     if (!count)
       return fail(SEQRT_ERROR_FORMAT,
-                  what + ": code returned invalid sizes " +
-                      formatShape(sizes));
+                  what + ": code returned invalid sizes " + formatShape(sizes));
     for (size_t d = 0; d < want.rank(); ++d)
       if (want.shape[d] != -1 && want.shape[d] != sizes[d])
-        return fail(SEQRT_ERROR_FORMAT, what + ": code returned shape " +
-                                            formatShape(sizes));
+        return fail(SEQRT_ERROR_FORMAT,
+                    what + ": code returned shape " + formatShape(sizes));
     if (*count != 0 && !view.aligned)
       return fail(SEQRT_ERROR_FORMAT, what + ": code returned null data");
     return SEQRT_OK;
@@ -251,8 +249,8 @@ private:
     size_t elementSize = seqrt_dtype_size(type.dtype);
     void *copy = alignedZeroAlloc(static_cast<size_t>(count) * elementSize);
     if (!copy)
-      return fail(SEQRT_ERROR_MEMORY, "out of memory copying entry '" +
-                                          entry.name + "' results");
+      return fail(SEQRT_ERROR_MEMORY,
+                  "out of memory copying entry '" + entry.name + "' results");
     copyStrided(view, elementSize, static_cast<char *>(copy), count);
     out.data = copy;
     out.owner_ = TensorOwner::forHeap(copy);
@@ -270,9 +268,8 @@ private:
 
 extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
                                    const char *entryName,
-                                   const seqrt_tensor *inputs,
-                                   size_t numInputs, seqrt_tensor *outputs,
-                                   size_t numOutputs) {
+                                   const seqrt_tensor *inputs, size_t numInputs,
+                                   seqrt_tensor *outputs, size_t numOutputs) {
   auto in = reinterpret_cast<uintptr_t>(inputs);
   auto out = reinterpret_cast<uintptr_t>(outputs);
   if (inputs && outputs && in < out + numOutputs * sizeof(seqrt_tensor) &&
@@ -290,15 +287,15 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
                 std::string("artifact has no entry '") + entryName + "'");
   const EntryInfo &entry = artifact->metadata.entries[index];
   if (numInputs != entry.inputs.size())
-    return fail(SEQRT_ERROR_ARGUMENT,
-                "entry '" + entry.name + "' takes " +
-                    std::to_string(entry.inputs.size()) + " inputs, got " +
-                    std::to_string(numInputs));
+    return fail(SEQRT_ERROR_ARGUMENT, "entry '" + entry.name + "' takes " +
+                                          std::to_string(entry.inputs.size()) +
+                                          " inputs, got " +
+                                          std::to_string(numInputs));
   if (numOutputs != entry.outputs.size())
-    return fail(SEQRT_ERROR_ARGUMENT,
-                "entry '" + entry.name + "' returns " +
-                    std::to_string(entry.outputs.size()) +
-                    " outputs, got room for " + std::to_string(numOutputs));
+    return fail(SEQRT_ERROR_ARGUMENT, "entry '" + entry.name + "' returns " +
+                                          std::to_string(entry.outputs.size()) +
+                                          " outputs, got room for " +
+                                          std::to_string(numOutputs));
   if (seqrt_check_bound(artifact) != SEQRT_OK)
     return fail(SEQRT_ERROR_BINDING, "cannot call entry '" + entry.name +
                                          "': " + seqrt_last_error());

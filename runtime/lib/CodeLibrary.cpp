@@ -78,8 +78,8 @@ void *openThroughMemfd(std::string_view code, int &fd, std::string &error) {
 /// Loads through a temporary file, unlinked as soon as it is loaded.
 void *openThroughTempFile(std::string_view code, std::string &error) {
   const char *dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir && *dir ? dir : "/tmp") +
-                     "/seqpkg-code-XXXXXX.so";
+  std::string path =
+      std::string(dir && *dir ? dir : "/tmp") + "/seqpkg-code-XXXXXX.so";
   int fd = mkstemps(path.data(), 3);
   if (fd < 0) {
     error = "cannot create a temporary file in '" +

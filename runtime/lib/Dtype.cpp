@@ -22,10 +22,10 @@ struct DtypeInfo {
 };
 
 constexpr DtypeInfo kDtypes[] = {
-    {SEQRT_DTYPE_F32, "f32", "F32", 4},  {SEQRT_DTYPE_F16, "f16", "F16", 2},
+    {SEQRT_DTYPE_F32, "f32", "F32", 4},    {SEQRT_DTYPE_F16, "f16", "F16", 2},
     {SEQRT_DTYPE_BF16, "bf16", "BF16", 2}, {SEQRT_DTYPE_F64, "f64", "F64", 8},
-    {SEQRT_DTYPE_I1, "i1", "BOOL", 1},   {SEQRT_DTYPE_I8, "i8", "I8", 1},
-    {SEQRT_DTYPE_I32, "i32", "I32", 4},  {SEQRT_DTYPE_I64, "i64", "I64", 8},
+    {SEQRT_DTYPE_I1, "i1", "BOOL", 1},     {SEQRT_DTYPE_I8, "i8", "I8", 1},
+    {SEQRT_DTYPE_I32, "i32", "I32", 4},    {SEQRT_DTYPE_I64, "i64", "I64", 8},
 };
 
 const DtypeInfo *lookup(seqrt_dtype dtype) {
@@ -50,8 +50,7 @@ std::optional<seqrt_dtype> seqrt::parseDtype(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<seqrt_dtype>
-seqrt::parseSafetensorsDtype(std::string_view name) {
+std::optional<seqrt_dtype> seqrt::parseSafetensorsDtype(std::string_view name) {
   for (const DtypeInfo &info : kDtypes)
     if (name == info.safetensorsName)
       return info.dtype;
@@ -69,14 +68,12 @@ std::optional<int64_t> seqrt::numElements(const int64_t *shape, size_t rank,
   for (size_t i = 0; i < rank; ++i) {
     if (shape[i] < 0)
       return std::nullopt;
-    if (shape[i] != 0 &&
-        count > std::numeric_limits<int64_t>::max() / shape[i])
+    if (shape[i] != 0 && count > std::numeric_limits<int64_t>::max() / shape[i])
       return std::nullopt;
     count *= shape[i];
   }
-  if (elementSize != 0 &&
-      static_cast<uint64_t>(count) >
-          std::numeric_limits<size_t>::max() / elementSize)
+  if (elementSize != 0 && static_cast<uint64_t>(count) >
+                              std::numeric_limits<size_t>::max() / elementSize)
     return std::nullopt;
   return count;
 }
@@ -106,8 +103,7 @@ extern "C" size_t seqrt_dtype_size(seqrt_dtype dtype) {
   return info ? info->size : 0;
 }
 
-extern "C" seqrt_status seqrt_dtype_parse(const char *name,
-                                          seqrt_dtype *out) {
+extern "C" seqrt_status seqrt_dtype_parse(const char *name, seqrt_dtype *out) {
   if (!name || !out)
     return fail(SEQRT_ERROR_ARGUMENT, "seqrt_dtype_parse: null argument");
   std::optional<seqrt_dtype> dtype = parseDtype(name);

@@ -32,8 +32,8 @@ const ParameterInfo *getParameter(const seqrt_artifact *artifact,
   return &artifact->metadata.parameters[param];
 }
 
-seqrt_status getType(const seqrt_artifact *artifact, size_t entry,
-                     size_t index, bool output, seqrt_tensor_type *out) {
+seqrt_status getType(const seqrt_artifact *artifact, size_t entry, size_t index,
+                     bool output, seqrt_tensor_type *out) {
   const char *what = output ? "output" : "input";
   if (!out)
     return fail(SEQRT_ERROR_ARGUMENT,
@@ -44,10 +44,10 @@ seqrt_status getType(const seqrt_artifact *artifact, size_t entry,
                 "no entry with index " + std::to_string(entry));
   const std::vector<TensorType> &types = output ? info->outputs : info->inputs;
   if (index >= types.size())
-    return fail(SEQRT_ERROR_ARGUMENT,
-                "entry '" + info->name + "' has " +
-                    std::to_string(types.size()) + " " + what + "s, no " +
-                    what + " " + std::to_string(index));
+    return fail(SEQRT_ERROR_ARGUMENT, "entry '" + info->name + "' has " +
+                                          std::to_string(types.size()) + " " +
+                                          what + "s, no " + what + " " +
+                                          std::to_string(index));
   fillType(types[index], out);
   return SEQRT_OK;
 }
@@ -65,8 +65,7 @@ extern "C" const char *seqrt_artifact_target_kind(const seqrt_artifact *a) {
   return a ? a->metadata.target.kind.c_str() : "";
 }
 
-extern "C" const char *
-seqrt_artifact_target_triple(const seqrt_artifact *a) {
+extern "C" const char *seqrt_artifact_target_triple(const seqrt_artifact *a) {
   return a ? a->metadata.target.triple.c_str() : "";
 }
 
@@ -78,8 +77,7 @@ extern "C" size_t seqrt_artifact_num_entries(const seqrt_artifact *a) {
   return a ? a->metadata.entries.size() : 0;
 }
 
-extern "C" const char *seqrt_entry_name(const seqrt_artifact *a,
-                                        size_t entry) {
+extern "C" const char *seqrt_entry_name(const seqrt_artifact *a, size_t entry) {
   const EntryInfo *info = getEntry(a, entry);
   return info ? info->name.c_str() : nullptr;
 }
@@ -102,8 +100,8 @@ extern "C" size_t seqrt_entry_num_inputs(const seqrt_artifact *a,
   return info ? info->inputs.size() : 0;
 }
 
-extern "C" int64_t
-seqrt_entry_generated_count_output(const seqrt_artifact *a, size_t entry) {
+extern "C" int64_t seqrt_entry_generated_count_output(const seqrt_artifact *a,
+                                                      size_t entry) {
   const EntryInfo *info = getEntry(a, entry);
   return info ? info->generatedCountOutput : -1;
 }
@@ -153,7 +151,6 @@ extern "C" seqrt_status seqrt_parameter_type(const seqrt_artifact *a,
   return SEQRT_OK;
 }
 
-extern "C" int seqrt_parameter_is_bound(const seqrt_artifact *a,
-                                        size_t param) {
+extern "C" int seqrt_parameter_is_bound(const seqrt_artifact *a, size_t param) {
   return getParameter(a, param) && a->bound[param] ? 1 : 0;
 }

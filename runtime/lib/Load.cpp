@@ -81,8 +81,7 @@ extern "C" seqrt_status seqrt_artifact_load(const char *path,
   artifact->metadataJson = std::string(contents.metadata);
   if (!parseMetadata(contents.metadata, artifact->metadata, error))
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
-  if (seqrt_status status =
-          checkHostTarget(artifact->metadata.target, error))
+  if (seqrt_status status = checkHostTarget(artifact->metadata.target, error))
     return fail(status, artifact->path + ": " + error);
   if (seqrt_status status = checkHostElf(contents.code, error))
     return fail(status, artifact->path + ": " + error);

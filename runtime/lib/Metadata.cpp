@@ -31,8 +31,8 @@ public:
                           std::string_view key, JsonValue::Kind kind,
                           bool required = true) {
     const JsonValue *value = object.get(key);
-    std::string where = path.empty() ? std::string(key)
-                                     : path + "." + std::string(key);
+    std::string where =
+        path.empty() ? std::string(key) : path + "." + std::string(key);
     if (!value) {
       if (required)
         fail(where, "missing");
@@ -120,11 +120,10 @@ public:
                       /*required=*/false);
   }
 
-  bool readParameters(const JsonValue &root,
-                      std::vector<ParameterInfo> &out) {
-    const JsonValue *list = member(root, "", "parameters",
-                                   JsonValue::Kind::Array,
-                                   /*required=*/false);
+  bool readParameters(const JsonValue &root, std::vector<ParameterInfo> &out) {
+    const JsonValue *list =
+        member(root, "", "parameters", JsonValue::Kind::Array,
+               /*required=*/false);
     if (!list)
       return error.empty();
     for (size_t i = 0; i < list->getArray().size(); ++i) {
@@ -144,8 +143,7 @@ public:
   }
 
   bool readEntries(const JsonValue &root, std::vector<EntryInfo> &out) {
-    const JsonValue *list =
-        member(root, "", "entries", JsonValue::Kind::Array);
+    const JsonValue *list = member(root, "", "entries", JsonValue::Kind::Array);
     if (!list)
       return false;
     std::set<std::string> names;
@@ -160,8 +158,7 @@ public:
           !readTypes(item, path, "inputs", entry.inputs) ||
           !readTypes(item, path, "outputs", entry.outputs))
         return false;
-      if (const JsonValue *count =
-              item.get("generated_count_output")) {
+      if (const JsonValue *count = item.get("generated_count_output")) {
         if (!count->isInt() || count->getInt() < 0 ||
             count->getInt() >= static_cast<int64_t>(entry.outputs.size()))
           return fail(path + ".generated_count_output",
@@ -195,11 +192,10 @@ bool seqrt::parseMetadata(std::string_view json, Metadata &out,
   }
   MetadataReader reader;
   Metadata metadata;
-  if (const JsonValue *version = reader.member(
-          root, "", "format_version", JsonValue::Kind::Int, false)) {
+  if (const JsonValue *version = reader.member(root, "", "format_version",
+                                               JsonValue::Kind::Int, false)) {
     if (version->getInt() != 1) {
-      error = "metadata: format_version " +
-              std::to_string(version->getInt()) +
+      error = "metadata: format_version " + std::to_string(version->getInt()) +
               " does not match the container's version 1";
       return false;
     }

@@ -312,8 +312,9 @@ std::string npyHeader(const seqrt_tensor &tensor) {
   std::string dict = std::string("{'descr': '") + descrFor(tensor.dtype) +
                      "', 'fortran_order': False, 'shape': (";
   for (int32_t d = 0; d < tensor.rank; ++d)
-    dict += std::to_string(tensor.shape[d]) +
-            (tensor.rank == 1 ? "," : d + 1 < tensor.rank ? ", " : "");
+    dict += std::to_string(tensor.shape[d]) + (tensor.rank == 1      ? ","
+                                               : d + 1 < tensor.rank ? ", "
+                                                                     : "");
   dict += "), }";
   // Pad with spaces and a newline so that the data starts 64-byte aligned.
   auto padded = [&](size_t prefix) {
@@ -352,9 +353,9 @@ bool seqrt::writeNpy(const std::string &path, const seqrt_tensor &tensor,
     error = "cannot open '" + path + "' for writing: " + strerror(errno);
     return false;
   }
-  bool ok = std::fwrite(header.data(), 1, header.size(), file) ==
-                header.size() &&
-            (size == 0 || std::fwrite(tensor.data, 1, size, file) == size);
+  bool ok =
+      std::fwrite(header.data(), 1, header.size(), file) == header.size() &&
+      (size == 0 || std::fwrite(tensor.data, 1, size, file) == size);
   ok = std::fclose(file) == 0 && ok;
   if (!ok) {
     error = "cannot write '" + path + "': " + strerror(errno);

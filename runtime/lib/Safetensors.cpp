@@ -89,9 +89,9 @@ bool parseTensor(const std::string &name, const JsonValue &info,
 }
 } // namespace
 
-std::unique_ptr<SafetensorsFile>
-SafetensorsFile::open(const std::string &path, std::string &error,
-                      bool &isIOError) {
+std::unique_ptr<SafetensorsFile> SafetensorsFile::open(const std::string &path,
+                                                       std::string &error,
+                                                       bool &isIOError) {
   isIOError = true;
   std::unique_ptr<SafetensorsFile> result(new SafetensorsFile());
   result->file = MappedFile::open(path, error);

@@ -25,8 +25,8 @@ namespace seqrt {
 
 struct SafetensorsTensor {
   std::string name;
-  std::string dtypeName;             ///< as spelled in the file
-  std::optional<seqrt_dtype> dtype;  ///< nullopt for dtypes seqrt lacks
+  std::string dtypeName;            ///< as spelled in the file
+  std::optional<seqrt_dtype> dtype; ///< nullopt for dtypes seqrt lacks
   std::vector<int64_t> shape;
   const unsigned char *data = nullptr;
   size_t size = 0; ///< bytes

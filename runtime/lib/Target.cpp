@@ -47,7 +47,7 @@ uint16_t elfMachine() {
 /// or null if it has them all (or the level is not one we know).
 const char *missingX86Feature(const std::string &cpu) {
 #if defined(__x86_64__)
-  int level = cpu == "x86-64-v2" ? 2
+  int level = cpu == "x86-64-v2"   ? 2
               : cpu == "x86-64-v3" ? 3
               : cpu == "x86-64-v4" ? 4
                                    : 0;

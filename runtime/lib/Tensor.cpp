@@ -53,17 +53,16 @@ void TensorOwner::release() {
   delete this;
 }
 
-seqrt_status seqrt::checkTensorShape(const std::string &what,
-                                     seqrt_dtype dtype, int32_t rank,
-                                     const int64_t *shape) {
+seqrt_status seqrt::checkTensorShape(const std::string &what, seqrt_dtype dtype,
+                                     int32_t rank, const int64_t *shape) {
   if (!isValidDtype(dtype))
     return fail(SEQRT_ERROR_ARGUMENT,
                 what + ": invalid dtype " +
                     std::to_string(static_cast<int>(dtype)));
   if (rank < 0 || rank > SEQRT_MAX_RANK)
-    return fail(SEQRT_ERROR_ARGUMENT,
-                what + ": rank " + std::to_string(rank) +
-                    " is outside 0.." + std::to_string(SEQRT_MAX_RANK));
+    return fail(SEQRT_ERROR_ARGUMENT, what + ": rank " + std::to_string(rank) +
+                                          " is outside 0.." +
+                                          std::to_string(SEQRT_MAX_RANK));
   if (rank > 0 && !shape)
     return fail(SEQRT_ERROR_ARGUMENT, what + ": null shape");
   if (!numElements(shape, static_cast<size_t>(rank), seqrt_dtype_size(dtype)))
@@ -103,9 +102,8 @@ extern "C" seqrt_status seqrt_tensor_alloc(seqrt_dtype dtype, int32_t rank,
     out->shape[i] = shape[i];
   void *memory = alignedZeroAlloc(seqrt_tensor_byte_size(out));
   if (!memory)
-    return fail(SEQRT_ERROR_MEMORY,
-                "seqrt_tensor_alloc: out of memory for " +
-                    formatType(dtype, shape, rank));
+    return fail(SEQRT_ERROR_MEMORY, "seqrt_tensor_alloc: out of memory for " +
+                                        formatType(dtype, shape, rank));
   out->data = memory;
   out->owner_ = TensorOwner::forHeap(memory);
   return SEQRT_OK;

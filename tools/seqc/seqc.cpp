@@ -23,21 +23,21 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -67,18 +67,17 @@ static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
 static cl::opt<EmitStage> emitStage(
     "emit", cl::desc("The stage to stop after and print"),
     cl::init(EmitStage::Artifact),
-    cl::values(
-        clEnumValN(EmitStage::Seq, "seq", "parsed and verified seq IR"),
-        clEnumValN(EmitStage::SeqOpt, "seq-opt",
-                   "seq IR after the target-independent front end"),
-        clEnumValN(EmitStage::Tiled, "tiled",
-                   "the tiled loop IR shared by all targets"),
-        clEnumValN(EmitStage::LLVMMLIR, "llvm-mlir",
-                   "the LLVM dialect with the artifact ABI"),
-        clEnumValN(EmitStage::LLVMIR, "llvm", "optimised LLVM IR"),
-        clEnumValN(EmitStage::Object, "obj", "an object file"),
-        clEnumValN(EmitStage::Artifact, "artifact",
-                   "a .seqpkg artifact (default)")));
+    cl::values(clEnumValN(EmitStage::Seq, "seq", "parsed and verified seq IR"),
+               clEnumValN(EmitStage::SeqOpt, "seq-opt",
+                          "seq IR after the target-independent front end"),
+               clEnumValN(EmitStage::Tiled, "tiled",
+                          "the tiled loop IR shared by all targets"),
+               clEnumValN(EmitStage::LLVMMLIR, "llvm-mlir",
+                          "the LLVM dialect with the artifact ABI"),
+               clEnumValN(EmitStage::LLVMIR, "llvm", "optimised LLVM IR"),
+               clEnumValN(EmitStage::Object, "obj", "an object file"),
+               clEnumValN(EmitStage::Artifact, "artifact",
+                          "a .seqpkg artifact (default)")));
 
 namespace {
 enum class TargetKind { CPU };
@@ -94,27 +93,24 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     targetCPU("cpu", cl::desc("Target CPU (default: the host's)"),
               cl::init("native"));
-static cl::opt<std::string> targetFeatures("mattr",
-                                           cl::desc("Target features"),
+static cl::opt<std::string> targetFeatures("mattr", cl::desc("Target features"),
                                            cl::init(""));
-static cl::opt<bool> threads("parallel",
-                             cl::desc("Run independent tiles on OpenMP threads"),
-                             cl::init(true));
+static cl::opt<bool>
+    threads("parallel", cl::desc("Run independent tiles on OpenMP threads"),
+            cl::init(true));
 static cl::opt<int64_t> queryTile("query-tile",
                                   cl::desc("Query rows per attention tile"),
                                   cl::init(16));
-static cl::opt<int64_t> keyTile("key-tile",
-                                cl::desc("Keys per attention KV block"),
-                                cl::init(64));
+static cl::opt<int64_t>
+    keyTile("key-tile", cl::desc("Keys per attention KV block"), cl::init(64));
 static cl::opt<std::string>
     linkerPath("linker", cl::desc("ld.lld to link artifacts with"),
                cl::init(""));
 
 /// Runs a pass pipeline built by `build` with the command-line pass
 /// manager options (-mlir-print-ir-after-all, -mlir-timing, ...).
-static LogicalResult
-runPasses(ModuleOp module, TimingScope &timing,
-          llvm::function_ref<void(PassManager &)> build) {
+static LogicalResult runPasses(ModuleOp module, TimingScope &timing,
+                               llvm::function_ref<void(PassManager &)> build) {
   PassManager pm(module->getContext());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -188,8 +184,8 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
     return 1;
   }
   std::string triple = (*machine)->getTargetTriple().str();
-  FailureOr<std::string> metadata = seq::buildArtifactMetadata(
-      module, triple, (*machine)->getTargetCPU());
+  FailureOr<std::string> metadata =
+      seq::buildArtifactMetadata(module, triple, (*machine)->getTargetCPU());
   if (failed(metadata))
     return 1;
 
@@ -208,8 +204,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   std::unique_ptr<llvm::Module> llvmModule;
   {
     TimingScope translate = timing.nest("Translate and optimise LLVM IR");
-    llvmModule =
-        seq::translateAndOptimize(module, llvmContext, **machine, 3);
+    llvmModule = seq::translateAndOptimize(module, llvmContext, **machine, 3);
   }
   if (!llvmModule) {
     llvm::errs() << "seqc: translation to LLVM IR failed\n";
@@ -233,8 +228,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   std::string shared;
   {
     TimingScope link = timing.nest("Link");
-    if (failed(seq::linkSharedObject(object, codegen, triple, shared,
-                                     error))) {
+    if (failed(seq::linkSharedObject(object, codegen, triple, shared, error))) {
       llvm::errs() << "seqc: " << error << "\n";
       return 1;
     }
@@ -255,8 +249,8 @@ int main(int argc, char **argv) {
   registerAllPasses();
   seq::registerSeqCPUPasses();
   seq::registerSeqConversionPasses();
-  if (!cl::ParseCommandLineOptions(argc, argv, "seqc: sequence-model compiler\n",
-                                   &llvm::errs()))
+  if (!cl::ParseCommandLineOptions(
+          argc, argv, "seqc: sequence-model compiler\n", &llvm::errs()))
     return 2;
 
   DialectRegistry registry;

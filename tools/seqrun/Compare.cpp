@@ -42,8 +42,7 @@ Comparison seqrun::compareTensors(const seqrt_tensor &got,
     sameShape = got.shape[d] == want.shape[d];
   if (!sameShape) {
     result.mismatch = "shape differs: got " +
-                      typeString(got.dtype, got.rank, got.shape) +
-                      ", golden " +
+                      typeString(got.dtype, got.rank, got.shape) + ", golden " +
                       typeString(want.dtype, want.rank, want.shape);
     return result;
   }

@@ -183,8 +183,7 @@ bool seqrun::convertTensor(const seqrt_tensor &in, seqrt_dtype dtype,
     int64_t value = elementAsInt(in, i);
     if (!storeInt(out, i, value)) {
       error = "value " + std::to_string(value) + " at element " +
-              std::to_string(i) + " does not fit " +
-              seqrt_dtype_name(dtype);
+              std::to_string(i) + " does not fit " + seqrt_dtype_name(dtype);
       seqrt_tensor_free(nullptr, &out);
       return false;
     }

@@ -33,8 +33,8 @@ int64_t elementAsInt(const seqrt_tensor &tensor, int64_t i);
 /// floating-point values are rounded to the nearest even, integers must fit
 /// the new width. Floating-point and integer dtypes do not convert into
 /// each other. Returns false and sets `error`.
-bool convertTensor(const seqrt_tensor &in, seqrt_dtype dtype,
-                   seqrt_tensor &out, std::string &error);
+bool convertTensor(const seqrt_tensor &in, seqrt_dtype dtype, seqrt_tensor &out,
+                   std::string &error);
 
 } // namespace seqrun
 

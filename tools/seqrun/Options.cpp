@@ -80,15 +80,15 @@ bool parseInt(const std::string &flag, const std::string &value, int min,
   auto [end, ec] =
       std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec != std::errc() || end != value.data() + value.size() || out < min) {
-    error = flag + " expects an integer >= " + std::to_string(min) +
-            ", got '" + value + "'";
+    error = flag + " expects an integer >= " + std::to_string(min) + ", got '" +
+            value + "'";
     return false;
   }
   return true;
 }
 
-bool parseDouble(const std::string &flag, const std::string &value,
-                 double &out, std::string &error) {
+bool parseDouble(const std::string &flag, const std::string &value, double &out,
+                 std::string &error) {
   auto [end, ec] =
       std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec != std::errc() || end != value.data() + value.size() || out < 0) {
@@ -115,8 +115,8 @@ bool checkUnique(const std::string &what, const std::vector<IndexedArg> &args,
 bool seqrun::parseOptions(int argc, char **argv, Options &options,
                           std::string &error) {
   static const std::set<std::string> kValueFlags = {
-      "--entry", "--weights", "--input", "--zeros", "--output",
-      "--expect", "--rtol",   "--atol",  "--warmup", "--reps"};
+      "--entry",  "--weights", "--input", "--zeros",  "--output",
+      "--expect", "--rtol",    "--atol",  "--warmup", "--reps"};
   static const std::set<std::string> kBoolFlags = {"--bench", "--print",
                                                    "--info", "--help", "-h"};
   for (int i = 1; i < argc; ++i) {

@@ -38,8 +38,7 @@ struct Options {
 };
 
 /// Parses argv. Returns false and sets `error` on bad usage.
-bool parseOptions(int argc, char **argv, Options &options,
-                  std::string &error);
+bool parseOptions(int argc, char **argv, Options &options, std::string &error);
 
 /// The --help text.
 const char *usageText();

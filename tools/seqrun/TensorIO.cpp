@@ -23,8 +23,7 @@ using namespace seqrun;
 namespace {
 bool endsWith(const std::string &text, const std::string &suffix) {
   return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) ==
-             0;
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// A number for a rank-0 input of `type`.
@@ -96,9 +95,8 @@ bool looksNumeric(const std::string &spec) {
 }
 } // namespace
 
-bool seqrun::loadTensor(const std::string &spec,
-                        const seqrt_tensor_type &type, bool convert,
-                        seqrt_tensor &out, std::string &error) {
+bool seqrun::loadTensor(const std::string &spec, const seqrt_tensor_type &type,
+                        bool convert, seqrt_tensor &out, std::string &error) {
   std::memset(&out, 0, sizeof(out));
   if (looksNumeric(spec)) {
     if (type.rank != 0) {
@@ -112,8 +110,8 @@ bool seqrun::loadTensor(const std::string &spec,
   if (size_t colon = spec.rfind(':');
       colon != std::string::npos &&
       endsWith(spec.substr(0, colon), ".safetensors")) {
-    loaded = loadSafetensors(spec.substr(0, colon), spec.substr(colon + 1),
-                             out, error);
+    loaded = loadSafetensors(spec.substr(0, colon), spec.substr(colon + 1), out,
+                             error);
   } else if (endsWith(spec, ".npy")) {
     loaded = seqrt::readNpy(spec, out, error, type.dtype);
   } else {
@@ -210,8 +208,7 @@ std::string seqrun::valuesString(const seqrt_tensor &tensor, int64_t limit) {
       out += std::to_string(elementAsInt(tensor, i));
     } else {
       char buffer[32];
-      std::snprintf(buffer, sizeof(buffer), "%.7g",
-                    elementAsDouble(tensor, i));
+      std::snprintf(buffer, sizeof(buffer), "%.7g", elementAsDouble(tensor, i));
       out += buffer;
     }
   }

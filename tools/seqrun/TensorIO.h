@@ -31,8 +31,7 @@ bool makeZeros(const std::string &shape, const seqrt_tensor_type &type,
                seqrt_tensor &out, std::string &error);
 
 /// "f32[2, 3]"; -1 extents print as ?.
-std::string typeString(seqrt_dtype dtype, int32_t rank,
-                       const int64_t *shape);
+std::string typeString(seqrt_dtype dtype, int32_t rank, const int64_t *shape);
 /// "[1, 0, 2]", the multi-index of flat element `i`.
 std::string indexString(const seqrt_tensor &tensor, int64_t i);
 /// The values of `tensor`, at most `limit` of them, as "[1, 2.5, ...]".

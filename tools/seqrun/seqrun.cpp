@@ -177,9 +177,8 @@ bool prepareInputs(const seqrt_artifact *artifact, size_t entry,
   return true;
 }
 
-bool checkOutputIndices(const std::vector<IndexedArg> &args,
-                        const char *flag, size_t numOutputs,
-                        std::string &message) {
+bool checkOutputIndices(const std::vector<IndexedArg> &args, const char *flag,
+                        size_t numOutputs, std::string &message) {
   for (const IndexedArg &arg : args) {
     if (arg.index >= numOutputs) {
       message = std::string(flag) + " " + std::to_string(arg.index) +
@@ -197,9 +196,8 @@ bool run(seqrt_artifact *artifact, const std::string &entryName,
          std::string &message) {
   auto callOnce = [&] {
     outputs.clear();
-    return seqrt_call(artifact, entryName.c_str(), inputs.data(),
-                      inputs.size(), outputs.data(),
-                      outputs.size()) == SEQRT_OK;
+    return seqrt_call(artifact, entryName.c_str(), inputs.data(), inputs.size(),
+                      outputs.data(), outputs.size()) == SEQRT_OK;
   };
   if (!options.bench) {
     if (!callOnce())
@@ -227,8 +225,8 @@ bool run(seqrt_artifact *artifact, const std::string &entryName,
   std::vector<double> sorted = times;
   std::sort(sorted.begin(), sorted.end());
   size_t n = sorted.size();
-  double median = n % 2 ? sorted[n / 2]
-                        : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  double median =
+      n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   double mean = 0;
   for (double t : times)
     mean += t / static_cast<double>(n);
@@ -277,8 +275,7 @@ bool checkExpectations(const Options &options, const seqrt_artifact *artifact,
     seqrt_tensor want;
     std::string message;
     if (!loadTensor(arg.value, type, /*convert=*/false, want, message)) {
-      error("golden for output " + std::to_string(arg.index) + ": " +
-            message);
+      error("golden for output " + std::to_string(arg.index) + ": " + message);
       hadError = true;
       allPass = false;
       continue;
@@ -340,8 +337,7 @@ int main(int argc, char **argv) {
     return error(message);
   std::string entryName = seqrt_entry_name(artifact.get(), entry);
   size_t numOutputs = seqrt_entry_num_outputs(artifact.get(), entry);
-  if (!checkOutputIndices(options.outputs, "--output", numOutputs,
-                          message) ||
+  if (!checkOutputIndices(options.outputs, "--output", numOutputs, message) ||
       !checkOutputIndices(options.expects, "--expect", numOutputs, message))
     return error(message);
 
@@ -353,8 +349,8 @@ int main(int argc, char **argv) {
   if (!run(artifact.get(), entryName, options, inputs, outputs, message))
     return error(message);
 
-  bool quiet = options.bench || !options.outputs.empty() ||
-               !options.expects.empty();
+  bool quiet =
+      options.bench || !options.outputs.empty() || !options.expects.empty();
   if (options.print || !quiet)
     for (size_t i = 0; i < outputs.size(); ++i)
       std::printf("output %zu: %s = %s\n", i,
@@ -366,8 +362,8 @@ int main(int argc, char **argv) {
     if (!saveOutput(arg.value, outputs[arg.index], message))
       return error(message);
   bool hadError = false;
-  bool pass = checkExpectations(options, artifact.get(), entry, outputs,
-                                hadError);
+  bool pass =
+      checkExpectations(options, artifact.get(), entry, outputs, hadError);
   std::fflush(stdout);
   return pass && !hadError ? 0 : 1;
 }

@@ -121,9 +121,9 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   };
   buf.output = b.allocResult(outType, dynamicSizes(outType, outSizes));
   if (op.getLse())
-    buf.lse = b.allocResult(op.getLse().getType(),
-                            dynamicSizes(op.getLse().getType(),
-                                         ArrayRef(outSizes).take_front(3)));
+    buf.lse = b.allocResult(
+        op.getLse().getType(),
+        dynamicSizes(op.getLse().getType(), ArrayRef(outSizes).take_front(3)));
 
   // How many ways to split the KV range: enough tiles to fill the machine,
   // but no split shorter than minKeysPerSplit keys.
@@ -137,8 +137,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   Value wanted = arith::CeilDivUIOp::create(
       b, b.index(options.minParallelTiles), b.max(tiles, b.index(1)));
   Value bySize =
-      b.max(b.index(1), arith::DivUIOp::create(
-                            b, kvSeq, b.index(options.minKeysPerSplit)));
+      b.max(b.index(1),
+            arith::DivUIOp::create(b, kvSeq, b.index(options.minKeysPerSplit)));
   Value splits = b.max(b.index(1), b.min(wanted, bySize));
   Value isSplit = b.cmp(arith::CmpIPredicate::ugt, splits, b.index(1));
   Value partialSplits = b.select(isSplit, splits, b.index(0));
@@ -151,10 +151,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   SmallVector<Value> partialSizes{batch, heads, querySeq, partialSplits};
   buf.partialAcc = memref::AllocOp::create(
       b, partialType({buf.valueDim}), partialSizes, b.getI64IntegerAttr(64));
-  buf.partialMax =
-      memref::AllocOp::create(b, partialType({}), partialSizes);
-  buf.partialSum =
-      memref::AllocOp::create(b, partialType({}), partialSizes);
+  buf.partialMax = memref::AllocOp::create(b, partialType({}), partialSizes);
+  buf.partialSum = memref::AllocOp::create(b, partialType({}), partialSizes);
 
   const float negInf = -std::numeric_limits<float>::infinity();
   std::optional<float> softcap;
@@ -163,9 +161,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   std::optional<int64_t> window;
   if (auto w = op.getWindowAttr())
     window = w.getInt();
-  const float scale = op.getScaleAttr()
-                          ? op.getScaleAttr().getValueAsDouble()
-                          : 1.0f / std::sqrt(float(buf.headDim));
+  const float scale = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
+                                        : 1.0f / std::sqrt(float(buf.headDim));
   const bool causal = op.getCausal();
 
   b.parallel({batch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
@@ -187,8 +184,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       kvEnd = b.min(kvEnd, b.add(b.add(offset, q0), rows));
     Value kvBegin = b.index(0);
     if (window)
-      kvBegin = b.max(kvBegin,
-                      b.sub(b.add(offset, q0), b.index(*window - 1)));
+      kvBegin = b.max(kvBegin, b.sub(b.add(offset, q0), b.index(*window - 1)));
     Value span = b.max(b.index(0), b.sub(kvEnd, kvBegin));
     Value chunk = arith::CeilDivUIOp::create(b, span, splits);
     Value begin = b.add(kvBegin, b.mul(split, chunk));
@@ -213,133 +209,136 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
         [&](OpBuilder &, Location, Value kt, ValueRange) {
           Value keys = b.min(b.index(tk), b.sub(end, kt));
           b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
-          Value hi = headOf(g);
-          b.forLoop(b.index(0), rows, [&](Value row) {
-            Value qi = b.add(q0, row);
-            Value pos = b.add(offset, qi);
-            Value i = b.add(b.mul(g, b.index(tq)), row); // scratch row
-            // Scores of one row against the block.
-            b.forLoop(b.index(0), keys, [&](Value j) {
-              Value kj = b.add(kt, j);
-              SmallVector<Value> kIdx = kvIndices(b, buf, bi, kvHead, kj);
-              Value dot = b.forLoop(
-                  b.index(0), b.index(buf.headDim), ValueRange{zero},
-                  [&](Value d, ValueRange sum) -> SmallVector<Value> {
-                    Value qv = b.loadF32(buf.query, {bi, hi, qi, d});
-                    Value kv = b.loadF32(
-                        buf.key, {kIdx[0], kIdx[1], kIdx[2], d});
-                    return {b.addf(sum[0], b.mulf(qv, kv))};
-                  })[0];
-              Value s = b.mulf(dot, b.f32(scale));
-              if (softcap) {
-                Value t = math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
-                s = b.mulf(t, b.f32(*softcap));
-              }
-              if (!op.getScoreMod().empty())
-                s = inlineRegion(b, op.getScoreMod(), {bi, hi, qi, kj, s});
-              Value keep = arith::ConstantOp::create(b, b.getBoolAttr(true));
-              if (causal)
-                keep = arith::AndIOp::create(
-                    b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
-              if (window)
-                keep = arith::AndIOp::create(
-                    b, keep,
-                    b.cmp(arith::CmpIPredicate::sgt, kj,
-                          b.sub(pos, b.index(*window))));
-              if (!op.getMaskMod().empty())
-                keep = arith::AndIOp::create(
-                    b, keep, inlineRegion(b, op.getMaskMod(), {bi, hi, qi, kj}));
-              s = b.select(keep, s, minusInf);
-              memref::StoreOp::create(b, s, scores, ValueRange{i, j});
-            });
-            // Online softmax update of row i.
-            Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
-            Value newMax = b.forLoop(
-                b.index(0), keys, ValueRange{oldMax},
-                [&](Value j, ValueRange m) -> SmallVector<Value> {
-                  Value s = memref::LoadOp::create(b, scores, ValueRange{i, j});
-                  return {b.maxf(m[0], s)};
-                })[0];
-            Value anyValid = arith::CmpFOp::create(
-                b, arith::CmpFPredicate::OGT, newMax, minusInf);
-            b.ifThen(anyValid, [&] {
-              Value correction = b.exp(b.subf(oldMax, newMax));
-              Value blockSum = b.forLoop(
-                  b.index(0), keys, ValueRange{zero},
-                  [&](Value j, ValueRange sum) -> SmallVector<Value> {
-                    Value s =
-                        memref::LoadOp::create(b, scores, ValueRange{i, j});
-                    Value p = b.exp(b.subf(s, newMax));
-                    memref::StoreOp::create(b, p, scores, ValueRange{i, j});
-                    return {b.addf(sum[0], p)};
-                  })[0];
-              Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
-              memref::StoreOp::create(
-                  b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
-                  ValueRange{i});
-              memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
-              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                memref::StoreOp::create(b, b.mulf(a, correction), acc,
-                                        ValueRange{i, d});
-              });
+            Value hi = headOf(g);
+            b.forLoop(b.index(0), rows, [&](Value row) {
+              Value qi = b.add(q0, row);
+              Value pos = b.add(offset, qi);
+              Value i = b.add(b.mul(g, b.index(tq)), row); // scratch row
+              // Scores of one row against the block.
               b.forLoop(b.index(0), keys, [&](Value j) {
-                Value p = memref::LoadOp::create(b, scores, ValueRange{i, j});
-                SmallVector<Value> vIdx =
-                    kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+                Value kj = b.add(kt, j);
+                SmallVector<Value> kIdx = kvIndices(b, buf, bi, kvHead, kj);
+                Value dot = b.forLoop(
+                    b.index(0), b.index(buf.headDim), ValueRange{zero},
+                    [&](Value d, ValueRange sum) -> SmallVector<Value> {
+                      Value qv = b.loadF32(buf.query, {bi, hi, qi, d});
+                      Value kv =
+                          b.loadF32(buf.key, {kIdx[0], kIdx[1], kIdx[2], d});
+                      return {b.addf(sum[0], b.mulf(qv, kv))};
+                    })[0];
+                Value s = b.mulf(dot, b.f32(scale));
+                if (softcap) {
+                  Value t = math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
+                  s = b.mulf(t, b.f32(*softcap));
+                }
+                if (!op.getScoreMod().empty())
+                  s = inlineRegion(b, op.getScoreMod(), {bi, hi, qi, kj, s});
+                Value keep = arith::ConstantOp::create(b, b.getBoolAttr(true));
+                if (causal)
+                  keep = arith::AndIOp::create(
+                      b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
+                if (window)
+                  keep = arith::AndIOp::create(
+                      b, keep,
+                      b.cmp(arith::CmpIPredicate::sgt, kj,
+                            b.sub(pos, b.index(*window))));
+                if (!op.getMaskMod().empty())
+                  keep = arith::AndIOp::create(
+                      b, keep,
+                      inlineRegion(b, op.getMaskMod(), {bi, hi, qi, kj}));
+                s = b.select(keep, s, minusInf);
+                memref::StoreOp::create(b, s, scores, ValueRange{i, j});
+              });
+              // Online softmax update of row i.
+              Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
+              Value newMax =
+                  b.forLoop(b.index(0), keys, ValueRange{oldMax},
+                            [&](Value j, ValueRange m) -> SmallVector<Value> {
+                              Value s = memref::LoadOp::create(
+                                  b, scores, ValueRange{i, j});
+                              return {b.maxf(m[0], s)};
+                            })[0];
+              Value anyValid = arith::CmpFOp::create(
+                  b, arith::CmpFPredicate::OGT, newMax, minusInf);
+              b.ifThen(anyValid, [&] {
+                Value correction = b.exp(b.subf(oldMax, newMax));
+                Value blockSum = b.forLoop(
+                    b.index(0), keys, ValueRange{zero},
+                    [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                      Value s =
+                          memref::LoadOp::create(b, scores, ValueRange{i, j});
+                      Value p = b.exp(b.subf(s, newMax));
+                      memref::StoreOp::create(b, p, scores, ValueRange{i, j});
+                      return {b.addf(sum[0], p)};
+                    })[0];
+                Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
+                memref::StoreOp::create(
+                    b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
+                    ValueRange{i});
+                memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
                 b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
                   Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                  Value v = b.loadF32(buf.value,
-                                      {vIdx[0], vIdx[1], vIdx[2], d});
-                  memref::StoreOp::create(b, b.addf(a, b.mulf(p, v)), acc,
+                  memref::StoreOp::create(b, b.mulf(a, correction), acc,
                                           ValueRange{i, d});
+                });
+                b.forLoop(b.index(0), keys, [&](Value j) {
+                  Value p = memref::LoadOp::create(b, scores, ValueRange{i, j});
+                  SmallVector<Value> vIdx =
+                      kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+                  b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                    Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                    Value v =
+                        b.loadF32(buf.value, {vIdx[0], vIdx[1], vIdx[2], d});
+                    memref::StoreOp::create(b, b.addf(a, b.mulf(p, v)), acc,
+                                            ValueRange{i, d});
+                  });
                 });
               });
             });
-          });
           });
           scf::YieldOp::create(b);
         });
 
     // Write the tile: final rows, or partials for the merge.
     b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
-    Value hi = headOf(g);
-    b.forLoop(b.index(0), rows, [&](Value row) {
-      Value qi = b.add(q0, row);
-      Value i = b.add(b.mul(g, b.index(tq)), row);
-      Value m = memref::LoadOp::create(b, rowMax, ValueRange{i});
-      Value l = memref::LoadOp::create(b, rowSum, ValueRange{i});
-      scf::IfOp::create(
-          b, isSplit,
-          [&](OpBuilder &, Location loc) {
-            memref::StoreOp::create(b, m, buf.partialMax,
-                                    ValueRange{bi, hi, qi, split});
-            memref::StoreOp::create(b, l, buf.partialSum,
-                                    ValueRange{bi, hi, qi, split});
-            b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-              Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-              memref::StoreOp::create(b, a, buf.partialAcc,
-                                      ValueRange{bi, hi, qi, split, d});
+      Value hi = headOf(g);
+      b.forLoop(b.index(0), rows, [&](Value row) {
+        Value qi = b.add(q0, row);
+        Value i = b.add(b.mul(g, b.index(tq)), row);
+        Value m = memref::LoadOp::create(b, rowMax, ValueRange{i});
+        Value l = memref::LoadOp::create(b, rowSum, ValueRange{i});
+        scf::IfOp::create(
+            b, isSplit,
+            [&](OpBuilder &, Location loc) {
+              memref::StoreOp::create(b, m, buf.partialMax,
+                                      ValueRange{bi, hi, qi, split});
+              memref::StoreOp::create(b, l, buf.partialSum,
+                                      ValueRange{bi, hi, qi, split});
+              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                memref::StoreOp::create(b, a, buf.partialAcc,
+                                        ValueRange{bi, hi, qi, split, d});
+              });
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &, Location loc) {
+              Value valid =
+                  arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, l, zero);
+              Value inv = b.select(valid, b.divf(b.f32(1.0f), l), zero);
+              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                b.storeF32(b.mulf(a, inv), buf.output, {bi, hi, qi, d});
+              });
+              if (buf.lse) {
+                Value lse = b.select(
+                    valid, b.addf(m, math::LogOp::create(b, l)), minusInf);
+                memref::StoreOp::create(b, lse, buf.lse,
+                                        ValueRange{bi, hi, qi});
+              }
+              scf::YieldOp::create(b, loc);
             });
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &, Location loc) {
-            Value valid =
-                arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, l, zero);
-            Value inv = b.select(valid, b.divf(b.f32(1.0f), l), zero);
-            b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-              Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-              b.storeF32(b.mulf(a, inv), buf.output, {bi, hi, qi, d});
-            });
-            if (buf.lse) {
-              Value lse = b.select(
-                  valid, b.addf(m, math::LogOp::create(b, l)), minusInf);
-              memref::StoreOp::create(b, lse, buf.lse, ValueRange{bi, hi, qi});
-            }
-            scf::YieldOp::create(b, loc);
-          });
+      });
     });
-  });
   });
 
   // Merge KV splits by log-sum-exp.
@@ -347,13 +346,13 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     b.parallel({batch, heads, querySeq}, [&](ValueRange ivs) {
       Value bi = ivs[0], hi = ivs[1], qi = ivs[2];
       Value minusInf = b.f32(negInf), zero = b.f32(0.0f);
-      Value globalMax = b.forLoop(
-          b.index(0), splits, ValueRange{minusInf},
-          [&](Value s, ValueRange m) -> SmallVector<Value> {
-            Value v = memref::LoadOp::create(b, buf.partialMax,
-                                             ValueRange{bi, hi, qi, s});
-            return {b.maxf(m[0], v)};
-          })[0];
+      Value globalMax =
+          b.forLoop(b.index(0), splits, ValueRange{minusInf},
+                    [&](Value s, ValueRange m) -> SmallVector<Value> {
+                      Value v = memref::LoadOp::create(
+                          b, buf.partialMax, ValueRange{bi, hi, qi, s});
+                      return {b.maxf(m[0], v)};
+                    })[0];
       Value valid = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
                                           globalMax, minusInf);
       // Rescale factor of each split, accumulated sum.

@@ -55,10 +55,10 @@ struct Philox {
       };
       auto [hi0, lo0] = mul(m0, c[0]);
       auto [hi1, lo1] = mul(m1, c[2]);
-      Value n0 = arith::XOrIOp::create(
-          b, arith::XOrIOp::create(b, hi1, c[1]), k0);
-      Value n2 = arith::XOrIOp::create(
-          b, arith::XOrIOp::create(b, hi0, c[3]), k1);
+      Value n0 =
+          arith::XOrIOp::create(b, arith::XOrIOp::create(b, hi1, c[1]), k0);
+      Value n2 =
+          arith::XOrIOp::create(b, arith::XOrIOp::create(b, hi0, c[3]), k1);
       c[0] = n0, c[1] = lo1, c[2] = n2, c[3] = lo0;
       k0 = arith::AddIOp::create(b, k0, c32(0x9E3779B9u));
       k1 = arith::AddIOp::create(b, k1, c32(0xBB67AE85u));
@@ -74,31 +74,29 @@ struct Philox {
 static Value keptMass(LoopBuilder &b, Value probs, Value row, Value vocab,
                       Value threshold, Value floor) {
   Value zero = b.f32(0.0f);
-  return b.forLoop(b.index(0), vocab, ValueRange{zero},
-                   [&](Value v, ValueRange sum) -> SmallVector<Value> {
-                     Value p = memref::LoadOp::create(b, probs,
-                                                      ValueRange{row, v});
-                     Value keep = arith::AndIOp::create(
-                         b,
-                         arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p,
-                                               threshold),
-                         arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p,
-                                               floor));
-                     return {b.addf(sum[0], b.select(keep, p, zero))};
-                   })[0];
+  return b.forLoop(
+      b.index(0), vocab, ValueRange{zero},
+      [&](Value v, ValueRange sum) -> SmallVector<Value> {
+        Value p = memref::LoadOp::create(b, probs, ValueRange{row, v});
+        Value keep = arith::AndIOp::create(
+            b,
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, threshold),
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, floor));
+        return {b.addf(sum[0], b.select(keep, p, zero))};
+      })[0];
 }
 
 /// Number of p[v] >= threshold.
 static Value countAtLeast(LoopBuilder &b, Value probs, Value row, Value vocab,
                           Value threshold) {
-  return b.forLoop(b.index(0), vocab, ValueRange{b.index(0)},
-                   [&](Value v, ValueRange n) -> SmallVector<Value> {
-                     Value p = memref::LoadOp::create(b, probs,
-                                                      ValueRange{row, v});
-                     Value ge = arith::CmpFOp::create(
-                         b, arith::CmpFPredicate::OGE, p, threshold);
-                     return {b.add(n[0], b.select(ge, b.index(1), b.index(0)))};
-                   })[0];
+  return b.forLoop(
+      b.index(0), vocab, ValueRange{b.index(0)},
+      [&](Value v, ValueRange n) -> SmallVector<Value> {
+        Value p = memref::LoadOp::create(b, probs, ValueRange{row, v});
+        Value ge =
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, threshold);
+        return {b.add(n[0], b.select(ge, b.index(1), b.index(0)))};
+      })[0];
 }
 
 /// The largest non-negative float t (as bits in [lo, hi]) with pred(t).
@@ -115,16 +113,17 @@ static Value bisectBits(LoopBuilder &b, Value lo, Value hi,
             b, l,
             arith::ShRUIOp::create(
                 b,
-                arith::AddIOp::create(b, arith::SubIOp::create(b, h, l),
-                                      arith::ConstantOp::create(
-                                          b, b.getIntegerAttr(i32, 1))),
+                arith::AddIOp::create(
+                    b, arith::SubIOp::create(b, h, l),
+                    arith::ConstantOp::create(b, b.getIntegerAttr(i32, 1))),
                 arith::ConstantOp::create(b, b.getIntegerAttr(i32, 1))));
         Value ok = pred(arith::BitcastOp::create(b, f32, mid));
         Value newLo = b.select(ok, mid, l);
-        Value newHi = b.select(
-            ok, h,
-            arith::SubIOp::create(
-                b, mid, arith::ConstantOp::create(b, b.getIntegerAttr(i32, 1))));
+        Value newHi =
+            b.select(ok, h,
+                     arith::SubIOp::create(b, mid,
+                                           arith::ConstantOp::create(
+                                               b, b.getIntegerAttr(i32, 1))));
         return {newLo, newHi};
       });
   return arith::BitcastOp::create(b, f32, range[0]);
@@ -148,23 +147,23 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
 
     // Row argmax (lowest index on ties).
     auto argmax = [&](Value row) {
-      auto best = b.forLoop(
-          b.index(0), vocab, ValueRange{b.f32(negInf), b.index(0)},
-          [&](Value v, ValueRange carried) -> SmallVector<Value> {
-            Value x = b.loadF32(logits, {row, v});
-            Value better = arith::CmpFOp::create(
-                b, arith::CmpFPredicate::OGT, x, carried[0]);
-            return {b.select(better, x, carried[0]),
-                    b.select(better, v, carried[1])};
-          });
+      auto best =
+          b.forLoop(b.index(0), vocab, ValueRange{b.f32(negInf), b.index(0)},
+                    [&](Value v, ValueRange carried) -> SmallVector<Value> {
+                      Value x = b.loadF32(logits, {row, v});
+                      Value better = arith::CmpFOp::create(
+                          b, arith::CmpFPredicate::OGT, x, carried[0]);
+                      return {b.select(better, x, carried[0]),
+                              b.select(better, v, carried[1])};
+                    });
       return best;
     };
 
     if (sampling.isGreedy()) {
       b.parallel({rows}, [&](ValueRange ivs) {
         Value index = argmax(ivs[0])[1];
-        memref::StoreOp::create(
-            b, arith::IndexCastOp::create(b, i32, index), tokens, ivs[0]);
+        memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, index),
+                                tokens, ivs[0]);
       });
       rewriter.replaceOp(op, b.toTensor(tokens, outType));
       return success();
@@ -174,8 +173,9 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
     int64_t topK = sampling.getTopK();
     float topP = sampling.getTopP().convertToFloat();
     Value probs = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
-                           b.getF32Type()),
+        b,
+        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                        b.getF32Type()),
         ValueRange{rows, vocab});
     Value seed = op.getSeed(), counter = op.getCounter();
     b.parallel({rows}, [&](ValueRange ivs) {
@@ -199,12 +199,12 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
       }
       Value threshold = floor;
       if (topP < 1.0f) {
-        Value target = b.mulf(keptMass(b, probs, row, vocab, floor, floor),
-                              b.f32(topP));
+        Value target =
+            b.mulf(keptMass(b, probs, row, vocab, floor, floor), b.f32(topP));
         threshold = bisectBits(b, zeroBits, oneBits, [&](Value t) {
-          return arith::CmpFOp::create(
-              b, arith::CmpFPredicate::OGE,
-              keptMass(b, probs, row, vocab, t, floor), target);
+          return arith::CmpFOp::create(b, arith::CmpFPredicate::OGE,
+                                       keptMass(b, probs, row, vocab, t, floor),
+                                       target);
         });
         threshold = b.maxf(threshold, floor);
       }
@@ -214,15 +214,14 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
       // First kept index whose running mass exceeds the target; the last
       // kept index if rounding leaves none.
       auto pick = b.forLoop(
-          b.index(0), vocab,
-          ValueRange{b.f32(0.0f), b.index(-1), b.index(0)},
+          b.index(0), vocab, ValueRange{b.f32(0.0f), b.index(-1), b.index(0)},
           [&](Value v, ValueRange carried) -> SmallVector<Value> {
             Value p = memref::LoadOp::create(b, probs, ValueRange{row, v});
-            Value kept = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE,
-                                               p, threshold);
+            Value kept = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p,
+                                               threshold);
             Value mass = b.addf(carried[0], b.select(kept, p, b.f32(0.0f)));
-            Value unset = b.cmp(arith::CmpIPredicate::slt, carried[1],
-                                b.index(0));
+            Value unset =
+                b.cmp(arith::CmpIPredicate::slt, carried[1], b.index(0));
             Value crosses = arith::AndIOp::create(
                 b, arith::AndIOp::create(b, kept, unset),
                 arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, mass,
@@ -230,9 +229,9 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
             return {mass, b.select(crosses, v, carried[1]),
                     b.select(kept, v, carried[2])};
           });
-      Value chosen = b.select(
-          b.cmp(arith::CmpIPredicate::slt, pick[1], b.index(0)), pick[2],
-          pick[1]);
+      Value chosen =
+          b.select(b.cmp(arith::CmpIPredicate::slt, pick[1], b.index(0)),
+                   pick[2], pick[1]);
       memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, chosen),
                               tokens, ValueRange{row});
     });
@@ -293,16 +292,16 @@ struct DecodeLoopLowering : OpRewritePattern<DecodeLoopOp> {
     SmallVector<Value> finalState = b.forLoop(
         b.index(0), b.index(maxNew), op.getInitState(),
         [&](Value step, ValueRange state) -> SmallVector<Value> {
-          Value active = b.forLoop(
-              b.index(0), batch, ValueRange{b.i32(0)},
-              [&](Value r, ValueRange any) -> SmallVector<Value> {
-                Value d = memref::LoadOp::create(b, done, r);
-                return {arith::OrIOp::create(
-                    b, any[0], arith::XOrIOp::create(b, d, one32))};
-              })[0];
+          Value active =
+              b.forLoop(b.index(0), batch, ValueRange{b.i32(0)},
+                        [&](Value r, ValueRange any) -> SmallVector<Value> {
+                          Value d = memref::LoadOp::create(b, done, r);
+                          return {arith::OrIOp::create(
+                              b, any[0], arith::XOrIOp::create(b, d, one32))};
+                        })[0];
           Value anyActive = b.cmp(arith::CmpIPredicate::ne, active, zero32);
-          auto branch = scf::IfOp::create(
-              b, state.getTypes(), anyActive, /*withElseRegion=*/true);
+          auto branch = scf::IfOp::create(b, state.getTypes(), anyActive,
+                                          /*withElseRegion=*/true);
           {
             OpBuilder::InsertionGuard guard(b);
             // Without carried state the branches already end in a yield.
@@ -340,12 +339,14 @@ struct DecodeLoopLowering : OpRewritePattern<DecodeLoopOp> {
             b.forLoop(b.index(0), batch, [&](Value r) {
               Value isDone = b.cmp(arith::CmpIPredicate::ne,
                                    memref::LoadOp::create(b, done, r), zero32);
-              Value token = b.select(
-                  isDone, pad32, memref::LoadOp::create(b, nextBuf, r));
+              Value token = b.select(isDone, pad32,
+                                     memref::LoadOp::create(b, nextBuf, r));
               memref::StoreOp::create(b, token, tokens, ValueRange{r, step});
               Value count = memref::LoadOp::create(b, counts, r);
               memref::StoreOp::create(
-                  b, b.select(isDone, count, arith::AddIOp::create(b, count, one32)),
+                  b,
+                  b.select(isDone, count,
+                           arith::AddIOp::create(b, count, one32)),
                   counts, r);
               Value stop = isDone;
               for (int64_t id : eos)
@@ -353,12 +354,13 @@ struct DecodeLoopLowering : OpRewritePattern<DecodeLoopOp> {
                     b, stop,
                     b.cmp(arith::CmpIPredicate::eq, token,
                           b.i32(static_cast<int32_t>(id))));
-              memref::StoreOp::create(
-                  b, arith::ExtUIOp::create(b, i32, stop), done, r);
+              memref::StoreOp::create(b, arith::ExtUIOp::create(b, i32, stop),
+                                      done, r);
               memref::StoreOp::create(b, token, last, r);
               memref::StoreOp::create(
-                  b, arith::AddIOp::create(b, memref::LoadOp::create(b, pos, r),
-                                           one32),
+                  b,
+                  arith::AddIOp::create(b, memref::LoadOp::create(b, pos, r),
+                                        one32),
                   pos, r);
             });
             SmallVector<Value> newState;

@@ -44,8 +44,8 @@ struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
                                 PatternRewriter &rewriter) const override {
     auto gate = op.getGate().getDefiningOp<LinearOp>();
     auto up = op.getUp().getDefiningOp<LinearOp>();
-    if (!gate || !up || gate == up || !gate->hasOneUse() ||
-        !up->hasOneUse() || gate.getInput() != up.getInput() ||
+    if (!gate || !up || gate == up || !gate->hasOneUse() || !up->hasOneUse() ||
+        gate.getInput() != up.getInput() ||
         op.getOutput().getType().getRank() < 2)
       return rewriter.notifyMatchFailure(op, "not a gated MLP");
     LoopBuilder b(op.getLoc(), rewriter);
@@ -78,8 +78,8 @@ struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
                       b.addf(sums[1], b.mulf(xv, b.loadF32(wu, {f, kk})))};
             });
         Value one = b.f32(1.0f);
-        Value sigmoid = b.divf(
-            one, b.addf(one, b.exp(arith::NegFOp::create(b, dots[0]))));
+        Value sigmoid =
+            b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, dots[0]))));
         b.storeF32(b.mulf(b.mulf(dots[0], sigmoid), dots[1]), y, {row, f});
       });
     });
@@ -124,8 +124,8 @@ struct FuseRMSNormIntoLinear : OpRewritePattern<LinearOp> {
                              Value v = b.loadF32(x, {row, c});
                              return {b.addf(s[0], b.mulf(v, v))};
                            })[0];
-      Value inv = math::RsqrtOp::create(
-          b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
+      Value inv =
+          math::RsqrtOp::create(b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
       b.forLoop(n0, n1, [&](Value col) {
         Value init = bias ? b.loadF32(bias, {col}) : b.f32(0.0f);
         Value dot = b.forLoop(

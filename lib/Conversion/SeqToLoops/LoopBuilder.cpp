@@ -81,8 +81,7 @@ Value LoopBuilder::buffer(Value tensor) {
                                            /*read_only=*/true);
 }
 
-Value LoopBuilder::allocResult(RankedTensorType type,
-                               ValueRange dynamicSizes) {
+Value LoopBuilder::allocResult(RankedTensorType type, ValueRange dynamicSizes) {
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
   return memref::AllocOp::create(*this, memrefType, dynamicSizes,
                                  getI64IntegerAttr(64));
@@ -147,23 +146,21 @@ SmallVector<Value> LoopBuilder::forLoop(
 void LoopBuilder::parallel(ValueRange ubs,
                            llvm::function_ref<void(ValueRange)> body) {
   SmallVector<OpFoldResult> bounds(ubs.begin(), ubs.end());
-  scf::ForallOp::create(*this, bounds, ValueRange{}, std::nullopt,
-                        [&](OpBuilder &b, Location loc, ValueRange ivs) {
-                          // Tile-local scratch (allocas) is released at the
-                          // end of each tile, serial or parallel.
-                          auto scope = memref::AllocaScopeOp::create(
-                              b, loc, TypeRange{});
-                          Block *scopeBlock = b.createBlock(
-                              &scope.getBodyRegion());
-                          b.setInsertionPointToStart(scopeBlock);
-                          body(ivs);
-                          memref::AllocaScopeReturnOp::create(b, loc);
-                          b.setInsertionPointAfter(scope);
-                          Block *block = b.getInsertionBlock();
-                          if (block->empty() ||
-                              !block->back().hasTrait<OpTrait::IsTerminator>())
-                            scf::InParallelOp::create(b, loc);
-                        });
+  scf::ForallOp::create(
+      *this, bounds, ValueRange{}, std::nullopt,
+      [&](OpBuilder &b, Location loc, ValueRange ivs) {
+        // Tile-local scratch (allocas) is released at the
+        // end of each tile, serial or parallel.
+        auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+        Block *scopeBlock = b.createBlock(&scope.getBodyRegion());
+        b.setInsertionPointToStart(scopeBlock);
+        body(ivs);
+        memref::AllocaScopeReturnOp::create(b, loc);
+        b.setInsertionPointAfter(scope);
+        Block *block = b.getInsertionBlock();
+        if (block->empty() || !block->back().hasTrait<OpTrait::IsTerminator>())
+          scf::InParallelOp::create(b, loc);
+      });
 }
 
 void LoopBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {

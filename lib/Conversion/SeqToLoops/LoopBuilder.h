@@ -1,4 +1,5 @@
-//===- LoopBuilder.h - terse loop-nest construction for lowerings -*- C++ -*-===//
+//===- LoopBuilder.h - terse loop-nest construction for lowerings -*- C++
+//-*-===//
 //
 // A builder with the handful of helpers every seq-to-loops lowering needs:
 // index and f32 constants, buffers for tensor operands, f32 loads/stores
@@ -76,9 +77,9 @@ public:
   /// scf.for from lb to ub with unit step.
   void forLoop(Value lb, Value ub, llvm::function_ref<void(Value)> body);
   /// scf.for carrying values; `body` returns the next iteration's values.
-  SmallVector<Value> forLoop(
-      Value lb, Value ub, ValueRange inits,
-      llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body);
+  SmallVector<Value>
+  forLoop(Value lb, Value ub, ValueRange inits,
+          llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body);
   /// scf.forall over [0, ub) per dimension: independent tiles.
   void parallel(ValueRange ubs, llvm::function_ref<void(ValueRange)> body);
   /// scf.if without results.

@@ -239,8 +239,7 @@ struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
           memref::StoreOp::create(b, zero8, groupTaken, ValueRange{t, g});
         });
         b.forLoop(zero, b.index(*op.getTopkGroups()), [&](Value) {
-          Value g = argmaxUnblocked(b, groupScore, groupTaken, t, zero,
-                                    groups)
+          Value g = argmaxUnblocked(b, groupScore, groupTaken, t, zero, groups)
                         .second;
           b.ifThen(b.cmp(arith::CmpIPredicate::sge, g, zero), [&] {
             memref::StoreOp::create(b, one8, groupTaken, ValueRange{t, g});
@@ -275,8 +274,8 @@ struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
           w = sigmoid(b, b.loadF32(logits, {t, eSafe}));
         else
           w = b.loadF32(logits, {t, eSafe});
-        Value missing = b.f32(scoring == RouterScoring::TopKSoftmax ? negInf
-                                                                    : 0.0f);
+        Value missing =
+            b.f32(scoring == RouterScoring::TopKSoftmax ? negInf : 0.0f);
         memref::StoreOp::create(b, b.select(found, w, missing), weights,
                                 ValueRange{t, k});
         memref::StoreOp::create(b, toI32(b, e), chosen, ValueRange{t, k});
@@ -296,10 +295,11 @@ struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
                             [&](Value k, ValueRange a) -> SmallVector<Value> {
                               return {b.maxf(a[0], loadW(k))};
                             })[0];
-        Value sum = b.forLoop(zero, kExtent, ValueRange{b.f32(0.0f)},
-                              [&](Value k, ValueRange a) -> SmallVector<Value> {
-                                return {b.addf(a[0], b.exp(b.subf(loadW(k), m)))};
-                              })[0];
+        Value sum =
+            b.forLoop(zero, kExtent, ValueRange{b.f32(0.0f)},
+                      [&](Value k, ValueRange a) -> SmallVector<Value> {
+                        return {b.addf(a[0], b.exp(b.subf(loadW(k), m)))};
+                      })[0];
         b.forLoop(zero, kExtent, [&](Value k) {
           Value w = b.divf(b.exp(b.subf(loadW(k), m)), sum);
           if (factor)
@@ -367,8 +367,8 @@ struct MoeDispatchLowering : OpRewritePattern<MoeDispatchOp> {
       c = arith::MulFOp::create(b, c, toF64(topK));
       c = arith::DivFOp::create(b, c, toF64(experts));
       c = math::CeilOp::create(b, c);
-      capacity = b.max(zero, b.indexCast(arith::FPToSIOp::create(
-                                 b, b.getI64Type(), c)));
+      capacity = b.max(
+          zero, b.indexCast(arith::FPToSIOp::create(b, b.getI64Type(), c)));
     }
 
     // count[e]: kept slots of expert e; later the next free position of
@@ -407,30 +407,28 @@ struct MoeDispatchLowering : OpRewritePattern<MoeDispatchOp> {
     memref::StoreOp::create(b, toI32(b, kept), offsets, ValueRange{experts});
     // Scatter the slots in slot order: the first C of each expert into its
     // group, the rest after offsets[E].
-    b.forLoop(zero, tokens, ValueRange{kept},
-              [&](Value t, ValueRange outer) -> SmallVector<Value> {
-                return b.forLoop(
-                    zero, topK, outer,
-                    [&](Value k, ValueRange acc) -> SmallVector<Value> {
-                      auto [e, valid] = expertOf(t, k);
-                      Value next =
-                          memref::LoadOp::create(b, count, ValueRange{e});
-                      Value end = b.loadIndex(offsets, {b.add(e, one)});
-                      Value keep = andI(
-                          b, valid,
-                          b.cmp(arith::CmpIPredicate::slt, next, end));
-                      Value pos = b.select(keep, next, acc[0]);
-                      memref::StoreOp::create(
-                          b, toI32(b, b.add(b.mul(t, topK), k)), perm,
-                          ValueRange{pos});
-                      memref::StoreOp::create(
-                          b, b.select(keep, b.add(next, one), next), count,
-                          ValueRange{e});
-                      return {b.select(keep, acc[0], b.add(acc[0], one))};
-                    });
+    b.forLoop(
+        zero, tokens, ValueRange{kept},
+        [&](Value t, ValueRange outer) -> SmallVector<Value> {
+          return b.forLoop(
+              zero, topK, outer,
+              [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                auto [e, valid] = expertOf(t, k);
+                Value next = memref::LoadOp::create(b, count, ValueRange{e});
+                Value end = b.loadIndex(offsets, {b.add(e, one)});
+                Value keep =
+                    andI(b, valid, b.cmp(arith::CmpIPredicate::slt, next, end));
+                Value pos = b.select(keep, next, acc[0]);
+                memref::StoreOp::create(b, toI32(b, b.add(b.mul(t, topK), k)),
+                                        perm, ValueRange{pos});
+                memref::StoreOp::create(b,
+                                        b.select(keep, b.add(next, one), next),
+                                        count, ValueRange{e});
+                return {b.select(keep, acc[0], b.add(acc[0], one))};
               });
-    rewriter.replaceOp(op, {b.toTensor(perm, permType),
-                            b.toTensor(offsets, offsetsType)});
+        });
+    rewriter.replaceOp(
+        op, {b.toTensor(perm, permType), b.toTensor(offsets, offsetsType)});
     return success();
   }
 };
@@ -457,13 +455,13 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
       Value n1 = b.min(cols, b.add(n0, b.index(block)));
       Value zero = b.index(0), one = b.index(1);
       // The group that owns the row: offsets[e] <= row < offsets[e + 1].
-      Value owner = b.forLoop(
-          zero, experts, ValueRange{b.index(-1)},
-          [&](Value e, ValueRange acc) -> SmallVector<Value> {
-            Value lo = b.loadIndex(offsets, {e});
-            Value hi = b.loadIndex(offsets, {b.add(e, one)});
-            return {b.select(inRange(b, row, lo, hi), e, acc[0])};
-          })[0];
+      Value owner =
+          b.forLoop(zero, experts, ValueRange{b.index(-1)},
+                    [&](Value e, ValueRange acc) -> SmallVector<Value> {
+                      Value lo = b.loadIndex(offsets, {e});
+                      Value hi = b.loadIndex(offsets, {b.add(e, one)});
+                      return {b.select(inRange(b, row, lo, hi), e, acc[0])};
+                    })[0];
       Value owned = b.cmp(arith::CmpIPredicate::sge, owner, zero);
       scf::IfOp::create(
           b, owned,
@@ -472,9 +470,9 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
               Value dot = b.forLoop(
                   zero, depth, ValueRange{b.f32(0.0f)},
                   [&](Value kk, ValueRange sum) -> SmallVector<Value> {
-                    return {b.addf(sum[0],
-                                   b.mulf(b.loadF32(input, {row, kk}),
-                                          b.loadF32(weight, {owner, col, kk})))};
+                    return {b.addf(
+                        sum[0], b.mulf(b.loadF32(input, {row, kk}),
+                                       b.loadF32(weight, {owner, col, kk})))};
                   })[0];
               b.storeF32(dot, output, {row, col});
             });
@@ -605,8 +603,8 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
                 SmallVector<Value> next{
                     b.addf(sum[0], b.mulf(xv, b.loadF32(up, {e, f, d})))};
                 if (gate)
-                  next.push_back(b.addf(
-                      sum[1], b.mulf(xv, b.loadF32(gate, {e, f, d}))));
+                  next.push_back(
+                      b.addf(sum[1], b.mulf(xv, b.loadF32(gate, {e, f, d}))));
                 return next;
               });
           Value hv;
@@ -639,15 +637,14 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
           b, b.cmp(arith::CmpIPredicate::sge, e, zero),
           [&](OpBuilder &, Location loc) {
             b.forLoop(d0, d1, [&](Value d) {
-              Value y = b.forLoop(
-                  zero, hidden, ValueRange{zeroF},
-                  [&](Value f, ValueRange sum) -> SmallVector<Value> {
-                    return {b.addf(
-                        sum[0],
-                        b.mulf(memref::LoadOp::create(b, hbuf,
-                                                      ValueRange{s, f}),
-                               b.loadF32(down, {e, d, f})))};
-                  })[0];
+              Value y =
+                  b.forLoop(zero, hidden, ValueRange{zeroF},
+                            [&](Value f, ValueRange sum) -> SmallVector<Value> {
+                              return {b.addf(
+                                  sum[0], b.mulf(memref::LoadOp::create(
+                                                     b, hbuf, ValueRange{s, f}),
+                                                 b.loadF32(down, {e, d, f})))};
+                            })[0];
               memref::StoreOp::create(b, y, ybuf, ValueRange{s, d});
             });
             scf::YieldOp::create(b, loc);

@@ -124,8 +124,7 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
 };
 
 /// RMSNorm and LayerNorm over the last dimension.
-template <typename NormOp>
-struct NormLowering : OpRewritePattern<NormOp> {
+template <typename NormOp> struct NormLowering : OpRewritePattern<NormOp> {
   using OpRewritePattern<NormOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(NormOp op,
                                 PatternRewriter &rewriter) const override {
@@ -161,8 +160,8 @@ struct NormLowering : OpRewritePattern<NormOp> {
                              Value v = b.subf(b.loadF32(x, {row, c}), mean);
                              return {b.addf(s[0], b.mulf(v, v))};
                            })[0];
-      Value inv = math::RsqrtOp::create(
-          b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
+      Value inv =
+          math::RsqrtOp::create(b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
       b.forLoop(b.index(0), width, [&](Value c) {
         Value v = b.mulf(b.subf(b.loadF32(x, {row, c}), mean), inv);
         v = b.mulf(v, b.loadF32(weight, {c}));
@@ -188,43 +187,46 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
     Value positions = b.buffer(op.getPositions());
     Value output = allocLike(b, type, input);
     int64_t headDim = type.getDimSize(3);
-    int64_t rotary = op.getRotaryDimAttr() ? op.getRotaryDimAttr().getInt()
-                                           : headDim;
+    int64_t rotary =
+        op.getRotaryDimAttr() ? op.getRotaryDimAttr().getInt() : headDim;
     int64_t half = rotary / 2;
     bool neox = op.getStyle() == RopeStyle::NeoX;
     float theta = op.getTheta().convertToFloat();
     b.parallel({b.dim(input, 0), b.dim(input, 1), b.dim(input, 2)},
                [&](ValueRange ivs) {
-      Value bi = ivs[0], hi = ivs[1], si = ivs[2];
-      Value pos = arith::SIToFPOp::create(
-          b, b.getF32Type(),
-          memref::LoadOp::create(b, positions, ValueRange{bi, si}));
-      b.forLoop(b.index(0), b.index(half), [&](Value i) {
-        // inv_freq = 1 / theta^(2i / R), as Hugging Face computes it.
-        Value twoI = arith::UIToFPOp::create(
-            b, b.getF32Type(),
-            arith::IndexCastOp::create(b, b.getI64Type(),
-                                       b.mul(i, b.index(2))));
-        Value exponent = b.divf(twoI, b.f32(float(rotary)));
-        Value invFreq = b.divf(
-            b.f32(1.0f), math::PowFOp::create(b, b.f32(theta), exponent));
-        Value angle = arith::MulFOp::create(b, pos, invFreq);
-        Value cos = math::CosOp::create(b, angle);
-        Value sin = math::SinOp::create(b, angle);
-        Value c1 = neox ? i : b.mul(i, b.index(2));
-        Value c2 = neox ? b.add(i, b.index(half)) : b.add(c1, b.index(1));
-        Value x1 = b.loadF32(input, {bi, hi, si, c1});
-        Value x2 = b.loadF32(input, {bi, hi, si, c2});
-        b.storeF32(b.subf(b.mulf(x1, cos), b.mulf(x2, sin)), output,
-                   {bi, hi, si, c1});
-        b.storeF32(b.addf(b.mulf(x2, cos), b.mulf(x1, sin)), output,
-                   {bi, hi, si, c2});
-      });
-      b.forLoop(b.index(rotary), b.index(headDim), [&](Value c) {
-        b.storeF32(b.loadF32(input, {bi, hi, si, c}), output,
-                   {bi, hi, si, c});
-      });
-    });
+                 Value bi = ivs[0], hi = ivs[1], si = ivs[2];
+                 Value pos = arith::SIToFPOp::create(
+                     b, b.getF32Type(),
+                     memref::LoadOp::create(b, positions, ValueRange{bi, si}));
+                 b.forLoop(b.index(0), b.index(half), [&](Value i) {
+                   // inv_freq = 1 / theta^(2i / R), as Hugging Face computes
+                   // it.
+                   Value twoI = arith::UIToFPOp::create(
+                       b, b.getF32Type(),
+                       arith::IndexCastOp::create(b, b.getI64Type(),
+                                                  b.mul(i, b.index(2))));
+                   Value exponent = b.divf(twoI, b.f32(float(rotary)));
+                   Value invFreq =
+                       b.divf(b.f32(1.0f),
+                              math::PowFOp::create(b, b.f32(theta), exponent));
+                   Value angle = arith::MulFOp::create(b, pos, invFreq);
+                   Value cos = math::CosOp::create(b, angle);
+                   Value sin = math::SinOp::create(b, angle);
+                   Value c1 = neox ? i : b.mul(i, b.index(2));
+                   Value c2 =
+                       neox ? b.add(i, b.index(half)) : b.add(c1, b.index(1));
+                   Value x1 = b.loadF32(input, {bi, hi, si, c1});
+                   Value x2 = b.loadF32(input, {bi, hi, si, c2});
+                   b.storeF32(b.subf(b.mulf(x1, cos), b.mulf(x2, sin)), output,
+                              {bi, hi, si, c1});
+                   b.storeF32(b.addf(b.mulf(x2, cos), b.mulf(x1, sin)), output,
+                              {bi, hi, si, c2});
+                 });
+                 b.forLoop(b.index(rotary), b.index(headDim), [&](Value c) {
+                   b.storeF32(b.loadF32(input, {bi, hi, si, c}), output,
+                              {bi, hi, si, c});
+                 });
+               });
     rewriter.replaceOp(op, b.toTensor(output, type));
     return success();
   }
@@ -274,8 +276,7 @@ struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
 };
 
 /// SwiGLU and GELU: elementwise over the flattened tensor.
-template <typename ActOp>
-struct ActivationLowering : OpRewritePattern<ActOp> {
+template <typename ActOp> struct ActivationLowering : OpRewritePattern<ActOp> {
   using OpRewritePattern<ActOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(ActOp op,
                                 PatternRewriter &rewriter) const override {
@@ -296,7 +297,8 @@ struct ActivationLowering : OpRewritePattern<ActOp> {
         Value one = b.f32(1.0f), half = b.f32(0.5f);
         Value result;
         if constexpr (std::is_same_v<ActOp, SwiGLUOp>) {
-          Value sig = b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, x))));
+          Value sig =
+              b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, x))));
           result = b.mulf(b.mulf(x, sig), b.loadF32(inputs[1], {i}));
         } else if (op.getApproximate()) {
           // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
@@ -331,8 +333,8 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
     Value batch = b.dim(update, 0), heads = b.dim(update, 1);
     Value steps = b.dim(update, 2), width = b.dim(update, 3);
     Value blockSize = table ? b.dim(op.getCache(), 2) : Value();
-    Value capacity = table ? b.mul(b.dim(table, 1), blockSize)
-                           : b.dim(op.getCache(), 2);
+    Value capacity =
+        table ? b.mul(b.dim(table, 1), blockSize) : b.dim(op.getCache(), 2);
     Operation *anchor = op;
     Value one = b.index(1), zero = b.index(0);
     auto ofr = [](Value v) { return OpFoldResult(v); };
@@ -354,9 +356,9 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
                                             ofr(width)};
             SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
             Value rows = tensor::ExtractSliceOp::create(
-                b, update, ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0),
-                                                  b.getIndexAttr(0),
-                                                  b.getIndexAttr(0)},
+                b, update,
+                ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0),
+                                       b.getIndexAttr(0), b.getIndexAttr(0)},
                 sizes, unit);
             written = tensor::InsertSliceOp::create(
                 b, rows, cache,
@@ -376,8 +378,8 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
                   SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
                   Value row = tensor::ExtractSliceOp::create(
                       b, update,
-                      ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0),
-                                             ofr(s), b.getIndexAttr(0)},
+                      ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0), ofr(s),
+                                             b.getIndexAttr(0)},
                       sizes, unit);
                   return {tensor::InsertSliceOp::create(
                       b, row, inner[0],
@@ -418,6 +420,5 @@ void seq::populateModelToLoopsPatterns(RewritePatternSet &patterns) {
   patterns.add<LinearLowering, NormLowering<RMSNormOp>,
                NormLowering<LayerNormOp>, RopeLowering, EmbeddingLowering,
                ActivationLowering<SwiGLUOp>, ActivationLowering<GeLUOp>,
-               CacheWriteLowering, GetParameterLowering>(
-      patterns.getContext());
+               CacheWriteLowering, GetParameterLowering>(patterns.getContext());
 }

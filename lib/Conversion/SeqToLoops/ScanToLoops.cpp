@@ -103,7 +103,8 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     if constexpr (hasTime) {
       // T from the first input that reads the time dimension, else the
       // output type.
-      steps = outType.isDynamicDim(1) ? Value() : b.index(outType.getDimSize(1));
+      steps =
+          outType.isDynamicDim(1) ? Value() : b.index(outType.getDimSize(1));
       for (auto [input, mapAttr] :
            llvm::zip_equal(inputs, op.getIndexingMaps().getValue())) {
         if (steps)
@@ -153,8 +154,10 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
 
     SmallVector<Value> tileBounds{batch};
     // Without a readout every state element is its own tile.
-    SmallVector<int64_t> tileDims = hasReadout ? keptDims : SmallVector<int64_t>();
-    SmallVector<int64_t> innerDims = hasReadout ? reducedDims : SmallVector<int64_t>();
+    SmallVector<int64_t> tileDims =
+        hasReadout ? keptDims : SmallVector<int64_t>();
+    SmallVector<int64_t> innerDims =
+        hasReadout ? reducedDims : SmallVector<int64_t>();
     if (!hasReadout)
       for (int64_t i = 0; i < stateRank; ++i)
         tileDims.push_back(i);
@@ -201,8 +204,8 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     // Runs steps [s0, s1) of `tile` from the given start state and returns
     // the scratch buffers holding the end state and (if asked) the decay
     // product.
-    auto runChunk = [&](ValueRange tile, Value tileIndex, Value chunk,
-                        Value s0, Value s1, Start start, bool writeOutputs,
+    auto runChunk = [&](ValueRange tile, Value tileIndex, Value chunk, Value s0,
+                        Value s1, Start start, bool writeOutputs,
                         bool trackDecay) -> std::pair<Value, Value> {
       Value bi = tile[0];
       auto statePoint = [&](ValueRange inner) {
@@ -219,12 +222,11 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
           flat = b.add(b.mul(flat, innerBounds[k]), v);
         return flat;
       };
-      auto scratchType =
-          MemRefType::get({ShapedType::kDynamic}, stateElement);
+      auto scratchType = MemRefType::get({ShapedType::kDynamic}, stateElement);
       Value state =
           memref::AllocaOp::create(b, scratchType, ValueRange{innerSize});
-      Value decay = trackDecay ? memref::AllocaOp::create(
-                                     b, scratchType, ValueRange{innerSize})
+      Value decay = trackDecay ? memref::AllocaOp::create(b, scratchType,
+                                                          ValueRange{innerSize})
                                      .getResult()
                                : Value();
       SmallVector<Value> ivs;
@@ -244,13 +246,14 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         memref::StoreOp::create(b, h, state, ValueRange{flat});
         if (decay)
           memref::StoreOp::create(
-              b, arith::ConstantOp::create(b, b.getFloatAttr(stateElement, 1.0)),
+              b,
+              arith::ConstantOp::create(b, b.getFloatAttr(stateElement, 1.0)),
               decay, ValueRange{flat});
       });
       b.forLoop(s0, s1, [&](Value step) {
         Value t = reverse ? b.sub(b.sub(steps, b.index(1)), step) : step;
-        Value zero = arith::ConstantOp::create(
-            b, b.getFloatAttr(b.getF32Type(), 0.0));
+        Value zero =
+            arith::ConstantOp::create(b, b.getFloatAttr(b.getF32Type(), 0.0));
         auto body = [&](ValueRange inner, Value acc) -> Value {
           SmallVector<Value> s = statePoint(inner);
           SmallVector<Value> point{bi};
@@ -381,18 +384,17 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         b.forLoop(b.index(0), innerSize, [&](Value flat) {
           Value carried = memref::LoadOp::create(
               b, endStates, ValueRange{tileIndex, b.index(0), flat});
-          b.forLoop(
-              b.index(1), chunks, ValueRange{carried},
-              [&](Value c, ValueRange h) -> SmallVector<Value> {
-                memref::StoreOp::create(b, h[0], startStates,
-                                        ValueRange{tileIndex, c, flat});
-                Value e = memref::LoadOp::create(
-                    b, endStates, ValueRange{tileIndex, c, flat});
-                Value p = memref::LoadOp::create(
-                    b, decays, ValueRange{tileIndex, c, flat});
-                return {arith::AddFOp::create(
-                    b, e, arith::MulFOp::create(b, p, h[0]))};
-              });
+          b.forLoop(b.index(1), chunks, ValueRange{carried},
+                    [&](Value c, ValueRange h) -> SmallVector<Value> {
+                      memref::StoreOp::create(b, h[0], startStates,
+                                              ValueRange{tileIndex, c, flat});
+                      Value e = memref::LoadOp::create(
+                          b, endStates, ValueRange{tileIndex, c, flat});
+                      Value p = memref::LoadOp::create(
+                          b, decays, ValueRange{tileIndex, c, flat});
+                      return {arith::AddFOp::create(
+                          b, e, arith::MulFOp::create(b, p, h[0]))};
+                    });
         });
       });
       // Phase 3: re-run chunks 1.. from their start states.
@@ -406,15 +408,15 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         Value s1 = b.min(steps, b.add(s0, chunkLen));
         auto [state, decay] = runChunk(tile, tileIndex, chunk, s0, s1,
                                        Start::Carried, true, false);
-        Value lastChunk = b.cmp(arith::CmpIPredicate::eq, chunk,
-                                b.sub(chunks, b.index(1)));
+        Value lastChunk =
+            b.cmp(arith::CmpIPredicate::eq, chunk, b.sub(chunks, b.index(1)));
         b.ifThen(lastChunk, [&] {
           storeState(tile, state, finalState, tileIndex, chunk);
         });
       });
     });
-    rewriter.replaceOp(op, {b.toTensor(output, outType),
-                            b.toTensor(finalState, stateType)});
+    rewriter.replaceOp(
+        op, {b.toTensor(output, outType), b.toTensor(finalState, stateType)});
     return success();
   }
 };

@@ -15,6 +15,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -25,7 +26,6 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
@@ -37,8 +37,7 @@ void seq::registerCPUTranslations(DialectRegistry &registry) {
 }
 
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
-seq::createTargetMachine(const CPUCodeGenOptions &options,
-                         std::string &error) {
+seq::createTargetMachine(const CPUCodeGenOptions &options, std::string &error) {
   llvm::InitializeAllTargetInfos();
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
@@ -89,7 +88,8 @@ seq::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
     return nullptr;
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
-  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
+  auto optimize =
+      makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &machine);
   if (llvm::Error err = optimize(llvmModule.get())) {
     llvm::consumeError(std::move(err));
     return nullptr;
@@ -98,8 +98,8 @@ seq::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
 }
 
 LogicalResult seq::emitObject(llvm::Module &module,
-                              llvm::TargetMachine &machine,
-                              std::string &object, std::string &error) {
+                              llvm::TargetMachine &machine, std::string &object,
+                              std::string &error) {
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager passes;
@@ -133,13 +133,13 @@ LogicalResult seq::linkSharedObject(const std::string &object,
     return failure();
   }
   SmallString<128> objectPath, sharedPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "seqc", "o", objectPath)) {
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("seqc", "o", objectPath)) {
     error = "cannot create a temporary file: " + ec.message();
     return failure();
   }
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "seqc", "so", sharedPath)) {
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("seqc", "so", sharedPath)) {
     error = "cannot create a temporary file: " + ec.message();
     return failure();
   }
@@ -158,7 +158,10 @@ LogicalResult seq::linkSharedObject(const std::string &object,
   }
   bool hostTriple = llvm::Triple(triple).getArch() ==
                     llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
-  SmallVector<std::string> args{linker, "-shared", "--as-needed", "-o",
+  SmallVector<std::string> args{linker,
+                                "-shared",
+                                "--as-needed",
+                                "-o",
                                 sharedPath.str().str(),
                                 objectPath.str().str()};
   // libomp and libm of the host; a cross-compiled artifact resolves them

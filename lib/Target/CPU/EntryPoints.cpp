@@ -51,10 +51,10 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
         builder, loc, ptrType, ptrType, args,
         ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
     Value pointer = LLVM::LoadOp::create(builder, loc, ptrType, slot);
-    callArgs.push_back(isa<LLVM::LLVMPointerType>(type)
-                           ? pointer
-                           : LLVM::LoadOp::create(builder, loc, type, pointer)
-                                 .getResult());
+    callArgs.push_back(
+        isa<LLVM::LLVMPointerType>(type)
+            ? pointer
+            : LLVM::LoadOp::create(builder, loc, type, pointer).getResult());
   }
   LLVM::CallOp::create(builder, loc, cinterface, callArgs);
   LLVM::ReturnOp::create(builder, loc, ValueRange{});
@@ -86,8 +86,8 @@ static void rewriteParameterGlobal(ModuleOp module, LLVM::GlobalOp storage) {
 
   for (LLVM::AddressOfOp addressOf : uses) {
     builder.setInsertionPoint(addressOf);
-    Value address = LLVM::AddressOfOp::create(builder, addressOf.getLoc(),
-                                              ptrType, name);
+    Value address =
+        LLVM::AddressOfOp::create(builder, addressOf.getLoc(), ptrType, name);
     Value loaded =
         LLVM::LoadOp::create(builder, addressOf.getLoc(), ptrType, address);
     addressOf.replaceAllUsesWith(loaded);
@@ -156,12 +156,12 @@ struct SeqCPUEntryPointsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-    for (auto func :
-         llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>())) {
+    for (auto func : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>())) {
       StringRef name = func.getSymName();
       if (!name.starts_with(kCInterfacePrefix) || func.isExternal())
         continue;
-      buildPackedWrapper(builder, func, name.drop_front(kCInterfacePrefix.size()));
+      buildPackedWrapper(builder, func,
+                         name.drop_front(kCInterfacePrefix.size()));
     }
     for (auto global : llvm::to_vector(module.getOps<LLVM::GlobalOp>()))
       if (global.getSymName().starts_with(kParamPrefix))

@@ -52,9 +52,8 @@ static FailureOr<llvm::json::Object> describe(Type type) {
   return llvm::json::Object{{"dtype", dtype}, {"shape", std::move(shape)}};
 }
 
-FailureOr<std::string> seq::buildArtifactMetadata(ModuleOp module,
-                                                  StringRef triple,
-                                                  StringRef cpu) {
+FailureOr<std::string>
+seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
   llvm::json::Array parameters;
   for (auto parameter : module.getOps<ParameterOp>()) {
     auto type = cast<RankedTensorType>(parameter.getType());
@@ -84,8 +83,8 @@ FailureOr<std::string> seq::buildArtifactMetadata(ModuleOp module,
           isa<IntegerType>(tensor.getElementType()))
         return func.emitError("entry @")
                << func.getSymName()
-               << ": pass integer scalars as scalars, not 0-d tensors ("
-               << type << ")";
+               << ": pass integer scalars as scalars, not 0-d tensors (" << type
+               << ")";
       if (!isa<RankedTensorType>(type) && !isa<IntegerType>(type))
         return func.emitError("entry @")
                << func.getSymName()
@@ -129,9 +128,8 @@ FailureOr<std::string> seq::buildArtifactMetadata(ModuleOp module,
   llvm::json::Object root{
       {"format_version", 1},
       {"producer", "seqc 0.1.0"},
-      {"target", llvm::json::Object{{"kind", "cpu"},
-                                    {"triple", triple},
-                                    {"cpu", cpu}}},
+      {"target",
+       llvm::json::Object{{"kind", "cpu"}, {"triple", triple}, {"cpu", cpu}}},
       {"parameters", std::move(parameters)},
       {"entries", std::move(entries)}};
   std::string text;

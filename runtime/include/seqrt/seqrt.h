@@ -140,8 +140,8 @@ size_t seqrt_artifact_num_entries(const seqrt_artifact *artifact);
 /* NULL when `entry` is out of range. */
 const char *seqrt_entry_name(const seqrt_artifact *artifact, size_t entry);
 /* Index of the entry called `name`. */
-seqrt_status seqrt_entry_find(const seqrt_artifact *artifact,
-                              const char *name, size_t *entry);
+seqrt_status seqrt_entry_find(const seqrt_artifact *artifact, const char *name,
+                              size_t *entry);
 /* 0 when `entry` is out of range. */
 size_t seqrt_entry_num_inputs(const seqrt_artifact *artifact, size_t entry);
 size_t seqrt_entry_num_outputs(const seqrt_artifact *artifact, size_t entry);
@@ -161,12 +161,11 @@ seqrt_status seqrt_entry_output_type(const seqrt_artifact *artifact,
 
 size_t seqrt_artifact_num_parameters(const seqrt_artifact *artifact);
 /* The checkpoint key and the IR symbol; NULL when out of range. */
-const char *seqrt_parameter_key(const seqrt_artifact *artifact,
-                                size_t param);
+const char *seqrt_parameter_key(const seqrt_artifact *artifact, size_t param);
 const char *seqrt_parameter_symbol(const seqrt_artifact *artifact,
                                    size_t param);
-seqrt_status seqrt_parameter_type(const seqrt_artifact *artifact,
-                                  size_t param, seqrt_tensor_type *out);
+seqrt_status seqrt_parameter_type(const seqrt_artifact *artifact, size_t param,
+                                  seqrt_tensor_type *out);
 /* 1 if bound, 0 if not or out of range. */
 int seqrt_parameter_is_bound(const seqrt_artifact *artifact, size_t param);
 
@@ -174,8 +173,7 @@ int seqrt_parameter_is_bound(const seqrt_artifact *artifact, size_t param);
  * after checking dtype and shape exactly; all or nothing per file. Call it
  * once per shard; a later file rebinds a key it also holds. The mapping
  * lives until the artifact is freed. */
-seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
-                                    const char *path);
+seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact, const char *path);
 /* Binds every parameter with this key to caller memory, which must stay
  * valid (and unchanged) while the artifact is called. */
 seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact, const char *key,

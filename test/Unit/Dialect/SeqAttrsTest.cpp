@@ -37,9 +37,8 @@ TEST_F(SeqAttrsTest, SamplingParametersRoundTrip) {
 
 TEST_F(SeqAttrsTest, InvalidSamplingIsRejected) {
   // Diagnostics go to the context's handler; silence them for the test.
-  ScopedDiagnosticHandler silence(&context, [](Diagnostic &) {
-    return success();
-  });
+  ScopedDiagnosticHandler silence(&context,
+                                  [](Diagnostic &) { return success(); });
   EXPECT_FALSE(parseAttribute("#seq.sampling<top_p = 0.0>", &context));
   EXPECT_FALSE(parseAttribute("#seq.sampling<temperature = -1.0>", &context));
   EXPECT_FALSE(parseAttribute("#seq.sampling<top_k = -2>", &context));

@@ -32,7 +32,7 @@ TEST(ArtifactFormat, EncodeLayout) {
   std::string bytes = encodeArtifact("{}", "CODE!");
   ASSERT_EQ(bytes.size(), kArtifactHeaderSize + 2 + 5);
   EXPECT_EQ(bytes.substr(0, 8), std::string("SEQCPKG\0", 8));
-  EXPECT_EQ(bytes[8], 1); // version, little-endian
+  EXPECT_EQ(bytes[8], 1);  // version, little-endian
   EXPECT_EQ(bytes[16], 2); // metadata size
   EXPECT_EQ(bytes[24], 5); // code size
   EXPECT_EQ(bytes.substr(40), "{}CODE!");
@@ -197,9 +197,9 @@ TEST(ArtifactLoad, RejectsBadMetadata) {
 TEST(ArtifactLoad, RejectsOtherTargets) {
   const std::string &code = fakeModelCode();
   expectLoadFails(
-      encodeArtifact(fakeModelMetadata(
-                         "[]", R"({"kind": "cuda", "triple": "nvptx64"})"),
-                     code),
+      encodeArtifact(
+          fakeModelMetadata("[]", R"({"kind": "cuda", "triple": "nvptx64"})"),
+          code),
       SEQRT_ERROR_TARGET, "artifact targets 'cuda'");
   std::string otherArch = hostTriple().rfind("x86_64", 0) == 0
                               ? "aarch64-unknown-linux-gnu"
@@ -215,10 +215,8 @@ TEST(ArtifactLoad, RejectsBadCode) {
   expectLoadFails(encodeArtifact(fakeModelMetadata(), "not an ELF file"),
                   SEQRT_ERROR_FORMAT, "not an ELF file");
   std::string metadata = fakeModelMetadata();
-  metadata.replace(metadata.find("__seq_packed_iota"), 17,
-                   "__seq_packed_nope");
-  expectLoadFails(encodeArtifact(metadata, fakeModelCode()),
-                  SEQRT_ERROR_FORMAT,
+  metadata.replace(metadata.find("__seq_packed_iota"), 17, "__seq_packed_nope");
+  expectLoadFails(encodeArtifact(metadata, fakeModelCode()), SEQRT_ERROR_FORMAT,
                   "does not define '__seq_packed_nope' (entry 'iota')");
   std::string params = fakeModelParameters();
   params.replace(params.find("__seq_param_b"), 13, "__seq_param_x");

@@ -146,28 +146,24 @@ TEST_F(BindTest, MalformedSafetensorsAreRejected) {
 
   std::string path = dir.file("short.safetensors");
   writeFile(path, "abc");
-  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
-            SEQRT_ERROR_FORMAT);
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_ERROR_FORMAT);
   EXPECT_THAT(seqrt_last_error(), HasSubstr("shorter than"));
 
   std::string huge = safetensorsBytes({w});
   huge[7] = 0x10; // header size far beyond the file
   writeFile(path, huge);
-  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
-            SEQRT_ERROR_FORMAT);
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_ERROR_FORMAT);
   EXPECT_THAT(seqrt_last_error(), HasSubstr("exceeds the file size"));
 
   std::string badJson = safetensorsBytes({w});
   badJson[8] = '[';
   writeFile(path, badJson);
-  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
-            SEQRT_ERROR_FORMAT);
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_ERROR_FORMAT);
   EXPECT_THAT(seqrt_last_error(), HasSubstr("malformed JSON header"));
 
   SafetensorsEntry shortData{"model.w", "F32", {4}, floatBytes({1, 2, 3})};
   path = weights("short-data.safetensors", {shortData});
-  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
-            SEQRT_ERROR_FORMAT);
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_ERROR_FORMAT);
   EXPECT_THAT(seqrt_last_error(),
               HasSubstr("F32[4] needs 16 bytes, but data_offsets span 12"));
 }

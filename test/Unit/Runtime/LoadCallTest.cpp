@@ -117,9 +117,9 @@ TEST_F(LoadCallTest, RejectsBadInputs) {
 
   std::vector<int32_t> ints = {1, 2, 3};
   int64_t shape3[1] = {3};
-  ASSERT_EQ(seqrt_tensor_wrap(SEQRT_DTYPE_I32, 1, shape3, ints.data(),
-                              &inputs[1]),
-            SEQRT_OK);
+  ASSERT_EQ(
+      seqrt_tensor_wrap(SEQRT_DTYPE_I32, 1, shape3, ints.data(), &inputs[1]),
+      SEQRT_OK);
   EXPECT_EQ(seqrt_call(artifact, "add", inputs, 2, &out, 1),
             SEQRT_ERROR_ARGUMENT);
   EXPECT_THAT(seqrt_last_error(),
@@ -127,9 +127,9 @@ TEST_F(LoadCallTest, RejectsBadInputs) {
   EXPECT_EQ(out.data, nullptr);
 
   int64_t shape2x3[2] = {1, 3};
-  ASSERT_EQ(seqrt_tensor_wrap(SEQRT_DTYPE_F32, 2, shape2x3, b.data(),
-                              &inputs[1]),
-            SEQRT_OK);
+  ASSERT_EQ(
+      seqrt_tensor_wrap(SEQRT_DTYPE_F32, 2, shape2x3, b.data(), &inputs[1]),
+      SEQRT_OK);
   EXPECT_EQ(seqrt_call(artifact, "add", inputs, 2, &out, 1),
             SEQRT_ERROR_ARGUMENT);
   EXPECT_THAT(seqrt_last_error(),
@@ -309,8 +309,7 @@ TEST(Tensor, AllocIsZeroedAndAligned) {
   int64_t huge[2] = {INT64_MAX / 2, 4};
   EXPECT_EQ(seqrt_tensor_alloc(SEQRT_DTYPE_F32, 2, huge, &tensor),
             SEQRT_ERROR_ARGUMENT);
-  EXPECT_EQ(seqrt_tensor_alloc(static_cast<seqrt_dtype>(42), 1, shape,
-                               &tensor),
+  EXPECT_EQ(seqrt_tensor_alloc(static_cast<seqrt_dtype>(42), 1, shape, &tensor),
             SEQRT_ERROR_ARGUMENT);
   EXPECT_THAT(seqrt_last_error(), HasSubstr("invalid dtype"));
 }
@@ -325,7 +324,6 @@ TEST(Tensor, DtypeNames) {
   EXPECT_EQ(seqrt_dtype_size(SEQRT_DTYPE_BF16), 2u);
   EXPECT_EQ(seqrt_dtype_size(SEQRT_DTYPE_I1), 1u);
   EXPECT_EQ(seqrt_dtype_parse("f8", &dtype), SEQRT_ERROR_ARGUMENT);
-  EXPECT_STREQ(seqrt_status_name(SEQRT_ERROR_CHECKSUM),
-               "SEQRT_ERROR_CHECKSUM");
+  EXPECT_STREQ(seqrt_status_name(SEQRT_ERROR_CHECKSUM), "SEQRT_ERROR_CHECKSUM");
 }
 } // namespace

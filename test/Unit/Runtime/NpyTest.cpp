@@ -82,9 +82,9 @@ TEST(Npy, ReadsNumPyHeaders) {
   seqrt_tensor tensor;
   std::string error;
   // Version 2, a 1-D shape with a trailing comma, extra spaces.
-  std::string bytes = npyBytes(
-      "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }    ",
-      std::string("\1\0\0\0\2\0\0\0\3\0\0\0", 12), 2);
+  std::string bytes =
+      npyBytes("{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }    ",
+               std::string("\1\0\0\0\2\0\0\0\3\0\0\0", 12), 2);
   ASSERT_TRUE(parseNpy(bytes, tensor, error)) << error;
   EXPECT_EQ(tensor.dtype, SEQRT_DTYPE_I32);
   EXPECT_EQ(tensor.rank, 1);
@@ -124,27 +124,27 @@ TEST(Npy, Rejections) {
   std::string f4 = std::string(16, '\0');
   rejects("NUMPY", "bad magic");
   rejects(std::string("\x93NUMPX\1\0\0\0", 10), "bad magic");
-  rejects(npyBytes("{'descr': '<f4', 'fortran_order': True, 'shape': (4,)}",
-                   f4),
-          "fortran_order arrays are not supported");
-  rejects(npyBytes("{'descr': '<c8', 'fortran_order': False, 'shape': (2,)}",
-                   f4),
-          "unsupported dtype '<c8'");
-  rejects(npyBytes("{'descr': '>f4', 'fortran_order': False, 'shape': (4,)}",
-                   f4),
-          "big-endian");
+  rejects(
+      npyBytes("{'descr': '<f4', 'fortran_order': True, 'shape': (4,)}", f4),
+      "fortran_order arrays are not supported");
+  rejects(
+      npyBytes("{'descr': '<c8', 'fortran_order': False, 'shape': (2,)}", f4),
+      "unsupported dtype '<c8'");
+  rejects(
+      npyBytes("{'descr': '>f4', 'fortran_order': False, 'shape': (4,)}", f4),
+      "big-endian");
   rejects(npyBytes("{'descr': '<f4', 'shape': (4,)}", f4),
           "needs 'descr', 'fortran_order' and 'shape'");
-  rejects(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': [4]}",
-                   f4),
-          "'shape' must be a tuple");
-  rejects(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4,)",
-                   f4),
-          "malformed header");
+  rejects(
+      npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': [4]}", f4),
+      "'shape' must be a tuple");
+  rejects(
+      npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4,)", f4),
+      "malformed header");
   rejects(npyBytes("garbage", f4), "malformed header: expected '{'");
-  rejects(npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (5,)}",
-                   f4),
-          "data size mismatch");
+  rejects(
+      npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (5,)}", f4),
+      "data size mismatch");
   std::string truncated =
       npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (4,)}", f4);
   rejects(truncated.substr(0, 20), "truncated .npy header");

@@ -43,8 +43,7 @@ std::string seqrt::test::readFile(const std::string &path) {
   return bytes.str();
 }
 
-void seqrt::test::writeFile(const std::string &path,
-                            const std::string &bytes) {
+void seqrt::test::writeFile(const std::string &path, const std::string &bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   EXPECT_TRUE(out.good()) << "cannot write " << path;
@@ -67,10 +66,10 @@ std::string seqrt::test::hostTriple() {
 
 std::string seqrt::test::fakeModelMetadata(const std::string &parameters,
                                            const std::string &target) {
-  std::string targetJson =
-      target.empty() ? R"({"kind": "cpu", "triple": ")" + hostTriple() +
-                           R"(", "cpu": "generic"})"
-                     : target;
+  std::string targetJson = target.empty()
+                               ? R"({"kind": "cpu", "triple": ")" +
+                                     hostTriple() + R"(", "cpu": "generic"})"
+                               : target;
   return R"({
   "format_version": 1,
   "producer": "hand-written test",
@@ -166,9 +165,9 @@ std::string seqrt::test::floatBytes(const std::vector<float> &values) {
 seqrt_tensor seqrt::test::viewF32(std::vector<float> &values) {
   seqrt_tensor tensor;
   int64_t shape[1] = {static_cast<int64_t>(values.size())};
-  EXPECT_EQ(seqrt_tensor_wrap(SEQRT_DTYPE_F32, 1, shape, values.data(),
-                              &tensor),
-            SEQRT_OK);
+  EXPECT_EQ(
+      seqrt_tensor_wrap(SEQRT_DTYPE_F32, 1, shape, values.data(), &tensor),
+      SEQRT_OK);
   return tensor;
 }
 

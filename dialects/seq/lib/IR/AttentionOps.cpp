@@ -109,14 +109,14 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "expects key heads (" << dims.kvHeads
                          << ") to divide query heads (" << dims.queryHeads
                          << ")";
-  if (failed(verifyShape(op, oType,
-                         {dims.batch, dims.queryHeads, dims.querySeq,
-                          dims.valueDim},
-                         "output [B, Hq, Sq, Dv]")))
+  if (failed(verifyShape(
+          op, oType,
+          {dims.batch, dims.queryHeads, dims.querySeq, dims.valueDim},
+          "output [B, Hq, Sq, Dv]")))
     return failure();
   if (auto lengths = getKvLengths())
-    if (failed(verifyShape(op, lengths.getType(), {dims.batch},
-                           "kv_lengths [B]")))
+    if (failed(
+            verifyShape(op, lengths.getType(), {dims.batch}, "kv_lengths [B]")))
       return failure();
   if (auto table = getBlockTable())
     if (failed(verifyShape(op, table.getType(),
@@ -149,14 +149,14 @@ static LogicalResult verifyModRegion(AttentionOp op, Region &region,
     return success();
   Block &block = region.front();
   if (block.getArgumentTypes() != argTypes)
-    return op.emitOpError() << "expects " << name << " to take "
-                            << formatTypes(argTypes) << ", got "
-                            << formatTypes(block.getArgumentTypes());
+    return op.emitOpError()
+           << "expects " << name << " to take " << formatTypes(argTypes)
+           << ", got " << formatTypes(block.getArgumentTypes());
   auto yield = dyn_cast<YieldOp>(block.getTerminator());
   if (!yield || yield.getValues().size() != 1 ||
       yield.getValues()[0].getType() != resultType)
-    return op.emitOpError() << "expects " << name << " to yield one "
-                            << resultType;
+    return op.emitOpError()
+           << "expects " << name << " to yield one " << resultType;
   return success();
 }
 
@@ -275,8 +275,8 @@ LogicalResult CacheWriteOp::verify() {
                          << " to match the heads and head_dim of cache "
                          << formatShape(c);
   int64_t batch = u[0];
-  if (failed(verifyShape(op, getPositions().getType(), {batch},
-                         "positions [B]")))
+  if (failed(
+          verifyShape(op, getPositions().getType(), {batch}, "positions [B]")))
     return failure();
   if (!paged) {
     if (!extentsCompatible(c[0], batch))

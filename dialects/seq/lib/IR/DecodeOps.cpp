@@ -26,8 +26,8 @@ LogicalResult SampleOp::verify() {
   RankedTensorType logitsType = getLogits().getType();
   if (failed(verifyRank(op, logitsType, 2, "logits", "[B, V]")))
     return failure();
-  if (failed(verifyShape(op, getTokens().getType(),
-                         {logitsType.getDimSize(0)}, "tokens [B]")))
+  if (failed(verifyShape(op, getTokens().getType(), {logitsType.getDimSize(0)},
+                         "tokens [B]")))
     return failure();
   int64_t vocab = logitsType.getDimSize(1);
   int64_t topK = getSampling().getTopK();
@@ -48,8 +48,8 @@ struct TopOneIsGreedy : OpRewritePattern<SampleOp> {
     if (sampling.getTopK() != 1 || sampling.isGreedy())
       return failure();
     rewriter.modifyOpInPlace(op, [&] {
-      op.setSamplingAttr(SamplingAttr::get(
-          op.getContext(), APFloat(0.0f), /*top_k=*/0, APFloat(1.0f)));
+      op.setSamplingAttr(SamplingAttr::get(op.getContext(), APFloat(0.0f),
+                                           /*top_k=*/0, APFloat(1.0f)));
     });
     return success();
   }
@@ -98,9 +98,9 @@ LogicalResult DecodeLoopOp::verify() {
 
 LogicalResult DecodeLoopOp::verifyRegions() {
   Block &body = getBody().front();
-  auto stepTokens = RankedTensorType::get(
-      {getFirstTokens().getType().getDimSize(0), 1},
-      getFirstTokens().getType().getElementType());
+  auto stepTokens =
+      RankedTensorType::get({getFirstTokens().getType().getDimSize(0), 1},
+                            getFirstTokens().getType().getElementType());
   SmallVector<Type> expectedArgs{stepTokens, stepTokens};
   llvm::append_range(expectedArgs, getInitState().getTypes());
   if (body.getArgumentTypes() != TypeRange(expectedArgs))

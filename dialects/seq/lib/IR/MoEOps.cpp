@@ -43,8 +43,8 @@ LogicalResult MoeRouteOp::verify() {
   int64_t topK = getTopK();
   if (!ShapedType::isDynamic(experts) && topK > experts)
     return emitOpError() << "expects top_k (" << topK
-                         << ") to be at most the number of experts ("
-                         << experts << ")";
+                         << ") to be at most the number of experts (" << experts
+                         << ")";
   if (failed(verifyShape(op, getWeights().getType(), {tokens, topK},
                          "weights [T, K]")) ||
       failed(verifyShape(op, getExperts().getType(), {tokens, topK},
@@ -67,18 +67,17 @@ LogicalResult MoeRouteOp::verify() {
                            << ") <= num_groups (" << g << ")";
     if (!ShapedType::isDynamic(experts)) {
       if (experts % g != 0)
-        return emitOpError() << "expects num_groups (" << g
-                             << ") to divide the number of experts ("
-                             << experts << ")";
+        return emitOpError()
+               << "expects num_groups (" << g
+               << ") to divide the number of experts (" << experts << ")";
       if (topK > kg * (experts / g))
-        return emitOpError() << "expects top_k (" << topK
-                             << ") to be at most the experts in the "
-                             << kg << " selected groups (" << kg * (experts / g)
-                             << ")";
+        return emitOpError()
+               << "expects top_k (" << topK
+               << ") to be at most the experts in the " << kg
+               << " selected groups (" << kg * (experts / g) << ")";
     }
   }
-  if (auto scaling = getRoutedScaling();
-      scaling && !isFinitePositive(*scaling))
+  if (auto scaling = getRoutedScaling(); scaling && !isFinitePositive(*scaling))
     return emitOpError("expects a finite, positive routed_scaling");
   return success();
 }
@@ -116,8 +115,7 @@ struct DropRedundantNormalize : OpRewritePattern<MoeRouteOp> {
 
 void MoeRouteOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                              MLIRContext *context) {
-  patterns.add<NormalizedSoftmaxToTopKSoftmax, DropRedundantNormalize>(
-      context);
+  patterns.add<NormalizedSoftmaxToTopKSoftmax, DropRedundantNormalize>(context);
 }
 
 //===----------------------------------------------------------------------===//
@@ -133,16 +131,15 @@ LogicalResult MoeDispatchOp::verify() {
   if (getNumExperts() >= std::numeric_limits<int32_t>::max())
     return emitOpError() << "expects fewer than 2^31 - 1 experts, got "
                          << getNumExperts();
-  int64_t slots = mulExtents(expertsType.getDimSize(0),
-                             expertsType.getDimSize(1));
+  int64_t slots =
+      mulExtents(expertsType.getDimSize(0), expertsType.getDimSize(1));
   if (failed(verifyShape(op, getPermutation().getType(), {slots},
                          "permutation [T * K]")) ||
       failed(verifyShape(op, getExpertOffsets().getType(),
                          {static_cast<int64_t>(getNumExperts()) + 1},
                          "expert_offsets [E + 1]")))
     return failure();
-  if (auto factor = getCapacityFactor();
-      factor && !isFinitePositive(*factor))
+  if (auto factor = getCapacityFactor(); factor && !isFinitePositive(*factor))
     return emitOpError("expects a finite, positive capacity_factor");
   return success();
 }
@@ -209,7 +206,8 @@ LogicalResult MoeExpertsOp::verify() {
                          "permutation [T * K]")) ||
       failed(verifyShape(op, getExpertOffsets().getType(), {plusOne(experts)},
                          "expert_offsets [E + 1]")) ||
-      failed(verifyShape(op, upType, {experts, hidden, model}, "up [E, F, Dm]")) ||
+      failed(
+          verifyShape(op, upType, {experts, hidden, model}, "up [E, F, Dm]")) ||
       failed(verifyShape(op, downType, {experts, model, hidden},
                          "down [E, Dm, F]")) ||
       failed(verifyShape(op, getOutput().getType(), {tokens, model},
@@ -221,9 +219,9 @@ LogicalResult MoeExpertsOp::verify() {
                          << stringifyFfnActivation(getActivation());
   if (!gated && getGate())
     return emitOpError("expects no gate weight for gelu");
-  if (getGate() && failed(verifyShape(op, getGate().getType(),
-                                      {experts, hidden, model},
-                                      "gate [E, F, Dm]")))
+  if (getGate() &&
+      failed(verifyShape(op, getGate().getType(), {experts, hidden, model},
+                         "gate [E, F, Dm]")))
     return failure();
   return success();
 }

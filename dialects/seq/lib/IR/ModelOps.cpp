@@ -64,15 +64,13 @@ static LogicalResult verifyEpsilon(Operation *op, APFloat epsilon) {
 }
 
 LogicalResult RMSNormOp::verify() {
-  if (failed(verifyChannelVector(*this, getInput(), getWeight(),
-                                 "weight [D]")))
+  if (failed(verifyChannelVector(*this, getInput(), getWeight(), "weight [D]")))
     return failure();
   return verifyEpsilon(*this, getEpsilon());
 }
 
 LogicalResult LayerNormOp::verify() {
-  if (failed(verifyChannelVector(*this, getInput(), getWeight(),
-                                 "weight [D]")))
+  if (failed(verifyChannelVector(*this, getInput(), getWeight(), "weight [D]")))
     return failure();
   if (getBias() &&
       failed(verifyChannelVector(*this, getInput(), getBias(), "bias [D]")))
@@ -116,8 +114,7 @@ struct DropFullRotaryDim : OpRewritePattern<RopeOp> {
   LogicalResult matchAndRewrite(RopeOp op,
                                 PatternRewriter &rewriter) const override {
     IntegerAttr rotary = op.getRotaryDimAttr();
-    if (!rotary ||
-        rotary.getInt() != op.getInput().getType().getDimSize(3))
+    if (!rotary || rotary.getInt() != op.getInput().getType().getDimSize(3))
       return failure();
     rewriter.modifyOpInPlace(op, [&] { op.removeRotaryDimAttr(); });
     return success();
@@ -143,8 +140,7 @@ LogicalResult EmbeddingOp::verify() {
     return emitOpError("expects the output element type to be the table's");
   SmallVector<int64_t> expected(getIds().getType().getShape());
   expected.push_back(tableType.getDimSize(1));
-  return verifyShape(op, getOutput().getType(), expected,
-                     "output [ids..., D]");
+  return verifyShape(op, getOutput().getType(), expected, "output [ids..., D]");
 }
 
 LogicalResult LinearOp::verify() {
@@ -167,8 +163,8 @@ LogicalResult LinearOp::verify() {
                          << ") to match weight K ("
                          << formatExtent(weightType.getDimSize(1)) << ")";
   int64_t n = weightType.getDimSize(0);
-  if (getBias() && failed(verifyShape(op, getBias().getType(), {n},
-                                      "bias [N]")))
+  if (getBias() &&
+      failed(verifyShape(op, getBias().getType(), {n}, "bias [N]")))
     return failure();
   SmallVector<int64_t> expected(inputType.getShape().drop_back());
   expected.push_back(n);

@@ -43,9 +43,9 @@ static FailureOr<SmallVector<int64_t>> getIterationSpace(ScanLikeOp op) {
   if (initType.getRank() < 1)
     return op.emitOpError("expects init of rank >= 1 ([B, S...])");
   if (op.getFinalState().getType() != initType)
-    return op.emitOpError() << "expects final_state type "
-                            << op.getFinalState().getType()
-                            << " to equal init type " << initType;
+    return op.emitOpError()
+           << "expects final_state type " << op.getFinalState().getType()
+           << " to equal init type " << initType;
   SmallVector<int64_t> space{initType.getDimSize(0)};
   if (numSeqDims == 2)
     space.push_back(op.getOutput().getType().getDimSize(1));
@@ -69,8 +69,7 @@ static LogicalResult verifyScanLike(ScanLikeOp op) {
     return op.emitOpError()
            << "expects one indexing map per input (" << op.getInputs().size()
            << " inputs, " << maps.size() << " maps)";
-  for (auto [index, mapAttr, input] :
-       llvm::enumerate(maps, op.getInputs())) {
+  for (auto [index, mapAttr, input] : llvm::enumerate(maps, op.getInputs())) {
     AffineMap map = cast<AffineMapAttr>(mapAttr).getValue();
     auto inputType = cast<RankedTensorType>(input.getType());
     if (map.getNumDims() != numDims || map.getNumSymbols() != 0)
@@ -81,8 +80,8 @@ static LogicalResult verifyScanLike(ScanLikeOp op) {
     if (map.getNumResults() != inputType.getRank())
       return op.emitOpError()
              << "expects indexing map #" << index << " to have "
-             << inputType.getRank() << " results (the rank of input #"
-             << index << "), got " << map.getNumResults();
+             << inputType.getRank() << " results (the rank of input #" << index
+             << "), got " << map.getNumResults();
     for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
       FailureOr<std::pair<unsigned, int64_t>> access = getDimAccess(expr);
       if (failed(access)) {
@@ -109,11 +108,10 @@ static LogicalResult verifyScanLike(ScanLikeOp op) {
       }
       if (ShapedType::isDynamic(extent))
         continue;
-      if (extent % divisor != 0 ||
-          !extentsCompatible(actual, extent / divisor))
+      if (extent % divisor != 0 || !extentsCompatible(actual, extent / divisor))
         return op.emitOpError()
-               << "expects dimension " << dim << " of input #" << index
-               << " (" << formatExtent(actual) << ") to be iteration dimension "
+               << "expects dimension " << dim << " of input #" << index << " ("
+               << formatExtent(actual) << ") to be iteration dimension "
                << position << " (" << extent << ") divided exactly by "
                << divisor;
     }
@@ -149,10 +147,9 @@ static LogicalResult verifyScanLikeRegions(ScanLikeOp op) {
 
   Block &step = op.getStep().front();
   if (step.getArgumentTypes() != TypeRange(inputElementTypes))
-    return op.emitOpError()
-           << "expects step to take one scalar per input "
-           << formatTypes(inputElementTypes) << ", got "
-           << formatTypes(step.getArgumentTypes());
+    return op.emitOpError() << "expects step to take one scalar per input "
+                            << formatTypes(inputElementTypes) << ", got "
+                            << formatTypes(step.getArgumentTypes());
   auto stepYield = dyn_cast<YieldOp>(step.getTerminator());
   if (!stepYield ||
       stepYield.getValues().getTypes() != TypeRange({stateType, stateType}))

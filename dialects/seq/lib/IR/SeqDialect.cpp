@@ -46,9 +46,9 @@ void SeqDialect::initialize() {
       >();
 }
 
-LogicalResult
-SamplingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     APFloat temperature, int64_t topK, APFloat topP) {
+LogicalResult SamplingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   APFloat temperature, int64_t topK,
+                                   APFloat topP) {
   if (!temperature.isFinite() ||
       (temperature.isNegative() && !temperature.isZero()))
     return emitError() << "expects a finite, non-negative temperature";

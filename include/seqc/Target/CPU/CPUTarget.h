@@ -41,9 +41,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> keyTile{*this, "key-tile",
                           llvm::cl::desc("Keys per attention KV block"),
                           llvm::cl::init(64)};
-  Option<bool> threads{*this, "threads",
-                       llvm::cl::desc("Run independent tiles on OpenMP threads"),
-                       llvm::cl::init(true)};
+  Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Run independent tiles on OpenMP threads"),
+      llvm::cl::init(true)};
 };
 
 /// seq-to-cpu: seq IR (after the front end) to the LLVM dialect with the
