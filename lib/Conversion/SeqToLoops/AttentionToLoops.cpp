@@ -40,11 +40,6 @@ public:
                                 PatternRewriter &rewriter) const override;
 
 private:
-  /// Clones a score/mask region at the current insertion point and returns
-  /// the value it yields.
-  static Value inlineRegion(LoopBuilder &b, Region &region,
-                            ValueRange arguments);
-
   /// The K/V buffer indices of logical key `key` for batch row `batch`.
   static SmallVector<Value> kvIndices(LoopBuilder &b,
                                       const AttentionBuffers &buf, Value batch,
@@ -53,17 +48,6 @@ private:
   TilingOptions options;
 };
 } // namespace
-
-Value AttentionLowering::inlineRegion(LoopBuilder &b, Region &region,
-                                      ValueRange arguments) {
-  Block &block = region.front();
-  IRMapping mapping;
-  mapping.map(block.getArguments(), arguments);
-  for (Operation &op : block.without_terminator())
-    b.clone(op, mapping);
-  return mapping.lookupOrDefault(
-      cast<YieldOp>(block.getTerminator()).getValues()[0]);
-}
 
 SmallVector<Value> AttentionLowering::kvIndices(LoopBuilder &b,
                                                 const AttentionBuffers &buf,
@@ -232,7 +216,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                   s = b.mulf(t, b.f32(*softcap));
                 }
                 if (!op.getScoreMod().empty())
-                  s = inlineRegion(b, op.getScoreMod(), {bi, hi, qi, kj, s});
+                  s = b.inlineRegion(op.getScoreMod(), {bi, hi, qi, kj, s})[0];
                 Value keep = arith::ConstantOp::create(b, b.getBoolAttr(true));
                 if (causal)
                   keep = arith::AndIOp::create(
@@ -245,7 +229,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                 if (!op.getMaskMod().empty())
                   keep = arith::AndIOp::create(
                       b, keep,
-                      inlineRegion(b, op.getMaskMod(), {bi, hi, qi, kj}));
+                      b.inlineRegion(op.getMaskMod(), {bi, hi, qi, kj})[0]);
                 s = b.select(keep, s, minusInf);
                 memref::StoreOp::create(b, s, scores, ValueRange{i, j});
               });

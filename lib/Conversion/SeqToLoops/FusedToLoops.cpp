@@ -24,19 +24,6 @@
 using namespace mlir;
 using namespace mlir::seq;
 
-/// Collapses a contiguous buffer to `[prod(leading dims), last dim]`.
-static Value collapseToRows(LoopBuilder &b, Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  int64_t rank = type.getRank();
-  if (rank == 2)
-    return buffer;
-  ReassociationIndices leading;
-  for (int64_t i = 0; i < rank - 1; ++i)
-    leading.push_back(i);
-  return memref::CollapseShapeOp::create(
-      b, buffer, ArrayRef<ReassociationIndices>{leading, {rank - 1}});
-}
-
 namespace {
 struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -54,13 +41,8 @@ struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
     Value bg = gate.getBias() ? b.buffer(gate.getBias()) : Value();
     Value bu = up.getBias() ? b.buffer(up.getBias()) : Value();
     RankedTensorType outType = op.getOutput().getType();
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < outType.getRank(); ++i)
-      if (outType.isDynamicDim(i))
-        dynamic.push_back(i + 1 == outType.getRank() ? b.dim(wg, 0)
-                                                     : b.dim(input, i));
-    Value output = b.allocResult(outType, dynamic);
-    Value x = collapseToRows(b, input), y = collapseToRows(b, output);
+    Value output = b.allocProjection(outType, input, wg);
+    Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), features = b.dim(wg, 0);
     const int64_t block = 16;
     // Weight blocks outermost, as for seq.linear.
@@ -102,13 +84,8 @@ struct FuseRMSNormIntoLinear : OpRewritePattern<LinearOp> {
     Value weight = b.buffer(op.getWeight());
     Value bias = op.getBias() ? b.buffer(op.getBias()) : Value();
     RankedTensorType outType = op.getOutput().getType();
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < outType.getRank(); ++i)
-      if (outType.isDynamicDim(i))
-        dynamic.push_back(i + 1 == outType.getRank() ? b.dim(weight, 0)
-                                                     : b.dim(input, i));
-    Value output = b.allocResult(outType, dynamic);
-    Value x = collapseToRows(b, input), y = collapseToRows(b, output);
+    Value output = b.allocProjection(outType, input, weight);
+    Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
     Value widthF = arith::UIToFPOp::create(
         b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), k));

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -168,4 +169,55 @@ void LoopBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {
     body();
     scf::YieldOp::create(b, loc);
   });
+}
+
+Value LoopBuilder::collapseRows(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  int64_t rank = type.getRank();
+  if (rank == 2)
+    return buffer;
+  if (rank == 1)
+    return memref::ExpandShapeOp::create(
+        *this, MemRefType::get({1, type.getDimSize(0)}, type.getElementType()),
+        buffer, ArrayRef<ReassociationIndices>{{0, 1}},
+        ArrayRef<OpFoldResult>{getIndexAttr(1), dim(buffer, 0)});
+  ReassociationIndices leading;
+  for (int64_t i = 0; i < rank - 1; ++i)
+    leading.push_back(i);
+  return memref::CollapseShapeOp::create(
+      *this, buffer, ArrayRef<ReassociationIndices>{leading, {rank - 1}});
+}
+
+Value LoopBuilder::flatten(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (type.getRank() == 1)
+    return buffer;
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return memref::CollapseShapeOp::create(*this, buffer,
+                                         ArrayRef<ReassociationIndices>{all});
+}
+
+Value LoopBuilder::allocProjection(RankedTensorType type, Value input,
+                                   Value weight) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(i + 1 == type.getRank() ? dim(weight, 0)
+                                                : dim(input, i));
+  return allocResult(type, dynamic);
+}
+
+SmallVector<Value> LoopBuilder::inlineRegion(Region &region,
+                                             ValueRange arguments) {
+  Block &block = region.front();
+  IRMapping mapping;
+  mapping.map(block.getArguments(), arguments);
+  for (Operation &op : block.without_terminator())
+    clone(op, mapping);
+  SmallVector<Value> results;
+  for (Value v : block.getTerminator()->getOperands())
+    results.push_back(mapping.lookupOrDefault(v));
+  return results;
 }

@@ -66,6 +66,16 @@ public:
   Value toTensor(Value buffer, RankedTensorType type);
   /// Extent `dim` of a memref or tensor as an index.
   Value dim(Value shaped, int64_t dim);
+  /// A contiguous buffer viewed as `[prod(leading dims), last dim]`.
+  Value collapseRows(Value buffer);
+  /// A contiguous buffer viewed as one dimension.
+  Value flatten(Value buffer);
+  /// The result buffer of a projection `[..., N]` of `input` `[..., K]` by
+  /// `weight` `[N, K]` (dynamic extents taken from them).
+  Value allocProjection(RankedTensorType type, Value input, Value weight);
+  /// Clones a single-block region here, its arguments bound to
+  /// `arguments`, and returns the values its terminator yields.
+  SmallVector<Value> inlineRegion(Region &region, ValueRange arguments);
 
   /// Loads an element as f32 (widening bf16/f16).
   Value loadF32(Value memref, ValueRange indices);

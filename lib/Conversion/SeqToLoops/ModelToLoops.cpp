@@ -21,36 +21,6 @@
 using namespace mlir;
 using namespace mlir::seq;
 
-/// Collapses a contiguous buffer to `[prod(leading dims), last dim]`.
-static Value collapseRows(LoopBuilder &b, Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  int64_t rank = type.getRank();
-  if (rank == 2)
-    return buffer;
-  if (rank == 1)
-    return memref::ExpandShapeOp::create(
-        b, MemRefType::get({1, type.getDimSize(0)}, type.getElementType()),
-        buffer, ArrayRef<ReassociationIndices>{{0, 1}},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.dim(buffer, 0)});
-  ReassociationIndices leading;
-  for (int64_t i = 0; i < rank - 1; ++i)
-    leading.push_back(i);
-  return memref::CollapseShapeOp::create(
-      b, buffer, ArrayRef<ReassociationIndices>{leading, {rank - 1}});
-}
-
-/// Collapses a contiguous buffer to one dimension.
-static Value flatten(LoopBuilder &b, Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  if (type.getRank() == 1)
-    return buffer;
-  ReassociationIndices all;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    all.push_back(i);
-  return memref::CollapseShapeOp::create(b, buffer,
-                                         ArrayRef<ReassociationIndices>{all});
-}
-
 /// Allocates the result of `op` shaped like `like` (a buffer of the same
 /// shape) and returns it.
 static Value allocLike(LoopBuilder &b, RankedTensorType type, Value like) {
@@ -92,13 +62,8 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
     Value weight = b.buffer(op.getWeight());
     Value bias = op.getBias() ? b.buffer(op.getBias()) : Value();
     RankedTensorType outType = op.getOutput().getType();
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < outType.getRank(); ++i)
-      if (outType.isDynamicDim(i))
-        dynamic.push_back(i + 1 == outType.getRank() ? b.dim(weight, 0)
-                                                     : b.dim(input, i));
-    Value output = b.allocResult(outType, dynamic);
-    Value x = collapseRows(b, input), y = collapseRows(b, output);
+    Value output = b.allocProjection(outType, input, weight);
+    Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
     const int64_t block = 16;
     // Weight blocks outermost: consecutive tiles (one thread's share under
@@ -138,7 +103,7 @@ template <typename NormOp> struct NormLowering : OpRewritePattern<NormOp> {
         bias = b.buffer(op.getBias());
     RankedTensorType type = op.getOutput().getType();
     Value output = allocLike(b, type, input);
-    Value x = collapseRows(b, input), y = collapseRows(b, output);
+    Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), width = b.dim(x, 1);
     Value widthF = arith::UIToFPOp::create(
         b, b.getF32Type(),
@@ -246,7 +211,7 @@ struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
         dynamic.push_back(i + 1 == type.getRank() ? b.dim(table, 1)
                                                   : b.dim(ids, i));
     Value output = b.allocResult(type, dynamic);
-    Value flatIds = flatten(b, ids), rows = collapseRows(b, output);
+    Value flatIds = b.flatten(ids), rows = b.collapseRows(output);
     Value vocab = b.dim(table, 0), width = b.dim(table, 1);
     Operation *anchor = op;
     b.parallel({b.dim(flatIds, 0)}, [&](ValueRange ivs) {
@@ -284,9 +249,9 @@ template <typename ActOp> struct ActivationLowering : OpRewritePattern<ActOp> {
     RankedTensorType type = op.getOutput().getType();
     SmallVector<Value> inputs;
     for (Value operand : op->getOperands())
-      inputs.push_back(flatten(b, b.buffer(operand)));
+      inputs.push_back(b.flatten(b.buffer(operand)));
     Value output = allocLike(b, type, b.buffer(op->getOperand(0)));
-    Value out = flatten(b, output);
+    Value out = b.flatten(output);
     const int64_t block = 1024;
     Value total = b.dim(out, 0);
     b.parallel({b.divUp(total, block)}, [&](ValueRange ivs) {

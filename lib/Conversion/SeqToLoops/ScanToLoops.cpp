@@ -23,21 +23,6 @@
 using namespace mlir;
 using namespace mlir::seq;
 
-/// Clones a single-block region at the builder's insertion point and returns
-/// the values its seq.yield yields.
-static SmallVector<Value> inlineRegion(LoopBuilder &b, Region &region,
-                                       ValueRange arguments) {
-  Block &block = region.front();
-  IRMapping mapping;
-  mapping.map(block.getArguments(), arguments);
-  for (Operation &op : block.without_terminator())
-    b.clone(op, mapping);
-  SmallVector<Value> results;
-  for (Value v : cast<YieldOp>(block.getTerminator()).getValues())
-    results.push_back(mapping.lookupOrDefault(v));
-  return results;
-}
-
 /// Loads every input's scalar at iteration point `point`.
 static SmallVector<Value> loadInputs(LoopBuilder &b, ArrayRef<Value> inputs,
                                      ArrayAttr maps, ValueRange point) {
@@ -261,7 +246,7 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
             point.push_back(t);
           llvm::append_range(point, s);
           SmallVector<Value> scalars = loadInputs(b, inputs, maps, point);
-          SmallVector<Value> ab = inlineRegion(b, op.getStep(), scalars);
+          SmallVector<Value> ab = b.inlineRegion(op.getStep(), scalars);
           Value flat = flatInner(inner);
           Value h = memref::LoadOp::create(b, state, ValueRange{flat});
           Value next = arith::AddFOp::create(
@@ -280,7 +265,7 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
           }
           SmallVector<Value> readoutArgs{next};
           llvm::append_range(readoutArgs, scalars);
-          Value value = inlineRegion(b, op.getReadout(), readoutArgs)[0];
+          Value value = b.inlineRegion(op.getReadout(), readoutArgs)[0];
           if (!value.getType().isF32())
             value = arith::ExtFOp::create(b, b.getF32Type(), value);
           return b.addf(acc, value);
