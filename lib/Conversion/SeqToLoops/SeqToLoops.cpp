@@ -72,8 +72,15 @@ struct ConvertSeqToLoopsPass
     module.walk([&](Operation *op) {
       if (isa<ParameterOp>(op) || !isa<SeqDialect>(op->getDialect()))
         return WalkResult::advance();
-      op->emitError() << "convert-seq-to-loops: no CPU lowering for '"
-                      << op->getName() << "' yet";
+      // The lowerings need static extents where they size tile scratch.
+      StringRef reason = "this form is not supported by the tiled lowering";
+      if (isa<AttentionOp>(op))
+        reason = "the head dims (and a paged cache's block size) must be "
+                 "static";
+      else if (isa<RopeOp>(op))
+        reason = "the head dim must be static";
+      op->emitError() << "convert-seq-to-loops: cannot lower '" << op->getName()
+                      << "': " << reason;
       failed = true;
       return WalkResult::skip();
     });
