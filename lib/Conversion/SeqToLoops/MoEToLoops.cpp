@@ -657,16 +657,70 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
           });
     });
 
+    // Shared experts (always on, weight 1): hidden [T, Fs] and output
+    // [T, Dm] with the same tiling, read by the combine below.
+    Value sharedOut;
+    if (op.getSharedUp()) {
+      Value sgate = op.getSharedGate() ? b.buffer(op.getSharedGate()) : Value();
+      Value sup = b.buffer(op.getSharedUp());
+      Value sdown = b.buffer(op.getSharedDown());
+      Value width = extent(b, sup, 0);
+      Value sharedHidden = heap(b, {tokens, width}, f32);
+      sharedOut = heap(b, {tokens, model}, f32);
+      b.parallel({b.divUp(width, kBlock), tokens}, [&](ValueRange ivs) {
+        Value t = ivs[1], f0 = b.mul(ivs[0], b.index(kBlock));
+        Value f1 = b.min(width, b.add(f0, b.index(kBlock)));
+        b.forLoop(f0, f1, [&](Value f) {
+          SmallVector<Value> dots = b.forLoop(
+              zero, model, ValueRange{zeroF, zeroF},
+              [&](Value c, ValueRange acc) -> SmallVector<Value> {
+                Value xv = b.loadF32(input, {t, c});
+                Value g = sgate ? b.addf(acc[0], b.mulf(xv, b.loadF32(
+                                                                sgate, {f, c})))
+                                : acc[0];
+                return {g, b.addf(acc[1], b.mulf(xv, b.loadF32(sup, {f, c})))};
+              });
+          Value h;
+          if (activation == FfnActivation::SwiGLU)
+            h = b.mulf(b.mulf(dots[0], sigmoid(b, dots[0])), dots[1]);
+          else if (activation == FfnActivation::GeGLU)
+            h = b.mulf(geluExact(b, dots[0]), dots[1]);
+          else
+            h = geluExact(b, dots[1]);
+          memref::StoreOp::create(b, h, sharedHidden, ValueRange{t, f});
+        });
+      });
+      b.parallel({b.divUp(model, kBlock), tokens}, [&](ValueRange ivs) {
+        Value t = ivs[1], d0 = b.mul(ivs[0], b.index(kBlock));
+        Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
+        b.forLoop(d0, d1, [&](Value d) {
+          Value y = b.forLoop(
+              zero, width, ValueRange{zeroF},
+              [&](Value f, ValueRange acc) -> SmallVector<Value> {
+                Value h =
+                    memref::LoadOp::create(b, sharedHidden, ValueRange{t, f});
+                return {b.addf(acc[0], b.mulf(b.loadF32(sdown, {d, f}), h))};
+              })[0];
+          memref::StoreOp::create(b, y, sharedOut, ValueRange{t, d});
+        });
+      });
+    }
+
     // 4. Tiles of (token, block of 64 model features): the weighted sum of
-    //    the token's kept slots, out[t, d] = sum_k w[t, k] * ybuf[tK + k, d].
+    //    the token's kept slots, out[t, d] = sum_k w[t, k] * ybuf[tK + k, d]
+    //    (+ the shared experts' output).
     b.parallel({tokens, b.divUp(model, kBlock)}, [&](ValueRange ivs) {
       Value t = ivs[0];
       Value d0 = b.mul(ivs[1], b.index(kBlock));
       Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
       Value first = b.mul(t, topK);
       b.forLoop(d0, d1, [&](Value d) {
+        Value init = sharedOut ? memref::LoadOp::create(b, sharedOut,
+                                                        ValueRange{t, d})
+                                     .getResult()
+                               : zeroF;
         Value sum = b.forLoop(
-            zero, topK, ValueRange{zeroF},
+            zero, topK, ValueRange{init},
             [&](Value k, ValueRange acc) -> SmallVector<Value> {
               Value s = b.add(first, k);
               Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});

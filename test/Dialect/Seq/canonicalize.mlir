@@ -141,3 +141,39 @@ func.func @full_rotary_dim(%x: tensor<1x2x4x16xf32>, %p: tensor<1x4xi32>) -> (te
   %b = seq.rope %x, %p {rotary_dim = 8 : i64} : tensor<1x2x4x16xf32>, tensor<1x4xi32>
   return %a, %b : tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>
 }
+
+// -----
+
+// An always-on shared expert (a dense SwiGLU FFN of the MoE input) added to
+// the routed output folds into moe_experts' shared-expert operands.
+// CHECK-LABEL: func @fold_shared_expert
+// CHECK: %[[Y:.*]] = seq.moe_experts %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} gate(%{{.*}} : tensor<4x16x8xf32>) up(%{{.*}} : tensor<4x16x8xf32>) down(%{{.*}} : tensor<4x8x16xf32>) shared_gate(%{{.*}} : tensor<32x8xf32>) shared_up(%{{.*}} : tensor<32x8xf32>) shared_down(%{{.*}} : tensor<8x32xf32>)
+// CHECK-NOT: seq.linear
+// CHECK-NOT: arith.addf
+// CHECK: return %[[Y]]
+func.func @fold_shared_expert(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wg: tensor<4x16x8xf32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %sg: tensor<32x8xf32>, %su: tensor<32x8xf32>, %sd: tensor<8x32xf32>) -> tensor<6x8xf32> {
+  %r = seq.moe_experts %x, %w, %p, %o gate(%wg : tensor<4x16x8xf32>) up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) {activation = #seq.ffn_activation<swiglu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  %g = seq.linear %x, %sg : tensor<6x8xf32>, tensor<32x8xf32> -> tensor<6x32xf32>
+  %u = seq.linear %x, %su : tensor<6x8xf32>, tensor<32x8xf32> -> tensor<6x32xf32>
+  %a = seq.swiglu %g, %u : tensor<6x32xf32>
+  %s = seq.linear %a, %sd : tensor<6x32xf32>, tensor<8x32xf32> -> tensor<6x8xf32>
+  %y = arith.addf %s, %r : tensor<6x8xf32>
+  return %y : tensor<6x8xf32>
+}
+
+// -----
+
+// A dense FFN of another input is not a shared expert: nothing folds.
+// CHECK-LABEL: func @other_input_not_folded
+// CHECK: seq.moe_experts
+// CHECK-NOT: shared_up
+// CHECK: arith.addf
+func.func @other_input_not_folded(%x: tensor<6x8xf32>, %z: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wg: tensor<4x16x8xf32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %sg: tensor<32x8xf32>, %su: tensor<32x8xf32>, %sd: tensor<8x32xf32>) -> tensor<6x8xf32> {
+  %r = seq.moe_experts %x, %w, %p, %o gate(%wg : tensor<4x16x8xf32>) up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) {activation = #seq.ffn_activation<swiglu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  %g = seq.linear %z, %sg : tensor<6x8xf32>, tensor<32x8xf32> -> tensor<6x32xf32>
+  %u = seq.linear %z, %su : tensor<6x8xf32>, tensor<32x8xf32> -> tensor<6x32xf32>
+  %a = seq.swiglu %g, %u : tensor<6x32xf32>
+  %s = seq.linear %a, %sd : tensor<6x32xf32>, tensor<8x32xf32> -> tensor<6x8xf32>
+  %y = arith.addf %r, %s : tensor<6x8xf32>
+  return %y : tensor<6x8xf32>
+}

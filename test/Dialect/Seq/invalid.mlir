@@ -1557,3 +1557,43 @@ func.func @sampling_negative_zero_ok(%l: tensor<2x8xf32>, %s: i64) {
   %u = seq.sample %l seed(%s) counter(%s) {sampling = #seq.sampling<top_p = 0x7F800000>} : tensor<2x8xf32> -> tensor<2xi32>
   return
 }
+
+// -----
+
+func.func @shared_up_without_down(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<32x8xf32>) {
+  // expected-error @+1 {{'seq.moe_experts' op expects shared_up and shared_down together}}
+  %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return
+}
+
+// -----
+
+func.func @shared_gate_missing(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wg: tensor<4x16x8xf32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<32x8xf32>, %sd: tensor<8x32xf32>) {
+  // expected-error @+1 {{'seq.moe_experts' op expects a shared_gate exactly when the activation is gated (swiglu)}}
+  %y = seq.moe_experts %x, %w, %p, %o gate(%wg : tensor<4x16x8xf32>) up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xf32>) shared_down(%sd : tensor<8x32xf32>) {activation = #seq.ffn_activation<swiglu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return
+}
+
+// -----
+
+func.func @shared_wrong_type(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<32x8xbf16>, %sd: tensor<8x32xf32>) {
+  // expected-error @+1 {{'seq.moe_experts' op expects shared expert weights of the input's element type}}
+  %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xbf16>) shared_down(%sd : tensor<8x32xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return
+}
+
+// -----
+
+func.func @shared_up_rank(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<1x32x8xf32>, %sd: tensor<8x32xf32>) {
+  // expected-error @+1 {{'seq.moe_experts' op expects shared_up of rank 2 ([Fs, Dm]), got rank 3}}
+  %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<1x32x8xf32>) shared_down(%sd : tensor<8x32xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return
+}
+
+// -----
+
+func.func @shared_down_shape(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<32x8xf32>, %sd: tensor<8x16xf32>) {
+  // expected-error @+1 {{'seq.moe_experts' op expects shared_down [Dm, Fs] of shape [8, 32], got [8, 16]}}
+  %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xf32>) shared_down(%sd : tensor<8x16xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return
+}

@@ -234,3 +234,12 @@ module {
     return %h, %r : tensor<1x4x64xbf16>, tensor<1x4x4x16xbf16>
   }
 }
+
+// -----
+
+// CHECK-LABEL: func @moe_experts_shared
+// CHECK: seq.moe_experts %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} up(%{{.*}} : tensor<4x16x8xf32>) down(%{{.*}} : tensor<4x8x16xf32>) shared_up(%{{.*}} : tensor<32x8xf32>) shared_down(%{{.*}} : tensor<8x32xf32>) {activation = #seq.ffn_activation<gelu>}
+func.func @moe_experts_shared(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<32x8xf32>, %sd: tensor<8x32xf32>) -> tensor<6x8xf32> {
+  %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xf32>) shared_down(%sd : tensor<8x32xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return %y : tensor<6x8xf32>
+}

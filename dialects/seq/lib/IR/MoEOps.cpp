@@ -223,5 +223,79 @@ LogicalResult MoeExpertsOp::verify() {
       failed(verifyShape(op, getGate().getType(), {experts, hidden, model},
                          "gate [E, F, Dm]")))
     return failure();
+  return verifySharedExperts(gated, model, elementType);
+}
+
+LogicalResult MoeExpertsOp::verifySharedExperts(bool gated, int64_t model,
+                                                Type elementType) {
+  Operation *op = getOperation();
+  Value sharedGate = getSharedGate(), sharedUp = getSharedUp();
+  Value sharedDown = getSharedDown();
+  if (!sharedUp && !sharedDown && !sharedGate)
+    return success();
+  if (!sharedUp || !sharedDown)
+    return emitOpError("expects shared_up and shared_down together");
+  if (gated != static_cast<bool>(sharedGate))
+    return emitOpError() << "expects a shared_gate exactly when the "
+                            "activation is gated ("
+                         << stringifyFfnActivation(getActivation()) << ")";
+  for (Value weight : {sharedGate, sharedUp, sharedDown})
+    if (weight && cast<RankedTensorType>(weight.getType()).getElementType() !=
+                      elementType)
+      return emitOpError("expects shared expert weights of the input's "
+                         "element type");
+  auto upType = cast<RankedTensorType>(sharedUp.getType());
+  if (failed(verifyRank(op, upType, 2, "shared_up", "[Fs, Dm]")))
+    return failure();
+  int64_t width = upType.getDimSize(0);
+  if (failed(verifyShape(op, upType, {width, model}, "shared_up [Fs, Dm]")) ||
+      failed(verifyShape(op, cast<RankedTensorType>(sharedDown.getType()),
+                         {model, width}, "shared_down [Dm, Fs]")) ||
+      (sharedGate &&
+       failed(verifyShape(op, cast<RankedTensorType>(sharedGate.getType()),
+                          {width, model}, "shared_gate [Fs, Dm]"))))
+    return failure();
   return success();
+}
+
+namespace {
+/// moe_experts(x, ...) + down(silu(gate(x)) * up(x)) -> moe_experts with the
+/// dense FFN as shared-expert operands, computed in the same kernel.
+struct FoldSharedExpert : OpRewritePattern<arith::AddFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::AddFOp add,
+                                PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      auto experts = add->getOperand(side).getDefiningOp<MoeExpertsOp>();
+      auto down = add->getOperand(1 - side).getDefiningOp<LinearOp>();
+      if (!experts || !down || experts.getSharedUp() ||
+          experts.getActivation() != FfnActivation::SwiGLU ||
+          !experts->hasOneUse() || !down->hasOneUse() || down.getBias())
+        continue;
+      Value x = experts.getInput();
+      auto act = down.getInput().getDefiningOp<SwiGLUOp>();
+      if (!act || !act->hasOneUse())
+        continue;
+      auto gate = act.getGate().getDefiningOp<LinearOp>();
+      auto up = act.getUp().getDefiningOp<LinearOp>();
+      if (!gate || !up || gate.getInput() != x || up.getInput() != x ||
+          gate.getBias() || up.getBias() || !gate->hasOneUse() ||
+          !up->hasOneUse() || down.getOutput().getType() != add.getType())
+        continue;
+      rewriter.replaceOpWithNewOp<MoeExpertsOp>(
+          add, add.getType(), x, experts.getWeights(),
+          experts.getPermutation(), experts.getExpertOffsets(),
+          experts.getGate(), experts.getUp(), experts.getDown(),
+          gate.getWeight(), up.getWeight(), down.getWeight(),
+          experts.getActivationAttr());
+      return success();
+    }
+    return failure();
+  }
+};
+} // namespace
+
+void MoeExpertsOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                               MLIRContext *context) {
+  patterns.add<FoldSharedExpert>(context);
 }

@@ -119,7 +119,8 @@ def Seq_GroupedMatmulOp : Seq_Op<"grouped_matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Seq_MoeExpertsOp : Seq_Op<"moe_experts", [Pure]> {
+def Seq_MoeExpertsOp : Seq_Op<"moe_experts", [Pure,
+    AttrSizedOperandSegments]> {
   let summary = "Runs each expert FFN on its tokens and combines them";
   let description = [{
     For every kept slot `s = t * K + k` in group `e` (from
@@ -132,8 +133,14 @@ def Seq_MoeExpertsOp : Seq_Op<"moe_experts", [Pure]> {
     * `gelu`: `down_e(gelu(up_e(x)))`, no `gate`.
 
     Expert weights are stacked with the PyTorch linear layout:
-    `gate`/`up` `[E, F, Dm]`, `down` `[E, Dm, F]`. Always-on shared experts
-    (DeepSeekMoE) are an ordinary dense FFN added to this op's result.
+    `gate`/`up` `[E, F, Dm]`, `down` `[E, Dm, F]`.
+
+    Always-on shared experts (DeepSeekMoE) are the optional
+    `shared_gate`/`shared_up` `[Fs, Dm]` and `shared_down` `[Dm, Fs]` (several
+    shared experts are one FFN of their concatenated width): every token adds
+    `ffn_shared(input[t])` with weight 1, computed in the same kernel as the
+    routed experts. Canonicalization folds a dense FFN of the same input
+    added to the result into these operands.
 
     ```mlir
     %y = seq.moe_experts %x, %w, %perm, %offsets
@@ -151,6 +158,9 @@ def Seq_MoeExpertsOp : Seq_Op<"moe_experts", [Pure]> {
     Optional<Seq_FloatTensor>:$gate,
     Seq_FloatTensor:$up,
     Seq_FloatTensor:$down,
+    Optional<Seq_FloatTensor>:$shared_gate,
+    Optional<Seq_FloatTensor>:$shared_up,
+    Optional<Seq_FloatTensor>:$shared_down,
     Seq_FfnActivationAttr:$activation
   );
   let results = (outs Seq_FloatTensor:$output);
@@ -159,10 +169,19 @@ def Seq_MoeExpertsOp : Seq_Op<"moe_experts", [Pure]> {
     (`gate` `(` $gate^ `:` type($gate) `)`)?
     `up` `(` $up `:` type($up) `)`
     `down` `(` $down `:` type($down) `)`
+    (`shared_gate` `(` $shared_gate^ `:` type($shared_gate) `)`)?
+    (`shared_up` `(` $shared_up^ `:` type($shared_up) `)`)?
+    (`shared_down` `(` $shared_down^ `:` type($shared_down) `)`)?
     attr-dict `:` type($input) `,` type($weights) `,` type($permutation) `,`
     type($expert_offsets) `->` type($output)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    /// Checks the optional shared-expert operands.
+    LogicalResult verifySharedExperts(bool gated, int64_t model,
+                                      Type elementType);
+  }];
 }
 
 #endif // SEQ_IR_SEQMOEOPS_TD
