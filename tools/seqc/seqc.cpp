@@ -103,6 +103,11 @@ static cl::opt<int64_t> queryTile("query-tile",
                                   cl::init(16));
 static cl::opt<int64_t>
     keyTile("key-tile", cl::desc("Keys per attention KV block"), cl::init(64));
+static cl::opt<int64_t> vectorWidth(
+    "vector-width",
+    cl::desc("f32 lanes of the vector kernels (default: from the target; "
+             "0: scalar loops)"),
+    cl::init(-1));
 static cl::opt<std::string>
     linkerPath("linker", cl::desc("ld.lld to link artifacts with"),
                cl::init(""));
@@ -158,19 +163,6 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   if (emitStage == EmitStage::SeqOpt)
     return printModule();
 
-  if (emitStage == EmitStage::Tiled) {
-    if (failed(runPasses(module, timing, [](PassManager &pm) {
-          seq::ConvertSeqToLoopsOptions options;
-          options.queryTile = queryTile;
-          options.keyTile = keyTile;
-          pm.addPass(seq::createConvertSeqToLoops(options));
-          pm.addPass(createCanonicalizerPass());
-          pm.addPass(createCSEPass());
-        })))
-      return 1;
-    return printModule();
-  }
-
   seq::CPUCodeGenOptions codegen;
   codegen.triple = targetTriple;
   codegen.cpu = targetCPU;
@@ -183,16 +175,33 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
     llvm::errs() << "seqc: " << error << "\n";
     return 1;
   }
+  int64_t lanes =
+      vectorWidth >= 0 ? vectorWidth : seq::defaultVectorWidth(**machine);
+  if (emitStage == EmitStage::Tiled) {
+    if (failed(runPasses(module, timing, [&](PassManager &pm) {
+          seq::ConvertSeqToLoopsOptions options;
+          options.queryTile = queryTile;
+          options.keyTile = keyTile;
+          options.vectorWidth = lanes;
+          pm.addPass(seq::createConvertSeqToLoops(options));
+          pm.addPass(createCanonicalizerPass());
+          pm.addPass(createCSEPass());
+        })))
+      return 1;
+    return printModule();
+  }
+
   std::string triple = (*machine)->getTargetTriple().str();
   FailureOr<std::string> metadata =
       seq::buildArtifactMetadata(module, triple, (*machine)->getTargetCPU());
   if (failed(metadata))
     return 1;
 
-  if (failed(runPasses(module, timing, [](PassManager &pm) {
+  if (failed(runPasses(module, timing, [&](PassManager &pm) {
         seq::CPUPipelineOptions options;
         options.queryTile = queryTile;
         options.keyTile = keyTile;
+        options.vectorWidth = lanes;
         options.threads = threads;
         seq::buildCPUPipeline(pm, options);
       })))

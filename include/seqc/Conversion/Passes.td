@@ -47,12 +47,15 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
     Option<"minParallelTiles", "min-parallel-tiles", "int64_t", "32",
            "Split the KV range when there are fewer independent tiles">,
     Option<"minKeysPerSplit", "min-keys-per-split", "int64_t", "256",
-           "Smallest KV range worth a split of its own">
+           "Smallest KV range worth a split of its own">,
+    Option<"vectorWidth", "vector-width", "int64_t", "8",
+           "f32 lanes for the vector-dialect kernels (0: scalar loops)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::LLVM::LLVMDialect"
+    "::mlir::scf::SCFDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -11,12 +11,15 @@
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -60,6 +63,65 @@ SmallVector<Value> AttentionLowering::kvIndices(LoopBuilder &b,
   Value slot = arith::RemUIOp::create(b, key, blockSize);
   Value physical = b.loadIndex(buf.table, {batch, logicalBlock});
   return {physical, kvHead, slot};
+}
+
+/// acc[i] = acc[i] * rowScale[i] + sum_j scores[i, j] * V[j] for the
+/// flattened tile rows, in register blocks of 2 rows x `vectors` vectors of
+/// the value dim: each V vector loaded feeds 2 FMAs, each broadcast
+/// probability `vectors`, and the accumulators stay in registers over the
+/// whole key block.
+static void
+accumulateValues(LoopBuilder &b, const AttentionBuffers &buf, Value acc,
+                 Value scores, Value rowScale, Value flatRows, Value keys,
+                 int64_t width, int64_t vectors,
+                 llvm::function_ref<Value(Value)> scratchRow,
+                 llvm::function_ref<SmallVector<Value>(Value)> valueIndices) {
+  auto type = VectorType::get({width}, b.getF32Type());
+  const int64_t span = vectors * width;
+  forGroups(b, b.index(0), flatRows, 2, [&](Value t, int64_t count) {
+    SmallVector<Value> rows;
+    for (int64_t r = 0; r < count; ++r)
+      rows.push_back(scratchRow(b.add(t, b.index(r))));
+    scf::ForOp::create(
+        b, b.index(0), b.index(buf.valueDim), b.index(span), ValueRange{},
+        [&](OpBuilder &, Location loc, Value d0, ValueRange) {
+          SmallVector<Value> columns, inits;
+          for (int64_t c = 0; c < vectors; ++c)
+            columns.push_back(b.add(d0, b.index(c * width)));
+          for (Value i : rows) {
+            Value scale = vector::BroadcastOp::create(
+                b, type, memref::LoadOp::create(b, rowScale, ValueRange{i}));
+            for (Value d : columns)
+              inits.push_back(arith::MulFOp::create(
+                  b, vector::LoadOp::create(b, type, acc, ValueRange{i, d}),
+                  scale));
+          }
+          auto loop = scf::ForOp::create(
+              b, b.index(0), keys, b.index(1), inits,
+              [&](OpBuilder &, Location loc, Value j, ValueRange sums) {
+                Row value{buf.value, {}};
+                value.prefix.append(valueIndices(j));
+                SmallVector<Value> vs;
+                for (Value d : columns)
+                  vs.push_back(loadRowVector(b, value, d, width));
+                SmallVector<Value> next;
+                for (auto [r, i] : llvm::enumerate(rows)) {
+                  Value p = vector::BroadcastOp::create(
+                      b, type,
+                      memref::LoadOp::create(b, scores, ValueRange{i, j}));
+                  for (auto [c, v] : llvm::enumerate(vs))
+                    next.push_back(
+                        vector::FMAOp::create(b, p, v, sums[r * vectors + c]));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (auto [r, i] : llvm::enumerate(rows))
+            for (auto [c, d] : llvm::enumerate(columns))
+              vector::StoreOp::create(b, loop.getResult(r * vectors + c), acc,
+                                      ValueRange{i, d});
+          scf::YieldOp::create(b, loc);
+        });
+  });
 }
 
 LogicalResult
@@ -148,6 +210,13 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   const float scale = op.getScaleAttr() ? op.getScaleAttr().getValueAsDouble()
                                         : 1.0f / std::sqrt(float(buf.headDim));
   const bool causal = op.getCausal();
+  const int64_t width = options.vectorWidth;
+  // Output columns per register block of the P.V update: up to 4 vectors.
+  int64_t valueVectors = 0;
+  if (width > 0 && buf.valueDim % width == 0) {
+    int64_t chunks = buf.valueDim / width;
+    valueVectors = chunks % 4 == 0 ? 4 : chunks % 2 == 0 ? 2 : 1;
+  }
 
   b.parallel({batch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
     Value bi = ivs[0], ht = ivs[1], qt = ivs[2], split = ivs[3];
@@ -188,98 +257,128 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       });
     });
 
+    Value rowScale = b.scratch({tileRows}, f32);
+    // The tile's rows flattened over (query head of the group, query row):
+    // t -> (query head, query index, scratch row), so register blocks span
+    // the heads that share a K/V block (GQA decode has one row per head).
+    Value flatRows = b.mul(b.index(groupTiles), rows);
+    auto rowOf = [&](Value t) -> std::array<Value, 3> {
+      Value g = arith::DivUIOp::create(b, t, rows);
+      Value row = arith::RemUIOp::create(b, t, rows);
+      return {headOf(g), b.add(q0, row), b.add(b.mul(g, b.index(tq)), row)};
+    };
+
     scf::ForOp::create(
         b, begin, b.max(begin, end), b.index(tk), ValueRange{},
         [&](OpBuilder &, Location, Value kt, ValueRange) {
           Value keys = b.min(b.index(tk), b.sub(end, kt));
-          b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
-            Value hi = headOf(g);
-            b.forLoop(b.index(0), rows, [&](Value row) {
-              Value qi = b.add(q0, row);
-              Value pos = b.add(offset, qi);
-              Value i = b.add(b.mul(g, b.index(tq)), row); // scratch row
-              // Scores of one row against the block.
-              b.forLoop(b.index(0), keys, [&](Value j) {
-                Value kj = b.add(kt, j);
-                SmallVector<Value> kIdx = kvIndices(b, buf, bi, kvHead, kj);
-                Value dot = b.forLoop(
-                    b.index(0), b.index(buf.headDim), ValueRange{zero},
-                    [&](Value d, ValueRange sum) -> SmallVector<Value> {
-                      Value qv = b.loadF32(buf.query, {bi, hi, qi, d});
-                      Value kv =
-                          b.loadF32(buf.key, {kIdx[0], kIdx[1], kIdx[2], d});
-                      return {b.addf(sum[0], b.mulf(qv, kv))};
-                    })[0];
-                Value s = b.mulf(dot, b.f32(scale));
-                if (softcap) {
-                  Value t = math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
-                  s = b.mulf(t, b.f32(*softcap));
-                }
-                if (!op.getScoreMod().empty())
-                  s = b.inlineRegion(op.getScoreMod(), {bi, hi, qi, kj, s})[0];
-                Value keep = arith::ConstantOp::create(b, b.getBoolAttr(true));
-                if (causal)
-                  keep = arith::AndIOp::create(
-                      b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
-                if (window)
-                  keep = arith::AndIOp::create(
-                      b, keep,
-                      b.cmp(arith::CmpIPredicate::sgt, kj,
-                            b.sub(pos, b.index(*window))));
-                if (!op.getMaskMod().empty())
-                  keep = arith::AndIOp::create(
-                      b, keep,
-                      b.inlineRegion(op.getMaskMod(), {bi, hi, qi, kj})[0]);
-                s = b.select(keep, s, minusInf);
-                memref::StoreOp::create(b, s, scores, ValueRange{i, j});
+          // 1. Raw scores Q.K^T of the block in register blocks.
+          blockedDots(
+              b, b.index(0), flatRows, b.index(0), keys, b.index(buf.headDim),
+              width,
+              [&](Value t) {
+                std::array<Value, 3> at = rowOf(t);
+                return Row{buf.query, {bi, at[0], at[1]}};
+              },
+              [&](Value j) {
+                return SmallVector<Row>{
+                    {buf.key, kvIndices(b, buf, bi, kvHead, b.add(kt, j))}};
+              },
+              [&](Value t, Value j, ArrayRef<Value> dot) {
+                Value i = rowOf(t)[2];
+                memref::StoreOp::create(b, dot[0], scores, ValueRange{i, j});
               });
-              // Online softmax update of row i.
-              Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
-              Value newMax =
-                  b.forLoop(b.index(0), keys, ValueRange{oldMax},
-                            [&](Value j, ValueRange m) -> SmallVector<Value> {
-                              Value s = memref::LoadOp::create(
-                                  b, scores, ValueRange{i, j});
-                              return {b.maxf(m[0], s)};
-                            })[0];
-              Value anyValid = arith::CmpFOp::create(
-                  b, arith::CmpFPredicate::OGT, newMax, minusInf);
-              b.ifThen(anyValid, [&] {
-                Value correction = b.exp(b.subf(oldMax, newMax));
-                Value blockSum = b.forLoop(
-                    b.index(0), keys, ValueRange{zero},
-                    [&](Value j, ValueRange sum) -> SmallVector<Value> {
-                      Value s =
-                          memref::LoadOp::create(b, scores, ValueRange{i, j});
-                      Value p = b.exp(b.subf(s, newMax));
-                      memref::StoreOp::create(b, p, scores, ValueRange{i, j});
-                      return {b.addf(sum[0], p)};
-                    })[0];
-                Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
-                memref::StoreOp::create(
-                    b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
-                    ValueRange{i});
-                memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
+          // 2. Per row: scale, softcap, score/mask regions and masks, then
+          //    the online softmax update. A row with no visible key yet
+          //    uses 0 as its max so that nothing becomes NaN.
+          b.forLoop(b.index(0), flatRows, [&](Value t) {
+            std::array<Value, 3> at = rowOf(t);
+            Value hi = at[0], qi = at[1], i = at[2];
+            Value pos = b.add(offset, qi);
+            Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
+            Value newMax = b.forLoop(
+                b.index(0), keys, ValueRange{oldMax},
+                [&](Value j, ValueRange m) -> SmallVector<Value> {
+                  Value kj = b.add(kt, j);
+                  Value s = b.mulf(
+                      memref::LoadOp::create(b, scores, ValueRange{i, j}),
+                      b.f32(scale));
+                  if (softcap) {
+                    Value c =
+                        math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
+                    s = b.mulf(c, b.f32(*softcap));
+                  }
+                  if (!op.getScoreMod().empty())
+                    s = b.inlineRegion(op.getScoreMod(),
+                                       {bi, hi, qi, kj, s})[0];
+                  Value keep =
+                      arith::ConstantOp::create(b, b.getBoolAttr(true));
+                  if (causal)
+                    keep = arith::AndIOp::create(
+                        b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
+                  if (window)
+                    keep = arith::AndIOp::create(
+                        b, keep,
+                        b.cmp(arith::CmpIPredicate::sgt, kj,
+                              b.sub(pos, b.index(*window))));
+                  if (!op.getMaskMod().empty())
+                    keep = arith::AndIOp::create(
+                        b, keep,
+                        b.inlineRegion(op.getMaskMod(), {bi, hi, qi, kj})[0]);
+                  s = b.select(keep, s, minusInf);
+                  memref::StoreOp::create(b, s, scores, ValueRange{i, j});
+                  return {b.maxf(m[0], s)};
+                })[0];
+            Value anyValid = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                                   newMax, minusInf);
+            Value safeMax = b.select(anyValid, newMax, zero);
+            Value correction = b.exp(b.subf(oldMax, safeMax));
+            Value blockSum = b.forLoop(
+                b.index(0), keys, ValueRange{zero},
+                [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                  Value s = memref::LoadOp::create(b, scores, ValueRange{i, j});
+                  Value p = b.exp(b.subf(s, safeMax));
+                  memref::StoreOp::create(b, p, scores, ValueRange{i, j});
+                  return {b.addf(sum[0], p)};
+                })[0];
+            Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
+            memref::StoreOp::create(
+                b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
+                ValueRange{i});
+            memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
+            memref::StoreOp::create(b, correction, rowScale, ValueRange{i});
+          });
+          // 3. acc = acc * correction + P.V.
+          if (valueVectors)
+            accumulateValues(
+                b, buf, acc, scores, rowScale, flatRows, keys, width,
+                valueVectors, [&](Value t) { return rowOf(t)[2]; },
+                [&](Value j) {
+                  return kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+                });
+          else
+            b.forLoop(b.index(0), flatRows, [&](Value t) {
+              Value i = rowOf(t)[2];
+              Value correction =
+                  memref::LoadOp::create(b, rowScale, ValueRange{i});
+              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                memref::StoreOp::create(b, b.mulf(a, correction), acc,
+                                        ValueRange{i, d});
+              });
+              b.forLoop(b.index(0), keys, [&](Value j) {
+                Value p = memref::LoadOp::create(b, scores, ValueRange{i, j});
+                SmallVector<Value> vIdx =
+                    kvIndices(b, buf, bi, kvHead, b.add(kt, j));
                 b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
                   Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                  memref::StoreOp::create(b, b.mulf(a, correction), acc,
+                  Value v =
+                      b.loadF32(buf.value, {vIdx[0], vIdx[1], vIdx[2], d});
+                  memref::StoreOp::create(b, b.addf(a, b.mulf(p, v)), acc,
                                           ValueRange{i, d});
-                });
-                b.forLoop(b.index(0), keys, [&](Value j) {
-                  Value p = memref::LoadOp::create(b, scores, ValueRange{i, j});
-                  SmallVector<Value> vIdx =
-                      kvIndices(b, buf, bi, kvHead, b.add(kt, j));
-                  b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-                    Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                    Value v =
-                        b.loadF32(buf.value, {vIdx[0], vIdx[1], vIdx[2], d});
-                    memref::StoreOp::create(b, b.addf(a, b.mulf(p, v)), acc,
-                                            ValueRange{i, d});
-                  });
                 });
               });
             });
-          });
           scf::YieldOp::create(b);
         });
 

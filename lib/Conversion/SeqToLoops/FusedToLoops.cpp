@@ -16,6 +16,7 @@
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -25,8 +26,8 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
+  using TiledPattern::TiledPattern;
   LogicalResult matchAndRewrite(SwiGLUOp op,
                                 PatternRewriter &rewriter) const override {
     auto gate = op.getGate().getDefiningOp<LinearOp>();
@@ -44,35 +45,42 @@ struct FuseGatedMLP : OpRewritePattern<SwiGLUOp> {
     Value output = b.allocProjection(outType, input, wg);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), features = b.dim(wg, 0);
-    const int64_t block = 16;
-    // Weight blocks outermost, as for seq.linear.
-    b.parallel({b.divUp(features, block), rows}, [&](ValueRange ivs) {
-      Value row = ivs[1], f0 = b.mul(ivs[0], b.index(block));
-      Value f1 = b.min(features, b.add(f0, b.index(block)));
-      b.forLoop(f0, f1, [&](Value f) {
-        Value g0 = bg ? b.loadF32(bg, {f}) : b.f32(0.0f);
-        Value u0 = bu ? b.loadF32(bu, {f}) : b.f32(0.0f);
-        SmallVector<Value> dots = b.forLoop(
-            b.index(0), k, ValueRange{g0, u0},
-            [&](Value kk, ValueRange sums) -> SmallVector<Value> {
-              Value xv = b.loadF32(x, {row, kk});
-              return {b.addf(sums[0], b.mulf(xv, b.loadF32(wg, {f, kk}))),
-                      b.addf(sums[1], b.mulf(xv, b.loadF32(wu, {f, kk})))};
-            });
-        Value one = b.f32(1.0f);
-        Value sigmoid =
-            b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, dots[0]))));
-        b.storeF32(b.mulf(b.mulf(dots[0], sigmoid), dots[1]), y, {row, f});
-      });
-    });
+    const int64_t block = 16, rowBlock = 2;
+    // Weight blocks outermost, as for seq.linear; a register block is 2
+    // rows x 2 features x (gate, up).
+    b.parallel(
+        {b.divUp(features, block), b.divUp(rows, rowBlock)},
+        [&](ValueRange ivs) {
+          Value f0 = b.mul(ivs[0], b.index(block));
+          Value f1 = b.min(features, b.add(f0, b.index(block)));
+          Value r0 = b.mul(ivs[1], b.index(rowBlock));
+          Value r1 = b.min(rows, b.add(r0, b.index(rowBlock)));
+          blockedDots(
+              b, r0, r1, f0, f1, k, options.vectorWidth,
+              [&](Value r) {
+                return Row{x, {r}};
+              },
+              [&](Value f) {
+                return SmallVector<Row>{{wg, {f}}, {wu, {f}}};
+              },
+              [&](Value r, Value f, ArrayRef<Value> dots) {
+                Value g = bg ? b.addf(dots[0], b.loadF32(bg, {f})) : dots[0];
+                Value u = bu ? b.addf(dots[1], b.loadF32(bu, {f})) : dots[1];
+                Value one = b.f32(1.0f);
+                Value sigmoid = b.divf(
+                    one, b.addf(one, b.exp(arith::NegFOp::create(b, g))));
+                b.storeF32(b.mulf(b.mulf(g, sigmoid), u), y, {r, f});
+              },
+              rowBlock, /*blockCols=*/2);
+        });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     rewriter.eraseOp(gate);
     rewriter.eraseOp(up);
     return success();
   }
 };
-struct FuseRMSNormIntoLinear : OpRewritePattern<LinearOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
+  using TiledPattern::TiledPattern;
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
     auto norm = op.getInput().getDefiningOp<RMSNormOp>();
@@ -90,45 +98,68 @@ struct FuseRMSNormIntoLinear : OpRewritePattern<LinearOp> {
     Value widthF = arith::UIToFPOp::create(
         b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), k));
     float epsilon = norm.getEpsilon().convertToFloat();
+    Type f32 = b.getF32Type();
     // The norm rounds to its storage type before the projection reads it.
     Type normElement = norm.getOutput().getType().getElementType();
-    const int64_t block = 16;
-    b.parallel({b.divUp(n, block), rows}, [&](ValueRange ivs) {
-      Value row = ivs[1], n0 = b.mul(ivs[0], b.index(block));
-      Value n1 = b.min(n, b.add(n0, b.index(block)));
-      Value sq = b.forLoop(b.index(0), k, ValueRange{b.f32(0.0f)},
-                           [&](Value c, ValueRange s) -> SmallVector<Value> {
-                             Value v = b.loadF32(x, {row, c});
-                             return {b.addf(s[0], b.mulf(v, v))};
-                           })[0];
-      Value inv =
-          math::RsqrtOp::create(b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
-      b.forLoop(n0, n1, [&](Value col) {
-        Value init = bias ? b.loadF32(bias, {col}) : b.f32(0.0f);
-        Value dot = b.forLoop(
-            b.index(0), k, ValueRange{init},
-            [&](Value kk, ValueRange sum) -> SmallVector<Value> {
-              Value v = b.mulf(b.mulf(b.loadF32(x, {row, kk}), inv),
-                               b.loadF32(gamma, {kk}));
+    const int64_t block = 16, rowBlock = 2;
+    b.parallel(
+        {b.divUp(n, block), b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
+          Value n0 = b.mul(ivs[0], b.index(block));
+          Value n1 = b.min(n, b.add(n0, b.index(block)));
+          Value r0 = b.mul(ivs[1], b.index(rowBlock));
+          Value r1 = b.min(rows, b.add(r0, b.index(rowBlock)));
+          // The tile's rows normalised once into f32 scratch (rounded
+          // through the norm's storage type), then projected.
+          Value normed = memref::AllocaOp::create(
+              b, MemRefType::get({rowBlock, ShapedType::kDynamic}, f32),
+              ValueRange{k});
+          b.forLoop(r0, r1, [&](Value row) {
+            Value local = b.sub(row, r0);
+            Value sq =
+                b.forLoop(b.index(0), k, ValueRange{b.f32(0.0f)},
+                          [&](Value c, ValueRange s) -> SmallVector<Value> {
+                            Value v = b.loadF32(x, {row, c});
+                            return {b.addf(s[0], b.mulf(v, v))};
+                          })[0];
+            Value inv = math::RsqrtOp::create(
+                b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
+            b.forLoop(b.index(0), k, [&](Value c) {
+              Value v = b.mulf(b.mulf(b.loadF32(x, {row, c}), inv),
+                               b.loadF32(gamma, {c}));
               if (!normElement.isF32())
                 v = arith::ExtFOp::create(
-                    b, b.getF32Type(),
+                    b, f32,
                     arith::TruncFOp::create(b, normElement, v).getResult());
-              return {b.addf(sum[0], b.mulf(v, b.loadF32(weight, {col, kk})))};
-            })[0];
-        b.storeF32(dot, y, {row, col});
-      });
-    });
+              memref::StoreOp::create(b, v, normed, ValueRange{local, c});
+            });
+          });
+          blockedDots(
+              b, r0, r1, n0, n1, k, options.vectorWidth,
+              [&](Value r) {
+                return Row{normed, {b.sub(r, r0)}};
+              },
+              [&](Value c) {
+                return SmallVector<Row>{{weight, {c}}};
+              },
+              [&](Value r, Value c, ArrayRef<Value> dot) {
+                Value sum =
+                    bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
+                b.storeF32(sum, y, {r, c});
+              },
+              rowBlock);
+        });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }
 };
 } // namespace
 
-void seq::populateFusedToLoopsPatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseGatedMLP>(patterns.getContext());
+void seq::populateFusedToLoopsPatterns(RewritePatternSet &patterns,
+                                       const TilingOptions &options) {
+  patterns.add<FuseGatedMLP>(patterns.getContext(), options);
 }
 
-void seq::populateFusedNormToLoopsPatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseRMSNormIntoLinear>(patterns.getContext());
+void seq::populateFusedNormToLoopsPatterns(RewritePatternSet &patterns,
+                                           const TilingOptions &options) {
+  patterns.add<FuseRMSNormIntoLinear>(patterns.getContext(), options);
 }

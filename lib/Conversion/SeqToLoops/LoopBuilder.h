@@ -25,6 +25,9 @@ struct TilingOptions {
   int64_t keyTile = 64;
   int64_t minParallelTiles = 32;
   int64_t minKeysPerSplit = 256;
+  /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,
+  /// 4: NEON); 0 keeps scalar loops for LLVM to vectorise.
+  int64_t vectorWidth = 8;
 };
 
 class LoopBuilder : public ImplicitLocOpBuilder {

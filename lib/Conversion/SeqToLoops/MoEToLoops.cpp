@@ -23,6 +23,7 @@
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -437,8 +438,8 @@ struct MoeDispatchLowering : OpRewritePattern<MoeDispatchOp> {
 // seq.grouped_matmul
 //===----------------------------------------------------------------------===//
 
-struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct GroupedMatmulLowering : TiledPattern<GroupedMatmulOp> {
+  using TiledPattern::TiledPattern;
   LogicalResult matchAndRewrite(GroupedMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     LoopBuilder b(op.getLoc(), rewriter);
@@ -466,16 +467,18 @@ struct GroupedMatmulLowering : OpRewritePattern<GroupedMatmulOp> {
       scf::IfOp::create(
           b, owned,
           [&](OpBuilder &, Location loc) {
-            b.forLoop(n0, n1, [&](Value col) {
-              Value dot = b.forLoop(
-                  zero, depth, ValueRange{b.f32(0.0f)},
-                  [&](Value kk, ValueRange sum) -> SmallVector<Value> {
-                    return {b.addf(
-                        sum[0], b.mulf(b.loadF32(input, {row, kk}),
-                                       b.loadF32(weight, {owner, col, kk})))};
-                  })[0];
-              b.storeF32(dot, output, {row, col});
-            });
+            blockedDots(
+                b, row, b.add(row, one), n0, n1, depth, options.vectorWidth,
+                [&](Value r) {
+                  return Row{input, {r}};
+                },
+                [&](Value c) {
+                  return SmallVector<Row>{{weight, {owner, c}}};
+                },
+                [&](Value r, Value c, ArrayRef<Value> dot) {
+                  b.storeF32(dot[0], output, {r, c});
+                },
+                /*blockRows=*/1, /*blockCols=*/8);
             scf::YieldOp::create(b, loc);
           },
           [&](OpBuilder &, Location loc) {
@@ -504,8 +507,8 @@ static Value mulExtents(LoopBuilder &b, Value x, Value y) {
   return b.mul(x, y);
 }
 
-struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
+  using TiledPattern::TiledPattern;
   /// Features per tile of the expert FFN and combine phases.
   static constexpr int64_t kBlock = 64;
 
@@ -592,35 +595,33 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
       Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
       b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
         Value t = arith::DivUIOp::create(b, s, topK);
-        b.forLoop(f0, f1, [&](Value f) {
-          SmallVector<Value> inits{zeroF};
-          if (gate)
-            inits.push_back(zeroF);
-          SmallVector<Value> dots = b.forLoop(
-              zero, model, inits,
-              [&](Value d, ValueRange sum) -> SmallVector<Value> {
-                Value xv = b.loadF32(input, {t, d});
-                SmallVector<Value> next{
-                    b.addf(sum[0], b.mulf(xv, b.loadF32(up, {e, f, d})))};
-                if (gate)
-                  next.push_back(
-                      b.addf(sum[1], b.mulf(xv, b.loadF32(gate, {e, f, d}))));
-                return next;
-              });
-          Value hv;
-          switch (activation) {
-          case FfnActivation::SwiGLU:
-            hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
-            break;
-          case FfnActivation::GeGLU:
-            hv = b.mulf(geluExact(b, dots[1]), dots[0]);
-            break;
-          case FfnActivation::GeLU:
-            hv = geluExact(b, dots[0]);
-            break;
-          }
-          memref::StoreOp::create(b, hv, hbuf, ValueRange{s, f});
-        });
+        blockedDots(
+            b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
+            [&](Value r) {
+              return Row{input, {r}};
+            },
+            [&](Value f) {
+              SmallVector<Row> rows{{up, {e, f}}};
+              if (gate)
+                rows.push_back({gate, {e, f}});
+              return rows;
+            },
+            [&](Value, Value f, ArrayRef<Value> dots) {
+              Value hv;
+              switch (activation) {
+              case FfnActivation::SwiGLU:
+                hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
+                break;
+              case FfnActivation::GeGLU:
+                hv = b.mulf(geluExact(b, dots[1]), dots[0]);
+                break;
+              case FfnActivation::GeLU:
+                hv = geluExact(b, dots[0]);
+                break;
+              }
+              memref::StoreOp::create(b, hv, hbuf, ValueRange{s, f});
+            },
+            /*blockRows=*/1, /*blockCols=*/gate ? 4 : 8);
       });
     });
 
@@ -636,17 +637,18 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
       scf::IfOp::create(
           b, b.cmp(arith::CmpIPredicate::sge, e, zero),
           [&](OpBuilder &, Location loc) {
-            b.forLoop(d0, d1, [&](Value d) {
-              Value y =
-                  b.forLoop(zero, hidden, ValueRange{zeroF},
-                            [&](Value f, ValueRange sum) -> SmallVector<Value> {
-                              return {b.addf(
-                                  sum[0], b.mulf(memref::LoadOp::create(
-                                                     b, hbuf, ValueRange{s, f}),
-                                                 b.loadF32(down, {e, d, f})))};
-                            })[0];
-              memref::StoreOp::create(b, y, ybuf, ValueRange{s, d});
-            });
+            blockedDots(
+                b, s, b.add(s, one), d0, d1, hidden, options.vectorWidth,
+                [&](Value r) {
+                  return Row{hbuf, {r}};
+                },
+                [&](Value d) {
+                  return SmallVector<Row>{{down, {e, d}}};
+                },
+                [&](Value, Value d, ArrayRef<Value> y) {
+                  memref::StoreOp::create(b, y[0], ybuf, ValueRange{s, d});
+                },
+                /*blockRows=*/1, /*blockCols=*/8);
             scf::YieldOp::create(b, loc);
           },
           [&](OpBuilder &, Location loc) {
@@ -670,39 +672,45 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
       b.parallel({b.divUp(width, kBlock), tokens}, [&](ValueRange ivs) {
         Value t = ivs[1], f0 = b.mul(ivs[0], b.index(kBlock));
         Value f1 = b.min(width, b.add(f0, b.index(kBlock)));
-        b.forLoop(f0, f1, [&](Value f) {
-          SmallVector<Value> dots = b.forLoop(
-              zero, model, ValueRange{zeroF, zeroF},
-              [&](Value c, ValueRange acc) -> SmallVector<Value> {
-                Value xv = b.loadF32(input, {t, c});
-                Value g = sgate ? b.addf(acc[0], b.mulf(xv, b.loadF32(
-                                                                sgate, {f, c})))
-                                : acc[0];
-                return {g, b.addf(acc[1], b.mulf(xv, b.loadF32(sup, {f, c})))};
-              });
-          Value h;
-          if (activation == FfnActivation::SwiGLU)
-            h = b.mulf(b.mulf(dots[0], sigmoid(b, dots[0])), dots[1]);
-          else if (activation == FfnActivation::GeGLU)
-            h = b.mulf(geluExact(b, dots[0]), dots[1]);
-          else
-            h = geluExact(b, dots[1]);
-          memref::StoreOp::create(b, h, sharedHidden, ValueRange{t, f});
-        });
+        blockedDots(
+            b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
+            [&](Value r) {
+              return Row{input, {r}};
+            },
+            [&](Value f) {
+              SmallVector<Row> rows;
+              if (sgate)
+                rows.push_back({sgate, {f}});
+              rows.push_back({sup, {f}});
+              return rows;
+            },
+            [&](Value, Value f, ArrayRef<Value> dots) {
+              Value u = dots.back(), h;
+              if (activation == FfnActivation::SwiGLU)
+                h = b.mulf(b.mulf(dots[0], sigmoid(b, dots[0])), u);
+              else if (activation == FfnActivation::GeGLU)
+                h = b.mulf(geluExact(b, dots[0]), u);
+              else
+                h = geluExact(b, u);
+              memref::StoreOp::create(b, h, sharedHidden, ValueRange{t, f});
+            },
+            /*blockRows=*/1, /*blockCols=*/sgate ? 4 : 8);
       });
       b.parallel({b.divUp(model, kBlock), tokens}, [&](ValueRange ivs) {
         Value t = ivs[1], d0 = b.mul(ivs[0], b.index(kBlock));
         Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
-        b.forLoop(d0, d1, [&](Value d) {
-          Value y = b.forLoop(
-              zero, width, ValueRange{zeroF},
-              [&](Value f, ValueRange acc) -> SmallVector<Value> {
-                Value h =
-                    memref::LoadOp::create(b, sharedHidden, ValueRange{t, f});
-                return {b.addf(acc[0], b.mulf(b.loadF32(sdown, {d, f}), h))};
-              })[0];
-          memref::StoreOp::create(b, y, sharedOut, ValueRange{t, d});
-        });
+        blockedDots(
+            b, t, b.add(t, one), d0, d1, width, options.vectorWidth,
+            [&](Value r) {
+              return Row{sharedHidden, {r}};
+            },
+            [&](Value d) {
+              return SmallVector<Row>{{sdown, {d}}};
+            },
+            [&](Value, Value d, ArrayRef<Value> y) {
+              memref::StoreOp::create(b, y[0], sharedOut, ValueRange{t, d});
+            },
+            /*blockRows=*/1, /*blockCols=*/8);
       });
     }
 
@@ -715,10 +723,10 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
       Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
       Value first = b.mul(t, topK);
       b.forLoop(d0, d1, [&](Value d) {
-        Value init = sharedOut ? memref::LoadOp::create(b, sharedOut,
-                                                        ValueRange{t, d})
-                                     .getResult()
-                               : zeroF;
+        Value init =
+            sharedOut ? memref::LoadOp::create(b, sharedOut, ValueRange{t, d})
+                            .getResult()
+                      : zeroF;
         Value sum = b.forLoop(
             zero, topK, ValueRange{init},
             [&](Value k, ValueRange acc) -> SmallVector<Value> {
@@ -739,7 +747,9 @@ struct MoeExpertsLowering : OpRewritePattern<MoeExpertsOp> {
 };
 } // namespace
 
-void mlir::seq::populateMoEToLoopsPatterns(RewritePatternSet &patterns) {
-  patterns.add<MoeRouteLowering, MoeDispatchLowering, GroupedMatmulLowering,
-               MoeExpertsLowering>(patterns.getContext());
+void mlir::seq::populateMoEToLoopsPatterns(RewritePatternSet &patterns,
+                                           const TilingOptions &options) {
+  patterns.add<MoeRouteLowering, MoeDispatchLowering>(patterns.getContext());
+  patterns.add<GroupedMatmulLowering, MoeExpertsLowering>(patterns.getContext(),
+                                                          options);
 }

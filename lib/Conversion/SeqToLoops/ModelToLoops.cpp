@@ -9,6 +9,7 @@
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -53,8 +54,8 @@ namespace {
 /// Runtime error codes written to `__seq_status` (see seqrt.h).
 enum StatusCode : int32_t { kIndexOutOfRange = 1, kCacheOverflow = 2 };
 
-struct LinearLowering : OpRewritePattern<LinearOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct LinearLowering : TiledPattern<LinearOp> {
+  using TiledPattern::TiledPattern;
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
     LoopBuilder b(op.getLoc(), rewriter);
@@ -65,24 +66,31 @@ struct LinearLowering : OpRewritePattern<LinearOp> {
     Value output = b.allocProjection(outType, input, weight);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
-    const int64_t block = 16;
+    const int64_t block = 16, rowBlock = 2;
     // Weight blocks outermost: consecutive tiles (one thread's share under
     // a static schedule) reuse the same 16 weight rows from cache across
     // all input rows instead of streaming the weights once per row.
-    b.parallel({b.divUp(n, block), rows}, [&](ValueRange ivs) {
-      Value row = ivs[1], n0 = b.mul(ivs[0], b.index(block));
-      Value n1 = b.min(n, b.add(n0, b.index(block)));
-      b.forLoop(n0, n1, [&](Value col) {
-        Value init = bias ? b.loadF32(bias, {col}) : b.f32(0.0f);
-        Value dot = b.forLoop(
-            b.index(0), k, ValueRange{init},
-            [&](Value kk, ValueRange sum) -> SmallVector<Value> {
-              return {b.addf(sum[0], b.mulf(b.loadF32(x, {row, kk}),
-                                            b.loadF32(weight, {col, kk})))};
-            })[0];
-        b.storeF32(dot, y, {row, col});
-      });
-    });
+    b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
+               [&](ValueRange ivs) {
+                 Value n0 = b.mul(ivs[0], b.index(block));
+                 Value n1 = b.min(n, b.add(n0, b.index(block)));
+                 Value r0 = b.mul(ivs[1], b.index(rowBlock));
+                 Value r1 = b.min(rows, b.add(r0, b.index(rowBlock)));
+                 blockedDots(
+                     b, r0, r1, n0, n1, k, options.vectorWidth,
+                     [&](Value r) {
+                       return Row{x, {r}};
+                     },
+                     [&](Value c) {
+                       return SmallVector<Row>{{weight, {c}}};
+                     },
+                     [&](Value r, Value c, ArrayRef<Value> dot) {
+                       Value sum =
+                           bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
+                       b.storeF32(sum, y, {r, c});
+                     },
+                     rowBlock);
+               });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }
@@ -381,9 +389,11 @@ struct GetParameterLowering : OpRewritePattern<GetParameterOp> {
 };
 } // namespace
 
-void seq::populateModelToLoopsPatterns(RewritePatternSet &patterns) {
-  patterns.add<LinearLowering, NormLowering<RMSNormOp>,
-               NormLowering<LayerNormOp>, RopeLowering, EmbeddingLowering,
-               ActivationLowering<SwiGLUOp>, ActivationLowering<GeLUOp>,
-               CacheWriteLowering, GetParameterLowering>(patterns.getContext());
+void seq::populateModelToLoopsPatterns(RewritePatternSet &patterns,
+                                       const TilingOptions &options) {
+  patterns.add<LinearLowering>(patterns.getContext(), options);
+  patterns.add<NormLowering<RMSNormOp>, NormLowering<LayerNormOp>, RopeLowering,
+               EmbeddingLowering, ActivationLowering<SwiGLUOp>,
+               ActivationLowering<GeLUOp>, CacheWriteLowering,
+               GetParameterLowering>(patterns.getContext());
 }

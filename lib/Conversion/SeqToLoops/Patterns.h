@@ -14,26 +14,37 @@
 namespace mlir {
 namespace seq {
 
+/// A lowering pattern parameterised by the target's tiling options.
+template <typename Op> struct TiledPattern : OpRewritePattern<Op> {
+  TiledPattern(MLIRContext *context, const TilingOptions &options)
+      : OpRewritePattern<Op>(context), options(options) {}
+  TilingOptions options;
+};
+
 /// Chains lowered as one loop nest (gated MLP: linear, linear, swiglu).
 /// Applied before the per-op patterns.
-void populateFusedToLoopsPatterns(RewritePatternSet &patterns);
+void populateFusedToLoopsPatterns(RewritePatternSet &patterns,
+                                  const TilingOptions &options);
 
 /// linear(rms_norm(x)) as one loop nest. Applied after the fusions above.
-void populateFusedNormToLoopsPatterns(RewritePatternSet &patterns);
+void populateFusedNormToLoopsPatterns(RewritePatternSet &patterns,
+                                      const TilingOptions &options);
 
 /// Flash attention (seq.attention).
 void populateAttentionToLoopsPatterns(RewritePatternSet &patterns,
                                       const TilingOptions &options);
 
 /// seq.linear, norms, rope, embedding, activations, seq.cache_write.
-void populateModelToLoopsPatterns(RewritePatternSet &patterns);
+void populateModelToLoopsPatterns(RewritePatternSet &patterns,
+                                  const TilingOptions &options);
 
 /// seq.scan and seq.scan_step.
 void populateScanToLoopsPatterns(RewritePatternSet &patterns,
                                  const TilingOptions &tiling);
 
 /// seq.moe_route, seq.moe_dispatch, seq.grouped_matmul, seq.moe_experts.
-void populateMoEToLoopsPatterns(RewritePatternSet &patterns);
+void populateMoEToLoopsPatterns(RewritePatternSet &patterns,
+                                const TilingOptions &options);
 
 /// seq.sample and seq.decode_loop.
 void populateDecodeToLoopsPatterns(RewritePatternSet &patterns);

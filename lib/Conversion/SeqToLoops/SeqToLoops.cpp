@@ -50,21 +50,22 @@ struct ConvertSeqToLoopsPass
     tiling.keyTile = keyTile;
     tiling.minParallelTiles = minParallelTiles;
     tiling.minKeysPerSplit = minKeysPerSplit;
+    tiling.vectorWidth = vectorWidth;
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     // Fusions first, while the chains they match still exist.
     RewritePatternSet fusions(&getContext());
-    populateFusedToLoopsPatterns(fusions);
+    populateFusedToLoopsPatterns(fusions, tiling);
     (void)applyPatternsGreedily(module, std::move(fusions), config);
     RewritePatternSet normFusions(&getContext());
-    populateFusedNormToLoopsPatterns(normFusions);
+    populateFusedNormToLoopsPatterns(normFusions, tiling);
     (void)applyPatternsGreedily(module, std::move(normFusions), config);
 
     RewritePatternSet patterns(&getContext());
     populateAttentionToLoopsPatterns(patterns, tiling);
-    populateModelToLoopsPatterns(patterns);
+    populateModelToLoopsPatterns(patterns, tiling);
     populateScanToLoopsPatterns(patterns, tiling);
-    populateMoEToLoopsPatterns(patterns);
+    populateMoEToLoopsPatterns(patterns, tiling);
     populateDecodeToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);
 

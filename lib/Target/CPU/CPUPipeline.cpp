@@ -22,6 +22,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   ConvertSeqToLoopsOptions tiling;
   tiling.queryTile = options.queryTile;
   tiling.keyTile = options.keyTile;
+  tiling.vectorWidth = options.vectorWidth;
   pm.addPass(createSeqMarkEntryPoints());
   pm.addPass(createConvertSeqToLoops(tiling));
   // Upstream passes are named by their registered pipeline text, which is
@@ -33,10 +34,11 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "allow-return-allocs-from-loops},"
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "canonicalize,"
-      "seq-lower-memref-copies,"
+      "seq-lower-memref-copies,seq-approximate-math,"
       "convert-linalg-to-loops,arith-expand{{include-bf16=true},"
       "scf-forall-to-parallel,{0}"
-      "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+      "expand-strided-metadata,lower-affine,convert-vector-to-scf,"
+      "convert-vector-to-llvm,finalize-memref-to-llvm,"
       "convert-scf-to-cf,{1}convert-math-to-llvm,convert-math-to-libm,"
       "convert-arith-to-llvm,convert-func-to-llvm,"
       "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts",

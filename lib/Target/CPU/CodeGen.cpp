@@ -18,6 +18,7 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -77,6 +78,19 @@ seq::createTargetMachine(const CPUCodeGenOptions &options, std::string &error) {
     return failure();
   }
   return machine;
+}
+
+int64_t seq::defaultVectorWidth(llvm::TargetMachine &machine) {
+  if (!machine.getTargetTriple().isX86())
+    return 4;
+  // The subtarget knows the features implied by the CPU name as well as
+  // the explicit -mattr ones.
+  const llvm::MCSubtargetInfo *subtarget = machine.getMCSubtargetInfo();
+  if (subtarget->checkFeatures("+avx512f"))
+    return 16;
+  if (subtarget->checkFeatures("+avx"))
+    return 8;
+  return 4;
 }
 
 std::unique_ptr<llvm::Module>

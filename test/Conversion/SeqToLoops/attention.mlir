@@ -1,5 +1,6 @@
 // RUN: seqc-opt %s -split-input-file -convert-seq-to-loops | FileCheck %s
 // RUN: seqc-opt %s -split-input-file -convert-seq-to-loops="query-tile=8 key-tile=32" | FileCheck %s --check-prefix=TILES
+// RUN: seqc-opt %s -split-input-file -convert-seq-to-loops="vector-width=0" | FileCheck %s --check-prefix=SCALAR
 
 // Flash attention: tiles over (batch, KV head, query block, KV split); a
 // tile serves the 4 query heads of its KV head (GQA 8/2), so its scratch is
@@ -9,15 +10,47 @@
 
 // CHECK-LABEL: func @prefill
 // CHECK-NOT: memref<{{.*}}4096x4096
+// CHECK-DAG: %[[Q:.*]] = bufferization.to_buffer %arg0
+// CHECK-DAG: %[[K:.*]] = bufferization.to_buffer %arg1
+// CHECK-DAG: %[[V:.*]] = bufferization.to_buffer %arg2
 // CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<1x8x4096x64xf32>
 // CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QT:.*]], %[[SPLIT:.*]]) in
 // CHECK: memref.alloca() : memref<64xf32>
 // CHECK: memref.alloca() : memref<64xf32>
-// CHECK: memref.alloca() : memref<64x64xf32>
-// CHECK: memref.alloca() : memref<64x64xf32>
+// CHECK: %[[ACC:.*]] = memref.alloca() : memref<64x64xf32>
+// CHECK: %[[SCORES:.*]] = memref.alloca() : memref<64x64xf32>
+// CHECK: %[[SCALE:.*]] = memref.alloca() : memref<64xf32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64
-// CHECK: math.exp
+// 1. Q.K^T in register blocks of 2 rows x 4 keys: 8 vector accumulators,
+//    2 query and 4 key vectors loaded per 8 FMAs.
+// CHECK:   scf.for %{{.*}} step %c2
+// CHECK:     scf.for %{{.*}} step %c4
+// CHECK:       scf.for %{{.*}} = %c0 to %c64 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-2: vector.load %[[Q]]
+// CHECK:         vector.load %[[K]]
+// CHECK-NEXT:    vector.fma
+// CHECK-NEXT:    vector.fma
+// CHECK:       vector.reduction <add>
+// CHECK:       memref.store %{{.*}}, %[[SCORES]]
+// 2. Online softmax per row; the row's rescale factor is kept for step 3.
+// CHECK:   math.exp
+// CHECK:   memref.store %{{.*}}, %[[SCALE]]
+// 3. acc = acc * scale + P.V in blocks of 2 rows x 4 vectors (32 columns)
+//    held in registers over the key block.
+// CHECK:   scf.for %{{.*}} step %c2
+// CHECK:     scf.for %{{.*}} = %c0 to %c64 step %c32
+// CHECK:       vector.load %[[ACC]]
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-4: vector.load %[[V]]
+// CHECK:         vector.broadcast
+// CHECK-COUNT-4: vector.fma
+// CHECK:       vector.store %{{.*}}, %[[ACC]]
 // CHECK-NOT: seq.attention
+// SCALAR-LABEL: func @prefill
+// SCALAR-NOT: vector.
+// SCALAR: math.exp
+// SCALAR-NOT: vector.
+// SCALAR-LABEL: func @decode_split_kv
 // TILES-LABEL: func @prefill
 // TILES: memref.alloca() : memref<32x32xf32>
 func.func @prefill(%q: tensor<1x8x4096x64xf32>, %k: tensor<1x2x4096x64xf32>, %v: tensor<1x2x4096x64xf32>) -> tensor<1x8x4096x64xf32> {

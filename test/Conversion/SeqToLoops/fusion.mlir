@@ -5,9 +5,16 @@
 // CHECK-LABEL: func @gated_mlp
 // CHECK-COUNT-1: memref.alloc(
 // CHECK-NOT: memref.alloc(
+// Register blocks of 2 rows x 2 features x (gate, up): 8 accumulators.
 // CHECK: scf.forall
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32)
+// CHECK: scf.for %{{.*}} step %c2
+// CHECK: scf.for %{{.*}} step %c2
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-8: vector.fma
+// CHECK: vector.reduction <add>
 // CHECK: math.exp
+// Remainders one row / one feature at a time: (gate, up) accumulators.
+// CHECK: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>)
 // CHECK-NOT: seq.
 func.func @gated_mlp(%x: tensor<2x8x32xf32>, %wg: tensor<64x32xf32>, %wu: tensor<64x32xf32>) -> tensor<2x8x64xf32> {
   %g = seq.linear %x, %wg : tensor<2x8x32xf32>, tensor<64x32xf32> -> tensor<2x8x64xf32>
@@ -30,12 +37,17 @@ func.func @gate_reused(%x: tensor<8x32xf32>, %wg: tensor<64x32xf32>, %wu: tensor
 
 // -----
 
-// Projections of a normalised input: each applies 1/rms while reading x;
-// the normalised [4, 32] tensor is never allocated, and the norm is gone.
+// Projections of a normalised input: each tile normalises its rows once
+// into a stack row block and projects from there; the normalised [4, 32]
+// tensor is never allocated, and the norm is gone.
 // CHECK-LABEL: func @norm_then_projections
 // CHECK: memref.alloc() {{.*}} : memref<4x16xf32>
 // CHECK: scf.forall
+// CHECK: %[[NORMED:.*]] = memref.alloca(%c32) : memref<2x?xf32>
 // CHECK: math.rsqrt
+// CHECK: memref.store %{{.*}}, %[[NORMED]]
+// CHECK: vector.load %[[NORMED]]
+// CHECK: vector.fma
 // CHECK: memref.alloc() {{.*}} : memref<4x8xf32>
 // CHECK: scf.forall
 // CHECK: math.rsqrt

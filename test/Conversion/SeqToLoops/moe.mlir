@@ -122,8 +122,13 @@ func.func @dispatch_capacity(%experts: tensor<?x2xi32>) -> (tensor<?xi32>, tenso
 // CHECK:             memref.load %[[OFFS]]
 // CHECK:           %[[OWNED:.*]] = arith.cmpi sge, %[[OWNER]], %c0
 // CHECK:           scf.if %[[OWNED]] {
-// CHECK:             memref.load %[[WT]][%[[OWNER]], %{{.*}}, %{{.*}}]
-// CHECK:             memref.store %{{.*}}, %[[OUT]][%[[ROW]], %{{.*}}]
+// Register blocks of 8 columns: one input vector feeds 8 accumulators.
+// CHECK:             scf.for {{.*}} step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:               vector.load %[[X]][%{{.*}}, %{{.*}}] : memref<20x16xf32>, vector<8xf32>
+// CHECK:               vector.load %[[WT]][%[[OWNER]], %{{.*}}, %{{.*}}] : memref<4x24x16xf32>, vector<8xf32>
+// CHECK:               vector.fma
+// CHECK:             vector.reduction <add>
+// CHECK:             memref.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}]
 // CHECK:           } else {
 // CHECK:             memref.store %cst, %[[OUT]][%[[ROW]], %{{.*}}]
 // CHECK-NOT:     seq.
@@ -181,13 +186,16 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:           %[[HKEPT:.*]] = arith.cmpi sge, %[[HE]], %c0
 // CHECK:           scf.if %[[HKEPT]]
 // CHECK:             %[[T:.*]] = arith.divui %[[HS]], %c2
-// CHECK:             scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step
-// CHECK:               scf.for %[[D:.*]] = %c0 to %c16 {{.*}} -> (f32, f32)
-// CHECK:                 memref.load %[[X]][%[[T]], %[[D]]]
-// CHECK:                 arith.extf {{.*}} : bf16 to f32
-// CHECK:                 memref.load %[[WU]][%[[HE]], %[[F]], %[[D]]]
-// CHECK:                 arith.addf {{.*}} fastmath<reassoc,contract>
-// CHECK:                 memref.load %[[WG]][%[[HE]], %[[F]], %[[D]]]
+// Register blocks of 4 features x (up, gate): 8 vector accumulators.
+// CHECK:             scf.for %[[TR:.*]] = %[[T]] to
+// CHECK:             scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step %c4
+// CHECK:               scf.for %[[D:.*]] = %c0 to %c16 step %c8 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                 vector.load %[[X]][%[[TR]], %[[D]]] : memref<8x16xbf16>, vector<8xbf16>
+// CHECK:                 arith.extf {{.*}} : vector<8xbf16> to vector<8xf32>
+// CHECK:                 vector.load %[[WU]][%[[HE]], %[[F]], %[[D]]]
+// CHECK:                 vector.fma
+// CHECK:                 vector.load %[[WG]][%[[HE]], %[[F]], %[[D]]]
+// CHECK:               vector.reduction <add>
 // CHECK:               math.exp
 // CHECK:               memref.store %{{.*}}, %[[H]][%[[HS]], %[[F]]]
 // Phase 2: tiles of (block of 64 model features, slot): down . hbuf, the
@@ -197,10 +205,11 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:           %[[YS:.*]] = memref.load %[[ORDER]][%[[R2]]]
 // CHECK:           %[[YE:.*]] = memref.load %[[SLOT]][%[[YS]]]
 // CHECK:           scf.if
-// CHECK:             scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step
-// CHECK:               scf.for %[[FF:.*]] = %c0 to %c32 {{.*}} -> (f32)
-// CHECK:                 memref.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]]
-// CHECK:                 memref.load %[[H]][%[[YS]], %[[FF]]]
+// CHECK:             scf.for %[[YR:.*]] = %[[YS]] to
+// CHECK:             scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step %c8
+// CHECK:               scf.for %[[FF:.*]] = %c0 to %c32 step %c8 {{.*}} -> (vector<8xf32>,
+// CHECK:                 vector.load %[[H]][%[[YR]], %[[FF]]]
+// CHECK:                 vector.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]]
 // CHECK:               memref.store %{{.*}}, %[[Y]][%[[YS]], %[[DD]]]
 // CHECK:           } else {
 // CHECK:               memref.store %cst{{.*}}, %[[Y]][%[[YS]], %{{.*}}]

@@ -6,6 +6,14 @@
 // RUN: llvm-readobj --file-headers %t.o | FileCheck %s --check-prefix=ARM
 // RUN: seqc %s -mtriple=aarch64-unknown-linux-gnu -cpu=generic -o %t.seqpkg
 // RUN: seqc %s -o %t.host.seqpkg
+// RUN: llvm-nm %t.x86.o | FileCheck %s --check-prefix=SYMS
+// RUN: seqc %s -emit=obj -cpu=skylake-avx512 -mtriple=x86_64-unknown-linux-gnu -o %t.avx512.o
+// RUN: llvm-objdump -d %t.avx512.o | FileCheck %s --check-prefix=AVX512
+// The vector kernels take their width from the target CPU, or -vector-width.
+// RUN: seqc %s -emit=tiled -cpu=haswell -mtriple=x86_64-unknown-linux-gnu | FileCheck %s --check-prefix=W8
+// RUN: seqc %s -emit=tiled -cpu=skylake-avx512 -mtriple=x86_64-unknown-linux-gnu | FileCheck %s --check-prefix=W16
+// RUN: seqc %s -emit=tiled -cpu=generic -mtriple=aarch64-unknown-linux-gnu | FileCheck %s --check-prefix=W4
+// RUN: seqc %s -emit=tiled -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -vector-width=0 | FileCheck %s --check-prefix=W0
 
 // Vectorised inner loops for the chosen CPU (8-wide FMAs on AVX2), OpenMP
 // for independent tiles, and AArch64 as a cross target.
@@ -14,6 +22,15 @@
 // AVX2: call void {{.*}}@__kmpc_fork_call
 // FMA: vfmadd{{[0-9]+}}ps {{.*}}%ymm
 // SERIAL-NOT: __kmpc_fork_call
+// The softmax's exp is inline (seq-approximate-math), not a libm call.
+// SYMS-NOT: expf
+// SYMS: U __kmpc_fork_call
+// SYMS-NOT: expf
+// AVX512: vfmadd{{[0-9]+}}ps {{.*}}%zmm
+// W8: vector.fma {{.*}} : vector<8xf32>
+// W16: vector.fma {{.*}} : vector<16xf32>
+// W4: vector.fma {{.*}} : vector<4xf32>
+// W0-NOT: vector.
 // ARM: Machine: EM_AARCH64
 func.func @main(%q: tensor<1x4x64x64xf32>, %k: tensor<1x4x64x64xf32>, %v: tensor<1x4x64x64xf32>) -> tensor<1x4x64x64xf32> {
   %o = seq.attention %q, %k, %v causal : tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32> -> tensor<1x4x64x64xf32>

@@ -41,6 +41,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> keyTile{*this, "key-tile",
                           llvm::cl::desc("Keys per attention KV block"),
                           llvm::cl::init(64)};
+  Option<int64_t> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("f32 lanes of the vector-dialect kernels (0: scalar)"),
+      llvm::cl::init(8)};
   Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run independent tiles on OpenMP threads"),
@@ -67,6 +71,10 @@ struct CPUCodeGenOptions {
 /// The target machine for `options`, or an error message.
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CPUCodeGenOptions &options, std::string &error);
+
+/// f32 lanes of the machine's vector registers: 16 with AVX-512, 8 with
+/// AVX, 4 otherwise (SSE, NEON).
+int64_t defaultVectorWidth(llvm::TargetMachine &machine);
 
 /// Translates an LLVM-dialect module to optimised LLVM IR.
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,

@@ -32,6 +32,21 @@ def SeqLowerMemRefCopies : Pass<"seq-lower-memref-copies", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SeqApproximateMath : Pass<"seq-approximate-math", "::mlir::ModuleOp"> {
+  let summary = "Expands f32 math.exp into an inline polynomial";
+  let description = [{
+    Rewrites every f32 `math.exp` (scalar or vector) with MLIR's polynomial
+    approximation (Cody-Waite range reduction, degree-5 polynomial, exact
+    at -inf, 0 and +inf; relative error a few ulp) instead of a call to
+    libm's `expf`. The call is opaque to LLVM's loop vectoriser, so every
+    softmax, sigmoid and decay loop around it ran scalar; inline, those
+    loops vectorise. Other math functions keep their libm calls.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def SeqCPUEntryPoints : Pass<"seq-cpu-entry-points", "::mlir::ModuleOp"> {
   let summary = "Builds the artifact ABI on an LLVM-dialect module";
   let description = [{

@@ -1,0 +1,123 @@
+//===- VectorKernels.cpp - register-blocked vector-dialect kernels --------===//
+
+#include "VectorKernels.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+Value seq::loadRowVector(LoopBuilder &b, const Row &row, Value k,
+                         int64_t width) {
+  Type element = cast<MemRefType>(row.buffer.getType()).getElementType();
+  SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+  indices.push_back(k);
+  Value v = vector::LoadOp::create(b, VectorType::get({width}, element),
+                                   row.buffer, indices);
+  if (element.isF32())
+    return v;
+  return arith::ExtFOp::create(b, VectorType::get({width}, b.getF32Type()), v);
+}
+
+/// `length` rounded down to a multiple of `width`.
+static Value wholeVectors(LoopBuilder &b, Value length, int64_t width) {
+  Value w = b.index(width);
+  return b.mul(arith::DivUIOp::create(b, length, w), w);
+}
+
+SmallVector<Value> seq::dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
+                                    ArrayRef<Row> rhs, Value length,
+                                    int64_t width) {
+  const size_t count = lhs.size() * rhs.size();
+  SmallVector<Value> sums(count, b.f32(0.0f));
+  Value vectorEnd = b.index(0);
+  if (width > 0) {
+    auto type = VectorType::get({width}, b.getF32Type());
+    Value zero = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+    vectorEnd = wholeVectors(b, length, width);
+    auto loop = scf::ForOp::create(
+        b, b.index(0), vectorEnd, b.index(width),
+        SmallVector<Value>(count, zero),
+        [&](OpBuilder &, Location loc, Value k, ValueRange acc) {
+          SmallVector<Value> lhsVectors;
+          for (const Row &row : lhs)
+            lhsVectors.push_back(loadRowVector(b, row, k, width));
+          SmallVector<Value> next(count);
+          for (auto [j, row] : llvm::enumerate(rhs)) {
+            Value y = loadRowVector(b, row, k, width);
+            for (auto [i, x] : llvm::enumerate(lhsVectors)) {
+              size_t at = i * rhs.size() + j;
+              next[at] = vector::FMAOp::create(b, x, y, acc[at]);
+            }
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    for (size_t at = 0; at < count; ++at)
+      sums[at] = vector::ReductionOp::create(
+          b, vector::CombiningKind::ADD, loop.getResult(at), Value(),
+          arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+  }
+  // Scalar remainder (folded away when the range is whole vectors).
+  return b.forLoop(
+      vectorEnd, length, sums,
+      [&](Value k, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> lhsValues;
+        for (const Row &row : lhs) {
+          SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+          indices.push_back(k);
+          lhsValues.push_back(b.loadF32(row.buffer, indices));
+        }
+        SmallVector<Value> next(count);
+        for (auto [j, row] : llvm::enumerate(rhs)) {
+          SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+          indices.push_back(k);
+          Value y = b.loadF32(row.buffer, indices);
+          for (auto [i, x] : llvm::enumerate(lhsValues)) {
+            size_t at = i * rhs.size() + j;
+            next[at] = b.addf(acc[at], b.mulf(x, y));
+          }
+        }
+        return next;
+      });
+}
+
+void seq::forGroups(LoopBuilder &b, Value lo, Value hi, int64_t group,
+                    llvm::function_ref<void(Value, int64_t)> body) {
+  Value groupsEnd = lo;
+  if (group > 1) {
+    groupsEnd = b.add(lo, wholeVectors(b, b.sub(hi, lo), group));
+    scf::ForOp::create(b, lo, groupsEnd, b.index(group), ValueRange{},
+                       [&](OpBuilder &, Location loc, Value i, ValueRange) {
+                         body(i, group);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+  b.forLoop(groupsEnd, hi, [&](Value i) { body(i, 1); });
+}
+
+void seq::blockedDots(
+    LoopBuilder &b, Value r0, Value r1, Value c0, Value c1, Value length,
+    int64_t width, llvm::function_ref<Row(Value r)> lhsRow, ColumnRows rhsRows,
+    llvm::function_ref<void(Value r, Value c, ArrayRef<Value>)> out,
+    int64_t blockRows, int64_t blockCols) {
+  forGroups(b, r0, r1, blockRows, [&](Value r, int64_t rowCount) {
+    forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
+      SmallVector<Row> lhs, rhs;
+      for (int64_t i = 0; i < rowCount; ++i)
+        lhs.push_back(lhsRow(b.add(r, b.index(i))));
+      size_t perCol = 0;
+      for (int64_t j = 0; j < colCount; ++j) {
+        SmallVector<Row> rows = rhsRows(b.add(c, b.index(j)));
+        perCol = rows.size();
+        rhs.append(rows.begin(), rows.end());
+      }
+      SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width);
+      for (int64_t i = 0; i < rowCount; ++i)
+        for (int64_t j = 0; j < colCount; ++j)
+          out(b.add(r, b.index(i)), b.add(c, b.index(j)),
+              ArrayRef<Value>(dots).slice(i * rhs.size() + j * perCol, perCol));
+    });
+  });
+}

@@ -1,0 +1,66 @@
+//===- VectorKernels.h - register-blocked vector-dialect kernels -*- C++
+//-*-===//
+//
+// The inner kernels of the tiled lowerings, written with `vector` ops so the
+// register blocking is explicit rather than left to LLVM's loop vectoriser:
+// dot products of a few rows against a few rows with every accumulator in a
+// register and each loaded vector reused across the block, and the
+// rescale-and-accumulate update of flash attention's output rows.
+//
+// Every kernel takes the target's f32 lane count (`width`, from
+// TilingOptions::vectorWidth); 0 means scalar loops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_CONVERSION_SEQTOLOOPS_VECTORKERNELS_H
+#define SEQC_LIB_CONVERSION_SEQTOLOOPS_VECTORKERNELS_H
+
+#include "LoopBuilder.h"
+
+namespace mlir {
+namespace seq {
+
+/// The elements `buffer[prefix..., k]` of a buffer whose innermost dimension
+/// is contiguous.
+struct Row {
+  Value buffer;
+  SmallVector<Value, 4> prefix;
+};
+
+/// `width` elements of `row` from `k` on, widened to vector<width x f32>.
+Value loadRowVector(LoopBuilder &b, const Row &row, Value k, int64_t width);
+
+/// f32 dot products of every `lhs` row with every `rhs` row over the
+/// innermost range [0, length): result[i * rhs.size() + j]. Whole vectors
+/// use `width`-lane FMAs with all lhs.size() * rhs.size() accumulators in
+/// registers (each loaded vector feeds rhs.size() or lhs.size() FMAs) and a
+/// horizontal add at the end; the remainder past the last whole vector (the
+/// whole range when width is 0) runs scalar.
+SmallVector<Value> dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
+                               ArrayRef<Row> rhs, Value length, int64_t width);
+
+/// Visits [lo, hi) as groups of `group` consecutive indices and then the
+/// remainder one at a time: body(start, count) with count `group` or 1.
+/// Requires lo <= hi.
+void forGroups(LoopBuilder &b, Value lo, Value hi, int64_t group,
+               llvm::function_ref<void(Value, int64_t)> body);
+
+/// The rows of a projection's right-hand side at output column `c` (one
+/// weight row, or several for fused projections such as gate and up).
+using ColumnRows = llvm::function_ref<SmallVector<Row>(Value c)>;
+
+/// Visits every (r, c) in [r0, r1) x [c0, c1) with the dot products of
+/// lhsRow(r) against each of rhsRows(c) over [0, length), computed in
+/// register blocks of `blockRows` x `blockCols` (remainders singly):
+/// out(r, c, dots). With width 8 a 2 x 4 block keeps 8 accumulators and
+/// loads 6 vectors per 8 FMAs instead of 2 per FMA.
+void blockedDots(
+    LoopBuilder &b, Value r0, Value r1, Value c0, Value c1, Value length,
+    int64_t width, llvm::function_ref<Row(Value r)> lhsRow, ColumnRows rhsRows,
+    llvm::function_ref<void(Value r, Value c, ArrayRef<Value>)> out,
+    int64_t blockRows = 2, int64_t blockCols = 4);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_LIB_CONVERSION_SEQTOLOOPS_VECTORKERNELS_H
