@@ -36,7 +36,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "canonicalize,"
       "seq-lower-memref-copies,seq-approximate-math,"
       "convert-linalg-to-loops,arith-expand{{include-bf16=true},"
-      "scf-forall-to-parallel,{0}"
+      "seq-scope-tile-allocas,scf-forall-to-parallel,{0}"
       "expand-strided-metadata,lower-affine,convert-vector-to-scf,"
       "convert-vector-to-llvm,finalize-memref-to-llvm,"
       "convert-scf-to-cf,{1}convert-math-to-llvm,convert-math-to-libm,"

@@ -47,6 +47,24 @@ def SeqApproximateMath : Pass<"seq-approximate-math", "::mlir::ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def SeqScopeTileAllocas
+    : Pass<"seq-scope-tile-allocas", "::mlir::ModuleOp"> {
+  let summary = "Releases a tile's stack scratch at the end of each tile";
+  let description = [{
+    Tile scratch (attention's running max/sum/accumulator/scores, the
+    normalised rows of a fused RMSNorm projection, ...) is `memref.alloca`
+    in the body of an `scf.forall`. The canonicalizer folds the
+    `memref.alloca_scope` the lowering puts around it (the loop is itself an
+    automatic allocation scope), but once the loop becomes serial loops
+    (`-parallel=false`, or a single-threaded lowering) nothing releases the
+    allocations per iteration and the stack grows with the tile count. This
+    pass brackets every such body with `llvm.intr.stacksave` /
+    `llvm.intr.stackrestore`, as `convert-scf-to-openmp` does for OpenMP
+    regions.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def SeqCPUEntryPoints : Pass<"seq-cpu-entry-points", "::mlir::ModuleOp"> {
   let summary = "Builds the artifact ABI on an LLVM-dialect module";
   let description = [{
