@@ -133,20 +133,12 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
               memref::StoreOp::create(b, v, normed, ValueRange{local, c});
             });
           });
-          blockedDots(
+          projectRows(
               b, r0, r1, n0, n1, k, options.vectorWidth,
               [&](Value r) {
                 return Row{normed, {b.sub(r, r0)}};
               },
-              [&](Value c) {
-                return SmallVector<Row>{{weight, {c}}};
-              },
-              [&](Value r, Value c, ArrayRef<Value> dot) {
-                Value sum =
-                    bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
-                b.storeF32(sum, y, {r, c});
-              },
-              rowBlock);
+              weight, bias, y);
         });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();

@@ -76,20 +76,12 @@ struct LinearLowering : TiledPattern<LinearOp> {
                  Value n1 = b.min(n, b.add(n0, b.index(block)));
                  Value r0 = b.mul(ivs[1], b.index(rowBlock));
                  Value r1 = b.min(rows, b.add(r0, b.index(rowBlock)));
-                 blockedDots(
+                 projectRows(
                      b, r0, r1, n0, n1, k, options.vectorWidth,
                      [&](Value r) {
                        return Row{x, {r}};
                      },
-                     [&](Value c) {
-                       return SmallVector<Row>{{weight, {c}}};
-                     },
-                     [&](Value r, Value c, ArrayRef<Value> dot) {
-                       Value sum =
-                           bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
-                       b.storeF32(sum, y, {r, c});
-                     },
-                     rowBlock);
+                     weight, bias, y);
                });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();

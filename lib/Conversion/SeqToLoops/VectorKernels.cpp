@@ -121,3 +121,19 @@ void seq::blockedDots(
     });
   });
 }
+
+void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
+                      Value length, int64_t width,
+                      llvm::function_ref<Row(Value r)> lhsRow, Value weight,
+                      Value bias, Value y) {
+  blockedDots(
+      b, r0, r1, c0, c1, length, width, lhsRow,
+      [&](Value c) {
+        return SmallVector<Row>{{weight, {c}}};
+      },
+      [&](Value r, Value c, ArrayRef<Value> dot) {
+        Value sum = bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
+        b.storeF32(sum, y, {r, c});
+      },
+      /*blockRows=*/2, /*blockCols=*/4);
+}

@@ -60,6 +60,13 @@ void blockedDots(
     llvm::function_ref<void(Value r, Value c, ArrayRef<Value>)> out,
     int64_t blockRows = 2, int64_t blockCols = 4);
 
+/// A projection tile: y[r, c] = lhsRow(r) . weight[c, :] (+ bias[c]) for
+/// (r, c) in [r0, r1) x [c0, c1), in register blocks of 2 rows x 4 columns.
+void projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
+                 Value length, int64_t width,
+                 llvm::function_ref<Row(Value r)> lhsRow, Value weight,
+                 Value bias, Value y);
+
 } // namespace seq
 } // namespace mlir
 
