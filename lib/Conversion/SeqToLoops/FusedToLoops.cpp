@@ -51,10 +51,10 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
     b.parallel(
         {b.divUp(features, block), b.divUp(rows, rowBlock)},
         [&](ValueRange ivs) {
-          Value f0 = b.mul(ivs[0], b.index(block));
-          Value f1 = b.min(features, b.add(f0, b.index(block)));
-          Value r0 = b.mul(ivs[1], b.index(rowBlock));
-          Value r1 = b.min(rows, b.add(r0, b.index(rowBlock)));
+          Value f0, f1;
+          std::tie(f0, f1) = b.blockBounds(ivs[0], block, features);
+          Value r0, r1;
+          std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
           blockedDots(
               b, r0, r1, f0, f1, k, options.vectorWidth,
               [&](Value r) {
@@ -104,10 +104,10 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
     const int64_t block = 16, rowBlock = 2;
     b.parallel(
         {b.divUp(n, block), b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
-          Value n0 = b.mul(ivs[0], b.index(block));
-          Value n1 = b.min(n, b.add(n0, b.index(block)));
-          Value r0 = b.mul(ivs[1], b.index(rowBlock));
-          Value r1 = b.min(rows, b.add(r0, b.index(rowBlock)));
+          Value n0, n1;
+          std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
+          Value r0, r1;
+          std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
           // The tile's rows normalised once into f32 scratch (rounded
           // through the norm's storage type), then projected.
           Value normed = memref::AllocaOp::create(

@@ -40,6 +40,12 @@ Value LoopBuilder::sub(Value a, Value b) {
 Value LoopBuilder::mul(Value a, Value b) {
   return arith::MulIOp::create(*this, a, b);
 }
+std::pair<Value, Value> LoopBuilder::blockBounds(Value tile, int64_t block,
+                                                 Value extent) {
+  Value begin = mul(tile, index(block));
+  return {begin, min(extent, add(begin, index(block)))};
+}
+
 Value LoopBuilder::divUp(Value a, int64_t b) {
   return arith::CeilDivUIOp::create(*this, a, index(b));
 }

@@ -15,6 +15,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include <tuple>
+#include <utility>
 
 namespace mlir {
 namespace seq {
@@ -38,6 +40,10 @@ public:
   Value index(int64_t value);
   Value f32(float value);
   Value i32(int32_t value);
+
+  /// [tile * block, min(extent, (tile + 1) * block)): the range of block
+  /// `tile` of a dimension of `extent` elements.
+  std::pair<Value, Value> blockBounds(Value tile, int64_t block, Value extent);
 
   /// Index arithmetic.
   Value add(Value a, Value b);

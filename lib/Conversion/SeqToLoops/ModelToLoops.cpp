@@ -72,10 +72,10 @@ struct LinearLowering : TiledPattern<LinearOp> {
     // all input rows instead of streaming the weights once per row.
     b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
                [&](ValueRange ivs) {
-                 Value n0 = b.mul(ivs[0], b.index(block));
-                 Value n1 = b.min(n, b.add(n0, b.index(block)));
-                 Value r0 = b.mul(ivs[1], b.index(rowBlock));
-                 Value r1 = b.min(rows, b.add(r0, b.index(rowBlock)));
+                 Value n0, n1;
+                 std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
+                 Value r0, r1;
+                 std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
                  projectRows(
                      b, r0, r1, n0, n1, k, options.vectorWidth,
                      [&](Value r) {
@@ -255,8 +255,8 @@ template <typename ActOp> struct ActivationLowering : OpRewritePattern<ActOp> {
     const int64_t block = 1024;
     Value total = b.dim(out, 0);
     b.parallel({b.divUp(total, block)}, [&](ValueRange ivs) {
-      Value begin = b.mul(ivs[0], b.index(block));
-      Value end = b.min(total, b.add(begin, b.index(block)));
+      Value begin, end;
+      std::tie(begin, end) = b.blockBounds(ivs[0], block, total);
       b.forLoop(begin, end, [&](Value i) {
         Value x = b.loadF32(inputs[0], {i});
         Value one = b.f32(1.0f), half = b.f32(0.5f);
