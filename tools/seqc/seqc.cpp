@@ -14,6 +14,7 @@
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Conversion/Passes.h"
+#include "seqc/Import/Import.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
 #include "seqrt/Artifact.h"
@@ -25,6 +26,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
@@ -58,7 +60,7 @@ enum class EmitStage {
 } // namespace
 
 static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<model.mlir>"),
+                                          cl::desc("<model.mlir | model-dir>"),
                                           cl::init("-"),
                                           cl::value_desc("filename"));
 static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
@@ -111,6 +113,29 @@ static cl::opt<int64_t> vectorWidth(
 static cl::opt<std::string>
     linkerPath("linker", cl::desc("ld.lld to link artifacts with"),
                cl::init(""));
+
+static cl::opt<int64_t> maxSeqLen(
+    "max-seq-len",
+    cl::desc("Checkpoint import: KV-cache capacity in tokens (default: the "
+             "config's max_position_embeddings, at most 4096)"),
+    cl::init(0));
+static cl::opt<int64_t> maxNewTokens(
+    "max-new-tokens",
+    cl::desc("Checkpoint import: tokens the `generate` entry returns"),
+    cl::init(32));
+static cl::opt<double> temperature(
+    "temperature",
+    cl::desc("Checkpoint import: sampling temperature of `generate` (0: "
+             "greedy)"),
+    cl::init(0.0));
+static cl::opt<int64_t> topK("top-k",
+                             cl::desc("Checkpoint import: top-k of `generate` "
+                                      "(0: none)"),
+                             cl::init(0));
+static cl::opt<double> topP("top-p",
+                            cl::desc("Checkpoint import: top-p of `generate` "
+                                     "(1: none)"),
+                            cl::init(1.0));
 
 /// Runs a pass pipeline built by `build` with the command-line pass
 /// manager options (-mlir-print-ir-after-all, -mlir-timing, ...).
@@ -273,21 +298,33 @@ int main(int argc, char **argv) {
   // Diagnostics carry source locations; the offending op's dump is noise.
   context.printOpOnDiagnostic(false);
 
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &error);
-  if (!input) {
-    llvm::errs() << "seqc: " << error << "\n";
-    return 1;
-  }
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-
   DefaultTimingManager tm;
   applyDefaultTimingManagerCLOptions(tm);
   OwningOpRef<ModuleOp> module;
-  {
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  if (seq::isHuggingFaceDirectory(inputFilename)) {
+    TimingScope importTiming = tm.getRootScope().nest("Import");
+    seq::ImportOptions options;
+    options.maxSeqLen = maxSeqLen;
+    options.maxNewTokens = maxNewTokens;
+    options.temperature = temperature;
+    options.topK = topK;
+    options.topP = topP;
+    module = seq::importHuggingFace(&context, inputFilename, options);
+    if (!module)
+      return 1;
+    if (failed(verify(*module)))
+      return 1;
+  } else {
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> input =
+        openInputFile(inputFilename, &error);
+    if (!input) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return 1;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
     TimingScope parseTiming = tm.getRootScope().nest("Parse");
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   }

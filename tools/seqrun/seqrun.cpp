@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -305,6 +306,32 @@ bool checkExpectations(const Options &options, const seqrt_artifact *artifact,
   }
   return allPass;
 }
+/// Binds a weights file, or every *.safetensors file of a checkpoint
+/// directory (a Hugging Face model directory), in name order.
+bool bindWeights(seqrt_artifact *artifact, const std::string &path,
+                 std::string &message) {
+  std::error_code ec;
+  std::vector<std::string> files;
+  if (std::filesystem::is_directory(path, ec)) {
+    for (const auto &entry : std::filesystem::directory_iterator(path, ec))
+      if (entry.path().extension() == ".safetensors" &&
+          entry.is_regular_file(ec))
+        files.push_back(entry.path().string());
+    if (ec || files.empty()) {
+      message = "no .safetensors file in directory '" + path + "'";
+      return false;
+    }
+    std::sort(files.begin(), files.end());
+  } else {
+    files.push_back(path);
+  }
+  for (const std::string &file : files)
+    if (seqrt_bind_safetensors(artifact, file.c_str()) != SEQRT_OK) {
+      message = seqrt_last_error();
+      return false;
+    }
+  return true;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -322,8 +349,8 @@ int main(int argc, char **argv) {
     return error(seqrt_last_error());
   ArtifactPtr artifact(raw);
   for (const std::string &weights : options.weights)
-    if (seqrt_bind_safetensors(artifact.get(), weights.c_str()) != SEQRT_OK)
-      return error(seqrt_last_error());
+    if (!bindWeights(artifact.get(), weights, message))
+      return error(message);
   if (options.info) {
     printInfo(artifact.get(), options.model);
     return 0;

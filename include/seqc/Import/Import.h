@@ -1,0 +1,48 @@
+//===- Import.h - checkpoints into seq IR -----------------------*- C++ -*-===//
+//
+// Model importers: a Hugging Face checkpoint directory (config.json +
+// safetensors) becomes a `seq` module with the artifact's entry points
+// (docs/design/Import.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_IMPORT_IMPORT_H
+#define SEQC_IMPORT_IMPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir {
+namespace seq {
+
+/// What the importer builds besides the model itself.
+struct ImportOptions {
+  /// KV-cache capacity in tokens; 0 takes the config's
+  /// max_position_embeddings, capped at 4096.
+  int64_t maxSeqLen = 0;
+  /// Tokens the `generate` entry returns (the first sampled token and
+  /// maxNewTokens - 1 from its decode loop).
+  int64_t maxNewTokens = 32;
+  /// Sampling of `generate`: temperature 0 is greedy.
+  double temperature = 0.0;
+  int64_t topK = 0;
+  double topP = 1.0;
+};
+
+/// True when `path` is a directory holding a config.json.
+bool isHuggingFaceDirectory(StringRef path);
+
+/// Imports the Hugging Face checkpoint directory `dir`. Problems (a missing
+/// file, an unsupported model_type, a config key that changes the math and
+/// is not handled, a missing or mis-shaped tensor) are emitted as
+/// diagnostics located in the offending file; returns null then.
+OwningOpRef<ModuleOp> importHuggingFace(MLIRContext *context, StringRef dir,
+                                        const ImportOptions &options);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_IMPORT_IMPORT_H

@@ -1,0 +1,522 @@
+//===- DecoderBuilder.cpp - decoder-only transformers in seq IR -----------===//
+//
+// This file implements buildDecoder: the seq module of a decoder-only
+// transformer with the entries
+//
+//   @logits(tokens [1,S])                      -> logits [1,S,V]
+//   @prefill(tokens [1,S], start [1], caches)  -> last logits [1,V], caches
+//   @decode(token [1,1], position [1], caches) -> logits [1,V], caches
+//   @generate(prompt [1,S], seed)              -> tokens [1,N], count [1]
+//
+// where `caches` are each layer's K and V caches [1, Hkv, Cap, D]. Each
+// distinct layer kind is one private function called once per layer with
+// that layer's weights and caches, so compile time and code size do not
+// grow with depth.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DecoderBuilder.h"
+
+#include "seq/IR/SeqDialect.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Weights of one layer in the order the layer function takes them.
+enum class Slot { InputNorm, Q, QBias, K, KBias, V, VBias, O, OBias,
+                  PostNorm, Gate, Up, Down };
+
+class DecoderGraphBuilder {
+public:
+  DecoderGraphBuilder(MLIRContext *context, Location loc, const DecoderSpec &spec,
+          const llvm::StringMap<TensorInfo> &tensors,
+          const ImportOptions &options)
+      : b(context), loc(loc), spec(spec), tensors(tensors), options(options) {
+    f32 = b.getF32Type();
+    i32 = b.getI32Type();
+    cap = options.maxSeqLen;
+  }
+
+  OwningOpRef<ModuleOp> build();
+
+private:
+  // Types.
+  RankedTensorType rows(int64_t width) {
+    return RankedTensorType::get({1, ShapedType::kDynamic, width}, f32);
+  }
+  RankedTensorType ids() {
+    return RankedTensorType::get({1, ShapedType::kDynamic}, i32);
+  }
+  RankedTensorType cacheType() {
+    return RankedTensorType::get({1, spec.kvHeads, cap, spec.headDim}, f32);
+  }
+  RankedTensorType tensorType(StringRef name) {
+    const TensorInfo &info = tensors.find(name)->second;
+    return RankedTensorType::get(info.shape, info.elementType);
+  }
+
+  // Small pieces.
+  Value constIndex(int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Value dim(Value v, int64_t d) { return tensor::DimOp::create(b, loc, v, d); }
+  Value parameter(StringRef name);
+  Value linear(Value x, Value w, Value bias, int64_t outWidth);
+  Value toHeads(Value x, Value S, int64_t heads);
+  Value fromHeads(Value x, Value S, int64_t heads);
+  Value iota(Value S);
+  Value zeroCache();
+  Value head(Value hidden, Type resultType);
+
+  // Functions.
+  std::vector<std::pair<Slot, std::string>> slots(const LayerNames &names);
+  func::FuncOp layerFunction(const LayerKind &kind, const LayerNames &first);
+  void buildForward();
+  void buildLogits();
+  void buildPrefill();
+  void buildGenerate();
+
+  OpBuilder b;
+  Location loc;
+  const DecoderSpec &spec;
+  const llvm::StringMap<TensorInfo> &tensors;
+  const ImportOptions &options;
+  Type f32, i32;
+  int64_t cap;
+  ModuleOp module;
+  llvm::StringMap<std::string> symbols; ///< checkpoint name -> symbol
+  llvm::StringSet<> usedSymbols;
+  std::vector<std::pair<LayerKind, func::FuncOp>> layerFuncs;
+  func::FuncOp forward;
+  Operation *lastParameter = nullptr;
+};
+} // namespace
+
+Value DecoderGraphBuilder::parameter(StringRef name) {
+  auto it = symbols.find(name);
+  if (it == symbols.end()) {
+    // The checkpoint name with '.' as '_' ("model_layers_0_mlp_up_proj_
+    // weight"), made unique if two names map to one symbol.
+    std::string base;
+    for (char c : name)
+      base += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    std::string symbol = base;
+    for (int n = 1; usedSymbols.contains(symbol); ++n)
+      symbol = base + "_" + std::to_string(n);
+    usedSymbols.insert(symbol);
+    OpBuilder::InsertionGuard guard(b);
+    if (lastParameter)
+      b.setInsertionPointAfter(lastParameter);
+    else
+      b.setInsertionPointToStart(module.getBody());
+    lastParameter =
+        ParameterOp::create(b, loc, b.getStringAttr(symbol),
+                            b.getStringAttr(name),
+                            TypeAttr::get(tensorType(name)));
+    it = symbols.try_emplace(name, symbol).first;
+  }
+  return GetParameterOp::create(b, loc, tensorType(name),
+                                FlatSymbolRefAttr::get(b.getContext(),
+                                                       it->second));
+}
+
+Value DecoderGraphBuilder::linear(Value x, Value w, Value bias, int64_t outWidth) {
+  auto in = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape(in.getShape());
+  shape.back() = outWidth;
+  return LinearOp::create(b, loc, RankedTensorType::get(shape, f32), x, w,
+                          bias);
+}
+
+/// [1, S, H*D] -> [1, H, S, D].
+Value DecoderGraphBuilder::toHeads(Value x, Value S, int64_t heads) {
+  int64_t D = spec.headDim, dyn = ShapedType::kDynamic;
+  auto split = RankedTensorType::get({1, dyn, heads, D}, f32);
+  Value x4 = tensor::ExpandShapeOp::create(
+      b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+      SmallVector<OpFoldResult>{b.getIndexAttr(1), S, b.getIndexAttr(heads),
+                                b.getIndexAttr(D)});
+  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, heads, dyn, D},
+                                       f32, ValueRange{S});
+  return linalg::TransposeOp::create(b, loc, x4, init,
+                                     ArrayRef<int64_t>{0, 2, 1, 3})
+      ->getResult(0);
+}
+
+/// [1, H, S, D] -> [1, S, H*D].
+Value DecoderGraphBuilder::fromHeads(Value x, Value S, int64_t heads) {
+  int64_t D = spec.headDim, dyn = ShapedType::kDynamic;
+  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, dyn, heads, D},
+                                       f32, ValueRange{S});
+  Value t = linalg::TransposeOp::create(b, loc, x, init,
+                                        ArrayRef<int64_t>{0, 2, 1, 3})
+                ->getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, t, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// [[0, 1, ..., S-1]] as i32.
+Value DecoderGraphBuilder::iota(Value S) {
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{1, ShapedType::kDynamic}, i32, ValueRange{S});
+  MLIRContext *ctx = b.getContext();
+  auto map = AffineMap::getMultiDimIdentityMap(2, ctx);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{map},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               Value i = linalg::IndexOp::create(nb, nl, 1);
+               Value v = arith::IndexCastOp::create(nb, nl, i32, i);
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      ->getResult(0);
+}
+
+Value DecoderGraphBuilder::zeroCache() {
+  RankedTensorType type = cacheType();
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), f32);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  return linalg::FillOp::create(b, loc, zero, empty)->getResult(0);
+}
+
+/// Final norm and LM head over `hidden` ([..., H]) into `resultType`.
+Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
+  Value norm = parameter(spec.finalNorm);
+  Value n = RMSNormOp::create(b, loc, hidden.getType(), hidden, norm,
+                              b.getF32FloatAttr(spec.rmsEps));
+  Value w = parameter(spec.lmHead);
+  return LinearOp::create(b, loc, resultType, n, w, Value());
+}
+
+std::vector<std::pair<Slot, std::string>>
+DecoderGraphBuilder::slots(const LayerNames &n) {
+  std::vector<std::pair<Slot, std::string>> out;
+  auto add = [&](Slot s, const std::string &name) {
+    if (!name.empty())
+      out.emplace_back(s, name);
+  };
+  add(Slot::InputNorm, n.inputNorm);
+  add(Slot::Q, n.q);
+  add(Slot::QBias, n.qBias);
+  add(Slot::K, n.k);
+  add(Slot::KBias, n.kBias);
+  add(Slot::V, n.v);
+  add(Slot::VBias, n.vBias);
+  add(Slot::O, n.o);
+  add(Slot::OBias, n.oBias);
+  add(Slot::PostNorm, n.postNorm);
+  add(Slot::Gate, n.gate);
+  add(Slot::Up, n.up);
+  add(Slot::Down, n.down);
+  return out;
+}
+
+/// One pre-norm decoder layer:
+///   x += o_proj(attention(rope(q), rope(k), v over the caches))
+///   x += down(silu(gate(n)) * up(n))
+/// as `@layer_<i>(x, positions, k_cache, v_cache, weights...)
+///   -> (x, k_cache, v_cache)`.
+func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
+                                    const LayerNames &first) {
+  auto layerSlots = slots(first);
+  SmallVector<Type> inputs{rows(spec.hidden), ids(), cacheType(), cacheType()};
+  for (auto &[slot, name] : layerSlots)
+    inputs.push_back(tensorType(name));
+  SmallVector<Type> results{rows(spec.hidden), cacheType(), cacheType()};
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  std::string name = llvm::formatv("decoder_layer_{0}", layerFuncs.size());
+  auto func = func::FuncOp::create(b, loc, name,
+                                   b.getFunctionType(inputs, results));
+  func.setPrivate();
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+
+  Value x = body->getArgument(0), positions = body->getArgument(1);
+  Value kCache = body->getArgument(2), vCache = body->getArgument(3);
+  llvm::DenseMap<int, Value> w;
+  for (auto [index, entry] : llvm::enumerate(layerSlots))
+    w[static_cast<int>(entry.first)] = body->getArgument(4 + index);
+  auto weight = [&](Slot s) { return w.lookup(static_cast<int>(s)); };
+
+  int64_t H = spec.heads, Hkv = spec.kvHeads, D = spec.headDim;
+  Value S = dim(x, 1);
+  Value xn = RMSNormOp::create(b, loc, x.getType(), x, weight(Slot::InputNorm),
+                               b.getF32FloatAttr(spec.rmsEps));
+  Value q = linear(xn, weight(Slot::Q), weight(Slot::QBias), H * D);
+  Value k = linear(xn, weight(Slot::K), weight(Slot::KBias), Hkv * D);
+  Value v = linear(xn, weight(Slot::V), weight(Slot::VBias), Hkv * D);
+  Value qh = toHeads(q, S, H), kh = toHeads(k, S, Hkv), vh = toHeads(v, S, Hkv);
+  auto style = RopeStyleAttr::get(b.getContext(), spec.ropeNeoX
+                                                      ? RopeStyle::NeoX
+                                                      : RopeStyle::GPTJ);
+  FloatAttr theta = b.getF32FloatAttr(spec.ropeTheta);
+  Value qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
+                            IntegerAttr());
+  Value kr = RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
+                            IntegerAttr());
+  auto one = RankedTensorType::get({1}, i32);
+  Value start = tensor::ExtractSliceOp::create(
+      b, loc, one, positions, ArrayRef<OpFoldResult>{b.getIndexAttr(0),
+                                                     b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  Value k2 = CacheWriteOp::create(b, loc, cacheType(), kCache, kr, start,
+                                  Value());
+  Value v2 = CacheWriteOp::create(b, loc, cacheType(), vCache, vh, start,
+                                  Value());
+  Value sI32 = arith::IndexCastOp::create(b, loc, i32, S);
+  Value sT = tensor::FromElementsOp::create(b, loc, one, ValueRange{sI32});
+  Value kvLen = arith::AddIOp::create(b, loc, start, sT);
+  IntegerAttr window;
+  if (kind.window)
+    window = b.getI64IntegerAttr(*kind.window);
+  Value att = AttentionOp::create(b, loc, qr.getType(), Type(), qr, k2, v2,
+                                  kvLen, Value(), FloatAttr(), b.getUnitAttr(),
+                                  window, FloatAttr())
+                  .getOutput();
+  Value o = linear(fromHeads(att, S, H), weight(Slot::O), weight(Slot::OBias),
+                   spec.hidden);
+  Value x1 = arith::AddFOp::create(b, loc, x, o);
+
+  Value xm = RMSNormOp::create(b, loc, x1.getType(), x1,
+                               weight(Slot::PostNorm),
+                               b.getF32FloatAttr(spec.rmsEps));
+  Value g = linear(xm, weight(Slot::Gate), Value(), spec.intermediate);
+  Value u = linear(xm, weight(Slot::Up), Value(), spec.intermediate);
+  Value a = SwiGLUOp::create(b, loc, g.getType(), g, u);
+  Value d = linear(a, weight(Slot::Down), Value(), spec.hidden);
+  Value x2 = arith::AddFOp::create(b, loc, x1, d);
+  func::ReturnOp::create(b, loc, ValueRange{x2, k2, v2});
+  layerFuncs.emplace_back(kind, func);
+  return func;
+}
+
+/// @forward(tokens [1,S], positions [1,S], k0, v0, k1, v1, ...)
+///   -> (hidden [1,S,H] before the final norm, k0', v0', ...)
+void DecoderGraphBuilder::buildForward() {
+  // One function per distinct layer kind, made in layer order.
+  std::vector<func::FuncOp> perLayer;
+  for (int64_t l = 0; l < spec.layers; ++l) {
+    const LayerKind &kind = spec.layerKinds[l];
+    func::FuncOp f;
+    for (auto &[k, fn] : layerFuncs)
+      if (k == kind)
+        f = fn;
+    perLayer.push_back(f ? f : layerFunction(kind, spec.layerNames[l]));
+  }
+
+  SmallVector<Type> inputs{ids(), ids()}, results{rows(spec.hidden)};
+  for (int64_t l = 0; l < 2 * spec.layers; ++l) {
+    inputs.push_back(cacheType());
+    results.push_back(cacheType());
+  }
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  forward = func::FuncOp::create(b, loc, "forward",
+                                 b.getFunctionType(inputs, results));
+  forward.setPrivate();
+  Block *body = forward.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  Value tokens = body->getArgument(0), positions = body->getArgument(1);
+  Value x = EmbeddingOp::create(b, loc, rows(spec.hidden),
+                                parameter(spec.embedding), tokens);
+  SmallVector<Value> outs{Value()};
+  for (int64_t l = 0; l < spec.layers; ++l) {
+    SmallVector<Value> args{x, positions, body->getArgument(2 + 2 * l),
+                            body->getArgument(3 + 2 * l)};
+    for (auto &[slot, name] : slots(spec.layerNames[l]))
+      args.push_back(parameter(name));
+    auto call = func::CallOp::create(b, loc, perLayer[l], args);
+    x = call.getResult(0);
+    outs.push_back(call.getResult(1));
+    outs.push_back(call.getResult(2));
+  }
+  outs[0] = x;
+  func::ReturnOp::create(b, loc, outs);
+}
+
+/// Public entry `name` with `inputs` -> `results`; returns its body.
+static Block *entry(OpBuilder &b, ModuleOp module, Location loc,
+                    StringRef name, TypeRange inputs, TypeRange results) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto func =
+      func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, results));
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  return body;
+}
+
+/// @logits(tokens [1,S]) -> logits [1,S,V] from empty caches.
+void DecoderGraphBuilder::buildLogits() {
+  auto logitsType =
+      RankedTensorType::get({1, ShapedType::kDynamic, spec.vocab}, f32);
+  Block *body = entry(b, module, loc, "logits", {ids()}, {logitsType});
+  Value tokens = body->getArgument(0);
+  SmallVector<Value> args{tokens, iota(dim(tokens, 1))};
+  Value zero = zeroCache();
+  args.append(2 * spec.layers, zero);
+  auto call = func::CallOp::create(b, loc, forward, args);
+  func::ReturnOp::create(b, loc, head(call.getResult(0), logitsType));
+}
+
+/// The logits of the last row of `hidden` [1,S,H] as [1,V].
+static Value lastRowLogits(OpBuilder &b, Location loc, Value hidden,
+                           int64_t width, std::function<Value(Value)> head) {
+  Value S = tensor::DimOp::create(b, loc, hidden, 1);
+  Value last = arith::SubIOp::create(
+      b, loc, S, arith::ConstantIndexOp::create(b, loc, 1));
+  auto row = RankedTensorType::get({1, width}, b.getF32Type());
+  Value x = tensor::ExtractSliceOp::create(
+      b, loc, row, hidden,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), last, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(width)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                             b.getIndexAttr(1)});
+  return head(x);
+}
+
+/// @prefill(tokens [1,S], start [1], caches...) -> (logits [1,V], caches...)
+/// and @decode(token [1,1], position [1], caches...) -> the same: the
+/// tokens at positions start..start+S-1, after what the caches hold.
+void DecoderGraphBuilder::buildPrefill() {
+  auto one = RankedTensorType::get({1}, i32);
+  auto logits = RankedTensorType::get({1, spec.vocab}, f32);
+  for (bool decode : {false, true}) {
+    auto tokType = decode ? RankedTensorType::get({1, 1}, i32) : ids();
+    SmallVector<Type> inputs{tokType, one}, results{logits};
+    for (int64_t l = 0; l < 2 * spec.layers; ++l) {
+      inputs.push_back(cacheType());
+      results.push_back(cacheType());
+    }
+    Block *body = entry(b, module, loc, decode ? "decode" : "prefill", inputs,
+                        results);
+    Value tokens = body->getArgument(0);
+    if (decode)
+      tokens = tensor::CastOp::create(b, loc, ids(), tokens);
+    // positions = start + iota(S)
+    Value S = dim(tokens, 1);
+    Value startIdx = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        tensor::ExtractOp::create(b, loc, body->getArgument(1),
+                                  ValueRange{constIndex(0)}));
+    Value startI32 = arith::IndexCastOp::create(b, loc, i32, startIdx);
+    Value offsets = tensor::SplatOp::create(
+        b, loc, RankedTensorType::get({1, ShapedType::kDynamic}, i32),
+        startI32, ValueRange{S});
+    Value positions = arith::AddIOp::create(b, loc, iota(S), offsets);
+    SmallVector<Value> args{tokens, positions};
+    for (int64_t l = 0; l < 2 * spec.layers; ++l)
+      args.push_back(body->getArgument(2 + l));
+    auto call = func::CallOp::create(b, loc, forward, args);
+    SmallVector<Value> outs{lastRowLogits(
+        b, loc, call.getResult(0), spec.hidden,
+        [&](Value x) { return head(x, logits); })};
+    for (int64_t l = 0; l < 2 * spec.layers; ++l)
+      outs.push_back(call.getResult(1 + l));
+    func::ReturnOp::create(b, loc, outs);
+  }
+}
+
+/// @generate(prompt [1,S], seed) -> (tokens [1,N], count [1]): prefill,
+/// sample the first token, then a seq.decode_loop for the other N-1.
+/// `count` is the number of tokens the loop generated (before EOS).
+void DecoderGraphBuilder::buildGenerate() {
+  int64_t N = options.maxNewTokens;
+  auto tokensType = RankedTensorType::get({1, N}, i32);
+  auto one = RankedTensorType::get({1}, i32);
+  auto logits = RankedTensorType::get({1, spec.vocab}, f32);
+  Block *body = entry(b, module, loc, "generate", {ids(), b.getI64Type()},
+                      {tokensType, one});
+  Value prompt = body->getArgument(0), seed = body->getArgument(1);
+  Value S = dim(prompt, 1);
+  SmallVector<Value> args{prompt, iota(S)};
+  Value zero = zeroCache();
+  args.append(2 * spec.layers, zero);
+  auto prefill = func::CallOp::create(b, loc, forward, args);
+  Value last = lastRowLogits(b, loc, prefill.getResult(0), spec.hidden,
+                             [&](Value x) { return head(x, logits); });
+  auto sampling = SamplingAttr::get(
+      b.getContext(), llvm::APFloat(static_cast<float>(options.temperature)),
+      options.topK, llvm::APFloat(static_cast<float>(options.topP)));
+  Value counter0 =
+      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  Value first = SampleOp::create(b, loc, one, last, seed, counter0, sampling);
+  Value tokenRow = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({1, 1}, i32), first,
+      SmallVector<ReassociationIndices>{{0, 1}});
+  if (N == 1) {
+    Value zeroCount = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(0)));
+    func::ReturnOp::create(b, loc, ValueRange{tokenRow, zeroCount});
+    return;
+  }
+  Value startPos = tensor::FromElementsOp::create(
+      b, loc, one,
+      ValueRange{arith::IndexCastOp::create(b, loc, i32, S).getResult()});
+  SmallVector<Value> state(prefill.getResults().drop_front());
+  SmallVector<Type> stateTypes(state.size(), cacheType());
+  auto loopTokens = RankedTensorType::get({1, N - 1}, i32);
+  auto loop = DecodeLoopOp::create(
+      b, loc, loopTokens, one, stateTypes, first, startPos, seed, state,
+      b.getI64IntegerAttr(N - 1), b.getDenseI64ArrayAttr(spec.eosTokenIds),
+      b.getI64IntegerAttr(0), sampling);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    SmallVector<Type> argTypes{RankedTensorType::get({1, 1}, i32),
+                               RankedTensorType::get({1, 1}, i32)};
+    argTypes.append(stateTypes);
+    SmallVector<Location> locs(argTypes.size(), loc);
+    Block *loopBody =
+        b.createBlock(&loop.getBody(), {}, argTypes, locs);
+    Value tok = tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
+    Value pos = tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(1));
+    SmallVector<Value> callArgs{tok, pos};
+    for (int64_t l = 0; l < 2 * spec.layers; ++l)
+      callArgs.push_back(loopBody->getArgument(2 + l));
+    auto call = func::CallOp::create(b, loc, forward, callArgs);
+    auto stepLogits = RankedTensorType::get({1, 1, spec.vocab}, f32);
+    Value h = tensor::CastOp::create(
+        b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
+        call.getResult(0));
+    SmallVector<Value> yields{head(h, stepLogits)};
+    for (int64_t l = 0; l < 2 * spec.layers; ++l)
+      yields.push_back(call.getResult(1 + l));
+    YieldOp::create(b, loc, yields);
+  }
+  Value all = tensor::ConcatOp::create(
+      b, loc, tokensType, 1, ValueRange{tokenRow, loop.getTokens()});
+  func::ReturnOp::create(b, loc, ValueRange{all, loop.getNumGenerated()});
+}
+
+OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
+  OwningOpRef<ModuleOp> owned = ModuleOp::create(loc);
+  module = *owned;
+  buildForward();
+  buildLogits();
+  buildPrefill();
+  buildGenerate();
+  return owned;
+}
+
+OwningOpRef<ModuleOp>
+mlir::seq::buildDecoder(MLIRContext *context, Location loc,
+                        const DecoderSpec &spec,
+                        const llvm::StringMap<TensorInfo> &tensors,
+                        const ImportOptions &options) {
+  context->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
+                       tensor::TensorDialect, linalg::LinalgDialect>();
+  return DecoderGraphBuilder(context, loc, spec, tensors, options).build();
+}

@@ -1,0 +1,69 @@
+//===- DecoderBuilder.h - decoder-only transformers in seq IR ---*- C++ -*-===//
+//
+// The shared building blocks of the importers: embedding, attention block,
+// gated MLP, norms and head, composed into a decoder whose identical layers
+// are one function called once per layer with that layer's weights and
+// caches. Families (Llama, Mistral, Qwen2, ...) only fill in a DecoderSpec.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_IMPORT_DECODERBUILDER_H
+#define SEQC_LIB_IMPORT_DECODERBUILDER_H
+
+#include "seqc/Import/Import.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <optional>
+#include <vector>
+
+namespace mlir {
+namespace seq {
+
+/// A checkpoint tensor: its element type and shape.
+struct TensorInfo {
+  Type elementType;
+  SmallVector<int64_t> shape;
+};
+
+/// The checkpoint names of one layer's tensors; empty when absent.
+struct LayerNames {
+  std::string inputNorm, q, k, v, o, qBias, kBias, vBias, oBias;
+  std::string postNorm, gate, up, down;
+};
+
+/// How one layer differs from another; layers with equal kinds share one
+/// function.
+struct LayerKind {
+  std::optional<int64_t> window; ///< sliding attention window, in keys
+  bool operator==(const LayerKind &other) const {
+    return window == other.window;
+  }
+};
+
+/// A decoder-only transformer, as the importers see it.
+struct DecoderSpec {
+  int64_t vocab = 0, hidden = 0, intermediate = 0, layers = 0;
+  int64_t heads = 0, kvHeads = 0, headDim = 0;
+  double rmsEps = 1e-6;
+  double ropeTheta = 10000.0;
+  bool ropeNeoX = true; ///< rotate halves (HF); false: interleaved pairs
+  std::vector<LayerKind> layerKinds; ///< one per layer
+  std::vector<LayerNames> layerNames;
+  std::string embedding, finalNorm, lmHead; ///< lmHead may equal embedding
+  std::vector<int64_t> eosTokenIds;
+};
+
+/// Builds the module for `spec` with tensors `tensors` (every name the spec
+/// uses must be there, with the right shape: the caller checks). `loc`
+/// locates the ops.
+OwningOpRef<ModuleOp> buildDecoder(MLIRContext *context, Location loc,
+                                   const DecoderSpec &spec,
+                                   const llvm::StringMap<TensorInfo> &tensors,
+                                   const ImportOptions &options);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_LIB_IMPORT_DECODERBUILDER_H

@@ -1,0 +1,587 @@
+//===- HuggingFace.cpp - Hugging Face checkpoints into seq IR -------------===//
+//
+// This file implements importHuggingFace: it reads config.json, accounts
+// for every key (handled, known not to change the math, or rejected by
+// name), reads the safetensors headers (one file or an index of shards),
+// checks each tensor the architecture needs by name, dtype and shape, and
+// hands a DecoderSpec to the shared decoder builder.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DecoderBuilder.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <cstring>
+#include <set>
+
+using namespace mlir;
+using namespace mlir::seq;
+namespace json = llvm::json;
+
+bool mlir::seq::isHuggingFaceDirectory(StringRef path) {
+  llvm::SmallString<256> config(path);
+  llvm::sys::path::append(config, "config.json");
+  return llvm::sys::fs::is_directory(path) && llvm::sys::fs::exists(config);
+}
+
+namespace {
+/// A JSON file with diagnostics located at the line of a key.
+struct JsonFile {
+  std::string path;
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  json::Value value = nullptr;
+
+  /// The location of the first `"key"` in the text (line 1 if absent).
+  Location loc(MLIRContext *ctx, StringRef key = "") const {
+    unsigned line = 1, col = 1;
+    if (!key.empty() && buffer) {
+      StringRef text = buffer->getBuffer();
+      size_t at = text.find(("\"" + key + "\"").str());
+      if (at != StringRef::npos) {
+        StringRef before = text.take_front(at);
+        line = 1 + before.count('\n');
+        col = 1 + at - (before.rfind('\n') + 1);
+      }
+    }
+    return FileLineColLoc::get(ctx, path, line, col);
+  }
+};
+
+FailureOr<JsonFile> readJson(MLIRContext *ctx, StringRef path) {
+  JsonFile file;
+  file.path = path.str();
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer)
+    return emitError(UnknownLoc::get(ctx))
+           << "cannot read '" << path << "': " << buffer.getError().message();
+  file.buffer = std::move(*buffer);
+  auto parsed = json::parse(file.buffer->getBuffer());
+  if (!parsed)
+    return emitError(file.loc(ctx))
+           << "malformed JSON: " << llvm::toString(parsed.takeError());
+  file.value = std::move(*parsed);
+  if (!file.value.getAsObject())
+    return emitError(file.loc(ctx)) << "expected a JSON object";
+  return file;
+}
+
+/// Reads config.json keys, remembering which were looked at; whatever is
+/// left at the end changes the math in a way the importer does not know,
+/// unless it is known not to.
+class Config {
+public:
+  Config(MLIRContext *ctx, const JsonFile &file)
+      : ctx(ctx), file(file), obj(*file.value.getAsObject()) {}
+
+  InFlightDiagnostic error(StringRef key) {
+    return emitError(file.loc(ctx, key));
+  }
+  bool has(StringRef key) {
+    used.insert(key);
+    const json::Value *v = obj.get(key);
+    return v && v->kind() != json::Value::Null;
+  }
+  FailureOr<int64_t> integer(StringRef key, std::optional<int64_t> dflt = {}) {
+    used.insert(key);
+    const json::Value *v = obj.get(key);
+    if (!v || v->kind() == json::Value::Null) {
+      if (dflt)
+        return *dflt;
+      return error(key) << "config.json: missing '" << key << "'";
+    }
+    std::optional<int64_t> i = v->getAsInteger();
+    if (!i || *i <= 0)
+      return error(key) << "config.json: '" << key
+                        << "' must be a positive integer";
+    return *i;
+  }
+  FailureOr<double> number(StringRef key, std::optional<double> dflt = {}) {
+    used.insert(key);
+    const json::Value *v = obj.get(key);
+    if (!v || v->kind() == json::Value::Null) {
+      if (dflt)
+        return *dflt;
+      return error(key) << "config.json: missing '" << key << "'";
+    }
+    std::optional<double> d = v->getAsNumber();
+    if (!d || !std::isfinite(*d))
+      return error(key) << "config.json: '" << key << "' must be a number";
+    return *d;
+  }
+  FailureOr<bool> boolean(StringRef key, bool dflt) {
+    used.insert(key);
+    const json::Value *v = obj.get(key);
+    if (!v || v->kind() == json::Value::Null)
+      return dflt;
+    std::optional<bool> b = v->getAsBoolean();
+    if (!b)
+      return error(key) << "config.json: '" << key << "' must be a boolean";
+    return *b;
+  }
+  /// A key whose only supported value is `expected` (or absent / null).
+  LogicalResult expectString(StringRef key, ArrayRef<StringRef> allowed) {
+    used.insert(key);
+    const json::Value *v = obj.get(key);
+    if (!v || v->kind() == json::Value::Null)
+      return success();
+    std::optional<StringRef> s = v->getAsString();
+    if (s && llvm::is_contained(allowed, *s))
+      return success();
+    std::string got;
+    llvm::raw_string_ostream os(got);
+    os << *v;
+    return error(key) << "config.json: '" << key << "' = " << got
+                      << " is not supported (supported: "
+                      << llvm::join(allowed, ", ") << ")";
+  }
+  LogicalResult expectBool(StringRef key, bool only) {
+    FailureOr<bool> v = boolean(key, only);
+    if (failed(v))
+      return failure();
+    if (*v != only)
+      return error(key) << "config.json: '" << key << "' = "
+                        << (*v ? "true" : "false") << " is not supported";
+    return success();
+  }
+  /// A key that must be absent or null.
+  LogicalResult expectNull(StringRef key) {
+    used.insert(key);
+    if (!has(key))
+      return success();
+    std::string got;
+    llvm::raw_string_ostream os(got);
+    os << *obj.get(key);
+    return error(key) << "config.json: '" << key << "' = " << got
+                      << " changes the model and is not supported yet";
+  }
+  /// An int or a list of ints (eos_token_id).
+  std::vector<int64_t> integers(StringRef key) {
+    used.insert(key);
+    std::vector<int64_t> out;
+    const json::Value *v = obj.get(key);
+    if (!v)
+      return out;
+    if (auto i = v->getAsInteger())
+      out.push_back(*i);
+    else if (auto *a = v->getAsArray())
+      for (const json::Value &e : *a)
+        if (auto i = e.getAsInteger())
+          out.push_back(*i);
+    return out;
+  }
+  const json::Value *raw(StringRef key) {
+    used.insert(key);
+    return obj.get(key);
+  }
+  void ignore(ArrayRef<StringRef> keys) {
+    for (StringRef k : keys)
+      used.insert(k);
+  }
+  /// Fails naming the first key nobody looked at.
+  LogicalResult checkAllUsed(StringRef family) {
+    std::vector<std::string> left;
+    for (auto &kv : obj)
+      if (!used.contains(kv.first.str()))
+        left.push_back(kv.first.str());
+    if (left.empty())
+      return success();
+    llvm::sort(left);
+    return error(left.front())
+           << "config.json: key '" << left.front() << "' is not handled by "
+           << "the " << family << " importer (it may change the model's "
+           << "math; unhandled keys: " << llvm::join(left, ", ") << ")";
+  }
+
+private:
+  MLIRContext *ctx;
+  const JsonFile &file;
+  const json::Object &obj;
+  llvm::StringSet<> used;
+};
+
+/// Keys that never change the computed logits.
+const StringRef kNeutralKeys[] = {
+    "architectures", "model_type", "transformers_version", "torch_dtype",
+    "dtype", "use_cache", "initializer_range", "attention_dropout",
+    "bos_token_id", "pad_token_id", "_name_or_path", "output_attentions",
+    "output_hidden_states", "return_dict", "pretraining_tp",
+    "tokenizer_class", "max_window_layers", "id2label", "label2id",
+    "chunk_size_feed_forward", "is_encoder_decoder", "problem_type",
+    "use_return_dict", "tie_encoder_decoder", "add_cross_attention"};
+
+/// Reads every safetensors header of the checkpoint into `tensors`.
+LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
+                             llvm::StringMap<TensorInfo> &tensors) {
+  std::vector<std::string> files;
+  llvm::SmallString<256> index(dir);
+  llvm::sys::path::append(index, "model.safetensors.index.json");
+  if (llvm::sys::fs::exists(index)) {
+    FailureOr<JsonFile> idx = readJson(ctx, index);
+    if (failed(idx))
+      return failure();
+    const json::Object *map =
+        idx->value.getAsObject()->getObject("weight_map");
+    if (!map)
+      return emitError(idx->loc(ctx, "weight_map"))
+             << "expected a 'weight_map' object";
+    std::set<std::string> shards;
+    for (auto &kv : *map) {
+      auto shard = kv.second.getAsString();
+      if (!shard || shard->contains('/') || shard->contains('\\'))
+        return emitError(idx->loc(ctx, kv.first))
+               << "bad shard name for '" << kv.first.str() << "'";
+      shards.insert(shard->str());
+    }
+    files.assign(shards.begin(), shards.end());
+  } else {
+    files.push_back("model.safetensors");
+  }
+  for (const std::string &name : files) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name);
+    Location loc = FileLineColLoc::get(ctx, path, 1, 1);
+    auto buffer = llvm::MemoryBuffer::getFileSlice(path, 8, 0);
+    uint64_t size = 0;
+    if (!buffer || llvm::sys::fs::file_size(path, size))
+      return emitError(loc) << "cannot read '" << path << "'";
+    uint64_t headerLen = 0;
+    memcpy(&headerLen, (*buffer)->getBufferStart(), 8);
+    if (headerLen > size - 8 || headerLen > (100u << 20))
+      return emitError(loc) << "safetensors header length " << headerLen
+                            << " exceeds the file (" << size << " bytes)";
+    auto header = llvm::MemoryBuffer::getFileSlice(path, headerLen, 8);
+    if (!header)
+      return emitError(loc) << "cannot read the safetensors header";
+    auto parsed = json::parse((*header)->getBuffer());
+    if (!parsed || !parsed->getAsObject())
+      return emitError(loc) << "malformed safetensors header";
+    for (auto &kv : *parsed->getAsObject()) {
+      if (kv.first == "__metadata__")
+        continue;
+      const json::Object *t = kv.second.getAsObject();
+      auto dtype = t ? t->getString("dtype") : std::nullopt;
+      const json::Array *shape = t ? t->getArray("shape") : nullptr;
+      if (!dtype || !shape)
+        return emitError(loc) << "tensor '" << kv.first.str()
+                              << "' lacks a dtype or shape";
+      TensorInfo info;
+      Builder b(ctx);
+      if (*dtype == "F32")
+        info.elementType = b.getF32Type();
+      else if (*dtype == "BF16")
+        info.elementType = b.getBF16Type();
+      else if (*dtype == "F16")
+        info.elementType = b.getF16Type();
+      else
+        info.elementType = nullptr; // reported if the model uses it
+      for (const json::Value &d : *shape) {
+        auto e = d.getAsInteger();
+        if (!e || *e < 0)
+          return emitError(loc) << "tensor '" << kv.first.str()
+                                << "' has a bad shape";
+        info.shape.push_back(*e);
+      }
+      tensors[kv.first] = std::move(info);
+    }
+  }
+  return success();
+}
+
+/// Checks that `name` is in the checkpoint as f32 with `shape`.
+LogicalResult checkTensor(MLIRContext *ctx, StringRef dir,
+                          const llvm::StringMap<TensorInfo> &tensors,
+                          StringRef name, ArrayRef<int64_t> shape) {
+  Location loc = FileLineColLoc::get(ctx, dir, 0, 0);
+  auto it = tensors.find(name);
+  if (it == tensors.end())
+    return emitError(loc) << "checkpoint: missing tensor '" << name << "'";
+  const TensorInfo &info = it->second;
+  if (ArrayRef<int64_t>(info.shape) != shape) {
+    InFlightDiagnostic d = emitError(loc);
+    d << "checkpoint: tensor '" << name << "' has shape [";
+    llvm::interleaveComma(info.shape, d);
+    d << "], expected [";
+    llvm::interleaveComma(shape, d);
+    return d << "]";
+  }
+  if (!info.elementType || !info.elementType.isF32())
+    return emitError(loc) << "checkpoint: tensor '" << name
+                          << "' is not f32 (only f32 checkpoints are "
+                             "imported so far; bf16/f16 need --dtype)";
+  return success();
+}
+
+/// Llama-style decoders: llama, mistral, qwen2.
+FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
+                                       StringRef family) {
+  DecoderSpec s;
+  auto get = [&](StringRef key, int64_t &out,
+                 std::optional<int64_t> dflt = {}) {
+    FailureOr<int64_t> v = c.integer(key, dflt);
+    if (succeeded(v))
+      out = *v;
+    return v;
+  };
+  if (failed(get("vocab_size", s.vocab)) ||
+      failed(get("hidden_size", s.hidden)) ||
+      failed(get("intermediate_size", s.intermediate)) ||
+      failed(get("num_hidden_layers", s.layers)) ||
+      failed(get("num_attention_heads", s.heads)) ||
+      failed(get("num_key_value_heads", s.kvHeads, s.heads)))
+    return failure();
+  if (s.hidden % s.heads != 0 && !c.has("head_dim"))
+    return c.error("num_attention_heads")
+           << "config.json: hidden_size " << s.hidden
+           << " is not a multiple of num_attention_heads " << s.heads;
+  if (failed(get("head_dim", s.headDim, s.hidden / s.heads)))
+    return failure();
+  if (s.heads % s.kvHeads != 0)
+    return c.error("num_key_value_heads")
+           << "config.json: num_key_value_heads " << s.kvHeads
+           << " does not divide num_attention_heads " << s.heads;
+  FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
+  if (failed(eps))
+    return failure();
+  s.rmsEps = *eps;
+  int64_t maxPos;
+  if (failed(get("max_position_embeddings", maxPos, 2048)))
+    return failure();
+  (void)maxPos;
+
+  // RoPE: transformers 4.x writes rope_theta + rope_scaling, 5.x a
+  // rope_parameters object.
+  s.ropeTheta = 10000.0;
+  if (c.has("rope_theta")) {
+    FailureOr<double> t = c.number("rope_theta");
+    if (failed(t))
+      return failure();
+    s.ropeTheta = *t;
+  }
+  if (failed(c.expectNull("rope_scaling")))
+    return failure();
+  if (const json::Value *rp = c.raw("rope_parameters");
+      rp && rp->kind() != json::Value::Null) {
+    const json::Object *o = rp->getAsObject();
+    if (!o)
+      return c.error("rope_parameters")
+             << "config.json: 'rope_parameters' must be an object";
+    for (auto &kv : *o) {
+      if (kv.first == "rope_theta") {
+        auto t = kv.second.getAsNumber();
+        if (!t || !std::isfinite(*t) || *t <= 0)
+          return c.error("rope_theta") << "config.json: bad rope_theta";
+        s.ropeTheta = *t;
+      } else if (kv.first == "rope_type") {
+        auto t = kv.second.getAsString();
+        if (!t || *t != "default")
+          return c.error("rope_type")
+                 << "config.json: rope_parameters.rope_type '"
+                 << (t ? *t : "?")
+                 << "' is not supported yet (supported: default)";
+      } else {
+        return c.error(kv.first)
+               << "config.json: rope_parameters." << kv.first.str()
+               << " is not handled";
+      }
+    }
+  }
+  if (failed(c.expectString("hidden_act", {"silu"})) ||
+      failed(c.expectBool("mlp_bias", false)))
+    return failure();
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings",
+                                  family == "qwen2" ? false : false);
+  if (failed(tie))
+    return failure();
+  s.eosTokenIds = c.integers("eos_token_id");
+  for (int64_t id : s.eosTokenIds)
+    if (id < 0 || id >= s.vocab)
+      return c.error("eos_token_id")
+             << "config.json: eos_token_id " << id << " outside the vocab";
+
+  // Attention biases: Llama's attention_bias puts them on q, k, v and o;
+  // Qwen2 always has q/k/v biases and none on o.
+  bool qkvBias = family == "qwen2", oBias = false;
+  if (family == "llama") {
+    FailureOr<bool> ab = c.boolean("attention_bias", false);
+    if (failed(ab))
+      return failure();
+    qkvBias = oBias = *ab;
+  }
+
+  // Sliding windows: Mistral applies sliding_window to every layer; Qwen2
+  // only when use_sliding_window, to the layers its layer_types name.
+  std::vector<LayerKind> kinds(s.layers);
+  if (family == "mistral" && c.has("sliding_window")) {
+    FailureOr<int64_t> w = c.integer("sliding_window");
+    if (failed(w))
+      return failure();
+    for (LayerKind &k : kinds)
+      k.window = *w;
+  } else if (family == "qwen2") {
+    FailureOr<bool> use = c.boolean("use_sliding_window", false);
+    if (failed(use))
+      return failure();
+    c.ignore({"sliding_window"});
+    if (const json::Value *lt = c.raw("layer_types")) {
+      const json::Array *a = lt->getAsArray();
+      if (!a || a->size() != static_cast<size_t>(s.layers))
+        return c.error("layer_types")
+               << "config.json: layer_types must list num_hidden_layers "
+                  "entries";
+      for (auto [i, v] : llvm::enumerate(*a)) {
+        auto t = v.getAsString();
+        if (t && *t == "full_attention")
+          continue;
+        if (t && *t == "sliding_attention" && *use) {
+          FailureOr<int64_t> w = c.integer("sliding_window");
+          if (failed(w))
+            return failure();
+          kinds[i].window = *w;
+          continue;
+        }
+        return c.error("layer_types")
+               << "config.json: layer_types[" << i << "] '"
+               << (t ? *t : "?") << "' is not supported";
+      }
+    } else if (*use) {
+      return c.error("use_sliding_window")
+             << "config.json: use_sliding_window without layer_types is "
+                "not supported";
+    }
+  } else if (family == "llama") {
+    // Llama has no window.
+  }
+  s.layerKinds = kinds;
+
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("model.layers.{0}.", l);
+    LayerNames n;
+    n.inputNorm = p + "input_layernorm.weight";
+    n.q = p + "self_attn.q_proj.weight";
+    n.k = p + "self_attn.k_proj.weight";
+    n.v = p + "self_attn.v_proj.weight";
+    n.o = p + "self_attn.o_proj.weight";
+    if (qkvBias) {
+      n.qBias = p + "self_attn.q_proj.bias";
+      n.kBias = p + "self_attn.k_proj.bias";
+      n.vBias = p + "self_attn.v_proj.bias";
+    }
+    if (oBias)
+      n.oBias = p + "self_attn.o_proj.bias";
+    n.postNorm = p + "post_attention_layernorm.weight";
+    n.gate = p + "mlp.gate_proj.weight";
+    n.up = p + "mlp.up_proj.weight";
+    n.down = p + "mlp.down_proj.weight";
+    s.layerNames.push_back(std::move(n));
+  }
+  s.embedding = "model.embed_tokens.weight";
+  s.finalNorm = "model.norm.weight";
+  s.lmHead = *tie ? s.embedding : "lm_head.weight";
+  c.ignore(kNeutralKeys);
+  if (failed(c.checkAllUsed(family)))
+    return failure();
+  return s;
+}
+
+/// Every tensor the spec names, with its expected shape.
+std::vector<std::pair<std::string, SmallVector<int64_t>>>
+expectedTensors(const DecoderSpec &s) {
+  std::vector<std::pair<std::string, SmallVector<int64_t>>> out;
+  int64_t q = s.heads * s.headDim, kv = s.kvHeads * s.headDim;
+  out.push_back({s.embedding, {s.vocab, s.hidden}});
+  for (const LayerNames &n : s.layerNames) {
+    auto add = [&](const std::string &name, SmallVector<int64_t> shape) {
+      if (!name.empty())
+        out.push_back({name, shape});
+    };
+    add(n.inputNorm, {s.hidden});
+    add(n.q, {q, s.hidden});
+    add(n.k, {kv, s.hidden});
+    add(n.v, {kv, s.hidden});
+    add(n.o, {s.hidden, q});
+    add(n.qBias, {q});
+    add(n.kBias, {kv});
+    add(n.vBias, {kv});
+    add(n.oBias, {s.hidden});
+    add(n.postNorm, {s.hidden});
+    add(n.gate, {s.intermediate, s.hidden});
+    add(n.up, {s.intermediate, s.hidden});
+    add(n.down, {s.hidden, s.intermediate});
+  }
+  out.push_back({s.finalNorm, {s.hidden}});
+  if (s.lmHead != s.embedding)
+    out.push_back({s.lmHead, {s.vocab, s.hidden}});
+  return out;
+}
+} // namespace
+
+OwningOpRef<ModuleOp>
+mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
+                             const ImportOptions &options) {
+  llvm::SmallString<256> configPath(dir);
+  llvm::sys::path::append(configPath, "config.json");
+  FailureOr<JsonFile> file = readJson(ctx, configPath);
+  if (failed(file))
+    return nullptr;
+  Config config(ctx, *file);
+  const json::Object &obj = *file->value.getAsObject();
+  std::optional<StringRef> modelType = obj.getString("model_type");
+  if (!modelType) {
+    emitError(file->loc(ctx)) << "config.json: missing 'model_type'";
+    return nullptr;
+  }
+  FailureOr<DecoderSpec> spec = failure();
+  if (*modelType == "llama" || *modelType == "mistral" ||
+      *modelType == "qwen2") {
+    spec = readLlamaFamily(ctx, config, *modelType);
+  } else {
+    emitError(file->loc(ctx, "model_type"))
+        << "config.json: model_type '" << *modelType
+        << "' is not supported (supported: llama, mistral, qwen2)";
+    return nullptr;
+  }
+  if (failed(spec))
+    return nullptr;
+
+  llvm::StringMap<TensorInfo> tensors;
+  if (failed(readCheckpoint(ctx, dir, tensors)))
+    return nullptr;
+  auto expected = expectedTensors(*spec);
+  llvm::StringSet<> needed;
+  for (auto &[name, shape] : expected) {
+    if (failed(checkTensor(ctx, dir, tensors, name, shape)))
+      return nullptr;
+    needed.insert(name);
+  }
+  for (auto &kv : tensors) {
+    if (needed.contains(kv.first()))
+      continue;
+    // Buffers transformers used to save, and a tied head saved anyway.
+    if (kv.first().ends_with("rotary_emb.inv_freq") ||
+        (kv.first() == "lm_head.weight" && spec->lmHead == spec->embedding))
+      continue;
+    emitError(FileLineColLoc::get(ctx, dir, 0, 0))
+        << "checkpoint: unexpected tensor '" << kv.first()
+        << "' (the importer would ignore weights of the model)";
+    return nullptr;
+  }
+
+  ImportOptions opts = options;
+  if (opts.maxSeqLen <= 0) {
+    int64_t maxPos = obj.getInteger("max_position_embeddings").value_or(2048);
+    opts.maxSeqLen = std::min<int64_t>(maxPos, 4096);
+  }
+  if (opts.maxNewTokens <= 0) {
+    emitError(UnknownLoc::get(ctx)) << "--max-new-tokens must be positive";
+    return nullptr;
+  }
+  return buildDecoder(ctx, file->loc(ctx), *spec, tensors, opts);
+}

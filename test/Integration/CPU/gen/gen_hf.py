@@ -1,0 +1,177 @@
+"""Tiny Hugging Face checkpoints and their transformers reference outputs.
+
+For each family, builds a randomly initialised model with `transformers`
+(the reference no one here wrote), deliberately at odd sizes (head counts,
+vocab and hidden sizes that are not powers of two, GQA ratios other than
+1), saves `config.json` + `model.safetensors` into ../Inputs/hf_<family>/
+and records:
+
+  prompt.npy        i32 [1, S]       the prompt ids
+  logits.npy        f32 [1, S, V]    transformers' logits over the prompt
+  last_logits.npy   f32 [1, V]       row S-1 of them (prefill's result)
+  greedy.npy        i32 [1, N]       transformers' greedy continuation
+                                     (generate(do_sample=False)), N = 32
+  step1.npy         i32 [1, 1]       greedy[0, 0] (the first decode input)
+  pos1.npy          i32 [1]          S (its position)
+  step1_logits.npy  f32 [1, V]       logits after prompt + greedy[0, 0]
+  step2.npy         i32 [1, 1]       greedy[0, 1]
+  pos2.npy          i32 [1]          S + 1
+  step2_logits.npy  f32 [1, V]       logits after prompt + greedy[0, :2]
+  margins.txt       the smallest top-1 minus top-2 logit gap along the
+                    greedy path (greedy comparisons are only meaningful when
+                    it is well above the logit tolerance)
+
+step*_logits come from full forwards over the longer sequence, so "prefill
+then decode steps" is checked against "prefill of the whole sequence".
+
+Random weights are scaled up from transformers' default initialisation
+(initializer_range) so the logits have clear greedy margins.
+
+Run: python3 test/Integration/CPU/gen/gen_hf.py   (torch + transformers)
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+import transformers
+from safetensors.torch import save_file
+
+INPUTS = Path(__file__).resolve().parent.parent / "Inputs"
+NEW_TOKENS = 32
+
+torch.set_grad_enabled(False)
+
+
+def common(**kw):
+    base = dict(
+        vocab_size=97,
+        hidden_size=60,
+        intermediate_size=88,
+        num_hidden_layers=3,
+        num_attention_heads=6,
+        num_key_value_heads=2,
+        head_dim=10,
+        max_position_embeddings=128,
+        rms_norm_eps=1e-5,
+        initializer_range=0.25,
+        bos_token_id=1,
+        eos_token_id=2,
+        tie_word_embeddings=False,
+    )
+    base.update(kw)
+    return base
+
+
+FAMILIES = {
+    # Llama: GQA 3:1, head_dim 10, untied head.
+    "llama": (transformers.LlamaConfig, common(rope_theta=10000.0)),
+    # Qwen2: q/k/v biases, tied embeddings, GQA 3:1.
+    "qwen2": (transformers.Qwen2Config,
+              common(tie_word_embeddings=True, rope_theta=1000000.0,
+                     num_attention_heads=5, head_dim=12,
+                     num_key_value_heads=1, hidden_size=60)),
+    # Mistral: sliding window shorter than prompt + generation.
+    "mistral": (transformers.MistralConfig,
+                common(sliding_window=7, rope_theta=10000.0,
+                       num_attention_heads=4, num_key_value_heads=2,
+                       head_dim=16, hidden_size=64)),
+}
+
+
+def margin(logits: torch.Tensor) -> float:
+    top = torch.topk(logits, 2, dim=-1).values
+    return float((top[..., 0] - top[..., 1]).min())
+
+
+def make_model(config_cls, kw: dict, seed: int):
+    torch.manual_seed(seed)
+    config = config_cls(**kw)
+    model = transformers.AutoModelForCausalLM.from_config(
+        config, dtype=torch.float32, attn_implementation="eager")
+    model.eval()
+    # Biases are zero-initialised by transformers; make them matter.
+    for name, p in model.named_parameters():
+        if name.endswith(".bias"):
+            p.normal_(0.0, 0.5)
+    return config, model
+
+
+def greedy_path(model, config):
+    gen = torch.Generator().manual_seed(7)
+    prompt = torch.randint(3, config.vocab_size, (1, 11), generator=gen)
+    greedy = model.generate(prompt, do_sample=False, max_new_tokens=NEW_TOKENS,
+                            min_new_tokens=NEW_TOKENS, eos_token_id=None,
+                            pad_token_id=0)[:, prompt.shape[1]:]
+    full = torch.cat([prompt, greedy], dim=1)
+    full_logits = model(full).logits
+    S = prompt.shape[1]
+    path = full_logits[0, S - 1:S - 1 + NEW_TOKENS]
+    return prompt, greedy, full_logits, margin(path)
+
+
+MIN_MARGIN = 0.05
+
+
+def build(family: str, config_cls, kw: dict):
+    # The first seed (from a fixed list) whose greedy path has a clear
+    # margin, so greedy comparisons are not decided by rounding.
+    for seed in range(20261130, 20261130 + 50):
+        config, model = make_model(config_cls, kw, seed)
+        _, greedy, _, m = greedy_path(model, config)
+        if m > MIN_MARGIN and config.eos_token_id not in greedy[0].tolist():
+            break
+    else:
+        raise SystemExit(f"{family}: no seed with a greedy margin")
+    out = INPUTS / f"hf_{family}"
+    out.mkdir(parents=True, exist_ok=True)
+    for f in out.iterdir():
+        f.unlink()
+    model.config.save_pretrained(out)
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    if config.tie_word_embeddings:
+        state.pop("lm_head.weight", None)
+    save_file(state, out / "model.safetensors", metadata={"format": "pt"})
+
+    prompt, greedy, full_logits, m = greedy_path(model, config)
+    logits = model(prompt).logits
+    assert greedy.shape[1] == NEW_TOKENS
+    S = prompt.shape[1]
+    # The greedy path must be the argmax of full-sequence logits (a check
+    # of transformers' cache against itself) and have clear margins.
+    path = full_logits[0, S - 1:S - 1 + NEW_TOKENS]
+    assert torch.equal(path.argmax(-1), greedy[0]), family
+    eos = config.eos_token_id
+    assert eos not in greedy[0].tolist(), f"{family}: EOS in greedy path"
+
+    def save(name, t, dtype):
+        np.save(out / f"{name}.npy", t.numpy().astype(dtype))
+
+    save("prompt", prompt, np.int32)
+    save("logits", logits, np.float32)
+    save("last_logits", logits[:, -1], np.float32)
+    save("greedy", greedy, np.int32)
+    for k in (1, 2):
+        save(f"step{k}", greedy[:, k - 1:k], np.int32)
+        save(f"pos{k}", torch.tensor([S + k - 1]), np.int32)
+        save(f"step{k}_logits", full_logits[:, S + k - 1], np.float32)
+    (out / "margins.txt").write_text(
+        f"seed {seed}\n"
+        f"smallest greedy top-1/top-2 logit gap: {m:.4f}\n"
+        f"largest |logit|: {float(full_logits.abs().max()):.3f}\n"
+        f"transformers {transformers.__version__}, torch {torch.__version__}\n")
+    print(f"{family}: margin {m:.4f}, |logit| max "
+          f"{float(full_logits.abs().max()):.2f}, files in {out}")
+
+
+def main(argv):
+    names = argv or list(FAMILIES)
+    for name in names:
+        cls, kw = FAMILIES[name]
+        build(name, cls, kw)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
