@@ -19,8 +19,10 @@
 
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -185,7 +187,8 @@ Value DecoderGraphBuilder::iota(Value S) {
 
 Value DecoderGraphBuilder::zeroCache() {
   RankedTensorType type = cacheType();
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), f32);
+  // alloc_tensor, not tensor.empty: CSE must not merge the caches.
+  Value empty = bufferization::AllocTensorOp::create(b, loc, type, ValueRange{});
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   return linalg::FillOp::create(b, loc, zero, empty)->getResult(0);
 }
@@ -365,8 +368,8 @@ void DecoderGraphBuilder::buildLogits() {
   Block *body = entry(b, module, loc, "logits", {ids()}, {logitsType});
   Value tokens = body->getArgument(0);
   SmallVector<Value> args{tokens, iota(dim(tokens, 1))};
-  Value zero = zeroCache();
-  args.append(2 * spec.layers, zero);
+  for (int64_t l = 0; l < 2 * spec.layers; ++l)
+    args.push_back(zeroCache()); // one buffer each: every cache is written
   auto call = func::CallOp::create(b, loc, forward, args);
   func::ReturnOp::create(b, loc, head(call.getResult(0), logitsType));
 }
@@ -403,6 +406,12 @@ void DecoderGraphBuilder::buildPrefill() {
     }
     Block *body = entry(b, module, loc, decode ? "decode" : "prefill", inputs,
                         results);
+    // The caches are state the caller lends: updated in place, returned as
+    // the matching outputs.
+    auto func = cast<func::FuncOp>(body->getParentOp());
+    for (int64_t l = 0; l < 2 * spec.layers; ++l)
+      func.setArgAttr(2 + l, seqrt::abi::kInPlaceAttr,
+                      b.getI64IntegerAttr(1 + l));
     Value tokens = body->getArgument(0);
     if (decode)
       tokens = tensor::CastOp::create(b, loc, ids(), tokens);
@@ -443,8 +452,8 @@ void DecoderGraphBuilder::buildGenerate() {
   Value prompt = body->getArgument(0), seed = body->getArgument(1);
   Value S = dim(prompt, 1);
   SmallVector<Value> args{prompt, iota(S)};
-  Value zero = zeroCache();
-  args.append(2 * spec.layers, zero);
+  for (int64_t l = 0; l < 2 * spec.layers; ++l)
+    args.push_back(zeroCache());
   auto prefill = func::CallOp::create(b, loc, forward, args);
   Value last = lastRowLogits(b, loc, prefill.getResult(0), spec.hidden,
                              [&](Value x) { return head(x, logits); });
@@ -517,6 +526,7 @@ mlir::seq::buildDecoder(MLIRContext *context, Location loc,
                         const llvm::StringMap<TensorInfo> &tensors,
                         const ImportOptions &options) {
   context->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
+                       bufferization::BufferizationDialect,
                        tensor::TensorDialect, linalg::LinalgDialect>();
   return DecoderGraphBuilder(context, loc, spec, tensors, options).build();
 }

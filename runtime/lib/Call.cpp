@@ -184,7 +184,7 @@ public:
       if (seqrt_status status = checkResult(i, views[i]))
         return status;
     for (size_t i = 0; i < views.size(); ++i)
-      if (seqrt_status status = fill(entry.outputs[i], views[i], outputs[i]))
+      if (seqrt_status status = fill(i, views[i], outputs[i]))
         return status;
     return SEQRT_OK;
   }
@@ -232,13 +232,21 @@ private:
     return SEQRT_OK;
   }
 
-  seqrt_status fill(const TensorType &type, const ResultView &view,
-                    seqrt_tensor &out) {
+  seqrt_status fill(size_t index, const ResultView &view, seqrt_tensor &out) {
+    const TensorType &type = entry.outputs[index];
     out.dtype = type.dtype;
     out.rank = static_cast<int32_t>(view.rank);
     for (size_t d = 0; d < view.rank; ++d)
       out.shape[d] = view.sizes[d];
     int64_t count = seqrt_tensor_num_elements(&out);
+    // State updated in place: the output is the caller's input buffer.
+    int64_t in = entry.inplaceInput.empty() ? -1 : entry.inplaceInput[index];
+    if (in >= 0 && static_cast<size_t>(in) < numInputs &&
+        view.aligned == inputs[in].data && view.isContiguous()) {
+      out.data = view.aligned;
+      out.owner_ = nullptr;
+      return SEQRT_OK;
+    }
     auto owner = owners.find(view.allocated);
     if (owner != owners.end() && count != 0 && view.isContiguous()) {
       owner->second->retain();
@@ -302,6 +310,23 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
   for (size_t i = 0; i < numInputs; ++i)
     if (seqrt_status status = checkInput(entry, i, inputs[i]))
       return status;
+  // A buffer updated in place must not be read through another input.
+  for (int64_t in : entry.inplaceInput) {
+    if (in < 0)
+      continue;
+    auto begin = reinterpret_cast<uintptr_t>(inputs[in].data);
+    auto end = begin + seqrt_tensor_byte_size(&inputs[in]);
+    for (size_t j = 0; j < numInputs; ++j) {
+      auto other = reinterpret_cast<uintptr_t>(inputs[j].data);
+      auto otherEnd = other + seqrt_tensor_byte_size(&inputs[j]);
+      if (j != static_cast<size_t>(in) && other < end && begin < otherEnd)
+        return fail(SEQRT_ERROR_ARGUMENT,
+                    inputName(entry, in) +
+                        " is updated in place and must not share memory "
+                        "with " +
+                        inputName(entry, j));
+    }
+  }
 
   // One buffer for the result struct followed by the input descriptors.
   size_t resultWords = 0;

@@ -106,6 +106,14 @@ extern "C" int64_t seqrt_entry_generated_count_output(const seqrt_artifact *a,
   return info ? info->generatedCountOutput : -1;
 }
 
+extern "C" int64_t seqrt_entry_inplace_input(const seqrt_artifact *a,
+                                             size_t entry, size_t output) {
+  const EntryInfo *info = getEntry(a, entry);
+  if (!info || output >= info->inplaceInput.size())
+    return -1;
+  return info->inplaceInput[output];
+}
+
 extern "C" size_t seqrt_entry_num_outputs(const seqrt_artifact *a,
                                           size_t entry) {
   const EntryInfo *info = getEntry(a, entry);

@@ -8,6 +8,7 @@
 
 #include "ArtifactImpl.h"
 #include "Error.h"
+#include "seqrt/Abi.h"
 #include "MappedFile.h"
 #include "Target.h"
 #include "seqrt/Artifact.h"
@@ -37,9 +38,9 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact) {
                                         ": artifact code does not define '" +
                                         symbol + "' (" + what + ")");
   };
-  void *seqFree = library.lookup("__seq_free");
+  void *seqFree = library.lookup(seqrt::abi::kFree);
   if (!seqFree)
-    return missing("__seq_free", "the result deallocator");
+    return missing(seqrt::abi::kFree, "the result deallocator");
   library.seqFree = reinterpret_cast<void (*)(void *)>(seqFree);
   for (const EntryInfo &entry : artifact.metadata.entries) {
     void *function = library.lookup(entry.function.c_str());
@@ -57,7 +58,7 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact) {
   }
   artifact.bound.assign(artifact.globals.size(), false);
   // Optional: only code that can fail at run time defines it.
-  artifact.codeStatus = static_cast<int32_t *>(library.lookup("__seq_status"));
+  artifact.codeStatus = static_cast<int32_t *>(library.lookup(seqrt::abi::kStatusGlobal));
   return SEQRT_OK;
 }
 } // namespace

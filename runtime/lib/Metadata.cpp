@@ -10,6 +10,7 @@
 #include "Dtype.h"
 #include "Json.h"
 
+#include <algorithm>
 #include <set>
 
 using namespace seqrt;
@@ -168,6 +169,33 @@ public:
           return fail(path + ".generated_count_output",
                       "expected an i32 [B] output");
         entry.generatedCountOutput = count->getInt();
+      }
+      entry.inplaceInput.assign(entry.outputs.size(), -1);
+      if (const JsonValue *pairs = item.get("inplace")) {
+        std::string where = path + ".inplace";
+        if (!pairs->isArray())
+          return fail(where, "expected an array of [input, output] pairs");
+        for (const JsonValue &pair : pairs->getArray()) {
+          if (!pair.isArray() || pair.getArray().size() != 2 ||
+              !pair.getArray()[0].isInt() || !pair.getArray()[1].isInt())
+            return fail(where, "expected [input, output] index pairs");
+          int64_t in = pair.getArray()[0].getInt();
+          int64_t o = pair.getArray()[1].getInt();
+          if (in < 0 || in >= static_cast<int64_t>(entry.inputs.size()) ||
+              o < 0 || o >= static_cast<int64_t>(entry.outputs.size()))
+            return fail(where, "index out of range");
+          const TensorType &a = entry.inputs[in], &b = entry.outputs[o];
+          if (a.dtype != b.dtype || a.shape != b.shape || a.rank() == 0 ||
+              std::find(a.shape.begin(), a.shape.end(), -1) != a.shape.end())
+            return fail(where, "input " + std::to_string(in) +
+                                   " and output " + std::to_string(o) +
+                                   " must have one static tensor type");
+          if (entry.inplaceInput[o] != -1 ||
+              std::count(entry.inplaceInput.begin(), entry.inplaceInput.end(),
+                         in))
+            return fail(where, "an input or output appears twice");
+          entry.inplaceInput[o] = in;
+        }
       }
       if (!names.insert(entry.name).second)
         return fail(path + ".name", "duplicate entry '" + entry.name + "'");

@@ -48,6 +48,9 @@ struct EntryInfo {
   /// The output holding the per-row count of generated tokens (a
   /// seq.decode_loop's num_generated), or -1.
   int64_t generatedCountOutput = -1;
+  /// Per output: the input whose caller buffer it updates in place (the
+  /// metadata's "inplace" pairs), or -1.
+  std::vector<int64_t> inplaceInput;
 };
 
 struct Metadata {

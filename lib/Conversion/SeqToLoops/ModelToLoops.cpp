@@ -11,6 +11,7 @@
 #include "Patterns.h"
 #include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -37,16 +38,16 @@ static Value allocLike(LoopBuilder &b, RankedTensorType type, Value like) {
 static void raiseStatus(LoopBuilder &b, Operation *op, int32_t code) {
   auto module = op->getParentOfType<ModuleOp>();
   auto type = MemRefType::get({}, b.getI32Type());
-  if (!module.lookupSymbol("__seq_status")) {
+  if (!module.lookupSymbol(seqrt::abi::kStatusGlobal)) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
     memref::GlobalOp::create(
-        b, "__seq_status", /*sym_visibility=*/StringAttr(), type,
+        b, seqrt::abi::kStatusGlobal, /*sym_visibility=*/StringAttr(), type,
         DenseElementsAttr::get(RankedTensorType::get({}, b.getI32Type()),
                                b.getI32IntegerAttr(0)),
         /*constant=*/false, /*alignment=*/nullptr);
   }
-  Value status = memref::GetGlobalOp::create(b, type, "__seq_status");
+  Value status = memref::GetGlobalOp::create(b, type, seqrt::abi::kStatusGlobal);
   memref::StoreOp::create(b, b.i32(code), status, ValueRange{});
 }
 
@@ -372,7 +373,7 @@ struct GetParameterLowering : OpRewritePattern<GetParameterOp> {
     LoopBuilder b(op.getLoc(), rewriter);
     RankedTensorType type = op.getResult().getType();
     auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-    std::string global = ("__seq_param_" + op.getName()).str();
+    std::string global = (seqrt::abi::kParamPrefix + op.getName()).str();
     Value buffer = memref::GetGlobalOp::create(b, memrefType, global);
     rewriter.replaceOpWithNewOp<bufferization::ToTensorOp>(
         op, type, buffer, /*restrict=*/true, /*writable=*/false);

@@ -8,6 +8,7 @@
 
 #include "Patterns.h"
 #include "seq/IR/SeqOps.h"
+#include "seqrt/Abi.h"
 #include "seqc/Conversion/Passes.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -38,7 +39,7 @@ struct ConvertSeqToLoopsPass
       builder.setInsertionPoint(parameter);
       memref::GlobalOp::create(
           builder, parameter.getLoc(),
-          ("__seq_param_" + parameter.getSymName()).str(),
+          (seqrt::abi::kParamPrefix + parameter.getSymName()).str(),
           /*sym_visibility=*/StringAttr(),
           MemRefType::get(type.getShape(), type.getElementType()),
           /*initial_value=*/Attribute(), /*constant=*/false,

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -27,8 +28,8 @@ namespace seq {
 using namespace mlir;
 
 static constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
-static constexpr llvm::StringLiteral kPackedPrefix = "__seq_packed_";
-static constexpr llvm::StringLiteral kParamPrefix = "__seq_param_";
+static constexpr llvm::StringLiteral kPackedPrefix = seqrt::abi::kPackedPrefix;
+static constexpr llvm::StringLiteral kParamPrefix = seqrt::abi::kParamPrefix;
 
 /// Builds `__seq_packed_<name>(ptr args)` calling `cinterface`.
 static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
@@ -108,7 +109,7 @@ static void buildFree(ModuleOp module) {
     freeFn = LLVM::LLVMFuncOp::create(
         builder, loc, "free", LLVM::LLVMFunctionType::get(voidType, {ptrType}));
   auto wrapper = LLVM::LLVMFuncOp::create(
-      builder, loc, "__seq_free",
+      builder, loc, seqrt::abi::kFree,
       LLVM::LLVMFunctionType::get(voidType, {ptrType}));
   Block *entry = wrapper.addEntryBlock(builder);
   builder.setInsertionPointToStart(entry);
@@ -123,16 +124,23 @@ struct SeqMarkEntryPointsPass
     : public impl::SeqMarkEntryPointsBase<SeqMarkEntryPointsPass> {
   void runOnOperation() override {
     auto readOnly = BoolAttr::get(&getContext(), false);
+    auto writable = BoolAttr::get(&getContext(), true);
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (!func.isPublic() || func.isExternal())
         continue;
       func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     UnitAttr::get(&getContext()));
       // The caller's inputs are never written: bufferization copies a
-      // tensor argument before updating it in place.
+      // tensor argument before updating it in place. State inputs marked
+      // `seq.inplace` (KV caches, SSM states) are the exception: the
+      // caller lends their buffers to be updated in place.
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
         if (isa<TensorType>(func.getArgumentTypes()[i]))
-          func.setArgAttr(i, "bufferization.writable", readOnly);
+          // (The metadata has recorded `seq.inplace`; LLVM has no use for it.)
+          func.setArgAttr(i, "bufferization.writable",
+                          func.removeArgAttr(i, seqrt::abi::kInPlaceAttr)
+                              ? writable
+                              : readOnly);
     }
   }
 };

@@ -9,6 +9,7 @@
 #include "seqc/Target/CPU/CPUTarget.h"
 
 #include "seq/IR/SeqOps.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/JSON.h"
@@ -64,7 +65,7 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
     llvm::json::Object entry{
         {"symbol", parameter.getSymName()},
         {"key", parameter.getKey()},
-        {"global", ("__seq_param_" + parameter.getSymName()).str()}};
+        {"global", (seqrt::abi::kParamPrefix + parameter.getSymName()).str()}};
     entry["dtype"] = std::move((*desc)["dtype"]);
     entry["shape"] = std::move((*desc)["shape"]);
     parameters.push_back(std::move(entry));
@@ -106,11 +107,42 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
                << type;
       outputs.push_back(std::move(*desc));
     }
+    // In-place state: `seq.inplace = k` on input i makes output k the
+    // caller's buffer of input i, updated in place.
+    llvm::json::Array inplace;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto attr = func.getArgAttrOfType<IntegerAttr>(i, seqrt::abi::kInPlaceAttr);
+      if (!attr) {
+        if (func.getArgAttr(i, seqrt::abi::kInPlaceAttr))
+          return func.emitError("entry @")
+                 << func.getSymName() << ": '" << seqrt::abi::kInPlaceAttr
+                 << "' of argument " << i << " must be an output index";
+        continue;
+      }
+      int64_t k = attr.getInt();
+      if (k < 0 || k >= static_cast<int64_t>(func.getNumResults()) ||
+          func.getResultTypes()[k] != func.getArgumentTypes()[i] ||
+          !isa<RankedTensorType>(func.getArgumentTypes()[i]) ||
+          !cast<RankedTensorType>(func.getArgumentTypes()[i])
+               .hasStaticShape())
+        return func.emitError("entry @")
+               << func.getSymName() << ": argument " << i << " is in place "
+               << "as output " << k << ", which must exist and have the "
+               << "argument's static tensor type";
+      for (const llvm::json::Value &pair : inplace)
+        if ((*pair.getAsArray())[1].getAsInteger() == k)
+          return func.emitError("entry @")
+                 << func.getSymName() << ": output " << k
+                 << " is in place for two arguments";
+      inplace.push_back(llvm::json::Array{int64_t(i), k});
+    }
     llvm::json::Object entry{
         {"name", func.getSymName()},
-        {"function", ("__seq_packed_" + func.getSymName()).str()},
+        {"function", (seqrt::abi::kPackedPrefix + func.getSymName()).str()},
         {"inputs", std::move(inputs)},
         {"outputs", std::move(outputs)}};
+    if (!inplace.empty())
+      entry["inplace"] = std::move(inplace);
     // A generating entry: the output that counts the generated tokens.
     if (!func.getBody().empty()) {
       Operation *terminator = func.getBody().back().getTerminator();

@@ -150,6 +150,13 @@ size_t seqrt_entry_num_outputs(const seqrt_artifact *artifact, size_t entry);
 /// generated tokens), the index of that i32 [B] output; -1 otherwise.
 int64_t seqrt_entry_generated_count_output(const seqrt_artifact *artifact,
                                            size_t entry);
+/* For an output that is state updated in place (KV caches, SSM states:
+ * the metadata's "inplace" pairs), the index of the input it updates; -1
+ * otherwise. seqrt_call writes the new state into that input's buffer
+ * (which must not be shared with another input) and returns the output as
+ * a view of it (owner_ NULL: freeing it does nothing). */
+int64_t seqrt_entry_inplace_input(const seqrt_artifact *artifact, size_t entry,
+                                  size_t output);
 seqrt_status seqrt_entry_input_type(const seqrt_artifact *artifact,
                                     size_t entry, size_t input,
                                     seqrt_tensor_type *out);
@@ -187,8 +194,10 @@ seqrt_status seqrt_check_bound(const seqrt_artifact *artifact);
  * static extents); every parameter must be bound. Inputs must be
  * contiguous row-major; a rank-0 input holds its one element at `data`.
  * On success each output is filled with a fresh contiguous row-major
- * tensor owned by the caller (free it with seqrt_tensor_free); on failure
- * the outputs are zeroed. SEQRT_ERROR_EXECUTION reports an error the code
+ * tensor owned by the caller (free it with seqrt_tensor_free), except an
+ * in-place state output (seqrt_entry_inplace_input), which is a view of
+ * its input's buffer, updated by the call; on failure the outputs are
+ * zeroed (and in-place inputs may be partly updated). SEQRT_ERROR_EXECUTION reports an error the code
  * raised while running (see seqrt_code_status). */
 seqrt_status seqrt_call(seqrt_artifact *artifact, const char *entry,
                         const seqrt_tensor *inputs, size_t numInputs,

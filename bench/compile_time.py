@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Compile time of imported models at real sizes, no weights needed.
+
+Writes a Hugging Face-style directory per shape: config.json and a
+header-only model.safetensors (the tensor table the importer checks, with
+no data behind it: seqc reads only headers), then times
+`seqc DIR --target=cpu -o out.seqpkg` (best of --reps runs) and reports the
+number of layer functions in the imported graph.
+
+  python3 bench/compile_time.py [--seqc build/bin/seqc] [--reps 3]
+"""
+
+import argparse
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+SHAPES = {
+    # name: (model_type, vocab, hidden, intermediate, layers, heads, kv heads)
+    "llama2-7b": ("llama", 32000, 4096, 11008, 32, 32, 32),
+    "smollm2-135m": ("llama", 49152, 576, 1536, 30, 9, 3),
+    "qwen2.5-0.5b": ("qwen2", 151936, 896, 4864, 24, 14, 2),
+}
+
+
+def write_checkpoint(path, shape):
+    model_type, vocab, hidden, inter, layers, heads, kv = shape
+    head_dim = hidden // heads
+    config = dict(model_type=model_type, vocab_size=vocab, hidden_size=hidden,
+                  intermediate_size=inter, num_hidden_layers=layers,
+                  num_attention_heads=heads, num_key_value_heads=kv,
+                  max_position_embeddings=4096, rms_norm_eps=1e-5,
+                  tie_word_embeddings=model_type == "qwen2",
+                  hidden_act="silu")
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "config.json"), "w") as f:
+        json.dump(config, f)
+    tensors = {"model.embed_tokens.weight": [vocab, hidden],
+               "model.norm.weight": [hidden]}
+    if model_type != "qwen2":
+        tensors["lm_head.weight"] = [vocab, hidden]
+    for l in range(layers):
+        p = f"model.layers.{l}."
+        tensors[p + "input_layernorm.weight"] = [hidden]
+        tensors[p + "post_attention_layernorm.weight"] = [hidden]
+        tensors[p + "self_attn.q_proj.weight"] = [heads * head_dim, hidden]
+        tensors[p + "self_attn.k_proj.weight"] = [kv * head_dim, hidden]
+        tensors[p + "self_attn.v_proj.weight"] = [kv * head_dim, hidden]
+        tensors[p + "self_attn.o_proj.weight"] = [hidden, heads * head_dim]
+        if model_type == "qwen2":
+            tensors[p + "self_attn.q_proj.bias"] = [heads * head_dim]
+            tensors[p + "self_attn.k_proj.bias"] = [kv * head_dim]
+            tensors[p + "self_attn.v_proj.bias"] = [kv * head_dim]
+        tensors[p + "mlp.gate_proj.weight"] = [inter, hidden]
+        tensors[p + "mlp.up_proj.weight"] = [inter, hidden]
+        tensors[p + "mlp.down_proj.weight"] = [hidden, inter]
+    header, offset = {}, 0
+    for name, shp in tensors.items():
+        n = 4
+        for d in shp:
+            n *= d
+        header[name] = {"dtype": "F32", "shape": shp,
+                        "data_offsets": [offset, offset + n]}
+        offset += n
+    blob = json.dumps(header).encode()
+    with open(os.path.join(path, "model.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(blob)) + blob)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seqc", default="build/bin/seqc")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("shapes", nargs="*", default=list(SHAPES))
+    args = ap.parse_args()
+    print(f"| model shape | layers | layer functions | seqc compile (s, best of {args.reps}) |")
+    print("| --- | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.shapes:
+            d = os.path.join(tmp, name)
+            write_checkpoint(d, SHAPES[name])
+            ir = subprocess.run([args.seqc, d, "-emit=seq", "--max-seq-len=2048"],
+                                check=True, capture_output=True, text=True).stdout
+            funcs = len(re.findall(r"func\.func private @decoder_layer_", ir))
+            best = None
+            for _ in range(args.reps):
+                t0 = time.perf_counter()
+                subprocess.run([args.seqc, d, "--max-seq-len=2048", "-o",
+                                os.path.join(tmp, name + ".seqpkg")], check=True)
+                dt = time.perf_counter() - t0
+                best = dt if best is None else min(best, dt)
+            print(f"| {name} | {SHAPES[name][4]} | {funcs} | {best:.2f} |")
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+//===- Abi.h - names shared by generated code and the runtime ---*- C++ -*-===//
+//
+// The artifact ABI's symbol and attribute names (docs/design/Artifact.md),
+// defined once for the compiler (which emits them) and the runtime (which
+// looks them up). Plain C++: no MLIR/LLVM dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQRT_ABI_H
+#define SEQRT_ABI_H
+
+namespace seqrt {
+namespace abi {
+/// `void *__seq_param_<symbol>`: the data pointer of a bound parameter.
+inline constexpr char kParamPrefix[] = "__seq_param_";
+/// `int32_t __seq_status`: what generated code reports when a call fails.
+inline constexpr char kStatusGlobal[] = "__seq_status";
+/// `void __seq_packed_<entry>(void **args)`: an entry's packed wrapper.
+inline constexpr char kPackedPrefix[] = "__seq_packed_";
+/// `void __seq_free(void *allocated)`: frees a result buffer.
+inline constexpr char kFree[] = "__seq_free";
+/// The entry-argument attribute `seq.inplace = <output index>`: the
+/// caller's buffer for this input is updated in place and returned as that
+/// output (KV caches, SSM states).
+inline constexpr char kInPlaceAttr[] = "seq.inplace";
+} // namespace abi
+} // namespace seqrt
+
+#endif // SEQRT_ABI_H
