@@ -17,6 +17,8 @@
 #include "seqc/Import/Import.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqc/Transforms/Passes.h"
+#include "seqc/Version.h"
 #include "seqrt/Artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -35,6 +37,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
@@ -42,6 +45,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -59,13 +63,32 @@ enum class EmitStage {
 };
 } // namespace
 
+// seqc's options, by purpose. --help shows these categories only (in
+// alphabetical order, as LLVM sorts them); every other LLVM and MLIR option
+// stays usable and is listed by --help-hidden. A new seqc option needs a
+// cl::cat of one of these, or --help hides it.
+static cl::OptionCategory
+    importCategory("Checkpoint import",
+                   "Compiling a Hugging Face model directory (config.json + "
+                   "*.safetensors)");
+static cl::OptionCategory compileCategory("Compilation",
+                                          "What to compile and emit");
+static cl::OptionCategory targetCategory("Target", "What to generate code for");
+static cl::OptionCategory tilingCategory("Tiling and code generation",
+                                         "Tile sizes, vectors and threads");
+static cl::OptionCategory diagnosticsCategory(
+    "Timing and diagnostics",
+    "Pass timing and IR dumps (more MLIR options: --help-hidden)");
+
 static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<model.mlir | model-dir>"),
                                           cl::init("-"),
-                                          cl::value_desc("filename"));
+                                          cl::value_desc("filename"),
+                                          cl::cat(compileCategory));
 static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
                                            cl::value_desc("filename"),
-                                           cl::init("-"));
+                                           cl::init("-"),
+                                           cl::cat(compileCategory));
 static cl::opt<EmitStage> emitStage(
     "emit", cl::desc("The stage to stop after and print"),
     cl::init(EmitStage::Artifact),
@@ -79,7 +102,8 @@ static cl::opt<EmitStage> emitStage(
                clEnumValN(EmitStage::LLVMIR, "llvm", "optimised LLVM IR"),
                clEnumValN(EmitStage::Object, "obj", "an object file"),
                clEnumValN(EmitStage::Artifact, "artifact",
-                          "a .seqpkg artifact (default)")));
+                          "a .seqpkg artifact (default)")),
+    cl::cat(compileCategory));
 
 namespace {
 enum class TargetKind { CPU };
@@ -88,54 +112,118 @@ static cl::opt<TargetKind>
     targetKind("target", cl::desc("The target to compile for"),
                cl::init(TargetKind::CPU),
                cl::values(clEnumValN(TargetKind::CPU, "cpu",
-                                     "x86-64 / AArch64 through LLVM")));
+                                     "x86-64 / AArch64 through LLVM")),
+               cl::cat(targetCategory));
 static cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
-                 cl::init(""));
+                 cl::init(""), cl::cat(targetCategory));
 static cl::opt<std::string>
-    targetCPU("cpu", cl::desc("Target CPU (default: the host's)"),
-              cl::init("native"));
+    targetCPU("cpu",
+              cl::desc("Target CPU (default: the host's, or generic with "
+                       "--mtriple)"),
+              cl::init(""), cl::cat(targetCategory));
 static cl::opt<std::string> targetFeatures("mattr", cl::desc("Target features"),
-                                           cl::init(""));
+                                           cl::init(""),
+                                           cl::cat(targetCategory));
+static cl::opt<std::string>
+    linkerPath("linker", cl::desc("ld.lld to link artifacts with"),
+               cl::init(""), cl::cat(compileCategory));
 static cl::opt<bool>
     threads("parallel", cl::desc("Run independent tiles on OpenMP threads"),
-            cl::init(true));
+            cl::init(true), cl::cat(tilingCategory));
 static cl::opt<int64_t> queryTile("query-tile",
                                   cl::desc("Query rows per attention tile"),
-                                  cl::init(16));
-static cl::opt<int64_t>
-    keyTile("key-tile", cl::desc("Keys per attention KV block"), cl::init(64));
+                                  cl::init(16), cl::cat(tilingCategory));
+static cl::opt<int64_t> keyTile("key-tile",
+                                cl::desc("Keys per attention KV block"),
+                                cl::init(64), cl::cat(tilingCategory));
 static cl::opt<int64_t> vectorWidth(
     "vector-width",
     cl::desc("f32 lanes of the vector kernels (default: from the target; "
              "0: scalar loops)"),
-    cl::init(-1));
-static cl::opt<std::string>
-    linkerPath("linker", cl::desc("ld.lld to link artifacts with"),
-               cl::init(""));
+    cl::init(-1), cl::cat(tilingCategory));
 
-static cl::opt<int64_t> maxSeqLen(
-    "max-seq-len",
-    cl::desc("Checkpoint import: KV-cache capacity in tokens (default: the "
-             "config's max_position_embeddings, at most 4096)"),
-    cl::init(0));
-static cl::opt<int64_t> maxNewTokens(
-    "max-new-tokens",
-    cl::desc("Checkpoint import: tokens the `generate` entry returns"),
-    cl::init(32));
-static cl::opt<double> temperature(
-    "temperature",
-    cl::desc("Checkpoint import: sampling temperature of `generate` (0: "
-             "greedy)"),
-    cl::init(0.0));
-static cl::opt<int64_t> topK("top-k",
-                             cl::desc("Checkpoint import: top-k of `generate` "
-                                      "(0: none)"),
-                             cl::init(0));
-static cl::opt<double> topP("top-p",
-                            cl::desc("Checkpoint import: top-p of `generate` "
-                                     "(1: none)"),
-                            cl::init(1.0));
+static cl::opt<int64_t>
+    maxSeqLen("max-seq-len",
+              cl::desc("KV-cache capacity in tokens (default: the config's "
+                       "max_position_embeddings, at most 4096)"),
+              cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t>
+    maxNewTokens("max-new-tokens",
+                 cl::desc("Tokens the `generate` entry returns"), cl::init(32),
+                 cl::cat(importCategory));
+static cl::opt<double>
+    temperature("temperature",
+                cl::desc("Sampling temperature of `generate` (0: greedy)"),
+                cl::init(0.0), cl::cat(importCategory));
+static cl::opt<int64_t> topK("top-k", cl::desc("Top-k of `generate` (0: none)"),
+                             cl::init(0), cl::cat(importCategory));
+static cl::opt<double> topP("top-p", cl::desc("Top-p of `generate` (1: none)"),
+                            cl::init(1.0), cl::cat(importCategory));
+
+static cl::extrahelp examples(R"(
+EXAMPLES:
+  seqc model.mlir -o model.seqpkg          compile for this machine
+  seqc model-dir -o model.seqpkg           compile a Hugging Face checkpoint
+  seqc model.mlir -emit=tiled -o -         print the tiled loop IR
+  seqc model.mlir -mtriple=aarch64-unknown-linux-gnu -o model.seqpkg
+                                           cross-compile for AArch64 Linux
+  seqc model.mlir -o model.seqpkg --mlir-timing
+                                           time each pass
+
+Exit status: 0 success, 1 invalid input or a failed compilation, 2 a
+command-line error. --help-hidden lists every LLVM and MLIR option.
+)");
+
+/// The MLIR options shown next to seqc's own: timing and IR dumps.
+static constexpr llvm::StringLiteral kDiagnosticOptions[] = {
+    "mlir-timing",
+    "mlir-timing-display",
+    "mlir-pass-statistics",
+    "mlir-print-ir-before-all",
+    "mlir-print-ir-after-all",
+    "mlir-print-ir-after-failure",
+    "mlir-print-debuginfo",
+};
+
+/// Moves the diagnostic MLIR options into seqc's category and hides every
+/// other option outside seqc's categories and LLVM's --help/--version.
+/// Unlike cl::HideUnrelatedOptions (cl::ReallyHidden), the hidden options
+/// are still listed by --help-hidden; all of them keep working.
+static void organizeOptions() {
+  llvm::DenseMap<llvm::StringRef, cl::Option *> &options =
+      cl::getRegisteredOptions();
+  for (llvm::StringRef name : kDiagnosticOptions)
+    if (cl::Option *option = options.lookup(name))
+      option->addCategory(diagnosticsCategory);
+  const cl::OptionCategory *seqcCategories[] = {
+      &importCategory, &compileCategory, &targetCategory, &tilingCategory,
+      &diagnosticsCategory};
+  for (auto [name, option] : options) {
+    bool shown = name == "help" || name == "help-list" || name == "version" ||
+                 llvm::any_of(option->Categories, [&](cl::OptionCategory *c) {
+                   return llvm::is_contained(seqcCategories, c);
+                 });
+    if (!shown && option->getOptionHiddenFlag() == cl::NotHidden)
+      option->setHiddenFlag(cl::Hidden);
+  }
+}
+
+/// --version: seqc's version, the LLVM it was built with and its targets.
+static void printVersion(llvm::raw_ostream &os) {
+  os << "seqc " SEQC_VERSION_STRING "\n"
+     << "  LLVM version " LLVM_VERSION_STRING "\n"
+     << "  default target: " << llvm::sys::getDefaultTargetTriple() << "\n"
+     << "  host CPU: " << llvm::sys::getHostCPUName() << "\n"
+     << "  targets:\n"
+     << "    cpu  ";
+  std::vector<std::string> arches = seq::availableCPUArchitectures();
+  if (arches.empty())
+    os << "(no x86-64 or AArch64 code generator in this LLVM)";
+  else
+    llvm::interleaveComma(arches, os);
+  os << "\n";
+}
 
 /// Runs a pass pipeline built by `build` with the command-line pass
 /// manager options (-mlir-print-ir-after-all, -mlir-timing, ...).
@@ -276,15 +364,23 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // Passes first: --mlir-print-ir-after=<pass> and friends take the names
+  // registered when the pass manager options are.
+  registerAllPasses();
+  seq::registerSeqTransformsPasses();
+  seq::registerSeqCPUPasses();
+  seq::registerSeqConversionPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  registerAllPasses();
-  seq::registerSeqCPUPasses();
-  seq::registerSeqConversionPasses();
+  organizeOptions();
+  cl::SetVersionPrinter(printVersion);
   if (!cl::ParseCommandLineOptions(
-          argc, argv, "seqc: sequence-model compiler\n", &llvm::errs()))
+          argc, argv,
+          "seqc: compiles a model graph in seq IR, or a Hugging Face "
+          "checkpoint directory, into a .seqpkg artifact\n",
+          &llvm::errs()))
     return 2;
 
   DialectRegistry registry;

@@ -8,6 +8,10 @@
 
 #include "Options.h"
 
+#include "Target.h"
+#include "seqc/Version.h"
+#include "seqrt/Artifact.h"
+
 #include <charconv>
 #include <cstring>
 #include <set>
@@ -20,33 +24,56 @@ const char *seqrun::usageText() {
 Loads a seqc artifact, binds its weights, runs one entry point and checks,
 saves, prints or times its outputs. INDEX is an input or output position.
 
-  --info                    print the artifact's entries and parameters
+Artifact:
+  --info                    print the entries and parameters, run nothing
   --entry NAME              entry to run (default: the only one)
   --weights FILE|DIR        safetensors checkpoint (repeat for shards), or
                             a model directory (every *.safetensors in it)
-  --input INDEX=FILE.npy    an input from a .npy file (floating-point data
-                            is rounded to the input's dtype, e.g. f32 to
-                            bf16; integers are widened or narrowed)
+
+Inputs:
+  --input INDEX=FILE.npy    from a .npy file (floats are rounded to the
+                            input's dtype, e.g. f32 to bf16; integers are
+                            widened or narrowed)
   --input INDEX=FILE.safetensors:NAME
-                            an input from a tensor of a safetensors file
-  --input INDEX=NUMBER      a scalar input
-  --zeros INDEX[=SHAPE]     an all-zero input (SHAPE like 1x4x16 gives the
-                            dynamic extents)
-  --output INDEX=FILE.npy   save an output (bf16 as f32)
-  --expect INDEX=FILE.npy   compare an output with a golden (also
-                            FILE.safetensors:NAME): |got - want| <=
-                            atol + rtol * |want|, exact for integers;
-                            values compare as doubles, so an f32 golden
-                            checks a bf16 output
+                            from a tensor of a safetensors file
+  --input INDEX=NUMBER      a scalar
+  --zeros INDEX[=SHAPE]     all zeros (SHAPE like 1x4x16: dynamic extents)
+
+Outputs:
+  --print                   print them (the default when nothing else is
+                            asked for)
+  --output INDEX=FILE.npy   save one (bf16 as f32)
+  --expect INDEX=FILE.npy   compare one with a golden (also
+                            FILE.safetensors:NAME): |got - want| <= atol +
+                            rtol * |want| as doubles, exact for integers
   --rtol R, --atol A        tolerances (default 1e-5 and 1e-6)
+
+Timing:
   --bench                   time the entry: --warmup N (3) calls, then
                             --reps N (10) timed calls
-  --print                   print the outputs (the default when nothing
-                            else is asked for)
-  --help                    this text
+
+Generic:
+  --help, -h                this text
+  --version                 seqrun's version and what it runs
+
+Examples:
+  seqrun model.seqpkg --info
+  seqrun model.seqpkg --weights model.safetensors --entry generate \
+      --input 0=prompt.npy --input 1=42 --output 0=tokens.npy
+  seqrun model.seqpkg --zeros 0=1x16 --expect 0=golden.npy --bench
 
 Exit status: 0 success, 1 an error or a failed --expect, 2 bad usage.
 )";
+}
+
+std::string seqrun::versionText() {
+  return std::string("seqrun (seqc " SEQC_VERSION_STRING ")\n"
+                     "  artifact format version ") +
+         std::to_string(seqrt::kArtifactFormatVersion) +
+         "\n"
+         "  targets:\n"
+         "    cpu  " +
+         seqrt::hostArch() + " (this host)\n";
 }
 
 namespace {
@@ -118,8 +145,8 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
   static const std::set<std::string> kValueFlags = {
       "--entry",  "--weights", "--input", "--zeros",  "--output",
       "--expect", "--rtol",    "--atol",  "--warmup", "--reps"};
-  static const std::set<std::string> kBoolFlags = {"--bench", "--print",
-                                                   "--info", "--help", "-h"};
+  static const std::set<std::string> kBoolFlags = {
+      "--bench", "--print", "--info", "--help", "-h", "--version"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.size() < 2 || arg[0] != '-') {
@@ -146,6 +173,7 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       options.print |= flag == "--print";
       options.info |= flag == "--info";
       options.help |= flag == "--help" || flag == "-h";
+      options.version |= flag == "--version";
       continue;
     }
     if (!kValueFlags.count(flag)) {
@@ -189,7 +217,7 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
     if (!ok)
       return false;
   }
-  if (options.help)
+  if (options.help || options.version)
     return true;
   if (options.model.empty()) {
     error = "no artifact given";

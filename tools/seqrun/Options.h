@@ -35,6 +35,7 @@ struct Options {
   bool print = false;
   bool info = false;
   bool help = false;
+  bool version = false;
 };
 
 /// Parses argv. Returns false and sets `error` on bad usage.
@@ -42,6 +43,10 @@ bool parseOptions(int argc, char **argv, Options &options, std::string &error);
 
 /// The --help text.
 const char *usageText();
+
+/// The --version text: seqrun's (seqc's) version, the artifact format
+/// version it reads and the targets it runs.
+std::string versionText();
 
 } // namespace seqrun
 

@@ -343,6 +343,10 @@ int main(int argc, char **argv) {
     std::fputs(usageText(), stdout);
     return 0;
   }
+  if (options.version) {
+    std::fputs(versionText().c_str(), stdout);
+    return 0;
+  }
 
   seqrt_artifact *raw = nullptr;
   if (seqrt_artifact_load(options.model.c_str(), &raw) != SEQRT_OK)

@@ -37,12 +37,30 @@ void seq::registerCPUTranslations(DialectRegistry &registry) {
   registerOpenMPDialectTranslation(registry);
 }
 
-FailureOr<std::unique_ptr<llvm::TargetMachine>>
-seq::createTargetMachine(const CPUCodeGenOptions &options, std::string &error) {
+/// Registers every LLVM target this LLVM was built with.
+static void initializeTargets() {
   llvm::InitializeAllTargetInfos();
   llvm::InitializeAllTargets();
   llvm::InitializeAllTargetMCs();
   llvm::InitializeAllAsmPrinters();
+}
+
+std::vector<std::string> seq::availableCPUArchitectures() {
+  initializeTargets();
+  // The LLVM targets of the architectures seqrt runs artifacts on.
+  static constexpr llvm::StringLiteral kSupported[] = {"x86-64", "aarch64"};
+  std::vector<std::string> names;
+  for (llvm::StringRef name : kSupported)
+    if (llvm::any_of(
+            llvm::TargetRegistry::targets(),
+            [&](const llvm::Target &t) { return t.getName() == name; }))
+      names.push_back(name.str());
+  return names;
+}
+
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+seq::createTargetMachine(const CPUCodeGenOptions &options, std::string &error) {
+  initializeTargets();
   bool host = options.triple.empty();
   llvm::Triple triple(host ? llvm::sys::getDefaultTargetTriple()
                            : options.triple);

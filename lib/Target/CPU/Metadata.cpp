@@ -9,6 +9,7 @@
 #include "seqc/Target/CPU/CPUTarget.h"
 
 #include "seq/IR/SeqOps.h"
+#include "seqc/Version.h"
 #include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -159,7 +160,7 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
 
   llvm::json::Object root{
       {"format_version", 1},
-      {"producer", "seqc 0.1.0"},
+      {"producer", "seqc " SEQC_VERSION_STRING},
       {"target",
        llvm::json::Object{{"kind", "cpu"}, {"triple", triple}, {"cpu", cpu}}},
       {"parameters", std::move(parameters)},

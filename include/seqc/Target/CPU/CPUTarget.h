@@ -15,6 +15,7 @@
 #include "mlir/Support/LLVM.h"
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
@@ -61,12 +62,17 @@ void registerCPUTranslations(DialectRegistry &registry);
 /// Where and for what the machine code is generated.
 struct CPUCodeGenOptions {
   std::string triple; ///< empty: the host
-  std::string cpu;    ///< empty or "native": the host CPU
+  std::string cpu;    ///< "native": the host CPU; empty: the host CPU for
+                      ///< the host triple, "generic" for another
   std::string features;
   unsigned optLevel = 3;
   bool threads = true;
   std::string linker; ///< empty: ld.lld found next to LLVM
 };
+
+/// The LLVM targets ("x86-64", "aarch64") of the CPU architectures seqc
+/// generates code for that this build of LLVM has registered.
+std::vector<std::string> availableCPUArchitectures();
 
 /// The target machine for `options`, or an error message.
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
