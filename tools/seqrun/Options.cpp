@@ -22,7 +22,8 @@ saves, prints or times its outputs. INDEX is an input or output position.
 
   --info                    print the artifact's entries and parameters
   --entry NAME              entry to run (default: the only one)
-  --weights FILE            safetensors checkpoint (repeat for shards)
+  --weights FILE            safetensors or GGUF checkpoint, told apart by
+                            the file's magic (repeat for shards)
   --input INDEX=FILE.npy    an input from a .npy file (floating-point data
                             is rounded to the input's dtype, e.g. f32 to
                             bf16; integers are widened or narrowed)
