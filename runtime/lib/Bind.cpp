@@ -174,8 +174,8 @@ extern "C" seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact,
       continue;
     std::string mismatch = ggufMismatch(param, *tensor);
     if (!mismatch.empty())
-      return fail(SEQRT_ERROR_BINDING, describe(param) + ": " + mismatch +
-                                           " in '" + path + "'");
+      return fail(SEQRT_ERROR_BINDING,
+                  describe(param) + ": " + mismatch + " in '" + path + "'");
     pending.push_back({i, tensor->data, tensor->size});
   }
   if (seqrt_status status = commit(*artifact, pending))

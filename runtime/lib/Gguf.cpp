@@ -160,8 +160,8 @@ std::optional<int64_t> GgufValue::getInteger() const {
 }
 
 const GgufValue *GgufValue::subArray(uint64_t i) const {
-  if (valueType != GgufValueType::Array ||
-      elemType != GgufValueType::Array || i >= arrays.size())
+  if (valueType != GgufValueType::Array || elemType != GgufValueType::Array ||
+      i >= arrays.size())
     return nullptr;
   return &arrays[i];
 }
@@ -361,9 +361,9 @@ bool GgufParser::readArray(GgufValue &value, unsigned depth) {
   size_t elementSize = ggufScalarSize(value.elemType);
   // The smallest encoding of one element: a scalar, a string's length, or
   // an array's element type and length.
-  uint64_t minBytes = elementSize                              ? elementSize
+  uint64_t minBytes = elementSize                               ? elementSize
                       : value.elemType == GgufValueType::String ? 8
-                                                               : 12;
+                                                                : 12;
   if (value.count > left() / minBytes)
     return fail(where + ": array at byte " + std::to_string(start) + " of " +
                 std::to_string(value.count) + " " +
@@ -546,12 +546,11 @@ bool GgufParser::placeTensors() {
                   " is not a multiple of the alignment " +
                   std::to_string(alignment));
     if (tensor.offset > dataSize || bytes > dataSize - tensor.offset)
-      return fail(where + ": data [" + sumString(out.dataStart, tensor.offset) +
-                  ", " +
-                  sumString(out.dataStart,
-                            static_cast<unsigned __int128>(tensor.offset) +
-                                bytes) +
-                  ") past end of file (size " + std::to_string(size) + ")");
+      return fail(
+          where + ": data [" + sumString(out.dataStart, tensor.offset) + ", " +
+          sumString(out.dataStart,
+                    static_cast<unsigned __int128>(tensor.offset) + bytes) +
+          ") past end of file (size " + std::to_string(size) + ")");
     if (bytes > std::numeric_limits<size_t>::max())
       return fail(where + ": too large for this host");
     tensor.data = base + out.dataStart + tensor.offset;
@@ -630,8 +629,7 @@ const GgufValue *GgufFile::lookup(std::string_view key, const char *expected,
 }
 
 namespace {
-template <typename T>
-std::optional<T> getTyped(const GgufValue *value) {
+template <typename T> std::optional<T> getTyped(const GgufValue *value) {
   return value ? value->get<T>() : std::nullopt;
 }
 } // namespace

@@ -126,7 +126,7 @@ const char *ggufValueTypeName(GgufValueType type);
 namespace detail {
 /// The GGUF value type of the C++ scalar type T.
 template <typename T> struct GgufScalar;
-#define SEQRT_GGUF_SCALAR(CType, Kind)                                   \
+#define SEQRT_GGUF_SCALAR(CType, Kind)                                         \
   template <> struct GgufScalar<CType> {                                       \
     static constexpr GgufValueType type = GgufValueType::Kind;                 \
   };
@@ -214,9 +214,9 @@ private:
   /// Arrays.
   GgufValueType elemType = GgufValueType::U8;
   uint64_t count = 0;
-  const unsigned char *raw = nullptr;   ///< elements of scalar arrays
+  const unsigned char *raw = nullptr;    ///< elements of scalar arrays
   std::vector<std::string_view> strings; ///< elements of string arrays
-  std::vector<GgufValue> arrays;        ///< elements of arrays of arrays
+  std::vector<GgufValue> arrays;         ///< elements of arrays of arrays
 };
 
 template <typename T> std::optional<T> GgufValue::get() const {
@@ -329,12 +329,10 @@ public:
   std::optional<bool> getBool(std::string_view key, std::string &error) const;
   std::optional<uint32_t> getU32(std::string_view key,
                                  std::string &error) const;
-  std::optional<int32_t> getI32(std::string_view key,
-                                std::string &error) const;
+  std::optional<int32_t> getI32(std::string_view key, std::string &error) const;
   std::optional<uint64_t> getU64(std::string_view key,
                                  std::string &error) const;
-  std::optional<int64_t> getI64(std::string_view key,
-                                std::string &error) const;
+  std::optional<int64_t> getI64(std::string_view key, std::string &error) const;
   std::optional<float> getF32(std::string_view key, std::string &error) const;
   std::optional<double> getF64(std::string_view key, std::string &error) const;
   /// Any integer type, widened (see GgufValue::getInteger).

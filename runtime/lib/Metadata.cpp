@@ -133,15 +133,16 @@ public:
                       "' (expected a quantized ggml type in lower case, "
                       "e.g. q4_1, q8_0, q4_k)");
     if (param.type.dtype != SEQRT_DTYPE_I8)
-      return fail(path + ".encoding",
-                  "a " + param.encoding + "-encoded parameter holds raw bytes "
-                      "and must be i8, not " + param.type.str());
+      return fail(path + ".encoding", "a " + param.encoding +
+                                          "-encoded parameter holds raw bytes "
+                                          "and must be i8, not " +
+                                          param.type.str());
     if (param.type.shape.empty() ||
         param.type.shape.back() % type->blockBytes != 0)
       return fail(path + ".encoding",
-                  param.type.str() + " is not rows of whole " +
-                      param.encoding + " blocks (" +
-                      std::to_string(type->blockBytes) + " bytes each)");
+                  param.type.str() + " is not rows of whole " + param.encoding +
+                      " blocks (" + std::to_string(type->blockBytes) +
+                      " bytes each)");
     return true;
   }
 

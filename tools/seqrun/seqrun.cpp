@@ -1,8 +1,8 @@
 //===- seqrun.cpp - Run a seqc artifact -----------------------------------===//
 //
 // seqrun loads a `.seqpkg` artifact through the seqrt C API, binds its
-// weights from safetensors or GGUF files, runs one entry point on inputs from .npy
-// files, safetensors tensors or numbers, and prints, saves, checks against
+// weights from safetensors or GGUF files, runs one entry point on inputs from
+// .npy files, safetensors tensors or numbers, and prints, saves, checks against
 // goldens or times the outputs. See `seqrun --help`.
 //
 // Exit codes: 0 success, 1 an error (message on stderr, prefixed

@@ -31,8 +31,7 @@ std::string parameter(const std::string &symbol, const std::string &key,
   return R"({"symbol": ")" + symbol + R"(", "key": ")" + key +
          R"(", "dtype": ")" + dtype + R"(", "shape": )" + shape +
          R"(, "global": "__seq_param_)" + symbol + "\"" +
-         (encoding.empty() ? "" : R"(, "encoding": ")" + encoding + "\"") +
-         "}";
+         (encoding.empty() ? "" : R"(, "encoding": ")" + encoding + "\"") + "}";
 }
 
 const char *const kExtraEntries =
@@ -53,15 +52,14 @@ protected:
                                                      "[3]")) {
     seqrt_artifact_free(artifact);
     artifact = nullptr;
-    std::string params = "[" +
-                         parameter("w", "model.w", "f32", "[4]") + ", " +
+    std::string params = "[" + parameter("w", "model.w", "f32", "[4]") + ", " +
                          parameter("b", "model.b", "f32", "[2]") + ", " + q +
                          ", " + h + "]";
     std::string path = dir.file("fake.seqpkg");
     std::string error;
-    EXPECT_TRUE(seqrt::writeArtifact(
-        path, fakeModelMetadata(params, "", kExtraEntries), fakeModelCode(),
-        error))
+    EXPECT_TRUE(
+        seqrt::writeArtifact(path, fakeModelMetadata(params, "", kExtraEntries),
+                             fakeModelCode(), error))
         << error;
     return seqrt_artifact_load(path.c_str(), &artifact);
   }
@@ -83,8 +81,7 @@ protected:
   std::vector<int32_t> callInts(const char *entry, const seqrt_tensor *inputs,
                                 size_t numInputs) {
     seqrt_tensor out;
-    EXPECT_EQ(seqrt_call(artifact, entry, inputs, numInputs, &out, 1),
-              SEQRT_OK)
+    EXPECT_EQ(seqrt_call(artifact, entry, inputs, numInputs, &out, 1), SEQRT_OK)
         << seqrt_last_error();
     const auto *data = static_cast<const int32_t *>(out.data);
     std::vector<int32_t> values(data, data + seqrt_tensor_num_elements(&out));
@@ -141,15 +138,13 @@ TEST_F(GgufBindTest, BindAndCall) {
 }
 
 TEST_F(GgufBindTest, WrongEncodingOrShapeIsRejected) {
-  ASSERT_EQ(load(parameter("q", "model.q", "i8", "[2, 36]", "q4_0")),
-            SEQRT_OK)
+  ASSERT_EQ(load(parameter("q", "model.q", "i8", "[2, 36]", "q4_0")), SEQRT_OK)
       << seqrt_last_error();
   expectMismatch("parameter 'model.q' (symbol 'q'): expected q4_0-encoded "
                  "i8[2, 36] (q4_0 [2, 64]), found q4_1 [2, 64] (i8[2, 40] "
                  "packed) in '");
 
-  ASSERT_EQ(load(parameter("q", "model.q", "i8", "[4, 20]", "q4_1")),
-            SEQRT_OK);
+  ASSERT_EQ(load(parameter("q", "model.q", "i8", "[4, 20]", "q4_1")), SEQRT_OK);
   expectMismatch("expected q4_1-encoded i8[4, 20] (q4_1 [4, 32]), found q4_1 "
                  "[2, 64] (i8[2, 40] packed)");
 
@@ -181,9 +176,9 @@ TEST_F(GgufBindTest, PlainTensorMismatchesAreRejected) {
 TEST_F(GgufBindTest, SafetensorsCannotBindAnEncodedParameter) {
   ASSERT_EQ(load(goodQ()), SEQRT_OK) << seqrt_last_error();
   std::string path = dir.file("q.safetensors");
-  writeFile(path,
-            safetensorsBytes({{"model.q", "I8", {2, 40}, std::string(80, 'x')},
-                              {"model.w", "F32", {4}, floatBytes({1, 2, 3, 4})}}));
+  writeFile(path, safetensorsBytes(
+                      {{"model.q", "I8", {2, 40}, std::string(80, 'x')},
+                       {"model.w", "F32", {4}, floatBytes({1, 2, 3, 4})}}));
   EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
             SEQRT_ERROR_BINDING);
   EXPECT_THAT(seqrt_last_error(),
@@ -201,8 +196,9 @@ TEST_F(GgufBindTest, BindWeightsPicksTheFormatByMagic) {
   std::string gguf = dir.file("model.safetensors");
   writeFile(gguf, readFile(kBindGguf));
   std::string safetensors = dir.file("model.gguf");
-  writeFile(safetensors,
-            safetensorsBytes({{"model.w", "F32", {4}, floatBytes({1, 1, 1, 1})}}));
+  writeFile(
+      safetensors,
+      safetensorsBytes({{"model.w", "F32", {4}, floatBytes({1, 1, 1, 1})}}));
   ASSERT_EQ(seqrt_bind_weights(artifact, gguf.c_str()), SEQRT_OK)
       << seqrt_last_error();
   EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_OK);

@@ -18,6 +18,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <set>
 #include <sys/stat.h>
@@ -171,9 +172,9 @@ void expectMatchesGolden(const std::string &name) {
               static_cast<uint64_t>(want.get("data_offset")->getInt()));
     EXPECT_EQ(got.size, static_cast<size_t>(want.get("n_bytes")->getInt()));
     char checksum[17];
-    std::snprintf(checksum, sizeof(checksum), "%016llx",
-                  static_cast<unsigned long long>(
-                      seqrt::fnv1a64(got.data, got.size)));
+    std::snprintf(
+        checksum, sizeof(checksum), "%016llx",
+        static_cast<unsigned long long>(seqrt::fnv1a64(got.data, got.size)));
     EXPECT_EQ(checksum, want.get("fnv1a64")->getString());
     // The data pointer is where the golden says, in the mapping.
     ASSERT_LE(want.get("data_offset")->getInt() + want.get("n_bytes")->getInt(),
@@ -250,8 +251,7 @@ TEST(GgufTest, TypedLookups) {
                                            "\xc3\xa9"}));
   EXPECT_EQ(tokens->element<std::string_view>(5), std::nullopt);
   EXPECT_EQ(tokens->element<int32_t>(0), std::nullopt);
-  EXPECT_EQ(file->getArray("test.arr.i32", GgufValueType::U32, error),
-            nullptr);
+  EXPECT_EQ(file->getArray("test.arr.i32", GgufValueType::U32, error), nullptr);
   EXPECT_THAT(error, HasSubstr("is array[i32], expected array[u32]"));
   const GgufValue *ints =
       file->getArray("test.arr.i32", GgufValueType::I32, error);
@@ -309,8 +309,8 @@ std::string buildGguf(const std::vector<std::string> &kvs,
                       const std::vector<TensorSpec> &tensors,
                       const std::string &data, uint32_t version = 3,
                       uint64_t alignment = 32) {
-  std::string out = "GGUF" + le32(version) + le64(tensors.size()) +
-                    le64(kvs.size());
+  std::string out =
+      "GGUF" + le32(version) + le64(tensors.size()) + le64(kvs.size());
   for (const std::string &kv : kvs)
     out += kv;
   for (const TensorSpec &tensor : tensors) {
@@ -364,8 +364,7 @@ TEST_F(GgufHostileTest, BuilderMakesAValidFile) {
   ASSERT_EQ(file->tensors().size(), 1u);
   EXPECT_EQ(file->tensors()[0].size, 32u);
   // No tensors and no padding: the data section is empty.
-  file = expectAccepted("GGUF" + le32(2) + le64(0) + le64(1) +
-                        kvU32("x", 1));
+  file = expectAccepted("GGUF" + le32(2) + le64(0) + le64(1) + kvU32("x", 1));
   ASSERT_TRUE(file);
   EXPECT_EQ(file->version(), 2u);
 }
@@ -383,8 +382,7 @@ TEST_F(GgufHostileTest, TruncatedAtManyLengths) {
   // Every length in the header, then a stride coprime to the field sizes,
   // plus both sides of the data section's start and of every tensor's end.
   std::set<size_t> lengths;
-  for (size_t length = 0; length < good.size();
-       length += length < 64 ? 1 : 7)
+  for (size_t length = 0; length < good.size(); length += length < 64 ? 1 : 7)
     lengths.insert(length);
   for (size_t boundary : {static_cast<size_t>(file->dataOffset()), end})
     for (size_t length = boundary - 2; length <= boundary + 1; ++length)
@@ -417,6 +415,69 @@ TEST_F(GgufHostileTest, TruncatedAtManyLengths) {
   }
 }
 
+/// Reads every byte the file hands out: metadata strings and arrays, and
+/// tensor data (under ASan, a byte outside the mapping would be caught).
+size_t touchEverything(const GgufFile &file) {
+  size_t sum = 0;
+  std::function<void(const GgufValue &)> touch = [&](const GgufValue &v) {
+    if (std::optional<std::string_view> text = v.get<std::string_view>())
+      for (char c : *text)
+        sum += static_cast<unsigned char>(c);
+    if (!v.isArray())
+      return;
+    for (uint64_t i = 0; i < v.size(); ++i) {
+      if (const GgufValue *sub = v.subArray(i))
+        touch(*sub);
+      else if (std::optional<std::string_view> text =
+                   v.element<std::string_view>(i))
+        sum += text->size();
+      else if (std::optional<uint64_t> wide = v.element<uint64_t>(i))
+        sum += *wide;
+      else if (std::optional<uint8_t> byte = v.element<uint8_t>(i))
+        sum += *byte;
+    }
+  };
+  for (const GgufKeyValue &kv : file.metadata())
+    touch(kv.value);
+  for (const GgufTensor &tensor : file.tensors())
+    for (size_t i = 0; i < tensor.size; ++i)
+      sum += tensor.data[i];
+  return sum;
+}
+
+TEST_F(GgufHostileTest, RandomByteChangesNeverCrash) {
+  std::string good = readFile(inputPath("types.gguf"));
+  std::string path = dir.file("mutant.gguf");
+  uint64_t state = 8; // a fixed LCG: the same mutants on every run
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  size_t accepted = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string mutant = good;
+    for (int flips = 1 + next() % 3; flips > 0; --flips) {
+      // Mostly the header, metadata and tensor infos, where sizes live.
+      size_t at = next() % std::min<size_t>(mutant.size(), 1600);
+      mutant[at] = static_cast<char>(next() % 4 == 0 ? 0xff : next());
+    }
+    writeFile(path, mutant);
+    std::string error;
+    bool isIOError = false;
+    std::unique_ptr<GgufFile> file = GgufFile::open(path, error, isIOError);
+    if (file) {
+      ++accepted;
+      touchEverything(*file);
+    } else {
+      EXPECT_FALSE(isIOError);
+      EXPECT_THAT(error, HasSubstr("gguf: '" + path + "': "));
+    }
+  }
+  // Some mutants only change values or names, and stay valid.
+  EXPECT_GT(accepted, 0u);
+  EXPECT_LT(accepted, 300u);
+}
+
 TEST_F(GgufHostileTest, Header) {
   expectRejected("GGML" + le32(3) + le64(0) + le64(0), "no \"GGUF\" magic");
   expectRejected(buildGguf({}, {}, "", 1), "version 1 is not supported");
@@ -436,25 +497,25 @@ TEST_F(GgufHostileTest, Metadata) {
                  "metadata entry 0: key at byte 24 has length "
                  "9223372036854775808, past the");
   // A string value longer than the file.
-  expectRejected(buildGguf({ggufString("k") + le32(8) + le64(UINT64_MAX)},
-                           {}, ""),
-                 "metadata 'k': string at byte 37 has length "
-                 "18446744073709551615");
+  expectRejected(
+      buildGguf({ggufString("k") + le32(8) + le64(UINT64_MAX)}, {}, ""),
+      "metadata 'k': string at byte 37 has length "
+      "18446744073709551615");
   expectRejected(buildGguf({ggufString("k") + le32(13) + le32(0)}, {}, ""),
                  "metadata 'k': unknown value type 13 at byte 33");
   // Arrays: huge counts, unknown element types, nesting too deep.
-  expectRejected(buildGguf({ggufString("k") + le32(9) + le32(0) +
-                            le64(uint64_t(1) << 60)},
-                           {}, ""),
-                 "array at byte 37 of 1152921504606846976 u8 elements cannot "
-                 "fit");
-  expectRejected(buildGguf({ggufString("k") + le32(9) + le32(8) +
-                            le64(UINT64_MAX / 2)},
-                           {}, ""),
-                 "string elements cannot fit");
-  expectRejected(buildGguf({ggufString("k") + le32(9) + le32(99) + le64(1)},
-                           {}, ""),
-                 "unknown array element type 99");
+  expectRejected(
+      buildGguf({ggufString("k") + le32(9) + le32(0) + le64(uint64_t(1) << 60)},
+                {}, ""),
+      "array at byte 37 of 1152921504606846976 u8 elements cannot "
+      "fit");
+  expectRejected(
+      buildGguf({ggufString("k") + le32(9) + le32(8) + le64(UINT64_MAX / 2)},
+                {}, ""),
+      "string elements cannot fit");
+  expectRejected(
+      buildGguf({ggufString("k") + le32(9) + le32(99) + le64(1)}, {}, ""),
+      "unknown array element type 99");
   std::string nested = ggufString("k") + le32(9);
   for (int depth = 0; depth < 9; ++depth)
     nested += le32(9) + le64(1);
@@ -468,10 +529,10 @@ TEST_F(GgufHostileTest, Metadata) {
                  "metadata 'general.alignment': 48 is not a power of two");
   expectRejected(buildGguf({kvU32("general.alignment", 0)}, {}, ""),
                  "0 is not a power of two");
-  expectRejected(buildGguf({ggufString("general.alignment") + le32(10) +
-                            le64(32)},
-                           {}, ""),
-                 "general.alignment': expected u32, found u64");
+  expectRejected(
+      buildGguf({ggufString("general.alignment") + le32(10) + le64(32)}, {},
+                ""),
+      "general.alignment': expected u32, found u64");
   // Control bytes in a key are escaped in messages.
   expectRejected(buildGguf({ggufString("a\nb") + le32(77)}, {}, ""),
                  "metadata 'a\\x0ab': unknown value type 77");
@@ -504,12 +565,11 @@ TEST_F(GgufHostileTest, TensorData) {
   pastEnd.offset = 32;
   std::string good = buildGguf({}, {tensor}, data);
   size_t dataStart = good.size() - data.size();
-  expectRejected(buildGguf({}, {pastEnd}, data),
-                 "tensor 'blk.3.attn_q.weight': data [" +
-                     std::to_string(dataStart + 32) + ", " +
-                     std::to_string(dataStart + 64) +
-                     ") past end of file (size " +
-                     std::to_string(good.size()) + ")");
+  expectRejected(
+      buildGguf({}, {pastEnd}, data),
+      "tensor 'blk.3.attn_q.weight': data [" + std::to_string(dataStart + 32) +
+          ", " + std::to_string(dataStart + 64) + ") past end of file (size " +
+          std::to_string(good.size()) + ")");
   pastEnd.offset = UINT64_MAX - 31; // aligned, but the end overflows
   expectRejected(buildGguf({}, {pastEnd}, data),
                  "data [18446744073709551" /* exact past 2^64 */);
@@ -593,8 +653,8 @@ TEST(GgufModelTest, SmolLM2) {
   for (const auto &[name, count] : types)
     summary += " " + name + "=" + std::to_string(count);
   std::printf("SmolLM2 GGUF v%u: %zu tensors, %zu metadata keys, types:%s\n",
-              file->version(), file->tensors().size(),
-              file->metadata().size(), summary.c_str());
+              file->version(), file->tensors().size(), file->metadata().size(),
+              summary.c_str());
   const GgufTensor *embedding = file->findTensor("token_embd.weight");
   ASSERT_NE(embedding, nullptr);
   EXPECT_EQ(embedding->shape(), (std::vector<int64_t>{49152, 576}));
