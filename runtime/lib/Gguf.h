@@ -277,8 +277,8 @@ struct GgufKeyValue {
 
 struct GgufTensor {
   std::string name;
-  /// The extents, innermost first (ne[0] is the row length); 1 to 4 of
-  /// them, each >= 0.
+  /// The extents, innermost first (ne[0] is the row length); at most 4
+  /// (n_dims 0 is a scalar), each >= 0.
   std::vector<int64_t> ne;
   const GgmlTypeInfo *type = nullptr;
   /// Offset of the data from the start of the data section.
