@@ -21,6 +21,19 @@ config.substitutions.append(
 config.substitutions.append(("%seqc_src_root", config.seqc_src_root))
 config.substitutions.append(("%seqc_obj_root", config.seqc_obj_root))
 
+# Real models fetched into the model cache (scripts/fetch-smollm2.sh):
+# %seqc_model_cache is the cache and %smollm2_gguf the SmolLM2 Q4_1 file;
+# tests of it declare `REQUIRES: smollm2-gguf`. SEQC_SMOLLM2_GGUF overrides
+# the file's path.
+model_cache = os.environ.get("SEQC_MODEL_CACHE") or os.path.join(
+    os.path.expanduser("~"), ".cache", "seqc")
+smollm2_gguf = os.environ.get("SEQC_SMOLLM2_GGUF") or os.path.join(
+    model_cache, "SmolLM2-135M-Instruct.Q4_1.gguf")
+config.substitutions.append(("%seqc_model_cache", model_cache))
+config.substitutions.append(("%smollm2_gguf", smollm2_gguf))
+if os.path.isfile(smollm2_gguf):
+    config.available_features.add("smollm2-gguf")
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -9,8 +9,8 @@
 #define SEQRT_LIB_ARTIFACTIMPL_H
 
 #include "CodeLibrary.h"
+#include "MappedFile.h"
 #include "Metadata.h"
-#include "Safetensors.h"
 #include "seqrt/seqrt.h"
 
 #include <cstdlib>
@@ -35,8 +35,9 @@ struct seqrt_artifact {
   /// The code's `int32_t __seq_status`, if it has one.
   int32_t *codeStatus = nullptr;
 
-  /// Checkpoints parameters are bound into; mapped until the artifact goes.
-  std::vector<std::unique_ptr<seqrt::SafetensorsFile>> weightFiles;
+  /// Checkpoints (safetensors or GGUF) parameters are bound into; mapped
+  /// until the artifact goes.
+  std::vector<std::unique_ptr<seqrt::MappedFile>> weightFiles;
   /// Aligned copies of tensors whose data in a checkpoint was misaligned.
   std::vector<std::unique_ptr<void, decltype(&std::free)>> weightCopies;
 

@@ -1,23 +1,88 @@
 //===- Bind.cpp - Binding parameters to weights ---------------------------===//
 //
-// This file implements seqrt_bind_safetensors, seqrt_bind_parameter and
-// seqrt_check_bound: checking checkpoint tensors against the parameters'
-// metadata and setting the parameter globals of the artifact's code.
+// This file implements seqrt_bind_safetensors, seqrt_bind_gguf,
+// seqrt_bind_weights, seqrt_bind_parameter and seqrt_check_bound: checking
+// checkpoint tensors against the parameters' metadata and setting the
+// parameter globals of the artifact's code.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactImpl.h"
 #include "Dtype.h"
 #include "Error.h"
+#include "Gguf.h"
+#include "Safetensors.h"
 #include "Tensor.h"
 
 #include <cstring>
+#include <optional>
 
 using namespace seqrt;
 
 namespace {
 std::string describe(const ParameterInfo &param) {
   return "parameter '" + param.key + "' (symbol '" + param.symbol + "')";
+}
+
+/// What the parameter expects: "f32[4]", or for an encoded one
+/// "q4_1-encoded i8[2, 40] (q4_1 [2, 64])".
+std::string expected(const ParameterInfo &param) {
+  if (param.encoding.empty())
+    return param.type.str();
+  const GgmlTypeInfo &type = *ggmlTypeByName(param.encoding);
+  std::vector<int64_t> logical = param.type.shape;
+  logical.back() = logical.back() / type.blockBytes * type.blockElements;
+  return param.encoding + "-encoded " + param.type.str() + " (" +
+         param.encoding + " " + formatShape(logical) + ")";
+}
+
+/// The seqrt dtype of a plain ggml type, if there is one.
+std::optional<seqrt_dtype> plainDtype(GgmlType type) {
+  switch (type) {
+  case GgmlType::F32:
+    return SEQRT_DTYPE_F32;
+  case GgmlType::F16:
+    return SEQRT_DTYPE_F16;
+  case GgmlType::BF16:
+    return SEQRT_DTYPE_BF16;
+  case GgmlType::F64:
+    return SEQRT_DTYPE_F64;
+  case GgmlType::I8:
+    return SEQRT_DTYPE_I8;
+  case GgmlType::I32:
+    return SEQRT_DTYPE_I32;
+  case GgmlType::I64:
+    return SEQRT_DTYPE_I64;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// Why `tensor` cannot bind to `param`, or "".
+std::string ggufMismatch(const ParameterInfo &param, const GgufTensor &tensor) {
+  std::string found = "found " + tensor.typeString();
+  if (tensor.type->quantized) {
+    found += " (i8" + formatShape(tensor.packedShape()) + " packed)";
+    if (param.encoding.empty())
+      return "expected " + expected(param) + ", " + found +
+             "; a quantized tensor binds only to an i8 parameter with "
+             "encoding '" +
+             tensor.type->name + "'";
+    if (param.encoding != tensor.type->name ||
+        param.type.shape != tensor.packedShape())
+      return "expected " + expected(param) + ", " + found;
+    return "";
+  }
+  if (!param.encoding.empty())
+    return "expected " + expected(param) + ", " + found +
+           ", which is not quantized";
+  std::optional<seqrt_dtype> dtype = plainDtype(tensor.type->type);
+  if (!dtype)
+    return "expected " + expected(param) + ", " + found +
+           ", a ggml type seqrt has no dtype for";
+  if (*dtype != param.type.dtype || tensor.shape() != param.type.shape)
+    return "expected " + expected(param) + ", " + found;
+  return "";
 }
 
 /// Where a parameter's data will come from once a bind call commits.
@@ -69,6 +134,12 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
     const SafetensorsTensor *tensor = file->find(param.key);
     if (!tensor)
       continue;
+    if (!param.encoding.empty())
+      return fail(SEQRT_ERROR_BINDING,
+                  describe(param) + ": expected " + expected(param) +
+                      ", which only a GGUF tensor binds to; found " +
+                      tensor->typeString() + " in safetensors file '" + path +
+                      "'");
     if (!tensor->dtype || *tensor->dtype != param.type.dtype ||
         tensor->shape != param.type.shape)
       return fail(SEQRT_ERROR_BINDING,
@@ -80,8 +151,51 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
   if (seqrt_status status = commit(*artifact, pending))
     return status;
   if (!pending.empty())
-    artifact->weightFiles.push_back(std::move(file));
+    artifact->weightFiles.push_back(file->takeMapping());
   return SEQRT_OK;
+}
+
+extern "C" seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact,
+                                        const char *path) {
+  if (!artifact || !path)
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_gguf: null argument");
+  std::string error;
+  bool isIOError = false;
+  std::unique_ptr<GgufFile> file = GgufFile::open(path, error, isIOError);
+  if (!file)
+    return fail(isIOError ? SEQRT_ERROR_IO : SEQRT_ERROR_FORMAT, error);
+
+  // Check every parameter the file holds before binding any.
+  std::vector<PendingBinding> pending;
+  for (size_t i = 0; i < artifact->metadata.parameters.size(); ++i) {
+    const ParameterInfo &param = artifact->metadata.parameters[i];
+    const GgufTensor *tensor = file->findTensor(param.key);
+    if (!tensor)
+      continue;
+    std::string mismatch = ggufMismatch(param, *tensor);
+    if (!mismatch.empty())
+      return fail(SEQRT_ERROR_BINDING,
+                  describe(param) + ": " + mismatch + " in '" + path + "'");
+    pending.push_back({i, tensor->data, tensor->size});
+  }
+  if (seqrt_status status = commit(*artifact, pending))
+    return status;
+  if (!pending.empty())
+    artifact->weightFiles.push_back(file->takeMapping());
+  return SEQRT_OK;
+}
+
+extern "C" seqrt_status seqrt_bind_weights(seqrt_artifact *artifact,
+                                           const char *path) {
+  if (!artifact || !path)
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_weights: null argument");
+  std::string error;
+  std::unique_ptr<MappedFile> file = MappedFile::open(path, error);
+  if (!file)
+    return fail(SEQRT_ERROR_IO, error);
+  if (GgufFile::hasMagic(file->bytes()))
+    return seqrt_bind_gguf(artifact, path);
+  return seqrt_bind_safetensors(artifact, path);
 }
 
 extern "C" seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact,

@@ -148,6 +148,12 @@ extern "C" const char *seqrt_parameter_symbol(const seqrt_artifact *a,
   return info ? info->symbol.c_str() : nullptr;
 }
 
+extern "C" const char *seqrt_parameter_encoding(const seqrt_artifact *a,
+                                                size_t param) {
+  const ParameterInfo *info = getParameter(a, param);
+  return info ? info->encoding.c_str() : nullptr;
+}
+
 extern "C" seqrt_status seqrt_parameter_type(const seqrt_artifact *a,
                                              size_t param,
                                              seqrt_tensor_type *out) {

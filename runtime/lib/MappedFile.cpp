@@ -17,7 +17,9 @@ using namespace seqrt;
 
 std::unique_ptr<MappedFile> MappedFile::open(const std::string &path,
                                              std::string &error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer before fstat
+  // rejects it (regular files ignore the flag).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     error = "cannot open '" + path + "': " + strerror(errno);
     return nullptr;

@@ -8,6 +8,7 @@
 #include "Metadata.h"
 
 #include "Dtype.h"
+#include "Gguf.h"
 #include "Json.h"
 
 #include <algorithm>
@@ -121,6 +122,31 @@ public:
                       /*required=*/false);
   }
 
+  /// An encoding names a quantized ggml type whose blocks fill the rows of
+  /// an i8 parameter.
+  bool checkEncoding(const ParameterInfo &param, const std::string &path) {
+    if (param.encoding.empty())
+      return true;
+    const GgmlTypeInfo *type = ggmlTypeByName(param.encoding);
+    if (!type || !type->quantized)
+      return fail(path + ".encoding",
+                  "unknown encoding '" + param.encoding +
+                      "' (expected a quantized ggml type in lower case, "
+                      "e.g. q4_1, q8_0, q4_k)");
+    if (param.type.dtype != SEQRT_DTYPE_I8)
+      return fail(path + ".encoding", "a " + param.encoding +
+                                          "-encoded parameter holds raw bytes "
+                                          "and must be i8, not " +
+                                          param.type.str());
+    if (param.type.shape.empty() ||
+        param.type.shape.back() % type->blockBytes != 0)
+      return fail(path + ".encoding",
+                  param.type.str() + " is not rows of whole " + param.encoding +
+                      " blocks (" + std::to_string(type->blockBytes) +
+                      " bytes each)");
+    return true;
+  }
+
   bool readParameters(const JsonValue &root, std::vector<ParameterInfo> &out) {
     const JsonValue *list =
         member(root, "", "parameters", JsonValue::Kind::Array,
@@ -136,7 +162,10 @@ public:
       if (!readString(item, path, "symbol", param.symbol) ||
           !readString(item, path, "key", param.key) ||
           !readString(item, path, "global", param.global) ||
-          !readType(item, path, /*staticOnly=*/true, param.type))
+          !readType(item, path, /*staticOnly=*/true, param.type) ||
+          !readString(item, path, "encoding", param.encoding,
+                      /*required=*/false) ||
+          !checkEncoding(param, path))
         return false;
       out.push_back(std::move(param));
     }

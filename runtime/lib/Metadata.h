@@ -38,6 +38,11 @@ struct ParameterInfo {
   std::string key;
   std::string global;
   TensorType type; ///< always static
+  /// How the bytes encode the tensor: "" for plain elements of `type`, or
+  /// a quantized ggml type name ("q4_1", "q8_0", "q4_k", ...) for an i8
+  /// parameter holding ggml blocks, row by row: a [N, K] q4_1 weight is
+  /// i8[N, K / 32 * 20]. Only a GGUF tensor of that type binds to it.
+  std::string encoding;
 };
 
 struct EntryInfo {
@@ -63,7 +68,9 @@ struct Metadata {
 
 /// Parses and checks metadata JSON: required fields and their types, known
 /// dtypes, ranks up to SEQRT_MAX_RANK, extents >= -1 (static for
-/// parameters), unique entry names. Messages name the offending field, e.g.
+/// parameters), unique entry names, parameter encodings (a quantized ggml
+/// type, on an i8 parameter whose innermost extent is a whole number of
+/// blocks). Messages name the offending field, e.g.
 /// "entries[0].inputs[1].dtype: unknown dtype 'f31'".
 bool parseMetadata(std::string_view json, Metadata &out, std::string &error);
 

@@ -48,6 +48,9 @@ public:
   const SafetensorsTensor *find(std::string_view name) const;
   const std::vector<SafetensorsTensor> &tensors() const { return entries; }
   const std::string &path() const { return file->path(); }
+  /// Hands over the mapping (for keeping bound data alive without the
+  /// parsed header); the file must not be used afterwards.
+  std::unique_ptr<MappedFile> takeMapping() { return std::move(file); }
 
 private:
   SafetensorsFile() = default;

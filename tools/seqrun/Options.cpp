@@ -27,8 +27,9 @@ saves, prints or times its outputs. INDEX is an input or output position.
 Artifact:
   --info                    print the entries and parameters, run nothing
   --entry NAME              entry to run (default: the only one)
-  --weights FILE|DIR        safetensors checkpoint (repeat for shards), or
-                            a model directory (every *.safetensors in it)
+  --weights FILE|DIR        safetensors or GGUF checkpoint, told apart by
+                            the file's magic (repeat for shards), or a
+                            model directory (every *.safetensors in it)
 
 Inputs:
   --input INDEX=FILE.npy    from a .npy file (floats are rounded to the

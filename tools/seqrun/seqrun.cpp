@@ -1,8 +1,8 @@
 //===- seqrun.cpp - Run a seqc artifact -----------------------------------===//
 //
 // seqrun loads a `.seqpkg` artifact through the seqrt C API, binds its
-// weights from safetensors files, runs one entry point on inputs from .npy
-// files, safetensors tensors or numbers, and prints, saves, checks against
+// weights from safetensors or GGUF files, runs one entry point on inputs from
+// .npy files, safetensors tensors or numbers, and prints, saves, checks against
 // goldens or times the outputs. See `seqrun --help`.
 //
 // Exit codes: 0 success, 1 an error (message on stderr, prefixed
@@ -103,8 +103,12 @@ void printInfo(const seqrt_artifact *artifact, const std::string &path) {
   for (size_t p = 0; p < numParams; ++p) {
     seqrt_tensor_type type;
     seqrt_parameter_type(artifact, p, &type);
-    std::printf("  %s: %s %s%s\n", seqrt_parameter_symbol(artifact, p),
+    std::string encoding = seqrt_parameter_encoding(artifact, p);
+    if (!encoding.empty())
+      encoding = " encoding " + encoding;
+    std::printf("  %s: %s %s%s%s\n", seqrt_parameter_symbol(artifact, p),
                 seqrt_parameter_key(artifact, p), typeString(type).c_str(),
+                encoding.c_str(),
                 seqrt_parameter_is_bound(artifact, p) ? "" : " (unbound)");
   }
 }
@@ -326,7 +330,7 @@ bool bindWeights(seqrt_artifact *artifact, const std::string &path,
     files.push_back(path);
   }
   for (const std::string &file : files)
-    if (seqrt_bind_safetensors(artifact, file.c_str()) != SEQRT_OK) {
+    if (seqrt_bind_weights(artifact, file.c_str()) != SEQRT_OK) {
       message = seqrt_last_error();
       return false;
     }

@@ -1,7 +1,8 @@
 /*===- seqrt.h - The seqc runtime C API ---------------------------*- C -*-===*\
 |*                                                                            *|
 |* The seqc runtime loads a `.seqpkg` artifact (docs/design/Artifact.md),     *|
-|* binds its parameters from safetensors files and calls its entry points.    *|
+|* binds its parameters from safetensors or GGUF files and calls its entry    *|
+|* points.                                                                    *|
 |*                                                                            *|
 |* Errors: every function returning seqrt_status sets a thread-local message  *|
 |* on failure, read with seqrt_last_error(). Successful calls leave it alone. *|
@@ -173,6 +174,12 @@ const char *seqrt_parameter_symbol(const seqrt_artifact *artifact,
                                    size_t param);
 seqrt_status seqrt_parameter_type(const seqrt_artifact *artifact, size_t param,
                                   seqrt_tensor_type *out);
+/* "" for a parameter of plain elements; for an i8 parameter holding ggml
+ * quantized blocks, their type ("q4_1", "q8_0", "q4_k", ...: row-major
+ * rows of blocks, [N, K] as i8[N, K / block_elements * block_bytes]).
+ * NULL when out of range. */
+const char *seqrt_parameter_encoding(const seqrt_artifact *artifact,
+                                     size_t param);
 /* 1 if bound, 0 if not or out of range. */
 int seqrt_parameter_is_bound(const seqrt_artifact *artifact, size_t param);
 
@@ -181,6 +188,18 @@ int seqrt_parameter_is_bound(const seqrt_artifact *artifact, size_t param);
  * once per shard; a later file rebinds a key it also holds. The mapping
  * lives until the artifact is freed. */
 seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact, const char *path);
+/* Maps a GGUF file (llama.cpp's format, version 2 or 3) and binds every
+ * parameter whose key is a tensor name in it; all or nothing per file, the
+ * mapping lives until the artifact is freed. GGUF extents are innermost
+ * first: a tensor with ne = [K, N] binds to a row-major [N, K] parameter.
+ * f32, f16, bf16 (and f64, i8, i32, i64) tensors bind to a parameter of
+ * that dtype and shape without an encoding; a quantized tensor binds to an
+ * i8 parameter whose encoding is the tensor's type and whose shape is the
+ * packed rows (see seqrt_parameter_encoding). */
+seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact, const char *path);
+/* seqrt_bind_gguf if the file starts with the GGUF magic, otherwise
+ * seqrt_bind_safetensors. */
+seqrt_status seqrt_bind_weights(seqrt_artifact *artifact, const char *path);
 /* Binds every parameter with this key to caller memory, which must stay
  * valid (and unchanged) while the artifact is called. */
 seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact, const char *key,

@@ -65,7 +65,8 @@ std::string seqrt::test::hostTriple() {
 }
 
 std::string seqrt::test::fakeModelMetadata(const std::string &parameters,
-                                           const std::string &target) {
+                                           const std::string &target,
+                                           const std::string &extraEntries) {
   std::string targetJson = target.empty()
                                ? R"({"kind": "cpu", "triple": ")" +
                                      hostTriple() + R"(", "cpu": "generic"})"
@@ -109,7 +110,8 @@ std::string seqrt::test::fakeModelMetadata(const std::string &parameters,
      "outputs": [{"dtype": "f32", "shape": [4]}]},
     {"name": "lookup", "function": "__seq_packed_lookup",
      "inputs": [{"dtype": "i64", "shape": []}],
-     "outputs": [{"dtype": "f32", "shape": [1]}]}
+     "outputs": [{"dtype": "f32", "shape": [1]}]})" +
+         (extraEntries.empty() ? "" : ",\n    " + extraEntries) + R"(
   ]
 })";
 }

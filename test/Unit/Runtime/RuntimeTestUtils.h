@@ -41,9 +41,11 @@ const std::string &fakeModelCode();
 std::string hostTriple();
 
 /// Metadata JSON naming every entry of the fake model; `parameters` is the
-/// JSON array of parameters, `target` the JSON target object.
+/// JSON array of parameters, `target` the JSON target object,
+/// `extraEntries` more entry objects (e.g. of qbytes), comma-separated.
 std::string fakeModelMetadata(const std::string &parameters = "[]",
-                              const std::string &target = "");
+                              const std::string &target = "",
+                              const std::string &extraEntries = "");
 /// The parameters w (f32[4], key "model.w") and b (f32[2], key "model.b").
 std::string fakeModelParameters();
 

@@ -29,9 +29,12 @@ typedef struct {
   int64_t strides[2];
 } Memref2;
 
-/// Parameters: w is f32[4], b is f32[2].
+/// Parameters: w is f32[4], b is f32[2]; the GGUF tests add q (raw bytes of
+/// quantized blocks, i8) and h (f16[3]).
 EXPORT void *__seq_param_w;
 EXPORT void *__seq_param_b;
+EXPORT void *__seq_param_q;
+EXPORT void *__seq_param_h;
 /// Run-time error code, as seqc emits it.
 EXPORT int32_t __seq_status;
 
@@ -166,4 +169,23 @@ EXPORT void __seq_packed_scalar_out(void **args) {
   result[0] = out;
   result[1] = out;
   ((int64_t *)result)[2] = 0;
+}
+
+/// qbytes(i64 scalar n) -> i32[?]: the first n bytes of q, sign-extended.
+EXPORT void __seq_packed_qbytes(void **args) {
+  Memref1 *result = args[0];
+  int64_t n = *(const int64_t *)args[1];
+  int32_t *out = allocate(n * sizeof(int32_t));
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = ((const int8_t *)__seq_param_q)[i];
+  setResult1(result, out, n);
+}
+
+/// hbits() -> i32[3]: the bit patterns of the f16 elements of h.
+EXPORT void __seq_packed_hbits(void **args) {
+  Memref1 *result = args[0];
+  int32_t *out = allocate(3 * sizeof(int32_t));
+  for (int64_t i = 0; i < 3; ++i)
+    out[i] = ((const uint16_t *)__seq_param_h)[i];
+  setResult1(result, out, 3);
 }
