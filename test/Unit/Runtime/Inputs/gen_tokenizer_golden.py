@@ -26,6 +26,10 @@ four tokenizers sharing SmolLM2's vocabulary and merges:
           checked to equal transformers' own encode)
   llama3  Split(Llama-3 regex) + ByteLevel(use_regex=false)
   qwen2   Split(Qwen2 regex) + ByteLevel(use_regex=false)
+  smollm_ignore_merges  smollm with the BPE model's ignore_merges set
+
+The corpus is hand-written strings plus NUM_RANDOM seeded random
+concatenations of RANDOM_PIECES.
 
 For each: ids without and with special tokens (SmolLM2's post-processor
 adds none; both are recorded), and the decodes of the smollm ids with and
@@ -41,6 +45,7 @@ The output is deterministic for a given tokenizers version.
 import argparse
 import json
 import os
+import random
 import re
 import sys
 
@@ -113,8 +118,34 @@ CORPUS = [
     "new letters \u1c89\u1c8a digits \U00010d40\U00010d41 numeric "
     "\U00011de0\U00016ff4 ext-i \U0002ebf0",
     "ſ ﬁ Å K µ",
+    # Bytes SmolLM2's vocabulary has no token for are dropped: control
+    # characters, and the lead byte 0xF1 of U+40000.
+    "ctrl \x04\x06\x13\x14\x16\x1d end",
+    "plane 1 \U00040000 x",
     LONG_PARAGRAPH,
 ]
+
+# Pieces of the random strings that stress the regexes' edges.
+RANDOM_PIECES = (
+    list("abcxyzABCXYZ0123456789") +
+    [" ", "  ", "   ", "\t", "\n", "\r", "\r\n", "\n\n", " \n", "\t \n"] +
+    ["'s", "'S", "'t", "'re", "'VE", "'m", "'ll", "'LL", "'d", "'", "''",
+     "'x"] +
+    list("!?.,;:-_()[]{}\"/\\@#$%^&*+=<>|~`") +
+    list("éßøЖж中文日本αβ") + list("½²٣१〇") +
+    ["🙂", "👍🏽", "\u200d", "\u0301", "\u00a0", "\u3000", "\u2003",
+     "\u0085"] +
+    ["<|im_start|>", "<|im_end|>", "<|im_", "<|endoftext|>"])
+NUM_RANDOM = 60
+
+
+def random_corpus():
+    rng = random.Random(20241130)
+    out = []
+    for _ in range(NUM_RANDOM):
+        n = rng.randint(1, 40)
+        out.append("".join(rng.choice(RANDOM_PIECES) for _ in range(n)))
+    return out
 
 
 def with_pre_tokenizer(base_json, pre):
@@ -198,6 +229,9 @@ def main():
         "qwen2": with_pre_tokenizer(converted,
                                     split_then_byte_level(QWEN2_REGEX)),
     }
+    j = json.loads(variants["smollm"].to_str())
+    j["model"]["ignore_merges"] = True
+    variants["smollm_ignore_merges"] = Tokenizer.from_str(json.dumps(j))
     smollm = variants["smollm"]
 
     out_dir = os.path.join(HERE, "smollm2_tokenizer")
@@ -211,8 +245,9 @@ def main():
 
     cases = []
     differ = 0
-    for text in CORPUS:
-        case = {"text": text, "ids": {}, "ids_with_special": {}}
+    for index, text in enumerate(CORPUS + random_corpus()):
+        case = {"text": text, "random": index >= len(CORPUS), "ids": {},
+                "ids_with_special": {}}
         for name, tok in variants.items():
             case["ids"][name] = tok.encode(text,
                                            add_special_tokens=False).ids
@@ -226,7 +261,8 @@ def main():
         case["decoded_skip_special"] = smollm.decode(
             ids, skip_special_tokens=True)
         if case["decoded"] != text:
-            print(f"note: decode does not round-trip {text!r}")
+            print(f"note: decode does not round-trip {text!r}: "
+                  f"{case['decoded']!r}")
         if case["ids"]["gpt2"] != ids:
             differ += 1
         cases.append(case)
