@@ -25,14 +25,21 @@ bool isOther(char32_t c) {
 
 bool isNewline(char32_t c) { return c == '\r' || c == '\n'; }
 
-char32_t asciiLower(char32_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+/// Simple case folding of what the contractions spell: ASCII letters, and
+/// U+017F LATIN SMALL LETTER LONG S, which folds to 's' (Oniguruma's (?i)
+/// matches it; U+212A KELVIN SIGN folds to 'k', which no contraction has).
+char32_t foldCase(char32_t c) {
+  if (c >= 'A' && c <= 'Z')
+    return c + 32;
+  return c == 0x17F ? U's' : c;
+}
 
-/// 's|'t|'re|'ve|'m|'ll|'d, optionally ASCII case-insensitive.
+/// 's|'t|'re|'ve|'m|'ll|'d, optionally case-insensitive.
 size_t matchContraction(const char32_t *c, size_t i, size_t n,
                         bool ignoreCase) {
   if (c[i] != '\'' || i + 1 >= n)
     return 0;
-  auto fold = [&](char32_t x) { return ignoreCase ? asciiLower(x) : x; };
+  auto fold = [&](char32_t x) { return ignoreCase ? foldCase(x) : x; };
   char32_t a = fold(c[i + 1]);
   if (a == 's' || a == 't' || a == 'm' || a == 'd')
     return 2;

@@ -10,6 +10,7 @@
 
 #include "Tokenizer.h"
 #include "Json.h"
+#include "PreTokenizer.h"
 #include "RuntimeTestUtils.h"
 #include "Unicode.h"
 
@@ -316,6 +317,24 @@ TEST_P(TokenizerPreTokenizers, EncodeFromVocab) {
     std::string decoded;
     ASSERT_TRUE(tok->decode(ids.data(), ids.size(), false, decoded, error));
     EXPECT_EQ(decoded, c.get("decoded")->getString());
+  }
+}
+
+TEST_P(TokenizerPreTokenizers, Splits) {
+  PreTokenizerKind kind;
+  ASSERT_TRUE(parsePreTokenizerKind(GetParam(), kind));
+  for (const JsonValue &c : golden().get("cases")->getArray()) {
+    const std::string &text = c.get("text")->getString();
+    std::vector<char32_t> cps;
+    std::vector<uint32_t> offsets;
+    size_t bad;
+    ASSERT_TRUE(unicode::decodeUtf8(text, cps, offsets, bad));
+    std::vector<uint32_t> ends;
+    splitWords(kind, cps.data(), cps.size(), ends);
+    std::vector<uint32_t> want;
+    for (const JsonValue &end : c.get("splits")->get(GetParam())->getArray())
+      want.push_back(static_cast<uint32_t>(end.getInt()));
+    EXPECT_EQ(ends, want) << "text: " << text;
   }
 }
 

@@ -31,7 +31,8 @@ four tokenizers sharing SmolLM2's vocabulary and merges:
 The corpus is hand-written strings plus NUM_RANDOM seeded random
 concatenations of RANDOM_PIECES.
 
-For each: ids without and with special tokens (SmolLM2's post-processor
+For each: the pre-tokenizer's pieces (as code point end offsets), ids
+without and with special tokens (SmolLM2's post-processor
 adds none; both are recorded), and the decodes of the smollm ids with and
 without skipping special tokens.
 
@@ -101,6 +102,7 @@ CORPUS = [
     " \n \n  x  \n\t y",
     "don't I'M it's we'll they've you're she'd",
     "DON'T It'S 'tis ''quoted'' O'Neil",
+    "it'ſ x'ſa 'ſ'Ll 'K",
     "<|im_start|>user\nHi<|im_end|>",
     "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, "
     "trained by Hugging Face<|im_end|>\n<|im_start|>user\nWhat is 2+2?"
@@ -246,8 +248,14 @@ def main():
     cases = []
     differ = 0
     for index, text in enumerate(CORPUS + random_corpus()):
-        case = {"text": text, "random": index >= len(CORPUS), "ids": {},
-                "ids_with_special": {}}
+        case = {"text": text, "random": index >= len(CORPUS), "splits": {},
+                "ids": {}, "ids_with_special": {}}
+        for name in ("smollm", "gpt2", "llama3", "qwen2"):
+            # The pre-tokenizer alone over the whole text (special tokens
+            # are not split out here): the code point offset where each
+            # piece ends.
+            pieces = variants[name].pre_tokenizer.pre_tokenize_str(text)
+            case["splits"][name] = [end for _, (_, end) in pieces]
         for name, tok in variants.items():
             case["ids"][name] = tok.encode(text,
                                            add_special_tokens=False).ids
