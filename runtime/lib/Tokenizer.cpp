@@ -126,6 +126,12 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerData data,
     tok->vocab.emplace(data.tokens[id], static_cast<int32_t>(id));
   }
 
+  tok->model = data.model;
+  tok->specialFlags.assign(n, false);
+  if (data.model == TokenizerModel::SentencePieceBpe &&
+      !tok->createSentencePiece(data, error))
+    return nullptr;
+
   const ByteAlphabet &alphabet = byteAlphabet();
   for (unsigned b = 0; b < 256; ++b) {
     std::string ch;
@@ -155,7 +161,6 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerData data,
         static_cast<int32_t>(rank), m->second};
   }
 
-  tok->specialFlags.assign(n, false);
   for (AddedToken &added : data.addedTokens) {
     if (added.content.empty() || !validId(added.id)) {
       error = "added token '" + added.content + "' has an invalid id " +
@@ -198,9 +203,11 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerData data,
     return nullptr;
   }
 
-  tok->decoded.reserve(n);
-  for (const std::string &text : data.tokens)
-    tok->decoded.push_back(byteLevelDecode(text));
+  if (data.model == TokenizerModel::ByteLevelBpe) {
+    tok->decoded.reserve(n);
+    for (const std::string &text : data.tokens)
+      tok->decoded.push_back(byteLevelDecode(text));
+  }
   tok->tokens = std::move(data.tokens);
   tok->pre = data.preTokenizer;
   tok->ignoreMerges = data.ignoreMerges;
@@ -410,6 +417,14 @@ bool Tokenizer::encode(std::string_view text, bool addSpecial,
     return false;
   }
 
+  if (model == TokenizerModel::SentencePieceBpe) {
+    if (addSpecial)
+      out.insert(out.end(), prefixIds.begin(), prefixIds.end());
+    encodeSentencePiece(text, out);
+    if (addSpecial)
+      out.insert(out.end(), suffixIds.begin(), suffixIds.end());
+    return true;
+  }
   if (addSpecial)
     out.insert(out.end(), prefixIds.begin(), prefixIds.end());
   std::vector<std::pair<std::string_view, int32_t>> specialPieces, pieces;
@@ -453,6 +468,8 @@ bool Tokenizer::decode(const int32_t *ids, size_t count, bool skipSpecial,
       continue;
     bytes += decoded[ids[i]];
   }
+  if (stripsLeadingSpace() && !bytes.empty() && bytes[0] == ' ')
+    bytes.erase(0, 1);
   unicode::appendUtf8Lossy(out, bytes);
   return true;
 }
@@ -466,6 +483,11 @@ bool Detokenizer::push(int32_t id, std::string &out, std::string &error) {
   if (skipSpecial && tokenizer.isSpecial(id))
     return true;
   tokenizer.appendTokenBytes(id, pending);
+  if (atStart && !pending.empty()) {
+    atStart = false;
+    if (tokenizer.stripsLeadingSpace() && pending[0] == ' ')
+      pending.erase(0, 1);
+  }
   // Emit everything up to a trailing proper prefix of a UTF-8 sequence;
   // ill-formed bytes before it are final and become U+FFFD now.
   size_t keep = pending.size();
@@ -487,4 +509,5 @@ bool Detokenizer::push(int32_t id, std::string &out, std::string &error) {
 void Detokenizer::finish(std::string &out) {
   unicode::appendUtf8Lossy(out, pending);
   pending.clear();
+  atStart = true;
 }

@@ -55,8 +55,30 @@ struct AddedToken {
   bool special = true;
 };
 
+/// The encoding algorithm.
+enum class TokenizerModel {
+  /// GPT-2 style byte-level BPE with merges by rank (HF tokenizers;
+  /// llama.cpp "gpt2").
+  ByteLevelBpe,
+  /// SentencePiece BPE: pieces merged by score over the text with spaces
+  /// as U+2581, unknown characters as <0xXX> byte pieces (sentencepiece
+  /// with byte_fallback and the identity normalizer; llama.cpp "llama").
+  SentencePieceBpe,
+};
+
+/// SentencePiece (and llama.cpp) token types.
+enum SentencePieceType : int32_t {
+  kSpNormal = 1,
+  kSpUnknown = 2,
+  kSpControl = 3,
+  kSpUserDefined = 4,
+  kSpUnused = 5,
+  kSpByte = 6,
+};
+
 /// Everything a tokenizer is built from.
 struct TokenizerData {
+  TokenizerModel model = TokenizerModel::ByteLevelBpe;
   /// Token strings by id, in the byte-level alphabet (GPT-2's
   /// bytes_to_unicode: "Ġ" for a space, ...).
   std::vector<std::string> tokens;
@@ -73,6 +95,14 @@ struct TokenizerData {
   /// -1 when the vocabulary has none.
   int32_t bosId = -1;
   int32_t eosId = -1;
+
+  /// SentencePiece only: piece scores and SentencePieceType types by id,
+  /// whether a U+2581 is put before the text (add_dummy_prefix), and the
+  /// unknown piece (-1 if none).
+  std::vector<float> scores;
+  std::vector<int32_t> types;
+  bool addSpacePrefix = true;
+  int32_t unkId = -1;
 };
 
 class Tokenizer {
@@ -95,6 +125,17 @@ public:
             const std::vector<std::string> &merges, std::string_view preName,
             int32_t bosId, int32_t eosId, bool addBos, bool addEos,
             std::string &error);
+
+  /// A SentencePiece BPE tokenizer from GGUF-style arrays
+  /// (tokenizer.ggml.model "llama": tokens, scores, token_type,
+  /// add_space_prefix). Control tokens are special (skipped when decoding
+  /// with skipSpecial) but, as in sentencepiece, not matched in the text;
+  /// user-defined tokens are.
+  static std::unique_ptr<Tokenizer>
+  fromSentencePiece(std::vector<std::string> tokens, std::vector<float> scores,
+                    std::vector<int32_t> types, bool addSpacePrefix,
+                    int32_t bosId, int32_t eosId, bool addBos, bool addEos,
+                    std::string &error);
 
   /// From the text of an HF tokenizer.json (BPE model, byte-level
   /// pre-tokenizer and decoder, no normalizer). `configJson`, if not empty,
@@ -133,6 +174,10 @@ public:
   /// The id of the vocabulary string `text`, or -1.
   int32_t tokenId(std::string_view text) const;
   bool isSpecial(int32_t id) const { return isValidId(id) && specialFlags[id]; }
+  /// Whether decoding drops the space the encoder put before the text.
+  bool stripsLeadingSpace() const {
+    return model == TokenizerModel::SentencePieceBpe && addSpacePrefix;
+  }
   int32_t bosId() const { return bos; }
   int32_t eosId() const { return eos; }
   PreTokenizerKind preTokenizer() const { return pre; }
@@ -146,6 +191,9 @@ private:
                   const std::vector<uint32_t> &offsets,
                   std::vector<int32_t> &out) const;
   void encodeWord(std::string_view bytes, std::vector<int32_t> &out) const;
+  void encodeSentencePiece(std::string_view text,
+                           std::vector<int32_t> &out) const;
+  bool createSentencePiece(TokenizerData &data, std::string &error);
 
   std::vector<std::string> tokens;
   std::unordered_map<std::string, int32_t> vocab;
@@ -161,6 +209,17 @@ private:
   bool ignoreMerges = false;
   std::vector<int32_t> prefixIds, suffixIds;
   int32_t bos = -1, eos = -1;
+
+  TokenizerModel model = TokenizerModel::ByteLevelBpe;
+  // SentencePiece: mergeable pieces (normal, user-defined, unused), scores,
+  // types, byte pieces by value, user-defined symbols longest first.
+  std::unordered_map<std::string, int32_t> pieces;
+  std::vector<float> scores;
+  std::vector<int32_t> types;
+  int32_t spByteIds[256];
+  std::vector<std::string> userSymbols;
+  bool addSpacePrefix = false;
+  int32_t unk = -1;
 };
 
 /// Turns a stream of token ids into UTF-8 text in complete characters:
@@ -184,6 +243,8 @@ private:
   const Tokenizer &tokenizer;
   bool skipSpecial;
   std::string pending;
+  /// Nothing has been emitted in this stream yet.
+  bool atStart = true;
 };
 
 } // namespace seqrt

@@ -374,6 +374,100 @@ TEST(TokenizerFromVocab, AddsBosAndEos) {
   EXPECT_THAT(error, HasSubstr("no id"));
 }
 
+/// The SentencePiece golden data and a tokenizer built from its pieces.
+struct SentencePieceGolden {
+  JsonValue root;
+  std::unique_ptr<Tokenizer> tok;
+};
+
+const SentencePieceGolden &sentencePiece() {
+  static const SentencePieceGolden golden = [] {
+    SentencePieceGolden g;
+    std::string error;
+    EXPECT_TRUE(parseJson(
+        test::readFile(kInputs + "/sentencepiece_golden.json"), g.root, error))
+        << error;
+    std::vector<std::string> pieces;
+    std::vector<float> scores;
+    std::vector<int32_t> types;
+    for (const JsonValue &v : g.root.get("pieces")->getArray())
+      pieces.push_back(v.getString());
+    for (const JsonValue &v : g.root.get("scores")->getArray())
+      scores.push_back(static_cast<float>(v.getNumber()));
+    for (const JsonValue &v : g.root.get("types")->getArray())
+      types.push_back(static_cast<int32_t>(v.getInt()));
+    g.tok = Tokenizer::fromSentencePiece(
+        pieces, scores, types, g.root.get("add_dummy_prefix")->getBool(),
+        static_cast<int32_t>(g.root.get("bos_id")->getInt()),
+        static_cast<int32_t>(g.root.get("eos_id")->getInt()),
+        /*addBos=*/true, /*addEos=*/false, error);
+    EXPECT_TRUE(g.tok) << error;
+    return g;
+  }();
+  return golden;
+}
+
+TEST(TokenizerSentencePiece, EncodeDecode) {
+  const SentencePieceGolden &g = sentencePiece();
+  ASSERT_TRUE(g.tok);
+  size_t cases = 0;
+  std::string error;
+  for (const JsonValue &c : g.root.get("cases")->getArray()) {
+    const std::string &text = c.get("text")->getString();
+    std::vector<int32_t> ids, withBos;
+    ASSERT_TRUE(g.tok->encode(text, false, ids, error)) << error;
+    EXPECT_EQ(ids, idsOf(*c.get("ids"))) << "text: " << text;
+    ASSERT_TRUE(g.tok->encode(text, true, withBos, error)) << error;
+    EXPECT_EQ(withBos, idsOf(*c.get("ids_with_bos"))) << "text: " << text;
+
+    std::string decoded;
+    ASSERT_TRUE(
+        g.tok->decode(withBos.data(), withBos.size(), false, decoded, error));
+    EXPECT_EQ(decoded, c.get("decoded")->getString()) << "text: " << text;
+
+    // Streaming gives the same text in whole characters.
+    Detokenizer detok(*g.tok, /*skipSpecial=*/true);
+    std::string streamed, chunk;
+    for (int32_t id : withBos) {
+      chunk.clear();
+      ASSERT_TRUE(detok.push(id, chunk, error));
+      EXPECT_TRUE(isValidUtf8(chunk));
+      streamed += chunk;
+    }
+    detok.finish(streamed);
+    EXPECT_EQ(streamed, c.get("decoded")->getString());
+    ++cases;
+  }
+  EXPECT_GE(cases, 100u);
+}
+
+TEST(TokenizerSentencePiece, BadData) {
+  std::string error;
+  EXPECT_FALSE(Tokenizer::fromSentencePiece({"a", "b"}, {0}, {1, 1}, true, -1,
+                                            -1, false, false, error));
+  EXPECT_THAT(error, HasSubstr("1 scores and 2 token types for 2 tokens"));
+  EXPECT_FALSE(Tokenizer::fromSentencePiece({"a", "<0xZZ>"}, {0, 0}, {1, 6},
+                                            true, -1, -1, false, false, error));
+  EXPECT_THAT(error, HasSubstr("is not <0xXX>"));
+  EXPECT_FALSE(Tokenizer::fromSentencePiece({"a"}, {0}, {9}, true, -1, -1,
+                                            false, false, error));
+  EXPECT_THAT(error, HasSubstr("invalid type 9"));
+  EXPECT_FALSE(Tokenizer::fromSentencePiece({"a"}, {0}, {1}, true, 1, -1, false,
+                                            false, error));
+  EXPECT_THAT(error, HasSubstr("out of range"));
+  // Without byte pieces, unknown characters become one <unk> per run.
+  std::unique_ptr<Tokenizer> tok = Tokenizer::fromSentencePiece(
+      {"<unk>", "\xE2\x96\x81", "a"}, {0, -1, -2}, {2, 1, 1}, true, -1, -1,
+      false, false, error);
+  ASSERT_TRUE(tok) << error;
+  std::vector<int32_t> ids;
+  ASSERT_TRUE(tok->encode("a xyz a", false, ids, error));
+  EXPECT_EQ(ids, (std::vector<int32_t>{1, 2, 1, 0, 1, 2}));
+  std::string text;
+  ASSERT_TRUE(tok->decode(ids.data(), ids.size(), false, text, error));
+  EXPECT_EQ(text, "a  \xE2\x81\x87  a");
+}
+
 TEST(TokenizerApi, BufferSizes) {
   seqrt_tokenizer *tok = smolTokenizer();
   ASSERT_NE(tok, nullptr);

@@ -13,6 +13,8 @@ writes, next to this script:
   smollm2_tokenizer/tokenizer.json         SmolLM2's tokenizer (compact)
   smollm2_tokenizer/tokenizer_config.json  its bos/eos tokens
   tokenizer_golden.json                    the corpus with golden ids
+  sentencepiece_golden.json                a small SentencePiece BPE model
+                                           (trained here) and its ids
 
 transformers' GGUF conversion gives a plain ByteLevel pre-tokenizer, but
 SmolLM2's own tokenizer.json (and llama.cpp's "smollm" pre-tokenizer that
@@ -148,6 +150,50 @@ def random_corpus():
         n = rng.randint(1, 40)
         out.append("".join(rng.choice(RANDOM_PIECES) for _ in range(n)))
     return out
+
+
+def sentencepiece_golden(texts):
+    """A small SentencePiece BPE model trained here (Llama-2 settings:
+    byte_fallback, identity normalizer, dummy prefix, no whitespace
+    collapsing) and its encodings of `texts`."""
+    import codecs
+    import contextlib
+    import io
+    import sentencepiece as spm
+    with contextlib.redirect_stdout(io.StringIO()):
+        import this  # prints the Zen of Python
+    zen = codecs.decode(this.s, "rot13")
+    lines = [line for line in (zen + "\n" + LONG_PARAGRAPH + "\n" +
+                               "\n".join(CORPUS)).split("\n")
+             if line.strip()]
+    user_symbols = ["<|im_start|>", "<|im_end|>"]
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(lines * 4), model_writer=model,
+        vocab_size=600, model_type="bpe", byte_fallback=True,
+        normalization_rule_name="identity", add_dummy_prefix=True,
+        remove_extra_whitespaces=False, split_digits=True,
+        hard_vocab_limit=False, user_defined_symbols=user_symbols,
+        character_coverage=0.99, num_threads=1, minloglevel=2)
+    sp = spm.SentencePieceProcessor(model_proto=model.getvalue())
+    user_ids = {sp.piece_to_id(s) for s in user_symbols}
+    pieces, scores, types = [], [], []
+    for i in range(sp.get_piece_size()):
+        pieces.append(sp.id_to_piece(i))
+        scores.append(sp.get_score(i))
+        types.append(2 if sp.is_unknown(i) else 3 if sp.is_control(i) else
+                     5 if sp.is_unused(i) else 6 if sp.is_byte(i) else
+                     4 if i in user_ids else 1)
+    cases = []
+    for text in texts:
+        ids = sp.encode(text)
+        cases.append({"text": text, "ids": ids,
+                      "ids_with_bos": sp.encode(text, add_bos=True),
+                      "decoded": sp.decode(ids)})
+    return {"reference": "sentencepiece " + spm.__version__,
+            "add_dummy_prefix": True, "bos_id": sp.bos_id(),
+            "eos_id": sp.eos_id(), "pieces": pieces, "scores": scores,
+            "types": types, "cases": cases}
 
 
 def with_pre_tokenizer(base_json, pre):
@@ -288,6 +334,14 @@ def main():
         json.dump(golden, f, ensure_ascii=True, indent=None,
                   separators=(",", ":"))
         f.write("\n")
+
+    spm_golden = sentencepiece_golden(CORPUS + random_corpus())
+    with open(os.path.join(HERE, "sentencepiece_golden.json"), "w") as f:
+        json.dump(spm_golden, f, ensure_ascii=True, separators=(",", ":"))
+        f.write("\n")
+    round_trips = sum(c["decoded"] == c["text"] for c in spm_golden["cases"])
+    print(f"sentencepiece: {len(spm_golden['pieces'])} pieces, "
+          f"{round_trips}/{len(spm_golden['cases'])} cases round-trip")
 
     if args.check_unicode:
         check_unicode()
