@@ -302,18 +302,28 @@ const VocabData &vocabData() {
 class TokenizerPreTokenizers : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(TokenizerPreTokenizers, EncodeFromVocab) {
+  // As the GGUF path will: the GGUF file's arrays equal tokenizer.json's
+  // (checked by the generator), with its settings.
   const VocabData &vocab = vocabData();
+  const JsonValue &gguf = *golden().get("gguf");
+  ASSERT_EQ(gguf.get("model")->getString(), "gpt2");
+  ASSERT_EQ(gguf.get("pre")->getString(), "smollm");
   std::string error;
-  std::unique_ptr<Tokenizer> tok =
-      Tokenizer::fromVocab(vocab.tokens, vocab.types, vocab.merges, GetParam(),
-                           /*bosId=*/1, /*eosId=*/2, /*addBos=*/false,
-                           /*addEos=*/false, error);
+  std::unique_ptr<Tokenizer> tok = Tokenizer::fromVocab(
+      vocab.tokens, vocab.types, vocab.merges, GetParam(),
+      static_cast<int32_t>(gguf.get("bos_token_id")->getInt()),
+      static_cast<int32_t>(gguf.get("eos_token_id")->getInt()),
+      gguf.get("add_bos_token")->getBool(), /*addEos=*/false, error);
   ASSERT_TRUE(tok) << error;
   for (const JsonValue &c : golden().get("cases")->getArray()) {
     const std::string &text = c.get("text")->getString();
     std::vector<int32_t> ids;
     ASSERT_TRUE(tok->encode(text, false, ids, error)) << error;
     EXPECT_EQ(ids, idsOf(*c.get("ids")->get(GetParam()))) << "text: " << text;
+    ids.clear();
+    ASSERT_TRUE(tok->encode(text, true, ids, error)) << error;
+    EXPECT_EQ(ids, idsOf(*c.get("ids_with_special")->get(GetParam())))
+        << "text: " << text;
     std::string decoded;
     ASSERT_TRUE(tok->decode(ids.data(), ids.size(), false, decoded, error));
     EXPECT_EQ(decoded, c.get("decoded")->getString());

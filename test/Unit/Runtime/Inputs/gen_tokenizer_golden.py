@@ -196,6 +196,34 @@ def sentencepiece_golden(texts):
             "types": types, "cases": cases}
 
 
+def check_gguf_vocab(path, tokenizer_json):
+    """Checks that the GGUF file's tokenizer arrays are what the
+    tokenizer.json holds (so building from either is the same) and returns
+    the GGUF settings the C++ GGUF path uses."""
+    import gguf
+    reader = gguf.GGUFReader(path)
+    field = lambda name: reader.fields[name].contents()
+    tokens = field("tokenizer.ggml.tokens")
+    types = field("tokenizer.ggml.token_type")
+    merges = field("tokenizer.ggml.merges")
+    model = tokenizer_json["model"]
+    by_id = sorted(model["vocab"].items(), key=lambda kv: kv[1])
+    assert [t for t, _ in by_id] == tokens, "GGUF tokens differ"
+    json_merges = [m if isinstance(m, str) else " ".join(m)
+                   for m in model["merges"]]
+    assert json_merges == merges, "GGUF merges differ"
+    special = {t["id"] for t in tokenizer_json["added_tokens"]
+               if t["special"]}
+    assert {i for i, t in enumerate(types) if t == 3} == special, \
+        "GGUF control tokens are not the special added tokens"
+    assert set(types) <= {1, 3}, "unexpected GGUF token types"
+    return {"model": field("tokenizer.ggml.model"),
+            "pre": field("tokenizer.ggml.pre"),
+            "bos_token_id": field("tokenizer.ggml.bos_token_id"),
+            "eos_token_id": field("tokenizer.ggml.eos_token_id"),
+            "add_bos_token": field("tokenizer.ggml.add_bos_token")}
+
+
 def with_pre_tokenizer(base_json, pre):
     j = json.loads(base_json)
     j["pre_tokenizer"] = pre
@@ -281,6 +309,7 @@ def main():
     j["model"]["ignore_merges"] = True
     variants["smollm_ignore_merges"] = Tokenizer.from_str(json.dumps(j))
     smollm = variants["smollm"]
+    gguf_meta = check_gguf_vocab(args.gguf, json.loads(smollm.to_str()))
 
     out_dir = os.path.join(HERE, "smollm2_tokenizer")
     os.makedirs(out_dir, exist_ok=True)
@@ -328,6 +357,8 @@ def main():
         "vocab_size": smollm.get_vocab_size(),
         "bos_id": smollm.token_to_id(hf.bos_token),
         "eos_id": smollm.token_to_id(hf.eos_token),
+        # The GGUF file's settings (its arrays equal tokenizer.json's).
+        "gguf": gguf_meta,
         "cases": cases,
     }
     with open(os.path.join(HERE, "tokenizer_golden.json"), "w") as f:
