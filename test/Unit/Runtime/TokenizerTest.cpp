@@ -348,6 +348,49 @@ TEST_P(TokenizerPreTokenizers, Splits) {
   }
 }
 
+/// tokenizer.json with the pre-tokenizer HF uses for `name`.
+std::string jsonWithPreTokenizer(const std::string &name) {
+  std::string json = test::readFile(kTokenizerJson);
+  const std::string smollm =
+      R"("pre_tokenizer":{"type":"Sequence","pretokenizers":[{"type":"Digits",)"
+      R"("individual_digits":true},{"type":"ByteLevel","add_prefix_space":)"
+      R"(false,"trim_offsets":true,"use_regex":true}]})";
+  auto split = [](const std::string &digits) {
+    return R"("pre_tokenizer":{"type":"Sequence","pretokenizers":[)"
+           R"({"type":"Split","pattern":{"Regex":"(?i:'s|'t|'re|'ve|'m|'ll)"
+           R"(|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N})" +
+           digits +
+           R"(| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+)"
+           R"(|\\s+(?!\\S)|\\s+"},"behavior":"Isolated","invert":false},)"
+           R"({"type":"ByteLevel","add_prefix_space":false,"trim_offsets":)"
+           R"(true,"use_regex":false}]})";
+  };
+  std::string replacement =
+      name == "gpt2"
+          ? R"("pre_tokenizer":{"type":"ByteLevel","add_prefix_space":false,)"
+            R"("trim_offsets":true,"use_regex":true})"
+      : name == "llama3" ? split("{1,3}")
+      : name == "qwen2"  ? split("")
+                         : smollm;
+  size_t pos = json.find(smollm);
+  EXPECT_NE(pos, std::string::npos);
+  return json.replace(pos, smollm.size(), replacement);
+}
+
+TEST_P(TokenizerPreTokenizers, EncodeFromJson) {
+  std::string error;
+  std::unique_ptr<Tokenizer> tok =
+      Tokenizer::fromJson(jsonWithPreTokenizer(GetParam()), "", error);
+  ASSERT_TRUE(tok) << error;
+  EXPECT_STREQ(preTokenizerKindName(tok->preTokenizer()), GetParam());
+  for (const JsonValue &c : golden().get("cases")->getArray()) {
+    const std::string &text = c.get("text")->getString();
+    std::vector<int32_t> ids;
+    ASSERT_TRUE(tok->encode(text, false, ids, error)) << error;
+    EXPECT_EQ(ids, idsOf(*c.get("ids")->get(GetParam()))) << "text: " << text;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Tokenizer, TokenizerPreTokenizers,
                          ::testing::Values("smollm", "gpt2", "llama3",
                                            "qwen2"));
