@@ -2,7 +2,7 @@
 |*                                                                            *|
 |* The seqc runtime loads a `.seqpkg` artifact (docs/design/Artifact.md),     *|
 |* binds its parameters from safetensors or GGUF files and calls its entry    *|
-|* points.                                                                    *|
+|* points. It also tokenizes text and detokenizes generated token ids.        *|
 |*                                                                            *|
 |* Errors: every function returning seqrt_status sets a thread-local message  *|
 |* on failure, read with seqrt_last_error(). Successful calls leave it alone. *|
@@ -221,6 +221,93 @@ seqrt_status seqrt_check_bound(const seqrt_artifact *artifact);
 seqrt_status seqrt_call(seqrt_artifact *artifact, const char *entry,
                         const seqrt_tensor *inputs, size_t numInputs,
                         seqrt_tensor *outputs, size_t numOutputs);
+
+/*===-- Tokenizers --------------------------------------------------------===*/
+
+/* A byte-level BPE tokenizer (GPT-2 style, as Hugging Face `tokenizers`
+ * implements it). Immutable once loaded: it may be used from several
+ * threads at once. */
+typedef struct seqrt_tokenizer seqrt_tokenizer;
+
+/* Loads a Hugging Face tokenizer.json (BPE model, ByteLevel pre-tokenizer
+ * alone or after Digits or a Llama-3/Qwen2 Split, ByteLevel decoder, no
+ * normalizer); other configurations fail with SEQRT_ERROR_FORMAT. If a
+ * tokenizer_config.json lies next to it, its bos_token and eos_token name
+ * the BOS and EOS tokens. */
+seqrt_status seqrt_tokenizer_load_json(const char *path,
+                                       seqrt_tokenizer **out);
+/* NULL is a no-op. */
+void seqrt_tokenizer_free(seqrt_tokenizer *tokenizer);
+
+/* Encodes `len` bytes of UTF-8 `text` (NUL bytes are text like any other).
+ * Added and special tokens in the text (such as "<|im_start|>") are always
+ * recognized; `add_special` also adds what the tokenizer puts around a
+ * sequence (its post-processor's BOS/EOS; nothing for SmolLM2).
+ * Ill-formed UTF-8 is rejected (SEQRT_ERROR_ARGUMENT naming the offset),
+ * never replaced.
+ * Buffer: *num_ids is set to the number of ids. With ids == NULL and
+ * capacity == 0 only the count is computed; otherwise, if it exceeds
+ * `capacity`, nothing is written and SEQRT_ERROR_ARGUMENT is returned. */
+seqrt_status seqrt_tokenizer_encode(const seqrt_tokenizer *tokenizer,
+                                    const char *text, size_t len,
+                                    int add_special, int32_t *ids,
+                                    size_t capacity, size_t *num_ids);
+
+/* Decodes `num_ids` ids to UTF-8 text as the HF ByteLevel decoder does:
+ * bytes that do not form UTF-8 become U+FFFD; special tokens become their
+ * text, or nothing if `skip_special`. An id out of range is an error
+ * (SEQRT_ERROR_ARGUMENT).
+ * Buffer: *text_len is set to the byte length (without the terminating
+ * NUL; the text may hold NUL bytes). With text == NULL and capacity == 0
+ * only the length is computed; otherwise `capacity` must be at least
+ * *text_len + 1 (else nothing is written and SEQRT_ERROR_ARGUMENT is
+ * returned) and the text is written NUL-terminated. */
+seqrt_status seqrt_tokenizer_decode(const seqrt_tokenizer *tokenizer,
+                                    const int32_t *ids, size_t num_ids,
+                                    int skip_special, char *text,
+                                    size_t capacity, size_t *text_len);
+
+/* The number of token ids (ids are 0 .. size - 1). */
+size_t seqrt_tokenizer_vocab_size(const seqrt_tokenizer *tokenizer);
+/* The vocabulary string of `id` in the byte-level alphabet ("Ġthe" for
+ * " the"; special tokens verbatim); NULL when out of range. Valid while
+ * the tokenizer lives. */
+const char *seqrt_tokenizer_token_text(const seqrt_tokenizer *tokenizer,
+                                       int32_t id);
+/* The id of the vocabulary string `text` (NUL-terminated; in the
+ * byte-level alphabet, e.g. "<|im_end|>"), or -1. */
+int32_t seqrt_tokenizer_token_id(const seqrt_tokenizer *tokenizer,
+                                 const char *text);
+/* 1 if `id` is a special token (skipped by skip_special), else 0. */
+int seqrt_tokenizer_is_special(const seqrt_tokenizer *tokenizer, int32_t id);
+/* The BOS and EOS ids, or -1 if the tokenizer names none. */
+int32_t seqrt_tokenizer_bos_id(const seqrt_tokenizer *tokenizer);
+int32_t seqrt_tokenizer_eos_id(const seqrt_tokenizer *tokenizer);
+
+/* Streaming decode: fed token ids one at a time, returns text in complete
+ * UTF-8 characters only (the bytes of a character split across tokens are
+ * held back until it completes). The concatenation of every chunk and the
+ * final flush equals seqrt_tokenizer_decode of all the ids. The tokenizer
+ * must outlive it. One detokenizer must not be used by two threads at
+ * once. */
+typedef struct seqrt_detokenizer seqrt_detokenizer;
+
+seqrt_status seqrt_detokenizer_create(const seqrt_tokenizer *tokenizer,
+                                      int skip_special,
+                                      seqrt_detokenizer **out);
+/* NULL is a no-op. */
+void seqrt_detokenizer_free(seqrt_detokenizer *detokenizer);
+/* Feeds one id. On success *text points at the NUL-terminated text it
+ * completes (often "", never a partial character) and *text_len at its
+ * length; both stay valid until the next call on this detokenizer. An id
+ * out of range is SEQRT_ERROR_ARGUMENT and changes nothing. */
+seqrt_status seqrt_detokenizer_push(seqrt_detokenizer *detokenizer,
+                                    int32_t id, const char **text,
+                                    size_t *text_len);
+/* Ends the stream: *text is what was held back (an incomplete character
+ * becomes U+FFFD), and the detokenizer is ready for a new stream. */
+seqrt_status seqrt_detokenizer_flush(seqrt_detokenizer *detokenizer,
+                                     const char **text, size_t *text_len);
 
 #ifdef __cplusplus
 } /* extern "C" */
