@@ -177,6 +177,22 @@ void LoopBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {
   });
 }
 
+void LoopBuilder::raiseStatus(Operation *anchor, int32_t code) {
+  auto module = anchor->getParentOfType<ModuleOp>();
+  auto type = MemRefType::get({}, getI32Type());
+  if (!module.lookupSymbol("__seq_status")) {
+    OpBuilder::InsertionGuard guard(*this);
+    setInsertionPointToStart(module.getBody());
+    memref::GlobalOp::create(
+        *this, "__seq_status", /*sym_visibility=*/StringAttr(), type,
+        DenseElementsAttr::get(RankedTensorType::get({}, getI32Type()),
+                               getI32IntegerAttr(0)),
+        /*constant=*/false, /*alignment=*/nullptr);
+  }
+  Value status = memref::GetGlobalOp::create(*this, type, "__seq_status");
+  memref::StoreOp::create(*this, i32(code), status, ValueRange{});
+}
+
 Value LoopBuilder::collapseRows(Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   int64_t rank = type.getRank();
