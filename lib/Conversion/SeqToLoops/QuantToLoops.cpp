@@ -79,20 +79,26 @@ public:
                                   packed, ValueRange{row, at});
   }
 
-  /// Chunk `part` of a loaded group as dequantized f32 values.
-  Value dequantize(Value group, int64_t part, Value d, Value m) {
+  /// Chunk `part` of a loaded group as its integer levels in f32: `qs` for
+  /// q8_0, `nibble - 8` for q4_0, `nibble` for q4_1 (the value is
+  /// `d * level (+ m)`).
+  Value levels(Value group, int64_t part) {
     Type i8 = chunkType(b.getI8Type()), f32 = chunkType(b.getF32Type());
     if (format == QuantFormat::Q8_0)
-      return b.mulf(arith::SIToFPOp::create(b, f32, group), d);
+      return arith::SIToFPOp::create(b, f32, group);
     Value nibble =
         part ? Value(arith::ShRUIOp::create(b, group, constant(i8, 4)))
              : Value(arith::AndIOp::create(b, group, constant(i8, 0x0F)));
     if (format == QuantFormat::Q4_0)
-      return b.mulf(
-          arith::SIToFPOp::create(
-              b, f32, arith::SubIOp::create(b, nibble, constant(i8, 8))),
-          d);
-    return b.addf(b.mulf(arith::UIToFPOp::create(b, f32, nibble), d), m);
+      return arith::SIToFPOp::create(
+          b, f32, arith::SubIOp::create(b, nibble, constant(i8, 8)));
+    return arith::UIToFPOp::create(b, f32, nibble);
+  }
+
+  /// Chunk `part` of a loaded group as dequantized f32 values.
+  Value dequantize(Value group, int64_t part, Value d, Value m) {
+    Value scaled = b.mulf(levels(group, part), d);
+    return m ? b.addf(scaled, m) : scaled;
   }
 
   /// The chunk type for element type `element`.
@@ -190,10 +196,17 @@ int64_t quantLanes(int64_t vectorWidth) {
 /// [c, c + colCount) of `packed` over `numBlocks` blocks:
 /// result[i * colCount + j]. Each weight chunk is unpacked once and used for
 /// every row.
+///
+/// With several rows each chunk is dequantized (scaled) once and shared by
+/// the rows. A single row (decode) instead accumulates the block's integer
+/// levels times x and scales once per block:
+/// acc += d * sum(level * x) (+ m * sum(x) for q4_1), which saves the
+/// per-chunk scaling at the cost of one more accumulator per output.
 SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader, Value x,
                                  Value r, int64_t rowCount, Value packed,
                                  Value c, int64_t colCount, Value numBlocks) {
   const int64_t count = rowCount * colCount;
+  const bool scaleBlocks = rowCount == 1;
   SmallVector<Value> rows, cols;
   for (int64_t i = 0; i < rowCount; ++i)
     rows.push_back(b.add(r, b.index(i)));
@@ -208,8 +221,16 @@ SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader, Value x,
         SmallVector<std::pair<Value, Value>> headers;
         for (Value col : cols)
           headers.push_back(reader.header(packed, col, byteOffset));
-        return b.forLoop(
-            b.index(0), b.index(reader.loads()), blockAccs,
+        // Scaled: the running sums. Per block: the block's level dot
+        // products, then (q4_1) the sum of x over the block.
+        SmallVector<Value> inner(blockAccs.begin(), blockAccs.end());
+        bool withMin = scaleBlocks && headers.front().second;
+        if (scaleBlocks)
+          inner.assign(count, reader.zero());
+        if (withMin)
+          inner.push_back(reader.zero());
+        SmallVector<Value> sums = b.forLoop(
+            b.index(0), b.index(reader.loads()), inner,
             [&](Value g, ValueRange acc) -> SmallVector<Value> {
               SmallVector<Value> next(acc.begin(), acc.end());
               SmallVector<Value> groups;
@@ -220,9 +241,13 @@ SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader, Value x,
                 SmallVector<Value> xs;
                 for (Value row : rows)
                   xs.push_back(reader.loadF32s(x, row, at));
+                if (withMin)
+                  next[count] = b.addf(next[count], xs.front());
                 for (int64_t j = 0; j < colCount; ++j) {
-                  Value w = reader.dequantize(groups[j], part, headers[j].first,
-                                              headers[j].second);
+                  Value w = scaleBlocks ? reader.levels(groups[j], part)
+                                        : reader.dequantize(groups[j], part,
+                                                            headers[j].first,
+                                                            headers[j].second);
                   for (int64_t i = 0; i < rowCount; ++i)
                     next[i * colCount + j] =
                         reader.fma(xs[i], w, next[i * colCount + j]);
@@ -230,6 +255,15 @@ SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader, Value x,
               }
               return next;
             });
+        if (!scaleBlocks)
+          return sums;
+        SmallVector<Value> next(blockAccs.begin(), blockAccs.end());
+        for (int64_t j = 0; j < colCount; ++j) {
+          next[j] = reader.fma(sums[j], headers[j].first, next[j]);
+          if (withMin)
+            next[j] = reader.fma(sums[count], headers[j].second, next[j]);
+        }
+        return next;
       });
   SmallVector<Value> sums;
   for (Value acc : accs)
