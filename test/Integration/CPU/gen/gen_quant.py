@@ -113,6 +113,30 @@ def tied_head_case(name, fmt, vocab, k, ids_shape):
     return ratio
 
 
+def rms_norm_case(name, fmt, shape, n, eps):
+    """Two projections (q4_1 and, of the same normalised rows, q8_0) of
+    rms_norm(x) * g, the Llama/SmolLM2 attention input."""
+    rng = rng_for(name)
+    k = shape[-1]
+    wq, dq = pack(rng, fmt, n, k)
+    wk, dk = pack(rng, "q8_0", n, k)
+    x = (rng.standard_normal(shape) * 2.0).astype(np.float32)
+    g = rng.uniform(0.5, 1.5, k).astype(np.float32)
+    x64 = x.astype(np.float64)
+    h = x64 / np.sqrt((x64 * x64).mean(-1, keepdims=True) + eps) * g
+    outs = {}
+    rtol, atol = linear_tolerance(k)
+    ratio = 0.0
+    for stem, deq in (("q", dq), ("k", dk)):
+        out = h @ deq.astype(np.float64).T
+        h32 = (x / np.sqrt((x * x).mean(-1, keepdims=True) + np.float32(eps))
+               * g).astype(np.float32)
+        ratio = max(ratio, check_f32(name, out, h32 @ deq.T, rtol, atol))
+        outs[stem] = out.astype(np.float32)
+    write(name, {"wq": wq, "wk": wk, "g": g}, {"x": x, **outs})
+    return ratio
+
+
 def embedding_case(name, fmt, vocab, k, ids_shape, out_of_range=False):
     """Rows of the packed [vocab, k] table; with out_of_range also an ids
     file holding the id `vocab` (a run-time error)."""
@@ -142,6 +166,7 @@ def main():
         lambda: linear_case("linear_q4_1_t64_k576", "q4_1", (64, 576), 49, True),
         lambda: linear_case("linear_q8_0_t64_k96", "q8_0", (2, 32, 96), 49, False),
         lambda: linear_case("linear_q4_0_t64_k32", "q4_0", (64, 32), 577, False),
+        lambda: rms_norm_case("rms_norm_q4_1", "q4_1", (1, 7, 576), 49, 1e-5),
         lambda: tied_head_case("tied_head_q8_0", "q8_0", 577, 96, (1, 7)),
         lambda: embedding_case("embedding_q4_0", "q4_0", 49, 96, (2, 5)),
         lambda: embedding_case("embedding_q4_1", "q4_1", 49, 576, (3,), True),
