@@ -11,7 +11,7 @@ reports the time ratio and the fraction of this machine's measured FMA
 throughput (compute bound cases; bench/fma_peak.c, 12 independent vector FMA
 chains per thread, compiled with clang-22 -march=native) or of its measured
 copy bandwidth (memory bound cases).
-Needs numpy and torch (dev/bench only, not CI).
+Needs numpy, torch and gguf (dev/bench only, not CI).
 """
 import argparse
 import datetime
@@ -223,10 +223,53 @@ def llama_mlp(rng):
     return "Llama MLP (gate/up fused with SwiGLU) T64 Dm1024 F2816 f32", ir, [x, wg, wu, wd], ref, flops, None
 
 
+def quantized_linear(label, fmt, T, K, N, rng):
+    """seq.quantized_linear over gguf-packed weights vs torch F.linear on
+    the dequantized f32 weights (what a runtime without native quantized
+    kernels runs). Decode cases are bound by reading the packed weights
+    (bytes = packed size); prefill by compute."""
+    from gguf import GGMLQuantizationType as QT
+    from gguf.quants import dequantize, quantize
+    qt = {"q8_0": QT.Q8_0, "q4_0": QT.Q4_0, "q4_1": QT.Q4_1}[fmt]
+    x = rng.standard_normal((T, K), dtype=np.float32)
+    w = rng.standard_normal((N, K), dtype=np.float32) / np.sqrt(K)
+    packed = quantize(w, qt)
+    deq = dequantize(packed, qt).astype(np.float32)
+    packed = np.ascontiguousarray(packed.view(np.int8))
+    RB = packed.shape[1]
+    ir = f"""func.func @main(%x: tensor<{T}x{K}xf32>, %w: tensor<{N}x{RB}xi8>) -> tensor<{T}x{N}xf32> {{
+  %y = seq.quantized_linear %x, %w {{format = #seq.quant_format<{fmt}>}} : tensor<{T}x{K}xf32>, tensor<{N}x{RB}xi8> -> tensor<{T}x{N}xf32>
+  return %y : tensor<{T}x{N}xf32>
+}}"""
+    tx, tw = torch.from_numpy(x), torch.from_numpy(deq)
+    ref = lambda: F.linear(tx, tw)
+    if T == 1:
+        return label, ir, [x, packed], ref, None, packed.nbytes
+    return label, ir, [x, packed], ref, 2 * T * K * N, None
+
+
+def quant_decode_q4_1(rng):
+    return quantized_linear("quantized linear decode q4_1 T1 K576 N1536 (torch: f32 dequantized)",
+                            "q4_1", 1, 576, 1536, rng)
+
+
+def quant_decode_lm_head(rng):
+    return quantized_linear("quantized LM head decode q8_0 T1 K576 N49152 (torch: f32 dequantized)",
+                            "q8_0", 1, 576, 49152, rng)
+
+
+def quant_prefill_q4_1(rng):
+    return quantized_linear("quantized linear prefill q4_1 T64 K576 N1536 (torch: f32 dequantized)",
+                            "q4_1", 64, 576, 1536, rng)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default=str(ROOT / "build"))
     parser.add_argument("--out", default=None)
+    parser.add_argument("--only", default="",
+                        help="run only the cases whose function name "
+                             "contains this (e.g. quant)")
     args = parser.parse_args()
     build = Path(args.build)
     torch.set_num_threads(os.cpu_count())
@@ -236,7 +279,10 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         peak = measured_fma_peak(tmp)
-        for make in (attention_prefill, attention_decode, mamba_scan, moe_layer, llama_mlp):
+        for make in (attention_prefill, attention_decode, mamba_scan, moe_layer, llama_mlp,
+                     quant_decode_q4_1, quant_decode_lm_head, quant_prefill_q4_1):
+            if args.only not in make.__name__:
+                continue
             label, ir, inputs, ref, flops, bytes_ = make(rng)
             t_seqc = seqc_time(build, ir, inputs, Path(tmp))
             with torch.no_grad():

@@ -47,4 +47,5 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # lowering lands, so no test of an unlowered family runs as a failure.
 config.available_features.update(
     "cpu-lowering-" + family
-    for family in ["attention", "kvcache", "model", "scan", "decode", "moe"])
+    for family in ["attention", "kvcache", "model", "scan", "decode", "moe",
+                   "quant"])

@@ -47,6 +47,34 @@ struct SeqVerifyModelPass
           << it->second.getSymNameAttr();
       failed = true;
     }
+    // A packed weight must be read in the format it is stored in.
+    module.walk([&](Operation *op) {
+      Value packed;
+      QuantFormat format;
+      if (auto linear = dyn_cast<QuantizedLinearOp>(op)) {
+        packed = linear.getWeight();
+        format = linear.getFormat();
+      } else if (auto embedding = dyn_cast<QuantizedEmbeddingOp>(op)) {
+        packed = embedding.getTable();
+        format = embedding.getFormat();
+      } else {
+        return;
+      }
+      auto get = packed.getDefiningOp<GetParameterOp>();
+      if (!get)
+        return;
+      auto parameter = SymbolTable::lookupNearestSymbolFrom<ParameterOp>(
+          get, get.getNameAttr());
+      if (!parameter || parameter.getQuant() == format)
+        return;
+      op->emitError() << "reads parameter " << parameter.getSymNameAttr()
+                      << " as " << stringifyQuantFormat(format)
+                      << " but it is stored as "
+                      << (parameter.getQuant()
+                              ? stringifyQuantFormat(*parameter.getQuant())
+                              : StringRef("unquantized values"));
+      failed = true;
+    });
     unsigned entries = 0;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (!func.isPublic())

@@ -39,3 +39,16 @@ module {
     return %a : tensor<4xf32>
   }
 }
+
+// -----
+
+module {
+  seq.parameter @w "w" {quant = #seq.quant_format<q4_1>} : tensor<8x180xi8>
+  func.func @main(%x: tensor<2x320xf32>) -> tensor<2x8xf32> {
+    %w = seq.get_parameter @w : tensor<8x180xi8>
+    // expected-error @+1 {{reads parameter "w" as q4_0 but it is stored as q4_1}}
+    %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_0>}
+        : tensor<2x320xf32>, tensor<8x180xi8> -> tensor<2x8xf32>
+    return %y : tensor<2x8xf32>
+  }
+}

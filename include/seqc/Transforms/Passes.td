@@ -17,6 +17,8 @@ def SeqVerifyModel : Pass<"seq-verify-model", "::mlir::ModuleOp"> {
 
     * every `seq.parameter` has a unique weights-file key, so the runtime
       can bind each tensor of a safetensors file to exactly one parameter;
+    * a `seq.quantized_linear` or `seq.quantized_embedding` reading a
+      parameter reads it in the `quant` format the parameter declares;
     * every public function is a deployable entry point: it takes and
       returns only ranked tensors and integer/float scalars (what the
       runtime can bind);

@@ -7,15 +7,17 @@
 //   Qwen, and every SwiGLU expert): both projections and the activation in
 //   one pass over the output features; the gate and up activations
 //   ([rows, F] each) are never written.
-// * linear(rms_norm(x, g), W) (every projection after a norm): the row's
-//   1/rms is computed in the tile and applied while reading x, so the
-//   normalised activations are never written (when every user of the norm
-//   is such a linear, the norm itself disappears).
+// * linear(rms_norm(x, g), W) and quantized_linear(rms_norm(x, g), W)
+//   (every projection after a norm): the tile's rows are normalised into
+//   stack scratch, so the normalised activations are never written to
+//   memory (when every user of the norm is such a projection, the norm
+//   itself disappears).
 //
 //===----------------------------------------------------------------------===//
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "QuantKernels.h"
 #include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
 
@@ -24,6 +26,40 @@
 
 using namespace mlir;
 using namespace mlir::seq;
+
+/// Normalises rows [r0, r1) of `x` ([rows, K]) by `norm` (1/rms and gamma)
+/// into a new f32 stack buffer [maxRows, K] (row r at r - r0), rounding
+/// through the norm's storage type as the unfused norm would before a
+/// projection reads it.
+static Value normalizeRows(LoopBuilder &b, RMSNormOp norm, Value x, Value gamma,
+                           Value r0, Value r1, Value k, int64_t maxRows) {
+  Type f32 = b.getF32Type();
+  Type normElement = norm.getOutput().getType().getElementType();
+  Value widthF = arith::UIToFPOp::create(
+      b, f32, arith::IndexCastOp::create(b, b.getI64Type(), k));
+  float epsilon = norm.getEpsilon().convertToFloat();
+  Value normed = memref::AllocaOp::create(
+      b, MemRefType::get({maxRows, ShapedType::kDynamic}, f32), ValueRange{k});
+  b.forLoop(r0, r1, [&](Value row) {
+    Value local = b.sub(row, r0);
+    Value sq = b.forLoop(b.index(0), k, ValueRange{b.f32(0.0f)},
+                         [&](Value c, ValueRange s) -> SmallVector<Value> {
+                           Value v = b.loadF32(x, {row, c});
+                           return {b.addf(s[0], b.mulf(v, v))};
+                         })[0];
+    Value inv =
+        math::RsqrtOp::create(b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
+    b.forLoop(b.index(0), k, [&](Value c) {
+      Value v =
+          b.mulf(b.mulf(b.loadF32(x, {row, c}), inv), b.loadF32(gamma, {c}));
+      if (!normElement.isF32())
+        v = arith::ExtFOp::create(
+            b, f32, arith::TruncFOp::create(b, normElement, v).getResult());
+      memref::StoreOp::create(b, v, normed, ValueRange{local, c});
+    });
+  });
+  return normed;
+}
 
 namespace {
 struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
@@ -95,12 +131,6 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
     Value output = b.allocProjection(outType, input, weight);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
-    Value widthF = arith::UIToFPOp::create(
-        b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), k));
-    float epsilon = norm.getEpsilon().convertToFloat();
-    Type f32 = b.getF32Type();
-    // The norm rounds to its storage type before the projection reads it.
-    Type normElement = norm.getOutput().getType().getElementType();
     const int64_t block = 16, rowBlock = 2;
     b.parallel(
         {b.divUp(n, block), b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
@@ -110,29 +140,7 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
           std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
           // The tile's rows normalised once into f32 scratch (rounded
           // through the norm's storage type), then projected.
-          Value normed = memref::AllocaOp::create(
-              b, MemRefType::get({rowBlock, ShapedType::kDynamic}, f32),
-              ValueRange{k});
-          b.forLoop(r0, r1, [&](Value row) {
-            Value local = b.sub(row, r0);
-            Value sq =
-                b.forLoop(b.index(0), k, ValueRange{b.f32(0.0f)},
-                          [&](Value c, ValueRange s) -> SmallVector<Value> {
-                            Value v = b.loadF32(x, {row, c});
-                            return {b.addf(s[0], b.mulf(v, v))};
-                          })[0];
-            Value inv = math::RsqrtOp::create(
-                b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
-            b.forLoop(b.index(0), k, [&](Value c) {
-              Value v = b.mulf(b.mulf(b.loadF32(x, {row, c}), inv),
-                               b.loadF32(gamma, {c}));
-              if (!normElement.isF32())
-                v = arith::ExtFOp::create(
-                    b, f32,
-                    arith::TruncFOp::create(b, normElement, v).getResult());
-              memref::StoreOp::create(b, v, normed, ValueRange{local, c});
-            });
-          });
+          Value normed = normalizeRows(b, norm, x, gamma, r0, r1, k, rowBlock);
           projectRows(
               b, r0, r1, n0, n1, k, options.vectorWidth,
               [&](Value r) {
@@ -140,6 +148,41 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
               },
               weight, bias, y);
         });
+    rewriter.replaceOp(op, b.toTensor(output, outType));
+    return success();
+  }
+};
+
+/// quantized_linear(rms_norm(x, g), W): the quantized kernel reads the
+/// tile's rows normalised into stack scratch, as above.
+struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
+  using TiledPattern::TiledPattern;
+  LogicalResult matchAndRewrite(QuantizedLinearOp op,
+                                PatternRewriter &rewriter) const override {
+    auto norm = op.getInput().getDefiningOp<RMSNormOp>();
+    if (!norm || norm.getInput().getType().getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "input is not an rms_norm");
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(norm.getInput());
+    Value gamma = b.buffer(norm.getWeight());
+    Value packed = b.buffer(op.getWeight());
+    Value bias = op.getBias() ? b.buffer(op.getBias()) : Value();
+    RankedTensorType outType = op.getOutput().getType();
+    Value output = b.allocProjection(outType, input, packed);
+    Value x = b.collapseRows(input), y = b.collapseRows(output);
+    int64_t k = op.getInput().getType().getShape().back();
+    Value rows = b.dim(x, 0), n = b.dim(packed, 0);
+    b.parallel({b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+               [&](ValueRange ivs) {
+                 Value n0, n1, r0, r1;
+                 std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
+                 std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+                 Value normed = normalizeRows(b, norm, x, gamma, r0, r1,
+                                              b.index(k), kQuantRowTile);
+                 quantizedProjectRows(b, op.getFormat(), options.vectorWidth,
+                                      r0, r1, n0, n1, k, normed, r0, packed,
+                                      bias, y);
+               });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }
@@ -153,5 +196,6 @@ void seq::populateFusedToLoopsPatterns(RewritePatternSet &patterns,
 
 void seq::populateFusedNormToLoopsPatterns(RewritePatternSet &patterns,
                                            const TilingOptions &options) {
-  patterns.add<FuseRMSNormIntoLinear>(patterns.getContext(), options);
+  patterns.add<FuseRMSNormIntoLinear, FuseRMSNormIntoQuantizedLinear>(
+      patterns.getContext(), options);
 }

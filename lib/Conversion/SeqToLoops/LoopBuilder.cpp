@@ -6,6 +6,8 @@
 
 #include "LoopBuilder.h"
 
+#include "seqrt/Abi.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -175,6 +177,22 @@ void LoopBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {
     body();
     scf::YieldOp::create(b, loc);
   });
+}
+
+void LoopBuilder::raiseStatus(Operation *anchor, int32_t code) {
+  auto module = anchor->getParentOfType<ModuleOp>();
+  auto type = MemRefType::get({}, getI32Type());
+  if (!module.lookupSymbol(seqrt::abi::kStatusGlobal)) {
+    OpBuilder::InsertionGuard guard(*this);
+    setInsertionPointToStart(module.getBody());
+    memref::GlobalOp::create(
+        *this, seqrt::abi::kStatusGlobal, /*sym_visibility=*/StringAttr(), type,
+        DenseElementsAttr::get(RankedTensorType::get({}, getI32Type()),
+                               getI32IntegerAttr(0)),
+        /*constant=*/false, /*alignment=*/nullptr);
+  }
+  Value status = memref::GetGlobalOp::create(*this, type, seqrt::abi::kStatusGlobal);
+  memref::StoreOp::create(*this, i32(code), status, ValueRange{});
 }
 
 Value LoopBuilder::collapseRows(Value buffer) {

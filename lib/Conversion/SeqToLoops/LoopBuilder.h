@@ -32,6 +32,9 @@ struct TilingOptions {
   int64_t vectorWidth = 8;
 };
 
+/// Runtime error codes written to `__seq_status` (see seqrt.h).
+enum StatusCode : int32_t { kIndexOutOfRange = 1, kCacheOverflow = 2 };
+
 class LoopBuilder : public ImplicitLocOpBuilder {
 public:
   LoopBuilder(Location loc, OpBuilder &builder)
@@ -103,6 +106,11 @@ public:
   void parallel(ValueRange ubs, llvm::function_ref<void(ValueRange)> body);
   /// scf.if without results.
   void ifThen(Value cond, llvm::function_ref<void()> body);
+
+  /// Sets the `__seq_status` global of `anchor`'s module to `code` (a
+  /// run-time error the runtime reports after the call), declaring the
+  /// global on first use.
+  void raiseStatus(Operation *anchor, int32_t code);
 };
 
 } // namespace seq

@@ -33,28 +33,7 @@ static Value allocLike(LoopBuilder &b, RankedTensorType type, Value like) {
   return b.allocResult(type, dynamic);
 }
 
-/// Sets the module's `__seq_status` global to `code` (a run-time error the
-/// runtime reports after the call).
-static void raiseStatus(LoopBuilder &b, Operation *op, int32_t code) {
-  auto module = op->getParentOfType<ModuleOp>();
-  auto type = MemRefType::get({}, b.getI32Type());
-  if (!module.lookupSymbol(seqrt::abi::kStatusGlobal)) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    memref::GlobalOp::create(
-        b, seqrt::abi::kStatusGlobal, /*sym_visibility=*/StringAttr(), type,
-        DenseElementsAttr::get(RankedTensorType::get({}, b.getI32Type()),
-                               b.getI32IntegerAttr(0)),
-        /*constant=*/false, /*alignment=*/nullptr);
-  }
-  Value status = memref::GetGlobalOp::create(b, type, seqrt::abi::kStatusGlobal);
-  memref::StoreOp::create(b, b.i32(code), status, ValueRange{});
-}
-
 namespace {
-/// Runtime error codes written to `__seq_status` (see seqrt.h).
-enum StatusCode : int32_t { kIndexOutOfRange = 1, kCacheOverflow = 2 };
-
 struct LinearLowering : TiledPattern<LinearOp> {
   using TiledPattern::TiledPattern;
   LogicalResult matchAndRewrite(LinearOp op,
@@ -232,7 +211,7 @@ struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
             scf::YieldOp::create(b, loc);
           },
           [&](OpBuilder &, Location loc) {
-            raiseStatus(b, anchor, kIndexOutOfRange);
+            b.raiseStatus(anchor, kIndexOutOfRange);
             scf::YieldOp::create(b, loc);
           });
     });
@@ -356,7 +335,7 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
           }
           scf::YieldOp::create(b, written);
           b.setInsertionPointToStart(&branch.getElseRegion().front());
-          raiseStatus(b, anchor, kCacheOverflow);
+          b.raiseStatus(anchor, kCacheOverflow);
           scf::YieldOp::create(b, cache);
           return {branch.getResult(0)};
         })[0];

@@ -38,6 +38,10 @@ void populateAttentionToLoopsPatterns(RewritePatternSet &patterns,
 void populateModelToLoopsPatterns(RewritePatternSet &patterns,
                                   const TilingOptions &options);
 
+/// seq.quantized_linear and seq.quantized_embedding.
+void populateQuantToLoopsPatterns(RewritePatternSet &patterns,
+                                  const TilingOptions &options);
+
 /// seq.scan and seq.scan_step.
 void populateScanToLoopsPatterns(RewritePatternSet &patterns,
                                  const TilingOptions &tiling);

@@ -65,6 +65,7 @@ struct ConvertSeqToLoopsPass
     RewritePatternSet patterns(&getContext());
     populateAttentionToLoopsPatterns(patterns, tiling);
     populateModelToLoopsPatterns(patterns, tiling);
+    populateQuantToLoopsPatterns(patterns, tiling);
     populateScanToLoopsPatterns(patterns, tiling);
     populateMoEToLoopsPatterns(patterns, tiling);
     populateDecodeToLoopsPatterns(patterns);

@@ -69,6 +69,10 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
         {"global", (seqrt::abi::kParamPrefix + parameter.getSymName()).str()}};
     entry["dtype"] = std::move((*desc)["dtype"]);
     entry["shape"] = std::move((*desc)["shape"]);
+    // Packed block-quantized bytes: the runtime checks the weights file
+    // stores this format.
+    if (std::optional<seq::QuantFormat> quant = parameter.getQuant())
+      entry["encoding"] = seq::stringifyQuantFormat(*quant);
     parameters.push_back(std::move(entry));
   }
 

@@ -2,7 +2,8 @@
 
 // Verifier diagnostics of the seq dialect: one case per distinct message of
 // the op verifiers (AttentionOps.cpp, ScanOps.cpp, MoEOps.cpp, DecodeOps.cpp,
-// ModelOps.cpp) and of #seq.sampling, plus common ODS constraint errors.
+// ModelOps.cpp, QuantOps.cpp) and of #seq.sampling, plus common ODS
+// constraint errors.
 
 //===----------------------------------------------------------------------===//
 // seq.attention
@@ -1246,6 +1247,160 @@ seq.parameter @w "model.w" : tensor<4x4xbf16>
 func.func @get_parameter_type() {
   // expected-error @+1 {{expects result type 'tensor<4x4xf32>' to equal the parameter type 'tensor<4x4xbf16>'}}
   %w = seq.get_parameter @w : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects an i8 parameter to name its `quant` format (i8 parameters hold packed quantized blocks)}}
+seq.parameter @w "model.w" : tensor<4x20xi8>
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects a q4_1 parameter of type tensor<N x RB x i8> (packed rows), got 'tensor<4x20xf32>'}}
+seq.parameter @w "model.w" {quant = #seq.quant_format<q4_1>} : tensor<4x20xf32>
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects the packed row size (36 bytes) to be a whole number of q8_0 blocks (34 bytes each)}}
+seq.parameter @w "model.w" {quant = #seq.quant_format<q8_0>} : tensor<4x36xi8>
+
+// -----
+
+// The K-quants are not supported (yet), so not part of the enum.
+// expected-error @+2 {{expected ::mlir::seq::QuantFormat to be one of: q4_0, q4_1, q8_0}}
+// expected-error @+1 {{failed to parse Seq_QuantFormatAttr parameter 'value'}}
+seq.parameter @w "model.w" {quant = #seq.quant_format<q4_k>} : tensor<4x144xi8>
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// seq.quantized_linear / seq.quantized_embedding
+//===----------------------------------------------------------------------===//
+
+func.func @quantized_linear_rank0(%x: tensor<f32>, %w: tensor<4x20xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects input of rank >= 1 ([..., K])}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<f32>, tensor<4x20xi8> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_dynamic_k(%x: tensor<2x?xf32>, %w: tensor<4x20xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects a static K (the input's last dimension)}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<2x?xf32>, tensor<4x20xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_partial_block(%x: tensor<2x48xf32>, %w: tensor<4x20xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects K (48) to be a multiple of the q4_1 block size (32)}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<2x48xf32>, tensor<4x20xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_weight_rank(%x: tensor<2x32xf32>, %w: tensor<80xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects weight of rank 2 ([N, RB]), got rank 1}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<2x32xf32>, tensor<80xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_dynamic_rb(%x: tensor<2x32xf32>, %w: tensor<4x?xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects a static packed row size (weight dim 1)}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<2x32xf32>, tensor<4x?xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_partial_rb(%x: tensor<2x32xf32>, %w: tensor<4x21xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects the packed row size (21 bytes) to be a whole number of q4_1 blocks (20 bytes each)}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<2x32xf32>, tensor<4x21xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_rb(%x: tensor<2x64xf32>, %w: tensor<4x20xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects weight [N, RB] with RB = K / 32 * 20 = 40 bytes for q4_1 and K = 64, got RB = 20}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<2x64xf32>, tensor<4x20xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_bias(%x: tensor<2x32xf32>, %w: tensor<4x34xi8>, %b: tensor<5xf32>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects bias [N] of shape [4], got [5]}}
+  %y = seq.quantized_linear %x, %w bias(%b : tensor<5xf32>) {format = #seq.quant_format<q8_0>} : tensor<2x32xf32>, tensor<4x34xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_output(%x: tensor<2x32xf32>, %w: tensor<4x18xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects output [..., N] of shape [2, 4], got [2, 5]}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_0>} : tensor<2x32xf32>, tensor<4x18xi8> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_bf16(%x: tensor<2x32xbf16>, %w: tensor<4x18xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op operand #0 must be ranked tensor of 32-bit float values}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_0>} : tensor<2x32xbf16>, tensor<4x18xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_weight_type(%x: tensor<2x32xf32>, %w: tensor<4x18xui8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op operand #1 must be ranked tensor of 8-bit signless integer values}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_0>} : tensor<2x32xf32>, tensor<4x18xui8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_no_format(%x: tensor<2x32xf32>, %w: tensor<4x18xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op requires attribute 'format'}}
+  %y = seq.quantized_linear %x, %w : tensor<2x32xf32>, tensor<4x18xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_embedding_rank(%t: tensor<40xi8>, %ids: tensor<3xi32>) {
+  // expected-error @+1 {{'seq.quantized_embedding' op expects table of rank 2 ([V, RB]), got rank 1}}
+  %y = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q4_1>} : tensor<40xi8>, tensor<3xi32> -> tensor<3x32xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_embedding_partial_rb(%t: tensor<10x40xi8>, %ids: tensor<3xi32>) {
+  // expected-error @+1 {{'seq.quantized_embedding' op expects the packed row size (40 bytes) to be a whole number of q8_0 blocks (34 bytes each)}}
+  %y = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q8_0>} : tensor<10x40xi8>, tensor<3xi32> -> tensor<3x32xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_embedding_dynamic_rb(%t: tensor<10x?xi8>, %ids: tensor<3xi32>) {
+  // expected-error @+1 {{'seq.quantized_embedding' op expects a static packed row size (table dim 1)}}
+  %y = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q8_0>} : tensor<10x?xi8>, tensor<3xi32> -> tensor<3x32xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_embedding_output(%t: tensor<10x40xi8>, %ids: tensor<3xi32>) {
+  // expected-error @+1 {{'seq.quantized_embedding' op expects output [ids..., D] of shape [3, 64], got [3, 32]}}
+  %y = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q4_1>} : tensor<10x40xi8>, tensor<3xi32> -> tensor<3x32xf32>
   return
 }
 

@@ -243,3 +243,30 @@ func.func @moe_experts_shared(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tens
   %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xf32>) shared_down(%sd : tensor<8x32xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
   return %y : tensor<6x8xf32>
 }
+
+// -----
+
+// Block-quantized weights: a q4_1 projection with bias and a q8_0 table that
+// is both the embedding and the tied LM head.
+// CHECK: seq.parameter @embd "token_embd.weight" {quant = #seq.quant_format<q8_0>} : tensor<100x102xi8>
+// CHECK: seq.parameter @wq "blk.0.attn_q.weight" {quant = #seq.quant_format<q4_1>} : tensor<64x60xi8>
+// CHECK-LABEL: func @quantized_ops
+// CHECK: %[[E:.*]] = seq.get_parameter @embd : tensor<100x102xi8>
+// CHECK: %[[W:.*]] = seq.get_parameter @wq : tensor<64x60xi8>
+// CHECK: %[[X:.*]] = seq.quantized_embedding %[[E]], %{{.*}} {format = #seq.quant_format<q8_0>} : tensor<100x102xi8>, tensor<1x4xi32> -> tensor<1x4x96xf32>
+// CHECK: %[[Q:.*]] = seq.quantized_linear %[[X]], %[[W]] bias(%{{.*}} : tensor<64xf32>) {format = #seq.quant_format<q4_1>} : tensor<1x4x96xf32>, tensor<64x60xi8> -> tensor<1x4x64xf32>
+// CHECK: seq.quantized_linear %[[X]], %[[E]] {format = #seq.quant_format<q8_0>} : tensor<1x4x96xf32>, tensor<100x102xi8> -> tensor<1x4x100xf32>
+// CHECK: seq.quantized_linear %{{.*}}, %{{.*}} {format = #seq.quant_format<q4_0>} : tensor<?x32xf32>, tensor<?x18xi8> -> tensor<?x?xf32>
+module {
+  seq.parameter @embd "token_embd.weight" {quant = #seq.quant_format<q8_0>} : tensor<100x102xi8>
+  seq.parameter @wq "blk.0.attn_q.weight" {quant = #seq.quant_format<q4_1>} : tensor<64x60xi8>
+  func.func @quantized_ops(%ids: tensor<1x4xi32>, %b: tensor<64xf32>, %xd: tensor<?x32xf32>, %wd: tensor<?x18xi8>) -> (tensor<1x4x64xf32>, tensor<1x4x100xf32>, tensor<?x?xf32>) {
+    %e = seq.get_parameter @embd : tensor<100x102xi8>
+    %w = seq.get_parameter @wq : tensor<64x60xi8>
+    %x = seq.quantized_embedding %e, %ids {format = #seq.quant_format<q8_0>} : tensor<100x102xi8>, tensor<1x4xi32> -> tensor<1x4x96xf32>
+    %q = seq.quantized_linear %x, %w bias(%b : tensor<64xf32>) {format = #seq.quant_format<q4_1>} : tensor<1x4x96xf32>, tensor<64x60xi8> -> tensor<1x4x64xf32>
+    %logits = seq.quantized_linear %x, %e {format = #seq.quant_format<q8_0>} : tensor<1x4x96xf32>, tensor<100x102xi8> -> tensor<1x4x100xf32>
+    %d = seq.quantized_linear %xd, %wd {format = #seq.quant_format<q4_0>} : tensor<?x32xf32>, tensor<?x18xi8> -> tensor<?x?xf32>
+    return %q, %logits, %d : tensor<1x4x64xf32>, tensor<1x4x100xf32>, tensor<?x?xf32>
+  }
+}

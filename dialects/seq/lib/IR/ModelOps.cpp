@@ -23,8 +23,28 @@ using namespace mlir::seq;
 LogicalResult ParameterOp::verify() {
   if (getKey().empty())
     return emitOpError("expects a non-empty weights-file key");
-  if (!cast<RankedTensorType>(getType()).hasStaticShape())
+  auto type = cast<RankedTensorType>(getType());
+  if (!type.hasStaticShape())
     return emitOpError("expects a statically shaped parameter type");
+  std::optional<QuantFormat> quant = getQuant();
+  if (!quant) {
+    if (type.getElementType().isInteger(8))
+      return emitOpError("expects an i8 parameter to name its `quant` format "
+                         "(i8 parameters hold packed quantized blocks)");
+    return success();
+  }
+  StringRef name = stringifyQuantFormat(*quant);
+  if (!type.getElementType().isInteger(8) || type.getRank() != 2)
+    return emitOpError() << "expects a " << name
+                         << " parameter of type tensor<N x RB x i8> (packed "
+                            "rows), got "
+                         << type;
+  int64_t bytes = blockBytes(*quant);
+  if (type.getDimSize(1) % bytes != 0)
+    return emitOpError() << "expects the packed row size ("
+                         << type.getDimSize(1)
+                         << " bytes) to be a whole number of " << name
+                         << " blocks (" << bytes << " bytes each)";
   return success();
 }
 

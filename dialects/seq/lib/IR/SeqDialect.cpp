@@ -39,11 +39,36 @@ void SeqDialect::initialize() {
       ,
 #define GET_OP_LIST
 #include "seq/IR/SeqModelOps.cpp.inc"
+      ,
+#define GET_OP_LIST
+#include "seq/IR/SeqQuantOps.cpp.inc"
       >();
   addAttributes<
 #define GET_ATTRDEF_LIST
 #include "seq/IR/SeqAttrs.cpp.inc"
       >();
+}
+
+int64_t seq::blockElements(QuantFormat format) {
+  switch (format) {
+  case QuantFormat::Q8_0:
+  case QuantFormat::Q4_0:
+  case QuantFormat::Q4_1:
+    return 32;
+  }
+  llvm_unreachable("unknown quant format");
+}
+
+int64_t seq::blockBytes(QuantFormat format) {
+  switch (format) {
+  case QuantFormat::Q8_0:
+    return 2 + 32; // f16 d; i8 qs[32]
+  case QuantFormat::Q4_0:
+    return 2 + 16; // f16 d; u8 qs[16]
+  case QuantFormat::Q4_1:
+    return 2 + 2 + 16; // f16 d, m; u8 qs[16]
+  }
+  llvm_unreachable("unknown quant format");
 }
 
 LogicalResult SamplingAttr::verify(function_ref<InFlightDiagnostic()> emitError,

@@ -214,7 +214,7 @@ def main():
     for t in CPU_DIR.rglob("*.mlir"):
         if t.parent.name in FAMILIES or INPUTS_DIR in t.parents:
             continue
-        for ref in re.findall(r"%S/(\S+?\.npy)", t.read_text()):
+        for ref in re.findall(r"%S/(\S+?\.(?:npy|safetensors))", t.read_text()):
             used.add((t.parent / ref).resolve())
     for d in sorted(INPUTS_DIR.iterdir()):
         for f in sorted(d.iterdir()):

@@ -48,6 +48,41 @@ def Seq_FfnActivationAttr
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Seq_QuantFormat : I32EnumAttr<"QuantFormat",
+    "GGUF block-quantized weight format", [
+    // Values are ggml's type ids (enum ggml_type).
+    I32EnumAttrCase<"Q4_0", 2, "q4_0">,
+    I32EnumAttrCase<"Q4_1", 3, "q4_1">,
+    I32EnumAttrCase<"Q8_0", 8, "q8_0">
+  ]> {
+  let cppNamespace = "::mlir::seq";
+  let genSpecializedAttr = 0;
+}
+def Seq_QuantFormatAttr
+    : EnumAttr<Seq_Dialect, Seq_QuantFormat, "quant_format"> {
+  let summary = "GGUF block-quantized weight format";
+  let description = [{
+    How a packed weight row stores its values: back-to-back blocks with
+    exactly ggml's byte layout (`ggml-common.h`), little-endian. Every block
+    holds 32 consecutive elements of a row.
+
+    | format | bytes | block layout | element `j` of a block |
+    | --- | --- | --- | --- |
+    | `q8_0` | 34 | `f16 d; i8 qs[32]` | `d * qs[j]` |
+    | `q4_0` | 18 | `f16 d; u8 qs[16]` | `d * (nibble(j) - 8)` |
+    | `q4_1` | 20 | `f16 d, m; u8 qs[16]` | `d * nibble(j) + m` |
+
+    `nibble(j)` is the low nibble of `qs[j]` for `j < 16` and the high
+    nibble of `qs[j - 16]` otherwise. A packed `[N, K]` matrix is the i8
+    tensor `[N, K / 32 * bytes]`, the bytes of a GGUF tensor as stored.
+
+    ```mlir
+    #seq.quant_format<q4_1>
+    ```
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 // An f32 attribute parameter with a default, printed and parsed as a plain
 // float literal.
 class Seq_F32Param<string default, string desc>

@@ -32,7 +32,9 @@ def Seq_Dialect : Dialect {
       (`seq.decode_loop`, `seq.sample`);
     * the model-specific rest of a graph: named parameters bound at load
       time, RMSNorm/LayerNorm, rotary embeddings, embeddings, linear layers
-      and gated activations.
+      and gated activations;
+    * GGUF block-quantized weights computed natively
+      (`seq.quantized_linear`, `seq.quantized_embedding`).
 
     Everything else (elementwise maths, reshapes, transposes) uses upstream
     `arith`, `math`, `tensor` and `linalg`. All operations have value
@@ -58,6 +60,11 @@ class Seq_Attr<string name, string attrMnemonic, list<Trait> traits = []>
 // Floating-point element types that seq operations compute in. Storage may
 // be bf16/f16; accumulation is always at least f32.
 def Seq_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+def Seq_F32Tensor : RankedTensorOf<[F32]>;
 def Seq_IndexTensor : RankedTensorOf<[I32]>;
+// Block-quantized weights packed as bytes (see #seq.quant_format).
+def Seq_PackedTensor : RankedTensorOf<[I8]>;
+// What a parameter may hold: float weights or packed quantized ones.
+def Seq_ParameterTensor : RankedTensorOf<[F32, F16, BF16, I8]>;
 
 #endif // SEQ_IR_SEQBASE_TD

@@ -15,6 +15,15 @@
 #include "seq/IR/SeqDialect.h.inc"
 #include "seq/IR/SeqEnums.h.inc"
 
+namespace mlir {
+namespace seq {
+/// Elements per block of a block-quantized format (ggml's QK_*).
+int64_t blockElements(QuantFormat format);
+/// Bytes per block of a block-quantized format (sizeof(block_*) in ggml).
+int64_t blockBytes(QuantFormat format);
+} // namespace seq
+} // namespace mlir
+
 #define GET_ATTRDEF_CLASSES
 #include "seq/IR/SeqAttrs.h.inc"
 

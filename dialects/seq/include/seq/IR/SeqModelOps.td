@@ -27,9 +27,22 @@ def Seq_ParameterOp : Seq_Op<"parameter", [Symbol,
     seq.parameter @wq "model.layers.0.self_attn.q_proj.weight"
         : tensor<4096x4096xbf16>
     ```
+
+    With `quant`, the parameter is a block-quantized matrix packed as GGUF
+    stores it: an i8 tensor `[N, RB]` whose rows are `RB / blockBytes`
+    blocks (see `#seq.quant_format`), read by `seq.quantized_linear` and
+    `seq.quantized_embedding`. It is bound as those bytes (never expanded
+    to f32), and the artifact metadata records the format as the
+    parameter's `encoding`.
+
+    ```mlir
+    seq.parameter @wq "blk.0.attn_q.weight" {quant = #seq.quant_format<q4_1>}
+        : tensor<576x360xi8>
+    ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$key,
-                       TypeAttrOf<Seq_FloatTensor>:$type);
+                       TypeAttrOf<Seq_ParameterTensor>:$type,
+                       OptionalAttr<Seq_QuantFormatAttr>:$quant);
   let assemblyFormat = "$sym_name $key attr-dict `:` $type";
   let hasVerifier = 1;
 }
@@ -46,7 +59,7 @@ def Seq_GetParameterOp : Seq_Op<"get_parameter", [Pure,
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$name);
-  let results = (outs Seq_FloatTensor:$result);
+  let results = (outs Seq_ParameterTensor:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
 }
 

@@ -36,5 +36,7 @@ class DecodeLoopOp;
 #include "seq/IR/SeqDecodeOps.h.inc"
 #define GET_OP_CLASSES
 #include "seq/IR/SeqModelOps.h.inc"
+#define GET_OP_CLASSES
+#include "seq/IR/SeqQuantOps.h.inc"
 
 #endif // SEQ_IR_SEQOPS_H

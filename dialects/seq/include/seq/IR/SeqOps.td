@@ -14,5 +14,6 @@ include "seq/IR/SeqScanOps.td"
 include "seq/IR/SeqMoEOps.td"
 include "seq/IR/SeqDecodeOps.td"
 include "seq/IR/SeqModelOps.td"
+include "seq/IR/SeqQuantOps.td"
 
 #endif // SEQ_IR_SEQOPS_TD

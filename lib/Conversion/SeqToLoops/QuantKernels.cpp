@@ -1,0 +1,307 @@
+//===- QuantKernels.cpp - kernels over block-quantized weights ------------===//
+//
+// This file implements the inner kernels of the quantized lowerings. The
+// packed weights stay packed: every block is read as bytes, its f16 scale
+// (and min) widened to f32, and its 4- or 8-bit values unpacked to f32 in
+// registers (vector.load of i8, andi/shrui, sitofp/uitofp), so a decode step
+// reads each weight byte once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantKernels.h"
+#include "VectorKernels.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <algorithm>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Reads the blocks of one packed format, `lanes` elements at a time (a
+/// vector<lanes x ...>, or scalars when `lanes` is 0).
+///
+/// A block is `loads` byte groups of `lanes` bytes after its header; group
+/// `g` holds `parts` chunks of `lanes` elements: for q8_0 one chunk (bytes
+/// are elements), for q4_0/q4_1 two (the low nibbles are elements
+/// g * lanes.., the high nibbles 16 + g * lanes..).
+class BlockReader {
+public:
+  BlockReader(LoopBuilder &b, QuantFormat format, int64_t lanes)
+      : b(b), format(format), lanes(lanes), elements(blockElements(format)),
+        bytes(blockBytes(format)) {}
+
+  int64_t blockElementCount() const { return elements; }
+  int64_t blockByteCount() const { return bytes; }
+  /// Byte groups per block.
+  int64_t loads() const {
+    return (format == QuantFormat::Q8_0 ? elements : elements / 2) /
+           std::max<int64_t>(lanes, 1);
+  }
+  /// Chunks per byte group.
+  int64_t parts() const { return format == QuantFormat::Q8_0 ? 1 : 2; }
+  /// Offset of chunk (g, part) in the block's elements.
+  Value elementOffset(Value g, int64_t part) {
+    Value offset = b.mul(g, b.index(std::max<int64_t>(lanes, 1)));
+    return part ? b.add(offset, b.index(elements / 2)) : offset;
+  }
+
+  /// The scale and min (q4_1; zero otherwise) of the block at byte
+  /// `offset` of packed row `row`, as f32 splats of the chunk type.
+  std::pair<Value, Value> header(Value packed, Value row, Value offset) {
+    Value d = loadF16(packed, row, offset);
+    Value m = format == QuantFormat::Q4_1
+                  ? loadF16(packed, row, b.add(offset, b.index(2)))
+                  : Value();
+    return {splat(d), m ? splat(m) : Value()};
+  }
+
+  /// The bytes of group `g` of the block at byte `offset` of `row`.
+  Value loadGroup(Value packed, Value row, Value offset, Value g) {
+    Value at = b.add(b.add(offset, b.index(headerBytes())),
+                     b.mul(g, b.index(std::max<int64_t>(lanes, 1))));
+    if (lanes == 0)
+      return memref::LoadOp::create(b, packed, ValueRange{row, at});
+    return vector::LoadOp::create(b, VectorType::get({lanes}, b.getI8Type()),
+                                  packed, ValueRange{row, at});
+  }
+
+  /// Chunk `part` of a loaded group as its integer levels in f32: `qs` for
+  /// q8_0, `nibble - 8` for q4_0, `nibble` for q4_1 (the value is
+  /// `d * level (+ m)`).
+  Value levels(Value group, int64_t part) {
+    Type i8 = chunkType(b.getI8Type()), f32 = chunkType(b.getF32Type());
+    if (format == QuantFormat::Q8_0)
+      return arith::SIToFPOp::create(b, f32, group);
+    Value nibble =
+        part ? Value(arith::ShRUIOp::create(b, group, constant(i8, 4)))
+             : Value(arith::AndIOp::create(b, group, constant(i8, 0x0F)));
+    if (format == QuantFormat::Q4_0)
+      return arith::SIToFPOp::create(
+          b, f32, arith::SubIOp::create(b, nibble, constant(i8, 8)));
+    return arith::UIToFPOp::create(b, f32, nibble);
+  }
+
+  /// Chunk `part` of a loaded group as dequantized f32 values.
+  Value dequantize(Value group, int64_t part, Value d, Value m) {
+    Value scaled = b.mulf(levels(group, part), d);
+    return m ? b.addf(scaled, m) : scaled;
+  }
+
+  /// The chunk type for element type `element`.
+  Type chunkType(Type element) const {
+    return lanes ? Type(VectorType::get({lanes}, element)) : element;
+  }
+
+  /// `lanes` f32 elements of `buffer[row, at..]`.
+  Value loadF32s(Value buffer, Value row, Value at) {
+    if (lanes == 0)
+      return b.loadF32(buffer, {row, at});
+    return loadRowVector(b, Row{buffer, {row}}, at, lanes);
+  }
+
+  /// Stores `lanes` f32 elements to `buffer[row, at..]`.
+  void storeF32s(Value value, Value buffer, Value row, Value at) {
+    if (lanes == 0)
+      return b.storeF32(value, buffer, {row, at});
+    vector::StoreOp::create(b, value, buffer, ValueRange{row, at});
+  }
+
+  /// acc + x * y.
+  Value fma(Value x, Value y, Value acc) {
+    if (lanes == 0)
+      return b.addf(acc, b.mulf(x, y));
+    return vector::FMAOp::create(b, x, y, acc);
+  }
+
+  /// A zero chunk accumulator.
+  Value zero() {
+    Type f32 = chunkType(b.getF32Type());
+    return constant(f32, 0.0f);
+  }
+
+  /// The f32 sum of an accumulator's lanes.
+  Value reduce(Value acc) {
+    if (lanes == 0)
+      return acc;
+    return vector::ReductionOp::create(
+        b, vector::CombiningKind::ADD, acc, Value(),
+        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+  }
+
+private:
+  int64_t headerBytes() const { return format == QuantFormat::Q4_1 ? 4 : 2; }
+
+  /// The little-endian f16 at bytes [offset, offset + 2) of `row`, as f32.
+  Value loadF16(Value packed, Value row, Value offset) {
+    Type i16 = b.getI16Type();
+    auto byte = [&](Value at) {
+      return arith::ExtUIOp::create(
+          b, i16, memref::LoadOp::create(b, packed, ValueRange{row, at}));
+    };
+    Value lo = byte(offset), hi = byte(b.add(offset, b.index(1)));
+    Value bits = arith::OrIOp::create(
+        b, lo,
+        arith::ShLIOp::create(
+            b, hi, arith::ConstantOp::create(b, b.getI16IntegerAttr(8))));
+    Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
+    return arith::ExtFOp::create(b, b.getF32Type(), half);
+  }
+
+  Value splat(Value scalar) {
+    if (lanes == 0)
+      return scalar;
+    return vector::BroadcastOp::create(
+        b, VectorType::get({lanes}, scalar.getType()), scalar);
+  }
+
+  Value constant(Type type, double value) {
+    Type element = getElementTypeOrSelf(type);
+    TypedAttr attr = isa<FloatType>(element)
+                         ? TypedAttr(b.getFloatAttr(element, value))
+                         : TypedAttr(b.getIntegerAttr(element, int64_t(value)));
+    if (auto vector = dyn_cast<VectorType>(type))
+      attr = DenseElementsAttr::get(vector, Attribute(attr));
+    return arith::ConstantOp::create(b, attr);
+  }
+
+  LoopBuilder &b;
+  QuantFormat format;
+  int64_t lanes, elements, bytes;
+};
+
+} // namespace
+
+int64_t seq::quantLanes(int64_t vectorWidth) {
+  if (vectorWidth >= 16)
+    return 16;
+  return vectorWidth > 0 && 16 % vectorWidth == 0 ? vectorWidth : 0;
+}
+
+/// Dot products of rows [r, r + rowCount) of `x` with packed rows
+/// [c, c + colCount) of `packed` over `numBlocks` blocks:
+/// result[i * colCount + j]. Each weight chunk is unpacked once and used for
+/// every row.
+///
+/// With several rows each chunk is dequantized (scaled) once and shared by
+/// the rows. A single row (decode) instead accumulates the block's integer
+/// levels times x and scales once per block:
+/// acc += d * sum(level * x) (+ m * sum(x) for q4_1), which saves the
+/// per-chunk scaling at the cost of one more accumulator per output.
+/// `xRow` is the row of `x` that row `r` reads.
+static SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader,
+                                        Value x, Value xRow, int64_t rowCount,
+                                        Value packed, Value c, int64_t colCount,
+                                        Value numBlocks) {
+  const int64_t count = rowCount * colCount;
+  const bool scaleBlocks = rowCount == 1;
+  SmallVector<Value> rows, cols;
+  for (int64_t i = 0; i < rowCount; ++i)
+    rows.push_back(b.add(xRow, b.index(i)));
+  for (int64_t j = 0; j < colCount; ++j)
+    cols.push_back(b.add(c, b.index(j)));
+  SmallVector<Value> inits(count, reader.zero());
+  SmallVector<Value> accs = b.forLoop(
+      b.index(0), numBlocks, inits,
+      [&](Value block, ValueRange blockAccs) -> SmallVector<Value> {
+        Value byteOffset = b.mul(block, b.index(reader.blockByteCount()));
+        Value elementBase = b.mul(block, b.index(reader.blockElementCount()));
+        SmallVector<std::pair<Value, Value>> headers;
+        for (Value col : cols)
+          headers.push_back(reader.header(packed, col, byteOffset));
+        // Scaled: the running sums. Per block: the block's level dot
+        // products, then (q4_1) the sum of x over the block.
+        SmallVector<Value> inner(blockAccs.begin(), blockAccs.end());
+        bool withMin = scaleBlocks && headers.front().second;
+        if (scaleBlocks)
+          inner.assign(count, reader.zero());
+        if (withMin)
+          inner.push_back(reader.zero());
+        SmallVector<Value> sums = b.forLoop(
+            b.index(0), b.index(reader.loads()), inner,
+            [&](Value g, ValueRange acc) -> SmallVector<Value> {
+              SmallVector<Value> next(acc.begin(), acc.end());
+              SmallVector<Value> groups;
+              for (Value col : cols)
+                groups.push_back(reader.loadGroup(packed, col, byteOffset, g));
+              for (int64_t part = 0; part < reader.parts(); ++part) {
+                Value at = b.add(elementBase, reader.elementOffset(g, part));
+                SmallVector<Value> xs;
+                for (Value row : rows)
+                  xs.push_back(reader.loadF32s(x, row, at));
+                if (withMin)
+                  next[count] = b.addf(next[count], xs.front());
+                for (int64_t j = 0; j < colCount; ++j) {
+                  Value w = scaleBlocks ? reader.levels(groups[j], part)
+                                        : reader.dequantize(groups[j], part,
+                                                            headers[j].first,
+                                                            headers[j].second);
+                  for (int64_t i = 0; i < rowCount; ++i)
+                    next[i * colCount + j] =
+                        reader.fma(xs[i], w, next[i * colCount + j]);
+                }
+              }
+              return next;
+            });
+        if (!scaleBlocks)
+          return sums;
+        SmallVector<Value> next(blockAccs.begin(), blockAccs.end());
+        for (int64_t j = 0; j < colCount; ++j) {
+          next[j] = reader.fma(sums[j], headers[j].first, next[j]);
+          if (withMin)
+            next[j] = reader.fma(sums[count], headers[j].second, next[j]);
+        }
+        return next;
+      });
+  SmallVector<Value> sums;
+  for (Value acc : accs)
+    sums.push_back(reader.reduce(acc));
+  return sums;
+}
+
+void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
+                               int64_t vectorWidth, Value r0, Value r1,
+                               Value c0, Value c1, int64_t k, Value x,
+                               Value xRow0, Value packed, Value bias, Value y) {
+  BlockReader reader(b, format, quantLanes(vectorWidth));
+  Value numBlocks = b.index(k / blockElements(format));
+  forGroups(b, r0, r1, /*group=*/4, [&](Value r, int64_t rowCount) {
+    // 4 x 2 accumulators while rows last, then 1 x 4.
+    int64_t blockCols = rowCount > 1 ? 2 : 4;
+    forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
+      SmallVector<Value> dots =
+          quantizedDots(b, reader, x, b.sub(r, xRow0), rowCount, packed, c,
+                        colCount, numBlocks);
+      for (int64_t i = 0; i < rowCount; ++i)
+        for (int64_t j = 0; j < colCount; ++j) {
+          Value col = b.add(c, b.index(j));
+          Value sum = dots[i * colCount + j];
+          if (bias)
+            sum = b.addf(sum, b.loadF32(bias, {col}));
+          b.storeF32(sum, y, {b.add(r, b.index(i)), col});
+        }
+    });
+  });
+}
+
+void seq::dequantizeRow(LoopBuilder &b, QuantFormat format, int64_t vectorWidth,
+                        Value packed, Value row, int64_t k, Value y,
+                        Value yRow) {
+  BlockReader reader(b, format, quantLanes(vectorWidth));
+  b.forLoop(b.index(0), b.index(k / blockElements(format)), [&](Value block) {
+    Value byteOffset = b.mul(block, b.index(reader.blockByteCount()));
+    Value elementBase = b.mul(block, b.index(reader.blockElementCount()));
+    std::pair<Value, Value> scale = reader.header(packed, row, byteOffset);
+    b.forLoop(b.index(0), b.index(reader.loads()), [&](Value g) {
+      Value group = reader.loadGroup(packed, row, byteOffset, g);
+      for (int64_t part = 0; part < reader.parts(); ++part)
+        reader.storeF32s(
+            reader.dequantize(group, part, scale.first, scale.second), y, yRow,
+            b.add(elementBase, reader.elementOffset(g, part)));
+    });
+  });
+}

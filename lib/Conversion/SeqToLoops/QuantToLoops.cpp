@@ -1,0 +1,104 @@
+//===- QuantToLoops.cpp - block-quantized linear and embedding ------------===//
+//
+// This file lowers seq.quantized_linear and seq.quantized_embedding onto
+// the kernels of QuantKernels.h; the weights are never expanded in memory.
+//
+// The linear layer is tiled like seq.linear: an scf.forall over tiles of 16
+// output features (outermost, so one thread's consecutive tiles share their
+// weights) by tiles of rows; inside a tile, register blocks of 4 rows x 2
+// features (1 row x 4 features at the end of the rows, e.g. decode) unpack
+// each weight block once and use it for every row of the block, with all
+// accumulators in registers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopBuilder.h"
+#include "Patterns.h"
+#include "QuantKernels.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+struct QuantizedLinearLowering : TiledPattern<QuantizedLinearOp> {
+  using TiledPattern::TiledPattern;
+  LogicalResult matchAndRewrite(QuantizedLinearOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(op.getInput());
+    Value packed = b.buffer(op.getWeight());
+    Value bias = op.getBias() ? b.buffer(op.getBias()) : Value();
+    RankedTensorType outType = op.getOutput().getType();
+    Value output = b.allocProjection(outType, input, packed);
+    Value x = b.collapseRows(input), y = b.collapseRows(output);
+    int64_t k = op.getInput().getType().getShape().back();
+    Value rows = b.dim(x, 0), n = b.dim(packed, 0);
+    b.parallel({b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+               [&](ValueRange ivs) {
+                 Value n0, n1, r0, r1;
+                 std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
+                 std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+                 quantizedProjectRows(b, op.getFormat(), options.vectorWidth,
+                                      r0, r1, n0, n1, k, x, b.index(0), packed,
+                                      bias, y);
+               });
+    rewriter.replaceOp(op, b.toTensor(output, outType));
+    return success();
+  }
+};
+
+struct QuantizedEmbeddingLowering : TiledPattern<QuantizedEmbeddingOp> {
+  using TiledPattern::TiledPattern;
+  LogicalResult matchAndRewrite(QuantizedEmbeddingOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value table = b.buffer(op.getTable());
+    Value ids = b.buffer(op.getIds());
+    RankedTensorType type = op.getOutput().getType();
+    QuantFormat format = op.getFormat();
+    int64_t numBlocks =
+        op.getTable().getType().getDimSize(1) / blockBytes(format);
+    SmallVector<Value> dynamic;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      if (type.isDynamicDim(i))
+        dynamic.push_back(i + 1 == type.getRank()
+                              ? b.index(numBlocks * blockElements(format))
+                              : b.dim(ids, i));
+    Value output = b.allocResult(type, dynamic);
+    Value flatIds = b.flatten(ids), rows = b.collapseRows(output);
+    Value vocab = b.dim(table, 0);
+    int64_t width = numBlocks * blockElements(format);
+    Operation *anchor = op;
+    b.parallel({b.dim(flatIds, 0)}, [&](ValueRange ivs) {
+      Value n = ivs[0];
+      Value id = b.loadIndex(flatIds, {n});
+      Value inRange = arith::AndIOp::create(
+          b, b.cmp(arith::CmpIPredicate::sge, id, b.index(0)),
+          b.cmp(arith::CmpIPredicate::slt, id, vocab));
+      scf::IfOp::create(
+          b, inRange,
+          [&](OpBuilder &, Location loc) {
+            dequantizeRow(b, format, options.vectorWidth, table, id, width,
+                          rows, n);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            b.raiseStatus(anchor, kIndexOutOfRange);
+            scf::YieldOp::create(b, loc);
+          });
+    });
+    rewriter.replaceOp(op, b.toTensor(output, type));
+    return success();
+  }
+};
+} // namespace
+
+void seq::populateQuantToLoopsPatterns(RewritePatternSet &patterns,
+                                       const TilingOptions &options) {
+  patterns.add<QuantizedLinearLowering, QuantizedEmbeddingLowering>(
+      patterns.getContext(), options);
+}

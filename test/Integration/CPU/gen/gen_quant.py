@@ -1,0 +1,184 @@
+"""Golden data for test/Integration/CPU/quant/*.mlir: seq.quantized_linear
+and seq.quantized_embedding over GGUF block-quantized weights.
+
+    python3 test/Integration/CPU/gen/gen_quant.py
+
+Needs only numpy, safetensors and gguf (gguf-py, the GGUF package of
+llama.cpp; 0.19.0 was used). The independent reference is gguf-py: weights
+are drawn in float32, packed with gguf.quants.quantize (exactly ggml's
+byte layout), and the expected results are gguf.quants.dequantize of those
+bytes, then (for linear layers) a float64 matmul with the float32 inputs
+plus bias. Each case writes Inputs/quant_<case>/:
+
+  weights.safetensors   packed weights as I8 [N, RB] (+ F32 bias)
+  x.npy / ids.npy       the entry input (float32 / int32)
+  ids_out_of_range.npy  ids with one id == V (embedding_q4_1)
+  out.npy, ...          golden results (float32)
+
+Tolerances (the tests pass them to seqrun): linear layers rtol 1e-5 and
+atol 1e-4 * max(1, K / 576) (the kernels accumulate K products in f32;
+outputs are O(1) because weights are drawn with scale 1 / sqrt(K));
+embeddings exact (d * q is exact in f32 and + m rounds once, as in
+gguf-py). Every case reruns the reference in float32 (dequantize, f32
+matmul) and asserts that it stays within 10% of its tolerance.
+
+Inputs are drawn from a NumPy generator seeded by the case name, so
+regeneration is deterministic.
+"""
+
+import shutil
+import zlib
+from pathlib import Path
+
+import numpy as np
+from gguf import GGMLQuantizationType as QT
+from gguf.quants import dequantize, quantize
+from safetensors.numpy import save_file
+
+INPUTS_DIR = Path(__file__).resolve().parent.parent / "Inputs"
+FORMATS = {"q8_0": QT.Q8_0, "q4_0": QT.Q4_0, "q4_1": QT.Q4_1}
+
+
+def rng_for(case):
+    return np.random.default_rng(zlib.crc32(case.encode()))
+
+
+def pack(rng, fmt, n, k):
+    """Random [n, k] weights packed as fmt: (packed i8 [n, RB], dequantized
+    float32 [n, k])."""
+    w = (rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32)
+    packed = quantize(w, FORMATS[fmt])                  # uint8 [n, RB]
+    deq = dequantize(packed, FORMATS[fmt]).astype(np.float32)
+    assert deq.shape == (n, k)
+    return np.ascontiguousarray(packed.view(np.int8)), deq
+
+
+def linear_tolerance(k):
+    return 1e-5, 1e-4 * max(1.0, k / 576)
+
+
+def check_f32(name, want, got32, rtol, atol):
+    diff = np.abs(got32.astype(np.float64) - want.astype(np.float64))
+    ratio = float(np.max(diff / (atol + rtol * np.abs(want))))
+    assert ratio < 0.1, f"{name}: f32 emulation uses {ratio:.2f} of the tolerance"
+    return ratio
+
+
+def write(name, tensors, arrays):
+    d = INPUTS_DIR / f"quant_{name}"
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    save_file(tensors, str(d / "weights.safetensors"))
+    for stem, arr in arrays.items():
+        np.save(d / f"{stem}.npy", arr, allow_pickle=False)
+    return d
+
+
+def linear_case(name, fmt, shape, n, bias):
+    """x of `shape` ([..., K]) times the packed [n, K] weight (+ bias)."""
+    rng = rng_for(name)
+    k = shape[-1]
+    packed, deq = pack(rng, fmt, n, k)
+    x = rng.standard_normal(shape).astype(np.float32)
+    b = rng.standard_normal(n).astype(np.float32) if bias else None
+    out = x.astype(np.float64) @ deq.astype(np.float64).T
+    out32 = x @ deq.T
+    if bias:
+        out += b
+        out32 += b
+    tensors = {"w": packed}
+    if bias:
+        tensors["b"] = b
+    rtol, atol = linear_tolerance(k)
+    ratio = check_f32(name, out, out32, rtol, atol)
+    write(name, tensors, {"x": x, "out": out.astype(np.float32)})
+    return ratio
+
+
+def tied_head_case(name, fmt, vocab, k, ids_shape):
+    """Embedding lookup then the tied LM head over the same packed table:
+    returns (embeddings, logits of those embeddings)."""
+    rng = rng_for(name)
+    packed, deq = pack(rng, fmt, vocab, k)
+    ids = rng.integers(0, vocab, ids_shape).astype(np.int32)
+    flat = ids.reshape(-1)
+    flat[0], flat[-1] = 0, vocab - 1                   # first and last row
+    emb = deq[ids]                                     # exact float32 values
+    logits = emb.astype(np.float64) @ deq.astype(np.float64).T
+    rtol, atol = linear_tolerance(k)
+    ratio = check_f32(name, logits, emb @ deq.T, rtol, atol)
+    write(name, {"embd": packed},
+          {"ids": ids, "emb": emb, "logits": logits.astype(np.float32)})
+    return ratio
+
+
+def rms_norm_case(name, fmt, shape, n, eps):
+    """Two projections (q4_1 and, of the same normalised rows, q8_0) of
+    rms_norm(x) * g, the Llama/SmolLM2 attention input."""
+    rng = rng_for(name)
+    k = shape[-1]
+    wq, dq = pack(rng, fmt, n, k)
+    wk, dk = pack(rng, "q8_0", n, k)
+    x = (rng.standard_normal(shape) * 2.0).astype(np.float32)
+    g = rng.uniform(0.5, 1.5, k).astype(np.float32)
+    x64 = x.astype(np.float64)
+    h = x64 / np.sqrt((x64 * x64).mean(-1, keepdims=True) + eps) * g
+    outs = {}
+    rtol, atol = linear_tolerance(k)
+    ratio = 0.0
+    for stem, deq in (("q", dq), ("k", dk)):
+        out = h @ deq.astype(np.float64).T
+        h32 = (x / np.sqrt((x * x).mean(-1, keepdims=True) + np.float32(eps))
+               * g).astype(np.float32)
+        ratio = max(ratio, check_f32(name, out, h32 @ deq.T, rtol, atol))
+        outs[stem] = out.astype(np.float32)
+    write(name, {"wq": wq, "wk": wk, "g": g}, {"x": x, **outs})
+    return ratio
+
+
+def embedding_case(name, fmt, vocab, k, ids_shape, out_of_range=False):
+    """Rows of the packed [vocab, k] table; with out_of_range also an ids
+    file holding the id `vocab` (a run-time error)."""
+    rng = rng_for(name)
+    packed, deq = pack(rng, fmt, vocab, k)
+    ids = rng.integers(0, vocab, ids_shape).astype(np.int32)
+    flat = ids.reshape(-1)
+    flat[0], flat[-1] = vocab - 1, 0
+    arrays = {"ids": ids, "out": deq[ids]}
+    if out_of_range:
+        bad = ids.copy()
+        bad.reshape(-1)[1] = vocab
+        arrays["ids_out_of_range"] = bad
+    write(name, {"table": packed}, arrays)
+
+
+def main():
+    cases = [
+        # Decode GEMV rows (T = 1), prefill (T = 7, T = 64), K in
+        # {32, 96, 576, 1536}, odd N.
+        lambda: linear_case("linear_q4_1_decode", "q4_1", (1, 1, 576), 577, True),
+        lambda: linear_case("linear_q8_0_decode", "q8_0", (1, 576), 49, False),
+        lambda: linear_case("linear_q4_0_decode", "q4_0", (1, 1536), 49, True),
+        lambda: linear_case("linear_q4_1_t7_k1536", "q4_1", (1, 7, 1536), 49, False),
+        lambda: linear_case("linear_q4_0_t7_k96", "q4_0", (7, 96), 577, True),
+        lambda: linear_case("linear_q8_0_t7_k32", "q8_0", (1, 7, 32), 577, True),
+        lambda: linear_case("linear_q4_1_t64_k576", "q4_1", (64, 576), 49, True),
+        lambda: linear_case("linear_q8_0_t64_k96", "q8_0", (2, 32, 96), 49, False),
+        lambda: linear_case("linear_q4_0_t64_k32", "q4_0", (64, 32), 577, False),
+        lambda: rms_norm_case("rms_norm_q4_1", "q4_1", (1, 7, 576), 49, 1e-5),
+        lambda: tied_head_case("tied_head_q8_0", "q8_0", 577, 96, (1, 7)),
+        lambda: embedding_case("embedding_q4_0", "q4_0", 49, 96, (2, 5)),
+        lambda: embedding_case("embedding_q4_1", "q4_1", 49, 576, (3,), True),
+    ]
+    for case in cases:
+        ratio = case()
+        if ratio is not None:
+            print(f"  f32 emulation: {ratio:.4f} of the tolerance")
+    size = sum(p.stat().st_size for p in INPUTS_DIR.glob("quant_*/*"))
+    print(f"Inputs/quant_*: {size / 1024:.1f} KiB")
+    assert size < 1536 * 1024
+
+
+if __name__ == "__main__":
+    main()

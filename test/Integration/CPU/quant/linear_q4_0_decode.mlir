@@ -1,0 +1,36 @@
+// Tolerance (f32): rtol 1e-5 / atol 0.000266667 (f32 accumulation over K = 1536
+// products of O(1 / sqrt(K)) terms against the float64 reference).
+//
+// Decode GEMV (T = 1): q4_0 [49, 1536] with bias (the down projection's K).
+// Weights packed by gguf-py (q4_0), reference = gguf dequantize + float64
+// matmul: Inputs/quant_linear_q4_0_decode/, written by
+// gen/gen_quant.py. Scalar (0), 8- and 16-lane kernels.
+
+// REQUIRES: cpu-lowering-quant
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
+// RUN: seqrun %t.w0.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_0_decode/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_0_decode/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_0_decode/out.npy --rtol 1e-5 --atol 0.000266667
+// RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
+// RUN: seqrun %t.w8.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_0_decode/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_0_decode/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_0_decode/out.npy --rtol 1e-5 --atol 0.000266667
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
+// RUN: seqrun %t.w16.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_0_decode/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_0_decode/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_0_decode/out.npy --rtol 1e-5 --atol 0.000266667
+
+module {
+  seq.parameter @w "w" {quant = #seq.quant_format<q4_0>} : tensor<49x864xi8>
+  seq.parameter @b "b" : tensor<49xf32>
+  func.func @main(%x: tensor<1x1536xf32>) -> tensor<1x49xf32> {
+    %w = seq.get_parameter @w : tensor<49x864xi8>
+    %b = seq.get_parameter @b : tensor<49xf32>
+    %y = seq.quantized_linear %x, %w bias(%b : tensor<49xf32>) {format = #seq.quant_format<q4_0>}
+        : tensor<1x1536xf32>, tensor<49x864xi8> -> tensor<1x49xf32>
+    return %y : tensor<1x49xf32>
+  }
+}

@@ -1,0 +1,36 @@
+// Tolerance (f32): rtol 1e-5 / atol 0.0001 (f32 accumulation over K = 576
+// products of O(1 / sqrt(K)) terms against the float64 reference).
+//
+// Decode GEMV (T = 1): q4_1 [577, 576] with bias, N odd (tail feature tile).
+// Weights packed by gguf-py (q4_1), reference = gguf dequantize + float64
+// matmul: Inputs/quant_linear_q4_1_decode/, written by
+// gen/gen_quant.py. Scalar (0), 8- and 16-lane kernels.
+
+// REQUIRES: cpu-lowering-quant
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
+// RUN: seqrun %t.w0.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_1_decode/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_1_decode/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_1_decode/out.npy --rtol 1e-5 --atol 0.0001
+// RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
+// RUN: seqrun %t.w8.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_1_decode/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_1_decode/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_1_decode/out.npy --rtol 1e-5 --atol 0.0001
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
+// RUN: seqrun %t.w16.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_1_decode/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_1_decode/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_1_decode/out.npy --rtol 1e-5 --atol 0.0001
+
+module {
+  seq.parameter @w "w" {quant = #seq.quant_format<q4_1>} : tensor<577x360xi8>
+  seq.parameter @b "b" : tensor<577xf32>
+  func.func @main(%x: tensor<1x1x576xf32>) -> tensor<1x1x577xf32> {
+    %w = seq.get_parameter @w : tensor<577x360xi8>
+    %b = seq.get_parameter @b : tensor<577xf32>
+    %y = seq.quantized_linear %x, %w bias(%b : tensor<577xf32>) {format = #seq.quant_format<q4_1>}
+        : tensor<1x1x576xf32>, tensor<577x360xi8> -> tensor<1x1x577xf32>
+    return %y : tensor<1x1x577xf32>
+  }
+}

@@ -1,0 +1,34 @@
+// Tolerance (f32): rtol 1e-5 / atol 0.000266667 (f32 accumulation over K = 1536
+// products of O(1 / sqrt(K)) terms against the float64 reference).
+//
+// Prefill T = 7 (4-row register block + 3 single rows): q4_1 [49, 1536].
+// Weights packed by gguf-py (q4_1), reference = gguf dequantize + float64
+// matmul: Inputs/quant_linear_q4_1_t7_k1536/, written by
+// gen/gen_quant.py. Scalar (0), 8- and 16-lane kernels.
+
+// REQUIRES: cpu-lowering-quant
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
+// RUN: seqrun %t.w0.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_1_t7_k1536/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_1_t7_k1536/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_1_t7_k1536/out.npy --rtol 1e-5 --atol 0.000266667
+// RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
+// RUN: seqrun %t.w8.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_1_t7_k1536/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_1_t7_k1536/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_1_t7_k1536/out.npy --rtol 1e-5 --atol 0.000266667
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
+// RUN: seqrun %t.w16.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_1_t7_k1536/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_1_t7_k1536/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_1_t7_k1536/out.npy --rtol 1e-5 --atol 0.000266667
+
+module {
+  seq.parameter @w "w" {quant = #seq.quant_format<q4_1>} : tensor<49x960xi8>
+  func.func @main(%x: tensor<1x7x1536xf32>) -> tensor<1x7x49xf32> {
+    %w = seq.get_parameter @w : tensor<49x960xi8>
+    %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>}
+        : tensor<1x7x1536xf32>, tensor<49x960xi8> -> tensor<1x7x49xf32>
+    return %y : tensor<1x7x49xf32>
+  }
+}

@@ -1,0 +1,34 @@
+// Tolerance (f32): rtol 1e-5 / atol 0.0001 (f32 accumulation over K = 96
+// products of O(1 / sqrt(K)) terms against the float64 reference).
+//
+// Prefill T = 64 as [2, 32] rows: q8_0 [49, 96].
+// Weights packed by gguf-py (q8_0), reference = gguf dequantize + float64
+// matmul: Inputs/quant_linear_q8_0_t64_k96/, written by
+// gen/gen_quant.py. Scalar (0), 8- and 16-lane kernels.
+
+// REQUIRES: cpu-lowering-quant
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
+// RUN: seqrun %t.w0.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t64_k96/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t64_k96/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t64_k96/out.npy --rtol 1e-5 --atol 0.0001
+// RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
+// RUN: seqrun %t.w8.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t64_k96/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t64_k96/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t64_k96/out.npy --rtol 1e-5 --atol 0.0001
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
+// RUN: seqrun %t.w16.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t64_k96/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t64_k96/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t64_k96/out.npy --rtol 1e-5 --atol 0.0001
+
+module {
+  seq.parameter @w "w" {quant = #seq.quant_format<q8_0>} : tensor<49x102xi8>
+  func.func @main(%x: tensor<2x32x96xf32>) -> tensor<2x32x49xf32> {
+    %w = seq.get_parameter @w : tensor<49x102xi8>
+    %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q8_0>}
+        : tensor<2x32x96xf32>, tensor<49x102xi8> -> tensor<2x32x49xf32>
+    return %y : tensor<2x32x49xf32>
+  }
+}

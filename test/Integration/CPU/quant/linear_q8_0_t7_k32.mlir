@@ -1,0 +1,36 @@
+// Tolerance (f32): rtol 1e-5 / atol 0.0001 (f32 accumulation over K = 32
+// products of O(1 / sqrt(K)) terms against the float64 reference).
+//
+// Prefill T = 7, one block per row: q8_0 [577, 32] with bias.
+// Weights packed by gguf-py (q8_0), reference = gguf dequantize + float64
+// matmul: Inputs/quant_linear_q8_0_t7_k32/, written by
+// gen/gen_quant.py. Scalar (0), 8- and 16-lane kernels.
+
+// REQUIRES: cpu-lowering-quant
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
+// RUN: seqrun %t.w0.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t7_k32/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t7_k32/out.npy --rtol 1e-5 --atol 0.0001
+// RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
+// RUN: seqrun %t.w8.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t7_k32/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t7_k32/out.npy --rtol 1e-5 --atol 0.0001
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
+// RUN: seqrun %t.w16.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t7_k32/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t7_k32/out.npy --rtol 1e-5 --atol 0.0001
+
+module {
+  seq.parameter @w "w" {quant = #seq.quant_format<q8_0>} : tensor<577x34xi8>
+  seq.parameter @b "b" : tensor<577xf32>
+  func.func @main(%x: tensor<1x7x32xf32>) -> tensor<1x7x577xf32> {
+    %w = seq.get_parameter @w : tensor<577x34xi8>
+    %b = seq.get_parameter @b : tensor<577xf32>
+    %y = seq.quantized_linear %x, %w bias(%b : tensor<577xf32>) {format = #seq.quant_format<q8_0>}
+        : tensor<1x7x32xf32>, tensor<577x34xi8> -> tensor<1x7x577xf32>
+    return %y : tensor<1x7x577xf32>
+  }
+}

@@ -1,0 +1,45 @@
+// Tolerance (f32): rtol 1e-5 / atol 1e-4 (f32 norm statistics and
+// accumulation over K = 576 against the float64 reference).
+//
+// The attention input of a Llama/SmolLM2 layer: rms_norm(x) * g read by a
+// q4_1 and a q8_0 projection, each lowered as one loop nest with the norm
+// applied to the tile's rows in stack scratch (the norm itself disappears;
+// seqc-opt check below). Packed by gguf-py; reference = float64 RMSNorm and
+// gguf dequantize + float64 matmul: Inputs/quant_rms_norm_q4_1/, written by
+// gen/gen_quant.py.
+
+// REQUIRES: cpu-lowering-quant
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
+// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_rms_norm_q4_1/x.npy --expect 0=%S/../Inputs/quant_rms_norm_q4_1/q.npy --expect 1=%S/../Inputs/quant_rms_norm_q4_1/k.npy \
+// RUN:   --rtol 1e-5 --atol 1e-4
+// RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
+// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_rms_norm_q4_1/x.npy --expect 0=%S/../Inputs/quant_rms_norm_q4_1/q.npy --expect 1=%S/../Inputs/quant_rms_norm_q4_1/k.npy \
+// RUN:   --rtol 1e-5 --atol 1e-4
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
+// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.safetensors \
+// RUN:   --input 0=%S/../Inputs/quant_rms_norm_q4_1/x.npy --expect 0=%S/../Inputs/quant_rms_norm_q4_1/q.npy --expect 1=%S/../Inputs/quant_rms_norm_q4_1/k.npy \
+// RUN:   --rtol 1e-5 --atol 1e-4
+// RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s
+// RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s --check-prefix=NONORM
+// CHECK-COUNT-2: memref.alloca(%{{.*}}) : memref<16x?xf32>
+// NONORM-NOT: seq.rms_norm
+// NONORM-NOT: memref.alloc() {{.*}} : memref<1x7x576xf32>
+
+module {
+  seq.parameter @wq "wq" {quant = #seq.quant_format<q4_1>} : tensor<49x360xi8>
+  seq.parameter @wk "wk" {quant = #seq.quant_format<q8_0>} : tensor<49x612xi8>
+  seq.parameter @g "g" : tensor<576xf32>
+  func.func @main(%x: tensor<1x7x576xf32>) -> (tensor<1x7x49xf32>, tensor<1x7x49xf32>) {
+    %wq = seq.get_parameter @wq : tensor<49x360xi8>
+    %wk = seq.get_parameter @wk : tensor<49x612xi8>
+    %g = seq.get_parameter @g : tensor<576xf32>
+    %h = seq.rms_norm %x, %g {epsilon = 1.0e-05 : f32} : tensor<1x7x576xf32>, tensor<576xf32>
+    %q = seq.quantized_linear %h, %wq {format = #seq.quant_format<q4_1>}
+        : tensor<1x7x576xf32>, tensor<49x360xi8> -> tensor<1x7x49xf32>
+    %k = seq.quantized_linear %h, %wk {format = #seq.quant_format<q8_0>}
+        : tensor<1x7x576xf32>, tensor<49x612xi8> -> tensor<1x7x49xf32>
+    return %q, %k : tensor<1x7x49xf32>, tensor<1x7x49xf32>
+  }
+}
