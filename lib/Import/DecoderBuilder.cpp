@@ -123,7 +123,8 @@ Value DecoderGraphBuilder::parameter(StringRef name) {
     lastParameter =
         ParameterOp::create(b, loc, b.getStringAttr(symbol),
                             b.getStringAttr(name),
-                            TypeAttr::get(tensorType(name)));
+                            TypeAttr::get(tensorType(name)),
+                            /*quant=*/QuantFormatAttr());
     it = symbols.try_emplace(name, symbol).first;
   }
   return GetParameterOp::create(b, loc, tensorType(name),

@@ -10,7 +10,7 @@ byte layout), and the expected results are gguf.quants.dequantize of those
 bytes, then (for linear layers) a float64 matmul with the float32 inputs
 plus bias. Each case writes Inputs/quant_<case>/:
 
-  weights.safetensors   packed weights as I8 [N, RB] (+ F32 bias)
+  weights.gguf          packed weights with their ggml type (+ F32 bias)
   x.npy / ids.npy       the entry input (float32 / int32)
   ids_out_of_range.npy  ids with one id == V (embedding_q4_1)
   out.npy, ...          golden results (float32)
@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from gguf import GGMLQuantizationType as QT
 from gguf.quants import dequantize, quantize
-from safetensors.numpy import save_file
+import gguf
 
 INPUTS_DIR = Path(__file__).resolve().parent.parent / "Inputs"
 FORMATS = {"q8_0": QT.Q8_0, "q4_0": QT.Q4_0, "q4_1": QT.Q4_1}
@@ -69,7 +69,20 @@ def write(name, tensors, arrays):
     if d.exists():
         shutil.rmtree(d)
     d.mkdir(parents=True)
-    save_file(tensors, str(d / "weights.safetensors"))
+    # A GGUF file, the only format packed blocks bind from: each packed
+    # tensor with its ggml type, float tensors as F32.
+    writer = gguf.GGUFWriter(str(d / "weights.gguf"), "seqc-test")
+    for key, value in tensors.items():
+        if isinstance(value, tuple):
+            packed, fmt = value
+            writer.add_tensor(key, packed.view(np.uint8),
+                              raw_dtype=FORMATS[fmt])
+        else:
+            writer.add_tensor(key, value)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
     for stem, arr in arrays.items():
         np.save(d / f"{stem}.npy", arr, allow_pickle=False)
     return d
@@ -87,7 +100,7 @@ def linear_case(name, fmt, shape, n, bias):
     if bias:
         out += b
         out32 += b
-    tensors = {"w": packed}
+    tensors = {"w": (packed, fmt)}
     if bias:
         tensors["b"] = b
     rtol, atol = linear_tolerance(k)
@@ -108,7 +121,7 @@ def tied_head_case(name, fmt, vocab, k, ids_shape):
     logits = emb.astype(np.float64) @ deq.astype(np.float64).T
     rtol, atol = linear_tolerance(k)
     ratio = check_f32(name, logits, emb @ deq.T, rtol, atol)
-    write(name, {"embd": packed},
+    write(name, {"embd": (packed, fmt)},
           {"ids": ids, "emb": emb, "logits": logits.astype(np.float32)})
     return ratio
 
@@ -133,7 +146,7 @@ def rms_norm_case(name, fmt, shape, n, eps):
                * g).astype(np.float32)
         ratio = max(ratio, check_f32(name, out, h32 @ deq.T, rtol, atol))
         outs[stem] = out.astype(np.float32)
-    write(name, {"wq": wq, "wk": wk, "g": g}, {"x": x, **outs})
+    write(name, {"wq": (wq, fmt), "wk": (wk, "q8_0"), "g": g}, {"x": x, **outs})
     return ratio
 
 
@@ -150,7 +163,7 @@ def embedding_case(name, fmt, vocab, k, ids_shape, out_of_range=False):
         bad = ids.copy()
         bad.reshape(-1)[1] = vocab
         arrays["ids_out_of_range"] = bad
-    write(name, {"table": packed}, arrays)
+    write(name, {"table": (packed, fmt)}, arrays)
 
 
 def main():

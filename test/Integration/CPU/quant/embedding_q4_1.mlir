@@ -7,15 +7,15 @@
 
 // REQUIRES: cpu-lowering-quant
 // RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
-// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.safetensors \
+// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_embedding_q4_1/ids.npy --expect 0=%S/../Inputs/quant_embedding_q4_1/out.npy --rtol 0 --atol 0
 // RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
-// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.safetensors \
+// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_embedding_q4_1/ids.npy --expect 0=%S/../Inputs/quant_embedding_q4_1/out.npy --rtol 0 --atol 0
 // RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
-// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.safetensors \
+// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_embedding_q4_1/ids.npy --expect 0=%S/../Inputs/quant_embedding_q4_1/out.npy --rtol 0 --atol 0
-// RUN: not seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.safetensors \
+// RUN: not seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_1/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_embedding_q4_1/ids_out_of_range.npy 2>&1 | FileCheck %s
 // CHECK: index out of range
 

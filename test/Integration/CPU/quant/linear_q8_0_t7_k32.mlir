@@ -9,17 +9,17 @@
 // REQUIRES: cpu-lowering-quant
 // RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
 // RUN: seqrun %t.w0.seqpkg --entry main \
-// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.safetensors \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t7_k32/x.npy \
 // RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t7_k32/out.npy --rtol 1e-5 --atol 0.0001
 // RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
 // RUN: seqrun %t.w8.seqpkg --entry main \
-// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.safetensors \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t7_k32/x.npy \
 // RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t7_k32/out.npy --rtol 1e-5 --atol 0.0001
 // RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
 // RUN: seqrun %t.w16.seqpkg --entry main \
-// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.safetensors \
+// RUN:   --weights %S/../Inputs/quant_linear_q8_0_t7_k32/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_linear_q8_0_t7_k32/x.npy \
 // RUN:   --expect 0=%S/../Inputs/quant_linear_q8_0_t7_k32/out.npy --rtol 1e-5 --atol 0.0001
 

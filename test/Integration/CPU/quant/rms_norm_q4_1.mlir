@@ -10,15 +10,15 @@
 
 // REQUIRES: cpu-lowering-quant
 // RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
-// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.safetensors \
+// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_rms_norm_q4_1/x.npy --expect 0=%S/../Inputs/quant_rms_norm_q4_1/q.npy --expect 1=%S/../Inputs/quant_rms_norm_q4_1/k.npy \
 // RUN:   --rtol 1e-5 --atol 1e-4
 // RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
-// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.safetensors \
+// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_rms_norm_q4_1/x.npy --expect 0=%S/../Inputs/quant_rms_norm_q4_1/q.npy --expect 1=%S/../Inputs/quant_rms_norm_q4_1/k.npy \
 // RUN:   --rtol 1e-5 --atol 1e-4
 // RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
-// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.safetensors \
+// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_rms_norm_q4_1/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_rms_norm_q4_1/x.npy --expect 0=%S/../Inputs/quant_rms_norm_q4_1/q.npy --expect 1=%S/../Inputs/quant_rms_norm_q4_1/k.npy \
 // RUN:   --rtol 1e-5 --atol 1e-4
 // RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s

@@ -10,22 +10,22 @@
 
 // REQUIRES: cpu-lowering-quant
 // RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
-// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.safetensors \
+// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy \
 // RUN:   --expect 1=%S/../Inputs/quant_tied_head_q8_0/logits.npy --rtol 1e-5 --atol 1e-4
-// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.safetensors \
+// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy --rtol 0 --atol 0
 // RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
-// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.safetensors \
+// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy \
 // RUN:   --expect 1=%S/../Inputs/quant_tied_head_q8_0/logits.npy --rtol 1e-5 --atol 1e-4
-// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.safetensors \
+// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy --rtol 0 --atol 0
 // RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
-// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.safetensors \
+// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy \
 // RUN:   --expect 1=%S/../Inputs/quant_tied_head_q8_0/logits.npy --rtol 1e-5 --atol 1e-4
-// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.safetensors \
+// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy --rtol 0 --atol 0
 // RUN: FileCheck %s --input-file=%t.w8.seqpkg --check-prefix=META
 
