@@ -72,6 +72,8 @@ private:
   }
   Value dim(Value v, int64_t d) { return tensor::DimOp::create(b, loc, v, d); }
   Value parameter(StringRef name);
+  QuantFormatAttr quantAttr(StringRef name);
+  Value embedding(Value table, Value ids);
   Value linear(Value x, Value w, Value bias, int64_t outWidth);
   Value toHeads(Value x, Value S, int64_t heads);
   Value fromHeads(Value x, Value S, int64_t heads);
@@ -97,6 +99,9 @@ private:
   ModuleOp module;
   llvm::StringMap<std::string> symbols; ///< checkpoint name -> symbol
   llvm::StringSet<> usedSymbols;
+  /// The GGUF format of quantized weight values (parameters and the layer
+  /// functions' weight arguments).
+  llvm::DenseMap<Value, QuantFormat> formats;
   std::vector<std::pair<LayerKind, func::FuncOp>> layerFuncs;
   func::FuncOp forward;
   Operation *lastParameter = nullptr;
@@ -124,20 +129,43 @@ Value DecoderGraphBuilder::parameter(StringRef name) {
         ParameterOp::create(b, loc, b.getStringAttr(symbol),
                             b.getStringAttr(name),
                             TypeAttr::get(tensorType(name)),
-                            /*quant=*/QuantFormatAttr());
+                            quantAttr(name));
     it = symbols.try_emplace(name, symbol).first;
   }
-  return GetParameterOp::create(b, loc, tensorType(name),
-                                FlatSymbolRefAttr::get(b.getContext(),
-                                                       it->second));
+  Value value = GetParameterOp::create(
+      b, loc, tensorType(name),
+      FlatSymbolRefAttr::get(b.getContext(), it->second));
+  if (auto quant = tensors.find(name)->second.quant)
+    formats[value] = *quant;
+  return value;
+}
+
+QuantFormatAttr DecoderGraphBuilder::quantAttr(StringRef name) {
+  auto quant = tensors.find(name)->second.quant;
+  return quant ? QuantFormatAttr::get(b.getContext(), *quant)
+               : QuantFormatAttr();
 }
 
 Value DecoderGraphBuilder::linear(Value x, Value w, Value bias, int64_t outWidth) {
   auto in = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(in.getShape());
   shape.back() = outWidth;
-  return LinearOp::create(b, loc, RankedTensorType::get(shape, f32), x, w,
-                          bias);
+  auto type = RankedTensorType::get(shape, f32);
+  auto quant = formats.find(w);
+  if (quant != formats.end())
+    return QuantizedLinearOp::create(
+        b, loc, type, x, w, bias,
+        QuantFormatAttr::get(b.getContext(), quant->second));
+  return LinearOp::create(b, loc, type, x, w, bias);
+}
+
+Value DecoderGraphBuilder::embedding(Value table, Value ids) {
+  auto quant = formats.find(table);
+  if (quant != formats.end())
+    return QuantizedEmbeddingOp::create(
+        b, loc, rows(spec.hidden), table, ids,
+        QuantFormatAttr::get(b.getContext(), quant->second));
+  return EmbeddingOp::create(b, loc, rows(spec.hidden), table, ids);
 }
 
 /// [1, S, H*D] -> [1, H, S, D].
@@ -200,7 +228,11 @@ Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
   Value n = RMSNormOp::create(b, loc, hidden.getType(), hidden, norm,
                               b.getF32FloatAttr(spec.rmsEps));
   Value w = parameter(spec.lmHead);
-  return LinearOp::create(b, loc, resultType, n, w, Value());
+  auto type = cast<RankedTensorType>(resultType);
+  Value out = linear(n, w, Value(), type.getShape().back());
+  if (out.getType() != resultType)
+    out = tensor::CastOp::create(b, loc, resultType, out);
+  return out;
 }
 
 std::vector<std::pair<Slot, std::string>>
@@ -250,8 +282,12 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   Value x = body->getArgument(0), positions = body->getArgument(1);
   Value kCache = body->getArgument(2), vCache = body->getArgument(3);
   llvm::DenseMap<int, Value> w;
-  for (auto [index, entry] : llvm::enumerate(layerSlots))
-    w[static_cast<int>(entry.first)] = body->getArgument(4 + index);
+  for (auto [index, entry] : llvm::enumerate(layerSlots)) {
+    Value arg = body->getArgument(4 + index);
+    w[static_cast<int>(entry.first)] = arg;
+    if (auto quant = tensors.find(entry.second)->second.quant)
+      formats[arg] = *quant;
+  }
   auto weight = [&](Slot s) { return w.lookup(static_cast<int>(s)); };
 
   int64_t H = spec.heads, Hkv = spec.kvHeads, D = spec.headDim;
@@ -311,13 +347,25 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
 ///   -> (hidden [1,S,H] before the final norm, k0', v0', ...)
 void DecoderGraphBuilder::buildForward() {
   // One function per distinct layer kind, made in layer order.
+  // Layers share a function when their kind and the types (and GGUF
+  // formats) of their weights are equal.
   std::vector<func::FuncOp> perLayer;
+  std::vector<std::string> signatures;
   for (int64_t l = 0; l < spec.layers; ++l) {
     const LayerKind &kind = spec.layerKinds[l];
+    std::string sig;
+    llvm::raw_string_ostream os(sig);
+    os << (kind.window ? *kind.window : -1);
+    for (auto &[slot, name] : slots(spec.layerNames[l])) {
+      const TensorInfo &info = tensors.find(name)->second;
+      os << "|" << static_cast<int>(slot) << ":" << tensorType(name) << ":"
+         << (info.quant ? static_cast<int>(*info.quant) : -1);
+    }
     func::FuncOp f;
-    for (auto &[k, fn] : layerFuncs)
-      if (k == kind)
-        f = fn;
+    for (auto [index, other] : llvm::enumerate(signatures))
+      if (other == sig)
+        f = perLayer[index];
+    signatures.push_back(sig);
     perLayer.push_back(f ? f : layerFunction(kind, spec.layerNames[l]));
   }
 
@@ -334,8 +382,7 @@ void DecoderGraphBuilder::buildForward() {
   Block *body = forward.addEntryBlock();
   b.setInsertionPointToStart(body);
   Value tokens = body->getArgument(0), positions = body->getArgument(1);
-  Value x = EmbeddingOp::create(b, loc, rows(spec.hidden),
-                                parameter(spec.embedding), tokens);
+  Value x = embedding(parameter(spec.embedding), tokens);
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, positions, body->getArgument(2 + 2 * l),
@@ -521,6 +568,36 @@ OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
   return owned;
 }
 
+/// Every tensor the spec names, with its expected shape.
+std::vector<std::pair<std::string, SmallVector<int64_t>>>
+mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
+  std::vector<std::pair<std::string, SmallVector<int64_t>>> out;
+  int64_t q = s.heads * s.headDim, kv = s.kvHeads * s.headDim;
+  out.push_back({s.embedding, {s.vocab, s.hidden}});
+  for (const LayerNames &n : s.layerNames) {
+    auto add = [&](const std::string &name, SmallVector<int64_t> shape) {
+      if (!name.empty())
+        out.push_back({name, shape});
+    };
+    add(n.inputNorm, {s.hidden});
+    add(n.q, {q, s.hidden});
+    add(n.k, {kv, s.hidden});
+    add(n.v, {kv, s.hidden});
+    add(n.o, {s.hidden, q});
+    add(n.qBias, {q});
+    add(n.kBias, {kv});
+    add(n.vBias, {kv});
+    add(n.oBias, {s.hidden});
+    add(n.postNorm, {s.hidden});
+    add(n.gate, {s.intermediate, s.hidden});
+    add(n.up, {s.intermediate, s.hidden});
+    add(n.down, {s.hidden, s.intermediate});
+  }
+  out.push_back({s.finalNorm, {s.hidden}});
+  if (s.lmHead != s.embedding)
+    out.push_back({s.lmHead, {s.vocab, s.hidden}});
+  return out;
+}
 OwningOpRef<ModuleOp>
 mlir::seq::buildDecoder(MLIRContext *context, Location loc,
                         const DecoderSpec &spec,

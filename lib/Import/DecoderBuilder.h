@@ -12,6 +12,8 @@
 
 #include "seqc/Import/Import.h"
 
+#include "seq/IR/SeqDialect.h"
+
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -24,7 +26,8 @@ namespace seq {
 /// A checkpoint tensor: its element type and shape.
 struct TensorInfo {
   Type elementType;
-  SmallVector<int64_t> shape;
+  SmallVector<int64_t> shape; ///< for a quantized tensor: i8 [N, row bytes]
+  std::optional<QuantFormat> quant; ///< GGUF block format, if quantized
 };
 
 /// The checkpoint names of one layer's tensors; empty when absent.
@@ -54,6 +57,10 @@ struct DecoderSpec {
   std::string embedding, finalNorm, lmHead; ///< lmHead may equal embedding
   std::vector<int64_t> eosTokenIds;
 };
+
+/// Every tensor `spec` names, with its logical shape ([N, K] for a weight).
+std::vector<std::pair<std::string, SmallVector<int64_t>>>
+expectedDecoderTensors(const DecoderSpec &spec);
 
 /// Builds the module for `spec` with tensors `tensors` (every name the spec
 /// uses must be there, with the right shape: the caller checks). `loc`

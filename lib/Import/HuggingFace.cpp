@@ -491,36 +491,6 @@ FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
   return s;
 }
 
-/// Every tensor the spec names, with its expected shape.
-std::vector<std::pair<std::string, SmallVector<int64_t>>>
-expectedTensors(const DecoderSpec &s) {
-  std::vector<std::pair<std::string, SmallVector<int64_t>>> out;
-  int64_t q = s.heads * s.headDim, kv = s.kvHeads * s.headDim;
-  out.push_back({s.embedding, {s.vocab, s.hidden}});
-  for (const LayerNames &n : s.layerNames) {
-    auto add = [&](const std::string &name, SmallVector<int64_t> shape) {
-      if (!name.empty())
-        out.push_back({name, shape});
-    };
-    add(n.inputNorm, {s.hidden});
-    add(n.q, {q, s.hidden});
-    add(n.k, {kv, s.hidden});
-    add(n.v, {kv, s.hidden});
-    add(n.o, {s.hidden, q});
-    add(n.qBias, {q});
-    add(n.kBias, {kv});
-    add(n.vBias, {kv});
-    add(n.oBias, {s.hidden});
-    add(n.postNorm, {s.hidden});
-    add(n.gate, {s.intermediate, s.hidden});
-    add(n.up, {s.intermediate, s.hidden});
-    add(n.down, {s.hidden, s.intermediate});
-  }
-  out.push_back({s.finalNorm, {s.hidden}});
-  if (s.lmHead != s.embedding)
-    out.push_back({s.lmHead, {s.vocab, s.hidden}});
-  return out;
-}
 } // namespace
 
 OwningOpRef<ModuleOp>
@@ -554,7 +524,7 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
   llvm::StringMap<TensorInfo> tensors;
   if (failed(readCheckpoint(ctx, dir, tensors)))
     return nullptr;
-  auto expected = expectedTensors(*spec);
+  auto expected = expectedDecoderTensors(*spec);
   llvm::StringSet<> needed;
   for (auto &[name, shape] : expected) {
     if (failed(checkTensor(ctx, dir, tensors, name, shape)))

@@ -225,6 +225,17 @@ static void printVersion(llvm::raw_ostream &os) {
   os << "\n";
 }
 
+/// The checkpoint-import options from the command line.
+static seq::ImportOptions importOptions() {
+  seq::ImportOptions options;
+  options.maxSeqLen = maxSeqLen;
+  options.maxNewTokens = maxNewTokens;
+  options.temperature = temperature;
+  options.topK = topK;
+  options.topP = topP;
+  return options;
+}
+
 /// Runs a pass pipeline built by `build` with the command-line pass
 /// manager options (-mlir-print-ir-after-all, -mlir-timing, ...).
 static LogicalResult runPasses(ModuleOp module, TimingScope &timing,
@@ -401,13 +412,14 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   if (seq::isHuggingFaceDirectory(inputFilename)) {
     TimingScope importTiming = tm.getRootScope().nest("Import");
-    seq::ImportOptions options;
-    options.maxSeqLen = maxSeqLen;
-    options.maxNewTokens = maxNewTokens;
-    options.temperature = temperature;
-    options.topK = topK;
-    options.topP = topP;
-    module = seq::importHuggingFace(&context, inputFilename, options);
+    module = seq::importHuggingFace(&context, inputFilename, importOptions());
+    if (!module)
+      return 1;
+    if (failed(verify(*module)))
+      return 1;
+  } else if (seq::isGgufFile(inputFilename)) {
+    TimingScope importTiming = tm.getRootScope().nest("Import");
+    module = seq::importGguf(&context, inputFilename, importOptions());
     if (!module)
       return 1;
     if (failed(verify(*module)))

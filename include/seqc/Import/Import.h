@@ -42,6 +42,15 @@ bool isHuggingFaceDirectory(StringRef path);
 OwningOpRef<ModuleOp> importHuggingFace(MLIRContext *context, StringRef dir,
                                         const ImportOptions &options);
 
+/// True when `path` is a file that starts with the GGUF magic.
+bool isGgufFile(StringRef path);
+
+/// Imports a llama.cpp GGUF file (architecture `llama`): f32 tensors and
+/// q8_0 / q4_0 / q4_1 blocks, bound by their GGUF names. Problems are
+/// diagnostics located in the file; returns null then.
+OwningOpRef<ModuleOp> importGguf(MLIRContext *context, StringRef path,
+                                 const ImportOptions &options);
+
 } // namespace seq
 } // namespace mlir
 
