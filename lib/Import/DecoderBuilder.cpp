@@ -528,7 +528,9 @@ void DecoderGraphBuilder::buildGenerate() {
   auto loopTokens = RankedTensorType::get({1, N - 1}, i32);
   auto loop = DecodeLoopOp::create(
       b, loc, loopTokens, one, stateTypes, first, startPos, seed, state,
-      b.getI64IntegerAttr(N - 1), b.getDenseI64ArrayAttr(spec.eosTokenIds),
+      b.getI64IntegerAttr(N - 1),
+      b.getDenseI64ArrayAttr(options.ignoreEos ? std::vector<int64_t>{}
+                                               : spec.eosTokenIds),
       b.getI64IntegerAttr(0), sampling);
   {
     OpBuilder::InsertionGuard guard(b);

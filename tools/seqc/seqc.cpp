@@ -160,6 +160,10 @@ static cl::opt<int64_t> topK("top-k", cl::desc("Top-k of `generate` (0: none)"),
                              cl::init(0), cl::cat(importCategory));
 static cl::opt<double> topP("top-p", cl::desc("Top-p of `generate` (1: none)"),
                             cl::init(1.0), cl::cat(importCategory));
+static cl::opt<bool> ignoreEos(
+    "ignore-eos",
+    cl::desc("`generate` runs to --max-new-tokens past the model's EOS ids"),
+    cl::init(false), cl::cat(importCategory));
 
 static cl::extrahelp examples(R"(
 EXAMPLES:
@@ -233,6 +237,7 @@ static seq::ImportOptions importOptions() {
   options.temperature = temperature;
   options.topK = topK;
   options.topP = topP;
+  options.ignoreEos = ignoreEos;
   return options;
 }
 

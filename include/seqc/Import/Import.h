@@ -30,6 +30,9 @@ struct ImportOptions {
   double temperature = 0.0;
   int64_t topK = 0;
   double topP = 1.0;
+  /// `generate` does not stop at the model's EOS ids (benchmarks, and
+  /// comparisons with references that generate a fixed length).
+  bool ignoreEos = false;
 };
 
 /// True when `path` is a directory holding a config.json.
