@@ -100,10 +100,9 @@ bool seqrt::renderChatTemplate(
     std::string &out, std::string &error) {
   std::vector<Value> list;
   for (const ChatMessage &message : messages)
-    list.push_back(Value::dict({{Value::string("role"),
-                                 Value::string(message.role)},
-                                {Value::string("content"),
-                                 Value::string(message.content)}}));
+    list.push_back(Value::dict(
+        {{Value::string("role"), Value::string(message.role)},
+         {Value::string("content"), Value::string(message.content)}}));
   std::vector<std::pair<std::string, Value>> globals;
   for (const auto &var : extraVars)
     globals.emplace_back(var.first, Value::string(var.second));
@@ -177,9 +176,9 @@ seqrt_chat_render(const char *chatTemplate, const seqrt_chat_message *messages,
     std::vector<JsonValue> list;
     for (size_t i = 0; i < numMessages; ++i) {
       if (!messages[i].role || !messages[i].content)
-        return fail(SEQRT_ERROR_ARGUMENT,
-                    "seqrt_chat_render: message " + std::to_string(i) +
-                        " has a null role or content");
+        return fail(SEQRT_ERROR_ARGUMENT, "seqrt_chat_render: message " +
+                                              std::to_string(i) +
+                                              " has a null role or content");
       list.push_back(JsonValue::makeObject(
           {{"role", JsonValue::makeString(messages[i].role)},
            {"content", JsonValue::makeString(messages[i].content)}}));
@@ -217,8 +216,8 @@ extern "C" seqrt_status seqrt_chat_render_json(const char *chatTemplate,
       return fail(SEQRT_ERROR_ARGUMENT, "chat context: " + error);
     std::string text;
     bool syntaxError = false;
-    bool ok =
-        renderChatTemplateJson(chatTemplate, context, text, error, &syntaxError);
+    bool ok = renderChatTemplateJson(chatTemplate, context, text, error,
+                                     &syntaxError);
     return finish(ok, syntaxError, text, error, out);
   } catch (const std::bad_alloc &) {
     return fail(SEQRT_ERROR_MEMORY, "out of memory rendering the chat");

@@ -28,10 +28,10 @@
 namespace seqrt::jinja {
 
 /// Limits of one parse or render.
-constexpr unsigned kMaxNesting = 200;      ///< blocks + expression depth
-constexpr unsigned kMaxCallDepth = 100;    ///< nested macro calls
-constexpr int64_t kMaxRange = 100000;      ///< jinja2 sandbox MAX_RANGE
-constexpr uint64_t kMaxIterations = 10000000; ///< loop iterations per render
+constexpr unsigned kMaxNesting = 200;         ///< blocks + expression depth
+constexpr unsigned kMaxCallDepth = 100;       ///< nested macro calls
+constexpr int64_t kMaxRange = 100000;         ///< jinja2 sandbox MAX_RANGE
+constexpr uint64_t kMaxIterations = 1000000;  ///< loop iterations per render
 constexpr size_t kMaxStringBytes = 64u << 20; ///< any string or the output
 
 struct Expr;

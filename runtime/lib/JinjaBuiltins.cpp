@@ -166,8 +166,7 @@ std::vector<Value> pySplit(const std::string &text, const Value &sepV,
       while (true) {
         size_t at = text.find(sep, start);
         if (at == std::string::npos ||
-            (maxsplit >= 0 &&
-             static_cast<int64_t>(parts.size()) == maxsplit)) {
+            (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit)) {
           parts.push_back(text.substr(start));
           break;
         }
@@ -180,8 +179,7 @@ std::vector<Value> pySplit(const std::string &text, const Value &sepV,
         size_t at = end >= sep.size() ? text.rfind(sep, end - sep.size())
                                       : std::string::npos;
         if (at == std::string::npos ||
-            (maxsplit >= 0 &&
-             static_cast<int64_t>(parts.size()) == maxsplit)) {
+            (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit)) {
           parts.push_back(text.substr(0, end));
           break;
         }
@@ -256,8 +254,7 @@ bool isLineBreak(uint32_t cp) {
          cp == 0x2029;
 }
 
-std::vector<std::string> pySplitlines(const std::string &text,
-                                      bool keepends) {
+std::vector<std::string> pySplitlines(const std::string &text, bool keepends) {
   CodePoints cps = decodeUtf8(text);
   std::vector<std::string> lines;
   size_t i = 0, start = 0;
@@ -396,13 +393,13 @@ Value stringMethod(const std::string &self, const std::string &name,
   const std::string what = "str." + name;
   if (name == "strip" || name == "lstrip" || name == "rstrip") {
     auto a = bind(what, args, {{"chars", Value::none()}}, 0, loc);
-    return Value::string(pyStrip(self, a[0], name != "rstrip",
-                                 name != "lstrip", loc));
+    return Value::string(
+        pyStrip(self, a[0], name != "rstrip", name != "lstrip", loc));
   }
   if (name == "split" || name == "rsplit") {
     auto a = bind(what, args,
-                  {{"sep", Value::none()}, {"maxsplit", Value::integer(-1)}},
-                  0, loc);
+                  {{"sep", Value::none()}, {"maxsplit", Value::integer(-1)}}, 0,
+                  loc);
     return Value::list(pySplit(self, a[0], needInt(a[1], "maxsplit", loc),
                                name == "rsplit", loc));
   }
@@ -441,10 +438,10 @@ Value stringMethod(const std::string &self, const std::string &name,
     return Value::boolean(caseIs(self, name == "islower"));
   }
   if (name == "replace") {
-    auto a = bind(what, args,
-                  {{"old", Value()}, {"new", Value()},
-                   {"count", Value::integer(-1)}},
-                  2, loc);
+    auto a = bind(
+        what, args,
+        {{"old", Value()}, {"new", Value()}, {"count", Value::integer(-1)}}, 2,
+        loc);
     return Value::string(pyReplace(self, needString(a[0], "old", loc),
                                    needString(a[1], "new", loc),
                                    needInt(a[2], "count", loc), loc));
@@ -462,8 +459,8 @@ Value stringMethod(const std::string &self, const std::string &name,
         ++n;
       return Value::integer(n);
     }
-    size_t at = (name == "find" || name == "index") ? self.find(sub)
-                                                    : self.rfind(sub);
+    size_t at =
+        (name == "find" || name == "index") ? self.find(sub) : self.rfind(sub);
     if (at == std::string::npos) {
       if (name == "index" || name == "rindex")
         raise("substring not found", loc);
@@ -495,9 +492,9 @@ Value stringMethod(const std::string &self, const std::string &name,
       return Value::string(self.compare(0, affix.size(), affix) == 0
                                ? self.substr(affix.size())
                                : self);
-    bool has = affix.size() <= self.size() &&
-               self.compare(self.size() - affix.size(), affix.size(), affix) ==
-                   0;
+    bool has =
+        affix.size() <= self.size() &&
+        self.compare(self.size() - affix.size(), affix.size(), affix) == 0;
     return Value::string(has && !affix.empty()
                              ? self.substr(0, self.size() - affix.size())
                              : self);
@@ -508,11 +505,11 @@ Value stringMethod(const std::string &self, const std::string &name,
 }
 
 const char *const kStringMethods[] = {
-    "strip",  "lstrip",     "rstrip",  "split",      "rsplit",
-    "splitlines", "startswith", "endswith", "upper", "lower",
-    "title",  "capitalize", "isdigit", "isalpha",    "isalnum",
-    "isspace", "isupper",   "islower", "replace",    "find",
-    "rfind",  "index",      "rindex",  "count",      "join",
+    "strip",        "lstrip",       "rstrip",   "split",   "rsplit",
+    "splitlines",   "startswith",   "endswith", "upper",   "lower",
+    "title",        "capitalize",   "isdigit",  "isalpha", "isalnum",
+    "isspace",      "isupper",      "islower",  "replace", "find",
+    "rfind",        "index",        "rindex",   "count",   "join",
     "removeprefix", "removesuffix", "format"};
 
 template <size_t N>
@@ -536,13 +533,11 @@ Value attrLookup(const Value &item, const Value &attribute, Loc loc) {
   size_t start = 0;
   while (true) {
     size_t dot = path.find('.', start);
-    std::string part = path.substr(start, dot == std::string::npos
-                                              ? std::string::npos
-                                              : dot - start);
-    bool digits = !part.empty() && std::all_of(part.begin(), part.end(),
-                                               [](char c) {
-                                                 return c >= '0' && c <= '9';
-                                               });
+    std::string part = path.substr(
+        start, dot == std::string::npos ? std::string::npos : dot - start);
+    bool digits = !part.empty() &&
+                  std::all_of(part.begin(), part.end(),
+                              [](char c) { return c >= '0' && c <= '9'; });
     Value key = digits ? Value::integer(std::strtoll(part.c_str(), nullptr, 10))
                        : Value::string(part);
     current = getItem(current, key, loc);
@@ -582,16 +577,14 @@ Value pyRound(const Value &value, int64_t precision, const std::string &method,
   if (method != "common" && method != "ceil" && method != "floor")
     raise("method must be common, ceil or floor", loc);
   if (!value.isNumber())
-    raise("type " + value.typeName() + " doesn't define __round__ method",
-          loc);
+    raise("type " + value.typeName() + " doesn't define __round__ method", loc);
   if (method == "common") {
     if (value.kind() != Value::Kind::Float) {
       if (precision >= 0)
         return Value::integer(value.getInt());
       double scale = std::pow(10.0, static_cast<double>(-precision));
       return Value::integer(static_cast<int64_t>(
-          std::nearbyint(static_cast<double>(value.getInt()) / scale) *
-          scale));
+          std::nearbyint(static_cast<double>(value.getInt()) / scale) * scale));
     }
     double x = value.getNumber();
     if (!std::isfinite(x))
@@ -702,33 +695,31 @@ int64_t pyLen(const Value &v, Loc loc) {
 }
 
 const char *const kFilters[] = {
-    "abs",       "attr",      "capitalize", "center",  "count",
-    "d",         "default",   "dictsort",   "e",       "escape",
-    "first",     "float",     "forceescape", "format", "indent",
-    "int",       "items",     "join",       "last",    "length",
-    "list",      "lower",     "map",        "max",     "min",
-    "pprint",    "reject",    "rejectattr", "replace", "reverse",
-    "round",     "safe",      "select",     "selectattr", "sort",
-    "string",    "sum",       "title",      "tojson",  "trim",
-    "unique",    "upper",     "wordcount"};
+    "abs",         "attr",     "capitalize", "center",     "count",   "d",
+    "default",     "dictsort", "e",          "escape",     "first",   "float",
+    "forceescape", "format",   "indent",     "int",        "items",   "join",
+    "last",        "length",   "list",       "lower",      "map",     "max",
+    "min",         "pprint",   "reject",     "rejectattr", "replace", "reverse",
+    "round",       "safe",     "select",     "selectattr", "sort",    "string",
+    "sum",         "title",    "tojson",     "trim",       "unique",  "upper",
+    "wordcount"};
 
 const char *const kUnsupportedFilters[] = {
-    "batch",    "filesizeformat", "groupby", "random",  "slice",
-    "striptags", "truncate",      "urlencode", "urlize", "wordwrap",
-    "xmlattr"};
+    "batch",    "filesizeformat", "groupby", "random",   "slice",  "striptags",
+    "truncate", "urlencode",      "urlize",  "wordwrap", "xmlattr"};
 
 const char *const kTests[] = {
-    "boolean", "callable", "defined", "divisibleby", "eq",       "equalto",
-    "==",      "escaped",  "even",    "false",       "filter",   "float",
-    "ge",      ">=",       "gt",      "greaterthan", ">",        "in",
-    "integer", "iterable", "le",      "<=",          "lower",    "lt",
-    "lessthan", "<",       "mapping", "ne",          "!=",       "none",
-    "number",  "odd",      "sameas",  "sequence",    "string",   "test",
-    "true",    "undefined", "upper"};
+    "boolean",  "callable",  "defined", "divisibleby", "eq",     "equalto",
+    "==",       "escaped",   "even",    "false",       "filter", "float",
+    "ge",       ">=",        "gt",      "greaterthan", ">",      "in",
+    "integer",  "iterable",  "le",      "<=",          "lower",  "lt",
+    "lessthan", "<",         "mapping", "ne",          "!=",     "none",
+    "number",   "odd",       "sameas",  "sequence",    "string", "test",
+    "true",     "undefined", "upper"};
 
 /// Python %-formatting for the `format` filter: %s %r %d %i %f %%.
-std::string percentFormat(const std::string &fmt, const std::vector<Value> &args,
-                          Loc loc) {
+std::string percentFormat(const std::string &fmt,
+                          const std::vector<Value> &args, Loc loc) {
   std::string out;
   size_t next = 0;
   for (size_t i = 0; i < fmt.size(); ++i) {
@@ -756,8 +747,9 @@ std::string percentFormat(const std::string &fmt, const std::vector<Value> &args
     case 'd':
     case 'i':
       if (!v.isNumber())
-        raise("%" + std::string(1, spec) + " format: a real number is "
-                                            "required, not " +
+        raise("%" + std::string(1, spec) +
+                  " format: a real number is "
+                  "required, not " +
                   v.typeName(),
               loc);
       out += std::to_string(v.kind() == Value::Kind::Float
@@ -773,8 +765,7 @@ std::string percentFormat(const std::string &fmt, const std::vector<Value> &args
       break;
     }
     default:
-      raise("unsupported format character '" + std::string(1, spec) + "'",
-            loc);
+      raise("unsupported format character '" + std::string(1, spec) + "'", loc);
     }
     checkLength(out.size(), loc);
   }
@@ -821,16 +812,15 @@ Value seqrt::jinja::boundMethod(const Value &obj, const std::string &name) {
             return Value::list(std::move(out));
           });
     if (name == "get")
-      return Value::function(
-          "dict.get", [obj](Evaluator &, CallArgs &args, Loc loc) {
-            auto a = bind("dict.get", args,
-                          {{"key", Value()}, {"default", Value::none()}}, 1,
-                          loc);
-            if (a[0].kind() == K::List || a[0].isDict())
-              raise("unhashable type: '" + a[0].typeName() + "'", loc);
-            const Value *found = obj.findItem(a[0]);
-            return found ? *found : a[1];
-          });
+      return Value::function("dict.get", [obj](Evaluator &, CallArgs &args,
+                                               Loc loc) {
+        auto a = bind("dict.get", args,
+                      {{"key", Value()}, {"default", Value::none()}}, 1, loc);
+        if (a[0].kind() == K::List || a[0].isDict())
+          raise("unhashable type: '" + a[0].typeName() + "'", loc);
+        const Value *found = obj.findItem(a[0]);
+        return found ? *found : a[1];
+      });
     if (name == "copy")
       return Value::function("dict.copy",
                              [obj](Evaluator &, CallArgs &args, Loc loc) {
@@ -976,9 +966,9 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
     return name == "first" ? items.front() : items.back();
   }
   if (name == "join") {
-    auto a = bind(what, args,
-                  {{"d", Value::string("")}, {"attribute", Value::none()}}, 0,
-                  loc);
+    auto a =
+        bind(what, args,
+             {{"d", Value::string("")}, {"attribute", Value::none()}}, 0, loc);
     std::string sep = toString(a[0]);
     std::string out;
     bool first = true;
@@ -1003,25 +993,24 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
     return Value::list(std::move(out));
   }
   if (name == "replace") {
-    auto a = bind(what, args,
-                  {{"old", Value()}, {"new", Value()}, {"count", Value::none()}},
-                  2, loc);
+    auto a = bind(
+        what, args,
+        {{"old", Value()}, {"new", Value()}, {"count", Value::none()}}, 2, loc);
     int64_t count = a[2].isNone() ? -1 : needInt(a[2], "count", loc);
-    return Value::string(pyReplace(toString(input), toString(a[0]),
-                                   toString(a[1]), count, loc));
+    return Value::string(
+        pyReplace(toString(input), toString(a[0]), toString(a[1]), count, loc));
   }
   if (name == "round") {
-    auto a = bind(what, args,
-                  {{"precision", Value::integer(0)},
-                   {"method", Value::string("common")}},
-                  0, loc);
-    return pyRound(input, needInt(a[0], "precision", loc), toString(a[1]),
-                   loc);
+    auto a = bind(
+        what, args,
+        {{"precision", Value::integer(0)}, {"method", Value::string("common")}},
+        0, loc);
+    return pyRound(input, needInt(a[0], "precision", loc), toString(a[1]), loc);
   }
   if (name == "int") {
-    auto a = bind(what, args,
-                  {{"default", Value::integer(0)}, {"base", Value::integer(10)}},
-                  0, loc);
+    auto a = bind(
+        what, args,
+        {{"default", Value::integer(0)}, {"base", Value::integer(10)}}, 0, loc);
     int64_t base = needInt(a[1], "base", loc);
     if (input.isString()) {
       int64_t v;
@@ -1113,8 +1102,8 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
                   0, loc);
     std::vector<Value> seen, out;
     for (const Value &item : iterate(input, loc)) {
-      Value key = ignoreCase(
-          a[1].isNone() ? item : attrLookup(item, a[1], loc), a[0].truthy());
+      Value key = ignoreCase(a[1].isNone() ? item : attrLookup(item, a[1], loc),
+                             a[0].truthy());
       if (std::none_of(seen.begin(), seen.end(),
                        [&](const Value &s) { return equals(s, key); })) {
         seen.push_back(key);
@@ -1134,9 +1123,9 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
     size_t best = 0;
     Value bestKey;
     for (size_t i = 0; i < items.size(); ++i) {
-      Value key = ignoreCase(
-          a[1].isNone() ? items[i] : attrLookup(items[i], a[1], loc),
-          a[0].truthy());
+      Value key =
+          ignoreCase(a[1].isNone() ? items[i] : attrLookup(items[i], a[1], loc),
+                     a[0].truthy());
       if (i == 0 || (name == "min" ? compare(key, bestKey, "lt", loc)
                                    : compare(key, bestKey, "gt", loc))) {
         best = i;
@@ -1152,8 +1141,7 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
     Value total = a[1];
     for (const Value &item : iterate(input, loc))
       total = binaryOp("+", total,
-                       a[0].isNone() ? item : attrLookup(item, a[0], loc),
-                       loc);
+                       a[0].isNone() ? item : attrLookup(item, a[0], loc), loc);
     return total;
   }
   if (name == "center") {
@@ -1182,8 +1170,8 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
             : std::string(static_cast<size_t>(std::clamp<int64_t>(
                               needInt(a[0], "width", loc), 0, 1024)),
                           ' ');
-    std::vector<std::string> lines = pySplitlines(toString(input) + "\n",
-                                                  false);
+    std::vector<std::string> lines =
+        pySplitlines(toString(input) + "\n", false);
     std::string out;
     if (a[2].truthy()) {
       for (size_t i = 0; i < lines.size(); ++i)
@@ -1241,9 +1229,8 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
         raise("map() attribute lookup takes no positional arguments", loc);
       for (const Value &item : items) {
         Value v = attrLookup(item, attribute, loc);
-        out.push_back(v.isUndefined() && !defaultValue.isUndefined()
-                          ? defaultValue
-                          : v);
+        out.push_back(
+            v.isUndefined() && !defaultValue.isUndefined() ? defaultValue : v);
       }
       return Value::list(std::move(out));
     }
@@ -1302,7 +1289,9 @@ bool seqrt::jinja::applyTest(Evaluator &ev, const std::string &name,
                              const Value &input, CallArgs &args, Loc loc) {
   using K = Value::Kind;
   auto noArgs = [&]() { bind(name, args, {}, 0, loc); };
-  auto oneArg = [&]() { return bind(name, args, {{"other", Value()}}, 1, loc)[0]; };
+  auto oneArg = [&]() {
+    return bind(name, args, {{"other", Value()}}, 1, loc)[0];
+  };
   if (name == "defined") {
     noArgs();
     return !input.isUndefined();

@@ -58,9 +58,9 @@ void floatDivmod(double vx, double wx, double &floordiv, double &mod) {
 
 Value repeat(const Value &seq, int64_t count, Loc loc) {
   if (count <= 0)
-    return seq.isString() ? Value::string("")
+    return seq.isString()                     ? Value::string("")
            : seq.kind() == Value::Kind::Tuple ? Value::tuple({})
-                                               : Value::list({});
+                                              : Value::list({});
   if (seq.isString()) {
     const std::string &text = seq.getString();
     if (!text.empty() &&
@@ -97,8 +97,7 @@ Value seqrt::jinja::binaryOp(const std::string &op, const Value &a,
   checkOperand(a, loc);
   checkOperand(b, loc);
   bool numbers = a.isNumber() && b.isNumber();
-  bool floats =
-      numbers && (a.kind() == K::Float || b.kind() == K::Float);
+  bool floats = numbers && (a.kind() == K::Float || b.kind() == K::Float);
   auto unsupported = [&]() -> Value {
     raise("unsupported operand type(s) for " + op + ": '" + a.typeName() +
               "' and '" + b.typeName() + "'",
@@ -143,11 +142,9 @@ Value seqrt::jinja::binaryOp(const std::string &op, const Value &a,
       bool overflow = __builtin_mul_overflow(a.getInt(), b.getInt(), &r);
       return Value::integer(checkedInt(overflow, r, loc));
     }
-    if ((a.isString() || a.isSequence()) &&
-        (b.isInt() || b.isBool()))
+    if ((a.isString() || a.isSequence()) && (b.isInt() || b.isBool()))
       return repeat(a, b.getInt(), loc);
-    if ((b.isString() || b.isSequence()) &&
-        (a.isInt() || a.isBool()))
+    if ((b.isString() || b.isSequence()) && (a.isInt() || a.isBool()))
       return repeat(b, a.getInt(), loc);
     return unsupported();
   }
@@ -163,8 +160,7 @@ Value seqrt::jinja::binaryOp(const std::string &op, const Value &a,
       return unsupported();
     if (floats) {
       if (b.getNumber() == 0)
-        raise(op == "%" ? "float modulo" : "float floor division by zero",
-              loc);
+        raise(op == "%" ? "float modulo" : "float floor division by zero", loc);
       double q, m;
       floatDivmod(a.getNumber(), b.getNumber(), q, m);
       return Value::floating(op == "%" ? m : q);
@@ -175,8 +171,8 @@ Value seqrt::jinja::binaryOp(const std::string &op, const Value &a,
                       : "integer division or modulo by zero",
             loc);
     if (x == INT64_MIN && y == -1)
-      return op == "%" ? Value::integer(0) : (raise("integer overflow", loc),
-                                               Value());
+      return op == "%" ? Value::integer(0)
+                       : (raise("integer overflow", loc), Value());
     int64_t q = x / y, m = x % y;
     if (m != 0 && ((m < 0) != (y < 0))) {
       q -= 1;
@@ -268,9 +264,8 @@ std::string objectTypeRepr(const Value &value) {
   return value.typeName() + " object";
 }
 
-const char *const kUnsafeListMethods[] = {"append", "extend", "insert", "pop",
-                                          "remove", "clear",  "sort",
-                                          "reverse"};
+const char *const kUnsafeListMethods[] = {
+    "append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"};
 const char *const kUnsafeDictMethods[] = {"pop", "popitem", "setdefault",
                                           "update", "clear"};
 
@@ -283,6 +278,48 @@ bool oneOf(const char *const (&names)[N], std::string_view name) {
 }
 } // namespace
 
+namespace {
+/// The attributes of jinja2's LoopContext (non-recursive loops).
+Value loopAttr(const std::vector<Value> &items, int64_t i,
+               const std::string &name) {
+  int64_t length = static_cast<int64_t>(items.size());
+  if (name == "index")
+    return Value::integer(i + 1);
+  if (name == "index0")
+    return Value::integer(i);
+  if (name == "revindex")
+    return Value::integer(length - i);
+  if (name == "revindex0")
+    return Value::integer(length - i - 1);
+  if (name == "first")
+    return Value::boolean(i == 0);
+  if (name == "last")
+    return Value::boolean(i == length - 1);
+  if (name == "length")
+    return Value::integer(length);
+  if (name == "depth")
+    return Value::integer(1);
+  if (name == "depth0")
+    return Value::integer(0);
+  if (name == "previtem")
+    return i > 0 ? items[static_cast<size_t>(i - 1)]
+                 : Value::undefined("there is no previous item");
+  if (name == "nextitem")
+    return i + 1 < length ? items[static_cast<size_t>(i + 1)]
+                          : Value::undefined("there is no next item");
+  if (name == "cycle")
+    return Value::function(
+        "cycle", [i](Evaluator &, CallArgs &args, Loc loc) -> Value {
+          if (args.positional.empty())
+            raise("no items for cycling given", loc);
+          return args
+              .positional[static_cast<size_t>(i) % args.positional.size()];
+        });
+  return Value::undefined("'LoopContext object' has no attribute '" + name +
+                          "'");
+}
+} // namespace
+
 Value seqrt::jinja::getAttr(const Value &obj, const std::string &name,
                             Loc loc) {
   using K = Value::Kind;
@@ -290,10 +327,14 @@ Value seqrt::jinja::getAttr(const Value &obj, const std::string &name,
   case K::Undefined:
     failUndefined(obj, loc);
   case K::Namespace:
-  case K::Object:
+  case K::Object: {
+    int64_t i;
+    if (const std::vector<Value> *items = obj.getLoopItems(i))
+      return loopAttr(*items, i, name);
     if (const Value *attr = obj.findAttr(name))
       return *attr;
     break;
+  }
   case K::Dict:
   case K::List:
   case K::Tuple: {
@@ -362,8 +403,7 @@ Value seqrt::jinja::getItem(const Value &obj, const Value &key, Loc loc) {
   }
   if (key.isString())
     return getAttr(obj, key.getString(), loc);
-  return Value::undefined(objectTypeRepr(obj) + " has no element " +
-                          repr(key));
+  return Value::undefined(objectTypeRepr(obj) + " has no element " + repr(key));
 }
 
 namespace {
@@ -572,8 +612,7 @@ Evaluator::Flow Evaluator::renderNode(const Node &node) {
     const Expr &call = *node.expr;
     Value callee = eval(*call.args[0]);
     CallArgs args = evalArgs(call);
-    args.keywords.emplace_back("caller",
-                               makeMacro(node, "caller", node.body));
+    args.keywords.emplace_back("caller", makeMacro(node, "caller", node.body));
     write(toString(callValue(callee, args, call.loc)), node.loc);
     return Flow::Normal;
   }
@@ -629,39 +668,21 @@ void Evaluator::renderFor(const Node &node) {
     frames.pop_back();
     return;
   }
-  int64_t length = static_cast<int64_t>(items.size());
+  auto shared = std::make_shared<const std::vector<Value>>(std::move(items));
+  int64_t length = static_cast<int64_t>(shared->size());
+  // One frame, cleared for each iteration (keeping its storage): every
+  // iteration starts from the enclosing scope, as in jinja2.
+  frames.emplace_back();
   for (int64_t i = 0; i < length; ++i) {
     countIteration(node.loc);
-    frames.emplace_back();
-    assignTargets(node.targets, items[static_cast<size_t>(i)], node.loc);
-    auto cycle = [i](Evaluator &, CallArgs &args, Loc loc) -> Value {
-      if (args.positional.empty())
-        raise("no items for cycling given", loc);
-      return args.positional[static_cast<size_t>(i) % args.positional.size()];
-    };
-    Value loop = Value::object(
-        "LoopContext",
-        {{"index", Value::integer(i + 1)},
-         {"index0", Value::integer(i)},
-         {"revindex", Value::integer(length - i)},
-         {"revindex0", Value::integer(length - i - 1)},
-         {"first", Value::boolean(i == 0)},
-         {"last", Value::boolean(i == length - 1)},
-         {"length", Value::integer(length)},
-         {"depth", Value::integer(1)},
-         {"depth0", Value::integer(0)},
-         {"previtem", i > 0 ? items[static_cast<size_t>(i - 1)]
-                            : Value::undefined("there is no previous item")},
-         {"nextitem", i + 1 < length
-                          ? items[static_cast<size_t>(i + 1)]
-                          : Value::undefined("there is no next item")},
-         {"cycle", Value::function("cycle", cycle)}});
-    assign("loop", std::move(loop));
+    frames.back().clear();
+    assignTargets(node.targets, (*shared)[static_cast<size_t>(i)], node.loc);
+    assign("loop", Value::loop(i, shared));
     Flow flow = renderList(node.body);
-    frames.pop_back();
     if (flow == Flow::Break)
       break;
   }
+  frames.pop_back();
 }
 
 Value Evaluator::makeMacro(const Node &node, const std::string &name,
@@ -700,8 +721,7 @@ Value Evaluator::callMacro(const Node &def, const std::string &name,
         caller = kw.second;
         continue;
       }
-      raise("macro '" + name + "' takes no keyword argument '" + kw.first +
-                "'",
+      raise("macro '" + name + "' takes no keyword argument '" + kw.first + "'",
             loc);
     }
     if (given[i])
@@ -897,14 +917,14 @@ Value rangeFunction(Evaluator &, CallArgs &args, Loc loc) {
   std::vector<int64_t> n;
   for (const Value &v : args.positional) {
     if (!v.isInt() && !v.isBool())
-      raise("'" + v.typeName() + "' object cannot be interpreted as an "
-                                 "integer",
+      raise("'" + v.typeName() +
+                "' object cannot be interpreted as an "
+                "integer",
             loc);
     n.push_back(v.getInt());
   }
   if (n.empty() || n.size() > 3)
-    raise("range expected 1 to 3 arguments, got " +
-              std::to_string(n.size()),
+    raise("range expected 1 to 3 arguments, got " + std::to_string(n.size()),
           loc);
   int64_t start = n.size() == 1 ? 0 : n[0];
   int64_t stop = n.size() == 1 ? n[0] : n[1];
@@ -1008,8 +1028,8 @@ Value strftimeNowFunction(Evaluator &, CallArgs &args, Loc loc) {
 }
 
 Value joinerFunction(Evaluator &, CallArgs &args, Loc loc) {
-  std::string sep = args.positional.empty() ? ", "
-                                            : toString(args.positional[0]);
+  std::string sep =
+      args.positional.empty() ? ", " : toString(args.positional[0]);
   auto used = std::make_shared<bool>(false);
   return Value::function("joiner",
                          [sep, used](Evaluator &, CallArgs &, Loc) -> Value {
@@ -1024,8 +1044,8 @@ Value joinerFunction(Evaluator &, CallArgs &args, Loc loc) {
 
 bool seqrt::jinja::renderTemplate(
     const Template &tmpl,
-    const std::vector<std::pair<std::string, Value>> &globals,
-    std::string &out, std::string &error) {
+    const std::vector<std::pair<std::string, Value>> &globals, std::string &out,
+    std::string &error) {
   out.clear();
   try {
     Evaluator ev(out);

@@ -303,10 +303,10 @@ private:
         p = lexString(tokens, p);
         continue;
       }
-      static const char *const ops[] = {
-          "//", "**", "==", "!=", ">=", "<=", "+", "-", "/", "*", "%", "~",
-          "[",  "]",  "(",  ")",  "{",  "}",  "=", ".", ":", "|", ",", ";",
-          ">",  "<"};
+      static const char *const ops[] = {"//", "**", "==", "!=", ">=", "<=", "+",
+                                        "-",  "/",  "*",  "%",  "~",  "[",  "]",
+                                        "(",  ")",  "{",  "}",  "=",  ".",  ":",
+                                        "|",  ",",  ";",  ">",  "<"};
       const char *op = nullptr;
       for (const char *candidate : ops)
         if (src.compare(p, std::char_traits<char>::length(candidate),
@@ -338,8 +338,8 @@ private:
     auto digits = [&](size_t i, auto accept) {
       // ([digit] _?)* with single underscores between digits.
       while (i < src.size() &&
-             (accept(src[i]) || (src[i] == '_' && i + 1 < src.size() &&
-                                 accept(src[i + 1]))))
+             (accept(src[i]) ||
+              (src[i] == '_' && i + 1 < src.size() && accept(src[i + 1]))))
         ++i;
       return i;
     };
@@ -364,8 +364,10 @@ private:
           if (src[i] != '_')
             text += src[i];
         errno = 0;
-        unsigned long long v = std::strtoull(
-            text.c_str(), nullptr, base == 'b' ? 2 : base == 'o' ? 8 : 16);
+        unsigned long long v = std::strtoull(text.c_str(), nullptr,
+                                             base == 'b'   ? 2
+                                             : base == 'o' ? 8
+                                                           : 16);
         if (errno || v > INT64_MAX)
           raise("integer literal too large", locFor(p));
         Token token{Tok::Integer, src.substr(p, end - p)};
@@ -442,9 +444,10 @@ private:
         uint32_t v = 0;
         for (size_t k = 0; k < count; ++k) {
           char h = i + k < src.size() ? src[i + k] : 0;
-          int d = isDigit(h)                        ? h - '0'
-                  : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10
-                                                      : -1;
+          int d = isDigit(h) ? h - '0'
+                  : (h | 0x20) >= 'a' && (h | 0x20) <= 'f'
+                      ? (h | 0x20) - 'a' + 10
+                      : -1;
           if (d < 0)
             raise("invalid \\" + std::string(1, e) + " escape in string",
                   locFor(i - 2));
@@ -497,9 +500,8 @@ private:
       default:
         if (e >= '0' && e <= '7') {
           uint32_t v = static_cast<uint32_t>(e - '0');
-          for (int k = 0; k < 2 && i < src.size() && src[i] >= '0' &&
-                          src[i] <= '7';
-               ++k)
+          for (int k = 0;
+               k < 2 && i < src.size() && src[i] >= '0' && src[i] <= '7'; ++k)
             v = v * 8 + static_cast<uint32_t>(src[i++] - '0');
           appendUtf8(out, v);
         } else {
@@ -553,8 +555,8 @@ private:
     Parser &p;
     DepthGuard(Parser &p, Loc loc) : p(p) {
       if (++p.depth > kMaxNesting)
-        raise("template nesting is deeper than " +
-                  std::to_string(kMaxNesting) + " levels",
+        raise("template nesting is deeper than " + std::to_string(kMaxNesting) +
+                  " levels",
               loc);
     }
     ~DepthGuard() { --p.depth; }
@@ -643,8 +645,8 @@ private:
         height = std::max(height, kw.second->depth);
     e->depth = height + 1;
     if (e->depth > kMaxNesting)
-      raise("expression nesting is deeper than " +
-                std::to_string(kMaxNesting) + " levels",
+      raise("expression nesting is deeper than " + std::to_string(kMaxNesting) +
+                " levels",
             e->loc);
     return e;
   }
@@ -812,8 +814,8 @@ private:
   }
 
   /// A name or a tuple of names (`a, b` or `(a, b)`).
-  std::vector<std::string> parseAssignTargets(
-      const std::vector<std::string> &extraEnd) {
+  std::vector<std::string>
+  parseAssignTargets(const std::vector<std::string> &extraEnd) {
     Loc at = loc();
     ExprPtr target = parseTuple(true, true, extraEnd, false);
     std::vector<std::string> names;
@@ -1047,8 +1049,8 @@ private:
     std::vector<ExprPtr> operands;
     while (true) {
       static const std::pair<const char *, const char *> compareOps[] = {
-          {"==", "eq"},  {"!=", "ne"}, {"<", "lt"},
-          {"<=", "lteq"}, {">", "gt"}, {">=", "gteq"}};
+          {"==", "eq"},   {"!=", "ne"}, {"<", "lt"},
+          {"<=", "lteq"}, {">", "gt"},  {">=", "gteq"}};
       const char *op = nullptr;
       if (cur().kind == Tok::Op)
         for (const auto &entry : compareOps)
@@ -1170,9 +1172,8 @@ private:
     case Tok::Integer:
     case Tok::Float: {
       ExprPtr e = make(ExprKind::Literal, at);
-      e->value = token.kind == Tok::Integer
-                     ? Value::integer(token.intValue)
-                     : Value::floating(token.floatValue);
+      e->value = token.kind == Tok::Integer ? Value::integer(token.intValue)
+                                            : Value::floating(token.floatValue);
       advance();
       return e;
     }
@@ -1358,9 +1359,8 @@ private:
   }
 
   ExprPtr parseCall(ExprPtr node) {
-    Loc at = loc();
-    DepthGuard guard(*this, at);
-    ExprPtr e = make(ExprKind::Call, at);
+    DepthGuard guard(*this, loc());
+    ExprPtr e = make(ExprKind::Call, node->loc);
     e->args.push_back(std::move(node));
     parseCallArgs(*e);
     return finish(std::move(e));

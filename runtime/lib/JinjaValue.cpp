@@ -123,6 +123,24 @@ Value Value::function(std::string name, NativeFunction function) {
   return v;
 }
 
+Value Value::loop(int64_t index,
+                  std::shared_ptr<const std::vector<Value>> items) {
+  Value v;
+  v.k = Kind::Object;
+  v.o = std::make_shared<ObjectData>();
+  v.o->typeName = "LoopContext";
+  v.o->loopIndex = index;
+  v.o->loopItems = std::move(items);
+  return v;
+}
+
+const std::vector<Value> *Value::getLoopItems(int64_t &index) const {
+  if (!o || !o->loopItems)
+    return nullptr;
+  index = o->loopIndex;
+  return o->loopItems.get();
+}
+
 const std::string &Value::getString() const { return s ? *s : emptyString; }
 
 const std::vector<Value> &Value::getElements() const {
@@ -833,8 +851,8 @@ uint32_t seqrt::jinja::toLower(uint32_t cp) {
 }
 
 bool seqrt::jinja::isCased(uint32_t cp) {
-  return toUpper(cp) != cp || toLower(cp) != cp || cp == 0xdf ||
-         cp == 0x138 || cp == 0x149;
+  return toUpper(cp) != cp || toLower(cp) != cp || cp == 0xdf || cp == 0x138 ||
+         cp == 0x149;
 }
 
 std::string seqrt::jinja::upper(std::string_view text) {

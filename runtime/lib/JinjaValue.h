@@ -89,6 +89,9 @@ public:
   static Value object(std::string typeName,
                       std::vector<std::pair<std::string, Value>> attrs);
   static Value function(std::string name, NativeFunction fn);
+  /// The `loop` object of iteration `index` (0-based) over `items`.
+  static Value loop(int64_t index,
+                    std::shared_ptr<const std::vector<Value>> items);
 
   Kind kind() const { return k; }
   bool isUndefined() const { return k == Kind::Undefined; }
@@ -117,6 +120,8 @@ public:
   /// Namespace and Object attributes.
   const std::vector<std::pair<std::string, Value>> &getAttrs() const;
   const std::string &getObjectType() const;
+  /// For a `loop` object: its iteration and the items; null otherwise.
+  const std::vector<Value> *getLoopItems(int64_t &index) const;
   /// Sets an attribute of a namespace (shared by every copy).
   void setAttr(const std::string &name, Value value) const;
   const Value *findAttr(std::string_view name) const;
@@ -154,6 +159,8 @@ struct DictData {
 struct ObjectData {
   std::string typeName;
   std::vector<std::pair<std::string, Value>> attrs;
+  int64_t loopIndex = 0;
+  std::shared_ptr<const std::vector<Value>> loopItems;
 };
 struct FunctionData {
   std::string name;

@@ -213,7 +213,7 @@ typedef struct seqrt_chat_message {
  * SEQRT_ERROR_FORMAT for a malformed template (syntax, unknown tag, filter
  * or test), SEQRT_ERROR_ARGUMENT for a render error (the template's
  * raise_exception(), e.g. roles not alternating; an undefined value used; a
- * type error; a limit: 100000 range() elements, 10^7 loop iterations,
+ * type error; a limit: 100000 range() elements, 10^6 loop iterations,
  * 64 MiB strings, nesting 200, macro calls 100) or a null argument. */
 seqrt_status seqrt_chat_render(const char *chat_template,
                                const seqrt_chat_message *messages,
