@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include <ctime>
 #include <set>
 
 using namespace seqrt;
@@ -338,6 +339,21 @@ TEST(ChatTemplateEval, HostileTemplatesFailCleanly) {
                                          "a\xc3");
   EXPECT_EQ(render("{{ '\xe2\x82'|length }}|{{ '\xf0\x9f\x98\x80'|length }}"),
             "2|1");
+}
+
+TEST(ChatTemplateEval, StrftimeNow) {
+  // transformers' strftime_now: datetime.now().strftime(format).
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  std::string year = std::to_string(local.tm_year + 1900);
+  std::string out = render("{{ strftime_now('%Y') }}|{{ strftime_now is "
+                           "defined }}|{{ strftime_now('%d %b %Y')|length }}");
+  EXPECT_EQ(out.substr(out.find('|')), "|True|11");
+  // Rendering may straddle New Year's midnight.
+  EXPECT_TRUE(out.substr(0, 4) == year ||
+              out.substr(0, 4) == std::to_string(local.tm_year + 1901))
+      << out;
 }
 
 TEST(ChatTemplateEval, CApiArguments) {
