@@ -97,17 +97,19 @@ size_t skipSpaces(std::string_view text, size_t i) {
   return i;
 }
 
-/// Python str.rstrip().
+/// Python str.rstrip(), on the bytes (invalid UTF-8 is never stripped).
 std::string_view rstripSpaces(std::string_view text) {
-  std::vector<uint32_t> cps = decodeUtf8(text);
-  size_t end = cps.size();
-  while (end > 0 && isPySpace(cps[end - 1]))
-    --end;
-  size_t bytes = 0;
-  for (size_t i = 0; i < end; ++i)
-    bytes += cps[i] < 0x80 ? 1 : cps[i] < 0x800 ? 2 : cps[i] < 0x10000 ? 3 : 4;
-  // Invalid bytes decode as U+FFFD (3 bytes); fall back to no stripping.
-  return bytes <= text.size() ? text.substr(0, bytes) : text;
+  size_t end = text.size();
+  while (end > 0) {
+    size_t stripped = 0;
+    for (size_t len = 1; len <= 3 && len <= end && !stripped; ++len)
+      if (spaceAt(text, end - len) == len)
+        stripped = len;
+    if (!stripped)
+      break;
+    end -= stripped;
+  }
+  return text.substr(0, end);
 }
 
 bool allSpaces(std::string_view text) {

@@ -222,6 +222,7 @@ UNIT = [
     ("line1\r\nline2\r{{ 'x' }}\r\n", {}),
     ("{% for i in range(2) %}\n  item {{ i }}\n{% endfor %}\n{% if false %}\nno\n{% else %}\n  yes\n{% endif %}", {}),
     ("    {%- if true %}\n\tx\n    {%- endif %}\n", {}),
+    ("x\u3000\u00a0 {%- if true %}y{% endif %}|\n\u00a0\u2009 {% if true %}z{% endif %}|\u00e9 {%- if true %}w{% endif %}", {}),
     ("{% generation %}gen {{ 1 }}{% endgeneration %}|{{ dict(a=1, b='x') }}|{{ dict(a=1)['a'] }}", {}),
     # Errors
     ("{{ raise_exception('custom failure: ' ~ x) }}", {"x": 42}),
