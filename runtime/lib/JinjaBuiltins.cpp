@@ -719,7 +719,8 @@ const char *const kTests[] = {
 
 /// Python %-formatting for the `format` filter: %s %r %d %i %f %%.
 std::string percentFormat(const std::string &fmt,
-                          const std::vector<Value> &args, Loc loc) {
+                          const std::vector<Value> &args, Loc loc,
+                          bool allowUnused = false) {
   std::string out;
   size_t next = 0;
   for (size_t i = 0; i < fmt.size(); ++i) {
@@ -769,12 +770,27 @@ std::string percentFormat(const std::string &fmt,
     }
     checkLength(out.size(), loc);
   }
-  if (next < args.size())
+  if (next < args.size() && !allowUnused)
     raise("not all arguments converted during string formatting", loc);
   return out;
 }
 
 } // namespace
+
+Value seqrt::jinja::formatPercent(const Value &fmt, const Value &args,
+                                  Loc loc) {
+  std::vector<Value> list;
+  bool mappingLike = false;
+  if (args.kind() == Value::Kind::Tuple) {
+    list = args.getElements();
+  } else {
+    list.push_back(args);
+    // Python skips the "not all arguments converted" check for a single
+    // argument with __getitem__ (lists, dicts).
+    mappingLike = args.kind() == Value::Kind::List || args.isDict();
+  }
+  return Value::string(percentFormat(fmt.getString(), list, loc, mappingLike));
+}
 
 bool seqrt::jinja::isKnownFilter(std::string_view name) {
   return inList(kFilters, name);
@@ -1012,6 +1028,9 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
         what, args,
         {{"default", Value::integer(0)}, {"base", Value::integer(10)}}, 0, loc);
     int64_t base = needInt(a[1], "base", loc);
+    // jinja2's Undefined fails on int() and float().
+    if (input.isUndefined())
+      raise(input.getHint().empty() ? "undefined value" : input.getHint(), loc);
     if (input.isString()) {
       int64_t v;
       if ((base == 0 || (base >= 2 && base <= 36)) &&
@@ -1035,6 +1054,8 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
   }
   if (name == "float") {
     auto a = bind(what, args, {{"default", Value::floating(0.0)}}, 0, loc);
+    if (input.isUndefined())
+      raise(input.getHint().empty() ? "undefined value" : input.getHint(), loc);
     if (input.isNumber())
       return Value::floating(input.getNumber());
     double d;
@@ -1170,8 +1191,15 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
             : std::string(static_cast<size_t>(std::clamp<int64_t>(
                               needInt(a[0], "width", loc), 0, 1024)),
                           ' ');
+    // do_indent appends "\n" to its input: only strings work.
+    if (input.isUndefined())
+      raise(input.getHint().empty() ? "undefined value" : input.getHint(), loc);
+    if (!input.isString())
+      raise("unsupported operand type(s) for +=: '" + input.typeName() +
+                "' and 'str'",
+            loc);
     std::vector<std::string> lines =
-        pySplitlines(toString(input) + "\n", false);
+        pySplitlines(input.getString() + "\n", false);
     std::string out;
     if (a[2].truthy()) {
       for (size_t i = 0; i < lines.size(); ++i)
@@ -1209,7 +1237,10 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
     return Value::string(percentFormat(toString(input), args.positional, loc));
   }
   if (name == "map") {
-    std::vector<Value> items = iterate(input, loc);
+    // do_map and select_or_reject yield nothing for a falsy input.
+    std::vector<Value> items;
+    if (input.truthy())
+      items = iterate(input, loc);
     std::vector<Value> out;
     bool byAttribute = false;
     Value attribute, defaultValue;
@@ -1265,7 +1296,10 @@ Value seqrt::jinja::applyFilter(Evaluator &ev, const std::string &name,
     if (!test.empty() && !isKnownTest(test))
       raise("No test named '" + test + "'.", loc);
     std::vector<Value> out;
-    for (const Value &item : iterate(input, loc)) {
+    std::vector<Value> items;
+    if (input.truthy())
+      items = iterate(input, loc);
+    for (const Value &item : items) {
       Value subject = byAttr ? attrLookup(item, attribute, loc) : item;
       bool result;
       if (test.empty()) {

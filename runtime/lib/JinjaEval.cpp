@@ -155,6 +155,8 @@ Value seqrt::jinja::binaryOp(const std::string &op, const Value &a,
       raise("division by zero", loc);
     return Value::floating(a.getNumber() / b.getNumber());
   }
+  if (op == "%" && a.isString())
+    return formatPercent(a, b, loc);
   if (op == "//" || op == "%") {
     if (!numbers)
       return unsupported();
@@ -222,6 +224,8 @@ bool seqrt::jinja::contains(const Value &container, const Value &item,
         return true;
     return false;
   case Value::Kind::Dict:
+    if (item.kind() == Value::Kind::List || item.isDict())
+      raise("unhashable type: '" + item.typeName() + "'", loc);
     return container.findItem(item) != nullptr;
   default:
     raise("argument of type '" + container.typeName() + "' is not iterable",

@@ -65,6 +65,8 @@ Value getItem(const Value &obj, const Value &key, Loc loc);
 Value slice(const Value &obj, const Value &start, const Value &stop,
             const Value &step, Loc loc);
 
+/// Python `fmt % args` for a str `fmt` (%s %r %d %i %f %%).
+Value formatPercent(const Value &fmt, const Value &args, Loc loc);
 /// A str, list or dict method bound to `obj`, or Undefined if there is none.
 Value boundMethod(const Value &obj, const std::string &name);
 Value applyFilter(Evaluator &ev, const std::string &name, const Value &input,

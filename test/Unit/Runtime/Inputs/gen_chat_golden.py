@@ -224,7 +224,13 @@ UNIT = [
     ("    {%- if true %}\n\tx\n    {%- endif %}\n", {}),
     ("x\u3000\u00a0 {%- if true %}y{% endif %}|\n\u00a0\u2009 {% if true %}z{% endif %}|\u00e9 {%- if true %}w{% endif %}", {}),
     ("{% generation %}gen {{ 1 }}{% endgeneration %}|{{ dict(a=1, b='x') }}|{{ dict(a=1)['a'] }}", {}),
+    ("{{ false|select|list }}|{{ 0|map('string')|list }}|{{ '%s-%r'|format('a', 'b') }}|{{ 'x=%d' % 3 }}|{{ '%s and %s' % ('a', 1) }}|{{ 'plain' % [1] }}", {}),
     # Errors
+    ("{{ 5|indent }}", {}),
+    ("{{ u|int }}", {}),
+    ("{{ u|float }}", {}),
+    ("{{ {'a': 1} in {'b': 2} }}", {}),
+    ("{{ 'a %s %s' % ('x',) }}", {}),
     ("{{ raise_exception('custom failure: ' ~ x) }}", {"x": 42}),
     ("{{ undefined_var.attr }}", {}),
     ("{{ undefined_var['k'] }}", {}),
