@@ -104,12 +104,18 @@ struct Node {
   std::vector<NodeList> bodies;
   NodeList body;
   NodeList orelse;
+  /// Names the scope of `body` (`orelse` for a for-else) assigns before
+  /// any read at its level: jinja2 starts them undefined there, hiding
+  /// outer values from nested scopes until the assignment runs.
+  std::vector<std::string> bodyLocals;
+  std::vector<std::string> orelseLocals;
 };
 
 /// A parsed template.
 struct Template {
   std::string source; ///< with newlines normalized
   NodeList body;
+  std::vector<std::string> bodyLocals; ///< as Node::bodyLocals
 };
 
 /// Parses `source`. Returns false and sets `error` ("line L, column C:

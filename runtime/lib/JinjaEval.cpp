@@ -525,6 +525,11 @@ void Evaluator::assignTargets(const std::vector<std::string> &targets,
     assign(targets[i], parts[i]);
 }
 
+void Evaluator::declareLocals(const std::vector<std::string> &names) {
+  for (const std::string &name : names)
+    assign(name, Value::undefined("'" + name + "' is undefined"));
+}
+
 void Evaluator::write(std::string_view text, Loc loc) {
   if (out->size() + text.size() > kMaxStringBytes)
     raise("template output exceeds " + std::to_string(kMaxStringBytes >> 20) +
@@ -597,6 +602,7 @@ Evaluator::Flow Evaluator::renderNode(const Node &node) {
   }
   case NodeKind::SetBlock: {
     frames.emplace_back();
+    declareLocals(node.bodyLocals);
     Value value = Value::string(capture(node.body, node.loc));
     frames.pop_back();
     if (node.expr) {
@@ -622,6 +628,7 @@ Evaluator::Flow Evaluator::renderNode(const Node &node) {
   }
   case NodeKind::FilterBlock: {
     frames.emplace_back();
+    declareLocals(node.bodyLocals);
     Value value = Value::string(capture(node.body, node.loc));
     frames.pop_back();
     const Value *saved = filterInput;
@@ -636,12 +643,19 @@ Evaluator::Flow Evaluator::renderNode(const Node &node) {
     for (const auto &param : node.params)
       frame.emplace_back(param.first, eval(*param.second));
     frames.push_back(std::move(frame));
+    declareLocals(node.bodyLocals);
     Flow flow = renderList(node.body);
     frames.pop_back();
     return flow;
   }
-  case NodeKind::Scope:
-    return renderList(node.body);
+  case NodeKind::Scope: {
+    // transformers renders {% generation %} as a call block: a new scope.
+    frames.emplace_back();
+    declareLocals(node.bodyLocals);
+    Flow flow = renderList(node.body);
+    frames.pop_back();
+    return flow;
+  }
   case NodeKind::Break:
     return Flow::Break;
   case NodeKind::Continue:
@@ -668,6 +682,7 @@ void Evaluator::renderFor(const Node &node) {
   }
   if (items.empty()) {
     frames.emplace_back();
+    declareLocals(node.orelseLocals);
     renderList(node.orelse);
     frames.pop_back();
     return;
@@ -680,6 +695,7 @@ void Evaluator::renderFor(const Node &node) {
   for (int64_t i = 0; i < length; ++i) {
     countIteration(node.loc);
     frames.back().clear();
+    declareLocals(node.bodyLocals);
     assignTargets(node.targets, (*shared)[static_cast<size_t>(i)], node.loc);
     assign("loop", Value::loop(i, shared));
     Flow flow = renderList(node.body);
@@ -756,6 +772,7 @@ Value Evaluator::callMacro(const Node &def, const std::string &name,
         ev.frames.push_back(std::move(f));
     }
   } restore{*this, saved};
+  declareLocals(def.bodyLocals);
   for (size_t i = 0; i < params.size(); ++i)
     if (!given[i])
       assign(params[i].first,
@@ -1064,6 +1081,7 @@ bool seqrt::jinja::renderTemplate(
                     Value::function("strftime_now", strftimeNowFunction));
     for (const auto &global : globals)
       ev.assignGlobal(global.first, global.second);
+    ev.declareLocals(tmpl.bodyLocals);
     ev.renderList(tmpl.body);
     return true;
   } catch (const Error &e) {

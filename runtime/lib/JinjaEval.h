@@ -27,6 +27,9 @@ public:
     frames[0].emplace_back(name, std::move(value));
   }
   Flow renderList(const NodeList &nodes);
+  /// Starts `names` undefined in the innermost frame (see
+  /// Node::bodyLocals).
+  void declareLocals(const std::vector<std::string> &names);
   Value eval(const Expr &e);
   Value callValue(const Value &callee, CallArgs &args, Loc loc);
   Value callMacro(const Node &def, const std::string &name,

@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <set>
 
 using namespace seqrt::jinja;
 
@@ -1428,6 +1430,195 @@ private:
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Scope analysis (jinja2's idtracking.py)
+//===----------------------------------------------------------------------===//
+
+/// The symbols of one scope: how each name it mentions is initialized when
+/// the scope is entered.
+class Symbols {
+public:
+  enum class Load { Resolve, Undefined, Alias, Parameter };
+
+  explicit Symbols(const Symbols *parent) : parent(parent) {}
+
+  bool findRef(const std::string &name) const {
+    for (const Symbols *s = this; s; s = s->parent)
+      if (s->refs.count(name))
+        return true;
+    return false;
+  }
+  void load(const std::string &name) {
+    if (!findRef(name))
+      refs[name] = Load::Resolve;
+  }
+  void store(const std::string &name) {
+    stores.insert(name);
+    if (!refs.count(name))
+      refs[name] =
+          parent && parent->findRef(name) ? Load::Alias : Load::Undefined;
+  }
+  void parameter(const std::string &name) {
+    stores.insert(name);
+    refs[name] = Load::Parameter;
+  }
+  std::vector<std::string> undefinedNames() const {
+    std::vector<std::string> names;
+    for (const auto &ref : refs)
+      if (ref.second == Load::Undefined)
+        names.push_back(ref.first);
+    return names;
+  }
+
+  /// Merges the symbols of the branches of an `if` (branch_update).
+  void branchUpdate(const std::vector<Symbols> &branches) {
+    std::set<std::string> branchStores;
+    for (const Symbols &branch : branches)
+      for (const std::string &name : branch.stores)
+        if (!stores.count(name))
+          branchStores.insert(name);
+    for (const Symbols &branch : branches) {
+      for (const auto &ref : branch.refs)
+        refs[ref.first] = ref.second;
+      stores.insert(branch.stores.begin(), branch.stores.end());
+    }
+    for (const std::string &name : branchStores) {
+      if (parent && parent->findRef(name))
+        continue;
+      refs[name] = Load::Resolve;
+    }
+  }
+
+  const Symbols *parent;
+  std::map<std::string, Load> refs;
+  std::set<std::string> stores;
+};
+
+/// Visits one scope level in order (FrameSymbolVisitor): nested scopes
+/// (loop, macro, with and block bodies) are analyzed on their own, with
+/// this scope as parent, and their locals recorded in their nodes.
+void visitExpr(const Expr &e, Symbols &symbols) {
+  if (e.kind == ExprKind::Name)
+    symbols.load(e.name);
+  for (const ExprPtr &arg : e.args)
+    if (arg)
+      visitExpr(*arg, symbols);
+  for (const auto &kw : e.keywords)
+    if (kw.second)
+      visitExpr(*kw.second, symbols);
+}
+
+/// A nested scope, analyzed once its parent's symbols are complete (as
+/// jinja2 does when it compiles the nested frame).
+struct PendingScope {
+  NodeList *body;
+  std::vector<std::string> *locals;
+  std::vector<std::string> params;
+};
+using Pending = std::vector<PendingScope>;
+
+void visitNodes(NodeList &nodes, Symbols &symbols, Pending &pending);
+
+void visitNode(Node &node, Symbols &symbols, Pending &pending) {
+  switch (node.kind) {
+  case NodeKind::Text:
+  case NodeKind::Break:
+  case NodeKind::Continue:
+    return;
+  case NodeKind::Output:
+    visitExpr(*node.expr, symbols);
+    return;
+  case NodeKind::If: {
+    visitExpr(*node.conds[0], symbols);
+    std::vector<Symbols> branches;
+    branches.reserve(3);
+    branches.push_back(symbols);
+    visitNodes(node.bodies[0], branches.back(), pending);
+    // elif chains are nested ifs in jinja2, visited in one branch.
+    branches.push_back(symbols);
+    for (size_t i = 1; i < node.conds.size(); ++i) {
+      visitExpr(*node.conds[i], branches.back());
+      visitNodes(node.bodies[i], branches.back(), pending);
+    }
+    branches.push_back(symbols);
+    visitNodes(node.orelse, branches.back(), pending);
+    symbols.branchUpdate(branches);
+    return;
+  }
+  case NodeKind::For: {
+    visitExpr(*node.expr, symbols);
+    std::vector<std::string> params = node.targets;
+    params.push_back("loop");
+    pending.push_back({&node.body, &node.bodyLocals, params});
+    pending.push_back({&node.orelse, &node.orelseLocals, {}});
+    return;
+  }
+  case NodeKind::Set:
+    visitExpr(*node.expr, symbols);
+    if (!node.attr.empty())
+      symbols.load(node.targets[0]);
+    else
+      for (const std::string &target : node.targets)
+        symbols.store(target);
+    return;
+  case NodeKind::SetBlock:
+    symbols.store(node.targets[0]);
+    pending.push_back({&node.body, &node.bodyLocals, {}});
+    return;
+  case NodeKind::Macro: {
+    symbols.store(node.text);
+    std::vector<std::string> params;
+    for (const auto &param : node.params)
+      params.push_back(param.first);
+    params.push_back("caller");
+    pending.push_back({&node.body, &node.bodyLocals, params});
+    return;
+  }
+  case NodeKind::CallBlock: {
+    visitExpr(*node.expr, symbols);
+    std::vector<std::string> params;
+    for (const auto &param : node.params)
+      params.push_back(param.first);
+    pending.push_back({&node.body, &node.bodyLocals, params});
+    return;
+  }
+  case NodeKind::FilterBlock:
+    visitExpr(*node.expr, symbols);
+    pending.push_back({&node.body, &node.bodyLocals, {}});
+    return;
+  case NodeKind::With: {
+    std::vector<std::string> params;
+    for (const auto &param : node.params) {
+      visitExpr(*param.second, symbols);
+      params.push_back(param.first);
+    }
+    pending.push_back({&node.body, &node.bodyLocals, params});
+    return;
+  }
+  case NodeKind::Scope:
+    pending.push_back({&node.body, &node.bodyLocals, {}});
+    return;
+  }
+}
+
+void visitNodes(NodeList &nodes, Symbols &symbols, Pending &pending) {
+  for (NodePtr &node : nodes)
+    visitNode(*node, symbols, pending);
+}
+
+std::vector<std::string>
+analyzeScope(NodeList &body, const Symbols *parent,
+             const std::vector<std::string> &parameters) {
+  Symbols symbols(parent);
+  for (const std::string &name : parameters)
+    symbols.parameter(name);
+  Pending pending;
+  visitNodes(body, symbols, pending);
+  for (PendingScope &scope : pending)
+    *scope.locals = analyzeScope(*scope.body, &symbols, scope.params);
+  return symbols.undefinedNames();
+}
+
 /// jinja2's newline normalization (\r\n and \r become \n) and
 /// keep_trailing_newline=False.
 std::string normalizeSource(std::string_view source) {
@@ -1469,6 +1660,7 @@ bool seqrt::jinja::parseTemplate(std::string_view source, Template &out,
     lexer.run(tokens);
     Parser parser(std::move(tokens), lexer);
     out.body = parser.parseRoot();
+    out.bodyLocals = analyzeScope(out.body, nullptr, {});
     return true;
   } catch (const Error &e) {
     error = formatError(e);

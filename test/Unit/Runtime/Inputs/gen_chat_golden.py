@@ -206,6 +206,13 @@ UNIT = [
     ("{% set x = 1 %}{% for i in [1, 2] %}{% set x = x + i %}{{ x }}{% endfor %}|{{ x }}|{% if true %}{% set y = 5 %}{% endif %}{{ y }}", {}),
     ("{% set ns = namespace(count=0, items=[]) %}{% for i in range(4) %}{% set ns.count = ns.count + i %}{% set ns.items = ns.items + [i] %}{% endfor %}{{ ns.count }}|{{ ns.items }}|{{ ns['count'] }}", {}),
     ("{% set a, b = [1, 2] %}{{ a }}{{ b }}|{% set t = (1, 'x') %}{{ t[1] }}|{% set block %}  inner {{ 1 + 1 }} {% endset %}[{{ block }}]|{% set f | upper %}shout{% endset %}{{ f }}", {}),
+    # jinja2 scoping: a name assigned at a scope's level before any read
+    # there starts undefined in that scope (hiding the outer value from
+    # nested scopes); one read first, or assigned only in an if, resolves.
+    ("{% for i in [1, 2] if x %}{{ i }}{% endfor %}{% set x = 1 %}|{% for j in [1] %}{% for i in [1, 2] if x %}{{ i }}{% endfor %}{% set x = 2 %}{% endfor %}|{{ x }}", {"x": 5}),
+    ("{% for j in [1] %}{% for i in [1, 2] if y %}{{ i }}{% endfor %}{% set y = 1 %}{% endfor %}|{{ y }}", {"y": 5}),
+    ("{% macro show() %}[{{ z }}]{% endmacro %}{{ show() }}{% set z = 1 %}{{ show() }}|{% if true %}{% set w = 2 %}{% endif %}{% for i in [1] %}{{ w }}{% endfor %}", {"z": 5, "w": 7}),
+    ("{% for i in [1] %}{% with %}{{ v }}{% endwith %}{% set v = 2 %}{{ v }}{% endfor %}|{% set v = 3 %}{{ v }}", {"v": 9}),
     ("{% set messages = messages[1:] %}{{ messages|length }}|{{ messages[0].role }}", {"messages": [{"role": "system"}, {"role": "user"}]}),
     ("{% with a = 1, b = 2 %}{{ a + b }}{% endwith %}|{{ a is defined }}|{% filter upper %}up {{ 'x' }}{% endfilter %}", {}),
     # Macros
