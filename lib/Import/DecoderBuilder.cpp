@@ -34,14 +34,28 @@ using namespace mlir::seq;
 
 namespace {
 /// Weights of one layer in the order the layer function takes them.
-enum class Slot { InputNorm, Q, QBias, K, KBias, V, VBias, O, OBias,
-                  PostNorm, Gate, Up, Down };
+enum class Slot {
+  InputNorm,
+  Q,
+  QBias,
+  K,
+  KBias,
+  V,
+  VBias,
+  O,
+  OBias,
+  PostNorm,
+  Gate,
+  Up,
+  Down
+};
 
 class DecoderGraphBuilder {
 public:
-  DecoderGraphBuilder(MLIRContext *context, Location loc, const DecoderSpec &spec,
-          const llvm::StringMap<TensorInfo> &tensors,
-          const ImportOptions &options)
+  DecoderGraphBuilder(MLIRContext *context, Location loc,
+                      const DecoderSpec &spec,
+                      const llvm::StringMap<TensorInfo> &tensors,
+                      const ImportOptions &options)
       : b(context), loc(loc), spec(spec), tensors(tensors), options(options) {
     f32 = b.getF32Type();
     i32 = b.getI32Type();
@@ -125,11 +139,9 @@ Value DecoderGraphBuilder::parameter(StringRef name) {
       b.setInsertionPointAfter(lastParameter);
     else
       b.setInsertionPointToStart(module.getBody());
-    lastParameter =
-        ParameterOp::create(b, loc, b.getStringAttr(symbol),
-                            b.getStringAttr(name),
-                            TypeAttr::get(tensorType(name)),
-                            quantAttr(name));
+    lastParameter = ParameterOp::create(
+        b, loc, b.getStringAttr(symbol), b.getStringAttr(name),
+        TypeAttr::get(tensorType(name)), quantAttr(name));
     it = symbols.try_emplace(name, symbol).first;
   }
   Value value = GetParameterOp::create(
@@ -146,7 +158,8 @@ QuantFormatAttr DecoderGraphBuilder::quantAttr(StringRef name) {
                : QuantFormatAttr();
 }
 
-Value DecoderGraphBuilder::linear(Value x, Value w, Value bias, int64_t outWidth) {
+Value DecoderGraphBuilder::linear(Value x, Value w, Value bias,
+                                  int64_t outWidth) {
   auto in = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(in.getShape());
   shape.back() = outWidth;
@@ -176,8 +189,8 @@ Value DecoderGraphBuilder::toHeads(Value x, Value S, int64_t heads) {
       b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
       SmallVector<OpFoldResult>{b.getIndexAttr(1), S, b.getIndexAttr(heads),
                                 b.getIndexAttr(D)});
-  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, heads, dyn, D},
-                                       f32, ValueRange{S});
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{1, heads, dyn, D}, f32, ValueRange{S});
   return linalg::TransposeOp::create(b, loc, x4, init,
                                      ArrayRef<int64_t>{0, 2, 1, 3})
       ->getResult(0);
@@ -186,8 +199,8 @@ Value DecoderGraphBuilder::toHeads(Value x, Value S, int64_t heads) {
 /// [1, H, S, D] -> [1, S, H*D].
 Value DecoderGraphBuilder::fromHeads(Value x, Value S, int64_t heads) {
   int64_t D = spec.headDim, dyn = ShapedType::kDynamic;
-  Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{1, dyn, heads, D},
-                                       f32, ValueRange{S});
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{1, dyn, heads, D}, f32, ValueRange{S});
   Value t = linalg::TransposeOp::create(b, loc, x, init,
                                         ArrayRef<int64_t>{0, 2, 1, 3})
                 ->getResult(0);
@@ -217,7 +230,8 @@ Value DecoderGraphBuilder::iota(Value S) {
 Value DecoderGraphBuilder::zeroCache() {
   RankedTensorType type = cacheType();
   // alloc_tensor, not tensor.empty: CSE must not merge the caches.
-  Value empty = bufferization::AllocTensorOp::create(b, loc, type, ValueRange{});
+  Value empty =
+      bufferization::AllocTensorOp::create(b, loc, type, ValueRange{});
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
   return linalg::FillOp::create(b, loc, zero, empty)->getResult(0);
 }
@@ -264,7 +278,7 @@ DecoderGraphBuilder::slots(const LayerNames &n) {
 /// as `@layer_<i>(x, positions, k_cache, v_cache, weights...)
 ///   -> (x, k_cache, v_cache)`.
 func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
-                                    const LayerNames &first) {
+                                                const LayerNames &first) {
   auto layerSlots = slots(first);
   SmallVector<Type> inputs{rows(spec.hidden), ids(), cacheType(), cacheType()};
   for (auto &[slot, name] : layerSlots)
@@ -273,8 +287,8 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   std::string name = llvm::formatv("decoder_layer_{0}", layerFuncs.size());
-  auto func = func::FuncOp::create(b, loc, name,
-                                   b.getFunctionType(inputs, results));
+  auto func =
+      func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, results));
   func.setPrivate();
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
@@ -298,9 +312,8 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   Value k = linear(xn, weight(Slot::K), weight(Slot::KBias), Hkv * D);
   Value v = linear(xn, weight(Slot::V), weight(Slot::VBias), Hkv * D);
   Value qh = toHeads(q, S, H), kh = toHeads(k, S, Hkv), vh = toHeads(v, S, Hkv);
-  auto style = RopeStyleAttr::get(b.getContext(), spec.ropeNeoX
-                                                      ? RopeStyle::NeoX
-                                                      : RopeStyle::GPTJ);
+  auto style = RopeStyleAttr::get(
+      b.getContext(), spec.ropeNeoX ? RopeStyle::NeoX : RopeStyle::GPTJ);
   FloatAttr theta = b.getF32FloatAttr(spec.ropeTheta);
   Value qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
                             IntegerAttr());
@@ -308,14 +321,14 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
                             IntegerAttr());
   auto one = RankedTensorType::get({1}, i32);
   Value start = tensor::ExtractSliceOp::create(
-      b, loc, one, positions, ArrayRef<OpFoldResult>{b.getIndexAttr(0),
-                                                     b.getIndexAttr(0)},
+      b, loc, one, positions,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  Value k2 = CacheWriteOp::create(b, loc, cacheType(), kCache, kr, start,
-                                  Value());
-  Value v2 = CacheWriteOp::create(b, loc, cacheType(), vCache, vh, start,
-                                  Value());
+  Value k2 =
+      CacheWriteOp::create(b, loc, cacheType(), kCache, kr, start, Value());
+  Value v2 =
+      CacheWriteOp::create(b, loc, cacheType(), vCache, vh, start, Value());
   Value sI32 = arith::IndexCastOp::create(b, loc, i32, S);
   Value sT = tensor::FromElementsOp::create(b, loc, one, ValueRange{sI32});
   Value kvLen = arith::AddIOp::create(b, loc, start, sT);
@@ -330,8 +343,7 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
                    spec.hidden);
   Value x1 = arith::AddFOp::create(b, loc, x, o);
 
-  Value xm = RMSNormOp::create(b, loc, x1.getType(), x1,
-                               weight(Slot::PostNorm),
+  Value xm = RMSNormOp::create(b, loc, x1.getType(), x1, weight(Slot::PostNorm),
                                b.getF32FloatAttr(spec.rmsEps));
   Value g = linear(xm, weight(Slot::Gate), Value(), spec.intermediate);
   Value u = linear(xm, weight(Slot::Up), Value(), spec.intermediate);
@@ -399,8 +411,8 @@ void DecoderGraphBuilder::buildForward() {
 }
 
 /// Public entry `name` with `inputs` -> `results`; returns its body.
-static Block *entry(OpBuilder &b, ModuleOp module, Location loc,
-                    StringRef name, TypeRange inputs, TypeRange results) {
+static Block *entry(OpBuilder &b, ModuleOp module, Location loc, StringRef name,
+                    TypeRange inputs, TypeRange results) {
   b.setInsertionPointToEnd(module.getBody());
   auto func =
       func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, results));
@@ -426,8 +438,8 @@ void DecoderGraphBuilder::buildLogits() {
 static Value lastRowLogits(OpBuilder &b, Location loc, Value hidden,
                            int64_t width, std::function<Value(Value)> head) {
   Value S = tensor::DimOp::create(b, loc, hidden, 1);
-  Value last = arith::SubIOp::create(
-      b, loc, S, arith::ConstantIndexOp::create(b, loc, 1));
+  Value last = arith::SubIOp::create(b, loc, S,
+                                     arith::ConstantIndexOp::create(b, loc, 1));
   auto row = RankedTensorType::get({1, width}, b.getF32Type());
   Value x = tensor::ExtractSliceOp::create(
       b, loc, row, hidden,
@@ -452,8 +464,8 @@ void DecoderGraphBuilder::buildPrefill() {
       inputs.push_back(cacheType());
       results.push_back(cacheType());
     }
-    Block *body = entry(b, module, loc, decode ? "decode" : "prefill", inputs,
-                        results);
+    Block *body =
+        entry(b, module, loc, decode ? "decode" : "prefill", inputs, results);
     // The caches are state the caller lends: updated in place, returned as
     // the matching outputs.
     auto func = cast<func::FuncOp>(body->getParentOp());
@@ -471,16 +483,16 @@ void DecoderGraphBuilder::buildPrefill() {
                                   ValueRange{constIndex(0)}));
     Value startI32 = arith::IndexCastOp::create(b, loc, i32, startIdx);
     Value offsets = tensor::SplatOp::create(
-        b, loc, RankedTensorType::get({1, ShapedType::kDynamic}, i32),
-        startI32, ValueRange{S});
+        b, loc, RankedTensorType::get({1, ShapedType::kDynamic}, i32), startI32,
+        ValueRange{S});
     Value positions = arith::AddIOp::create(b, loc, iota(S), offsets);
     SmallVector<Value> args{tokens, positions};
     for (int64_t l = 0; l < 2 * spec.layers; ++l)
       args.push_back(body->getArgument(2 + l));
     auto call = func::CallOp::create(b, loc, forward, args);
-    SmallVector<Value> outs{lastRowLogits(
-        b, loc, call.getResult(0), spec.hidden,
-        [&](Value x) { return head(x, logits); })};
+    SmallVector<Value> outs{
+        lastRowLogits(b, loc, call.getResult(0), spec.hidden,
+                      [&](Value x) { return head(x, logits); })};
     for (int64_t l = 0; l < 2 * spec.layers; ++l)
       outs.push_back(call.getResult(1 + l));
     func::ReturnOp::create(b, loc, outs);
@@ -508,8 +520,7 @@ void DecoderGraphBuilder::buildGenerate() {
   auto sampling = SamplingAttr::get(
       b.getContext(), llvm::APFloat(static_cast<float>(options.temperature)),
       options.topK, llvm::APFloat(static_cast<float>(options.topP)));
-  Value counter0 =
-      arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
+  Value counter0 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
   Value first = SampleOp::create(b, loc, one, last, seed, counter0, sampling);
   Value tokenRow = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({1, 1}, i32), first,
@@ -538,8 +549,7 @@ void DecoderGraphBuilder::buildGenerate() {
                                RankedTensorType::get({1, 1}, i32)};
     argTypes.append(stateTypes);
     SmallVector<Location> locs(argTypes.size(), loc);
-    Block *loopBody =
-        b.createBlock(&loop.getBody(), {}, argTypes, locs);
+    Block *loopBody = b.createBlock(&loop.getBody(), {}, argTypes, locs);
     Value tok = tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
     Value pos = tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(1));
     SmallVector<Value> callArgs{tok, pos};
@@ -555,8 +565,8 @@ void DecoderGraphBuilder::buildGenerate() {
       yields.push_back(call.getResult(1 + l));
     YieldOp::create(b, loc, yields);
   }
-  Value all = tensor::ConcatOp::create(
-      b, loc, tokensType, 1, ValueRange{tokenRow, loop.getTokens()});
+  Value all = tensor::ConcatOp::create(b, loc, tokensType, 1,
+                                       ValueRange{tokenRow, loop.getTokens()});
   func::ReturnOp::create(b, loc, ValueRange{all, loop.getNumGenerated()});
 }
 
@@ -600,11 +610,9 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
     out.push_back({s.lmHead, {s.vocab, s.hidden}});
   return out;
 }
-OwningOpRef<ModuleOp>
-mlir::seq::buildDecoder(MLIRContext *context, Location loc,
-                        const DecoderSpec &spec,
-                        const llvm::StringMap<TensorInfo> &tensors,
-                        const ImportOptions &options) {
+OwningOpRef<ModuleOp> mlir::seq::buildDecoder(
+    MLIRContext *context, Location loc, const DecoderSpec &spec,
+    const llvm::StringMap<TensorInfo> &tensors, const ImportOptions &options) {
   context->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
                        bufferization::BufferizationDialect,
                        tensor::TensorDialect, linalg::LinalgDialect>();

@@ -38,8 +38,8 @@ namespace {
 class GgufReader {
 public:
   GgufReader(MLIRContext *ctx, const seqrt::GgufFile &file)
-      : ctx(ctx), file(file),
-        loc(FileLineColLoc::get(ctx, file.path(), 0, 0)) {}
+      : ctx(ctx), file(file), loc(FileLineColLoc::get(ctx, file.path(), 0, 0)) {
+  }
 
   InFlightDiagnostic error() { return emitError(loc); }
 
@@ -144,9 +144,8 @@ OwningOpRef<ModuleOp> mlir::seq::importGguf(MLIRContext *ctx, StringRef path,
       !get("llama.attention.head_count_kv", s.kvHeads, s.heads))
     return nullptr;
   if (s.hidden % s.heads != 0 || s.heads % s.kvHeads != 0) {
-    emitError(fileLoc) << "gguf: head counts " << s.heads << "/"
-                       << s.kvHeads << " do not fit embedding_length "
-                       << s.hidden;
+    emitError(fileLoc) << "gguf: head counts " << s.heads << "/" << s.kvHeads
+                       << " do not fit embedding_length " << s.hidden;
     return nullptr;
   }
   s.headDim = s.hidden / s.heads;
@@ -185,8 +184,8 @@ OwningOpRef<ModuleOp> mlir::seq::importGguf(MLIRContext *ctx, StringRef path,
   s.vocab = embd->ne[1];
   s.embedding = "token_embd.weight";
   s.finalNorm = "output_norm.weight";
-  s.lmHead = file->findTensor("output.weight") ? "output.weight"
-                                               : "token_embd.weight";
+  s.lmHead =
+      file->findTensor("output.weight") ? "output.weight" : "token_embd.weight";
   s.layerKinds.assign(s.layers, LayerKind());
   for (int64_t l = 0; l < s.layers; ++l) {
     std::string p = llvm::formatv("blk.{0}.", l);

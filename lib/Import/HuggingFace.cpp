@@ -147,8 +147,9 @@ public:
     if (failed(v))
       return failure();
     if (*v != only)
-      return error(key) << "config.json: '" << key << "' = "
-                        << (*v ? "true" : "false") << " is not supported";
+      return error(key) << "config.json: '" << key
+                        << "' = " << (*v ? "true" : "false")
+                        << " is not supported";
     return success();
   }
   /// A key that must be absent or null.
@@ -208,14 +209,31 @@ private:
 };
 
 /// Keys that never change the computed logits.
-const StringRef kNeutralKeys[] = {
-    "architectures", "model_type", "transformers_version", "torch_dtype",
-    "dtype", "use_cache", "initializer_range", "attention_dropout",
-    "bos_token_id", "pad_token_id", "_name_or_path", "output_attentions",
-    "output_hidden_states", "return_dict", "pretraining_tp",
-    "tokenizer_class", "max_window_layers", "id2label", "label2id",
-    "chunk_size_feed_forward", "is_encoder_decoder", "problem_type",
-    "use_return_dict", "tie_encoder_decoder", "add_cross_attention"};
+const StringRef kNeutralKeys[] = {"architectures",
+                                  "model_type",
+                                  "transformers_version",
+                                  "torch_dtype",
+                                  "dtype",
+                                  "use_cache",
+                                  "initializer_range",
+                                  "attention_dropout",
+                                  "bos_token_id",
+                                  "pad_token_id",
+                                  "_name_or_path",
+                                  "output_attentions",
+                                  "output_hidden_states",
+                                  "return_dict",
+                                  "pretraining_tp",
+                                  "tokenizer_class",
+                                  "max_window_layers",
+                                  "id2label",
+                                  "label2id",
+                                  "chunk_size_feed_forward",
+                                  "is_encoder_decoder",
+                                  "problem_type",
+                                  "use_return_dict",
+                                  "tie_encoder_decoder",
+                                  "add_cross_attention"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
@@ -227,8 +245,7 @@ LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
     FailureOr<JsonFile> idx = readJson(ctx, index);
     if (failed(idx))
       return failure();
-    const json::Object *map =
-        idx->value.getAsObject()->getObject("weight_map");
+    const json::Object *map = idx->value.getAsObject()->getObject("weight_map");
     if (!map)
       return emitError(idx->loc(ctx, "weight_map"))
              << "expected a 'weight_map' object";
@@ -270,8 +287,8 @@ LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
       auto dtype = t ? t->getString("dtype") : std::nullopt;
       const json::Array *shape = t ? t->getArray("shape") : nullptr;
       if (!dtype || !shape)
-        return emitError(loc) << "tensor '" << kv.first.str()
-                              << "' lacks a dtype or shape";
+        return emitError(loc)
+               << "tensor '" << kv.first.str() << "' lacks a dtype or shape";
       TensorInfo info;
       Builder b(ctx);
       if (*dtype == "F32")
@@ -285,8 +302,8 @@ LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
       for (const json::Value &d : *shape) {
         auto e = d.getAsInteger();
         if (!e || *e < 0)
-          return emitError(loc) << "tensor '" << kv.first.str()
-                                << "' has a bad shape";
+          return emitError(loc)
+                 << "tensor '" << kv.first.str() << "' has a bad shape";
         info.shape.push_back(*e);
       }
       tensors[kv.first] = std::move(info);
@@ -383,21 +400,19 @@ FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
         auto t = kv.second.getAsString();
         if (!t || *t != "default")
           return c.error("rope_type")
-                 << "config.json: rope_parameters.rope_type '"
-                 << (t ? *t : "?")
+                 << "config.json: rope_parameters.rope_type '" << (t ? *t : "?")
                  << "' is not supported yet (supported: default)";
       } else {
-        return c.error(kv.first)
-               << "config.json: rope_parameters." << kv.first.str()
-               << " is not handled";
+        return c.error(kv.first) << "config.json: rope_parameters."
+                                 << kv.first.str() << " is not handled";
       }
     }
   }
   if (failed(c.expectString("hidden_act", {"silu"})) ||
       failed(c.expectBool("mlp_bias", false)))
     return failure();
-  FailureOr<bool> tie = c.boolean("tie_word_embeddings",
-                                  family == "qwen2" ? false : false);
+  FailureOr<bool> tie =
+      c.boolean("tie_word_embeddings", family == "qwen2" ? false : false);
   if (failed(tie))
     return failure();
   s.eosTokenIds = c.integers("eos_token_id");
@@ -448,8 +463,8 @@ FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
           continue;
         }
         return c.error("layer_types")
-               << "config.json: layer_types[" << i << "] '"
-               << (t ? *t : "?") << "' is not supported";
+               << "config.json: layer_types[" << i << "] '" << (t ? *t : "?")
+               << "' is not supported";
       }
     } else if (*use) {
       return c.error("use_sliding_window")

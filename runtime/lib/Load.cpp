@@ -8,9 +8,9 @@
 
 #include "ArtifactImpl.h"
 #include "Error.h"
-#include "seqrt/Abi.h"
 #include "MappedFile.h"
 #include "Target.h"
+#include "seqrt/Abi.h"
 #include "seqrt/Artifact.h"
 
 using namespace seqrt;
@@ -58,7 +58,8 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact) {
   }
   artifact.bound.assign(artifact.globals.size(), false);
   // Optional: only code that can fail at run time defines it.
-  artifact.codeStatus = static_cast<int32_t *>(library.lookup(seqrt::abi::kStatusGlobal));
+  artifact.codeStatus =
+      static_cast<int32_t *>(library.lookup(seqrt::abi::kStatusGlobal));
   return SEQRT_OK;
 }
 } // namespace

@@ -216,8 +216,8 @@ public:
           const TensorType &a = entry.inputs[in], &b = entry.outputs[o];
           if (a.dtype != b.dtype || a.shape != b.shape || a.rank() == 0 ||
               std::find(a.shape.begin(), a.shape.end(), -1) != a.shape.end())
-            return fail(where, "input " + std::to_string(in) +
-                                   " and output " + std::to_string(o) +
+            return fail(where, "input " + std::to_string(in) + " and output " +
+                                   std::to_string(o) +
                                    " must have one static tensor type");
           if (entry.inplaceInput[o] != -1 ||
               std::count(entry.inplaceInput.begin(), entry.inplaceInput.end(),

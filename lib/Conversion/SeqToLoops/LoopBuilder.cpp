@@ -191,7 +191,8 @@ void LoopBuilder::raiseStatus(Operation *anchor, int32_t code) {
                                getI32IntegerAttr(0)),
         /*constant=*/false, /*alignment=*/nullptr);
   }
-  Value status = memref::GetGlobalOp::create(*this, type, seqrt::abi::kStatusGlobal);
+  Value status =
+      memref::GetGlobalOp::create(*this, type, seqrt::abi::kStatusGlobal);
   memref::StoreOp::create(*this, i32(code), status, ValueRange{});
 }
 

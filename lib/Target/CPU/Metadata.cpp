@@ -116,7 +116,8 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
     // caller's buffer of input i, updated in place.
     llvm::json::Array inplace;
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-      auto attr = func.getArgAttrOfType<IntegerAttr>(i, seqrt::abi::kInPlaceAttr);
+      auto attr =
+          func.getArgAttrOfType<IntegerAttr>(i, seqrt::abi::kInPlaceAttr);
       if (!attr) {
         if (func.getArgAttr(i, seqrt::abi::kInPlaceAttr))
           return func.emitError("entry @")
@@ -128,8 +129,7 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
       if (k < 0 || k >= static_cast<int64_t>(func.getNumResults()) ||
           func.getResultTypes()[k] != func.getArgumentTypes()[i] ||
           !isa<RankedTensorType>(func.getArgumentTypes()[i]) ||
-          !cast<RankedTensorType>(func.getArgumentTypes()[i])
-               .hasStaticShape())
+          !cast<RankedTensorType>(func.getArgumentTypes()[i]).hasStaticShape())
         return func.emitError("entry @")
                << func.getSymName() << ": argument " << i << " is in place "
                << "as output " << k << ", which must exist and have the "
