@@ -402,6 +402,42 @@ seqrt_status seqrt_detokenizer_push(seqrt_detokenizer *detokenizer,
 seqrt_status seqrt_detokenizer_flush(seqrt_detokenizer *detokenizer,
                                      const char **text, size_t *text_len);
 
+/*===-- Chat templates ----------------------------------------------------===*/
+
+/* One message of a conversation (UTF-8, NUL-terminated). */
+typedef struct seqrt_chat_message {
+  const char *role; /* "system", "user", "assistant", ... */
+  const char *content;
+} seqrt_chat_message;
+
+/* Formats a conversation with a model's chat template (the Jinja text of
+ * `tokenizer.chat_template` in GGUF metadata or `chat_template` in a
+ * tokenizer_config.json). The result equals transformers'
+ * tokenizer.apply_chat_template(messages, tokenize=False,
+ * add_generation_prompt=...) for a tokenizer whose special tokens are
+ * `bos_token` and `eos_token` (either may be NULL: the template then sees
+ * it undefined). On success `*out` is a NUL-terminated string to release
+ * with seqrt_chat_free. Errors carry "line L, column C" of the template:
+ * SEQRT_ERROR_FORMAT for a malformed template (syntax, unknown tag, filter
+ * or test), SEQRT_ERROR_ARGUMENT for a render error (the template's
+ * raise_exception(), e.g. roles not alternating; an undefined value used; a
+ * type error; a limit: 100000 range() elements, 10^6 loop iterations,
+ * 64 MiB strings, nesting 200, macro calls 100) or a null argument. */
+seqrt_status seqrt_chat_render(const char *chat_template,
+                               const seqrt_chat_message *messages,
+                               size_t num_messages, int add_generation_prompt,
+                               const char *bos_token, const char *eos_token,
+                               char **out);
+/* The same with every template variable given as one JSON object, e.g.
+ * {"messages": [{"role": "user", "content": "Hi", "tool_calls": [...]}],
+ *  "tools": [...], "add_generation_prompt": true, "bos_token": "<s>"}.
+ * As in transformers, null message members are dropped, `tools` and
+ * `documents` default to null and add_generation_prompt to false. */
+seqrt_status seqrt_chat_render_json(const char *chat_template,
+                                    const char *context_json, char **out);
+/* Releases a string from seqrt_chat_render*; NULL is a no-op. */
+void seqrt_chat_free(char *text);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
