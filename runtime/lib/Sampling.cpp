@@ -17,8 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Error.h"
 #include "Sampling.h"
+#include "Error.h"
 
 #include <cmath>
 #include <cstring>
@@ -130,9 +130,9 @@ extern "C" seqrt_status seqrt_sample(const float *logits, size_t vocab,
   if (!logits || !token)
     return fail(SEQRT_ERROR_ARGUMENT, "seqrt_sample: null argument");
   if (vocab == 0 || vocab > static_cast<size_t>(INT32_MAX))
-    return fail(SEQRT_ERROR_ARGUMENT,
-                "seqrt_sample: vocabulary size " + std::to_string(vocab) +
-                    " is not in 1 .. 2^31 - 1");
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_sample: vocabulary size " +
+                                          std::to_string(vocab) +
+                                          " is not in 1 .. 2^31 - 1");
   seqrt_sampling greedy = {0.0f, 0, 1.0f};
   const seqrt_sampling &s = params ? *params : greedy;
   if (!(s.temperature >= 0.0f) || std::isinf(s.temperature))

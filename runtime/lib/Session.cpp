@@ -85,10 +85,10 @@ seqrt_status layoutOf(const seqrt_artifact &artifact, const char *name,
   out.positionInput = plainInputs[1];
   out.logitsOutput = plainOutputs[0];
   const TensorType &tokens = entry.inputs[out.tokensInput];
-  bool tokensOk = decode ? isType(tokens, SEQRT_DTYPE_I32, {1, 1})
-                         : tokens.dtype == SEQRT_DTYPE_I32 &&
-                               tokens.rank() == 2 && tokens.shape[0] == 1 &&
-                               tokens.shape[1] != 0;
+  bool tokensOk = decode
+                      ? isType(tokens, SEQRT_DTYPE_I32, {1, 1})
+                      : tokens.dtype == SEQRT_DTYPE_I32 && tokens.rank() == 2 &&
+                            tokens.shape[0] == 1 && tokens.shape[1] != 0;
   if (!tokensOk)
     return fail(SEQRT_ERROR_ARGUMENT,
                 entryError(name, "input " + std::to_string(out.tokensInput) +
@@ -233,10 +233,10 @@ extern "C" seqrt_status seqrt_session_create(seqrt_artifact *artifact,
   const std::vector<size_t> &stateIn = session->prefill.stateInputs;
   const std::vector<size_t> &decodeIn = session->decode.stateInputs;
   if (stateIn.size() != decodeIn.size())
-    return fail(SEQRT_ERROR_ARGUMENT,
-                "session: prefill has " + std::to_string(stateIn.size()) +
-                    " in-place state inputs but decode " +
-                    std::to_string(decodeIn.size()));
+    return fail(SEQRT_ERROR_ARGUMENT, "session: prefill has " +
+                                          std::to_string(stateIn.size()) +
+                                          " in-place state inputs but decode " +
+                                          std::to_string(decodeIn.size()));
   if (stateIn.empty())
     return fail(SEQRT_ERROR_ARGUMENT,
                 "session: prefill and decode have no in-place state (no KV "
@@ -275,8 +275,8 @@ extern "C" seqrt_status seqrt_session_create(seqrt_artifact *artifact,
     if (seqrt_tensor_alloc(type.dtype, static_cast<int32_t>(type.rank()),
                            type.shape.data(), &session->state[s]) != SEQRT_OK)
       return fail(SEQRT_ERROR_MEMORY,
-                  "session: cannot allocate state " + std::to_string(s) +
-                      " (" + type.str() + "): " + seqrt_last_error());
+                  "session: cannot allocate state " + std::to_string(s) + " (" +
+                      type.str() + "): " + seqrt_last_error());
   }
   *out = session.release();
   return SEQRT_OK;

@@ -87,8 +87,7 @@ std::unique_ptr<Tokenizer> seqrt::tokenizerFromGguf(const GgufFile &file,
       !optionalId(file, "tokenizer.ggml.eos_token_id", eos, error) ||
       !optionalBool(file, "tokenizer.ggml.add_bos_token", false, addBos,
                     error) ||
-      !optionalBool(file, "tokenizer.ggml.add_eos_token", false, addEos,
-                    error))
+      !optionalBool(file, "tokenizer.ggml.add_eos_token", false, addEos, error))
     return nullptr;
   std::unique_ptr<Tokenizer> tokenizer;
   if (*model == "gpt2") {
@@ -103,8 +102,8 @@ std::unique_ptr<Tokenizer> seqrt::tokenizerFromGguf(const GgufFile &file,
         return nullptr;
       pre = std::string(*name);
     }
-    tokenizer = Tokenizer::fromVocab(std::move(tokens), types, merges, pre,
-                                     bos, eos, addBos, addEos, error);
+    tokenizer = Tokenizer::fromVocab(std::move(tokens), types, merges, pre, bos,
+                                     eos, addBos, addEos, error);
   } else if (*model == "llama") {
     const GgufValue *value =
         file.getArray("tokenizer.ggml.scores", GgufValueType::F32, error);

@@ -101,8 +101,7 @@ ModelSource modelSource(const Options &options) {
 }
 
 /// A JSON file of the model directory (false if absent or malformed).
-bool readJson(const std::string &dir, const char *name,
-              seqrt::JsonValue &out) {
+bool readJson(const std::string &dir, const char *name, seqrt::JsonValue &out) {
   std::string text, error;
   return readText((std::filesystem::path(dir) / name).string(), text) &&
          seqrt::parseJson(text, out, error) && out.isObject();
@@ -201,9 +200,9 @@ bool chatTemplate(const ModelSource &source, std::string &out,
   if (source.dir.empty() ||
       !readJson(source.dir, "tokenizer_config.json", config)) {
     error = "no chat template: " +
-            (source.dir.empty() ? std::string("no model directory")
-                                : "no readable tokenizer_config.json in '" +
-                                      source.dir + "'");
+            (source.dir.empty()
+                 ? std::string("no model directory")
+                 : "no readable tokenizer_config.json in '" + source.dir + "'");
     return false;
   }
   const seqrt::JsonValue *value = config.get("chat_template");

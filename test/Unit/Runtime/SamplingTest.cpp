@@ -8,9 +8,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Sampling.h"
 #include "Json.h"
 #include "RuntimeTestUtils.h"
-#include "Sampling.h"
 
 #include "seqrt/seqrt.h"
 
@@ -31,19 +31,18 @@ TEST(SamplingTest, PhiloxKnownAnswers) {
   uint32_t out[4];
   const uint32_t zeros[4] = {0, 0, 0, 0}, zeroKey[2] = {0, 0};
   seqrt::philox4x32(zeros, zeroKey, out);
-  EXPECT_THAT(out, ElementsAre(0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu,
-                               0x9b00dbd8u));
-  const uint32_t ones[4] = {0xffffffffu, 0xffffffffu, 0xffffffffu,
-                            0xffffffffu};
+  EXPECT_THAT(out,
+              ElementsAre(0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u));
+  const uint32_t ones[4] = {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu};
   const uint32_t onesKey[2] = {0xffffffffu, 0xffffffffu};
   seqrt::philox4x32(ones, onesKey, out);
-  EXPECT_THAT(out, ElementsAre(0x408f276du, 0x41c83b0eu, 0xa20bc7c6u,
-                               0x6d5451fdu));
+  EXPECT_THAT(out,
+              ElementsAre(0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu));
   const uint32_t pi[4] = {0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u};
   const uint32_t piKey[2] = {0xa4093822u, 0x299f31d0u};
   seqrt::philox4x32(pi, piKey, out);
-  EXPECT_THAT(out, ElementsAre(0xd16cfe09u, 0x94fdccebu, 0x5001e420u,
-                               0x24126ea1u));
+  EXPECT_THAT(out,
+              ElementsAre(0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u));
   // The draw is the high 24 bits of the first word.
   EXPECT_EQ(seqrt::philoxUniform(0, 0, 0), 0x6627e8 / 16777216.0f);
 }
@@ -78,13 +77,13 @@ TEST(SamplingTest, MatchesTheNumPyReference) {
     params.temperature = static_cast<float>(c.get("temperature")->getNumber());
     params.top_k = static_cast<int32_t>(c.get("top_k")->getInt());
     params.top_p = static_cast<float>(c.get("top_p")->getNumber());
-    uint64_t seed = std::strtoull(c.get("seed")->getString().c_str(), nullptr,
-                                  10);
+    uint64_t seed =
+        std::strtoull(c.get("seed")->getString().c_str(), nullptr, 10);
     uint64_t counter =
         std::strtoull(c.get("counter")->getString().c_str(), nullptr, 10);
     int32_t token = -1;
-    ASSERT_EQ(seqrt_sample(logits.data(), logits.size(), &params, seed,
-                           counter, &token),
+    ASSERT_EQ(seqrt_sample(logits.data(), logits.size(), &params, seed, counter,
+                           &token),
               SEQRT_OK)
         << seqrt_last_error();
     EXPECT_EQ(token, c.get("token")->getInt());
@@ -193,10 +192,9 @@ TEST(SamplingTest, BadInput) {
   EXPECT_THAT(seqrt_last_error(), HasSubstr("every logit is -inf"));
 
   logits[1] = 0.0f;
-  const seqrt_sampling bad[] = {{-1.0f, 0, 1.0f},     {NAN, 0, 1.0f},
-                                {INFINITY, 0, 1.0f},  {1.0f, -1, 1.0f},
-                                {1.0f, 4, 1.0f},      {1.0f, 0, 0.0f},
-                                {1.0f, 0, 1.5f},      {1.0f, 0, NAN}};
+  const seqrt_sampling bad[] = {
+      {-1.0f, 0, 1.0f}, {NAN, 0, 1.0f},  {INFINITY, 0, 1.0f}, {1.0f, -1, 1.0f},
+      {1.0f, 4, 1.0f},  {1.0f, 0, 0.0f}, {1.0f, 0, 1.5f},     {1.0f, 0, NAN}};
   for (const seqrt_sampling &p : bad)
     EXPECT_EQ(seqrt_sample(logits, 3, &p, 0, 0, &token), SEQRT_ERROR_ARGUMENT)
         << p.temperature << " " << p.top_k << " " << p.top_p;

@@ -108,9 +108,9 @@ TEST_F(SessionTest, PrefillThenDecode) {
   EXPECT_EQ(k2.data, k.data);
   EXPECT_EQ(v2.data, v.data);
   const float *kd = static_cast<const float *>(k.data);
-  EXPECT_THAT(std::vector<float>(kd, kd + 8),
-              ElementsAreArray({3.0f, 0.0f, 1.0f, 1.0f, 4.0f, 2.0f, 4.0f,
-                                3.0f}));
+  EXPECT_THAT(
+      std::vector<float>(kd, kd + 8),
+      ElementsAreArray({3.0f, 0.0f, 1.0f, 1.0f, 4.0f, 2.0f, 4.0f, 3.0f}));
 
   seqrt_session_reset(session);
   EXPECT_EQ(seqrt_session_position(session), 0u);
@@ -241,8 +241,7 @@ TEST_F(SessionTest, SignatureChecks) {
       kvEntry("decode", "__seq_packed_kv_decode", "[1, 1]");
   const Case cases[] = {
       {prefill, "the artifact has no 'decode' entry"},
-      {prefill + ", " +
-           kvEntry("decode", "__seq_packed_kv_decode", "[1, 2]"),
+      {prefill + ", " + kvEntry("decode", "__seq_packed_kv_decode", "[1, 2]"),
        "entry 'decode' input 0: expected tokens i32[1, 1], got i32[1, 2]"},
       {prefill + ", " +
            kvEntry("decode", "__seq_packed_kv_decode", "[1, 1]", "[[2, 1]]"),
@@ -275,8 +274,8 @@ TEST_F(SessionTest, SignatureChecks) {
 
 TEST_F(SessionTest, UnboundParametersAreReported) {
   std::string path = dir.file("params.seqpkg");
-  writeFakeArtifact(path, fakeModelMetadata(fakeModelParameters(), "",
-                                            sessionEntries()));
+  writeFakeArtifact(
+      path, fakeModelMetadata(fakeModelParameters(), "", sessionEntries()));
   ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK);
   EXPECT_EQ(seqrt_session_create(artifact, &session), SEQRT_ERROR_BINDING);
   EXPECT_THAT(seqrt_last_error(), HasSubstr("model.w"));
@@ -284,8 +283,8 @@ TEST_F(SessionTest, UnboundParametersAreReported) {
 
 TEST_F(SessionTest, SessionsOnSeveralThreads) {
   load(sessionEntries());
-  const std::vector<std::vector<int32_t>> prompts = {
-      {0, 1}, {4, 4}, {2, 3}, {1, 1}, {3, 0}, {2, 2}};
+  const std::vector<std::vector<int32_t>> prompts = {{0, 1}, {4, 4}, {2, 3},
+                                                     {1, 1}, {3, 0}, {2, 2}};
   std::vector<std::vector<float>> results(prompts.size());
   std::vector<std::string> errors(prompts.size());
   std::vector<std::thread> threads;
