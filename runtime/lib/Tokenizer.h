@@ -222,6 +222,15 @@ private:
   int32_t unk = -1;
 };
 
+class GgufFile;
+
+/// A tokenizer from a GGUF file's `tokenizer.ggml.*` metadata: model "gpt2"
+/// (byte-level BPE: tokens, token_type, merges, pre) or "llama"
+/// (SentencePiece BPE: tokens, scores, token_type, add_space_prefix), with
+/// bos/eos_token_id and add_bos/eos_token. Null with `error` otherwise.
+std::unique_ptr<Tokenizer> tokenizerFromGguf(const GgufFile &file,
+                                             std::string &error);
+
 /// Turns a stream of token ids into UTF-8 text in complete characters:
 /// bytes of a character split across tokens are held back until it
 /// completes. The concatenated output equals Tokenizer::decode of all the

@@ -7,15 +7,12 @@
 
 #include "Error.h"
 #include "Tokenizer.h"
+#include "TokenizerApiImpl.h"
 
 #include <cstring>
 #include <new>
 
 using namespace seqrt;
-
-struct seqrt_tokenizer {
-  std::unique_ptr<Tokenizer> impl;
-};
 
 struct seqrt_detokenizer {
   explicit seqrt_detokenizer(const Tokenizer &tokenizer, bool skipSpecial)

@@ -21,47 +21,44 @@ using namespace seqrun;
 const char *seqrun::usageText() {
   return R"(usage: seqrun MODEL.seqpkg [options]
 
-Loads a seqc artifact, binds its weights, runs one entry point and checks,
-saves, prints or times its outputs. INDEX is an input or output position.
+Runs a seqc artifact: one entry point on given inputs, or text generation.
+INDEX is an input or output position.
 
 Artifact:
-  --info                    print the entries and parameters, run nothing
-  --entry NAME              entry to run (default: the only one)
-  --weights FILE|DIR        safetensors or GGUF checkpoint, told apart by
-                            the file's magic (repeat for shards), or a
-                            model directory (every *.safetensors in it)
+  --info                  print the entries and parameters, run nothing
+  --weights FILE|DIR      safetensors or GGUF file (repeat for shards), or a
+                          model directory (every *.safetensors in it)
 
-Inputs:
-  --input INDEX=FILE.npy    from a .npy file (floats are rounded to the
-                            input's dtype, e.g. f32 to bf16; integers are
-                            widened or narrowed)
-  --input INDEX=FILE.safetensors:NAME
-                            from a tensor of a safetensors file
-  --input INDEX=NUMBER      a scalar
-  --zeros INDEX[=SHAPE]     all zeros (SHAPE like 1x4x16: dynamic extents)
+Generation (a session over the prefill and decode entries):
+  --prompt-ids "1 2 3"    prompt token ids; prints the generated ids
+  --prompt TEXT           prompt text; prints the generated text
+  --chat TEXT [--system TEXT]  one user message in the model's chat template
+  --max-new-tokens N (64), --eos ID (repeat; default: the model's EOS)
+  --temperature T (0: greedy), --top-k K (0: all), --top-p P (1), --seed S
+  --tokenizer FILE|DIR    tokenizer.json, GGUF or model directory (default:
+                          from --weights)
+  --prefill-chunk N       prefill the prompt N tokens at a time
 
-Outputs:
-  --print                   print them (the default when nothing else is
-                            asked for)
-  --output INDEX=FILE.npy   save one (bf16 as f32)
-  --expect INDEX=FILE.npy   compare one with a golden (also
-                            FILE.safetensors:NAME): |got - want| <= atol +
-                            rtol * |want| as doubles, exact for integers
-  --rtol R, --atol A        tolerances (default 1e-5 and 1e-6)
-
-Timing:
-  --bench                   time the entry: --warmup N (3) calls, then
-                            --reps N (10) timed calls
+Entry (--entry NAME; default: the only one):
+  --input INDEX=FILE.npy  from .npy (floats rounded to the input's dtype)
+  --input INDEX=FILE.safetensors:NAME, --input INDEX=NUMBER (a scalar)
+  --zeros INDEX[=SHAPE]   all zeros (SHAPE like 1x4x16: dynamic extents)
+  --print                 print the outputs (default if nothing else asked)
+  --output INDEX=FILE.npy save one (bf16 as f32)
+  --expect INDEX=FILE.npy compare one with a golden (or FILE.safetensors:NAME):
+                          |got - want| <= atol + rtol * |want|, exact for ints
+  --rtol R, --atol A      tolerances (default 1e-5 and 1e-6)
+  --bench                 time it: --warmup N (3), then --reps N (10) calls
 
 Generic:
-  --help, -h                this text
-  --version                 seqrun's version and what it runs
+  --help, -h              this text
+  --version               seqrun's version and what it runs
 
 Examples:
   seqrun model.seqpkg --info
+  seqrun model.seqpkg --weights model.gguf --chat "Hi!" --max-new-tokens 48
   seqrun model.seqpkg --weights model.safetensors --entry generate \
-      --input 0=prompt.npy --input 1=42 --output 0=tokens.npy
-  seqrun model.seqpkg --zeros 0=1x16 --expect 0=golden.npy --bench
+      --input 0=prompt.npy --input 1=42 --output 0=tokens.npy --bench
 
 Exit status: 0 success, 1 an error or a failed --expect, 2 bad usage.
 )";
@@ -127,6 +124,48 @@ bool parseDouble(const std::string &flag, const std::string &value, double &out,
   return true;
 }
 
+/// Token ids separated by spaces or commas, each in 0 .. 2^31 - 1.
+bool parseIds(const std::string &flag, const std::string &value,
+              std::vector<int32_t> &out, std::string &error) {
+  out.clear();
+  size_t i = 0;
+  while (i < value.size()) {
+    if (value[i] == ' ' || value[i] == ',' || value[i] == '\t') {
+      ++i;
+      continue;
+    }
+    size_t end = value.find_first_of(" ,\t", i);
+    if (end == std::string::npos)
+      end = value.size();
+    int32_t id = 0;
+    auto [ptr, ec] = std::from_chars(value.data() + i, value.data() + end, id);
+    if (ec != std::errc() || ptr != value.data() + end || id < 0) {
+      error = flag + " expects token ids (integers >= 0) separated by spaces "
+                     "or commas, got '" +
+              value.substr(i, end - i) + "'";
+      return false;
+    }
+    out.push_back(id);
+    i = end;
+  }
+  if (out.empty()) {
+    error = flag + " expects at least one token id";
+    return false;
+  }
+  return true;
+}
+
+bool parseU64(const std::string &flag, const std::string &value,
+              uint64_t &out, std::string &error) {
+  auto [end, ec] =
+      std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc() || end != value.data() + value.size()) {
+    error = flag + " expects an integer in 0 .. 2^64 - 1, got '" + value + "'";
+    return false;
+  }
+  return true;
+}
+
 /// Rejects a second INDEX=... for the same index of the same flag.
 bool checkUnique(const std::string &what, const std::vector<IndexedArg> &args,
                  std::string &error) {
@@ -144,8 +183,12 @@ bool checkUnique(const std::string &what, const std::vector<IndexedArg> &args,
 bool seqrun::parseOptions(int argc, char **argv, Options &options,
                           std::string &error) {
   static const std::set<std::string> kValueFlags = {
-      "--entry",  "--weights", "--input", "--zeros",  "--output",
-      "--expect", "--rtol",    "--atol",  "--warmup", "--reps"};
+      "--entry",         "--weights",     "--input",      "--zeros",
+      "--output",        "--expect",      "--rtol",       "--atol",
+      "--warmup",        "--reps",        "--prompt-ids", "--prompt",
+      "--chat",          "--system",      "--tokenizer",  "--max-new-tokens",
+      "--temperature",   "--top-k",       "--top-p",      "--seed",
+      "--eos",           "--prefill-chunk"};
   static const std::set<std::string> kBoolFlags = {
       "--bench", "--print", "--info", "--help", "-h", "--version"};
   for (int i = 1; i < argc; ++i) {
@@ -214,6 +257,40 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       ok = parseInt(flag, value, 0, options.warmup, error);
     } else if (flag == "--reps") {
       ok = parseInt(flag, value, 1, options.reps, error);
+    } else if (flag == "--prompt-ids") {
+      options.hasPromptIds = true;
+      ok = parseIds(flag, value, options.promptIds, error);
+    } else if (flag == "--prompt") {
+      options.hasPrompt = true;
+      options.prompt = value;
+    } else if (flag == "--chat") {
+      options.hasChat = true;
+      options.chat = value;
+    } else if (flag == "--system") {
+      options.hasSystem = true;
+      options.system = value;
+    } else if (flag == "--tokenizer") {
+      options.tokenizer = value;
+    } else if (flag == "--max-new-tokens") {
+      ok = parseInt(flag, value, 1, options.maxNewTokens, error);
+    } else if (flag == "--temperature") {
+      ok = parseDouble(flag, value, options.temperature, error);
+    } else if (flag == "--top-k") {
+      ok = parseInt(flag, value, 0, options.topK, error);
+    } else if (flag == "--top-p") {
+      ok = parseDouble(flag, value, options.topP, error);
+      if (ok && (options.topP <= 0 || options.topP > 1)) {
+        error = "--top-p expects a number in (0, 1], got '" + value + "'";
+        ok = false;
+      }
+    } else if (flag == "--seed") {
+      ok = parseU64(flag, value, options.seed, error);
+    } else if (flag == "--eos") {
+      std::vector<int32_t> ids;
+      ok = parseIds(flag, value, ids, error);
+      options.eos.insert(options.eos.end(), ids.begin(), ids.end());
+    } else if (flag == "--prefill-chunk") {
+      ok = parseInt(flag, value, 1, options.prefillChunk, error);
     }
     if (!ok)
       return false;
@@ -222,6 +299,24 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
     return true;
   if (options.model.empty()) {
     error = "no artifact given";
+    return false;
+  }
+  int modes = options.hasPromptIds + options.hasPrompt + options.hasChat;
+  if (modes > 1) {
+    error = "give one of --prompt-ids, --prompt and --chat";
+    return false;
+  }
+  if (options.hasSystem && !options.hasChat) {
+    error = "--system goes with --chat";
+    return false;
+  }
+  if (options.generates() &&
+      (!options.entry.empty() || !options.inputs.empty() ||
+       !options.zeros.empty() || !options.outputs.empty() ||
+       !options.expects.empty() || options.print || options.bench)) {
+    error = "--prompt-ids, --prompt and --chat run a session; they do not "
+            "combine with --entry, --input, --zeros, --output, --expect, "
+            "--print or --bench";
     return false;
   }
   std::vector<IndexedArg> given = options.inputs;

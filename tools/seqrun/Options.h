@@ -7,6 +7,7 @@
 #ifndef SEQRUN_OPTIONS_H
 #define SEQRUN_OPTIONS_H
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,20 @@ struct Options {
   int warmup = 3;
   int reps = 10;
   bool print = false;
+  // Generation (a session over prefill/decode).
+  std::vector<int32_t> promptIds;
+  std::string prompt, chat, system, tokenizer;
+  bool hasPromptIds = false, hasPrompt = false, hasChat = false,
+       hasSystem = false;
+  int maxNewTokens = 64;
+  double temperature = 0.0;
+  int topK = 0;
+  double topP = 1.0;
+  uint64_t seed = 0;
+  std::vector<int32_t> eos;
+  int prefillChunk = 0; ///< 0: the whole prompt in one prefill
+
+  bool generates() const { return hasPromptIds || hasPrompt || hasChat; }
   bool info = false;
   bool help = false;
   bool version = false;

@@ -12,6 +12,7 @@
 
 #include "Compare.h"
 #include "Convert.h"
+#include "Generate.h"
 #include "Options.h"
 #include "TensorIO.h"
 
@@ -366,6 +367,9 @@ int main(int argc, char **argv) {
   if (seqrt_check_bound(artifact.get()) != SEQRT_OK)
     return error(std::string(seqrt_last_error()) +
                  (options.weights.empty() ? "; pass --weights FILE" : ""));
+
+  if (options.generates())
+    return generate(artifact.get(), options, message) ? 0 : error(message);
 
   size_t entry = 0;
   if (!pickEntry(artifact.get(), options.entry, entry, message))

@@ -10,7 +10,10 @@
 |* Threads: an artifact may be called from several threads at once; loading, *|
 |* binding and freeing it must not overlap with calls on it. Run-time errors  *|
 |* reported through __seq_status (see seqrt_code_status) are only reliable    *|
-|* when calls on one artifact do not overlap.                                 *|
+|* when calls on one artifact do not overlap: the code has one such global   *|
+|* per artifact, which every call clears and reads, so with overlapping calls *|
+|* an error can be lost or reported by another call. Sessions check what the  *|
+|* code would report (token ids, cache capacity) before they call.            *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -222,6 +225,103 @@ seqrt_status seqrt_call(seqrt_artifact *artifact, const char *entry,
                         const seqrt_tensor *inputs, size_t numInputs,
                         seqrt_tensor *outputs, size_t numOutputs);
 
+/*===-- Sessions ----------------------------------------------------------===*/
+
+/* A generation session: the state (KV caches) of one sequence and its
+ * position, for an artifact with the entries seqc's importers emit:
+ *
+ *   prefill(tokens i32[1,S], start i32[1], state...) -> (logits f32[1,V],
+ *                                                        state...)
+ *   decode(token i32[1,1], position i32[1], state...) -> (logits f32[1,V],
+ *                                                        state...)
+ *
+ * where every state input is updated in place (the metadata's "inplace"
+ * pairs: seqrt_entry_inplace_input) and returned as the matching output.
+ * The session owns one zeroed buffer per state input; calls pass them in
+ * and the code updates them where they lie: no copy of the state is made
+ * and its addresses never change (seqrt_session_state). Should the code
+ * return a state output in a buffer of its own instead, the session copies
+ * it back (the addresses still never change) and counts the copy
+ * (seqrt_session_state_copies). 
+ *
+ * Threads: one artifact serves any number of sessions, and different
+ * sessions may run on different threads at once (their state is their
+ * own; the artifact is only read). One session must not be used by two
+ * threads at once. Sessions must be freed before their artifact. Errors the
+ * code itself would report through the artifact's __seq_status (a token id
+ * outside the vocabulary, a write past the cache) are checked by the
+ * session before it calls, so they are reliable even though that global is
+ * shared by concurrent calls (see the note at the top). */
+typedef struct seqrt_session seqrt_session;
+
+/* Checks the artifact's prefill and decode entries (shapes above; their
+ * state inputs must match in count, order, dtype and shape, and must be
+ * static) and that every parameter is bound, then allocates the state,
+ * zeroed, at position 0. */
+seqrt_status seqrt_session_create(seqrt_artifact *artifact,
+                                  seqrt_session **out);
+/* NULL is a no-op. */
+void seqrt_session_free(seqrt_session *session);
+
+/* Runs prefill of `n` >= 1 tokens at the current position (so a later call
+ * continues the sequence: multi-turn chat) and advances the position by n.
+ * `logits`, if not NULL, receives the vocab_size logits of the last token.
+ * Fails before running (nothing changed) if an id is outside
+ * 0 .. vocab_size - 1 or if position + n exceeds the capacity. If the code
+ * fails while running, the position is unchanged; cache slots at and past
+ * it may have been written, which is harmless (they are overwritten before
+ * they are attended to). */
+seqrt_status seqrt_session_prefill(seqrt_session *session, const int32_t *ids,
+                                   size_t n, float *logits);
+/* One decode step: `token` at the current position; as prefill of one
+ * token, through the decode entry. */
+seqrt_status seqrt_session_decode(seqrt_session *session, int32_t token,
+                                  float *logits);
+/* Back to position 0 with zeroed state. */
+void seqrt_session_reset(seqrt_session *session);
+
+/* Tokens processed so far (the next token's position). */
+size_t seqrt_session_position(const seqrt_session *session);
+/* The most tokens a sequence may hold: the static cache extent Cap of the
+ * state [1, Hkv, Cap, D] (the layout seqc's KV caches have). */
+size_t seqrt_session_capacity(const seqrt_session *session);
+/* V, the number of logits (and of valid token ids). */
+size_t seqrt_session_vocab_size(const seqrt_session *session);
+/* How many state outputs the code returned in new buffers (which the
+ * session copied back) since the session was created: 0 for code that
+ * updates the state in place, as the ABI promises. */
+size_t seqrt_session_state_copies(const seqrt_session *session);
+/* The state buffers, in the order of the prefill entry's inputs. *out is a
+ * view (owner_ NULL) valid while the session lives. */
+size_t seqrt_session_num_states(const seqrt_session *session);
+seqrt_status seqrt_session_state(const seqrt_session *session, size_t index,
+                                 seqrt_tensor *out);
+
+/*===-- Sampling ----------------------------------------------------------===*/
+
+/* How seqrt_sample draws a token, as seqc's --temperature, --top-k and
+ * --top-p (and #seq.sampling) define it. */
+typedef struct seqrt_sampling {
+  float temperature; /* 0: greedy (argmax, lowest index on ties) */
+  int32_t top_k;     /* keep the k most likely tokens; 0: no limit */
+  float top_p;       /* then the fewest whose mass reaches top_p; 1: all */
+} seqrt_sampling;
+
+/* Draws a token from `vocab` logits. With `params` NULL or temperature 0
+ * (or top_k 1) it is the argmax; otherwise a draw from
+ * softmax(logits / temperature) restricted by top_k and top_p, made with
+ * the counter-based Philox-4x32-10 generator keyed by `seed` and counted by
+ * `counter`, exactly as the compiled seq.sample draws (row 0): a compiled
+ * `generate` entry and a session loop give the same tokens for the same
+ * seed when the loop draws token t with counter max(t - 1, 0) (`generate`
+ * draws its first token with counter 0, then runs a decode loop whose step
+ * s draws with counter s). A NaN logit is an error (SEQRT_ERROR_ARGUMENT),
+ * as are a +inf logit or all -inf when sampling; temperature must be
+ * finite and >= 0, top_k in 0 .. vocab, top_p in (0, 1]. */
+seqrt_status seqrt_sample(const float *logits, size_t vocab,
+                          const seqrt_sampling *params, uint64_t seed,
+                          uint64_t counter, int32_t *token);
+
 /*===-- Tokenizers --------------------------------------------------------===*/
 
 /* A byte-level BPE tokenizer (GPT-2 style, as Hugging Face `tokenizers`
@@ -235,6 +335,13 @@ typedef struct seqrt_tokenizer seqrt_tokenizer;
  * tokenizer_config.json lies next to it, its bos_token and eos_token name
  * the BOS and EOS tokens. */
 seqrt_status seqrt_tokenizer_load_json(const char *path,
+                                       seqrt_tokenizer **out);
+/* Builds the tokenizer a GGUF file describes in its `tokenizer.ggml.*`
+ * metadata (llama.cpp's keys): model "gpt2" (byte-level BPE with merges
+ * and the `pre` pre-tokenizer) or "llama" (SentencePiece BPE with scores),
+ * its BOS/EOS ids and add_bos_token/add_eos_token. Other models fail with
+ * SEQRT_ERROR_FORMAT. */
+seqrt_status seqrt_tokenizer_load_gguf(const char *path,
                                        seqrt_tokenizer **out);
 /* NULL is a no-op. */
 void seqrt_tokenizer_free(seqrt_tokenizer *tokenizer);

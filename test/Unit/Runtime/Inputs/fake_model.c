@@ -189,3 +189,75 @@ EXPORT void __seq_packed_hbits(void **args) {
     out[i] = ((const uint16_t *)__seq_param_h)[i];
   setResult1(result, out, 3);
 }
+
+/// A stand-in for a decoder's prefill/decode entries over in-place KV
+/// caches k and v of f32[1, 1, 4, 2] (capacity 4), vocabulary 5:
+///   tokens i32[1, S] (S = 1 for decode), start i32[1], k, v
+///     -> logits f32[1, 5], k, v
+/// It writes token t at position p as k[p] = {t, p}, v[p] = {10 t, 1}, and
+/// logits[u] = sum over cached positions p <= the last of (p + 1) * [k[p][0]
+/// == u] + v[p][1], so both the cache contents and the positions show.
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t sizes[4];
+  int64_t strides[4];
+} Memref4;
+
+static void kvStep(void **args, int copyState) {
+  Memref2 *logits = args[0];
+  Memref4 *kOut = (Memref4 *)((char *)args[0] + sizeof(Memref2));
+  Memref4 *vOut = kOut + 1;
+  const Memref2 *tokens = args[1];
+  const Memref1 *start = args[2];
+  const Memref4 *k = args[3], *v = args[4];
+  float *kd = (float *)k->aligned + k->offset;
+  float *vd = (float *)v->aligned + v->offset;
+  int32_t first = ((const int32_t *)start->aligned)[start->offset];
+  int64_t n = tokens->sizes[1];
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t t = ((const int32_t *)tokens->aligned)[tokens->offset +
+                                                    i * tokens->strides[1]];
+    int64_t p = first + i;
+    if (p < 0 || p >= 4) {
+      __seq_status = 2;
+      continue;
+    }
+    kd[2 * p] = (float)t;
+    kd[2 * p + 1] = (float)p;
+    vd[2 * p] = 10.0f * (float)t;
+    vd[2 * p + 1] = 1.0f;
+  }
+  float *out = allocate(5 * sizeof(float));
+  for (int u = 0; u < 5; ++u) {
+    out[u] = 0;
+    for (int64_t p = 0; p < first + n && p < 4; ++p)
+      out[u] += (kd[2 * p] == (float)u ? (float)(p + 1) : 0.0f) +
+                vd[2 * p + 1];
+  }
+  logits->allocated = out;
+  logits->aligned = out;
+  logits->offset = 0;
+  logits->sizes[0] = 1;
+  logits->sizes[1] = 5;
+  logits->strides[0] = 5;
+  logits->strides[1] = 1;
+  *kOut = *k;
+  *vOut = *v;
+  if (copyState) {
+    // What code that failed to bufferize in place would return: a copy.
+    float *copy = allocate(8 * sizeof(float));
+    memcpy(copy, kd, 8 * sizeof(float));
+    kOut->allocated = copy;
+    kOut->aligned = copy;
+    kOut->offset = 0;
+  }
+}
+
+/// prefill(i32[1, ?], i32[1], f32[1,1,4,2], f32[1,1,4,2]) -> (f32[1,5], ...)
+EXPORT void __seq_packed_kv_prefill(void **args) { kvStep(args, 0); }
+/// decode(i32[1, 1], i32[1], f32[1,1,4,2], f32[1,1,4,2]) -> (f32[1,5], ...)
+EXPORT void __seq_packed_kv_decode(void **args) { kvStep(args, 0); }
+/// As kv_decode, but returns a copy of k instead of updating it in place.
+EXPORT void __seq_packed_kv_decode_copy(void **args) { kvStep(args, 1); }
