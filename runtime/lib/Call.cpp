@@ -70,6 +70,11 @@ seqrt_status checkInput(const EntryInfo &entry, size_t i,
   return SEQRT_OK;
 }
 
+/// The input whose buffer output `o` of `entry` updates in place, or -1.
+int64_t inplaceInputOf(const EntryInfo &entry, size_t o) {
+  return o < entry.inplaceInput.size() ? entry.inplaceInput[o] : -1;
+}
+
 /// Appends a contiguous row-major descriptor of `tensor` to `words`.
 void appendDescriptor(const seqrt_tensor &tensor, int64_t *words) {
   int64_t pointer =
@@ -173,7 +178,17 @@ public:
   /// half-built, then fills `outputs`.
   seqrt_status unpack(const int64_t *words, seqrt_tensor *outputs) {
     std::vector<ResultView> views;
+    // In-place state outputs are not in the result struct: the code left
+    // the new state in the input's buffer, which the output views.
+    inplaceWords.resize(entry.outputs.size());
     for (size_t i = 0; i < entry.outputs.size(); ++i) {
+      if (int64_t in = inplaceInputOf(entry, i); in >= 0) {
+        inplaceWords[i].assign(descriptorWords(inputs[in].rank), 0);
+        appendDescriptor(inputs[in], inplaceWords[i].data());
+        views.push_back(
+            viewResult(inplaceWords[i].data(), entry.outputs[i].rank()));
+        continue;
+      }
       views.push_back(viewResult(words, entry.outputs[i].rank()));
       words += descriptorWords(entry.outputs[i].rank());
       if (!isBorrowed(views.back()) && !owners.count(views.back().allocated))
@@ -269,6 +284,8 @@ private:
   const EntryInfo &entry;
   const seqrt_tensor *inputs;
   size_t numInputs;
+  /// Descriptors of the in-place outputs (views of their inputs).
+  std::vector<std::vector<int64_t>> inplaceWords;
   /// One owner per distinct `allocated` pointer the caller must free.
   std::map<void *, TensorOwner *> owners;
 };
@@ -329,9 +346,13 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
   }
 
   // One buffer for the result struct followed by the input descriptors.
-  size_t resultWords = 0;
-  for (const TensorType &type : entry.outputs)
-    resultWords += descriptorWords(type.rank());
+  // In-place state outputs are not part of it (docs/design/Artifact.md).
+  size_t resultWords = 0, codeResults = 0;
+  for (size_t o = 0; o < entry.outputs.size(); ++o)
+    if (inplaceInputOf(entry, o) < 0) {
+      resultWords += descriptorWords(entry.outputs[o].rank());
+      ++codeResults;
+    }
   size_t totalWords = resultWords;
   for (size_t i = 0; i < numInputs; ++i)
     if (!isScalar(entry.inputs[i]))
@@ -339,7 +360,7 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
   std::vector<int64_t> words(totalWords, 0);
   std::vector<void *> args;
   args.reserve(numInputs + 1);
-  if (!entry.outputs.empty())
+  if (codeResults != 0)
     args.push_back(words.data());
   int64_t *next = words.data() + resultWords;
   for (size_t i = 0; i < numInputs; ++i) {

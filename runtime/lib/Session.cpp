@@ -5,9 +5,9 @@
 // `decode` entries with seqrt_call. The state buffers are allocated once;
 // each call passes them as the state inputs, and code that honours the
 // in-place ABI returns every state output as a view of the same buffer, so
-// logits come back without the caches being copied. Code that returns a
-// state output in a new buffer instead is still correct: the session copies
-// it back and counts it (seqrt_session_state_copies).
+// logits come back without the caches being copied (the ABI leaves
+// in-place outputs out of the code's results; seqrt_call returns them as
+// views of the inputs).
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,8 +130,6 @@ struct seqrt_session {
   size_t vocab = 0;
   size_t capacity = 0;
   size_t position = 0;
-  /// State outputs the code returned in new buffers, copied back.
-  size_t stateCopies = 0;
 
   ~seqrt_session() {
     for (seqrt_tensor &tensor : state)
@@ -189,12 +187,11 @@ seqrt_status seqrt_session::run(const EntryLayout &layout, const int32_t *ids,
     return status;
   for (size_t s = 0; s < state.size(); ++s) {
     const seqrt_tensor &result = outputs.tensors[layout.stateOutputs[s]];
-    if (result.data == state[s].data)
-      continue;
-    // The code returned the new state in a buffer of its own instead of
-    // updating the session's: copy it back, so the state stays where it is.
-    std::memcpy(state[s].data, result.data, seqrt_tensor_byte_size(&state[s]));
-    ++stateCopies;
+    if (result.data != state[s].data)
+      return fail(SEQRT_ERROR_EXECUTION,
+                  entryError(name, "state output " +
+                                       std::to_string(layout.stateOutputs[s]) +
+                                       " is not the session's buffer"));
   }
   if (logits)
     std::memcpy(logits, outputs.tensors[layout.logitsOutput].data,
@@ -319,9 +316,7 @@ extern "C" size_t seqrt_session_vocab_size(const seqrt_session *session) {
   return session ? session->vocab : 0;
 }
 
-extern "C" size_t seqrt_session_state_copies(const seqrt_session *session) {
-  return session ? session->stateCopies : 0;
-}
+
 
 extern "C" size_t seqrt_session_num_states(const seqrt_session *session) {
   return session ? session->state.size() : 0;

@@ -421,12 +421,6 @@ bool seqrun::generate(seqrt_artifact *artifact, const Options &options,
   }
   double decodeMs = millisSince(decodeStart);
   printer.finish();
-  if (size_t copies = seqrt_session_state_copies(session.get()))
-    std::fprintf(stderr,
-                 "seqrun: warning: the code returned the KV caches in new "
-                 "buffers %zu times instead of updating them in place; the "
-                 "session copied them back\n",
-                 copies);
   size_t promptTokens = prompt.size() - generated;
   std::fprintf(stderr,
                "seqrun: prompt %zu tokens, prefill %.2f ms (%.1f tokens/s), "

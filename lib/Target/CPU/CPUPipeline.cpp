@@ -31,7 +31,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "canonicalize,cse,convert-elementwise-to-linalg,"
       "one-shot-bufferize{{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map "
-      "allow-return-allocs-from-loops},"
+      "allow-return-allocs-from-loops},seq-inplace-results,"
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "canonicalize,"
       "seq-lower-memref-copies,seq-approximate-math,"

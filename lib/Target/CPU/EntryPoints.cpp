@@ -15,12 +15,15 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/BitVector.h"
 
 namespace mlir {
 namespace seq {
 #define GEN_PASS_DEF_SEQMARKENTRYPOINTS
 #define GEN_PASS_DEF_SEQCPUENTRYPOINTS
 #define GEN_PASS_DEF_SEQLOWERMEMREFCOPIES
+#define GEN_PASS_DEF_SEQINPLACERESULTS
 #include "seqc/Target/CPU/Passes.h.inc"
 } // namespace seq
 } // namespace mlir
@@ -136,11 +139,56 @@ struct SeqMarkEntryPointsPass
       // caller lends their buffers to be updated in place.
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
         if (isa<TensorType>(func.getArgumentTypes()[i]))
-          // (The metadata has recorded `seq.inplace`; LLVM has no use for it.)
           func.setArgAttr(i, "bufferization.writable",
-                          func.removeArgAttr(i, seqrt::abi::kInPlaceAttr)
+                          func.getArgAttr(i, seqrt::abi::kInPlaceAttr)
                               ? writable
                               : readOnly);
+    }
+  }
+};
+
+struct SeqInPlaceResultsPass
+    : public impl::SeqInPlaceResultsBase<SeqInPlaceResultsPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      llvm::BitVector dropped(func.getNumResults());
+      SmallVector<std::pair<unsigned, unsigned>> pairs; // (argument, result)
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        if (auto attr = func.getArgAttrOfType<IntegerAttr>(
+                i, seqrt::abi::kInPlaceAttr)) {
+          func.removeArgAttr(i, seqrt::abi::kInPlaceAttr);
+          pairs.emplace_back(i, attr.getInt());
+          dropped.set(attr.getInt());
+        }
+      if (pairs.empty())
+        continue;
+      if (!SymbolTable::symbolKnownUseEmpty(func, getOperation())) {
+        func.emitError("an entry with in-place state arguments cannot also "
+                       "be called from the module");
+        return signalPassFailure();
+      }
+      for (Block &block : func.getBody()) {
+        auto ret = dyn_cast<func::ReturnOp>(block.getTerminator());
+        if (!ret)
+          continue;
+        OpBuilder builder(ret);
+        for (auto [arg, result] : pairs) {
+          Value state = ret.getOperand(result);
+          Value buffer = func.getArgument(arg);
+          if (state != buffer)
+            memref::CopyOp::create(builder, ret.getLoc(), state, buffer);
+        }
+        SmallVector<Value> kept;
+        for (auto [index, value] : llvm::enumerate(ret.getOperands()))
+          if (!dropped.test(index))
+            kept.push_back(value);
+        func::ReturnOp::create(builder, ret.getLoc(), kept);
+        ret.erase();
+      }
+      if (failed(func.eraseResults(dropped)))
+        return signalPassFailure();
     }
   }
 };

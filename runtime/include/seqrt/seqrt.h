@@ -239,10 +239,9 @@ seqrt_status seqrt_call(seqrt_artifact *artifact, const char *entry,
  * pairs: seqrt_entry_inplace_input) and returned as the matching output.
  * The session owns one zeroed buffer per state input; calls pass them in
  * and the code updates them where they lie: no copy of the state is made
- * and its addresses never change (seqrt_session_state). Should the code
- * return a state output in a buffer of its own instead, the session copies
- * it back (the addresses still never change) and counts the copy
- * (seqrt_session_state_copies). 
+ * and its addresses never change (seqrt_session_state): the ABI leaves
+ * in-place outputs out of the code's results, and seqrt_call returns them
+ * as views of the inputs (docs/design/Artifact.md).
  *
  * Threads: one artifact serves any number of sessions, and different
  * sessions may run on different threads at once (their state is their
@@ -287,10 +286,6 @@ size_t seqrt_session_position(const seqrt_session *session);
 size_t seqrt_session_capacity(const seqrt_session *session);
 /* V, the number of logits (and of valid token ids). */
 size_t seqrt_session_vocab_size(const seqrt_session *session);
-/* How many state outputs the code returned in new buffers (which the
- * session copied back) since the session was created: 0 for code that
- * updates the state in place, as the ABI promises. */
-size_t seqrt_session_state_copies(const seqrt_session *session);
 /* The state buffers, in the order of the prefill entry's inputs. *out is a
  * view (owner_ NULL) valid while the session lives. */
 size_t seqrt_session_num_states(const seqrt_session *session);

@@ -2,8 +2,7 @@
 //
 // Tests of seqrt_session_* on the fake model's kv_prefill/kv_decode entries
 // (Inputs/fake_model.c): positions, multi-turn prefill, the state updated
-// in place without copies (and copied back from code that returns a
-// copy), capacity and vocabulary checks before running,
+// in place without copies, capacity and vocabulary checks before running,
 // signature checks, and sessions on several threads.
 //
 //===----------------------------------------------------------------------===//
@@ -99,7 +98,6 @@ TEST_F(SessionTest, PrefillThenDecode) {
   EXPECT_THAT(logits, ElementsAreArray(expectedLogits({3, 1, 4})));
   ASSERT_EQ(seqrt_session_decode(session, 4, nullptr), SEQRT_OK);
   EXPECT_EQ(seqrt_session_position(session), 4u);
-  EXPECT_EQ(seqrt_session_state_copies(session), 0u);
 
   // The state is updated where it lies: same buffers, new contents.
   seqrt_tensor k2, v2;
@@ -203,31 +201,6 @@ TEST_F(SessionTest, ChecksBeforeRunning) {
   EXPECT_EQ(seqrt_session_position(session), 0u);
   seqrt_tensor state;
   EXPECT_EQ(seqrt_session_state(session, 2, &state), SEQRT_ERROR_ARGUMENT);
-}
-
-TEST_F(SessionTest, StateReturnedAsACopyIsCopiedBack) {
-  load(kvEntry("prefill", "__seq_packed_kv_prefill", "[1, -1]") + ", " +
-       kvEntry("decode", "__seq_packed_kv_decode_copy", "[1, 1]"));
-  ASSERT_EQ(seqrt_session_create(artifact, &session), SEQRT_OK);
-  seqrt_tensor k;
-  ASSERT_EQ(seqrt_session_state(session, 0, &k), SEQRT_OK);
-  const int32_t ids[] = {1, 2};
-  std::vector<float> logits(5);
-  ASSERT_EQ(seqrt_session_prefill(session, ids, 2, nullptr), SEQRT_OK);
-  EXPECT_EQ(seqrt_session_state_copies(session), 0u);
-  ASSERT_EQ(seqrt_session_decode(session, 3, logits.data()), SEQRT_OK)
-      << seqrt_last_error();
-  ASSERT_EQ(seqrt_session_decode(session, 0, logits.data()), SEQRT_OK);
-  // Decode returned k (not v) in a new buffer, twice.
-  EXPECT_EQ(seqrt_session_state_copies(session), 2u);
-  EXPECT_THAT(logits, ElementsAreArray(expectedLogits({1, 2, 3, 0})));
-  seqrt_tensor k2;
-  ASSERT_EQ(seqrt_session_state(session, 0, &k2), SEQRT_OK);
-  EXPECT_EQ(k2.data, k.data);
-  const float *kd = static_cast<const float *>(k.data);
-  EXPECT_EQ(kd[4], 3.0f);
-  EXPECT_EQ(kd[6], 0.0f);
-  EXPECT_EQ(kd[7], 3.0f);
 }
 
 TEST_F(SessionTest, SignatureChecks) {

@@ -16,8 +16,24 @@ def SeqMarkEntryPoints : Pass<"seq-mark-entry-points", "::mlir::ModuleOp"> {
     `convert-func-to-llvm` emits `_mlir_ciface_<name>` wrappers taking
     memref descriptors by pointer, and marks its tensor arguments
     `bufferization.writable = false`: an entry point never writes its
-    caller's buffers.
+    caller's buffers, except those of arguments marked `seq.inplace`
+    (see seq-inplace-results), which are writable.
   }];
+}
+
+def SeqInPlaceResults : Pass<"seq-inplace-results", "::mlir::ModuleOp"> {
+  let summary = "Drops the in-place state results of entry points";
+  let description = [{
+    Runs on bufferized IR. An entry argument marked `seq.inplace = k` is
+    state the caller lends (a KV cache): its buffer is writable, and result
+    `k` is its new value. That result is removed from the function: the
+    code leaves the new state in the argument's buffer (copying it there if
+    bufferization could not update it in place) and the runtime returns the
+    argument's buffer as output `k` (docs/design/Artifact.md). Returning the
+    argument instead would make the ownership-based deallocation clone it
+    on every call.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
 def SeqLowerMemRefCopies : Pass<"seq-lower-memref-copies", "::mlir::ModuleOp"> {

@@ -205,10 +205,10 @@ typedef struct {
   int64_t strides[4];
 } Memref4;
 
-static void kvStep(void **args, int copyState) {
+static void kvStep(void **args) {
+  // The in-place k and v are not in the result struct (the ABI's
+  // "inplace" outputs): their new values are left in the inputs' buffers.
   Memref2 *logits = args[0];
-  Memref4 *kOut = (Memref4 *)((char *)args[0] + sizeof(Memref2));
-  Memref4 *vOut = kOut + 1;
   const Memref2 *tokens = args[1];
   const Memref1 *start = args[2];
   const Memref4 *k = args[3], *v = args[4];
@@ -243,21 +243,9 @@ static void kvStep(void **args, int copyState) {
   logits->sizes[1] = 5;
   logits->strides[0] = 5;
   logits->strides[1] = 1;
-  *kOut = *k;
-  *vOut = *v;
-  if (copyState) {
-    // What code that failed to bufferize in place would return: a copy.
-    float *copy = allocate(8 * sizeof(float));
-    memcpy(copy, kd, 8 * sizeof(float));
-    kOut->allocated = copy;
-    kOut->aligned = copy;
-    kOut->offset = 0;
-  }
 }
 
 /// prefill(i32[1, ?], i32[1], f32[1,1,4,2], f32[1,1,4,2]) -> (f32[1,5], ...)
-EXPORT void __seq_packed_kv_prefill(void **args) { kvStep(args, 0); }
+EXPORT void __seq_packed_kv_prefill(void **args) { kvStep(args); }
 /// decode(i32[1, 1], i32[1], f32[1,1,4,2], f32[1,1,4,2]) -> (f32[1,5], ...)
-EXPORT void __seq_packed_kv_decode(void **args) { kvStep(args, 0); }
-/// As kv_decode, but returns a copy of k instead of updating it in place.
-EXPORT void __seq_packed_kv_decode_copy(void **args) { kvStep(args, 1); }
+EXPORT void __seq_packed_kv_decode(void **args) { kvStep(args); }
