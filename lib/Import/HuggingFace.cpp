@@ -236,7 +236,7 @@ const StringRef kNeutralKeys[] = {"architectures",
                                   "add_cross_attention"};
 
 /// The model_types the importer reads.
-const StringRef kFamilies[] = {"llama", "mistral", "qwen2", "qwen3"};
+const StringRef kFamilies[] = {"llama", "mistral", "qwen2", "qwen3", "gemma2"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,

@@ -85,12 +85,24 @@ FAMILIES = {
                      head_dim=14, use_sliding_window=True, sliding_window=6,
                      layer_types=["full_attention", "sliding_attention",
                                   "full_attention"])),
+    # Gemma-2: embedding * sqrt(hidden), (1 + w) sandwich norms, GELU-tanh
+    # MLP, attention scale query_pre_attn_scalar^-1/2 with head_dim 12 !=
+    # hidden / heads = 15, softcaps small enough to bite, layers alternating
+    # sliding (window 5) / full, tied embeddings.
+    "gemma2": (transformers.Gemma2Config,
+               common(tie_word_embeddings=True, rope_theta=10000.0,
+                      num_attention_heads=4, num_key_value_heads=2,
+                      head_dim=12, query_pre_attn_scalar=20,
+                      attn_logit_softcapping=5.0,
+                      final_logit_softcapping=3.0, sliding_window=5,
+                      hidden_activation="gelu_pytorch_tanh",
+                      pad_token_id=0)),
 }
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
 # Gemma's (1 + w) norms); these families get random ones so that every
 # norm, per-head q/k norms included, changes the logits.
-RANDOM_NORMS = {"qwen3": 1.0}
+RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0}
 
 
 def margin(logits: torch.Tensor) -> float:
