@@ -391,10 +391,13 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   auto style = RopeStyleAttr::get(
       b.getContext(), spec.ropeNeoX ? RopeStyle::NeoX : RopeStyle::GPTJ);
   FloatAttr theta = b.getF32FloatAttr(spec.ropeTheta);
+  DenseF32ArrayAttr invFreq;
+  if (!spec.ropeInvFreq.empty())
+    invFreq = b.getDenseF32ArrayAttr(spec.ropeInvFreq);
   Value qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
-                            IntegerAttr());
+                            IntegerAttr(), invFreq);
   Value kr = RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
-                            IntegerAttr());
+                            IntegerAttr(), invFreq);
   auto one = RankedTensorType::get({1}, i32);
   Value start = tensor::ExtractSliceOp::create(
       b, loc, one, positions,

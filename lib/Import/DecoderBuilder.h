@@ -64,6 +64,9 @@ struct DecoderSpec {
   double rmsEps = 1e-6;
   double ropeTheta = 10000.0;
   bool ropeNeoX = true; ///< rotate halves (HF); false: interleaved pairs
+  /// Scaled RoPE: the headDim / 2 inverse frequencies (replacing
+  /// ropeTheta's); empty for plain RoPE.
+  std::vector<float> ropeInvFreq;
   /// Every RMSNorm multiplies by (offset + weight): 1 for Gemma, whose
   /// checkpoints store weight - 1.
   double normWeightOffset = 0.0;

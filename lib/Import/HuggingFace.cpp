@@ -355,42 +355,118 @@ FailureOr<std::optional<double>> optionalPositive(Config &c, StringRef key,
   return std::optional<double>(*d);
 }
 
+/// Llama-3's scaled inverse frequencies (transformers'
+/// _compute_llama3_parameters, in f32 as it computes them): wavelengths
+/// longer than original / low_freq_factor are divided by `factor`, shorter
+/// than original / high_freq_factor kept, and those between interpolated.
+std::vector<float> llama3InvFreq(double theta, int64_t headDim, double factor,
+                                 double lowFreqFactor, double highFreqFactor,
+                                 int64_t original) {
+  std::vector<float> out;
+  float lowWavelen = static_cast<float>(original / lowFreqFactor);
+  float highWavelen = static_cast<float>(original / highFreqFactor);
+  float f = static_cast<float>(factor), low = static_cast<float>(lowFreqFactor);
+  float span = static_cast<float>(highFreqFactor - lowFreqFactor);
+  for (int64_t i = 0; i < headDim; i += 2) {
+    float exponent = static_cast<float>(i) / static_cast<float>(headDim);
+    float inv = 1.0f / std::pow(static_cast<float>(theta), exponent);
+    float wavelen = static_cast<float>(2.0 * M_PI) / inv;
+    float scaled = wavelen > lowWavelen ? inv / f : inv;
+    if (!(wavelen < highWavelen) && !(wavelen > lowWavelen)) {
+      float smooth = (static_cast<float>(original) / wavelen - low) / span;
+      scaled = (1.0f - smooth) * scaled / f + smooth * scaled;
+    }
+    out.push_back(scaled);
+  }
+  return out;
+}
+
 /// RoPE: transformers 4.x writes rope_theta + rope_scaling, 5.x a
-/// rope_parameters object.
-LogicalResult readRope(Config &c, DecoderSpec &s) {
+/// rope_parameters object (rope_theta inside). Plain RoPE (`default`) and
+/// Llama-3's frequency scaling (`llama3`) are imported; the other types
+/// change more than the frequencies and are rejected.
+LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
   s.ropeTheta = 10000.0;
   if (c.has("rope_theta")) {
     FailureOr<double> t = c.number("rope_theta");
     if (failed(t))
       return failure();
+    if (*t <= 0)
+      return c.error("rope_theta") << "config.json: bad rope_theta";
     s.ropeTheta = *t;
   }
-  if (failed(c.expectNull("rope_scaling")))
-    return failure();
-  const json::Value *rp = c.raw("rope_parameters");
-  if (!rp || rp->kind() == json::Value::Null)
-    return success();
-  const json::Object *o = rp->getAsObject();
-  if (!o)
-    return c.error("rope_parameters")
-           << "config.json: 'rope_parameters' must be an object";
-  for (auto &kv : *o) {
-    if (kv.first == "rope_theta") {
-      auto t = kv.second.getAsNumber();
-      if (!t || !std::isfinite(*t) || *t <= 0)
-        return c.error("rope_theta") << "config.json: bad rope_theta";
-      s.ropeTheta = *t;
-    } else if (kv.first == "rope_type") {
-      auto t = kv.second.getAsString();
-      if (!t || *t != "default")
-        return c.error("rope_type")
-               << "config.json: rope_parameters.rope_type '" << (t ? *t : "?")
-               << "' is not supported yet (supported: default)";
-    } else {
-      return c.error(kv.first) << "config.json: rope_parameters."
-                               << kv.first.str() << " is not handled";
+  std::string type = "default";
+  std::optional<double> factor, lowFreq, highFreq;
+  std::optional<int64_t> original;
+  for (StringRef key : {"rope_scaling", "rope_parameters"}) {
+    const json::Value *rp = c.raw(key);
+    if (!rp || rp->kind() == json::Value::Null)
+      continue;
+    const json::Object *o = rp->getAsObject();
+    if (!o)
+      return c.error(key) << "config.json: '" << key << "' must be an object";
+    for (auto &kv : *o) {
+      StringRef name = kv.first;
+      auto number = [&](std::optional<double> &out) -> LogicalResult {
+        auto v = kv.second.getAsNumber();
+        if (!v || !std::isfinite(*v) || *v <= 0)
+          return c.error(name) << "config.json: " << key << "." << name
+                               << " must be a positive number";
+        out = *v;
+        return success();
+      };
+      if (name == "rope_theta") {
+        std::optional<double> t;
+        if (failed(number(t)))
+          return failure();
+        s.ropeTheta = *t;
+      } else if (name == "rope_type" || name == "type") {
+        auto t = kv.second.getAsString();
+        if (!t || (*t != "default" && *t != "llama3"))
+          return c.error(name)
+                 << "config.json: " << key << "." << name << " '"
+                 << (t ? *t : "?")
+                 << "' is not supported yet (supported: default, llama3)";
+        type = t->str();
+      } else if (name == "factor") {
+        if (failed(number(factor)))
+          return failure();
+      } else if (name == "low_freq_factor") {
+        if (failed(number(lowFreq)))
+          return failure();
+      } else if (name == "high_freq_factor") {
+        if (failed(number(highFreq)))
+          return failure();
+      } else if (name == "original_max_position_embeddings") {
+        auto v = kv.second.getAsInteger();
+        if (!v || *v <= 0)
+          return c.error(name) << "config.json: " << key << "." << name
+                               << " must be a positive integer";
+        original = *v;
+      } else {
+        return c.error(name) << "config.json: " << key << "." << name.str()
+                             << " is not handled";
+      }
     }
   }
+  if (type == "default") {
+    if (factor || lowFreq || highFreq || original)
+      return c.error("rope_type")
+             << "config.json: RoPE scaling parameters without a scaled "
+                "rope_type";
+    return success();
+  }
+  // llama3; transformers falls back to max_position_embeddings.
+  if (!factor || !lowFreq || !highFreq)
+    return c.error("rope_type")
+           << "config.json: rope_type llama3 needs factor, low_freq_factor "
+              "and high_freq_factor";
+  if (*factor < 1.0 || *highFreq <= *lowFreq)
+    return c.error("factor")
+           << "config.json: llama3 RoPE needs factor >= 1 and "
+              "high_freq_factor > low_freq_factor";
+  s.ropeInvFreq = llama3InvFreq(s.ropeTheta, s.headDim, *factor, *lowFreq,
+                                *highFreq, original.value_or(maxPos));
   return success();
 }
 
@@ -507,8 +583,7 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
   int64_t maxPos;
   if (failed(get("max_position_embeddings", maxPos, gemma2 ? 8192 : 2048)))
     return failure();
-  (void)maxPos;
-  if (failed(readRope(c, s)))
+  if (failed(readRope(c, s, maxPos)))
     return failure();
 
   if (gemma2) {

@@ -78,6 +78,14 @@ FAMILIES = {
                 common(sliding_window=7, rope_theta=10000.0,
                        num_attention_heads=4, num_key_value_heads=2,
                        head_dim=16, hidden_size=64)),
+    # Llama-3 RoPE scaling: original context 16 so that, at head_dim 10,
+    # one frequency is interpolated and four divided by the factor 8 over
+    # the 43 positions the tests see.
+    "llama3": (transformers.LlamaConfig,
+               common(rope_parameters=dict(
+                   rope_type="llama3", rope_theta=10000.0, factor=8.0,
+                   low_freq_factor=1.0, high_freq_factor=4.0,
+                   original_max_position_embeddings=16))),
     # Qwen3: per-head q/k RMSNorms, head_dim 14 != hidden / heads = 10,
     # GQA 3:1, tied embeddings, the middle layer sliding (window 6).
     "qwen3": (transformers.Qwen3Config,
