@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -42,12 +43,16 @@ enum class Slot {
   KBias,
   V,
   VBias,
+  QNorm,
+  KNorm,
   O,
   OBias,
+  AttnOutNorm,
   PostNorm,
   Gate,
   Up,
-  Down
+  Down,
+  MlpOutNorm
 };
 
 class DecoderGraphBuilder {
@@ -92,6 +97,10 @@ private:
   Value toHeads(Value x, Value S, int64_t heads);
   Value fromHeads(Value x, Value S, int64_t heads);
   Value iota(Value S);
+  Value map(Value x, function_ref<Value(OpBuilder &, Location, Value)> fn);
+  Value scale(Value x, double factor);
+  Value softcap(Value x, double cap);
+  Value rmsNorm(Value x, Value weight);
   Value zeroCache();
   Value head(Value hidden, Type resultType);
 
@@ -227,6 +236,62 @@ Value DecoderGraphBuilder::iota(Value S) {
       ->getResult(0);
 }
 
+/// `fn` applied to each element of `x`, as a linalg.generic.
+Value DecoderGraphBuilder::map(
+    Value x, function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamic.push_back(dim(x, d));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                       type.getElementType(), dynamic);
+  auto id = AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{id, id}, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, fn(nb, nl, args[0]));
+             })
+      ->getResult(0);
+}
+
+/// x * factor, with the factor rounded to f32 (as PyTorch multiplies an f32
+/// tensor by a scalar).
+Value DecoderGraphBuilder::scale(Value x, double factor) {
+  return map(x, [&](OpBuilder &nb, Location nl, Value v) -> Value {
+    Value f = arith::ConstantOp::create(
+        nb, nl, nb.getF32FloatAttr(static_cast<float>(factor)));
+    return arith::MulFOp::create(nb, nl, v, f);
+  });
+}
+
+/// cap * tanh(x / cap).
+Value DecoderGraphBuilder::softcap(Value x, double cap) {
+  return map(x, [&](OpBuilder &nb, Location nl, Value v) -> Value {
+    Value c = arith::ConstantOp::create(
+        nb, nl, nb.getF32FloatAttr(static_cast<float>(cap)));
+    Value t = math::TanhOp::create(nb, nl, arith::DivFOp::create(nb, nl, v, c));
+    return arith::MulFOp::create(nb, nl, t, c);
+  });
+}
+
+/// RMSNorm of `x` over its last dimension by (offset + weight).
+Value DecoderGraphBuilder::rmsNorm(Value x, Value weight) {
+  if (spec.normWeightOffset != 0.0) {
+    double offset = spec.normWeightOffset;
+    weight = map(weight, [&](OpBuilder &nb, Location nl, Value v) -> Value {
+      Value o = arith::ConstantOp::create(
+          nb, nl, nb.getF32FloatAttr(static_cast<float>(offset)));
+      return arith::AddFOp::create(nb, nl, o, v);
+    });
+  }
+  return RMSNormOp::create(b, loc, x.getType(), x, weight,
+                           b.getF32FloatAttr(spec.rmsEps));
+}
+
 Value DecoderGraphBuilder::zeroCache() {
   RankedTensorType type = cacheType();
   // alloc_tensor, not tensor.empty: CSE must not merge the caches.
@@ -238,12 +303,12 @@ Value DecoderGraphBuilder::zeroCache() {
 
 /// Final norm and LM head over `hidden` ([..., H]) into `resultType`.
 Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
-  Value norm = parameter(spec.finalNorm);
-  Value n = RMSNormOp::create(b, loc, hidden.getType(), hidden, norm,
-                              b.getF32FloatAttr(spec.rmsEps));
+  Value n = rmsNorm(hidden, parameter(spec.finalNorm));
   Value w = parameter(spec.lmHead);
   auto type = cast<RankedTensorType>(resultType);
   Value out = linear(n, w, Value(), type.getShape().back());
+  if (spec.finalSoftcap)
+    out = softcap(out, *spec.finalSoftcap);
   if (out.getType() != resultType)
     out = tensor::CastOp::create(b, loc, resultType, out);
   return out;
@@ -263,18 +328,25 @@ DecoderGraphBuilder::slots(const LayerNames &n) {
   add(Slot::KBias, n.kBias);
   add(Slot::V, n.v);
   add(Slot::VBias, n.vBias);
+  add(Slot::QNorm, n.qNorm);
+  add(Slot::KNorm, n.kNorm);
   add(Slot::O, n.o);
   add(Slot::OBias, n.oBias);
+  add(Slot::AttnOutNorm, n.attnOutNorm);
   add(Slot::PostNorm, n.postNorm);
   add(Slot::Gate, n.gate);
   add(Slot::Up, n.up);
   add(Slot::Down, n.down);
+  add(Slot::MlpOutNorm, n.mlpOutNorm);
   return out;
 }
 
 /// One pre-norm decoder layer:
 ///   x += o_proj(attention(rope(q), rope(k), v over the caches))
-///   x += down(silu(gate(n)) * up(n))
+///   x += down(act(gate(n)) * up(n))
+/// with, when the spec names them, per-head norms of q and k before RoPE
+/// (Qwen3) and norms of the attention and MLP outputs before the residual
+/// adds (Gemma-2's sandwich norms).
 /// as `@layer_<i>(x, positions, k_cache, v_cache, weights...)
 ///   -> (x, k_cache, v_cache)`.
 func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
@@ -306,19 +378,26 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
 
   int64_t H = spec.heads, Hkv = spec.kvHeads, D = spec.headDim;
   Value S = dim(x, 1);
-  Value xn = RMSNormOp::create(b, loc, x.getType(), x, weight(Slot::InputNorm),
-                               b.getF32FloatAttr(spec.rmsEps));
+  Value xn = rmsNorm(x, weight(Slot::InputNorm));
   Value q = linear(xn, weight(Slot::Q), weight(Slot::QBias), H * D);
   Value k = linear(xn, weight(Slot::K), weight(Slot::KBias), Hkv * D);
   Value v = linear(xn, weight(Slot::V), weight(Slot::VBias), Hkv * D);
   Value qh = toHeads(q, S, H), kh = toHeads(k, S, Hkv), vh = toHeads(v, S, Hkv);
+  // Per-head norms over D: the same on [1,H,S,D] as on [1,S,H,D].
+  if (Value qNorm = weight(Slot::QNorm))
+    qh = rmsNorm(qh, qNorm);
+  if (Value kNorm = weight(Slot::KNorm))
+    kh = rmsNorm(kh, kNorm);
   auto style = RopeStyleAttr::get(
       b.getContext(), spec.ropeNeoX ? RopeStyle::NeoX : RopeStyle::GPTJ);
   FloatAttr theta = b.getF32FloatAttr(spec.ropeTheta);
+  DenseF32ArrayAttr invFreq;
+  if (!spec.ropeInvFreq.empty())
+    invFreq = b.getDenseF32ArrayAttr(spec.ropeInvFreq);
   Value qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
-                            IntegerAttr());
+                            IntegerAttr(), invFreq);
   Value kr = RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
-                            IntegerAttr());
+                            IntegerAttr(), invFreq);
   auto one = RankedTensorType::get({1}, i32);
   Value start = tensor::ExtractSliceOp::create(
       b, loc, one, positions,
@@ -335,20 +414,37 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   IntegerAttr window;
   if (kind.window)
     window = b.getI64IntegerAttr(*kind.window);
+  FloatAttr scaleAttr, softcapAttr;
+  if (spec.attentionScale)
+    scaleAttr = b.getF32FloatAttr(*spec.attentionScale);
+  if (spec.attentionSoftcap)
+    softcapAttr = b.getF32FloatAttr(*spec.attentionSoftcap);
   Value att = AttentionOp::create(b, loc, qr.getType(), Type(), qr, k2, v2,
-                                  kvLen, Value(), FloatAttr(), b.getUnitAttr(),
-                                  window, FloatAttr())
+                                  kvLen, Value(), scaleAttr, b.getUnitAttr(),
+                                  window, softcapAttr)
                   .getOutput();
   Value o = linear(fromHeads(att, S, H), weight(Slot::O), weight(Slot::OBias),
                    spec.hidden);
+  if (Value norm = weight(Slot::AttnOutNorm))
+    o = rmsNorm(o, norm);
   Value x1 = arith::AddFOp::create(b, loc, x, o);
 
-  Value xm = RMSNormOp::create(b, loc, x1.getType(), x1, weight(Slot::PostNorm),
-                               b.getF32FloatAttr(spec.rmsEps));
+  Value xm = rmsNorm(x1, weight(Slot::PostNorm));
   Value g = linear(xm, weight(Slot::Gate), Value(), spec.intermediate);
   Value u = linear(xm, weight(Slot::Up), Value(), spec.intermediate);
-  Value a = SwiGLUOp::create(b, loc, g.getType(), g, u);
+  Value a;
+  switch (spec.activation) {
+  case MlpActivation::SiLU:
+    a = SwiGLUOp::create(b, loc, g.getType(), g, u);
+    break;
+  case MlpActivation::GeLUTanh:
+    a = arith::MulFOp::create(
+        b, loc, GeLUOp::create(b, loc, g.getType(), g, b.getUnitAttr()), u);
+    break;
+  }
   Value d = linear(a, weight(Slot::Down), Value(), spec.hidden);
+  if (Value norm = weight(Slot::MlpOutNorm))
+    d = rmsNorm(d, norm);
   Value x2 = arith::AddFOp::create(b, loc, x1, d);
   func::ReturnOp::create(b, loc, ValueRange{x2, k2, v2});
   layerFuncs.emplace_back(kind, func);
@@ -395,6 +491,8 @@ void DecoderGraphBuilder::buildForward() {
   b.setInsertionPointToStart(body);
   Value tokens = body->getArgument(0), positions = body->getArgument(1);
   Value x = embedding(parameter(spec.embedding), tokens);
+  if (spec.embeddingScale)
+    x = scale(x, *spec.embeddingScale);
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, positions, body->getArgument(2 + 2 * l),
@@ -600,10 +698,14 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
     add(n.kBias, {kv});
     add(n.vBias, {kv});
     add(n.oBias, {s.hidden});
+    add(n.qNorm, {s.headDim});
+    add(n.kNorm, {s.headDim});
+    add(n.attnOutNorm, {s.hidden});
     add(n.postNorm, {s.hidden});
     add(n.gate, {s.intermediate, s.hidden});
     add(n.up, {s.intermediate, s.hidden});
     add(n.down, {s.hidden, s.intermediate});
+    add(n.mlpOutNorm, {s.hidden});
   }
   out.push_back({s.finalNorm, {s.hidden}});
   if (s.lmHead != s.embedding)
@@ -613,8 +715,9 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
 OwningOpRef<ModuleOp> mlir::seq::buildDecoder(
     MLIRContext *context, Location loc, const DecoderSpec &spec,
     const llvm::StringMap<TensorInfo> &tensors, const ImportOptions &options) {
-  context->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
-                       bufferization::BufferizationDialect,
-                       tensor::TensorDialect, linalg::LinalgDialect>();
+  context
+      ->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
+                    bufferization::BufferizationDialect, tensor::TensorDialect,
+                    linalg::LinalgDialect, math::MathDialect>();
   return DecoderGraphBuilder(context, loc, spec, tensors, options).build();
 }

@@ -33,7 +33,13 @@ struct TensorInfo {
 /// The checkpoint names of one layer's tensors; empty when absent.
 struct LayerNames {
   std::string inputNorm, q, k, v, o, qBias, kBias, vBias, oBias;
+  /// Per-head RMSNorms [headDim] of q and k before RoPE (Qwen3).
+  std::string qNorm, kNorm;
+  /// The norm before the MLP (Llama's post_attention_layernorm).
   std::string postNorm, gate, up, down;
+  /// Norms of the attention and MLP outputs before their residual adds
+  /// (Gemma-2's post_attention_layernorm and post_feedforward_layernorm).
+  std::string attnOutNorm, mlpOutNorm;
 };
 
 /// How one layer differs from another; layers with equal kinds share one
@@ -45,6 +51,12 @@ struct LayerKind {
   }
 };
 
+/// The gated MLP's activation: act(gate(x)) * up(x).
+enum class MlpActivation {
+  SiLU,    ///< seq.swiglu (Llama, Mistral, Qwen)
+  GeLUTanh ///< tanh-approximated GELU (Gemma's gelu_pytorch_tanh)
+};
+
 /// A decoder-only transformer, as the importers see it.
 struct DecoderSpec {
   int64_t vocab = 0, hidden = 0, intermediate = 0, layers = 0;
@@ -52,6 +64,21 @@ struct DecoderSpec {
   double rmsEps = 1e-6;
   double ropeTheta = 10000.0;
   bool ropeNeoX = true; ///< rotate halves (HF); false: interleaved pairs
+  /// Scaled RoPE: the headDim / 2 inverse frequencies (replacing
+  /// ropeTheta's); empty for plain RoPE.
+  std::vector<float> ropeInvFreq;
+  /// Every RMSNorm multiplies by (offset + weight): 1 for Gemma, whose
+  /// checkpoints store weight - 1.
+  double normWeightOffset = 0.0;
+  /// The embedding rows are multiplied by this (Gemma: sqrt(hidden)).
+  std::optional<double> embeddingScale;
+  /// The attention score scale; 1/sqrt(headDim) when absent.
+  std::optional<double> attentionScale;
+  /// Attention scores s become c * tanh(s / c) (Gemma-2).
+  std::optional<double> attentionSoftcap;
+  /// Logits l become c * tanh(l / c) (Gemma-2).
+  std::optional<double> finalSoftcap;
+  MlpActivation activation = MlpActivation::SiLU;
   std::vector<LayerKind> layerKinds; ///< one per layer
   std::vector<LayerNames> layerNames;
   std::string embedding, finalNorm, lmHead; ///< lmHead may equal embedding

@@ -235,6 +235,9 @@ const StringRef kNeutralKeys[] = {"architectures",
                                   "tie_encoder_decoder",
                                   "add_cross_attention"};
 
+/// The model_types the importer reads.
+const StringRef kFamilies[] = {"llama", "mistral", "qwen2", "qwen3", "gemma2"};
+
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
                              llvm::StringMap<TensorInfo> &tensors) {
@@ -336,9 +339,209 @@ LogicalResult checkTensor(MLIRContext *ctx, StringRef dir,
   return success();
 }
 
-/// Llama-style decoders: llama, mistral, qwen2.
-FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
-                                       StringRef family) {
+/// A positive number that transformers defaults to `dflt` when the key is
+/// absent and turns off when it is null (Gemma-2's softcaps).
+FailureOr<std::optional<double>> optionalPositive(Config &c, StringRef key,
+                                                  std::optional<double> dflt) {
+  const json::Value *v = c.raw(key);
+  if (!v)
+    return dflt;
+  if (v->kind() == json::Value::Null)
+    return std::optional<double>();
+  std::optional<double> d = v->getAsNumber();
+  if (!d || !std::isfinite(*d) || *d <= 0)
+    return c.error(key) << "config.json: '" << key
+                        << "' must be a positive number or null";
+  return std::optional<double>(*d);
+}
+
+/// Llama-3's scaled inverse frequencies (transformers'
+/// _compute_llama3_parameters, in f32 as it computes them): wavelengths
+/// longer than original / low_freq_factor are divided by `factor`, shorter
+/// than original / high_freq_factor kept, and those between interpolated.
+std::vector<float> llama3InvFreq(double theta, int64_t headDim, double factor,
+                                 double lowFreqFactor, double highFreqFactor,
+                                 int64_t original) {
+  std::vector<float> out;
+  float lowWavelen = static_cast<float>(original / lowFreqFactor);
+  float highWavelen = static_cast<float>(original / highFreqFactor);
+  float f = static_cast<float>(factor), low = static_cast<float>(lowFreqFactor);
+  float span = static_cast<float>(highFreqFactor - lowFreqFactor);
+  for (int64_t i = 0; i < headDim; i += 2) {
+    float exponent = static_cast<float>(i) / static_cast<float>(headDim);
+    float inv = 1.0f / std::pow(static_cast<float>(theta), exponent);
+    float wavelen = static_cast<float>(2.0 * M_PI) / inv;
+    float scaled = wavelen > lowWavelen ? inv / f : inv;
+    if (!(wavelen < highWavelen) && !(wavelen > lowWavelen)) {
+      float smooth = (static_cast<float>(original) / wavelen - low) / span;
+      scaled = (1.0f - smooth) * scaled / f + smooth * scaled;
+    }
+    out.push_back(scaled);
+  }
+  return out;
+}
+
+/// RoPE: transformers 4.x writes rope_theta + rope_scaling, 5.x a
+/// rope_parameters object (rope_theta inside). Plain RoPE (`default`) and
+/// Llama-3's frequency scaling (`llama3`) are imported; the other types
+/// change more than the frequencies and are rejected.
+LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
+  s.ropeTheta = 10000.0;
+  if (c.has("rope_theta")) {
+    FailureOr<double> t = c.number("rope_theta");
+    if (failed(t))
+      return failure();
+    if (*t <= 0)
+      return c.error("rope_theta") << "config.json: bad rope_theta";
+    s.ropeTheta = *t;
+  }
+  std::string type = "default";
+  std::optional<double> factor, lowFreq, highFreq;
+  std::optional<int64_t> original;
+  for (StringRef key : {"rope_scaling", "rope_parameters"}) {
+    const json::Value *rp = c.raw(key);
+    if (!rp || rp->kind() == json::Value::Null)
+      continue;
+    const json::Object *o = rp->getAsObject();
+    if (!o)
+      return c.error(key) << "config.json: '" << key << "' must be an object";
+    for (auto &kv : *o) {
+      StringRef name = kv.first;
+      auto number = [&](std::optional<double> &out) -> LogicalResult {
+        auto v = kv.second.getAsNumber();
+        if (!v || !std::isfinite(*v) || *v <= 0)
+          return c.error(name) << "config.json: " << key << "." << name
+                               << " must be a positive number";
+        out = *v;
+        return success();
+      };
+      if (name == "rope_theta") {
+        std::optional<double> t;
+        if (failed(number(t)))
+          return failure();
+        s.ropeTheta = *t;
+      } else if (name == "rope_type" || name == "type") {
+        auto t = kv.second.getAsString();
+        if (!t || (*t != "default" && *t != "llama3"))
+          return c.error(name)
+                 << "config.json: " << key << "." << name << " '"
+                 << (t ? *t : "?")
+                 << "' is not supported yet (supported: default, llama3)";
+        type = t->str();
+      } else if (name == "factor") {
+        if (failed(number(factor)))
+          return failure();
+      } else if (name == "low_freq_factor") {
+        if (failed(number(lowFreq)))
+          return failure();
+      } else if (name == "high_freq_factor") {
+        if (failed(number(highFreq)))
+          return failure();
+      } else if (name == "original_max_position_embeddings") {
+        auto v = kv.second.getAsInteger();
+        if (!v || *v <= 0)
+          return c.error(name) << "config.json: " << key << "." << name
+                               << " must be a positive integer";
+        original = *v;
+      } else {
+        return c.error(name) << "config.json: " << key << "." << name.str()
+                             << " is not handled";
+      }
+    }
+  }
+  if (type == "default") {
+    if (factor || lowFreq || highFreq || original)
+      return c.error("rope_type")
+             << "config.json: RoPE scaling parameters without a scaled "
+                "rope_type";
+    return success();
+  }
+  // llama3; transformers falls back to max_position_embeddings.
+  if (!factor || !lowFreq || !highFreq)
+    return c.error("rope_type")
+           << "config.json: rope_type llama3 needs factor, low_freq_factor "
+              "and high_freq_factor";
+  if (*factor < 1.0 || *highFreq <= *lowFreq)
+    return c.error("factor")
+           << "config.json: llama3 RoPE needs factor >= 1 and "
+              "high_freq_factor > low_freq_factor";
+  s.ropeInvFreq = llama3InvFreq(s.ropeTheta, s.headDim, *factor, *lowFreq,
+                                *highFreq, original.value_or(maxPos));
+  return success();
+}
+
+/// Per-layer attention windows from `layer_types` ("full_attention" or
+/// "sliding_attention" with `sliding_window` keys). Qwen2/Qwen3 only slide
+/// when `use_sliding_window`; Gemma-2 always does, and without layer_types
+/// its layers alternate, sliding first (Gemma2Config.__post_init__).
+LogicalResult readLayerTypes(Config &c, StringRef family,
+                             std::vector<LayerKind> &kinds) {
+  bool gemma = family == "gemma2";
+  bool use = true;
+  if (!gemma) {
+    FailureOr<bool> u = c.boolean("use_sliding_window", false);
+    if (failed(u))
+      return failure();
+    use = *u;
+  }
+  std::optional<int64_t> window;
+  auto slidingWindow = [&]() -> LogicalResult {
+    if (window)
+      return success();
+    const json::Value *raw = c.raw("sliding_window");
+    if (gemma && raw && raw->kind() == json::Value::Null)
+      return c.error("sliding_window")
+             << "config.json: 'sliding_window' is null but layers slide";
+    FailureOr<int64_t> w = c.integer(
+        "sliding_window", gemma ? std::optional<int64_t>(4096) : std::nullopt);
+    if (failed(w))
+      return failure();
+    window = *w;
+    return success();
+  };
+  c.ignore({"sliding_window"}); // read only where a layer slides
+  const json::Value *lt = c.raw("layer_types");
+  if (!lt || lt->kind() == json::Value::Null) {
+    if (gemma) {
+      for (size_t i = 0; i < kinds.size(); i += 2) {
+        if (failed(slidingWindow()))
+          return failure();
+        kinds[i].window = *window;
+      }
+      return success();
+    }
+    if (use)
+      return c.error("use_sliding_window")
+             << "config.json: use_sliding_window without layer_types is "
+                "not supported";
+    return success();
+  }
+  const json::Array *a = lt->getAsArray();
+  if (!a || a->size() != kinds.size())
+    return c.error("layer_types")
+           << "config.json: layer_types must list num_hidden_layers entries";
+  for (auto [i, v] : llvm::enumerate(*a)) {
+    auto t = v.getAsString();
+    if (t && *t == "full_attention")
+      continue;
+    if (t && *t == "sliding_attention" && use) {
+      if (failed(slidingWindow()))
+        return failure();
+      kinds[i].window = *window;
+      continue;
+    }
+    return c.error("layer_types") << "config.json: layer_types[" << i << "] '"
+                                  << (t ? *t : "?") << "' is not supported";
+  }
+  return success();
+}
+
+/// The decoders of Hugging Face's Llama lineage: llama, mistral, qwen2,
+/// qwen3 (per-head q/k norms) and gemma2 (scaled embedding, (1 + w) norms,
+/// sandwich norms, GELU-tanh MLP, softcaps, alternating windows).
+FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
+                                   StringRef family) {
+  bool qwen3 = family == "qwen3", gemma2 = family == "gemma2";
   DecoderSpec s;
   auto get = [&](StringRef key, int64_t &out,
                  std::optional<int64_t> dflt = {}) {
@@ -354,11 +557,20 @@ FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
       failed(get("num_attention_heads", s.heads)) ||
       failed(get("num_key_value_heads", s.kvHeads, s.heads)))
     return failure();
-  if (s.hidden % s.heads != 0 && !c.has("head_dim"))
+  // Qwen3 and Gemma-2 default head_dim to their configs' values, not
+  // hidden / heads.
+  std::optional<int64_t> headDim;
+  if (qwen3)
+    headDim = 128;
+  else if (gemma2)
+    headDim = 256;
+  else if (s.hidden % s.heads == 0)
+    headDim = s.hidden / s.heads;
+  else if (!c.has("head_dim"))
     return c.error("num_attention_heads")
            << "config.json: hidden_size " << s.hidden
            << " is not a multiple of num_attention_heads " << s.heads;
-  if (failed(get("head_dim", s.headDim, s.hidden / s.heads)))
+  if (failed(get("head_dim", s.headDim, headDim)))
     return failure();
   if (s.heads % s.kvHeads != 0)
     return c.error("num_key_value_heads")
@@ -369,50 +581,24 @@ FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
     return failure();
   s.rmsEps = *eps;
   int64_t maxPos;
-  if (failed(get("max_position_embeddings", maxPos, 2048)))
+  if (failed(get("max_position_embeddings", maxPos, gemma2 ? 8192 : 2048)))
     return failure();
-  (void)maxPos;
+  if (failed(readRope(c, s, maxPos)))
+    return failure();
 
-  // RoPE: transformers 4.x writes rope_theta + rope_scaling, 5.x a
-  // rope_parameters object.
-  s.ropeTheta = 10000.0;
-  if (c.has("rope_theta")) {
-    FailureOr<double> t = c.number("rope_theta");
-    if (failed(t))
+  if (gemma2) {
+    // Gemma-2 reads hidden_activation; its checkpoints also carry the
+    // older hidden_act, which must agree.
+    if (failed(c.expectString("hidden_activation", {"gelu_pytorch_tanh"})) ||
+        failed(c.expectString("hidden_act", {"gelu_pytorch_tanh"})))
       return failure();
-    s.ropeTheta = *t;
-  }
-  if (failed(c.expectNull("rope_scaling")))
+    s.activation = MlpActivation::GeLUTanh;
+  } else if (failed(c.expectString("hidden_act", {"silu"}))) {
     return failure();
-  if (const json::Value *rp = c.raw("rope_parameters");
-      rp && rp->kind() != json::Value::Null) {
-    const json::Object *o = rp->getAsObject();
-    if (!o)
-      return c.error("rope_parameters")
-             << "config.json: 'rope_parameters' must be an object";
-    for (auto &kv : *o) {
-      if (kv.first == "rope_theta") {
-        auto t = kv.second.getAsNumber();
-        if (!t || !std::isfinite(*t) || *t <= 0)
-          return c.error("rope_theta") << "config.json: bad rope_theta";
-        s.ropeTheta = *t;
-      } else if (kv.first == "rope_type") {
-        auto t = kv.second.getAsString();
-        if (!t || *t != "default")
-          return c.error("rope_type")
-                 << "config.json: rope_parameters.rope_type '" << (t ? *t : "?")
-                 << "' is not supported yet (supported: default)";
-      } else {
-        return c.error(kv.first) << "config.json: rope_parameters."
-                                 << kv.first.str() << " is not handled";
-      }
-    }
   }
-  if (failed(c.expectString("hidden_act", {"silu"})) ||
-      failed(c.expectBool("mlp_bias", false)))
+  if (failed(c.expectBool("mlp_bias", false)))
     return failure();
-  FailureOr<bool> tie =
-      c.boolean("tie_word_embeddings", family == "qwen2" ? false : false);
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings", gemma2);
   if (failed(tie))
     return failure();
   s.eosTokenIds = c.integers("eos_token_id");
@@ -422,57 +608,60 @@ FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
              << "config.json: eos_token_id " << id << " outside the vocab";
 
   // Attention biases: Llama's attention_bias puts them on q, k, v and o;
-  // Qwen2 always has q/k/v biases and none on o.
+  // Qwen2 always has q/k/v biases and none on o; Qwen3 and Gemma-2
+  // checkpoints have none (attention_bias: true is not imported yet).
   bool qkvBias = family == "qwen2", oBias = false;
   if (family == "llama") {
     FailureOr<bool> ab = c.boolean("attention_bias", false);
     if (failed(ab))
       return failure();
     qkvBias = oBias = *ab;
+  } else if (qwen3 || gemma2) {
+    if (failed(c.expectBool("attention_bias", false)))
+      return failure();
+  }
+
+  if (gemma2) {
+    // Embedding times sqrt(hidden), norms by (1 + weight), attention scale
+    // query_pre_attn_scalar^-1/2, softcapped scores and logits.
+    s.embeddingScale = std::sqrt(static_cast<double>(s.hidden));
+    s.normWeightOffset = 1.0;
+    FailureOr<double> scalar = c.number("query_pre_attn_scalar", 256.0);
+    if (failed(scalar))
+      return failure();
+    if (*scalar <= 0)
+      return c.error("query_pre_attn_scalar")
+             << "config.json: 'query_pre_attn_scalar' must be positive";
+    s.attentionScale = 1.0 / std::sqrt(*scalar);
+    FailureOr<std::optional<double>> attnCap =
+        optionalPositive(c, "attn_logit_softcapping", 50.0);
+    FailureOr<std::optional<double>> finalCap =
+        optionalPositive(c, "final_logit_softcapping", 30.0);
+    if (failed(attnCap) || failed(finalCap))
+      return failure();
+    s.attentionSoftcap = *attnCap;
+    s.finalSoftcap = *finalCap;
+    if (failed(c.expectBool("use_bidirectional_attention", false)))
+      return failure();
+    // How transformers sizes its cache for generate(); no effect on logits.
+    c.ignore({"cache_implementation"});
   }
 
   // Sliding windows: Mistral applies sliding_window to every layer; Qwen2
-  // only when use_sliding_window, to the layers its layer_types name.
+  // and Qwen3 only when use_sliding_window, to the layers layer_types
+  // names; Gemma-2 to its sliding_attention layers.
   std::vector<LayerKind> kinds(s.layers);
-  if (family == "mistral" && c.has("sliding_window")) {
-    FailureOr<int64_t> w = c.integer("sliding_window");
-    if (failed(w))
-      return failure();
-    for (LayerKind &k : kinds)
-      k.window = *w;
-  } else if (family == "qwen2") {
-    FailureOr<bool> use = c.boolean("use_sliding_window", false);
-    if (failed(use))
-      return failure();
-    c.ignore({"sliding_window"});
-    if (const json::Value *lt = c.raw("layer_types")) {
-      const json::Array *a = lt->getAsArray();
-      if (!a || a->size() != static_cast<size_t>(s.layers))
-        return c.error("layer_types")
-               << "config.json: layer_types must list num_hidden_layers "
-                  "entries";
-      for (auto [i, v] : llvm::enumerate(*a)) {
-        auto t = v.getAsString();
-        if (t && *t == "full_attention")
-          continue;
-        if (t && *t == "sliding_attention" && *use) {
-          FailureOr<int64_t> w = c.integer("sliding_window");
-          if (failed(w))
-            return failure();
-          kinds[i].window = *w;
-          continue;
-        }
-        return c.error("layer_types")
-               << "config.json: layer_types[" << i << "] '" << (t ? *t : "?")
-               << "' is not supported";
-      }
-    } else if (*use) {
-      return c.error("use_sliding_window")
-             << "config.json: use_sliding_window without layer_types is "
-                "not supported";
+  if (family == "mistral") {
+    if (c.has("sliding_window")) {
+      FailureOr<int64_t> w = c.integer("sliding_window");
+      if (failed(w))
+        return failure();
+      for (LayerKind &k : kinds)
+        k.window = *w;
     }
-  } else if (family == "llama") {
-    // Llama has no window.
+  } else if (family != "llama") {
+    if (failed(readLayerTypes(c, family, kinds)))
+      return failure();
   }
   s.layerKinds = kinds;
 
@@ -491,7 +680,19 @@ FailureOr<DecoderSpec> readLlamaFamily(MLIRContext *ctx, Config &c,
     }
     if (oBias)
       n.oBias = p + "self_attn.o_proj.bias";
-    n.postNorm = p + "post_attention_layernorm.weight";
+    if (qwen3) {
+      n.qNorm = p + "self_attn.q_norm.weight";
+      n.kNorm = p + "self_attn.k_norm.weight";
+    }
+    if (gemma2) {
+      // Gemma-2's post_attention_layernorm normalises the attention
+      // output; pre_feedforward_layernorm is the norm before the MLP.
+      n.attnOutNorm = p + "post_attention_layernorm.weight";
+      n.postNorm = p + "pre_feedforward_layernorm.weight";
+      n.mlpOutNorm = p + "post_feedforward_layernorm.weight";
+    } else {
+      n.postNorm = p + "post_attention_layernorm.weight";
+    }
     n.gate = p + "mlp.gate_proj.weight";
     n.up = p + "mlp.up_proj.weight";
     n.down = p + "mlp.down_proj.weight";
@@ -524,13 +725,13 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
   FailureOr<DecoderSpec> spec = failure();
-  if (*modelType == "llama" || *modelType == "mistral" ||
-      *modelType == "qwen2") {
-    spec = readLlamaFamily(ctx, config, *modelType);
+  if (llvm::is_contained(kFamilies, *modelType)) {
+    spec = readDecoder(ctx, config, *modelType);
   } else {
     emitError(file->loc(ctx, "model_type"))
         << "config.json: model_type '" << *modelType
-        << "' is not supported (supported: llama, mistral, qwen2)";
+        << "' is not supported (supported: "
+        << llvm::join(ArrayRef<StringRef>(kFamilies), ", ") << ")";
     return nullptr;
   }
   if (failed(spec))

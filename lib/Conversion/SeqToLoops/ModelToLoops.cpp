@@ -137,6 +137,14 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
     int64_t half = rotary / 2;
     bool neox = op.getStyle() == RopeStyle::NeoX;
     float theta = op.getTheta().convertToFloat();
+    // Given inverse frequencies are a constant table read per pair.
+    Value invFreqTable;
+    if (std::optional<ArrayRef<float>> invFreq = op.getInvFreq()) {
+      auto tableType = RankedTensorType::get(
+          {static_cast<int64_t>(invFreq->size())}, b.getF32Type());
+      invFreqTable = b.buffer(arith::ConstantOp::create(
+          b, DenseElementsAttr::get(tableType, *invFreq)));
+    }
     b.parallel({b.dim(input, 0), b.dim(input, 1), b.dim(input, 2)},
                [&](ValueRange ivs) {
                  Value bi = ivs[0], hi = ivs[1], si = ivs[2];
@@ -145,15 +153,20 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
                      memref::LoadOp::create(b, positions, ValueRange{bi, si}));
                  b.forLoop(b.index(0), b.index(half), [&](Value i) {
                    // inv_freq = 1 / theta^(2i / R), as Hugging Face computes
-                   // it.
-                   Value twoI = arith::UIToFPOp::create(
-                       b, b.getF32Type(),
-                       arith::IndexCastOp::create(b, b.getI64Type(),
-                                                  b.mul(i, b.index(2))));
-                   Value exponent = b.divf(twoI, b.f32(float(rotary)));
-                   Value invFreq =
-                       b.divf(b.f32(1.0f),
-                              math::PowFOp::create(b, b.f32(theta), exponent));
+                   // it, unless the op gives them.
+                   Value invFreq;
+                   if (invFreqTable) {
+                     invFreq = b.loadF32(invFreqTable, {i});
+                   } else {
+                     Value twoI = arith::UIToFPOp::create(
+                         b, b.getF32Type(),
+                         arith::IndexCastOp::create(b, b.getI64Type(),
+                                                    b.mul(i, b.index(2))));
+                     Value exponent = b.divf(twoI, b.f32(float(rotary)));
+                     invFreq = b.divf(
+                         b.f32(1.0f),
+                         math::PowFOp::create(b, b.f32(theta), exponent));
+                   }
                    Value angle = arith::MulFOp::create(b, pos, invFreq);
                    Value cos = math::CosOp::create(b, angle);
                    Value sin = math::SinOp::create(b, angle);

@@ -1527,6 +1527,38 @@ func.func @rope_rotary_dim_too_large(%x: tensor<1x32x16x128xf32>, %p: tensor<1x1
 
 // -----
 
+func.func @rope_inv_freq_count(%x: tensor<1x32x16x128xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects 4 inv_freq values (rotary dim / 2), got 3}}
+  %y = seq.rope %x, %p {rotary_dim = 8 : i64, inv_freq = array<f32: 1.0, 0.5, 0.25>} : tensor<1x32x16x128xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_inv_freq_full_count(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects 4 inv_freq values (rotary dim / 2), got 5}}
+  %y = seq.rope %x, %p {inv_freq = array<f32: 1.0, 0.5, 0.25, 0.1, 0.01>} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_inv_freq_zero(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects finite, positive inv_freq values}}
+  %y = seq.rope %x, %p {inv_freq = array<f32: 1.0, 0.5, 0.0, 0.1>} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_inv_freq_nan(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects finite, positive inv_freq values}}
+  %y = seq.rope %x, %p {inv_freq = array<f32: 1.0, 0.5, 0x7FC00000, 0.1>} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // seq.embedding
 //===----------------------------------------------------------------------===//

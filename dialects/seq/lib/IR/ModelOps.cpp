@@ -10,6 +10,8 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::seq;
 
@@ -112,6 +114,11 @@ LogicalResult RopeOp::verify() {
     return failure();
   if (!isFinitePositive(getTheta()))
     return emitOpError("expects a finite, positive theta");
+  std::optional<ArrayRef<float>> invFreq = getInvFreq();
+  if (invFreq)
+    for (float f : *invFreq)
+      if (!std::isfinite(f) || f <= 0.0f)
+        return emitOpError("expects finite, positive inv_freq values");
   int64_t headDim = inputType.getDimSize(3);
   IntegerAttr rotary = getRotaryDimAttr();
   // Without the attribute the rotary dim is the (possibly dynamic) head dim.
@@ -124,6 +131,10 @@ LogicalResult RopeOp::verify() {
   if (!ShapedType::isDynamic(headDim) && rotaryDim > headDim)
     return emitOpError() << "expects rotary_dim (" << rotaryDim
                          << ") to be at most head_dim (" << headDim << ")";
+  if (invFreq && static_cast<int64_t>(invFreq->size()) != rotaryDim / 2)
+    return emitOpError() << "expects " << rotaryDim / 2
+                         << " inv_freq values (rotary dim / 2), got "
+                         << invFreq->size();
   return success();
 }
 

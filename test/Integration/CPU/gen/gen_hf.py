@@ -78,7 +78,39 @@ FAMILIES = {
                 common(sliding_window=7, rope_theta=10000.0,
                        num_attention_heads=4, num_key_value_heads=2,
                        head_dim=16, hidden_size=64)),
+    # Llama-3 RoPE scaling: original context 16 so that, at head_dim 10,
+    # one frequency is interpolated and four divided by the factor 8 over
+    # the 43 positions the tests see.
+    "llama3": (transformers.LlamaConfig,
+               common(rope_parameters=dict(
+                   rope_type="llama3", rope_theta=10000.0, factor=8.0,
+                   low_freq_factor=1.0, high_freq_factor=4.0,
+                   original_max_position_embeddings=16))),
+    # Qwen3: per-head q/k RMSNorms, head_dim 14 != hidden / heads = 10,
+    # GQA 3:1, tied embeddings, the middle layer sliding (window 6).
+    "qwen3": (transformers.Qwen3Config,
+              common(tie_word_embeddings=True, rope_theta=1000000.0,
+                     head_dim=14, use_sliding_window=True, sliding_window=6,
+                     layer_types=["full_attention", "sliding_attention",
+                                  "full_attention"])),
+    # Gemma-2: embedding * sqrt(hidden), (1 + w) sandwich norms, GELU-tanh
+    # MLP, attention scale query_pre_attn_scalar^-1/2 with head_dim 12 !=
+    # hidden / heads = 15, softcaps small enough to bite, layers alternating
+    # sliding (window 5) / full, tied embeddings.
+    "gemma2": (transformers.Gemma2Config,
+               common(tie_word_embeddings=True, rope_theta=10000.0,
+                      num_attention_heads=4, num_key_value_heads=2,
+                      head_dim=12, query_pre_attn_scalar=20,
+                      attn_logit_softcapping=5.0,
+                      final_logit_softcapping=3.0, sliding_window=5,
+                      hidden_activation="gelu_pytorch_tanh",
+                      pad_token_id=0)),
 }
+
+# transformers initialises RMSNorm weights to a constant (ones; zeros for
+# Gemma's (1 + w) norms); these families get random ones so that every
+# norm, per-head q/k norms included, changes the logits.
+RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0}
 
 
 def margin(logits: torch.Tensor) -> float:
@@ -86,7 +118,7 @@ def margin(logits: torch.Tensor) -> float:
     return float((top[..., 0] - top[..., 1]).min())
 
 
-def make_model(config_cls, kw: dict, seed: int):
+def make_model(config_cls, kw: dict, seed: int, norm_mean=None):
     torch.manual_seed(seed)
     config = config_cls(**kw)
     model = transformers.AutoModelForCausalLM.from_config(
@@ -96,6 +128,8 @@ def make_model(config_cls, kw: dict, seed: int):
     for name, p in model.named_parameters():
         if name.endswith(".bias"):
             p.normal_(0.0, 0.5)
+        elif norm_mean is not None and "norm" in name:
+            p.normal_(norm_mean, 0.3)
     return config, model
 
 
@@ -119,7 +153,8 @@ def build(family: str, config_cls, kw: dict):
     # The first seed (from a fixed list) whose greedy path has a clear
     # margin, so greedy comparisons are not decided by rounding.
     for seed in range(20261130, 20261130 + 50):
-        config, model = make_model(config_cls, kw, seed)
+        config, model = make_model(config_cls, kw, seed,
+                                   RANDOM_NORMS.get(family))
         _, greedy, _, m = greedy_path(model, config)
         if m > MIN_MARGIN and config.eos_token_id not in greedy[0].tolist():
             break

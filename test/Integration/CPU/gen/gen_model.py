@@ -6,7 +6,7 @@ and a Llama MLP block composed of them. References are PyTorch eager
 import torch
 import torch.nn.functional as F
 
-from common import Case, F64, randn, uniform
+from common import Case, F64, f32, randn, uniform
 
 
 def rms_norm_ref(x, w, eps):
@@ -24,12 +24,16 @@ def rotate_every_two(x):
     return torch.stack((-x2, x1), dim=-1).flatten(-2)
 
 
-def rope_ref(x, positions, theta, style, rotary_dim=None):
+def rope_ref(x, positions, theta, style, rotary_dim=None, inv_freq=None):
     """HF Llama (neox, rotate_half) / GPT-J (interleaved) rotary embedding
-    with per-token positions [B, S]; channels >= rotary_dim pass through."""
+    with per-token positions [B, S]; channels >= rotary_dim pass through.
+    `inv_freq` (R/2 values) replaces theta's frequencies (scaled RoPE)."""
     D = x.shape[-1]
     R = rotary_dim or D
-    inv_freq = 1.0 / (theta ** (torch.arange(0, R, 2, dtype=F64) / R))
+    if inv_freq is None:
+        inv_freq = 1.0 / (theta ** (torch.arange(0, R, 2, dtype=F64) / R))
+    else:
+        inv_freq = torch.tensor(inv_freq, dtype=F64)
     freqs = positions.to(F64).unsqueeze(-1) * inv_freq        # [B, S, R/2]
     if style == "neox":
         emb = torch.cat((freqs, freqs), dim=-1)
@@ -97,6 +101,21 @@ def cases():
         c.input("positions", pos, "i32")
         c.output("out", rope_ref(x, pos, theta, style, rdim))
         out.append(c)
+
+    # Given inverse frequencies (seq.rope inv_freq, as scaled RoPE such as
+    # Llama-3's produces): not a geometric series, so a theta-based
+    # frequency is off by O(1). The values are f32 (what the attribute
+    # holds).
+    c = Case("rope_inv_freq")
+    inv_freq = f32(torch.tensor([1.3, 0.7, 0.25, 0.11, 0.05, 0.013, 0.002,
+                                 0.0004], dtype=F64)).tolist()
+    x = c.quantize(randn(c.rng, 2, 4, 6, 24))
+    pos = torch.tensor([[0, 1, 2, 3, 4, 5], [300, 17, 251, 42, 199, 7]],
+                       dtype=torch.int32)
+    c.input("x", x)
+    c.input("positions", pos, "i32")
+    c.output("out", rope_ref(x, pos, 10000.0, "gptj", 16, inv_freq))
+    out.append(c)
 
     c = Case("linear_bias")
     x = c.quantize(randn(c.rng, 2, 5, 48))

@@ -121,17 +121,27 @@ def Seq_RopeOp : Seq_Op<"rope", [Pure, AllTypesMatch<["input", "output"]>]> {
     `positions` is `[B, S]` i32, so prefill, decode and ragged batches all
     pass their own absolute positions.
 
+    `inv_freq` (`R/2` finite, positive f32s) replaces the inverse
+    frequencies `theta^(-2i / R)`: pair `i` is rotated by
+    `positions[b, s] * inv_freq[i]` and `theta` is not used. Scaled RoPE
+    variants that only change the frequencies (Llama-3's `llama3`,
+    `linear`) are this attribute, computed by the importer as Hugging Face
+    computes them.
+
     ```mlir
     %qr = seq.rope %q, %pos {theta = 500000.0 : f32,
                              style = #seq.rope_style<neox>}
         : tensor<1x32x16x128xbf16>, tensor<1x16xi32>
+    %kr = seq.rope %k, %pos {inv_freq = array<f32: 1.0, 0.1, 0.01, 0.001>}
+        : tensor<1x8x16x8xf32>, tensor<1x16xi32>
     ```
   }];
   let arguments = (ins Seq_FloatTensor:$input, Seq_IndexTensor:$positions,
                        DefaultValuedAttr<F32Attr, "10000.0">:$theta,
                        DefaultValuedAttr<Seq_RopeStyleAttr,
                                          "RopeStyle::NeoX">:$style,
-                       OptionalAttr<I64Attr>:$rotary_dim);
+                       OptionalAttr<I64Attr>:$rotary_dim,
+                       OptionalAttr<DenseF32ArrayAttr>:$inv_freq);
   let results = (outs Seq_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $positions attr-dict `:` type($input) `,` type($positions)
