@@ -20,6 +20,30 @@ def SeqMarkEntryPoints : Pass<"seq-mark-entry-points", "::mlir::ModuleOp"> {
   }];
 }
 
+def SeqDropEquivalentResults
+    : Pass<"seq-drop-equivalent-results", "::mlir::ModuleOp"> {
+  let summary = "Drops private function results that are their arguments";
+  let description = [{
+    Runs between one-shot bufferization and buffer deallocation. A private
+    function whose result, after bufferization, is one of its arguments
+    (possibly through `memref.cast`) returns the caller's own buffer: a
+    layer that writes its KV caches in place and returns them, or a model
+    body threading every layer's caches. Ownership-based deallocation
+    must hand every function result to the caller as owned, so it clones
+    such a result: two full KV caches allocated and copied per layer per
+    call, and the same again for every cache a decode loop carries. This
+    pass removes those results and makes each call site use the operand
+    it passed instead (with a cast where the types differ), callees
+    first, so a function that only forwards its callees' results loses
+    them too.
+
+    Unlike upstream `drop-equivalent-buffer-results`, public functions
+    (entry points, whose signatures are the artifact ABI) keep every
+    result, and a function whose symbol is used other than by `func.call`
+    in this module is left alone.
+  }];
+}
+
 def SeqLowerMemRefCopies : Pass<"seq-lower-memref-copies", "::mlir::ModuleOp"> {
   let summary = "Turns memref.copy into loops (via linalg.copy)";
   let description = [{
