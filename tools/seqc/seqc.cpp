@@ -131,6 +131,11 @@ static cl::opt<std::string>
 static cl::opt<bool>
     threads("parallel", cl::desc("Run independent tiles on OpenMP threads"),
             cl::init(true), cl::cat(tilingCategory));
+static cl::opt<int64_t> parallelMinWork(
+    "parallel-min-work",
+    cl::desc("Estimated operations below which a tile loop runs serially "
+             "instead of on OpenMP threads (0: every loop in parallel)"),
+    cl::init(1 << 22), cl::cat(tilingCategory));
 static cl::opt<int64_t> queryTile("query-tile",
                                   cl::desc("Query rows per attention tile"),
                                   cl::init(16), cl::cat(tilingCategory));
@@ -332,6 +337,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         options.keyTile = keyTile;
         options.vectorWidth = lanes;
         options.threads = threads;
+        options.parallelMinWork = parallelMinWork;
         seq::buildCPUPipeline(pm, options);
       })))
     return 1;

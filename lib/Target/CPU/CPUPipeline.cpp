@@ -37,14 +37,19 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "canonicalize,"
       "seq-lower-memref-copies,seq-approximate-math,"
       "convert-linalg-to-loops,arith-expand{{include-bf16=true},"
-      "seq-scope-tile-allocas,scf-forall-to-parallel,{0}"
+      "seq-scope-tile-allocas,{2}scf-forall-to-parallel,{0}"
       "expand-strided-metadata,lower-affine,convert-vector-to-scf,"
       "convert-vector-to-llvm,finalize-memref-to-llvm,"
       "convert-scf-to-cf,{1}convert-math-to-llvm,convert-math-to-libm,"
       "convert-arith-to-llvm,convert-func-to-llvm,"
       "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts",
       options.threads ? "convert-scf-to-openmp," : "",
-      options.threads ? "convert-openmp-to-llvm," : "");
+      options.threads ? "convert-openmp-to-llvm," : "",
+      options.threads
+          ? llvm::formatv("seq-serialize-small-foralls{{min-work={0}},",
+                          options.parallelMinWork.getValue())
+                .str()
+          : std::string());
   if (failed(parsePassPipeline(upstream, pm, llvm::errs())))
     llvm::report_fatal_error("seqc: malformed built-in CPU pipeline");
   pm.addPass(createSeqCPUEntryPoints());

@@ -50,6 +50,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "threads",
       llvm::cl::desc("Run independent tiles on OpenMP threads"),
       llvm::cl::init(true)};
+  Option<int64_t> parallelMinWork{
+      *this, "parallel-min-work",
+      llvm::cl::desc("Estimated operations below which a tile loop runs "
+                     "serially (with threads)"),
+      llvm::cl::init(1 << 22)};
 };
 
 /// seq-to-cpu: seq IR (after the front end) to the LLVM dialect with the

@@ -81,6 +81,32 @@ def SeqScopeTileAllocas
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def SeqSerializeSmallForalls
+    : Pass<"seq-serialize-small-foralls", "::mlir::ModuleOp"> {
+  let summary = "Runs scf.forall loops with little work as serial loops";
+  let description = [{
+    Every `scf.forall` becomes an OpenMP parallel region, whose fork and
+    join cost microseconds on an idle machine and up to a scheduler time
+    slice when the other threads are descheduled. A decode step is
+    hundreds of small loops (a projection of one token row, attention
+    over one query), which OpenMP made several times slower than serial
+    code. This pass estimates each loop's work as its trip count times a
+    static count of the operations of one iteration (nested loops with
+    constant bounds multiplied out, other nested loops counted once) and
+    runs loops under `min-work` serially: statically when the trip count
+    is constant, otherwise behind an `scf.if` on the runtime estimate,
+    with the serial copy as `scf.for` loops (which the compiler optimises
+    better than the outlined OpenMP body). Loops with results are left
+    alone.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 22",
+           "Estimated operations below which a loop runs serially">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def SeqCPUEntryPoints : Pass<"seq-cpu-entry-points", "::mlir::ModuleOp"> {
   let summary = "Builds the artifact ABI on an LLVM-dialect module";
   let description = [{
