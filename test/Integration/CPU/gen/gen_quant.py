@@ -63,6 +63,7 @@ def f16_bytes(values):
 def pack_k(rng, fmt, n, k):
     """Random K-quant super-blocks for an [n, k] matrix, built field by field
     in ggml's layout: uint8 [n, k / 256 * bytes]."""
+    assert k % QK_K == 0, f"K = {k} is not a multiple of {QK_K}"
     nb = n * (k // QK_K)
     if fmt == "q4_k":
         # d * sc * q - dmin * m with sc, m < 64 and q < 16.
