@@ -88,7 +88,7 @@ FailureOr<TensorInfo> tensorInfo(GgufReader &r, const seqrt::GgufTensor &t) {
   if (!quant)
     return r.error() << "gguf: tensor '" << t.name << "' has type " << type
                      << ", which seqc does not compute yet (supported: f32, "
-                        "q8_0, q4_0, q4_1)";
+                        "q8_0, q4_0, q4_1, q4_k, q6_k)";
   info.elementType = b.getIntegerType(8);
   for (int64_t d : t.packedShape())
     info.shape.push_back(d);

@@ -4,7 +4,9 @@
 // packed weights stay packed: every block is read as bytes, its f16 scale
 // (and min) widened to f32, and its 4- or 8-bit values unpacked to f32 in
 // registers (vector.load of i8, andi/shrui, sitofp/uitofp), so a decode step
-// reads each weight byte once.
+// reads each weight byte once. The K-quants (q4_k, q6_k) decode each
+// sub-block's scale (and min) once as scalars, then unpack its quants the
+// same way.
 //
 //===----------------------------------------------------------------------===//
 
@@ -86,6 +88,141 @@ public:
     return arith::UIToFPOp::create(b, f32, nibble);
   }
 
+  /// Whether the format is a K-quant: super-blocks of subBlocks()
+  /// sub-blocks, each with its own scale (and min), read by subHeader() and
+  /// subLevels() instead of header(), loadGroup() and levels().
+  bool isKQuant() const {
+    return format == QuantFormat::Q4_K || format == QuantFormat::Q6_K;
+  }
+  /// Sub-blocks per K-quant super-block: 8 of 32 elements (q4_k), 16 of 16
+  /// (q6_k).
+  int64_t subBlocks() const { return format == QuantFormat::Q4_K ? 8 : 16; }
+  int64_t subElements() const { return elements / subBlocks(); }
+  /// Chunks per sub-block.
+  int64_t subLoads() const {
+    return subElements() / std::max<int64_t>(lanes, 1);
+  }
+
+  /// The scale and negated min (q4_k; null for q6_k) of sub-block `s` of the
+  /// super-block at byte `offset` of packed row `row`, as f32 splats of the
+  /// chunk type: element value = scale * level (+ negated min).
+  std::pair<Value, Value> subHeader(Value packed, Value row, Value offset,
+                                    Value s) {
+    Type i32 = b.getI32Type(), f32 = b.getF32Type();
+    auto byteAt = [&](Value at) -> Value {
+      return memref::LoadOp::create(b, packed, ValueRange{row, at});
+    };
+    if (format == QuantFormat::Q6_K) {
+      // f16 d at 208; i8 scales[16] at 192.
+      Value d = loadF16(packed, row, b.add(offset, b.index(208)));
+      Value sc = arith::SIToFPOp::create(
+          b, f32, byteAt(b.add(offset, b.add(b.index(192), s))));
+      return {splat(b.mulf(d, sc)), Value()};
+    }
+    // q4_k: f16 d, dmin; 12 bytes of 6-bit scales and mins at 4, decoded as
+    // ggml's get_scale_min_k4. With a = scales[s % 4], c = scales[s + 4],
+    // e = scales[s]: s < 4: sc = a & 63, m = c & 63; s >= 4:
+    // sc = (c & 15) | (a >> 6) << 4, m = (c >> 4) | (e >> 6) << 4.
+    Value d = loadF16(packed, row, offset);
+    Value dmin = loadF16(packed, row, b.add(offset, b.index(2)));
+    Value base = b.add(offset, b.index(4));
+    auto scaleByte = [&](Value index) -> Value {
+      return arith::ExtUIOp::create(b, i32, byteAt(b.add(base, index)));
+    };
+    Value a = scaleByte(arith::AndIOp::create(b, s, b.index(3)));
+    Value c = scaleByte(b.add(s, b.index(4)));
+    Value e = scaleByte(s);
+    auto andC = [&](Value v, int32_t mask) -> Value {
+      return arith::AndIOp::create(b, v, b.i32(mask));
+    };
+    auto shr = [&](Value v, int32_t bits) -> Value {
+      return arith::ShRUIOp::create(b, v, b.i32(bits));
+    };
+    auto top2 = [&](Value v) -> Value {
+      return arith::ShLIOp::create(b, shr(v, 6), b.i32(4));
+    };
+    Value low = b.cmp(arith::CmpIPredicate::ult, s, b.index(4));
+    Value sc = b.select(low, andC(a, 63),
+                        arith::OrIOp::create(b, andC(c, 15), top2(a)));
+    Value m =
+        b.select(low, andC(c, 63), arith::OrIOp::create(b, shr(c, 4), top2(e)));
+    Value scale = b.mulf(d, arith::UIToFPOp::create(b, f32, sc));
+    Value negMin = arith::NegFOp::create(
+        b, b.mulf(dmin, arith::UIToFPOp::create(b, f32, m)));
+    return {splat(scale), splat(negMin)};
+  }
+
+  /// Chunk `e` of sub-block `s` of the super-block at byte `offset` of
+  /// `row` as its integer levels in f32: the 4-bit quant (q4_k) or the
+  /// 6-bit quant - 32 (q6_k). Its elements start at s * subElements() +
+  /// e * lanes of the super-block.
+  Value subLevels(Value packed, Value row, Value offset, Value s, Value e) {
+    Type i8 = chunkType(b.getI8Type()), f32 = chunkType(b.getF32Type());
+    Value inSub = b.mul(e, b.index(std::max<int64_t>(lanes, 1)));
+    auto shift = [&](Value amount) -> Value {
+      Value bits = arith::IndexCastOp::create(b, b.getI8Type(), amount);
+      return splat(bits);
+    };
+    auto shr = [&](Value v, Value amount) -> Value {
+      return arith::ShRUIOp::create(b, v, amount);
+    };
+    if (format == QuantFormat::Q4_K) {
+      // qs[128] at 16: sub-blocks 2p, 2p + 1 are the low and high nibbles
+      // of qs[32p..32p + 32).
+      Value pair = arith::ShRUIOp::create(b, s, b.index(1));
+      Value at = b.add(b.add(offset, b.index(16)),
+                       b.add(b.mul(pair, b.index(32)), inSub));
+      Value amount = b.mul(arith::AndIOp::create(b, s, b.index(1)), b.index(4));
+      Value nibble = arith::AndIOp::create(
+          b, shr(loadBytes(packed, row, at), shift(amount)), constant(i8, 15));
+      return arith::UIToFPOp::create(b, f32, nibble);
+    }
+    // q6_k: element 128n + 32q + l (l < 32) of the super-block is in
+    // sub-block s = 8n + 2q + l / 16. Its low 4 bits are the low (q < 2) or
+    // high (q >= 2) nibble of ql[64n + 32(q % 2) + l], its high 2 bits bits
+    // 2q, 2q + 1 of qh[32n + l] (qh at 128).
+    Value n = arith::ShRUIOp::create(b, s, b.index(3));
+    Value q = arith::AndIOp::create(b, arith::ShRUIOp::create(b, s, b.index(1)),
+                                    b.index(3));
+    Value l = b.add(b.mul(arith::AndIOp::create(b, s, b.index(1)), b.index(16)),
+                    inSub);
+    Value qlAt =
+        b.add(offset, b.add(b.add(b.mul(n, b.index(64)),
+                                  b.mul(arith::AndIOp::create(b, q, b.index(1)),
+                                        b.index(32))),
+                            l));
+    Value qhAt =
+        b.add(offset, b.add(b.index(128), b.add(b.mul(n, b.index(32)), l)));
+    Value lowAmount =
+        b.mul(arith::ShRUIOp::create(b, q, b.index(1)), b.index(4));
+    Value highAmount = b.mul(q, b.index(2));
+    Value low = arith::AndIOp::create(
+        b, shr(loadBytes(packed, row, qlAt), shift(lowAmount)),
+        constant(i8, 15));
+    Value high = arith::ShLIOp::create(
+        b,
+        arith::AndIOp::create(
+            b, shr(loadBytes(packed, row, qhAt), shift(highAmount)),
+            constant(i8, 3)),
+        constant(i8, 4));
+    Value level = arith::SubIOp::create(b, arith::OrIOp::create(b, low, high),
+                                        constant(i8, 32));
+    return arith::SIToFPOp::create(b, f32, level);
+  }
+
+  /// Chunk `e` of sub-block `s` as dequantized f32 values.
+  Value subDequantize(Value packed, Value row, Value offset, Value s, Value e,
+                      std::pair<Value, Value> header) {
+    Value scaled = b.mulf(subLevels(packed, row, offset, s, e), header.first);
+    return header.second ? b.addf(scaled, header.second) : scaled;
+  }
+
+  /// Offset of chunk `e` of sub-block `s` in the super-block's elements.
+  Value subElementOffset(Value s, Value e) {
+    return b.add(b.mul(s, b.index(subElements())),
+                 b.mul(e, b.index(std::max<int64_t>(lanes, 1))));
+  }
+
   /// Chunk `part` of a loaded group as dequantized f32 values.
   Value dequantize(Value group, int64_t part, Value d, Value m) {
     Value scaled = b.mulf(levels(group, part), d);
@@ -135,6 +272,14 @@ public:
 
 private:
   int64_t headerBytes() const { return format == QuantFormat::Q4_1 ? 4 : 2; }
+
+  /// `lanes` bytes (one when scalar) of `row` from byte `at`.
+  Value loadBytes(Value packed, Value row, Value at) {
+    if (lanes == 0)
+      return memref::LoadOp::create(b, packed, ValueRange{row, at});
+    return vector::LoadOp::create(b, VectorType::get({lanes}, b.getI8Type()),
+                                  packed, ValueRange{row, at});
+  }
 
   /// The little-endian f16 at bytes [offset, offset + 2) of `row`, as f32.
   Value loadF16(Value packed, Value row, Value offset) {
@@ -263,6 +408,58 @@ static SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader,
   return sums;
 }
 
+/// quantizedDots for the K-quants: per super-block and sub-block, the
+/// sub-block's scale (and min) is decoded once per feature as a scalar, then
+/// its chunks are unpacked, dequantized and accumulated in f32 for every
+/// row.
+static SmallVector<Value> kQuantDots(LoopBuilder &b, BlockReader &reader,
+                                     Value x, Value xRow, int64_t rowCount,
+                                     Value packed, Value c, int64_t colCount,
+                                     Value numBlocks) {
+  const int64_t count = rowCount * colCount;
+  SmallVector<Value> rows, cols;
+  for (int64_t i = 0; i < rowCount; ++i)
+    rows.push_back(b.add(xRow, b.index(i)));
+  for (int64_t j = 0; j < colCount; ++j)
+    cols.push_back(b.add(c, b.index(j)));
+  SmallVector<Value> inits(count, reader.zero());
+  SmallVector<Value> accs = b.forLoop(
+      b.index(0), numBlocks, inits,
+      [&](Value block, ValueRange blockAccs) -> SmallVector<Value> {
+        Value byteOffset = b.mul(block, b.index(reader.blockByteCount()));
+        Value elementBase = b.mul(block, b.index(reader.blockElementCount()));
+        return b.forLoop(
+            b.index(0), b.index(reader.subBlocks()), blockAccs,
+            [&](Value s, ValueRange subAccs) -> SmallVector<Value> {
+              SmallVector<std::pair<Value, Value>> headers;
+              for (Value col : cols)
+                headers.push_back(reader.subHeader(packed, col, byteOffset, s));
+              return b.forLoop(
+                  b.index(0), b.index(reader.subLoads()), subAccs,
+                  [&](Value e, ValueRange acc) -> SmallVector<Value> {
+                    SmallVector<Value> next(acc.begin(), acc.end());
+                    Value at =
+                        b.add(elementBase, reader.subElementOffset(s, e));
+                    SmallVector<Value> xs;
+                    for (Value row : rows)
+                      xs.push_back(reader.loadF32s(x, row, at));
+                    for (int64_t j = 0; j < colCount; ++j) {
+                      Value w = reader.subDequantize(
+                          packed, cols[j], byteOffset, s, e, headers[j]);
+                      for (int64_t i = 0; i < rowCount; ++i)
+                        next[i * colCount + j] =
+                            reader.fma(xs[i], w, next[i * colCount + j]);
+                    }
+                    return next;
+                  });
+            });
+      });
+  SmallVector<Value> sums;
+  for (Value acc : accs)
+    sums.push_back(reader.reduce(acc));
+  return sums;
+}
+
 void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
                                int64_t vectorWidth, Value r0, Value r1,
                                Value c0, Value c1, int64_t k, Value x,
@@ -274,8 +471,9 @@ void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
     int64_t blockCols = rowCount > 1 ? 2 : 4;
     forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
       SmallVector<Value> dots =
-          quantizedDots(b, reader, x, b.sub(r, xRow0), rowCount, packed, c,
-                        colCount, numBlocks);
+          (reader.isKQuant() ? kQuantDots : quantizedDots)(
+              b, reader, x, b.sub(r, xRow0), rowCount, packed, c, colCount,
+              numBlocks);
       for (int64_t i = 0; i < rowCount; ++i)
         for (int64_t j = 0; j < colCount; ++j) {
           Value col = b.add(c, b.index(j));
@@ -295,6 +493,18 @@ void seq::dequantizeRow(LoopBuilder &b, QuantFormat format, int64_t vectorWidth,
   b.forLoop(b.index(0), b.index(k / blockElements(format)), [&](Value block) {
     Value byteOffset = b.mul(block, b.index(reader.blockByteCount()));
     Value elementBase = b.mul(block, b.index(reader.blockElementCount()));
+    if (reader.isKQuant()) {
+      b.forLoop(b.index(0), b.index(reader.subBlocks()), [&](Value s) {
+        std::pair<Value, Value> header =
+            reader.subHeader(packed, row, byteOffset, s);
+        b.forLoop(b.index(0), b.index(reader.subLoads()), [&](Value e) {
+          reader.storeF32s(
+              reader.subDequantize(packed, row, byteOffset, s, e, header), y,
+              yRow, b.add(elementBase, reader.subElementOffset(s, e)));
+        });
+      });
+      return;
+    }
     std::pair<Value, Value> scale = reader.header(packed, row, byteOffset);
     b.forLoop(b.index(0), b.index(reader.loads()), [&](Value g) {
       Value group = reader.loadGroup(packed, row, byteOffset, g);

@@ -1267,10 +1267,15 @@ seq.parameter @w "model.w" {quant = #seq.quant_format<q8_0>} : tensor<4x36xi8>
 
 // -----
 
-// The K-quants are not supported (yet), so not part of the enum.
-// expected-error @+2 {{expected ::mlir::seq::QuantFormat to be one of: q4_0, q4_1, q8_0}}
+// q5_k is not computed (yet), so not part of the enum.
+// expected-error @+2 {{expected ::mlir::seq::QuantFormat to be one of: q4_0, q4_1, q8_0, q4_k, q6_k}}
 // expected-error @+1 {{failed to parse Seq_QuantFormatAttr parameter 'value'}}
-seq.parameter @w "model.w" {quant = #seq.quant_format<q4_k>} : tensor<4x144xi8>
+seq.parameter @w "model.w" {quant = #seq.quant_format<q5_k>} : tensor<4x176xi8>
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects the packed row size (288 bytes) to be a whole number of q6_k blocks (210 bytes each)}}
+seq.parameter @w "model.w" {quant = #seq.quant_format<q6_k>} : tensor<4x288xi8>
 
 // -----
 
@@ -1297,6 +1302,30 @@ func.func @quantized_linear_dynamic_k(%x: tensor<2x?xf32>, %w: tensor<4x20xi8>) 
 func.func @quantized_linear_partial_block(%x: tensor<2x48xf32>, %w: tensor<4x20xi8>) {
   // expected-error @+1 {{'seq.quantized_linear' op expects K (48) to be a multiple of the q4_1 block size (32)}}
   %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_1>} : tensor<2x48xf32>, tensor<4x20xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_partial_super_block(%x: tensor<2x96xf32>, %w: tensor<4x144xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects K (96) to be a multiple of the q4_k block size (256)}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q4_k>} : tensor<2x96xf32>, tensor<4x144xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_q6_k_rb(%x: tensor<2x512xf32>, %w: tensor<4x210xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects weight [N, RB] with RB = K / 256 * 210 = 420 bytes for q6_k and K = 512, got RB = 210}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<q6_k>} : tensor<2x512xf32>, tensor<4x210xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_embedding_q4_k_partial_rb(%t: tensor<4x200xi8>, %ids: tensor<3xi32>) {
+  // expected-error @+1 {{'seq.quantized_embedding' op expects the packed row size (200 bytes) to be a whole number of q4_k blocks (144 bytes each)}}
+  %y = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q4_k>} : tensor<4x200xi8>, tensor<3xi32> -> tensor<3x256xf32>
   return
 }
 

@@ -272,3 +272,15 @@ module {
     return %q, %logits, %d : tensor<1x4x64xf32>, tensor<1x4x100xf32>, tensor<?x?xf32>
   }
 }
+
+// -----
+
+// K-quant super-blocks (256 elements): a q6_k table and a q4_k projection.
+// CHECK-LABEL: func @k_quant_ops
+// CHECK: seq.quantized_embedding %{{.*}}, %{{.*}} {format = #seq.quant_format<q6_k>} : tensor<10x420xi8>, tensor<3xi32> -> tensor<3x512xf32>
+// CHECK: seq.quantized_linear %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<5xf32>) {format = #seq.quant_format<q4_k>} : tensor<3x512xf32>, tensor<5x288xi8> -> tensor<3x5xf32>
+func.func @k_quant_ops(%t: tensor<10x420xi8>, %ids: tensor<3xi32>, %w: tensor<5x288xi8>, %b: tensor<5xf32>) -> tensor<3x5xf32> {
+  %x = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q6_k>} : tensor<10x420xi8>, tensor<3xi32> -> tensor<3x512xf32>
+  %y = seq.quantized_linear %x, %w bias(%b : tensor<5xf32>) {format = #seq.quant_format<q4_k>} : tensor<3x512xf32>, tensor<5x288xi8> -> tensor<3x5xf32>
+  return %y : tensor<3x5xf32>
+}

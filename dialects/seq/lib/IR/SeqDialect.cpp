@@ -55,6 +55,9 @@ int64_t seq::blockElements(QuantFormat format) {
   case QuantFormat::Q4_0:
   case QuantFormat::Q4_1:
     return 32;
+  case QuantFormat::Q4_K:
+  case QuantFormat::Q6_K:
+    return 256;
   }
   llvm_unreachable("unknown quant format");
 }
@@ -67,6 +70,10 @@ int64_t seq::blockBytes(QuantFormat format) {
     return 2 + 16; // f16 d; u8 qs[16]
   case QuantFormat::Q4_1:
     return 2 + 2 + 16; // f16 d, m; u8 qs[16]
+  case QuantFormat::Q4_K:
+    return 2 + 2 + 12 + 128; // f16 d, dmin; u8 scales[12], qs[128]
+  case QuantFormat::Q6_K:
+    return 128 + 64 + 16 + 2; // u8 ql[128], qh[64]; i8 scales[16]; f16 d
   }
   llvm_unreachable("unknown quant format");
 }

@@ -8,7 +8,15 @@ llama.cpp; 0.19.0 was used). The independent reference is gguf-py: weights
 are drawn in float32, packed with gguf.quants.quantize (exactly ggml's
 byte layout), and the expected results are gguf.quants.dequantize of those
 bytes, then (for linear layers) a float64 matmul with the float32 inputs
-plus bias. Each case writes Inputs/quant_<case>/:
+plus bias.
+
+gguf-py 0.19.0 does not implement quantization for the K-quants (q4_k,
+q6_k; quantize raises NotImplementedError), so their blocks are built here
+from random fields following ggml's layout (block_q4_K: f16 d, dmin; 12
+bytes of packed 6-bit scales and mins; 128 bytes of nibbles. block_q6_K:
+128 bytes ql, 64 bytes qh, 16 int8 scales, f16 d): random quants and
+scale bytes, positive f16 super-block scales of size ~1 / sqrt(K) per
+element. The reference is still gguf.quants.dequantize of those bytes. Each case writes Inputs/quant_<case>/:
 
   weights.gguf          packed weights with their ggml type (+ F32 bias)
   x.npy / ids.npy       the entry input (float32 / int32)
@@ -19,7 +27,9 @@ Tolerances (the tests pass them to seqrun): linear layers rtol 1e-5 and
 atol 1e-4 * max(1, K / 576) (the kernels accumulate K products in f32;
 outputs are O(1) because weights are drawn with scale 1 / sqrt(K));
 embeddings exact (d * q is exact in f32 and + m rounds once, as in
-gguf-py). Every case reruns the reference in float32 (dequantize, f32
+gguf-py) for the 32-element formats; K-quant embeddings rtol 1e-6 and atol
+1e-7 (the sub-block scale d * sc, its product with q and the min term
+round, and the kernel may contract them into an fma). Every case reruns the reference in float32 (dequantize, f32
 matmul) and asserts that it stays within 10% of its tolerance.
 
 Inputs are drawn from a NumPy generator seeded by the case name, so
@@ -36,18 +46,53 @@ from gguf.quants import dequantize, quantize
 import gguf
 
 INPUTS_DIR = Path(__file__).resolve().parent.parent / "Inputs"
-FORMATS = {"q8_0": QT.Q8_0, "q4_0": QT.Q4_0, "q4_1": QT.Q4_1}
+FORMATS = {"q8_0": QT.Q8_0, "q4_0": QT.Q4_0, "q4_1": QT.Q4_1,
+           "q4_k": QT.Q4_K, "q6_k": QT.Q6_K}
+QK_K = 256
 
 
 def rng_for(case):
     return np.random.default_rng(zlib.crc32(case.encode()))
 
 
+def f16_bytes(values):
+    """float16 little-endian bytes [..., 2] of `values`."""
+    return values.astype("<f2").view(np.uint8).reshape(values.shape + (2,))
+
+
+def pack_k(rng, fmt, n, k):
+    """Random K-quant super-blocks for an [n, k] matrix, built field by field
+    in ggml's layout: uint8 [n, k / 256 * bytes]."""
+    assert k % QK_K == 0, f"K = {k} is not a multiple of {QK_K}"
+    nb = n * (k // QK_K)
+    if fmt == "q4_k":
+        # d * sc * q - dmin * m with sc, m < 64 and q < 16.
+        d = rng.uniform(0.5, 1.0, nb) * 4.0 / (63 * 15 * np.sqrt(k))
+        dmin = rng.uniform(0.5, 1.0, nb) * 2.0 / (63 * np.sqrt(k))
+        scales = rng.integers(0, 256, (nb, 12), dtype=np.uint8)
+        qs = rng.integers(0, 256, (nb, QK_K // 2), dtype=np.uint8)
+        blocks = np.concatenate([f16_bytes(d), f16_bytes(dmin), scales, qs],
+                                axis=1)
+    else:
+        # d * scales[j / 16] * (q - 32) with int8 scales and q < 64.
+        ql = rng.integers(0, 256, (nb, QK_K // 2), dtype=np.uint8)
+        qh = rng.integers(0, 256, (nb, QK_K // 4), dtype=np.uint8)
+        sc = rng.integers(-128, 128, (nb, QK_K // 16)).astype(np.int8)
+        d = rng.uniform(0.5, 1.0, nb) * 4.0 / (128 * 32 * np.sqrt(k))
+        blocks = np.concatenate([ql, qh, sc.view(np.uint8), f16_bytes(d)],
+                                axis=1)
+    assert blocks.shape[1] == {"q4_k": 144, "q6_k": 210}[fmt]
+    return np.ascontiguousarray(blocks.reshape(n, -1))
+
+
 def pack(rng, fmt, n, k):
     """Random [n, k] weights packed as fmt: (packed i8 [n, RB], dequantized
     float32 [n, k])."""
-    w = (rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32)
-    packed = quantize(w, FORMATS[fmt])                  # uint8 [n, RB]
+    if fmt in ("q4_k", "q6_k"):
+        packed = pack_k(rng, fmt, n, k)
+    else:
+        w = (rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32)
+        packed = quantize(w, FORMATS[fmt])              # uint8 [n, RB]
     deq = dequantize(packed, FORMATS[fmt]).astype(np.float32)
     assert deq.shape == (n, k)
     return np.ascontiguousarray(packed.view(np.int8)), deq
@@ -183,6 +228,16 @@ def main():
         lambda: tied_head_case("tied_head_q8_0", "q8_0", 577, 96, (1, 7)),
         lambda: embedding_case("embedding_q4_0", "q4_0", 49, 96, (2, 5)),
         lambda: embedding_case("embedding_q4_1", "q4_1", 49, 576, (3,), True),
+        # K-quants (256-element super-blocks): T = 1 and T = 7, K in
+        # {256, 768}, odd N, with and without bias.
+        lambda: linear_case("linear_q4_k_decode", "q4_k", (1, 768), 49, True),
+        lambda: linear_case("linear_q4_k_t7_k256", "q4_k", (1, 7, 256), 577, False),
+        lambda: linear_case("linear_q4_k_t7_k768", "q4_k", (7, 768), 49, True),
+        lambda: linear_case("linear_q6_k_decode", "q6_k", (1, 1, 256), 577, False),
+        lambda: linear_case("linear_q6_k_t7_k768", "q6_k", (1, 7, 768), 49, True),
+        lambda: linear_case("linear_q6_k_t7_k256", "q6_k", (7, 256), 49, False),
+        lambda: embedding_case("embedding_q4_k", "q4_k", 49, 512, (2, 3)),
+        lambda: embedding_case("embedding_q6_k", "q6_k", 49, 512, (5,)),
     ]
     for case in cases:
         ratio = case()

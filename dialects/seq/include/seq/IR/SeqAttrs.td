@@ -53,7 +53,9 @@ def Seq_QuantFormat : I32EnumAttr<"QuantFormat",
     // Values are ggml's type ids (enum ggml_type).
     I32EnumAttrCase<"Q4_0", 2, "q4_0">,
     I32EnumAttrCase<"Q4_1", 3, "q4_1">,
-    I32EnumAttrCase<"Q8_0", 8, "q8_0">
+    I32EnumAttrCase<"Q8_0", 8, "q8_0">,
+    I32EnumAttrCase<"Q4_K", 12, "q4_k">,
+    I32EnumAttrCase<"Q6_K", 14, "q6_k">
   ]> {
   let cppNamespace = "::mlir::seq";
   let genSpecializedAttr = 0;
@@ -63,18 +65,35 @@ def Seq_QuantFormatAttr
   let summary = "GGUF block-quantized weight format";
   let description = [{
     How a packed weight row stores its values: back-to-back blocks with
-    exactly ggml's byte layout (`ggml-common.h`), little-endian. Every block
-    holds 32 consecutive elements of a row.
+    exactly ggml's byte layout (`ggml-common.h`), little-endian. A block
+    holds 32 consecutive elements of a row (`q8_0`, `q4_0`, `q4_1`) or 256
+    (the K-quant super-blocks `q4_k`, `q6_k`).
 
     | format | bytes | block layout | element `j` of a block |
     | --- | --- | --- | --- |
     | `q8_0` | 34 | `f16 d; i8 qs[32]` | `d * qs[j]` |
     | `q4_0` | 18 | `f16 d; u8 qs[16]` | `d * (nibble(j) - 8)` |
     | `q4_1` | 20 | `f16 d, m; u8 qs[16]` | `d * nibble(j) + m` |
+    | `q4_k` | 144 | `f16 d, dmin; u8 scales[12]; u8 qs[128]` | `d * sc(s) * q4(j) - dmin * mn(s)` |
+    | `q6_k` | 210 | `u8 ql[128], qh[64]; i8 scales[16]; f16 d` | `d * scales[j / 16] * (q6(j) - 32)` |
 
     `nibble(j)` is the low nibble of `qs[j]` for `j < 16` and the high
-    nibble of `qs[j - 16]` otherwise. A packed `[N, K]` matrix is the i8
-    tensor `[N, K / 32 * bytes]`, the bytes of a GGUF tensor as stored.
+    nibble of `qs[j - 16]` otherwise.
+
+    `q4_k` has 8 sub-blocks of 32 elements, `s = j / 32`, with 6-bit scales
+    `sc(s)` and mins `mn(s)` packed in `scales` (ggml's `get_scale_min_k4`:
+    for `s < 4` the low 6 bits of `scales[s]` and `scales[s + 4]`, otherwise
+    the nibbles of `scales[s + 4]` with the top 2 bits of `scales[s - 4]`
+    and `scales[s]`). `q4(j)` is the low nibble of `qs[32 * (s / 2) + j % 32]`
+    for even `s` and its high nibble for odd `s`.
+
+    `q6_k` has 16 sub-blocks of 16 elements. With `j = 128 * n + 32 * q + l`
+    (`l < 32`), `q6(j)` is the 6-bit value whose low 4 bits are the low
+    (`q < 2`) or high (`q >= 2`) nibble of `ql[64 * n + 32 * (q % 2) + l]` and
+    whose high 2 bits are bits `2q, 2q + 1` of `qh[32 * n + l]`.
+
+    A packed `[N, K]` matrix is the i8 tensor `[N, K / elements * bytes]`,
+    the bytes of a GGUF tensor as stored.
 
     ```mlir
     #seq.quant_format<q4_1>

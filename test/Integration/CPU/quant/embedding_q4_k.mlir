@@ -1,0 +1,28 @@
+// Tolerance (f32): rtol 1e-6 / atol 1e-7: the sub-block scale, its product
+// with the quant and the min term round in f32 (and may contract to an fma).
+//
+// seq.quantized_embedding over a q4_k table [49, 512] (288-byte rows,
+// two super-blocks), ids [2, 3] including the first and last rows.
+// Super-blocks built in ggml's layout by gen/gen_quant.py; reference =
+// gguf dequantize, rows gathered: Inputs/quant_embedding_q4_k/.
+
+// REQUIRES: cpu-lowering-quant
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.w0.seqpkg
+// RUN: seqrun %t.w0.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_k/weights.gguf \
+// RUN:   --input 0=%S/../Inputs/quant_embedding_q4_k/ids.npy --expect 0=%S/../Inputs/quant_embedding_q4_k/out.npy --rtol 1e-6 --atol 1e-7
+// RUN: seqc %s --target=cpu -vector-width=8 -o %t.w8.seqpkg
+// RUN: seqrun %t.w8.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_k/weights.gguf \
+// RUN:   --input 0=%S/../Inputs/quant_embedding_q4_k/ids.npy --expect 0=%S/../Inputs/quant_embedding_q4_k/out.npy --rtol 1e-6 --atol 1e-7
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.w16.seqpkg
+// RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_embedding_q4_k/weights.gguf \
+// RUN:   --input 0=%S/../Inputs/quant_embedding_q4_k/ids.npy --expect 0=%S/../Inputs/quant_embedding_q4_k/out.npy --rtol 1e-6 --atol 1e-7
+
+module {
+  seq.parameter @table "table" {quant = #seq.quant_format<q4_k>} : tensor<49x288xi8>
+  func.func @main(%ids: tensor<2x3xi32>) -> tensor<2x3x512xf32> {
+    %t = seq.get_parameter @table : tensor<49x288xi8>
+    %h = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q4_k>}
+        : tensor<49x288xi8>, tensor<2x3xi32> -> tensor<2x3x512xf32>
+    return %h : tensor<2x3x512xf32>
+  }
+}
