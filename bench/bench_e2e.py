@@ -64,17 +64,26 @@ def seqc_run(artifact, gguf, ids, new_tokens, threads):
     return prefill, (steps / (ms / 1000.0) if steps else float("nan"))
 
 
+def last_logits(llm):
+    """The logits of the last evaluated token (llama.cpp computes only
+    those, as seqc's prefill does)."""
+    import llama_cpp
+    import numpy as np
+    ptr = llama_cpp.llama_get_logits(llm.ctx)
+    return np.ctypeslib.as_array(ptr, shape=(llm.n_vocab(),))
+
+
 def llama_run(llm, ids, new_tokens):
     llm.reset()
     t0 = time.perf_counter()
     llm.eval(ids)
     t1 = time.perf_counter()
-    tok = int(llm.scores[llm.n_tokens - 1].argmax())
+    tok = int(last_logits(llm).argmax())
     t2 = time.perf_counter()
     steps = 0
     for _ in range(new_tokens - 1):
         llm.eval([tok])
-        tok = int(llm.scores[llm.n_tokens - 1].argmax())
+        tok = int(last_logits(llm).argmax())
         steps += 1
     t3 = time.perf_counter()
     return (t1 - t0) * 1000.0, steps / (t3 - t2)
@@ -92,10 +101,12 @@ def main():
         [str(ROOT / "scripts/fetch-smollm2.sh")], check=True,
         capture_output=True, text=True).stdout.strip()
 
+    # This process (llama.cpp runs in it) on the same cores as seqrun.
+    os.sched_setaffinity(0, range(args.threads))
     from llama_cpp import Llama
     llm = Llama(model_path=gguf, n_threads=args.threads,
                 n_threads_batch=args.threads, n_ctx=1024, n_batch=512,
-                logits_all=True, verbose=False)
+                logits_all=False, verbose=False)
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
