@@ -52,6 +52,10 @@ public:
       return error() << err;
     if (*v <= 0)
       return error() << "gguf: '" << key << "' must be positive, got " << *v;
+    if (*v > (int64_t(1) << 24))
+      return error() << "gguf: '" << key << "' = " << *v
+                     << " is larger than seqc accepts (" << (int64_t(1) << 24)
+                     << ")";
     return *v;
   }
   FailureOr<double> number(StringRef key, std::optional<double> dflt = {}) {
@@ -143,6 +147,11 @@ OwningOpRef<ModuleOp> mlir::seq::importGguf(MLIRContext *ctx, StringRef path,
       !get("llama.attention.head_count", s.heads) ||
       !get("llama.attention.head_count_kv", s.kvHeads, s.heads))
     return nullptr;
+  if (s.layers > 4096) {
+    emitError(fileLoc) << "gguf: llama.block_count " << s.layers
+                       << " is more than seqc accepts (4096)";
+    return nullptr;
+  }
   if (s.hidden % s.heads != 0 || s.heads % s.kvHeads != 0) {
     emitError(fileLoc) << "gguf: head counts " << s.heads << "/" << s.kvHeads
                        << " do not fit embedding_length " << s.hidden;

@@ -73,6 +73,13 @@ FailureOr<JsonFile> readJson(MLIRContext *ctx, StringRef path) {
   return file;
 }
 
+/// The largest size a config.json or GGUF integer may give (layers,
+/// hidden sizes, vocabularies, ...).
+constexpr int64_t kMaxConfigInteger = int64_t(1) << 24;
+/// The most decoder layers a model may have (the largest public models
+/// have a few hundred).
+constexpr int64_t kMaxLayers = 4096;
+
 /// Reads config.json keys, remembering which were looked at; whatever is
 /// left at the end changes the math in a way the importer does not know,
 /// unless it is known not to.
@@ -101,6 +108,11 @@ public:
     if (!i || *i <= 0)
       return error(key) << "config.json: '" << key
                         << "' must be a positive integer";
+    // Sizes beyond any real model would only overflow the graph's shapes.
+    if (*i > kMaxConfigInteger)
+      return error(key) << "config.json: '" << key << "' = " << *i
+                        << " is larger than seqc accepts ("
+                        << kMaxConfigInteger << ")";
     return *i;
   }
   FailureOr<double> number(StringRef key, std::optional<double> dflt = {}) {
@@ -557,6 +569,10 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
       failed(get("num_attention_heads", s.heads)) ||
       failed(get("num_key_value_heads", s.kvHeads, s.heads)))
     return failure();
+  if (s.layers > kMaxLayers)
+    return c.error("num_hidden_layers")
+           << "config.json: num_hidden_layers " << s.layers
+           << " is more than seqc accepts (" << kMaxLayers << ")";
   // Qwen3 and Gemma-2 default head_dim to their configs' values, not
   // hidden / heads.
   std::optional<int64_t> headDim;
