@@ -286,7 +286,7 @@ LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
       return emitError(loc) << "cannot read '" << path << "'";
     uint64_t headerLen = 0;
     memcpy(&headerLen, (*buffer)->getBufferStart(), 8);
-    if (headerLen > size - 8 || headerLen > (100u << 20))
+    if (size < 8 || headerLen > size - 8 || headerLen > (100u << 20))
       return emitError(loc) << "safetensors header length " << headerLen
                             << " exceeds the file (" << size << " bytes)";
     auto header = llvm::MemoryBuffer::getFileSlice(path, headerLen, 8);

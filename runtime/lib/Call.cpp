@@ -336,7 +336,9 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
     for (size_t j = 0; j < numInputs; ++j) {
       auto other = reinterpret_cast<uintptr_t>(inputs[j].data);
       auto otherEnd = other + seqrt_tensor_byte_size(&inputs[j]);
-      if (j != static_cast<size_t>(in) && other < end && begin < otherEnd)
+      // Empty ranges share no memory.
+      if (j != static_cast<size_t>(in) && begin < end && other < otherEnd &&
+          other < end && begin < otherEnd)
         return fail(SEQRT_ERROR_ARGUMENT,
                     inputName(entry, in) +
                         " is updated in place and must not share memory "

@@ -159,6 +159,14 @@ struct SeqInPlaceResultsPass
         if (auto attr = func.getArgAttrOfType<IntegerAttr>(
                 i, seqrt::abi::kInPlaceAttr)) {
           func.removeArgAttr(i, seqrt::abi::kInPlaceAttr);
+          if (attr.getInt() < 0 ||
+              attr.getInt() >= static_cast<int64_t>(func.getNumResults()) ||
+              dropped.test(attr.getInt())) {
+            func.emitError("argument ")
+                << i << ": '" << seqrt::abi::kInPlaceAttr
+                << "' must name a result of its own";
+            return signalPassFailure();
+          }
           pairs.emplace_back(i, attr.getInt());
           dropped.set(attr.getInt());
         }
