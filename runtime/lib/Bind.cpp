@@ -73,9 +73,19 @@ std::string ggufMismatch(const ParameterInfo &param, const GgufTensor &tensor) {
       return "expected " + expected(param) + ", " + found;
     return "";
   }
-  if (!param.encoding.empty())
+  if (!param.encoding.empty()) {
+    // An f16/bf16-encoded parameter takes the tensor's raw 2-byte rows.
+    if (param.encoding == tensor.type->name &&
+        (tensor.type->type == GgmlType::F16 ||
+         tensor.type->type == GgmlType::BF16)) {
+      if (param.type.shape != tensor.packedShape())
+        return "expected " + expected(param) + ", " + found + " (i8" +
+               formatShape(tensor.packedShape()) + " packed)";
+      return "";
+    }
     return "expected " + expected(param) + ", " + found +
            ", which is not quantized";
+  }
   std::optional<seqrt_dtype> dtype = plainDtype(tensor.type->type);
   if (!dtype)
     return "expected " + expected(param) + ", " + found +

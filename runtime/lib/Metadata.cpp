@@ -122,17 +122,18 @@ public:
                       /*required=*/false);
   }
 
-  /// An encoding names a quantized ggml type whose blocks fill the rows of
-  /// an i8 parameter.
+  /// An encoding names a quantized ggml type (or the half-precision f16,
+  /// bf16) whose blocks fill the rows of an i8 parameter.
   bool checkEncoding(const ParameterInfo &param, const std::string &path) {
     if (param.encoding.empty())
       return true;
     const GgmlTypeInfo *type = ggmlTypeByName(param.encoding);
-    if (!type || !type->quantized)
+    if (!type || !(type->quantized || type->type == GgmlType::F16 ||
+                   type->type == GgmlType::BF16))
       return fail(path + ".encoding",
                   "unknown encoding '" + param.encoding +
-                      "' (expected a quantized ggml type in lower case, "
-                      "e.g. q4_1, q8_0, q4_k)");
+                      "' (expected a quantized ggml type, f16 or bf16 in "
+                      "lower case, e.g. q4_1, q8_0, q4_k, f16)");
     if (param.type.dtype != SEQRT_DTYPE_I8)
       return fail(path + ".encoding", "a " + param.encoding +
                                           "-encoded parameter holds raw bytes "

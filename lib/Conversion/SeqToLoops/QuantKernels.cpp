@@ -6,7 +6,8 @@
 // registers (vector.load of i8, andi/shrui, sitofp/uitofp), so a decode step
 // reads each weight byte once. The K-quants (q4_k, q6_k) decode each
 // sub-block's scale (and min) once as scalars, then unpack its quants the
-// same way.
+// same way. Half-precision weights (f16, bf16) are read `lanes` values at a
+// time as bytes, bitcast to their float type and widened to f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -210,6 +211,45 @@ public:
     return arith::SIToFPOp::create(b, f32, level);
   }
 
+  /// Whether the format is a plain half-precision float (f16, bf16): blocks
+  /// of one element, read by halfChunk() instead of the block readers.
+  bool isHalf() const {
+    return format == QuantFormat::F16 || format == QuantFormat::BF16;
+  }
+
+  /// Elements [at, at + lanes) (one when scalar) of half-precision `row`
+  /// as f32: the 2 * lanes bytes at byte 2 * at, bitcast to f16 (widened by
+  /// extf) or bf16 (the high half of an f32).
+  Value halfChunk(Value packed, Value row, Value at) {
+    Value byteAt = b.mul(at, b.index(2));
+    Type i16 = chunkType(b.getI16Type());
+    Value bits;
+    if (lanes == 0) {
+      auto byte = [&](Value offset) {
+        return arith::ExtUIOp::create(
+            b, i16, memref::LoadOp::create(b, packed, ValueRange{row, offset}));
+      };
+      bits = arith::OrIOp::create(
+          b, byte(byteAt),
+          arith::ShLIOp::create(b, byte(b.add(byteAt, b.index(1))),
+                                constant(i16, 8)));
+    } else {
+      Value raw =
+          vector::LoadOp::create(b, VectorType::get({2 * lanes}, b.getI8Type()),
+                                 packed, ValueRange{row, byteAt});
+      bits = vector::BitCastOp::create(b, cast<VectorType>(i16), raw);
+    }
+    Type f32 = chunkType(b.getF32Type());
+    if (format == QuantFormat::F16) {
+      Value half = arith::BitcastOp::create(b, chunkType(b.getF16Type()), bits);
+      return arith::ExtFOp::create(b, f32, half);
+    }
+    Type i32 = chunkType(b.getI32Type());
+    Value wide = arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, bits),
+                                       constant(i32, 16));
+    return arith::BitcastOp::create(b, f32, wide);
+  }
+
   /// Chunk `e` of sub-block `s` as dequantized f32 values.
   Value subDequantize(Value packed, Value row, Value offset, Value s, Value e,
                       std::pair<Value, Value> header) {
@@ -408,6 +448,50 @@ static SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader,
   return sums;
 }
 
+/// quantizedDots for the half-precision formats: `k` elements, `lanes` at a
+/// time, each weight chunk widened to f32 once for every row.
+static SmallVector<Value> halfDots(LoopBuilder &b, BlockReader &reader, Value x,
+                                   Value xRow, int64_t rowCount, Value packed,
+                                   Value c, int64_t colCount, int64_t k,
+                                   int64_t lanes) {
+  const int64_t count = rowCount * colCount;
+  const int64_t step = std::max<int64_t>(lanes, 1);
+  SmallVector<Value> rows, cols;
+  for (int64_t i = 0; i < rowCount; ++i)
+    rows.push_back(b.add(xRow, b.index(i)));
+  for (int64_t j = 0; j < colCount; ++j)
+    cols.push_back(b.add(c, b.index(j)));
+  SmallVector<Value> inits(count, reader.zero());
+  SmallVector<Value> accs =
+      b.forLoop(b.index(0), b.index(k / step), inits,
+                [&](Value e, ValueRange acc) -> SmallVector<Value> {
+                  SmallVector<Value> next(acc.begin(), acc.end());
+                  Value at = b.mul(e, b.index(step));
+                  SmallVector<Value> xs;
+                  for (Value row : rows)
+                    xs.push_back(reader.loadF32s(x, row, at));
+                  for (int64_t j = 0; j < colCount; ++j) {
+                    Value w = reader.halfChunk(packed, cols[j], at);
+                    for (int64_t i = 0; i < rowCount; ++i)
+                      next[i * colCount + j] =
+                          reader.fma(xs[i], w, next[i * colCount + j]);
+                  }
+                  return next;
+                });
+  SmallVector<Value> sums;
+  for (Value acc : accs)
+    sums.push_back(reader.reduce(acc));
+  return sums;
+}
+
+/// The chunk width for `format` over rows of `k` elements: quantLanes, or
+/// scalars for a half-precision row that whole chunks do not tile.
+static int64_t formatLanes(QuantFormat format, int64_t vectorWidth, int64_t k) {
+  int64_t lanes = quantLanes(vectorWidth);
+  bool half = format == QuantFormat::F16 || format == QuantFormat::BF16;
+  return half && lanes && k % lanes != 0 ? 0 : lanes;
+}
+
 /// quantizedDots for the K-quants: per super-block and sub-block, the
 /// sub-block's scale (and min) is decoded once per feature as a scalar, then
 /// its chunks are unpacked, dequantized and accumulated in f32 for every
@@ -464,16 +548,19 @@ void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
                                int64_t vectorWidth, Value r0, Value r1,
                                Value c0, Value c1, int64_t k, Value x,
                                Value xRow0, Value packed, Value bias, Value y) {
-  BlockReader reader(b, format, quantLanes(vectorWidth));
+  int64_t lanes = formatLanes(format, vectorWidth, k);
+  BlockReader reader(b, format, lanes);
   Value numBlocks = b.index(k / blockElements(format));
   forGroups(b, r0, r1, /*group=*/4, [&](Value r, int64_t rowCount) {
     // 4 x 2 accumulators while rows last, then 1 x 4.
     int64_t blockCols = rowCount > 1 ? 2 : 4;
     forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
       SmallVector<Value> dots =
-          (reader.isKQuant() ? kQuantDots : quantizedDots)(
-              b, reader, x, b.sub(r, xRow0), rowCount, packed, c, colCount,
-              numBlocks);
+          reader.isHalf() ? halfDots(b, reader, x, b.sub(r, xRow0), rowCount,
+                                     packed, c, colCount, k, lanes)
+                          : (reader.isKQuant() ? kQuantDots : quantizedDots)(
+                                b, reader, x, b.sub(r, xRow0), rowCount, packed,
+                                c, colCount, numBlocks);
       for (int64_t i = 0; i < rowCount; ++i)
         for (int64_t j = 0; j < colCount; ++j) {
           Value col = b.add(c, b.index(j));
@@ -489,7 +576,16 @@ void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
 void seq::dequantizeRow(LoopBuilder &b, QuantFormat format, int64_t vectorWidth,
                         Value packed, Value row, int64_t k, Value y,
                         Value yRow) {
-  BlockReader reader(b, format, quantLanes(vectorWidth));
+  int64_t lanes = formatLanes(format, vectorWidth, k);
+  BlockReader reader(b, format, lanes);
+  if (reader.isHalf()) {
+    int64_t step = std::max<int64_t>(lanes, 1);
+    b.forLoop(b.index(0), b.index(k / step), [&](Value e) {
+      Value at = b.mul(e, b.index(step));
+      reader.storeF32s(reader.halfChunk(packed, row, at), y, yRow, at);
+    });
+    return;
+  }
   b.forLoop(b.index(0), b.index(k / blockElements(format)), [&](Value block) {
     Value byteOffset = b.mul(block, b.index(reader.blockByteCount()));
     Value elementBase = b.mul(block, b.index(reader.blockElementCount()));

@@ -1268,7 +1268,7 @@ seq.parameter @w "model.w" {quant = #seq.quant_format<q8_0>} : tensor<4x36xi8>
 // -----
 
 // q5_k is not computed (yet), so not part of the enum.
-// expected-error @+2 {{expected ::mlir::seq::QuantFormat to be one of: q4_0, q4_1, q8_0, q4_k, q6_k}}
+// expected-error @+2 {{expected ::mlir::seq::QuantFormat to be one of: f16, q4_0, q4_1, q8_0, q4_k, q6_k, bf16}}
 // expected-error @+1 {{failed to parse Seq_QuantFormatAttr parameter 'value'}}
 seq.parameter @w "model.w" {quant = #seq.quant_format<q5_k>} : tensor<4x176xi8>
 
@@ -1811,5 +1811,18 @@ func.func @shared_up_rank(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<1
 func.func @shared_down_shape(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<32x8xf32>, %sd: tensor<8x16xf32>) {
   // expected-error @+1 {{'seq.moe_experts' op expects shared_down [Dm, Fs] of shape [8, 32], got [8, 16]}}
   %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xf32>) shared_down(%sd : tensor<8x16xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects the packed row size (193 bytes) to be a whole number of f16 blocks (2 bytes each)}}
+seq.parameter @w "model.w" {quant = #seq.quant_format<f16>} : tensor<4x193xi8>
+
+// -----
+
+func.func @quantized_linear_bf16_rb(%x: tensor<2x96xf32>, %w: tensor<4x96xi8>) {
+  // expected-error @+1 {{'seq.quantized_linear' op expects weight [N, RB] with RB = K / 1 * 2 = 192 bytes for bf16 and K = 96, got RB = 96}}
+  %y = seq.quantized_linear %x, %w {format = #seq.quant_format<bf16>} : tensor<2x96xf32>, tensor<4x96xi8> -> tensor<2x4xf32>
   return
 }

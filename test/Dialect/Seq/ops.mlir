@@ -284,3 +284,21 @@ func.func @k_quant_ops(%t: tensor<10x420xi8>, %ids: tensor<3xi32>, %w: tensor<5x
   %y = seq.quantized_linear %x, %w bias(%b : tensor<5xf32>) {format = #seq.quant_format<q4_k>} : tensor<3x512xf32>, tensor<5x288xi8> -> tensor<3x5xf32>
   return %y : tensor<3x5xf32>
 }
+
+// -----
+
+// Half-precision weights (blocks of one 2-byte value): an f16 table and a
+// bf16 projection, packed as their raw bytes [N, 2K].
+// CHECK: seq.parameter @wh "blk.0.ffn_down.weight" {quant = #seq.quant_format<bf16>} : tensor<5x1024xi8>
+// CHECK-LABEL: func @half_ops
+// CHECK: seq.quantized_embedding %{{.*}}, %{{.*}} {format = #seq.quant_format<f16>} : tensor<10x1024xi8>, tensor<3xi32> -> tensor<3x512xf32>
+// CHECK: seq.quantized_linear %{{.*}}, %{{.*}} {format = #seq.quant_format<bf16>} : tensor<3x512xf32>, tensor<5x1024xi8> -> tensor<3x5xf32>
+module {
+  seq.parameter @wh "blk.0.ffn_down.weight" {quant = #seq.quant_format<bf16>} : tensor<5x1024xi8>
+  func.func @half_ops(%t: tensor<10x1024xi8>, %ids: tensor<3xi32>) -> tensor<3x5xf32> {
+    %w = seq.get_parameter @wh : tensor<5x1024xi8>
+    %x = seq.quantized_embedding %t, %ids {format = #seq.quant_format<f16>} : tensor<10x1024xi8>, tensor<3xi32> -> tensor<3x512xf32>
+    %y = seq.quantized_linear %x, %w {format = #seq.quant_format<bf16>} : tensor<3x512xf32>, tensor<5x1024xi8> -> tensor<3x5xf32>
+    return %y : tensor<3x5xf32>
+  }
+}

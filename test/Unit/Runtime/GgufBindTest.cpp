@@ -173,6 +173,30 @@ TEST_F(GgufBindTest, PlainTensorMismatchesAreRejected) {
   expectMismatch("expected f16[3, 1], found f16 [3]");
 }
 
+TEST_F(GgufBindTest, HalfTensorBindsAsRawBytes) {
+  // model.h (f16 [3]) as an f16-encoded i8[6]: the same bytes.
+  ASSERT_EQ(load(goodQ(), parameter("h", "model.h", "i8", "[6]", "f16")),
+            SEQRT_OK)
+      << seqrt_last_error();
+  ASSERT_EQ(seqrt_bind_gguf(artifact, kBindGguf), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_THAT(callInts("hbits", nullptr, 0),
+              ElementsAre(0x3c00, 0xc000, 0x3800));
+}
+
+TEST_F(GgufBindTest, HalfTensorMismatchesAreRejected) {
+  ASSERT_EQ(load(goodQ(), parameter("h", "model.h", "i8", "[4]", "f16")),
+            SEQRT_OK)
+      << seqrt_last_error();
+  expectMismatch("parameter 'model.h' (symbol 'h'): expected f16-encoded "
+                 "i8[4] (f16 [2]), found f16 [3] (i8[6] packed)");
+  // The encoding must name the tensor's own type.
+  ASSERT_EQ(load(goodQ(), parameter("h", "model.h", "i8", "[6]", "bf16")),
+            SEQRT_OK);
+  expectMismatch("expected bf16-encoded i8[6] (bf16 [3]), found f16 [3], "
+                 "which is not quantized");
+}
+
 TEST_F(GgufBindTest, SafetensorsCannotBindAnEncodedParameter) {
   ASSERT_EQ(load(goodQ()), SEQRT_OK) << seqrt_last_error();
   std::string path = dir.file("q.safetensors");
@@ -235,9 +259,19 @@ TEST_F(GgufBindTest, BadEncodingsInTheMetadata) {
               HasSubstr("parameters[2].encoding: unknown encoding 'q4_2'"));
   EXPECT_EQ(load(parameter("q", "model.q", "i8", "[2, 40]", "Q4_1")),
             SEQRT_ERROR_FORMAT);
+  EXPECT_EQ(load(parameter("q", "model.q", "f32", "[2, 40]", "f32")),
+            SEQRT_ERROR_FORMAT);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("unknown encoding 'f32'"));
   EXPECT_EQ(load(parameter("q", "model.q", "f16", "[2, 40]", "f16")),
             SEQRT_ERROR_FORMAT);
-  EXPECT_THAT(seqrt_last_error(), HasSubstr("unknown encoding 'f16'"));
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("a f16-encoded parameter holds raw bytes and must "
+                        "be i8, not f16[2, 40]"));
+  EXPECT_EQ(load(parameter("q", "model.q", "i8", "[2, 41]", "bf16")),
+            SEQRT_ERROR_FORMAT);
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("i8[2, 41] is not rows of whole bf16 blocks (2 bytes "
+                        "each)"));
   EXPECT_EQ(load(parameter("q", "model.q", "f32", "[2, 40]", "q4_1")),
             SEQRT_ERROR_FORMAT);
   EXPECT_THAT(seqrt_last_error(),

@@ -51,6 +51,9 @@ void SeqDialect::initialize() {
 
 int64_t seq::blockElements(QuantFormat format) {
   switch (format) {
+  case QuantFormat::F16:
+  case QuantFormat::BF16:
+    return 1;
   case QuantFormat::Q8_0:
   case QuantFormat::Q4_0:
   case QuantFormat::Q4_1:
@@ -64,6 +67,9 @@ int64_t seq::blockElements(QuantFormat format) {
 
 int64_t seq::blockBytes(QuantFormat format) {
   switch (format) {
+  case QuantFormat::F16:
+  case QuantFormat::BF16:
+    return 2; // f16 or bf16 v
   case QuantFormat::Q8_0:
     return 2 + 32; // f16 d; i8 qs[32]
   case QuantFormat::Q4_0:

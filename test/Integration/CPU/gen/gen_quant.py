@@ -16,7 +16,13 @@ from random fields following ggml's layout (block_q4_K: f16 d, dmin; 12
 bytes of packed 6-bit scales and mins; 128 bytes of nibbles. block_q6_K:
 128 bytes ql, 64 bytes qh, 16 int8 scales, f16 d): random quants and
 scale bytes, positive f16 super-block scales of size ~1 / sqrt(K) per
-element. The reference is still gguf.quants.dequantize of those bytes. Each case writes Inputs/quant_<case>/:
+element. The reference is still gguf.quants.dequantize of those bytes.
+
+Half-precision weights (f16, bf16: "blocks" of one 2-byte value) are
+converted with gguf.quants.quantize too (a float16 cast; bf16 rounds to
+nearest even), stored as the raw bytes [N, 2K] and referenced as
+gguf.quants.dequantize of those bytes, the exact f16/bf16 values. Each case
+writes Inputs/quant_<case>/:
 
   weights.gguf          packed weights with their ggml type (+ F32 bias)
   x.npy / ids.npy       the entry input (float32 / int32)
@@ -27,7 +33,7 @@ Tolerances (the tests pass them to seqrun): linear layers rtol 1e-5 and
 atol 1e-4 * max(1, K / 576) (the kernels accumulate K products in f32;
 outputs are O(1) because weights are drawn with scale 1 / sqrt(K));
 embeddings exact (d * q is exact in f32 and + m rounds once, as in
-gguf-py) for the 32-element formats; K-quant embeddings rtol 1e-6 and atol
+gguf-py) for the 32-element formats and f16 (widening is exact); K-quant embeddings rtol 1e-6 and atol
 1e-7 (the sub-block scale d * sc, its product with q and the min term
 round, and the kernel may contract them into an fma). Every case reruns the reference in float32 (dequantize, f32
 matmul) and asserts that it stays within 10% of its tolerance.
@@ -47,7 +53,8 @@ import gguf
 
 INPUTS_DIR = Path(__file__).resolve().parent.parent / "Inputs"
 FORMATS = {"q8_0": QT.Q8_0, "q4_0": QT.Q4_0, "q4_1": QT.Q4_1,
-           "q4_k": QT.Q4_K, "q6_k": QT.Q6_K}
+           "q4_k": QT.Q4_K, "q6_k": QT.Q6_K, "f16": QT.F16,
+           "bf16": QT.BF16}
 QK_K = 256
 
 
@@ -93,6 +100,8 @@ def pack(rng, fmt, n, k):
     else:
         w = (rng.standard_normal((n, k)) / np.sqrt(k)).astype(np.float32)
         packed = quantize(w, FORMATS[fmt])              # uint8 [n, RB]
+        # f16 comes back as float16 [n, k]: its bytes are the packed rows.
+        packed = np.ascontiguousarray(packed).view(np.uint8).reshape(n, -1)
     deq = dequantize(packed, FORMATS[fmt]).astype(np.float32)
     assert deq.shape == (n, k)
     return np.ascontiguousarray(packed.view(np.int8)), deq
@@ -238,6 +247,13 @@ def main():
         lambda: linear_case("linear_q6_k_t7_k256", "q6_k", (7, 256), 49, False),
         lambda: embedding_case("embedding_q4_k", "q4_k", 49, 512, (2, 3)),
         lambda: embedding_case("embedding_q6_k", "q6_k", 49, 512, (5,)),
+        # Half-precision weights (one 2-byte value per "block"): T = 1 and
+        # T = 7, K = 96, odd N, with bias.
+        lambda: linear_case("linear_f16_decode", "f16", (1, 96), 49, True),
+        lambda: linear_case("linear_f16_t7_k96", "f16", (1, 7, 96), 97, True),
+        lambda: linear_case("linear_bf16_decode", "bf16", (1, 1, 96), 51, True),
+        lambda: linear_case("linear_bf16_t7_k96", "bf16", (7, 96), 49, True),
+        lambda: embedding_case("embedding_f16", "f16", 49, 96, (2, 3)),
     ]
     for case in cases:
         ratio = case()

@@ -49,28 +49,33 @@ def Seq_FfnActivationAttr
 }
 
 def Seq_QuantFormat : I32EnumAttr<"QuantFormat",
-    "GGUF block-quantized weight format", [
+    "GGUF packed weight format", [
     // Values are ggml's type ids (enum ggml_type).
+    I32EnumAttrCase<"F16", 1, "f16">,
     I32EnumAttrCase<"Q4_0", 2, "q4_0">,
     I32EnumAttrCase<"Q4_1", 3, "q4_1">,
     I32EnumAttrCase<"Q8_0", 8, "q8_0">,
     I32EnumAttrCase<"Q4_K", 12, "q4_k">,
-    I32EnumAttrCase<"Q6_K", 14, "q6_k">
+    I32EnumAttrCase<"Q6_K", 14, "q6_k">,
+    I32EnumAttrCase<"BF16", 30, "bf16">
   ]> {
   let cppNamespace = "::mlir::seq";
   let genSpecializedAttr = 0;
 }
 def Seq_QuantFormatAttr
     : EnumAttr<Seq_Dialect, Seq_QuantFormat, "quant_format"> {
-  let summary = "GGUF block-quantized weight format";
+  let summary = "GGUF packed weight format";
   let description = [{
     How a packed weight row stores its values: back-to-back blocks with
     exactly ggml's byte layout (`ggml-common.h`), little-endian. A block
-    holds 32 consecutive elements of a row (`q8_0`, `q4_0`, `q4_1`) or 256
-    (the K-quant super-blocks `q4_k`, `q6_k`).
+    holds 32 consecutive elements of a row (`q8_0`, `q4_0`, `q4_1`), 256
+    (the K-quant super-blocks `q4_k`, `q6_k`) or a single element (the
+    half-precision floats `f16`, `bf16`).
 
     | format | bytes | block layout | element `j` of a block |
     | --- | --- | --- | --- |
+    | `f16` | 2 | `f16 v` | `v` (IEEE binary16) |
+    | `bf16` | 2 | `bf16 v` | `v` (bfloat16, the top half of an f32) |
     | `q8_0` | 34 | `f16 d; i8 qs[32]` | `d * qs[j]` |
     | `q4_0` | 18 | `f16 d; u8 qs[16]` | `d * (nibble(j) - 8)` |
     | `q4_1` | 20 | `f16 d, m; u8 qs[16]` | `d * nibble(j) + m` |
