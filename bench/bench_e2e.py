@@ -13,7 +13,9 @@ median of --reps runs. The prompts are token ids of a fixed English text
   python3 bench/bench_e2e.py [--gguf PATH] [--threads 2] [--reps 5] \\
       [--out bench/results/e2e-smollm2-DATE.md]
 
-Needs: the seqc build (build/bin), llama-cpp-python and tokenizers.
+Needs: the seqc build (build/bin), llama-cpp-python and tokenizers. For the
+f32 comparison, make an f32 copy with bench/gguf_to_f32.py and pass it as
+--gguf.
 """
 
 import argparse
@@ -134,8 +136,7 @@ def main():
                 open("/proc/cpuinfo") if l.startswith("model name")), "?")
     load = os.getloadavg()
     lines = [
-        f"# SmolLM2-135M-Instruct Q4_1 (GGUF): seqc vs llama.cpp, "
-        f"{args.threads} threads",
+        f"# {Path(gguf).name}: seqc vs llama.cpp, {args.threads} threads",
         "",
         f"- machine: {cpu}, {os.cpu_count()} cores, {platform.platform()}; "
         f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
