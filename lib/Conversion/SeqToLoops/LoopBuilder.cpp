@@ -246,3 +246,32 @@ SmallVector<Value> LoopBuilder::inlineRegion(Region &region,
     results.push_back(mapping.lookupOrDefault(v));
   return results;
 }
+
+Value LoopBuilder::gatherRows(
+    Operation *anchor, RankedTensorType type, Value ids, Value vocab,
+    Value width, llvm::function_ref<void(Value, Value, Value)> copyRow) {
+  SmallVector<Value> dynamic;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (type.isDynamicDim(i))
+      dynamic.push_back(i + 1 == type.getRank() ? width : dim(ids, i));
+  Value output = allocResult(type, dynamic);
+  Value flatIds = flatten(ids), rows = collapseRows(output);
+  parallel({dim(flatIds, 0)}, [&](ValueRange ivs) {
+    Value n = ivs[0];
+    Value id = loadIndex(flatIds, {n});
+    Value inRange = arith::AndIOp::create(
+        *this, cmp(arith::CmpIPredicate::sge, id, index(0)),
+        cmp(arith::CmpIPredicate::slt, id, vocab));
+    scf::IfOp::create(
+        *this, inRange,
+        [&](OpBuilder &, Location loc) {
+          copyRow(id, rows, n);
+          scf::YieldOp::create(*this, loc);
+        },
+        [&](OpBuilder &, Location loc) {
+          raiseStatus(anchor, kIndexOutOfRange);
+          scf::YieldOp::create(*this, loc);
+        });
+  });
+  return output;
+}

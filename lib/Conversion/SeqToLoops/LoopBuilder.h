@@ -111,6 +111,16 @@ public:
   /// run-time error the runtime reports after the call), declaring the
   /// global on first use.
   void raiseStatus(Operation *anchor, int32_t code);
+
+  /// The gather shared by the embedding lowerings: allocates `type`
+  /// ([..., width], leading extents from `ids`), and for each flattened id
+  /// in 0 .. vocab-1 (in parallel) calls `copyRow(id, rows, n)` to fill row
+  /// n of the [N, width] view `rows`; an id outside the vocabulary raises
+  /// kIndexOutOfRange through `anchor`'s module status. Returns the buffer.
+  Value
+  gatherRows(Operation *anchor, RankedTensorType type, Value ids, Value vocab,
+             Value width,
+             llvm::function_ref<void(Value id, Value rows, Value n)> copyRow);
 };
 
 } // namespace seq

@@ -58,10 +58,7 @@ struct LinearLowering : TiledPattern<LinearOp> {
                  std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
                  projectRows(
                      b, r0, r1, n0, n1, k, options.vectorWidth,
-                     [&](Value r) {
-                       return Row{x, {r}};
-                     },
-                     weight, bias, y);
+                     [&](Value r) { return Row{x, {r}}; }, weight, bias, y);
                });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
@@ -145,46 +142,45 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
       invFreqTable = b.buffer(arith::ConstantOp::create(
           b, DenseElementsAttr::get(tableType, *invFreq)));
     }
-    b.parallel({b.dim(input, 0), b.dim(input, 1), b.dim(input, 2)},
-               [&](ValueRange ivs) {
-                 Value bi = ivs[0], hi = ivs[1], si = ivs[2];
-                 Value pos = arith::SIToFPOp::create(
-                     b, b.getF32Type(),
-                     memref::LoadOp::create(b, positions, ValueRange{bi, si}));
-                 b.forLoop(b.index(0), b.index(half), [&](Value i) {
-                   // inv_freq = 1 / theta^(2i / R), as Hugging Face computes
-                   // it, unless the op gives them.
-                   Value invFreq;
-                   if (invFreqTable) {
-                     invFreq = b.loadF32(invFreqTable, {i});
-                   } else {
-                     Value twoI = arith::UIToFPOp::create(
-                         b, b.getF32Type(),
-                         arith::IndexCastOp::create(b, b.getI64Type(),
-                                                    b.mul(i, b.index(2))));
-                     Value exponent = b.divf(twoI, b.f32(float(rotary)));
-                     invFreq = b.divf(
-                         b.f32(1.0f),
-                         math::PowFOp::create(b, b.f32(theta), exponent));
-                   }
-                   Value angle = arith::MulFOp::create(b, pos, invFreq);
-                   Value cos = math::CosOp::create(b, angle);
-                   Value sin = math::SinOp::create(b, angle);
-                   Value c1 = neox ? i : b.mul(i, b.index(2));
-                   Value c2 =
-                       neox ? b.add(i, b.index(half)) : b.add(c1, b.index(1));
-                   Value x1 = b.loadF32(input, {bi, hi, si, c1});
-                   Value x2 = b.loadF32(input, {bi, hi, si, c2});
-                   b.storeF32(b.subf(b.mulf(x1, cos), b.mulf(x2, sin)), output,
-                              {bi, hi, si, c1});
-                   b.storeF32(b.addf(b.mulf(x2, cos), b.mulf(x1, sin)), output,
-                              {bi, hi, si, c2});
-                 });
-                 b.forLoop(b.index(rotary), b.index(headDim), [&](Value c) {
-                   b.storeF32(b.loadF32(input, {bi, hi, si, c}), output,
-                              {bi, hi, si, c});
-                 });
-               });
+    b.parallel(
+        {b.dim(input, 0), b.dim(input, 1), b.dim(input, 2)},
+        [&](ValueRange ivs) {
+          Value bi = ivs[0], hi = ivs[1], si = ivs[2];
+          Value pos = arith::SIToFPOp::create(
+              b, b.getF32Type(),
+              memref::LoadOp::create(b, positions, ValueRange{bi, si}));
+          b.forLoop(b.index(0), b.index(half), [&](Value i) {
+            // inv_freq = 1 / theta^(2i / R), as Hugging Face computes
+            // it, unless the op gives them.
+            Value invFreq;
+            if (invFreqTable) {
+              invFreq = b.loadF32(invFreqTable, {i});
+            } else {
+              Value twoI = arith::UIToFPOp::create(
+                  b, b.getF32Type(),
+                  arith::IndexCastOp::create(b, b.getI64Type(),
+                                             b.mul(i, b.index(2))));
+              Value exponent = b.divf(twoI, b.f32(float(rotary)));
+              invFreq = b.divf(b.f32(1.0f),
+                               math::PowFOp::create(b, b.f32(theta), exponent));
+            }
+            Value angle = arith::MulFOp::create(b, pos, invFreq);
+            Value cos = math::CosOp::create(b, angle);
+            Value sin = math::SinOp::create(b, angle);
+            Value c1 = neox ? i : b.mul(i, b.index(2));
+            Value c2 = neox ? b.add(i, b.index(half)) : b.add(c1, b.index(1));
+            Value x1 = b.loadF32(input, {bi, hi, si, c1});
+            Value x2 = b.loadF32(input, {bi, hi, si, c2});
+            b.storeF32(b.subf(b.mulf(x1, cos), b.mulf(x2, sin)), output,
+                       {bi, hi, si, c1});
+            b.storeF32(b.addf(b.mulf(x2, cos), b.mulf(x1, sin)), output,
+                       {bi, hi, si, c2});
+          });
+          b.forLoop(b.index(rotary), b.index(headDim), [&](Value c) {
+            b.storeF32(b.loadF32(input, {bi, hi, si, c}), output,
+                       {bi, hi, si, c});
+          });
+        });
     rewriter.replaceOp(op, b.toTensor(output, type));
     return success();
   }
@@ -198,36 +194,16 @@ struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
     Value table = b.buffer(op.getTable());
     Value ids = b.buffer(op.getIds());
     RankedTensorType type = op.getOutput().getType();
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      if (type.isDynamicDim(i))
-        dynamic.push_back(i + 1 == type.getRank() ? b.dim(table, 1)
-                                                  : b.dim(ids, i));
-    Value output = b.allocResult(type, dynamic);
-    Value flatIds = b.flatten(ids), rows = b.collapseRows(output);
-    Value vocab = b.dim(table, 0), width = b.dim(table, 1);
-    Operation *anchor = op;
-    b.parallel({b.dim(flatIds, 0)}, [&](ValueRange ivs) {
-      Value n = ivs[0];
-      Value id = b.loadIndex(flatIds, {n});
-      Value inRange = arith::AndIOp::create(
-          b, b.cmp(arith::CmpIPredicate::sge, id, b.index(0)),
-          b.cmp(arith::CmpIPredicate::slt, id, vocab));
-      scf::IfOp::create(
-          b, inRange,
-          [&](OpBuilder &, Location loc) {
-            b.forLoop(b.index(0), width, [&](Value c) {
-              memref::StoreOp::create(
-                  b, memref::LoadOp::create(b, table, ValueRange{id, c}), rows,
-                  ValueRange{n, c});
-            });
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &, Location loc) {
-            b.raiseStatus(anchor, kIndexOutOfRange);
-            scf::YieldOp::create(b, loc);
+    Value width = b.dim(table, 1);
+    Value output = b.gatherRows(
+        op, type, ids, b.dim(table, 0), width,
+        [&](Value id, Value rows, Value n) {
+          b.forLoop(b.index(0), width, [&](Value c) {
+            memref::StoreOp::create(
+                b, memref::LoadOp::create(b, table, ValueRange{id, c}), rows,
+                ValueRange{n, c});
           });
-    });
+        });
     rewriter.replaceOp(op, b.toTensor(output, type));
     return success();
   }

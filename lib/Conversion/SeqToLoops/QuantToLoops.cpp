@@ -62,35 +62,12 @@ struct QuantizedEmbeddingLowering : TiledPattern<QuantizedEmbeddingOp> {
     QuantFormat format = op.getFormat();
     int64_t numBlocks =
         op.getTable().getType().getDimSize(1) / blockBytes(format);
-    SmallVector<Value> dynamic;
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      if (type.isDynamicDim(i))
-        dynamic.push_back(i + 1 == type.getRank()
-                              ? b.index(numBlocks * blockElements(format))
-                              : b.dim(ids, i));
-    Value output = b.allocResult(type, dynamic);
-    Value flatIds = b.flatten(ids), rows = b.collapseRows(output);
-    Value vocab = b.dim(table, 0);
     int64_t width = numBlocks * blockElements(format);
-    Operation *anchor = op;
-    b.parallel({b.dim(flatIds, 0)}, [&](ValueRange ivs) {
-      Value n = ivs[0];
-      Value id = b.loadIndex(flatIds, {n});
-      Value inRange = arith::AndIOp::create(
-          b, b.cmp(arith::CmpIPredicate::sge, id, b.index(0)),
-          b.cmp(arith::CmpIPredicate::slt, id, vocab));
-      scf::IfOp::create(
-          b, inRange,
-          [&](OpBuilder &, Location loc) {
-            dequantizeRow(b, format, options.vectorWidth, table, id, width,
-                          rows, n);
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &, Location loc) {
-            b.raiseStatus(anchor, kIndexOutOfRange);
-            scf::YieldOp::create(b, loc);
-          });
-    });
+    Value output = b.gatherRows(op, type, ids, b.dim(table, 0), b.index(width),
+                                [&](Value id, Value rows, Value n) {
+                                  dequantizeRow(b, format, options.vectorWidth,
+                                                table, id, width, rows, n);
+                                });
     rewriter.replaceOp(op, b.toTensor(output, type));
     return success();
   }
