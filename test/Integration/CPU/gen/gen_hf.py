@@ -105,12 +105,29 @@ FAMILIES = {
                       final_logit_softcapping=3.0, sliding_window=5,
                       hidden_activation="gelu_pytorch_tanh",
                       pad_token_id=0)),
+    # For GGUF import (gen_gguf.py converts these with llama.cpp's
+    # converter): what llama.cpp's architectures express. Qwen3 with every
+    # layer full (llama.cpp's qwen3 has no sliding window), and Gemma-2 with
+    # query_pre_attn_scalar = head_dim (llama.cpp scales scores by
+    # head_dim^-1/2 except for the 46-layer 27B).
+    "qwen3_dense": (transformers.Qwen3Config,
+                    common(tie_word_embeddings=True, rope_theta=1000000.0,
+                           head_dim=14)),
+    "gemma2_hd": (transformers.Gemma2Config,
+                  common(tie_word_embeddings=True, rope_theta=10000.0,
+                         num_attention_heads=4, num_key_value_heads=2,
+                         head_dim=12, query_pre_attn_scalar=12,
+                         attn_logit_softcapping=5.0,
+                         final_logit_softcapping=3.0, sliding_window=5,
+                         hidden_activation="gelu_pytorch_tanh",
+                         pad_token_id=0)),
 }
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
 # Gemma's (1 + w) norms); these families get random ones so that every
 # norm, per-head q/k norms included, changes the logits.
-RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0}
+RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "qwen3_dense": 1.0,
+                "gemma2_hd": 0.0}
 
 
 def margin(logits: torch.Tensor) -> float:
