@@ -91,6 +91,9 @@ private:
   }
   Value dim(Value v, int64_t d) { return tensor::DimOp::create(b, loc, v, d); }
   Value parameter(StringRef name);
+  /// `v` widened to f32 if it is a bf16/f16 tensor (norm weights and
+  /// biases of half-precision checkpoints).
+  Value toF32(Value v);
   QuantFormatAttr quantAttr(StringRef name);
   Value embedding(Value table, Value ids);
   Value linear(Value x, Value w, Value bias, int64_t outWidth);
@@ -159,6 +162,13 @@ Value DecoderGraphBuilder::parameter(StringRef name) {
   if (auto quant = tensors.find(name)->second.quant)
     formats[value] = *quant;
   return value;
+}
+
+Value DecoderGraphBuilder::toF32(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!isa<BFloat16Type, Float16Type>(type.getElementType()))
+    return v;
+  return arith::ExtFOp::create(b, loc, type.clone(f32), v);
 }
 
 QuantFormatAttr DecoderGraphBuilder::quantAttr(StringRef name) {
@@ -303,7 +313,7 @@ Value DecoderGraphBuilder::zeroCache() {
 
 /// Final norm and LM head over `hidden` ([..., H]) into `resultType`.
 Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
-  Value n = rmsNorm(hidden, parameter(spec.finalNorm));
+  Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)));
   Value w = parameter(spec.lmHead);
   auto type = cast<RankedTensorType>(resultType);
   Value out = linear(n, w, Value(), type.getShape().back());
@@ -370,9 +380,11 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   llvm::DenseMap<int, Value> w;
   for (auto [index, entry] : llvm::enumerate(layerSlots)) {
     Value arg = body->getArgument(4 + index);
-    w[static_cast<int>(entry.first)] = arg;
     if (auto quant = tensors.find(entry.second)->second.quant)
       formats[arg] = *quant;
+    else
+      arg = toF32(arg);
+    w[static_cast<int>(entry.first)] = arg;
   }
   auto weight = [&](Slot s) { return w.lookup(static_cast<int>(s)); };
 

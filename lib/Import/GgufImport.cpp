@@ -99,14 +99,17 @@ FailureOr<TensorInfo> tensorInfo(GgufReader &r, const seqrt::GgufTensor &t) {
     return r.error() << "gguf: tensor '" << t.name << "' has type " << type
                      << ", which seqc does not compute yet (supported: f32, "
                         "f16, bf16, q8_0, q4_0, q4_1, q4_k, q6_k)";
-  // f16/bf16 weights are packed 2-byte rows for the quantized ops, which
-  // read matrices only; 1-D f16/bf16 tensors (norm weights) must be f32.
+  // f16/bf16 matrices are packed 2-byte rows for the quantized ops; other
+  // f16/bf16 tensors (norm weights) keep their type and are widened to f32
+  // where they are used.
   if ((*quant == QuantFormat::F16 || *quant == QuantFormat::BF16) &&
-      t.shape().size() != 2)
-    return r.error() << "gguf: tensor '" << t.name << "' has type " << type
-                     << " with " << t.shape().size()
-                     << " dimensions; seqc computes f16/bf16 tensors only as "
-                        "matrices (store other tensors as f32)";
+      t.shape().size() != 2) {
+    info.elementType =
+        *quant == QuantFormat::F16 ? Type(b.getF16Type()) : b.getBF16Type();
+    for (int64_t d : t.shape())
+      info.shape.push_back(d);
+    return info;
+  }
   info.elementType = b.getIntegerType(8);
   for (int64_t d : t.packedShape())
     info.shape.push_back(d);

@@ -111,8 +111,8 @@ public:
     // Sizes beyond any real model would only overflow the graph's shapes.
     if (*i > kMaxConfigInteger)
       return error(key) << "config.json: '" << key << "' = " << *i
-                        << " is larger than seqc accepts ("
-                        << kMaxConfigInteger << ")";
+                        << " is larger than seqc accepts (" << kMaxConfigInteger
+                        << ")";
     return *i;
   }
   FailureOr<double> number(StringRef key, std::optional<double> dflt = {}) {
@@ -327,7 +327,8 @@ LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
   return success();
 }
 
-/// Checks that `name` is in the checkpoint as f32 with `shape`.
+/// Checks that `name` is in the checkpoint as f32, bf16 or f16 with
+/// `shape`.
 LogicalResult checkTensor(MLIRContext *ctx, StringRef dir,
                           const llvm::StringMap<TensorInfo> &tensors,
                           StringRef name, ArrayRef<int64_t> shape) {
@@ -344,11 +345,31 @@ LogicalResult checkTensor(MLIRContext *ctx, StringRef dir,
     llvm::interleaveComma(shape, d);
     return d << "]";
   }
-  if (!info.elementType || !info.elementType.isF32())
+  if (!info.elementType ||
+      !isa<Float32Type, BFloat16Type, Float16Type>(info.elementType))
     return emitError(loc) << "checkpoint: tensor '" << name
-                          << "' is not f32 (only f32 checkpoints are "
-                             "imported so far; bf16/f16 need --dtype)";
+                          << "' is not f32, bf16 or f16";
   return success();
+}
+
+/// Half-precision matrices (bf16/f16 linear and embedding weights) stay in
+/// their 2-byte rows: parameters of raw bytes i8[N, 2K] with the bf16/f16
+/// encoding, computed by seq.quantized_linear / quantized_embedding (f32
+/// accumulation), bound to the safetensors data without a copy. Vectors
+/// (norm weights, biases) keep their type and are widened to f32 where
+/// they are used.
+void encodeHalfMatrices(llvm::StringMap<TensorInfo> &tensors,
+                        const llvm::StringSet<> &needed, MLIRContext *ctx) {
+  for (auto &kv : tensors) {
+    TensorInfo &info = kv.second;
+    if (!needed.contains(kv.first()) || info.shape.size() != 2 ||
+        !info.elementType || !isa<BFloat16Type, Float16Type>(info.elementType))
+      continue;
+    info.quant = isa<BFloat16Type>(info.elementType) ? QuantFormat::BF16
+                                                     : QuantFormat::F16;
+    info.elementType = IntegerType::get(ctx, 8);
+    info.shape.back() *= 2;
+  }
 }
 
 /// A positive number that transformers defaults to `dflt` when the key is
@@ -775,6 +796,8 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
         << "' (the importer would ignore weights of the model)";
     return nullptr;
   }
+
+  encodeHalfMatrices(tensors, needed, ctx);
 
   ImportOptions opts = options;
   if (opts.maxSeqLen <= 0) {

@@ -144,12 +144,26 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
     const SafetensorsTensor *tensor = file->find(param.key);
     if (!tensor)
       continue;
-    if (!param.encoding.empty())
+    if (!param.encoding.empty()) {
+      // An f16/bf16-encoded matrix takes a safetensors F16/BF16 tensor's
+      // raw 2-byte rows (Hugging Face half-precision checkpoints); other
+      // encodings are GGUF blocks.
+      std::vector<int64_t> logical = param.type.shape;
+      bool half =
+          (param.encoding == "f16" && tensor->dtype == SEQRT_DTYPE_F16) ||
+          (param.encoding == "bf16" && tensor->dtype == SEQRT_DTYPE_BF16);
+      if (half && !logical.empty() && logical.back() % 2 == 0) {
+        logical.back() /= 2;
+        if (tensor->shape == logical) {
+          pending.push_back({i, tensor->data, tensor->size});
+          continue;
+        }
+      }
       return fail(SEQRT_ERROR_BINDING,
                   describe(param) + ": expected " + expected(param) +
-                      ", which only a GGUF tensor binds to; found " +
-                      tensor->typeString() + " in safetensors file '" + path +
-                      "'");
+                      ", found " + tensor->typeString() +
+                      " in safetensors file '" + path + "'");
+    }
     if (!tensor->dtype || *tensor->dtype != param.type.dtype ||
         tensor->shape != param.type.shape)
       return fail(SEQRT_ERROR_BINDING,

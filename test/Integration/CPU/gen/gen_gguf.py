@@ -44,7 +44,12 @@ MODELS = {
     "qwen2": ("Qwen2ForCausalLM", "qwen2"),
     "qwen3_dense": ("Qwen3ForCausalLM", "qwen3"),
     "gemma2_hd": ("Gemma2ForCausalLM", "gemma2"),
+    # f16 checkpoint -> f16 GGUF matrices (the converter keeps 1-D tensors
+    # f32; llama_f16_vec16.gguf below stores them as f16 too).
+    "llama_f16": ("LlamaForCausalLM", "llama"),
 }
+# Converted at f16 instead of f32.
+F16 = {"llama_f16"}
 
 
 def main(argv):
@@ -83,7 +88,9 @@ def main(argv):
         cls.set_vocab = set_vocab
         out = out_dir / f"{name}.gguf"
         with torch.inference_mode():
-            model = cls(src, gguf.LlamaFileType.ALL_F32, out,
+            ftype = (gguf.LlamaFileType.MOSTLY_F16 if name in F16 else
+                     gguf.LlamaFileType.ALL_F32)
+            model = cls(src, ftype, out,
                         model_name=f"seqc-test-{name}")
             model.write()
         got = gguf.GGUFReader(out).fields["general.architecture"]
@@ -92,6 +99,35 @@ def main(argv):
         print(f"{name}: {arch} -> {out} ({out.stat().st_size} bytes)")
     check(names, out_dir)
     write_error_cases(gguf, out_dir)
+    if "llama_f16" in names:
+        half_vectors(gguf, out_dir / "llama_f16.gguf",
+                     out_dir / "llama_f16_vec16.gguf")
+
+
+def half_vectors(gguf, src, dst):
+    """A copy of `src` whose 1-D f32 tensors (norm weights) are f16; their
+    values are f16 already (the checkpoint was rounded to f16)."""
+    import numpy as np
+    reader = gguf.GGUFReader(src)
+    arch = reader.fields["general.architecture"].contents()
+    writer = gguf.GGUFWriter(dst, arch)
+    for key, field in reader.fields.items():
+        if key.startswith("GGUF.") or key == "general.architecture":
+            continue
+        sub = field.types[1] if len(field.types) > 1 else None
+        writer.add_key_value(key, field.contents(), field.types[0], sub)
+    for t in reader.tensors:
+        data = np.array(t.data)
+        if t.tensor_type == gguf.GGMLQuantizationType.F32 and data.ndim == 1:
+            half = data.astype(np.float16)
+            assert np.array_equal(half.astype(np.float32), data), t.name
+            writer.add_tensor(t.name, half)
+        else:
+            writer.add_tensor(t.name, data, raw_dtype=t.tensor_type)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
 
 
 def write_error_cases(gguf, out_dir):
@@ -131,7 +167,7 @@ def check(names, out_dir):
         print("llama-cpp-python not installed: llama.cpp check skipped")
         return
     lines = [f"llama.cpp (llama-cpp-python {llama_cpp.__version__}) prompt "
-             "logits against transformers' (logits.npy), f32 GGUF:"]
+             "logits against transformers' (logits.npy):"]
     for name in names:
         model = llama_cpp.Llama(model_path=str(out_dir / f"{name}.gguf"),
                                 n_ctx=64, logits_all=True, verbose=False,

@@ -121,6 +121,15 @@ FAMILIES = {
                          final_logit_softcapping=3.0, sliding_window=5,
                          hidden_activation="gelu_pytorch_tanh",
                          pad_token_id=0)),
+    # Half-precision checkpoints (the usual case on the Hub): weights
+    # rounded to bf16 / f16 and saved so; the reference runs transformers
+    # in f32 on the rounded weights, which is what seqc computes (2-byte
+    # weights, f32 activations and accumulation).
+    "qwen2_bf16": (transformers.Qwen2Config,
+                   common(tie_word_embeddings=True, rope_theta=1000000.0,
+                          num_attention_heads=5, head_dim=12,
+                          num_key_value_heads=1, hidden_size=60)),
+    "llama_f16": (transformers.LlamaConfig, common(rope_theta=10000.0)),
 }
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
@@ -128,6 +137,10 @@ FAMILIES = {
 # norm, per-head q/k norms included, changes the logits.
 RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "qwen3_dense": 1.0,
                 "gemma2_hd": 0.0}
+
+
+# Families saved in half precision.
+HALF = {"qwen2_bf16": torch.bfloat16, "llama_f16": torch.float16}
 
 
 def margin(logits: torch.Tensor) -> float:
@@ -148,6 +161,12 @@ def make_model(config_cls, kw: dict, seed: int, norm_mean=None):
         elif norm_mean is not None and "norm" in name:
             p.normal_(norm_mean, 0.3)
     return config, model
+
+
+def round_to(model, dtype):
+    """Rounds every weight to `dtype`, keeping the f32 model."""
+    for p in model.parameters():
+        p.copy_(p.to(dtype).to(torch.float32))
 
 
 def greedy_path(model, config):
@@ -172,6 +191,8 @@ def build(family: str, config_cls, kw: dict):
     for seed in range(20261130, 20261130 + 50):
         config, model = make_model(config_cls, kw, seed,
                                    RANDOM_NORMS.get(family))
+        if family in HALF:
+            round_to(model, HALF[family])
         _, greedy, _, m = greedy_path(model, config)
         if m > MIN_MARGIN and config.eos_token_id not in greedy[0].tolist():
             break
@@ -181,8 +202,13 @@ def build(family: str, config_cls, kw: dict):
     out.mkdir(parents=True, exist_ok=True)
     for f in out.iterdir():
         f.unlink()
+    half = HALF.get(family)
+    if half is not None:
+        model.config.dtype = half
     model.config.save_pretrained(out)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    if half is not None:
+        state = {k: v.to(half) for k, v in state.items()}
     if config.tie_word_embeddings:
         state.pop("lm_head.weight", None)
     save_file(state, out / "model.safetensors", metadata={"format": "pt"})
