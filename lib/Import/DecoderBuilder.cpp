@@ -30,6 +30,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::seq;
 
@@ -427,8 +429,13 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   if (kind.window)
     window = b.getI64IntegerAttr(*kind.window);
   FloatAttr scaleAttr, softcapAttr;
-  if (spec.attentionScale)
-    scaleAttr = b.getF32FloatAttr(*spec.attentionScale);
+  if (spec.attentionScale || spec.ropeAttentionFactor != 1.0) {
+    double scale = spec.attentionScale
+                       ? *spec.attentionScale
+                       : 1.0 / std::sqrt(static_cast<double>(spec.headDim));
+    scaleAttr = b.getF32FloatAttr(scale * spec.ropeAttentionFactor *
+                                  spec.ropeAttentionFactor);
+  }
   if (spec.attentionSoftcap)
     softcapAttr = b.getF32FloatAttr(*spec.attentionSoftcap);
   Value att = AttentionOp::create(b, loc, qr.getType(), Type(), qr, k2, v2,

@@ -74,6 +74,9 @@ struct DecoderSpec {
   std::optional<double> embeddingScale;
   /// The attention score scale; 1/sqrt(headDim) when absent.
   std::optional<double> attentionScale;
+  /// YaRN's attention factor: the rotary's cos and sin are multiplied by
+  /// it, so the scores by its square (folded into the score scale).
+  double ropeAttentionFactor = 1.0;
   /// Attention scores s become c * tanh(s / c) (Gemma-2).
   std::optional<double> attentionSoftcap;
   /// Logits l become c * tanh(l / c) (Gemma-2).

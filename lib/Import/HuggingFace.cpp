@@ -414,10 +414,52 @@ std::vector<float> llama3InvFreq(double theta, int64_t headDim, double factor,
   return out;
 }
 
+/// YaRN's inverse frequencies (transformers' _compute_yarn_parameters, in
+/// f32 as it computes them): per dimension pair a blend, by a linear ramp
+/// between the correction dimensions of beta_fast and beta_slow
+/// rotations, of the original (extrapolated) frequency and the one divided
+/// by `factor` (interpolated).
+std::vector<float> yarnInvFreq(double theta, int64_t headDim, double factor,
+                               double betaFast, double betaSlow,
+                               int64_t original, bool truncate) {
+  double dim = static_cast<double>(headDim);
+  auto correctionDim = [&](double rotations) {
+    return dim * std::log(original / (rotations * 2 * M_PI)) /
+           (2 * std::log(theta));
+  };
+  double low = correctionDim(betaFast), high = correctionDim(betaSlow);
+  if (truncate) {
+    low = std::floor(low);
+    high = std::ceil(high);
+  }
+  low = std::max(low, 0.0);
+  high = std::min(high, dim - 1);
+  if (low == high)
+    high += 0.001; // transformers' guard against a zero-width ramp
+  std::vector<float> out;
+  float f = static_cast<float>(factor);
+  for (int64_t i = 0; i < headDim; i += 2) {
+    float posFreq =
+        std::pow(static_cast<float>(theta),
+                 static_cast<float>(i) / static_cast<float>(headDim));
+    float extrapolated = 1.0f / posFreq;
+    float interpolated = 1.0f / (f * posFreq);
+    float ramp = (static_cast<float>(i / 2) - static_cast<float>(low)) /
+                 static_cast<float>(high - low);
+    float extrapolation = 1.0f - std::clamp(ramp, 0.0f, 1.0f);
+    out.push_back(interpolated * (1.0f - extrapolation) +
+                  extrapolated * extrapolation);
+  }
+  return out;
+}
+
 /// RoPE: transformers 4.x writes rope_theta + rope_scaling, 5.x a
-/// rope_parameters object (rope_theta inside). Plain RoPE (`default`) and
-/// Llama-3's frequency scaling (`llama3`) are imported; the other types
-/// change more than the frequencies and are rejected.
+/// rope_parameters object (rope_theta inside). Plain RoPE (`default`),
+/// position interpolation (`linear`), Llama-3's frequency scaling
+/// (`llama3`) and YaRN (`yarn`: frequencies and an attention factor) are
+/// imported; the other types (`dynamic` recomputes the frequencies from
+/// the longest position each call has seen, `longrope` switches them with
+/// the length) are rejected.
 LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
   s.ropeTheta = 10000.0;
   if (c.has("rope_theta")) {
@@ -430,7 +472,10 @@ LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
   }
   std::string type = "default";
   std::optional<double> factor, lowFreq, highFreq;
+  std::optional<double> attentionFactor, betaFast, betaSlow, mscale,
+      mscaleAllDim;
   std::optional<int64_t> original;
+  bool truncate = true;
   for (StringRef key : {"rope_scaling", "rope_parameters"}) {
     const json::Value *rp = c.raw(key);
     if (!rp || rp->kind() == json::Value::Null)
@@ -455,11 +500,12 @@ LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
         s.ropeTheta = *t;
       } else if (name == "rope_type" || name == "type") {
         auto t = kv.second.getAsString();
-        if (!t || (*t != "default" && *t != "llama3"))
-          return c.error(name)
-                 << "config.json: " << key << "." << name << " '"
-                 << (t ? *t : "?")
-                 << "' is not supported yet (supported: default, llama3)";
+        if (!t ||
+            !llvm::is_contained({"default", "linear", "llama3", "yarn"}, *t))
+          return c.error(name) << "config.json: " << key << "." << name << " '"
+                               << (t ? *t : "?")
+                               << "' is not supported yet (supported: "
+                                  "default, linear, llama3, yarn)";
         type = t->str();
       } else if (name == "factor") {
         if (failed(number(factor)))
@@ -470,6 +516,27 @@ LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
       } else if (name == "high_freq_factor") {
         if (failed(number(highFreq)))
           return failure();
+      } else if (name == "attention_factor") {
+        if (failed(number(attentionFactor)))
+          return failure();
+      } else if (name == "beta_fast") {
+        if (failed(number(betaFast)))
+          return failure();
+      } else if (name == "beta_slow") {
+        if (failed(number(betaSlow)))
+          return failure();
+      } else if (name == "mscale") {
+        if (failed(number(mscale)))
+          return failure();
+      } else if (name == "mscale_all_dim") {
+        if (failed(number(mscaleAllDim)))
+          return failure();
+      } else if (name == "truncate") {
+        auto v = kv.second.getAsBoolean();
+        if (!v)
+          return c.error(name) << "config.json: " << key << "." << name
+                               << " must be a boolean";
+        truncate = *v;
       } else if (name == "original_max_position_embeddings") {
         auto v = kv.second.getAsInteger();
         if (!v || *v <= 0)
@@ -482,13 +549,56 @@ LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
       }
     }
   }
+  bool yarnKeys = attentionFactor || betaFast || betaSlow || mscale ||
+                  mscaleAllDim || !truncate;
   if (type == "default") {
-    if (factor || lowFreq || highFreq || original)
+    if (factor || lowFreq || highFreq || original || yarnKeys)
       return c.error("rope_type")
              << "config.json: RoPE scaling parameters without a scaled "
                 "rope_type";
     return success();
   }
+  if (type == "linear") {
+    // Positions divided by `factor`: the frequencies are.
+    if (!factor || lowFreq || highFreq || original || yarnKeys)
+      return c.error("rope_type") << "config.json: rope_type linear takes "
+                                     "exactly one parameter, factor";
+    for (int64_t i = 0; i < s.headDim; i += 2)
+      s.ropeInvFreq.push_back(
+          1.0f /
+          std::pow(static_cast<float>(s.ropeTheta),
+                   static_cast<float>(i) / static_cast<float>(s.headDim)) /
+          static_cast<float>(*factor));
+    return success();
+  }
+  if (type == "yarn") {
+    if (lowFreq || highFreq)
+      return c.error("rope_type") << "config.json: low_freq_factor and "
+                                     "high_freq_factor are llama3's, not "
+                                     "yarn's";
+    if (!original)
+      return c.error("rope_type") << "config.json: rope_type yarn needs "
+                                     "original_max_position_embeddings";
+    // transformers: factor defaults to max_position_embeddings / original;
+    // the attention factor to 0.1 ln(factor) + 1 (or DeepSeek's mscale
+    // ratio when mscale and mscale_all_dim are both given).
+    double f = factor ? *factor : static_cast<double>(maxPos) / *original;
+    auto getMscale = [&](double scale, double m) {
+      return scale <= 1 ? 1.0 : 0.1 * m * std::log(scale) + 1.0;
+    };
+    double attention = attentionFactor ? *attentionFactor
+                       : mscale && mscaleAllDim
+                           ? getMscale(f, *mscale) / getMscale(f, *mscaleAllDim)
+                           : getMscale(f, 1.0);
+    s.ropeInvFreq =
+        yarnInvFreq(s.ropeTheta, s.headDim, f, betaFast.value_or(32.0),
+                    betaSlow.value_or(1.0), *original, truncate);
+    s.ropeAttentionFactor = attention;
+    return success();
+  }
+  if (yarnKeys)
+    return c.error("rope_type")
+           << "config.json: YaRN parameters with rope_type llama3";
   // llama3; transformers falls back to max_position_embeddings.
   if (!factor || !lowFreq || !highFreq)
     return c.error("rope_type")

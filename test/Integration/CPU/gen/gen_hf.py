@@ -130,6 +130,24 @@ FAMILIES = {
                           num_attention_heads=5, head_dim=12,
                           num_key_value_heads=1, hidden_size=60)),
     "llama_f16": (transformers.LlamaConfig, common(rope_theta=10000.0)),
+    # Linear position interpolation (positions / 4).
+    "llama_linear": (transformers.LlamaConfig,
+                     common(rope_parameters=dict(rope_type="linear",
+                                                 rope_theta=10000.0,
+                                                 factor=4.0))),
+    # YaRN: original context 16 < the 43 positions the tests see; the
+    # ramp between beta_fast 8 and beta_slow 1 rotations blends the
+    # frequencies of head_dim 12's six pairs, and the default attention
+    # factor 0.1 ln 4 + 1 scales cos and sin.
+    "qwen2_yarn": (transformers.Qwen2Config,
+                   common(tie_word_embeddings=True,
+                          num_attention_heads=5, head_dim=12,
+                          num_key_value_heads=1, hidden_size=60,
+                          max_position_embeddings=64,
+                          rope_parameters=dict(
+                              rope_type="yarn", rope_theta=10000.0,
+                              factor=4.0, beta_fast=8.0, beta_slow=1.0,
+                              original_max_position_embeddings=16))),
 }
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
