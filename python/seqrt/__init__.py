@@ -94,7 +94,7 @@ def bf16_to_float32(bits):
 
 def float32_to_bf16(values):
     """float32 values rounded to bf16 (nearest even), as uint16 bits."""
-    values = np.ascontiguousarray(values, dtype=np.float32)
+    values = np.array(values, dtype=np.float32, order="C")
     bits = values.view(np.uint32).astype(np.uint64)
     rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
     nan = np.isnan(values)
@@ -168,7 +168,7 @@ def _as_input(value, ttype, what, state=False):
     if ttype.dtype == "bf16":
         return float32_to_bf16(np.asarray(value, dtype=np.float32))
     try:
-        return np.ascontiguousarray(np.asarray(value, dtype=dtype))
+        return np.array(value, dtype=dtype, order="C")  # keeps rank 0
     except (OverflowError, ValueError, TypeError) as e:
         raise ArgumentError(f"{what}: {e}") from None
 
