@@ -31,7 +31,7 @@ from .errors import (ArgumentError, BindingError, CacheOverflowError,
 
 __all__ = [
     "load", "Artifact", "Entry", "Parameter", "TensorType", "OutputType",
-    "Session", "Tokenizer", "render_chat", "sample", "Buffer",
+    "Session", "Tokenizer", "chat_template", "render_chat", "sample", "Buffer",
     "bf16_to_float32", "float32_to_bf16",
     "Error", "FileError", "FormatError", "VersionError", "ChecksumError",
     "TargetError", "BindingError", "ArgumentError", "OutOfMemoryError",
@@ -528,6 +528,29 @@ class Tokenizer:
         tail = detok.flush()
         if tail:
             yield tail.decode("utf-8", errors="replace")
+
+
+def chat_template(path):
+    """A model's chat template: `tokenizer.chat_template` of a GGUF file,
+    or `chat_template` of a model directory's tokenizer_config.json (a
+    string, or the "default" entry of a list of named templates). None if
+    the model has none."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        config = os.path.join(path, "tokenizer_config.json")
+        if not os.path.exists(config):
+            return None
+        with open(config, encoding="utf-8") as f:
+            try:
+                template = json.load(f).get("chat_template")
+            except (ValueError, AttributeError) as e:
+                raise FormatError(f"'{config}': {e}") from None
+        if isinstance(template, list):
+            named = {t.get("name"): t.get("template") for t in template
+                     if isinstance(t, dict)}
+            template = named.get("default")
+        return template if isinstance(template, str) else None
+    return _seqrt.gguf_string(path, "tokenizer.chat_template")
 
 
 def render_chat(template, messages, add_generation_prompt=True,

@@ -23,6 +23,8 @@
 
 #include "seqrt/seqrt.h"
 
+#include "Gguf.h"
+
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/string.h>
@@ -581,6 +583,23 @@ std::string chatRenderJson(const std::string &chatTemplate,
   return text;
 }
 
+/// A string value of a GGUF file's metadata (e.g. tokenizer.chat_template),
+/// or None when the key is absent.
+nb::object ggufString(const std::string &path, const std::string &key) {
+  std::string error;
+  bool ioError = false;
+  std::unique_ptr<seqrt::GgufFile> file =
+      seqrt::GgufFile::open(path, error, ioError);
+  if (!file)
+    raiseStatus(ioError ? SEQRT_ERROR_IO : SEQRT_ERROR_FORMAT, error);
+  if (!file->find(key))
+    return nb::none();
+  std::optional<std::string_view> text = file->getString(key, error);
+  if (!text)
+    raiseStatus(SEQRT_ERROR_FORMAT, error);
+  return nb::str(text->data(), text->size());
+}
+
 /// seqrt_sample over a 1-D f32 logits array.
 int32_t sample(nb::ndarray<nb::ro, nb::device::cpu, nb::c_contig> logits,
                float temperature, int32_t topK, float topP, uint64_t seed,
@@ -658,6 +677,7 @@ NB_MODULE(_seqrt, m) {
 
   m.def("chat_render_json", &chatRenderJson, nb::arg("template"),
         nb::arg("context_json"));
+  m.def("gguf_string", &ggufString, nb::arg("path"), nb::arg("key"));
   m.def("sample", &sample, nb::arg("logits").noconvert(),
         nb::arg("temperature"), nb::arg("top_k"), nb::arg("top_p"),
         nb::arg("seed"), nb::arg("counter"));
