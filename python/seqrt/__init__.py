@@ -428,8 +428,12 @@ class Session:
 
     def decode(self, token):
         """One decode step of `token`; returns its logits."""
+        token = int(token)
+        if not -2**31 <= token < 2**31:
+            raise TokenIdError(f"session: token id {token} is outside the "
+                               f"vocabulary (0 .. {self.vocab_size - 1})")
         with self._lock, self.artifact._gate.shared():
-            logits = self._native.decode(int(token))
+            logits = self._native.decode(token)
         return _export(logits, self._framework)
 
     def generate(self, prompt_ids, max_new_tokens=32, temperature=0.0,

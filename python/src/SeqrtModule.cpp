@@ -108,8 +108,7 @@ bool matchesDtype(nb::dlpack::dtype dt, seqrt_dtype expected) {
   case SEQRT_DTYPE_BF16:
     return (code == Code::Bfloat || code == Code::UInt) && dt.bits == 16;
   case SEQRT_DTYPE_I1:
-    return (code == Code::Bool || code == Code::UInt || code == Code::Int) &&
-           dt.bits == 8;
+    return code == Code::Bool && dt.bits == 8;
   case SEQRT_DTYPE_I8:
     return (code == Code::Int || code == Code::UInt) && dt.bits == 8;
   case SEQRT_DTYPE_I32:

@@ -178,6 +178,8 @@ def test_session_token_id_out_of_range(llama):
     with pytest.raises(seqrt.TokenIdError):
         session.decode(2**40)
     with pytest.raises(seqrt.TokenIdError):
+        session.decode(2**70)
+    with pytest.raises(seqrt.TokenIdError):
         list(art.generate([5, 2**33]))
     with pytest.raises(seqrt.ArgumentError, match="empty"):
         art.generate([])
