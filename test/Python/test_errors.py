@@ -95,6 +95,22 @@ def test_load_corrupt_and_truncated(llama, tmp_path):
         seqrt.load(truncated)
 
 
+def test_load_other_version_and_target(compiled, tmp_path):
+    path = compiled(MODELS / "model" / "parameters.mlir")
+    data = bytearray(path.read_bytes())
+    data[8:12] = (99).to_bytes(4, "little")  # the format version
+    other = tmp_path / "v99.seqpkg"
+    other.write_bytes(bytes(data))
+    with pytest.raises(seqrt.VersionError, match="99"):
+        seqrt.load(other)
+    # Code for another machine loads nowhere but there.
+    cross = compiled(MODELS / "model" / "parameters.mlir",
+                     mtriple="aarch64-unknown-linux-gnu")
+    with pytest.raises(seqrt.TargetError, match="aarch64") as info:
+        seqrt.load(cross)
+    assert info.value.status == "SEQRT_ERROR_TARGET"
+
+
 # Binding --------------------------------------------------------------------
 
 def test_missing_parameter(compiled):
