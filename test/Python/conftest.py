@@ -42,6 +42,19 @@ def _digest(source, options):
     return h.hexdigest()[:24]
 
 
+def _prune(cache):
+    """Removes artifacts an older seqc built (never hit again: the key
+    holds the executable's mtime)."""
+    built = Path(seqc.executable()).stat().st_mtime
+    for old in cache.glob("*.seqpkg"):
+        try:
+            if old.stat().st_mtime < built:
+                old.unlink()
+                Path(str(old) + ".lock").unlink(missing_ok=True)
+        except OSError:
+            pass  # another process pruned it first
+
+
 @pytest.fixture(scope="session")
 def compiled(tmp_path_factory):
     """compiled(source, **options) -> path of the artifact."""
@@ -58,6 +71,7 @@ def compiled(tmp_path_factory):
                 tmp = Path(str(out) + ".tmp")
                 seqc.compile(source, output=tmp, **options)
                 os.replace(tmp, out)
+                _prune(cache)
         return out
 
     return compile_cached
