@@ -17,13 +17,12 @@ import contextlib
 import json
 import os
 import threading
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple, Tuple
 
 import numpy as np
 
-from . import errors
+from . import _seqrt, errors  # noqa: F401 (seqrt.errors)
 from ._seqrt import Buffer
-from . import _seqrt
 from .errors import (ArgumentError, BindingError, CacheOverflowError,
                      ChecksumError, Error, ExecutionError, FileError,
                      FormatError, OutOfMemoryError, TargetError, TokenIdError,
@@ -456,6 +455,7 @@ class Session:
 
     def _tokens(self, logits, max_new_tokens, params, eos):
         temperature, top_k, top_p, seed = params
+        token = None  # the last token drawn, fed to the next decode step
         for generated in range(max_new_tokens):
             if generated > 0:
                 if self.position >= self.capacity:

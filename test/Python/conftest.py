@@ -18,11 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 INPUTS = ROOT / "test" / "Integration" / "CPU" / "Inputs"
 MODELS = ROOT / "test" / "Integration" / "CPU"
 
-# transformers' 32 greedy tokens for Inputs/hf_llama/prompt.npy (the same
-# tokens as Inputs/hf_llama/greedy.npy and import/hf_session.test).
-PROMPT = INPUTS / "hf_llama" / "prompt.npy"
-
-
 def golden(name):
     """An input or golden array of Inputs/."""
     return np.load(INPUTS / name)

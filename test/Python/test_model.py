@@ -4,11 +4,9 @@ goldens as the C++ execution tests (transformers / PyTorch outputs written
 by test/Integration/CPU/gen/)."""
 
 import numpy as np
-import pytest
-
 import seqc
 import seqrt
-from conftest import INPUTS, MODELS, PROMPT, golden, requires_torch
+from conftest import INPUTS, MODELS, golden, requires_torch
 
 GREEDY = golden("hf_llama/greedy.npy").reshape(-1).tolist()
 

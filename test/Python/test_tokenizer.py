@@ -7,7 +7,6 @@ gen_chat_golden.py)."""
 
 import json
 
-import numpy as np
 import pytest
 
 import seqrt
