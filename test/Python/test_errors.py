@@ -54,6 +54,25 @@ def test_compile_bad_arguments(tmp_path):
     assert info.value.returncode == 2
 
 
+def test_compile_hostile_checkpoint(tmp_path):
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"GGUF" + (3).to_bytes(4, "little") +
+                     (2**62).to_bytes(8, "little") * 2)
+    with pytest.raises(seqc.CompileError) as info:
+        seqc.compile(gguf)
+    assert info.value.returncode == 1 and "gguf" in str(info.value).lower()
+    empty_dir = tmp_path / "model-dir"
+    empty_dir.mkdir()
+    with pytest.raises(seqc.CompileError):
+        seqc.compile(empty_dir)
+
+
+def test_compile_bytes_source(tmp_path):
+    source = (MODELS / "model" / "parameters.mlir").read_bytes()
+    out = seqc.compile(source, output=tmp_path / "b.seqpkg")
+    assert [p.key for p in seqrt.load(out).parameters] == ["w"]
+
+
 def test_compile_emit_stage(tmp_path):
     out = seqc.compile(MODELS / "model" / "parameters.mlir", emit="tiled",
                        output=tmp_path / "tiled.mlir")
