@@ -117,13 +117,18 @@ TensorType partType(const ParameterInfo &param) {
 seqrt_status commitPart(seqrt_artifact &artifact,
                         const PendingBinding &binding) {
   const ParameterInfo &param = artifact.metadata.parameters[binding.param];
-  std::optional<int64_t> total =
-      numElements(param.type.shape, seqrt_dtype_size(param.type.dtype));
+  // numElements checks that the byte size does not overflow either.
+  size_t elementSize = seqrt_dtype_size(param.type.dtype);
+  std::optional<int64_t> elements =
+      numElements(param.type.shape, elementSize);
+  std::optional<int64_t> total;
+  if (elements)
+    total = *elements * static_cast<int64_t>(elementSize);
   if (!total || param.type.shape[0] <= 0 ||
       static_cast<size_t>(*total) / param.type.shape[0] != binding.size)
     return fail(SEQRT_ERROR_BINDING,
-                describe(param) + ": part " + param.parts[*binding.part] +
-                    " does not fill a row of " + param.type.str());
+                describe(param) + ": part '" + param.parts[*binding.part] +
+                    "' does not fill a row of " + param.type.str());
   void *&buffer = artifact.stacked[binding.param];
   if (!buffer) {
     buffer = alignedZeroAlloc(static_cast<size_t>(*total));
