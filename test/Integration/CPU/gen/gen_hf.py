@@ -11,6 +11,7 @@ and records:
   last_logits.npy   f32 [1, V]       row S-1 of them (prefill's result)
   greedy.npy        i32 [1, N]       transformers' greedy continuation
                                      (generate(do_sample=False)), N = 32
+                                     (16 for the MoE families)
   step1.npy         i32 [1, 1]       greedy[0, 0] (the first decode input)
   pos1.npy          i32 [1]          S (its position)
   step1_logits.npy  f32 [1, V]       logits after prompt + greedy[0, 0]
