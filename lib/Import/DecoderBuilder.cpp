@@ -161,8 +161,8 @@ Value DecoderGraphBuilder::parameter(StringRef name) {
     ArrayAttr parts;
     auto stacked = spec.stacked.find(name.str());
     if (stacked != spec.stacked.end())
-      parts = b.getStrArrayAttr(SmallVector<StringRef>(
-          stacked->second.begin(), stacked->second.end()));
+      parts = b.getStrArrayAttr(SmallVector<StringRef>(stacked->second.begin(),
+                                                       stacked->second.end()));
     lastParameter = ParameterOp::create(
         b, loc, b.getStringAttr(symbol), b.getStringAttr(name),
         TypeAttr::get(tensorType(name)), quantAttr(name), parts);
@@ -362,8 +362,8 @@ Value DecoderGraphBuilder::moeBlock(Value x, function_ref<Value(Slot)> weight) {
   Value logits = linear(t, weight(Slot::Router), Value(), E);
   auto routeType = RankedTensorType::get({dyn, K}, f32);
   auto route = MoeRouteOp::create(
-      b, loc, routeType, RankedTensorType::get({dyn, K}, i32), logits,
-      Value(), b.getI64IntegerAttr(K),
+      b, loc, routeType, RankedTensorType::get({dyn, K}, i32), logits, Value(),
+      b.getI64IntegerAttr(K),
       RouterScoringAttr::get(b.getContext(), RouterScoring::Softmax),
       moe.normalize ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
       IntegerAttr(), FloatAttr());
@@ -377,34 +377,32 @@ Value DecoderGraphBuilder::moeBlock(Value x, function_ref<Value(Slot)> weight) {
       weight(Slot::ExpertUp), weight(Slot::ExpertDown), Value(), Value(),
       Value(), FfnActivationAttr::get(b.getContext(), FfnActivation::SwiGLU));
   if (Value sharedGate = weight(Slot::SharedGate)) {
-    Value shared =
-        gatedMlp(t, sharedGate, weight(Slot::SharedUp),
-                 weight(Slot::SharedDown), moe.sharedIntermediate);
+    Value shared = gatedMlp(t, sharedGate, weight(Slot::SharedUp),
+                            weight(Slot::SharedDown), moe.sharedIntermediate);
     // sigmoid(x . g) [S, 1] scales each token's shared-expert output.
     Value score = linear(t, weight(Slot::SharedExpertGate), Value(), 1);
     MLIRContext *ctx = b.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap column = AffineMap::get(
         2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
-    Value init =
-        tensor::EmptyOp::create(b, loc, tokensType.getShape(), f32,
-                                ValueRange{dim(t, 0)});
+    Value init = tensor::EmptyOp::create(b, loc, tokensType.getShape(), f32,
+                                         ValueRange{dim(t, 0)});
     y = linalg::GenericOp::create(
             b, loc, TypeRange{tokensType}, ValueRange{y, shared, score},
             ValueRange{init}, ArrayRef<AffineMap>{id, id, column, id},
             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
                                           utils::IteratorType::parallel},
             [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value one = arith::ConstantOp::create(nb, nl,
-                                                    nb.getF32FloatAttr(1.0f));
+              Value one =
+                  arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1.0f));
               Value e = math::ExpOp::create(
                   nb, nl, arith::NegFOp::create(nb, nl, args[2]));
               Value sig = arith::DivFOp::create(
                   nb, nl, one, arith::AddFOp::create(nb, nl, one, e));
               Value s = arith::MulFOp::create(nb, nl, sig, args[1]);
-              linalg::YieldOp::create(nb, nl,
-                                      arith::AddFOp::create(nb, nl, args[0], s)
-                                          .getResult());
+              linalg::YieldOp::create(
+                  nb, nl,
+                  arith::AddFOp::create(nb, nl, args[0], s).getResult());
             })
             ->getResult(0);
   }

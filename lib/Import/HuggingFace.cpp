@@ -111,8 +111,8 @@ public:
     // Sizes beyond any real model would only overflow the graph's shapes.
     if (*i > kMaxConfigInteger)
       return error(key) << "config.json: '" << key << "' = " << *i
-                        << " is larger than seqc accepts ("
-                        << kMaxConfigInteger << ")";
+                        << " is larger than seqc accepts (" << kMaxConfigInteger
+                        << ")";
     return *i;
   }
   FailureOr<double> number(StringRef key, std::optional<double> dflt = {}) {
@@ -559,11 +559,9 @@ LogicalResult readMoe(Config &c, StringRef family, DecoderSpec &s,
                       std::vector<bool> &moeLayers) {
   bool mixtral = family == "mixtral";
   MoeSpec m;
-  FailureOr<int64_t> experts =
-      c.integer(mixtral ? "num_local_experts" : "num_experts",
-                mixtral ? 8 : 60);
-  FailureOr<int64_t> topK =
-      c.integer("num_experts_per_tok", mixtral ? 2 : 4);
+  FailureOr<int64_t> experts = c.integer(
+      mixtral ? "num_local_experts" : "num_experts", mixtral ? 8 : 60);
+  FailureOr<int64_t> topK = c.integer("num_experts_per_tok", mixtral ? 2 : 4);
   if (failed(experts) || failed(topK))
     return failure();
   // Experts are stacked per layer; more than this is no real model.

@@ -119,8 +119,7 @@ seqrt_status commitPart(seqrt_artifact &artifact,
   const ParameterInfo &param = artifact.metadata.parameters[binding.param];
   // numElements checks that the byte size does not overflow either.
   size_t elementSize = seqrt_dtype_size(param.type.dtype);
-  std::optional<int64_t> elements =
-      numElements(param.type.shape, elementSize);
+  std::optional<int64_t> elements = numElements(param.type.shape, elementSize);
   std::optional<int64_t> total;
   if (elements)
     total = *elements * static_cast<int64_t>(elementSize);
@@ -315,10 +314,10 @@ extern "C" seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact,
         continue;
       TensorType want = partType(param);
       if (value->dtype != want.dtype || shape != want.shape)
-        return fail(SEQRT_ERROR_BINDING,
-                    describe(param) + ": part '" + key + "' expected " +
-                        want.str() + ", found " +
-                        formatType(value->dtype, shape));
+        return fail(SEQRT_ERROR_BINDING, describe(param) + ": part '" + key +
+                                             "' expected " + want.str() +
+                                             ", found " +
+                                             formatType(value->dtype, shape));
       pending.push_back({i, value->data, size, j});
     }
   }

@@ -45,8 +45,8 @@ LogicalResult ParameterOp::verify() {
       if (key.empty())
         return emitOpError("expects non-empty part keys");
       if (!seen.insert(key).second)
-        return emitOpError() << "expects distinct part keys, '" << key
-                             << "' is repeated";
+        return emitOpError()
+               << "expects distinct part keys, '" << key << "' is repeated";
     }
   }
   if (!quant) {
