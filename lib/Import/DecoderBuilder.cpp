@@ -54,6 +54,14 @@ enum class Slot {
   Gate,
   Up,
   Down,
+  Router,
+  ExpertGate,
+  ExpertUp,
+  ExpertDown,
+  SharedGate,
+  SharedUp,
+  SharedDown,
+  SharedExpertGate,
   MlpOutNorm
 };
 
@@ -108,6 +116,8 @@ private:
   Value rmsNorm(Value x, Value weight);
   Value zeroCache();
   Value head(Value hidden, Type resultType);
+  Value gatedMlp(Value x, Value gate, Value up, Value down, int64_t width);
+  Value moeBlock(Value x, function_ref<Value(Slot)> weight);
 
   // Functions.
   std::vector<std::pair<Slot, std::string>> slots(const LayerNames &names);
@@ -153,9 +163,14 @@ Value DecoderGraphBuilder::parameter(StringRef name) {
       b.setInsertionPointAfter(lastParameter);
     else
       b.setInsertionPointToStart(module.getBody());
+    ArrayAttr parts;
+    auto stacked = spec.stacked.find(name.str());
+    if (stacked != spec.stacked.end())
+      parts = b.getStrArrayAttr(SmallVector<StringRef>(stacked->second.begin(),
+                                                       stacked->second.end()));
     lastParameter = ParameterOp::create(
         b, loc, b.getStringAttr(symbol), b.getStringAttr(name),
-        TypeAttr::get(tensorType(name)), quantAttr(name));
+        TypeAttr::get(tensorType(name)), quantAttr(name), parts);
     it = symbols.try_emplace(name, symbol).first;
   }
   Value value = GetParameterOp::create(
@@ -326,6 +341,89 @@ Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
   return out;
 }
 
+/// down(act(gate(x)) * up(x)) with `width` intermediate channels.
+Value DecoderGraphBuilder::gatedMlp(Value x, Value gate, Value up, Value down,
+                                    int64_t width) {
+  Value g = linear(x, gate, Value(), width);
+  Value u = linear(x, up, Value(), width);
+  Value a;
+  switch (spec.activation) {
+  case MlpActivation::SiLU:
+    a = SwiGLUOp::create(b, loc, g.getType(), g, u);
+    break;
+  case MlpActivation::GeLUTanh:
+    a = arith::MulFOp::create(
+        b, loc, GeLUOp::create(b, loc, g.getType(), g, b.getUnitAttr()), u);
+    break;
+  }
+  return linear(a, down, Value(), spec.hidden);
+}
+
+/// The sparse MoE block of `x` [1, S, hidden] (Mixtral, Qwen2-MoE):
+///   w, e = top-k of softmax(router(x)) (renormalised when the spec says)
+///   y    = sum_k w_k * expert_{e_k}(x)        (seq.moe_experts, SwiGLU)
+///        + sigmoid(shared_expert_gate(x)) * shared_expert(x)   (if any)
+/// over the tokens as rows [S, hidden].
+Value DecoderGraphBuilder::moeBlock(Value x, function_ref<Value(Slot)> weight) {
+  const MoeSpec &moe = *spec.moe;
+  int64_t dyn = ShapedType::kDynamic, E = moe.experts, K = moe.topK;
+  SmallVector<ReassociationIndices> merge{{0, 1}, {2}};
+  auto tokensType = RankedTensorType::get({dyn, spec.hidden}, f32);
+  Value S = dim(x, 1);
+  Value t = tensor::CollapseShapeOp::create(b, loc, tokensType, x, merge);
+  Value logits = linear(t, weight(Slot::Router), Value(), E);
+  auto routeType = RankedTensorType::get({dyn, K}, f32);
+  auto route = MoeRouteOp::create(
+      b, loc, routeType, RankedTensorType::get({dyn, K}, i32), logits, Value(),
+      b.getI64IntegerAttr(K),
+      RouterScoringAttr::get(b.getContext(), RouterScoring::Softmax),
+      moe.normalize ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
+      IntegerAttr(), FloatAttr());
+  auto dispatch = MoeDispatchOp::create(
+      b, loc, RankedTensorType::get({dyn}, i32),
+      RankedTensorType::get({E + 1}, i32), route.getExperts(),
+      b.getI64IntegerAttr(E), FloatAttr());
+  Value y = MoeExpertsOp::create(
+      b, loc, tokensType, t, route.getWeights(), dispatch.getPermutation(),
+      dispatch.getExpertOffsets(), weight(Slot::ExpertGate),
+      weight(Slot::ExpertUp), weight(Slot::ExpertDown), Value(), Value(),
+      Value(), FfnActivationAttr::get(b.getContext(), FfnActivation::SwiGLU));
+  if (Value sharedGate = weight(Slot::SharedGate)) {
+    Value shared = gatedMlp(t, sharedGate, weight(Slot::SharedUp),
+                            weight(Slot::SharedDown), moe.sharedIntermediate);
+    // sigmoid(x . g) [S, 1] scales each token's shared-expert output.
+    Value score = linear(t, weight(Slot::SharedExpertGate), Value(), 1);
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap column = AffineMap::get(
+        2, 0, {getAffineDimExpr(0, ctx), getAffineConstantExpr(0, ctx)}, ctx);
+    Value init = tensor::EmptyOp::create(b, loc, tokensType.getShape(), f32,
+                                         ValueRange{dim(t, 0)});
+    y = linalg::GenericOp::create(
+            b, loc, TypeRange{tokensType}, ValueRange{y, shared, score},
+            ValueRange{init}, ArrayRef<AffineMap>{id, id, column, id},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel},
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value one =
+                  arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1.0f));
+              Value e = math::ExpOp::create(
+                  nb, nl, arith::NegFOp::create(nb, nl, args[2]));
+              Value sig = arith::DivFOp::create(
+                  nb, nl, one, arith::AddFOp::create(nb, nl, one, e));
+              Value s = arith::MulFOp::create(nb, nl, sig, args[1]);
+              linalg::YieldOp::create(
+                  nb, nl,
+                  arith::AddFOp::create(nb, nl, args[0], s).getResult());
+            })
+            ->getResult(0);
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, rows(spec.hidden), y, merge,
+      SmallVector<OpFoldResult>{b.getIndexAttr(1), S,
+                                b.getIndexAttr(spec.hidden)});
+}
+
 std::vector<std::pair<Slot, std::string>>
 DecoderGraphBuilder::slots(const LayerNames &n) {
   std::vector<std::pair<Slot, std::string>> out;
@@ -349,6 +447,14 @@ DecoderGraphBuilder::slots(const LayerNames &n) {
   add(Slot::Gate, n.gate);
   add(Slot::Up, n.up);
   add(Slot::Down, n.down);
+  add(Slot::Router, n.router);
+  add(Slot::ExpertGate, n.expertGate);
+  add(Slot::ExpertUp, n.expertUp);
+  add(Slot::ExpertDown, n.expertDown);
+  add(Slot::SharedGate, n.sharedGate);
+  add(Slot::SharedUp, n.sharedUp);
+  add(Slot::SharedDown, n.sharedDown);
+  add(Slot::SharedExpertGate, n.sharedExpertGate);
   add(Slot::MlpOutNorm, n.mlpOutNorm);
   return out;
 }
@@ -449,19 +555,10 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   Value x1 = arith::AddFOp::create(b, loc, x, o);
 
   Value xm = rmsNorm(x1, weight(Slot::PostNorm));
-  Value g = linear(xm, weight(Slot::Gate), Value(), spec.intermediate);
-  Value u = linear(xm, weight(Slot::Up), Value(), spec.intermediate);
-  Value a;
-  switch (spec.activation) {
-  case MlpActivation::SiLU:
-    a = SwiGLUOp::create(b, loc, g.getType(), g, u);
-    break;
-  case MlpActivation::GeLUTanh:
-    a = arith::MulFOp::create(
-        b, loc, GeLUOp::create(b, loc, g.getType(), g, b.getUnitAttr()), u);
-    break;
-  }
-  Value d = linear(a, weight(Slot::Down), Value(), spec.hidden);
+  Value d = weight(Slot::Router)
+                ? moeBlock(xm, weight)
+                : gatedMlp(xm, weight(Slot::Gate), weight(Slot::Up),
+                           weight(Slot::Down), spec.intermediate);
   if (Value norm = weight(Slot::MlpOutNorm))
     d = rmsNorm(d, norm);
   Value x2 = arith::AddFOp::create(b, loc, x1, d);
@@ -724,6 +821,26 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
     add(n.gate, {s.intermediate, s.hidden});
     add(n.up, {s.intermediate, s.hidden});
     add(n.down, {s.hidden, s.intermediate});
+    if (!n.router.empty()) {
+      const MoeSpec &m = *s.moe;
+      // A stacked weight is its parts, each its shape without dim 0.
+      auto addExperts = [&](const std::string &name,
+                            SmallVector<int64_t> shape) {
+        auto parts = s.stacked.find(name);
+        if (parts == s.stacked.end())
+          return add(name, shape);
+        for (const std::string &part : parts->second)
+          add(part, SmallVector<int64_t>(shape.begin() + 1, shape.end()));
+      };
+      add(n.router, {m.experts, s.hidden});
+      addExperts(n.expertGate, {m.experts, m.intermediate, s.hidden});
+      addExperts(n.expertUp, {m.experts, m.intermediate, s.hidden});
+      addExperts(n.expertDown, {m.experts, s.hidden, m.intermediate});
+      add(n.sharedGate, {m.sharedIntermediate, s.hidden});
+      add(n.sharedUp, {m.sharedIntermediate, s.hidden});
+      add(n.sharedDown, {s.hidden, m.sharedIntermediate});
+      add(n.sharedExpertGate, {1, s.hidden});
+    }
     add(n.mlpOutNorm, {s.hidden});
   }
   out.push_back({s.finalNorm, {s.hidden}});

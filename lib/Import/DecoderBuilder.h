@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -40,6 +41,22 @@ struct LayerNames {
   /// Norms of the attention and MLP outputs before their residual adds
   /// (Gemma-2's post_attention_layernorm and post_feedforward_layernorm).
   std::string attnOutNorm, mlpOutNorm;
+  /// A sparse MoE block instead of the MLP (gate/up/down empty): the
+  /// router [E, hidden] and the experts' stacked weights, gate/up
+  /// [E, F, hidden] and down [E, hidden, F]; each is a checkpoint tensor or
+  /// a name in DecoderSpec::stacked.
+  std::string router, expertGate, expertUp, expertDown;
+  /// An always-on shared expert (gated MLP of width sharedIntermediate)
+  /// whose output is scaled by sigmoid(sharedExpertGate . x) (Qwen2-MoE).
+  std::string sharedGate, sharedUp, sharedDown, sharedExpertGate;
+};
+
+/// The sparse MoE blocks' routing (transformers' softmax top-k routers).
+struct MoeSpec {
+  int64_t experts = 0, topK = 0;
+  int64_t intermediate = 0;       ///< each expert's width
+  int64_t sharedIntermediate = 0; ///< the shared expert's width
+  bool normalize = false;         ///< renormalise the top-k weights
 };
 
 /// How one layer differs from another; layers with equal kinds share one
@@ -82,19 +99,24 @@ struct DecoderSpec {
   /// Logits l become c * tanh(l / c) (Gemma-2).
   std::optional<double> finalSoftcap;
   MlpActivation activation = MlpActivation::SiLU;
+  std::optional<MoeSpec> moe; ///< for the layers that name a router
+  /// Parameters stacked at bind time from per-expert checkpoint tensors:
+  /// name -> the tensors of its rows (seq.parameter's `parts`).
+  std::map<std::string, std::vector<std::string>> stacked;
   std::vector<LayerKind> layerKinds; ///< one per layer
   std::vector<LayerNames> layerNames;
   std::string embedding, finalNorm, lmHead; ///< lmHead may equal embedding
   std::vector<int64_t> eosTokenIds;
 };
 
-/// Every tensor `spec` names, with its logical shape ([N, K] for a weight).
+/// Every checkpoint tensor `spec` names, with its logical shape ([N, K]
+/// for a weight); a stacked parameter is listed as its parts.
 std::vector<std::pair<std::string, SmallVector<int64_t>>>
 expectedDecoderTensors(const DecoderSpec &spec);
 
 /// Builds the module for `spec` with tensors `tensors` (every name the spec
-/// uses must be there, with the right shape: the caller checks). `loc`
-/// locates the ops.
+/// uses must be there, with the right shape: the caller checks; stacked
+/// parameters too, with their stacked type). `loc` locates the ops.
 OwningOpRef<ModuleOp> buildDecoder(MLIRContext *context, Location loc,
                                    const DecoderSpec &spec,
                                    const llvm::StringMap<TensorInfo> &tensors,

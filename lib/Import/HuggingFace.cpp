@@ -248,7 +248,8 @@ const StringRef kNeutralKeys[] = {"architectures",
                                   "add_cross_attention"};
 
 /// The model_types the importer reads.
-const StringRef kFamilies[] = {"llama", "mistral", "qwen2", "qwen3", "gemma2"};
+const StringRef kFamilies[] = {"llama",  "mistral", "qwen2",    "qwen3",
+                               "gemma2", "mixtral", "qwen2_moe"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
@@ -679,12 +680,102 @@ LogicalResult readLayerTypes(Config &c, StringRef family,
   return success();
 }
 
+/// The sparse MoE keys of Mixtral (every layer: softmax top-k
+/// renormalised, experts of intermediate_size) and Qwen2-MoE (softmax
+/// top-k renormalised only with norm_topk_prob, experts of
+/// moe_intermediate_size, a sigmoid-gated shared expert, dense layers by
+/// decoder_sparse_step and mlp_only_layers). Fills `moeLayers` with the
+/// layers that have the MoE block.
+LogicalResult readMoe(Config &c, StringRef family, DecoderSpec &s,
+                      std::vector<bool> &moeLayers) {
+  bool mixtral = family == "mixtral";
+  MoeSpec m;
+  FailureOr<int64_t> experts = c.integer(
+      mixtral ? "num_local_experts" : "num_experts", mixtral ? 8 : 60);
+  FailureOr<int64_t> topK = c.integer("num_experts_per_tok", mixtral ? 2 : 4);
+  if (failed(experts) || failed(topK))
+    return failure();
+  // Experts are stacked per layer; more than this is no real model.
+  if (*experts > 4096)
+    return c.error(mixtral ? "num_local_experts" : "num_experts")
+           << "config.json: " << *experts
+           << " experts is more than seqc accepts (4096)";
+  if (*topK > *experts)
+    return c.error("num_experts_per_tok")
+           << "config.json: num_experts_per_tok " << *topK
+           << " is more than the " << *experts << " experts";
+  m.experts = *experts;
+  m.topK = *topK;
+  // Training-only terms: the auxiliary loss and its logits output, and
+  // Mixtral's router jitter (multiplicative noise applied only in
+  // training mode).
+  if (failed(c.number("router_aux_loss_coef", 0.0)) ||
+      failed(c.boolean("output_router_logits", false)))
+    return failure();
+  moeLayers.assign(s.layers, true);
+  if (mixtral) {
+    FailureOr<double> jitter = c.number("router_jitter_noise", 0.0);
+    if (failed(jitter))
+      return failure();
+    if (*jitter < 0)
+      return c.error("router_jitter_noise")
+             << "config.json: 'router_jitter_noise' must not be negative";
+    m.intermediate = s.intermediate;
+    m.normalize = true;
+  } else {
+    FailureOr<int64_t> width = c.integer("moe_intermediate_size", 1408);
+    FailureOr<int64_t> shared =
+        c.integer("shared_expert_intermediate_size", 5632);
+    FailureOr<bool> norm = c.boolean("norm_topk_prob", false);
+    FailureOr<int64_t> step = c.integer("decoder_sparse_step", 1);
+    if (failed(width) || failed(shared) || failed(norm) || failed(step))
+      return failure();
+    m.intermediate = *width;
+    m.sharedIntermediate = *shared;
+    m.normalize = *norm;
+    for (int64_t l = 0; l < s.layers; ++l)
+      moeLayers[l] = (l + 1) % *step == 0;
+    if (const json::Value *only = c.raw("mlp_only_layers");
+        only && only->kind() != json::Value::Null) {
+      const json::Array *a = only->getAsArray();
+      if (!a)
+        return c.error("mlp_only_layers")
+               << "config.json: 'mlp_only_layers' must be a list of layer "
+                  "indices";
+      for (const json::Value &v : *a) {
+        std::optional<int64_t> l = v.getAsInteger();
+        if (!l || *l < 0 || *l >= s.layers)
+          return c.error("mlp_only_layers")
+                 << "config.json: 'mlp_only_layers' must list layer indices "
+                    "below num_hidden_layers "
+                 << s.layers;
+        moeLayers[*l] = false;
+      }
+    }
+  }
+  s.moe = m;
+  return success();
+}
+
+/// The per-expert checkpoint tensors "<prefix><e><suffix>" of `experts`
+/// experts, stacked at bind time into the parameter `name`.
+std::string stackExperts(DecoderSpec &s, const std::string &name,
+                         const std::string &prefix, const std::string &suffix,
+                         int64_t experts) {
+  std::vector<std::string> &parts = s.stacked[name];
+  for (int64_t e = 0; e < experts; ++e)
+    parts.push_back(prefix + std::to_string(e) + suffix);
+  return name;
+}
+
 /// The decoders of Hugging Face's Llama lineage: llama, mistral, qwen2,
-/// qwen3 (per-head q/k norms) and gemma2 (scaled embedding, (1 + w) norms,
-/// sandwich norms, GELU-tanh MLP, softcaps, alternating windows).
+/// qwen3 (per-head q/k norms), gemma2 (scaled embedding, (1 + w) norms,
+/// sandwich norms, GELU-tanh MLP, softcaps, alternating windows) and the
+/// MoE decoders mixtral (Mistral's attention) and qwen2_moe (Qwen2's).
 FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
                                    StringRef family) {
   bool qwen3 = family == "qwen3", gemma2 = family == "gemma2";
+  bool mixtral = family == "mixtral", qwen2moe = family == "qwen2_moe";
   DecoderSpec s;
   auto get = [&](StringRef key, int64_t &out,
                  std::optional<int64_t> dflt = {}) {
@@ -758,7 +849,13 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
   // Qwen2 always has q/k/v biases and none on o; Qwen3 and Gemma-2
   // checkpoints have none (attention_bias: true is not imported yet).
   bool qkvBias = family == "qwen2", oBias = false;
-  if (family == "llama") {
+  if (qwen2moe) {
+    // Qwen2MoeConfig.qkv_bias (default true) switches the q/k/v biases.
+    FailureOr<bool> qb = c.boolean("qkv_bias", true);
+    if (failed(qb))
+      return failure();
+    qkvBias = *qb;
+  } else if (family == "llama") {
     FailureOr<bool> ab = c.boolean("attention_bias", false);
     if (failed(ab))
       return failure();
@@ -798,7 +895,7 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
   // and Qwen3 only when use_sliding_window, to the layers layer_types
   // names; Gemma-2 to its sliding_attention layers.
   std::vector<LayerKind> kinds(s.layers);
-  if (family == "mistral") {
+  if (family == "mistral" || mixtral) {
     if (c.has("sliding_window")) {
       FailureOr<int64_t> w = c.integer("sliding_window");
       if (failed(w))
@@ -811,6 +908,10 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
       return failure();
   }
   s.layerKinds = kinds;
+
+  std::vector<bool> moeLayers(s.layers, false);
+  if ((mixtral || qwen2moe) && failed(readMoe(c, family, s, moeLayers)))
+    return failure();
 
   for (int64_t l = 0; l < s.layers; ++l) {
     std::string p = llvm::formatv("model.layers.{0}.", l);
@@ -840,9 +941,33 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
     } else {
       n.postNorm = p + "post_attention_layernorm.weight";
     }
-    n.gate = p + "mlp.gate_proj.weight";
-    n.up = p + "mlp.up_proj.weight";
-    n.down = p + "mlp.down_proj.weight";
+    if (!moeLayers[l]) {
+      n.gate = p + "mlp.gate_proj.weight";
+      n.up = p + "mlp.up_proj.weight";
+      n.down = p + "mlp.down_proj.weight";
+    } else if (mixtral) {
+      // w1 = gate, w3 = up, w2 = down.
+      std::string e = p + "block_sparse_moe.experts.";
+      int64_t E = s.moe->experts;
+      n.router = p + "block_sparse_moe.gate.weight";
+      n.expertGate = stackExperts(s, e + "w1.weight", e, ".w1.weight", E);
+      n.expertUp = stackExperts(s, e + "w3.weight", e, ".w3.weight", E);
+      n.expertDown = stackExperts(s, e + "w2.weight", e, ".w2.weight", E);
+    } else {
+      std::string e = p + "mlp.experts.";
+      int64_t E = s.moe->experts;
+      n.router = p + "mlp.gate.weight";
+      n.expertGate =
+          stackExperts(s, e + "gate_proj.weight", e, ".gate_proj.weight", E);
+      n.expertUp =
+          stackExperts(s, e + "up_proj.weight", e, ".up_proj.weight", E);
+      n.expertDown =
+          stackExperts(s, e + "down_proj.weight", e, ".down_proj.weight", E);
+      n.sharedGate = p + "mlp.shared_expert.gate_proj.weight";
+      n.sharedUp = p + "mlp.shared_expert.up_proj.weight";
+      n.sharedDown = p + "mlp.shared_expert.down_proj.weight";
+      n.sharedExpertGate = p + "mlp.shared_expert_gate.weight";
+    }
     s.layerNames.push_back(std::move(n));
   }
   s.embedding = "model.embed_tokens.weight";
@@ -887,6 +1012,18 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
   llvm::StringMap<TensorInfo> tensors;
   if (failed(readCheckpoint(ctx, dir, tensors)))
     return nullptr;
+  // transformers keeps experts fused in memory (mlp.experts.gate_up_proj
+  // [E, 2F, H]); save_pretrained writes them per expert, which is what the
+  // importer reads.
+  for (auto &kv : tensors)
+    if (spec->moe && (kv.first().ends_with(".experts.gate_up_proj") ||
+                      kv.first().ends_with(".experts.down_proj"))) {
+      emitError(FileLineColLoc::get(ctx, dir, 0, 0))
+          << "checkpoint: fused expert tensor '" << kv.first()
+          << "' is not imported (per-expert tensors are, as transformers' "
+             "save_pretrained writes them)";
+      return nullptr;
+    }
   auto expected = expectedDecoderTensors(*spec);
   llvm::StringSet<> needed;
   for (auto &[name, shape] : expected) {
@@ -907,6 +1044,20 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
 
+  // Stacked parameters: the parts' type with the expert dimension first
+  // (the parts were checked for shape above; f32 only so far).
+  for (auto &[name, parts] : spec->stacked) {
+    TensorInfo info = tensors.find(parts.front())->second;
+    if (!info.elementType.isF32()) {
+      emitError(FileLineColLoc::get(ctx, dir, 0, 0))
+          << "checkpoint: expert tensor '" << parts.front()
+          << "' is not f32; MoE experts are imported from f32 checkpoints "
+             "only so far";
+      return nullptr;
+    }
+    info.shape.insert(info.shape.begin(), static_cast<int64_t>(parts.size()));
+    tensors[name] = std::move(info);
+  }
   encodeHalfMatrices(tensors, needed, ctx);
 
   ImportOptions opts = options;

@@ -32,6 +32,11 @@ struct seqrt_artifact {
   std::vector<void **> globals;
   /// Per parameter, whether its global has been set.
   std::vector<bool> bound;
+  /// Per parameter with parts (metadata "parts"), which parts have been
+  /// copied into its stacked buffer (allocated at the first), and that
+  /// buffer; empty / null for the others.
+  std::vector<std::vector<bool>> partsBound;
+  std::vector<void *> stacked;
   /// The code's `int32_t __seq_status`, if it has one.
   int32_t *codeStatus = nullptr;
 

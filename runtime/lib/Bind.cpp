@@ -14,6 +14,7 @@
 #include "Safetensors.h"
 #include "Tensor.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -95,18 +96,69 @@ std::string ggufMismatch(const ParameterInfo &param, const GgufTensor &tensor) {
   return "";
 }
 
-/// Where a parameter's data will come from once a bind call commits.
+/// Where a parameter's data will come from once a bind call commits; for
+/// a part of a stacked parameter, `part` is its row.
 struct PendingBinding {
   size_t param;
   const void *data;
   size_t size;
+  std::optional<size_t> part = std::nullopt;
 };
+
+/// The type a part of `param` has: its shape without the first dimension.
+TensorType partType(const ParameterInfo &param) {
+  TensorType type = param.type;
+  type.shape.erase(type.shape.begin());
+  return type;
+}
+
+/// Copies a part into its row of the parameter's stacked buffer, allocated
+/// at the first part; the parameter is bound once every part is.
+seqrt_status commitPart(seqrt_artifact &artifact,
+                        const PendingBinding &binding) {
+  const ParameterInfo &param = artifact.metadata.parameters[binding.param];
+  // numElements checks that the byte size does not overflow either.
+  size_t elementSize = seqrt_dtype_size(param.type.dtype);
+  std::optional<int64_t> elements = numElements(param.type.shape, elementSize);
+  std::optional<int64_t> total;
+  if (elements)
+    total = *elements * static_cast<int64_t>(elementSize);
+  if (!total || param.type.shape[0] <= 0 ||
+      static_cast<size_t>(*total) / param.type.shape[0] != binding.size)
+    return fail(SEQRT_ERROR_BINDING,
+                describe(param) + ": part '" + param.parts[*binding.part] +
+                    "' does not fill a row of " + param.type.str());
+  void *&buffer = artifact.stacked[binding.param];
+  if (!buffer) {
+    buffer = alignedZeroAlloc(static_cast<size_t>(*total));
+    if (!buffer)
+      return fail(SEQRT_ERROR_MEMORY, "out of memory stacking " +
+                                          describe(param) + " (" +
+                                          std::to_string(*total) + " bytes)");
+    artifact.weightCopies.emplace_back(buffer, &std::free);
+  }
+  if (binding.size != 0)
+    std::memcpy(static_cast<char *>(buffer) + *binding.part * binding.size,
+                binding.data, binding.size);
+  std::vector<bool> &parts = artifact.partsBound[binding.param];
+  parts[*binding.part] = true;
+  if (std::find(parts.begin(), parts.end(), false) == parts.end()) {
+    *artifact.globals[binding.param] = buffer;
+    artifact.bound[binding.param] = true;
+  }
+  return SEQRT_OK;
+}
 
 /// Points the parameter globals at their data, copying data that is not
 /// aligned for its element type.
 seqrt_status commit(seqrt_artifact &artifact,
                     const std::vector<PendingBinding> &pending) {
   for (const PendingBinding &binding : pending) {
+    if (binding.part) {
+      if (seqrt_status status = commitPart(artifact, binding))
+        return status;
+      continue;
+    }
     const ParameterInfo &param = artifact.metadata.parameters[binding.param];
     const void *data = binding.data;
     size_t align = seqrt_dtype_size(param.type.dtype);
@@ -121,6 +173,9 @@ seqrt_status commit(seqrt_artifact &artifact,
     }
     *artifact.globals[binding.param] = const_cast<void *>(data);
     artifact.bound[binding.param] = true;
+    // Bound whole: parts bound later would go to a buffer nobody reads.
+    artifact.partsBound[binding.param].assign(
+        artifact.partsBound[binding.param].size(), true);
   }
   return SEQRT_OK;
 }
@@ -172,9 +227,28 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
                       tensor->typeString() + " in '" + path + "'");
     pending.push_back({i, tensor->data, tensor->size});
   }
+  // Parts of stacked parameters are copied out of the file.
+  bool copiedOnly = pending.empty();
+  for (size_t i = 0; i < artifact->metadata.parameters.size(); ++i) {
+    const ParameterInfo &param = artifact->metadata.parameters[i];
+    for (size_t j = 0; j < param.parts.size(); ++j) {
+      const SafetensorsTensor *tensor = file->find(param.parts[j]);
+      if (!tensor)
+        continue;
+      TensorType want = partType(param);
+      if (!tensor->dtype || *tensor->dtype != want.dtype ||
+          tensor->shape != want.shape)
+        return fail(SEQRT_ERROR_BINDING,
+                    describe(param) + ": part '" + param.parts[j] +
+                        "' expected " + want.str() + " (" +
+                        safetensorsDtypeName(want.dtype) + "), found " +
+                        tensor->typeString() + " in '" + path + "'");
+      pending.push_back({i, tensor->data, tensor->size, j});
+    }
+  }
   if (seqrt_status status = commit(*artifact, pending))
     return status;
-  if (!pending.empty())
+  if (!copiedOnly)
     artifact->weightFiles.push_back(file->takeMapping());
   return SEQRT_OK;
 }
@@ -247,6 +321,20 @@ extern "C" seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact,
                                            formatType(value->dtype, shape));
     pending.push_back({i, value->data, size});
   }
+  for (size_t i = 0; i < artifact->metadata.parameters.size(); ++i) {
+    const ParameterInfo &param = artifact->metadata.parameters[i];
+    for (size_t j = 0; j < param.parts.size(); ++j) {
+      if (param.parts[j] != key)
+        continue;
+      TensorType want = partType(param);
+      if (value->dtype != want.dtype || shape != want.shape)
+        return fail(SEQRT_ERROR_BINDING, describe(param) + ": part '" + key +
+                                             "' expected " + want.str() +
+                                             ", found " +
+                                             formatType(value->dtype, shape));
+      pending.push_back({i, value->data, size, j});
+    }
+  }
   if (pending.empty())
     return fail(SEQRT_ERROR_ARGUMENT,
                 std::string("artifact has no parameter with key '") + key +
@@ -267,6 +355,14 @@ extern "C" seqrt_status seqrt_check_bound(const seqrt_artifact *artifact) {
     std::string others =
         unbound > 1 ? " (and " + std::to_string(unbound - 1) + " more unbound)"
                     : "";
+    // A stacked parameter names the first part no file had.
+    const std::vector<bool> &parts = artifact->partsBound[i];
+    auto missing = std::find(parts.begin(), parts.end(), false);
+    if (missing != parts.end())
+      return fail(SEQRT_ERROR_BINDING,
+                  describe(param) + ", " + param.type.str() + ": part '" +
+                      param.parts[missing - parts.begin()] +
+                      "' is not bound to any weights" + others);
     return fail(SEQRT_ERROR_BINDING, describe(param) + ", " + param.type.str() +
                                          ", is not bound to any weights" +
                                          others);

@@ -57,6 +57,11 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact) {
     *artifact.globals.back() = nullptr;
   }
   artifact.bound.assign(artifact.globals.size(), false);
+  artifact.stacked.assign(artifact.globals.size(), nullptr);
+  artifact.partsBound.resize(artifact.globals.size());
+  for (size_t i = 0; i < artifact.partsBound.size(); ++i)
+    artifact.partsBound[i].assign(artifact.metadata.parameters[i].parts.size(),
+                                  false);
   // Optional: only code that can fail at run time defines it.
   artifact.codeStatus =
       static_cast<int32_t *>(library.lookup(seqrt::abi::kStatusGlobal));

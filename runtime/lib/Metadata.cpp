@@ -148,6 +148,36 @@ public:
     return true;
   }
 
+  /// `parts`: one distinct non-empty key per row of the first dimension of
+  /// a plain (not encoded) parameter of rank >= 2.
+  bool readParts(const JsonValue &item, const std::string &path,
+                 ParameterInfo &param) {
+    const JsonValue *parts =
+        member(item, path, "parts", JsonValue::Kind::Array, /*required=*/false);
+    if (!parts)
+      return error.empty();
+    std::string where = path + ".parts";
+    if (!param.encoding.empty())
+      return fail(where, "an encoded parameter cannot have parts");
+    const std::vector<JsonValue> &list = parts->getArray();
+    if (param.type.rank() < 2 ||
+        static_cast<int64_t>(list.size()) != param.type.shape[0])
+      return fail(where, std::to_string(list.size()) +
+                             " parts do not fill the first dimension of " +
+                             param.type.str());
+    std::set<std::string> seen;
+    for (size_t j = 0; j < list.size(); ++j) {
+      if (!list[j].isString() || list[j].getString().empty())
+        return fail(where + "[" + std::to_string(j) + "]",
+                    "expected a non-empty string");
+      if (!seen.insert(list[j].getString()).second)
+        return fail(where + "[" + std::to_string(j) + "]",
+                    "repeated part '" + list[j].getString() + "'");
+      param.parts.push_back(list[j].getString());
+    }
+    return true;
+  }
+
   bool readParameters(const JsonValue &root, std::vector<ParameterInfo> &out) {
     const JsonValue *list =
         member(root, "", "parameters", JsonValue::Kind::Array,
@@ -166,7 +196,7 @@ public:
           !readType(item, path, /*staticOnly=*/true, param.type) ||
           !readString(item, path, "encoding", param.encoding,
                       /*required=*/false) ||
-          !checkEncoding(param, path))
+          !checkEncoding(param, path) || !readParts(item, path, param))
         return false;
       out.push_back(std::move(param));
     }

@@ -43,6 +43,10 @@ struct ParameterInfo {
   /// parameter holding ggml blocks, row by row: a [N, K] q4_1 weight is
   /// i8[N, K / 32 * 20]. Only a GGUF tensor of that type binds to it.
   std::string encoding;
+  /// Stacked at bind time: one checkpoint key per row of the first
+  /// dimension; part i has `type`'s shape without its first dimension and
+  /// is copied into row i. Empty for a parameter bound whole by `key`.
+  std::vector<std::string> parts;
 };
 
 struct EntryInfo {

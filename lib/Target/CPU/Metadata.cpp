@@ -73,6 +73,13 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
     // stores this format.
     if (std::optional<seq::QuantFormat> quant = parameter.getQuant())
       entry["encoding"] = seq::stringifyQuantFormat(*quant);
+    // Stacked at bind time: the runtime copies part i into row i.
+    if (std::optional<ArrayAttr> parts = parameter.getParts()) {
+      llvm::json::Array keys;
+      for (Attribute part : *parts)
+        keys.push_back(cast<StringAttr>(part).getValue());
+      entry["parts"] = std::move(keys);
+    }
     parameters.push_back(std::move(entry));
   }
 

@@ -1218,6 +1218,31 @@ seq.parameter @w "model.w" : tensor<?x4xf32>
 
 // -----
 
+// expected-error @+1 {{'seq.parameter' op expects one part per row of the first dimension of a parameter of rank >= 2, got 1 parts for 'tensor<2x4x4xf32>'}}
+seq.parameter @w "model.w" {parts = ["model.w.0"]} : tensor<2x4x4xf32>
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects one part per row of the first dimension of a parameter of rank >= 2, got 2 parts for 'tensor<2xf32>'}}
+seq.parameter @w "model.w" {parts = ["a", "b"]} : tensor<2xf32>
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects distinct part keys, 'a' is repeated}}
+seq.parameter @w "model.w" {parts = ["a", "a"]} : tensor<2x4xf32>
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects non-empty part keys}}
+seq.parameter @w "model.w" {parts = ["a", ""]} : tensor<2x4xf32>
+
+// -----
+
+// expected-error @+1 {{'seq.parameter' op expects `parts` without `quant` (quantized parameters bind whole)}}
+seq.parameter @w "model.w" {parts = ["a", "b"], quant = #seq.quant_format<q8_0>} : tensor<2x34xi8>
+
+// -----
+
 func.func @parameter_in_function() {
   // expected-error @+1 {{'seq.parameter' op expects parent op 'builtin.module'}}
   seq.parameter @w "model.w" : tensor<4x4xf32>

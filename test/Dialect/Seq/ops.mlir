@@ -275,6 +275,14 @@ module {
 
 // -----
 
+// A parameter stacked at bind time from per-expert checkpoint tensors.
+// CHECK: seq.parameter @w1 "model.layers.0.block_sparse_moe.experts.w1.weight" {parts = ["model.layers.0.block_sparse_moe.experts.0.w1.weight", "model.layers.0.block_sparse_moe.experts.1.w1.weight"]} : tensor<2x6x4xf32>
+module {
+  seq.parameter @w1 "model.layers.0.block_sparse_moe.experts.w1.weight" {parts = ["model.layers.0.block_sparse_moe.experts.0.w1.weight", "model.layers.0.block_sparse_moe.experts.1.w1.weight"]} : tensor<2x6x4xf32>
+}
+
+// -----
+
 // K-quant super-blocks (256 elements): a q6_k table and a q4_k projection.
 // CHECK-LABEL: func @k_quant_ops
 // CHECK: seq.quantized_embedding %{{.*}}, %{{.*}} {format = #seq.quant_format<q6_k>} : tensor<10x420xi8>, tensor<3xi32> -> tensor<3x512xf32>

@@ -9,6 +9,7 @@
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -29,6 +30,25 @@ LogicalResult ParameterOp::verify() {
   if (!type.hasStaticShape())
     return emitOpError("expects a statically shaped parameter type");
   std::optional<QuantFormat> quant = getQuant();
+  if (std::optional<ArrayAttr> parts = getParts()) {
+    if (quant)
+      return emitOpError("expects `parts` without `quant` (quantized "
+                         "parameters bind whole)");
+    if (type.getRank() < 2 ||
+        static_cast<int64_t>(parts->size()) != type.getDimSize(0))
+      return emitOpError() << "expects one part per row of the first "
+                              "dimension of a parameter of rank >= 2, got "
+                           << parts->size() << " parts for " << type;
+    llvm::StringSet<> seen;
+    for (Attribute part : *parts) {
+      StringRef key = cast<StringAttr>(part).getValue();
+      if (key.empty())
+        return emitOpError("expects non-empty part keys");
+      if (!seen.insert(key).second)
+        return emitOpError()
+               << "expects distinct part keys, '" << key << "' is repeated";
+    }
+  }
   if (!quant) {
     if (type.getElementType().isInteger(8))
       return emitOpError("expects an i8 parameter to name its `quant` format "

@@ -11,6 +11,7 @@ and records:
   last_logits.npy   f32 [1, V]       row S-1 of them (prefill's result)
   greedy.npy        i32 [1, N]       transformers' greedy continuation
                                      (generate(do_sample=False)), N = 32
+                                     (16 for the MoE families)
   step1.npy         i32 [1, 1]       greedy[0, 0] (the first decode input)
   pos1.npy          i32 [1]          S (its position)
   step1_logits.npy  f32 [1, V]       logits after prompt + greedy[0, 0]
@@ -148,7 +149,36 @@ FAMILIES = {
                               rope_type="yarn", rope_theta=10000.0,
                               factor=4.0, beta_fast=8.0, beta_slow=1.0,
                               original_max_position_embeddings=16))),
+    # Mixtral: 5 experts, top-2 renormalised, per-expert w1/w2/w3 tensors,
+    # Mistral's sliding window (9, shorter than prompt + generation).
+    "mixtral": (transformers.MixtralConfig,
+                common(num_hidden_layers=2, intermediate_size=40,
+                       num_local_experts=5, num_experts_per_tok=2,
+                       sliding_window=9, rope_theta=1000000.0)),
+    # Qwen2-MoE: 6 experts, top-3 not renormalised (norm_topk_prob false),
+    # a sigmoid-gated shared expert, q/k/v biases, GQA 5:1, layer 1 dense
+    # (mlp_only_layers) so two layer kinds, tied embeddings.
+    "qwen2_moe": (transformers.Qwen2MoeConfig,
+                  common(num_attention_heads=5, head_dim=12,
+                         num_key_value_heads=1, intermediate_size=44,
+                         moe_intermediate_size=26,
+                         shared_expert_intermediate_size=34, num_experts=6,
+                         num_experts_per_tok=3, norm_topk_prob=False,
+                         decoder_sparse_step=1, mlp_only_layers=[1],
+                         tie_word_embeddings=True, rope_theta=1000000.0)),
 }
+
+# MoE families: their routers' logits are recorded to check that every
+# top-k choice is clear (the k-th and (k+1)-th router logits apart), and
+# the checkpoint is written by save_pretrained, which stores each expert's
+# weights as their own tensors (transformers 5 fuses them in memory).
+MOE = {"mixtral", "qwen2_moe"}
+MIN_ROUTE_GAP = 1e-3
+# MoE greedy paths are 16 tokens (the min margin over 32 steps of a routed
+# tiny model is rarely clear); routers are scaled up from the
+# initialisation so that routing choices are clear too.
+MOE_NEW_TOKENS = 16
+ROUTER_SCALE = 3.0
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
 # Gemma's (1 + w) norms); these families get random ones so that every
@@ -169,11 +199,17 @@ def margin(logits: torch.Tensor) -> float:
 def make_model(config_cls, kw: dict, seed: int, norm_mean=None):
     torch.manual_seed(seed)
     config = config_cls(**kw)
+    # Eager experts: the grouped-mm kernel needs 16-byte strides, which
+    # the odd sizes do not have.
+    extra = {"experts_implementation": "eager"} if kw.get(
+        "num_experts_per_tok") else {}
     model = transformers.AutoModelForCausalLM.from_config(
-        config, dtype=torch.float32, attn_implementation="eager")
+        config, dtype=torch.float32, attn_implementation="eager", **extra)
     model.eval()
     # Biases are zero-initialised by transformers; make them matter.
     for name, p in model.named_parameters():
+        if name.endswith("mlp.gate.weight"):
+            p.mul_(ROUTER_SCALE)
         if name.endswith(".bias"):
             p.normal_(0.0, 0.5)
         elif norm_mean is not None and "norm" in name:
@@ -187,16 +223,39 @@ def round_to(model, dtype):
         p.copy_(p.to(dtype).to(torch.float32))
 
 
-def greedy_path(model, config):
+def route_gap(model, config, tokens) -> float:
+    """The smallest gap between the k-th and (k+1)-th router logit over
+    every token and MoE layer of a forward over `tokens`."""
+    gaps = []
+
+    def hook(module, args, output):
+        logits = output[0] if isinstance(output, tuple) else output
+        # Softmax is monotone: the choice is decided by the logits' order.
+        top = torch.sort(logits.float(), dim=-1, descending=True).values
+        k = config.num_experts_per_tok
+        gaps.append(float((top[:, k - 1] - top[:, k]).min()))
+
+    handles = [m.register_forward_hook(hook)
+               for name, m in model.named_modules()
+               if name.endswith(".gate") and "experts" not in name
+               and "shared" not in name]
+    assert handles, "no routers found"
+    model(tokens)
+    for h in handles:
+        h.remove()
+    return min(gaps)
+
+
+def greedy_path(model, config, new_tokens=NEW_TOKENS):
     gen = torch.Generator().manual_seed(7)
     prompt = torch.randint(3, config.vocab_size, (1, 11), generator=gen)
-    greedy = model.generate(prompt, do_sample=False, max_new_tokens=NEW_TOKENS,
-                            min_new_tokens=NEW_TOKENS, eos_token_id=None,
+    greedy = model.generate(prompt, do_sample=False, max_new_tokens=new_tokens,
+                            min_new_tokens=new_tokens, eos_token_id=None,
                             pad_token_id=0)[:, prompt.shape[1]:]
     full = torch.cat([prompt, greedy], dim=1)
     full_logits = model(full).logits
     S = prompt.shape[1]
-    path = full_logits[0, S - 1:S - 1 + NEW_TOKENS]
+    path = full_logits[0, S - 1:S - 1 + new_tokens]
     return prompt, greedy, full_logits, margin(path)
 
 
@@ -206,13 +265,17 @@ MIN_MARGIN = 0.05
 def build(family: str, config_cls, kw: dict):
     # The first seed (from a fixed list) whose greedy path has a clear
     # margin, so greedy comparisons are not decided by rounding.
+    new_tokens = MOE_NEW_TOKENS if family in MOE else NEW_TOKENS
     for seed in range(20261130, 20261130 + 50):
         config, model = make_model(config_cls, kw, seed,
                                    RANDOM_NORMS.get(family))
         if family in HALF:
             round_to(model, HALF[family])
-        _, greedy, _, m = greedy_path(model, config)
-        if m > MIN_MARGIN and config.eos_token_id not in greedy[0].tolist():
+        prompt, greedy, _, m = greedy_path(model, config, new_tokens)
+        gap = (route_gap(model, config, torch.cat([prompt, greedy], 1))
+               if family in MOE else 1.0)
+        if (m > MIN_MARGIN and gap > MIN_ROUTE_GAP
+                and config.eos_token_id not in greedy[0].tolist()):
             break
     else:
         raise SystemExit(f"{family}: no seed with a greedy margin")
@@ -221,23 +284,28 @@ def build(family: str, config_cls, kw: dict):
     for f in out.iterdir():
         f.unlink()
     half = HALF.get(family)
-    if half is not None:
-        model.config.dtype = half
-    model.config.save_pretrained(out)
-    state = {k: v.contiguous() for k, v in model.state_dict().items()}
-    if half is not None:
-        state = {k: v.to(half) for k, v in state.items()}
-    if config.tie_word_embeddings:
-        state.pop("lm_head.weight", None)
-    save_file(state, out / "model.safetensors", metadata={"format": "pt"})
+    if family in MOE:
+        model.save_pretrained(out)
+        (out / "generation_config.json").unlink(missing_ok=True)
+    else:
+        if half is not None:
+            model.config.dtype = half
+        model.config.save_pretrained(out)
+        state = {k: v.contiguous() for k, v in model.state_dict().items()}
+        if half is not None:
+            state = {k: v.to(half) for k, v in state.items()}
+        if config.tie_word_embeddings:
+            state.pop("lm_head.weight", None)
+        save_file(state, out / "model.safetensors",
+                  metadata={"format": "pt"})
 
-    prompt, greedy, full_logits, m = greedy_path(model, config)
+    prompt, greedy, full_logits, m = greedy_path(model, config, new_tokens)
     logits = model(prompt).logits
-    assert greedy.shape[1] == NEW_TOKENS
+    assert greedy.shape[1] == new_tokens
     S = prompt.shape[1]
     # The greedy path must be the argmax of full-sequence logits (a check
     # of transformers' cache against itself) and have clear margins.
-    path = full_logits[0, S - 1:S - 1 + NEW_TOKENS]
+    path = full_logits[0, S - 1:S - 1 + new_tokens]
     assert torch.equal(path.argmax(-1), greedy[0]), family
     eos = config.eos_token_id
     assert eos not in greedy[0].tolist(), f"{family}: EOS in greedy path"
@@ -257,6 +325,8 @@ def build(family: str, config_cls, kw: dict):
         f"seed {seed}\n"
         f"smallest greedy top-1/top-2 logit gap: {m:.4f}\n"
         f"largest |logit|: {float(full_logits.abs().max()):.3f}\n"
+        + (f"smallest router gap (k-th - (k+1)-th logit): {gap:.4f}\n"
+           if family in MOE else "") +
         f"transformers {transformers.__version__}, torch {torch.__version__}\n")
     print(f"{family}: margin {m:.4f}, |logit| max "
           f"{float(full_logits.abs().max()):.2f}, files in {out}")

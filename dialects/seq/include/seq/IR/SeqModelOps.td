@@ -39,10 +39,28 @@ def Seq_ParameterOp : Seq_Op<"parameter", [Symbol,
     seq.parameter @wq "blk.0.attn_q.weight" {quant = #seq.quant_format<q4_1>}
         : tensor<576x360xi8>
     ```
+
+    With `parts`, the parameter is stacked at bind time from checkpoint
+    tensors that hold one slice of its first dimension each (Mixtral's and
+    Qwen2-MoE's per-expert weights into the `[E, N, K]` operands of
+    `seq.moe_experts`): part `i` has the type's shape without its first
+    dimension and fills `[i]`. The runtime copies the parts into one buffer
+    once, when they are bound, so the forward function never concatenates
+    them. `key` names the whole tensor (a checkpoint that stores it stacked
+    binds it directly); `parts` must list one key per row and cannot be
+    combined with `quant`.
+
+    ```mlir
+    seq.parameter @w1 "model.layers.0.block_sparse_moe.experts.w1.weight" {
+        parts = ["model.layers.0.block_sparse_moe.experts.0.w1.weight",
+                 "model.layers.0.block_sparse_moe.experts.1.w1.weight"]}
+        : tensor<2x64x32xf32>
+    ```
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$key,
                        TypeAttrOf<Seq_ParameterTensor>:$type,
-                       OptionalAttr<Seq_QuantFormatAttr>:$quant);
+                       OptionalAttr<Seq_QuantFormatAttr>:$quant,
+                       OptionalAttr<StrArrayAttr>:$parts);
   let assemblyFormat = "$sym_name $key attr-dict `:` $type";
   let hasVerifier = 1;
 }
