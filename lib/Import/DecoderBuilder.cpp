@@ -26,6 +26,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -715,7 +716,8 @@ void DecoderGraphBuilder::buildPrefill() {
 
 /// @generate(prompt [1,S], seed) -> (tokens [1,N], count [1]): prefill,
 /// sample the first token, then a seq.decode_loop for the other N-1.
-/// `count` is the number of tokens the loop generated (before EOS).
+/// `count` is the number of tokens generated, the first and an EOS
+/// included (N when no EOS came).
 void DecoderGraphBuilder::buildGenerate() {
   int64_t N = options.maxNewTokens;
   auto tokensType = RankedTensorType::get({1, N}, i32);
@@ -740,48 +742,93 @@ void DecoderGraphBuilder::buildGenerate() {
       b, loc, RankedTensorType::get({1, 1}, i32), first,
       SmallVector<ReassociationIndices>{{0, 1}});
   if (N == 1) {
-    Value zeroCount = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(0)));
-    func::ReturnOp::create(b, loc, ValueRange{tokenRow, zeroCount});
+    Value oneCount = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(1)));
+    func::ReturnOp::create(b, loc, ValueRange{tokenRow, oneCount});
     return;
   }
-  Value startPos = tensor::FromElementsOp::create(
-      b, loc, one,
-      ValueRange{arith::IndexCastOp::create(b, loc, i32, S).getResult()});
-  SmallVector<Value> state(prefill.getResults().drop_front());
-  SmallVector<Type> stateTypes(state.size(), cacheType());
-  auto loopTokens = RankedTensorType::get({1, N - 1}, i32);
-  auto loop = DecodeLoopOp::create(
-      b, loc, loopTokens, one, stateTypes, first, startPos, seed, state,
-      b.getI64IntegerAttr(N - 1),
-      b.getDenseI64ArrayAttr(options.ignoreEos ? std::vector<int64_t>{}
-                                               : spec.eosTokenIds),
-      b.getI64IntegerAttr(0), sampling);
+  // The other N - 1 tokens: a decode loop whose sampling counters start
+  // at 1 (the first token drew counter 0); `count` includes the first.
+  auto runLoop = [&]() -> std::pair<Value, Value> {
+    Value startPos = tensor::FromElementsOp::create(
+        b, loc, one,
+        ValueRange{arith::IndexCastOp::create(b, loc, i32, S).getResult()});
+    SmallVector<Value> state(prefill.getResults().drop_front());
+    SmallVector<Type> stateTypes(state.size(), cacheType());
+    auto loopTokens = RankedTensorType::get({1, N - 1}, i32);
+    auto loop = DecodeLoopOp::create(
+        b, loc, loopTokens, one, stateTypes, first, startPos, seed, state,
+        b.getI64IntegerAttr(N - 1),
+        b.getDenseI64ArrayAttr(options.ignoreEos ? std::vector<int64_t>{}
+                                                 : spec.eosTokenIds),
+        b.getI64IntegerAttr(0), /*counter_offset=*/b.getI64IntegerAttr(1),
+        sampling);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      SmallVector<Type> argTypes{RankedTensorType::get({1, 1}, i32),
+                                 RankedTensorType::get({1, 1}, i32)};
+      argTypes.append(stateTypes);
+      SmallVector<Location> locs(argTypes.size(), loc);
+      Block *loopBody = b.createBlock(&loop.getBody(), {}, argTypes, locs);
+      Value tok =
+          tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
+      Value pos =
+          tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(1));
+      SmallVector<Value> callArgs{tok, pos};
+      for (int64_t l = 0; l < 2 * spec.layers; ++l)
+        callArgs.push_back(loopBody->getArgument(2 + l));
+      auto call = func::CallOp::create(b, loc, forward, callArgs);
+      auto stepLogits = RankedTensorType::get({1, 1, spec.vocab}, f32);
+      Value h = tensor::CastOp::create(
+          b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
+          call.getResult(0));
+      SmallVector<Value> yields{head(h, stepLogits)};
+      for (int64_t l = 0; l < 2 * spec.layers; ++l)
+        yields.push_back(call.getResult(1 + l));
+      YieldOp::create(b, loc, yields);
+    }
+    Value all = tensor::ConcatOp::create(
+        b, loc, tokensType, 1, ValueRange{tokenRow, loop.getTokens()});
+    Value oneCount = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(1)));
+    Value count =
+        arith::AddIOp::create(b, loc, loop.getNumGenerated(), oneCount);
+    return {all, count};
+  };
+  if (options.ignoreEos || spec.eosTokenIds.empty()) {
+    auto [all, count] = runLoop();
+    func::ReturnOp::create(b, loc, ValueRange{all, count});
+    return;
+  }
+  // A first token that is EOS ends generation: the rest is padding (0)
+  // and the loop does not run.
+  Value firstId =
+      tensor::ExtractOp::create(b, loc, first, ValueRange{constIndex(0)});
+  Value isEos;
+  for (int64_t id : spec.eosTokenIds) {
+    Value eq = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq, firstId,
+        arith::ConstantOp::create(
+            b, loc, b.getI32IntegerAttr(static_cast<int32_t>(id))));
+    isEos = isEos ? arith::OrIOp::create(b, loc, isEos, eq).getResult() : eq;
+  }
+  auto branch = scf::IfOp::create(b, loc, TypeRange{tokensType, one}, isEos,
+                                  /*withElseRegion=*/true);
   {
     OpBuilder::InsertionGuard guard(b);
-    SmallVector<Type> argTypes{RankedTensorType::get({1, 1}, i32),
-                               RankedTensorType::get({1, 1}, i32)};
-    argTypes.append(stateTypes);
-    SmallVector<Location> locs(argTypes.size(), loc);
-    Block *loopBody = b.createBlock(&loop.getBody(), {}, argTypes, locs);
-    Value tok = tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
-    Value pos = tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(1));
-    SmallVector<Value> callArgs{tok, pos};
-    for (int64_t l = 0; l < 2 * spec.layers; ++l)
-      callArgs.push_back(loopBody->getArgument(2 + l));
-    auto call = func::CallOp::create(b, loc, forward, callArgs);
-    auto stepLogits = RankedTensorType::get({1, 1, spec.vocab}, f32);
-    Value h = tensor::CastOp::create(
-        b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
-        call.getResult(0));
-    SmallVector<Value> yields{head(h, stepLogits)};
-    for (int64_t l = 0; l < 2 * spec.layers; ++l)
-      yields.push_back(call.getResult(1 + l));
-    YieldOp::create(b, loc, yields);
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    Value pads = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(tokensType, b.getI32IntegerAttr(0)));
+    Value tokens = tensor::InsertOp::create(
+        b, loc, firstId, pads, ValueRange{constIndex(0), constIndex(0)});
+    Value oneCount = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(1)));
+    scf::YieldOp::create(b, loc, ValueRange{tokens, oneCount});
+    b.setInsertionPointToStart(&branch.getElseRegion().front());
+    auto [all, count] = runLoop();
+    scf::YieldOp::create(b, loc, ValueRange{all, count});
   }
-  Value all = tensor::ConcatOp::create(b, loc, tokensType, 1,
-                                       ValueRange{tokenRow, loop.getTokens()});
-  func::ReturnOp::create(b, loc, ValueRange{all, loop.getNumGenerated()});
+  func::ReturnOp::create(b, loc, branch.getResults());
 }
 
 OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
@@ -851,9 +898,9 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
 OwningOpRef<ModuleOp> mlir::seq::buildDecoder(
     MLIRContext *context, Location loc, const DecoderSpec &spec,
     const llvm::StringMap<TensorInfo> &tensors, const ImportOptions &options) {
-  context
-      ->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
-                    bufferization::BufferizationDialect, tensor::TensorDialect,
-                    linalg::LinalgDialect, math::MathDialect>();
+  context->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
+                       bufferization::BufferizationDialect,
+                       tensor::TensorDialect, linalg::LinalgDialect,
+                       math::MathDialect, scf::SCFDialect>();
   return DecoderGraphBuilder(context, loc, spec, tensors, options).build();
 }

@@ -440,7 +440,7 @@ class Session:
         """Prefills `prompt_ids` now (errors raise here) and returns an
         iterator yielding token ids as they are drawn: greedy with
         temperature 0, else seeded sampling identical to the compiled
-        `generate` entry's (token t drawn with counter max(t - 1, 0)). It
+        `generate` entry's (token t, from 0, drawn with counter t). It
         stops after `max_new_tokens`, after a token in `eos_ids`, or when
         the cache is full. The last token yielded is not in the cache
         yet: a following prefill should start with it."""
@@ -463,7 +463,7 @@ class Session:
                 with self._lock, self.artifact._gate.shared():
                     logits = np.asarray(self._native.decode(token))
             token = _seqrt.sample(logits, temperature, top_k, top_p, seed,
-                                  max(generated - 1, 0))
+                                  generated)
             yield token
             if token in eos:
                 return

@@ -4,9 +4,9 @@
 // (ids, text through the model's tokenizer, or one user message rendered
 // with the model's chat template) is prefilled into a seqrt session, then
 // tokens are drawn with seqrt_sample and fed back through decode steps
-// until an EOS id, --max-new-tokens or a full cache. Token t is drawn with
-// counter max(t - 1, 0), as the compiled `generate` entry numbers its
-// draws, so both give the same tokens for a seed.
+// until an EOS id, --max-new-tokens or a full cache. Token t (from 0) is
+// drawn with counter t, as the compiled `generate` entry numbers its draws,
+// so both give the same tokens for a seed.
 //
 // The tokenizer, chat template and EOS ids come from the weights: a GGUF
 // file's metadata, or a model directory's tokenizer.json,
@@ -400,7 +400,7 @@ bool seqrun::generate(seqrt_artifact *artifact, const Options &options,
       ++decodeSteps;
     }
     int32_t token = 0;
-    uint64_t counter = generated == 0 ? 0 : generated - 1;
+    uint64_t counter = generated;
     if (seqrt_sample(logits.data(), vocab, &sampling, options.seed, counter,
                      &token) != SEQRT_OK) {
       error = seqrt_last_error();

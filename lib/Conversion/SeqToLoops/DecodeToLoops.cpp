@@ -89,14 +89,14 @@ static Value keptMass(LoopBuilder &b, Value probs, Value row, Value vocab,
 /// Number of p[v] >= threshold.
 static Value countAtLeast(LoopBuilder &b, Value probs, Value row, Value vocab,
                           Value threshold) {
-  return b.forLoop(
-      b.index(0), vocab, ValueRange{b.index(0)},
-      [&](Value v, ValueRange n) -> SmallVector<Value> {
-        Value p = memref::LoadOp::create(b, probs, ValueRange{row, v});
-        Value ge =
-            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, threshold);
-        return {b.add(n[0], b.select(ge, b.index(1), b.index(0)))};
-      })[0];
+  return b.forLoop(b.index(0), vocab, ValueRange{b.index(0)},
+                   [&](Value v, ValueRange n) -> SmallVector<Value> {
+                     Value p =
+                         memref::LoadOp::create(b, probs, ValueRange{row, v});
+                     Value ge = arith::CmpFOp::create(
+                         b, arith::CmpFPredicate::OGE, p, threshold);
+                     return {b.add(n[0], b.select(ge, b.index(1), b.index(0)))};
+                   })[0];
 }
 
 /// The largest non-negative float t (as bits in [lo, hi]) with pred(t).
@@ -331,7 +331,10 @@ struct DecodeLoopLowering : OpRewritePattern<DecodeLoopOp> {
             Value flat = tensor::CollapseShapeOp::create(
                 b, rowsType, logits,
                 ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-            Value counter = arith::IndexCastOp::create(b, b.getI64Type(), step);
+            Value counter = arith::AddIOp::create(
+                b, arith::IndexCastOp::create(b, b.getI64Type(), step),
+                arith::ConstantOp::create(
+                    b, b.getI64IntegerAttr(op.getCounterOffset())));
             Value next = SampleOp::create(
                 b, RankedTensorType::get({stepType.getDimSize(0)}, i32), flat,
                 op.getSeed(), counter, op.getSampling());

@@ -45,3 +45,23 @@ func.func @loop(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %s0: tenso
   }
   return %toks, %n : tensor<2x8xi32>, tensor<2xi32>
 }
+
+// -----
+
+// counter_offset: step s samples with counter offset + s.
+// CHECK-LABEL: func @loop_counter_offset
+// CHECK: %[[OFF:.*]] = arith.constant 3 : i64
+// CHECK: scf.for
+// CHECK: %[[I:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK-NEXT: arith.addi %[[I]], %[[OFF]] : i64
+func.func @loop_counter_offset(%tok: tensor<1xi32>, %pos: tensor<1xi32>, %seed: i64, %table: tensor<100x16xf32>) -> (tensor<1x4xi32>, tensor<1xi32>) {
+  %toks, %n = seq.decode_loop first(%tok : tensor<1xi32>) positions(%pos : tensor<1xi32>) seed(%seed)
+      {max_new_tokens = 4 : i64, counter_offset = 3 : i64, sampling = #seq.sampling<temperature = 1.0>}
+      -> tensor<1x4xi32>, tensor<1xi32> {
+  ^bb0(%t: tensor<1x1xi32>, %p: tensor<1x1xi32>):
+    %e = seq.embedding %table, %t : tensor<100x16xf32>, tensor<1x1xi32> -> tensor<1x1x16xf32>
+    %l = seq.linear %e, %table : tensor<1x1x16xf32>, tensor<100x16xf32> -> tensor<1x1x100xf32>
+    seq.yield %l : tensor<1x1x100xf32>
+  }
+  return %toks, %n : tensor<1x4xi32>, tensor<1xi32>
+}

@@ -1024,6 +1024,18 @@ func.func @decode_loop_first_rank(%tok0: tensor<2x1xi32>, %pos0: tensor<2xi32>, 
 
 // -----
 
+func.func @decode_loop_counter_offset(%tok0: tensor<2xi32>, %pos0: tensor<2xi32>, %seed: i64, %lg: tensor<2x1x100xf32>) {
+  // expected-error @+2 {{attribute 'counter_offset' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+  %toks, %n = seq.decode_loop first(%tok0 : tensor<2xi32>) positions(%pos0 : tensor<2xi32>) seed(%seed)
+      {max_new_tokens = 8 : i64, counter_offset = -1 : i64, sampling = #seq.sampling<>} -> tensor<2x8xi32>, tensor<2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+      seq.yield %lg : tensor<2x1x100xf32>
+  }
+  return
+}
+
+// -----
+
 func.func @decode_loop_positions_shape(%tok0: tensor<2xi32>, %pos0: tensor<3xi32>, %seed: i64, %lg: tensor<2x1x100xf32>) {
   // expected-error @+1 {{expects start_positions [B] of shape [2], got [3]}}
   %toks, %n = seq.decode_loop first(%tok0 : tensor<2xi32>) positions(%pos0 : tensor<3xi32>) seed(%seed)

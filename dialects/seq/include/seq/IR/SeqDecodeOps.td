@@ -52,7 +52,7 @@ def Seq_DecodeLoopOp : Seq_Op<"decode_loop", [RecursiveMemoryEffects,
     tok = first_tokens; pos = start_positions; done = false
     for step in 0 .. max_new_tokens - 1 (while some row is not done):
       logits, state = body(tok, pos, state)
-      next = sample(logits, seed, step)          // #seq.sampling
+      next = sample(logits, seed, counter_offset + step)  // #seq.sampling
       next = done ? pad_token_id : next
       tokens[b, step] = next; num_generated[b] += !done
       done |= next in eos_token_ids; tok = next; pos = pos + 1
@@ -62,6 +62,9 @@ def Seq_DecodeLoopOp : Seq_Op<"decode_loop", [RecursiveMemoryEffects,
     after a row finishes), `num_generated` `[B]` i32 (EOS included) and the
     final carried state. Rows run in lock-step; a finished row still flows
     through the body (its results are ignored) so shapes stay static.
+    `counter_offset` numbers the sampling counters: a caller that sampled
+    `first_tokens` itself with counter 0 (a `generate` after prefill) sets
+    it to 1, so no two tokens draw the same random numbers.
 
     The body takes `[B, S]` tokens with `S = 1` here on purpose: the same
     forward with `S = K + 1` is what a speculative-decoding op of this
@@ -94,6 +97,7 @@ def Seq_DecodeLoopOp : Seq_Op<"decode_loop", [RecursiveMemoryEffects,
     ConfinedAttr<I64Attr, [IntPositive]>:$max_new_tokens,
     DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$eos_token_ids,
     DefaultValuedAttr<I64Attr, "0">:$pad_token_id,
+    DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "0">:$counter_offset,
     Seq_SamplingAttr:$sampling
   );
   let results = (outs
