@@ -154,6 +154,9 @@ seqrt_status checkCodeStatus(const seqrt_artifact &artifact,
                            "the vocabulary)"
                      : code == SEQRT_CODE_CACHE_OVERFLOW
                          ? "a KV cache overflow (a write past its capacity)"
+                     : code == SEQRT_CODE_INVALID_LOGITS
+                         ? "sampling from invalid logits (a NaN, e.g. from "
+                           "non-finite weights, or an empty vocabulary)"
                          : "an unknown error";
   return fail(SEQRT_ERROR_EXECUTION,
               "entry '" + entry.name + "' failed while running: " + what +

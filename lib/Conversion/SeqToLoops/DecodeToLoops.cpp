@@ -145,17 +145,29 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
     const float negInf = -std::numeric_limits<float>::infinity();
     Type i32 = b.getI32Type();
 
-    // Row argmax (lowest index on ties).
+    // Row argmax (lowest index on ties). A row with a NaN, or an empty
+    // vocabulary (dynamic V = 0), has no answer: it raises kInvalidLogits
+    // (the check rides the argmax loop: one unordered compare per logit).
+    Operation *anchor = op;
     auto argmax = [&](Value row) {
-      auto best =
-          b.forLoop(b.index(0), vocab, ValueRange{b.f32(negInf), b.index(0)},
-                    [&](Value v, ValueRange carried) -> SmallVector<Value> {
-                      Value x = b.loadF32(logits, {row, v});
-                      Value better = arith::CmpFOp::create(
-                          b, arith::CmpFPredicate::OGT, x, carried[0]);
-                      return {b.select(better, x, carried[0]),
-                              b.select(better, v, carried[1])};
-                    });
+      Value noNaN = b.i32(0);
+      auto best = b.forLoop(
+          b.index(0), vocab, ValueRange{b.f32(negInf), b.index(0), noNaN},
+          [&](Value v, ValueRange carried) -> SmallVector<Value> {
+            Value x = b.loadF32(logits, {row, v});
+            Value better = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                                 x, carried[0]);
+            Value nan = arith::ExtUIOp::create(
+                b, b.getI32Type(),
+                arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, x, x));
+            return {b.select(better, x, carried[0]),
+                    b.select(better, v, carried[1]),
+                    arith::OrIOp::create(b, carried[2], nan)};
+          });
+      Value invalid = arith::OrIOp::create(
+          b, b.cmp(arith::CmpIPredicate::ne, best[2], b.i32(0)),
+          b.cmp(arith::CmpIPredicate::eq, vocab, b.index(0)));
+      b.ifThen(invalid, [&] { b.raiseStatus(anchor, kInvalidLogits); });
       return best;
     };
 

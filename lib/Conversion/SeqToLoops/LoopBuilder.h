@@ -33,7 +33,11 @@ struct TilingOptions {
 };
 
 /// Runtime error codes written to `__seq_status` (see seqrt.h).
-enum StatusCode : int32_t { kIndexOutOfRange = 1, kCacheOverflow = 2 };
+enum StatusCode : int32_t {
+  kIndexOutOfRange = 1,
+  kCacheOverflow = 2,
+  kInvalidLogits = 3
+};
 
 class LoopBuilder : public ImplicitLocOpBuilder {
 public:

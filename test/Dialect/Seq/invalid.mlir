@@ -1036,6 +1036,26 @@ func.func @decode_loop_counter_offset(%tok0: tensor<2xi32>, %pos0: tensor<2xi32>
 
 // -----
 
+func.func @decode_loop_too_long(%tok0: tensor<2xi32>, %pos0: tensor<2xi32>, %seed: i64, %lg: tensor<2x1x100xf32>) {
+  // expected-error @+1 {{'seq.decode_loop' op expects max_new_tokens at most 16777216, got 2147483648}}
+  %toks, %n = seq.decode_loop first(%tok0 : tensor<2xi32>) positions(%pos0 : tensor<2xi32>) seed(%seed)
+      {max_new_tokens = 2147483648 : i64, sampling = #seq.sampling<>} -> tensor<2x2147483648xi32>, tensor<2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+      seq.yield %lg : tensor<2x1x100xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @sample_empty_vocab(%logits: tensor<2x0xf32>, %seed: i64) -> tensor<2xi32> {
+  // expected-error @+1 {{'seq.sample' op expects a non-empty vocabulary (V > 0)}}
+  %t = seq.sample %logits seed(%seed) counter(%seed) {sampling = #seq.sampling<>} : tensor<2x0xf32> -> tensor<2xi32>
+  return %t : tensor<2xi32>
+}
+
+// -----
+
 func.func @decode_loop_positions_shape(%tok0: tensor<2xi32>, %pos0: tensor<3xi32>, %seed: i64, %lg: tensor<2x1x100xf32>) {
   // expected-error @+1 {{expects start_positions [B] of shape [2], got [3]}}
   %toks, %n = seq.decode_loop first(%tok0 : tensor<2xi32>) positions(%pos0 : tensor<3xi32>) seed(%seed)

@@ -30,6 +30,8 @@ LogicalResult SampleOp::verify() {
                          "tokens [B]")))
     return failure();
   int64_t vocab = logitsType.getDimSize(1);
+  if (vocab == 0)
+    return emitOpError() << "expects a non-empty vocabulary (V > 0)";
   int64_t topK = getSampling().getTopK();
   if (!ShapedType::isDynamic(vocab) && topK > vocab)
     return emitOpError() << "expects top_k (" << topK
@@ -69,8 +71,15 @@ YieldOp DecodeLoopOp::getBodyYield() {
   return cast<YieldOp>(getBody().front().getTerminator());
 }
 
+static constexpr int64_t kMaxNewTokens = int64_t(1) << 24;
+
 LogicalResult DecodeLoopOp::verify() {
   Operation *op = getOperation();
+  // The tokens buffer is [B, max_new_tokens] i32: bounded so that its size
+  // cannot overflow (2^24 tokens, far beyond any context).
+  if (getMaxNewTokens() > kMaxNewTokens)
+    return emitOpError() << "expects max_new_tokens at most " << kMaxNewTokens
+                         << ", got " << getMaxNewTokens();
   RankedTensorType firstType = getFirstTokens().getType();
   if (failed(verifyRank(op, firstType, 1, "first_tokens", "[B]")))
     return failure();
