@@ -214,10 +214,13 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
           continue;
         }
       }
-      return fail(SEQRT_ERROR_BINDING,
-                  describe(param) + ": expected " + expected(param) +
-                      ", found " + tensor->typeString() +
-                      " in safetensors file '" + path + "'");
+      bool halfEncoding = param.encoding == "f16" || param.encoding == "bf16";
+      return fail(
+          SEQRT_ERROR_BINDING,
+          describe(param) + ": expected " + expected(param) +
+              (halfEncoding ? "" : ", which only a GGUF tensor binds to;") +
+              (halfEncoding ? ", found " : " found ") + tensor->typeString() +
+              " in safetensors file '" + path + "'");
     }
     if (!tensor->dtype || *tensor->dtype != param.type.dtype ||
         tensor->shape != param.type.shape)
