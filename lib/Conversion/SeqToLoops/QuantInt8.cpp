@@ -156,13 +156,16 @@ public:
                             : Value(arith::ExtUIOp::create(b, vi32, w));
     Value products =
         arith::MulIOp::create(b, wide, arith::ExtSIOp::create(b, vi32, x));
-    Value grouped = vector::ShapeCastOp::create(
-        b, VectorType::get({8, 4}, b.getI32Type()), products);
-    Value zero = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(vi32x8, b.getI32IntegerAttr(0).getValue()));
-    return vector::MultiDimReductionOp::create(b, grouped, zero,
-                                               ArrayRef<bool>{false, true},
-                                               vector::CombiningKind::ADD);
+    // Lane l: products 4l .. 4l + 3, as four strided shuffles.
+    Value sum;
+    for (int64_t part = 0; part < 4; ++part) {
+      SmallVector<int64_t> lanes;
+      for (int64_t l = 0; l < 8; ++l)
+        lanes.push_back(4 * l + part);
+      Value picked = vector::ShuffleOp::create(b, products, products, lanes);
+      sum = sum ? Value(arith::AddIOp::create(b, sum, picked)) : picked;
+    }
+    return sum;
   }
 
 private:
