@@ -98,6 +98,9 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--new-tokens", type=int, default=64)
     ap.add_argument("--out")
+    ap.add_argument("--quant-activations", default="f32",
+                    choices=("f32", "int8"),
+                    help="seqc --quant-activations (q8_0/q4_0/q4_1 layers)")
     args = ap.parse_args()
     gguf = args.gguf or subprocess.run(
         [str(ROOT / "scripts/fetch-smollm2.sh")], check=True,
@@ -115,7 +118,9 @@ def main():
         artifact = os.path.join(tmp, "model.seqpkg")
         t0 = time.perf_counter()
         subprocess.run([str(ROOT / "build/bin/seqc"), gguf,
-                        "--max-seq-len=1024", "-o", artifact], check=True)
+                        "--max-seq-len=1024",
+                        f"--quant-activations={args.quant_activations}",
+                        "-o", artifact], check=True)
         compile_s = time.perf_counter() - t0
         for n in (40, 512):
             ids = prompt_ids(n)
@@ -143,7 +148,8 @@ def main():
         f"- command: `python3 bench/bench_e2e.py --threads {args.threads} "
         f"--reps {args.reps}` (medians of {args.reps}; both pinned with "
         f"taskset to cores {cores(args.threads)})",
-        f"- seqc compile of the GGUF: {compile_s:.1f} s",
+        f"- seqc compile of the GGUF (--quant-activations="
+        f"{args.quant_activations}): {compile_s:.1f} s",
         f"- decode: {args.new_tokens} greedy tokens after the prompt",
         "",
         "| prompt tokens | seqc prefill (ms) | llama.cpp prefill (ms) | "

@@ -148,6 +148,20 @@ static cl::opt<int64_t> vectorWidth(
              "0: scalar loops)"),
     cl::init(-1), cl::cat(tilingCategory));
 
+enum class QuantActivations { F32, Int8 };
+static cl::opt<QuantActivations> quantActivations(
+    "quant-activations",
+    cl::desc("Activations of q8_0/q4_0/q4_1 projections (quantized linear "
+             "layers)"),
+    cl::init(QuantActivations::F32),
+    cl::values(clEnumValN(QuantActivations::F32, "f32",
+                          "f32 activations times the dequantized blocks "
+                          "(exact to f32 rounding)"),
+               clEnumValN(QuantActivations::Int8, "int8",
+                          "activations quantized to 8 bits per 32-element "
+                          "block, integer dot products (llama.cpp's scheme)")),
+    cl::cat(tilingCategory));
+
 static cl::opt<int64_t>
     maxSeqLen("max-seq-len",
               cl::desc("KV-cache capacity in tokens (default: the config's "
@@ -317,6 +331,9 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
           options.queryTile = queryTile;
           options.keyTile = keyTile;
           options.vectorWidth = lanes;
+          options.quantActivations =
+              quantActivations == QuantActivations::Int8 ? "int8" : "f32";
+          options.x86Avx2 = seq::hasX86Avx2(**machine);
           pm.addPass(seq::createConvertSeqToLoops(options));
           pm.addPass(createCanonicalizerPass());
           pm.addPass(createCSEPass());
@@ -336,6 +353,9 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         options.queryTile = queryTile;
         options.keyTile = keyTile;
         options.vectorWidth = lanes;
+        options.quantActivations =
+            quantActivations == QuantActivations::Int8 ? "int8" : "f32";
+        options.x86Avx2 = seq::hasX86Avx2(**machine);
         options.threads = threads;
         options.parallelMinWork = parallelMinWork;
         seq::buildCPUPipeline(pm, options);

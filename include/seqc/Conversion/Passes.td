@@ -49,7 +49,12 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
     Option<"minKeysPerSplit", "min-keys-per-split", "int64_t", "256",
            "Smallest KV range worth a split of its own">,
     Option<"vectorWidth", "vector-width", "int64_t", "8",
-           "f32 lanes for the vector-dialect kernels (0: scalar loops)">
+           "f32 lanes for the vector-dialect kernels (0: scalar loops)">,
+    Option<"quantActivations", "quant-activations", "std::string", "\"f32\"",
+           "Activations of q8_0/q4_0/q4_1 projections: f32, or int8 "
+           "(quantized per 32-element block, integer dot products)">,
+    Option<"x86Avx2", "x86-avx2", "bool", "false",
+           "The target has AVX2 (int8 dot products with vpmaddubsw)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -31,17 +31,24 @@ using namespace mlir::seq;
 /// into a new f32 stack buffer [maxRows, K] (row r at r - r0), rounding
 /// through the norm's storage type as the unfused norm would before a
 /// projection reads it.
+///
+/// With `into`, the rows are written to that buffer at their own row index
+/// instead (and it is returned).
 static Value normalizeRows(LoopBuilder &b, RMSNormOp norm, Value x, Value gamma,
-                           Value r0, Value r1, Value k, int64_t maxRows) {
+                           Value r0, Value r1, Value k, int64_t maxRows,
+                           Value into = Value()) {
   Type f32 = b.getF32Type();
   Type normElement = norm.getOutput().getType().getElementType();
   Value widthF = arith::UIToFPOp::create(
       b, f32, arith::IndexCastOp::create(b, b.getI64Type(), k));
   float epsilon = norm.getEpsilon().convertToFloat();
-  Value normed = memref::AllocaOp::create(
-      b, MemRefType::get({maxRows, ShapedType::kDynamic}, f32), ValueRange{k});
+  Value normed =
+      into ? into
+           : Value(memref::AllocaOp::create(
+                 b, MemRefType::get({maxRows, ShapedType::kDynamic}, f32),
+                 ValueRange{k}));
   b.forLoop(r0, r1, [&](Value row) {
-    Value local = b.sub(row, r0);
+    Value local = into ? row : b.sub(row, r0);
     Value sq = b.forLoop(b.index(0), k, ValueRange{b.f32(0.0f)},
                          [&](Value c, ValueRange s) -> SmallVector<Value> {
                            Value v = b.loadF32(x, {row, c});
@@ -93,12 +100,8 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
           std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
           blockedDots(
               b, r0, r1, f0, f1, k, options.vectorWidth,
-              [&](Value r) {
-                return Row{x, {r}};
-              },
-              [&](Value f) {
-                return SmallVector<Row>{{wg, {f}}, {wu, {f}}};
-              },
+              [&](Value r) { return Row{x, {r}}; },
+              [&](Value f) { return SmallVector<Row>{{wg, {f}}, {wu, {f}}}; },
               [&](Value r, Value f, ArrayRef<Value> dots) {
                 Value g = bg ? b.addf(dots[0], b.loadF32(bg, {f})) : dots[0];
                 Value u = bu ? b.addf(dots[1], b.loadF32(bu, {f})) : dots[1];
@@ -143,10 +146,8 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
           Value normed = normalizeRows(b, norm, x, gamma, r0, r1, k, rowBlock);
           projectRows(
               b, r0, r1, n0, n1, k, options.vectorWidth,
-              [&](Value r) {
-                return Row{normed, {b.sub(r, r0)}};
-              },
-              weight, bias, y);
+              [&](Value r) { return Row{normed, {b.sub(r, r0)}}; }, weight,
+              bias, y);
         });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
@@ -172,6 +173,35 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     int64_t k = op.getInput().getType().getShape().back();
     Value rows = b.dim(x, 0), n = b.dim(packed, 0);
+    if (options.int8Activations && int8ActivationFormat(op.getFormat())) {
+      // Int8 activations: every row normalised and quantized once, before
+      // the projection tiles (through heap buffers: a tile loop of one
+      // iteration is folded away, and stack scratch outside a loop body
+      // would have no allocation scope of its own).
+      Int8Rows xq = allocInt8Rows(b, rows, k);
+      Value normed = memref::AllocOp::create(
+          b, MemRefType::get({ShapedType::kDynamic, k}, b.getF32Type()),
+          ValueRange{rows}, b.getI64IntegerAttr(64));
+      b.parallel({b.divUp(rows, kQuantRowTile)}, [&](ValueRange ivs) {
+        Value r0, r1;
+        std::tie(r0, r1) = b.blockBounds(ivs[0], kQuantRowTile, rows);
+        normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), kQuantRowTile,
+                      normed);
+        b.forLoop(r0, r1,
+                  [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
+      });
+      b.parallel(
+          {b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+          [&](ValueRange ivs) {
+            Value n0, n1, r0, r1;
+            std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
+            std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+            quantizedProjectRowsInt8(b, op.getFormat(), options.x86Avx2, r0, r1,
+                                     n0, n1, k, xq, packed, bias, y);
+          });
+      rewriter.replaceOp(op, b.toTensor(output, outType));
+      return success();
+    }
     b.parallel({b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
                [&](ValueRange ivs) {
                  Value n0, n1, r0, r1;

@@ -30,6 +30,12 @@ struct TilingOptions {
   /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,
   /// 4: NEON); 0 keeps scalar loops for LLVM to vectorise.
   int64_t vectorWidth = 8;
+  /// seq.quantized_linear over q8_0/q4_0/q4_1 quantizes its f32 activation
+  /// rows to 8 bits per 32-element block and uses integer dot products
+  /// (QuantInt8.cpp) instead of f32 activations.
+  bool int8Activations = false;
+  /// The target has AVX2 (the int8 kernels use vpmaddubsw/vpmaddwd).
+  bool x86Avx2 = false;
 };
 
 /// Runtime error codes written to `__seq_status` (see seqrt.h).

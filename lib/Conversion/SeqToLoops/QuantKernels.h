@@ -15,6 +15,8 @@
 #include "LoopBuilder.h"
 #include "seq/IR/SeqDialect.h"
 
+#include "mlir/IR/BuiltinOps.h"
+
 namespace mlir {
 namespace seq {
 
@@ -37,6 +39,38 @@ void quantizedProjectRows(LoopBuilder &b, QuantFormat format,
                           int64_t vectorWidth, Value r0, Value r1, Value c0,
                           Value c1, int64_t k, Value x, Value xRow0,
                           Value packed, Value bias, Value y);
+
+/// Activation rows quantized to 8 bits per 32-element block (the
+/// int8-activation path, QuantInt8.cpp): q [rows, K] i8, scale [rows, K/32]
+/// f32 (x ~ scale * q), sum [rows, K/32] f32 (scale * the block's sum of q).
+struct Int8Rows {
+  Value q, scale, sum;
+};
+
+/// Whether `format` has an int8-activation kernel (q8_0, q4_0, q4_1).
+bool int8ActivationFormat(QuantFormat format);
+
+/// Heap buffers for `rows` quantized activation rows of `k` elements.
+Int8Rows allocInt8Rows(LoopBuilder &b, Value rows, int64_t k);
+
+/// Quantizes f32 row `srcRow` of `src` ([*, K]) into row `dstRow` of `dst`,
+/// per 32-element block as ggml's quantize_row_q8_0 (d = max|x| / 127,
+/// q = round-half-away(x * (1 / d))), with d kept in f32.
+void quantizeRowInt8(LoopBuilder &b, Value src, Value srcRow, int64_t k,
+                     const Int8Rows &dst, Value dstRow);
+
+/// quantizedProjectRows on quantized activations: y[r, c] for (r, c) in
+/// [r0, r1) x [c0, c1) from row r of `x`, with integer block dot products
+/// (vpmaddubsw/vpmaddwd when `avx2`, portable vector code otherwise).
+void quantizedProjectRowsInt8(LoopBuilder &b, QuantFormat format, bool avx2,
+                              Value r0, Value r1, Value c0, Value c1, int64_t k,
+                              const Int8Rows &x, Value packed, Value bias,
+                              Value y);
+
+/// Declares (erases when unused) the LLVM intrinsics the AVX2 int8 kernels
+/// call as private func.func declarations named as the intrinsics.
+void declareX86Intrinsics(ModuleOp module);
+void eraseUnusedX86Intrinsics(ModuleOp module);
 
 /// y[yRow, :K] = dequant(packed[row]).
 void dequantizeRow(LoopBuilder &b, QuantFormat format, int64_t vectorWidth,

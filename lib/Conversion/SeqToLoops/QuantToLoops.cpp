@@ -8,7 +8,9 @@
 // weights) by tiles of rows; inside a tile, register blocks of 4 rows x 2
 // features (1 row x 4 features at the end of the rows, e.g. decode) unpack
 // each weight block once and use it for every row of the block, with all
-// accumulators in registers.
+// accumulators in registers. With TilingOptions::int8Activations (q8_0,
+// q4_0, q4_1) the activation rows are first quantized to 8 bits per block,
+// once, and the tiles use integer dot products (QuantInt8.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,8 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -37,15 +41,31 @@ struct QuantizedLinearLowering : TiledPattern<QuantizedLinearOp> {
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     int64_t k = op.getInput().getType().getShape().back();
     Value rows = b.dim(x, 0), n = b.dim(packed, 0);
-    b.parallel({b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
-               [&](ValueRange ivs) {
-                 Value n0, n1, r0, r1;
-                 std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
-                 std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
-                 quantizedProjectRows(b, op.getFormat(), options.vectorWidth,
-                                      r0, r1, n0, n1, k, x, b.index(0), packed,
-                                      bias, y);
-               });
+    std::optional<Int8Rows> xq;
+    if (options.int8Activations && int8ActivationFormat(op.getFormat()) &&
+        op.getInput().getType().getElementType().isF32()) {
+      // Every activation row quantized once, before the projection tiles.
+      xq = allocInt8Rows(b, rows, k);
+      b.parallel({b.divUp(rows, kQuantRowTile)}, [&](ValueRange ivs) {
+        Value r0, r1;
+        std::tie(r0, r1) = b.blockBounds(ivs[0], kQuantRowTile, rows);
+        b.forLoop(r0, r1,
+                  [&](Value r) { quantizeRowInt8(b, x, r, k, *xq, r); });
+      });
+    }
+    b.parallel(
+        {b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+        [&](ValueRange ivs) {
+          Value n0, n1, r0, r1;
+          std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
+          std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+          if (xq)
+            quantizedProjectRowsInt8(b, op.getFormat(), options.x86Avx2, r0, r1,
+                                     n0, n1, k, *xq, packed, bias, y);
+          else
+            quantizedProjectRows(b, op.getFormat(), options.vectorWidth, r0, r1,
+                                 n0, n1, k, x, b.index(0), packed, bias, y);
+        });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }

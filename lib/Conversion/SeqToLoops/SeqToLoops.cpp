@@ -7,9 +7,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "Patterns.h"
+#include "QuantKernels.h"
 #include "seq/IR/SeqOps.h"
-#include "seqrt/Abi.h"
 #include "seqc/Conversion/Passes.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -52,6 +53,15 @@ struct ConvertSeqToLoopsPass
     tiling.minParallelTiles = minParallelTiles;
     tiling.minKeysPerSplit = minKeysPerSplit;
     tiling.vectorWidth = vectorWidth;
+    tiling.int8Activations = quantActivations == "int8";
+    tiling.x86Avx2 = x86Avx2;
+    if (quantActivations != "f32" && quantActivations != "int8") {
+      module.emitError("quant-activations must be f32 or int8, not '")
+          << quantActivations << "'";
+      return signalPassFailure();
+    }
+    if (tiling.int8Activations && tiling.x86Avx2)
+      declareX86Intrinsics(module);
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     // Fusions first, while the chains they match still exist.
@@ -70,6 +80,8 @@ struct ConvertSeqToLoopsPass
     populateMoEToLoopsPatterns(patterns, tiling);
     populateDecodeToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);
+    if (tiling.int8Activations && tiling.x86Avx2)
+      eraseUnusedX86Intrinsics(module);
 
     bool failed = false;
     module.walk([&](Operation *op) {

@@ -23,6 +23,8 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   tiling.queryTile = options.queryTile;
   tiling.keyTile = options.keyTile;
   tiling.vectorWidth = options.vectorWidth;
+  tiling.quantActivations = options.quantActivations;
+  tiling.x86Avx2 = options.x86Avx2;
   pm.addPass(createSeqMarkEntryPoints());
   pm.addPass(createConvertSeqToLoops(tiling));
   // Upstream passes are named by their registered pipeline text, which is

@@ -111,6 +111,11 @@ int64_t seq::defaultVectorWidth(llvm::TargetMachine &machine) {
   return 4;
 }
 
+bool seq::hasX86Avx2(llvm::TargetMachine &machine) {
+  return machine.getTargetTriple().isX86() &&
+         machine.getMCSubtargetInfo()->checkFeatures("+avx2");
+}
+
 std::unique_ptr<llvm::Module>
 seq::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                           llvm::TargetMachine &machine, unsigned optLevel) {

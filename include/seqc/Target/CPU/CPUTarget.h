@@ -46,6 +46,16 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "vector-width",
       llvm::cl::desc("f32 lanes of the vector-dialect kernels (0: scalar)"),
       llvm::cl::init(8)};
+  Option<std::string> quantActivations{
+      *this, "quant-activations",
+      llvm::cl::desc("Activations of q8_0/q4_0/q4_1 projections: f32, or "
+                     "int8 (per-block 8-bit, integer dot products)"),
+      llvm::cl::init("f32")};
+  Option<bool> x86Avx2{
+      *this, "x86-avx2",
+      llvm::cl::desc("The target has AVX2 (int8 dot products with "
+                     "vpmaddubsw)"),
+      llvm::cl::init(false)};
   Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run independent tiles on OpenMP threads"),
@@ -86,6 +96,10 @@ createTargetMachine(const CPUCodeGenOptions &options, std::string &error);
 /// f32 lanes of the machine's vector registers: 16 with AVX-512, 8 with
 /// AVX, 4 otherwise (SSE, NEON).
 int64_t defaultVectorWidth(llvm::TargetMachine &machine);
+
+/// Whether the machine is x86 with AVX2 (the int8 quantized kernels use
+/// vpmaddubsw/vpmaddwd there).
+bool hasX86Avx2(llvm::TargetMachine &machine);
 
 /// Translates an LLVM-dialect module to optimised LLVM IR.
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,

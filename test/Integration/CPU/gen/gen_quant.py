@@ -38,6 +38,18 @@ gguf-py) for the 32-element formats and f16 (widening is exact); K-quant embeddi
 round, and the kernel may contract them into an fma). Every case reruns the reference in float32 (dequantize, f32
 matmul) and asserts that it stays within 10% of its tolerance.
 
+The q8_0, q4_0 and q4_1 projections also have goldens for seqc's int8
+activations (`seqc --quant-activations=int8`): out_int8.npy (q_int8.npy,
+k_int8.npy, logits_int8.npy) is the same float64 matmul with every
+32-element block of the activation row replaced by d * q, where q is
+gguf.quants.quantize(..., Q8_0)'s 8-bit values (ggml's quantize_row_q8_0,
+bit for bit) and d = max|x| / 127 in float32 (seqc keeps d in f32 where
+ggml rounds it to f16). With the input given exactly the kernel must land
+on the same q, so the tolerance is the f32 one. After an rms_norm (the
+kernel normalises in f32) a value within an ulp of a rounding boundary may
+take the neighbouring level: rms_norm_q4_1's int8 tolerance adds two
+such steps, 2 * max(d) * max|w|.
+
 Inputs are drawn from a NumPy generator seeded by the case name, so
 regeneration is deterministic.
 """
@@ -107,6 +119,27 @@ def pack(rng, fmt, n, k):
     return np.ascontiguousarray(packed.view(np.int8)), deq
 
 
+INT8_FORMATS = ("q8_0", "q4_0", "q4_1")
+
+
+def int8_activations(x):
+    """x ([..., K], K % 32 == 0) with every 32-element block rounded as
+    seqc's int8 activations: d * q in float64 (q from gguf-py's Q8_0
+    quantization, d = max|x| / 127 in float32)."""
+    blocks = np.ascontiguousarray(x, dtype=np.float32).reshape(-1, 32)
+    packed = quantize(blocks, QT.Q8_0).reshape(-1, 34)  # f16 d, 32 x int8
+    q = packed[:, 2:].view(np.int8).astype(np.float64)
+    d = np.abs(blocks).max(axis=1, keepdims=True) / np.float32(127)
+    assert d.dtype == np.float32
+    return (q * d.astype(np.float64)).reshape(x.shape)
+
+
+def int8_step(x):
+    """The largest level step d of x's int8 blocks."""
+    blocks = np.asarray(x, dtype=np.float32).reshape(-1, 32)
+    return float(np.abs(blocks).max() / 127)
+
+
 def linear_tolerance(k):
     return 1e-5, 1e-4 * max(1.0, k / 576)
 
@@ -159,7 +192,17 @@ def linear_case(name, fmt, shape, n, bias):
         tensors["b"] = b
     rtol, atol = linear_tolerance(k)
     ratio = check_f32(name, out, out32, rtol, atol)
-    write(name, tensors, {"x": x, "out": out.astype(np.float32)})
+    arrays = {"x": x, "out": out.astype(np.float32)}
+    if fmt in INT8_FORMATS:
+        xq = int8_activations(x)
+        out8 = xq @ deq.astype(np.float64).T
+        out8_32 = xq.astype(np.float32) @ deq.T
+        if bias:
+            out8 += b
+            out8_32 += b
+        ratio = max(ratio, check_f32(name, out8, out8_32, rtol, atol))
+        arrays["out_int8"] = out8.astype(np.float32)
+    write(name, tensors, arrays)
     return ratio
 
 
@@ -175,8 +218,13 @@ def tied_head_case(name, fmt, vocab, k, ids_shape):
     logits = emb.astype(np.float64) @ deq.astype(np.float64).T
     rtol, atol = linear_tolerance(k)
     ratio = check_f32(name, logits, emb @ deq.T, rtol, atol)
+    logits8 = int8_activations(emb) @ deq.astype(np.float64).T
+    ratio = max(ratio, check_f32(name, logits8,
+                                 int8_activations(emb).astype(np.float32)
+                                 @ deq.T, rtol, atol))
     write(name, {"embd": (packed, fmt)},
-          {"ids": ids, "emb": emb, "logits": logits.astype(np.float32)})
+          {"ids": ids, "emb": emb, "logits": logits.astype(np.float32),
+           "logits_int8": logits8.astype(np.float32)})
     return ratio
 
 
@@ -200,6 +248,13 @@ def rms_norm_case(name, fmt, shape, n, eps):
                * g).astype(np.float32)
         ratio = max(ratio, check_f32(name, out, h32 @ deq.T, rtol, atol))
         outs[stem] = out.astype(np.float32)
+        out8 = int8_activations(h) @ deq.astype(np.float64).T
+        # The int8 tolerance: two level steps of the largest block.
+        atol8 = atol + 2 * int8_step(h) * float(np.abs(deq).max())
+        print(f"  {name} {stem}_int8: atol {atol8:.2e}")
+        diff = np.abs(int8_activations(h32) @ deq.astype(np.float64).T - out8)
+        assert float(diff.max()) < 0.5 * atol8, float(diff.max())
+        outs[stem + "_int8"] = out8.astype(np.float32)
     write(name, {"wq": (wq, fmt), "wk": (wk, "q8_0"), "g": g}, {"x": x, **outs})
     return ratio
 
@@ -261,7 +316,7 @@ def main():
             print(f"  f32 emulation: {ratio:.4f} of the tolerance")
     size = sum(p.stat().st_size for p in INPUTS_DIR.glob("quant_*/*"))
     print(f"Inputs/quant_*: {size / 1024:.1f} KiB")
-    assert size < 1536 * 1024
+    assert size < 2048 * 1024
 
 
 if __name__ == "__main__":

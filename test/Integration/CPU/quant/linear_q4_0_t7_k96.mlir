@@ -22,6 +22,20 @@
 // RUN:   --weights %S/../Inputs/quant_linear_q4_0_t7_k96/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_linear_q4_0_t7_k96/x.npy \
 // RUN:   --expect 0=%S/../Inputs/quant_linear_q4_0_t7_k96/out.npy --rtol 1e-5 --atol 0.0001
+// Int8 activations (seqc --quant-activations=int8, the same tolerance
+// against out_int8.npy: the activation blocks rounded to 8 bits as gguf-py's
+// Q8_0, then the float64 matmul): the target's kernels (vpmaddubsw with
+// AVX2) and the portable ones (-mattr=-avx2).
+// RUN: seqc %s --target=cpu --quant-activations=int8 -o %t.i8.seqpkg
+// RUN: seqrun %t.i8.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_0_t7_k96/weights.gguf \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_0_t7_k96/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_0_t7_k96/out_int8.npy --rtol 1e-5 --atol 0.0001
+// RUN: seqc %s --target=cpu --quant-activations=int8 -mattr=-avx2 -o %t.i8p.seqpkg
+// RUN: seqrun %t.i8p.seqpkg --entry main \
+// RUN:   --weights %S/../Inputs/quant_linear_q4_0_t7_k96/weights.gguf \
+// RUN:   --input 0=%S/../Inputs/quant_linear_q4_0_t7_k96/x.npy \
+// RUN:   --expect 0=%S/../Inputs/quant_linear_q4_0_t7_k96/out_int8.npy --rtol 1e-5 --atol 0.0001
 
 module {
   seq.parameter @w "w" {quant = #seq.quant_format<q4_0>} : tensor<577x54xi8>

@@ -28,6 +28,16 @@
 // RUN: seqrun %t.w16.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
 // RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy --rtol 0 --atol 0
 // RUN: FileCheck %s --input-file=%t.w8.seqpkg --check-prefix=META
+// Int8 activations (seqc --quant-activations=int8) for the head, against
+// logits_int8.npy with the f32 tolerance; AVX2 and portable kernels.
+// RUN: seqc %s --target=cpu --quant-activations=int8 -o %t.i8.seqpkg
+// RUN: seqrun %t.i8.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
+// RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy \
+// RUN:   --expect 1=%S/../Inputs/quant_tied_head_q8_0/logits_int8.npy --rtol 1e-5 --atol 1e-4
+// RUN: seqc %s --target=cpu --quant-activations=int8 -mattr=-avx2 -o %t.i8p.seqpkg
+// RUN: seqrun %t.i8p.seqpkg --entry main --weights %S/../Inputs/quant_tied_head_q8_0/weights.gguf \
+// RUN:   --input 0=%S/../Inputs/quant_tied_head_q8_0/ids.npy --expect 0=%S/../Inputs/quant_tied_head_q8_0/emb.npy \
+// RUN:   --expect 1=%S/../Inputs/quant_tied_head_q8_0/logits_int8.npy --rtol 1e-5 --atol 1e-4
 
 // META:      "parameters": [
 // META-NEXT:   {
