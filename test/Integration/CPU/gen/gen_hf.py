@@ -105,12 +105,33 @@ FAMILIES = {
                       final_logit_softcapping=3.0, sliding_window=5,
                       hidden_activation="gelu_pytorch_tanh",
                       pad_token_id=0)),
+    # Mamba: hidden 36, expand 2 (72 channels), d_state 6, time_step_rank
+    # "auto" (ceil(36 / 16) = 3), conv kernel 4 with bias, tied embeddings.
+    "mamba": (transformers.MambaConfig,
+              dict(vocab_size=97, hidden_size=36, state_size=6,
+                   num_hidden_layers=3, expand=2, conv_kernel=4,
+                   time_step_rank="auto", use_conv_bias=True,
+                   layer_norm_epsilon=1e-5, initializer_range=0.3,
+                   residual_in_fp32=True, bos_token_id=1, eos_token_id=2,
+                   pad_token_id=0, tie_word_embeddings=True)),
+    # Mamba-2: 6 heads of 12 in 2 groups (grouped B/C and grouped gated
+    # RMSNorm), d_state 5, chunk size 4 (transformers' chunked scan over
+    # several chunks of the 11-token prompt), conv over x, B and C, untied
+    # head.
+    "mamba2": (transformers.Mamba2Config,
+               dict(vocab_size=97, hidden_size=36, state_size=5,
+                    num_hidden_layers=3, expand=2, num_heads=6, head_dim=12,
+                    n_groups=2, conv_kernel=4, chunk_size=4,
+                    use_conv_bias=True, layer_norm_epsilon=1e-5,
+                    initializer_range=0.3, residual_in_fp32=True,
+                    bos_token_id=1, eos_token_id=2, pad_token_id=0,
+                    tie_word_embeddings=False)),
 }
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
 # Gemma's (1 + w) norms); these families get random ones so that every
 # norm, per-head q/k norms included, changes the logits.
-RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0}
+RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "mamba": 1.0, "mamba2": 1.0}
 
 
 def margin(logits: torch.Tensor) -> float:
@@ -126,8 +147,13 @@ def make_model(config_cls, kw: dict, seed: int, norm_mean=None):
     model.eval()
     # Biases are zero-initialised by transformers; make them matter.
     for name, p in model.named_parameters():
-        if name.endswith(".bias"):
+        if name.endswith(".bias") or name.endswith(".dt_bias"):
             p.normal_(0.0, 0.5)
+        elif name.endswith(".A_log"):
+            # S4D-real init (log 1..N) plus noise, as trained models drift.
+            p.add_(torch.empty_like(p).uniform_(-0.3, 0.3))
+        elif name.endswith(".D"):
+            p.normal_(1.0, 0.3)
         elif norm_mean is not None and "norm" in name:
             p.normal_(norm_mean, 0.3)
     return config, model
