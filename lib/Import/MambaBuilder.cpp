@@ -491,6 +491,15 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first) {
   Value out =
       spec.version == 1 ? mixer1(xn, conv, ssm, w) : mixer2(xn, conv, ssm, w);
   Value x1 = arith::AddFOp::create(b, loc, x, out);
+  // The new states go back into the caller's state buffers here, once, so
+  // the layer's state results are its arguments (bufferization drops them
+  // as equivalent) and no entry copies 2 x layers states on return.
+  conv = bufferization::MaterializeInDestinationOp::create(
+             b, loc, conv, body->getArgument(1))
+             .getResult();
+  ssm = bufferization::MaterializeInDestinationOp::create(
+            b, loc, ssm, body->getArgument(2))
+            .getResult();
   func::ReturnOp::create(b, loc, ValueRange{x1, conv, ssm});
   layerFuncs.push_back(func);
   return func;
