@@ -494,11 +494,11 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first) {
   // The new states go back into the caller's state buffers here, once, so
   // the layer's state results are its arguments (bufferization drops them
   // as equivalent) and no entry copies 2 x layers states on return.
-  conv = bufferization::MaterializeInDestinationOp::create(
-             b, loc, conv, body->getArgument(1))
+  conv = bufferization::MaterializeInDestinationOp::create(b, loc, conv,
+                                                           body->getArgument(1))
              .getResult();
-  ssm = bufferization::MaterializeInDestinationOp::create(
-            b, loc, ssm, body->getArgument(2))
+  ssm = bufferization::MaterializeInDestinationOp::create(b, loc, ssm,
+                                                          body->getArgument(2))
             .getResult();
   func::ReturnOp::create(b, loc, ValueRange{x1, conv, ssm});
   layerFuncs.push_back(func);
