@@ -114,6 +114,17 @@ FAMILIES = {
                    layer_norm_epsilon=1e-5, initializer_range=0.3,
                    residual_in_fp32=True, bos_token_id=1, eos_token_id=2,
                    pad_token_id=0, tie_word_embeddings=True)),
+    # Mamba, the other options: in_proj/out_proj biases, no conv bias, conv
+    # kernel 3, explicit time_step_rank 5, expand 3 (90 channels), untied
+    # head.
+    "mamba_bias": (transformers.MambaConfig,
+                   dict(vocab_size=97, hidden_size=30, state_size=4,
+                        num_hidden_layers=3, expand=3, conv_kernel=3,
+                        time_step_rank=5, use_bias=True, use_conv_bias=False,
+                        layer_norm_epsilon=1e-5, initializer_range=0.3,
+                        residual_in_fp32=True, bos_token_id=1,
+                        eos_token_id=2, pad_token_id=0,
+                        tie_word_embeddings=False)),
     # Mamba-2: 6 heads of 12 in 2 groups (grouped B/C and grouped gated
     # RMSNorm), d_state 5, chunk size 4 (transformers' chunked scan over
     # several chunks of the 11-token prompt), conv over x, B and C, untied
@@ -131,7 +142,8 @@ FAMILIES = {
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
 # Gemma's (1 + w) norms); these families get random ones so that every
 # norm, per-head q/k norms included, changes the logits.
-RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "mamba": 1.0, "mamba2": 1.0}
+RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "mamba": 1.0, "mamba_bias": 1.0,
+                "mamba2": 1.0}
 
 
 def margin(logits: torch.Tensor) -> float:
