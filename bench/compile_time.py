@@ -26,10 +26,58 @@ SHAPES = {
     "llama2-7b": ("llama", 32000, 4096, 11008, 32, 32, 32),
     "smollm2-135m": ("llama", 49152, 576, 1536, 30, 9, 3),
     "qwen2.5-0.5b": ("qwen2", 151936, 896, 4864, 24, 14, 2),
+    # Mamba-130m's widths at 64 layers (d_state 16, expand 2, conv 4).
+    "mamba-64l": ("mamba", 50280, 768, 1536, 64, None, None),
+    # Mamba2-130m-shaped: 24 heads of 64, 1 group, d_state 128.
+    "mamba2-130m": ("mamba2", 50288, 768, 1536, 24, 24, 1),
 }
 
 
+def mamba_tensors(shape):
+    """config.json and tensor shapes of a Mamba / Mamba-2 checkpoint."""
+    model_type, vocab, hidden, inter, layers, heads, groups = shape
+    v2 = model_type == "mamba2"
+    state = 128 if v2 else 16
+    config = dict(model_type=model_type, vocab_size=vocab, hidden_size=hidden,
+                  num_hidden_layers=layers, state_size=state, expand=2,
+                  conv_kernel=4, tie_word_embeddings=True)
+    if v2:
+        config.update(num_heads=heads, head_dim=inter // heads,
+                      n_groups=groups)
+    conv = inter + 2 * groups * state if v2 else inter
+    rank = (hidden + 15) // 16
+    tensors = {"backbone.embeddings.weight": [vocab, hidden],
+               "backbone.norm_f.weight": [hidden]}
+    for l in range(layers):
+        p = f"backbone.layers.{l}."
+        tensors[p + "norm.weight"] = [hidden]
+        tensors[p + "mixer.in_proj.weight"] = [
+            inter + conv + heads if v2 else 2 * inter, hidden]
+        tensors[p + "mixer.conv1d.weight"] = [conv, 1, 4]
+        tensors[p + "mixer.conv1d.bias"] = [conv]
+        if v2:
+            tensors[p + "mixer.dt_bias"] = [heads]
+            tensors[p + "mixer.A_log"] = [heads]
+            tensors[p + "mixer.D"] = [heads]
+            tensors[p + "mixer.norm.weight"] = [inter]
+        else:
+            tensors[p + "mixer.x_proj.weight"] = [rank + 2 * state, inter]
+            tensors[p + "mixer.dt_proj.weight"] = [inter, rank]
+            tensors[p + "mixer.dt_proj.bias"] = [inter]
+            tensors[p + "mixer.A_log"] = [inter, state]
+            tensors[p + "mixer.D"] = [inter]
+        tensors[p + "mixer.out_proj.weight"] = [hidden, inter]
+    return config, tensors
+
+
 def write_checkpoint(path, shape):
+    if shape[0] in ("mamba", "mamba2"):
+        config, tensors = mamba_tensors(shape)
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(path, "config.json"), "w") as f:
+            json.dump(config, f)
+        write_header(path, tensors)
+        return
     model_type, vocab, hidden, inter, layers, heads, kv = shape
     head_dim = hidden // heads
     config = dict(model_type=model_type, vocab_size=vocab, hidden_size=hidden,
@@ -60,6 +108,11 @@ def write_checkpoint(path, shape):
         tensors[p + "mlp.gate_proj.weight"] = [inter, hidden]
         tensors[p + "mlp.up_proj.weight"] = [inter, hidden]
         tensors[p + "mlp.down_proj.weight"] = [hidden, inter]
+    write_header(path, tensors)
+
+
+def write_header(path, tensors):
+    """A header-only model.safetensors declaring f32 `tensors`."""
     header, offset = {}, 0
     for name, shp in tensors.items():
         n = 4
@@ -88,7 +141,8 @@ def main():
             write_checkpoint(d, SHAPES[name])
             ir = subprocess.run([args.seqc, d, "-emit=seq", "--max-seq-len=2048"],
                                 check=True, capture_output=True, text=True).stdout
-            funcs = len(re.findall(r"func\.func private @decoder_layer_", ir))
+            funcs = len(re.findall(r"func\.func private @(decoder|mamba)_layer_",
+                                   ir))
             best = cpu = None
             for _ in range(args.reps):
                 c0 = os.times()

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecoderBuilder.h"
+#include "MambaBuilder.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
@@ -19,6 +20,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -248,8 +250,9 @@ const StringRef kNeutralKeys[] = {"architectures",
                                   "add_cross_attention"};
 
 /// The model_types the importer reads.
-const StringRef kFamilies[] = {"llama",  "mistral", "qwen2",    "qwen3",
-                               "gemma2", "mixtral", "qwen2_moe"};
+const StringRef kFamilies[] = {"llama",  "mistral",   "qwen2", "qwen3",
+                               "gemma2", "mixtral",   "qwen2_moe",
+                               "mamba",  "mamba2"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
@@ -979,6 +982,179 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
   return s;
 }
 
+/// Mamba's `time_step_rank`: an integer or "auto" (ceil(hidden / 16)).
+FailureOr<int64_t> timeStepRank(Config &c, int64_t hidden) {
+  const json::Value *v = c.raw("time_step_rank");
+  if (!v || v->kind() == json::Value::Null ||
+      (v->getAsString() && *v->getAsString() == "auto"))
+    return (hidden + 15) / 16;
+  if (v->getAsString())
+    return c.error("time_step_rank")
+           << "config.json: 'time_step_rank' must be \"auto\" or a positive "
+              "integer";
+  return c.integer("time_step_rank");
+}
+
+/// Mamba-2's `time_step_limit`: transformers clamps dt to it in prefill
+/// but not in its decode step, so only the no-op (0, inf) is imported.
+LogicalResult checkTimeStepLimit(Config &c) {
+  const json::Value *v = c.raw("time_step_limit");
+  if (!v || v->kind() == json::Value::Null)
+    return success();
+  auto bound = [](const json::Value &e) -> std::optional<double> {
+    if (auto d = e.getAsNumber())
+      return *d;
+    // transformers writes infinity as {"__float__": "Infinity"}.
+    if (const json::Object *o = e.getAsObject())
+      if (auto s = o->getString("__float__"); s && o->size() == 1) {
+        if (*s == "Infinity" || *s == "inf")
+          return HUGE_VAL;
+        if (*s == "-Infinity" || *s == "-inf")
+          return -HUGE_VAL;
+      }
+    return std::nullopt;
+  };
+  const json::Array *a = v->getAsArray();
+  if (a && a->size() == 2) {
+    std::optional<double> lo = bound((*a)[0]), hi = bound((*a)[1]);
+    if (lo && hi && *lo <= 0.0 && std::isinf(*hi) && *hi > 0)
+      return success();
+  }
+  std::string got;
+  llvm::raw_string_ostream os(got);
+  os << *v;
+  return c.error("time_step_limit")
+         << "config.json: 'time_step_limit' = " << got
+         << " is not supported (only [0, inf]: transformers clamps dt in "
+            "prefill but not in decode)";
+}
+
+/// Mamba (MambaForCausalLM) and Mamba-2 (Mamba2ForCausalLM).
+FailureOr<MambaSpec> readMamba(Config &c, StringRef family) {
+  bool v2 = family == "mamba2";
+  MambaSpec s;
+  s.version = v2 ? 2 : 1;
+  auto get = [&](StringRef key, int64_t &out,
+                 std::optional<int64_t> dflt = {}) {
+    FailureOr<int64_t> v = c.integer(key, dflt);
+    if (succeeded(v))
+      out = *v;
+    return v;
+  };
+  int64_t expand;
+  if (failed(get("vocab_size", s.vocab)) ||
+      failed(get("hidden_size", s.hidden)) ||
+      failed(get("num_hidden_layers", s.layers)) ||
+      failed(get("state_size", s.stateSize, v2 ? 128 : 16)) ||
+      failed(get("expand", expand, 2)) ||
+      failed(get("conv_kernel", s.convKernel, 4)))
+    return failure();
+  if (s.layers > kMaxLayers)
+    return c.error("num_hidden_layers")
+           << "config.json: num_hidden_layers " << s.layers
+           << " is more than seqc accepts (" << kMaxLayers << ")";
+  // transformers derives the inner width from expand (a saved
+  // intermediate_size is overwritten); a different one is a broken config.
+  s.intermediate = expand * s.hidden;
+  if (s.intermediate > kMaxConfigInteger)
+    return c.error("expand") << "config.json: expand * hidden_size is larger "
+                                "than seqc accepts";
+  if (c.has("intermediate_size")) {
+    FailureOr<int64_t> i = c.integer("intermediate_size");
+    if (failed(i))
+      return failure();
+    if (*i != s.intermediate)
+      return c.error("intermediate_size")
+             << "config.json: intermediate_size " << *i
+             << " is not expand * hidden_size = " << s.intermediate;
+  }
+  FailureOr<double> eps = c.number("layer_norm_epsilon", 1e-5);
+  if (failed(eps))
+    return failure();
+  if (*eps <= 0)
+    return c.error("layer_norm_epsilon")
+           << "config.json: 'layer_norm_epsilon' must be positive";
+  s.normEps = *eps;
+  // The convolution's and the gate's activation.
+  if (failed(c.expectString("hidden_act", {"silu"})))
+    return failure();
+  FailureOr<bool> bias = c.boolean("use_bias", false);
+  FailureOr<bool> convBias = c.boolean("use_conv_bias", true);
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings", !v2);
+  if (failed(bias) || failed(convBias) || failed(tie))
+    return failure();
+  // Residuals in f32 or the activation dtype: the same in f32.
+  if (failed(c.boolean("residual_in_fp32", true)))
+    return failure();
+  FailureOr<int64_t> rank = timeStepRank(c, s.hidden);
+  if (failed(rank))
+    return failure();
+  if (!v2) {
+    s.dtRank = *rank;
+  } else {
+    if (failed(get("num_heads", s.heads, 128)) ||
+        failed(get("head_dim", s.headDim, 64)) ||
+        failed(get("n_groups", s.groups, 8)) ||
+        failed(c.integer("chunk_size", 256))) // evaluation order only
+      return failure();
+    if (s.heads * s.headDim != s.intermediate)
+      return c.error("num_heads")
+             << "config.json: num_heads * head_dim = " << s.heads * s.headDim
+             << " is not expand * hidden_size = " << s.intermediate;
+    if (s.heads % s.groups != 0)
+      return c.error("n_groups") << "config.json: n_groups " << s.groups
+                                 << " does not divide num_heads " << s.heads;
+    if (failed(checkTimeStepLimit(c)))
+      return failure();
+    // transformers' gated RMSNorm gates before normalising; the other
+    // order (mamba_ssm's norm_before_gate=True) is not what it computes.
+    if (failed(c.expectBool("norm_before_gate", false)))
+      return failure();
+  }
+  s.eosTokenIds = c.integers("eos_token_id");
+  for (int64_t id : s.eosTokenIds)
+    if (id < 0 || id >= s.vocab)
+      return c.error("eos_token_id")
+             << "config.json: eos_token_id " << id << " outside the vocab";
+  // Weight initialisation only; kernel choices of the training path.
+  c.ignore({"time_step_scale", "time_step_min", "time_step_max",
+            "time_step_init_scheme", "time_step_floor",
+            "rescale_prenorm_residual", "use_mambapy", "use_associative_scan"});
+
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("backbone.layers.{0}.", l);
+    MambaLayerNames n;
+    n.norm = p + "norm.weight";
+    n.inProj = p + "mixer.in_proj.weight";
+    n.convWeight = p + "mixer.conv1d.weight";
+    if (*convBias)
+      n.convBias = p + "mixer.conv1d.bias";
+    if (*bias) {
+      n.inProjBias = p + "mixer.in_proj.bias";
+      n.outProjBias = p + "mixer.out_proj.bias";
+    }
+    if (!v2) {
+      n.xProj = p + "mixer.x_proj.weight";
+      n.dtProj = p + "mixer.dt_proj.weight";
+      n.dtProjBias = p + "mixer.dt_proj.bias";
+    } else {
+      n.dtBias = p + "mixer.dt_bias";
+      n.gatedNorm = p + "mixer.norm.weight";
+    }
+    n.aLog = p + "mixer.A_log";
+    n.d = p + "mixer.D";
+    n.outProj = p + "mixer.out_proj.weight";
+    s.layerNames.push_back(std::move(n));
+  }
+  s.embedding = "backbone.embeddings.weight";
+  s.finalNorm = "backbone.norm_f.weight";
+  s.lmHead = *tie ? s.embedding : "lm_head.weight";
+  c.ignore(kNeutralKeys);
+  if (failed(c.checkAllUsed(family)))
+    return failure();
+  return s;
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp>
@@ -996,18 +1172,33 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     emitError(file->loc(ctx)) << "config.json: missing 'model_type'";
     return nullptr;
   }
-  FailureOr<DecoderSpec> spec = failure();
-  if (llvm::is_contained(kFamilies, *modelType)) {
-    spec = readDecoder(ctx, config, *modelType);
-  } else {
+  if (!llvm::is_contained(kFamilies, *modelType)) {
     emitError(file->loc(ctx, "model_type"))
         << "config.json: model_type '" << *modelType
         << "' is not supported (supported: "
         << llvm::join(ArrayRef<StringRef>(kFamilies), ", ") << ")";
     return nullptr;
   }
-  if (failed(spec))
-    return nullptr;
+  bool mamba = *modelType == "mamba" || *modelType == "mamba2";
+  FailureOr<DecoderSpec> spec = failure();
+  FailureOr<MambaSpec> mambaSpec = failure();
+  std::vector<std::pair<std::string, SmallVector<int64_t>>> expected;
+  std::string embedding, lmHead;
+  if (mamba) {
+    mambaSpec = readMamba(config, *modelType);
+    if (failed(mambaSpec))
+      return nullptr;
+    expected = expectedMambaTensors(*mambaSpec);
+    embedding = mambaSpec->embedding;
+    lmHead = mambaSpec->lmHead;
+  } else {
+    spec = readDecoder(ctx, config, *modelType);
+    if (failed(spec))
+      return nullptr;
+    expected = expectedDecoderTensors(*spec);
+    embedding = spec->embedding;
+    lmHead = spec->lmHead;
+  }
 
   llvm::StringMap<TensorInfo> tensors;
   if (failed(readCheckpoint(ctx, dir, tensors)))
@@ -1016,15 +1207,15 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
   // [E, 2F, H]); save_pretrained writes them per expert, which is what the
   // importer reads.
   for (auto &kv : tensors)
-    if (spec->moe && (kv.first().ends_with(".experts.gate_up_proj") ||
-                      kv.first().ends_with(".experts.down_proj"))) {
+    if (!mamba && spec->moe &&
+        (kv.first().ends_with(".experts.gate_up_proj") ||
+         kv.first().ends_with(".experts.down_proj"))) {
       emitError(FileLineColLoc::get(ctx, dir, 0, 0))
           << "checkpoint: fused expert tensor '" << kv.first()
           << "' is not imported (per-expert tensors are, as transformers' "
              "save_pretrained writes them)";
       return nullptr;
     }
-  auto expected = expectedDecoderTensors(*spec);
   llvm::StringSet<> needed;
   for (auto &[name, shape] : expected) {
     if (failed(checkTensor(ctx, dir, tensors, name, shape)))
@@ -1036,7 +1227,7 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
       continue;
     // Buffers transformers used to save, and a tied head saved anyway.
     if (kv.first().ends_with("rotary_emb.inv_freq") ||
-        (kv.first() == "lm_head.weight" && spec->lmHead == spec->embedding))
+        (kv.first() == "lm_head.weight" && lmHead == embedding))
       continue;
     emitError(FileLineColLoc::get(ctx, dir, 0, 0))
         << "checkpoint: unexpected tensor '" << kv.first()
@@ -1044,20 +1235,31 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
 
+  // The Mamba builder computes f32 weights only so far.
+  if (mamba)
+    for (auto &[name, shape] : expected)
+      if (!tensors.find(name)->second.elementType.isF32()) {
+        emitError(FileLineColLoc::get(ctx, dir, 0, 0))
+            << "checkpoint: tensor '" << name
+            << "' is not f32; Mamba models are imported from f32 "
+               "checkpoints only so far";
+        return nullptr;
+      }
   // Stacked parameters: the parts' type with the expert dimension first
   // (the parts were checked for shape above; f32 only so far).
-  for (auto &[name, parts] : spec->stacked) {
-    TensorInfo info = tensors.find(parts.front())->second;
-    if (!info.elementType.isF32()) {
-      emitError(FileLineColLoc::get(ctx, dir, 0, 0))
-          << "checkpoint: expert tensor '" << parts.front()
-          << "' is not f32; MoE experts are imported from f32 checkpoints "
-             "only so far";
-      return nullptr;
+  if (!mamba)
+    for (auto &[name, parts] : spec->stacked) {
+      TensorInfo info = tensors.find(parts.front())->second;
+      if (!info.elementType.isF32()) {
+        emitError(FileLineColLoc::get(ctx, dir, 0, 0))
+            << "checkpoint: expert tensor '" << parts.front()
+            << "' is not f32; MoE experts are imported from f32 checkpoints "
+               "only so far";
+        return nullptr;
+      }
+      info.shape.insert(info.shape.begin(), static_cast<int64_t>(parts.size()));
+      tensors[name] = std::move(info);
     }
-    info.shape.insert(info.shape.begin(), static_cast<int64_t>(parts.size()));
-    tensors[name] = std::move(info);
-  }
   encodeHalfMatrices(tensors, needed, ctx);
 
   ImportOptions opts = options;
@@ -1069,5 +1271,7 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     emitError(UnknownLoc::get(ctx)) << "--max-new-tokens must be positive";
     return nullptr;
   }
+  if (mamba)
+    return buildMamba(ctx, file->loc(ctx), *mambaSpec, tensors, opts);
   return buildDecoder(ctx, file->loc(ctx), *spec, tensors, opts);
 }

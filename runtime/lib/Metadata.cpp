@@ -257,6 +257,23 @@ public:
           entry.inplaceInput[o] = in;
         }
       }
+      entry.recurrentInput.assign(entry.inputs.size(), false);
+      if (const JsonValue *list = item.get("recurrent")) {
+        std::string where = path + ".recurrent";
+        if (!list->isArray())
+          return fail(where, "expected an array of input indices");
+        for (const JsonValue &index : list->getArray()) {
+          if (!index.isInt() || index.getInt() < 0 ||
+              index.getInt() >= static_cast<int64_t>(entry.inputs.size()))
+            return fail(where, "expected input indices");
+          int64_t in = index.getInt();
+          if (!std::count(entry.inplaceInput.begin(), entry.inplaceInput.end(),
+                          in))
+            return fail(where, "input " + std::to_string(in) +
+                                   " is not in-place state");
+          entry.recurrentInput[in] = true;
+        }
+      }
       if (!names.insert(entry.name).second)
         return fail(path + ".name", "duplicate entry '" + entry.name + "'");
       out.push_back(std::move(entry));

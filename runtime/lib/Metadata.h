@@ -60,6 +60,9 @@ struct EntryInfo {
   /// Per output: the input whose caller buffer it updates in place (the
   /// metadata's "inplace" pairs), or -1.
   std::vector<int64_t> inplaceInput;
+  /// Per input: in-place state without a sequence capacity (the metadata's
+  /// "recurrent" inputs: conv and SSM states).
+  std::vector<bool> recurrentInput;
 };
 
 struct Metadata {

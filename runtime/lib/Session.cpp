@@ -248,6 +248,14 @@ extern "C" seqrt_status seqrt_session_create(seqrt_artifact *artifact,
                       " in prefill (input " + std::to_string(stateIn[s]) +
                       ") but " + b.str() + " in decode (input " +
                       std::to_string(decodeIn[s]) + ")");
+    bool recurrent = prefill.recurrentInput[stateIn[s]];
+    if (recurrent != decode.recurrentInput[decodeIn[s]])
+      return fail(SEQRT_ERROR_ARGUMENT,
+                  "session: state " + std::to_string(s) +
+                      " is recurrent in only one of prefill and decode");
+    // Conv and SSM states summarise the whole past: no capacity.
+    if (recurrent)
+      continue;
     // Metadata checks make in-place types static and of rank >= 1.
     if (a.rank() != 4 || a.shape[0] != 1 ||
         (capacity >= 0 && a.shape[2] != capacity))
@@ -257,6 +265,9 @@ extern "C" seqrt_status seqrt_session_create(seqrt_artifact *artifact,
                       "capacity Cap");
     capacity = a.shape[2];
   }
+  // Only recurrent state: positions are bounded by their i32 type alone.
+  if (capacity < 0)
+    capacity = INT32_MAX;
   session->capacity = static_cast<size_t>(capacity);
   if (session->capacity > static_cast<size_t>(INT32_MAX))
     return fail(SEQRT_ERROR_ARGUMENT, "session: the cache capacity " +

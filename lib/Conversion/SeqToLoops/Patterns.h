@@ -46,6 +46,9 @@ void populateQuantToLoopsPatterns(RewritePatternSet &patterns,
 void populateScanToLoopsPatterns(RewritePatternSet &patterns,
                                  const TilingOptions &tiling);
 
+/// seq.causal_conv1d.
+void populateConvToLoopsPatterns(RewritePatternSet &patterns);
+
 /// seq.moe_route, seq.moe_dispatch, seq.grouped_matmul, seq.moe_experts.
 void populateMoEToLoopsPatterns(RewritePatternSet &patterns,
                                 const TilingOptions &options);

@@ -77,6 +77,7 @@ struct ConvertSeqToLoopsPass
     populateModelToLoopsPatterns(patterns, tiling);
     populateQuantToLoopsPatterns(patterns, tiling);
     populateScanToLoopsPatterns(patterns, tiling);
+    populateConvToLoopsPatterns(patterns);
     populateMoEToLoopsPatterns(patterns, tiling);
     populateDecodeToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);

@@ -159,6 +159,7 @@ struct SeqInPlaceResultsPass
         if (auto attr = func.getArgAttrOfType<IntegerAttr>(
                 i, seqrt::abi::kInPlaceAttr)) {
           func.removeArgAttr(i, seqrt::abi::kInPlaceAttr);
+          func.removeArgAttr(i, seqrt::abi::kRecurrentAttr);
           if (attr.getInt() < 0 ||
               attr.getInt() >= static_cast<int64_t>(func.getNumResults()) ||
               dropped.test(attr.getInt())) {

@@ -148,6 +148,17 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
                  << " is in place for two arguments";
       inplace.push_back(llvm::json::Array{int64_t(i), k});
     }
+    // Recurrent state (no sequence capacity) among the in-place inputs.
+    llvm::json::Array recurrent;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      if (!func.getArgAttr(i, seqrt::abi::kRecurrentAttr))
+        continue;
+      if (!func.getArgAttrOfType<IntegerAttr>(i, seqrt::abi::kInPlaceAttr))
+        return func.emitError("entry @")
+               << func.getSymName() << ": argument " << i << " is '"
+               << seqrt::abi::kRecurrentAttr << "' but not in place";
+      recurrent.push_back(int64_t(i));
+    }
     llvm::json::Object entry{
         {"name", func.getSymName()},
         {"function", (seqrt::abi::kPackedPrefix + func.getSymName()).str()},
@@ -155,6 +166,8 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
         {"outputs", std::move(outputs)}};
     if (!inplace.empty())
       entry["inplace"] = std::move(inplace);
+    if (!recurrent.empty())
+      entry["recurrent"] = std::move(recurrent);
     // A generating entry: the output that counts the generated tokens.
     if (!func.getBody().empty()) {
       Operation *terminator = func.getBody().back().getTerminator();

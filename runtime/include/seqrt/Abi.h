@@ -23,6 +23,11 @@ inline constexpr char kFree[] = "__seq_free";
 /// caller's buffer for this input is updated in place and returned as that
 /// output (KV caches, SSM states).
 inline constexpr char kInPlaceAttr[] = "seq.inplace";
+/// The unit attribute `seq.recurrent` on an in-place argument: state that
+/// summarises the whole past in a fixed size (conv and SSM states), with no
+/// sequence capacity, unlike a KV cache [1, H, Cap, D]. Listed in the
+/// metadata's "recurrent" inputs.
+inline constexpr char kRecurrentAttr[] = "seq.recurrent";
 } // namespace abi
 } // namespace seqrt
 

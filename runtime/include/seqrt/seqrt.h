@@ -283,7 +283,9 @@ void seqrt_session_reset(seqrt_session *session);
 /* Tokens processed so far (the next token's position). */
 size_t seqrt_session_position(const seqrt_session *session);
 /* The most tokens a sequence may hold: the static cache extent Cap of the
- * state [1, Hkv, Cap, D] (the layout seqc's KV caches have). */
+ * state [1, Hkv, Cap, D] (the layout seqc's KV caches have). States the
+ * metadata lists as "recurrent" (conv and SSM states) have no capacity; a
+ * session with only those holds up to INT32_MAX tokens. */
 size_t seqrt_session_capacity(const seqrt_session *session);
 /* V, the number of logits (and of valid token ids). */
 size_t seqrt_session_vocab_size(const seqrt_session *session);

@@ -1883,3 +1883,79 @@ func.func @quantized_linear_bf16_rb(%x: tensor<2x96xf32>, %w: tensor<4x96xi8>) {
   %y = seq.quantized_linear %x, %w {format = #seq.quant_format<bf16>} : tensor<2x96xf32>, tensor<4x96xi8> -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// seq.causal_conv1d
+//===----------------------------------------------------------------------===//
+
+func.func @conv_input_rank(%x: tensor<2x64xf32>, %w: tensor<64x4xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects input of rank 3 ([B, S, C]), got rank 2}}
+  %y, %s = seq.causal_conv1d %x, %w : tensor<2x64xf32>, tensor<64x4xf32> -> tensor<2x64xf32>, tensor<2x3x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_weight_rank(%x: tensor<2x5x64xf32>, %w: tensor<64x1x4xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects weight of rank 2 ([C, K]), got rank 3}}
+  %y, %s = seq.causal_conv1d %x, %w : tensor<2x5x64xf32>, tensor<64x1x4xf32> -> tensor<2x5x64xf32>, tensor<2x3x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_kernel_zero(%x: tensor<2x5x64xf32>, %w: tensor<64x0xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects a static kernel size K >= 1, got 0}}
+  %y, %s = seq.causal_conv1d %x, %w : tensor<2x5x64xf32>, tensor<64x0xf32> -> tensor<2x5x64xf32>, tensor<2x0x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_kernel_dynamic(%x: tensor<2x5x64xf32>, %w: tensor<64x?xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects a static kernel size K >= 1, got ?}}
+  %y, %s = seq.causal_conv1d %x, %w : tensor<2x5x64xf32>, tensor<64x?xf32> -> tensor<2x5x64xf32>, tensor<2x3x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_weight_channels(%x: tensor<2x5x64xf32>, %w: tensor<32x4xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects weight [C, K] of shape [64, 4], got [32, 4]}}
+  %y, %s = seq.causal_conv1d %x, %w : tensor<2x5x64xf32>, tensor<32x4xf32> -> tensor<2x5x64xf32>, tensor<2x3x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_bias_shape(%x: tensor<2x5x64xf32>, %w: tensor<64x4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects bias [C] of shape [64], got [4]}}
+  %y, %s = seq.causal_conv1d %x, %w bias(%b : tensor<4xf32>) : tensor<2x5x64xf32>, tensor<64x4xf32> -> tensor<2x5x64xf32>, tensor<2x3x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_final_state_shape(%x: tensor<2x5x64xf32>, %w: tensor<64x4xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects final_state [B, K-1, C] of shape [2, 3, 64], got [2, 4, 64]}}
+  %y, %s = seq.causal_conv1d %x, %w : tensor<2x5x64xf32>, tensor<64x4xf32> -> tensor<2x5x64xf32>, tensor<2x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_state_shape(%x: tensor<2x1x64xf32>, %w: tensor<64x4xf32>, %st: tensor<1x3x64xf32>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects state [B, K-1, C] of shape [2, 3, 64], got [1, 3, 64]}}
+  %y, %s = seq.causal_conv1d %x, %w state(%st : tensor<1x3x64xf32>) : tensor<2x1x64xf32>, tensor<64x4xf32> -> tensor<2x1x64xf32>, tensor<2x3x64xf32>
+  return
+}
+
+// -----
+
+func.func @conv_state_type(%x: tensor<2x1x64xf32>, %w: tensor<64x4xf32>, %st: tensor<2x3x64xbf16>) {
+  // expected-error @+1 {{'seq.causal_conv1d' op expects state and final_state of one element type, got 'bf16' and 'f32'}}
+  %y, %s = seq.causal_conv1d %x, %w state(%st : tensor<2x3x64xbf16>) : tensor<2x1x64xf32>, tensor<64x4xf32> -> tensor<2x1x64xf32>, tensor<2x3x64xf32>
+  return
+}

@@ -310,3 +310,21 @@ module {
     return %y : tensor<3x5xf32>
   }
 }
+
+// -----
+
+// CHECK-LABEL: func @causal_conv1d_decode
+// CHECK: %{{.*}}, %{{.*}} = seq.causal_conv1d %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<64xf32>) state(%{{.*}} : tensor<2x3x64xf32>) silu : tensor<2x1x64xf32>, tensor<64x4xf32> -> tensor<2x1x64xf32>, tensor<2x3x64xf32>
+func.func @causal_conv1d_decode(%x: tensor<2x1x64xf32>, %w: tensor<64x4xf32>, %b: tensor<64xf32>, %s: tensor<2x3x64xf32>) -> (tensor<2x1x64xf32>, tensor<2x3x64xf32>) {
+  %y, %s1 = seq.causal_conv1d %x, %w bias(%b : tensor<64xf32>) state(%s : tensor<2x3x64xf32>) silu : tensor<2x1x64xf32>, tensor<64x4xf32> -> tensor<2x1x64xf32>, tensor<2x3x64xf32>
+  return %y, %s1 : tensor<2x1x64xf32>, tensor<2x3x64xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @causal_conv1d_prefill
+// CHECK: seq.causal_conv1d %{{.*}}, %{{.*}} : tensor<1x?x24xbf16>, tensor<24x1xbf16> -> tensor<1x?x24xbf16>, tensor<1x0x24xbf16>
+func.func @causal_conv1d_prefill(%x: tensor<1x?x24xbf16>, %w: tensor<24x1xbf16>) -> (tensor<1x?x24xbf16>, tensor<1x0x24xbf16>) {
+  %y, %s = seq.causal_conv1d %x, %w : tensor<1x?x24xbf16>, tensor<24x1xbf16> -> tensor<1x?x24xbf16>, tensor<1x0x24xbf16>
+  return %y, %s : tensor<1x?x24xbf16>, tensor<1x0x24xbf16>
+}

@@ -28,12 +28,14 @@ const char kCache[] = R"({"dtype": "f32", "shape": [1, 1, 4, 2]})";
 std::string kvEntry(const std::string &name, const std::string &function,
                     const std::string &tokens,
                     const std::string &inplace = "[[2, 1], [3, 2]]",
-                    const std::string &cacheV = kCache) {
+                    const std::string &cacheV = kCache,
+                    const std::string &recurrent = "") {
   return R"({"name": ")" + name + R"(", "function": ")" + function +
          R"(", "inputs": [{"dtype": "i32", "shape": )" + tokens +
          R"(}, {"dtype": "i32", "shape": [1]}, )" + kCache + ", " + cacheV +
          R"(], "outputs": [{"dtype": "f32", "shape": [1, 5]}, )" + kCache +
-         ", " + cacheV + R"(], "inplace": )" + inplace + "}";
+         ", " + cacheV + R"(], "inplace": )" + inplace +
+         (recurrent.empty() ? "" : R"(, "recurrent": )" + recurrent) + "}";
 }
 
 std::string sessionEntries() {
@@ -116,6 +118,44 @@ TEST_F(SessionTest, PrefillThenDecode) {
   EXPECT_EQ(std::memcmp(v.data, zeros.data(), 32), 0);
   ASSERT_EQ(seqrt_session_decode(session, 2, logits.data()), SEQRT_OK);
   EXPECT_THAT(logits, ElementsAreArray(expectedLogits({2})));
+}
+
+TEST_F(SessionTest, RecurrentStateHasNoCapacity) {
+  // Conv and SSM states ("recurrent") do not bound the positions; only the
+  // i32 position type does.
+  load(kvEntry("prefill", "__seq_packed_kv_prefill", "[1, -1]",
+               "[[2, 1], [3, 2]]", kCache, "[2, 3]") +
+       ", " +
+       kvEntry("decode", "__seq_packed_kv_decode", "[1, 1]", "[[2, 1], [3, 2]]",
+               kCache, "[3, 2]"));
+  ASSERT_EQ(seqrt_session_create(artifact, &session), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_EQ(seqrt_session_capacity(session), static_cast<size_t>(INT32_MAX));
+  std::vector<float> logits(5);
+  const int32_t prompt[] = {3, 1};
+  ASSERT_EQ(seqrt_session_prefill(session, prompt, 2, logits.data()), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_THAT(logits, ElementsAreArray(expectedLogits({3, 1})));
+}
+
+TEST_F(SessionTest, RecurrentInOneEntryOnly) {
+  load(kvEntry("prefill", "__seq_packed_kv_prefill", "[1, -1]",
+               "[[2, 1], [3, 2]]", kCache, "[3]") +
+       ", " + kvEntry("decode", "__seq_packed_kv_decode", "[1, 1]"));
+  EXPECT_NE(seqrt_session_create(artifact, &session), SEQRT_OK);
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("state 1 is recurrent in only one of prefill and "
+                        "decode"));
+}
+
+TEST_F(SessionTest, RecurrentMustBeInPlace) {
+  std::string path = dir.file("bad.seqpkg");
+  writeFakeArtifact(
+      path, fakeModelMetadata("[]", "",
+                              kvEntry("prefill", "__seq_packed_kv_prefill",
+                                      "[1, -1]", "[[2, 1]]", kCache, "[3]")));
+  EXPECT_NE(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("input 3 is not in-place state"));
 }
 
 TEST_F(SessionTest, DecodeStepReturnsTheSessionBuffers) {

@@ -1,7 +1,7 @@
 //===- ScanOps.cpp - linear recurrence operations -------------------------===//
 //
 // This file implements verification of seq.scan and seq.scan_step, which
-// share their iteration-space rules and regions.
+// share their iteration-space rules and regions, and of seq.causal_conv1d.
 //
 //===----------------------------------------------------------------------===//
 
@@ -186,4 +186,43 @@ LogicalResult ScanOp::verifyRegions() { return verifyScanLikeRegions(*this); }
 LogicalResult ScanStepOp::verify() { return verifyScanLike(*this); }
 LogicalResult ScanStepOp::verifyRegions() {
   return verifyScanLikeRegions(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// CausalConv1dOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CausalConv1dOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType weightType = getWeight().getType();
+  if (failed(verifyRank(op, inputType, 3, "input", "[B, S, C]")) ||
+      failed(verifyRank(op, weightType, 2, "weight", "[C, K]")))
+    return failure();
+  int64_t batch = inputType.getDimSize(0), channels = inputType.getDimSize(2);
+  int64_t kernel = weightType.getDimSize(1);
+  if (ShapedType::isDynamic(kernel) || kernel < 1)
+    return emitOpError("expects a static kernel size K >= 1, got ")
+           << formatExtent(kernel);
+  if (failed(verifyShape(op, weightType, {channels, kernel}, "weight [C, K]")))
+    return failure();
+  if (getBias() &&
+      failed(verifyShape(op, getBias().getType(), {channels}, "bias [C]")))
+    return failure();
+  RankedTensorType finalType = getFinalState().getType();
+  if (failed(verifyShape(op, finalType, {batch, kernel - 1, channels},
+                         "final_state [B, K-1, C]")))
+    return failure();
+  if (getState()) {
+    RankedTensorType stateType = getState().getType();
+    if (failed(verifyShape(op, stateType, {batch, kernel - 1, channels},
+                           "state [B, K-1, C]")))
+      return failure();
+    if (stateType.getElementType() != finalType.getElementType())
+      return emitOpError("expects state and final_state of one element type, "
+                         "got ")
+             << stateType.getElementType() << " and "
+             << finalType.getElementType();
+  }
+  return success();
 }

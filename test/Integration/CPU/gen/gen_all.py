@@ -2,7 +2,7 @@
 
     python3 test/Integration/CPU/gen/gen_all.py [family ...]
 
-Families: attention kvcache model scan moe (default: all)."""
+Families: attention kvcache model scan conv moe (default: all)."""
 
 import importlib
 import sys
@@ -14,7 +14,7 @@ import torch  # noqa: E402
 
 from common import INPUTS_DIR, total_size  # noqa: E402
 
-FAMILIES = ["attention", "kvcache", "model", "scan", "moe"]
+FAMILIES = ["attention", "kvcache", "model", "scan", "conv", "moe"]
 SIZE_LIMIT = 6 * 1024 * 1024
 
 

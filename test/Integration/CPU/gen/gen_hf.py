@@ -166,6 +166,38 @@ FAMILIES = {
                          num_experts_per_tok=3, norm_topk_prob=False,
                          decoder_sparse_step=1, mlp_only_layers=[1],
                          tie_word_embeddings=True, rope_theta=1000000.0)),
+    # Mamba: hidden 36, expand 2 (72 channels), d_state 6, time_step_rank
+    # "auto" (ceil(36 / 16) = 3), conv kernel 4 with bias, tied embeddings.
+    "mamba": (transformers.MambaConfig,
+              dict(vocab_size=97, hidden_size=36, state_size=6,
+                   num_hidden_layers=3, expand=2, conv_kernel=4,
+                   time_step_rank="auto", use_conv_bias=True,
+                   layer_norm_epsilon=1e-5, initializer_range=0.3,
+                   residual_in_fp32=True, bos_token_id=1, eos_token_id=2,
+                   pad_token_id=0, tie_word_embeddings=True)),
+    # Mamba, the other options: in_proj/out_proj biases, no conv bias, conv
+    # kernel 3, explicit time_step_rank 5, expand 3 (90 channels), untied
+    # head.
+    "mamba_bias": (transformers.MambaConfig,
+                   dict(vocab_size=97, hidden_size=30, state_size=4,
+                        num_hidden_layers=3, expand=3, conv_kernel=3,
+                        time_step_rank=5, use_bias=True, use_conv_bias=False,
+                        layer_norm_epsilon=1e-5, initializer_range=0.3,
+                        residual_in_fp32=True, bos_token_id=1,
+                        eos_token_id=2, pad_token_id=0,
+                        tie_word_embeddings=False)),
+    # Mamba-2: 6 heads of 12 in 2 groups (grouped B/C and grouped gated
+    # RMSNorm), d_state 5, chunk size 4 (transformers' chunked scan over
+    # several chunks of the 11-token prompt), conv over x, B and C, untied
+    # head.
+    "mamba2": (transformers.Mamba2Config,
+               dict(vocab_size=97, hidden_size=36, state_size=5,
+                    num_hidden_layers=3, expand=2, num_heads=6, head_dim=12,
+                    n_groups=2, conv_kernel=4, chunk_size=4,
+                    use_conv_bias=True, layer_norm_epsilon=1e-5,
+                    initializer_range=0.3, residual_in_fp32=True,
+                    bos_token_id=1, eos_token_id=2, pad_token_id=0,
+                    tie_word_embeddings=False)),
 }
 
 # MoE families: their routers' logits are recorded to check that every
@@ -184,7 +216,8 @@ ROUTER_SCALE = 3.0
 # Gemma's (1 + w) norms); these families get random ones so that every
 # norm, per-head q/k norms included, changes the logits.
 RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "qwen3_dense": 1.0,
-                "gemma2_hd": 0.0}
+                "gemma2_hd": 0.0, "mamba": 1.0, "mamba_bias": 1.0,
+                "mamba2": 1.0}
 
 
 # Families saved in half precision.
@@ -210,8 +243,13 @@ def make_model(config_cls, kw: dict, seed: int, norm_mean=None):
     for name, p in model.named_parameters():
         if name.endswith("mlp.gate.weight"):
             p.mul_(ROUTER_SCALE)
-        if name.endswith(".bias"):
+        if name.endswith(".bias") or name.endswith(".dt_bias"):
             p.normal_(0.0, 0.5)
+        elif name.endswith(".A_log"):
+            # S4D-real init (log 1..N) plus noise, as trained models drift.
+            p.add_(torch.empty_like(p).uniform_(-0.3, 0.3))
+        elif name.endswith(".D"):
+            p.normal_(1.0, 0.3)
         elif norm_mean is not None and "norm" in name:
             p.normal_(norm_mean, 0.3)
     return config, model

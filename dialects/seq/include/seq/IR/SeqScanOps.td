@@ -1,7 +1,8 @@
 //===- SeqScanOps.td - linear recurrence ops ---------------*- tablegen -*-===//
 //
 // First-class linear recurrences h_t = a_t * h_{t-1} + b_t over a structured
-// iteration space (Mamba-1/2, RG-LRU, minGRU, S4D, RWKV-style decays).
+// iteration space (Mamba-1/2, RG-LRU, minGRU, S4D, RWKV-style decays), and
+// the short causal convolution that precedes them in Mamba-style blocks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -142,6 +143,52 @@ def Seq_ScanStepOp : Seq_ScanLikeOp<"scan_step"> {
     /// Number of leading non-state iteration dimensions: (b).
     static constexpr unsigned kNumSequenceDims = 1;
   }];
+}
+
+def Seq_CausalConv1dOp : Seq_Op<"causal_conv1d", [Pure,
+    AttrSizedOperandSegments, AllTypesMatch<["input", "output"]>]> {
+  let summary = "Short causal depthwise convolution with decode state";
+  let description = [{
+    The short convolution of Mamba, Mamba-2 and Jamba (PyTorch's
+    `Conv1d(C, C, K, groups=C, padding=K-1)` keeping the first `S` outputs):
+    each channel `c` of `input` `[B, S, C]` is convolved causally with its
+    own `K` taps `weight[c, :]` (`weight` `[C, K]`, the checkpoint's
+    `[C, 1, K]` without its unit dimension):
+
+    ```
+    xs     = concat(state, input)                       // [B, K-1+S, C]
+    y[b,t,c] = bias[c] + sum_k weight[c,k] * xs[b, t+k, c]
+    output = silu ? y * sigmoid(y) : y                  // [B, S, C]
+    final_state = xs[:, S:, :]                          // [B, K-1, C]
+    ```
+
+    `state` `[B, K-1, C]` holds the last `K-1` inputs before `input` (zeros
+    when absent: the start of a sequence). `final_state` holds the last
+    `K-1` inputs after it (taken partly from `state` when `S < K-1`), so a
+    prefill returns the state that one decode step (`S = 1`) consumes and
+    replaces, and prefill(n) followed by k steps equals prefill(n + k).
+    Accumulation is f32; `bias` `[C]` is optional; `K` must be static and
+    at least 1 (`K = 1` has an empty state).
+
+    ```mlir
+    %y, %s1 = seq.causal_conv1d %x, %w bias(%b : tensor<64xf32>)
+        state(%s0 : tensor<1x3x64xf32>) silu
+        : tensor<1x?x64xf32>, tensor<64x4xf32>
+        -> tensor<1x?x64xf32>, tensor<1x3x64xf32>
+    ```
+  }];
+  let arguments = (ins Seq_FloatTensor:$input, Seq_FloatTensor:$weight,
+                       Optional<Seq_FloatTensor>:$bias,
+                       Optional<Seq_FloatTensor>:$state,
+                       UnitAttr:$silu);
+  let results = (outs Seq_FloatTensor:$output, Seq_FloatTensor:$final_state);
+  let assemblyFormat = [{
+    $input `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`state` `(` $state^ `:` type($state) `)`)? (`silu` $silu^)? attr-dict
+    `:` type($input) `,` type($weight) `->` type($output) `,`
+    type($final_state)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // SEQ_IR_SEQSCANOPS_TD
