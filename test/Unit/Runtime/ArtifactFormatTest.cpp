@@ -223,10 +223,18 @@ TEST(ArtifactLoad, RejectsBadCode) {
   expectLoadFails(encodeArtifact(fakeModelMetadata(params), fakeModelCode()),
                   SEQRT_ERROR_FORMAT,
                   "does not define '__seq_param_x' (parameter 'model.b')");
-  // A symbol of a dependency (libc) is not one of the artifact's.
+  // A symbol of a dependency (libc) is not one of the artifact's, nor an
+  // entry point.
   std::string libcSymbol = fakeModelMetadata();
   libcSymbol.replace(libcSymbol.find("__seq_packed_iota"), 17, "malloc");
   expectLoadFails(encodeArtifact(libcSymbol, fakeModelCode()),
-                  SEQRT_ERROR_FORMAT, "does not define 'malloc'");
+                  SEQRT_ERROR_FORMAT,
+                  "entry 'iota': 'malloc' is not an entry point");
+  std::string libcEntry = fakeModelMetadata();
+  libcEntry.replace(libcEntry.find("__seq_packed_iota"), 17,
+                    "__seq_packed_nope");
+  expectLoadFails(encodeArtifact(libcEntry, fakeModelCode()),
+                  SEQRT_ERROR_FORMAT,
+                  "does not define '__seq_packed_nope' (entry 'iota')");
 }
 } // namespace
