@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AbiRecord.h"
 #include "ArtifactImpl.h"
 #include "ElfImage.h"
 #include "Error.h"
@@ -114,6 +115,31 @@ seqrt_status checkSymbols(const seqrt_artifact &artifact,
   return SEQRT_OK;
 }
 
+/// Compares the metadata with the ABI the code records in `__seq_abi`.
+seqrt_status checkRecordedAbi(const seqrt_artifact &artifact,
+                              const ElfImage &image) {
+  const ElfSymbol *record = image.find(seqrt::abi::kAbiRecord);
+  if (!record)
+    return fail(SEQRT_ERROR_FORMAT,
+                artifact.path + ": artifact code has no ABI record '" +
+                    seqrt::abi::kAbiRecord +
+                    "' (it was not compiled by this version of seqc)");
+  // Relocations only touch writable segments: the file bytes of a
+  // read-only one are what the code sees.
+  size_t end = record->bytes.find('\0');
+  if (record->type != STT_OBJECT || (record->segmentFlags & PF_W) ||
+      end == std::string_view::npos)
+    return fail(SEQRT_ERROR_FORMAT,
+                artifact.path + ": artifact code's '" + seqrt::abi::kAbiRecord +
+                    "' is not a constant NUL-terminated string");
+  std::string error;
+  if (!checkAbiRecord(artifact.metadata, record->bytes.substr(0, end), error))
+    return fail(SEQRT_ERROR_FORMAT,
+                artifact.path +
+                    ": the metadata does not match the code: " + error);
+  return SEQRT_OK;
+}
+
 /// Resolves the entry functions, parameter globals and __seq_free, which
 /// checkSymbols has checked; each must be where the object file says.
 seqrt_status resolveSymbols(seqrt_artifact &artifact, const ElfImage &image) {
@@ -188,6 +214,8 @@ extern "C" seqrt_status seqrt_artifact_load(const char *path,
   if (!image.parse(contents.code, error))
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
   if (seqrt_status status = checkSymbols(*artifact, image))
+    return status;
+  if (seqrt_status status = checkRecordedAbi(*artifact, image))
     return status;
   artifact->library = CodeLibrary::load(contents.code, error);
   if (!artifact->library)

@@ -341,6 +341,8 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         seq::buildCPUPipeline(pm, options);
       })))
     return 1;
+  if (failed(seq::emitAbiRecord(module, *metadata)))
+    return 1;
   if (emitStage == EmitStage::LLVMMLIR)
     return printModule();
 

@@ -3,7 +3,9 @@
 
   seqpkg.py pack METADATA.json CODE.so OUT.seqpkg
       Writes a .seqpkg artifact (docs/design/Artifact.md); @HOST_TRIPLE@ in
-      the metadata becomes this machine's triple.
+      the metadata becomes this machine's triple, and the ABI record of the
+      metadata (runtime/include/seqrt/Abi.h) replaces the fake model's
+      placeholder `@SEQ_ABI_RECORD@` in CODE.so.
   seqpkg.py corrupt IN OUT (--flip OFFSET | --truncate SIZE | --magic |
                             --version N | --append)
       Writes a damaged copy of an artifact.
@@ -21,6 +23,7 @@
         dyn-null               no DT_NULL terminates the dynamic table
         sym-type NAME func|object   change a dynamic symbol's type
         sym-size NAME N        change a dynamic symbol's size
+        sym-rename NAME NEW    rename a dynamic symbol (same length)
         set PATH JSON          set a metadata field (PATH like
                                entries.0.function)
         del PATH               delete a metadata field or list element
@@ -52,12 +55,49 @@ def fnv1a64(data):
     return h
 
 
+ABI_PLACEHOLDER = b"@SEQ_ABI_RECORD@"
+ABI_CAPACITY = 4096
+
+
+def abi_escape(name):
+    keep = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            "_.$-")
+    return "".join(c if c in keep else "%%%02X" % b
+                   for c, b in zip(name, name.encode()))
+
+
+def abi_type(desc):
+    dims = "x".join("?" if d < 0 else str(d) for d in desc["shape"])
+    return "%s[%s]" % (desc["dtype"], dims)
+
+
+def abi_record(metadata):
+    """The `__seq_abi` record of a metadata document (seqrt/Abi.h)."""
+    items = ["seqabi1"]
+    for e in metadata["entries"]:
+        pairs = ",".join("%d=%d" % (i, o) for i, o in e.get("inplace", []))
+        items.append("e:%s:%s:%s:%s" % (
+            abi_escape(e["function"]),
+            ",".join(abi_type(t) for t in e["inputs"]),
+            ",".join(abi_type(t) for t in e["outputs"]), pairs))
+    for p in metadata["parameters"]:
+        items.append("p:%s:%s:%s" % (abi_escape(p["global"]), abi_type(p),
+                                     p.get("encoding", "")))
+    return ";".join(items).encode()
+
+
 def pack(metadata_path, code_path, out_path):
     triple = platform.machine() + "-unknown-linux-gnu"
     with open(metadata_path) as f:
         metadata = f.read().replace("@HOST_TRIPLE@", triple).encode()
     with open(code_path, "rb") as f:
         code = f.read()
+    at = code.find(ABI_PLACEHOLDER)
+    if at >= 0:
+        record = abi_record(json.loads(metadata))
+        assert len(record) < ABI_CAPACITY
+        code = (code[:at] + record.ljust(ABI_CAPACITY, b"\0") +
+                code[at + ABI_CAPACITY:])
     header = MAGIC + struct.pack("<IIQQQ", 1, 0, len(metadata), len(code),
                                  fnv1a64(metadata + code))
     with open(out_path, "wb") as f:
@@ -192,6 +232,11 @@ def tamper(in_path, out_path, how, args):
         code[at + 4] = (code[at + 4] & 0xF0) | kind
     elif how == "sym-size":
         struct.pack_into("<Q", code, elf.symbol(args[0]) + 16, int(args[1]))
+    elif how == "sym-rename":
+        assert len(args[0]) == len(args[1])
+        at = elf.symbol(args[0])
+        name = code.index(args[0].encode() + b"\0")
+        code[name:name + len(args[1])] = args[1].encode()
     elif how in ("set", "del"):
         root = json.loads(metadata)
         parent, key = metadata_path(root, args[0])
