@@ -89,7 +89,7 @@ bool unescape(std::string_view text, std::string &out) {
       out += text[i];
       continue;
     }
-    if (i + 2 >= text.size() + 0 || !isxdigit(text[i + 1]) ||
+    if (i + 2 >= text.size() || !isxdigit(text[i + 1]) ||
         !isxdigit(text[i + 2]))
       return false;
     out += static_cast<char>(
