@@ -1,0 +1,27 @@
+//===- MetadataFuzzer.cpp - libFuzzer target for artifact metadata --------===//
+//
+// The metadata JSON parser and checks, and the ABI record of what parses
+// compared with itself and with the input as a record.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AbiRecord.h"
+#include "Metadata.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  std::string_view text(reinterpret_cast<const char *>(data), size);
+  seqrt::Metadata metadata;
+  std::string error;
+  if (!seqrt::parseMetadata(text, metadata, error))
+    return 0;
+  // A metadata document always matches its own record.
+  if (!seqrt::checkAbiRecord(metadata, seqrt::encodeAbiRecord(metadata), error))
+    abort();
+  seqrt::checkAbiRecord(metadata, text, error);
+  return 0;
+}
