@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <set>
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -19,8 +20,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string error;
   if (!seqrt::parseMetadata(text, metadata, error))
     return 0;
-  // A metadata document always matches its own record.
-  if (!seqrt::checkAbiRecord(metadata, seqrt::encodeAbiRecord(metadata), error))
+  // A metadata document matches its own record, unless it names a function
+  // or global twice (the loader rejects two parameters on one global; two
+  // entries on one function are compared with the one record entry).
+  std::set<std::string> names;
+  bool unique = true;
+  for (const seqrt::EntryInfo &entry : metadata.entries)
+    unique &= names.insert("e" + entry.function).second;
+  for (const seqrt::ParameterInfo &param : metadata.parameters)
+    unique &= names.insert("p" + param.global).second;
+  if (unique &&
+      !seqrt::checkAbiRecord(metadata, seqrt::encodeAbiRecord(metadata), error))
     abort();
   seqrt::checkAbiRecord(metadata, text, error);
   return 0;
