@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build ccache g++ python3 python3-pip python3-dev
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-  libomp-22-dev
+  libomp-22-dev libclang-rt-22-dev
   libgtest-dev
 )
 

@@ -34,6 +34,13 @@ config.substitutions.append(("%smollm2_gguf", smollm2_gguf))
 if os.path.isfile(smollm2_gguf):
     config.available_features.add("smollm2-gguf")
 
+# libFuzzer targets (cmake -DSEQC_ENABLE_FUZZERS=ON with clang): tests of
+# them declare `REQUIRES: fuzzers`; %fuzz_dir holds the binaries.
+if getattr(config, "seqc_fuzzers", "").upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("fuzzers")
+config.substitutions.append(
+    ("%fuzz_dir", os.path.join(config.seqc_obj_root, "test", "Fuzz")))
+
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 

@@ -137,3 +137,10 @@ void *CodeLibrary::lookup(const char *name) const {
     return nullptr;
   return address;
 }
+
+uintptr_t CodeLibrary::base() const {
+  struct link_map *map = nullptr;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)
+    return 0;
+  return static_cast<uintptr_t>(map->l_addr);
+}

@@ -9,6 +9,7 @@
 #ifndef SEQRT_LIB_CODELIBRARY_H
 #define SEQRT_LIB_CODELIBRARY_H
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ public:
   /// The address of `name` if this object itself defines it (not one of
   /// its dependencies), else null.
   void *lookup(const char *name) const;
+
+  /// The load base: the address an ELF symbol value is relative to.
+  uintptr_t base() const;
 
   /// The artifact's `void __seq_free(void *)`, set by the loader.
   void (*seqFree)(void *) = nullptr;

@@ -1,17 +1,23 @@
 //===- Load.cpp - Loading and freeing artifacts ---------------------------===//
 //
 // This file implements seqrt_artifact_load, which validates the container,
-// the metadata and the target before loading the code and resolving every
-// symbol the metadata names, and seqrt_artifact_free.
+// the metadata, the target, the code's ELF structure and the kind and size
+// of every symbol the metadata names before loading the code and resolving
+// those symbols, and seqrt_artifact_free.
 //
 //===----------------------------------------------------------------------===//
 
+#include "AbiRecord.h"
 #include "ArtifactImpl.h"
+#include "ElfImage.h"
 #include "Error.h"
 #include "MappedFile.h"
 #include "Target.h"
 #include "seqrt/Abi.h"
 #include "seqrt/Artifact.h"
+
+#include <elf.h>
+#include <set>
 
 using namespace seqrt;
 
@@ -30,29 +36,142 @@ seqrt_status statusFor(ArtifactError error) {
   return SEQRT_ERROR_FORMAT;
 }
 
-/// Resolves the entry functions, parameter globals and __seq_free.
-seqrt_status resolveSymbols(seqrt_artifact &artifact) {
-  CodeLibrary &library = *artifact.library;
-  auto missing = [&](const std::string &symbol, const std::string &what) {
-    return fail(SEQRT_ERROR_FORMAT, artifact.path +
-                                        ": artifact code does not define '" +
-                                        symbol + "' (" + what + ")");
+std::string describeKind(const ElfSymbol &symbol) {
+  switch (symbol.type) {
+  case STT_FUNC:
+    return "a function";
+  case STT_OBJECT:
+    return "a data object of " + std::to_string(symbol.size) + " bytes";
+  default:
+    return "a symbol of ELF type " + std::to_string(symbol.type);
+  }
+}
+
+/// Checks, before the code is loaded, that every symbol the metadata names
+/// is one the code defines with the kind, size and placement its use needs:
+/// entries and __seq_free are functions in executable memory, parameter
+/// globals distinct writable pointers, __seq_status a writable int32.
+seqrt_status checkSymbols(const seqrt_artifact &artifact,
+                          const ElfImage &image) {
+  auto bad = [&](const std::string &message) {
+    return fail(SEQRT_ERROR_FORMAT, artifact.path + ": " + message);
   };
-  void *seqFree = library.lookup(seqrt::abi::kFree);
+  auto missing = [&](const std::string &symbol, const std::string &what) {
+    return bad("artifact code does not define '" + symbol + "' (" + what + ")");
+  };
+  auto isFunction = [](const ElfSymbol &symbol) {
+    return symbol.type == STT_FUNC && (symbol.segmentFlags & PF_X);
+  };
+  auto isWritableData = [](const ElfSymbol &symbol, uint64_t size) {
+    return symbol.type == STT_OBJECT && symbol.size == size &&
+           (symbol.segmentFlags & PF_W);
+  };
+  const ElfSymbol *seqFree = image.find(seqrt::abi::kFree);
   if (!seqFree)
     return missing(seqrt::abi::kFree, "the result deallocator");
+  if (!isFunction(*seqFree))
+    return bad(std::string("artifact code's '") + seqrt::abi::kFree +
+               "' (the result deallocator) is " + describeKind(*seqFree) +
+               ", not a function");
+  std::string packedPrefix = seqrt::abi::kPackedPrefix;
+  for (const EntryInfo &entry : artifact.metadata.entries) {
+    std::string what = "entry '" + entry.name + "'";
+    if (entry.function.compare(0, packedPrefix.size(), packedPrefix) != 0)
+      return bad(what + ": '" + entry.function +
+                 "' is not an entry point (entry functions are named " +
+                 packedPrefix + "*)");
+    const ElfSymbol *function = image.find(entry.function);
+    if (!function)
+      return missing(entry.function, what);
+    if (!isFunction(*function))
+      return bad(what + ": '" + entry.function + "' is " +
+                 describeKind(*function) + ", not a function");
+  }
+  std::string paramPrefix = seqrt::abi::kParamPrefix;
+  std::set<std::string> seen;
+  for (const ParameterInfo &param : artifact.metadata.parameters) {
+    std::string what = "parameter '" + param.key + "'";
+    if (param.global.compare(0, paramPrefix.size(), paramPrefix) != 0)
+      return bad(what + ": '" + param.global +
+                 "' is not a parameter global (they are named " + paramPrefix +
+                 "*)");
+    if (!seen.insert(param.global).second)
+      return bad(what + ": global '" + param.global +
+                 "' is named by another parameter too");
+    const ElfSymbol *global = image.find(param.global);
+    if (!global)
+      return missing(param.global, what);
+    if (!isWritableData(*global, sizeof(void *)))
+      return bad(what + ": '" + param.global + "' is " + describeKind(*global) +
+                 ((global->segmentFlags & PF_W) ? "" : " in read-only memory") +
+                 ", not a writable pointer-sized global");
+  }
+  if (const ElfSymbol *status = image.find(seqrt::abi::kStatusGlobal))
+    if (!isWritableData(*status, sizeof(int32_t)))
+      return bad(std::string("artifact code's '") + seqrt::abi::kStatusGlobal +
+                 "' is " + describeKind(*status) +
+                 ((status->segmentFlags & PF_W) ? "" : " in read-only memory") +
+                 ", not a writable int32");
+  return SEQRT_OK;
+}
+
+/// Compares the metadata with the ABI the code records in `__seq_abi`.
+seqrt_status checkRecordedAbi(const seqrt_artifact &artifact,
+                              const ElfImage &image) {
+  const ElfSymbol *record = image.find(seqrt::abi::kAbiRecord);
+  if (!record)
+    return fail(SEQRT_ERROR_FORMAT,
+                artifact.path + ": artifact code has no ABI record '" +
+                    seqrt::abi::kAbiRecord +
+                    "' (it was not compiled by this version of seqc)");
+  // Relocations only touch writable segments: the file bytes of a
+  // read-only one are what the code sees.
+  size_t end = record->bytes.find('\0');
+  if (record->type != STT_OBJECT || (record->segmentFlags & PF_W) ||
+      end == std::string_view::npos)
+    return fail(SEQRT_ERROR_FORMAT,
+                artifact.path + ": artifact code's '" + seqrt::abi::kAbiRecord +
+                    "' is not a constant NUL-terminated string");
+  std::string error;
+  if (!checkAbiRecord(artifact.metadata, record->bytes.substr(0, end), error))
+    return fail(SEQRT_ERROR_FORMAT,
+                artifact.path +
+                    ": the metadata does not match the code: " + error);
+  return SEQRT_OK;
+}
+
+/// Resolves the entry functions, parameter globals and __seq_free, which
+/// checkSymbols has checked; each must be where the object file says.
+seqrt_status resolveSymbols(seqrt_artifact &artifact, const ElfImage &image) {
+  CodeLibrary &library = *artifact.library;
+  auto resolve = [&](const std::string &name) -> void * {
+    void *address = library.lookup(name.c_str());
+    const ElfSymbol *symbol = image.find(name);
+    if (!address || !symbol ||
+        reinterpret_cast<uintptr_t>(address) != library.base() + symbol->value)
+      return nullptr;
+    return address;
+  };
+  auto unresolved = [&](const std::string &symbol) {
+    return fail(SEQRT_ERROR_FORMAT,
+                artifact.path + ": the loaded code's '" + symbol +
+                    "' is not the symbol its dynamic symbol table defines");
+  };
+  void *seqFree = resolve(seqrt::abi::kFree);
+  if (!seqFree)
+    return unresolved(seqrt::abi::kFree);
   library.seqFree = reinterpret_cast<void (*)(void *)>(seqFree);
   for (const EntryInfo &entry : artifact.metadata.entries) {
-    void *function = library.lookup(entry.function.c_str());
+    void *function = resolve(entry.function);
     if (!function)
-      return missing(entry.function, "entry '" + entry.name + "'");
+      return unresolved(entry.function);
     artifact.functions.push_back(
         reinterpret_cast<seqrt_artifact::EntryFunction>(function));
   }
   for (const ParameterInfo &param : artifact.metadata.parameters) {
-    void *global = library.lookup(param.global.c_str());
+    void *global = resolve(param.global);
     if (!global)
-      return missing(param.global, "parameter '" + param.key + "'");
+      return unresolved(param.global);
     artifact.globals.push_back(static_cast<void **>(global));
     *artifact.globals.back() = nullptr;
   }
@@ -63,8 +182,12 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact) {
     artifact.partsBound[i].assign(artifact.metadata.parameters[i].parts.size(),
                                   false);
   // Optional: only code that can fail at run time defines it.
-  artifact.codeStatus =
-      static_cast<int32_t *>(library.lookup(seqrt::abi::kStatusGlobal));
+  if (image.find(seqrt::abi::kStatusGlobal)) {
+    artifact.codeStatus =
+        static_cast<int32_t *>(resolve(seqrt::abi::kStatusGlobal));
+    if (!artifact.codeStatus)
+      return unresolved(seqrt::abi::kStatusGlobal);
+  }
   return SEQRT_OK;
 }
 } // namespace
@@ -92,10 +215,17 @@ extern "C" seqrt_status seqrt_artifact_load(const char *path,
     return fail(status, artifact->path + ": " + error);
   if (seqrt_status status = checkHostElf(contents.code, error))
     return fail(status, artifact->path + ": " + error);
+  ElfImage image;
+  if (!image.parse(contents.code, error))
+    return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
+  if (seqrt_status status = checkSymbols(*artifact, image))
+    return status;
+  if (seqrt_status status = checkRecordedAbi(*artifact, image))
+    return status;
   artifact->library = CodeLibrary::load(contents.code, error);
   if (!artifact->library)
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
-  if (seqrt_status status = resolveSymbols(*artifact))
+  if (seqrt_status status = resolveSymbols(*artifact, image))
     return status;
   *out = artifact.release();
   return SEQRT_OK;

@@ -17,6 +17,8 @@
 #include "seqc/Import/Import.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqc/Tools/CrashDiagnostic.h"
+#include "seqc/Tools/ParserWorkarounds.h"
 #include "seqc/Transforms/Passes.h"
 #include "seqc/Version.h"
 #include "seqrt/Artifact.h"
@@ -268,6 +270,7 @@ static LogicalResult runPasses(ModuleOp module, TimingScope &timing,
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   pm.enableTiming(timing);
+  seq::addCrashPhaseInstrumentation(pm);
   build(pm);
   return pm.run(module);
 }
@@ -361,6 +364,8 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         seq::buildCPUPipeline(pm, options);
       })))
     return 1;
+  if (failed(seq::emitAbiRecord(module, *metadata)))
+    return 1;
   if (emitStage == EmitStage::LLVMMLIR)
     return printModule();
 
@@ -368,6 +373,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   std::unique_ptr<llvm::Module> llvmModule;
   {
     TimingScope translate = timing.nest("Translate and optimise LLVM IR");
+    seq::setCrashPhase("translating to LLVM IR and optimizing it");
     llvmModule = seq::translateAndOptimize(module, llvmContext, **machine, 3);
   }
   if (!llvmModule) {
@@ -381,6 +387,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   std::string object;
   {
     TimingScope emit = timing.nest("Emit object");
+    seq::setCrashPhase("generating machine code");
     if (failed(seq::emitObject(*llvmModule, **machine, object, error))) {
       llvm::errs() << "seqc: " << error << "\n";
       return 1;
@@ -392,6 +399,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   std::string shared;
   {
     TimingScope link = timing.nest("Link");
+    seq::setCrashPhase("linking");
     if (failed(seq::linkSharedObject(object, codegen, triple, shared, error))) {
       llvm::errs() << "seqc: " << error << "\n";
       return 1;
@@ -424,6 +432,7 @@ int main(int argc, char **argv) {
           "checkpoint directory, into a .seqpkg artifact\n",
           &llvm::errs()))
     return 2;
+  seq::installCrashDiagnostic("seqc", inputFilename);
 
   DialectRegistry registry;
   registry.insert<seq::SeqDialect, func::FuncDialect, arith::ArithDialect,
@@ -443,6 +452,7 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   if (seq::isHuggingFaceDirectory(inputFilename)) {
     TimingScope importTiming = tm.getRootScope().nest("Import");
+    seq::setCrashPhase("importing the checkpoint");
     module = seq::importHuggingFace(&context, inputFilename, importOptions());
     if (!module)
       return 1;
@@ -450,6 +460,7 @@ int main(int argc, char **argv) {
       return 1;
   } else if (seq::isGgufFile(inputFilename)) {
     TimingScope importTiming = tm.getRootScope().nest("Import");
+    seq::setCrashPhase("importing the checkpoint");
     module = seq::importGguf(&context, inputFilename, importOptions());
     if (!module)
       return 1;
@@ -464,7 +475,10 @@ int main(int argc, char **argv) {
       return 1;
     }
     sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    if (failed(seq::rejectParserCrashers(sourceMgr)))
+      return 1;
     TimingScope parseTiming = tm.getRootScope().nest("Parse");
+    seq::setCrashPhase("parsing");
     module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   }
   if (!module)

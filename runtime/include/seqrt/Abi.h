@@ -19,6 +19,21 @@ inline constexpr char kStatusGlobal[] = "__seq_status";
 inline constexpr char kPackedPrefix[] = "__seq_packed_";
 /// `void __seq_free(void *allocated)`: frees a result buffer.
 inline constexpr char kFree[] = "__seq_free";
+/// `const char __seq_abi[]`: the ABI the code was compiled with, a
+/// NUL-terminated record the loader compares with the metadata:
+///
+///   seqabi1;e:FUNCTION:INPUTS:OUTPUTS:INPLACE;...;p:GLOBAL:TYPE:ENCODING;...
+///
+/// one `e:` item per entry (FUNCTION its `__seq_packed_` wrapper), one `p:`
+/// item per parameter global. INPUTS and OUTPUTS are TYPEs joined by `,`;
+/// a TYPE is the metadata dtype and the extents joined by `x` in brackets,
+/// `?` for a dynamic extent (`f32[1x?x64]`, `i64[]` for a scalar). INPLACE
+/// lists `input=output` pairs joined by `,`; ENCODING is the parameter's
+/// quantized encoding or empty. Names keep [A-Za-z0-9_.$-] and escape any
+/// other byte as `%XX`.
+inline constexpr char kAbiRecord[] = "__seq_abi";
+/// The first item of the record.
+inline constexpr char kAbiRecordVersion[] = "seqabi1";
 /// The entry-argument attribute `seq.inplace = <output index>`: the
 /// caller's buffer for this input is updated in place and returned as that
 /// output (KV caches, SSM states).

@@ -1,8 +1,8 @@
 // RUN: seqc %s -emit=llvm-mlir -o - | FileCheck %s
 
 // The artifact ABI (docs/design/Artifact.md) on the LLVM dialect: a packed
-// entry per public function, parameters as runtime-set pointers, and a free
-// function for result buffers.
+// entry per public function, parameters as runtime-set pointers, a free
+// function for result buffers and the ABI record.
 
 // CHECK: llvm.mlir.global external @__seq_param_w() {{.*}}alignment = 8 : i64} : !llvm.ptr
 // CHECK: llvm.func @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64)
@@ -13,6 +13,8 @@
 // CHECK: llvm.call @_mlir_ciface_main
 // CHECK: llvm.func @__seq_free(%{{.*}}: !llvm.ptr)
 // CHECK: llvm.call @free
+// The ABI record the runtime compares with the metadata (seqrt/Abi.h).
+// CHECK: llvm.mlir.global external constant @__seq_abi("seqabi1;e:__seq_packed_main:f32[2x8],i64[]:f32[2x4]:;p:__seq_param_w:f32[4x8]:\00")
 module {
   seq.parameter @w "w" : tensor<4x8xf32>
   func.func @main(%x: tensor<2x8xf32>, %n: i64) -> tensor<2x4xf32> {

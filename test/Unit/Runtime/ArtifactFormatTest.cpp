@@ -216,17 +216,26 @@ TEST(ArtifactLoad, RejectsBadCode) {
                   SEQRT_ERROR_FORMAT, "not an ELF file");
   std::string metadata = fakeModelMetadata();
   metadata.replace(metadata.find("__seq_packed_iota"), 17, "__seq_packed_nope");
-  expectLoadFails(encodeArtifact(metadata, fakeModelCode()), SEQRT_ERROR_FORMAT,
+  expectLoadFails(encodeArtifact(metadata, fakeModelCode(metadata)),
+                  SEQRT_ERROR_FORMAT,
                   "does not define '__seq_packed_nope' (entry 'iota')");
   std::string params = fakeModelParameters();
   params.replace(params.find("__seq_param_b"), 13, "__seq_param_x");
   expectLoadFails(encodeArtifact(fakeModelMetadata(params), fakeModelCode()),
                   SEQRT_ERROR_FORMAT,
                   "does not define '__seq_param_x' (parameter 'model.b')");
-  // A symbol of a dependency (libc) is not one of the artifact's.
+  // A symbol of a dependency (libc) is not one of the artifact's, nor an
+  // entry point.
   std::string libcSymbol = fakeModelMetadata();
   libcSymbol.replace(libcSymbol.find("__seq_packed_iota"), 17, "malloc");
-  expectLoadFails(encodeArtifact(libcSymbol, fakeModelCode()),
-                  SEQRT_ERROR_FORMAT, "does not define 'malloc'");
+  expectLoadFails(encodeArtifact(libcSymbol, fakeModelCode(libcSymbol)),
+                  SEQRT_ERROR_FORMAT,
+                  "entry 'iota': 'malloc' is not an entry point");
+  std::string libcEntry = fakeModelMetadata();
+  libcEntry.replace(libcEntry.find("__seq_packed_iota"), 17,
+                    "__seq_packed_nope");
+  expectLoadFails(encodeArtifact(libcEntry, fakeModelCode(libcEntry)),
+                  SEQRT_ERROR_FORMAT,
+                  "does not define '__seq_packed_nope' (entry 'iota')");
 }
 } // namespace

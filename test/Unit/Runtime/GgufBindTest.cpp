@@ -57,9 +57,9 @@ protected:
                          ", " + h + "]";
     std::string path = dir.file("fake.seqpkg");
     std::string error;
+    std::string metadata = fakeModelMetadata(params, "", kExtraEntries);
     EXPECT_TRUE(
-        seqrt::writeArtifact(path, fakeModelMetadata(params, "", kExtraEntries),
-                             fakeModelCode(), error))
+        seqrt::writeArtifact(path, metadata, fakeModelCode(metadata), error))
         << error;
     return seqrt_artifact_load(path.c_str(), &artifact);
   }

@@ -6,6 +6,7 @@
 
 #include "RuntimeTestUtils.h"
 
+#include "AbiRecord.h"
 #include "seqrt/Artifact.h"
 
 #include "gtest/gtest.h"
@@ -49,8 +50,31 @@ void seqrt::test::writeFile(const std::string &path, const std::string &bytes) {
   EXPECT_TRUE(out.good()) << "cannot write " << path;
 }
 
+namespace {
+/// The initializer of the fake model's `char __seq_abi[4096]`.
+constexpr char kAbiPlaceholder[] = "@SEQ_ABI_RECORD@";
+constexpr size_t kAbiRecordCapacity = 4096;
+} // namespace
+
 const std::string &seqrt::test::fakeModelCode() {
   static const std::string code = readFile(SEQRT_FAKE_MODEL_PATH);
+  return code;
+}
+
+std::string seqrt::test::fakeModelCode(const std::string &metadata) {
+  std::string code = fakeModelCode();
+  seqrt::Metadata parsed;
+  std::string error;
+  if (!seqrt::parseMetadata(metadata, parsed, error))
+    return code;
+  std::string record = seqrt::encodeAbiRecord(parsed);
+  size_t at = code.find(kAbiPlaceholder);
+  EXPECT_NE(at, std::string::npos) << "no ABI record placeholder";
+  EXPECT_LT(record.size(), kAbiRecordCapacity) << "ABI record too long";
+  if (at == std::string::npos || record.size() >= kAbiRecordCapacity)
+    return code;
+  record.resize(kAbiRecordCapacity, '\0');
+  code.replace(at, kAbiRecordCapacity, record);
   return code;
 }
 
@@ -128,7 +152,8 @@ std::string seqrt::test::fakeModelParameters() {
 void seqrt::test::writeFakeArtifact(const std::string &path,
                                     const std::string &metadata) {
   std::string error;
-  ASSERT_TRUE(seqrt::writeArtifact(path, metadata, fakeModelCode(), error))
+  ASSERT_TRUE(
+      seqrt::writeArtifact(path, metadata, fakeModelCode(metadata), error))
       << error;
 }
 

@@ -34,8 +34,12 @@ private:
 std::string readFile(const std::string &path);
 void writeFile(const std::string &path, const std::string &bytes);
 
-/// The bytes of the fake model shared object (Inputs/fake_model.c).
+/// The bytes of the fake model shared object (Inputs/fake_model.c), with
+/// the placeholder of its ABI record `__seq_abi`.
 const std::string &fakeModelCode();
+/// The fake model with the ABI record of `metadata` (seqrt/Abi.h) written
+/// over the placeholder, as seqc would compile it for that metadata.
+std::string fakeModelCode(const std::string &metadata);
 
 /// The triple of this host, e.g. "x86_64-unknown-linux-gnu".
 std::string hostTriple();

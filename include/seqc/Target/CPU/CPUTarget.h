@@ -124,6 +124,15 @@ FailureOr<std::string> buildArtifactMetadata(ModuleOp module,
                                              llvm::StringRef triple,
                                              llvm::StringRef cpu);
 
+/// The ABI record (seqrt/Abi.h) of artifact metadata built by
+/// buildArtifactMetadata, or failure if the JSON is not such metadata.
+FailureOr<std::string> buildArtifactAbiRecord(llvm::StringRef metadataJson);
+
+/// Adds the constant `__seq_abi` holding the ABI record of `metadataJson`
+/// to a module lowered to the LLVM dialect, for the runtime to compare with
+/// the metadata when it loads the artifact.
+LogicalResult emitAbiRecord(ModuleOp module, llvm::StringRef metadataJson);
+
 } // namespace seq
 } // namespace mlir
 

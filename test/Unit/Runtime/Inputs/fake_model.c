@@ -37,6 +37,10 @@ EXPORT void *__seq_param_q;
 EXPORT void *__seq_param_h;
 /// Run-time error code, as seqc emits it.
 EXPORT int32_t __seq_status;
+/// The ABI record (seqrt/Abi.h). The tests build artifacts with different
+/// metadata around this one object, so they write the record for their
+/// metadata over this placeholder (RuntimeTestUtils, seqpkg.py pack).
+EXPORT const char __seq_abi[4096] = "@SEQ_ABI_RECORD@";
 
 static float at1(const Memref1 *m, int64_t i) {
   return ((const float *)m->aligned)[m->offset + i * m->strides[0]];
