@@ -81,7 +81,8 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
     Value output = b.allocProjection(outType, input, wg);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), features = b.dim(wg, 0);
-    const int64_t block = 16, rowBlock = 2;
+    const int64_t block = options.linearFeatureTile,
+                  rowBlock = options.linearRowTile;
     // Weight blocks outermost, as for seq.linear; a register block is 2
     // rows x 2 features x (gate, up).
     b.parallel(
@@ -131,7 +132,8 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
     Value output = b.allocProjection(outType, input, weight);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
-    const int64_t block = 16, rowBlock = 2;
+    const int64_t block = options.linearFeatureTile,
+                  rowBlock = options.linearRowTile;
     b.parallel(
         {b.divUp(n, block), b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
           Value n0, n1;
@@ -172,13 +174,16 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     int64_t k = op.getInput().getType().getShape().back();
     Value rows = b.dim(x, 0), n = b.dim(packed, 0);
-    b.parallel({b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+    b.parallel({b.divUp(n, options.quantFeatureTile),
+                b.divUp(rows, options.quantRowTile)},
                [&](ValueRange ivs) {
                  Value n0, n1, r0, r1;
-                 std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
-                 std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+                 std::tie(n0, n1) =
+                     b.blockBounds(ivs[0], options.quantFeatureTile, n);
+                 std::tie(r0, r1) =
+                     b.blockBounds(ivs[1], options.quantRowTile, rows);
                  Value normed = normalizeRows(b, norm, x, gamma, r0, r1,
-                                              b.index(k), kQuantRowTile);
+                                              b.index(k), options.quantRowTile);
                  quantizedProjectRows(b, op.getFormat(), options.vectorWidth,
                                       r0, r1, n0, n1, k, normed, r0, packed,
                                       bias, y);

@@ -10,6 +10,8 @@
 #ifndef SEQC_LIB_CONVERSION_SEQTOLOOPS_LOOPBUILDER_H
 #define SEQC_LIB_CONVERSION_SEQTOLOOPS_LOOPBUILDER_H
 
+#include "seqc/Target/KernelDispatch.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -20,17 +22,6 @@
 
 namespace mlir {
 namespace seq {
-
-/// Options of the tiled lowering, set per target (memory hierarchy).
-struct TilingOptions {
-  int64_t queryTile = 16;
-  int64_t keyTile = 64;
-  int64_t minParallelTiles = 32;
-  int64_t minKeysPerSplit = 256;
-  /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,
-  /// 4: NEON); 0 keeps scalar loops for LLVM to vectorise.
-  int64_t vectorWidth = 8;
-};
 
 /// Runtime error codes written to `__seq_status` (see seqrt.h).
 enum StatusCode : int32_t { kIndexOutOfRange = 1, kCacheOverflow = 2 };

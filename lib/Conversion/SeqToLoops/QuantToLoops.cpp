@@ -37,11 +37,14 @@ struct QuantizedLinearLowering : TiledPattern<QuantizedLinearOp> {
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     int64_t k = op.getInput().getType().getShape().back();
     Value rows = b.dim(x, 0), n = b.dim(packed, 0);
-    b.parallel({b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+    b.parallel({b.divUp(n, options.quantFeatureTile),
+                b.divUp(rows, options.quantRowTile)},
                [&](ValueRange ivs) {
                  Value n0, n1, r0, r1;
-                 std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
-                 std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+                 std::tie(n0, n1) =
+                     b.blockBounds(ivs[0], options.quantFeatureTile, n);
+                 std::tie(r0, r1) =
+                     b.blockBounds(ivs[1], options.quantRowTile, rows);
                  quantizedProjectRows(b, op.getFormat(), options.vectorWidth,
                                       r0, r1, n0, n1, k, x, b.index(0), packed,
                                       bias, y);

@@ -8,8 +8,9 @@
 
 #include "Patterns.h"
 #include "seq/IR/SeqOps.h"
-#include "seqrt/Abi.h"
 #include "seqc/Conversion/Passes.h"
+#include "seqc/Target/KernelDispatch.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -46,12 +47,19 @@ struct ConvertSeqToLoopsPass
           builder.getI64IntegerAttr(64));
     }
 
-    TilingOptions tiling;
-    tiling.queryTile = queryTile;
-    tiling.keyTile = keyTile;
-    tiling.minParallelTiles = minParallelTiles;
-    tiling.minKeysPerSplit = minKeysPerSplit;
-    tiling.vectorWidth = vectorWidth;
+    // Tile sizes come from the target (KernelDispatch); an option given
+    // explicitly (>= 0; > 0 for tile sizes) overrides its choice.
+    TargetDescription target = describeCPU(
+        vectorWidth >= 0 ? vectorWidth : TargetDescription().vectorWidth);
+    TilingOptions tiling = selectTiling(target);
+    if (queryTile > 0)
+      tiling.queryTile = queryTile;
+    if (keyTile > 0)
+      tiling.keyTile = keyTile;
+    if (minParallelTiles > 0)
+      tiling.minParallelTiles = minParallelTiles;
+    if (minKeysPerSplit > 0)
+      tiling.minKeysPerSplit = minKeysPerSplit;
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     // Fusions first, while the chains they match still exist.
