@@ -9,6 +9,7 @@
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -22,6 +23,7 @@ int main(int argc, char **argv) {
   mlir::seq::registerSeqTransformsPasses();
   mlir::seq::registerSeqConversionPasses();
   mlir::seq::registerSeqCPUPasses();
+  mlir::seq::registerSeqGPUPasses();
   mlir::seq::registerPipelines();
 
   mlir::DialectRegistry registry;
