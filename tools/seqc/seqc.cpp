@@ -252,7 +252,11 @@ static void printVersion(llvm::raw_ostream &os) {
     os << "(no x86-64 or AArch64 code generator in this LLVM)";
   else
     llvm::interleaveComma(arches, os);
-  os << "\n";
+  os << "\n    cuda ";
+  llvm::interleaveComma(seq::knownChips(seq::TargetKind::CUDA), os);
+  os << " (kernels only: -emit=gpu-kernels|gpu-asm|gpu-bin)\n    hip  ";
+  llvm::interleaveComma(seq::knownChips(seq::TargetKind::HIP), os);
+  os << " (kernels only)\n";
 }
 
 /// The checkpoint-import options from the command line.
