@@ -736,15 +736,54 @@ void DecoderGraphBuilder::buildGenerate() {
   auto sampling = SamplingAttr::get(
       b.getContext(), llvm::APFloat(static_cast<float>(options.temperature)),
       options.topK, llvm::APFloat(static_cast<float>(options.topP)));
+  SmallVector<Value> state(prefill.getResults().drop_front());
+  SmallVector<Type> stateTypes(state.size(), cacheType());
+  emitGenerateTail(
+      b, loc, N, last, S, seed, state, stateTypes,
+      options.ignoreEos ? ArrayRef<int64_t>() : ArrayRef(spec.eosTokenIds),
+      sampling, [&](Block *loopBody) {
+        Value tok =
+            tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
+        Value pos =
+            tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(1));
+        SmallVector<Value> callArgs{tok, pos};
+        for (int64_t l = 0; l < 2 * spec.layers; ++l)
+          callArgs.push_back(loopBody->getArgument(2 + l));
+        auto call = func::CallOp::create(b, loc, forward, callArgs);
+        auto stepLogits = RankedTensorType::get({1, 1, spec.vocab}, f32);
+        Value h = tensor::CastOp::create(
+            b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
+            call.getResult(0));
+        SmallVector<Value> yields{head(h, stepLogits)};
+        for (int64_t l = 0; l < 2 * spec.layers; ++l)
+          yields.push_back(call.getResult(1 + l));
+        return yields;
+      });
+}
+
+void mlir::seq::emitGenerateTail(
+    OpBuilder &b, Location loc, int64_t N, Value lastLogits, Value promptLength,
+    Value seed, ValueRange state, TypeRange stateTypes,
+    ArrayRef<int64_t> eosTokenIds, SamplingAttr sampling,
+    function_ref<SmallVector<Value>(Block *)> stepBody) {
+  Type i32 = b.getI32Type();
+  auto tokensType = RankedTensorType::get({1, N}, i32);
+  auto one = RankedTensorType::get({1}, i32);
+  auto constIndex = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  auto countOf = [&](int32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(v)));
+  };
   Value counter0 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
-  Value first = SampleOp::create(b, loc, one, last, seed, counter0, sampling);
+  Value first =
+      SampleOp::create(b, loc, one, lastLogits, seed, counter0, sampling);
   Value tokenRow = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({1, 1}, i32), first,
       SmallVector<ReassociationIndices>{{0, 1}});
   if (N == 1) {
-    Value oneCount = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(1)));
-    func::ReturnOp::create(b, loc, ValueRange{tokenRow, oneCount});
+    func::ReturnOp::create(b, loc, ValueRange{tokenRow, countOf(1)});
     return;
   }
   // The other N - 1 tokens: a decode loop whose sampling counters start
@@ -752,50 +791,30 @@ void DecoderGraphBuilder::buildGenerate() {
   auto runLoop = [&]() -> std::pair<Value, Value> {
     Value startPos = tensor::FromElementsOp::create(
         b, loc, one,
-        ValueRange{arith::IndexCastOp::create(b, loc, i32, S).getResult()});
-    SmallVector<Value> state(prefill.getResults().drop_front());
-    SmallVector<Type> stateTypes(state.size(), cacheType());
+        ValueRange{
+            arith::IndexCastOp::create(b, loc, i32, promptLength).getResult()});
     auto loopTokens = RankedTensorType::get({1, N - 1}, i32);
     auto loop = DecodeLoopOp::create(
         b, loc, loopTokens, one, stateTypes, first, startPos, seed, state,
-        b.getI64IntegerAttr(N - 1),
-        b.getDenseI64ArrayAttr(options.ignoreEos ? std::vector<int64_t>{}
-                                                 : spec.eosTokenIds),
+        b.getI64IntegerAttr(N - 1), b.getDenseI64ArrayAttr(eosTokenIds),
         b.getI64IntegerAttr(0), /*counter_offset=*/b.getI64IntegerAttr(1),
         sampling);
     {
       OpBuilder::InsertionGuard guard(b);
       SmallVector<Type> argTypes{RankedTensorType::get({1, 1}, i32),
                                  RankedTensorType::get({1, 1}, i32)};
-      argTypes.append(stateTypes);
+      llvm::append_range(argTypes, stateTypes);
       SmallVector<Location> locs(argTypes.size(), loc);
       Block *loopBody = b.createBlock(&loop.getBody(), {}, argTypes, locs);
-      Value tok =
-          tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
-      Value pos =
-          tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(1));
-      SmallVector<Value> callArgs{tok, pos};
-      for (int64_t l = 0; l < 2 * spec.layers; ++l)
-        callArgs.push_back(loopBody->getArgument(2 + l));
-      auto call = func::CallOp::create(b, loc, forward, callArgs);
-      auto stepLogits = RankedTensorType::get({1, 1, spec.vocab}, f32);
-      Value h = tensor::CastOp::create(
-          b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
-          call.getResult(0));
-      SmallVector<Value> yields{head(h, stepLogits)};
-      for (int64_t l = 0; l < 2 * spec.layers; ++l)
-        yields.push_back(call.getResult(1 + l));
-      YieldOp::create(b, loc, yields);
+      YieldOp::create(b, loc, stepBody(loopBody));
     }
     Value all = tensor::ConcatOp::create(
         b, loc, tokensType, 1, ValueRange{tokenRow, loop.getTokens()});
-    Value oneCount = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(1)));
     Value count =
-        arith::AddIOp::create(b, loc, loop.getNumGenerated(), oneCount);
+        arith::AddIOp::create(b, loc, loop.getNumGenerated(), countOf(1));
     return {all, count};
   };
-  if (options.ignoreEos || spec.eosTokenIds.empty()) {
+  if (eosTokenIds.empty()) {
     auto [all, count] = runLoop();
     func::ReturnOp::create(b, loc, ValueRange{all, count});
     return;
@@ -805,7 +824,7 @@ void DecoderGraphBuilder::buildGenerate() {
   Value firstId =
       tensor::ExtractOp::create(b, loc, first, ValueRange{constIndex(0)});
   Value isEos;
-  for (int64_t id : spec.eosTokenIds) {
+  for (int64_t id : eosTokenIds) {
     Value eq = arith::CmpIOp::create(
         b, loc, arith::CmpIPredicate::eq, firstId,
         arith::ConstantOp::create(
@@ -821,9 +840,7 @@ void DecoderGraphBuilder::buildGenerate() {
         b, loc, DenseElementsAttr::get(tokensType, b.getI32IntegerAttr(0)));
     Value tokens = tensor::InsertOp::create(
         b, loc, firstId, pads, ValueRange{constIndex(0), constIndex(0)});
-    Value oneCount = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(1)));
-    scf::YieldOp::create(b, loc, ValueRange{tokens, oneCount});
+    scf::YieldOp::create(b, loc, ValueRange{tokens, countOf(1)});
     b.setInsertionPointToStart(&branch.getElseRegion().front());
     auto [all, count] = runLoop();
     scf::YieldOp::create(b, loc, ValueRange{all, count});

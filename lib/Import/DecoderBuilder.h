@@ -109,6 +109,20 @@ struct DecoderSpec {
   std::vector<int64_t> eosTokenIds;
 };
 
+/// The common end of every importer's @generate(prompt, seed) ->
+/// (tokens [1, N], count [1]): samples the first token from `lastLogits`
+/// [1, V] (counter 0), then, unless it is one of `eosTokenIds`, a
+/// seq.decode_loop for the other N - 1 tokens (counters 1..) over
+/// `state`, whose step `stepBody(loopBody)` returns the yields (logits
+/// [1, 1, V], state...) for the loop body's arguments (tokens, positions,
+/// state...). `count` includes the first token and an EOS. Ends the entry
+/// with its func.return.
+void emitGenerateTail(OpBuilder &b, Location loc, int64_t N, Value lastLogits,
+                      Value promptLength, Value seed, ValueRange state,
+                      TypeRange stateTypes, ArrayRef<int64_t> eosTokenIds,
+                      SamplingAttr sampling,
+                      function_ref<SmallVector<Value>(Block *)> stepBody);
+
 /// Every checkpoint tensor `spec` names, with its logical shape ([N, K]
 /// for a weight); a stacked parameter is listed as its parts.
 std::vector<std::pair<std::string, SmallVector<int64_t>>>

@@ -34,6 +34,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -151,7 +152,7 @@ Value MambaGraphBuilder::parameter(StringRef name) {
       b.setInsertionPointToStart(module.getBody());
     lastParameter = ParameterOp::create(
         b, loc, b.getStringAttr(symbol), b.getStringAttr(name),
-        TypeAttr::get(tensorType(name)), QuantFormatAttr());
+        TypeAttr::get(tensorType(name)), QuantFormatAttr(), ArrayAttr());
     it = symbols.try_emplace(name, symbol).first;
   }
   return GetParameterOp::create(
@@ -623,7 +624,8 @@ void MambaGraphBuilder::buildPrefill() {
 }
 
 /// @generate(prompt [1,S], seed) -> (tokens [1,N], count [1]): prefill,
-/// sample the first token, then a seq.decode_loop for the other N-1.
+/// sample the first token, then a seq.decode_loop for the other N-1
+/// (emitGenerateTail, shared with the transformer builder).
 void MambaGraphBuilder::buildGenerate() {
   int64_t N = options.maxNewTokens;
   auto tokensType = RankedTensorType::get({1, N}, i32);
@@ -641,53 +643,26 @@ void MambaGraphBuilder::buildGenerate() {
   auto sampling = SamplingAttr::get(
       b.getContext(), llvm::APFloat(static_cast<float>(options.temperature)),
       options.topK, llvm::APFloat(static_cast<float>(options.topP)));
-  Value counter0 = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0));
-  Value first = SampleOp::create(b, loc, one, last, seed, counter0, sampling);
-  Value tokenRow = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({1, 1}, i32), first,
-      SmallVector<ReassociationIndices>{{0, 1}});
-  if (N == 1) {
-    Value zeroCount = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(0)));
-    func::ReturnOp::create(b, loc, ValueRange{tokenRow, zeroCount});
-    return;
-  }
-  Value S = dim(prompt, 1);
-  Value startPos = tensor::FromElementsOp::create(
-      b, loc, one,
-      ValueRange{arith::IndexCastOp::create(b, loc, i32, S).getResult()});
   SmallVector<Value> state(prefill.getResults().drop_front());
-  auto loopTokens = RankedTensorType::get({1, N - 1}, i32);
-  auto loop = DecodeLoopOp::create(
-      b, loc, loopTokens, one, types, first, startPos, seed, state,
-      b.getI64IntegerAttr(N - 1),
-      b.getDenseI64ArrayAttr(options.ignoreEos ? std::vector<int64_t>{}
-                                               : spec.eosTokenIds),
-      b.getI64IntegerAttr(0), sampling);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    SmallVector<Type> argTypes{RankedTensorType::get({1, 1}, i32),
-                               RankedTensorType::get({1, 1}, i32)};
-    argTypes.append(types);
-    SmallVector<Location> locs(argTypes.size(), loc);
-    Block *loopBody = b.createBlock(&loop.getBody(), {}, argTypes, locs);
-    Value tok = tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
-    SmallVector<Value> callArgs{tok};
-    for (size_t s = 0; s < types.size(); ++s)
-      callArgs.push_back(loopBody->getArgument(2 + s));
-    auto call = func::CallOp::create(b, loc, forward, callArgs);
-    auto stepLogits = RankedTensorType::get({1, 1, spec.vocab}, f32);
-    Value h = tensor::CastOp::create(
-        b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
-        call.getResult(0));
-    SmallVector<Value> yields{head(h, stepLogits)};
-    for (size_t s = 0; s < types.size(); ++s)
-      yields.push_back(call.getResult(1 + s));
-    YieldOp::create(b, loc, yields);
-  }
-  Value all = tensor::ConcatOp::create(b, loc, tokensType, 1,
-                                       ValueRange{tokenRow, loop.getTokens()});
-  func::ReturnOp::create(b, loc, ValueRange{all, loop.getNumGenerated()});
+  emitGenerateTail(
+      b, loc, N, last, dim(prompt, 1), seed, state, types,
+      options.ignoreEos ? ArrayRef<int64_t>() : ArrayRef(spec.eosTokenIds),
+      sampling, [&](Block *loopBody) {
+        Value tok =
+            tensor::CastOp::create(b, loc, ids(), loopBody->getArgument(0));
+        SmallVector<Value> callArgs{tok};
+        for (size_t s = 0; s < types.size(); ++s)
+          callArgs.push_back(loopBody->getArgument(2 + s));
+        auto call = func::CallOp::create(b, loc, forward, callArgs);
+        auto stepLogits = RankedTensorType::get({1, 1, spec.vocab}, f32);
+        Value h = tensor::CastOp::create(
+            b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
+            call.getResult(0));
+        SmallVector<Value> yields{head(h, stepLogits)};
+        for (size_t s = 0; s < types.size(); ++s)
+          yields.push_back(call.getResult(1 + s));
+        return yields;
+      });
 }
 
 OwningOpRef<ModuleOp> MambaGraphBuilder::build() {
@@ -740,9 +715,9 @@ OwningOpRef<ModuleOp>
 mlir::seq::buildMamba(MLIRContext *context, Location loc, const MambaSpec &spec,
                       const llvm::StringMap<TensorInfo> &tensors,
                       const ImportOptions &options) {
-  context
-      ->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
-                    bufferization::BufferizationDialect, tensor::TensorDialect,
-                    linalg::LinalgDialect, math::MathDialect>();
+  context->loadDialect<SeqDialect, func::FuncDialect, arith::ArithDialect,
+                       bufferization::BufferizationDialect,
+                       tensor::TensorDialect, linalg::LinalgDialect,
+                       math::MathDialect, scf::SCFDialect>();
   return MambaGraphBuilder(context, loc, spec, tensors, options).build();
 }

@@ -11,6 +11,7 @@
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Tools/CrashDiagnostic.h"
 #include "seqc/Tools/ParserWorkarounds.h"
 #include "seqc/Transforms/Passes.h"
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   mlir::seq::registerSeqTransformsPasses();
   mlir::seq::registerSeqConversionPasses();
   mlir::seq::registerSeqCPUPasses();
+  mlir::seq::registerSeqGPUPasses();
   mlir::seq::registerPipelines();
 
   mlir::DialectRegistry registry;

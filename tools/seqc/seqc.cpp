@@ -17,6 +17,8 @@
 #include "seqc/Import/Import.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/TargetDescription.h"
 #include "seqc/Tools/CrashDiagnostic.h"
 #include "seqc/Tools/ParserWorkarounds.h"
 #include "seqc/Transforms/Passes.h"
@@ -24,6 +26,7 @@
 #include "seqrt/Artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -43,7 +46,10 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
@@ -55,13 +61,16 @@ namespace cl = llvm::cl;
 namespace {
 /// The stages seqc can stop after. Each later backend adds its stages here.
 enum class EmitStage {
-  Seq,      ///< parsed and verified input, printed back
-  SeqOpt,   ///< after the target-independent front end (seq-frontend)
-  Tiled,    ///< the tiled loop IR shared by all targets
-  LLVMMLIR, ///< the LLVM dialect with the artifact ABI
-  LLVMIR,   ///< optimised LLVM IR
-  Object,   ///< an object file
-  Artifact, ///< a .seqpkg artifact (default)
+  Seq,        ///< parsed and verified input, printed back
+  SeqOpt,     ///< after the target-independent front end (seq-frontend)
+  Tiled,      ///< the tiled loop IR shared by all targets
+  LLVMMLIR,   ///< the LLVM dialect with the artifact ABI
+  LLVMIR,     ///< optimised LLVM IR
+  Object,     ///< an object file
+  Artifact,   ///< a .seqpkg artifact (default)
+  GPUKernels, ///< GPU targets: the mapped kernels, as the emulator runs them
+  GPUAsm,     ///< GPU targets: PTX or AMDGCN assembly
+  GPUBinary,  ///< GPU targets: a cubin or an HSACO
 };
 } // namespace
 
@@ -104,18 +113,27 @@ static cl::opt<EmitStage> emitStage(
                clEnumValN(EmitStage::LLVMIR, "llvm", "optimised LLVM IR"),
                clEnumValN(EmitStage::Object, "obj", "an object file"),
                clEnumValN(EmitStage::Artifact, "artifact",
-                          "a .seqpkg artifact (default)")),
+                          "a .seqpkg artifact (default)"),
+               clEnumValN(EmitStage::GPUKernels, "gpu-kernels",
+                          "GPU targets: the mapped kernels (gpu.module)"),
+               clEnumValN(EmitStage::GPUAsm, "gpu-asm",
+                          "GPU targets: PTX or AMDGCN assembly"),
+               clEnumValN(EmitStage::GPUBinary, "gpu-bin",
+                          "GPU targets: a cubin (ptxas) or an HSACO")),
     cl::cat(compileCategory));
 
-namespace {
-enum class TargetKind { CPU };
-} // namespace
-static cl::opt<TargetKind>
-    targetKind("target", cl::desc("The target to compile for"),
-               cl::init(TargetKind::CPU),
-               cl::values(clEnumValN(TargetKind::CPU, "cpu",
-                                     "x86-64 / AArch64 through LLVM")),
-               cl::cat(targetCategory));
+static cl::opt<std::string> targetList(
+    "target",
+    cl::desc("The targets to compile for, comma-separated: cpu (x86-64 / "
+             "AArch64 through LLVM), cuda:<sm> (sm_80, sm_86, sm_89, sm_90, "
+             "sm_90a), hip:<gfx> (gfx90a, gfx942)"),
+    cl::init("cpu"), cl::cat(targetCategory));
+static cl::opt<std::string> cudaToolkit(
+    "cuda-toolkit",
+    cl::desc(
+        "CUDA toolkit whose bin/ptxas makes cubins (default: "
+        "CUDA_HOME, CUDA_PATH, CUDA_ROOT, ptxas on PATH, /usr/local/cuda)"),
+    cl::init(""), cl::cat(targetCategory));
 static cl::opt<std::string>
     targetTriple("mtriple", cl::desc("Target triple (default: the host)"),
                  cl::init(""), cl::cat(targetCategory));
@@ -138,12 +156,15 @@ static cl::opt<int64_t> parallelMinWork(
     cl::desc("Estimated operations below which a tile loop runs serially "
              "instead of on OpenMP threads (0: every loop in parallel)"),
     cl::init(1 << 22), cl::cat(tilingCategory));
-static cl::opt<int64_t> queryTile("query-tile",
-                                  cl::desc("Query rows per attention tile"),
-                                  cl::init(16), cl::cat(tilingCategory));
-static cl::opt<int64_t> keyTile("key-tile",
-                                cl::desc("Keys per attention KV block"),
-                                cl::init(64), cl::cat(tilingCategory));
+static cl::opt<int64_t>
+    queryTile("query-tile",
+              cl::desc("Query rows per attention tile (default: the "
+                       "target's)"),
+              cl::init(-1), cl::cat(tilingCategory));
+static cl::opt<int64_t>
+    keyTile("key-tile",
+            cl::desc("Keys per attention KV block (default: the target's)"),
+            cl::init(-1), cl::cat(tilingCategory));
 static cl::opt<int64_t> vectorWidth(
     "vector-width",
     cl::desc("f32 lanes of the vector kernels (default: from the target; "
@@ -247,7 +268,11 @@ static void printVersion(llvm::raw_ostream &os) {
     os << "(no x86-64 or AArch64 code generator in this LLVM)";
   else
     llvm::interleaveComma(arches, os);
-  os << "\n";
+  os << "\n    cuda ";
+  llvm::interleaveComma(seq::knownChips(seq::TargetKind::CUDA), os);
+  os << " (kernels only: -emit=gpu-kernels|gpu-asm|gpu-bin)\n    hip  ";
+  llvm::interleaveComma(seq::knownChips(seq::TargetKind::HIP), os);
+  os << " (kernels only)\n";
 }
 
 /// The checkpoint-import options from the command line.
@@ -289,9 +314,144 @@ static int writeOutput(llvm::StringRef bytes) {
   return 0;
 }
 
+/// A folder holding llvm/bin/ld.lld (a link to `linker`), the layout
+/// gpu-module-to-binary expects of a ROCm toolkit to link an HSACO.
+static std::optional<std::string> rocmLinkerFolder(std::string &error) {
+  std::string linker = linkerPath;
+  if (linker.empty())
+    for (llvm::StringRef name : {"ld.lld-22", "ld.lld"})
+      if (auto path = llvm::sys::findProgramByName(name, {SEQC_LLVM_TOOLS_DIR}))
+        if (linker.empty())
+          linker = *path;
+  if (linker.empty()) {
+    error = "cannot find ld.lld to link the HSACO (install lld-22 or pass "
+            "--linker)";
+    return std::nullopt;
+  }
+  llvm::SmallString<128> folder;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("seqc-hsaco", folder)) {
+    error = "cannot create a temporary folder: " + ec.message();
+    return std::nullopt;
+  }
+  llvm::SmallString<128> bin(folder);
+  llvm::sys::path::append(bin, "llvm", "bin");
+  llvm::SmallString<128> link(bin);
+  llvm::sys::path::append(link, "ld.lld");
+  if (std::error_code ec = llvm::sys::fs::create_directories(bin)) {
+    error = "cannot create " + bin.str().str() + ": " + ec.message();
+    return std::nullopt;
+  }
+  if (std::error_code ec = llvm::sys::fs::create_link(linker, link)) {
+    error = "cannot link " + link.str().str() + ": " + ec.message();
+    return std::nullopt;
+  }
+  return folder.str().str();
+}
+
+/// Compiles the kernels of a GPU target: -emit=gpu-kernels, gpu-asm or
+/// gpu-bin. Every seq op needs a GPU kernel (seq.linear has one so far).
+static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
+                      TimingScope &timing) {
+  bool binary = emitStage == EmitStage::GPUBinary;
+  if (binary && outputFilename == "-") {
+    llvm::errs() << "seqc: refusing to write binary output to stdout; use -o\n";
+    return 2;
+  }
+  if (failed(runPasses(module, timing, [&](PassManager &pm) {
+        seq::SeqGPULinearKernelsOptions options;
+        options.target = target.name();
+        pm.addPass(seq::createSeqGPULinearKernels(options));
+        pm.addPass(createCanonicalizerPass());
+        pm.addPass(createCSEPass());
+      })))
+    return 1;
+  bool unsupported = false;
+  module.walk([&](Operation *op) {
+    if (!isa<seq::SeqDialect>(op->getDialect()) || isa<seq::LinearOp>(op) ||
+        isa<seq::ParameterOp, seq::GetParameterOp>(op))
+      return;
+    op->emitError() << "seqc: " << target.name() << " has no kernel for '"
+                    << op->getName()
+                    << "' yet (GPU kernels exist for seq.linear)";
+    unsupported = true;
+  });
+  if (unsupported)
+    return 1;
+  // The kernels alone: the host side (launches, the GPU runtime) does not
+  // exist yet.
+  OwningOpRef<ModuleOp> kernels = ModuleOp::create(module.getLoc());
+  (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                      UnitAttr::get(module.getContext()));
+  if (auto gpuModule =
+          module.lookupSymbol<gpu::GPUModuleOp>(seq::kKernelModuleName))
+    kernels->getBody()->push_back(gpuModule->clone());
+  std::string text;
+  llvm::raw_string_ostream textStream(text);
+  if (emitStage == EmitStage::GPUKernels) {
+    kernels->print(textStream);
+    textStream << "\n";
+    return writeOutput(text);
+  }
+  std::string toolkit, error;
+  if (target.kind == seq::TargetKind::CUDA && binary) {
+    std::optional<std::string> found = seq::findCUDAToolkit(cudaToolkit, error);
+    if (!found) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return 1;
+    }
+    toolkit = *found;
+  } else if (target.kind == seq::TargetKind::HIP && binary) {
+    std::optional<std::string> folder = rocmLinkerFolder(error);
+    if (!folder) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return 1;
+    }
+    toolkit = *folder;
+  }
+  LogicalResult compiled = runPasses(*kernels, timing, [&](PassManager &pm) {
+    if (failed(seq::buildGPUCodeGenPipeline(pm, target, binary ? "bin" : "isa",
+                                            toolkit)))
+      llvm::report_fatal_error("seqc: malformed built-in GPU pipeline");
+  });
+  if (target.kind == seq::TargetKind::HIP && binary)
+    llvm::sys::fs::remove_directories(toolkit);
+  if (failed(compiled))
+    return 1;
+  std::string bytes;
+  kernels->walk([&](gpu::BinaryOp binaryOp) {
+    for (Attribute attr : binaryOp.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+        bytes += object.getObject().getValue();
+  });
+  return writeOutput(bytes);
+}
+
 /// Compiles `module` through the stages up to -emit and writes the result.
 static int compile(ModuleOp module, DefaultTimingManager &tm) {
   TimingScope timing = tm.getRootScope();
+  llvm::SmallVector<seq::TargetDescription, 2> targets;
+  std::string targetError;
+  if (!seq::parseTargetList(targetList, targets, targetError)) {
+    llvm::errs() << "seqc: --target: " << targetError << "\n";
+    return 2;
+  }
+  bool gpuStage = emitStage == EmitStage::GPUKernels ||
+                  emitStage == EmitStage::GPUAsm ||
+                  emitStage == EmitStage::GPUBinary;
+  bool anyGPU = llvm::any_of(
+      targets, [](const seq::TargetDescription &t) { return t.isGPU(); });
+  if (gpuStage && (targets.size() != 1 || !anyGPU)) {
+    llvm::errs() << "seqc: -emit=gpu-kernels, gpu-asm and gpu-bin need one "
+                    "GPU target (--target=cuda:<sm> or hip:<gfx>)\n";
+    return 2;
+  }
+  if (!gpuStage && anyGPU) {
+    llvm::errs() << "seqc: GPU targets produce kernels only so far "
+                    "(-emit=gpu-kernels, gpu-asm, gpu-bin): the GPU runtime "
+                    "and multi-target artifacts do not exist yet\n";
+    return 2;
+  }
   bool binaryOutput =
       emitStage == EmitStage::Object || emitStage == EmitStage::Artifact;
   if (binaryOutput && outputFilename == "-") {
@@ -313,6 +473,8 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
     return 1;
   if (emitStage == EmitStage::SeqOpt)
     return printModule();
+  if (gpuStage)
+    return compileGPU(module, targets.front(), timing);
 
   seq::CPUCodeGenOptions codegen;
   codegen.triple = targetTriple;
@@ -419,6 +581,7 @@ int main(int argc, char **argv) {
   registerAllPasses();
   seq::registerSeqTransformsPasses();
   seq::registerSeqCPUPasses();
+  seq::registerSeqGPUPasses();
   seq::registerSeqConversionPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
@@ -441,6 +604,7 @@ int main(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   seq::registerCPUTranslations(registry);
+  seq::registerGPUTranslations(registry);
   MLIRContext context(registry);
   // Diagnostics carry source locations; the offending op's dump is noise.
   context.printOpOnDiagnostic(false);

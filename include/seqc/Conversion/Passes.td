@@ -18,8 +18,9 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
     the function. The loops are the *tiled IR* shared by all targets:
     `scf.forall` over independent tiles (batch, heads, query blocks, KV
     splits) and `scf.for` inside a tile, with tile-local scratch buffers
-    whose sizes come from the options (L1/L2 on CPUs, shared memory and
-    registers on GPUs).
+    whose sizes are chosen per op family and target in one place
+    (`selectTiling`, include/seqc/Target/KernelDispatch.h); the options
+    below override single choices.
 
     * `seq.attention`: flash attention. Each `(batch, head, query block,
       KV split)` tile streams KV blocks of `key-tile` keys, keeping a
@@ -40,16 +41,19 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
       with contiguous inner loops.
   }];
   let options = [
-    Option<"queryTile", "query-tile", "int64_t", "16",
-           "Query rows per attention tile">,
-    Option<"keyTile", "key-tile", "int64_t", "64",
-           "Keys per attention KV block">,
-    Option<"minParallelTiles", "min-parallel-tiles", "int64_t", "32",
-           "Split the KV range when there are fewer independent tiles">,
-    Option<"minKeysPerSplit", "min-keys-per-split", "int64_t", "256",
-           "Smallest KV range worth a split of its own">,
-    Option<"vectorWidth", "vector-width", "int64_t", "8",
-           "f32 lanes for the vector-dialect kernels (0: scalar loops)">,
+    Option<"queryTile", "query-tile", "int64_t", "-1",
+           "Query rows per attention tile (default: the target's)">,
+    Option<"keyTile", "key-tile", "int64_t", "-1",
+           "Keys per attention KV block (default: the target's)">,
+    Option<"minParallelTiles", "min-parallel-tiles", "int64_t", "-1",
+           "Split the KV range when there are fewer independent tiles "
+           "(default: the target's)">,
+    Option<"minKeysPerSplit", "min-keys-per-split", "int64_t", "-1",
+           "Smallest KV range worth a split of its own (default: the "
+           "target's)">,
+    Option<"vectorWidth", "vector-width", "int64_t", "-1",
+           "f32 lanes for the vector-dialect kernels (0: scalar loops; "
+           "default: the target's)">,
     Option<"quantActivations", "quant-activations", "std::string", "\"f32\"",
            "Activations of q8_0/q4_0/q4_1 projections: f32, or int8 "
            "(quantized per 32-element block, integer dot products)">,

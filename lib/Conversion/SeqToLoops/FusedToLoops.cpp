@@ -88,7 +88,8 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
     Value output = b.allocProjection(outType, input, wg);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), features = b.dim(wg, 0);
-    const int64_t block = 16, rowBlock = 2;
+    const int64_t block = options.linearFeatureTile,
+                  rowBlock = options.linearRowTile;
     // Weight blocks outermost, as for seq.linear; a register block is 2
     // rows x 2 features x (gate, up).
     b.parallel(
@@ -134,7 +135,8 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
     Value output = b.allocProjection(outType, input, weight);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
-    const int64_t block = 16, rowBlock = 2;
+    const int64_t block = options.linearFeatureTile,
+                  rowBlock = options.linearRowTile;
     b.parallel(
         {b.divUp(n, block), b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
           Value n0, n1;
@@ -182,33 +184,36 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
       Value normed = memref::AllocOp::create(
           b, MemRefType::get({ShapedType::kDynamic, k}, b.getF32Type()),
           ValueRange{rows}, b.getI64IntegerAttr(64));
-      b.parallel({b.divUp(rows, kQuantRowTile)}, [&](ValueRange ivs) {
+      b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
         Value r0, r1;
-        std::tie(r0, r1) = b.blockBounds(ivs[0], kQuantRowTile, rows);
-        normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), kQuantRowTile,
+        std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
+        normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), options.quantRowTile,
                       normed);
         b.forLoop(r0, r1,
                   [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
       });
       b.parallel(
-          {b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+          {b.divUp(n, options.quantFeatureTile), b.divUp(rows, options.quantRowTile)},
           [&](ValueRange ivs) {
             Value n0, n1, r0, r1;
-            std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
-            std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+            std::tie(n0, n1) = b.blockBounds(ivs[0], options.quantFeatureTile, n);
+            std::tie(r0, r1) = b.blockBounds(ivs[1], options.quantRowTile, rows);
             quantizedProjectRowsInt8(b, op.getFormat(), options.x86Avx2, r0, r1,
                                      n0, n1, k, xq, packed, bias, y);
           });
       rewriter.replaceOp(op, b.toTensor(output, outType));
       return success();
     }
-    b.parallel({b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+    b.parallel({b.divUp(n, options.quantFeatureTile),
+                b.divUp(rows, options.quantRowTile)},
                [&](ValueRange ivs) {
                  Value n0, n1, r0, r1;
-                 std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
-                 std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+                 std::tie(n0, n1) =
+                     b.blockBounds(ivs[0], options.quantFeatureTile, n);
+                 std::tie(r0, r1) =
+                     b.blockBounds(ivs[1], options.quantRowTile, rows);
                  Value normed = normalizeRows(b, norm, x, gamma, r0, r1,
-                                              b.index(k), kQuantRowTile);
+                                              b.index(k), options.quantRowTile);
                  quantizedProjectRows(b, op.getFormat(), options.vectorWidth,
                                       r0, r1, n0, n1, k, normed, r0, packed,
                                       bias, y);

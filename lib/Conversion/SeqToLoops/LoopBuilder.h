@@ -10,6 +10,8 @@
 #ifndef SEQC_LIB_CONVERSION_SEQTOLOOPS_LOOPBUILDER_H
 #define SEQC_LIB_CONVERSION_SEQTOLOOPS_LOOPBUILDER_H
 
+#include "seqc/Target/KernelDispatch.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -20,23 +22,6 @@
 
 namespace mlir {
 namespace seq {
-
-/// Options of the tiled lowering, set per target (memory hierarchy).
-struct TilingOptions {
-  int64_t queryTile = 16;
-  int64_t keyTile = 64;
-  int64_t minParallelTiles = 32;
-  int64_t minKeysPerSplit = 256;
-  /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,
-  /// 4: NEON); 0 keeps scalar loops for LLVM to vectorise.
-  int64_t vectorWidth = 8;
-  /// seq.quantized_linear over q8_0/q4_0/q4_1 quantizes its f32 activation
-  /// rows to 8 bits per 32-element block and uses integer dot products
-  /// (QuantInt8.cpp) instead of f32 activations.
-  bool int8Activations = false;
-  /// The target has AVX2 (the int8 kernels use vpmaddubsw/vpmaddwd).
-  bool x86Avx2 = false;
-};
 
 /// Runtime error codes written to `__seq_status` (see seqrt.h).
 enum StatusCode : int32_t {

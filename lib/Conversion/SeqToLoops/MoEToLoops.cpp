@@ -450,7 +450,7 @@ struct GroupedMatmulLowering : TiledPattern<GroupedMatmulOp> {
     Value experts = extent(b, weight, 0), cols = extent(b, weight, 1);
     RankedTensorType outType = op.getOutput().getType();
     Value output = allocResult(b, outType, {rows, cols});
-    const int64_t block = 16;
+    const int64_t block = options.groupedMatmulFeatureTile;
     b.parallel({rows, b.divUp(cols, block)}, [&](ValueRange ivs) {
       Value row = ivs[0], n0 = b.mul(ivs[1], b.index(block));
       Value n1 = b.min(cols, b.add(n0, b.index(block)));
@@ -509,11 +509,10 @@ static Value mulExtents(LoopBuilder &b, Value x, Value y) {
 
 struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
   using TiledPattern::TiledPattern;
-  /// Features per tile of the expert FFN and combine phases.
-  static constexpr int64_t kBlock = 64;
-
   LogicalResult matchAndRewrite(MoeExpertsOp op,
                                 PatternRewriter &rewriter) const override {
+    // Features per tile of the expert FFN and combine phases.
+    const int64_t block = options.moeFeatureTile;
     LoopBuilder b(op.getLoc(), rewriter);
     Value input = b.buffer(op.getInput());
     Value weights = b.buffer(op.getWeights());
@@ -585,12 +584,12 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       memref::StoreOp::create(b, b.add(pos, one), count, ValueRange{e});
     });
 
-    // 2. Tiles of (block of 64 hidden features, slot): the expert's hidden
+    // 2. Tiles of (block of hidden features, slot): the expert's hidden
     //    activation of the slot's token, hbuf[s, f] (f32).
     Value hbuf = heap(b, {slots, hidden}, f32);
-    b.parallel({b.divUp(hidden, kBlock), slots}, [&](ValueRange ivs) {
-      Value f0 = b.mul(ivs[0], b.index(kBlock));
-      Value f1 = b.min(hidden, b.add(f0, b.index(kBlock)));
+    b.parallel({b.divUp(hidden, block), slots}, [&](ValueRange ivs) {
+      Value f0 = b.mul(ivs[0], b.index(block));
+      Value f1 = b.min(hidden, b.add(f0, b.index(block)));
       Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
       Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
       b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
@@ -625,13 +624,13 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       });
     });
 
-    // 3. Tiles of (block of 64 model features, slot): the expert's output
+    // 3. Tiles of (block of model features, slot): the expert's output
     //    for the slot, ybuf[s, d] = down_e[d, :] . hbuf[s, :]; zero for
     //    dropped slots.
     Value ybuf = heap(b, {slots, model}, f32);
-    b.parallel({b.divUp(model, kBlock), slots}, [&](ValueRange ivs) {
-      Value d0 = b.mul(ivs[0], b.index(kBlock));
-      Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
+    b.parallel({b.divUp(model, block), slots}, [&](ValueRange ivs) {
+      Value d0 = b.mul(ivs[0], b.index(block));
+      Value d1 = b.min(model, b.add(d0, b.index(block)));
       Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
       Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
       scf::IfOp::create(
@@ -669,9 +668,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       Value width = extent(b, sup, 0);
       Value sharedHidden = heap(b, {tokens, width}, f32);
       sharedOut = heap(b, {tokens, model}, f32);
-      b.parallel({b.divUp(width, kBlock), tokens}, [&](ValueRange ivs) {
-        Value t = ivs[1], f0 = b.mul(ivs[0], b.index(kBlock));
-        Value f1 = b.min(width, b.add(f0, b.index(kBlock)));
+      b.parallel({b.divUp(width, block), tokens}, [&](ValueRange ivs) {
+        Value t = ivs[1], f0 = b.mul(ivs[0], b.index(block));
+        Value f1 = b.min(width, b.add(f0, b.index(block)));
         blockedDots(
             b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
             [&](Value r) {
@@ -696,9 +695,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
             },
             /*blockRows=*/1, /*blockCols=*/sgate ? 4 : 8);
       });
-      b.parallel({b.divUp(model, kBlock), tokens}, [&](ValueRange ivs) {
-        Value t = ivs[1], d0 = b.mul(ivs[0], b.index(kBlock));
-        Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
+      b.parallel({b.divUp(model, block), tokens}, [&](ValueRange ivs) {
+        Value t = ivs[1], d0 = b.mul(ivs[0], b.index(block));
+        Value d1 = b.min(model, b.add(d0, b.index(block)));
         blockedDots(
             b, t, b.add(t, one), d0, d1, width, options.vectorWidth,
             [&](Value r) {
@@ -714,13 +713,13 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       });
     }
 
-    // 4. Tiles of (token, block of 64 model features): the weighted sum of
+    // 4. Tiles of (token, block of model features): the weighted sum of
     //    the token's kept slots, out[t, d] = sum_k w[t, k] * ybuf[tK + k, d]
     //    (+ the shared experts' output).
-    b.parallel({tokens, b.divUp(model, kBlock)}, [&](ValueRange ivs) {
+    b.parallel({tokens, b.divUp(model, block)}, [&](ValueRange ivs) {
       Value t = ivs[0];
-      Value d0 = b.mul(ivs[1], b.index(kBlock));
-      Value d1 = b.min(model, b.add(d0, b.index(kBlock)));
+      Value d0 = b.mul(ivs[1], b.index(block));
+      Value d1 = b.min(model, b.add(d0, b.index(block)));
       Value first = b.mul(t, topK);
       b.forLoop(d0, d1, [&](Value d) {
         Value init =

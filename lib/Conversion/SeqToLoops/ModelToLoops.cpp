@@ -46,9 +46,10 @@ struct LinearLowering : TiledPattern<LinearOp> {
     Value output = b.allocProjection(outType, input, weight);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
-    const int64_t block = 16, rowBlock = 2;
+    const int64_t block = options.linearFeatureTile,
+                  rowBlock = options.linearRowTile;
     // Weight blocks outermost: consecutive tiles (one thread's share under
-    // a static schedule) reuse the same 16 weight rows from cache across
+    // a static schedule) reuse the same weight rows from cache across
     // all input rows instead of streaming the weights once per row.
     b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
                [&](ValueRange ivs) {
@@ -210,8 +211,8 @@ struct EmbeddingLowering : OpRewritePattern<EmbeddingOp> {
 };
 
 /// SwiGLU and GELU: elementwise over the flattened tensor.
-template <typename ActOp> struct ActivationLowering : OpRewritePattern<ActOp> {
-  using OpRewritePattern<ActOp>::OpRewritePattern;
+template <typename ActOp> struct ActivationLowering : TiledPattern<ActOp> {
+  using TiledPattern<ActOp>::TiledPattern;
   LogicalResult matchAndRewrite(ActOp op,
                                 PatternRewriter &rewriter) const override {
     LoopBuilder b(op.getLoc(), rewriter);
@@ -221,7 +222,7 @@ template <typename ActOp> struct ActivationLowering : OpRewritePattern<ActOp> {
       inputs.push_back(b.flatten(b.buffer(operand)));
     Value output = allocLike(b, type, b.buffer(op->getOperand(0)));
     Value out = b.flatten(output);
-    const int64_t block = 1024;
+    const int64_t block = this->options.elementwiseTile;
     Value total = b.dim(out, 0);
     b.parallel({b.divUp(total, block)}, [&](ValueRange ivs) {
       Value begin, end;
@@ -353,8 +354,9 @@ struct GetParameterLowering : OpRewritePattern<GetParameterOp> {
 void seq::populateModelToLoopsPatterns(RewritePatternSet &patterns,
                                        const TilingOptions &options) {
   patterns.add<LinearLowering>(patterns.getContext(), options);
+  patterns.add<ActivationLowering<SwiGLUOp>, ActivationLowering<GeLUOp>>(
+      patterns.getContext(), options);
   patterns.add<NormLowering<RMSNormOp>, NormLowering<LayerNormOp>, RopeLowering,
-               EmbeddingLowering, ActivationLowering<SwiGLUOp>,
-               ActivationLowering<GeLUOp>, CacheWriteLowering,
-               GetParameterLowering>(patterns.getContext());
+               EmbeddingLowering, CacheWriteLowering, GetParameterLowering>(
+      patterns.getContext());
 }

@@ -20,12 +20,6 @@
 namespace mlir {
 namespace seq {
 
-/// Output features and rows per tile of a quantized projection (the
-/// scf.forall runs over feature tiles outermost, so one thread's
-/// consecutive tiles share their weights).
-constexpr int64_t kQuantFeatureTile = 16;
-constexpr int64_t kQuantRowTile = 16;
-
 /// The chunk width for a target's f32 lane count: whole chunks must tile
 /// the 16 nibble bytes of a q4 block, so widths above 16 use 16 and widths
 /// that do not divide 16 use scalars (0).

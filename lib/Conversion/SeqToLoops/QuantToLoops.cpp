@@ -46,19 +46,19 @@ struct QuantizedLinearLowering : TiledPattern<QuantizedLinearOp> {
         op.getInput().getType().getElementType().isF32()) {
       // Every activation row quantized once, before the projection tiles.
       xq = allocInt8Rows(b, rows, k);
-      b.parallel({b.divUp(rows, kQuantRowTile)}, [&](ValueRange ivs) {
+      b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
         Value r0, r1;
-        std::tie(r0, r1) = b.blockBounds(ivs[0], kQuantRowTile, rows);
+        std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
         b.forLoop(r0, r1,
                   [&](Value r) { quantizeRowInt8(b, x, r, k, *xq, r); });
       });
     }
     b.parallel(
-        {b.divUp(n, kQuantFeatureTile), b.divUp(rows, kQuantRowTile)},
+        {b.divUp(n, options.quantFeatureTile), b.divUp(rows, options.quantRowTile)},
         [&](ValueRange ivs) {
           Value n0, n1, r0, r1;
-          std::tie(n0, n1) = b.blockBounds(ivs[0], kQuantFeatureTile, n);
-          std::tie(r0, r1) = b.blockBounds(ivs[1], kQuantRowTile, rows);
+          std::tie(n0, n1) = b.blockBounds(ivs[0], options.quantFeatureTile, n);
+          std::tie(r0, r1) = b.blockBounds(ivs[1], options.quantRowTile, rows);
           if (xq)
             quantizedProjectRowsInt8(b, op.getFormat(), options.x86Avx2, r0, r1,
                                      n0, n1, k, *xq, packed, bias, y);

@@ -10,6 +10,7 @@
 #include "QuantKernels.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Conversion/Passes.h"
+#include "seqc/Target/KernelDispatch.h"
 #include "seqrt/Abi.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -47,12 +48,19 @@ struct ConvertSeqToLoopsPass
           builder.getI64IntegerAttr(64));
     }
 
-    TilingOptions tiling;
-    tiling.queryTile = queryTile;
-    tiling.keyTile = keyTile;
-    tiling.minParallelTiles = minParallelTiles;
-    tiling.minKeysPerSplit = minKeysPerSplit;
-    tiling.vectorWidth = vectorWidth;
+    // Tile sizes come from the target (KernelDispatch); an option given
+    // explicitly (>= 0; > 0 for tile sizes) overrides its choice.
+    TargetDescription target = describeCPU(
+        vectorWidth >= 0 ? vectorWidth : TargetDescription().vectorWidth);
+    TilingOptions tiling = selectTiling(target);
+    if (queryTile > 0)
+      tiling.queryTile = queryTile;
+    if (keyTile > 0)
+      tiling.keyTile = keyTile;
+    if (minParallelTiles > 0)
+      tiling.minParallelTiles = minParallelTiles;
+    if (minKeysPerSplit > 0)
+      tiling.minKeysPerSplit = minKeysPerSplit;
     tiling.int8Activations = quantActivations == "int8";
     tiling.x86Avx2 = x86Avx2;
     if (quantActivations != "f32" && quantActivations != "int8") {

@@ -37,15 +37,18 @@ namespace seq {
 /// Options of the seq -> LLVM dialect CPU pipeline.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> queryTile{*this, "query-tile",
-                            llvm::cl::desc("Query rows per attention tile"),
-                            llvm::cl::init(16)};
+                            llvm::cl::desc("Query rows per attention tile "
+                                           "(default: the target's)"),
+                            llvm::cl::init(-1)};
   Option<int64_t> keyTile{*this, "key-tile",
-                          llvm::cl::desc("Keys per attention KV block"),
-                          llvm::cl::init(64)};
+                          llvm::cl::desc("Keys per attention KV block "
+                                         "(default: the target's)"),
+                          llvm::cl::init(-1)};
   Option<int64_t> vectorWidth{
       *this, "vector-width",
-      llvm::cl::desc("f32 lanes of the vector-dialect kernels (0: scalar)"),
-      llvm::cl::init(8)};
+      llvm::cl::desc("f32 lanes of the vector-dialect kernels (0: scalar; "
+                     "default: the target's)"),
+      llvm::cl::init(-1)};
   Option<std::string> quantActivations{
       *this, "quant-activations",
       llvm::cl::desc("Activations of q8_0/q4_0/q4_1 projections: f32, or "

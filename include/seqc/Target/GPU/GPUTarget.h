@@ -1,0 +1,94 @@
+//===- GPUTarget.h - seq kernels for CUDA and HIP ---------------*- C++ -*-===//
+//
+// This file declares the GPU backend: kernel generation (seq ops mapped to
+// blocks, warps and threads with shared-memory tiles, barriers and the
+// chip's matrix instruction), the code-generation pipelines to PTX/cubin
+// (NVVM) and AMDGCN/HSACO (ROCDL), and where the tools they need are found.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_GPU_GPUTARGET_H
+#define SEQC_TARGET_GPU_GPUTARGET_H
+
+#include "seqc/Target/KernelDispatch.h"
+#include "seqc/Target/TargetDescription.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Support/LLVM.h"
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mlir {
+class DialectRegistry;
+class ModuleOp;
+class OpPassManager;
+namespace seq {
+
+#define GEN_PASS_DECL
+#include "seqc/Target/GPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "seqc/Target/GPU/Passes.h.inc"
+
+/// The name of the gpu.module that holds a module's kernels.
+constexpr llvm::StringLiteral kKernelModuleName = "seq_kernels";
+
+/// Launch ABI: a kernel's grid dimension d (x, y, z) is
+/// ceil(dim(argument a, dimension i) / tile) for the triple (a, i, tile)
+/// at positions 3d .. 3d+2 of this attribute (an i64 array on the
+/// gpu.func); its block size is the func's `known_block_size`.
+constexpr llvm::StringLiteral kLaunchGridAttrName = "seq.launch_grid";
+
+/// Deliberate kernel bugs for the emulator's mutation tests: each must make
+/// an emulated test fail. Never used outside tests.
+enum class KernelMutation {
+  None,
+  SwapFragmentLanes, ///< A-fragment registers in the wrong order
+  DropBarrier,       ///< no barrier between filling and reading a tile
+  SharedOffByOne,    ///< the shared-memory tile read one column off
+};
+
+/// Builds the linear-layer kernel `name` (Y = X W^T (+ b), X [M, K],
+/// W [N, K], b [N], Y [M, N], all of `elementType`) into `kernelModule`.
+void buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                       StringRef name, const TargetDescription &target,
+                       const GPULinearConfig &config,
+                       LinearElementType elementType, bool hasBias,
+                       KernelMutation mutation);
+
+/// Options of the GPU code-generation pipeline.
+struct GPUCodeGenOptions {
+  /// "isa": PTX or AMDGCN assembly in the gpu.binary; "bin": a cubin
+  /// (ptxas) or an HSACO (ld.lld).
+  std::string format = "bin";
+  /// The CUDA toolkit (ptxas in bin/); empty: found (findCUDAToolkit).
+  std::string cudaToolkit;
+  /// ld.lld for HSACO; empty: found next to LLVM.
+  std::string linker;
+};
+
+/// Where a CUDA toolkit with ptxas is, in this order: `explicitPath`, the
+/// CUDA_HOME, CUDA_PATH and CUDA_ROOT variables, a `ptxas` on PATH, the
+/// conventional /usr/local/cuda. Returns the toolkit folder (holding
+/// bin/ptxas) or std::nullopt with `error` listing where it looked.
+std::optional<std::string> findCUDAToolkit(StringRef explicitPath,
+                                           std::string &error);
+
+/// Adds the passes from kernels (gpu.module @seq_kernels) to a gpu.binary
+/// for `target`: NVVM (nvgpu, bf16 mma.sync) or ROCDL (amdgpu) lowering,
+/// then serialisation. `toolkitDir` is the folder passed to
+/// gpu-module-to-binary (a CUDA toolkit, or one with llvm/bin/ld.lld).
+LogicalResult buildGPUCodeGenPipeline(OpPassManager &pm,
+                                      const TargetDescription &target,
+                                      StringRef format, StringRef toolkitDir);
+
+/// Registers the dialects and translations GPU code generation needs.
+void registerGPUTranslations(DialectRegistry &registry);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_TARGET_GPU_GPUTARGET_H

@@ -1,0 +1,59 @@
+//===- Passes.td - GPU target passes -----------------------*- tablegen -*-===//
+//
+// Passes that generate GPU kernels from seq ops and prepare them for the
+// NVVM and ROCDL code generators.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_GPU_PASSES_TD
+#define SEQC_TARGET_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def SeqGPULinearKernels : Pass<"seq-gpu-linear-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of seq.linear";
+  let description = [{
+    For every `seq.linear` (f32, f16 or bf16, with or without bias) adds a
+    kernel to `gpu.module @seq_kernels` (one per element type and bias)
+    and names it on the op (`seq.gpu_kernel`). The kernel is the mapped
+    form that code generation and the emulator both take: a block per
+    `blockM x blockN` output tile (grid from `seq.launch_grid`), warps in a
+    `warpsM x warpsN` grid, `blockK`-deep tiles of X and W staged in
+    workgroup (shared) memory between two `gpu.barrier`s, and the chip's
+    matrix instruction (`nvgpu.mma.sync` m16n8k16 on CUDA, `amdgpu.mfma`
+    16x16x16 on HIP) fed from per-lane fragments in the instruction's
+    register layout; f32 runs f32 FMAs per thread (exact f32). Tile sizes
+    come from `selectGPULinearConfig` (KernelDispatch).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">,
+    Option<"mutation", "mutation", "std::string", "\"none\"",
+           "Test only: a deliberate bug (swap-fragment-lanes, drop-barrier, "
+           "shared-off-by-one) that the emulator must catch">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect", "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::amdgpu::AMDGPUDialect"
+  ];
+}
+
+def SeqGPULowerBF16MmaSync
+    : Pass<"seq-gpu-lower-bf16-mma-sync", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lowers bf16 nvgpu.mma.sync to nvvm.mma.sync";
+  let description = [{
+    `convert-nvgpu-to-nvvm` handles f16 but not bf16 `nvgpu.mma.sync`.
+    This pass rewrites the bf16 m16n8k16 form (f32 accumulators) into
+    `nvvm.mma.sync` with each pair of bf16 values packed into an i32
+    register, the operand form of `mma.sync.aligned.m16n8k16.row.col.
+    f32.bf16.bf16.f32`. The fragment layouts are those of the f16 form.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // SEQC_TARGET_GPU_PASSES_TD

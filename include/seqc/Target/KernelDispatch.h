@@ -1,0 +1,87 @@
+//===- KernelDispatch.h - tile sizes per op family and target ---*- C++ -*-===//
+//
+// This file declares the one place where tile sizes are chosen, per op
+// family and target (the role of IREE's KernelDispatch): the lowerings
+// read the choices, they never write a tile size of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_KERNELDISPATCH_H
+#define SEQC_TARGET_KERNELDISPATCH_H
+
+#include "seqc/Target/TargetDescription.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mlir {
+namespace seq {
+
+/// Tile sizes of the tiled loop lowering (convert-seq-to-loops), chosen
+/// per target by selectTiling.
+struct TilingOptions {
+  // Attention.
+  int64_t queryTile = 16;
+  int64_t keyTile = 64;
+  int64_t minParallelTiles = 32;
+  int64_t minKeysPerSplit = 256;
+  // seq.linear and its fusions (gated MLP, norm + linear): output
+  // features x rows per tile.
+  int64_t linearFeatureTile = 16;
+  int64_t linearRowTile = 2;
+  // seq.quantized_linear: output features x rows per tile.
+  int64_t quantFeatureTile = 16;
+  int64_t quantRowTile = 16;
+  // seq.grouped_matmul: output features per tile (one row each).
+  int64_t groupedMatmulFeatureTile = 16;
+  // seq.moe_experts: hidden or model features per tile.
+  int64_t moeFeatureTile = 64;
+  // Elementwise activations: elements per tile.
+  int64_t elementwiseTile = 1024;
+  /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,
+  /// 4: NEON); 0 keeps scalar loops for LLVM to vectorise.
+  int64_t vectorWidth = 8;
+  /// seq.quantized_linear over q8_0/q4_0/q4_1 quantizes its f32 activation
+  /// rows to 8 bits per 32-element block and uses integer dot products
+  /// (QuantInt8.cpp) instead of f32 activations (--quant-activations).
+  bool int8Activations = false;
+  /// The target has AVX2 (the int8 kernels use vpmaddubsw/vpmaddwd).
+  bool x86Avx2 = false;
+};
+
+/// The tiled-loop tile sizes for `target` (a CPU).
+TilingOptions selectTiling(const TargetDescription &target);
+
+/// Element types of a GPU linear layer (seq.linear).
+enum class LinearElementType { F32, F16, BF16 };
+
+/// How a GPU linear layer Y[M, N] = X[M, K] W[N, K]^T (+ b) is mapped:
+/// a block computes a blockM x blockN tile of Y, staging blockM x blockK of
+/// X and blockN x blockK of W in shared memory per step of K; its warps
+/// form a warpsM x warpsN grid, each computing (blockM / warpsM) x
+/// (blockN / warpsN) with the matrix instruction (or, without one, each
+/// thread computing outputs with f32 FMAs).
+struct GPULinearConfig {
+  int64_t blockM = 0, blockN = 0, blockK = 0;
+  int64_t warpsM = 0, warpsN = 0;
+  int64_t warpSize = 0;
+  /// The matrix instruction, or none (f32: SIMT FMAs, exact f32).
+  std::optional<MatrixInstruction> instruction;
+  int64_t threads() const { return warpsM * warpsN * warpSize; }
+  /// Shared memory of the staged tiles.
+  int64_t sharedBytes(int64_t elementBytes) const {
+    return (blockM + blockN) * blockK * elementBytes;
+  }
+};
+
+/// The mapping of a linear layer of `elementType` on GPU `target`, or
+/// std::nullopt with `error` set when the target cannot run it.
+std::optional<GPULinearConfig>
+selectGPULinearConfig(const TargetDescription &target,
+                      LinearElementType elementType, std::string &error);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_TARGET_KERNELDISPATCH_H

@@ -1,0 +1,869 @@
+//===- Emulator.cpp - GPU kernels executed on the CPU ---------------------===//
+//
+// This file implements the GPU emulator. Each thread of a block is a fiber
+// (ucontext) interpreting the kernel's ops; it runs until it reaches a
+// gpu.barrier, a warp collective (gpu.shuffle, nvgpu.mma.sync,
+// amdgpu.mfma) or the end. The scheduler releases a barrier when every
+// thread of the block waits on it, and a collective when every lane of
+// the warp waits on the same op; it then computes the collective from
+// the lanes' operands with the instruction's per-lane fragment layout:
+//
+//   mma.sync m16n8k16 (PTX ISA), lane l, group g = l >> 2, t = l & 3:
+//     A[g + 8 (r & 1)][2t + j + 8 (r >> 1)] = a[r][j]   (r < 4, j < 2)
+//     B[2t + j + 8r][g]                     = b[r][j]   (r < 2, j < 2)
+//     C[g + 8r][2t + j]                     = c[r][j]   (r < 2, j < 2)
+//   mfma 16x16x16 (CDNA ISA, wave64), lane l:
+//     A[l % 16][4 (l / 16) + j] = a[j], B[4 (l / 16) + j][l % 16] = b[j],
+//     D[4 (l / 16) + j][l % 16] = d[j]                  (j < 4)
+//
+// Workgroup memory starts as NaN (uninitialised), every access is bounds
+// checked, and each workgroup element remembers its last writer and
+// readers since the last barrier: an access by another thread that the
+// GPU would not order is reported as a race.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/GPU/Emulator.h"
+
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <ucontext.h>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+double seq::roundToType(double value, Type type) {
+  if (type.isF64() || !isa<FloatType>(type))
+    return value;
+  if (type.isF32())
+    return static_cast<double>(static_cast<float>(value));
+  if (type.isBF16()) {
+    float f = static_cast<float>(value);
+    if (std::isnan(f))
+      return value;
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    bits += 0x7fff + ((bits >> 16) & 1); // round to nearest even
+    bits &= 0xffff0000u;
+    std::memcpy(&f, &bits, 4);
+    return f;
+  }
+  llvm::APFloat apf(value);
+  bool lost;
+  apf.convert(cast<FloatType>(type).getFloatSemantics(),
+              llvm::APFloat::rmNearestTiesToEven, &lost);
+  apf.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+              &lost);
+  return apf.convertToDouble();
+}
+
+namespace {
+/// What is known about a workgroup element since the last barrier.
+struct Shadow {
+  int64_t writeEpoch = -1, readEpoch = -1;
+  int32_t writer = -1, reader = -1; ///< reader -2: several threads
+};
+
+struct Memory {
+  EmulatorBuffer *buffer;
+  bool shared;
+  std::vector<Shadow> shadow;
+};
+
+/// A value: scalars and vectors as doubles (row-major), memrefs by their
+/// memory.
+struct RtValue {
+  SmallVector<double, 8> v;
+  Memory *memory = nullptr;
+};
+
+enum class Wait { Runnable, Barrier, Collective, Done, Failed };
+
+struct Thread {
+  int32_t id = 0;
+  llvm::DenseMap<Value, RtValue> env;
+  Wait wait = Wait::Runnable;
+  Operation *waitOp = nullptr;
+  SmallVector<RtValue, 3> operands; ///< of the pending collective
+  SmallVector<RtValue, 2> results;  ///< its results, set by the scheduler
+  ucontext_t context;
+  std::unique_ptr<char[]> stack;
+};
+
+constexpr size_t kStackBytes = 256 * 1024;
+
+class Emulator {
+public:
+  Emulator(gpu::GPUFuncOp kernel, int64_t warpSize, bool checkRaces,
+           std::string &error)
+      : kernel(kernel), warpSize(warpSize), checkRaces(checkRaces),
+        error(error) {}
+
+  LogicalResult run(MutableArrayRef<EmulatorBuffer> arguments,
+                    EmulatorStats *stats);
+
+  static void fiberEntry();
+
+private:
+  bool fail(Operation *op, const Twine &message);
+  bool execBlock(Block &block, Thread &t, SmallVectorImpl<RtValue> *yielded);
+  bool execOp(Operation &op, Thread &t);
+  bool suspend(Thread &t, Wait wait, Operation *op);
+  bool access(Operation *op, Thread &t, Value memref, ValueRange indices,
+              bool isWrite, int64_t &offset);
+  LogicalResult resolveCollective(ArrayRef<Thread *> lanes);
+  /// A scalar operand; 0 after reporting a value the thread never defined.
+  double scalar(Thread &t, Value v) {
+    auto it = t.env.find(v);
+    if (it == t.env.end() || it->second.v.empty()) {
+      fail(v.getDefiningOp(), "use of a value with no scalar definition");
+      return 0;
+    }
+    return it->second.v[0];
+  }
+
+  gpu::GPUFuncOp kernel;
+  int64_t warpSize;
+  bool checkRaces;
+  std::string &error;
+  std::vector<std::unique_ptr<Thread>> threads;
+  std::vector<std::unique_ptr<Memory>> memories;
+  std::vector<EmulatorBuffer> sharedBuffers;
+  int64_t block[3] = {1, 1, 1}, grid[3] = {1, 1, 1}, blockId[3] = {0, 0, 0};
+  int64_t epoch = 0;
+  EmulatorStats local;
+  ucontext_t scheduler;
+  Thread *current = nullptr;
+};
+
+thread_local Emulator *gEmulator = nullptr;
+} // namespace
+
+bool Emulator::fail(Operation *op, const Twine &message) {
+  if (error.empty()) {
+    llvm::raw_string_ostream os(error);
+    os << "block (" << blockId[0] << ", " << blockId[1] << ", " << blockId[2]
+       << ")";
+    if (current)
+      os << ", thread " << current->id;
+    if (op)
+      os << ", '" << op->getName() << "' at " << op->getLoc();
+    os << ": " << message;
+  }
+  if (current)
+    current->wait = Wait::Failed;
+  return false;
+}
+
+bool Emulator::suspend(Thread &t, Wait wait, Operation *op) {
+  if (t.wait == Wait::Failed)
+    return false;
+  t.wait = wait;
+  t.waitOp = op;
+  swapcontext(&t.context, &scheduler);
+  return t.wait != Wait::Failed;
+}
+
+void Emulator::fiberEntry() {
+  Emulator &emu = *gEmulator;
+  Thread &t = *emu.current;
+  Block &body = emu.kernel.getBody().front();
+  if (emu.execBlock(body, t, nullptr) && t.wait != Wait::Failed)
+    t.wait = Wait::Done;
+  swapcontext(&t.context, &emu.scheduler);
+}
+
+bool Emulator::access(Operation *op, Thread &t, Value memref,
+                      ValueRange indices, bool isWrite, int64_t &offset) {
+  Memory *memory = t.env[memref].memory;
+  if (!memory)
+    return fail(op, "memref without memory");
+  EmulatorBuffer &buffer = *memory->buffer;
+  if (indices.size() != buffer.shape.size())
+    return fail(op, "index count does not match the memref rank");
+  offset = 0;
+  for (auto [i, index] : llvm::enumerate(indices)) {
+    double d = scalar(t, index);
+    int64_t value = static_cast<int64_t>(d);
+    if (d < 0 || value >= buffer.shape[i]) {
+      std::string where;
+      llvm::raw_string_ostream os(where);
+      os << (memory->shared ? "workgroup" : "global") << " memory access out "
+         << "of bounds: index " << value << " of dimension " << i << " (size "
+         << buffer.shape[i] << ")";
+      return fail(op, where);
+    }
+    offset = offset * buffer.shape[i] + value;
+  }
+  if (!memory->shared || !checkRaces)
+    return true;
+  Shadow &s = memory->shadow[offset];
+  auto race = [&](StringRef what, int32_t other) {
+    return fail(op, llvm::formatv("shared-memory race: {0} element {1} "
+                                  "{2} by thread {3} with no barrier between",
+                                  isWrite ? "write of" : "read of", offset,
+                                  what, other)
+                        .str());
+  };
+  if (s.writeEpoch == epoch && s.writer != t.id)
+    return race("written", s.writer);
+  if (isWrite) {
+    if (s.readEpoch == epoch && s.reader != t.id)
+      return race("read", s.reader == -2 ? -1 : s.reader);
+    s.writeEpoch = epoch;
+    s.writer = t.id;
+  } else {
+    if (s.readEpoch == epoch && s.reader != t.id)
+      s.reader = -2;
+    else
+      s.reader = t.id;
+    s.readEpoch = epoch;
+  }
+  return true;
+}
+
+static int64_t toInt(double d) { return static_cast<int64_t>(d); }
+static uint64_t toUInt(double d) {
+  return static_cast<uint64_t>(static_cast<int64_t>(d));
+}
+
+/// The row-major offset of a static vector position.
+static int64_t vectorOffset(VectorType type, ArrayRef<int64_t> position,
+                            int64_t &count) {
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t offset = 0;
+  for (size_t i = 0; i < shape.size(); ++i)
+    offset = offset * shape[i] + (i < position.size() ? position[i] : 0);
+  count = 1;
+  for (size_t i = position.size(); i < shape.size(); ++i)
+    count *= shape[i];
+  return offset;
+}
+
+bool Emulator::execOp(Operation &op, Thread &t) {
+  auto set = [&](Value result, RtValue value) {
+    t.env[result] = std::move(value);
+    return true;
+  };
+  auto setScalar = [&](Value result, double d) {
+    RtValue value;
+    value.v.push_back(d);
+    return set(result, std::move(value));
+  };
+  // Elementwise arithmetic over scalars and vectors.
+  auto elementwise = [&](auto fn) {
+    const RtValue &a = t.env[op.getOperand(0)];
+    RtValue result;
+    result.v.resize(a.v.size());
+    for (size_t i = 0; i < a.v.size(); ++i) {
+      double b = op.getNumOperands() > 1 ? t.env[op.getOperand(1)].v[i] : 0;
+      result.v[i] = fn(a.v[i], b);
+    }
+    Type element = getElementTypeOrSelf(op.getResult(0).getType());
+    for (double &d : result.v)
+      d = roundToType(d, element);
+    return set(op.getResult(0), std::move(result));
+  };
+  return llvm::TypeSwitch<Operation *, bool>(&op)
+      .Case([&](arith::ConstantOp c) {
+        RtValue value;
+        Attribute attr = c.getValue();
+        auto scalarOf = [](Attribute a) -> double {
+          if (auto f = dyn_cast<FloatAttr>(a))
+            return f.getValueAsDouble();
+          auto i = cast<IntegerAttr>(a);
+          return i.getType().isInteger(1) ? i.getValue().getZExtValue()
+                                          : i.getValue().getSExtValue();
+        };
+        if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+          for (Attribute e : dense.getValues<Attribute>())
+            value.v.push_back(scalarOf(e));
+        } else if (isa<FloatAttr, IntegerAttr>(attr)) {
+          value.v.push_back(scalarOf(attr));
+        } else {
+          return fail(&op, "unsupported constant");
+        }
+        return set(c.getResult(), std::move(value));
+      })
+      .Case([&](arith::AddIOp) {
+        return elementwise(
+            [](double a, double b) { return (double)(toInt(a) + toInt(b)); });
+      })
+      .Case([&](arith::SubIOp) {
+        return elementwise(
+            [](double a, double b) { return (double)(toInt(a) - toInt(b)); });
+      })
+      .Case([&](arith::MulIOp) {
+        return elementwise(
+            [](double a, double b) { return (double)(toInt(a) * toInt(b)); });
+      })
+      .Case<arith::DivUIOp, arith::RemUIOp, arith::DivSIOp, arith::RemSIOp>(
+          [&](Operation *o) {
+            if (scalar(t, o->getOperand(1)) == 0)
+              return fail(o, "integer division by zero");
+            bool isDiv = isa<arith::DivUIOp, arith::DivSIOp>(o);
+            bool isSigned = isa<arith::DivSIOp, arith::RemSIOp>(o);
+            return elementwise([&](double a, double b) -> double {
+              if (isSigned)
+                return isDiv ? toInt(a) / toInt(b) : toInt(a) % toInt(b);
+              return (double)(isDiv ? toUInt(a) / toUInt(b)
+                                    : toUInt(a) % toUInt(b));
+            });
+          })
+      .Case([&](arith::AndIOp) {
+        return elementwise(
+            [](double a, double b) { return (double)(toInt(a) & toInt(b)); });
+      })
+      .Case([&](arith::OrIOp) {
+        return elementwise(
+            [](double a, double b) { return (double)(toInt(a) | toInt(b)); });
+      })
+      .Case([&](arith::XOrIOp) {
+        return elementwise(
+            [](double a, double b) { return (double)(toInt(a) ^ toInt(b)); });
+      })
+      .Case<arith::MinSIOp, arith::MinUIOp>([&](Operation *) {
+        return elementwise([](double a, double b) { return std::min(a, b); });
+      })
+      .Case<arith::MaxSIOp, arith::MaxUIOp>([&](Operation *) {
+        return elementwise([](double a, double b) { return std::max(a, b); });
+      })
+      .Case([&](arith::CmpIOp cmp) {
+        using P = arith::CmpIPredicate;
+        P p = cmp.getPredicate();
+        return elementwise([p](double a, double b) -> double {
+          int64_t x = toInt(a), y = toInt(b);
+          uint64_t ux = toUInt(a), uy = toUInt(b);
+          switch (p) {
+          case P::eq:
+            return x == y;
+          case P::ne:
+            return x != y;
+          case P::slt:
+            return x < y;
+          case P::sle:
+            return x <= y;
+          case P::sgt:
+            return x > y;
+          case P::sge:
+            return x >= y;
+          case P::ult:
+            return ux < uy;
+          case P::ule:
+            return ux <= uy;
+          case P::ugt:
+            return ux > uy;
+          case P::uge:
+            return ux >= uy;
+          }
+          return 0;
+        });
+      })
+      .Case([&](arith::SelectOp select) {
+        bool cond = scalar(t, select.getCondition()) != 0;
+        return set(
+            select.getResult(),
+            t.env[cond ? select.getTrueValue() : select.getFalseValue()]);
+      })
+      .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
+            arith::ExtUIOp, arith::TruncIOp, arith::ExtFOp>([&](Operation *o) {
+        return set(o->getResult(0), t.env[o->getOperand(0)]);
+      })
+      .Case<arith::TruncFOp, arith::SIToFPOp, arith::UIToFPOp>(
+          [&](Operation *) {
+            return elementwise([](double a, double) { return a; });
+          })
+      .Case<arith::FPToSIOp, arith::FPToUIOp>([&](Operation *) {
+        return elementwise([](double a, double) { return std::trunc(a); });
+      })
+      .Case([&](arith::AddFOp) {
+        return elementwise([](double a, double b) { return a + b; });
+      })
+      .Case([&](arith::SubFOp) {
+        return elementwise([](double a, double b) { return a - b; });
+      })
+      .Case([&](arith::MulFOp) {
+        return elementwise([](double a, double b) { return a * b; });
+      })
+      .Case([&](arith::DivFOp) {
+        return elementwise([](double a, double b) { return a / b; });
+      })
+      .Case([&](arith::NegFOp) {
+        return elementwise([](double a, double) { return -a; });
+      })
+      .Case<arith::MaximumFOp, arith::MaxNumFOp>([&](Operation *) {
+        return elementwise([](double a, double b) { return std::fmax(a, b); });
+      })
+      .Case<arith::MinimumFOp, arith::MinNumFOp>([&](Operation *) {
+        return elementwise([](double a, double b) { return std::fmin(a, b); });
+      })
+      .Case([&](math::ExpOp) {
+        return elementwise(
+            [](double a, double) { return (double)std::exp((float)a); });
+      })
+      .Case([&](math::FmaOp fma) {
+        const RtValue &a = t.env[fma.getA()], &b = t.env[fma.getB()],
+                      &c = t.env[fma.getC()];
+        RtValue result;
+        Type element = getElementTypeOrSelf(fma.getType());
+        for (size_t i = 0; i < a.v.size(); ++i)
+          result.v.push_back(
+              roundToType(std::fma(a.v[i], b.v[i], c.v[i]), element));
+        return set(fma.getResult(), std::move(result));
+      })
+      .Case([&](memref::LoadOp load) {
+        int64_t offset;
+        if (!access(load, t, load.getMemRef(), load.getIndices(), false,
+                    offset))
+          return false;
+        return setScalar(load.getResult(),
+                         t.env[load.getMemRef()].memory->buffer->data[offset]);
+      })
+      .Case([&](memref::StoreOp store) {
+        int64_t offset;
+        if (!access(store, t, store.getMemRef(), store.getIndices(), true,
+                    offset))
+          return false;
+        EmulatorBuffer &buffer = *t.env[store.getMemRef()].memory->buffer;
+        buffer.data[offset] =
+            roundToType(scalar(t, store.getValue()), buffer.elementType);
+        return true;
+      })
+      .Case([&](memref::DimOp dim) {
+        std::optional<int64_t> index = dim.getConstantIndex();
+        Memory *memory = t.env[dim.getSource()].memory;
+        if (!index || !memory ||
+            *index >= (int64_t)memory->buffer->shape.size())
+          return fail(dim, "unsupported memref.dim");
+        return setScalar(dim.getResult(), memory->buffer->shape[*index]);
+      })
+      .Case([&](vector::InsertOp insert) {
+        if (insert.hasDynamicPosition())
+          return fail(insert, "dynamic vector positions are not supported");
+        RtValue result = t.env[insert.getDest()];
+        int64_t count;
+        int64_t offset = vectorOffset(insert.getDestVectorType(),
+                                      insert.getStaticPosition(), count);
+        const RtValue &source = t.env[insert.getValueToStore()];
+        for (int64_t i = 0; i < count; ++i)
+          result.v[offset + i] = source.v[i];
+        return set(insert.getResult(), std::move(result));
+      })
+      .Case([&](vector::ExtractOp extract) {
+        if (extract.hasDynamicPosition())
+          return fail(extract, "dynamic vector positions are not supported");
+        const RtValue &source = t.env[extract.getSource()];
+        int64_t count;
+        int64_t offset = vectorOffset(extract.getSourceVectorType(),
+                                      extract.getStaticPosition(), count);
+        RtValue result;
+        result.v.assign(source.v.begin() + offset,
+                        source.v.begin() + offset + count);
+        return set(extract.getResult(), std::move(result));
+      })
+      .Case([&](vector::FromElementsOp from) {
+        RtValue result;
+        for (Value e : from.getElements())
+          result.v.push_back(scalar(t, e));
+        return set(from.getResult(), std::move(result));
+      })
+      .Case([&](vector::BroadcastOp broadcast) {
+        const RtValue &source = t.env[broadcast.getSource()];
+        if (source.v.size() != 1)
+          return fail(broadcast, "only scalar broadcasts are supported");
+        RtValue result;
+        result.v.assign(broadcast.getResultVectorType().getNumElements(),
+                        source.v[0]);
+        return set(broadcast.getResult(), std::move(result));
+      })
+      .Case([&](gpu::ThreadIdOp id) {
+        int64_t x = t.id % block[0], y = t.id / block[0] % block[1],
+                z = t.id / (block[0] * block[1]);
+        int64_t v[3] = {x, y, z};
+        return setScalar(id.getResult(), v[(int)id.getDimension()]);
+      })
+      .Case([&](gpu::BlockIdOp id) {
+        return setScalar(id.getResult(), blockId[(int)id.getDimension()]);
+      })
+      .Case([&](gpu::BlockDimOp dim) {
+        return setScalar(dim.getResult(), block[(int)dim.getDimension()]);
+      })
+      .Case([&](gpu::GridDimOp dim) {
+        return setScalar(dim.getResult(), grid[(int)dim.getDimension()]);
+      })
+      .Case([&](gpu::LaneIdOp lane) {
+        return setScalar(lane.getResult(), t.id % warpSize);
+      })
+      .Case([&](gpu::BarrierOp barrier) {
+        return suspend(t, Wait::Barrier, barrier);
+      })
+      .Case<gpu::ShuffleOp, nvgpu::MmaSyncOp, amdgpu::MFMAOp>(
+          [&](Operation *o) {
+            t.operands.clear();
+            for (Value operand : o->getOperands())
+              t.operands.push_back(t.env[operand]);
+            if (!suspend(t, Wait::Collective, o))
+              return false;
+            for (auto [result, value] : llvm::zip(o->getResults(), t.results))
+              t.env[result] = value;
+            return true;
+          })
+      .Case([&](scf::ForOp loop) {
+        int64_t lb = toInt(scalar(t, loop.getLowerBound()));
+        int64_t ub = toInt(scalar(t, loop.getUpperBound()));
+        int64_t step = toInt(scalar(t, loop.getStep()));
+        if (step <= 0)
+          return fail(loop, "non-positive step");
+        SmallVector<RtValue> carried;
+        for (Value init : loop.getInitArgs())
+          carried.push_back(t.env[init]);
+        Block *body = loop.getBody();
+        for (int64_t i = lb; i < ub; i += step) {
+          RtValue iv;
+          iv.v.push_back(i);
+          t.env[loop.getInductionVar()] = iv;
+          for (auto [arg, value] : llvm::zip(loop.getRegionIterArgs(), carried))
+            t.env[arg] = value;
+          SmallVector<RtValue> next;
+          if (!execBlock(*body, t, &next))
+            return false;
+          carried = std::move(next);
+        }
+        for (auto [result, value] : llvm::zip(loop.getResults(), carried))
+          t.env[result] = value;
+        return true;
+      })
+      .Case([&](scf::IfOp ifOp) {
+        bool cond = scalar(t, ifOp.getCondition()) != 0;
+        Region &region = cond ? ifOp.getThenRegion() : ifOp.getElseRegion();
+        if (region.empty())
+          return true;
+        SmallVector<RtValue> yielded;
+        if (!execBlock(region.front(), t, &yielded))
+          return false;
+        for (auto [result, value] : llvm::zip(ifOp.getResults(), yielded))
+          t.env[result] = value;
+        return true;
+      })
+      .Default([&](Operation *o) {
+        return fail(o, "the emulator does not support this op");
+      });
+}
+
+bool Emulator::execBlock(Block &body, Thread &t,
+                         SmallVectorImpl<RtValue> *yielded) {
+  for (Operation &op : body) {
+    if (isa<gpu::ReturnOp>(op))
+      return true;
+    if (auto yield = dyn_cast<scf::YieldOp>(op)) {
+      if (yielded)
+        for (Value v : yield.getOperands())
+          yielded->push_back(t.env[v]);
+      return true;
+    }
+    if (!execOp(op, t) || t.wait == Wait::Failed)
+      return false;
+  }
+  return true;
+}
+
+LogicalResult Emulator::resolveCollective(ArrayRef<Thread *> lanes) {
+  Operation *op = lanes.front()->waitOp;
+  for (Thread *lane : lanes)
+    if (lane->waitOp != op) {
+      current = lane;
+      fail(lane->waitOp, "the lanes of a warp diverge at a warp collective");
+      return failure();
+    }
+  current = nullptr;
+  ++local.collectives;
+  int64_t n = lanes.size();
+  if (auto shuffle = dyn_cast<gpu::ShuffleOp>(op)) {
+    for (int64_t l = 0; l < n; ++l) {
+      Thread &t = *lanes[l];
+      int64_t offset = toInt(t.operands[1].v[0]);
+      int64_t width = toInt(t.operands[2].v[0]);
+      int64_t base = width > 0 ? l / width * width : 0, src = l;
+      switch (shuffle.getMode()) {
+      case gpu::ShuffleMode::XOR:
+        src = l ^ offset;
+        break;
+      case gpu::ShuffleMode::UP:
+        src = l - offset;
+        break;
+      case gpu::ShuffleMode::DOWN:
+        src = l + offset;
+        break;
+      case gpu::ShuffleMode::IDX:
+        src = base + offset;
+        break;
+      }
+      bool valid = width > 0 && src >= base && src < base + width && src < n;
+      RtValue value = lanes[valid ? src : l]->operands[0], flag;
+      flag.v.push_back(valid);
+      t.results = {value, flag};
+    }
+    return success();
+  }
+  if (auto mma = dyn_cast<nvgpu::MmaSyncOp>(op)) {
+    SmallVector<int64_t> shape;
+    for (Attribute a : mma.getMmaShape())
+      shape.push_back(cast<IntegerAttr>(a).getInt());
+    if (n != 32 || shape != SmallVector<int64_t>{16, 8, 16}) {
+      fail(op, "the emulator runs mma.sync m16n8k16 on 32-lane warps");
+      return failure();
+    }
+    double a[16][16], b[16][8], c[16][8];
+    for (int64_t l = 0; l < 32; ++l) {
+      const Thread &t = *lanes[l];
+      int64_t g = l >> 2, q = l & 3;
+      for (int64_t r = 0; r < 4; ++r)
+        for (int64_t j = 0; j < 2; ++j)
+          a[g + 8 * (r & 1)][2 * q + j + 8 * (r >> 1)] =
+              t.operands[0].v[r * 2 + j];
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j) {
+          b[2 * q + j + 8 * r][g] = t.operands[1].v[r * 2 + j];
+          c[g + 8 * r][2 * q + j] = t.operands[2].v[r * 2 + j];
+        }
+    }
+    for (int64_t l = 0; l < 32; ++l) {
+      Thread &t = *lanes[l];
+      int64_t g = l >> 2, q = l & 3;
+      RtValue d;
+      d.v.resize(4);
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j) {
+          int64_t row = g + 8 * r, col = 2 * q + j;
+          // f16/bf16 products are exact in f32; f32 accumulation.
+          float sum = c[row][col];
+          for (int64_t k = 0; k < 16; ++k)
+            sum += static_cast<float>(a[row][k] * b[k][col]);
+          d.v[r * 2 + j] = sum;
+        }
+      t.results = {d};
+    }
+    return success();
+  }
+  if (auto mfma = dyn_cast<amdgpu::MFMAOp>(op)) {
+    if (n != 64 || mfma.getM() != 16 || mfma.getN() != 16 ||
+        mfma.getK() != 16 || mfma.getBlocks() != 1 || mfma.getCbsz() != 0 ||
+        mfma.getAbid() != 0 || mfma.getBlgp() != amdgpu::MFMAPermB::none) {
+      fail(op, "the emulator runs mfma 16x16x16 (one block, no "
+               "permutations) on 64-lane wavefronts");
+      return failure();
+    }
+    double a[16][16], b[16][16], c[16][16];
+    for (int64_t l = 0; l < 64; ++l) {
+      const Thread &t = *lanes[l];
+      for (int64_t j = 0; j < 4; ++j) {
+        a[l % 16][4 * (l / 16) + j] = t.operands[0].v[j];
+        b[4 * (l / 16) + j][l % 16] = t.operands[1].v[j];
+        c[4 * (l / 16) + j][l % 16] = t.operands[2].v[j];
+      }
+    }
+    for (int64_t l = 0; l < 64; ++l) {
+      RtValue d;
+      for (int64_t j = 0; j < 4; ++j) {
+        int64_t row = 4 * (l / 16) + j, col = l % 16;
+        float sum = c[row][col];
+        for (int64_t k = 0; k < 16; ++k)
+          sum += static_cast<float>(a[row][k] * b[k][col]);
+        d.v.push_back(sum);
+      }
+      lanes[l]->results = {d};
+    }
+    return success();
+  }
+  fail(op, "unknown collective");
+  return failure();
+}
+
+LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
+                            EmulatorStats *stats) {
+  if (arguments.size() != kernel.getNumArguments()) {
+    error = llvm::formatv("the kernel takes {0} arguments, {1} given",
+                          kernel.getNumArguments(), arguments.size());
+    return failure();
+  }
+  std::optional<ArrayRef<int32_t>> known = kernel.getKnownBlockSize();
+  if (!known || known->size() != 3) {
+    error = "the kernel has no known_block_size";
+    return failure();
+  }
+  for (int i = 0; i < 3; ++i)
+    block[i] = (*known)[i];
+  auto gridAttr = kernel->getAttrOfType<DenseI64ArrayAttr>("seq.launch_grid");
+  if (!gridAttr || gridAttr.size() % 3 != 0 || gridAttr.size() > 9) {
+    error = "the kernel has no seq.launch_grid";
+    return failure();
+  }
+  for (int64_t d = 0; d < gridAttr.size() / 3; ++d) {
+    int64_t arg = gridAttr[3 * d], dim = gridAttr[3 * d + 1],
+            tile = gridAttr[3 * d + 2];
+    if (arg < 0 || arg >= (int64_t)arguments.size() || dim < 0 ||
+        dim >= (int64_t)arguments[arg].shape.size() || tile <= 0) {
+      error = "malformed seq.launch_grid";
+      return failure();
+    }
+    grid[d] = (arguments[arg].shape[dim] + tile - 1) / tile;
+  }
+  int64_t threadCount = block[0] * block[1] * block[2];
+  if (threadCount <= 0 || threadCount > 1024 || threadCount % warpSize) {
+    error = "the block size must be a positive multiple of the warp size, at "
+            "most 1024";
+    return failure();
+  }
+  for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
+    auto memref = dyn_cast<MemRefType>(type);
+    if (!memref || memref.getRank() != (int64_t)arguments[i].shape.size() ||
+        memref.getElementType() != arguments[i].elementType) {
+      std::string typeName;
+      llvm::raw_string_ostream(typeName) << type;
+      error = llvm::formatv("argument {0} does not match the kernel's {1}", i,
+                            typeName);
+      return failure();
+    }
+    for (double &d : arguments[i].data)
+      d = roundToType(d, arguments[i].elementType);
+  }
+
+  for (int64_t i = 0; i < (int64_t)arguments.size(); ++i)
+    memories.push_back(
+        std::make_unique<Memory>(Memory{&arguments[i], false, {}}));
+  // Workgroup attributions: per block, refilled with NaN.
+  sharedBuffers.resize(kernel.getNumWorkgroupAttributions());
+  SmallVector<Memory *> sharedMemories;
+  for (auto [i, attribution] :
+       llvm::enumerate(kernel.getWorkgroupAttributions())) {
+    auto type = cast<MemRefType>(attribution.getType());
+    if (!type.hasStaticShape()) {
+      error = "workgroup memory must have a static shape";
+      return failure();
+    }
+    sharedBuffers[i].elementType = type.getElementType();
+    sharedBuffers[i].shape.assign(type.getShape().begin(),
+                                  type.getShape().end());
+    memories.push_back(
+        std::make_unique<Memory>(Memory{&sharedBuffers[i], true, {}}));
+    sharedMemories.push_back(memories.back().get());
+  }
+  for (int64_t i = 0; i < threadCount; ++i) {
+    threads.push_back(std::make_unique<Thread>());
+    threads.back()->id = i;
+    threads.back()->stack.reset(new char[kStackBytes]);
+  }
+
+  gEmulator = this;
+  local.threadsPerBlock = threadCount;
+  for (blockId[2] = 0; blockId[2] < grid[2]; ++blockId[2])
+    for (blockId[1] = 0; blockId[1] < grid[1]; ++blockId[1])
+      for (blockId[0] = 0; blockId[0] < grid[0]; ++blockId[0]) {
+        ++local.blocks;
+        for (Memory *memory : sharedMemories) {
+          int64_t size = 1;
+          for (int64_t d : memory->buffer->shape)
+            size *= d;
+          memory->buffer->data.assign(size,
+                                      std::numeric_limits<double>::quiet_NaN());
+          memory->shadow.assign(size, Shadow());
+        }
+        epoch = 0;
+        for (auto &thread : threads) {
+          Thread &t = *thread;
+          t.env.clear();
+          t.wait = Wait::Runnable;
+          for (auto [i, arg] : llvm::enumerate(kernel.getArguments()))
+            t.env[arg].memory = memories[i].get();
+          for (auto [i, attribution] :
+               llvm::enumerate(kernel.getWorkgroupAttributions()))
+            t.env[attribution].memory = sharedMemories[i];
+          getcontext(&t.context);
+          t.context.uc_stack.ss_sp = t.stack.get();
+          t.context.uc_stack.ss_size = kStackBytes;
+          t.context.uc_link = nullptr;
+          makecontext(&t.context, &Emulator::fiberEntry, 0);
+        }
+        while (true) {
+          for (auto &thread : threads) {
+            if (thread->wait != Wait::Runnable)
+              continue;
+            current = thread.get();
+            swapcontext(&scheduler, &thread->context);
+            current = nullptr;
+            if (thread->wait == Wait::Failed)
+              return failure();
+          }
+          bool allDone = llvm::all_of(
+              threads, [](auto &t) { return t->wait == Wait::Done; });
+          if (allDone)
+            break;
+          bool progressed = false;
+          for (int64_t w = 0; w < threadCount / warpSize; ++w) {
+            SmallVector<Thread *> lanes;
+            for (int64_t l = 0; l < warpSize; ++l)
+              lanes.push_back(threads[w * warpSize + l].get());
+            if (!llvm::all_of(lanes, [](Thread *t) {
+                  return t->wait == Wait::Collective;
+                }))
+              continue;
+            if (failed(resolveCollective(lanes)))
+              return failure();
+            for (Thread *t : lanes)
+              t->wait = Wait::Runnable;
+            progressed = true;
+          }
+          if (progressed)
+            continue;
+          bool allAtBarrier = llvm::all_of(
+              threads, [](auto &t) { return t->wait == Wait::Barrier; });
+          if (allAtBarrier) {
+            ++local.barriers;
+            ++epoch;
+            for (auto &t : threads)
+              t->wait = Wait::Runnable;
+            continue;
+          }
+          for (auto &t : threads)
+            if (t->wait == Wait::Barrier || t->wait == Wait::Collective) {
+              current = t.get();
+              fail(t->waitOp,
+                   "deadlock: not every thread of the block reaches this "
+                   "barrier, or not every lane of the warp this collective");
+              return failure();
+            }
+          error = "deadlock";
+          return failure();
+        }
+      }
+  gEmulator = nullptr;
+  if (stats)
+    *stats = local;
+  return success();
+}
+
+LogicalResult seq::emulateKernel(gpu::GPUFuncOp kernel, int64_t warpSize,
+                                 MutableArrayRef<EmulatorBuffer> arguments,
+                                 std::string &error, EmulatorStats *stats,
+                                 bool checkRaces) {
+  if (warpSize <= 0) {
+    error = "the warp size must be positive";
+    return failure();
+  }
+  Emulator emulator(kernel, warpSize, checkRaces, error);
+  return emulator.run(arguments, stats);
+}

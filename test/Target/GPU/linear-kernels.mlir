@@ -1,0 +1,57 @@
+// seq-gpu-linear-kernels maps seq.linear onto blocks and warps: workgroup
+// tiles of X and W filled by all threads, a barrier before and after the
+// warps read them, and the chip's matrix instruction (mma.sync m16n8k16 on
+// CUDA, 16x16x16 MFMA on HIP) fed with per-lane fragments; f32 uses FMAs.
+
+// RUN: seqc-opt %s --seq-gpu-linear-kernels=target=cuda:sm_80 | FileCheck %s --check-prefixes=CHECK,CUDA
+// RUN: seqc-opt %s --seq-gpu-linear-kernels=target=hip:gfx942 | FileCheck %s --check-prefixes=CHECK,HIP
+// RUN: not seqc-opt %s --seq-gpu-linear-kernels=target=cpu 2>&1 | FileCheck %s --check-prefix=NOTGPU
+// RUN: not seqc-opt %s --seq-gpu-linear-kernels=target=cuda:sm_99 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not seqc-opt %s "--seq-gpu-linear-kernels=target=cuda:sm_80 mutation=typo" 2>&1 | FileCheck %s --check-prefix=MUTATION
+
+// CHECK: module attributes {gpu.container_module}
+// CHECK: func.func @bf16
+// CHECK: seq.linear {{.*}}seq.gpu_kernel = @seq_kernels::@linear_bf16_bias
+// CHECK: func.func @f32
+// CHECK: seq.linear {{.*}}seq.gpu_kernel = @seq_kernels::@linear_f32
+// CUDA: gpu.module @seq_kernels attributes {seq.target = "cuda:sm_80"}
+// HIP: gpu.module @seq_kernels attributes {seq.target = "hip:gfx942"}
+
+// CHECK: gpu.func @linear_bf16_bias(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?x?xbf16>)
+// CHECK-SAME: workgroup(%[[SX:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>, %[[SW:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>)
+// CHECK-SAME: kernel
+// CUDA-SAME: known_block_size = array<i32: 128, 1, 1>
+// HIP-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK-SAME: seq.launch_grid = array<i64: 3, 1, 32, 3, 0, 32>
+// CHECK: scf.for
+// CHECK: memref.store {{.*}}, %[[SX]]
+// CHECK: memref.store {{.*}}, %[[SW]]
+// CHECK: gpu.barrier
+// CUDA-COUNT-2: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// HIP: amdgpu.mfma 16x16x16 {{.*}} : vector<4xbf16>, vector<4xbf16>, vector<4xf32>
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK: arith.truncf {{.*}} : f32 to bf16
+// CHECK: gpu.return
+
+// CHECK: gpu.func @linear_f32(
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK-NOT: amdgpu.mfma
+// CHECK: arith.mulf
+// CHECK: gpu.return
+
+// NOTGPU: seq-gpu-linear-kernels: 'cpu' is not a GPU target
+// CHIP: seq-gpu-linear-kernels: unknown cuda chip 'sm_99' (known: sm_80, sm_86, sm_89, sm_90, sm_90a)
+// MUTATION: seq-gpu-linear-kernels: unknown mutation 'typo'
+
+func.func @bf16(%x: tensor<2x8x64xbf16>, %w: tensor<48x64xbf16>, %b: tensor<48xbf16>)
+    -> tensor<2x8x48xbf16> {
+  %y = seq.linear %x, %w bias(%b : tensor<48xbf16>)
+      : tensor<2x8x64xbf16>, tensor<48x64xbf16> -> tensor<2x8x48xbf16>
+  return %y : tensor<2x8x48xbf16>
+}
+
+func.func @f32(%x: tensor<7x33xf32>, %w: tensor<17x33xf32>) -> tensor<7x17xf32> {
+  %y = seq.linear %x, %w : tensor<7x33xf32>, tensor<17x33xf32> -> tensor<7x17xf32>
+  return %y : tensor<7x17xf32>
+}

@@ -1,0 +1,121 @@
+//===- TargetDescriptionTest.cpp - target specs and tile choices ----------===//
+//
+// Unit tests of --target parsing, the chip table and the tile choices
+// (KernelDispatch) every lowering reads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/KernelDispatch.h"
+#include "seqc/Target/TargetDescription.h"
+
+#include "gtest/gtest.h"
+
+using namespace mlir::seq;
+
+TEST(TargetDescription, ParsesEveryKind) {
+  llvm::SmallVector<TargetDescription, 4> targets;
+  std::string error;
+  ASSERT_TRUE(parseTargetList("cuda:sm_90a,cuda:sm_80,hip:gfx942,cpu", targets,
+                              error))
+      << error;
+  ASSERT_EQ(targets.size(), 4u);
+  EXPECT_EQ(targets[0].name(), "cuda:sm_90a");
+  EXPECT_EQ(targets[2].kind, TargetKind::HIP);
+  EXPECT_EQ(targets[3].kind, TargetKind::CPU);
+  EXPECT_FALSE(targets[3].isGPU());
+}
+
+TEST(TargetDescription, GPUNumbers) {
+  std::string error;
+  std::optional<TargetDescription> sm80 = parseTarget("cuda:sm_80", error);
+  ASSERT_TRUE(sm80);
+  EXPECT_EQ(sm80->warpSize, 32);
+  EXPECT_EQ(sm80->multiprocessors, 108);
+  EXPECT_EQ(sm80->sharedMemoryPerBlock, 48 * 1024);
+  std::optional<MatrixInstruction> mma =
+      sm80->findMatrixInstruction(MatrixElementType::BF16);
+  ASSERT_TRUE(mma);
+  EXPECT_STREQ(mma->name, "mma.sync");
+  EXPECT_EQ(mma->m, 16);
+  EXPECT_EQ(mma->n, 8);
+  EXPECT_EQ(mma->k, 16);
+  // wgmma only on sm_90a (issued by a 128-thread warpgroup).
+  EXPECT_FALSE(sm80->findMatrixInstruction(MatrixElementType::F16, 128));
+  std::optional<TargetDescription> sm90a = parseTarget("cuda:sm_90a", error);
+  ASSERT_TRUE(sm90a);
+  std::optional<MatrixInstruction> wgmma =
+      sm90a->findMatrixInstruction(MatrixElementType::F16, 128);
+  ASSERT_TRUE(wgmma);
+  EXPECT_STREQ(wgmma->name, "wgmma");
+  EXPECT_EQ(wgmma->m, 64);
+
+  std::optional<TargetDescription> gfx942 = parseTarget("hip:gfx942", error);
+  ASSERT_TRUE(gfx942);
+  EXPECT_EQ(gfx942->warpSize, 64);
+  EXPECT_EQ(gfx942->sharedMemoryPerBlock, 64 * 1024);
+  int shapes = 0;
+  for (const MatrixInstruction &i : gfx942->matrixInstructions)
+    if (i.elementType == MatrixElementType::F16 &&
+        ((i.m == 16 && i.n == 16 && i.k == 16) ||
+         (i.m == 32 && i.n == 32 && i.k == 8)))
+      ++shapes;
+  EXPECT_EQ(shapes, 2);
+}
+
+TEST(TargetDescription, RejectsBadSpecs) {
+  llvm::SmallVector<TargetDescription, 4> targets;
+  std::string error;
+  EXPECT_FALSE(parseTargetList("cpu,,cuda:sm_80", targets, error));
+  EXPECT_NE(error.find("unknown target ''"), std::string::npos) << error;
+  targets.clear();
+  EXPECT_FALSE(parseTargetList("hip:gfx942,hip:gfx942", targets, error));
+  EXPECT_EQ(error, "target 'hip:gfx942' is named twice");
+  EXPECT_FALSE(parseTarget("cuda:", error));
+  EXPECT_FALSE(parseTarget("hip:gfx1100", error));
+  EXPECT_NE(error.find("known: gfx90a, gfx942"), std::string::npos) << error;
+}
+
+TEST(KernelDispatch, CPUTilesAreTheOnesTheLoweringsUsed) {
+  // The sizes the lowerings hard-coded before KernelDispatch: moving them
+  // here must not change CPU code.
+  TilingOptions tiling = selectTiling(describeCPU(16));
+  EXPECT_EQ(tiling.vectorWidth, 16);
+  EXPECT_EQ(tiling.queryTile, 16);
+  EXPECT_EQ(tiling.keyTile, 64);
+  EXPECT_EQ(tiling.linearFeatureTile, 16);
+  EXPECT_EQ(tiling.linearRowTile, 2);
+  EXPECT_EQ(tiling.quantFeatureTile, 16);
+  EXPECT_EQ(tiling.quantRowTile, 16);
+  EXPECT_EQ(tiling.groupedMatmulFeatureTile, 16);
+  EXPECT_EQ(tiling.moeFeatureTile, 64);
+  EXPECT_EQ(tiling.elementwiseTile, 1024);
+}
+
+TEST(KernelDispatch, GPULinearMapping) {
+  std::string error;
+  std::optional<TargetDescription> sm80 = parseTarget("cuda:sm_80", error);
+  ASSERT_TRUE(sm80);
+  std::optional<GPULinearConfig> bf16 =
+      selectGPULinearConfig(*sm80, LinearElementType::BF16, error);
+  ASSERT_TRUE(bf16) << error;
+  EXPECT_EQ(bf16->threads(), 128);
+  ASSERT_TRUE(bf16->instruction);
+  EXPECT_STREQ(bf16->instruction->name, "mma.sync");
+  std::optional<GPULinearConfig> f32 =
+      selectGPULinearConfig(*sm80, LinearElementType::F32, error);
+  ASSERT_TRUE(f32);
+  EXPECT_FALSE(f32->instruction);
+
+  std::optional<TargetDescription> gfx942 = parseTarget("hip:gfx942", error);
+  ASSERT_TRUE(gfx942);
+  std::optional<GPULinearConfig> mfma =
+      selectGPULinearConfig(*gfx942, LinearElementType::F16, error);
+  ASSERT_TRUE(mfma);
+  EXPECT_EQ(mfma->threads(), 256);
+  EXPECT_STREQ(mfma->instruction->name, "mfma");
+  EXPECT_EQ(mfma->instruction->n, 16);
+
+  EXPECT_FALSE(selectGPULinearConfig(describeCPU(8), LinearElementType::F32,
+                                     error));
+  EXPECT_EQ(error, "'cpu' is not a GPU target");
+}
