@@ -157,6 +157,10 @@ seqrt_status checkCodeStatus(const seqrt_artifact &artifact,
                      : code == SEQRT_CODE_INVALID_LOGITS
                          ? "sampling from invalid logits (a NaN, e.g. from "
                            "non-finite weights, or an empty vocabulary)"
+                     : code == SEQRT_CODE_SHAPE_MISMATCH
+                         ? "operand extents that do not agree (e.g. query "
+                           "heads not a multiple of KV heads, or K and V "
+                           "of different lengths)"
                          : "an unknown error";
   return fail(SEQRT_ERROR_EXECUTION,
               "entry '" + entry.name + "' failed while running: " + what +

@@ -145,15 +145,75 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   buf.value = b.buffer(op.getValue());
   if (op.getKvLengths())
     buf.lengths = b.buffer(op.getKvLengths());
-  if (op.getBlockTable())
-    buf.table = b.buffer(op.getBlockTable());
+  Operation *anchor = op;
+  Value zeroIdx = b.index(0), oneIdx = b.index(1);
+  if (op.getBlockTable()) {
+    // Block ids index the caches' first dimension: a copy of the table in
+    // which an id outside [0, blocks) raises kIndexOutOfRange and reads
+    // block 0 instead, so the key loops never leave the caches (oneIdx pass
+    // over the table per call, none in the loops).
+    Value table = b.buffer(op.getBlockTable());
+    Value rows = b.dim(table, 0), cols = b.dim(table, 1);
+    Value blocks = b.dim(buf.key, 0);
+    auto tableType = cast<MemRefType>(table.getType());
+    Value checked = memref::AllocOp::create(
+        b,
+        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                        tableType.getElementType()),
+        ValueRange{rows, cols});
+    b.forLoop(zeroIdx, rows, [&](Value r) {
+      b.forLoop(zeroIdx, cols, [&](Value c) {
+        Value id = memref::LoadOp::create(b, table, ValueRange{r, c});
+        Value index = arith::IndexCastOp::create(b, b.getIndexType(), id);
+        Value ok = arith::AndIOp::create(
+            b, b.cmp(arith::CmpIPredicate::sge, index, zeroIdx),
+            b.cmp(arith::CmpIPredicate::slt, index, blocks));
+        b.ifThen(b.cmp(arith::CmpIPredicate::eq, ok,
+                       arith::ConstantOp::create(b, b.getBoolAttr(false))),
+                 [&] { b.raiseStatus(anchor, kIndexOutOfRange); });
+        Value zeroId = arith::ConstantOp::create(
+            b, b.getZeroAttr(tableType.getElementType()));
+        memref::StoreOp::create(b, b.select(ok, id, zeroId), checked,
+                                ValueRange{r, c});
+      });
+    });
+    buf.table = checked;
+  }
 
   Value batch = b.dim(buf.query, 0), heads = b.dim(buf.query, 1);
   Value querySeq = b.dim(buf.query, 2);
   Value kvHeads = b.dim(buf.key, 1);
+  // Extents the verifier checks when they are static: with dynamic heads,
+  // KV heads must divide the query heads (and not be 0), and K and V must
+  // agree; otherwise kShapeMismatch, computed on extents that stay in
+  // bounds (oneIdx KV head, the shorter of K and V) instead of a crash.
+  if (ShapedType::isDynamic(queryType.getDimSize(1)) ||
+      ShapedType::isDynamic(keyType.getDimSize(1)) ||
+      ShapedType::isDynamic(valueType.getDimSize(1))) {
+    Value valueHeads = b.dim(buf.value, 1);
+    Value nonZero = b.cmp(arith::CmpIPredicate::ne, kvHeads, zeroIdx);
+    Value safeKvHeads = b.select(nonZero, kvHeads, oneIdx);
+    Value divides =
+        b.cmp(arith::CmpIPredicate::eq,
+              arith::RemUIOp::create(b, heads, safeKvHeads), zeroIdx);
+    Value ok = arith::AndIOp::create(
+        b, arith::AndIOp::create(b, nonZero, divides),
+        b.cmp(arith::CmpIPredicate::eq, valueHeads, kvHeads));
+    b.ifThen(b.cmp(arith::CmpIPredicate::eq, ok,
+                   arith::ConstantOp::create(b, b.getBoolAttr(false))),
+             [&] { b.raiseStatus(anchor, kShapeMismatch); });
+    kvHeads = b.select(ok, kvHeads, oneIdx);
+  }
   Value group = arith::DivUIOp::create(b, heads, kvHeads);
   Value kvSeq = buf.table ? b.mul(b.dim(buf.table, 1), b.index(buf.blockSize))
                           : b.dim(buf.key, 2);
+  if (!buf.table && (ShapedType::isDynamic(keyType.getDimSize(2)) ||
+                     ShapedType::isDynamic(valueType.getDimSize(2)))) {
+    Value valueSeq = b.dim(buf.value, 2);
+    b.ifThen(b.cmp(arith::CmpIPredicate::ne, kvSeq, valueSeq),
+             [&] { b.raiseStatus(anchor, kShapeMismatch); });
+    kvSeq = arith::MinUIOp::create(b, kvSeq, valueSeq);
+  }
 
   // Results.
   RankedTensorType outType = op.getOutput().getType();

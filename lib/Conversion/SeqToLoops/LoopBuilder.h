@@ -27,7 +27,8 @@ namespace seq {
 enum StatusCode : int32_t {
   kIndexOutOfRange = 1,
   kCacheOverflow = 2,
-  kInvalidLogits = 3
+  kInvalidLogits = 3,
+  kShapeMismatch = 4
 };
 
 class LoopBuilder : public ImplicitLocOpBuilder {

@@ -308,6 +308,20 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
                   Value block = b.loadIndex(
                       table, {bi, arith::DivUIOp::create(b, p, blockSize)});
                   Value slot = arith::RemUIOp::create(b, p, blockSize);
+                  // A block id outside the cache raises kIndexOutOfRange
+                  // and the row is not written.
+                  Value inCache = arith::AndIOp::create(
+                      b, b.cmp(arith::CmpIPredicate::sge, block, zero),
+                      b.cmp(arith::CmpIPredicate::slt, block,
+                            b.dim(op.getCache(), 0)));
+                  auto guarded = scf::IfOp::create(
+                      b, TypeRange{inner[0].getType()}, inCache,
+                      /*withElseRegion=*/true);
+                  OpBuilder::InsertionGuard rowGuard(b);
+                  b.setInsertionPointToStart(&guarded.getElseRegion().front());
+                  b.raiseStatus(anchor, kIndexOutOfRange);
+                  scf::YieldOp::create(b, inner[0]);
+                  b.setInsertionPointToStart(&guarded.getThenRegion().front());
                   SmallVector<OpFoldResult> sizes{ofr(one), ofr(heads),
                                                   ofr(one), ofr(width)};
                   SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
@@ -316,11 +330,13 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
                       ArrayRef<OpFoldResult>{ofr(bi), b.getIndexAttr(0), ofr(s),
                                              b.getIndexAttr(0)},
                       sizes, unit);
-                  return {tensor::InsertSliceOp::create(
+                  Value written = tensor::InsertSliceOp::create(
                       b, row, inner[0],
                       ArrayRef<OpFoldResult>{ofr(block), b.getIndexAttr(0),
                                              ofr(slot), b.getIndexAttr(0)},
-                      sizes, unit)};
+                      sizes, unit);
+                  scf::YieldOp::create(b, written);
+                  return {guarded.getResult(0)};
                 })[0];
           }
           scf::YieldOp::create(b, written);

@@ -51,7 +51,8 @@ typedef enum seqrt_code_status {
   SEQRT_CODE_OK = 0,
   SEQRT_CODE_INDEX_OUT_OF_RANGE = 1, /* e.g. a token id outside the vocab */
   SEQRT_CODE_CACHE_OVERFLOW = 2,     /* a KV cache write past its capacity */
-  SEQRT_CODE_INVALID_LOGITS = 3      /* sampling from NaN logits or V = 0 */
+  SEQRT_CODE_INVALID_LOGITS = 3,     /* sampling from NaN logits or V = 0 */
+  SEQRT_CODE_SHAPE_MISMATCH = 4      /* dynamic extents that do not agree */
 } seqrt_code_status;
 
 typedef enum seqrt_dtype {
