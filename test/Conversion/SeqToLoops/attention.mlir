@@ -78,12 +78,17 @@ func.func @decode_split_kv(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x8192x64xf32>
 // -----
 
 // Score and mask regions are inlined at the score, and a paged cache is
-// read through its block table.
+// read through its block table: the ids are checked against the 32 blocks
+// once, before the tiles, into a copy that the key loops read.
 // CHECK-LABEL: func @regions_paged
+// CHECK: %[[CHECKED:.*]] = memref.alloc(%{{.*}}, %{{.*}}) : memref<?x?xi32>
+// CHECK: memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<2x8xi32>
+// CHECK: arith.cmpi slt, %{{.*}}, %c32
+// CHECK: memref.store %{{.*}}, %[[CHECKED]]
 // CHECK: scf.forall
 // CHECK: arith.divui %{{.*}}, %c16
 // CHECK: arith.remui %{{.*}}, %c16
-// CHECK: memref.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<2x8xi32>
+// CHECK: memref.load %[[CHECKED]][%{{.*}}, %{{.*}}] : memref<?x?xi32>
 // CHECK: tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
 // CHECK: arith.cmpi sle
 // CHECK-NOT: seq.yield
