@@ -232,6 +232,16 @@ struct SeqCPUEntryPointsPass
       if (global.getSymName().starts_with(kParamPrefix))
         rewriteParameterGlobal(module, global);
     buildFree(module);
+    // The artifact exports only the ABI: every other function is internal,
+    // so an entry named like a libc function (`write`, `free`) cannot
+    // preempt it inside the process.
+    for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+      StringRef name = func.getSymName();
+      if (func.isExternal() || name.starts_with(kPackedPrefix) ||
+          name == seqrt::abi::kFree)
+        continue;
+      func.setLinkage(LLVM::Linkage::Internal);
+    }
   }
 };
 } // namespace

@@ -5,7 +5,7 @@
 // function for result buffers and the ABI record.
 
 // CHECK: llvm.mlir.global external @__seq_param_w() {{.*}}alignment = 8 : i64} : !llvm.ptr
-// CHECK: llvm.func @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64)
+// CHECK: llvm.func internal @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: i64)
 // CHECK: llvm.func @__seq_packed_main(%[[ARGS:.*]]: !llvm.ptr)
 // CHECK: llvm.getelementptr %[[ARGS]][0]
 // CHECK: llvm.getelementptr %[[ARGS]][2]
