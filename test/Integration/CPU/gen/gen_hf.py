@@ -11,7 +11,8 @@ and records:
   last_logits.npy   f32 [1, V]       row S-1 of them (prefill's result)
   greedy.npy        i32 [1, N]       transformers' greedy continuation
                                      (generate(do_sample=False)), N = 32
-                                     (16 for the MoE families)
+                                     (16 for the MoE families and
+                                     DeepSeek-V3)
   step1.npy         i32 [1, 1]       greedy[0, 0] (the first decode input)
   pos1.npy          i32 [1]          S (its position)
   step1_logits.npy  f32 [1, V]       logits after prompt + greedy[0, 0]
@@ -27,6 +28,10 @@ then decode steps" is checked against "prefill of the whole sequence".
 
 Random weights are scaled up from transformers' default initialisation
 (initializer_range) so the logits have clear greedy margins.
+
+DeepSeek-V3 (build_deepseek, the DEEPSEEK configs) is built apart: its
+router's selection bias is randomised and its routing margins are judged
+by DeepseekV3TopkRouter's own rule (kept groups, biased top-k).
 
 Run: python3 test/Integration/CPU/gen/gen_hf.py   (torch + transformers)
 """
