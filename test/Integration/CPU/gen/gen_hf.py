@@ -403,8 +403,9 @@ DEEPSEEK = {
     # and scaled by 2.5, two shared experts, layer 0 dense. YaRN with an
     # original context of 16 < the 43 positions the tests see, mscale 0.9
     # != mscale_all_dim 0.7 (cos/sin scaled by their ratio, the softmax
-    # scale by mscale_all_dim's factor squared).
-    "deepseek_v3": deepseek_common(rope_parameters=dict(
+    # scale by mscale_all_dim's factor squared). attention_bias: biases on
+    # q_a_proj, kv_a_proj_with_mqa and o_proj.
+    "deepseek_v3": deepseek_common(attention_bias=True, rope_parameters=dict(
         rope_type="yarn", rope_theta=10000.0, factor=4.0, beta_fast=8.0,
         beta_slow=1.0, mscale=0.9, mscale_all_dim=0.7,
         original_max_position_embeddings=16)),
