@@ -30,7 +30,58 @@ SHAPES = {
     "mamba-64l": ("mamba", 50280, 768, 1536, 64, None, None),
     # Mamba2-130m-shaped: 24 heads of 64, 1 group, d_state 128.
     "mamba2-130m": ("mamba2", 50288, 768, 1536, 24, 24, 1),
+    # DeepSeek-V3 (671B) at its real sizes: MLA (q LoRA 1536, latent 512,
+    # rotary 64, nope 128, value 128), 3 dense layers, then 58 MoE layers
+    # of 256 experts (8 groups, top-8) and one shared expert.
+    "deepseek-v3": ("deepseek_v3", 129280, 7168, 18432, 61, 128, 128),
 }
+
+
+def deepseek_tensors(shape):
+    """config.json and tensor shapes of a DeepSeek-V3 checkpoint."""
+    _, vocab, hidden, inter, layers, heads, _ = shape
+    q_lora, kv_lora, rope, nope, v, moe = 1536, 512, 64, 128, 128, 2048
+    experts, dense = 256, 3
+    config = dict(model_type="deepseek_v3", vocab_size=vocab,
+                  hidden_size=hidden, intermediate_size=inter,
+                  moe_intermediate_size=moe, num_hidden_layers=layers,
+                  num_attention_heads=heads, num_key_value_heads=heads,
+                  q_lora_rank=q_lora, kv_lora_rank=kv_lora,
+                  qk_rope_head_dim=rope, qk_nope_head_dim=nope,
+                  v_head_dim=v, n_routed_experts=experts, n_group=8,
+                  topk_group=4, num_experts_per_tok=8, n_shared_experts=1,
+                  first_k_dense_replace=dense, max_position_embeddings=4096)
+    tensors = {"model.embed_tokens.weight": [vocab, hidden],
+               "model.norm.weight": [hidden],
+               "lm_head.weight": [vocab, hidden]}
+    for l in range(layers):
+        p = f"model.layers.{l}."
+        a = p + "self_attn."
+        tensors[p + "input_layernorm.weight"] = [hidden]
+        tensors[p + "post_attention_layernorm.weight"] = [hidden]
+        tensors[a + "q_a_proj.weight"] = [q_lora, hidden]
+        tensors[a + "q_a_layernorm.weight"] = [q_lora]
+        tensors[a + "q_b_proj.weight"] = [heads * (nope + rope), q_lora]
+        tensors[a + "kv_a_proj_with_mqa.weight"] = [kv_lora + rope, hidden]
+        tensors[a + "kv_a_layernorm.weight"] = [kv_lora]
+        tensors[a + "kv_b_proj.weight"] = [heads * (nope + v), kv_lora]
+        tensors[a + "o_proj.weight"] = [hidden, heads * v]
+        if l < dense:
+            tensors[p + "mlp.gate_proj.weight"] = [inter, hidden]
+            tensors[p + "mlp.up_proj.weight"] = [inter, hidden]
+            tensors[p + "mlp.down_proj.weight"] = [hidden, inter]
+            continue
+        tensors[p + "mlp.gate.weight"] = [experts, hidden]
+        tensors[p + "mlp.gate.e_score_correction_bias"] = [experts]
+        for e in range(experts):
+            q = f"{p}mlp.experts.{e}."
+            tensors[q + "gate_proj.weight"] = [moe, hidden]
+            tensors[q + "up_proj.weight"] = [moe, hidden]
+            tensors[q + "down_proj.weight"] = [hidden, moe]
+        tensors[p + "mlp.shared_experts.gate_proj.weight"] = [moe, hidden]
+        tensors[p + "mlp.shared_experts.up_proj.weight"] = [moe, hidden]
+        tensors[p + "mlp.shared_experts.down_proj.weight"] = [hidden, moe]
+    return config, tensors
 
 
 def mamba_tensors(shape):
@@ -71,8 +122,9 @@ def mamba_tensors(shape):
 
 
 def write_checkpoint(path, shape):
-    if shape[0] in ("mamba", "mamba2"):
-        config, tensors = mamba_tensors(shape)
+    if shape[0] in ("mamba", "mamba2", "deepseek_v3"):
+        config, tensors = (deepseek_tensors(shape) if shape[0] == "deepseek_v3"
+                           else mamba_tensors(shape))
         os.makedirs(path, exist_ok=True)
         with open(os.path.join(path, "config.json"), "w") as f:
             json.dump(config, f)

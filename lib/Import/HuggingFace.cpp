@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecoderBuilder.h"
+#include "DeepSeekBuilder.h"
 #include "MambaBuilder.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -252,7 +253,7 @@ const StringRef kNeutralKeys[] = {"architectures",
 /// The model_types the importer reads.
 const StringRef kFamilies[] = {"llama",  "mistral",   "qwen2", "qwen3",
                                "gemma2", "mixtral",   "qwen2_moe",
-                               "mamba",  "mamba2"};
+                               "mamba",  "mamba2",    "deepseek_v3"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
@@ -1155,6 +1156,299 @@ FailureOr<MambaSpec> readMamba(Config &c, StringRef family) {
   return s;
 }
 
+/// DeepSeek-V3 (DeepseekV3ForCausalLM): multi-head latent attention with
+/// optional q LoRA, YaRN's mscale in the softmax scale, sigmoid grouped
+/// routing with a selection bias, shared experts, dense first layers.
+FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
+  DeepSeekSpec s;
+  auto get = [&](StringRef key, int64_t &out,
+                 std::optional<int64_t> dflt = {}) {
+    FailureOr<int64_t> v = c.integer(key, dflt);
+    if (succeeded(v))
+      out = *v;
+    return v;
+  };
+  int64_t kvHeads, maxPos;
+  if (failed(get("vocab_size", s.vocab, 129280)) ||
+      failed(get("hidden_size", s.hidden, 7168)) ||
+      failed(get("intermediate_size", s.intermediate, 18432)) ||
+      failed(get("moe_intermediate_size", s.moeIntermediate, 2048)) ||
+      failed(get("num_hidden_layers", s.layers, 61)) ||
+      failed(get("num_attention_heads", s.heads, 128)) ||
+      failed(get("num_key_value_heads", kvHeads, s.heads)) ||
+      failed(get("kv_lora_rank", s.kvLoraRank, 512)) ||
+      failed(get("qk_rope_head_dim", s.ropeDim, 64)) ||
+      failed(get("qk_nope_head_dim", s.nopeDim, 128)) ||
+      failed(get("v_head_dim", s.vDim, 128)) ||
+      failed(get("max_position_embeddings", maxPos, 4096)))
+    return failure();
+  if (s.layers > kMaxLayers)
+    return c.error("num_hidden_layers")
+           << "config.json: num_hidden_layers " << s.layers
+           << " is more than seqc accepts (" << kMaxLayers << ")";
+  // transformers expands the latents into all heads' keys and values; its
+  // attention then repeats them num_heads / num_key_value_heads times,
+  // which only works when they are equal.
+  if (kvHeads != s.heads)
+    return c.error("num_key_value_heads")
+           << "config.json: num_key_value_heads " << kvHeads
+           << " must equal num_attention_heads " << s.heads
+           << " (MLA expands the latent into every head)";
+  if (s.ropeDim % 2 != 0)
+    return c.error("qk_rope_head_dim")
+           << "config.json: qk_rope_head_dim must be even";
+  // q_lora_rank null: a plain q_proj.
+  if (c.has("q_lora_rank") && failed(get("q_lora_rank", s.qLoraRank)))
+    return failure();
+  int64_t qkHeadDim = s.nopeDim + s.ropeDim;
+  // Derived keys transformers writes back: they must agree.
+  for (auto [key, value] :
+       {std::pair<StringRef, int64_t>{"head_dim", s.ropeDim},
+        {"qk_head_dim", qkHeadDim}})
+    if (c.has(key)) {
+      FailureOr<int64_t> v = c.integer(key);
+      if (failed(v))
+        return failure();
+      if (*v != value)
+        return c.error(key)
+               << "config.json: '" << key << "' = " << *v << " is not " << value
+               << " (transformers derives it from "
+                  "qk_rope_head_dim and qk_nope_head_dim)";
+    }
+  FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
+  if (failed(eps))
+    return failure();
+  s.rmsEps = *eps;
+  FailureOr<bool> interleave = c.boolean("rope_interleave", true);
+  if (failed(interleave))
+    return failure();
+  s.ropeInterleave = *interleave;
+
+  // RoPE over the rotary part (head_dim = qk_rope_head_dim), and
+  // yarn_apply_mscale's softmax scale: qk_head_dim^-1/2, times
+  // mscale(factor, mscale_all_dim)^2 for a scaled rope_type.
+  DecoderSpec rope;
+  rope.headDim = s.ropeDim;
+  if (failed(readRope(c, rope, maxPos)))
+    return failure();
+  s.ropeTheta = rope.ropeTheta;
+  s.ropeInvFreq = rope.ropeInvFreq;
+  s.ropeAttentionFactor = rope.ropeAttentionFactor;
+  s.softmaxScale = 1.0 / std::sqrt(static_cast<double>(qkHeadDim));
+  for (StringRef key : {"rope_scaling", "rope_parameters"}) {
+    const json::Object *o = nullptr;
+    if (const json::Value *v = c.raw(key))
+      o = v->getAsObject();
+    if (!o)
+      continue;
+    std::optional<StringRef> type = o->getString("rope_type");
+    if (!type)
+      type = o->getString("type");
+    std::optional<double> all = o->getNumber("mscale_all_dim");
+    if (!type || *type == "default" || !all || *all == 0)
+      continue;
+    std::optional<double> factor = o->getNumber("factor");
+    if (!factor)
+      return c.error(key) << "config.json: " << key
+                          << ".mscale_all_dim needs factor (transformers "
+                             "scales the softmax by it)";
+    double m = *factor <= 1 ? 1.0 : 0.1 * *all * std::log(*factor) + 1.0;
+    s.softmaxScale *= m * m;
+  }
+
+  if (failed(c.expectString("hidden_act", {"silu"})) ||
+      failed(c.expectBool("mlp_bias", false)))
+    return failure();
+  FailureOr<bool> attentionBias = c.boolean("attention_bias", false);
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings", false);
+  if (failed(attentionBias) || failed(tie))
+    return failure();
+
+  // Routing (DeepseekV3TopkRouter).
+  int64_t shared, firstDense;
+  if (failed(get("n_routed_experts", s.experts, 256)) ||
+      failed(get("num_experts_per_tok", s.topK, 8)) ||
+      failed(get("n_shared_experts", shared, 1)) ||
+      failed(get("n_group", s.groups, 8)) ||
+      failed(get("topk_group", s.topkGroups, 4)))
+    return failure();
+  if (s.experts > 4096)
+    return c.error("n_routed_experts")
+           << "config.json: " << s.experts
+           << " experts is more than seqc accepts (4096)";
+  if (s.experts % s.groups != 0 || s.experts / s.groups < 2)
+    return c.error("n_group")
+           << "config.json: n_group " << s.groups << " must divide the "
+           << s.experts << " experts into groups of at least two (a group "
+           << "scores by its two best experts)";
+  if (s.topkGroups > s.groups)
+    return c.error("topk_group") << "config.json: topk_group " << s.topkGroups
+                                 << " is more than n_group " << s.groups;
+  if (s.topK > s.topkGroups * (s.experts / s.groups))
+    return c.error("num_experts_per_tok")
+           << "config.json: num_experts_per_tok " << s.topK
+           << " is more than the experts of the topk_group kept groups";
+  s.sharedIntermediate = shared * s.moeIntermediate;
+  if (s.sharedIntermediate > kMaxConfigInteger)
+    return c.error("n_shared_experts")
+           << "config.json: n_shared_experts * moe_intermediate_size is "
+              "larger than seqc accepts";
+  FailureOr<bool> norm = c.boolean("norm_topk_prob", true);
+  FailureOr<double> scaling = c.number("routed_scaling_factor", 2.5);
+  if (failed(norm) || failed(scaling))
+    return failure();
+  if (*scaling <= 0)
+    return c.error("routed_scaling_factor")
+           << "config.json: 'routed_scaling_factor' must be positive";
+  s.normalize = *norm;
+  s.routedScaling = *scaling;
+  // first_k_dense_replace may be 0 (every layer MoE).
+  firstDense = 3;
+  if (const json::Value *v = c.raw("first_k_dense_replace");
+      v && v->kind() != json::Value::Null) {
+    std::optional<int64_t> i = v->getAsInteger();
+    if (!i || *i < 0)
+      return c.error("first_k_dense_replace")
+             << "config.json: 'first_k_dense_replace' must be a "
+                "non-negative integer";
+    firstDense = *i;
+  }
+  // The original DeepSeek configs' names for what transformers computes.
+  if (failed(c.expectString("scoring_func", {"sigmoid"})) ||
+      failed(c.expectString("topk_method", {"noaux_tc"})))
+    return failure();
+  if (c.has("moe_layer_freq")) {
+    FailureOr<int64_t> freq = c.integer("moe_layer_freq");
+    if (failed(freq))
+      return failure();
+    if (*freq != 1)
+      return c.error("moe_layer_freq")
+             << "config.json: 'moe_layer_freq' " << *freq
+             << " is not supported (transformers makes every layer after "
+                "first_k_dense_replace MoE)";
+  }
+  // Training-only terms (auxiliary losses, router logits output, expert
+  // parallelism) and the multi-token-prediction modules, which do not
+  // enter the logits (their tensors, if saved, are reported as unexpected).
+  if (failed(c.boolean("output_router_logits", false)) ||
+      failed(c.boolean("seq_aux", true)))
+    return failure();
+  c.ignore({"aux_loss_alpha", "router_aux_loss_coef", "ep_size",
+            "num_nextn_predict_layers", "num_mtp_layers"});
+  s.eosTokenIds = c.integers("eos_token_id");
+  for (int64_t id : s.eosTokenIds)
+    if (id < 0 || id >= s.vocab)
+      return c.error("eos_token_id")
+             << "config.json: eos_token_id " << id << " outside the vocab";
+
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("model.layers.{0}.", l);
+    std::string a = p + "self_attn.";
+    DeepSeekLayerNames n;
+    n.inputNorm = p + "input_layernorm.weight";
+    if (s.qLoraRank) {
+      n.qA = a + "q_a_proj.weight";
+      n.qANorm = a + "q_a_layernorm.weight";
+      n.qB = a + "q_b_proj.weight";
+      if (*attentionBias)
+        n.qABias = a + "q_a_proj.bias";
+    } else {
+      n.q = a + "q_proj.weight";
+    }
+    n.kvA = a + "kv_a_proj_with_mqa.weight";
+    n.kvANorm = a + "kv_a_layernorm.weight";
+    n.kvB = a + "kv_b_proj.weight";
+    n.o = a + "o_proj.weight";
+    if (*attentionBias) {
+      n.kvABias = a + "kv_a_proj_with_mqa.bias";
+      n.oBias = a + "o_proj.bias";
+    }
+    n.postNorm = p + "post_attention_layernorm.weight";
+    if (l < firstDense) {
+      n.gate = p + "mlp.gate_proj.weight";
+      n.up = p + "mlp.up_proj.weight";
+      n.down = p + "mlp.down_proj.weight";
+    } else {
+      std::string e = p + "mlp.experts.";
+      auto stack = [&](StringRef proj) {
+        std::string name = e + proj.str() + ".weight";
+        std::vector<std::string> &parts = s.stacked[name];
+        for (int64_t i = 0; i < s.experts; ++i)
+          parts.push_back(e + std::to_string(i) + "." + proj.str() + ".weight");
+        return name;
+      };
+      n.router = p + "mlp.gate.weight";
+      n.routerBias = p + "mlp.gate.e_score_correction_bias";
+      n.expertGate = stack("gate_proj");
+      n.expertUp = stack("up_proj");
+      n.expertDown = stack("down_proj");
+      n.sharedGate = p + "mlp.shared_experts.gate_proj.weight";
+      n.sharedUp = p + "mlp.shared_experts.up_proj.weight";
+      n.sharedDown = p + "mlp.shared_experts.down_proj.weight";
+    }
+    s.layerNames.push_back(std::move(n));
+  }
+  s.embedding = "model.embed_tokens.weight";
+  s.finalNorm = "model.norm.weight";
+  s.lmHead = *tie ? s.embedding : "lm_head.weight";
+  c.ignore(kNeutralKeys);
+  if (failed(c.checkAllUsed("deepseek_v3")))
+    return failure();
+  return s;
+}
+
+/// Imports a DeepSeek-V3 checkpoint: every tensor by name and shape, f32
+/// only so far.
+OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
+                                     Config &config, const JsonFile &file,
+                                     const ImportOptions &options) {
+  FailureOr<DeepSeekSpec> spec = readDeepSeek(config);
+  if (failed(spec))
+    return nullptr;
+  llvm::StringMap<TensorInfo> tensors;
+  if (failed(readCheckpoint(ctx, dir, tensors)))
+    return nullptr;
+  Location dirLoc = FileLineColLoc::get(ctx, dir, 0, 0);
+  llvm::StringSet<> needed;
+  for (auto &[name, shape] : expectedDeepSeekTensors(*spec)) {
+    if (failed(checkTensor(ctx, dir, tensors, name, shape)))
+      return nullptr;
+    if (!tensors.find(name)->second.elementType.isF32()) {
+      emitError(dirLoc) << "checkpoint: tensor '" << name
+                        << "' is not f32; DeepSeek-V3 models are imported "
+                           "from f32 checkpoints only so far";
+      return nullptr;
+    }
+    needed.insert(name);
+  }
+  for (auto &kv : tensors) {
+    if (needed.contains(kv.first()) ||
+        kv.first().ends_with("rotary_emb.inv_freq") ||
+        (kv.first() == "lm_head.weight" && spec->lmHead == spec->embedding))
+      continue;
+    emitError(dirLoc) << "checkpoint: unexpected tensor '" << kv.first()
+                      << "' (the importer would ignore weights of the model)";
+    return nullptr;
+  }
+  for (auto &[name, parts] : spec->stacked) {
+    TensorInfo info = tensors.find(parts.front())->second;
+    info.shape.insert(info.shape.begin(), static_cast<int64_t>(parts.size()));
+    tensors[name] = std::move(info);
+  }
+  ImportOptions opts = options;
+  if (opts.maxSeqLen <= 0) {
+    int64_t maxPos = file.value.getAsObject()
+                         ->getInteger("max_position_embeddings")
+                         .value_or(4096);
+    opts.maxSeqLen = std::clamp<int64_t>(maxPos, 1, 4096);
+  }
+  if (opts.maxNewTokens <= 0) {
+    emitError(UnknownLoc::get(ctx)) << "--max-new-tokens must be positive";
+    return nullptr;
+  }
+  return buildDeepSeek(ctx, file.loc(ctx), *spec, tensors, opts);
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp>
@@ -1179,6 +1473,8 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
         << llvm::join(ArrayRef<StringRef>(kFamilies), ", ") << ")";
     return nullptr;
   }
+  if (*modelType == "deepseek_v3")
+    return importDeepSeek(ctx, dir, config, *file, options);
   bool mamba = *modelType == "mamba" || *modelType == "mamba2";
   FailureOr<DecoderSpec> spec = failure();
   FailureOr<MambaSpec> mambaSpec = failure();

@@ -11,7 +11,8 @@ and records:
   last_logits.npy   f32 [1, V]       row S-1 of them (prefill's result)
   greedy.npy        i32 [1, N]       transformers' greedy continuation
                                      (generate(do_sample=False)), N = 32
-                                     (16 for the MoE families)
+                                     (16 for the MoE families and
+                                     DeepSeek-V3)
   step1.npy         i32 [1, 1]       greedy[0, 0] (the first decode input)
   pos1.npy          i32 [1]          S (its position)
   step1_logits.npy  f32 [1, V]       logits after prompt + greedy[0, 0]
@@ -27,6 +28,10 @@ then decode steps" is checked against "prefill of the whole sequence".
 
 Random weights are scaled up from transformers' default initialisation
 (initializer_range) so the logits have clear greedy margins.
+
+DeepSeek-V3 (build_deepseek, the DEEPSEEK configs) is built apart: its
+router's selection bias is randomised and its routing margins are judged
+by DeepseekV3TopkRouter's own rule (kept groups, biased top-k).
 
 Run: python3 test/Integration/CPU/gen/gen_hf.py   (torch + transformers)
 """
@@ -370,9 +375,150 @@ def build(family: str, config_cls, kw: dict):
           f"{float(full_logits.abs().max()):.2f}, files in {out}")
 
 
+# ---------------------------------------------------------------------------
+# DeepSeek-V3 (multi-head latent attention, sigmoid grouped routing with a
+# selection bias, shared experts, dense first layers). Kept apart from the
+# other families: its router is judged by its own selection rule.
+# ---------------------------------------------------------------------------
+
+def deepseek_common(**kw):
+    base = dict(
+        vocab_size=97, hidden_size=60, intermediate_size=88,
+        moe_intermediate_size=26, num_hidden_layers=3,
+        first_k_dense_replace=1, num_attention_heads=5,
+        num_key_value_heads=5, kv_lora_rank=14, q_lora_rank=22,
+        qk_rope_head_dim=6, qk_nope_head_dim=10, v_head_dim=12,
+        n_routed_experts=8, n_group=4, topk_group=2, num_experts_per_tok=3,
+        n_shared_experts=2, routed_scaling_factor=2.5, norm_topk_prob=True,
+        rope_interleave=True, max_position_embeddings=64, rms_norm_eps=1e-5,
+        initializer_range=0.25, bos_token_id=1, eos_token_id=2,
+        pad_token_id=0, tie_word_embeddings=False, num_mtp_layers=0)
+    base.update(kw)
+    return base
+
+
+DEEPSEEK = {
+    # q LoRA (q_a_proj, q_a_layernorm, q_b_proj), DeepSeek's interleaved
+    # rotary, 8 experts in 4 groups (2 groups kept), top-3 renormalised
+    # and scaled by 2.5, two shared experts, layer 0 dense. YaRN with an
+    # original context of 16 < the 43 positions the tests see, mscale 0.9
+    # != mscale_all_dim 0.7 (cos/sin scaled by their ratio, the softmax
+    # scale by mscale_all_dim's factor squared). attention_bias: biases on
+    # q_a_proj, kv_a_proj_with_mqa and o_proj.
+    "deepseek_v3": deepseek_common(attention_bias=True, rope_parameters=dict(
+        rope_type="yarn", rope_theta=10000.0, factor=4.0, beta_fast=8.0,
+        beta_slow=1.0, mscale=0.9, mscale_all_dim=0.7,
+        original_max_position_embeddings=16)),
+    # Plain q_proj (q_lora_rank null), half-rotation rotary
+    # (rope_interleave false), weights not renormalised, one group, one
+    # shared expert, two dense layers out of four.
+    "deepseek_v3_noqlora": deepseek_common(
+        q_lora_rank=None, rope_interleave=False, norm_topk_prob=False,
+        n_group=1, topk_group=1, n_shared_experts=1, num_hidden_layers=4,
+        first_k_dense_replace=2, routed_scaling_factor=1.5,
+        num_attention_heads=3, num_key_value_heads=3, qk_nope_head_dim=8,
+        v_head_dim=9,
+        rope_parameters=dict(rope_type="default", rope_theta=1000.0)),
+}
+DEEPSEEK_NEW_TOKENS = 16
+# e_score_correction_bias: a buffer transformers initialises to zeros; a
+# random one (scores are in (0, 1)) makes selection differ from weights.
+DEEPSEEK_BIAS_STD = 0.15
+
+
+def deepseek_route_gap(model, config, tokens) -> float:
+    """The smallest margin deciding any routing choice of a forward over
+    `tokens` (DeepseekV3TopkRouter's rule): the kept groups (sum of each
+    group's two best biased scores) and the top-k among their experts."""
+    gaps = []
+    E, G = config.n_routed_experts, config.n_group
+    Kg, K = config.topk_group, config.num_experts_per_tok
+
+    def hook(module, args, output):
+        logits = output[0].double()
+        choice = logits.sigmoid() + module.e_score_correction_bias.double()
+        gs = choice.view(-1, G, E // G).topk(2, dim=-1).values.sum(-1)
+        srt = gs.sort(dim=-1, descending=True).values
+        if Kg < G:
+            gaps.append(float((srt[:, Kg - 1] - srt[:, Kg]).min()))
+        keep = torch.zeros_like(gs, dtype=torch.bool)
+        keep.scatter_(1, gs.topk(Kg, dim=-1).indices, True)
+        mask = keep.unsqueeze(-1).expand(-1, G, E // G).reshape(-1, E)
+        sel = choice.masked_fill(~mask, float("-inf"))
+        top = sel.sort(dim=-1, descending=True).values
+        gaps.append(float((top[:, K - 1] - top[:, K]).min()))
+
+    handles = [m.register_forward_hook(hook)
+               for name, m in model.named_modules()
+               if name.endswith("mlp.gate")]
+    assert handles, "no routers found"
+    model(tokens)
+    for h in handles:
+        h.remove()
+    return min(gaps)
+
+
+def build_deepseek(family: str, kw: dict):
+    """As build() for the DeepSeek-V3 configs: a seed with clear greedy
+    and routing margins, save_pretrained (per-expert tensors), goldens."""
+    new_tokens = DEEPSEEK_NEW_TOKENS
+    for seed in range(20261130, 20261130 + 50):
+        config, model = make_model(transformers.DeepseekV3Config, kw, seed,
+                                   norm_mean=1.0)
+        g = torch.Generator().manual_seed(seed)
+        for name, buf in model.named_buffers():
+            if name.endswith("e_score_correction_bias"):
+                buf.copy_(torch.randn(buf.shape, generator=g)
+                          * DEEPSEEK_BIAS_STD)
+        prompt, greedy, _, m = greedy_path(model, config, new_tokens)
+        gap = deepseek_route_gap(model, config, torch.cat([prompt, greedy],
+                                                          1))
+        if (m > MIN_MARGIN and gap > MIN_ROUTE_GAP
+                and config.eos_token_id not in greedy[0].tolist()):
+            break
+    else:
+        raise SystemExit(f"{family}: no seed with clear margins")
+    out = INPUTS / f"hf_{family}"
+    out.mkdir(parents=True, exist_ok=True)
+    for f in out.iterdir():
+        f.unlink()
+    model.save_pretrained(out)
+    (out / "generation_config.json").unlink(missing_ok=True)
+
+    prompt, greedy, full_logits, m = greedy_path(model, config, new_tokens)
+    logits = model(prompt).logits
+    S = prompt.shape[1]
+    path = full_logits[0, S - 1:S - 1 + new_tokens]
+    assert torch.equal(path.argmax(-1), greedy[0]), family
+
+    def save(name, t, dtype):
+        np.save(out / f"{name}.npy", t.numpy().astype(dtype))
+
+    save("prompt", prompt, np.int32)
+    save("logits", logits, np.float32)
+    save("last_logits", logits[:, -1], np.float32)
+    save("greedy", greedy, np.int32)
+    for k in (1, 2):
+        save(f"step{k}", greedy[:, k - 1:k], np.int32)
+        save(f"pos{k}", torch.tensor([S + k - 1]), np.int32)
+        save(f"step{k}_logits", full_logits[:, S + k - 1], np.float32)
+    (out / "margins.txt").write_text(
+        f"seed {seed}\n"
+        f"smallest greedy top-1/top-2 logit gap: {m:.4f}\n"
+        f"largest |logit|: {float(full_logits.abs().max()):.3f}\n"
+        f"smallest routing gap (groups, k-th - (k+1)-th biased score): "
+        f"{gap:.4f}\n"
+        f"transformers {transformers.__version__}, torch {torch.__version__}\n")
+    print(f"{family}: seed {seed}, margin {m:.4f}, route gap {gap:.4f}, "
+          f"files in {out}")
+
+
 def main(argv):
-    names = argv or list(FAMILIES)
+    names = argv or list(FAMILIES) + list(DEEPSEEK)
     for name in names:
+        if name in DEEPSEEK:
+            build_deepseek(name, DEEPSEEK[name])
+            continue
         cls, kw = FAMILIES[name]
         build(name, cls, kw)
 
