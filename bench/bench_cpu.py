@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """seqc vs PyTorch on the same CPU, same shapes, one run.
 
-    python3 bench/bench_cpu.py [--build build] [--out bench/results/...md]
+    python3 bench/bench_cpu.py [--set default|issue|all] [--threads 1,2]
+        [--compare bench/results/<earlier>.json] [--out bench/results/...md]
+
+Writes a table (.md), the raw numbers (.json) and a roofline picture (.png:
+every kernel at its FLOP per compulsory byte against the measured FMA and
+copy-bandwidth roofs, one panel per thread count; with --compare, the
+earlier run's points drawn hollow with an arrow to the new one).
 
 For each case it writes random inputs, compiles the seq IR with seqc, times
 the artifact with `seqrun --bench` (median of --reps after --warmup), times
@@ -15,6 +21,7 @@ Needs numpy, torch and gguf (dev/bench only, not CI).
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import re
@@ -50,27 +57,6 @@ def cpu_info():
     return name, mhz, cores, per_cycle, peak
 
 
-def measured_fma_peak(tmp):
-    """FLOP/s of bench/fma_peak.c on all cores (the clock the kernels see)."""
-    exe = Path(tmp) / "fma_peak"
-    subprocess.run(["clang-22", "-O2", "-march=native", "-ffp-contract=fast",
-                    "-fopenmp", str(ROOT / "bench/fma_peak.c"), "-o", str(exe)],
-                   check=True)
-    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True)
-    return float(out.stdout) * 1e9
-
-
-def copy_bandwidth():
-    a = np.ones(64 * 1024 * 1024 // 4, np.float32)
-    b = np.empty_like(a)
-    best = 1e9
-    for _ in range(5):
-        t = time.perf_counter()
-        np.copyto(b, a)
-        best = min(best, time.perf_counter() - t)
-    return 2 * a.nbytes / best
-
-
 def torch_time(fn, warmup=3, reps=10):
     for _ in range(warmup):
         fn()
@@ -82,24 +68,11 @@ def torch_time(fn, warmup=3, reps=10):
     return float(np.median(times))
 
 
-def seqc_time(build, ir, inputs, tmp, warmup=3, reps=10):
-    src = tmp / "case.mlir"
-    src.write_text(ir)
-    pkg = tmp / "case.seqpkg"
-    subprocess.run([str(build / "bin/seqc"), str(src), "-o", str(pkg)],
-                   check=True)
-    args = [str(build / "bin/seqrun"), str(pkg), "--bench",
-            "--warmup", str(warmup), "--reps", str(reps)]
-    for i, a in enumerate(inputs):
-        path = tmp / f"in{i}.npy"
-        np.save(path, a)
-        args += ["--input", f"{i}={path}"]
-    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
-    return float(re.search(r"median ([\d.]+) ms", out).group(1)) / 1e3
-
-
 def attention_prefill(rng):
-    B, H, S, D = 1, 8, 1024, 64
+    return _attention_prefill(rng, 1, 8, 1024, 64)
+
+
+def _attention_prefill(rng, B, H, S, D):
     q, k, v = (rng.standard_normal((B, H, S, D), dtype=np.float32) for _ in range(3))
     t = f"tensor<{B}x{H}x{S}x{D}xf32>"
     ir = f"""func.func @main(%q: {t}, %k: {t}, %v: {t}) -> {t} {{
@@ -109,11 +82,14 @@ def attention_prefill(rng):
     tq, tk, tv = map(torch.from_numpy, (q, k, v))
     ref = lambda: F.scaled_dot_product_attention(tq, tk, tv, is_causal=True)
     flops = 4 * B * H * S * S * D / 2
-    return "attention prefill causal B1 H8 S1024 D64 f32", ir, [q, k, v], ref, flops, None
+    return f"attention prefill causal B{B} H{H} S{S} D{D} f32", ir, [q, k, v], ref, flops, None
 
 
 def attention_decode(rng):
-    B, HQ, HKV, S, D = 1, 32, 8, 4096, 128
+    return _attention_decode(rng, 1, 32, 8, 4096, 128)
+
+
+def _attention_decode(rng, B, HQ, HKV, S, D):
     q = rng.standard_normal((B, HQ, 1, D), dtype=np.float32)
     k, v = (rng.standard_normal((B, HKV, S, D), dtype=np.float32) for _ in range(2))
     tq, tkv = f"tensor<{B}x{HQ}x1x{D}xf32>", f"tensor<{B}x{HKV}x{S}x{D}xf32>"
@@ -124,11 +100,14 @@ def attention_decode(rng):
     tq_, tk_, tv_ = map(torch.from_numpy, (q, k, v))
     ref = lambda: F.scaled_dot_product_attention(tq_, tk_, tv_, enable_gqa=True)
     bytes_ = 2 * k.nbytes
-    return "attention decode GQA 32/8 heads, 4096 keys, D128 f32", ir, [q, k, v], ref, None, bytes_
+    return f"attention decode GQA {HQ}/{HKV} heads, {S} keys, D{D} f32", ir, [q, k, v], ref, None, bytes_
 
 
 def mamba_scan(rng):
-    B, T, D, N = 1, 512, 256, 16
+    return _mamba_scan(rng, 1, 512, 256, 16)
+
+
+def _mamba_scan(rng, B, T, D, N):
     x = rng.standard_normal((B, T, D), dtype=np.float32)
     dt = rng.standard_normal((B, T, D), dtype=np.float32) * 0.5 - 1
     A = -np.exp(rng.standard_normal((D, N), dtype=np.float32) * 0.5)
@@ -169,11 +148,14 @@ def mamba_scan(rng):
         return torch.stack(ys, 1)
 
     flops = B * T * D * N * 7
-    return "Mamba-1 selective scan B1 T512 D256 N16 f32", ir, [dt, x, A, Bm, Cm, h0], ref, flops, None
+    return f"Mamba-1 selective scan B{B} T{T} D{D} N{N} f32", ir, [dt, x, A, Bm, Cm, h0], ref, flops, None
 
 
 def moe_layer(rng):
-    T, DM, FF, E, K = 64, 512, 1024, 8, 2
+    return _moe_layer(rng, 64, 512, 1024, 8, 2)
+
+
+def _moe_layer(rng, T, DM, FF, E, K):
     x = rng.standard_normal((T, DM), dtype=np.float32)
     wr = rng.standard_normal((E, DM), dtype=np.float32) * 0.05
     wg, wu = (rng.standard_normal((E, FF, DM), dtype=np.float32) * 0.05 for _ in range(2))
@@ -202,7 +184,7 @@ def moe_layer(rng):
         return out
 
     flops = 2 * T * K * 3 * DM * FF
-    return "MoE layer Mixtral-style T64 Dm512 F1024 E8 top2 f32", ir, [x, wr, wg, wu, wd], ref, flops, None
+    return f"MoE layer Mixtral-style T{T} Dm{DM} F{FF} E{E} top{K} f32", ir, [x, wr, wg, wu, wd], ref, flops, None
 
 
 def llama_mlp(rng):
@@ -263,56 +245,273 @@ def quant_prefill_q4_1(rng):
                             "q4_1", 64, 576, 1536, rng)
 
 
+def issue_attention_prefill_d128(rng):
+    return _attention_prefill(rng, 1, 16, 2048, 128)
+
+
+def issue_attention_prefill_d64(rng):
+    return _attention_prefill(rng, 1, 8, 1024, 64)
+
+
+def issue_attention_decode(rng):
+    return _attention_decode(rng, 1, 32, 8, 32768, 128)
+
+
+def issue_moe_layer(rng):
+    return _moe_layer(rng, 64, 1024, 3584, 8, 2)
+
+
+def issue_mamba_scan(rng):
+    return _mamba_scan(rng, 1, 4096, 2048, 16)
+
+
+# The default set: shapes small enough for a quick run on 2 cores. The
+# `issue` set: the shapes of issue #10's table (the goals are stated there).
+SETS = {
+    "default": (attention_prefill, attention_decode, mamba_scan, moe_layer, llama_mlp,
+                quant_decode_q4_1, quant_decode_lm_head, quant_prefill_q4_1),
+    "issue": (issue_attention_prefill_d128, issue_attention_prefill_d64,
+              issue_attention_decode, issue_moe_layer, issue_mamba_scan),
+}
+
+
+def compulsory_bytes(inputs, ref):
+    """Bytes a kernel must move at least: its inputs once plus its output."""
+    with torch.no_grad():
+        out = ref()
+    return sum(a.nbytes for a in inputs) + out.numel() * out.element_size()
+
+
+class Pinned:
+    """Runs this process (torch) on the first n cores with n threads."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self.saved = os.sched_getaffinity(0)
+        self.saved_threads = torch.get_num_threads()
+        os.sched_setaffinity(0, set(range(self.n)))
+        torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        os.sched_setaffinity(0, self.saved)
+        torch.set_num_threads(self.saved_threads)
+
+
+def pinned_env(n):
+    env = dict(os.environ, OMP_NUM_THREADS=str(n), OMP_PROC_BIND="true")
+    return env, ["taskset", "-c", ",".join(str(i) for i in range(n))]
+
+
+def measured_fma_peak_threads(tmp, n):
+    exe = Path(tmp) / "fma_peak"
+    if not exe.exists():
+        subprocess.run(["clang-22", "-O2", "-march=native", "-ffp-contract=fast",
+                        "-fopenmp", str(ROOT / "bench/fma_peak.c"), "-o", str(exe)],
+                       check=True)
+    env, pin = pinned_env(n)
+    out = subprocess.run(pin + [str(exe)], check=True, capture_output=True, text=True,
+                         env=env)
+    return float(out.stdout) * 1e9
+
+
+def copy_bandwidth_threads(n):
+    """Read + write bytes per second of a 256 MiB copy with n torch threads."""
+    a = torch.ones(64 * 1024 * 1024)
+    b = torch.empty_like(a)
+    best = 1e9
+    with Pinned(n):
+        for _ in range(7):
+            t = time.perf_counter()
+            b.copy_(a)
+            best = min(best, time.perf_counter() - t)
+    return 2 * a.numel() * 4 / best
+
+
+def seqc_compile(build, ir, inputs, tmp, tag):
+    src = tmp / f"{tag}.mlir"
+    src.write_text(ir)
+    pkg = tmp / f"{tag}.seqpkg"
+    subprocess.run([str(build / "bin/seqc"), str(src), "-o", str(pkg)], check=True)
+    args = []
+    for i, a in enumerate(inputs):
+        path = tmp / f"{tag}.in{i}.npy"
+        np.save(path, a)
+        args += ["--input", f"{i}={path}"]
+    return pkg, args
+
+
+def seqc_run(build, pkg, args, n, warmup, reps):
+    env, pin = pinned_env(n)
+    cmd = pin + [str(build / "bin/seqrun"), str(pkg), "--bench", "--warmup",
+                 str(warmup), "--reps", str(reps)] + args
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return float(re.search(r"median ([\d.]+) ms", out).group(1)) / 1e3
+
+
+def plot_roofline(result, png, previous=None):
+    """One panel per thread count: the FMA and bandwidth roofs, each kernel
+    at (FLOP per compulsory byte, achieved GFLOP/s); with `previous`, the
+    earlier result as hollow markers joined to the new one."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    threads = sorted({r["threads"] for r in result["rows"]})
+    fig, axes = plt.subplots(1, len(threads), figsize=(7 * len(threads), 5.5),
+                             squeeze=False)
+    old = {}
+    if previous:
+        for r in previous["rows"]:
+            old[(r["case"], r["threads"])] = r
+    for ax, n in zip(axes[0], threads):
+        m = result["machine"][str(n)]
+        peak, bw = m["fma_peak"] / 1e9, m["bandwidth"] / 1e9
+        x = np.logspace(-2, 3, 200)
+        ax.loglog(x, np.minimum(peak, x * bw), "k-", lw=1.5)
+        ax.text(x[-1], peak, f" FMA peak {peak:.0f} GFLOP/s", ha="right", va="bottom",
+                fontsize=8)
+        ax.text(0.011, 0.011 * bw * 1.3, f"copy bandwidth {bw:.1f} GB/s", rotation=30,
+                fontsize=8)
+        for i, r in enumerate(r for r in result["rows"] if r["threads"] == n):
+            ai = r["flops"] / r["bytes"]
+            perf = r["flops"] / r["seqc_s"] / 1e9
+            tperf = r["flops"] / r["torch_s"] / 1e9
+            color = f"C{i % 10}"
+            ax.plot(ai, perf, "o", color=color, label=r["case"])
+            ax.plot(ai, tperf, "x", color=color)
+            prev = old.get((r["case"], n))
+            if prev:
+                pp = prev["flops"] / prev["seqc_s"] / 1e9
+                ax.plot(ai, pp, "o", mfc="none", color=color)
+                ax.annotate("", (ai, perf), (ai, pp),
+                            arrowprops=dict(arrowstyle="->", color=color))
+        ax.set_xlabel("FLOP per compulsory byte")
+        ax.set_ylabel("GFLOP/s")
+        ax.set_title(f"{n} thread(s): o seqc, x PyTorch"
+                     + (", hollow: before" if previous else ""))
+        ax.set_xlim(0.01, 1000)
+        ax.set_ylim(0.01, peak * 3)
+        ax.grid(True, which="both", lw=0.3)
+        ax.legend(fontsize=6, loc="lower right")
+    fig.suptitle(f"seqc roofline, {result['machine']['name']} ({result['date']})")
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default=str(ROOT / "build"))
-    parser.add_argument("--out", default=None)
+    parser.add_argument("--out", default=None,
+                        help="the table (.md); the raw result (.json) and the "
+                             "roofline (.png) are written beside it")
+    parser.add_argument("--set", default="default", choices=sorted(SETS) + ["all"])
     parser.add_argument("--only", default="",
                         help="run only the cases whose function name "
                              "contains this (e.g. quant)")
+    parser.add_argument("--threads", default="1,2",
+                        help="comma-separated thread counts; each run is pinned "
+                             "(taskset) to the first N cores, seqc and torch alike")
+    parser.add_argument("--reps", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--compare", default=None,
+                        help="an earlier result .json: its points are drawn as "
+                             "'before' in the roofline and its times tabled")
     args = parser.parse_args()
     build = Path(args.build)
-    torch.set_num_threads(os.cpu_count())
+    threads = [int(t) for t in args.threads.split(",")]
+    if max(threads) > len(os.sched_getaffinity(0)):
+        sys.exit(f"--threads {args.threads}: this machine has "
+                 f"{len(os.sched_getaffinity(0))} cores")
     name, mhz, cores, per_cycle, nominal = cpu_info()
-    bandwidth = copy_bandwidth()
-    rng = np.random.default_rng(0)
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        peak = measured_fma_peak(tmp)
-        for make in (attention_prefill, attention_decode, mamba_scan, moe_layer, llama_mlp,
-                     quant_decode_q4_1, quant_decode_lm_head, quant_prefill_q4_1):
-            if args.only not in make.__name__:
-                continue
-            label, ir, inputs, ref, flops, bytes_ = make(rng)
-            t_seqc = seqc_time(build, ir, inputs, Path(tmp))
-            with torch.no_grad():
-                t_torch = torch_time(ref)
-            if flops:
-                limit = f"{flops / t_seqc / 1e9:.1f} GFLOP/s = {100 * flops / t_seqc / peak:.1f}% of measured FMA peak"
-            else:
-                limit = f"{bytes_ / t_seqc / 1e9:.1f} GB/s = {100 * bytes_ / t_seqc / bandwidth:.1f}% of copy bandwidth"
-            rows.append((label, t_seqc * 1e3, t_torch * 1e3, t_torch / t_seqc, limit))
-            print(rows[-1], flush=True)
+    cases = SETS["default"] + SETS["issue"] if args.set == "all" else SETS[args.set]
+    cases = [c for c in cases if args.only in c.__name__]
+    previous = json.loads(Path(args.compare).read_text()) if args.compare else None
     date = datetime.date.today().isoformat()
-    lines = [
-        f"# seqc vs PyTorch on CPU ({date})",
-        "",
-        f"- machine: {name}, {cores} cores at {mhz:.0f} MHz, {platform.machine()}; "
-        f"measured FMA peak {peak / 1e9:.1f} GFLOP/s (bench/fma_peak.c; nominal "
-        f"{nominal / 1e9:.0f} at {per_cycle} FLOP/cycle/core and the listed clock), "
-        f"measured copy bandwidth {bandwidth / 1e9:.1f} GB/s",
-        f"- torch {torch.__version__} ({torch.get_num_threads()} threads); seqc default "
-        "flags (host CPU, OpenMP)",
-        f"- command: `python3 bench/bench_cpu.py` (median of 10 runs after 3 warm-ups each)",
-        "",
-        "| case | seqc ms | torch ms | speed-up (torch/seqc) | seqc vs hardware |",
-        "| --- | ---: | ---: | ---: | --- |",
-    ]
-    for label, s, t, r, limit in rows:
-        lines.append(f"| {label} | {s:.2f} | {t:.2f} | {r:.2f}x | {limit} |")
+    load = os.getloadavg()
+    result = {"date": date, "command": " ".join(["python3"] + sys.argv),
+              "load_before": load, "machine": {"name": name, "mhz": mhz, "cores": cores,
+                                               "torch": torch.__version__},
+              "rows": []}
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for n in threads:
+            result["machine"][str(n)] = {"fma_peak": measured_fma_peak_threads(tmp, n),
+                                         "bandwidth": copy_bandwidth_threads(n)}
+        for make in cases:
+            label, ir, inputs, ref, flops, bytes_ = make(rng)
+            pkg, run_args = seqc_compile(build, ir, inputs, tmp, make.__name__)
+            compulsory = compulsory_bytes(inputs, ref)
+            for n in threads:
+                t_seqc = seqc_run(build, pkg, run_args, n, args.warmup, args.reps)
+                with torch.no_grad(), Pinned(n):
+                    t_torch = torch_time(ref, args.warmup, args.reps)
+                row = {"case": label, "fn": make.__name__, "threads": n,
+                       "seqc_s": t_seqc, "torch_s": t_torch,
+                       "flops": float(flops) if flops else None,
+                       "bound_bytes": float(bytes_) if bytes_ else None,
+                       "bytes": float(compulsory)}
+                if row["flops"] is None:  # memory-bound cases: the FLOPs they do
+                    row["flops"] = float(estimate_flops(make.__name__, inputs))
+                result["rows"].append(row)
+                print(label, n, f"seqc {t_seqc * 1e3:.2f} ms torch {t_torch * 1e3:.2f} ms",
+                      flush=True)
+    result["load_after"] = os.getloadavg()
     out = Path(args.out) if args.out else ROOT / "bench/results" / f"cpu-{date}.md"
+    out.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
+    write_table(result, out, previous)
+    plot_roofline(result, out.with_suffix(".png"), previous)
+    print(f"wrote {out}, {out.with_suffix('.json')}, {out.with_suffix('.png')}")
+
+
+def estimate_flops(fn, inputs):
+    """FLOPs of the memory-bound cases (for the roofline's x axis)."""
+    if "attention_decode" in fn:
+        q, k = inputs[0], inputs[1]
+        return 4 * q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2] * k.shape[3]
+    if "quant" in fn:  # T x K times N
+        x, w = inputs
+        n = w.shape[0]
+        return 2 * x.shape[0] * x.shape[1] * n
+    raise ValueError(fn)
+
+
+def write_table(result, out, previous):
+    m = result["machine"]
+    old = {(r["case"], r["threads"]): r for r in previous["rows"]} if previous else {}
+    lines = [f"# seqc vs PyTorch on CPU ({result['date']})", "",
+             f"- machine: {m['name']}, {m['cores']} cores at {m['mhz']:.0f} MHz, "
+             f"{platform.machine()}; torch {m['torch']}"]
+    for n in sorted(int(k) for k in m if k.isdigit()):
+        lines.append(f"- {n} thread(s), pinned to cores 0..{n - 1}: measured FMA peak "
+                     f"{m[str(n)]['fma_peak'] / 1e9:.1f} GFLOP/s (bench/fma_peak.c), copy "
+                     f"bandwidth {m[str(n)]['bandwidth'] / 1e9:.1f} GB/s (256 MiB copy)")
+    lines += [f"- command: `{result['command']}` (median of the reps after warm-ups; "
+              f"seqc and torch alternate case by case in one run)",
+              f"- load average before / after: {result['load_before'][0]:.1f} / "
+              f"{result['load_after'][0]:.1f} (the machine is shared: compare ratios "
+              "within a run)",
+              f"- roofline: `{out.with_suffix('.png').name}`; raw: "
+              f"`{out.with_suffix('.json').name}`", "",
+              "| case | threads | seqc ms | torch ms | torch/seqc | seqc vs hardware |"
+              + (" before ms |" if previous else ""),
+              "| --- | ---: | ---: | ---: | ---: | --- |" + (" ---: |" if previous else "")]
+    for r in result["rows"]:
+        mm = m[str(r["threads"])]
+        if r["bound_bytes"]:
+            bw = r["bound_bytes"] / r["seqc_s"]
+            limit = f"{bw / 1e9:.1f} GB/s = {100 * bw / mm['bandwidth']:.0f}% of copy bandwidth"
+        else:
+            fl = r["flops"] / r["seqc_s"]
+            limit = f"{fl / 1e9:.1f} GFLOP/s = {100 * fl / mm['fma_peak']:.0f}% of FMA peak"
+        line = (f"| {r['case']} | {r['threads']} | {r['seqc_s'] * 1e3:.2f} | "
+                f"{r['torch_s'] * 1e3:.2f} | {r['torch_s'] / r['seqc_s']:.2f}x | {limit} |")
+        if previous:
+            p = old.get((r["case"], r["threads"]))
+            line += f" {p['seqc_s'] * 1e3:.2f} |" if p else " - |"
+        lines.append(line)
     out.write_text("\n".join(lines) + "\n")
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
