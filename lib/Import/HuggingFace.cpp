@@ -250,9 +250,9 @@ const StringRef kNeutralKeys[] = {"architectures",
                                   "add_cross_attention"};
 
 /// The model_types the importer reads.
-const StringRef kFamilies[] = {"llama",  "mistral",   "qwen2", "qwen3",
-                               "gemma2", "mixtral",   "qwen2_moe",
-                               "mamba",  "mamba2"};
+const StringRef kFamilies[] = {"llama",  "mistral", "qwen2",     "qwen3",
+                               "gemma2", "mixtral", "qwen2_moe", "mamba",
+                               "mamba2", "jamba"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
@@ -1155,6 +1155,239 @@ FailureOr<MambaSpec> readMamba(Config &c, StringRef family) {
   return s;
 }
 
+/// A non-negative integer (Jamba's layer offsets), `dflt` when absent.
+FailureOr<int64_t> nonNegative(Config &c, StringRef key, int64_t dflt) {
+  const json::Value *v = c.raw(key);
+  if (!v || v->kind() == json::Value::Null)
+    return dflt;
+  std::optional<int64_t> i = v->getAsInteger();
+  if (!i || *i < 0 || *i > kMaxConfigInteger)
+    return c.error(key) << "config.json: '" << key
+                        << "' must be a non-negative integer";
+  return *i;
+}
+
+/// Jamba (JambaForCausalLM): a decoder whose layers have attention (every
+/// attn_layer_period-th layer from attn_layer_offset; no positional
+/// embedding) or a Mamba mixer with RMSNorms of dt, B and C (the others),
+/// and a dense gated MLP or a softmax top-k MoE block not renormalised
+/// (every expert_layer_period-th layer from expert_layer_offset, when
+/// num_experts > 1). Attention layers keep K/V caches, Mamba layers conv
+/// and SSM states.
+FailureOr<DecoderSpec> readJamba(Config &c) {
+  DecoderSpec s;
+  auto get = [&](StringRef key, int64_t &out,
+                 std::optional<int64_t> dflt = {}) {
+    FailureOr<int64_t> v = c.integer(key, dflt);
+    if (succeeded(v))
+      out = *v;
+    return v;
+  };
+  // JambaConfig's defaults (Jamba-v0.1).
+  if (failed(get("vocab_size", s.vocab, 65536)) ||
+      failed(get("hidden_size", s.hidden, 4096)) ||
+      failed(get("intermediate_size", s.intermediate, 14336)) ||
+      failed(get("num_hidden_layers", s.layers, 32)) ||
+      failed(get("num_attention_heads", s.heads, 32)) ||
+      failed(get("num_key_value_heads", s.kvHeads, 8)))
+    return failure();
+  if (s.layers > kMaxLayers)
+    return c.error("num_hidden_layers")
+           << "config.json: num_hidden_layers " << s.layers
+           << " is more than seqc accepts (" << kMaxLayers << ")";
+  // JambaAttention reads head_dim if the config has one, else hidden /
+  // heads.
+  std::optional<int64_t> headDim;
+  if (s.hidden % s.heads == 0)
+    headDim = s.hidden / s.heads;
+  else if (!c.has("head_dim"))
+    return c.error("num_attention_heads")
+           << "config.json: hidden_size " << s.hidden
+           << " is not a multiple of num_attention_heads " << s.heads;
+  if (failed(get("head_dim", s.headDim, headDim)))
+    return failure();
+  if (s.heads % s.kvHeads != 0)
+    return c.error("num_key_value_heads")
+           << "config.json: num_key_value_heads " << s.kvHeads
+           << " does not divide num_attention_heads " << s.heads;
+  FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
+  if (failed(eps))
+    return failure();
+  if (*eps <= 0)
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive";
+  s.rmsEps = *eps;
+  s.rope = false; // Jamba's attention has no positional embedding
+  int64_t maxPos;
+  if (failed(get("max_position_embeddings", maxPos, 262144)))
+    return failure();
+  // The MLP's, the convolution's and the gate's activation.
+  if (failed(c.expectString("hidden_act", {"silu"})))
+    return failure();
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings", false);
+  if (failed(tie))
+    return failure();
+  // transformers 5 ignores a sliding_window older Jamba configs carry
+  // (earlier versions used it for flash attention only): refused unless
+  // null rather than guessed.
+  if (failed(c.expectNull("sliding_window")))
+    return failure();
+  s.eosTokenIds = c.integers("eos_token_id");
+  for (int64_t id : s.eosTokenIds)
+    if (id < 0 || id >= s.vocab)
+      return c.error("eos_token_id")
+             << "config.json: eos_token_id " << id << " outside the vocab";
+
+  // Layer pattern: attention where i % attn_layer_period ==
+  // attn_layer_offset, experts where i % expert_layer_period ==
+  // expert_layer_offset (JambaConfig.layers_block_type /
+  // layers_num_experts).
+  int64_t attnPeriod, expertPeriod;
+  if (failed(get("attn_layer_period", attnPeriod, 8)) ||
+      failed(get("expert_layer_period", expertPeriod, 2)))
+    return failure();
+  FailureOr<int64_t> attnOffset = nonNegative(c, "attn_layer_offset", 4);
+  FailureOr<int64_t> expertOffset = nonNegative(c, "expert_layer_offset", 1);
+  if (failed(attnOffset) || failed(expertOffset))
+    return failure();
+  if (*attnOffset >= attnPeriod)
+    return c.error("attn_layer_offset")
+           << "config.json: attn_layer_offset " << *attnOffset
+           << " must be smaller than attn_layer_period " << attnPeriod;
+  if (*expertOffset >= expertPeriod)
+    return c.error("expert_layer_offset")
+           << "config.json: expert_layer_offset " << *expertOffset
+           << " must be smaller than expert_layer_period " << expertPeriod;
+
+  // Experts: num_experts (num_local_experts is its alias).
+  StringRef expertsKey = "num_experts";
+  if (c.has("num_local_experts")) {
+    if (c.has("num_experts"))
+      return c.error("num_local_experts")
+             << "config.json: both num_experts and its alias "
+                "num_local_experts";
+    expertsKey = "num_local_experts";
+  }
+  FailureOr<int64_t> experts = c.integer(expertsKey, 16);
+  FailureOr<int64_t> topK = c.integer("num_experts_per_tok", 2);
+  if (failed(experts) || failed(topK))
+    return failure();
+  if (*experts > 4096)
+    return c.error(expertsKey) << "config.json: " << *experts
+                               << " experts is more than seqc accepts (4096)";
+  std::vector<bool> moeLayers(s.layers, false);
+  if (*experts > 1) {
+    for (int64_t l = 0; l < s.layers; ++l)
+      moeLayers[l] = l % expertPeriod == *expertOffset;
+    if (*topK > *experts)
+      return c.error("num_experts_per_tok")
+             << "config.json: num_experts_per_tok " << *topK
+             << " is more than the " << *experts << " experts";
+    MoeSpec m;
+    m.experts = *experts;
+    m.topK = *topK;
+    m.intermediate = s.intermediate;
+    m.normalize = false; // JambaTopKRouter keeps the softmax weights
+    s.moe = m;
+  }
+  // Training-only: the auxiliary loss and its router logits.
+  if (failed(c.number("router_aux_loss_coef", 0.0)) ||
+      failed(c.boolean("output_router_logits", false)))
+    return failure();
+
+  // The Mamba mixers.
+  MambaSpec m;
+  m.version = 1;
+  m.hidden = s.hidden;
+  m.normEps = s.rmsEps; // JambaRMSNorm of dt, B and C
+  int64_t expand;
+  if (failed(get("mamba_d_state", m.stateSize, 16)) ||
+      failed(get("mamba_d_conv", m.convKernel, 4)) ||
+      failed(get("mamba_expand", expand, 2)))
+    return failure();
+  m.intermediate = expand * s.hidden;
+  if (m.intermediate > kMaxConfigInteger)
+    return c.error("mamba_expand") << "config.json: mamba_expand * "
+                                      "hidden_size is larger than seqc "
+                                      "accepts";
+  const json::Value *rank = c.raw("mamba_dt_rank");
+  if (!rank || rank->kind() == json::Value::Null ||
+      (rank->getAsString() && *rank->getAsString() == "auto")) {
+    m.dtRank = (s.hidden + 15) / 16;
+  } else if (rank->getAsString()) {
+    return c.error("mamba_dt_rank") << "config.json: 'mamba_dt_rank' must "
+                                       "be \"auto\" or a positive integer";
+  } else if (failed(get("mamba_dt_rank", m.dtRank))) {
+    return failure();
+  }
+  FailureOr<bool> convBias = c.boolean("mamba_conv_bias", true);
+  FailureOr<bool> projBias = c.boolean("mamba_proj_bias", false);
+  if (failed(convBias) || failed(projBias))
+    return failure();
+  s.mamba = m;
+  // Kernel choices (use_mamba_kernels is deprecated and has no effect) and
+  // which rows of logits older versions returned.
+  c.ignore({"use_mamba_kernels", "use_mambapy", "use_associative_scan",
+            "num_logits_to_keep", "calc_logits_for_entire_prompt"});
+
+  s.layerKinds.assign(s.layers, LayerKind());
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("model.layers.{0}.", l);
+    LayerNames n;
+    n.inputNorm = p + "input_layernorm.weight";
+    n.postNorm = p + "pre_ff_layernorm.weight";
+    if (l % attnPeriod == *attnOffset) {
+      n.q = p + "self_attn.q_proj.weight";
+      n.k = p + "self_attn.k_proj.weight";
+      n.v = p + "self_attn.v_proj.weight";
+      n.o = p + "self_attn.o_proj.weight";
+    } else {
+      std::string q = p + "mamba.";
+      MambaLayerNames &mn = n.mamba;
+      mn.inProj = q + "in_proj.weight";
+      mn.convWeight = q + "conv1d.weight";
+      if (*convBias)
+        mn.convBias = q + "conv1d.bias";
+      if (*projBias) {
+        mn.inProjBias = q + "in_proj.bias";
+        mn.outProjBias = q + "out_proj.bias";
+      }
+      mn.xProj = q + "x_proj.weight";
+      mn.dtNorm = q + "dt_layernorm.weight";
+      mn.bNorm = q + "b_layernorm.weight";
+      mn.cNorm = q + "c_layernorm.weight";
+      mn.dtProj = q + "dt_proj.weight";
+      mn.dtProjBias = q + "dt_proj.bias";
+      mn.aLog = q + "A_log";
+      mn.d = q + "D";
+      mn.outProj = q + "out_proj.weight";
+    }
+    if (moeLayers[l]) {
+      std::string e = p + "feed_forward.experts.";
+      int64_t E = s.moe->experts;
+      n.router = p + "feed_forward.router.weight";
+      n.expertGate =
+          stackExperts(s, e + "gate_proj.weight", e, ".gate_proj.weight", E);
+      n.expertUp =
+          stackExperts(s, e + "up_proj.weight", e, ".up_proj.weight", E);
+      n.expertDown =
+          stackExperts(s, e + "down_proj.weight", e, ".down_proj.weight", E);
+    } else {
+      n.gate = p + "feed_forward.gate_proj.weight";
+      n.up = p + "feed_forward.up_proj.weight";
+      n.down = p + "feed_forward.down_proj.weight";
+    }
+    s.layerNames.push_back(std::move(n));
+  }
+  s.embedding = "model.embed_tokens.weight";
+  s.finalNorm = "model.final_layernorm.weight";
+  s.lmHead = *tie ? s.embedding : "lm_head.weight";
+  c.ignore(kNeutralKeys);
+  if (failed(c.checkAllUsed("jamba")))
+    return failure();
+  return s;
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp>
@@ -1192,7 +1425,8 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     embedding = mambaSpec->embedding;
     lmHead = mambaSpec->lmHead;
   } else {
-    spec = readDecoder(ctx, config, *modelType);
+    spec = *modelType == "jamba" ? readJamba(config)
+                                 : readDecoder(ctx, config, *modelType);
     if (failed(spec))
       return nullptr;
     expected = expectedDecoderTensors(*spec);
@@ -1235,14 +1469,15 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
 
-  // The Mamba builder computes f32 weights only so far.
-  if (mamba)
+  // The Mamba builder and the Mamba layers of a hybrid compute f32 weights
+  // only so far.
+  if (mamba || spec->mamba)
     for (auto &[name, shape] : expected)
       if (!tensors.find(name)->second.elementType.isF32()) {
         emitError(FileLineColLoc::get(ctx, dir, 0, 0))
             << "checkpoint: tensor '" << name
-            << "' is not f32; Mamba models are imported from f32 "
-               "checkpoints only so far";
+            << "' is not f32; Mamba and Jamba models are imported from "
+               "f32 checkpoints only so far";
         return nullptr;
       }
   // Stacked parameters: the parts' type with the expert dimension first
