@@ -54,8 +54,11 @@ enum class Slot {
   AttnOutNorm,
   PostNorm,
   Gate,
+  GateBias,
   Up,
+  UpBias,
   Down,
+  DownBias,
   Router,
   ExpertGate,
   ExpertUp,
@@ -98,6 +101,9 @@ private:
     if (names.isMamba())
       return {mambaConvStateType(b.getContext(), *spec.mamba),
               mambaSsmStateType(b.getContext(), *spec.mamba)};
+    if (names.isRecurrent())
+      return {rgLruConvStateType(b.getContext(), *spec.rglru),
+              rgLruStateType(b.getContext(), *spec.rglru)};
     return {cacheType(), cacheType()};
   }
   /// Every layer's two states, in entry-argument order.
@@ -136,7 +142,9 @@ private:
   Value rmsNorm(Value x, Value weight);
   Value zeroState(Type type);
   Value head(Value hidden, Type resultType);
-  Value gatedMlp(Value x, Value gate, Value up, Value down, int64_t width);
+  Value gatedMlp(Value x, Value gate, Value up, Value down, int64_t width,
+                 Value gateBias = Value(), Value upBias = Value(),
+                 Value downBias = Value());
   Value moeBlock(Value x, function_ref<Value(Slot)> weight);
 
   // Functions.
@@ -144,6 +152,14 @@ private:
   /// The checkpoint names of a layer's weights in the order its function
   /// takes them: slots(), then a Mamba mixer's.
   std::vector<std::string> weightNames(const LayerNames &names);
+  /// A Mamba mixer's or a recurrent block's weights with their roles.
+  static std::vector<std::pair<std::string, std::string>>
+  mixerSlots(const LayerNames &names) {
+    auto out = mambaMixerSlots(names.mamba);
+    for (auto &slot : rgLruSlots(names.rglru))
+      out.push_back(slot);
+    return out;
+  }
   func::FuncOp layerFunction(const LayerKind &kind, const LayerNames &first);
   std::tuple<Value, Value, Value>
   attentionBlock(const LayerKind &kind, Value x, Value positions, Value kCache,
@@ -369,9 +385,10 @@ Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
 
 /// down(act(gate(x)) * up(x)) with `width` intermediate channels.
 Value DecoderGraphBuilder::gatedMlp(Value x, Value gate, Value up, Value down,
-                                    int64_t width) {
-  Value g = linear(x, gate, Value(), width);
-  Value u = linear(x, up, Value(), width);
+                                    int64_t width, Value gateBias, Value upBias,
+                                    Value downBias) {
+  Value g = linear(x, gate, gateBias, width);
+  Value u = linear(x, up, upBias, width);
   Value a;
   switch (spec.activation) {
   case MlpActivation::SiLU:
@@ -382,7 +399,7 @@ Value DecoderGraphBuilder::gatedMlp(Value x, Value gate, Value up, Value down,
         b, loc, GeLUOp::create(b, loc, g.getType(), g, b.getUnitAttr()), u);
     break;
   }
-  return linear(a, down, Value(), spec.hidden);
+  return linear(a, down, downBias, spec.hidden);
 }
 
 /// The sparse MoE block of `x` [1, S, hidden] (Mixtral, Qwen2-MoE):
@@ -471,8 +488,11 @@ DecoderGraphBuilder::slots(const LayerNames &n) {
   add(Slot::AttnOutNorm, n.attnOutNorm);
   add(Slot::PostNorm, n.postNorm);
   add(Slot::Gate, n.gate);
+  add(Slot::GateBias, n.gateBias);
   add(Slot::Up, n.up);
+  add(Slot::UpBias, n.upBias);
   add(Slot::Down, n.down);
+  add(Slot::DownBias, n.downBias);
   add(Slot::Router, n.router);
   add(Slot::ExpertGate, n.expertGate);
   add(Slot::ExpertUp, n.expertUp);
@@ -489,7 +509,7 @@ std::vector<std::string> DecoderGraphBuilder::weightNames(const LayerNames &n) {
   std::vector<std::string> out;
   for (auto &[slot, name] : slots(n))
     out.push_back(name);
-  for (auto &[role, name] : mambaMixerSlots(n.mamba))
+  for (auto &[role, name] : mixerSlots(n))
     out.push_back(name);
   return out;
 }
@@ -508,7 +528,7 @@ std::vector<std::string> DecoderGraphBuilder::weightNames(const LayerNames &n) {
 func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
                                                 const LayerNames &first) {
   auto layerSlots = slots(first);
-  auto mixerSlots = mambaMixerSlots(first.mamba);
+  auto layerMixerSlots = mixerSlots(first);
   auto [state0, state1] = layerStateTypes(first);
   SmallVector<Type> inputs{rows(spec.hidden), ids(), state0, state1};
   for (const std::string &name : weightNames(first))
@@ -536,7 +556,7 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   }
   auto weight = [&](Slot s) { return w.lookup(static_cast<int>(s)); };
   llvm::StringMap<Value> mixerWeights;
-  for (auto [index, entry] : llvm::enumerate(mixerSlots))
+  for (auto [index, entry] : llvm::enumerate(layerMixerSlots))
     mixerWeights[entry.first] =
         body->getArgument(4 + layerSlots.size() + index);
 
@@ -555,6 +575,19 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
     state1Out =
         bufferization::MaterializeInDestinationOp::create(b, loc, ssm, vCache)
             .getResult();
+  } else if (first.isRecurrent()) {
+    // x += recurrent_block(norm(x)), its states written back in place.
+    Value conv = kCache, state = vCache;
+    Value out =
+        emitRgLruBlock(b, loc, *spec.rglru, rmsNorm(x, weight(Slot::InputNorm)),
+                       positions, conv, state, mixerWeights);
+    x1 = arith::AddFOp::create(b, loc, x, out);
+    state0Out =
+        bufferization::MaterializeInDestinationOp::create(b, loc, conv, kCache)
+            .getResult();
+    state1Out =
+        bufferization::MaterializeInDestinationOp::create(b, loc, state, vCache)
+            .getResult();
   } else {
     std::tie(x1, state0Out, state1Out) =
         attentionBlock(kind, x, positions, kCache, vCache, weight);
@@ -564,7 +597,9 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   Value d = weight(Slot::Router)
                 ? moeBlock(xm, weight)
                 : gatedMlp(xm, weight(Slot::Gate), weight(Slot::Up),
-                           weight(Slot::Down), spec.intermediate);
+                           weight(Slot::Down), spec.intermediate,
+                           weight(Slot::GateBias), weight(Slot::UpBias),
+                           weight(Slot::DownBias));
   if (Value norm = weight(Slot::MlpOutNorm))
     d = rmsNorm(d, norm);
   Value x2 = arith::AddFOp::create(b, loc, x1, d);
@@ -599,10 +634,13 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
     invFreq = b.getDenseF32ArrayAttr(spec.ropeInvFreq);
   Value qr = qh, kr = kh;
   if (spec.rope) {
+    IntegerAttr rotaryDim;
+    if (spec.rotaryDim)
+      rotaryDim = b.getI64IntegerAttr(*spec.rotaryDim);
     qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
-                        IntegerAttr(), invFreq);
+                        rotaryDim, invFreq);
     kr = RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
-                        IntegerAttr(), invFreq);
+                        rotaryDim, invFreq);
   }
   auto one = RankedTensorType::get({1}, i32);
   Value start = tensor::ExtractSliceOp::create(
@@ -659,7 +697,7 @@ void DecoderGraphBuilder::buildForward() {
       os << "|" << static_cast<int>(slot) << ":" << tensorType(name) << ":"
          << (info.quant ? static_cast<int>(*info.quant) : -1);
     }
-    for (auto &[role, name] : mambaMixerSlots(spec.layerNames[l].mamba))
+    for (auto &[role, name] : mixerSlots(spec.layerNames[l]))
       os << "|" << role << ":" << tensorType(name);
     func::FuncOp f;
     for (auto [index, other] : llvm::enumerate(signatures))
@@ -758,8 +796,9 @@ void DecoderGraphBuilder::buildPrefill() {
     for (int64_t l = 0; l < 2 * spec.layers; ++l) {
       func.setArgAttr(2 + l, seqrt::abi::kInPlaceAttr,
                       b.getI64IntegerAttr(1 + l));
-      // Mamba layers' conv and SSM states summarise the whole past.
-      if (spec.layerNames[l / 2].isMamba())
+      // Mamba and recurrent layers' states summarise the whole past.
+      if (spec.layerNames[l / 2].isMamba() ||
+          spec.layerNames[l / 2].isRecurrent())
         func.setArgAttr(2 + l, seqrt::abi::kRecurrentAttr, b.getUnitAttr());
     }
     Value tokens = body->getArgument(0);
@@ -960,6 +999,9 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
     add(n.gate, {s.intermediate, s.hidden});
     add(n.up, {s.intermediate, s.hidden});
     add(n.down, {s.hidden, s.intermediate});
+    add(n.gateBias, {s.intermediate});
+    add(n.upBias, {s.intermediate});
+    add(n.downBias, {s.hidden});
     if (!n.router.empty()) {
       const MoeSpec &m = *s.moe;
       // A stacked weight is its parts, each its shape without dim 0.
@@ -983,6 +1025,8 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
     add(n.mlpOutNorm, {s.hidden});
     if (n.isMamba())
       expectedMambaMixerTensors(*s.mamba, n.mamba, out);
+    if (n.isRecurrent())
+      expectedRgLruTensors(*s.rglru, n.rglru, out);
   }
   out.push_back({s.finalNorm, {s.hidden}});
   if (s.lmHead != s.embedding)

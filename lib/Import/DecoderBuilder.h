@@ -11,6 +11,7 @@
 #define SEQC_LIB_IMPORT_DECODERBUILDER_H
 
 #include "MambaSpec.h"
+#include "RgLruBuilder.h"
 
 #include "seqc/Import/Import.h"
 
@@ -40,6 +41,8 @@ struct LayerNames {
   std::string qNorm, kNorm;
   /// The norm before the MLP (Llama's post_attention_layernorm).
   std::string postNorm, gate, up, down;
+  /// Biases of the gated MLP (RecurrentGemma).
+  std::string gateBias, upBias, downBias;
   /// Norms of the attention and MLP outputs before their residual adds
   /// (Gemma-2's post_attention_layernorm and post_feedforward_layernorm).
   std::string attnOutNorm, mlpOutNorm;
@@ -56,6 +59,10 @@ struct LayerNames {
   /// DecoderSpec::mamba gives the mixer's sizes.
   MambaLayerNames mamba;
   bool isMamba() const { return !mamba.inProj.empty(); }
+  /// A Griffin recurrent block (RG-LRU) instead of attention
+  /// (RecurrentGemma), sized by DecoderSpec::rglru.
+  RgLruLayerNames rglru;
+  bool isRecurrent() const { return !rglru.linearX.empty(); }
 };
 
 /// The sparse MoE blocks' routing (transformers' softmax top-k routers).
@@ -89,6 +96,8 @@ struct DecoderSpec {
   double ropeTheta = 10000.0;
   bool ropeNeoX = true; ///< rotate halves (HF); false: interleaved pairs
   bool rope = true;     ///< false: attention without positions (Jamba)
+  /// Partial rotary: only the first rotaryDim channels of a head rotate.
+  std::optional<int64_t> rotaryDim;
   /// Scaled RoPE: the headDim / 2 inverse frequencies (replacing
   /// ropeTheta's); empty for plain RoPE.
   std::vector<float> ropeInvFreq;
@@ -112,6 +121,9 @@ struct DecoderSpec {
   /// (version 1; its layerNames, embedding and head unused). Their decode
   /// state is the mixer's conv and SSM states in place of K and V.
   std::optional<MambaSpec> mamba;
+  /// The recurrent blocks' sizes, for the layers whose LayerNames name one;
+  /// their decode state is the conv state and the RG-LRU state.
+  std::optional<RgLruSpec> rglru;
   /// Parameters stacked at bind time from per-expert checkpoint tensors:
   /// name -> the tensors of its rows (seq.parameter's `parts`).
   std::map<std::string, std::vector<std::string>> stacked;

@@ -250,9 +250,9 @@ const StringRef kNeutralKeys[] = {"architectures",
                                   "add_cross_attention"};
 
 /// The model_types the importer reads.
-const StringRef kFamilies[] = {"llama",  "mistral", "qwen2",     "qwen3",
-                               "gemma2", "mixtral", "qwen2_moe", "mamba",
-                               "mamba2", "jamba"};
+const StringRef kFamilies[] = {"llama",  "mistral", "qwen2",          "qwen3",
+                               "gemma2", "mixtral", "qwen2_moe",      "mamba",
+                               "mamba2", "jamba",   "recurrent_gemma"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
@@ -1388,6 +1388,261 @@ FailureOr<DecoderSpec> readJamba(Config &c) {
   return s;
 }
 
+/// `v` rounded to bfloat16 (nearest, ties to even) and back.
+float roundToBF16(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  bits += 0x7FFFu + ((bits >> 16) & 1u);
+  bits &= 0xFFFF0000u;
+  std::memcpy(&v, &bits, sizeof(bits));
+  return v;
+}
+
+/// RecurrentGemma (RecurrentGemmaForCausalLM, Griffin): layers cycling
+/// through `block_types` ("recurrent": the RG-LRU block; "attention": local
+/// attention over attention_window_size keys with partial RoPE), each
+/// followed by a GELU-tanh gated MLP with biases of intermediate_size / 2;
+/// Gemma's (1 + w) RMSNorms, embedding times bf16(sqrt(hidden)), tanh
+/// soft-capped logits.
+FailureOr<DecoderSpec> readRecurrentGemma(Config &c) {
+  DecoderSpec s;
+  auto get = [&](StringRef key, int64_t &out,
+                 std::optional<int64_t> dflt = {}) {
+    FailureOr<int64_t> v = c.integer(key, dflt);
+    if (succeeded(v))
+      out = *v;
+    return v;
+  };
+  int64_t intermediate;
+  // RecurrentGemmaConfig's defaults (recurrentgemma-2b).
+  if (failed(get("vocab_size", s.vocab, 256000)) ||
+      failed(get("hidden_size", s.hidden, 2560)) ||
+      failed(get("intermediate_size", intermediate, 3 * 2560)) ||
+      failed(get("num_hidden_layers", s.layers, 26)) ||
+      failed(get("num_attention_heads", s.heads, 10)) ||
+      failed(get("num_key_value_heads", s.kvHeads, s.heads)))
+    return failure();
+  if (s.layers > kMaxLayers)
+    return c.error("num_hidden_layers")
+           << "config.json: num_hidden_layers " << s.layers
+           << " is more than seqc accepts (" << kMaxLayers << ")";
+  // transformers sets head_dim = hidden // heads whatever a config says.
+  s.headDim = s.hidden / s.heads;
+  if (s.headDim == 0)
+    return c.error("num_attention_heads")
+           << "config.json: num_attention_heads " << s.heads
+           << " is more than hidden_size " << s.hidden;
+  if (c.has("head_dim")) {
+    FailureOr<int64_t> hd = c.integer("head_dim");
+    if (failed(hd))
+      return failure();
+    if (*hd != s.headDim)
+      return c.error("head_dim")
+             << "config.json: head_dim " << *hd
+             << " is not hidden_size / num_attention_heads = " << s.headDim
+             << " (transformers recomputes it)";
+  }
+  if (s.kvHeads > s.heads || s.heads % s.kvHeads != 0)
+    return c.error("num_key_value_heads")
+           << "config.json: num_key_value_heads " << s.kvHeads
+           << " does not divide num_attention_heads " << s.heads;
+  s.intermediate = intermediate / 2; // RecurrentGemmaMlp's width
+  if (s.intermediate == 0)
+    return c.error("intermediate_size")
+           << "config.json: intermediate_size must be at least 2";
+  FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
+  if (failed(eps))
+    return failure();
+  if (*eps <= 0)
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive";
+  s.rmsEps = *eps;
+  s.normWeightOffset = 1.0;
+  // The normaliser is a bf16 buffer: sqrt(hidden) rounded to bf16.
+  s.embeddingScale = roundToBF16(std::sqrt(static_cast<float>(s.hidden)));
+  if (failed(c.expectString("hidden_activation", {"gelu_pytorch_tanh"})) ||
+      failed(c.expectString("hidden_act", {"gelu_pytorch_tanh"})))
+    return failure();
+  s.activation = MlpActivation::GeLUTanh;
+  // transformers divides by it unconditionally: null is not "off".
+  if (const json::Value *v = c.raw("logits_soft_cap");
+      v && v->kind() == json::Value::Null)
+    return c.error("logits_soft_cap")
+           << "config.json: 'logits_soft_cap' must be a positive number";
+  FailureOr<double> cap = c.number("logits_soft_cap", 30.0);
+  if (failed(cap))
+    return failure();
+  if (*cap <= 0)
+    return c.error("logits_soft_cap")
+           << "config.json: 'logits_soft_cap' must be positive";
+  s.finalSoftcap = *cap;
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings", true);
+  FailureOr<bool> attnBias = c.boolean("attention_bias", false);
+  if (failed(tie) || failed(attnBias))
+    return failure();
+  s.eosTokenIds = c.integers("eos_token_id");
+  for (int64_t id : s.eosTokenIds)
+    if (id < 0 || id >= s.vocab)
+      return c.error("eos_token_id")
+             << "config.json: eos_token_id " << id << " outside the vocab";
+
+  // RoPE: default type only (RecurrentGemmaRotaryEmbedding refuses the
+  // others), rope_theta and partial_rotary_factor in rope_parameters (5.x)
+  // or at the top level (4.x).
+  double theta = 10000.0, partial = 0.5;
+  auto positive = [&](StringRef key, const json::Value &v,
+                      double &out) -> LogicalResult {
+    auto d = v.getAsNumber();
+    if (!d || !std::isfinite(*d) || *d <= 0)
+      return c.error(key) << "config.json: '" << key
+                          << "' must be a positive number";
+    out = *d;
+    return success();
+  };
+  for (StringRef key : {"rope_theta", "partial_rotary_factor"})
+    if (const json::Value *v = c.raw(key);
+        v && v->kind() != json::Value::Null &&
+        failed(positive(key, *v, key == "rope_theta" ? theta : partial)))
+      return failure();
+  if (const json::Value *rp = c.raw("rope_parameters");
+      rp && rp->kind() != json::Value::Null) {
+    const json::Object *o = rp->getAsObject();
+    if (!o)
+      return c.error("rope_parameters")
+             << "config.json: 'rope_parameters' must be an object";
+    for (auto &kv : *o) {
+      StringRef name = kv.first;
+      if (name == "rope_type" || name == "type") {
+        auto t = kv.second.getAsString();
+        if (!t || *t != "default")
+          return c.error(name) << "config.json: rope_parameters." << name
+                               << " must be \"default\" for recurrent_gemma";
+      } else if (name == "rope_theta") {
+        if (failed(positive(name, kv.second, theta)))
+          return failure();
+      } else if (name == "partial_rotary_factor") {
+        if (failed(positive(name, kv.second, partial)))
+          return failure();
+      } else {
+        return c.error(name) << "config.json: rope_parameters." << name.str()
+                             << " is not handled";
+      }
+    }
+  }
+  s.ropeTheta = theta;
+  if (partial > 1.0)
+    return c.error("partial_rotary_factor")
+           << "config.json: partial_rotary_factor must be at most 1";
+  int64_t rotary = static_cast<int64_t>(s.headDim * partial);
+  if (rotary % 2 != 0 || rotary == 0)
+    return c.error("partial_rotary_factor")
+           << "config.json: partial_rotary_factor " << partial
+           << " gives an odd or empty rotary width " << rotary
+           << " of head_dim " << s.headDim;
+  if (rotary != s.headDim)
+    s.rotaryDim = rotary;
+
+  // Local attention: attention_window_size (alias sliding_window).
+  StringRef windowKey = "attention_window_size";
+  if (c.has("sliding_window")) {
+    if (c.has("attention_window_size"))
+      return c.error("sliding_window")
+             << "config.json: both attention_window_size and its alias "
+                "sliding_window";
+    windowKey = "sliding_window";
+  }
+  FailureOr<int64_t> window = c.integer(windowKey, 2048);
+  if (failed(window))
+    return failure();
+
+  // The recurrent blocks.
+  RgLruSpec r;
+  r.hidden = s.hidden;
+  r.blocks = s.heads;
+  if (failed(get("lru_width", r.width, s.hidden)) ||
+      failed(get("conv1d_width", r.convKernel, 4)))
+    return failure();
+  if (r.width % r.blocks != 0)
+    return c.error("lru_width")
+           << "config.json: lru_width " << r.width
+           << " is not a multiple of num_attention_heads " << r.blocks;
+  s.rglru = r;
+
+  std::vector<std::string> blockTypes{"recurrent", "recurrent", "attention"};
+  if (const json::Value *bt = c.raw("block_types");
+      bt && bt->kind() != json::Value::Null) {
+    const json::Array *a = bt->getAsArray();
+    if (!a || a->empty())
+      return c.error("block_types")
+             << "config.json: 'block_types' must be a non-empty list";
+    blockTypes.clear();
+    for (const json::Value &v : *a) {
+      auto t = v.getAsString();
+      if (!t || (*t != "recurrent" && *t != "attention"))
+        return c.error("block_types")
+               << "config.json: block_types entries must be \"recurrent\" or "
+                  "\"attention\"";
+      blockTypes.push_back(t->str());
+    }
+  }
+  // Initialisation only; the old embeddings_scale_by_sqrt_dim flag, which
+  // transformers does not read (it always scales).
+  c.ignore({"w_init_variance_scale", "final_w_init_variance_scale",
+            "embeddings_scale_by_sqrt_dim"});
+
+  s.layerKinds.assign(s.layers, LayerKind());
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("model.layers.{0}.", l);
+    std::string t = p + "temporal_block.";
+    LayerNames n;
+    n.inputNorm = p + "temporal_pre_norm.weight";
+    n.postNorm = p + "channel_pre_norm.weight";
+    if (blockTypes[l % blockTypes.size()] == "attention") {
+      n.q = t + "q_proj.weight";
+      n.k = t + "k_proj.weight";
+      n.v = t + "v_proj.weight";
+      n.o = t + "o_proj.weight";
+      n.oBias = t + "o_proj.bias";
+      if (*attnBias) {
+        n.qBias = t + "q_proj.bias";
+        n.kBias = t + "k_proj.bias";
+        n.vBias = t + "v_proj.bias";
+      }
+      s.layerKinds[l].window = *window;
+    } else {
+      RgLruLayerNames &rn = n.rglru;
+      rn.linearX = t + "linear_x.weight";
+      rn.linearXBias = t + "linear_x.bias";
+      rn.linearY = t + "linear_y.weight";
+      rn.linearYBias = t + "linear_y.bias";
+      rn.convWeight = t + "conv_1d.weight";
+      rn.convBias = t + "conv_1d.bias";
+      rn.inputGate = t + "rg_lru.input_gate_weight";
+      rn.inputGateBias = t + "rg_lru.input_gate_bias";
+      rn.recurrentGate = t + "rg_lru.recurrent_gate_weight";
+      rn.recurrentGateBias = t + "rg_lru.recurrent_gate_bias";
+      rn.recurrentParam = t + "rg_lru.recurrent_param";
+      rn.linearOut = t + "linear_out.weight";
+      rn.linearOutBias = t + "linear_out.bias";
+    }
+    std::string m = p + "mlp_block.";
+    n.gate = m + "gate_proj.weight";
+    n.gateBias = m + "gate_proj.bias";
+    n.up = m + "up_proj.weight";
+    n.upBias = m + "up_proj.bias";
+    n.down = m + "down_proj.weight";
+    n.downBias = m + "down_proj.bias";
+    s.layerNames.push_back(std::move(n));
+  }
+  s.embedding = "model.embed_tokens.weight";
+  s.finalNorm = "model.final_norm.weight";
+  s.lmHead = *tie ? s.embedding : "lm_head.weight";
+  c.ignore(kNeutralKeys);
+  if (failed(c.checkAllUsed("recurrent_gemma")))
+    return failure();
+  return s;
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp>
@@ -1426,7 +1681,9 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     lmHead = mambaSpec->lmHead;
   } else {
     spec = *modelType == "jamba" ? readJamba(config)
-                                 : readDecoder(ctx, config, *modelType);
+           : *modelType == "recurrent_gemma"
+               ? readRecurrentGemma(config)
+               : readDecoder(ctx, config, *modelType);
     if (failed(spec))
       return nullptr;
     expected = expectedDecoderTensors(*spec);
@@ -1469,15 +1726,15 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
 
-  // The Mamba builder and the Mamba layers of a hybrid compute f32 weights
-  // only so far.
-  if (mamba || spec->mamba)
+  // The Mamba builder and the Mamba and recurrent layers of a hybrid
+  // compute f32 weights only so far.
+  if (mamba || spec->mamba || spec->rglru)
     for (auto &[name, shape] : expected)
       if (!tensors.find(name)->second.elementType.isF32()) {
         emitError(FileLineColLoc::get(ctx, dir, 0, 0))
             << "checkpoint: tensor '" << name
-            << "' is not f32; Mamba and Jamba models are imported from "
-               "f32 checkpoints only so far";
+            << "' is not f32; Mamba, Jamba and RecurrentGemma models are "
+               "imported from f32 checkpoints only so far";
         return nullptr;
       }
   // Stacked parameters: the parts' type with the expert dimension first

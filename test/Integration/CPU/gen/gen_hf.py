@@ -217,6 +217,28 @@ FAMILIES = {
                    max_position_embeddings=128, rms_norm_eps=1e-5,
                    initializer_range=0.25, bos_token_id=1, eos_token_id=2,
                    pad_token_id=0, tie_word_embeddings=False)),
+    # RecurrentGemma: 4 layers cycling recurrent, recurrent, attention (two
+    # layer kinds, layers 0, 1 and 3 identical); RG-LRU of width 54 in 6
+    # blocks of 9 (block-diagonal gates), conv width 4; local attention
+    # over a window of 5 keys (shorter than prompt + generation), GQA 3:1,
+    # head_dim 8 with partial RoPE over its first 4 channels; GELU-tanh MLP
+    # of width 30 with biases; (1 + w) norms; embedding times
+    # bf16(sqrt(48)) = 6.9375; logits soft-capped at 10; tied embeddings;
+    # initialisation variance 4 (transformers' 0.01 gives flat logits).
+    "recurrent_gemma": (transformers.RecurrentGemmaConfig,
+                        dict(vocab_size=97, hidden_size=48,
+                             intermediate_size=60, num_hidden_layers=4,
+                             num_attention_heads=6, num_key_value_heads=2,
+                             lru_width=54, attention_window_size=5,
+                             conv1d_width=4, logits_soft_cap=10.0,
+                             block_types=["recurrent", "recurrent",
+                                          "attention"],
+                             rms_norm_eps=1e-5, w_init_variance_scale=4.0,
+                             rope_parameters=dict(
+                                 rope_type="default", rope_theta=10000.0,
+                                 partial_rotary_factor=0.5),
+                             bos_token_id=2, eos_token_id=1, pad_token_id=0,
+                             tie_word_embeddings=True)),
 }
 
 # MoE families: their routers' logits are recorded to check that every
@@ -236,7 +258,7 @@ ROUTER_SCALE = 3.0
 # norm, per-head q/k norms included, changes the logits.
 RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "qwen3_dense": 1.0,
                 "gemma2_hd": 0.0, "mamba": 1.0, "mamba_bias": 1.0,
-                "mamba2": 1.0, "jamba": 1.0}
+                "mamba2": 1.0, "jamba": 1.0, "recurrent_gemma": 0.0}
 
 
 # Families whose f32 logits are sensitive to rounding (Jamba: RMSNorms of
@@ -253,6 +275,12 @@ def rounding_error(model, prompt) -> float:
     f64 = model(prompt).logits
     model.float()
     return float((f32.double() - f64).abs().max())
+
+
+# Families whose greedy path must not settle into a repeated token early:
+# at least this many distinct tokens (RecurrentGemma's first seeds loop
+# on one token, which says little about the decode state).
+MIN_DISTINCT = {"recurrent_gemma": 10}
 
 
 # Families saved in half precision.
@@ -278,7 +306,7 @@ def make_model(config_cls, kw: dict, seed: int, norm_mean=None):
     for name, p in model.named_parameters():
         if name.endswith(("mlp.gate.weight", "feed_forward.router.weight")):
             p.mul_(ROUTER_SCALE)
-        if name.endswith(".bias") or name.endswith(".dt_bias"):
+        if name.endswith((".bias", ".dt_bias", "_gate_bias")):
             p.normal_(0.0, 0.5)
         elif name.endswith(".A_log"):
             # S4D-real init (log 1..N) plus noise, as trained models drift.
@@ -351,6 +379,7 @@ def build(family: str, config_cls, kw: dict):
                     if family in F64_CHECK else 0.0)
         if (m > MIN_MARGIN and gap > MIN_ROUTE_GAP
                 and rounding < F64_CHECK.get(family, 1.0)
+                and len(set(greedy[0].tolist())) >= MIN_DISTINCT.get(family, 0)
                 and config.eos_token_id not in greedy[0].tolist()):
             break
     else:
