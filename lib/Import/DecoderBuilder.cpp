@@ -95,8 +95,8 @@ private:
   RankedTensorType cacheType() {
     return RankedTensorType::get({1, spec.kvHeads, cap, spec.headDim}, f32);
   }
-  /// A layer's two decode states: its K and V caches, or a Mamba layer's
-  /// conv and SSM states.
+  /// A layer's two decode states: its K and V caches, a Mamba layer's conv
+  /// and SSM states, or a recurrent block's conv and RG-LRU states.
   std::pair<Type, Type> layerStateTypes(const LayerNames &names) {
     if (names.isMamba())
       return {mambaConvStateType(b.getContext(), *spec.mamba),
@@ -150,7 +150,7 @@ private:
   // Functions.
   std::vector<std::pair<Slot, std::string>> slots(const LayerNames &names);
   /// The checkpoint names of a layer's weights in the order its function
-  /// takes them: slots(), then a Mamba mixer's.
+  /// takes them: slots(), then a Mamba mixer's or a recurrent block's.
   std::vector<std::string> weightNames(const LayerNames &names);
   /// A Mamba mixer's or a recurrent block's weights with their roles.
   static std::vector<std::pair<std::string, std::string>>
@@ -523,6 +523,7 @@ std::vector<std::string> DecoderGraphBuilder::weightNames(const LayerNames &n) {
 /// Mamba mixer in place of attention and its conv and SSM states in place
 /// of the caches:
 ///   x += mixer(norm(x))
+/// or, in RecurrentGemma, with Griffin's recurrent block (RG-LRU) there.
 /// as `@decoder_layer_<i>(x, positions, k_cache, v_cache, weights...)
 ///   -> (x, k_cache, v_cache)`.
 func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
