@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DecoderBuilder.h"
+#include "MambaBuilder.h"
 
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
@@ -53,8 +54,11 @@ enum class Slot {
   AttnOutNorm,
   PostNorm,
   Gate,
+  GateBias,
   Up,
+  UpBias,
   Down,
+  DownBias,
   Router,
   ExpertGate,
   ExpertUp,
@@ -91,6 +95,27 @@ private:
   RankedTensorType cacheType() {
     return RankedTensorType::get({1, spec.kvHeads, cap, spec.headDim}, f32);
   }
+  /// A layer's two decode states: its K and V caches, a Mamba layer's conv
+  /// and SSM states, or a recurrent block's conv and RG-LRU states.
+  std::pair<Type, Type> layerStateTypes(const LayerNames &names) {
+    if (names.isMamba())
+      return {mambaConvStateType(b.getContext(), *spec.mamba),
+              mambaSsmStateType(b.getContext(), *spec.mamba)};
+    if (names.isRecurrent())
+      return {rgLruConvStateType(b.getContext(), *spec.rglru),
+              rgLruStateType(b.getContext(), *spec.rglru)};
+    return {cacheType(), cacheType()};
+  }
+  /// Every layer's two states, in entry-argument order.
+  SmallVector<Type> stateTypes() {
+    SmallVector<Type> out;
+    for (const LayerNames &names : spec.layerNames) {
+      auto [first, second] = layerStateTypes(names);
+      out.push_back(first);
+      out.push_back(second);
+    }
+    return out;
+  }
   RankedTensorType tensorType(StringRef name) {
     const TensorInfo &info = tensors.find(name)->second;
     return RankedTensorType::get(info.shape, info.elementType);
@@ -115,14 +140,30 @@ private:
   Value scale(Value x, double factor);
   Value softcap(Value x, double cap);
   Value rmsNorm(Value x, Value weight);
-  Value zeroCache();
+  Value zeroState(Type type);
   Value head(Value hidden, Type resultType);
-  Value gatedMlp(Value x, Value gate, Value up, Value down, int64_t width);
+  Value gatedMlp(Value x, Value gate, Value up, Value down, int64_t width,
+                 Value gateBias = Value(), Value upBias = Value(),
+                 Value downBias = Value());
   Value moeBlock(Value x, function_ref<Value(Slot)> weight);
 
   // Functions.
   std::vector<std::pair<Slot, std::string>> slots(const LayerNames &names);
+  /// The checkpoint names of a layer's weights in the order its function
+  /// takes them: slots(), then a Mamba mixer's or a recurrent block's.
+  std::vector<std::string> weightNames(const LayerNames &names);
+  /// A Mamba mixer's or a recurrent block's weights with their roles.
+  static std::vector<std::pair<std::string, std::string>>
+  mixerSlots(const LayerNames &names) {
+    auto out = mambaMixerSlots(names.mamba);
+    for (auto &slot : rgLruSlots(names.rglru))
+      out.push_back(slot);
+    return out;
+  }
   func::FuncOp layerFunction(const LayerKind &kind, const LayerNames &first);
+  std::tuple<Value, Value, Value>
+  attentionBlock(const LayerKind &kind, Value x, Value positions, Value kCache,
+                 Value vCache, function_ref<Value(Slot)> weight);
   void buildForward();
   void buildLogits();
   void buildPrefill();
@@ -320,8 +361,8 @@ Value DecoderGraphBuilder::rmsNorm(Value x, Value weight) {
                            b.getF32FloatAttr(spec.rmsEps));
 }
 
-Value DecoderGraphBuilder::zeroCache() {
-  RankedTensorType type = cacheType();
+Value DecoderGraphBuilder::zeroState(Type stateType) {
+  auto type = cast<RankedTensorType>(stateType);
   // alloc_tensor, not tensor.empty: CSE must not merge the caches.
   Value empty =
       bufferization::AllocTensorOp::create(b, loc, type, ValueRange{});
@@ -344,9 +385,10 @@ Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
 
 /// down(act(gate(x)) * up(x)) with `width` intermediate channels.
 Value DecoderGraphBuilder::gatedMlp(Value x, Value gate, Value up, Value down,
-                                    int64_t width) {
-  Value g = linear(x, gate, Value(), width);
-  Value u = linear(x, up, Value(), width);
+                                    int64_t width, Value gateBias, Value upBias,
+                                    Value downBias) {
+  Value g = linear(x, gate, gateBias, width);
+  Value u = linear(x, up, upBias, width);
   Value a;
   switch (spec.activation) {
   case MlpActivation::SiLU:
@@ -357,7 +399,7 @@ Value DecoderGraphBuilder::gatedMlp(Value x, Value gate, Value up, Value down,
         b, loc, GeLUOp::create(b, loc, g.getType(), g, b.getUnitAttr()), u);
     break;
   }
-  return linear(a, down, Value(), spec.hidden);
+  return linear(a, down, downBias, spec.hidden);
 }
 
 /// The sparse MoE block of `x` [1, S, hidden] (Mixtral, Qwen2-MoE):
@@ -446,8 +488,11 @@ DecoderGraphBuilder::slots(const LayerNames &n) {
   add(Slot::AttnOutNorm, n.attnOutNorm);
   add(Slot::PostNorm, n.postNorm);
   add(Slot::Gate, n.gate);
+  add(Slot::GateBias, n.gateBias);
   add(Slot::Up, n.up);
+  add(Slot::UpBias, n.upBias);
   add(Slot::Down, n.down);
+  add(Slot::DownBias, n.downBias);
   add(Slot::Router, n.router);
   add(Slot::ExpertGate, n.expertGate);
   add(Slot::ExpertUp, n.expertUp);
@@ -460,21 +505,36 @@ DecoderGraphBuilder::slots(const LayerNames &n) {
   return out;
 }
 
+std::vector<std::string> DecoderGraphBuilder::weightNames(const LayerNames &n) {
+  std::vector<std::string> out;
+  for (auto &[slot, name] : slots(n))
+    out.push_back(name);
+  for (auto &[role, name] : mixerSlots(n))
+    out.push_back(name);
+  return out;
+}
+
 /// One pre-norm decoder layer:
 ///   x += o_proj(attention(rope(q), rope(k), v over the caches))
 ///   x += down(act(gate(n)) * up(n))
 /// with, when the spec names them, per-head norms of q and k before RoPE
 /// (Qwen3) and norms of the attention and MLP outputs before the residual
-/// adds (Gemma-2's sandwich norms).
-/// as `@layer_<i>(x, positions, k_cache, v_cache, weights...)
+/// adds (Gemma-2's sandwich norms); or, in a hybrid stack (Jamba), with a
+/// Mamba mixer in place of attention and its conv and SSM states in place
+/// of the caches:
+///   x += mixer(norm(x))
+/// or, in RecurrentGemma, with Griffin's recurrent block (RG-LRU) there.
+/// as `@decoder_layer_<i>(x, positions, k_cache, v_cache, weights...)
 ///   -> (x, k_cache, v_cache)`.
 func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
                                                 const LayerNames &first) {
   auto layerSlots = slots(first);
-  SmallVector<Type> inputs{rows(spec.hidden), ids(), cacheType(), cacheType()};
-  for (auto &[slot, name] : layerSlots)
+  auto layerMixerSlots = mixerSlots(first);
+  auto [state0, state1] = layerStateTypes(first);
+  SmallVector<Type> inputs{rows(spec.hidden), ids(), state0, state1};
+  for (const std::string &name : weightNames(first))
     inputs.push_back(tensorType(name));
-  SmallVector<Type> results{rows(spec.hidden), cacheType(), cacheType()};
+  SmallVector<Type> results{rows(spec.hidden), state0, state1};
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   std::string name = llvm::formatv("decoder_layer_{0}", layerFuncs.size());
@@ -496,7 +556,65 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
     w[static_cast<int>(entry.first)] = arg;
   }
   auto weight = [&](Slot s) { return w.lookup(static_cast<int>(s)); };
+  llvm::StringMap<Value> mixerWeights;
+  for (auto [index, entry] : llvm::enumerate(layerMixerSlots))
+    mixerWeights[entry.first] =
+        body->getArgument(4 + layerSlots.size() + index);
 
+  Value x1, state0Out, state1Out;
+  if (first.isMamba()) {
+    // x += mixer(norm(x)); the new states go back into the caller's
+    // buffers here (as in MambaBuilder), so no entry copies them.
+    Value conv = kCache, ssm = vCache;
+    Value out =
+        emitMambaMixer(b, loc, *spec.mamba, rmsNorm(x, weight(Slot::InputNorm)),
+                       conv, ssm, mixerWeights);
+    x1 = arith::AddFOp::create(b, loc, x, out);
+    state0Out =
+        bufferization::MaterializeInDestinationOp::create(b, loc, conv, kCache)
+            .getResult();
+    state1Out =
+        bufferization::MaterializeInDestinationOp::create(b, loc, ssm, vCache)
+            .getResult();
+  } else if (first.isRecurrent()) {
+    // x += recurrent_block(norm(x)), its states written back in place.
+    Value conv = kCache, state = vCache;
+    Value out =
+        emitRgLruBlock(b, loc, *spec.rglru, rmsNorm(x, weight(Slot::InputNorm)),
+                       positions, conv, state, mixerWeights);
+    x1 = arith::AddFOp::create(b, loc, x, out);
+    state0Out =
+        bufferization::MaterializeInDestinationOp::create(b, loc, conv, kCache)
+            .getResult();
+    state1Out =
+        bufferization::MaterializeInDestinationOp::create(b, loc, state, vCache)
+            .getResult();
+  } else {
+    std::tie(x1, state0Out, state1Out) =
+        attentionBlock(kind, x, positions, kCache, vCache, weight);
+  }
+
+  Value xm = rmsNorm(x1, weight(Slot::PostNorm));
+  Value d = weight(Slot::Router)
+                ? moeBlock(xm, weight)
+                : gatedMlp(xm, weight(Slot::Gate), weight(Slot::Up),
+                           weight(Slot::Down), spec.intermediate,
+                           weight(Slot::GateBias), weight(Slot::UpBias),
+                           weight(Slot::DownBias));
+  if (Value norm = weight(Slot::MlpOutNorm))
+    d = rmsNorm(d, norm);
+  Value x2 = arith::AddFOp::create(b, loc, x1, d);
+  func::ReturnOp::create(b, loc, ValueRange{x2, state0Out, state1Out});
+  layerFuncs.emplace_back(kind, func);
+  return func;
+}
+
+/// The attention half of a decoder layer: x + o_proj(attention(...)) and
+/// the updated K/V caches.
+std::tuple<Value, Value, Value>
+DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
+                                    Value positions, Value kCache, Value vCache,
+                                    function_ref<Value(Slot)> weight) {
   int64_t H = spec.heads, Hkv = spec.kvHeads, D = spec.headDim;
   Value S = dim(x, 1);
   Value xn = rmsNorm(x, weight(Slot::InputNorm));
@@ -515,10 +633,16 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   DenseF32ArrayAttr invFreq;
   if (!spec.ropeInvFreq.empty())
     invFreq = b.getDenseF32ArrayAttr(spec.ropeInvFreq);
-  Value qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
-                            IntegerAttr(), invFreq);
-  Value kr = RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
-                            IntegerAttr(), invFreq);
+  Value qr = qh, kr = kh;
+  if (spec.rope) {
+    IntegerAttr rotaryDim;
+    if (spec.rotaryDim)
+      rotaryDim = b.getI64IntegerAttr(*spec.rotaryDim);
+    qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
+                        rotaryDim, invFreq);
+    kr = RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
+                        rotaryDim, invFreq);
+  }
   auto one = RankedTensorType::get({1}, i32);
   Value start = tensor::ExtractSliceOp::create(
       b, loc, one, positions,
@@ -553,19 +677,7 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
                    spec.hidden);
   if (Value norm = weight(Slot::AttnOutNorm))
     o = rmsNorm(o, norm);
-  Value x1 = arith::AddFOp::create(b, loc, x, o);
-
-  Value xm = rmsNorm(x1, weight(Slot::PostNorm));
-  Value d = weight(Slot::Router)
-                ? moeBlock(xm, weight)
-                : gatedMlp(xm, weight(Slot::Gate), weight(Slot::Up),
-                           weight(Slot::Down), spec.intermediate);
-  if (Value norm = weight(Slot::MlpOutNorm))
-    d = rmsNorm(d, norm);
-  Value x2 = arith::AddFOp::create(b, loc, x1, d);
-  func::ReturnOp::create(b, loc, ValueRange{x2, k2, v2});
-  layerFuncs.emplace_back(kind, func);
-  return func;
+  return {arith::AddFOp::create(b, loc, x, o), k2, v2};
 }
 
 /// @forward(tokens [1,S], positions [1,S], k0, v0, k1, v1, ...)
@@ -586,6 +698,8 @@ void DecoderGraphBuilder::buildForward() {
       os << "|" << static_cast<int>(slot) << ":" << tensorType(name) << ":"
          << (info.quant ? static_cast<int>(*info.quant) : -1);
     }
+    for (auto &[role, name] : mixerSlots(spec.layerNames[l]))
+      os << "|" << role << ":" << tensorType(name);
     func::FuncOp f;
     for (auto [index, other] : llvm::enumerate(signatures))
       if (other == sig)
@@ -595,10 +709,8 @@ void DecoderGraphBuilder::buildForward() {
   }
 
   SmallVector<Type> inputs{ids(), ids()}, results{rows(spec.hidden)};
-  for (int64_t l = 0; l < 2 * spec.layers; ++l) {
-    inputs.push_back(cacheType());
-    results.push_back(cacheType());
-  }
+  inputs.append(stateTypes());
+  results.append(stateTypes());
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
   forward = func::FuncOp::create(b, loc, "forward",
@@ -614,7 +726,7 @@ void DecoderGraphBuilder::buildForward() {
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, positions, body->getArgument(2 + 2 * l),
                             body->getArgument(3 + 2 * l)};
-    for (auto &[slot, name] : slots(spec.layerNames[l]))
+    for (const std::string &name : weightNames(spec.layerNames[l]))
       args.push_back(parameter(name));
     auto call = func::CallOp::create(b, loc, perLayer[l], args);
     x = call.getResult(0);
@@ -643,8 +755,8 @@ void DecoderGraphBuilder::buildLogits() {
   Block *body = entry(b, module, loc, "logits", {ids()}, {logitsType});
   Value tokens = body->getArgument(0);
   SmallVector<Value> args{tokens, iota(dim(tokens, 1))};
-  for (int64_t l = 0; l < 2 * spec.layers; ++l)
-    args.push_back(zeroCache()); // one buffer each: every cache is written
+  for (Type type : stateTypes())
+    args.push_back(zeroState(type)); // one buffer each: every state is written
   auto call = func::CallOp::create(b, loc, forward, args);
   func::ReturnOp::create(b, loc, head(call.getResult(0), logitsType));
 }
@@ -675,18 +787,21 @@ void DecoderGraphBuilder::buildPrefill() {
   for (bool decode : {false, true}) {
     auto tokType = decode ? RankedTensorType::get({1, 1}, i32) : ids();
     SmallVector<Type> inputs{tokType, one}, results{logits};
-    for (int64_t l = 0; l < 2 * spec.layers; ++l) {
-      inputs.push_back(cacheType());
-      results.push_back(cacheType());
-    }
+    inputs.append(stateTypes());
+    results.append(stateTypes());
     Block *body =
         entry(b, module, loc, decode ? "decode" : "prefill", inputs, results);
     // The caches are state the caller lends: updated in place, returned as
     // the matching outputs.
     auto func = cast<func::FuncOp>(body->getParentOp());
-    for (int64_t l = 0; l < 2 * spec.layers; ++l)
+    for (int64_t l = 0; l < 2 * spec.layers; ++l) {
       func.setArgAttr(2 + l, seqrt::abi::kInPlaceAttr,
                       b.getI64IntegerAttr(1 + l));
+      // Mamba and recurrent layers' states summarise the whole past.
+      if (spec.layerNames[l / 2].isMamba() ||
+          spec.layerNames[l / 2].isRecurrent())
+        func.setArgAttr(2 + l, seqrt::abi::kRecurrentAttr, b.getUnitAttr());
+    }
     Value tokens = body->getArgument(0);
     if (decode)
       tokens = tensor::CastOp::create(b, loc, ids(), tokens);
@@ -728,8 +843,8 @@ void DecoderGraphBuilder::buildGenerate() {
   Value prompt = body->getArgument(0), seed = body->getArgument(1);
   Value S = dim(prompt, 1);
   SmallVector<Value> args{prompt, iota(S)};
-  for (int64_t l = 0; l < 2 * spec.layers; ++l)
-    args.push_back(zeroCache());
+  for (Type type : stateTypes())
+    args.push_back(zeroState(type));
   auto prefill = func::CallOp::create(b, loc, forward, args);
   Value last = lastRowLogits(b, loc, prefill.getResult(0), spec.hidden,
                              [&](Value x) { return head(x, logits); });
@@ -737,9 +852,9 @@ void DecoderGraphBuilder::buildGenerate() {
       b.getContext(), llvm::APFloat(static_cast<float>(options.temperature)),
       options.topK, llvm::APFloat(static_cast<float>(options.topP)));
   SmallVector<Value> state(prefill.getResults().drop_front());
-  SmallVector<Type> stateTypes(state.size(), cacheType());
+  SmallVector<Type> types = stateTypes();
   emitGenerateTail(
-      b, loc, N, last, S, seed, state, stateTypes,
+      b, loc, N, last, S, seed, state, types,
       options.ignoreEos ? ArrayRef<int64_t>() : ArrayRef(spec.eosTokenIds),
       sampling, [&](Block *loopBody) {
         Value tok =
@@ -885,6 +1000,9 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
     add(n.gate, {s.intermediate, s.hidden});
     add(n.up, {s.intermediate, s.hidden});
     add(n.down, {s.hidden, s.intermediate});
+    add(n.gateBias, {s.intermediate});
+    add(n.upBias, {s.intermediate});
+    add(n.downBias, {s.hidden});
     if (!n.router.empty()) {
       const MoeSpec &m = *s.moe;
       // A stacked weight is its parts, each its shape without dim 0.
@@ -906,6 +1024,10 @@ mlir::seq::expectedDecoderTensors(const DecoderSpec &s) {
       add(n.sharedExpertGate, {1, s.hidden});
     }
     add(n.mlpOutNorm, {s.hidden});
+    if (n.isMamba())
+      expectedMambaMixerTensors(*s.mamba, n.mamba, out);
+    if (n.isRecurrent())
+      expectedRgLruTensors(*s.rglru, n.rglru, out);
   }
   out.push_back({s.finalNorm, {s.hidden}});
   if (s.lmHead != s.embedding)

@@ -10,6 +10,9 @@
 #ifndef SEQC_LIB_IMPORT_DECODERBUILDER_H
 #define SEQC_LIB_IMPORT_DECODERBUILDER_H
 
+#include "MambaSpec.h"
+#include "RgLruBuilder.h"
+
 #include "seqc/Import/Import.h"
 
 #include "seq/IR/SeqDialect.h"
@@ -38,6 +41,8 @@ struct LayerNames {
   std::string qNorm, kNorm;
   /// The norm before the MLP (Llama's post_attention_layernorm).
   std::string postNorm, gate, up, down;
+  /// Biases of the gated MLP (RecurrentGemma).
+  std::string gateBias, upBias, downBias;
   /// Norms of the attention and MLP outputs before their residual adds
   /// (Gemma-2's post_attention_layernorm and post_feedforward_layernorm).
   std::string attnOutNorm, mlpOutNorm;
@@ -49,6 +54,15 @@ struct LayerNames {
   /// An always-on shared expert (gated MLP of width sharedIntermediate)
   /// whose output is scaled by sigmoid(sharedExpertGate . x) (Qwen2-MoE).
   std::string sharedGate, sharedUp, sharedDown, sharedExpertGate;
+  /// A Mamba mixer instead of attention (q/k/v/o empty; `mamba.norm`
+  /// unused, inputNorm is the pre-norm): a hybrid stack (Jamba) whose
+  /// DecoderSpec::mamba gives the mixer's sizes.
+  MambaLayerNames mamba;
+  bool isMamba() const { return !mamba.inProj.empty(); }
+  /// A Griffin recurrent block (RG-LRU) instead of attention
+  /// (RecurrentGemma), sized by DecoderSpec::rglru.
+  RgLruLayerNames rglru;
+  bool isRecurrent() const { return !rglru.linearX.empty(); }
 };
 
 /// The sparse MoE blocks' routing (transformers' softmax top-k routers).
@@ -81,6 +95,9 @@ struct DecoderSpec {
   double rmsEps = 1e-6;
   double ropeTheta = 10000.0;
   bool ropeNeoX = true; ///< rotate halves (HF); false: interleaved pairs
+  bool rope = true;     ///< false: attention without positions (Jamba)
+  /// Partial rotary: only the first rotaryDim channels of a head rotate.
+  std::optional<int64_t> rotaryDim;
   /// Scaled RoPE: the headDim / 2 inverse frequencies (replacing
   /// ropeTheta's); empty for plain RoPE.
   std::vector<float> ropeInvFreq;
@@ -100,6 +117,13 @@ struct DecoderSpec {
   std::optional<double> finalSoftcap;
   MlpActivation activation = MlpActivation::SiLU;
   std::optional<MoeSpec> moe; ///< for the layers that name a router
+  /// The Mamba mixers' sizes, for the layers whose LayerNames name one
+  /// (version 1; its layerNames, embedding and head unused). Their decode
+  /// state is the mixer's conv and SSM states in place of K and V.
+  std::optional<MambaSpec> mamba;
+  /// The recurrent blocks' sizes, for the layers whose LayerNames name one;
+  /// their decode state is the conv state and the RG-LRU state.
+  std::optional<RgLruSpec> rglru;
   /// Parameters stacked at bind time from per-expert checkpoint tensors:
   /// name -> the tensors of its rows (seq.parameter's `parts`).
   std::map<std::string, std::vector<std::string>> stacked;

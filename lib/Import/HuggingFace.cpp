@@ -251,9 +251,10 @@ const StringRef kNeutralKeys[] = {"architectures",
                                   "add_cross_attention"};
 
 /// The model_types the importer reads.
-const StringRef kFamilies[] = {"llama",  "mistral",   "qwen2", "qwen3",
-                               "gemma2", "mixtral",   "qwen2_moe",
-                               "mamba",  "mamba2",    "deepseek_v3"};
+const StringRef kFamilies[] = {"llama",     "mistral",         "qwen2",
+                               "qwen3",     "gemma2",          "mixtral",
+                               "qwen2_moe", "mamba",           "mamba2",
+                               "jamba",     "recurrent_gemma", "deepseek_v3"};
 
 /// Reads every safetensors header of the checkpoint into `tensors`.
 LogicalResult readCheckpoint(MLIRContext *ctx, StringRef dir,
@@ -1449,6 +1450,494 @@ OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
   return buildDeepSeek(ctx, file.loc(ctx), *spec, tensors, opts);
 }
 
+/// A non-negative integer (Jamba's layer offsets), `dflt` when absent.
+FailureOr<int64_t> nonNegative(Config &c, StringRef key, int64_t dflt) {
+  const json::Value *v = c.raw(key);
+  if (!v || v->kind() == json::Value::Null)
+    return dflt;
+  std::optional<int64_t> i = v->getAsInteger();
+  if (!i || *i < 0 || *i > kMaxConfigInteger)
+    return c.error(key) << "config.json: '" << key
+                        << "' must be a non-negative integer";
+  return *i;
+}
+
+/// Jamba (JambaForCausalLM): a decoder whose layers have attention (every
+/// attn_layer_period-th layer from attn_layer_offset; no positional
+/// embedding) or a Mamba mixer with RMSNorms of dt, B and C (the others),
+/// and a dense gated MLP or a softmax top-k MoE block not renormalised
+/// (every expert_layer_period-th layer from expert_layer_offset, when
+/// num_experts > 1). Attention layers keep K/V caches, Mamba layers conv
+/// and SSM states.
+FailureOr<DecoderSpec> readJamba(Config &c) {
+  DecoderSpec s;
+  auto get = [&](StringRef key, int64_t &out,
+                 std::optional<int64_t> dflt = {}) {
+    FailureOr<int64_t> v = c.integer(key, dflt);
+    if (succeeded(v))
+      out = *v;
+    return v;
+  };
+  // JambaConfig's defaults (Jamba-v0.1).
+  if (failed(get("vocab_size", s.vocab, 65536)) ||
+      failed(get("hidden_size", s.hidden, 4096)) ||
+      failed(get("intermediate_size", s.intermediate, 14336)) ||
+      failed(get("num_hidden_layers", s.layers, 32)) ||
+      failed(get("num_attention_heads", s.heads, 32)) ||
+      failed(get("num_key_value_heads", s.kvHeads, 8)))
+    return failure();
+  if (s.layers > kMaxLayers)
+    return c.error("num_hidden_layers")
+           << "config.json: num_hidden_layers " << s.layers
+           << " is more than seqc accepts (" << kMaxLayers << ")";
+  // JambaAttention reads head_dim if the config has one, else hidden /
+  // heads.
+  std::optional<int64_t> headDim;
+  if (s.hidden % s.heads == 0)
+    headDim = s.hidden / s.heads;
+  else if (!c.has("head_dim"))
+    return c.error("num_attention_heads")
+           << "config.json: hidden_size " << s.hidden
+           << " is not a multiple of num_attention_heads " << s.heads;
+  if (failed(get("head_dim", s.headDim, headDim)))
+    return failure();
+  if (s.heads % s.kvHeads != 0)
+    return c.error("num_key_value_heads")
+           << "config.json: num_key_value_heads " << s.kvHeads
+           << " does not divide num_attention_heads " << s.heads;
+  FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
+  if (failed(eps))
+    return failure();
+  if (*eps <= 0)
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive";
+  s.rmsEps = *eps;
+  s.rope = false; // Jamba's attention has no positional embedding
+  int64_t maxPos;
+  if (failed(get("max_position_embeddings", maxPos, 262144)))
+    return failure();
+  // The MLP's, the convolution's and the gate's activation.
+  if (failed(c.expectString("hidden_act", {"silu"})))
+    return failure();
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings", false);
+  if (failed(tie))
+    return failure();
+  // transformers 5 ignores a sliding_window older Jamba configs carry
+  // (earlier versions used it for flash attention only): refused unless
+  // null rather than guessed.
+  if (failed(c.expectNull("sliding_window")))
+    return failure();
+  s.eosTokenIds = c.integers("eos_token_id");
+  for (int64_t id : s.eosTokenIds)
+    if (id < 0 || id >= s.vocab)
+      return c.error("eos_token_id")
+             << "config.json: eos_token_id " << id << " outside the vocab";
+
+  // Layer pattern: attention where i % attn_layer_period ==
+  // attn_layer_offset, experts where i % expert_layer_period ==
+  // expert_layer_offset (JambaConfig.layers_block_type /
+  // layers_num_experts).
+  int64_t attnPeriod, expertPeriod;
+  if (failed(get("attn_layer_period", attnPeriod, 8)) ||
+      failed(get("expert_layer_period", expertPeriod, 2)))
+    return failure();
+  FailureOr<int64_t> attnOffset = nonNegative(c, "attn_layer_offset", 4);
+  FailureOr<int64_t> expertOffset = nonNegative(c, "expert_layer_offset", 1);
+  if (failed(attnOffset) || failed(expertOffset))
+    return failure();
+  if (*attnOffset >= attnPeriod)
+    return c.error("attn_layer_offset")
+           << "config.json: attn_layer_offset " << *attnOffset
+           << " must be smaller than attn_layer_period " << attnPeriod;
+  if (*expertOffset >= expertPeriod)
+    return c.error("expert_layer_offset")
+           << "config.json: expert_layer_offset " << *expertOffset
+           << " must be smaller than expert_layer_period " << expertPeriod;
+
+  // Experts: num_experts (num_local_experts is its alias).
+  StringRef expertsKey = "num_experts";
+  if (c.has("num_local_experts")) {
+    if (c.has("num_experts"))
+      return c.error("num_local_experts")
+             << "config.json: both num_experts and its alias "
+                "num_local_experts";
+    expertsKey = "num_local_experts";
+  }
+  FailureOr<int64_t> experts = c.integer(expertsKey, 16);
+  FailureOr<int64_t> topK = c.integer("num_experts_per_tok", 2);
+  if (failed(experts) || failed(topK))
+    return failure();
+  if (*experts > 4096)
+    return c.error(expertsKey) << "config.json: " << *experts
+                               << " experts is more than seqc accepts (4096)";
+  std::vector<bool> moeLayers(s.layers, false);
+  if (*experts > 1) {
+    for (int64_t l = 0; l < s.layers; ++l)
+      moeLayers[l] = l % expertPeriod == *expertOffset;
+    if (*topK > *experts)
+      return c.error("num_experts_per_tok")
+             << "config.json: num_experts_per_tok " << *topK
+             << " is more than the " << *experts << " experts";
+    MoeSpec m;
+    m.experts = *experts;
+    m.topK = *topK;
+    m.intermediate = s.intermediate;
+    m.normalize = false; // JambaTopKRouter keeps the softmax weights
+    s.moe = m;
+  }
+  // Training-only: the auxiliary loss and its router logits.
+  if (failed(c.number("router_aux_loss_coef", 0.0)) ||
+      failed(c.boolean("output_router_logits", false)))
+    return failure();
+
+  // The Mamba mixers.
+  MambaSpec m;
+  m.version = 1;
+  m.hidden = s.hidden;
+  m.normEps = s.rmsEps; // JambaRMSNorm of dt, B and C
+  int64_t expand;
+  if (failed(get("mamba_d_state", m.stateSize, 16)) ||
+      failed(get("mamba_d_conv", m.convKernel, 4)) ||
+      failed(get("mamba_expand", expand, 2)))
+    return failure();
+  m.intermediate = expand * s.hidden;
+  if (m.intermediate > kMaxConfigInteger)
+    return c.error("mamba_expand") << "config.json: mamba_expand * "
+                                      "hidden_size is larger than seqc "
+                                      "accepts";
+  const json::Value *rank = c.raw("mamba_dt_rank");
+  if (!rank || rank->kind() == json::Value::Null ||
+      (rank->getAsString() && *rank->getAsString() == "auto")) {
+    m.dtRank = (s.hidden + 15) / 16;
+  } else if (rank->getAsString()) {
+    return c.error("mamba_dt_rank") << "config.json: 'mamba_dt_rank' must "
+                                       "be \"auto\" or a positive integer";
+  } else if (failed(get("mamba_dt_rank", m.dtRank))) {
+    return failure();
+  }
+  FailureOr<bool> convBias = c.boolean("mamba_conv_bias", true);
+  FailureOr<bool> projBias = c.boolean("mamba_proj_bias", false);
+  if (failed(convBias) || failed(projBias))
+    return failure();
+  s.mamba = m;
+  // Kernel choices (use_mamba_kernels is deprecated and has no effect) and
+  // which rows of logits older versions returned.
+  c.ignore({"use_mamba_kernels", "use_mambapy", "use_associative_scan",
+            "num_logits_to_keep", "calc_logits_for_entire_prompt"});
+
+  s.layerKinds.assign(s.layers, LayerKind());
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("model.layers.{0}.", l);
+    LayerNames n;
+    n.inputNorm = p + "input_layernorm.weight";
+    n.postNorm = p + "pre_ff_layernorm.weight";
+    if (l % attnPeriod == *attnOffset) {
+      n.q = p + "self_attn.q_proj.weight";
+      n.k = p + "self_attn.k_proj.weight";
+      n.v = p + "self_attn.v_proj.weight";
+      n.o = p + "self_attn.o_proj.weight";
+    } else {
+      std::string q = p + "mamba.";
+      MambaLayerNames &mn = n.mamba;
+      mn.inProj = q + "in_proj.weight";
+      mn.convWeight = q + "conv1d.weight";
+      if (*convBias)
+        mn.convBias = q + "conv1d.bias";
+      if (*projBias) {
+        mn.inProjBias = q + "in_proj.bias";
+        mn.outProjBias = q + "out_proj.bias";
+      }
+      mn.xProj = q + "x_proj.weight";
+      mn.dtNorm = q + "dt_layernorm.weight";
+      mn.bNorm = q + "b_layernorm.weight";
+      mn.cNorm = q + "c_layernorm.weight";
+      mn.dtProj = q + "dt_proj.weight";
+      mn.dtProjBias = q + "dt_proj.bias";
+      mn.aLog = q + "A_log";
+      mn.d = q + "D";
+      mn.outProj = q + "out_proj.weight";
+    }
+    if (moeLayers[l]) {
+      std::string e = p + "feed_forward.experts.";
+      int64_t E = s.moe->experts;
+      n.router = p + "feed_forward.router.weight";
+      n.expertGate =
+          stackExperts(s, e + "gate_proj.weight", e, ".gate_proj.weight", E);
+      n.expertUp =
+          stackExperts(s, e + "up_proj.weight", e, ".up_proj.weight", E);
+      n.expertDown =
+          stackExperts(s, e + "down_proj.weight", e, ".down_proj.weight", E);
+    } else {
+      n.gate = p + "feed_forward.gate_proj.weight";
+      n.up = p + "feed_forward.up_proj.weight";
+      n.down = p + "feed_forward.down_proj.weight";
+    }
+    s.layerNames.push_back(std::move(n));
+  }
+  s.embedding = "model.embed_tokens.weight";
+  s.finalNorm = "model.final_layernorm.weight";
+  s.lmHead = *tie ? s.embedding : "lm_head.weight";
+  c.ignore(kNeutralKeys);
+  if (failed(c.checkAllUsed("jamba")))
+    return failure();
+  return s;
+}
+
+/// `v` rounded to bfloat16 (nearest, ties to even) and back.
+float roundToBF16(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  bits += 0x7FFFu + ((bits >> 16) & 1u);
+  bits &= 0xFFFF0000u;
+  std::memcpy(&v, &bits, sizeof(bits));
+  return v;
+}
+
+/// RecurrentGemma (RecurrentGemmaForCausalLM, Griffin): layers cycling
+/// through `block_types` ("recurrent": the RG-LRU block; "attention": local
+/// attention over attention_window_size keys with partial RoPE), each
+/// followed by a GELU-tanh gated MLP with biases of intermediate_size / 2;
+/// Gemma's (1 + w) RMSNorms, embedding times bf16(sqrt(hidden)), tanh
+/// soft-capped logits.
+FailureOr<DecoderSpec> readRecurrentGemma(Config &c) {
+  DecoderSpec s;
+  auto get = [&](StringRef key, int64_t &out,
+                 std::optional<int64_t> dflt = {}) {
+    FailureOr<int64_t> v = c.integer(key, dflt);
+    if (succeeded(v))
+      out = *v;
+    return v;
+  };
+  int64_t intermediate;
+  // RecurrentGemmaConfig's defaults (recurrentgemma-2b).
+  if (failed(get("vocab_size", s.vocab, 256000)) ||
+      failed(get("hidden_size", s.hidden, 2560)) ||
+      failed(get("intermediate_size", intermediate, 3 * 2560)) ||
+      failed(get("num_hidden_layers", s.layers, 26)) ||
+      failed(get("num_attention_heads", s.heads, 10)) ||
+      failed(get("num_key_value_heads", s.kvHeads, s.heads)))
+    return failure();
+  if (s.layers > kMaxLayers)
+    return c.error("num_hidden_layers")
+           << "config.json: num_hidden_layers " << s.layers
+           << " is more than seqc accepts (" << kMaxLayers << ")";
+  // transformers sets head_dim = hidden // heads whatever a config says.
+  s.headDim = s.hidden / s.heads;
+  if (s.headDim == 0)
+    return c.error("num_attention_heads")
+           << "config.json: num_attention_heads " << s.heads
+           << " is more than hidden_size " << s.hidden;
+  if (c.has("head_dim")) {
+    FailureOr<int64_t> hd = c.integer("head_dim");
+    if (failed(hd))
+      return failure();
+    if (*hd != s.headDim)
+      return c.error("head_dim")
+             << "config.json: head_dim " << *hd
+             << " is not hidden_size / num_attention_heads = " << s.headDim
+             << " (transformers recomputes it)";
+  }
+  if (s.kvHeads > s.heads || s.heads % s.kvHeads != 0)
+    return c.error("num_key_value_heads")
+           << "config.json: num_key_value_heads " << s.kvHeads
+           << " does not divide num_attention_heads " << s.heads;
+  s.intermediate = intermediate / 2; // RecurrentGemmaMlp's width
+  if (s.intermediate == 0)
+    return c.error("intermediate_size")
+           << "config.json: intermediate_size must be at least 2";
+  FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
+  if (failed(eps))
+    return failure();
+  if (*eps <= 0)
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive";
+  s.rmsEps = *eps;
+  s.normWeightOffset = 1.0;
+  // The normaliser is a bf16 buffer: sqrt(hidden) rounded to bf16.
+  s.embeddingScale = roundToBF16(std::sqrt(static_cast<float>(s.hidden)));
+  if (failed(c.expectString("hidden_activation", {"gelu_pytorch_tanh"})) ||
+      failed(c.expectString("hidden_act", {"gelu_pytorch_tanh"})))
+    return failure();
+  s.activation = MlpActivation::GeLUTanh;
+  // transformers divides by it unconditionally: null is not "off".
+  if (const json::Value *v = c.raw("logits_soft_cap");
+      v && v->kind() == json::Value::Null)
+    return c.error("logits_soft_cap")
+           << "config.json: 'logits_soft_cap' must be a positive number";
+  FailureOr<double> cap = c.number("logits_soft_cap", 30.0);
+  if (failed(cap))
+    return failure();
+  if (*cap <= 0)
+    return c.error("logits_soft_cap")
+           << "config.json: 'logits_soft_cap' must be positive";
+  s.finalSoftcap = *cap;
+  FailureOr<bool> tie = c.boolean("tie_word_embeddings", true);
+  FailureOr<bool> attnBias = c.boolean("attention_bias", false);
+  if (failed(tie) || failed(attnBias))
+    return failure();
+  s.eosTokenIds = c.integers("eos_token_id");
+  for (int64_t id : s.eosTokenIds)
+    if (id < 0 || id >= s.vocab)
+      return c.error("eos_token_id")
+             << "config.json: eos_token_id " << id << " outside the vocab";
+
+  // RoPE: default type only (RecurrentGemmaRotaryEmbedding refuses the
+  // others), rope_theta and partial_rotary_factor in rope_parameters (5.x)
+  // or at the top level (4.x).
+  double theta = 10000.0, partial = 0.5;
+  auto positive = [&](StringRef key, const json::Value &v,
+                      double &out) -> LogicalResult {
+    auto d = v.getAsNumber();
+    if (!d || !std::isfinite(*d) || *d <= 0)
+      return c.error(key) << "config.json: '" << key
+                          << "' must be a positive number";
+    out = *d;
+    return success();
+  };
+  for (StringRef key : {"rope_theta", "partial_rotary_factor"})
+    if (const json::Value *v = c.raw(key);
+        v && v->kind() != json::Value::Null &&
+        failed(positive(key, *v, key == "rope_theta" ? theta : partial)))
+      return failure();
+  if (const json::Value *rp = c.raw("rope_parameters");
+      rp && rp->kind() != json::Value::Null) {
+    const json::Object *o = rp->getAsObject();
+    if (!o)
+      return c.error("rope_parameters")
+             << "config.json: 'rope_parameters' must be an object";
+    for (auto &kv : *o) {
+      StringRef name = kv.first;
+      if (name == "rope_type" || name == "type") {
+        auto t = kv.second.getAsString();
+        if (!t || *t != "default")
+          return c.error(name) << "config.json: rope_parameters." << name
+                               << " must be \"default\" for recurrent_gemma";
+      } else if (name == "rope_theta") {
+        if (failed(positive(name, kv.second, theta)))
+          return failure();
+      } else if (name == "partial_rotary_factor") {
+        if (failed(positive(name, kv.second, partial)))
+          return failure();
+      } else {
+        return c.error(name) << "config.json: rope_parameters." << name.str()
+                             << " is not handled";
+      }
+    }
+  }
+  s.ropeTheta = theta;
+  if (partial > 1.0)
+    return c.error("partial_rotary_factor")
+           << "config.json: partial_rotary_factor must be at most 1";
+  int64_t rotary = static_cast<int64_t>(s.headDim * partial);
+  if (rotary % 2 != 0 || rotary == 0)
+    return c.error("partial_rotary_factor")
+           << "config.json: partial_rotary_factor " << partial
+           << " gives an odd or empty rotary width " << rotary
+           << " of head_dim " << s.headDim;
+  if (rotary != s.headDim)
+    s.rotaryDim = rotary;
+
+  // Local attention: attention_window_size (alias sliding_window).
+  StringRef windowKey = "attention_window_size";
+  if (c.has("sliding_window")) {
+    if (c.has("attention_window_size"))
+      return c.error("sliding_window")
+             << "config.json: both attention_window_size and its alias "
+                "sliding_window";
+    windowKey = "sliding_window";
+  }
+  FailureOr<int64_t> window = c.integer(windowKey, 2048);
+  if (failed(window))
+    return failure();
+
+  // The recurrent blocks.
+  RgLruSpec r;
+  r.hidden = s.hidden;
+  r.blocks = s.heads;
+  if (failed(get("lru_width", r.width, s.hidden)) ||
+      failed(get("conv1d_width", r.convKernel, 4)))
+    return failure();
+  if (r.width % r.blocks != 0)
+    return c.error("lru_width")
+           << "config.json: lru_width " << r.width
+           << " is not a multiple of num_attention_heads " << r.blocks;
+  s.rglru = r;
+
+  std::vector<std::string> blockTypes{"recurrent", "recurrent", "attention"};
+  if (const json::Value *bt = c.raw("block_types");
+      bt && bt->kind() != json::Value::Null) {
+    const json::Array *a = bt->getAsArray();
+    if (!a || a->empty())
+      return c.error("block_types")
+             << "config.json: 'block_types' must be a non-empty list";
+    blockTypes.clear();
+    for (const json::Value &v : *a) {
+      auto t = v.getAsString();
+      if (!t || (*t != "recurrent" && *t != "attention"))
+        return c.error("block_types")
+               << "config.json: block_types entries must be \"recurrent\" or "
+                  "\"attention\"";
+      blockTypes.push_back(t->str());
+    }
+  }
+  // Initialisation only; the old embeddings_scale_by_sqrt_dim flag, which
+  // transformers does not read (it always scales).
+  c.ignore({"w_init_variance_scale", "final_w_init_variance_scale",
+            "embeddings_scale_by_sqrt_dim"});
+
+  s.layerKinds.assign(s.layers, LayerKind());
+  for (int64_t l = 0; l < s.layers; ++l) {
+    std::string p = llvm::formatv("model.layers.{0}.", l);
+    std::string t = p + "temporal_block.";
+    LayerNames n;
+    n.inputNorm = p + "temporal_pre_norm.weight";
+    n.postNorm = p + "channel_pre_norm.weight";
+    if (blockTypes[l % blockTypes.size()] == "attention") {
+      n.q = t + "q_proj.weight";
+      n.k = t + "k_proj.weight";
+      n.v = t + "v_proj.weight";
+      n.o = t + "o_proj.weight";
+      n.oBias = t + "o_proj.bias";
+      if (*attnBias) {
+        n.qBias = t + "q_proj.bias";
+        n.kBias = t + "k_proj.bias";
+        n.vBias = t + "v_proj.bias";
+      }
+      s.layerKinds[l].window = *window;
+    } else {
+      RgLruLayerNames &rn = n.rglru;
+      rn.linearX = t + "linear_x.weight";
+      rn.linearXBias = t + "linear_x.bias";
+      rn.linearY = t + "linear_y.weight";
+      rn.linearYBias = t + "linear_y.bias";
+      rn.convWeight = t + "conv_1d.weight";
+      rn.convBias = t + "conv_1d.bias";
+      rn.inputGate = t + "rg_lru.input_gate_weight";
+      rn.inputGateBias = t + "rg_lru.input_gate_bias";
+      rn.recurrentGate = t + "rg_lru.recurrent_gate_weight";
+      rn.recurrentGateBias = t + "rg_lru.recurrent_gate_bias";
+      rn.recurrentParam = t + "rg_lru.recurrent_param";
+      rn.linearOut = t + "linear_out.weight";
+      rn.linearOutBias = t + "linear_out.bias";
+    }
+    std::string m = p + "mlp_block.";
+    n.gate = m + "gate_proj.weight";
+    n.gateBias = m + "gate_proj.bias";
+    n.up = m + "up_proj.weight";
+    n.upBias = m + "up_proj.bias";
+    n.down = m + "down_proj.weight";
+    n.downBias = m + "down_proj.bias";
+    s.layerNames.push_back(std::move(n));
+  }
+  s.embedding = "model.embed_tokens.weight";
+  s.finalNorm = "model.final_norm.weight";
+  s.lmHead = *tie ? s.embedding : "lm_head.weight";
+  c.ignore(kNeutralKeys);
+  if (failed(c.checkAllUsed("recurrent_gemma")))
+    return failure();
+  return s;
+}
+
 } // namespace
 
 OwningOpRef<ModuleOp>
@@ -1488,7 +1977,10 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     embedding = mambaSpec->embedding;
     lmHead = mambaSpec->lmHead;
   } else {
-    spec = readDecoder(ctx, config, *modelType);
+    spec = *modelType == "jamba" ? readJamba(config)
+           : *modelType == "recurrent_gemma"
+               ? readRecurrentGemma(config)
+               : readDecoder(ctx, config, *modelType);
     if (failed(spec))
       return nullptr;
     expected = expectedDecoderTensors(*spec);
@@ -1531,14 +2023,15 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
 
-  // The Mamba builder computes f32 weights only so far.
-  if (mamba)
+  // The Mamba builder and the Mamba and recurrent layers of a hybrid
+  // compute f32 weights only so far.
+  if (mamba || spec->mamba || spec->rglru)
     for (auto &[name, shape] : expected)
       if (!tensors.find(name)->second.elementType.isF32()) {
         emitError(FileLineColLoc::get(ctx, dir, 0, 0))
             << "checkpoint: tensor '" << name
-            << "' is not f32; Mamba models are imported from f32 "
-               "checkpoints only so far";
+            << "' is not f32; Mamba, Jamba and RecurrentGemma models are "
+               "imported from f32 checkpoints only so far";
         return nullptr;
       }
   // Stacked parameters: the parts' type with the expert dimension first

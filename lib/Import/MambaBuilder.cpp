@@ -55,23 +55,32 @@ public:
     i32 = b.getI32Type();
   }
 
+  /// Emits at `at`'s insertion point (emitMambaMixer); no module.
+  MambaGraphBuilder(OpBuilder &at, Location loc, const MambaSpec &spec)
+      : MambaGraphBuilder(at.getContext(), loc, spec, kNoTensors, kNoOptions) {
+    b.setInsertionPoint(at.getInsertionBlock(), at.getInsertionPoint());
+  }
+
   OwningOpRef<ModuleOp> build();
+  Value mixer(Value xn, Value &conv, Value &ssm,
+              llvm::StringMap<Value> &weights) {
+    return spec.version == 1 ? mixer1(xn, conv, ssm, weights)
+                             : mixer2(xn, conv, ssm, weights);
+  }
 
 private:
+  static const llvm::StringMap<TensorInfo> kNoTensors;
+  static const ImportOptions kNoOptions;
   static constexpr int64_t kDyn = ShapedType::kDynamic;
   RankedTensorType rows(int64_t width) {
     return RankedTensorType::get({1, kDyn, width}, f32);
   }
   RankedTensorType ids() { return RankedTensorType::get({1, kDyn}, i32); }
   RankedTensorType convStateType() {
-    return RankedTensorType::get({1, spec.convKernel - 1, spec.convChannels()},
-                                 f32);
+    return mambaConvStateType(b.getContext(), spec);
   }
   RankedTensorType ssmStateType() {
-    if (spec.version == 1)
-      return RankedTensorType::get({1, spec.intermediate, spec.stateSize}, f32);
-    return RankedTensorType::get({1, spec.heads, spec.headDim, spec.stateSize},
-                                 f32);
+    return mambaSsmStateType(b.getContext(), spec);
   }
   /// Each layer's (conv, ssm) state types, in entry-argument order.
   SmallVector<Type> stateTypes() {
@@ -134,6 +143,31 @@ private:
   Operation *lastParameter = nullptr;
 };
 } // namespace
+
+const llvm::StringMap<TensorInfo> MambaGraphBuilder::kNoTensors;
+const ImportOptions MambaGraphBuilder::kNoOptions;
+
+RankedTensorType mlir::seq::mambaConvStateType(MLIRContext *ctx,
+                                               const MambaSpec &spec) {
+  return RankedTensorType::get({1, spec.convKernel - 1, spec.convChannels()},
+                               Float32Type::get(ctx));
+}
+
+RankedTensorType mlir::seq::mambaSsmStateType(MLIRContext *ctx,
+                                              const MambaSpec &spec) {
+  if (spec.version == 1)
+    return RankedTensorType::get({1, spec.intermediate, spec.stateSize},
+                                 Float32Type::get(ctx));
+  return RankedTensorType::get({1, spec.heads, spec.headDim, spec.stateSize},
+                               Float32Type::get(ctx));
+}
+
+Value mlir::seq::emitMambaMixer(OpBuilder &b, Location loc,
+                                const MambaSpec &spec, Value xn, Value &conv,
+                                Value &ssm, llvm::StringMap<Value> &weights) {
+  MambaGraphBuilder emitter(b, loc, spec);
+  return emitter.mixer(xn, conv, ssm, weights);
+}
 
 Value MambaGraphBuilder::parameter(StringRef name) {
   auto it = symbols.find(name);
@@ -240,30 +274,18 @@ Value MambaGraphBuilder::head(Value hidden, Type resultType) {
   return out;
 }
 
-/// The layer's tensors in the order its function takes them.
-std::vector<std::string>
-MambaGraphBuilder::slotNames(const MambaLayerNames &n) {
-  std::vector<std::string> out;
-  for (const std::string *name :
-       {&n.norm, &n.inProj, &n.inProjBias, &n.convWeight, &n.convBias, &n.xProj,
-        &n.dtProj, &n.dtProjBias, &n.dtBias, &n.aLog, &n.d, &n.gatedNorm,
-        &n.outProj, &n.outProjBias})
-    if (!name->empty())
-      out.push_back(*name);
-  return out;
-}
-
-/// The slot keys of slotNames(), so the function body can find its
-/// weights by role whatever the layer index.
-static std::vector<std::string> slotRoles(const MambaLayerNames &n) {
-  std::vector<std::string> out;
+std::vector<std::pair<std::string, std::string>>
+mlir::seq::mambaMixerSlots(const MambaLayerNames &n) {
+  std::vector<std::pair<std::string, std::string>> out;
   const std::pair<const std::string *, const char *> roles[] = {
-      {&n.norm, "norm"},
       {&n.inProj, "in_proj"},
       {&n.inProjBias, "in_b"},
       {&n.convWeight, "conv_w"},
       {&n.convBias, "conv_b"},
       {&n.xProj, "x_proj"},
+      {&n.dtNorm, "dt_norm"},
+      {&n.bNorm, "b_norm"},
+      {&n.cNorm, "c_norm"},
       {&n.dtProj, "dt_proj"},
       {&n.dtProjBias, "dt_proj_b"},
       {&n.dtBias, "dt_bias"},
@@ -274,7 +296,26 @@ static std::vector<std::string> slotRoles(const MambaLayerNames &n) {
       {&n.outProjBias, "out_b"}};
   for (auto &[name, role] : roles)
     if (!name->empty())
-      out.push_back(role);
+      out.emplace_back(role, *name);
+  return out;
+}
+
+/// The layer's tensors in the order its function takes them: the pre-norm,
+/// then the mixer's.
+std::vector<std::string>
+MambaGraphBuilder::slotNames(const MambaLayerNames &n) {
+  std::vector<std::string> out{n.norm};
+  for (auto &[role, name] : mambaMixerSlots(n))
+    out.push_back(name);
+  return out;
+}
+
+/// The slot keys of slotNames(), so the function body can find its
+/// weights by role whatever the layer index.
+static std::vector<std::string> slotRoles(const MambaLayerNames &n) {
+  std::vector<std::string> out{"norm"};
+  for (auto &[role, name] : mambaMixerSlots(n))
+    out.push_back(role);
   return out;
 }
 
@@ -305,6 +346,13 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
   Value params = linear(xc, w.lookup("x_proj"), Value(), R + 2 * N);
   Value dtIn = columns(params, 0, R), Bm = columns(params, R, N),
         Cm = columns(params, R + N, N);
+  // Jamba normalises dt, B and C (RMSNorms with the model's epsilon).
+  if (Value norm = w.lookup("dt_norm"))
+    dtIn = rmsNorm(dtIn, norm);
+  if (Value norm = w.lookup("b_norm"))
+    Bm = rmsNorm(Bm, norm);
+  if (Value norm = w.lookup("c_norm"))
+    Cm = rmsNorm(Cm, norm);
   Value dt = linear(dtIn, w.lookup("dt_proj"), w.lookup("dt_proj_b"), I);
 
   AffineExpr bb, t, d, n;
@@ -489,8 +537,7 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first) {
   Value x = body->getArgument(0);
   Value conv = body->getArgument(1), ssm = body->getArgument(2);
   Value xn = rmsNorm(x, w.lookup("norm"));
-  Value out =
-      spec.version == 1 ? mixer1(xn, conv, ssm, w) : mixer2(xn, conv, ssm, w);
+  Value out = mixer(xn, conv, ssm, w);
   Value x1 = arith::AddFOp::create(b, loc, x, out);
   // The new states go back into the caller's state buffers here, once, so
   // the layer's state results are its arguments (bufferization drops them
@@ -675,35 +722,44 @@ OwningOpRef<ModuleOp> MambaGraphBuilder::build() {
   return owned;
 }
 
+void mlir::seq::expectedMambaMixerTensors(
+    const MambaSpec &s, const MambaLayerNames &n,
+    std::vector<std::pair<std::string, SmallVector<int64_t>>> &out) {
+  int64_t I = s.intermediate, N = s.stateSize, C = s.convChannels();
+  auto add = [&](const std::string &name, SmallVector<int64_t> shape) {
+    if (!name.empty())
+      out.push_back({name, shape});
+  };
+  add(n.inProj, {s.inProjWidth(), s.hidden});
+  add(n.inProjBias, {s.inProjWidth()});
+  add(n.convWeight, {C, 1, s.convKernel});
+  add(n.convBias, {C});
+  add(n.xProj, {s.dtRank + 2 * N, I});
+  add(n.dtNorm, {s.dtRank});
+  add(n.bNorm, {N});
+  add(n.cNorm, {N});
+  add(n.dtProj, {I, s.dtRank});
+  add(n.dtProjBias, {I});
+  add(n.dtBias, {s.heads});
+  if (s.version == 1) {
+    add(n.aLog, {I, N});
+    add(n.d, {I});
+  } else {
+    add(n.aLog, {s.heads});
+    add(n.d, {s.heads});
+  }
+  add(n.gatedNorm, {I});
+  add(n.outProj, {s.hidden, I});
+  add(n.outProjBias, {s.hidden});
+}
+
 std::vector<std::pair<std::string, SmallVector<int64_t>>>
 mlir::seq::expectedMambaTensors(const MambaSpec &s) {
   std::vector<std::pair<std::string, SmallVector<int64_t>>> out;
   out.push_back({s.embedding, {s.vocab, s.hidden}});
-  int64_t I = s.intermediate, N = s.stateSize, C = s.convChannels();
   for (const MambaLayerNames &n : s.layerNames) {
-    auto add = [&](const std::string &name, SmallVector<int64_t> shape) {
-      if (!name.empty())
-        out.push_back({name, shape});
-    };
-    add(n.norm, {s.hidden});
-    add(n.inProj, {s.inProjWidth(), s.hidden});
-    add(n.inProjBias, {s.inProjWidth()});
-    add(n.convWeight, {C, 1, s.convKernel});
-    add(n.convBias, {C});
-    add(n.xProj, {s.dtRank + 2 * N, I});
-    add(n.dtProj, {I, s.dtRank});
-    add(n.dtProjBias, {I});
-    add(n.dtBias, {s.heads});
-    if (s.version == 1) {
-      add(n.aLog, {I, N});
-      add(n.d, {I});
-    } else {
-      add(n.aLog, {s.heads});
-      add(n.d, {s.heads});
-    }
-    add(n.gatedNorm, {I});
-    add(n.outProj, {s.hidden, I});
-    add(n.outProjBias, {s.hidden});
+    out.push_back({n.norm, {s.hidden}});
+    expectedMambaMixerTensors(s, n, out);
   }
   out.push_back({s.finalNorm, {s.hidden}});
   if (s.lmHead != s.embedding)

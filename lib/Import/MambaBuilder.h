@@ -16,46 +16,33 @@
 namespace mlir {
 namespace seq {
 
-/// The checkpoint names of one Mamba layer's tensors; empty when absent.
-struct MambaLayerNames {
-  std::string norm, inProj, inProjBias, convWeight, convBias;
-  /// Mamba-1: x_proj (dt, B, C) and dt_proj; Mamba-2: dt_bias.
-  std::string xProj, dtProj, dtProjBias, dtBias;
-  std::string aLog, d;
-  /// Mamba-2's gated RMSNorm weight.
-  std::string gatedNorm;
-  std::string outProj, outProjBias;
-};
-
-/// A Mamba (version 1) or Mamba-2 language model, as the importer sees it.
-struct MambaSpec {
-  int version = 1;
-  int64_t vocab = 0, hidden = 0, layers = 0;
-  int64_t intermediate = 0;                   ///< expand * hidden
-  int64_t stateSize = 0;                      ///< N
-  int64_t convKernel = 4;                     ///< K
-  int64_t dtRank = 0;                         ///< Mamba-1's time_step_rank
-  int64_t heads = 0, headDim = 0, groups = 1; ///< Mamba-2
-  double normEps = 1e-5;
-  std::vector<MambaLayerNames> layerNames;
-  std::string embedding, finalNorm, lmHead; ///< lmHead may equal embedding
-  std::vector<int64_t> eosTokenIds;
-
-  /// The channels the convolution runs over: Mamba's x (I), Mamba-2's x, B
-  /// and C (I + 2 G N).
-  int64_t convChannels() const {
-    return version == 1 ? intermediate : intermediate + 2 * groups * stateSize;
-  }
-  /// The width of in_proj's output.
-  int64_t inProjWidth() const {
-    return version == 1 ? 2 * intermediate
-                        : intermediate + convChannels() + heads;
-  }
-};
-
 /// Every tensor `spec` names, with its checkpoint shape.
 std::vector<std::pair<std::string, SmallVector<int64_t>>>
 expectedMambaTensors(const MambaSpec &spec);
+
+/// The decode states of one Mamba mixer: conv [1, K-1, C] and SSM ([1, I, N]
+/// or [1, H, P, N]).
+RankedTensorType mambaConvStateType(MLIRContext *ctx, const MambaSpec &spec);
+RankedTensorType mambaSsmStateType(MLIRContext *ctx, const MambaSpec &spec);
+
+/// The checkpoint tensors of one layer's mixer (its pre-norm excluded),
+/// with their shapes; appended to `out`.
+void expectedMambaMixerTensors(
+    const MambaSpec &spec, const MambaLayerNames &names,
+    std::vector<std::pair<std::string, SmallVector<int64_t>>> &out);
+
+/// The mixer's weights in the order a layer function takes them, each with
+/// its role (the key emitMambaMixer looks it up by).
+std::vector<std::pair<std::string, std::string>>
+mambaMixerSlots(const MambaLayerNames &names);
+
+/// Emits `spec`'s mixer (Mamba or Mamba-2, without the pre-norm and the
+/// residual) of `xn` [1, S, hidden] at `b`'s insertion point: returns its
+/// output [1, S, hidden] and replaces `conv` and `ssm` by the new states.
+/// `weights` maps the roles of mambaMixerSlots to values.
+Value emitMambaMixer(OpBuilder &b, Location loc, const MambaSpec &spec,
+                     Value xn, Value &conv, Value &ssm,
+                     llvm::StringMap<Value> &weights);
 
 /// Builds the module of `spec` with the entries logits, prefill, decode and
 /// generate (the signatures of buildDecoder's, with each layer's conv and

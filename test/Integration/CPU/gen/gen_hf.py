@@ -203,13 +203,54 @@ FAMILIES = {
                     initializer_range=0.3, residual_in_fp32=True,
                     bos_token_id=1, eos_token_id=2, pad_token_id=0,
                     tie_word_embeddings=False)),
+    # Jamba: 5 layers, attention (no positional embedding, GQA 3:1,
+    # head_dim 6) at layers 1 and 3 (attn_layer_period 2, offset 1), Mamba
+    # mixers with dt/B/C RMSNorms at 0, 2, 4 (72 channels, d_state 6,
+    # dt_rank "auto" = 3, conv kernel 4 with bias); MoE (5 experts, top-2
+    # of the softmax, not renormalised) at layers 0 and 3
+    # (expert_layer_period 3, offset 0), dense MLPs elsewhere: all four
+    # mixer x MLP combinations, layers 2 and 4 identical.
+    "jamba": (transformers.JambaConfig,
+              dict(vocab_size=97, hidden_size=36, intermediate_size=28,
+                   num_hidden_layers=5, num_attention_heads=6,
+                   num_key_value_heads=2, attn_layer_period=2,
+                   attn_layer_offset=1, expert_layer_period=3,
+                   expert_layer_offset=0, num_experts=5,
+                   num_experts_per_tok=2, mamba_d_state=6, mamba_d_conv=4,
+                   mamba_expand=2, mamba_dt_rank="auto",
+                   mamba_conv_bias=True, mamba_proj_bias=False,
+                   max_position_embeddings=128, rms_norm_eps=1e-5,
+                   initializer_range=0.25, bos_token_id=1, eos_token_id=2,
+                   pad_token_id=0, tie_word_embeddings=False)),
+    # RecurrentGemma: 4 layers cycling recurrent, recurrent, attention (two
+    # layer kinds, layers 0, 1 and 3 identical); RG-LRU of width 54 in 6
+    # blocks of 9 (block-diagonal gates), conv width 4; local attention
+    # over a window of 5 keys (shorter than prompt + generation), GQA 3:1,
+    # head_dim 8 with partial RoPE over its first 4 channels; GELU-tanh MLP
+    # of width 30 with biases; (1 + w) norms; embedding times
+    # bf16(sqrt(48)) = 6.9375; logits soft-capped at 10; tied embeddings;
+    # initialisation variance 4 (transformers' 0.01 gives flat logits).
+    "recurrent_gemma": (transformers.RecurrentGemmaConfig,
+                        dict(vocab_size=97, hidden_size=48,
+                             intermediate_size=60, num_hidden_layers=4,
+                             num_attention_heads=6, num_key_value_heads=2,
+                             lru_width=54, attention_window_size=5,
+                             conv1d_width=4, logits_soft_cap=10.0,
+                             block_types=["recurrent", "recurrent",
+                                          "attention"],
+                             rms_norm_eps=1e-5, w_init_variance_scale=4.0,
+                             rope_parameters=dict(
+                                 rope_type="default", rope_theta=10000.0,
+                                 partial_rotary_factor=0.5),
+                             bos_token_id=2, eos_token_id=1, pad_token_id=0,
+                             tie_word_embeddings=True)),
 }
 
 # MoE families: their routers' logits are recorded to check that every
 # top-k choice is clear (the k-th and (k+1)-th router logits apart), and
 # the checkpoint is written by save_pretrained, which stores each expert's
 # weights as their own tensors (transformers 5 fuses them in memory).
-MOE = {"mixtral", "qwen2_moe"}
+MOE = {"mixtral", "qwen2_moe", "jamba"}
 MIN_ROUTE_GAP = 1e-3
 # MoE greedy paths are 16 tokens (the min margin over 32 steps of a routed
 # tiny model is rarely clear); routers are scaled up from the
@@ -222,7 +263,29 @@ ROUTER_SCALE = 3.0
 # norm, per-head q/k norms included, changes the logits.
 RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "qwen3_dense": 1.0,
                 "gemma2_hd": 0.0, "mamba": 1.0, "mamba_bias": 1.0,
-                "mamba2": 1.0}
+                "mamba2": 1.0, "jamba": 1.0, "recurrent_gemma": 0.0}
+
+
+# Families whose f32 logits are sensitive to rounding (Jamba: RMSNorms of
+# the 3-wide dt and 6-wide B/C feed exponentials): the seed must also give
+# transformers' f32 prompt logits within this of its own f64 run, so that
+# an f32 implementation rounding differently still meets 1e-4.
+F64_CHECK = {"jamba": 3e-5}
+
+
+def rounding_error(model, prompt) -> float:
+    """max |logits_f32 - logits_f64| of transformers over `prompt`."""
+    f32 = model(prompt).logits
+    model.double()
+    f64 = model(prompt).logits
+    model.float()
+    return float((f32.double() - f64).abs().max())
+
+
+# Families whose greedy path must not settle into a repeated token early:
+# at least this many distinct tokens (RecurrentGemma's first seeds loop
+# on one token, which says little about the decode state).
+MIN_DISTINCT = {"recurrent_gemma": 10}
 
 
 # Families saved in half precision.
@@ -246,9 +309,9 @@ def make_model(config_cls, kw: dict, seed: int, norm_mean=None):
     model.eval()
     # Biases are zero-initialised by transformers; make them matter.
     for name, p in model.named_parameters():
-        if name.endswith("mlp.gate.weight"):
+        if name.endswith(("mlp.gate.weight", "feed_forward.router.weight")):
             p.mul_(ROUTER_SCALE)
-        if name.endswith(".bias") or name.endswith(".dt_bias"):
+        if name.endswith((".bias", ".dt_bias", "_gate_bias")):
             p.normal_(0.0, 0.5)
         elif name.endswith(".A_log"):
             # S4D-real init (log 1..N) plus noise, as trained models drift.
@@ -280,8 +343,8 @@ def route_gap(model, config, tokens) -> float:
 
     handles = [m.register_forward_hook(hook)
                for name, m in model.named_modules()
-               if name.endswith(".gate") and "experts" not in name
-               and "shared" not in name]
+               if (name.endswith(".gate") or name.endswith(".router"))
+               and "experts" not in name and "shared" not in name]
     assert handles, "no routers found"
     model(tokens)
     for h in handles:
@@ -317,7 +380,11 @@ def build(family: str, config_cls, kw: dict):
         prompt, greedy, _, m = greedy_path(model, config, new_tokens)
         gap = (route_gap(model, config, torch.cat([prompt, greedy], 1))
                if family in MOE else 1.0)
+        rounding = (rounding_error(model, prompt)
+                    if family in F64_CHECK else 0.0)
         if (m > MIN_MARGIN and gap > MIN_ROUTE_GAP
+                and rounding < F64_CHECK.get(family, 1.0)
+                and len(set(greedy[0].tolist())) >= MIN_DISTINCT.get(family, 0)
                 and config.eos_token_id not in greedy[0].tolist()):
             break
     else:
@@ -369,7 +436,9 @@ def build(family: str, config_cls, kw: dict):
         f"smallest greedy top-1/top-2 logit gap: {m:.4f}\n"
         f"largest |logit|: {float(full_logits.abs().max()):.3f}\n"
         + (f"smallest router gap (k-th - (k+1)-th logit): {gap:.4f}\n"
-           if family in MOE else "") +
+           if family in MOE else "")
+        + (f"transformers f32 vs f64 prompt logits: {rounding:.2e}\n"
+           if family in F64_CHECK else "") +
         f"transformers {transformers.__version__}, torch {torch.__version__}\n")
     print(f"{family}: margin {m:.4f}, |logit| max "
           f"{float(full_logits.abs().max()):.2f}, files in {out}")
