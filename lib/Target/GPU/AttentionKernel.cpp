@@ -93,7 +93,12 @@ private:
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
   Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
-  Value fmax(Value x, Value y) { return arith::MaxNumFOp::create(b, x, y); }
+  /// max(x, y) as a compare and select: arith.maxnumf would become a
+  /// libdevice call (__nv_fmaxf) on NVVM. The operands are never NaN.
+  Value fmax(Value x, Value y) {
+    Value greater = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, y);
+    return arith::SelectOp::create(b, greater, x, y);
+  }
   Value exp2(Value x) { return LLVM::Exp2Op::create(b, x.getType(), x); }
   Value select(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, cond, x, y);

@@ -77,6 +77,24 @@ def SeqGPUAttentionKernels
   ];
 }
 
+def SeqGPULowerExp2 : Pass<"seq-gpu-lower-exp2", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lowers f32 llvm.intr.exp2/log2 to the chip's instruction";
+  let description = [{
+    The attention kernels compute their softmax with f32 `llvm.intr.exp2`
+    and `llvm.intr.log2`, which the emulator runs and which
+    `convert-gpu-to-nvvm`/`convert-gpu-to-rocdl` do not accept. This pass
+    calls the chip's native approximation instead: `llvm.nvvm.ex2.approx.f32`
+    and `llvm.nvvm.lg2.approx.f` (`ex2.approx.f32`, `lg2.approx.f32`) for
+    `vendor=nvvm`, `llvm.amdgcn.exp2` and `llvm.amdgcn.log` (`v_exp_f32`,
+    `v_log_f32`) for `vendor=rocdl`. No device library is needed.
+  }];
+  let options = [
+    Option<"vendor", "vendor", "std::string", "\"nvvm\"",
+           "nvvm or rocdl">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def SeqGPULowerBF16MmaSync
     : Pass<"seq-gpu-lower-bf16-mma-sync", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Lowers bf16 nvgpu.mma.sync to nvvm.mma.sync";
