@@ -57,3 +57,25 @@ config.available_features.update(
     "cpu-lowering-" + family
     for family in ["attention", "kvcache", "model", "scan", "decode", "moe",
                    "quant"])
+
+# The CUDA toolkit's ptxas, found as seqc finds it (CUDA_HOME, CUDA_PATH,
+# CUDA_ROOT, PATH, /usr/local/cuda): %ptxas. When there is none, %ptxas
+# is a command that fails saying so (a test that needs it fails, never
+# skips).
+def find_ptxas():
+    import shutil
+    for var in ("CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"):
+        root = os.environ.get(var)
+        if root and os.path.isfile(os.path.join(root, "bin", "ptxas")):
+            return os.path.join(root, "bin", "ptxas")
+    on_path = shutil.which("ptxas")
+    if on_path:
+        return on_path
+    default = os.path.join("/usr/local/cuda", "bin", "ptxas")
+    return default if os.path.isfile(default) else None
+
+
+ptxas = find_ptxas()
+config.substitutions.append(
+    ("%ptxas", ptxas if ptxas else
+     "sh -c 'echo no CUDA toolkit with bin/ptxas found >&2; exit 1' --"))

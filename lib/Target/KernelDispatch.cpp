@@ -9,6 +9,8 @@
 
 #include "seqc/Target/KernelDispatch.h"
 
+#include <algorithm>
+
 using namespace mlir;
 using namespace mlir::seq;
 
@@ -80,4 +82,102 @@ seq::selectGPULinearConfig(const TargetDescription &target,
     return std::nullopt;
   }
   return config;
+}
+
+std::optional<GPUAttentionConfig> seq::selectGPUAttentionConfig(
+    const TargetDescription &target, LinearElementType elementType,
+    int64_t groupSize, int64_t headDim, int64_t valueDim, int64_t batch,
+    int64_t kvHeads, int64_t queries, int64_t keys, std::string &error) {
+  if (!target.isGPU()) {
+    error = "'" + target.name() + "' is not a GPU target";
+    return std::nullopt;
+  }
+  if (elementType == LinearElementType::F32) {
+    error = "GPU attention runs f16 and bf16 (tensor cores / MFMA with f32 "
+            "accumulation), not f32";
+    return std::nullopt;
+  }
+  MatrixElementType type = elementType == LinearElementType::F16
+                               ? MatrixElementType::F16
+                               : MatrixElementType::BF16;
+  GPUAttentionConfig config;
+  config.warpSize = target.warpSize;
+  for (const MatrixInstruction &instruction : target.matrixInstructions)
+    if (instruction.elementType == type &&
+        instruction.threads == target.warpSize && instruction.m == 16 &&
+        instruction.k == 16) {
+      config.instruction = instruction;
+      break;
+    }
+  if (!config.instruction.name) {
+    error = "'" + target.name() +
+            "' has no 16-row, 16-deep matrix instruction for this type";
+    return std::nullopt;
+  }
+  // Head dims are whole k steps (Q.K^T) and whole output tiles (P.V): 16
+  // for both instructions (the m16n8k16 N of 8 divides it).
+  if (headDim <= 0 || valueDim <= 0 || headDim % 16 || valueDim % 16 ||
+      headDim > 256 || valueDim > 256) {
+    error = "GPU attention needs head dims that are multiples of 16, at most "
+            "256 (got " +
+            std::to_string(headDim) + " and " + std::to_string(valueDim) + ")";
+    return std::nullopt;
+  }
+  if (groupSize <= 0 || groupSize > 64) {
+    error = "GPU attention needs 1 to 64 query heads per KV head";
+    return std::nullopt;
+  }
+  config.groupSize = groupSize;
+  config.headDim = headDim;
+  config.valueDim = valueDim;
+  // 64 query rows per block (4 warps of 16 rows, FlashAttention-2's
+  // Br = 64): the positions of all the group's heads, so a K/V tile in
+  // shared memory serves every head of the group.
+  config.positionsPerBlock = std::max<int64_t>(1, 64 / groupSize);
+  // Fewer known query positions (decode): no warps for rows that never
+  // exist.
+  if (queries > 0 && queries < config.positionsPerBlock)
+    config.positionsPerBlock = queries;
+  config.warps = (config.rows() + config.rowsPerWarp - 1) / config.rowsPerWarp;
+  // Bc = 64 keys per tile up to head dim 64, 32 above (the f32 score and
+  // output fragments stay in registers without spilling).
+  config.blockKV = std::max(headDim, valueDim) > 64 ? 32 : 64;
+  config.mergeThreads = target.warpSize;
+  int64_t elementBytes = 2;
+  if (config.sharedBytes(elementBytes) > target.sharedMemoryPerBlock ||
+      config.threads() > target.maxThreadsPerBlock) {
+    error = "the attention tiles do not fit '" + target.name() + "'";
+    return std::nullopt;
+  }
+  if (batch > 0 && kvHeads > 0 && queries > 0 && keys > 0)
+    config.splits =
+        selectGPUAttentionSplits(target, config, batch, kvHeads, queries, keys);
+  return config;
+}
+
+int64_t seq::selectGPUAttentionSplits(const TargetDescription &target,
+                                      const GPUAttentionConfig &config,
+                                      int64_t batch, int64_t kvHeads,
+                                      int64_t queries, int64_t keys) {
+  // Overflow-safe: a grid of more than 2^31 blocks is no decode shape.
+  constexpr int64_t kLarge = int64_t(1) << 31;
+  if (batch <= 0 || kvHeads <= 0 || queries <= 0 || keys <= 0 ||
+      batch > kLarge || kvHeads > kLarge || queries > kLarge)
+    return 1;
+  int64_t queryBlocks =
+      (queries + config.positionsPerBlock - 1) / config.positionsPerBlock;
+  int64_t blocks = batch * kvHeads;
+  if (blocks > kLarge || blocks * queryBlocks > kLarge)
+    return 1;
+  blocks *= queryBlocks;
+  // Two blocks per SM/CU hide the latency of the K/V loads.
+  int64_t wanted = 2 * target.multiprocessors;
+  if (blocks >= wanted)
+    return 1;
+  int64_t splits = (wanted + blocks - 1) / blocks;
+  // Each split reads at least two K/V tiles, or the merge costs more than
+  // the parallelism gains.
+  int64_t minKeys = 2 * config.blockKV;
+  int64_t maxSplits = std::max<int64_t>(1, keys / minKeys);
+  return std::min(splits, maxSplits);
 }

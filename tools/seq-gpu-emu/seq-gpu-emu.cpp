@@ -9,6 +9,11 @@
 //     --arg 0=x.npy --arg 1=w.npy --arg 2=b.npy --expect 3=out.npy \
 //     --rtol 2e-2 --atol 2e-2
 //
+// `--scratch <index>=<d0>x<d1>x...` gives an argument as a NaN-filled
+// buffer of that shape (a workspace, such as split-KV attention's partial
+// outputs), `--save <index>=<file.npy>` writes an argument after the run
+// as float32 (to feed a later kernel).
+//
 // An .npy array of higher rank than the kernel's memref is viewed with its
 // leading dimensions merged. Exit status: 0 success, 1 a fault in the
 // kernel (out-of-bounds access, race, deadlock) or a mismatch, 2 bad usage.
@@ -49,6 +54,11 @@ static cl::list<std::string> argFiles("arg",
                                       cl::desc("<index>=<file.npy> input"));
 static cl::list<std::string>
     expectFiles("expect", cl::desc("<index>=<file.npy> output and its golden"));
+static cl::list<std::string>
+    scratchSpecs("scratch",
+                 cl::desc("<index>=<d0>x<d1>x... NaN-filled workspace"));
+static cl::list<std::string>
+    saveFiles("save", cl::desc("<index>=<file.npy> written after the run"));
 static cl::opt<bool>
     noRaceCheck("no-race-check",
                 cl::desc("Skip the shared-memory race check (to see what a "
@@ -211,6 +221,51 @@ int main(int argc, char **argv) {
   for (const std::string &spec : expectFiles)
     if (int rc = load(spec, true))
       return rc;
+  for (const std::string &spec : scratchSpecs) {
+    auto [number, dims] = StringRef(spec).split('=');
+    int64_t index;
+    if (number.getAsInteger(10, index) || index < 0 ||
+        index >= (int64_t)arguments.size() || dims.empty()) {
+      llvm::errs() << "seq-gpu-emu: bad scratch '" << spec << "'\n";
+      return 2;
+    }
+    auto type = dyn_cast<MemRefType>(kernel.getArgumentTypes()[index]);
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x');
+    seq::EmulatorBuffer buffer;
+    int64_t count = 1;
+    for (StringRef part : parts) {
+      int64_t d;
+      // At most 2^24 elements in all: the emulator is for test shapes.
+      if (part.getAsInteger(10, d) || d <= 0 || d > (int64_t(1) << 24) ||
+          count > (int64_t(1) << 24) / d) {
+        llvm::errs() << "seq-gpu-emu: bad scratch shape '" << dims
+                     << "' (positive extents, at most 2^24 elements)\n";
+        return 2;
+      }
+      count *= d;
+      buffer.shape.push_back(d);
+    }
+    if (!type || type.getRank() != (int64_t)buffer.shape.size()) {
+      llvm::errs() << "seq-gpu-emu: scratch " << index
+                   << " does not have the rank of the kernel's argument\n";
+      return 2;
+    }
+    buffer.elementType = type.getElementType();
+    buffer.data.assign(count, NAN);
+    arguments[index] = std::move(buffer);
+    given[index] = true;
+  }
+  SmallVector<std::pair<int64_t, std::string>> saves;
+  for (const std::string &spec : saveFiles) {
+    int64_t index;
+    std::string path;
+    if (!splitSpec(spec, index, path) || index >= (int64_t)arguments.size()) {
+      llvm::errs() << "seq-gpu-emu: bad save '" << spec << "'\n";
+      return 2;
+    }
+    saves.push_back({index, path});
+  }
   for (auto [i, isGiven] : llvm::enumerate(given))
     if (!isGiven) {
       llvm::errs() << "seq-gpu-emu: argument " << i << " not given\n";
@@ -253,6 +308,25 @@ int main(int argc, char **argv) {
                  << "\n";
     if (bad)
       status = 1;
+  }
+  for (auto &[index, path] : saves) {
+    const seq::EmulatorBuffer &buffer = arguments[index];
+    if (buffer.shape.size() > SEQRT_MAX_RANK) {
+      llvm::errs() << "seq-gpu-emu: argument " << index
+                   << " has too high a rank to save\n";
+      return 1;
+    }
+    std::vector<float> values(buffer.data.begin(), buffer.data.end());
+    seqrt_tensor tensor{};
+    tensor.dtype = SEQRT_DTYPE_F32;
+    tensor.rank = buffer.shape.size();
+    for (auto [i, d] : llvm::enumerate(buffer.shape))
+      tensor.shape[i] = d;
+    tensor.data = values.data();
+    if (!seqrt::writeNpy(path, tensor, error)) {
+      llvm::errs() << "seq-gpu-emu: " << error << "\n";
+      return 1;
+    }
   }
   llvm::outs().flush();
   if (status)

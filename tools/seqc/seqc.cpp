@@ -350,7 +350,8 @@ static std::optional<std::string> rocmLinkerFolder(std::string &error) {
 }
 
 /// Compiles the kernels of a GPU target: -emit=gpu-kernels, gpu-asm or
-/// gpu-bin. Every seq op needs a GPU kernel (seq.linear has one so far).
+/// gpu-bin. Every seq op needs a GPU kernel (seq.linear and seq.attention
+/// have them so far).
 static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
                       TimingScope &timing) {
   bool binary = emitStage == EmitStage::GPUBinary;
@@ -362,18 +363,22 @@ static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
         seq::SeqGPULinearKernelsOptions options;
         options.target = target.name();
         pm.addPass(seq::createSeqGPULinearKernels(options));
+        seq::SeqGPUAttentionKernelsOptions attention;
+        attention.target = target.name();
+        pm.addPass(seq::createSeqGPUAttentionKernels(attention));
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       })))
     return 1;
   bool unsupported = false;
   module.walk([&](Operation *op) {
-    if (!isa<seq::SeqDialect>(op->getDialect()) || isa<seq::LinearOp>(op) ||
+    if (!isa<seq::SeqDialect>(op->getDialect()) ||
+        isa<seq::LinearOp, seq::AttentionOp>(op) ||
         isa<seq::ParameterOp, seq::GetParameterOp>(op))
       return;
-    op->emitError() << "seqc: " << target.name() << " has no kernel for '"
-                    << op->getName()
-                    << "' yet (GPU kernels exist for seq.linear)";
+    op->emitError()
+        << "seqc: " << target.name() << " has no kernel for '" << op->getName()
+        << "' yet (GPU kernels exist for seq.linear and seq.attention)";
     unsupported = true;
   });
   if (unsupported)

@@ -81,6 +81,58 @@ std::optional<GPULinearConfig>
 selectGPULinearConfig(const TargetDescription &target,
                       LinearElementType elementType, std::string &error);
 
+/// How a GPU attention (seq.attention, FlashAttention-2 form) is mapped.
+/// A block owns one (batch, KV head) pair and `positionsPerBlock` query
+/// positions of all `groupSize` query heads that share the KV head: its
+/// query rows are (position, head) pairs, position-major, 16 per warp
+/// (wavefront). K/V tiles of `blockKV` keys are staged in shared memory;
+/// Q.K^T and P.V run on the matrix instruction with f32 accumulators, and
+/// the softmax is online, in registers.
+///
+/// With `splits` > 1 (decode: few query rows, long KV) the keys are split
+/// over `splits` blocks per (batch, KV head); each writes its partial
+/// output and log-sum-exp, and a merge kernel combines them.
+struct GPUAttentionConfig {
+  int64_t warpSize = 0;
+  int64_t warps = 0;
+  /// Query rows per warp: the matrix instruction's M (16).
+  int64_t rowsPerWarp = 16;
+  int64_t groupSize = 1;
+  int64_t positionsPerBlock = 0;
+  int64_t blockKV = 0;
+  int64_t headDim = 0, valueDim = 0;
+  /// Key splits per (batch, KV head); 1: the prefill form.
+  int64_t splits = 1;
+  /// Threads of the merge kernel's block (one block per batch row and
+  /// query head).
+  int64_t mergeThreads = 0;
+  MatrixInstruction instruction{};
+  int64_t threads() const { return warps * warpSize; }
+  int64_t rows() const { return positionsPerBlock * groupSize; }
+  /// Shared memory of one K and one V tile.
+  int64_t sharedBytes(int64_t elementBytes) const {
+    return blockKV * (headDim + valueDim) * elementBytes;
+  }
+};
+
+/// The mapping of an attention with `groupSize` query heads per KV head,
+/// head dims `headDim` (Q, K) and `valueDim` (V) of `elementType` (f16 or
+/// bf16) on GPU `target`, or std::nullopt with `error` set. The split
+/// count is chosen by selectGPUAttentionSplits when every extent is
+/// known (batch, kvHeads, queries, keys > 0), else it is 1.
+std::optional<GPUAttentionConfig> selectGPUAttentionConfig(
+    const TargetDescription &target, LinearElementType elementType,
+    int64_t groupSize, int64_t headDim, int64_t valueDim, int64_t batch,
+    int64_t kvHeads, int64_t queries, int64_t keys, std::string &error);
+
+/// Key splits per (batch, KV head) for `config` (Flash-Decoding): enough
+/// blocks to give each SM/CU of `target` two, never a split of fewer than
+/// two K/V tiles, and 1 when the prefill grid already fills the chip.
+int64_t selectGPUAttentionSplits(const TargetDescription &target,
+                                 const GPUAttentionConfig &config,
+                                 int64_t batch, int64_t kvHeads,
+                                 int64_t queries, int64_t keys);
+
 } // namespace seq
 } // namespace mlir
 

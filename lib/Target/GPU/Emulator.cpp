@@ -27,6 +27,7 @@
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -414,6 +415,57 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       .Case([&](math::ExpOp) {
         return elementwise(
             [](double a, double) { return (double)std::exp((float)a); });
+      })
+      .Case([&](LLVM::Exp2Op) {
+        // ex2.approx / v_exp_f32: f32 in and out.
+        return elementwise(
+            [](double a, double) { return (double)std::exp2((float)a); });
+      })
+      .Case([&](LLVM::Log2Op) {
+        return elementwise(
+            [](double a, double) { return (double)std::log2((float)a); });
+      })
+      .Case([&](arith::CmpFOp cmp) {
+        using P = arith::CmpFPredicate;
+        P p = cmp.getPredicate();
+        return elementwise([p](double a, double b) -> double {
+          bool unordered = std::isnan(a) || std::isnan(b);
+          switch (p) {
+          case P::AlwaysFalse:
+            return 0;
+          case P::OEQ:
+            return !unordered && a == b;
+          case P::OGT:
+            return !unordered && a > b;
+          case P::OGE:
+            return !unordered && a >= b;
+          case P::OLT:
+            return !unordered && a < b;
+          case P::OLE:
+            return !unordered && a <= b;
+          case P::ONE:
+            return !unordered && a != b;
+          case P::ORD:
+            return !unordered;
+          case P::UEQ:
+            return unordered || a == b;
+          case P::UGT:
+            return unordered || a > b;
+          case P::UGE:
+            return unordered || a >= b;
+          case P::ULT:
+            return unordered || a < b;
+          case P::ULE:
+            return unordered || a <= b;
+          case P::UNE:
+            return unordered || a != b;
+          case P::UNO:
+            return unordered;
+          case P::AlwaysTrue:
+            return 1;
+          }
+          return 0;
+        });
       })
       .Case([&](math::FmaOp fma) {
         const RtValue &a = t.env[fma.getA()], &b = t.env[fma.getB()],

@@ -80,16 +80,18 @@ LogicalResult seq::buildGPUCodeGenPipeline(OpPassManager &pm,
     pipeline = llvm::formatv(
         "nvvm-attach-target{{chip={0} O=3},"
         "gpu.module(convert-scf-to-cf,seq-gpu-lower-bf16-mma-sync,"
+        "seq-gpu-lower-exp2{{vendor=nvvm},"
         "convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,convert-vector-to-llvm,"
         "canonicalize,cse,reconcile-unrealized-casts),"
         "gpu-module-to-binary{{format={1}{2}}",
         target.chip, format, toolkit);
   } else if (target.kind == TargetKind::HIP) {
-    // No ocml/ockl: the kernels use no math library calls, so no ROCm
-    // device library is linked.
+    // No ocml/ockl: the kernels use no math library calls (exp2/log2 are
+    // v_exp_f32/v_log_f32), so no ROCm device library is linked.
     pipeline = llvm::formatv(
         "rocdl-attach-target{{chip={0} O=3},"
-        "gpu.module(convert-scf-to-cf,convert-amdgpu-to-rocdl{{chipset={0}},"
+        "gpu.module(convert-scf-to-cf,seq-gpu-lower-exp2{{vendor=rocdl},"
+        "convert-amdgpu-to-rocdl{{chipset={0}},"
         "convert-gpu-to-rocdl{{chipset={0}},convert-vector-to-llvm,"
         "canonicalize,cse,reconcile-unrealized-casts),"
         "gpu-module-to-binary{{format={1}{2}}",

@@ -119,3 +119,60 @@ TEST(KernelDispatch, GPULinearMapping) {
                                      error));
   EXPECT_EQ(error, "'cpu' is not a GPU target");
 }
+
+TEST(KernelDispatch, GPUAttentionMapping) {
+  std::string error;
+  std::optional<TargetDescription> sm80 = parseTarget("cuda:sm_80", error);
+  ASSERT_TRUE(sm80);
+  // Prefill, GQA 4:1, D = 64: 16 positions x 4 heads = 64 rows, 4 warps,
+  // 64-key tiles; 8 x 2 x 8 = 128 blocks fill 108 SMs: no split.
+  std::optional<GPUAttentionConfig> prefill = selectGPUAttentionConfig(
+      *sm80, LinearElementType::BF16, 4, 64, 64, 8, 2, 128, 128, error);
+  ASSERT_TRUE(prefill) << error;
+  EXPECT_EQ(prefill->positionsPerBlock, 16);
+  EXPECT_EQ(prefill->warps, 4);
+  EXPECT_EQ(prefill->threads(), 128);
+  EXPECT_EQ(prefill->blockKV, 64);
+  EXPECT_EQ(prefill->splits, 1);
+  EXPECT_STREQ(prefill->instruction.name, "mma.sync");
+  // Head dim 128: 32-key tiles.
+  std::optional<GPUAttentionConfig> wide = selectGPUAttentionConfig(
+      *sm80, LinearElementType::F16, 1, 128, 128, 1, 8, 2048, 2048, error);
+  ASSERT_TRUE(wide) << error;
+  EXPECT_EQ(wide->blockKV, 32);
+  EXPECT_EQ(wide->positionsPerBlock, 64);
+
+  // Decode: 1 query, 2 KV heads, batch 1: 2 blocks for 108 SMs; 216
+  // blocks wanted (108 splits), capped by splits of two 64-key tiles.
+  std::optional<GPUAttentionConfig> decode = selectGPUAttentionConfig(
+      *sm80, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error);
+  ASSERT_TRUE(decode) << error;
+  EXPECT_EQ(decode->positionsPerBlock, 1);
+  EXPECT_EQ(decode->warps, 1);
+  EXPECT_EQ(decode->splits, 108);
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *decode, 1, 2, 1, 520), 4);
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *decode, 1, 2, 1, 100), 1);
+  // A larger batch fills the chip alone.
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *decode, 64, 8, 1, 32768), 1);
+  // gfx942 has 304 CUs: more splits for the same shape.
+  std::optional<TargetDescription> gfx942 = parseTarget("hip:gfx942", error);
+  ASSERT_TRUE(gfx942);
+  std::optional<GPUAttentionConfig> amd = selectGPUAttentionConfig(
+      *gfx942, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error);
+  ASSERT_TRUE(amd) << error;
+  EXPECT_EQ(amd->threads(), 64);
+  EXPECT_STREQ(amd->instruction.name, "mfma");
+  EXPECT_EQ(amd->splits, 256);
+  // Extents that overflow a grid never split (and never overflow).
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *decode, int64_t(1) << 62,
+                                     int64_t(1) << 62, 1, 1 << 20),
+            1);
+
+  EXPECT_FALSE(selectGPUAttentionConfig(*sm80, LinearElementType::F32, 1, 64,
+                                        64, 0, 0, 0, 0, error));
+  EXPECT_FALSE(selectGPUAttentionConfig(*sm80, LinearElementType::BF16, 1, 40,
+                                        40, 0, 0, 0, 0, error));
+  EXPECT_FALSE(selectGPUAttentionConfig(describeCPU(8), LinearElementType::BF16,
+                                        1, 64, 64, 0, 0, 0, 0, error));
+  EXPECT_EQ(error, "'cpu' is not a GPU target");
+}

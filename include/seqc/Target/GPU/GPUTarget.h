@@ -59,6 +59,28 @@ void buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                        LinearElementType elementType, bool hasBias,
                        KernelMutation mutation);
 
+/// The kernels of a seq.attention (AttentionKernel.cpp).
+enum class AttentionKernelKind {
+  /// Q [B, Hq, Sq, D], K [B, Hkv, Skv, D], V [B, Hkv, Skv, Dv] ->
+  /// O [B, Hq, Sq, Dv]: a block per (query block, KV head, batch row).
+  Prefill,
+  /// Q, K, V -> partial outputs [B, Hq, splits, Sq, Dv] (f32, normalised
+  /// per split) and their log-sum-exp [B, Hq, splits, Sq] (f32): a block per
+  /// (split, KV head, batch row); the split count is the partial output's
+  /// dimension 2.
+  SplitPartial,
+  /// Partial outputs, lse -> O: the log-sum-exp weighted merge.
+  Merge,
+};
+
+/// Builds the attention kernel `name` of `kind` into `kernelModule`:
+/// causal or not, scores scaled by `scale`, f16 or bf16 storage.
+void buildAttentionKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                          StringRef name, const GPUAttentionConfig &config,
+                          LinearElementType elementType,
+                          AttentionKernelKind kind, bool causal, double scale,
+                          KernelMutation mutation);
+
 /// Options of the GPU code-generation pipeline.
 struct GPUCodeGenOptions {
   /// "isa": PTX or AMDGCN assembly in the gpu.binary; "bin": a cubin

@@ -40,6 +40,61 @@ def SeqGPULinearKernels : Pass<"seq-gpu-linear-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def SeqGPUAttentionKernels
+    : Pass<"seq-gpu-attention-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of seq.attention";
+  let description = [{
+    For every `seq.attention` (f16 or bf16, static head dims that are
+    multiples of 16, static query heads per KV head; causal or not, any
+    scale) adds its kernels to `gpu.module @seq_kernels` and names them on
+    the op (`seq.gpu_kernels`). The kernels are FlashAttention-2 in mapped
+    form: a block per (query block, KV head, batch row) whose warps own 16
+    (position, group head) rows each, K/V tiles in workgroup memory between
+    barriers, Q.K^T and P.V on the matrix instruction (`nvgpu.mma.sync`
+    m16n8k16 on CUDA, `amdgpu.mfma` 16x16x16 on HIP) with f32
+    accumulators, an online softmax in registers and causal tile skipping.
+    When KernelDispatch splits the keys (decode: few query rows, long KV,
+    from the shape and the SM/CU count), the op gets a split kernel
+    writing per-split partial outputs and log-sum-exp and a merge kernel
+    (`seq.split_kv` on the op gives the split count). Tile sizes come
+    from `selectGPUAttentionConfig`. Other forms (f32, ragged or paged KV,
+    windows, softcap, score/mask regions, lse results) are an error.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">,
+    Option<"splits", "splits", "int64_t", "0",
+           "Key splits (0: KernelDispatch's choice; 1: the prefill form)">,
+    Option<"mutation", "mutation", "std::string", "\"none\"",
+           "Test only: a deliberate bug (swap-fragment-lanes, drop-barrier, "
+           "shared-off-by-one) that the emulator must catch">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect", "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::amdgpu::AMDGPUDialect", "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+def SeqGPULowerExp2 : Pass<"seq-gpu-lower-exp2", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Lowers f32 llvm.intr.exp2/log2 to the chip's instruction";
+  let description = [{
+    The attention kernels compute their softmax with f32 `llvm.intr.exp2`
+    and `llvm.intr.log2`, which the emulator runs and which
+    `convert-gpu-to-nvvm`/`convert-gpu-to-rocdl` do not accept. This pass
+    calls the chip's native approximation instead: `llvm.nvvm.ex2.approx.f32`
+    and `llvm.nvvm.lg2.approx.f` (`ex2.approx.f32`, `lg2.approx.f32`) for
+    `vendor=nvvm`, `llvm.amdgcn.exp2` and `llvm.amdgcn.log` (`v_exp_f32`,
+    `v_log_f32`) for `vendor=rocdl`. No device library is needed.
+  }];
+  let options = [
+    Option<"vendor", "vendor", "std::string", "\"nvvm\"",
+           "nvvm or rocdl">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def SeqGPULowerBF16MmaSync
     : Pass<"seq-gpu-lower-bf16-mma-sync", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Lowers bf16 nvgpu.mma.sync to nvvm.mma.sync";

@@ -1,0 +1,711 @@
+//===- AttentionKernel.cpp - the GPU kernels of seq.attention -------------===//
+//
+// This file builds the attention kernels in their mapped form,
+// FlashAttention-2 style: a block per (batch, KV head, query block) whose
+// 16-row warps own (query position, group head) rows; K/V tiles of blockKV
+// keys staged in workgroup memory between barriers; S = Q K^T and O += P V
+// on the chip's matrix instruction with f32 accumulators; the softmax
+// online, in registers (running max and sum per row, the output rescaled
+// when the max grows), in the base-2 domain (scores times scale * log2 e,
+// exp2); causal key tiles past the block's last query skipped. No S x S
+// buffer exists. The decode form splits the keys over `splits` blocks
+// that write normalised partial outputs and their log-sum-exp; a merge
+// kernel combines them (Flash-Decoding).
+//
+// CUDA (mma.sync m16n8k16, warp of 32, g = lane / 4, t = lane % 4): lane
+// rows g and g + 8 of the warp's 16.
+//   S[16 x 8 keys] += Q[16 x 16] K^T: A = Q from global memory (kept in
+//     registers), A[r][j] = Q[g + 8 (r % 2)][2t + j + 8 (r / 2)];
+//     B[r][j] = K^T[2t + j + 8r][g] = Ktile[key g][d 2t + j + 8r].
+//   C of S: c[r][j] = S[row g + 8r][key 2t + j]; the C fragments of key
+//     tiles 2kk and 2kk + 1 are exactly the A fragment of P's 16 keys kk:
+//     a[r][j] = P[g + 8 (r % 2)][2t + j + 8 (r / 2)] = c_{2kk + r/2}[r%2][j].
+//   O[16 x 8 dv] += P V: B[r][j] = Vtile[key 2t + j + 8r][dv g].
+//   Row reductions over the four lanes of a group: shuffle xor 1, 2.
+// HIP (MFMA 16x16x16, wave of 64, i = lane % 16, q = lane / 16): the
+// transposed products, so that each lane owns one query row i:
+//   S^T[16 keys x 16 rows] += K Q^T: A[i][4q + j] = Ktile[key i][d 4q + j],
+//     B[4q + j][i] = Q[row i][d 4q + j]; D: d[j] = S^T[key 4q + j][row i].
+//   O^T[16 dv x 16 rows] += V^T P^T: A[i][4q + j] = Vtile[key 4q + j][dv i],
+//     B[4q + j][i] = P^T[key 4q + j][row i] = d[j] of S^T (no exchange).
+//     D: o[j] = O[row i][dv 4q + j].
+//   Row reductions over the four lanes of a row: shuffle xor 16, 32.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// The per-lane state of the online softmax of one query tile.
+struct SoftmaxState {
+  SmallVector<Value> max, sum; ///< per row slot of the lane (f32)
+  SmallVector<Value> out;      ///< the output accumulators
+};
+
+/// Builds one attention kernel body; `b` inserts into the kernel.
+class AttentionKernelBuilder {
+public:
+  AttentionKernelBuilder(ImplicitLocOpBuilder &b,
+                         const GPUAttentionConfig &config, Type elementType,
+                         bool causal, double scale, KernelMutation mutation)
+      : b(b), config(config), elementType(elementType), causal(causal),
+        scale(scale), mutation(mutation),
+        isMfma(StringRef(config.instruction.name) == "mfma") {}
+
+  void buildTiled(gpu::GPUFuncOp func, bool split);
+  void buildMerge(gpu::GPUFuncOp func);
+
+private:
+  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value f(double value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
+  Value minI(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value maxI(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+  Value le(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::sle, x, y);
+  }
+  Value andI(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  /// max(x, y) as a compare and select: arith.maxnumf would become a
+  /// libdevice call (__nv_fmaxf) on NVVM. The operands are never NaN.
+  Value fmax(Value x, Value y) {
+    Value greater = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, y);
+    return arith::SelectOp::create(b, greater, x, y);
+  }
+  Value exp2(Value x) { return LLVM::Exp2Op::create(b, x.getType(), x); }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+  Value isNegInf(Value x) {
+    return arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x, f(-INFINITY));
+  }
+  Value zeroOf(Type type) {
+    return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
+  }
+  /// `then` yields one value of `type` where `cond` holds, else `otherwise`.
+  Value ifElse(Value cond, Type type, function_ref<Value()> then,
+               function_ref<Value()> otherwise) {
+    auto ifOp = scf::IfOp::create(b, TypeRange{type}, cond, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, then());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, otherwise());
+    return ifOp.getResult(0);
+  }
+  void ifThen(Value cond, function_ref<void()> then) {
+    auto ifOp = scf::IfOp::create(b, TypeRange{}, cond, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    then();
+  }
+  /// The sum (or max) of `value` over the lanes that share its row.
+  Value reduceRow(Value value, bool isMax);
+
+  /// A block row's query position and head, and whether it exists.
+  struct Row {
+    Value position, head, valid;
+  };
+  Row rowOf(Value p0, Value blockRow);
+  /// Q[b, head, position, d], zero for a row that does not exist.
+  Value loadQ(const Row &row, Value d);
+  /// Copies keys [k0, k0 + blockKV) of K and V into the tiles, zero at and
+  /// past `keyEnd`.
+  void fillTiles(Value k0, Value keyEnd);
+  /// One K/V tile of the online softmax.
+  SoftmaxState stepMmaSync(const SoftmaxState &in, ArrayRef<Value> qFrags,
+                           ArrayRef<Row> rows, Value k0, Value keyEnd);
+  SoftmaxState stepMfma(const SoftmaxState &in, ArrayRef<Value> qFrags,
+                        ArrayRef<Row> rows, Value k0, Value keyEnd);
+  /// Masks (to -inf), scales and exponentiates the scores `s` of row slot
+  /// `slot` (keys `keys`), updating the running max and sum.
+  void onlineSoftmax(SoftmaxState &state, SmallVectorImpl<Value> &scores,
+                     ArrayRef<int64_t> slots, ArrayRef<Value> keys,
+                     ArrayRef<Row> rows, Value keyEnd,
+                     SmallVectorImpl<Value> &alpha);
+  /// The query tile starting at position p0 over keys [keyBegin, keyEnd):
+  /// the final state (sums reduced over the row's lanes).
+  SoftmaxState queryTile(Value p0, Value keyBegin, Value keyEnd,
+                         SmallVectorImpl<Row> &rows);
+
+  ImplicitLocOpBuilder &b;
+  const GPUAttentionConfig &config;
+  Type elementType;
+  bool causal;
+  double scale;
+  KernelMutation mutation;
+  bool isMfma;
+
+  Value q, k, v, sk, sv;
+  Value tid, lane, warp, batch, kvHead, queries, keysTotal;
+};
+} // namespace
+
+Value AttentionKernelBuilder::reduceRow(Value value, bool isMax) {
+  // mma.sync: the four lanes t of a group g; MFMA: the four lanes q of a
+  // row i.
+  SmallVector<int32_t> offsets =
+      isMfma ? SmallVector<int32_t>{16, 32} : SmallVector<int32_t>{1, 2};
+  for (int32_t offset : offsets) {
+    Value other = gpu::ShuffleOp::create(b, value, offset,
+                                         static_cast<int32_t>(config.warpSize),
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    value = isMax ? fmax(value, other) : fadd(value, other);
+  }
+  return value;
+}
+
+AttentionKernelBuilder::Row AttentionKernelBuilder::rowOf(Value p0,
+                                                          Value blockRow) {
+  Row row;
+  int64_t g = config.groupSize;
+  row.position = add(p0, div(blockRow, g));
+  row.head = add(mul(kvHead, c(g)), rem(blockRow, g));
+  row.valid = andI(lt(blockRow, c(config.rows())), lt(row.position, queries));
+  return row;
+}
+
+Value AttentionKernelBuilder::loadQ(const Row &row, Value d) {
+  return ifElse(
+      row.valid, elementType,
+      [&] {
+        return memref::LoadOp::create(
+            b, q, ValueRange{batch, row.head, row.position, d});
+      },
+      [&] { return zeroOf(elementType); });
+}
+
+void AttentionKernelBuilder::fillTiles(Value k0, Value keyEnd) {
+  for (auto [source, tile, dim] : {std::make_tuple(k, sk, config.headDim),
+                                   std::make_tuple(v, sv, config.valueDim)}) {
+    auto loop = scf::ForOp::create(b, tid, c(config.blockKV * dim),
+                                   c(config.threads()));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value e = loop.getInductionVar();
+    Value r = div(e, dim), col = rem(e, dim);
+    Value key = add(k0, r);
+    Value value = ifElse(
+        lt(key, keyEnd), elementType,
+        [&] {
+          return memref::LoadOp::create(b, source,
+                                        ValueRange{batch, kvHead, key, col});
+        },
+        [&] { return zeroOf(elementType); });
+    memref::StoreOp::create(b, value, tile, ValueRange{r, col});
+  }
+}
+
+void AttentionKernelBuilder::onlineSoftmax(SoftmaxState &state,
+                                           SmallVectorImpl<Value> &scores,
+                                           ArrayRef<int64_t> slots,
+                                           ArrayRef<Value> keys,
+                                           ArrayRef<Row> rows, Value keyEnd,
+                                           SmallVectorImpl<Value> &alpha) {
+  // Scores in the base-2 domain: s * scale * log2(e).
+  Value factor = f(scale * M_LOG2E);
+  Value negInf = f(-INFINITY);
+  Value keyOffset = sub(keysTotal, queries); // p(i) = i + Skv - Sq
+  int64_t slotCount = rows.size();
+  SmallVector<Value> tileMax(slotCount, negInf);
+  for (auto [i, s] : llvm::enumerate(scores)) {
+    const Row &row = rows[slots[i]];
+    Value keep = lt(keys[i], keyEnd);
+    if (causal)
+      keep = andI(keep, le(keys[i], add(row.position, keyOffset)));
+    s = select(keep, fmul(s, factor), negInf);
+    tileMax[slots[i]] = fmax(tileMax[slots[i]], s);
+  }
+  SmallVector<Value> use(slotCount);
+  for (int64_t r = 0; r < slotCount; ++r) {
+    Value newMax = fmax(state.max[r], reduceRow(tileMax[r], true));
+    // A row with no key so far keeps max -inf; exponentiate against 0 so
+    // that exp2(-inf - m) is 0, never NaN.
+    use[r] = select(isNegInf(newMax), f(0), newMax);
+    alpha.push_back(exp2(fsub(state.max[r], use[r])));
+    state.max[r] = newMax;
+  }
+  SmallVector<Value> tileSum(slotCount, f(0));
+  for (auto [i, s] : llvm::enumerate(scores)) {
+    s = exp2(fsub(s, use[slots[i]]));
+    tileSum[slots[i]] = fadd(tileSum[slots[i]], s);
+  }
+  // The sums stay per lane until the end (every lane of a row rescales by
+  // the same alpha).
+  for (int64_t r = 0; r < slotCount; ++r)
+    state.sum[r] = fadd(fmul(state.sum[r], alpha[r]), tileSum[r]);
+}
+
+SoftmaxState AttentionKernelBuilder::stepMmaSync(const SoftmaxState &in,
+                                                 ArrayRef<Value> qFrags,
+                                                 ArrayRef<Row> rows, Value k0,
+                                                 Value keyEnd) {
+  const MatrixInstruction &mma = config.instruction;
+  Type f32 = b.getF32Type();
+  auto accType = VectorType::get({2, 2}, f32);
+  auto bType = VectorType::get({2, 2}, elementType);
+  auto aType = VectorType::get({4, 2}, elementType);
+  Value g = div(lane, 4), twoT = mul(rem(lane, 4), c(2));
+  int64_t keyTiles = config.blockKV / 8, kSteps = config.headDim / 16;
+  // S = Q K^T, 8 keys per tile.
+  SmallVector<Value> scores, keys;
+  SmallVector<int64_t> slots;
+  for (int64_t nt = 0; nt < keyTiles; ++nt) {
+    Value acc = zeroOf(accType);
+    Value keyRow = add(c(8 * nt), g);
+    if (mutation == KernelMutation::SharedOffByOne)
+      keyRow = add(keyRow, c(1));
+    for (int64_t ks = 0; ks < kSteps; ++ks) {
+      Value frag = zeroOf(bType);
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j) {
+          Value d = add(twoT, c(16 * ks + j + 8 * r));
+          frag = vector::InsertOp::create(
+              b, memref::LoadOp::create(b, sk, ValueRange{keyRow, d}), frag,
+              ArrayRef<int64_t>{r, j});
+        }
+      acc = nvgpu::MmaSyncOp::create(b, qFrags[ks], frag, acc,
+                                     ArrayRef<int64_t>{mma.m, mma.n, mma.k});
+    }
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t j = 0; j < 2; ++j) {
+        scores.push_back(
+            vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{r, j}));
+        keys.push_back(add(k0, add(twoT, c(8 * nt + j))));
+        slots.push_back(r);
+      }
+  }
+  SoftmaxState state = in;
+  SmallVector<Value> alpha;
+  onlineSoftmax(state, scores, slots, keys, rows, keyEnd, alpha);
+  // Rescale O: element [r][j] belongs to row slot r.
+  Value alphaVec = vector::FromElementsOp::create(
+      b, accType, ValueRange{alpha[0], alpha[0], alpha[1], alpha[1]});
+  for (Value &o : state.out)
+    o = fmul(o, alphaVec);
+  // O += P V, 16 keys per step; P's A fragment from the score tiles.
+  for (int64_t kk = 0; kk < config.blockKV / 16; ++kk) {
+    Value pFrag = zeroOf(aType);
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t j = 0; j < 2; ++j) {
+        int64_t rowHalf = r % 2, keyHalf = r / 2;
+        if (mutation == KernelMutation::SwapFragmentLanes)
+          std::swap(rowHalf, keyHalf);
+        Value p = scores[(2 * kk + keyHalf) * 4 + rowHalf * 2 + j];
+        pFrag = vector::InsertOp::create(
+            b, arith::TruncFOp::create(b, elementType, p), pFrag,
+            ArrayRef<int64_t>{r, j});
+      }
+    for (int64_t dn = 0; dn < config.valueDim / 8; ++dn) {
+      Value frag = zeroOf(bType);
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j) {
+          Value key = add(twoT, c(16 * kk + j + 8 * r));
+          frag = vector::InsertOp::create(
+              b,
+              memref::LoadOp::create(b, sv, ValueRange{key, add(g, c(8 * dn))}),
+              frag, ArrayRef<int64_t>{r, j});
+        }
+      state.out[dn] =
+          nvgpu::MmaSyncOp::create(b, pFrag, frag, state.out[dn],
+                                   ArrayRef<int64_t>{mma.m, mma.n, mma.k});
+    }
+  }
+  return state;
+}
+
+SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
+                                              ArrayRef<Value> qFrags,
+                                              ArrayRef<Row> rows, Value k0,
+                                              Value keyEnd) {
+  const MatrixInstruction &mfma = config.instruction;
+  Type f32 = b.getF32Type();
+  auto accType = VectorType::get({4}, f32);
+  auto fragType = VectorType::get({4}, elementType);
+  Value i = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
+  auto mfmaOp = [&](Value a, Value bFrag, Value acc) -> Value {
+    return amdgpu::MFMAOp::create(
+        b, accType, b.getI32IntegerAttr(mfma.m), b.getI32IntegerAttr(mfma.n),
+        b.getI32IntegerAttr(mfma.k), b.getI32IntegerAttr(1), a, bFrag, acc,
+        b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
+        amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none));
+  };
+  int64_t keyTiles = config.blockKV / 16, kSteps = config.headDim / 16;
+  // S^T = K Q^T, 16 keys per tile.
+  SmallVector<Value> tiles, scores, keys;
+  SmallVector<int64_t> slots;
+  for (int64_t mt = 0; mt < keyTiles; ++mt) {
+    Value acc = zeroOf(accType);
+    Value keyRow = add(c(16 * mt), i);
+    if (mutation == KernelMutation::SharedOffByOne)
+      keyRow = add(keyRow, c(1));
+    for (int64_t ks = 0; ks < kSteps; ++ks) {
+      Value frag = zeroOf(fragType);
+      for (int64_t j = 0; j < 4; ++j)
+        frag = vector::InsertOp::create(
+            b,
+            memref::LoadOp::create(b, sk,
+                                   ValueRange{keyRow, add(q4, c(16 * ks + j))}),
+            frag, ArrayRef<int64_t>{j});
+      acc = mfmaOp(frag, qFrags[ks], acc);
+    }
+    for (int64_t j = 0; j < 4; ++j) {
+      scores.push_back(vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{j}));
+      keys.push_back(add(k0, add(q4, c(16 * mt + j))));
+      slots.push_back(0);
+    }
+  }
+  SoftmaxState state = in;
+  SmallVector<Value> alpha;
+  onlineSoftmax(state, scores, slots, keys, rows, keyEnd, alpha);
+  Value alphaVec = vector::BroadcastOp::create(b, accType, alpha[0]);
+  for (Value &o : state.out)
+    o = fmul(o, alphaVec);
+  // O^T += V^T P^T: P^T's B fragment is the lane's own scores.
+  for (int64_t kk = 0; kk < keyTiles; ++kk) {
+    Value pFrag = zeroOf(fragType);
+    for (int64_t j = 0; j < 4; ++j) {
+      int64_t source =
+          mutation == KernelMutation::SwapFragmentLanes ? 3 - j : j;
+      pFrag = vector::InsertOp::create(
+          b, arith::TruncFOp::create(b, elementType, scores[4 * kk + source]),
+          pFrag, ArrayRef<int64_t>{j});
+    }
+    for (int64_t dn = 0; dn < config.valueDim / 16; ++dn) {
+      Value frag = zeroOf(fragType);
+      for (int64_t j = 0; j < 4; ++j)
+        frag = vector::InsertOp::create(
+            b,
+            memref::LoadOp::create(
+                b, sv, ValueRange{add(q4, c(16 * kk + j)), add(i, c(16 * dn))}),
+            frag, ArrayRef<int64_t>{j});
+      state.out[dn] = mfmaOp(frag, pFrag, state.out[dn]);
+    }
+  }
+  return state;
+}
+
+SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
+                                               Value keyEnd,
+                                               SmallVectorImpl<Row> &rows) {
+  Type f32 = b.getF32Type();
+  Value warpRow = mul(warp, c(config.rowsPerWarp));
+  // The lane's rows and its Q fragments (in registers for the whole tile).
+  SmallVector<Value> qFrags;
+  int64_t kSteps = config.headDim / 16;
+  if (isMfma) {
+    Value i = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
+    rows.push_back(rowOf(p0, add(warpRow, i)));
+    auto fragType = VectorType::get({4}, elementType);
+    for (int64_t ks = 0; ks < kSteps; ++ks) {
+      Value frag = zeroOf(fragType);
+      for (int64_t j = 0; j < 4; ++j)
+        frag =
+            vector::InsertOp::create(b, loadQ(rows[0], add(q4, c(16 * ks + j))),
+                                     frag, ArrayRef<int64_t>{j});
+      qFrags.push_back(frag);
+    }
+  } else {
+    Value g = div(lane, 4), twoT = mul(rem(lane, 4), c(2));
+    for (int64_t r = 0; r < 2; ++r)
+      rows.push_back(rowOf(p0, add(warpRow, add(g, c(8 * r)))));
+    auto aType = VectorType::get({4, 2}, elementType);
+    for (int64_t ks = 0; ks < kSteps; ++ks) {
+      Value frag = zeroOf(aType);
+      for (int64_t r = 0; r < 4; ++r)
+        for (int64_t j = 0; j < 2; ++j)
+          frag = vector::InsertOp::create(
+              b, loadQ(rows[r % 2], add(twoT, c(16 * ks + j + 8 * (r / 2)))),
+              frag, ArrayRef<int64_t>{r, j});
+      qFrags.push_back(frag);
+    }
+  }
+
+  // Causal block skipping: no key past the block's last query position.
+  if (causal) {
+    Value lastPosition =
+        minI(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
+    Value limit = add(lastPosition, add(sub(keysTotal, queries), c(1)));
+    keyEnd = maxI(keyBegin, minI(keyEnd, limit));
+  }
+
+  // The carried state: max, sum per row slot, then the output fragments.
+  int64_t slots = rows.size();
+  int64_t outTiles = isMfma ? config.valueDim / 16 : config.valueDim / 8;
+  Type accType = isMfma ? Type(VectorType::get({4}, f32))
+                        : Type(VectorType::get({2, 2}, f32));
+  SmallVector<Value> inits;
+  for (int64_t r = 0; r < slots; ++r)
+    inits.push_back(f(-INFINITY));
+  for (int64_t r = 0; r < slots; ++r)
+    inits.push_back(f(0));
+  for (int64_t t = 0; t < outTiles; ++t)
+    inits.push_back(zeroOf(accType));
+  auto loop = scf::ForOp::create(b, keyBegin, keyEnd, c(config.blockKV), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    fillTiles(k0, keyEnd);
+    if (mutation != KernelMutation::DropBarrier)
+      gpu::BarrierOp::create(b);
+    ValueRange carried = loop.getRegionIterArgs();
+    SoftmaxState in;
+    in.max.assign(carried.begin(), carried.begin() + slots);
+    in.sum.assign(carried.begin() + slots, carried.begin() + 2 * slots);
+    in.out.assign(carried.begin() + 2 * slots, carried.end());
+    SoftmaxState out = isMfma ? stepMfma(in, qFrags, rows, k0, keyEnd)
+                              : stepMmaSync(in, qFrags, rows, k0, keyEnd);
+    // The next tile overwrites what the other warps may still read.
+    gpu::BarrierOp::create(b);
+    SmallVector<Value> next(out.max);
+    next.append(out.sum);
+    next.append(out.out);
+    scf::YieldOp::create(b, next);
+  }
+  SoftmaxState result;
+  ValueRange done = loop.getResults();
+  result.max.assign(done.begin(), done.begin() + slots);
+  for (int64_t r = 0; r < slots; ++r)
+    result.sum.push_back(reduceRow(done[slots + r], false));
+  result.out.assign(done.begin() + 2 * slots, done.end());
+  return result;
+}
+
+void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  q = func.getArgument(0);
+  k = func.getArgument(1);
+  v = func.getArgument(2);
+  sk = func.getWorkgroupAttributions()[0];
+  sv = func.getWorkgroupAttributions()[1];
+  Type f32 = b.getF32Type();
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  warp = div(tid, config.warpSize);
+  lane = rem(tid, config.warpSize);
+  batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  queries = memref::DimOp::create(b, q, 2);
+  keysTotal = memref::DimOp::create(b, k, 2);
+
+  // Writes the lane's normalised output rows (and the split's lse).
+  auto writeRows = [&](const SoftmaxState &state, ArrayRef<Row> rows,
+                       Value splitIndex) {
+    Value dest = func.getArgument(3);
+    for (auto [slot, row] : llvm::enumerate(rows)) {
+      Value sum = state.sum[slot];
+      Value empty =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f(0));
+      Value inverse = select(empty, f(0), arith::DivFOp::create(b, f(1), sum));
+      ifThen(row.valid, [&] {
+        for (auto [t, acc] : llvm::enumerate(state.out)) {
+          int64_t count = isMfma ? 4 : 2;
+          for (int64_t j = 0; j < count; ++j) {
+            Value value = vector::ExtractOp::create(
+                b, acc,
+                isMfma ? ArrayRef<int64_t>{j}
+                       : ArrayRef<int64_t>{(int64_t)slot, j});
+            value = fmul(value, inverse);
+            Value dv =
+                isMfma ? add(mul(div(lane, 16), c(4)), c(16 * (int64_t)t + j))
+                       : add(mul(rem(lane, 4), c(2)), c(8 * (int64_t)t + j));
+            if (split) {
+              memref::StoreOp::create(
+                  b, value, dest,
+                  ValueRange{batch, row.head, splitIndex, row.position, dv});
+            } else {
+              memref::StoreOp::create(
+                  b, arith::TruncFOp::create(b, elementType, value), dest,
+                  ValueRange{batch, row.head, row.position, dv});
+            }
+          }
+        }
+        if (split) {
+          // lse = (m + log2 l) ln 2, -inf for a split with no key.
+          Value log2Sum = LLVM::Log2Op::create(b, f32, sum);
+          Value lse = select(empty, f(-INFINITY),
+                             fmul(fadd(state.max[slot], log2Sum), f(M_LN2)));
+          memref::StoreOp::create(
+              b, lse, func.getArgument(4),
+              ValueRange{batch, row.head, splitIndex, row.position});
+        }
+      });
+    }
+  };
+
+  if (!split) {
+    Value p0 = mul(blockX, c(config.positionsPerBlock));
+    SmallVector<Row> rows;
+    SoftmaxState state = queryTile(p0, c(0), keysTotal, rows);
+    writeRows(state, rows, Value());
+  } else {
+    // Split s of `splits` (the partial output's dimension 2) reads whole
+    // K/V tiles [s * chunk, (s + 1) * chunk); the query tiles (few in
+    // decode) are a loop.
+    Value splits = memref::DimOp::create(b, func.getArgument(3), 2);
+    Value perSplit =
+        arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
+    Value chunk = mul(div(add(perSplit, c(config.blockKV - 1)), config.blockKV),
+                      c(config.blockKV));
+    Value keyBegin = minI(mul(blockX, chunk), keysTotal);
+    Value keyEnd = minI(add(keyBegin, chunk), keysTotal);
+    auto loop =
+        scf::ForOp::create(b, c(0), queries, c(config.positionsPerBlock));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    SmallVector<Row> rows;
+    SoftmaxState state =
+        queryTile(loop.getInductionVar(), keyBegin, keyEnd, rows);
+    writeRows(state, rows, blockX);
+  }
+  b.setInsertionPointToEnd(&entry);
+  gpu::ReturnOp::create(b);
+}
+
+void AttentionKernelBuilder::buildMerge(gpu::GPUFuncOp func) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  Value partial = func.getArgument(0), lse = func.getArgument(1),
+        out = func.getArgument(2);
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value head = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value row = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value splits = memref::DimOp::create(b, lse, 2);
+  Value queryCount = memref::DimOp::create(b, out, 2);
+  Value dims = memref::DimOp::create(b, out, 3);
+  Type f32 = b.getF32Type();
+  auto loop =
+      scf::ForOp::create(b, tid, mul(queryCount, dims), c(config.mergeThreads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value e = loop.getInductionVar();
+  Value query = arith::DivUIOp::create(b, e, dims);
+  Value d = arith::RemUIOp::create(b, e, dims);
+  // The largest split lse, then the lse-weighted mean of the partials.
+  auto maxLoop =
+      scf::ForOp::create(b, c(0), splits, c(1), ValueRange{f(-INFINITY)});
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(maxLoop.getBody());
+    Value l = memref::LoadOp::create(
+        b, lse, ValueRange{row, head, maxLoop.getInductionVar(), query});
+    scf::YieldOp::create(b, fmax(maxLoop.getRegionIterArgs()[0], l));
+  }
+  Value largest = maxLoop.getResult(0);
+  Value base = select(isNegInf(largest), f(0), largest);
+  auto sumLoop =
+      scf::ForOp::create(b, c(0), splits, c(1), ValueRange{f(0), f(0)});
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(sumLoop.getBody());
+    Value s = sumLoop.getInductionVar();
+    Value l = memref::LoadOp::create(b, lse, ValueRange{row, head, s, query});
+    Value weight = exp2(fmul(fsub(l, base), f(M_LOG2E)));
+    Value o =
+        memref::LoadOp::create(b, partial, ValueRange{row, head, s, query, d});
+    // A split with no key has weight 0 (and a zero partial).
+    Value term = select(isNegInf(l), f(0), fmul(weight, o));
+    scf::YieldOp::create(
+        b, ValueRange{fadd(sumLoop.getRegionIterArgs()[0], weight),
+                      fadd(sumLoop.getRegionIterArgs()[1], term)});
+  }
+  Value total = sumLoop.getResult(0);
+  Value value = select(isNegInf(largest), f(0),
+                       arith::DivFOp::create(b, sumLoop.getResult(1), total));
+  (void)f32;
+  memref::StoreOp::create(b, arith::TruncFOp::create(b, elementType, value),
+                          out, ValueRange{row, head, query, d});
+  b.setInsertionPointToEnd(&entry);
+  gpu::ReturnOp::create(b);
+}
+
+void seq::buildAttentionKernel(OpBuilder &builder,
+                               gpu::GPUModuleOp kernelModule, StringRef name,
+                               const GPUAttentionConfig &config,
+                               LinearElementType elementType,
+                               AttentionKernelKind kind, bool causal,
+                               double scale, KernelMutation mutation) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  MLIRContext *context = b.getContext();
+  Type type = elementType == LinearElementType::F16 ? Type(b.getF16Type())
+                                                    : b.getBF16Type();
+  Type f32 = b.getF32Type();
+  int64_t dyn = ShapedType::kDynamic;
+  auto rank4 = MemRefType::get({dyn, dyn, dyn, dyn}, type);
+  auto partialType = MemRefType::get({dyn, dyn, dyn, dyn, dyn}, f32);
+  auto lseType = MemRefType::get({dyn, dyn, dyn, dyn}, f32);
+  SmallVector<Type> arguments;
+  SmallVector<Type> workgroups;
+  SmallVector<int64_t> grid;
+  int64_t threads = config.threads();
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  if (kind == AttentionKernelKind::Merge) {
+    // Partial outputs [B, Hq, splits, Sq, Dv], lse [B, Hq, splits, Sq],
+    // O [B, Hq, Sq, Dv]; a block per (query head, batch row).
+    arguments = {partialType, lseType, rank4};
+    grid = {2, 1, 1, 2, 0, 1};
+    threads = config.mergeThreads;
+  } else {
+    arguments = {rank4, rank4, rank4};
+    if (kind == AttentionKernelKind::Prefill) {
+      arguments.push_back(rank4);
+      // grid.x over query blocks, grid.y over KV heads, grid.z over batch.
+      grid = {0, 2, config.positionsPerBlock, 1, 1, 1, 0, 0, 1};
+    } else {
+      arguments.push_back(partialType);
+      arguments.push_back(lseType);
+      // grid.x over the splits (the partial output's dimension 2).
+      grid = {3, 2, 1, 1, 1, 1, 0, 0, 1};
+    }
+    workgroups = {MemRefType::get({config.blockKV, config.headDim}, type,
+                                  MemRefLayoutAttrInterface(), workgroup),
+                  MemRefType::get({config.blockKV, config.valueDim}, type,
+                                  MemRefLayoutAttrInterface(), workgroup)};
+  }
+  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                     b.getFunctionType(arguments, {}),
+                                     workgroups, TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation);
+  if (kind == AttentionKernelKind::Merge)
+    kernel.buildMerge(func);
+  else
+    kernel.buildTiled(func, kind == AttentionKernelKind::SplitPartial);
+}

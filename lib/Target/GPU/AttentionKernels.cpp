@@ -1,0 +1,170 @@
+//===- AttentionKernels.cpp - the seq-gpu-attention-kernels pass ----------===//
+//
+// This file implements seq-gpu-attention-kernels: the kernels of each
+// seq.attention (the prefill form, or the split-KV form and its merge when
+// KernelDispatch splits the keys), named on the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_SEQGPUATTENTIONKERNELS
+#include "seqc/Target/GPU/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+struct GPUAttentionKernelsPass
+    : public seq::impl::SeqGPUAttentionKernelsBase<GPUAttentionKernelsPass> {
+  using Base::Base;
+
+  /// Why `op` has no GPU kernel, or "" when it has one.
+  static std::string unsupported(AttentionOp op) {
+    if (op.getKvLengths() || op.getBlockTable())
+      return "ragged or paged KV";
+    if (op.getWindow() || op.getSoftcap())
+      return "a window or softcap";
+    if (!op.getScoreMod().empty() || !op.getMaskMod().empty())
+      return "score or mask regions";
+    if (op.getLse())
+      return "an lse result";
+    RankedTensorType query = op.getQuery().getType();
+    if (ShapedType::isDynamic(query.getDimSize(3)) ||
+        ShapedType::isDynamic(op.getValue().getType().getDimSize(3)) ||
+        ShapedType::isDynamic(op.getGroupSize()))
+      return "dynamic head dims or head counts";
+    Type type = query.getElementType();
+    if (!type.isF16() && !type.isBF16())
+      return "f32 storage (the kernels run f16 and bf16)";
+    if (op.getKey().getType().getElementType() != type ||
+        op.getValue().getType().getElementType() != type ||
+        op.getOutput().getType().getElementType() != type)
+      return "mixed element types";
+    return "";
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    std::optional<TargetDescription> description = parseTarget(target, error);
+    if (description && !description->isGPU())
+      error = "'" + target + "' is not a GPU target";
+    if (!description || !description->isGPU()) {
+      module.emitError() << "seq-gpu-attention-kernels: " << error;
+      return signalPassFailure();
+    }
+    auto parsedMutation =
+        llvm::StringSwitch<std::optional<KernelMutation>>(mutation)
+            .Case("none", KernelMutation::None)
+            .Case("swap-fragment-lanes", KernelMutation::SwapFragmentLanes)
+            .Case("drop-barrier", KernelMutation::DropBarrier)
+            .Case("shared-off-by-one", KernelMutation::SharedOffByOne)
+            .Default(std::nullopt);
+    if (!parsedMutation || splits < 0) {
+      module.emitError() << "seq-gpu-attention-kernels: "
+                         << (parsedMutation
+                                 ? "negative splits"
+                                 : "unknown mutation '" + mutation + "'");
+      return signalPassFailure();
+    }
+
+    OpBuilder builder(module.getBodyRegion());
+    gpu::GPUModuleOp kernels =
+        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    bool failed = false;
+    module.walk([&](AttentionOp op) {
+      std::string why = unsupported(op);
+      if (!why.empty()) {
+        op.emitError() << "seq-gpu-attention-kernels: " << description->name()
+                       << " has no attention kernel for " << why << " yet";
+        failed = true;
+        return;
+      }
+      RankedTensorType query = op.getQuery().getType();
+      RankedTensorType key = op.getKey().getType();
+      Type type = query.getElementType();
+      LinearElementType elementType =
+          type.isF16() ? LinearElementType::F16 : LinearElementType::BF16;
+      auto extent = [](int64_t d) {
+        return ShapedType::isDynamic(d) ? int64_t(0) : d;
+      };
+      std::string configError;
+      std::optional<GPUAttentionConfig> config = selectGPUAttentionConfig(
+          *description, elementType, op.getGroupSize(), query.getDimSize(3),
+          op.getValue().getType().getDimSize(3), extent(query.getDimSize(0)),
+          extent(key.getDimSize(1)), extent(query.getDimSize(2)),
+          extent(key.getDimSize(2)), configError);
+      if (!config) {
+        op.emitError() << "seq-gpu-attention-kernels: " << configError;
+        failed = true;
+        return;
+      }
+      if (splits > 0)
+        config->splits = splits;
+      std::string typeName = type.isF16() ? "f16" : "bf16";
+      std::string name = llvm::formatv(
+          "attention_{0}_g{1}_d{2}_dv{3}_q{4}", typeName, config->groupSize,
+          config->headDim, config->valueDim, config->positionsPerBlock);
+      if (op.getCausal())
+        name += "_causal";
+      float scale = op.getEffectiveScale();
+      if (op.getScaleAttr()) {
+        uint32_t bits;
+        std::memcpy(&bits, &scale, 4);
+        name += "_s" + llvm::utohexstr(bits, /*LowerCase=*/true);
+      }
+      if (!kernels) {
+        builder.setInsertionPointToEnd(module.getBody());
+        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                           kKernelModuleName);
+        kernels->setAttr("seq.target",
+                         builder.getStringAttr(description->name()));
+        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                        builder.getUnitAttr());
+      }
+      SmallVector<std::pair<std::string, AttentionKernelKind>> wanted;
+      if (config->splits > 1) {
+        wanted.push_back({name + "_split", AttentionKernelKind::SplitPartial});
+        wanted.push_back(
+            {"attention_merge_" + typeName, AttentionKernelKind::Merge});
+      } else {
+        wanted.push_back({name, AttentionKernelKind::Prefill});
+      }
+      SmallVector<Attribute> refs;
+      for (auto &[kernelName, kind] : wanted) {
+        if (!kernels.lookupSymbol(kernelName))
+          buildAttentionKernel(builder, kernels, kernelName, *config,
+                               elementType, kind, op.getCausal(), scale,
+                               *parsedMutation);
+        refs.push_back(SymbolRefAttr::get(
+            builder.getStringAttr(kKernelModuleName),
+            {FlatSymbolRefAttr::get(builder.getContext(), kernelName)}));
+      }
+      op->setAttr("seq.gpu_kernels", builder.getArrayAttr(refs));
+      op->setAttr("seq.split_kv", builder.getI64IntegerAttr(config->splits));
+    });
+    if (failed)
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,57 @@
+"""Golden data for the GPU attention kernels' emulated tests
+(test/Integration/GPU/attention_*.mlir) whose shapes the CPU goldens do not
+cover: f16 storage, head dim 128, several query and key tiles, and decode
+against a long KV (split-KV). The reference is the CPU generators' own
+(../../CPU/gen/common.py attention_ref: the definition in float64,
+cross-checked against torch SDPA). Inputs are stored as float32 .npy files
+holding values exact in the case's storage type (f16 or bf16); goldens are
+the float64 reference as float32 (not rounded to the storage type: the
+tests' tolerances cover the kernels' f16/bf16 output rounding and their
+f16/bf16 P operand of P.V). Deterministic (inputs seeded by the case name):
+run from this folder to rewrite ../Inputs/<case>/."""
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent / "CPU" / "gen"))
+from common import F64, attention_ref, randn, rng_for  # noqa: E402
+
+INPUTS = HERE.parent / "Inputs"
+STORAGE = {"f16": torch.float16, "bf16": torch.bfloat16}
+
+
+def case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, scale=None):
+    rng = rng_for(name)
+    tensors = {}
+    for stem, shape in (("q", (B, Hq, Sq, D)), ("k", (B, Hkv, Skv, D)),
+                        ("v", (B, Hkv, Skv, D))):
+        tensors[stem] = randn(rng, *shape).to(STORAGE[dtype]).to(F64)
+    out, _ = attention_ref(tensors["q"], tensors["k"], tensors["v"],
+                           scale=scale, causal=causal)
+    folder = INPUTS / name
+    os.makedirs(folder, exist_ok=True)
+    for stem, t in tensors.items():
+        np.save(folder / f"{stem}.npy", t.to(torch.float32).numpy())
+    np.save(folder / "out.npy", out.to(torch.float32).numpy())
+    print("wrote", name)
+
+
+# Prefill, f16, GQA 4:1, causal, 72 positions: 5 query blocks of 16
+# positions x 4 heads, 2 key tiles of 64 (the second partial), the first
+# query blocks skip the second tile.
+case("attn_gpu_f16_gqa_causal", "f16", B=2, Hq=4, Hkv=1, Sq=72, Skv=72,
+     D=64, causal=True)
+# Prefill, bf16, head dim 128, MHA, explicit scale, not causal, Sq < Skv:
+# one query block with 40 of its 64 rows padding, 3 key tiles of 32 (the
+# last partial).
+case("attn_gpu_bf16_d128", "bf16", B=1, Hq=2, Hkv=2, Sq=24, Skv=72, D=128,
+     causal=False, scale=0.1)
+# Decode, bf16, GQA 4:1, two query rows against 520 keys, causal: split-KV
+# (4 splits of 192 keys on cuda:sm_80 and hip:gfx942; the last is empty).
+case("attn_gpu_decode_bf16", "bf16", B=1, Hq=8, Hkv=2, Sq=2, Skv=520, D=32,
+     causal=True)

@@ -1,0 +1,25 @@
+// Forms of seq.attention the GPU kernels do not take yet: each is an error
+// naming what is missing (attention-kernels.mlir).
+func.func @f32(%q: tensor<1x2x8x64xf32>, %k: tensor<1x2x8x64xf32>,
+               %v: tensor<1x2x8x64xf32>) -> tensor<1x2x8x64xf32> {
+  %o = seq.attention %q, %k, %v
+      : tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>, tensor<1x2x8x64xf32>
+      -> tensor<1x2x8x64xf32>
+  return %o : tensor<1x2x8x64xf32>
+}
+// -----
+func.func @window(%q: tensor<1x2x8x64xbf16>, %k: tensor<1x2x8x64xbf16>,
+                  %v: tensor<1x2x8x64xbf16>) -> tensor<1x2x8x64xbf16> {
+  %o = seq.attention %q, %k, %v causal window(4)
+      : tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>, tensor<1x2x8x64xbf16>
+      -> tensor<1x2x8x64xbf16>
+  return %o : tensor<1x2x8x64xbf16>
+}
+// -----
+func.func @odd_head_dim(%q: tensor<1x2x8x40xbf16>, %k: tensor<1x2x8x40xbf16>,
+                        %v: tensor<1x2x8x40xbf16>) -> tensor<1x2x8x40xbf16> {
+  %o = seq.attention %q, %k, %v
+      : tensor<1x2x8x40xbf16>, tensor<1x2x8x40xbf16>, tensor<1x2x8x40xbf16>
+      -> tensor<1x2x8x40xbf16>
+  return %o : tensor<1x2x8x40xbf16>
+}
