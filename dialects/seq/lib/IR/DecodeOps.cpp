@@ -324,3 +324,19 @@ LogicalResult SpeculativeDecodeLoopOp::verifyRegions() {
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// NgramDraftOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult NgramDraftOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType historyType = getHistory().getType();
+  if (failed(verifyRank(op, historyType, 2, "history", "[B, L]")))
+    return failure();
+  int64_t batch = historyType.getDimSize(0);
+  if (failed(verifyShape(op, getLengths().getType(), {batch}, "lengths [B]")) ||
+      failed(verifyShape(op, getTokens().getType(), {batch}, "tokens [B]")))
+    return failure();
+  return success();
+}

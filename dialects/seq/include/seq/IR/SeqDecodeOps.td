@@ -251,4 +251,37 @@ def Seq_SpeculativeDecodeLoopOp : Seq_Op<"speculative_decode_loop", [
   }];
 }
 
+def Seq_NgramDraftOp : Seq_Op<"ngram_draft", [Pure]> {
+  let summary = "Prompt-lookup drafting: the token after the last n-gram's "
+                "latest earlier occurrence";
+  let description = [{
+    Proposes one token per row without a model (prompt lookup decoding):
+    with `n = lengths[b]` valid tokens in `history[b]` (`[B, L]`: the prompt
+    and the tokens generated so far) and `g = ngram_size`, finds the
+    latest `i < n - g` with `history[b, i .. i + g - 1]` equal to the last
+    `g` tokens `history[b, n - g .. n - 1]` and proposes
+    `history[b, i + g]`. Without a match (or with `n <= g`) it proposes the
+    last token `history[b, n - 1]` (0 for an empty history). `lengths` are
+    clamped to `[0, L]`.
+
+    Used in the `draft` region of `seq.speculative_decode_loop`, with the
+    history carried as draft state (the region writes the incoming token at
+    its position, then drafts from the history up to it); one-hot logits of
+    the proposal make the draft's distribution a point mass.
+
+    ```mlir
+    %next = seq.ngram_draft %history lengths(%n) {ngram_size = 2 : i64}
+        : tensor<1x256xi32>, tensor<1xi32> -> tensor<1xi32>
+    ```
+  }];
+  let arguments = (ins Seq_IndexTensor:$history, Seq_IndexTensor:$lengths,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$ngram_size);
+  let results = (outs Seq_IndexTensor:$tokens);
+  let assemblyFormat = [{
+    $history `lengths` `(` $lengths `)` attr-dict `:` type($history) `,`
+    type($lengths) `->` type($tokens)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SEQ_IR_SEQDECODEOPS_TD
