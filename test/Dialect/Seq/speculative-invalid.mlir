@@ -1,8 +1,9 @@
 // RUN: seqc-opt %s -split-input-file -verify-diagnostics
 
-// Verifier diagnostics of seq.speculative_decode_loop: one case per distinct
-// message of its verifiers (DecodeOps.cpp). The base case (B = 2, K = 2,
-// V = 16) has a recurrent state [2, 8] whose verify result is per step.
+// Verifier diagnostics of seq.speculative_decode_loop and seq.ngram_draft:
+// one case per distinct message of their verifiers (DecodeOps.cpp). The
+// base case of the loop (B = 2, K = 2, V = 16) has a recurrent state
+// [2, 8] whose verify result is per step.
 
 func.func @spec_max_new_tokens(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %h0: tensor<2x8xf32>, %dl: tensor<2x1x16xf32>, %vl: tensor<2x3x16xf32>, %hs: tensor<2x3x8xf32>, %dl17: tensor<2x1x17xf32>, %g0: tensor<3x8xf32>, %t21: tensor<2x1xi32>) {
   // expected-error @+1 {{'seq.speculative_decode_loop' op expects max_new_tokens at most 16777216, got 33554432}}
@@ -290,3 +291,35 @@ func.func @spec_verify_state(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i6
   return
 }
 
+
+// -----
+
+func.func @ngram_history_rank(%h: tensor<128xi32>, %n: tensor<1xi32>) {
+  // expected-error @+1 {{'seq.ngram_draft' op expects history of rank 2 ([B, L]), got rank 1}}
+  %d = seq.ngram_draft %h lengths(%n) {ngram_size = 2 : i64} : tensor<128xi32>, tensor<1xi32> -> tensor<1xi32>
+  return
+}
+
+// -----
+
+func.func @ngram_lengths(%h: tensor<2x128xi32>, %n: tensor<3xi32>) {
+  // expected-error @+1 {{'seq.ngram_draft' op expects lengths [B] of shape [2], got [3]}}
+  %d = seq.ngram_draft %h lengths(%n) {ngram_size = 2 : i64} : tensor<2x128xi32>, tensor<3xi32> -> tensor<2xi32>
+  return
+}
+
+// -----
+
+func.func @ngram_tokens(%h: tensor<2x128xi32>, %n: tensor<2xi32>) {
+  // expected-error @+1 {{'seq.ngram_draft' op expects tokens [B] of shape [2], got [1]}}
+  %d = seq.ngram_draft %h lengths(%n) {ngram_size = 2 : i64} : tensor<2x128xi32>, tensor<2xi32> -> tensor<1xi32>
+  return
+}
+
+// -----
+
+func.func @ngram_size(%h: tensor<2x128xi32>, %n: tensor<2xi32>) {
+  // expected-error @+1 {{'seq.ngram_draft' op attribute 'ngram_size' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
+  %d = seq.ngram_draft %h lengths(%n) {ngram_size = 0 : i64} : tensor<2x128xi32>, tensor<2xi32> -> tensor<2xi32>
+  return
+}

@@ -46,3 +46,12 @@ func.func @speculative_stateless(%tok: tensor<1xi32>, %pos: tensor<1xi32>, %seed
   }
   return %toks : tensor<1x4xi32>
 }
+
+// -----
+
+// CHECK-LABEL: func @ngram_draft
+// CHECK: seq.ngram_draft %{{.*}} lengths(%{{.*}}) {ngram_size = 3 : i64} : tensor<2x128xi32>, tensor<2xi32> -> tensor<2xi32>
+func.func @ngram_draft(%h: tensor<2x128xi32>, %n: tensor<2xi32>) -> tensor<2xi32> {
+  %d = seq.ngram_draft %h lengths(%n) {ngram_size = 3 : i64} : tensor<2x128xi32>, tensor<2xi32> -> tensor<2xi32>
+  return %d : tensor<2xi32>
+}
