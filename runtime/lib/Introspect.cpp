@@ -112,8 +112,8 @@ extern "C" int64_t seqrt_entry_verify_steps_output(const seqrt_artifact *a,
   return info ? info->verifyStepsOutput : -1;
 }
 
-extern "C" int64_t
-seqrt_entry_accepted_drafts_output(const seqrt_artifact *a, size_t entry) {
+extern "C" int64_t seqrt_entry_accepted_drafts_output(const seqrt_artifact *a,
+                                                      size_t entry) {
   const EntryInfo *info = getEntry(a, entry);
   return info ? info->acceptedDraftsOutput : -1;
 }

@@ -360,9 +360,9 @@ void printSpeculation(seqrt_artifact *artifact, size_t entry,
   int64_t tokens = sumRows(outputs[count]);
   int64_t verifySteps = sumRows(outputs[steps]);
   int64_t kept = sumRows(outputs[accepted]);
-  double perStep = verifySteps ? static_cast<double>(kept) /
-                                     static_cast<double>(verifySteps)
-                               : 0.0;
+  double perStep =
+      verifySteps ? static_cast<double>(kept) / static_cast<double>(verifySteps)
+                  : 0.0;
   std::printf("speculative: %lld tokens, %lld verify steps, mean accepted "
               "length %.2f draft tokens per verify step\n",
               static_cast<long long>(tokens),

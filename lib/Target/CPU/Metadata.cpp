@@ -178,8 +178,7 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
           if (value == loop.getNumGenerated() &&
               !entry.get("generated_count_output"))
             entry["generated_count_output"] = position;
-        } else if (auto loop =
-                       value.getDefiningOp<SpeculativeDecodeLoopOp>()) {
+        } else if (auto loop = value.getDefiningOp<SpeculativeDecodeLoopOp>()) {
           if (value == loop.getNumGenerated() &&
               !entry.get("generated_count_output"))
             entry["generated_count_output"] = position;

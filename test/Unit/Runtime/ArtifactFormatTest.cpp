@@ -197,7 +197,8 @@ TEST(ArtifactLoad, RejectsBadMetadata) {
 /// The speculative-decoding counters of an entry ("verify_steps_output",
 /// "accepted_drafts_output"): i32 [B] outputs, read back by index.
 TEST(ArtifactLoad, SpeculativeCountOutputs) {
-  const std::string iota = R"("name": "iota", "function": "__seq_packed_iota",)";
+  const std::string iota =
+      R"("name": "iota", "function": "__seq_packed_iota",)";
   auto withKeys = [&](const std::string &entry, const std::string &keys) {
     std::string metadata = fakeModelMetadata();
     size_t at = metadata.find(entry);
@@ -222,10 +223,10 @@ TEST(ArtifactLoad, SpeculativeCountOutputs) {
   seqrt_artifact_free(artifact);
 
   const std::string &code = fakeModelCode();
-  expectLoadFails(encodeArtifact(withKeys(iota, R"( "verify_steps_output": 1,)"),
-                                 code),
-                  SEQRT_ERROR_FORMAT,
-                  "entries[2].verify_steps_output: expected an output index");
+  expectLoadFails(
+      encodeArtifact(withKeys(iota, R"( "verify_steps_output": 1,)"), code),
+      SEQRT_ERROR_FORMAT,
+      "entries[2].verify_steps_output: expected an output index");
   const std::string add_ = R"("name": "add", "function": "__seq_packed_add",)";
   expectLoadFails(
       encodeArtifact(withKeys(add_, R"( "accepted_drafts_output": 0,)"), code),

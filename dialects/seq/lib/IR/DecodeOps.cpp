@@ -206,8 +206,7 @@ LogicalResult SpeculativeDecodeLoopOp::verify() {
   // The draft state is selected per row at the accepted length.
   for (auto [i, type] : llvm::enumerate(getDraftInit().getTypes())) {
     auto tensor = cast<RankedTensorType>(type);
-    if (tensor.getRank() < 1 ||
-        !extentsCompatible(tensor.getDimSize(0), batch))
+    if (tensor.getRank() < 1 || !extentsCompatible(tensor.getDimSize(0), batch))
       return emitOpError() << "expects draft state #" << i
                            << " to have the batch (" << formatExtent(batch)
                            << ") as dim 0, got " << type;
@@ -258,8 +257,7 @@ verifyStepRegion(SpeculativeDecodeLoopOp op, Block &block, StringRef name,
       !shapesCompatible(logitsType.getShape().drop_back(),
                         stepTokens.getShape())) {
     InFlightDiagnostic diag = op.emitOpError()
-                              << "expects " << name
-                              << " to yield float logits "
+                              << "expects " << name << " to yield float logits "
                               << formatShape({firstType.getDimSize(0), steps,
                                               ShapedType::kDynamic})
                               << " first, got ";
@@ -270,8 +268,7 @@ verifyStepRegion(SpeculativeDecodeLoopOp op, Block &block, StringRef name,
     return failure();
   }
   if (yielded.size() != stateTypes.size() + 1) {
-    op.emitOpError() << "expects " << name << " to yield "
-                     << stateTypes.size()
+    op.emitOpError() << "expects " << name << " to yield " << stateTypes.size()
                      << " state values after the logits, got "
                      << yielded.size() - 1;
     return failure();
@@ -281,22 +278,19 @@ verifyStepRegion(SpeculativeDecodeLoopOp op, Block &block, StringRef name,
 
 LogicalResult SpeculativeDecodeLoopOp::verifyRegions() {
   int64_t k = getNumSpeculativeTokens();
-  FailureOr<RankedTensorType> draftLogits =
-      verifyStepRegion(*this, getDraft().front(), "draft", 1,
-                       getDraftInit().getTypes());
+  FailureOr<RankedTensorType> draftLogits = verifyStepRegion(
+      *this, getDraft().front(), "draft", 1, getDraftInit().getTypes());
   if (failed(draftLogits))
     return failure();
   if (getDraftYield().getValues().drop_front().getTypes() !=
       getDraftInit().getTypes())
-    return emitOpError() << "expects draft to yield the draft state of types "
-                         << formatTypes(getDraftInit().getTypes())
-                         << " after the logits, got "
-                         << formatTypes(
-                                getDraftYield().getValues().drop_front()
-                                    .getTypes());
-  FailureOr<RankedTensorType> verifyLogits =
-      verifyStepRegion(*this, getVerify().front(), "verify", k + 1,
-                       getVerifyInit().getTypes());
+    return emitOpError()
+           << "expects draft to yield the draft state of types "
+           << formatTypes(getDraftInit().getTypes())
+           << " after the logits, got "
+           << formatTypes(getDraftYield().getValues().drop_front().getTypes());
+  FailureOr<RankedTensorType> verifyLogits = verifyStepRegion(
+      *this, getVerify().front(), "verify", k + 1, getVerifyInit().getTypes());
   if (failed(verifyLogits))
     return failure();
   if (!extentsCompatible(draftLogits->getDimSize(2),
