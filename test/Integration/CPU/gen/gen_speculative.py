@@ -79,6 +79,23 @@ def main():
         f"{null.max():.4f}; bound {bound:.2f}; accept-always TV "
         f"{tv(always, expected):.4f}\n")
     ngram()
+    batched()
+
+
+def batched():
+    """Two rows of a recurrent model, h_t = 0.5 h_{t-1} + E[token_t],
+    logits_t = W h_t, and a draft with a perturbed E: rows accept
+    different numbers of drafts, so the per-row rollback is exercised."""
+    out = OUT.parent / "speculative_batched"
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(4321)
+    table = rng.normal(0.0, 1.0, (16, 8)).astype(np.float32)
+    draft = (table + rng.normal(0.0, 0.6, (16, 8))).astype(np.float32)
+    head = rng.normal(0.0, 1.0, (16, 8)).astype(np.float32)
+    np.save(out / "table.npy", table)
+    np.save(out / "draft.npy", draft)
+    np.save(out / "head.npy", head)
+    np.save(out / "first.npy", np.array([3, 11], np.int32))
 
 
 def ngram_draft(history, n, g):
