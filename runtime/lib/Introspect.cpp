@@ -106,6 +106,18 @@ extern "C" int64_t seqrt_entry_generated_count_output(const seqrt_artifact *a,
   return info ? info->generatedCountOutput : -1;
 }
 
+extern "C" int64_t seqrt_entry_verify_steps_output(const seqrt_artifact *a,
+                                                   size_t entry) {
+  const EntryInfo *info = getEntry(a, entry);
+  return info ? info->verifyStepsOutput : -1;
+}
+
+extern "C" int64_t seqrt_entry_accepted_drafts_output(const seqrt_artifact *a,
+                                                      size_t entry) {
+  const EntryInfo *info = getEntry(a, entry);
+  return info ? info->acceptedDraftsOutput : -1;
+}
+
 extern "C" int64_t seqrt_entry_inplace_input(const seqrt_artifact *a,
                                              size_t entry, size_t output) {
   const EntryInfo *info = getEntry(a, entry);

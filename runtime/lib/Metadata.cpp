@@ -219,16 +219,23 @@ public:
           !readTypes(item, path, "inputs", entry.inputs) ||
           !readTypes(item, path, "outputs", entry.outputs))
         return false;
-      if (const JsonValue *count = item.get("generated_count_output")) {
+      // Outputs that count per row: i32 [B].
+      for (auto [key, field] :
+           {std::make_pair("generated_count_output",
+                           &entry.generatedCountOutput),
+            std::make_pair("verify_steps_output", &entry.verifyStepsOutput),
+            std::make_pair("accepted_drafts_output",
+                           &entry.acceptedDraftsOutput)}) {
+        const JsonValue *count = item.get(key);
+        if (!count)
+          continue;
         if (!count->isInt() || count->getInt() < 0 ||
             count->getInt() >= static_cast<int64_t>(entry.outputs.size()))
-          return fail(path + ".generated_count_output",
-                      "expected an output index");
+          return fail(path + "." + key, "expected an output index");
         const TensorType &type = entry.outputs[count->getInt()];
         if (type.dtype != SEQRT_DTYPE_I32 || type.rank() != 1)
-          return fail(path + ".generated_count_output",
-                      "expected an i32 [B] output");
-        entry.generatedCountOutput = count->getInt();
+          return fail(path + "." + key, "expected an i32 [B] output");
+        *field = count->getInt();
       }
       entry.inplaceInput.assign(entry.outputs.size(), -1);
       if (const JsonValue *pairs = item.get("inplace")) {

@@ -57,6 +57,10 @@ struct EntryInfo {
   /// The output holding the per-row count of generated tokens (a
   /// seq.decode_loop's num_generated), or -1.
   int64_t generatedCountOutput = -1;
+  /// For speculative decoding, the outputs counting verify steps and
+  /// accepted draft tokens per row (num_verify_steps, num_accepted), or -1.
+  int64_t verifyStepsOutput = -1;
+  int64_t acceptedDraftsOutput = -1;
   /// Per output: the input whose caller buffer it updates in place (the
   /// metadata's "inplace" pairs), or -1.
   std::vector<int64_t> inplaceInput;

@@ -337,6 +337,38 @@ bool bindWeights(seqrt_artifact *artifact, const std::string &path,
     }
   return true;
 }
+/// Sum of an i32 [B] output (a per-row count).
+int64_t sumRows(const seqrt_tensor &counts) {
+  int64_t sum = 0;
+  for (int64_t i = 0; i < seqrt_tensor_num_elements(&counts); ++i)
+    sum += static_cast<const int32_t *>(counts.data)[i];
+  return sum;
+}
+
+/// For a speculative-decoding entry: tokens, verify steps and the mean
+/// accepted length of the call (summed over rows).
+void printSpeculation(seqrt_artifact *artifact, size_t entry,
+                      TensorList &outputs) {
+  int64_t count = seqrt_entry_generated_count_output(artifact, entry);
+  int64_t steps = seqrt_entry_verify_steps_output(artifact, entry);
+  int64_t accepted = seqrt_entry_accepted_drafts_output(artifact, entry);
+  auto valid = [&](int64_t index) {
+    return index >= 0 && static_cast<size_t>(index) < outputs.size();
+  };
+  if (!valid(count) || !valid(steps) || !valid(accepted))
+    return;
+  int64_t tokens = sumRows(outputs[count]);
+  int64_t verifySteps = sumRows(outputs[steps]);
+  int64_t kept = sumRows(outputs[accepted]);
+  double perStep =
+      verifySteps ? static_cast<double>(kept) / static_cast<double>(verifySteps)
+                  : 0.0;
+  std::printf("speculative: %lld tokens, %lld verify steps, mean accepted "
+              "length %.2f draft tokens per verify step\n",
+              static_cast<long long>(tokens),
+              static_cast<long long>(verifySteps), perStep);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -397,6 +429,7 @@ int main(int argc, char **argv) {
                                      outputs[i].shape)
                       .c_str(),
                   valuesString(outputs[i], kPrintLimit).c_str());
+  printSpeculation(artifact.get(), entry, outputs);
   for (const IndexedArg &arg : options.outputs)
     if (!saveOutput(arg.value, outputs[arg.index], message))
       return error(message);

@@ -56,6 +56,9 @@ void populateMoEToLoopsPatterns(RewritePatternSet &patterns,
 /// seq.sample and seq.decode_loop.
 void populateDecodeToLoopsPatterns(RewritePatternSet &patterns);
 
+/// seq.speculative_decode_loop.
+void populateSpeculativeToLoopsPatterns(RewritePatternSet &patterns);
+
 } // namespace seq
 } // namespace mlir
 

@@ -168,14 +168,26 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
       entry["inplace"] = std::move(inplace);
     if (!recurrent.empty())
       entry["recurrent"] = std::move(recurrent);
-    // A generating entry: the output that counts the generated tokens.
+    // A generating entry: the output that counts the generated tokens;
+    // for speculative decoding also the verify steps and accepted drafts.
     if (!func.getBody().empty()) {
       Operation *terminator = func.getBody().back().getTerminator();
       for (auto [index, value] : llvm::enumerate(terminator->getOperands())) {
-        auto loop = value.getDefiningOp<DecodeLoopOp>();
-        if (loop && value == loop.getNumGenerated()) {
-          entry["generated_count_output"] = static_cast<int64_t>(index);
-          break;
+        auto position = static_cast<int64_t>(index);
+        if (auto loop = value.getDefiningOp<DecodeLoopOp>()) {
+          if (value == loop.getNumGenerated() &&
+              !entry.get("generated_count_output"))
+            entry["generated_count_output"] = position;
+        } else if (auto loop = value.getDefiningOp<SpeculativeDecodeLoopOp>()) {
+          if (value == loop.getNumGenerated() &&
+              !entry.get("generated_count_output"))
+            entry["generated_count_output"] = position;
+          else if (value == loop.getNumVerifySteps() &&
+                   !entry.get("verify_steps_output"))
+            entry["verify_steps_output"] = position;
+          else if (value == loop.getNumAccepted() &&
+                   !entry.get("accepted_drafts_output"))
+            entry["accepted_drafts_output"] = position;
         }
       }
     }

@@ -156,6 +156,12 @@ size_t seqrt_entry_num_outputs(const seqrt_artifact *artifact, size_t entry);
 /// generated tokens), the index of that i32 [B] output; -1 otherwise.
 int64_t seqrt_entry_generated_count_output(const seqrt_artifact *artifact,
                                            size_t entry);
+/* For an entry returning a seq.speculative_decode_loop's num_verify_steps
+ * (num_accepted), the index of that i32 [B] output; -1 otherwise. */
+int64_t seqrt_entry_verify_steps_output(const seqrt_artifact *artifact,
+                                        size_t entry);
+int64_t seqrt_entry_accepted_drafts_output(const seqrt_artifact *artifact,
+                                           size_t entry);
 /* For an output that is state updated in place (KV caches, SSM states:
  * the metadata's "inplace" pairs), the index of the input it updates; -1
  * otherwise. seqrt_call writes the new state into that input's buffer

@@ -194,6 +194,46 @@ TEST(ArtifactLoad, RejectsBadMetadata) {
                   "format_version 2");
 }
 
+/// The speculative-decoding counters of an entry ("verify_steps_output",
+/// "accepted_drafts_output"): i32 [B] outputs, read back by index.
+TEST(ArtifactLoad, SpeculativeCountOutputs) {
+  const std::string iota =
+      R"("name": "iota", "function": "__seq_packed_iota",)";
+  auto withKeys = [&](const std::string &entry, const std::string &keys) {
+    std::string metadata = fakeModelMetadata();
+    size_t at = metadata.find(entry);
+    EXPECT_NE(at, std::string::npos);
+    metadata.insert(at + entry.size(), keys);
+    return metadata;
+  };
+  ScratchDir dir;
+  std::string path = dir.file("m.seqpkg");
+  writeFakeArtifact(path, withKeys(iota, R"( "verify_steps_output": 0,
+      "accepted_drafts_output": 0,)"));
+  seqrt_artifact *artifact = nullptr;
+  ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK)
+      << seqrt_last_error();
+  size_t entry = 0, add = 0;
+  ASSERT_EQ(seqrt_entry_find(artifact, "iota", &entry), SEQRT_OK);
+  ASSERT_EQ(seqrt_entry_find(artifact, "add", &add), SEQRT_OK);
+  EXPECT_EQ(seqrt_entry_verify_steps_output(artifact, entry), 0);
+  EXPECT_EQ(seqrt_entry_accepted_drafts_output(artifact, entry), 0);
+  EXPECT_EQ(seqrt_entry_verify_steps_output(artifact, add), -1);
+  EXPECT_EQ(seqrt_entry_accepted_drafts_output(artifact, 99), -1);
+  seqrt_artifact_free(artifact);
+
+  const std::string &code = fakeModelCode();
+  expectLoadFails(
+      encodeArtifact(withKeys(iota, R"( "verify_steps_output": 1,)"), code),
+      SEQRT_ERROR_FORMAT,
+      "entries[2].verify_steps_output: expected an output index");
+  const std::string add_ = R"("name": "add", "function": "__seq_packed_add",)";
+  expectLoadFails(
+      encodeArtifact(withKeys(add_, R"( "accepted_drafts_output": 0,)"), code),
+      SEQRT_ERROR_FORMAT,
+      "entries[0].accepted_drafts_output: expected an i32 [B] output");
+}
+
 TEST(ArtifactLoad, RejectsOtherTargets) {
   const std::string &code = fakeModelCode();
   expectLoadFails(

@@ -144,3 +144,193 @@ LogicalResult DecodeLoopOp::verifyRegions() {
                          << formatTypes(yielded.drop_front().getTypes());
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// SpeculativeDecodeLoopOp
+//===----------------------------------------------------------------------===//
+
+YieldOp SpeculativeDecodeLoopOp::getDraftYield() {
+  return cast<YieldOp>(getDraft().front().getTerminator());
+}
+
+YieldOp SpeculativeDecodeLoopOp::getVerifyYield() {
+  return cast<YieldOp>(getVerify().front().getTerminator());
+}
+
+RankedTensorType
+SpeculativeDecodeLoopOp::getPerStepType(RankedTensorType stateType) {
+  SmallVector<int64_t> shape(stateType.getShape());
+  shape.insert(shape.begin() + 1,
+               static_cast<int64_t>(getNumSpeculativeTokens()) + 1);
+  return RankedTensorType::get(shape, stateType.getElementType());
+}
+
+// The draft region is inlined K + 1 times per verify step.
+static constexpr int64_t kMaxSpeculativeTokens = 64;
+
+LogicalResult SpeculativeDecodeLoopOp::verify() {
+  Operation *op = getOperation();
+  if (getMaxNewTokens() > kMaxNewTokens)
+    return emitOpError() << "expects max_new_tokens at most " << kMaxNewTokens
+                         << ", got " << getMaxNewTokens();
+  if (getNumSpeculativeTokens() > kMaxSpeculativeTokens)
+    return emitOpError() << "expects num_speculative_tokens at most "
+                         << kMaxSpeculativeTokens << ", got "
+                         << getNumSpeculativeTokens();
+  RankedTensorType firstType = getFirstTokens().getType();
+  if (failed(verifyRank(op, firstType, 1, "first_tokens", "[B]")))
+    return failure();
+  int64_t batch = firstType.getDimSize(0);
+  if (failed(verifyShape(op, getStartPositions().getType(), {batch},
+                         "start_positions [B]")) ||
+      failed(verifyShape(op, getTokens().getType(),
+                         {batch, static_cast<int64_t>(getMaxNewTokens())},
+                         "tokens [B, max_new_tokens]")) ||
+      failed(verifyShape(op, getNumGenerated().getType(), {batch},
+                         "num_generated [B]")) ||
+      failed(verifyShape(op, getNumVerifySteps().getType(), {batch},
+                         "num_verify_steps [B]")) ||
+      failed(verifyShape(op, getNumAccepted().getType(), {batch},
+                         "num_accepted [B]")))
+    return failure();
+  if (getDraftFinal().getTypes() != getDraftInit().getTypes())
+    return emitOpError() << "expects draft_final types "
+                         << formatTypes(getDraftFinal().getTypes())
+                         << " to match draft_init types "
+                         << formatTypes(getDraftInit().getTypes());
+  if (getVerifyFinal().getTypes() != getVerifyInit().getTypes())
+    return emitOpError() << "expects verify_final types "
+                         << formatTypes(getVerifyFinal().getTypes())
+                         << " to match verify_init types "
+                         << formatTypes(getVerifyInit().getTypes());
+  // The draft state is selected per row at the accepted length.
+  for (auto [i, type] : llvm::enumerate(getDraftInit().getTypes())) {
+    auto tensor = cast<RankedTensorType>(type);
+    if (tensor.getRank() < 1 || !extentsCompatible(tensor.getDimSize(0), batch))
+      return emitOpError() << "expects draft state #" << i
+                           << " to have the batch (" << formatExtent(batch)
+                           << ") as dim 0, got " << type;
+  }
+  for (int64_t id : getEosTokenIds())
+    if (id < 0)
+      return emitOpError() << "expects non-negative eos_token_ids, got " << id;
+  if (int64_t pad = getPadTokenIdAttr().getInt(); pad < 0)
+    return emitOpError() << "expects a non-negative pad_token_id, got " << pad;
+  SamplingAttr sampling = getSampling();
+  if (!sampling.isGreedy() &&
+      (sampling.getTopK() != 0 || !sampling.getTopP().isExactlyValue(1.0)))
+    return emitOpError() << "supports sampling with a temperature only "
+                            "(top_k = 0, top_p = 1), got top_k = "
+                         << sampling.getTopK() << ", top_p = "
+                         << sampling.getTopP().convertToDouble();
+  return success();
+}
+
+/// Checks `block`'s arguments (tokens [B, S], positions [B, S], state...)
+/// and that its yield starts with float logits [B, S, V]; returns V's type.
+static FailureOr<RankedTensorType>
+verifyStepRegion(SpeculativeDecodeLoopOp op, Block &block, StringRef name,
+                 int64_t steps, TypeRange stateTypes) {
+  RankedTensorType firstType = op.getFirstTokens().getType();
+  auto stepTokens = RankedTensorType::get({firstType.getDimSize(0), steps},
+                                          firstType.getElementType());
+  SmallVector<Type> expectedArgs{stepTokens, stepTokens};
+  llvm::append_range(expectedArgs, stateTypes);
+  if (block.getArgumentTypes() != TypeRange(expectedArgs)) {
+    op.emitOpError() << "expects " << name
+                     << " to take (tokens, positions, state...) of types "
+                     << formatTypes(expectedArgs) << ", got "
+                     << formatTypes(block.getArgumentTypes());
+    return failure();
+  }
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield) {
+    op.emitOpError() << "expects " << name << " to end in seq.yield";
+    return failure();
+  }
+  ValueRange yielded = yield.getValues();
+  auto logitsType = yielded.empty()
+                        ? RankedTensorType()
+                        : dyn_cast<RankedTensorType>(yielded[0].getType());
+  if (!logitsType || logitsType.getRank() != 3 ||
+      !isa<FloatType>(logitsType.getElementType()) ||
+      !shapesCompatible(logitsType.getShape().drop_back(),
+                        stepTokens.getShape())) {
+    InFlightDiagnostic diag = op.emitOpError()
+                              << "expects " << name << " to yield float logits "
+                              << formatShape({firstType.getDimSize(0), steps,
+                                              ShapedType::kDynamic})
+                              << " first, got ";
+    if (yielded.empty())
+      diag << "nothing";
+    else
+      diag << yielded[0].getType();
+    return failure();
+  }
+  if (yielded.size() != stateTypes.size() + 1) {
+    op.emitOpError() << "expects " << name << " to yield " << stateTypes.size()
+                     << " state values after the logits, got "
+                     << yielded.size() - 1;
+    return failure();
+  }
+  return logitsType;
+}
+
+LogicalResult SpeculativeDecodeLoopOp::verifyRegions() {
+  int64_t k = getNumSpeculativeTokens();
+  FailureOr<RankedTensorType> draftLogits = verifyStepRegion(
+      *this, getDraft().front(), "draft", 1, getDraftInit().getTypes());
+  if (failed(draftLogits))
+    return failure();
+  if (getDraftYield().getValues().drop_front().getTypes() !=
+      getDraftInit().getTypes())
+    return emitOpError()
+           << "expects draft to yield the draft state of types "
+           << formatTypes(getDraftInit().getTypes())
+           << " after the logits, got "
+           << formatTypes(getDraftYield().getValues().drop_front().getTypes());
+  FailureOr<RankedTensorType> verifyLogits = verifyStepRegion(
+      *this, getVerify().front(), "verify", k + 1, getVerifyInit().getTypes());
+  if (failed(verifyLogits))
+    return failure();
+  if (!extentsCompatible(draftLogits->getDimSize(2),
+                         verifyLogits->getDimSize(2)))
+    return emitOpError() << "expects draft and verify logits over the same "
+                            "vocabulary, got "
+                         << formatExtent(draftLogits->getDimSize(2)) << " and "
+                         << formatExtent(verifyLogits->getDimSize(2));
+  for (auto [i, pair] : llvm::enumerate(
+           llvm::zip(getVerifyInit().getTypes(),
+                     getVerifyYield().getValues().drop_front().getTypes()))) {
+    auto [stateType, resultType] = pair;
+    if (stateType == resultType)
+      continue;
+    auto state = cast<RankedTensorType>(stateType);
+    if (state.getRank() >= 1 && resultType == getPerStepType(state))
+      continue;
+    return emitOpError() << "expects verify state result #" << i
+                         << " to be the new state " << stateType
+                         << " or the state after each of the K + 1 tokens "
+                         << (state.getRank() >= 1
+                                 ? formatShape(getPerStepType(state).getShape())
+                                 : std::string("[B, K + 1, ...]"))
+                         << ", got " << resultType;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// NgramDraftOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult NgramDraftOp::verify() {
+  Operation *op = getOperation();
+  RankedTensorType historyType = getHistory().getType();
+  if (failed(verifyRank(op, historyType, 2, "history", "[B, L]")))
+    return failure();
+  int64_t batch = historyType.getDimSize(0);
+  if (failed(verifyShape(op, getLengths().getType(), {batch}, "lengths [B]")) ||
+      failed(verifyShape(op, getTokens().getType(), {batch}, "tokens [B]")))
+    return failure();
+  return success();
+}

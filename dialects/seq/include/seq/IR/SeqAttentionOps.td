@@ -13,7 +13,8 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 def Seq_YieldOp : Seq_Op<"yield", [Pure, ReturnLike, Terminator,
-    ParentOneOf<["AttentionOp", "ScanOp", "ScanStepOp", "DecodeLoopOp"]>]> {
+    ParentOneOf<["AttentionOp", "ScanOp", "ScanStepOp", "DecodeLoopOp",
+               "SpeculativeDecodeLoopOp"]>]> {
   let summary = "Terminates a seq region and yields its values";
   let description = [{
     Returns values from the region of a `seq` operation: the modified score

@@ -121,4 +121,167 @@ def Seq_DecodeLoopOp : Seq_Op<"decode_loop", [RecursiveMemoryEffects,
   }];
 }
 
+def Seq_SpeculativeDecodeLoopOp : Seq_Op<"speculative_decode_loop", [
+    RecursiveMemoryEffects, AttrSizedOperandSegments,
+    AttrSizedResultSegments]> {
+  let summary = "Speculative decoding: a draft proposes, the target verifies";
+  let description = [{
+    Generates the same tokens as `seq.decode_loop` over the `verify` model
+    (greedy: token for token; sampled: from the same distribution) while
+    calling it once per `K = num_speculative_tokens` proposed tokens.
+
+    * `draft` is a decode body of `seq.decode_loop`'s shape over the draft
+      state: `(tokens [B, 1], positions [B, 1], draft_state...) ->
+      (logits [B, 1, V], draft_state...)`. Its state tensors have the batch
+      as dim 0 (a KV cache `[B, H, L, D]`, an SSM state `[B, ...]`).
+    * `verify` is the target over `S = K + 1` tokens: `(tokens [B, K + 1],
+      positions [B, K + 1], verify_state...) -> (logits [B, K + 1, V],
+      state results...)`. Each state result is either the new state (same
+      type: position-addressed state such as a KV cache written with
+      `seq.cache_write`) or the state after each of the `K + 1` tokens,
+      `[B, K + 1, S...]` for a state `[B, S...]` (recurrent state: the
+      output of a `seq.scan` without readout).
+
+    One verify step, per row `b` (`p` its position, `last` its newest token,
+    consumed by neither model yet, `c = counter_offset + step * (2K + 1)`):
+
+    ```
+    d0 = last
+    for i in 1 .. K + 1:                     // the draft, one token a call
+      q_i, dstate_i = draft(d_{i-1}, p + i - 1, dstate_{i-1})
+      if i <= K: d_i = sample(q_i, seed, c + i - 1)      // #seq.sampling
+    logits, vstate = verify([d0 .. dK], [p .. p + K], vstate)
+    greedy:  n = longest prefix with argmax(logits[i - 1]) == d_i
+             t = argmax(logits[n])
+    sampled: accept d_i (i = 1, 2, ...) while a draw with counter c + K + i - 1
+             falls below min(1, P_i(d_i) / Q_i(d_i)) (P_i, Q_i: the
+             temperature-scaled softmax of logits[i - 1] and q_i); n = the
+             number accepted; t is drawn with counter c + 2K from
+             normalize(max(0, P_{n+1} - Q_{n+1})) if n < K, else from P_{K+1}
+    emit d1 .. dn, t (stopping at an EOS id or at max_new_tokens)
+    last = t; p += n + 1
+    dstate = dstate_{n+1}; vstate = the state result, or its entry n
+    ```
+
+    The emitted tokens, `num_generated` (EOS included) and the padding
+    (`pad_token_id`) are those of `seq.decode_loop` with the `verify` model
+    as body: greedy decoding gives identical tokens; sampled decoding gives
+    the target's distribution (the standard speculative rejection rule) with
+    different random draws. Rollback: position-addressed state needs none
+    (entries past the accepted length are overwritten by the next writes and
+    attention reads only up to `kv_lengths`); recurrent verify state is
+    taken at the accepted length from its per-step results; the draft state
+    is kept after the call that consumed `d_n` (the draft runs `K + 1`
+    times per step so that it has also consumed `d_K`; its regions are
+    inlined `K + 1` times). KV caches of both models need room for
+    `max_new_tokens + K` positions past the prompt.
+
+    Sampling supports a temperature (`top_k = 0`, `top_p = 1`).
+
+    Results: `tokens` `[B, max_new_tokens]`, `num_generated` `[B]`,
+    `num_verify_steps` `[B]` (verify calls while the row was generating),
+    `num_accepted` `[B]` (accepted draft tokens, summed over those calls),
+    then the final draft state and the final verify state.
+
+    ```mlir
+    %toks, %n, %steps, %acc, %h, %k, %v = seq.speculative_decode_loop
+        first(%tok0 : tensor<1xi32>) positions(%pos0 : tensor<1xi32>)
+        seed(%seed) draft_init(%h0 : tensor<1x32xf32>)
+        verify_init(%k0, %v0 : tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>)
+        {num_speculative_tokens = 4 : i64, max_new_tokens = 32 : i64,
+         eos_token_ids = array<i64: 2>, sampling = #seq.sampling<>}
+        -> tensor<1x32xi32>, tensor<1xi32>, tensor<1xi32>, tensor<1xi32>
+           draft_final(tensor<1x32xf32>)
+           verify_final(tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>)
+    draft {
+      ^bb0(%t: tensor<1x1xi32>, %p: tensor<1x1xi32>, %h: tensor<1x32xf32>):
+        ...
+        seq.yield %logits, %h2 : tensor<1x1x512xf32>, tensor<1x32xf32>
+    } verify {
+      ^bb0(%t: tensor<1x5xi32>, %p: tensor<1x5xi32>,
+           %k: tensor<1x2x64x8xf32>, %v: tensor<1x2x64x8xf32>):
+        ...
+        seq.yield %logits, %k2, %v2 : tensor<1x5x512xf32>,
+            tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins
+    Seq_IndexTensor:$first_tokens,
+    Seq_IndexTensor:$start_positions,
+    I64:$seed,
+    Variadic<AnyRankedTensor>:$draft_init,
+    Variadic<AnyRankedTensor>:$verify_init,
+    ConfinedAttr<I64Attr, [IntPositive]>:$num_speculative_tokens,
+    ConfinedAttr<I64Attr, [IntPositive]>:$max_new_tokens,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$eos_token_ids,
+    DefaultValuedAttr<I64Attr, "0">:$pad_token_id,
+    DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "0">:$counter_offset,
+    Seq_SamplingAttr:$sampling
+  );
+  let results = (outs
+    Seq_IndexTensor:$tokens,
+    Seq_IndexTensor:$num_generated,
+    Seq_IndexTensor:$num_verify_steps,
+    Seq_IndexTensor:$num_accepted,
+    Variadic<AnyRankedTensor>:$draft_final,
+    Variadic<AnyRankedTensor>:$verify_final
+  );
+  let regions = (region SizedRegion<1>:$draft, SizedRegion<1>:$verify);
+  let assemblyFormat = [{
+    `first` `(` $first_tokens `:` type($first_tokens) `)`
+    `positions` `(` $start_positions `:` type($start_positions) `)`
+    `seed` `(` $seed `)`
+    (`draft_init` `(` $draft_init^ `:` type($draft_init) `)`)?
+    (`verify_init` `(` $verify_init^ `:` type($verify_init) `)`)?
+    attr-dict `->` type($tokens) `,` type($num_generated) `,`
+    type($num_verify_steps) `,` type($num_accepted)
+    (`draft_final` `(` type($draft_final)^ `)`)?
+    (`verify_final` `(` type($verify_final)^ `)`)?
+    `draft` $draft `verify` $verify
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The draft region's and the verify region's yields.
+    YieldOp getDraftYield();
+    YieldOp getVerifyYield();
+    /// The per-step type [B, K + 1, S...] of a verify state [B, S...].
+    RankedTensorType getPerStepType(RankedTensorType stateType);
+  }];
+}
+
+def Seq_NgramDraftOp : Seq_Op<"ngram_draft", [Pure]> {
+  let summary = "Prompt-lookup drafting: the token after the last n-gram's "
+                "latest earlier occurrence";
+  let description = [{
+    Proposes one token per row without a model (prompt lookup decoding):
+    with `n = lengths[b]` valid tokens in `history[b]` (`[B, L]`: the prompt
+    and the tokens generated so far) and `g = ngram_size`, finds the
+    latest `i < n - g` with `history[b, i .. i + g - 1]` equal to the last
+    `g` tokens `history[b, n - g .. n - 1]` and proposes
+    `history[b, i + g]`. Without a match (or with `n <= g`) it proposes the
+    last token `history[b, n - 1]` (0 for an empty history). `lengths` are
+    clamped to `[0, L]`.
+
+    Used in the `draft` region of `seq.speculative_decode_loop`, with the
+    history carried as draft state (the region writes the incoming token at
+    its position, then drafts from the history up to it); one-hot logits of
+    the proposal make the draft's distribution a point mass.
+
+    ```mlir
+    %next = seq.ngram_draft %history lengths(%n) {ngram_size = 2 : i64}
+        : tensor<1x256xi32>, tensor<1xi32> -> tensor<1xi32>
+    ```
+  }];
+  let arguments = (ins Seq_IndexTensor:$history, Seq_IndexTensor:$lengths,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$ngram_size);
+  let results = (outs Seq_IndexTensor:$tokens);
+  let assemblyFormat = [{
+    $history `lengths` `(` $lengths `)` attr-dict `:` type($history) `,`
+    type($lengths) `->` type($tokens)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SEQ_IR_SEQDECODEOPS_TD

@@ -23,6 +23,7 @@ namespace seq {
 class ScanOp;
 class ScanStepOp;
 class DecodeLoopOp;
+class SpeculativeDecodeLoopOp;
 } // namespace seq
 } // namespace mlir
 
