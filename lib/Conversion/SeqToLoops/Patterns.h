@@ -56,6 +56,9 @@ void populateMoEToLoopsPatterns(RewritePatternSet &patterns,
 /// seq.sample and seq.decode_loop.
 void populateDecodeToLoopsPatterns(RewritePatternSet &patterns);
 
+/// seq.beam_search_loop.
+void populateBeamSearchToLoopsPatterns(RewritePatternSet &patterns);
+
 } // namespace seq
 } // namespace mlir
 

@@ -88,6 +88,7 @@ struct ConvertSeqToLoopsPass
     populateConvToLoopsPatterns(patterns);
     populateMoEToLoopsPatterns(patterns, tiling);
     populateDecodeToLoopsPatterns(patterns);
+    populateBeamSearchToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);
     if (tiling.int8Activations && tiling.x86Avx2)
       eraseUnusedX86Intrinsics(module);

@@ -23,6 +23,7 @@ namespace seq {
 class ScanOp;
 class ScanStepOp;
 class DecodeLoopOp;
+class BeamSearchLoopOp;
 } // namespace seq
 } // namespace mlir
 
