@@ -902,9 +902,8 @@ LogicalResult mlir::seq::checkBeamOptions(Location loc,
 }
 
 void mlir::seq::emitBeamSearchTail(
-    OpBuilder &b, Location loc, const ImportOptions &options,
-    Value lastLogits, Value promptLength, ValueRange state,
-    ArrayRef<int64_t> eosTokenIds,
+    OpBuilder &b, Location loc, const ImportOptions &options, Value lastLogits,
+    Value promptLength, ValueRange state, ArrayRef<int64_t> eosTokenIds,
     function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep) {
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   int64_t N = options.maxNewTokens, beams = options.numBeams;
@@ -960,8 +959,8 @@ void mlir::seq::emitBeamSearchTail(
     Value r = rowLoop.getInductionVar();
     auto rowSlice = [&](Value from, RankedTensorType rowType) -> Value {
       int64_t rank = rowType.getRank();
-      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
-          sizes, strides(rank, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
       offsets[0] = r;
       for (int64_t d = 0; d < rank; ++d)
         sizes.push_back(b.getIndexAttr(rowType.getDimSize(d)));
@@ -971,8 +970,8 @@ void mlir::seq::emitBeamSearchTail(
     auto insertRow = [&](Value row, Value into) -> Value {
       auto rowType = cast<RankedTensorType>(row.getType());
       int64_t rank = rowType.getRank();
-      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
-          sizes, strides(rank, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
       offsets[0] = r;
       for (int64_t d = 0; d < rank; ++d)
         sizes.push_back(b.getIndexAttr(rowType.getDimSize(d)));
@@ -988,8 +987,8 @@ void mlir::seq::emitBeamSearchTail(
       rowState.push_back(rowSlice(v, cast<RankedTensorType>(t)));
     SmallVector<Value> out = rowStep(tok, pos, rowState);
     SmallVector<Value> next{insertRow(out[0], iter[0])};
-    for (auto [row, into] : llvm::zip(ArrayRef(out).drop_front(),
-                                      iter.drop_front()))
+    for (auto [row, into] :
+         llvm::zip(ArrayRef(out).drop_front(), iter.drop_front()))
       next.push_back(insertRow(row, into));
     scf::YieldOp::create(b, loc, next);
     b.setInsertionPointAfter(rowLoop);

@@ -135,9 +135,8 @@ LogicalResult checkBeamOptions(Location loc, const ImportOptions &options);
 /// state...)` -> (logits [1, 1, V], state...) on each beam's row. Ends the
 /// entry with its func.return.
 void emitBeamSearchTail(
-    OpBuilder &b, Location loc, const ImportOptions &options,
-    Value lastLogits, Value promptLength, ValueRange state,
-    ArrayRef<int64_t> eosTokenIds,
+    OpBuilder &b, Location loc, const ImportOptions &options, Value lastLogits,
+    Value promptLength, ValueRange state, ArrayRef<int64_t> eosTokenIds,
     function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep);
 
 /// Every checkpoint tensor `spec` names, with its logical shape ([N, K]

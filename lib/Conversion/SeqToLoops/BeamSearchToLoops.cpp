@@ -107,8 +107,7 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
     Value parentRow = alloc({}, b.getIndexType(), rows);
     Value going = memref::AllocaOp::create(b, MemRefType::get({1}, i32));
     Value logp = memref::AllocOp::create(
-        b,
-        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32),
+        b, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32),
         ValueRange{rows, vocab});
 
     // Initial state: running beam 0 at score 0, the others at -1e9;
@@ -117,8 +116,8 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
       memref::StoreOp::create(b, one32, unsat, item);
       b.forLoop(zero, beamsV, [&](Value k) {
         Value isFirst = b.cmp(arith::CmpIPredicate::eq, k, zero);
-        memref::StoreOp::create(b, b.select(isFirst, zeroF, excluded),
-                                runScore, ValueRange{item, k});
+        memref::StoreOp::create(b, b.select(isFirst, zeroF, excluded), runScore,
+                                ValueRange{item, k});
         memref::StoreOp::create(b, excluded, finScore, ValueRange{item, k});
         memref::StoreOp::create(b, zero32, finLen, ValueRange{item, k});
         memref::StoreOp::create(b, zero32, finDone, ValueRange{item, k});
@@ -160,14 +159,12 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
         b.ifThen(b.cmp(arith::CmpIPredicate::ne, maxAndNaN[1], zero32),
                  [&] { b.raiseStatus(anchor, kInvalidLogits); });
         Value maxX = maxAndNaN[0];
-        Value sum = b.forLoop(zero, vocab, ValueRange{zeroF},
-                              [&](Value v, ValueRange acc)
-                                  -> SmallVector<Value> {
-                                return {arith::AddFOp::create(
-                                    b, acc[0],
-                                    b.exp(arith::SubFOp::create(b, load(v),
-                                                                maxX)))};
-                              })[0];
+        Value sum = b.forLoop(
+            zero, vocab, ValueRange{zeroF},
+            [&](Value v, ValueRange acc) -> SmallVector<Value> {
+              return {arith::AddFOp::create(
+                  b, acc[0], b.exp(arith::SubFOp::create(b, load(v), maxX)))};
+            })[0];
         Value logSum = math::LogOp::create(b, sum);
         Value base = memref::LoadOp::create(b, runScore, ValueRange{item, k});
         b.forLoop(zero, vocab, [&](Value v) {
@@ -199,8 +196,8 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                                             prev[0]),
                       arith::AndIOp::create(
                           b,
-                          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                                x, prev[0]),
+                          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x,
+                                                prev[0]),
                           b.cmp(arith::CmpIPredicate::sgt, i, prev[1])));
                   Value better = arith::OrIOp::create(
                       b,
@@ -208,12 +205,10 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                                             cur[0]),
                       b.cmp(arith::CmpIPredicate::slt, cur[1], zero));
                   Value pick = arith::AndIOp::create(b, after, better);
-                  return {b.select(pick, x, cur[0]),
-                          b.select(pick, i, cur[1])};
+                  return {b.select(pick, x, cur[0]), b.select(pick, i, cur[1])};
                 });
-            Value idx =
-                b.select(b.cmp(arith::CmpIPredicate::slt, best[1], zero), zero,
-                         best[1]);
+            Value idx = b.select(
+                b.cmp(arith::CmpIPredicate::slt, best[1], zero), zero, best[1]);
             Value val = value(idx);
             take(j, idx, val);
             return {val, idx};
@@ -223,10 +218,9 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
     auto isEos = [&](Value tok) {
       Value hit = arith::ConstantOp::create(b, b.getBoolAttr(false));
       for (int64_t id : eos)
-        hit = arith::OrIOp::create(
-            b, hit,
-            b.cmp(arith::CmpIPredicate::eq, tok,
-                  b.i32(static_cast<int32_t>(id))));
+        hit = arith::OrIOp::create(b, hit,
+                                   b.cmp(arith::CmpIPredicate::eq, tok,
+                                         b.i32(static_cast<int32_t>(id))));
       return hit;
     };
     // f32(double(n) ** length_penalty) for an index n.
@@ -294,16 +288,16 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
             [&](Value c) {
               Value score =
                   memref::LoadOp::create(b, candScore, ValueRange{item, c});
-              return arith::AddFOp::create(
-                         b, score, b.select(hitOf(c), excluded, zeroF))
+              return arith::AddFOp::create(b, score,
+                                           b.select(hitOf(c), excluded, zeroF))
                   .getResult();
             },
             [&](Value k, Value c, Value score) {
               copySeq(candSeq, {item, c}, runSeq, {item, k});
               memref::StoreOp::create(b, score, runScore, ValueRange{item, k});
               Value row = b.add(rowBase, k);
-              Value parent = memref::LoadOp::create(b, candParent,
-                                                    ValueRange{item, c});
+              Value parent =
+                  memref::LoadOp::create(b, candParent, ValueRange{item, c});
               memref::StoreOp::create(b, b.add(rowBase, parent), parentRow,
                                       row);
               memref::StoreOp::create(
@@ -339,8 +333,7 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
               lengthDiv);
           x = arith::AddFOp::create(b, x, b.select(full, excluded, zeroF));
           x = arith::AddFOp::create(b, x, b.select(closed, excluded, zeroF));
-          x = arith::AddFOp::create(b, x,
-                                    b.select(justDone, zeroF, excluded));
+          x = arith::AddFOp::create(b, x, b.select(justDone, zeroF, excluded));
           memref::StoreOp::create(b, x, ranked,
                                   ValueRange{item, b.add(beamsV, c)});
         });
@@ -381,9 +374,9 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
             });
         b.forLoop(zero, beamsV, [&](Value k) {
           copySeq(tmpSeq, {item, k}, finSeq, {item, k});
-          for (auto [from, to] : {std::pair{tmpScore, finScore},
-                                  std::pair{tmpLen, finLen},
-                                  std::pair{tmpDone, finDone}})
+          for (auto [from, to] :
+               {std::pair{tmpScore, finScore}, std::pair{tmpLen, finLen},
+                std::pair{tmpDone, finDone}})
             memref::StoreOp::create(
                 b, memref::LoadOp::create(b, from, ValueRange{item, k}), to,
                 ValueRange{item, k});
@@ -392,28 +385,26 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
         Value bestRunning = arith::DivFOp::create(
             b, memref::LoadOp::create(b, runScore, ValueRange{item, zero}),
             bestDiv);
-        Value worst =
-            b.forLoop(zero, beamsV, ValueRange{b.f32(inf)},
-                      [&](Value k, ValueRange acc) -> SmallVector<Value> {
-                        return {arith::MinimumFOp::create(
-                            b, acc[0],
-                            memref::LoadOp::create(b, finScore,
-                                                   ValueRange{item, k}))};
-                      })[0];
-        Value improvable =
-            b.forLoop(zero, beamsV, ValueRange{zero32},
-                      [&](Value k, ValueRange acc) -> SmallVector<Value> {
-                        Value done = b.cmp(
-                            arith::CmpIPredicate::ne,
-                            memref::LoadOp::create(b, finDone,
-                                                   ValueRange{item, k}),
-                            zero32);
-                        Value bound = b.select(done, worst, excluded);
-                        Value better = arith::CmpFOp::create(
-                            b, arith::CmpFPredicate::OGT, bestRunning, bound);
-                        return {arith::OrIOp::create(
-                            b, acc[0], arith::ExtUIOp::create(b, i32, better))};
-                      })[0];
+        Value worst = b.forLoop(
+            zero, beamsV, ValueRange{b.f32(inf)},
+            [&](Value k, ValueRange acc) -> SmallVector<Value> {
+              return {arith::MinimumFOp::create(
+                  b, acc[0],
+                  memref::LoadOp::create(b, finScore, ValueRange{item, k}))};
+            })[0];
+        Value improvable = b.forLoop(
+            zero, beamsV, ValueRange{zero32},
+            [&](Value k, ValueRange acc) -> SmallVector<Value> {
+              Value done =
+                  b.cmp(arith::CmpIPredicate::ne,
+                        memref::LoadOp::create(b, finDone, ValueRange{item, k}),
+                        zero32);
+              Value bound = b.select(done, worst, excluded);
+              Value better = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                                   bestRunning, bound);
+              return {arith::OrIOp::create(
+                  b, acc[0], arith::ExtUIOp::create(b, i32, better))};
+            })[0];
         memref::StoreOp::create(
             b,
             arith::AndIOp::create(b, memref::LoadOp::create(b, unsat, item),
@@ -424,14 +415,13 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
       // is not full (early_stopping = "true") and some candidate can go on.
       auto reduce = [&](Value count, Value init, bool isAnd,
                         function_ref<Value(Value)> element) {
-        return b.forLoop(zero, count, ValueRange{init},
-                         [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                           Value e = element(i);
-                           return {isAnd ? arith::AndIOp::create(b, acc[0], e)
-                                               .getResult()
-                                         : arith::OrIOp::create(b, acc[0], e)
-                                               .getResult()};
-                         })[0];
+        return b.forLoop(
+            zero, count, ValueRange{init},
+            [&](Value i, ValueRange acc) -> SmallVector<Value> {
+              Value e = element(i);
+              return {isAnd ? arith::AndIOp::create(b, acc[0], e).getResult()
+                            : arith::OrIOp::create(b, acc[0], e).getResult()};
+            })[0];
       };
       Value improvable = reduce(batch, zero32, false, [&](Value item) {
         return memref::LoadOp::create(b, unsat, item).getResult();
@@ -445,13 +435,12 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
       Value go = arith::AndIOp::create(b, improvable,
                                        arith::XOrIOp::create(b, allHit, one32));
       if (earlyTrue) {
-        Value allFull =
-            reduce(b.mul(batch, beamsV), one32, true, [&](Value i) {
-              Value item = arith::DivUIOp::create(b, i, beamsV);
-              Value k = arith::RemUIOp::create(b, i, beamsV);
-              return memref::LoadOp::create(b, finDone, ValueRange{item, k})
-                  .getResult();
-            });
+        Value allFull = reduce(b.mul(batch, beamsV), one32, true, [&](Value i) {
+          Value item = arith::DivUIOp::create(b, i, beamsV);
+          Value k = arith::RemUIOp::create(b, i, beamsV);
+          return memref::LoadOp::create(b, finDone, ValueRange{item, k})
+              .getResult();
+        });
         go = arith::AndIOp::create(b, go,
                                    arith::XOrIOp::create(b, allFull, one32));
       }
@@ -492,10 +481,10 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                     return shape;
                   }(),
                   type.getElementType());
-              Value slice = tensor::ExtractSliceOp::create(
-                  b, sliceType, tensor, from, sizes, unit);
-              return {tensor::InsertSliceOp::create(b, slice, acc[0], to,
-                                                    sizes, unit)
+              Value slice = tensor::ExtractSliceOp::create(b, sliceType, tensor,
+                                                           from, sizes, unit);
+              return {tensor::InsertSliceOp::create(b, slice, acc[0], to, sizes,
+                                                    unit)
                           .getResult()};
             })[0]);
       }
@@ -521,53 +510,51 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                 b, loc, memref::LoadOp::create(b, buffer, ij[0]).getResult());
           });
     };
-    b.forLoop(one, b.index(maxNew), state0,
-              [&](Value s, ValueRange state) -> SmallVector<Value> {
-                Value active =
-                    b.cmp(arith::CmpIPredicate::ne,
-                          memref::LoadOp::create(b, going, zero), zero32);
-                auto branch = scf::IfOp::create(b, state.getTypes(), active,
-                                                /*withElseRegion=*/true);
-                OpBuilder::InsertionGuard guard(b);
-                auto moveInto = [&](Region &region) {
-                  Block &block = region.front();
-                  if (!block.empty() &&
-                      block.back().hasTrait<OpTrait::IsTerminator>()) {
-                    b.setInsertionPoint(&block.back());
-                    return false;
-                  }
-                  b.setInsertionPointToEnd(&block);
-                  return true;
-                };
-                bool needsThenYield = moveInto(branch.getThenRegion());
-                Value offset = arith::IndexCastOp::create(b, i32, b.sub(s, one));
-                b.forLoop(zero, rows, [&](Value r) {
-                  Value item = arith::DivUIOp::create(b, r, beamsV);
-                  memref::StoreOp::create(
-                      b,
-                      arith::AddIOp::create(
-                          b, memref::LoadOp::create(b, start, item), offset),
-                      pos, r);
-                });
-                SmallVector<Value> args{column(lastTok), column(pos)};
-                llvm::append_range(args, state);
-                SmallVector<Value> yielded =
-                    b.inlineRegion(op.getBody(), args);
-                computeLogp(b.buffer(yielded[0]), /*fromFirst=*/false);
-                selectStep(s);
-                SmallVector<Value> next =
-                    reorder(ArrayRef<Value>(yielded).drop_front());
-                if (needsThenYield)
-                  scf::YieldOp::create(b, next);
-                if (moveInto(branch.getElseRegion()))
-                  scf::YieldOp::create(b, state);
-                return SmallVector<Value>(branch.getResults());
-              });
+    b.forLoop(
+        one, b.index(maxNew), state0,
+        [&](Value s, ValueRange state) -> SmallVector<Value> {
+          Value active = b.cmp(arith::CmpIPredicate::ne,
+                               memref::LoadOp::create(b, going, zero), zero32);
+          auto branch = scf::IfOp::create(b, state.getTypes(), active,
+                                          /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard guard(b);
+          auto moveInto = [&](Region &region) {
+            Block &block = region.front();
+            if (!block.empty() &&
+                block.back().hasTrait<OpTrait::IsTerminator>()) {
+              b.setInsertionPoint(&block.back());
+              return false;
+            }
+            b.setInsertionPointToEnd(&block);
+            return true;
+          };
+          bool needsThenYield = moveInto(branch.getThenRegion());
+          Value offset = arith::IndexCastOp::create(b, i32, b.sub(s, one));
+          b.forLoop(zero, rows, [&](Value r) {
+            Value item = arith::DivUIOp::create(b, r, beamsV);
+            memref::StoreOp::create(
+                b,
+                arith::AddIOp::create(b, memref::LoadOp::create(b, start, item),
+                                      offset),
+                pos, r);
+          });
+          SmallVector<Value> args{column(lastTok), column(pos)};
+          llvm::append_range(args, state);
+          SmallVector<Value> yielded = b.inlineRegion(op.getBody(), args);
+          computeLogp(b.buffer(yielded[0]), /*fromFirst=*/false);
+          selectStep(s);
+          SmallVector<Value> next =
+              reorder(ArrayRef<Value>(yielded).drop_front());
+          if (needsThenYield)
+            scf::YieldOp::create(b, next);
+          if (moveInto(branch.getElseRegion()))
+            scf::YieldOp::create(b, state);
+          return SmallVector<Value>(branch.getResults());
+        });
 
-    rewriter.replaceOp(
-        op, {b.toTensor(finSeq, op.getSequences().getType()),
-             b.toTensor(finScore, op.getScores().getType()),
-             b.toTensor(finLen, op.getLengths().getType())});
+    rewriter.replaceOp(op, {b.toTensor(finSeq, op.getSequences().getType()),
+                            b.toTensor(finScore, op.getScores().getType()),
+                            b.toTensor(finLen, op.getLengths().getType())});
     return success();
   }
 };

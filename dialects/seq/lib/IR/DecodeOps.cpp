@@ -221,9 +221,10 @@ LogicalResult BeamSearchLoopOp::verify() {
     return emitOpError() << "expects a finite length_penalty, got " << penalty;
   StringRef early = getEarlyStopping();
   if (early != "false" && early != "true" && early != "never")
-    return emitOpError() << "expects early_stopping to be \"false\", \"true\" "
-                            "or \"never\" (transformers' early_stopping), got \""
-                         << early << "\"";
+    return emitOpError()
+           << "expects early_stopping to be \"false\", \"true\" "
+              "or \"never\" (transformers' early_stopping), got \""
+           << early << "\"";
   return success();
 }
 
@@ -231,8 +232,8 @@ LogicalResult BeamSearchLoopOp::verifyRegions() {
   Block &body = getBody().front();
   RankedTensorType logitsType = getFirstLogits().getType();
   int64_t rows = mulExtents(logitsType.getDimSize(0), getNumBeams());
-  auto stepTokens =
-      RankedTensorType::get({rows, 1}, getStartPositions().getType().getElementType());
+  auto stepTokens = RankedTensorType::get(
+      {rows, 1}, getStartPositions().getType().getElementType());
   SmallVector<Type> expectedArgs{stepTokens, stepTokens};
   llvm::append_range(expectedArgs, getInitState().getTypes());
   if (body.getArgumentTypes() != TypeRange(expectedArgs))
