@@ -168,6 +168,7 @@ private:
   void buildLogits();
   void buildPrefill();
   void buildGenerate();
+  void buildGenerateBeams();
 
   OpBuilder b;
   Location loc;
@@ -876,6 +877,43 @@ void DecoderGraphBuilder::buildGenerate() {
       });
 }
 
+/// @generate_beams(prompt [1,S]) -> (sequences [1,beams,N], scores
+/// [1,beams], lengths [1,beams]): prefill, then a seq.beam_search_loop
+/// (emitBeamSearchTail) whose body runs the forward on each beam's row.
+void DecoderGraphBuilder::buildGenerateBeams() {
+  int64_t N = options.maxNewTokens, beams = options.numBeams;
+  auto logits = RankedTensorType::get({1, spec.vocab}, f32);
+  Block *body = entry(b, module, loc, "generate_beams", {ids()},
+                      {RankedTensorType::get({1, beams, N}, i32),
+                       RankedTensorType::get({1, beams}, f32),
+                       RankedTensorType::get({1, beams}, i32)});
+  Value prompt = body->getArgument(0);
+  Value S = dim(prompt, 1);
+  SmallVector<Value> args{prompt, iota(S)};
+  for (int64_t l = 0; l < 2 * spec.layers; ++l)
+    args.push_back(zeroCache());
+  auto prefill = func::CallOp::create(b, loc, forward, args);
+  Value last = lastRowLogits(b, loc, prefill.getResult(0), spec.hidden,
+                             [&](Value x) { return head(x, logits); });
+  emitBeamSearchTail(
+      b, loc, options, last, S, prefill.getResults().drop_front(),
+      options.ignoreEos ? ArrayRef<int64_t>() : ArrayRef(spec.eosTokenIds),
+      [&](Value token, Value position, ValueRange caches) {
+        SmallVector<Value> callArgs{
+            tensor::CastOp::create(b, loc, ids(), token),
+            tensor::CastOp::create(b, loc, ids(), position)};
+        llvm::append_range(callArgs, caches);
+        auto call = func::CallOp::create(b, loc, forward, callArgs);
+        Value h = tensor::CastOp::create(
+            b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
+            call.getResult(0));
+        SmallVector<Value> yields{
+            head(h, RankedTensorType::get({1, 1, spec.vocab}, f32))};
+        llvm::append_range(yields, call.getResults().drop_front());
+        return yields;
+      });
+}
+
 void mlir::seq::emitGenerateTail(
     OpBuilder &b, Location loc, int64_t N, Value lastLogits, Value promptLength,
     Value seed, ValueRange state, TypeRange stateTypes,
@@ -963,6 +1001,117 @@ void mlir::seq::emitGenerateTail(
   func::ReturnOp::create(b, loc, branch.getResults());
 }
 
+LogicalResult mlir::seq::checkBeamOptions(Location loc,
+                                          const ImportOptions &options) {
+  if (options.numBeams < 0 || options.numBeams > 1024)
+    return emitError(loc) << "--num-beams must be in 0 .. 1024, got "
+                          << options.numBeams;
+  if (!std::isfinite(options.lengthPenalty))
+    return emitError(loc) << "--length-penalty must be finite";
+  StringRef early = options.earlyStopping;
+  if (early != "false" && early != "true" && early != "never")
+    return emitError(loc) << "--early-stopping must be false, true or never, "
+                             "got '"
+                          << early << "'";
+  return success();
+}
+
+void mlir::seq::emitBeamSearchTail(
+    OpBuilder &b, Location loc, const ImportOptions &options, Value lastLogits,
+    Value promptLength, ValueRange state, ArrayRef<int64_t> eosTokenIds,
+    function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  int64_t N = options.maxNewTokens, beams = options.numBeams;
+  auto logitsType = cast<RankedTensorType>(lastLogits.getType());
+  int64_t vocab = logitsType.getDimSize(1);
+  auto constIndex = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  // Every beam's row starts as the prefilled state (only beam 0's is
+  // read: the first step expands beam 0 alone, the reorder copies it).
+  auto beamRows = [](RankedTensorType t, int64_t rows) {
+    SmallVector<int64_t> shape(t.getShape());
+    shape[0] = rows;
+    return RankedTensorType::get(shape, t.getElementType());
+  };
+  SmallVector<Value> init;
+  SmallVector<Type> initTypes;
+  for (Value v : state) {
+    auto type = beamRows(cast<RankedTensorType>(v.getType()), beams);
+    SmallVector<Value> copies(beams, v);
+    init.push_back(
+        beams == 1 ? v : tensor::ConcatOp::create(b, loc, type, 0, copies));
+    initTypes.push_back(type);
+  }
+  Value startPos = tensor::FromElementsOp::create(
+      b, loc, RankedTensorType::get({1}, i32),
+      ValueRange{
+          arith::IndexCastOp::create(b, loc, i32, promptLength).getResult()});
+  auto seqsType = RankedTensorType::get({1, beams, N}, i32);
+  auto scoresType = RankedTensorType::get({1, beams}, f32);
+  auto lengthsType = RankedTensorType::get({1, beams}, i32);
+  auto loop = BeamSearchLoopOp::create(
+      b, loc, seqsType, scoresType, lengthsType, lastLogits, startPos, init,
+      b.getI64IntegerAttr(beams), b.getI64IntegerAttr(N),
+      b.getDenseI64ArrayAttr(eosTokenIds), b.getI64IntegerAttr(0),
+      b.getF64FloatAttr(options.lengthPenalty),
+      b.getStringAttr(options.earlyStopping));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    auto column = RankedTensorType::get({beams, 1}, i32);
+    SmallVector<Type> argTypes{column, column};
+    llvm::append_range(argTypes, initTypes);
+    SmallVector<Location> locs(argTypes.size(), loc);
+    Block *body = b.createBlock(&loop.getBody(), {}, argTypes, locs);
+    // One forward per beam row: the model functions take one row.
+    auto stepLogits = RankedTensorType::get({beams, 1, vocab}, f32);
+    SmallVector<Value> carried{
+        tensor::EmptyOp::create(b, loc, stepLogits.getShape(), f32)};
+    llvm::append_range(carried, body->getArguments().drop_front(2));
+    auto rowLoop = scf::ForOp::create(b, loc, constIndex(0), constIndex(beams),
+                                      constIndex(1), carried);
+    b.setInsertionPointToStart(rowLoop.getBody());
+    Value r = rowLoop.getInductionVar();
+    auto rowSlice = [&](Value from, RankedTensorType rowType) -> Value {
+      int64_t rank = rowType.getRank();
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
+      offsets[0] = r;
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(b.getIndexAttr(rowType.getDimSize(d)));
+      return tensor::ExtractSliceOp::create(b, loc, rowType, from, offsets,
+                                            sizes, strides);
+    };
+    auto insertRow = [&](Value row, Value into) -> Value {
+      auto rowType = cast<RankedTensorType>(row.getType());
+      int64_t rank = rowType.getRank();
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
+      offsets[0] = r;
+      for (int64_t d = 0; d < rank; ++d)
+        sizes.push_back(b.getIndexAttr(rowType.getDimSize(d)));
+      return tensor::InsertSliceOp::create(b, loc, row, into, offsets, sizes,
+                                           strides);
+    };
+    auto one = RankedTensorType::get({1, 1}, i32);
+    Value tok = rowSlice(body->getArgument(0), one);
+    Value pos = rowSlice(body->getArgument(1), one);
+    SmallVector<Value> rowState;
+    ValueRange iter = rowLoop.getRegionIterArgs();
+    for (auto [v, t] : llvm::zip(iter.drop_front(), state.getTypes()))
+      rowState.push_back(rowSlice(v, cast<RankedTensorType>(t)));
+    SmallVector<Value> out = rowStep(tok, pos, rowState);
+    SmallVector<Value> next{insertRow(out[0], iter[0])};
+    for (auto [row, into] :
+         llvm::zip(ArrayRef(out).drop_front(), iter.drop_front()))
+      next.push_back(insertRow(row, into));
+    scf::YieldOp::create(b, loc, next);
+    b.setInsertionPointAfter(rowLoop);
+    YieldOp::create(b, loc, rowLoop.getResults());
+  }
+  func::ReturnOp::create(b, loc, loop.getResults());
+}
+
 OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(loc);
   module = *owned;
@@ -970,6 +1119,8 @@ OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
   buildLogits();
   buildPrefill();
   buildGenerate();
+  if (options.numBeams > 0)
+    buildGenerateBeams();
   return owned;
 }
 

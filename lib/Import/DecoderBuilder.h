@@ -147,6 +147,22 @@ void emitGenerateTail(OpBuilder &b, Location loc, int64_t N, Value lastLogits,
                       SamplingAttr sampling,
                       function_ref<SmallVector<Value>(Block *)> stepBody);
 
+/// Emits an error at `loc` and fails unless the beam-search options
+/// (numBeams, lengthPenalty, earlyStopping) are valid.
+LogicalResult checkBeamOptions(Location loc, const ImportOptions &options);
+
+/// The common end of every importer's @generate_beams(prompt) ->
+/// (sequences [1, beams, N] i32, scores [1, beams] f32, lengths [1, beams]
+/// i32): a seq.beam_search_loop from the prompt's last logits
+/// `lastLogits` [1, V] and the prefilled `state` (batch 1, copied to the
+/// `beams` rows), whose body runs `rowStep(token [1, 1], position [1, 1],
+/// state...)` -> (logits [1, 1, V], state...) on each beam's row. Ends the
+/// entry with its func.return.
+void emitBeamSearchTail(
+    OpBuilder &b, Location loc, const ImportOptions &options, Value lastLogits,
+    Value promptLength, ValueRange state, ArrayRef<int64_t> eosTokenIds,
+    function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep);
+
 /// Every checkpoint tensor `spec` names, with its logical shape ([N, K]
 /// for a weight); a stacked parameter is listed as its parts.
 std::vector<std::pair<std::string, SmallVector<int64_t>>>

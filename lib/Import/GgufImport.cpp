@@ -397,5 +397,7 @@ OwningOpRef<ModuleOp> mlir::seq::importGguf(MLIRContext *ctx, StringRef path,
       return nullptr;
     opts.maxSeqLen = std::min<int64_t>(*ctxLen, 4096);
   }
+  if (failed(checkBeamOptions(fileLoc, opts)))
+    return nullptr;
   return buildDecoder(ctx, fileLoc, s, tensors, opts);
 }

@@ -2060,6 +2060,8 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     emitError(UnknownLoc::get(ctx)) << "--max-new-tokens must be positive";
     return nullptr;
   }
+  if (failed(checkBeamOptions(UnknownLoc::get(ctx), opts)))
+    return nullptr;
   if (mamba)
     return buildMamba(ctx, file->loc(ctx), *mambaSpec, tensors, opts);
   return buildDecoder(ctx, file->loc(ctx), *spec, tensors, opts);

@@ -128,6 +128,7 @@ private:
   void buildLogits();
   void buildPrefill();
   void buildGenerate();
+  void buildGenerateBeams();
 
   OpBuilder b;
   Location loc;
@@ -712,6 +713,41 @@ void MambaGraphBuilder::buildGenerate() {
       });
 }
 
+/// @generate_beams(prompt [1,S]) -> (sequences [1,beams,N], scores
+/// [1,beams], lengths [1,beams]): prefill, then a seq.beam_search_loop
+/// whose reorder gathers the conv and SSM states of the surviving beams.
+void MambaGraphBuilder::buildGenerateBeams() {
+  int64_t N = options.maxNewTokens, beams = options.numBeams;
+  auto logits = RankedTensorType::get({1, spec.vocab}, f32);
+  Block *body = entry(b, module, loc, "generate_beams", {ids()},
+                      {RankedTensorType::get({1, beams, N}, i32),
+                       RankedTensorType::get({1, beams}, f32),
+                       RankedTensorType::get({1, beams}, i32)});
+  Value prompt = body->getArgument(0);
+  SmallVector<Type> types = stateTypes();
+  SmallVector<Value> args{prompt};
+  for (Type t : types)
+    args.push_back(zeroState(cast<RankedTensorType>(t)));
+  auto prefill = func::CallOp::create(b, loc, forward, args);
+  Value last = head(lastRow(b, loc, prefill.getResult(0), spec.hidden), logits);
+  emitBeamSearchTail(
+      b, loc, options, last, dim(prompt, 1), prefill.getResults().drop_front(),
+      options.ignoreEos ? ArrayRef<int64_t>() : ArrayRef(spec.eosTokenIds),
+      [&](Value token, Value, ValueRange states) {
+        SmallVector<Value> callArgs{
+            tensor::CastOp::create(b, loc, ids(), token)};
+        llvm::append_range(callArgs, states);
+        auto call = func::CallOp::create(b, loc, forward, callArgs);
+        Value h = tensor::CastOp::create(
+            b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
+            call.getResult(0));
+        SmallVector<Value> yields{
+            head(h, RankedTensorType::get({1, 1, spec.vocab}, f32))};
+        llvm::append_range(yields, call.getResults().drop_front());
+        return yields;
+      });
+}
+
 OwningOpRef<ModuleOp> MambaGraphBuilder::build() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(loc);
   module = *owned;
@@ -719,6 +755,8 @@ OwningOpRef<ModuleOp> MambaGraphBuilder::build() {
   buildLogits();
   buildPrefill();
   buildGenerate();
+  if (options.numBeams > 0)
+    buildGenerateBeams();
   return owned;
 }
 

@@ -206,6 +206,21 @@ static cl::opt<bool> ignoreEos(
     "ignore-eos",
     cl::desc("`generate` runs to --max-new-tokens past the model's EOS ids"),
     cl::init(false), cl::cat(importCategory));
+static cl::opt<int64_t> numBeams(
+    "num-beams",
+    cl::desc("Also build a `generate_beams` entry: beam search with this "
+             "many beams (transformers' generate(num_beams=N)); 0: none"),
+    cl::init(0), cl::cat(importCategory));
+static cl::opt<double>
+    lengthPenalty("length-penalty",
+                  cl::desc("Length penalty of `generate_beams` (scores are "
+                           "divided by length ** penalty)"),
+                  cl::init(1.0), cl::cat(importCategory));
+static cl::opt<std::string> earlyStopping(
+    "early-stopping",
+    cl::desc("Early stopping of `generate_beams`: false (the heuristic), "
+             "true or never, as transformers' early_stopping"),
+    cl::init("false"), cl::cat(importCategory));
 
 static cl::extrahelp examples(R"(
 EXAMPLES:
@@ -284,6 +299,9 @@ static seq::ImportOptions importOptions() {
   options.topK = topK;
   options.topP = topP;
   options.ignoreEos = ignoreEos;
+  options.numBeams = numBeams;
+  options.lengthPenalty = lengthPenalty;
+  options.earlyStopping = earlyStopping;
   return options;
 }
 

@@ -33,6 +33,13 @@ struct ImportOptions {
   /// `generate` does not stop at the model's EOS ids (benchmarks, and
   /// comparisons with references that generate a fixed length).
   bool ignoreEos = false;
+  /// Beams of the `generate_beams` entry (seq.beam_search_loop); 0: no
+  /// such entry.
+  int64_t numBeams = 0;
+  /// Its length penalty and early stopping ("false", "true" or "never"),
+  /// as transformers' generate(length_penalty=, early_stopping=).
+  double lengthPenalty = 1.0;
+  std::string earlyStopping = "false";
 };
 
 /// True when `path` is a directory holding a config.json.

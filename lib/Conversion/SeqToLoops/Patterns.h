@@ -58,6 +58,8 @@ void populateDecodeToLoopsPatterns(RewritePatternSet &patterns);
 
 /// seq.speculative_decode_loop.
 void populateSpeculativeToLoopsPatterns(RewritePatternSet &patterns);
+/// seq.beam_search_loop.
+void populateBeamSearchToLoopsPatterns(RewritePatternSet &patterns);
 
 } // namespace seq
 } // namespace mlir

@@ -89,6 +89,7 @@ struct ConvertSeqToLoopsPass
     populateMoEToLoopsPatterns(patterns, tiling);
     populateDecodeToLoopsPatterns(patterns);
     populateSpeculativeToLoopsPatterns(patterns);
+    populateBeamSearchToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);
     if (tiling.int8Activations && tiling.x86Avx2)
       eraseUnusedX86Intrinsics(module);

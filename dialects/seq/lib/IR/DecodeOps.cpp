@@ -11,6 +11,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::seq;
 
@@ -332,5 +334,123 @@ LogicalResult NgramDraftOp::verify() {
   if (failed(verifyShape(op, getLengths().getType(), {batch}, "lengths [B]")) ||
       failed(verifyShape(op, getTokens().getType(), {batch}, "tokens [B]")))
     return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// BeamSearchLoopOp
+//===----------------------------------------------------------------------===//
+
+YieldOp BeamSearchLoopOp::getBodyYield() {
+  return cast<YieldOp>(getBody().front().getTerminator());
+}
+
+/// Beams per item: bounded so that B * beams * V and the candidate
+/// buffers stay far from overflow.
+static constexpr int64_t kMaxBeams = 1024;
+
+/// `a * b`, or dynamic when either is.
+static int64_t mulExtents(int64_t a, int64_t b) {
+  if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
+    return ShapedType::kDynamic;
+  return a * b;
+}
+
+LogicalResult BeamSearchLoopOp::verify() {
+  Operation *op = getOperation();
+  if (getMaxNewTokens() > kMaxNewTokens)
+    return emitOpError() << "expects max_new_tokens at most " << kMaxNewTokens
+                         << ", got " << getMaxNewTokens();
+  int64_t beams = getNumBeams();
+  if (beams > kMaxBeams)
+    return emitOpError() << "expects num_beams at most " << kMaxBeams
+                         << ", got " << beams;
+  RankedTensorType logitsType = getFirstLogits().getType();
+  if (failed(verifyRank(op, logitsType, 2, "first_logits", "[B, V]")))
+    return failure();
+  int64_t batch = logitsType.getDimSize(0), vocab = logitsType.getDimSize(1);
+  if (vocab == 0)
+    return emitOpError() << "expects a non-empty vocabulary (V > 0)";
+  int64_t candidates = getNumCandidates();
+  if (!ShapedType::isDynamic(vocab) && candidates > beams * vocab)
+    return emitOpError() << "expects num_beams * V (" << beams * vocab
+                         << ") to be at least the candidates kept per step, "
+                            "max(2, 1 + #eos) * num_beams = "
+                         << candidates;
+  int64_t maxNew = getMaxNewTokens();
+  if (failed(verifyShape(op, getStartPositions().getType(), {batch},
+                         "start_positions [B]")) ||
+      failed(verifyShape(op, getSequences().getType(), {batch, beams, maxNew},
+                         "sequences [B, num_beams, max_new_tokens]")) ||
+      failed(verifyShape(op, getScores().getType(), {batch, beams},
+                         "scores [B, num_beams]")) ||
+      failed(verifyShape(op, getLengths().getType(), {batch, beams},
+                         "lengths [B, num_beams]")))
+    return failure();
+  int64_t rows = mulExtents(batch, beams);
+  for (auto [i, state] : llvm::enumerate(getInitState())) {
+    auto type = cast<RankedTensorType>(state.getType());
+    if (type.getRank() == 0 || !extentsCompatible(type.getDimSize(0), rows))
+      return emitOpError()
+             << "expects every state tensor to have B * num_beams = "
+             << formatExtent(rows) << " rows in dim 0 (the beam reorder "
+             << "gathers dim 0; paged caches, whose dim 0 counts blocks, "
+             << "are not supported yet), got " << type << " for state #" << i;
+  }
+  for (int64_t id : getEosTokenIds()) {
+    if (id < 0)
+      return emitOpError() << "expects non-negative eos_token_ids, got " << id;
+    if (!ShapedType::isDynamic(vocab) && id >= vocab)
+      return emitOpError() << "expects eos_token_ids inside the vocabulary ("
+                           << vocab << "), got " << id;
+  }
+  if (int64_t pad = getPadTokenIdAttr().getInt(); pad < 0 || pad > INT32_MAX)
+    return emitOpError() << "expects a pad_token_id in [0, 2^31), got " << pad;
+  double penalty = getLengthPenalty().convertToDouble();
+  if (!std::isfinite(penalty))
+    return emitOpError() << "expects a finite length_penalty, got " << penalty;
+  StringRef early = getEarlyStopping();
+  if (early != "false" && early != "true" && early != "never")
+    return emitOpError()
+           << "expects early_stopping to be \"false\", \"true\" "
+              "or \"never\" (transformers' early_stopping), got \""
+           << early << "\"";
+  return success();
+}
+
+LogicalResult BeamSearchLoopOp::verifyRegions() {
+  Block &body = getBody().front();
+  RankedTensorType logitsType = getFirstLogits().getType();
+  int64_t rows = mulExtents(logitsType.getDimSize(0), getNumBeams());
+  auto stepTokens = RankedTensorType::get(
+      {rows, 1}, getStartPositions().getType().getElementType());
+  SmallVector<Type> expectedArgs{stepTokens, stepTokens};
+  llvm::append_range(expectedArgs, getInitState().getTypes());
+  if (body.getArgumentTypes() != TypeRange(expectedArgs))
+    return emitOpError() << "expects body to take (tokens, positions, "
+                            "state...) of types "
+                         << formatTypes(expectedArgs) << ", got "
+                         << formatTypes(body.getArgumentTypes());
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("expects the body to end in seq.yield");
+  ValueRange yielded = yield.getValues();
+  if (yielded.empty())
+    return emitOpError("expects body to yield logits [B * num_beams, 1, V] "
+                       "first");
+  auto stepLogits = dyn_cast<RankedTensorType>(yielded[0].getType());
+  if (!stepLogits || stepLogits.getRank() != 3 ||
+      !isa<FloatType>(stepLogits.getElementType()) ||
+      !shapesCompatible(stepLogits.getShape(),
+                        {rows, 1, logitsType.getDimSize(1)}))
+    return emitOpError() << "expects body to yield float logits [B * "
+                            "num_beams, 1, V] = "
+                         << formatShape({rows, 1, logitsType.getDimSize(1)})
+                         << " first, got " << yielded[0].getType();
+  if (yielded.drop_front().getTypes() != getInitState().getTypes())
+    return emitOpError() << "expects body to yield the carried state of types "
+                         << formatTypes(getInitState().getTypes())
+                         << " after the logits, got "
+                         << formatTypes(yielded.drop_front().getTypes());
   return success();
 }

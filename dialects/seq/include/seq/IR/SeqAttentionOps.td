@@ -14,13 +14,14 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 def Seq_YieldOp : Seq_Op<"yield", [Pure, ReturnLike, Terminator,
     ParentOneOf<["AttentionOp", "ScanOp", "ScanStepOp", "DecodeLoopOp",
-               "SpeculativeDecodeLoopOp"]>]> {
+               "SpeculativeDecodeLoopOp",
+               "BeamSearchLoopOp"]>]> {
   let summary = "Terminates a seq region and yields its values";
   let description = [{
     Returns values from the region of a `seq` operation: the modified score
     (`score_mod`) or the keep bit (`mask_mod`) of `seq.attention`, the
     `(decay, input)` pair of a scan step or its readout value, and the
-    logits plus new carried state of a decode-loop body.
+    logits plus new carried state of a decode-loop or beam-search body.
 
     ```mlir
     seq.yield %score : f32

@@ -24,6 +24,7 @@ class ScanOp;
 class ScanStepOp;
 class DecodeLoopOp;
 class SpeculativeDecodeLoopOp;
+class BeamSearchLoopOp;
 } // namespace seq
 } // namespace mlir
 
