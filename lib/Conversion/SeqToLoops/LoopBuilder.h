@@ -108,6 +108,19 @@ public:
   /// global on first use.
   void raiseStatus(Operation *anchor, int32_t code);
 
+  /// Run-time extent checks, for what the verifiers check only on static
+  /// extents. `sameExtent` is an i1 that extent `da` of `a` equals extent
+  /// `db` of `b`, or null when both are static (the verifier checked them).
+  Value sameExtent(Value a, int64_t da, Value b, int64_t db);
+  /// The conjunction of `conditions` (nulls skipped); null if none is left.
+  Value allOf(ArrayRef<Value> conditions);
+  /// Runs `body` only when `ok` holds and otherwise raises `code` through
+  /// `anchor`'s module status (one scf.if around the whole computation, so
+  /// the check costs nothing inside the loops); just `body` when `ok` is
+  /// null.
+  void guarded(Operation *anchor, Value ok, int32_t code,
+               llvm::function_ref<void()> body);
+
   /// The gather shared by the embedding lowerings: allocates `type`
   /// ([..., width], leading extents from `ids`), and for each flattened id
   /// in 0 .. vocab-1 (in parallel) calls `copyRow(id, rows, n)` to fill row
