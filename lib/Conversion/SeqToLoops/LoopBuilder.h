@@ -28,7 +28,8 @@ enum StatusCode : int32_t {
   kIndexOutOfRange = 1,
   kCacheOverflow = 2,
   kInvalidLogits = 3,
-  kShapeMismatch = 4
+  kShapeMismatch = 4,
+  // 5 (out of memory) is raised by seq-cpu-entry-points after allocations.
 };
 
 class LoopBuilder : public ImplicitLocOpBuilder {
