@@ -19,7 +19,9 @@
 #include <vector>
 
 struct seqrt_artifact {
-  using EntryFunction = void (*)(void **);
+  /// `__seq_packed_<name>(args, status)`: the status slot is the call's
+  /// own (seqabi2), so overlapping calls each see their own error.
+  using EntryFunction = void (*)(void **, int32_t *);
 
   std::string path;
   std::string metadataJson;
@@ -37,8 +39,6 @@ struct seqrt_artifact {
   /// buffer; empty / null for the others.
   std::vector<std::vector<bool>> partsBound;
   std::vector<void *> stacked;
-  /// The code's `int32_t __seq_status`, if it has one.
-  int32_t *codeStatus = nullptr;
 
   /// Checkpoints (safetensors or GGUF) parameters are bound into; mapped
   /// until the artifact goes.

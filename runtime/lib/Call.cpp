@@ -11,12 +11,15 @@
 #include "Dtype.h"
 #include "Error.h"
 #include "Tensor.h"
+#include "seqrt/Abi.h"
 
 #include <cstring>
 #include <map>
 
 using namespace seqrt;
 
+static_assert(SEQRT_CODE_OUT_OF_MEMORY == seqrt::abi::kCodeOutOfMemory,
+              "seqc raises the out-of-memory code seqrt.h documents");
 static_assert(sizeof(void *) == sizeof(int64_t),
               "the entry-point ABI assumes 64-bit pointers");
 
@@ -143,12 +146,10 @@ void copyStrided(const ResultView &view, size_t elementSize, char *dest,
   }
 }
 
-/// SEQRT_ERROR_EXECUTION if the call stored an error in __seq_status.
-seqrt_status checkCodeStatus(const seqrt_artifact &artifact,
-                             const EntryInfo &entry) {
-  if (!artifact.codeStatus || *artifact.codeStatus == SEQRT_CODE_OK)
+/// SEQRT_ERROR_EXECUTION if the call stored an error in its status slot.
+seqrt_status checkCodeStatus(int32_t code, const EntryInfo &entry) {
+  if (code == SEQRT_CODE_OK)
     return SEQRT_OK;
-  int32_t code = *artifact.codeStatus;
   const char *what = code == SEQRT_CODE_INDEX_OUT_OF_RANGE
                          ? "an index out of range (e.g. a token id outside "
                            "the vocabulary)"
@@ -161,6 +162,9 @@ seqrt_status checkCodeStatus(const seqrt_artifact &artifact,
                          ? "operand extents that do not agree (e.g. query "
                            "heads not a multiple of KV heads, or K and V "
                            "of different lengths)"
+                     : code == SEQRT_CODE_OUT_OF_MEMORY
+                         ? "out of memory (a buffer the code allocates "
+                           "could not be allocated)"
                          : "an unknown error";
   return fail(SEQRT_ERROR_EXECUTION,
               "entry '" + entry.name + "' failed while running: " + what +
@@ -382,16 +386,18 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
     next += descriptorWords(inputs[i].rank);
   }
 
-  if (artifact->codeStatus)
-    *artifact->codeStatus = SEQRT_CODE_OK;
-  artifact->functions[index](args.data());
+  // The call's own status slot: overlapping calls cannot see each other's.
+  int32_t codeStatus = SEQRT_CODE_OK;
+  artifact->functions[index](args.data(), &codeStatus);
 
-  if (entry.outputs.empty())
-    return checkCodeStatus(*artifact, entry);
+  // After a failed allocation the code jumped back to its wrapper: the
+  // result struct was never written (what it had allocated is lost).
+  if (entry.outputs.empty() || codeStatus == SEQRT_CODE_OUT_OF_MEMORY)
+    return checkCodeStatus(codeStatus, entry);
   ResultUnpacker unpacker(*artifact, entry, inputs, numInputs);
   seqrt_status status = unpacker.unpack(words.data(), outputs);
   if (status == SEQRT_OK)
-    status = checkCodeStatus(*artifact, entry);
+    status = checkCodeStatus(codeStatus, entry);
   if (status != SEQRT_OK)
     for (size_t i = 0; i < numOutputs; ++i)
       seqrt_tensor_free(artifact, &outputs[i]);

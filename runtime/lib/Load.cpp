@@ -50,7 +50,7 @@ std::string describeKind(const ElfSymbol &symbol) {
 /// Checks, before the code is loaded, that every symbol the metadata names
 /// is one the code defines with the kind, size and placement its use needs:
 /// entries and __seq_free are functions in executable memory, parameter
-/// globals distinct writable pointers, __seq_status a writable int32.
+/// globals distinct writable pointers.
 seqrt_status checkSymbols(const seqrt_artifact &artifact,
                           const ElfImage &image) {
   auto bad = [&](const std::string &message) {
@@ -106,12 +106,6 @@ seqrt_status checkSymbols(const seqrt_artifact &artifact,
                  ((global->segmentFlags & PF_W) ? "" : " in read-only memory") +
                  ", not a writable pointer-sized global");
   }
-  if (const ElfSymbol *status = image.find(seqrt::abi::kStatusGlobal))
-    if (!isWritableData(*status, sizeof(int32_t)))
-      return bad(std::string("artifact code's '") + seqrt::abi::kStatusGlobal +
-                 "' is " + describeKind(*status) +
-                 ((status->segmentFlags & PF_W) ? "" : " in read-only memory") +
-                 ", not a writable int32");
   return SEQRT_OK;
 }
 
@@ -181,13 +175,6 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact, const ElfImage &image) {
   for (size_t i = 0; i < artifact.partsBound.size(); ++i)
     artifact.partsBound[i].assign(artifact.metadata.parameters[i].parts.size(),
                                   false);
-  // Optional: only code that can fail at run time defines it.
-  if (image.find(seqrt::abi::kStatusGlobal)) {
-    artifact.codeStatus =
-        static_cast<int32_t *>(resolve(seqrt::abi::kStatusGlobal));
-    if (!artifact.codeStatus)
-      return unresolved(seqrt::abi::kStatusGlobal);
-  }
   return SEQRT_OK;
 }
 } // namespace

@@ -90,29 +90,36 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
     Value rows = b.dim(x, 0), k = b.dim(x, 1), features = b.dim(wg, 0);
     const int64_t block = options.linearFeatureTile,
                   rowBlock = options.linearRowTile;
+    // Dynamic extents that must agree, as for seq.linear.
+    Value ok = b.allOf({b.sameExtent(x, 1, wg, 1), b.sameExtent(x, 1, wu, 1),
+                        b.sameExtent(wu, 0, wg, 0),
+                        bg ? b.sameExtent(bg, 0, wg, 0) : Value(),
+                        bu ? b.sameExtent(bu, 0, wg, 0) : Value()});
     // Weight blocks outermost, as for seq.linear; a register block is 2
     // rows x 2 features x (gate, up).
-    b.parallel(
-        {b.divUp(features, block), b.divUp(rows, rowBlock)},
-        [&](ValueRange ivs) {
-          Value f0, f1;
-          std::tie(f0, f1) = b.blockBounds(ivs[0], block, features);
-          Value r0, r1;
-          std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-          blockedDots(
-              b, r0, r1, f0, f1, k, options.vectorWidth,
-              [&](Value r) { return Row{x, {r}}; },
-              [&](Value f) { return SmallVector<Row>{{wg, {f}}, {wu, {f}}}; },
-              [&](Value r, Value f, ArrayRef<Value> dots) {
-                Value g = bg ? b.addf(dots[0], b.loadF32(bg, {f})) : dots[0];
-                Value u = bu ? b.addf(dots[1], b.loadF32(bu, {f})) : dots[1];
-                Value one = b.f32(1.0f);
-                Value sigmoid = b.divf(
-                    one, b.addf(one, b.exp(arith::NegFOp::create(b, g))));
-                b.storeF32(b.mulf(b.mulf(g, sigmoid), u), y, {r, f});
-              },
-              rowBlock, /*blockCols=*/2);
-        });
+    b.guarded(op, ok, kShapeMismatch, [&] {
+      b.parallel(
+          {b.divUp(features, block), b.divUp(rows, rowBlock)},
+          [&](ValueRange ivs) {
+            Value f0, f1;
+            std::tie(f0, f1) = b.blockBounds(ivs[0], block, features);
+            Value r0, r1;
+            std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
+            blockedDots(
+                b, r0, r1, f0, f1, k, options.vectorWidth,
+                [&](Value r) { return Row{x, {r}}; },
+                [&](Value f) { return SmallVector<Row>{{wg, {f}}, {wu, {f}}}; },
+                [&](Value r, Value f, ArrayRef<Value> dots) {
+                  Value g = bg ? b.addf(dots[0], b.loadF32(bg, {f})) : dots[0];
+                  Value u = bu ? b.addf(dots[1], b.loadF32(bu, {f})) : dots[1];
+                  Value one = b.f32(1.0f);
+                  Value sigmoid = b.divf(
+                      one, b.addf(one, b.exp(arith::NegFOp::create(b, g))));
+                  b.storeF32(b.mulf(b.mulf(g, sigmoid), u), y, {r, f});
+                },
+                rowBlock, /*blockCols=*/2);
+          });
+    });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     rewriter.eraseOp(gate);
     rewriter.eraseOp(up);
@@ -137,20 +144,28 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
     const int64_t block = options.linearFeatureTile,
                   rowBlock = options.linearRowTile;
-    b.parallel(
-        {b.divUp(n, block), b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
-          Value n0, n1;
-          std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
-          Value r0, r1;
-          std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-          // The tile's rows normalised once into f32 scratch (rounded
-          // through the norm's storage type), then projected.
-          Value normed = normalizeRows(b, norm, x, gamma, r0, r1, k, rowBlock);
-          projectRows(
-              b, r0, r1, n0, n1, k, options.vectorWidth,
-              [&](Value r) { return Row{normed, {b.sub(r, r0)}}; }, weight,
-              bias, y);
-        });
+    // Dynamic extents that must agree, as for seq.linear (and the norm's
+    // weight as wide as the rows).
+    Value ok =
+        b.allOf({b.sameExtent(x, 1, weight, 1), b.sameExtent(gamma, 0, x, 1),
+                 bias ? b.sameExtent(bias, 0, weight, 0) : Value()});
+    b.guarded(op, ok, kShapeMismatch, [&] {
+      b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
+                 [&](ValueRange ivs) {
+                   Value n0, n1;
+                   std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
+                   Value r0, r1;
+                   std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
+                   // The tile's rows normalised once into f32 scratch (rounded
+                   // through the norm's storage type), then projected.
+                   Value normed =
+                       normalizeRows(b, norm, x, gamma, r0, r1, k, rowBlock);
+                   projectRows(
+                       b, r0, r1, n0, n1, k, options.vectorWidth,
+                       [&](Value r) { return Row{normed, {b.sub(r, r0)}}; },
+                       weight, bias, y);
+                 });
+    });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }

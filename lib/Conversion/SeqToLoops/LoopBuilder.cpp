@@ -196,6 +196,43 @@ void LoopBuilder::raiseStatus(Operation *anchor, int32_t code) {
   memref::StoreOp::create(*this, i32(code), status, ValueRange{});
 }
 
+Value LoopBuilder::sameExtent(Value a, int64_t da, Value b, int64_t db) {
+  auto typeA = cast<ShapedType>(a.getType());
+  auto typeB = cast<ShapedType>(b.getType());
+  if (!typeA.isDynamicDim(da) && !typeB.isDynamicDim(db))
+    return Value();
+  return cmp(arith::CmpIPredicate::eq, dim(a, da), dim(b, db));
+}
+
+Value LoopBuilder::allOf(ArrayRef<Value> conditions) {
+  Value all;
+  for (Value condition : conditions) {
+    if (!condition)
+      continue;
+    all = all ? arith::AndIOp::create(*this, all, condition).getResult()
+              : condition;
+  }
+  return all;
+}
+
+void LoopBuilder::guarded(Operation *anchor, Value ok, int32_t code,
+                          llvm::function_ref<void()> body) {
+  if (!ok) {
+    body();
+    return;
+  }
+  scf::IfOp::create(
+      *this, ok,
+      [&](OpBuilder &, Location loc) {
+        body();
+        scf::YieldOp::create(*this, loc);
+      },
+      [&](OpBuilder &, Location loc) {
+        raiseStatus(anchor, code);
+        scf::YieldOp::create(*this, loc);
+      });
+}
+
 Value LoopBuilder::collapseRows(Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
   int64_t rank = type.getRank();

@@ -28,7 +28,8 @@ enum StatusCode : int32_t {
   kIndexOutOfRange = 1,
   kCacheOverflow = 2,
   kInvalidLogits = 3,
-  kShapeMismatch = 4
+  kShapeMismatch = 4,
+  // 5 (out of memory) is raised by seq-cpu-entry-points after allocations.
 };
 
 class LoopBuilder : public ImplicitLocOpBuilder {
@@ -107,6 +108,19 @@ public:
   /// run-time error the runtime reports after the call), declaring the
   /// global on first use.
   void raiseStatus(Operation *anchor, int32_t code);
+
+  /// Run-time extent checks, for what the verifiers check only on static
+  /// extents. `sameExtent` is an i1 that extent `da` of `a` equals extent
+  /// `db` of `b`, or null when both are static (the verifier checked them).
+  Value sameExtent(Value a, int64_t da, Value b, int64_t db);
+  /// The conjunction of `conditions` (nulls skipped); null if none is left.
+  Value allOf(ArrayRef<Value> conditions);
+  /// Runs `body` only when `ok` holds and otherwise raises `code` through
+  /// `anchor`'s module status (one scf.if around the whole computation, so
+  /// the check costs nothing inside the loops); just `body` when `ok` is
+  /// null.
+  void guarded(Operation *anchor, Value ok, int32_t code,
+               llvm::function_ref<void()> body);
 
   /// The gather shared by the embedding lowerings: allocates `type`
   /// ([..., width], leading extents from `ids`), and for each flattened id

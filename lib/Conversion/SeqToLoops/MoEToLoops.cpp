@@ -108,6 +108,35 @@ static Value inRange(LoopBuilder &b, Value v, Value lo, Value hi) {
               b.cmp(arith::CmpIPredicate::slt, v, hi));
 }
 
+/// Whether `offsets[0 .. groups]` are group bounds into `limit` items:
+/// `0 <= offsets[0] <= offsets[1] <= ... <= offsets[groups] <= limit` (one
+/// pass over the E + 1 offsets, before the tiles).
+static Value offsetsValid(LoopBuilder &b, Value offsets, Value groups,
+                          Value limit) {
+  Value zero = b.index(0), one = b.index(1);
+  Value first = b.loadIndex(offsets, {zero});
+  Value init = b.cmp(arith::CmpIPredicate::sge, first, zero);
+  auto [valid, last] = [&] {
+    SmallVector<Value> r = b.forLoop(
+        zero, groups, ValueRange{init, first},
+        [&](Value e, ValueRange acc) -> SmallVector<Value> {
+          Value next = b.loadIndex(offsets, {b.add(e, one)});
+          return {
+              andI(b, acc[0], b.cmp(arith::CmpIPredicate::sle, acc[1], next)),
+              next};
+        });
+    return std::make_pair(r[0], r[1]);
+  }();
+  return andI(b, valid, b.cmp(arith::CmpIPredicate::sle, last, limit));
+}
+
+/// Raises kIndexOutOfRange through `anchor` unless `ok` holds.
+static void raiseUnless(LoopBuilder &b, Operation *anchor, Value ok) {
+  b.ifThen(arith::XOrIOp::create(
+               b, ok, arith::ConstantOp::create(b, b.getBoolAttr(true))),
+           [&] { b.raiseStatus(anchor, kIndexOutOfRange); });
+}
+
 /// The first unblocked position of the best score in `scores[row, lo:hi]`
 /// (`blocked` holds i8 flags of the same shape), or -1 if all are blocked.
 /// "Best" is the largest score, the lowest position among equal ones.
@@ -451,43 +480,55 @@ struct GroupedMatmulLowering : TiledPattern<GroupedMatmulOp> {
     RankedTensorType outType = op.getOutput().getType();
     Value output = allocResult(b, outType, {rows, cols});
     const int64_t block = options.groupedMatmulFeatureTile;
-    b.parallel({rows, b.divUp(cols, block)}, [&](ValueRange ivs) {
-      Value row = ivs[0], n0 = b.mul(ivs[1], b.index(block));
-      Value n1 = b.min(cols, b.add(n0, b.index(block)));
-      Value zero = b.index(0), one = b.index(1);
-      // The group that owns the row: offsets[e] <= row < offsets[e + 1].
-      Value owner =
-          b.forLoop(zero, experts, ValueRange{b.index(-1)},
-                    [&](Value e, ValueRange acc) -> SmallVector<Value> {
-                      Value lo = b.loadIndex(offsets, {e});
-                      Value hi = b.loadIndex(offsets, {b.add(e, one)});
-                      return {b.select(inRange(b, row, lo, hi), e, acc[0])};
-                    })[0];
-      Value owned = b.cmp(arith::CmpIPredicate::sge, owner, zero);
-      scf::IfOp::create(
-          b, owned,
-          [&](OpBuilder &, Location loc) {
-            blockedDots(
-                b, row, b.add(row, one), n0, n1, depth, options.vectorWidth,
-                [&](Value r) {
-                  return Row{input, {r}};
-                },
-                [&](Value c) {
-                  return SmallVector<Row>{{weight, {owner, c}}};
-                },
-                [&](Value r, Value c, ArrayRef<Value> dot) {
-                  b.storeF32(dot[0], output, {r, c});
-                },
-                /*blockRows=*/1, /*blockCols=*/8);
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &, Location loc) {
-            // Past offsets[E] (or owned by no group): zero.
-            b.forLoop(n0, n1, [&](Value col) {
-              b.storeF32(b.f32(0.0f), output, {row, col});
+    // Dynamic extents the verifier checks when static: the input's K is the
+    // weight's and there are E + 1 offsets (else kShapeMismatch, no tile
+    // runs). Offsets that are negative, decreasing or past the rows raise
+    // kIndexOutOfRange (the tiles only ever read rows they own).
+    Value ok =
+        b.allOf({b.sameExtent(input, 1, weight, 2),
+                 cast<ShapedType>(offsets.getType()).isDynamicDim(0) ||
+                         cast<ShapedType>(weight.getType()).isDynamicDim(0)
+                     ? b.cmp(arith::CmpIPredicate::eq, b.dim(offsets, 0),
+                             b.add(experts, b.index(1)))
+                     : Value()});
+    b.guarded(op, ok, kShapeMismatch, [&] {
+      raiseUnless(b, op, offsetsValid(b, offsets, experts, rows));
+      b.parallel({rows, b.divUp(cols, block)}, [&](ValueRange ivs) {
+        Value row = ivs[0], n0 = b.mul(ivs[1], b.index(block));
+        Value n1 = b.min(cols, b.add(n0, b.index(block)));
+        Value zero = b.index(0), one = b.index(1);
+        // The group that owns the row: offsets[e] <= row < offsets[e + 1].
+        Value owner =
+            b.forLoop(zero, experts, ValueRange{b.index(-1)},
+                      [&](Value e, ValueRange acc) -> SmallVector<Value> {
+                        Value lo = b.loadIndex(offsets, {e});
+                        Value hi = b.loadIndex(offsets, {b.add(e, one)});
+                        return {b.select(inRange(b, row, lo, hi), e, acc[0])};
+                      })[0];
+        Value owned = b.cmp(arith::CmpIPredicate::sge, owner, zero);
+        scf::IfOp::create(
+            b, owned,
+            [&](OpBuilder &, Location loc) {
+              blockedDots(
+                  b, row, b.add(row, one), n0, n1, depth, options.vectorWidth,
+                  [&](Value r) { return Row{input, {r}}; },
+                  [&](Value c) {
+                    return SmallVector<Row>{{weight, {owner, c}}};
+                  },
+                  [&](Value r, Value c, ArrayRef<Value> dot) {
+                    b.storeF32(dot[0], output, {r, c});
+                  },
+                  /*blockRows=*/1, /*blockCols=*/8);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &, Location loc) {
+              // Past offsets[E] (or owned by no group): zero.
+              b.forLoop(n0, n1, [&](Value col) {
+                b.storeF32(b.f32(0.0f), output, {row, col});
+              });
+              scf::YieldOp::create(b, loc);
             });
-            scf::YieldOp::create(b, loc);
-          });
+      });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
@@ -533,211 +574,248 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
     Value zeroF = b.f32(0.0f);
     Type f32 = b.getF32Type(), indexType = b.getIndexType();
 
-    // 1. slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
-    //    Expert e owns permutation[expert_offsets[e] : expert_offsets[e + 1]].
-    Value slotExpert = heap(b, {slots}, indexType);
-    b.forLoop(zero, slots, [&](Value s) {
-      memref::StoreOp::create(b, none, slotExpert, ValueRange{s});
-    });
-    b.forLoop(zero, experts, [&](Value e) {
-      Value lo = b.max(zero, b.min(b.loadIndex(offsets, {e}), permSize));
-      Value hi =
-          b.max(lo, b.min(b.loadIndex(offsets, {b.add(e, one)}), permSize));
-      b.forLoop(lo, hi, [&](Value i) {
-        Value s = b.loadIndex(perm, {i});
-        b.ifThen(inRange(b, s, zero, slots), [&] {
-          memref::StoreOp::create(b, e, slotExpert, ValueRange{s});
-        });
-      });
-    });
-    //    order: the slots grouped by expert (stable counting sort of
-    //    slotExpert, dropped slots last). It is a permutation of [0, T * K)
-    //    whatever the operands hold, so the tiles below write disjoint rows;
-    //    neighbouring tiles share an expert and so its weight block in cache.
-    std::optional<int64_t> numExperts = getConstantIntValue(experts);
-    Value bucketCount =
-        numExperts ? b.index(*numExperts + 1) : b.add(experts, one);
-    Value count = heap(b, {bucketCount}, indexType);
-    Value order = heap(b, {slots}, indexType);
-    auto bucketOf = [&](Value s) {
-      Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
-      return b.select(b.cmp(arith::CmpIPredicate::sge, e, zero), e, experts);
+    // Dynamic extents the verifier checks when static (else
+    // kShapeMismatch and no tile runs): weights [T, K], permutation
+    // [T * K], expert_offsets [E + 1], every expert weight [E, F, Dm] /
+    // [E, Dm, F] and the shared experts' [Fs, Dm] / [Dm, Fs].
+    auto sameAs = [&](Value shaped, int64_t dim, Value extent) -> Value {
+      if (!cast<ShapedType>(shaped.getType()).isDynamicDim(dim) &&
+          getConstantIntValue(extent))
+        return Value();
+      return b.cmp(arith::CmpIPredicate::eq, b.dim(shaped, dim), extent);
     };
-    b.forLoop(zero, bucketCount, [&](Value e) {
-      memref::StoreOp::create(b, zero, count, ValueRange{e});
-    });
-    b.forLoop(zero, slots, [&](Value s) {
-      Value e = bucketOf(s);
-      Value n = memref::LoadOp::create(b, count, ValueRange{e});
-      memref::StoreOp::create(b, b.add(n, one), count, ValueRange{e});
-    });
-    b.forLoop(zero, bucketCount, ValueRange{zero},
-              [&](Value e, ValueRange acc) -> SmallVector<Value> {
-                Value n = memref::LoadOp::create(b, count, ValueRange{e});
-                memref::StoreOp::create(b, acc[0], count, ValueRange{e});
-                return {b.add(acc[0], n)};
-              });
-    b.forLoop(zero, slots, [&](Value s) {
-      Value e = bucketOf(s);
-      Value pos = memref::LoadOp::create(b, count, ValueRange{e});
-      memref::StoreOp::create(b, s, order, ValueRange{pos});
-      memref::StoreOp::create(b, b.add(pos, one), count, ValueRange{e});
-    });
-
-    // 2. Tiles of (block of hidden features, slot): the expert's hidden
-    //    activation of the slot's token, hbuf[s, f] (f32).
-    Value hbuf = heap(b, {slots, hidden}, f32);
-    b.parallel({b.divUp(hidden, block), slots}, [&](ValueRange ivs) {
-      Value f0 = b.mul(ivs[0], b.index(block));
-      Value f1 = b.min(hidden, b.add(f0, b.index(block)));
-      Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
-      Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
-      b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
-        Value t = arith::DivUIOp::create(b, s, topK);
-        blockedDots(
-            b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
-            [&](Value r) {
-              return Row{input, {r}};
-            },
-            [&](Value f) {
-              SmallVector<Row> rows{{up, {e, f}}};
-              if (gate)
-                rows.push_back({gate, {e, f}});
-              return rows;
-            },
-            [&](Value, Value f, ArrayRef<Value> dots) {
-              Value hv;
-              switch (activation) {
-              case FfnActivation::SwiGLU:
-                hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
-                break;
-              case FfnActivation::GeGLU:
-                hv = b.mulf(geluExact(b, dots[1]), dots[0]);
-                break;
-              case FfnActivation::GeLU:
-                hv = geluExact(b, dots[0]);
-                break;
-              }
-              memref::StoreOp::create(b, hv, hbuf, ValueRange{s, f});
-            },
-            /*blockRows=*/1, /*blockCols=*/gate ? 4 : 8);
-      });
-    });
-
-    // 3. Tiles of (block of model features, slot): the expert's output
-    //    for the slot, ybuf[s, d] = down_e[d, :] . hbuf[s, :]; zero for
-    //    dropped slots.
-    Value ybuf = heap(b, {slots, model}, f32);
-    b.parallel({b.divUp(model, block), slots}, [&](ValueRange ivs) {
-      Value d0 = b.mul(ivs[0], b.index(block));
-      Value d1 = b.min(model, b.add(d0, b.index(block)));
-      Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
-      Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
-      scf::IfOp::create(
-          b, b.cmp(arith::CmpIPredicate::sge, e, zero),
-          [&](OpBuilder &, Location loc) {
-            blockedDots(
-                b, s, b.add(s, one), d0, d1, hidden, options.vectorWidth,
-                [&](Value r) {
-                  return Row{hbuf, {r}};
-                },
-                [&](Value d) {
-                  return SmallVector<Row>{{down, {e, d}}};
-                },
-                [&](Value, Value d, ArrayRef<Value> y) {
-                  memref::StoreOp::create(b, y[0], ybuf, ValueRange{s, d});
-                },
-                /*blockRows=*/1, /*blockCols=*/8);
-            scf::YieldOp::create(b, loc);
-          },
-          [&](OpBuilder &, Location loc) {
-            b.forLoop(d0, d1, [&](Value d) {
-              memref::StoreOp::create(b, zeroF, ybuf, ValueRange{s, d});
-            });
-            scf::YieldOp::create(b, loc);
-          });
-    });
-
-    // Shared experts (always on, weight 1): hidden [T, Fs] and output
-    // [T, Dm] with the same tiling, read by the combine below.
-    Value sharedOut;
+    SmallVector<Value> agree{sameAs(weights, 0, tokens),
+                             sameAs(perm, 0, slots),
+                             sameAs(offsets, 0, b.add(experts, one)),
+                             sameAs(up, 2, model),
+                             sameAs(down, 0, experts),
+                             sameAs(down, 1, model),
+                             sameAs(down, 2, hidden)};
+    if (gate)
+      llvm::append_range(agree, ArrayRef<Value>{sameAs(gate, 0, experts),
+                                                sameAs(gate, 1, hidden),
+                                                sameAs(gate, 2, model)});
     if (op.getSharedUp()) {
       Value sgate = op.getSharedGate() ? b.buffer(op.getSharedGate()) : Value();
       Value sup = b.buffer(op.getSharedUp());
       Value sdown = b.buffer(op.getSharedDown());
       Value width = extent(b, sup, 0);
-      Value sharedHidden = heap(b, {tokens, width}, f32);
-      sharedOut = heap(b, {tokens, model}, f32);
-      b.parallel({b.divUp(width, block), tokens}, [&](ValueRange ivs) {
-        Value t = ivs[1], f0 = b.mul(ivs[0], b.index(block));
-        Value f1 = b.min(width, b.add(f0, b.index(block)));
-        blockedDots(
-            b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
-            [&](Value r) {
-              return Row{input, {r}};
-            },
-            [&](Value f) {
-              SmallVector<Row> rows;
-              if (sgate)
-                rows.push_back({sgate, {f}});
-              rows.push_back({sup, {f}});
-              return rows;
-            },
-            [&](Value, Value f, ArrayRef<Value> dots) {
-              Value u = dots.back(), h;
-              if (activation == FfnActivation::SwiGLU)
-                h = b.mulf(b.mulf(dots[0], sigmoid(b, dots[0])), u);
-              else if (activation == FfnActivation::GeGLU)
-                h = b.mulf(geluExact(b, dots[0]), u);
-              else
-                h = geluExact(b, u);
-              memref::StoreOp::create(b, h, sharedHidden, ValueRange{t, f});
-            },
-            /*blockRows=*/1, /*blockCols=*/sgate ? 4 : 8);
-      });
-      b.parallel({b.divUp(model, block), tokens}, [&](ValueRange ivs) {
-        Value t = ivs[1], d0 = b.mul(ivs[0], b.index(block));
-        Value d1 = b.min(model, b.add(d0, b.index(block)));
-        blockedDots(
-            b, t, b.add(t, one), d0, d1, width, options.vectorWidth,
-            [&](Value r) {
-              return Row{sharedHidden, {r}};
-            },
-            [&](Value d) {
-              return SmallVector<Row>{{sdown, {d}}};
-            },
-            [&](Value, Value d, ArrayRef<Value> y) {
-              memref::StoreOp::create(b, y[0], sharedOut, ValueRange{t, d});
-            },
-            /*blockRows=*/1, /*blockCols=*/8);
-      });
+      llvm::append_range(agree, ArrayRef<Value>{sameAs(sup, 1, model),
+                                                sameAs(sdown, 0, model),
+                                                sameAs(sdown, 1, width)});
+      if (sgate)
+        llvm::append_range(agree, ArrayRef<Value>{sameAs(sgate, 0, width),
+                                                  sameAs(sgate, 1, model)});
     }
+    b.guarded(op, b.allOf(agree), kShapeMismatch, [&] {
+      // Offsets that are negative, decreasing or past the permutation, and
+      // permutation entries of a group outside [0, T * K), raise
+      // kIndexOutOfRange (the passes below only use in-range ones).
+      raiseUnless(b, op, offsetsValid(b, offsets, experts, permSize));
 
-    // 4. Tiles of (token, block of model features): the weighted sum of
-    //    the token's kept slots, out[t, d] = sum_k w[t, k] * ybuf[tK + k, d]
-    //    (+ the shared experts' output).
-    b.parallel({tokens, b.divUp(model, block)}, [&](ValueRange ivs) {
-      Value t = ivs[0];
-      Value d0 = b.mul(ivs[1], b.index(block));
-      Value d1 = b.min(model, b.add(d0, b.index(block)));
-      Value first = b.mul(t, topK);
-      b.forLoop(d0, d1, [&](Value d) {
-        Value init =
-            sharedOut ? memref::LoadOp::create(b, sharedOut, ValueRange{t, d})
-                            .getResult()
-                      : zeroF;
-        Value sum = b.forLoop(
-            zero, topK, ValueRange{init},
-            [&](Value k, ValueRange acc) -> SmallVector<Value> {
-              Value s = b.add(first, k);
-              Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
-              Value term =
-                  b.mulf(b.loadF32(weights, {t, k}),
-                         memref::LoadOp::create(b, ybuf, ValueRange{s, d}));
-              Value kept = b.cmp(arith::CmpIPredicate::sge, e, zero);
-              return {b.select(kept, b.addf(acc[0], term), acc[0])};
-            })[0];
-        b.storeF32(sum, output, {t, d});
+      // 1. slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
+      //    Expert e owns permutation[expert_offsets[e] : expert_offsets[e +
+      //    1]].
+      Value slotExpert = heap(b, {slots}, indexType);
+      b.forLoop(zero, slots, [&](Value s) {
+        memref::StoreOp::create(b, none, slotExpert, ValueRange{s});
+      });
+      b.forLoop(zero, experts, [&](Value e) {
+        Value lo = b.max(zero, b.min(b.loadIndex(offsets, {e}), permSize));
+        Value hi =
+            b.max(lo, b.min(b.loadIndex(offsets, {b.add(e, one)}), permSize));
+        b.forLoop(lo, hi, [&](Value i) {
+          Value s = b.loadIndex(perm, {i});
+          scf::IfOp::create(
+              b, inRange(b, s, zero, slots),
+              [&](OpBuilder &, Location loc) {
+                memref::StoreOp::create(b, e, slotExpert, ValueRange{s});
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location loc) {
+                b.raiseStatus(op, kIndexOutOfRange);
+                scf::YieldOp::create(b, loc);
+              });
+        });
+      });
+      //    order: the slots grouped by expert (stable counting sort of
+      //    slotExpert, dropped slots last). It is a permutation of [0, T * K)
+      //    whatever the operands hold, so the tiles below write disjoint rows;
+      //    neighbouring tiles share an expert and so its weight block in cache.
+      std::optional<int64_t> numExperts = getConstantIntValue(experts);
+      Value bucketCount =
+          numExperts ? b.index(*numExperts + 1) : b.add(experts, one);
+      Value count = heap(b, {bucketCount}, indexType);
+      Value order = heap(b, {slots}, indexType);
+      auto bucketOf = [&](Value s) {
+        Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+        return b.select(b.cmp(arith::CmpIPredicate::sge, e, zero), e, experts);
+      };
+      b.forLoop(zero, bucketCount, [&](Value e) {
+        memref::StoreOp::create(b, zero, count, ValueRange{e});
+      });
+      b.forLoop(zero, slots, [&](Value s) {
+        Value e = bucketOf(s);
+        Value n = memref::LoadOp::create(b, count, ValueRange{e});
+        memref::StoreOp::create(b, b.add(n, one), count, ValueRange{e});
+      });
+      b.forLoop(zero, bucketCount, ValueRange{zero},
+                [&](Value e, ValueRange acc) -> SmallVector<Value> {
+                  Value n = memref::LoadOp::create(b, count, ValueRange{e});
+                  memref::StoreOp::create(b, acc[0], count, ValueRange{e});
+                  return {b.add(acc[0], n)};
+                });
+      b.forLoop(zero, slots, [&](Value s) {
+        Value e = bucketOf(s);
+        Value pos = memref::LoadOp::create(b, count, ValueRange{e});
+        memref::StoreOp::create(b, s, order, ValueRange{pos});
+        memref::StoreOp::create(b, b.add(pos, one), count, ValueRange{e});
+      });
+
+      // 2. Tiles of (block of hidden features, slot): the expert's hidden
+      //    activation of the slot's token, hbuf[s, f] (f32).
+      Value hbuf = heap(b, {slots, hidden}, f32);
+      b.parallel({b.divUp(hidden, block), slots}, [&](ValueRange ivs) {
+        Value f0 = b.mul(ivs[0], b.index(block));
+        Value f1 = b.min(hidden, b.add(f0, b.index(block)));
+        Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
+        Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+        b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
+          Value t = arith::DivUIOp::create(b, s, topK);
+          blockedDots(
+              b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
+              [&](Value r) { return Row{input, {r}}; },
+              [&](Value f) {
+                SmallVector<Row> rows{{up, {e, f}}};
+                if (gate)
+                  rows.push_back({gate, {e, f}});
+                return rows;
+              },
+              [&](Value, Value f, ArrayRef<Value> dots) {
+                Value hv;
+                switch (activation) {
+                case FfnActivation::SwiGLU:
+                  hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
+                  break;
+                case FfnActivation::GeGLU:
+                  hv = b.mulf(geluExact(b, dots[1]), dots[0]);
+                  break;
+                case FfnActivation::GeLU:
+                  hv = geluExact(b, dots[0]);
+                  break;
+                }
+                memref::StoreOp::create(b, hv, hbuf, ValueRange{s, f});
+              },
+              /*blockRows=*/1, /*blockCols=*/gate ? 4 : 8);
+        });
+      });
+
+      // 3. Tiles of (block of model features, slot): the expert's output
+      //    for the slot, ybuf[s, d] = down_e[d, :] . hbuf[s, :]; zero for
+      //    dropped slots.
+      Value ybuf = heap(b, {slots, model}, f32);
+      b.parallel({b.divUp(model, block), slots}, [&](ValueRange ivs) {
+        Value d0 = b.mul(ivs[0], b.index(block));
+        Value d1 = b.min(model, b.add(d0, b.index(block)));
+        Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
+        Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+        scf::IfOp::create(
+            b, b.cmp(arith::CmpIPredicate::sge, e, zero),
+            [&](OpBuilder &, Location loc) {
+              blockedDots(
+                  b, s, b.add(s, one), d0, d1, hidden, options.vectorWidth,
+                  [&](Value r) { return Row{hbuf, {r}}; },
+                  [&](Value d) { return SmallVector<Row>{{down, {e, d}}}; },
+                  [&](Value, Value d, ArrayRef<Value> y) {
+                    memref::StoreOp::create(b, y[0], ybuf, ValueRange{s, d});
+                  },
+                  /*blockRows=*/1, /*blockCols=*/8);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &, Location loc) {
+              b.forLoop(d0, d1, [&](Value d) {
+                memref::StoreOp::create(b, zeroF, ybuf, ValueRange{s, d});
+              });
+              scf::YieldOp::create(b, loc);
+            });
+      });
+
+      // Shared experts (always on, weight 1): hidden [T, Fs] and output
+      // [T, Dm] with the same tiling, read by the combine below.
+      Value sharedOut;
+      if (op.getSharedUp()) {
+        Value sgate =
+            op.getSharedGate() ? b.buffer(op.getSharedGate()) : Value();
+        Value sup = b.buffer(op.getSharedUp());
+        Value sdown = b.buffer(op.getSharedDown());
+        Value width = extent(b, sup, 0);
+        Value sharedHidden = heap(b, {tokens, width}, f32);
+        sharedOut = heap(b, {tokens, model}, f32);
+        b.parallel({b.divUp(width, block), tokens}, [&](ValueRange ivs) {
+          Value t = ivs[1], f0 = b.mul(ivs[0], b.index(block));
+          Value f1 = b.min(width, b.add(f0, b.index(block)));
+          blockedDots(
+              b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
+              [&](Value r) { return Row{input, {r}}; },
+              [&](Value f) {
+                SmallVector<Row> rows;
+                if (sgate)
+                  rows.push_back({sgate, {f}});
+                rows.push_back({sup, {f}});
+                return rows;
+              },
+              [&](Value, Value f, ArrayRef<Value> dots) {
+                Value u = dots.back(), h;
+                if (activation == FfnActivation::SwiGLU)
+                  h = b.mulf(b.mulf(dots[0], sigmoid(b, dots[0])), u);
+                else if (activation == FfnActivation::GeGLU)
+                  h = b.mulf(geluExact(b, dots[0]), u);
+                else
+                  h = geluExact(b, u);
+                memref::StoreOp::create(b, h, sharedHidden, ValueRange{t, f});
+              },
+              /*blockRows=*/1, /*blockCols=*/sgate ? 4 : 8);
+        });
+        b.parallel({b.divUp(model, block), tokens}, [&](ValueRange ivs) {
+          Value t = ivs[1], d0 = b.mul(ivs[0], b.index(block));
+          Value d1 = b.min(model, b.add(d0, b.index(block)));
+          blockedDots(
+              b, t, b.add(t, one), d0, d1, width, options.vectorWidth,
+              [&](Value r) { return Row{sharedHidden, {r}}; },
+              [&](Value d) { return SmallVector<Row>{{sdown, {d}}}; },
+              [&](Value, Value d, ArrayRef<Value> y) {
+                memref::StoreOp::create(b, y[0], sharedOut, ValueRange{t, d});
+              },
+              /*blockRows=*/1, /*blockCols=*/8);
+        });
+      }
+
+      // 4. Tiles of (token, block of model features): the weighted sum of
+      //    the token's kept slots, out[t, d] = sum_k w[t, k] * ybuf[tK + k, d]
+      //    (+ the shared experts' output).
+      b.parallel({tokens, b.divUp(model, block)}, [&](ValueRange ivs) {
+        Value t = ivs[0];
+        Value d0 = b.mul(ivs[1], b.index(block));
+        Value d1 = b.min(model, b.add(d0, b.index(block)));
+        Value first = b.mul(t, topK);
+        b.forLoop(d0, d1, [&](Value d) {
+          Value init =
+              sharedOut ? memref::LoadOp::create(b, sharedOut, ValueRange{t, d})
+                              .getResult()
+                        : zeroF;
+          Value sum = b.forLoop(
+              zero, topK, ValueRange{init},
+              [&](Value k, ValueRange acc) -> SmallVector<Value> {
+                Value s = b.add(first, k);
+                Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
+                Value term =
+                    b.mulf(b.loadF32(weights, {t, k}),
+                           memref::LoadOp::create(b, ybuf, ValueRange{s, d}));
+                Value kept = b.cmp(arith::CmpIPredicate::sge, e, zero);
+                return {b.select(kept, b.addf(acc[0], term), acc[0])};
+              })[0];
+          b.storeF32(sum, output, {t, d});
+        });
       });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));

@@ -48,19 +48,26 @@ struct LinearLowering : TiledPattern<LinearOp> {
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
     const int64_t block = options.linearFeatureTile,
                   rowBlock = options.linearRowTile;
+    // With dynamic extents, the activation's K must be the weight's and the
+    // bias as long as the weight's N; otherwise kShapeMismatch and no tile
+    // runs.
+    Value ok = b.allOf({b.sameExtent(x, 1, weight, 1),
+                        bias ? b.sameExtent(bias, 0, weight, 0) : Value()});
     // Weight blocks outermost: consecutive tiles (one thread's share under
     // a static schedule) reuse the same weight rows from cache across
     // all input rows instead of streaming the weights once per row.
-    b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
-               [&](ValueRange ivs) {
-                 Value n0, n1;
-                 std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
-                 Value r0, r1;
-                 std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-                 projectRows(
-                     b, r0, r1, n0, n1, k, options.vectorWidth,
-                     [&](Value r) { return Row{x, {r}}; }, weight, bias, y);
-               });
+    b.guarded(op, ok, kShapeMismatch, [&] {
+      b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
+                 [&](ValueRange ivs) {
+                   Value n0, n1;
+                   std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
+                   Value r0, r1;
+                   std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
+                   projectRows(
+                       b, r0, r1, n0, n1, k, options.vectorWidth,
+                       [&](Value r) { return Row{x, {r}}; }, weight, bias, y);
+                 });
+    });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }
@@ -87,30 +94,36 @@ template <typename NormOp> struct NormLowering : OpRewritePattern<NormOp> {
         b, b.getF32Type(),
         arith::IndexCastOp::create(b, b.getI64Type(), width));
     float epsilon = op.getEpsilon().convertToFloat();
-    b.parallel({rows}, [&](ValueRange ivs) {
-      Value row = ivs[0];
-      Value zero = b.f32(0.0f);
-      Value mean = zero;
-      if (isLayerNorm) {
-        Value sum = b.forLoop(b.index(0), width, ValueRange{zero},
-                              [&](Value c, ValueRange s) -> SmallVector<Value> {
-                                return {b.addf(s[0], b.loadF32(x, {row, c}))};
-                              })[0];
-        mean = b.divf(sum, widthF);
-      }
-      Value sq = b.forLoop(b.index(0), width, ValueRange{zero},
-                           [&](Value c, ValueRange s) -> SmallVector<Value> {
-                             Value v = b.subf(b.loadF32(x, {row, c}), mean);
-                             return {b.addf(s[0], b.mulf(v, v))};
-                           })[0];
-      Value inv =
-          math::RsqrtOp::create(b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
-      b.forLoop(b.index(0), width, [&](Value c) {
-        Value v = b.mulf(b.subf(b.loadF32(x, {row, c}), mean), inv);
-        v = b.mulf(v, b.loadF32(weight, {c}));
-        if (bias)
-          v = b.addf(v, b.loadF32(bias, {c}));
-        b.storeF32(v, y, {row, c});
+    // A dynamic weight (and bias) as wide as the rows, or kShapeMismatch.
+    Value ok = b.allOf({b.sameExtent(weight, 0, x, 1),
+                        bias ? b.sameExtent(bias, 0, x, 1) : Value()});
+    b.guarded(op, ok, kShapeMismatch, [&] {
+      b.parallel({rows}, [&](ValueRange ivs) {
+        Value row = ivs[0];
+        Value zero = b.f32(0.0f);
+        Value mean = zero;
+        if (isLayerNorm) {
+          Value sum =
+              b.forLoop(b.index(0), width, ValueRange{zero},
+                        [&](Value c, ValueRange s) -> SmallVector<Value> {
+                          return {b.addf(s[0], b.loadF32(x, {row, c}))};
+                        })[0];
+          mean = b.divf(sum, widthF);
+        }
+        Value sq = b.forLoop(b.index(0), width, ValueRange{zero},
+                             [&](Value c, ValueRange s) -> SmallVector<Value> {
+                               Value v = b.subf(b.loadF32(x, {row, c}), mean);
+                               return {b.addf(s[0], b.mulf(v, v))};
+                             })[0];
+        Value inv = math::RsqrtOp::create(
+            b, b.addf(b.divf(sq, widthF), b.f32(epsilon)));
+        b.forLoop(b.index(0), width, [&](Value c) {
+          Value v = b.mulf(b.subf(b.loadF32(x, {row, c}), mean), inv);
+          v = b.mulf(v, b.loadF32(weight, {c}));
+          if (bias)
+            v = b.addf(v, b.loadF32(bias, {c}));
+          b.storeF32(v, y, {row, c});
+        });
       });
     });
     rewriter.replaceOp(op, b.toTensor(output, type));

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SmallBitVector.h"
 #include <functional>
@@ -137,7 +138,47 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     Value output = b.allocResult(outType, outDynamic);
     Value finalState = b.allocResult(stateType, stateDynamic);
 
+    // The verifier checks the inputs' extents against the iteration space
+    // only when they are static: at run time an input read through a plain
+    // dimension must have that extent (e.g. the same T as the others), and
+    // one read through a compound expression (`h floordiv 4`) must hold
+    // its value at the last point; otherwise kShapeMismatch and no tile
+    // runs (batch 0), so nothing is read out of bounds.
+    SmallVector<Value> iterationExtents{batch};
+    if (hasTime)
+      iterationExtents.push_back(steps);
+    llvm::append_range(iterationExtents, stateExtents);
+    SmallVector<Value> agree;
+    for (auto [input, mapAttr] :
+         llvm::zip_equal(inputs, op.getIndexingMaps().getValue())) {
+      AffineMap map = cast<AffineMapAttr>(mapAttr).getValue();
+      auto inputType = cast<MemRefType>(input.getType());
+      for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+        if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+          agree.push_back(b.cmp(arith::CmpIPredicate::eq, b.dim(input, i),
+                                iterationExtents[dim.getPosition()]));
+          continue;
+        }
+        if (!inputType.isDynamicDim(i) &&
+            llvm::all_of(iterationExtents, [](Value v) {
+              return getConstantIntValue(v).has_value();
+            }))
+          continue;
+        SmallVector<Value> last;
+        for (Value extent : iterationExtents)
+          last.push_back(b.sub(extent, b.index(1)));
+        Value at = affine::AffineApplyOp::create(
+            b, AffineMap::get(map.getNumDims(), 0, expr), last);
+        agree.push_back(b.cmp(arith::CmpIPredicate::slt, at, b.dim(input, i)));
+      }
+    }
     SmallVector<Value> tileBounds{batch};
+    if (Value ok = b.allOf(agree)) {
+      b.ifThen(arith::XOrIOp::create(
+                   b, ok, arith::ConstantOp::create(b, b.getBoolAttr(true))),
+               [&] { b.raiseStatus(op, kShapeMismatch); });
+      tileBounds[0] = b.select(ok, batch, b.index(0));
+    }
     // Without a readout every state element is its own tile.
     SmallVector<int64_t> tileDims =
         hasReadout ? keptDims : SmallVector<int64_t>();

@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir {
 namespace seq {
@@ -33,8 +34,163 @@ using namespace mlir;
 static constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
 static constexpr llvm::StringLiteral kPackedPrefix = seqrt::abi::kPackedPrefix;
 static constexpr llvm::StringLiteral kParamPrefix = seqrt::abi::kParamPrefix;
+/// What seq-mark-entry-points prefixes every defined function's name with,
+/// so that no name of the module's own (an entry `malloc`) collides with a
+/// function the lowering declares (`malloc`, `free`, `memcpy`).
+static constexpr llvm::StringLiteral kFunctionPrefix = "__seq_fn_";
 
-/// Builds `__seq_packed_<name>(ptr args)` calling `cinterface`.
+/// Makes the status of generated code per call: every defined function
+/// gets a trailing `ptr` parameter, the caller's status slot; every call of
+/// one passes its caller's; and the `__seq_status` global the lowerings
+/// store to becomes that parameter (also inside parallel regions, which
+/// capture it). Overlapping calls on one artifact then each report their
+/// own status.
+static void threadStatusSlot(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  SmallVector<LLVM::LLVMFuncOp> defined;
+  llvm::StringSet<> names;
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (!func.isExternal()) {
+      defined.push_back(func);
+      names.insert(func.getSymName());
+    }
+  auto emptyDict = DictionaryAttr::get(context);
+  for (LLVM::LLVMFuncOp func : defined) {
+    LLVM::LLVMFunctionType type = func.getFunctionType();
+    SmallVector<Type> params(type.getParams());
+    params.push_back(ptrType);
+    func.setFunctionType(LLVM::LLVMFunctionType::get(type.getReturnType(),
+                                                     params, type.isVarArg()));
+    func.getBody().front().addArgument(ptrType, func.getLoc());
+    if (ArrayAttr argAttrs = func.getArgAttrsAttr()) {
+      SmallVector<Attribute> attrs(argAttrs.begin(), argAttrs.end());
+      attrs.push_back(emptyDict);
+      func.setArgAttrsAttr(ArrayAttr::get(context, attrs));
+    }
+  }
+  for (LLVM::LLVMFuncOp func : defined) {
+    Value slot = func.getArguments().back();
+    SmallVector<LLVM::AddressOfOp> statusUses;
+    func.walk([&](Operation *op) {
+      if (auto call = dyn_cast<LLVM::CallOp>(op)) {
+        std::optional<StringRef> callee = call.getCallee();
+        if (!callee || !names.contains(*callee))
+          return;
+        call.getCalleeOperandsMutable().append(slot);
+        if (ArrayAttr argAttrs = call.getArgAttrsAttr()) {
+          SmallVector<Attribute> attrs(argAttrs.begin(), argAttrs.end());
+          attrs.push_back(emptyDict);
+          call.setArgAttrsAttr(ArrayAttr::get(context, attrs));
+        }
+      } else if (auto addressOf = dyn_cast<LLVM::AddressOfOp>(op)) {
+        if (addressOf.getGlobalName() == seqrt::abi::kStatusGlobal)
+          statusUses.push_back(addressOf);
+      }
+    });
+    for (LLVM::AddressOfOp addressOf : statusUses) {
+      addressOf.replaceAllUsesWith(slot);
+      addressOf.erase();
+    }
+  }
+  if (auto global =
+          module.lookupSymbol<LLVM::GlobalOp>(seqrt::abi::kStatusGlobal))
+    global.erase();
+}
+
+/// The call context a packed wrapper passes down as the status slot: the
+/// status (i32) at offset 0, then a jmp_buf (glibc: 200 bytes on x86-64,
+/// 312 on AArch64) at kJmpBufOffset.
+static constexpr int64_t kJmpBufOffset = 16;
+static constexpr int64_t kCallContextBytes = kJmpBufOffset + 512;
+
+/// Declares `name` (if needed) with `type` and the given function attributes.
+static LLVM::LLVMFuncOp declare(ModuleOp module, StringRef name,
+                                LLVM::LLVMFunctionType type,
+                                ArrayRef<StringRef> attributes) {
+  if (auto func = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return func;
+  OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+  auto func = LLVM::LLVMFuncOp::create(builder, module.getLoc(), name, type);
+  SmallVector<Attribute> passthrough;
+  for (StringRef attribute : attributes)
+    passthrough.push_back(builder.getStringAttr(attribute));
+  if (!passthrough.empty())
+    func.setPassthroughAttr(builder.getArrayAttr(passthrough));
+  return func;
+}
+
+/// A failed heap allocation in generated code is reported, never
+/// dereferenced: after every call of `malloc` (or `aligned_alloc`,
+/// `calloc`, `realloc`) outside a parallel region, a null result stores
+/// SEQRT_CODE_OUT_OF_MEMORY in the call's status and `longjmp`s back to the
+/// packed wrapper, which returns (memory the call had allocated before is
+/// not freed). Allocations inside parallel regions (tile scratch is on the
+/// stack) are left alone: a worker thread cannot jump to the caller.
+static void checkAllocations(ModuleOp module) {
+  MLIRContext *context = module.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  auto i32Type = IntegerType::get(context, 32);
+  auto i8Type = IntegerType::get(context, 8);
+  SmallVector<LLVM::CallOp> calls;
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+    if (func.isExternal())
+      continue;
+    func.walk([&](LLVM::CallOp call) {
+      std::optional<StringRef> callee = call.getCallee();
+      if (!callee || call.getNumResults() != 1 ||
+          !llvm::is_contained({"malloc", "aligned_alloc", "calloc", "realloc"},
+                              *callee))
+        return;
+      for (Operation *parent = call->getParentOp(); parent != func;
+           parent = parent->getParentOp())
+        if (parent->getDialect() &&
+            parent->getDialect()->getNamespace() == "omp")
+          return;
+      calls.push_back(call);
+    });
+  }
+  if (calls.empty())
+    return;
+  LLVM::LLVMFuncOp longjmp =
+      declare(module, "longjmp",
+              LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
+                                          {ptrType, i32Type}),
+              {"noreturn"});
+  for (LLVM::CallOp call : calls) {
+    auto func = call->getParentOfType<LLVM::LLVMFuncOp>();
+    Value slot = func.getArguments().back();
+    Location loc = call.getLoc();
+    Block *before = call->getBlock();
+    Block *after = before->splitBlock(call->getNextNode());
+    Block *fail = new Block();
+    before->getParent()->getBlocks().insert(after->getIterator(), fail);
+    OpBuilder builder = OpBuilder::atBlockEnd(before);
+    Value null = LLVM::ZeroOp::create(builder, loc, ptrType);
+    Value isNull = LLVM::ICmpOp::create(builder, loc, LLVM::ICmpPredicate::eq,
+                                        call.getResult(), null);
+    LLVM::CondBrOp::create(builder, loc, isNull, fail, after);
+    builder.setInsertionPointToStart(fail);
+    Value code = LLVM::ConstantOp::create(
+        builder, loc, i32Type,
+        builder.getI32IntegerAttr(seqrt::abi::kCodeOutOfMemory));
+    LLVM::StoreOp::create(builder, loc, code, slot);
+    Value jmpBuf = LLVM::GEPOp::create(
+        builder, loc, ptrType, i8Type, slot,
+        ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(kJmpBufOffset)});
+    Value one = LLVM::ConstantOp::create(builder, loc, i32Type,
+                                         builder.getI32IntegerAttr(1));
+    LLVM::CallOp::create(builder, loc, longjmp, ValueRange{jmpBuf, one});
+    LLVM::UnreachableOp::create(builder, loc);
+  }
+}
+
+/// Builds `__seq_packed_<name>(ptr args, ptr status)` calling `cinterface`
+/// (whose last parameter is the status slot, see threadStatusSlot). The
+/// slot it passes down is a call context on its stack (status, jmp_buf):
+/// `_setjmp` there is where a failed allocation returns to
+/// (checkAllocations); the context's status is copied to `*status` at the
+/// end either way.
 static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
                                StringRef name) {
   Location loc = cinterface.getLoc();
@@ -43,14 +199,41 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
   auto voidType = LLVM::LLVMVoidType::get(context);
   auto wrapper = LLVM::LLVMFuncOp::create(
       builder, loc, (kPackedPrefix + name).str(),
-      LLVM::LLVMFunctionType::get(voidType, {ptrType}));
+      LLVM::LLVMFunctionType::get(voidType, {ptrType, ptrType}));
   Block *entry = wrapper.addEntryBlock(builder);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(entry);
+  auto i8Type = builder.getI8Type(), i32Type = builder.getI32Type();
+  auto i64Type = builder.getI64Type();
   Value args = entry->getArgument(0);
+  Value status = entry->getArgument(1);
+  auto module = cinterface->getParentOfType<ModuleOp>();
+  LLVM::LLVMFuncOp setjmp = declare(
+      module, "_setjmp", LLVM::LLVMFunctionType::get(i32Type, {ptrType}),
+      {"returns_twice"});
+  Value bytes = LLVM::ConstantOp::create(
+      builder, loc, i64Type, builder.getI64IntegerAttr(kCallContextBytes));
+  Value callContext =
+      LLVM::AllocaOp::create(builder, loc, ptrType, i8Type, bytes,
+                             /*alignment=*/16);
+  Value zero = LLVM::ConstantOp::create(builder, loc, i32Type,
+                                        builder.getI32IntegerAttr(0));
+  LLVM::StoreOp::create(builder, loc, zero, callContext);
+  Value jmpBuf = LLVM::GEPOp::create(
+      builder, loc, ptrType, i8Type, callContext,
+      ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(kJmpBufOffset)});
+  Value jumped = LLVM::CallOp::create(builder, loc, setjmp, ValueRange{jmpBuf})
+                     .getResult();
+  Block *run = &wrapper.getBody().emplaceBlock();
+  Block *done = &wrapper.getBody().emplaceBlock();
+  LLVM::CondBrOp::create(
+      builder, loc,
+      LLVM::ICmpOp::create(builder, loc, LLVM::ICmpPredicate::eq, jumped, zero),
+      run, done);
+  builder.setInsertionPointToStart(run);
   SmallVector<Value> callArgs;
   for (auto [index, type] :
-       llvm::enumerate(cinterface.getFunctionType().getParams())) {
+       llvm::enumerate(cinterface.getFunctionType().getParams().drop_back())) {
     Value slot = LLVM::GEPOp::create(
         builder, loc, ptrType, ptrType, args,
         ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
@@ -60,7 +243,12 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
             ? pointer
             : LLVM::LoadOp::create(builder, loc, type, pointer).getResult());
   }
+  callArgs.push_back(callContext);
   LLVM::CallOp::create(builder, loc, cinterface, callArgs);
+  LLVM::BrOp::create(builder, loc, done);
+  builder.setInsertionPointToStart(done);
+  Value code = LLVM::LoadOp::create(builder, loc, i32Type, callContext);
+  LLVM::StoreOp::create(builder, loc, code, status);
   LLVM::ReturnOp::create(builder, loc, ValueRange{});
 }
 
@@ -128,6 +316,22 @@ struct SeqMarkEntryPointsPass
   void runOnOperation() override {
     auto readOnly = BoolAttr::get(&getContext(), false);
     auto writable = BoolAttr::get(&getContext(), true);
+    // Every defined function `f` becomes `__seq_fn_f` (calls follow); the
+    // entry keeps its name in the ABI (`__seq_packed_f`, the metadata).
+    // Longer names first: the target of `f`, a longer name, is then free.
+    SymbolTable symbols(getOperation());
+    SmallVector<func::FuncOp> defined;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal())
+        defined.push_back(func);
+    llvm::stable_sort(defined, [](func::FuncOp a, func::FuncOp b) {
+      return a.getSymName().size() > b.getSymName().size();
+    });
+    for (func::FuncOp func : defined)
+      if (failed(symbols.rename(
+              func, StringAttr::get(&getContext(),
+                                    kFunctionPrefix + func.getSymName()))))
+        return signalPassFailure();
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (!func.isPublic() || func.isExternal())
         continue;
@@ -220,13 +424,16 @@ struct SeqCPUEntryPointsPass
     : public impl::SeqCPUEntryPointsBase<SeqCPUEntryPointsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    threadStatusSlot(module);
+    checkAllocations(module);
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     for (auto func : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>())) {
       StringRef name = func.getSymName();
       if (!name.starts_with(kCInterfacePrefix) || func.isExternal())
         continue;
-      buildPackedWrapper(builder, func,
-                         name.drop_front(kCInterfacePrefix.size()));
+      StringRef entry = name.drop_front(kCInterfacePrefix.size());
+      entry.consume_front(kFunctionPrefix);
+      buildPackedWrapper(builder, func, entry);
     }
     for (auto global : llvm::to_vector(module.getOps<LLVM::GlobalOp>()))
       if (global.getSymName().starts_with(kParamPrefix))

@@ -13,16 +13,24 @@ namespace seqrt {
 namespace abi {
 /// `void *__seq_param_<symbol>`: the data pointer of a bound parameter.
 inline constexpr char kParamPrefix[] = "__seq_param_";
-/// `int32_t __seq_status`: what generated code reports when a call fails.
+/// The global the lowerings store a run-time error to (a seqrt_code_status)
+/// while compiling; seq-cpu-entry-points turns every store into one through
+/// the call's status slot, so no artifact since seqabi2 has this symbol.
 inline constexpr char kStatusGlobal[] = "__seq_status";
-/// `void __seq_packed_<entry>(void **args)`: an entry's packed wrapper.
+/// SEQRT_CODE_OUT_OF_MEMORY (seqrt.h): a heap allocation in generated code
+/// failed.
+inline constexpr int kCodeOutOfMemory = 5;
+/// `void __seq_packed_<entry>(void **args, int32_t *status)`: an entry's
+/// packed wrapper; `*status` is the caller's, 0 before the call, and holds
+/// the call's seqrt_code_status after it (per call: overlapping calls from
+/// several threads each get their own).
 inline constexpr char kPackedPrefix[] = "__seq_packed_";
 /// `void __seq_free(void *allocated)`: frees a result buffer.
 inline constexpr char kFree[] = "__seq_free";
 /// `const char __seq_abi[]`: the ABI the code was compiled with, a
 /// NUL-terminated record the loader compares with the metadata:
 ///
-///   seqabi1;e:FUNCTION:INPUTS:OUTPUTS:INPLACE;...;p:GLOBAL:TYPE:ENCODING;...
+///   seqabi2;e:FUNCTION:INPUTS:OUTPUTS:INPLACE;...;p:GLOBAL:TYPE:ENCODING;...
 ///
 /// one `e:` item per entry (FUNCTION its `__seq_packed_` wrapper), one `p:`
 /// item per parameter global. INPUTS and OUTPUTS are TYPEs joined by `,`;
@@ -32,8 +40,9 @@ inline constexpr char kFree[] = "__seq_free";
 /// quantized encoding or empty. Names keep [A-Za-z0-9_.$-] and escape any
 /// other byte as `%XX`.
 inline constexpr char kAbiRecord[] = "__seq_abi";
-/// The first item of the record.
-inline constexpr char kAbiRecordVersion[] = "seqabi1";
+/// The first item of the record. seqabi2: the packed wrappers take the
+/// status slot (seqabi1 had one `__seq_status` global per artifact).
+inline constexpr char kAbiRecordVersion[] = "seqabi2";
 /// The entry-argument attribute `seq.inplace = <output index>`: the
 /// caller's buffer for this input is updated in place and returned as that
 /// output (KV caches, SSM states).

@@ -9,11 +9,10 @@
 |*                                                                            *|
 |* Threads: an artifact may be called from several threads at once; loading, *|
 |* binding and freeing it must not overlap with calls on it. Run-time errors  *|
-|* reported through __seq_status (see seqrt_code_status) are only reliable    *|
-|* when calls on one artifact do not overlap: the code has one such global   *|
-|* per artifact, which every call clears and reads, so with overlapping calls *|
-|* an error can be lost or reported by another call. Sessions check what the  *|
-|* code would report (token ids, cache capacity) before they call.            *|
+|* the code reports (see seqrt_code_status) are per call: each call passes   *|
+|* its own status slot to the code, so overlapping calls each get their own. *|
+|* Sessions also check what the code would report (token ids, cache          *|
+|* capacity) before they call.                                               *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -43,16 +42,18 @@ typedef enum seqrt_status {
   SEQRT_ERROR_EXECUTION /* the code reported an error while running */
 } seqrt_status;
 
-/* What generated code stores in its exported `int32_t __seq_status` when an
- * entry fails while running. seqrt_call clears it before each call and
- * turns a non-zero value into SEQRT_ERROR_EXECUTION (the outputs of that
- * call are freed). Artifacts without the global never report one. */
+/* What generated code stores in the call's status slot (the `int32_t *`
+ * its packed entry takes, docs/design/Artifact.md) when an entry fails
+ * while running. seqrt_call passes a slot holding 0 and turns a non-zero
+ * value into SEQRT_ERROR_EXECUTION (the outputs of that call are freed);
+ * messages name it "__seq_status N". */
 typedef enum seqrt_code_status {
   SEQRT_CODE_OK = 0,
   SEQRT_CODE_INDEX_OUT_OF_RANGE = 1, /* e.g. a token id outside the vocab */
   SEQRT_CODE_CACHE_OVERFLOW = 2,     /* a KV cache write past its capacity */
   SEQRT_CODE_INVALID_LOGITS = 3,     /* sampling from NaN logits or V = 0 */
-  SEQRT_CODE_SHAPE_MISMATCH = 4      /* dynamic extents that do not agree */
+  SEQRT_CODE_SHAPE_MISMATCH = 4,     /* dynamic extents that do not agree */
+  SEQRT_CODE_OUT_OF_MEMORY = 5       /* a heap allocation of the code failed */
 } seqrt_code_status;
 
 typedef enum seqrt_dtype {
@@ -255,10 +256,9 @@ seqrt_status seqrt_call(seqrt_artifact *artifact, const char *entry,
  * sessions may run on different threads at once (their state is their
  * own; the artifact is only read). One session must not be used by two
  * threads at once. Sessions must be freed before their artifact. Errors the
- * code itself would report through the artifact's __seq_status (a token id
- * outside the vocabulary, a write past the cache) are checked by the
- * session before it calls, so they are reliable even though that global is
- * shared by concurrent calls (see the note at the top). */
+ * code itself would report through the call's status (a token id outside
+ * the vocabulary, a write past the cache) are also checked by the session
+ * before it calls, with a message that names the token or position. */
 typedef struct seqrt_session seqrt_session;
 
 /* Checks the artifact's prefill and decode entries (shapes above; their

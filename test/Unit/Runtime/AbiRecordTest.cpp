@@ -36,7 +36,7 @@ TEST(AbiRecord, EncodesTheMetadata) {
   Metadata metadata =
       parse(test::fakeModelMetadata(test::fakeModelParameters()));
   std::string record = encodeAbiRecord(metadata);
-  EXPECT_THAT(record, HasSubstr("seqabi1;e:__seq_packed_add:f32[?],f32[?]:"
+  EXPECT_THAT(record, HasSubstr("seqabi2;e:__seq_packed_add:f32[?],f32[?]:"
                                 "f32[?]:;"));
   EXPECT_THAT(record, HasSubstr(";e:__seq_packed_iota:i64[]:i32[?]:;"));
   EXPECT_THAT(record,
@@ -59,15 +59,16 @@ TEST(AbiRecord, EscapesNames) {
 
 TEST(AbiRecord, RejectsMalformedRecords) {
   Metadata metadata = parse(test::fakeModelMetadata());
-  EXPECT_THAT(checkError(metadata, ""), HasSubstr("is not seqabi1"));
-  EXPECT_THAT(checkError(metadata, "seqabi2;p:x:f32[1]:"),
-              HasSubstr("is not seqabi1"));
+  EXPECT_THAT(checkError(metadata, ""), HasSubstr("is not seqabi2"));
+  // A seqabi1 record: code with one status global per artifact.
+  EXPECT_THAT(checkError(metadata, "seqabi1;p:x:f32[1]:"),
+              HasSubstr("is not seqabi2"));
   for (const char *bad :
-       {"seqabi1;x", "seqabi1;e:f:f32[1]", "seqabi1;e:f:f33[1]::",
-        "seqabi1;e:f:f32[1x]::", "seqabi1;e:f:f32[-1]::", "seqabi1;p:g:f32:",
-        "seqabi1;e:f:::0=1", "seqabi1;e:f:::x",
-        "seqabi1;p:%4:f32[1]:", "seqabi1;p:g:f32[1]:;p:g:f32[1]:",
-        "seqabi1;e:f:f32[1x1x1x1x1x1x1x1x1]::"})
+       {"seqabi2;x", "seqabi2;e:f:f32[1]", "seqabi2;e:f:f33[1]::",
+        "seqabi2;e:f:f32[1x]::", "seqabi2;e:f:f32[-1]::", "seqabi2;p:g:f32:",
+        "seqabi2;e:f:::0=1", "seqabi2;e:f:::x",
+        "seqabi2;p:%4:f32[1]:", "seqabi2;p:g:f32[1]:;p:g:f32[1]:",
+        "seqabi2;e:f:f32[1x1x1x1x1x1x1x1x1]::"})
     EXPECT_THAT(checkError(metadata, bad), HasSubstr("is malformed at item"))
         << bad;
 }

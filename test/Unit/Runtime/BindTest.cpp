@@ -13,6 +13,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include <atomic>
+#include <thread>
+
 using namespace seqrt::test;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -210,6 +213,40 @@ TEST_F(BindTest, ExecutionErrorIsReported) {
       << seqrt_last_error();
   EXPECT_THAT(toFloats(out), ElementsAre(30));
   seqrt_tensor_free(artifact, &out);
+}
+
+// The status is per call (seqabi2): one thread's failing calls never fail
+// another thread's good calls on the same artifact, and every failing call
+// is reported. With one status global per artifact (seqabi1), a good call
+// failed whenever the other thread's error landed between its clear and
+// its read, and a bad call passed when the clear of a good one came in
+// between.
+TEST_F(BindTest, ConcurrentCallsHaveTheirOwnStatus) {
+  std::string path = weights("model.safetensors", {w, b});
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_OK);
+  constexpr int kCalls = 20000;
+  std::atomic<int> wrongGood{0}, wrongBad{0};
+  auto run = [&](int64_t index, bool fails) {
+    seqrt_tensor input, out;
+    if (seqrt_tensor_wrap(SEQRT_DTYPE_I64, 0, nullptr, &index, &input) !=
+        SEQRT_OK)
+      return;
+    for (int i = 0; i < kCalls; ++i) {
+      seqrt_status status = seqrt_call(artifact, "lookup", &input, 1, &out, 1);
+      if (fails) {
+        wrongBad += status != SEQRT_ERROR_EXECUTION;
+      } else {
+        wrongGood += status != SEQRT_OK || toFloats(out)[0] != 30.0f;
+      }
+      if (status == SEQRT_OK)
+        seqrt_tensor_free(artifact, &out);
+    }
+  };
+  std::thread bad(run, 7, true), good(run, 2, false);
+  bad.join();
+  good.join();
+  EXPECT_EQ(wrongGood.load(), 0);
+  EXPECT_EQ(wrongBad.load(), 0);
 }
 
 TEST_F(BindTest, TwoArtifactsHaveTheirOwnWeights) {

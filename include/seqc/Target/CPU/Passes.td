@@ -12,8 +12,12 @@ include "mlir/Pass/PassBase.td"
 def SeqMarkEntryPoints : Pass<"seq-mark-entry-points", "::mlir::ModuleOp"> {
   let summary = "Requests C interfaces for public functions";
   let description = [{
-    Adds `llvm.emit_c_interface` to every public `func.func`, so that
-    `convert-func-to-llvm` emits `_mlir_ciface_<name>` wrappers taking
+    Renames every defined `func.func` `f` to `__seq_fn_f` (its calls
+    follow), so that no function of the module collides with one the
+    lowering declares (an entry named `malloc` or `free`); the entry keeps
+    its name in the ABI (`__seq_packed_f`). Adds `llvm.emit_c_interface` to
+    every public `func.func`, so that `convert-func-to-llvm` emits
+    `_mlir_ciface___seq_fn_<name>` wrappers taking
     memref descriptors by pointer, and marks its tensor arguments
     `bufferization.writable = false`: an entry point never writes its
     caller's buffers, except those of arguments marked `seq.inplace`
@@ -113,9 +117,14 @@ def SeqCPUEntryPoints : Pass<"seq-cpu-entry-points", "::mlir::ModuleOp"> {
     Runs after lowering to the LLVM dialect and establishes the ABI that
     docs/design/Artifact.md specifies:
 
-    * `void __seq_packed_<f>(void **args)` for every `_mlir_ciface_<f>`:
-      loads each argument from the array (pointers as they are, scalars
-      through their pointer) and calls the C interface;
+    * `void __seq_packed_<f>(void **args, int32_t *status)` for every
+      `_mlir_ciface___seq_fn_<f>`: loads each argument from the array
+      (pointers as they are, scalars through their pointer) and calls the C
+      interface;
+    * the status is per call: every defined function gets a trailing
+      pointer parameter, the caller's status slot, passed on by every call,
+      and the stores of the lowerings to `__seq_status` go through it (the
+      global is removed);
     * every `__seq_param_<name>` global (the storage of a `seq.parameter`)
       becomes a pointer-sized global the runtime sets to the weights, and
       each use loads that pointer;

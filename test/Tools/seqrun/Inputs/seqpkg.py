@@ -73,7 +73,7 @@ def abi_type(desc):
 
 def abi_record(metadata):
     """The `__seq_abi` record of a metadata document (seqrt/Abi.h)."""
-    items = ["seqabi1"]
+    items = ["seqabi2"]
     for e in metadata["entries"]:
         pairs = ",".join("%d=%d" % (i, o) for i, o in e.get("inplace", []))
         items.append("e:%s:%s:%s:%s" % (

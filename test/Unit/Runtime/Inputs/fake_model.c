@@ -35,8 +35,6 @@ EXPORT void *__seq_param_w;
 EXPORT void *__seq_param_b;
 EXPORT void *__seq_param_q;
 EXPORT void *__seq_param_h;
-/// Run-time error code, as seqc emits it.
-EXPORT int32_t __seq_status;
 /// The ABI record (seqrt/Abi.h). The tests build artifacts with different
 /// metadata around this one object, so they write the record for their
 /// metadata over this placeholder (RuntimeTestUtils, seqpkg.py pack).
@@ -59,7 +57,7 @@ static void setResult1(Memref1 *result, void *buffer, int64_t n) {
 EXPORT void __seq_free(void *allocated) { free(allocated); }
 
 /// add(f32[?], f32[?]) -> f32[?]: a + b.
-EXPORT void __seq_packed_add(void **args) {
+EXPORT void __seq_packed_add(void **args, int32_t *status) {
   Memref1 *result = args[0];
   const Memref1 *a = args[1], *b = args[2];
   int64_t n = a->sizes[0];
@@ -70,7 +68,7 @@ EXPORT void __seq_packed_add(void **args) {
 }
 
 /// scale(f32[4]) -> f32[4]: x * w + b[i % 2], reading both parameters.
-EXPORT void __seq_packed_scale(void **args) {
+EXPORT void __seq_packed_scale(void **args, int32_t *status) {
   Memref1 *result = args[0];
   const Memref1 *x = args[1];
   const float *w = __seq_param_w, *b = __seq_param_b;
@@ -82,7 +80,7 @@ EXPORT void __seq_packed_scale(void **args) {
 
 /// transpose(f32[2, ?]) -> f32[?, 2]: returns a transposed (non-contiguous)
 /// view of a contiguous copy of x.
-EXPORT void __seq_packed_transpose(void **args) {
+EXPORT void __seq_packed_transpose(void **args, int32_t *status) {
   Memref2 *result = args[0];
   const Memref2 *x = args[1];
   int64_t n = x->sizes[1];
@@ -102,7 +100,7 @@ EXPORT void __seq_packed_transpose(void **args) {
 }
 
 /// iota(i64 scalar n) -> i32[?]: 0..n-1, returned with offset 3.
-EXPORT void __seq_packed_iota(void **args) {
+EXPORT void __seq_packed_iota(void **args, int32_t *status) {
   Memref1 *result = args[0];
   int64_t n = *(const int64_t *)args[1];
   int32_t *buffer = allocate((n + 3) * sizeof(int32_t));
@@ -113,7 +111,7 @@ EXPORT void __seq_packed_iota(void **args) {
 }
 
 /// dup(f32[2]) -> (f32[2], f32[2]): two results sharing one allocation.
-EXPORT void __seq_packed_dup(void **args) {
+EXPORT void __seq_packed_dup(void **args, int32_t *status) {
   Memref1 *results = args[0];
   const Memref1 *x = args[1];
   float *out = allocate(2 * sizeof(float));
@@ -124,20 +122,20 @@ EXPORT void __seq_packed_dup(void **args) {
 }
 
 /// fill(f32[3]) -> (): no results, so the input is args[0]; writes 7s.
-EXPORT void __seq_packed_fill(void **args) {
+EXPORT void __seq_packed_fill(void **args, int32_t *status) {
   const Memref1 *x = args[0];
   for (int64_t i = 0; i < 3; ++i)
     ((float *)x->aligned)[x->offset + i * x->strides[0]] = 7.0f;
 }
 
-/// lookup(i64 scalar i) -> f32[1]: w[i]; i outside 0..3 sets __seq_status
-/// to 1 (index out of range), as seqc's bounds checks do.
-EXPORT void __seq_packed_lookup(void **args) {
+/// lookup(i64 scalar i) -> f32[1]: w[i]; i outside 0..3 sets the call's
+/// status to 1 (index out of range), as seqc's bounds checks do.
+EXPORT void __seq_packed_lookup(void **args, int32_t *status) {
   Memref1 *result = args[0];
   int64_t i = *(const int64_t *)args[1];
   float *out = allocate(sizeof(float));
   if (i < 0 || i > 3) {
-    __seq_status = 1;
+    *status = 1;
     out[0] = 0;
   } else {
     out[0] = ((const float *)__seq_param_w)[i];
@@ -149,14 +147,14 @@ static const float kConstant[2] = {1.5f, -2.5f};
 
 /// constant() -> f32[2]: a constant global, marked the way MLIR marks
 /// memref.get_global (allocated = 0xdeadbeef); it must not be freed.
-EXPORT void __seq_packed_constant(void **args) {
+EXPORT void __seq_packed_constant(void **args, int32_t *status) {
   Memref1 *result = args[0];
   setResult1(result, (void *)(uintptr_t)kConstant, 2);
   result->allocated = (void *)(uintptr_t)0xdeadbeef;
 }
 
 /// echo(f32[3]) -> f32[3]: returns the input's own buffer.
-EXPORT void __seq_packed_echo(void **args) {
+EXPORT void __seq_packed_echo(void **args, int32_t *status) {
   Memref1 *result = args[0];
   const Memref1 *x = args[1];
   *result = *x;
@@ -164,7 +162,7 @@ EXPORT void __seq_packed_echo(void **args) {
 
 /// scalar_out(f32 0-d tensor) -> f32 0-d tensor: x + 1, as a rank-0
 /// descriptor {allocated, aligned, offset}.
-EXPORT void __seq_packed_scalar_out(void **args) {
+EXPORT void __seq_packed_scalar_out(void **args, int32_t *status) {
   void **result = args[0];
   void **x = args[1]; // a rank-0 descriptor
   const float *in = x[1];
@@ -176,7 +174,7 @@ EXPORT void __seq_packed_scalar_out(void **args) {
 }
 
 /// qbytes(i64 scalar n) -> i32[?]: the first n bytes of q, sign-extended.
-EXPORT void __seq_packed_qbytes(void **args) {
+EXPORT void __seq_packed_qbytes(void **args, int32_t *status) {
   Memref1 *result = args[0];
   int64_t n = *(const int64_t *)args[1];
   int32_t *out = allocate(n * sizeof(int32_t));
@@ -186,7 +184,7 @@ EXPORT void __seq_packed_qbytes(void **args) {
 }
 
 /// hbits() -> i32[3]: the bit patterns of the f16 elements of h.
-EXPORT void __seq_packed_hbits(void **args) {
+EXPORT void __seq_packed_hbits(void **args, int32_t *status) {
   Memref1 *result = args[0];
   int32_t *out = allocate(3 * sizeof(int32_t));
   for (int64_t i = 0; i < 3; ++i)
@@ -209,7 +207,7 @@ typedef struct {
   int64_t strides[4];
 } Memref4;
 
-static void kvStep(void **args) {
+static void kvStep(void **args, int32_t *status) {
   // The in-place k and v are not in the result struct (the ABI's
   // "inplace" outputs): their new values are left in the inputs' buffers.
   Memref2 *logits = args[0];
@@ -225,7 +223,7 @@ static void kvStep(void **args) {
                                                     i * tokens->strides[1]];
     int64_t p = first + i;
     if (p < 0 || p >= 4) {
-      __seq_status = 2;
+      *status = 2;
       continue;
     }
     kd[2 * p] = (float)t;
@@ -250,6 +248,10 @@ static void kvStep(void **args) {
 }
 
 /// prefill(i32[1, ?], i32[1], f32[1,1,4,2], f32[1,1,4,2]) -> (f32[1,5], ...)
-EXPORT void __seq_packed_kv_prefill(void **args) { kvStep(args); }
+EXPORT void __seq_packed_kv_prefill(void **args, int32_t *status) {
+  kvStep(args, status);
+}
 /// decode(i32[1, 1], i32[1], f32[1,1,4,2], f32[1,1,4,2]) -> (f32[1,5], ...)
-EXPORT void __seq_packed_kv_decode(void **args) { kvStep(args); }
+EXPORT void __seq_packed_kv_decode(void **args, int32_t *status) {
+  kvStep(args, status);
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Hostile index inputs for the run-time check tests (issue #11).
+
+Writes Inputs/hostile_moe/: MoE permutations and group offsets that break
+what seq.moe_experts and seq.grouped_matmul assume (entries out of range,
+offsets negative, decreasing or past the end). Each is a copy of a good
+input of moe/moe_experts_gelu.mlir or moe/grouped_matmul.mlir with one
+entry changed, so a test can run the good and the bad one side by side.
+Deterministic: no random draws. NumPy only.
+"""
+
+import os
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+INPUTS = os.path.join(HERE, "..", "Inputs")
+
+
+def main():
+    out = os.path.join(INPUTS, "hostile_moe")
+    os.makedirs(out, exist_ok=True)
+    perm = np.load(os.path.join(INPUTS, "moe_experts_gelu", "permutation.npy"))
+    offsets = np.load(
+        os.path.join(INPUTS, "moe_experts_gelu", "expert_offsets.npy"))
+    assert perm.dtype == np.int32 and offsets.dtype == np.int32
+    files = {}
+    # A slot id past T * K = 16, and a negative one, inside group 2.
+    bad = perm.copy()
+    bad[3] = 16
+    files["perm_past_end"] = bad
+    bad = perm.copy()
+    bad[9] = -5
+    files["perm_negative"] = bad
+    # Offsets [0, 1, 7, 15, 16]: decreasing, past the 16 slots, negative.
+    files["offsets_decreasing"] = np.array([0, 7, 1, 15, 16], np.int32)
+    files["offsets_past_end"] = np.array([0, 1, 7, 15, 1 << 20], np.int32)
+    files["offsets_negative"] = np.array([-3, 1, 7, 15, 16], np.int32)
+    # grouped_matmul's offsets [0, 5, 5, 12, 18] over 20 rows.
+    files["gm_offsets_past_rows"] = np.array([0, 5, 5, 12, 21], np.int32)
+    files["gm_offsets_decreasing"] = np.array([0, 12, 5, 12, 18], np.int32)
+    for name, array in files.items():
+        np.save(os.path.join(out, name + ".npy"), array)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+// A heap allocation of generated code that fails (issue #11): the code
+// stores __seq_status 5 (out of memory) in the call's status and returns
+// through the packed wrapper instead of writing through a null pointer
+// (a segfault). 2^40 floats (4 TiB) cannot be allocated; 1000 can, and
+// the call after the failed one works.
+
+// REQUIRES: cpu-lowering-model
+// RUN: seqc %s --target=cpu -o %t.seqpkg
+// RUN: not seqrun %t.seqpkg --entry fill --input 0=1099511627776 2>&1 | FileCheck %s --check-prefix=OOM
+// RUN: not seqrun %t.seqpkg --entry fill_then_linear --input 0=1099511627776 --zeros 1=2x8 --zeros 2=4x8 2>&1 | FileCheck %s --check-prefix=OOM
+// RUN: seqrun %t.seqpkg --entry fill --input 0=1000 --print | FileCheck %s --check-prefix=OK
+// RUN: seqrun %t.seqpkg --entry fill_then_linear --input 0=3 --zeros 1=2x8 --zeros 2=4x8 --print | FileCheck %s --check-prefix=OK2
+// OOM: failed while running: out of memory{{.*}}(__seq_status 5)
+// OK: output 0: f32[1000] = [1.5, 1.5,
+// OK2: output 0: f32[3] = [1.5, 1.5, 1.5]
+// OK2: output 1: f32[2, 4] = [0, 0,
+
+// The checks sit right after the allocation calls (one compare and branch
+// each), outside loops; the packed wrapper sets the jump target.
+// RUN: seqc %s --target=cpu -emit=llvm-mlir | FileCheck %s --check-prefix=IR
+// IR-LABEL: llvm.func internal @__seq_fn_fill(
+// IR: %[[P:.*]] = llvm.call @malloc(
+// IR: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// IR: %[[ISNULL:.*]] = llvm.icmp "eq" %[[P]], %[[NULL]]
+// IR: llvm.cond_br %[[ISNULL]], ^[[FAIL:.*]], ^
+// IR: ^[[FAIL]]:
+// IR: llvm.store %{{.*}}, %{{.*}} : i32, !llvm.ptr
+// IR: llvm.call @longjmp(
+// IR: llvm.unreachable
+// IR-LABEL: llvm.func @__seq_packed_fill(
+// IR: llvm.call @_setjmp(
+
+func.func @fill(%n: i64) -> tensor<?xf32> {
+  %i = arith.index_cast %n : i64 to index
+  %e = tensor.empty(%i) : tensor<?xf32>
+  %c = arith.constant 1.5 : f32
+  %f = linalg.fill ins(%c : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  return %f : tensor<?xf32>
+}
+
+func.func @fill_then_linear(%n: i64, %x: tensor<2x8xf32>, %w: tensor<4x8xf32>)
+    -> (tensor<?xf32>, tensor<2x4xf32>) {
+  %y = seq.linear %x, %w : tensor<2x8xf32>, tensor<4x8xf32> -> tensor<2x4xf32>
+  %f = call @fill(%n) : (i64) -> tensor<?xf32>
+  return %f, %y : tensor<?xf32>, tensor<2x4xf32>
+}
