@@ -890,8 +890,8 @@ void DecoderGraphBuilder::buildGenerateBeams() {
   Value prompt = body->getArgument(0);
   Value S = dim(prompt, 1);
   SmallVector<Value> args{prompt, iota(S)};
-  for (int64_t l = 0; l < 2 * spec.layers; ++l)
-    args.push_back(zeroCache());
+  for (Type type : stateTypes())
+    args.push_back(zeroState(type));
   auto prefill = func::CallOp::create(b, loc, forward, args);
   Value last = lastRowLogits(b, loc, prefill.getResult(0), spec.hidden,
                              [&](Value x) { return head(x, logits); });

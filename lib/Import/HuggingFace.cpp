@@ -1403,6 +1403,12 @@ FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
 OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
                                      Config &config, const JsonFile &file,
                                      const ImportOptions &options) {
+  if (options.numBeams > 0) {
+    emitError(file.loc(ctx)) << "--num-beams: beam search is not built for "
+                                "deepseek_v3 models yet (its compressed "
+                                "caches are not wired to the beam loop)";
+    return nullptr;
+  }
   FailureOr<DeepSeekSpec> spec = readDeepSeek(config);
   if (failed(spec))
     return nullptr;
