@@ -50,6 +50,14 @@ struct TargetDescription {
   int64_t l2Bytes = 1024 * 1024;
   /// Worker threads; 0: decided at run time (OpenMP).
   int64_t threads = 0;
+  /// The grain of a parallel loop: estimated operations (trip count x
+  /// static op count of an iteration, seq-serialize-small-foralls) below
+  /// which a tile loop runs serially instead of paying an OpenMP fork/join
+  /// (a few microseconds, ~10^4 operations, with warm worker threads).
+  /// 2^18 keeps a decode step's norms, rope and attention serial but runs
+  /// its projections of 576 x 576 and more (~5 * 10^5 operations) on every
+  /// thread.
+  int64_t parallelMinWork = 1 << 18;
 
   // GPU.
   int64_t warpSize = 0;        ///< 32 (NVIDIA), 64 (AMD CDNA)
