@@ -157,7 +157,9 @@ def main():
         f"{load_start[1]:.1f} / {load_start[2]:.1f}, at the end "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
         f"- command: `python3 bench/bench_e2e.py --threads {args.threads} "
-        f"--reps {args.reps} --quant-activations {args.quant_activations}"
+        f"--reps {args.reps} --new-tokens {args.new_tokens} "
+        f"--prompt-lengths {args.prompt_lengths} "
+        f"--quant-activations {args.quant_activations}"
         + "".join(f" --seqc-arg={a}" for a in args.seqc_arg) +
         f"` (medians of {args.reps}; both pinned with "
         f"taskset to cores {cores(args.threads)})",
