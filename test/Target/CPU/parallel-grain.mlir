@@ -1,13 +1,14 @@
-// RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=GRAIN
+// RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=COARSE
 // RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -parallel-min-work=4194304 --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=COARSE
+// RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -parallel-min-work=262144 --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=GRAIN
 
-// The default grain is the target description's parallelMinWork (2^18
-// estimated operations): the projection of one decode row through a 576 x
-// 576 q4_1 weight (36 tiles of 16 features, ~3 * 10^5 estimated operations
-// per tile row) runs on the OpenMP threads whatever the row count, while a
-// 64 x 64 projection runs in parallel only from 66 tiles of rows. With a
-// grain of 2^22 (the former default) a decode row (one tile of rows) runs
-// both serially.
+// The default grain is the target description's parallelMinWork (2^22
+// estimated operations, the same as -parallel-min-work=4194304): a decode
+// row (one tile of rows) through a 576 x 576 q4_1 weight runs serially, in
+// parallel only from 14 tiles of rows. With a grain of 2^18 that projection
+// (36 tiles of 16 features, ~3 * 10^5 estimated operations per tile row)
+// runs on the OpenMP threads whatever the row count, while a 64 x 64
+// projection runs in parallel only from 66 tiles of rows.
 
 // GRAIN-LABEL: func.func @main
 // GRAIN-NOT: scf.if

@@ -100,7 +100,7 @@ def SeqSerializeSmallForalls
     alone.
   }];
   let options = [
-    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 18",
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 22",
            "Estimated operations below which a loop runs serially">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
