@@ -11,7 +11,11 @@ median of --reps runs. The prompts are token ids of a fixed English text
 (the first 40 and 512 ids), so tokenization is not timed.
 
   python3 bench/bench_e2e.py [--gguf PATH] [--threads 2] [--reps 5] \\
+      [--prompt-lengths 40,512] [--seqc-arg=-parallel-min-work=0 ...] \\
       [--out bench/results/e2e-smollm2-DATE.md]
+
+--seqc-arg passes one more option to the seqc compile (repeat it), e.g. to
+compare a tile or grain choice against the target's default in one run.
 
 Needs: the seqc build (build/bin), llama-cpp-python and tokenizers. For the
 f32 comparison, make an f32 copy with bench/gguf_to_f32.py and pass it as
@@ -98,6 +102,10 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--new-tokens", type=int, default=64)
     ap.add_argument("--out")
+    ap.add_argument("--prompt-lengths", default="40,512",
+                    help="comma-separated prompt lengths in tokens")
+    ap.add_argument("--seqc-arg", action="append", default=[],
+                    help="one more seqc option (repeatable)")
     ap.add_argument("--quant-activations", default="f32",
                     choices=("f32", "int8"),
                     help="seqc --quant-activations (q8_0/q4_0/q4_1 layers)")
@@ -114,15 +122,16 @@ def main():
                 logits_all=False, verbose=False)
 
     rows = []
+    load_start = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         artifact = os.path.join(tmp, "model.seqpkg")
         t0 = time.perf_counter()
         subprocess.run([str(ROOT / "build/bin/seqc"), gguf,
                         "--max-seq-len=1024",
                         f"--quant-activations={args.quant_activations}",
-                        "-o", artifact], check=True)
+                        *args.seqc_arg, "-o", artifact], check=True)
         compile_s = time.perf_counter() - t0
-        for n in (40, 512):
+        for n in (int(v) for v in args.prompt_lengths.split(",")):
             ids = prompt_ids(n)
             s_pre, s_dec, l_pre, l_dec = [], [], [], []
             for _ in range(args.reps):
@@ -144,9 +153,15 @@ def main():
         f"# {Path(gguf).name}: seqc vs llama.cpp, {args.threads} threads",
         "",
         f"- machine: {cpu}, {os.cpu_count()} cores, {platform.platform()}; "
-        f"load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
+        f"load average at the start {load_start[0]:.1f} / "
+        f"{load_start[1]:.1f} / {load_start[2]:.1f}, at the end "
+        f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}",
         f"- command: `python3 bench/bench_e2e.py --threads {args.threads} "
-        f"--reps {args.reps}` (medians of {args.reps}; both pinned with "
+        f"--reps {args.reps} --new-tokens {args.new_tokens} "
+        f"--prompt-lengths {args.prompt_lengths} "
+        f"--quant-activations {args.quant_activations}"
+        + "".join(f" --seqc-arg={a}" for a in args.seqc_arg) +
+        f"` (medians of {args.reps}; both pinned with "
         f"taskset to cores {cores(args.threads)})",
         f"- seqc compile of the GGUF (--quant-activations="
         f"{args.quant_activations}): {compile_s:.1f} s",

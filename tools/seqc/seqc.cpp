@@ -154,8 +154,9 @@ static cl::opt<bool>
 static cl::opt<int64_t> parallelMinWork(
     "parallel-min-work",
     cl::desc("Estimated operations below which a tile loop runs serially "
-             "instead of on OpenMP threads (0: every loop in parallel)"),
-    cl::init(1 << 22), cl::cat(tilingCategory));
+             "instead of on OpenMP threads (0: every loop in parallel; "
+             "default: the target's)"),
+    cl::init(-1), cl::cat(tilingCategory));
 static cl::opt<int64_t>
     queryTile("query-tile",
               cl::desc("Query rows per attention tile (default: the "

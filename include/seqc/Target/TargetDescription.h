@@ -50,6 +50,14 @@ struct TargetDescription {
   int64_t l2Bytes = 1024 * 1024;
   /// Worker threads; 0: decided at run time (OpenMP).
   int64_t threads = 0;
+  /// The grain of a parallel loop: estimated operations (trip count x
+  /// static op count of an iteration, seq-serialize-small-foralls) below
+  /// which a tile loop runs serially instead of paying an OpenMP fork/join.
+  /// 2^22 keeps every loop of a SmolLM2-135M decode step but the LM head
+  /// serial: on the shared 2-core machine (load ~13) a grain of 2^18, which
+  /// runs its projections on both threads, decoded 0.68x (f32) and 0.93x
+  /// (int8) as fast (bench/results/e2e-smollm2-llamacpp-2026-11-30-qperf.md).
+  int64_t parallelMinWork = 1 << 22;
 
   // GPU.
   int64_t warpSize = 0;        ///< 32 (NVIDIA), 64 (AMD CDNA)

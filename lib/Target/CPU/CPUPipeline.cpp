@@ -10,6 +10,7 @@
 #include "seqc/Target/CPU/CPUTarget.h"
 
 #include "seqc/Conversion/Passes.h"
+#include "seqc/Target/TargetDescription.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -25,6 +26,9 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   tiling.vectorWidth = options.vectorWidth;
   tiling.quantActivations = options.quantActivations;
   tiling.x86Avx2 = options.x86Avx2;
+  int64_t minWork = options.parallelMinWork >= 0
+                        ? int64_t(options.parallelMinWork)
+                        : describeCPU(options.vectorWidth).parallelMinWork;
   pm.addPass(createSeqMarkEntryPoints());
   pm.addPass(createConvertSeqToLoops(tiling));
   // Upstream passes are named by their registered pipeline text, which is
@@ -49,7 +53,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       options.threads ? "convert-openmp-to-llvm," : "",
       options.threads
           ? llvm::formatv("seq-serialize-small-foralls{{min-work={0}},",
-                          options.parallelMinWork.getValue())
+                          minWork)
                 .str()
           : std::string());
   if (failed(parsePassPipeline(upstream, pm, llvm::errs())))

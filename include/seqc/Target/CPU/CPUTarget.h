@@ -66,8 +66,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> parallelMinWork{
       *this, "parallel-min-work",
       llvm::cl::desc("Estimated operations below which a tile loop runs "
-                     "serially (with threads)"),
-      llvm::cl::init(1 << 22)};
+                     "serially (with threads; default: the target's)"),
+      llvm::cl::init(-1)};
 };
 
 /// seq-to-cpu: seq IR (after the front end) to the LLVM dialect with the
