@@ -10,14 +10,14 @@
 // runs on the OpenMP threads whatever the row count, while a 64 x 64
 // projection runs in parallel only from 66 tiles of rows.
 
-// GRAIN-LABEL: func.func @main
+// GRAIN-LABEL: func.func @__seq_fn_main
 // GRAIN-NOT: scf.if
 // GRAIN: scf.forall ({{.*}}) in (36, %{{.*}})
 // GRAIN: arith.cmpi sge, %{{.*}}, %c66
 // GRAIN-NEXT: scf.if
 // GRAIN-NEXT: scf.forall ({{.*}}) in (4, %{{.*}})
 // GRAIN: } else {
-// COARSE-LABEL: func.func @main
+// COARSE-LABEL: func.func @__seq_fn_main
 // COARSE: arith.cmpi sge, %{{.*}}, %c14
 // COARSE-NEXT: scf.if
 // COARSE-NEXT: scf.forall ({{.*}}) in (36, %{{.*}})
