@@ -53,8 +53,86 @@ static std::optional<int64_t> constantTrip(OpFoldResult lb, OpFoldResult ub,
   return *u > *l ? (*u - *l + *s - 1) / *s : 0;
 }
 
-/// Operations one execution of `op` runs: nested loops with constant bounds
-/// multiplied out, other loops once, the larger branch of a conditional.
+/// A constant upper bound of the index `v`, when the arithmetic that
+/// computes it (constants, loop induction variables, min/max as compare and
+/// select, +, *, / and - by a non-negative amount) gives one. An estimate
+/// for the cost model only: a subtrahend is assumed non-negative, as the
+/// tile loops' offsets and induction variables are.
+static std::optional<int64_t> upperBound(Value v, int depth = 0) {
+  if (depth > 12)
+    return std::nullopt;
+  if (std::optional<int64_t> c = getConstantIntValue(v))
+    return *c;
+  auto ub = [&](Value x) { return upperBound(x, depth + 1); };
+  if (auto arg = dyn_cast<BlockArgument>(v)) {
+    Operation *parent = arg.getOwner()->getParentOp();
+    if (auto loop = dyn_cast<scf::ForOp>(parent)) {
+      if (arg != loop.getInductionVar())
+        return std::nullopt;
+      std::optional<int64_t> u = ub(loop.getUpperBound());
+      return u ? std::optional<int64_t>(std::max<int64_t>(*u - 1, 0))
+               : std::nullopt;
+    }
+    if (auto loop = dyn_cast<scf::ForallOp>(parent)) {
+      unsigned i = arg.getArgNumber();
+      if (i >= loop.getRank())
+        return std::nullopt;
+      OpFoldResult u = loop.getMixedUpperBound()[i];
+      std::optional<int64_t> c =
+          isa<Value>(u) ? ub(cast<Value>(u)) : getConstantIntValue(u);
+      return c ? std::optional<int64_t>(std::max<int64_t>(*c - 1, 0))
+               : std::nullopt;
+    }
+    return std::nullopt;
+  }
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  auto both = [&](auto combine) -> std::optional<int64_t> {
+    std::optional<int64_t> a = ub(def->getOperand(0)),
+                           b = ub(def->getOperand(1));
+    if (!a || !b)
+      return std::nullopt;
+    return combine(*a, *b);
+  };
+  if (isa<arith::SelectOp>(def)) {
+    std::optional<int64_t> a = ub(def->getOperand(1)),
+                           b = ub(def->getOperand(2));
+    if (!a || !b)
+      return std::nullopt;
+    return std::max(*a, *b);
+  }
+  if (isa<arith::MinSIOp, arith::MinUIOp>(def)) {
+    std::optional<int64_t> a = ub(def->getOperand(0)),
+                           b = ub(def->getOperand(1));
+    if (a && b)
+      return std::min(*a, *b);
+    return a ? a : b;
+  }
+  if (isa<arith::MaxSIOp, arith::MaxUIOp>(def))
+    return both([](int64_t a, int64_t b) { return std::max(a, b); });
+  if (isa<arith::AddIOp>(def))
+    return both([](int64_t a, int64_t b) { return addSat(a, b); });
+  if (isa<arith::MulIOp>(def))
+    return both([](int64_t a, int64_t b) { return mulSat(a, b); });
+  if (isa<arith::SubIOp>(def))
+    return ub(def->getOperand(0));
+  if (isa<arith::DivUIOp, arith::DivSIOp, arith::CeilDivSIOp,
+          arith::CeilDivUIOp>(def)) {
+    std::optional<int64_t> a = ub(def->getOperand(0));
+    std::optional<int64_t> d = getConstantIntValue(def->getOperand(1));
+    if (!a || !d || *d <= 0)
+      return std::nullopt;
+    return (*a + *d - 1) / *d;
+  }
+  return std::nullopt;
+}
+
+/// Operations one execution of `op` runs: nested loops multiplied out by
+/// their constant trip counts, or, from a constant start, by an upper bound
+/// of a dynamic end where the bounds' arithmetic gives one (a causal
+/// attention's key loop), other loops once, the larger branch of a
+/// conditional.
 static int64_t opCost(Operation &op) {
   int64_t inner = 0;
   for (Region &region : op.getRegions())
@@ -63,8 +141,16 @@ static int64_t opCost(Operation &op) {
   int64_t trips = 1;
   if (auto loop = dyn_cast<scf::ForOp>(op)) {
     if (std::optional<int64_t> t = constantTrip(
-            loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+            loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
       trips = *t;
+    } else if (std::optional<int64_t> u = upperBound(loop.getUpperBound())) {
+      // Only from a constant lower bound: a loop from a computed start is
+      // usually the remainder of a peeled loop, whose trips are few.
+      std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+      std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+      if (step && *step > 0 && lb)
+        trips = std::max<int64_t>((*u - *lb + *step - 1) / *step, 1);
+    }
   } else if (auto loop = dyn_cast<scf::ForallOp>(op)) {
     for (auto [lb, ub, step] :
          llvm::zip(loop.getMixedLowerBound(), loop.getMixedUpperBound(),

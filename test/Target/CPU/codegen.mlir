@@ -2,7 +2,7 @@
 // RUN: seqc %s -emit=obj -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -parallel-min-work=0 -o %t.x86.o
 // RUN: llvm-objdump -d %t.x86.o | FileCheck %s --check-prefix=FMA
 // RUN: seqc %s -emit=llvm -parallel=false -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -o - | FileCheck %s --check-prefix=SERIAL
-// RUN: seqc %s -emit=llvm -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -o - | FileCheck %s --check-prefix=SERIAL
+// RUN: seqc %s -emit=llvm -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -parallel-min-work=1073741824 -o - | FileCheck %s --check-prefix=SERIAL
 // RUN: seqc %s -emit=obj -mtriple=aarch64-unknown-linux-gnu -cpu=generic -o %t.o
 // RUN: llvm-readobj --file-headers %t.o | FileCheck %s --check-prefix=ARM
 // RUN: seqc %s -mtriple=aarch64-unknown-linux-gnu -cpu=generic -o %t.seqpkg
@@ -19,8 +19,9 @@
 // Vectorised inner loops for the chosen CPU (8-wide FMAs on AVX2), OpenMP
 // for independent tiles, and AArch64 as a cross target.
 
-// This problem is below the default -parallel-min-work, so without
-// -parallel-min-work=0 its loops are serial too (seq-serialize-small-foralls).
+// Below the grain given by -parallel-min-work its loops are serial too
+// (seq-serialize-small-foralls; the causal key loop counts by its bound, so
+// at the default grain this 4-head problem runs on the threads).
 // AVX2: fmul {{.*}}<8 x float>
 // AVX2: call void {{.*}}@__kmpc_fork_call
 // FMA: vfmadd{{[0-9]+}}ps {{.*}}%ymm
