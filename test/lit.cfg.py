@@ -47,7 +47,7 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]
 tools = ["seqc-opt", "seqc", "seqrun", ToolSubst("FileCheck", unresolved="fatal"),
          "not", "count", "split-file", "llvm-readobj", "llvm-objdump",
-         "llvm-readelf", "seq-gpu-emu"]
+         "llvm-readelf", "seq-gpu-emu", "seq-gpu-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Op families the CPU backend lowers. Execution tests of a family declare

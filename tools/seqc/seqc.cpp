@@ -128,6 +128,12 @@ static cl::opt<std::string> targetList(
              "AArch64 through LLVM), cuda:<sm> (sm_80, sm_86, sm_89, sm_90, "
              "sm_90a), hip:<gfx> (gfx90a, gfx942)"),
     cl::init("cpu"), cl::cat(targetCategory));
+static cl::opt<std::string> gpuManifest(
+    "gpu-manifest",
+    cl::desc("With -emit=gpu-kernels|gpu-asm|gpu-bin: also write the "
+             "kernels' launch manifest (JSON: block, grid rule, parameters) "
+             "to this file, as seq-gpu-run reads it"),
+    cl::init(""), cl::cat(targetCategory));
 static cl::opt<std::string> cudaToolkit(
     "cuda-toolkit",
     cl::desc(
@@ -410,6 +416,21 @@ static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
   if (auto gpuModule =
           module.lookupSymbol<gpu::GPUModuleOp>(seq::kKernelModuleName))
     kernels->getBody()->push_back(gpuModule->clone());
+  if (!gpuManifest.empty()) {
+    FailureOr<std::string> manifest =
+        seq::buildKernelManifest(*kernels, target);
+    if (failed(manifest))
+      return 1;
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(gpuManifest, &error);
+    if (!file) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return 1;
+    }
+    file->os() << *manifest;
+    file->keep();
+  }
   std::string text;
   llvm::raw_string_ostream textStream(text);
   if (emitStage == EmitStage::GPUKernels) {
@@ -468,6 +489,11 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   if (gpuStage && (targets.size() != 1 || !anyGPU)) {
     llvm::errs() << "seqc: -emit=gpu-kernels, gpu-asm and gpu-bin need one "
                     "GPU target (--target=cuda:<sm> or hip:<gfx>)\n";
+    return 2;
+  }
+  if (!gpuStage && !gpuManifest.empty()) {
+    llvm::errs() << "seqc: --gpu-manifest needs -emit=gpu-kernels, gpu-asm "
+                    "or gpu-bin\n";
     return 2;
   }
   if (!gpuStage && anyGPU) {

@@ -110,6 +110,18 @@ LogicalResult buildGPUCodeGenPipeline(OpPassManager &pm,
 /// Registers the dialects and translations GPU code generation needs.
 void registerGPUTranslations(DialectRegistry &registry);
 
+/// The launch manifest of the kernels in `module`'s gpu.modules, as JSON
+/// (KernelManifest.cpp): per kernel its name, block size, grid rule
+/// (seq.launch_grid triples), static shared memory and parameters (element
+/// type and rank of each memref, passed as an expanded memref descriptor:
+/// allocated pointer, aligned pointer, offset, sizes, strides, 8 bytes
+/// each). What a host that launches the compiled kernels (seq-gpu-run)
+/// needs besides the binary. Fails with a diagnostic on a kernel without
+/// known_block_size or seq.launch_grid, or with a non-memref parameter.
+FailureOr<std::string> buildKernelManifest(ModuleOp module,
+                                           const TargetDescription &target);
+
+
 } // namespace seq
 } // namespace mlir
 

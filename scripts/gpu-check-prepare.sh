@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Prepares, on a machine with seqc (LLVM/MLIR) and the CUDA toolkit's
+# ptxas, everything scripts/gpu-check.sh needs on a machine with an NVIDIA
+# GPU that has no LLVM/MLIR and no package registry:
+#
+#   <out>/src/      the runtime and seq-gpu-run sources and the check scripts
+#                   (built there with CMake alone: scripts/gpu-check/)
+#   <out>/kernels/  per emulated kernel test: cubins for sm_80 and sm_90a,
+#                   the sm_80 PTX (JIT-compiled by the driver on newer GPUs)
+#                   and seqc's launch manifest
+#   <out>/data/     the PyTorch goldens those tests compare with
+#   <out>/bench/    the attention kernels of the FlashAttention benchmark
+#                   grid (bf16, head dim 64 and 128, causal and not) and of
+#                   the decode benchmark (split-KV + merge, and one pass)
+#   <out>/tests.tsv the kernel tests: the ones test/Integration/GPU runs in
+#                   the emulator, with the same arguments and tolerances
+#
+# Usage: scripts/gpu-check-prepare.sh [out-dir]   (default build/gpu-check)
+# Then copy <out> to the GPU machine and run <out>/src/scripts/gpu-check.sh
+# there. Fails if the bundle reaches 64 MiB.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${SEQC_BUILD_DIR:-$root/build}
+out=${1:-$build/gpu-check}
+seqc=$build/bin/seqc
+if [ ! -x "$seqc" ]; then
+  "$root/scripts/build.sh" --target seqc
+fi
+rm -rf "$out"
+mkdir -p "$out/src/scripts" "$out/src/tools" "$out/kernels" "$out/data" \
+  "$out/bench"
+
+# Sources: the runtime, the runner and the scripts (no LLVM/MLIR needed).
+cp -r "$root/runtime" "$out/src/runtime"
+rm -rf "$out/src/runtime/utils"
+cp -r "$root/tools/seq-gpu-run" "$out/src/tools/seq-gpu-run"
+cp "$root/scripts/gpu-check.sh" "$out/src/scripts/"
+cp -r "$root/scripts/gpu-check" "$out/src/scripts/gpu-check"
+
+gpu=$root/test/Integration/GPU
+cpu=$root/test/Integration/CPU/Inputs
+archs="sm_80 sm_90a"
+
+# compile <name> <source.mlir>: cubins (+ PTX for sm_80) and manifests.
+compile() {
+  local name=$1 src=$2 dir=$3
+  for arch in $archs; do
+    "$seqc" "$src" --target=cuda:$arch -emit=gpu-bin \
+      --gpu-manifest="$dir/$name.$arch.json" -o "$dir/$name.$arch.cubin"
+  done
+  "$seqc" "$src" --target=cuda:sm_80 -emit=gpu-asm -o "$dir/$name.sm_80.ptx"
+}
+
+# data <path under test/Integration>: copied into data/, printed as @DATA@/...
+data() {
+  mkdir -p "$out/data/$(dirname "$1")"
+  cp "$root/test/Integration/$1" "$out/data/$1"
+  echo "@DATA@/$1"
+}
+
+# The kernel tests of test/Integration/GPU (the emulator's), one line per
+# kernel run: name, kernel, seq-gpu-run arguments (@DATA@: data/, @TMP@: a
+# folder for files one run saves for the next).
+tests=$out/tests.tsv
+: > "$tests"
+linear() { # name source kernel data-dir tolerances
+  local name=$1 src=$2 kernel=$3 d=$4 tol=$5
+  compile "$name" "$gpu/$src" "$out/kernels"
+  printf '%s\t%s\t%s\n' "$name" "$kernel" \
+    "--arg 0=$(data CPU/Inputs/$d/x.npy) --arg 1=$(data CPU/Inputs/$d/weight.npy) --arg 2=$(data CPU/Inputs/$d/bias.npy) --expect 3=$(data CPU/Inputs/$d/out.npy) $tol" \
+    >> "$tests"
+}
+linear linear_bf16 linear_bf16.mlir linear_bf16_bias linear_bf16 "--rtol 2e-2 --atol 2e-2"
+linear linear_f16 linear_f16.mlir linear_f16_bias linear_bf16 "--rtol 2e-2 --atol 2e-2"
+linear linear_bias linear_bias.mlir linear_f32_bias linear_bias "--rtol 1e-4 --atol 1e-5"
+compile linear_odd_2d "$gpu/linear_odd_2d.mlir" "$out/kernels"
+printf '%s\t%s\t%s\n' linear_odd_2d linear_f32 \
+  "--arg 0=$(data CPU/Inputs/linear_odd_2d/x.npy) --arg 1=$(data CPU/Inputs/linear_odd_2d/weight.npy) --expect 2=$(data CPU/Inputs/linear_odd_2d/out.npy) --rtol 1e-4 --atol 1e-5" \
+  >> "$tests"
+
+attention() { # name source kernel data-dir tolerance
+  local name=$1 src=$2 kernel=$3 d=$4 tol=$5
+  compile "$name" "$gpu/$src" "$out/kernels"
+  printf '%s\t%s\t%s\n' "$name" "$kernel" \
+    "--arg 0=$(data $d/q.npy) --arg 1=$(data $d/k.npy) --arg 2=$(data $d/v.npy) --expect 3=$(data $d/out.npy) --rtol $tol --atol $tol" \
+    >> "$tests"
+}
+attention attention_bf16_gqa_causal attention_bf16_gqa_causal.mlir \
+  attention_bf16_g2_d64_dv64_q32_causal CPU/Inputs/attn_bf16_gqa_causal 2e-2
+attention attention_f16_gqa_causal attention_f16_gqa_causal.mlir \
+  attention_f16_g4_d64_dv64_q16_causal GPU/Inputs/attn_gpu_f16_gqa_causal 4e-3
+attention attention_bf16_d128 attention_bf16_d128.mlir \
+  attention_bf16_g1_d128_dv128_q24_s3dcccccd GPU/Inputs/attn_gpu_bf16_d128 2e-2
+# Split-KV decode: the split kernel's partials and lse feed the merge.
+compile attention_decode_bf16 "$gpu/attention_decode_bf16.mlir" "$out/kernels"
+d=GPU/Inputs/attn_gpu_decode_bf16
+printf '%s\t%s\t%s\n' attention_decode_bf16 \
+  attention_bf16_g4_d32_dv32_q2_causal_split \
+  "--arg 0=$(data $d/q.npy) --arg 1=$(data $d/k.npy) --arg 2=$(data $d/v.npy) --scratch 3=1x8x4x2x32 --scratch 4=1x8x4x2 --save 3=@TMP@/part.npy --save 4=@TMP@/lse.npy" \
+  >> "$tests"
+printf '%s\t%s\t%s\n' attention_decode_bf16 attention_merge_bf16 \
+  "--arg 0=@TMP@/part.npy --arg 1=@TMP@/lse.npy --expect 2=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
+  >> "$tests"
+
+# The benchmark's attention kernels: one per head dim and causality (the
+# kernels read every extent at run time; the shape here only names them).
+for hd in 64 128; do
+  heads=$((2048 / hd))
+  for causal in causal noncausal; do
+    t="tensor<1x${heads}x256x${hd}xbf16>"
+    flag=""
+    [ "$causal" = causal ] && flag=" causal"
+    cat > "$out/bench/attention_d${hd}_$causal.mlir" <<MLIR
+func.func @main(%q: $t, %k: $t, %v: $t) -> $t {
+  %o = seq.attention %q, %k, %v$flag : $t, $t, $t -> $t
+  return %o : $t
+}
+MLIR
+    compile "attention_d${hd}_$causal" "$out/bench/attention_d${hd}_$causal.mlir" \
+      "$out/bench"
+  done
+done
+
+# Decode attention (Llama-3-8B's shape: 32 query heads on 8 KV heads, head
+# dim 128, one query per sequence): with one sequence KernelDispatch
+# splits the keys (split-KV kernel + merge), with 64 the grid fills the GPU
+# and the prefill kernel runs in one pass.
+decode_mlir() { # name batch
+  local q="tensor<$2x32x1x128xbf16>" kv="tensor<$2x8x1024x128xbf16>"
+  cat > "$out/bench/$1.mlir" <<MLIR
+func.func @main(%q: $q, %k: $kv, %v: $kv) -> $q {
+  %o = seq.attention %q, %k, %v : $q, $kv, $kv -> $q
+  return %o : $q
+}
+MLIR
+  compile "$1" "$out/bench/$1.mlir" "$out/bench"
+}
+decode_mlir decode_split 1
+decode_mlir decode_full 64
+python3 - "$out/bench" <<'PY'
+import json, sys
+d = sys.argv[1]
+names = lambda f: [k["name"] for k in json.load(open(f"{d}/{f}.sm_80.json"))["kernels"]]
+split = [n for n in names("decode_split") if n.endswith("_split")]
+full = names("decode_full")
+assert len(split) == 1 and "attention_merge_bf16" in names("decode_split"), names("decode_split")
+assert len(full) == 1 and not full[0].endswith("_split"), full
+open(f"{d}/decode.txt", "w").write(f"split={split[0]}\nfull={full[0]}\n")
+PY
+
+{
+  echo "seqc gpu-check bundle"
+  echo "commit: $(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
+  echo "seqc: $("$seqc" --version 2>&1 | head -1)"
+  echo "ptxas: $("$(dirname "$(command -v ptxas || echo /usr/local/cuda/bin/ptxas)")/ptxas" --version 2>&1 | tail -1)"
+  echo "made: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} > "$out/PROVENANCE.txt"
+
+bytes=$(du -sb "$out" | cut -f1)
+if [ "$bytes" -ge $((64 * 1024 * 1024)) ]; then
+  echo "gpu-check-prepare: the bundle is $bytes bytes (limit 64 MiB)" >&2
+  exit 1
+fi
+echo "gpu-check-prepare: $out ($(wc -l < "$tests") kernel runs, $((bytes / 1024)) KiB)"
