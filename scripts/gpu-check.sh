@@ -54,7 +54,11 @@ echo "$info"
 device=$(echo "$info" | sed -n 's/^  0: \([^,]*\), .*/\1/p')
 arch=$(echo "$info" | sed -n 's/^  0: [^,]*, \(sm_[0-9]*\),.*/\1/p')
 cc=${arch#sm_}
-if [ -z "$cc" ] || [ "$cc" -lt 80 ]; then
+if [ -z "$cc" ]; then
+  echo "gpu-check: the CUDA driver reports no device" >&2
+  exit 1
+fi
+if [ "$cc" -lt 80 ]; then
   echo "gpu-check: device 0 is $arch; the kernels need sm_80 or newer" >&2
   exit 1
 fi

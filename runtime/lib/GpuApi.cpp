@@ -40,6 +40,9 @@ struct seqrt_gpu_module {
   seqrt_gpu_context *context;
   GpuHandle handle;
   std::vector<std::unique_ptr<seqrt_gpu_function>> functions;
+  /// The image, kept while the module is loaded: the CUDA driver copies
+  /// it, but HIP does not promise to.
+  std::vector<char> image;
 };
 
 struct seqrt_gpu_event {
@@ -219,7 +222,8 @@ extern "C" seqrt_status seqrt_gpu_module_load(seqrt_gpu_context *context,
   if (!driver)
     return status;
   // A copy with a terminating NUL: PTX is loaded as a C string, and the
-  // caller's buffer may be a mapping that ends at the last byte.
+  // caller's buffer may be a mapping that ends at the last byte. The module
+  // keeps it.
   std::vector<char> copy;
   try {
     copy.resize(size + 1);
@@ -231,7 +235,8 @@ extern "C" seqrt_status seqrt_gpu_module_load(seqrt_gpu_context *context,
   GpuHandle handle = nullptr;
   if (seqrt_status s = driver->moduleLoad(copy.data(), handle))
     return s;
-  auto *module = new (std::nothrow) seqrt_gpu_module{context, handle, {}};
+  auto *module =
+      new (std::nothrow) seqrt_gpu_module{context, handle, {}, std::move(copy)};
   if (!module) {
     driver->moduleUnload(handle);
     return fail(SEQRT_ERROR_MEMORY, "out of host memory");
