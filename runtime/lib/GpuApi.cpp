@@ -1,5 +1,4 @@
-//===- GpuApi.cpp - The seqrt_gpu_* C API
-//----------------------------------===//
+//===- GpuApi.cpp - The seqrt_gpu_* C API ---------------------------------===//
 //
 // This file implements the GPU layer's C API (seqrt/gpu.h) on GpuDriver:
 // argument checks, the objects behind the opaque handles, and messages

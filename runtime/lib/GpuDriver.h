@@ -1,5 +1,4 @@
-//===- GpuDriver.h - One vendor's GPU driver, loaded with dlopen -*- C++
-//-*-===//
+//===- GpuDriver.h - A vendor GPU driver, loaded with dlopen ----*- C++ -*-===//
 //
 // This file declares GpuDriver, what the GPU layer (GpuApi.cpp) needs from
 // a vendor API, with one implementation per vendor: the CUDA driver API

@@ -1,12 +1,12 @@
-/*===- fake_linear_kernels.c - Linear kernels for the fake GPU -*- C -*-===*\
+/*===- fake_linear_kernels.c - Linear kernels for the fake GPU ----*- C -*-===*\
 |*                                                                            *|
 |* A module image for the fake GPU driver (test/Unit/Runtime/Inputs/          *|
-|* fake_gpu_driver.c): host versions of the linear kernels seqc compiles     *|
-|* (linear_{bf16,f16,f32}[_bias]) with the compiled kernels' launch ABI:     *|
+|* fake_gpu_driver.c): host versions of the linear kernels seqc compiles      *|
+|* (linear_{bf16,f16,f32}[_bias]) with the compiled kernels' launch ABI:      *|
 |* each memref parameter is an expanded descriptor (allocated pointer,        *|
-|* aligned pointer, offset, sizes, strides; 8 bytes each) and block          *|
-|* (x, y) computes the 32 x 32 tile of Y at rows 32 y, columns 32 x. So a    *|
-|* wrong descriptor, grid or element conversion in seq-gpu-run gives wrong   *|
+|* aligned pointer, offset, sizes, strides; 8 bytes each) and block           *|
+|* (x, y) computes the 32 x 32 tile of Y at rows 32 y, columns 32 x. So a     *|
+|* wrong descriptor, grid or element conversion in seq-gpu-run gives wrong    *|
 |* results against the PyTorch goldens.                                       *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/

@@ -1,10 +1,10 @@
 /*===- fake_gpu.h - The fake GPU driver's kernel interface --------*- C -*-===*\
 |*                                                                            *|
 |* The fake CUDA/HIP driver (fake_gpu_driver.c) loads a "module" that is a    *|
-|* host ELF shared object and runs a kernel `name` as the host function      *|
+|* host ELF shared object and runs a kernel `name` as the host function       *|
 |* `int name(const fake_gpu_block *block, void **params)`, once per block of  *|
-|* the grid, in order. A non-zero return is a fault in the kernel: the       *|
-|* launch succeeds and the next synchronization reports an illegal address,  *|
+|* the grid, in order. A non-zero return is a fault in the kernel: the        *|
+|* launch succeeds and the next synchronization reports an illegal address,   *|
 |* as a real driver reports a kernel's fault.                                 *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/

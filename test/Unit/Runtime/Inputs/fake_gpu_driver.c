@@ -1,5 +1,4 @@
-/*===- fake_gpu_driver.c - A CUDA/HIP driver backed by host memory -*- C
--*-===*\
+/*===- fake_gpu_driver.c - A CUDA/HIP driver on host memory -------*- C -*-===*\
 |*                                                                            *|
 |* Stands in for libcuda.so.1 and libamdhip64.so in the GPU runtime's tests   *|
 |* (SEQRT_CUDA_LIBRARY / SEQRT_HIP_LIBRARY point at it). It exports the       *|
@@ -7,13 +6,13 @@
 |*                                                                            *|
 |* - devices: FAKE_GPU_DEVICES of them (default 1; 0 makes cuInit/hipInit     *|
 |*   fail with NO_DEVICE, as on a machine without a GPU);                     *|
-|* - device memory is host memory; every copy and free is checked against   *|
+|* - device memory is host memory; every copy and free is checked against     *|
 |*   the live allocations (INVALID_VALUE otherwise);                          *|
 |* - a module image is a host ELF shared object, a kernel a function in it    *|
 |*   (fake_gpu.h), run once per block; anything else is INVALID_IMAGE;        *|
 |* - FAKE_GPU_FAIL=<entry>[=<code>] makes that entry point return the code    *|
 |*   (default 1, INVALID_VALUE);                                              *|
-|* - fake_gpu_last_launch() reports the last launch's configuration and      *|
+|* - fake_gpu_last_launch() reports the last launch's configuration and       *|
 |*   fake_gpu_live_allocations() the allocations not freed.                   *|
 |*                                                                            *|
 |* Built with FAKE_GPU_OMIT_LAUNCH it lacks cuLaunchKernel and                *|

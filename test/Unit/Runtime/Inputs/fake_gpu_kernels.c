@@ -1,5 +1,4 @@
-/*===- fake_gpu_kernels.c - Kernels for the fake GPU driver --------*- C
--*-===*\
+/*===- fake_gpu_kernels.c - Kernels for the fake GPU driver -------*- C -*-===*\
 |*                                                                            *|
 |* A module image for fake_gpu_driver.c (see fake_gpu.h): host functions run  *|
 |* once per block, used by GpuTest.cpp to check launch arguments.             *|
