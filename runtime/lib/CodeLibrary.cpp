@@ -138,6 +138,11 @@ void *CodeLibrary::lookup(const char *name) const {
   return address;
 }
 
+void *CodeLibrary::lookupWithDependencies(const char *name) const {
+  dlerror();
+  return dlsym(handle, name);
+}
+
 uintptr_t CodeLibrary::base() const {
   struct link_map *map = nullptr;
   if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)
