@@ -29,14 +29,13 @@ bool userChoseWaitPolicy() {
 }
 } // namespace
 
-const char *seqrt::threadsDefaults() { return kDefaults; }
-
 void seqrt::configureThreads(const CodeLibrary &library) {
   static std::once_flag done;
   auto *setDefaults = reinterpret_cast<void (*)(const char *)>(
-      library.lookupWithDependencies(kSetDefaults));
+      library.lookupInDependencies(kSetDefaults));
   // The first code that links libomp decides; code without it neither
-  // configures libomp nor uses up the once.
+  // configures libomp nor uses up the once. A `kmp_set_defaults` of the
+  // artifact itself is never called (lookupInDependencies).
   if (!setDefaults)
     return;
   std::call_once(done, [&] {

@@ -28,10 +28,6 @@ class CodeLibrary;
 /// threads-2026-11-30.md.
 void configureThreads(const CodeLibrary &library);
 
-/// The setting configureThreads gives libomp, as `kmp_set_defaults` takes
-/// it ("NAME=VALUE"); exposed for the tests.
-const char *threadsDefaults();
-
 } // namespace seqrt
 
 #endif // SEQRT_LIB_THREADS_H
