@@ -138,6 +138,22 @@ void *CodeLibrary::lookup(const char *name) const {
   return address;
 }
 
+void *CodeLibrary::lookupInDependencies(const char *name) const {
+  dlerror();
+  void *address = dlsym(handle, name);
+  if (!address)
+    return nullptr;
+  struct link_map *ours = nullptr;
+  struct link_map *owner = nullptr;
+  Dl_info info;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &ours) != 0 ||
+      !dladdr1(address, &info, reinterpret_cast<void **>(&owner),
+               RTLD_DL_LINKMAP) ||
+      !owner || owner == ours)
+    return nullptr;
+  return address;
+}
+
 uintptr_t CodeLibrary::base() const {
   struct link_map *map = nullptr;
   if (dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || !map)

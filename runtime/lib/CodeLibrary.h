@@ -31,6 +31,11 @@ public:
   /// its dependencies), else null.
   void *lookup(const char *name) const;
 
+  /// The address of `name` in a library this object depends on (libomp's
+  /// API), else null; never a symbol of the object itself, whose code must
+  /// not run until an entry is called.
+  void *lookupInDependencies(const char *name) const;
+
   /// The load base: the address an ELF symbol value is relative to.
   uintptr_t base() const;
 

@@ -13,6 +13,7 @@
 #include "Error.h"
 #include "MappedFile.h"
 #include "Target.h"
+#include "Threads.h"
 #include "seqrt/Abi.h"
 #include "seqrt/Artifact.h"
 
@@ -214,6 +215,7 @@ extern "C" seqrt_status seqrt_artifact_load(const char *path,
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
   if (seqrt_status status = resolveSymbols(*artifact, image))
     return status;
+  configureThreads(*artifact->library);
   *out = artifact.release();
   return SEQRT_OK;
 }

@@ -86,3 +86,33 @@ def test_one_session_shared_by_threads(llama):
 
     run_threads(work, 2)
     assert session.position == start + 20
+
+
+def test_eight_threads_on_parallel_code(compiled):
+    # Every tile loop an OpenMP region (parallel_min_work=0): eight threads
+    # call one artifact at once, each forking its own regions hundreds of
+    # times per call (libomp with seqrt's wait policy, runtime/lib/
+    # Threads.h), each with a prompt of its own length.
+    art = seqrt.load(compiled(INPUTS / "hf_llama", max_seq_len=64,
+                              max_new_tokens=32, parallel_min_work=0)
+                     ).bind(INPUTS / "hf_llama")
+    prompt = golden("hf_llama/prompt.npy")
+    expected = golden("hf_llama/logits.npy")
+    lengths = [4 + i for i in range(8)]
+    alone = {n: art.call("logits", prompt[:, :n])[0] for n in lengths}
+    results = {i: [] for i in range(8)}
+    barrier = threading.Barrier(8)
+
+    def work(i):
+        barrier.wait()
+        for _ in range(10):
+            (out,) = art.call("logits", prompt[:, :lengths[i]])
+            results[i].append(out)
+
+    run_threads(work, 8)
+    for i, n in enumerate(lengths):
+        assert len(results[i]) == 10
+        for out in results[i]:
+            np.testing.assert_array_equal(out, alone[n])
+            np.testing.assert_allclose(out, expected[:, :n], rtol=1e-4,
+                                       atol=1e-4)

@@ -51,6 +51,8 @@ Entry (--entry NAME; default: the only one):
   --bench                 time it: --warmup N (3), then --reps N (10) calls
 
 Generic:
+  --threads N             threads of parallel code (default: OMP_NUM_THREADS,
+                          else one per core)
   --help, -h              this text
   --version               seqrun's version and what it runs
 
@@ -100,6 +102,10 @@ bool parseIndexed(const std::string &flag, const std::string &value,
   }
   return true;
 }
+
+/// The most threads --threads accepts (libomp's own limit is higher; more
+/// than this is a typo).
+constexpr int kMaxThreads = 1024;
 
 bool parseInt(const std::string &flag, const std::string &value, int min,
               int &out, std::string &error) {
@@ -188,7 +194,7 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       "--warmup",        "--reps",        "--prompt-ids", "--prompt",
       "--chat",          "--system",      "--tokenizer",  "--max-new-tokens",
       "--temperature",   "--top-k",       "--top-p",      "--seed",
-      "--eos",           "--prefill-chunk"};
+      "--eos",           "--prefill-chunk", "--threads"};
   static const std::set<std::string> kBoolFlags = {
       "--bench", "--print", "--info", "--help", "-h", "--version"};
   for (int i = 1; i < argc; ++i) {
@@ -257,6 +263,13 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       ok = parseInt(flag, value, 0, options.warmup, error);
     } else if (flag == "--reps") {
       ok = parseInt(flag, value, 1, options.reps, error);
+    } else if (flag == "--threads") {
+      ok = parseInt(flag, value, 1, options.threads, error);
+      if (ok && options.threads > kMaxThreads) {
+        error = flag + " expects at most " + std::to_string(kMaxThreads) +
+                " threads, got " + value;
+        ok = false;
+      }
     } else if (flag == "--prompt-ids") {
       options.hasPromptIds = true;
       ok = parseIds(flag, value, options.promptIds, error);

@@ -33,6 +33,7 @@ struct Options {
   bool bench = false;
   int warmup = 3;
   int reps = 10;
+  int threads = 0; ///< 0: OMP_NUM_THREADS, else one per core
   bool print = false;
   // Generation (a session over prefill/decode).
   std::vector<int32_t> promptIds;

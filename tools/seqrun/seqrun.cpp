@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -384,6 +385,11 @@ int main(int argc, char **argv) {
     std::fputs(versionText().c_str(), stdout);
     return 0;
   }
+
+  // libomp reads its thread count when it starts, which is when the
+  // artifact's code is loaded; nothing runs on other threads yet.
+  if (options.threads > 0)
+    setenv("OMP_NUM_THREADS", std::to_string(options.threads).c_str(), 1);
 
   seqrt_artifact *raw = nullptr;
   if (seqrt_artifact_load(options.model.c_str(), &raw) != SEQRT_OK)

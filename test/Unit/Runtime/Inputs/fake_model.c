@@ -56,6 +56,14 @@ static void setResult1(Memref1 *result, void *buffer, int64_t n) {
 
 EXPORT void __seq_free(void *allocated) { free(allocated); }
 
+/* Named like libomp's API, which the loader calls in the code's libomp
+ * (runtime/lib/Threads.h): loading must never run a function the artifact
+ * itself defines, so every test that loads this model fails if it does. */
+EXPORT void kmp_set_defaults(const char *settings) {
+  (void)settings;
+  abort();
+}
+
 /// add(f32[?], f32[?]) -> f32[?]: a + b.
 EXPORT void __seq_packed_add(void **args, int32_t *status) {
   Memref1 *result = args[0];
