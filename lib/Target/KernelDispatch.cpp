@@ -31,6 +31,23 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   // Quantized projections dequantize a weight block once per 16 rows.
   tiling.quantFeatureTile = 16;
   tiling.quantRowTile = 16;
+  // Register blocks (AVX2; bench/results/e2e-smollm2-2026-11-30-
+  // quantspeed.md): on f32 activations 8 rows share each unpacked block
+  // of one feature (8 accumulators; a tile's 16 rows are two blocks),
+  // 1.6x faster than 4 x 2 on a 512-row q4_1 prefill (4 x 4 and 2 x 4
+  // were slower). The int8 kernels keep 4 x 2: 8 x 1 was 1.2x faster
+  // there, but its different rounding order moves SmolLM2's int8 logits
+  // past the tolerance of smollm2/chat_int8.test (0.74 -> 1.57 against
+  // transformers, llama.cpp's own 1.15). One row (decode) runs 4
+  // features at a time (2 and 8 were no faster) and prefetches the rows
+  // 16 ahead (the next tile): a decode GEMV streams its weights from
+  // memory, and with the hint one core read them 1.3-2x faster.
+  tiling.quantBlockRows = 8;
+  tiling.quantBlockFeatures = 1;
+  tiling.quantInt8BlockRows = 4;
+  tiling.quantInt8BlockFeatures = 2;
+  tiling.quantDecodeFeatures = 4;
+  tiling.quantPrefetchRows = 16;
   tiling.groupedMatmulFeatureTile = 16;
   // MoE experts: 64 features per tile keep a decode token's work spread
   // over F/64 + D/64 tiles per slot.

@@ -33,6 +33,20 @@ struct TilingOptions {
   // seq.quantized_linear: output features x rows per tile.
   int64_t quantFeatureTile = 16;
   int64_t quantRowTile = 16;
+  // seq.quantized_linear register blocks inside a tile: quantBlockRows
+  // rows x quantBlockFeatures features share each unpacked weight block
+  // while whole row blocks last; the remaining rows (decode: all of them)
+  // run one at a time against quantDecodeFeatures features. The int8-
+  // activation kernels (QuantInt8.cpp) have their own pair for many rows.
+  int64_t quantBlockRows = 4;
+  int64_t quantBlockFeatures = 2;
+  int64_t quantInt8BlockRows = 4;
+  int64_t quantInt8BlockFeatures = 2;
+  int64_t quantDecodeFeatures = 4;
+  /// Packed weight rows ahead of the current ones that the one-row
+  /// kernels prefetch (software prefetch of the same block, that many
+  /// rows on); 0: none.
+  int64_t quantPrefetchRows = 0;
   // seq.grouped_matmul: output features per tile (one row each).
   int64_t groupedMatmulFeatureTile = 16;
   // seq.moe_experts: hidden or model features per tile.

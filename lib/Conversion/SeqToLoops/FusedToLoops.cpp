@@ -202,20 +202,22 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
       b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
         Value r0, r1;
         std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
-        normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), options.quantRowTile,
-                      normed);
+        normalizeRows(b, norm, x, gamma, r0, r1, b.index(k),
+                      options.quantRowTile, normed);
         b.forLoop(r0, r1,
                   [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
       });
-      b.parallel(
-          {b.divUp(n, options.quantFeatureTile), b.divUp(rows, options.quantRowTile)},
-          [&](ValueRange ivs) {
-            Value n0, n1, r0, r1;
-            std::tie(n0, n1) = b.blockBounds(ivs[0], options.quantFeatureTile, n);
-            std::tie(r0, r1) = b.blockBounds(ivs[1], options.quantRowTile, rows);
-            quantizedProjectRowsInt8(b, op.getFormat(), options.x86Avx2, r0, r1,
-                                     n0, n1, k, xq, packed, bias, y);
-          });
+      b.parallel({b.divUp(n, options.quantFeatureTile),
+                  b.divUp(rows, options.quantRowTile)},
+                 [&](ValueRange ivs) {
+                   Value n0, n1, r0, r1;
+                   std::tie(n0, n1) =
+                       b.blockBounds(ivs[0], options.quantFeatureTile, n);
+                   std::tie(r0, r1) =
+                       b.blockBounds(ivs[1], options.quantRowTile, rows);
+                   quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1,
+                                            n0, n1, k, xq, packed, bias, y);
+                 });
       rewriter.replaceOp(op, b.toTensor(output, outType));
       return success();
     }
@@ -229,9 +231,8 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
                      b.blockBounds(ivs[1], options.quantRowTile, rows);
                  Value normed = normalizeRows(b, norm, x, gamma, r0, r1,
                                               b.index(k), options.quantRowTile);
-                 quantizedProjectRows(b, op.getFormat(), options.vectorWidth,
-                                      r0, r1, n0, n1, k, normed, r0, packed,
-                                      bias, y);
+                 quantizedProjectRows(b, op.getFormat(), options, r0, r1, n0,
+                                      n1, k, normed, r0, packed, bias, y);
                });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();

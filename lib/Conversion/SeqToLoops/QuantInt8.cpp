@@ -195,7 +195,8 @@ private:
 static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
                                    const Int8Rows &x, Value xRow,
                                    int64_t rowCount, Value packed, Value c,
-                                   int64_t colCount, int64_t numBlocks) {
+                                   int64_t colCount, int64_t numBlocks,
+                                   int64_t prefetch) {
   const int64_t count = rowCount * colCount;
   auto vf32 = VectorType::get({8}, b.getF32Type());
   SmallVector<Value> rows, cols;
@@ -203,6 +204,8 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
     rows.push_back(b.add(xRow, b.index(i)));
   for (int64_t j = 0; j < colCount; ++j)
     cols.push_back(b.add(c, b.index(j)));
+  SmallVector<Value> ahead =
+      prefetchRows(b, packed, cols, rowCount == 1 ? prefetch : 0);
   Value zeroVector = arith::ConstantOp::create(
       b, DenseElementsAttr::get(vf32, b.getF32FloatAttr(0.0f).getValue()));
   SmallVector<Value> inits(count, zeroVector);
@@ -215,6 +218,7 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
         SmallVector<Value> next(acc.begin(), acc.end());
         Value offset = b.mul(block, b.index(dot.blockBytes()));
         Value at = b.mul(block, b.index(kBlock));
+        prefetchBlock(b, packed, ahead, offset);
         SmallVector<Value> xq, xd, xs;
         for (Value row : rows) {
           xq.push_back(
@@ -251,27 +255,30 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
 }
 
 void seq::quantizedProjectRowsInt8(LoopBuilder &b, QuantFormat format,
-                                   bool avx2, Value r0, Value r1, Value c0,
-                                   Value c1, int64_t k, const Int8Rows &x,
-                                   Value packed, Value bias, Value y) {
-  Int8Dot dot(b, format, avx2);
+                                   const TilingOptions &tiling, Value r0,
+                                   Value r1, Value c0, Value c1, int64_t k,
+                                   const Int8Rows &x, Value packed, Value bias,
+                                   Value y) {
+  Int8Dot dot(b, format, tiling.x86Avx2);
   int64_t numBlocks = k / kBlock;
-  forGroups(b, r0, r1, /*group=*/4, [&](Value r, int64_t rowCount) {
-    // 4 x 2 blocks while rows last, then 1 x 4.
-    int64_t blockCols = rowCount > 1 ? 2 : 4;
-    forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
-      SmallVector<Value> dots =
-          int8Dots(b, dot, x, r, rowCount, packed, c, colCount, numBlocks);
-      for (int64_t i = 0; i < rowCount; ++i)
-        for (int64_t j = 0; j < colCount; ++j) {
-          Value col = b.add(c, b.index(j));
-          Value sum = dots[i * colCount + j];
-          if (bias)
-            sum = b.addf(sum, b.loadF32(bias, {col}));
-          b.storeF32(sum, y, {b.add(r, b.index(i)), col});
-        }
-    });
-  });
+  forGroups(b, r0, r1, tiling.quantInt8BlockRows,
+            [&](Value r, int64_t rowCount) {
+              int64_t blockCols = rowCount > 1 ? tiling.quantInt8BlockFeatures
+                                               : tiling.quantDecodeFeatures;
+              forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
+                SmallVector<Value> dots =
+                    int8Dots(b, dot, x, r, rowCount, packed, c, colCount,
+                             numBlocks, tiling.quantPrefetchRows);
+                for (int64_t i = 0; i < rowCount; ++i)
+                  for (int64_t j = 0; j < colCount; ++j) {
+                    Value col = b.add(c, b.index(j));
+                    Value sum = dots[i * colCount + j];
+                    if (bias)
+                      sum = b.addf(sum, b.loadF32(bias, {col}));
+                    b.storeF32(sum, y, {b.add(r, b.index(i)), col});
+                  }
+              });
+            });
 }
 
 void seq::declareX86Intrinsics(ModuleOp module) {

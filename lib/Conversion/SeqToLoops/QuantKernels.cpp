@@ -367,6 +367,27 @@ int64_t seq::quantLanes(int64_t vectorWidth) {
   return vectorWidth > 0 && 16 % vectorWidth == 0 ? vectorWidth : 0;
 }
 
+/// The packed rows `ahead` rows after each of `cols`, clamped to the last
+/// row of `packed`, for prefetchBlock (empty when `ahead` is 0).
+SmallVector<Value> seq::prefetchRows(LoopBuilder &b, Value packed,
+                                     ArrayRef<Value> cols, int64_t ahead) {
+  SmallVector<Value> rows;
+  if (ahead <= 0)
+    return rows;
+  Value last = b.sub(b.dim(packed, 0), b.index(1));
+  for (Value col : cols)
+    rows.push_back(b.min(b.add(col, b.index(ahead)), last));
+  return rows;
+}
+
+void seq::prefetchBlock(LoopBuilder &b, Value packed, ArrayRef<Value> rows,
+                        Value offset) {
+  for (Value row : rows)
+    memref::PrefetchOp::create(b, packed, ValueRange{row, offset},
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
+}
+
 /// Dot products of rows [r, r + rowCount) of `x` with packed rows
 /// [c, c + colCount) of `packed` over `numBlocks` blocks:
 /// result[i * colCount + j]. Each weight chunk is unpacked once and used for
@@ -381,7 +402,7 @@ int64_t seq::quantLanes(int64_t vectorWidth) {
 static SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader,
                                         Value x, Value xRow, int64_t rowCount,
                                         Value packed, Value c, int64_t colCount,
-                                        Value numBlocks) {
+                                        Value numBlocks, int64_t prefetch) {
   const int64_t count = rowCount * colCount;
   const bool scaleBlocks = rowCount == 1;
   SmallVector<Value> rows, cols;
@@ -389,12 +410,15 @@ static SmallVector<Value> quantizedDots(LoopBuilder &b, BlockReader &reader,
     rows.push_back(b.add(xRow, b.index(i)));
   for (int64_t j = 0; j < colCount; ++j)
     cols.push_back(b.add(c, b.index(j)));
+  SmallVector<Value> ahead =
+      prefetchRows(b, packed, cols, scaleBlocks ? prefetch : 0);
   SmallVector<Value> inits(count, reader.zero());
   SmallVector<Value> accs = b.forLoop(
       b.index(0), numBlocks, inits,
       [&](Value block, ValueRange blockAccs) -> SmallVector<Value> {
         Value byteOffset = b.mul(block, b.index(reader.blockByteCount()));
         Value elementBase = b.mul(block, b.index(reader.blockElementCount()));
+        prefetchBlock(b, packed, ahead, byteOffset);
         SmallVector<std::pair<Value, Value>> headers;
         for (Value col : cols)
           headers.push_back(reader.header(packed, col, byteOffset));
@@ -545,22 +569,25 @@ static SmallVector<Value> kQuantDots(LoopBuilder &b, BlockReader &reader,
 }
 
 void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
-                               int64_t vectorWidth, Value r0, Value r1,
+                               const TilingOptions &tiling, Value r0, Value r1,
                                Value c0, Value c1, int64_t k, Value x,
                                Value xRow0, Value packed, Value bias, Value y) {
-  int64_t lanes = formatLanes(format, vectorWidth, k);
+  int64_t lanes = formatLanes(format, tiling.vectorWidth, k);
   BlockReader reader(b, format, lanes);
   Value numBlocks = b.index(k / blockElements(format));
-  forGroups(b, r0, r1, /*group=*/4, [&](Value r, int64_t rowCount) {
-    // 4 x 2 accumulators while rows last, then 1 x 4.
-    int64_t blockCols = rowCount > 1 ? 2 : 4;
+  forGroups(b, r0, r1, tiling.quantBlockRows, [&](Value r, int64_t rowCount) {
+    int64_t blockCols =
+        rowCount > 1 ? tiling.quantBlockFeatures : tiling.quantDecodeFeatures;
     forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
+      Value xRow = b.sub(r, xRow0);
       SmallVector<Value> dots =
-          reader.isHalf() ? halfDots(b, reader, x, b.sub(r, xRow0), rowCount,
-                                     packed, c, colCount, k, lanes)
-                          : (reader.isKQuant() ? kQuantDots : quantizedDots)(
-                                b, reader, x, b.sub(r, xRow0), rowCount, packed,
-                                c, colCount, numBlocks);
+          reader.isHalf() ? halfDots(b, reader, x, xRow, rowCount, packed, c,
+                                     colCount, k, lanes)
+          : reader.isKQuant()
+              ? kQuantDots(b, reader, x, xRow, rowCount, packed, c, colCount,
+                           numBlocks)
+              : quantizedDots(b, reader, x, xRow, rowCount, packed, c, colCount,
+                              numBlocks, tiling.quantPrefetchRows);
       for (int64_t i = 0; i < rowCount; ++i)
         for (int64_t j = 0; j < colCount; ++j) {
           Value col = b.add(c, b.index(j));

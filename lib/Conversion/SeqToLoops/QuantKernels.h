@@ -27,12 +27,24 @@ int64_t quantLanes(int64_t vectorWidth);
 
 /// A projection tile over packed weights: for (r, c) in [r0, r1) x [c0, c1),
 /// y[r, c] = x[r - xRow0, :K] . dequant(packed[c]) (+ bias[c]), in register
-/// blocks of 4 rows x 2 features (1 x 4 for the remaining rows) that unpack
-/// each weight block once for all their rows.
+/// blocks of tiling.quantBlockRows rows x quantBlockFeatures features
+/// (1 x quantDecodeFeatures for the remaining rows) that unpack each weight
+/// block once for all their rows; f32 chunks of tiling.vectorWidth lanes.
 void quantizedProjectRows(LoopBuilder &b, QuantFormat format,
-                          int64_t vectorWidth, Value r0, Value r1, Value c0,
-                          Value c1, int64_t k, Value x, Value xRow0,
+                          const TilingOptions &tiling, Value r0, Value r1,
+                          Value c0, Value c1, int64_t k, Value x, Value xRow0,
                           Value packed, Value bias, Value y);
+
+/// The packed rows `ahead` rows after each of `cols` (clamped to the last
+/// row of `packed`): where prefetchBlock reads ahead; empty when `ahead`
+/// is 0.
+SmallVector<Value> prefetchRows(LoopBuilder &b, Value packed,
+                                ArrayRef<Value> cols, int64_t ahead);
+
+/// Prefetches the bytes at `offset` of each of `rows` of `packed` into the
+/// caches (memref.prefetch, a hint that never faults).
+void prefetchBlock(LoopBuilder &b, Value packed, ArrayRef<Value> rows,
+                   Value offset);
 
 /// Activation rows quantized to 8 bits per 32-element block (the
 /// int8-activation path, QuantInt8.cpp): q [rows, K] i8, scale [rows, K/32]
@@ -55,11 +67,14 @@ void quantizeRowInt8(LoopBuilder &b, Value src, Value srcRow, int64_t k,
 
 /// quantizedProjectRows on quantized activations: y[r, c] for (r, c) in
 /// [r0, r1) x [c0, c1) from row r of `x`, with integer block dot products
-/// (vpmaddubsw/vpmaddwd when `avx2`, portable vector code otherwise).
-void quantizedProjectRowsInt8(LoopBuilder &b, QuantFormat format, bool avx2,
-                              Value r0, Value r1, Value c0, Value c1, int64_t k,
-                              const Int8Rows &x, Value packed, Value bias,
-                              Value y);
+/// (vpmaddubsw/vpmaddwd when tiling.x86Avx2, portable vector code
+/// otherwise), in register blocks of tiling.quantInt8BlockRows rows x
+/// quantInt8BlockFeatures features (1 x quantDecodeFeatures for the
+/// remaining rows).
+void quantizedProjectRowsInt8(LoopBuilder &b, QuantFormat format,
+                              const TilingOptions &tiling, Value r0, Value r1,
+                              Value c0, Value c1, int64_t k, const Int8Rows &x,
+                              Value packed, Value bias, Value y);
 
 /// Declares (erases when unused) the LLVM intrinsics the AVX2 int8 kernels
 /// call as private func.func declarations named as the intrinsics.

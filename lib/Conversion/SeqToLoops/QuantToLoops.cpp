@@ -5,12 +5,14 @@
 //
 // The linear layer is tiled like seq.linear: an scf.forall over tiles of 16
 // output features (outermost, so one thread's consecutive tiles share their
-// weights) by tiles of rows; inside a tile, register blocks of 4 rows x 2
-// features (1 row x 4 features at the end of the rows, e.g. decode) unpack
-// each weight block once and use it for every row of the block, with all
-// accumulators in registers. With TilingOptions::int8Activations (q8_0,
-// q4_0, q4_1) the activation rows are first quantized to 8 bits per block,
-// once, and the tiles use integer dot products (QuantInt8.cpp).
+// weights) by tiles of rows; inside a tile, register blocks of rows x
+// features (TilingOptions::quantBlockRows etc., chosen per target by
+// KernelDispatch; one row x quantDecodeFeatures at the end of the rows,
+// e.g. decode) unpack each weight block once and use it for every row of
+// the block, with all accumulators in registers. One-row blocks prefetch
+// the weight rows quantPrefetchRows ahead. With TilingOptions::int8Activations
+// (q8_0, q4_0, q4_1) the activation rows are first quantized to 8 bits per
+// block, once, and the tiles use integer dot products (QuantInt8.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,19 +55,21 @@ struct QuantizedLinearLowering : TiledPattern<QuantizedLinearOp> {
                   [&](Value r) { quantizeRowInt8(b, x, r, k, *xq, r); });
       });
     }
-    b.parallel(
-        {b.divUp(n, options.quantFeatureTile), b.divUp(rows, options.quantRowTile)},
-        [&](ValueRange ivs) {
-          Value n0, n1, r0, r1;
-          std::tie(n0, n1) = b.blockBounds(ivs[0], options.quantFeatureTile, n);
-          std::tie(r0, r1) = b.blockBounds(ivs[1], options.quantRowTile, rows);
-          if (xq)
-            quantizedProjectRowsInt8(b, op.getFormat(), options.x86Avx2, r0, r1,
-                                     n0, n1, k, *xq, packed, bias, y);
-          else
-            quantizedProjectRows(b, op.getFormat(), options.vectorWidth, r0, r1,
-                                 n0, n1, k, x, b.index(0), packed, bias, y);
-        });
+    b.parallel({b.divUp(n, options.quantFeatureTile),
+                b.divUp(rows, options.quantRowTile)},
+               [&](ValueRange ivs) {
+                 Value n0, n1, r0, r1;
+                 std::tie(n0, n1) =
+                     b.blockBounds(ivs[0], options.quantFeatureTile, n);
+                 std::tie(r0, r1) =
+                     b.blockBounds(ivs[1], options.quantRowTile, rows);
+                 if (xq)
+                   quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1,
+                                            n0, n1, k, *xq, packed, bias, y);
+                 else
+                   quantizedProjectRows(b, op.getFormat(), options, r0, r1, n0,
+                                        n1, k, x, b.index(0), packed, bias, y);
+               });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }

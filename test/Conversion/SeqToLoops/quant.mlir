@@ -10,30 +10,32 @@
 // block the f16 scale and min are assembled from bytes and widened; each
 // byte group is one vector<8xi8> load whose low nibbles (andi) and high
 // nibbles (shrui) become two f32 chunks (uitofp, * d + m) used by every
-// row of the register block: 4 rows x 2 features (8 accumulators), then
-// 1 row x 4 features for the last rows.
+// row of the register block: 8 rows x 1 feature (8 accumulators), then
+// 1 row x 4 features for the last rows (here all 7), which prefetch the
+// weight rows 16 ahead (clamped to the last row, 48).
 
 // CHECK-LABEL: func @linear_q4_1
 // CHECK: %[[W:.*]] = bufferization.to_buffer %arg1 read_only : tensor<49x40xi8> to memref<49x40xi8>
 // CHECK: memref.alloc() {alignment = 64 : i64} : memref<7x49xf32>
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%c4, %c1)
-// CHECK: scf.for %{{.*}} step %c4
-// CHECK: scf.for %{{.*}} step %c2
+// CHECK: scf.for %{{.*}} step %c8
+// CHECK: scf.for %{{.*}} step %c1
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK: arith.bitcast %{{.*}} : i16 to f16
 // CHECK: arith.extf %{{.*}} : f16 to f32
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args
 // CHECK: vector.load %[[W]][{{.*}}] : memref<49x40xi8>, vector<8xi8>
-// CHECK: vector.load %[[W]][{{.*}}] : memref<49x40xi8>, vector<8xi8>
-// CHECK-COUNT-4: vector.load %{{.*}} : memref<7x64xf32>, vector<8xf32>
+// CHECK-COUNT-8: vector.load %{{.*}} : memref<7x64xf32>, vector<8xf32>
 // CHECK: arith.andi %{{.*}}, %{{.*}} : vector<8xi8>
 // CHECK: arith.uitofp %{{.*}} : vector<8xi8> to vector<8xf32>
-// CHECK-COUNT-4: vector.fma
-// CHECK: arith.shrui %{{.*}}, %{{.*}} : vector<8xi8>
+// CHECK-COUNT-8: vector.fma
 // CHECK: arith.uitofp %{{.*}} : vector<8xi8> to vector<8xf32>
-// CHECK-COUNT-4: vector.fma
+// CHECK-COUNT-8: vector.fma
 // CHECK-COUNT-8: vector.reduction <add>
+// CHECK: scf.for %{{.*}} step %c4
+// CHECK-COUNT-4: arith.minsi %{{.*}}, %c48 : index
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-4: memref.prefetch %[[W]][{{.*}}], read, locality<3>, data : memref<49x40xi8>
 
 // SCALAR-LABEL: func @linear_q4_1
 // SCALAR-NOT: vector.load

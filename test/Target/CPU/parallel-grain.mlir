@@ -5,23 +5,26 @@
 // The default grain is the target description's parallelMinWork (2^22
 // estimated operations, the same as -parallel-min-work=4194304): a decode
 // row (one tile of rows) through a 576 x 576 q4_1 weight runs serially, in
-// parallel only from 14 tiles of rows. With a grain of 2^18 that projection
-// (36 tiles of 16 features, ~3 * 10^5 estimated operations per tile row)
-// runs on the OpenMP threads whatever the row count, while a 64 x 64
-// projection runs in parallel only from 66 tiles of rows.
+// parallel only from 19 tiles of rows. With a grain of 2^18 that projection
+// (36 tiles of 16 features, ~2.3 * 10^5 estimated operations per tile row)
+// runs on the OpenMP threads from 2 tiles of rows, while a 64 x 64
+// projection runs in parallel only from 84 tiles of rows. (The estimates
+// follow the static size of the tile body, so the register blocks of
+// KernelDispatch move these thresholds.)
 
 // GRAIN-LABEL: func.func @__seq_fn_main
-// GRAIN-NOT: scf.if
-// GRAIN: scf.forall ({{.*}}) in (36, %{{.*}})
-// GRAIN: arith.cmpi sge, %{{.*}}, %c66
+// GRAIN: arith.cmpi sge, %{{.*}}, %c2
+// GRAIN-NEXT: scf.if
+// GRAIN-NEXT: scf.forall ({{.*}}) in (36, %{{.*}})
+// GRAIN: arith.cmpi sge, %{{.*}}, %c84
 // GRAIN-NEXT: scf.if
 // GRAIN-NEXT: scf.forall ({{.*}}) in (4, %{{.*}})
 // GRAIN: } else {
 // COARSE-LABEL: func.func @__seq_fn_main
-// COARSE: arith.cmpi sge, %{{.*}}, %c14
+// COARSE: arith.cmpi sge, %{{.*}}, %c19
 // COARSE-NEXT: scf.if
 // COARSE-NEXT: scf.forall ({{.*}}) in (36, %{{.*}})
-// COARSE: arith.cmpi sge, %{{.*}}, %c1052
+// COARSE: arith.cmpi sge, %{{.*}}, %c1329
 // COARSE-NEXT: scf.if
 // COARSE-NEXT: scf.forall ({{.*}}) in (4, %{{.*}})
 

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "seqc/Target/KernelDispatch.h"
 #include "seqc/Target/TargetDescription.h"
+#include "seqc/Target/KernelDispatch.h"
 
 #include "gtest/gtest.h"
 
@@ -15,8 +15,8 @@ using namespace mlir::seq;
 TEST(TargetDescription, ParsesEveryKind) {
   llvm::SmallVector<TargetDescription, 4> targets;
   std::string error;
-  ASSERT_TRUE(parseTargetList("cuda:sm_90a,cuda:sm_80,hip:gfx942,cpu", targets,
-                              error))
+  ASSERT_TRUE(
+      parseTargetList("cuda:sm_90a,cuda:sm_80,hip:gfx942,cpu", targets, error))
       << error;
   ASSERT_EQ(targets.size(), 4u);
   EXPECT_EQ(targets[0].name(), "cuda:sm_90a");
@@ -86,6 +86,12 @@ TEST(KernelDispatch, CPUTilesAreTheOnesTheLoweringsUsed) {
   EXPECT_EQ(tiling.linearRowTile, 2);
   EXPECT_EQ(tiling.quantFeatureTile, 16);
   EXPECT_EQ(tiling.quantRowTile, 16);
+  EXPECT_EQ(tiling.quantBlockRows, 8);
+  EXPECT_EQ(tiling.quantBlockFeatures, 1);
+  EXPECT_EQ(tiling.quantInt8BlockRows, 4);
+  EXPECT_EQ(tiling.quantInt8BlockFeatures, 2);
+  EXPECT_EQ(tiling.quantDecodeFeatures, 4);
+  EXPECT_EQ(tiling.quantPrefetchRows, 16);
   EXPECT_EQ(tiling.groupedMatmulFeatureTile, 16);
   EXPECT_EQ(tiling.moeFeatureTile, 64);
   EXPECT_EQ(tiling.elementwiseTile, 1024);
@@ -115,8 +121,8 @@ TEST(KernelDispatch, GPULinearMapping) {
   EXPECT_STREQ(mfma->instruction->name, "mfma");
   EXPECT_EQ(mfma->instruction->n, 16);
 
-  EXPECT_FALSE(selectGPULinearConfig(describeCPU(8), LinearElementType::F32,
-                                     error));
+  EXPECT_FALSE(
+      selectGPULinearConfig(describeCPU(8), LinearElementType::F32, error));
   EXPECT_EQ(error, "'cpu' is not a GPU target");
 }
 
