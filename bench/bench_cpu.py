@@ -72,35 +72,52 @@ def attention_prefill(rng):
     return _attention_prefill(rng, 1, 8, 1024, 64)
 
 
-def _attention_prefill(rng, B, H, S, D):
+def _bf16_exact(a):
+    """f32 values that bf16 holds exactly (seqrun narrows f32 .npy inputs
+    to a bf16 parameter; torch gets the same values as bf16 tensors)."""
+    return torch.from_numpy(a).bfloat16().float().numpy()
+
+
+def _attention_prefill(rng, B, H, S, D, dtype="f32"):
     q, k, v = (rng.standard_normal((B, H, S, D), dtype=np.float32) for _ in range(3))
-    t = f"tensor<{B}x{H}x{S}x{D}xf32>"
+    if dtype == "bf16":
+        q, k, v = map(_bf16_exact, (q, k, v))
+    t = f"tensor<{B}x{H}x{S}x{D}x{dtype}>"
     ir = f"""func.func @main(%q: {t}, %k: {t}, %v: {t}) -> {t} {{
   %o = seq.attention %q, %k, %v causal : {t}, {t}, {t} -> {t}
   return %o : {t}
 }}"""
     tq, tk, tv = map(torch.from_numpy, (q, k, v))
+    if dtype == "bf16":
+        tq, tk, tv = tq.bfloat16(), tk.bfloat16(), tv.bfloat16()
     ref = lambda: F.scaled_dot_product_attention(tq, tk, tv, is_causal=True)
     flops = 4 * B * H * S * S * D / 2
-    return f"attention prefill causal B{B} H{H} S{S} D{D} f32", ir, [q, k, v], ref, flops, None
+    return (f"attention prefill causal B{B} H{H} S{S} D{D} {dtype}", ir, [q, k, v], ref,
+            flops, None)
 
 
 def attention_decode(rng):
     return _attention_decode(rng, 1, 32, 8, 4096, 128)
 
 
-def _attention_decode(rng, B, HQ, HKV, S, D):
+def _attention_decode(rng, B, HQ, HKV, S, D, dtype="f32"):
     q = rng.standard_normal((B, HQ, 1, D), dtype=np.float32)
     k, v = (rng.standard_normal((B, HKV, S, D), dtype=np.float32) for _ in range(2))
-    tq, tkv = f"tensor<{B}x{HQ}x1x{D}xf32>", f"tensor<{B}x{HKV}x{S}x{D}xf32>"
+    if dtype == "bf16":
+        q, k, v = map(_bf16_exact, (q, k, v))
+    tq, tkv = f"tensor<{B}x{HQ}x1x{D}x{dtype}>", f"tensor<{B}x{HKV}x{S}x{D}x{dtype}>"
     ir = f"""func.func @main(%q: {tq}, %k: {tkv}, %v: {tkv}) -> {tq} {{
   %o = seq.attention %q, %k, %v : {tq}, {tkv}, {tkv} -> {tq}
   return %o : {tq}
 }}"""
     tq_, tk_, tv_ = map(torch.from_numpy, (q, k, v))
+    if dtype == "bf16":
+        tq_, tk_, tv_ = tq_.bfloat16(), tk_.bfloat16(), tv_.bfloat16()
     ref = lambda: F.scaled_dot_product_attention(tq_, tk_, tv_, enable_gqa=True)
-    bytes_ = 2 * k.nbytes
-    return f"attention decode GQA {HQ}/{HKV} heads, {S} keys, D{D} f32", ir, [q, k, v], ref, None, bytes_
+    # The K and V caches read once, at their storage width.
+    bytes_ = 2 * k.size * (2 if dtype == "bf16" else 4)
+    return (f"attention decode B{B} GQA {HQ}/{HKV} heads, {S} keys, D{D} {dtype}", ir,
+            [q, k, v], ref, None, bytes_)
 
 
 def mamba_scan(rng):
@@ -257,6 +274,22 @@ def issue_attention_decode(rng):
     return _attention_decode(rng, 1, 32, 8, 32768, 128)
 
 
+def issue_attention_prefill_d128_bf16(rng):
+    return _attention_prefill(rng, 1, 16, 2048, 128, "bf16")
+
+
+def issue_attention_prefill_d64_bf16(rng):
+    return _attention_prefill(rng, 1, 8, 1024, 64, "bf16")
+
+
+def issue_attention_decode_bf16(rng):
+    return _attention_decode(rng, 1, 32, 8, 32768, 128, "bf16")
+
+
+def issue_attention_decode_b16(rng):
+    return _attention_decode(rng, 16, 32, 8, 4096, 128)
+
+
 def issue_moe_layer(rng):
     return _moe_layer(rng, 64, 1024, 3584, 8, 2)
 
@@ -272,6 +305,12 @@ SETS = {
                 quant_decode_q4_1, quant_decode_lm_head, quant_prefill_q4_1),
     "issue": (issue_attention_prefill_d128, issue_attention_prefill_d64,
               issue_attention_decode, issue_moe_layer, issue_mamba_scan),
+    # Issue #10's attention goals over dtypes and batch (f32 and bf16
+    # inputs/caches, decode batch 1 and 16).
+    "attention": (issue_attention_prefill_d128, issue_attention_prefill_d64,
+                  issue_attention_prefill_d128_bf16, issue_attention_prefill_d64_bf16,
+                  issue_attention_decode, issue_attention_decode_bf16,
+                  issue_attention_decode_b16),
 }
 
 
@@ -279,7 +318,10 @@ def compulsory_bytes(inputs, ref):
     """Bytes a kernel must move at least: its inputs once plus its output."""
     with torch.no_grad():
         out = ref()
-    return sum(a.nbytes for a in inputs) + out.numel() * out.element_size()
+    # f32 arrays stand for bf16 parameters when the result is bf16.
+    width = lambda a: min(a.itemsize, out.element_size()) if a.dtype == np.float32 \
+        else a.itemsize
+    return sum(a.size * width(a) for a in inputs) + out.numel() * out.element_size()
 
 
 class Pinned:

@@ -9,9 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionKernels.h"
 #include "LoopBuilder.h"
 #include "Patterns.h"
-#include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -63,65 +63,6 @@ SmallVector<Value> AttentionLowering::kvIndices(LoopBuilder &b,
   Value slot = arith::RemUIOp::create(b, key, blockSize);
   Value physical = b.loadIndex(buf.table, {batch, logicalBlock});
   return {physical, kvHead, slot};
-}
-
-/// acc[i] = acc[i] * rowScale[i] + sum_j scores[i, j] * V[j] for the
-/// flattened tile rows, in register blocks of 2 rows x `vectors` vectors of
-/// the value dim: each V vector loaded feeds 2 FMAs, each broadcast
-/// probability `vectors`, and the accumulators stay in registers over the
-/// whole key block.
-static void
-accumulateValues(LoopBuilder &b, const AttentionBuffers &buf, Value acc,
-                 Value scores, Value rowScale, Value flatRows, Value keys,
-                 int64_t width, int64_t vectors,
-                 llvm::function_ref<Value(Value)> scratchRow,
-                 llvm::function_ref<SmallVector<Value>(Value)> valueIndices) {
-  auto type = VectorType::get({width}, b.getF32Type());
-  const int64_t span = vectors * width;
-  forGroups(b, b.index(0), flatRows, 2, [&](Value t, int64_t count) {
-    SmallVector<Value> rows;
-    for (int64_t r = 0; r < count; ++r)
-      rows.push_back(scratchRow(b.add(t, b.index(r))));
-    scf::ForOp::create(
-        b, b.index(0), b.index(buf.valueDim), b.index(span), ValueRange{},
-        [&](OpBuilder &, Location loc, Value d0, ValueRange) {
-          SmallVector<Value> columns, inits;
-          for (int64_t c = 0; c < vectors; ++c)
-            columns.push_back(b.add(d0, b.index(c * width)));
-          for (Value i : rows) {
-            Value scale = vector::BroadcastOp::create(
-                b, type, memref::LoadOp::create(b, rowScale, ValueRange{i}));
-            for (Value d : columns)
-              inits.push_back(arith::MulFOp::create(
-                  b, vector::LoadOp::create(b, type, acc, ValueRange{i, d}),
-                  scale));
-          }
-          auto loop = scf::ForOp::create(
-              b, b.index(0), keys, b.index(1), inits,
-              [&](OpBuilder &, Location loc, Value j, ValueRange sums) {
-                Row value{buf.value, {}};
-                value.prefix.append(valueIndices(j));
-                SmallVector<Value> vs;
-                for (Value d : columns)
-                  vs.push_back(loadRowVector(b, value, d, width));
-                SmallVector<Value> next;
-                for (auto [r, i] : llvm::enumerate(rows)) {
-                  Value p = vector::BroadcastOp::create(
-                      b, type,
-                      memref::LoadOp::create(b, scores, ValueRange{i, j}));
-                  for (auto [c, v] : llvm::enumerate(vs))
-                    next.push_back(
-                        vector::FMAOp::create(b, p, v, sums[r * vectors + c]));
-                }
-                scf::YieldOp::create(b, loc, next);
-              });
-          for (auto [r, i] : llvm::enumerate(rows))
-            for (auto [c, d] : llvm::enumerate(columns))
-              vector::StoreOp::create(b, loop.getResult(r * vectors + c), acc,
-                                      ValueRange{i, d});
-          scf::YieldOp::create(b, loc);
-        });
-  });
 }
 
 LogicalResult
@@ -278,6 +219,20 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     valueVectors = chunks % 4 == 0 ? 4 : chunks % 2 == 0 ? 2 : 1;
   }
 
+  // The rows-in-lanes kernels (AttentionKernels.h) for tiles with at least
+  // one vector of query rows; the score and mask regions and softcap run
+  // per score on the general path.
+  const bool lanesPossible = width > 0 && tq % width == 0 && valueVectors &&
+                             !softcap && op.getScoreMod().empty() &&
+                             op.getMaskMod().empty();
+  const bool staticQuerySeq = !queryType.isDynamicDim(2);
+  const int64_t staticQueries = queryType.getDimSize(2);
+  const bool keyNeedsCopy =
+      buf.table ||
+      !cast<MemRefType>(buf.key.getType()).getElementType().isF32();
+  const float log2e = 1.4426950408889634f;
+  const float ln2 = 0.6931471805599453f;
+
   b.parallel({batch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
     Value bi = ivs[0], ht = ivs[1], qt = ivs[2], split = ivs[3];
     // With a static group the tile owns a KV head and all the query heads
@@ -308,6 +263,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     Value rowSum = b.scratch({tileRows}, f32);
     Value acc = b.scratch({tileRows, buf.valueDim}, f32);
     Value scores = b.scratch({tileRows, tk}, f32);
+    Value rowScale = b.scratch({tileRows}, f32);
     Value zero = b.f32(0.0f), minusInf = b.f32(negInf);
     b.forLoop(b.index(0), b.index(tileRows), [&](Value i) {
       memref::StoreOp::create(b, minusInf, rowMax, ValueRange{i});
@@ -317,7 +273,6 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       });
     });
 
-    Value rowScale = b.scratch({tileRows}, f32);
     // The tile's rows flattened over (query head of the group, query row):
     // t -> (query head, query index, scratch row), so register blocks span
     // the heads that share a K/V block (GQA decode has one row per head).
@@ -328,162 +283,375 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       return {headOf(g), b.add(q0, row), b.add(b.mul(g, b.index(tq)), row)};
     };
 
-    scf::ForOp::create(
-        b, begin, b.max(begin, end), b.index(tk), ValueRange{},
-        [&](OpBuilder &, Location, Value kt, ValueRange) {
-          Value keys = b.min(b.index(tk), b.sub(end, kt));
-          // 1. Raw scores Q.K^T of the block in register blocks.
-          blockedDots(
-              b, b.index(0), flatRows, b.index(0), keys, b.index(buf.headDim),
-              width,
-              [&](Value t) {
-                std::array<Value, 3> at = rowOf(t);
-                return Row{buf.query, {bi, at[0], at[1]}};
-              },
-              [&](Value j) {
-                return SmallVector<Row>{
-                    {buf.key, kvIndices(b, buf, bi, kvHead, b.add(kt, j))}};
-              },
-              [&](Value t, Value j, ArrayRef<Value> dot) {
-                Value i = rowOf(t)[2];
-                memref::StoreOp::create(b, dot[0], scores, ValueRange{i, j});
-              });
-          // 2. Per row: scale, softcap, score/mask regions and masks, then
-          //    the online softmax update. A row with no visible key yet
-          //    uses 0 as its max so that nothing becomes NaN.
-          b.forLoop(b.index(0), flatRows, [&](Value t) {
-            std::array<Value, 3> at = rowOf(t);
-            Value hi = at[0], qi = at[1], i = at[2];
-            Value pos = b.add(offset, qi);
-            Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
-            Value newMax = b.forLoop(
-                b.index(0), keys, ValueRange{oldMax},
-                [&](Value j, ValueRange m) -> SmallVector<Value> {
-                  Value kj = b.add(kt, j);
-                  Value s = b.mulf(
-                      memref::LoadOp::create(b, scores, ValueRange{i, j}),
-                      b.f32(scale));
-                  if (softcap) {
-                    Value c =
-                        math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
-                    s = b.mulf(c, b.f32(*softcap));
-                  }
-                  if (!op.getScoreMod().empty())
-                    s = b.inlineRegion(op.getScoreMod(),
-                                       {bi, hi, qi, kj, s})[0];
-                  Value keep =
-                      arith::ConstantOp::create(b, b.getBoolAttr(true));
-                  if (causal)
-                    keep = arith::AndIOp::create(
-                        b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
-                  if (window)
-                    keep = arith::AndIOp::create(
-                        b, keep,
-                        b.cmp(arith::CmpIPredicate::sgt, kj,
-                              b.sub(pos, b.index(*window))));
-                  if (!op.getMaskMod().empty())
-                    keep = arith::AndIOp::create(
-                        b, keep,
-                        b.inlineRegion(op.getMaskMod(), {bi, hi, qi, kj})[0]);
-                  s = b.select(keep, s, minusInf);
-                  memref::StoreOp::create(b, s, scores, ValueRange{i, j});
-                  return {b.maxf(m[0], s)};
-                })[0];
-            Value anyValid = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
-                                                   newMax, minusInf);
-            Value safeMax = b.select(anyValid, newMax, zero);
-            Value correction = b.exp(b.subf(oldMax, safeMax));
-            Value blockSum = b.forLoop(
-                b.index(0), keys, ValueRange{zero},
-                [&](Value j, ValueRange sum) -> SmallVector<Value> {
-                  Value s = memref::LoadOp::create(b, scores, ValueRange{i, j});
-                  Value p = b.exp(b.subf(s, safeMax));
-                  memref::StoreOp::create(b, p, scores, ValueRange{i, j});
-                  return {b.addf(sum[0], p)};
-                })[0];
-            Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
-            memref::StoreOp::create(
-                b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
-                ValueRange{i});
-            memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
-            memref::StoreOp::create(b, correction, rowScale, ValueRange{i});
-          });
-          // 3. acc = acc * correction + P.V.
-          if (valueVectors)
-            accumulateValues(
-                b, buf, acc, scores, rowScale, flatRows, keys, width,
-                valueVectors, [&](Value t) { return rowOf(t)[2]; },
+    // The general path: dot-product scores, per-score softmax with the
+    // regions, natural-log domain.
+    auto generalBlocks = [&] {
+      scf::ForOp::create(
+          b, begin, b.max(begin, end), b.index(tk), ValueRange{},
+          [&](OpBuilder &, Location, Value kt, ValueRange) {
+            Value keys = b.min(b.index(tk), b.sub(end, kt));
+            // 1. Raw scores Q.K^T of the block in register blocks.
+            blockedDots(
+                b, b.index(0), flatRows, b.index(0), keys, b.index(buf.headDim),
+                width,
+                [&](Value t) {
+                  std::array<Value, 3> at = rowOf(t);
+                  return Row{buf.query, {bi, at[0], at[1]}};
+                },
                 [&](Value j) {
-                  return kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+                  return SmallVector<Row>{
+                      {buf.key, kvIndices(b, buf, bi, kvHead, b.add(kt, j))}};
+                },
+                [&](Value t, Value j, ArrayRef<Value> dot) {
+                  Value i = rowOf(t)[2];
+                  memref::StoreOp::create(b, dot[0], scores, ValueRange{i, j});
                 });
-          else
+            // 2. Per row: scale, softcap, score/mask regions and masks, then
+            //    the online softmax update. A row with no visible key yet
+            //    uses 0 as its max so that nothing becomes NaN.
             b.forLoop(b.index(0), flatRows, [&](Value t) {
-              Value i = rowOf(t)[2];
-              Value correction =
-                  memref::LoadOp::create(b, rowScale, ValueRange{i});
-              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                memref::StoreOp::create(b, b.mulf(a, correction), acc,
-                                        ValueRange{i, d});
-              });
-              b.forLoop(b.index(0), keys, [&](Value j) {
-                Value p = memref::LoadOp::create(b, scores, ValueRange{i, j});
-                SmallVector<Value> vIdx =
-                    kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+              std::array<Value, 3> at = rowOf(t);
+              Value hi = at[0], qi = at[1], i = at[2];
+              Value pos = b.add(offset, qi);
+              Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
+              Value newMax = b.forLoop(
+                  b.index(0), keys, ValueRange{oldMax},
+                  [&](Value j, ValueRange m) -> SmallVector<Value> {
+                    Value kj = b.add(kt, j);
+                    Value s = b.mulf(
+                        memref::LoadOp::create(b, scores, ValueRange{i, j}),
+                        b.f32(scale));
+                    if (softcap) {
+                      Value c =
+                          math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
+                      s = b.mulf(c, b.f32(*softcap));
+                    }
+                    if (!op.getScoreMod().empty())
+                      s = b.inlineRegion(op.getScoreMod(),
+                                         {bi, hi, qi, kj, s})[0];
+                    Value keep =
+                        arith::ConstantOp::create(b, b.getBoolAttr(true));
+                    if (causal)
+                      keep = arith::AndIOp::create(
+                          b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
+                    if (window)
+                      keep = arith::AndIOp::create(
+                          b, keep,
+                          b.cmp(arith::CmpIPredicate::sgt, kj,
+                                b.sub(pos, b.index(*window))));
+                    if (!op.getMaskMod().empty())
+                      keep = arith::AndIOp::create(
+                          b, keep,
+                          b.inlineRegion(op.getMaskMod(), {bi, hi, qi, kj})[0]);
+                    s = b.select(keep, s, minusInf);
+                    memref::StoreOp::create(b, s, scores, ValueRange{i, j});
+                    return {b.maxf(m[0], s)};
+                  })[0];
+              Value anyValid = arith::CmpFOp::create(
+                  b, arith::CmpFPredicate::OGT, newMax, minusInf);
+              Value safeMax = b.select(anyValid, newMax, zero);
+              Value correction = b.exp(b.subf(oldMax, safeMax));
+              Value blockSum = b.forLoop(
+                  b.index(0), keys, ValueRange{zero},
+                  [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                    Value s =
+                        memref::LoadOp::create(b, scores, ValueRange{i, j});
+                    Value p = b.exp(b.subf(s, safeMax));
+                    memref::StoreOp::create(b, p, scores, ValueRange{i, j});
+                    return {b.addf(sum[0], p)};
+                  })[0];
+              Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
+              memref::StoreOp::create(
+                  b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
+                  ValueRange{i});
+              memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
+              memref::StoreOp::create(b, correction, rowScale, ValueRange{i});
+            });
+            // 3. acc = acc * correction + P.V.
+            if (valueVectors)
+              accumulateValues(
+                  b, acc, rowScale, flatRows, keys, buf.valueDim, width,
+                  /*rowBlock=*/2, valueVectors,
+                  [&](Value t) { return rowOf(t)[2]; },
+                  [&](Value i, Value j) {
+                    return memref::LoadOp::create(b, scores, ValueRange{i, j});
+                  },
+                  [&](Value j) {
+                    return Row{buf.value,
+                               kvIndices(b, buf, bi, kvHead, b.add(kt, j))};
+                  });
+            else
+              b.forLoop(b.index(0), flatRows, [&](Value t) {
+                Value i = rowOf(t)[2];
+                Value correction =
+                    memref::LoadOp::create(b, rowScale, ValueRange{i});
                 b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
                   Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                  Value v =
-                      b.loadF32(buf.value, {vIdx[0], vIdx[1], vIdx[2], d});
-                  memref::StoreOp::create(b, b.addf(a, b.mulf(p, v)), acc,
+                  memref::StoreOp::create(b, b.mulf(a, correction), acc,
                                           ValueRange{i, d});
                 });
+                b.forLoop(b.index(0), keys, [&](Value j) {
+                  Value p = memref::LoadOp::create(b, scores, ValueRange{i, j});
+                  SmallVector<Value> vIdx =
+                      kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+                  b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                    Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                    Value v =
+                        b.loadF32(buf.value, {vIdx[0], vIdx[1], vIdx[2], d});
+                    memref::StoreOp::create(b, b.addf(a, b.mulf(p, v)), acc,
+                                            ValueRange{i, d});
+                  });
+                });
               });
-            });
-          scf::YieldOp::create(b);
-        });
+            scf::YieldOp::create(b);
+          });
+    };
 
-    // Write the tile: final rows, or partials for the merge.
-    b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
-      Value hi = headOf(g);
-      b.forLoop(b.index(0), rows, [&](Value row) {
-        Value qi = b.add(q0, row);
-        Value i = b.add(b.mul(g, b.index(tq)), row);
-        Value m = memref::LoadOp::create(b, rowMax, ValueRange{i});
-        Value l = memref::LoadOp::create(b, rowSum, ValueRange{i});
+    // The rows-in-lanes path: all tileRows rows (rows past the tile's end
+    // have zero queries and are never written), scores in the log2 domain.
+    auto laneBlocks = [&] {
+      auto vecType = VectorType::get({width}, f32);
+      auto maskType = VectorType::get({width}, b.getI32Type());
+      const int64_t rowVectors = tileRows / width;
+      // Q^T[d][t], pre-scaled by scale * log2(e), once per tile.
+      Value qT = b.scratch({buf.headDim, tileRows}, f32);
+      b.forLoop(b.index(0), b.index(tileRows), [&](Value t) {
+        Value g = arith::DivUIOp::create(b, t, b.index(tq));
+        Value row = arith::RemUIOp::create(b, t, b.index(tq));
+        Value valid = b.cmp(arith::CmpIPredicate::ult, row, rows);
         scf::IfOp::create(
-            b, isSplit,
+            b, valid,
             [&](OpBuilder &, Location loc) {
-              memref::StoreOp::create(b, m, buf.partialMax,
-                                      ValueRange{bi, hi, qi, split});
-              memref::StoreOp::create(b, l, buf.partialSum,
-                                      ValueRange{bi, hi, qi, split});
-              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                memref::StoreOp::create(b, a, buf.partialAcc,
-                                        ValueRange{bi, hi, qi, split, d});
+              Value hi = headOf(g), qi = b.add(q0, row);
+              b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
+                Value q = b.loadF32(buf.query, {bi, hi, qi, d});
+                memref::StoreOp::create(b, b.mulf(q, b.f32(scale * log2e)), qT,
+                                        ValueRange{d, t});
               });
               scf::YieldOp::create(b, loc);
             },
             [&](OpBuilder &, Location loc) {
-              Value valid =
-                  arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, l, zero);
-              Value inv = b.select(valid, b.divf(b.f32(1.0f), l), zero);
-              b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-                Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
-                b.storeF32(b.mulf(a, inv), buf.output, {bi, hi, qi, d});
+              b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
+                memref::StoreOp::create(b, zero, qT, ValueRange{d, t});
               });
-              if (buf.lse) {
-                Value lse = b.select(
-                    valid, b.addf(m, math::LogOp::create(b, l)), minusInf);
-                memref::StoreOp::create(b, lse, buf.lse,
-                                        ValueRange{bi, hi, qi});
-              }
               scf::YieldOp::create(b, loc);
             });
       });
-    });
-  });
+      Value scoresT = b.scratch({tk, tileRows}, f32);
+      Value keyCopy =
+          keyNeedsCopy ? b.scratch({tk, buf.headDim}, f32) : Value();
+      Value minusInfVec = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(negInf)));
+      Value zeroVec = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(0.0f)));
+      SmallVector<int32_t> lanes;
+      for (int64_t l = 0; l < width; ++l)
+        lanes.push_back(int32_t(l));
+      Value iota = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(maskType, ArrayRef<int32_t>(lanes)));
+      // The lowest and highest query position of the tile.
+      Value firstPos = b.add(offset, q0);
+      Value lastPos = b.add(firstPos, b.index(tq - 1));
+      scf::ForOp::create(
+          b, begin, b.max(begin, end), b.index(tk), ValueRange{},
+          [&](OpBuilder &, Location, Value kt, ValueRange) {
+            Value keys = b.min(b.index(tk), b.sub(end, kt));
+            auto keyIndices = [&](Value j) {
+              return kvIndices(b, buf, bi, kvHead, b.add(kt, j));
+            };
+            // bf16/f16 or paged keys: widened into a dense f32 block first.
+            if (keyCopy)
+              b.forLoop(b.index(0), keys, [&](Value j) {
+                Row key{buf.key, {}};
+                key.prefix.append(keyIndices(j));
+                if (buf.headDim % width == 0) {
+                  for (int64_t d = 0; d < buf.headDim; d += width)
+                    vector::StoreOp::create(
+                        b, loadRowVector(b, key, b.index(d), width), keyCopy,
+                        ValueRange{j, b.index(d)});
+                } else {
+                  b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
+                    SmallVector<Value> at(key.prefix.begin(), key.prefix.end());
+                    at.push_back(d);
+                    memref::StoreOp::create(b, b.loadF32(buf.key, at), keyCopy,
+                                            ValueRange{j, d});
+                  });
+                }
+              });
+            // 1. S^T = K.Q^T for the block, rows in lanes.
+            transposedScores(
+                b, qT, rowVectors, keys, buf.headDim, width,
+                [&](Value j) {
+                  if (keyCopy)
+                    return Row{keyCopy, {j}};
+                  return Row{buf.key, keyIndices(j)};
+                },
+                scoresT);
+            // 2. Online softmax, `width` rows at a time. Masks only on the
+            //    blocks that cross the causal diagonal or the window edge.
+            Value lastKey = b.sub(b.add(kt, keys), b.index(1));
+            Value needsMask =
+                arith::ConstantOp::create(b, b.getBoolAttr(false));
+            if (causal)
+              needsMask = arith::OrIOp::create(
+                  b, needsMask,
+                  b.cmp(arith::CmpIPredicate::sgt, lastKey, firstPos));
+            if (window)
+              needsMask =
+                  arith::OrIOp::create(b, needsMask,
+                                       b.cmp(arith::CmpIPredicate::sle, kt,
+                                             b.sub(lastPos, b.index(*window))));
+            b.forLoop(b.index(0), b.index(rowVectors), [&](Value rv) {
+              Value i0 = b.mul(rv, b.index(width));
+              Value posBase =
+                  b.add(firstPos, arith::RemUIOp::create(b, i0, b.index(tq)));
+              Value oldMax =
+                  vector::LoadOp::create(b, vecType, rowMax, ValueRange{i0});
+              auto maxOf = [&](Value m, Value s) {
+                return b.select(
+                    arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, s, m),
+                    s, m);
+              };
+              // Lane l of key kj is visible iff l >= kj - posBase (causal)
+              // and l < kj - posBase + window; the bounds are clamped to
+              // [-1, width] before narrowing to i32.
+              auto laneBound = [&](Value v) -> Value {
+                v = b.max(b.index(-1), b.min(v, b.index(width)));
+                return vector::BroadcastOp::create(
+                    b, maskType,
+                    arith::IndexCastOp::create(b, b.getI32Type(), v));
+              };
+              b.ifThen(needsMask, [&] {
+                b.forLoop(b.index(0), keys, [&](Value j) {
+                  Value s = vector::LoadOp::create(b, vecType, scoresT,
+                                                   ValueRange{j, i0});
+                  Value rel = b.sub(b.add(kt, j), posBase);
+                  Value keep;
+                  if (causal)
+                    keep = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
+                                                 iota, laneBound(rel));
+                  if (window) {
+                    Value inWindow = arith::CmpIOp::create(
+                        b, arith::CmpIPredicate::slt, iota,
+                        laneBound(b.add(rel, b.index(*window))));
+                    keep = keep ? arith::AndIOp::create(b, keep, inWindow)
+                                      .getResult()
+                                : inWindow;
+                  }
+                  vector::StoreOp::create(b, b.select(keep, s, minusInfVec),
+                                          scoresT, ValueRange{j, i0});
+                });
+              });
+              Value newMax =
+                  b.forLoop(b.index(0), keys, ValueRange{oldMax},
+                            [&](Value j, ValueRange m) -> SmallVector<Value> {
+                              Value s = vector::LoadOp::create(
+                                  b, vecType, scoresT, ValueRange{j, i0});
+                              return {maxOf(m[0], s)};
+                            })[0];
+              Value anyValid = arith::CmpFOp::create(
+                  b, arith::CmpFPredicate::OGT, newMax, minusInfVec);
+              Value safeMax = b.select(anyValid, newMax, zeroVec);
+              Value correction = exp2Vector(b, b.subf(oldMax, safeMax));
+              Value blockSum = b.forLoop(
+                  b.index(0), keys, ValueRange{zeroVec},
+                  [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                    Value s = vector::LoadOp::create(b, vecType, scoresT,
+                                                     ValueRange{j, i0});
+                    Value p = exp2Vector(b, b.subf(s, safeMax));
+                    vector::StoreOp::create(b, p, scoresT, ValueRange{j, i0});
+                    return {b.addf(sum[0], p)};
+                  })[0];
+              Value oldSum =
+                  vector::LoadOp::create(b, vecType, rowSum, ValueRange{i0});
+              vector::StoreOp::create(
+                  b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
+                  ValueRange{i0});
+              vector::StoreOp::create(b, newMax, rowMax, ValueRange{i0});
+              vector::StoreOp::create(b, correction, rowScale, ValueRange{i0});
+            });
+            // 3. acc = acc * correction + P.V over all the tile's rows.
+            accumulateValues(
+                b, acc, rowScale, b.index(tileRows), keys, buf.valueDim, width,
+                /*rowBlock=*/6, valueVectors % 2 == 0 ? 2 : 1,
+                [&](Value t) { return t; },
+                [&](Value i, Value j) {
+                  return memref::LoadOp::create(b, scoresT, ValueRange{j, i});
+                },
+                [&](Value j) { return Row{buf.value, keyIndices(j)}; });
+            scf::YieldOp::create(b);
+          });
+    };
 
+    // Write the tile: final rows, or partials for the merge. `maxScale`
+    // brings the row max back to the natural-log domain.
+    auto writeTile = [&](float maxScale) {
+      b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
+        Value hi = headOf(g);
+        b.forLoop(b.index(0), rows, [&](Value row) {
+          Value qi = b.add(q0, row);
+          Value i = b.add(b.mul(g, b.index(tq)), row);
+          Value m = memref::LoadOp::create(b, rowMax, ValueRange{i});
+          if (maxScale != 1.0f)
+            m = b.mulf(m, b.f32(maxScale));
+          Value l = memref::LoadOp::create(b, rowSum, ValueRange{i});
+          scf::IfOp::create(
+              b, isSplit,
+              [&](OpBuilder &, Location loc) {
+                memref::StoreOp::create(b, m, buf.partialMax,
+                                        ValueRange{bi, hi, qi, split});
+                memref::StoreOp::create(b, l, buf.partialSum,
+                                        ValueRange{bi, hi, qi, split});
+                b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                  Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                  memref::StoreOp::create(b, a, buf.partialAcc,
+                                          ValueRange{bi, hi, qi, split, d});
+                });
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location loc) {
+                Value valid = arith::CmpFOp::create(
+                    b, arith::CmpFPredicate::OGT, l, zero);
+                Value inv = b.select(valid, b.divf(b.f32(1.0f), l), zero);
+                b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
+                  Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                  b.storeF32(b.mulf(a, inv), buf.output, {bi, hi, qi, d});
+                });
+                if (buf.lse) {
+                  Value lse = b.select(
+                      valid, b.addf(m, math::LogOp::create(b, l)), minusInf);
+                  memref::StoreOp::create(b, lse, buf.lse,
+                                          ValueRange{bi, hi, qi});
+                }
+                scf::YieldOp::create(b, loc);
+              });
+        });
+      });
+    };
+
+    if (!lanesPossible || (staticQuerySeq && staticQueries < width)) {
+      generalBlocks();
+      writeTile(1.0f);
+    } else if (staticQuerySeq && staticQueries % tq == 0) {
+      laneBlocks();
+      writeTile(ln2);
+    } else {
+      // A tile with fewer than `width` rows (decode, the last query
+      // block) takes the general path.
+      scf::IfOp::create(
+          b, b.cmp(arith::CmpIPredicate::sge, rows, b.index(width)),
+          [&](OpBuilder &, Location loc) {
+            laneBlocks();
+            writeTile(ln2);
+            scf::YieldOp::create(b, loc);
+          },
+          [&](OpBuilder &, Location loc) {
+            generalBlocks();
+            writeTile(1.0f);
+            scf::YieldOp::create(b, loc);
+          });
+    }
+  });
   // Merge KV splits by log-sum-exp.
   b.ifThen(isSplit, [&] {
     b.parallel({batch, heads, querySeq}, [&](ValueRange ivs) {

@@ -8,6 +8,12 @@
 // score storage is one (4 * query-tile) x key-tile block. No buffer is ever
 // Sq x Skv (here 4096 x 4096).
 
+// Whole query tiles of at least one vector of rows take the rows-in-lanes
+// kernels: Q^T of the tile is packed once (pre-scaled by scale * log2(e));
+// per 64-key block, S^T = K.Q^T in blocks of 6 keys x 2 row vectors (12
+// accumulators, one broadcast key element per 2 FMAs), the online softmax
+// 8 rows at a time with the inline exp2 (no math.exp), and P.V in blocks of
+// 6 rows x 2 value vectors.
 // CHECK-LABEL: func @prefill
 // CHECK-NOT: memref<{{.*}}4096x4096
 // CHECK-DAG: %[[Q:.*]] = bufferization.to_buffer %arg0
@@ -18,32 +24,34 @@
 // CHECK: memref.alloca() : memref<64xf32>
 // CHECK: memref.alloca() : memref<64xf32>
 // CHECK: %[[ACC:.*]] = memref.alloca() : memref<64x64xf32>
-// CHECK: %[[SCORES:.*]] = memref.alloca() : memref<64x64xf32>
 // CHECK: %[[SCALE:.*]] = memref.alloca() : memref<64xf32>
+// CHECK: %[[QTR:.*]] = memref.alloca() : memref<64x64xf32>
+// CHECK: memref.load %[[Q]]
+// CHECK: memref.store %{{.*}}, %[[QTR]]
+// CHECK: %[[ST:.*]] = memref.alloca() : memref<64x64xf32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c64
-// 1. Q.K^T in register blocks of 2 rows x 4 keys: 8 vector accumulators,
-//    2 query and 4 key vectors loaded per 8 FMAs.
-// CHECK:   scf.for %{{.*}} step %c2
-// CHECK:     scf.for %{{.*}} step %c4
-// CHECK:       scf.for %{{.*}} = %c0 to %c64 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK-COUNT-2: vector.load %[[Q]]
-// CHECK:         vector.load %[[K]]
+// CHECK:   scf.for %{{.*}} step %c6
+// CHECK:     scf.for %{{.*}} = %c0 to %c8 step %c2
+// CHECK:       scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-2: vector.load %[[QTR]]
+// CHECK:         memref.load %[[K]]
+// CHECK-NEXT:    vector.broadcast
 // CHECK-NEXT:    vector.fma
 // CHECK-NEXT:    vector.fma
-// CHECK:       vector.reduction <add>
-// CHECK:       memref.store %{{.*}}, %[[SCORES]]
-// 2. Online softmax per row; the row's rescale factor is kept for step 3.
-// CHECK:   math.exp
-// CHECK:   memref.store %{{.*}}, %[[SCALE]]
-// 3. acc = acc * scale + P.V in blocks of 2 rows x 4 vectors (32 columns)
-//    held in registers over the key block.
-// CHECK:   scf.for %{{.*}} step %c2
-// CHECK:     scf.for %{{.*}} = %c0 to %c64 step %c32
+// CHECK:       vector.store %{{.*}}, %[[ST]]
+// CHECK-NOT: math.exp
+// CHECK:   arith.cmpi sle, %{{.*}} : vector<8xi32>
+// CHECK:   math.roundeven %{{.*}} : vector<8xf32>
+// CHECK:   arith.bitcast %{{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK:   vector.store %{{.*}}, %[[SCALE]]
+// CHECK:   scf.for %{{.*}} step %c6
+// CHECK:     scf.for %{{.*}} = %c0 to %c64 step %c16
 // CHECK:       vector.load %[[ACC]]
-// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK-COUNT-4: vector.load %[[V]]
-// CHECK:         vector.broadcast
-// CHECK-COUNT-4: vector.fma
+// CHECK:       scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-2: vector.load %[[V]]
+// CHECK:         memref.load %[[ST]]
+// CHECK-NEXT:    vector.broadcast
+// CHECK-COUNT-2: vector.fma
 // CHECK:       vector.store %{{.*}}, %[[ACC]]
 // CHECK-NOT: seq.attention
 // SCALAR-LABEL: func @prefill
@@ -61,10 +69,13 @@ func.func @prefill(%q: tensor<1x8x4096x64xf32>, %k: tensor<1x2x4096x64xf32>, %v:
 // -----
 
 // Decode: partial (acc, max, sum) per KV split, merged by log-sum-exp in a
-// second parallel loop when the KV range is split.
+// second parallel loop when the KV range is split. One query row per tile
+// takes the general path: dot products with a horizontal add, math.exp.
 // CHECK-LABEL: func @decode_split_kv
 // CHECK: %[[PACC:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x64xf32>
 // CHECK: scf.forall
+// CHECK: vector.reduction <add>
+// CHECK: math.exp
 // CHECK: scf.if
 // CHECK: memref.store {{.*}}, %[[PACC]]
 // CHECK: scf.if

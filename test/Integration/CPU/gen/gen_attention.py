@@ -164,6 +164,19 @@ def cases():
     o, _ = attention_ref(q, k, v, causal=True)
     c.output("out", o)
     out.append(c)
+
+    # Whole 16-row query tiles (the rows-in-lanes kernels) as a 32-token
+    # chunk of a long ragged cache: GQA 4:2, causal bottom-right with a
+    # window of 300, kv_lengths [1200, 700] (8 tiles, so the KV range is
+    # split 4 ways and merged by log-sum-exp), LSE result.
+    c = Case("attn_lanes_chunk_split_lse")
+    q, k, v = qkv(c, 2, 4, 2, 32, 1200, 32)
+    lens = torch.tensor([1200, 700], dtype=torch.int32)
+    c.input("kv_lengths", lens, "i32")
+    o, lse = attention_ref(q, k, v, kv_lengths=lens, causal=True, window=300)
+    c.output("out", o)
+    c.output("lse", lse, "f32")
+    out.append(c)
     return out
 
 

@@ -1,0 +1,179 @@
+//===- AttentionKernels.cpp - flash-attention CPU micro-kernels -----------===//
+//
+// This file implements the vector kernels of the CPU flash-attention tile:
+// the transposed score block, the vector exp2 of the online softmax and the
+// register-blocked P.V update.
+//
+//===----------------------------------------------------------------------===//
+
+#include "AttentionKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+void seq::forGroupSizes(LoopBuilder &b, Value lo, Value hi,
+                        ArrayRef<int64_t> sizes,
+                        llvm::function_ref<void(Value, int64_t)> body) {
+  Value start = lo;
+  for (int64_t size : sizes) {
+    if (size == 1) {
+      b.forLoop(start, hi, [&](Value i) { body(i, 1); });
+      return;
+    }
+    Value step = b.index(size);
+    Value whole =
+        b.mul(arith::DivUIOp::create(b, b.sub(hi, start), step), step);
+    Value groupsEnd = b.add(start, whole);
+    scf::ForOp::create(b, start, groupsEnd, step, ValueRange{},
+                       [&](OpBuilder &, Location loc, Value i, ValueRange) {
+                         body(i, size);
+                         scf::YieldOp::create(b, loc);
+                       });
+    start = groupsEnd;
+  }
+}
+
+Value seq::exp2Vector(LoopBuilder &b, Value x) {
+  auto type = cast<VectorType>(x.getType());
+  auto intType = VectorType::get(type.getShape(), b.getI32Type());
+  auto splat = [&](float v) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
+  };
+  auto splatInt = [&](int32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(intType, b.getI32IntegerAttr(v)));
+  };
+  // Clamp to [-127, 127] (compare-and-select: one vmaxps/vminps each; -inf
+  // and NaN become -127, i.e. 0).
+  Value lo = splat(-127.0f), hi = splat(127.0f);
+  x = b.select(arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, lo), x,
+               lo);
+  x = b.select(arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, hi), x,
+               hi);
+  Value n = math::RoundEvenOp::create(b, x);
+  Value f = arith::SubFOp::create(b, x, n);
+  // Cephes exp2f: 2^f = 1 + f * P(f) on [-0.5, 0.5].
+  static const float kP[] = {1.535336188319500e-4f, 1.339887440266574e-3f,
+                             9.618437357674640e-3f, 5.550332471162809e-2f,
+                             2.402264791363012e-1f, 6.931472028550421e-1f};
+  Value p = splat(kP[0]);
+  for (float c : ArrayRef(kP).drop_front())
+    p = vector::FMAOp::create(b, p, f, splat(c));
+  p = vector::FMAOp::create(b, p, f, splat(1.0f));
+  // 2^n in the exponent bits: n = -127 gives the bit pattern of +0.
+  Value e = arith::FPToSIOp::create(b, intType, n);
+  e = arith::ShLIOp::create(b, arith::AddIOp::create(b, e, splatInt(127)),
+                            splatInt(23));
+  Value scale = arith::BitcastOp::create(b, type, e);
+  return arith::MulFOp::create(b, p, scale);
+}
+
+void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
+                           Value keys, int64_t headDim, int64_t width,
+                           llvm::function_ref<Row(Value j)> keyRow,
+                           Value scoresT) {
+  auto type = VectorType::get({width}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  forGroupSizes(b, b.index(0), keys, {6, 4, 2, 1}, [&](Value j, int64_t kc) {
+    SmallVector<Value> keyIndex;
+    SmallVector<Row> keyRows;
+    for (int64_t k = 0; k < kc; ++k) {
+      keyIndex.push_back(b.add(j, b.index(k)));
+      keyRows.push_back(keyRow(keyIndex.back()));
+    }
+    forGroupSizes(
+        b, b.index(0), b.index(rowVectors), {2, 1}, [&](Value rv, int64_t rc) {
+          SmallVector<Value> columns;
+          for (int64_t r = 0; r < rc; ++r)
+            columns.push_back(b.mul(b.add(rv, b.index(r)), b.index(width)));
+          auto loop = scf::ForOp::create(
+              b, b.index(0), b.index(headDim), b.index(1),
+              SmallVector<Value>(kc * rc, zero),
+              [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
+                SmallVector<Value> q;
+                for (Value c : columns)
+                  q.push_back(
+                      vector::LoadOp::create(b, type, qT, ValueRange{d, c}));
+                SmallVector<Value> next;
+                for (const Row &row : keyRows) {
+                  SmallVector<Value> indices(row.prefix.begin(),
+                                             row.prefix.end());
+                  indices.push_back(d);
+                  Value k = vector::BroadcastOp::create(
+                      b, type, memref::LoadOp::create(b, row.buffer, indices));
+                  for (Value qv : q)
+                    next.push_back(
+                        vector::FMAOp::create(b, k, qv, acc[next.size()]));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (int64_t k = 0; k < kc; ++k)
+            for (int64_t r = 0; r < rc; ++r)
+              vector::StoreOp::create(b, loop.getResult(k * rc + r), scoresT,
+                                      ValueRange{keyIndex[k], columns[r]});
+        });
+  });
+}
+
+void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,
+                           Value rows, Value keys, int64_t valueDim,
+                           int64_t width, int64_t rowBlock, int64_t vectors,
+                           llvm::function_ref<Value(Value)> scratchRow,
+                           llvm::function_ref<Value(Value i, Value j)> scoreAt,
+                           llvm::function_ref<Row(Value j)> valueRow) {
+  auto type = VectorType::get({width}, b.getF32Type());
+  const int64_t span = vectors * width;
+  SmallVector<int64_t> sizes{rowBlock};
+  for (int64_t size : {4, 2, 1})
+    if (size < rowBlock)
+      sizes.push_back(size);
+  forGroupSizes(b, b.index(0), rows, sizes, [&](Value t, int64_t count) {
+    SmallVector<Value> rowIndex;
+    for (int64_t r = 0; r < count; ++r)
+      rowIndex.push_back(scratchRow(b.add(t, b.index(r))));
+    scf::ForOp::create(
+        b, b.index(0), b.index(valueDim), b.index(span), ValueRange{},
+        [&](OpBuilder &, Location loc, Value d0, ValueRange) {
+          SmallVector<Value> columns, inits;
+          for (int64_t c = 0; c < vectors; ++c)
+            columns.push_back(b.add(d0, b.index(c * width)));
+          for (Value i : rowIndex) {
+            Value scale = vector::BroadcastOp::create(
+                b, type, memref::LoadOp::create(b, rowScale, ValueRange{i}));
+            for (Value d : columns)
+              inits.push_back(arith::MulFOp::create(
+                  b, vector::LoadOp::create(b, type, acc, ValueRange{i, d}),
+                  scale));
+          }
+          auto loop = scf::ForOp::create(
+              b, b.index(0), keys, b.index(1), inits,
+              [&](OpBuilder &, Location loc, Value j, ValueRange sums) {
+                Row value = valueRow(j);
+                SmallVector<Value> vs;
+                for (Value d : columns)
+                  vs.push_back(loadRowVector(b, value, d, width));
+                SmallVector<Value> next;
+                for (auto [r, i] : llvm::enumerate(rowIndex)) {
+                  Value p = vector::BroadcastOp::create(b, type, scoreAt(i, j));
+                  for (auto [c, v] : llvm::enumerate(vs))
+                    next.push_back(
+                        vector::FMAOp::create(b, p, v, sums[r * vectors + c]));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (auto [r, i] : llvm::enumerate(rowIndex))
+            for (auto [c, d] : llvm::enumerate(columns))
+              vector::StoreOp::create(b, loop.getResult(r * vectors + c), acc,
+                                      ValueRange{i, d});
+          scf::YieldOp::create(b, loc);
+        });
+  });
+}

@@ -1,0 +1,56 @@
+//===- AttentionKernels.h - flash-attention CPU micro-kernels -*- C++ -*-===//
+//
+// The register-blocked inner kernels of the CPU flash-attention tile, in
+// the `vector` dialect. The prefill kernels keep the tile's query rows in
+// vector lanes: the query tile is packed transposed once per tile
+// (Q^T[d][row], pre-scaled by scale * log2(e)), so the scores of a key
+// block are broadcast-FMAs of key elements against Q^T vectors with no
+// horizontal reductions, and the online softmax runs over `width` rows at
+// once in the log2 domain with an inline vector exp2.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_CONVERSION_SEQTOLOOPS_ATTENTIONKERNELS_H
+#define SEQC_LIB_CONVERSION_SEQTOLOOPS_ATTENTIONKERNELS_H
+
+#include "VectorKernels.h"
+
+namespace mlir {
+namespace seq {
+
+/// Visits [lo, hi) in groups of sizes[0] consecutive indices, then what is
+/// left in groups of sizes[1], and so on: body(start, count). The last size
+/// should be 1 to cover every index. Requires lo <= hi.
+void forGroupSizes(LoopBuilder &b, Value lo, Value hi, ArrayRef<int64_t> sizes,
+                   llvm::function_ref<void(Value, int64_t)> body);
+
+/// 2^x for a vector<width x f32> `x` <= 128: a degree-6 polynomial on the
+/// fraction in [-0.5, 0.5] (Cephes exp2f, relative error 1.7e-7) times 2^n
+/// built in the exponent bits. x < -126.5 (and -inf) gives exactly 0.
+Value exp2Vector(LoopBuilder &b, Value x);
+
+/// scoresT[j][i] = sum_d qT[d][i] * keyRow(j)[d] for the keys j in
+/// [0, keys) and every row i of the `rowVectors * width` rows of qT
+/// ([headDim][rows] f32). The key rows must be f32. Register blocks of up
+/// to 6 keys x 2 row vectors (12 accumulators): per d, 2 Q^T loads and one
+/// broadcast per key feed 12 FMAs.
+void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
+                      int64_t headDim, int64_t width,
+                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
+
+/// acc[i] = acc[i] * rowScale[i] + sum_j scoreAt(i, j) * V[j] for the rows
+/// i in [0, rows), in register blocks of up to `rowBlock` rows x `vectors`
+/// vectors of the value dim (the remainder in blocks of 4, 2 and 1 rows):
+/// each V vector loaded feeds one FMA per row, each broadcast probability
+/// `vectors` FMAs, and the accumulators stay in registers over the keys.
+void accumulateValues(LoopBuilder &b, Value acc, Value rowScale, Value rows,
+                      Value keys, int64_t valueDim, int64_t width,
+                      int64_t rowBlock, int64_t vectors,
+                      llvm::function_ref<Value(Value)> scratchRow,
+                      llvm::function_ref<Value(Value i, Value j)> scoreAt,
+                      llvm::function_ref<Row(Value j)> valueRow);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_LIB_CONVERSION_SEQTOLOOPS_ATTENTIONKERNELS_H
