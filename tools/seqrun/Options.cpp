@@ -28,6 +28,9 @@ Artifact:
   --info                  print the entries and parameters, run nothing
   --weights FILE|DIR      safetensors or GGUF file (repeat for shards), or a
                           model directory (every *.safetensors in it)
+  --draft-weights FILE|DIR  the draft model's weights of a speculative
+                          artifact (seqc --draft-model): its parameters
+                          keyed "draft/<name>"
 
 Generation (a session over the prefill and decode entries):
   --prompt-ids "1 2 3"    prompt token ids; prints the generated ids
@@ -183,12 +186,12 @@ bool checkUnique(const std::string &what, const std::vector<IndexedArg> &args,
 bool seqrun::parseOptions(int argc, char **argv, Options &options,
                           std::string &error) {
   static const std::set<std::string> kValueFlags = {
-      "--entry",         "--weights",     "--input",      "--zeros",
-      "--output",        "--expect",      "--rtol",       "--atol",
-      "--warmup",        "--reps",        "--prompt-ids", "--prompt",
-      "--chat",          "--system",      "--tokenizer",  "--max-new-tokens",
-      "--temperature",   "--top-k",       "--top-p",      "--seed",
-      "--eos",           "--prefill-chunk"};
+      "--entry",       "--weights",       "--input",        "--zeros",
+      "--output",      "--expect",        "--rtol",         "--atol",
+      "--warmup",      "--reps",          "--prompt-ids",   "--prompt",
+      "--chat",        "--system",        "--tokenizer",    "--max-new-tokens",
+      "--temperature", "--top-k",         "--top-p",        "--seed",
+      "--eos",         "--prefill-chunk", "--draft-weights"};
   static const std::set<std::string> kBoolFlags = {
       "--bench", "--print", "--info", "--help", "-h", "--version"};
   for (int i = 1; i < argc; ++i) {
@@ -237,6 +240,8 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       options.entry = value;
     } else if (flag == "--weights") {
       options.weights.push_back(value);
+    } else if (flag == "--draft-weights") {
+      options.draftWeights.push_back(value);
     } else if (flag == "--input") {
       ok = parseIndexed(flag, value, false, indexed, error);
       options.inputs.push_back(indexed);

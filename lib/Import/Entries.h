@@ -1,0 +1,45 @@
+//===- Entries.h - entries built over imported models' steps ----*- C++ -*-===//
+//
+// Helpers shared by the entries that call the private @step / @advance
+// functions every builder makes (Speculative.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_IMPORT_ENTRIES_H
+#define SEQC_LIB_IMPORT_ENTRIES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir {
+namespace seq {
+
+/// The entry speculative decoding adds, and the prefixes of a merged draft
+/// model's symbols and parameter keys.
+inline constexpr llvm::StringLiteral kSpeculativeEntry = "generate_speculative";
+inline constexpr llvm::StringLiteral kDraftSymbolPrefix = "draft_";
+inline constexpr llvm::StringLiteral kDraftKeyPrefix = "draft/";
+
+/// `prefix`@step (logits and states) or `prefix`@advance (states only), or
+/// null.
+func::FuncOp lookupStep(ModuleOp module, StringRef prefix, bool withHead);
+/// @step's logits type [1, ?, V].
+RankedTensorType stepLogitsType(func::FuncOp step);
+/// @step's KV-cache capacity (0 if it has none).
+int64_t stepCapacity(func::FuncOp step);
+
+/// A zero-filled tensor of its own buffer.
+Value zeroTensor(OpBuilder &b, Location loc, RankedTensorType type);
+/// [[0, 1, ..., S-1]] as i32 [1, ?].
+Value iotaRow(OpBuilder &b, Location loc, Value S);
+/// Calls `step` (or advance) on tokens and positions [1, n] (cast to
+/// [1, ?]) and `state`; with `logitsType`, result 0 is cast to it.
+SmallVector<Value> callStep(OpBuilder &b, Location loc, func::FuncOp step,
+                            Value tokens, Value positions, ValueRange state,
+                            RankedTensorType logitsType);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_LIB_IMPORT_ENTRIES_H
