@@ -1,7 +1,7 @@
 //===- Entries.h - entries built over imported models' steps ----*- C++ -*-===//
 //
 // Helpers shared by the entries that call the private @step / @advance
-// functions every builder makes (Speculative.cpp).
+// functions every builder makes (Speculative.cpp, BestOf.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +20,8 @@ namespace seq {
 inline constexpr llvm::StringLiteral kSpeculativeEntry = "generate_speculative";
 inline constexpr llvm::StringLiteral kDraftSymbolPrefix = "draft_";
 inline constexpr llvm::StringLiteral kDraftKeyPrefix = "draft/";
+/// The entry best-of-N adds (BestOf.cpp).
+inline constexpr llvm::StringLiteral kBestOfEntry = "generate_best_of";
 
 /// `prefix`@step (logits and states) or `prefix`@advance (states only), or
 /// null.
@@ -38,6 +40,12 @@ Value iotaRow(OpBuilder &b, Location loc, Value S);
 SmallVector<Value> callStep(OpBuilder &b, Location loc, func::FuncOp step,
                             Value tokens, Value positions, ValueRange state,
                             RankedTensorType logitsType);
+
+struct ImportOptions;
+/// Adds @generate_best_of(prompt [1,S], seed) -> (tokens [N,T], counts [N],
+/// log-probs [N]) with N = options.bestOf (BestOf.cpp).
+LogicalResult addBestOfEntry(ModuleOp module, Location loc,
+                             const ImportOptions &options);
 
 } // namespace seq
 } // namespace mlir

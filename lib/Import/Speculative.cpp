@@ -385,6 +385,7 @@ mlir::seq::importCheckpoint(MLIRContext *ctx, StringRef path,
       draftOptions.draftModel.clear();
       draftOptions.promptLookup = 0;
       draftOptions.numBeams = 0;
+      draftOptions.bestOf = 0;
       draftOptions.maxSeqLen = stepCapacity(step);
       OwningOpRef<ModuleOp> draftModule =
           importOne(ctx, options.draftModel, draftOptions);
@@ -411,5 +412,7 @@ mlir::seq::importCheckpoint(MLIRContext *ctx, StringRef path,
     if (failed(buildSpeculativeEntry(*module, loc, options, draft)))
       return nullptr;
   }
+  if (options.bestOf != 0 && failed(addBestOfEntry(*module, loc, options)))
+    return nullptr;
   return module;
 }

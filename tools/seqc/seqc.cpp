@@ -242,6 +242,13 @@ static cl::opt<int64_t> numSpeculativeTokens(
              "`generate_speculative`"),
     cl::value_desc("K"), cl::init(4), cl::cat(importCategory));
 
+static cl::opt<int64_t> bestOf(
+    "best-of",
+    cl::desc("Also build a `generate_best_of` entry: N sampled sequences in "
+             "one call (row r draws token t with counter (seed, t, r), as "
+             "`generate` draws row 0) and their log-probabilities; 0: none"),
+    cl::value_desc("N"), cl::init(0), cl::cat(importCategory));
+
 static cl::extrahelp examples(R"(
 EXAMPLES:
   seqc model.mlir -o model.seqpkg          compile for this machine
@@ -328,6 +335,7 @@ static seq::ImportOptions importOptions() {
   options.draftModel = draftModel;
   options.promptLookup = promptLookup;
   options.numSpeculativeTokens = numSpeculativeTokens;
+  options.bestOf = bestOf;
   return options;
 }
 

@@ -48,6 +48,8 @@ struct ImportOptions {
   std::string draftModel;
   int64_t promptLookup = 0;
   int64_t numSpeculativeTokens = 4;
+  /// Sequences of the `generate_best_of` entry (0: no such entry).
+  int64_t bestOf = 0;
 };
 
 /// True when `path` is a directory holding a config.json.
@@ -71,8 +73,8 @@ OwningOpRef<ModuleOp> importGguf(MLIRContext *context, StringRef path,
 
 /// Imports a Hugging Face directory or a GGUF file, then adds the entries
 /// that `options` asks for beyond one model's (`generate_speculative` with
-/// a merged draft model or prompt lookup). Problems are diagnostics;
-/// returns null then.
+/// a merged draft model or prompt lookup, `generate_best_of`). Problems are
+/// diagnostics; returns null then.
 OwningOpRef<ModuleOp> importCheckpoint(MLIRContext *context, StringRef path,
                                        const ImportOptions &options);
 
