@@ -166,11 +166,8 @@ void BestOfBuilder::build(Value prompt, Value seed, SamplingAttr sampling,
       ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), context},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  SmallVector<Value> zeros;
-  for (Type t : advance.getFunctionType().getInputs().drop_front(2))
-    zeros.push_back(zeroTensor(b, loc, cast<RankedTensorType>(t)));
-  SmallVector<Value> state = callStep(b, loc, advance, prefix,
-                                      iotaRow(b, loc, context), zeros, nullptr);
+  SmallVector<Value> state =
+      advancePrompt(b, loc, advance, prefix, iotaRow(b, loc, context), context);
   auto one = RankedTensorType::get({1, 1}, i32);
   Value last = tensor::ExtractSliceOp::create(
       b, loc, one, prompt, ArrayRef<OpFoldResult>{b.getIndexAttr(0), context},
@@ -406,7 +403,7 @@ LogicalResult mlir::seq::addBestOfEntry(ModuleOp module, Location loc,
       options.topK, llvm::APFloat(static_cast<float>(options.topP)));
   auto eos = step->getAttrOfType<DenseI64ArrayAttr>(kStepEosAttr);
   BestOfBuilder(b, loc, step, advance, N, T)
-      .build(body->getArgument(0), body->getArgument(1), sampling,
-             eos ? eos.asArrayRef() : ArrayRef<int64_t>());
+      .build(nonEmptyPrompt(b, loc, body->getArgument(0)), body->getArgument(1),
+             sampling, eos ? eos.asArrayRef() : ArrayRef<int64_t>());
   return success();
 }

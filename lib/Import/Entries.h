@@ -35,6 +35,14 @@ int64_t stepCapacity(func::FuncOp step);
 Value zeroTensor(OpBuilder &b, Location loc, RankedTensorType type);
 /// [[0, 1, ..., S-1]] as i32 [1, ?].
 Value iotaRow(OpBuilder &b, Location loc, Value S);
+/// `prompt` [1, ?], or the single token 0 (the pad id) when it is empty:
+/// the entries read its last token.
+Value nonEmptyPrompt(OpBuilder &b, Location loc, Value prompt);
+/// `advance` over the first `count` (index) tokens [1, count] at
+/// `positions` from zero states; zero states when `count` is 0.
+SmallVector<Value> advancePrompt(OpBuilder &b, Location loc,
+                                 func::FuncOp advance, Value tokens,
+                                 Value positions, Value count);
 /// Calls `step` (or advance) on tokens and positions [1, n] (cast to
 /// [1, ?]) and `state`; with `logitsType`, result 0 is cast to it.
 SmallVector<Value> callStep(OpBuilder &b, Location loc, func::FuncOp step,

@@ -106,6 +106,50 @@ SmallVector<Value> mlir::seq::callStep(OpBuilder &b, Location loc,
   return out;
 }
 
+Value mlir::seq::nonEmptyPrompt(OpBuilder &b, Location loc, Value prompt) {
+  auto ids = cast<RankedTensorType>(prompt.getType());
+  Value S = tensor::DimOp::create(b, loc, prompt, 1);
+  Value empty =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, S,
+                            arith::ConstantIndexOp::create(b, loc, 0));
+  auto branch = scf::IfOp::create(b, loc, TypeRange{ids}, empty,
+                                  /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&branch.getThenRegion().front());
+  auto one = RankedTensorType::get({1, 1}, b.getI32Type());
+  Value pad = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(one, b.getI32IntegerAttr(0)));
+  scf::YieldOp::create(b, loc,
+                       tensor::CastOp::create(b, loc, ids, pad).getResult());
+  b.setInsertionPointToStart(&branch.getElseRegion().front());
+  scf::YieldOp::create(b, loc, prompt);
+  return branch.getResult(0);
+}
+
+SmallVector<Value> mlir::seq::advancePrompt(OpBuilder &b, Location loc,
+                                            func::FuncOp advance, Value tokens,
+                                            Value positions, Value count) {
+  SmallVector<Value> zeros;
+  SmallVector<Type> types;
+  for (Type t : advance.getFunctionType().getInputs().drop_front(2)) {
+    zeros.push_back(zeroTensor(b, loc, cast<RankedTensorType>(t)));
+    types.push_back(t);
+  }
+  // A one-token prompt leaves nothing to advance over: the states stay
+  // zero (a forward over no tokens would read positions that are not
+  // there).
+  Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, count,
+                                    arith::ConstantIndexOp::create(b, loc, 0));
+  auto branch = scf::IfOp::create(b, loc, types, any, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&branch.getThenRegion().front());
+  scf::YieldOp::create(
+      b, loc, callStep(b, loc, advance, tokens, positions, zeros, nullptr));
+  b.setInsertionPointToStart(&branch.getElseRegion().front());
+  scf::YieldOp::create(b, loc, zeros);
+  return SmallVector<Value>(branch.getResults());
+}
+
 /// Moves the draft model's functions and parameters into `target`: its
 /// public entries are dropped, every other symbol is prefixed "draft_" and
 /// every parameter key (and stacked part) "draft/", so that the two weight
@@ -232,7 +276,8 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
                         {RankedTensorType::get({1, N}, i32), one, one, one}));
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
-  Value prompt = body->getArgument(0), seed = body->getArgument(1);
+  Value prompt = nonEmptyPrompt(b, loc, body->getArgument(0));
+  Value seed = body->getArgument(1);
   // The prompt but its last token fills the states; the loop starts from
   // the last token, which neither model has consumed.
   Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
@@ -246,10 +291,7 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
   Value positions = iotaRow(b, loc, context);
   auto prefill = [&](func::FuncOp f) {
-    SmallVector<Value> zeros;
-    for (Type t : f.getFunctionType().getInputs().drop_front(2))
-      zeros.push_back(zeroTensor(b, loc, cast<RankedTensorType>(t)));
-    return callStep(b, loc, f, prefix, positions, zeros, nullptr);
+    return advancePrompt(b, loc, f, prefix, positions, context);
   };
   SmallVector<Value> verifyInit = prefill(advance), draftInit;
   if (withDraftModel) {
