@@ -169,6 +169,7 @@ private:
   void buildPrefill();
   void buildGenerate();
   void buildGenerateBeams();
+  void buildStep();
 
   OpBuilder b;
   Location loc;
@@ -1112,10 +1113,56 @@ void mlir::seq::emitBeamSearchTail(
   func::ReturnOp::create(b, loc, loop.getResults());
 }
 
+/// The private functions the speculative and best-of-N entries call
+/// (Speculative.cpp): @step(tokens [1,S], positions [1,S], states...) ->
+/// (logits [1,S,V], states...) and @advance(...) -> (states...), the same
+/// without the head. @step carries the EOS ids `generate` stops at and
+/// whether some state is recurrent (attributes kStepEosAttr and
+/// kStepRecurrentAttr).
+void DecoderGraphBuilder::buildStep() {
+  SmallVector<Type> inputs{ids(), ids()};
+  inputs.append(stateTypes());
+  auto logitsType =
+      RankedTensorType::get({1, ShapedType::kDynamic, spec.vocab}, f32);
+  bool recurrent = llvm::any_of(spec.layerNames, [](const LayerNames &n) {
+    return n.isMamba() || n.isRecurrent();
+  });
+  for (bool withHead : {true, false}) {
+    SmallVector<Type> results;
+    if (withHead)
+      results.push_back(logitsType);
+    results.append(stateTypes());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    auto func = func::FuncOp::create(b, loc, withHead ? "step" : "advance",
+                                     b.getFunctionType(inputs, results));
+    func.setPrivate();
+    if (withHead) {
+      func->setAttr(kStepCapacityAttr, b.getI64IntegerAttr(cap));
+      func->setAttr(kStepEosAttr,
+                    b.getDenseI64ArrayAttr(options.ignoreEos
+                                               ? ArrayRef<int64_t>()
+                                               : ArrayRef(spec.eosTokenIds)));
+      if (recurrent)
+        func->setAttr(kStepRecurrentAttr, b.getUnitAttr());
+    }
+    Block *body = func.addEntryBlock();
+    b.setInsertionPointToStart(body);
+    auto call = func::CallOp::create(b, loc, forward,
+                                     SmallVector<Value>(body->getArguments()));
+    SmallVector<Value> outs;
+    if (withHead)
+      outs.push_back(head(call.getResult(0), logitsType));
+    llvm::append_range(outs, call.getResults().drop_front());
+    func::ReturnOp::create(b, loc, outs);
+  }
+}
+
 OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(loc);
   module = *owned;
   buildForward();
+  buildStep();
   buildLogits();
   buildPrefill();
   buildGenerate();

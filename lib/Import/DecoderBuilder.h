@@ -133,6 +133,16 @@ struct DecoderSpec {
   std::vector<int64_t> eosTokenIds;
 };
 
+/// Attributes of the private @step function every builder makes for the
+/// speculative and best-of-N entries (Speculative.cpp): the EOS ids
+/// `generate` stops at (none with --ignore-eos), a unit attribute when
+/// some state is recurrent (Mamba, RG-LRU), not addressed by position.
+inline constexpr llvm::StringLiteral kStepEosAttr = "import_eos_token_ids";
+inline constexpr llvm::StringLiteral kStepRecurrentAttr =
+    "import_recurrent_state";
+/// And the KV-cache capacity in tokens (--max-seq-len or its default).
+inline constexpr llvm::StringLiteral kStepCapacityAttr = "import_max_seq_len";
+
 /// The common end of every importer's @generate(prompt, seed) ->
 /// (tokens [1, N], count [1]): samples the first token from `lastLogits`
 /// [1, V] (counter 0), then, unless it is one of `eosTokenIds`, a

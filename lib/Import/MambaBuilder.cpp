@@ -129,6 +129,7 @@ private:
   void buildPrefill();
   void buildGenerate();
   void buildGenerateBeams();
+  void buildStep();
 
   OpBuilder b;
   Location loc;
@@ -748,10 +749,50 @@ void MambaGraphBuilder::buildGenerateBeams() {
       });
 }
 
+/// @step(tokens [1,S], positions [1,S], states...) -> (logits [1,S,V],
+/// states...) and @advance(...) -> (states...): the transformer builder's
+/// private functions for the speculative and best-of-N entries (positions
+/// unused). The states are recurrent.
+void MambaGraphBuilder::buildStep() {
+  SmallVector<Type> inputs{ids(), ids()};
+  inputs.append(stateTypes());
+  auto logitsType = RankedTensorType::get({1, kDyn, spec.vocab}, f32);
+  for (bool withHead : {true, false}) {
+    SmallVector<Type> results;
+    if (withHead)
+      results.push_back(logitsType);
+    results.append(stateTypes());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    auto func = func::FuncOp::create(b, loc, withHead ? "step" : "advance",
+                                     b.getFunctionType(inputs, results));
+    func.setPrivate();
+    if (withHead) {
+      func->setAttr(kStepCapacityAttr, b.getI64IntegerAttr(options.maxSeqLen));
+      func->setAttr(kStepEosAttr,
+                    b.getDenseI64ArrayAttr(options.ignoreEos
+                                               ? ArrayRef<int64_t>()
+                                               : ArrayRef(spec.eosTokenIds)));
+      func->setAttr(kStepRecurrentAttr, b.getUnitAttr());
+    }
+    Block *body = func.addEntryBlock();
+    b.setInsertionPointToStart(body);
+    SmallVector<Value> args{body->getArgument(0)};
+    llvm::append_range(args, body->getArguments().drop_front(2));
+    auto call = func::CallOp::create(b, loc, forward, args);
+    SmallVector<Value> outs;
+    if (withHead)
+      outs.push_back(head(call.getResult(0), logitsType));
+    llvm::append_range(outs, call.getResults().drop_front());
+    func::ReturnOp::create(b, loc, outs);
+  }
+}
+
 OwningOpRef<ModuleOp> MambaGraphBuilder::build() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(loc);
   module = *owned;
   buildForward();
+  buildStep();
   buildLogits();
   buildPrefill();
   buildGenerate();

@@ -181,10 +181,17 @@ seqrt_status commit(seqrt_artifact &artifact,
 }
 } // namespace
 
-extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
-                                               const char *path) {
-  if (!artifact || !path)
-    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_safetensors: null argument");
+/// The name in a weights file of parameter key (or part name) `key` under
+/// `prefix`: `key` without the prefix, or null when it lacks it.
+static std::optional<std::string> unprefixed(const std::string &key,
+                                             const std::string &prefix) {
+  if (key.size() < prefix.size() || key.compare(0, prefix.size(), prefix) != 0)
+    return std::nullopt;
+  return key.substr(prefix.size());
+}
+
+static seqrt_status bindSafetensors(seqrt_artifact *artifact, const char *path,
+                                    const std::string &prefix) {
   std::string error;
   bool isIOError = false;
   std::unique_ptr<SafetensorsFile> file =
@@ -196,7 +203,8 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
   std::vector<PendingBinding> pending;
   for (size_t i = 0; i < artifact->metadata.parameters.size(); ++i) {
     const ParameterInfo &param = artifact->metadata.parameters[i];
-    const SafetensorsTensor *tensor = file->find(param.key);
+    std::optional<std::string> name = unprefixed(param.key, prefix);
+    const SafetensorsTensor *tensor = name ? file->find(*name) : nullptr;
     if (!tensor)
       continue;
     if (!param.encoding.empty()) {
@@ -235,7 +243,8 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
   for (size_t i = 0; i < artifact->metadata.parameters.size(); ++i) {
     const ParameterInfo &param = artifact->metadata.parameters[i];
     for (size_t j = 0; j < param.parts.size(); ++j) {
-      const SafetensorsTensor *tensor = file->find(param.parts[j]);
+      std::optional<std::string> name = unprefixed(param.parts[j], prefix);
+      const SafetensorsTensor *tensor = name ? file->find(*name) : nullptr;
       if (!tensor)
         continue;
       TensorType want = partType(param);
@@ -256,10 +265,8 @@ extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
   return SEQRT_OK;
 }
 
-extern "C" seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact,
-                                        const char *path) {
-  if (!artifact || !path)
-    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_gguf: null argument");
+static seqrt_status bindGguf(seqrt_artifact *artifact, const char *path,
+                             const std::string &prefix) {
   std::string error;
   bool isIOError = false;
   std::unique_ptr<GgufFile> file = GgufFile::open(path, error, isIOError);
@@ -270,7 +277,8 @@ extern "C" seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact,
   std::vector<PendingBinding> pending;
   for (size_t i = 0; i < artifact->metadata.parameters.size(); ++i) {
     const ParameterInfo &param = artifact->metadata.parameters[i];
-    const GgufTensor *tensor = file->findTensor(param.key);
+    std::optional<std::string> name = unprefixed(param.key, prefix);
+    const GgufTensor *tensor = name ? file->findTensor(*name) : nullptr;
     if (!tensor)
       continue;
     std::string mismatch = ggufMismatch(param, *tensor);
@@ -286,17 +294,40 @@ extern "C" seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact,
   return SEQRT_OK;
 }
 
-extern "C" seqrt_status seqrt_bind_weights(seqrt_artifact *artifact,
-                                           const char *path) {
+extern "C" seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact,
+                                               const char *path) {
   if (!artifact || !path)
-    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_weights: null argument");
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_safetensors: null argument");
+  return bindSafetensors(artifact, path, "");
+}
+
+extern "C" seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact,
+                                        const char *path) {
+  if (!artifact || !path)
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_gguf: null argument");
+  return bindGguf(artifact, path, "");
+}
+
+extern "C" seqrt_status seqrt_bind_weights_prefixed(seqrt_artifact *artifact,
+                                                    const char *path,
+                                                    const char *prefix) {
+  if (!artifact || !path || !prefix)
+    return fail(SEQRT_ERROR_ARGUMENT,
+                "seqrt_bind_weights_prefixed: null argument");
   std::string error;
   std::unique_ptr<MappedFile> file = MappedFile::open(path, error);
   if (!file)
     return fail(SEQRT_ERROR_IO, error);
   if (GgufFile::hasMagic(file->bytes()))
-    return seqrt_bind_gguf(artifact, path);
-  return seqrt_bind_safetensors(artifact, path);
+    return bindGguf(artifact, path, prefix);
+  return bindSafetensors(artifact, path, prefix);
+}
+
+extern "C" seqrt_status seqrt_bind_weights(seqrt_artifact *artifact,
+                                           const char *path) {
+  if (!artifact || !path)
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_bind_weights: null argument");
+  return seqrt_bind_weights_prefixed(artifact, path, "");
 }
 
 extern "C" seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact,

@@ -229,10 +229,39 @@ static cl::opt<std::string> earlyStopping(
              "true or never, as transformers' early_stopping"),
     cl::init("false"), cl::cat(importCategory));
 
+static cl::opt<std::string> draftModel(
+    "draft-model",
+    cl::desc("Also build a `generate_speculative` entry: speculative decoding "
+             "with this draft model (a Hugging Face directory or a GGUF file "
+             "with the target's vocabulary), compiled into the artifact; its "
+             "weights bind with seqrun --draft-weights"),
+    cl::value_desc("dir-or-gguf"), cl::init(""), cl::cat(importCategory));
+static cl::opt<int64_t> promptLookup(
+    "prompt-lookup",
+    cl::desc("Also build a `generate_speculative` entry whose draft is prompt "
+             "lookup: the token after the latest earlier occurrence of the "
+             "last N tokens (no draft model); 0: none"),
+    cl::value_desc("N"), cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> numSpeculativeTokens(
+    "num-speculative-tokens",
+    cl::desc("Tokens the draft proposes per verify step of "
+             "`generate_speculative`"),
+    cl::value_desc("K"), cl::init(4), cl::cat(importCategory));
+
+static cl::opt<int64_t> bestOf(
+    "best-of",
+    cl::desc("Also build a `generate_best_of` entry: N sampled sequences in "
+             "one call (row r draws token t with counter (seed, t, r), as "
+             "`generate` draws row 0) and their log-probabilities; 0: none"),
+    cl::value_desc("N"), cl::init(0), cl::cat(importCategory));
+
 static cl::extrahelp examples(R"(
 EXAMPLES:
   seqc model.mlir -o model.seqpkg          compile for this machine
   seqc model-dir -o model.seqpkg           compile a Hugging Face checkpoint
+  seqc model-dir --draft-model small-dir --num-speculative-tokens 4 \
+      -o model.seqpkg                      add speculative decoding with a
+                                           draft model (generate_speculative)
   seqc model.mlir -emit=tiled -o -         print the tiled loop IR
   seqc model.mlir -mtriple=aarch64-unknown-linux-gnu -o model.seqpkg
                                            cross-compile for AArch64 Linux
@@ -309,6 +338,10 @@ static seq::ImportOptions importOptions() {
   options.numBeams = numBeams;
   options.lengthPenalty = lengthPenalty;
   options.earlyStopping = earlyStopping;
+  options.draftModel = draftModel;
+  options.promptLookup = promptLookup;
+  options.numSpeculativeTokens = numSpeculativeTokens;
+  options.bestOf = bestOf;
   return options;
 }
 
@@ -667,7 +700,7 @@ int main(int argc, char **argv) {
   if (seq::isHuggingFaceDirectory(inputFilename)) {
     TimingScope importTiming = tm.getRootScope().nest("Import");
     seq::setCrashPhase("importing the checkpoint");
-    module = seq::importHuggingFace(&context, inputFilename, importOptions());
+    module = seq::importCheckpoint(&context, inputFilename, importOptions());
     if (!module)
       return 1;
     if (failed(verify(*module)))
@@ -675,7 +708,7 @@ int main(int argc, char **argv) {
   } else if (seq::isGgufFile(inputFilename)) {
     TimingScope importTiming = tm.getRootScope().nest("Import");
     seq::setCrashPhase("importing the checkpoint");
-    module = seq::importGguf(&context, inputFilename, importOptions());
+    module = seq::importCheckpoint(&context, inputFilename, importOptions());
     if (!module)
       return 1;
     if (failed(verify(*module)))

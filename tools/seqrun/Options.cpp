@@ -28,6 +28,9 @@ Artifact:
   --info                  print the entries and parameters, run nothing
   --weights FILE|DIR      safetensors or GGUF file (repeat for shards), or a
                           model directory (every *.safetensors in it)
+  --draft-weights FILE|DIR  the draft model's weights of a speculative
+                          artifact (seqc --draft-model): its parameters
+                          keyed "draft/<name>"
 
 Generation (a session over the prefill and decode entries):
   --prompt-ids "1 2 3"    prompt token ids; prints the generated ids
@@ -146,8 +149,9 @@ bool parseIds(const std::string &flag, const std::string &value,
     int32_t id = 0;
     auto [ptr, ec] = std::from_chars(value.data() + i, value.data() + end, id);
     if (ec != std::errc() || ptr != value.data() + end || id < 0) {
-      error = flag + " expects token ids (integers >= 0) separated by spaces "
-                     "or commas, got '" +
+      error = flag +
+              " expects token ids (integers >= 0) separated by spaces "
+              "or commas, got '" +
               value.substr(i, end - i) + "'";
       return false;
     }
@@ -161,8 +165,8 @@ bool parseIds(const std::string &flag, const std::string &value,
   return true;
 }
 
-bool parseU64(const std::string &flag, const std::string &value,
-              uint64_t &out, std::string &error) {
+bool parseU64(const std::string &flag, const std::string &value, uint64_t &out,
+              std::string &error) {
   auto [end, ec] =
       std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec != std::errc() || end != value.data() + value.size()) {
@@ -189,12 +193,12 @@ bool checkUnique(const std::string &what, const std::vector<IndexedArg> &args,
 bool seqrun::parseOptions(int argc, char **argv, Options &options,
                           std::string &error) {
   static const std::set<std::string> kValueFlags = {
-      "--entry",         "--weights",     "--input",      "--zeros",
-      "--output",        "--expect",      "--rtol",       "--atol",
-      "--warmup",        "--reps",        "--prompt-ids", "--prompt",
-      "--chat",          "--system",      "--tokenizer",  "--max-new-tokens",
-      "--temperature",   "--top-k",       "--top-p",      "--seed",
-      "--eos",           "--prefill-chunk", "--threads"};
+      "--entry",       "--weights",       "--input",      "--zeros",
+      "--output",      "--expect",        "--rtol",       "--atol",
+      "--warmup",      "--reps",          "--prompt-ids", "--prompt",
+      "--chat",        "--system",        "--tokenizer",  "--max-new-tokens",
+      "--temperature", "--top-k",         "--top-p",      "--seed",
+      "--eos",         "--prefill-chunk", "--threads",    "--draft-weights"};
   static const std::set<std::string> kBoolFlags = {
       "--bench", "--print", "--info", "--help", "-h", "--version"};
   for (int i = 1; i < argc; ++i) {
@@ -243,6 +247,8 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       options.entry = value;
     } else if (flag == "--weights") {
       options.weights.push_back(value);
+    } else if (flag == "--draft-weights") {
+      options.draftWeights.push_back(value);
     } else if (flag == "--input") {
       ok = parseIndexed(flag, value, false, indexed, error);
       options.inputs.push_back(indexed);

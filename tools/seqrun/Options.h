@@ -24,6 +24,8 @@ struct Options {
   std::string model;
   std::string entry;
   std::vector<std::string> weights;
+  /// --draft-weights: bound to the parameters keyed "draft/<name>".
+  std::vector<std::string> draftWeights;
   std::vector<IndexedArg> inputs;
   std::vector<IndexedArg> zeros; ///< value: "" or a shape like 2x3
   std::vector<IndexedArg> outputs;

@@ -315,7 +315,7 @@ bool checkExpectations(const Options &options, const seqrt_artifact *artifact,
 /// Binds a weights file, or every *.safetensors file of a checkpoint
 /// directory (a Hugging Face model directory), in name order.
 bool bindWeights(seqrt_artifact *artifact, const std::string &path,
-                 std::string &message) {
+                 std::string &message, const char *prefix = "") {
   std::error_code ec;
   std::vector<std::string> files;
   if (std::filesystem::is_directory(path, ec)) {
@@ -332,7 +332,8 @@ bool bindWeights(seqrt_artifact *artifact, const std::string &path,
     files.push_back(path);
   }
   for (const std::string &file : files)
-    if (seqrt_bind_weights(artifact, file.c_str()) != SEQRT_OK) {
+    if (seqrt_bind_weights_prefixed(artifact, file.c_str(), prefix) !=
+        SEQRT_OK) {
       message = seqrt_last_error();
       return false;
     }
@@ -398,13 +399,21 @@ int main(int argc, char **argv) {
   for (const std::string &weights : options.weights)
     if (!bindWeights(artifact.get(), weights, message))
       return error(message);
+  for (const std::string &weights : options.draftWeights)
+    if (!bindWeights(artifact.get(), weights, message, "draft/"))
+      return error(message);
   if (options.info) {
     printInfo(artifact.get(), options.model);
     return 0;
   }
   if (seqrt_check_bound(artifact.get()) != SEQRT_OK)
     return error(std::string(seqrt_last_error()) +
-                 (options.weights.empty() ? "; pass --weights FILE" : ""));
+                 (options.weights.empty() ? "; pass --weights FILE" : "") +
+                 (options.draftWeights.empty() &&
+                          std::string(seqrt_last_error()).find("'draft/") !=
+                              std::string::npos
+                      ? "; pass the draft model's weights with --draft-weights"
+                      : ""));
 
   if (options.generates())
     return generate(artifact.get(), options, message) ? 0 : error(message);

@@ -40,6 +40,16 @@ struct ImportOptions {
   /// as transformers' generate(length_penalty=, early_stopping=).
   double lengthPenalty = 1.0;
   std::string earlyStopping = "false";
+  /// Speculative decoding (the `generate_speculative` entry): a draft
+  /// model (a Hugging Face directory or a GGUF file) compiled into the
+  /// artifact with its parameters keyed "draft/<name>", or prompt lookup
+  /// with n-grams of `promptLookup` tokens (0: none); the draft proposes
+  /// `numSpeculativeTokens` tokens per verify step.
+  std::string draftModel;
+  int64_t promptLookup = 0;
+  int64_t numSpeculativeTokens = 4;
+  /// Sequences of the `generate_best_of` entry (0: no such entry).
+  int64_t bestOf = 0;
 };
 
 /// True when `path` is a directory holding a config.json.
@@ -60,6 +70,13 @@ bool isGgufFile(StringRef path);
 /// diagnostics located in the file; returns null then.
 OwningOpRef<ModuleOp> importGguf(MLIRContext *context, StringRef path,
                                  const ImportOptions &options);
+
+/// Imports a Hugging Face directory or a GGUF file, then adds the entries
+/// that `options` asks for beyond one model's (`generate_speculative` with
+/// a merged draft model or prompt lookup, `generate_best_of`). Problems are
+/// diagnostics; returns null then.
+OwningOpRef<ModuleOp> importCheckpoint(MLIRContext *context, StringRef path,
+                                       const ImportOptions &options);
 
 } // namespace seq
 } // namespace mlir

@@ -212,6 +212,13 @@ seqrt_status seqrt_bind_gguf(seqrt_artifact *artifact, const char *path);
 /* seqrt_bind_gguf if the file starts with the GGUF magic, otherwise
  * seqrt_bind_safetensors. */
 seqrt_status seqrt_bind_weights(seqrt_artifact *artifact, const char *path);
+/* seqrt_bind_weights for the parameters whose key is `prefix` followed by a
+ * tensor name of the file (stacked parts likewise); others are left alone.
+ * A speculative-decoding artifact (seqc --draft-model) keys the draft
+ * model's parameters "draft/<name>": bind its weights with prefix "draft/".
+ * The empty prefix is seqrt_bind_weights. */
+seqrt_status seqrt_bind_weights_prefixed(seqrt_artifact *artifact,
+                                         const char *path, const char *prefix);
 /* Binds every parameter with this key to caller memory, which must stay
  * valid (and unchanged) while the artifact is called. */
 seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact, const char *key,

@@ -98,6 +98,55 @@ TEST_F(BindTest, BindAndCall) {
   EXPECT_THAT(result, ElementsAre(10.5f, 39.5f, 90.5f, 159.5f));
 }
 
+/// A speculative artifact's two weight sets: w keyed as the target's
+/// "model.w", b as the draft's "draft/model.b". Both files hold both
+/// tensors; each binds only its own.
+TEST(BindPrefixTest, TwoWeightSetsBindFromTwoFiles) {
+  ScratchDir dir;
+  std::string path = dir.file("fake.seqpkg");
+  writeFakeArtifact(path, fakeModelMetadata(R"([
+    {"symbol": "w", "key": "model.w", "dtype": "f32", "shape": [4],
+     "global": "__seq_param_w"},
+    {"symbol": "b", "key": "draft/model.b", "dtype": "f32", "shape": [2],
+     "global": "__seq_param_b"}
+  ])"));
+  seqrt_artifact *artifact = nullptr;
+  ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK)
+      << seqrt_last_error();
+  std::string target = dir.file("target.safetensors");
+  std::string draft = dir.file("draft.safetensors");
+  writeFile(target,
+            safetensorsBytes(
+                {{"model.w", "F32", {4}, floatBytes({10, 20, 30, 40})},
+                 {"model.b", "F32", {2}, floatBytes({100, 100})}}));
+  writeFile(draft,
+            safetensorsBytes(
+                {{"model.w", "F32", {3}, floatBytes({1, 2, 3})},
+                 {"model.b", "F32", {2}, floatBytes({0.5f, -0.5f})}}));
+  // The target's file does not bind the draft's parameter.
+  ASSERT_EQ(seqrt_bind_weights(artifact, target.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_EQ(seqrt_parameter_is_bound(artifact, 0), 1);
+  EXPECT_EQ(seqrt_parameter_is_bound(artifact, 1), 0);
+  EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("'draft/model.b'"));
+  // The draft's file binds only "draft/" keys: its mis-shaped model.w is
+  // not looked at.
+  ASSERT_EQ(seqrt_bind_weights_prefixed(artifact, draft.c_str(), "draft/"),
+            SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_OK) << seqrt_last_error();
+  std::vector<float> x = {1, 2, 3, 4};
+  seqrt_tensor input = viewF32(x), out;
+  ASSERT_EQ(seqrt_call(artifact, "scale", &input, 1, &out, 1), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_THAT(toFloats(out), ElementsAre(10.5f, 39.5f, 90.5f, 159.5f));
+  seqrt_tensor_free(artifact, &out);
+  EXPECT_EQ(seqrt_bind_weights_prefixed(artifact, draft.c_str(), nullptr),
+            SEQRT_ERROR_ARGUMENT);
+  seqrt_artifact_free(artifact);
+}
+
 TEST_F(BindTest, ShardedCheckpointAndMissingKey) {
   std::string first = weights("shard1.safetensors", {w});
   std::string second = weights("shard2.safetensors", {b});
