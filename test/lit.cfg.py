@@ -34,12 +34,21 @@ config.substitutions.append(("%smollm2_gguf", smollm2_gguf))
 if os.path.isfile(smollm2_gguf):
     config.available_features.add("smollm2-gguf")
 
-# libFuzzer targets (cmake -DSEQC_ENABLE_FUZZERS=ON with clang): tests of
-# them declare `REQUIRES: fuzzers`; %fuzz_dir holds the binaries.
-if getattr(config, "seqc_fuzzers", "").upper() in ("ON", "1", "TRUE", "YES"):
+# libFuzzer targets (SEQC_ENABLE_FUZZERS, on by default; built with clang in
+# <build>/fuzz): tests of them declare `REQUIRES: fuzzers`, those of the
+# compiler's targets (SEQC_FUZZ_COMPILER) `REQUIRES: fuzzers-compiler`;
+# %fuzz_dir holds the binaries.
+def cmake_on(value):
+    return str(value).upper() in ("ON", "1", "TRUE", "YES")
+
+
+if cmake_on(getattr(config, "seqc_fuzzers", "")):
     config.available_features.add("fuzzers")
+    if cmake_on(getattr(config, "seqc_fuzz_compiler", "")):
+        config.available_features.add("fuzzers-compiler")
 config.substitutions.append(
-    ("%fuzz_dir", os.path.join(config.seqc_obj_root, "test", "Fuzz")))
+    ("%fuzz_dir", os.path.join(getattr(config, "seqc_fuzz_binary_dir", "")
+                               or config.seqc_obj_root, "test", "Fuzz")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -1,0 +1,87 @@
+//===- ParseVerifyFuzzer.cpp - libFuzzer target for seqc's .mlir input ----===//
+//
+// What seqc does with a .mlir file before its pipeline: the scan for the
+// constructs that crash the MLIR 22 parser, then parsing (the seq dialect's
+// parsers and verifiers) into the dialects seqc registers for its input.
+// A module that parses and verifies is printed (the seq dialect's printers)
+// and must parse again: the printed form of a valid module is valid.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqDialect.h"
+#include "seqc/Tools/ParserWorkarounds.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+using namespace mlir;
+
+namespace {
+/// One context for the whole run (loading the dialects is the slow part),
+/// single-threaded, its diagnostics dropped.
+MLIRContext &context() {
+  static MLIRContext *ctx = [] {
+    DialectRegistry registry;
+    // The dialects seqc registers for its input (tools/seqc/seqc.cpp).
+    registry.insert<seq::SeqDialect, func::FuncDialect, arith::ArithDialect,
+                    math::MathDialect, tensor::TensorDialect,
+                    linalg::LinalgDialect, scf::SCFDialect>();
+    auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
+    c->loadAllAvailableDialects();
+    c->printOpOnDiagnostic(false);
+    return c;
+  }();
+  return *ctx;
+}
+
+/// Whether `text` passes the scan and parses into a module that verifies
+/// (parsing verifies), with the module in `module`.
+bool parse(llvm::StringRef text, OwningOpRef<ModuleOp> &module) {
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(text, "input.mlir"),
+      llvm::SMLoc());
+  sourceMgr.setDiagHandler([](const llvm::SMDiagnostic &, void *) {});
+  if (failed(seq::rejectParserCrashers(sourceMgr)))
+    return false;
+  ScopedDiagnosticHandler drop(&context(), [](Diagnostic &) {
+    return success();
+  });
+  module = parseSourceFile<ModuleOp>(sourceMgr, &context());
+  return module && succeeded(verify(*module));
+}
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module;
+  if (!parse(text, module))
+    return 0;
+  std::string printed;
+  llvm::raw_string_ostream os(printed);
+  module->print(os);
+  OwningOpRef<ModuleOp> again;
+  if (!parse(printed, again)) {
+    llvm::errs() << "a valid module does not parse after printing:\n"
+                 << printed << "\n";
+    abort();
+  }
+  return 0;
+}
