@@ -123,6 +123,14 @@ MLIRContext &context() {
 }
 } // namespace
 
+/// LLVM's BumpPtrAllocator poisons the unused rest of its slabs when the code
+/// that inlines it is built with ASan (the seq dialect's attribute storage,
+/// here) and not in Debian's uninstrumented libMLIR, whose own allocations
+/// from the same slab then look poisoned: manual poisoning off.
+extern "C" const char *__asan_default_options() {
+  return "allow_user_poisoning=0";
+}
+
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
   const char *inputs = getenv("SEQC_FUZZ_HF_INPUTS");
   makeCheckpoints(inputs ? inputs : SEQC_FUZZ_HF_INPUTS);
