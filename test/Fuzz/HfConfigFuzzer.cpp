@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 using namespace mlir;
 namespace json = llvm::json;
@@ -110,16 +111,26 @@ void makeCheckpoints(llvm::StringRef inputs) {
   }
 }
 
-MLIRContext &context() {
-  static MLIRContext *ctx = [] {
+/// A context shared by this many inputs (loading the dialect is the slow
+/// part), then a fresh one: what a context uniques is never freed, and a
+/// long run would grow past libFuzzer's memory limit.
+constexpr unsigned kInputsPerContext = 4096;
+std::unique_ptr<MLIRContext> sharedContext;
+unsigned contextInputs = 0;
+
+/// The context for the next input: single-threaded, diagnostics not
+/// printed.
+MLIRContext &nextContext() {
+  if (!sharedContext || ++contextInputs == kInputsPerContext) {
+    contextInputs = 0;
     DialectRegistry registry;
     registry.insert<seq::SeqDialect>();
-    auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
-    c->loadAllAvailableDialects();
-    c->printOpOnDiagnostic(false);
-    return c;
-  }();
-  return *ctx;
+    sharedContext = std::make_unique<MLIRContext>(
+        registry, MLIRContext::Threading::DISABLED);
+    sharedContext->loadAllAvailableDialects();
+    sharedContext->printOpOnDiagnostic(false);
+  }
+  return *sharedContext;
 }
 } // namespace
 
@@ -145,7 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       it != directories.end() ? it->second : directories["none"];
   if (!writeFile(dir + "/config.json", text))
     abort();
-  MLIRContext &ctx = context();
+  MLIRContext &ctx = nextContext();
   ScopedDiagnosticHandler drop(&ctx, [](Diagnostic &) { return success(); });
   OwningOpRef<ModuleOp> module =
       seq::importHuggingFace(&ctx, dir, seq::ImportOptions());

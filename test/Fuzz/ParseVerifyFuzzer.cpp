@@ -34,37 +34,42 @@
 using namespace mlir;
 
 namespace {
-/// One context for the whole run (loading the dialects is the slow part),
-/// single-threaded, its diagnostics dropped.
-MLIRContext &context() {
-  static MLIRContext *ctx = [] {
+/// A context shared by this many inputs (loading the dialects is the slow
+/// part), then a fresh one: what a context uniques is never freed, and a
+/// long run would grow past libFuzzer's memory limit.
+constexpr unsigned kInputsPerContext = 4096;
+std::unique_ptr<MLIRContext> sharedContext;
+unsigned contextInputs = 0;
+
+/// The context for the next input: single-threaded, the dialects seqc
+/// registers for its input (tools/seqc/seqc.cpp), diagnostics not printed.
+MLIRContext &nextContext() {
+  if (!sharedContext || ++contextInputs == kInputsPerContext) {
+    contextInputs = 0;
     DialectRegistry registry;
-    // The dialects seqc registers for its input (tools/seqc/seqc.cpp).
     registry.insert<seq::SeqDialect, func::FuncDialect, arith::ArithDialect,
                     math::MathDialect, tensor::TensorDialect,
                     linalg::LinalgDialect, scf::SCFDialect>();
-    auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
-    c->loadAllAvailableDialects();
-    c->printOpOnDiagnostic(false);
-    return c;
-  }();
-  return *ctx;
+    sharedContext = std::make_unique<MLIRContext>(
+        registry, MLIRContext::Threading::DISABLED);
+    sharedContext->loadAllAvailableDialects();
+    sharedContext->printOpOnDiagnostic(false);
+  }
+  return *sharedContext;
 }
 
 /// Whether `text` passes the scan and parses into a module that verifies
 /// (parsing verifies), with the module in `module`.
-bool parse(llvm::StringRef text, OwningOpRef<ModuleOp> &module) {
+bool parse(MLIRContext &ctx, llvm::StringRef text,
+           OwningOpRef<ModuleOp> &module) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(text, "input.mlir"),
-      llvm::SMLoc());
+      llvm::MemoryBuffer::getMemBufferCopy(text, "input.mlir"), llvm::SMLoc());
   sourceMgr.setDiagHandler([](const llvm::SMDiagnostic &, void *) {});
   if (failed(seq::rejectParserCrashers(sourceMgr)))
     return false;
-  ScopedDiagnosticHandler drop(&context(), [](Diagnostic &) {
-    return success();
-  });
-  module = parseSourceFile<ModuleOp>(sourceMgr, &context());
+  ScopedDiagnosticHandler drop(&ctx, [](Diagnostic &) { return success(); });
+  module = parseSourceFile<ModuleOp>(sourceMgr, &ctx);
   return module && succeeded(verify(*module));
 }
 } // namespace
@@ -79,14 +84,15 @@ extern "C" const char *__asan_default_options() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  MLIRContext &ctx = nextContext();
   OwningOpRef<ModuleOp> module;
-  if (!parse(text, module))
+  if (!parse(ctx, text, module))
     return 0;
   std::string printed;
   llvm::raw_string_ostream os(printed);
   module->print(os);
   OwningOpRef<ModuleOp> again;
-  if (!parse(printed, again)) {
+  if (!parse(ctx, printed, again)) {
     llvm::errs() << "a valid module does not parse after printing:\n"
                  << printed << "\n";
     abort();
