@@ -822,6 +822,9 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
   FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
   if (failed(eps))
     return failure();
+  if (*eps <= 0)
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive";
   s.rmsEps = *eps;
   int64_t maxPos;
   if (failed(get("max_position_embeddings", maxPos, gemma2 ? 8192 : 2048)))
@@ -1219,6 +1222,9 @@ FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
   FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
   if (failed(eps))
     return failure();
+  if (*eps <= 0)
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive";
   s.rmsEps = *eps;
   FailureOr<bool> interleave = c.boolean("rope_interleave", true);
   if (failed(interleave))
