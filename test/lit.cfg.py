@@ -34,12 +34,39 @@ config.substitutions.append(("%smollm2_gguf", smollm2_gguf))
 if os.path.isfile(smollm2_gguf):
     config.available_features.add("smollm2-gguf")
 
-# libFuzzer targets (cmake -DSEQC_ENABLE_FUZZERS=ON with clang): tests of
-# them declare `REQUIRES: fuzzers`; %fuzz_dir holds the binaries.
-if getattr(config, "seqc_fuzzers", "").upper() in ("ON", "1", "TRUE", "YES"):
+# libFuzzer targets (SEQC_ENABLE_FUZZERS, on by default; built with clang in
+# <build>/fuzz): tests of them declare `REQUIRES: fuzzers`, those of the
+# compiler's targets (SEQC_FUZZ_COMPILER) `REQUIRES: fuzzers-compiler`;
+# %fuzz_dir holds the binaries.
+def cmake_on(value):
+    return str(value).upper() in ("ON", "1", "TRUE", "YES")
+
+
+if cmake_on(getattr(config, "seqc_fuzzers", "")):
     config.available_features.add("fuzzers")
+    if cmake_on(getattr(config, "seqc_fuzz_compiler", "")):
+        config.available_features.add("fuzzers-compiler")
 config.substitutions.append(
-    ("%fuzz_dir", os.path.join(config.seqc_obj_root, "test", "Fuzz")))
+    ("%fuzz_dir", os.path.join(getattr(config, "seqc_fuzz_binary_dir", "")
+                               or config.seqc_obj_root, "test", "Fuzz")))
+
+# Under SEQC_SANITIZE (README.md, "Sanitizers"), ASan's allocator returns
+# null for a request it cannot serve, as malloc does, instead of aborting:
+# tests of the out-of-memory reports (memory/alloc_failure.mlir) need that.
+# Manual poisoning is off: LLVM's BumpPtrAllocator poisons the rest of its
+# slabs where seqc's instrumented code inlines it, not in Debian's
+# uninstrumented MLIR, whose allocations from the same slab would then look
+# poisoned. A report stops the tool with a non-zero status
+# (-fno-sanitize-recover).
+if getattr(config, "seqc_sanitize", ""):
+    config.available_features.add("sanitize")
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    config.environment["ASAN_OPTIONS"] = ":".join(
+        o for o in ("allocator_may_return_null=1:allow_user_poisoning=0", asan)
+        if o)
+    config.environment["UBSAN_OPTIONS"] = ":".join(
+        o for o in ("print_stacktrace=1", os.environ.get("UBSAN_OPTIONS", ""))
+        if o)
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -79,6 +79,13 @@ FailureOr<JsonFile> readJson(MLIRContext *ctx, StringRef path) {
 /// The largest size a config.json or GGUF integer may give (layers,
 /// hidden sizes, vocabularies, ...).
 constexpr int64_t kMaxConfigInteger = int64_t(1) << 24;
+/// Whether `v` is a positive number that stays positive and finite as the
+/// f32 the graph holds (epsilons: 1e-50 would be 0, 1e105 infinite).
+bool isPositiveF32(double v) {
+  float f = static_cast<float>(v);
+  return f > 0 && std::isfinite(f);
+}
+
 /// The most decoder layers a model may have (the largest public models
 /// have a few hundred).
 constexpr int64_t kMaxLayers = 4096;
@@ -822,6 +829,9 @@ FailureOr<DecoderSpec> readDecoder(MLIRContext *ctx, Config &c,
   FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
   if (failed(eps))
     return failure();
+  if (!isPositiveF32(*eps))
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive (as an f32)";
   s.rmsEps = *eps;
   int64_t maxPos;
   if (failed(get("max_position_embeddings", maxPos, gemma2 ? 8192 : 2048)))
@@ -1073,9 +1083,9 @@ FailureOr<MambaSpec> readMamba(Config &c, StringRef family) {
   FailureOr<double> eps = c.number("layer_norm_epsilon", 1e-5);
   if (failed(eps))
     return failure();
-  if (*eps <= 0)
+  if (!isPositiveF32(*eps))
     return c.error("layer_norm_epsilon")
-           << "config.json: 'layer_norm_epsilon' must be positive";
+           << "config.json: 'layer_norm_epsilon' must be positive (as an f32)";
   s.normEps = *eps;
   // The convolution's and the gate's activation.
   if (failed(c.expectString("hidden_act", {"silu"})))
@@ -1219,6 +1229,9 @@ FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
   FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
   if (failed(eps))
     return failure();
+  if (!isPositiveF32(*eps))
+    return c.error("rms_norm_eps")
+           << "config.json: 'rms_norm_eps' must be positive (as an f32)";
   s.rmsEps = *eps;
   FailureOr<bool> interleave = c.boolean("rope_interleave", true);
   if (failed(interleave))
@@ -1514,9 +1527,9 @@ FailureOr<DecoderSpec> readJamba(Config &c) {
   FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
   if (failed(eps))
     return failure();
-  if (*eps <= 0)
+  if (!isPositiveF32(*eps))
     return c.error("rms_norm_eps")
-           << "config.json: 'rms_norm_eps' must be positive";
+           << "config.json: 'rms_norm_eps' must be positive (as an f32)";
   s.rmsEps = *eps;
   s.rope = false; // Jamba's attention has no positional embedding
   int64_t maxPos;
@@ -1754,9 +1767,9 @@ FailureOr<DecoderSpec> readRecurrentGemma(Config &c) {
   FailureOr<double> eps = c.number("rms_norm_eps", 1e-6);
   if (failed(eps))
     return failure();
-  if (*eps <= 0)
+  if (!isPositiveF32(*eps))
     return c.error("rms_norm_eps")
-           << "config.json: 'rms_norm_eps' must be positive";
+           << "config.json: 'rms_norm_eps' must be positive (as an f32)";
   s.rmsEps = *eps;
   s.normWeightOffset = 1.0;
   // The normaliser is a bf16 buffer: sqrt(hidden) rounded to bf16.

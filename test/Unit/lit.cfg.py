@@ -20,3 +20,9 @@ smollm2_gguf = os.environ.get("SEQC_SMOLLM2_GGUF") or os.path.join(
     model_cache, "SmolLM2-135M-Instruct.Q4_1.gguf")
 if os.path.isfile(smollm2_gguf):
     config.environment["SEQC_SMOLLM2_GGUF"] = smollm2_gguf
+
+# Under SEQC_SANITIZE: ASan's options as test/lit.cfg.py sets them.
+if getattr(config, "seqc_sanitize", ""):
+    config.environment["ASAN_OPTIONS"] = ":".join(
+        o for o in ("allocator_may_return_null=1:allow_user_poisoning=0",
+                    os.environ.get("ASAN_OPTIONS", "")) if o)
