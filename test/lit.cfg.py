@@ -42,6 +42,9 @@ config.substitutions.append(
     ("%fuzz_dir", os.path.join(config.seqc_obj_root, "test", "Fuzz")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+# SEQC_OPTIONS adds seqc options to every compile of the run, e.g.
+# SEQC_OPTIONS=--bounds-checks for the execution tests under the checks.
+llvm_config.with_system_environment(["SEQC_OPTIONS"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]

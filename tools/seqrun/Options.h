@@ -34,6 +34,7 @@ struct Options {
   int warmup = 3;
   int reps = 10;
   bool print = false;
+  bool checkNumerics = false;
   // Generation (a session over prefill/decode).
   std::vector<int32_t> promptIds;
   std::string prompt, chat, system, tokenizer;
