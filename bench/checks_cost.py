@@ -48,7 +48,7 @@ def decode_rate(build, pkg, gguf, n, tokens):
     out = subprocess.run(
         pin + [str(build / "bin/seqrun"), str(pkg), "--weights", str(gguf),
                "--prompt-ids", "1 2 3 4 5 6 7 8", "--max-new-tokens",
-               str(tokens), "--eos", "-1"],
+               str(tokens), "--eos", "49000"],
         check=True, capture_output=True, text=True, env=env)
     return float(re.search(r"([\d.]+) tokens/s\s*$", out.stderr + out.stdout,
                            re.M).group(1))
@@ -64,6 +64,8 @@ def main():
     parser.add_argument("--smollm2", action="store_true")
     parser.add_argument("--no-bounds", action="store_true",
                         help="skip the --bounds-checks variant")
+    parser.add_argument("--skip-kernels", action="store_true",
+                        help="only the SmolLM2 decode (with --smollm2)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     build = Path(args.build)
@@ -73,7 +75,7 @@ def main():
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for case in CASES:
+        for case in [] if args.skip_kernels else CASES:
             rng = np.random.default_rng(0)
             label, ir, inputs, _, _, _ = case(rng)
             src = tmp / "case.mlir"
@@ -119,7 +121,8 @@ def main():
 
     lines = [f"# Cost of the run-time checks ({datetime.date.today()})", "",
              f"`python3 bench/checks_cost.py --rounds {args.rounds} "
-             f"--threads {args.threads}{' --smollm2' if args.smollm2 else ''}`"
+             f"--threads {args.threads}{' --smollm2' if args.smollm2 else ''}"
+             f"{' --skip-kernels' if args.skip_kernels else ''}`"
              f": {args.threads} threads pinned (`taskset -c 0-"
              f"{args.threads - 1}`), every variant once per round "
              f"(interleaved), each a median of {args.reps} calls after "

@@ -612,7 +612,8 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       // permutation entries of a group outside [0, T * K), raise
       // kIndexOutOfRange (the passes below only use in-range ones); a slot
       // listed twice raises kShapeMismatch (pass 1).
-      raiseUnless(b, op, offsetsValid(b, offsets, experts, permSize));
+      Value offsetsOk = offsetsValid(b, offsets, experts, permSize);
+      raiseUnless(b, op, offsetsOk);
 
       // 1. slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
       //    Expert e owns permutation[expert_offsets[e] : expert_offsets[e +
@@ -632,7 +633,8 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
               [&](OpBuilder &, Location loc) {
                 // slotExpert is the bitmap of the slots seen so far: a slot
                 // listed twice (the permutation is none) raises
-                // kShapeMismatch and keeps its first group.
+                // kShapeMismatch and keeps its first group (unless the
+                // offsets, whose groups then overlap, raised already).
                 Value seen = memref::LoadOp::create(b, slotExpert,
                                                     ValueRange{s});
                 scf::IfOp::create(
@@ -643,7 +645,8 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                       scf::YieldOp::create(b, loc);
                     },
                     [&](OpBuilder &, Location loc) {
-                      b.raiseStatus(op, kShapeMismatch);
+                      b.ifThen(offsetsOk,
+                               [&] { b.raiseStatus(op, kShapeMismatch); });
                       scf::YieldOp::create(b, loc);
                     });
                 scf::YieldOp::create(b, loc);

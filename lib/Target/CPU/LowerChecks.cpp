@@ -15,7 +15,8 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringExtras.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 namespace mlir {
 namespace seq {
@@ -114,8 +115,8 @@ public:
   /// A call of a declaration with `seq.check_message`: the code (unless
   /// the call failed already) and the message formatted with the call's
   /// operands; the code then goes on.
-  void lowerReport(LLVM::CallOp call, LLVM::LLVMFuncOp callee) {
-    Location loc = call.getLoc();
+  void lowerReport(Operation *call, Operation *callee) {
+    Location loc = call->getLoc();
     auto format = callee->getAttrOfType<StringAttr>(kMessageAttr);
     auto codeAttr = callee->getAttrOfType<IntegerAttr>(kCodeAttr);
     Block *before = call->getBlock();
@@ -134,7 +135,7 @@ public:
     builder.setInsertionPointToStart(write);
     // Variadic arguments: floats travel as doubles, integers as they are.
     SmallVector<Value> values;
-    for (Value operand : call.getArgOperands()) {
+    for (Value operand : call->getOperands()) {
       if (isa<FloatType>(operand.getType()))
         operand = LLVM::FPExtOp::create(builder, loc,
                                         Float64Type::get(context), operand);
@@ -143,7 +144,7 @@ public:
     formatMessage(builder, loc, status,
                   constantString(builder, loc, format.getValue()), values);
     LLVM::BrOp::create(builder, loc, after);
-    call.erase();
+    call->erase();
   }
 
   static constexpr StringLiteral kMessageAttr = "seq.check_message";
@@ -219,7 +220,7 @@ private:
   void leaveFailedCode(OpBuilder &builder, Location loc, Value status) {
     Operation *parallel = nullptr;
     for (Operation *op = builder.getInsertionBlock()->getParentOp();
-         op && !isa<LLVM::LLVMFuncOp>(op); op = op->getParentOp())
+         op && !isa<FunctionOpInterface>(op); op = op->getParentOp())
       if (isa<omp::OpenMPDialect>(op->getDialect())) {
         parallel = op;
         break;
@@ -277,16 +278,17 @@ struct SeqLowerChecksPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<cf::AssertOp> asserts;
-    SmallVector<std::pair<LLVM::CallOp, LLVM::LLVMFuncOp>> reports;
+    SmallVector<std::pair<Operation *, Operation *>> reports;
     module.walk([&](Operation *op) {
       if (auto assertOp = dyn_cast<cf::AssertOp>(op)) {
         asserts.push_back(assertOp);
-      } else if (auto call = dyn_cast<LLVM::CallOp>(op)) {
-        std::optional<StringRef> name = call.getCallee();
-        auto callee =
-            name ? module.lookupSymbol<LLVM::LLVMFuncOp>(*name) : nullptr;
+      } else if (auto call = dyn_cast<CallOpInterface>(op)) {
+        auto name =
+            llvm::dyn_cast_if_present<SymbolRefAttr>(call.getCallableForCallee());
+        Operation *callee =
+            name ? module.lookupSymbol(name.getRootReference()) : nullptr;
         if (callee && callee->hasAttr(CheckLowering::kMessageAttr))
-          reports.emplace_back(call, callee);
+          reports.emplace_back(op, callee);
       }
     });
     if (asserts.empty() && reports.empty())
@@ -296,9 +298,9 @@ struct SeqLowerChecksPass
       lowering.lowerAssert(assertOp);
     for (auto [call, callee] : reports)
       lowering.lowerReport(call, callee);
-    for (auto func : llvm::to_vector(module.getOps<LLVM::LLVMFuncOp>()))
+    for (auto func : llvm::to_vector(module.getOps<FunctionOpInterface>()))
       if (func.isExternal() && func->hasAttr(CheckLowering::kMessageAttr))
-        func.erase();
+        func->erase();
     module->setAttr(seq::kStatusMessagesAttr, UnitAttr::get(&getContext()));
   }
 };

@@ -25,13 +25,13 @@
 // RUN: seqrun %t.plain.seqpkg --entry pick --zeros 0 --input 1=9 --print | FileCheck %s --check-prefix=SILENT
 // SILENT: output 0: f32[1] =
 // RUN: not seqrun %t.checked.seqpkg --entry pick --zeros 0 --input 1=9 2>&1 | FileCheck %s --check-prefix=LOAD -DFILE=%s
-// LOAD: seqrun: entry 'pick' failed while running: a bounds check failed (--bounds-checks) (__seq_status 6): out-of-bounds access: {{.*}}memref.load {{.*}} at [[FILE]]:[[# @LINE + 31]]:8
+// LOAD: seqrun: entry 'pick' failed while running: a bounds check failed (--bounds-checks) (__seq_status 6): out-of-bounds access: {{.*}}memref.load %arg0[%0] : memref<8xf32> at "[[FILE]]":[[# @LINE + 31]]:8
 // RUN: not seqrun %t.checked.seqpkg --entry pick --zeros 0 --input 1=-1 2>&1 | FileCheck %s --check-prefix=LOAD2
 // LOAD2: (__seq_status 6): out-of-bounds access
 
 // A view past its source (a subview of 4 at offset 14 of 16).
 // RUN: not seqrun %t.checked.seqpkg --entry window --zeros 0 --input 1=14 2>&1 | FileCheck %s --check-prefix=VIEW -DFILE=%s
-// VIEW: (__seq_status 6): {{.*}}out-of-bounds{{.*}} at [[FILE]]:[[# @LINE + 32]]:8
+// VIEW: (__seq_status 6): {{.*}}out-of-bounds{{.*}} at "[[FILE]]":[[# @LINE + 32]]:8
 
 // Inside an OpenMP loop (rows read from row i + off): the failing
 // iterations are skipped, the call returns status 6.

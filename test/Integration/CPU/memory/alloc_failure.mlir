@@ -30,41 +30,6 @@
 // IR-LABEL: llvm.func @__seq_packed_fill(
 // IR: llvm.call @_setjmp(
 
-// Inside a parallel region: each of 64 tiles allocates n floats on the
-// heap. A worker thread cannot jump back to the caller; its failed
-// allocation stores 5 and skips the rest of its iteration, and the call
-// reports it.
-// RUN: seqc %s --target=cpu -parallel-min-work=0 -o %t.par.seqpkg
-// RUN: not seqrun %t.par.seqpkg --entry rows --input 0=1099511627776 2>&1 | FileCheck %s --check-prefix=OOM
-// RUN: seqrun %t.par.seqpkg --entry rows --input 0=16 --print | FileCheck %s --check-prefix=ROWS
-// ROWS: output 0: f32[64] = [1.5, 1.5,
-// RUN: seqc %s --target=cpu -parallel-min-work=0 -emit=llvm-mlir | FileCheck %s --check-prefix=PIR
-// PIR-LABEL: llvm.func internal @__seq_fn_rows(
-// PIR: omp.loop_nest
-// PIR: %[[P:.*]] = llvm.call @malloc(
-// PIR: llvm.icmp "eq" %[[P]]
-// PIR: llvm.cond_br
-// PIR: llvm.atomicrmw xchg
-// PIR: omp.yield
-
-func.func @rows(%n: i64) -> tensor<64xf32> {
-  %m = arith.index_cast %n : i64 to index
-  %c0 = arith.constant 0 : index
-  %c = arith.constant 1.5 : f32
-  %init = tensor.empty() : tensor<64xf32>
-  %r = scf.forall (%i) in (64) shared_outs(%out = %init) -> tensor<64xf32> {
-    %e = tensor.empty(%m) : tensor<?xf32>
-    %f = linalg.fill ins(%c : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
-    %v = tensor.extract %f[%c0] : tensor<?xf32>
-    %t = tensor.from_elements %v : tensor<1xf32>
-    scf.forall.in_parallel {
-      tensor.parallel_insert_slice %t into %out[%i] [1] [1]
-          : tensor<1xf32> into tensor<64xf32>
-    }
-  }
-  return %r : tensor<64xf32>
-}
-
 func.func @fill(%n: i64) -> tensor<?xf32> {
   %i = arith.index_cast %n : i64 to index
   %e = tensor.empty(%i) : tensor<?xf32>
