@@ -25,18 +25,29 @@
 // RUN: seqrun %t.plain.seqpkg --entry pick --zeros 0 --input 1=9 --print | FileCheck %s --check-prefix=SILENT
 // SILENT: output 0: f32[1] =
 // RUN: not seqrun %t.checked.seqpkg --entry pick --zeros 0 --input 1=9 2>&1 | FileCheck %s --check-prefix=LOAD -DFILE=%s
-// LOAD: seqrun: entry 'pick' failed while running: a bounds check failed (--bounds-checks) (__seq_status 6): out-of-bounds access: {{.*}}memref.load %arg0[%0] : memref<8xf32> at "[[FILE]]":[[# @LINE + 31]]:8
+// LOAD: seqrun: entry 'pick' failed while running: a bounds check failed (--bounds-checks) (__seq_status 6): out-of-bounds access: {{.*}}memref.load %arg0[%0] : memref<8xf32> at "[[FILE]]":[[# @LINE + 42]]:8
 // RUN: not seqrun %t.checked.seqpkg --entry pick --zeros 0 --input 1=-1 2>&1 | FileCheck %s --check-prefix=LOAD2
 // LOAD2: (__seq_status 6): out-of-bounds access
 
 // A view past its source (a subview of 4 at offset 14 of 16).
 // RUN: not seqrun %t.checked.seqpkg --entry window --zeros 0 --input 1=14 2>&1 | FileCheck %s --check-prefix=VIEW -DFILE=%s
-// VIEW: (__seq_status 6): {{.*}}out-of-bounds{{.*}} at "[[FILE]]":[[# @LINE + 32]]:8
+// VIEW: (__seq_status 6): {{.*}}out-of-bounds{{.*}} at "[[FILE]]":[[# @LINE + 43]]:8
 
 // Inside an OpenMP loop (rows read from row i + off): the failing
 // iterations are skipped, the call returns status 6.
 // RUN: not seqrun %t.checked.seqpkg --entry shift --zeros 0=64x32 --input 1=1 2>&1 | FileCheck %s --check-prefix=PARALLEL
 // PARALLEL: (__seq_status 6): {{.*}}out-of-bounds{{.*}}bounds_checks.mlir
+
+// The existing hostile tests run under the checks (SEQC_OPTIONS=
+// --bounds-checks lit ...) report their own status, except one the mode
+// found: attention with no KV heads raised status 4 but its tiles still
+// read head 0 of the empty caches. They no longer run.
+// RUN: seqc %S/../kvcache/hostile_extents.mlir --target=cpu --bounds-checks -o %t.hostile.seqpkg
+// RUN: not seqrun %t.hostile.seqpkg --entry heads --zeros 0=1x4x2x8 --zeros 1=1x0x4x8 --zeros 2=1x0x4x8 2>&1 | FileCheck %s --check-prefix=HEADS0
+// RUN: seqrun %t.hostile.seqpkg --entry heads --zeros 0=1x4x2x8 --zeros 1=1x2x4x8 --zeros 2=1x2x4x8 --print | FileCheck %s --check-prefix=HEADS2
+// HEADS0: failed while running: operand extents that do not agree{{.*}}(__seq_status 4)
+// HEADS0-NOT: bounds check
+// HEADS2: output 0: f32[1, 4, 2, 8] = [0, 0,
 
 // The checks are in the code: each access is preceded by its bounds
 // comparison, and the failure path stores 6 and leaves (longjmp, or the
