@@ -87,8 +87,7 @@ struct SeqCheckNumericsPass
                          : Type(Float32Type::get(&getContext()));
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     auto func = func::FuncOp::create(
-        builder, op->getLoc(),
-        ("__seq_check_nonfinite_" + Twine(number)).str(),
+        builder, op->getLoc(), ("__seq_check_nonfinite_" + Twine(number)).str(),
         builder.getFunctionType({builder.getI64Type(), valueType}, {}));
     func.setPrivate();
     std::string format =
@@ -142,10 +141,10 @@ struct SeqCheckNumericsPass
                 Value magnitude = math::AbsFOp::create(then, loc, x);
                 Value inf = arith::ConstantOp::create(
                     then, loc,
-                    then.getFloatAttr(valueType,
-                                      APFloat::getInf(
-                                          cast<FloatType>(valueType)
-                                              .getFloatSemantics())));
+                    then.getFloatAttr(
+                        valueType,
+                        APFloat::getInf(
+                            cast<FloatType>(valueType).getFloatSemantics())));
                 // False for NaN (unordered) and for +-Inf.
                 Value ok = arith::CmpFOp::create(
                     then, loc, arith::CmpFPredicate::OLT, magnitude, inf);

@@ -325,9 +325,11 @@ std::string firstNonFinite(TensorList &outputs) {
       if (std::isfinite(x))
         continue;
       return "output " + std::to_string(o) + " " +
-             seqrun::typeString(out.dtype, out.rank, out.shape) +
-             " element " + indexString(out, i) + " is " +
-             (std::isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
+             seqrun::typeString(out.dtype, out.rank, out.shape) + " element " +
+             indexString(out, i) + " is " +
+             (std::isnan(x) ? "nan"
+              : x > 0       ? "inf"
+                            : "-inf");
     }
   }
   return "";

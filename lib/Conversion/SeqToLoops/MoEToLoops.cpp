@@ -635,13 +635,12 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                 // listed twice (the permutation is none) raises
                 // kShapeMismatch and keeps its first group (unless the
                 // offsets, whose groups then overlap, raised already).
-                Value seen = memref::LoadOp::create(b, slotExpert,
-                                                    ValueRange{s});
+                Value seen =
+                    memref::LoadOp::create(b, slotExpert, ValueRange{s});
                 scf::IfOp::create(
                     b, b.cmp(arith::CmpIPredicate::eq, seen, none),
                     [&](OpBuilder &, Location loc) {
-                      memref::StoreOp::create(b, e, slotExpert,
-                                              ValueRange{s});
+                      memref::StoreOp::create(b, e, slotExpert, ValueRange{s});
                       scf::YieldOp::create(b, loc);
                     },
                     [&](OpBuilder &, Location loc) {

@@ -121,10 +121,8 @@ static LLVM::LLVMFuncOp declare(ModuleOp module, StringRef name,
 /// The innermost OpenMP op around `op` inside its function, or null.
 static Operation *enclosingOpenMPOp(Operation *op) {
   for (Operation *parent = op->getParentOp();
-       parent && !isa<LLVM::LLVMFuncOp>(parent);
-       parent = parent->getParentOp())
-    if (parent->getDialect() &&
-        parent->getDialect()->getNamespace() == "omp")
+       parent && !isa<LLVM::LLVMFuncOp>(parent); parent = parent->getParentOp())
+    if (parent->getDialect() && parent->getDialect()->getNamespace() == "omp")
       return parent;
   return nullptr;
 }
@@ -199,17 +197,16 @@ static void checkAllocations(ModuleOp module) {
         continue;
       }
       LLVM::LLVMFuncOp puts = declare(
-          module, "puts", LLVM::LLVMFunctionType::get(i32Type, {ptrType}),
-          {});
+          module, "puts", LLVM::LLVMFunctionType::get(i32Type, {ptrType}), {});
       std::string text = "seqrt: out of memory in a parallel region of "
                          "generated code\0";
       std::string name = "__seq_oom_text";
       if (!module.lookupSymbol(name)) {
         OpBuilder global = OpBuilder::atBlockEnd(module.getBody());
-        LLVM::GlobalOp::create(
-            global, loc, LLVM::LLVMArrayType::get(i8Type, text.size()),
-            /*isConstant=*/true, LLVM::Linkage::Internal, name,
-            global.getStringAttr(text));
+        LLVM::GlobalOp::create(global, loc,
+                               LLVM::LLVMArrayType::get(i8Type, text.size()),
+                               /*isConstant=*/true, LLVM::Linkage::Internal,
+                               name, global.getStringAttr(text));
       }
       Value address = LLVM::AddressOfOp::create(builder, loc, ptrType, name);
       LLVM::CallOp::create(builder, loc, puts, ValueRange{address});
@@ -260,8 +257,7 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
       module, "_setjmp", LLVM::LLVMFunctionType::get(i32Type, {ptrType}),
       {"returns_twice"});
   Value bytes = LLVM::ConstantOp::create(
-      builder, loc, i64Type,
-      builder.getI64IntegerAttr(seq::kCallContextBytes));
+      builder, loc, i64Type, builder.getI64IntegerAttr(seq::kCallContextBytes));
   Value callContext =
       LLVM::AllocaOp::create(builder, loc, ptrType, i8Type, bytes,
                              /*alignment=*/16);
@@ -271,10 +267,9 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
   bool messages = module->hasAttr(seq::kStatusMessagesAttr);
   Value message;
   if (messages) {
-    message = LLVM::GEPOp::create(
-        builder, loc, ptrType, i8Type, callContext,
-        ArrayRef<LLVM::GEPArg>{
-            static_cast<int32_t>(seq::kCallContextMessageOffset)});
+    message = LLVM::GEPOp::create(builder, loc, ptrType, i8Type, callContext,
+                                  ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(
+                                      seq::kCallContextMessageOffset)});
     Value nul = LLVM::ConstantOp::create(builder, loc, i8Type,
                                          builder.getI8IntegerAttr(0));
     LLVM::StoreOp::create(builder, loc, nul, message);
@@ -311,10 +306,10 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
   LLVM::StoreOp::create(builder, loc, code, status);
   if (messages) {
     // The message follows the code in the caller's StatusRecord.
-    Value field = LLVM::GEPOp::create(
-        builder, loc, ptrType, i8Type, status,
-        ArrayRef<LLVM::GEPArg>{
-            static_cast<int32_t>(offsetof(seqrt::abi::StatusRecord, message))});
+    Value field =
+        LLVM::GEPOp::create(builder, loc, ptrType, i8Type, status,
+                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(
+                                offsetof(seqrt::abi::StatusRecord, message))});
     Value size = LLVM::ConstantOp::create(
         builder, loc, i64Type,
         builder.getI64IntegerAttr(seqrt::abi::kStatusMessageBytes));

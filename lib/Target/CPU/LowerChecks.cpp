@@ -1,4 +1,5 @@
-//===- LowerChecks.cpp - failed compiled-in checks into the status ---------===//
+//===- LowerChecks.cpp - failed compiled-in checks into the status
+//---------===//
 //
 // This file implements seq-lower-checks: the failure paths of the checks
 // `seqc --bounds-checks` (upstream runtime verification's cf.assert) and
@@ -96,9 +97,9 @@ public:
     builder.setInsertionPointToStart(fail);
     Value status = statusAddress(builder, loc);
     Value code = constantI32(builder, loc, seqrt::abi::kCodeCheckFailed);
-    Value old = LLVM::AtomicRMWOp::create(builder, loc, LLVM::AtomicBinOp::xchg,
-                                          status, code,
-                                          LLVM::AtomicOrdering::seq_cst);
+    Value old =
+        LLVM::AtomicRMWOp::create(builder, loc, LLVM::AtomicBinOp::xchg, status,
+                                  code, LLVM::AtomicOrdering::seq_cst);
     Value first =
         LLVM::ICmpOp::create(builder, loc, LLVM::ICmpPredicate::ne, old, code);
     Block *leave = newBlockBefore(after);
@@ -125,9 +126,9 @@ public:
     Value status = statusAddress(builder, loc);
     Value zero = constantI32(builder, loc, 0);
     Value code = constantI32(builder, loc, codeAttr ? codeAttr.getInt() : 0);
-    Value pair = LLVM::AtomicCmpXchgOp::create(
-        builder, loc, status, zero, code, LLVM::AtomicOrdering::seq_cst,
-        LLVM::AtomicOrdering::seq_cst);
+    Value pair = LLVM::AtomicCmpXchgOp::create(builder, loc, status, zero, code,
+                                               LLVM::AtomicOrdering::seq_cst,
+                                               LLVM::AtomicOrdering::seq_cst);
     Value first =
         LLVM::ExtractValueOp::create(builder, loc, pair, ArrayRef<int64_t>{1});
     Block *write = newBlockBefore(after);
@@ -137,8 +138,8 @@ public:
     SmallVector<Value> values;
     for (Value operand : call->getOperands()) {
       if (isa<FloatType>(operand.getType()))
-        operand = LLVM::FPExtOp::create(builder, loc,
-                                        Float64Type::get(context), operand);
+        operand = LLVM::FPExtOp::create(builder, loc, Float64Type::get(context),
+                                        operand);
       values.push_back(operand);
     }
     formatMessage(builder, loc, status,
@@ -171,8 +172,8 @@ private:
       auto type = LLVM::LLVMArrayType::get(i8Type, bytes.size());
       std::string name = "__seq_check_text_" + std::to_string(strings.size());
       LLVM::GlobalOp::create(global, module.getLoc(), type,
-                             /*isConstant=*/true, LLVM::Linkage::Internal,
-                             name, global.getStringAttr(bytes));
+                             /*isConstant=*/true, LLVM::Linkage::Internal, name,
+                             global.getStringAttr(bytes));
       it = strings.try_emplace(bytes, name).first;
     }
     return LLVM::AddressOfOp::create(builder, loc, ptrType, it->second);
@@ -231,13 +232,12 @@ private:
           module, "longjmp",
           LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
                                       {ptrType, i32Type}));
-      longjmp.setPassthroughAttr(builder.getArrayAttr(
-          {builder.getStringAttr("noreturn")}));
-      LLVM::CallOp::create(
-          builder, loc, longjmp,
-          ValueRange{slotField(builder, loc, status,
-                               seq::kCallContextJmpBufOffset),
-                     constantI32(builder, loc, 1)});
+      longjmp.setPassthroughAttr(
+          builder.getArrayAttr({builder.getStringAttr("noreturn")}));
+      LLVM::CallOp::create(builder, loc, longjmp,
+                           ValueRange{slotField(builder, loc, status,
+                                                seq::kCallContextJmpBufOffset),
+                                      constantI32(builder, loc, 1)});
       LLVM::UnreachableOp::create(builder, loc);
       return;
     }
@@ -256,10 +256,9 @@ private:
     // stalling the others at a barrier: report and end the process.
     LLVM::LLVMFuncOp puts = declareFunction(
         module, "puts", LLVM::LLVMFunctionType::get(i32Type, {ptrType}));
-    LLVM::CallOp::create(
-        builder, loc, puts,
-        ValueRange{
-            slotField(builder, loc, status, seq::kCallContextMessageOffset)});
+    LLVM::CallOp::create(builder, loc, puts,
+                         ValueRange{slotField(builder, loc, status,
+                                              seq::kCallContextMessageOffset)});
     LLVM::LLVMFuncOp abort = declareFunction(
         module, "abort",
         LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context), {}));
@@ -283,8 +282,8 @@ struct SeqLowerChecksPass
       if (auto assertOp = dyn_cast<cf::AssertOp>(op)) {
         asserts.push_back(assertOp);
       } else if (auto call = dyn_cast<CallOpInterface>(op)) {
-        auto name =
-            llvm::dyn_cast_if_present<SymbolRefAttr>(call.getCallableForCallee());
+        auto name = llvm::dyn_cast_if_present<SymbolRefAttr>(
+            call.getCallableForCallee());
         Operation *callee =
             name ? module.lookupSymbol(name.getRootReference()) : nullptr;
         if (callee && callee->hasAttr(CheckLowering::kMessageAttr))

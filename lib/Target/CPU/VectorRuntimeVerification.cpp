@@ -21,11 +21,10 @@ using namespace mlir;
 /// cf.assert that every index of an access of `vectorType` at `indices` of
 /// `memref` stays inside it: 0 <= i for each index, i < extent for the
 /// leading ones, i + lanes <= extent for those the vector spans.
-static void verifyVectorAccess(Operation *op, Value memref,
-                               ValueRange indices, VectorType vectorType,
-                               OpBuilder &builder, Location loc,
-                               function_ref<std::string(Operation *, StringRef)>
-                                   generateErrorMessage) {
+static void verifyVectorAccess(
+    Operation *op, Value memref, ValueRange indices, VectorType vectorType,
+    OpBuilder &builder, Location loc,
+    function_ref<std::string(Operation *, StringRef)> generateErrorMessage) {
   auto memrefType = cast<MemRefType>(memref.getType());
   int64_t rank = memrefType.getRank();
   int64_t vectorRank = vectorType.getRank();
@@ -60,10 +59,10 @@ namespace {
 struct LoadOpModel
     : public RuntimeVerifiableOpInterface::ExternalModel<LoadOpModel,
                                                          vector::LoadOp> {
-  void generateRuntimeVerification(
-      Operation *op, OpBuilder &builder, Location loc,
-      function_ref<std::string(Operation *, StringRef)> generateErrorMessage)
-      const {
+  void
+  generateRuntimeVerification(Operation *op, OpBuilder &builder, Location loc,
+                              function_ref<std::string(Operation *, StringRef)>
+                                  generateErrorMessage) const {
     auto load = cast<vector::LoadOp>(op);
     verifyVectorAccess(op, load.getBase(), load.getIndices(),
                        load.getVectorType(), builder, loc,
@@ -74,10 +73,10 @@ struct LoadOpModel
 struct StoreOpModel
     : public RuntimeVerifiableOpInterface::ExternalModel<StoreOpModel,
                                                          vector::StoreOp> {
-  void generateRuntimeVerification(
-      Operation *op, OpBuilder &builder, Location loc,
-      function_ref<std::string(Operation *, StringRef)> generateErrorMessage)
-      const {
+  void
+  generateRuntimeVerification(Operation *op, OpBuilder &builder, Location loc,
+                              function_ref<std::string(Operation *, StringRef)>
+                                  generateErrorMessage) const {
     auto store = cast<vector::StoreOp>(op);
     verifyVectorAccess(op, store.getBase(), store.getIndices(),
                        store.getVectorType(), builder, loc,

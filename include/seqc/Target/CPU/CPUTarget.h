@@ -42,8 +42,7 @@ namespace seq {
 inline constexpr int64_t kCallContextJmpBufOffset = 16;
 inline constexpr int64_t kCallContextMessageOffset =
     kCallContextJmpBufOffset + 512;
-inline constexpr int64_t kCallContextBytes =
-    kCallContextMessageOffset + 256;
+inline constexpr int64_t kCallContextBytes = kCallContextMessageOffset + 256;
 /// The unit attribute seq-lower-checks puts on a module whose code writes
 /// status messages: its ABI record gets the `m` item and its packed
 /// wrappers copy the message to the caller's StatusRecord (seqrt/Abi.h).
