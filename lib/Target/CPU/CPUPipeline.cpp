@@ -50,8 +50,8 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "seq-scope-tile-allocas,{2}scf-forall-to-parallel,{0}"
       "expand-strided-metadata,lower-affine,convert-vector-to-scf,"
       "convert-vector-to-llvm,finalize-memref-to-llvm,"
-      "convert-scf-to-cf,seq-lower-checks,{1}convert-math-to-llvm,convert-math-"
-      "to-libm,"
+      "convert-scf-to-cf,seq-lower-checks,{1}convert-math-to-llvm,"
+      "convert-math-to-libm,"
       "convert-arith-to-llvm,convert-func-to-llvm,"
       "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts",
       options.threads ? "convert-scf-to-openmp," : "",

@@ -1,5 +1,4 @@
-//===- LowerChecks.cpp - failed compiled-in checks into the status
-//---------===//
+//===- LowerChecks.cpp - failed compiled-in checks into the status -------===//
 //
 // This file implements seq-lower-checks: the failure paths of the checks
 // `seqc --bounds-checks` (upstream runtime verification's cf.assert) and
