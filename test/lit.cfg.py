@@ -69,6 +69,9 @@ if getattr(config, "seqc_sanitize", ""):
         if o)
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+# SEQC_OPTIONS adds seqc options to every compile of the run, e.g.
+# SEQC_OPTIONS=--bounds-checks for the execution tests under the checks.
+llvm_config.with_system_environment(["SEQC_OPTIONS"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.seqc_tools_dir, config.llvm_tools_dir]

@@ -237,6 +237,11 @@ bool seqrt::checkAbiRecord(const Metadata &metadata, std::string_view record,
             entry.inplaceInput[output] = input;
         }
       ok = ok && entries.emplace(name, entry).second;
+    } else if (fields[0] == abi::kStatusMessageItem && fields.size() == 2) {
+      // The code writes messages into a StatusRecord of this runtime's
+      // size; another size is a record this runtime cannot serve.
+      int64_t bytes = 0;
+      ok = parseInt(fields[1], bytes) && bytes == abi::kStatusMessageBytes;
     } else if (ok && fields[0] == "p" && fields.size() == 4) {
       RecordedParameter param;
       param.encoding = std::string(fields[3]);

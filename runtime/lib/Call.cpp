@@ -147,7 +147,10 @@ void copyStrided(const ResultView &view, size_t elementSize, char *dest,
 }
 
 /// SEQRT_ERROR_EXECUTION if the call stored an error in its status slot.
-seqrt_status checkCodeStatus(int32_t code, const EntryInfo &entry) {
+/// `message` is what the code wrote next to its status (artifacts built
+/// with --bounds-checks or --check-numerics), empty otherwise.
+seqrt_status checkCodeStatus(int32_t code, const EntryInfo &entry,
+                             const char *message) {
   if (code == SEQRT_CODE_OK)
     return SEQRT_OK;
   const char *what = code == SEQRT_CODE_INDEX_OUT_OF_RANGE
@@ -160,15 +163,23 @@ seqrt_status checkCodeStatus(int32_t code, const EntryInfo &entry) {
                            "non-finite weights, or an empty vocabulary)"
                      : code == SEQRT_CODE_SHAPE_MISMATCH
                          ? "operand extents that do not agree (e.g. query "
-                           "heads not a multiple of KV heads, or K and V "
-                           "of different lengths)"
+                           "heads not a multiple of KV heads, K and V of "
+                           "different lengths, or a MoE permutation that "
+                           "lists a slot twice)"
                      : code == SEQRT_CODE_OUT_OF_MEMORY
                          ? "out of memory (a buffer the code allocates "
                            "could not be allocated)"
+                     : code == SEQRT_CODE_CHECK_FAILED
+                         ? "a bounds check failed (--bounds-checks)"
+                     : code == SEQRT_CODE_NON_FINITE
+                         ? "a non-finite value (--check-numerics)"
                          : "an unknown error";
+  // The code bounds the message; a record it left unterminated is cut.
+  std::string detail(message, strnlen(message, abi::kStatusMessageBytes));
   return fail(SEQRT_ERROR_EXECUTION,
               "entry '" + entry.name + "' failed while running: " + what +
-                  " (__seq_status " + std::to_string(code) + ")");
+                  " (__seq_status " + std::to_string(code) + ")" +
+                  (detail.empty() ? "" : ": " + detail));
 }
 
 /// Turns the result struct into output tensors; see seqrt_call.
@@ -387,17 +398,22 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
   }
 
   // The call's own status slot: overlapping calls cannot see each other's.
-  int32_t codeStatus = SEQRT_CODE_OK;
-  artifact->functions[index](args.data(), &codeStatus);
+  // A StatusRecord, zeroed: code that reports messages (its ABI record has
+  // the `m` item) writes one after the code.
+  abi::StatusRecord record = {};
+  artifact->functions[index](args.data(), &record.code);
+  int32_t codeStatus = record.code;
 
-  // After a failed allocation the code jumped back to its wrapper: the
-  // result struct was never written (what it had allocated is lost).
-  if (entry.outputs.empty() || codeStatus == SEQRT_CODE_OUT_OF_MEMORY)
-    return checkCodeStatus(codeStatus, entry);
+  // After a failed allocation or bounds check the code jumped back to its
+  // wrapper: the result struct was never written (what it had allocated
+  // is lost).
+  if (entry.outputs.empty() || codeStatus == SEQRT_CODE_OUT_OF_MEMORY ||
+      codeStatus == SEQRT_CODE_CHECK_FAILED)
+    return checkCodeStatus(codeStatus, entry, record.message);
   ResultUnpacker unpacker(*artifact, entry, inputs, numInputs);
   seqrt_status status = unpacker.unpack(words.data(), outputs);
   if (status == SEQRT_OK)
-    status = checkCodeStatus(codeStatus, entry);
+    status = checkCodeStatus(codeStatus, entry, record.message);
   if (status != SEQRT_OK)
     for (size_t i = 0; i < numOutputs; ++i)
       seqrt_tensor_free(artifact, &outputs[i]);

@@ -38,6 +38,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlir::seq::registerVectorRuntimeVerification(registry);
   registry.insert<mlir::seq::SeqDialect>();
 
   auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(

@@ -178,6 +178,24 @@ static cl::opt<int64_t> vectorWidth(
              "0: scalar loops)"),
     cl::init(-1), cl::cat(tilingCategory));
 
+static cl::opt<bool> boundsChecks(
+    "bounds-checks",
+    cl::desc("Debug mode: check every memory access of the generated code "
+             "at run time; a failure ends the call with status 6 and a "
+             "message naming the op and its location"),
+    cl::init(false), cl::cat(compileCategory));
+static cl::opt<bool> checkNumerics(
+    "check-numerics",
+    cl::desc("Check every floating-point result of a seq op for NaN/Inf at "
+             "run time; the first ends the call with status 7 and a message "
+             "naming the op, its location and the element"),
+    cl::init(false), cl::cat(compileCategory));
+static cl::opt<bool> runtimeChecks(
+    "runtime-checks",
+    cl::desc("The run-time checks of dynamic extents and index data (status "
+             "1-4); =false only to measure what they cost"),
+    cl::init(true), cl::cat(compileCategory));
+
 enum class QuantActivations { F32, Int8 };
 static cl::opt<QuantActivations> quantActivations(
     "quant-activations",
@@ -267,6 +285,9 @@ EXAMPLES:
                                            cross-compile for AArch64 Linux
   seqc model.mlir -o model.seqpkg --mlir-timing
                                            time each pass
+
+SEQC_OPTIONS in the environment adds options to every run (e.g.
+SEQC_OPTIONS=--bounds-checks to run a test suite under the checks).
 
 Exit status: 0 success, 1 invalid input or a failed compilation, 2 a
 command-line error. --help-hidden lists every LLVM and MLIR option.
@@ -606,6 +627,9 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         options.x86Avx2 = seq::hasX86Avx2(**machine);
         options.threads = threads;
         options.parallelMinWork = parallelMinWork;
+        options.boundsChecks = boundsChecks;
+        options.checkNumerics = checkNumerics;
+        options.runtimeChecks = runtimeChecks;
         seq::buildCPUPipeline(pm, options);
       })))
     return 1;
@@ -676,7 +700,7 @@ int main(int argc, char **argv) {
           argc, argv,
           "seqc: compiles a model graph in seq IR, or a Hugging Face "
           "checkpoint directory, into a .seqpkg artifact\n",
-          &llvm::errs()))
+          &llvm::errs(), /*VFS=*/nullptr, /*EnvVar=*/"SEQC_OPTIONS"))
     return 2;
   seq::installCrashDiagnostic("seqc", inputFilename);
 
@@ -686,6 +710,7 @@ int main(int argc, char **argv) {
                   linalg::LinalgDialect, scf::SCFDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  seq::registerVectorRuntimeVerification(registry);
   seq::registerCPUTranslations(registry);
   seq::registerGPUTranslations(registry);
   MLIRContext context(registry);

@@ -52,6 +52,10 @@ Entry (--entry NAME; default: the only one):
                           |got - want| <= atol + rtol * |want|, exact for ints
   --rtol R, --atol A      tolerances (default 1e-5 and 1e-6)
   --bench                 time it: --warmup N (3), then --reps N (10) calls
+  --check-numerics        fail on the first NaN or Inf of an output, naming
+                          it; an artifact built with `seqc --check-numerics`
+                          fails the call first, naming the op that made it
+                          (in generation too: the logits, every layer)
 
 Generic:
   --threads N             threads of parallel code (default: OMP_NUM_THREADS,
@@ -200,7 +204,8 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       "--temperature", "--top-k",         "--top-p",      "--seed",
       "--eos",         "--prefill-chunk", "--threads",    "--draft-weights"};
   static const std::set<std::string> kBoolFlags = {
-      "--bench", "--print", "--info", "--help", "-h", "--version"};
+      "--bench", "--print",          "--info",   "--help",
+      "-h",      "--check-numerics", "--version"};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg.size() < 2 || arg[0] != '-') {
@@ -225,6 +230,7 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       }
       options.bench |= flag == "--bench";
       options.print |= flag == "--print";
+      options.checkNumerics |= flag == "--check-numerics";
       options.info |= flag == "--info";
       options.help |= flag == "--help" || flag == "-h";
       options.version |= flag == "--version";

@@ -37,6 +37,7 @@ struct Options {
   int reps = 10;
   int threads = 0; ///< 0: OMP_NUM_THREADS, else one per core
   bool print = false;
+  bool checkNumerics = false;
   // Generation (a session over prefill/decode).
   std::vector<int32_t> promptIds;
   std::string prompt, chat, system, tokenizer;

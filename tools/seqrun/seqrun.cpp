@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -312,6 +313,29 @@ bool checkExpectations(const Options &options, const seqrt_artifact *artifact,
   }
   return allPass;
 }
+/// --check-numerics: the first NaN or Inf of the floating-point outputs,
+/// as "output N TYPE element [i, j] is nan"; empty if there is none.
+std::string firstNonFinite(TensorList &outputs) {
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const seqrt_tensor &out = outputs[o];
+    if (out.dtype != SEQRT_DTYPE_F32 && out.dtype != SEQRT_DTYPE_F16 &&
+        out.dtype != SEQRT_DTYPE_BF16 && out.dtype != SEQRT_DTYPE_F64)
+      continue;
+    for (int64_t i = 0; i < seqrt_tensor_num_elements(&out); ++i) {
+      double x = elementAsDouble(out, i);
+      if (std::isfinite(x))
+        continue;
+      return "output " + std::to_string(o) + " " +
+             seqrun::typeString(out.dtype, out.rank, out.shape) + " element " +
+             indexString(out, i) + " is " +
+             (std::isnan(x) ? "nan"
+              : x > 0       ? "inf"
+                            : "-inf");
+    }
+  }
+  return "";
+}
+
 /// Binds a weights file, or every *.safetensors file of a checkpoint
 /// directory (a Hugging Face model directory), in name order.
 bool bindWeights(seqrt_artifact *artifact, const std::string &path,
@@ -445,6 +469,15 @@ int main(int argc, char **argv) {
                       .c_str(),
                   valuesString(outputs[i], kPrintLimit).c_str());
   printSpeculation(artifact.get(), entry, outputs);
+  if (options.checkNumerics) {
+    // An artifact built with `seqc --check-numerics` has already failed
+    // the call naming the op; this names at least the output.
+    std::string found = firstNonFinite(outputs);
+    if (!found.empty())
+      return error("--check-numerics: " + found +
+                   " (seqc --check-numerics compiles in checks that name "
+                   "the op that produced it)");
+  }
   for (const IndexedArg &arg : options.outputs)
     if (!saveOutput(arg.value, outputs[arg.index], message))
       return error(message);

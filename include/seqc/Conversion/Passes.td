@@ -58,7 +58,10 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
            "Activations of q8_0/q4_0/q4_1 projections: f32, or int8 "
            "(quantized per 32-element block, integer dot products)">,
     Option<"x86Avx2", "x86-avx2", "bool", "false",
-           "The target has AVX2 (int8 dot products with vpmaddubsw)">
+           "The target has AVX2 (int8 dot products with vpmaddubsw)">,
+    Option<"runtimeChecks", "runtime-checks", "bool", "true",
+           "Check dynamic extents and index data at run time (status 1-4); "
+           "false only to measure what the checks cost">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -26,4 +26,31 @@ def SeqVerifyModel : Pass<"seq-verify-model", "::mlir::ModuleOp"> {
   }];
 }
 
+def SeqCheckNumerics : Pass<"seq-check-numerics", "::mlir::ModuleOp"> {
+  let summary = "Checks every floating-point result of a seq op for NaN/Inf";
+  let description = [{
+    `seqc --check-numerics` (a debug mode). After every `seq` op, each of
+    its floating-point tensor results is scanned at run time up to its
+    first NaN or Inf (one pass over the result, outside the op's loops);
+    on one, the call's status gets SEQRT_CODE_NON_FINITE (7) and a message
+    naming the op, its source location, the result, the flat index of the
+    element and its value, e.g.
+
+        seq.linear at model.mlir:7:10: result 0 element 5 is nan
+
+    Only the first failure of a call is reported, so the message names the
+    op that produced the first non-finite value (later ops see it through
+    their inputs). The report is a call of a private declaration carrying
+    `seq.check_message` (a printf format) and `seq.check_code`, which
+    seq-lower-checks turns into the status report on the CPU target. In-place
+    state results (KV caches, which hold only what was written) are not
+    scanned.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD

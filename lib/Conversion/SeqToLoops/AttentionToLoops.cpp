@@ -124,6 +124,10 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   Value batch = b.dim(buf.query, 0), heads = b.dim(buf.query, 1);
   Value querySeq = b.dim(buf.query, 2);
   Value kvHeads = b.dim(buf.key, 1);
+  // The batch rows the tiles run over: none after a failed head check (K
+  // and V may have no head at all; seqc --bounds-checks found the tiles
+  // reading head 0 of an empty cache).
+  Value runBatch = batch;
   // Extents the verifier checks when they are static: with dynamic heads,
   // KV heads must divide the query heads (and not be 0), and K and V must
   // agree; otherwise kShapeMismatch, computed on extents that stay in
@@ -144,6 +148,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                    arith::ConstantOp::create(b, b.getBoolAttr(false))),
              [&] { b.raiseStatus(anchor, kShapeMismatch); });
     kvHeads = b.select(ok, kvHeads, oneIdx);
+    runBatch = b.select(ok, batch, zeroIdx);
   }
   Value group = arith::DivUIOp::create(b, heads, kvHeads);
   Value kvSeq = buf.table ? b.mul(b.dim(buf.table, 1), b.index(buf.blockSize))
@@ -233,7 +238,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   const float log2e = 1.4426950408889634f;
   const float ln2 = 0.6931471805599453f;
 
-  b.parallel({batch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
+  b.parallel({runBatch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
     Value bi = ivs[0], ht = ivs[1], qt = ivs[2], split = ivs[3];
     // With a static group the tile owns a KV head and all the query heads
     // that read it, so each K/V block is loaded once for the whole group.
@@ -654,7 +659,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   });
   // Merge KV splits by log-sum-exp.
   b.ifThen(isSplit, [&] {
-    b.parallel({batch, heads, querySeq}, [&](ValueRange ivs) {
+    b.parallel({runBatch, heads, querySeq}, [&](ValueRange ivs) {
       Value bi = ivs[0], hi = ivs[1], qi = ivs[2];
       Value minusInf = b.f32(negInf), zero = b.f32(0.0f);
       Value globalMax =

@@ -179,7 +179,14 @@ void LoopBuilder::ifThen(Value cond, llvm::function_ref<void()> body) {
   });
 }
 
+bool LoopBuilder::runtimeChecksEnabled(Operation *anchor) {
+  auto module = anchor->getParentOfType<ModuleOp>();
+  return !module || !module->hasAttr(kNoRuntimeChecksAttr);
+}
+
 void LoopBuilder::raiseStatus(Operation *anchor, int32_t code) {
+  if (!runtimeChecksEnabled(anchor))
+    return;
   auto module = anchor->getParentOfType<ModuleOp>();
   auto type = MemRefType::get({}, getI32Type());
   if (!module.lookupSymbol(seqrt::abi::kStatusGlobal)) {
@@ -217,7 +224,7 @@ Value LoopBuilder::allOf(ArrayRef<Value> conditions) {
 
 void LoopBuilder::guarded(Operation *anchor, Value ok, int32_t code,
                           llvm::function_ref<void()> body) {
-  if (!ok) {
+  if (!ok || !runtimeChecksEnabled(anchor)) {
     body();
     return;
   }
@@ -296,6 +303,10 @@ Value LoopBuilder::gatherRows(
   parallel({dim(flatIds, 0)}, [&](ValueRange ivs) {
     Value n = ivs[0];
     Value id = loadIndex(flatIds, {n});
+    if (!runtimeChecksEnabled(anchor)) {
+      copyRow(id, rows, n);
+      return;
+    }
     Value inRange = arith::AndIOp::create(
         *this, cmp(arith::CmpIPredicate::sge, id, index(0)),
         cmp(arith::CmpIPredicate::slt, id, vocab));

@@ -104,6 +104,15 @@ public:
   /// scf.if without results.
   void ifThen(Value cond, llvm::function_ref<void()> body);
 
+  /// Whether the run-time checks are compiled (convert-seq-to-loops
+  /// `runtime-checks`, default true; false marks the module with
+  /// kNoRuntimeChecksAttr while it runs). Without them raiseStatus emits
+  /// nothing and guarded() and gatherRows() run their bodies unguarded;
+  /// the clamps that keep a failed check's accesses in bounds stay.
+  static bool runtimeChecksEnabled(Operation *anchor);
+  static constexpr llvm::StringLiteral kNoRuntimeChecksAttr =
+      "seq.no_runtime_checks";
+
   /// Sets the `__seq_status` global of `anchor`'s module to `code` (a
   /// run-time error the runtime reports after the call), declaring the
   /// global on first use.

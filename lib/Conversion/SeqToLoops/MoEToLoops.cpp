@@ -610,8 +610,10 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
     b.guarded(op, b.allOf(agree), kShapeMismatch, [&] {
       // Offsets that are negative, decreasing or past the permutation, and
       // permutation entries of a group outside [0, T * K), raise
-      // kIndexOutOfRange (the passes below only use in-range ones).
-      raiseUnless(b, op, offsetsValid(b, offsets, experts, permSize));
+      // kIndexOutOfRange (the passes below only use in-range ones); a slot
+      // listed twice raises kShapeMismatch (pass 1).
+      Value offsetsOk = offsetsValid(b, offsets, experts, permSize);
+      raiseUnless(b, op, offsetsOk);
 
       // 1. slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
       //    Expert e owns permutation[expert_offsets[e] : expert_offsets[e +
@@ -629,7 +631,23 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
           scf::IfOp::create(
               b, inRange(b, s, zero, slots),
               [&](OpBuilder &, Location loc) {
-                memref::StoreOp::create(b, e, slotExpert, ValueRange{s});
+                // slotExpert is the bitmap of the slots seen so far: a slot
+                // listed twice (the permutation is none) raises
+                // kShapeMismatch and keeps its first group (unless the
+                // offsets, whose groups then overlap, raised already).
+                Value seen =
+                    memref::LoadOp::create(b, slotExpert, ValueRange{s});
+                scf::IfOp::create(
+                    b, b.cmp(arith::CmpIPredicate::eq, seen, none),
+                    [&](OpBuilder &, Location loc) {
+                      memref::StoreOp::create(b, e, slotExpert, ValueRange{s});
+                      scf::YieldOp::create(b, loc);
+                    },
+                    [&](OpBuilder &, Location loc) {
+                      b.ifThen(offsetsOk,
+                               [&] { b.raiseStatus(op, kShapeMismatch); });
+                      scf::YieldOp::create(b, loc);
+                    });
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &, Location loc) {

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LoopBuilder.h"
 #include "Patterns.h"
 #include "QuantKernels.h"
 #include "seq/IR/SeqOps.h"
@@ -14,6 +15,7 @@
 #include "seqrt/Abi.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/ScopeExit.h"
 
 namespace mlir {
 namespace seq {
@@ -70,6 +72,11 @@ struct ConvertSeqToLoopsPass
     }
     if (tiling.int8Activations && tiling.x86Avx2)
       declareX86Intrinsics(module);
+    if (!runtimeChecks)
+      module->setAttr(LoopBuilder::kNoRuntimeChecksAttr,
+                      UnitAttr::get(&getContext()));
+    auto clearMark = llvm::make_scope_exit(
+        [&] { module->removeAttr(LoopBuilder::kNoRuntimeChecksAttr); });
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
     // Fusions first, while the chains they match still exist.

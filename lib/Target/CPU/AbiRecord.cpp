@@ -119,7 +119,11 @@ LogicalResult seq::emitAbiRecord(ModuleOp module, StringRef metadataJson) {
     return module.emitError("the module already defines '")
            << seqrt::abi::kAbiRecord << "'";
   OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-  std::string bytes = *record + '\0';
+  std::string bytes = *record;
+  if (module->hasAttr(seq::kStatusMessagesAttr))
+    bytes += std::string(";") + seqrt::abi::kStatusMessageItem + ":" +
+             std::to_string(seqrt::abi::kStatusMessageBytes);
+  bytes += '\0';
   auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), bytes.size());
   LLVM::GlobalOp::create(builder, module.getLoc(), type, /*isConstant=*/true,
                          LLVM::Linkage::External, seqrt::abi::kAbiRecord,

@@ -11,6 +11,7 @@
 
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Target/TargetDescription.h"
+#include "seqc/Transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -26,9 +27,12 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   tiling.vectorWidth = options.vectorWidth;
   tiling.quantActivations = options.quantActivations;
   tiling.x86Avx2 = options.x86Avx2;
+  tiling.runtimeChecks = options.runtimeChecks;
   int64_t minWork = options.parallelMinWork >= 0
                         ? int64_t(options.parallelMinWork)
                         : describeCPU(options.vectorWidth).parallelMinWork;
+  if (options.checkNumerics)
+    pm.addPass(createSeqCheckNumerics());
   pm.addPass(createSeqMarkEntryPoints());
   pm.addPass(createConvertSeqToLoops(tiling));
   // Upstream passes are named by their registered pipeline text, which is
@@ -42,11 +46,12 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "canonicalize,"
       "seq-lower-memref-copies,seq-approximate-math,"
-      "convert-linalg-to-loops,arith-expand{{include-bf16=true},"
+      "convert-linalg-to-loops,arith-expand{{include-bf16=true},{3}"
       "seq-scope-tile-allocas,{2}scf-forall-to-parallel,{0}"
       "expand-strided-metadata,lower-affine,convert-vector-to-scf,"
       "convert-vector-to-llvm,finalize-memref-to-llvm,"
-      "convert-scf-to-cf,{1}convert-math-to-llvm,convert-math-to-libm,"
+      "convert-scf-to-cf,seq-lower-checks,{1}convert-math-to-llvm,"
+      "convert-math-to-libm,"
       "convert-arith-to-llvm,convert-func-to-llvm,"
       "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts",
       options.threads ? "convert-scf-to-openmp," : "",
@@ -55,7 +60,11 @@ void seq::buildCPUPipeline(OpPassManager &pm,
           ? llvm::formatv("seq-serialize-small-foralls{{min-work={0}},",
                           minWork)
                 .str()
-          : std::string());
+          : std::string(),
+      // Every memref and vector access checked (cf.assert, which
+      // seq-lower-checks turns into status reports).
+      options.boundsChecks ? "generate-runtime-verification,canonicalize,"
+                           : "");
   if (failed(parsePassPipeline(upstream, pm, llvm::errs())))
     llvm::report_fatal_error("seqc: malformed built-in CPU pipeline");
   pm.addPass(createSeqCPUEntryPoints());

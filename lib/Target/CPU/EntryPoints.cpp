@@ -14,10 +14,12 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/StringSet.h"
+#include <cstddef>
 
 namespace mlir {
 namespace seq {
@@ -98,11 +100,7 @@ static void threadStatusSlot(ModuleOp module) {
     global.erase();
 }
 
-/// The call context a packed wrapper passes down as the status slot: the
-/// status (i32) at offset 0, then a jmp_buf (glibc: 200 bytes on x86-64,
-/// 312 on AArch64) at kJmpBufOffset.
-static constexpr int64_t kJmpBufOffset = 16;
-static constexpr int64_t kCallContextBytes = kJmpBufOffset + 512;
+static constexpr int64_t kJmpBufOffset = seq::kCallContextJmpBufOffset;
 
 /// Declares `name` (if needed) with `type` and the given function attributes.
 static LLVM::LLVMFuncOp declare(ModuleOp module, StringRef name,
@@ -120,13 +118,28 @@ static LLVM::LLVMFuncOp declare(ModuleOp module, StringRef name,
   return func;
 }
 
+/// The innermost OpenMP op around `op` inside its function, or null.
+static Operation *enclosingOpenMPOp(Operation *op) {
+  for (Operation *parent = op->getParentOp();
+       parent && !isa<LLVM::LLVMFuncOp>(parent); parent = parent->getParentOp())
+    if (parent->getDialect() && parent->getDialect()->getNamespace() == "omp")
+      return parent;
+  return nullptr;
+}
+
 /// A failed heap allocation in generated code is reported, never
 /// dereferenced: after every call of `malloc` (or `aligned_alloc`,
-/// `calloc`, `realloc`) outside a parallel region, a null result stores
-/// SEQRT_CODE_OUT_OF_MEMORY in the call's status and `longjmp`s back to the
-/// packed wrapper, which returns (memory the call had allocated before is
-/// not freed). Allocations inside parallel regions (tile scratch is on the
-/// stack) are left alone: a worker thread cannot jump to the caller.
+/// `calloc`, `realloc`), a null result stores SEQRT_CODE_OUT_OF_MEMORY in
+/// the call's status and leaves. Outside parallel regions it `longjmp`s
+/// back to the packed wrapper, which returns (memory the call had
+/// allocated before is not freed). A worker thread cannot jump to the
+/// caller: in the body of an OpenMP loop it skips the rest of that
+/// iteration (releasing the tile's stack scratch), so the call ends with
+/// the status and no thread touches the null buffer; elsewhere in a
+/// parallel region (where skipping would stall the other threads at a
+/// barrier) it reports on stderr and aborts. The lowerings allocate tile
+/// scratch on the stack, so code built by seqc has no such allocations;
+/// the checks are there for code that does.
 static void checkAllocations(ModuleOp module) {
   MLIRContext *context = module.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(context);
@@ -142,11 +155,6 @@ static void checkAllocations(ModuleOp module) {
           !llvm::is_contained({"malloc", "aligned_alloc", "calloc", "realloc"},
                               *callee))
         return;
-      for (Operation *parent = call->getParentOp(); parent != func;
-           parent = parent->getParentOp())
-        if (parent->getDialect() &&
-            parent->getDialect()->getNamespace() == "omp")
-          return;
       calls.push_back(call);
     });
   }
@@ -174,6 +182,42 @@ static void checkAllocations(ModuleOp module) {
     Value code = LLVM::ConstantOp::create(
         builder, loc, i32Type,
         builder.getI32IntegerAttr(seqrt::abi::kCodeOutOfMemory));
+    Operation *parallel = enclosingOpenMPOp(call);
+    if (parallel) {
+      // Threads may fail together: an atomic store.
+      LLVM::AtomicRMWOp::create(builder, loc, LLVM::AtomicBinOp::xchg, slot,
+                                code, LLVM::AtomicOrdering::seq_cst);
+      if (auto loop = dyn_cast<omp::LoopNestOp>(parallel)) {
+        for (Operation &op : loop.getRegion().front())
+          if (auto save = dyn_cast<LLVM::StackSaveOp>(op)) {
+            LLVM::StackRestoreOp::create(builder, loc, save.getResult());
+            break;
+          }
+        omp::YieldOp::create(builder, loc, ValueRange{});
+        continue;
+      }
+      LLVM::LLVMFuncOp puts = declare(
+          module, "puts", LLVM::LLVMFunctionType::get(i32Type, {ptrType}), {});
+      std::string text = "seqrt: out of memory in a parallel region of "
+                         "generated code\0";
+      std::string name = "__seq_oom_text";
+      if (!module.lookupSymbol(name)) {
+        OpBuilder global = OpBuilder::atBlockEnd(module.getBody());
+        LLVM::GlobalOp::create(global, loc,
+                               LLVM::LLVMArrayType::get(i8Type, text.size()),
+                               /*isConstant=*/true, LLVM::Linkage::Internal,
+                               name, global.getStringAttr(text));
+      }
+      Value address = LLVM::AddressOfOp::create(builder, loc, ptrType, name);
+      LLVM::CallOp::create(builder, loc, puts, ValueRange{address});
+      LLVM::LLVMFuncOp abortFn = declare(
+          module, "abort",
+          LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context), {}),
+          {"noreturn"});
+      LLVM::CallOp::create(builder, loc, abortFn, ValueRange{});
+      LLVM::UnreachableOp::create(builder, loc);
+      continue;
+    }
     LLVM::StoreOp::create(builder, loc, code, slot);
     Value jmpBuf = LLVM::GEPOp::create(
         builder, loc, ptrType, i8Type, slot,
@@ -187,10 +231,11 @@ static void checkAllocations(ModuleOp module) {
 
 /// Builds `__seq_packed_<name>(ptr args, ptr status)` calling `cinterface`
 /// (whose last parameter is the status slot, see threadStatusSlot). The
-/// slot it passes down is a call context on its stack (status, jmp_buf):
-/// `_setjmp` there is where a failed allocation returns to
-/// (checkAllocations); the context's status is copied to `*status` at the
-/// end either way.
+/// slot it passes down is a call context on its stack (status, jmp_buf,
+/// message; CPUTarget.h): `_setjmp` there is where a failed allocation or
+/// bounds check returns to (checkAllocations, seq-lower-checks); the
+/// context's status is copied to `*status` at the end either way, and in
+/// a module with status messages the message after it.
 static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
                                StringRef name) {
   Location loc = cinterface.getLoc();
@@ -212,13 +257,23 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
       module, "_setjmp", LLVM::LLVMFunctionType::get(i32Type, {ptrType}),
       {"returns_twice"});
   Value bytes = LLVM::ConstantOp::create(
-      builder, loc, i64Type, builder.getI64IntegerAttr(kCallContextBytes));
+      builder, loc, i64Type, builder.getI64IntegerAttr(seq::kCallContextBytes));
   Value callContext =
       LLVM::AllocaOp::create(builder, loc, ptrType, i8Type, bytes,
                              /*alignment=*/16);
   Value zero = LLVM::ConstantOp::create(builder, loc, i32Type,
                                         builder.getI32IntegerAttr(0));
   LLVM::StoreOp::create(builder, loc, zero, callContext);
+  bool messages = module->hasAttr(seq::kStatusMessagesAttr);
+  Value message;
+  if (messages) {
+    message = LLVM::GEPOp::create(builder, loc, ptrType, i8Type, callContext,
+                                  ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(
+                                      seq::kCallContextMessageOffset)});
+    Value nul = LLVM::ConstantOp::create(builder, loc, i8Type,
+                                         builder.getI8IntegerAttr(0));
+    LLVM::StoreOp::create(builder, loc, nul, message);
+  }
   Value jmpBuf = LLVM::GEPOp::create(
       builder, loc, ptrType, i8Type, callContext,
       ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(kJmpBufOffset)});
@@ -249,6 +304,18 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
   builder.setInsertionPointToStart(done);
   Value code = LLVM::LoadOp::create(builder, loc, i32Type, callContext);
   LLVM::StoreOp::create(builder, loc, code, status);
+  if (messages) {
+    // The message follows the code in the caller's StatusRecord.
+    Value field =
+        LLVM::GEPOp::create(builder, loc, ptrType, i8Type, status,
+                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(
+                                offsetof(seqrt::abi::StatusRecord, message))});
+    Value size = LLVM::ConstantOp::create(
+        builder, loc, i64Type,
+        builder.getI64IntegerAttr(seqrt::abi::kStatusMessageBytes));
+    LLVM::MemcpyOp::create(builder, loc, field, message, size,
+                           /*isVolatile=*/false);
+  }
   LLVM::ReturnOp::create(builder, loc, ValueRange{});
 }
 

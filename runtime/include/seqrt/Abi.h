@@ -20,6 +20,28 @@ inline constexpr char kStatusGlobal[] = "__seq_status";
 /// SEQRT_CODE_OUT_OF_MEMORY (seqrt.h): a heap allocation in generated code
 /// failed.
 inline constexpr int kCodeOutOfMemory = 5;
+/// SEQRT_CODE_CHECK_FAILED: a check compiled in by `seqc --bounds-checks`
+/// (an access out of bounds, a view outside its buffer) failed; the code
+/// jumped back to its wrapper, as after a failed allocation.
+inline constexpr int kCodeCheckFailed = 6;
+/// SEQRT_CODE_NON_FINITE: `seqc --check-numerics` found a NaN or Inf in
+/// the result of an op; the call ran to its end.
+inline constexpr int kCodeNonFinite = 7;
+/// The status slot of an artifact whose ABI record has the item
+/// `m:<kStatusMessageBytes>` (compiled with --bounds-checks or
+/// --check-numerics): a StatusRecord. The code stores a NUL-terminated
+/// message naming the failed check (op, location, values) in `message`
+/// when it stores a non-zero code. The runtime always passes a zeroed
+/// StatusRecord, so artifacts without the item (which store only `code`)
+/// work unchanged; a runtime that does not know the item rejects the
+/// record instead of passing a slot too small for the message.
+inline constexpr int kStatusMessageBytes = 256;
+inline constexpr char kStatusMessageItem[] = "m";
+struct StatusRecord {
+  int code;
+  int reserved;
+  char message[kStatusMessageBytes];
+};
 /// `void __seq_packed_<entry>(void **args, int32_t *status)`: an entry's
 /// packed wrapper; `*status` is the caller's, 0 before the call, and holds
 /// the call's seqrt_code_status after it (per call: overlapping calls from

@@ -53,7 +53,9 @@ typedef enum seqrt_code_status {
   SEQRT_CODE_CACHE_OVERFLOW = 2,     /* a KV cache write past its capacity */
   SEQRT_CODE_INVALID_LOGITS = 3,     /* sampling from NaN logits or V = 0 */
   SEQRT_CODE_SHAPE_MISMATCH = 4,     /* dynamic extents that do not agree */
-  SEQRT_CODE_OUT_OF_MEMORY = 5       /* a heap allocation of the code failed */
+  SEQRT_CODE_OUT_OF_MEMORY = 5,      /* a heap allocation of the code failed */
+  SEQRT_CODE_CHECK_FAILED = 6, /* a check of `seqc --bounds-checks` failed */
+  SEQRT_CODE_NON_FINITE = 7    /* `seqc --check-numerics`: a NaN or Inf */
 } seqrt_code_status;
 
 typedef enum seqrt_dtype {

@@ -57,6 +57,22 @@ TEST(AbiRecord, EscapesNames) {
   EXPECT_TRUE(checkAbiRecord(metadata, record, error)) << error;
 }
 
+// Code built with --bounds-checks or --check-numerics writes a message
+// after its status; its record says how large a StatusRecord it expects.
+TEST(AbiRecord, AcceptsTheStatusMessageItem) {
+  Metadata metadata =
+      parse(test::fakeModelMetadata(test::fakeModelParameters()));
+  std::string record = encodeAbiRecord(metadata);
+  std::string error;
+  EXPECT_TRUE(checkAbiRecord(metadata, record + ";m:256", error)) << error;
+  EXPECT_THAT(checkError(metadata, record + ";m:128"),
+              HasSubstr("is malformed at item"));
+  EXPECT_THAT(checkError(metadata, record + ";m:"),
+              HasSubstr("is malformed at item"));
+  EXPECT_THAT(checkError(metadata, record + ";m:256:1"),
+              HasSubstr("is malformed at item"));
+}
+
 TEST(AbiRecord, RejectsMalformedRecords) {
   Metadata metadata = parse(test::fakeModelMetadata());
   EXPECT_THAT(checkError(metadata, ""), HasSubstr("is not seqabi2"));

@@ -34,6 +34,26 @@ namespace seq {
 #define GEN_PASS_REGISTRATION
 #include "seqc/Target/CPU/Passes.h.inc"
 
+/// The call context a packed wrapper passes down as the status slot
+/// (seq-cpu-entry-points): the status (i32) at offset 0, a jmp_buf (glibc:
+/// 200 bytes on x86-64, 312 on AArch64) at kCallContextJmpBufOffset, and
+/// the message of a failed compiled-in check (seq-lower-checks) at
+/// kCallContextMessageOffset.
+inline constexpr int64_t kCallContextJmpBufOffset = 16;
+inline constexpr int64_t kCallContextMessageOffset =
+    kCallContextJmpBufOffset + 512;
+inline constexpr int64_t kCallContextBytes = kCallContextMessageOffset + 256;
+/// The unit attribute seq-lower-checks puts on a module whose code writes
+/// status messages: its ABI record gets the `m` item and its packed
+/// wrappers copy the message to the caller's StatusRecord (seqrt/Abi.h).
+inline constexpr llvm::StringLiteral kStatusMessagesAttr =
+    "seq.status_messages";
+
+/// Registers RuntimeVerifiableOpInterface models for vector.load and
+/// vector.store on memrefs (the access stays inside the buffer), which
+/// upstream MLIR lacks, for `generate-runtime-verification`.
+void registerVectorRuntimeVerification(DialectRegistry &registry);
+
 /// Options of the seq -> LLVM dialect CPU pipeline.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<int64_t> queryTile{*this, "query-tile",
@@ -68,6 +88,23 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Estimated operations below which a tile loop runs "
                      "serially (with threads; default: the target's)"),
       llvm::cl::init(-1)};
+  Option<bool> boundsChecks{
+      *this, "bounds-checks",
+      llvm::cl::desc("Check every memory access of the generated code at "
+                     "run time (generate-runtime-verification; a debug "
+                     "mode) and report a failure through the call's status"),
+      llvm::cl::init(false)};
+  Option<bool> runtimeChecks{
+      *this, "runtime-checks",
+      llvm::cl::desc("The run-time checks of dynamic extents and index data "
+                     "(docs/design/Artifact.md); false only to measure their "
+                     "cost"),
+      llvm::cl::init(true)};
+  Option<bool> checkNumerics{
+      *this, "check-numerics",
+      llvm::cl::desc("Check every floating-point result of a seq op for NaN "
+                     "and Inf at run time and report the first with the op"),
+      llvm::cl::init(false)};
 };
 
 /// seq-to-cpu: seq IR (after the front end) to the LLVM dialect with the

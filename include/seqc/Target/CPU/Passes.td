@@ -111,6 +111,37 @@ def SeqSerializeSmallForalls
                            "::mlir::scf::SCFDialect"];
 }
 
+def SeqLowerChecks : Pass<"seq-lower-checks", "::mlir::ModuleOp"> {
+  let summary = "Reports failed compiled-in checks through the call's status";
+  let description = [{
+    Runs on the LLVM dialect before `convert-cf-to-llvm` (which would turn
+    a `cf.assert` into `puts` and `abort`, ending the process). Two kinds
+    of checks become reports in the call's status slot and its message
+    (docs/design/Artifact.md):
+
+    * every `cf.assert` (what `generate-runtime-verification` inserts under
+      `seqc --bounds-checks`: an access outside its buffer, a view outside
+      its source) stores SEQRT_CODE_CHECK_FAILED (6) and a message naming
+      the reason, the op and its location, then leaves the failing code:
+      outside OpenMP regions it `longjmp`s back to the packed wrapper, as a
+      failed allocation does; in the body of an OpenMP loop it skips the
+      rest of that iteration (restoring the tile's stack), so no thread
+      touches memory out of bounds and the call returns with the error;
+      elsewhere in a parallel region it prints the message and aborts;
+    * every call of a declaration carrying `seq.check_message` and
+      `seq.check_code` (what `seq-check-numerics` emits when a result holds
+      a NaN or Inf) stores that code, unless the call already failed, and
+      formats the message with the call's operands (`snprintf`); the call
+      then goes on.
+
+    The first failure of a call writes the message. The module is marked
+    `seq.status_messages`, so its ABI record gets the `m` item and its
+    packed wrappers copy the message to the caller.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::omp::OpenMPDialect"];
+}
+
 def SeqCPUEntryPoints : Pass<"seq-cpu-entry-points", "::mlir::ModuleOp"> {
   let summary = "Builds the artifact ABI on an LLVM-dialect module";
   let description = [{

@@ -32,6 +32,11 @@ def main():
     bad = perm.copy()
     bad[9] = -5
     files["perm_negative"] = bad
+    # Slot 3 listed twice (both in group 1), slot 6 never: in range, but
+    # not a permutation.
+    bad = perm.copy()
+    bad[3] = 3
+    files["perm_duplicate"] = bad
     # Offsets [0, 1, 7, 15, 16]: decreasing, past the 16 slots, negative.
     files["offsets_decreasing"] = np.array([0, 7, 1, 15, 16], np.int32)
     files["offsets_past_end"] = np.array([0, 1, 7, 15, 1 << 20], np.int32)

@@ -35,6 +35,29 @@
 // RUN:     --input 4=%S/../Inputs/moe_experts_gelu/w_up.npy \
 // RUN:     --input 5=%S/../Inputs/moe_experts_gelu/w_down.npy 2>&1; \
 // RUN: done | FileCheck %s --check-prefix=INDEX3
+// A permutation that lists slot 3 twice (and slot 6 never) is in range
+// but not a permutation: the pass that maps slots to groups sees the slot
+// again and fails the call with __seq_status 4 (it returned a wrong answer).
+// RUN: not seqrun %t.seqpkg --entry experts \
+// RUN:   --input 0=%S/../Inputs/moe_experts_gelu/x.npy \
+// RUN:   --input 1=%S/../Inputs/moe_experts_gelu/weights.npy \
+// RUN:   --input 2=%S/../Inputs/hostile_moe/perm_duplicate.npy \
+// RUN:   --input 3=%S/../Inputs/moe_experts_gelu/expert_offsets.npy \
+// RUN:   --input 4=%S/../Inputs/moe_experts_gelu/w_up.npy \
+// RUN:   --input 5=%S/../Inputs/moe_experts_gelu/w_down.npy 2>&1 \
+// RUN: | FileCheck %s --check-prefix=DUPLICATE
+// DUPLICATE: entry 'experts' failed while running: operand extents that do not agree{{.*}}a MoE permutation that lists a slot twice{{.*}}(__seq_status 4)
+// The check sits in the pass over the permutation, before the tiles.
+// RUN: seqc %s --target=cpu -emit=tiled -o - | FileCheck %s --check-prefix=TILED
+// TILED-LABEL: func.func @experts(
+// TILED: scf.for
+// TILED: scf.for
+// TILED: %[[SEEN:.*]] = memref.load %{{.*}} : memref<16xindex>
+// TILED: arith.cmpi eq, %[[SEEN]], %c-1
+// TILED: } else {
+// TILED: memref.store %c4_i32
+// TILED: scf.forall
+
 // INDEX2-COUNT-2: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1)
 // INDEX3-COUNT-3: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1)
 
