@@ -114,8 +114,9 @@ def SeqSerializeSmallForalls
 def SeqLowerChecks : Pass<"seq-lower-checks", "::mlir::ModuleOp"> {
   let summary = "Reports failed compiled-in checks through the call's status";
   let description = [{
-    Runs on the LLVM dialect before `convert-cf-to-llvm` (which would turn
-    a `cf.assert` into `puts` and `abort`, ending the process). Two kinds
+    Runs right after `convert-scf-to-cf`, before the OpenMP, func and cf
+    conversions to LLVM (each of which would turn a `cf.assert` into `puts`
+    and `abort`, ending the process). Two kinds
     of checks become reports in the call's status slot and its message
     (docs/design/Artifact.md):
 
