@@ -11,8 +11,6 @@ and records:
   last_logits.npy   f32 [1, V]       row S-1 of them (prefill's result)
   greedy.npy        i32 [1, N]       transformers' greedy continuation
                                      (generate(do_sample=False)), N = 32
-                                     (16 for the f32 MoE families and
-                                     DeepSeek-V3)
   step1.npy         i32 [1, 1]       greedy[0, 0] (the first decode input)
   pos1.npy          i32 [1]          S (its position)
   step1_logits.npy  f32 [1, V]       logits after prompt + greedy[0, 0]
@@ -268,10 +266,8 @@ def base_family(family: str) -> str:
 # weights as their own tensors (transformers 5 fuses them in memory).
 MOE = {"mixtral", "qwen2_moe", "jamba"}
 MIN_ROUTE_GAP = 1e-3
-# MoE greedy paths are 16 tokens (the min margin over 32 steps of a routed
-# tiny model is rarely clear); routers are scaled up from the
-# initialisation so that routing choices are clear too.
-MOE_NEW_TOKENS = 16
+# Routers are scaled up from the initialisation so that routing choices
+# along the 32-token greedy path are clear too.
 ROUTER_SCALE = 3.0
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
@@ -406,8 +402,7 @@ def build(family: str, config_cls, kw: dict):
     # margin, so greedy comparisons are not decided by rounding.
     kind = base_family(family)
     half = HALF.get(family)
-    new_tokens = (MOE_NEW_TOKENS if kind in MOE and half is None
-                  else NEW_TOKENS)
+    new_tokens = NEW_TOKENS
     for seed in range(20261130, 20261130 + 50):
         config, model = make_model(config_cls, kw, seed,
                                    RANDOM_NORMS.get(kind))
@@ -542,7 +537,6 @@ DEEPSEEK = {
 }
 # bf16 checkpoint of the first (as the other families' bf16 variants).
 DEEPSEEK["deepseek_v3_bf16"] = DEEPSEEK["deepseek_v3"]
-DEEPSEEK_NEW_TOKENS = 16
 # e_score_correction_bias: a buffer transformers initialises to zeros; a
 # random one (scores are in (0, 1)) makes selection differ from weights.
 DEEPSEEK_BIAS_STD = 0.15
@@ -584,7 +578,7 @@ def build_deepseek(family: str, kw: dict):
     """As build() for the DeepSeek-V3 configs: a seed with clear greedy
     and routing margins, save_pretrained (per-expert tensors), goldens."""
     half = HALF.get(family)
-    new_tokens = DEEPSEEK_NEW_TOKENS if half is None else NEW_TOKENS
+    new_tokens = NEW_TOKENS
     for seed in range(20261130, 20261130 + 50):
         config, model = make_model(transformers.DeepseekV3Config, kw, seed,
                                    norm_mean=1.0)
