@@ -551,17 +551,25 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   llvm::DenseMap<int, Value> w;
   for (auto [index, entry] : llvm::enumerate(layerSlots)) {
     Value arg = body->getArgument(4 + index);
+    // The experts' stacked weights are read by seq.moe_experts in their
+    // stored type; other 2-byte vectors are widened.
+    bool stored = entry.first == Slot::ExpertGate ||
+                  entry.first == Slot::ExpertUp ||
+                  entry.first == Slot::ExpertDown;
     if (auto quant = tensors.find(entry.second)->second.quant)
       formats[arg] = *quant;
-    else
+    else if (!stored)
       arg = toF32(arg);
     w[static_cast<int>(entry.first)] = arg;
   }
   auto weight = [&](Slot s) { return w.lookup(static_cast<int>(s)); };
   llvm::StringMap<Value> mixerWeights;
-  for (auto [index, entry] : llvm::enumerate(layerMixerSlots))
-    mixerWeights[entry.first] =
-        body->getArgument(4 + layerSlots.size() + index);
+  for (auto [index, entry] : llvm::enumerate(layerMixerSlots)) {
+    Value arg = body->getArgument(4 + layerSlots.size() + index);
+    if (auto quant = tensors.find(entry.second)->second.quant)
+      formats[arg] = *quant;
+    mixerWeights[entry.first] = arg;
+  }
 
   Value x1, state0Out, state1Out;
   if (first.isMamba()) {
@@ -570,7 +578,7 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
     Value conv = kCache, ssm = vCache;
     Value out =
         emitMambaMixer(b, loc, *spec.mamba, rmsNorm(x, weight(Slot::InputNorm)),
-                       conv, ssm, mixerWeights);
+                       conv, ssm, mixerWeights, formats);
     x1 = arith::AddFOp::create(b, loc, x, out);
     state0Out =
         bufferization::MaterializeInDestinationOp::create(b, loc, conv, kCache)
@@ -583,7 +591,7 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
     Value conv = kCache, state = vCache;
     Value out =
         emitRgLruBlock(b, loc, *spec.rglru, rmsNorm(x, weight(Slot::InputNorm)),
-                       positions, conv, state, mixerWeights);
+                       positions, conv, state, mixerWeights, formats);
     x1 = arith::AddFOp::create(b, loc, x, out);
     state0Out =
         bufferization::MaterializeInDestinationOp::create(b, loc, conv, kCache)

@@ -112,12 +112,27 @@ private:
   }
   Value dim(Value v, int64_t d) { return tensor::DimOp::create(b, loc, v, d); }
   Value parameter(StringRef name);
+  /// `v` widened to f32 if it is a bf16/f16 tensor (norm weights, biases
+  /// and the router's selection bias of half-precision checkpoints).
+  Value toF32(Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!isa<BFloat16Type, Float16Type>(type.getElementType()))
+      return v;
+    return arith::ExtFOp::create(b, loc, type.clone(f32), v);
+  }
+  /// y = x w^T + bias; seq.quantized_linear for a bf16/f16 matrix kept in
+  /// its 2-byte rows.
   Value linear(Value x, Value w, Value bias, int64_t outWidth) {
     auto in = cast<RankedTensorType>(x.getType());
     SmallVector<int64_t> shape(in.getShape());
     shape.back() = outWidth;
-    return LinearOp::create(b, loc, RankedTensorType::get(shape, f32), x, w,
-                            bias);
+    auto type = RankedTensorType::get(shape, f32);
+    auto quant = formats.find(w);
+    if (quant != formats.end())
+      return QuantizedLinearOp::create(
+          b, loc, type, x, w, bias,
+          QuantFormatAttr::get(b.getContext(), quant->second));
+    return LinearOp::create(b, loc, type, x, w, bias);
   }
   Value rmsNorm(Value x, Value weight, double eps) {
     return RMSNormOp::create(b, loc, x.getType(), x, weight,
@@ -156,6 +171,9 @@ private:
   llvm::StringMap<std::string> symbols; ///< checkpoint name -> symbol
   llvm::StringSet<> usedSymbols;
   int layerFuncCount = 0;
+  /// The encoding of half-precision matrices (parameters and the layer
+  /// functions' weight arguments).
+  llvm::DenseMap<Value, QuantFormat> formats;
   func::FuncOp forward;
   Operation *lastParameter = nullptr;
 };
@@ -181,14 +199,21 @@ Value DeepSeekGraphBuilder::parameter(StringRef name) {
     if (stacked != spec.stacked.end())
       parts = b.getStrArrayAttr(SmallVector<StringRef>(stacked->second.begin(),
                                                        stacked->second.end()));
+    auto quant = tensors.find(name)->second.quant;
     lastParameter = ParameterOp::create(
         b, loc, b.getStringAttr(symbol), b.getStringAttr(name),
-        TypeAttr::get(tensorType(name)), QuantFormatAttr(), parts);
+        TypeAttr::get(tensorType(name)),
+        quant ? QuantFormatAttr::get(b.getContext(), *quant)
+              : QuantFormatAttr(),
+        parts);
     it = symbols.try_emplace(name, symbol).first;
   }
-  return GetParameterOp::create(
+  Value value = GetParameterOp::create(
       b, loc, tensorType(name),
       FlatSymbolRefAttr::get(b.getContext(), it->second));
+  if (auto quant = tensors.find(name)->second.quant)
+    formats[value] = *quant;
+  return value;
 }
 
 /// The unit-stride slice of `x` at `offsets` with `sizes`, typed `type`.
@@ -256,7 +281,11 @@ Value DeepSeekGraphBuilder::headContract(Value a, Value w, bool wIsKN,
               utils::IteratorType::parallel, utils::IteratorType::parallel,
               utils::IteratorType::parallel, utils::IteratorType::reduction},
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+            // A bf16/f16 kv_b_proj is read in its stored type.
+            Value wv = args[1];
+            if (wv.getType() != f32)
+              wv = arith::ExtFOp::create(nb, nl, f32, wv);
+            Value p = arith::MulFOp::create(nb, nl, args[0], wv);
             linalg::YieldOp::create(
                 nb, nl, arith::AddFOp::create(nb, nl, args[2], p).getResult());
           })
@@ -320,7 +349,7 @@ Value DeepSeekGraphBuilder::zeroCache() {
 
 /// Final norm and LM head over `hidden` ([..., H]) into `resultType`.
 Value DeepSeekGraphBuilder::head(Value hidden, Type resultType) {
-  Value n = rmsNorm(hidden, parameter(spec.finalNorm), spec.rmsEps);
+  Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)), spec.rmsEps);
   auto type = cast<RankedTensorType>(resultType);
   Value out =
       linear(n, parameter(spec.lmHead), Value(), type.getShape().back());
@@ -396,15 +425,17 @@ Value DeepSeekGraphBuilder::attention(Value xn, Value positions, Value &cache,
 
   // kv_b_proj [H * (Dn + Dv), R] as per-head W_UK [H, Dn, R] and W_UV
   // [H, Dv, R].
+  Type kvBType =
+      cast<RankedTensorType>(weight(Slot::KvB).getType()).getElementType();
   Value kvB = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({H, Dn + Dv, R}, f32), weight(Slot::KvB),
-      SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      b, loc, RankedTensorType::get({H, Dn + Dv, R}, kvBType),
+      weight(Slot::KvB), SmallVector<ReassociationIndices>{{0, 1}, {2}});
   Value wUK = slice(kvB, {zero, zero, zero},
                     {b.getIndexAttr(H), b.getIndexAttr(Dn), b.getIndexAttr(R)},
-                    RankedTensorType::get({H, Dn, R}, f32));
+                    RankedTensorType::get({H, Dn, R}, kvBType));
   Value wUV = slice(kvB, {zero, b.getIndexAttr(Dn), zero},
                     {b.getIndexAttr(H), b.getIndexAttr(Dv), b.getIndexAttr(R)},
-                    RankedTensorType::get({H, Dv, R}, f32));
+                    RankedTensorType::get({H, Dv, R}, kvBType));
 
   // Absorbed query [1, H, S, R + Dr] = [W_UK^T q_nope, rope(q_pe)].
   Value qLat = headContract(qNope, wUK, /*wIsKN=*/true, R);
@@ -539,8 +570,31 @@ func::FuncOp DeepSeekGraphBuilder::layerFunction(const DeepSeekLayerNames &n) {
   Value x = body->getArgument(0), positions = body->getArgument(1);
   Value cache = body->getArgument(2);
   llvm::DenseMap<int, Value> w;
-  for (auto [index, entry] : llvm::enumerate(layerSlots))
-    w[static_cast<int>(entry.first)] = body->getArgument(3 + index);
+  for (auto [index, entry] : llvm::enumerate(layerSlots)) {
+    Value arg = body->getArgument(3 + index);
+    // Matrices stay encoded; kv_b_proj and the experts (routed and shared)
+    // are read in their stored type by headContract and seq.moe_experts;
+    // norm weights and biases are widened.
+    bool stored = false;
+    switch (entry.first) {
+    case Slot::KvB:
+    case Slot::ExpertGate:
+    case Slot::ExpertUp:
+    case Slot::ExpertDown:
+    case Slot::SharedGate:
+    case Slot::SharedUp:
+    case Slot::SharedDown:
+      stored = true;
+      break;
+    default:
+      break;
+    }
+    if (auto quant = tensors.find(entry.second)->second.quant)
+      formats[arg] = *quant;
+    else if (!stored)
+      arg = toF32(arg);
+    w[static_cast<int>(entry.first)] = arg;
+  }
   auto weight = [&](Slot s) { return w.lookup(static_cast<int>(s)); };
 
   Value xn = rmsNorm(x, weight(Slot::InputNorm), spec.rmsEps);
@@ -589,8 +643,15 @@ void DeepSeekGraphBuilder::buildForward() {
   Block *body = forward.addEntryBlock();
   b.setInsertionPointToStart(body);
   Value tokens = body->getArgument(0), positions = body->getArgument(1);
-  Value x = EmbeddingOp::create(b, loc, rows(spec.hidden),
-                                parameter(spec.embedding), tokens);
+  Value table = parameter(spec.embedding);
+  auto quant = formats.find(table);
+  Value x = quant != formats.end()
+                ? QuantizedEmbeddingOp::create(
+                      b, loc, rows(spec.hidden), table, tokens,
+                      QuantFormatAttr::get(b.getContext(), quant->second))
+                      .getResult()
+                : EmbeddingOp::create(b, loc, rows(spec.hidden), table, tokens)
+                      .getResult();
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, positions, body->getArgument(2 + l)};

@@ -63,6 +63,9 @@ struct DeepSeekSpec {
   int64_t groups = 1, topkGroups = 1;
   bool normalize = true;
   double routedScaling = 1.0;
+  /// Multi-token-prediction layers after the model's (num_nextn_predict_layers
+  /// / num_mtp_layers): their checkpoint tensors are accepted, not used.
+  int64_t mtpLayers = 0;
   /// Stacked expert parameters: name -> the per-expert tensors.
   std::map<std::string, std::vector<std::string>> stacked;
   std::vector<DeepSeekLayerNames> layerNames;

@@ -370,19 +370,46 @@ LogicalResult checkTensor(MLIRContext *ctx, StringRef dir,
 /// encoding, computed by seq.quantized_linear / quantized_embedding (f32
 /// accumulation), bound to the safetensors data without a copy. Vectors
 /// (norm weights, biases) keep their type and are widened to f32 where
-/// they are used.
+/// they are used, as are the 2-D tensors in `typed` that no linear layer
+/// reads (Mamba's A_log, the RG-LRU gates' biases, DeepSeek's kv_b_proj
+/// and shared experts, which other ops read in their stored type).
 void encodeHalfMatrices(llvm::StringMap<TensorInfo> &tensors,
-                        const llvm::StringSet<> &needed, MLIRContext *ctx) {
+                        const llvm::StringSet<> &needed, MLIRContext *ctx,
+                        const llvm::StringSet<> &typed = {}) {
   for (auto &kv : tensors) {
     TensorInfo &info = kv.second;
-    if (!needed.contains(kv.first()) || info.shape.size() != 2 ||
-        !info.elementType || !isa<BFloat16Type, Float16Type>(info.elementType))
+    if (!needed.contains(kv.first()) || typed.contains(kv.first()) ||
+        info.shape.size() != 2 || !info.elementType ||
+        !isa<BFloat16Type, Float16Type>(info.elementType))
       continue;
     info.quant = isa<BFloat16Type>(info.elementType) ? QuantFormat::BF16
                                                      : QuantFormat::F16;
     info.elementType = IntegerType::get(ctx, 8);
     info.shape.back() *= 2;
   }
+}
+
+/// Adds the stacked parameters of `stacked` to `tensors`: their parts'
+/// type with the expert dimension first. Every part must have the first
+/// part's element type (the shapes were checked).
+LogicalResult
+addStacked(MLIRContext *ctx, StringRef dir,
+           const std::map<std::string, std::vector<std::string>> &stacked,
+           llvm::StringMap<TensorInfo> &tensors) {
+  for (auto &[name, parts] : stacked) {
+    TensorInfo info = tensors.find(parts.front())->second;
+    for (const std::string &part : parts)
+      if (tensors.find(part)->second.elementType != info.elementType) {
+        emitError(FileLineColLoc::get(ctx, dir, 0, 0))
+            << "checkpoint: expert tensor '" << part
+            << "' has another dtype than '" << parts.front()
+            << "' (a layer's experts are stacked into one parameter)";
+        return failure();
+      }
+    info.shape.insert(info.shape.begin(), static_cast<int64_t>(parts.size()));
+    tensors[name] = std::move(info);
+  }
+  return success();
 }
 
 /// A positive number that transformers defaults to `dflt` when the key is
@@ -1342,13 +1369,24 @@ FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
                 "first_k_dense_replace MoE)";
   }
   // Training-only terms (auxiliary losses, router logits output, expert
-  // parallelism) and the multi-token-prediction modules, which do not
-  // enter the logits (their tensors, if saved, are reported as unexpected).
+  // parallelism).
   if (failed(c.boolean("output_router_logits", false)) ||
       failed(c.boolean("seq_aux", true)))
     return failure();
-  c.ignore({"aux_loss_alpha", "router_aux_loss_coef", "ep_size",
-            "num_nextn_predict_layers", "num_mtp_layers"});
+  c.ignore({"aux_loss_alpha", "router_aux_loss_coef", "ep_size"});
+  // The multi-token-prediction modules (DeepSeek-V3's layer 61) do not
+  // enter the logits and transformers does not load them; their tensors,
+  // layers num_hidden_layers .. + n - 1, are accepted and not used.
+  for (StringRef key : {"num_nextn_predict_layers", "num_mtp_layers"}) {
+    const json::Value *v = c.raw(key);
+    if (!v || v->kind() == json::Value::Null)
+      continue;
+    std::optional<int64_t> n = v->getAsInteger();
+    if (!n || *n < 0 || *n > kMaxConfigInteger)
+      return c.error(key) << "config.json: '" << key
+                          << "' must be a non-negative integer";
+    s.mtpLayers = std::max(s.mtpLayers, *n);
+  }
   s.eosTokenIds = c.integers("eos_token_id");
   for (int64_t id : s.eosTokenIds)
     if (id < 0 || id >= s.vocab)
@@ -1411,8 +1449,20 @@ FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
   return s;
 }
 
-/// Imports a DeepSeek-V3 checkpoint: every tensor by name and shape, f32
-/// only so far.
+/// Whether `name` is a tensor of a multi-token-prediction layer:
+/// `model.layers.N.*` with N in [layers, layers + mtpLayers).
+bool isMtpTensor(StringRef name, const DeepSeekSpec &spec) {
+  if (!name.consume_front("model.layers."))
+    return false;
+  StringRef index = name.take_until([](char c) { return c == '.'; });
+  int64_t n = 0;
+  if (index.size() == name.size() || index.getAsInteger(10, n))
+    return false;
+  return n >= spec.layers && n - spec.layers < spec.mtpLayers;
+}
+
+/// Imports a DeepSeek-V3 checkpoint: every tensor by name and shape (f32,
+/// bf16 or f16).
 OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
                                      Config &config, const JsonFile &file,
                                      const ImportOptions &options) {
@@ -1433,28 +1483,40 @@ OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
   for (auto &[name, shape] : expectedDeepSeekTensors(*spec)) {
     if (failed(checkTensor(ctx, dir, tensors, name, shape)))
       return nullptr;
-    if (!tensors.find(name)->second.elementType.isF32()) {
-      emitError(dirLoc) << "checkpoint: tensor '" << name
-                        << "' is not f32; DeepSeek-V3 models are imported "
-                           "from f32 checkpoints only so far";
-      return nullptr;
-    }
     needed.insert(name);
   }
+  int64_t mtpTensors = 0;
   for (auto &kv : tensors) {
     if (needed.contains(kv.first()) ||
         kv.first().ends_with("rotary_emb.inv_freq") ||
         (kv.first() == "lm_head.weight" && spec->lmHead == spec->embedding))
       continue;
+    if (isMtpTensor(kv.first(), *spec)) {
+      ++mtpTensors;
+      continue;
+    }
     emitError(dirLoc) << "checkpoint: unexpected tensor '" << kv.first()
                       << "' (the importer would ignore weights of the model)";
     return nullptr;
   }
-  for (auto &[name, parts] : spec->stacked) {
-    TensorInfo info = tensors.find(parts.front())->second;
-    info.shape.insert(info.shape.begin(), static_cast<int64_t>(parts.size()));
-    tensors[name] = std::move(info);
-  }
+  if (mtpTensors > 0)
+    emitRemark(dirLoc) << "checkpoint: " << mtpTensors
+                       << " tensors of the multi-token-prediction layers "
+                       << spec->layers << ".."
+                       << spec->layers + spec->mtpLayers - 1
+                       << " are not used (they serve speculative decoding, "
+                          "issue #12; transformers does not load them either)";
+  if (failed(addStacked(ctx, dir, spec->stacked, tensors)))
+    return nullptr;
+  // kv_b_proj is read per head (absorbed attention) and the shared experts
+  // by seq.moe_experts, both in their stored type.
+  llvm::StringSet<> typed;
+  for (const DeepSeekLayerNames &n : spec->layerNames)
+    for (const std::string *name :
+         {&n.kvB, &n.sharedGate, &n.sharedUp, &n.sharedDown})
+      if (!name->empty())
+        typed.insert(*name);
+  encodeHalfMatrices(tensors, needed, ctx, typed);
   ImportOptions opts = options;
   if (opts.maxSeqLen <= 0) {
     int64_t maxPos = file.value.getAsObject()
@@ -2042,33 +2104,30 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
 
-  // The Mamba builder and the Mamba and recurrent layers of a hybrid
-  // compute f32 weights only so far.
-  if (mamba || spec->mamba || spec->rglru)
-    for (auto &[name, shape] : expected)
-      if (!tensors.find(name)->second.elementType.isF32()) {
-        emitError(FileLineColLoc::get(ctx, dir, 0, 0))
-            << "checkpoint: tensor '" << name
-            << "' is not f32; Mamba, Jamba and RecurrentGemma models are "
-               "imported from f32 checkpoints only so far";
-        return nullptr;
-      }
   // Stacked parameters: the parts' type with the expert dimension first
-  // (the parts were checked for shape above; f32 only so far).
-  if (!mamba)
-    for (auto &[name, parts] : spec->stacked) {
-      TensorInfo info = tensors.find(parts.front())->second;
-      if (!info.elementType.isF32()) {
-        emitError(FileLineColLoc::get(ctx, dir, 0, 0))
-            << "checkpoint: expert tensor '" << parts.front()
-            << "' is not f32; MoE experts are imported from f32 checkpoints "
-               "only so far";
-        return nullptr;
-      }
-      info.shape.insert(info.shape.begin(), static_cast<int64_t>(parts.size()));
-      tensors[name] = std::move(info);
+  // (the parts were checked for shape above).
+  if (!mamba && failed(addStacked(ctx, dir, spec->stacked, tensors)))
+    return nullptr;
+  // 2-D tensors no linear layer reads: Mamba-1's A_log [I, N] and the
+  // RG-LRU gates' biases [H, W].
+  llvm::StringSet<> typed;
+  auto keepMixer = [&](const MambaLayerNames &n) {
+    if (!n.aLog.empty())
+      typed.insert(n.aLog);
+  };
+  if (mamba) {
+    for (const MambaLayerNames &n : mambaSpec->layerNames)
+      keepMixer(n);
+  } else {
+    for (const LayerNames &n : spec->layerNames) {
+      keepMixer(n.mamba);
+      for (const std::string *name :
+           {&n.rglru.inputGateBias, &n.rglru.recurrentGateBias})
+        if (!name->empty())
+          typed.insert(*name);
     }
-  encodeHalfMatrices(tensors, needed, ctx);
+  }
+  encodeHalfMatrices(tensors, needed, ctx, typed);
 
   ImportOptions opts = options;
   if (opts.maxSeqLen <= 0) {

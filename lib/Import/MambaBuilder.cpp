@@ -56,14 +56,22 @@ public:
   }
 
   /// Emits at `at`'s insertion point (emitMambaMixer); no module.
-  MambaGraphBuilder(OpBuilder &at, Location loc, const MambaSpec &spec)
+  MambaGraphBuilder(OpBuilder &at, Location loc, const MambaSpec &spec,
+                    const llvm::DenseMap<Value, QuantFormat> &formats)
       : MambaGraphBuilder(at.getContext(), loc, spec, kNoTensors, kNoOptions) {
     b.setInsertionPoint(at.getInsertionBlock(), at.getInsertionPoint());
+    this->formats = formats;
   }
 
   OwningOpRef<ModuleOp> build();
+  /// The mixer of `xn`; the weights that are not encoded matrices (linear
+  /// layers' bf16/f16 rows) are widened to f32 first if they are 2-byte
+  /// floats (norms, biases, conv taps, A_log, D: vectors and small tensors).
   Value mixer(Value xn, Value &conv, Value &ssm,
               llvm::StringMap<Value> &weights) {
+    for (auto &kv : weights)
+      if (kv.second && !formats.count(kv.second))
+        kv.second = toF32(kv.second);
     return spec.version == 1 ? mixer1(xn, conv, ssm, weights)
                              : mixer2(xn, conv, ssm, weights);
   }
@@ -105,6 +113,13 @@ private:
                                      nb.getF32FloatAttr(static_cast<float>(v)));
   }
   Value parameter(StringRef name);
+  /// `v` widened to f32 if it is a bf16/f16 tensor.
+  Value toF32(Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (!isa<BFloat16Type, Float16Type>(type.getElementType()))
+      return v;
+    return arith::ExtFOp::create(b, loc, type.clone(f32), v);
+  }
   Value linear(Value x, Value w, Value bias, int64_t outWidth);
   Value rmsNorm(Value x, Value weight) {
     return RMSNormOp::create(b, loc, x.getType(), x, weight,
@@ -141,6 +156,9 @@ private:
   llvm::StringMap<std::string> symbols;
   llvm::StringSet<> usedSymbols;
   std::vector<func::FuncOp> layerFuncs;
+  /// The encoding of half-precision matrices (parameters and the layer
+  /// functions' weight arguments), read by seq.quantized_linear.
+  llvm::DenseMap<Value, QuantFormat> formats;
   func::FuncOp forward;
   Operation *lastParameter = nullptr;
 };
@@ -164,10 +182,11 @@ RankedTensorType mlir::seq::mambaSsmStateType(MLIRContext *ctx,
                                Float32Type::get(ctx));
 }
 
-Value mlir::seq::emitMambaMixer(OpBuilder &b, Location loc,
-                                const MambaSpec &spec, Value xn, Value &conv,
-                                Value &ssm, llvm::StringMap<Value> &weights) {
-  MambaGraphBuilder emitter(b, loc, spec);
+Value mlir::seq::emitMambaMixer(
+    OpBuilder &b, Location loc, const MambaSpec &spec, Value xn, Value &conv,
+    Value &ssm, llvm::StringMap<Value> &weights,
+    const llvm::DenseMap<Value, QuantFormat> &formats) {
+  MambaGraphBuilder emitter(b, loc, spec, formats);
   return emitter.mixer(xn, conv, ssm, weights);
 }
 
@@ -186,14 +205,21 @@ Value MambaGraphBuilder::parameter(StringRef name) {
       b.setInsertionPointAfter(lastParameter);
     else
       b.setInsertionPointToStart(module.getBody());
+    auto quant = tensors.find(name)->second.quant;
     lastParameter = ParameterOp::create(
         b, loc, b.getStringAttr(symbol), b.getStringAttr(name),
-        TypeAttr::get(tensorType(name)), QuantFormatAttr(), ArrayAttr());
+        TypeAttr::get(tensorType(name)),
+        quant ? QuantFormatAttr::get(b.getContext(), *quant)
+              : QuantFormatAttr(),
+        ArrayAttr());
     it = symbols.try_emplace(name, symbol).first;
   }
-  return GetParameterOp::create(
+  Value value = GetParameterOp::create(
       b, loc, tensorType(name),
       FlatSymbolRefAttr::get(b.getContext(), it->second));
+  if (auto quant = tensors.find(name)->second.quant)
+    formats[value] = *quant;
+  return value;
 }
 
 Value MambaGraphBuilder::linear(Value x, Value w, Value bias,
@@ -201,8 +227,13 @@ Value MambaGraphBuilder::linear(Value x, Value w, Value bias,
   auto in = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(in.getShape());
   shape.back() = outWidth;
-  return LinearOp::create(b, loc, RankedTensorType::get(shape, f32), x, w,
-                          bias);
+  auto type = RankedTensorType::get(shape, f32);
+  auto quant = formats.find(w);
+  if (quant != formats.end())
+    return QuantizedLinearOp::create(
+        b, loc, type, x, w, bias,
+        QuantFormatAttr::get(b.getContext(), quant->second));
+  return LinearOp::create(b, loc, type, x, w, bias);
 }
 
 /// Columns [offset, offset + width) of x [1, S, W].
@@ -267,7 +298,7 @@ Value MambaGraphBuilder::zeroState(RankedTensorType type) {
 }
 
 Value MambaGraphBuilder::head(Value hidden, Type resultType) {
-  Value n = rmsNorm(hidden, parameter(spec.finalNorm));
+  Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)));
   auto type = cast<RankedTensorType>(resultType);
   Value out =
       linear(n, parameter(spec.lmHead), Value(), type.getShape().back());
@@ -534,11 +565,15 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first) {
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   llvm::StringMap<Value> w;
-  for (auto [index, role] : llvm::enumerate(roles))
-    w[role] = body->getArgument(3 + index);
+  for (auto [index, role] : llvm::enumerate(roles)) {
+    Value arg = body->getArgument(3 + index);
+    if (auto quant = tensors.find(names[index])->second.quant)
+      formats[arg] = *quant;
+    w[role] = arg;
+  }
   Value x = body->getArgument(0);
   Value conv = body->getArgument(1), ssm = body->getArgument(2);
-  Value xn = rmsNorm(x, w.lookup("norm"));
+  Value xn = rmsNorm(x, toF32(w.lookup("norm")));
   Value out = mixer(xn, conv, ssm, w);
   Value x1 = arith::AddFOp::create(b, loc, x, out);
   // The new states go back into the caller's state buffers here, once, so
@@ -583,9 +618,16 @@ void MambaGraphBuilder::buildForward() {
   forward.setPrivate();
   Block *body = forward.addEntryBlock();
   b.setInsertionPointToStart(body);
-  Value x =
-      EmbeddingOp::create(b, loc, rows(spec.hidden), parameter(spec.embedding),
-                          body->getArgument(0));
+  Value table = parameter(spec.embedding);
+  auto quant = formats.find(table);
+  Value x = quant != formats.end()
+                ? QuantizedEmbeddingOp::create(
+                      b, loc, rows(spec.hidden), table, body->getArgument(0),
+                      QuantFormatAttr::get(b.getContext(), quant->second))
+                      .getResult()
+                : EmbeddingOp::create(b, loc, rows(spec.hidden), table,
+                                      body->getArgument(0))
+                      .getResult();
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, body->getArgument(1 + 2 * l),

@@ -39,10 +39,13 @@ mambaMixerSlots(const MambaLayerNames &names);
 /// Emits `spec`'s mixer (Mamba or Mamba-2, without the pre-norm and the
 /// residual) of `xn` [1, S, hidden] at `b`'s insertion point: returns its
 /// output [1, S, hidden] and replaces `conv` and `ssm` by the new states.
-/// `weights` maps the roles of mambaMixerSlots to values.
+/// `weights` maps the roles of mambaMixerSlots to values; `formats` gives
+/// the encoding of those that are bf16/f16 matrices kept in their 2-byte
+/// rows (read by seq.quantized_linear); other 2-byte weights are widened.
 Value emitMambaMixer(OpBuilder &b, Location loc, const MambaSpec &spec,
                      Value xn, Value &conv, Value &ssm,
-                     llvm::StringMap<Value> &weights);
+                     llvm::StringMap<Value> &weights,
+                     const llvm::DenseMap<Value, QuantFormat> &formats);
 
 /// Builds the module of `spec` with the entries logits, prefill, decode and
 /// generate (the signatures of buildDecoder's, with each layer's conv and

@@ -133,7 +133,11 @@ Value blockDiagonal(OpBuilder &b, Location loc, Value x, Value gate) {
              b, loc, TypeRange{type}, ValueRange{x, gate}, ValueRange{zero},
              maps, iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+               // A bf16/f16 gate is read in its stored type.
+               Value g = args[1];
+               if (!g.getType().isF32())
+                 g = arith::ExtFOp::create(nb, nl, nb.getF32Type(), g);
+               Value p = arith::MulFOp::create(nb, nl, args[0], g);
                linalg::YieldOp::create(
                    nb, nl,
                    arith::AddFOp::create(nb, nl, args[2], p).getResult());
@@ -142,20 +146,37 @@ Value blockDiagonal(OpBuilder &b, Location loc, Value x, Value gate) {
 }
 } // namespace
 
-Value mlir::seq::emitRgLruBlock(OpBuilder &b, Location loc,
-                                const RgLruSpec &spec, Value xn,
-                                Value positions, Value &conv, Value &state,
-                                llvm::StringMap<Value> &w) {
+Value mlir::seq::emitRgLruBlock(
+    OpBuilder &b, Location loc, const RgLruSpec &spec, Value xn,
+    Value positions, Value &conv, Value &state, llvm::StringMap<Value> &w,
+    const llvm::DenseMap<Value, QuantFormat> &formats) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
+  // 2-byte weights that are not encoded matrices (biases, conv taps, the
+  // recurrence parameter) are widened; the gates are read in their stored
+  // type by blockDiagonal.
+  for (auto &kv : w) {
+    auto type = dyn_cast_or_null<RankedTensorType>(
+        kv.second ? kv.second.getType() : Type());
+    if (!type || formats.count(kv.second) || kv.first() == "input_gate" ||
+        kv.first() == "recurrent_gate" ||
+        !isa<BFloat16Type, Float16Type>(type.getElementType()))
+      continue;
+    kv.second = arith::ExtFOp::create(b, loc, type.clone(f32), kv.second);
+  }
   int64_t L = spec.width, H = spec.blocks, W = spec.width / spec.blocks;
   auto rows = [&](int64_t width) {
     return RankedTensorType::get({1, kDyn, width}, f32);
   };
   auto linear = [&](Value x, StringRef weight, StringRef bias,
                     int64_t width) -> Value {
-    return LinearOp::create(b, loc, rows(width), x, w.lookup(weight),
-                            w.lookup(bias));
+    Value wv = w.lookup(weight);
+    auto quant = formats.find(wv);
+    if (quant != formats.end())
+      return QuantizedLinearOp::create(
+          b, loc, rows(width), x, wv, w.lookup(bias),
+          QuantFormatAttr::get(ctx, quant->second));
+    return LinearOp::create(b, loc, rows(width), x, wv, w.lookup(bias));
   };
   Value S = tensor::DimOp::create(b, loc, xn, 1);
 

@@ -12,6 +12,9 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "seq/IR/SeqDialect.h"
+
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <string>
@@ -57,10 +60,13 @@ rgLruSlots(const RgLruLayerNames &names);
 /// Emits the recurrent block of `xn` [1, S, hidden] (the normalised layer
 /// input) at `positions` [1, S] at `b`'s insertion point: returns its
 /// output [1, S, hidden] and replaces `conv` and `state` by the new
-/// states. `weights` maps the roles of rgLruSlots to values.
+/// states. `weights` maps the roles of rgLruSlots to values; `formats`
+/// gives the encoding of those that are bf16/f16 matrices kept in their
+/// 2-byte rows (read by seq.quantized_linear).
 Value emitRgLruBlock(OpBuilder &b, Location loc, const RgLruSpec &spec,
                      Value xn, Value positions, Value &conv, Value &state,
-                     llvm::StringMap<Value> &weights);
+                     llvm::StringMap<Value> &weights,
+                     const llvm::DenseMap<Value, QuantFormat> &formats);
 
 } // namespace seq
 } // namespace mlir

@@ -18,6 +18,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <cstddef>
 
@@ -320,18 +321,13 @@ static void buildPackedWrapper(OpBuilder &builder, LLVM::LLVMFuncOp cinterface,
 }
 
 /// Turns the storage global of a parameter into a pointer the runtime sets,
-/// and every use of its address into a load of that pointer.
-static void rewriteParameterGlobal(ModuleOp module, LLVM::GlobalOp storage) {
-  MLIRContext *context = module.getContext();
+/// and every use of its address (`uses`, collected before the pointer
+/// global takes over its name) into a load of that pointer.
+static void rewriteParameterGlobal(LLVM::GlobalOp storage,
+                                   ArrayRef<LLVM::AddressOfOp> uses) {
+  MLIRContext *context = storage.getContext();
   auto ptrType = LLVM::LLVMPointerType::get(context);
   std::string name = storage.getSymName().str();
-  // Uses of the storage's address, collected before the pointer global
-  // takes over its name.
-  SmallVector<LLVM::AddressOfOp> uses;
-  module.walk([&](LLVM::AddressOfOp addressOf) {
-    if (addressOf.getGlobalName() == name)
-      uses.push_back(addressOf);
-  });
   OpBuilder builder(storage);
   storage.setSymName(name + ".storage");
   auto pointer = LLVM::GlobalOp::create(
@@ -353,6 +349,29 @@ static void rewriteParameterGlobal(ModuleOp module, LLVM::GlobalOp storage) {
     addressOf.erase();
   }
   storage.erase();
+}
+
+/// rewriteParameterGlobal for every parameter, with the uses of all of them
+/// collected in one walk of the module (a walk per parameter made this
+/// quadratic: a 64-layer Mamba, ~700 parameters, spent half a minute here).
+static void rewriteParameterGlobals(ModuleOp module) {
+  SmallVector<LLVM::GlobalOp> storages;
+  llvm::StringMap<SmallVector<LLVM::AddressOfOp>> uses;
+  for (auto global : module.getOps<LLVM::GlobalOp>())
+    if (global.getSymName().starts_with(kParamPrefix)) {
+      storages.push_back(global);
+      uses.try_emplace(global.getSymName());
+    }
+  module.walk([&](LLVM::AddressOfOp addressOf) {
+    auto it = uses.find(addressOf.getGlobalName());
+    if (it != uses.end())
+      it->second.push_back(addressOf);
+  });
+  for (LLVM::GlobalOp storage : storages) {
+    // The name before rewriteParameterGlobal renames the storage.
+    std::string name = storage.getSymName().str();
+    rewriteParameterGlobal(storage, uses[name]);
+  }
 }
 
 /// Exports `__seq_free(ptr)`, releasing result buffers with `free`.
@@ -502,9 +521,7 @@ struct SeqCPUEntryPointsPass
       entry.consume_front(kFunctionPrefix);
       buildPackedWrapper(builder, func, entry);
     }
-    for (auto global : llvm::to_vector(module.getOps<LLVM::GlobalOp>()))
-      if (global.getSymName().starts_with(kParamPrefix))
-        rewriteParameterGlobal(module, global);
+    rewriteParameterGlobals(module);
     buildFree(module);
     // The artifact exports only the ABI: every other function is internal,
     // so an entry named like a libc function (`write`, `free`) cannot

@@ -849,7 +849,7 @@ func.func @moe_experts_down_rank(%x: tensor<16x64xf32>, %w: tensor<16x2xf32>, %p
 // -----
 
 func.func @moe_experts_element_type(%x: tensor<16x64xf32>, %w: tensor<16x2xf32>, %p: tensor<32xi32>, %o: tensor<9xi32>, %wg: tensor<8x128x64xbf16>, %wu: tensor<8x128x64xf32>, %wd: tensor<8x64x128xf32>) {
-  // expected-error @+1 {{expects input, expert weights and output to share an element type}}
+  // expected-error @+1 {{expects the expert weights to share one element type, the input's or bf16/f16}}
   %y = seq.moe_experts %x, %w, %p, %o gate(%wg : tensor<8x128x64xbf16>) up(%wu : tensor<8x128x64xf32>) down(%wd : tensor<8x64x128xf32>) {activation = #seq.ffn_activation<swiglu>} : tensor<16x64xf32>, tensor<16x2xf32>, tensor<32xi32>, tensor<9xi32> -> tensor<16x64xf32>
   return
 }
@@ -1849,8 +1849,18 @@ func.func @shared_gate_missing(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: ten
 
 // -----
 
+// f32 expert weights do not serve a bf16 input (only 2-byte weights are
+// widened as they are read).
+func.func @moe_experts_wider_weights(%x: tensor<16x64xbf16>, %w: tensor<16x2xf32>, %p: tensor<32xi32>, %o: tensor<9xi32>, %wu: tensor<8x128x64xf32>, %wd: tensor<8x64x128xf32>) {
+  // expected-error @+1 {{expects the expert weights to share one element type, the input's or bf16/f16}}
+  %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<8x128x64xf32>) down(%wd : tensor<8x64x128xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<16x64xbf16>, tensor<16x2xf32>, tensor<32xi32>, tensor<9xi32> -> tensor<16x64xbf16>
+  return
+}
+
+// -----
+
 func.func @shared_wrong_type(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wu: tensor<4x16x8xf32>, %wd: tensor<4x8x16xf32>, %su: tensor<32x8xbf16>, %sd: tensor<8x32xf32>) {
-  // expected-error @+1 {{'seq.moe_experts' op expects shared expert weights of the input's element type}}
+  // expected-error @+1 {{'seq.moe_experts' op expects the shared expert weights to share one element type, the input's or bf16/f16}}
   %y = seq.moe_experts %x, %w, %p, %o up(%wu : tensor<4x16x8xf32>) down(%wd : tensor<4x8x16xf32>) shared_up(%su : tensor<32x8xbf16>) shared_down(%sd : tensor<8x32xf32>) {activation = #seq.ffn_activation<gelu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
   return
 }

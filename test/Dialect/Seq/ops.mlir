@@ -160,6 +160,16 @@ func.func @moe_softmax_topk(%x: tensor<16x64xf32>, %logits: tensor<16x8xf32>, %w
 
 // -----
 
+// Half-precision expert weights (a bf16 checkpoint) with f32 activations.
+// CHECK-LABEL: func @moe_experts_bf16_weights
+// CHECK: seq.moe_experts {{.*}} gate(%{{.*}} : tensor<4x16x8xbf16>) up(%{{.*}} : tensor<4x16x8xbf16>) down(%{{.*}} : tensor<4x8x16xbf16>) shared_gate(%{{.*}} : tensor<32x8xf16>) shared_up(%{{.*}} : tensor<32x8xf16>) shared_down(%{{.*}} : tensor<8x32xf16>) {activation = #seq.ffn_activation<swiglu>} : tensor<6x8xf32>
+func.func @moe_experts_bf16_weights(%x: tensor<6x8xf32>, %w: tensor<6x2xf32>, %p: tensor<12xi32>, %o: tensor<5xi32>, %wg: tensor<4x16x8xbf16>, %wu: tensor<4x16x8xbf16>, %wd: tensor<4x8x16xbf16>, %sg: tensor<32x8xf16>, %su: tensor<32x8xf16>, %sd: tensor<8x32xf16>) -> tensor<6x8xf32> {
+  %y = seq.moe_experts %x, %w, %p, %o gate(%wg : tensor<4x16x8xbf16>) up(%wu : tensor<4x16x8xbf16>) down(%wd : tensor<4x8x16xbf16>) shared_gate(%sg : tensor<32x8xf16>) shared_up(%su : tensor<32x8xf16>) shared_down(%sd : tensor<8x32xf16>) {activation = #seq.ffn_activation<swiglu>} : tensor<6x8xf32>, tensor<6x2xf32>, tensor<12xi32>, tensor<5xi32> -> tensor<6x8xf32>
+  return %y : tensor<6x8xf32>
+}
+
+// -----
+
 // DeepSeek-V3 style: sigmoid scores, selection bias, grouped top-k, scaling.
 // CHECK-LABEL: func @moe_deepseek_route
 // CHECK: seq.moe_route %{{.*}} bias(%{{.*}} : tensor<64xf32>) {normalize, num_groups = 8 : i64, routed_scaling = 2.500000e+00 : f32, scoring = #seq.router_scoring<sigmoid>, top_k = 6 : i64, topk_groups = 3 : i64} : tensor<?x64xf32> -> tensor<?x6xf32>, tensor<?x6xi32>

@@ -177,6 +177,12 @@ LogicalResult GroupedMatmulOp::verify() {
 // MoeExpertsOp
 //===----------------------------------------------------------------------===//
 
+/// Expert weights of `type` serve an input of `input`: the same type, or a
+/// 2-byte float read widened.
+static bool isWeightElementType(Type type, Type input) {
+  return type == input || isa<BFloat16Type, Float16Type>(type);
+}
+
 LogicalResult MoeExpertsOp::verify() {
   Operation *op = getOperation();
   RankedTensorType inputType = getInput().getType();
@@ -189,12 +195,16 @@ LogicalResult MoeExpertsOp::verify() {
       failed(verifyRank(op, downType, 3, "down", "[E, Dm, F]")))
     return failure();
   Type elementType = inputType.getElementType();
-  if (upType.getElementType() != elementType ||
-      downType.getElementType() != elementType ||
-      getOutput().getType().getElementType() != elementType ||
-      (getGate() && getGate().getType().getElementType() != elementType))
-    return emitOpError("expects input, expert weights and output to share an "
-                       "element type");
+  if (getOutput().getType().getElementType() != elementType)
+    return emitOpError("expects input and output to share an element type");
+  // Expert weights share one type: the input's, or 2-byte floats widened as
+  // they are read (half-precision checkpoints with f32 activations).
+  Type weightType = upType.getElementType();
+  if (downType.getElementType() != weightType ||
+      (getGate() && getGate().getType().getElementType() != weightType) ||
+      !isWeightElementType(weightType, elementType))
+    return emitOpError("expects the expert weights to share one element "
+                       "type, the input's or bf16/f16");
   int64_t tokens = inputType.getDimSize(0);
   int64_t model = inputType.getDimSize(1);
   int64_t experts = upType.getDimSize(0);
@@ -239,11 +249,15 @@ LogicalResult MoeExpertsOp::verifySharedExperts(bool gated, int64_t model,
     return emitOpError() << "expects a shared_gate exactly when the "
                             "activation is gated ("
                          << stringifyFfnActivation(getActivation()) << ")";
+  Type weightType = cast<RankedTensorType>(sharedUp.getType()).getElementType();
   for (Value weight : {sharedGate, sharedUp, sharedDown})
-    if (weight && cast<RankedTensorType>(weight.getType()).getElementType() !=
-                      elementType)
-      return emitOpError("expects shared expert weights of the input's "
-                         "element type");
+    if (weight &&
+        cast<RankedTensorType>(weight.getType()).getElementType() != weightType)
+      return emitOpError("expects the shared expert weights to share one "
+                         "element type, the input's or bf16/f16");
+  if (!isWeightElementType(weightType, elementType))
+    return emitOpError("expects the shared expert weights to share one "
+                       "element type, the input's or bf16/f16");
   auto upType = cast<RankedTensorType>(sharedUp.getType());
   if (failed(verifyRank(op, upType, 2, "shared_up", "[Fs, Dm]")))
     return failure();

@@ -11,8 +11,6 @@ and records:
   last_logits.npy   f32 [1, V]       row S-1 of them (prefill's result)
   greedy.npy        i32 [1, N]       transformers' greedy continuation
                                      (generate(do_sample=False)), N = 32
-                                     (16 for the MoE families and
-                                     DeepSeek-V3)
   step1.npy         i32 [1, 1]       greedy[0, 0] (the first decode input)
   pos1.npy          i32 [1]          S (its position)
   step1_logits.npy  f32 [1, V]       logits after prompt + greedy[0, 0]
@@ -246,16 +244,30 @@ FAMILIES = {
                              tie_word_embeddings=True)),
 }
 
+# bf16 checkpoints of the other families (the usual case on the Hub): the
+# same configs, weights rounded to bf16 and saved so; the reference is
+# transformers' float32 run of the saved checkpoint loaded back with
+# dtype=torch.float32 (from_pretrained), which is what seqc computes:
+# 2-byte weights, f32 activations and accumulation.
+BF16_VARIANTS = ["mixtral", "qwen2_moe", "mamba", "mamba2", "jamba",
+                 "recurrent_gemma"]
+for _name in BF16_VARIANTS:
+    FAMILIES[_name + "_bf16"] = FAMILIES[_name]
+
+
+def base_family(family: str) -> str:
+    """The family a bf16 variant copies (mixtral_bf16 -> mixtral)."""
+    return family[:-len("_bf16")] if family.endswith("_bf16") else family
+
+
 # MoE families: their routers' logits are recorded to check that every
 # top-k choice is clear (the k-th and (k+1)-th router logits apart), and
 # the checkpoint is written by save_pretrained, which stores each expert's
 # weights as their own tensors (transformers 5 fuses them in memory).
 MOE = {"mixtral", "qwen2_moe", "jamba"}
 MIN_ROUTE_GAP = 1e-3
-# MoE greedy paths are 16 tokens (the min margin over 32 steps of a routed
-# tiny model is rarely clear); routers are scaled up from the
-# initialisation so that routing choices are clear too.
-MOE_NEW_TOKENS = 16
+# Routers are scaled up from the initialisation so that routing choices
+# along the 32-token greedy path are clear too.
 ROUTER_SCALE = 3.0
 
 # transformers initialises RMSNorm weights to a constant (ones; zeros for
@@ -289,7 +301,20 @@ MIN_DISTINCT = {"recurrent_gemma": 10}
 
 
 # Families saved in half precision.
-HALF = {"qwen2_bf16": torch.bfloat16, "llama_f16": torch.float16}
+HALF = {"qwen2_bf16": torch.bfloat16, "llama_f16": torch.float16,
+        **{name + "_bf16": torch.bfloat16 for name in BF16_VARIANTS},
+        "deepseek_v3_bf16": torch.bfloat16}
+
+
+def reload_f32(out: Path, config_kw: dict):
+    """The checkpoint saved in `out` loaded back in float32, as a user
+    loading a bf16 checkpoint with dtype=torch.float32 gets it."""
+    extra = {"experts_implementation": "eager"} if config_kw.get(
+        "num_experts_per_tok") else {}
+    model = transformers.AutoModelForCausalLM.from_pretrained(
+        out, dtype=torch.float32, attn_implementation="eager", **extra)
+    model.eval()
+    return model
 
 
 def margin(logits: torch.Tensor) -> float:
@@ -366,25 +391,31 @@ def greedy_path(model, config, new_tokens=NEW_TOKENS):
 
 
 MIN_MARGIN = 0.05
+# Jamba's 32-token greedy paths rarely keep 0.05 together with its other
+# conditions (seeds 0..2 of the f32 model: 0.022, 0.004, 0.038); 0.03 is
+# still over 1000 times its logit error (2e-5, see F64_CHECK).
+MIN_MARGIN_OF = {"jamba": 0.03}
 
 
 def build(family: str, config_cls, kw: dict):
     # The first seed (from a fixed list) whose greedy path has a clear
     # margin, so greedy comparisons are not decided by rounding.
-    new_tokens = MOE_NEW_TOKENS if family in MOE else NEW_TOKENS
+    kind = base_family(family)
+    half = HALF.get(family)
+    new_tokens = NEW_TOKENS
     for seed in range(20261130, 20261130 + 50):
         config, model = make_model(config_cls, kw, seed,
-                                   RANDOM_NORMS.get(family))
-        if family in HALF:
-            round_to(model, HALF[family])
+                                   RANDOM_NORMS.get(kind))
+        if half is not None:
+            round_to(model, half)
         prompt, greedy, _, m = greedy_path(model, config, new_tokens)
         gap = (route_gap(model, config, torch.cat([prompt, greedy], 1))
-               if family in MOE else 1.0)
+               if kind in MOE else 1.0)
         rounding = (rounding_error(model, prompt)
-                    if family in F64_CHECK else 0.0)
-        if (m > MIN_MARGIN and gap > MIN_ROUTE_GAP
-                and rounding < F64_CHECK.get(family, 1.0)
-                and len(set(greedy[0].tolist())) >= MIN_DISTINCT.get(family, 0)
+                    if kind in F64_CHECK else 0.0)
+        if (m > MIN_MARGIN_OF.get(kind, MIN_MARGIN) and gap > MIN_ROUTE_GAP
+                and rounding < F64_CHECK.get(kind, 1.0)
+                and len(set(greedy[0].tolist())) >= MIN_DISTINCT.get(kind, 0)
                 and config.eos_token_id not in greedy[0].tolist()):
             break
     else:
@@ -393,8 +424,9 @@ def build(family: str, config_cls, kw: dict):
     out.mkdir(parents=True, exist_ok=True)
     for f in out.iterdir():
         f.unlink()
-    half = HALF.get(family)
-    if family in MOE:
+    if kind in MOE:
+        if half is not None:
+            model.to(half)
         model.save_pretrained(out)
         (out / "generation_config.json").unlink(missing_ok=True)
     else:
@@ -408,8 +440,20 @@ def build(family: str, config_cls, kw: dict):
             state.pop("lm_head.weight", None)
         save_file(state, out / "model.safetensors",
                   metadata={"format": "pt"})
+    if half is not None and family not in ("qwen2_bf16", "llama_f16"):
+        # The reference: the saved checkpoint loaded back in float32 (its
+        # buffers rounded too), with the same clear margins.
+        model = reload_f32(out, kw)
+        config = model.config
 
     prompt, greedy, full_logits, m = greedy_path(model, config, new_tokens)
+    if kind in MOE:
+        gap = route_gap(model, config, torch.cat([prompt, greedy], 1))
+        assert gap > MIN_ROUTE_GAP, family
+    if kind in F64_CHECK:
+        rounding = rounding_error(model, prompt)
+        assert rounding < F64_CHECK[kind], family
+    assert m > MIN_MARGIN_OF.get(kind, MIN_MARGIN), family
     logits = model(prompt).logits
     assert greedy.shape[1] == new_tokens
     S = prompt.shape[1]
@@ -436,9 +480,11 @@ def build(family: str, config_cls, kw: dict):
         f"smallest greedy top-1/top-2 logit gap: {m:.4f}\n"
         f"largest |logit|: {float(full_logits.abs().max()):.3f}\n"
         + (f"smallest router gap (k-th - (k+1)-th logit): {gap:.4f}\n"
-           if family in MOE else "")
+           if kind in MOE else "")
         + (f"transformers f32 vs f64 prompt logits: {rounding:.2e}\n"
-           if family in F64_CHECK else "") +
+           if kind in F64_CHECK else "")
+        + (f"weights saved as {str(half).removeprefix('torch.')}; reference: "
+           f"transformers in float32 on them\n" if half is not None else "") +
         f"transformers {transformers.__version__}, torch {torch.__version__}\n")
     print(f"{family}: margin {m:.4f}, |logit| max "
           f"{float(full_logits.abs().max()):.2f}, files in {out}")
@@ -489,7 +535,8 @@ DEEPSEEK = {
         v_head_dim=9,
         rope_parameters=dict(rope_type="default", rope_theta=1000.0)),
 }
-DEEPSEEK_NEW_TOKENS = 16
+# bf16 checkpoint of the first (as the other families' bf16 variants).
+DEEPSEEK["deepseek_v3_bf16"] = DEEPSEEK["deepseek_v3"]
 # e_score_correction_bias: a buffer transformers initialises to zeros; a
 # random one (scores are in (0, 1)) makes selection differ from weights.
 DEEPSEEK_BIAS_STD = 0.15
@@ -530,7 +577,8 @@ def deepseek_route_gap(model, config, tokens) -> float:
 def build_deepseek(family: str, kw: dict):
     """As build() for the DeepSeek-V3 configs: a seed with clear greedy
     and routing margins, save_pretrained (per-expert tensors), goldens."""
-    new_tokens = DEEPSEEK_NEW_TOKENS
+    half = HALF.get(family)
+    new_tokens = NEW_TOKENS
     for seed in range(20261130, 20261130 + 50):
         config, model = make_model(transformers.DeepseekV3Config, kw, seed,
                                    norm_mean=1.0)
@@ -539,6 +587,10 @@ def build_deepseek(family: str, kw: dict):
             if name.endswith("e_score_correction_bias"):
                 buf.copy_(torch.randn(buf.shape, generator=g)
                           * DEEPSEEK_BIAS_STD)
+                if half is not None:
+                    buf.copy_(buf.to(half).to(torch.float32))
+        if half is not None:
+            round_to(model, half)
         prompt, greedy, _, m = greedy_path(model, config, new_tokens)
         gap = deepseek_route_gap(model, config, torch.cat([prompt, greedy],
                                                           1))
@@ -551,10 +603,17 @@ def build_deepseek(family: str, kw: dict):
     out.mkdir(parents=True, exist_ok=True)
     for f in out.iterdir():
         f.unlink()
+    if half is not None:
+        model.to(half)
     model.save_pretrained(out)
     (out / "generation_config.json").unlink(missing_ok=True)
+    if half is not None:
+        model = reload_f32(out, kw)
+        config = model.config
 
     prompt, greedy, full_logits, m = greedy_path(model, config, new_tokens)
+    gap = deepseek_route_gap(model, config, torch.cat([prompt, greedy], 1))
+    assert m > MIN_MARGIN and gap > MIN_ROUTE_GAP, family
     logits = model(prompt).logits
     S = prompt.shape[1]
     path = full_logits[0, S - 1:S - 1 + new_tokens]
@@ -577,7 +636,9 @@ def build_deepseek(family: str, kw: dict):
         f"largest |logit|: {float(full_logits.abs().max()):.3f}\n"
         f"smallest routing gap (groups, k-th - (k+1)-th biased score): "
         f"{gap:.4f}\n"
-        f"transformers {transformers.__version__}, torch {torch.__version__}\n")
+        + (f"weights saved as {str(half).removeprefix('torch.')}; reference: "
+           f"transformers in float32 on them\n" if half is not None else "")
+        + f"transformers {transformers.__version__}, torch {torch.__version__}\n")
     print(f"{family}: seed {seed}, margin {m:.4f}, route gap {gap:.4f}, "
           f"files in {out}")
 

@@ -133,13 +133,17 @@ def Seq_MoeExpertsOp : Seq_Op<"moe_experts", [Pure,
     * `gelu`: `down_e(gelu(up_e(x)))`, no `gate`.
 
     Expert weights are stacked with the PyTorch linear layout:
-    `gate`/`up` `[E, F, Dm]`, `down` `[E, Dm, F]`.
+    `gate`/`up` `[E, F, Dm]`, `down` `[E, Dm, F]`. They share one element
+    type: the input's, or bf16/f16 for any input (a half-precision
+    checkpoint's experts serving f32 activations; each weight is widened to
+    f32 as it is read, the products accumulate in f32).
 
     Always-on shared experts (DeepSeekMoE) are the optional
     `shared_gate`/`shared_up` `[Fs, Dm]` and `shared_down` `[Dm, Fs]` (several
     shared experts are one FFN of their concatenated width): every token adds
     `ffn_shared(input[t])` with weight 1, computed in the same kernel as the
-    routed experts. Canonicalization folds a dense FFN of the same input
+    routed experts; their weights share one element type by the same rule.
+    Canonicalization folds a dense FFN of the same input
     added to the result into these operands.
 
     ```mlir
