@@ -296,11 +296,9 @@ command-line error. --help-hidden lists every LLVM and MLIR option.
 /// The MLIR options shown next to seqc's own: timing and IR dumps.
 static constexpr llvm::StringLiteral kDiagnosticOptions[] = {
     "mlir-timing",
-    "mlir-timing-display",
     "mlir-pass-statistics",
     "mlir-print-ir-before-all",
     "mlir-print-ir-after-all",
-    "mlir-print-ir-after-failure",
     "mlir-print-debuginfo",
 };
 

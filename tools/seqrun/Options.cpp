@@ -52,10 +52,8 @@ Entry (--entry NAME; default: the only one):
                           |got - want| <= atol + rtol * |want|, exact for ints
   --rtol R, --atol A      tolerances (default 1e-5 and 1e-6)
   --bench                 time it: --warmup N (3), then --reps N (10) calls
-  --check-numerics        fail on the first NaN or Inf of an output, naming
-                          it; an artifact built with `seqc --check-numerics`
-                          fails the call first, naming the op that made it
-                          (in generation too: the logits, every layer)
+  --check-numerics        fail on the first NaN/Inf of an output (or logit),
+                          naming it (seqc --check-numerics: the op too)
 
 Generic:
   --threads N             threads of parallel code (default: OMP_NUM_THREADS,
