@@ -122,7 +122,7 @@ CodeLibrary::~CodeLibrary() {
     ::close(fd);
 }
 
-void *CodeLibrary::lookup(const char *name) const {
+void *CodeLibrary::resolve(const char *name, bool &definedHere) const {
   dlerror();
   void *address = dlsym(handle, name);
   if (!address)
@@ -133,25 +133,22 @@ void *CodeLibrary::lookup(const char *name) const {
   if (dlinfo(handle, RTLD_DI_LINKMAP, &ours) != 0 ||
       !dladdr1(address, &info, reinterpret_cast<void **>(&owner),
                RTLD_DL_LINKMAP) ||
-      owner != ours)
+      !owner)
     return nullptr;
+  definedHere = owner == ours;
   return address;
 }
 
+void *CodeLibrary::lookup(const char *name) const {
+  bool definedHere = false;
+  void *address = resolve(name, definedHere);
+  return address && definedHere ? address : nullptr;
+}
+
 void *CodeLibrary::lookupInDependencies(const char *name) const {
-  dlerror();
-  void *address = dlsym(handle, name);
-  if (!address)
-    return nullptr;
-  struct link_map *ours = nullptr;
-  struct link_map *owner = nullptr;
-  Dl_info info;
-  if (dlinfo(handle, RTLD_DI_LINKMAP, &ours) != 0 ||
-      !dladdr1(address, &info, reinterpret_cast<void **>(&owner),
-               RTLD_DL_LINKMAP) ||
-      !owner || owner == ours)
-    return nullptr;
-  return address;
+  bool definedHere = true;
+  void *address = resolve(name, definedHere);
+  return address && !definedHere ? address : nullptr;
 }
 
 uintptr_t CodeLibrary::base() const {

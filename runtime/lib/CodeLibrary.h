@@ -44,6 +44,9 @@ public:
 
 private:
   CodeLibrary() = default;
+  /// `dlsym(name)` through this object's scope and whether this object
+  /// itself defines it; null when the symbol or its owner is not found.
+  void *resolve(const char *name, bool &definedHere) const;
   void *handle = nullptr;
   /// The memfd the object was loaded from, kept open so that no other live
   /// artifact is loaded through the same /proc/self/fd path (glibc would
