@@ -2,6 +2,7 @@
 # lit configuration for the seqc regression tests.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -79,6 +80,12 @@ tools = ["seqc-opt", "seqc", "seqrun", ToolSubst("FileCheck", unresolved="fatal"
          "not", "count", "split-file", "llvm-readobj", "llvm-objdump",
          "llvm-readelf", "seq-gpu-emu", "seq-gpu-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# %pynumpy: the Python that CMake found (the one setup.sh installed NumPy
+# into), for checks written in Python; lit's own interpreter may lack NumPy.
+config.substitutions.append(
+    ("%pynumpy", "env PYTHONDONTWRITEBYTECODE=1 " +
+     (getattr(config, "seqc_python_executable", "") or sys.executable)))
 
 # Op families the CPU backend lowers. Execution tests of a family declare
 # `REQUIRES: cpu-lowering-<family>`; a family joins this list when its

@@ -1,3 +1,6 @@
+// Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default, for the runs that
+// compare valid inputs with the goldens they share with other tests.
+//
 // Run-time checks for what the verifiers check only on static extents
 // (issue #11): block ids outside the caches, KV heads that do not divide
 // the query heads (or are 0), K and V of different lengths. Each call

@@ -1,3 +1,6 @@
+// Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default, for the runs that
+// compare valid inputs with the goldens they share with other tests.
+//
 // An entry may have any name, a libc function's included: the artifact
 // exports only its ABI (`__seq_packed_*`, `__seq_free` and the globals),
 // every other function is internal. An entry named `write` that runs

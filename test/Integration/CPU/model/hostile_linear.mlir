@@ -1,3 +1,6 @@
+// Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default, for the runs that
+// compare valid inputs with the goldens they share with other tests.
+//
 // Run-time checks of a linear layer's dynamic extents (issue #11): an
 // activation K that differs from the weight's K, or a bias that is not as
 // long as the weight's N, fails the call with __seq_status 4 (shape

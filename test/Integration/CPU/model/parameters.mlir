@@ -1,3 +1,5 @@
+// Tolerance: exact (rtol 0 / atol 0): the result copies a bound parameter.
+//
 // REQUIRES: cpu-lowering-model
 // RUN: seqc %s --target=cpu -o %t.seqpkg
 // RUN: seqrun %t.seqpkg --weights %S/../Inputs/parameters/weights.safetensors --input 0=%S/../Inputs/parameters/x.npy --expect 0=%S/../Inputs/parameters/out.npy --rtol 0 --atol 0

@@ -1,3 +1,6 @@
+// Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default, for the runs that
+// compare valid inputs with the goldens they share with other tests.
+//
 // Run-time checks of MoE routing data (issue #11): permutation entries
 // outside [0, T * K), expert offsets that are negative, decreasing or past
 // the permutation, and dynamic extents that do not agree fail the call

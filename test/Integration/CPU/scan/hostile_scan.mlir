@@ -1,3 +1,6 @@
+// Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default, for the runs that
+// compare valid inputs with the goldens they share with other tests.
+//
 // Run-time checks of seq.scan's dynamic extents (issue #11): inputs with
 // different T, a state or batch extent an input does not have, or fewer
 // groups than a grouped map (`h floordiv 2`) reads fail the call with
