@@ -32,17 +32,32 @@ _OPTIONS = {
     "top_k": "top-k",
     "top_p": "top-p",
     "ignore_eos": "ignore-eos",
+    # decoding entries built with the import
+    "best_of": "best-of",
+    "draft_model": "draft-model",
+    "num_speculative_tokens": "num-speculative-tokens",
+    "prompt_lookup": "prompt-lookup",
+    "num_beams": "num-beams",
+    "length_penalty": "length-penalty",
+    "early_stopping": "early-stopping",
+    # run-time checks
+    "bounds_checks": "bounds-checks",
+    "check_numerics": "check-numerics",
+    "runtime_checks": "runtime-checks",
     # target
     "mtriple": "mtriple",
     "cpu": "cpu",
     "mattr": "mattr",
     "linker": "linker",
+    "cuda_toolkit": "cuda-toolkit",
+    "gpu_manifest": "gpu-manifest",
     # tiling and code generation
     "parallel": "parallel",
     "parallel_min_work": "parallel-min-work",
     "query_tile": "query-tile",
     "key_tile": "key-tile",
     "vector_width": "vector-width",
+    "quant_activations": "quant-activations",
 }
 
 _EMIT_SUFFIX = {
@@ -126,9 +141,10 @@ def compile(source, target: str = "cpu", output=None, *,
     `output` defaults to a new temporary directory's <name>.seqpkg (the
     caller owns it). `emit` stops after a stage ("seq", "tiled", "llvm",
     ...: see `seqc --help`). Keyword options are seqc's (max_seq_len=,
-    max_new_tokens=, temperature=, top_k=, top_p=, ignore_eos=, cpu=,
-    mattr=, mtriple=, parallel=, query_tile=, key_tile=, vector_width=,
-    ...). Raises CompileError with seqc's located diagnostics on failure.
+    max_new_tokens=, temperature=, draft_model=, num_beams=, cpu=,
+    parallel=, quant_activations=, bounds_checks=, ...: every option
+    `seqc --help` lists, with - as _). Raises CompileError with seqc's
+    located diagnostics on failure.
     """
     if emit not in _EMIT_SUFFIX:
         raise ValueError(f"emit must be one of {', '.join(_EMIT_SUFFIX)}")

@@ -271,16 +271,21 @@ class Artifact:
 
     # Weights -------------------------------------------------------------
 
-    def bind(self, weights):
+    def bind(self, weights, prefix=""):
         """Binds parameters from `weights`: a safetensors or GGUF file, a
         model directory (its *.safetensors shards), a list of those, or a
         dict from checkpoint key to array (kept alive by the artifact and
         read in place: it must not change while the artifact is used).
+        With `prefix`, a tensor `name` binds the parameter keyed
+        `prefix + name` and nothing else: `bind(draft, prefix="draft/")`
+        binds the draft model of an artifact built with
+        `seqc --draft-model` (what `seqrun --draft-weights` does).
         Returns self."""
         with self._gate.exclusive():
             if isinstance(weights, dict):
                 types = {p.key: p for p in self.parameters}
-                for key, value in weights.items():
+                for name, value in weights.items():
+                    key = prefix + name
                     param = types.get(key)
                     ttype = TensorType(param.dtype, param.shape) if param \
                         else TensorType("f32", ())
@@ -288,12 +293,12 @@ class Artifact:
                     self._native.bind_parameter(key, array, array)
             elif isinstance(weights, (list, tuple)):
                 for item in weights:
-                    self._bind_path(item)
+                    self._bind_path(item, prefix)
             else:
-                self._bind_path(weights)
+                self._bind_path(weights, prefix)
         return self
 
-    def _bind_path(self, path):
+    def _bind_path(self, path, prefix):
         path = os.fspath(path)
         if os.path.isdir(path):
             shards = sorted(f for f in os.listdir(path)
@@ -301,9 +306,9 @@ class Artifact:
             if not shards:
                 raise FileError(f"'{path}' holds no *.safetensors file")
             for shard in shards:
-                self._native.bind_file(os.path.join(path, shard))
+                self._native.bind_file(os.path.join(path, shard), prefix)
         else:
-            self._native.bind_file(path)
+            self._native.bind_file(path, prefix)
 
     def check_bound(self):
         """Raises BindingError naming the first unbound parameter."""

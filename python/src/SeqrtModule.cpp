@@ -296,11 +296,17 @@ public:
     return params;
   }
 
-  void bindFile(const std::string &path) {
+  /// Binds the file's tensors; with a non-empty `prefix`, a tensor `name`
+  /// binds the parameter keyed `prefix + name` only (a draft model's
+  /// weights in a speculative artifact: prefix "draft/").
+  void bindFile(const std::string &path, const std::string &prefix) {
     seqrt_status status;
     {
       nb::gil_scoped_release release;
-      status = seqrt_bind_weights(artifact, path.c_str());
+      status = prefix.empty()
+                   ? seqrt_bind_weights(artifact, path.c_str())
+                   : seqrt_bind_weights_prefixed(artifact, path.c_str(),
+                                                 prefix.c_str());
       if (status != SEQRT_OK)
         error = seqrt_last_error();
     }
@@ -636,7 +642,8 @@ NB_MODULE(_seqrt, m) {
       .def_prop_ro("target_cpu", &Artifact::targetCpu)
       .def("entries", &Artifact::entries)
       .def("parameters", &Artifact::parameters)
-      .def("bind_file", &Artifact::bindFile, nb::arg("path"))
+      .def("bind_file", &Artifact::bindFile, nb::arg("path"),
+           nb::arg("prefix") = "")
       .def("bind_parameter", &Artifact::bindParameter, nb::arg("key"),
            nb::arg("owner"), nb::arg("array").noconvert())
       .def("check_bound", &Artifact::checkBound)

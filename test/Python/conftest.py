@@ -28,12 +28,17 @@ def _digest(source, options):
     exe = Path(seqc.executable())
     stat = exe.stat()
     h.update(f"{exe}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    h.update(json.dumps(options, sort_keys=True).encode())
-    files = sorted(source.rglob("*")) if source.is_dir() else [source]
-    for f in files:
-        if f.is_file():
-            h.update(f.name.encode())
-            h.update(f.read_bytes())
+    h.update(json.dumps(options, sort_keys=True, default=str).encode())
+    # The source and every file an option names (a draft model) are keyed
+    # by content.
+    roots = [source] + [Path(v) for v in options.values()
+                        if isinstance(v, Path)]
+    for root in roots:
+        files = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for f in files:
+            if f.is_file():
+                h.update(f.name.encode())
+                h.update(f.read_bytes())
     return h.hexdigest()[:24]
 
 

@@ -3,7 +3,10 @@
 goldens as the C++ execution tests (transformers / PyTorch outputs written
 by test/Integration/CPU/gen/)."""
 
+import re
+
 import numpy as np
+import pytest
 import seqc
 import seqrt
 from conftest import INPUTS, MODELS, golden, requires_torch
@@ -193,3 +196,35 @@ def test_torch_in_torch_out(llama):
     (logits3,) = art.call("logits", prompt.numpy(), framework="torch")
     assert isinstance(logits3, torch.Tensor)
     assert list(art.generate(prompt, 32)) == GREEDY
+
+
+def test_compile_options_cover_seqc_help():
+    # Every option `seqc --help` lists is a compile() keyword (target and
+    # emit are compile()'s own arguments; -o is `output`).
+    import subprocess
+    text = subprocess.run([seqc.executable(), "--help"], capture_output=True,
+                          text=True, check=True).stdout
+    own = {"emit", "target", "help", "help-list", "version"}
+    listed = {m for m in re.findall(r"^  --?([a-z0-9-]+)", text, re.M)
+              if m not in own and not m.startswith("mlir-") and m != "o"}
+    assert listed - set(seqc._OPTIONS.values()) == set()
+    assert set(seqc._OPTIONS.values()) - listed == set()
+
+
+def test_speculative_draft_weights_bind_with_prefix(compiled):
+    # import/hf_speculative.test's first-layer draft, from Python: the
+    # draft's tensors bind under "draft/"; greedy speculative tokens equal
+    # transformers' greedy tokens.
+    path = compiled(INPUTS / "hf_llama", max_seq_len=64, max_new_tokens=32,
+                    draft_model=INPUTS / "hf_llama_draft1")
+    art = seqrt.load(path).bind(INPUTS / "hf_llama")
+    with pytest.raises(seqrt.BindingError, match="draft/"):
+        art.check_bound()
+    art.bind(INPUTS / "hf_llama_draft1", prefix="draft/")
+    art.check_bound()
+    prompt = golden("hf_llama/prompt.npy")
+    tokens, count, steps, accepted = art.call("generate_speculative", prompt, 0)
+    n = int(np.asarray(count).reshape(-1)[0])
+    assert n == len(GREEDY)
+    assert np.asarray(tokens).reshape(-1)[:n].tolist() == GREEDY
+    assert int(np.asarray(steps).reshape(-1)[0]) > 0
