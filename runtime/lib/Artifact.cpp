@@ -41,26 +41,34 @@ uint64_t getLE(std::string_view bytes, size_t offset, unsigned size) {
 } // namespace
 
 std::string seqrt::encodeArtifact(std::string_view metadataJson,
-                                  std::string_view code) {
+                                  std::string_view code,
+                                  std::string_view gpuImages) {
+  bool gpu = !gpuImages.empty();
   std::string out;
-  out.reserve(kArtifactHeaderSize + metadataJson.size() + code.size());
+  out.reserve(kArtifactHeaderSizeGPU + metadataJson.size() + code.size() +
+              gpuImages.size());
   out.append(kArtifactMagic, sizeof(kArtifactMagic));
-  putLE(out, kArtifactFormatVersion, 4);
+  putLE(out, gpu ? kArtifactFormatVersionGPU : kArtifactFormatVersion, 4);
   putLE(out, kArtifactFlags, 4);
   putLE(out, metadataJson.size(), 8);
   putLE(out, code.size(), 8);
   uint64_t checksum = fnv1a64(metadataJson.data(), metadataJson.size());
   checksum = fnv1a64(code.data(), code.size(), checksum);
+  checksum = fnv1a64(gpuImages.data(), gpuImages.size(), checksum);
   putLE(out, checksum, 8);
+  if (gpu)
+    putLE(out, gpuImages.size(), 8);
   out.append(metadataJson);
   out.append(code);
+  out.append(gpuImages);
   return out;
 }
 
 bool seqrt::writeArtifact(const std::string &path,
                           const std::string &metadataJson,
-                          const std::string &code, std::string &error) {
-  std::string bytes = encodeArtifact(metadataJson, code);
+                          const std::string &code, std::string &error,
+                          const std::string &gpuImages) {
+  std::string bytes = encodeArtifact(metadataJson, code, gpuImages);
   std::string tmpPath = path + ".tmp." + std::to_string(getpid());
   FILE *file = std::fopen(tmpPath.c_str(), "wb");
   if (!file) {
@@ -102,40 +110,54 @@ ArtifactError seqrt::decodeArtifact(std::string_view bytes,
     return ArtifactError::Format;
   }
   auto version = static_cast<uint32_t>(getLE(bytes, kArtifactVersionOffset, 4));
-  if (version != kArtifactFormatVersion) {
+  if (version != kArtifactFormatVersion &&
+      version != kArtifactFormatVersionGPU) {
     error = "unsupported artifact format version " + std::to_string(version) +
-            " (this runtime reads version " +
-            std::to_string(kArtifactFormatVersion) + ")";
+            " (this runtime reads versions " +
+            std::to_string(kArtifactFormatVersion) + " and " +
+            std::to_string(kArtifactFormatVersionGPU) + ")";
     return ArtifactError::Version;
   }
   auto flags = static_cast<uint32_t>(getLE(bytes, kArtifactFlagsOffset, 4));
   if (flags != kArtifactFlags) {
     error = "unknown artifact flags " + std::to_string(flags) +
-            " (format version 1 has none)";
+            " (format version " + std::to_string(version) + " has none)";
+    return ArtifactError::Format;
+  }
+  bool gpu = version == kArtifactFormatVersionGPU;
+  size_t header = gpu ? kArtifactHeaderSizeGPU : kArtifactHeaderSize;
+  if (bytes.size() < header) {
+    error = "truncated artifact: " + std::to_string(bytes.size()) +
+            " bytes, shorter than the " + std::to_string(header) +
+            "-byte header of format version " + std::to_string(version);
     return ArtifactError::Format;
   }
   uint64_t metadataSize = getLE(bytes, kArtifactMetadataSizeOffset, 8);
   uint64_t codeSize = getLE(bytes, kArtifactCodeSizeOffset, 8);
-  uint64_t payload = bytes.size() - kArtifactHeaderSize;
+  uint64_t gpuSize = gpu ? getLE(bytes, kArtifactGpuSizeOffset, 8) : 0;
+  uint64_t payload = bytes.size() - header;
   // Compare without overflowing on hostile sizes.
-  if (metadataSize > payload || codeSize > payload - metadataSize) {
+  if (metadataSize > payload || codeSize > payload - metadataSize ||
+      gpuSize > payload - metadataSize - codeSize) {
     error = "truncated artifact: header says metadata " +
             std::to_string(metadataSize) + " + code " +
-            std::to_string(codeSize) + " bytes, but only " +
-            std::to_string(payload) + " bytes follow the header";
+            std::to_string(codeSize) + " bytes" +
+            (gpu ? " + GPU images " + std::to_string(gpuSize) + " bytes"
+                 : std::string()) +
+            ", but only " + std::to_string(payload) +
+            " bytes follow the header";
     return ArtifactError::Format;
   }
-  if (metadataSize + codeSize != payload) {
-    error = "size mismatch: header says " +
-            std::to_string(kArtifactHeaderSize) + " + " +
+  if (metadataSize + codeSize + gpuSize != payload) {
+    error = "size mismatch: header says " + std::to_string(header) + " + " +
             std::to_string(metadataSize) + " + " + std::to_string(codeSize) +
-            " = " +
-            std::to_string(kArtifactHeaderSize + metadataSize + codeSize) +
+            (gpu ? " + " + std::to_string(gpuSize) : std::string()) + " = " +
+            std::to_string(header + metadataSize + codeSize + gpuSize) +
             " bytes, file has " + std::to_string(bytes.size()) + " bytes";
     return ArtifactError::Format;
   }
   uint64_t expected = getLE(bytes, kArtifactChecksumOffset, 8);
-  uint64_t actual = fnv1a64(bytes.data() + kArtifactHeaderSize, payload);
+  uint64_t actual = fnv1a64(bytes.data() + header, payload);
   if (expected != actual) {
     char buffer[96];
     std::snprintf(buffer, sizeof(buffer),
@@ -147,7 +169,8 @@ ArtifactError seqrt::decodeArtifact(std::string_view bytes,
     return ArtifactError::Checksum;
   }
   out.version = version;
-  out.metadata = bytes.substr(kArtifactHeaderSize, metadataSize);
-  out.code = bytes.substr(kArtifactHeaderSize + metadataSize, codeSize);
+  out.metadata = bytes.substr(header, metadataSize);
+  out.code = bytes.substr(header + metadataSize, codeSize);
+  out.gpuImages = bytes.substr(header + metadataSize + codeSize, gpuSize);
   return ArtifactError::None;
 }

@@ -9,6 +9,7 @@
 #define SEQRT_LIB_ARTIFACTIMPL_H
 
 #include "CodeLibrary.h"
+#include "GpuTargets.h"
 #include "MappedFile.h"
 #include "Metadata.h"
 #include "seqrt/seqrt.h"
@@ -27,6 +28,15 @@ struct seqrt_artifact {
   std::string metadataJson;
   seqrt::Metadata metadata;
   std::shared_ptr<seqrt::CodeLibrary> library;
+
+  /// The targets the artifact carries (format version 2: GPU binaries and
+  /// their launch manifests), joined for seqrt_artifact_targets.
+  seqrt::ArtifactTargets targets;
+  std::string targetList;
+  /// The device chosen at load (seqrt_artifact_device) and, for a GPU, its
+  /// context, loaded module and resolved kernels; null for the CPU.
+  std::string device;
+  std::unique_ptr<seqrt::GpuBinding> gpu;
 
   /// Per entry, its `__seq_packed_<name>`.
   std::vector<EntryFunction> functions;

@@ -333,6 +333,13 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
     return fail(SEQRT_ERROR_ARGUMENT,
                 std::string("artifact has no entry '") + entryName + "'");
   const EntryInfo &entry = artifact->metadata.entries[index];
+  if (artifact->gpu)
+    return fail(SEQRT_ERROR_TARGET,
+                "entry '" + entry.name + "' cannot run on " +
+                    artifact->gpu->target->name +
+                    ": the artifact carries its kernels and launch manifest, "
+                    "but no host-side launch code yet (load it for the "
+                    "device cpu)");
   if (numInputs != entry.inputs.size())
     return fail(SEQRT_ERROR_ARGUMENT, "entry '" + entry.name + "' takes " +
                                           std::to_string(entry.inputs.size()) +

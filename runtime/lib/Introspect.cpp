@@ -61,6 +61,14 @@ extern "C" const char *seqrt_artifact_producer(const seqrt_artifact *a) {
   return a ? a->metadata.producer.c_str() : "";
 }
 
+extern "C" const char *seqrt_artifact_device(const seqrt_artifact *a) {
+  return a ? a->device.c_str() : "";
+}
+
+extern "C" const char *seqrt_artifact_targets(const seqrt_artifact *a) {
+  return a ? a->targetList.c_str() : "";
+}
+
 extern "C" const char *seqrt_artifact_target_kind(const seqrt_artifact *a) {
   return a ? a->metadata.target.kind.c_str() : "";
 }

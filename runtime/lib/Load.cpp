@@ -182,6 +182,12 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact, const ElfImage &image) {
 
 extern "C" seqrt_status seqrt_artifact_load(const char *path,
                                             seqrt_artifact **out) {
+  return seqrt_artifact_load_device(path, "auto", out);
+}
+
+extern "C" seqrt_status seqrt_artifact_load_device(const char *path,
+                                                   const char *device,
+                                                   seqrt_artifact **out) {
   if (!path || !out)
     return fail(SEQRT_ERROR_ARGUMENT, "seqrt_artifact_load: null argument");
   *out = nullptr;
@@ -197,8 +203,14 @@ extern "C" seqrt_status seqrt_artifact_load(const char *path,
       kind != ArtifactError::None)
     return fail(statusFor(kind), artifact->path + ": " + error);
   artifact->metadataJson = std::string(contents.metadata);
-  if (!parseMetadata(contents.metadata, artifact->metadata, error))
+  if (!parseMetadata(contents.metadata, artifact->metadata, error,
+                     contents.version) ||
+      !parseArtifactTargets(contents.metadata, contents.version,
+                            contents.gpuImages.size(), artifact->targets,
+                            error))
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
+  for (const std::string &name : artifact->targets.names)
+    artifact->targetList += (artifact->targetList.empty() ? "" : ", ") + name;
   if (seqrt_status status = checkHostTarget(artifact->metadata.target, error))
     return fail(status, artifact->path + ": " + error);
   if (seqrt_status status = checkHostElf(contents.code, error))
@@ -215,6 +227,11 @@ extern "C" seqrt_status seqrt_artifact_load(const char *path,
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
   if (seqrt_status status = resolveSymbols(*artifact, image))
     return status;
+  // The device last: the code and its metadata are known good.
+  if (seqrt_status status = selectDevice(
+          artifact->targets, contents.gpuImages, device ? device : "auto",
+          artifact->gpu, artifact->device, error))
+    return fail(status, artifact->path + ": " + error);
   configureThreads(*artifact->library);
   *out = artifact.release();
   return SEQRT_OK;

@@ -291,7 +291,7 @@ public:
 } // namespace
 
 bool seqrt::parseMetadata(std::string_view json, Metadata &out,
-                          std::string &error) {
+                          std::string &error, uint32_t containerVersion) {
   JsonValue root;
   std::string jsonError;
   if (!parseJson(json, root, jsonError)) {
@@ -306,9 +306,10 @@ bool seqrt::parseMetadata(std::string_view json, Metadata &out,
   Metadata metadata;
   if (const JsonValue *version = reader.member(root, "", "format_version",
                                                JsonValue::Kind::Int, false)) {
-    if (version->getInt() != 1) {
+    if (version->getInt() != containerVersion) {
       error = "metadata: format_version " + std::to_string(version->getInt()) +
-              " does not match the container's version 1";
+              " does not match the container's version " +
+              std::to_string(containerVersion);
       return false;
     }
     metadata.formatVersion = version->getInt();

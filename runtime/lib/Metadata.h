@@ -82,8 +82,10 @@ struct Metadata {
 /// parameters), unique entry names, parameter encodings (a quantized ggml
 /// type, on an i8 parameter whose innermost extent is a whole number of
 /// blocks). Messages name the offending field, e.g.
-/// "entries[0].inputs[1].dtype: unknown dtype 'f31'".
-bool parseMetadata(std::string_view json, Metadata &out, std::string &error);
+/// "entries[0].inputs[1].dtype: unknown dtype 'f31'". A "format_version"
+/// must be the container's (GPU targets are read by parseGpuTargets).
+bool parseMetadata(std::string_view json, Metadata &out, std::string &error,
+                   uint32_t containerVersion = 1);
 
 } // namespace seqrt
 

@@ -48,6 +48,8 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
@@ -134,6 +136,11 @@ static cl::opt<std::string> gpuManifest(
              "kernels' launch manifest (JSON: block, grid rule, parameters) "
              "to this file, as seq-gpu-run reads it"),
     cl::init(""), cl::cat(targetCategory));
+static cl::list<std::string> gpuImageOverrides(
+    "gpu-image",
+    cl::desc("TARGET[.ptx]=FILE: put FILE in the artifact as that GPU "
+             "target's binary (or PTX) instead of compiling it (testing)"),
+    cl::Hidden, cl::cat(targetCategory));
 static cl::opt<std::string> cudaToolkit(
     "cuda-toolkit",
     cl::desc(
@@ -340,9 +347,10 @@ static void printVersion(llvm::raw_ostream &os) {
     llvm::interleaveComma(arches, os);
   os << "\n    cuda ";
   llvm::interleaveComma(seq::knownChips(seq::TargetKind::CUDA), os);
-  os << " (kernels only: -emit=gpu-kernels|gpu-asm|gpu-bin)\n    hip  ";
+  os << " (cubin + PTX + manifest in artifacts; no host launches yet)\n"
+        "    hip  ";
   llvm::interleaveComma(seq::knownChips(seq::TargetKind::HIP), os);
-  os << " (kernels only)\n";
+  os << " (HSACO + manifest in artifacts; no host launches yet)\n";
 }
 
 /// The checkpoint-import options from the command line.
@@ -426,16 +434,13 @@ static std::optional<std::string> rocmLinkerFolder(std::string &error) {
   return folder.str().str();
 }
 
-/// Compiles the kernels of a GPU target: -emit=gpu-kernels, gpu-asm or
-/// gpu-bin. Every seq op needs a GPU kernel (seq.linear and seq.attention
-/// have them so far).
-static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
-                      TimingScope &timing) {
-  bool binary = emitStage == EmitStage::GPUBinary;
-  if (binary && outputFilename == "-") {
-    llvm::errs() << "seqc: refusing to write binary output to stdout; use -o\n";
-    return 2;
-  }
+/// Gives every seq op of `module` its GPU kernels for `target` and returns
+/// them, alone, in `kernels`. An op without a GPU kernel is an error naming
+/// the op and the target.
+static LogicalResult buildGPUKernels(ModuleOp module,
+                                     const seq::TargetDescription &target,
+                                     TimingScope &timing,
+                                     OwningOpRef<ModuleOp> &kernels) {
   if (failed(runPasses(module, timing, [&](PassManager &pm) {
         seq::SeqGPULinearKernelsOptions options;
         options.target = target.name();
@@ -446,7 +451,7 @@ static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       })))
-    return 1;
+    return failure();
   bool unsupported = false;
   module.walk([&](Operation *op) {
     if (!isa<seq::SeqDialect>(op->getDialect()) ||
@@ -459,15 +464,68 @@ static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
     unsupported = true;
   });
   if (unsupported)
-    return 1;
-  // The kernels alone: the host side (launches, the GPU runtime) does not
-  // exist yet.
-  OwningOpRef<ModuleOp> kernels = ModuleOp::create(module.getLoc());
+    return failure();
+  kernels = ModuleOp::create(module.getLoc());
   (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                       UnitAttr::get(module.getContext()));
   if (auto gpuModule =
           module.lookupSymbol<gpu::GPUModuleOp>(seq::kKernelModuleName))
     kernels->getBody()->push_back(gpuModule->clone());
+  return success();
+}
+
+/// Generates the machine code of `kernels` (consumed) for `target`:
+/// PTX/AMDGCN text (`binary` false) or a cubin/HSACO.
+static LogicalResult generateGPUCode(OwningOpRef<ModuleOp> kernels,
+                                     const seq::TargetDescription &target,
+                                     bool binary, TimingScope &timing,
+                                     std::string &bytes) {
+  std::string toolkit, error;
+  if (target.kind == seq::TargetKind::CUDA && binary) {
+    std::optional<std::string> found = seq::findCUDAToolkit(cudaToolkit, error);
+    if (!found) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return failure();
+    }
+    toolkit = *found;
+  } else if (target.kind == seq::TargetKind::HIP && binary) {
+    std::optional<std::string> folder = rocmLinkerFolder(error);
+    if (!folder) {
+      llvm::errs() << "seqc: " << error << "\n";
+      return failure();
+    }
+    toolkit = *folder;
+  }
+  LogicalResult compiled = runPasses(*kernels, timing, [&](PassManager &pm) {
+    if (failed(seq::buildGPUCodeGenPipeline(pm, target, binary ? "bin" : "isa",
+                                            toolkit)))
+      llvm::report_fatal_error("seqc: malformed built-in GPU pipeline");
+  });
+  if (target.kind == seq::TargetKind::HIP && binary)
+    llvm::sys::fs::remove_directories(toolkit);
+  if (failed(compiled))
+    return failure();
+  kernels->walk([&](gpu::BinaryOp binaryOp) {
+    for (Attribute attr : binaryOp.getObjects())
+      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
+        bytes += object.getObject().getValue();
+  });
+  return success();
+}
+
+/// Compiles the kernels of a GPU target: -emit=gpu-kernels, gpu-asm or
+/// gpu-bin. Every seq op needs a GPU kernel (seq.linear and seq.attention
+/// have them so far).
+static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
+                      TimingScope &timing) {
+  bool binary = emitStage == EmitStage::GPUBinary;
+  if (binary && outputFilename == "-") {
+    llvm::errs() << "seqc: refusing to write binary output to stdout; use -o\n";
+    return 2;
+  }
+  OwningOpRef<ModuleOp> kernels;
+  if (failed(buildGPUKernels(module, target, timing, kernels)))
+    return 1;
   if (!gpuManifest.empty()) {
     FailureOr<std::string> manifest =
         seq::buildKernelManifest(*kernels, target);
@@ -483,45 +541,110 @@ static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
     file->os() << *manifest;
     file->keep();
   }
-  std::string text;
-  llvm::raw_string_ostream textStream(text);
   if (emitStage == EmitStage::GPUKernels) {
+    std::string text;
+    llvm::raw_string_ostream textStream(text);
     kernels->print(textStream);
     textStream << "\n";
     return writeOutput(text);
   }
-  std::string toolkit, error;
-  if (target.kind == seq::TargetKind::CUDA && binary) {
-    std::optional<std::string> found = seq::findCUDAToolkit(cudaToolkit, error);
-    if (!found) {
-      llvm::errs() << "seqc: " << error << "\n";
-      return 1;
-    }
-    toolkit = *found;
-  } else if (target.kind == seq::TargetKind::HIP && binary) {
-    std::optional<std::string> folder = rocmLinkerFolder(error);
-    if (!folder) {
-      llvm::errs() << "seqc: " << error << "\n";
-      return 1;
-    }
-    toolkit = *folder;
-  }
-  LogicalResult compiled = runPasses(*kernels, timing, [&](PassManager &pm) {
-    if (failed(seq::buildGPUCodeGenPipeline(pm, target, binary ? "bin" : "isa",
-                                            toolkit)))
-      llvm::report_fatal_error("seqc: malformed built-in GPU pipeline");
-  });
-  if (target.kind == seq::TargetKind::HIP && binary)
-    llvm::sys::fs::remove_directories(toolkit);
-  if (failed(compiled))
-    return 1;
   std::string bytes;
-  kernels->walk([&](gpu::BinaryOp binaryOp) {
-    for (Attribute attr : binaryOp.getObjects())
-      if (auto object = dyn_cast<gpu::ObjectAttr>(attr))
-        bytes += object.getObject().getValue();
-  });
+  if (failed(
+          generateGPUCode(std::move(kernels), target, binary, timing, bytes)))
+    return 1;
   return writeOutput(bytes);
+}
+
+/// The image a --gpu-image option gives for `key` ("cuda:sm_80" or
+/// "cuda:sm_80.ptx"): false when none; `failed` when its file cannot be
+/// read.
+static bool readGPUImageOverride(llvm::StringRef key, std::string &bytes,
+                                 bool &failed) {
+  for (const std::string &spec : gpuImageOverrides) {
+    auto [name, file] = llvm::StringRef(spec).split('=');
+    if (name != key)
+      continue;
+    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer) {
+      llvm::errs() << "seqc: --gpu-image " << spec << ": "
+                   << buffer.getError().message() << "\n";
+      failed = true;
+      return false;
+    }
+    bytes = (*buffer)->getBuffer().str();
+    return true;
+  }
+  return false;
+}
+
+/// Compiles each GPU target of `targets` for the artifact: its kernels, the
+/// launch manifest, the binary (cubin or HSACO) and, for CUDA, the PTX.
+/// Adds "format_version": 2, "targets" and "gpu_targets" to `metadata` and
+/// appends the images to `images` (docs/design/Artifact.md).
+static LogicalResult compileGPUTargets(
+    ModuleOp module, llvm::ArrayRef<seq::TargetDescription> targets,
+    TimingScope &timing, std::string &metadata, std::string &images) {
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(metadata);
+  if (!parsed) {
+    llvm::errs() << "seqc: " << llvm::toString(parsed.takeError()) << "\n";
+    return failure();
+  }
+  llvm::json::Object &root = *parsed->getAsObject();
+  llvm::json::Array names, gpuTargets;
+  auto addImage = [&](const std::string &bytes) {
+    llvm::json::Object range{{"offset", int64_t(images.size())},
+                             {"size", int64_t(bytes.size())}};
+    images += bytes;
+    return range;
+  };
+  for (const seq::TargetDescription &target : targets) {
+    names.push_back(target.name());
+    if (!target.isGPU())
+      continue;
+    OwningOpRef<ModuleOp> copy = module.clone();
+    OwningOpRef<ModuleOp> kernels;
+    if (failed(buildGPUKernels(*copy, target, timing, kernels)))
+      return failure();
+    FailureOr<std::string> manifestText =
+        seq::buildKernelManifest(*kernels, target);
+    if (failed(manifestText))
+      return failure();
+    llvm::Expected<llvm::json::Value> manifest =
+        llvm::json::parse(*manifestText);
+    if (!manifest) {
+      llvm::errs() << "seqc: " << llvm::toString(manifest.takeError()) << "\n";
+      return failure();
+    }
+    bool cuda = target.kind == seq::TargetKind::CUDA;
+    std::string binary, ptx;
+    bool failedRead = false;
+    if (!readGPUImageOverride(target.name(), binary, failedRead) &&
+        (failedRead ||
+         failed(generateGPUCode(OwningOpRef<ModuleOp>(kernels->clone()), target,
+                                true, timing, binary))))
+      return failure();
+    if (cuda &&
+        !readGPUImageOverride(target.name() + ".ptx", ptx, failedRead) &&
+        (failedRead || failed(generateGPUCode(std::move(kernels), target, false,
+                                              timing, ptx))))
+      return failure();
+    llvm::json::Object entry{{"target", target.name()}};
+    llvm::json::Object binaryRange = addImage(binary);
+    binaryRange["format"] = cuda ? "cubin" : "hsaco";
+    entry["binary"] = std::move(binaryRange);
+    if (cuda)
+      entry["ptx"] = addImage(ptx);
+    entry["manifest"] = std::move(*manifest);
+    gpuTargets.push_back(std::move(entry));
+  }
+  root["format_version"] = 2;
+  root["targets"] = std::move(names);
+  root["gpu_targets"] = std::move(gpuTargets);
+  metadata.clear();
+  llvm::raw_string_ostream os(metadata);
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+  return success();
 }
 
 /// Compiles `module` through the stages up to -emit and writes the result.
@@ -548,10 +671,9 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
                     "or gpu-bin\n";
     return 2;
   }
-  if (!gpuStage && anyGPU) {
-    llvm::errs() << "seqc: GPU targets produce kernels only so far "
-                    "(-emit=gpu-kernels, gpu-asm, gpu-bin): the GPU runtime "
-                    "and multi-target artifacts do not exist yet\n";
+  if (!gpuStage && anyGPU && emitStage != EmitStage::Artifact) {
+    llvm::errs() << "seqc: GPU targets make artifacts (-emit=artifact) or "
+                    "kernels (-emit=gpu-kernels, gpu-asm, gpu-bin)\n";
     return 2;
   }
   bool binaryOutput =
@@ -577,6 +699,10 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
     return printModule();
   if (gpuStage)
     return compileGPU(module, targets.front(), timing);
+  // The GPU targets' kernels start from the front end's IR too.
+  OwningOpRef<ModuleOp> gpuSource;
+  if (anyGPU)
+    gpuSource = module.clone();
 
   seq::CPUCodeGenOptions codegen;
   codegen.triple = targetTriple;
@@ -672,7 +798,12 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
       return 1;
     }
   }
-  if (!seqrt::writeArtifact(outputFilename, *metadata, shared, error)) {
+  std::string gpuImages;
+  if (anyGPU && failed(compileGPUTargets(*gpuSource, targets, timing, *metadata,
+                                         gpuImages)))
+    return 1;
+  if (!seqrt::writeArtifact(outputFilename, *metadata, shared, error,
+                            gpuImages)) {
     llvm::errs() << "seqc: " << error << "\n";
     return 1;
   }

@@ -25,7 +25,8 @@ Runs a seqc artifact: one entry point on given inputs, or text generation.
 INDEX is an input or output position.
 
 Artifact:
-  --info                  print the entries and parameters, run nothing
+  --info                  print the targets, entries and parameters, run nothing
+  --device D              auto (default), cpu, cuda[:N] or hip[:N]
   --weights FILE|DIR      safetensors or GGUF file (repeat for shards), or a
                           model directory (every *.safetensors in it)
   --draft-weights FILE|DIR  the draft model's weights of a speculative
@@ -58,8 +59,7 @@ Entry (--entry NAME; default: the only one):
 Generic:
   --threads N             threads of parallel code (default: OMP_NUM_THREADS,
                           else one per core)
-  --help, -h              this text
-  --version               seqrun's version and what it runs
+  --help, -h              this text (--version: the version, what it runs)
 
 Examples:
   seqrun model.seqpkg --info
@@ -74,11 +74,14 @@ Exit status: 0 success, 1 an error or a failed --expect, 2 bad usage.
 std::string seqrun::versionText() {
   return std::string("seqrun (seqc " SEQC_VERSION_STRING ")\n"
                      "  artifact format version ") +
-         std::to_string(seqrt::kArtifactFormatVersion) +
-         "\n"
+         std::to_string(seqrt::kArtifactFormatVersion) + " and " +
+         std::to_string(seqrt::kArtifactFormatVersionGPU) +
+         " (GPU targets)\n"
          "  targets:\n"
          "    cpu  " +
-         seqrt::hostArch() + " (this host)\n";
+         seqrt::hostArch() +
+         " (this host)\n"
+         "    cuda, hip  through libcuda.so.1 / libamdhip64.so when present\n";
 }
 
 namespace {
@@ -200,7 +203,8 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       "--warmup",      "--reps",          "--prompt-ids", "--prompt",
       "--chat",        "--system",        "--tokenizer",  "--max-new-tokens",
       "--temperature", "--top-k",         "--top-p",      "--seed",
-      "--eos",         "--prefill-chunk", "--threads",    "--draft-weights"};
+      "--eos",         "--prefill-chunk", "--threads",    "--draft-weights",
+      "--device"};
   static const std::set<std::string> kBoolFlags = {
       "--bench", "--print",          "--info",   "--help",
       "-h",      "--check-numerics", "--version"};
@@ -273,6 +277,8 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       ok = parseInt(flag, value, 0, options.warmup, error);
     } else if (flag == "--reps") {
       ok = parseInt(flag, value, 1, options.reps, error);
+    } else if (flag == "--device") {
+      options.device = value;
     } else if (flag == "--threads") {
       ok = parseInt(flag, value, 1, options.threads, error);
       if (ok && options.threads > kMaxThreads) {

@@ -36,6 +36,8 @@ struct Options {
   int warmup = 3;
   int reps = 10;
   int threads = 0; ///< 0: OMP_NUM_THREADS, else one per core
+  /// --device: auto, cpu, cuda[:N] or hip[:N] (seqrt_artifact_load_device).
+  std::string device = "auto";
   bool print = false;
   bool checkNumerics = false;
   // Generation (a session over prefill/decode).

@@ -98,7 +98,9 @@ void printInfo(const seqrt_artifact *artifact, const std::string &path) {
               seqrt_artifact_target_triple(artifact));
   if (*seqrt_artifact_target_cpu(artifact))
     std::printf(" (%s)", seqrt_artifact_target_cpu(artifact));
-  std::printf("\nentries: %zu\n", seqrt_artifact_num_entries(artifact));
+  std::printf("\ntargets: %s\n", seqrt_artifact_targets(artifact));
+  std::printf("device: %s\n", seqrt_artifact_device(artifact));
+  std::printf("entries: %zu\n", seqrt_artifact_num_entries(artifact));
   for (size_t e = 0; e < seqrt_artifact_num_entries(artifact); ++e)
     std::printf("  %s\n", signature(artifact, e).c_str());
   size_t numParams = seqrt_artifact_num_parameters(artifact);
@@ -417,9 +419,15 @@ int main(int argc, char **argv) {
     setenv("OMP_NUM_THREADS", std::to_string(options.threads).c_str(), 1);
 
   seqrt_artifact *raw = nullptr;
-  if (seqrt_artifact_load(options.model.c_str(), &raw) != SEQRT_OK)
+  if (seqrt_artifact_load_device(options.model.c_str(), options.device.c_str(),
+                                 &raw) != SEQRT_OK)
     return error(seqrt_last_error());
   ArtifactPtr artifact(raw);
+  // Say where it runs when there was a choice.
+  if (std::string(seqrt_artifact_targets(artifact.get())) != "cpu" ||
+      options.device != "auto")
+    std::fprintf(stderr, "seqrun: device: %s\n",
+                 seqrt_artifact_device(artifact.get()));
   for (const std::string &weights : options.weights)
     if (!bindWeights(artifact.get(), weights, message))
       return error(message);

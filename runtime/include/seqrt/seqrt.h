@@ -129,8 +129,24 @@ void seqrt_tensor_free(seqrt_artifact *artifact, seqrt_tensor *tensor);
 
 /* Loads and validates an artifact (magic, version, size, checksum, metadata,
  * target against this host), loads its code and resolves every entry
- * function, parameter global and __seq_free. */
+ * function, parameter global and __seq_free. An artifact with GPU targets
+ * is loaded for the device "auto" picks (seqrt_artifact_load_device). */
 seqrt_status seqrt_artifact_load(const char *path, seqrt_artifact **out);
+/* As seqrt_artifact_load, for `device`: "auto" (or NULL: a GPU with a
+ * binary for its architecture, else a CUDA GPU that JIT-compiles the
+ * artifact's PTX, else the CPU code), "cpu", "cuda", "cuda:N", "hip" or
+ * "hip:N". For a GPU, the chosen binary is loaded and every kernel of its
+ * launch manifest resolved. A requested device that is absent, or for
+ * which the artifact has no binary, is SEQRT_ERROR_TARGET saying why. */
+seqrt_status seqrt_artifact_load_device(const char *path, const char *device,
+                                        seqrt_artifact **out);
+/* What the artifact was loaded to run on: "cpu", or the GPU, its
+ * architecture and the image chosen, e.g. "cuda:0 (NVIDIA H100, sm_90, 132
+ * SMs): cubin for cuda:sm_90a"; "auto" choices say so and why. */
+const char *seqrt_artifact_device(const seqrt_artifact *artifact);
+/* The targets the artifact carries, as seqc was given them, joined by ", "
+ * ("cuda:sm_90a, cuda:sm_80, hip:gfx942, cpu"; "cpu" for format version 1). */
+const char *seqrt_artifact_targets(const seqrt_artifact *artifact);
 /* Unloads the artifact and unmaps its bound weights. NULL is a no-op. */
 void seqrt_artifact_free(seqrt_artifact *artifact);
 

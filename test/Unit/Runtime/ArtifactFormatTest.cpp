@@ -102,10 +102,10 @@ TEST(ArtifactFormat, DecodeRejections) {
   EXPECT_THAT(error, HasSubstr("bad magic"));
 
   std::string badVersion = good;
-  badVersion[8] = 2;
+  badVersion[8] = 3;
   std::tie(kind, error) = decode(badVersion);
   EXPECT_EQ(kind, ArtifactError::Version);
-  EXPECT_THAT(error, HasSubstr("version 2"));
+  EXPECT_THAT(error, HasSubstr("version 3"));
 
   std::string badFlags = good;
   badFlags[12] = 1;
@@ -128,6 +128,41 @@ TEST(ArtifactFormat, DecodeRejections) {
     EXPECT_EQ(kind, ArtifactError::Checksum) << "byte " << at;
     EXPECT_THAT(error, HasSubstr("checksum mismatch"));
   }
+}
+
+/// Format version 2 adds the GPU image section: its size in the header
+/// (offset 40), its bytes after the code, all covered by the checksum; a
+/// CPU-only artifact stays version 1 (runtimes before version 2 read it).
+TEST(ArtifactFormat, GpuImageSection) {
+  EXPECT_EQ(encodeArtifact("{}", "code", "")[8], 1);
+  std::string good = encodeArtifact("{}", "code", "IMAGES");
+  ASSERT_EQ(good.size(), kArtifactHeaderSizeGPU + 2 + 4 + 6);
+  EXPECT_EQ(good[8], 2);
+  ArtifactContents contents;
+  std::string error;
+  ASSERT_EQ(decodeArtifact(good, contents, error), ArtifactError::None)
+      << error;
+  EXPECT_EQ(contents.version, kArtifactFormatVersionGPU);
+  EXPECT_EQ(contents.metadata, "{}");
+  EXPECT_EQ(contents.code, "code");
+  EXPECT_EQ(contents.gpuImages, "IMAGES");
+
+  auto [kind, message] = decode(good.substr(0, 44));
+  EXPECT_EQ(kind, ArtifactError::Format);
+  EXPECT_THAT(message, HasSubstr("48-byte header of format version 2"));
+  std::tie(kind, message) = decode(good.substr(0, good.size() - 1));
+  EXPECT_EQ(kind, ArtifactError::Format);
+  EXPECT_THAT(message, HasSubstr("GPU images 6 bytes"));
+  std::string hugeImages = good;
+  for (int i = 40; i < 48; ++i)
+    hugeImages[i] = '\xff';
+  std::tie(kind, message) = decode(hugeImages);
+  EXPECT_EQ(kind, ArtifactError::Format);
+  EXPECT_THAT(message, HasSubstr("truncated"));
+  std::string flipped = good;
+  flipped[good.size() - 1] ^= 0x20;
+  std::tie(kind, message) = decode(flipped);
+  EXPECT_EQ(kind, ArtifactError::Checksum);
 }
 
 /// seqrt_artifact_load on `bytes` must fail with `status` and a message

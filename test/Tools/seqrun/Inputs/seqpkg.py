@@ -25,8 +25,13 @@
         sym-size NAME N        change a dynamic symbol's size
         sym-rename NAME NEW    rename a dynamic symbol (same length)
         set PATH JSON          set a metadata field (PATH like
-                               entries.0.function)
+                               entries.0.function; format version 2's GPU
+                               images are kept)
         del PATH               delete a metadata field or list element
+  seqpkg.py gpu-images IN
+      Lists the GPU images of a format-version-2 artifact: per target its
+      binary (format, ELF machine, size, the manifest's kernels) and the
+      `.target` line of its PTX.
   seqpkg.py sweep IN TMP N SEED SEQRUN...
       Runs `SEQRUN TMP --info` on truncations of the code of IN and on N
       random byte flips (from SEED) in its ELF headers and tables, each with
@@ -123,18 +128,28 @@ def corrupt(in_path, out_path, how, arg=None):
         f.write(data)
 
 
-def read_artifact(path):
+def read_artifact(path, images=None):
+    """The metadata and code; format version 2's GPU images (the section
+    after the code) go to `images` (a list) when given."""
     with open(path, "rb") as f:
         data = f.read()
+    version = struct.unpack("<I", data[8:12])[0]
     m, c = struct.unpack("<QQ", data[16:32])
-    return data[40:40 + m], bytearray(data[40 + m:40 + m + c])
+    start = 48 if version == 2 else 40
+    if images is not None:
+        images.append(data[start + m + c:])
+    return data[start:start + m], bytearray(data[start + m:start + m + c])
 
 
-def write_artifact(path, metadata, code):
-    header = MAGIC + struct.pack("<IIQQQ", 1, 0, len(metadata), len(code),
-                                 fnv1a64(bytes(metadata) + bytes(code)))
+def write_artifact(path, metadata, code, images=b""):
+    """Format version 2 when there are GPU images, else version 1."""
+    payload = bytes(metadata) + bytes(code) + bytes(images)
+    header = MAGIC + struct.pack("<IIQQQ", 2 if images else 1, 0,
+                                 len(metadata), len(code), fnv1a64(payload))
+    if images:
+        header += struct.pack("<Q", len(images))
     with open(path, "wb") as f:
-        f.write(header + bytes(metadata) + bytes(code))
+        f.write(header + payload)
 
 
 class Elf:
@@ -194,7 +209,8 @@ def metadata_path(root, path):
 
 
 def tamper(in_path, out_path, how, args):
-    metadata, code = read_artifact(in_path)
+    images = []
+    metadata, code = read_artifact(in_path, images)
     elf = Elf(code)
     if how == "code-truncate":
         code = code[:int(args[0])]
@@ -247,7 +263,7 @@ def tamper(in_path, out_path, how, args):
         metadata = json.dumps(root, indent=1).encode()
     else:
         sys.exit("unknown tampering " + how)
-    write_artifact(out_path, metadata, code)
+    write_artifact(out_path, metadata, code, images[0])
 
 
 def sweep(in_path, tmp_path, count, seed, seqrun):
@@ -274,6 +290,27 @@ def sweep(in_path, tmp_path, count, seed, seqrun):
             bad += 1
             print("status %d" % status)
     print("%d cases, %d crashed" % (len(cases), bad))
+
+
+def gpu_images(in_path):
+    images = []
+    metadata, _ = read_artifact(in_path, images)
+    for target in json.loads(metadata)["gpu_targets"]:
+        binary = target["binary"]
+        data = images[0][binary["offset"]:binary["offset"] + binary["size"]]
+        machine = struct.unpack_from("<H", data, 18)[0] \
+            if data[:4] == b"\x7fELF" else None
+        kernels = ",".join(k["name"] for k in target["manifest"]["kernels"])
+        print("%s binary %s ELF machine %s, %d bytes, kernels %s" %
+              (target["target"], binary["format"], machine, len(data),
+               kernels))
+        if "ptx" in target:
+            ptx = target["ptx"]
+            text = images[0][ptx["offset"]:ptx["offset"] + ptx["size"]]
+            lines = [line for line in text.decode(errors="replace").split("\n")
+                     if line.startswith(".target")]
+            print("%s ptx %s" % (target["target"],
+                                 lines[0] if lines else "(no .target)"))
 
 
 def shape_of(text):
@@ -336,6 +373,8 @@ def main(argv):
         corrupt(*argv[2:])
     elif argv[1] == "tamper":
         tamper(argv[2], argv[3], argv[4], argv[5:])
+    elif argv[1] == "gpu-images":
+        gpu_images(argv[2])
     elif argv[1] == "sweep":
         sweep(argv[2], argv[3], argv[4], argv[5], argv[6:])
     elif argv[1] == "npy":

@@ -10,6 +10,8 @@
 |*   the live allocations (INVALID_VALUE otherwise);                          *|
 |* - a module image is a host ELF shared object, a kernel a function in it    *|
 |*   (fake_gpu.h), run once per block; anything else is INVALID_IMAGE;        *|
+|* - FAKE_GPU_CC=<major>.<minor> (CUDA, default 9.0) and FAKE_GPU_GFX=gfx<N>  *|
+|*   (HIP, default gfx942) set the architecture the devices report;           *|
 |* - FAKE_GPU_FAIL=<entry>[=<code>] makes that entry point return the code    *|
 |*   (default 1, INVALID_VALUE);                                              *|
 |* - fake_gpu_last_launch() reports the last launch's configuration and       *|
@@ -62,6 +64,15 @@ static int injected(const char *entry) {
     if (code_)                                                                 \
       return code_;                                                            \
   } while (0)
+
+/* FAKE_GPU_CC: the CUDA compute capability, 9.0 by default. */
+static int capability(int minor) {
+  const char *cc = getenv("FAKE_GPU_CC");
+  int major = 9, min = 0;
+  if (cc)
+    sscanf(cc, "%d.%d", &major, &min);
+  return minor ? min : major;
+}
 
 static int deviceCount(void) {
   const char *n = getenv("FAKE_GPU_DEVICES");
@@ -367,10 +378,10 @@ EXPORT int cuDeviceGetAttribute(int *value, int attribute, int device) {
     *value = 132;
     return OK;
   case 75: /* COMPUTE_CAPABILITY_MAJOR */
-    *value = 9;
+    *value = capability(0);
     return OK;
   case 76: /* COMPUTE_CAPABILITY_MINOR */
-    *value = 0;
+    *value = capability(1);
     return OK;
   case 97: /* MAX_SHARED_MEMORY_PER_BLOCK_OPTIN */
     *value = 232448;
@@ -565,7 +576,9 @@ EXPORT int hipGetDevicePropertiesR0600(void *properties, int device) {
     return INVALID_DEVICE;
   memset(properties, 0, 1472);
   snprintf(properties, 256, "Fake AMD GPU %d", device);
-  strcpy((char *)properties + 1160, "gfx942:sramecc+:xnack-");
+  const char *gfx = getenv("FAKE_GPU_GFX");
+  snprintf((char *)properties + 1160, 256, "%s:sramecc+:xnack-",
+           gfx ? gfx : "gfx942");
   return OK;
 }
 EXPORT int hipSetDevice(int device) {
