@@ -14,6 +14,9 @@
 #                   the decode benchmark (split-KV + merge, and one pass)
 #   <out>/tests.tsv the kernel tests: the ones test/Integration/GPU runs in
 #                   the emulator, with the same arguments and tolerances
+#   <out>/artifact/ a multi-target artifact (cuda:sm_90a, cuda:sm_80,
+#                   hip:gfx942, cpu) of the bf16 linear test, which seqrun
+#                   (built there too) loads for the GPU and runs
 #
 # Usage: scripts/gpu-check-prepare.sh [out-dir]   (default build/gpu-check)
 # Then copy <out> to the GPU machine and run <out>/src/scripts/gpu-check.sh
@@ -28,12 +31,14 @@ if [ ! -x "$seqc" ]; then
 fi
 rm -rf "$out"
 mkdir -p "$out/src/scripts" "$out/src/tools" "$out/kernels" "$out/data" \
-  "$out/bench"
+  "$out/bench" "$out/artifact" "$out/src/include/seqc"
 
 # Sources: the runtime, the runner and the scripts (no LLVM/MLIR needed).
 cp -r "$root/runtime" "$out/src/runtime"
 rm -rf "$out/src/runtime/utils"
 cp -r "$root/tools/seq-gpu-run" "$out/src/tools/seq-gpu-run"
+cp -r "$root/tools/seqrun" "$out/src/tools/seqrun"
+cp "$root/include/seqc/Version.h.in" "$out/src/include/seqc/"
 cp "$root/scripts/gpu-check.sh" "$out/src/scripts/"
 cp -r "$root/scripts/gpu-check" "$out/src/scripts/gpu-check"
 
@@ -147,6 +152,16 @@ assert len(split) == 1 and "attention_merge_bf16" in names("decode_split"), name
 assert len(full) == 1 and not full[0].endswith("_split"), full
 open(f"{d}/decode.txt", "w").write(f"split={split[0]}\nfull={full[0]}\n")
 PY
+
+# One artifact for every target: gpu-check.sh loads it with seqrun
+# --device=cuda (the real driver loads the cubin or JIT-compiles the PTX
+# and resolves every manifest kernel) and runs its entry on the GPU and on
+# the CPU against the PyTorch golden.
+"$seqc" "$gpu/linear_bf16.mlir" --target=cuda:sm_90a,cuda:sm_80,hip:gfx942,cpu -cpu=x86-64-v2 \
+  -o "$out/artifact/linear_bf16.seqpkg"
+d=CPU/Inputs/linear_bf16
+printf '%s\n' "--input 0=$(data $d/x.npy) --input 1=$(data $d/weight.npy) --input 2=$(data $d/bias.npy) --expect 0=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
+  > "$out/artifact/linear_bf16.args"
 
 {
   echo "seqc gpu-check bundle"

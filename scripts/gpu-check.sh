@@ -12,13 +12,18 @@
 # 2. runs every kernel test the GPU emulator runs (tests.tsv: the same
 #    inputs, goldens and tolerances as test/Integration/GPU), with the
 #    cubin for this GPU and again with the PTX (JIT-compiled by the driver);
-# 3. benchmarks the FlashAttention-2 kernel against
+# 3. loads the multi-target artifact with seqrun --device=cuda (the driver
+#    loads the cubin for this GPU, or JIT-compiles the PTX, and every kernel
+#    of the manifest must resolve), runs its entry on the GPU (until seqc
+#    compiles host-side launches the runtime refuses, and the report says
+#    so) and on the CPU code against the PyTorch golden;
+# 4. benchmarks the FlashAttention-2 kernel against
 #    torch.nn.functional.scaled_dot_product_attention (flash backend) on the
 #    FlashAttention grid (hidden 2048, batch x seqlen = 16k, seqlen 512..16k,
 #    head dim 64 and 128, causal and not, bf16), checking each result
 #    against torch's, and decode attention (batch 1..64, KV 1k..32k) as a
 #    fraction of the HBM copy bandwidth measured in the same run;
-# 4. writes <bundle>/results/gpu-<name>.md (copy it to bench/results/ in
+# 5. writes <bundle>/results/gpu-<name>.md (copy it to bench/results/ in
 #    the repository and commit it).
 # Exit status: 0 when every kernel test and benchmark check passed.
 set -uo pipefail
@@ -42,7 +47,7 @@ for f in "$bundle/tests.tsv" "$bundle/kernels" "$bundle/bench"; do
 done
 start=$(date +%s)
 
-echo "== building seqrt and seq-gpu-run"
+echo "== building seqrt, seq-gpu-run and seqrun"
 cmake -S "$src/scripts/gpu-check" -B "$build" -DCMAKE_BUILD_TYPE=Release \
   > "$build.log" 2>&1 &&
   cmake --build "$build" -j "${GPU_CHECK_JOBS:-$(nproc)}" >> "$build.log" 2>&1 || {
@@ -101,6 +106,31 @@ if [ -n "$cubin" ]; then
 fi
 kernel_tests "sm_80.ptx" "sm_80" "PTX sm_80 (JIT)"
 
+echo "== multi-target artifact"
+artifact_rows=""
+seqrun=$build/bin/seqrun
+for f in "$bundle"/artifact/*.seqpkg; do
+  t=$(basename "$f" .seqpkg)
+  args=$(sed "s|@DATA@|$bundle/data|g" "$bundle/artifact/$t.args")
+  for device in cuda cpu; do
+    # shellcheck disable=SC2086
+    output=$("$seqrun" "$f" --device=$device $args 2>&1)
+    status=$?
+    echo "[$device] $t: $( [ $status -eq 0 ] && echo ok || echo FAILED )"
+    echo "$output" | sed 's/^/    /'
+    chosen=$(echo "$output" | sed -n 's/^seqrun: device: //p')
+    result=$(echo "$output" | sed -n 's/^output [0-9]*[^:]*: \(.*\)/\1/p' | head -1)
+    if [ $status -ne 0 ] && echo "$output" | grep -q "no host-side launch code"; then
+      # Loaded for the GPU (image and kernels resolved); no launches yet.
+      result="loaded, not run: no host-side launch code yet"
+    elif [ $status -ne 0 ]; then
+      failed=$((failed + 1))
+      result="**FAILED**: $(echo "$output" | tail -1)"
+    fi
+    artifact_rows+="| $t | $device | ${chosen:-(not loaded)} | $result |"$'\n'
+  done
+done
+
 bench_md="(not run: --no-bench)"
 if [ "$bench" -eq 1 ]; then
   echo "== attention benchmark"
@@ -138,6 +168,12 @@ fi
   echo "| binary | test | kernel | result |"
   echo "| --- | --- | --- | --- |"
   printf '%s' "$rows"
+  echo
+  echo "## The multi-target artifact (seqrun --device)"
+  echo
+  echo "| artifact | --device | device chosen | result |"
+  echo "| --- | --- | --- | --- |"
+  printf '%s' "$artifact_rows"
   echo
   echo "## Attention against torch SDPA (flash backend)"
   echo

@@ -1,13 +1,15 @@
 //===- ArtifactFuzzer.cpp - libFuzzer target for the artifact loader ------===//
 //
 // Everything seqrt_artifact_load checks before dlopen: the container, the
-// metadata, the ELF structure and the ABI record. An input that is not an
+// metadata (with format version 2's GPU targets), the ELF structure and the
+// ABI record. An input that is not an
 // artifact is also tried as the ELF code itself (seeds: shared objects).
 //
 //===----------------------------------------------------------------------===//
 
 #include "AbiRecord.h"
 #include "ElfImage.h"
+#include "GpuTargets.h"
 #include "Metadata.h"
 #include "Target.h"
 #include "seqrt/Abi.h"
@@ -42,7 +44,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   seqrt::Metadata metadata;
-  bool parsed = seqrt::parseMetadata(contents.metadata, metadata, error);
+  bool parsed = seqrt::parseMetadata(contents.metadata, metadata, error,
+                                     contents.version);
+  // Format version 2: the GPU targets, their image ranges and manifests.
+  seqrt::ArtifactTargets targets;
+  seqrt::parseArtifactTargets(contents.metadata, contents.version,
+                              contents.gpuImages.size(), targets, error);
   checkCode(contents.code, parsed ? &metadata : nullptr);
   return 0;
 }
