@@ -26,6 +26,7 @@
 #include "fake_gpu.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,7 +161,23 @@ static int loadModule(const void *image, void **out) {
     return INVALID_IMAGE;
   }
   char path[64];
-  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  /* dlopen returns an object still loaded under the same path (one whose
+   * unload did not unmap it) instead of the new image: move to a
+   * descriptor no loaded object is named after (the old one stays open,
+   * so its number stays taken). */
+  for (;;) {
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    void *stale = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (!stale)
+      break;
+    dlclose(stale);
+    int next = fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
+    if (next < 0) {
+      close(fd);
+      return INVALID_IMAGE;
+    }
+    fd = next;
+  }
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     close(fd);
