@@ -434,7 +434,7 @@ seqrt_status seqrt::selectDevice(const ArtifactTargets &targets,
   for (size_t i = 0; i < targets.names.size(); ++i)
     cpuMissing += (i ? ", " : "") + targets.names[i];
   cpuMissing += ")";
-  if (kind == "cpu") {
+  if (kind == "cpu" || (kind == "auto" && targets.gpu.empty())) {
     if (!targets.hasCpu) {
       error = "device cpu requested, but " + cpuMissing;
       return SEQRT_ERROR_TARGET;
