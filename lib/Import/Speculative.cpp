@@ -22,6 +22,7 @@
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Import/Import.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -472,5 +473,13 @@ mlir::seq::importCheckpoint(MLIRContext *ctx, StringRef path,
   }
   if (options.bestOf != 0 && failed(addBestOfEntry(*module, loc, options)))
     return nullptr;
+  // The generating entries' prompt must hold a token: the runtime rejects
+  // an empty one (seqrt::abi::kNonEmptyAttr) before the call.
+  for (StringRef name : {StringRef("generate"), StringRef("generate_beams"),
+                         StringRef(kSpeculativeEntry), StringRef(kBestOfEntry)})
+    if (auto func = module->lookupSymbol<func::FuncOp>(name))
+      if (func.getNumArguments() > 0 &&
+          isa<RankedTensorType>(func.getArgumentTypes()[0]))
+        func.setArgAttr(0, seqrt::abi::kNonEmptyAttr, UnitAttr::get(ctx));
   return module;
 }

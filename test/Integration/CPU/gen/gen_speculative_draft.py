@@ -6,7 +6,7 @@ with it (self-speculation through the target's own first layer), and a
 one-token prompt. Likewise Inputs/hf_mamba_draft2/ and
 Inputs/hf_jamba_draft2/: the tiny Mamba and Jamba checkpoints cut to their
 first two layers (drafts that agree part of the time, so that rollback
-takes recurrent states at every accepted length). Needs only
+takes recurrent states at every accepted length), and an empty prompt. Needs only
 NumPy and safetensors; the output is a pure function of Inputs/hf_llama,
 Inputs/hf_mamba and Inputs/hf_jamba.
 
@@ -48,6 +48,9 @@ def main():
     # A one-token prompt: the entries prefill nothing before the loop.
     np.save(INPUTS / "hf_llama_draft1" / "one_token_prompt.npy",
             np.array([[5]], dtype=np.int32))
+    # An empty prompt [1, 0]: the generating entries reject it.
+    np.save(INPUTS / "hf_llama_draft1" / "empty_prompt.npy",
+            np.zeros((1, 0), dtype=np.int32))
 
 
 if __name__ == "__main__":
