@@ -106,11 +106,16 @@ private:
               rgLruStateType(b.getContext(), *spec.rglru)};
     return {cacheType(), cacheType()};
   }
-  /// Every layer's two states, in entry-argument order.
-  SmallVector<Type> stateTypes() {
+  /// Every layer's two states, in entry-argument order; `eachStep`: a Mamba
+  /// layer's states after each token (the verify form's results).
+  SmallVector<Type> stateTypes(bool eachStep = false) {
     SmallVector<Type> out;
     for (const LayerNames &names : spec.layerNames) {
       auto [first, second] = layerStateTypes(names);
+      if (eachStep && names.isMamba()) {
+        first = mambaPerStepType(cast<RankedTensorType>(first));
+        second = mambaPerStepType(cast<RankedTensorType>(second));
+      }
       out.push_back(first);
       out.push_back(second);
     }
@@ -160,11 +165,12 @@ private:
       out.push_back(slot);
     return out;
   }
-  func::FuncOp layerFunction(const LayerKind &kind, const LayerNames &first);
+  func::FuncOp layerFunction(const LayerKind &kind, const LayerNames &first,
+                             bool verify);
   std::tuple<Value, Value, Value>
   attentionBlock(const LayerKind &kind, Value x, Value positions, Value kCache,
                  Value vCache, function_ref<Value(Slot)> weight);
-  void buildForward();
+  void buildForward(bool verify);
   void buildLogits();
   void buildPrefill();
   void buildGenerate();
@@ -185,7 +191,9 @@ private:
   /// functions' weight arguments).
   llvm::DenseMap<Value, QuantFormat> formats;
   std::vector<std::pair<LayerKind, func::FuncOp>> layerFuncs;
-  func::FuncOp forward;
+  func::FuncOp forward, forwardVerify;
+  /// @forward's layer functions, by layer.
+  std::vector<func::FuncOp> forwardLayers;
   Operation *lastParameter = nullptr;
 };
 } // namespace
@@ -527,9 +535,11 @@ std::vector<std::string> DecoderGraphBuilder::weightNames(const LayerNames &n) {
 ///   x += mixer(norm(x))
 /// or, in RecurrentGemma, with Griffin's recurrent block (RG-LRU) there.
 /// as `@decoder_layer_<i>(x, positions, k_cache, v_cache, weights...)
-///   -> (x, k_cache, v_cache)`.
+///   -> (x, k_cache, v_cache)`; `verify` (a Mamba layer of the verify
+/// form, @decoder_layer_verify_<i>) returns its states after each token.
 func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
-                                                const LayerNames &first) {
+                                                const LayerNames &first,
+                                                bool verify) {
   auto layerSlots = slots(first);
   auto layerMixerSlots = mixerSlots(first);
   auto [state0, state1] = layerStateTypes(first);
@@ -537,9 +547,15 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
   for (const std::string &name : weightNames(first))
     inputs.push_back(tensorType(name));
   SmallVector<Type> results{rows(spec.hidden), state0, state1};
+  if (verify)
+    results = {rows(spec.hidden),
+               mambaPerStepType(cast<RankedTensorType>(state0)),
+               mambaPerStepType(cast<RankedTensorType>(state1))};
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  std::string name = llvm::formatv("decoder_layer_{0}", layerFuncs.size());
+  std::string name =
+      llvm::formatv(verify ? "decoder_layer_verify_{0}" : "decoder_layer_{0}",
+                    layerFuncs.size());
   auto func =
       func::FuncOp::create(b, loc, name, b.getFunctionType(inputs, results));
   func.setPrivate();
@@ -578,14 +594,19 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
     Value conv = kCache, ssm = vCache;
     Value out =
         emitMambaMixer(b, loc, *spec.mamba, rmsNorm(x, weight(Slot::InputNorm)),
-                       conv, ssm, mixerWeights, formats);
+                       conv, ssm, mixerWeights, formats, verify);
     x1 = arith::AddFOp::create(b, loc, x, out);
-    state0Out =
-        bufferization::MaterializeInDestinationOp::create(b, loc, conv, kCache)
-            .getResult();
-    state1Out =
-        bufferization::MaterializeInDestinationOp::create(b, loc, ssm, vCache)
-            .getResult();
+    if (verify) {
+      state0Out = conv;
+      state1Out = ssm;
+    } else {
+      state0Out = bufferization::MaterializeInDestinationOp::create(
+                      b, loc, conv, kCache)
+                      .getResult();
+      state1Out =
+          bufferization::MaterializeInDestinationOp::create(b, loc, ssm, vCache)
+              .getResult();
+    }
   } else if (first.isRecurrent()) {
     // x += recurrent_block(norm(x)), its states written back in place.
     Value conv = kCache, state = vCache;
@@ -692,7 +713,9 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
 
 /// @forward(tokens [1,S], positions [1,S], k0, v0, k1, v1, ...)
 ///   -> (hidden [1,S,H] before the final norm, k0', v0', ...)
-void DecoderGraphBuilder::buildForward() {
+/// (`verify`: @forward_verify, whose Mamba layers return their states
+/// after each token; the other layers are @forward's.)
+void DecoderGraphBuilder::buildForward(bool verify) {
   // One function per distinct layer kind, made in layer order.
   // Layers share a function when their kind and the types (and GGUF
   // formats) of their weights are equal.
@@ -715,18 +738,24 @@ void DecoderGraphBuilder::buildForward() {
       if (other == sig)
         f = perLayer[index];
     signatures.push_back(sig);
-    perLayer.push_back(f ? f : layerFunction(kind, spec.layerNames[l]));
+    if (verify && !spec.layerNames[l].isMamba())
+      f = forwardLayers[l];
+    perLayer.push_back(f ? f : layerFunction(kind, spec.layerNames[l], verify));
   }
+  if (!verify)
+    forwardLayers = perLayer;
 
   SmallVector<Type> inputs{ids(), ids()}, results{rows(spec.hidden)};
   inputs.append(stateTypes());
-  results.append(stateTypes());
+  results.append(stateTypes(verify));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  forward = func::FuncOp::create(b, loc, "forward",
-                                 b.getFunctionType(inputs, results));
-  forward.setPrivate();
-  Block *body = forward.addEntryBlock();
+  auto func =
+      func::FuncOp::create(b, loc, verify ? "forward_verify" : "forward",
+                           b.getFunctionType(inputs, results));
+  func.setPrivate();
+  (verify ? forwardVerify : forward) = func;
+  Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   Value tokens = body->getArgument(0), positions = body->getArgument(1);
   Value x = embedding(parameter(spec.embedding), tokens);
@@ -1164,12 +1193,38 @@ void DecoderGraphBuilder::buildStep() {
     llvm::append_range(outs, call.getResults().drop_front());
     func::ReturnOp::create(b, loc, outs);
   }
+  if (!forwardVerify)
+    return;
+  // @step_verify: @step with the Mamba layers' states after each token
+  // (kVerifyStepName).
+  SmallVector<Type> results{logitsType};
+  results.append(stateTypes(/*eachStep=*/true));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(b, loc, kVerifyStepName,
+                                   b.getFunctionType(inputs, results));
+  func.setPrivate();
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  auto call = func::CallOp::create(b, loc, forwardVerify,
+                                   SmallVector<Value>(body->getArguments()));
+  SmallVector<Value> outs{head(call.getResult(0), logitsType)};
+  llvm::append_range(outs, call.getResults().drop_front());
+  func::ReturnOp::create(b, loc, outs);
 }
 
 OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(loc);
   module = *owned;
-  buildForward();
+  buildForward(/*verify=*/false);
+  // The verify form of a hybrid with Mamba layers (RG-LRU blocks have
+  // none yet: such a target is refused by Speculative.cpp).
+  bool mamba = llvm::any_of(spec.layerNames,
+                            [](const LayerNames &n) { return n.isMamba(); });
+  bool rglru = llvm::any_of(
+      spec.layerNames, [](const LayerNames &n) { return n.isRecurrent(); });
+  if (speculativeTarget(options) && mamba && !rglru)
+    buildForward(/*verify=*/true);
   buildStep();
   buildLogits();
   buildPrefill();

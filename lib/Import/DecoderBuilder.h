@@ -142,6 +142,16 @@ inline constexpr llvm::StringLiteral kStepRecurrentAttr =
     "import_recurrent_state";
 /// And the KV-cache capacity in tokens (--max-seq-len or its default).
 inline constexpr llvm::StringLiteral kStepCapacityAttr = "import_max_seq_len";
+/// A target with recurrent state also gets, when it is imported as a
+/// speculative target (speculativeTarget), the private @step_verify: @step
+/// whose recurrent states are returned after each of the S tokens ([1, S,
+/// dims...] for a state [1, dims...]; KV caches as @step returns them), the
+/// verify region's per-step states that rollback takes at the accepted
+/// length. The plain entries never call it.
+inline constexpr llvm::StringLiteral kVerifyStepName = "step_verify";
+inline bool speculativeTarget(const ImportOptions &options) {
+  return !options.draftModel.empty() || options.promptLookup > 0;
+}
 
 /// The common end of every importer's @generate(prompt, seed) ->
 /// (tokens [1, N], count [1]): samples the first token from `lastLogits`

@@ -36,7 +36,9 @@ Value zeroTensor(OpBuilder &b, Location loc, RankedTensorType type);
 /// [[0, 1, ..., S-1]] as i32 [1, ?].
 Value iotaRow(OpBuilder &b, Location loc, Value S);
 /// `prompt` [1, ?], or the single token 0 (the pad id) when it is empty:
-/// the entries read its last token.
+/// the entries read its last token. (The runtime rejects an empty prompt
+/// before the call: importCheckpoint marks it seqrt::abi::kNonEmptyAttr;
+/// this keeps a direct call of the code in bounds.)
 Value nonEmptyPrompt(OpBuilder &b, Location loc, Value prompt);
 /// `advance` over the first `count` (index) tokens [1, count] at
 /// `positions` from zero states; zero states when `count` is 0.

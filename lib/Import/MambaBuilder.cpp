@@ -57,10 +57,12 @@ public:
 
   /// Emits at `at`'s insertion point (emitMambaMixer); no module.
   MambaGraphBuilder(OpBuilder &at, Location loc, const MambaSpec &spec,
-                    const llvm::DenseMap<Value, QuantFormat> &formats)
+                    const llvm::DenseMap<Value, QuantFormat> &formats,
+                    bool perStep)
       : MambaGraphBuilder(at.getContext(), loc, spec, kNoTensors, kNoOptions) {
     b.setInsertionPoint(at.getInsertionBlock(), at.getInsertionPoint());
     this->formats = formats;
+    this->perStep = perStep;
   }
 
   OwningOpRef<ModuleOp> build();
@@ -90,12 +92,15 @@ private:
   RankedTensorType ssmStateType() {
     return mambaSsmStateType(b.getContext(), spec);
   }
-  /// Each layer's (conv, ssm) state types, in entry-argument order.
-  SmallVector<Type> stateTypes() {
+  /// Each layer's (conv, ssm) state types, in entry-argument order (after
+  /// each token: the verify form's results).
+  SmallVector<Type> stateTypes(bool eachStep = false) {
     SmallVector<Type> out;
     for (int64_t l = 0; l < spec.layers; ++l) {
-      out.push_back(convStateType());
-      out.push_back(ssmStateType());
+      out.push_back(eachStep ? mambaPerStepType(convStateType())
+                             : convStateType());
+      out.push_back(eachStep ? mambaPerStepType(ssmStateType())
+                             : ssmStateType());
     }
     return out;
   }
@@ -132,14 +137,15 @@ private:
   Value softplus(OpBuilder &nb, Location nl, Value v);
   Value zeroState(RankedTensorType type);
   Value head(Value hidden, Type resultType);
+  Value convWindows(Value input, Value state);
 
   std::vector<std::string> slotNames(const MambaLayerNames &n);
-  func::FuncOp layerFunction(const MambaLayerNames &first);
+  func::FuncOp layerFunction(const MambaLayerNames &first, bool verify);
   Value mixer1(Value xn, Value &conv, Value &ssm,
                llvm::StringMap<Value> &weights);
   Value mixer2(Value xn, Value &conv, Value &ssm,
                llvm::StringMap<Value> &weights);
-  void buildForward();
+  void buildForward(bool verify);
   void buildLogits();
   void buildPrefill();
   void buildGenerate();
@@ -156,10 +162,13 @@ private:
   llvm::StringMap<std::string> symbols;
   llvm::StringSet<> usedSymbols;
   std::vector<func::FuncOp> layerFuncs;
+  /// Set while the verify form is emitted: the mixer returns its states
+  /// after each token.
+  bool perStep = false;
   /// The encoding of half-precision matrices (parameters and the layer
   /// functions' weight arguments), read by seq.quantized_linear.
   llvm::DenseMap<Value, QuantFormat> formats;
-  func::FuncOp forward;
+  func::FuncOp forward, forwardVerify;
   Operation *lastParameter = nullptr;
 };
 } // namespace
@@ -182,11 +191,17 @@ RankedTensorType mlir::seq::mambaSsmStateType(MLIRContext *ctx,
                                Float32Type::get(ctx));
 }
 
+RankedTensorType mlir::seq::mambaPerStepType(RankedTensorType state) {
+  SmallVector<int64_t> shape(state.getShape());
+  shape.insert(shape.begin() + 1, ShapedType::kDynamic);
+  return RankedTensorType::get(shape, state.getElementType());
+}
+
 Value mlir::seq::emitMambaMixer(
     OpBuilder &b, Location loc, const MambaSpec &spec, Value xn, Value &conv,
     Value &ssm, llvm::StringMap<Value> &weights,
-    const llvm::DenseMap<Value, QuantFormat> &formats) {
-  MambaGraphBuilder emitter(b, loc, spec, formats);
+    const llvm::DenseMap<Value, QuantFormat> &formats, bool perStep) {
+  MambaGraphBuilder emitter(b, loc, spec, formats, perStep);
   return emitter.mixer(xn, conv, ssm, weights);
 }
 
@@ -307,6 +322,45 @@ Value MambaGraphBuilder::head(Value hidden, Type resultType) {
   return out;
 }
 
+/// The convolution state after each token of `input` [1, S, C] that
+/// follows `state` [1, K-1, C]: [1, S, K-1, C], entry t holding xs[t + 1 ..
+/// t + K - 1] of xs = concat(state, input) (seq.causal_conv1d's
+/// final_state after t + 1 tokens).
+Value MambaGraphBuilder::convWindows(Value input, Value state) {
+  auto stateType = cast<RankedTensorType>(state.getType());
+  int64_t W = stateType.getDimSize(1);
+  auto type = mambaPerStepType(stateType);
+  auto gen =
+      tensor::GenerateOp::create(b, loc, type, ValueRange{dim(input, 1)});
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Type> idx(4, b.getIndexType());
+  SmallVector<Location> locs(4, loc);
+  Block *body = b.createBlock(&gen.getBody(), {}, idx, locs);
+  Value t = body->getArgument(1), j = body->getArgument(2);
+  Value c = body->getArgument(3), c0 = constIndex(0);
+  // Index t + j + 1 of xs: in the old state below W, else in the input
+  // (both indices clamped in range; the select keeps the right one).
+  Value at = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, t, j),
+                                   constIndex(1));
+  Value inState = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, at,
+                                        constIndex(W));
+  Value fromState = tensor::ExtractOp::create(
+      b, loc, state,
+      ValueRange{c0, arith::MinSIOp::create(b, loc, at, constIndex(W - 1)), c});
+  Value fromInput = tensor::ExtractOp::create(
+      b, loc, input,
+      ValueRange{
+          c0,
+          arith::MaxSIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, at, constIndex(W)), c0),
+          c});
+  tensor::YieldOp::create(
+      b, loc,
+      arith::SelectOp::create(b, loc, inState, fromState, fromInput)
+          .getResult());
+  return gen.getResult();
+}
+
 std::vector<std::pair<std::string, std::string>>
 mlir::seq::mambaMixerSlots(const MambaLayerNames &n) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -375,7 +429,7 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
                                        convTaps(b, loc, w.lookup("conv_w")),
                                        w.lookup("conv_b"), conv, /*silu=*/true);
   Value xc = convOp.getOutput();
-  conv = convOp.getFinalState();
+  conv = perStep ? convWindows(x, conv) : convOp.getFinalState();
   Value params = linear(xc, w.lookup("x_proj"), Value(), R + 2 * N);
   Value dtIn = columns(params, 0, R), Bm = columns(params, R, N),
         Cm = columns(params, R + N, N);
@@ -395,11 +449,13 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
   };
   SmallVector<AffineMap> maps{map({bb, t, d}), map({bb, t, d}), map({d, n}),
                               map({bb, t, n}), map({bb, t, n})};
-  auto scan = ScanOp::create(b, loc, rows(I), ssmStateType(),
-                             ValueRange{dt, xc, w.lookup("A_log"), Bm, Cm}, ssm,
-                             b.getAffineMapArrayAttr(maps),
-                             ArrayRef<int64_t>{3}, false);
-  {
+  // With the C readout (y); without it, the states after each token.
+  auto makeScan = [&](bool readout) {
+    auto scan = ScanOp::create(
+        b, loc, readout ? rows(I) : mambaPerStepType(ssmStateType()),
+        ssmStateType(), ValueRange{dt, xc, w.lookup("A_log"), Bm, Cm}, ssm,
+        b.getAffineMapArrayAttr(maps),
+        readout ? ArrayRef<int64_t>{3} : ArrayRef<int64_t>{}, false);
     OpBuilder::InsertionGuard guard(b);
     SmallVector<Type> scalars(5, f32);
     SmallVector<Location> locs(5, loc);
@@ -413,15 +469,19 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
     Value in = arith::MulFOp::create(b, loc,
                                      arith::MulFOp::create(b, loc, sp, bv), xv);
     YieldOp::create(b, loc, ValueRange{decay, in});
-    SmallVector<Type> readoutArgs(6, f32);
-    SmallVector<Location> readoutLocs(6, loc);
-    Block *readout =
-        b.createBlock(&scan.getReadout(), {}, readoutArgs, readoutLocs);
-    Value r = arith::MulFOp::create(b, loc, readout->getArgument(0),
-                                    readout->getArgument(5));
-    YieldOp::create(b, loc, ValueRange{r});
-  }
-  ssm = scan.getFinalState();
+    if (readout) {
+      SmallVector<Type> readoutArgs(6, f32);
+      SmallVector<Location> readoutLocs(6, loc);
+      Block *body =
+          b.createBlock(&scan.getReadout(), {}, readoutArgs, readoutLocs);
+      Value r = arith::MulFOp::create(b, loc, body->getArgument(0),
+                                      body->getArgument(5));
+      YieldOp::create(b, loc, ValueRange{r});
+    }
+    return scan;
+  };
+  auto scan = makeScan(true);
+  ssm = perStep ? makeScan(false).getOutput() : scan.getFinalState();
   // (y + x D) * silu(z)
   auto id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
   AffineExpr e0, e1, e2;
@@ -456,7 +516,7 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
                                        w.lookup("conv_b"), conv,
                                        /*silu=*/true);
   Value xc = convOp.getOutput();
-  conv = convOp.getFinalState();
+  conv = perStep ? convWindows(xBC, conv) : convOp.getFinalState();
   Value S = dim(xn, 1);
   auto split = [&](Value v, int64_t groups, int64_t width) -> Value {
     return tensor::ExpandShapeOp::create(
@@ -479,11 +539,14 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
                               map({bb, t, h, p}),     map({h}),
                               map({bb, t, group, n}), map({bb, t, group, n})};
   auto yType = RankedTensorType::get({1, kDyn, H, P}, f32);
-  auto scan = ScanOp::create(
-      b, loc, yType, ssmStateType(),
-      ValueRange{dt, w.lookup("dt_bias"), x, w.lookup("A_log"), Bm, Cm}, ssm,
-      b.getAffineMapArrayAttr(maps), ArrayRef<int64_t>{4}, false);
-  {
+  // With the C readout (y); without it, the states after each token.
+  auto makeScan = [&](bool readout) {
+    auto scan = ScanOp::create(
+        b, loc, readout ? yType : mambaPerStepType(ssmStateType()),
+        ssmStateType(),
+        ValueRange{dt, w.lookup("dt_bias"), x, w.lookup("A_log"), Bm, Cm}, ssm,
+        b.getAffineMapArrayAttr(maps),
+        readout ? ArrayRef<int64_t>{4} : ArrayRef<int64_t>{}, false);
     OpBuilder::InsertionGuard guard(b);
     SmallVector<Type> scalars(6, f32);
     SmallVector<Location> locs(6, loc);
@@ -499,15 +562,19 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
     Value in = arith::MulFOp::create(b, loc,
                                      arith::MulFOp::create(b, loc, sp, bv), xv);
     YieldOp::create(b, loc, ValueRange{decay, in});
-    SmallVector<Type> readoutArgs(7, f32);
-    SmallVector<Location> readoutLocs(7, loc);
-    Block *readout =
-        b.createBlock(&scan.getReadout(), {}, readoutArgs, readoutLocs);
-    Value r = arith::MulFOp::create(b, loc, readout->getArgument(0),
-                                    readout->getArgument(6));
-    YieldOp::create(b, loc, ValueRange{r});
-  }
-  ssm = scan.getFinalState();
+    if (readout) {
+      SmallVector<Type> readoutArgs(7, f32);
+      SmallVector<Location> readoutLocs(7, loc);
+      Block *body =
+          b.createBlock(&scan.getReadout(), {}, readoutArgs, readoutLocs);
+      Value r = arith::MulFOp::create(b, loc, body->getArgument(0),
+                                      body->getArgument(6));
+      YieldOp::create(b, loc, ValueRange{r});
+    }
+    return scan;
+  };
+  auto scan = makeScan(true);
+  ssm = perStep ? makeScan(false).getOutput() : scan.getFinalState();
   // y + D_h x, over [1, S, H, P].
   auto id4 = AffineMap::getMultiDimIdentityMap(4, ctx);
   AffineExpr e0, e1, e2, e3;
@@ -549,16 +616,21 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
 
 /// @mamba_layer_N(x, conv_state, ssm_state, weights...)
 ///   -> (x + mixer(rms_norm(x)), conv_state', ssm_state')
-func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first) {
+/// or, `verify`, @mamba_layer_verify_N returning the states after each
+/// token ([1, S, ...]).
+func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first,
+                                              bool verify) {
   std::vector<std::string> names = slotNames(first);
   std::vector<std::string> roles = slotRoles(first);
   SmallVector<Type> inputs{rows(spec.hidden), convStateType(), ssmStateType()};
   for (const std::string &name : names)
     inputs.push_back(tensorType(name));
-  SmallVector<Type> results{rows(spec.hidden), convStateType(), ssmStateType()};
+  SmallVector<Type> results{rows(spec.hidden)};
+  llvm::append_range(results, ArrayRef(stateTypes(verify)).take_front(2));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  std::string fname = llvm::formatv("mamba_layer_{0}", layerFuncs.size());
+  std::string fname = llvm::formatv(
+      verify ? "mamba_layer_verify_{0}" : "mamba_layer_{0}", layerFuncs.size());
   auto func =
       func::FuncOp::create(b, loc, fname, b.getFunctionType(inputs, results));
   func.setPrivate();
@@ -574,8 +646,15 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first) {
   Value x = body->getArgument(0);
   Value conv = body->getArgument(1), ssm = body->getArgument(2);
   Value xn = rmsNorm(x, toF32(w.lookup("norm")));
+  perStep = verify;
   Value out = mixer(xn, conv, ssm, w);
+  perStep = false;
   Value x1 = arith::AddFOp::create(b, loc, x, out);
+  if (verify) {
+    func::ReturnOp::create(b, loc, ValueRange{x1, conv, ssm});
+    layerFuncs.push_back(func);
+    return func;
+  }
   // The new states go back into the caller's state buffers here, once, so
   // the layer's state results are its arguments (bufferization drops them
   // as equivalent) and no entry copies 2 x layers states on return.
@@ -590,8 +669,9 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first) {
   return func;
 }
 
-/// @forward(tokens [1,S], states...) -> (hidden [1,S,H], states...)
-void MambaGraphBuilder::buildForward() {
+/// @forward(tokens [1,S], states...) -> (hidden [1,S,H], states...), or
+/// (`verify`) @forward_verify with the states after each token.
+void MambaGraphBuilder::buildForward(bool verify) {
   std::vector<func::FuncOp> perLayer;
   std::vector<std::string> signatures;
   for (int64_t l = 0; l < spec.layers; ++l) {
@@ -605,18 +685,20 @@ void MambaGraphBuilder::buildForward() {
       if (other == sig)
         f = perLayer[index];
     signatures.push_back(sig);
-    perLayer.push_back(f ? f : layerFunction(spec.layerNames[l]));
+    perLayer.push_back(f ? f : layerFunction(spec.layerNames[l], verify));
   }
 
   SmallVector<Type> inputs{ids()}, results{rows(spec.hidden)};
   inputs.append(stateTypes());
-  results.append(stateTypes());
+  results.append(stateTypes(verify));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  forward = func::FuncOp::create(b, loc, "forward",
-                                 b.getFunctionType(inputs, results));
-  forward.setPrivate();
-  Block *body = forward.addEntryBlock();
+  auto func =
+      func::FuncOp::create(b, loc, verify ? "forward_verify" : "forward",
+                           b.getFunctionType(inputs, results));
+  func.setPrivate();
+  (verify ? forwardVerify : forward) = func;
+  Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   Value table = parameter(spec.embedding);
   auto quant = formats.find(table);
@@ -828,12 +910,32 @@ void MambaGraphBuilder::buildStep() {
     llvm::append_range(outs, call.getResults().drop_front());
     func::ReturnOp::create(b, loc, outs);
   }
+  if (!forwardVerify)
+    return;
+  // @step_verify: @step with the states after each token (kVerifyStepName).
+  SmallVector<Type> results{logitsType};
+  results.append(stateTypes(/*eachStep=*/true));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(b, loc, kVerifyStepName,
+                                   b.getFunctionType(inputs, results));
+  func.setPrivate();
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  SmallVector<Value> args{body->getArgument(0)};
+  llvm::append_range(args, body->getArguments().drop_front(2));
+  auto call = func::CallOp::create(b, loc, forwardVerify, args);
+  SmallVector<Value> outs{head(call.getResult(0), logitsType)};
+  llvm::append_range(outs, call.getResults().drop_front());
+  func::ReturnOp::create(b, loc, outs);
 }
 
 OwningOpRef<ModuleOp> MambaGraphBuilder::build() {
   OwningOpRef<ModuleOp> owned = ModuleOp::create(loc);
   module = *owned;
-  buildForward();
+  buildForward(/*verify=*/false);
+  if (speculativeTarget(options))
+    buildForward(/*verify=*/true);
   buildStep();
   buildLogits();
   buildPrefill();

@@ -42,10 +42,18 @@ mambaMixerSlots(const MambaLayerNames &names);
 /// `weights` maps the roles of mambaMixerSlots to values; `formats` gives
 /// the encoding of those that are bf16/f16 matrices kept in their 2-byte
 /// rows (read by seq.quantized_linear); other 2-byte weights are widened.
+/// `perStep` (the verify form of speculative decoding) replaces `conv` and
+/// `ssm` by the states after each of the S tokens instead: [1, S, K-1, C]
+/// and [1, S, ssm state dims...] (mambaPerStepType).
 Value emitMambaMixer(OpBuilder &b, Location loc, const MambaSpec &spec,
                      Value xn, Value &conv, Value &ssm,
                      llvm::StringMap<Value> &weights,
-                     const llvm::DenseMap<Value, QuantFormat> &formats);
+                     const llvm::DenseMap<Value, QuantFormat> &formats,
+                     bool perStep = false);
+
+/// `state` [1, dims...] with a dynamic step dimension after the batch:
+/// [1, ?, dims...], the type of a state returned after each token.
+RankedTensorType mambaPerStepType(RankedTensorType state);
 
 /// Builds the module of `spec` with the entries logits, prefill, decode and
 /// generate (the signatures of buildDecoder's, with each layer's conv and

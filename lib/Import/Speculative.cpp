@@ -22,6 +22,7 @@
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Import/Import.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -360,12 +361,28 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
     llvm::append_range(argTypes, verifyTypes);
     locs.assign(argTypes.size(), loc);
     Block *verifyBody = b.createBlock(&loop.getVerify(), {}, argTypes, locs);
-    YieldOp::create(
-        b, loc,
-        callStep(b, loc, step, verifyBody->getArgument(0),
-                 verifyBody->getArgument(1),
-                 verifyBody->getArguments().drop_front(2),
-                 RankedTensorType::get({1, K + 1, vocab}, b.getF32Type())));
+    // A target with recurrent state verifies with @step_verify, whose
+    // recurrent states come after each of the K + 1 tokens ([1, ?, ...],
+    // made [1, K + 1, ...]): the loop keeps entry n, the accepted length.
+    func::FuncOp verifyStep = step;
+    if (step->hasAttr(kStepRecurrentAttr))
+      verifyStep = module.lookupSymbol<func::FuncOp>(kVerifyStepName);
+    SmallVector<Value> verified = callStep(
+        b, loc, verifyStep, verifyBody->getArgument(0),
+        verifyBody->getArgument(1), verifyBody->getArguments().drop_front(2),
+        RankedTensorType::get({1, K + 1, vocab}, b.getF32Type()));
+    for (auto [result, type] :
+         llvm::zip_equal(MutableArrayRef(verified).drop_front(), verifyTypes)) {
+      if (result.getType() == type)
+        continue;
+      auto perStep = cast<RankedTensorType>(result.getType());
+      SmallVector<int64_t> shape(perStep.getShape());
+      shape[1] = K + 1;
+      result = tensor::CastOp::create(
+          b, loc, RankedTensorType::get(shape, perStep.getElementType()),
+          result);
+    }
+    YieldOp::create(b, loc, verified);
   }
   func::ReturnOp::create(b, loc,
                          ValueRange{loop.getTokens(), loop.getNumGenerated(),
@@ -396,13 +413,13 @@ static LogicalResult checkSpeculative(ModuleOp module, Location loc,
     return emitError(loc) << "speculative decoding is not built for this "
                              "model family yet (its importer makes no @step "
                              "function)";
-  if (step->hasAttr(kStepRecurrentAttr))
+  if (step->hasAttr(kStepRecurrentAttr) &&
+      !module.lookupSymbol<func::FuncOp>(kVerifyStepName))
     return emitError(loc)
-           << "speculative decoding needs a target whose state is addressed "
-              "by position (KV caches): this model has recurrent (Mamba or "
-              "RG-LRU) state, and its imported forward returns only the "
-              "final state, not the state after each verified token that "
-              "rollback needs; use it as the draft model instead";
+           << "speculative decoding needs the target's recurrent state after "
+              "each verified token for rollback: Mamba, Mamba-2 and Jamba "
+              "targets return it, this model's RG-LRU blocks do not yet; use "
+              "it as the draft model instead";
   if (stepCapacity(step) <= 0)
     return emitError(loc) << "speculative decoding: the target has no "
                              "sequence capacity";
@@ -456,5 +473,13 @@ mlir::seq::importCheckpoint(MLIRContext *ctx, StringRef path,
   }
   if (options.bestOf != 0 && failed(addBestOfEntry(*module, loc, options)))
     return nullptr;
+  // The generating entries' prompt must hold a token: the runtime rejects
+  // an empty one (seqrt::abi::kNonEmptyAttr) before the call.
+  for (StringRef name : {StringRef("generate"), StringRef("generate_beams"),
+                         StringRef(kSpeculativeEntry), StringRef(kBestOfEntry)})
+    if (auto func = module->lookupSymbol<func::FuncOp>(name))
+      if (func.getNumArguments() > 0 &&
+          isa<RankedTensorType>(func.getArgumentTypes()[0]))
+        func.setArgAttr(0, seqrt::abi::kNonEmptyAttr, UnitAttr::get(ctx));
   return module;
 }

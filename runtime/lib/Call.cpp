@@ -70,6 +70,11 @@ seqrt_status checkInput(const EntryInfo &entry, size_t i,
                       std::to_string(want.shape[d]) + ")");
   if (!input.data && seqrt_tensor_num_elements(&input) != 0)
     return fail(SEQRT_ERROR_ARGUMENT, what + ": null data");
+  if (i < entry.nonemptyInput.size() && entry.nonemptyInput[i] &&
+      seqrt_tensor_num_elements(&input) == 0)
+    return fail(SEQRT_ERROR_ARGUMENT,
+                what + " is empty (" + got +
+                    "): it is a prompt, which needs at least one token");
   return SEQRT_OK;
 }
 

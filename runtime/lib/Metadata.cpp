@@ -281,6 +281,18 @@ public:
           entry.recurrentInput[in] = true;
         }
       }
+      entry.nonemptyInput.assign(entry.inputs.size(), false);
+      if (const JsonValue *list = item.get("nonempty")) {
+        std::string where = path + ".nonempty";
+        if (!list->isArray())
+          return fail(where, "expected an array of input indices");
+        for (const JsonValue &index : list->getArray()) {
+          if (!index.isInt() || index.getInt() < 0 ||
+              index.getInt() >= static_cast<int64_t>(entry.inputs.size()))
+            return fail(where, "expected input indices");
+          entry.nonemptyInput[index.getInt()] = true;
+        }
+      }
       if (!names.insert(entry.name).second)
         return fail(path + ".name", "duplicate entry '" + entry.name + "'");
       out.push_back(std::move(entry));

@@ -67,6 +67,9 @@ struct EntryInfo {
   /// Per input: in-place state without a sequence capacity (the metadata's
   /// "recurrent" inputs: conv and SSM states).
   std::vector<bool> recurrentInput;
+  /// Per input: must hold at least one element (the metadata's "nonempty"
+  /// inputs: prompts).
+  std::vector<bool> nonemptyInput;
 };
 
 struct Metadata {

@@ -446,6 +446,8 @@ struct SeqInPlaceResultsPass
       llvm::BitVector dropped(func.getNumResults());
       SmallVector<std::pair<unsigned, unsigned>> pairs; // (argument, result)
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.removeArgAttr(i, seqrt::abi::kNonEmptyAttr); // in the metadata
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
         if (auto attr = func.getArgAttrOfType<IntegerAttr>(
                 i, seqrt::abi::kInPlaceAttr)) {
           func.removeArgAttr(i, seqrt::abi::kInPlaceAttr);

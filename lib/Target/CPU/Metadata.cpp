@@ -159,6 +159,11 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
                << seqrt::abi::kRecurrentAttr << "' but not in place";
       recurrent.push_back(int64_t(i));
     }
+    // Inputs that must not be empty (prompts).
+    llvm::json::Array nonempty;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (func.getArgAttr(i, seqrt::abi::kNonEmptyAttr))
+        nonempty.push_back(int64_t(i));
     llvm::json::Object entry{
         {"name", func.getSymName()},
         {"function", (seqrt::abi::kPackedPrefix + func.getSymName()).str()},
@@ -168,6 +173,8 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
       entry["inplace"] = std::move(inplace);
     if (!recurrent.empty())
       entry["recurrent"] = std::move(recurrent);
+    if (!nonempty.empty())
+      entry["nonempty"] = std::move(nonempty);
     // A generating entry: the output that counts the generated tokens;
     // for speculative decoding also the verify steps and accepted drafts.
     if (!func.getBody().empty()) {

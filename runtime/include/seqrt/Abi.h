@@ -74,6 +74,11 @@ inline constexpr char kInPlaceAttr[] = "seq.inplace";
 /// sequence capacity, unlike a KV cache [1, H, Cap, D]. Listed in the
 /// metadata's "recurrent" inputs.
 inline constexpr char kRecurrentAttr[] = "seq.recurrent";
+/// The unit attribute `seq.nonempty` on an entry argument: a tensor that
+/// must hold at least one element (the prompt of an imported model's
+/// generating entries). Listed in the metadata's "nonempty" inputs;
+/// seqrt_call rejects an empty one before running any code.
+inline constexpr char kNonEmptyAttr[] = "seq.nonempty";
 } // namespace abi
 } // namespace seqrt
 

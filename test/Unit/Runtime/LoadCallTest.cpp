@@ -168,6 +168,45 @@ TEST_F(LoadCallTest, RejectsBadInputs) {
   EXPECT_THAT(seqrt_last_error(), HasSubstr("rank 9"));
 }
 
+TEST(LoadCall, NonEmptyInputRejectsEmptyTensors) {
+  // "nonempty" (seq.nonempty: a prompt) makes an empty input an error of
+  // the call, before any code runs; a non-empty one still adds.
+  std::string metadata = fakeModelMetadata();
+  std::string add = R"("outputs": [{"dtype": "f32", "shape": [-1]}]},)";
+  size_t at = metadata.find(add);
+  ASSERT_NE(at, std::string::npos);
+  metadata.insert(at + add.size() - 2, R"(, "nonempty": [1])");
+  ScratchDir dir;
+  std::string path = dir.file("nonempty.seqpkg");
+  writeFakeArtifact(path, metadata);
+  seqrt_artifact *artifact = nullptr;
+  ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK)
+      << seqrt_last_error();
+  std::vector<float> none;
+  seqrt_tensor inputs[2] = {viewF32(none), viewF32(none)};
+  seqrt_tensor out;
+  EXPECT_EQ(seqrt_call(artifact, "add", inputs, 2, &out, 1),
+            SEQRT_ERROR_ARGUMENT);
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("entry 'add' input 1 is empty (f32[0]): it is a "
+                        "prompt, which needs at least one token"));
+  std::vector<float> a = {1, 2}, b = {3, 4};
+  inputs[0] = viewF32(a);
+  inputs[1] = viewF32(b);
+  ASSERT_EQ(seqrt_call(artifact, "add", inputs, 2, &out, 1), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_EQ(static_cast<const float *>(out.data)[1], 6.0f);
+  seqrt_tensor_free(artifact, &out);
+  seqrt_artifact_free(artifact);
+
+  // A bad index is a metadata error.
+  std::string bad = fakeModelMetadata();
+  bad.insert(bad.find(add) + add.size() - 2, R"(, "nonempty": [2])");
+  writeFakeArtifact(path, bad);
+  EXPECT_NE(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK);
+  EXPECT_THAT(seqrt_last_error(), HasSubstr("nonempty"));
+}
+
 TEST_F(LoadCallTest, NonContiguousResultIsCopied) {
   std::vector<float> x = {1, 2, 3, 4, 5, 6}; // [[1, 2, 3], [4, 5, 6]]
   int64_t shape[2] = {2, 3};

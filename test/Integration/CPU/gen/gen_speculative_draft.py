@@ -3,8 +3,12 @@
 cut to its first decoder layer, with the same embedding, final norm and LM
 head: a draft for speculative decoding of hf_llama that mostly disagrees
 with it (self-speculation through the target's own first layer), and a
-one-token prompt. Needs only
-NumPy and safetensors; the output is a pure function of Inputs/hf_llama.
+one-token prompt. Likewise Inputs/hf_mamba_draft2/ and
+Inputs/hf_jamba_draft2/: the tiny Mamba and Jamba checkpoints cut to their
+first two layers (drafts that agree part of the time, so that rollback
+takes recurrent states at every accepted length), and an empty prompt. Needs only
+NumPy and safetensors; the output is a pure function of Inputs/hf_llama,
+Inputs/hf_mamba and Inputs/hf_jamba.
 
     python3 test/Integration/CPU/gen/gen_speculative_draft.py
 """
@@ -15,25 +19,38 @@ import numpy as np
 from safetensors.numpy import load_file, save_file
 
 INPUTS = Path(__file__).resolve().parent.parent / "Inputs"
-SRC, DST = INPUTS / "hf_llama", INPUTS / "hf_llama_draft1"
-LAYERS = 1
+# (source, destination, layers kept, the layers' key prefix)
+CUTS = [
+    ("hf_llama", "hf_llama_draft1", 1, ["model", "layers"]),
+    ("hf_mamba", "hf_mamba_draft2", 2, ["backbone", "layers"]),
+    ("hf_jamba", "hf_jamba_draft2", 2, ["model", "layers"]),
+]
 
 
-def main():
-    config = json.loads((SRC / "config.json").read_text())
-    config["num_hidden_layers"] = LAYERS
-    tensors = load_file(SRC / "model.safetensors")
+def cut(src, dst, layers, prefix):
+    config = json.loads((src / "config.json").read_text())
+    config["num_hidden_layers"] = layers
+    tensors = load_file(src / "model.safetensors")
     kept = {}
     for name, value in sorted(tensors.items()):
         parts = name.split(".")
-        if parts[:2] == ["model", "layers"] and int(parts[2]) >= LAYERS:
+        if parts[:2] == prefix and int(parts[2]) >= layers:
             continue
         kept[name] = value
-    DST.mkdir(exist_ok=True)
-    (DST / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    save_file(kept, DST / "model.safetensors")
+    dst.mkdir(exist_ok=True)
+    (dst / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    save_file(kept, dst / "model.safetensors")
+
+
+def main():
+    for src, dst, layers, prefix in CUTS:
+        cut(INPUTS / src, INPUTS / dst, layers, prefix)
     # A one-token prompt: the entries prefill nothing before the loop.
-    np.save(DST / "one_token_prompt.npy", np.array([[5]], dtype=np.int32))
+    np.save(INPUTS / "hf_llama_draft1" / "one_token_prompt.npy",
+            np.array([[5]], dtype=np.int32))
+    # An empty prompt [1, 0]: the generating entries reject it.
+    np.save(INPUTS / "hf_llama_draft1" / "empty_prompt.npy",
+            np.zeros((1, 0), dtype=np.int32))
 
 
 if __name__ == "__main__":
