@@ -14,7 +14,11 @@ Cases, each greedy with --ignore-eos (every call makes --new-tokens tokens):
   layers    the target's first --draft-layers layers (with its embedding,
             final norm and head) as the draft: a realistic mix;
   lookup    prompt lookup (n-grams of 3) on a repetitive prompt (a
-            paragraph twice) and on a plain one.
+            paragraph twice) and on a plain one;
+  tree      prompt lookup verified as a tree (--spec-tree, default 2,1,1:
+            N = 6 nodes, depth 3) on the same two prompts, and
+  chainN    the chain that verifies as many tokens per call (K = N), for
+            the comparison at an equal verify cost.
 
 Each case's artifact also holds plain `generate`; the two entries are timed
 alternately (`seqrun --entry ... --bench --warmup 0 --reps 1`, one process
@@ -25,7 +29,8 @@ separately (the `prefill` entry) to give the decode-only speed-up.
 
   python3 bench/bench_spec.py [--gguf PATH] [--threads 1] [--reps 5] \\
       [--k 4] [--new-tokens 32] [--cases oracle,lookup,layers,self] \\
-      [--draft-layers 4] [--work DIR] [--out bench/results/spec-DATE.md]
+      [--draft-layers 4] [--tree 2,1,1] [--work DIR] \\
+      [--out bench/results/spec-DATE.md]
 
 Needs the seqc build (build/bin), and the Python packages gguf (to write
 the truncated draft) and tokenizers.
@@ -93,12 +98,21 @@ def truncate_gguf(src, dst, layers):
     writer.close()
 
 
-def compile_artifact(gguf, out, args, extra):
+def tree_nodes(branching):
+    """Nodes of the tree with these children per node at each depth."""
+    nodes, level = 0, 1
+    for b in branching:
+        level *= b
+        nodes += level
+    return nodes
+
+
+def compile_artifact(gguf, out, args, extra, k=None):
     if out.exists():
         return
     cmd = [str(BIN / "seqc"), str(gguf), f"--max-seq-len={args.max_seq_len}",
            f"--max-new-tokens={args.new_tokens}", "--ignore-eos",
-           f"--num-speculative-tokens={args.k}", "-o", str(out)] + extra
+           f"--num-speculative-tokens={k or args.k}", "-o", str(out)] + extra
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
 
@@ -139,6 +153,7 @@ def main():
     p.add_argument("--max-seq-len", type=int, default=640)
     p.add_argument("--draft-layers", type=int, default=4)
     p.add_argument("--work", default="/tmp/seqc-bench-spec")
+    p.add_argument("--tree", default="2,1,1")
     p.add_argument("--cases", default="oracle,lookup,layers")
     p.add_argument("--out")
     args = p.parse_args()
@@ -158,6 +173,16 @@ def main():
         layers = work / f"layers{args.draft_layers}-k{args.k}.seqpkg"
         compile_artifact(gguf, layers, args, [f"--draft-model={draft}"])
         artifacts["layers"] = (layers, draft)
+    if "tree" in cases or "chainN" in cases:
+        branching = [int(b) for b in args.tree.split(",")]
+        nodes = tree_nodes(branching)
+        tree = work / f"tree-{'-'.join(map(str, branching))}.seqpkg"
+        compile_artifact(gguf, tree, args,
+                         ["--prompt-lookup=3", f"--spec-tree={args.tree}"])
+        chain = work / f"lookup-k{nodes}.seqpkg"
+        compile_artifact(gguf, chain, args, ["--prompt-lookup=3"], k=nodes)
+        artifacts["tree"] = (tree, None)
+        artifacts["chainN"] = (chain, None)
     if "self" in cases:
         own = work / f"self-k{args.k}.seqpkg"
         compile_artifact(gguf, own, args, [f"--draft-model={gguf}"])
@@ -184,8 +209,8 @@ def main():
     for case in cases:
         if case == "oracle":
             runs.append(("oracle", "oracle"))
-        elif case == "lookup":
-            runs += [("lookup", "repetitive"), ("lookup", "plain")]
+        elif case in ("lookup", "tree", "chainN"):
+            runs += [(case, "repetitive"), (case, "plain")]
         else:
             runs.append((case, "plain"))
 
@@ -241,6 +266,9 @@ def main():
         f"{load_end[0]:.1f} at the end (shared machine)",
         f"- draft for `layers`: the target's first {args.draft_layers} "
         "layers (embedding, final norm and head kept)",
+        f"- tree: --spec-tree={args.tree} (N = "
+        f"{tree_nodes([int(b) for b in args.tree.split(',')])} nodes), "
+        "chainN: the chain with K = N (the same tokens per verify call)",
         "- speculative tokens checked equal to plain greedy's before timing",
         "",
         "| case | prompt | prompt tokens | plain ms | speculative ms | "

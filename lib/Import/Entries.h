@@ -52,6 +52,14 @@ SmallVector<Value> callStep(OpBuilder &b, Location loc, func::FuncOp step,
                             RankedTensorType logitsType);
 
 struct ImportOptions;
+/// Checks --spec-tree's options: prompt lookup, greedy, a tree of at most
+/// 256 nodes (TreeSpeculative.cpp).
+LogicalResult checkTreeOptions(Location loc, const ImportOptions &options);
+/// Adds @generate_speculative verifying a tree of prompt-lookup drafts
+/// (options.specTree: children per node at each depth), with @tree_step:
+/// @step with the tree's ancestor mask on its attentions.
+LogicalResult addTreeSpeculativeEntry(ModuleOp module, Location loc,
+                                      const ImportOptions &options);
 /// Adds @generate_best_of(prompt [1,S], seed) -> (tokens [N,T], counts [N],
 /// log-probs [N]) with N = options.bestOf (BestOf.cpp).
 LogicalResult addBestOfEntry(ModuleOp module, Location loc,

@@ -434,6 +434,8 @@ mlir::seq::importCheckpoint(MLIRContext *ctx, StringRef path,
     return nullptr;
   Location loc = FileLineColLoc::get(ctx, path, 0, 0);
   bool draft = !options.draftModel.empty();
+  if (!options.specTree.empty() && failed(checkTreeOptions(loc, options)))
+    return nullptr;
   if (draft || options.promptLookup > 0) {
     if (failed(checkSpeculative(*module, loc, options)))
       return nullptr;
@@ -468,7 +470,9 @@ mlir::seq::importCheckpoint(MLIRContext *ctx, StringRef path,
       }
       mergeDraft(*module, *draftModule);
     }
-    if (failed(buildSpeculativeEntry(*module, loc, options, draft)))
+    if (failed(options.specTree.empty()
+                   ? buildSpeculativeEntry(*module, loc, options, draft)
+                   : addTreeSpeculativeEntry(*module, loc, options)))
       return nullptr;
   }
   if (options.bestOf != 0 && failed(addBestOfEntry(*module, loc, options)))

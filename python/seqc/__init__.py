@@ -37,6 +37,7 @@ _OPTIONS = {
     "draft_model": "draft-model",
     "num_speculative_tokens": "num-speculative-tokens",
     "prompt_lookup": "prompt-lookup",
+    "spec_tree": "spec-tree",
     "num_beams": "num-beams",
     "length_penalty": "length-penalty",
     "early_stopping": "early-stopping",

@@ -267,6 +267,11 @@ static cl::opt<int64_t> promptLookup(
              "lookup: the token after the latest earlier occurrence of the "
              "last N tokens (no draft model); 0: none"),
     cl::value_desc("N"), cl::init(0), cl::cat(importCategory));
+static cl::list<int64_t> specTree(
+    "spec-tree",
+    cl::desc("With --prompt-lookup: verify a tree of drafts, this many "
+             "children per node at each depth (e.g. 2,2,1)"),
+    cl::value_desc("b1,b2,..."), cl::CommaSeparated, cl::cat(importCategory));
 static cl::opt<int64_t> numSpeculativeTokens(
     "num-speculative-tokens",
     cl::desc("Tokens the draft proposes per verify step of "
@@ -368,6 +373,7 @@ static seq::ImportOptions importOptions() {
   options.draftModel = draftModel;
   options.promptLookup = promptLookup;
   options.numSpeculativeTokens = numSpeculativeTokens;
+  options.specTree.assign(specTree.begin(), specTree.end());
   options.bestOf = bestOf;
   return options;
 }

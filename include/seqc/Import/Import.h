@@ -14,6 +14,7 @@
 #include "mlir/Support/LLVM.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir {
 namespace seq {
@@ -48,6 +49,9 @@ struct ImportOptions {
   std::string draftModel;
   int64_t promptLookup = 0;
   int64_t numSpeculativeTokens = 4;
+  /// With prompt lookup: verify a tree of drafts instead of a chain,
+  /// `specTree[d]` children per node at depth d (empty: a chain).
+  std::vector<int64_t> specTree;
   /// Sequences of the `generate_best_of` entry (0: no such entry).
   int64_t bestOf = 0;
 };

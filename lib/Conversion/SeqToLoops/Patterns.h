@@ -58,6 +58,8 @@ void populateDecodeToLoopsPatterns(RewritePatternSet &patterns);
 
 /// seq.speculative_decode_loop.
 void populateSpeculativeToLoopsPatterns(RewritePatternSet &patterns);
+/// seq.tree_speculative_decode_loop and seq.ngram_tree_draft.
+void populateTreeSpeculativeToLoopsPatterns(RewritePatternSet &patterns);
 /// seq.beam_search_loop.
 void populateBeamSearchToLoopsPatterns(RewritePatternSet &patterns);
 

@@ -96,6 +96,7 @@ struct ConvertSeqToLoopsPass
     populateMoEToLoopsPatterns(patterns, tiling);
     populateDecodeToLoopsPatterns(patterns);
     populateSpeculativeToLoopsPatterns(patterns);
+    populateTreeSpeculativeToLoopsPatterns(patterns);
     populateBeamSearchToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);
     if (tiling.int8Activations && tiling.x86Avx2)

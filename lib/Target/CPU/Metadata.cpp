@@ -179,6 +179,15 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
     // for speculative decoding also the verify steps and accepted drafts.
     if (!func.getBody().empty()) {
       Operation *terminator = func.getBody().back().getTerminator();
+      auto noteSpeculative = [&](Value value, Value generated, Value steps,
+                                 Value accepted, int64_t position) {
+        if (value == generated && !entry.get("generated_count_output"))
+          entry["generated_count_output"] = position;
+        else if (value == steps && !entry.get("verify_steps_output"))
+          entry["verify_steps_output"] = position;
+        else if (value == accepted && !entry.get("accepted_drafts_output"))
+          entry["accepted_drafts_output"] = position;
+      };
       for (auto [index, value] : llvm::enumerate(terminator->getOperands())) {
         auto position = static_cast<int64_t>(index);
         if (auto loop = value.getDefiningOp<DecodeLoopOp>()) {
@@ -186,15 +195,14 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
               !entry.get("generated_count_output"))
             entry["generated_count_output"] = position;
         } else if (auto loop = value.getDefiningOp<SpeculativeDecodeLoopOp>()) {
-          if (value == loop.getNumGenerated() &&
-              !entry.get("generated_count_output"))
-            entry["generated_count_output"] = position;
-          else if (value == loop.getNumVerifySteps() &&
-                   !entry.get("verify_steps_output"))
-            entry["verify_steps_output"] = position;
-          else if (value == loop.getNumAccepted() &&
-                   !entry.get("accepted_drafts_output"))
-            entry["accepted_drafts_output"] = position;
+          noteSpeculative(value, loop.getNumGenerated(),
+                          loop.getNumVerifySteps(), loop.getNumAccepted(),
+                          position);
+        } else if (auto loop =
+                       value.getDefiningOp<TreeSpeculativeDecodeLoopOp>()) {
+          noteSpeculative(value, loop.getNumGenerated(),
+                          loop.getNumVerifySteps(), loop.getNumAccepted(),
+                          position);
         }
       }
     }

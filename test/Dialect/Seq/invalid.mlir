@@ -266,7 +266,7 @@ func.func @attention_mask_mod_terminator(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2
 //===----------------------------------------------------------------------===//
 
 func.func @yield_outside_seq_op(%x: f32) {
-  // expected-error @+1 {{'seq.yield' op expects parent op to be one of 'seq.attention, seq.scan, seq.scan_step, seq.decode_loop, seq.speculative_decode_loop, seq.beam_search_loop'}}
+  // expected-error @+1 {{'seq.yield' op expects parent op to be one of 'seq.attention, seq.scan, seq.scan_step, seq.decode_loop, seq.speculative_decode_loop, seq.tree_speculative_decode_loop, seq.beam_search_loop'}}
   seq.yield %x : f32
 }
 

@@ -14,7 +14,7 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 def Seq_YieldOp : Seq_Op<"yield", [Pure, ReturnLike, Terminator,
     ParentOneOf<["AttentionOp", "ScanOp", "ScanStepOp", "DecodeLoopOp",
-               "SpeculativeDecodeLoopOp",
+               "SpeculativeDecodeLoopOp", "TreeSpeculativeDecodeLoopOp",
                "BeamSearchLoopOp"]>]> {
   let summary = "Terminates a seq region and yields its values";
   let description = [{

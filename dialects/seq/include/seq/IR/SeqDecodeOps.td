@@ -387,4 +387,169 @@ def Seq_NgramDraftOp : Seq_Op<"ngram_draft", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Seq_TreeSpeculativeDecodeLoopOp : Seq_Op<"tree_speculative_decode_loop", [
+    RecursiveMemoryEffects, AttrSizedOperandSegments,
+    AttrSizedResultSegments]> {
+  let summary = "Speculative decoding over a tree of draft continuations";
+  let description = [{
+    Greedy speculative decoding (the tokens of `seq.decode_loop` over the
+    `verify` model with greedy sampling, token for token) where each verify
+    call checks a static tree of `N` draft tokens instead of one chain.
+
+    The tree is `tree_parents` (`N` entries): node `i` (1-based; node 0 is
+    the root, the row's newest token `last`) has the parent
+    `tree_parents[i - 1] < i`, so the nodes are flattened in a topological
+    (e.g. breadth-first) order; `depth(0) = 0`, `depth(i) = depth(parent)
+    + 1`, `D` the largest depth. Children of one parent are ordered by
+    index.
+
+    * `draft`: `(tokens [B, D + 1], positions [B, D + 1], draft_state...)
+      -> (tree [B, N] i32, draft_state...)`, called once per verify step
+      with the tokens the row committed since the previous call, in order,
+      at their positions (the first call: `first_tokens` alone); the
+      columns after them repeat the newest token at its position, so
+      column `D` is always `last` at `p`. It yields the proposed token of
+      every node (`tree[b, i - 1]` for node `i`). The draft state is kept
+      as returned: the draft only ever sees committed tokens.
+    * `verify`: `(tokens [B, N + 1], positions [B, N + 1], tree_mask
+      [N + 1, N + 1] i1, verify_state...) -> (logits [B, N + 1, V],
+      verify_state...)`: the target over `[last, tree...]` in one call.
+      Column `i` holds node `i` at position `p + depth(i)`;
+      `tree_mask[i, j]` is true when node `j` is node `i` or one of its
+      ancestors. The region must write the keys/values of column `i` at
+      cache position `p + i` (a contiguous `seq.cache_write` at
+      `positions[:, 0]`) and let query `i` see the keys below `p` and the
+      keys `p + j` with `tree_mask[i, j]` (a `mask_mod` region of
+      `seq.attention` reading the mask: no `[S, S]` buffer is built).
+
+    One verify step, per row (greedy):
+
+    ```
+    logits = verify([last, tree], [p, p + depth(1..N)], mask, state)
+    c(i) = argmax(logits[i]); v = 0; n = 0
+    while some child u of v (lowest index first) has tree[u] == c(v):
+      v = u; path[++n] = u
+    emit tree[path[1..n]], c(v) (stopping at an EOS id or max_new_tokens)
+    compact: for k in 1..n: cache[p + k] = cache[p + path[k]]
+    last = c(v); p += n + 1
+    ```
+
+    Compaction copies, in every verify state result, the entries of the
+    accepted path from the verify positions of the flattened tree to
+    consecutive positions (`cache_dims[i]`: the position dimension of
+    verify state `i`, 2 for a `[B, H, L, D]` KV cache, the default). Only
+    position-addressed state can be verified as a tree; recurrent (SSM)
+    state would need a state per branch. KV caches need room for
+    `max_new_tokens + N` positions past the prompt.
+
+    Results: `tokens` `[B, max_new_tokens]`, `num_generated` `[B]`,
+    `num_verify_steps` `[B]`, `num_accepted` `[B]` (accepted tree tokens,
+    the path lengths summed), then the final draft and verify state. See
+    docs/design/DecodeLoop.md.
+
+    ```mlir
+    %toks, %n, %steps, %acc, %h, %k, %v = seq.tree_speculative_decode_loop
+        first(%tok0 : tensor<1xi32>) positions(%pos0 : tensor<1xi32>)
+        draft_init(%h0 : tensor<1x64xi32>)
+        verify_init(%k0, %v0 : tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>)
+        {tree_parents = array<i64: 0, 0, 1, 1>, max_new_tokens = 32 : i64}
+        -> tensor<1x32xi32>, tensor<1xi32>, tensor<1xi32>, tensor<1xi32>
+           draft_final(tensor<1x64xi32>)
+           verify_final(tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>)
+    draft {
+      ^bb0(%t: tensor<1x3xi32>, %p: tensor<1x3xi32>, %h: tensor<1x64xi32>):
+        ...
+        seq.yield %tree, %h2 : tensor<1x4xi32>, tensor<1x64xi32>
+    } verify {
+      ^bb0(%t: tensor<1x5xi32>, %p: tensor<1x5xi32>, %m: tensor<5x5xi1>,
+           %k: tensor<1x2x64x8xf32>, %v: tensor<1x2x64x8xf32>):
+        ...
+        seq.yield %logits, %k2, %v2 : tensor<1x5x512xf32>,
+            tensor<1x2x64x8xf32>, tensor<1x2x64x8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins
+    Seq_IndexTensor:$first_tokens,
+    Seq_IndexTensor:$start_positions,
+    Variadic<AnyRankedTensor>:$draft_init,
+    Variadic<AnyRankedTensor>:$verify_init,
+    DenseI64ArrayAttr:$tree_parents,
+    OptionalAttr<DenseI64ArrayAttr>:$cache_dims,
+    ConfinedAttr<I64Attr, [IntPositive]>:$max_new_tokens,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$eos_token_ids,
+    DefaultValuedAttr<I64Attr, "0">:$pad_token_id
+  );
+  let results = (outs
+    Seq_IndexTensor:$tokens,
+    Seq_IndexTensor:$num_generated,
+    Seq_IndexTensor:$num_verify_steps,
+    Seq_IndexTensor:$num_accepted,
+    Variadic<AnyRankedTensor>:$draft_final,
+    Variadic<AnyRankedTensor>:$verify_final
+  );
+  let regions = (region SizedRegion<1>:$draft, SizedRegion<1>:$verify);
+  let assemblyFormat = [{
+    `first` `(` $first_tokens `:` type($first_tokens) `)`
+    `positions` `(` $start_positions `:` type($start_positions) `)`
+    (`draft_init` `(` $draft_init^ `:` type($draft_init) `)`)?
+    (`verify_init` `(` $verify_init^ `:` type($verify_init) `)`)?
+    attr-dict `->` type($tokens) `,` type($num_generated) `,`
+    type($num_verify_steps) `,` type($num_accepted)
+    (`draft_final` `(` type($draft_final)^ `)`)?
+    (`verify_final` `(` type($verify_final)^ `)`)?
+    `draft` $draft `verify` $verify
+  }];
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The draft region's and the verify region's yields.
+    YieldOp getDraftYield();
+    YieldOp getVerifyYield();
+    /// Number of tree nodes N (the root not counted).
+    int64_t getNumNodes() { return getTreeParents().size(); }
+    /// depth(i) for the nodes 0 (root) .. N.
+    SmallVector<int64_t> getNodeDepths();
+    /// The largest depth D.
+    int64_t getMaxDepth();
+    /// The position dimension of verify state #i (cache_dims, else 2).
+    int64_t getCacheDim(unsigned i);
+  }];
+}
+
+def Seq_NgramTreeDraftOp : Seq_Op<"ngram_tree_draft", [Pure]> {
+  let summary = "Prompt-lookup drafting of a token tree: the continuations "
+                "of the last n-gram's earlier occurrences";
+  let description = [{
+    Fills a static draft tree (`tree_parents`, as in
+    `seq.tree_speculative_decode_loop`) per row without a model: with
+    `n = lengths[b]` (clamped to `[0, L]`) valid tokens in `history[b]`,
+    `g = ngram_size` and the matches `s < n - g` with `history[b, s .. s +
+    g - 1]` equal to the last `g` tokens, node `i` at depth `d` whose
+    parent's path below the root is `t_1 .. t_{d-1}` gets
+    `history[b, s + g + d - 1]` for the latest match `s` with
+    `s + g + d - 1 < n`, `history[b, s + g .. s + g + d - 2] = t_1 ..
+    t_{d-1}`, and a token that no earlier sibling of `i` has. So the
+    children of the root are the distinct tokens that followed the n-gram,
+    latest first, and each branch continues its occurrences. A node
+    without such a match repeats its parent's token (the root's token is
+    `history[b, n - 1]`, 0 for an empty history).
+
+    ```mlir
+    %tree = seq.ngram_tree_draft %history lengths(%n)
+        {ngram_size = 2 : i64, tree_parents = array<i64: 0, 0, 1, 2>}
+        : tensor<1x256xi32>, tensor<1xi32> -> tensor<1x4xi32>
+    ```
+  }];
+  let arguments = (ins Seq_IndexTensor:$history, Seq_IndexTensor:$lengths,
+                       ConfinedAttr<I64Attr, [IntPositive]>:$ngram_size,
+                       DenseI64ArrayAttr:$tree_parents);
+  let results = (outs Seq_IndexTensor:$tokens);
+  let assemblyFormat = [{
+    $history `lengths` `(` $lengths `)` attr-dict `:` type($history) `,`
+    type($lengths) `->` type($tokens)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // SEQ_IR_SEQDECODEOPS_TD

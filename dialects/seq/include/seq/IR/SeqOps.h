@@ -24,6 +24,7 @@ class ScanOp;
 class ScanStepOp;
 class DecodeLoopOp;
 class SpeculativeDecodeLoopOp;
+class TreeSpeculativeDecodeLoopOp;
 class BeamSearchLoopOp;
 } // namespace seq
 } // namespace mlir

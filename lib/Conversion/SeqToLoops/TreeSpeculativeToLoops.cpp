@@ -1,0 +1,510 @@
+//===- TreeSpeculativeToLoops.cpp - tree speculative decoding as loops ----===//
+//
+// This file lowers seq.tree_speculative_decode_loop and seq.ngram_tree_draft
+// to loops. A verify step inlines the draft region once (it proposes the
+// whole flattened tree from the committed tokens) and the verify region
+// once on [last, tree...] with depth-based positions and the constant
+// ancestor mask of the static tree. Greedy acceptance walks the tree from
+// the root: the nodes are topologically ordered, so one pass over them in
+// index order, moving to a node when its parent is the current node and
+// its token is the target's argmax there, finds the longest agreeing path
+// (the lowest-index child first). The accepted path's entries of every
+// verify state are then copied from the tree's verify positions p + node
+// to the consecutive positions p + 1 .. p + n (node >= k for the k-th path
+// node, and path nodes increase, so copying in order never overwrites a
+// source still to be read).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoopBuilder.h"
+#include "Patterns.h"
+#include "seq/IR/SeqOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+
+/// The buffers of one lowered loop (per row unless noted).
+struct TreeBuffers {
+  Value tokens, counts, steps, accepted; // results
+  Value last, pos, done;                 // [B] i32 loop state
+  Value committed, committedPos;         // [B, D + 1] the draft's input
+  Value path;                            // [B, D + 1] accepted nodes
+  Value numAccepted, bonus;              // [B] i32 this step's outcome
+};
+
+/// A [B, S] i32 tensor whose element (r, j) is `element(r, j)`.
+static Value generate(LoopBuilder &b, RankedTensorType type, Value batch,
+                      llvm::function_ref<Value(Value, Value)> element) {
+  SmallVector<Value> sizes;
+  if (type.isDynamicDim(0))
+    sizes.push_back(batch);
+  return tensor::GenerateOp::create(
+      b, type, sizes, [&](OpBuilder &, Location loc, ValueRange ij) {
+        tensor::YieldOp::create(b, loc, element(ij[0], ij[1]));
+      });
+}
+
+/// Logits [B, S, V] viewed as [B * S, V].
+static Value collapseLogits(LoopBuilder &b, Value logits) {
+  auto type = cast<RankedTensorType>(logits.getType());
+  int64_t rows = ShapedType::isDynamic(type.getDimSize(0)) ||
+                         ShapedType::isDynamic(type.getDimSize(1))
+                     ? ShapedType::kDynamic
+                     : type.getDimSize(0) * type.getDimSize(1);
+  return tensor::CollapseShapeOp::create(
+      b,
+      RankedTensorType::get({rows, type.getDimSize(2)}, type.getElementType()),
+      logits, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+}
+
+/// Moves entry `from` of dim `dim` of row `r` of `state` to `to`.
+static Value moveEntry(LoopBuilder &b, Value state, int64_t dim, Value r,
+                       Value from, Value to) {
+  auto type = cast<RankedTensorType>(state.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, b.getLoc(), state);
+  SmallVector<OpFoldResult> src(type.getRank(), b.getIndexAttr(0)), dst;
+  src[0] = r;
+  sizes[0] = b.getIndexAttr(1);
+  sizes[dim] = b.getIndexAttr(1);
+  dst = src;
+  src[dim] = from;
+  dst[dim] = to;
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  SmallVector<int64_t> sliceShape(type.getShape());
+  sliceShape[0] = 1;
+  sliceShape[dim] = 1;
+  auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
+  Value slice =
+      tensor::ExtractSliceOp::create(b, sliceType, state, src, sizes, strides);
+  return tensor::InsertSliceOp::create(b, slice, state, dst, sizes, strides);
+}
+
+struct TreeSpeculativeDecodeLoopLowering
+    : OpRewritePattern<TreeSpeculativeDecodeLoopOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TreeSpeculativeDecodeLoopOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Type i32 = b.getI32Type();
+    int64_t maxNew = op.getMaxNewTokens();
+    int64_t depth = op.getMaxDepth();
+    int32_t pad = op.getPadTokenIdAttr().getInt();
+    Value first = b.buffer(op.getFirstTokens());
+    Value start = b.buffer(op.getStartPositions());
+    Value batch = b.dim(first, 0);
+    auto alloc = [&](RankedTensorType type) {
+      SmallVector<Value> dynamic;
+      if (type.isDynamicDim(0))
+        dynamic.push_back(batch);
+      return b.allocResult(type, dynamic);
+    };
+
+    TreeBuffers buf;
+    buf.tokens = alloc(op.getTokens().getType());
+    buf.counts = alloc(op.getNumGenerated().getType());
+    buf.steps = alloc(op.getNumVerifySteps().getType());
+    buf.accepted = alloc(op.getNumAccepted().getType());
+    auto vecType = MemRefType::get({ShapedType::kDynamic}, i32);
+    auto rowsType = MemRefType::get({ShapedType::kDynamic, depth + 1}, i32);
+    for (Value *v :
+         {&buf.last, &buf.pos, &buf.done, &buf.numAccepted, &buf.bonus})
+      *v = memref::AllocOp::create(b, vecType, ValueRange{batch});
+    for (Value *v : {&buf.committed, &buf.committedPos, &buf.path})
+      *v = memref::AllocOp::create(b, rowsType, ValueRange{batch});
+    Value zero32 = b.i32(0), pad32 = b.i32(pad);
+    b.forLoop(b.index(0), batch, [&](Value r) {
+      Value tok = memref::LoadOp::create(b, first, r);
+      Value at = memref::LoadOp::create(b, start, r);
+      memref::StoreOp::create(b, tok, buf.last, r);
+      memref::StoreOp::create(b, at, buf.pos, r);
+      b.forLoop(b.index(0), b.index(depth + 1), [&](Value j) {
+        memref::StoreOp::create(b, tok, buf.committed, ValueRange{r, j});
+        memref::StoreOp::create(b, at, buf.committedPos, ValueRange{r, j});
+        memref::StoreOp::create(b, zero32, buf.path, ValueRange{r, j});
+      });
+      for (Value v : {buf.done, buf.counts, buf.steps, buf.accepted})
+        memref::StoreOp::create(b, zero32, v, r);
+      b.forLoop(b.index(0), b.index(maxNew), [&](Value s) {
+        memref::StoreOp::create(b, pad32, buf.tokens, ValueRange{r, s});
+      });
+    });
+
+    SmallVector<Value> init(op.getDraftInit());
+    llvm::append_range(init, op.getVerifyInit());
+    SmallVector<Value> finalState = b.forLoop(
+        b.index(0), b.index(maxNew), init,
+        [&](Value, ValueRange state) -> SmallVector<Value> {
+          Value active = b.forLoop(
+              b.index(0), batch, ValueRange{zero32},
+              [&](Value r, ValueRange any) -> SmallVector<Value> {
+                Value d = memref::LoadOp::create(b, buf.done, r);
+                return {arith::OrIOp::create(
+                    b, any[0], arith::XOrIOp::create(b, d, b.i32(1)))};
+              })[0];
+          Value anyActive = b.cmp(arith::CmpIPredicate::ne, active, zero32);
+          auto branch = scf::IfOp::create(b, state.getTypes(), anyActive,
+                                          /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard guard(b);
+          // Without carried state the branches already end in a yield.
+          auto moveInto = [&](Region &region) {
+            Block &block = region.front();
+            if (!block.empty() &&
+                block.back().hasTrait<OpTrait::IsTerminator>()) {
+              b.setInsertionPoint(&block.back());
+              return false;
+            }
+            b.setInsertionPointToEnd(&block);
+            return true;
+          };
+          bool needsThenYield = moveInto(branch.getThenRegion());
+          SmallVector<Value> next = lowerStep(b, op, buf, state);
+          if (needsThenYield)
+            scf::YieldOp::create(b, next);
+          if (moveInto(branch.getElseRegion()))
+            scf::YieldOp::create(b, state);
+          return SmallVector<Value>(branch.getResults());
+        });
+
+    SmallVector<Value> results{
+        b.toTensor(buf.tokens, op.getTokens().getType()),
+        b.toTensor(buf.counts, op.getNumGenerated().getType()),
+        b.toTensor(buf.steps, op.getNumVerifySteps().getType()),
+        b.toTensor(buf.accepted, op.getNumAccepted().getType())};
+    llvm::append_range(results, finalState);
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+private:
+  /// Per row: the longest path of tree tokens equal to the target's choice
+  /// at their parent; sets path, numAccepted and bonus.
+  static void accept(LoopBuilder &b, TreeSpeculativeDecodeLoopOp op,
+                     TreeBuffers &buf, Value batch, Value tree, Value choice) {
+    ArrayRef<int64_t> parents = op.getTreeParents();
+    int64_t stride = op.getNumNodes() + 1;
+    Type i32 = b.getI32Type();
+    b.forLoop(b.index(0), batch, [&](Value r) {
+      Value base = b.mul(r, b.index(stride));
+      memref::StoreOp::create(b, b.i32(0), buf.path, ValueRange{r, b.index(0)});
+      Value v = b.index(0), n = b.index(0);
+      for (auto [i, parent] : llvm::enumerate(parents)) {
+        auto node = static_cast<int64_t>(i) + 1;
+        Value target = memref::LoadOp::create(b, choice, b.add(base, v));
+        Value draft =
+            memref::LoadOp::create(b, tree, ValueRange{r, b.index(node - 1)});
+        Value takes = arith::AndIOp::create(
+            b, b.cmp(arith::CmpIPredicate::eq, v, b.index(parent)),
+            b.cmp(arith::CmpIPredicate::eq, target, draft));
+        v = b.select(takes, b.index(node), v);
+        n = b.select(takes, b.add(n, b.index(1)), n);
+        b.ifThen(takes, [&] {
+          memref::StoreOp::create(b, b.i32(static_cast<int32_t>(node)),
+                                  buf.path, ValueRange{r, n});
+        });
+      }
+      memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, n),
+                              buf.numAccepted, r);
+      memref::StoreOp::create(
+          b, memref::LoadOp::create(b, choice, b.add(base, v)), buf.bonus, r);
+    });
+  }
+
+  /// Writes each active row's accepted tokens and its final token (up to an
+  /// EOS or max_new_tokens), records them as the draft's next input and
+  /// advances the row.
+  static void emit(LoopBuilder &b, TreeSpeculativeDecodeLoopOp op,
+                   TreeBuffers &buf, Value batch, Value tree) {
+    int64_t depth = op.getMaxDepth();
+    Type i32 = b.getI32Type();
+    Value zero32 = b.i32(0), one32 = b.i32(1);
+    b.forLoop(b.index(0), batch, [&](Value r) {
+      Value n32 = memref::LoadOp::create(b, buf.numAccepted, r);
+      Value n = arith::IndexCastOp::create(b, b.getIndexType(), n32);
+      Value bonus = memref::LoadOp::create(b, buf.bonus, r);
+      Value wasActive = b.cmp(arith::CmpIPredicate::eq,
+                              memref::LoadOp::create(b, buf.done, r), zero32);
+      // Token j of this step: path node j + 1's, then the bonus.
+      auto tokenAt = [&](Value j) {
+        Value isDraft = b.cmp(arith::CmpIPredicate::ult, j, n);
+        Value node = b.loadIndex(
+            buf.path, {r, b.min(b.add(j, b.index(1)), b.index(depth))});
+        // Past the path the node is stale: clamp it into the tree.
+        Value column = b.min(b.max(b.sub(node, b.index(1)), b.index(0)),
+                             b.index(op.getNumNodes() - 1));
+        Value draft = memref::LoadOp::create(b, tree, ValueRange{r, column});
+        return b.select(isDraft, draft, bonus);
+      };
+      // A finished row keeps its position, so verify writes stay within
+      // max_new_tokens + N positions past its start.
+      b.ifThen(wasActive, [&] {
+        Value p = memref::LoadOp::create(b, buf.pos, r);
+        b.forLoop(b.index(0), b.index(depth + 1), [&](Value j) {
+          Value at = b.min(j, n);
+          memref::StoreOp::create(b, tokenAt(at), buf.committed,
+                                  ValueRange{r, j});
+          Value atPos = arith::AddIOp::create(
+              b, p,
+              arith::AddIOp::create(b, arith::IndexCastOp::create(b, i32, at),
+                                    one32));
+          memref::StoreOp::create(b, atPos, buf.committedPos, ValueRange{r, j});
+        });
+        auto bump = [&](Value buffer, Value by) {
+          memref::StoreOp::create(
+              b,
+              arith::AddIOp::create(b, memref::LoadOp::create(b, buffer, r),
+                                    by),
+              buffer, r);
+        };
+        bump(buf.steps, one32);
+        bump(buf.accepted, n32);
+        bump(buf.pos, arith::AddIOp::create(b, n32, one32));
+        memref::StoreOp::create(b, bonus, buf.last, r);
+      });
+      b.forLoop(b.index(0), b.add(n, b.index(1)), [&](Value j) {
+        Value token = tokenAt(j);
+        Value writes = b.cmp(arith::CmpIPredicate::eq,
+                             memref::LoadOp::create(b, buf.done, r), zero32);
+        b.ifThen(writes, [&] {
+          Value count = memref::LoadOp::create(b, buf.counts, r);
+          memref::StoreOp::create(
+              b, token, buf.tokens,
+              ValueRange{
+                  r, arith::IndexCastOp::create(b, b.getIndexType(), count)});
+          Value next = arith::AddIOp::create(b, count, one32);
+          memref::StoreOp::create(b, next, buf.counts, r);
+          Value stop = b.cmp(arith::CmpIPredicate::sge, next,
+                             b.i32(static_cast<int32_t>(op.getMaxNewTokens())));
+          for (int64_t id : op.getEosTokenIds())
+            stop = arith::OrIOp::create(b, stop,
+                                        b.cmp(arith::CmpIPredicate::eq, token,
+                                              b.i32(static_cast<int32_t>(id))));
+          memref::StoreOp::create(b, arith::ExtUIOp::create(b, i32, stop),
+                                  buf.done, r);
+        });
+      });
+    });
+  }
+
+  /// Copies the accepted path's entries of `state` (positions in `dim`)
+  /// from p + path[k] to p + k, k = 1 .. n, for each row.
+  static Value compact(LoopBuilder &b, TreeBuffers &buf, Value batch,
+                       Value state, int64_t dim) {
+    return b.forLoop(
+        b.index(0), batch, ValueRange{state},
+        [&](Value r, ValueRange rowState) -> SmallVector<Value> {
+          Value p = b.loadIndex(buf.pos, {r});
+          Value n = b.loadIndex(buf.numAccepted, {r});
+          return b.forLoop(
+              b.index(1), b.add(n, b.index(1)), rowState,
+              [&](Value k, ValueRange carried) -> SmallVector<Value> {
+                // Positions past the state's extent (a verify write that
+                // overflowed, reported by its own check) are not read.
+                Value from = b.add(p, b.loadIndex(buf.path, {r, k}));
+                Value inside = b.cmp(arith::CmpIPredicate::ult, from,
+                                     b.dim(carried[0], dim));
+                auto guard = scf::IfOp::create(b, carried.getTypes(), inside,
+                                               /*withElseRegion=*/true);
+                OpBuilder::InsertionGuard insertion(b);
+                b.setInsertionPointToStart(&guard.getThenRegion().front());
+                scf::YieldOp::create(
+                    b, moveEntry(b, carried[0], dim, r, from, b.add(p, k)));
+                b.setInsertionPointToStart(&guard.getElseRegion().front());
+                scf::YieldOp::create(b, carried[0]);
+                return {guard.getResult(0)};
+              });
+        })[0];
+  }
+
+  /// One verify step on the carried (draft..., verify...) state; returns
+  /// the new state.
+  static SmallVector<Value> lowerStep(LoopBuilder &b,
+                                      TreeSpeculativeDecodeLoopOp op,
+                                      TreeBuffers &buf, ValueRange state) {
+    int64_t nodes = op.getNumNodes();
+    int64_t depth = op.getMaxDepth();
+    SmallVector<int64_t> depths = op.getNodeDepths();
+    ArrayRef<int64_t> parents = op.getTreeParents();
+    Type i32 = b.getI32Type();
+    size_t numDraft = op.getDraftInit().size();
+    Value batch = b.dim(buf.last, 0);
+    int64_t staticBatch = op.getFirstTokens().getType().getDimSize(0);
+    auto stepType = [&](int64_t s) {
+      return RankedTensorType::get({staticBatch, s}, i32);
+    };
+
+    // Draft: the committed tokens in, the flattened tree out.
+    Value draftTokens =
+        generate(b, stepType(depth + 1), batch, [&](Value r, Value j) {
+          return memref::LoadOp::create(b, buf.committed, ValueRange{r, j});
+        });
+    Value draftPositions =
+        generate(b, stepType(depth + 1), batch, [&](Value r, Value j) {
+          return memref::LoadOp::create(b, buf.committedPos, ValueRange{r, j});
+        });
+    SmallVector<Value> args{draftTokens, draftPositions};
+    llvm::append_range(args, state.take_front(numDraft));
+    SmallVector<Value> drafted = b.inlineRegion(op.getDraft(), args);
+    Value tree = b.buffer(drafted[0]);
+
+    // Verify [last, tree...] at p + depth, with the ancestor mask.
+    SmallVector<int32_t> depth32(depths.begin(), depths.end());
+    auto depthType = RankedTensorType::get({nodes + 1}, i32);
+    Value depthTable = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(depthType, ArrayRef<int32_t>(depth32)));
+    SmallVector<bool> mask((nodes + 1) * (nodes + 1), false);
+    for (int64_t i = 0; i <= nodes; ++i)
+      for (int64_t j = i;; j = parents[j - 1]) {
+        mask[i * (nodes + 1) + j] = true;
+        if (j == 0)
+          break;
+      }
+    auto maskType =
+        RankedTensorType::get({nodes + 1, nodes + 1}, b.getI1Type());
+    Value maskTable = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(maskType, ArrayRef<bool>(mask)));
+    Value verifyTokens =
+        generate(b, stepType(nodes + 1), batch, [&](Value r, Value j) {
+          Value isRoot = b.cmp(arith::CmpIPredicate::eq, j, b.index(0));
+          Value node = memref::LoadOp::create(
+              b, tree, ValueRange{r, b.max(b.sub(j, b.index(1)), b.index(0))});
+          return b.select(isRoot, memref::LoadOp::create(b, buf.last, r), node);
+        });
+    Value verifyPositions =
+        generate(b, stepType(nodes + 1), batch, [&](Value r, Value j) {
+          return arith::AddIOp::create(
+              b, memref::LoadOp::create(b, buf.pos, r),
+              tensor::ExtractOp::create(b, depthTable, ValueRange{j}));
+        });
+    SmallVector<Value> verifyArgs{verifyTokens, verifyPositions, maskTable};
+    llvm::append_range(verifyArgs, state.drop_front(numDraft));
+    SmallVector<Value> verified = b.inlineRegion(op.getVerify(), verifyArgs);
+
+    // The target's choice at every node: argmax of every logits row.
+    Value flat = collapseLogits(b, verified[0]);
+    int64_t rows = cast<RankedTensorType>(flat.getType()).getDimSize(0);
+    Value zero64 = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
+    auto greedy = SamplingAttr::get(b.getContext(), APFloat(0.0f),
+                                    /*top_k=*/0, APFloat(1.0f));
+    Value choice = b.buffer(SampleOp::create(
+        b, RankedTensorType::get({rows}, i32), flat, zero64, zero64, greedy));
+    accept(b, op, buf, batch, tree, choice);
+
+    // Compaction reads this step's positions: before emit advances them.
+    SmallVector<Value> next(drafted.begin() + 1, drafted.end());
+    for (auto [i, result] : llvm::enumerate(ValueRange(verified).drop_front()))
+      next.push_back(compact(b, buf, batch, result, op.getCacheDim(i)));
+    emit(b, op, buf, batch, tree);
+    return next;
+  }
+};
+
+/// Per row and node (in index order, so parents and earlier siblings are
+/// known): scan the n-gram's matches from the latest and keep the first
+/// whose continuation follows the parent's path to a new sibling token.
+struct NgramTreeDraftLowering : OpRewritePattern<NgramTreeDraftOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NgramTreeDraftOp op,
+                                PatternRewriter &rewriter) const override {
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value history = b.buffer(op.getHistory());
+    Value lengths = b.buffer(op.getLengths());
+    RankedTensorType outType = op.getTokens().getType();
+    Value rows = b.dim(history, 0), capacity = b.dim(history, 1);
+    SmallVector<Value> dynamic;
+    if (outType.isDynamicDim(0))
+      dynamic.push_back(rows);
+    Value tokens = b.allocResult(outType, dynamic);
+    int64_t g = op.getNgramSize();
+    ArrayRef<int64_t> parents = op.getTreeParents();
+    // Static tree facts: each node's depth, ancestors and earlier siblings.
+    SmallVector<int64_t> depths{0};
+    for (int64_t parent : parents)
+      depths.push_back(depths[parent] + 1);
+    b.parallel({rows}, [&](ValueRange ivs) {
+      Value r = ivs[0];
+      Value n = b.min(b.max(b.loadIndex(lengths, {r}), b.index(0)), capacity);
+      Value nonEmpty = b.cmp(arith::CmpIPredicate::sgt, n, b.index(0));
+      Value last =
+          b.select(nonEmpty,
+                   memref::LoadOp::create(
+                       b, history,
+                       ValueRange{r, b.max(b.sub(n, b.index(1)), b.index(0))}),
+                   b.i32(0));
+      Value tail = b.max(b.sub(n, b.index(g)), b.index(0));
+      auto tokenOf = [&](int64_t node) -> Value {
+        if (node == 0)
+          return last;
+        return memref::LoadOp::create(b, tokens,
+                                      ValueRange{r, b.index(node - 1)});
+      };
+      for (auto [i, parent] : llvm::enumerate(parents)) {
+        auto node = static_cast<int64_t>(i) + 1;
+        int64_t d = depths[node];
+        // The parent's path below the root, shallowest first.
+        SmallVector<int64_t> path;
+        for (int64_t a = parent; a != 0; a = parents[a - 1])
+          path.insert(path.begin(), a);
+        SmallVector<int64_t> siblings;
+        for (int64_t s = 1; s < node; ++s)
+          if (parents[s - 1] == parent)
+            siblings.push_back(s);
+        SmallVector<Value> pathTokens, siblingTokens;
+        for (int64_t a : path)
+          pathTokens.push_back(tokenOf(a));
+        for (int64_t s : siblings)
+          siblingTokens.push_back(tokenOf(s));
+        // Starts s in [0, n - g - d + 1): the candidate s + g + d - 1 < n.
+        Value starts = b.max(b.sub(tail, b.index(d - 1)), b.index(0));
+        Value fallback = tokenOf(parent);
+        // Scan from the latest start down; the first hit stays.
+        auto found = b.forLoop(
+            b.index(0), starts, ValueRange{fallback, b.i32(0)},
+            [&](Value k, ValueRange carried) -> SmallVector<Value> {
+              Value s = b.sub(b.sub(starts, b.index(1)), k);
+              SmallVector<Value> same;
+              for (int64_t j = 0; j < g; ++j)
+                same.push_back(b.cmp(
+                    arith::CmpIPredicate::eq,
+                    memref::LoadOp::create(b, history,
+                                           ValueRange{r, b.add(s, b.index(j))}),
+                    memref::LoadOp::create(
+                        b, history, ValueRange{r, b.add(tail, b.index(j))})));
+              for (auto [j, t] : llvm::enumerate(pathTokens))
+                same.push_back(
+                    b.cmp(arith::CmpIPredicate::eq,
+                          memref::LoadOp::create(
+                              b, history,
+                              ValueRange{r, b.add(s, b.index(g + int64_t(j)))}),
+                          t));
+              Value candidate = memref::LoadOp::create(
+                  b, history, ValueRange{r, b.add(s, b.index(g + d - 1))});
+              for (Value t : siblingTokens)
+                same.push_back(b.cmp(arith::CmpIPredicate::ne, candidate, t));
+              same.push_back(
+                  b.cmp(arith::CmpIPredicate::eq, carried[1], b.i32(0)));
+              Value hit = b.allOf(same);
+              return {b.select(hit, candidate, carried[0]),
+                      b.select(hit, b.i32(1), carried[1])};
+            });
+        memref::StoreOp::create(b, found[0], tokens,
+                                ValueRange{r, b.index(node - 1)});
+      }
+    });
+    rewriter.replaceOp(op, b.toTensor(tokens, outType));
+    return success();
+  }
+};
+} // namespace
+
+void seq::populateTreeSpeculativeToLoopsPatterns(RewritePatternSet &patterns) {
+  patterns.add<TreeSpeculativeDecodeLoopLowering, NgramTreeDraftLowering>(
+      patterns.getContext());
+}
