@@ -159,15 +159,28 @@ void LoopBuilder::parallel(ValueRange ubs,
   scf::ForallOp::create(
       *this, bounds, ValueRange{}, std::nullopt,
       [&](OpBuilder &b, Location loc, ValueRange ivs) {
-        // Tile-local scratch (allocas) is released at the
-        // end of each tile, serial or parallel.
-        auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
-        Block *scopeBlock = b.createBlock(&scope.getBodyRegion());
-        b.setInsertionPointToStart(scopeBlock);
-        body(ivs);
-        memref::AllocaScopeReturnOp::create(b, loc);
-        b.setInsertionPointAfter(scope);
         Block *block = b.getInsertionBlock();
+        body(ivs);
+        // Tile-local scratch (allocas) is released at the end of each
+        // tile, serial or parallel: a memref.alloca_scope around a body
+        // with allocas. Only then: a scope left where a one-iteration
+        // forall folds away blocks canonicalization from inlining it when
+        // the body holds a call (a check's report), and its lowering
+        // cannot split a single-block region (scf.for, scf.if).
+        bool allocates = false;
+        block->walk([&](memref::AllocaOp) { allocates = true; });
+        if (allocates) {
+          auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+          Block *scopeBlock = new Block();
+          scope.getBodyRegion().push_back(scopeBlock);
+          scopeBlock->getOperations().splice(scopeBlock->end(),
+                                             block->getOperations(),
+                                             block->begin(),
+                                             scope->getIterator());
+          OpBuilder scopeEnd = OpBuilder::atBlockEnd(scopeBlock);
+          memref::AllocaScopeReturnOp::create(scopeEnd, loc);
+          b.setInsertionPointAfter(scope);
+        }
         if (block->empty() || !block->back().hasTrait<OpTrait::IsTerminator>())
           scf::InParallelOp::create(b, loc);
       });

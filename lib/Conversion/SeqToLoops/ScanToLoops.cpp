@@ -63,6 +63,21 @@ namespace {
 /// Shortest sequence chunk worth running in parallel with its neighbours.
 constexpr int64_t kMinChunk = 64;
 
+/// The value of an extent known at compile time: a constant, or the
+/// `memref.dim` of a static dimension.
+static std::optional<int64_t> staticExtent(Value extent) {
+  if (std::optional<int64_t> constant = getConstantIntValue(extent))
+    return constant;
+  auto dim = extent.getDefiningOp<memref::DimOp>();
+  if (!dim)
+    return std::nullopt;
+  std::optional<int64_t> index = dim.getConstantIndex();
+  auto type = cast<ShapedType>(dim.getSource().getType());
+  if (!index || type.isDynamicDim(*index))
+    return std::nullopt;
+  return type.getDimSize(*index);
+}
+
 template <typename ScanLikeOp>
 struct ScanLowering : OpRewritePattern<ScanLikeOp> {
   ScanLowering(MLIRContext *context, const TilingOptions &tiling)
@@ -158,7 +173,7 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
           Value want = iterationExtents[dim.getPosition()];
           // Static on both sides: the verifier checked it.
-          if (!inputType.isDynamicDim(i) && getConstantIntValue(want))
+          if (!inputType.isDynamicDim(i) && staticExtent(want))
             continue;
           Value extent = b.dim(input, i);
           agree.push_back({b.cmp(arith::CmpIPredicate::eq, extent, want),

@@ -1,5 +1,6 @@
 // RUN: seqc-opt %s -split-input-file -convert-seq-to-loops | FileCheck %s
 // RUN: seqc-opt %s -split-input-file -convert-seq-to-loops="runtime-checks=false" | FileCheck %s --check-prefix=OFF
+// RUN: seqc-opt %s -split-input-file -convert-seq-to-loops -canonicalize | FileCheck %s --check-prefix=FOLDED
 
 // The run-time checks of dynamic extents (issue #11) sit outside the tile
 // loops: one scf.if around the computation, and the report (a call of a
@@ -46,4 +47,22 @@ func.func @heads(%q: tensor<1x?x2x8xf32>, %k: tensor<1x?x4x8xf32>,
       : tensor<1x?x2x8xf32>, tensor<1x?x4x8xf32>, tensor<1x?x4x8xf32>
       -> tensor<1x?x2x8xf32>
   return %o : tensor<1x?x2x8xf32>
+}
+
+// -----
+
+// A one-row greedy sample: its one-iteration forall folds away, and
+// without allocas in its body no memref.alloca_scope is left behind (one
+// holding the report calls could not be inlined, and its lowering cannot
+// split the single-block region of an enclosing scf.for: SmolLM2's decode
+// loop failed to compile).
+// FOLDED-LABEL: func.func @sample_one_row
+// FOLDED-NOT: memref.alloca_scope
+// FOLDED: func.call @__seq_check_report_
+// FOLDED-NOT: memref.alloca_scope
+// FOLDED: return
+func.func @sample_one_row(%logits: tensor<1x?xf32>) -> tensor<1xi32> {
+  %c0 = arith.constant 0 : i64
+  %t = seq.sample %logits seed(%c0) counter(%c0) {sampling = #seq.sampling<>} : tensor<1x?xf32> -> tensor<1xi32>
+  return %t : tensor<1xi32>
 }
