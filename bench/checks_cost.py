@@ -2,7 +2,7 @@
 """What the run-time checks of generated code cost (issue #11).
 
     python3 bench/checks_cost.py [--rounds 5] [--threads 2] [--smollm2]
-        [--out bench/results/cpu-<date>-checks-cost.md]
+        [--clock cpu|wall] [--out bench/results/cpu-<date>-checks-cost.md]
 
 For a few bench_cpu.py kernels it compiles each case three ways: the
 default (run-time checks on), `--runtime-checks=false` (the checks of
@@ -13,12 +13,16 @@ after --warmup), and the report gives the median over the rounds and the
 ratio checks-on / checks-off. With --smollm2 it also decodes 64 greedy
 tokens of SmolLM2-135M Q4_1 (~/.cache/seqc) compiled with and without the
 checks, interleaved the same way, and compares decode tokens/s.
+Times are process CPU time by default (`seqrun --bench`'s "cpu median";
+for the decode, the run's CPU time), which a machine shared with other
+builds inflates far less than wall time; --clock wall for wall time.
 Needs numpy and torch (bench_cpu.py's cases); dev only, not CI.
 """
 import argparse
 import datetime
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,13 +47,34 @@ def compile_case(build, src, pkg, flags):
                    check=True)
 
 
-def decode_rate(build, pkg, gguf, n, tokens):
+def run_time(build, pkg, args, n, warmup, reps, clock):
+    """Median ms per call: the process's CPU time (clock "cpu", what a
+    loaded machine does not inflate) or the wall time ("wall")."""
     env, pin = bench_cpu.pinned_env(n)
+    cmd = pin + [str(build / "bin/seqrun"), str(pkg), "--bench", "--warmup",
+                 str(warmup), "--reps", str(reps)] + args
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True,
+                         env=env).stdout
+    pattern = r"cpu median ([\d.]+) ms" if clock == "cpu" else \
+        r"': median ([\d.]+) ms"
+    return float(re.search(pattern, out).group(1)) / 1e3
+
+
+def decode_rate(build, pkg, gguf, n, tokens, clock):
+    """Decode tokens/s: over the run's CPU time (clock "cpu": loading
+    included, the same for both variants) or as seqrun reports it."""
+    env, pin = bench_cpu.pinned_env(n)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(
         pin + [str(build / "bin/seqrun"), str(pkg), "--weights", str(gguf),
                "--prompt-ids", "1 2 3 4 5 6 7 8", "--max-new-tokens",
                str(tokens), "--eos", "49000"],
         check=True, capture_output=True, text=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if clock == "cpu":
+        cpu = (after.ru_utime - before.ru_utime) + \
+            (after.ru_stime - before.ru_stime)
+        return tokens / cpu
     return float(re.search(r"([\d.]+) tokens/s\s*$", out.stderr + out.stdout,
                            re.M).group(1))
 
@@ -66,6 +91,9 @@ def main():
                         help="skip the --bounds-checks variant")
     parser.add_argument("--skip-kernels", action="store_true",
                         help="only the SmolLM2 decode (with --smollm2)")
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                        help="time calls by process CPU time (default) or "
+                        "wall time")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     build = Path(args.build)
@@ -93,9 +121,9 @@ def main():
             times = [[] for _ in variants]
             for _ in range(args.rounds):
                 for v, pkg in enumerate(pkgs):
-                    times[v].append(bench_cpu.seqc_run(
+                    times[v].append(run_time(
                         build, pkg, run_args, args.threads, args.warmup,
-                        args.reps))
+                        args.reps, args.clock))
             medians = [statistics.median(t) * 1e3 for t in times]
             rows.append((label, medians, times))
             print(label, " ".join(f"{m:.3f}" for m in medians), flush=True)
@@ -112,7 +140,7 @@ def main():
             for _ in range(args.rounds):
                 for v, pkg in enumerate(pkgs):
                     rates[v].append(decode_rate(build, pkg, gguf, args.threads,
-                                                64))
+                                                64, args.clock))
             medians = [statistics.median(r) for r in rates]
             rows.append(("SmolLM2-135M Q4_1 decode, tokens/s (higher is "
                          "better)", medians, rates))
@@ -121,7 +149,8 @@ def main():
 
     lines = [f"# Cost of the run-time checks ({datetime.date.today()})", "",
              f"`python3 bench/checks_cost.py --rounds {args.rounds} "
-             f"--threads {args.threads}{' --smollm2' if args.smollm2 else ''}"
+             f"--threads {args.threads} --clock {args.clock}"
+             f"{' --smollm2' if args.smollm2 else ''}"
              f"{' --skip-kernels' if args.skip_kernels else ''}`"
              f": {args.threads} threads pinned (`taskset -c 0-"
              f"{args.threads - 1}`), every variant once per round "

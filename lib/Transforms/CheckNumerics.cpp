@@ -8,6 +8,8 @@
 
 #include "seqc/Transforms/Passes.h"
 
+#include "seqc/Transforms/CheckReport.h"
+
 #include "seq/IR/SeqOps.h"
 #include "seqrt/Abi.h"
 
@@ -27,29 +29,6 @@ namespace seq {
 
 using namespace mlir;
 using namespace mlir::seq;
-
-/// `file:line:col` of `loc` (the first file location in it), or its text.
-static std::string describeLocation(Location loc) {
-  if (auto file = loc->findInstanceOf<FileLineColLoc>())
-    return (file.getFilename().getValue() + ":" + Twine(file.getLine()) + ":" +
-            Twine(file.getColumn()))
-        .str();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  loc.print(os);
-  return text;
-}
-
-/// `text` with every `%` doubled, for use inside a printf format.
-static std::string escapeFormat(StringRef text) {
-  std::string out;
-  for (char c : text) {
-    out += c;
-    if (c == '%')
-      out += '%';
-  }
-  return out;
-}
 
 namespace mlir {
 namespace seq {
@@ -96,8 +75,8 @@ struct SeqCheckNumericsPass
                       Twine(result.getResultNumber()))
                          .str()) +
         " element %ld is %g";
-    func->setAttr("seq.check_message", builder.getStringAttr(format));
-    func->setAttr("seq.check_code",
+    func->setAttr(kCheckMessageAttr, builder.getStringAttr(format));
+    func->setAttr(kCheckCodeAttr,
                   builder.getI32IntegerAttr(seqrt::abi::kCodeNonFinite));
     return func;
   }

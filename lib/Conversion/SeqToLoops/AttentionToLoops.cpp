@@ -109,9 +109,10 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
         Value ok = arith::AndIOp::create(
             b, b.cmp(arith::CmpIPredicate::sge, index, zeroIdx),
             b.cmp(arith::CmpIPredicate::slt, index, blocks));
-        b.ifThen(b.cmp(arith::CmpIPredicate::eq, ok,
-                       arith::ConstantOp::create(b, b.getBoolAttr(false))),
-                 [&] { b.raiseStatus(anchor, kIndexOutOfRange); });
+        b.raiseUnless(anchor, ok, kIndexOutOfRange,
+                      "paged KV block id %ld (block_table[%ld][%ld]) "
+                      "outside the %ld cache blocks",
+                      {index, r, c, blocks});
         Value zeroId = arith::ConstantOp::create(
             b, b.getZeroAttr(tableType.getElementType()));
         memref::StoreOp::create(b, b.select(ok, id, zeroId), checked,
@@ -141,12 +142,14 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     Value divides =
         b.cmp(arith::CmpIPredicate::eq,
               arith::RemUIOp::create(b, heads, safeKvHeads), zeroIdx);
-    Value ok = arith::AndIOp::create(
-        b, arith::AndIOp::create(b, nonZero, divides),
-        b.cmp(arith::CmpIPredicate::eq, valueHeads, kvHeads));
-    b.ifThen(b.cmp(arith::CmpIPredicate::eq, ok,
-                   arith::ConstantOp::create(b, b.getBoolAttr(false))),
-             [&] { b.raiseStatus(anchor, kShapeMismatch); });
+    Value headsOk = arith::AndIOp::create(b, nonZero, divides);
+    Value sameHeads = b.cmp(arith::CmpIPredicate::eq, valueHeads, kvHeads);
+    Value ok = arith::AndIOp::create(b, headsOk, sameHeads);
+    b.raiseUnless(anchor, headsOk, kShapeMismatch,
+                  "%ld query heads not divisible by %ld KV heads",
+                  {heads, kvHeads});
+    b.raiseUnless(anchor, sameHeads, kShapeMismatch,
+                  "%ld key heads != %ld value heads", {kvHeads, valueHeads});
     kvHeads = b.select(ok, kvHeads, oneIdx);
     runBatch = b.select(ok, batch, zeroIdx);
   }
@@ -156,8 +159,9 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   if (!buf.table && (ShapedType::isDynamic(keyType.getDimSize(2)) ||
                      ShapedType::isDynamic(valueType.getDimSize(2)))) {
     Value valueSeq = b.dim(buf.value, 2);
-    b.ifThen(b.cmp(arith::CmpIPredicate::ne, kvSeq, valueSeq),
-             [&] { b.raiseStatus(anchor, kShapeMismatch); });
+    b.raiseUnless(anchor, b.cmp(arith::CmpIPredicate::eq, kvSeq, valueSeq),
+                  kShapeMismatch, "key length %ld != value length %ld",
+                  {kvSeq, valueSeq});
     kvSeq = arith::MinUIOp::create(b, kvSeq, valueSeq);
   }
 

@@ -156,8 +156,11 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
               return {arith::MaximumFOp::create(b, acc[0], x),
                       arith::OrIOp::create(b, acc[1], nan)};
             });
-        b.ifThen(b.cmp(arith::CmpIPredicate::ne, maxAndNaN[1], zero32),
-                 [&] { b.raiseStatus(anchor, kInvalidLogits); });
+        b.ifThen(b.cmp(arith::CmpIPredicate::ne, maxAndNaN[1], zero32), [&] {
+          b.raiseStatus(anchor, kInvalidLogits,
+                        "NaN in the logits of beam row %ld (of %ld tokens)",
+                        {r, vocab});
+        });
         Value maxX = maxAndNaN[0];
         Value sum = b.forLoop(
             zero, vocab, ValueRange{zeroF},

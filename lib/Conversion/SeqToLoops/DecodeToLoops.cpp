@@ -164,10 +164,16 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
                     b.select(better, v, carried[1]),
                     arith::OrIOp::create(b, carried[2], nan)};
           });
-      Value invalid = arith::OrIOp::create(
-          b, b.cmp(arith::CmpIPredicate::ne, best[2], b.i32(0)),
-          b.cmp(arith::CmpIPredicate::eq, vocab, b.index(0)));
-      b.ifThen(invalid, [&] { b.raiseStatus(anchor, kInvalidLogits); });
+      b.ifThen(b.cmp(arith::CmpIPredicate::eq, vocab, b.index(0)), [&] {
+        b.raiseStatus(anchor, kInvalidLogits,
+                      "no token to sample in row %ld: empty vocabulary", {row});
+      });
+      b.ifThen(b.cmp(arith::CmpIPredicate::ne, best[2], b.i32(0)), [&] {
+        b.raiseStatus(anchor, kInvalidLogits,
+                      "no token to sample in row %ld: NaN among its %ld "
+                      "logits",
+                      {row, vocab});
+      });
       return best;
     };
 

@@ -91,10 +91,14 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
     const int64_t block = options.linearFeatureTile,
                   rowBlock = options.linearRowTile;
     // Dynamic extents that must agree, as for seq.linear.
-    Value ok = b.allOf({b.sameExtent(x, 1, wg, 1), b.sameExtent(x, 1, wu, 1),
-                        b.sameExtent(wu, 0, wg, 0),
-                        bg ? b.sameExtent(bg, 0, wg, 0) : Value(),
-                        bu ? b.sameExtent(bu, 0, wg, 0) : Value()});
+    SmallVector<LoopBuilder::Check> ok{
+        b.sameExtent(x, 1, "input K", wg, 1, "gate weight K"),
+        b.sameExtent(x, 1, "input K", wu, 1, "up weight K"),
+        b.sameExtent(wu, 0, "up weight N", wg, 0, "gate weight N")};
+    if (bg)
+      ok.push_back(b.sameExtent(bg, 0, "gate bias", wg, 0, "gate weight N"));
+    if (bu)
+      ok.push_back(b.sameExtent(bu, 0, "up bias", wg, 0, "gate weight N"));
     // Weight blocks outermost, as for seq.linear; a register block is 2
     // rows x 2 features x (gate, up).
     b.guarded(op, ok, kShapeMismatch, [&] {
@@ -146,9 +150,11 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
                   rowBlock = options.linearRowTile;
     // Dynamic extents that must agree, as for seq.linear (and the norm's
     // weight as wide as the rows).
-    Value ok =
-        b.allOf({b.sameExtent(x, 1, weight, 1), b.sameExtent(gamma, 0, x, 1),
-                 bias ? b.sameExtent(bias, 0, weight, 0) : Value()});
+    SmallVector<LoopBuilder::Check> ok{
+        b.sameExtent(x, 1, "input K", weight, 1, "weight K"),
+        b.sameExtent(gamma, 0, "norm weight", x, 1, "input K")};
+    if (bias)
+      ok.push_back(b.sameExtent(bias, 0, "bias", weight, 0, "weight N"));
     b.guarded(op, ok, kShapeMismatch, [&] {
       b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
                  [&](ValueRange ivs) {

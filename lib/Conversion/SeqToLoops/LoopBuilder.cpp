@@ -6,13 +6,14 @@
 
 #include "LoopBuilder.h"
 
-#include "seqrt/Abi.h"
+#include "seqc/Transforms/CheckReport.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
@@ -158,15 +159,28 @@ void LoopBuilder::parallel(ValueRange ubs,
   scf::ForallOp::create(
       *this, bounds, ValueRange{}, std::nullopt,
       [&](OpBuilder &b, Location loc, ValueRange ivs) {
-        // Tile-local scratch (allocas) is released at the
-        // end of each tile, serial or parallel.
-        auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
-        Block *scopeBlock = b.createBlock(&scope.getBodyRegion());
-        b.setInsertionPointToStart(scopeBlock);
-        body(ivs);
-        memref::AllocaScopeReturnOp::create(b, loc);
-        b.setInsertionPointAfter(scope);
         Block *block = b.getInsertionBlock();
+        body(ivs);
+        // Tile-local scratch (allocas) is released at the end of each
+        // tile, serial or parallel: a memref.alloca_scope around a body
+        // with allocas. Only then: a scope left where a one-iteration
+        // forall folds away blocks canonicalization from inlining it when
+        // the body holds a call (a check's report), and its lowering
+        // cannot split a single-block region (scf.for, scf.if).
+        bool allocates = false;
+        block->walk([&](memref::AllocaOp) { allocates = true; });
+        if (allocates) {
+          auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+          Block *scopeBlock = new Block();
+          scope.getBodyRegion().push_back(scopeBlock);
+          scopeBlock->getOperations().splice(scopeBlock->end(),
+                                             block->getOperations(),
+                                             block->begin(),
+                                             scope->getIterator());
+          OpBuilder scopeEnd = OpBuilder::atBlockEnd(scopeBlock);
+          memref::AllocaScopeReturnOp::create(scopeEnd, loc);
+          b.setInsertionPointAfter(scope);
+        }
         if (block->empty() || !block->back().hasTrait<OpTrait::IsTerminator>())
           scf::InParallelOp::create(b, loc);
       });
@@ -184,31 +198,46 @@ bool LoopBuilder::runtimeChecksEnabled(Operation *anchor) {
   return !module || !module->hasAttr(kNoRuntimeChecksAttr);
 }
 
-void LoopBuilder::raiseStatus(Operation *anchor, int32_t code) {
+void LoopBuilder::raiseStatus(Operation *anchor, int32_t code, StringRef format,
+                              ValueRange values) {
   if (!runtimeChecksEnabled(anchor))
     return;
-  auto module = anchor->getParentOfType<ModuleOp>();
-  auto type = MemRefType::get({}, getI32Type());
-  if (!module.lookupSymbol(seqrt::abi::kStatusGlobal)) {
-    OpBuilder::InsertionGuard guard(*this);
-    setInsertionPointToStart(module.getBody());
-    memref::GlobalOp::create(
-        *this, seqrt::abi::kStatusGlobal, /*sym_visibility=*/StringAttr(), type,
-        DenseElementsAttr::get(RankedTensorType::get({}, getI32Type()),
-                               getI32IntegerAttr(0)),
-        /*constant=*/false, /*alignment=*/nullptr);
-  }
-  Value status =
-      memref::GetGlobalOp::create(*this, type, seqrt::abi::kStatusGlobal);
-  memref::StoreOp::create(*this, i32(code), status, ValueRange{});
+  emitCheckReport(*this, getLoc(), anchor, code, format, values);
 }
 
-Value LoopBuilder::sameExtent(Value a, int64_t da, Value b, int64_t db) {
+void LoopBuilder::raiseUnless(Operation *anchor, Value ok, int32_t code,
+                              StringRef format, ValueRange values) {
+  if (!runtimeChecksEnabled(anchor))
+    return;
+  Value failed = arith::XOrIOp::create(
+      *this, ok, arith::ConstantOp::create(*this, getBoolAttr(true)));
+  ifThen(failed, [&] { raiseStatus(anchor, code, format, values); });
+}
+
+LoopBuilder::Check LoopBuilder::sameExtent(Value a, int64_t da, StringRef nameA,
+                                           Value b, int64_t db,
+                                           StringRef nameB) {
   auto typeA = cast<ShapedType>(a.getType());
   auto typeB = cast<ShapedType>(b.getType());
   if (!typeA.isDynamicDim(da) && !typeB.isDynamicDim(db))
-    return Value();
-  return cmp(arith::CmpIPredicate::eq, dim(a, da), dim(b, db));
+    return Check();
+  Value extentA = dim(a, da), extentB = dim(b, db);
+  return {cmp(arith::CmpIPredicate::eq, extentA, extentB),
+          (escapeFormat(nameA) + " (%ld) != " + escapeFormat(nameB) + " (%ld)"),
+          {extentA, extentB}};
+}
+
+LoopBuilder::Check LoopBuilder::extentIs(Value shaped, int64_t d,
+                                         StringRef name, Value extent,
+                                         StringRef nameExtent) {
+  if (!cast<ShapedType>(shaped.getType()).isDynamicDim(d) &&
+      getConstantIntValue(extent))
+    return Check();
+  Value actual = dim(shaped, d);
+  return {
+      cmp(arith::CmpIPredicate::eq, actual, extent),
+      (escapeFormat(name) + " (%ld) != " + escapeFormat(nameExtent) + " (%ld)"),
+      {actual, extent}};
 }
 
 Value LoopBuilder::allOf(ArrayRef<Value> conditions) {
@@ -222,8 +251,16 @@ Value LoopBuilder::allOf(ArrayRef<Value> conditions) {
   return all;
 }
 
-void LoopBuilder::guarded(Operation *anchor, Value ok, int32_t code,
-                          llvm::function_ref<void()> body) {
+Value LoopBuilder::allOf(ArrayRef<Check> checks) {
+  SmallVector<Value> conditions;
+  for (const Check &check : checks)
+    conditions.push_back(check.ok);
+  return allOf(conditions);
+}
+
+void LoopBuilder::guarded(Operation *anchor, ArrayRef<Check> checks,
+                          int32_t code, llvm::function_ref<void()> body) {
+  Value ok = allOf(checks);
   if (!ok || !runtimeChecksEnabled(anchor)) {
     body();
     return;
@@ -235,7 +272,11 @@ void LoopBuilder::guarded(Operation *anchor, Value ok, int32_t code,
         scf::YieldOp::create(*this, loc);
       },
       [&](OpBuilder &, Location loc) {
-        raiseStatus(anchor, code);
+        // The first check that failed names the values (the report of a
+        // later one does not replace it).
+        for (const Check &check : checks)
+          if (check.ok)
+            raiseUnless(anchor, check.ok, code, check.format, check.values);
         scf::YieldOp::create(*this, loc);
       });
 }
@@ -317,7 +358,9 @@ Value LoopBuilder::gatherRows(
           scf::YieldOp::create(*this, loc);
         },
         [&](OpBuilder &, Location loc) {
-          raiseStatus(anchor, kIndexOutOfRange);
+          raiseStatus(anchor, kIndexOutOfRange,
+                      "id %ld (element %ld) outside the vocabulary of %ld",
+                      {id, n, vocab});
           scf::YieldOp::create(*this, loc);
         });
   });

@@ -113,22 +113,40 @@ public:
   static constexpr llvm::StringLiteral kNoRuntimeChecksAttr =
       "seq.no_runtime_checks";
 
-  /// Sets the `__seq_status` global of `anchor`'s module to `code` (a
-  /// run-time error the runtime reports after the call), declaring the
-  /// global on first use.
-  void raiseStatus(Operation *anchor, int32_t code);
+  /// Reports `code` in the call's status with the message "<anchor's op>
+  /// at <location>: <format>", `format` a printf format (`%ld` per integer
+  /// or index value, `%g` per float) of `values` (CheckReport.h). Nothing
+  /// without run-time checks. The first report of a call wins.
+  void raiseStatus(Operation *anchor, int32_t code, StringRef format,
+                   ValueRange values = {});
+  /// raiseStatus unless the i1 `ok` holds (a branch around the report).
+  void raiseUnless(Operation *anchor, Value ok, int32_t code, StringRef format,
+                   ValueRange values = {});
 
-  /// Run-time extent checks, for what the verifiers check only on static
-  /// extents. `sameExtent` is an i1 that extent `da` of `a` equals extent
-  /// `db` of `b`, or null when both are static (the verifier checked them).
-  Value sameExtent(Value a, int64_t da, Value b, int64_t db);
+  /// A run-time check of what the verifiers check only on static extents:
+  /// `ok` an i1 (null when the verifier settled it) and the message of its
+  /// failure.
+  struct Check {
+    Value ok;
+    std::string format;
+    SmallVector<Value> values;
+  };
+  /// That extent `da` of `a` (named `nameA` in the message, e.g. "input K")
+  /// equals extent `db` of `b`; no condition when both are static.
+  Check sameExtent(Value a, int64_t da, StringRef nameA, Value b, int64_t db,
+                   StringRef nameB);
+  /// That extent `d` of `shaped` equals `extent` (named `nameExtent`); no
+  /// condition when both are constant.
+  Check extentIs(Value shaped, int64_t d, StringRef name, Value extent,
+                 StringRef nameExtent);
   /// The conjunction of `conditions` (nulls skipped); null if none is left.
   Value allOf(ArrayRef<Value> conditions);
-  /// Runs `body` only when `ok` holds and otherwise raises `code` through
-  /// `anchor`'s module status (one scf.if around the whole computation, so
-  /// the check costs nothing inside the loops); just `body` when `ok` is
-  /// null.
-  void guarded(Operation *anchor, Value ok, int32_t code,
+  Value allOf(ArrayRef<Check> checks);
+  /// Runs `body` only when every check holds and otherwise raises `code`
+  /// with the message of the first check that failed (one scf.if around
+  /// the whole computation, so the checks cost nothing inside the loops);
+  /// just `body` when no check has a condition.
+  void guarded(Operation *anchor, ArrayRef<Check> checks, int32_t code,
                llvm::function_ref<void()> body);
 
   /// The gather shared by the embedding lowerings: allocates `type`

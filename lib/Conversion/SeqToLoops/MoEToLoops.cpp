@@ -25,6 +25,7 @@
 #include "Patterns.h"
 #include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
+#include "seqc/Transforms/CheckReport.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -130,11 +131,37 @@ static Value offsetsValid(LoopBuilder &b, Value offsets, Value groups,
   return andI(b, valid, b.cmp(arith::CmpIPredicate::sle, last, limit));
 }
 
-/// Raises kIndexOutOfRange through `anchor` unless `ok` holds.
-static void raiseUnless(LoopBuilder &b, Operation *anchor, Value ok) {
-  b.ifThen(arith::XOrIOp::create(
-               b, ok, arith::ConstantOp::create(b, b.getBoolAttr(true))),
-           [&] { b.raiseStatus(anchor, kIndexOutOfRange); });
+/// Reports the first entry of `offsets[0 .. groups]` (named `name`) that
+/// breaks `0 <= offsets[0] <= ... <= offsets[groups] <= limit` as
+/// kIndexOutOfRange through `anchor`, unless `ok` (offsetsValid) holds: a
+/// second pass over the offsets, only after the first found them invalid.
+static void raiseUnlessOffsetsValid(LoopBuilder &b, Operation *anchor, Value ok,
+                                    Value offsets, Value groups, Value limit,
+                                    StringRef name, StringRef limitName) {
+  if (!LoopBuilder::runtimeChecksEnabled(anchor))
+    return;
+  b.ifThen(
+      arith::XOrIOp::create(b, ok,
+                            arith::ConstantOp::create(b, b.getBoolAttr(true))),
+      [&] {
+        Value zero = b.index(0), one = b.index(1);
+        std::string entry = escapeFormat(name) + "[%ld]=%ld";
+        b.forLoop(zero, b.add(groups, one), [&](Value e) {
+          Value value = b.loadIndex(offsets, {e});
+          Value before = b.max(b.sub(e, one), zero);
+          Value previous = b.loadIndex(offsets, {before});
+          b.raiseUnless(anchor, b.cmp(arith::CmpIPredicate::sge, value, zero),
+                        kIndexOutOfRange, entry + " is negative", {e, value});
+          b.raiseUnless(anchor,
+                        b.cmp(arith::CmpIPredicate::sge, value, previous),
+                        kIndexOutOfRange, entry + " < " + entry,
+                        {e, value, before, previous});
+          b.raiseUnless(anchor, b.cmp(arith::CmpIPredicate::sle, value, limit),
+                        kIndexOutOfRange,
+                        entry + " > %ld " + escapeFormat(limitName),
+                        {e, value, limit});
+        });
+      });
 }
 
 /// The first unblocked position of the best score in `scores[row, lo:hi]`
@@ -484,15 +511,18 @@ struct GroupedMatmulLowering : TiledPattern<GroupedMatmulOp> {
     // weight's and there are E + 1 offsets (else kShapeMismatch, no tile
     // runs). Offsets that are negative, decreasing or past the rows raise
     // kIndexOutOfRange (the tiles only ever read rows they own).
-    Value ok =
-        b.allOf({b.sameExtent(input, 1, weight, 2),
-                 cast<ShapedType>(offsets.getType()).isDynamicDim(0) ||
-                         cast<ShapedType>(weight.getType()).isDynamicDim(0)
-                     ? b.cmp(arith::CmpIPredicate::eq, b.dim(offsets, 0),
-                             b.add(experts, b.index(1)))
-                     : Value()});
+    SmallVector<LoopBuilder::Check> ok{
+        b.sameExtent(input, 1, "input K", weight, 2, "weight K")};
+    if (cast<ShapedType>(offsets.getType()).isDynamicDim(0) ||
+        cast<ShapedType>(weight.getType()).isDynamicDim(0)) {
+      Value count = b.dim(offsets, 0), want = b.add(experts, b.index(1));
+      ok.push_back({b.cmp(arith::CmpIPredicate::eq, count, want),
+                    "%ld offsets for %ld groups (want groups + 1)",
+                    {count, experts}});
+    }
     b.guarded(op, ok, kShapeMismatch, [&] {
-      raiseUnless(b, op, offsetsValid(b, offsets, experts, rows));
+      raiseUnlessOffsetsValid(b, op, offsetsValid(b, offsets, experts, rows),
+                              offsets, experts, rows, "offsets", "rows");
       b.parallel({rows, b.divUp(cols, block)}, [&](ValueRange ivs) {
         Value row = ivs[0], n0 = b.mul(ivs[1], b.index(block));
         Value n1 = b.min(cols, b.add(n0, b.index(block)));
@@ -578,42 +608,50 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
     // kShapeMismatch and no tile runs): weights [T, K], permutation
     // [T * K], expert_offsets [E + 1], every expert weight [E, F, Dm] /
     // [E, Dm, F] and the shared experts' [Fs, Dm] / [Dm, Fs].
-    auto sameAs = [&](Value shaped, int64_t dim, Value extent) -> Value {
-      if (!cast<ShapedType>(shaped.getType()).isDynamicDim(dim) &&
-          getConstantIntValue(extent))
-        return Value();
-      return b.cmp(arith::CmpIPredicate::eq, b.dim(shaped, dim), extent);
-    };
-    SmallVector<Value> agree{sameAs(weights, 0, tokens),
-                             sameAs(perm, 0, slots),
-                             sameAs(offsets, 0, b.add(experts, one)),
-                             sameAs(up, 2, model),
-                             sameAs(down, 0, experts),
-                             sameAs(down, 1, model),
-                             sameAs(down, 2, hidden)};
+    SmallVector<LoopBuilder::Check> agree{
+        b.extentIs(weights, 0, "weights extent 0", tokens, "tokens"),
+        b.extentIs(perm, 0, "permutation length", slots, "tokens x top_k"),
+        b.extentIs(offsets, 0, "expert_offsets length", b.add(experts, one),
+                   "experts + 1"),
+        b.extentIs(up, 2, "up extent 2", model, "model width"),
+        b.extentIs(down, 0, "down extent 0", experts, "experts"),
+        b.extentIs(down, 1, "down extent 1", model, "model width"),
+        b.extentIs(down, 2, "down extent 2", hidden, "hidden width")};
     if (gate)
-      llvm::append_range(agree, ArrayRef<Value>{sameAs(gate, 0, experts),
-                                                sameAs(gate, 1, hidden),
-                                                sameAs(gate, 2, model)});
+      llvm::append_range(
+          agree,
+          ArrayRef<LoopBuilder::Check>{
+              b.extentIs(gate, 0, "gate extent 0", experts, "experts"),
+              b.extentIs(gate, 1, "gate extent 1", hidden, "hidden width"),
+              b.extentIs(gate, 2, "gate extent 2", model, "model width")});
     if (op.getSharedUp()) {
       Value sgate = op.getSharedGate() ? b.buffer(op.getSharedGate()) : Value();
       Value sup = b.buffer(op.getSharedUp());
       Value sdown = b.buffer(op.getSharedDown());
       Value width = extent(b, sup, 0);
-      llvm::append_range(agree, ArrayRef<Value>{sameAs(sup, 1, model),
-                                                sameAs(sdown, 0, model),
-                                                sameAs(sdown, 1, width)});
+      llvm::append_range(agree, ArrayRef<LoopBuilder::Check>{
+                                    b.extentIs(sup, 1, "shared up extent 1",
+                                               model, "model width"),
+                                    b.extentIs(sdown, 0, "shared down extent 0",
+                                               model, "model width"),
+                                    b.extentIs(sdown, 1, "shared down extent 1",
+                                               width, "shared hidden width")});
       if (sgate)
-        llvm::append_range(agree, ArrayRef<Value>{sameAs(sgate, 0, width),
-                                                  sameAs(sgate, 1, model)});
+        llvm::append_range(agree,
+                           ArrayRef<LoopBuilder::Check>{
+                               b.extentIs(sgate, 0, "shared gate extent 0",
+                                          width, "shared hidden width"),
+                               b.extentIs(sgate, 1, "shared gate extent 1",
+                                          model, "model width")});
     }
-    b.guarded(op, b.allOf(agree), kShapeMismatch, [&] {
+    b.guarded(op, agree, kShapeMismatch, [&] {
       // Offsets that are negative, decreasing or past the permutation, and
       // permutation entries of a group outside [0, T * K), raise
       // kIndexOutOfRange (the passes below only use in-range ones); a slot
       // listed twice raises kShapeMismatch (pass 1).
       Value offsetsOk = offsetsValid(b, offsets, experts, permSize);
-      raiseUnless(b, op, offsetsOk);
+      raiseUnlessOffsetsValid(b, op, offsetsOk, offsets, experts, permSize,
+                              "expert_offsets", "permutation entries");
 
       // 1. slotExpert[s]: the group that keeps slot s, -1 if it was dropped.
       //    Expert e owns permutation[expert_offsets[e] : expert_offsets[e +
@@ -644,14 +682,21 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                       scf::YieldOp::create(b, loc);
                     },
                     [&](OpBuilder &, Location loc) {
-                      b.ifThen(offsetsOk,
-                               [&] { b.raiseStatus(op, kShapeMismatch); });
+                      b.ifThen(offsetsOk, [&] {
+                        b.raiseStatus(op, kShapeMismatch,
+                                      "permutation[%ld] lists slot %ld, "
+                                      "which expert %ld listed already",
+                                      {i, s, seen});
+                      });
                       scf::YieldOp::create(b, loc);
                     });
                 scf::YieldOp::create(b, loc);
               },
               [&](OpBuilder &, Location loc) {
-                b.raiseStatus(op, kIndexOutOfRange);
+                b.raiseStatus(op, kIndexOutOfRange,
+                              "permutation[%ld]=%ld outside the %ld slots "
+                              "(tokens x top_k)",
+                              {i, s, slots});
                 scf::YieldOp::create(b, loc);
               });
         });

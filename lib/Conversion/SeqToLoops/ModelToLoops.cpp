@@ -51,8 +51,10 @@ struct LinearLowering : TiledPattern<LinearOp> {
     // With dynamic extents, the activation's K must be the weight's and the
     // bias as long as the weight's N; otherwise kShapeMismatch and no tile
     // runs.
-    Value ok = b.allOf({b.sameExtent(x, 1, weight, 1),
-                        bias ? b.sameExtent(bias, 0, weight, 0) : Value()});
+    SmallVector<LoopBuilder::Check> ok{
+        b.sameExtent(x, 1, "input K", weight, 1, "weight K")};
+    if (bias)
+      ok.push_back(b.sameExtent(bias, 0, "bias", weight, 0, "weight N"));
     // Weight blocks outermost: consecutive tiles (one thread's share under
     // a static schedule) reuse the same weight rows from cache across
     // all input rows instead of streaming the weights once per row.
@@ -95,8 +97,10 @@ template <typename NormOp> struct NormLowering : OpRewritePattern<NormOp> {
         arith::IndexCastOp::create(b, b.getI64Type(), width));
     float epsilon = op.getEpsilon().convertToFloat();
     // A dynamic weight (and bias) as wide as the rows, or kShapeMismatch.
-    Value ok = b.allOf({b.sameExtent(weight, 0, x, 1),
-                        bias ? b.sameExtent(bias, 0, x, 1) : Value()});
+    SmallVector<LoopBuilder::Check> ok{
+        b.sameExtent(weight, 0, "weight", x, 1, "input width")};
+    if (bias)
+      ok.push_back(b.sameExtent(bias, 0, "bias", x, 1, "input width"));
     b.guarded(op, ok, kShapeMismatch, [&] {
       b.parallel({rows}, [&](ValueRange ivs) {
         Value row = ivs[0];
@@ -332,7 +336,10 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
                       /*withElseRegion=*/true);
                   OpBuilder::InsertionGuard rowGuard(b);
                   b.setInsertionPointToStart(&guarded.getElseRegion().front());
-                  b.raiseStatus(anchor, kIndexOutOfRange);
+                  b.raiseStatus(anchor, kIndexOutOfRange,
+                                "paged KV block id %ld (batch %ld, position "
+                                "%ld) outside the %ld cache blocks",
+                                {block, bi, p, b.dim(op.getCache(), 0)});
                   scf::YieldOp::create(b, inner[0]);
                   b.setInsertionPointToStart(&guarded.getThenRegion().front());
                   SmallVector<OpFoldResult> sizes{ofr(one), ofr(heads),
@@ -354,7 +361,10 @@ struct CacheWriteLowering : OpRewritePattern<CacheWriteOp> {
           }
           scf::YieldOp::create(b, written);
           b.setInsertionPointToStart(&branch.getElseRegion().front());
-          b.raiseStatus(anchor, kCacheOverflow);
+          b.raiseStatus(anchor, kCacheOverflow,
+                        "batch %ld writes %ld positions from %ld past the "
+                        "cache capacity %ld",
+                        {bi, steps, start, capacity});
           scf::YieldOp::create(b, cache);
           return {branch.getResult(0)};
         })[0];

@@ -63,6 +63,21 @@ namespace {
 /// Shortest sequence chunk worth running in parallel with its neighbours.
 constexpr int64_t kMinChunk = 64;
 
+/// The value of an extent known at compile time: a constant, or the
+/// `memref.dim` of a static dimension.
+static std::optional<int64_t> staticExtent(Value extent) {
+  if (std::optional<int64_t> constant = getConstantIntValue(extent))
+    return constant;
+  auto dim = extent.getDefiningOp<memref::DimOp>();
+  if (!dim)
+    return std::nullopt;
+  std::optional<int64_t> index = dim.getConstantIndex();
+  auto type = cast<ShapedType>(dim.getSource().getType());
+  if (!index || type.isDynamicDim(*index))
+    return std::nullopt;
+  return type.getDimSize(*index);
+}
+
 template <typename ScanLikeOp>
 struct ScanLowering : OpRewritePattern<ScanLikeOp> {
   ScanLowering(MLIRContext *context, const TilingOptions &tiling)
@@ -148,15 +163,24 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     if (hasTime)
       iterationExtents.push_back(steps);
     llvm::append_range(iterationExtents, stateExtents);
-    SmallVector<Value> agree;
-    for (auto [input, mapAttr] :
-         llvm::zip_equal(inputs, op.getIndexingMaps().getValue())) {
+    SmallVector<LoopBuilder::Check> agree;
+    for (auto [number, input, mapAttr] :
+         llvm::enumerate(inputs, op.getIndexingMaps().getValue())) {
       AffineMap map = cast<AffineMapAttr>(mapAttr).getValue();
       auto inputType = cast<MemRefType>(input.getType());
+      std::string name = ("input " + Twine(number) + " extent ").str();
       for (auto [i, expr] : llvm::enumerate(map.getResults())) {
         if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
-          agree.push_back(b.cmp(arith::CmpIPredicate::eq, b.dim(input, i),
-                                iterationExtents[dim.getPosition()]));
+          Value want = iterationExtents[dim.getPosition()];
+          // Static on both sides: the verifier checked it.
+          if (!inputType.isDynamicDim(i) && staticExtent(want))
+            continue;
+          Value extent = b.dim(input, i);
+          agree.push_back({b.cmp(arith::CmpIPredicate::eq, extent, want),
+                           name + std::to_string(i) +
+                               " is %ld, the iteration space's d" +
+                               std::to_string(dim.getPosition()) + " %ld",
+                           {extent, want}});
           continue;
         }
         if (!inputType.isDynamicDim(i) &&
@@ -169,14 +193,22 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
           last.push_back(b.sub(extent, b.index(1)));
         Value at = affine::AffineApplyOp::create(
             b, AffineMap::get(map.getNumDims(), 0, expr), last);
-        agree.push_back(b.cmp(arith::CmpIPredicate::slt, at, b.dim(input, i)));
+        Value extent = b.dim(input, i);
+        agree.push_back(
+            {b.cmp(arith::CmpIPredicate::slt, at, extent),
+             name + std::to_string(i) + " is %ld, too short for index %ld",
+             {extent, at}});
       }
     }
     SmallVector<Value> tileBounds{batch};
     if (Value ok = b.allOf(agree)) {
       b.ifThen(arith::XOrIOp::create(
                    b, ok, arith::ConstantOp::create(b, b.getBoolAttr(true))),
-               [&] { b.raiseStatus(op, kShapeMismatch); });
+               [&] {
+                 for (const LoopBuilder::Check &check : agree)
+                   b.raiseUnless(op, check.ok, kShapeMismatch, check.format,
+                                 check.values);
+               });
       tileBounds[0] = b.select(ok, batch, b.index(0));
     }
     // Without a readout every state element is its own tile.

@@ -128,6 +128,71 @@ static Operation *enclosingOpenMPOp(Operation *op) {
   return nullptr;
 }
 
+/// Stores `code` (SEQRT_CODE_OUT_OF_MEMORY) in the status `slot` unless a
+/// report came first (threads may fail together: compare-and-swap), with
+/// the message "allocation of N bytes failed (<function>)" in the call
+/// context; leaves `builder` after it.
+static void reportAllocationFailure(OpBuilder &builder, LLVM::CallOp call,
+                                    Value slot, Value code) {
+  Location loc = call.getLoc();
+  auto module = call->getParentOfType<ModuleOp>();
+  MLIRContext *context = builder.getContext();
+  auto ptrType = LLVM::LLVMPointerType::get(context);
+  auto i8Type = builder.getI8Type(), i32Type = builder.getI32Type();
+  auto i64Type = builder.getI64Type();
+  // The requested size: malloc(n), aligned_alloc(a, n), calloc(n, size),
+  // realloc(p, n).
+  StringRef callee = *call.getCallee();
+  ValueRange args = call.getArgOperands();
+  Value bytes =
+      callee == "malloc" ? args[0]
+      : callee == "calloc"
+          ? LLVM::MulOp::create(builder, loc, args[0], args[1]).getResult()
+          : args[1];
+  if (bytes.getType() != i64Type)
+    bytes = LLVM::ZExtOp::create(builder, loc, i64Type, bytes);
+  Value zero = LLVM::ConstantOp::create(builder, loc, i32Type,
+                                        builder.getI32IntegerAttr(0));
+  Value pair = LLVM::AtomicCmpXchgOp::create(builder, loc, slot, zero, code,
+                                             LLVM::AtomicOrdering::seq_cst,
+                                             LLVM::AtomicOrdering::seq_cst);
+  Value first =
+      LLVM::ExtractValueOp::create(builder, loc, pair, ArrayRef<int64_t>{1});
+  Block *before = builder.getInsertionBlock();
+  Block *after = before->splitBlock(builder.getInsertionPoint());
+  Block *write = new Block();
+  before->getParent()->getBlocks().insert(after->getIterator(), write);
+  LLVM::CondBrOp::create(builder, loc, first, write, after);
+  builder.setInsertionPointToStart(write);
+  std::string text =
+      ("allocation of %lu bytes failed (" + callee + ")").str() + '\0';
+  std::string name = ("__seq_oom_format_" + callee).str();
+  if (!module.lookupSymbol(name)) {
+    OpBuilder global = OpBuilder::atBlockEnd(module.getBody());
+    LLVM::GlobalOp::create(global, loc,
+                           LLVM::LLVMArrayType::get(i8Type, text.size()),
+                           /*isConstant=*/true, LLVM::Linkage::Internal, name,
+                           global.getStringAttr(text));
+  }
+  LLVM::LLVMFuncOp snprintf =
+      declare(module, "snprintf",
+              LLVM::LLVMFunctionType::get(i32Type, {ptrType, i64Type, ptrType},
+                                          /*isVarArg=*/true),
+              {});
+  Value message =
+      LLVM::GEPOp::create(builder, loc, ptrType, i8Type, slot,
+                          ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(
+                              seq::kCallContextMessageOffset)});
+  Value size = LLVM::ConstantOp::create(
+      builder, loc, i64Type,
+      builder.getI64IntegerAttr(seqrt::abi::kStatusMessageBytes));
+  Value format = LLVM::AddressOfOp::create(builder, loc, ptrType, name);
+  LLVM::CallOp::create(builder, loc, snprintf,
+                       ValueRange{message, size, format, bytes});
+  LLVM::BrOp::create(builder, loc, after);
+  builder.setInsertionPointToStart(after);
+}
+
 /// A failed heap allocation in generated code is reported, never
 /// dereferenced: after every call of `malloc` (or `aligned_alloc`,
 /// `calloc`, `realloc`), a null result stores SEQRT_CODE_OUT_OF_MEMORY in
@@ -161,6 +226,7 @@ static void checkAllocations(ModuleOp module) {
   }
   if (calls.empty())
     return;
+  module->setAttr(seq::kStatusMessagesAttr, UnitAttr::get(context));
   LLVM::LLVMFuncOp longjmp =
       declare(module, "longjmp",
               LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context),
@@ -183,11 +249,9 @@ static void checkAllocations(ModuleOp module) {
     Value code = LLVM::ConstantOp::create(
         builder, loc, i32Type,
         builder.getI32IntegerAttr(seqrt::abi::kCodeOutOfMemory));
+    reportAllocationFailure(builder, call, slot, code);
     Operation *parallel = enclosingOpenMPOp(call);
     if (parallel) {
-      // Threads may fail together: an atomic store.
-      LLVM::AtomicRMWOp::create(builder, loc, LLVM::AtomicBinOp::xchg, slot,
-                                code, LLVM::AtomicOrdering::seq_cst);
       if (auto loop = dyn_cast<omp::LoopNestOp>(parallel)) {
         for (Operation &op : loop.getRegion().front())
           if (auto save = dyn_cast<LLVM::StackSaveOp>(op)) {
@@ -219,7 +283,6 @@ static void checkAllocations(ModuleOp module) {
       LLVM::UnreachableOp::create(builder, loc);
       continue;
     }
-    LLVM::StoreOp::create(builder, loc, code, slot);
     Value jmpBuf = LLVM::GEPOp::create(
         builder, loc, ptrType, i8Type, slot,
         ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(kJmpBufOffset)});

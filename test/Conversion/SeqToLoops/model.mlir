@@ -27,13 +27,18 @@ module {
 
 // -----
 
-// Out-of-range ids and cache overflows set the __seq_status global the
-// runtime reports instead of reading or writing out of bounds.
-// CHECK: memref.global @__seq_status : memref<i32> = dense<0>
+// Out-of-range ids and cache overflows report a status the runtime
+// returns (1, 2) instead of reading or writing out of bounds, with a
+// message naming the op, its location and the values: a call of a report
+// declaration that seq-lower-checks lowers.
 // CHECK-LABEL: func @checked
 // CHECK: arith.cmpi slt
-// CHECK: memref.store %c1_i32, %{{.*}}[] : memref<i32>
-// CHECK: memref.store %c2_i32, %{{.*}}[] : memref<i32>
+// CHECK: } else {
+// CHECK: func.call @[[ID:__seq_check_report_[0-9a-f]+]](%{{.*}}, %{{.*}}, %c10_i64) : (i64, i64, i64) -> ()
+// CHECK: } else {
+// CHECK: func.call @[[OVERFLOW:__seq_check_report_[0-9a-f]+]](%{{.*}}, %c3_i64, %{{.*}}, %c8_i64) : (i64, i64, i64, i64) -> ()
+// CHECK: func.func private @[[ID]](i64, i64, i64) attributes {seq.check_code = 1 : i32, seq.check_message = "seq.embedding at {{.*}}model.mlir:[[#@LINE+3]]:8: id %ld (element %ld) outside the vocabulary of %ld"}
+// CHECK: func.func private @[[OVERFLOW]](i64, i64, i64, i64) attributes {seq.check_code = 2 : i32, seq.check_message = "seq.cache_write at {{.*}}model.mlir:[[#@LINE+3]]:8: batch %ld writes %ld positions from %ld past the cache capacity %ld"}
 func.func @checked(%table: tensor<10x4xf32>, %ids: tensor<2x3xi32>, %cache: tensor<2x1x8x4xf32>, %upd: tensor<2x1x3x4xf32>, %pos: tensor<2xi32>) -> (tensor<2x3x4xf32>, tensor<2x1x8x4xf32>) {
   %e = seq.embedding %table, %ids : tensor<10x4xf32>, tensor<2x3xi32> -> tensor<2x3x4xf32>
   %c = seq.cache_write %cache, %upd at %pos : tensor<2x1x8x4xf32>, tensor<2x1x3x4xf32>, tensor<2xi32>

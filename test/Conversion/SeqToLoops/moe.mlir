@@ -6,7 +6,7 @@
 // experts. Weights are the unbiased sigmoid scores, normalised and scaled.
 
 // CHECK-LABEL: func.func @route_sigmoid_grouped
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK-DAG:     %[[W:.*]] = memref.alloc() {{.*}} : memref<16x2xf32>
 // CHECK-DAG:     %[[E:.*]] = memref.alloc() {{.*}} : memref<16x2xi32>
 // CHECK-DAG:     %[[SEL:.*]] = memref.alloc() {{.*}} : memref<16x8xf32>
@@ -35,7 +35,7 @@
 // CHECK:           memref.store %{{.*}}, %[[W]]
 // CHECK:         bufferization.to_tensor %[[W]]
 // CHECK:         bufferization.to_tensor %[[E]]
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 func.func @route_sigmoid_grouped(%logits: tensor<16x8xf32>, %bias: tensor<8xf32>)
     -> (tensor<16x2xf32>, tensor<16x2xi32>) {
   %w, %e = seq.moe_route %logits bias(%bias : tensor<8xf32>)
@@ -50,7 +50,7 @@ func.func @route_sigmoid_grouped(%logits: tensor<16x8xf32>, %bias: tensor<8xf32>
 // topk_softmax: top-k of the raw logits, then a softmax over the K chosen.
 
 // CHECK-LABEL: func.func @route_topk_softmax
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK:         %[[W:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?x3xf32>
 // CHECK:         scf.forall
 // CHECK:           scf.for {{.*}} iter_args({{.*}}) -> (f32, index)
@@ -59,7 +59,7 @@ func.func @route_sigmoid_grouped(%logits: tensor<16x8xf32>, %bias: tensor<8xf32>
 // CHECK:           math.exp
 // CHECK:           arith.divf
 // CHECK:           memref.store %{{.*}}, %[[W]]
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 func.func @route_topk_softmax(%logits: tensor<?x8xf32>)
     -> (tensor<?x3xf32>, tensor<?x3xi32>) {
   %w, %e = seq.moe_route %logits
@@ -75,7 +75,7 @@ func.func @route_topk_softmax(%logits: tensor<?x8xf32>)
 // to their group, the others after offsets[E].
 
 // CHECK-LABEL: func.func @dispatch_capacity
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK-NOT:     scf.forall
 // CHECK-DAG:     %[[PERM:.*]] = memref.alloc(%{{.*}}) {{.*}} : memref<?xi32>
 // CHECK-DAG:     %[[OFF:.*]] = memref.alloc() {{.*}} : memref<5xi32>
@@ -97,7 +97,7 @@ func.func @route_topk_softmax(%logits: tensor<?x8xf32>)
 // CHECK:         scf.for {{.*}} -> (index)
 // CHECK:           scf.for {{.*}} -> (index)
 // CHECK:             memref.store %{{.*}}, %[[PERM]]
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 func.func @dispatch_capacity(%experts: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<5xi32>) {
   %perm, %off = seq.moe_dispatch %experts {num_experts = 4 : i64, capacity_factor = 1.25 : f32}
       : tensor<?x2xi32> -> tensor<?xi32>, tensor<5xi32>
@@ -111,7 +111,7 @@ func.func @dispatch_capacity(%experts: tensor<?x2xi32>) -> (tensor<?xi32>, tenso
 // by no group (past offsets[E]) are zero.
 
 // CHECK-LABEL: func.func @grouped_matmul
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0
 // CHECK-DAG:     %[[WT:.*]] = bufferization.to_buffer %arg1
 // CHECK-DAG:     %[[OFFS:.*]] = bufferization.to_buffer %arg2
@@ -131,7 +131,7 @@ func.func @dispatch_capacity(%experts: tensor<?x2xi32>) -> (tensor<?xi32>, tenso
 // CHECK:             memref.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}]
 // CHECK:           } else {
 // CHECK:             memref.store %cst, %[[OUT]][%[[ROW]], %{{.*}}]
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off: tensor<5xi32>)
     -> tensor<20x24xf32> {
   %y = seq.grouped_matmul %in, %w, %off
@@ -150,7 +150,7 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // slot -> expert map; the temporaries are freed by the deallocation pipeline.
 
 // CHECK-LABEL: func.func @experts_swiglu_bf16
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0
 // CHECK-DAG:     %[[WTS:.*]] = bufferization.to_buffer %arg1
 // CHECK-DAG:     %[[PERM:.*]] = bufferization.to_buffer %arg2
@@ -227,7 +227,7 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:           memref.store %{{.*}}, %[[OUT]][%[[T2]], %[[D2]]]
 // CHECK-NOT:     scf.forall
 // CHECK-NOT:     memref.dealloc
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm: tensor<16xi32>,
                                %off: tensor<5xi32>, %wg: tensor<4x32x16xbf16>,
                                %wu: tensor<4x32x16xbf16>, %wd: tensor<4x16x32xbf16>)
@@ -244,7 +244,7 @@ func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm
 // Ungated GELU experts use the exact (erf) GELU; dynamic token count.
 
 // CHECK-LABEL: func.func @experts_gelu
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK:         %[[SLOTS:.*]] = arith.muli %{{.*}}, %c2 : index
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?xindex>
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x32xf32>
@@ -255,7 +255,7 @@ func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm
 // CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[SLOTS]])
 // CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %c1)
 // CHECK-NOT:     scf.forall
-// CHECK-NOT:     seq.
+// CHECK-NOT:     {{(= |^ *)seq\.}}
 func.func @experts_gelu(%x: tensor<?x16xf32>, %w: tensor<?x2xf32>, %perm: tensor<?xi32>,
                         %off: tensor<5xi32>, %wu: tensor<4x32x16xf32>,
                         %wd: tensor<4x16x32xf32>) -> tensor<?x16xf32> {

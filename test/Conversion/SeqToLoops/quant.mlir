@@ -71,15 +71,15 @@ func.func @linear_q4_0(%x: tensor<1x96xf32>, %w: tensor<3x54xi8>) -> tensor<1x3x
 // -----
 
 // An embedding row is unpacked block by block into the result; an id
-// outside [0, V) sets __seq_status instead.
-// CHECK: memref.global @__seq_status : memref<i32> = dense<0>
+// outside [0, V) reports status 1 with the id instead.
 // CHECK-LABEL: func @embedding_q8_0
 // CHECK: scf.forall (%[[N:.*]]) in (%c6)
 // CHECK: scf.if
 // CHECK: vector.load %{{.*}} : memref<10x68xi8>, vector<8xi8>
 // CHECK: vector.store %{{.*}}, %{{.*}}[%[[N]], %{{.*}}] : memref<6x64xf32>, vector<8xf32>
 // CHECK: } else {
-// CHECK: memref.get_global @__seq_status
+// CHECK: func.call @[[REPORT:__seq_check_report_[0-9a-f]+]](
+// CHECK: func.func private @[[REPORT]](i64, i64, i64) attributes {seq.check_code = 1 : i32, seq.check_message = "seq.quantized_embedding at {{.*}}: id %ld (element %ld) outside the vocabulary of %ld"}
 func.func @embedding_q8_0(%t: tensor<10x68xi8>, %ids: tensor<2x3xi32>) -> tensor<2x3x64xf32> {
   %y = seq.quantized_embedding %t, %ids {format = #seq.quant_format<q8_0>} : tensor<10x68xi8>, tensor<2x3xi32> -> tensor<2x3x64xf32>
   return %y : tensor<2x3x64xf32>

@@ -20,8 +20,10 @@
 // CHECK: llvm.store %[[CODE]], %[[STATUS]] : i32, !llvm.ptr
 // CHECK: llvm.func @__seq_free(%{{.*}}: !llvm.ptr)
 // CHECK: llvm.call @free
-// The ABI record the runtime compares with the metadata (seqrt/Abi.h).
-// CHECK: llvm.mlir.global external constant @__seq_abi("seqabi2;e:__seq_packed_main:f32[2x8],i64[]:f32[2x4]:;p:__seq_param_w:f32[4x8]:\00")
+// The ABI record the runtime compares with the metadata (seqrt/Abi.h);
+// `m:256`: the code writes status messages (a failed allocation of the
+// result reports its size).
+// CHECK: llvm.mlir.global external constant @__seq_abi("seqabi2;e:__seq_packed_main:f32[2x8],i64[]:f32[2x4]:;p:__seq_param_w:f32[4x8]:;m:256\00")
 module {
   seq.parameter @w "w" : tensor<4x8xf32>
   func.func @main(%x: tensor<2x8xf32>, %n: i64) -> tensor<2x4xf32> {

@@ -1,7 +1,9 @@
 // A heap allocation of generated code that fails (issue #11): the code
-// stores __seq_status 5 (out of memory) in the call's status and returns
+// stores __seq_status 5 (out of memory) in the call's status, with a
+// message naming the size and the allocation function, and returns
 // through the packed wrapper instead of writing through a null pointer
-// (a segfault). 2^40 floats (4 TiB) cannot be allocated; 1000 can, and
+// (a segfault). 2^40 floats (4 TiB, 2^42 + 64 bytes with the alignment
+// padding) cannot be allocated; 1000 can, and
 // the call after the failed one works.
 
 // REQUIRES: cpu-lowering-model
@@ -10,7 +12,7 @@
 // RUN: not seqrun %t.seqpkg --entry fill_then_linear --input 0=1099511627776 --zeros 1=2x8 --zeros 2=4x8 2>&1 | FileCheck %s --check-prefix=OOM
 // RUN: seqrun %t.seqpkg --entry fill --input 0=1000 --print | FileCheck %s --check-prefix=OK
 // RUN: seqrun %t.seqpkg --entry fill_then_linear --input 0=3 --zeros 1=2x8 --zeros 2=4x8 --print | FileCheck %s --check-prefix=OK2
-// OOM: failed while running: out of memory{{.*}}(__seq_status 5)
+// OOM: failed while running: out of memory{{.*}}(__seq_status 5): allocation of 4398046511168 bytes failed (malloc)
 // OK: output 0: f32[1000] = [1.5, 1.5,
 // OK2: output 0: f32[3] = [1.5, 1.5, 1.5]
 // OK2: output 1: f32[2, 4] = [0, 0,
@@ -24,7 +26,8 @@
 // IR: %[[ISNULL:.*]] = llvm.icmp "eq" %[[P]], %[[NULL]]
 // IR: llvm.cond_br %[[ISNULL]], ^[[FAIL:.*]], ^
 // IR: ^[[FAIL]]:
-// IR: llvm.store %{{.*}}, %{{.*}} : i32, !llvm.ptr
+// IR: llvm.cmpxchg %{{.*}}, %{{.*}}, %{{.*}} seq_cst seq_cst : !llvm.ptr, i32
+// IR: llvm.call @snprintf(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) vararg
 // IR: llvm.call @longjmp(
 // IR: llvm.unreachable
 // IR-LABEL: llvm.func @__seq_packed_fill(

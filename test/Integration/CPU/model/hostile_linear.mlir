@@ -18,11 +18,22 @@
 // RUN:   --input 2=%S/../Inputs/linear_bias/bias.npy \
 // RUN:   --expect 0=%S/../Inputs/linear_bias/out.npy --rtol 1e-4 --atol 1e-5
 // K 48 against a weight's 4096 (and 47), a bias of 39 for 40 features.
-// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x48 --zeros 1=40x4096 --zeros 2=40 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x48 --zeros 1=40x47 --zeros 2=40 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x4096 --zeros 1=40x48 --zeros 2=40 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x48 --zeros 1=40x48 --zeros 2=39 2>&1 | FileCheck %s
-// CHECK: entry '{{.*}}' failed while running: operand extents that do not agree{{.*}}(__seq_status 4)
+// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x48 --zeros 1=40x4096 --zeros 2=40 2>&1 | FileCheck %s --check-prefixes=CHECK,K4096
+// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x48 --zeros 1=40x47 --zeros 2=40 2>&1 | FileCheck %s --check-prefixes=CHECK,K47
+// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x4096 --zeros 1=40x48 --zeros 2=40 2>&1 | FileCheck %s --check-prefixes=CHECK,XK4096
+// RUN: not seqrun %t.seqpkg --entry linear --zeros 0=2x5x48 --zeros 1=40x48 --zeros 2=39 2>&1 | FileCheck %s --check-prefixes=CHECK,BIAS
+// CHECK: entry '{{.*}}' failed while running: operand extents that do not agree{{.*}}(__seq_status 4):
+// The message names the op (the fused gate/up pair reports as its
+// seq.swiglu), its location and the two extents.
+// K4096-SAME: seq.linear at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: input K (48) != weight K (4096)
+// K47-SAME: seq.linear at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: input K (48) != weight K (47)
+// XK4096-SAME: seq.linear at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: input K (4096) != weight K (48)
+// BIAS-SAME: seq.linear at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: bias (39) != weight N (40)
+// NORM-SAME: seq.rms_norm at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: weight (31) != input width (32)
+// GATE-SAME: seq.swiglu at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: input K (32) != gate weight K (33)
+// UPK-SAME: seq.swiglu at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: input K (32) != up weight K (31)
+// UPN-SAME: seq.swiglu at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: up weight N (63) != gate weight N (64)
+// DOWN-SAME: seq.linear at {{.*}}hostile_linear.mlir:{{[0-9]+}}:8: input K (64) != weight K (65)
 
 // RUN: seqrun %t.seqpkg --entry mlp \
 // RUN:   --input 0=%S/../Inputs/llama_mlp/x.npy \
@@ -32,11 +43,11 @@
 // RUN:   --input 4=%S/../Inputs/llama_mlp/w_down.npy \
 // RUN:   --expect 0=%S/../Inputs/llama_mlp/out.npy --rtol 1e-4 --atol 1e-5
 // Norm weight 31 wide for 32, gate K 33, up K 31, up N 63, down K 65.
-// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=31 --zeros 2=64x32 --zeros 3=64x32 --zeros 4=32x64 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x33 --zeros 3=64x32 --zeros 4=32x64 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x32 --zeros 3=64x31 --zeros 4=32x64 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x32 --zeros 3=63x32 --zeros 4=32x64 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x32 --zeros 3=64x32 --zeros 4=32x65 2>&1 | FileCheck %s
+// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=31 --zeros 2=64x32 --zeros 3=64x32 --zeros 4=32x64 2>&1 | FileCheck %s --check-prefixes=CHECK,NORM
+// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x33 --zeros 3=64x32 --zeros 4=32x64 2>&1 | FileCheck %s --check-prefixes=CHECK,GATE
+// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x32 --zeros 3=64x31 --zeros 4=32x64 2>&1 | FileCheck %s --check-prefixes=CHECK,UPK
+// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x32 --zeros 3=63x32 --zeros 4=32x64 2>&1 | FileCheck %s --check-prefixes=CHECK,UPN
+// RUN: not seqrun %t.seqpkg --entry mlp --zeros 0 --zeros 1=32 --zeros 2=64x32 --zeros 3=64x32 --zeros 4=32x65 2>&1 | FileCheck %s --check-prefixes=CHECK,DOWN
 
 func.func @linear(%x: tensor<2x5x?xf32>, %w: tensor<40x?xf32>, %b: tensor<?xf32>)
     -> tensor<2x5x40xf32> {

@@ -49,7 +49,7 @@
 // RUN:   --input 4=%S/../Inputs/moe_experts_gelu/w_up.npy \
 // RUN:   --input 5=%S/../Inputs/moe_experts_gelu/w_down.npy 2>&1 \
 // RUN: | FileCheck %s --check-prefix=DUPLICATE
-// DUPLICATE: entry 'experts' failed while running: operand extents that do not agree{{.*}}a MoE permutation that lists a slot twice{{.*}}(__seq_status 4)
+// DUPLICATE: entry 'experts' failed while running: operand extents that do not agree{{.*}}a MoE permutation that lists a slot twice{{.*}}(__seq_status 4): seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: permutation[3] lists slot 3, which expert 1 listed already
 // The check sits in the pass over the permutation, before the tiles.
 // RUN: seqc %s --target=cpu -emit=tiled -o - | FileCheck %s --check-prefix=TILED
 // TILED-LABEL: func.func @experts(
@@ -58,18 +58,22 @@
 // TILED: %[[SEEN:.*]] = memref.load %{{.*}} : memref<16xindex>
 // TILED: arith.cmpi eq, %[[SEEN]], %c-1
 // TILED: } else {
-// TILED: memref.store %c4_i32
+// TILED: func.call @__seq_check_report_
 // TILED: scf.forall
 
-// INDEX2-COUNT-2: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1)
-// INDEX3-COUNT-3: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1)
+// Each message names the op, its location and the first bad entry.
+// INDEX2: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1): seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: permutation[3]=16 outside the 16 slots (tokens x top_k)
+// INDEX2: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1): seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: permutation[9]=-5 outside the 16 slots (tokens x top_k)
+// INDEX3: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1): seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: expert_offsets[2]=1 < expert_offsets[1]=7
+// INDEX3: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1): seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: expert_offsets[4]=1048576 > 16 permutation entries
+// INDEX3: entry 'experts' failed while running: an index out of range{{.*}}(__seq_status 1): seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: expert_offsets[0]=-3 is negative
 
 // Dynamic extents: weights of 7 tokens for 8, a permutation of 15 slots,
 // 4 offsets for 4 experts, experts' Dm 15 for 16.
-// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=7x2 --zeros 2=16 --zeros 3=5 --zeros 4=4x32x16 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefix=SHAPE
-// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=8x2 --zeros 2=15 --zeros 3=5 --zeros 4=4x32x16 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefix=SHAPE
-// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=8x2 --zeros 2=16 --zeros 3=4 --zeros 4=4x32x16 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefix=SHAPE
-// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=8x2 --zeros 2=16 --zeros 3=5 --zeros 4=4x32x15 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefix=SHAPE
+// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=7x2 --zeros 2=16 --zeros 3=5 --zeros 4=4x32x16 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefixes=SHAPE,WEIGHTS
+// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=8x2 --zeros 2=15 --zeros 3=5 --zeros 4=4x32x16 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefixes=SHAPE,PERMLEN
+// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=8x2 --zeros 2=16 --zeros 3=4 --zeros 4=4x32x16 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefixes=SHAPE,OFFLEN
+// RUN: not seqrun %t.seqpkg --entry experts_dynamic --zeros 0=8x16 --zeros 1=8x2 --zeros 2=16 --zeros 3=5 --zeros 4=4x32x15 --zeros 5=4x16x32 2>&1 | FileCheck %s --check-prefixes=SHAPE,UPDM
 // RUN: seqrun %t.seqpkg --entry experts_dynamic \
 // RUN:   --input 0=%S/../Inputs/moe_experts_gelu/x.npy \
 // RUN:   --input 1=%S/../Inputs/moe_experts_gelu/weights.npy \
@@ -78,7 +82,13 @@
 // RUN:   --input 4=%S/../Inputs/moe_experts_gelu/w_up.npy \
 // RUN:   --input 5=%S/../Inputs/moe_experts_gelu/w_down.npy \
 // RUN:   --expect 0=%S/../Inputs/moe_experts_gelu/out.npy --rtol 1e-4 --atol 1e-5
-// SHAPE: failed while running: operand extents that do not agree{{.*}}(__seq_status 4)
+// SHAPE: failed while running: operand extents that do not agree{{.*}}(__seq_status 4):
+// WEIGHTS-SAME: seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: weights extent 0 (7) != tokens (8)
+// PERMLEN-SAME: seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: permutation length (15) != tokens x top_k (16)
+// OFFLEN-SAME: seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: expert_offsets length (4) != experts + 1 (5)
+// UPDM-SAME: seq.moe_experts at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: up extent 2 (15) != model width (16)
+// GOFFLEN-SAME: seq.grouped_matmul at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: 4 offsets for 4 groups (want groups + 1)
+// GK-SAME: seq.grouped_matmul at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: input K (15) != weight K (16)
 
 // Grouped matmul: offsets past the 20 rows or decreasing; 4 offsets for
 // 4 groups; K 15 for 16.
@@ -93,9 +103,10 @@
 // RUN:     --input 1=%S/../Inputs/grouped_matmul/weight.npy \
 // RUN:     --input 2=%S/../Inputs/hostile_moe/$bad.npy 2>&1; \
 // RUN: done | FileCheck %s --check-prefix=GINDEX
-// GINDEX-COUNT-2: entry 'grouped' failed while running: an index out of range{{.*}}(__seq_status 1)
-// RUN: not seqrun %t.seqpkg --entry grouped --zeros 0=20x16 --zeros 1=4x24x16 --zeros 2=4 2>&1 | FileCheck %s --check-prefix=SHAPE
-// RUN: not seqrun %t.seqpkg --entry grouped --zeros 0=20x15 --zeros 1=4x24x16 --zeros 2=5 2>&1 | FileCheck %s --check-prefix=SHAPE
+// GINDEX: entry 'grouped' failed while running: an index out of range{{.*}}(__seq_status 1): seq.grouped_matmul at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: offsets[4]=21 > 20 rows
+// GINDEX: entry 'grouped' failed while running: an index out of range{{.*}}(__seq_status 1): seq.grouped_matmul at {{.*}}hostile_moe.mlir:{{[0-9]+}}:8: offsets[2]=5 < offsets[1]=12
+// RUN: not seqrun %t.seqpkg --entry grouped --zeros 0=20x16 --zeros 1=4x24x16 --zeros 2=4 2>&1 | FileCheck %s --check-prefixes=SHAPE,GOFFLEN
+// RUN: not seqrun %t.seqpkg --entry grouped --zeros 0=20x15 --zeros 1=4x24x16 --zeros 2=5 2>&1 | FileCheck %s --check-prefixes=SHAPE,GK
 
 func.func @experts(%x: tensor<8x16xf32>, %w: tensor<8x2xf32>, %perm: tensor<16xi32>,
                    %off: tensor<5xi32>, %wu: tensor<4x32x16xf32>,

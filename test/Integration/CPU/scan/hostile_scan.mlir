@@ -18,12 +18,23 @@
 // RUN:   --expect 0=%S/../Inputs/scan_mingru/out.npy \
 // RUN:   --expect 1=%S/../Inputs/scan_mingru/final_state.npy --rtol 1e-4 --atol 1e-5
 // T 32 and 4096, 4096 and 32, 32 and 31; batch 1 for 2; 15 channels for 16.
-// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=2x4096x16 --zeros 2=2x16 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x4096x16 --zeros 1=2x32x16 --zeros 2=2x16 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=2x31x16 --zeros 2=2x16 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=1x32x16 --zeros 2=2x16 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=2x32x15 --zeros 2=2x16 2>&1 | FileCheck %s
-// CHECK: entry '{{.*}}' failed while running: operand extents that do not agree{{.*}}(__seq_status 4)
+// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=2x4096x16 --zeros 2=2x16 2>&1 | FileCheck %s --check-prefixes=CHECK,T4096
+// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x4096x16 --zeros 1=2x32x16 --zeros 2=2x16 2>&1 | FileCheck %s --check-prefixes=CHECK,T32
+// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=2x31x16 --zeros 2=2x16 2>&1 | FileCheck %s --check-prefixes=CHECK,T31
+// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=1x32x16 --zeros 2=2x16 2>&1 | FileCheck %s --check-prefixes=CHECK,BATCH
+// RUN: not seqrun %t.seqpkg --entry mingru --zeros 0=2x32x16 --zeros 1=2x32x15 --zeros 2=2x16 2>&1 | FileCheck %s --check-prefixes=CHECK,WIDTH
+// CHECK: entry '{{.*}}' failed while running: operand extents that do not agree{{.*}}(__seq_status 4):
+// The message names the input and extent against the iteration space
+// (taken from the first input), or the index a compound map reads at the
+// last point (h floordiv 2 at h = 3).
+// T4096-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 1 extent 1 is 4096, the iteration space's d1 32
+// T32-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 1 extent 1 is 32, the iteration space's d1 4096
+// T31-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 1 extent 1 is 31, the iteration space's d1 32
+// BATCH-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 1 extent 0 is 1, the iteration space's d0 2
+// WIDTH-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 1 extent 2 is 15, the iteration space's d2 16
+// B19-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 3 extent 1 is 19, the iteration space's d1 20
+// B21-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 3 extent 1 is 21, the iteration space's d1 20
+// GROUPS-SAME: seq.scan at {{.*}}hostile_scan.mlir:{{[0-9]+}}:{{[0-9]+}}: input 4 extent 2 is 1, too short for index 1
 
 // RUN: seqrun %t.seqpkg --entry mamba2 \
 // RUN:   --input 0=%S/../Inputs/scan_mamba2/x.npy \
@@ -34,9 +45,9 @@
 // RUN:   --input 5=%S/../Inputs/scan_mamba2/h0.npy \
 // RUN:   --expect 1=%S/../Inputs/scan_mamba2/final_state.npy --rtol 1e-4 --atol 1e-5
 // B of T 19 and 21 for 20, C of one group for heads 0..3 (h floordiv 2).
-// RUN: not seqrun %t.seqpkg --entry mamba2 --zeros 0=1x20x4x8 --zeros 1=1x20x4 --zeros 2 --zeros 3=1x19x2x16 --zeros 4=1x20x2x16 --zeros 5 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mamba2 --zeros 0=1x20x4x8 --zeros 1=1x20x4 --zeros 2 --zeros 3=1x21x2x16 --zeros 4=1x20x2x16 --zeros 5 2>&1 | FileCheck %s
-// RUN: not seqrun %t.seqpkg --entry mamba2 --zeros 0=1x20x4x8 --zeros 1=1x20x4 --zeros 2 --zeros 3=1x20x2x16 --zeros 4=1x20x1x16 --zeros 5 2>&1 | FileCheck %s
+// RUN: not seqrun %t.seqpkg --entry mamba2 --zeros 0=1x20x4x8 --zeros 1=1x20x4 --zeros 2 --zeros 3=1x19x2x16 --zeros 4=1x20x2x16 --zeros 5 2>&1 | FileCheck %s --check-prefixes=CHECK,B19
+// RUN: not seqrun %t.seqpkg --entry mamba2 --zeros 0=1x20x4x8 --zeros 1=1x20x4 --zeros 2 --zeros 3=1x21x2x16 --zeros 4=1x20x2x16 --zeros 5 2>&1 | FileCheck %s --check-prefixes=CHECK,B21
+// RUN: not seqrun %t.seqpkg --entry mamba2 --zeros 0=1x20x4x8 --zeros 1=1x20x4 --zeros 2 --zeros 3=1x20x2x16 --zeros 4=1x20x1x16 --zeros 5 2>&1 | FileCheck %s --check-prefixes=CHECK,GROUPS
 
 func.func @mingru(%k: tensor<?x?x?xf32>, %htilde: tensor<?x?x?xf32>, %h0: tensor<2x16xf32>)
     -> (tensor<2x?x16xf32>, tensor<2x16xf32>) {
