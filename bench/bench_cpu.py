@@ -201,7 +201,13 @@ def _moe_layer(rng, T, DM, FF, E, K):
         return out
 
     flops = 2 * T * K * 3 * DM * FF
-    return f"MoE layer Mixtral-style T{T} Dm{DM} F{FF} E{E} top{K} f32", ir, [x, wr, wg, wu, wd], ref, flops, None
+    label = f"MoE layer Mixtral-style T{T} Dm{DM} F{FF} E{E} top{K} f32"
+    if T <= 8:
+        # Decode sizes are bound by reading the chosen experts' weights
+        # once (the router's and the activations are negligible).
+        chosen = np.unique(torch.topk(tx @ twr.T, K, -1).indices.numpy())
+        return label, ir, [x, wr, wg, wu, wd], ref, None, len(chosen) * 3 * DM * FF * 4
+    return label, ir, [x, wr, wg, wu, wd], ref, flops, None
 
 
 def llama_mlp(rng):
@@ -294,6 +300,18 @@ def issue_moe_layer(rng):
     return _moe_layer(rng, 64, 1024, 3584, 8, 2)
 
 
+def issue_moe_layer_t512(rng):
+    return _moe_layer(rng, 512, 1024, 3584, 8, 2)
+
+
+def issue_moe_decode_t1(rng):
+    return _moe_layer(rng, 1, 1024, 3584, 8, 2)
+
+
+def issue_moe_decode_t8(rng):
+    return _moe_layer(rng, 8, 1024, 3584, 8, 2)
+
+
 def issue_mamba_scan(rng):
     return _mamba_scan(rng, 1, 4096, 2048, 16)
 
@@ -311,6 +329,9 @@ SETS = {
                   issue_attention_prefill_d128_bf16, issue_attention_prefill_d64_bf16,
                   issue_attention_decode, issue_attention_decode_bf16,
                   issue_attention_decode_b16),
+    # Issue #10's MoE (T = 1, 8 decode; 64, 512 prefill) and scan goals.
+    "moescan": (issue_moe_decode_t1, issue_moe_decode_t8, issue_moe_layer,
+                issue_moe_layer_t512, issue_mamba_scan),
 }
 
 
@@ -516,6 +537,9 @@ def estimate_flops(fn, inputs):
         x, w = inputs
         n = w.shape[0]
         return 2 * x.shape[0] * x.shape[1] * n
+    if "moe" in fn:  # T x K expert FFNs (gate, up, down)
+        x, wg = inputs[0], inputs[2]
+        return 2 * x.shape[0] * 2 * 3 * wg.shape[1] * wg.shape[2]
     raise ValueError(fn)
 
 

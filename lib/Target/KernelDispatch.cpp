@@ -50,8 +50,14 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   tiling.quantPrefetchRows = 16;
   tiling.groupedMatmulFeatureTile = 16;
   // MoE experts: 64 features per tile keep a decode token's work spread
-  // over F/64 + D/64 tiles per slot.
+  // over F/64 + D/64 tiles per slot. A tile takes up to 32 slots of one
+  // expert, so each weight row loaded serves them all; inside it 3 slots x
+  // 2 features (gate and up: 4 weight rows) make 12 accumulators, and 3 + 4
+  // vector loads feed 12 FMAs (12 + 3 + 1 of the 16 AVX2 registers).
   tiling.moeFeatureTile = 64;
+  tiling.moeRowTile = 32;
+  tiling.moeBlockRows = 3;
+  tiling.moeBlockFeatures = 2;
   tiling.elementwiseTile = 1024;
   return tiling;
 }

@@ -49,8 +49,14 @@ struct TilingOptions {
   int64_t quantPrefetchRows = 0;
   // seq.grouped_matmul: output features per tile (one row each).
   int64_t groupedMatmulFeatureTile = 16;
-  // seq.moe_experts: hidden or model features per tile.
+  // seq.moe_experts: hidden or model features per tile, and slots (of
+  // one expert) per tile; register blocks of moeBlockRows slots x
+  // moeBlockFeatures features (gate and up: two weight rows each; the
+  // down projection takes twice as many features).
   int64_t moeFeatureTile = 64;
+  int64_t moeRowTile = 32;
+  int64_t moeBlockRows = 3;
+  int64_t moeBlockFeatures = 2;
   // Elementwise activations: elements per tile.
   int64_t elementwiseTile = 1024;
   /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,

@@ -11,16 +11,21 @@
 //   only the weight of the group that owns it, rows owned by no group are
 //   zero.
 // * seq.moe_experts: the groups (`expert_offsets`) are walked once to map
-//   every kept slot to its expert (and to order the slots by expert); then
-//   three phases of independent tiles, each writing its own rows/columns:
-//   (hidden block, slot) -> hbuf[T*K, F] = act(gate_e x) * up_e x,
-//   (model block, slot) -> ybuf[T*K, Dm] = down_e hbuf, and
-//   (token, model block) -> out = sum_k w[t, k] ybuf[t*K + k], all in f32.
-//   Even one token (decode) spreads over F/64 + Dm/64 tiles per slot. The
-//   work is T * K expert FFNs, never T * E.
+//   every kept slot to its expert, to order the slots by expert and to cut
+//   each expert's run into row blocks (TilingOptions::moeRowTile slots);
+//   then three phases of independent tiles, each writing its own
+//   rows/columns: (row block, hidden block) -> hbuf[T*K, F] =
+//   act(gate_e x) * up_e x, (row block, model block) -> ybuf[T*K, Dm] =
+//   w * down_e hbuf, and (token, model block) -> out = sum_k ybuf[t*K + k],
+//   all in f32. Inside a tile, register blocks of slots x features
+//   (moeBlockRows x moeBlockFeatures) reuse each loaded weight vector for
+//   every slot of the block, so a weight row is read once per row block
+//   (once per call for decode). Even one token (decode) spreads over
+//   F/64 + Dm/64 tiles per slot. The work is T * K expert FFNs, never T * E.
 //
 //===----------------------------------------------------------------------===//
 
+#include "AttentionKernels.h"
 #include "LoopBuilder.h"
 #include "Patterns.h"
 #include "VectorKernels.h"
@@ -185,6 +190,43 @@ static std::pair<Value, Value> argmaxUnblocked(LoopBuilder &b, Value scores,
         return {b.select(take, v, acc[0]), b.select(take, i, acc[1])};
       });
   return {best[0], best[1]};
+}
+
+/// The dot products of rows [r0, r1) (slots of one expert) with the
+/// columns [c0, c1) of that expert (rhsRows(c): one weight row, or gate and
+/// up) over [0, length), as register blocks of `cols` columns x `rows`
+/// rows: the column groups run outermost, so their weight rows stay in L1
+/// while every row group of the block passes over them. out(r, c, dots).
+static void
+expertBlockDots(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
+                Value length, int64_t width,
+                llvm::function_ref<Row(Value r)> lhsRow, ColumnRows rhsRows,
+                llvm::function_ref<void(Value r, Value c, ArrayRef<Value>)> out,
+                int64_t rows, int64_t cols) {
+  SmallVector<int64_t> colSizes{cols}, rowSizes{rows};
+  if (cols > 1)
+    colSizes.push_back(1);
+  if (rows > 1)
+    rowSizes.push_back(1);
+  forGroupSizes(b, c0, c1, colSizes, [&](Value c, int64_t colCount) {
+    SmallVector<Row> rhs;
+    size_t perCol = 0;
+    for (int64_t j = 0; j < colCount; ++j) {
+      SmallVector<Row> colRows = rhsRows(b.add(c, b.index(j)));
+      perCol = colRows.size();
+      rhs.append(colRows.begin(), colRows.end());
+    }
+    forGroupSizes(b, r0, r1, rowSizes, [&](Value r, int64_t rowCount) {
+      SmallVector<Row> lhs;
+      for (int64_t i = 0; i < rowCount; ++i)
+        lhs.push_back(lhsRow(b.add(r, b.index(i))));
+      SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width);
+      for (int64_t i = 0; i < rowCount; ++i)
+        for (int64_t j = 0; j < colCount; ++j)
+          out(b.add(r, b.index(i)), b.add(c, b.index(j)),
+              ArrayRef<Value>(dots).slice(i * rhs.size() + j * perCol, perCol));
+    });
+  });
 }
 
 namespace {
@@ -735,72 +777,103 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         memref::StoreOp::create(b, b.add(pos, one), count, ValueRange{e});
       });
 
-      // 2. Tiles of (block of hidden features, slot): the expert's hidden
-      //    activation of the slot's token, hbuf[s, f] (f32).
+      // Row blocks: runs of at most `rowTile` consecutive positions of
+      // `order` that belong to one expert (after the loop above, count[e]
+      // is the end of expert e's run). A tile multiplies one block by one
+      // feature block of its expert, so each weight row it loads serves
+      // every row of the block (the tokens are grouped per expert); decode
+      // (one or two slots per expert) reads each chosen expert's rows once.
+      const int64_t rowTile = options.moeRowTile;
+      Value maxBlocks = b.add(b.divUp(slots, rowTile), experts);
+      Value blockStart = heap(b, {maxBlocks}, indexType);
+      Value blockEnd = heap(b, {maxBlocks}, indexType);
+      Value blockExpert = heap(b, {maxBlocks}, indexType);
+      Value numBlocks = b.forLoop(
+          zero, experts, ValueRange{zero},
+          [&](Value e, ValueRange acc) -> SmallVector<Value> {
+            Value lo = b.select(
+                b.cmp(arith::CmpIPredicate::eq, e, zero), zero,
+                memref::LoadOp::create(b, count, ValueRange{b.sub(e, one)}));
+            Value hi = memref::LoadOp::create(b, count, ValueRange{e});
+            Value n = b.divUp(b.sub(hi, lo), rowTile);
+            b.forLoop(zero, n, [&](Value i) {
+              Value at = b.add(acc[0], i);
+              Value p0 = b.add(lo, b.mul(i, b.index(rowTile)));
+              memref::StoreOp::create(b, p0, blockStart, ValueRange{at});
+              memref::StoreOp::create(b, b.min(hi, b.add(p0, b.index(rowTile))),
+                                      blockEnd, ValueRange{at});
+              memref::StoreOp::create(b, e, blockExpert, ValueRange{at});
+            });
+            return {b.add(acc[0], n)};
+          })[0];
+      auto tokenAt = [&](Value p) {
+        Value s = memref::LoadOp::create(b, order, ValueRange{p});
+        return arith::DivUIOp::create(b, s, topK).getResult();
+      };
+
+      // 2. Tiles of (row block, block of hidden features): the expert's
+      //    hidden activation of each position's token, hbuf[p, f] (f32,
+      //    rows in `order`), gate and up in one register block.
       Value hbuf = heap(b, {slots, hidden}, f32);
-      b.parallel({b.divUp(hidden, block), slots}, [&](ValueRange ivs) {
-        Value f0 = b.mul(ivs[0], b.index(block));
+      b.parallel({numBlocks, b.divUp(hidden, block)}, [&](ValueRange ivs) {
+        Value p0 = memref::LoadOp::create(b, blockStart, ValueRange{ivs[0]});
+        Value p1 = memref::LoadOp::create(b, blockEnd, ValueRange{ivs[0]});
+        Value e = memref::LoadOp::create(b, blockExpert, ValueRange{ivs[0]});
+        Value f0 = b.mul(ivs[1], b.index(block));
         Value f1 = b.min(hidden, b.add(f0, b.index(block)));
-        Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
-        Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
-        b.ifThen(b.cmp(arith::CmpIPredicate::sge, e, zero), [&] {
-          Value t = arith::DivUIOp::create(b, s, topK);
-          blockedDots(
-              b, t, b.add(t, one), f0, f1, model, options.vectorWidth,
-              [&](Value r) { return Row{input, {r}}; },
-              [&](Value f) {
-                SmallVector<Row> rows{{up, {e, f}}};
-                if (gate)
-                  rows.push_back({gate, {e, f}});
-                return rows;
-              },
-              [&](Value, Value f, ArrayRef<Value> dots) {
-                Value hv;
-                switch (activation) {
-                case FfnActivation::SwiGLU:
-                  hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
-                  break;
-                case FfnActivation::GeGLU:
-                  hv = b.mulf(geluExact(b, dots[1]), dots[0]);
-                  break;
-                case FfnActivation::GeLU:
-                  hv = geluExact(b, dots[0]);
-                  break;
-                }
-                memref::StoreOp::create(b, hv, hbuf, ValueRange{s, f});
-              },
-              /*blockRows=*/1, /*blockCols=*/gate ? 4 : 8);
-        });
+        expertBlockDots(
+            b, p0, p1, f0, f1, model, options.vectorWidth,
+            [&](Value p) { return Row{input, {tokenAt(p)}}; },
+            [&](Value f) {
+              SmallVector<Row> rows{{up, {e, f}}};
+              if (gate)
+                rows.push_back({gate, {e, f}});
+              return rows;
+            },
+            [&](Value p, Value f, ArrayRef<Value> dots) {
+              Value hv;
+              switch (activation) {
+              case FfnActivation::SwiGLU:
+                hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
+                break;
+              case FfnActivation::GeGLU:
+                hv = b.mulf(geluExact(b, dots[1]), dots[0]);
+                break;
+              case FfnActivation::GeLU:
+                hv = geluExact(b, dots[0]);
+                break;
+              }
+              memref::StoreOp::create(b, hv, hbuf, ValueRange{p, f});
+            },
+            options.moeBlockRows,
+            gate ? options.moeBlockFeatures : 2 * options.moeBlockFeatures);
       });
 
-      // 3. Tiles of (block of model features, slot): the expert's output
-      //    for the slot, ybuf[s, d] = down_e[d, :] . hbuf[s, :]; zero for
-      //    dropped slots.
+      // 3. Tiles of (row block, block of model features): the expert's
+      //    output for each position's slot s, scaled by its routing weight
+      //    and scattered to its slot row: ybuf[s, d] = w[s] * down_e[d, :] .
+      //    hbuf[p, :]. Dropped slots are in no block (the combine skips
+      //    them).
       Value ybuf = heap(b, {slots, model}, f32);
-      b.parallel({b.divUp(model, block), slots}, [&](ValueRange ivs) {
-        Value d0 = b.mul(ivs[0], b.index(block));
+      b.parallel({numBlocks, b.divUp(model, block)}, [&](ValueRange ivs) {
+        Value p0 = memref::LoadOp::create(b, blockStart, ValueRange{ivs[0]});
+        Value p1 = memref::LoadOp::create(b, blockEnd, ValueRange{ivs[0]});
+        Value e = memref::LoadOp::create(b, blockExpert, ValueRange{ivs[0]});
+        Value d0 = b.mul(ivs[1], b.index(block));
         Value d1 = b.min(model, b.add(d0, b.index(block)));
-        Value s = memref::LoadOp::create(b, order, ValueRange{ivs[1]});
-        Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
-        scf::IfOp::create(
-            b, b.cmp(arith::CmpIPredicate::sge, e, zero),
-            [&](OpBuilder &, Location loc) {
-              blockedDots(
-                  b, s, b.add(s, one), d0, d1, hidden, options.vectorWidth,
-                  [&](Value r) { return Row{hbuf, {r}}; },
-                  [&](Value d) { return SmallVector<Row>{{down, {e, d}}}; },
-                  [&](Value, Value d, ArrayRef<Value> y) {
-                    memref::StoreOp::create(b, y[0], ybuf, ValueRange{s, d});
-                  },
-                  /*blockRows=*/1, /*blockCols=*/8);
-              scf::YieldOp::create(b, loc);
+        expertBlockDots(
+            b, p0, p1, d0, d1, hidden, options.vectorWidth,
+            [&](Value p) { return Row{hbuf, {p}}; },
+            [&](Value d) { return SmallVector<Row>{{down, {e, d}}}; },
+            [&](Value p, Value d, ArrayRef<Value> y) {
+              Value s = memref::LoadOp::create(b, order, ValueRange{p});
+              Value t = arith::DivUIOp::create(b, s, topK);
+              Value k = arith::RemUIOp::create(b, s, topK);
+              memref::StoreOp::create(b,
+                                      b.mulf(b.loadF32(weights, {t, k}), y[0]),
+                                      ybuf, ValueRange{s, d});
             },
-            [&](OpBuilder &, Location loc) {
-              b.forLoop(d0, d1, [&](Value d) {
-                memref::StoreOp::create(b, zeroF, ybuf, ValueRange{s, d});
-              });
-              scf::YieldOp::create(b, loc);
-            });
+            options.moeBlockRows, 2 * options.moeBlockFeatures);
       });
 
       // Shared experts (always on, weight 1): hidden [T, Fs] and output
@@ -853,8 +926,8 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         });
       }
 
-      // 4. Tiles of (token, block of model features): the weighted sum of
-      //    the token's kept slots, out[t, d] = sum_k w[t, k] * ybuf[tK + k, d]
+      // 4. Tiles of (token, block of model features): the sum of the
+      //    token's kept (weighted) slots, out[t, d] = sum_k ybuf[tK + k, d]
       //    (+ the shared experts' output).
       b.parallel({tokens, b.divUp(model, block)}, [&](ValueRange ivs) {
         Value t = ivs[0];
@@ -871,9 +944,7 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
               [&](Value k, ValueRange acc) -> SmallVector<Value> {
                 Value s = b.add(first, k);
                 Value e = memref::LoadOp::create(b, slotExpert, ValueRange{s});
-                Value term =
-                    b.mulf(b.loadF32(weights, {t, k}),
-                           memref::LoadOp::create(b, ybuf, ValueRange{s, d}));
+                Value term = memref::LoadOp::create(b, ybuf, ValueRange{s, d});
                 Value kept = b.cmp(arith::CmpIPredicate::sge, e, zero);
                 return {b.select(kept, b.addf(acc[0], term), acc[0])};
               })[0];

@@ -18,7 +18,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SmallBitVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include <functional>
 
 using namespace mlir;
@@ -258,6 +260,35 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     Value decays = memref::AllocOp::create(b, carryType, carrySizes);
     Value startStates = memref::AllocOp::create(b, carryType, carrySizes);
 
+    // Step work that does not depend on the reduced state dimensions
+    // (Mamba's softplus(dt) per (t, d), not per state element n): the
+    // inputs whose maps read no reduced dimension and the pure step ops
+    // that use only them (and values from outside the step) are loaded and
+    // computed once per (tile, step), before the walk over the reduced
+    // points.
+    Block &stepBlock = op.getStep().front();
+    SmallVector<bool> invariantInput;
+    for (Attribute mapAttr : maps) {
+      AffineMap map = cast<AffineMapAttr>(mapAttr).getValue();
+      invariantInput.push_back(llvm::none_of(innerDims, [&](int64_t dim) {
+        return llvm::any_of(map.getResults(), [&](AffineExpr expr) {
+          return expr.isFunctionOfDim(dim + seqDims);
+        });
+      }));
+    }
+    llvm::SmallPtrSet<Operation *, 8> hoisted;
+    auto isInvariant = [&](Value v) {
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        return arg.getOwner() != &stepBlock ||
+               invariantInput[arg.getArgNumber()];
+      Operation *def = v.getDefiningOp();
+      return def->getBlock() != &stepBlock || hoisted.contains(def);
+    };
+    for (Operation &stepOp : stepBlock.without_terminator())
+      if (stepOp.getNumRegions() == 0 && isPure(&stepOp) &&
+          llvm::all_of(stepOp.getOperands(), isInvariant))
+        hoisted.insert(&stepOp);
+
     enum class Start { Init, Zero, Carried };
     // Runs steps [s0, s1) of `tile` from the given start state and returns
     // the scratch buffers holding the end state and (if asked) the decay
@@ -312,14 +343,46 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         Value t = reverse ? b.sub(b.sub(steps, b.index(1)), step) : step;
         Value zero =
             arith::ConstantOp::create(b, b.getFloatAttr(b.getF32Type(), 0.0));
+        // Once per step: the invariant inputs (read at reduced index 0,
+        // which their maps ignore) and the hoisted step ops.
+        SmallVector<Value> zeros(innerDims.size(), b.index(0));
+        SmallVector<Value> outerPoint{bi};
+        if (hasTime)
+          outerPoint.push_back(t);
+        llvm::append_range(outerPoint, statePoint(zeros));
+        SmallVector<Value> invariantScalars(inputs.size());
+        IRMapping stepInvariants;
+        for (auto [i, input] : llvm::enumerate(inputs)) {
+          if (!invariantInput[i])
+            continue;
+          invariantScalars[i] =
+              loadInputs(b, {input}, b.getArrayAttr({maps[i]}), outerPoint)[0];
+          stepInvariants.map(stepBlock.getArgument(i), invariantScalars[i]);
+        }
+        for (Operation &stepOp : stepBlock.without_terminator())
+          if (hoisted.contains(&stepOp))
+            b.clone(stepOp, stepInvariants);
         auto body = [&](ValueRange inner, Value acc) -> Value {
           SmallVector<Value> s = statePoint(inner);
           SmallVector<Value> point{bi};
           if (hasTime)
             point.push_back(t);
           llvm::append_range(point, s);
-          SmallVector<Value> scalars = loadInputs(b, inputs, maps, point);
-          SmallVector<Value> ab = b.inlineRegion(op.getStep(), scalars);
+          SmallVector<Value> scalars(invariantScalars);
+          IRMapping mapping = stepInvariants;
+          for (auto [i, input] : llvm::enumerate(inputs)) {
+            if (invariantInput[i])
+              continue;
+            scalars[i] =
+                loadInputs(b, {input}, b.getArrayAttr({maps[i]}), point)[0];
+            mapping.map(stepBlock.getArgument(i), scalars[i]);
+          }
+          for (Operation &stepOp : stepBlock.without_terminator())
+            if (!hoisted.contains(&stepOp))
+              b.clone(stepOp, mapping);
+          SmallVector<Value> ab;
+          for (Value v : stepBlock.getTerminator()->getOperands())
+            ab.push_back(mapping.lookupOrDefault(v));
           Value flat = flatInner(inner);
           Value h = memref::LoadOp::create(b, state, ValueRange{flat});
           Value next = arith::AddFOp::create(

@@ -143,9 +143,10 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 
 // Expert FFN + combine: the expert groups (expert_offsets) are walked once to
 // map each kept slot to its expert (and a counting sort orders the slots by
-// expert); then three phases of independent tiles: (hidden block, slot) ->
-// hbuf = silu(gate x) * up x, (model block, slot) -> ybuf = down hbuf (zero
-// for dropped slots), (token, model block) -> out = sum_k w * ybuf, f32
+// expert, cut into row blocks of one expert); then three phases of
+// independent tiles: (row block, hidden block) -> hbuf = silu(gate x) * up x,
+// (row block, model block) -> ybuf = w * down hbuf (dropped slots are in no
+// block), (token, model block) -> out = sum of the kept ybuf rows, f32
 // accumulation, bf16 storage. Expert weights are indexed through the
 // slot -> expert map; the temporaries are freed by the deallocation pipeline.
 
@@ -177,51 +178,66 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:           memref.store %{{.*}}, %[[COUNT]]
 // CHECK:         scf.for %[[S2:.*]] = %c0 to %c16
 // CHECK:           memref.store %[[S2]], %[[ORDER]]
-// Phase 1: tiles of (block of 64 hidden features, slot); gate and up in one
-// pass over Dm, then silu(gate) * up into hbuf[slot, f].
+// Row blocks: runs of at most 32 ordered slots of one expert (start, end,
+// expert), counted per expert from the sorted bucket ends.
+// CHECK:         %[[BLO:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[BHI:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[BEX:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[NB:.*]] = scf.for %[[BE:.*]] = %c0 to %c4 {{.*}} -> (index)
+// CHECK:           arith.ceildivui %{{.*}}, %c32
+// CHECK:             memref.store %{{.*}}, %[[BLO]]
+// CHECK:             memref.store %{{.*}}, %[[BHI]]
+// CHECK:             memref.store %[[BE]], %[[BEX]]
+// Phase 1: tiles of (row block, block of 64 hidden features); register
+// blocks of 2 features x (up, gate) x 3 slots (12 vector accumulators: 3
+// token rows and each weight row loaded once per step), then
+// silu(gate) * up into hbuf[position, f].
 // CHECK:         %[[H:.*]] = memref.alloc() {{.*}} : memref<16x32xf32>
-// CHECK:         scf.forall (%[[FB:.*]], %[[R:.*]]) in (%c1, %c16)
-// CHECK:           %[[HS:.*]] = memref.load %[[ORDER]][%[[R]]]
-// CHECK:           %[[HE:.*]] = memref.load %[[SLOT]][%[[HS]]]
-// CHECK:           %[[HKEPT:.*]] = arith.cmpi sge, %[[HE]], %c0
-// CHECK:           scf.if %[[HKEPT]]
-// CHECK:             %[[T:.*]] = arith.divui %[[HS]], %c2
-// Register blocks of 4 features x (up, gate): 8 vector accumulators.
-// CHECK:             scf.for %[[TR:.*]] = %[[T]] to
-// CHECK:             scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step %c4
-// CHECK:               scf.for %[[D:.*]] = %c0 to %c16 step %c8 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK:                 vector.load %[[X]][%[[TR]], %[[D]]] : memref<8x16xbf16>, vector<8xbf16>
+// CHECK:         scf.forall (%[[RB:.*]], %{{.*}}) in (%[[NB]], %c1)
+// CHECK:           %[[P0:.*]] = memref.load %[[BLO]][%[[RB]]]
+// CHECK:           memref.load %[[BHI]][%[[RB]]]
+// CHECK:           %[[HE:.*]] = memref.load %[[BEX]][%[[RB]]]
+// CHECK:           scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step %c2
+// CHECK:             scf.for %[[P:.*]] = %[[P0]] to %{{.*}} step %c3
+// CHECK:               %[[S0:.*]] = memref.load %[[ORDER]][%[[P]]]
+// CHECK:               %[[T0:.*]] = arith.divui %[[S0]], %c2
+// CHECK:               scf.for %[[D:.*]] = %c0 to %c16 step %c8 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                 vector.load %[[X]][%[[T0]], %[[D]]] : memref<8x16xbf16>, vector<8xbf16>
 // CHECK:                 arith.extf {{.*}} : vector<8xbf16> to vector<8xf32>
 // CHECK:                 vector.load %[[WU]][%[[HE]], %[[F]], %[[D]]]
+// CHECK:                 vector.fma
+// CHECK:                 vector.fma
 // CHECK:                 vector.fma
 // CHECK:                 vector.load %[[WG]][%[[HE]], %[[F]], %[[D]]]
 // CHECK:               vector.reduction <add>
 // CHECK:               math.exp
-// CHECK:               memref.store %{{.*}}, %[[H]][%[[HS]], %[[F]]]
-// Phase 2: tiles of (block of 64 model features, slot): down . hbuf, the
-// reduction innermost over F.
+// CHECK:               memref.store %{{.*}}, %[[H]][%[[P]], %[[F]]]
+// Phase 2: tiles of (row block, block of 64 model features): down . hbuf
+// (3 slots x 4 features), scaled by the slot's routing weight and stored
+// in the slot's row.
 // CHECK:         %[[Y:.*]] = memref.alloc() {{.*}} : memref<16x16xf32>
-// CHECK:         scf.forall (%{{.*}}, %[[R2:.*]]) in (%c1, %c16)
-// CHECK:           %[[YS:.*]] = memref.load %[[ORDER]][%[[R2]]]
-// CHECK:           %[[YE:.*]] = memref.load %[[SLOT]][%[[YS]]]
-// CHECK:           scf.if
-// CHECK:             scf.for %[[YR:.*]] = %[[YS]] to
-// CHECK:             scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step %c8
+// CHECK:         scf.forall (%[[RB2:.*]], %{{.*}}) in (%[[NB]], %c1)
+// CHECK:           %[[YE:.*]] = memref.load %[[BEX]][%[[RB2]]]
+// CHECK:           scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step %c4
+// CHECK:             scf.for %[[YP:.*]] = %{{.*}} to %{{.*}} step %c3
 // CHECK:               scf.for %[[FF:.*]] = %c0 to %c32 step %c8 {{.*}} -> (vector<8xf32>,
-// CHECK:                 vector.load %[[H]][%[[YR]], %[[FF]]]
+// CHECK:                 vector.load %[[H]][%[[YP]], %[[FF]]]
 // CHECK:                 vector.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]]
-// CHECK:               memref.store %{{.*}}, %[[Y]][%[[YS]], %[[DD]]]
-// CHECK:           } else {
-// CHECK:               memref.store %cst{{.*}}, %[[Y]][%[[YS]], %{{.*}}]
-// Phase 3: tiles of (token, block of 64 model features): the weighted sum of
-// the token's kept slots.
+// CHECK:               %[[YS:.*]] = memref.load %[[ORDER]][%[[YP]]]
+// CHECK:               %[[YT:.*]] = arith.divui %[[YS]], %c2
+// CHECK:               %[[YK:.*]] = arith.remui %[[YS]], %c2
+// CHECK:               %[[YW:.*]] = memref.load %[[WTS]][%[[YT]], %[[YK]]]
+// CHECK:               %[[YV:.*]] = arith.mulf %[[YW]]
+// CHECK:               memref.store %[[YV]], %[[Y]][%[[YS]], %[[DD]]]
+// Phase 3: tiles of (token, block of 64 model features): the sum of the
+// token's kept (already weighted) slots.
 // CHECK:         scf.forall (%[[T2:.*]], %{{.*}}) in (%c8, %c1)
 // CHECK:           scf.for %[[D2:.*]] = %{{.*}} to %{{.*}} step
 // CHECK:             scf.for %[[K:.*]] = %c0 to %c2 {{.*}} -> (f32)
 // CHECK:               %[[CS:.*]] = arith.addi %{{.*}}, %[[K]]
 // CHECK:               memref.load %[[SLOT]][%[[CS]]]
 // CHECK:               memref.load %[[Y]][%[[CS]], %[[D2]]]
-// CHECK:               memref.load %[[WTS]][%[[T2]], %[[K]]]
+// CHECK-NOT:           memref.load %[[WTS]]
 // CHECK:               arith.select
 // CHECK:           arith.truncf {{.*}} : f32 to bf16
 // CHECK:           memref.store %{{.*}}, %[[OUT]][%[[T2]], %[[D2]]]
@@ -247,12 +263,13 @@ func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm
 // CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK:         %[[SLOTS:.*]] = arith.muli %{{.*}}, %c2 : index
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?xindex>
+// CHECK:         arith.ceildivui %{{.*}}, %c32
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x32xf32>
-// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[SLOTS]])
-// CHECK:             scf.for {{.*}} -> (f32)
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%[[NB:.*]], %c1)
+// CHECK:             scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK:             math.erf
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x16xf32>
-// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[SLOTS]])
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%[[NB]], %c1)
 // CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %c1)
 // CHECK-NOT:     scf.forall
 // CHECK-NOT:     {{(= |^ *)seq\.}}
