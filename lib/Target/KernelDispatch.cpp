@@ -199,9 +199,9 @@ int64_t seq::selectGPUAttentionSplits(const TargetDescription &target,
   return std::min(splits, maxSplits);
 }
 
-std::optional<GPURowConfig> seq::selectGPURowConfig(
-    const TargetDescription &target, int64_t hidden, bool blockPerRow,
-    std::string &error) {
+std::optional<GPURowConfig>
+seq::selectGPURowConfig(const TargetDescription &target, int64_t hidden,
+                        bool blockPerRow, std::string &error) {
   if (!target.isGPU()) {
     error = "'" + target.name() + "' is not a GPU target";
     return std::nullopt;
@@ -211,8 +211,8 @@ std::optional<GPURowConfig> seq::selectGPURowConfig(
   config.warps = 4;
   // Up to 8 elements per lane a warp owns the row (no shared memory, no
   // barrier); wider rows (Llama's 4096) take a block each.
-  config.blockPerRow = blockPerRow || hidden < 0 ||
-                       hidden > 8 * target.warpSize;
+  config.blockPerRow =
+      blockPerRow || hidden < 0 || hidden > 8 * target.warpSize;
   return config;
 }
 

@@ -459,9 +459,8 @@ static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
   bool unsupported = false;
   module.walk([&](Operation *op) {
     if (!isa<seq::SeqDialect>(op->getDialect()) ||
-        isa<seq::LinearOp, seq::AttentionOp, seq::RMSNormOp,
-            seq::LayerNormOp, seq::SwiGLUOp, seq::RopeOp, seq::SampleOp>(
-            op) ||
+        isa<seq::LinearOp, seq::AttentionOp, seq::RMSNormOp, seq::LayerNormOp,
+            seq::SwiGLUOp, seq::RopeOp, seq::SampleOp>(op) ||
         isa<seq::ParameterOp, seq::GetParameterOp>(op))
       return;
     op->emitError()

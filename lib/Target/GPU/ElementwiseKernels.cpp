@@ -72,9 +72,9 @@ struct KernelOps {
   /// pi/2 split in three parts (k * part exact for |k| < 2^16), the
   /// Cephes sinf/cosf polynomials on [-pi/4, pi/4], the quadrant k mod 4.
   std::pair<Value, Value> sinCos(Value x) {
-    Value half = select(arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, x,
-                                              f32(0.0f)),
-                        f32(0.5f), f32(-0.5f));
+    Value half = select(
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, x, f32(0.0f)),
+        f32(0.5f), f32(-0.5f));
     Value k = arith::FPToSIOp::create(
         b, b.getI32Type(), fadd(fmul(x, f32(0.636619772367581343f)), half));
     Value kf = arith::SIToFPOp::create(b, b.getF32Type(), k);
@@ -93,10 +93,10 @@ struct KernelOps {
     auto is = [&](int32_t v) {
       return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, q, i32(v));
     };
-    Value negS = arith::NegFOp::create(b, s), negC = arith::NegFOp::create(b, co);
+    Value negS = arith::NegFOp::create(b, s),
+          negC = arith::NegFOp::create(b, co);
     Value sinV = select(is(0), s, select(is(1), co, select(is(2), negS, negC)));
-    Value cosV =
-        select(is(0), co, select(is(1), negS, select(is(2), negC, s)));
+    Value cosV = select(is(0), co, select(is(1), negS, select(is(2), negC, s)));
     return {sinV, cosV};
   }
 };
@@ -136,8 +136,8 @@ void buildBinaryKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   Value count = memref::DimOp::create(b, out, 0);
   // The grid of the launch rule, ceil(N / tile): gpu.grid_dim would be an
   // OCKL device-library call on AMD.
-  Value gridX = arith::DivUIOp::create(
-      b, k.add(count, k.c(config.tile() - 1)), k.c(config.tile()));
+  Value gridX = arith::DivUIOp::create(b, k.add(count, k.c(config.tile() - 1)),
+                                       k.c(config.tile()));
   Value first = k.add(k.mul(blockX, k.c(config.threads)), tid);
   Value stride = k.mul(gridX, k.c(config.threads));
   auto loop = scf::ForOp::create(b, first, count, stride);
@@ -151,8 +151,8 @@ void buildBinaryKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
       result = k.fadd(x, y);
     } else {
       // silu(g) = g / (1 + 2^(-g log2 e)); 2^+inf = inf gives -0.
-      Value e = LLVM::Exp2Op::create(
-          b, b.getF32Type(), k.fmul(x, k.f32(-1.4426950408889634f)));
+      Value e = LLVM::Exp2Op::create(b, b.getF32Type(),
+                                     k.fmul(x, k.f32(-1.4426950408889634f)));
       Value silu = arith::DivFOp::create(b, x, k.fadd(k.f32(1.0f), e));
       result = k.fmul(silu, y);
     }
@@ -177,20 +177,20 @@ void buildRopeKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   int64_t rowsPerBlock = std::max<int64_t>(1, config.tile() / slots);
 
   // The inverse frequencies: a constant table in global memory.
-  auto global = gpu::AddressSpaceAttr::get(b.getContext(),
-                                           gpu::AddressSpace::Global);
+  auto global =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Global);
   auto tableType = MemRefType::get({half}, b.getF32Type(),
                                    MemRefLayoutAttrInterface(), global);
   std::string tableName = (name + "_inv_freq").str();
   memref::GlobalOp::create(
       b, tableName, b.getStringAttr("private"), tableType,
-      DenseElementsAttr::get(
-          RankedTensorType::get({half}, b.getF32Type()), invFreq),
+      DenseElementsAttr::get(RankedTensorType::get({half}, b.getF32Type()),
+                             invFreq),
       /*constant=*/true, /*alignment=*/IntegerAttr());
 
   int64_t dynamic = ShapedType::kDynamic;
-  auto tensor4 = MemRefType::get({dynamic, dynamic, dynamic, dynamic},
-                                 elementType);
+  auto tensor4 =
+      MemRefType::get({dynamic, dynamic, dynamic, dynamic}, elementType);
   auto positionsType = MemRefType::get({dynamic, dynamic}, b.getI32Type());
   gpu::GPUFuncOp func =
       createKernel(b, name, {tensor4, positionsType, tensor4}, config.threads,
@@ -200,8 +200,8 @@ void buildRopeKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
         y = func.getArgument(2);
   Value table = memref::GetGlobalOp::create(b, tableType, tableName);
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value s0 = k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x),
-                   k.c(rowsPerBlock));
+  Value s0 =
+      k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), k.c(rowsPerBlock));
   Value head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
   Value seqLen = memref::DimOp::create(b, y, 2);
@@ -239,14 +239,13 @@ void buildRopeKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   if (half < slots) {
     b.setInsertionPointToStart(rotate.elseBlock());
     // Slot j >= R/2 copies channels R + 2 (j - R/2) and the next.
-    Value c0 = k.add(k.c(rotary), k.mul(arith::SubIOp::create(b, j, k.c(half)),
-                                        k.c(2)));
+    Value c0 = k.add(k.c(rotary),
+                     k.mul(arith::SubIOp::create(b, j, k.c(half)), k.c(2)));
     for (int64_t d = 0; d < 2; ++d) {
       Value ch = k.add(c0, k.c(d));
       memref::StoreOp::create(
-          b,
-          memref::LoadOp::create(b, x, ValueRange{batch, head, s, ch}),
-          y, ValueRange{batch, head, s, ch});
+          b, memref::LoadOp::create(b, x, ValueRange{batch, head, s, ch}), y,
+          ValueRange{batch, head, s, ch});
     }
   }
   b.setInsertionPointAfter(loop);
@@ -313,11 +312,11 @@ struct GPUElementwiseKernelsPass
     };
     module.walk([&](Operation *op) {
       if (isa<SwiGLUOp>(op) ||
-          (isa<arith::AddFOp>(op) && isa<RankedTensorType>(op->getResultTypes()[0]))) {
+          (isa<arith::AddFOp>(op) &&
+           isa<RankedTensorType>(op->getResultTypes()[0]))) {
         Type type = getElementTypeOrSelf(op->getResultTypes()[0]);
         bool swiglu = isa<SwiGLUOp>(op);
-        std::string kernel =
-            (swiglu ? "swiglu_" : "add_") + typeName(type);
+        std::string kernel = (swiglu ? "swiglu_" : "add_") + typeName(type);
         gpu::GPUModuleOp module = kernelModule();
         if (!module.lookupSymbol(kernel))
           buildBinaryKernel(builder, module, kernel, *config, type,
@@ -346,8 +345,8 @@ struct GPUElementwiseKernelsPass
         // 1 / theta^(2i / R) in f32, as the CPU lowering and Hugging Face.
         float theta = rope.getTheta().convertToFloat();
         for (int64_t i = 0; i < half; ++i)
-          invFreq.push_back(
-              1.0f / std::pow(theta, float(2 * i) / float(rotary)));
+          invFreq.push_back(1.0f /
+                            std::pow(theta, float(2 * i) / float(rotary)));
       }
       bool neox = rope.getStyle() == RopeStyle::NeoX;
       std::string kernel = "rope_" + typeName(type.getElementType()) +
@@ -356,9 +355,8 @@ struct GPUElementwiseKernelsPass
                            std::to_string(rotary) + "_" + tableHash(invFreq);
       gpu::GPUModuleOp module = kernelModule();
       if (!module.lookupSymbol(kernel))
-        buildRopeKernel(builder, module, kernel, *config,
-                        type.getElementType(), headDim, rotary, neox,
-                        invFreq);
+        buildRopeKernel(builder, module, kernel, *config, type.getElementType(),
+                        headDim, rotary, neox, invFreq);
       name(op, kernel);
     });
   }

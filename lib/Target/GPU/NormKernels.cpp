@@ -42,8 +42,7 @@ public:
                     Type elementType, KernelMutation mutation)
       : b(b), config(config), elementType(elementType), mutation(mutation) {}
 
-  void build(gpu::GPUFuncOp func, bool layerNorm, bool hasBias,
-             float epsilon);
+  void build(gpu::GPUFuncOp func, bool layerNorm, bool hasBias, float epsilon);
 
 private:
   Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
@@ -52,7 +51,8 @@ private:
   }
   Value loadF32(Value memref, ValueRange indices) {
     Value v = memref::LoadOp::create(b, memref, indices);
-    return elementType.isF32() ? v : arith::ExtFOp::create(b, b.getF32Type(), v);
+    return elementType.isF32() ? v
+                               : arith::ExtFOp::create(b, b.getF32Type(), v);
   }
   /// Sum over the row of f(x) for the elements this thread owns.
   Value threadSum(function_ref<Value(Value)> f);
@@ -86,18 +86,18 @@ Value NormKernelBuilder::rowSum(Value partial, int64_t slot) {
   // Butterfly: after offsets w/2, ..., 1 every lane holds the warp's sum.
   // The mutation skips the widest exchange: each half-warp sums only
   // itself.
-  int64_t start = mutation == KernelMutation::ShuffleOffset ? width / 4
-                                                            : width / 2;
+  int64_t start =
+      mutation == KernelMutation::ShuffleOffset ? width / 4 : width / 2;
   for (int64_t offset = start; offset >= 1; offset /= 2) {
-    Value other = gpu::ShuffleOp::create(b, partial, offset, width,
-                                         gpu::ShuffleMode::XOR)
-                      .getShuffleResult();
+    Value other =
+        gpu::ShuffleOp::create(b, partial, offset, width, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
     partial = arith::AddFOp::create(b, partial, other);
   }
   if (!config.blockPerRow)
     return partial;
-  Value isLeader = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                         c(0));
+  Value isLeader =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, c(0));
   auto ifOp = scf::IfOp::create(b, TypeRange{}, isLeader, false);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -117,8 +117,8 @@ Value NormKernelBuilder::rowSum(Value partial, int64_t slot) {
   return sum;
 }
 
-void NormKernelBuilder::build(gpu::GPUFuncOp func, bool layerNorm,
-                              bool hasBias, float epsilon) {
+void NormKernelBuilder::build(gpu::GPUFuncOp func, bool layerNorm, bool hasBias,
+                              float epsilon) {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   x = func.getArgument(0);
@@ -139,9 +139,8 @@ void NormKernelBuilder::build(gpu::GPUFuncOp func, bool layerNorm,
     first = tid;
     stride = c(config.threads());
   } else {
-    row = arith::AddIOp::create(b, arith::MulIOp::create(b, blockX,
-                                                          c(config.warps)),
-                                warp);
+    row = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, blockX, c(config.warps)), warp);
     first = lane;
     stride = c(config.warpSize);
   }
@@ -204,11 +203,11 @@ void seq::buildNormKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   arguments.push_back(matrix);
   SmallVector<Type> workgroups;
   if (config.blockPerRow)
-    workgroups.push_back(MemRefType::get(
-        {(layerNorm ? 2 : 1) * config.warps}, b.getF32Type(),
-        MemRefLayoutAttrInterface(),
-        gpu::AddressSpaceAttr::get(b.getContext(),
-                                   gpu::AddressSpace::Workgroup)));
+    workgroups.push_back(
+        MemRefType::get({(layerNorm ? 2 : 1) * config.warps}, b.getF32Type(),
+                        MemRefLayoutAttrInterface(),
+                        gpu::AddressSpaceAttr::get(
+                            b.getContext(), gpu::AddressSpace::Workgroup)));
   auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
                                      b.getFunctionType(arguments, {}),
                                      workgroups, TypeRange{});
@@ -262,8 +261,8 @@ struct GPUNormKernelsPass
       Value input = rms ? rms.getInput() : layer.getInput();
       Value weight = rms ? rms.getWeight() : layer.getWeight();
       Value bias = layer ? layer.getBias() : Value();
-      float epsilon = (rms ? rms.getEpsilon() : layer.getEpsilon())
-                          .convertToFloat();
+      float epsilon =
+          (rms ? rms.getEpsilon() : layer.getEpsilon()).convertToFloat();
       auto inputType = cast<RankedTensorType>(input.getType());
       Type type = inputType.getElementType();
       if (getElementTypeOrSelf(weight.getType()) != type ||
@@ -276,8 +275,7 @@ struct GPUNormKernelsPass
       }
       std::string configError;
       std::optional<GPURowConfig> config = selectGPURowConfig(
-          *description, inputType.getShape().back(), blockPerRow,
-          configError);
+          *description, inputType.getShape().back(), blockPerRow, configError);
       if (!config) {
         op->emitError() << "seq-gpu-norm-kernels: " << configError;
         failed = true;

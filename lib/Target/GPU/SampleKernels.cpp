@@ -107,8 +107,8 @@ void ArgmaxKernelBuilder::build(gpu::GPUFuncOp func) {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value x = memref::LoadOp::create(
-        b, logits, ValueRange{row, loop.getInductionVar()});
+    Value x = memref::LoadOp::create(b, logits,
+                                     ValueRange{row, loop.getInductionVar()});
     if (!elementType.isF32())
       x = arith::ExtFOp::create(b, f32, x);
     Value isNaN = arith::ExtUIOp::create(
@@ -128,9 +128,9 @@ void ArgmaxKernelBuilder::build(gpu::GPUFuncOp func) {
                       ? config.warpSize / 4
                       : config.warpSize / 2;
   for (int64_t offset = start; offset >= 1; offset /= 2)
-    best = combine(best, {shuffle(best.value, offset),
-                          shuffle(best.index, offset),
-                          shuffle(best.nan, offset)});
+    best =
+        combine(best, {shuffle(best.value, offset), shuffle(best.index, offset),
+                       shuffle(best.nan, offset)});
 
   auto leader = scf::IfOp::create(
       b, TypeRange{},
@@ -159,8 +159,7 @@ void ArgmaxKernelBuilder::build(gpu::GPUFuncOp func) {
                      memref::LoadOp::create(b, sharedIndex, ValueRange{c(w)}),
                      memref::LoadOp::create(b, sharedNaN, ValueRange{c(w)})});
   Value invalid = arith::OrIOp::create(
-      b,
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ne, total.nan, i32(0)),
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ne, total.nan, i32(0)),
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, vocab32, i32(0)));
   memref::StoreOp::create(b, select(invalid, i32(-1), total.index), tokens,
                           ValueRange{row});
@@ -234,10 +233,9 @@ struct GPUSampleKernelsPass
         };
         auto func = gpu::GPUFuncOp::create(
             b, b.getLoc(), name,
-            b.getFunctionType(
-                {MemRefType::get({dynamic, dynamic}, type),
-                 MemRefType::get({dynamic}, b.getI32Type())},
-                {}),
+            b.getFunctionType({MemRefType::get({dynamic, dynamic}, type),
+                               MemRefType::get({dynamic}, b.getI32Type())},
+                              {}),
             TypeRange{words(b.getF32Type()), words(b.getI32Type()),
                       words(b.getI32Type())},
             TypeRange{});
