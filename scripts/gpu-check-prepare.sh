@@ -107,6 +107,57 @@ printf '%s\t%s\t%s\n' attention_decode_bf16 attention_merge_bf16 \
   "--arg 0=@TMP@/part.npy --arg 1=@TMP@/lse.npy --expect 2=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
   >> "$tests"
 
+# Norms, RoPE, SwiGLU and the residual add (seq-gpu-norm-kernels and
+# seq-gpu-elementwise-kernels). run <name> <kernel> <args>: one kernel run;
+# named_kernel <name> <prefix>: the kernel whose name starts so (RoPE
+# kernels end in a hash of their frequency table).
+run() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$tests"; }
+named_kernel() {
+  grep -o "\"name\": \"$2[^\"]*\"" "$out/kernels/$1.sm_80.json" | head -1 |
+    cut -d'"' -f4
+}
+compile rms_norm "$gpu/rms_norm.mlir" "$out/kernels"
+d=CPU/Inputs/rms_norm
+run rms_norm rms_norm_f32_warp_eps3727c5ac \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
+compile rms_norm_bf16 "$gpu/rms_norm_bf16.mlir" "$out/kernels"
+d=CPU/Inputs/rms_norm_bf16
+run rms_norm_bf16 rms_norm_bf16_warp_eps358637bd \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --expect 2=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2"
+compile layer_norm "$gpu/layer_norm.mlir" "$out/kernels"
+d=CPU/Inputs/layer_norm_bias
+run layer_norm layer_norm_f32_bias_warp_eps3727c5ac \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --arg 2=$(data $d/bias.npy) --expect 3=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
+d=CPU/Inputs/layer_norm_nobias
+run layer_norm layer_norm_f32_warp_eps358637bd \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
+for r in rope_neox rope_gptj rope_partial_neox rope_partial_gptj rope_inv_freq; do
+  compile "$r" "$root/test/Integration/CPU/model/$r.mlir" "$out/kernels"
+  d=CPU/Inputs/$r
+  run "$r" "$(named_kernel "$r" rope_)" \
+    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/positions.npy) --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-4"
+done
+compile rope_bf16_long "$gpu/rope_bf16_long.mlir" "$out/kernels"
+d=GPU/Inputs/rope_gpu_bf16_long
+run rope_bf16_long "$(named_kernel rope_bf16_long rope_)" \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/positions.npy) --expect 2=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2"
+compile swiglu_add "$gpu/swiglu_add.mlir" "$out/kernels"
+d=CPU/Inputs/swiglu
+run swiglu_add swiglu_f32 \
+  "--arg 0=$(data $d/gate.npy) --arg 1=$(data $d/up.npy) --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
+d=GPU/Inputs/swiglu_add_gpu_bf16
+run swiglu_add swiglu_bf16 \
+  "--arg 0=$(data $d/gate.npy) --arg 1=$(data $d/up.npy) --expect 2=$(data $d/swiglu.npy) --rtol 2e-2 --atol 2e-2"
+run swiglu_add add_bf16 \
+  "--arg 0=$(data $d/residual.npy) --arg 1=$(data $d/gate.npy) --expect 2=$(data $d/sum.npy) --rtol 2e-2 --atol 2e-2"
+
+compile sample_greedy "$gpu/sample_greedy.mlir" "$out/kernels"
+d=GPU/Inputs/argmax_gpu
+run sample_greedy argmax_f32 \
+  "--arg 0=$(data $d/logits.npy) --expect 1=$(data $d/tokens.npy) --rtol 0 --atol 0"
+run sample_greedy argmax_f32 \
+  "--arg 0=$(data CPU/Inputs/sample_invalid/nan.npy) --expect 1=$(data $d/nan_tokens.npy) --rtol 0 --atol 0"
+
 # The benchmark's attention kernels: one per head dim and causality (the
 # kernels read every extent at run time; the shape here only names them).
 for hd in 64 128; do

@@ -204,3 +204,31 @@ int64_t seq::selectGPUAttentionSplits(const TargetDescription &target,
   int64_t maxSplits = std::max<int64_t>(1, keys / minKeys);
   return std::min(splits, maxSplits);
 }
+
+std::optional<GPURowConfig>
+seq::selectGPURowConfig(const TargetDescription &target, int64_t hidden,
+                        bool blockPerRow, std::string &error) {
+  if (!target.isGPU()) {
+    error = "'" + target.name() + "' is not a GPU target";
+    return std::nullopt;
+  }
+  GPURowConfig config;
+  config.warpSize = target.warpSize;
+  config.warps = 4;
+  // Up to 8 elements per lane a warp owns the row (no shared memory, no
+  // barrier); wider rows (Llama's 4096) take a block each.
+  config.blockPerRow =
+      blockPerRow || hidden < 0 || hidden > 8 * target.warpSize;
+  return config;
+}
+
+std::optional<GPUElementwiseConfig>
+seq::selectGPUElementwiseConfig(const TargetDescription &target,
+                                std::string &error) {
+  if (!target.isGPU()) {
+    error = "'" + target.name() + "' is not a GPU target";
+    return std::nullopt;
+  }
+  // 256 threads (8 warps, 4 wavefronts), 4 elements each per grid step.
+  return GPUElementwiseConfig{256, 4};
+}

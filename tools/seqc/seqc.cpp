@@ -454,6 +454,15 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         seq::SeqGPUAttentionKernelsOptions attention;
         attention.target = target.name();
         pm.addPass(seq::createSeqGPUAttentionKernels(attention));
+        seq::SeqGPUNormKernelsOptions norms;
+        norms.target = target.name();
+        pm.addPass(seq::createSeqGPUNormKernels(norms));
+        seq::SeqGPUElementwiseKernelsOptions elementwise;
+        elementwise.target = target.name();
+        pm.addPass(seq::createSeqGPUElementwiseKernels(elementwise));
+        seq::SeqGPUSampleKernelsOptions sample;
+        sample.target = target.name();
+        pm.addPass(seq::createSeqGPUSampleKernels(sample));
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       })))
@@ -461,12 +470,13 @@ static LogicalResult buildGPUKernels(ModuleOp module,
   bool unsupported = false;
   module.walk([&](Operation *op) {
     if (!isa<seq::SeqDialect>(op->getDialect()) ||
-        isa<seq::LinearOp, seq::AttentionOp>(op) ||
+        isa<seq::LinearOp, seq::AttentionOp, seq::RMSNormOp, seq::LayerNormOp,
+            seq::SwiGLUOp, seq::RopeOp, seq::SampleOp>(op) ||
         isa<seq::ParameterOp, seq::GetParameterOp>(op))
       return;
     op->emitError()
         << "seqc: " << target.name() << " has no kernel for '" << op->getName()
-        << "' yet (GPU kernels exist for seq.linear and seq.attention)";
+        << "' yet (docs/design/GPU.md lists the ops with GPU kernels)";
     unsupported = true;
   });
   if (unsupported)

@@ -153,6 +153,43 @@ int64_t selectGPUAttentionSplits(const TargetDescription &target,
                                  int64_t batch, int64_t kvHeads,
                                  int64_t queries, int64_t keys);
 
+/// How a GPU row kernel (seq.rms_norm, seq.layer_norm: a reduction over
+/// the last dimension of X [R, H], then a pass writing the row) is mapped.
+/// Narrow rows: a warp (wavefront) per row, `warps` rows per block, the
+/// sum reduced by shuffles alone. Wide rows: a block per row, each warp's
+/// shuffle-reduced partial combined through shared memory after a barrier.
+struct GPURowConfig {
+  int64_t warpSize = 0;
+  int64_t warps = 0;
+  bool blockPerRow = false;
+  int64_t threads() const { return warps * warpSize; }
+  int64_t rowsPerBlock() const { return blockPerRow ? 1 : warps; }
+};
+
+/// The mapping of a row kernel over rows of `hidden` elements (negative:
+/// dynamic, a block per row) on GPU `target`; `blockPerRow`
+/// forces a block per row (tests). std::nullopt with `error` set when
+/// `target` is no GPU.
+std::optional<GPURowConfig> selectGPURowConfig(const TargetDescription &target,
+                                               int64_t hidden,
+                                               bool blockPerRow,
+                                               std::string &error);
+
+/// How a GPU elementwise kernel (seq.swiglu, a residual arith.addf,
+/// seq.rope) is mapped: a grid-stride loop of `threads` per block over the
+/// flattened elements (or rotation pairs), the grid sized to give each
+/// thread `perThread` of them; any grid is correct.
+struct GPUElementwiseConfig {
+  int64_t threads = 0;
+  int64_t perThread = 0;
+  int64_t tile() const { return threads * perThread; }
+};
+
+/// The elementwise mapping on GPU `target`, or std::nullopt with `error`.
+std::optional<GPUElementwiseConfig>
+selectGPUElementwiseConfig(const TargetDescription &target,
+                           std::string &error);
+
 } // namespace seq
 } // namespace mlir
 

@@ -83,6 +83,7 @@ struct Memory {
   EmulatorBuffer *buffer;
   bool shared;
   std::vector<Shadow> shadow;
+  bool constant = false; ///< a constant memref.global of the gpu.module
 };
 
 /// A value: scalars and vectors as doubles (row-major), memrefs by their
@@ -144,6 +145,9 @@ private:
   std::vector<std::unique_ptr<Thread>> threads;
   std::vector<std::unique_ptr<Memory>> memories;
   std::vector<EmulatorBuffer> sharedBuffers;
+  /// The gpu.module's constant globals, made on first use.
+  llvm::DenseMap<Operation *, Memory *> globals;
+  std::vector<std::unique_ptr<EmulatorBuffer>> globalBuffers;
   int64_t block[3] = {1, 1, 1}, grid[3] = {1, 1, 1}, blockId[3] = {0, 0, 0};
   int64_t epoch = 0;
   EmulatorStats local;
@@ -287,8 +291,11 @@ bool Emulator::execOp(Operation &op, Thread &t) {
           if (auto f = dyn_cast<FloatAttr>(a))
             return f.getValueAsDouble();
           auto i = cast<IntegerAttr>(a);
-          return i.getType().isInteger(1) ? i.getValue().getZExtValue()
-                                          : i.getValue().getSExtValue();
+          // (Both arms as double: a uint64_t/int64_t ternary would read a
+          // negative constant as 2^64 - |c|.)
+          return i.getType().isInteger(1)
+                     ? static_cast<double>(i.getValue().getZExtValue())
+                     : static_cast<double>(i.getValue().getSExtValue());
         };
         if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
           for (Attribute e : dense.getValues<Attribute>())
@@ -421,6 +428,11 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         return elementwise(
             [](double a, double) { return (double)std::exp2((float)a); });
       })
+      .Case([&](LLVM::SqrtOp) {
+        // sqrt.rn.f32 / v_sqrt_f32 (corrected): f32, correctly rounded.
+        return elementwise(
+            [](double a, double) { return (double)std::sqrt((float)a); });
+      })
       .Case([&](LLVM::Log2Op) {
         return elementwise(
             [](double a, double) { return (double)std::log2((float)a); });
@@ -485,7 +497,39 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         return setScalar(load.getResult(),
                          t.env[load.getMemRef()].memory->buffer->data[offset]);
       })
+      .Case([&](memref::GetGlobalOp get) {
+        auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+            get, get.getNameAttr());
+        auto initial = global ? dyn_cast_or_null<DenseElementsAttr>(
+                                    global.getInitialValueAttr())
+                              : DenseElementsAttr();
+        if (!global || !global.getConstant() || !initial)
+          return fail(get, "only constant globals with a dense value are "
+                           "supported");
+        Memory *&memory = globals[global];
+        if (!memory) {
+          auto buffer = std::make_unique<EmulatorBuffer>();
+          buffer->elementType = global.getType().getElementType();
+          buffer->shape.assign(global.getType().getShape().begin(),
+                               global.getType().getShape().end());
+          for (Attribute e : initial.getValues<Attribute>())
+            buffer->data.push_back(
+                isa<FloatAttr>(e)
+                    ? cast<FloatAttr>(e).getValueAsDouble()
+                    : (double)cast<IntegerAttr>(e).getValue().getSExtValue());
+          memories.push_back(std::make_unique<Memory>(
+              Memory{buffer.get(), false, {}, /*constant=*/true}));
+          globalBuffers.push_back(std::move(buffer));
+          memory = memories.back().get();
+        }
+        RtValue value;
+        value.memory = memory;
+        return set(get.getResult(), std::move(value));
+      })
       .Case([&](memref::StoreOp store) {
+        if (Memory *memory = t.env[store.getMemRef()].memory;
+            memory && memory->constant)
+          return fail(store, "store to a constant global");
         int64_t offset;
         if (!access(store, t, store.getMemRef(), store.getIndices(), true,
                     offset))

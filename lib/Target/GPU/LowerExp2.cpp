@@ -5,7 +5,10 @@
 // approximation, which convert-gpu-to-nvvm/rocdl would otherwise reject or
 // send to a device library: ex2.approx.f32 / lg2.approx.f32 on NVIDIA
 // (llvm.nvvm.ex2.approx.f32, llvm.nvvm.lg2.approx.f), v_exp_f32 / v_log_f32
-// on AMD (llvm.amdgcn.exp2, llvm.amdgcn.log).
+// on AMD (llvm.amdgcn.exp2, llvm.amdgcn.log). The norm kernels' f32
+// llvm.intr.sqrt, which both conversions also reject, becomes a call of
+// the plain intrinsic llvm.sqrt.f32, which the NVPTX and AMDGPU backends
+// select natively (sqrt.rn.f32; v_sqrt_f32 with its correction).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,7 +41,7 @@ struct LowerExp2Pass : public seq::impl::SeqGPULowerExp2Base<LowerExp2Pass> {
     }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<LLVM::Exp2Op, LLVM::Log2Op>(op) &&
+      if (isa<LLVM::Exp2Op, LLVM::Log2Op, LLVM::SqrtOp>(op) &&
           op->getResult(0).getType().isF32())
         ops.push_back(op);
     });
@@ -46,8 +49,9 @@ struct LowerExp2Pass : public seq::impl::SeqGPULowerExp2Base<LowerExp2Pass> {
       OpBuilder b(op);
       bool exp = isa<LLVM::Exp2Op>(op);
       StringRef intrinsic =
-          nvvm ? (exp ? "llvm.nvvm.ex2.approx.f32" : "llvm.nvvm.lg2.approx.f")
-               : (exp ? "llvm.amdgcn.exp2" : "llvm.amdgcn.log");
+          isa<LLVM::SqrtOp>(op) ? "llvm.sqrt.f32"
+          : nvvm ? (exp ? "llvm.nvvm.ex2.approx.f32" : "llvm.nvvm.lg2.approx.f")
+                 : (exp ? "llvm.amdgcn.exp2" : "llvm.amdgcn.log");
       auto call = LLVM::CallIntrinsicOp::create(
           b, op->getLoc(), op->getResult(0).getType(),
           b.getStringAttr(intrinsic), op->getOperands());

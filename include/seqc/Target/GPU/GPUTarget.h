@@ -49,6 +49,7 @@ enum class KernelMutation {
   SwapFragmentLanes, ///< A-fragment registers in the wrong order
   DropBarrier,       ///< no barrier between filling and reading a tile
   SharedOffByOne,    ///< the shared-memory tile read one column off
+  ShuffleOffset,     ///< a warp reduction that skips its widest shuffle
 };
 
 /// Builds the linear-layer kernel `name` (Y = X W^T (+ b), X [M, K],
@@ -80,6 +81,15 @@ void buildAttentionKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                           LinearElementType elementType,
                           AttentionKernelKind kind, bool causal, double scale,
                           KernelMutation mutation);
+
+/// Builds the row-normalisation kernel `name` into `kernelModule`:
+/// X [R, H], W [H], (layer norm: optional B [H]), Y [R, H], all of
+/// `elementType`; RMSNorm (`layerNorm` false) or LayerNorm with `epsilon`,
+/// statistics in f32 (NormKernels.cpp).
+void buildNormKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                     StringRef name, const GPURowConfig &config,
+                     Type elementType, bool layerNorm, bool hasBias,
+                     float epsilon, KernelMutation mutation);
 
 /// Options of the GPU code-generation pipeline.
 struct GPUCodeGenOptions {

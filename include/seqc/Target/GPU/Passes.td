@@ -77,6 +77,89 @@ def SeqGPUAttentionKernels
   ];
 }
 
+def SeqGPUNormKernels : Pass<"seq-gpu-norm-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of seq.rms_norm and seq.layer_norm";
+  let description = [{
+    For every `seq.rms_norm` and `seq.layer_norm` (f32, f16 or bf16, input
+    and weight of one type) adds a kernel to `gpu.module @seq_kernels` and
+    names it on the op (`seq.gpu_kernel`). The kernel sees the input as
+    rows `[R, H]`; statistics are f32. Rows of up to 8 elements per lane
+    get a warp (wavefront) each, 4 rows per block, reduced with
+    `gpu.shuffle xor`; wider rows (or `block-per-row`) get a block each,
+    the warps' partial sums combined through workgroup memory after a
+    `gpu.barrier`. Layer norm makes two passes (mean, then the centred
+    variance), as the CPU lowering does. The mapping comes from
+    `selectGPURowConfig` (KernelDispatch).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">,
+    Option<"blockPerRow", "block-per-row", "bool", "false",
+           "A block per row whatever the row width (tests)">,
+    Option<"mutation", "mutation", "std::string", "\"none\"",
+           "Test only: a deliberate bug (shuffle-offset, drop-barrier) "
+           "that the emulator must catch">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+def SeqGPUElementwiseKernels
+    : Pass<"seq-gpu-elementwise-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of seq.swiglu, residual adds and "
+                "seq.rope";
+  let description = [{
+    For every `seq.swiglu`, `arith.addf` on tensors (the residual add) and
+    `seq.rope` (f32, f16 or bf16) adds a kernel to `gpu.module
+    @seq_kernels` and names it on the op (`seq.gpu_kernel`). SwiGLU and
+    the add are grid-stride loops over the flattened elements (f32
+    arithmetic, exp as `llvm.intr.exp2`). RoPE (neox or gptj pairing,
+    partial rotary, given or theta-derived inverse frequencies) takes a
+    block per (tile of positions, head, batch row) and a thread per
+    rotation pair; the inverse frequencies are a constant `memref.global`
+    of the kernel module and sin/cos are computed in the kernel (no
+    device library). Sizes come from `selectGPUElementwiseConfig`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+def SeqGPUSampleKernels
+    : Pass<"seq-gpu-sample-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of greedy seq.sample";
+  let description = [{
+    For every greedy `seq.sample` (f32, f16 or bf16 logits `[B, V]`) adds
+    an argmax kernel to `gpu.module @seq_kernels` and names it on the op
+    (`seq.gpu_kernel`): a block per row, each thread scanning a strided
+    share of the vocabulary, (value, index, NaN flag) reduced by
+    `gpu.shuffle xor` per warp and across warps through workgroup memory
+    after a barrier. Ties go to the lowest index; a row with a NaN or an
+    empty vocabulary gets token -1 (the host's kInvalidLogits). Temperature
+    sampling is an error for now.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">,
+    Option<"mutation", "mutation", "std::string", "\"none\"",
+           "Test only: a deliberate bug (shuffle-offset, drop-barrier) "
+           "that the emulator must catch">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
 def SeqGPULowerExp2 : Pass<"seq-gpu-lower-exp2", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Lowers f32 llvm.intr.exp2/log2 to the chip's instruction";
   let description = [{

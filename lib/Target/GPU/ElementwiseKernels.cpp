@@ -1,0 +1,364 @@
+//===- ElementwiseKernels.cpp - GPU kernels of elementwise seq ops --------===//
+//
+// This file implements seq-gpu-elementwise-kernels and the kernels it
+// builds: SiLU(gate) * up (seq.swiglu) and the residual add (arith.addf
+// on tensors) as grid-stride loops over the flattened elements, and
+// rotary embeddings (seq.rope) with a thread per rotation pair. Arithmetic
+// is f32; exp is exp2 (ex2.approx.f32 / v_exp_f32, seq-gpu-lower-exp2) and
+// sin/cos are computed in the kernel (a Cody-Waite reduction by pi/2 and
+// the Cephes single-precision polynomials), so no device library is
+// linked. RoPE's inverse frequencies are a constant table in the
+// gpu.module (global memory).
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_SEQGPUELEMENTWISEKERNELS
+#include "seqc/Target/GPU/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Small helpers over an ImplicitLocOpBuilder.
+struct KernelOps {
+  ImplicitLocOpBuilder &b;
+  Type elementType;
+
+  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value f32(float value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value i32(int32_t value) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  Value loadF32(Value memref, ValueRange indices) {
+    Value v = memref::LoadOp::create(b, memref, indices);
+    return elementType.isF32() ? v
+                               : arith::ExtFOp::create(b, b.getF32Type(), v);
+  }
+  void storeF32(Value v, Value memref, ValueRange indices) {
+    if (!elementType.isF32())
+      v = arith::TruncFOp::create(b, elementType, v);
+    memref::StoreOp::create(b, v, memref, indices);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+
+  /// sin(x) and cos(x) in f32: k = round(x * 2/pi), r = x - k pi/2 with
+  /// pi/2 split in three parts (k * part exact for |k| < 2^16), the
+  /// Cephes sinf/cosf polynomials on [-pi/4, pi/4], the quadrant k mod 4.
+  std::pair<Value, Value> sinCos(Value x) {
+    Value half = select(
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, x, f32(0.0f)),
+        f32(0.5f), f32(-0.5f));
+    Value k = arith::FPToSIOp::create(
+        b, b.getI32Type(), fadd(fmul(x, f32(0.636619772367581343f)), half));
+    Value kf = arith::SIToFPOp::create(b, b.getF32Type(), k);
+    Value r = fsub(x, fmul(kf, f32(1.5703125f)));
+    r = fsub(r, fmul(kf, f32(4.837512969970703125e-4f)));
+    r = fsub(r, fmul(kf, f32(7.54978995489188216e-8f)));
+    Value r2 = fmul(r, r);
+    Value s = fadd(f32(8.3321608736e-3f), fmul(r2, f32(-1.9515295891e-4f)));
+    s = fadd(f32(-1.6666654611e-1f), fmul(r2, s));
+    s = fadd(r, fmul(fmul(r, r2), s));
+    Value co =
+        fadd(f32(-1.388731625493765e-3f), fmul(r2, f32(2.443315711809948e-5f)));
+    co = fadd(f32(4.166664568298827e-2f), fmul(r2, co));
+    co = fadd(fsub(f32(1.0f), fmul(f32(0.5f), r2)), fmul(fmul(r2, r2), co));
+    Value q = arith::AndIOp::create(b, k, i32(3));
+    auto is = [&](int32_t v) {
+      return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, q, i32(v));
+    };
+    Value negS = arith::NegFOp::create(b, s),
+          negC = arith::NegFOp::create(b, co);
+    Value sinV = select(is(0), s, select(is(1), co, select(is(2), negS, negC)));
+    Value cosV = select(is(0), co, select(is(1), negS, select(is(2), negC, s)));
+    return {sinV, cosV};
+  }
+};
+
+enum class ElementwiseKind { SwiGLU, Add };
+
+gpu::GPUFuncOp createKernel(ImplicitLocOpBuilder &b, StringRef name,
+                            ArrayRef<Type> arguments, int64_t threads,
+                            ArrayRef<int64_t> grid) {
+  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                     b.getFunctionType(arguments, {}),
+                                     TypeRange{}, TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  b.setInsertionPointToStart(&func.getBody().front());
+  return func;
+}
+
+/// out[i] = f(a[i], b[i]) over the flattened elements: a grid-stride loop
+/// over the launch rule's grid (each thread takes perThread elements).
+void buildBinaryKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                       StringRef name, const GPUElementwiseConfig &config,
+                       Type elementType, ElementwiseKind kind) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  auto vector = MemRefType::get({ShapedType::kDynamic}, elementType);
+  gpu::GPUFuncOp func = createKernel(b, name, {vector, vector, vector},
+                                     config.threads, {2, 0, config.tile()});
+  KernelOps k{b, elementType};
+  Value lhs = func.getArgument(0), rhs = func.getArgument(1),
+        out = func.getArgument(2);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value count = memref::DimOp::create(b, out, 0);
+  // The grid of the launch rule, ceil(N / tile): gpu.grid_dim would be an
+  // OCKL device-library call on AMD.
+  Value gridX = arith::DivUIOp::create(b, k.add(count, k.c(config.tile() - 1)),
+                                       k.c(config.tile()));
+  Value first = k.add(k.mul(blockX, k.c(config.threads)), tid);
+  Value stride = k.mul(gridX, k.c(config.threads));
+  auto loop = scf::ForOp::create(b, first, count, stride);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value i = loop.getInductionVar();
+    Value x = k.loadF32(lhs, {i}), y = k.loadF32(rhs, {i});
+    Value result;
+    if (kind == ElementwiseKind::Add) {
+      result = k.fadd(x, y);
+    } else {
+      // silu(g) = g / (1 + 2^(-g log2 e)); 2^+inf = inf gives -0.
+      Value e = LLVM::Exp2Op::create(b, b.getF32Type(),
+                                     k.fmul(x, k.f32(-1.4426950408889634f)));
+      Value silu = arith::DivFOp::create(b, x, k.fadd(k.f32(1.0f), e));
+      result = k.fmul(silu, y);
+    }
+    k.storeF32(result, out, {i});
+  }
+  gpu::ReturnOp::create(b);
+}
+
+/// Rotary embedding of X [B, H, S, D] by positions P [B, S] (i32) into Y:
+/// a block per (tile of rowsPerBlock positions, head, batch row); thread
+/// e of a block takes pair slots e, e + threads, ... of its rows (D/2
+/// slots a row): slot j < R/2 rotates its channel pair by pos * invFreq[j],
+/// slots past it copy two channels of the unrotated tail.
+void buildRopeKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                     StringRef name, const GPUElementwiseConfig &config,
+                     Type elementType, int64_t headDim, int64_t rotary,
+                     bool neox, ArrayRef<float> invFreq) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  int64_t half = rotary / 2, slots = headDim / 2;
+  int64_t rowsPerBlock = std::max<int64_t>(1, config.tile() / slots);
+
+  // The inverse frequencies: a constant table in global memory.
+  auto global =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Global);
+  auto tableType = MemRefType::get({half}, b.getF32Type(),
+                                   MemRefLayoutAttrInterface(), global);
+  std::string tableName = (name + "_inv_freq").str();
+  memref::GlobalOp::create(
+      b, tableName, b.getStringAttr("private"), tableType,
+      DenseElementsAttr::get(RankedTensorType::get({half}, b.getF32Type()),
+                             invFreq),
+      /*constant=*/true, /*alignment=*/IntegerAttr());
+
+  int64_t dynamic = ShapedType::kDynamic;
+  auto tensor4 =
+      MemRefType::get({dynamic, dynamic, dynamic, dynamic}, elementType);
+  auto positionsType = MemRefType::get({dynamic, dynamic}, b.getI32Type());
+  gpu::GPUFuncOp func =
+      createKernel(b, name, {tensor4, positionsType, tensor4}, config.threads,
+                   {2, 2, rowsPerBlock, 2, 1, 1, 2, 0, 1});
+  KernelOps k{b, elementType};
+  Value x = func.getArgument(0), positions = func.getArgument(1),
+        y = func.getArgument(2);
+  Value table = memref::GetGlobalOp::create(b, tableType, tableName);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value s0 =
+      k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), k.c(rowsPerBlock));
+  Value head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value seqLen = memref::DimOp::create(b, y, 2);
+  auto loop = scf::ForOp::create(b, tid, k.c(rowsPerBlock * slots),
+                                 k.c(config.threads));
+  OpBuilder::InsertionGuard inner(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value e = loop.getInductionVar();
+  Value s = k.add(s0, arith::DivUIOp::create(b, e, k.c(slots)));
+  Value j = arith::RemUIOp::create(b, e, k.c(slots));
+  auto inside = scf::IfOp::create(
+      b, TypeRange{},
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, s, seqLen), false);
+  b.setInsertionPointToStart(inside.thenBlock());
+  auto rotate = scf::IfOp::create(
+      b, TypeRange{},
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, j, k.c(half)),
+      half < slots);
+  b.setInsertionPointToStart(rotate.thenBlock());
+  {
+    Value pos = arith::SIToFPOp::create(
+        b, b.getF32Type(),
+        memref::LoadOp::create(b, positions, ValueRange{batch, s}));
+    Value angle = k.fmul(pos, memref::LoadOp::create(b, table, ValueRange{j}));
+    auto [sinV, cosV] = k.sinCos(angle);
+    Value c1 = neox ? j : k.mul(j, k.c(2));
+    Value c2 = neox ? k.add(j, k.c(half)) : k.add(c1, k.c(1));
+    Value x1 = k.loadF32(x, {batch, head, s, c1});
+    Value x2 = k.loadF32(x, {batch, head, s, c2});
+    k.storeF32(k.fsub(k.fmul(x1, cosV), k.fmul(x2, sinV)), y,
+               {batch, head, s, c1});
+    k.storeF32(k.fadd(k.fmul(x2, cosV), k.fmul(x1, sinV)), y,
+               {batch, head, s, c2});
+  }
+  if (half < slots) {
+    b.setInsertionPointToStart(rotate.elseBlock());
+    // Slot j >= R/2 copies channels R + 2 (j - R/2) and the next.
+    Value c0 = k.add(k.c(rotary),
+                     k.mul(arith::SubIOp::create(b, j, k.c(half)), k.c(2)));
+    for (int64_t d = 0; d < 2; ++d) {
+      Value ch = k.add(c0, k.c(d));
+      memref::StoreOp::create(
+          b, memref::LoadOp::create(b, x, ValueRange{batch, head, s, ch}), y,
+          ValueRange{batch, head, s, ch});
+    }
+  }
+  b.setInsertionPointAfter(loop);
+  gpu::ReturnOp::create(b);
+}
+
+/// FNV-1a over the bits of `values`: a name suffix stable across runs.
+std::string tableHash(ArrayRef<float> values) {
+  uint32_t hash = 2166136261u;
+  for (float v : values) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    for (int i = 0; i < 4; ++i) {
+      hash ^= (bits >> (8 * i)) & 0xff;
+      hash *= 16777619u;
+    }
+  }
+  return llvm::utohexstr(hash, /*LowerCase=*/true, /*Width=*/8);
+}
+
+struct GPUElementwiseKernelsPass
+    : public seq::impl::SeqGPUElementwiseKernelsBase<
+          GPUElementwiseKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    std::optional<TargetDescription> description = parseTarget(target, error);
+    if (description && !description->isGPU())
+      error = "'" + target + "' is not a GPU target";
+    std::optional<GPUElementwiseConfig> config;
+    if (description && description->isGPU())
+      config = selectGPUElementwiseConfig(*description, error);
+    if (!config) {
+      module.emitError() << "seq-gpu-elementwise-kernels: " << error;
+      return signalPassFailure();
+    }
+    OpBuilder builder(module.getBodyRegion());
+    gpu::GPUModuleOp kernels =
+        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    auto kernelModule = [&]() {
+      if (!kernels) {
+        builder.setInsertionPointToEnd(module.getBody());
+        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                           kKernelModuleName);
+        kernels->setAttr("seq.target",
+                         builder.getStringAttr(description->name()));
+        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                        builder.getUnitAttr());
+      }
+      return kernels;
+    };
+    auto name = [&](Operation *op, StringRef kernel) {
+      op->setAttr("seq.gpu_kernel",
+                  SymbolRefAttr::get(
+                      builder.getStringAttr(kKernelModuleName),
+                      {FlatSymbolRefAttr::get(builder.getContext(), kernel)}));
+    };
+    auto typeName = [](Type type) {
+      std::string text;
+      llvm::raw_string_ostream(text) << type;
+      return text;
+    };
+    module.walk([&](Operation *op) {
+      if (isa<SwiGLUOp>(op) ||
+          (isa<arith::AddFOp>(op) &&
+           isa<RankedTensorType>(op->getResultTypes()[0]))) {
+        Type type = getElementTypeOrSelf(op->getResultTypes()[0]);
+        bool swiglu = isa<SwiGLUOp>(op);
+        std::string kernel = (swiglu ? "swiglu_" : "add_") + typeName(type);
+        gpu::GPUModuleOp module = kernelModule();
+        if (!module.lookupSymbol(kernel))
+          buildBinaryKernel(builder, module, kernel, *config, type,
+                            swiglu ? ElementwiseKind::SwiGLU
+                                   : ElementwiseKind::Add);
+        name(op, kernel);
+        return;
+      }
+      auto rope = dyn_cast<RopeOp>(op);
+      if (!rope)
+        return;
+      RankedTensorType type = rope.getOutput().getType();
+      int64_t headDim = type.getDimSize(3);
+      if (ShapedType::isDynamic(headDim)) {
+        rope.emitError() << "seq-gpu-elementwise-kernels: rope needs a static "
+                            "head dim";
+        return signalPassFailure();
+      }
+      int64_t rotary =
+          rope.getRotaryDimAttr() ? rope.getRotaryDimAttr().getInt() : headDim;
+      int64_t half = rotary / 2;
+      SmallVector<float> invFreq;
+      if (std::optional<ArrayRef<float>> given = rope.getInvFreq()) {
+        invFreq.assign(given->begin(), given->end());
+      } else {
+        // 1 / theta^(2i / R) in f32, as the CPU lowering and Hugging Face.
+        float theta = rope.getTheta().convertToFloat();
+        for (int64_t i = 0; i < half; ++i)
+          invFreq.push_back(1.0f /
+                            std::pow(theta, float(2 * i) / float(rotary)));
+      }
+      bool neox = rope.getStyle() == RopeStyle::NeoX;
+      std::string kernel = "rope_" + typeName(type.getElementType()) +
+                           (neox ? "_neox" : "_gptj") + "_d" +
+                           std::to_string(headDim) + "_r" +
+                           std::to_string(rotary) + "_" + tableHash(invFreq);
+      gpu::GPUModuleOp module = kernelModule();
+      if (!module.lookupSymbol(kernel))
+        buildRopeKernel(builder, module, kernel, *config, type.getElementType(),
+                        headDim, rotary, neox, invFreq);
+      name(op, kernel);
+    });
+  }
+};
+} // namespace

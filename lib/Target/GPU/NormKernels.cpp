@@ -1,0 +1,314 @@
+//===- NormKernels.cpp - GPU kernels of seq.rms_norm and seq.layer_norm ---===//
+//
+// This file implements seq-gpu-norm-kernels and the kernel it builds: a
+// row normalisation over the last dimension of X [R, H] with f32
+// statistics. A warp (wavefront) reduces its lanes' partial sums with
+// `gpu.shuffle xor` (offsets warpSize/2 .. 1); with a block per row, lane
+// 0 of each warp writes the warp's sum to workgroup memory and, after a
+// barrier, every thread adds the warps' sums in the same order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_SEQGPUNORMKERNELS
+#include "seqc/Target/GPU/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Builds one kernel body; `b` inserts into the kernel.
+class NormKernelBuilder {
+public:
+  NormKernelBuilder(ImplicitLocOpBuilder &b, const GPURowConfig &config,
+                    Type elementType, KernelMutation mutation)
+      : b(b), config(config), elementType(elementType), mutation(mutation) {}
+
+  void build(gpu::GPUFuncOp func, bool layerNorm, bool hasBias, float epsilon);
+
+private:
+  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value f32(float value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value loadF32(Value memref, ValueRange indices) {
+    Value v = memref::LoadOp::create(b, memref, indices);
+    return elementType.isF32() ? v
+                               : arith::ExtFOp::create(b, b.getF32Type(), v);
+  }
+  /// Sum over the row of f(x) for the elements this thread owns.
+  Value threadSum(function_ref<Value(Value)> f);
+  /// The row's sum of every thread's `partial`, in every thread; `slot`
+  /// picks the workgroup words of a block-per-row reduction.
+  Value rowSum(Value partial, int64_t slot);
+
+  ImplicitLocOpBuilder &b;
+  const GPURowConfig &config;
+  Type elementType;
+  KernelMutation mutation;
+
+  Value x, row, first, limit, stride, shared, warp, lane;
+};
+} // namespace
+
+Value NormKernelBuilder::threadSum(function_ref<Value(Value)> f) {
+  auto loop = scf::ForOp::create(b, first, limit, stride, ValueRange{f32(0)});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value v = loadF32(x, {row, loop.getInductionVar()});
+  scf::YieldOp::create(
+      b, ValueRange{arith::AddFOp::create(b, loop.getRegionIterArgs()[0], f(v))
+                        .getResult()});
+  b.setInsertionPointAfter(loop);
+  return loop.getResult(0);
+}
+
+Value NormKernelBuilder::rowSum(Value partial, int64_t slot) {
+  int64_t width = config.warpSize;
+  // Butterfly: after offsets w/2, ..., 1 every lane holds the warp's sum.
+  // The mutation skips the widest exchange: each half-warp sums only
+  // itself.
+  int64_t start =
+      mutation == KernelMutation::ShuffleOffset ? width / 4 : width / 2;
+  for (int64_t offset = start; offset >= 1; offset /= 2) {
+    Value other =
+        gpu::ShuffleOp::create(b, partial, offset, width, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+    partial = arith::AddFOp::create(b, partial, other);
+  }
+  if (!config.blockPerRow)
+    return partial;
+  Value isLeader =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, c(0));
+  auto ifOp = scf::IfOp::create(b, TypeRange{}, isLeader, false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(
+        b, partial, shared,
+        ValueRange{arith::AddIOp::create(b, warp, c(slot * config.warps))});
+  }
+  if (mutation != KernelMutation::DropBarrier)
+    gpu::BarrierOp::create(b);
+  Value sum = f32(0);
+  for (int64_t w = 0; w < config.warps; ++w)
+    sum = arith::AddFOp::create(
+        b, sum,
+        memref::LoadOp::create(b, shared,
+                               ValueRange{c(slot * config.warps + w)}));
+  return sum;
+}
+
+void NormKernelBuilder::build(gpu::GPUFuncOp func, bool layerNorm, bool hasBias,
+                              float epsilon) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  x = func.getArgument(0);
+  Value weight = func.getArgument(1);
+  Value bias = hasBias ? func.getArgument(2) : Value();
+  Value y = func.getArgument(func.getNumArguments() - 1);
+  if (config.blockPerRow)
+    shared = func.getWorkgroupAttributions()[0];
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  warp = arith::DivUIOp::create(b, tid, c(config.warpSize));
+  lane = arith::RemUIOp::create(b, tid, c(config.warpSize));
+  Value rows = memref::DimOp::create(b, x, 0);
+  Value width = memref::DimOp::create(b, x, 1);
+  if (config.blockPerRow) {
+    row = blockX;
+    first = tid;
+    stride = c(config.threads());
+  } else {
+    row = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, blockX, c(config.warps)), warp);
+    first = lane;
+    stride = c(config.warpSize);
+  }
+  // Every lane reaches the shuffles (and barriers); a warp past the last
+  // row loops over nothing and stores nothing.
+  Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+  limit = arith::SelectOp::create(b, inside, width, c(0));
+  // A row past the end reads nothing; keep its index in bounds anyway.
+  row = arith::SelectOp::create(b, inside, row, c(0));
+
+  Value widthF = arith::UIToFPOp::create(
+      b, b.getF32Type(), arith::IndexCastOp::create(b, b.getI64Type(), width));
+  Value mean = f32(0);
+  int64_t slot = 0;
+  if (layerNorm)
+    mean = arith::DivFOp::create(
+        b, rowSum(threadSum([](Value v) { return v; }), slot++), widthF);
+  Value squares = rowSum(threadSum([&](Value v) -> Value {
+                           Value d = arith::SubFOp::create(b, v, mean);
+                           return arith::MulFOp::create(b, d, d);
+                         }),
+                         slot);
+  Value variance = arith::AddFOp::create(
+      b, arith::DivFOp::create(b, squares, widthF), f32(epsilon));
+  // 1 / sqrt: llvm.intr.sqrt is sqrt.rn.f32 (NVPTX) and v_sqrt_f32 with
+  // its correction (AMDGPU), no device library.
+  Value inv = arith::DivFOp::create(
+      b, f32(1.0f), LLVM::SqrtOp::create(b, b.getF32Type(), variance));
+
+  auto loop = scf::ForOp::create(b, first, limit, stride);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value col = loop.getInductionVar();
+    Value v = arith::MulFOp::create(
+        b, arith::SubFOp::create(b, loadF32(x, {row, col}), mean), inv);
+    v = arith::MulFOp::create(b, v, loadF32(weight, {col}));
+    if (bias)
+      v = arith::AddFOp::create(b, v, loadF32(bias, {col}));
+    if (!elementType.isF32())
+      v = arith::TruncFOp::create(b, elementType, v);
+    memref::StoreOp::create(b, v, y, ValueRange{row, col});
+  }
+  gpu::ReturnOp::create(b);
+}
+
+void seq::buildNormKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                          StringRef name, const GPURowConfig &config,
+                          Type elementType, bool layerNorm, bool hasBias,
+                          float epsilon, KernelMutation mutation) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  int64_t dynamic = ShapedType::kDynamic;
+  auto matrix = MemRefType::get({dynamic, dynamic}, elementType);
+  auto vector = MemRefType::get({dynamic}, elementType);
+  SmallVector<Type> arguments = {matrix, vector};
+  if (hasBias)
+    arguments.push_back(vector);
+  arguments.push_back(matrix);
+  SmallVector<Type> workgroups;
+  if (config.blockPerRow)
+    workgroups.push_back(
+        MemRefType::get({(layerNorm ? 2 : 1) * config.warps}, b.getF32Type(),
+                        MemRefLayoutAttrInterface(),
+                        gpu::AddressSpaceAttr::get(
+                            b.getContext(), gpu::AddressSpace::Workgroup)));
+  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                     b.getFunctionType(arguments, {}),
+                                     workgroups, TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+  int64_t out = arguments.size() - 1;
+  // grid.x over the rows of Y.
+  func->setAttr(kLaunchGridAttrName,
+                b.getDenseI64ArrayAttr({out, 0, config.rowsPerBlock()}));
+  NormKernelBuilder(b, config, elementType, mutation)
+      .build(func, layerNorm, hasBias, epsilon);
+}
+
+namespace {
+struct GPUNormKernelsPass
+    : public seq::impl::SeqGPUNormKernelsBase<GPUNormKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    std::optional<TargetDescription> description = parseTarget(target, error);
+    if (description && !description->isGPU())
+      error = "'" + target + "' is not a GPU target";
+    if (!description || !description->isGPU()) {
+      module.emitError() << "seq-gpu-norm-kernels: " << error;
+      return signalPassFailure();
+    }
+    auto parsedMutation =
+        llvm::StringSwitch<std::optional<KernelMutation>>(mutation)
+            .Case("none", KernelMutation::None)
+            .Case("shuffle-offset", KernelMutation::ShuffleOffset)
+            .Case("drop-barrier", KernelMutation::DropBarrier)
+            .Default(std::nullopt);
+    if (!parsedMutation) {
+      module.emitError() << "seq-gpu-norm-kernels: unknown mutation '"
+                         << mutation << "'";
+      return signalPassFailure();
+    }
+
+    OpBuilder builder(module.getBodyRegion());
+    gpu::GPUModuleOp kernels =
+        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    bool failed = false;
+    module.walk([&](Operation *op) {
+      auto rms = dyn_cast<RMSNormOp>(op);
+      auto layer = dyn_cast<LayerNormOp>(op);
+      if (!rms && !layer)
+        return;
+      Value input = rms ? rms.getInput() : layer.getInput();
+      Value weight = rms ? rms.getWeight() : layer.getWeight();
+      Value bias = layer ? layer.getBias() : Value();
+      float epsilon =
+          (rms ? rms.getEpsilon() : layer.getEpsilon()).convertToFloat();
+      auto inputType = cast<RankedTensorType>(input.getType());
+      Type type = inputType.getElementType();
+      if (getElementTypeOrSelf(weight.getType()) != type ||
+          (bias && getElementTypeOrSelf(bias.getType()) != type)) {
+        op->emitError() << "seq-gpu-norm-kernels: " << description->name()
+                        << " runs norms whose input, weight and bias have "
+                           "one type";
+        failed = true;
+        return;
+      }
+      std::string configError;
+      std::optional<GPURowConfig> config = selectGPURowConfig(
+          *description, inputType.getShape().back(), blockPerRow, configError);
+      if (!config) {
+        op->emitError() << "seq-gpu-norm-kernels: " << configError;
+        failed = true;
+        return;
+      }
+      uint32_t bits;
+      std::memcpy(&bits, &epsilon, 4);
+      std::string typeName;
+      llvm::raw_string_ostream(typeName) << type;
+      // Epsilon is in the code: its f32 bits name the kernel.
+      std::string name = llvm::formatv(
+          "{0}_{1}{2}_{3}_eps{4}", rms ? "rms_norm" : "layer_norm", typeName,
+          bias ? "_bias" : "", config->blockPerRow ? "block" : "warp",
+          llvm::utohexstr(bits, /*LowerCase=*/true));
+      if (!kernels) {
+        builder.setInsertionPointToEnd(module.getBody());
+        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                           kKernelModuleName);
+        kernels->setAttr("seq.target",
+                         builder.getStringAttr(description->name()));
+        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                        builder.getUnitAttr());
+      }
+      if (!kernels.lookupSymbol(name))
+        buildNormKernel(builder, kernels, name, *config, type, !rms,
+                        static_cast<bool>(bias), epsilon, *parsedMutation);
+      op->setAttr("seq.gpu_kernel",
+                  SymbolRefAttr::get(
+                      builder.getStringAttr(kKernelModuleName),
+                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+    });
+    if (failed)
+      signalPassFailure();
+  }
+};
+} // namespace
