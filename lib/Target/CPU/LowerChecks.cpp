@@ -227,9 +227,10 @@ private:
         parallel = op;
         break;
       }
-    auto func = builder.getInsertionBlock()
-                    ->getParentOp()
-                    ->getParentOfType<FunctionOpInterface>();
+    Operation *owner = builder.getInsertionBlock()->getParentOp();
+    auto func = dyn_cast<FunctionOpInterface>(owner);
+    if (!func)
+      func = owner->getParentOfType<FunctionOpInterface>();
     if (!parallel && func &&
         func.getName().starts_with(seq::kParallelBodyPrefix)) {
       // A chunk of a loop on seqrt's pool (seq-outline-parallel-loops):
