@@ -54,7 +54,6 @@ _OPTIONS = {
     # tiling and code generation
     "parallel": "parallel",
     "parallel_min_work": "parallel-min-work",
-    "parallel_runtime": "parallel-runtime",
     "query_tile": "query-tile",
     "key_tile": "key-tile",
     "vector_width": "vector-width",

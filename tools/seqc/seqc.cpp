@@ -165,7 +165,7 @@ static cl::opt<ParallelRuntime> parallelRuntime(
                           "seqrt's persistent thread pool"),
                clEnumValN(ParallelRuntime::Omp, "omp",
                           "libomp (a fork/join per loop)")),
-    cl::cat(tilingCategory));
+    cl::Hidden, cl::cat(tilingCategory));
 static cl::opt<int64_t> parallelMinWork(
     "parallel-min-work",
     cl::desc("Estimated operations below which a tile loop runs serially "

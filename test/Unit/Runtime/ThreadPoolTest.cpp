@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -178,5 +179,17 @@ TEST(ThreadPoolTest, WorkersWakeAfterSleeping) {
     if (round % 10 == 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+}
+} // namespace
+
+namespace {
+TEST(ThreadPoolTest, GlobalPoolTakesOmpNumThreads) {
+  // What seqrun --threads sets; read when the first parallel loop runs (no
+  // other test of this binary runs one through the global pool).
+  setenv("OMP_NUM_THREADS", "3", 1);
+  EXPECT_EQ(ThreadPool::global().threads(), 3);
+  Counts counts(0, 100);
+  seqrt::parallelFor(countBody, &counts, 0, 100, 1, nullptr);
+  expectEachOnce(counts);
 }
 } // namespace
