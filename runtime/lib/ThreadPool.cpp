@@ -160,9 +160,9 @@ void ThreadPool::parallelFor(LoopBody loopBody, void *loopContext,
   bool serial = workers.empty() || insideLoop ||
                 __builtin_sub_overflow(end, begin, &total) || total <= grain;
   bool expected = false;
-  if (!serial && !busy.compare_exchange_strong(expected, true,
-                                               std::memory_order_acquire,
-                                               std::memory_order_relaxed))
+  if (!serial &&
+      !busy.compare_exchange_strong(expected, true, std::memory_order_acquire,
+                                    std::memory_order_relaxed))
     serial = true; // another application thread's loop has the pool
   if (serial) {
     loopBody(loopContext, begin, end, loopSlot);
@@ -184,7 +184,9 @@ void ThreadPool::parallelFor(LoopBody loopBody, void *loopContext,
   state.store(generation << kGenerationShift | uint64_t(1) << kOpenShift,
               std::memory_order_seq_cst);
   if (sleepers.load(std::memory_order_seq_cst) > 0) {
-    { std::lock_guard<std::mutex> lock(mutex); }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+    }
     wake.notify_all();
   }
   insideLoop = true;
@@ -192,8 +194,8 @@ void ThreadPool::parallelFor(LoopBody loopBody, void *loopContext,
   insideLoop = false;
   // Close: no worker joins after this; wait for those inside.
   state.fetch_and(~(uint64_t(1) << kOpenShift), std::memory_order_acq_rel);
-  for (unsigned spins = 0;
-       state.load(std::memory_order_acquire) & kInsideMask; ++spins) {
+  for (unsigned spins = 0; state.load(std::memory_order_acquire) & kInsideMask;
+       ++spins) {
     if (spins < 4096)
       cpuRelax();
     else

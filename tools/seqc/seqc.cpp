@@ -158,14 +158,15 @@ static cl::opt<bool>
     threads("parallel", cl::desc("Run independent tiles on several threads"),
             cl::init(true), cl::cat(tilingCategory));
 enum class ParallelRuntime { Seqrt, Omp };
-static cl::opt<ParallelRuntime> parallelRuntime(
-    "parallel-runtime", cl::desc("What runs the parallel tile loops"),
-    cl::init(ParallelRuntime::Seqrt),
-    cl::values(clEnumValN(ParallelRuntime::Seqrt, "seqrt",
-                          "seqrt's persistent thread pool"),
-               clEnumValN(ParallelRuntime::Omp, "omp",
-                          "libomp (a fork/join per loop)")),
-    cl::Hidden, cl::cat(tilingCategory));
+static cl::opt<ParallelRuntime>
+    parallelRuntime("parallel-runtime",
+                    cl::desc("What runs the parallel tile loops"),
+                    cl::init(ParallelRuntime::Seqrt),
+                    cl::values(clEnumValN(ParallelRuntime::Seqrt, "seqrt",
+                                          "seqrt's persistent thread pool"),
+                               clEnumValN(ParallelRuntime::Omp, "omp",
+                                          "libomp (a fork/join per loop)")),
+                    cl::Hidden, cl::cat(tilingCategory));
 static cl::opt<int64_t> parallelMinWork(
     "parallel-min-work",
     cl::desc("Estimated operations below which a tile loop runs serially "

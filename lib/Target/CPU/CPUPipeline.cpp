@@ -2,8 +2,8 @@
 //
 // This file builds the seq-to-cpu pipeline: the shared tiled lowering,
 // bufferization with ownership-based deallocation, seqrt's thread pool
-// (or OpenMP) for the parallel tiles, and conversion of everything to the LLVM dialect with the
-// artifact ABI on top.
+// (or OpenMP) for the parallel tiles, and conversion of everything to the LLVM
+// dialect with the artifact ABI on top.
 //
 //===----------------------------------------------------------------------===//
 

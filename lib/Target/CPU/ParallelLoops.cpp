@@ -81,8 +81,9 @@ static void outlineLoop(scf::ParallelOp loop, ModuleOp module, int64_t index) {
       count = arith::CeilDivSIOp::create(builder, loc, extent, step);
     }
     counts.push_back(count);
-    total = total ? arith::MulIOp::create(builder, loc, total, count).getResult()
-                  : count;
+    total = total
+                ? arith::MulIOp::create(builder, loc, total, count).getResult()
+                : count;
   }
 
   // The bounds the body needs: constants are rebuilt in it, the rest
@@ -101,7 +102,8 @@ static void outlineLoop(scf::ParallelOp loop, ModuleOp module, int64_t index) {
     argIndex.push_back(operands.size());
     operands.push_back(value);
   }
-  operands.push_back(arith::ConstantIntOp::create(builder, loc, i64Type, kGrain));
+  operands.push_back(
+      arith::ConstantIntOp::create(builder, loc, i64Type, kGrain));
   operands.push_back(zero);
   operands.push_back(total);
 
@@ -130,9 +132,9 @@ static void outlineLoop(scf::ParallelOp loop, ModuleOp module, int64_t index) {
                                    .getResult());
   ArrayRef<Value> lbs = ArrayRef<Value>(inBody).slice(0, rank);
   ArrayRef<Value> steps = ArrayRef<Value>(inBody).slice(rank, rank);
-  ArrayRef<Value> sizes =
-      rank > 1 ? ArrayRef<Value>(inBody).slice(2 * rank, rank)
-               : ArrayRef<Value>();
+  ArrayRef<Value> sizes = rank > 1
+                              ? ArrayRef<Value>(inBody).slice(2 * rank, rank)
+                              : ArrayRef<Value>();
   Value lo = args[args.size() - 2], hi = args[args.size() - 1];
   scf::ForOp forOp;
   if (rank == 1) {
@@ -152,10 +154,10 @@ static void outlineLoop(scf::ParallelOp loop, ModuleOp module, int64_t index) {
     inner.setInsertionPointToStart(forOp.getBody());
     Value rest = forOp.getInductionVar();
     for (unsigned d = rank; d-- > 0;) {
-      Value position = d == 0 ? rest
-                              : arith::RemUIOp::create(inner, loc, rest,
-                                                       sizes[d])
-                                    .getResult();
+      Value position =
+          d == 0
+              ? rest
+              : arith::RemUIOp::create(inner, loc, rest, sizes[d]).getResult();
       if (d > 0)
         rest = arith::DivUIOp::create(inner, loc, rest, sizes[d]);
       Value iv = arith::AddIOp::create(
@@ -212,8 +214,8 @@ static void lowerCall(LLVM::CallOp call, LLVM::LLVMFuncOp body,
         ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
     args.push_back(LLVM::LoadOp::create(builder, loc, type, address));
   }
-  args.append({entry->getArgument(1), entry->getArgument(2),
-               entry->getArgument(3)});
+  args.append(
+      {entry->getArgument(1), entry->getArgument(2), entry->getArgument(3)});
   LLVM::CallOp::create(builder, loc, body, args);
   LLVM::ReturnOp::create(builder, loc, ValueRange{});
 
@@ -227,9 +229,9 @@ static void lowerCall(LLVM::CallOp call, LLVM::LLVMFuncOp body,
       LLVM::AllocaOp::create(builder, loc, ptrType, structType, count);
   builder.setInsertionPoint(call);
   for (auto [i, field] : llvm::enumerate(fields)) {
-    Value address = LLVM::GEPOp::create(
-        builder, loc, ptrType, structType, contextPtr,
-        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
+    Value address =
+        LLVM::GEPOp::create(builder, loc, ptrType, structType, contextPtr,
+                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
     LLVM::StoreOp::create(builder, loc, field, address);
   }
   Value pointerAddress = LLVM::AddressOfOp::create(builder, loc, parallelFor);
@@ -237,9 +239,9 @@ static void lowerCall(LLVM::CallOp call, LLVM::LLVMFuncOp body,
   Value runAddress = LLVM::AddressOfOp::create(builder, loc, run);
   auto poolType = LLVM::LLVMFunctionType::get(
       voidType, {ptrType, ptrType, i64Type, i64Type, i64Type, ptrType});
-  LLVM::CallOp::create(builder, loc, poolType,
-                       ValueRange{pool, runAddress, contextPtr, lo, hi, grain,
-                                  slot});
+  LLVM::CallOp::create(
+      builder, loc, poolType,
+      ValueRange{pool, runAddress, contextPtr, lo, hi, grain, slot});
   call.erase();
 }
 
@@ -259,7 +261,8 @@ struct SeqOutlineParallelLoopsPass
       });
     int64_t index = 0;
     for (scf::ParallelOp loop : loops) {
-      while (module.lookupSymbol((seq::kParallelBodyPrefix + Twine(index)).str()))
+      while (
+          module.lookupSymbol((seq::kParallelBodyPrefix + Twine(index)).str()))
         ++index;
       outlineLoop(loop, module, index++);
     }
