@@ -13,6 +13,7 @@
 #include "Error.h"
 #include "MappedFile.h"
 #include "Target.h"
+#include "ThreadPool.h"
 #include "Threads.h"
 #include "seqrt/Abi.h"
 #include "seqrt/Artifact.h"
@@ -107,6 +108,12 @@ seqrt_status checkSymbols(const seqrt_artifact &artifact,
                  ((global->segmentFlags & PF_W) ? "" : " in read-only memory") +
                  ", not a writable pointer-sized global");
   }
+  if (const ElfSymbol *parallelFor = image.find(seqrt::abi::kParallelFor))
+    if (!isWritableData(*parallelFor, sizeof(void *)))
+      return bad(std::string("artifact code's '") + seqrt::abi::kParallelFor +
+                 "' (the thread pool's entry) is " +
+                 describeKind(*parallelFor) +
+                 ", not a writable pointer-sized global");
   return SEQRT_OK;
 }
 
@@ -169,6 +176,13 @@ seqrt_status resolveSymbols(seqrt_artifact &artifact, const ElfImage &image) {
       return unresolved(param.global);
     artifact.globals.push_back(static_cast<void **>(global));
     *artifact.globals.back() = nullptr;
+  }
+  // Parallel loops run on seqrt's thread pool (ThreadPool.h).
+  if (image.find(seqrt::abi::kParallelFor)) {
+    void *global = resolve(seqrt::abi::kParallelFor);
+    if (!global)
+      return unresolved(seqrt::abi::kParallelFor);
+    *static_cast<void **>(global) = reinterpret_cast<void *>(&parallelFor);
   }
   artifact.bound.assign(artifact.globals.size(), false);
   artifact.stacked.assign(artifact.globals.size(), nullptr);

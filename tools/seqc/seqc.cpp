@@ -162,12 +162,22 @@ static cl::opt<std::string>
     linkerPath("linker", cl::desc("ld.lld to link artifacts with"),
                cl::init(""), cl::cat(compileCategory));
 static cl::opt<bool>
-    threads("parallel", cl::desc("Run independent tiles on OpenMP threads"),
+    threads("parallel", cl::desc("Run independent tiles on several threads"),
             cl::init(true), cl::cat(tilingCategory));
+enum class ParallelRuntime { Seqrt, Omp };
+static cl::opt<ParallelRuntime>
+    parallelRuntime("parallel-runtime",
+                    cl::desc("What runs the parallel tile loops"),
+                    cl::init(ParallelRuntime::Seqrt),
+                    cl::values(clEnumValN(ParallelRuntime::Seqrt, "seqrt",
+                                          "seqrt's persistent thread pool"),
+                               clEnumValN(ParallelRuntime::Omp, "omp",
+                                          "libomp (a fork/join per loop)")),
+                    cl::Hidden, cl::cat(tilingCategory));
 static cl::opt<int64_t> parallelMinWork(
     "parallel-min-work",
     cl::desc("Estimated operations below which a tile loop runs serially "
-             "instead of on OpenMP threads (0: every loop in parallel; "
+             "instead of on threads (0: every loop in parallel; "
              "default: the target's)"),
     cl::init(-1), cl::cat(tilingCategory));
 static cl::opt<int64_t>
@@ -724,7 +734,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
   codegen.triple = targetTriple;
   codegen.cpu = targetCPU;
   codegen.features = targetFeatures;
-  codegen.threads = threads;
+  codegen.threads = threads && parallelRuntime == ParallelRuntime::Omp;
   codegen.linker = linkerPath;
   std::string error;
   auto machine = seq::createTargetMachine(codegen, error);
@@ -766,6 +776,8 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
             quantActivations == QuantActivations::Int8 ? "int8" : "f32";
         options.x86Avx2 = seq::hasX86Avx2(**machine);
         options.threads = threads;
+        options.parallelRuntime =
+            parallelRuntime == ParallelRuntime::Omp ? "omp" : "seqrt";
         options.parallelMinWork = parallelMinWork;
         options.boundsChecks = boundsChecks;
         options.checkNumerics = checkNumerics;

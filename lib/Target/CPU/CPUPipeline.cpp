@@ -1,9 +1,9 @@
 //===- CPUPipeline.cpp - seq to LLVM dialect for CPUs ---------------------===//
 //
 // This file builds the seq-to-cpu pipeline: the shared tiled lowering,
-// bufferization with ownership-based deallocation, OpenMP for the parallel
-// tiles, and conversion of everything to the LLVM dialect with the
-// artifact ABI on top.
+// bufferization with ownership-based deallocation, seqrt's thread pool
+// (or OpenMP) for the parallel tiles, and conversion of everything to the LLVM
+// dialect with the artifact ABI on top.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +31,9 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   int64_t minWork = options.parallelMinWork >= 0
                         ? int64_t(options.parallelMinWork)
                         : describeCPU(options.vectorWidth).parallelMinWork;
+  bool omp = options.parallelRuntime == "omp";
+  if (!omp && options.parallelRuntime != "seqrt")
+    llvm::report_fatal_error("seqc: parallel-runtime must be seqrt or omp");
   if (options.checkNumerics)
     pm.addPass(createSeqCheckNumerics());
   pm.addPass(createSeqMarkEntryPoints());
@@ -54,8 +57,10 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "convert-math-to-libm,"
       "convert-arith-to-llvm,convert-func-to-llvm,"
       "convert-cf-to-llvm,convert-index-to-llvm,reconcile-unrealized-casts",
-      options.threads ? "convert-scf-to-openmp," : "",
-      options.threads ? "convert-openmp-to-llvm," : "",
+      !options.threads ? ""
+      : omp            ? "convert-scf-to-openmp,"
+                       : "seq-outline-parallel-loops,",
+      options.threads && omp ? "convert-openmp-to-llvm," : "",
       options.threads
           ? llvm::formatv("seq-serialize-small-foralls{{min-work={0}},",
                           minWork)
@@ -68,4 +73,6 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   if (failed(parsePassPipeline(upstream, pm, llvm::errs())))
     llvm::report_fatal_error("seqc: malformed built-in CPU pipeline");
   pm.addPass(createSeqCPUEntryPoints());
+  if (options.threads && !omp)
+    pm.addPass(createSeqLowerParallelCalls());
 }

@@ -200,8 +200,9 @@ static void reportAllocationFailure(OpBuilder &builder, LLVM::CallOp call,
 /// back to the packed wrapper, which returns (memory the call had
 /// allocated before is not freed). A worker thread cannot jump to the
 /// caller: in the body of an OpenMP loop it skips the rest of that
-/// iteration (releasing the tile's stack scratch), so the call ends with
-/// the status and no thread touches the null buffer; elsewhere in a
+/// iteration (releasing the tile's stack scratch), in a loop body on
+/// seqrt's pool it returns (ending the chunk), so the call ends with the
+/// status and no thread touches the null buffer; elsewhere in a
 /// parallel region (where skipping would stall the other threads at a
 /// barrier) it reports on stderr and aborts. The lowerings allocate tile
 /// scratch on the stack, so code built by seqc has no such allocations;
@@ -251,6 +252,13 @@ static void checkAllocations(ModuleOp module) {
         builder.getI32IntegerAttr(seqrt::abi::kCodeOutOfMemory));
     reportAllocationFailure(builder, call, slot, code);
     Operation *parallel = enclosingOpenMPOp(call);
+    if (!parallel && func.getSymName().starts_with(seq::kParallelBodyPrefix)) {
+      // On a pool thread (seq-outline-parallel-loops): end the chunk.
+      LLVM::AtomicRMWOp::create(builder, loc, LLVM::AtomicBinOp::xchg, slot,
+                                code, LLVM::AtomicOrdering::seq_cst);
+      LLVM::ReturnOp::create(builder, loc, ValueRange{});
+      continue;
+    }
     if (parallel) {
       if (auto loop = dyn_cast<omp::LoopNestOp>(parallel)) {
         for (Operation &op : loop.getRegion().front())

@@ -12,6 +12,7 @@
 #include "seqrt/Abi.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/Builders.h"
@@ -83,7 +84,8 @@ public:
         i64Type(IntegerType::get(context, 64)) {}
 
   /// `cf.assert %ok, "..."`: on failure, code 6 and the message, then
-  /// leave (longjmp, skip the OpenMP iteration, or abort).
+  /// leave (longjmp, skip the OpenMP iteration or the pool's chunk, or
+  /// abort).
   void lowerAssert(cf::AssertOp assertOp) {
     Location loc = assertOp.getLoc();
     Block *before = assertOp->getBlock();
@@ -225,6 +227,17 @@ private:
         parallel = op;
         break;
       }
+    Operation *owner = builder.getInsertionBlock()->getParentOp();
+    auto func = dyn_cast<FunctionOpInterface>(owner);
+    if (!func)
+      func = owner->getParentOfType<FunctionOpInterface>();
+    if (!parallel && func &&
+        func.getName().starts_with(seq::kParallelBodyPrefix)) {
+      // A chunk of a loop on seqrt's pool (seq-outline-parallel-loops):
+      // the rest of the chunk is skipped.
+      func::ReturnOp::create(builder, loc);
+      return;
+    }
     if (!parallel) {
       // Back to the packed wrapper's setjmp (seq-cpu-entry-points).
       LLVM::LLVMFuncOp longjmp = declareFunction(

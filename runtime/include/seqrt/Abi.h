@@ -47,6 +47,13 @@ struct StatusRecord {
 /// the call's seqrt_code_status after it (per call: overlapping calls from
 /// several threads each get their own).
 inline constexpr char kPackedPrefix[] = "__seq_packed_";
+/// `void *__seq_parallel_for`: in code with parallel loops
+/// (`seqc --parallel-runtime=seqrt`), a pointer the loader sets to seqrt's
+/// `void parallel_for(void (*body)(void *ctx, int64_t lo, int64_t hi,
+/// void *slot), void *ctx, int64_t lo, int64_t hi, int64_t grain, void
+/// *slot)`, which runs body over chunks covering [lo, hi) on its thread
+/// pool; `slot` is the calling function's status slot, passed through.
+inline constexpr char kParallelFor[] = "__seq_parallel_for";
 /// `void __seq_free(void *allocated)`: frees a result buffer.
 inline constexpr char kFree[] = "__seq_free";
 /// `const char __seq_abi[]`: the ABI the code was compiled with, a

@@ -49,6 +49,13 @@ inline constexpr int64_t kCallContextBytes = kCallContextMessageOffset + 256;
 inline constexpr llvm::StringLiteral kStatusMessagesAttr =
     "seq.status_messages";
 
+/// What seq-outline-parallel-loops names the function it outlines a
+/// parallel loop into (`__seq_parallel_body_<n>`): code there runs on a
+/// pool thread, so a failed check or allocation in it leaves the body
+/// (returns) instead of jumping to the caller's packed wrapper.
+inline constexpr llvm::StringLiteral kParallelBodyPrefix =
+    "__seq_parallel_body_";
+
 /// Registers RuntimeVerifiableOpInterface models for vector.load and
 /// vector.store on memrefs (the access stays inside the buffer), which
 /// upstream MLIR lacks, for `generate-runtime-verification`.
@@ -83,6 +90,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "threads",
       llvm::cl::desc("Run independent tiles on OpenMP threads"),
       llvm::cl::init(true)};
+  Option<std::string> parallelRuntime{
+      *this, "parallel-runtime",
+      llvm::cl::desc("What runs the parallel tile loops: seqrt (the "
+                     "runtime's thread pool) or omp (libomp)"),
+      llvm::cl::init("seqrt")};
   Option<int64_t> parallelMinWork{
       *this, "parallel-min-work",
       llvm::cl::desc("Estimated operations below which a tile loop runs "
@@ -121,7 +133,7 @@ struct CPUCodeGenOptions {
                       ///< the host triple, "generic" for another
   std::string features;
   unsigned optLevel = 3;
-  bool threads = true;
+  bool threads = true; ///< link libomp (code with OpenMP parallel regions)
   std::string linker; ///< empty: ld.lld found next to LLVM
 };
 

@@ -111,6 +111,48 @@ def SeqSerializeSmallForalls
                            "::mlir::scf::SCFDialect"];
 }
 
+def SeqOutlineParallelLoops
+    : Pass<"seq-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Outlines parallel loops into bodies seqrt's pool runs";
+  let description = [{
+    The `seqrt` parallel runtime (`seqc --parallel-runtime=seqrt`, the
+    default; `omp` runs `convert-scf-to-openmp` instead). Every outermost
+    `scf.parallel` without results becomes a call of a new private function
+    `__seq_parallel_body_<n>(captured..., lbs..., steps..., counts...,
+    grain, lo, hi)` that runs iterations [lo, hi) of the loop linearised
+    (row-major over its dimensions; one dimension runs as an `scf.for` over
+    `lb + lo * step` to `lb + hi * step`). The call passes lo = 0 and hi =
+    the product of the trip counts; constants the body uses are cloned into
+    it instead of captured. Nested `scf.parallel` loops go along inside the
+    body and later run serially (`convert-scf-to-cf`); loops with results
+    are left to run serially too. `seq-lower-parallel-calls` turns each call
+    into a call of the thread pool.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def SeqLowerParallelCalls
+    : Pass<"seq-lower-parallel-calls", "::mlir::ModuleOp"> {
+  let summary = "Calls seqrt's thread pool for every outlined parallel loop";
+  let description = [{
+    Runs after `seq-cpu-entry-points`, on the LLVM dialect. Every call of a
+    `__seq_parallel_body_<n>` (seq-outline-parallel-loops; its operands:
+    the captured values, the grain, lo, hi and the status slot) becomes:
+    the captured values and grain stored in a context struct on the
+    caller's stack, and an indirect call through the pointer global
+    `__seq_parallel_for` (set by the loader, seqrt/Abi.h) of
+    `(__seq_parallel_body_<n>_run, context, lo, hi, grain, slot)`, where
+    the new `_run` function loads the struct and calls the body. The pool
+    runs the chunks on its threads and returns when all have run; a check
+    that fails in a body stores its status in the caller's slot and ends
+    that chunk (seq-lower-checks), since no pool thread can jump to the
+    caller's wrapper.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def SeqLowerChecks : Pass<"seq-lower-checks", "::mlir::ModuleOp"> {
   let summary = "Reports failed compiled-in checks through the call's status";
   let description = [{
@@ -126,8 +168,10 @@ def SeqLowerChecks : Pass<"seq-lower-checks", "::mlir::ModuleOp"> {
       the reason, the op and its location, then leaves the failing code:
       outside OpenMP regions it `longjmp`s back to the packed wrapper, as a
       failed allocation does; in the body of an OpenMP loop it skips the
-      rest of that iteration (restoring the tile's stack), so no thread
-      touches memory out of bounds and the call returns with the error;
+      rest of that iteration (restoring the tile's stack), and in a
+      `__seq_parallel_body_<n>` (seq-outline-parallel-loops) it returns,
+      ending that chunk, so no thread touches memory out of bounds and the
+      call returns with the error;
       elsewhere in a parallel region it prints the message and aborts;
     * every call of a declaration carrying `seq.check_message` and
       `seq.check_code` (what `seq-check-numerics` emits when a result holds

@@ -25,18 +25,22 @@
 // RUN: seqrun %t.plain.seqpkg --entry pick --zeros 0 --input 1=9 --print | FileCheck %s --check-prefix=SILENT
 // SILENT: output 0: f32[1] =
 // RUN: not seqrun %t.checked.seqpkg --entry pick --zeros 0 --input 1=9 2>&1 | FileCheck %s --check-prefix=LOAD -DFILE=%s
-// LOAD: seqrun: entry 'pick' failed while running: a bounds check failed (--bounds-checks) (__seq_status 6): out-of-bounds access: {{.*}}memref.load %arg0[%0] : memref<8xf32> at "[[FILE]]":[[# @LINE + 42]]:8
+// LOAD: seqrun: entry 'pick' failed while running: a bounds check failed (--bounds-checks) (__seq_status 6): out-of-bounds access: {{.*}}memref.load %arg0[%0] : memref<8xf32> at "[[FILE]]":[[# @LINE + 49]]:8
 // RUN: not seqrun %t.checked.seqpkg --entry pick --zeros 0 --input 1=-1 2>&1 | FileCheck %s --check-prefix=LOAD2
 // LOAD2: (__seq_status 6): out-of-bounds access
 
 // A view past its source (a subview of 4 at offset 14 of 16).
 // RUN: not seqrun %t.checked.seqpkg --entry window --zeros 0 --input 1=14 2>&1 | FileCheck %s --check-prefix=VIEW -DFILE=%s
-// VIEW: (__seq_status 6): {{.*}}out-of-bounds{{.*}} at "[[FILE]]":[[# @LINE + 43]]:8
+// VIEW: (__seq_status 6): {{.*}}out-of-bounds{{.*}} at "[[FILE]]":[[# @LINE + 50]]:8
 
-// Inside an OpenMP loop (rows read from row i + off): the failing
-// iterations are skipped, the call returns status 6.
-// RUN: not seqrun %t.checked.seqpkg --entry shift --zeros 0=64x32 --input 1=1 2>&1 | FileCheck %s --check-prefix=PARALLEL
+// Inside a parallel loop (rows read from row i + off; on seqrt's thread
+// pool): the failing chunks end, the call returns status 6.
+// RUN: not seqrun %t.checked.seqpkg --entry shift --zeros 0=64x32 --input 1=1 --threads 2 2>&1 | FileCheck %s --check-prefix=PARALLEL
 // PARALLEL: (__seq_status 6): {{.*}}out-of-bounds{{.*}}bounds_checks.mlir
+// The same in an OpenMP loop (-parallel-runtime=omp): the failing
+// iterations are skipped.
+// RUN: seqc %s --target=cpu --bounds-checks -parallel-min-work=0 -parallel-runtime=omp -o %t.omp.seqpkg
+// RUN: not seqrun %t.omp.seqpkg --entry shift --zeros 0=64x32 --input 1=1 --threads 2 2>&1 | FileCheck %s --check-prefix=PARALLEL
 
 // The existing hostile tests run under the checks (SEQC_OPTIONS=
 // --bounds-checks lit ...) report their own status, except one the mode
@@ -50,8 +54,8 @@
 // HEADS2: output 0: f32[1, 4, 2, 8] = [0, 0,
 
 // The checks are in the code: each access is preceded by its bounds
-// comparison, and the failure path stores 6 and leaves (longjmp, or the
-// OpenMP loop's yield).
+// comparison, and the failure path stores 6 and leaves (longjmp, or, in a
+// loop body on seqrt's thread pool, a return that ends the chunk).
 // RUN: seqc %s --target=cpu --bounds-checks -parallel-min-work=0 -emit=llvm-mlir | FileCheck %s --check-prefix=IR
 // IR-LABEL: llvm.func internal @__seq_fn_pick(
 // IR: llvm.cond_br %{{.*}}, ^[[OK:.*]], ^[[FAIL:.*]]
@@ -60,9 +64,12 @@
 // IR: llvm.call @snprintf(
 // IR: llvm.call @longjmp(
 // IR-LABEL: llvm.func internal @__seq_fn_shift(
-// IR: omp.loop_nest
+// IR: llvm.mlir.addressof @__seq_parallel_for
+// IR-LABEL: llvm.func internal @__seq_parallel_body_0(
 // IR: llvm.atomicrmw xchg
-// IR: omp.yield
+// IR: llvm.call @snprintf(
+// IR-NOT: llvm.call @longjmp(
+// IR: llvm.return
 // IR: llvm.mlir.global external constant @__seq_abi("seqabi2;{{.*}};m:256\00")
 
 func.func @pick(%x: tensor<8xf32>, %i: i64) -> tensor<1xf32> {
