@@ -239,9 +239,26 @@ static void lowerCall(LLVM::CallOp call, LLVM::LLVMFuncOp body,
   Value runAddress = LLVM::AddressOfOp::create(builder, loc, run);
   auto poolType = LLVM::LLVMFunctionType::get(
       voidType, {ptrType, ptrType, i64Type, i64Type, i64Type, ptrType});
+  // A loader that did not set the pointer (a runtime older than the pool,
+  // or code called outside seqrt) gets the whole range on the calling
+  // thread instead of a call through null.
+  Block *before = call->getBlock();
+  Block *after = before->splitBlock(call);
+  Block *viaPool = builder.createBlock(after);
+  Block *serial = builder.createBlock(after);
+  builder.setInsertionPointToEnd(before);
+  Value null = LLVM::ZeroOp::create(builder, loc, ptrType);
+  Value isSet = LLVM::ICmpOp::create(builder, loc, LLVM::ICmpPredicate::ne,
+                                     pool, null);
+  LLVM::CondBrOp::create(builder, loc, isSet, viaPool, serial);
+  builder.setInsertionPointToEnd(viaPool);
   LLVM::CallOp::create(
       builder, loc, poolType,
       ValueRange{pool, runAddress, contextPtr, lo, hi, grain, slot});
+  LLVM::BrOp::create(builder, loc, after);
+  builder.setInsertionPointToEnd(serial);
+  LLVM::CallOp::create(builder, loc, run, ValueRange{contextPtr, lo, hi, slot});
+  LLVM::BrOp::create(builder, loc, after);
   call.erase();
 }
 

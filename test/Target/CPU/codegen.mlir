@@ -28,6 +28,8 @@
 // AVX2: fmul {{.*}}<8 x float>
 // AVX2: define internal void @__seq_parallel_body_0_run(ptr {{.*}}, i64 {{.*}}, i64 {{.*}}, ptr {{.*}})
 // AVX2: %[[POOL:.*]] = load ptr, ptr @__seq_parallel_for
+// A runtime that did not set the pointer gets the loop on the calling thread.
+// AVX2: icmp {{eq|ne}} ptr %[[POOL]], null
 // AVX2: call void %[[POOL]](ptr nonnull @__seq_parallel_body_0_run, ptr {{.*}}, i64 0, i64 16, i64 1, ptr
 // AVX2-NOT: __kmpc
 // OMP: call void {{.*}}@__kmpc_fork_call
