@@ -80,6 +80,7 @@ public:
     f32 = b.getF32Type();
     i32 = b.getI32Type();
     cap = options.maxSeqLen;
+    cacheElement = getImportDtypeType(context, options.kvCacheDtype);
   }
 
   OwningOpRef<ModuleOp> build();
@@ -93,7 +94,8 @@ private:
     return RankedTensorType::get({1, ShapedType::kDynamic}, i32);
   }
   RankedTensorType cacheType() {
-    return RankedTensorType::get({1, spec.kvHeads, cap, spec.headDim}, f32);
+    return RankedTensorType::get({1, spec.kvHeads, cap, spec.headDim},
+                                 cacheElement);
   }
   /// A layer's two decode states: its K and V caches, a Mamba layer's conv
   /// and SSM states, or a recurrent block's conv and RG-LRU states.
@@ -135,6 +137,9 @@ private:
   /// `v` widened to f32 if it is a bf16/f16 tensor (norm weights and
   /// biases of half-precision checkpoints).
   Value toF32(Value v);
+  /// `v` (f32 keys or values [1, H, S, D]) rounded to the KV caches'
+  /// element type (--kv-cache-dtype), or `v` when they are f32.
+  Value toCacheType(Value v);
   QuantFormatAttr quantAttr(StringRef name);
   Value embedding(Value table, Value ids);
   Value linear(Value x, Value w, Value bias, int64_t outWidth);
@@ -183,6 +188,7 @@ private:
   const llvm::StringMap<TensorInfo> &tensors;
   const ImportOptions &options;
   Type f32, i32;
+  Type cacheElement; ///< the KV caches' element type
   int64_t cap;
   ModuleOp module;
   llvm::StringMap<std::string> symbols; ///< checkpoint name -> symbol
@@ -238,6 +244,13 @@ Value DecoderGraphBuilder::toF32(Value v) {
   if (!isa<BFloat16Type, Float16Type>(type.getElementType()))
     return v;
   return arith::ExtFOp::create(b, loc, type.clone(f32), v);
+}
+
+Value DecoderGraphBuilder::toCacheType(Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getElementType() == cacheElement)
+    return v;
+  return arith::TruncFOp::create(b, loc, type.clone(cacheElement), v);
 }
 
 QuantFormatAttr DecoderGraphBuilder::quantAttr(StringRef name) {
@@ -376,7 +389,8 @@ Value DecoderGraphBuilder::zeroState(Type stateType) {
   // alloc_tensor, not tensor.empty: CSE must not merge the caches.
   Value empty =
       bufferization::AllocTensorOp::create(b, loc, type, ValueRange{});
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value zero = arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(b.getZeroAttr(type.getElementType())));
   return linalg::FillOp::create(b, loc, zero, empty)->getResult(0);
 }
 
@@ -680,10 +694,12 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
       ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)},
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  Value k2 =
-      CacheWriteOp::create(b, loc, cacheType(), kCache, kr, start, Value());
-  Value v2 =
-      CacheWriteOp::create(b, loc, cacheType(), vCache, vh, start, Value());
+  // K and V are rounded to the cache's dtype as they are written; the
+  // attention widens them to f32 as it reads them.
+  Value k2 = CacheWriteOp::create(b, loc, cacheType(), kCache, toCacheType(kr),
+                                  start, Value());
+  Value v2 = CacheWriteOp::create(b, loc, cacheType(), vCache, toCacheType(vh),
+                                  start, Value());
   Value sI32 = arith::IndexCastOp::create(b, loc, i32, S);
   Value sT = tensor::FromElementsOp::create(b, loc, one, ValueRange{sI32});
   Value kvLen = arith::AddIOp::create(b, loc, start, sT);

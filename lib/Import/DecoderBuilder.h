@@ -167,6 +167,10 @@ void emitGenerateTail(OpBuilder &b, Location loc, int64_t N, Value lastLogits,
                       SamplingAttr sampling,
                       function_ref<SmallVector<Value>(Block *)> stepBody);
 
+/// Emits an error at `loc` and fails unless the activation dtype
+/// (--dtype) is f32, the only one implemented (Dtype.cpp).
+LogicalResult checkActivationDtype(Location loc, const ImportOptions &options);
+
 /// Emits an error at `loc` and fails unless the beam-search options
 /// (numBeams, lengthPenalty, earlyStopping) are valid.
 LogicalResult checkBeamOptions(Location loc, const ImportOptions &options);

@@ -87,6 +87,7 @@ public:
     f32 = b.getF32Type();
     i32 = b.getI32Type();
     cap = options.maxSeqLen;
+    cacheElement = getImportDtypeType(context, options.kvCacheDtype);
   }
 
   OwningOpRef<ModuleOp> build();
@@ -97,10 +98,11 @@ private:
     return RankedTensorType::get({1, dyn, width}, f32);
   }
   RankedTensorType ids() { return RankedTensorType::get({1, dyn}, i32); }
-  /// One layer's compressed cache: [c_kv, k_pe] per token.
+  /// One layer's compressed cache: [c_kv, k_pe] per token, in
+  /// --kv-cache-dtype.
   RankedTensorType cacheType() {
     return RankedTensorType::get({1, 1, cap, spec.kvLoraRank + spec.ropeDim},
-                                 f32);
+                                 cacheElement);
   }
   RankedTensorType tensorType(StringRef name) {
     const TensorInfo &info = tensors.find(name)->second;
@@ -166,6 +168,7 @@ private:
   const llvm::StringMap<TensorInfo> &tensors;
   const ImportOptions &options;
   Type f32, i32;
+  Type cacheElement; ///< the compressed caches' element type
   int64_t cap;
   ModuleOp module;
   llvm::StringMap<std::string> symbols; ///< checkpoint name -> symbol
@@ -343,7 +346,8 @@ Value DeepSeekGraphBuilder::zeroCache() {
   // alloc_tensor, not tensor.empty: CSE must not merge the caches.
   Value empty =
       bufferization::AllocTensorOp::create(b, loc, cacheType(), ValueRange{});
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value zero = arith::ConstantOp::create(
+      b, loc, cast<TypedAttr>(b.getZeroAttr(cacheElement)));
   return linalg::FillOp::create(b, loc, zero, empty)->getResult(0);
 }
 
@@ -418,10 +422,12 @@ Value DeepSeekGraphBuilder::attention(Value xn, Value positions, Value &cache,
   Value kPe4 = asHead(kPe, Dr);
   Value kRot = RopeOp::create(b, loc, kPe4.getType(), kPe4, positions, theta,
                               style, IntegerAttr(), invFreq);
-  // YaRN scales cos and sin of both q and k: the rotary scores by its
-  // square.
-  if (spec.ropeAttentionFactor != 1.0)
-    qRot = scale(qRot, spec.ropeAttentionFactor * spec.ropeAttentionFactor);
+  // YaRN scales cos and sin of both q and k (as transformers does, so that
+  // the cache holds its k_pe, and rounds it as it does in a 2-byte cache).
+  if (spec.ropeAttentionFactor != 1.0) {
+    qRot = scale(qRot, spec.ropeAttentionFactor);
+    kRot = scale(kRot, spec.ropeAttentionFactor);
+  }
 
   // kv_b_proj [H * (Dn + Dv), R] as per-head W_UK [H, Dn, R] and W_UV
   // [H, Dv, R].
@@ -443,18 +449,22 @@ Value DeepSeekGraphBuilder::attention(Value xn, Value positions, Value &cache,
       b, loc, RankedTensorType::get({1, H, dyn, R + Dr}, f32), 3,
       ValueRange{qLat, qRot});
 
-  // Write [c_kv, k_pe] at the positions, attend over the cache (keys: the
-  // whole row, values: its latent part).
-  Value update = tensor::ConcatOp::create(
-      b, loc, RankedTensorType::get({1, 1, dyn, R + Dr}, f32), 3,
-      ValueRange{asHead(c, R), kRot});
+  // Write [c_kv, k_pe] at the positions, rounded to the cache's dtype,
+  // attend over the cache (keys: the whole row, values: its latent part,
+  // both widened to f32 as they are read).
+  auto updateType = RankedTensorType::get({1, 1, dyn, R + Dr}, f32);
+  Value update = tensor::ConcatOp::create(b, loc, updateType, 3,
+                                          ValueRange{asHead(c, R), kRot});
+  if (cacheElement != f32)
+    update =
+        arith::TruncFOp::create(b, loc, updateType.clone(cacheElement), update);
   auto oneI32 = RankedTensorType::get({1}, i32);
   Value start = slice(positions, {zero, zero}, {one, one}, oneI32);
   cache =
       CacheWriteOp::create(b, loc, cacheType(), cache, update, start, Value());
   Value values = slice(cache, {zero, zero, zero, zero},
                        {one, one, b.getIndexAttr(cap), b.getIndexAttr(R)},
-                       RankedTensorType::get({1, 1, cap, R}, f32));
+                       RankedTensorType::get({1, 1, cap, R}, cacheElement));
   Value sI32 = arith::IndexCastOp::create(b, loc, i32, S);
   Value sT = tensor::FromElementsOp::create(b, loc, oneI32, ValueRange{sI32});
   Value kvLen = arith::AddIOp::create(b, loc, start, sT);

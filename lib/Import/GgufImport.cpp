@@ -162,8 +162,10 @@ OwningOpRef<ModuleOp> mlir::seq::importGguf(MLIRContext *ctx, StringRef path,
                                             const ImportOptions &options) {
   std::string err;
   bool ioError = false;
-  auto file = seqrt::GgufFile::open(path.str(), err, ioError);
   Location fileLoc = FileLineColLoc::get(ctx, path, 0, 0);
+  if (failed(checkActivationDtype(fileLoc, options)))
+    return nullptr;
+  auto file = seqrt::GgufFile::open(path.str(), err, ioError);
   if (!file) {
     emitError(fileLoc) << err;
     return nullptr;

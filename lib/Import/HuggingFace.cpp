@@ -2024,6 +2024,9 @@ FailureOr<DecoderSpec> readRecurrentGemma(Config &c) {
 OwningOpRef<ModuleOp>
 mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
                              const ImportOptions &options) {
+  if (failed(
+          checkActivationDtype(FileLineColLoc::get(ctx, dir, 0, 0), options)))
+    return nullptr;
   llvm::SmallString<256> configPath(dir);
   llvm::sys::path::append(configPath, "config.json");
   FailureOr<JsonFile> file = readJson(ctx, configPath);

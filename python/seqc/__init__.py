@@ -32,6 +32,7 @@ _OPTIONS = {
     "top_k": "top-k",
     "top_p": "top-p",
     "ignore_eos": "ignore-eos",
+    "kv_cache_dtype": "kv-cache-dtype",
     # decoding entries built with the import
     "best_of": "best-of",
     "draft_model": "draft-model",

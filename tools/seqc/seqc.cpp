@@ -42,6 +42,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -232,6 +233,18 @@ static cl::opt<int64_t>
               cl::desc("KV-cache capacity in tokens (default: the config's "
                        "max_position_embeddings, at most 4096)"),
               cl::init(0), cl::cat(importCategory));
+// Dtypes are strings checked by parseDtypes (an enum option would list
+// one --help line per value).
+static cl::opt<std::string> kvCacheDtype(
+    "kv-cache-dtype",
+    cl::desc("KV caches' dtype: f32, bf16 or f16 (K/V rounded when written, "
+             "read widened to f32)"),
+    cl::init("f32"), cl::cat(importCategory));
+static cl::opt<std::string> activationDtype(
+    "dtype",
+    cl::desc("Activations' dtype: f32 (bf16 and f16 are refused: see "
+             "--kv-cache-dtype)"),
+    cl::init("f32"), cl::Hidden, cl::cat(importCategory));
 static cl::opt<int64_t>
     maxNewTokens("max-new-tokens",
                  cl::desc("Tokens the `generate` entry returns"), cl::init(32),
@@ -368,11 +381,33 @@ static void printVersion(llvm::raw_ostream &os) {
   os << " (HSACO + manifest in artifacts; no host launches yet)\n";
 }
 
+/// The dtype named `name` (f32, bf16, f16), if it is one.
+static std::optional<seq::ImportDtype> parseDtype(StringRef name) {
+  return llvm::StringSwitch<std::optional<seq::ImportDtype>>(name)
+      .Case("f32", seq::ImportDtype::F32)
+      .Case("bf16", seq::ImportDtype::BF16)
+      .Case("f16", seq::ImportDtype::F16)
+      .Default(std::nullopt);
+}
+
+/// False, after a message, unless --kv-cache-dtype and --dtype name dtypes.
+static bool checkDtypeOptions() {
+  for (cl::opt<std::string> *option : {&kvCacheDtype, &activationDtype})
+    if (!parseDtype(*option)) {
+      llvm::errs() << "seqc: --" << option->ArgStr << "=" << *option
+                   << ": not a dtype (f32, bf16 or f16)\n";
+      return false;
+    }
+  return true;
+}
+
 /// The checkpoint-import options from the command line.
 static seq::ImportOptions importOptions() {
   seq::ImportOptions options;
   options.maxSeqLen = maxSeqLen;
   options.maxNewTokens = maxNewTokens;
+  options.kvCacheDtype = *parseDtype(kvCacheDtype);
+  options.dtype = *parseDtype(activationDtype);
   options.temperature = temperature;
   options.topK = topK;
   options.topP = topP;
@@ -858,6 +893,8 @@ int main(int argc, char **argv) {
           "seqc: compiles a model graph in seq IR, or a Hugging Face "
           "checkpoint directory, into a .seqpkg artifact\n",
           &llvm::errs(), /*VFS=*/nullptr, /*EnvVar=*/"SEQC_OPTIONS"))
+    return 2;
+  if (!checkDtypeOptions())
     return 2;
   seq::installCrashDiagnostic("seqc", inputFilename);
 

@@ -19,8 +19,24 @@
 namespace mlir {
 namespace seq {
 
+/// A floating-point storage type the importer may choose (--dtype,
+/// --kv-cache-dtype).
+enum class ImportDtype { F32, BF16, F16 };
+
+/// Its name ("f32", "bf16", "f16") and its MLIR type.
+StringRef stringifyImportDtype(ImportDtype dtype);
+Type getImportDtypeType(MLIRContext *context, ImportDtype dtype);
+
 /// What the importer builds besides the model itself.
 struct ImportOptions {
+  /// The element type of the attention layers' KV caches (DeepSeek-V3:
+  /// its compressed latent cache): K and V are rounded to it when written
+  /// and widened to f32 when attention reads them. Recurrent states
+  /// (Mamba, RG-LRU) stay f32.
+  ImportDtype kvCacheDtype = ImportDtype::F32;
+  /// The activations' dtype; only f32 is implemented (the importer refuses
+  /// the others, naming the ops that would need 2-byte activations).
+  ImportDtype dtype = ImportDtype::F32;
   /// KV-cache capacity in tokens; 0 takes the config's
   /// max_position_embeddings, capped at 4096.
   int64_t maxSeqLen = 0;

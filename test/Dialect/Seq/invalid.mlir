@@ -66,8 +66,24 @@ func.func @attention_block_table_rank(%q: tensor<1x2x4x8xf32>, %k: tensor<16x2x4
 // -----
 
 func.func @attention_element_type(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xbf16>, %v: tensor<1x2x4x8xbf16>) {
-  // expected-error @+1 {{expects query, key, value and output to share an element type}}
-  %o = seq.attention %q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16> -> tensor<1x2x4x8xf32>
+  // expected-error @+1 {{expects query and output to share an element type}}
+  %o = seq.attention %q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16> -> tensor<1x2x4x8xbf16>
+  return
+}
+
+// -----
+
+func.func @attention_kv_element_type(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xbf16>, %v: tensor<1x2x4x8xf16>) {
+  // expected-error @+1 {{expects key and value to share an element type}}
+  %o = seq.attention %q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xf16> -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_kv_wider(%q: tensor<1x2x4x8xbf16>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) {
+  // expected-error @+1 {{expects key and value ('f32') to be the query's element type or narrower ('bf16')}}
+  %o = seq.attention %q, %k, %v : tensor<1x2x4x8xbf16>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xbf16>
   return
 }
 

@@ -22,6 +22,16 @@ func.func @attention_mqa_scale_softcap_lse(%q: tensor<1x4x3x16xf32>, %k: tensor<
 
 // -----
 
+// f32 queries on a bf16 KV cache (seqc --kv-cache-dtype=bf16).
+// CHECK-LABEL: func @attention_f32_query_bf16_cache
+// CHECK: seq.attention %{{.*}}, %{{.*}}, %{{.*}} kv_lengths(%{{.*}} : tensor<1xi32>) causal : tensor<1x4x1x16xf32>, tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16> -> tensor<1x4x1x16xf32>
+func.func @attention_f32_query_bf16_cache(%q: tensor<1x4x1x16xf32>, %k: tensor<1x2x64x16xbf16>, %v: tensor<1x2x64x16xbf16>, %len: tensor<1xi32>) -> tensor<1x4x1x16xf32> {
+  %o = seq.attention %q, %k, %v kv_lengths(%len : tensor<1xi32>) causal : tensor<1x4x1x16xf32>, tensor<1x2x64x16xbf16>, tensor<1x2x64x16xbf16> -> tensor<1x4x1x16xf32>
+  return %o : tensor<1x4x1x16xf32>
+}
+
+// -----
+
 // ALiBi as a score region that captures the per-head slopes.
 // CHECK-LABEL: func @attention_alibi_ragged_decode
 // CHECK: seq.attention %{{.*}}, %{{.*}}, %{{.*}} kv_lengths(%{{.*}} : tensor<2xi32>) score_mod {

@@ -79,12 +79,19 @@ LogicalResult AttentionOp::verify() {
     if (failed(verifyRank(op, table.getType(), 2, "block_table",
                           "[B, MaxBlocks]")))
       return failure();
+  // Query and output share a type, key and value share one; a cache may
+  // be narrower than the query (f32 activations on a bf16/f16 KV cache).
   Type elementType = qType.getElementType();
-  if (kType.getElementType() != elementType ||
-      vType.getElementType() != elementType ||
-      oType.getElementType() != elementType)
-    return emitOpError("expects query, key, value and output to share an "
-                       "element type");
+  Type kvElementType = kType.getElementType();
+  if (oType.getElementType() != elementType)
+    return emitOpError("expects query and output to share an element type");
+  if (vType.getElementType() != kvElementType)
+    return emitOpError("expects key and value to share an element type");
+  if (kvElementType != elementType && kvElementType.getIntOrFloatBitWidth() >
+                                          elementType.getIntOrFloatBitWidth())
+    return emitOpError() << "expects key and value (" << kvElementType
+                         << ") to be the query's element type or narrower ("
+                         << elementType << ")";
 
   AttentionDims dims = getAttentionDims(*this);
   ArrayRef<int64_t> k = kType.getShape();

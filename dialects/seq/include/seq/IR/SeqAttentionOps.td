@@ -72,6 +72,9 @@ def Seq_AttentionOp : Seq_Op<"attention", [RecursiveMemoryEffects,
       scores per query, `[B, Hq, Sq]` f32, for merging partial results.
 
     Scores and softmax are computed in f32 whatever the storage type.
+    `key` and `value` share an element type, which may be narrower than
+    the query's (f32 activations on a bf16 or f16 KV cache: each key and
+    value is widened as it is read); `output` has the query's.
 
     ```mlir
     %o = seq.attention %q, %k, %v causal window(4096)
