@@ -240,6 +240,15 @@ LogicalResult mlir::seq::addTreeSpeculativeEntry(ModuleOp module, Location loc,
 
   func::FuncOp step = lookupStep(module, "", true);
   func::FuncOp advance = lookupStep(module, "", false);
+  // Recurrent state cannot be rolled back per branch (it would need one
+  // state per tree node): trees are for position-addressed caches only,
+  // also now that chain speculation takes SSM and hybrid targets.
+  if (step && step->hasAttr(kStepRecurrentAttr))
+    return emitError(loc)
+           << "--spec-tree: speculative decoding needs a target whose state "
+              "is addressed by position (KV caches) to verify a tree; this "
+              "model carries recurrent (SSM) state, which a chain verifies: "
+              "drop --spec-tree";
   FailureOr<func::FuncOp> verifyStep = treeStep(module, step, table, nodes + 1);
   if (failed(verifyStep))
     return failure();

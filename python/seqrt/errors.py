@@ -8,6 +8,8 @@ status name (``e.status``, e.g. ``"SEQRT_ERROR_FORMAT"``). All derive from
 ``except OSError`` or ``except ValueError`` work as expected.
 """
 
+import re
+
 __all__ = [
     "Error", "FileError", "FormatError", "VersionError", "ChecksumError",
     "TargetError", "BindingError", "ArgumentError", "OutOfMemoryError",
@@ -111,11 +113,13 @@ def exception_for(status, message, kind=""):
     ("token", "cache"); an execution error's code status is the
     ``(__seq_status N)`` the runtime puts in its message."""
     cls = _BY_STATUS.get(status, Error)
-    if kind == "token" or (
-            status == 9 and message.endswith("(__seq_status 1)")):
+    # The runtime's message ends "(__seq_status N)", or continues with
+    # ": <the code's message>" (op, location, values).
+    code = re.search(r"\(__seq_status (\d+)\)(?::|$)", message)
+    code = int(code.group(1)) if status == 9 and code else None
+    if kind == "token" or code == 1:
         cls = TokenIdError
-    elif kind == "cache" or (
-            status == 9 and message.endswith("(__seq_status 2)")):
+    elif kind == "cache" or code == 2:
         cls = CacheOverflowError
     error = cls(message)
     error.status = _STATUS_NAMES.get(_BY_STATUS.get(status), "SEQRT_ERROR")
