@@ -52,12 +52,18 @@ struct TargetDescription {
   int64_t threads = 0;
   /// The grain of a parallel loop: estimated operations (trip count x
   /// static op count of an iteration, seq-serialize-small-foralls) below
-  /// which a tile loop runs serially instead of paying an OpenMP fork/join.
-  /// 2^22 keeps every loop of a SmolLM2-135M decode step but the LM head
-  /// serial: on the shared 2-core machine (load ~13) a grain of 2^18, which
-  /// runs its projections on both threads, decoded 0.68x (f32) and 0.93x
-  /// (int8) as fast (bench/results/e2e-smollm2-llamacpp-2026-11-30-qperf.md).
-  int64_t parallelMinWork = 1 << 22;
+  /// which a tile loop runs serially instead of paying a fork/join.
+  /// seqrt's pool (the default parallel runtime): 2^18, which runs a
+  /// SmolLM2-135M decode step's projections on both threads: int8 decode
+  /// at 2 threads 115 / 94 tokens/s (40 / 512-token prompts) against 106 /
+  /// 80 at 2^22, 1.26x / 1.24x llama.cpp in the same run on a quiet machine
+  /// (bench/results/e2e-smollm2-2026-11-30-pool-grain.md).
+  int64_t parallelMinWork = 1 << 18;
+  /// With --parallel-runtime=omp: 2^22, which keeps every loop of that
+  /// decode step but the LM head serial, because a libomp fork/join costs
+  /// 30-55 us (at 2^18 libomp decoded 0.68x (f32) and 0.93x (int8) as
+  /// fast, bench/results/e2e-smollm2-llamacpp-2026-11-30-qperf.md).
+  int64_t parallelMinWorkOmp = 1 << 22;
 
   // GPU.
   int64_t warpSize = 0;        ///< 32 (NVIDIA), 64 (AMD CDNA)

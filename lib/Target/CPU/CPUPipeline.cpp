@@ -28,12 +28,13 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   tiling.quantActivations = options.quantActivations;
   tiling.x86Avx2 = options.x86Avx2;
   tiling.runtimeChecks = options.runtimeChecks;
-  int64_t minWork = options.parallelMinWork >= 0
-                        ? int64_t(options.parallelMinWork)
-                        : describeCPU(options.vectorWidth).parallelMinWork;
   bool omp = options.parallelRuntime == "omp";
   if (!omp && options.parallelRuntime != "seqrt")
     llvm::report_fatal_error("seqc: parallel-runtime must be seqrt or omp");
+  TargetDescription cpu = describeCPU(options.vectorWidth);
+  int64_t minWork = options.parallelMinWork >= 0
+                        ? int64_t(options.parallelMinWork)
+                        : (omp ? cpu.parallelMinWorkOmp : cpu.parallelMinWork);
   if (options.checkNumerics)
     pm.addPass(createSeqCheckNumerics());
   pm.addPass(createSeqMarkEntryPoints());

@@ -1,13 +1,15 @@
-// RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=COARSE
+// RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=GRAIN
+// RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -parallel-runtime=omp --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=COARSE
 // RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -parallel-min-work=4194304 --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=COARSE
 // RUN: seqc %s -emit=llvm-mlir -cpu=haswell -mtriple=x86_64-unknown-linux-gnu -parallel-min-work=262144 --mlir-print-ir-after=seq-serialize-small-foralls -o /dev/null 2>&1 | FileCheck %s --check-prefix=GRAIN
 
-// The default grain is the target description's parallelMinWork (2^22
-// estimated operations, the same as -parallel-min-work=4194304): a decode
-// row (one tile of rows) through a 576 x 576 q4_1 weight runs serially, in
-// parallel only from 19 tiles of rows. With a grain of 2^18 that projection
+// The default grain is the target description's: parallelMinWork (2^18
+// estimated operations) for seqrt's pool, parallelMinWorkOmp (2^22, the
+// same as -parallel-min-work=4194304) with -parallel-runtime=omp. At 2^22 a
+// decode row (one tile of rows) through a 576 x 576 q4_1 weight runs
+// serially, in parallel only from 19 tiles of rows. At 2^18 that projection
 // (36 tiles of 16 features, ~2.3 * 10^5 estimated operations per tile row)
-// runs on the OpenMP threads from 2 tiles of rows, while a 64 x 64
+// runs on the threads from 2 tiles of rows, while a 64 x 64
 // projection runs in parallel only from 84 tiles of rows. (The estimates
 // follow the static size of the tile body, so the register blocks of
 // KernelDispatch move these thresholds.)
