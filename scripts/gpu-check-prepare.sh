@@ -159,11 +159,14 @@ run sample_greedy argmax_f32 \
   "--arg 0=$(data CPU/Inputs/sample_invalid/nan.npy) --expect 1=$(data $d/nan_tokens.npy) --rtol 0 --atol 0"
 
 # The benchmark's attention kernels: one per head dim and causality (the
-# kernels read every extent at run time; the shape here only names them).
+# kernels read every extent at run time; the shape here names them and
+# must give KernelDispatch enough query blocks to fill a GPU, or it picks
+# the split-KV form with its merge, which the prefill benchmark does not
+# launch).
 for hd in 64 128; do
   heads=$((2048 / hd))
   for causal in causal noncausal; do
-    t="tensor<1x${heads}x256x${hd}xbf16>"
+    t="tensor<16x${heads}x1024x${hd}xbf16>"
     flag=""
     [ "$causal" = causal ] && flag=" causal"
     cat > "$out/bench/attention_d${hd}_$causal.mlir" <<MLIR
@@ -197,6 +200,9 @@ python3 - "$out/bench" <<'PY'
 import json, sys
 d = sys.argv[1]
 names = lambda f: [k["name"] for k in json.load(open(f"{d}/{f}.sm_80.json"))["kernels"]]
+for f in ("attention_d64_causal", "attention_d64_noncausal",
+          "attention_d128_causal", "attention_d128_noncausal"):
+    assert len(names(f)) == 1 and not names(f)[0].endswith("_split"), names(f)
 split = [n for n in names("decode_split") if n.endswith("_split")]
 full = names("decode_full")
 assert len(split) == 1 and "attention_merge_bf16" in names("decode_split"), names("decode_split")

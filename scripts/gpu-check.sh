@@ -7,6 +7,7 @@
 # scripts/gpu-check-prepare.sh on a seqc machine (a bundle under 64 MiB).
 #
 # Usage: <bundle>/src/scripts/gpu-check.sh [--name <gpu-name>] [--no-bench]
+#                                           [--sanitize]
 #
 # 1. builds seqrt and seq-gpu-run (<bundle>/build, CMake only);
 # 2. runs every kernel test the GPU emulator runs (tests.tsv: the same
@@ -23,6 +24,9 @@
 #    head dim 64 and 128, causal and not, bf16), checking each result
 #    against torch's, and decode attention (batch 1..64, KV 1k..32k) as a
 #    fraction of the HBM copy bandwidth measured in the same run;
+# With --sanitize, every kernel test runs once more (the cubin for this GPU)
+# under compute-sanitizer's memcheck and racecheck tools; a reported error
+# is a failure.
 # 5. writes <bundle>/results/gpu-<name>.md (copy it to bench/results/ in
 #    the repository and commit it).
 # Exit status: 0 when every kernel test and benchmark check passed.
@@ -32,11 +36,13 @@ bundle=$(cd "$src/.." && pwd)
 build=${GPU_CHECK_BUILD:-$bundle/build}
 name=""
 bench=1
+sanitize=0
 while [ $# -gt 0 ]; do
   case "$1" in
   --name) name=$2; shift 2 ;;
   --no-bench) bench=0; shift ;;
-  *) echo "usage: $0 [--name <gpu-name>] [--no-bench]" >&2; exit 2 ;;
+  --sanitize) sanitize=1; shift ;;
+  *) echo "usage: $0 [--name <gpu-name>] [--no-bench] [--sanitize]" >&2; exit 2 ;;
   esac
 done
 for f in "$bundle/tests.tsv" "$bundle/kernels" "$bundle/bench"; do
@@ -81,14 +87,15 @@ trap 'rm -rf "$tmp"' EXIT
 
 failed=0
 rows=""
-# kernel_tests <binary suffix> <manifest arch> <label>
+# kernel_tests <binary suffix> <manifest arch> <label> [wrapper...]
 kernel_tests() {
   local suffix=$1 march=$2 label=$3
+  shift 3
   while IFS=$'\t' read -r test kernel args; do
     args=${args//@DATA@/$bundle/data}
     args=${args//@TMP@/$tmp}
     # shellcheck disable=SC2086
-    output=$("$run" "$bundle/kernels/$test.$suffix" \
+    output=$("$@" "$run" "$bundle/kernels/$test.$suffix" \
       --manifest "$bundle/kernels/$test.$march.json" --kernel "$kernel" \
       $args 2>&1)
     status=$?
@@ -105,6 +112,14 @@ if [ -n "$cubin" ]; then
   kernel_tests "$cubin.cubin" "$cubin" "cubin $cubin"
 fi
 kernel_tests "sm_80.ptx" "sm_80" "PTX sm_80 (JIT)"
+if [ "$sanitize" -eq 1 ]; then
+  sanitizer=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
+  sbin=${cubin:+$cubin.cubin}
+  for tool in memcheck racecheck; do
+    kernel_tests "${sbin:-sm_80.ptx}" "${cubin:-sm_80}" "$tool (${cubin:-sm_80 PTX})" \
+      "$sanitizer" --tool "$tool" --error-exitcode 97 --print-limit 20
+  done
+fi
 
 echo "== multi-target artifact"
 artifact_rows=""
@@ -112,11 +127,11 @@ seqrun=$build/bin/seqrun
 for f in "$bundle"/artifact/*.seqpkg; do
   t=$(basename "$f" .seqpkg)
   args=$(sed "s|@DATA@|$bundle/data|g" "$bundle/artifact/$t.args")
-  for device in cuda cpu; do
+  for dev in cuda cpu; do
     # shellcheck disable=SC2086
-    output=$("$seqrun" "$f" --device=$device $args 2>&1)
+    output=$("$seqrun" "$f" --device=$dev $args 2>&1)
     status=$?
-    echo "[$device] $t: $( [ $status -eq 0 ] && echo ok || echo FAILED )"
+    echo "[$dev] $t: $( [ $status -eq 0 ] && echo ok || echo FAILED )"
     echo "$output" | sed 's/^/    /'
     chosen=$(echo "$output" | sed -n 's/^seqrun: device: //p')
     result=$(echo "$output" | sed -n 's/^output [0-9]*[^:]*: \(.*\)/\1/p' | head -1)
@@ -127,7 +142,7 @@ for f in "$bundle"/artifact/*.seqpkg; do
       failed=$((failed + 1))
       result="**FAILED**: $(echo "$output" | tail -1)"
     fi
-    artifact_rows+="| $t | $device | ${chosen:-(not loaded)} | $result |"$'\n'
+    artifact_rows+="| $t | $dev | ${chosen:-(not loaded)} | $result |"$'\n'
   done
 done
 
