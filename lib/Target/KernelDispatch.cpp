@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/KernelDispatch.h"
+#include "seqrt/GpuHost.h"
 
 #include <algorithm>
 
@@ -182,27 +183,11 @@ int64_t seq::selectGPUAttentionSplits(const TargetDescription &target,
                                       const GPUAttentionConfig &config,
                                       int64_t batch, int64_t kvHeads,
                                       int64_t queries, int64_t keys) {
-  // Overflow-safe: a grid of more than 2^31 blocks is no decode shape.
-  constexpr int64_t kLarge = int64_t(1) << 31;
-  if (batch <= 0 || kvHeads <= 0 || queries <= 0 || keys <= 0 ||
-      batch > kLarge || kvHeads > kLarge || queries > kLarge)
-    return 1;
-  int64_t queryBlocks =
-      (queries + config.positionsPerBlock - 1) / config.positionsPerBlock;
-  int64_t blocks = batch * kvHeads;
-  if (blocks > kLarge || blocks * queryBlocks > kLarge)
-    return 1;
-  blocks *= queryBlocks;
-  // Two blocks per SM/CU hide the latency of the K/V loads.
-  int64_t wanted = 2 * target.multiprocessors;
-  if (blocks >= wanted)
-    return 1;
-  int64_t splits = (wanted + blocks - 1) / blocks;
-  // Each split reads at least two K/V tiles, or the merge costs more than
-  // the parallelism gains.
-  int64_t minKeys = 2 * config.blockKV;
-  int64_t maxSplits = std::max<int64_t>(1, keys / minKeys);
-  return std::min(splits, maxSplits);
+  // One rule for the compiler and the runtime (seqrt/GpuHost.h), which
+  // evaluates it on the device's own SM count at each call.
+  return seqrt::gpuhost::attentionSplits(
+      target.multiprocessors, config.positionsPerBlock, config.blockKV, batch,
+      kvHeads, queries, keys);
 }
 
 std::optional<GPURowConfig>

@@ -1,0 +1,76 @@
+//===- GpuHost.h - The GPU launch plan shared by seqc and seqrt -*- C++ -*-===//
+//
+// The names and rules that the compiler (which writes an entry's GPU launch
+// plan, lib/Target/GPU/HostPlan.cpp) and the runtime (which runs it,
+// runtime/lib/GpuPlan.cpp) must agree on, defined once: the plan's format,
+// and the split-KV rule of decode attention, which the runtime evaluates on
+// the device's SM count (docs/design/GPU.md, "The host side"). Plain C++:
+// no MLIR/LLVM dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQRT_GPUHOST_H
+#define SEQRT_GPUHOST_H
+
+#include <algorithm>
+#include <cstdint>
+
+namespace seqrt {
+namespace gpuhost {
+/// The metadata member of a GPU target (`gpu_targets[i].host`) holding the
+/// launch plan of every entry for that target's kernels.
+inline constexpr char kPlanMember[] = "host";
+/// Its "format" and "version".
+inline constexpr char kPlanFormat[] = "seqc-gpu-host";
+inline constexpr int kPlanVersion = 1;
+/// Buffer kinds: an entry input (copied to the device at the call), a
+/// bound parameter (uploaded once, kept on the device), a buffer the
+/// entry's kernels write (allocated per call).
+inline constexpr char kBufferInput[] = "input";
+inline constexpr char kBufferParam[] = "param";
+inline constexpr char kBufferTemp[] = "temp";
+/// Step kinds: one manifest kernel; attention (the prefill kernel, or the
+/// split-KV kernel and its merge, chosen at the call); greedy argmax
+/// (a kernel whose token -1 is the CPU's invalid-logits error).
+inline constexpr char kStepLaunch[] = "launch";
+inline constexpr char kStepAttention[] = "attention";
+inline constexpr char kStepArgmax[] = "argmax";
+
+/// Key splits per (batch, KV head) of a decode attention (Flash-Decoding):
+/// enough blocks to give each of `multiprocessors` SMs/CUs two, never a
+/// split of fewer than two K/V tiles of `blockKV` keys, and 1 when the
+/// prefill grid (ceil(queries / positionsPerBlock) x kvHeads x batch)
+/// already fills the chip. KernelDispatch's selectGPUAttentionSplits
+/// (compile time, the target's table) and the runtime (the device's own
+/// count) both call this.
+inline int64_t attentionSplits(int64_t multiprocessors,
+                               int64_t positionsPerBlock, int64_t blockKV,
+                               int64_t batch, int64_t kvHeads, int64_t queries,
+                               int64_t keys) {
+  // Overflow-safe: a grid of more than 2^31 blocks is no decode shape.
+  constexpr int64_t kLarge = int64_t(1) << 31;
+  if (batch <= 0 || kvHeads <= 0 || queries <= 0 || keys <= 0 ||
+      batch > kLarge || kvHeads > kLarge || queries > kLarge ||
+      positionsPerBlock <= 0 || blockKV <= 0 || multiprocessors <= 0 ||
+      multiprocessors > kLarge)
+    return 1;
+  int64_t queryBlocks = (queries + positionsPerBlock - 1) / positionsPerBlock;
+  int64_t blocks = batch * kvHeads;
+  if (blocks > kLarge || blocks * queryBlocks > kLarge)
+    return 1;
+  blocks *= queryBlocks;
+  // Two blocks per SM/CU hide the latency of the K/V loads.
+  int64_t wanted = 2 * multiprocessors;
+  if (blocks >= wanted)
+    return 1;
+  int64_t splits = (wanted + blocks - 1) / blocks;
+  // Each split reads at least two K/V tiles, or the merge costs more than
+  // the parallelism gains.
+  int64_t minKeys = 2 * blockKV;
+  int64_t maxSplits = std::max<int64_t>(1, keys / minKeys);
+  return std::min(splits, maxSplits);
+}
+} // namespace gpuhost
+} // namespace seqrt
+
+#endif // SEQRT_GPUHOST_H
