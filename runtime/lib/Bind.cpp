@@ -145,6 +145,7 @@ seqrt_status commitPart(seqrt_artifact &artifact,
   if (std::find(parts.begin(), parts.end(), false) == parts.end()) {
     *artifact.globals[binding.param] = buffer;
     artifact.bound[binding.param] = true;
+    return uploadGpuParameter(artifact, binding.param);
   }
   return SEQRT_OK;
 }
@@ -176,6 +177,9 @@ seqrt_status commit(seqrt_artifact &artifact,
     // Bound whole: parts bound later would go to a buffer nobody reads.
     artifact.partsBound[binding.param].assign(
         artifact.partsBound[binding.param].size(), true);
+    // On a GPU, uploaded once here (GpuPlan.cpp).
+    if (seqrt_status status = uploadGpuParameter(artifact, binding.param))
+      return status;
   }
   return SEQRT_OK;
 }

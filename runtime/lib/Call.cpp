@@ -10,6 +10,7 @@
 #include "ArtifactImpl.h"
 #include "Dtype.h"
 #include "Error.h"
+#include "GpuPlan.h"
 #include "Tensor.h"
 #include "seqrt/Abi.h"
 
@@ -338,13 +339,6 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
     return fail(SEQRT_ERROR_ARGUMENT,
                 std::string("artifact has no entry '") + entryName + "'");
   const EntryInfo &entry = artifact->metadata.entries[index];
-  if (artifact->gpu)
-    return fail(SEQRT_ERROR_TARGET,
-                "entry '" + entry.name + "' cannot run on " +
-                    artifact->gpu->target->name +
-                    ": the artifact carries its kernels and launch manifest, "
-                    "but no host-side launch code yet (load it for the "
-                    "device cpu)");
   if (numInputs != entry.inputs.size())
     return fail(SEQRT_ERROR_ARGUMENT, "entry '" + entry.name + "' takes " +
                                           std::to_string(entry.inputs.size()) +
@@ -380,6 +374,10 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
                         inputName(entry, j));
     }
   }
+
+  // On a GPU: the entry's launch plan (GpuPlan.cpp).
+  if (artifact->gpu)
+    return runGpuEntry(*artifact, static_cast<size_t>(index), inputs, outputs);
 
   // One buffer for the result struct followed by the input descriptors.
   // In-place state outputs are not part of it (docs/design/Artifact.md).

@@ -11,6 +11,7 @@
 
 #include "Json.h"
 #include "seqrt/Artifact.h"
+#include "seqrt/GpuHost.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +20,8 @@
 using namespace seqrt;
 
 GpuBinding::~GpuBinding() {
+  for (seqrt_gpu_ptr param : params)
+    seqrt_gpu_free(context, param);
   seqrt_gpu_module_free(module);
   seqrt_gpu_context_free(context);
 }
@@ -270,6 +273,12 @@ bool seqrt::parseArtifactTargets(std::string_view metadataJson,
       return fail(error, where + ".manifest", "missing");
     if (!readManifest(*manifest, where + ".manifest", target, error))
       return false;
+    if (const JsonValue *plan = item.get(gpuhost::kPlanMember)) {
+      if (!readHostPlan(*plan, where + "." + gpuhost::kPlanMember, target,
+                        target.host, error))
+        return false;
+      target.hasHost = true;
+    }
     out.gpu.push_back(std::move(target));
   }
   if (!gpuNames.empty())

@@ -12,6 +12,7 @@
 #ifndef SEQRT_LIB_GPUTARGETS_H
 #define SEQRT_LIB_GPUTARGETS_H
 
+#include "GpuPlan.h"
 #include "seqrt/gpu.h"
 
 #include <cstdint>
@@ -55,6 +56,10 @@ struct GpuTargetInfo {
   bool hasPtx = false;
   GpuImageRange ptx;
   std::vector<GpuKernelInfo> kernels;
+  /// The entries' launch plan (GpuPlan.h); absent in artifacts of older
+  /// seqc, whose entries then cannot run on the device.
+  bool hasHost = false;
+  GpuHostPlan host;
 };
 
 /// The targets of an artifact, in the order seqc was given them.
@@ -84,6 +89,11 @@ struct GpuBinding {
   bool fromPtx = false;
   std::vector<seqrt_gpu_function *> functions;
   seqrt_gpu_device_info device{};
+  /// Per metadata parameter, its device copy (0: not uploaded) and the
+  /// host data it was uploaded from (GpuPlan.cpp); freed before the
+  /// module and the context.
+  std::vector<seqrt_gpu_ptr> params;
+  std::vector<const void *> paramSources;
 
   GpuBinding() = default;
   GpuBinding(const GpuBinding &) = delete;

@@ -223,6 +223,10 @@ extern "C" seqrt_status seqrt_artifact_load_device(const char *path,
                             contents.gpuImages.size(), artifact->targets,
                             error))
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
+  for (seqrt::GpuTargetInfo &target : artifact->targets.gpu)
+    if (target.hasHost &&
+        !checkHostPlan(target.host, target.name, artifact->metadata, error))
+      return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
   for (const std::string &name : artifact->targets.names)
     artifact->targetList += (artifact->targetList.empty() ? "" : ", ") + name;
   if (seqrt_status status = checkHostTarget(artifact->metadata.target, error))

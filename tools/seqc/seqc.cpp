@@ -24,6 +24,7 @@
 #include "seqc/Transforms/Passes.h"
 #include "seqc/Version.h"
 #include "seqrt/Artifact.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -491,7 +492,8 @@ static std::optional<std::string> rocmLinkerFolder(std::string &error) {
 static LogicalResult buildGPUKernels(ModuleOp module,
                                      const seq::TargetDescription &target,
                                      TimingScope &timing,
-                                     OwningOpRef<ModuleOp> &kernels) {
+                                     OwningOpRef<ModuleOp> &kernels,
+                                     llvm::json::Value *hostPlan = nullptr) {
   if (failed(runPasses(module, timing, [&](PassManager &pm) {
         seq::SeqGPULinearKernelsOptions options;
         options.target = target.name();
@@ -526,6 +528,14 @@ static LogicalResult buildGPUKernels(ModuleOp module,
   });
   if (unsupported)
     return failure();
+  // The entries' host side (artifacts): it may add the attention forms the
+  // runtime chooses between, so it comes before the kernels are taken.
+  if (hostPlan) {
+    FailureOr<llvm::json::Value> plan = seq::buildGPUHostPlan(module, target);
+    if (failed(plan))
+      return failure();
+    *hostPlan = std::move(*plan);
+  }
   kernels = ModuleOp::create(module.getLoc());
   (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                       UnitAttr::get(module.getContext()));
@@ -665,7 +675,8 @@ static LogicalResult compileGPUTargets(
       continue;
     OwningOpRef<ModuleOp> copy = module.clone();
     OwningOpRef<ModuleOp> kernels;
-    if (failed(buildGPUKernels(*copy, target, timing, kernels)))
+    llvm::json::Value hostPlan = nullptr;
+    if (failed(buildGPUKernels(*copy, target, timing, kernels, &hostPlan)))
       return failure();
     FailureOr<std::string> manifestText =
         seq::buildKernelManifest(*kernels, target);
@@ -697,6 +708,7 @@ static LogicalResult compileGPUTargets(
     if (cuda)
       entry["ptx"] = addImage(ptx);
     entry["manifest"] = std::move(*manifest);
+    entry[seqrt::gpuhost::kPlanMember] = std::move(hostPlan);
     gpuTargets.push_back(std::move(entry));
   }
   root["format_version"] = 2;

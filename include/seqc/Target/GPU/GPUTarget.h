@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/JSON.h"
 #include <memory>
 #include <optional>
 #include <string>
@@ -131,6 +132,17 @@ void registerGPUTranslations(DialectRegistry &registry);
 FailureOr<std::string> buildKernelManifest(ModuleOp module,
                                            const TargetDescription &target);
 
+/// The launch plan of every entry of `module` for GPU `target`
+/// (HostPlan.cpp), run after the kernel passes named each op's kernels:
+/// per entry its device buffers (inputs, parameters by key, op results),
+/// its steps (a manifest kernel by name over views of buffers; attention
+/// with its prefill and, when the keys allow a split, split-KV and merge
+/// kernels, which it adds to the kernel module so the runtime can choose on
+/// the device's SM count) and its outputs. An op with no GPU kernel, a
+/// dynamic shape or state updated in place is an error naming the entry,
+/// the op and the target. The format is seqrt/GpuHost.h's.
+FailureOr<llvm::json::Value> buildGPUHostPlan(ModuleOp module,
+                                              const TargetDescription &target);
 
 } // namespace seq
 } // namespace mlir

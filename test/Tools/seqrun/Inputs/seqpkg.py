@@ -32,6 +32,9 @@
       Lists the GPU images of a format-version-2 artifact: per target its
       binary (format, ELF machine, size, the manifest's kernels) and the
       `.target` line of its PTX.
+  seqpkg.py gpu-plan IN INDEX
+      Prints the launch plan of GPU target INDEX: per entry its kernels and
+      the kinds of its device buffers.
   seqpkg.py sweep IN TMP N SEED SEQRUN...
       Runs `SEQRUN TMP --info` on truncations of the code of IN and on N
       random byte flips (from SEED) in its ELF headers and tables, each with
@@ -313,6 +316,17 @@ def gpu_images(in_path):
                                  lines[0] if lines else "(no .target)"))
 
 
+def gpu_plan(in_path, index):
+    """Prints the launch plan of GPU target `index`: per entry its kernels
+    and its buffers' kinds."""
+    metadata, _ = read_artifact(in_path)
+    plan = json.loads(metadata)["gpu_targets"][int(index)]["host"]
+    print(plan["format"], plan["version"])
+    for entry in plan["entries"]:
+        print(entry["name"], [s["kernel"] for s in entry["steps"]],
+              [b["kind"] for b in entry["buffers"]])
+
+
 def shape_of(text):
     return () if text == "scalar" else tuple(int(x) for x in text.split("x"))
 
@@ -375,6 +389,8 @@ def main(argv):
         tamper(argv[2], argv[3], argv[4], argv[5:])
     elif argv[1] == "gpu-images":
         gpu_images(argv[2])
+    elif argv[1] == "gpu-plan":
+        gpu_plan(argv[2], argv[3])
     elif argv[1] == "sweep":
         sweep(argv[2], argv[3], argv[4], argv[5], argv[6:])
     elif argv[1] == "npy":

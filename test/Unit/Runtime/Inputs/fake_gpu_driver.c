@@ -13,9 +13,15 @@
 |* - FAKE_GPU_CC=<major>.<minor> (CUDA, default 9.0) and FAKE_GPU_GFX=gfx<N>  *|
 |*   (HIP, default gfx942) set the architecture the devices report;           *|
 |* - FAKE_GPU_FAIL=<entry>[=<code>] makes that entry point return the code    *|
-|*   (default 1, INVALID_VALUE);                                              *|
+|*   (default 1, INVALID_VALUE), after FAKE_GPU_FAIL_AFTER successful calls   *|
+|*   of it (default 0);                                                       *|
 |* - fake_gpu_last_launch() reports the last launch's configuration and       *|
-|*   fake_gpu_live_allocations() the allocations not freed.                   *|
+|*   fake_gpu_live_allocations() the allocations not freed;                   *|
+|* - FAKE_GPU_TRACE=1 prints each launch (kernel, grid, block) on stderr;    *|
+|* - FAKE_GPU_FAULT=<kernel> makes that kernel fault (reported at the next    *|
+|*   synchronization) and FAKE_GPU_REPORT_LEAKS=1 prints the allocations     *|
+|*   still live when the process exits (seqrun's tests: no device memory     *|
+|*   leaks after an error).                                                   *|
 |*                                                                            *|
 |* Built with FAKE_GPU_OMIT_LAUNCH it lacks cuLaunchKernel and                *|
 |* hipModuleLaunchKernel (the missing-symbol test).                           *|
@@ -56,6 +62,11 @@ static int injected(const char *entry) {
     return OK;
   size_t n = strlen(entry);
   if (strncmp(spec, entry, n) != 0 || (spec[n] != '\0' && spec[n] != '='))
+    return OK;
+  /* FAKE_GPU_FAIL_AFTER=<n>: the first n calls succeed. */
+  static long calls;
+  const char *after = getenv("FAKE_GPU_FAIL_AFTER");
+  if (after && calls++ < atol(after))
     return OK;
   return spec[n] == '=' ? atoi(spec + n + 1) : INVALID_VALUE;
 }
@@ -133,6 +144,12 @@ EXPORT int fake_gpu_live_allocations(void) {
   for (int i = 0; i < MAX_ALLOCATIONS; ++i)
     live += allocations[i].base != NULL;
   return live;
+}
+
+__attribute__((destructor)) static void reportLeaks(void) {
+  if (getenv("FAKE_GPU_REPORT_LEAKS"))
+    fprintf(stderr, "fake GPU driver: %d allocations live at exit\n",
+            fake_gpu_live_allocations());
 }
 
 /*===-- Modules and launches ----------------------------------------------===*/
@@ -244,6 +261,20 @@ static int launch(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
   lastLaunch.count++;
   block.shared = shared ? malloc(shared) : NULL;
   fake_gpu_kernel kernel = (fake_gpu_kernel)f;
+  /* FAKE_GPU_TRACE: each launch on stderr; FAKE_GPU_FAULT: this kernel
+   * faults (an illegal address on a GPU). */
+  const char *fault = getenv("FAKE_GPU_FAULT");
+  Dl_info symbol;
+  const char *name =
+      dladdr(f, &symbol) && symbol.dli_sname ? symbol.dli_sname : "?";
+  if (getenv("FAKE_GPU_TRACE"))
+    fprintf(stderr, "fake GPU launch: %s grid %ux%ux%u block %ux%ux%u\n", name,
+            gx, gy, gz, bx, by, bz);
+  if (fault && strcmp(name, fault) == 0) {
+    stickyError = ILLEGAL_ADDRESS;
+    free(block.shared);
+    return OK;
+  }
   for (unsigned z = 0; z < gz; ++z)
     for (unsigned y = 0; y < gy; ++y)
       for (unsigned x = 0; x < gx; ++x) {

@@ -1,0 +1,344 @@
+//===- HostPlan.cpp - The host side of entries on a GPU -------------------===//
+//
+// This file builds the launch plan of each entry for a GPU target: the host
+// side of a compiled model, after the kernel passes have named every op's
+// kernels. An entry becomes a list of device buffers (its inputs, the bound
+// parameters, one per op result) and of kernel launches over views of those
+// buffers; the runtime (runtime/lib/GpuPlan.cpp) checks it against the
+// launch manifest and the entry's signature at load and runs it at each call.
+// The format is in docs/design/GPU.md ("The host side").
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+#include "seqrt/GpuHost.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+namespace host = seqrt::gpuhost;
+
+namespace {
+/// The artifact dtype name of a kernel buffer's element type (as the
+/// metadata writes it), or empty.
+StringRef dtypeName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isInteger(32))
+    return "i32";
+  if (type.isInteger(64))
+    return "i64";
+  return "";
+}
+
+/// The plan of one entry function.
+class EntryPlanBuilder {
+public:
+  EntryPlanBuilder(func::FuncOp func, ModuleOp module,
+                   const TargetDescription &target)
+      : func(func), module(module), target(target) {}
+
+  FailureOr<llvm::json::Object> build() {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      BlockArgument arg = func.getArgument(i);
+      if (func.getArgAttr(i, "seq.inplace"))
+        return fail(func, "input " + std::to_string(i) +
+                              " is state updated in place, which entries on "
+                              "a GPU do not keep yet");
+      if (!isa<RankedTensorType>(arg.getType()))
+        continue; // an integer scalar: only greedy sampling's seed/counter
+      FailureOr<int64_t> buffer = addBuffer(
+          arg, llvm::json::Object{{"kind", host::kBufferInput}, {"index", i}});
+      if (failed(buffer))
+        return failure();
+    }
+    for (Operation &op : func.getBody().front()) {
+      if (failed(visit(&op)))
+        return failure();
+    }
+    return llvm::json::Object{{"name", func.getSymName()},
+                              {"buffers", std::move(buffers)},
+                              {"steps", std::move(steps)},
+                              {"outputs", std::move(outputs)}};
+  }
+
+private:
+  LogicalResult fail(Operation *op, const Twine &why) {
+    return op->emitError() << "seqc: entry @" << func.getSymName()
+                           << " cannot run on " << target.name() << ": " << why;
+  }
+
+  /// Adds a buffer for `value` (static shape) described by `desc`.
+  FailureOr<int64_t> addBuffer(Value value, llvm::json::Object desc) {
+    auto type = cast<RankedTensorType>(value.getType());
+    StringRef dtype = dtypeName(type.getElementType());
+    Operation *owner =
+        value.getDefiningOp() ? value.getDefiningOp() : func.getOperation();
+    if (!type.hasStaticShape())
+      return fail(owner, "the launch plan needs static shapes, not " +
+                             llvm::formatv("{0}", type).str());
+    if (dtype.empty())
+      return fail(owner, "no GPU buffer of element type " +
+                             llvm::formatv("{0}", type.getElementType()).str());
+    desc["dtype"] = dtype;
+    desc["shape"] = llvm::json::Array(type.getShape());
+    int64_t id = static_cast<int64_t>(buffers.size());
+    buffers.push_back(std::move(desc));
+    bufferOf[value] = id;
+    return id;
+  }
+
+  /// A kernel argument: buffer of `value` viewed with `shape`.
+  FailureOr<llvm::json::Value> arg(Operation *op, Value value,
+                                   ArrayRef<int64_t> shape) {
+    auto it = bufferOf.find(value);
+    if (it == bufferOf.end())
+      return fail(op, "operand " + llvm::formatv("{0}", value.getType()).str() +
+                          " is made by no op with a GPU kernel");
+    return llvm::json::Value(llvm::json::Object{
+        {"buffer", it->second}, {"shape", llvm::json::Array(shape)}});
+  }
+
+  /// The shape as [product of the leading extents, last extent].
+  static SmallVector<int64_t> rows(RankedTensorType type) {
+    int64_t leading = 1;
+    for (int64_t d = 0; d + 1 < type.getRank(); ++d)
+      leading *= type.getDimSize(d);
+    return {leading, type.getRank() ? type.getShape().back() : 1};
+  }
+  static SmallVector<int64_t> flat(RankedTensorType type) {
+    return {type.getNumElements()};
+  }
+
+  static std::string kernelName(Operation *op) {
+    if (auto ref = op->getAttrOfType<SymbolRefAttr>("seq.gpu_kernel"))
+      return ref.getLeafReference().str();
+    return "";
+  }
+
+  /// Appends a launch of `op`'s kernel over `args`; its result gets a buffer.
+  LogicalResult
+  launch(Operation *op,
+         ArrayRef<std::pair<Value, SmallVector<int64_t>>> operands,
+         SmallVector<int64_t> resultShape, StringRef kind = host::kStepLaunch) {
+    std::string kernel = kernelName(op);
+    if (kernel.empty())
+      return fail(op, "'" + op->getName().getStringRef().str() +
+                          "' has no GPU kernel");
+    llvm::json::Array args;
+    for (auto &[value, shape] : operands) {
+      FailureOr<llvm::json::Value> a = arg(op, value, shape);
+      if (failed(a))
+        return failure();
+      args.push_back(std::move(*a));
+    }
+    Value result = op->getResult(0);
+    FailureOr<int64_t> buffer =
+        addBuffer(result, llvm::json::Object{{"kind", host::kBufferTemp}});
+    if (failed(buffer))
+      return failure();
+    args.push_back(llvm::json::Object{
+        {"buffer", *buffer}, {"shape", llvm::json::Array(resultShape)}});
+    steps.push_back(llvm::json::Object{{"kind", kind},
+                                       {"op", op->getName().getStringRef()},
+                                       {"kernel", kernel},
+                                       {"args", std::move(args)}});
+    return success();
+  }
+
+  LogicalResult visitAttention(AttentionOp op) {
+    auto refs = op->getAttrOfType<ArrayAttr>("seq.gpu_kernels");
+    if (!refs || refs.empty())
+      return fail(op, "'seq.attention' has no GPU kernel");
+    RankedTensorType query = op.getQuery().getType();
+    RankedTensorType key = op.getKey().getType();
+    Type type = query.getElementType();
+    LinearElementType elementType =
+        type.isF16() ? LinearElementType::F16 : LinearElementType::BF16;
+    std::string error;
+    std::optional<GPUAttentionConfig> config = selectGPUAttentionConfig(
+        target, elementType, op.getGroupSize(), query.getDimSize(3),
+        op.getValue().getType().getDimSize(3), query.getDimSize(0),
+        key.getDimSize(1), query.getDimSize(2), key.getDimSize(2), error);
+    if (!config)
+      return fail(op, error);
+    // The kernel pass made the form the target's table chose; the runtime
+    // chooses on the device's SM count, so both forms must exist when the
+    // keys allow a split (two K/V tiles each).
+    std::string first = cast<SymbolRefAttr>(refs[0]).getLeafReference().str();
+    StringRef prefill = StringRef(first).consume_back("_split")
+                            ? StringRef(first).drop_back(6)
+                            : StringRef(first);
+    std::string split = (prefill + "_split").str();
+    std::string merge =
+        std::string("attention_merge_") + (type.isF16() ? "f16" : "bf16");
+    bool canSplit = key.getDimSize(2) / (2 * config->blockKV) >= 2;
+    auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    OpBuilder builder(module.getContext());
+    double scale = op.getEffectiveScale();
+    auto ensure = [&](StringRef name, AttentionKernelKind kind) {
+      if (!kernels.lookupSymbol(name))
+        buildAttentionKernel(builder, kernels, name, *config, elementType, kind,
+                             op.getCausal(), scale, KernelMutation::None);
+    };
+    ensure(prefill, AttentionKernelKind::Prefill);
+    if (canSplit) {
+      ensure(split, AttentionKernelKind::SplitPartial);
+      ensure(merge, AttentionKernelKind::Merge);
+    }
+    llvm::json::Array args;
+    for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
+      FailureOr<llvm::json::Value> a =
+          arg(op, v, cast<RankedTensorType>(v.getType()).getShape());
+      if (failed(a))
+        return failure();
+      args.push_back(std::move(*a));
+    }
+    FailureOr<int64_t> out = addBuffer(
+        op.getOutput(), llvm::json::Object{{"kind", host::kBufferTemp}});
+    if (failed(out))
+      return failure();
+    args.push_back(llvm::json::Object{
+        {"buffer", *out},
+        {"shape", llvm::json::Array(op.getOutput().getType().getShape())}});
+    llvm::json::Object step{{"kind", host::kStepAttention},
+                            {"op", "seq.attention"},
+                            {"kernel", prefill.str()},
+                            {"positions_per_block", config->positionsPerBlock},
+                            {"block_kv", config->blockKV},
+                            {"args", std::move(args)}};
+    if (canSplit) {
+      step["split_kernel"] = split;
+      step["merge_kernel"] = merge;
+    }
+    steps.push_back(std::move(step));
+    return success();
+  }
+
+  LogicalResult visit(Operation *op) {
+    auto tensorOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
+    if (auto get = dyn_cast<GetParameterOp>(op)) {
+      auto param = module.lookupSymbol<ParameterOp>(get.getNameAttr());
+      if (!param)
+        return fail(op, "unknown parameter");
+      return addBuffer(get.getResult(),
+                       llvm::json::Object{{"kind", host::kBufferParam},
+                                          {"key", param.getKey()}});
+    }
+    // Views of a contiguous buffer: the same buffer, another shape.
+    if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ReshapeOp,
+            tensor::CastOp>(op)) {
+      auto it = bufferOf.find(op->getOperand(0));
+      if (it == bufferOf.end())
+        return fail(op, "operand of '" + op->getName().getStringRef().str() +
+                            "' is made by no op with a GPU kernel");
+      if (!tensorOf(op->getResult(0)).hasStaticShape())
+        return fail(op, "the launch plan needs static shapes");
+      bufferOf[op->getResult(0)] = it->second;
+      return success();
+    }
+    // Scalar constants feed greedy sampling's seed and counter, which the
+    // argmax kernel ignores.
+    if (isa<arith::ConstantOp>(op) &&
+        !isa<ShapedType>(op->getResult(0).getType()))
+      return success();
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands()) {
+        auto it = bufferOf.find(v);
+        if (it == bufferOf.end())
+          return fail(op, "a result is made by no op with a GPU kernel");
+        outputs.push_back(it->second);
+      }
+      return success();
+    }
+    if (auto linear = dyn_cast<LinearOp>(op)) {
+      RankedTensorType x = tensorOf(linear.getInput());
+      RankedTensorType w = tensorOf(linear.getWeight());
+      SmallVector<std::pair<Value, SmallVector<int64_t>>> operands{
+          {linear.getInput(), rows(x)},
+          {linear.getWeight(), SmallVector<int64_t>(w.getShape())}};
+      if (linear.getBias())
+        operands.push_back(
+            {linear.getBias(), flat(tensorOf(linear.getBias()))});
+      return launch(op, operands, rows(tensorOf(linear.getResult())));
+    }
+    if (isa<RMSNormOp, LayerNormOp>(op)) {
+      RankedTensorType x = tensorOf(op->getOperand(0));
+      SmallVector<std::pair<Value, SmallVector<int64_t>>> operands{
+          {op->getOperand(0), rows(x)}};
+      for (Value v : op->getOperands().drop_front())
+        operands.push_back({v, flat(tensorOf(v))});
+      return launch(op, operands, rows(x));
+    }
+    if (isa<SwiGLUOp>(op) ||
+        (isa<arith::AddFOp>(op) &&
+         isa<RankedTensorType>(op->getResult(0).getType()))) {
+      RankedTensorType t = tensorOf(op->getResult(0));
+      return launch(
+          op, {{op->getOperand(0), flat(t)}, {op->getOperand(1), flat(t)}},
+          flat(t));
+    }
+    if (auto rope = dyn_cast<RopeOp>(op)) {
+      RankedTensorType x = tensorOf(rope.getInput());
+      return launch(
+          op,
+          {{rope.getInput(), SmallVector<int64_t>(x.getShape())},
+           {rope.getPositions(),
+            SmallVector<int64_t>(tensorOf(rope.getPositions()).getShape())}},
+          SmallVector<int64_t>(x.getShape()));
+    }
+    if (auto sample = dyn_cast<SampleOp>(op)) {
+      RankedTensorType logits = tensorOf(sample.getLogits());
+      if (!tensorOf(sample.getTokens()).getElementType().isInteger(32))
+        return fail(op, "the argmax kernel writes i32 tokens");
+      return launch(
+          op, {{sample.getLogits(), SmallVector<int64_t>(logits.getShape())}},
+          SmallVector<int64_t>(tensorOf(sample.getTokens()).getShape()),
+          host::kStepArgmax);
+    }
+    if (auto attention = dyn_cast<AttentionOp>(op))
+      return visitAttention(attention);
+    return fail(op, "'" + op->getName().getStringRef().str() +
+                        "' has no GPU kernel (docs/design/GPU.md lists the "
+                        "ops entries on a GPU may use)");
+  }
+
+  func::FuncOp func;
+  ModuleOp module;
+  const TargetDescription &target;
+  llvm::DenseMap<Value, int64_t> bufferOf;
+  llvm::json::Array buffers, steps, outputs;
+};
+} // namespace
+
+FailureOr<llvm::json::Value>
+seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
+  llvm::json::Array entries;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    if (!func.getBody().hasOneBlock())
+      return func.emitError()
+             << "seqc: entry @" << func.getSymName() << " cannot run on "
+             << target.name() << ": control flow in the entry";
+    FailureOr<llvm::json::Object> entry =
+        EntryPlanBuilder(func, module, target).build();
+    if (failed(entry))
+      return failure();
+    entries.push_back(std::move(*entry));
+  }
+  return llvm::json::Value(llvm::json::Object{{"format", host::kPlanFormat},
+                                              {"version", host::kPlanVersion},
+                                              {"entries", std::move(entries)}});
+}

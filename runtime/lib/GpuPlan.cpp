@@ -1,0 +1,717 @@
+//===- GpuPlan.cpp - Entries run on a GPU from their launch plan ----------===//
+//
+// This file reads and checks the launch plan of a GPU target (untrusted
+// input: every index, extent and byte size is checked before use) and runs
+// an entry from it: device buffers for the inputs (copied in) and the op
+// results, parameters uploaded once and kept on the device, each step
+// launched through launchKernel, the outputs copied back after the stream
+// synchronizes. Every device buffer of a call is freed on every path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GpuPlan.h"
+
+#include "ArtifactImpl.h"
+#include "Dtype.h"
+#include "Error.h"
+#include "GpuLaunch.h"
+#include "Json.h"
+#include "Tensor.h"
+#include "seqrt/GpuHost.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+using namespace seqrt;
+
+namespace {
+bool planError(std::string &error, const std::string &where,
+               const std::string &message) {
+  error = "metadata: " + where + ": " + message;
+  return false;
+}
+
+/// At most 2^48 bytes in one buffer: beyond any device, and far from
+/// overflowing the descriptors' int64 arithmetic.
+constexpr int64_t kMaxBytes = int64_t(1) << 48;
+
+bool readShape(const JsonValue *value, const std::string &where,
+               std::vector<int64_t> &out, std::string &error) {
+  if (!value || !value->isArray() || value->getArray().size() > SEQRT_MAX_RANK)
+    return planError(error, where,
+                     "expected up to " + std::to_string(SEQRT_MAX_RANK) +
+                         " extents");
+  out.clear();
+  for (const JsonValue &extent : value->getArray()) {
+    if (!extent.isInt() || extent.getInt() < 0 || extent.getInt() > kMaxBytes)
+      return planError(error, where, "extents must be integers in [0, 2^48]");
+    out.push_back(extent.getInt());
+  }
+  return true;
+}
+
+bool readIndex(const JsonValue &object, const std::string &where,
+               const char *key, size_t limit, size_t &out, std::string &error) {
+  const JsonValue *value = object.get(key);
+  if (!value || !value->isInt() || value->getInt() < 0 ||
+      static_cast<uint64_t>(value->getInt()) >= limit)
+    return planError(error, where + "." + key,
+                     "expected an index below " + std::to_string(limit));
+  out = static_cast<size_t>(value->getInt());
+  return true;
+}
+
+/// The manifest index of kernel `key` of `step`.
+bool readKernelName(const JsonValue &step, const std::string &where,
+                    const char *key, const GpuTargetInfo &target, size_t &out,
+                    std::string &error) {
+  const JsonValue *name = step.get(key);
+  if (!name || !name->isString())
+    return planError(error, where + "." + key, "expected a kernel name");
+  for (size_t k = 0; k < target.kernels.size(); ++k)
+    if (target.kernels[k].name == name->getString()) {
+      out = k;
+      return true;
+    }
+  return planError(error, where + "." + key,
+                   "kernel '" + name->getString() + "' is not in the " +
+                       target.name + " launch manifest");
+}
+
+std::optional<int64_t> elementsOf(const std::vector<int64_t> &shape) {
+  return numElements(shape);
+}
+
+/// Checks `arg` against parameter `p` of `kernel`: its rank, element type
+/// (the buffer's dtype) and element count (the whole buffer).
+bool checkArg(const GpuPlanArg &arg, const GpuPlanBuffer &buffer,
+              const GpuKernelInfo &kernel, size_t p, const std::string &where,
+              std::string &error) {
+  const GpuKernelInfo::Param &param = kernel.params[p];
+  if (static_cast<int64_t>(arg.shape.size()) != param.rank)
+    return planError(error, where,
+                     "rank " + std::to_string(arg.shape.size()) +
+                         ", but kernel '" + kernel.name + "' parameter " +
+                         std::to_string(p) + " has rank " +
+                         std::to_string(param.rank));
+  if (param.element != seqrt_dtype_name(buffer.dtype))
+    return planError(error, where,
+                     std::string("a buffer of ") +
+                         seqrt_dtype_name(buffer.dtype) + ", but kernel '" +
+                         kernel.name + "' parameter " + std::to_string(p) +
+                         " is " + param.element);
+  std::optional<int64_t> viewed = elementsOf(arg.shape);
+  std::optional<int64_t> held = elementsOf(buffer.shape);
+  if (!viewed || !held || *viewed != *held)
+    return planError(error, where,
+                     "the view " + formatShape(arg.shape) +
+                         " does not cover its buffer " +
+                         formatShape(buffer.shape));
+  return true;
+}
+
+bool readStep(const JsonValue &item, const std::string &where,
+              const GpuTargetInfo &target,
+              const std::vector<GpuPlanBuffer> &buffers, GpuPlanStep &step,
+              std::string &error) {
+  if (!item.isObject())
+    return planError(error, where, "expected an object");
+  const JsonValue *kind = item.get("kind");
+  const JsonValue *op = item.get("op");
+  if (!kind || !kind->isString())
+    return planError(error, where + ".kind", "expected a string");
+  if (kind->getString() == gpuhost::kStepLaunch)
+    step.kind = GpuPlanStep::Kind::Launch;
+  else if (kind->getString() == gpuhost::kStepAttention)
+    step.kind = GpuPlanStep::Kind::Attention;
+  else if (kind->getString() == gpuhost::kStepArgmax)
+    step.kind = GpuPlanStep::Kind::Argmax;
+  else
+    return planError(error, where + ".kind",
+                     "unknown step '" + kind->getString() + "'");
+  if (!op || !op->isString() || op->getString().size() > 64)
+    return planError(error, where + ".op", "expected an op name");
+  step.op = op->getString();
+  if (!readKernelName(item, where, "kernel", target, step.kernel, error))
+    return false;
+  const JsonValue *args = item.get("args");
+  if (!args || !args->isArray() || args->getArray().size() > 16)
+    return planError(error, where + ".args", "expected up to 16 arguments");
+  for (size_t a = 0; a < args->getArray().size(); ++a) {
+    const JsonValue &value = args->getArray()[a];
+    std::string at = where + ".args[" + std::to_string(a) + "]";
+    GpuPlanArg arg;
+    if (!value.isObject())
+      return planError(error, at, "expected an object");
+    if (!readIndex(value, at, "buffer", buffers.size(), arg.buffer, error) ||
+        !readShape(value.get("shape"), at + ".shape", arg.shape, error))
+      return false;
+    step.args.push_back(std::move(arg));
+  }
+  const GpuKernelInfo &kernel = target.kernels[step.kernel];
+  if (step.kind != GpuPlanStep::Kind::Attention) {
+    if (step.args.size() != kernel.params.size())
+      return planError(error, where + ".args",
+                       std::to_string(step.args.size()) +
+                           " arguments, but kernel '" + kernel.name +
+                           "' takes " + std::to_string(kernel.params.size()));
+    for (size_t a = 0; a < step.args.size(); ++a)
+      if (!checkArg(step.args[a], buffers[step.args[a].buffer], kernel, a,
+                    where + ".args[" + std::to_string(a) + "]", error))
+        return false;
+    if (step.kind == GpuPlanStep::Kind::Argmax &&
+        buffers[step.args.back().buffer].dtype != SEQRT_DTYPE_I32)
+      return planError(error, where, "argmax writes i32 tokens");
+    return true;
+  }
+  // Attention: Q [B, Hq, Sq, D], K [B, Hkv, Skv, D], V [B, Hkv, Skv, Dv],
+  // O [B, Hq, Sq, Dv] for the prefill kernel; the split kernel takes Q, K, V
+  // and the f32 workspaces, the merge the workspaces and O.
+  if (step.args.size() != 4 || kernel.params.size() != 4)
+    return planError(error, where + ".args",
+                     "attention takes Q, K, V and O (kernel '" + kernel.name +
+                         "' takes " + std::to_string(kernel.params.size()) +
+                         ")");
+  for (size_t a = 0; a < 4; ++a)
+    if (!checkArg(step.args[a], buffers[step.args[a].buffer], kernel, a,
+                  where + ".args[" + std::to_string(a) + "]", error))
+      return false;
+  const auto &q = step.args[0].shape, &k = step.args[1].shape,
+             &v = step.args[2].shape, &o = step.args[3].shape;
+  if (q.size() != 4 || k.size() != 4 || v.size() != 4 || o.size() != 4 ||
+      k[0] != q[0] || v[0] != q[0] || o[0] != q[0] || v[1] != k[1] ||
+      o[1] != q[1] || v[2] != k[2] || o[2] != q[2] || k[3] != q[3] ||
+      o[3] != v[3] || k[1] == 0 || q[1] % k[1] != 0)
+    return planError(error, where + ".args",
+                     "the shapes of Q, K, V and O do not agree");
+  const JsonValue *positions = item.get("positions_per_block");
+  const JsonValue *blockKV = item.get("block_kv");
+  if (!positions || !positions->isInt() || positions->getInt() < 1 ||
+      positions->getInt() > 1024 || !blockKV || !blockKV->isInt() ||
+      blockKV->getInt() < 1 || blockKV->getInt() > 1024)
+    return planError(error, where,
+                     "expected positions_per_block and block_kv in [1, 1024]");
+  step.positionsPerBlock = positions->getInt();
+  step.blockKV = blockKV->getInt();
+  if (item.get("split_kernel") || item.get("merge_kernel")) {
+    if (!readKernelName(item, where, "split_kernel", target, step.splitKernel,
+                        error) ||
+        !readKernelName(item, where, "merge_kernel", target, step.mergeKernel,
+                        error))
+      return false;
+    const GpuKernelInfo &split = target.kernels[step.splitKernel];
+    const GpuKernelInfo &merge = target.kernels[step.mergeKernel];
+    auto is = [](const GpuKernelInfo::Param &p, const char *element,
+                 int64_t rank) {
+      return p.element == element && p.rank == rank;
+    };
+    if (split.params.size() != 5 || merge.params.size() != 3 ||
+        !is(split.params[3], "f32", 5) || !is(split.params[4], "f32", 4) ||
+        !is(merge.params[0], "f32", 5) || !is(merge.params[1], "f32", 4))
+      return planError(error, where,
+                       "kernels '" + split.name + "' and '" + merge.name +
+                           "' are not a split-KV attention and its merge");
+    for (size_t a = 0; a < 3; ++a)
+      if (!checkArg(step.args[a], buffers[step.args[a].buffer], split, a,
+                    where + ".args[" + std::to_string(a) + "]", error))
+        return false;
+    if (!checkArg(step.args[3], buffers[step.args[3].buffer], merge, 2,
+                  where + ".args[3]", error))
+      return false;
+    step.canSplit = true;
+  }
+  return true;
+}
+
+bool readEntry(const JsonValue &item, const std::string &where,
+               const GpuTargetInfo &target, GpuPlanEntry &entry,
+               std::string &error) {
+  if (!item.isObject())
+    return planError(error, where, "expected an object");
+  const JsonValue *name = item.get("name");
+  if (!name || !name->isString() || name->getString().empty())
+    return planError(error, where + ".name", "expected an entry name");
+  entry.name = name->getString();
+  const JsonValue *buffers = item.get("buffers");
+  if (!buffers || !buffers->isArray() || buffers->getArray().size() > 65536)
+    return planError(error, where + ".buffers", "expected up to 65536 buffers");
+  for (size_t b = 0; b < buffers->getArray().size(); ++b) {
+    const JsonValue &value = buffers->getArray()[b];
+    std::string at = where + ".buffers[" + std::to_string(b) + "]";
+    GpuPlanBuffer buffer;
+    if (!value.isObject())
+      return planError(error, at, "expected an object");
+    const JsonValue *kind = value.get("kind");
+    const JsonValue *dtype = value.get("dtype");
+    if (!kind || !kind->isString())
+      return planError(error, at + ".kind", "expected a string");
+    std::optional<seqrt_dtype> parsed = dtype && dtype->isString()
+                                            ? parseDtype(dtype->getString())
+                                            : std::nullopt;
+    if (!parsed)
+      return planError(error, at + ".dtype", "expected a dtype");
+    buffer.dtype = *parsed;
+    if (!readShape(value.get("shape"), at + ".shape", buffer.shape, error))
+      return false;
+    std::optional<int64_t> count =
+        numElements(buffer.shape, seqrt_dtype_size(buffer.dtype));
+    if (!count || *count > kMaxBytes / int64_t(seqrt_dtype_size(buffer.dtype)))
+      return planError(error, at + ".shape", "more than 2^48 bytes");
+    buffer.bytes =
+        static_cast<uint64_t>(*count) * seqrt_dtype_size(buffer.dtype);
+    if (kind->getString() == gpuhost::kBufferInput) {
+      size_t index;
+      if (!readIndex(value, at, "index", SEQRT_MAX_RANK * 4096, index, error))
+        return false;
+      buffer.kind = GpuPlanBuffer::Kind::Input;
+      buffer.index = static_cast<int64_t>(index);
+    } else if (kind->getString() == gpuhost::kBufferParam) {
+      const JsonValue *key = value.get("key");
+      if (!key || !key->isString())
+        return planError(error, at + ".key", "expected a parameter key");
+      buffer.kind = GpuPlanBuffer::Kind::Param;
+      buffer.key = key->getString();
+    } else if (kind->getString() == gpuhost::kBufferTemp) {
+      buffer.kind = GpuPlanBuffer::Kind::Temp;
+    } else {
+      return planError(error, at + ".kind",
+                       "unknown buffer kind '" + kind->getString() + "'");
+    }
+    entry.buffers.push_back(std::move(buffer));
+  }
+  const JsonValue *steps = item.get("steps");
+  std::set<size_t> written;
+  if (!steps || !steps->isArray())
+    return planError(error, where + ".steps", "expected an array");
+  for (size_t s = 0; s < steps->getArray().size(); ++s) {
+    GpuPlanStep step;
+    if (!readStep(steps->getArray()[s],
+                  where + ".steps[" + std::to_string(s) + "]", target,
+                  entry.buffers, step, error))
+      return false;
+    // Each op result is written by one step before any step reads it.
+    std::string at = where + ".steps[" + std::to_string(s) + "]";
+    for (size_t a = 0; a + 1 < step.args.size(); ++a) {
+      const GpuPlanBuffer &read = entry.buffers[step.args[a].buffer];
+      if (read.kind == GpuPlanBuffer::Kind::Temp &&
+          !written.count(step.args[a].buffer))
+        return planError(error, at + ".args[" + std::to_string(a) + "]",
+                         "reads a buffer no earlier step wrote");
+    }
+    size_t result = step.args.back().buffer;
+    if (entry.buffers[result].kind != GpuPlanBuffer::Kind::Temp ||
+        !written.insert(result).second)
+      return planError(error, at, "must write a buffer of its own");
+    entry.steps.push_back(std::move(step));
+  }
+  const JsonValue *outputs = item.get("outputs");
+  if (!outputs || !outputs->isArray())
+    return planError(error, where + ".outputs", "expected an array");
+  for (size_t o = 0; o < outputs->getArray().size(); ++o) {
+    const JsonValue &value = outputs->getArray()[o];
+    if (!value.isInt() || value.getInt() < 0 ||
+        static_cast<uint64_t>(value.getInt()) >= entry.buffers.size())
+      return planError(error, where + ".outputs[" + std::to_string(o) + "]",
+                       "expected a buffer index");
+    if (entry.buffers[value.getInt()].kind == GpuPlanBuffer::Kind::Temp &&
+        !written.count(static_cast<size_t>(value.getInt())))
+      return planError(error, where + ".outputs[" + std::to_string(o) + "]",
+                       "a buffer no step wrote");
+    entry.outputs.push_back(static_cast<size_t>(value.getInt()));
+  }
+  return true;
+}
+
+bool sameType(const GpuPlanBuffer &buffer, const TensorType &type) {
+  return buffer.dtype == type.dtype && buffer.shape == type.shape;
+}
+} // namespace
+
+bool seqrt::readHostPlan(const JsonValue &plan, const std::string &where,
+                         const GpuTargetInfo &target, GpuHostPlan &out,
+                         std::string &error) {
+  out = GpuHostPlan();
+  if (!plan.isObject())
+    return planError(error, where, "expected an object");
+  const JsonValue *format = plan.get("format");
+  const JsonValue *version = plan.get("version");
+  if (!format || !format->isString() ||
+      format->getString() != gpuhost::kPlanFormat || !version ||
+      !version->isInt() || version->getInt() != gpuhost::kPlanVersion)
+    return planError(error, where,
+                     std::string("this runtime runs launch plans '") +
+                         gpuhost::kPlanFormat + "' version " +
+                         std::to_string(gpuhost::kPlanVersion));
+  const JsonValue *entries = plan.get("entries");
+  if (!entries || !entries->isArray())
+    return planError(error, where + ".entries", "expected an array");
+  for (size_t e = 0; e < entries->getArray().size(); ++e) {
+    GpuPlanEntry entry;
+    if (!readEntry(entries->getArray()[e],
+                   where + ".entries[" + std::to_string(e) + "]", target, entry,
+                   error))
+      return false;
+    out.entries.push_back(std::move(entry));
+  }
+  return true;
+}
+
+bool seqrt::checkHostPlan(GpuHostPlan &plan, const std::string &targetName,
+                          const Metadata &metadata, std::string &error) {
+  std::string where = "the " + targetName + " launch plan";
+  if (plan.entries.size() != metadata.entries.size())
+    return planError(error, where,
+                     std::to_string(plan.entries.size()) +
+                         " entries, but the "
+                         "artifact has " +
+                         std::to_string(metadata.entries.size()));
+  for (GpuPlanEntry &entry : plan.entries) {
+    std::string at = where + ", entry '" + entry.name + "'";
+    size_t index = metadata.entries.size();
+    for (size_t i = 0; i < metadata.entries.size(); ++i)
+      if (metadata.entries[i].name == entry.name)
+        index = i;
+    if (index == metadata.entries.size())
+      return planError(error, at, "no such entry");
+    const EntryInfo &info = metadata.entries[index];
+    entry.entry = index;
+    for (size_t b = 0; b < entry.buffers.size(); ++b) {
+      GpuPlanBuffer &buffer = entry.buffers[b];
+      std::string bat = at + ", buffer " + std::to_string(b);
+      if (buffer.kind == GpuPlanBuffer::Kind::Input) {
+        if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
+            !sameType(buffer, info.inputs[buffer.index]))
+          return planError(
+              error, bat, "not an input of the entry's dtype and static shape");
+      } else if (buffer.kind == GpuPlanBuffer::Kind::Param) {
+        buffer.index = -1;
+        for (size_t p = 0; p < metadata.parameters.size(); ++p)
+          if (metadata.parameters[p].key == buffer.key)
+            buffer.index = static_cast<int64_t>(p);
+        if (buffer.index < 0 ||
+            !sameType(buffer, metadata.parameters[buffer.index].type) ||
+            !metadata.parameters[buffer.index].encoding.empty())
+          return planError(error, bat,
+                           "parameter '" + buffer.key +
+                               "' is not a plain parameter of the artifact of "
+                               "this dtype and shape");
+      }
+    }
+    if (entry.outputs.size() != info.outputs.size())
+      return planError(error, at,
+                       std::to_string(entry.outputs.size()) +
+                           " outputs, but the entry returns " +
+                           std::to_string(info.outputs.size()));
+    for (size_t o = 0; o < entry.outputs.size(); ++o)
+      if (!sameType(entry.buffers[entry.outputs[o]], info.outputs[o]))
+        return planError(error, at + ", output " + std::to_string(o),
+                         "not of the entry's dtype and shape " +
+                             info.outputs[o].str());
+  }
+  return true;
+}
+
+namespace {
+/// The device buffers of one call, freed when it ends, whatever happens.
+class CallBuffers {
+public:
+  explicit CallBuffers(seqrt_gpu_context *context) : context(context) {}
+  ~CallBuffers() {
+    for (seqrt_gpu_ptr ptr : owned)
+      seqrt_gpu_free(context, ptr);
+  }
+  CallBuffers(const CallBuffers &) = delete;
+  CallBuffers &operator=(const CallBuffers &) = delete;
+
+  /// A device buffer of `bytes` (0 for none); errors name `what`.
+  seqrt_status allocate(uint64_t bytes, const std::string &what,
+                        seqrt_gpu_ptr &out) {
+    out = 0;
+    if (bytes == 0)
+      return SEQRT_OK;
+    if (seqrt_status status = seqrt_gpu_alloc(context, bytes, &out)) {
+      out = 0;
+      return fail(status, what + ": " + seqrt_last_error());
+    }
+    owned.push_back(out);
+    return SEQRT_OK;
+  }
+
+private:
+  seqrt_gpu_context *context;
+  std::vector<seqrt_gpu_ptr> owned;
+};
+
+/// Appends the contiguous descriptor of `ptr` viewed as `shape`.
+void appendDescriptor(std::vector<int64_t> &words, seqrt_gpu_ptr ptr,
+                      const std::vector<int64_t> &shape) {
+  words.push_back(static_cast<int64_t>(ptr)); // allocated
+  words.push_back(static_cast<int64_t>(ptr)); // aligned
+  words.push_back(0);                         // offset
+  for (int64_t extent : shape)
+    words.push_back(extent);
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= shape[d];
+  }
+  words.insert(words.end(), strides.begin(), strides.end());
+}
+
+std::string describeParam(const seqrt_artifact &artifact, size_t param) {
+  return "parameter '" + artifact.metadata.parameters[param].key + "'";
+}
+
+/// Uploads parameter `param` unless its device copy is of the data bound
+/// now; the copy stays until the artifact is freed.
+seqrt_status uploadParameter(seqrt_artifact &artifact, size_t param,
+                             const std::string &entry) {
+  GpuBinding &gpu = *artifact.gpu;
+  if (gpu.params.size() != artifact.globals.size()) {
+    gpu.params.resize(artifact.globals.size(), 0);
+    gpu.paramSources.resize(artifact.globals.size(), nullptr);
+  }
+  const void *source = *artifact.globals[param];
+  if (gpu.params[param] && gpu.paramSources[param] == source)
+    return SEQRT_OK;
+  const TensorType &type = artifact.metadata.parameters[param].type;
+  size_t elementSize = seqrt_dtype_size(type.dtype);
+  std::optional<int64_t> count = numElements(type.shape, elementSize);
+  if (!count)
+    return fail(SEQRT_ERROR_FORMAT,
+                describeParam(artifact, param) + ": invalid shape");
+  size_t bytes = static_cast<size_t>(*count) * elementSize;
+  seqrt_gpu_free(gpu.context, gpu.params[param]);
+  gpu.params[param] = 0;
+  gpu.paramSources[param] = nullptr;
+  if (bytes == 0)
+    return SEQRT_OK;
+  std::string what = "entry '" + entry + "' on " + gpu.target->name + ": " +
+                     describeParam(artifact, param);
+  seqrt_gpu_ptr ptr = 0;
+  if (seqrt_status status = seqrt_gpu_alloc(gpu.context, bytes, &ptr))
+    return fail(status, what + ": " + seqrt_last_error());
+  if (seqrt_status status =
+          seqrt_gpu_copy_to_device(gpu.context, ptr, source, bytes)) {
+    std::string message = seqrt_last_error();
+    seqrt_gpu_free(gpu.context, ptr);
+    return fail(status, what + ": uploading: " + message);
+  }
+  gpu.params[param] = ptr;
+  gpu.paramSources[param] = source;
+  return SEQRT_OK;
+}
+
+/// The plan entry of metadata entry `entry`, or null.
+const GpuPlanEntry *planOf(const GpuTargetInfo &target, size_t entry) {
+  for (const GpuPlanEntry &plan : target.host.entries)
+    if (plan.entry == entry)
+      return &plan;
+  return nullptr;
+}
+} // namespace
+
+seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
+                                const seqrt_tensor *inputs,
+                                seqrt_tensor *outputs) {
+  GpuBinding &gpu = *artifact.gpu;
+  const GpuTargetInfo &target = *gpu.target;
+  const EntryInfo &info = artifact.metadata.entries[entryIndex];
+  const GpuPlanEntry *plan =
+      target.hasHost ? planOf(target, entryIndex) : nullptr;
+  if (!plan)
+    return fail(SEQRT_ERROR_TARGET,
+                "entry '" + info.name + "' cannot run on " + target.name +
+                    ": the artifact carries its kernels and launch manifest, "
+                    "but no launch plan (it was compiled by an older seqc; "
+                    "load it for the device cpu)");
+  std::string where = "entry '" + info.name + "' on " + target.name;
+  CallBuffers call(gpu.context);
+  std::vector<seqrt_gpu_ptr> device(plan->buffers.size(), 0);
+  for (size_t b = 0; b < plan->buffers.size(); ++b) {
+    const GpuPlanBuffer &buffer = plan->buffers[b];
+    switch (buffer.kind) {
+    case GpuPlanBuffer::Kind::Param:
+      if (seqrt_status status = uploadParameter(
+              artifact, static_cast<size_t>(buffer.index), info.name))
+        return status;
+      device[b] = gpu.params[buffer.index];
+      break;
+    case GpuPlanBuffer::Kind::Input: {
+      std::string what = where + ": input " + std::to_string(buffer.index);
+      if (seqrt_status status = call.allocate(buffer.bytes, what, device[b]))
+        return status;
+      if (buffer.bytes != 0)
+        if (seqrt_status status = seqrt_gpu_copy_to_device(
+                gpu.context, device[b], inputs[buffer.index].data,
+                buffer.bytes))
+          return fail(status,
+                      what + ": copying to the device: " + seqrt_last_error());
+      break;
+    }
+    case GpuPlanBuffer::Kind::Temp:
+      break; // allocated by the step that writes it
+    }
+  }
+  // The kernels launched since the stream last synchronized: a fault in
+  // any of them surfaces at the next launch or synchronization.
+  std::vector<std::string> pending;
+  static const bool syncEach = [] {
+    const char *value = std::getenv("SEQRT_GPU_SYNC");
+    return value && *value && std::string(value) != "0";
+  }();
+  auto failed = [&](seqrt_status status, const std::string &prefix) {
+    std::string message = prefix + seqrt_last_error();
+    if (!pending.empty()) {
+      message += " (launched since the last synchronization:";
+      for (size_t i = 0; i < pending.size(); ++i)
+        message += (i ? ", " : " ") + pending[i];
+      message += "; a fault in any of them surfaces here; SEQRT_GPU_SYNC=1 "
+                 "synchronizes after each launch to name the kernel)";
+    }
+    return fail(status, message);
+  };
+  auto launch = [&](size_t kernel, const std::vector<int64_t> &words) {
+    if (seqrt_status status = launchKernel(gpu, kernel, words.data(),
+                                           words.size(), info.name.c_str()))
+      return failed(status, "");
+    pending.push_back(target.kernels[kernel].name);
+    if (syncEach) {
+      if (seqrt_status status = seqrt_gpu_synchronize(gpu.context))
+        return fail(status, where + ": " + seqrt_last_error());
+      pending.clear();
+    }
+    return SEQRT_OK;
+  };
+  std::vector<const GpuPlanStep *> argmax;
+  for (const GpuPlanStep &step : plan->steps) {
+    const GpuKernelInfo &kernel = target.kernels[step.kernel];
+    size_t out = step.args.back().buffer;
+    if (plan->buffers[out].kind == GpuPlanBuffer::Kind::Temp && !device[out])
+      if (seqrt_status status =
+              call.allocate(plan->buffers[out].bytes,
+                            where + ": the result of " + step.op +
+                                " (kernel '" + kernel.name + "')",
+                            device[out]))
+        return status;
+    std::vector<int64_t> words;
+    auto arg = [&](const GpuPlanArg &a) {
+      appendDescriptor(words, device[a.buffer], a.shape);
+    };
+    if (step.kind == GpuPlanStep::Kind::Attention) {
+      const auto &q = step.args[0].shape, &k = step.args[1].shape,
+                 &v = step.args[2].shape;
+      int64_t splits =
+          step.canSplit
+              ? gpuhost::attentionSplits(gpu.device.multiprocessors,
+                                         step.positionsPerBlock, step.blockKV,
+                                         q[0], k[1], q[2], k[2])
+              : 1;
+      if (splits > 1) {
+        const GpuKernelInfo &split = target.kernels[step.splitKernel];
+        std::vector<int64_t> partShape{q[0], q[1], splits, q[2], v[3]};
+        std::vector<int64_t> lseShape{q[0], q[1], splits, q[2]};
+        // Extents checked at load (each <= 2^48, the buffers' products
+        // too); the workspaces multiply by `splits` <= 2 x SMs.
+        std::optional<int64_t> partCount = numElements(partShape, 4);
+        std::optional<int64_t> lseCount = numElements(lseShape, 4);
+        if (!partCount || !lseCount)
+          return fail(SEQRT_ERROR_ARGUMENT,
+                      where + ": split-KV workspaces of kernel '" + split.name +
+                          "' overflow");
+        seqrt_gpu_ptr part = 0, lse = 0;
+        std::string what =
+            where + ": the split-KV workspace of kernel '" + split.name + "'";
+        if (seqrt_status status =
+                call.allocate(uint64_t(*partCount) * 4, what, part))
+          return status;
+        if (seqrt_status status =
+                call.allocate(uint64_t(*lseCount) * 4, what, lse))
+          return status;
+        for (size_t a = 0; a < 3; ++a)
+          arg(step.args[a]);
+        appendDescriptor(words, part, partShape);
+        appendDescriptor(words, lse, lseShape);
+        if (seqrt_status status = launch(step.splitKernel, words))
+          return status;
+        words.clear();
+        appendDescriptor(words, part, partShape);
+        appendDescriptor(words, lse, lseShape);
+        arg(step.args[3]);
+        if (seqrt_status status = launch(step.mergeKernel, words))
+          return status;
+        continue;
+      }
+    }
+    for (const GpuPlanArg &a : step.args)
+      arg(a);
+    if (seqrt_status status = launch(step.kernel, words))
+      return status;
+    if (step.kind == GpuPlanStep::Kind::Argmax)
+      argmax.push_back(&step);
+  }
+  // A kernel's fault surfaces here, naming the kernel.
+  if (seqrt_status status = seqrt_gpu_synchronize(gpu.context))
+    return failed(status, where + ": ");
+  // Greedy sampling's -1 is the CPU's invalid-logits error.
+  for (const GpuPlanStep *step : argmax) {
+    size_t buffer = step->args.back().buffer;
+    std::vector<int32_t> tokens(plan->buffers[buffer].bytes / 4);
+    if (!tokens.empty())
+      if (seqrt_status status =
+              seqrt_gpu_copy_to_host(gpu.context, tokens.data(), device[buffer],
+                                     plan->buffers[buffer].bytes))
+        return fail(status, where + ": " + seqrt_last_error());
+    for (int32_t token : tokens)
+      if (token < 0)
+        return fail(SEQRT_ERROR_EXECUTION,
+                    "entry '" + info.name +
+                        "' failed while running: sampling from invalid "
+                        "logits (a NaN, e.g. from non-finite weights, or an "
+                        "empty vocabulary) (__seq_status " +
+                        std::to_string(SEQRT_CODE_INVALID_LOGITS) +
+                        "): kernel '" + target.kernels[step->kernel].name +
+                        "' on " + target.name);
+  }
+  for (size_t o = 0; o < plan->outputs.size(); ++o) {
+    const GpuPlanBuffer &buffer = plan->buffers[plan->outputs[o]];
+    seqrt_tensor &tensor = outputs[o];
+    tensor.dtype = buffer.dtype;
+    tensor.rank = static_cast<int32_t>(buffer.shape.size());
+    for (size_t d = 0; d < buffer.shape.size(); ++d)
+      tensor.shape[d] = buffer.shape[d];
+    void *host = alignedZeroAlloc(buffer.bytes);
+    if (!host) {
+      for (size_t i = 0; i < o; ++i)
+        seqrt_tensor_free(&artifact, &outputs[i]);
+      return fail(SEQRT_ERROR_MEMORY,
+                  "out of memory copying entry '" + info.name + "' results");
+    }
+    tensor.data = host;
+    tensor.owner_ = TensorOwner::forHeap(host);
+    if (buffer.bytes != 0)
+      if (seqrt_status status = seqrt_gpu_copy_to_host(
+              gpu.context, host, device[plan->outputs[o]], buffer.bytes)) {
+        std::string message = seqrt_last_error();
+        for (size_t i = 0; i <= o; ++i)
+          seqrt_tensor_free(&artifact, &outputs[i]);
+        return fail(status, where + ": copying output " + std::to_string(o) +
+                                " back: " + message);
+      }
+  }
+  return SEQRT_OK;
+}
+
+seqrt_status seqrt::uploadGpuParameter(seqrt_artifact &artifact, size_t param) {
+  if (!artifact.gpu || !artifact.gpu->target->hasHost)
+    return SEQRT_OK;
+  // Only parameters the plan reads go to the device.
+  for (const GpuPlanEntry &entry : artifact.gpu->target->host.entries)
+    for (const GpuPlanBuffer &buffer : entry.buffers)
+      if (buffer.kind == GpuPlanBuffer::Kind::Param &&
+          buffer.index == static_cast<int64_t>(param))
+        return uploadParameter(artifact, param, entry.name);
+  return SEQRT_OK;
+}

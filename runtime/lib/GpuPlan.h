@@ -1,0 +1,108 @@
+//===- GpuPlan.h - Entries run on a GPU from their launch plan --*- C++ -*-===//
+//
+// This file declares the host side of entries on a GPU: the launch plan seqc
+// writes per GPU target (metadata `gpu_targets[i].host`, seqrt/GpuHost.h),
+// its checks against the launch manifest and the entry signatures, and the
+// call that runs it: inputs copied to device buffers, parameters uploaded
+// once and kept, the kernels launched in order, results copied back
+// (docs/design/GPU.md, "The host side").
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQRT_LIB_GPUPLAN_H
+#define SEQRT_LIB_GPUPLAN_H
+
+#include "seqrt/seqrt.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace seqrt {
+
+class JsonValue;
+struct GpuTargetInfo;
+struct Metadata;
+
+/// A device buffer of an entry's plan: a whole contiguous tensor.
+struct GpuPlanBuffer {
+  enum class Kind { Input, Param, Temp };
+  Kind kind = Kind::Temp;
+  /// The entry input (Input) or the metadata parameter (Param, resolved
+  /// from `key` at load) it holds.
+  int64_t index = -1;
+  std::string key;
+  seqrt_dtype dtype = SEQRT_DTYPE_F32;
+  std::vector<int64_t> shape;
+  uint64_t bytes = 0;
+};
+
+/// A kernel argument: buffer `buffer` viewed contiguously with `shape`
+/// (as many elements as the buffer holds).
+struct GpuPlanArg {
+  size_t buffer = 0;
+  std::vector<int64_t> shape;
+};
+
+/// One step: a manifest kernel over its arguments; attention (Q, K, V, O:
+/// the prefill kernel, or the split-KV kernel and its merge over f32
+/// workspaces when the device's SM count asks for splits); argmax (a
+/// kernel whose output token -1 means invalid logits).
+struct GpuPlanStep {
+  enum class Kind { Launch, Attention, Argmax };
+  Kind kind = Kind::Launch;
+  std::string op; ///< "seq.linear", for messages
+  size_t kernel = 0;
+  bool canSplit = false;
+  size_t splitKernel = 0, mergeKernel = 0;
+  int64_t positionsPerBlock = 0, blockKV = 0;
+  std::vector<GpuPlanArg> args;
+};
+
+struct GpuPlanEntry {
+  std::string name;
+  /// The metadata entry it runs (resolved at load).
+  size_t entry = 0;
+  std::vector<GpuPlanBuffer> buffers;
+  std::vector<GpuPlanStep> steps;
+  std::vector<size_t> outputs;
+};
+
+struct GpuHostPlan {
+  std::vector<GpuPlanEntry> entries;
+};
+
+/// Reads the plan `plan` (at `where`) of `target`, whose manifest is read:
+/// kernels are resolved by name, each argument's rank, element type and
+/// element count checked against the manifest and its buffer, every
+/// buffer's byte size computed overflow-safe. False with `error` naming
+/// the field otherwise.
+bool readHostPlan(const JsonValue &plan, const std::string &where,
+                  const GpuTargetInfo &target, GpuHostPlan &out,
+                  std::string &error);
+
+/// Checks `plan` (of the target named `targetName`) against the metadata:
+/// one plan per entry, inputs and outputs of the entry's dtypes and
+/// shapes, parameters known by key with their dtype and shape.
+bool checkHostPlan(GpuHostPlan &plan, const std::string &targetName,
+                   const Metadata &metadata, std::string &error);
+
+} // namespace seqrt
+
+struct seqrt_artifact;
+
+namespace seqrt {
+/// Runs entry `entry` of `artifact` (loaded for a GPU) on its device:
+/// `inputs` checked by seqrt_call; fills `outputs` with host tensors. A
+/// failing allocation, copy, launch or a fault names the entry and the
+/// kernel; every device buffer of the call is freed on every path.
+seqrt_status runGpuEntry(seqrt_artifact &artifact, size_t entry,
+                         const seqrt_tensor *inputs, seqrt_tensor *outputs);
+
+/// Uploads parameter `param` of `artifact` (just bound) to its device when
+/// the artifact was loaded for a GPU whose launch plan reads it; a no-op
+/// otherwise. The device copy is kept until the artifact is freed.
+seqrt_status uploadGpuParameter(seqrt_artifact &artifact, size_t param);
+} // namespace seqrt
+
+#endif // SEQRT_LIB_GPUPLAN_H
