@@ -14,9 +14,12 @@
 #                   the decode benchmark (split-KV + merge, and one pass)
 #   <out>/tests.tsv the kernel tests: the ones test/Integration/GPU runs in
 #                   the emulator, with the same arguments and tolerances
-#   <out>/artifact/ a multi-target artifact (cuda:sm_90a, cuda:sm_80,
-#                   hip:gfx942, cpu) of the bf16 linear test, which seqrun
-#                   (built there too) loads for the GPU and runs
+#   <out>/artifact/ multi-target artifacts (cuda:sm_90a, cuda:sm_80,
+#                   hip:gfx942, cpu) of the bf16 linear test and of the host
+#                   test model (an MLP block with bound weights, greedy
+#                   sampling, prefill and split-KV decode attention), whose
+#                   entries seqrun (built there too) runs on the GPU and on
+#                   the CPU code: <name>.args has one run per line
 #
 # Usage: scripts/gpu-check-prepare.sh [out-dir]   (default build/gpu-check)
 # Then copy <out> to the GPU machine and run <out>/src/scripts/gpu-check.sh
@@ -219,6 +222,19 @@ PY
 d=CPU/Inputs/linear_bf16
 printf '%s\n' "--input 0=$(data $d/x.npy) --input 1=$(data $d/weight.npy) --input 2=$(data $d/bias.npy) --expect 0=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
   > "$out/artifact/linear_bf16.args"
+# The host test model (test/Tools/seqrun/gpu-host.test): whole entries on
+# the GPU, one run per line of its .args.
+"$seqc" "$gpu/Inputs/gpu_host/model.mlir" --target=cuda:sm_90a,cuda:sm_80,hip:gfx942,cpu -cpu=x86-64-v2 \
+  -o "$out/artifact/gpu_host.seqpkg"
+h=GPU/Inputs/gpu_host p=CPU/Inputs/attn_bf16_gqa_causal q=GPU/Inputs/attn_gpu_decode_bf16
+w="--weights $(data $h/weights.safetensors)"
+{
+  echo "--entry main $w --input 0=$(data $h/x.npy) --expect 0=$(data $h/out.npy) --rtol 2e-2 --atol 2e-2"
+  echo "--entry residual $w --input 0=$(data $h/residual_x.npy) --input 1=$(data $h/residual_w.npy) --expect 0=$(data $h/residual_out.npy) --rtol 1e-4 --atol 1e-5"
+  echo "--entry greedy $w --input 0=$(data $h/logits.npy) --expect 0=$(data $h/tokens.npy)"
+  echo "--entry prefill $w --input 0=$(data $p/q.npy) --input 1=$(data $p/k.npy) --input 2=$(data $p/v.npy) --expect 0=$(data $p/out.npy) --rtol 2e-2 --atol 2e-2"
+  echo "--entry decode $w --input 0=$(data $q/q.npy) --input 1=$(data $q/k.npy) --input 2=$(data $q/v.npy) --expect 0=$(data $q/out.npy) --rtol 2e-2 --atol 2e-2"
+} > "$out/artifact/gpu_host.args"
 
 {
   echo "seqc gpu-check bundle"

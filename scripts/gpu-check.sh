@@ -13,11 +13,12 @@
 # 2. runs every kernel test the GPU emulator runs (tests.tsv: the same
 #    inputs, goldens and tolerances as test/Integration/GPU), with the
 #    cubin for this GPU and again with the PTX (JIT-compiled by the driver);
-# 3. loads the multi-target artifact with seqrun --device=cuda (the driver
+# 3. loads the multi-target artifacts with seqrun --device=cuda (the driver
 #    loads the cubin for this GPU, or JIT-compiles the PTX, and every kernel
-#    of the manifest must resolve), runs its entry on the GPU (until seqc
-#    compiles host-side launches the runtime refuses, and the report says
-#    so) and on the CPU code against the PyTorch golden;
+#    of the manifest must resolve) and runs their entries (one run per line
+#    of <name>.args) on the GPU, through the runtime's launch plans, and on
+#    the CPU code against the PyTorch goldens; a non-zero status is a
+#    failure;
 # 4. benchmarks the FlashAttention-2 kernel against
 #    torch.nn.functional.scaled_dot_product_attention (flash backend) on the
 #    FlashAttention grid (hidden 2048, batch x seqlen = 16k, seqlen 512..16k,
@@ -126,24 +127,26 @@ artifact_rows=""
 seqrun=$build/bin/seqrun
 for f in "$bundle"/artifact/*.seqpkg; do
   t=$(basename "$f" .seqpkg)
-  args=$(sed "s|@DATA@|$bundle/data|g" "$bundle/artifact/$t.args")
-  for dev in cuda cpu; do
-    # shellcheck disable=SC2086
-    output=$("$seqrun" "$f" --device=$dev $args 2>&1)
-    status=$?
-    echo "[$dev] $t: $( [ $status -eq 0 ] && echo ok || echo FAILED )"
-    echo "$output" | sed 's/^/    /'
-    chosen=$(echo "$output" | sed -n 's/^seqrun: device: //p')
-    result=$(echo "$output" | sed -n 's/^output [0-9]*[^:]*: \(.*\)/\1/p' | head -1)
-    if [ $status -ne 0 ] && echo "$output" | grep -q "no host-side launch code"; then
-      # Loaded for the GPU (image and kernels resolved); no launches yet.
-      result="loaded, not run: no host-side launch code yet"
-    elif [ $status -ne 0 ]; then
-      failed=$((failed + 1))
-      result="**FAILED**: $(echo "$output" | tail -1)"
-    fi
-    artifact_rows+="| $t | $dev | ${chosen:-(not loaded)} | $result |"$'\n'
-  done
+  while IFS= read -r line; do
+    args=${line//@DATA@/$bundle/data}
+    entry=$(echo "$args" | sed -n 's/.*--entry \([^ ]*\).*/\1/p')
+    for dev in cuda cpu; do
+      # shellcheck disable=SC2086
+      output=$("$seqrun" "$f" --device=$dev $args < /dev/null 2>&1)
+      status=$?
+      echo "[$dev] $t ${entry:-main}: $( [ $status -eq 0 ] && echo ok || echo FAILED )"
+      echo "$output" | sed 's/^/    /'
+      chosen=$(echo "$output" | sed -n 's/^seqrun: device: //p')
+      result=$(echo "$output" | sed -n 's/^output [0-9]*[^:]*: \(.*\)/\1/p' | head -1)
+      # Entries run on the GPU through their launch plans: any non-zero
+      # status (a refused entry included) is a failure.
+      if [ $status -ne 0 ]; then
+        failed=$((failed + 1))
+        result="**FAILED**: $(echo "$output" | tail -1)"
+      fi
+      artifact_rows+="| $t | ${entry:-main} | $dev | ${chosen:-(not loaded)} | $result |"$'\n'
+    done
+  done < "$bundle/artifact/$t.args"
 done
 
 bench_md="(not run: --no-bench)"
@@ -186,8 +189,8 @@ fi
   echo
   echo "## The multi-target artifact (seqrun --device)"
   echo
-  echo "| artifact | --device | device chosen | result |"
-  echo "| --- | --- | --- | --- |"
+  echo "| artifact | entry | --device | device chosen | result |"
+  echo "| --- | --- | --- | --- | --- |"
   printf '%s' "$artifact_rows"
   echo
   echo "## Attention against torch SDPA (flash backend)"
