@@ -16,8 +16,9 @@
 #                   the emulator, with the same arguments and tolerances
 #   <out>/artifact/ multi-target artifacts (cuda:sm_90a, cuda:sm_80,
 #                   hip:gfx942, cpu) of the bf16 linear test and of the host
-#                   test model (an MLP block with bound weights, greedy
-#                   sampling, prefill and split-KV decode attention), whose
+#                   test model (an MLP block with bound weights, an f32
+#                   residual, LayerNorm, RoPE, greedy sampling, prefill and
+#                   split-KV decode attention), whose
 #                   entries seqrun (built there too) runs on the GPU and on
 #                   the CPU code: <name>.args has one run per line
 #
@@ -231,6 +232,9 @@ w="--weights $(data $h/weights.safetensors)"
 {
   echo "--entry main $w --input 0=$(data $h/x.npy) --expect 0=$(data $h/out.npy) --rtol 2e-2 --atol 2e-2"
   echo "--entry residual $w --input 0=$(data $h/residual_x.npy) --input 1=$(data $h/residual_w.npy) --expect 0=$(data $h/residual_out.npy) --rtol 1e-4 --atol 1e-5"
+  l=CPU/Inputs/layer_norm_bias r=CPU/Inputs/rope_neox
+  echo "--entry layer_norm $w --input 0=$(data $l/x.npy) --input 1=$(data $l/weight.npy) --input 2=$(data $l/bias.npy) --expect 0=$(data $l/out.npy) --rtol 1e-4 --atol 1e-5"
+  echo "--entry rope $w --input 0=$(data $r/x.npy) --input 1=$(data $r/positions.npy) --expect 0=$(data $r/out.npy) --rtol 1e-4 --atol 1e-4"
   echo "--entry greedy $w --input 0=$(data $h/logits.npy) --expect 0=$(data $h/tokens.npy)"
   echo "--entry prefill $w --input 0=$(data $p/q.npy) --input 1=$(data $p/k.npy) --input 2=$(data $p/v.npy) --expect 0=$(data $p/out.npy) --rtol 2e-2 --atol 2e-2"
   echo "--entry decode $w --input 0=$(data $q/q.npy) --input 1=$(data $q/k.npy) --input 2=$(data $q/v.npy) --expect 0=$(data $q/out.npy) --rtol 2e-2 --atol 2e-2"

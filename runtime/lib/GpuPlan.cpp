@@ -464,17 +464,18 @@ std::string describeParam(const seqrt_artifact &artifact, size_t param) {
   return "parameter '" + artifact.metadata.parameters[param].key + "'";
 }
 
-/// Uploads parameter `param` unless its device copy is of the data bound
-/// now; the copy stays until the artifact is freed.
+/// Uploads parameter `param` unless `force` is false and its device copy is
+/// of the data bound now; the copy stays until the artifact is freed. `who`
+/// uploads it, for messages.
 seqrt_status uploadParameter(seqrt_artifact &artifact, size_t param,
-                             const std::string &entry) {
+                             const std::string &who, bool force) {
   GpuBinding &gpu = *artifact.gpu;
   if (gpu.params.size() != artifact.globals.size()) {
     gpu.params.resize(artifact.globals.size(), 0);
     gpu.paramSources.resize(artifact.globals.size(), nullptr);
   }
   const void *source = *artifact.globals[param];
-  if (gpu.params[param] && gpu.paramSources[param] == source)
+  if (!force && gpu.params[param] && gpu.paramSources[param] == source)
     return SEQRT_OK;
   const TensorType &type = artifact.metadata.parameters[param].type;
   size_t elementSize = seqrt_dtype_size(type.dtype);
@@ -488,8 +489,8 @@ seqrt_status uploadParameter(seqrt_artifact &artifact, size_t param,
   gpu.paramSources[param] = nullptr;
   if (bytes == 0)
     return SEQRT_OK;
-  std::string what = "entry '" + entry + "' on " + gpu.target->name + ": " +
-                     describeParam(artifact, param);
+  std::string what =
+      who + " on " + gpu.target->name + ": " + describeParam(artifact, param);
   seqrt_gpu_ptr ptr = 0;
   if (seqrt_status status = seqrt_gpu_alloc(gpu.context, bytes, &ptr))
     return fail(status, what + ": " + seqrt_last_error());
@@ -528,14 +529,16 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
                     "but no launch plan (it was compiled by an older seqc; "
                     "load it for the device cpu)");
   std::string where = "entry '" + info.name + "' on " + target.name;
+  std::lock_guard<std::mutex> lock(gpu.mutex);
   CallBuffers call(gpu.context);
   std::vector<seqrt_gpu_ptr> device(plan->buffers.size(), 0);
   for (size_t b = 0; b < plan->buffers.size(); ++b) {
     const GpuPlanBuffer &buffer = plan->buffers[b];
     switch (buffer.kind) {
     case GpuPlanBuffer::Kind::Param:
-      if (seqrt_status status = uploadParameter(
-              artifact, static_cast<size_t>(buffer.index), info.name))
+      if (seqrt_status status =
+              uploadParameter(artifact, static_cast<size_t>(buffer.index),
+                              "entry '" + info.name + "'", false))
         return status;
       device[b] = gpu.params[buffer.index];
       break;
@@ -711,7 +714,11 @@ seqrt_status seqrt::uploadGpuParameter(seqrt_artifact &artifact, size_t param) {
   for (const GpuPlanEntry &entry : artifact.gpu->target->host.entries)
     for (const GpuPlanBuffer &buffer : entry.buffers)
       if (buffer.kind == GpuPlanBuffer::Kind::Param &&
-          buffer.index == static_cast<int64_t>(param))
-        return uploadParameter(artifact, param, entry.name);
+          buffer.index == static_cast<int64_t>(param)) {
+        // Bound again (a stacked parameter's part, say): its data may have
+        // changed at the same address.
+        std::lock_guard<std::mutex> lock(artifact.gpu->mutex);
+        return uploadParameter(artifact, param, "binding", true);
+      }
   return SEQRT_OK;
 }

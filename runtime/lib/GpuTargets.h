@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -94,6 +95,9 @@ struct GpuBinding {
   /// module and the context.
   std::vector<seqrt_gpu_ptr> params;
   std::vector<const void *> paramSources;
+  /// The context runs one call at a time (gpu.h): calls of entries and
+  /// parameter uploads from several threads take turns.
+  std::mutex mutex;
 
   GpuBinding() = default;
   GpuBinding(const GpuBinding &) = delete;

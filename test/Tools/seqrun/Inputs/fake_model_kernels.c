@@ -1,14 +1,15 @@
 /*===- fake_model_kernels.c - Model kernels for the fake GPU ------*- C -*-===*\
 |*                                                                            *|
-|* A module image for the fake GPU driver (test/Unit/Runtime/Inputs/          *|
-|* fake_gpu_driver.c) with host versions of the kernels an entry of           *|
-|* gpu-host.test launches: the linear kernels (fake_linear_kernels.c,         *|
-|* included), RMSNorm, SwiGLU, the residual add, greedy argmax and the        *|
-|* attention kernels (prefill, split-KV and its merge), each with the         *|
-|* compiled kernel's name and launch ABI (expanded memref descriptors) and    *|
-|* computing the part of the result its block owns under the manifest's       *|
-|* grid. So a wrong plan, descriptor, grid, split count or workspace in the   *|
-|* runtime's host side gives wrong results against the PyTorch goldens.       *|
+|* A module image for the fake GPU driver                                     *|
+|* (test/Unit/Runtime/Inputs/fake_gpu_driver.c) with host versions of the     *|
+|* kernels an entry of gpu-host.test launches: the linear kernels             *|
+|* (fake_linear_kernels.c, included), RMSNorm, LayerNorm, RoPE, SwiGLU, the   *|
+|* residual add, greedy argmax and the attention kernels (prefill, split-KV   *|
+|* and its merge), each with the compiled kernel's name and launch ABI        *|
+|* (expanded memref descriptors) and computing the part of the result its     *|
+|* block owns under the manifest's grid. So a wrong plan, descriptor, grid,   *|
+|* split count or workspace in the runtime's host side gives wrong results    *|
+|* against the PyTorch goldens.                                               *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -82,6 +83,77 @@ static int rmsNorm(const fake_gpu_block *b, void **params, float eps, int size,
 EXPORT int rms_norm_bf16_warp_eps3727c5ac(const fake_gpu_block *b,
                                           void **params) {
   return rmsNorm(b, params, 1e-5f, 2, loadBF16, storeBF16);
+}
+
+/* LayerNorm with bias over rows of X [R, H] (two passes, as the kernel). */
+static int layerNorm(const fake_gpu_block *b, void **params, float eps) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 2, 4), w = viewN(params, &next, 1, 4),
+        bias = viewN(params, &next, 1, 4), y = viewN(params, &next, 2, 4);
+  int64_t R = x.sizes[0], H = x.sizes[1], r0, r1;
+  if (w.sizes[0] != H || bias.sizes[0] != H || y.sizes[0] != R ||
+      y.sizes[1] != H || H == 0)
+    return 1;
+  share(R, b->index[0], b->grid[0], &r0, &r1);
+  for (int64_t r = r0; r < r1; ++r) {
+    float mean = 0, var = 0;
+    for (int64_t h = 0; h < H; ++h)
+      mean += loadF32(x.data + (r * x.strides[0] + h * x.strides[1]) * 4);
+    mean /= (float)H;
+    for (int64_t h = 0; h < H; ++h) {
+      float d =
+          loadF32(x.data + (r * x.strides[0] + h * x.strides[1]) * 4) - mean;
+      var += d * d;
+    }
+    float inv = 1.0f / sqrtf(var / (float)H + eps);
+    for (int64_t h = 0; h < H; ++h)
+      storeF32(
+          y.data + (r * y.strides[0] + h * y.strides[1]) * 4,
+          (loadF32(x.data + (r * x.strides[0] + h * x.strides[1]) * 4) - mean) *
+                  inv * loadF32(w.data + h * w.strides[0] * 4) +
+              loadF32(bias.data + h * bias.strides[0] * 4));
+  }
+  return 0;
+}
+
+EXPORT int layer_norm_f32_bias_warp_eps3727c5ac(const fake_gpu_block *b,
+                                                void **params) {
+  return layerNorm(b, params, 1e-5f);
+}
+
+/* NeoX RoPE of X [B, H, S, D] at positions [B, S] (i32), theta 10000 over
+ * all D channels: grid (position tiles, H, B); the block's share of the
+ * positions. */
+static int ropeNeox(const fake_gpu_block *b, void **params, float theta) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 4, 4), pos = viewN(params, &next, 2, 4),
+        y = viewN(params, &next, 4, 4);
+  int64_t B = x.sizes[0], H = x.sizes[1], S = x.sizes[2], D = x.sizes[3], s0,
+          s1;
+  int64_t bb = b->index[2], h = b->index[1];
+  if (bb >= B || h >= H || D % 2 || D > 512 || pos.sizes[0] != B ||
+      pos.sizes[1] != S)
+    return 1;
+  share(S, b->index[0], b->grid[0], &s0, &s1);
+  for (int64_t s = s0; s < s1; ++s) {
+    int32_t p;
+    int64_t pi[2] = {bb, s};
+    memcpy(&p, at(&pos, pi, 4), 4);
+    for (int64_t j = 0; j < D / 2; ++j) {
+      float invFreq = 1.0f / powf(theta, (float)(2 * j) / (float)D);
+      float angle = (float)p * invFreq, c = cosf(angle), sn = sinf(angle);
+      int64_t i1[4] = {bb, h, s, j}, i2[4] = {bb, h, s, j + D / 2};
+      float x1 = loadF32(at(&x, i1, 4)), x2 = loadF32(at(&x, i2, 4));
+      storeF32(at(&y, i1, 4), x1 * c - x2 * sn);
+      storeF32(at(&y, i2, 4), x2 * c + x1 * sn);
+    }
+  }
+  return 0;
+}
+
+EXPORT int rope_f32_neox_d32_r32_d480d256(const fake_gpu_block *b,
+                                          void **params) {
+  return ropeNeox(b, params, 10000.0f);
 }
 
 /* out = f(a, b) over N elements: the block's share. */

@@ -3,7 +3,8 @@
 // @main is a bf16 Llama MLP block (RMSNorm -> gate and up linear ->
 // SwiGLU -> down linear), its weights bound parameters; @residual an f32
 // projection and the residual add (a bf16 tensor add does not load on the
-// CPU yet: __truncsfbf2 is undefined);
+// CPU yet: __truncsfbf2 is undefined); @layer_norm and @rope take the
+// inputs and goldens of the CPU tests layer_norm_bias and rope_neox;
 // @greedy is greedy sampling over f32 logits; @prefill and @decode are
 // bf16 causal GQA attention (the prefill kernel; split-KV and its merge,
 // the split count chosen at the call from the device's SM count) over the
@@ -32,6 +33,17 @@ module {
     %p = seq.linear %x, %w : tensor<4x48xf32>, tensor<48x48xf32> -> tensor<4x48xf32>
     %y = arith.addf %x, %p : tensor<4x48xf32>
     return %y : tensor<4x48xf32>
+  }
+  func.func @layer_norm(%x: tensor<3x7x48xf32>, %w: tensor<48xf32>, %b: tensor<48xf32>)
+      -> tensor<3x7x48xf32> {
+    %y = seq.layer_norm %x, %w bias(%b : tensor<48xf32>) {epsilon = 1.0e-05 : f32}
+        : tensor<3x7x48xf32>, tensor<48xf32>
+    return %y : tensor<3x7x48xf32>
+  }
+  func.func @rope(%x: tensor<2x4x6x32xf32>, %pos: tensor<2x6xi32>) -> tensor<2x4x6x32xf32> {
+    %y = seq.rope %x, %pos {theta = 10000.0 : f32, style = #seq.rope_style<neox>}
+        : tensor<2x4x6x32xf32>, tensor<2x6xi32>
+    return %y : tensor<2x4x6x32xf32>
   }
   func.func @greedy(%logits: tensor<3x1000xf32>) -> tensor<3xi32> {
     %c0 = arith.constant 0 : i64
