@@ -50,7 +50,12 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "canonicalize,"
       "seq-lower-memref-copies,seq-approximate-math,"
-      "convert-linalg-to-loops,arith-expand{{include-bf16=true},{3}"
+      "convert-linalg-to-loops,"
+      // bf16 arithmetic on scalars and vectors (a bf16 tensor add, say)
+      // computes in f32; LLVM would otherwise call compiler-rt's
+      // __truncsfbf2, which the artifact cannot resolve at load.
+      "arith-emulate-unsupported-floats{{source-types=bf16 target-type=f32},"
+      "arith-expand{{include-bf16=true},{3}"
       "seq-scope-tile-allocas,{2}scf-forall-to-parallel,{0}"
       "expand-strided-metadata,lower-affine,convert-vector-to-scf,"
       "convert-vector-to-llvm,finalize-memref-to-llvm,"
