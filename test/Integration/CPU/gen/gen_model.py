@@ -66,6 +66,16 @@ def cases():
     c.output("out", rms_norm_ref(x, w, 1e-6))
     out.append(c)
 
+    # The residual add of a bf16 model: torch adds bf16 tensors in f32 and
+    # rounds once, as seqc's CPU lowering does.
+    c = Case("add_bf16", "bf16")
+    r = c.quantize(randn(c.rng, 4, 1100, scale=3.0))
+    g = c.quantize(randn(c.rng, 4, 1100))
+    c.input("residual", r)
+    c.input("gate", g)
+    c.output("sum", (r.to(torch.bfloat16) + g.to(torch.bfloat16)).float())
+    out.append(c)
+
     c = Case("layer_norm_bias")
     x = c.quantize(randn(c.rng, 3, 7, 48) + 0.5)
     w = c.quantize(uniform(c.rng, 0.5, 1.5, 48))
