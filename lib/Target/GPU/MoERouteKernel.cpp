@@ -67,12 +67,16 @@ private:
     return {select(take, other.score, best.score),
             select(take, other.index, best.index)};
   }
+  /// The narrowest butterfly exchange: 1, or 2 for the shuffle-offset
+  /// mutation (the routing tests have at most 16 experts, held by the low
+  /// lanes, so skipping the widest exchange would change nothing).
+  int64_t lastOffset() const {
+    return mutation == KernelMutation::ShuffleOffset ? 2 : 1;
+  }
   /// The warp's sum (or maximum) of a per-lane f32, in every lane.
   Value warpReduce(Value v, bool isMax) {
-    int64_t start = mutation == KernelMutation::ShuffleOffset
-                        ? config.warpSize / 4
-                        : config.warpSize / 2;
-    for (int64_t offset = start; offset >= 1; offset /= 2) {
+    for (int64_t offset = config.warpSize / 2; offset >= lastOffset();
+         offset /= 2) {
       Value other = shuffle(v, offset, config.warpSize, gpu::ShuffleMode::XOR);
       v = isMax ? maxf(v, other) : addf(v, other);
     }
@@ -256,10 +260,8 @@ void RouteKernelBuilder::build(gpu::GPUFuncOp func) {
                     select(after, next.index, acc[1])};
           });
       Candidate winner{best[0], best[1]};
-      int64_t start = mutation == KernelMutation::ShuffleOffset
-                          ? config.warpSize / 4
-                          : config.warpSize / 2;
-      for (int64_t offset = start; offset >= 1; offset /= 2)
+      for (int64_t offset = config.warpSize / 2; offset >= lastOffset();
+           offset /= 2)
         winner = better(winner, {shuffle(winner.score, offset, config.warpSize,
                                          gpu::ShuffleMode::XOR),
                                  shuffle(winner.index, offset, config.warpSize,
