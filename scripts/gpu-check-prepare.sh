@@ -160,8 +160,9 @@ run sample_greedy argmax_f32 \
   "--arg 0=$(data CPU/Inputs/sample_invalid/nan.npy) --expect 1=$(data $d/nan_tokens.npy) --rtol 0 --atol 0"
 
 # MoE (seq-gpu-moe-kernels): routing, dispatch, the bf16 experts (gate/up,
-# down, combine: each saves its result for the next) and the Mixtral and
-# capacity-limited blocks as kernel sequences, as test/Integration/GPU/moe_*.
+# down, combine: each saves its result for the next) and the Mixtral,
+# capacity-limited and DeepSeek-V3 (shared expert) blocks as kernel
+# sequences, as test/Integration/GPU/moe_*.
 compile moe_route "$gpu/moe_route.mlir" "$out/kernels"
 for r in "moe_route_f32_topk_softmax_k2 moe_route_softmax_norm" \
     "moe_route_f32_softmax_k2 moe_route_softmax_unnorm" \
@@ -221,6 +222,24 @@ run moe_capacity_block moe_route_f32_topk_softmax_k2 \
 run moe_capacity_block moe_dispatch_e4_cap3f800000 \
   "--arg 0=$t.e.npy --scratch 1=32 --scratch 2=5 --save 1=$t.perm.npy --save 2=$t.off.npy"
 moe_f32_experts moe_capacity_block $d 32 16 32
+compile moe_deepseek_block "$root/test/Integration/CPU/moe/moe_deepseek_block.mlir" "$out/kernels"
+d=CPU/Inputs/moe_deepseek_block t=@TMP@/moe_deepseek_block
+run moe_deepseek_block linear_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w_router.npy) --scratch 2=12x16 --save 2=$t.logits.npy"
+run moe_deepseek_block moe_route_f32_sigmoid_k4_norm_bias_f32_s40200000_g4_2 \
+  "--arg 0=$t.logits.npy --arg 1=$(data $d/bias.npy) --scratch 2=12x4 --scratch 3=12x4 --save 2=$t.w.npy --save 3=$t.e.npy"
+run moe_deepseek_block moe_dispatch_e16 \
+  "--arg 0=$t.e.npy --scratch 1=48 --scratch 2=17 --save 1=$t.perm.npy --save 2=$t.off.npy"
+run moe_deepseek_block moe_gate_up_swiglu_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --scratch 5=48x16 --save 5=$t.h.npy"
+run moe_deepseek_block moe_down_f32 \
+  "--arg 0=$t.h.npy --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_down.npy) --arg 4=$t.w.npy --scratch 5=48x32 --save 5=$t.ys.npy"
+run moe_deepseek_block moe_shared_gate_up_swiglu_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/shared_gate.npy) --arg 2=$(data $d/shared_up.npy) --scratch 3=12x32 --save 3=$t.hs.npy"
+run moe_deepseek_block moe_shared_down_f32 \
+  "--arg 0=$t.hs.npy --arg 1=$(data $d/shared_down.npy) --scratch 2=12x32 --save 2=$t.ysh.npy"
+run moe_deepseek_block moe_combine_f32_shared \
+  "--arg 0=$t.ys.npy --arg 1=$t.ysh.npy --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
 
 # The benchmark's attention kernels: one per head dim and causality (the
 # kernels read every extent at run time; the shape here names them and
