@@ -10,6 +10,10 @@
   some invalid expert ids (-1, 8): more than one dispatch segment on CUDA.
   The reference is torch's stable sort: kept slots by expert, then the
   dropped and invalid ones in slot order (the CPU's order).
+* moe_gpu_hostile: a permutation and offsets no dispatch would produce
+  (slots -1, 96 and 1000; offsets decreasing, negative and past S = 96)
+  for moe_gpu_bf16's tokens: the expert kernels must finish without an
+  out-of-bounds access (no golden: the result is meaningless).
 * moe_dispatch_gpu_capacity: the full permutation (dropped slots in slot
   order) of the CPU capacity test's experts
   (../../CPU/Inputs/moe_dispatch_capacity/experts.npy), whose CPU golden
@@ -110,6 +114,14 @@ def long_dispatch_case():
                 "expert_offsets": off.numpy()})
 
 
+def hostile_case():
+    perm = np.load(INPUTS / "moe_gpu_bf16" / "permutation.npy").copy()
+    perm[3], perm[50], perm[95] = -1, 96, 1000
+    offsets = np.array([0, 60, 20, -5, 1000], dtype=np.int32)
+    save("moe_gpu_hostile", {"permutation": perm.astype(np.int32),
+                             "expert_offsets": offsets})
+
+
 def capacity_dispatch_case():
     experts = torch.from_numpy(np.load(
         HERE.parent.parent / "CPU" / "Inputs" / "moe_dispatch_capacity" /
@@ -124,6 +136,7 @@ def capacity_dispatch_case():
 if __name__ == "__main__":
     bf16_case()
     long_dispatch_case()
+    hostile_case()
     capacity_dispatch_case()
-    print("wrote moe_gpu_bf16, moe_dispatch_gpu_long, "
+    print("wrote moe_gpu_bf16, moe_dispatch_gpu_long, moe_gpu_hostile, "
           "moe_dispatch_gpu_capacity")
