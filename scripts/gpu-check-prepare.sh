@@ -14,6 +14,7 @@
 #                   the decode benchmark (split-KV + merge, and one pass)
 #   <out>/tests.tsv the kernel tests: the ones test/Integration/GPU runs in
 #                   the emulator, with the same arguments and tolerances
+#                   (a kernel sequence saves to @TMP@ what the next reads)
 #   <out>/artifact/ multi-target artifacts (cuda:sm_90a, cuda:sm_80, cpu;
 #                   hip:gfx942 too for the first) of the bf16 linear test
 #                   and of the host test model (an MLP block with bound
@@ -161,6 +162,88 @@ run sample_greedy argmax_f32 \
   "--arg 0=$(data $d/logits.npy) --expect 1=$(data $d/tokens.npy) --rtol 0 --atol 0"
 run sample_greedy argmax_f32 \
   "--arg 0=$(data CPU/Inputs/sample_invalid/nan.npy) --expect 1=$(data $d/nan_tokens.npy) --rtol 0 --atol 0"
+
+# MoE (seq-gpu-moe-kernels): routing, dispatch, the bf16 experts (gate/up,
+# down, combine: each saves its result for the next) and the Mixtral,
+# capacity-limited and DeepSeek-V3 (shared expert) blocks as kernel
+# sequences, as test/Integration/GPU/moe_*.
+compile moe_route "$gpu/moe_route.mlir" "$out/kernels"
+for r in "moe_route_f32_topk_softmax_k2 moe_route_softmax_norm" \
+    "moe_route_f32_softmax_k2 moe_route_softmax_unnorm" \
+    "moe_route_f32_topk_softmax_k3 moe_route_topk_softmax"; do
+  read -r kernel case <<< "$r"
+  d=CPU/Inputs/$case
+  run moe_route "$kernel" \
+    "--arg 0=$(data $d/logits.npy) --expect 1=$(data $d/weights.npy) --expect 2=$(data $d/experts.npy) --rtol 1e-4 --atol 1e-5"
+done
+d=CPU/Inputs/moe_route_sigmoid_grouped
+run moe_route moe_route_f32_sigmoid_k4_norm_bias_f32_s40200000_g4_2 \
+  "--arg 0=$(data $d/logits.npy) --arg 1=$(data $d/bias.npy) --expect 2=$(data $d/weights.npy) --expect 3=$(data $d/experts.npy) --rtol 1e-4 --atol 1e-5"
+compile moe_dispatch "$gpu/moe_dispatch.mlir" "$out/kernels"
+d=CPU/Inputs/moe_dispatch
+run moe_dispatch moe_dispatch_e4 \
+  "--arg 0=$(data $d/experts.npy) --expect 1=$(data $d/permutation.npy) --expect 2=$(data $d/expert_offsets.npy) --rtol 0 --atol 0"
+d=GPU/Inputs/moe_dispatch_gpu_capacity
+run moe_dispatch moe_dispatch_e4_cap3fa00000 \
+  "--arg 0=$(data CPU/Inputs/moe_dispatch_capacity/experts.npy) --expect 1=$(data $d/permutation.npy) --expect 2=$(data $d/expert_offsets.npy) --rtol 0 --atol 0"
+d=GPU/Inputs/moe_dispatch_gpu_long
+run moe_dispatch moe_dispatch_e8_cap3f800000 \
+  "--arg 0=$(data $d/experts.npy) --expect 1=$(data $d/permutation.npy) --expect 2=$(data $d/expert_offsets.npy) --rtol 0 --atol 0"
+compile moe_experts_bf16 "$gpu/moe_experts_bf16.mlir" "$out/kernels"
+moe_bf16() { # tag data-dir slots model hidden
+  local t=@TMP@/moe_bf16_$1 d=$2
+  run moe_experts_bf16 moe_gate_up_swiglu_bf16 \
+    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --scratch 5=$3x$5 --save 5=$t.h.npy"
+  run moe_experts_bf16 moe_down_bf16 \
+    "--arg 0=$t.h.npy --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_down.npy) --arg 4=$(data $d/weights.npy) --scratch 5=$3x$4 --save 5=$t.ys.npy"
+  run moe_experts_bf16 moe_combine_bf16 \
+    "--arg 0=$t.ys.npy --expect 1=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2"
+}
+moe_bf16 small CPU/Inputs/moe_experts_swiglu_bf16 16 16 32
+moe_bf16 large GPU/Inputs/moe_gpu_bf16 96 48 80
+moe_f32_experts() { # name data-dir slots model hidden topk-weights (tmp or data)
+  local name=$1 t=@TMP@/$1 d=$2
+  run "$name" moe_gate_up_swiglu_f32 \
+    "--arg 0=$(data $d/x.npy) --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --scratch 5=$3x$5 --save 5=$t.h.npy"
+  run "$name" moe_down_f32 \
+    "--arg 0=$t.h.npy --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_down.npy) --arg 4=$t.w.npy --scratch 5=$3x$4 --save 5=$t.ys.npy"
+  run "$name" moe_combine_f32 \
+    "--arg 0=$t.ys.npy --expect 1=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
+}
+compile moe_mixtral_block "$gpu/moe_mixtral_block.mlir" "$out/kernels"
+d=CPU/Inputs/moe_mixtral_block t=@TMP@/moe_mixtral_block
+run moe_mixtral_block linear_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w_router.npy) --scratch 2=16x8 --save 2=$t.logits.npy"
+run moe_mixtral_block moe_route_f32_topk_softmax_k2 \
+  "--arg 0=$t.logits.npy --scratch 1=16x2 --scratch 2=16x2 --save 1=$t.w.npy --save 2=$t.e.npy"
+run moe_mixtral_block moe_dispatch_e8 \
+  "--arg 0=$t.e.npy --scratch 1=32 --scratch 2=9 --save 1=$t.perm.npy --save 2=$t.off.npy"
+moe_f32_experts moe_mixtral_block $d 32 32 64
+compile moe_capacity_block "$gpu/moe_capacity_block.mlir" "$out/kernels"
+d=CPU/Inputs/moe_capacity_block t=@TMP@/moe_capacity_block
+run moe_capacity_block moe_route_f32_topk_softmax_k2 \
+  "--arg 0=$(data $d/logits.npy) --scratch 1=16x2 --scratch 2=16x2 --save 1=$t.w.npy --save 2=$t.e.npy"
+run moe_capacity_block moe_dispatch_e4_cap3f800000 \
+  "--arg 0=$t.e.npy --scratch 1=32 --scratch 2=5 --save 1=$t.perm.npy --save 2=$t.off.npy"
+moe_f32_experts moe_capacity_block $d 32 16 32
+compile moe_deepseek_block "$root/test/Integration/CPU/moe/moe_deepseek_block.mlir" "$out/kernels"
+d=CPU/Inputs/moe_deepseek_block t=@TMP@/moe_deepseek_block
+run moe_deepseek_block linear_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w_router.npy) --scratch 2=12x16 --save 2=$t.logits.npy"
+run moe_deepseek_block moe_route_f32_sigmoid_k4_norm_bias_f32_s40200000_g4_2 \
+  "--arg 0=$t.logits.npy --arg 1=$(data $d/bias.npy) --scratch 2=12x4 --scratch 3=12x4 --save 2=$t.w.npy --save 3=$t.e.npy"
+run moe_deepseek_block moe_dispatch_e16 \
+  "--arg 0=$t.e.npy --scratch 1=48 --scratch 2=17 --save 1=$t.perm.npy --save 2=$t.off.npy"
+run moe_deepseek_block moe_gate_up_swiglu_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --scratch 5=48x16 --save 5=$t.h.npy"
+run moe_deepseek_block moe_down_f32 \
+  "--arg 0=$t.h.npy --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_down.npy) --arg 4=$t.w.npy --scratch 5=48x32 --save 5=$t.ys.npy"
+run moe_deepseek_block moe_shared_gate_up_swiglu_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/shared_gate.npy) --arg 2=$(data $d/shared_up.npy) --scratch 3=12x32 --save 3=$t.hs.npy"
+run moe_deepseek_block moe_shared_down_f32 \
+  "--arg 0=$t.hs.npy --arg 1=$(data $d/shared_down.npy) --scratch 2=12x32 --save 2=$t.ysh.npy"
+run moe_deepseek_block moe_combine_f32_shared \
+  "--arg 0=$t.ys.npy --arg 1=$t.ysh.npy --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
 
 # The benchmark's attention kernels: one per head dim and causality (the
 # kernels read every extent at run time; the shape here names them and

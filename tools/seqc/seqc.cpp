@@ -510,6 +510,9 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         seq::SeqGPUSampleKernelsOptions sample;
         sample.target = target.name();
         pm.addPass(seq::createSeqGPUSampleKernels(sample));
+        seq::SeqGPUMoEKernelsOptions moe;
+        moe.target = target.name();
+        pm.addPass(seq::createSeqGPUMoEKernels(moe));
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       })))
@@ -519,6 +522,7 @@ static LogicalResult buildGPUKernels(ModuleOp module,
     if (!isa<seq::SeqDialect>(op->getDialect()) ||
         isa<seq::LinearOp, seq::AttentionOp, seq::RMSNormOp, seq::LayerNormOp,
             seq::SwiGLUOp, seq::RopeOp, seq::SampleOp>(op) ||
+        isa<seq::MoeRouteOp, seq::MoeDispatchOp, seq::MoeExpertsOp>(op) ||
         isa<seq::ParameterOp, seq::GetParameterOp>(op))
       return;
     op->emitError()

@@ -344,6 +344,11 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         return elementwise(
             [](double a, double b) { return (double)(toInt(a) ^ toInt(b)); });
       })
+      .Case([&](arith::ShLIOp) {
+        return elementwise([](double a, double b) {
+          return (double)(toInt(a) << (toInt(b) & 63));
+        });
+      })
       .Case<arith::MinSIOp, arith::MinUIOp>([&](Operation *) {
         return elementwise([](double a, double b) { return std::min(a, b); });
       })

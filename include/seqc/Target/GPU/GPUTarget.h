@@ -51,6 +51,7 @@ enum class KernelMutation {
   DropBarrier,       ///< no barrier between filling and reading a tile
   SharedOffByOne,    ///< the shared-memory tile read one column off
   ShuffleOffset,     ///< a warp reduction that skips its widest shuffle
+  GroupOffsetOffByOne, ///< MoE: each expert group starts one row late
 };
 
 /// Builds the linear-layer kernel `name` (Y = X W^T (+ b), X [M, K],

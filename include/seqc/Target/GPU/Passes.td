@@ -160,6 +160,42 @@ def SeqGPUSampleKernels
   ];
 }
 
+def SeqGPUMoEKernels : Pass<"seq-gpu-moe-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of seq.moe_route, seq.moe_dispatch "
+                "and seq.moe_experts";
+  let description = [{
+    Routing (`seq.moe_route`, softmax, top-k softmax or sigmoid with bias,
+    without groups): a warp (wavefront) per token, softmax statistics by
+    `gpu.shuffle xor`, the top-k as K warp argmax rounds over the experts
+    after the previous choice (ties to the lowest index). Dispatch
+    (`seq.moe_dispatch`): one block, a stable counting sort of the slots
+    by expert (block scans through workgroup memory, capacity and invalid
+    ids dropped after `offsets[E]` in slot order). Experts
+    (`seq.moe_experts`, SwiGLU): grouped GEMMs over the ragged groups, a
+    block per (column tile, row tile, expert) with the linear kernel's
+    tiles and matrix instruction (`nvgpu.mma.sync` m16n8k16, `amdgpu.mfma`
+    16x16x16; f32 FMAs for f32 activations), gate and up fused with
+    SiLU(gate) * up, the down projection scaled by the routing weight into
+    a per-slot workspace, and a deterministic combine kernel (no atomics);
+    shared experts are the same GEMMs over all tokens. Each op names its
+    kernels (`seq.gpu_kernel`, or `seq.gpu_kernels` in launch order).
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">,
+    Option<"mutation", "mutation", "std::string", "\"none\"",
+           "Test only: a deliberate bug (shuffle-offset, drop-barrier, "
+           "swap-fragment-lanes, group-offset-off-by-one) that the emulator "
+           "must catch">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect", "::mlir::nvgpu::NVGPUDialect",
+    "::mlir::amdgpu::AMDGPUDialect", "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
 def SeqGPULowerExp2 : Pass<"seq-gpu-lower-exp2", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Lowers f32 llvm.intr.exp2/log2 to the chip's instruction";
   let description = [{

@@ -1,0 +1,641 @@
+//===- MoEExpertKernel.cpp - grouped GEMM and combine kernels of MoE ------===//
+//
+// This file builds the kernels of seq.moe_experts: the grouped GEMMs over
+// the ragged expert groups and the weighted combine.
+//
+// Grouped GEMM: a block per (column tile, row tile, expert) -- grid
+// (ceil(N / blockN), ceil(S / blockM), E) -- whose rows are the
+// row tile's rows of the expert's group, offsets[e] + blockM * y ..;
+// blocks past the end of their group return at once (before any
+// barrier, so the whole block leaves together). Inside, the linear
+// kernel's mapping (LinearKernel.cpp): blockK-deep tiles in workgroup
+// memory between two barriers, 2 x 2 warps each owning a 16 x 16 quarter
+// on mma.sync m16n8k16 (CUDA) or MFMA 16x16x16 (HIP) with the same
+// per-lane fragment layouts, f32 accumulators; f32 FMAs from f32 tiles
+// when the input and the weights are not one f16/bf16 type (f32
+// activations, or f32 activations with half-precision experts, each value
+// widened as it is staged).
+//
+// * gate/up: the X tile's rows are gathered from the tokens of the group's
+//   slots (token = perm[r] / K); the gate and up tiles are staged side by
+//   side and share the A fragments; H = SiLU(gate) * up is written per
+//   group row (f16/bf16 on the matrix instruction, else f32).
+// * down: H's rows are the group's rows as they stand; the result times
+//   the slot's routing weight is written to row perm[r] of Ys [S, Dm]
+//   (f32): every slot has its own row, so nothing is accumulated across
+//   blocks (no atomics). One more grid layer (z = E) writes zeros to the
+//   rows of dropped slots (after offsets[E]).
+// * combine: out[t] = sum over k of Ys[t K + k] (+ the shared experts'
+//   Ys[t]) in k order: deterministic, the same on every run and target.
+//
+// Shared experts are the same GEMMs with one group that holds every token
+// (SharedGateUp, SharedDown).
+//
+//===----------------------------------------------------------------------===//
+
+#include "MoEKernelOps.h"
+#include "seqc/Target/GPU/MoEKernels.h"
+
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+class GemmKernelBuilder : MoEKernelOps {
+public:
+  GemmKernelBuilder(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
+                    MoEGemmKind kind, Type inputType, Type weightType,
+                    Type computeType, KernelMutation mutation)
+      : MoEKernelOps(b), config(config), kind(kind), inputType(inputType),
+        weightType(weightType), computeType(computeType), mutation(mutation) {}
+
+  void build(gpu::GPUFuncOp func);
+
+private:
+  bool routed() const {
+    return kind == MoEGemmKind::GateUp || kind == MoEGemmKind::Down;
+  }
+  bool gated() const {
+    return kind == MoEGemmKind::GateUp || kind == MoEGemmKind::SharedGateUp;
+  }
+  Value zeroOf(Type type) {
+    return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
+  }
+  Value widen(Value v) {
+    if (v.getType() == computeType)
+      return v;
+    return arith::ExtFOp::create(b, computeType, v);
+  }
+  Value loadIndex(Value memref, ValueRange indices) {
+    return toIndex(memref::LoadOp::create(b, memref, indices));
+  }
+  /// Clamps a group bound read from `offsets` to [lo, slots].
+  Value clampBound(Value v, Value lo) {
+    Value below = cmp(arith::CmpIPredicate::slt, v, lo);
+    Value above = cmp(arith::CmpIPredicate::sgt, v, slots);
+    return select(below, lo, select(above, slots, v));
+  }
+  /// The A operand element of tile row `row` (a group row), column `k`.
+  Value loadA(Value row, Value k);
+  /// Stages rows [0, rows) x [k0, k0 + blockK) into `tile` through
+  /// `element(i, k)` (zero outside `inside(i, k)`).
+  void fillTile(Value tile, int64_t rows, Value k0,
+                function_ref<Value(Value, Value)> inside,
+                function_ref<Value(Value, Value)> element);
+  SmallVector<Value> stepMmaSync(ArrayRef<Value> bTiles, ValueRange acc);
+  SmallVector<Value> stepMfma(ArrayRef<Value> bTiles, ValueRange acc);
+  SmallVector<Value> stepFma(ArrayRef<Value> bTiles, ValueRange acc);
+  /// The GEMM of this block's rows [r0, rowEnd): accumulators per B tile.
+  void gemm(ArrayRef<Value> weightsOperands,
+            function_ref<void(Value, Value, ArrayRef<Value>)> epilogue);
+
+  const GPULinearConfig &config;
+  MoEGemmKind kind;
+  Type inputType, weightType, computeType;
+  KernelMutation mutation;
+
+  Value input, perm, offsets, out, routing;
+  SmallVector<Value> sharedB;
+  Value sharedA;
+  Value tid, lane, warpM, warpN, r0, rowEnd, n0, colsN, depth, slots, topK,
+      expert;
+};
+} // namespace
+
+Value GemmKernelBuilder::loadA(Value row, Value k) {
+  if (kind == MoEGemmKind::GateUp) {
+    // Gather: the token of the row's slot (a slot outside [0, S) reads
+    // nothing, as a dropped one).
+    Value slot = loadIndex(perm, {row});
+    Value valid = cmp(arith::CmpIPredicate::ult, slot, slots);
+    auto ifOp = scf::IfOp::create(b, TypeRange{computeType}, valid,
+                                  /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, widen(memref::LoadOp::create(
+                                b, input, ValueRange{divU(slot, topK), k})));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, zeroOf(computeType));
+    return ifOp.getResult(0);
+  }
+  return widen(memref::LoadOp::create(b, input, ValueRange{row, k}));
+}
+
+void GemmKernelBuilder::fillTile(Value tile, int64_t rows, Value k0,
+                                 function_ref<Value(Value, Value)> inside,
+                                 function_ref<Value(Value, Value)> element) {
+  forLoop(tid, c(rows * config.blockK), c(config.threads()), {},
+          [&](Value e, ValueRange) -> SmallVector<Value> {
+            Value i = divU(e, c(config.blockK)),
+                  col = remU(e, c(config.blockK));
+            Value k = add(k0, col);
+            auto ifOp =
+                scf::IfOp::create(b, TypeRange{computeType}, inside(i, k),
+                                  /*withElseRegion=*/true);
+            {
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(ifOp.thenBlock());
+              scf::YieldOp::create(b, element(i, k));
+              b.setInsertionPointToStart(ifOp.elseBlock());
+              scf::YieldOp::create(b, zeroOf(computeType));
+            }
+            store(ifOp.getResult(0), tile, {i, col});
+            return {};
+          });
+}
+
+SmallVector<Value> GemmKernelBuilder::stepMmaSync(ArrayRef<Value> bTiles,
+                                                  ValueRange acc) {
+  const MatrixInstruction &mma = *config.instruction;
+  int64_t warpRows = config.blockM / config.warpsM;
+  int64_t warpCols = config.blockN / config.warpsN;
+  int64_t subM = warpRows / mma.m, subN = warpCols / mma.n;
+  int64_t perB = subM * subN;
+  Value g = divU(lane, c(4)), t = remU(lane, c(4));
+  Value twoT = mul(t, c(2));
+  SmallVector<Value> result(acc.size());
+  for (int64_t ms = 0; ms < subM; ++ms) {
+    auto aType = VectorType::get({4, 2}, computeType);
+    Value a = zeroOf(aType);
+    Value rowBase = add(mul(warpM, c(warpRows)), c(ms * mma.m));
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t j = 0; j < 2; ++j) {
+        int64_t rowHalf = r % 2, colHalf = r / 2;
+        if (mutation == KernelMutation::SwapFragmentLanes)
+          std::swap(rowHalf, colHalf);
+        Value row = add(add(rowBase, g), c(8 * rowHalf));
+        Value col = add(twoT, c(j + 8 * colHalf));
+        a = vector::InsertOp::create(
+            b, memref::LoadOp::create(b, sharedA, ValueRange{row, col}), a,
+            ArrayRef<int64_t>{r, j});
+      }
+    for (auto [which, tile] : llvm::enumerate(bTiles))
+      for (int64_t ns = 0; ns < subN; ++ns) {
+        auto bType = VectorType::get({2, 2}, computeType);
+        Value bFrag = zeroOf(bType);
+        Value n = add(add(mul(warpN, c(warpCols)), c(ns * mma.n)), g);
+        for (int64_t r = 0; r < 2; ++r)
+          for (int64_t j = 0; j < 2; ++j)
+            bFrag = vector::InsertOp::create(
+                b,
+                memref::LoadOp::create(b, tile,
+                                       ValueRange{n, add(twoT, c(j + 8 * r))}),
+                bFrag, ArrayRef<int64_t>{r, j});
+        int64_t index = which * perB + ms * subN + ns;
+        result[index] = nvgpu::MmaSyncOp::create(
+            b, a, bFrag, acc[index], ArrayRef<int64_t>{mma.m, mma.n, mma.k});
+      }
+  }
+  return result;
+}
+
+SmallVector<Value> GemmKernelBuilder::stepMfma(ArrayRef<Value> bTiles,
+                                               ValueRange acc) {
+  const MatrixInstruction &mfma = *config.instruction;
+  int64_t warpRows = config.blockM / config.warpsM;
+  int64_t warpCols = config.blockN / config.warpsN;
+  int64_t subM = warpRows / mfma.m, subN = warpCols / mfma.n;
+  int64_t perB = subM * subN;
+  Value i = remU(lane, c(16)), q = divU(lane, c(16));
+  if (mutation == KernelMutation::SwapFragmentLanes) {
+    i = divU(lane, c(4));
+    q = remU(lane, c(4));
+  }
+  Value k4 = mul(q, c(4));
+  auto fragType = VectorType::get({4}, computeType);
+  SmallVector<Value> aFrags, result(acc.size());
+  for (int64_t ms = 0; ms < subM; ++ms) {
+    Value a = zeroOf(fragType);
+    Value row = add(add(mul(warpM, c(warpRows)), c(ms * mfma.m)), i);
+    for (int64_t j = 0; j < 4; ++j)
+      a = vector::InsertOp::create(
+          b, memref::LoadOp::create(b, sharedA, ValueRange{row, add(k4, c(j))}),
+          a, ArrayRef<int64_t>{j});
+    aFrags.push_back(a);
+  }
+  for (auto [which, tile] : llvm::enumerate(bTiles))
+    for (int64_t ms = 0; ms < subM; ++ms)
+      for (int64_t ns = 0; ns < subN; ++ns) {
+        Value bFrag = zeroOf(fragType);
+        Value n = add(add(mul(warpN, c(warpCols)), c(ns * mfma.n)),
+                      remU(lane, c(16)));
+        for (int64_t j = 0; j < 4; ++j)
+          bFrag = vector::InsertOp::create(
+              b,
+              memref::LoadOp::create(
+                  b, tile,
+                  ValueRange{n, add(mul(divU(lane, c(16)), c(4)), c(j))}),
+              bFrag, ArrayRef<int64_t>{j});
+        int64_t index = which * perB + ms * subN + ns;
+        result[index] = amdgpu::MFMAOp::create(
+            b, acc[index].getType(), b.getI32IntegerAttr(mfma.m),
+            b.getI32IntegerAttr(mfma.n), b.getI32IntegerAttr(mfma.k),
+            b.getI32IntegerAttr(1), aFrags[ms], bFrag, acc[index],
+            b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
+            amdgpu::MFMAPermBAttr::get(b.getContext(),
+                                       amdgpu::MFMAPermB::none));
+      }
+  return result;
+}
+
+SmallVector<Value> GemmKernelBuilder::stepFma(ArrayRef<Value> bTiles,
+                                              ValueRange acc) {
+  int64_t perB = (int64_t)acc.size() / (int64_t)bTiles.size();
+  return forLoop(
+      c(0), c(config.blockK), c(1), acc,
+      [&](Value k, ValueRange carried) -> SmallVector<Value> {
+        SmallVector<Value> next;
+        for (Value tile : bTiles)
+          for (int64_t e = 0; e < perB; ++e) {
+            Value index = add(tid, c(e * config.threads()));
+            Value row = divU(index, c(config.blockN)),
+                  col = remU(index, c(config.blockN));
+            Value product =
+                mulf(memref::LoadOp::create(b, sharedA, ValueRange{row, k}),
+                     memref::LoadOp::create(b, tile, ValueRange{col, k}));
+            next.push_back(addf(carried[next.size()], product));
+          }
+        return next;
+      });
+}
+
+void GemmKernelBuilder::gemm(
+    ArrayRef<Value> weightOperands,
+    function_ref<void(Value, Value, ArrayRef<Value>)> epilogue) {
+  Type f32Type = b.getF32Type();
+  bool isMmaSync =
+      config.instruction && StringRef(config.instruction->name) == "mma.sync";
+  bool isMfma =
+      config.instruction && StringRef(config.instruction->name) == "mfma";
+  int64_t warpRows = config.blockM / config.warpsM;
+  int64_t warpCols = config.blockN / config.warpsN;
+  int64_t perB = 0;
+  Type accType = f32Type;
+  if (config.instruction) {
+    perB =
+        (warpRows / config.instruction->m) * (warpCols / config.instruction->n);
+    accType = isMmaSync ? VectorType::get({2, 2}, f32Type)
+                        : VectorType::get({4}, f32Type);
+  } else {
+    perB = config.blockM * config.blockN / config.threads();
+  }
+  int64_t operands = weightOperands.size();
+  SmallVector<Value> inits;
+  for (int64_t i = 0; i < perB * operands; ++i)
+    inits.push_back(zeroOf(accType));
+
+  SmallVector<Value> acc = forLoop(
+      c(0), depth, c(config.blockK), inits,
+      [&](Value k0, ValueRange carried) -> SmallVector<Value> {
+        fillTile(
+            sharedA, config.blockM, k0,
+            [&](Value i, Value k) {
+              return andI(cmp(arith::CmpIPredicate::ult, add(r0, i), rowEnd),
+                          cmp(arith::CmpIPredicate::ult, k, depth));
+            },
+            [&](Value i, Value k) { return loadA(add(r0, i), k); });
+        for (auto [w, tile] : llvm::zip(weightOperands, sharedB))
+          fillTile(
+              tile, config.blockN, k0,
+              [&](Value j, Value k) {
+                return andI(cmp(arith::CmpIPredicate::ult, add(n0, j), colsN),
+                            cmp(arith::CmpIPredicate::ult, k, depth));
+              },
+              [&, w = w](Value j, Value k) {
+                Value n = add(n0, j);
+                Value v =
+                    routed()
+                        ? memref::LoadOp::create(b, w, ValueRange{expert, n, k})
+                              .getResult()
+                        : memref::LoadOp::create(b, w, ValueRange{n, k})
+                              .getResult();
+                return widen(v);
+              });
+        if (mutation != KernelMutation::DropBarrier)
+          gpu::BarrierOp::create(b);
+        ArrayRef<Value> tiles(sharedB.data(), operands);
+        SmallVector<Value> next = isMmaSync ? stepMmaSync(tiles, carried)
+                                  : isMfma  ? stepMfma(tiles, carried)
+                                            : stepFma(tiles, carried);
+        // The next step overwrites the tiles the other warps may still read.
+        gpu::BarrierOp::create(b);
+        return next;
+      });
+
+  // The accumulators' (row, column) in the tile, per instruction layout.
+  auto values = [&](int64_t i, ArrayRef<int64_t> position) {
+    SmallVector<Value> v;
+    for (int64_t w = 0; w < operands; ++w) {
+      Value a = acc[w * perB + i];
+      v.push_back(position.empty()
+                      ? a
+                      : vector::ExtractOp::create(b, a, position).getResult());
+    }
+    return v;
+  };
+  if (isMmaSync) {
+    const MatrixInstruction &mma = *config.instruction;
+    Value g = divU(lane, c(4)), t = remU(lane, c(4));
+    int64_t subN = warpCols / mma.n;
+    for (int64_t i = 0; i < perB; ++i) {
+      int64_t ms = i / subN, ns = i % subN;
+      Value rowBase = add(mul(warpM, c(warpRows)), add(c(ms * mma.m), g));
+      Value colBase =
+          add(mul(warpN, c(warpCols)), add(c(ns * mma.n), mul(t, c(2))));
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j)
+          epilogue(add(rowBase, c(8 * r)), add(colBase, c(j)),
+                   values(i, {r, j}));
+    }
+  } else if (isMfma) {
+    const MatrixInstruction &mfma = *config.instruction;
+    int64_t subN = warpCols / mfma.n;
+    Value i16 = remU(lane, c(16)), q4 = mul(divU(lane, c(16)), c(4));
+    for (int64_t i = 0; i < perB; ++i) {
+      int64_t ms = i / subN, ns = i % subN;
+      Value rowBase = add(mul(warpM, c(warpRows)), add(c(ms * mfma.m), q4));
+      Value col = add(mul(warpN, c(warpCols)), add(c(ns * mfma.n), i16));
+      for (int64_t j = 0; j < 4; ++j)
+        epilogue(add(rowBase, c(j)), col, values(i, {j}));
+    }
+  } else {
+    for (int64_t e = 0; e < perB; ++e) {
+      Value index = add(tid, c(e * config.threads()));
+      epilogue(divU(index, c(config.blockN)), remU(index, c(config.blockN)),
+               values(e, {}));
+    }
+  }
+}
+
+void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
+  b.setInsertionPointToStart(&func.getBody().front());
+  Type f32Type = b.getF32Type();
+  input = func.getArgument(0);
+  out = func.getArgument(func.getNumArguments() - 1);
+  SmallVector<Value> weightOperands;
+  switch (kind) {
+  case MoEGemmKind::GateUp:
+    perm = func.getArgument(1);
+    offsets = func.getArgument(2);
+    weightOperands = {func.getArgument(3), func.getArgument(4)};
+    break;
+  case MoEGemmKind::Down:
+    perm = func.getArgument(1);
+    offsets = func.getArgument(2);
+    weightOperands = {func.getArgument(3)};
+    routing = func.getArgument(4);
+    break;
+  case MoEGemmKind::SharedGateUp:
+    weightOperands = {func.getArgument(1), func.getArgument(2)};
+    break;
+  case MoEGemmKind::SharedDown:
+    weightOperands = {func.getArgument(1)};
+    break;
+  }
+  sharedA = func.getWorkgroupAttributions()[0];
+  for (size_t i = 0; i < weightOperands.size(); ++i)
+    sharedB.push_back(func.getWorkgroupAttributions()[1 + i]);
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value warp = divU(tid, c(config.warpSize));
+  lane = remU(tid, c(config.warpSize));
+  warpM = divU(warp, c(config.warpsN));
+  warpN = remU(warp, c(config.warpsN));
+  n0 = mul(blockX, c(config.blockN));
+  colsN = memref::DimOp::create(b, out, 1);
+  depth = memref::DimOp::create(b, input, 1);
+  Value rowOffset = mul(blockY, c(config.blockM));
+
+  auto store = [&](Value value, Value memref, ValueRange indices) {
+    Type element = cast<MemRefType>(memref.getType()).getElementType();
+    if (element != value.getType())
+      value = arith::TruncFOp::create(b, element, value);
+    memref::StoreOp::create(b, value, memref, indices);
+  };
+  // SiLU(g) * u, f32.
+  auto swiglu = [&](ArrayRef<Value> v) {
+    Value g = v[0];
+    Value silu = divf(g, addf(f32(1.0f), exp(arith::NegFOp::create(b, g))));
+    return mulf(silu, v[1]);
+  };
+  auto inside = [&](Value row, Value col) {
+    return andI(cmp(arith::CmpIPredicate::ult, row, rowEnd),
+                cmp(arith::CmpIPredicate::ult, col, colsN));
+  };
+  auto toF32 = [&](Value v) {
+    return v.getType() == f32Type ? v : arith::ExtFOp::create(b, f32Type, v);
+  };
+
+  if (!routed()) {
+    // One group of every token.
+    slots = memref::DimOp::create(b, input, 0);
+    r0 = rowOffset;
+    rowEnd = slots;
+    gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
+      Value row = add(r0, i), col = add(n0, j);
+      ifThen(inside(row, col),
+             [&] { store(gated() ? swiglu(v) : v[0], out, {row, col}); });
+    });
+    gpu::ReturnOp::create(b);
+    return;
+  }
+
+  slots = memref::DimOp::create(b, perm, 0);
+  Value tokens = memref::DimOp::create(
+      b, kind == MoEGemmKind::GateUp ? input : routing, 0);
+  // K = S / T (T >= 1 whenever there is a slot).
+  topK = divU(slots, select(cmp(arith::CmpIPredicate::ugt, tokens, c(0)),
+                            tokens, c(1)));
+  expert = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value numExperts = sub(memref::DimOp::create(b, offsets, 0), c(1));
+  auto bound = [&](Value e) {
+    return toIndex(memref::LoadOp::create(b, offsets, ValueRange{e}));
+  };
+  Value start = bound(expert);
+  if (mutation == KernelMutation::GroupOffsetOffByOne)
+    start = add(start, c(1));
+  Value rowStart = clampBound(start, c(0));
+  Value isGroup = cmp(arith::CmpIPredicate::ult, expert, numExperts);
+  // The last layer of the down kernel's grid (z = E): the dropped slots.
+  Value groupEnd =
+      kind == MoEGemmKind::GateUp
+          ? clampBound(bound(add(expert, c(1))), rowStart)
+          : select(isGroup,
+                   clampBound(bound(select(isGroup, add(expert, c(1)), expert)),
+                              rowStart),
+                   slots);
+  r0 = add(rowStart, rowOffset);
+  rowEnd = groupEnd;
+  // Uniform per block: a block past its group's rows returns before any
+  // barrier.
+  Value active = cmp(arith::CmpIPredicate::ult, r0, rowEnd);
+  auto slotOf = [&](Value row) { return loadIndex(perm, {row}); };
+
+  if (kind == MoEGemmKind::GateUp) {
+    ifThen(active, [&] {
+      gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
+        Value row = add(r0, i), col = add(n0, j);
+        ifThen(inside(row, col), [&] { store(swiglu(v), out, {row, col}); });
+      });
+    });
+    gpu::ReturnOp::create(b);
+    return;
+  }
+
+  // Down: groups scale and scatter; the last layer zeroes dropped slots.
+  ifThen(andI(active, isGroup), [&] {
+    gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
+      Value row = add(r0, i), col = add(n0, j);
+      ifThen(inside(row, col), [&] {
+        Value slot = slotOf(row);
+        ifThen(cmp(arith::CmpIPredicate::ult, slot, slots), [&] {
+          Value w = memref::LoadOp::create(
+              b, routing, ValueRange{divU(slot, topK), remU(slot, topK)});
+          store(mulf(toF32(v[0]), w), out, {slot, col});
+        });
+      });
+    });
+  });
+  ifThen(andI(active, cmp(arith::CmpIPredicate::eq, expert, numExperts)), [&] {
+    forLoop(tid, c(config.blockM * config.blockN), c(config.threads()), {},
+            [&](Value e, ValueRange) -> SmallVector<Value> {
+              Value row = add(r0, divU(e, c(config.blockN)));
+              Value col = add(n0, remU(e, c(config.blockN)));
+              ifThen(inside(row, col), [&] {
+                Value slot = slotOf(row);
+                ifThen(cmp(arith::CmpIPredicate::ult, slot, slots),
+                       [&] { store(f32(0.0f), out, {slot, col}); });
+              });
+              return {};
+            });
+  });
+  gpu::ReturnOp::create(b);
+}
+
+void seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                             StringRef name, const GPULinearConfig &config,
+                             MoEGemmKind kind, Type inputType, Type weightType,
+                             KernelMutation mutation) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  MLIRContext *context = b.getContext();
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  Type computeType = config.instruction ? inputType : f32;
+  int64_t dynamic = ShapedType::kDynamic;
+  auto matrix = [&](Type element) {
+    return MemRefType::get({dynamic, dynamic}, element);
+  };
+  auto stacked = MemRefType::get({dynamic, dynamic, dynamic}, weightType);
+  auto vector = MemRefType::get({dynamic}, i32);
+  // H between the two GEMMs: the compute type (f16/bf16 on the matrix
+  // instruction, else f32).
+  SmallVector<Type> arguments;
+  int64_t out = 0, bOperands = 1;
+  switch (kind) {
+  case MoEGemmKind::GateUp:
+    arguments = {matrix(inputType), vector,  vector,
+                 stacked,           stacked, matrix(computeType)};
+    bOperands = 2;
+    break;
+  case MoEGemmKind::Down:
+    arguments = {matrix(inputType), vector,      vector,
+                 stacked,           matrix(f32), matrix(f32)};
+    break;
+  case MoEGemmKind::SharedGateUp:
+    arguments = {matrix(inputType), matrix(weightType), matrix(weightType),
+                 matrix(computeType)};
+    bOperands = 2;
+    break;
+  case MoEGemmKind::SharedDown:
+    arguments = {matrix(inputType), matrix(weightType), matrix(f32)};
+    break;
+  }
+  out = arguments.size() - 1;
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+  SmallVector<Type> tiles = {
+      MemRefType::get({config.blockM, config.blockK}, computeType,
+                      MemRefLayoutAttrInterface(), workgroup)};
+  for (int64_t i = 0; i < bOperands; ++i)
+    tiles.push_back(MemRefType::get({config.blockN, config.blockK}, computeType,
+                                    MemRefLayoutAttrInterface(), workgroup));
+  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                     b.getFunctionType(arguments, {}), tiles,
+                                     TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+  // grid.x over the output's columns, grid.y over its rows (every group's
+  // rows fit in S), grid.z over the experts (the down kernel: E + 1, the
+  // offsets' length, for the dropped slots).
+  SmallVector<int64_t> grid = {out, 1, config.blockN, out, 0, config.blockM};
+  if (kind == MoEGemmKind::GateUp)
+    grid.append({3, 0, 1});
+  else if (kind == MoEGemmKind::Down)
+    grid.append({2, 0, 1});
+  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  GemmKernelBuilder(b, config, kind, inputType, weightType, computeType,
+                    mutation)
+      .build(func);
+}
+
+void seq::buildMoECombineKernel(OpBuilder &builder,
+                                gpu::GPUModuleOp kernelModule, StringRef name,
+                                const GPUElementwiseConfig &config,
+                                Type outputType, bool hasShared) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  Type f32 = b.getF32Type();
+  int64_t dynamic = ShapedType::kDynamic;
+  SmallVector<Type> arguments = {MemRefType::get({dynamic, dynamic}, f32)};
+  if (hasShared)
+    arguments.push_back(MemRefType::get({dynamic, dynamic}, f32));
+  arguments.push_back(MemRefType::get({dynamic, dynamic}, outputType));
+  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                     b.getFunctionType(arguments, {}),
+                                     TypeRange{}, TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads), 1, 1}));
+  int64_t out = arguments.size() - 1;
+  // grid.x over the model dimension, grid.y over the tokens.
+  func->setAttr(kLaunchGridAttrName,
+                b.getDenseI64ArrayAttr({out, 1, config.threads, out, 0, 1}));
+
+  b.setInsertionPointToStart(&func.getBody().front());
+  MoEKernelOps k(b);
+  Value ys = func.getArgument(0);
+  Value shared = hasShared ? func.getArgument(1) : Value();
+  Value output = func.getArgument(out);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value token = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value col = k.add(k.mul(blockX, k.c(config.threads)), tid);
+  Value tokens = memref::DimOp::create(b, output, 0);
+  Value model = memref::DimOp::create(b, output, 1);
+  Value slots = memref::DimOp::create(b, ys, 0);
+  Value topK = k.divU(slots, tokens); // the grid is empty when T = 0
+  k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, model), [&] {
+    Value first = k.mul(token, topK);
+    Value sum = k.forLoop(
+        k.c(0), topK, k.c(1), ValueRange{k.f32(0.0f)},
+        [&](Value j, ValueRange acc) -> SmallVector<Value> {
+          return {k.addf(acc[0], memref::LoadOp::create(
+                                     b, ys, ValueRange{k.add(first, j), col}))};
+        })[0];
+    if (shared)
+      sum = k.addf(sum,
+                   memref::LoadOp::create(b, shared, ValueRange{token, col}));
+    if (outputType != f32)
+      sum = arith::TruncFOp::create(b, outputType, sum);
+    k.store(sum, output, {token, col});
+  });
+  gpu::ReturnOp::create(b);
+}

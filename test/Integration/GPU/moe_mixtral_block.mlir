@@ -1,0 +1,89 @@
+// Tolerance (f32): rtol 1e-4 / atol 1e-5, as the CPU test of this golden.
+//
+// The Mixtral sparse MoE block (HF MixtralSparseMoeBlock: router linear,
+// softmax top-2 renormalised, SwiGLU experts) run as its GPU kernels in
+// sequence, each emulated through the CUDA and the HIP mapping, the
+// results of one kernel saved for the next: the router's linear kernel, the
+// routing kernel, the dispatch kernel, the gate/up and down grouped GEMMs
+// (f32 activations: the linear kernel's f32 FMA path) and the combine,
+// against the PyTorch golden of the CPU test
+// (Integration/CPU/Inputs/moe_mixtral_block, gen/gen_moe.py; every routing
+// choice wins by at least 1e-3, so f32 rounding cannot flip one).
+
+// DEFINE: %{in} = %S/../CPU/Inputs/moe_mixtral_block
+// RUN: seqc %s --target=cuda:sm_80 -emit=gpu-kernels -o %t.cuda.mlir
+// RUN: seqc %s --target=hip:gfx942 -emit=gpu-kernels -o %t.hip.mlir
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=linear_f32 \
+// RUN:   --arg 0=%{in}/x.npy --arg 1=%{in}/w_router.npy \
+// RUN:   --scratch 2=16x8 --save 2=%t.cuda.logits.npy \
+// RUN:   | FileCheck %s --check-prefix=CUDA-LIN
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_route_f32_topk_softmax_k2 \
+// RUN:   --arg 0=%t.cuda.logits.npy --scratch 1=16x2 --scratch 2=16x2 \
+// RUN:   --save 1=%t.cuda.w.npy --save 2=%t.cuda.e.npy \
+// RUN:   | FileCheck %s --check-prefix=CUDA-ROUTE
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_dispatch_e8 \
+// RUN:   --arg 0=%t.cuda.e.npy --scratch 1=32 --scratch 2=9 \
+// RUN:   --save 1=%t.cuda.perm.npy --save 2=%t.cuda.off.npy \
+// RUN:   | FileCheck %s --check-prefix=CUDA-DISPATCH
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_gate_up_swiglu_f32 \
+// RUN:   --arg 0=%{in}/x.npy --arg 1=%t.cuda.perm.npy --arg 2=%t.cuda.off.npy \
+// RUN:   --arg 3=%{in}/w_gate.npy --arg 4=%{in}/w_up.npy --scratch 5=32x64 --save 5=%t.cuda.h.npy \
+// RUN:   | FileCheck %s --check-prefix=CUDA-GU
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_down_f32 \
+// RUN:   --arg 0=%t.cuda.h.npy --arg 1=%t.cuda.perm.npy --arg 2=%t.cuda.off.npy \
+// RUN:   --arg 3=%{in}/w_down.npy --arg 4=%t.cuda.w.npy --scratch 5=32x32 --save 5=%t.cuda.ys.npy \
+// RUN:   | FileCheck %s --check-prefix=CUDA-DOWN
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_combine_f32 \
+// RUN:   --arg 0=%t.cuda.ys.npy --expect 1=%{in}/out.npy --rtol 1e-4 --atol 1e-5 \
+// RUN:   | FileCheck %s --check-prefix=CUDA
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=linear_f32 \
+// RUN:   --arg 0=%{in}/x.npy --arg 1=%{in}/w_router.npy \
+// RUN:   --scratch 2=16x8 --save 2=%t.hip.logits.npy \
+// RUN:   | FileCheck %s --check-prefix=HIP-LIN
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_route_f32_topk_softmax_k2 \
+// RUN:   --arg 0=%t.hip.logits.npy --scratch 1=16x2 --scratch 2=16x2 \
+// RUN:   --save 1=%t.hip.w.npy --save 2=%t.hip.e.npy \
+// RUN:   | FileCheck %s --check-prefix=HIP-ROUTE
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_dispatch_e8 \
+// RUN:   --arg 0=%t.hip.e.npy --scratch 1=32 --scratch 2=9 \
+// RUN:   --save 1=%t.hip.perm.npy --save 2=%t.hip.off.npy \
+// RUN:   | FileCheck %s --check-prefix=HIP-DISPATCH
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_gate_up_swiglu_f32 \
+// RUN:   --arg 0=%{in}/x.npy --arg 1=%t.hip.perm.npy --arg 2=%t.hip.off.npy \
+// RUN:   --arg 3=%{in}/w_gate.npy --arg 4=%{in}/w_up.npy --scratch 5=32x64 --save 5=%t.hip.h.npy \
+// RUN:   | FileCheck %s --check-prefix=HIP-GU
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_down_f32 \
+// RUN:   --arg 0=%t.hip.h.npy --arg 1=%t.hip.perm.npy --arg 2=%t.hip.off.npy \
+// RUN:   --arg 3=%{in}/w_down.npy --arg 4=%t.hip.w.npy --scratch 5=32x32 --save 5=%t.hip.ys.npy \
+// RUN:   | FileCheck %s --check-prefix=HIP-DOWN
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_combine_f32 \
+// RUN:   --arg 0=%t.hip.ys.npy --expect 1=%{in}/out.npy --rtol 1e-4 --atol 1e-5 \
+// RUN:   | FileCheck %s --check-prefix=HIP
+
+// 16 tokens, top-2 of 8 experts: 32 slots; Dm = 32, F = 64.
+// CUDA-LIN: emulated linear_f32 on cuda:sm_80
+// CUDA-ROUTE: emulated moe_route_f32_topk_softmax_k2 on cuda:sm_80: 4 blocks x 128 threads
+// CUDA-DISPATCH: emulated moe_dispatch_e8 on cuda:sm_80: 1 blocks x 128 threads
+// CUDA-GU: emulated moe_gate_up_swiglu_f32 on cuda:sm_80: 16 blocks x 128 threads
+// CUDA-DOWN: emulated moe_down_f32 on cuda:sm_80: 9 blocks x 128 threads
+// CUDA: output 1: 512 values, max abs error {{.*}}, 0 outside
+// HIP-LIN: emulated linear_f32 on hip:gfx942
+// HIP-ROUTE: emulated moe_route_f32_topk_softmax_k2 on hip:gfx942: 4 blocks x 256 threads
+// HIP-DISPATCH: emulated moe_dispatch_e8 on hip:gfx942: 1 blocks x 256 threads
+// HIP-GU: emulated moe_gate_up_swiglu_f32 on hip:gfx942: 16 blocks x 256 threads
+// HIP-DOWN: emulated moe_down_f32 on hip:gfx942: 9 blocks x 256 threads
+// HIP: output 1: 512 values, max abs error {{.*}}, 0 outside
+
+func.func @main(%x: tensor<16x32xf32>, %wr: tensor<8x32xf32>, %wg: tensor<8x64x32xf32>,
+                %wu: tensor<8x64x32xf32>, %wd: tensor<8x32x64xf32>) -> tensor<16x32xf32> {
+  %logits = seq.linear %x, %wr : tensor<16x32xf32>, tensor<8x32xf32> -> tensor<16x8xf32>
+  %w, %e = seq.moe_route %logits {top_k = 2 : i64, scoring = #seq.router_scoring<softmax>, normalize}
+      : tensor<16x8xf32> -> tensor<16x2xf32>, tensor<16x2xi32>
+  %perm, %off = seq.moe_dispatch %e {num_experts = 8 : i64}
+      : tensor<16x2xi32> -> tensor<32xi32>, tensor<9xi32>
+  %y = seq.moe_experts %x, %w, %perm, %off gate(%wg : tensor<8x64x32xf32>)
+      up(%wu : tensor<8x64x32xf32>) down(%wd : tensor<8x32x64xf32>)
+      {activation = #seq.ffn_activation<swiglu>}
+      : tensor<16x32xf32>, tensor<16x2xf32>, tensor<32xi32>, tensor<9xi32> -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
+}

@@ -1,0 +1,99 @@
+// seq-gpu-moe-kernels maps the MoE ops onto the GPU: routing a warp per
+// token (shuffle reductions, no workgroup memory, no barrier), dispatch one
+// block (a stable counting sort: warp scans by gpu.shuffle up, warp totals
+// in workgroup memory between two barriers, no atomics), the experts as
+// grouped GEMMs on the linear kernel's tiles (a block per column tile, row
+// tile and expert; the down kernel's grid has one more layer, E + 1, for
+// the dropped slots) on mma.sync / MFMA, and a combine.
+
+// RUN: seqc-opt %s --seq-gpu-moe-kernels=target=cuda:sm_80 | FileCheck %s --check-prefixes=CHECK,CUDA
+// RUN: seqc-opt %s --seq-gpu-moe-kernels=target=hip:gfx942 | FileCheck %s --check-prefixes=CHECK,HIP
+// RUN: not seqc-opt %s --seq-gpu-moe-kernels=target=cpu 2>&1 | FileCheck %s --check-prefix=NOTGPU
+// RUN: not seqc-opt %s "--seq-gpu-moe-kernels=target=cuda:sm_80 mutation=typo" 2>&1 | FileCheck %s --check-prefix=MUTATION
+// RUN: not seqc-opt %S/Inputs/moe-unsupported.mlir --seq-gpu-moe-kernels=target=cuda:sm_80 2>&1 | FileCheck %s --check-prefix=NOKERNEL
+
+// NOTGPU: seq-gpu-moe-kernels: 'cpu' is not a GPU target
+// MUTATION: seq-gpu-moe-kernels: unknown mutation 'typo'
+// NOKERNEL: error: seq-gpu-moe-kernels: cuda:sm_80 has no kernel for geglu experts yet (swiglu only)
+
+// CHECK: seq.moe_route {{.*}}seq.gpu_kernel = @seq_kernels::@moe_route_f32_softmax_k2
+// CHECK: seq.moe_dispatch {{.*}}seq.gpu_kernel = @seq_kernels::@moe_dispatch_e8_cap3fa00000
+// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_gate_up_swiglu_bf16, @seq_kernels::@moe_down_bf16, @seq_kernels::@moe_combine_bf16]
+// CUDA: gpu.module @seq_kernels attributes {seq.target = "cuda:sm_80"}
+// HIP: gpu.module @seq_kernels attributes {seq.target = "hip:gfx942"}
+
+// Routing: 4 tokens per block (grid over T / 4), the softmax max and sum
+// by butterflies, K = 2 argmax rounds (value, index) by butterflies too.
+// CHECK: gpu.func @moe_route_f32_softmax_k2(%{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x2xf32>, %{{.*}}: memref<?x2xi32>) kernel
+// CUDA-SAME: known_block_size = array<i32: 128, 1, 1>
+// HIP-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK-SAME: seq.launch_grid = array<i64: 0, 0, 4>
+// CHECK-NOT: gpu.barrier
+// CUDA: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32 : f32
+// HIP: gpu.shuffle  xor %{{.*}}, %c32_i32, %c64_i32 : f32
+// CHECK: llvm.intr.exp2
+// CHECK: gpu.shuffle  xor %{{.*}} : i32
+// CHECK: gpu.return
+
+// Dispatch: one block (grid (E + 1) / (E + 1)), counts, offsets and warp
+// totals in workgroup memory.
+// CHECK: gpu.func @moe_dispatch_e8_cap3fa00000(%{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<9xi32>) workgroup(%{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<9xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xi32, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 2, 0, 9>
+// CHECK: arith.mulf {{.*}} : f64
+// CHECK: gpu.barrier
+// CUDA: gpu.shuffle  up %{{.*}}, %c16_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : i32
+// HIP: gpu.shuffle  up %{{.*}}, %c32_i32{{[_0-9]*}}, %c64_i32{{[_0-9]*}} : i32
+// CHECK: gpu.barrier
+// CHECK: gpu.barrier
+// CHECK-NOT: atomic
+// CHECK: gpu.return
+
+// gate/up: X, perm, offsets, Wg, Wu -> H; three 32 x 16 tiles (X, gate,
+// up); grid (F / 32, S / 32, E).
+// CHECK: gpu.func @moe_gate_up_swiglu_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?xbf16>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 5, 1, 32, 5, 0, 32, 3, 0, 1>
+// CHECK: gpu.block_id  z
+// CHECK: gpu.barrier
+// CUDA-COUNT-4: nvgpu.mma.sync
+// HIP-COUNT-2: amdgpu.mfma
+// CHECK: gpu.barrier
+// CHECK: llvm.intr.exp2
+// CHECK: gpu.return
+
+// down: H, perm, offsets, Wd, routing weights -> Ys (f32); grid
+// (Dm / 32, S / 32, E + 1).
+// CHECK: gpu.func @moe_down_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 5, 1, 32, 5, 0, 32, 2, 0, 1>
+// CUDA-COUNT-2: nvgpu.mma.sync
+// HIP: amdgpu.mfma
+// CHECK: arith.mulf
+// CHECK: gpu.return
+
+// combine: Ys -> out, a thread per element, k in order.
+// CHECK: gpu.func @moe_combine_bf16(%{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xbf16>) kernel
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK-SAME: seq.launch_grid = array<i64: 1, 1, 256, 1, 0, 1>
+// CHECK: scf.for {{.*}} -> (f32)
+// CHECK: arith.truncf {{.*}} : f32 to bf16
+
+func.func @route(%logits: tensor<16x8xf32>) -> (tensor<16x2xf32>, tensor<16x2xi32>) {
+  %w, %e = seq.moe_route %logits {top_k = 2 : i64, scoring = #seq.router_scoring<softmax>}
+      : tensor<16x8xf32> -> tensor<16x2xf32>, tensor<16x2xi32>
+  return %w, %e : tensor<16x2xf32>, tensor<16x2xi32>
+}
+
+func.func @dispatch(%experts: tensor<16x2xi32>) -> (tensor<32xi32>, tensor<9xi32>) {
+  %perm, %off = seq.moe_dispatch %experts {num_experts = 8 : i64, capacity_factor = 1.25 : f32}
+      : tensor<16x2xi32> -> tensor<32xi32>, tensor<9xi32>
+  return %perm, %off : tensor<32xi32>, tensor<9xi32>
+}
+
+func.func @experts(%x: tensor<16x64xbf16>, %w: tensor<16x2xf32>, %perm: tensor<32xi32>,
+                   %off: tensor<9xi32>, %wg: tensor<8x128x64xbf16>, %wu: tensor<8x128x64xbf16>,
+                   %wd: tensor<8x64x128xbf16>) -> tensor<16x64xbf16> {
+  %y = seq.moe_experts %x, %w, %perm, %off gate(%wg : tensor<8x128x64xbf16>)
+      up(%wu : tensor<8x128x64xbf16>) down(%wd : tensor<8x64x128xbf16>)
+      {activation = #seq.ffn_activation<swiglu>}
+      : tensor<16x64xbf16>, tensor<16x2xf32>, tensor<32xi32>, tensor<9xi32> -> tensor<16x64xbf16>
+  return %y : tensor<16x64xbf16>
+}
