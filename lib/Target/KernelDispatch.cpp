@@ -58,6 +58,13 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   tiling.moeRowTile = 32;
   tiling.moeBlockRows = 3;
   tiling.moeBlockFeatures = 2;
+  // Panel blocks (issue #10): a block of 2 x vectorWidth slots keeps them
+  // in the lanes of two vectors; 6 features x 2 vectors are 12
+  // accumulators fed by 2 vector loads and 6 broadcasts per step.
+  if (tiling.vectorWidth > 0) {
+    tiling.moeRowTile = 2 * tiling.vectorWidth;
+    tiling.moePanelMinRows = 4;
+  }
   tiling.elementwiseTile = 1024;
   return tiling;
 }
