@@ -1,10 +1,11 @@
 // Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default.
 //
-// SwiGLU experts (f32) with enough slots per expert for the panel
-// kernel (row blocks of >= 4 slots kept in vector lanes, 16 per block on
-// AVX2): experts with 37, 22, 3 and 18 slots make blocks of 16 + 16 + 5,
-// 16 + 6, 3 (the dot-product path) and 16 + 2; 70 hidden features are a
-// whole and a partial feature tile.
+// SwiGLU experts (f32)
+// with enough slots per expert for the panel kernel (row blocks of >= 4
+// slots kept in vector lanes, 16 per block on AVX2): experts with 37, 22,
+// 3 and 18 slots make blocks of 16 + 16 + 5, 16 + 6, 3 (the dot-product
+// path) and 16 + 2; 70 hidden features are a whole and a partial feature
+// tile.
 // Inputs and golden outputs: Inputs/moe_experts_panels_swiglu/, written by gen/gen_moe.py.
 
 // REQUIRES: cpu-lowering-moe

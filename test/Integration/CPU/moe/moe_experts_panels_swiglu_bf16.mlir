@@ -1,11 +1,12 @@
 // Tolerance (bf16): rtol 2e-2 / atol 2e-2, the bf16 default (8-bit significand).
 //
 // SwiGLU experts in bf16 (combine weights f32 by definition; bf16
-// weights widened as they are broadcast) with enough slots per expert for the panel
-// kernel (row blocks of >= 4 slots kept in vector lanes, 16 per block on
-// AVX2): experts with 37, 22, 3 and 18 slots make blocks of 16 + 16 + 5,
-// 16 + 6, 3 (the dot-product path) and 16 + 2; 70 hidden features are a
-// whole and a partial feature tile.
+// weights widened as they are broadcast)
+// with enough slots per expert for the panel kernel (row blocks of >= 4
+// slots kept in vector lanes, 16 per block on AVX2): experts with 37, 22,
+// 3 and 18 slots make blocks of 16 + 16 + 5, 16 + 6, 3 (the dot-product
+// path) and 16 + 2; 70 hidden features are a whole and a partial feature
+// tile.
 // Inputs and golden outputs: Inputs/moe_experts_panels_swiglu_bf16/, written by gen/gen_moe.py.
 
 // REQUIRES: cpu-lowering-moe
