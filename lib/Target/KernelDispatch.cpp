@@ -59,6 +59,16 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   tiling.moeRowTile = 32;
   tiling.moeBlockRows = 3;
   tiling.moeBlockFeatures = 2;
+  // Panel blocks (issue #10): with vectors, a block is 2 x vectorWidth
+  // slots kept in the lanes of two vectors; 6 features x 2 vectors are 12
+  // accumulators fed by 2 vector loads and 6 broadcasts per step (T512:
+  // 1.23x the 32-slot dot-product blocks above,
+  // bench/results/cpu-2026-12-01-moe-attn.md). Blocks of 1-3 slots
+  // (decode) keep the dot-product register blocks.
+  if (tiling.vectorWidth > 0) {
+    tiling.moeRowTile = 2 * tiling.vectorWidth;
+    tiling.moePanelMinRows = 4;
+  }
   tiling.elementwiseTile = 1024;
   return tiling;
 }

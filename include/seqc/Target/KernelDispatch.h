@@ -57,6 +57,10 @@ struct TilingOptions {
   int64_t moeRowTile = 32;
   int64_t moeBlockRows = 3;
   int64_t moeBlockFeatures = 2;
+  // Row blocks of at least moePanelMinRows slots run the panel kernel:
+  // their slots in the lanes of one or two vectors (moeRowTile <= 2 x
+  // vectorWidth), broadcast-FMAs of weight elements; 0: never.
+  int64_t moePanelMinRows = 0;
   // Elementwise activations: elements per tile.
   int64_t elementwiseTile = 1024;
   /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,

@@ -79,6 +79,14 @@ void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                            Value keys, int64_t headDim, int64_t width,
                            llvm::function_ref<Row(Value j)> keyRow,
                            Value scoresT) {
+  transposedScores(b, qT, rowVectors, keys, b.index(headDim), width, keyRow,
+                   scoresT);
+}
+
+void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
+                           Value keys, Value depth, int64_t width,
+                           llvm::function_ref<Row(Value j)> keyRow,
+                           Value scoresT) {
   auto type = VectorType::get({width}, b.getF32Type());
   Value zero = arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
@@ -95,7 +103,7 @@ void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
           for (int64_t r = 0; r < rc; ++r)
             columns.push_back(b.mul(b.add(rv, b.index(r)), b.index(width)));
           auto loop = scf::ForOp::create(
-              b, b.index(0), b.index(headDim), b.index(1),
+              b, b.index(0), depth, b.index(1),
               SmallVector<Value>(kc * rc, zero),
               [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
                 SmallVector<Value> q;
@@ -108,7 +116,7 @@ void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                                              row.prefix.end());
                   indices.push_back(d);
                   Value k = vector::BroadcastOp::create(
-                      b, type, memref::LoadOp::create(b, row.buffer, indices));
+                      b, type, b.loadF32(row.buffer, indices));
                   for (Value qv : q)
                     next.push_back(
                         vector::FMAOp::create(b, k, qv, acc[next.size()]));

@@ -31,11 +31,16 @@ Value exp2Vector(LoopBuilder &b, Value x);
 
 /// scoresT[j][i] = sum_d qT[d][i] * keyRow(j)[d] for the keys j in
 /// [0, keys) and every row i of the `rowVectors * width` rows of qT
-/// ([headDim][rows] f32). The key rows must be f32. Register blocks of up
-/// to 6 keys x 2 row vectors (12 accumulators): per d, 2 Q^T loads and one
-/// broadcast per key feed 12 FMAs.
+/// ([headDim][rows] f32). Key elements that are not f32 (bf16 weights)
+/// are widened as they are broadcast. Register blocks of up to 6 keys x 2
+/// row vectors (12 accumulators): per d, 2 Q^T loads and one broadcast per
+/// key feed 12 FMAs.
 void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       int64_t headDim, int64_t width,
+                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
+/// The same over a run-time depth (qT [depth][rows]).
+void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
+                      Value depth, int64_t width,
                       llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
 
 /// acc[i] = acc[i] * rowScale[i] + sum_j scoreAt(i, j) * V[j] for the rows

@@ -241,6 +241,11 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       !cast<MemRefType>(buf.key.getType()).getElementType().isF32();
   const float log2e = 1.4426950408889634f;
   const float ln2 = 0.6931471805599453f;
+  // The general path's softmax on vectors of keys (decode): no softcap
+  // and no score or mask region, whole vectors per key block.
+  const bool vectorSoftmax = width > 0 && tk % width == 0 && !softcap &&
+                             op.getScoreMod().empty() &&
+                             op.getMaskMod().empty();
 
   b.parallel({runBatch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
     Value bi = ivs[0], ht = ivs[1], qt = ivs[2], split = ivs[3];
@@ -292,6 +297,93 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       return {headOf(g), b.add(q0, row), b.add(b.mul(g, b.index(tq)), row)};
     };
 
+    // One row of a key block in the natural-log domain on vectors of
+    // `width` keys: scores[i, 0 : tk] scaled, masked (past `keys`, causal,
+    // window: -inf), then the online softmax update of row i at query
+    // position `pos`.
+    auto vectorSoftmaxRow = [&](Value kt, Value keys, Value pos, Value i) {
+      auto vecType = VectorType::get({width}, f32);
+      auto intType = VectorType::get({width}, b.getI32Type());
+      auto splat = [&](float v) -> Value {
+        return arith::ConstantOp::create(
+            b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(v)));
+      };
+      auto splatInt = [&](Value v) -> Value {
+        return vector::BroadcastOp::create(
+            b, intType,
+            arith::IndexCastOp::create(b, b.getI32Type(), v).getResult());
+      };
+      SmallVector<int32_t> lanes(width);
+      for (int64_t l = 0; l < width; ++l)
+        lanes[l] = l;
+      Value iota = arith::ConstantOp::create(
+          b, DenseElementsAttr::get(intType, ArrayRef<int32_t>(lanes)));
+      Value keysV = splatInt(keys);
+      Value posV = splatInt(b.sub(pos, kt));
+      Value lowV =
+          window ? splatInt(b.sub(b.sub(pos, kt), b.index(*window))) : Value();
+      Value scaleV = splat(scale), minusInfV = splat(negInf);
+      Value step = b.index(width);
+      // Pass 1: masked, scaled scores and their maximum.
+      auto pass1 = scf::ForOp::create(
+          b, b.index(0), b.index(tk), step, ValueRange{minusInfV},
+          [&](OpBuilder &, Location loc, Value j, ValueRange m) {
+            Value s = arith::MulFOp::create(
+                b, vector::LoadOp::create(b, vecType, scores, ValueRange{i, j}),
+                scaleV);
+            // Key j + lane, relative to the block start kt.
+            Value rel = arith::AddIOp::create(b, splatInt(j), iota);
+            Value keep =
+                arith::CmpIOp::create(b, arith::CmpIPredicate::slt, rel, keysV);
+            if (causal)
+              keep = arith::AndIOp::create(
+                  b, keep,
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::sle, rel,
+                                        posV));
+            if (window)
+              keep = arith::AndIOp::create(
+                  b, keep,
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, rel,
+                                        lowV));
+            s = arith::SelectOp::create(b, keep, s, minusInfV);
+            vector::StoreOp::create(b, s, scores, ValueRange{i, j});
+            scf::YieldOp::create(
+                b, loc, ValueRange{arith::MaximumFOp::create(b, m[0], s)});
+          });
+      Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
+      Value newMax = b.maxf(
+          oldMax, vector::ReductionOp::create(
+                      b, vector::CombiningKind::MAXIMUMF, pass1.getResult(0)));
+      Value anyValid =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, newMax, minusInf);
+      Value safeMax = b.select(anyValid, newMax, zero);
+      Value correction = b.exp(b.subf(oldMax, safeMax));
+      // Pass 2: p = exp(s - max) = 2^((s - max) log2 e), and their sum.
+      Value shift = vector::BroadcastOp::create(b, vecType,
+                                                b.mulf(safeMax, b.f32(log2e)));
+      Value log2eV = splat(log2e);
+      auto pass2 = scf::ForOp::create(
+          b, b.index(0), b.index(tk), step, ValueRange{splat(0.0f)},
+          [&](OpBuilder &, Location loc, Value j, ValueRange sum) {
+            Value s =
+                vector::LoadOp::create(b, vecType, scores, ValueRange{i, j});
+            Value x = vector::FMAOp::create(b, s, log2eV,
+                                            arith::NegFOp::create(b, shift));
+            Value p = exp2Vector(b, x);
+            vector::StoreOp::create(b, p, scores, ValueRange{i, j});
+            scf::YieldOp::create(
+                b, loc, ValueRange{arith::AddFOp::create(b, sum[0], p)});
+          });
+      Value blockSum = vector::ReductionOp::create(
+          b, vector::CombiningKind::ADD, pass2.getResult(0), Value(),
+          arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+      Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
+      memref::StoreOp::create(b, b.addf(b.mulf(oldSum, correction), blockSum),
+                              rowSum, ValueRange{i});
+      memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
+      memref::StoreOp::create(b, correction, rowScale, ValueRange{i});
+    };
+
     // The general path: dot-product scores, per-score softmax with the
     // regions, natural-log domain.
     auto generalBlocks = [&] {
@@ -317,65 +409,76 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                 });
             // 2. Per row: scale, softcap, score/mask regions and masks, then
             //    the online softmax update. A row with no visible key yet
-            //    uses 0 as its max so that nothing becomes NaN.
-            b.forLoop(b.index(0), flatRows, [&](Value t) {
-              std::array<Value, 3> at = rowOf(t);
-              Value hi = at[0], qi = at[1], i = at[2];
-              Value pos = b.add(offset, qi);
-              Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
-              Value newMax = b.forLoop(
-                  b.index(0), keys, ValueRange{oldMax},
-                  [&](Value j, ValueRange m) -> SmallVector<Value> {
-                    Value kj = b.add(kt, j);
-                    Value s = b.mulf(
-                        memref::LoadOp::create(b, scores, ValueRange{i, j}),
-                        b.f32(scale));
-                    if (softcap) {
-                      Value c =
-                          math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
-                      s = b.mulf(c, b.f32(*softcap));
-                    }
-                    if (!op.getScoreMod().empty())
-                      s = b.inlineRegion(op.getScoreMod(),
-                                         {bi, hi, qi, kj, s})[0];
-                    Value keep =
-                        arith::ConstantOp::create(b, b.getBoolAttr(true));
-                    if (causal)
-                      keep = arith::AndIOp::create(
-                          b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
-                    if (window)
-                      keep = arith::AndIOp::create(
-                          b, keep,
-                          b.cmp(arith::CmpIPredicate::sgt, kj,
-                                b.sub(pos, b.index(*window))));
-                    if (!op.getMaskMod().empty())
-                      keep = arith::AndIOp::create(
-                          b, keep,
-                          b.inlineRegion(op.getMaskMod(), {bi, hi, qi, kj})[0]);
-                    s = b.select(keep, s, minusInf);
-                    memref::StoreOp::create(b, s, scores, ValueRange{i, j});
-                    return {b.maxf(m[0], s)};
-                  })[0];
-              Value anyValid = arith::CmpFOp::create(
-                  b, arith::CmpFPredicate::OGT, newMax, minusInf);
-              Value safeMax = b.select(anyValid, newMax, zero);
-              Value correction = b.exp(b.subf(oldMax, safeMax));
-              Value blockSum = b.forLoop(
-                  b.index(0), keys, ValueRange{zero},
-                  [&](Value j, ValueRange sum) -> SmallVector<Value> {
-                    Value s =
-                        memref::LoadOp::create(b, scores, ValueRange{i, j});
-                    Value p = b.exp(b.subf(s, safeMax));
-                    memref::StoreOp::create(b, p, scores, ValueRange{i, j});
-                    return {b.addf(sum[0], p)};
-                  })[0];
-              Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
-              memref::StoreOp::create(
-                  b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
-                  ValueRange{i});
-              memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
-              memref::StoreOp::create(b, correction, rowScale, ValueRange{i});
-            });
+            //    uses 0 as its max so that nothing becomes NaN. Without
+            //    softcap and regions (decode) the row runs on vectors of
+            //    keys: masks as lane compares, exp as exp2Vector, so no
+            //    scalar exp per score.
+            if (vectorSoftmax) {
+              b.forLoop(b.index(0), flatRows, [&](Value t) {
+                std::array<Value, 3> at = rowOf(t);
+                vectorSoftmaxRow(kt, keys, b.add(offset, at[1]), at[2]);
+              });
+            } else {
+              b.forLoop(b.index(0), flatRows, [&](Value t) {
+                std::array<Value, 3> at = rowOf(t);
+                Value hi = at[0], qi = at[1], i = at[2];
+                Value pos = b.add(offset, qi);
+                Value oldMax = memref::LoadOp::create(b, rowMax, ValueRange{i});
+                Value newMax = b.forLoop(
+                    b.index(0), keys, ValueRange{oldMax},
+                    [&](Value j, ValueRange m) -> SmallVector<Value> {
+                      Value kj = b.add(kt, j);
+                      Value s = b.mulf(
+                          memref::LoadOp::create(b, scores, ValueRange{i, j}),
+                          b.f32(scale));
+                      if (softcap) {
+                        Value c =
+                            math::TanhOp::create(b, b.divf(s, b.f32(*softcap)));
+                        s = b.mulf(c, b.f32(*softcap));
+                      }
+                      if (!op.getScoreMod().empty())
+                        s = b.inlineRegion(op.getScoreMod(),
+                                           {bi, hi, qi, kj, s})[0];
+                      Value keep =
+                          arith::ConstantOp::create(b, b.getBoolAttr(true));
+                      if (causal)
+                        keep = arith::AndIOp::create(
+                            b, keep, b.cmp(arith::CmpIPredicate::sle, kj, pos));
+                      if (window)
+                        keep = arith::AndIOp::create(
+                            b, keep,
+                            b.cmp(arith::CmpIPredicate::sgt, kj,
+                                  b.sub(pos, b.index(*window))));
+                      if (!op.getMaskMod().empty())
+                        keep = arith::AndIOp::create(
+                            b, keep,
+                            b.inlineRegion(op.getMaskMod(),
+                                           {bi, hi, qi, kj})[0]);
+                      s = b.select(keep, s, minusInf);
+                      memref::StoreOp::create(b, s, scores, ValueRange{i, j});
+                      return {b.maxf(m[0], s)};
+                    })[0];
+                Value anyValid = arith::CmpFOp::create(
+                    b, arith::CmpFPredicate::OGT, newMax, minusInf);
+                Value safeMax = b.select(anyValid, newMax, zero);
+                Value correction = b.exp(b.subf(oldMax, safeMax));
+                Value blockSum = b.forLoop(
+                    b.index(0), keys, ValueRange{zero},
+                    [&](Value j, ValueRange sum) -> SmallVector<Value> {
+                      Value s =
+                          memref::LoadOp::create(b, scores, ValueRange{i, j});
+                      Value p = b.exp(b.subf(s, safeMax));
+                      memref::StoreOp::create(b, p, scores, ValueRange{i, j});
+                      return {b.addf(sum[0], p)};
+                    })[0];
+                Value oldSum = memref::LoadOp::create(b, rowSum, ValueRange{i});
+                memref::StoreOp::create(
+                    b, b.addf(b.mulf(oldSum, correction), blockSum), rowSum,
+                    ValueRange{i});
+                memref::StoreOp::create(b, newMax, rowMax, ValueRange{i});
+                memref::StoreOp::create(b, correction, rowScale, ValueRange{i});
+              });
+            }
             // 3. acc = acc * correction + P.V.
             if (valueVectors)
               accumulateValues(

@@ -17,11 +17,15 @@
 //   rows/columns: (row block, hidden block) -> hbuf[T*K, F] =
 //   act(gate_e x) * up_e x, (row block, model block) -> ybuf[T*K, Dm] =
 //   w * down_e hbuf, and (token, model block) -> out = sum_k ybuf[t*K + k],
-//   all in f32. Inside a tile, register blocks of slots x features
-//   (moeBlockRows x moeBlockFeatures) reuse each loaded weight vector for
-//   every slot of the block, so a weight row is read once per row block
-//   (once per call for decode). Even one token (decode) spreads over
-//   F/64 + Dm/64 tiles per slot. The work is T * K expert FFNs, never T * E.
+//   all in f32. Row blocks of at least moePanelMinRows slots (prefill)
+//   keep their slots in vector lanes: the tokens are gathered transposed
+//   once per block and a tile is broadcast-FMAs of weight elements
+//   (transposedScores, AttentionKernels.h) with SiLU(gate) * up on
+//   vectors, no horizontal sums. Smaller blocks (decode) use register
+//   blocks of slots x features (moeBlockRows x moeBlockFeatures) of dot
+//   products. Either way a weight row is read once per row block (once per
+//   call for decode). Even one token (decode) spreads over F/64 + Dm/64
+//   tiles per slot. The work is T * K expert FFNs, never T * E.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +40,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include <cmath>
 #include <limits>
 
@@ -811,69 +816,248 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         return arith::DivUIOp::create(b, s, topK).getResult();
       };
 
-      // 2. Tiles of (row block, block of hidden features): the expert's
+      // Panel blocks: a block of at least moePanelMinRows slots keeps its
+      // slots in the lanes of `panelVectors` vectors: its tokens are
+      // gathered transposed once (xT[block][Dm][lanes], zero past the
+      // block), so a tile is broadcast-FMAs of weight elements against
+      // xT / hT vectors (transposedScores: up to 6 features x 2 vectors,
+      // no horizontal sums) and its weight rows are read once per block.
+      // Smaller blocks (decode) keep the dot-product register blocks.
+      const int64_t width = options.vectorWidth;
+      const int64_t panelVectors =
+          width > 0 ? llvm::divideCeil(rowTile, width) : 0;
+      const bool panels =
+          options.moePanelMinRows > 0 && panelVectors >= 1 && panelVectors <= 2;
+      const int64_t lanes = panelVectors * width;
+      Value xT, hT;
+      if (panels) {
+        xT = heap(b, {maxBlocks, model, b.index(lanes)}, f32);
+        hT = heap(b, {maxBlocks, hidden, b.index(lanes)}, f32);
+      }
+      auto blockOf = [&](Value i) {
+        return std::make_tuple(
+            memref::LoadOp::create(b, blockStart, ValueRange{i}).getResult(),
+            memref::LoadOp::create(b, blockEnd, ValueRange{i}).getResult(),
+            memref::LoadOp::create(b, blockExpert, ValueRange{i}).getResult());
+      };
+      auto isPanel = [&](Value p0, Value p1) {
+        return b.cmp(arith::CmpIPredicate::sge, b.sub(p1, p0),
+                     b.index(options.moePanelMinRows));
+      };
+      // The [depth][lanes] plane of `buffer` ([blocks][depth][lanes]) that
+      // belongs to block `i`.
+      auto plane = [&](Value buffer, Value i, Value depth) -> Value {
+        auto type = cast<MemRefType>(buffer.getType());
+        SmallVector<OpFoldResult> offsets{i, b.getIndexAttr(0),
+                                          b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), depth,
+                                        b.getIndexAttr(lanes)};
+        SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+        auto resultType = memref::SubViewOp::inferRankReducedResultType(
+            {ShapedType::kDynamic, lanes}, type, offsets, sizes, strides);
+        return memref::SubViewOp::create(b, cast<MemRefType>(resultType),
+                                         buffer, offsets, sizes, strides);
+      };
+      // Runs `body(vectors)` with the vectors a panel block of p1 - p0 slots
+      // needs (one when they fit one vector).
+      auto withVectors = [&](Value p0, Value p1,
+                             llvm::function_ref<void(int64_t)> body) {
+        if (panelVectors == 1)
+          return body(1);
+        scf::IfOp::create(
+            b, b.cmp(arith::CmpIPredicate::sle, b.sub(p1, p0), b.index(width)),
+            [&](OpBuilder &, Location loc) {
+              body(1);
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &, Location loc) {
+              body(2);
+              scf::YieldOp::create(b, loc);
+            });
+      };
+      auto ifPanel = [&](Value p0, Value p1, llvm::function_ref<void()> panel,
+                         llvm::function_ref<void()> other) {
+        if (!panels)
+          return other();
+        scf::IfOp::create(
+            b, isPanel(p0, p1),
+            [&](OpBuilder &, Location loc) {
+              panel();
+              scf::YieldOp::create(b, loc);
+            },
+            [&](OpBuilder &, Location loc) {
+              other();
+              scf::YieldOp::create(b, loc);
+            });
+      };
+      if (panels) {
+        b.parallel({numBlocks}, [&](ValueRange ivs) {
+          auto [p0, p1, e] = blockOf(ivs[0]);
+          (void)e;
+          b.ifThen(isPanel(p0, p1), [&] {
+            Value last = b.sub(p1, one);
+            b.forLoop(zero, b.index(lanes), [&](Value i) {
+              Value p = b.add(p0, i);
+              Value valid = b.cmp(arith::CmpIPredicate::ult, p, p1);
+              Value t = tokenAt(b.min(p, last));
+              b.forLoop(zero, model, [&](Value k) {
+                Value x = b.select(valid, b.loadF32(input, {t, k}), zeroF);
+                memref::StoreOp::create(b, x, xT, ValueRange{ivs[0], k, i});
+              });
+            });
+          });
+        });
+      }
+
+      // The hidden activation from the gate and up sums.
+      auto activate = [&](Value g, Value u) -> Value {
+        switch (activation) {
+        case FfnActivation::SwiGLU:
+          return b.mulf(b.mulf(g, sigmoid(b, g)), u);
+        case FfnActivation::GeGLU:
+          return b.mulf(geluExact(b, g), u);
+        case FfnActivation::GeLU:
+          return geluExact(b, u);
+        }
+        llvm_unreachable("unknown FFN activation");
+      };
+
+      // 2. Tiles of (block of hidden features, row block): the expert's
       //    hidden activation of each position's token, hbuf[p, f] (f32,
-      //    rows in `order`), gate and up in one register block.
+      //    rows in `order`) or, for panel blocks, hT[block, f, lane], gate
+      //    and up in one register block. The row blocks run innermost, so
+      //    the blocks of one expert reuse its weight block from cache.
       Value hbuf = heap(b, {slots, hidden}, f32);
-      b.parallel({numBlocks, b.divUp(hidden, block)}, [&](ValueRange ivs) {
-        Value p0 = memref::LoadOp::create(b, blockStart, ValueRange{ivs[0]});
-        Value p1 = memref::LoadOp::create(b, blockEnd, ValueRange{ivs[0]});
-        Value e = memref::LoadOp::create(b, blockExpert, ValueRange{ivs[0]});
-        Value f0 = b.mul(ivs[1], b.index(block));
+      b.parallel({b.divUp(hidden, block), numBlocks}, [&](ValueRange ivs) {
+        auto [p0, p1, e] = blockOf(ivs[1]);
+        Value f0 = b.mul(ivs[0], b.index(block));
         Value f1 = b.min(hidden, b.add(f0, b.index(block)));
-        expertBlockDots(
-            b, p0, p1, f0, f1, model, options.vectorWidth,
-            [&](Value p) { return Row{input, {tokenAt(p)}}; },
-            [&](Value f) {
-              SmallVector<Row> rows{{up, {e, f}}};
-              if (gate)
-                rows.push_back({gate, {e, f}});
-              return rows;
+        ifPanel(
+            p0, p1,
+            [&] {
+              withVectors(p0, p1, [&](int64_t vectors) {
+                Value xs = plane(xT, ivs[1], model);
+                Value us = b.scratch({block, lanes}, f32);
+                Value gs = gate ? b.scratch({block, lanes}, f32) : Value();
+                Value features = b.sub(f1, f0);
+                auto rowOf = [&](Value weight) {
+                  return [&, weight](Value j) {
+                    return Row{weight, {e, b.add(f0, j)}};
+                  };
+                };
+                transposedScores(b, xs, vectors, features, model, width,
+                                 rowOf(up), us);
+                if (gate)
+                  transposedScores(b, xs, vectors, features, model, width,
+                                   rowOf(gate), gs);
+                auto type = VectorType::get({width}, f32);
+                Value log2e = arith::ConstantOp::create(
+                    b, DenseElementsAttr::get(
+                           type, b.getF32FloatAttr(float(M_LOG2E))));
+                Value oneV = arith::ConstantOp::create(
+                    b, DenseElementsAttr::get(type, b.getF32FloatAttr(1.0f)));
+                b.forLoop(zero, features, [&](Value j) {
+                  Value f = b.add(f0, j);
+                  for (int64_t v = 0; v < vectors; ++v) {
+                    Value lane = b.index(v * width);
+                    if (activation != FfnActivation::SwiGLU) {
+                      // GELU: lane by lane (erf has no vector kernel).
+                      b.forLoop(
+                          lane, b.add(lane, b.index(width)), [&](Value l) {
+                            Value u =
+                                memref::LoadOp::create(b, us, ValueRange{j, l});
+                            Value g = gs ? memref::LoadOp::create(
+                                               b, gs, ValueRange{j, l})
+                                               .getResult()
+                                         : u;
+                            memref::StoreOp::create(b, activate(g, u), hT,
+                                                    ValueRange{ivs[1], f, l});
+                          });
+                      continue;
+                    }
+                    // SiLU(g) * u = g * u / (1 + 2^(-g log2 e)) on vectors.
+                    Value u = vector::LoadOp::create(b, type, us,
+                                                     ValueRange{j, lane});
+                    Value g = vector::LoadOp::create(b, type, gs,
+                                                     ValueRange{j, lane});
+                    Value ex = exp2Vector(
+                        b, arith::MulFOp::create(b, arith::NegFOp::create(b, g),
+                                                 log2e));
+                    Value h = arith::DivFOp::create(
+                        b, arith::MulFOp::create(b, g, u),
+                        arith::AddFOp::create(b, oneV, ex));
+                    vector::StoreOp::create(b, h, hT,
+                                            ValueRange{ivs[1], f, lane});
+                  }
+                });
+              });
             },
-            [&](Value p, Value f, ArrayRef<Value> dots) {
-              Value hv;
-              switch (activation) {
-              case FfnActivation::SwiGLU:
-                hv = b.mulf(b.mulf(dots[1], sigmoid(b, dots[1])), dots[0]);
-                break;
-              case FfnActivation::GeGLU:
-                hv = b.mulf(geluExact(b, dots[1]), dots[0]);
-                break;
-              case FfnActivation::GeLU:
-                hv = geluExact(b, dots[0]);
-                break;
-              }
-              memref::StoreOp::create(b, hv, hbuf, ValueRange{p, f});
-            },
-            options.moeBlockRows,
-            gate ? options.moeBlockFeatures : 2 * options.moeBlockFeatures);
+            [&] {
+              expertBlockDots(
+                  b, p0, p1, f0, f1, model, options.vectorWidth,
+                  [&](Value p) { return Row{input, {tokenAt(p)}}; },
+                  [&](Value f) {
+                    SmallVector<Row> rows{{up, {e, f}}};
+                    if (gate)
+                      rows.push_back({gate, {e, f}});
+                    return rows;
+                  },
+                  [&](Value p, Value f, ArrayRef<Value> dots) {
+                    memref::StoreOp::create(
+                        b, activate(gate ? dots[1] : dots[0], dots[0]), hbuf,
+                        ValueRange{p, f});
+                  },
+                  options.moeBlockRows,
+                  gate ? options.moeBlockFeatures
+                       : 2 * options.moeBlockFeatures);
+            });
       });
 
-      // 3. Tiles of (row block, block of model features): the expert's
+      // 3. Tiles of (block of model features, row block): the expert's
       //    output for each position's slot s, scaled by its routing weight
       //    and scattered to its slot row: ybuf[s, d] = w[s] * down_e[d, :] .
-      //    hbuf[p, :]. Dropped slots are in no block (the combine skips
-      //    them).
+      //    hbuf[p, :] (hT for panel blocks). Dropped slots are in no block
+      //    (the combine skips them).
       Value ybuf = heap(b, {slots, model}, f32);
-      b.parallel({numBlocks, b.divUp(model, block)}, [&](ValueRange ivs) {
-        Value p0 = memref::LoadOp::create(b, blockStart, ValueRange{ivs[0]});
-        Value p1 = memref::LoadOp::create(b, blockEnd, ValueRange{ivs[0]});
-        Value e = memref::LoadOp::create(b, blockExpert, ValueRange{ivs[0]});
-        Value d0 = b.mul(ivs[1], b.index(block));
+      auto storeSlot = [&](Value p, Value d, Value y) {
+        Value s = memref::LoadOp::create(b, order, ValueRange{p});
+        Value t = arith::DivUIOp::create(b, s, topK);
+        Value k = arith::RemUIOp::create(b, s, topK);
+        memref::StoreOp::create(b, b.mulf(b.loadF32(weights, {t, k}), y), ybuf,
+                                ValueRange{s, d});
+      };
+      b.parallel({b.divUp(model, block), numBlocks}, [&](ValueRange ivs) {
+        auto [p0, p1, e] = blockOf(ivs[1]);
+        Value d0 = b.mul(ivs[0], b.index(block));
         Value d1 = b.min(model, b.add(d0, b.index(block)));
-        expertBlockDots(
-            b, p0, p1, d0, d1, hidden, options.vectorWidth,
-            [&](Value p) { return Row{hbuf, {p}}; },
-            [&](Value d) { return SmallVector<Row>{{down, {e, d}}}; },
-            [&](Value p, Value d, ArrayRef<Value> y) {
-              Value s = memref::LoadOp::create(b, order, ValueRange{p});
-              Value t = arith::DivUIOp::create(b, s, topK);
-              Value k = arith::RemUIOp::create(b, s, topK);
-              memref::StoreOp::create(b,
-                                      b.mulf(b.loadF32(weights, {t, k}), y[0]),
-                                      ybuf, ValueRange{s, d});
+        ifPanel(
+            p0, p1,
+            [&] {
+              withVectors(p0, p1, [&](int64_t vectors) {
+                Value ys = b.scratch({block, lanes}, f32);
+                Value features = b.sub(d1, d0);
+                transposedScores(
+                    b, plane(hT, ivs[1], hidden), vectors, features, hidden,
+                    width,
+                    [&](Value j) { return Row{down, {e, b.add(d0, j)}}; }, ys);
+                b.forLoop(zero, b.sub(p1, p0), [&](Value i) {
+                  b.forLoop(zero, features, [&](Value j) {
+                    storeSlot(b.add(p0, i), b.add(d0, j),
+                              memref::LoadOp::create(b, ys, ValueRange{j, i}));
+                  });
+                });
+              });
             },
-            options.moeBlockRows, 2 * options.moeBlockFeatures);
+            [&] {
+              expertBlockDots(
+                  b, p0, p1, d0, d1, hidden, options.vectorWidth,
+                  [&](Value p) { return Row{hbuf, {p}}; },
+                  [&](Value d) { return SmallVector<Row>{{down, {e, d}}}; },
+                  [&](Value p, Value d, ArrayRef<Value> y) {
+                    storeSlot(p, d, y[0]);
+                  },
+                  options.moeBlockRows, 2 * options.moeBlockFeatures);
+            });
       });
 
       // Shared experts (always on, weight 1): hidden [T, Fs] and output

@@ -178,57 +178,103 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:           memref.store %{{.*}}, %[[COUNT]]
 // CHECK:         scf.for %[[S2:.*]] = %c0 to %c16
 // CHECK:           memref.store %[[S2]], %[[ORDER]]
-// Row blocks: runs of at most 32 ordered slots of one expert (start, end,
-// expert), counted per expert from the sorted bucket ends.
+// Row blocks: runs of at most 16 ordered slots of one expert (two AVX2
+// vectors of lanes; start, end, expert), counted per expert from the
+// sorted bucket ends.
 // CHECK:         %[[BLO:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
 // CHECK:         %[[BHI:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
 // CHECK:         %[[BEX:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
 // CHECK:         %[[NB:.*]] = scf.for %[[BE:.*]] = %c0 to %c4 {{.*}} -> (index)
-// CHECK:           arith.ceildivui %{{.*}}, %c32
+// CHECK:           arith.ceildivui %{{.*}}, %c16
 // CHECK:             memref.store %{{.*}}, %[[BLO]]
 // CHECK:             memref.store %{{.*}}, %[[BHI]]
 // CHECK:             memref.store %[[BE]], %[[BEX]]
-// Phase 1: tiles of (row block, block of 64 hidden features); register
-// blocks of 2 features x (up, gate) x 3 slots (12 vector accumulators: 3
-// token rows and each weight row loaded once per step), then
-// silu(gate) * up into hbuf[position, f].
+// Panel blocks (>= 4 slots): the block's tokens gathered transposed once,
+// xT[block, d, lane] (f32, zero past the block's end).
+// CHECK:         %[[XT:.*]] = memref.alloc(%c5) {{.*}} : memref<?x16x16xf32>
+// CHECK:         %[[HT:.*]] = memref.alloc(%c5) {{.*}} : memref<?x32x16xf32>
+// CHECK:         scf.forall (%[[GB:.*]]) in (%[[NB]])
+// CHECK:           arith.cmpi sge, %{{.*}}, %c4
+// CHECK:           scf.if
+// CHECK:             memref.load %[[X]]
+// CHECK:             arith.extf {{.*}} : bf16 to f32
+// CHECK:             memref.store %{{.*}}, %[[XT]][%[[GB]],
+// Phase 1: tiles of (block of 64 hidden features, row block), the row
+// blocks innermost. Panel blocks of up to 8 slots (one vector of lanes;
+// 9..16: two): broadcast-FMAs of widened weight elements against xT
+// vectors (6 features x 1 vector here), no horizontal sums; silu(gate) *
+// up on vectors (exp2 polynomial) into hT[block, f, lane].
 // CHECK:         %[[H:.*]] = memref.alloc() {{.*}} : memref<16x32xf32>
-// CHECK:         scf.forall (%[[RB:.*]], %{{.*}}) in (%[[NB]], %c1)
-// CHECK:           %[[P0:.*]] = memref.load %[[BLO]][%[[RB]]]
+// CHECK:         scf.forall (%{{.*}}, %[[RB:.*]]) in (%c1, %[[NB]])
 // CHECK:           memref.load %[[BHI]][%[[RB]]]
-// CHECK:           %[[HE:.*]] = memref.load %[[BEX]][%[[RB]]]
-// CHECK:           scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step %c2
-// CHECK:             scf.for %[[P:.*]] = %[[P0]] to %{{.*}} step %c3
-// CHECK:               %[[S0:.*]] = memref.load %[[ORDER]][%[[P]]]
-// CHECK:               %[[T0:.*]] = arith.divui %[[S0]], %c2
-// CHECK:               scf.for %[[D:.*]] = %c0 to %c16 step %c8 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK:                 vector.load %[[X]][%[[T0]], %[[D]]] : memref<8x16xbf16>, vector<8xbf16>
-// CHECK:                 arith.extf {{.*}} : vector<8xbf16> to vector<8xf32>
-// CHECK:                 vector.load %[[WU]][%[[HE]], %[[F]], %[[D]]]
-// CHECK:                 vector.fma
-// CHECK:                 vector.fma
-// CHECK:                 vector.fma
-// CHECK:                 vector.load %[[WG]][%[[HE]], %[[F]], %[[D]]]
-// CHECK:               vector.reduction <add>
-// CHECK:               math.exp
-// CHECK:               memref.store %{{.*}}, %[[H]][%[[P]], %[[F]]]
-// Phase 2: tiles of (row block, block of 64 model features): down . hbuf
-// (3 slots x 4 features), scaled by the slot's routing weight and stored
-// in the slot's row.
+// CHECK:           %[[P0:.*]] = memref.load %[[BLO]][%[[RB]]]
+// CHECK:           arith.cmpi sge, %{{.*}}, %c4
+// CHECK:           scf.if
+// CHECK:             arith.cmpi sle, %{{.*}}, %c8
+// CHECK:             scf.if
+// CHECK:               %[[XS:.*]] = memref.subview %[[XT]][%[[RB]], 0, 0]
+// CHECK:               scf.for %{{.*}} = %c0 to %{{.*}} step %c6
+// CHECK:                   scf.for %[[D1:.*]] = %c0 to %c16 step %c1 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                     vector.load %[[XS]][%[[D1]], %{{.*}}]
+// CHECK:                     %[[WE:.*]] = memref.load %[[WU]][%{{.*}}, %{{.*}}, %[[D1]]]
+// CHECK:                     %[[WF:.*]] = arith.extf %[[WE]] : bf16 to f32
+// CHECK:                     vector.broadcast %[[WF]] : f32 to vector<8xf32>
+// CHECK:                     vector.fma
+// CHECK-NOT:                 vector.reduction
+// CHECK:                     memref.load %[[WG]]
+// CHECK:                 math.roundeven {{.*}} : vector<8xf32>
+// CHECK:                 arith.divf {{.*}} : vector<8xf32>
+// CHECK:                 vector.store %{{.*}}, %[[HT]][%[[RB]], %{{.*}}, %c0]
+// CHECK:             } else {
+// CHECK:               memref.subview %[[XT]][%[[RB]], 0, 0]
+// CHECK:                 vector.store %{{.*}}, %[[HT]][%[[RB]], %{{.*}}, %c8]
+// Smaller blocks (decode): register blocks of 2 features x (up, gate) x 3
+// slots (12 vector accumulators: 3 token rows and each weight row loaded
+// once per step), then silu(gate) * up into hbuf[position, f].
+// CHECK:           } else {
+// CHECK:             scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step %c2
+// CHECK:               scf.for %[[P:.*]] = %[[P0]] to %{{.*}} step %c3
+// CHECK:                 %[[S0:.*]] = memref.load %[[ORDER]][%[[P]]]
+// CHECK:                 %[[T0:.*]] = arith.divui %[[S0]], %c2
+// CHECK:                 scf.for %[[D:.*]] = %c0 to %c16 step %c8 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                   vector.load %[[X]][%[[T0]], %[[D]]] : memref<8x16xbf16>, vector<8xbf16>
+// CHECK:                   arith.extf {{.*}} : vector<8xbf16> to vector<8xf32>
+// CHECK:                   vector.load %[[WU]][%[[HE:.*]], %[[F]], %[[D]]]
+// CHECK:                   vector.fma
+// CHECK:                   vector.fma
+// CHECK:                   vector.fma
+// CHECK:                   vector.load %[[WG]][%[[HE]], %[[F]], %[[D]]]
+// CHECK:                 vector.reduction <add>
+// CHECK:                 math.exp
+// CHECK:                 memref.store %{{.*}}, %[[H]][%[[P]], %[[F]]]
+// Phase 2: tiles of (block of 64 model features, row block): down . hT
+// (panel: 6 features x lanes) or down . hbuf (3 slots x 4 features),
+// scaled by the slot's routing weight and stored in the slot's row.
 // CHECK:         %[[Y:.*]] = memref.alloc() {{.*}} : memref<16x16xf32>
-// CHECK:         scf.forall (%[[RB2:.*]], %{{.*}}) in (%[[NB]], %c1)
+// CHECK:         scf.forall (%{{.*}}, %[[RB2:.*]]) in (%c1, %[[NB]])
 // CHECK:           %[[YE:.*]] = memref.load %[[BEX]][%[[RB2]]]
-// CHECK:           scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step %c4
-// CHECK:             scf.for %[[YP:.*]] = %{{.*}} to %{{.*}} step %c3
-// CHECK:               scf.for %[[FF:.*]] = %c0 to %c32 step %c8 {{.*}} -> (vector<8xf32>,
-// CHECK:                 vector.load %[[H]][%[[YP]], %[[FF]]]
-// CHECK:                 vector.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]]
-// CHECK:               %[[YS:.*]] = memref.load %[[ORDER]][%[[YP]]]
-// CHECK:               %[[YT:.*]] = arith.divui %[[YS]], %c2
-// CHECK:               %[[YK:.*]] = arith.remui %[[YS]], %c2
-// CHECK:               %[[YW:.*]] = memref.load %[[WTS]][%[[YT]], %[[YK]]]
-// CHECK:               %[[YV:.*]] = arith.mulf %[[YW]]
-// CHECK:               memref.store %[[YV]], %[[Y]][%[[YS]], %[[DD]]]
+// CHECK:             scf.if
+// CHECK:               %[[YS0:.*]] = memref.alloca() : memref<64x16xf32>
+// CHECK:               %[[HS:.*]] = memref.subview %[[HT]][%[[RB2]], 0, 0]
+// CHECK:                 scf.for %[[F2:.*]] = %c0 to %c32 step %c1 {{.*}} -> (vector<8xf32>,
+// CHECK:                   vector.load %[[HS]][%[[F2]], %{{.*}}]
+// CHECK:                   memref.load %[[WD]][%[[YE]], %{{.*}}, %[[F2]]]
+// CHECK:                   vector.fma
+// CHECK:               memref.load %[[YS0]]
+// CHECK:               memref.load %[[WTS]]
+// CHECK:               memref.store %{{.*}}, %[[Y]]
+// CHECK:           } else {
+// CHECK:             scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step %c4
+// CHECK:               scf.for %[[YP:.*]] = %{{.*}} to %{{.*}} step %c3
+// CHECK:                 scf.for %[[FF:.*]] = %c0 to %c32 step %c8 {{.*}} -> (vector<8xf32>,
+// CHECK:                   vector.load %[[H]][%[[YP]], %[[FF]]]
+// CHECK:                   vector.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]]
+// CHECK:                 %[[YS:.*]] = memref.load %[[ORDER]][%[[YP]]]
+// CHECK:                 %[[YT:.*]] = arith.divui %[[YS]], %c2
+// CHECK:                 %[[YK:.*]] = arith.remui %[[YS]], %c2
+// CHECK:                 %[[YW:.*]] = memref.load %[[WTS]][%[[YT]], %[[YK]]]
+// CHECK:                 %[[YV:.*]] = arith.mulf %[[YW]]
+// CHECK:                 memref.store %[[YV]], %[[Y]][%[[YS]], %[[DD]]]
 // Phase 3: tiles of (token, block of 64 model features): the sum of the
 // token's kept (already weighted) slots.
 // CHECK:         scf.forall (%[[T2:.*]], %{{.*}}) in (%c8, %c1)
@@ -263,13 +309,17 @@ func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm
 // CHECK-NOT:     {{(= |^ *)seq\.}}
 // CHECK:         %[[SLOTS:.*]] = arith.muli %{{.*}}, %c2 : index
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?xindex>
-// CHECK:         arith.ceildivui %{{.*}}, %c32
+// CHECK:         arith.ceildivui %{{.*}}, %c16
+// CHECK:         scf.forall (%{{.*}}) in (%[[NB:.*]])
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x32xf32>
-// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%[[NB:.*]], %c1)
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[NB]])
+// The panel kernel's GELU runs lane by lane (math.erf is scalar).
+// CHECK:                 math.erf {{.*}} : f32
+// CHECK:           } else {
 // CHECK:             scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK:             math.erf
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x16xf32>
-// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%[[NB]], %c1)
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[NB]])
 // CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %c1)
 // CHECK-NOT:     scf.forall
 // CHECK-NOT:     {{(= |^ *)seq\.}}

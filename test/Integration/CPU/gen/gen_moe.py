@@ -10,6 +10,7 @@ implementation cannot flip a choice by rounding."""
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -275,6 +276,45 @@ def cases():
         if cap is not None:
             assert (y[7] == 0).all()
         c.output("out", y)
+        out.append(c)
+
+    # moe_experts with enough slots per expert for the panel kernel (row
+    # blocks of >= 4 slots in vector lanes, 16 per block on AVX2): expert
+    # slot counts 37, 22, 3 and 18 give blocks of 16 + 16 + 5, 16 + 6, 3
+    # (dot-product path) and 16 + 2; Fh = 70 is a whole and a partial
+    # feature tile, Dm = 20 not a multiple of the vector width.
+    for name, act, dtype in (("moe_experts_panels_swiglu", "swiglu", "f32"),
+                             ("moe_experts_panels_gelu", "gelu", "f32"),
+                             ("moe_experts_panels_swiglu_bf16", "swiglu", "bf16")):
+        c = Case(name, dtype)
+        T, K, E, Dm, Fh = 40, 2, 4, 20, 70
+        counts = [37, 22, 3, 18]
+        # Sorted labels split in halves pair distinct experts; then the
+        # tokens and each token's two choices are shuffled.
+        labels = np.repeat(np.arange(E), counts)
+        pairs = np.stack([labels[:T], labels[T:]], axis=1)
+        assert (pairs[:, 0] != pairs[:, 1]).all()
+        pairs = pairs[c.rng.permutation(T)]
+        swap = c.rng.random(T) < 0.5
+        pairs[swap] = pairs[swap][:, ::-1]
+        experts = torch.from_numpy(pairs.astype(np.int32))
+        x = c.quantize(randn(c.rng, T, Dm))
+        weights = c.quantize(uniform(c.rng, 0.1, 0.9, T, K), "f32")
+        perm, off, kept = dispatch_ref(experts, E)
+        gate = (None if act == "gelu" else
+                c.quantize(randn(c.rng, E, Fh, Dm, scale=0.3)))
+        up = c.quantize(randn(c.rng, E, Fh, Dm, scale=0.3))
+        down = c.quantize(randn(c.rng, E, Dm, Fh, scale=0.15))
+        c.input("x", x)
+        c.input("weights", weights, "f32")
+        c.input("permutation", perm, "i32")
+        c.input("expert_offsets", off, "i32")
+        if gate is not None:
+            c.input("w_gate", gate)
+        c.input("w_up", up)
+        c.input("w_down", down)
+        c.output("out", experts_ref(x, weights, experts.long(), kept, gate, up,
+                                    down, act))
         out.append(c)
 
     # Mixtral sparse MoE block: router linear, softmax, top-2, renormalise,
