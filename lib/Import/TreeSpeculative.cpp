@@ -9,7 +9,10 @@
 // calls) whose attentions carry a mask_mod reading the tree's ancestor
 // table (keys below the tree are always visible). The table is a constant
 // of the static tree, so no mask tensor flows through the model's
-// functions and none of [S, S] is built.
+// functions and none of [S, S] is built. Each such attention is then split
+// in two merged by log-sum-exp: the prefix below the tree (plain attention,
+// the fast path) and the small tree x tree block under the mask_mod (the
+// per-score path).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +24,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
@@ -123,6 +127,128 @@ static LogicalResult maskAttention(AttentionOp attention, ArrayRef<bool> table,
   return success();
 }
 
+/// Splits a tree-verify attention into the prefix (every query sees all
+/// the keys below the tree: plain attention with kv_lengths = start, the
+/// fast path) and the tree block (the Sq x Sq keys start .. start + Sq - 1
+/// under the ancestor table, the per-score path on a small block), merged
+/// by log-sum-exp. Needs one batch row (the slice of the tree's keys starts
+/// at row 0's start), f32 output, no score_mod and no lse of its own;
+/// returns false (nothing changed) otherwise.
+static bool splitAttention(AttentionOp attention, ArrayRef<bool> table,
+                           int64_t size) {
+  Value query = attention.getQuery(), key = attention.getKey(),
+        value = attention.getValue(), lengths = attention.getKvLengths();
+  auto queryType = cast<RankedTensorType>(query.getType());
+  auto outType = cast<RankedTensorType>(attention.getOutput().getType());
+  auto lengthsType = cast<RankedTensorType>(lengths.getType());
+  if (attention.getLse() || !attention.getScoreMod().empty() ||
+      queryType.getDimSize(0) != 1 || lengthsType.getDimSize(0) != 1 ||
+      !outType.getElementType().isF32())
+    return false;
+  OpBuilder b(attention);
+  Location loc = attention.getLoc();
+  Type index = b.getIndexType(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+  Value sq = tensor::DimOp::create(b, loc, query, 2);
+  Value length = arith::IndexCastOp::create(
+      b, loc, index,
+      tensor::ExtractOp::create(b, loc, lengths, ValueRange{c0}));
+  Value capacity = tensor::DimOp::create(b, loc, key, 2);
+  // start = len - Sq, kept inside the cache (a verify write past it is
+  // reported by its own check).
+  Value start = arith::MinSIOp::create(
+      b, loc,
+      arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, length, sq),
+                             c0),
+      arith::MaxSIOp::create(b, loc,
+                             arith::SubIOp::create(b, loc, capacity, sq), c0));
+  Value prefixLengths = tensor::FromElementsOp::create(
+      b, loc, lengthsType,
+      ValueRange{arith::IndexCastOp::create(b, loc, i32, start).getResult()});
+  SmallVector<int64_t> lseShape(queryType.getShape().take_front(3));
+  auto lseType = RankedTensorType::get(lseShape, f32);
+
+  // The prefix: no causal mask (every key below the tree precedes every
+  // query).
+  auto prefix = AttentionOp::create(b, loc, outType, lseType, query, key, value,
+                                    prefixLengths, Value(),
+                                    attention.getScaleAttr(), UnitAttr(),
+                                    IntegerAttr(), attention.getSoftcapAttr());
+
+  // The tree block: keys start .. start + Sq - 1 under the ancestor table.
+  auto block = [&](Value cache) {
+    auto type = cast<RankedTensorType>(cache.getType());
+    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0));
+    offsets[2] = start;
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, cache);
+    sizes[2] = sq;
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    SmallVector<int64_t> shape(type.getShape());
+    shape[2] = ShapedType::kDynamic;
+    return tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), cache,
+        offsets, sizes, strides);
+  };
+  // Causal: ancestors have lower flat indices (tiles above the diagonal
+  // are skipped).
+  auto tree = AttentionOp::create(b, loc, outType, lseType, query, block(key),
+                                  block(value), Value(), Value(),
+                                  attention.getScaleAttr(), b.getUnitAttr(),
+                                  IntegerAttr(), attention.getSoftcapAttr());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    Block *mask =
+        b.createBlock(&tree.getMaskMod(), {}, SmallVector<Type>(4, index),
+                      SmallVector<Location>(4, loc));
+    auto tableType = RankedTensorType::get({size, size}, b.getI1Type());
+    Value constant = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(tableType, table));
+    Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    auto clamp = [&](Value v) {
+      return arith::MinSIOp::create(
+          b, loc, arith::MaxSIOp::create(b, loc, v, zero), last);
+    };
+    Value keep = tensor::ExtractOp::create(
+        b, loc, constant,
+        ValueRange{clamp(mask->getArgument(2)), clamp(mask->getArgument(3))});
+    YieldOp::create(b, loc, ValueRange{keep});
+  }
+
+  // o = (o1 e^(l1 - m) + o2 e^(l2 - m)) / (e^(l1 - m) + e^(l2 - m)), m =
+  // max(l1, l2); l2 is finite (a node sees itself), l1 is -inf for an
+  // empty prefix.
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < outType.getRank(); ++d)
+    if (outType.isDynamicDim(d))
+      dynamic.push_back(
+          tensor::DimOp::create(b, loc, prefix.getOutput(), d).getResult());
+  Value merged = tensor::GenerateOp::create(
+      b, loc, outType, dynamic, [&](OpBuilder &nb, Location l, ValueRange iv) {
+        ValueRange head = iv.take_front(3);
+        Value o1 = tensor::ExtractOp::create(nb, l, prefix.getOutput(), iv);
+        Value o2 = tensor::ExtractOp::create(nb, l, tree.getOutput(), iv);
+        Value l1 = tensor::ExtractOp::create(nb, l, prefix.getLse(), head);
+        Value l2 = tensor::ExtractOp::create(nb, l, tree.getLse(), head);
+        Value m = arith::MaximumFOp::create(nb, l, l1, l2);
+        Value w1 =
+            math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, l1, m));
+        Value w2 =
+            math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, l2, m));
+        Value sum =
+            arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, o1, w1),
+                                  arith::MulFOp::create(nb, l, o2, w2));
+        tensor::YieldOp::create(
+            nb, l,
+            arith::DivFOp::create(nb, l, sum,
+                                  arith::AddFOp::create(nb, l, w1, w2))
+                .getResult());
+      });
+  attention.getOutput().replaceAllUsesWith(merged);
+  attention.erase();
+  return true;
+}
+
 /// Copies @step and every function it reaches as tree_<name>, with the
 /// tree mask on each attention; returns the copy of @step.
 static FailureOr<func::FuncOp> treeStep(ModuleOp module, func::FuncOp step,
@@ -155,9 +281,13 @@ static FailureOr<func::FuncOp> treeStep(ModuleOp module, func::FuncOp step,
     }
     SmallVector<AttentionOp> attentions;
     func.walk([&](AttentionOp op) { attentions.push_back(op); });
-    for (AttentionOp attention : attentions)
+    for (AttentionOp attention : attentions) {
       if (failed(maskAttention(attention, table, size)))
         return failure();
+      // Split off the prefix where the attention has the form for it;
+      // otherwise the whole masked attention takes the per-score path.
+      (void)splitAttention(attention, table, size);
+    }
   }
   return root;
 }

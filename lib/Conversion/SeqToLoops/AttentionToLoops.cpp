@@ -633,27 +633,30 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                     b, maskType,
                     arith::IndexCastOp::create(b, b.getI32Type(), v));
               };
-              b.ifThen(needsMask, [&] {
-                b.forLoop(b.index(0), keys, [&](Value j) {
-                  Value s = vector::LoadOp::create(b, vecType, scoresT,
-                                                   ValueRange{j, i0});
-                  Value rel = b.sub(b.add(kt, j), posBase);
-                  Value keep;
-                  if (causal)
-                    keep = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
-                                                 iota, laneBound(rel));
-                  if (window) {
-                    Value inWindow = arith::CmpIOp::create(
-                        b, arith::CmpIPredicate::slt, iota,
-                        laneBound(b.add(rel, b.index(*window))));
-                    keep = keep ? arith::AndIOp::create(b, keep, inWindow)
-                                      .getResult()
-                                : inWindow;
-                  }
-                  vector::StoreOp::create(b, b.select(keep, s, minusInfVec),
-                                          scoresT, ValueRange{j, i0});
+              // Without a causal mask or window no key block is masked
+              // (and `keep` below would have no condition).
+              if (causal || window)
+                b.ifThen(needsMask, [&] {
+                  b.forLoop(b.index(0), keys, [&](Value j) {
+                    Value s = vector::LoadOp::create(b, vecType, scoresT,
+                                                     ValueRange{j, i0});
+                    Value rel = b.sub(b.add(kt, j), posBase);
+                    Value keep;
+                    if (causal)
+                      keep = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
+                                                   iota, laneBound(rel));
+                    if (window) {
+                      Value inWindow = arith::CmpIOp::create(
+                          b, arith::CmpIPredicate::slt, iota,
+                          laneBound(b.add(rel, b.index(*window))));
+                      keep = keep ? arith::AndIOp::create(b, keep, inWindow)
+                                        .getResult()
+                                  : inWindow;
+                    }
+                    vector::StoreOp::create(b, b.select(keep, s, minusInfVec),
+                                            scoresT, ValueRange{j, i0});
+                  });
                 });
-              });
               Value newMax =
                   b.forLoop(b.index(0), keys, ValueRange{oldMax},
                             [&](Value j, ValueRange m) -> SmallVector<Value> {

@@ -18,8 +18,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LoopBuilder.h"
 #include "Patterns.h"
+#include "SpeculativeCommon.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -32,15 +32,13 @@
 
 using namespace mlir;
 using namespace mlir::seq;
+using namespace mlir::seq::speculative;
 
 namespace {
 
-/// The buffers of one lowered loop (per row unless noted).
-struct LoopBuffers {
-  Value tokens, counts, steps, accepted; // results
-  Value last, pos, done;                 // [B] i32 loop state
-  Value drafts;                          // [B, K] i32 this step's proposals
-  Value numAccepted, bonus;              // [B] i32 this step's outcome
+/// The chain's buffers beyond the shared ones.
+struct LoopBuffers : StepBuffers {
+  Value drafts; // [B, K] i32 this step's proposals
 };
 
 struct SpeculativeDecodeLoopLowering
@@ -50,117 +48,36 @@ struct SpeculativeDecodeLoopLowering
   LogicalResult matchAndRewrite(SpeculativeDecodeLoopOp op,
                                 PatternRewriter &rewriter) const override {
     LoopBuilder b(op.getLoc(), rewriter);
-    Type i32 = b.getI32Type();
-    int64_t k = op.getNumSpeculativeTokens();
-    int64_t maxNew = op.getMaxNewTokens();
-    int32_t pad = op.getPadTokenIdAttr().getInt();
-    Value first = b.buffer(op.getFirstTokens());
-    Value start = b.buffer(op.getStartPositions());
-    Value batch = b.dim(first, 0);
-    auto alloc = [&](RankedTensorType type) {
-      SmallVector<Value> dynamic;
-      if (type.isDynamicDim(0))
-        dynamic.push_back(batch);
-      return b.allocResult(type, dynamic);
-    };
-
+    LoopInfo info = loopInfo(b, op);
     LoopBuffers buf;
-    buf.tokens = alloc(op.getTokens().getType());
-    buf.counts = alloc(op.getNumGenerated().getType());
-    buf.steps = alloc(op.getNumVerifySteps().getType());
-    buf.accepted = alloc(op.getNumAccepted().getType());
-    auto vecType = MemRefType::get({ShapedType::kDynamic}, i32);
-    buf.last = memref::AllocOp::create(b, vecType, ValueRange{batch});
-    buf.pos = memref::AllocOp::create(b, vecType, ValueRange{batch});
-    buf.done = memref::AllocOp::create(b, vecType, ValueRange{batch});
-    buf.numAccepted = memref::AllocOp::create(b, vecType, ValueRange{batch});
-    buf.bonus = memref::AllocOp::create(b, vecType, ValueRange{batch});
+    static_cast<StepBuffers &>(buf) = allocateBuffers(b, info);
     buf.drafts = memref::AllocOp::create(
-        b, MemRefType::get({ShapedType::kDynamic, k}, i32), ValueRange{batch});
-    Value zero32 = b.i32(0), pad32 = b.i32(pad);
-    b.forLoop(b.index(0), batch, [&](Value r) {
-      memref::StoreOp::create(b, memref::LoadOp::create(b, first, r), buf.last,
-                              r);
-      memref::StoreOp::create(b, memref::LoadOp::create(b, start, r), buf.pos,
-                              r);
-      for (Value v : {buf.done, buf.counts, buf.steps, buf.accepted})
-        memref::StoreOp::create(b, zero32, v, r);
-      b.forLoop(b.index(0), b.index(maxNew), [&](Value s) {
-        memref::StoreOp::create(b, pad32, buf.tokens, ValueRange{r, s});
-      });
-    });
-
+        b,
+        MemRefType::get({ShapedType::kDynamic,
+                         static_cast<int64_t>(op.getNumSpeculativeTokens())},
+                        b.getI32Type()),
+        ValueRange{b.dim(buf.last, 0)});
     SmallVector<Value> init(op.getDraftInit());
     llvm::append_range(init, op.getVerifyInit());
-    SmallVector<Value> finalState = b.forLoop(
-        b.index(0), b.index(maxNew), init,
-        [&](Value step, ValueRange state) -> SmallVector<Value> {
-          Value active = b.forLoop(
-              b.index(0), batch, ValueRange{zero32},
-              [&](Value r, ValueRange any) -> SmallVector<Value> {
-                Value d = memref::LoadOp::create(b, buf.done, r);
-                return {arith::OrIOp::create(
-                    b, any[0], arith::XOrIOp::create(b, d, b.i32(1)))};
-              })[0];
-          Value anyActive = b.cmp(arith::CmpIPredicate::ne, active, zero32);
-          auto branch = scf::IfOp::create(b, state.getTypes(), anyActive,
-                                          /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard guard(b);
-          // Without carried state the branches already end in a yield.
-          auto moveInto = [&](Region &region) {
-            Block &block = region.front();
-            if (!block.empty() &&
-                block.back().hasTrait<OpTrait::IsTerminator>()) {
-              b.setInsertionPoint(&block.back());
-              return false;
-            }
-            b.setInsertionPointToEnd(&block);
-            return true;
-          };
-          bool needsThenYield = moveInto(branch.getThenRegion());
-          SmallVector<Value> next = lowerStep(b, op, buf, step, state);
-          if (needsThenYield)
-            scf::YieldOp::create(b, next);
-          if (moveInto(branch.getElseRegion()))
-            scf::YieldOp::create(b, state);
-          return SmallVector<Value>(branch.getResults());
+    SmallVector<Value> finalState =
+        buildStepLoop(b, info, buf, init, [&](Value step, ValueRange state) {
+          return lowerStep(b, op, info, buf, step, state);
         });
-
-    SmallVector<Value> results{
-        b.toTensor(buf.tokens, op.getTokens().getType()),
-        b.toTensor(buf.counts, op.getNumGenerated().getType()),
-        b.toTensor(buf.steps, op.getNumVerifySteps().getType()),
-        b.toTensor(buf.accepted, op.getNumAccepted().getType())};
-    llvm::append_range(results, finalState);
-    rewriter.replaceOp(op, results);
+    rewriter.replaceOp(op, results(b, info, buf, finalState));
     return success();
   }
 
 private:
-  /// A [B, S] i32 tensor whose element (r, j) is `element(r, j)`.
-  static Value generate(LoopBuilder &b, RankedTensorType type, Value batch,
-                        llvm::function_ref<Value(Value, Value)> element) {
-    SmallVector<Value> sizes;
-    if (type.isDynamicDim(0))
-      sizes.push_back(batch);
-    return tensor::GenerateOp::create(
-        b, type, sizes, [&](OpBuilder &, Location loc, ValueRange ij) {
-          tensor::YieldOp::create(b, loc, element(ij[0], ij[1]));
-        });
-  }
-
-  /// Logits [B, S, V] viewed as [B * S, V].
-  static Value collapseLogits(LoopBuilder &b, Value logits) {
-    auto type = cast<RankedTensorType>(logits.getType());
-    int64_t rows = ShapedType::isDynamic(type.getDimSize(0)) ||
-                           ShapedType::isDynamic(type.getDimSize(1))
-                       ? ShapedType::kDynamic
-                       : type.getDimSize(0) * type.getDimSize(1);
-    return tensor::CollapseShapeOp::create(
-        b,
-        RankedTensorType::get({rows, type.getDimSize(2)},
-                              type.getElementType()),
-        logits, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  static LoopInfo loopInfo(LoopBuilder &b, SpeculativeDecodeLoopOp op) {
+    return {b.buffer(op.getFirstTokens()),
+            b.buffer(op.getStartPositions()),
+            op.getTokens().getType(),
+            op.getNumGenerated().getType(),
+            op.getNumVerifySteps().getType(),
+            op.getNumAccepted().getType(),
+            static_cast<int64_t>(op.getMaxNewTokens()),
+            static_cast<int32_t>(op.getPadTokenIdAttr().getInt()),
+            op.getEosTokenIds()};
   }
 
   /// A counter c + offset as i64, c = counter_offset + step * (2K + 1).
@@ -230,29 +147,10 @@ private:
       Value choice =
           b.buffer(SampleOp::create(b, tokenVec(rows), flat, op.getSeed(),
                                     counter(b, op, step, 0), sampling));
-      b.forLoop(b.index(0), batch, [&](Value r) {
-        Value base = b.mul(r, b.index(k + 1));
-        auto found = b.forLoop(
-            b.index(0), b.index(k), ValueRange{b.index(k), b.i32(0)},
-            [&](Value i, ValueRange carried) -> SmallVector<Value> {
-              Value target = memref::LoadOp::create(b, choice, b.add(base, i));
-              Value draft =
-                  memref::LoadOp::create(b, buf.drafts, ValueRange{r, i});
-              Value differs = b.cmp(arith::CmpIPredicate::ne, target, draft);
-              Value first = arith::AndIOp::create(
-                  b, differs,
-                  b.cmp(arith::CmpIPredicate::eq, carried[1], b.i32(0)));
-              return {
-                  b.select(first, i, carried[0]),
-                  arith::OrIOp::create(
-                      b, carried[1], arith::ExtUIOp::create(b, i32, differs))};
-            });
-        Value n = found[0];
-        memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, n),
-                                buf.numAccepted, r);
-        memref::StoreOp::create(
-            b, memref::LoadOp::create(b, choice, b.add(base, n)), buf.bonus, r);
-      });
+      // The chain d1 .. dK is the tree whose node i + 1 has the parent i.
+      SmallVector<int64_t> parents = llvm::to_vector(llvm::seq<int64_t>(0, k));
+      acceptGreedyPath(b, buf, batch, parents, buf.drafts, choice,
+                       /*path=*/Value(), /*cap=*/Value());
       return;
     }
 
@@ -369,60 +267,16 @@ private:
 
   /// Writes each row's accepted draft tokens and its final token (up to an
   /// EOS or max_new_tokens) and advances the row.
-  static void emit(LoopBuilder &b, SpeculativeDecodeLoopOp op, LoopBuffers &buf,
-                   Value batch) {
+  static void emit(LoopBuilder &b, SpeculativeDecodeLoopOp op,
+                   const LoopInfo &info, LoopBuffers &buf, Value batch) {
     int64_t k = op.getNumSpeculativeTokens();
-    Type i32 = b.getI32Type();
-    Value zero32 = b.i32(0), one32 = b.i32(1);
-    b.forLoop(b.index(0), batch, [&](Value r) {
-      Value n32 = memref::LoadOp::create(b, buf.numAccepted, r);
-      Value n = arith::IndexCastOp::create(b, b.getIndexType(), n32);
-      Value bonus = memref::LoadOp::create(b, buf.bonus, r);
-      Value wasActive = b.cmp(arith::CmpIPredicate::eq,
-                              memref::LoadOp::create(b, buf.done, r), zero32);
-      // A finished row keeps its position, so verify writes stay within
-      // max_new_tokens + K positions past its start.
-      b.ifThen(wasActive, [&] {
-        auto bump = [&](Value buffer, Value by) {
-          memref::StoreOp::create(
-              b,
-              arith::AddIOp::create(b, memref::LoadOp::create(b, buffer, r),
-                                    by),
-              buffer, r);
-        };
-        bump(buf.steps, one32);
-        bump(buf.accepted, n32);
-        bump(buf.pos, arith::AddIOp::create(b, n32, one32));
-        memref::StoreOp::create(b, bonus, buf.last, r);
-      });
-      b.forLoop(b.index(0), b.index(k + 1), [&](Value j) {
-        Value isDraft = b.cmp(arith::CmpIPredicate::ult, j, n);
-        Value draft = memref::LoadOp::create(
-            b, buf.drafts, ValueRange{r, b.min(j, b.index(k - 1))});
-        Value token = b.select(isDraft, draft, bonus);
-        Value writes = arith::AndIOp::create(
-            b, b.cmp(arith::CmpIPredicate::ule, j, n),
-            b.cmp(arith::CmpIPredicate::eq,
-                  memref::LoadOp::create(b, buf.done, r), zero32));
-        b.ifThen(writes, [&] {
-          Value count = memref::LoadOp::create(b, buf.counts, r);
-          memref::StoreOp::create(
-              b, token, buf.tokens,
-              ValueRange{
-                  r, arith::IndexCastOp::create(b, b.getIndexType(), count)});
-          Value next = arith::AddIOp::create(b, count, one32);
-          memref::StoreOp::create(b, next, buf.counts, r);
-          Value stop = b.cmp(arith::CmpIPredicate::sge, next,
-                             b.i32(static_cast<int32_t>(op.getMaxNewTokens())));
-          for (int64_t id : op.getEosTokenIds())
-            stop = arith::OrIOp::create(b, stop,
-                                        b.cmp(arith::CmpIPredicate::eq, token,
-                                              b.i32(static_cast<int32_t>(id))));
-          memref::StoreOp::create(b, arith::ExtUIOp::create(b, i32, stop),
-                                  buf.done, r);
-        });
-      });
-    });
+    emitAccepted(b, info, buf, batch,
+                 [&](Value r, Value j, Value n, Value bonus) {
+                   Value isDraft = b.cmp(arith::CmpIPredicate::ult, j, n);
+                   Value draft = memref::LoadOp::create(
+                       b, buf.drafts, ValueRange{r, b.min(j, b.index(k - 1))});
+                   return b.select(isDraft, draft, bonus);
+                 });
   }
 
   /// Row r of the result is row r of candidates[numAccepted[r]]
@@ -477,8 +331,8 @@ private:
   /// the new state.
   static SmallVector<Value> lowerStep(LoopBuilder &b,
                                       SpeculativeDecodeLoopOp op,
-                                      LoopBuffers &buf, Value step,
-                                      ValueRange state) {
+                                      const LoopInfo &info, LoopBuffers &buf,
+                                      Value step, ValueRange state) {
     int64_t k = op.getNumSpeculativeTokens();
     Type i32 = b.getI32Type();
     size_t numDraft = op.getDraftInit().size();
@@ -542,7 +396,7 @@ private:
     SmallVector<Value> verified = b.inlineRegion(op.getVerify(), args);
 
     accept(b, op, buf, step, batch, verified[0], draftLogits);
-    emit(b, op, buf, batch);
+    emit(b, op, info, buf, batch);
 
     // Roll back: the draft state after the call that consumed d_n (call
     // n + 1), the verify state after n + 1 tokens.

@@ -16,8 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "LoopBuilder.h"
 #include "Patterns.h"
+#include "SpeculativeCommon.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -27,42 +27,15 @@
 
 using namespace mlir;
 using namespace mlir::seq;
+using namespace mlir::seq::speculative;
 
 namespace {
 
-/// The buffers of one lowered loop (per row unless noted).
-struct TreeBuffers {
-  Value tokens, counts, steps, accepted; // results
-  Value last, pos, done;                 // [B] i32 loop state
-  Value committed, committedPos;         // [B, D + 1] the draft's input
-  Value path;                            // [B, D + 1] accepted nodes
-  Value numAccepted, bonus;              // [B] i32 this step's outcome
+/// The tree's buffers beyond the shared ones.
+struct TreeBuffers : StepBuffers {
+  Value committed, committedPos; // [B, D + 1] the draft's input
+  Value path;                    // [B, D + 1] accepted nodes
 };
-
-/// A [B, S] i32 tensor whose element (r, j) is `element(r, j)`.
-static Value generate(LoopBuilder &b, RankedTensorType type, Value batch,
-                      llvm::function_ref<Value(Value, Value)> element) {
-  SmallVector<Value> sizes;
-  if (type.isDynamicDim(0))
-    sizes.push_back(batch);
-  return tensor::GenerateOp::create(
-      b, type, sizes, [&](OpBuilder &, Location loc, ValueRange ij) {
-        tensor::YieldOp::create(b, loc, element(ij[0], ij[1]));
-      });
-}
-
-/// Logits [B, S, V] viewed as [B * S, V].
-static Value collapseLogits(LoopBuilder &b, Value logits) {
-  auto type = cast<RankedTensorType>(logits.getType());
-  int64_t rows = ShapedType::isDynamic(type.getDimSize(0)) ||
-                         ShapedType::isDynamic(type.getDimSize(1))
-                     ? ShapedType::kDynamic
-                     : type.getDimSize(0) * type.getDimSize(1);
-  return tensor::CollapseShapeOp::create(
-      b,
-      RankedTensorType::get({rows, type.getDimSize(2)}, type.getElementType()),
-      logits, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-}
 
 /// Moves entry `from` of dim `dim` of row `r` of `state` to `to`.
 static Value moveEntry(LoopBuilder &b, Value state, int64_t dim, Value r,
@@ -94,203 +67,77 @@ struct TreeSpeculativeDecodeLoopLowering
                                 PatternRewriter &rewriter) const override {
     LoopBuilder b(op.getLoc(), rewriter);
     Type i32 = b.getI32Type();
-    int64_t maxNew = op.getMaxNewTokens();
     int64_t depth = op.getMaxDepth();
-    int32_t pad = op.getPadTokenIdAttr().getInt();
-    Value first = b.buffer(op.getFirstTokens());
-    Value start = b.buffer(op.getStartPositions());
-    Value batch = b.dim(first, 0);
-    auto alloc = [&](RankedTensorType type) {
-      SmallVector<Value> dynamic;
-      if (type.isDynamicDim(0))
-        dynamic.push_back(batch);
-      return b.allocResult(type, dynamic);
-    };
-
+    LoopInfo info{b.buffer(op.getFirstTokens()),
+                  b.buffer(op.getStartPositions()),
+                  op.getTokens().getType(),
+                  op.getNumGenerated().getType(),
+                  op.getNumVerifySteps().getType(),
+                  op.getNumAccepted().getType(),
+                  static_cast<int64_t>(op.getMaxNewTokens()),
+                  static_cast<int32_t>(op.getPadTokenIdAttr().getInt()),
+                  op.getEosTokenIds()};
     TreeBuffers buf;
-    buf.tokens = alloc(op.getTokens().getType());
-    buf.counts = alloc(op.getNumGenerated().getType());
-    buf.steps = alloc(op.getNumVerifySteps().getType());
-    buf.accepted = alloc(op.getNumAccepted().getType());
-    auto vecType = MemRefType::get({ShapedType::kDynamic}, i32);
+    static_cast<StepBuffers &>(buf) = allocateBuffers(b, info);
+    Value batch = b.dim(buf.last, 0);
     auto rowsType = MemRefType::get({ShapedType::kDynamic, depth + 1}, i32);
-    for (Value *v :
-         {&buf.last, &buf.pos, &buf.done, &buf.numAccepted, &buf.bonus})
-      *v = memref::AllocOp::create(b, vecType, ValueRange{batch});
     for (Value *v : {&buf.committed, &buf.committedPos, &buf.path})
       *v = memref::AllocOp::create(b, rowsType, ValueRange{batch});
-    Value zero32 = b.i32(0), pad32 = b.i32(pad);
     b.forLoop(b.index(0), batch, [&](Value r) {
-      Value tok = memref::LoadOp::create(b, first, r);
-      Value at = memref::LoadOp::create(b, start, r);
-      memref::StoreOp::create(b, tok, buf.last, r);
-      memref::StoreOp::create(b, at, buf.pos, r);
+      Value tok = memref::LoadOp::create(b, buf.last, r);
+      Value at = memref::LoadOp::create(b, buf.pos, r);
       b.forLoop(b.index(0), b.index(depth + 1), [&](Value j) {
         memref::StoreOp::create(b, tok, buf.committed, ValueRange{r, j});
         memref::StoreOp::create(b, at, buf.committedPos, ValueRange{r, j});
-        memref::StoreOp::create(b, zero32, buf.path, ValueRange{r, j});
-      });
-      for (Value v : {buf.done, buf.counts, buf.steps, buf.accepted})
-        memref::StoreOp::create(b, zero32, v, r);
-      b.forLoop(b.index(0), b.index(maxNew), [&](Value s) {
-        memref::StoreOp::create(b, pad32, buf.tokens, ValueRange{r, s});
+        memref::StoreOp::create(b, b.i32(0), buf.path, ValueRange{r, j});
       });
     });
 
     SmallVector<Value> init(op.getDraftInit());
     llvm::append_range(init, op.getVerifyInit());
-    SmallVector<Value> finalState = b.forLoop(
-        b.index(0), b.index(maxNew), init,
-        [&](Value, ValueRange state) -> SmallVector<Value> {
-          Value active = b.forLoop(
-              b.index(0), batch, ValueRange{zero32},
-              [&](Value r, ValueRange any) -> SmallVector<Value> {
-                Value d = memref::LoadOp::create(b, buf.done, r);
-                return {arith::OrIOp::create(
-                    b, any[0], arith::XOrIOp::create(b, d, b.i32(1)))};
-              })[0];
-          Value anyActive = b.cmp(arith::CmpIPredicate::ne, active, zero32);
-          auto branch = scf::IfOp::create(b, state.getTypes(), anyActive,
-                                          /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard guard(b);
-          // Without carried state the branches already end in a yield.
-          auto moveInto = [&](Region &region) {
-            Block &block = region.front();
-            if (!block.empty() &&
-                block.back().hasTrait<OpTrait::IsTerminator>()) {
-              b.setInsertionPoint(&block.back());
-              return false;
-            }
-            b.setInsertionPointToEnd(&block);
-            return true;
-          };
-          bool needsThenYield = moveInto(branch.getThenRegion());
-          SmallVector<Value> next = lowerStep(b, op, buf, state);
-          if (needsThenYield)
-            scf::YieldOp::create(b, next);
-          if (moveInto(branch.getElseRegion()))
-            scf::YieldOp::create(b, state);
-          return SmallVector<Value>(branch.getResults());
+    SmallVector<Value> finalState =
+        buildStepLoop(b, info, buf, init, [&](Value, ValueRange state) {
+          return lowerStep(b, op, info, buf, state);
         });
-
-    SmallVector<Value> results{
-        b.toTensor(buf.tokens, op.getTokens().getType()),
-        b.toTensor(buf.counts, op.getNumGenerated().getType()),
-        b.toTensor(buf.steps, op.getNumVerifySteps().getType()),
-        b.toTensor(buf.accepted, op.getNumAccepted().getType())};
-    llvm::append_range(results, finalState);
-    rewriter.replaceOp(op, results);
+    rewriter.replaceOp(op, results(b, info, buf, finalState));
     return success();
   }
 
 private:
-  /// Per row: the longest path of tree tokens equal to the target's choice
-  /// at their parent; sets path, numAccepted and bonus.
-  static void accept(LoopBuilder &b, TreeSpeculativeDecodeLoopOp op,
-                     TreeBuffers &buf, Value batch, Value tree, Value choice) {
-    ArrayRef<int64_t> parents = op.getTreeParents();
-    int64_t stride = op.getNumNodes() + 1;
-    Type i32 = b.getI32Type();
-    b.forLoop(b.index(0), batch, [&](Value r) {
-      Value base = b.mul(r, b.index(stride));
-      memref::StoreOp::create(b, b.i32(0), buf.path, ValueRange{r, b.index(0)});
-      Value v = b.index(0), n = b.index(0);
-      for (auto [i, parent] : llvm::enumerate(parents)) {
-        auto node = static_cast<int64_t>(i) + 1;
-        Value target = memref::LoadOp::create(b, choice, b.add(base, v));
-        Value draft =
-            memref::LoadOp::create(b, tree, ValueRange{r, b.index(node - 1)});
-        Value takes = arith::AndIOp::create(
-            b, b.cmp(arith::CmpIPredicate::eq, v, b.index(parent)),
-            b.cmp(arith::CmpIPredicate::eq, target, draft));
-        v = b.select(takes, b.index(node), v);
-        n = b.select(takes, b.add(n, b.index(1)), n);
-        b.ifThen(takes, [&] {
-          memref::StoreOp::create(b, b.i32(static_cast<int32_t>(node)),
-                                  buf.path, ValueRange{r, n});
-        });
-      }
-      memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, n),
-                              buf.numAccepted, r);
-      memref::StoreOp::create(
-          b, memref::LoadOp::create(b, choice, b.add(base, v)), buf.bonus, r);
-    });
-  }
-
   /// Writes each active row's accepted tokens and its final token (up to an
   /// EOS or max_new_tokens), records them as the draft's next input and
   /// advances the row.
   static void emit(LoopBuilder &b, TreeSpeculativeDecodeLoopOp op,
-                   TreeBuffers &buf, Value batch, Value tree) {
+                   const LoopInfo &info, TreeBuffers &buf, Value batch,
+                   Value tree) {
     int64_t depth = op.getMaxDepth();
     Type i32 = b.getI32Type();
-    Value zero32 = b.i32(0), one32 = b.i32(1);
-    b.forLoop(b.index(0), batch, [&](Value r) {
-      Value n32 = memref::LoadOp::create(b, buf.numAccepted, r);
-      Value n = arith::IndexCastOp::create(b, b.getIndexType(), n32);
-      Value bonus = memref::LoadOp::create(b, buf.bonus, r);
-      Value wasActive = b.cmp(arith::CmpIPredicate::eq,
-                              memref::LoadOp::create(b, buf.done, r), zero32);
-      // Token j of this step: path node j + 1's, then the bonus.
-      auto tokenAt = [&](Value j) {
-        Value isDraft = b.cmp(arith::CmpIPredicate::ult, j, n);
-        Value node = b.loadIndex(
-            buf.path, {r, b.min(b.add(j, b.index(1)), b.index(depth))});
-        // Past the path the node is stale: clamp it into the tree.
-        Value column = b.min(b.max(b.sub(node, b.index(1)), b.index(0)),
-                             b.index(op.getNumNodes() - 1));
-        Value draft = memref::LoadOp::create(b, tree, ValueRange{r, column});
-        return b.select(isDraft, draft, bonus);
-      };
-      // A finished row keeps its position, so verify writes stay within
-      // max_new_tokens + N positions past its start.
-      b.ifThen(wasActive, [&] {
-        Value p = memref::LoadOp::create(b, buf.pos, r);
-        b.forLoop(b.index(0), b.index(depth + 1), [&](Value j) {
-          Value at = b.min(j, n);
-          memref::StoreOp::create(b, tokenAt(at), buf.committed,
-                                  ValueRange{r, j});
-          Value atPos = arith::AddIOp::create(
-              b, p,
-              arith::AddIOp::create(b, arith::IndexCastOp::create(b, i32, at),
-                                    one32));
-          memref::StoreOp::create(b, atPos, buf.committedPos, ValueRange{r, j});
+    // Token j of this step: path node j + 1's, then the bonus.
+    auto tokenAt = [&](Value r, Value j, Value n, Value bonus) {
+      Value isDraft = b.cmp(arith::CmpIPredicate::ult, j, n);
+      Value node = b.loadIndex(
+          buf.path, {r, b.min(b.add(j, b.index(1)), b.index(depth))});
+      // Past the path the node is stale: clamp it into the tree.
+      Value column = b.min(b.max(b.sub(node, b.index(1)), b.index(0)),
+                           b.index(op.getNumNodes() - 1));
+      Value draft = memref::LoadOp::create(b, tree, ValueRange{r, column});
+      return b.select(isDraft, draft, bonus);
+    };
+    emitAccepted(
+        b, info, buf, batch, tokenAt, [&](Value r, Value n, Value bonus) {
+          Value p = memref::LoadOp::create(b, buf.pos, r);
+          b.forLoop(b.index(0), b.index(depth + 1), [&](Value j) {
+            Value at = b.min(j, n);
+            memref::StoreOp::create(b, tokenAt(r, at, n, bonus), buf.committed,
+                                    ValueRange{r, j});
+            Value atPos = arith::AddIOp::create(
+                b, p,
+                arith::AddIOp::create(b, arith::IndexCastOp::create(b, i32, at),
+                                      b.i32(1)));
+            memref::StoreOp::create(b, atPos, buf.committedPos,
+                                    ValueRange{r, j});
+          });
         });
-        auto bump = [&](Value buffer, Value by) {
-          memref::StoreOp::create(
-              b,
-              arith::AddIOp::create(b, memref::LoadOp::create(b, buffer, r),
-                                    by),
-              buffer, r);
-        };
-        bump(buf.steps, one32);
-        bump(buf.accepted, n32);
-        bump(buf.pos, arith::AddIOp::create(b, n32, one32));
-        memref::StoreOp::create(b, bonus, buf.last, r);
-      });
-      b.forLoop(b.index(0), b.add(n, b.index(1)), [&](Value j) {
-        Value token = tokenAt(j);
-        Value writes = b.cmp(arith::CmpIPredicate::eq,
-                             memref::LoadOp::create(b, buf.done, r), zero32);
-        b.ifThen(writes, [&] {
-          Value count = memref::LoadOp::create(b, buf.counts, r);
-          memref::StoreOp::create(
-              b, token, buf.tokens,
-              ValueRange{
-                  r, arith::IndexCastOp::create(b, b.getIndexType(), count)});
-          Value next = arith::AddIOp::create(b, count, one32);
-          memref::StoreOp::create(b, next, buf.counts, r);
-          Value stop = b.cmp(arith::CmpIPredicate::sge, next,
-                             b.i32(static_cast<int32_t>(op.getMaxNewTokens())));
-          for (int64_t id : op.getEosTokenIds())
-            stop = arith::OrIOp::create(b, stop,
-                                        b.cmp(arith::CmpIPredicate::eq, token,
-                                              b.i32(static_cast<int32_t>(id))));
-          memref::StoreOp::create(b, arith::ExtUIOp::create(b, i32, stop),
-                                  buf.done, r);
-        });
-      });
-    });
   }
 
   /// Copies the accepted path's entries of `state` (positions in `dim`)
@@ -327,7 +174,8 @@ private:
   /// the new state.
   static SmallVector<Value> lowerStep(LoopBuilder &b,
                                       TreeSpeculativeDecodeLoopOp op,
-                                      TreeBuffers &buf, ValueRange state) {
+                                      const LoopInfo &info, TreeBuffers &buf,
+                                      ValueRange state) {
     int64_t nodes = op.getNumNodes();
     int64_t depth = op.getMaxDepth();
     SmallVector<int64_t> depths = op.getNodeDepths();
@@ -395,13 +243,14 @@ private:
                                     /*top_k=*/0, APFloat(1.0f));
     Value choice = b.buffer(SampleOp::create(
         b, RankedTensorType::get({rows}, i32), flat, zero64, zero64, greedy));
-    accept(b, op, buf, batch, tree, choice);
+    acceptGreedyPath(b, buf, batch, parents, tree, choice, buf.path,
+                     /*cap=*/Value());
 
     // Compaction reads this step's positions: before emit advances them.
     SmallVector<Value> next(drafted.begin() + 1, drafted.end());
     for (auto [i, result] : llvm::enumerate(ValueRange(verified).drop_front()))
       next.push_back(compact(b, buf, batch, result, op.getCacheDim(i)));
-    emit(b, op, buf, batch, tree);
+    emit(b, op, info, buf, batch, tree);
     return next;
   }
 };

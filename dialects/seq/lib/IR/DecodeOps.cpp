@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SpeculativeVerify.h"
 #include "VerifyUtils.h"
 #include "seq/IR/SeqOps.h"
 
@@ -171,40 +172,14 @@ SpeculativeDecodeLoopOp::getPerStepType(RankedTensorType stateType) {
 static constexpr int64_t kMaxSpeculativeTokens = 64;
 
 LogicalResult SpeculativeDecodeLoopOp::verify() {
-  Operation *op = getOperation();
-  if (getMaxNewTokens() > kMaxNewTokens)
-    return emitOpError() << "expects max_new_tokens at most " << kMaxNewTokens
-                         << ", got " << getMaxNewTokens();
+  if (failed(
+          verifySpeculativeLoop(getOperation(), speculativeLoopParts(*this))))
+    return failure();
   if (getNumSpeculativeTokens() > kMaxSpeculativeTokens)
     return emitOpError() << "expects num_speculative_tokens at most "
                          << kMaxSpeculativeTokens << ", got "
                          << getNumSpeculativeTokens();
-  RankedTensorType firstType = getFirstTokens().getType();
-  if (failed(verifyRank(op, firstType, 1, "first_tokens", "[B]")))
-    return failure();
-  int64_t batch = firstType.getDimSize(0);
-  if (failed(verifyShape(op, getStartPositions().getType(), {batch},
-                         "start_positions [B]")) ||
-      failed(verifyShape(op, getTokens().getType(),
-                         {batch, static_cast<int64_t>(getMaxNewTokens())},
-                         "tokens [B, max_new_tokens]")) ||
-      failed(verifyShape(op, getNumGenerated().getType(), {batch},
-                         "num_generated [B]")) ||
-      failed(verifyShape(op, getNumVerifySteps().getType(), {batch},
-                         "num_verify_steps [B]")) ||
-      failed(verifyShape(op, getNumAccepted().getType(), {batch},
-                         "num_accepted [B]")))
-    return failure();
-  if (getDraftFinal().getTypes() != getDraftInit().getTypes())
-    return emitOpError() << "expects draft_final types "
-                         << formatTypes(getDraftFinal().getTypes())
-                         << " to match draft_init types "
-                         << formatTypes(getDraftInit().getTypes());
-  if (getVerifyFinal().getTypes() != getVerifyInit().getTypes())
-    return emitOpError() << "expects verify_final types "
-                         << formatTypes(getVerifyFinal().getTypes())
-                         << " to match verify_init types "
-                         << formatTypes(getVerifyInit().getTypes());
+  int64_t batch = getFirstTokens().getType().getDimSize(0);
   // The draft state is selected per row at the accepted length.
   for (auto [i, type] : llvm::enumerate(getDraftInit().getTypes())) {
     auto tensor = cast<RankedTensorType>(type);
@@ -213,11 +188,6 @@ LogicalResult SpeculativeDecodeLoopOp::verify() {
                            << " to have the batch (" << formatExtent(batch)
                            << ") as dim 0, got " << type;
   }
-  for (int64_t id : getEosTokenIds())
-    if (id < 0)
-      return emitOpError() << "expects non-negative eos_token_ids, got " << id;
-  if (int64_t pad = getPadTokenIdAttr().getInt(); pad < 0)
-    return emitOpError() << "expects a non-negative pad_token_id, got " << pad;
   SamplingAttr sampling = getSampling();
   if (!sampling.isGreedy() &&
       (sampling.getTopK() != 0 || !sampling.getTopP().isExactlyValue(1.0)))
@@ -245,30 +215,11 @@ verifyStepRegion(SpeculativeDecodeLoopOp op, Block &block, StringRef name,
                      << formatTypes(block.getArgumentTypes());
     return failure();
   }
-  auto yield = dyn_cast<YieldOp>(block.getTerminator());
-  if (!yield) {
-    op.emitOpError() << "expects " << name << " to end in seq.yield";
+  FailureOr<RankedTensorType> logitsType =
+      verifyLogitsYield(op, block, name, firstType.getDimSize(0), steps);
+  if (failed(logitsType))
     return failure();
-  }
-  ValueRange yielded = yield.getValues();
-  auto logitsType = yielded.empty()
-                        ? RankedTensorType()
-                        : dyn_cast<RankedTensorType>(yielded[0].getType());
-  if (!logitsType || logitsType.getRank() != 3 ||
-      !isa<FloatType>(logitsType.getElementType()) ||
-      !shapesCompatible(logitsType.getShape().drop_back(),
-                        stepTokens.getShape())) {
-    InFlightDiagnostic diag = op.emitOpError()
-                              << "expects " << name << " to yield float logits "
-                              << formatShape({firstType.getDimSize(0), steps,
-                                              ShapedType::kDynamic})
-                              << " first, got ";
-    if (yielded.empty())
-      diag << "nothing";
-    else
-      diag << yielded[0].getType();
-    return failure();
-  }
+  ValueRange yielded = cast<YieldOp>(block.getTerminator()).getValues();
   if (yielded.size() != stateTypes.size() + 1) {
     op.emitOpError() << "expects " << name << " to yield " << stateTypes.size()
                      << " state values after the logits, got "

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "VerifyUtils.h"
+#include "SpeculativeVerify.h"
 #include "seq/IR/SeqOps.h"
 
 using namespace mlir;
@@ -13,7 +13,6 @@ using namespace mlir::seq;
 
 /// Tree nodes: the verify region and the compaction are unrolled over them.
 static constexpr int64_t kMaxTreeNodes = 256;
-static constexpr int64_t kMaxNewTreeTokens = int64_t(1) << 24;
 
 /// Checks that `parents` is a tree of 1 .. N nodes below a root 0, each
 /// parent before its child.
@@ -71,37 +70,10 @@ int64_t TreeSpeculativeDecodeLoopOp::getCacheDim(unsigned i) {
 
 LogicalResult TreeSpeculativeDecodeLoopOp::verify() {
   Operation *op = getOperation();
-  if (getMaxNewTokens() > kMaxNewTreeTokens)
-    return emitOpError() << "expects max_new_tokens at most "
-                         << kMaxNewTreeTokens << ", got " << getMaxNewTokens();
-  if (failed(verifyTreeParents(op, getTreeParents())))
+  if (failed(verifySpeculativeLoop(op, speculativeLoopParts(*this))) ||
+      failed(verifyTreeParents(op, getTreeParents())))
     return failure();
-  RankedTensorType firstType = getFirstTokens().getType();
-  if (failed(verifyRank(op, firstType, 1, "first_tokens", "[B]")))
-    return failure();
-  int64_t batch = firstType.getDimSize(0);
-  if (failed(verifyShape(op, getStartPositions().getType(), {batch},
-                         "start_positions [B]")) ||
-      failed(verifyShape(op, getTokens().getType(),
-                         {batch, static_cast<int64_t>(getMaxNewTokens())},
-                         "tokens [B, max_new_tokens]")) ||
-      failed(verifyShape(op, getNumGenerated().getType(), {batch},
-                         "num_generated [B]")) ||
-      failed(verifyShape(op, getNumVerifySteps().getType(), {batch},
-                         "num_verify_steps [B]")) ||
-      failed(verifyShape(op, getNumAccepted().getType(), {batch},
-                         "num_accepted [B]")))
-    return failure();
-  if (getDraftFinal().getTypes() != getDraftInit().getTypes())
-    return emitOpError() << "expects draft_final types "
-                         << formatTypes(getDraftFinal().getTypes())
-                         << " to match draft_init types "
-                         << formatTypes(getDraftInit().getTypes());
-  if (getVerifyFinal().getTypes() != getVerifyInit().getTypes())
-    return emitOpError() << "expects verify_final types "
-                         << formatTypes(getVerifyFinal().getTypes())
-                         << " to match verify_init types "
-                         << formatTypes(getVerifyInit().getTypes());
+  int64_t batch = getFirstTokens().getType().getDimSize(0);
   size_t numVerify = getVerifyInit().size();
   if (std::optional<ArrayRef<int64_t>> dims = getCacheDims();
       dims && dims->size() != numVerify)
@@ -121,11 +93,6 @@ LogicalResult TreeSpeculativeDecodeLoopOp::verify() {
                 "verified as a tree), got "
              << type;
   }
-  for (int64_t id : getEosTokenIds())
-    if (id < 0)
-      return emitOpError() << "expects non-negative eos_token_ids, got " << id;
-  if (int64_t pad = getPadTokenIdAttr().getInt(); pad < 0)
-    return emitOpError() << "expects a non-negative pad_token_id, got " << pad;
   return success();
 }
 
@@ -171,27 +138,9 @@ LogicalResult TreeSpeculativeDecodeLoopOp::verifyRegions() {
                             "tree_mask, state...) of types "
                          << formatTypes(verifyArgs) << ", got "
                          << formatTypes(verify.getArgumentTypes());
-  auto verifyYield = dyn_cast<YieldOp>(verify.getTerminator());
-  if (!verifyYield)
-    return emitOpError() << "expects verify to end in seq.yield";
-  ValueRange yielded = verifyYield.getValues();
-  auto logitsType = yielded.empty()
-                        ? RankedTensorType()
-                        : dyn_cast<RankedTensorType>(yielded[0].getType());
-  if (!logitsType || logitsType.getRank() != 3 ||
-      !isa<FloatType>(logitsType.getElementType()) ||
-      !shapesCompatible(logitsType.getShape().drop_back(),
-                        {batch, nodes + 1})) {
-    InFlightDiagnostic diag =
-        emitOpError() << "expects verify to yield float logits "
-                      << formatShape({batch, nodes + 1, ShapedType::kDynamic})
-                      << " first, got ";
-    if (yielded.empty())
-      diag << "nothing";
-    else
-      diag << yielded[0].getType();
+  if (failed(verifyLogitsYield(*this, verify, "verify", batch, nodes + 1)))
     return failure();
-  }
+  ValueRange yielded = getVerifyYield().getValues();
   if (yielded.drop_front().getTypes() != getVerifyInit().getTypes())
     return emitOpError() << "expects verify to yield the verify state of "
                             "types "
