@@ -2,7 +2,8 @@
 //
 // This file implements seq-gpu-attention-kernels: the kernels of each
 // seq.attention (the prefill form, or the split-KV form and its merge when
-// KernelDispatch splits the keys), named on the op.
+// KernelDispatch splits the keys: the decode form for a few query rows),
+// named on the op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,7 +114,8 @@ struct GPUAttentionKernelsPass
           *description, elementType, op.getGroupSize(), query.getDimSize(3),
           op.getValue().getType().getDimSize(3), extent(query.getDimSize(0)),
           extent(key.getDimSize(1)), extent(query.getDimSize(2)),
-          extent(key.getDimSize(2)), configError);
+          extent(key.getDimSize(2)), configError,
+          /*allowDecode=*/decode && splits != 1);
       if (!config) {
         op.emitError() << "seq-gpu-attention-kernels: " << configError;
         failed = true;
@@ -143,7 +145,11 @@ struct GPUAttentionKernelsPass
                         builder.getUnitAttr());
       }
       SmallVector<std::pair<std::string, AttentionKernelKind>> wanted;
-      if (config->splits > 1) {
+      if (config->splits > 1 && config->decode) {
+        wanted.push_back({name + "_decode", AttentionKernelKind::SplitPartial});
+        wanted.push_back(
+            {"attention_merge_" + typeName, AttentionKernelKind::Merge});
+      } else if (config->splits > 1) {
         wanted.push_back({name + "_split", AttentionKernelKind::SplitPartial});
         wanted.push_back(
             {"attention_merge_" + typeName, AttentionKernelKind::Merge});
