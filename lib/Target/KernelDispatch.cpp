@@ -107,11 +107,12 @@ seq::selectGPULinearConfig(const TargetDescription &target,
   return config;
 }
 
-std::optional<GPUAttentionConfig> seq::selectGPUAttentionConfig(
-    const TargetDescription &target, LinearElementType elementType,
-    int64_t groupSize, int64_t headDim, int64_t valueDim, int64_t batch,
-    int64_t kvHeads, int64_t queries, int64_t keys, std::string &error,
-    bool allowDecode) {
+std::optional<GPUAttentionConfig>
+seq::selectGPUAttentionConfig(const TargetDescription &target,
+                              LinearElementType elementType, int64_t groupSize,
+                              int64_t headDim, int64_t valueDim, int64_t batch,
+                              int64_t kvHeads, int64_t queries, int64_t keys,
+                              std::string &error, bool allowDecode) {
   if (!target.isGPU()) {
     error = "'" + target.name() + "' is not a GPU target";
     return std::nullopt;

@@ -108,8 +108,7 @@ private:
         .getShuffleResult();
   }
   Value splat(Value x, int64_t n) {
-    return vector::BroadcastOp::create(
-        b, VectorType::get({n}, x.getType()), x);
+    return vector::BroadcastOp::create(b, VectorType::get({n}, x.getType()), x);
   }
   Value select(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, cond, x, y);
@@ -644,8 +643,8 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
   keysTotal = memref::DimOp::create(b, k, 2);
   Value splits = memref::DimOp::create(b, partial, 2);
   // The split's keys: whole block steps, [split * chunk, + chunk).
-  Value perSplit = arith::DivUIOp::create(
-      b, sub(add(keysTotal, splits), c(1)), splits);
+  Value perSplit =
+      arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
   Value chunk = mul(div(add(perSplit, c(step - 1)), step), c(step));
   Value keyBegin = minI(mul(split, chunk), keysTotal);
   Value splitEnd = minI(add(keyBegin, chunk), keysTotal);
@@ -653,12 +652,11 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
   Value negInf = f(-INFINITY);
   auto load = [&](Value source, ValueRange indices) {
     return vector::LoadOp::create(b, rawType, source, indices,
-                                  /*nontemporal=*/false,
-                                  llvm::MaybeAlign(16));
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
   };
 
-  auto positionLoop = scf::ForOp::create(b, c(0), queries,
-                                         c(config.positionsPerBlock));
+  auto positionLoop =
+      scf::ForOp::create(b, c(0), queries, c(config.positionsPerBlock));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(positionLoop.getBody()->getTerminator());
@@ -671,8 +669,8 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
       Value qv = ifElse(
           rows[r].valid, vecType,
           [&] {
-            Value raw = load(q, ValueRange{batch, rows[r].head,
-                                           rows[r].position, d0});
+            Value raw =
+                load(q, ValueRange{batch, rows[r].head, rows[r].position, d0});
             return fmul(arith::ExtFOp::create(b, vecType, raw),
                         splat(factor, 8));
           },
@@ -685,10 +683,10 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
     // Causal: no key past the block's last query position.
     Value keyEnd = splitEnd;
     if (causal) {
-      Value lastPosition = minI(add(p0, c(config.positionsPerBlock - 1)),
-                                sub(queries, c(1)));
-      keyEnd = maxI(keyBegin,
-                    minI(keyEnd, add(add(lastPosition, keyOffset), c(1))));
+      Value lastPosition =
+          minI(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
+      keyEnd =
+          maxI(keyBegin, minI(keyEnd, add(add(lastPosition, keyOffset), c(1))));
     }
 
     // The carried state: m and l per row, then O per row.
@@ -787,35 +785,33 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
         Value mine = exp2(fsub(m[r], use)), theirs = exp2(fsub(otherMax, use));
         l[r] = fadd(fmul(l[r], mine), fmul(otherSum, theirs));
         Value theirOut = vector::FromElementsOp::create(b, vecType, otherOut);
-        o[r] = fadd(fmul(o[r], splat(mine, 8)),
-                    fmul(theirOut, splat(theirs, 8)));
+        o[r] =
+            fadd(fmul(o[r], splat(mine, 8)), fmul(theirOut, splat(theirs, 8)));
         m[r] = newMax;
       }
     }
     // Each warp's group 0 writes its rows: O, then m and l.
-    ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, group, c(0)),
-           [&] {
-             for (int64_t r = 0; r < rowCount; ++r) {
-               Value wsRow = add(mul(warp, c(rowCount)), c(r));
-               for (int64_t j = 0; j < 8; ++j)
-                 memref::StoreOp::create(
-                     b, vector::ExtractOp::create(b, o[r], j), ws,
-                     ValueRange{wsRow, add(d0, c(j))});
-               ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, d0,
-                                            c(0)),
-                      [&] {
-                        memref::StoreOp::create(b, m[r], ws,
-                                                ValueRange{wsRow, c(dims)});
-                        memref::StoreOp::create(
-                            b, l[r], ws, ValueRange{wsRow, c(dims + 1)});
-                      });
-             }
-           });
+    ifThen(
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, group, c(0)), [&] {
+          for (int64_t r = 0; r < rowCount; ++r) {
+            Value wsRow = add(mul(warp, c(rowCount)), c(r));
+            for (int64_t j = 0; j < 8; ++j)
+              memref::StoreOp::create(b, vector::ExtractOp::create(b, o[r], j),
+                                      ws, ValueRange{wsRow, add(d0, c(j))});
+            ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, d0, c(0)),
+                   [&] {
+                     memref::StoreOp::create(b, m[r], ws,
+                                             ValueRange{wsRow, c(dims)});
+                     memref::StoreOp::create(b, l[r], ws,
+                                             ValueRange{wsRow, c(dims + 1)});
+                   });
+          }
+        });
     if (mutation != KernelMutation::DropBarrier)
       gpu::BarrierOp::create(b);
     // The block's threads combine the warps: output element e of row r.
-    auto combine = scf::ForOp::create(b, tid, c(rowCount * dims),
-                                      c(config.threads()));
+    auto combine =
+        scf::ForOp::create(b, tid, c(rowCount * dims), c(config.threads()));
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPoint(combine.getBody()->getTerminator());
@@ -825,8 +821,8 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
       Value largest = negInf;
       for (int64_t w = 0; w < config.warps; ++w) {
         Value wsRow = add(c(w * rowCount), r);
-        maxes.push_back(memref::LoadOp::create(b, ws, ValueRange{wsRow,
-                                                                 c(dims)}));
+        maxes.push_back(
+            memref::LoadOp::create(b, ws, ValueRange{wsRow, c(dims)}));
         largest = fmax(largest, maxes.back());
       }
       Value use = select(isNegInf(largest), f(0), largest);
@@ -834,31 +830,30 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
       for (int64_t w = 0; w < config.warps; ++w) {
         Value wsRow = add(c(w * rowCount), r);
         Value weight = exp2(fsub(maxes[w], use));
-        sum = fadd(sum, fmul(weight, memref::LoadOp::create(
-                                         b, ws, ValueRange{wsRow,
-                                                           c(dims + 1)})));
+        sum =
+            fadd(sum, fmul(weight, memref::LoadOp::create(
+                                       b, ws, ValueRange{wsRow, c(dims + 1)})));
         out = fadd(out, fmul(weight, memref::LoadOp::create(
                                          b, ws, ValueRange{wsRow, d})));
       }
       Value empty =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f(0));
-      Value value =
-          select(empty, f(0), arith::DivFOp::create(b, out, sum));
+      Value value = select(empty, f(0), arith::DivFOp::create(b, out, sum));
       Value position = add(p0, div(r, config.groupSize));
-      Value head = add(mul(kvHead, c(config.groupSize)),
-                       rem(r, config.groupSize));
+      Value head =
+          add(mul(kvHead, c(config.groupSize)), rem(r, config.groupSize));
       ifThen(lt(position, queries), [&] {
         memref::StoreOp::create(b, value, partial,
                                 ValueRange{batch, head, split, position, d});
-        ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, d, c(0)),
-               [&] {
-                 // lse = (m + log2 l) ln 2, -inf for a split with no key.
-                 Value log2Sum = LLVM::Log2Op::create(b, f32, sum);
-                 Value lse = select(empty, negInf,
-                                    fmul(fadd(largest, log2Sum), f(M_LN2)));
-                 memref::StoreOp::create(
-                     b, lse, lseOut, ValueRange{batch, head, split, position});
-               });
+        ifThen(
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, d, c(0)), [&] {
+              // lse = (m + log2 l) ln 2, -inf for a split with no key.
+              Value log2Sum = LLVM::Log2Op::create(b, f32, sum);
+              Value lse =
+                  select(empty, negInf, fmul(fadd(largest, log2Sum), f(M_LN2)));
+              memref::StoreOp::create(b, lse, lseOut,
+                                      ValueRange{batch, head, split, position});
+            });
       });
     }
     // The next query rows overwrite the warps' rows.
@@ -905,8 +900,8 @@ void AttentionKernelBuilder::buildMerge(gpu::GPUFuncOp func) {
     for (int64_t i = 0; i < kMergeUnroll; ++i) {
       Value s = add(s0, c(i));
       Value clamped = minI(s, lastSplit);
-      Value l = memref::LoadOp::create(b, lse,
-                                       ValueRange{row, head, clamped, query});
+      Value l =
+          memref::LoadOp::create(b, lse, ValueRange{row, head, clamped, query});
       os.push_back(memref::LoadOp::create(
           b, partial, ValueRange{row, head, clamped, query, d}));
       // A split past the last, or with no key, has lse -inf: weight 0.
@@ -978,10 +973,9 @@ void seq::buildAttentionKernel(OpBuilder &builder,
       grid = {3, 2, 1, 1, 1, 1, 0, 0, 1};
     }
     if (kind == AttentionKernelKind::SplitPartial && config.decode)
-      workgroups = {MemRefType::get({config.warps * config.rows(),
-                                     config.valueDim + 2},
-                                    f32, MemRefLayoutAttrInterface(),
-                                    workgroup)};
+      workgroups = {
+          MemRefType::get({config.warps * config.rows(), config.valueDim + 2},
+                          f32, MemRefLayoutAttrInterface(), workgroup)};
     else
       workgroups = {MemRefType::get({config.blockKV, config.headDim}, type,
                                     MemRefLayoutAttrInterface(), workgroup),

@@ -523,8 +523,7 @@ bool Emulator::execOp(Operation &op, Thread &t) {
                                           "(size {2})",
                                           count, last, buffer.shape.back())
                                 .str());
-        int64_t bytes =
-            buffer.elementType.getIntOrFloatBitWidth() / 8 * offset;
+        int64_t bytes = buffer.elementType.getIntOrFloatBitWidth() / 8 * offset;
         if (std::optional<uint64_t> align = load.getAlignment();
             align && bytes % static_cast<int64_t>(*align))
           return fail(load, llvm::formatv("misaligned vector load: byte "
