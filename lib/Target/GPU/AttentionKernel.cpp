@@ -214,23 +214,50 @@ Value AttentionKernelBuilder::loadQ(const Row &row, Value d) {
 }
 
 void AttentionKernelBuilder::fillTiles(Value k0, Value keyEnd) {
+  // 128-bit loads of 8 consecutive elements, every load of the thread's
+  // chunks of K and V issued before the first store (straight-line code,
+  // no branch per load: keys past the end read the last key, in bounds,
+  // and a select zeroes them), so a thread has all of them in flight.
+  auto rawType = VectorType::get({8}, elementType);
+  Value lastKey = sub(keyEnd, c(1));
+  struct Chunk {
+    Value tile, row, col, value, inRange;
+  };
+  SmallVector<Chunk> chunks;
   for (auto [source, tile, dim] : {std::make_tuple(k, sk, config.headDim),
                                    std::make_tuple(v, sv, config.valueDim)}) {
-    auto loop = scf::ForOp::create(b, tid, c(config.blockKV * dim),
-                                   c(config.threads()));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value e = loop.getInductionVar();
-    Value r = div(e, dim), col = rem(e, dim);
-    Value key = add(k0, r);
-    Value value = ifElse(
-        lt(key, keyEnd), elementType,
-        [&] {
-          return memref::LoadOp::create(b, source,
-                                        ValueRange{batch, kvHead, key, col});
-        },
-        [&] { return zeroOf(elementType); });
-    memref::StoreOp::create(b, value, tile, ValueRange{r, col});
+    int64_t perRow = dim / 8, total = config.blockKV * perRow;
+    int64_t threads = config.threads();
+    for (int64_t i = 0; i * threads < total; ++i) {
+      Value e = add(tid, c(i * threads));
+      // The last round may have fewer chunks than threads: the others
+      // load a chunk of the tile (in bounds) and store nothing.
+      Value inRange;
+      if ((i + 1) * threads > total) {
+        inRange = lt(e, c(total));
+        e = minI(e, c(total - 1));
+      }
+      Value row = div(e, perRow), col = mul(rem(e, perRow), c(8));
+      Value key = add(k0, row);
+      Value loaded = vector::LoadOp::create(
+          b, rawType, source,
+          ValueRange{batch, kvHead, minI(key, lastKey), col},
+          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      Value value = select(lt(key, keyEnd), loaded, zeroOf(rawType));
+      chunks.push_back({tile, row, col, value, inRange});
+    }
+  }
+  for (const Chunk &chunk : chunks) {
+    auto store = [&] {
+      for (int64_t j = 0; j < 8; ++j)
+        memref::StoreOp::create(b, vector::ExtractOp::create(b, chunk.value, j),
+                                chunk.tile,
+                                ValueRange{chunk.row, add(chunk.col, c(j))});
+    };
+    if (chunk.inRange)
+      ifThen(chunk.inRange, store);
+    else
+      store();
   }
 }
 
