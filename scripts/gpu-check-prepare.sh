@@ -11,7 +11,8 @@
 #   <out>/data/     the PyTorch goldens those tests compare with
 #   <out>/bench/    the attention kernels of the FlashAttention benchmark
 #                   grid (bf16, head dim 64 and 128, causal and not) and of
-#                   the decode benchmark (split-KV + merge, and one pass)
+#                   the decode benchmark (the decode form + merge, and one
+#                   pass)
 #   <out>/tests.tsv the kernel tests: the ones test/Integration/GPU runs in
 #                   the emulator, with the same arguments and tolerances
 #                   (a kernel sequence saves to @TMP@ what the next reads)
@@ -101,16 +102,31 @@ attention attention_f16_gqa_causal attention_f16_gqa_causal.mlir \
   attention_f16_g4_d64_dv64_q16_causal GPU/Inputs/attn_gpu_f16_gqa_causal 4e-3
 attention attention_bf16_d128 attention_bf16_d128.mlir \
   attention_bf16_g1_d128_dv128_q24_s3dcccccd GPU/Inputs/attn_gpu_bf16_d128 2e-2
-# Split-KV decode: the split kernel's partials and lse feed the merge.
+# Split-KV decode: the split kernel's partials and lse feed the merge. For
+# CUDA seqc picks the decode form for these shapes (the split counts are
+# the same for sm_80's 108 SMs and sm_90a's 132).
+# decode <name> <source> <kernel> <data-dir> <partial-shape> <lse-shape>
+decode() {
+  local d=GPU/Inputs/$4
+  printf '%s\t%s\t%s\n' "$1" "$3" \
+    "--arg 0=$(data $d/q.npy) --arg 1=$(data $d/k.npy) --arg 2=$(data $d/v.npy) --scratch 3=$5 --scratch 4=$6 --save 3=@TMP@/part.npy --save 4=@TMP@/lse.npy" \
+    >> "$tests"
+  printf '%s\t%s\t%s\n' "$1" attention_merge_bf16 \
+    "--arg 0=@TMP@/part.npy --arg 1=@TMP@/lse.npy --expect 2=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
+    >> "$tests"
+}
 compile attention_decode_bf16 "$gpu/attention_decode_bf16.mlir" "$out/kernels"
-d=GPU/Inputs/attn_gpu_decode_bf16
-printf '%s\t%s\t%s\n' attention_decode_bf16 \
-  attention_bf16_g4_d32_dv32_q2_causal_split \
-  "--arg 0=$(data $d/q.npy) --arg 1=$(data $d/k.npy) --arg 2=$(data $d/v.npy) --scratch 3=1x8x4x2x32 --scratch 4=1x8x4x2 --save 3=@TMP@/part.npy --save 4=@TMP@/lse.npy" \
-  >> "$tests"
-printf '%s\t%s\t%s\n' attention_decode_bf16 attention_merge_bf16 \
-  "--arg 0=@TMP@/part.npy --arg 1=@TMP@/lse.npy --expect 2=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
-  >> "$tests"
+decode attention_decode_bf16 attention_decode_bf16.mlir \
+  attention_bf16_g4_d32_dv32_q2_causal_decode attn_gpu_decode_bf16 \
+  1x8x2x2x32 1x8x2x2
+compile attention_decode_bf16_d128 "$gpu/attention_decode_bf16_d128.mlir" \
+  "$out/kernels"
+decode attention_decode_bf16_d128 attention_decode_bf16_d128.mlir \
+  attention_bf16_g4_d128_dv128_q1_decode attn_gpu_decode_bf16_d128 \
+  1x8x6x1x128 1x8x6x1
+decode attention_decode_bf16_d128 attention_decode_bf16_d128.mlir \
+  attention_bf16_g4_d128_dv128_q2_causal_decode \
+  attn_gpu_decode_bf16_d128_causal 1x8x4x2x128 1x8x4x2
 
 # Norms, RoPE, SwiGLU and the residual add (seq-gpu-norm-kernels and
 # seq-gpu-elementwise-kernels). run <name> <kernel> <args>: one kernel run;
@@ -268,11 +284,12 @@ MLIR
 done
 
 # Decode attention (Llama-3-8B's shape: 32 query heads on 8 KV heads, head
-# dim 128, one query per sequence): with one sequence KernelDispatch
-# splits the keys (split-KV kernel + merge), with 64 the grid fills the GPU
-# and the prefill kernel runs in one pass.
-decode_mlir() { # name batch
-  local q="tensor<$2x32x1x128xbf16>" kv="tensor<$2x8x1024x128xbf16>"
+# dim 128, one query per sequence): KernelDispatch picks the decode form
+# (its split kernel + merge) whenever the keys make two splits of four
+# block steps (256 keys here), at any batch; with fewer keys (128 here) the
+# prefill kernel runs in one pass.
+decode_mlir() { # name batch keys
+  local q="tensor<$2x32x1x128xbf16>" kv="tensor<$2x8x$3x128xbf16>"
   cat > "$out/bench/$1.mlir" <<MLIR
 func.func @main(%q: $q, %k: $kv, %v: $kv) -> $q {
   %o = seq.attention %q, %k, %v : $q, $kv, $kv -> $q
@@ -281,8 +298,8 @@ func.func @main(%q: $q, %k: $kv, %v: $kv) -> $q {
 MLIR
   compile "$1" "$out/bench/$1.mlir" "$out/bench"
 }
-decode_mlir decode_split 1
-decode_mlir decode_full 64
+decode_mlir decode_split 1 1024
+decode_mlir decode_full 64 128
 python3 - "$out/bench" <<'PY'
 import json, sys
 d = sys.argv[1]
@@ -290,7 +307,7 @@ names = lambda f: [k["name"] for k in json.load(open(f"{d}/{f}.sm_80.json"))["ke
 for f in ("attention_d64_causal", "attention_d64_noncausal",
           "attention_d128_causal", "attention_d128_noncausal"):
     assert len(names(f)) == 1 and not names(f)[0].endswith("_split"), names(f)
-split = [n for n in names("decode_split") if n.endswith("_split")]
+split = [n for n in names("decode_split") if n.endswith("_decode")]
 full = names("decode_full")
 assert len(split) == 1 and "attention_merge_bf16" in names("decode_split"), names("decode_split")
 assert len(full) == 1 and not full[0].endswith("_split"), full

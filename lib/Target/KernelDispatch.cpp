@@ -118,10 +118,12 @@ seq::selectGPULinearConfig(const TargetDescription &target,
   return config;
 }
 
-std::optional<GPUAttentionConfig> seq::selectGPUAttentionConfig(
-    const TargetDescription &target, LinearElementType elementType,
-    int64_t groupSize, int64_t headDim, int64_t valueDim, int64_t batch,
-    int64_t kvHeads, int64_t queries, int64_t keys, std::string &error) {
+std::optional<GPUAttentionConfig>
+seq::selectGPUAttentionConfig(const TargetDescription &target,
+                              LinearElementType elementType, int64_t groupSize,
+                              int64_t headDim, int64_t valueDim, int64_t batch,
+                              int64_t kvHeads, int64_t queries, int64_t keys,
+                              std::string &error, bool allowDecode) {
   if (!target.isGPU()) {
     error = "'" + target.name() + "' is not a GPU target";
     return std::nullopt;
@@ -176,7 +178,36 @@ std::optional<GPUAttentionConfig> seq::selectGPUAttentionConfig(
   // Bc = 64 keys per tile up to head dim 64, 32 above (the f32 score and
   // output fragments stay in registers without spilling).
   config.blockKV = std::max(headDim, valueDim) > 64 ? 32 : 64;
-  config.mergeThreads = target.warpSize;
+  // The merge: 128 threads (one output element each at Dv = 128) per
+  // (query head, batch row).
+  config.mergeThreads = std::max<int64_t>(128, target.warpSize);
+  // Decode (docs/design/GPU.md, "The decode form"): the tiled form would
+  // give a block one warp whose 16-row tile is mostly padding, and
+  // stream K/V through shared memory with 16-bit loads. Instead 4 warps
+  // read K/V rows straight into registers with 128-bit loads (headDim / 8
+  // lanes per row), up to 8 query rows (a GQA group's heads) per block
+  // sharing each read; 4 keys per lane group per step (2 with more than
+  // 4 rows, to bound the registers: 8 f32 of Q and of O per row and
+  // lane).
+  // It always runs split + merge: with too few keys (or unknown extents)
+  // for two splits the tiled form stays.
+  int64_t lanes = headDim / 8;
+  if (allowDecode && queries > 0 && queries * groupSize <= 16 &&
+      groupSize <= 8 && headDim == valueDim && lanes <= target.warpSize &&
+      (lanes & (lanes - 1)) == 0 && batch > 0 && kvHeads > 0 && keys > 0) {
+    GPUAttentionConfig decode = config;
+    decode.decode = true;
+    decode.decodeLanes = lanes;
+    decode.positionsPerBlock = std::min<int64_t>(queries, 8 / groupSize);
+    decode.decodeKeysPerLane = decode.rows() <= 4 ? 4 : 2;
+    decode.warps = 4;
+    decode.splits =
+        selectGPUAttentionSplits(target, decode, batch, kvHeads, queries, keys);
+    if (decode.splits > 1 &&
+        decode.sharedBytes(4) <= target.sharedMemoryPerBlock &&
+        decode.threads() <= target.maxThreadsPerBlock)
+      return decode;
+  }
   int64_t elementBytes = 2;
   if (config.sharedBytes(elementBytes) > target.sharedMemoryPerBlock ||
       config.threads() > target.maxThreadsPerBlock) {
@@ -197,7 +228,7 @@ int64_t seq::selectGPUAttentionSplits(const TargetDescription &target,
   // evaluates it on the device's own SM count at each call.
   return seqrt::gpuhost::attentionSplits(
       target.multiprocessors, config.positionsPerBlock, config.blockKV, batch,
-      kvHeads, queries, keys);
+      kvHeads, queries, keys, config.decode ? config.decodeKeysPerStep() : 0);
 }
 
 std::optional<GPURowConfig>

@@ -194,21 +194,30 @@ bool readStep(const JsonValue &item, const std::string &where,
                      "expected positions_per_block and block_kv in [1, 1024]");
   step.positionsPerBlock = positions->getInt();
   step.blockKV = blockKV->getInt();
-  if (item.get("split_kernel") || item.get("merge_kernel")) {
-    if (!readKernelName(item, where, "split_kernel", target, step.splitKernel,
-                        error) ||
-        !readKernelName(item, where, "merge_kernel", target, step.mergeKernel,
-                        error))
+  if (!item.get("split_kernel") && !item.get("decode_kernel") &&
+      !item.get("merge_kernel"))
+    return true;
+  if (!readKernelName(item, where, "merge_kernel", target, step.mergeKernel,
+                      error))
+    return false;
+  const GpuKernelInfo &merge = target.kernels[step.mergeKernel];
+  auto is = [](const GpuKernelInfo::Param &p, const char *element,
+               int64_t rank) { return p.element == element && p.rank == rank; };
+  if (merge.params.size() != 3 || !is(merge.params[0], "f32", 5) ||
+      !is(merge.params[1], "f32", 4))
+    return planError(error, where,
+                     "kernel '" + merge.name + "' is not a split-KV merge");
+  if (!checkArg(step.args[3], buffers[step.args[3].buffer], merge, 2,
+                where + ".args[3]", error))
+    return false;
+  // The split-KV kernel and the decode form take Q, K, V and the two f32
+  // workspaces the merge reads.
+  auto readPartial = [&](const char *key, size_t &index) {
+    if (!readKernelName(item, where, key, target, index, error))
       return false;
-    const GpuKernelInfo &split = target.kernels[step.splitKernel];
-    const GpuKernelInfo &merge = target.kernels[step.mergeKernel];
-    auto is = [](const GpuKernelInfo::Param &p, const char *element,
-                 int64_t rank) {
-      return p.element == element && p.rank == rank;
-    };
-    if (split.params.size() != 5 || merge.params.size() != 3 ||
-        !is(split.params[3], "f32", 5) || !is(split.params[4], "f32", 4) ||
-        !is(merge.params[0], "f32", 5) || !is(merge.params[1], "f32", 4))
+    const GpuKernelInfo &split = target.kernels[index];
+    if (split.params.size() != 5 || !is(split.params[3], "f32", 5) ||
+        !is(split.params[4], "f32", 4))
       return planError(error, where,
                        "kernels '" + split.name + "' and '" + merge.name +
                            "' are not a split-KV attention and its merge");
@@ -216,11 +225,27 @@ bool readStep(const JsonValue &item, const std::string &where,
       if (!checkArg(step.args[a], buffers[step.args[a].buffer], split, a,
                     where + ".args[" + std::to_string(a) + "]", error))
         return false;
-    if (!checkArg(step.args[3], buffers[step.args[3].buffer], merge, 2,
-                  where + ".args[3]", error))
+    return true;
+  };
+  if (item.get("split_kernel")) {
+    if (!readPartial("split_kernel", step.splitKernel))
       return false;
     step.canSplit = true;
   }
+  if (item.get("decode_kernel")) {
+    if (!readPartial("decode_kernel", step.decodeKernel))
+      return false;
+    const JsonValue *perStep = item.get("decode_keys_per_step");
+    if (!perStep || !perStep->isInt() || perStep->getInt() < 1 ||
+        perStep->getInt() > (int64_t(1) << 20))
+      return planError(error, where,
+                       "expected decode_keys_per_step in [1, 2^20]");
+    step.decodeKeysPerStep = perStep->getInt();
+    step.canDecode = true;
+  }
+  if (!step.canSplit && !step.canDecode)
+    return planError(error, where,
+                     "a merge kernel without a split-KV or decode kernel");
   return true;
 }
 
@@ -606,18 +631,30 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
     if (step.kind == GpuPlanStep::Kind::Attention) {
       const auto &q = step.args[0].shape, &k = step.args[1].shape,
                  &v = step.args[2].shape;
-      int64_t splits =
-          step.canSplit
-              ? gpuhost::attentionSplits(gpu.device.multiprocessors,
-                                         step.positionsPerBlock, step.blockKV,
-                                         q[0], k[1], q[2], k[2])
-              : 1;
+      // The decode form when the device's rule gives it two splits or
+      // more, else the tiled rule: the split-KV kernel or one prefill pass.
+      int64_t splits = 1;
+      size_t partial = step.splitKernel;
+      if (step.canDecode) {
+        splits = gpuhost::attentionSplits(
+            gpu.device.multiprocessors, step.positionsPerBlock, step.blockKV,
+            q[0], k[1], q[2], k[2], step.decodeKeysPerStep);
+        partial = step.decodeKernel;
+      }
+      if (splits <= 1) {
+        partial = step.splitKernel;
+        splits = step.canSplit ? gpuhost::attentionSplits(
+                                     gpu.device.multiprocessors,
+                                     step.positionsPerBlock, step.blockKV,
+                                     q[0], k[1], q[2], k[2])
+                               : 1;
+      }
       if (splits > 1) {
-        const GpuKernelInfo &split = target.kernels[step.splitKernel];
+        const GpuKernelInfo &split = target.kernels[partial];
         std::vector<int64_t> partShape{q[0], q[1], splits, q[2], v[3]};
         std::vector<int64_t> lseShape{q[0], q[1], splits, q[2]};
         // Extents checked at load (each <= 2^48, the buffers' products
-        // too); the workspaces multiply by `splits` <= 2 x SMs.
+        // too); the workspaces multiply by `splits` <= 3 x SMs.
         std::optional<int64_t> partCount = numElements(partShape, 4);
         std::optional<int64_t> lseCount = numElements(lseShape, 4);
         if (!partCount || !lseCount)
@@ -637,7 +674,7 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
           arg(step.args[a]);
         appendDescriptor(words, part, partShape);
         appendDescriptor(words, lse, lseShape);
-        if (seqrt_status status = launch(step.splitKernel, words))
+        if (seqrt_status status = launch(partial, words))
           return status;
         words.clear();
         appendDescriptor(words, part, partShape);

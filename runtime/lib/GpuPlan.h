@@ -55,6 +55,11 @@ struct GpuPlanStep {
   size_t kernel = 0;
   bool canSplit = false;
   size_t splitKernel = 0, mergeKernel = 0;
+  /// The decode form (few query rows, long KV): the same arguments and
+  /// workspaces as the split-KV kernel, its own split rule.
+  bool canDecode = false;
+  size_t decodeKernel = 0;
+  int64_t decodeKeysPerStep = 0;
   int64_t positionsPerBlock = 0, blockKV = 0;
   std::vector<GpuPlanArg> args;
 };

@@ -15,8 +15,9 @@ Decode (one query per sequence, Llama-3-8B's attention shape: 32 query
 heads on 8 KV heads, head dim 128, bf16) over batch 1..64 and KV 1k..32k
 (at most 128k cached tokens per run, so the .npy files stay under 1 GiB):
 the host chooses the split count as KernelDispatch's
-selectGPUAttentionSplits does for this GPU's SM count (split-KV kernel then
-the log-sum-exp merge, or the prefill kernel when the grid fills the GPU),
+selectGPUAttentionSplits does for this GPU's SM count (the decode form's
+split kernel then the log-sum-exp merge, or the prefill kernel when the
+keys are too few for two splits),
 checks the result against torch's and reports the K/V read bandwidth as a
 fraction of the HBM copy bandwidth measured in the same run (torch's
 device-to-device copy of 1 GiB). Exit status 1 when a kernel fails or
@@ -106,13 +107,15 @@ def copy_bandwidth():
     return 2 * (1 << 30) / (statistics.median(times) * 1e-3) / 1e9
 
 
-def decode_splits(sms, batch, kv_heads, keys, block_kv):
-    """KernelDispatch's selectGPUAttentionSplits for one query per row."""
+def decode_splits(sms, batch, kv_heads, keys, step):
+    """KernelDispatch's selectGPUAttentionSplits for the decode form (one
+    query per row): 3 blocks per SM, at least 2 splits, each at least 4
+    block steps of `step` keys; 1 (the prefill kernel) when the keys make
+    fewer than two such splits."""
     blocks = batch * kv_heads
-    wanted = 2 * sms
-    if blocks >= wanted:
-        return 1
-    return min((wanted + blocks - 1) // blocks, max(1, keys // (2 * block_kv)))
+    splits = max(2, (3 * sms + blocks - 1) // blocks)
+    max_splits = keys // (4 * step)
+    return 1 if max_splits < 2 else min(splits, max_splits)
 
 
 def decode(args, rows):
@@ -121,7 +124,9 @@ def decode(args, rows):
     split_base = os.path.join(args.kernels, "decode_split")
     full_base = os.path.join(args.kernels, "decode_full")
     groups = DECODE_HEADS // DECODE_KV_HEADS
-    block_kv = 64 if DECODE_DIM <= 64 else 32
+    # The decode form's block step (KernelDispatch): 4 warps of 32 / (D / 8)
+    # lane groups, 4 keys each (one query row per group head: G <= 4 rows).
+    step = 4 * (32 // (DECODE_DIM // 8)) * 4
     for batch in DECODE_BATCHES:
         for keys in DECODE_KEYS:
             if batch * keys > DECODE_MAX_TOKENS:
@@ -154,7 +159,7 @@ def decode(args, rows):
             del q, k, v, out
             torch.cuda.empty_cache()
             splits = decode_splits(args.sms, batch, DECODE_KV_HEADS, keys,
-                                   block_kv)
+                                   step)
             common = ["--bench", str(RUNS), "--warmup", str(WARMUP)]
             inputs = ["--arg", f"0={paths['q']}", "--arg", f"1={paths['k']}",
                       "--arg", f"2={paths['v']}"]
@@ -178,7 +183,7 @@ def decode(args, rows):
                 ok, text = ok1 and ok2, text1 + text2
                 seq_ms = ms1 + ms2 if ms1 is not None and ms2 is not None \
                     else None
-                kernel = f"split x{splits} + merge"
+                kernel = f"decode x{splits} + merge"
             else:
                 ok, seq_ms, check, text = run(
                     [args.runner, f"{full_base}.{args.suffix}", "--manifest",

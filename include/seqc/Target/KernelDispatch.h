@@ -131,10 +131,29 @@ struct GPUAttentionConfig {
   /// query head).
   int64_t mergeThreads = 0;
   MatrixInstruction instruction{};
+  /// The decode form of the split kernel (Flash-Decoding for few query
+  /// rows, no matrix instruction): `decodeLanes` lanes share a key, each
+  /// reading 8 consecutive elements of its K and V rows with one 128-bit
+  /// load, so a warp reads warpSize / decodeLanes keys per load and each
+  /// lane group `decodeKeysPerLane` keys per step (all its loads issued
+  /// before any is used); every K/V row read serves the block's
+  /// positionsPerBlock x groupSize query rows. The `warps` warps take
+  /// interleaved steps and combine their softmax states through shared
+  /// memory at the end.
+  bool decode = false;
+  int64_t decodeLanes = 0;
+  int64_t decodeKeysPerLane = 0;
   int64_t threads() const { return warps * warpSize; }
   int64_t rows() const { return positionsPerBlock * groupSize; }
-  /// Shared memory of one K and one V tile.
+  /// Keys one step of the decode form's block reads.
+  int64_t decodeKeysPerStep() const {
+    return decode ? warps * (warpSize / decodeLanes) * decodeKeysPerLane : 0;
+  }
+  /// Shared memory of one K and one V tile (the decode form: each warp's
+  /// f32 output rows, running max and sum).
   int64_t sharedBytes(int64_t elementBytes) const {
+    if (decode)
+      return warps * rows() * (valueDim + 2) * 4;
     return blockKV * (headDim + valueDim) * elementBytes;
   }
 };
@@ -143,15 +162,25 @@ struct GPUAttentionConfig {
 /// head dims `headDim` (Q, K) and `valueDim` (V) of `elementType` (f16 or
 /// bf16) on GPU `target`, or std::nullopt with `error` set. The split
 /// count is chosen by selectGPUAttentionSplits when every extent is
-/// known (batch, kvHeads, queries, keys > 0), else it is 1.
+/// known (batch, kvHeads, queries, keys > 0), else it is 1. Decode shapes
+/// (at most 16 query rows per KV head, i.e. one matrix-instruction row
+/// tile, at most 8 heads per group, headDim == valueDim with headDim / 8
+/// a power of two up to the warp size) take the decode form unless
+/// `allowDecode` is false.
 std::optional<GPUAttentionConfig> selectGPUAttentionConfig(
     const TargetDescription &target, LinearElementType elementType,
     int64_t groupSize, int64_t headDim, int64_t valueDim, int64_t batch,
-    int64_t kvHeads, int64_t queries, int64_t keys, std::string &error);
+    int64_t kvHeads, int64_t queries, int64_t keys, std::string &error,
+    bool allowDecode = true);
 
-/// Key splits per (batch, KV head) for `config` (Flash-Decoding): enough
-/// blocks to give each SM/CU of `target` two, never a split of fewer than
-/// two K/V tiles, and 1 when the prefill grid already fills the chip.
+/// Key splits per (batch, KV head) for `config` (Flash-Decoding). The
+/// tiled form: enough blocks to give each SM/CU of `target` two, never a
+/// split of fewer than two K/V tiles, and 1 when the prefill grid already
+/// fills the chip. The decode form: enough blocks to give each SM/CU three
+/// (12 warps, one wave), at least 2 splits (the decode form always runs split +
+/// merge), never a split of fewer than four block steps
+/// (decodeKeysPerStep), and 1 (the prefill form) when the keys are too
+/// few for two such splits.
 int64_t selectGPUAttentionSplits(const TargetDescription &target,
                                  const GPUAttentionConfig &config,
                                  int64_t batch, int64_t kvHeads,

@@ -69,6 +69,7 @@ public:
         isMfma(StringRef(config.instruction.name) == "mfma") {}
 
   void buildTiled(gpu::GPUFuncOp func, bool split);
+  void buildDecode(gpu::GPUFuncOp func);
   void buildMerge(gpu::GPUFuncOp func);
 
 private:
@@ -100,6 +101,15 @@ private:
     return arith::SelectOp::create(b, greater, x, y);
   }
   Value exp2(Value x) { return LLVM::Exp2Op::create(b, x.getType(), x); }
+  Value shuffleXor(Value x, int64_t offset) {
+    return gpu::ShuffleOp::create(b, x, static_cast<int32_t>(offset),
+                                  static_cast<int32_t>(config.warpSize),
+                                  gpu::ShuffleMode::XOR)
+        .getShuffleResult();
+  }
+  Value splat(Value x, int64_t n) {
+    return vector::BroadcastOp::create(b, VectorType::get({n}, x.getType()), x);
+  }
   Value select(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, cond, x, y);
   }
@@ -204,23 +214,50 @@ Value AttentionKernelBuilder::loadQ(const Row &row, Value d) {
 }
 
 void AttentionKernelBuilder::fillTiles(Value k0, Value keyEnd) {
+  // 128-bit loads of 8 consecutive elements, every load of the thread's
+  // chunks of K and V issued before the first store (straight-line code,
+  // no branch per load: keys past the end read the last key, in bounds,
+  // and a select zeroes them), so a thread has all of them in flight.
+  auto rawType = VectorType::get({8}, elementType);
+  Value lastKey = sub(keyEnd, c(1));
+  struct Chunk {
+    Value tile, row, col, value, inRange;
+  };
+  SmallVector<Chunk> chunks;
   for (auto [source, tile, dim] : {std::make_tuple(k, sk, config.headDim),
                                    std::make_tuple(v, sv, config.valueDim)}) {
-    auto loop = scf::ForOp::create(b, tid, c(config.blockKV * dim),
-                                   c(config.threads()));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value e = loop.getInductionVar();
-    Value r = div(e, dim), col = rem(e, dim);
-    Value key = add(k0, r);
-    Value value = ifElse(
-        lt(key, keyEnd), elementType,
-        [&] {
-          return memref::LoadOp::create(b, source,
-                                        ValueRange{batch, kvHead, key, col});
-        },
-        [&] { return zeroOf(elementType); });
-    memref::StoreOp::create(b, value, tile, ValueRange{r, col});
+    int64_t perRow = dim / 8, total = config.blockKV * perRow;
+    int64_t threads = config.threads();
+    for (int64_t i = 0; i * threads < total; ++i) {
+      Value e = add(tid, c(i * threads));
+      // The last round may have fewer chunks than threads: the others
+      // load a chunk of the tile (in bounds) and store nothing.
+      Value inRange;
+      if ((i + 1) * threads > total) {
+        inRange = lt(e, c(total));
+        e = minI(e, c(total - 1));
+      }
+      Value row = div(e, perRow), col = mul(rem(e, perRow), c(8));
+      Value key = add(k0, row);
+      Value loaded = vector::LoadOp::create(
+          b, rawType, source,
+          ValueRange{batch, kvHead, minI(key, lastKey), col},
+          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      Value value = select(lt(key, keyEnd), loaded, zeroOf(rawType));
+      chunks.push_back({tile, row, col, value, inRange});
+    }
+  }
+  for (const Chunk &chunk : chunks) {
+    auto store = [&] {
+      for (int64_t j = 0; j < 8; ++j)
+        memref::StoreOp::create(b, vector::ExtractOp::create(b, chunk.value, j),
+                                chunk.tile,
+                                ValueRange{chunk.row, add(chunk.col, c(j))});
+    };
+    if (chunk.inRange)
+      ifThen(chunk.inRange, store);
+    else
+      store();
   }
 }
 
@@ -593,6 +630,266 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
   gpu::ReturnOp::create(b);
 }
 
+// The decode form (Flash-Decoding with the K/V rows in registers). Lane
+// group g (lanes [g L, g L + L), L = headDim / 8) of warp w reads keys
+// base + u * (warpSize / L) + g for u < U each step, lane j of the group
+// elements [8 j, 8 j + 8) of the K and V rows with one 128-bit load each
+// (all 2 U loads issued before the first use); the warps take interleaved
+// steps of the block's split. Per query row r (position-major (position,
+// group head) rows, Q pre-scaled by scale * log2 e in f32): the partial
+// dot product of the lane's 8 elements, summed over the group's lanes by
+// xor shuffles, then the online softmax per lane group (running max m,
+// sum l, and 8 f32 outputs per lane). At the end the lane groups of a warp
+// combine by shuffles, each warp writes (O, m, l) per row to workgroup
+// memory, and after a barrier the block's threads combine the warps and
+// write the split's normalised output and log-sum-exp.
+void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  q = func.getArgument(0);
+  k = func.getArgument(1);
+  v = func.getArgument(2);
+  Value partial = func.getArgument(3), lseOut = func.getArgument(4);
+  Value ws = func.getWorkgroupAttributions()[0];
+  Type f32 = b.getF32Type();
+  int64_t lanes = config.decodeLanes, groups = config.warpSize / lanes;
+  int64_t perLane = config.decodeKeysPerLane, rowCount = config.rows();
+  int64_t dims = config.valueDim, step = config.decodeKeysPerStep();
+  auto rawType = VectorType::get({8}, elementType);
+  auto vecType = VectorType::get({8}, f32);
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  warp = div(tid, config.warpSize);
+  lane = rem(tid, config.warpSize);
+  Value group = div(lane, lanes);
+  Value d0 = mul(rem(lane, lanes), c(8));
+  batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value split = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  queries = memref::DimOp::create(b, q, 2);
+  keysTotal = memref::DimOp::create(b, k, 2);
+  Value splits = memref::DimOp::create(b, partial, 2);
+  // The split's keys: whole block steps, [split * chunk, + chunk).
+  Value perSplit =
+      arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
+  Value chunk = mul(div(add(perSplit, c(step - 1)), step), c(step));
+  Value keyBegin = minI(mul(split, chunk), keysTotal);
+  Value splitEnd = minI(add(keyBegin, chunk), keysTotal);
+  Value keyOffset = sub(keysTotal, queries); // p(i) = i + Skv - Sq
+  Value negInf = f(-INFINITY);
+  auto load = [&](Value source, ValueRange indices) {
+    return vector::LoadOp::create(b, rawType, source, indices,
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+  };
+
+  auto positionLoop =
+      scf::ForOp::create(b, c(0), queries, c(config.positionsPerBlock));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(positionLoop.getBody()->getTerminator());
+    Value p0 = positionLoop.getInductionVar();
+    SmallVector<Row> rows;
+    SmallVector<SmallVector<Value>> qs;
+    Value factor = f(scale * M_LOG2E);
+    for (int64_t r = 0; r < rowCount; ++r) {
+      rows.push_back(rowOf(p0, c(r)));
+      Value qv = ifElse(
+          rows[r].valid, vecType,
+          [&] {
+            Value raw =
+                load(q, ValueRange{batch, rows[r].head, rows[r].position, d0});
+            return fmul(arith::ExtFOp::create(b, vecType, raw),
+                        splat(factor, 8));
+          },
+          [&] { return zeroOf(vecType); });
+      SmallVector<Value> elements;
+      for (int64_t j = 0; j < 8; ++j)
+        elements.push_back(vector::ExtractOp::create(b, qv, j));
+      qs.push_back(elements);
+    }
+    // Causal: no key past the block's last query position.
+    Value keyEnd = splitEnd;
+    if (causal) {
+      Value lastPosition =
+          minI(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
+      keyEnd =
+          maxI(keyBegin, minI(keyEnd, add(add(lastPosition, keyOffset), c(1))));
+    }
+
+    // The carried state: m and l per row, then O per row.
+    SmallVector<Value> inits(rowCount, negInf);
+    inits.append(rowCount, f(0));
+    inits.append(rowCount, zeroOf(vecType));
+    Value first = add(keyBegin, mul(warp, c(step / config.warps)));
+    auto keyLoop = scf::ForOp::create(b, first, keyEnd, c(step), inits);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(keyLoop.getBody());
+      Value base = keyLoop.getInductionVar();
+      ValueRange carried = keyLoop.getRegionIterArgs();
+      // Issue every load of the step first; keys past the end read the
+      // last key (in bounds) and are masked out of the softmax.
+      Value lastKey = sub(keyEnd, c(1));
+      SmallVector<Value> keys, kRaw, vRaw;
+      for (int64_t u = 0; u < perLane; ++u) {
+        Value key = add(base, add(c(u * groups), group));
+        if (mutation == KernelMutation::SharedOffByOne)
+          key = add(key, c(1));
+        keys.push_back(key);
+        Value clamped = minI(key, lastKey);
+        if (mutation == KernelMutation::SharedOffByOne)
+          clamped = key;
+        kRaw.push_back(load(k, ValueRange{batch, kvHead, clamped, d0}));
+        vRaw.push_back(load(v, ValueRange{batch, kvHead, clamped, d0}));
+      }
+      // Scores: the lane's partial dot products, summed over its group.
+      SmallVector<SmallVector<Value>> scores(perLane);
+      for (int64_t u = 0; u < perLane; ++u) {
+        Value kf = arith::ExtFOp::create(b, vecType, kRaw[u]);
+        SmallVector<Value> kElements;
+        for (int64_t j = 0; j < 8; ++j)
+          kElements.push_back(vector::ExtractOp::create(b, kf, j));
+        for (int64_t r = 0; r < rowCount; ++r) {
+          Value s = fmul(qs[r][0], kElements[0]);
+          for (int64_t j = 1; j < 8; ++j)
+            s = fadd(s, fmul(qs[r][j], kElements[j]));
+          scores[u].push_back(s);
+        }
+      }
+      for (int64_t offset = lanes / 2; offset >= 1; offset /= 2)
+        for (int64_t u = 0; u < perLane; ++u)
+          for (Value &s : scores[u])
+            s = fadd(s, shuffleXor(s, offset));
+      SmallVector<Value> next(rowCount * 3);
+      SmallVector<Value> vf;
+      for (int64_t u = 0; u < perLane; ++u)
+        vf.push_back(arith::ExtFOp::create(b, vecType, vRaw[u]));
+      for (int64_t r = 0; r < rowCount; ++r) {
+        Value tileMax = negInf;
+        SmallVector<Value> masked;
+        for (int64_t u = 0; u < perLane; ++u) {
+          Value keep = lt(keys[u], keyEnd);
+          if (causal)
+            keep = andI(keep, le(keys[u], add(rows[r].position, keyOffset)));
+          masked.push_back(select(keep, scores[u][r], negInf));
+          tileMax = fmax(tileMax, masked.back());
+        }
+        Value oldMax = carried[r];
+        Value newMax = fmax(oldMax, tileMax);
+        // A row with no key so far exponentiates against 0 (no NaN).
+        Value use = select(isNegInf(newMax), f(0), newMax);
+        Value alpha = exp2(fsub(oldMax, use));
+        Value sum = fmul(carried[rowCount + r], alpha);
+        Value out = fmul(carried[2 * rowCount + r], splat(alpha, 8));
+        for (int64_t u = 0; u < perLane; ++u) {
+          Value p = exp2(fsub(masked[u], use));
+          sum = fadd(sum, p);
+          out = fadd(out, fmul(splat(p, 8), vf[u]));
+        }
+        next[r] = newMax;
+        next[rowCount + r] = sum;
+        next[2 * rowCount + r] = out;
+      }
+      scf::YieldOp::create(b, next);
+    }
+    SmallVector<Value> m, l, o;
+    for (int64_t r = 0; r < rowCount; ++r) {
+      m.push_back(keyLoop.getResult(r));
+      l.push_back(keyLoop.getResult(rowCount + r));
+      o.push_back(keyLoop.getResult(2 * rowCount + r));
+    }
+    // Combine the warp's lane groups (same lane j: same elements).
+    for (int64_t offset = lanes; offset < config.warpSize; offset *= 2) {
+      for (int64_t r = 0; r < rowCount; ++r) {
+        Value otherMax = shuffleXor(m[r], offset);
+        Value otherSum = shuffleXor(l[r], offset);
+        SmallVector<Value> otherOut;
+        for (int64_t j = 0; j < 8; ++j)
+          otherOut.push_back(
+              shuffleXor(vector::ExtractOp::create(b, o[r], j), offset));
+        Value newMax = fmax(m[r], otherMax);
+        Value use = select(isNegInf(newMax), f(0), newMax);
+        Value mine = exp2(fsub(m[r], use)), theirs = exp2(fsub(otherMax, use));
+        l[r] = fadd(fmul(l[r], mine), fmul(otherSum, theirs));
+        Value theirOut = vector::FromElementsOp::create(b, vecType, otherOut);
+        o[r] =
+            fadd(fmul(o[r], splat(mine, 8)), fmul(theirOut, splat(theirs, 8)));
+        m[r] = newMax;
+      }
+    }
+    // Each warp's group 0 writes its rows: O, then m and l.
+    ifThen(
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, group, c(0)), [&] {
+          for (int64_t r = 0; r < rowCount; ++r) {
+            Value wsRow = add(mul(warp, c(rowCount)), c(r));
+            for (int64_t j = 0; j < 8; ++j)
+              memref::StoreOp::create(b, vector::ExtractOp::create(b, o[r], j),
+                                      ws, ValueRange{wsRow, add(d0, c(j))});
+            ifThen(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, d0, c(0)),
+                   [&] {
+                     memref::StoreOp::create(b, m[r], ws,
+                                             ValueRange{wsRow, c(dims)});
+                     memref::StoreOp::create(b, l[r], ws,
+                                             ValueRange{wsRow, c(dims + 1)});
+                   });
+          }
+        });
+    if (mutation != KernelMutation::DropBarrier)
+      gpu::BarrierOp::create(b);
+    // The block's threads combine the warps: output element e of row r.
+    auto combine =
+        scf::ForOp::create(b, tid, c(rowCount * dims), c(config.threads()));
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPoint(combine.getBody()->getTerminator());
+      Value e = combine.getInductionVar();
+      Value r = div(e, dims), d = rem(e, dims);
+      SmallVector<Value> maxes;
+      Value largest = negInf;
+      for (int64_t w = 0; w < config.warps; ++w) {
+        Value wsRow = add(c(w * rowCount), r);
+        maxes.push_back(
+            memref::LoadOp::create(b, ws, ValueRange{wsRow, c(dims)}));
+        largest = fmax(largest, maxes.back());
+      }
+      Value use = select(isNegInf(largest), f(0), largest);
+      Value sum = f(0), out = f(0);
+      for (int64_t w = 0; w < config.warps; ++w) {
+        Value wsRow = add(c(w * rowCount), r);
+        Value weight = exp2(fsub(maxes[w], use));
+        sum =
+            fadd(sum, fmul(weight, memref::LoadOp::create(
+                                       b, ws, ValueRange{wsRow, c(dims + 1)})));
+        out = fadd(out, fmul(weight, memref::LoadOp::create(
+                                         b, ws, ValueRange{wsRow, d})));
+      }
+      Value empty =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f(0));
+      Value value = select(empty, f(0), arith::DivFOp::create(b, out, sum));
+      Value position = add(p0, div(r, config.groupSize));
+      Value head =
+          add(mul(kvHead, c(config.groupSize)), rem(r, config.groupSize));
+      ifThen(lt(position, queries), [&] {
+        memref::StoreOp::create(b, value, partial,
+                                ValueRange{batch, head, split, position, d});
+        ifThen(
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, d, c(0)), [&] {
+              // lse = (m + log2 l) ln 2, -inf for a split with no key.
+              Value log2Sum = LLVM::Log2Op::create(b, f32, sum);
+              Value lse =
+                  select(empty, negInf, fmul(fadd(largest, log2Sum), f(M_LN2)));
+              memref::StoreOp::create(b, lse, lseOut,
+                                      ValueRange{batch, head, split, position});
+            });
+      });
+    }
+    // The next query rows overwrite the warps' rows.
+    gpu::BarrierOp::create(b);
+  }
+  b.setInsertionPointToEnd(&entry);
+  gpu::ReturnOp::create(b);
+}
+
 void AttentionKernelBuilder::buildMerge(gpu::GPUFuncOp func) {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
@@ -604,7 +901,6 @@ void AttentionKernelBuilder::buildMerge(gpu::GPUFuncOp func) {
   Value splits = memref::DimOp::create(b, lse, 2);
   Value queryCount = memref::DimOp::create(b, out, 2);
   Value dims = memref::DimOp::create(b, out, 3);
-  Type f32 = b.getF32Type();
   auto loop =
       scf::ForOp::create(b, tid, mul(queryCount, dims), c(config.mergeThreads));
   OpBuilder::InsertionGuard guard(b);
@@ -612,38 +908,50 @@ void AttentionKernelBuilder::buildMerge(gpu::GPUFuncOp func) {
   Value e = loop.getInductionVar();
   Value query = arith::DivUIOp::create(b, e, dims);
   Value d = arith::RemUIOp::create(b, e, dims);
-  // The largest split lse, then the lse-weighted mean of the partials.
-  auto maxLoop =
-      scf::ForOp::create(b, c(0), splits, c(1), ValueRange{f(-INFINITY)});
+  // One pass over the splits, kMergeUnroll at a time with every load of a
+  // step issued before its first use (the split count reaches 4 x SMs /
+  // (batch x KV heads): a load per split and latency each would dominate
+  // a decode step); the running max, weight sum and weighted output of
+  // the online softmax over the splits' lse. Steps past the last split
+  // read the last one and weigh it 0.
+  constexpr int64_t kMergeUnroll = 8;
+  Value lastSplit = sub(splits, c(1));
+  auto step = scf::ForOp::create(b, c(0), splits, c(kMergeUnroll),
+                                 ValueRange{f(-INFINITY), f(0), f(0)});
   {
     OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(maxLoop.getBody());
-    Value l = memref::LoadOp::create(
-        b, lse, ValueRange{row, head, maxLoop.getInductionVar(), query});
-    scf::YieldOp::create(b, fmax(maxLoop.getRegionIterArgs()[0], l));
+    b.setInsertionPointToStart(step.getBody());
+    Value s0 = step.getInductionVar();
+    ValueRange carried = step.getRegionIterArgs();
+    SmallVector<Value> ls, os;
+    for (int64_t i = 0; i < kMergeUnroll; ++i) {
+      Value s = add(s0, c(i));
+      Value clamped = minI(s, lastSplit);
+      Value l =
+          memref::LoadOp::create(b, lse, ValueRange{row, head, clamped, query});
+      os.push_back(memref::LoadOp::create(
+          b, partial, ValueRange{row, head, clamped, query, d}));
+      // A split past the last, or with no key, has lse -inf: weight 0.
+      ls.push_back(select(lt(s, splits), l, f(-INFINITY)));
+    }
+    Value largest = carried[0];
+    for (Value l : ls)
+      largest = fmax(largest, l);
+    Value base = select(isNegInf(largest), f(0), largest);
+    Value rescale = exp2(fmul(fsub(carried[0], base), f(M_LOG2E)));
+    Value total = fmul(carried[1], rescale);
+    Value sum = fmul(carried[2], rescale);
+    for (auto [l, o] : llvm::zip(ls, os)) {
+      Value weight = exp2(fmul(fsub(l, base), f(M_LOG2E)));
+      total = fadd(total, weight);
+      sum = fadd(sum, select(isNegInf(l), f(0), fmul(weight, o)));
+    }
+    scf::YieldOp::create(b, ValueRange{largest, total, sum});
   }
-  Value largest = maxLoop.getResult(0);
-  Value base = select(isNegInf(largest), f(0), largest);
-  auto sumLoop =
-      scf::ForOp::create(b, c(0), splits, c(1), ValueRange{f(0), f(0)});
-  {
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(sumLoop.getBody());
-    Value s = sumLoop.getInductionVar();
-    Value l = memref::LoadOp::create(b, lse, ValueRange{row, head, s, query});
-    Value weight = exp2(fmul(fsub(l, base), f(M_LOG2E)));
-    Value o =
-        memref::LoadOp::create(b, partial, ValueRange{row, head, s, query, d});
-    // A split with no key has weight 0 (and a zero partial).
-    Value term = select(isNegInf(l), f(0), fmul(weight, o));
-    scf::YieldOp::create(
-        b, ValueRange{fadd(sumLoop.getRegionIterArgs()[0], weight),
-                      fadd(sumLoop.getRegionIterArgs()[1], term)});
-  }
-  Value total = sumLoop.getResult(0);
-  Value value = select(isNegInf(largest), f(0),
-                       arith::DivFOp::create(b, sumLoop.getResult(1), total));
-  (void)f32;
+  Value largest = step.getResult(0);
+  Value value =
+      select(isNegInf(largest), f(0),
+             arith::DivFOp::create(b, step.getResult(2), step.getResult(1)));
   memref::StoreOp::create(b, arith::TruncFOp::create(b, elementType, value),
                           out, ValueRange{row, head, query, d});
   b.setInsertionPointToEnd(&entry);
@@ -691,10 +999,15 @@ void seq::buildAttentionKernel(OpBuilder &builder,
       // grid.x over the splits (the partial output's dimension 2).
       grid = {3, 2, 1, 1, 1, 1, 0, 0, 1};
     }
-    workgroups = {MemRefType::get({config.blockKV, config.headDim}, type,
-                                  MemRefLayoutAttrInterface(), workgroup),
-                  MemRefType::get({config.blockKV, config.valueDim}, type,
-                                  MemRefLayoutAttrInterface(), workgroup)};
+    if (kind == AttentionKernelKind::SplitPartial && config.decode)
+      workgroups = {
+          MemRefType::get({config.warps * config.rows(), config.valueDim + 2},
+                          f32, MemRefLayoutAttrInterface(), workgroup)};
+    else
+      workgroups = {MemRefType::get({config.blockKV, config.headDim}, type,
+                                    MemRefLayoutAttrInterface(), workgroup),
+                    MemRefType::get({config.blockKV, config.valueDim}, type,
+                                    MemRefLayoutAttrInterface(), workgroup)};
   }
   auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
                                      b.getFunctionType(arguments, {}),
@@ -706,6 +1019,8 @@ void seq::buildAttentionKernel(OpBuilder &builder,
   AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation);
   if (kind == AttentionKernelKind::Merge)
     kernel.buildMerge(func);
+  else if (kind == AttentionKernelKind::SplitPartial && config.decode)
+    kernel.buildDecode(func);
   else
     kernel.buildTiled(func, kind == AttentionKernelKind::SplitPartial);
 }

@@ -2,7 +2,8 @@
 //
 // This file implements seq-gpu-attention-kernels: the kernels of each
 // seq.attention (the prefill form, or the split-KV form and its merge when
-// KernelDispatch splits the keys), named on the op.
+// KernelDispatch splits the keys: the decode form for a few query rows),
+// named on the op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -113,7 +114,8 @@ struct GPUAttentionKernelsPass
           *description, elementType, op.getGroupSize(), query.getDimSize(3),
           op.getValue().getType().getDimSize(3), extent(query.getDimSize(0)),
           extent(key.getDimSize(1)), extent(query.getDimSize(2)),
-          extent(key.getDimSize(2)), configError);
+          extent(key.getDimSize(2)), configError,
+          /*allowDecode=*/decode && splits != 1);
       if (!config) {
         op.emitError() << "seq-gpu-attention-kernels: " << configError;
         failed = true;
@@ -122,17 +124,10 @@ struct GPUAttentionKernelsPass
       if (splits > 0)
         config->splits = splits;
       std::string typeName = type.isF16() ? "f16" : "bf16";
-      std::string name = llvm::formatv(
-          "attention_{0}_g{1}_d{2}_dv{3}_q{4}", typeName, config->groupSize,
-          config->headDim, config->valueDim, config->positionsPerBlock);
-      if (op.getCausal())
-        name += "_causal";
       float scale = op.getEffectiveScale();
-      if (op.getScaleAttr()) {
-        uint32_t bits;
-        std::memcpy(&bits, &scale, 4);
-        name += "_s" + llvm::utohexstr(bits, /*LowerCase=*/true);
-      }
+      std::string name = attentionKernelName(
+          *config, elementType, op.getCausal(),
+          op.getScaleAttr() ? std::optional<float>(scale) : std::nullopt);
       if (!kernels) {
         builder.setInsertionPointToEnd(module.getBody());
         kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
@@ -143,7 +138,11 @@ struct GPUAttentionKernelsPass
                         builder.getUnitAttr());
       }
       SmallVector<std::pair<std::string, AttentionKernelKind>> wanted;
-      if (config->splits > 1) {
+      if (config->splits > 1 && config->decode) {
+        wanted.push_back({name + "_decode", AttentionKernelKind::SplitPartial});
+        wanted.push_back(
+            {"attention_merge_" + typeName, AttentionKernelKind::Merge});
+      } else if (config->splits > 1) {
         wanted.push_back({name + "_split", AttentionKernelKind::SplitPartial});
         wanted.push_back(
             {"attention_merge_" + typeName, AttentionKernelKind::Merge});
@@ -168,3 +167,22 @@ struct GPUAttentionKernelsPass
   }
 };
 } // namespace
+
+std::string seq::attentionKernelName(const GPUAttentionConfig &config,
+                                     LinearElementType elementType,
+                                     bool causal,
+                                     std::optional<float> explicitScale) {
+  std::string name = llvm::formatv(
+      "attention_{0}_g{1}_d{2}_dv{3}_q{4}",
+      elementType == LinearElementType::F16 ? "f16" : "bf16",
+      config.groupSize, config.headDim, config.valueDim,
+      config.positionsPerBlock);
+  if (causal)
+    name += "_causal";
+  if (explicitScale) {
+    uint32_t bits;
+    std::memcpy(&bits, &*explicitScale, 4);
+    name += "_s" + llvm::utohexstr(bits, /*LowerCase=*/true);
+  }
+  return name;
+}

@@ -502,6 +502,45 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         return setScalar(load.getResult(),
                          t.env[load.getMemRef()].memory->buffer->data[offset]);
       })
+      .Case([&](vector::LoadOp load) {
+        // A 1-D vector of consecutive elements of the innermost dimension
+        // from global memory (the kernels' 128-bit loads): every element
+        // in bounds, and the first at the byte alignment the op claims
+        // (the buffer's start counts as aligned, as device allocations
+        // are), which the code generators turn into one wide load.
+        VectorType type = load.getVectorType();
+        if (type.getRank() != 1)
+          return fail(load, "only 1-D vector loads are supported");
+        Memory *memory = t.env[load.getBase()].memory;
+        if (memory && memory->shared)
+          return fail(load, "vector loads from workgroup memory are not "
+                            "supported");
+        int64_t offset;
+        if (!access(load, t, load.getBase(), load.getIndices(), false, offset))
+          return false;
+        EmulatorBuffer &buffer = *memory->buffer;
+        int64_t count = type.getNumElements();
+        int64_t last = toInt(scalar(t, load.getIndices().back())) + count - 1;
+        if (last >= buffer.shape.back())
+          return fail(load, llvm::formatv("global memory access out of "
+                                          "bounds: vector of {0} ends at "
+                                          "index {1} of the last dimension "
+                                          "(size {2})",
+                                          count, last, buffer.shape.back())
+                                .str());
+        int64_t bytes = buffer.elementType.getIntOrFloatBitWidth() / 8 * offset;
+        if (std::optional<uint64_t> align = load.getAlignment();
+            align && bytes % static_cast<int64_t>(*align))
+          return fail(load, llvm::formatv("misaligned vector load: byte "
+                                          "offset {0} is not a multiple of "
+                                          "the alignment {1}",
+                                          bytes, *align)
+                                .str());
+        RtValue result;
+        result.v.assign(buffer.data.begin() + offset,
+                        buffer.data.begin() + offset + count);
+        return set(load.getResult(), std::move(result));
+      })
       .Case([&](memref::GetGlobalOp get) {
         auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
             get, get.getNameAttr());

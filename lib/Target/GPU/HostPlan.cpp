@@ -166,37 +166,54 @@ private:
     Type type = query.getElementType();
     LinearElementType elementType =
         type.isF16() ? LinearElementType::F16 : LinearElementType::BF16;
+    // The kernel pass made the form the target's table chose; the runtime
+    // chooses on the device's SM count (seqrt/GpuHost.h), so every form
+    // the shape allows must exist: the tiled prefill kernel, its split-KV
+    // kernel when the keys allow a split (two K/V tiles each), and the
+    // decode form (few query rows, long KV) when its mapping applies.
     std::string error;
-    std::optional<GPUAttentionConfig> config = selectGPUAttentionConfig(
-        target, elementType, op.getGroupSize(), query.getDimSize(3),
-        op.getValue().getType().getDimSize(3), query.getDimSize(0),
-        key.getDimSize(1), query.getDimSize(2), key.getDimSize(2), error);
+    auto select = [&](bool allowDecode) {
+      return selectGPUAttentionConfig(
+          target, elementType, op.getGroupSize(), query.getDimSize(3),
+          op.getValue().getType().getDimSize(3), query.getDimSize(0),
+          key.getDimSize(1), query.getDimSize(2), key.getDimSize(2), error,
+          allowDecode);
+    };
+    std::optional<GPUAttentionConfig> config = select(/*allowDecode=*/false);
     if (!config)
       return fail(op, error);
-    // The kernel pass made the form the target's table chose; the runtime
-    // chooses on the device's SM count, so both forms must exist when the
-    // keys allow a split (two K/V tiles each).
-    std::string first = cast<SymbolRefAttr>(refs[0]).getLeafReference().str();
-    StringRef prefill = StringRef(first).consume_back("_split")
-                            ? StringRef(first).drop_back(6)
-                            : StringRef(first);
-    std::string split = (prefill + "_split").str();
+    std::optional<GPUAttentionConfig> decodeConfig = select(true);
+    if (decodeConfig && !decodeConfig->decode)
+      decodeConfig.reset();
+    double scale = op.getEffectiveScale();
+    std::optional<float> explicitScale =
+        op.getScaleAttr() ? std::optional<float>(float(scale)) : std::nullopt;
+    std::string prefill =
+        attentionKernelName(*config, elementType, op.getCausal(), explicitScale);
+    std::string split = prefill + "_split";
+    std::string decode =
+        decodeConfig ? attentionKernelName(*decodeConfig, elementType,
+                                           op.getCausal(), explicitScale) +
+                           "_decode"
+                     : std::string();
     std::string merge =
         std::string("attention_merge_") + (type.isF16() ? "f16" : "bf16");
     bool canSplit = key.getDimSize(2) / (2 * config->blockKV) >= 2;
     auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
     OpBuilder builder(module.getContext());
-    double scale = op.getEffectiveScale();
-    auto ensure = [&](StringRef name, AttentionKernelKind kind) {
+    auto ensure = [&](StringRef name, const GPUAttentionConfig &c,
+                      AttentionKernelKind kind) {
       if (!kernels.lookupSymbol(name))
-        buildAttentionKernel(builder, kernels, name, *config, elementType, kind,
+        buildAttentionKernel(builder, kernels, name, c, elementType, kind,
                              op.getCausal(), scale, KernelMutation::None);
     };
-    ensure(prefill, AttentionKernelKind::Prefill);
-    if (canSplit) {
-      ensure(split, AttentionKernelKind::SplitPartial);
-      ensure(merge, AttentionKernelKind::Merge);
-    }
+    ensure(prefill, *config, AttentionKernelKind::Prefill);
+    if (canSplit)
+      ensure(split, *config, AttentionKernelKind::SplitPartial);
+    if (decodeConfig)
+      ensure(decode, *decodeConfig, AttentionKernelKind::SplitPartial);
+    if (canSplit || decodeConfig)
+      ensure(merge, *config, AttentionKernelKind::Merge);
     llvm::json::Array args;
     for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
       FailureOr<llvm::json::Value> a =
@@ -214,14 +231,18 @@ private:
         {"shape", llvm::json::Array(op.getOutput().getType().getShape())}});
     llvm::json::Object step{{"kind", host::kStepAttention},
                             {"op", "seq.attention"},
-                            {"kernel", prefill.str()},
+                            {"kernel", prefill},
                             {"positions_per_block", config->positionsPerBlock},
                             {"block_kv", config->blockKV},
                             {"args", std::move(args)}};
-    if (canSplit) {
+    if (canSplit)
       step["split_kernel"] = split;
-      step["merge_kernel"] = merge;
+    if (decodeConfig) {
+      step["decode_kernel"] = decode;
+      step["decode_keys_per_step"] = decodeConfig->decodeKeysPerStep();
     }
+    if (canSplit || decodeConfig)
+      step["merge_kernel"] = merge;
     steps.push_back(std::move(step));
     return success();
   }

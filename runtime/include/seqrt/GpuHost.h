@@ -43,10 +43,19 @@ inline constexpr char kStepArgmax[] = "argmax";
 /// already fills the chip. KernelDispatch's selectGPUAttentionSplits
 /// (compile time, the target's table) and the runtime (the device's own
 /// count) both call this.
+///
+/// With `decodeKeysPerStep` > 0, the rule of the decode form (a block
+/// loops over its few query rows; grid (splits, KV heads, batch)): enough
+/// blocks to give each SM/CU three (ptxas gives the one-query kernel ~166
+/// registers: 3 blocks of 128 threads per 64K registers, 12 warps' 128-bit
+/// loads in flight in one wave), at least 2 splits (the decode form always
+/// runs split + merge), never a split of fewer than four block steps, and
+/// 1 (no decode form: the caller takes the tiled rule) when the keys are
+/// too few for two such splits.
 inline int64_t attentionSplits(int64_t multiprocessors,
                                int64_t positionsPerBlock, int64_t blockKV,
                                int64_t batch, int64_t kvHeads, int64_t queries,
-                               int64_t keys) {
+                               int64_t keys, int64_t decodeKeysPerStep = 0) {
   // Overflow-safe: a grid of more than 2^31 blocks is no decode shape.
   constexpr int64_t kLarge = int64_t(1) << 31;
   if (batch <= 0 || kvHeads <= 0 || queries <= 0 || keys <= 0 ||
@@ -58,6 +67,14 @@ inline int64_t attentionSplits(int64_t multiprocessors,
   int64_t blocks = batch * kvHeads;
   if (blocks > kLarge || blocks * queryBlocks > kLarge)
     return 1;
+  if (decodeKeysPerStep > 0) {
+    if (decodeKeysPerStep > kLarge)
+      return 1;
+    int64_t wanted = 3 * multiprocessors;
+    int64_t splits = std::max<int64_t>(2, (wanted + blocks - 1) / blocks);
+    int64_t maxSplits = keys / (4 * decodeKeysPerStep);
+    return maxSplits < 2 ? 1 : std::min(splits, maxSplits);
+  }
   blocks *= queryBlocks;
   // Two blocks per SM/CU hide the latency of the K/V loads.
   int64_t wanted = 2 * multiprocessors;

@@ -148,11 +148,14 @@ TEST(KernelDispatch, GPUAttentionMapping) {
   EXPECT_EQ(wide->blockKV, 32);
   EXPECT_EQ(wide->positionsPerBlock, 64);
 
-  // Decode: 1 query, 2 KV heads, batch 1: 2 blocks for 108 SMs; 216
-  // blocks wanted (108 splits), capped by splits of two 64-key tiles.
+  // Decode, the tiled split kernel (allowDecode false): 1 query, 2 KV
+  // heads, batch 1: 2 blocks for 108 SMs; 216 blocks wanted (108 splits),
+  // capped by splits of two 64-key tiles.
   std::optional<GPUAttentionConfig> decode = selectGPUAttentionConfig(
-      *sm80, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error);
+      *sm80, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error,
+      /*allowDecode=*/false);
   ASSERT_TRUE(decode) << error;
+  EXPECT_FALSE(decode->decode);
   EXPECT_EQ(decode->positionsPerBlock, 1);
   EXPECT_EQ(decode->warps, 1);
   EXPECT_EQ(decode->splits, 108);
@@ -164,11 +167,76 @@ TEST(KernelDispatch, GPUAttentionMapping) {
   std::optional<TargetDescription> gfx942 = parseTarget("hip:gfx942", error);
   ASSERT_TRUE(gfx942);
   std::optional<GPUAttentionConfig> amd = selectGPUAttentionConfig(
-      *gfx942, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error);
+      *gfx942, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error,
+      /*allowDecode=*/false);
   ASSERT_TRUE(amd) << error;
   EXPECT_EQ(amd->threads(), 64);
   EXPECT_STREQ(amd->instruction.name, "mfma");
   EXPECT_EQ(amd->splits, 256);
+
+  // The decode form (the default for decode shapes): D = 64 is 8 lanes a
+  // key, 4 lane groups per warp, 4 keys each: 64 keys a block step, so
+  // splits of at least 256 keys; 3 blocks per SM wanted: 324 / 2 = 162
+  // splits, capped at 32768 / 256 = 128.
+  std::optional<GPUAttentionConfig> fast = selectGPUAttentionConfig(
+      *sm80, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error);
+  ASSERT_TRUE(fast) << error;
+  EXPECT_TRUE(fast->decode);
+  EXPECT_EQ(fast->decodeLanes, 8);
+  EXPECT_EQ(fast->decodeKeysPerLane, 4);
+  EXPECT_EQ(fast->decodeKeysPerStep(), 64);
+  EXPECT_EQ(fast->positionsPerBlock, 1);
+  EXPECT_EQ(fast->threads(), 128);
+  EXPECT_EQ(fast->splits, 128);
+  EXPECT_EQ(fast->sharedBytes(2), 4 * 4 * 66 * 4);
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *fast, 1, 2, 1, 520), 2);
+  // Too few keys for two splits: 1 (and the config falls back below).
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *fast, 1, 2, 1, 500), 1);
+  // A batch that fills the chip still takes two splits.
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *fast, 64, 8, 1, 32768), 2);
+  EXPECT_EQ(selectGPUAttentionSplits(*sm80, *fast, int64_t(1) << 62,
+                                     int64_t(1) << 62, 1, 1 << 20),
+            1);
+  // 300 keys: no two decode splits, so the tiled split kernel (2 splits).
+  std::optional<GPUAttentionConfig> few = selectGPUAttentionConfig(
+      *sm80, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 300, error);
+  ASSERT_TRUE(few) << error;
+  EXPECT_FALSE(few->decode);
+  EXPECT_EQ(few->splits, 2);
+  // Two positions of a group of 4: 8 rows a block, 2 keys per lane group.
+  std::optional<GPUAttentionConfig> two = selectGPUAttentionConfig(
+      *sm80, LinearElementType::BF16, 4, 128, 128, 1, 2, 2, 4096, error);
+  ASSERT_TRUE(two) << error;
+  EXPECT_TRUE(two->decode);
+  EXPECT_EQ(two->positionsPerBlock, 2);
+  EXPECT_EQ(two->decodeKeysPerLane, 2);
+  // Llama-3-8B decode on an H200 (132 SMs, D = 128: 16 lanes a key, 32
+  // keys a step): 396 / 8 = 50 splits.
+  std::optional<TargetDescription> sm90a = parseTarget("cuda:sm_90a", error);
+  ASSERT_TRUE(sm90a);
+  std::optional<GPUAttentionConfig> llama = selectGPUAttentionConfig(
+      *sm90a, LinearElementType::BF16, 4, 128, 128, 1, 8, 1, 32768, error);
+  ASSERT_TRUE(llama) << error;
+  EXPECT_TRUE(llama->decode);
+  EXPECT_EQ(llama->decodeKeysPerStep(), 32);
+  EXPECT_EQ(llama->splits, 50);
+  // gfx942: wavefronts of 64 hold 8 lane groups (128 keys a step).
+  std::optional<GPUAttentionConfig> amdDecode = selectGPUAttentionConfig(
+      *gfx942, LinearElementType::BF16, 4, 64, 64, 1, 2, 1, 32768, error);
+  ASSERT_TRUE(amdDecode) << error;
+  EXPECT_TRUE(amdDecode->decode);
+  EXPECT_EQ(amdDecode->threads(), 256);
+  EXPECT_EQ(amdDecode->splits, 64);
+  // More than 8 heads per KV head, or a head dim whose 8-element chunks
+  // are no power of two: the tiled form.
+  std::optional<GPUAttentionConfig> mqa = selectGPUAttentionConfig(
+      *sm80, LinearElementType::BF16, 16, 64, 64, 1, 1, 1, 32768, error);
+  ASSERT_TRUE(mqa) << error;
+  EXPECT_FALSE(mqa->decode);
+  std::optional<GPUAttentionConfig> d96 = selectGPUAttentionConfig(
+      *sm80, LinearElementType::BF16, 4, 96, 96, 1, 2, 1, 32768, error);
+  ASSERT_TRUE(d96) << error;
+  EXPECT_FALSE(d96->decode);
   // Extents that overflow a grid never split (and never overflow).
   EXPECT_EQ(selectGPUAttentionSplits(*sm80, *decode, int64_t(1) << 62,
                                      int64_t(1) << 62, 1, 1 << 20),

@@ -76,6 +76,15 @@ enum class AttentionKernelKind {
   Merge,
 };
 
+/// The base name of the attention kernels of `config` (the prefill kernel;
+/// the split-KV kernel adds "_split", the decode form "_decode"): element
+/// type, group, head dims, positions per block, causality and, when the op
+/// gives a scale, its f32 bits. The kernel pass and the host plan both
+/// name kernels with it.
+std::string attentionKernelName(const GPUAttentionConfig &config,
+                                LinearElementType elementType, bool causal,
+                                std::optional<float> explicitScale);
+
 /// Builds the attention kernel `name` of `kind` into `kernelModule`:
 /// causal or not, scores scaled by `scale`, f16 or bf16 storage.
 void buildAttentionKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,

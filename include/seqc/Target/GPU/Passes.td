@@ -56,7 +56,10 @@ def SeqGPUAttentionKernels
     When KernelDispatch splits the keys (decode: few query rows, long KV,
     from the shape and the SM/CU count), the op gets a split kernel
     writing per-split partial outputs and log-sum-exp and a merge kernel
-    (`seq.split_kv` on the op gives the split count). Tile sizes come
+    (`seq.split_kv` on the op gives the split count). Decode shapes (a
+    few query rows per KV head) take the decode form of the split kernel:
+    no matrix instruction, K/V rows read into registers with 128-bit
+    loads, each read serving the group's query heads. Tile sizes come
     from `selectGPUAttentionConfig`. Other forms (f32, ragged or paged KV,
     windows, softcap, score/mask regions, lse results) are an error.
   }];
@@ -65,6 +68,9 @@ def SeqGPUAttentionKernels
            "The GPU target (cuda:<sm>, hip:<gfx>)">,
     Option<"splits", "splits", "int64_t", "0",
            "Key splits (0: KernelDispatch's choice; 1: the prefill form)">,
+    Option<"decode", "decode", "bool", "true",
+           "Decode shapes take the decode form (false: the tiled split "
+           "kernel)">,
     Option<"mutation", "mutation", "std::string", "\"none\"",
            "Test only: a deliberate bug (swap-fragment-lanes, drop-barrier, "
            "shared-off-by-one) that the emulator must catch">

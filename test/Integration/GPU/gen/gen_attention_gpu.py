@@ -55,3 +55,14 @@ case("attn_gpu_bf16_d128", "bf16", B=1, Hq=2, Hkv=2, Sq=24, Skv=72, D=128,
 # (4 splits of 192 keys on cuda:sm_80 and hip:gfx942; the last is empty).
 case("attn_gpu_decode_bf16", "bf16", B=1, Hq=8, Hkv=2, Sq=2, Skv=520, D=32,
      causal=True)
+# Decode form (KernelDispatch's decode split kernel: K/V rows in registers,
+# 128-bit loads), bf16, GQA 4:1, D = 128. One query per sequence against
+# 843 keys: 6 splits of 160 keys on cuda:sm_80 (the last 43 keys, a
+# partial step), 3 splits of 320 on hip:gfx942 (the last 203).
+case("attn_gpu_decode_bf16_d128", "bf16", B=1, Hq=8, Hkv=2, Sq=1, Skv=843,
+     D=128, causal=False)
+# Two query positions (8 rows per block: the group's 4 heads at each),
+# causal, against 300 keys: 4 splits on cuda:sm_80 (the last 60 keys), 2
+# on hip:gfx942.
+case("attn_gpu_decode_bf16_d128_causal", "bf16", B=1, Hq=8, Hkv=2, Sq=2,
+     Skv=300, D=128, causal=True)

@@ -349,3 +349,9 @@ EXPORT int attention_bf16_g4_d32_dv32_q2_causal_split(const fake_gpu_block *b,
                                                       void **params) {
   return attentionSplit(b, params, 1);
 }
+/* The decode form: the split-KV kernel's arguments, workspaces and grid
+ * (splits, Hkv, B); only its mapping inside a block differs. */
+EXPORT int attention_bf16_g4_d32_dv32_q2_causal_decode(const fake_gpu_block *b,
+                                                       void **params) {
+  return attentionSplit(b, params, 1);
+}
