@@ -508,6 +508,12 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         seq::SeqGPUSampleKernelsOptions sample;
         sample.target = target.name();
         pm.addPass(seq::createSeqGPUSampleKernels(sample));
+        seq::SeqGPUConvKernelsOptions conv;
+        conv.target = target.name();
+        pm.addPass(seq::createSeqGPUConvKernels(conv));
+        seq::SeqGPUScanKernelsOptions scan;
+        scan.target = target.name();
+        pm.addPass(seq::createSeqGPUScanKernels(scan));
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       })))
@@ -517,7 +523,9 @@ static LogicalResult buildGPUKernels(ModuleOp module,
     if (!isa<seq::SeqDialect>(op->getDialect()) ||
         isa<seq::LinearOp, seq::AttentionOp, seq::RMSNormOp, seq::LayerNormOp,
             seq::SwiGLUOp, seq::RopeOp, seq::SampleOp>(op) ||
-        isa<seq::ParameterOp, seq::GetParameterOp>(op))
+        isa<seq::ParameterOp, seq::GetParameterOp>(op) ||
+        isa<seq::CausalConv1dOp, seq::ScanOp, seq::ScanStepOp, seq::YieldOp>(
+            op))
       return;
     op->emitError()
         << "seqc: " << target.name() << " has no kernel for '" << op->getName()
