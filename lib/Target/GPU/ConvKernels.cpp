@@ -92,8 +92,8 @@ Value ConvKernelBuilder::concatAt(Value j, Value channel) {
   Value x = loadF32(input, {batch, fromInput, channel});
   Value s = f32(0.0f);
   if (state)
-    s = loadF32(state, {batch, arith::SelectOp::create(b, inState, j, c(0)),
-                        channel});
+    s = loadF32(state,
+                {batch, arith::SelectOp::create(b, inState, j, c(0)), channel});
   return arith::SelectOp::create(b, inState, s, x);
 }
 
@@ -117,10 +117,9 @@ void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
   // The tile's rows [first, first + rows) of the output, as (row, channel)
   // elements e = row * C + channel, strided by the block.
   Value first = mul(tile, c(rowsPerBlock));
-  Value rows = arith::MinUIOp::create(
-      b, c(rowsPerBlock), arith::SubIOp::create(b, steps, first));
-  auto loop =
-      scf::ForOp::create(b, tid, mul(rows, channels), c(threads));
+  Value rows = arith::MinUIOp::create(b, c(rowsPerBlock),
+                                      arith::SubIOp::create(b, steps, first));
+  auto loop = scf::ForOp::create(b, tid, mul(rows, channels), c(threads));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -133,15 +132,16 @@ void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
       int64_t shift = form.tapOffByOne && k > 0 ? k - 1 : k;
       Value x = concatAt(add(t, c(shift)), channel);
       sum = arith::AddFOp::create(
-          b, sum, arith::MulFOp::create(b, loadF32(weight, {channel, c(k)}), x));
+          b, sum,
+          arith::MulFOp::create(b, loadF32(weight, {channel, c(k)}), x));
     }
     if (form.silu) {
       // y * sigmoid(y) = y / (1 + 2^(-y log2 e)); 2^+inf = inf gives -0.
       Value e2 = LLVM::Exp2Op::create(
           b, b.getF32Type(),
           arith::MulFOp::create(b, sum, f32(-1.4426950408889634f)));
-      sum = arith::DivFOp::create(
-          b, sum, arith::AddFOp::create(b, f32(1.0f), e2));
+      sum = arith::DivFOp::create(b, sum,
+                                  arith::AddFOp::create(b, f32(1.0f), e2));
     }
     storeF32(sum, output, {batch, t, channel});
   }
@@ -160,8 +160,7 @@ void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
     Value e = copy.getInductionVar();
     Value channel = arith::RemUIOp::create(b, e, channels);
     Value j = arith::DivUIOp::create(b, e, channels);
-    storeF32(concatAt(add(steps, j), channel), finalState,
-             {batch, j, channel});
+    storeF32(concatAt(add(steps, j), channel), finalState, {batch, j, channel});
   }
   gpu::ReturnOp::create(b);
 }
@@ -203,11 +202,10 @@ struct GPUConvKernelsPass
       ConvForm form;
       form.input = op.getInput().getType().getElementType();
       form.weight = op.getWeight().getType().getElementType();
-      form.bias = op.getBias() ? getElementTypeOrSelf(op.getBias().getType())
-                               : Type();
-      form.state = op.getState()
-                       ? getElementTypeOrSelf(op.getState().getType())
-                       : Type();
+      form.bias =
+          op.getBias() ? getElementTypeOrSelf(op.getBias().getType()) : Type();
+      form.state = op.getState() ? getElementTypeOrSelf(op.getState().getType())
+                                 : Type();
       Type finalType = op.getFinalState().getType().getElementType();
       form.taps = op.getWeight().getType().getDimSize(1);
       form.silu = op.getSilu();
@@ -218,8 +216,8 @@ struct GPUConvKernelsPass
       int64_t rowsPerBlock =
           ShapedType::isDynamic(channels)
               ? 1
-              : std::max<int64_t>(1, config->tile() / std::max<int64_t>(
-                                                          1, channels));
+              : std::max<int64_t>(1, config->tile() /
+                                         std::max<int64_t>(1, channels));
       std::string name = llvm::formatv(
           "causal_conv1d_{0}_w{1}_k{2}{3}{4}_fs{5}{6}_r{7}",
           typeName(form.input), typeName(form.weight), form.taps,
@@ -244,7 +242,8 @@ struct GPUConvKernelsPass
           return MemRefType::get({dynamic, dynamic, dynamic}, t);
         };
         SmallVector<Type> arguments = {
-            rank3(form.input), MemRefType::get({dynamic, dynamic}, form.weight)};
+            rank3(form.input),
+            MemRefType::get({dynamic, dynamic}, form.weight)};
         if (form.bias)
           arguments.push_back(MemRefType::get({dynamic}, form.bias));
         if (form.state)
@@ -260,11 +259,10 @@ struct GPUConvKernelsPass
             {static_cast<int32_t>(config->threads), 1, 1}));
         // grid.x over the output's time steps, grid.y over its batch rows.
         int64_t out = arguments.size() - 2;
-        func->setAttr(kLaunchGridAttrName,
-                      b.getDenseI64ArrayAttr(
-                          {out, 1, rowsPerBlock, out, 0, 1}));
-        ConvKernelBuilder(b, form).build(func, config->threads,
-                                         rowsPerBlock);
+        func->setAttr(
+            kLaunchGridAttrName,
+            b.getDenseI64ArrayAttr({out, 1, rowsPerBlock, out, 0, 1}));
+        ConvKernelBuilder(b, form).build(func, config->threads, rowsPerBlock);
       }
       op->setAttr("seq.gpu_kernel",
                   SymbolRefAttr::get(

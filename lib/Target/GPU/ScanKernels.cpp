@@ -34,8 +34,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -145,11 +145,9 @@ private:
   /// The sum of `v` (f32) over the group's lanes, in every lane.
   Value groupSum(Value v);
   /// The state update and readout of one step: {new state, readout}.
-  FailureOr<std::pair<Value, Value>> stepAndReadout(IRMapping &stepMap,
-                                                    IRMapping &readoutMap,
-                                                    Value h,
-                                                    function_ref<bool(Phase)>
-                                                        filter);
+  FailureOr<std::pair<Value, Value>>
+  stepAndReadout(IRMapping &stepMap, IRMapping &readoutMap, Value h,
+                 function_ref<bool(Phase)> filter);
 
   ImplicitLocOpBuilder &b;
   const ScanView &view;
@@ -275,20 +273,21 @@ LogicalResult ScanKernelBuilder::emitOp(Operation &op, IRMapping &mapping) {
     // log1p(x) = log(u) * x / (u - 1), u = 1 + x (Goldberg): exact where
     // u rounds to 1 (log1p(x) = x) and accurate near 0; u = inf gives inf.
     Value u = arith::AddFOp::create(b, v, f32(1.0f));
-    Value one = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u,
-                                      f32(1.0f));
-    Value inf = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u,
-                                      f32(INFINITY));
+    Value one =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(1.0f));
+    Value inf =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(INFINITY));
     Value scaled = arith::DivFOp::create(
-        b, arith::MulFOp::create(b, arith::MulFOp::create(b, log2(u), f32(kLn2)),
-                                 v),
+        b,
+        arith::MulFOp::create(b, arith::MulFOp::create(b, log2(u), f32(kLn2)),
+                              v),
         arith::SubFOp::create(b, u, f32(1.0f)));
     result = select(one, v, select(inf, u, scaled));
   } else if (isa<math::SqrtOp>(op)) {
     result = LLVM::SqrtOp::create(b, b.getF32Type(), v);
   } else if (isa<math::RsqrtOp>(op)) {
-    result = arith::DivFOp::create(
-        b, f32(1.0f), LLVM::SqrtOp::create(b, b.getF32Type(), v));
+    result = arith::DivFOp::create(b, f32(1.0f),
+                                   LLVM::SqrtOp::create(b, b.getF32Type(), v));
   } else {
     return op.emitError() << "seq-gpu-scan-kernels: '" << op.getName()
                           << "' in a scan region has no GPU form";
@@ -312,16 +311,16 @@ FailureOr<Value> ScanKernelBuilder::shuffleIdx(Value v, Value source) {
     wide = arith::ExtFOp::create(b, b.getF32Type(), v);
   else if (type.isIndex())
     wide = i32(v);
-  else if (type.isInteger(1) || (type.isInteger() && type.getIntOrFloatBitWidth() < 32))
+  else if (type.isInteger(1) ||
+           (type.isInteger() && type.getIntOrFloatBitWidth() < 32))
     wide = arith::ExtUIOp::create(b, b.getI32Type(), v);
   else if (!type.isF32() && !type.isInteger(32))
-    return view.op->emitError()
-           << "seq-gpu-scan-kernels: cannot share a " << type
-           << " value between lanes";
-  Value shared = gpu::ShuffleOp::create(b, wide, i32(source),
-                                        i32(c(config.warpSize)),
-                                        gpu::ShuffleMode::IDX)
-                     .getShuffleResult();
+    return view.op->emitError() << "seq-gpu-scan-kernels: cannot share a "
+                                << type << " value between lanes";
+  Value shared =
+      gpu::ShuffleOp::create(b, wide, i32(source), i32(c(config.warpSize)),
+                             gpu::ShuffleMode::IDX)
+          .getShuffleResult();
   if (type == wide.getType())
     return shared;
   if (isa<FloatType>(type))
@@ -335,7 +334,7 @@ Value ScanKernelBuilder::groupSum(Value v) {
   // Butterfly over offsets group/2 .. 1: xor stays inside the group. The
   // mutation skips the widest exchange (each half group sums itself).
   int64_t start = mutation == ScanMutation::ShuffleOffset ? config.group / 4
-                                                         : config.group / 2;
+                                                          : config.group / 2;
   for (int64_t offset = start; offset >= 1; offset /= 2) {
     Value other = gpu::ShuffleOp::create(b, v, offset, config.warpSize,
                                          gpu::ShuffleMode::XOR)
@@ -361,7 +360,8 @@ ScanKernelBuilder::stepAndReadout(IRMapping &stepMap, IRMapping &readoutMap,
   readoutMap.map(view.readout->front().getArgument(0), next);
   if (failed(emitOps(*view.readout, readoutMap, filter)))
     return failure();
-  Value r = readoutMap.lookup(view.readout->front().getTerminator()->getOperand(0));
+  Value r =
+      readoutMap.lookup(view.readout->front().getTerminator()->getOperand(0));
   return std::make_pair(next, r);
 }
 
@@ -380,10 +380,9 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
   Value lane = arith::RemUIOp::create(b, tid, c(config.warpSize));
   Value n = arith::RemUIOp::create(b, tid, c(group));
   Value groupBase = arith::SubIOp::create(b, lane, n);
-  Value channel =
-      add(mul(gpu::BlockIdOp::create(b, gpu::Dimension::x),
-              c(config.channelsPerBlock())),
-          arith::DivUIOp::create(b, tid, c(group)));
+  Value channel = add(mul(gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                          c(config.channelsPerBlock())),
+                      arith::DivUIOp::create(b, tid, c(group)));
   Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value channels = memref::DimOp::create(b, stateArg, 1);
   Value channelActive = ult(channel, channels);
@@ -420,8 +419,8 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       readoutMap.map(view.readout->front().getArgument(i + 1), v);
   };
   auto storeOutput = [&](Value v, ValueRange indices) {
-    memref::StoreOp::create(b, fromF32(toF32(v), view.outputElement),
-                            outputArg, indices);
+    memref::StoreOp::create(b, fromF32(toF32(v), view.outputElement), outputArg,
+                            indices);
   };
   auto ifThen = [&](Value cond, function_ref<void()> body) {
     auto ifOp = scf::IfOp::create(b, TypeRange{}, cond, false);
@@ -431,7 +430,6 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
   };
 
   Value h0 = memref::LoadOp::create(b, stateArg, statePoint(channelC, nC));
-  Type stateType = h0.getType();
 
   // Everything that varies with neither the time nor N: once per lane
   // (scan_step: everything, there is no time).
@@ -546,13 +544,13 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       // takes them from the next lane.
       Value source = add(groupBase, k);
       if (mutation == ScanMutation::ShareLane)
-        source = add(groupBase, arith::RemUIOp::create(b, add(k, c(1)),
-                                                       c(group)));
+        source =
+            add(groupBase, arith::RemUIOp::create(b, add(k, c(1)), c(group)));
       IRMapping laneStep = invStep, laneReadout = invReadout;
       for (auto [value, rowValue] : shared) {
         // A group of one lane computed its own step.
-        FailureOr<Value> v =
-            group == 1 ? FailureOr<Value>(rowValue) : shuffleIdx(rowValue, source);
+        FailureOr<Value> v = group == 1 ? FailureOr<Value>(rowValue)
+                                        : shuffleIdx(rowValue, source);
         if (failed(v))
           return failure();
         // A region value maps in its own region's mapping.
@@ -590,16 +588,14 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       scf::YieldOp::create(b, ValueRange{hNext, kept});
     }
     if (view.reduce)
-      ifThen(arith::AndIOp::create(b, mineValid, channelActive), [&] {
-        storeOutput(walk.getResult(1), {batch, myTime, channel});
-      });
+      ifThen(arith::AndIOp::create(b, mineValid, channelActive),
+             [&] { storeOutput(walk.getResult(1), {batch, myTime, channel}); });
     scf::YieldOp::create(b, ValueRange{walk.getResult(0)});
   }
   ifThen(active, [&] {
     memref::StoreOp::create(b, chunks.getResult(0), finalArg,
                             statePoint(channel, n));
   });
-  (void)stateType;
   gpu::ReturnOp::create(b);
   return success();
 }
@@ -626,8 +622,7 @@ static FailureOr<ScanView> viewOf(OpTy op, bool isStep, bool reverse) {
       cast<RankedTensorType>(op.getFinalState().getType()).getElementType();
   int64_t stateRank = stateType.getRank();
   auto fail = [&](const Twine &why) {
-    return op.emitError() << "seq-gpu-scan-kernels: no GPU kernel for "
-                          << why;
+    return op.emitError() << "seq-gpu-scan-kernels: no GPU kernel for " << why;
   };
   if (stateRank != 2 && stateRank != 3)
     return fail("a state of rank " + Twine(stateRank) +
@@ -732,10 +727,9 @@ struct GPUScanKernelsPass
       llvm::raw_string_ostream(typeName) << view->outputElement;
       std::string &name = byForm[form];
       if (name.empty()) {
-        std::string base =
-            llvm::formatv("{0}_{1}_g{2}{3}", view->isStep ? "scan_step" : "scan",
-                          typeName, config->group,
-                          view->reverse ? "_reverse" : "");
+        std::string base = llvm::formatv(
+            "{0}_{1}_g{2}{3}", view->isStep ? "scan_step" : "scan", typeName,
+            config->group, view->reverse ? "_reverse" : "");
         name = base;
         for (int suffix = 1; kernels && kernels.lookupSymbol(name); ++suffix)
           name = base + "_" + std::to_string(suffix);
@@ -773,9 +767,8 @@ struct GPUScanKernelsPass
         // grid.x over the state's channels, grid.y over its batch rows.
         int64_t state = view->inputs.size();
         func->setAttr(kLaunchGridAttrName,
-                      b.getDenseI64ArrayAttr({state, 1,
-                                              config->channelsPerBlock(),
-                                              state, 0, 1}));
+                      b.getDenseI64ArrayAttr(
+                          {state, 1, config->channelsPerBlock(), state, 0, 1}));
         if (failed(ScanKernelBuilder(b, *view, *config, *parsedMutation)
                        .build(func))) {
           failedAny = true;
