@@ -260,6 +260,41 @@ run moe_deepseek_block moe_shared_down_f32 \
   "--arg 0=$t.hs.npy --arg 1=$(data $d/shared_down.npy) --scratch 2=12x32 --save 2=$t.ysh.npy"
 run moe_deepseek_block moe_combine_f32_shared \
   "--arg 0=$t.ys.npy --arg 1=$t.ysh.npy --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
+# The short convolution and the scans (seq-gpu-conv-kernels and
+# seq-gpu-scan-kernels): prefill, decode step, f32 and bf16.
+compile conv "$gpu/conv.mlir" "$out/kernels"
+d=CPU/Inputs/conv_prefill
+run conv causal_conv1d_f32_wf32_k4_biasf32_fsf32_silu_r51 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w.npy) --arg 2=$(data $d/bias.npy) --expect 3=$(data $d/y.npy) --expect 4=$(data $d/final_state.npy) --rtol 1e-4 --atol 1e-5"
+d=CPU/Inputs/conv_short_input_state
+run conv causal_conv1d_f32_wf32_k5_statef32_fsf32_r146 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w.npy) --arg 2=$(data $d/state.npy) --expect 3=$(data $d/y.npy) --expect 4=$(data $d/final_state.npy) --rtol 1e-4 --atol 1e-5"
+for v in decode:causal_conv1d_f32_wf32_k4_biasf32_statef32_fsf32_silu_r3:1e-4:1e-5 \
+    bf16:causal_conv1d_bf16_wbf16_k4_biasbf16_statebf16_fsbf16_silu_r3:2e-2:2e-2; do
+  IFS=: read -r c kernel rtol atol <<< "$v"
+  d=GPU/Inputs/conv_gpu_$c
+  run conv "$kernel" \
+    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w.npy) --arg 2=$(data $d/bias.npy) --arg 3=$(data $d/state.npy) --expect 4=$(data $d/y.npy) --expect 5=$(data $d/final_state.npy) --rtol $rtol --atol $atol"
+done
+mamba1_args() { # data-dir
+  echo "--arg 0=$(data $1/dt.npy) --arg 1=$(data $1/dt_bias.npy) --arg 2=$(data $1/x.npy) --arg 3=$(data $1/A_log.npy) --arg 4=$(data $1/B.npy) --arg 5=$(data $1/C.npy) --arg 6=$(data $1/h0.npy) --expect 7=$(data $1/y.npy) --expect 8=$(data $1/final_state.npy) --rtol 1e-4 --atol 1e-5"
+}
+compile scan_mamba1 "$gpu/scan_mamba1.mlir" "$out/kernels"
+run scan_mamba1 scan_f32_g16 "$(mamba1_args GPU/Inputs/scan_gpu_mamba1)"
+run scan_mamba1 scan_f32_g16_1 "$(mamba1_args GPU/Inputs/scan_gpu_mamba1_bf16)"
+d=CPU/Inputs/scan_mamba1_chunked
+run scan_mamba1 scan_f32_g4 \
+  "--arg 0=$(data $d/dt.npy) --arg 1=$(data $d/x.npy) --arg 2=$(data $d/A.npy) --arg 3=$(data $d/B.npy) --arg 4=$(data $d/C.npy) --arg 5=$(data $d/h0.npy) --expect 6=$(data $d/y.npy) --expect 7=$(data $d/h.npy) --rtol 1e-4 --atol 1e-5"
+compile scan_step "$gpu/scan_step.mlir" "$out/kernels"
+run scan_step scan_step_f32_g16 "$(mamba1_args GPU/Inputs/scan_gpu_step)"
+run scan_step scan_step_f32_g16_1 "$(mamba1_args GPU/Inputs/scan_gpu_step_bf16)"
+compile scan_linear "$gpu/scan_linear.mlir" "$out/kernels"
+for v in scan_bf16_inputs:scan_f32_g1 scan_reverse:scan_f32_g1_reverse; do
+  IFS=: read -r c kernel <<< "$v"
+  d=CPU/Inputs/$c
+  run scan_linear "$kernel" \
+    "--arg 0=$(data $d/a.npy) --arg 1=$(data $d/b.npy) --arg 2=$(data $d/h0.npy) --expect 3=$(data $d/out.npy) --expect 4=$(data $d/final_state.npy) --rtol 1e-4 --atol 1e-5"
+done
 
 # The benchmark's attention kernels: one per head dim and causality (the
 # kernels read every extent at run time; the shape here names them and

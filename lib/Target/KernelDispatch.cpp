@@ -9,6 +9,7 @@
 
 #include "seqc/Target/KernelDispatch.h"
 #include "seqrt/GpuHost.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 
@@ -257,4 +258,25 @@ seq::selectGPUElementwiseConfig(const TargetDescription &target,
   }
   // 256 threads (8 warps, 4 wavefronts), 4 elements each per grid step.
   return GPUElementwiseConfig{256, 4};
+}
+
+std::optional<GPUScanConfig>
+seq::selectGPUScanConfig(const TargetDescription &target, int64_t lanes,
+                         std::string &error) {
+  if (!target.isGPU()) {
+    error = "'" + target.name() + "' is not a GPU target";
+    return std::nullopt;
+  }
+  if (lanes < 1 || lanes > target.warpSize) {
+    error = "a scan state whose last dimension has " + std::to_string(lanes) +
+            " elements (a group of lanes holds 1 to " +
+            std::to_string(target.warpSize) + ")";
+    return std::nullopt;
+  }
+  GPUScanConfig config;
+  config.warpSize = target.warpSize;
+  // 128 threads on CUDA, 256 on HIP, as the row kernels.
+  config.warps = 4;
+  config.group = llvm::PowerOf2Ceil(lanes);
+  return config;
 }

@@ -513,6 +513,12 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         seq::SeqGPUMoEKernelsOptions moe;
         moe.target = target.name();
         pm.addPass(seq::createSeqGPUMoEKernels(moe));
+        seq::SeqGPUConvKernelsOptions conv;
+        conv.target = target.name();
+        pm.addPass(seq::createSeqGPUConvKernels(conv));
+        seq::SeqGPUScanKernelsOptions scan;
+        scan.target = target.name();
+        pm.addPass(seq::createSeqGPUScanKernels(scan));
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       })))
@@ -523,7 +529,9 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         isa<seq::LinearOp, seq::AttentionOp, seq::RMSNormOp, seq::LayerNormOp,
             seq::SwiGLUOp, seq::RopeOp, seq::SampleOp>(op) ||
         isa<seq::MoeRouteOp, seq::MoeDispatchOp, seq::MoeExpertsOp>(op) ||
-        isa<seq::ParameterOp, seq::GetParameterOp>(op))
+        isa<seq::ParameterOp, seq::GetParameterOp>(op) ||
+        isa<seq::CausalConv1dOp, seq::ScanOp, seq::ScanStepOp, seq::YieldOp>(
+            op))
       return;
     op->emitError()
         << "seqc: " << target.name() << " has no kernel for '" << op->getName()

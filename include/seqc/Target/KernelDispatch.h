@@ -223,6 +223,26 @@ std::optional<GPUElementwiseConfig>
 selectGPUElementwiseConfig(const TargetDescription &target,
                            std::string &error);
 
+/// How a GPU scan kernel (seq.scan, seq.scan_step) is mapped: a group of
+/// `group` lanes (a power of two, at most the warp) per (batch row,
+/// channel), one lane per element of the state's last dimension, `warps`
+/// warps (wavefronts) per block; the sequence runs in chunks of `group`
+/// steps inside the block (no cross-block state pass).
+struct GPUScanConfig {
+  int64_t warpSize = 0;
+  int64_t warps = 0;
+  int64_t group = 1;
+  int64_t threads() const { return warps * warpSize; }
+  int64_t channelsPerBlock() const { return threads() / group; }
+};
+
+/// The scan mapping on GPU `target` for a state whose last dimension has
+/// `lanes` elements (1 for a state without a lane dimension), or
+/// std::nullopt with `error` (no GPU, or more lanes than a warp holds).
+std::optional<GPUScanConfig> selectGPUScanConfig(const TargetDescription &target,
+                                                 int64_t lanes,
+                                                 std::string &error);
+
 } // namespace seq
 } // namespace mlir
 

@@ -202,6 +202,66 @@ def SeqGPUMoEKernels : Pass<"seq-gpu-moe-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def SeqGPUConvKernels : Pass<"seq-gpu-conv-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of seq.causal_conv1d";
+  let description = [{
+    For every `seq.causal_conv1d` (f32, f16 or bf16 input, weight, bias and
+    state; static K) adds a kernel to `gpu.module @seq_kernels` and names
+    it on the op (`seq.gpu_kernel`). A block per (tile of time steps,
+    batch row) whose threads stride over the tile's (time, channel)
+    elements, channels fastest (coalesced): `K` taps over the previous
+    `K-1` inputs taken from `state` (zeros without it) or `input`, f32
+    accumulation, bias and SiLU fused. The blocks of the first tile also
+    write `final_state`, the last `K-1` inputs. The same kernel is the
+    decode step (`S = 1`). Sizes come from `selectGPUElementwiseConfig`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">,
+    Option<"mutation", "mutation", "std::string", "\"none\"",
+           "Test only: a deliberate bug (tap-off-by-one) that the emulator "
+           "must catch">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+def SeqGPUScanKernels : Pass<"seq-gpu-scan-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generates the GPU kernels of seq.scan and seq.scan_step";
+  let description = [{
+    For every `seq.scan` and `seq.scan_step` whose state is `[B, D]` or
+    `[B, D, N]` (N up to the warp size; readout summed over N or no
+    readout) adds a kernel to `gpu.module @seq_kernels` and names it on the
+    op (`seq.gpu_kernel`). A group of lanes (N rounded up to a power of
+    two) owns one (batch row, channel), one lane per state element; the
+    state stays in registers while the block walks the sequence in chunks
+    of one step per lane. The step and readout regions are compiled into
+    the kernel: what depends on neither the time nor N (`A = -exp(A_log)`)
+    is computed once, what depends on the time but not N (`softplus(dt)`,
+    `dt * x`) once per (step, channel) by lane `t mod group` and handed to
+    the group by `gpu.shuffle idx`, the rest per lane; the readout is
+    summed over N with `gpu.shuffle xor`. `math.exp`/`math.log1p`/
+    `math.log` become `llvm.intr.exp2`/`log2` (no device library). The
+    final state is written at the end; `seq.scan_step` is the one-step
+    (decode) form. Sizes come from `selectGPUScanConfig`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cuda:sm_80\"",
+           "The GPU target (cuda:<sm>, hip:<gfx>)">,
+    Option<"mutation", "mutation", "std::string", "\"none\"",
+           "Test only: a deliberate bug (shuffle-offset, share-lane) that "
+           "the emulator must catch">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
 def SeqGPULowerExp2 : Pass<"seq-gpu-lower-exp2", "::mlir::gpu::GPUModuleOp"> {
   let summary = "Lowers f32 llvm.intr.exp2/log2 to the chip's instruction";
   let description = [{

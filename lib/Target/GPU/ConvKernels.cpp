@@ -1,0 +1,274 @@
+//===- ConvKernels.cpp - GPU kernels of seq.causal_conv1d -----------------===//
+//
+// This file implements seq-gpu-conv-kernels and the kernel it builds: the
+// short causal depthwise convolution of Mamba-style blocks, prefill and
+// decode step alike. A block per (tile of time steps, batch row); its
+// threads stride over the tile's (time, channel) elements with channels
+// fastest, so neighbouring lanes load neighbouring channels. Each output
+// sums K taps over the K-1 inputs before it, taken from the state (zeros
+// without one) or from the input, in f32; bias and SiLU are fused. The
+// blocks of the first tile also write the final state, the last K-1
+// inputs, so prefill(n) then decode steps equals prefill(n + k).
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_SEQGPUCONVKERNELS
+#include "seqc/Target/GPU/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// The operand types of one kernel form.
+struct ConvForm {
+  Type input, weight, bias, state; // bias, state: null when absent
+  int64_t taps = 0;
+  bool silu = false;
+  /// Test only: every tap reads the input one step late.
+  bool tapOffByOne = false;
+};
+
+/// Builds the kernel body; `b` inserts into the kernel.
+class ConvKernelBuilder {
+public:
+  ConvKernelBuilder(ImplicitLocOpBuilder &b, const ConvForm &form)
+      : b(b), form(form) {}
+
+  void build(gpu::GPUFuncOp func, int64_t threads, int64_t rowsPerBlock);
+
+private:
+  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value f32(float value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  Value loadF32(Value memref, ValueRange indices) {
+    Value v = memref::LoadOp::create(b, memref, indices);
+    return v.getType().isF32() ? v
+                               : arith::ExtFOp::create(b, b.getF32Type(), v);
+  }
+  void storeF32(Value v, Value memref, ValueRange indices) {
+    Type type = cast<MemRefType>(memref.getType()).getElementType();
+    if (!type.isF32())
+      v = arith::TruncFOp::create(b, type, v);
+    memref::StoreOp::create(b, v, memref, indices);
+  }
+  /// xs[batch, j, channel] of concat(state, input) (f32): the state (or
+  /// 0) for j < K-1, else input[j - (K-1)]. Both loads stay in bounds.
+  Value concatAt(Value j, Value channel);
+
+  ImplicitLocOpBuilder &b;
+  const ConvForm &form;
+  Value input, state, batch;
+};
+} // namespace
+
+Value ConvKernelBuilder::concatAt(Value j, Value channel) {
+  int64_t history = form.taps - 1;
+  if (history == 0)
+    return loadF32(input, {batch, j, channel});
+  Value inState = ult(j, c(history));
+  Value fromInput = arith::SelectOp::create(
+      b, inState, c(0), arith::SubIOp::create(b, j, c(history)));
+  Value x = loadF32(input, {batch, fromInput, channel});
+  Value s = f32(0.0f);
+  if (state)
+    s = loadF32(state,
+                {batch, arith::SelectOp::create(b, inState, j, c(0)), channel});
+  return arith::SelectOp::create(b, inState, s, x);
+}
+
+void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
+                              int64_t rowsPerBlock) {
+  b.setInsertionPointToStart(&func.getBody().front());
+  unsigned arg = 0;
+  input = func.getArgument(arg++);
+  Value weight = func.getArgument(arg++);
+  Value bias = form.bias ? func.getArgument(arg++) : Value();
+  state = form.state ? func.getArgument(arg++) : Value();
+  Value output = func.getArgument(arg++);
+  Value finalState = func.getArgument(arg++);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value tile = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value steps = memref::DimOp::create(b, input, 1);
+  Value channels = memref::DimOp::create(b, input, 2);
+
+  // The tile's rows [first, first + rows) of the output, as (row, channel)
+  // elements e = row * C + channel, strided by the block.
+  Value first = mul(tile, c(rowsPerBlock));
+  Value rows = arith::MinUIOp::create(b, c(rowsPerBlock),
+                                      arith::SubIOp::create(b, steps, first));
+  auto loop = scf::ForOp::create(b, tid, mul(rows, channels), c(threads));
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value e = loop.getInductionVar();
+    Value channel = arith::RemUIOp::create(b, e, channels);
+    Value t = add(first, arith::DivUIOp::create(b, e, channels));
+    Value sum = bias ? loadF32(bias, {channel}) : f32(0.0f);
+    for (int64_t k = 0; k < form.taps; ++k) {
+      // y[t] = sum_k w[k] xs[t + k]; the mutation reads xs[t + k - 1].
+      int64_t shift = form.tapOffByOne && k > 0 ? k - 1 : k;
+      Value x = concatAt(add(t, c(shift)), channel);
+      sum = arith::AddFOp::create(
+          b, sum,
+          arith::MulFOp::create(b, loadF32(weight, {channel, c(k)}), x));
+    }
+    if (form.silu) {
+      // y * sigmoid(y) = y / (1 + 2^(-y log2 e)); 2^+inf = inf gives -0.
+      Value e2 = LLVM::Exp2Op::create(
+          b, b.getF32Type(),
+          arith::MulFOp::create(b, sum, f32(-1.4426950408889634f)));
+      sum = arith::DivFOp::create(b, sum,
+                                  arith::AddFOp::create(b, f32(1.0f), e2));
+    }
+    storeF32(sum, output, {batch, t, channel});
+  }
+
+  // final_state[j] = xs[S + j], j < K-1: the first tile's blocks.
+  int64_t history = form.taps - 1;
+  if (history > 0) {
+    Value isFirst =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tile, c(0));
+    auto ifOp = scf::IfOp::create(b, TypeRange{}, isFirst, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    auto copy =
+        scf::ForOp::create(b, tid, mul(c(history), channels), c(threads));
+    b.setInsertionPointToStart(copy.getBody());
+    Value e = copy.getInductionVar();
+    Value channel = arith::RemUIOp::create(b, e, channels);
+    Value j = arith::DivUIOp::create(b, e, channels);
+    storeF32(concatAt(add(steps, j), channel), finalState, {batch, j, channel});
+  }
+  gpu::ReturnOp::create(b);
+}
+
+static std::string typeName(Type type) {
+  std::string name;
+  llvm::raw_string_ostream(name) << type;
+  return name;
+}
+
+namespace {
+struct GPUConvKernelsPass
+    : public seq::impl::SeqGPUConvKernelsBase<GPUConvKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    std::optional<TargetDescription> description = parseTarget(target, error);
+    if (description && !description->isGPU())
+      error = "'" + target + "' is not a GPU target";
+    std::optional<GPUElementwiseConfig> config;
+    if (description && description->isGPU())
+      config = selectGPUElementwiseConfig(*description, error);
+    if (!config) {
+      module.emitError() << "seq-gpu-conv-kernels: " << error;
+      return signalPassFailure();
+    }
+    if (mutation != "none" && mutation != "tap-off-by-one") {
+      module.emitError() << "seq-gpu-conv-kernels: unknown mutation '"
+                         << mutation << "'";
+      return signalPassFailure();
+    }
+
+    OpBuilder builder(module.getBodyRegion());
+    gpu::GPUModuleOp kernels =
+        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    module.walk([&](CausalConv1dOp op) {
+      ConvForm form;
+      form.input = op.getInput().getType().getElementType();
+      form.weight = op.getWeight().getType().getElementType();
+      form.bias =
+          op.getBias() ? getElementTypeOrSelf(op.getBias().getType()) : Type();
+      form.state = op.getState() ? getElementTypeOrSelf(op.getState().getType())
+                                 : Type();
+      Type finalType = op.getFinalState().getType().getElementType();
+      form.taps = op.getWeight().getType().getDimSize(1);
+      form.silu = op.getSilu();
+      form.tapOffByOne = mutation == "tap-off-by-one";
+      // Rows of the output per block: the elementwise tile over channels
+      // (at least one row).
+      int64_t channels = op.getInput().getType().getDimSize(2);
+      int64_t rowsPerBlock =
+          ShapedType::isDynamic(channels)
+              ? 1
+              : std::max<int64_t>(1, config->tile() /
+                                         std::max<int64_t>(1, channels));
+      std::string name = llvm::formatv(
+          "causal_conv1d_{0}_w{1}_k{2}{3}{4}_fs{5}{6}_r{7}",
+          typeName(form.input), typeName(form.weight), form.taps,
+          form.bias ? "_bias" + typeName(form.bias) : std::string(),
+          form.state ? "_state" + typeName(form.state) : std::string(),
+          typeName(finalType), form.silu ? "_silu" : "", rowsPerBlock);
+      if (!kernels) {
+        builder.setInsertionPointToEnd(module.getBody());
+        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                           kKernelModuleName);
+        kernels->setAttr("seq.target",
+                         builder.getStringAttr(description->name()));
+        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                        builder.getUnitAttr());
+      }
+      if (!kernels.lookupSymbol(name)) {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToEnd(kernels.getBody());
+        ImplicitLocOpBuilder b(op.getLoc(), builder);
+        int64_t dynamic = ShapedType::kDynamic;
+        auto rank3 = [&](Type t) {
+          return MemRefType::get({dynamic, dynamic, dynamic}, t);
+        };
+        SmallVector<Type> arguments = {
+            rank3(form.input),
+            MemRefType::get({dynamic, dynamic}, form.weight)};
+        if (form.bias)
+          arguments.push_back(MemRefType::get({dynamic}, form.bias));
+        if (form.state)
+          arguments.push_back(rank3(form.state));
+        arguments.push_back(rank3(form.input));
+        arguments.push_back(rank3(finalType));
+        auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                           b.getFunctionType(arguments, {}),
+                                           TypeRange{}, TypeRange{});
+        func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                      b.getUnitAttr());
+        func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+            {static_cast<int32_t>(config->threads), 1, 1}));
+        // grid.x over the output's time steps, grid.y over its batch rows.
+        int64_t out = arguments.size() - 2;
+        func->setAttr(
+            kLaunchGridAttrName,
+            b.getDenseI64ArrayAttr({out, 1, rowsPerBlock, out, 0, 1}));
+        ConvKernelBuilder(b, form).build(func, config->threads, rowsPerBlock);
+      }
+      op->setAttr("seq.gpu_kernel",
+                  SymbolRefAttr::get(
+                      builder.getStringAttr(kKernelModuleName),
+                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+    });
+  }
+};
+} // namespace

@@ -1,0 +1,787 @@
+//===- ScanKernels.cpp - GPU kernels of seq.scan and seq.scan_step --------===//
+//
+// This file implements seq-gpu-scan-kernels and the kernel it builds: a
+// linear recurrence h = a * h + b whose state is [B, D] or [B, D, N]
+// (Mamba-1's selective scan and its decode step). A group of lanes (N
+// rounded up to a power of two, at most a warp) owns one (batch row,
+// channel), one lane per state element, and keeps its state in registers
+// while the block walks the sequence in chunks of `group` steps.
+//
+// The op's step and readout regions are compiled into the kernel, split by
+// what their values depend on:
+//  * invariant (neither the time nor N varies them, e.g. A = -exp(A_log)):
+//    computed once per lane before the sequence loop;
+//  * row (the time but not N, e.g. softplus(dt), x): computed once per
+//    (step, channel): at the start of a chunk lane j computes step j of the
+//    chunk, and the group takes it from lane j with `gpu.shuffle idx` when
+//    it reaches step j;
+//  * lane (the rest, e.g. exp(dt * A), B * x, the state update): per lane
+//    and step.
+// The readout is summed over N with `gpu.shuffle xor`; lane j keeps the sum
+// of step j and the chunk's outputs are stored together. math.exp, log,
+// log1p become llvm.intr.exp2/log2 (ex2.approx.f32, v_exp_f32; no device
+// library). The final state is written at the end. seq.scan_step (decode)
+// runs the same regions once, with the state in and out.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace seq {
+#define GEN_PASS_DEF_SEQGPUSCANKERNELS
+#include "seqc/Target/GPU/Passes.h.inc"
+} // namespace seq
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+enum class ScanMutation {
+  None,
+  ShuffleOffset, ///< the N reduction skips its widest shuffle
+  ShareLane,     ///< row values taken from the wrong lane of the group
+};
+
+/// What a region value depends on (bit set): the time, the state's last
+/// dimension.
+enum : unsigned { kDependsOnTime = 1, kDependsOnLane = 2 };
+
+enum class Phase { Invariant, Row, Lane };
+
+/// The parts of a seq.scan or seq.scan_step the kernel needs.
+struct ScanView {
+  Operation *op = nullptr;
+  bool isStep = false, reverse = false;
+  ValueRange inputs;
+  Value init;
+  SmallVector<AffineMap> maps;
+  bool reduce = false;
+  Region *step = nullptr, *readout = nullptr;
+  Type outputElement, finalElement;
+  int64_t outputRank = 0;
+  /// Iteration dimensions: batch, time (-1 for scan_step), channel, lane
+  /// (-1 for a [B, D] state).
+  int64_t timeDim = -1, channelDim = -1, laneDim = -1;
+};
+
+Phase phaseOf(unsigned mask) {
+  if (!(mask & kDependsOnTime))
+    return Phase::Invariant;
+  return (mask & kDependsOnLane) ? Phase::Lane : Phase::Row;
+}
+
+/// Whether the kernel can compute `op` of a step or readout region.
+bool isSupportedRegionOp(Operation &op) {
+  if (op.getNumRegions() != 0)
+    return false;
+  if (isa<arith::ArithDialect>(op.getDialect()))
+    return true;
+  return isa<math::ExpOp, math::Exp2Op, math::LogOp, math::Log2Op,
+             math::Log1pOp, math::SqrtOp, math::RsqrtOp, seq::YieldOp>(op);
+}
+
+/// Builds one scan kernel body; `b` inserts into the kernel.
+class ScanKernelBuilder {
+public:
+  ScanKernelBuilder(ImplicitLocOpBuilder &b, const ScanView &view,
+                    const GPUScanConfig &config, ScanMutation mutation)
+      : b(b), view(view), config(config), mutation(mutation) {}
+
+  LogicalResult build(gpu::GPUFuncOp func);
+
+private:
+  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value f32(float value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  }
+  Value i32(Value index) {
+    return arith::IndexCastOp::create(b, b.getI32Type(), index);
+  }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+  Value toF32(Value v) {
+    return v.getType().isF32() ? v
+                               : arith::ExtFOp::create(b, b.getF32Type(), v);
+  }
+  Value fromF32(Value v, Type type) {
+    return type.isF32() ? v : arith::TruncFOp::create(b, type, v);
+  }
+
+  /// Classifies every value of the regions (masks, phases).
+  void classify();
+  /// The index of iteration point `point` through `expr`.
+  FailureOr<Value> expand(AffineExpr expr, ArrayRef<Value> point);
+  /// Loads input `i` at `point` (clamped in bounds by the caller).
+  FailureOr<Value> loadInput(unsigned i, ArrayRef<Value> point);
+  /// Emits the ops of `region` whose phase passes `filter` into `mapping`.
+  LogicalResult emitOps(Region &region, IRMapping &mapping,
+                        function_ref<bool(Phase)> filter);
+  /// One op of a region in GPU form (math lowered to exp2/log2/sqrt).
+  LogicalResult emitOp(Operation &op, IRMapping &mapping);
+  /// `v` of lane `source` of the warp (any 32-bit-or-narrower scalar).
+  FailureOr<Value> shuffleIdx(Value v, Value source);
+  /// The sum of `v` (f32) over the group's lanes, in every lane.
+  Value groupSum(Value v);
+  /// The state update and readout of one step: {new state, readout}.
+  FailureOr<std::pair<Value, Value>>
+  stepAndReadout(IRMapping &stepMap, IRMapping &readoutMap, Value h,
+                 function_ref<bool(Phase)> filter);
+
+  ImplicitLocOpBuilder &b;
+  const ScanView &view;
+  const GPUScanConfig &config;
+  ScanMutation mutation;
+
+  DenseMap<Value, unsigned> masks;
+  DenseMap<Operation *, Phase> phases;
+  SmallVector<Value> inputArgs;
+  Value stateArg, outputArg, finalArg;
+};
+} // namespace
+
+void ScanKernelBuilder::classify() {
+  SmallVector<unsigned> inputMasks;
+  for (AffineMap map : view.maps) {
+    unsigned mask = 0;
+    if (view.timeDim >= 0 && map.isFunctionOfDim(view.timeDim))
+      mask |= kDependsOnTime;
+    if (view.laneDim >= 0 && map.isFunctionOfDim(view.laneDim))
+      mask |= kDependsOnLane;
+    inputMasks.push_back(mask);
+  }
+  auto walkRegion = [&](Region &region, unsigned firstInput) {
+    Block &block = region.front();
+    for (auto [i, arg] : llvm::enumerate(block.getArguments()))
+      masks[arg] = i < firstInput ? (kDependsOnTime | kDependsOnLane)
+                                  : inputMasks[i - firstInput];
+    for (Operation &op : block) {
+      unsigned mask = 0;
+      for (Value operand : op.getOperands())
+        mask |= masks.lookup(operand);
+      for (Value result : op.getResults())
+        masks[result] = mask;
+      phases[&op] = phaseOf(mask);
+    }
+  };
+  walkRegion(*view.step, 0);
+  if (view.readout)
+    walkRegion(*view.readout, 1);
+}
+
+FailureOr<Value> ScanKernelBuilder::expand(AffineExpr expr,
+                                           ArrayRef<Value> point) {
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return point[dim.getPosition()];
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr)) {
+    if (constant.getValue() < 0)
+      return failure();
+    return c(constant.getValue());
+  }
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return failure();
+  FailureOr<Value> lhs = expand(binary.getLHS(), point);
+  FailureOr<Value> rhs = expand(binary.getRHS(), point);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  switch (expr.getKind()) {
+  case AffineExprKind::Add:
+    return add(*lhs, *rhs);
+  case AffineExprKind::Mul:
+    return mul(*lhs, *rhs);
+  case AffineExprKind::FloorDiv:
+  case AffineExprKind::CeilDiv:
+  case AffineExprKind::Mod: {
+    // Non-negative indices by positive constants only.
+    auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    if (!divisor || divisor.getValue() <= 0)
+      return failure();
+    if (expr.getKind() == AffineExprKind::Mod)
+      return Value(arith::RemUIOp::create(b, *lhs, *rhs));
+    if (expr.getKind() == AffineExprKind::CeilDiv)
+      return Value(arith::DivUIOp::create(
+          b, add(*lhs, c(divisor.getValue() - 1)), *rhs));
+    return Value(arith::DivUIOp::create(b, *lhs, *rhs));
+  }
+  default:
+    return failure();
+  }
+}
+
+FailureOr<Value> ScanKernelBuilder::loadInput(unsigned i,
+                                              ArrayRef<Value> point) {
+  SmallVector<Value> indices;
+  for (AffineExpr expr : view.maps[i].getResults()) {
+    FailureOr<Value> index = expand(expr, point);
+    if (failed(index))
+      return view.op->emitError()
+             << "seq-gpu-scan-kernels: input " << i << "'s map "
+             << AffineMapAttr::get(view.maps[i])
+             << " has an expression the kernel cannot index";
+    indices.push_back(*index);
+  }
+  return Value(memref::LoadOp::create(b, inputArgs[i], indices));
+}
+
+LogicalResult ScanKernelBuilder::emitOp(Operation &op, IRMapping &mapping) {
+  if (isa<arith::ArithDialect>(op.getDialect())) {
+    b.clone(op, mapping);
+    return success();
+  }
+  Value x = mapping.lookup(op.getOperand(0));
+  Type type = x.getType();
+  Value v = toF32(x);
+  constexpr float kLog2E = 1.4426950408889634f, kLn2 = 0.6931471805599453f;
+  auto exp2 = [&](Value e) -> Value {
+    return LLVM::Exp2Op::create(b, b.getF32Type(), e);
+  };
+  auto log2 = [&](Value e) -> Value {
+    return LLVM::Log2Op::create(b, b.getF32Type(), e);
+  };
+  Value result;
+  if (isa<math::ExpOp>(op)) {
+    result = exp2(arith::MulFOp::create(b, v, f32(kLog2E)));
+  } else if (isa<math::Exp2Op>(op)) {
+    result = exp2(v);
+  } else if (isa<math::LogOp>(op)) {
+    result = arith::MulFOp::create(b, log2(v), f32(kLn2));
+  } else if (isa<math::Log2Op>(op)) {
+    result = log2(v);
+  } else if (isa<math::Log1pOp>(op)) {
+    // log1p(x) = log(u) * x / (u - 1), u = 1 + x (Goldberg): exact where
+    // u rounds to 1 (log1p(x) = x) and accurate near 0; u = inf gives inf.
+    Value u = arith::AddFOp::create(b, v, f32(1.0f));
+    Value one =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(1.0f));
+    Value inf =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(INFINITY));
+    Value scaled = arith::DivFOp::create(
+        b,
+        arith::MulFOp::create(b, arith::MulFOp::create(b, log2(u), f32(kLn2)),
+                              v),
+        arith::SubFOp::create(b, u, f32(1.0f)));
+    result = select(one, v, select(inf, u, scaled));
+  } else if (isa<math::SqrtOp>(op)) {
+    result = LLVM::SqrtOp::create(b, b.getF32Type(), v);
+  } else if (isa<math::RsqrtOp>(op)) {
+    result = arith::DivFOp::create(b, f32(1.0f),
+                                   LLVM::SqrtOp::create(b, b.getF32Type(), v));
+  } else {
+    return op.emitError() << "seq-gpu-scan-kernels: '" << op.getName()
+                          << "' in a scan region has no GPU form";
+  }
+  mapping.map(op.getResult(0), fromF32(result, type));
+  return success();
+}
+
+LogicalResult ScanKernelBuilder::emitOps(Region &region, IRMapping &mapping,
+                                         function_ref<bool(Phase)> filter) {
+  for (Operation &op : region.front().without_terminator())
+    if (filter(phases.lookup(&op)) && failed(emitOp(op, mapping)))
+      return failure();
+  return success();
+}
+
+FailureOr<Value> ScanKernelBuilder::shuffleIdx(Value v, Value source) {
+  Type type = v.getType();
+  Value wide = v;
+  if (isa<FloatType>(type) && !type.isF32())
+    wide = arith::ExtFOp::create(b, b.getF32Type(), v);
+  else if (type.isIndex())
+    wide = i32(v);
+  else if (type.isInteger(1) ||
+           (type.isInteger() && type.getIntOrFloatBitWidth() < 32))
+    wide = arith::ExtUIOp::create(b, b.getI32Type(), v);
+  else if (!type.isF32() && !type.isInteger(32))
+    return view.op->emitError() << "seq-gpu-scan-kernels: cannot share a "
+                                << type << " value between lanes";
+  Value shared =
+      gpu::ShuffleOp::create(b, wide, i32(source), i32(c(config.warpSize)),
+                             gpu::ShuffleMode::IDX)
+          .getShuffleResult();
+  if (type == wide.getType())
+    return shared;
+  if (isa<FloatType>(type))
+    return Value(arith::TruncFOp::create(b, type, shared));
+  if (type.isIndex())
+    return Value(arith::IndexCastOp::create(b, type, shared));
+  return Value(arith::TruncIOp::create(b, type, shared));
+}
+
+Value ScanKernelBuilder::groupSum(Value v) {
+  // Butterfly over offsets group/2 .. 1: xor stays inside the group. The
+  // mutation skips the widest exchange (each half group sums itself).
+  int64_t start = mutation == ScanMutation::ShuffleOffset ? config.group / 4
+                                                          : config.group / 2;
+  for (int64_t offset = start; offset >= 1; offset /= 2) {
+    Value other = gpu::ShuffleOp::create(b, v, offset, config.warpSize,
+                                         gpu::ShuffleMode::XOR)
+                      .getShuffleResult();
+    v = arith::AddFOp::create(b, v, other);
+  }
+  return v;
+}
+
+FailureOr<std::pair<Value, Value>>
+ScanKernelBuilder::stepAndReadout(IRMapping &stepMap, IRMapping &readoutMap,
+                                  Value h, function_ref<bool(Phase)> filter) {
+  if (failed(emitOps(*view.step, stepMap, filter)))
+    return failure();
+  Operation *yield = view.step->front().getTerminator();
+  Value decay = stepMap.lookup(yield->getOperand(0));
+  Value input = stepMap.lookup(yield->getOperand(1));
+  // h = a * h + b, in the state's type, as the CPU lowering.
+  Value next =
+      arith::AddFOp::create(b, arith::MulFOp::create(b, decay, h), input);
+  if (!view.readout)
+    return std::make_pair(next, next);
+  readoutMap.map(view.readout->front().getArgument(0), next);
+  if (failed(emitOps(*view.readout, readoutMap, filter)))
+    return failure();
+  Value r =
+      readoutMap.lookup(view.readout->front().getTerminator()->getOperand(0));
+  return std::make_pair(next, r);
+}
+
+LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
+  b.setInsertionPointToStart(&func.getBody().front());
+  unsigned numInputs = view.inputs.size();
+  for (unsigned i = 0; i < numInputs; ++i)
+    inputArgs.push_back(func.getArgument(i));
+  stateArg = func.getArgument(numInputs);
+  outputArg = func.getArgument(numInputs + 1);
+  finalArg = func.getArgument(numInputs + 2);
+  classify();
+
+  int64_t group = config.group;
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, c(config.warpSize));
+  Value n = arith::RemUIOp::create(b, tid, c(group));
+  Value groupBase = arith::SubIOp::create(b, lane, n);
+  Value channel = add(mul(gpu::BlockIdOp::create(b, gpu::Dimension::x),
+                          c(config.channelsPerBlock())),
+                      arith::DivUIOp::create(b, tid, c(group)));
+  Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value channels = memref::DimOp::create(b, stateArg, 1);
+  Value channelActive = ult(channel, channels);
+  Value active = channelActive;
+  if (view.laneDim >= 0)
+    active = arith::AndIOp::create(
+        b, active, ult(n, memref::DimOp::create(b, stateArg, 2)));
+  // Inactive lanes (past the channels or N) compute on element 0 and
+  // store nothing; every lane reaches every shuffle.
+  Value channelC = select(active, channel, c(0));
+  Value nC = select(active, n, c(0));
+  auto point = [&](Value t) {
+    SmallVector<Value> p = {batch};
+    if (view.timeDim >= 0)
+      p.push_back(t);
+    p.push_back(channelC);
+    if (view.laneDim >= 0)
+      p.push_back(nC);
+    return p;
+  };
+  auto statePoint = [&](Value ch, Value nn) {
+    SmallVector<Value> p = {batch, ch};
+    if (view.laneDim >= 0)
+      p.push_back(nn);
+    return p;
+  };
+  auto inputPhase = [&](unsigned i) {
+    return phaseOf(masks.lookup(view.step->front().getArgument(i)));
+  };
+  auto mapInput = [&](IRMapping &stepMap, IRMapping &readoutMap, unsigned i,
+                      Value v) {
+    stepMap.map(view.step->front().getArgument(i), v);
+    if (view.readout)
+      readoutMap.map(view.readout->front().getArgument(i + 1), v);
+  };
+  auto storeOutput = [&](Value v, ValueRange indices) {
+    memref::StoreOp::create(b, fromF32(toF32(v), view.outputElement), outputArg,
+                            indices);
+  };
+  auto ifThen = [&](Value cond, function_ref<void()> body) {
+    auto ifOp = scf::IfOp::create(b, TypeRange{}, cond, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    body();
+  };
+
+  Value h0 = memref::LoadOp::create(b, stateArg, statePoint(channelC, nC));
+
+  // Everything that varies with neither the time nor N: once per lane
+  // (scan_step: everything, there is no time).
+  IRMapping invStep, invReadout;
+  auto isInvariant = [](Phase p) { return p == Phase::Invariant; };
+  for (unsigned i = 0; i < numInputs; ++i)
+    if (inputPhase(i) == Phase::Invariant) {
+      FailureOr<Value> v = loadInput(i, point(c(0)));
+      if (failed(v))
+        return failure();
+      mapInput(invStep, invReadout, i, *v);
+    }
+
+  if (view.isStep) {
+    auto all = [](Phase) { return true; };
+    FailureOr<std::pair<Value, Value>> result =
+        stepAndReadout(invStep, invReadout, h0, all);
+    if (failed(result))
+      return failure();
+    auto [next, r] = *result;
+    if (view.reduce) {
+      Value sum = groupSum(select(active, toF32(r), f32(0.0f)));
+      ifThen(arith::AndIOp::create(
+                 b, channelActive,
+                 arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, c(0))),
+             [&] { storeOutput(sum, {batch, channel}); });
+    } else {
+      ifThen(active, [&] { storeOutput(r, statePoint(channel, n)); });
+    }
+    ifThen(active, [&] {
+      memref::StoreOp::create(b, next, finalArg, statePoint(channel, n));
+    });
+    gpu::ReturnOp::create(b);
+    return success();
+  }
+
+  if (failed(emitOps(*view.step, invStep, isInvariant)) ||
+      (view.readout && failed(emitOps(*view.readout, invReadout, isInvariant))))
+    return failure();
+
+  Value steps = memref::DimOp::create(b, outputArg, 1);
+  Value last = arith::SubIOp::create(b, steps, c(1));
+  // Step s of the walk is time s, or T-1-s when reversed; s clamped to the
+  // sequence (a clamped step's results are discarded).
+  auto timeOf = [&](Value s) -> Value {
+    Value clamped = arith::MinUIOp::create(b, s, last);
+    return view.reverse ? arith::SubIOp::create(b, last, clamped) : clamped;
+  };
+
+  auto chunks = scf::ForOp::create(b, c(0), steps, c(group), ValueRange{h0});
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(chunks.getBody());
+    Value start = chunks.getInductionVar();
+    Value h = chunks.getRegionIterArgs()[0];
+
+    // Row phase: this lane computes step `n` of the chunk.
+    Value mine = add(start, n);
+    Value mineValid = ult(mine, steps);
+    Value myTime = timeOf(mine);
+    IRMapping rowStep = invStep, rowReadout = invReadout;
+    for (unsigned i = 0; i < numInputs; ++i)
+      if (inputPhase(i) == Phase::Row) {
+        FailureOr<Value> v = loadInput(i, point(myTime));
+        if (failed(v))
+          return failure();
+        mapInput(rowStep, rowReadout, i, *v);
+      }
+    auto isRow = [](Phase p) { return p == Phase::Row; };
+    if (failed(emitOps(*view.step, rowStep, isRow)) ||
+        (view.readout && failed(emitOps(*view.readout, rowReadout, isRow))))
+      return failure();
+
+    // The row values the lane phase uses (row block arguments and results
+    // with a lane-phase or terminator user).
+    auto neededByLane = [&](Value v) {
+      for (Operation *user : v.getUsers())
+        if (user->hasTrait<OpTrait::IsTerminator>() ||
+            phases.lookup(user) == Phase::Lane)
+          return true;
+      return false;
+    };
+    SmallVector<std::pair<Value, Value>> shared; // (region value, row value)
+    auto collect = [&](Region &region, IRMapping &rowMap) {
+      Block &block = region.front();
+      for (Value arg : block.getArguments())
+        if (phaseOf(masks.lookup(arg)) == Phase::Row && neededByLane(arg))
+          shared.push_back({arg, rowMap.lookup(arg)});
+      for (Operation &op : block.without_terminator())
+        if (phases.lookup(&op) == Phase::Row)
+          for (Value result : op.getResults())
+            if (neededByLane(result))
+              shared.push_back({result, rowMap.lookup(result)});
+    };
+    collect(*view.step, rowStep);
+    if (view.readout)
+      collect(*view.readout, rowReadout);
+
+    // Lane phase: the chunk's steps in order.
+    auto walk =
+        scf::ForOp::create(b, c(0), c(group), c(1), ValueRange{h, f32(0.0f)});
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(walk.getBody());
+      Value k = walk.getInductionVar();
+      Value hk = walk.getRegionIterArgs()[0];
+      Value kept = walk.getRegionIterArgs()[1];
+      Value s = add(start, k);
+      Value valid = ult(s, steps);
+      Value time = timeOf(s);
+      // Step k's row values live in lane k of the group; the mutation
+      // takes them from the next lane.
+      Value source = add(groupBase, k);
+      if (mutation == ScanMutation::ShareLane)
+        source =
+            add(groupBase, arith::RemUIOp::create(b, add(k, c(1)), c(group)));
+      IRMapping laneStep = invStep, laneReadout = invReadout;
+      for (auto [value, rowValue] : shared) {
+        // A group of one lane computed its own step.
+        FailureOr<Value> v = group == 1 ? FailureOr<Value>(rowValue)
+                                        : shuffleIdx(rowValue, source);
+        if (failed(v))
+          return failure();
+        // A region value maps in its own region's mapping.
+        if (value.getParentRegion() == view.step)
+          laneStep.map(value, *v);
+        else
+          laneReadout.map(value, *v);
+      }
+      for (unsigned i = 0; i < numInputs; ++i)
+        if (inputPhase(i) == Phase::Lane) {
+          FailureOr<Value> v = loadInput(i, point(time));
+          if (failed(v))
+            return failure();
+          mapInput(laneStep, laneReadout, i, *v);
+        }
+      auto isLane = [](Phase p) { return p == Phase::Lane; };
+      FailureOr<std::pair<Value, Value>> result =
+          stepAndReadout(laneStep, laneReadout, hk, isLane);
+      if (failed(result))
+        return failure();
+      auto [next, r] = *result;
+      Value hNext = select(valid, next, hk);
+      if (view.reduce) {
+        Value sum = groupSum(select(active, toF32(r), f32(0.0f)));
+        kept = select(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, k),
+                      sum, kept);
+      } else {
+        ifThen(arith::AndIOp::create(b, valid, active), [&] {
+          SmallVector<Value> indices = {batch, time, channel};
+          if (view.laneDim >= 0)
+            indices.push_back(n);
+          storeOutput(r, indices);
+        });
+      }
+      scf::YieldOp::create(b, ValueRange{hNext, kept});
+    }
+    if (view.reduce)
+      ifThen(arith::AndIOp::create(b, mineValid, channelActive),
+             [&] { storeOutput(walk.getResult(1), {batch, myTime, channel}); });
+    scf::YieldOp::create(b, ValueRange{walk.getResult(0)});
+  }
+  ifThen(active, [&] {
+    memref::StoreOp::create(b, chunks.getResult(0), finalArg,
+                            statePoint(channel, n));
+  });
+  gpu::ReturnOp::create(b);
+  return success();
+}
+
+/// The view of a seq.scan or seq.scan_step, or failure with a diagnostic
+/// when the kernel does not handle its form.
+template <typename OpTy>
+static FailureOr<ScanView> viewOf(OpTy op, bool isStep, bool reverse) {
+  ScanView view;
+  view.op = op;
+  view.isStep = isStep;
+  view.reverse = reverse;
+  view.inputs = op.getInputs();
+  view.init = op.getInit();
+  for (Attribute map : op.getIndexingMaps())
+    view.maps.push_back(cast<AffineMapAttr>(map).getValue());
+  view.step = &op.getStep();
+  view.readout = op.getReadout().empty() ? nullptr : &op.getReadout();
+  auto stateType = cast<RankedTensorType>(view.init.getType());
+  auto outputType = cast<RankedTensorType>(op.getOutput().getType());
+  view.outputElement = outputType.getElementType();
+  view.outputRank = outputType.getRank();
+  view.finalElement =
+      cast<RankedTensorType>(op.getFinalState().getType()).getElementType();
+  int64_t stateRank = stateType.getRank();
+  auto fail = [&](const Twine &why) {
+    return op.emitError() << "seq-gpu-scan-kernels: no GPU kernel for " << why;
+  };
+  if (stateRank != 2 && stateRank != 3)
+    return fail("a state of rank " + Twine(stateRank) +
+                " (the kernel takes [B, D] and [B, D, N])");
+  int64_t lead = isStep ? 1 : 2;
+  view.timeDim = isStep ? -1 : 1;
+  view.channelDim = lead;
+  view.laneDim = stateRank == 3 ? lead + 1 : -1;
+  ArrayRef<int64_t> reduce = op.getReductionDims();
+  if (!reduce.empty()) {
+    if (reduce.size() != 1 || view.laneDim < 0 || reduce[0] != view.laneDim)
+      return fail("a readout reduced over other dimensions than the state's "
+                  "last");
+    view.reduce = true;
+  }
+  for (Region *region : {view.step, view.readout}) {
+    if (!region)
+      continue;
+    for (Operation &inner : region->front())
+      if (!isSupportedRegionOp(inner))
+        return fail("the region op '" + inner.getName().getStringRef() +
+                    "' (arith and math.exp/exp2/log/log2/log1p/sqrt/rsqrt "
+                    "have GPU forms)");
+  }
+  return view;
+}
+
+namespace {
+struct GPUScanKernelsPass
+    : public seq::impl::SeqGPUScanKernelsBase<GPUScanKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    std::optional<TargetDescription> description = parseTarget(target, error);
+    if (description && !description->isGPU())
+      error = "'" + target + "' is not a GPU target";
+    if (!description || !description->isGPU()) {
+      module.emitError() << "seq-gpu-scan-kernels: " << error;
+      return signalPassFailure();
+    }
+    std::optional<ScanMutation> parsedMutation;
+    if (mutation == "none")
+      parsedMutation = ScanMutation::None;
+    else if (mutation == "shuffle-offset")
+      parsedMutation = ScanMutation::ShuffleOffset;
+    else if (mutation == "share-lane")
+      parsedMutation = ScanMutation::ShareLane;
+    if (!parsedMutation) {
+      module.emitError() << "seq-gpu-scan-kernels: unknown mutation '"
+                         << mutation << "'";
+      return signalPassFailure();
+    }
+
+    OpBuilder builder(module.getBodyRegion());
+    gpu::GPUModuleOp kernels =
+        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    // Kernels by the printed form of their op (regions, maps, types): a
+    // kernel compiles its op's regions.
+    llvm::StringMap<std::string> byForm;
+    bool failedAny = false;
+    module.walk([&](Operation *op) {
+      FailureOr<ScanView> view = failure();
+      if (auto scan = dyn_cast<ScanOp>(op))
+        view = viewOf(scan, false, scan.getReverse());
+      else if (auto step = dyn_cast<ScanStepOp>(op))
+        view = viewOf(step, true, false);
+      else
+        return;
+      if (failed(view)) {
+        failedAny = true;
+        return;
+      }
+      auto stateType = cast<RankedTensorType>(view->init.getType());
+      int64_t lanes = view->laneDim >= 0 ? stateType.getDimSize(2) : 1;
+      if (ShapedType::isDynamic(lanes)) {
+        op->emitError() << "seq-gpu-scan-kernels: the state's last dimension "
+                           "must be static";
+        failedAny = true;
+        return;
+      }
+      std::string configError;
+      std::optional<GPUScanConfig> config =
+          selectGPUScanConfig(*description, lanes, configError);
+      if (!config) {
+        op->emitError() << "seq-gpu-scan-kernels: " << configError;
+        failedAny = true;
+        return;
+      }
+      std::string form;
+      {
+        llvm::raw_string_ostream os(form);
+        OpPrintingFlags flags;
+        flags.printGenericOpForm();
+        Operation *clone = op->clone();
+        // The operands' names differ between functions; the form does not.
+        clone->print(os, flags.useLocalScope());
+        clone->destroy();
+      }
+      std::string typeName;
+      llvm::raw_string_ostream(typeName) << view->outputElement;
+      std::string &name = byForm[form];
+      if (name.empty()) {
+        std::string base = llvm::formatv(
+            "{0}_{1}_g{2}{3}", view->isStep ? "scan_step" : "scan", typeName,
+            config->group, view->reverse ? "_reverse" : "");
+        name = base;
+        for (int suffix = 1; kernels && kernels.lookupSymbol(name); ++suffix)
+          name = base + "_" + std::to_string(suffix);
+        if (!kernels) {
+          builder.setInsertionPointToEnd(module.getBody());
+          kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                             kKernelModuleName);
+          kernels->setAttr("seq.target",
+                           builder.getStringAttr(description->name()));
+          module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                          builder.getUnitAttr());
+        }
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToEnd(kernels.getBody());
+        ImplicitLocOpBuilder b(op->getLoc(), builder);
+        int64_t dynamic = ShapedType::kDynamic;
+        auto memrefOf = [&](Value tensor) {
+          auto type = cast<RankedTensorType>(tensor.getType());
+          return MemRefType::get(SmallVector<int64_t>(type.getRank(), dynamic),
+                                 type.getElementType());
+        };
+        SmallVector<Type> arguments;
+        for (Value input : view->inputs)
+          arguments.push_back(memrefOf(input));
+        arguments.push_back(memrefOf(view->init));
+        arguments.push_back(memrefOf(op->getResult(0)));
+        arguments.push_back(memrefOf(op->getResult(1)));
+        auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                           b.getFunctionType(arguments, {}),
+                                           TypeRange{}, TypeRange{});
+        func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                      b.getUnitAttr());
+        func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+            {static_cast<int32_t>(config->threads()), 1, 1}));
+        // grid.x over the state's channels, grid.y over its batch rows.
+        int64_t state = view->inputs.size();
+        func->setAttr(kLaunchGridAttrName,
+                      b.getDenseI64ArrayAttr(
+                          {state, 1, config->channelsPerBlock(), state, 0, 1}));
+        if (failed(ScanKernelBuilder(b, *view, *config, *parsedMutation)
+                       .build(func))) {
+          failedAny = true;
+          return;
+        }
+      }
+      op->setAttr("seq.gpu_kernel",
+                  SymbolRefAttr::get(
+                      builder.getStringAttr(kKernelModuleName),
+                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+    });
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+} // namespace

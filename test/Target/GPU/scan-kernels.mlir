@@ -1,0 +1,105 @@
+// seq-gpu-scan-kernels maps a seq.scan onto groups of lanes, one lane per
+// state element: what depends on neither the time nor N (A = -exp(A_log))
+// before the sequence loop; what depends on the time only (softplus(dt),
+// x) once per step by lane (t mod group), handed out by gpu.shuffle idx;
+// the rest per lane; y summed over N by gpu.shuffle xor, lane k keeping
+// step k's sum. seq.scan_step is the same without the loop.
+// seq-gpu-conv-kernels maps seq.causal_conv1d onto a block per (tile of
+// time steps, batch row), threads over (time, channel), K taps unrolled.
+
+// RUN: seqc-opt %S/Inputs/scans.mlir --seq-gpu-scan-kernels=target=cuda:sm_80 --seq-gpu-conv-kernels=target=cuda:sm_80 | FileCheck %s --check-prefixes=CHECK,CUDA
+// RUN: seqc-opt %S/Inputs/scans.mlir --seq-gpu-scan-kernels=target=hip:gfx942 --seq-gpu-conv-kernels=target=hip:gfx942 | FileCheck %s --check-prefixes=CHECK,HIP
+// RUN: not seqc-opt %S/Inputs/scans.mlir --seq-gpu-scan-kernels=target=cpu 2>&1 | FileCheck %s --check-prefix=NOTGPU
+// RUN: not seqc-opt %S/Inputs/scans.mlir --seq-gpu-conv-kernels=target=cpu 2>&1 | FileCheck %s --check-prefix=NOTGPU
+// RUN: not seqc-opt %S/Inputs/scans.mlir "--seq-gpu-scan-kernels=target=cuda:sm_80 mutation=typo" 2>&1 | FileCheck %s --check-prefix=MUTATION
+// RUN: not seqc-opt %S/Inputs/scan-unsupported.mlir --split-input-file --seq-gpu-scan-kernels=target=cuda:sm_80 2>&1 | FileCheck %s --check-prefix=NOKERNEL
+// RUN: not seqc %S/Inputs/scan-unsupported.mlir --target=cuda:sm_80 -emit=gpu-kernels -o %t.mlir 2>&1 | FileCheck %s --check-prefix=SEQC
+
+// CHECK: func.func @mamba1
+// CHECK: {seq.gpu_kernel = @seq_kernels::@scan_f32_g16}
+// CHECK: func.func @mamba1_bf16
+// CHECK: {seq.gpu_kernel = @seq_kernels::@scan_f32_g16_1}
+// CHECK: func.func @step(
+// CHECK: {seq.gpu_kernel = @seq_kernels::@scan_step_f32_g16}
+// CHECK: func.func @decode
+// CHECK: seq.causal_conv1d {{.*}}seq.gpu_kernel = @seq_kernels::@causal_conv1d_f32_wf32_k4_biasf32_statef32_fsf32_silu_r3
+
+// Mamba-1: 8 (CUDA) or 16 (HIP) channels of 16 lanes a block, grid over
+// the state's channels (argument 6, dimension 1) and batch rows.
+// CHECK: gpu.func @scan_f32_g16(
+// CUDA-SAME: known_block_size = array<i32: 128, 1, 1>, seq.launch_grid = array<i64: 6, 1, 8, 6, 0, 1>
+// HIP-SAME: known_block_size = array<i32: 256, 1, 1>, seq.launch_grid = array<i64: 6, 1, 16, 6, 0, 1>
+// CHECK-NOT: gpu.barrier
+// The initial state, dt_bias and A = -exp(A_log): once, before the loop.
+// CHECK: %[[H0:.*]] = memref.load %arg6
+// CHECK: memref.load %arg1
+// CHECK: %[[ALOG:.*]] = memref.load %arg3
+// CHECK: arith.mulf %[[ALOG]]
+// CHECK: llvm.intr.exp2
+// CHECK: %[[A:.*]] = arith.negf
+// Chunks of 16 steps, the state carried in a register.
+// CHECK: scf.for %[[START:.*]] = %{{.*}} to %{{.*}} step %c16{{.*}} iter_args(%{{.*}} = %[[H0]]) -> (f32)
+// Lane j's step: dt and x loaded and softplus computed once per step.
+// CHECK: memref.load %arg0
+// CHECK: %[[X:.*]] = memref.load %arg2
+// CHECK: llvm.intr.exp2
+// CHECK: llvm.intr.log2
+// CHECK: arith.select
+// CHECK: %[[SP:.*]] = arith.select
+// CHECK: scf.for {{.*}} -> (f32, f32)
+// CHECK: gpu.shuffle  idx %[[X]]
+// CHECK: gpu.shuffle  idx %[[SP]]
+// CHECK: memref.load %arg4
+// CHECK: memref.load %arg5
+// CHECK: arith.mulf %{{.*}}, %[[A]]
+// CHECK: llvm.intr.exp2
+// y over the group's 16 lanes.
+// CHECK: gpu.shuffle  xor %{{.*}}, %c8_i32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c4_i32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32
+// CHECK-NOT: gpu.shuffle
+// CHECK: scf.yield
+// One y store per lane per chunk, the final state after the loop.
+// CHECK: scf.if
+// CHECK: memref.store {{.*}}, %arg7
+// CHECK: scf.if
+// CHECK: memref.store {{.*}}, %arg8
+// CHECK: gpu.return
+
+// bf16 inputs: widened in the kernel, the state f32.
+// CHECK: gpu.func @scan_f32_g16_1(%{{.*}}: memref<?x?x?xbf16>
+// CHECK: arith.extf {{.*}} : bf16 to f32
+// CHECK: gpu.return
+
+// The decode step: no loop, no shuffle idx, y reduced the same way.
+// CHECK: gpu.func @scan_step_f32_g16(
+// CHECK-NOT: scf.for
+// CHECK-NOT: gpu.shuffle  idx
+// CHECK: gpu.shuffle  xor %{{.*}}, %c8_i32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32
+// CHECK: memref.store {{.*}}, %arg7
+// CHECK: memref.store {{.*}}, %arg8
+// CHECK: gpu.return
+
+// The convolution's decode step: 256 threads, grid over time tiles of 3
+// rows (output argument 4, dimension 1) and batch rows; 4 taps from the
+// state or the input, SiLU; the first tile's blocks write the final state.
+// CHECK: gpu.func @causal_conv1d_f32_wf32_k4_biasf32_statef32_fsf32_silu_r3(
+// CHECK-SAME: known_block_size = array<i32: 256, 1, 1>, seq.launch_grid = array<i64: 4, 1, 3, 4, 0, 1>
+// CHECK: scf.for
+// CHECK: memref.load %arg2
+// CHECK-COUNT-4: memref.load %arg1
+// CHECK: llvm.intr.exp2
+// CHECK: memref.store {{.*}}, %arg4
+// CHECK: scf.if
+// CHECK: scf.for
+// CHECK: memref.store {{.*}}, %arg5
+// CHECK: gpu.return
+
+// NOTGPU: 'cpu' is not a GPU target
+// MUTATION: seq-gpu-scan-kernels: unknown mutation 'typo'
+// NOKERNEL: error: seq-gpu-scan-kernels: no GPU kernel for the region op 'math.tanh'
+// NOKERNEL: error: seq-gpu-scan-kernels: a scan state whose last dimension has 64 elements (a group of lanes holds 1 to 32)
+// NOKERNEL: error: seq-gpu-scan-kernels: no GPU kernel for a state of rank 4 (the kernel takes [B, D] and [B, D, N])
+// SEQC: error: seq-gpu-scan-kernels: no GPU kernel for the region op 'math.tanh'
