@@ -57,6 +57,9 @@ struct TilingOptions {
   int64_t moeRowTile = 32;
   int64_t moeBlockRows = 3;
   int64_t moeBlockFeatures = 2;
+  // seq.scan in Mamba-2's form (one scalar decay per head): steps per
+  // chunk of the chunked matmul (SSD) form; 0 keeps the recurrence.
+  int64_t scanChunk = 64;
   // Elementwise activations: elements per tile.
   int64_t elementwiseTile = 1024;
   /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,

@@ -11,6 +11,7 @@
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "ScanSSD.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -265,6 +266,17 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
                });
       tileBounds[0] = b.select(ok, batch, b.index(0));
     }
+    // Mamba-2's form (one scalar decay per head): the chunked matmul form.
+    if constexpr (std::is_same_v<ScanLikeOp, ScanOp>) {
+      if (std::optional<SSDForm> form = matchSSD(op);
+          form && tiling.scanChunk > 0) {
+        lowerSSD(b, op, *form, inputs, init, output, finalState, tileBounds[0],
+                 steps, tiling);
+        rewriter.replaceOp(op, {b.toTensor(output, outType),
+                                b.toTensor(finalState, stateType)});
+        return success();
+      }
+    }
     // Without a readout every state element is its own tile.
     SmallVector<int64_t> tileDims =
         hasReadout ? keptDims : SmallVector<int64_t>();
@@ -410,7 +422,8 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         unsigned i = arg.getArgNumber();
         if (!lanes || timeInput[i] || invariantInput[i])
           continue;
-        bool readByReadout = readout && !readout->getArgument(i + 1).use_empty();
+        bool readByReadout =
+            readout && !readout->getArgument(i + 1).use_empty();
         if (readByReadout || llvm::any_of(arg.getUses(), perPoint))
           tabled.push_back(arg);
       }
@@ -444,9 +457,9 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
       Value input = inputs[i];
       Type element = cast<MemRefType>(input.getType()).getElementType();
       if (!map.isFunctionOfDim(lanePos))
-        return splat(b, memref::LoadOp::create(b, input,
-                                               inputIndices(b, map, point)),
-                     width);
+        return splat(
+            b, memref::LoadOp::create(b, input, inputIndices(b, map, point)),
+            width);
       auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
       bool contiguous =
           last && last.getPosition() == lanePos &&
@@ -632,8 +645,8 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     // runChunk with channel lanes: `tile`'s lane coordinate is a block of
     // `width` channels; the scratch state holds `width` lanes per inner
     // point, lane-minor.
-    auto runLanes = [&](ValueRange tile, Value tileIndex, Value chunk,
-                        Value s0, Value s1, Start start, bool writeOutputs,
+    auto runLanes = [&](ValueRange tile, Value tileIndex, Value chunk, Value s0,
+                        Value s1, Start start, bool writeOutputs,
                         bool trackDecay) -> std::pair<Value, Value> {
       Value bi = tile[0];
       Value v0 = b.mul(tile.back(), laneCount);
@@ -793,8 +806,7 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
             BlockArgument arg = readout.getArgument(i + 1);
             if (arg.use_empty())
               continue;
-            readoutValues.map(arg,
-                              values.lookup(stepBlock.getArgument(i)));
+            readoutValues.map(arg, values.lookup(stepBlock.getArgument(i)));
           }
           for (Operation &readoutOp : readout.without_terminator())
             cloneOnLanes(b, readoutOp, readoutValues, width);

@@ -1,5 +1,6 @@
 // RUN: seqc-opt %s -convert-seq-to-loops=vector-width=0 | FileCheck %s
 // RUN: seqc-opt %s -convert-seq-to-loops=vector-width=8 | FileCheck %s --check-prefix=LANES
+// RUN: seqc-opt %s -convert-seq-to-loops=scan-chunk=64 | FileCheck %s --check-prefix=SSD
 
 // A Mamba-style scan: tiles over (batch, channel, sequence chunk); the
 // d_state vector lives in a tile-local buffer; nothing of size [B, T, D, N]
@@ -147,4 +148,41 @@ func.func @mamba_alog_partial(%dt: tensor<1x64x12xf32>, %Alog: tensor<12x4xf32>,
         seq.yield %r : f32
       } -> tensor<1x64x12xf32>, tensor<1x12x4xf32>
   return %y : tensor<1x64x12xf32>
+}
+
+// Mamba-2's form (one scalar decay exp(dt * A) per head, input term
+// dt * x[p] * B[n], readout h * C): with scan-chunk=64 the chunked matmul
+// (SSD) form, tiles (batch, head), the 64 x 64 decay-masked weights of a
+// chunk in scratch and broadcast-FMA blocks; by default (the target's
+// scanChunk is 0) the recurrence on channel lanes.
+
+// SSD-LABEL: func @mamba2_ssd
+// SSD: scf.forall (%{{.*}}, %{{.*}}) in (%c1, %c2)
+// SSD: memref.alloca() : memref<64x64xf32>
+// SSD: vector.fma
+// SSD-NOT: seq.scan ins
+// LANES-LABEL: func @mamba2_ssd
+// LANES-NOT: memref<64x64xf32>
+// LANES: math.exp %{{.*}} : vector<8xf32>
+func.func @mamba2_ssd(%dt: tensor<1x100x2xf32>, %A: tensor<2xf32>, %x: tensor<1x100x2x16xf32>, %Bm: tensor<1x100x1x8xf32>, %Cm: tensor<1x100x1x8xf32>, %h0: tensor<1x2x16x8xf32>) -> tensor<1x100x2x16xf32> {
+  %y, %h = seq.scan ins(%dt, %A, %x, %Bm, %Cm : tensor<1x100x2xf32>, tensor<2xf32>, tensor<1x100x2x16xf32>, tensor<1x100x1x8xf32>, tensor<1x100x1x8xf32>)
+      init(%h0 : tensor<1x2x16x8xf32>)
+      maps = [affine_map<(b, t, h, p, n) -> (b, t, h)>, affine_map<(b, t, h, p, n) -> (h)>,
+              affine_map<(b, t, h, p, n) -> (b, t, h, p)>,
+              affine_map<(b, t, h, p, n) -> (b, t, h floordiv 2, n)>,
+              affine_map<(b, t, h, p, n) -> (b, t, h floordiv 2, n)>]
+      reduce = [4]
+      step {
+      ^bb0(%dtv: f32, %av: f32, %xv: f32, %bv: f32, %cv: f32):
+        %da = arith.mulf %dtv, %av : f32
+        %decay = math.exp %da : f32
+        %bx = arith.mulf %bv, %xv : f32
+        %in = arith.mulf %dtv, %bx : f32
+        seq.yield %decay, %in : f32, f32
+      } readout {
+      ^bb0(%hv: f32, %dtv: f32, %av: f32, %xv: f32, %bv: f32, %cv: f32):
+        %r = arith.mulf %hv, %cv : f32
+        seq.yield %r : f32
+      } -> tensor<1x100x2x16xf32>, tensor<1x2x16x8xf32>
+  return %y : tensor<1x100x2x16xf32>
 }
