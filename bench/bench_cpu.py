@@ -168,6 +168,67 @@ def _mamba_scan(rng, B, T, D, N):
     return f"Mamba-1 selective scan B{B} T{T} D{D} N{N} f32", ir, [dt, x, A, Bm, Cm, h0], ref, flops, None
 
 
+def _mamba2_scan(rng, B, T, H, P, N, chunk=64):
+    """Mamba-2's scan (one scalar decay per head, B and C shared by the
+    heads: ngroups 1) as the importer writes it. FLOPs: those of the
+    chunked SSD form at chunk length `chunk` (KernelDispatch's
+    scanChunk): per token and head, C.B^T and the decay-masked W.X over
+    the causal half (chunk * N + chunk * P), the carried state's readout
+    C.H (2 N P) and the state update (2 N P)."""
+    x = rng.standard_normal((B, T, H, P), dtype=np.float32)
+    dt = rng.standard_normal((B, T, H), dtype=np.float32) * 0.5 - 1
+    dt_bias = rng.uniform(-0.5, 0.5, H).astype(np.float32)
+    A_log = np.log(rng.uniform(1, 16, H)).astype(np.float32)
+    Bm = rng.standard_normal((B, T, 1, N), dtype=np.float32) * 0.5
+    Cm = rng.standard_normal((B, T, 1, N), dtype=np.float32) * 0.5
+    h0 = np.zeros((B, H, P, N), np.float32)
+    tx, tdt, tb, tB, tC = f"tensor<{B}x{T}x{H}x{P}xf32>", f"tensor<{B}x{T}x{H}xf32>", \
+        f"tensor<{H}xf32>", f"tensor<{B}x{T}x1x{N}xf32>", f"tensor<{B}x{T}x1x{N}xf32>"
+    ts = f"tensor<{B}x{H}x{P}x{N}xf32>"
+    ir = f"""func.func @main(%dt: {tdt}, %db: {tb}, %x: {tx}, %alog: {tb}, %Bm: {tB}, %Cm: {tC}, %h0: {ts}) -> {tx} {{
+  %y, %h = seq.scan ins(%dt, %db, %x, %alog, %Bm, %Cm : {tdt}, {tb}, {tx}, {tb}, {tB}, {tC}) init(%h0 : {ts})
+      maps = [affine_map<(b, t, h, p, n) -> (b, t, h)>, affine_map<(b, t, h, p, n) -> (h)>, affine_map<(b, t, h, p, n) -> (b, t, h, p)>, affine_map<(b, t, h, p, n) -> (h)>, affine_map<(b, t, h, p, n) -> (b, t, h floordiv {H}, n)>, affine_map<(b, t, h, p, n) -> (b, t, h floordiv {H}, n)>]
+      reduce = [4]
+      step {{
+      ^bb0(%dtv: f32, %dbv: f32, %xv: f32, %alv: f32, %bv: f32, %cv: f32):
+        %d = arith.addf %dtv, %dbv : f32
+        %c20 = arith.constant 20.0 : f32
+        %big = arith.cmpf ogt, %d, %c20 : f32
+        %e = math.exp %d : f32
+        %l = math.log1p %e : f32
+        %sp = arith.select %big, %d, %l : f32
+        %ea = math.exp %alv : f32
+        %a = arith.negf %ea : f32
+        %da = arith.mulf %sp, %a : f32
+        %decay = math.exp %da : f32
+        %sb = arith.mulf %sp, %bv : f32
+        %in = arith.mulf %sb, %xv : f32
+        seq.yield %decay, %in : f32, f32
+      }} readout {{
+      ^bb0(%hv: f32, %dtv: f32, %dbv: f32, %xv: f32, %alv: f32, %bv: f32, %cv: f32):
+        %r = arith.mulf %hv, %cv : f32
+        seq.yield %r : f32
+      }} -> {tx}, {ts}
+  return %y : {tx}
+}}"""
+    tX, tDT, tDB, tAL, tBm, tCm = map(torch.from_numpy, (x, dt, dt_bias, A_log, Bm, Cm))
+
+    def ref():  # the eager recurrence, as for Mamba-1
+        sp = F.softplus(tDT + tDB)                          # [B, T, H]
+        dA = torch.exp(sp * -torch.exp(tAL))                # [B, T, H]
+        h = torch.zeros(B, H, P, N)
+        ys = []
+        for t in range(T):
+            dBx = (sp[:, t, :, None] * tX[:, t])[..., None] * tBm[:, t, 0, None, None, :]
+            h = dA[:, t, :, None, None] * h + dBx
+            ys.append(torch.einsum("bhpn,bn->bhp", h, tCm[:, t, 0]))
+        return torch.stack(ys, 1)
+
+    flops = B * T * H * (chunk * N + chunk * P + 4 * N * P)
+    return (f"Mamba-2 scan B{B} T{T} H{H} P{P} N{N} f32", ir,
+            [dt, dt_bias, x, A_log, Bm, Cm, h0], ref, flops, None)
+
+
 def moe_layer(rng):
     return _moe_layer(rng, 64, 512, 1024, 8, 2)
 
@@ -316,6 +377,10 @@ def issue_mamba_scan(rng):
     return _mamba_scan(rng, 1, 4096, 2048, 16)
 
 
+def issue_mamba2_scan(rng):
+    return _mamba2_scan(rng, 1, 4096, 32, 64, 128)
+
+
 # The default set: shapes small enough for a quick run on 2 cores. The
 # `issue` set: the shapes of issue #10's table (the goals are stated there).
 SETS = {
@@ -332,6 +397,8 @@ SETS = {
     # Issue #10's MoE (T = 1, 8 decode; 64, 512 prefill) and scan goals.
     "moescan": (issue_moe_decode_t1, issue_moe_decode_t8, issue_moe_layer,
                 issue_moe_layer_t512, issue_mamba_scan),
+    # Issue #10's scan goals: Mamba-1 (channel lanes) and Mamba-2 (SSD).
+    "scan": (issue_mamba_scan, issue_mamba2_scan),
 }
 
 

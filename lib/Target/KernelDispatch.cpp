@@ -70,6 +70,13 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
     tiling.moeRowTile = 2 * tiling.vectorWidth;
     tiling.moePanelMinRows = 4;
   }
+  // Mamba-2 scans: the recurrence on channel lanes. The SSD form
+  // (--scan-chunk=64: per (batch, head) a chunk's C, B (64 x N), u (64 x
+  // P), the 64 x 64 decay-masked weights and the P x N state, 160 KiB at
+  // N = 128, P = 64) measured no faster at B1 T4096 H32 P64 N128 (200.6
+  // vs 201.7 ms CPU time; chunks of 128 and 256: 1.5x and 2.3x slower),
+  // bench/results/cpu-2026-12-01-scan.md.
+  tiling.scanChunk = 0;
   tiling.elementwiseTile = 1024;
   return tiling;
 }

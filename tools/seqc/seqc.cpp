@@ -196,6 +196,10 @@ static cl::opt<int64_t> vectorWidth(
     cl::desc("f32 lanes of the vector kernels (default: from the target; "
              "0: scalar loops)"),
     cl::init(-1), cl::cat(tilingCategory));
+static cl::opt<int64_t> scanChunk(
+    "scan-chunk",
+    cl::desc("Steps per chunk of Mamba-2 scans' SSD form (0: recurrence)"),
+    cl::init(-1), cl::Hidden, cl::cat(tilingCategory));
 
 static cl::opt<bool> boundsChecks(
     "bounds-checks",
@@ -809,6 +813,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
           options.queryTile = queryTile;
           options.keyTile = keyTile;
           options.vectorWidth = lanes;
+          options.scanChunk = scanChunk;
           options.quantActivations =
               quantActivations == QuantActivations::Int8 ? "int8" : "f32";
           options.x86Avx2 = seq::hasX86Avx2(**machine);
@@ -831,6 +836,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         options.queryTile = queryTile;
         options.keyTile = keyTile;
         options.vectorWidth = lanes;
+        options.scanChunk = scanChunk;
         options.quantActivations =
             quantActivations == QuantActivations::Int8 ? "int8" : "f32";
         options.x86Avx2 = seq::hasX86Avx2(**machine);

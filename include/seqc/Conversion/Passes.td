@@ -54,6 +54,9 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
     Option<"vectorWidth", "vector-width", "int64_t", "-1",
            "f32 lanes for the vector-dialect kernels (0: scalar loops; "
            "default: the target's)">,
+    Option<"scanChunk", "scan-chunk", "int64_t", "-1",
+           "Steps per chunk of Mamba-2 scans' chunked matmul (SSD) form "
+           "(0: the recurrence; default: the target's)">,
     Option<"quantActivations", "quant-activations", "std::string", "\"f32\"",
            "Activations of q8_0/q4_0/q4_1 projections: f32, or int8 "
            "(quantized per 32-element block, integer dot products)">,

@@ -61,6 +61,9 @@ struct TilingOptions {
   // their slots in the lanes of one or two vectors (moeRowTile <= 2 x
   // vectorWidth), broadcast-FMAs of weight elements; 0: never.
   int64_t moePanelMinRows = 0;
+  // seq.scan in Mamba-2's form (one scalar decay per head): steps per
+  // chunk of the chunked matmul (SSD) form; 0 keeps the recurrence.
+  int64_t scanChunk = 0;
   // Elementwise activations: elements per tile.
   int64_t elementwiseTile = 1024;
   /// f32 lanes of the target's vector registers (8: AVX2, 16: AVX-512,

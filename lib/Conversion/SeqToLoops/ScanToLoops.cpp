@@ -11,13 +11,16 @@
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "ScanSSD.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -26,24 +29,74 @@
 using namespace mlir;
 using namespace mlir::seq;
 
+/// The indices at which `map` reads its input at iteration point `point`.
+static SmallVector<Value> inputIndices(LoopBuilder &b, AffineMap map,
+                                       ValueRange point) {
+  SmallVector<Value> indices;
+  for (AffineExpr expr : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
+      indices.push_back(point[dim.getPosition()]);
+      continue;
+    }
+    indices.push_back(affine::AffineApplyOp::create(
+        b, AffineMap::get(map.getNumDims(), 0, expr), point));
+  }
+  return indices;
+}
+
 /// Loads every input's scalar at iteration point `point`.
 static SmallVector<Value> loadInputs(LoopBuilder &b, ArrayRef<Value> inputs,
                                      ArrayAttr maps, ValueRange point) {
   SmallVector<Value> scalars;
   for (auto [input, mapAttr] : llvm::zip_equal(inputs, maps)) {
     AffineMap map = cast<AffineMapAttr>(mapAttr).getValue();
-    SmallVector<Value> indices;
-    for (AffineExpr expr : map.getResults()) {
-      if (auto dim = dyn_cast<AffineDimExpr>(expr)) {
-        indices.push_back(point[dim.getPosition()]);
-        continue;
-      }
-      indices.push_back(affine::AffineApplyOp::create(
-          b, AffineMap::get(map.getNumDims(), 0, expr), point));
-    }
-    scalars.push_back(memref::LoadOp::create(b, input, indices));
+    scalars.push_back(
+        memref::LoadOp::create(b, input, inputIndices(b, map, point)));
   }
   return scalars;
+}
+
+/// Whether `op` can run on vectors of lanes by cloning it with vector
+/// types: a pure elementwise op (or constant) on scalars.
+static bool isLaneWise(Operation &op) {
+  if (op.getNumRegions() != 0 || !isPure(&op))
+    return false;
+  if (!isa<arith::ConstantOp>(op) && !op.hasTrait<OpTrait::Elementwise>())
+    return false;
+  auto scalar = [](Type type) { return type.isIntOrFloat(); };
+  return llvm::all_of(op.getOperandTypes(), scalar) &&
+         llvm::all_of(op.getResultTypes(), scalar);
+}
+
+/// `scalar` in every lane of a `width`-lane vector.
+static Value splat(LoopBuilder &b, Value scalar, int64_t width) {
+  return vector::BroadcastOp::create(
+      b, VectorType::get({width}, scalar.getType()), scalar);
+}
+
+/// Clones the lane-wise `op` on `width`-lane vectors: its operands are
+/// looked up in `mapping` (values from outside the region are splat), its
+/// results mapped to the vector results.
+static void cloneOnLanes(LoopBuilder &b, Operation &op, IRMapping &mapping,
+                         int64_t width) {
+  if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+    auto type = VectorType::get({width}, constant.getType());
+    mapping.map(constant.getResult(),
+                arith::ConstantOp::create(
+                    b, DenseElementsAttr::get(type, constant.getValue())));
+    return;
+  }
+  SmallVector<Value> operands;
+  for (Value v : op.getOperands()) {
+    Value lanes = mapping.lookupOrNull(v);
+    operands.push_back(lanes ? lanes : splat(b, v, width));
+  }
+  SmallVector<Type> types;
+  for (Type type : op.getResultTypes())
+    types.push_back(VectorType::get({width}, type));
+  OperationState state(b.getLoc(), op.getName(), operands, types,
+                       op.getAttrs());
+  mapping.map(op.getResults(), b.create(state)->getResults());
 }
 
 /// Nested scf.for loops over [0, ubs[i]) calling `body` with the indices.
@@ -213,6 +266,17 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
                });
       tileBounds[0] = b.select(ok, batch, b.index(0));
     }
+    // Mamba-2's form (one scalar decay per head): the chunked matmul form.
+    if constexpr (std::is_same_v<ScanLikeOp, ScanOp>) {
+      if (std::optional<SSDForm> form = matchSSD(op);
+          form && tiling.scanChunk > 0) {
+        lowerSSD(b, op, *form, inputs, init, output, finalState, tileBounds[0],
+                 steps, tiling);
+        rewriter.replaceOp(op, {b.toTensor(output, outType),
+                                b.toTensor(finalState, stateType)});
+        return success();
+      }
+    }
     // Without a readout every state element is its own tile.
     SmallVector<int64_t> tileDims =
         hasReadout ? keptDims : SmallVector<int64_t>();
@@ -230,6 +294,36 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     for (Value v : innerBounds)
       innerSize = b.mul(innerSize, v);
     ArrayAttr maps = op.getIndexingMaps();
+
+    // Channel lanes: when every step and readout op is lane-wise, a tile
+    // runs `width` consecutive points of the last tile dimension (Mamba's
+    // channels d, Mamba-2's head channels p), one per vector lane, so the
+    // step's math (softplus, exp(dt * A)) and the readout's sum over the
+    // reduced dimensions run on vectors with no horizontal sum. The output
+    // is contiguous along that dimension (it is the output's last one).
+    const int64_t width = tiling.vectorWidth;
+    auto laneWiseBlock = [](Region &region) {
+      return region.empty() ||
+             llvm::all_of(region.front().without_terminator(), isLaneWise);
+    };
+    const bool lanes = width > 1 && !tileDims.empty() &&
+                       laneWiseBlock(op.getStep()) &&
+                       laneWiseBlock(op.getReadout());
+    // The lane dimension, its position in the iteration space, its extent,
+    // and whether every tile has all lanes (no masks).
+    const int64_t laneDim = lanes ? tileDims.back() : -1;
+    const unsigned lanePos = lanes ? laneDim + seqDims : 0;
+    Value laneExtent = lanes ? stateExtents[laneDim] : Value();
+    bool allLanes = false;
+    if (lanes) {
+      std::optional<int64_t> extent = staticExtent(laneExtent);
+      allLanes = extent && *extent % width == 0;
+      tileBounds.back() = b.divUp(laneExtent, width);
+    }
+    // Elements of a tile's state (and carries): every lane of every inner
+    // point, lane-minor.
+    Value laneCount = b.index(lanes ? width : 1);
+    Value carrySize = b.mul(innerSize, laneCount);
     bool reverse = false;
     if constexpr (hasTime)
       reverse = op.getReverse();
@@ -255,7 +349,7 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
     auto carryType = MemRefType::get(
         {ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic},
         stateElement);
-    SmallVector<Value> carrySizes{numTiles, carryChunks, innerSize};
+    SmallVector<Value> carrySizes{numTiles, carryChunks, carrySize};
     Value endStates = memref::AllocOp::create(b, carryType, carrySizes);
     Value decays = memref::AllocOp::create(b, carryType, carrySizes);
     Value startStates = memref::AllocOp::create(b, carryType, carrySizes);
@@ -290,12 +384,126 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
         hoisted.insert(&stepOp);
 
     enum class Start { Init, Zero, Carried };
+
+    // With lanes, step work that does not depend on t either (Mamba's
+    // A = -exp(A_log)) runs once per chunk: per tile when it reads no
+    // reduced dimension, else once per reduced point into a tile table
+    // (`width` lanes per point: A transposed to channel lanes) that the
+    // steps read.
+    SmallVector<bool> timeInput;
+    for (Attribute mapAttr : maps)
+      timeInput.push_back(
+          !hasTime ||
+          cast<AffineMapAttr>(mapAttr).getValue().isFunctionOfDim(1));
+    llvm::SmallPtrSet<Operation *, 8> timeFree;
+    auto isTimeFree = [&](Value v) {
+      if (auto arg = dyn_cast<BlockArgument>(v))
+        return arg.getOwner() != &stepBlock || !timeInput[arg.getArgNumber()];
+      Operation *def = v.getDefiningOp();
+      return def->getBlock() != &stepBlock || timeFree.contains(def);
+    };
+    if (lanes)
+      for (Operation &stepOp : stepBlock.without_terminator())
+        if (llvm::all_of(stepOp.getOperands(), isTimeFree))
+          timeFree.insert(&stepOp);
+    // The table-level values (time-free, reading a reduced dimension) that
+    // per-point work uses: each gets a table.
+    SmallVector<Value> tabled;
+    {
+      Block *readout =
+          op.getReadout().empty() ? nullptr : &op.getReadout().front();
+      auto perPoint = [&](OpOperand &use) {
+        Operation *user = use.getOwner();
+        return user->getBlock() != &stepBlock ||
+               user == stepBlock.getTerminator() ||
+               (!timeFree.contains(user) && !hoisted.contains(user));
+      };
+      for (BlockArgument arg : stepBlock.getArguments()) {
+        unsigned i = arg.getArgNumber();
+        if (!lanes || timeInput[i] || invariantInput[i])
+          continue;
+        bool readByReadout =
+            readout && !readout->getArgument(i + 1).use_empty();
+        if (readByReadout || llvm::any_of(arg.getUses(), perPoint))
+          tabled.push_back(arg);
+      }
+      for (Operation &stepOp : stepBlock.without_terminator())
+        if (timeFree.contains(&stepOp) && !hoisted.contains(&stepOp))
+          for (Value result : stepOp.getResults())
+            if (llvm::any_of(result.getUses(), perPoint))
+              tabled.push_back(result);
+    }
+    enum class Level { Chunk, Table, Step, Point };
+    auto inputLevel = [&](unsigned i) {
+      if (!timeInput[i])
+        return invariantInput[i] ? Level::Chunk : Level::Table;
+      return invariantInput[i] ? Level::Step : Level::Point;
+    };
+    auto opLevel = [&](Operation &stepOp) {
+      if (timeFree.contains(&stepOp))
+        return hoisted.contains(&stepOp) ? Level::Chunk : Level::Table;
+      return hoisted.contains(&stepOp) ? Level::Step : Level::Point;
+    };
+    auto laneType = [&](Type element) {
+      return VectorType::get({width}, element);
+    };
+    // The lanes of input `i` at `point` (its lane coordinate the tile's
+    // first channel `v0`, `valid` lanes in range, `mask` their mask when a
+    // tile may be partial): a splat when its map ignores the lane
+    // dimension, a (masked) vector load when the lane dimension is its
+    // last index, else one load per lane (lanes past the end clamped).
+    auto loadLanes = [&](unsigned i, ArrayRef<Value> point, Value mask) {
+      AffineMap map = cast<AffineMapAttr>(maps[i]).getValue();
+      Value input = inputs[i];
+      Type element = cast<MemRefType>(input.getType()).getElementType();
+      if (!map.isFunctionOfDim(lanePos))
+        return splat(
+            b, memref::LoadOp::create(b, input, inputIndices(b, map, point)),
+            width);
+      auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+      bool contiguous =
+          last && last.getPosition() == lanePos &&
+          llvm::none_of(map.getResults().drop_back(), [&](AffineExpr expr) {
+            return expr.isFunctionOfDim(lanePos);
+          });
+      if (contiguous) {
+        SmallVector<Value> indices = inputIndices(b, map, point);
+        if (!mask)
+          return Value(
+              vector::LoadOp::create(b, laneType(element), input, indices));
+        Value zero = arith::ConstantOp::create(
+            b, DenseElementsAttr::get(laneType(element),
+                                      b.getFloatAttr(element, 0.0)));
+        return Value(vector::MaskedLoadOp::create(b, laneType(element), input,
+                                                  indices, mask, zero));
+      }
+      SmallVector<Value> perLane;
+      SmallVector<Value> at(point.begin(), point.end());
+      Value lastLane = b.sub(laneExtent, b.index(1));
+      for (int64_t l = 0; l < width; ++l) {
+        at[lanePos] = b.min(b.add(point[lanePos], b.index(l)), lastLane);
+        perLane.push_back(
+            memref::LoadOp::create(b, input, inputIndices(b, map, at)));
+      }
+      return Value(
+          vector::FromElementsOp::create(b, laneType(element), perLane));
+    };
+    auto scratchLanes = [&](Value buffer, Value flat) {
+      Type element = cast<MemRefType>(buffer.getType()).getElementType();
+      return vector::LoadOp::create(b, laneType(element), buffer,
+                                    ValueRange{b.mul(flat, laneCount)})
+          .getResult();
+    };
+    auto storeScratchLanes = [&](Value value, Value buffer, Value flat) {
+      vector::StoreOp::create(b, value, buffer,
+                              ValueRange{b.mul(flat, laneCount)});
+    };
     // Runs steps [s0, s1) of `tile` from the given start state and returns
     // the scratch buffers holding the end state and (if asked) the decay
     // product.
-    auto runChunk = [&](ValueRange tile, Value tileIndex, Value chunk, Value s0,
-                        Value s1, Start start, bool writeOutputs,
-                        bool trackDecay) -> std::pair<Value, Value> {
+    auto runScalar = [&](ValueRange tile, Value tileIndex, Value chunk,
+                         Value s0, Value s1, Start start, bool writeOutputs,
+                         bool trackDecay) -> std::pair<Value, Value> {
       Value bi = tile[0];
       auto statePoint = [&](ValueRange inner) {
         SmallVector<Value> s(stateRank);
@@ -434,9 +642,246 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
       });
       return {state, decay};
     };
-    // Copies a scratch state out: to the final state, or a carry buffer.
-    auto storeState = [&](ValueRange tile, Value scratch, Value target,
+    // runChunk with channel lanes: `tile`'s lane coordinate is a block of
+    // `width` channels; the scratch state holds `width` lanes per inner
+    // point, lane-minor.
+    auto runLanes = [&](ValueRange tile, Value tileIndex, Value chunk, Value s0,
+                        Value s1, Start start, bool writeOutputs,
+                        bool trackDecay) -> std::pair<Value, Value> {
+      Value bi = tile[0];
+      Value v0 = b.mul(tile.back(), laneCount);
+      Value mask;
+      if (!allLanes)
+        mask = vector::CreateMaskOp::create(
+            b, VectorType::get({width}, b.getI1Type()),
+            ValueRange{b.min(laneCount, b.sub(laneExtent, v0))});
+      auto statePoint = [&](ValueRange inner) {
+        SmallVector<Value> s(stateRank);
+        for (auto [k, dim] : llvm::enumerate(tileDims))
+          s[dim] = tile[k + 1];
+        s[laneDim] = v0;
+        for (auto [k, dim] : llvm::enumerate(innerDims))
+          s[dim] = inner[k];
+        return s;
+      };
+      auto iterationPoint = [&](Value t, ValueRange inner) {
+        SmallVector<Value> point{bi};
+        if (hasTime)
+          point.push_back(t);
+        llvm::append_range(point, statePoint(inner));
+        return point;
+      };
+      auto flatInner = [&](ValueRange inner) {
+        Value flat = b.index(0);
+        for (auto [k, v] : llvm::enumerate(inner))
+          flat = b.add(b.mul(flat, innerBounds[k]), v);
+        return flat;
+      };
+      auto scratchType = MemRefType::get({ShapedType::kDynamic}, stateElement);
+      Value state =
+          memref::AllocaOp::create(b, scratchType, ValueRange{carrySize});
+      Value decay = trackDecay ? memref::AllocaOp::create(b, scratchType,
+                                                          ValueRange{carrySize})
+                                     .getResult()
+                               : Value();
+      VectorType stateLanes = laneType(stateElement);
+      SmallVector<Value> ivs;
+      nestedLoops(b, innerBounds, ivs, [&](ValueRange inner) {
+        Value flat = flatInner(inner);
+        Value h;
+        if (start == Start::Init) {
+          // init[b, s...]: the lane dimension is rarely its last (Mamba's
+          // [B, D, N]); one load per lane, once per chunk.
+          SmallVector<Value> index{bi};
+          llvm::append_range(index, statePoint(inner));
+          SmallVector<Value> perLane;
+          Value lastLane = b.sub(laneExtent, b.index(1));
+          for (int64_t l = 0; l < width; ++l) {
+            index[laneDim + 1] = b.min(b.add(v0, b.index(l)), lastLane);
+            perLane.push_back(memref::LoadOp::create(b, init, index));
+          }
+          h = vector::FromElementsOp::create(b, stateLanes, perLane);
+        } else if (start == Start::Zero) {
+          h = arith::ConstantOp::create(
+              b, DenseElementsAttr::get(stateLanes,
+                                        b.getFloatAttr(stateElement, 0.0)));
+        } else {
+          h = vector::LoadOp::create(
+              b, stateLanes, startStates,
+              ValueRange{tileIndex, chunk, b.mul(flat, laneCount)});
+        }
+        storeScratchLanes(h, state, flat);
+        if (decay)
+          storeScratchLanes(
+              arith::ConstantOp::create(
+                  b, DenseElementsAttr::get(stateLanes,
+                                            b.getFloatAttr(stateElement, 1.0))),
+              decay, flat);
+      });
+      // Chunk level: time-free inputs that ignore the reduced dimensions
+      // and the step ops on them.
+      SmallVector<Value> zeros(innerDims.size(), b.index(0));
+      Value t0 = b.index(0);
+      IRMapping chunkValues;
+      for (unsigned i = 0; i < inputs.size(); ++i)
+        if (lanes && inputLevel(i) == Level::Chunk)
+          chunkValues.map(stepBlock.getArgument(i),
+                          loadLanes(i, iterationPoint(t0, zeros), mask));
+      for (Operation &stepOp : stepBlock.without_terminator())
+        if (opLevel(stepOp) == Level::Chunk)
+          cloneOnLanes(b, stepOp, chunkValues, width);
+      // Table level: the time-free values per inner point.
+      SmallVector<Value> tables;
+      for (Value v : tabled)
+        tables.push_back(memref::AllocaOp::create(
+            b, MemRefType::get({ShapedType::kDynamic}, v.getType()),
+            ValueRange{carrySize}));
+      if (!tabled.empty()) {
+        SmallVector<Value> tableIvs;
+        nestedLoops(b, innerBounds, tableIvs, [&](ValueRange inner) {
+          IRMapping values = chunkValues;
+          for (unsigned i = 0; i < inputs.size(); ++i)
+            if (inputLevel(i) == Level::Table)
+              values.map(stepBlock.getArgument(i),
+                         loadLanes(i, iterationPoint(t0, inner), mask));
+          for (Operation &stepOp : stepBlock.without_terminator())
+            if (opLevel(stepOp) == Level::Table)
+              cloneOnLanes(b, stepOp, values, width);
+          Value flat = flatInner(inner);
+          for (auto [v, table] : llvm::zip_equal(tabled, tables))
+            storeScratchLanes(values.lookup(v), table, flat);
+        });
+      }
+      auto storeOutput = [&](Value value, ArrayRef<Value> index) {
+        if (mask)
+          vector::MaskedStoreOp::create(b, output, index, mask, value);
+        else
+          vector::StoreOp::create(b, value, output, index);
+      };
+      b.forLoop(s0, s1, [&](Value step) {
+        Value t = reverse ? b.sub(b.sub(steps, b.index(1)), step) : step;
+        // Step level: once per step.
+        IRMapping stepValues = chunkValues;
+        for (unsigned i = 0; i < inputs.size(); ++i)
+          if (inputLevel(i) == Level::Step)
+            stepValues.map(stepBlock.getArgument(i),
+                           loadLanes(i, iterationPoint(t, zeros), mask));
+        for (Operation &stepOp : stepBlock.without_terminator())
+          if (opLevel(stepOp) == Level::Step)
+            cloneOnLanes(b, stepOp, stepValues, width);
+        auto body = [&](ValueRange inner, Value acc) -> Value {
+          SmallVector<Value> point = iterationPoint(t, inner);
+          Value flat = flatInner(inner);
+          IRMapping values = stepValues;
+          for (unsigned i = 0; i < inputs.size(); ++i)
+            if (inputLevel(i) == Level::Point)
+              values.map(stepBlock.getArgument(i), loadLanes(i, point, mask));
+          for (auto [v, table] : llvm::zip_equal(tabled, tables))
+            values.map(v, scratchLanes(table, flat));
+          for (Operation &stepOp : stepBlock.without_terminator())
+            if (opLevel(stepOp) == Level::Point)
+              cloneOnLanes(b, stepOp, values, width);
+          SmallVector<Value> ab;
+          for (Value v : stepBlock.getTerminator()->getOperands()) {
+            Value lanesOf = values.lookupOrNull(v);
+            ab.push_back(lanesOf ? lanesOf : splat(b, v, width));
+          }
+          Value h = scratchLanes(state, flat);
+          Value next = vector::FMAOp::create(b, ab[0], h, ab[1]);
+          storeScratchLanes(next, state, flat);
+          if (decay)
+            storeScratchLanes(
+                arith::MulFOp::create(b, scratchLanes(decay, flat), ab[0]),
+                decay, flat);
+          if (!writeOutputs)
+            return acc;
+          if (!hasReadout) {
+            storeOutput(next, point);
+            return acc;
+          }
+          Block &readout = op.getReadout().front();
+          IRMapping readoutValues;
+          readoutValues.map(readout.getArgument(0), next);
+          for (unsigned i = 0; i < inputs.size(); ++i) {
+            BlockArgument arg = readout.getArgument(i + 1);
+            if (arg.use_empty())
+              continue;
+            readoutValues.map(arg, values.lookup(stepBlock.getArgument(i)));
+          }
+          for (Operation &readoutOp : readout.without_terminator())
+            cloneOnLanes(b, readoutOp, readoutValues, width);
+          Value value = readout.getTerminator()->getOperand(0);
+          Value lanesOf = readoutValues.lookupOrNull(value);
+          value = lanesOf ? lanesOf : splat(b, value, width);
+          if (!getElementTypeOrSelf(value).isF32())
+            value = arith::ExtFOp::create(b, laneType(b.getF32Type()), value);
+          return arith::AddFOp::create(b, acc, value);
+        };
+        std::function<Value(SmallVector<Value> &, Value)> walk =
+            [&](SmallVector<Value> &inner, Value acc) -> Value {
+          if (inner.size() == innerBounds.size())
+            return body(inner, acc);
+          return b.forLoop(
+              b.index(0), innerBounds[inner.size()], ValueRange{acc},
+              [&](Value iv, ValueRange carried) -> SmallVector<Value> {
+                inner.push_back(iv);
+                Value r = walk(inner, carried[0]);
+                inner.pop_back();
+                return {r};
+              })[0];
+        };
+        SmallVector<Value> inner;
+        Value zero = arith::ConstantOp::create(
+            b, DenseElementsAttr::get(laneType(b.getF32Type()),
+                                      b.getF32FloatAttr(0.0f)));
+        Value sum = walk(inner, zero);
+        if (hasReadout && writeOutputs) {
+          SmallVector<Value> outIndex{bi};
+          if (hasTime)
+            outIndex.push_back(t);
+          llvm::append_range(outIndex, tile.drop_front().drop_back());
+          outIndex.push_back(v0);
+          if (outElement != b.getF32Type())
+            sum = arith::TruncFOp::create(b, laneType(outElement), sum);
+          storeOutput(sum, outIndex);
+        }
+      });
+      return {state, decay};
+    };
+    // storeState with channel lanes: carries are copied as vectors; the
+    // final state takes one store per valid lane.
+    auto storeLanes = [&](ValueRange tile, Value scratch, Value target,
                           Value tileIndex, Value chunk) {
+      Value v0 = b.mul(tile.back(), laneCount);
+      Value valid = b.min(laneCount, b.sub(laneExtent, v0));
+      SmallVector<Value> ivs;
+      nestedLoops(b, innerBounds, ivs, [&](ValueRange inner) {
+        Value flat = b.index(0);
+        for (auto [k, v] : llvm::enumerate(inner))
+          flat = b.add(b.mul(flat, innerBounds[k]), v);
+        if (target != finalState) {
+          vector::StoreOp::create(
+              b, scratchLanes(scratch, flat), target,
+              ValueRange{tileIndex, chunk, b.mul(flat, laneCount)});
+          return;
+        }
+        b.forLoop(b.index(0), valid, [&](Value l) {
+          Value h = memref::LoadOp::create(
+              b, scratch, ValueRange{b.add(b.mul(flat, laneCount), l)});
+          SmallVector<Value> index(stateRank + 1);
+          index[0] = tile[0];
+          for (auto [k, dim] : llvm::enumerate(tileDims))
+            index[dim + 1] = tile[k + 1];
+          index[laneDim + 1] = b.add(v0, l);
+          for (auto [k, dim] : llvm::enumerate(innerDims))
+            index[dim + 1] = inner[k];
+          memref::StoreOp::create(b, h, finalState, index);
+        });
+      });
+    };
+    // Copies a scratch state out: to the final state, or a carry buffer.
+    auto storeScalar = [&](ValueRange tile, Value scratch, Value target,
+                           Value tileIndex, Value chunk) {
       SmallVector<Value> ivs;
       nestedLoops(b, innerBounds, ivs, [&](ValueRange inner) {
         Value flat = b.index(0);
@@ -456,6 +901,22 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
           index[dim + 1] = inner[k];
         memref::StoreOp::create(b, h, finalState, index);
       });
+    };
+    auto runChunk = [&](ValueRange tile, Value tileIndex, Value chunk, Value s0,
+                        Value s1, Start start, bool writeOutputs,
+                        bool trackDecay) {
+      if (lanes)
+        return runLanes(tile, tileIndex, chunk, s0, s1, start, writeOutputs,
+                        trackDecay);
+      return runScalar(tile, tileIndex, chunk, s0, s1, start, writeOutputs,
+                       trackDecay);
+    };
+    auto storeState = [&](ValueRange tile, Value scratch, Value target,
+                          Value tileIndex, Value chunk) {
+      if (lanes)
+        storeLanes(tile, scratch, target, tileIndex, chunk);
+      else
+        storeScalar(tile, scratch, target, tileIndex, chunk);
     };
     auto linearTile = [&](ValueRange tile) {
       Value index = b.index(0);
@@ -502,7 +963,7 @@ struct ScanLowering : OpRewritePattern<ScanLikeOp> {
       // Phase 2: true start states of chunks 1.., in order.
       b.parallel({numTiles}, [&](ValueRange ivs) {
         Value tileIndex = ivs[0];
-        b.forLoop(b.index(0), innerSize, [&](Value flat) {
+        b.forLoop(b.index(0), carrySize, [&](Value flat) {
           Value carried = memref::LoadOp::create(
               b, endStates, ValueRange{tileIndex, b.index(0), flat});
           b.forLoop(b.index(1), chunks, ValueRange{carried},

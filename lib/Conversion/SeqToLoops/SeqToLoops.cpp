@@ -63,6 +63,8 @@ struct ConvertSeqToLoopsPass
       tiling.minParallelTiles = minParallelTiles;
     if (minKeysPerSplit > 0)
       tiling.minKeysPerSplit = minKeysPerSplit;
+    if (scanChunk >= 0)
+      tiling.scanChunk = scanChunk;
     tiling.int8Activations = quantActivations == "int8";
     tiling.x86Avx2 = x86Avx2;
     if (quantActivations != "f32" && quantActivations != "int8") {

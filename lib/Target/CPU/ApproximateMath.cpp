@@ -1,7 +1,7 @@
 //===- ApproximateMath.cpp - inline polynomial exp ------------------------===//
 //
-// seq-approximate-math: f32 math.exp becomes MLIR's polynomial
-// approximation so that the loops around it vectorise.
+// seq-approximate-math: f32 math.exp (and vector math.log1p) becomes
+// MLIR's polynomial approximation so that the loops around it vectorise.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,9 +27,17 @@ namespace {
 struct SeqApproximateMathPass
     : seq::impl::SeqApproximateMathBase<SeqApproximateMathPass> {
   void runOnOperation() override {
-    auto selected = [](StringRef name) { return name == "math.exp"; };
+    // Vector log1p (the channel-lane scans' softplus) too, through the
+    // log approximation it expands to; scalar log1p stays a libm call.
+    auto selected = [](StringRef name) {
+      return name == "math.exp" || name == "math.log1p" || name == "math.log";
+    };
     SmallVector<Operation *> exps;
-    getOperation()->walk([&](math::ExpOp op) { exps.push_back(op); });
+    getOperation()->walk([&](Operation *op) {
+      if (isa<math::ExpOp>(op) ||
+          (isa<math::Log1pOp>(op) && isa<VectorType>(op->getResultTypes()[0])))
+        exps.push_back(op);
+    });
     if (exps.empty())
       return;
     RewritePatternSet patterns(&getContext());

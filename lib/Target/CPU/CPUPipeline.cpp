@@ -25,6 +25,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   tiling.queryTile = options.queryTile;
   tiling.keyTile = options.keyTile;
   tiling.vectorWidth = options.vectorWidth;
+  tiling.scanChunk = options.scanChunk;
   tiling.quantActivations = options.quantActivations;
   tiling.x86Avx2 = options.x86Avx2;
   tiling.runtimeChecks = options.runtimeChecks;

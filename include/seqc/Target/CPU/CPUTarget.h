@@ -76,6 +76,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("f32 lanes of the vector-dialect kernels (0: scalar; "
                      "default: the target's)"),
       llvm::cl::init(-1)};
+  Option<int64_t> scanChunk{
+      *this, "scan-chunk",
+      llvm::cl::desc("Steps per chunk of Mamba-2 scans' SSD form (0: the "
+                     "recurrence; default: the target's)"),
+      llvm::cl::init(-1)};
   Option<std::string> quantActivations{
       *this, "quant-activations",
       llvm::cl::desc("Activations of q8_0/q4_0/q4_1 projections: f32, or "

@@ -128,6 +128,35 @@ def cases():
     c.output("final_state", h)
     out.append(c)
 
+    # Mamba-2 over several chunks of the chunked matmul (SSD) form (64
+    # steps each: 64 + 64 + 22), the importer's step form (softplus(dt +
+    # dt_bias) with PyTorch's threshold, A = -exp(A_log)), P and N that are
+    # not whole vectors, B/C of one group, non-zero initial state.
+    c = Case("scan_mamba2_chunked")
+    Bsz, T, H, P, N = 2, 150, 3, 12, 20
+    x = c.quantize(randn(c.rng, Bsz, T, H, P))
+    dt = c.quantize(randn(c.rng, Bsz, T, H, scale=0.5) - 1.0)
+    dt_bias = c.quantize(uniform(c.rng, -0.5, 0.5, H))
+    A_log = c.quantize(torch.log(uniform(c.rng, 1.0, 16.0, H)))
+    Bm = c.quantize(randn(c.rng, Bsz, T, 1, N, scale=0.5))
+    Cm = c.quantize(randn(c.rng, Bsz, T, 1, N, scale=0.5))
+    h0 = c.quantize(randn(c.rng, Bsz, H, P, N, scale=0.5))
+    for stem, t in (("dt", dt), ("dt_bias", dt_bias), ("x", x),
+                    ("A_log", A_log), ("B", Bm), ("C", Cm), ("h0", h0)):
+        c.input(stem, t)
+    sp = F.softplus(dt + dt_bias)
+    A = -torch.exp(A_log)
+    h = h0.clone()
+    ys = []
+    for t in range(T):
+        dA = torch.exp(sp[:, t] * A)                                  # [b, h]
+        dBx = torch.einsum("bh,bhp,bn->bhpn", sp[:, t], x[:, t], Bm[:, t, 0])
+        h = dA[:, :, None, None] * h + dBx
+        ys.append(torch.einsum("bhpn,bn->bhp", h, Cm[:, t, 0]))
+    c.output("y", torch.stack(ys, dim=1))
+    c.output("final_state", h)
+    out.append(c)
+
     # Griffin RG-LRU (c = 8), recurrentgemma's formulation without segment
     # resets: a = exp(-8 * softplus(L) * sigmoid(r)),
     # h = a * h + sqrt(1 - a^2) * (sigmoid(i) * x).

@@ -5,10 +5,41 @@
 // it, a non-zero initial state and the final state. Reference: mamba_ssm's
 // selective_scan_ref (delta_softplus, delta_bias, D, z) with an initial state.
 // Inputs and golden outputs: Inputs/scan_mamba1/, written by gen/gen_scan.py.
+// The same goldens through channel lanes of 8 (the default on AVX2: two
+// blocks of 8 channels), of 16 (one block), and the scalar loops
+// (-vector-width=0).
 
 // REQUIRES: cpu-lowering-scan
 // RUN: seqc %s --target=cpu -o %t.seqpkg
 // RUN: seqrun %t.seqpkg --entry main \
+// RUN:   --input 0=%S/../Inputs/scan_mamba1/dt.npy \
+// RUN:   --input 1=%S/../Inputs/scan_mamba1/dt_bias.npy \
+// RUN:   --input 2=%S/../Inputs/scan_mamba1/x.npy \
+// RUN:   --input 3=%S/../Inputs/scan_mamba1/A_log.npy \
+// RUN:   --input 4=%S/../Inputs/scan_mamba1/B.npy \
+// RUN:   --input 5=%S/../Inputs/scan_mamba1/C.npy \
+// RUN:   --input 6=%S/../Inputs/scan_mamba1/D.npy \
+// RUN:   --input 7=%S/../Inputs/scan_mamba1/z.npy \
+// RUN:   --input 8=%S/../Inputs/scan_mamba1/h0.npy \
+// RUN:   --expect 0=%S/../Inputs/scan_mamba1/out.npy \
+// RUN:   --expect 1=%S/../Inputs/scan_mamba1/final_state.npy \
+// RUN:   --rtol 1e-4 --atol 1e-5
+// RUN: seqc %s --target=cpu -vector-width=0 -o %t.scalar.seqpkg
+// RUN: seqrun %t.scalar.seqpkg --entry main \
+// RUN:   --input 0=%S/../Inputs/scan_mamba1/dt.npy \
+// RUN:   --input 1=%S/../Inputs/scan_mamba1/dt_bias.npy \
+// RUN:   --input 2=%S/../Inputs/scan_mamba1/x.npy \
+// RUN:   --input 3=%S/../Inputs/scan_mamba1/A_log.npy \
+// RUN:   --input 4=%S/../Inputs/scan_mamba1/B.npy \
+// RUN:   --input 5=%S/../Inputs/scan_mamba1/C.npy \
+// RUN:   --input 6=%S/../Inputs/scan_mamba1/D.npy \
+// RUN:   --input 7=%S/../Inputs/scan_mamba1/z.npy \
+// RUN:   --input 8=%S/../Inputs/scan_mamba1/h0.npy \
+// RUN:   --expect 0=%S/../Inputs/scan_mamba1/out.npy \
+// RUN:   --expect 1=%S/../Inputs/scan_mamba1/final_state.npy \
+// RUN:   --rtol 1e-4 --atol 1e-5
+// RUN: seqc %s --target=cpu -vector-width=16 -o %t.v16.seqpkg
+// RUN: seqrun %t.v16.seqpkg --entry main \
 // RUN:   --input 0=%S/../Inputs/scan_mamba1/dt.npy \
 // RUN:   --input 1=%S/../Inputs/scan_mamba1/dt_bias.npy \
 // RUN:   --input 2=%S/../Inputs/scan_mamba1/x.npy \
