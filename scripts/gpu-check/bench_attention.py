@@ -32,6 +32,16 @@ import subprocess
 import sys
 
 import numpy as np
+
+
+class Rows(list):
+    """Table rows, each also written to stderr as it is measured, so a run
+    cut short by a time limit still leaves its measurements in the log."""
+
+    def append(self, row):
+        print(row, file=sys.stderr, flush=True)
+        super().append(row)
+
 import torch
 import torch.nn.functional as F
 
@@ -221,7 +231,7 @@ def main():
     parser.add_argument("--full-kernel", required=True)
     args = parser.parse_args()
 
-    rows = []
+    rows = Rows()
     failures = 0
     for head_dim in (64, 128):
         heads = HIDDEN // head_dim
@@ -281,7 +291,7 @@ def main():
           "seqc ms | seqc TFLOP/s | seqc / torch | seqc vs torch output |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
-    decode_rows = []
+    decode_rows = Rows()
     decode_failures, bandwidth = decode(args, decode_rows)
     print()
     print(f"Decode attention ({DECODE_HEADS} query heads, {DECODE_KV_HEADS} "
