@@ -53,16 +53,18 @@ public:
       : b(context), loc(loc), spec(spec), tensors(tensors), options(options) {
     f32 = b.getF32Type();
     i32 = b.getI32Type();
+    dtype = options.dtype;
   }
 
   /// Emits at `at`'s insertion point (emitMambaMixer); no module.
   MambaGraphBuilder(OpBuilder &at, Location loc, const MambaSpec &spec,
                     const llvm::DenseMap<Value, QuantFormat> &formats,
-                    bool perStep)
+                    bool perStep, ImportDtype dtype)
       : MambaGraphBuilder(at.getContext(), loc, spec, kNoTensors, kNoOptions) {
     b.setInsertionPoint(at.getInsertionBlock(), at.getInsertionPoint());
     this->formats = formats;
     this->perStep = perStep;
+    this->dtype = dtype;
   }
 
   OwningOpRef<ModuleOp> build();
@@ -125,10 +127,14 @@ private:
       return v;
     return arith::ExtFOp::create(b, loc, type.clone(f32), v);
   }
-  Value linear(Value x, Value w, Value bias, int64_t outWidth);
+  /// `v` (f32 activations) rounded to --dtype's values, or `v` for f32.
+  Value act(Value v) { return roundToActivationDtype(b, loc, v, dtype); }
+  /// x . w^T (+ bias), rounded to --dtype unless `exact` (the LM head).
+  Value linear(Value x, Value w, Value bias, int64_t outWidth,
+               bool exact = false);
   Value rmsNorm(Value x, Value weight) {
-    return RMSNormOp::create(b, loc, x.getType(), x, weight,
-                             b.getF32FloatAttr(spec.normEps));
+    return act(RMSNormOp::create(b, loc, x.getType(), x, weight,
+                                 b.getF32FloatAttr(spec.normEps)));
   }
   Value columns(Value x, int64_t offset, int64_t width);
   Value generic(RankedTensorType type, Value like, ValueRange inputs,
@@ -158,6 +164,9 @@ private:
   const llvm::StringMap<TensorInfo> &tensors;
   const ImportOptions &options;
   Type f32, i32;
+  /// The activations' dtype (--dtype): each op's result is rounded to it;
+  /// the scan and its state stay f32.
+  ImportDtype dtype = ImportDtype::F32;
   ModuleOp module;
   llvm::StringMap<std::string> symbols;
   llvm::StringSet<> usedSymbols;
@@ -200,8 +209,9 @@ RankedTensorType mlir::seq::mambaPerStepType(RankedTensorType state) {
 Value mlir::seq::emitMambaMixer(
     OpBuilder &b, Location loc, const MambaSpec &spec, Value xn, Value &conv,
     Value &ssm, llvm::StringMap<Value> &weights,
-    const llvm::DenseMap<Value, QuantFormat> &formats, bool perStep) {
-  MambaGraphBuilder emitter(b, loc, spec, formats, perStep);
+    const llvm::DenseMap<Value, QuantFormat> &formats, bool perStep,
+    ImportDtype dtype) {
+  MambaGraphBuilder emitter(b, loc, spec, formats, perStep, dtype);
   return emitter.mixer(xn, conv, ssm, weights);
 }
 
@@ -238,17 +248,20 @@ Value MambaGraphBuilder::parameter(StringRef name) {
 }
 
 Value MambaGraphBuilder::linear(Value x, Value w, Value bias,
-                                int64_t outWidth) {
+                                int64_t outWidth, bool exact) {
   auto in = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(in.getShape());
   shape.back() = outWidth;
   auto type = RankedTensorType::get(shape, f32);
   auto quant = formats.find(w);
+  Value out;
   if (quant != formats.end())
-    return QuantizedLinearOp::create(
+    out = QuantizedLinearOp::create(
         b, loc, type, x, w, bias,
         QuantFormatAttr::get(b.getContext(), quant->second));
-  return LinearOp::create(b, loc, type, x, w, bias);
+  else
+    out = LinearOp::create(b, loc, type, x, w, bias);
+  return exact ? out : act(out);
 }
 
 /// Columns [offset, offset + width) of x [1, S, W].
@@ -315,8 +328,9 @@ Value MambaGraphBuilder::zeroState(RankedTensorType type) {
 Value MambaGraphBuilder::head(Value hidden, Type resultType) {
   Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)));
   auto type = cast<RankedTensorType>(resultType);
-  Value out =
-      linear(n, parameter(spec.lmHead), Value(), type.getShape().back());
+  // The logits keep the head's f32 accumulation (2-byte logits would tie).
+  Value out = linear(n, parameter(spec.lmHead), Value(),
+                     type.getShape().back(), /*exact=*/true);
   if (out.getType() != resultType)
     out = tensor::CastOp::create(b, loc, resultType, out);
   return out;
@@ -428,7 +442,7 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
   auto convOp = CausalConv1dOp::create(b, loc, rows(I), convStateType(), x,
                                        convTaps(b, loc, w.lookup("conv_w")),
                                        w.lookup("conv_b"), conv, /*silu=*/true);
-  Value xc = convOp.getOutput();
+  Value xc = act(convOp.getOutput());
   conv = perStep ? convWindows(x, conv) : convOp.getFinalState();
   Value params = linear(xc, w.lookup("x_proj"), Value(), R + 2 * N);
   Value dtIn = columns(params, 0, R), Bm = columns(params, R, N),
@@ -495,7 +509,7 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
                     nb, nl, v[0], arith::MulFOp::create(nb, nl, v[1], v[2]));
                 return arith::MulFOp::create(nb, nl, skip, silu(nb, nl, v[3]));
               });
-  return linear(y, w.lookup("out_proj"), w.lookup("out_b"), spec.hidden);
+  return linear(act(y), w.lookup("out_proj"), w.lookup("out_b"), spec.hidden);
 }
 
 /// Mamba-2 (Mamba2Mixer): in_proj -> (z, xBC, dt); xBC = silu(conv(xBC));
@@ -515,7 +529,7 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
                                        convTaps(b, loc, w.lookup("conv_w")),
                                        w.lookup("conv_b"), conv,
                                        /*silu=*/true);
-  Value xc = convOp.getOutput();
+  Value xc = act(convOp.getOutput());
   conv = perStep ? convWindows(xBC, conv) : convOp.getFinalState();
   Value S = dim(xn, 1);
   auto split = [&](Value v, int64_t groups, int64_t width) -> Value {
@@ -611,7 +625,8 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
               [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                 return arith::MulFOp::create(nb, nl, v[1], v[0]);
               });
-  return linear(scaled, w.lookup("out_proj"), w.lookup("out_b"), spec.hidden);
+  return linear(act(scaled), w.lookup("out_proj"), w.lookup("out_b"),
+                spec.hidden);
 }
 
 /// @mamba_layer_N(x, conv_state, ssm_state, weights...)
@@ -645,11 +660,16 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first,
   }
   Value x = body->getArgument(0);
   Value conv = body->getArgument(1), ssm = body->getArgument(2);
-  Value xn = rmsNorm(x, toF32(w.lookup("norm")));
+  // The norm reads the residual in the activations' dtype; the residual
+  // itself stays f32 with residual_in_fp32 (transformers adds the mixer's
+  // output to the f32 residual), else it is rounded after the add.
+  Value xn = rmsNorm(act(x), toF32(w.lookup("norm")));
   perStep = verify;
   Value out = mixer(xn, conv, ssm, w);
   perStep = false;
   Value x1 = arith::AddFOp::create(b, loc, x, out);
+  if (!spec.residualInF32)
+    x1 = act(x1);
   if (verify) {
     func::ReturnOp::create(b, loc, ValueRange{x1, conv, ssm});
     layerFuncs.push_back(func);
@@ -710,6 +730,7 @@ void MambaGraphBuilder::buildForward(bool verify) {
                 : EmbeddingOp::create(b, loc, rows(spec.hidden), table,
                                       body->getArgument(0))
                       .getResult();
+  x = act(x);
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, body->getArgument(1 + 2 * l),
