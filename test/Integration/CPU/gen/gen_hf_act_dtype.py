@@ -18,6 +18,13 @@ would pick by index; seqc returns the head's f32 accumulation). Records in
   step1_logits.npy  f32 [1, V]       the logits of the first decode step
                                      (prompt + greedy[0, 0], one token on
                                      the cache the prompt filled)
+  rounded_logits.npy  f32 [1, S, V]  (dense families only: qwen2_bf16,
+                    llama_f16) the prompt logits of the same bf16/f16 model
+                    with seqc's rounding points (rounding_points below):
+                    RoPE (cos/sin in f32), the gated MLP's act(gate) * up
+                    and attention computed in f32 and rounded once, as
+                    seqc's seq.rope / seq.swiglu / seq.attention compute;
+                    every other op as transformers runs it
   margins.txt       the smallest top-1 minus top-2 logit gap along the
                     greedy path, and how far these logits are from the
                     float32 run of the same checkpoint (the rounding must be
@@ -28,6 +35,7 @@ The prompt is the checkpoint's own prompt.npy.
 Run: python3 test/Integration/CPU/gen/gen_hf_act_dtype.py (torch + transformers)
 """
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -68,6 +76,53 @@ def load(name, dtype):
         head.forward = lambda h: torch.nn.functional.linear(h.float(), weight)
     prompt = torch.from_numpy(np.load(path / "prompt.npy")).long()
     return model, prompt
+
+
+@contextlib.contextmanager
+def rounding_points(model):
+    """Patches the model's modeling module so that RoPE, the gated MLP's
+    act(gate) * up and attention compute in f32 and round their result
+    once to the model's dtype (transformers rounds RoPE's products and sum
+    with cos/sin in the dtype, and act(gate) before multiplying by up)."""
+    mod = sys.modules[type(model).__module__]
+    prefix = type(model).__name__[:-len("ForCausalLM")]
+    rotary = getattr(mod, prefix + "RotaryEmbedding")
+    mlp = getattr(mod, prefix + "MLP")
+    saved = (mod.apply_rotary_pos_emb, rotary.forward, mlp.forward,
+             mod.ALL_ATTENTION_FUNCTIONS.get_interface)
+    rotary_forward, attn_forward = saved[1], saved[3]
+
+    def rope(q, k, cos, sin, unsqueeze_dim=1):
+        cos, sin = cos.unsqueeze(unsqueeze_dim), sin.unsqueeze(unsqueeze_dim)
+        qf, kf = q.float(), k.float()
+        return ((qf * cos + mod.rotate_half(qf) * sin).to(q.dtype),
+                (kf * cos + mod.rotate_half(kf) * sin).to(k.dtype))
+
+    def rotary_f32(self, x, position_ids):
+        return rotary_forward(self, x.float(), position_ids)
+
+    def mlp_f32(self, x):
+        g = self.gate_proj(x).float()
+        u = self.up_proj(x).float()
+        return self.down_proj((self.act_fn(g) * u).to(x.dtype))
+
+    def attention_f32(*args, **kwargs):
+        inner = attn_forward(*args, **kwargs)
+
+        def run(module, q, k, v, mask, **kw):
+            out, weights = inner(module, q.float(), k.float(), v.float(),
+                                 mask, **kw)
+            return out.to(q.dtype), weights
+        return run
+
+    mod.apply_rotary_pos_emb, rotary.forward, mlp.forward = (
+        rope, rotary_f32, mlp_f32)
+    mod.ALL_ATTENTION_FUNCTIONS.get_interface = attention_f32
+    try:
+        yield
+    finally:
+        (mod.apply_rotary_pos_emb, rotary.forward, mlp.forward,
+         mod.ALL_ATTENTION_FUNCTIONS.get_interface) = saved
 
 
 def greedy(model, prompt, n):
@@ -116,6 +171,13 @@ def build(name):
     np.save(out / "logits.npy", logits.numpy().astype(np.float32))
     np.save(out / "greedy.npy", tokens.numpy().astype(np.int32))
     np.save(out / "step1_logits.npy", step1.numpy().astype(np.float32))
+    rounded_diff = None
+    if name in ("qwen2_bf16", "llama_f16"):
+        with rounding_points(model):
+            rounded = model(prompt).logits.float()
+        np.save(out / "rounded_logits.npy",
+                rounded.numpy().astype(np.float32))
+        rounded_diff = float((rounded - logits).abs().max())
     (out / "margins.txt").write_text(
         f"checkpoint: Inputs/hf_{name} (prompt.npy), transformers with the "
         f"model in {label} (from_pretrained(dtype=torch."
@@ -126,6 +188,9 @@ def build(name):
         f"max |prompt logits - float32 run's|: {diff:.2e}\n"
         + (f"max |decode-step logits - float32 run's|: {step_diff:.2e}\n"
            if step_diff is not None else "")
+        + (f"max |rounded_logits - logits| (seqc's rounding points vs "
+           f"transformers'): {rounded_diff:.2e}\n"
+           if rounded_diff is not None else "")
         + f"greedy path equal to the float32 run's: "
         f"{'yes' if same else 'no'}\n"
         f"transformers {transformers.__version__}, torch {torch.__version__}\n")
