@@ -735,8 +735,8 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
                                   kvLen, Value(), scaleAttr, b.getUnitAttr(),
                                   window, softcapAttr)
                   .getOutput();
-  Value o = linear(fromHeads(act(att), S, H), weight(Slot::O), weight(Slot::OBias),
-                   spec.hidden);
+  Value o = linear(fromHeads(act(att), S, H), weight(Slot::O),
+                   weight(Slot::OBias), spec.hidden);
   if (Value norm = weight(Slot::AttnOutNorm))
     o = rmsNorm(o, norm);
   return {act(arith::AddFOp::create(b, loc, x, o)), k2, v2};
@@ -793,8 +793,8 @@ void DecoderGraphBuilder::buildForward(bool verify) {
   // A 2-byte run multiplies by the scale in its dtype (Gemma-2's
   // normalizer is a tensor of the activations' dtype).
   if (spec.embeddingScale)
-    x = act(scale(x, roundToActivationDtype(*spec.embeddingScale,
-                                            options.dtype)));
+    x = act(
+        scale(x, roundToActivationDtype(*spec.embeddingScale, options.dtype)));
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, positions, body->getArgument(2 + 2 * l),

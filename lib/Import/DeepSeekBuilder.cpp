@@ -364,9 +364,8 @@ Value DeepSeekGraphBuilder::zeroCache() {
 Value DeepSeekGraphBuilder::head(Value hidden, Type resultType) {
   Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)), spec.rmsEps);
   auto type = cast<RankedTensorType>(resultType);
-  Value out =
-      linear(n, parameter(spec.lmHead), Value(), type.getShape().back(),
-             /*exact=*/true);
+  Value out = linear(n, parameter(spec.lmHead), Value(), type.getShape().back(),
+                     /*exact=*/true);
   if (out.getType() != resultType)
     out = tensor::CastOp::create(b, loc, resultType, out);
   return out;

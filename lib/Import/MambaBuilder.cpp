@@ -129,6 +129,14 @@ private:
   }
   /// `v` (f32 activations) rounded to --dtype's values, or `v` for f32.
   Value act(Value v) { return roundToActivationDtype(b, loc, v, dtype); }
+  /// The same for one f32 scalar (inside a region).
+  Value actScalar(OpBuilder &nb, Location nl, Value v) {
+    if (dtype == ImportDtype::F32)
+      return v;
+    Value t = arith::TruncFOp::create(
+        nb, nl, getImportDtypeType(nb.getContext(), dtype), v);
+    return arith::ExtFOp::create(nb, nl, v.getType(), t);
+  }
   /// x . w^T (+ bias), rounded to --dtype unless `exact` (the LM head).
   Value linear(Value x, Value w, Value bias, int64_t outWidth,
                bool exact = false);
@@ -247,8 +255,8 @@ Value MambaGraphBuilder::parameter(StringRef name) {
   return value;
 }
 
-Value MambaGraphBuilder::linear(Value x, Value w, Value bias,
-                                int64_t outWidth, bool exact) {
+Value MambaGraphBuilder::linear(Value x, Value w, Value bias, int64_t outWidth,
+                                bool exact) {
   auto in = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(in.getShape());
   shape.back() = outWidth;
@@ -329,8 +337,8 @@ Value MambaGraphBuilder::head(Value hidden, Type resultType) {
   Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)));
   auto type = cast<RankedTensorType>(resultType);
   // The logits keep the head's f32 accumulation (2-byte logits would tie).
-  Value out = linear(n, parameter(spec.lmHead), Value(),
-                     type.getShape().back(), /*exact=*/true);
+  Value out = linear(n, parameter(spec.lmHead), Value(), type.getShape().back(),
+                     /*exact=*/true);
   if (out.getType() != resultType)
     out = tensor::CastOp::create(b, loc, resultType, out);
   return out;
@@ -439,10 +447,21 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
   Value proj =
       linear(xn, w.lookup("in_proj"), w.lookup("in_b"), spec.inProjWidth());
   Value x = columns(proj, 0, I), z = columns(proj, I, I);
+  // 2-byte activations round the conv's output, then SiLU's, and
+  // dt_proj's product before its bias is added (transformers' slow path).
+  bool twoByte = dtype != ImportDtype::F32;
+  auto id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  AffineMap chan = AffineMap::get(3, 0, {getAffineDimExpr(2, ctx)}, ctx);
   auto convOp = CausalConv1dOp::create(b, loc, rows(I), convStateType(), x,
                                        convTaps(b, loc, w.lookup("conv_w")),
-                                       w.lookup("conv_b"), conv, /*silu=*/true);
+                                       w.lookup("conv_b"), conv,
+                                       /*silu=*/!twoByte);
   Value xc = act(convOp.getOutput());
+  if (twoByte)
+    xc = act(generic(rows(I), xc, ValueRange{xc}, {id3},
+                     [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                       return silu(nb, nl, v[0]);
+                     }));
   conv = perStep ? convWindows(x, conv) : convOp.getFinalState();
   Value params = linear(xc, w.lookup("x_proj"), Value(), R + 2 * N);
   Value dtIn = columns(params, 0, R), Bm = columns(params, R, N),
@@ -454,7 +473,16 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
     Bm = rmsNorm(Bm, norm);
   if (Value norm = w.lookup("c_norm"))
     Cm = rmsNorm(Cm, norm);
-  Value dt = linear(dtIn, w.lookup("dt_proj"), w.lookup("dt_proj_b"), I);
+  Value dt;
+  if (Value dtBias = w.lookup("dt_proj_b"); twoByte && dtBias) {
+    dt = linear(dtIn, w.lookup("dt_proj"), Value(), I);
+    dt = act(generic(rows(I), dt, ValueRange{dt, dtBias}, {id3, chan},
+                     [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                       return arith::AddFOp::create(nb, nl, v[0], v[1]);
+                     }));
+  } else {
+    dt = linear(dtIn, w.lookup("dt_proj"), w.lookup("dt_proj_b"), I);
+  }
 
   AffineExpr bb, t, d, n;
   bindDims(ctx, bb, t, d, n);
@@ -476,7 +504,8 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
     Block *step = b.createBlock(&scan.getStep(), {}, scalars, locs);
     Value dtv = step->getArgument(0), xv = step->getArgument(1);
     Value alog = step->getArgument(2), bv = step->getArgument(3);
-    Value sp = softplus(b, loc, dtv);
+    // transformers' slow path takes softplus(dt) in the activations' dtype.
+    Value sp = actScalar(b, loc, softplus(b, loc, dtv));
     Value a = arith::NegFOp::create(b, loc, math::ExpOp::create(b, loc, alog));
     Value decay =
         math::ExpOp::create(b, loc, arith::MulFOp::create(b, loc, a, sp));
@@ -488,26 +517,27 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
       SmallVector<Location> readoutLocs(6, loc);
       Block *body =
           b.createBlock(&scan.getReadout(), {}, readoutArgs, readoutLocs);
-      Value r = arith::MulFOp::create(b, loc, body->getArgument(0),
-                                      body->getArgument(5));
+      // The readout reads the state rounded to the activations' dtype
+      // (transformers: ssm_state.to(input_dtype) @ C).
+      Value r =
+          arith::MulFOp::create(b, loc, actScalar(b, loc, body->getArgument(0)),
+                                body->getArgument(5));
       YieldOp::create(b, loc, ValueRange{r});
     }
     return scan;
   };
   auto scan = makeScan(true);
   ssm = perStep ? makeScan(false).getOutput() : scan.getFinalState();
+  Value scanOut = act(scan.getOutput());
   // (y + x D) * silu(z)
-  auto id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-  AffineExpr e0, e1, e2;
-  bindDims(ctx, e0, e1, e2);
-  auto chan = AffineMap::get(3, 0, {e2}, ctx);
   Value y =
-      generic(rows(I), xc, ValueRange{scan.getOutput(), xc, w.lookup("D"), z},
+      generic(rows(I), xc, ValueRange{scanOut, xc, w.lookup("D"), z},
               {id3, id3, chan, id3},
               [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                 Value skip = arith::AddFOp::create(
                     nb, nl, v[0], arith::MulFOp::create(nb, nl, v[1], v[2]));
-                return arith::MulFOp::create(nb, nl, skip, silu(nb, nl, v[3]));
+                return arith::MulFOp::create(
+                    nb, nl, skip, actScalar(nb, nl, silu(nb, nl, v[3])));
               });
   return linear(act(y), w.lookup("out_proj"), w.lookup("out_b"), spec.hidden);
 }
