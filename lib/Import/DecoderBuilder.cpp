@@ -140,9 +140,16 @@ private:
   /// `v` (f32 keys or values [1, H, S, D]) rounded to the KV caches'
   /// element type (--kv-cache-dtype), or `v` when they are f32.
   Value toCacheType(Value v);
+  /// `v` (f32 activations) rounded to --dtype's values, or `v` for f32.
+  Value act(Value v) {
+    return roundToActivationDtype(b, loc, v, options.dtype);
+  }
   QuantFormatAttr quantAttr(StringRef name);
   Value embedding(Value table, Value ids);
-  Value linear(Value x, Value w, Value bias, int64_t outWidth);
+  /// x . w^T (+ bias), its result rounded to --dtype unless `exact` (the
+  /// LM head keeps its f32 accumulation).
+  Value linear(Value x, Value w, Value bias, int64_t outWidth,
+               bool exact = false);
   Value toHeads(Value x, Value S, int64_t heads);
   Value fromHeads(Value x, Value S, int64_t heads);
   Value iota(Value S);
@@ -260,26 +267,29 @@ QuantFormatAttr DecoderGraphBuilder::quantAttr(StringRef name) {
 }
 
 Value DecoderGraphBuilder::linear(Value x, Value w, Value bias,
-                                  int64_t outWidth) {
+                                  int64_t outWidth, bool exact) {
   auto in = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(in.getShape());
   shape.back() = outWidth;
   auto type = RankedTensorType::get(shape, f32);
   auto quant = formats.find(w);
+  Value out;
   if (quant != formats.end())
-    return QuantizedLinearOp::create(
+    out = QuantizedLinearOp::create(
         b, loc, type, x, w, bias,
         QuantFormatAttr::get(b.getContext(), quant->second));
-  return LinearOp::create(b, loc, type, x, w, bias);
+  else
+    out = LinearOp::create(b, loc, type, x, w, bias);
+  return exact ? out : act(out);
 }
 
 Value DecoderGraphBuilder::embedding(Value table, Value ids) {
   auto quant = formats.find(table);
   if (quant != formats.end())
-    return QuantizedEmbeddingOp::create(
+    return act(QuantizedEmbeddingOp::create(
         b, loc, rows(spec.hidden), table, ids,
-        QuantFormatAttr::get(b.getContext(), quant->second));
-  return EmbeddingOp::create(b, loc, rows(spec.hidden), table, ids);
+        QuantFormatAttr::get(b.getContext(), quant->second)));
+  return act(EmbeddingOp::create(b, loc, rows(spec.hidden), table, ids));
 }
 
 /// [1, S, H*D] -> [1, H, S, D].
@@ -380,8 +390,8 @@ Value DecoderGraphBuilder::rmsNorm(Value x, Value weight) {
       return arith::AddFOp::create(nb, nl, o, v);
     });
   }
-  return RMSNormOp::create(b, loc, x.getType(), x, weight,
-                           b.getF32FloatAttr(spec.rmsEps));
+  return act(RMSNormOp::create(b, loc, x.getType(), x, weight,
+                               b.getF32FloatAttr(spec.rmsEps)));
 }
 
 Value DecoderGraphBuilder::zeroState(Type stateType) {
@@ -399,7 +409,8 @@ Value DecoderGraphBuilder::head(Value hidden, Type resultType) {
   Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)));
   Value w = parameter(spec.lmHead);
   auto type = cast<RankedTensorType>(resultType);
-  Value out = linear(n, w, Value(), type.getShape().back());
+  // The logits keep the head's f32 accumulation (2-byte logits would tie).
+  Value out = linear(n, w, Value(), type.getShape().back(), /*exact=*/true);
   if (spec.finalSoftcap)
     out = softcap(out, *spec.finalSoftcap);
   if (out.getType() != resultType)
@@ -420,10 +431,11 @@ Value DecoderGraphBuilder::gatedMlp(Value x, Value gate, Value up, Value down,
     break;
   case MlpActivation::GeLUTanh:
     a = arith::MulFOp::create(
-        b, loc, GeLUOp::create(b, loc, g.getType(), g, b.getUnitAttr()), u);
+        b, loc, act(GeLUOp::create(b, loc, g.getType(), g, b.getUnitAttr())),
+        u);
     break;
   }
-  return linear(a, down, downBias, spec.hidden);
+  return linear(act(a), down, downBias, spec.hidden);
 }
 
 /// The sparse MoE block of `x` [1, S, hidden] (Mixtral, Qwen2-MoE):
@@ -450,6 +462,9 @@ Value DecoderGraphBuilder::moeBlock(Value x, function_ref<Value(Slot)> weight) {
       b, loc, RankedTensorType::get({dyn}, i32),
       RankedTensorType::get({E + 1}, i32), route.getExperts(),
       b.getI64IntegerAttr(E), FloatAttr());
+  // The routing is computed in f32 from the rounded router logits, and
+  // its weights stay f32 (as Mixtral's; Qwen2-MoE rounds them, a
+  // difference within the 2-byte tolerance).
   Value y = MoeExpertsOp::create(
       b, loc, tokensType, t, route.getWeights(), dispatch.getPermutation(),
       dispatch.getExpertOffsets(), weight(Slot::ExpertGate),
@@ -486,7 +501,7 @@ Value DecoderGraphBuilder::moeBlock(Value x, function_ref<Value(Slot)> weight) {
             ->getResult(0);
   }
   return tensor::ExpandShapeOp::create(
-      b, loc, rows(spec.hidden), y, merge,
+      b, loc, rows(spec.hidden), act(y), merge,
       SmallVector<OpFoldResult>{b.getIndexAttr(1), S,
                                 b.getIndexAttr(spec.hidden)});
 }
@@ -608,8 +623,8 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
     Value conv = kCache, ssm = vCache;
     Value out =
         emitMambaMixer(b, loc, *spec.mamba, rmsNorm(x, weight(Slot::InputNorm)),
-                       conv, ssm, mixerWeights, formats, verify);
-    x1 = arith::AddFOp::create(b, loc, x, out);
+                       conv, ssm, mixerWeights, formats, verify, options.dtype);
+    x1 = act(arith::AddFOp::create(b, loc, x, act(out)));
     if (verify) {
       state0Out = conv;
       state1Out = ssm;
@@ -627,7 +642,7 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
     Value out =
         emitRgLruBlock(b, loc, *spec.rglru, rmsNorm(x, weight(Slot::InputNorm)),
                        positions, conv, state, mixerWeights, formats);
-    x1 = arith::AddFOp::create(b, loc, x, out);
+    x1 = act(arith::AddFOp::create(b, loc, x, act(out)));
     state0Out =
         bufferization::MaterializeInDestinationOp::create(b, loc, conv, kCache)
             .getResult();
@@ -648,7 +663,7 @@ func::FuncOp DecoderGraphBuilder::layerFunction(const LayerKind &kind,
                            weight(Slot::DownBias));
   if (Value norm = weight(Slot::MlpOutNorm))
     d = rmsNorm(d, norm);
-  Value x2 = arith::AddFOp::create(b, loc, x1, d);
+  Value x2 = act(arith::AddFOp::create(b, loc, x1, d));
   func::ReturnOp::create(b, loc, ValueRange{x2, state0Out, state1Out});
   layerFuncs.emplace_back(kind, func);
   return func;
@@ -683,10 +698,10 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
     IntegerAttr rotaryDim;
     if (spec.rotaryDim)
       rotaryDim = b.getI64IntegerAttr(*spec.rotaryDim);
-    qr = RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
-                        rotaryDim, invFreq);
-    kr = RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
-                        rotaryDim, invFreq);
+    qr = act(RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
+                            rotaryDim, invFreq));
+    kr = act(RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
+                            rotaryDim, invFreq));
   }
   auto one = RankedTensorType::get({1}, i32);
   Value start = tensor::ExtractSliceOp::create(
@@ -720,11 +735,11 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
                                   kvLen, Value(), scaleAttr, b.getUnitAttr(),
                                   window, softcapAttr)
                   .getOutput();
-  Value o = linear(fromHeads(att, S, H), weight(Slot::O), weight(Slot::OBias),
-                   spec.hidden);
+  Value o = linear(fromHeads(act(att), S, H), weight(Slot::O),
+                   weight(Slot::OBias), spec.hidden);
   if (Value norm = weight(Slot::AttnOutNorm))
     o = rmsNorm(o, norm);
-  return {arith::AddFOp::create(b, loc, x, o), k2, v2};
+  return {act(arith::AddFOp::create(b, loc, x, o)), k2, v2};
 }
 
 /// @forward(tokens [1,S], positions [1,S], k0, v0, k1, v1, ...)
@@ -775,8 +790,11 @@ void DecoderGraphBuilder::buildForward(bool verify) {
   b.setInsertionPointToStart(body);
   Value tokens = body->getArgument(0), positions = body->getArgument(1);
   Value x = embedding(parameter(spec.embedding), tokens);
+  // A 2-byte run multiplies by the scale in its dtype (Gemma-2's
+  // normalizer is a tensor of the activations' dtype).
   if (spec.embeddingScale)
-    x = scale(x, *spec.embeddingScale);
+    x = act(
+        scale(x, roundToActivationDtype(*spec.embeddingScale, options.dtype)));
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, positions, body->getArgument(2 + 2 * l),

@@ -167,9 +167,20 @@ void emitGenerateTail(OpBuilder &b, Location loc, int64_t N, Value lastLogits,
                       SamplingAttr sampling,
                       function_ref<SmallVector<Value>(Block *)> stepBody);
 
-/// Emits an error at `loc` and fails unless the activation dtype
-/// (--dtype) is f32, the only one implemented (Dtype.cpp).
-LogicalResult checkActivationDtype(Location loc, const ImportOptions &options);
+/// Emits an error at `loc` and fails when the activation dtype (--dtype)
+/// is not implemented for `family` (a model_type; Dtype.cpp).
+LogicalResult checkActivationDtype(Location loc, const ImportOptions &options,
+                                   StringRef family);
+
+/// `v` (an f32 tensor of activations) rounded to `dtype` (round to nearest
+/// even, as a cast in PyTorch) and kept as f32 values, as one elementwise
+/// linalg.generic; `v` itself when `dtype` is f32. The builders call it on
+/// each op's result, so every activation between ops holds a `dtype` value
+/// while the ops compute in f32 (docs/design/Import.md, "Activation dtype").
+Value roundToActivationDtype(OpBuilder &b, Location loc, Value v,
+                             ImportDtype dtype);
+/// A scalar rounded to `dtype` (a constant PyTorch keeps in that dtype).
+double roundToActivationDtype(double value, ImportDtype dtype);
 
 /// Emits an error at `loc` and fails unless the beam-search options
 /// (numBeams, lengthPenalty, earlyStopping) are valid.

@@ -122,23 +122,32 @@ private:
       return v;
     return arith::ExtFOp::create(b, loc, type.clone(f32), v);
   }
+  /// `v` (f32 activations) rounded to --dtype's values, or `v` for f32.
+  Value act(Value v) {
+    return roundToActivationDtype(b, loc, v, options.dtype);
+  }
   /// y = x w^T + bias; seq.quantized_linear for a bf16/f16 matrix kept in
-  /// its 2-byte rows.
-  Value linear(Value x, Value w, Value bias, int64_t outWidth) {
+  /// its 2-byte rows. Rounded to --dtype unless `exact` (the router and
+  /// the LM head, which transformers computes in f32).
+  Value linear(Value x, Value w, Value bias, int64_t outWidth,
+               bool exact = false) {
     auto in = cast<RankedTensorType>(x.getType());
     SmallVector<int64_t> shape(in.getShape());
     shape.back() = outWidth;
     auto type = RankedTensorType::get(shape, f32);
     auto quant = formats.find(w);
+    Value out;
     if (quant != formats.end())
-      return QuantizedLinearOp::create(
+      out = QuantizedLinearOp::create(
           b, loc, type, x, w, bias,
           QuantFormatAttr::get(b.getContext(), quant->second));
-    return LinearOp::create(b, loc, type, x, w, bias);
+    else
+      out = LinearOp::create(b, loc, type, x, w, bias);
+    return exact ? out : act(out);
   }
   Value rmsNorm(Value x, Value weight, double eps) {
-    return RMSNormOp::create(b, loc, x.getType(), x, weight,
-                             b.getF32FloatAttr(eps));
+    return act(RMSNormOp::create(b, loc, x.getType(), x, weight,
+                                 b.getF32FloatAttr(eps)));
   }
   Value slice(Value x, ArrayRef<OpFoldResult> offsets,
               ArrayRef<OpFoldResult> sizes, RankedTensorType type);
@@ -355,8 +364,8 @@ Value DeepSeekGraphBuilder::zeroCache() {
 Value DeepSeekGraphBuilder::head(Value hidden, Type resultType) {
   Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)), spec.rmsEps);
   auto type = cast<RankedTensorType>(resultType);
-  Value out =
-      linear(n, parameter(spec.lmHead), Value(), type.getShape().back());
+  Value out = linear(n, parameter(spec.lmHead), Value(), type.getShape().back(),
+                     /*exact=*/true);
   if (out.getType() != resultType)
     out = tensor::CastOp::create(b, loc, resultType, out);
   return out;
@@ -367,7 +376,7 @@ Value DeepSeekGraphBuilder::gatedMlp(Value x, Value gate, Value up, Value down,
                                      int64_t width) {
   Value g = linear(x, gate, Value(), width);
   Value u = linear(x, up, Value(), width);
-  Value a = SwiGLUOp::create(b, loc, g.getType(), g, u);
+  Value a = act(SwiGLUOp::create(b, loc, g.getType(), g, u));
   return linear(a, down, Value(), spec.hidden);
 }
 
@@ -428,6 +437,8 @@ Value DeepSeekGraphBuilder::attention(Value xn, Value positions, Value &cache,
     qRot = scale(qRot, spec.ropeAttentionFactor);
     kRot = scale(kRot, spec.ropeAttentionFactor);
   }
+  qRot = act(qRot);
+  kRot = act(kRot);
 
   // kv_b_proj [H * (Dn + Dv), R] as per-head W_UK [H, Dn, R] and W_UV
   // [H, Dv, R].
@@ -476,7 +487,7 @@ Value DeepSeekGraphBuilder::attention(Value xn, Value positions, Value &cache,
           .getOutput();
 
   // Back through W_UV per head, then o_proj.
-  Value out = headContract(att, wUV, /*wIsKN=*/false, Dv);
+  Value out = act(headContract(att, wUV, /*wIsKN=*/false, Dv));
   return linear(fromHeads(out, S, H, Dv), weight(Slot::O), weight(Slot::OBias),
                 spec.hidden);
 }
@@ -493,7 +504,8 @@ Value DeepSeekGraphBuilder::moeBlock(Value x,
   auto tokensType = RankedTensorType::get({dyn, spec.hidden}, f32);
   Value S = dim(x, 1);
   Value t = tensor::CollapseShapeOp::create(b, loc, tokensType, x, merge);
-  Value logits = linear(t, weight(Slot::Router), Value(), E);
+  // The router computes in f32 (DeepseekV3TopkRouter casts its input).
+  Value logits = linear(t, weight(Slot::Router), Value(), E, /*exact=*/true);
   IntegerAttr groups, topkGroups;
   if (spec.groups > 1) {
     groups = b.getI64IntegerAttr(spec.groups);
@@ -519,7 +531,7 @@ Value DeepSeekGraphBuilder::moeBlock(Value x,
       weight(Slot::SharedDown),
       FfnActivationAttr::get(b.getContext(), FfnActivation::SwiGLU));
   return tensor::ExpandShapeOp::create(
-      b, loc, rows(spec.hidden), y, merge,
+      b, loc, rows(spec.hidden), act(y), merge,
       SmallVector<OpFoldResult>{b.getIndexAttr(1), S,
                                 b.getIndexAttr(spec.hidden)});
 }
@@ -609,13 +621,13 @@ func::FuncOp DeepSeekGraphBuilder::layerFunction(const DeepSeekLayerNames &n) {
 
   Value xn = rmsNorm(x, weight(Slot::InputNorm), spec.rmsEps);
   Value o = attention(xn, positions, cache, weight);
-  Value x1 = arith::AddFOp::create(b, loc, x, o);
+  Value x1 = act(arith::AddFOp::create(b, loc, x, o));
   Value xm = rmsNorm(x1, weight(Slot::PostNorm), spec.rmsEps);
   Value d = weight(Slot::Router)
                 ? moeBlock(xm, weight)
                 : gatedMlp(xm, weight(Slot::Gate), weight(Slot::Up),
                            weight(Slot::Down), spec.intermediate);
-  Value x2 = arith::AddFOp::create(b, loc, x1, d);
+  Value x2 = act(arith::AddFOp::create(b, loc, x1, d));
   func::ReturnOp::create(b, loc, ValueRange{x2, cache});
   return func;
 }
@@ -662,6 +674,7 @@ void DeepSeekGraphBuilder::buildForward() {
                       .getResult()
                 : EmbeddingOp::create(b, loc, rows(spec.hidden), table, tokens)
                       .getResult();
+  x = act(x);
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, positions, body->getArgument(2 + l)};

@@ -1,8 +1,9 @@
 //===- Dtype.cpp - the importer's --dtype and --kv-cache-dtype ------------===//
 //
 // This file implements the storage dtypes an import may choose: their names
-// and types, and the check that refuses activation dtypes other than f32
-// (docs/design/Import.md, "KV-cache dtype").
+// and types, the rounding of activations to --dtype, and the check that
+// refuses it for the families it is not implemented for
+// (docs/design/Import.md, "Activation dtype").
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,9 @@
 
 #include "seqc/Import/Import.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 
@@ -42,16 +46,52 @@ Type mlir::seq::getImportDtypeType(MLIRContext *context, ImportDtype dtype) {
 }
 
 LogicalResult mlir::seq::checkActivationDtype(Location loc,
-                                              const ImportOptions &options) {
-  if (options.dtype == ImportDtype::F32)
+                                              const ImportOptions &options,
+                                              StringRef family) {
+  if (options.dtype == ImportDtype::F32 || family != "recurrent_gemma")
     return success();
-  return emitError(loc)
-         << "--dtype=" << stringifyImportDtype(options.dtype)
-         << ": activations in 2 bytes are not implemented (seq.linear and "
-            "seq.embedding need the activations in the weights' dtype, "
-            "seq.quantized_linear and seq.quantized_embedding, which read "
-            "every bf16/f16/GGUF matrix, take f32 activations only); "
-            "--kv-cache-dtype="
-         << stringifyImportDtype(options.dtype)
-         << " keeps the KV caches in 2 bytes";
+  return emitError(loc) << "--dtype=" << stringifyImportDtype(options.dtype)
+                        << ": 2-byte activations are not implemented for "
+                        << family
+                        << " (its RG-LRU block is not checked against "
+                           "transformers in that dtype); --kv-cache-dtype="
+                        << stringifyImportDtype(options.dtype)
+                        << " keeps its local attention's KV caches in 2 bytes";
+}
+
+Value mlir::seq::roundToActivationDtype(OpBuilder &b, Location loc, Value v,
+                                        ImportDtype dtype) {
+  if (dtype == ImportDtype::F32)
+    return v;
+  auto type = cast<RankedTensorType>(v.getType());
+  Type narrow = getImportDtypeType(b.getContext(), dtype);
+  // In place on `v` (a fresh op result): no tensor.empty to share.
+  auto id = AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{}, ValueRange{v},
+             ArrayRef<AffineMap>{id}, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value t = arith::TruncFOp::create(nb, nl, narrow, args[0]);
+               linalg::YieldOp::create(
+                   nb, nl,
+                   arith::ExtFOp::create(nb, nl, args[0].getType(), t)
+                       .getResult());
+             })
+      ->getResult(0);
+}
+
+double mlir::seq::roundToActivationDtype(double value, ImportDtype dtype) {
+  const llvm::fltSemantics *semantics = &llvm::APFloat::IEEEsingle();
+  if (dtype == ImportDtype::BF16)
+    semantics = &llvm::APFloat::BFloat();
+  else if (dtype == ImportDtype::F16)
+    semantics = &llvm::APFloat::IEEEhalf();
+  llvm::APFloat f(value);
+  bool lost;
+  f.convert(*semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+  f.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return f.convertToDouble();
 }

@@ -163,8 +163,6 @@ OwningOpRef<ModuleOp> mlir::seq::importGguf(MLIRContext *ctx, StringRef path,
   std::string err;
   bool ioError = false;
   Location fileLoc = FileLineColLoc::get(ctx, path, 0, 0);
-  if (failed(checkActivationDtype(fileLoc, options)))
-    return nullptr;
   auto file = seqrt::GgufFile::open(path.str(), err, ioError);
   if (!file) {
     emitError(fileLoc) << err;

@@ -1123,8 +1123,10 @@ FailureOr<MambaSpec> readMamba(Config &c, StringRef family) {
   if (failed(bias) || failed(convBias) || failed(tie))
     return failure();
   // Residuals in f32 or the activation dtype: the same in f32.
-  if (failed(c.boolean("residual_in_fp32", true)))
+  FailureOr<bool> residualInF32 = c.boolean("residual_in_fp32", true);
+  if (failed(residualInF32))
     return failure();
+  s.residualInF32 = *residualInF32;
   FailureOr<int64_t> rank = timeStepRank(c, s.hidden);
   if (failed(rank))
     return failure();
@@ -2024,9 +2026,6 @@ FailureOr<DecoderSpec> readRecurrentGemma(Config &c) {
 OwningOpRef<ModuleOp>
 mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
                              const ImportOptions &options) {
-  if (failed(
-          checkActivationDtype(FileLineColLoc::get(ctx, dir, 0, 0), options)))
-    return nullptr;
   llvm::SmallString<256> configPath(dir);
   llvm::sys::path::append(configPath, "config.json");
   FailureOr<JsonFile> file = readJson(ctx, configPath);
@@ -2046,6 +2045,9 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
         << llvm::join(ArrayRef<StringRef>(kFamilies), ", ") << ")";
     return nullptr;
   }
+  if (failed(checkActivationDtype(file->loc(ctx, "model_type"), options,
+                                  *modelType)))
+    return nullptr;
   if (*modelType == "deepseek_v3")
     return importDeepSeek(ctx, dir, config, *file, options);
   bool mamba = *modelType == "mamba" || *modelType == "mamba2";

@@ -53,16 +53,18 @@ public:
       : b(context), loc(loc), spec(spec), tensors(tensors), options(options) {
     f32 = b.getF32Type();
     i32 = b.getI32Type();
+    dtype = options.dtype;
   }
 
   /// Emits at `at`'s insertion point (emitMambaMixer); no module.
   MambaGraphBuilder(OpBuilder &at, Location loc, const MambaSpec &spec,
                     const llvm::DenseMap<Value, QuantFormat> &formats,
-                    bool perStep)
+                    bool perStep, ImportDtype dtype)
       : MambaGraphBuilder(at.getContext(), loc, spec, kNoTensors, kNoOptions) {
     b.setInsertionPoint(at.getInsertionBlock(), at.getInsertionPoint());
     this->formats = formats;
     this->perStep = perStep;
+    this->dtype = dtype;
   }
 
   OwningOpRef<ModuleOp> build();
@@ -125,10 +127,22 @@ private:
       return v;
     return arith::ExtFOp::create(b, loc, type.clone(f32), v);
   }
-  Value linear(Value x, Value w, Value bias, int64_t outWidth);
+  /// `v` (f32 activations) rounded to --dtype's values, or `v` for f32.
+  Value act(Value v) { return roundToActivationDtype(b, loc, v, dtype); }
+  /// The same for one f32 scalar (inside a region).
+  Value actScalar(OpBuilder &nb, Location nl, Value v) {
+    if (dtype == ImportDtype::F32)
+      return v;
+    Value t = arith::TruncFOp::create(
+        nb, nl, getImportDtypeType(nb.getContext(), dtype), v);
+    return arith::ExtFOp::create(nb, nl, v.getType(), t);
+  }
+  /// x . w^T (+ bias), rounded to --dtype unless `exact` (the LM head).
+  Value linear(Value x, Value w, Value bias, int64_t outWidth,
+               bool exact = false);
   Value rmsNorm(Value x, Value weight) {
-    return RMSNormOp::create(b, loc, x.getType(), x, weight,
-                             b.getF32FloatAttr(spec.normEps));
+    return act(RMSNormOp::create(b, loc, x.getType(), x, weight,
+                                 b.getF32FloatAttr(spec.normEps)));
   }
   Value columns(Value x, int64_t offset, int64_t width);
   Value generic(RankedTensorType type, Value like, ValueRange inputs,
@@ -158,6 +172,9 @@ private:
   const llvm::StringMap<TensorInfo> &tensors;
   const ImportOptions &options;
   Type f32, i32;
+  /// The activations' dtype (--dtype): each op's result is rounded to it;
+  /// the scan and its state stay f32.
+  ImportDtype dtype = ImportDtype::F32;
   ModuleOp module;
   llvm::StringMap<std::string> symbols;
   llvm::StringSet<> usedSymbols;
@@ -200,8 +217,9 @@ RankedTensorType mlir::seq::mambaPerStepType(RankedTensorType state) {
 Value mlir::seq::emitMambaMixer(
     OpBuilder &b, Location loc, const MambaSpec &spec, Value xn, Value &conv,
     Value &ssm, llvm::StringMap<Value> &weights,
-    const llvm::DenseMap<Value, QuantFormat> &formats, bool perStep) {
-  MambaGraphBuilder emitter(b, loc, spec, formats, perStep);
+    const llvm::DenseMap<Value, QuantFormat> &formats, bool perStep,
+    ImportDtype dtype) {
+  MambaGraphBuilder emitter(b, loc, spec, formats, perStep, dtype);
   return emitter.mixer(xn, conv, ssm, weights);
 }
 
@@ -237,18 +255,21 @@ Value MambaGraphBuilder::parameter(StringRef name) {
   return value;
 }
 
-Value MambaGraphBuilder::linear(Value x, Value w, Value bias,
-                                int64_t outWidth) {
+Value MambaGraphBuilder::linear(Value x, Value w, Value bias, int64_t outWidth,
+                                bool exact) {
   auto in = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape(in.getShape());
   shape.back() = outWidth;
   auto type = RankedTensorType::get(shape, f32);
   auto quant = formats.find(w);
+  Value out;
   if (quant != formats.end())
-    return QuantizedLinearOp::create(
+    out = QuantizedLinearOp::create(
         b, loc, type, x, w, bias,
         QuantFormatAttr::get(b.getContext(), quant->second));
-  return LinearOp::create(b, loc, type, x, w, bias);
+  else
+    out = LinearOp::create(b, loc, type, x, w, bias);
+  return exact ? out : act(out);
 }
 
 /// Columns [offset, offset + width) of x [1, S, W].
@@ -315,8 +336,9 @@ Value MambaGraphBuilder::zeroState(RankedTensorType type) {
 Value MambaGraphBuilder::head(Value hidden, Type resultType) {
   Value n = rmsNorm(hidden, toF32(parameter(spec.finalNorm)));
   auto type = cast<RankedTensorType>(resultType);
-  Value out =
-      linear(n, parameter(spec.lmHead), Value(), type.getShape().back());
+  // The logits keep the head's f32 accumulation (2-byte logits would tie).
+  Value out = linear(n, parameter(spec.lmHead), Value(), type.getShape().back(),
+                     /*exact=*/true);
   if (out.getType() != resultType)
     out = tensor::CastOp::create(b, loc, resultType, out);
   return out;
@@ -425,10 +447,21 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
   Value proj =
       linear(xn, w.lookup("in_proj"), w.lookup("in_b"), spec.inProjWidth());
   Value x = columns(proj, 0, I), z = columns(proj, I, I);
+  // 2-byte activations round the conv's output, then SiLU's, and
+  // dt_proj's product before its bias is added (transformers' slow path).
+  bool twoByte = dtype != ImportDtype::F32;
+  auto id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  AffineMap chan = AffineMap::get(3, 0, {getAffineDimExpr(2, ctx)}, ctx);
   auto convOp = CausalConv1dOp::create(b, loc, rows(I), convStateType(), x,
                                        convTaps(b, loc, w.lookup("conv_w")),
-                                       w.lookup("conv_b"), conv, /*silu=*/true);
-  Value xc = convOp.getOutput();
+                                       w.lookup("conv_b"), conv,
+                                       /*silu=*/!twoByte);
+  Value xc = act(convOp.getOutput());
+  if (twoByte)
+    xc = act(generic(rows(I), xc, ValueRange{xc}, {id3},
+                     [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                       return silu(nb, nl, v[0]);
+                     }));
   conv = perStep ? convWindows(x, conv) : convOp.getFinalState();
   Value params = linear(xc, w.lookup("x_proj"), Value(), R + 2 * N);
   Value dtIn = columns(params, 0, R), Bm = columns(params, R, N),
@@ -440,7 +473,16 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
     Bm = rmsNorm(Bm, norm);
   if (Value norm = w.lookup("c_norm"))
     Cm = rmsNorm(Cm, norm);
-  Value dt = linear(dtIn, w.lookup("dt_proj"), w.lookup("dt_proj_b"), I);
+  Value dt;
+  if (Value dtBias = w.lookup("dt_proj_b"); twoByte && dtBias) {
+    dt = linear(dtIn, w.lookup("dt_proj"), Value(), I);
+    dt = act(generic(rows(I), dt, ValueRange{dt, dtBias}, {id3, chan},
+                     [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+                       return arith::AddFOp::create(nb, nl, v[0], v[1]);
+                     }));
+  } else {
+    dt = linear(dtIn, w.lookup("dt_proj"), w.lookup("dt_proj_b"), I);
+  }
 
   AffineExpr bb, t, d, n;
   bindDims(ctx, bb, t, d, n);
@@ -462,7 +504,8 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
     Block *step = b.createBlock(&scan.getStep(), {}, scalars, locs);
     Value dtv = step->getArgument(0), xv = step->getArgument(1);
     Value alog = step->getArgument(2), bv = step->getArgument(3);
-    Value sp = softplus(b, loc, dtv);
+    // transformers' slow path takes softplus(dt) in the activations' dtype.
+    Value sp = actScalar(b, loc, softplus(b, loc, dtv));
     Value a = arith::NegFOp::create(b, loc, math::ExpOp::create(b, loc, alog));
     Value decay =
         math::ExpOp::create(b, loc, arith::MulFOp::create(b, loc, a, sp));
@@ -474,28 +517,29 @@ Value MambaGraphBuilder::mixer1(Value xn, Value &conv, Value &ssm,
       SmallVector<Location> readoutLocs(6, loc);
       Block *body =
           b.createBlock(&scan.getReadout(), {}, readoutArgs, readoutLocs);
-      Value r = arith::MulFOp::create(b, loc, body->getArgument(0),
-                                      body->getArgument(5));
+      // The readout reads the state rounded to the activations' dtype
+      // (transformers: ssm_state.to(input_dtype) @ C).
+      Value r =
+          arith::MulFOp::create(b, loc, actScalar(b, loc, body->getArgument(0)),
+                                body->getArgument(5));
       YieldOp::create(b, loc, ValueRange{r});
     }
     return scan;
   };
   auto scan = makeScan(true);
   ssm = perStep ? makeScan(false).getOutput() : scan.getFinalState();
+  Value scanOut = act(scan.getOutput());
   // (y + x D) * silu(z)
-  auto id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-  AffineExpr e0, e1, e2;
-  bindDims(ctx, e0, e1, e2);
-  auto chan = AffineMap::get(3, 0, {e2}, ctx);
   Value y =
-      generic(rows(I), xc, ValueRange{scan.getOutput(), xc, w.lookup("D"), z},
+      generic(rows(I), xc, ValueRange{scanOut, xc, w.lookup("D"), z},
               {id3, id3, chan, id3},
               [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                 Value skip = arith::AddFOp::create(
                     nb, nl, v[0], arith::MulFOp::create(nb, nl, v[1], v[2]));
-                return arith::MulFOp::create(nb, nl, skip, silu(nb, nl, v[3]));
+                return arith::MulFOp::create(
+                    nb, nl, skip, actScalar(nb, nl, silu(nb, nl, v[3])));
               });
-  return linear(y, w.lookup("out_proj"), w.lookup("out_b"), spec.hidden);
+  return linear(act(y), w.lookup("out_proj"), w.lookup("out_b"), spec.hidden);
 }
 
 /// Mamba-2 (Mamba2Mixer): in_proj -> (z, xBC, dt); xBC = silu(conv(xBC));
@@ -515,7 +559,7 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
                                        convTaps(b, loc, w.lookup("conv_w")),
                                        w.lookup("conv_b"), conv,
                                        /*silu=*/true);
-  Value xc = convOp.getOutput();
+  Value xc = act(convOp.getOutput());
   conv = perStep ? convWindows(xBC, conv) : convOp.getFinalState();
   Value S = dim(xn, 1);
   auto split = [&](Value v, int64_t groups, int64_t width) -> Value {
@@ -611,7 +655,8 @@ Value MambaGraphBuilder::mixer2(Value xn, Value &conv, Value &ssm,
               [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
                 return arith::MulFOp::create(nb, nl, v[1], v[0]);
               });
-  return linear(scaled, w.lookup("out_proj"), w.lookup("out_b"), spec.hidden);
+  return linear(act(scaled), w.lookup("out_proj"), w.lookup("out_b"),
+                spec.hidden);
 }
 
 /// @mamba_layer_N(x, conv_state, ssm_state, weights...)
@@ -645,11 +690,16 @@ func::FuncOp MambaGraphBuilder::layerFunction(const MambaLayerNames &first,
   }
   Value x = body->getArgument(0);
   Value conv = body->getArgument(1), ssm = body->getArgument(2);
-  Value xn = rmsNorm(x, toF32(w.lookup("norm")));
+  // The norm reads the residual in the activations' dtype; the residual
+  // itself stays f32 with residual_in_fp32 (transformers adds the mixer's
+  // output to the f32 residual), else it is rounded after the add.
+  Value xn = rmsNorm(act(x), toF32(w.lookup("norm")));
   perStep = verify;
   Value out = mixer(xn, conv, ssm, w);
   perStep = false;
   Value x1 = arith::AddFOp::create(b, loc, x, out);
+  if (!spec.residualInF32)
+    x1 = act(x1);
   if (verify) {
     func::ReturnOp::create(b, loc, ValueRange{x1, conv, ssm});
     layerFuncs.push_back(func);
@@ -710,6 +760,7 @@ void MambaGraphBuilder::buildForward(bool verify) {
                 : EmbeddingOp::create(b, loc, rows(spec.hidden), table,
                                       body->getArgument(0))
                       .getResult();
+  x = act(x);
   SmallVector<Value> outs{Value()};
   for (int64_t l = 0; l < spec.layers; ++l) {
     SmallVector<Value> args{x, body->getArgument(1 + 2 * l),

@@ -44,12 +44,14 @@ mambaMixerSlots(const MambaLayerNames &names);
 /// rows (read by seq.quantized_linear); other 2-byte weights are widened.
 /// `perStep` (the verify form of speculative decoding) replaces `conv` and
 /// `ssm` by the states after each of the S tokens instead: [1, S, K-1, C]
-/// and [1, S, ssm state dims...] (mambaPerStepType).
+/// and [1, S, ssm state dims...] (mambaPerStepType). `dtype` (--dtype)
+/// rounds the results of its projections, conv and output to 2 bytes.
 Value emitMambaMixer(OpBuilder &b, Location loc, const MambaSpec &spec,
                      Value xn, Value &conv, Value &ssm,
                      llvm::StringMap<Value> &weights,
                      const llvm::DenseMap<Value, QuantFormat> &formats,
-                     bool perStep = false);
+                     bool perStep = false,
+                     ImportDtype dtype = ImportDtype::F32);
 
 /// `state` [1, dims...] with a dynamic step dimension after the batch:
 /// [1, ?, dims...], the type of a state returned after each token.

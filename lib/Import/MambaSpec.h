@@ -39,6 +39,9 @@ struct MambaSpec {
   int64_t dtRank = 0;                         ///< Mamba-1's time_step_rank
   int64_t heads = 0, headDim = 0, groups = 1; ///< Mamba-2
   double normEps = 1e-5;
+  /// The residual stream stays f32 when the activations are 2-byte
+  /// (config residual_in_fp32; no difference with f32 activations).
+  bool residualInF32 = true;
   std::vector<MambaLayerNames> layerNames;
   std::string embedding, finalNorm, lmHead; ///< lmHead may equal embedding
   std::vector<int64_t> eosTokenIds;

@@ -33,6 +33,7 @@ _OPTIONS = {
     "top_p": "top-p",
     "ignore_eos": "ignore-eos",
     "kv_cache_dtype": "kv-cache-dtype",
+    "dtype": "dtype",
     # decoding entries built with the import
     "best_of": "best-of",
     "draft_model": "draft-model",

@@ -243,13 +243,13 @@ static cl::opt<int64_t>
 static cl::opt<std::string> kvCacheDtype(
     "kv-cache-dtype",
     cl::desc("KV caches' dtype: f32, bf16 or f16 (K/V rounded when written, "
-             "read widened to f32)"),
+             "read widened to f32; default: --dtype's)"),
     cl::init("f32"), cl::cat(importCategory));
 static cl::opt<std::string> activationDtype(
     "dtype",
-    cl::desc("Activations' dtype: f32 (bf16 and f16 are refused: see "
-             "--kv-cache-dtype)"),
-    cl::init("f32"), cl::Hidden, cl::cat(importCategory));
+    cl::desc("Activations' dtype: f32, bf16 or f16 (each op's result rounded "
+             "to it, computed in f32)"),
+    cl::init("f32"), cl::cat(importCategory));
 static cl::opt<int64_t>
     maxNewTokens("max-new-tokens",
                  cl::desc("Tokens the `generate` entry returns"), cl::init(32),
@@ -333,10 +333,10 @@ Exit status: 0 success, 1 invalid input or a failed compilation, 2 a
 command-line error. --help-hidden lists every LLVM and MLIR option.
 )");
 
-/// The MLIR options shown next to seqc's own: timing and IR dumps.
+/// The MLIR options shown next to seqc's own: timing and IR dumps
+/// (--mlir-pass-statistics and the others: --help-hidden).
 static constexpr llvm::StringLiteral kDiagnosticOptions[] = {
     "mlir-timing",
-    "mlir-pass-statistics",
     "mlir-print-ir-before-all",
     "mlir-print-ir-after-all",
     "mlir-print-debuginfo",
@@ -411,8 +411,11 @@ static seq::ImportOptions importOptions() {
   seq::ImportOptions options;
   options.maxSeqLen = maxSeqLen;
   options.maxNewTokens = maxNewTokens;
-  options.kvCacheDtype = *parseDtype(kvCacheDtype);
   options.dtype = *parseDtype(activationDtype);
+  // The KV caches take the activations' dtype unless told otherwise.
+  options.kvCacheDtype = kvCacheDtype.getNumOccurrences()
+                             ? *parseDtype(kvCacheDtype)
+                             : options.dtype;
   options.temperature = temperature;
   options.topK = topK;
   options.topP = topP;
