@@ -34,7 +34,46 @@ SHAPES = {
     # rotary 64, nope 128, value 128), 3 dense layers, then 58 MoE layers
     # of 256 experts (8 groups, top-8) and one shared expert.
     "deepseek-v3": ("deepseek_v3", 129280, 7168, 18432, 61, 128, 128),
+    # Jamba-v0.1 (52B) at its real sizes: transformers' JambaConfig
+    # defaults (attention every 8th layer from 4, 16 experts top-2 every
+    # 2nd layer from 1, Mamba d_state 16); the tensor table comes from
+    # transformers' model on the meta device (needs torch + transformers).
+    "jamba-v0.1": ("jamba", 65536, 4096, 14336, 32, 32, 8),
 }
+
+
+def jamba_tensors(shape):
+    """config.json and tensor shapes of a Jamba checkpoint (transformers'
+    JambaForCausalLM built on the meta device: names and shapes only)."""
+    import torch
+    from transformers import JambaConfig, JambaForCausalLM
+    _, vocab, hidden, inter, layers, heads, kv = shape
+    cfg = JambaConfig(vocab_size=vocab, hidden_size=hidden,
+                      intermediate_size=inter, num_hidden_layers=layers,
+                      num_attention_heads=heads, num_key_value_heads=kv,
+                      max_position_embeddings=4096)
+    with torch.device("meta"):
+        model = JambaForCausalLM(cfg)
+    tensors = {}
+    for n, t in model.state_dict().items():
+        # In memory transformers fuses the experts; save_pretrained (and
+        # the importer) use one tensor per expert and projection.
+        if n.endswith("experts.gate_up_proj"):
+            e, f2, h = t.shape
+            for i in range(e):
+                for proj in ("gate_proj", "up_proj"):
+                    tensors[n[:-len("gate_up_proj")] +
+                            f"{i}.{proj}.weight"] = [f2 // 2, h]
+        elif n.endswith("experts.down_proj"):
+            for i in range(t.shape[0]):
+                tensors[n[:-len("down_proj")] + f"{i}.down_proj.weight"] = \
+                    list(t.shape[1:])
+        else:
+            tensors[n] = list(t.shape)
+    config = cfg.to_dict()
+    for k in ("architectures", "torch_dtype", "dtype", "transformers_version"):
+        config.pop(k, None)
+    return config, tensors
 
 
 def deepseek_tensors(shape):
@@ -122,9 +161,10 @@ def mamba_tensors(shape):
 
 
 def write_checkpoint(path, shape):
-    if shape[0] in ("mamba", "mamba2", "deepseek_v3"):
-        config, tensors = (deepseek_tensors(shape) if shape[0] == "deepseek_v3"
-                           else mamba_tensors(shape))
+    if shape[0] in ("mamba", "mamba2", "deepseek_v3", "jamba"):
+        config, tensors = {"deepseek_v3": deepseek_tensors,
+                           "jamba": jamba_tensors}.get(
+                               shape[0], mamba_tensors)(shape)
         os.makedirs(path, exist_ok=True)
         with open(os.path.join(path, "config.json"), "w") as f:
             json.dump(config, f)
@@ -193,7 +233,7 @@ def main():
             write_checkpoint(d, SHAPES[name])
             ir = subprocess.run([args.seqc, d, "-emit=seq", "--max-seq-len=2048"],
                                 check=True, capture_output=True, text=True).stdout
-            funcs = len(re.findall(r"func\.func private @(decoder|mamba)_layer_",
+            funcs = len(re.findall(r"func\.func private @(decoder|mamba|jamba)_layer_\d+\(",
                                    ir))
             best = cpu = None
             for _ in range(args.reps):
