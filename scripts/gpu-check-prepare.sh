@@ -375,6 +375,19 @@ w="--weights $(data $h/weights.safetensors)"
   echo "--entry prefill $w --input 0=$(data $p/q.npy) --input 1=$(data $p/k.npy) --input 2=$(data $p/v.npy) --expect 0=$(data $p/out.npy) --rtol 2e-2 --atol 2e-2"
   echo "--entry decode $w --input 0=$(data $q/q.npy) --input 1=$(data $q/k.npy) --input 2=$(data $q/v.npy) --expect 0=$(data $q/out.npy) --rtol 2e-2 --atol 2e-2"
 } > "$out/artifact/gpu_host.args"
+# The scan, convolution and MoE entries (test/Tools/seqrun/gpu-host-ssm-moe.test):
+# a Mamba-1 block's prefill and decode step, the Mixtral and DeepSeek-V3
+# MoE blocks.
+"$seqc" "$gpu/Inputs/gpu_host_mamba/model.mlir" --target=cuda:sm_90a,cuda:sm_80,cpu -cpu=x86-64-v2 \
+  -o "$out/artifact/gpu_host_ssm_moe.seqpkg"
+h=GPU/Inputs/gpu_host_mamba m=CPU/Inputs/moe_mixtral_block s=CPU/Inputs/moe_deepseek_block
+w="--weights $(data $h/weights.safetensors)"
+{
+  echo "--entry mamba $w --input 0=$(data $h/x.npy) --input 1=$(data $h/dt.npy) --input 2=$(data $h/B.npy) --input 3=$(data $h/C.npy) --input 4=$(data $h/h0.npy) --expect 0=$(data $h/y.npy) --expect 1=$(data $h/state.npy) --expect 2=$(data $h/conv_state.npy) --rtol 1e-4 --atol 1e-5"
+  echo "--entry step $w --input 0=$(data $h/step_x.npy) --input 1=$(data $h/step_dt.npy) --input 2=$(data $h/step_B.npy) --input 3=$(data $h/step_C.npy) --input 4=$(data $h/state.npy) --input 5=$(data $h/conv_state.npy) --expect 0=$(data $h/step_y.npy) --expect 1=$(data $h/step_state.npy) --expect 2=$(data $h/step_conv_state.npy) --rtol 1e-4 --atol 1e-5"
+  echo "--entry mixtral $w --input 0=$(data $m/x.npy) --input 1=$(data $m/w_router.npy) --input 2=$(data $m/w_gate.npy) --input 3=$(data $m/w_up.npy) --input 4=$(data $m/w_down.npy) --expect 0=$(data $m/out.npy) --rtol 1e-4 --atol 1e-5"
+  echo "--entry deepseek $w --input 0=$(data $s/x.npy) --input 1=$(data $s/w_router.npy) --input 2=$(data $s/bias.npy) --input 3=$(data $s/w_gate.npy) --input 4=$(data $s/w_up.npy) --input 5=$(data $s/w_down.npy) --input 6=$(data $s/shared_gate.npy) --input 7=$(data $s/shared_up.npy) --input 8=$(data $s/shared_down.npy) --expect 0=$(data $s/out.npy) --rtol 1e-4 --atol 1e-5"
+} > "$out/artifact/gpu_host_ssm_moe.args"
 
 {
   echo "seqc gpu-check bundle"

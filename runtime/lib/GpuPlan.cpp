@@ -150,6 +150,18 @@ bool readStep(const JsonValue &item, const std::string &where,
     step.args.push_back(std::move(arg));
   }
   const GpuKernelInfo &kernel = target.kernels[step.kernel];
+  if (const JsonValue *results = item.get("results")) {
+    if (step.kind != GpuPlanStep::Kind::Launch || !results->isInt() ||
+        results->getInt() < 1 ||
+        static_cast<uint64_t>(results->getInt()) > step.args.size())
+      return planError(error, where + ".results",
+                       "expected a launch's count of written arguments, in "
+                       "[1, " +
+                           std::to_string(step.args.size()) + "]");
+    step.results = static_cast<size_t>(results->getInt());
+  }
+  if (step.args.empty())
+    return planError(error, where + ".args", "expected arguments");
   if (step.kind != GpuPlanStep::Kind::Attention) {
     if (step.args.size() != kernel.params.size())
       return planError(error, where + ".args",
@@ -317,17 +329,20 @@ bool readEntry(const JsonValue &item, const std::string &where,
       return false;
     // Each op result is written by one step before any step reads it.
     std::string at = where + ".steps[" + std::to_string(s) + "]";
-    for (size_t a = 0; a + 1 < step.args.size(); ++a) {
+    size_t firstResult = step.args.size() - step.results;
+    for (size_t a = 0; a < firstResult; ++a) {
       const GpuPlanBuffer &read = entry.buffers[step.args[a].buffer];
       if (read.kind == GpuPlanBuffer::Kind::Temp &&
           !written.count(step.args[a].buffer))
         return planError(error, at + ".args[" + std::to_string(a) + "]",
                          "reads a buffer no earlier step wrote");
     }
-    size_t result = step.args.back().buffer;
-    if (entry.buffers[result].kind != GpuPlanBuffer::Kind::Temp ||
-        !written.insert(result).second)
-      return planError(error, at, "must write a buffer of its own");
+    for (size_t a = firstResult; a < step.args.size(); ++a) {
+      size_t result = step.args[a].buffer;
+      if (entry.buffers[result].kind != GpuPlanBuffer::Kind::Temp ||
+          !written.insert(result).second)
+        return planError(error, at, "must write a buffer of its own");
+    }
     entry.steps.push_back(std::move(step));
   }
   const JsonValue *outputs = item.get("outputs");
@@ -363,10 +378,11 @@ bool seqrt::readHostPlan(const JsonValue &plan, const std::string &where,
   const JsonValue *version = plan.get("version");
   if (!format || !format->isString() ||
       format->getString() != gpuhost::kPlanFormat || !version ||
-      !version->isInt() || version->getInt() != gpuhost::kPlanVersion)
+      !version->isInt() || version->getInt() < 1 ||
+      version->getInt() > gpuhost::kPlanVersion)
     return planError(error, where,
                      std::string("this runtime runs launch plans '") +
-                         gpuhost::kPlanFormat + "' version " +
+                         gpuhost::kPlanFormat + "' versions 1 to " +
                          std::to_string(gpuhost::kPlanVersion));
   const JsonValue *entries = plan.get("entries");
   if (!entries || !entries->isArray())
@@ -616,14 +632,17 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
   std::vector<const GpuPlanStep *> argmax;
   for (const GpuPlanStep &step : plan->steps) {
     const GpuKernelInfo &kernel = target.kernels[step.kernel];
-    size_t out = step.args.back().buffer;
-    if (plan->buffers[out].kind == GpuPlanBuffer::Kind::Temp && !device[out])
-      if (seqrt_status status =
-              call.allocate(plan->buffers[out].bytes,
-                            where + ": the result of " + step.op +
-                                " (kernel '" + kernel.name + "')",
-                            device[out]))
-        return status;
+    for (size_t a = step.args.size() - step.results; a < step.args.size();
+         ++a) {
+      size_t out = step.args[a].buffer;
+      if (plan->buffers[out].kind == GpuPlanBuffer::Kind::Temp && !device[out])
+        if (seqrt_status status =
+                call.allocate(plan->buffers[out].bytes,
+                              where + ": the result of " + step.op +
+                                  " (kernel '" + kernel.name + "')",
+                              device[out]))
+          return status;
+    }
     std::vector<int64_t> words;
     auto arg = [&](const GpuPlanArg &a) {
       appendDescriptor(words, device[a.buffer], a.shape);

@@ -61,6 +61,9 @@ struct GpuPlanStep {
   size_t decodeKernel = 0;
   int64_t decodeKeysPerStep = 0;
   int64_t positionsPerBlock = 0, blockKV = 0;
+  /// The last `results` arguments are the buffers the step writes (a scan's
+  /// output and final state); the others are read.
+  size_t results = 1;
   std::vector<GpuPlanArg> args;
 };
 

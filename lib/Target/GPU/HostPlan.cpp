@@ -3,8 +3,9 @@
 // This file builds the launch plan of each entry for a GPU target: the host
 // side of a compiled model, after the kernel passes have named every op's
 // kernels. An entry becomes a list of device buffers (its inputs, the bound
-// parameters, one per op result) and of kernel launches over views of those
-// buffers; the runtime (runtime/lib/GpuPlan.cpp) checks it against the
+// parameters, one per op result, the workspaces of kernel sequences such as
+// MoE's) and of kernel launches over views of those buffers (a launch may
+// write several, e.g. a scan's output and final state); the runtime (runtime/lib/GpuPlan.cpp) checks it against the
 // launch manifest and the entry's signature at load and runs it at each call.
 // The format is in docs/design/GPU.md ("The host side").
 //
@@ -16,6 +17,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
@@ -155,6 +157,177 @@ private:
                                        {"kernel", kernel},
                                        {"args", std::move(args)}});
     return success();
+  }
+
+  /// The kernel `name` of the kernel module, or a diagnostic on `op`.
+  FailureOr<gpu::GPUFuncOp> kernelFunc(Operation *op, StringRef name) {
+    auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    gpu::GPUFuncOp func =
+        kernels ? kernels.lookupSymbol<gpu::GPUFuncOp>(name) : nullptr;
+    if (!func)
+      return fail(op, "its GPU kernel '" + name.str() + "' is missing");
+    return func;
+  }
+
+  /// A launch of kernel `kernel` (of `op`) over `operandBuffers` (workspaces
+  /// an earlier launch wrote), the whole tensors `operands`, then
+  /// `results`, the arguments it writes: op results (a buffer each) or,
+  /// when null, workspaces (buffers of no value, of the kernel parameter's
+  /// element type and the next of `workspaceShapes`). Every operand's and
+  /// result's element type is checked against the kernel's parameter.
+  /// Returns the buffers of the results.
+  FailureOr<SmallVector<int64_t>>
+  launchWhole(Operation *op, StringRef kernel, ArrayRef<Value> operands,
+              ArrayRef<Value> results,
+              ArrayRef<SmallVector<int64_t>> workspaceShapes = {},
+              ArrayRef<int64_t> operandBuffers = {}) {
+    FailureOr<gpu::GPUFuncOp> func = kernelFunc(op, kernel);
+    if (failed(func))
+      return failure();
+    FunctionType type = func->getFunctionType();
+    size_t count = operandBuffers.size() + operands.size() + results.size();
+    if (type.getNumInputs() != count)
+      return fail(op, "kernel '" + kernel.str() + "' takes " +
+                          std::to_string(type.getNumInputs()) +
+                          " arguments, the plan has " + std::to_string(count));
+    llvm::json::Array args;
+    SmallVector<int64_t> written;
+    auto element = [&](size_t i) {
+      return cast<MemRefType>(type.getInput(i)).getElementType();
+    };
+    auto push = [&](int64_t buffer, ArrayRef<int64_t> shape) {
+      args.push_back(llvm::json::Object{{"buffer", buffer},
+                                        {"shape", llvm::json::Array(shape)}});
+    };
+    size_t i = 0;
+    for (int64_t buffer : operandBuffers) {
+      const llvm::json::Object *desc = buffers[buffer].getAsObject();
+      SmallVector<int64_t> shape;
+      for (const llvm::json::Value &e : *desc->getArray("shape"))
+        shape.push_back(*e.getAsInteger());
+      push(buffer, shape);
+      ++i;
+    }
+    for (Value value : operands) {
+      auto tensor = cast<RankedTensorType>(value.getType());
+      if (tensor.getElementType() != element(i))
+        return fail(op,
+                    "kernel '" + kernel.str() + "' argument " +
+                        std::to_string(i) + " is not of element type " +
+                        llvm::formatv("{0}", tensor.getElementType()).str());
+      FailureOr<llvm::json::Value> a = arg(op, value, tensor.getShape());
+      if (failed(a))
+        return failure();
+      args.push_back(std::move(*a));
+      ++i;
+    }
+    size_t w = 0;
+    for (Value value : results) {
+      FailureOr<int64_t> buffer;
+      SmallVector<int64_t> shape;
+      if (value) {
+        auto tensor = cast<RankedTensorType>(value.getType());
+        if (tensor.getElementType() != element(i))
+          return fail(op,
+                      "kernel '" + kernel.str() + "' result argument " +
+                          std::to_string(i) + " is not of element type " +
+                          llvm::formatv("{0}", tensor.getElementType()).str());
+        shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+        buffer =
+            addBuffer(value, llvm::json::Object{{"kind", host::kBufferTemp}});
+      } else {
+        shape = workspaceShapes[w++];
+        StringRef dtype = dtypeName(element(i));
+        if (dtype.empty())
+          return fail(op, "no GPU buffer of kernel '" + kernel.str() +
+                              "' argument " + std::to_string(i));
+        buffer = static_cast<int64_t>(buffers.size());
+        buffers.push_back(
+            llvm::json::Object{{"kind", host::kBufferTemp},
+                               {"dtype", dtype},
+                               {"shape", llvm::json::Array(shape)}});
+      }
+      if (failed(buffer))
+        return failure();
+      push(*buffer, shape);
+      ++i;
+      written.push_back(*buffer);
+    }
+    llvm::json::Object step{{"kind", host::kStepLaunch},
+                            {"op", op->getName().getStringRef()},
+                            {"kernel", kernel.str()},
+                            {"args", std::move(args)}};
+    if (results.size() != 1)
+      step["results"] = static_cast<int64_t>(results.size());
+    steps.push_back(std::move(step));
+    return written;
+  }
+
+  /// seq.scan / seq.scan_step (inputs, init; output, final state) and
+  /// seq.causal_conv1d (input, weight, bias, state; output, final state):
+  /// one kernel over the whole tensors writing both results.
+  LogicalResult visitTwoResults(Operation *op) {
+    std::string kernel = kernelName(op);
+    if (kernel.empty())
+      return fail(op, "'" + op->getName().getStringRef().str() +
+                          "' has no GPU kernel");
+    SmallVector<Value> operands(op->getOperands());
+    SmallVector<Value> results(op->getResults());
+    return launchWhole(op, kernel, operands, results);
+  }
+
+  /// seq.moe_experts: the kernel sequence the MoE kernel pass named
+  /// (gate/up, down, the shared experts' two, the combine) over workspaces
+  /// the plan allocates: H [S, F] and Ys [S, Dm] (f32), the shared
+  /// experts' Hs [T, Fs] and Ys [T, Dm].
+  LogicalResult visitExperts(MoeExpertsOp op) {
+    auto refs = op->getAttrOfType<ArrayAttr>("seq.gpu_kernels");
+    bool shared = static_cast<bool>(op.getSharedUp());
+    if (!refs || refs.size() != (shared ? 5u : 3u))
+      return fail(op, "'seq.moe_experts' has no GPU kernels");
+    auto name = [&](unsigned i) {
+      return cast<SymbolRefAttr>(refs[i]).getLeafReference().getValue();
+    };
+    if (!op.getGate())
+      return fail(op, "the GPU experts are SwiGLU (they need gate weights)");
+    auto shape = [](Value v) { return cast<RankedTensorType>(v.getType()); };
+    int64_t tokens = shape(op.getInput()).getDimSize(0);
+    int64_t slots = shape(op.getPermutation()).getDimSize(0);
+    int64_t ffn = shape(op.getUp()).getDimSize(1);
+    int64_t model = shape(op.getDown()).getDimSize(1);
+    if (shape(op.getInput()).getRank() != 2)
+      return fail(op, "the GPU experts take [T, Dm] tokens");
+    FailureOr<SmallVector<int64_t>> h =
+        launchWhole(op, name(0),
+                    {op.getInput(), op.getPermutation(), op.getExpertOffsets(),
+                     op.getGate(), op.getUp()},
+                    {Value()}, {{slots, ffn}});
+    if (failed(h))
+      return failure();
+    FailureOr<SmallVector<int64_t>> ys =
+        launchWhole(op, name(1),
+                    {op.getPermutation(), op.getExpertOffsets(), op.getDown(),
+                     op.getWeights()},
+                    {Value()}, {{slots, model}}, {(*h)[0]});
+    if (failed(ys))
+      return failure();
+    SmallVector<int64_t> combined = {(*ys)[0]};
+    if (shared) {
+      int64_t sharedFfn = shape(op.getSharedUp()).getDimSize(0);
+      FailureOr<SmallVector<int64_t>> hs = launchWhole(
+          op, name(2), {op.getInput(), op.getSharedGate(), op.getSharedUp()},
+          {Value()}, {{tokens, sharedFfn}});
+      if (failed(hs))
+        return failure();
+      FailureOr<SmallVector<int64_t>> yss =
+          launchWhole(op, name(3), {op.getSharedDown()}, {Value()},
+                      {{tokens, model}}, {(*hs)[0]});
+      if (failed(yss))
+        return failure();
+      combined.push_back((*yss)[0]);
+    }
+    return success(succeeded(launchWhole(op, name(refs.size() - 1), {},
+                                         {op.getOutput()}, {}, combined)));
   }
 
   LogicalResult visitAttention(AttentionOp op) {
@@ -330,6 +503,10 @@ private:
     }
     if (auto attention = dyn_cast<AttentionOp>(op))
       return visitAttention(attention);
+    if (isa<ScanOp, ScanStepOp, CausalConv1dOp, MoeRouteOp, MoeDispatchOp>(op))
+      return visitTwoResults(op);
+    if (auto experts = dyn_cast<MoeExpertsOp>(op))
+      return visitExperts(experts);
     return fail(op, "'" + op->getName().getStringRef().str() +
                         "' has no GPU kernel (docs/design/GPU.md lists the "
                         "ops entries on a GPU may use)");

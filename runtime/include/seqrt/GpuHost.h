@@ -20,9 +20,10 @@ namespace gpuhost {
 /// The metadata member of a GPU target (`gpu_targets[i].host`) holding the
 /// launch plan of every entry for that target's kernels.
 inline constexpr char kPlanMember[] = "host";
-/// Its "format" and "version".
+/// Its "format" and "version" (2: a launch step may write several
+/// arguments, its "results" last ones; the runtime also reads version 1).
 inline constexpr char kPlanFormat[] = "seqc-gpu-host";
-inline constexpr int kPlanVersion = 1;
+inline constexpr int kPlanVersion = 2;
 /// Buffer kinds: an entry input (copied to the device at the call), a
 /// bound parameter (uploaded once, kept on the device), a buffer the
 /// entry's kernels write (allocated per call).

@@ -5,7 +5,9 @@
 |* kernels an entry of gpu-host.test launches: the linear kernels             *|
 |* (fake_linear_kernels.c, included), RMSNorm, LayerNorm, RoPE, SwiGLU, the   *|
 |* residual add, greedy argmax and the attention kernels (prefill, split-KV   *|
-|* and its merge), each with the compiled kernel's name and launch ABI        *|
+|* and its merge; the scan, convolution and MoE kernels of                    *|
+|* gpu-host-ssm-moe.test are in fake_ssm_moe_kernels.c, included at the end), *|
+|* each with the compiled kernel's name and launch ABI                        *|
 |* (expanded memref descriptors) and computing the part of the result its     *|
 |* block owns under the manifest's grid. So a wrong plan, descriptor, grid,   *|
 |* split count or workspace in the runtime's host side gives wrong results    *|
@@ -355,3 +357,5 @@ EXPORT int attention_bf16_g4_d32_dv32_q2_causal_decode(const fake_gpu_block *b,
                                                        void **params) {
   return attentionSplit(b, params, 1);
 }
+
+#include "fake_ssm_moe_kernels.c"
