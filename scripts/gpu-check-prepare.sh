@@ -296,6 +296,30 @@ for v in scan_bf16_inputs:scan_f32_g1 scan_reverse:scan_f32_g1_reverse; do
     "--arg 0=$(data $d/a.npy) --arg 1=$(data $d/b.npy) --arg 2=$(data $d/h0.npy) --expect 3=$(data $d/out.npy) --expect 4=$(data $d/final_state.npy) --rtol 1e-4 --atol 1e-5"
 done
 
+# Quantized linear layers (seq-gpu-quant-kernels): q8_0, q4_0, q4_1 in the
+# decode form (T = 1, 3) and the prefill form (T = 64). v: case:kernel:tol
+# with a kernel ending in _bias taking b.npy.
+for fmt in q8_0 q4_0 q4_1; do
+  compile quant_linear_$fmt "$gpu/quant_linear_$fmt.mlir" "$out/kernels"
+done
+for v in q8_0_t1:qlinear_q8_0_decode_bias:1e-5:1e-4 \
+    q8_0_t3:qlinear_q8_0_decode:1e-5:1e-4 \
+    q8_0_t64:qlinear_q8_0_prefill_bias:5e-3:5e-3 \
+    q4_0_t1:qlinear_q4_0_decode:1e-5:1e-4 \
+    q4_0_t3:qlinear_q4_0_decode_bias:1e-5:1e-4 \
+    q4_0_t64:qlinear_q4_0_prefill:5e-3:5e-3 \
+    q4_1_t1:qlinear_q4_1_decode_bias:1e-5:1e-4 \
+    q4_1_t3:qlinear_q4_1_decode:1e-5:1e-4 \
+    q4_1_t64:qlinear_q4_1_prefill_bias:5e-3:5e-3; do
+  IFS=: read -r c kernel rtol atol <<< "$v"
+  d=GPU/Inputs/quant_gpu_$c
+  args="--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w.npy)"
+  o=2
+  case $kernel in *_bias) args="$args --arg 2=$(data $d/b.npy)"; o=3 ;; esac
+  run "quant_linear_${c%_t*}" "$kernel" \
+    "$args --expect $o=$(data $d/out.npy) --rtol $rtol --atol $atol"
+done
+
 # The benchmark's attention kernels: one per head dim and causality (the
 # kernels read every extent at run time; the shape here names them and
 # must give KernelDispatch enough query blocks to fill a GPU, or it picks

@@ -102,6 +102,9 @@ static bool readArray(const std::string &path, int64_t rank,
       buffer.data[i] = half.convertToFloat();
       break;
     }
+    case SEQRT_DTYPE_I8: // packed quantized weights
+      buffer.data[i] = static_cast<const int8_t *>(tensor.data)[i];
+      break;
     case SEQRT_DTYPE_I32:
       buffer.data[i] = static_cast<const int32_t *>(tensor.data)[i];
       break;

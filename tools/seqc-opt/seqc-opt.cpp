@@ -12,6 +12,7 @@
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/QuantKernels.h"
 #include "seqc/Tools/CrashDiagnostic.h"
 #include "seqc/Tools/ParserWorkarounds.h"
 #include "seqc/Transforms/Passes.h"
@@ -33,6 +34,7 @@ int main(int argc, char **argv) {
   mlir::seq::registerSeqConversionPasses();
   mlir::seq::registerSeqCPUPasses();
   mlir::seq::registerSeqGPUPasses();
+  mlir::seq::registerSeqGPUQuantKernels();
   mlir::seq::registerPipelines();
 
   mlir::DialectRegistry registry;

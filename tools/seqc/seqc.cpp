@@ -18,6 +18,7 @@
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/QuantKernels.h"
 #include "seqc/Target/TargetDescription.h"
 #include "seqc/Tools/CrashDiagnostic.h"
 #include "seqc/Tools/ParserWorkarounds.h"
@@ -526,6 +527,7 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         seq::SeqGPUScanKernelsOptions scan;
         scan.target = target.name();
         pm.addPass(seq::createSeqGPUScanKernels(scan));
+        pm.addPass(seq::createSeqGPUQuantKernels(target.name()));
         pm.addPass(createCanonicalizerPass());
         pm.addPass(createCSEPass());
       })))
@@ -538,7 +540,8 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         isa<seq::MoeRouteOp, seq::MoeDispatchOp, seq::MoeExpertsOp>(op) ||
         isa<seq::ParameterOp, seq::GetParameterOp>(op) ||
         isa<seq::CausalConv1dOp, seq::ScanOp, seq::ScanStepOp, seq::YieldOp>(
-            op))
+            op) ||
+        isa<seq::QuantizedLinearOp>(op))
       return;
     op->emitError()
         << "seqc: " << target.name() << " has no kernel for '" << op->getName()

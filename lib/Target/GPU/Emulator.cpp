@@ -349,6 +349,22 @@ bool Emulator::execOp(Operation &op, Thread &t) {
           return (double)(toInt(a) << (toInt(b) & 63));
         });
       })
+      .Case<arith::ShRSIOp, arith::ShRUIOp>([&](Operation *o) {
+        // Integers are held sign-extended: shift the value of the element
+        // type's width (the quantized kernels unpack i8 nibbles).
+        unsigned width = getElementTypeOrSelf(o->getResult(0).getType())
+                             .getIntOrFloatBitWidth();
+        if (width == 0 || width > 64)
+          width = 64;
+        bool isSigned = isa<arith::ShRSIOp>(o);
+        return elementwise([=](double a, double b) -> double {
+          int64_t shift = toInt(b) & 63;
+          if (isSigned)
+            return (double)(toInt(a) >> shift);
+          uint64_t mask = width == 64 ? ~0ull : (1ull << width) - 1;
+          return (double)llvm::SignExtend64((toUInt(a) & mask) >> shift, width);
+        });
+      })
       .Case<arith::MinSIOp, arith::MinUIOp>([&](Operation *) {
         return elementwise([](double a, double b) { return std::min(a, b); });
       })
@@ -395,6 +411,37 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
             arith::ExtUIOp, arith::TruncIOp, arith::ExtFOp>([&](Operation *o) {
         return set(o->getResult(0), t.env[o->getOperand(0)]);
+      })
+      .Case([&](arith::BitcastOp cast) {
+        // Integer bits <-> IEEE floats of the same width (f16 scales of
+        // quantized blocks).
+        Type from = getElementTypeOrSelf(cast.getIn().getType());
+        Type to = getElementTypeOrSelf(cast.getType());
+        unsigned width = to.getIntOrFloatBitWidth();
+        const RtValue &in = t.env[cast.getIn()];
+        RtValue result;
+        for (double d : in.v) {
+          if (auto floatType = dyn_cast<FloatType>(to);
+              floatType && from.isInteger()) {
+            llvm::APInt bits(
+                width, toUInt(d) & (width == 64 ? ~0ull : (1ull << width) - 1));
+            llvm::APFloat value(floatType.getFloatSemantics(), bits);
+            bool lost;
+            value.convert(llvm::APFloat::IEEEdouble(),
+                          llvm::APFloat::rmNearestTiesToEven, &lost);
+            result.v.push_back(value.convertToDouble());
+          } else if (auto floatType = dyn_cast<FloatType>(from);
+                     floatType && to.isInteger()) {
+            llvm::APFloat value(d);
+            bool lost;
+            value.convert(floatType.getFloatSemantics(),
+                          llvm::APFloat::rmNearestTiesToEven, &lost);
+            result.v.push_back((double)value.bitcastToAPInt().getSExtValue());
+          } else {
+            return fail(cast, "only integer <-> float bitcasts are supported");
+          }
+        }
+        return set(cast.getResult(), std::move(result));
       })
       .Case<arith::TruncFOp, arith::SIToFPOp, arith::UIToFPOp>(
           [&](Operation *) {
@@ -629,6 +676,16 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         result.v.assign(broadcast.getResultVectorType().getNumElements(),
                         source.v[0]);
         return set(broadcast.getResult(), std::move(result));
+      })
+      .Case([&](vector::ReductionOp reduction) {
+        if (reduction.getKind() != vector::CombiningKind::ADD)
+          return fail(reduction, "only add reductions are supported");
+        const RtValue &source = t.env[reduction.getVector()];
+        double sum = reduction.getAcc() ? scalar(t, reduction.getAcc()) : 0;
+        for (double d : source.v)
+          sum += d;
+        return setScalar(reduction.getResult(),
+                         roundToType(sum, reduction.getType()));
       })
       .Case([&](gpu::ThreadIdOp id) {
         int64_t x = t.id % block[0], y = t.id / block[0] % block[1],

@@ -37,6 +37,8 @@ StringRef dtypeName(Type type) {
     return "f16";
   if (type.isBF16())
     return "bf16";
+  if (type.isInteger(8)) // packed quantized weights
+    return "i8";
   if (type.isInteger(32))
     return "i32";
   if (type.isInteger(64))
@@ -461,6 +463,17 @@ private:
       RankedTensorType w = tensorOf(linear.getWeight());
       SmallVector<std::pair<Value, SmallVector<int64_t>>> operands{
           {linear.getInput(), rows(x)},
+          {linear.getWeight(), SmallVector<int64_t>(w.getShape())}};
+      if (linear.getBias())
+        operands.push_back(
+            {linear.getBias(), flat(tensorOf(linear.getBias()))});
+      return launch(op, operands, rows(tensorOf(linear.getResult())));
+    }
+    // The packed i8 rows as they are bound (QuantLinearKernel.cpp).
+    if (auto linear = dyn_cast<QuantizedLinearOp>(op)) {
+      RankedTensorType w = tensorOf(linear.getWeight());
+      SmallVector<std::pair<Value, SmallVector<int64_t>>> operands{
+          {linear.getInput(), rows(tensorOf(linear.getInput()))},
           {linear.getWeight(), SmallVector<int64_t>(w.getShape())}};
       if (linear.getBias())
         operands.push_back(

@@ -1,0 +1,85 @@
+//===- QuantKernels.h - GPU kernels of seq.quantized_linear -----*- C++ -*-===//
+//
+// This file declares the GPU kernels of seq.quantized_linear over GGUF
+// blocks of 32 elements (q8_0, q4_0, q4_1), their mapping, and the
+// seq-gpu-quant-kernels pass that adds them to a module.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_GPU_QUANTKERNELS_H
+#define SEQC_TARGET_GPU_QUANTKERNELS_H
+
+#include "seq/IR/SeqDialect.h"
+#include "seqc/Target/KernelDispatch.h"
+#include "seqc/Target/TargetDescription.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Pass/Pass.h"
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mlir {
+namespace seq {
+
+/// How a GPU quantized linear layer is mapped. Up to `decodeRows` rows:
+/// the decode form, a warp (wavefront) per output feature, `decodeWarps`
+/// per block, a lane per weight block. More rows: the prefill form, `tile`
+/// (KernelDispatch's f16 linear tile with blockK = 32, one quant block
+/// deep) over f16 workgroup tiles dequantized from the packed weights.
+struct GPUQuantLinearConfig {
+  int64_t warpSize = 0;
+  int64_t decodeRows = 8;
+  int64_t decodeWarps = 4;
+  GPULinearConfig tile;
+  int64_t decodeThreads() const { return decodeWarps * warpSize; }
+};
+
+/// The quantized linear mapping on GPU `target` (from
+/// selectGPULinearConfig), or std::nullopt with `error` (no GPU, or no f16
+/// matrix instruction).
+std::optional<GPUQuantLinearConfig>
+selectGPUQuantLinearConfig(const TargetDescription &target, std::string &error);
+
+/// The forms of a seq.quantized_linear kernel.
+enum class QuantLinearForm {
+  /// Up to GPUQuantLinearConfig::decodeRows rows: a warp per feature.
+  Decode,
+  /// Any rows: dequantized f16 tiles on the matrix instruction.
+  Prefill,
+};
+
+/// Deliberate kernel bugs for the emulator's mutation tests. Never used
+/// outside tests.
+enum class QuantKernelMutation {
+  None,
+  SwapNibbles,       ///< q4 low and high nibbles exchanged
+  SwapFragmentLanes, ///< prefill: A-fragment registers in the wrong order
+  ShuffleOffset,     ///< decode: the reduction skips its widest shuffle
+};
+
+/// Builds the quantized linear kernel `name` (Y = X dequant(W)^T (+ b),
+/// X [M, K] f32, W [N, K / 32 * blockBytes] i8 packed in `format` (q8_0,
+/// q4_0 or q4_1), b [N] f32, Y [M, N] f32) of `form` into `kernelModule`
+/// (QuantLinearKernel.cpp).
+void buildQuantLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                            StringRef name, const GPUQuantLinearConfig &config,
+                            QuantFormat format, QuantLinearForm form,
+                            bool hasBias, QuantKernelMutation mutation);
+
+/// seq-gpu-quant-kernels{target=... mutation=...}: for every
+/// seq.quantized_linear over q8_0, q4_0 or q4_1, a kernel in
+/// gpu.module @seq_kernels (one per format, form and bias), named on the op
+/// (`seq.gpu_kernel`); the form comes from the op's static rows. Other
+/// formats are an error naming the format (QuantLinearKernels.cpp).
+std::unique_ptr<Pass> createSeqGPUQuantKernels(StringRef target,
+                                               StringRef mutation = "none");
+
+/// Registers seq-gpu-quant-kernels with the pass registry (seqc-opt).
+void registerSeqGPUQuantKernels();
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_TARGET_GPU_QUANTKERNELS_H

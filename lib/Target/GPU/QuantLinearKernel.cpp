@@ -1,0 +1,560 @@
+//===- QuantLinearKernel.cpp - GPU kernels of seq.quantized_linear --------===//
+//
+// This file builds the kernels of Y = X dequant(W)^T (+ b) over GGUF
+// blocks of 32 elements (q8_0, q4_0, q4_1), packed as the i8 matrix
+// W [N, K / 32 * blockBytes] with ggml's byte layout:
+//
+//   q8_0 (34 bytes): f16 d; i8 qs[32]          element j = d * qs[j]
+//   q4_0 (18 bytes): f16 d; u8 qs[16]          element j = d * (nib(j) - 8)
+//   q4_1 (20 bytes): f16 d, m; u8 qs[16]       element j = d * nib(j) + m
+//
+// nib(j) is the low nibble of qs[j] for j < 16, the high nibble of
+// qs[j - 16] otherwise. The weights are never expanded in device memory:
+// every form dequantizes blocks in registers.
+//
+// Decode form (a few rows): a warp (wavefront) per output feature n. Lane
+// l takes blocks l, l + warp, ... of row n: the f16 scale (and min) as two
+// bytes widened to f32, the quants as 16-byte vector loads, unpacked with
+// and/shift into f32 vectors and scaled; each input row's 32 values (two
+// 16-lane f32 loads) multiply them, and the f32 partial sums of all lanes
+// are reduced with xor shuffles. Rows go in groups of decodeRows, so each
+// weight byte is read once per group (once per decode step).
+//
+// Prefill form: LinearKernel.cpp's tiling with blockK = 32 (one quant
+// block per step): the block's threads dequantize the blockN x 32 weight
+// tile (a run of 32 / parts elements each, from one vector load) and
+// convert the blockM x 32 input tile, both to f16 in workgroup memory,
+// between barriers; the warps then run two 16-deep steps of the chip's
+// matrix instruction (mma.sync m16n8k16, MFMA 16x16x16) with f32
+// accumulators, fragments in the layouts LinearKernel.cpp documents.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/QuantKernels.h"
+
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::seq;
+
+namespace {
+/// Builds one kernel body; `b` inserts into the kernel.
+class QuantLinearBuilder {
+public:
+  QuantLinearBuilder(ImplicitLocOpBuilder &b,
+                     const GPUQuantLinearConfig &config, QuantFormat format,
+                     QuantKernelMutation mutation)
+      : b(b), config(config), format(format), mutation(mutation),
+        blockBytes(seq::blockBytes(format)) {}
+
+  void buildDecode(gpu::GPUFuncOp func, bool hasBias);
+  void buildPrefill(gpu::GPUFuncOp func, bool hasBias);
+
+private:
+  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  Value zeroOf(Type type) {
+    return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
+  }
+  Value splatInt(Type type, int64_t value) {
+    return arith::ConstantOp::create(
+        b, type,
+        SplatElementsAttr::get(
+            cast<ShapedType>(type),
+            b.getIntegerAttr(getElementTypeOrSelf(type), value)));
+  }
+  Value splatF32(Value scalar, int64_t lanes) {
+    return vector::BroadcastOp::create(
+        b, VectorType::get({lanes}, b.getF32Type()), scalar);
+  }
+
+  /// The header bytes before a block's quants.
+  int64_t headerBytes() const { return format == QuantFormat::Q4_1 ? 4 : 2; }
+  /// The alignment a block's quants are known to have in the packed rows
+  /// (rows are whole blocks; device buffers start aligned).
+  uint64_t quantAlignment() const {
+    return format == QuantFormat::Q4_1 ? 4 : 2;
+  }
+  /// The f16 at byte `at` of packed row `row`, widened to f32.
+  Value loadF16(Value row, Value at);
+  /// The scale and min (q4_1; null otherwise) of the block at byte `offset`
+  /// of packed row `row`.
+  std::pair<Value, Value> header(Value row, Value offset);
+  /// `count` elements of the block at byte `offset` of `row`, starting at
+  /// element `first` (a multiple of `count`, which divides 16), as f32
+  /// levels: one vector load of `count` bytes.
+  Value levels(Value row, Value offset, Value first, int64_t count);
+  /// levels() scaled: d * level (+ m).
+  Value dequantize(Value row, Value offset, Value first, int64_t count,
+                   std::pair<Value, Value> scales);
+
+  /// Sums `value` over the lanes of the warp (xor shuffles).
+  Value warpSum(Value value);
+  /// Y[row, col] = value (+ bias[col]) when (row, col) is inside Y.
+  void storeOutput(Value value, Value row, Value col);
+
+  /// One 16-deep matrix-instruction step at column `k0` of the tiles.
+  SmallVector<Value> stepMmaSync(ValueRange acc, int64_t k0);
+  SmallVector<Value> stepMfma(ValueRange acc, int64_t k0);
+
+  ImplicitLocOpBuilder &b;
+  const GPUQuantLinearConfig &config;
+  QuantFormat format;
+  QuantKernelMutation mutation;
+  int64_t blockBytes;
+
+  Value x, w, bias, y, sx, sw;
+  Value tid, lane, warpM, warpN, rowsM, depthK, colsN;
+};
+} // namespace
+
+Value QuantLinearBuilder::loadF16(Value row, Value at) {
+  Type i16 = b.getI16Type();
+  auto byte = [&](Value offset) -> Value {
+    return arith::ExtUIOp::create(
+        b, i16, memref::LoadOp::create(b, w, ValueRange{row, offset}));
+  };
+  // Little-endian: the low byte first. Masks keep the arithmetic exact
+  // however a sign-extended byte is held.
+  Value low = arith::AndIOp::create(b, byte(at),
+                                    arith::ConstantIntOp::create(b, i16, 0xFF));
+  Value high = arith::ShLIOp::create(b, byte(add(at, c(1))),
+                                     arith::ConstantIntOp::create(b, i16, 8));
+  Value bits = arith::OrIOp::create(b, low, high);
+  Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
+  return arith::ExtFOp::create(b, b.getF32Type(), half);
+}
+
+std::pair<Value, Value> QuantLinearBuilder::header(Value row, Value offset) {
+  Value d = loadF16(row, offset);
+  Value m =
+      format == QuantFormat::Q4_1 ? loadF16(row, add(offset, c(2))) : Value();
+  return {d, m};
+}
+
+Value QuantLinearBuilder::levels(Value row, Value offset, Value first,
+                                 int64_t count) {
+  auto i8s = VectorType::get({count}, b.getI8Type());
+  auto f32s = VectorType::get({count}, b.getF32Type());
+  auto load = [&](Value at) -> Value {
+    return vector::LoadOp::create(b, i8s, w, ValueRange{row, at},
+                                  /*nontemporal=*/false,
+                                  llvm::MaybeAlign(quantAlignment()));
+  };
+  Value quants = add(offset, c(headerBytes()));
+  if (format == QuantFormat::Q8_0)
+    return arith::SIToFPOp::create(b, f32s, load(add(quants, first)));
+  // q4: elements 0..15 are the low nibbles of qs[0..16), 16..31 the high
+  // nibbles; a run of `count` <= 16 elements lies in one half.
+  Value high =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, first, c(16));
+  if (mutation == QuantKernelMutation::SwapNibbles)
+    high = arith::XOrIOp::create(
+        b, high, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
+  Value bytes = load(add(quants, rem(first, 16)));
+  Value lowNibbles = arith::AndIOp::create(b, bytes, splatInt(i8s, 0x0F));
+  // Arithmetic shift then mask: the high nibble whatever the sign.
+  Value highNibbles = arith::AndIOp::create(
+      b, arith::ShRSIOp::create(b, bytes, splatInt(i8s, 4)),
+      splatInt(i8s, 0x0F));
+  Value nibbles = arith::SelectOp::create(b, high, highNibbles, lowNibbles);
+  if (format == QuantFormat::Q4_0)
+    return arith::SIToFPOp::create(
+        b, f32s, arith::SubIOp::create(b, nibbles, splatInt(i8s, 8)));
+  return arith::UIToFPOp::create(b, f32s, nibbles);
+}
+
+Value QuantLinearBuilder::dequantize(Value row, Value offset, Value first,
+                                     int64_t count,
+                                     std::pair<Value, Value> scales) {
+  Value value = arith::MulFOp::create(b, levels(row, offset, first, count),
+                                      splatF32(scales.first, count));
+  if (scales.second)
+    value = arith::AddFOp::create(b, value, splatF32(scales.second, count));
+  return value;
+}
+
+Value QuantLinearBuilder::warpSum(Value value) {
+  int64_t width = config.warpSize;
+  // The mutation skips the widest exchange: each half-warp sums only
+  // itself.
+  int64_t start =
+      mutation == QuantKernelMutation::ShuffleOffset ? width / 4 : width / 2;
+  for (int64_t offset = start; offset >= 1; offset /= 2) {
+    Value other =
+        gpu::ShuffleOp::create(b, value, offset, width, gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+    value = arith::AddFOp::create(b, value, other);
+  }
+  return value;
+}
+
+void QuantLinearBuilder::storeOutput(Value value, Value row, Value col) {
+  Value inside = arith::AndIOp::create(b, lt(row, rowsM), lt(col, colsN));
+  auto ifOp = scf::IfOp::create(b, TypeRange{}, inside, false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  if (bias)
+    value = arith::AddFOp::create(
+        b, value, memref::LoadOp::create(b, bias, ValueRange{col}));
+  memref::StoreOp::create(b, value, y, ValueRange{row, col});
+}
+
+void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  x = func.getArgument(0);
+  w = func.getArgument(1);
+  bias = hasBias ? func.getArgument(2) : Value();
+  y = func.getArgument(func.getNumArguments() - 1);
+  Type f32 = b.getF32Type();
+  auto f32x16 = VectorType::get({16}, f32);
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  rowsM = memref::DimOp::create(b, x, 0);
+  depthK = memref::DimOp::create(b, x, 1);
+  colsN = memref::DimOp::create(b, w, 0);
+  lane = rem(tid, config.warpSize);
+  Value n = add(mul(blockX, c(config.decodeWarps)), div(tid, config.warpSize));
+  Value blocks = div(depthK, 32);
+
+  // The whole warp takes this branch or none (n is the warp's), so its
+  // shuffles see every lane.
+  auto inside = scf::IfOp::create(b, TypeRange{}, lt(n, colsN), false);
+  b.setInsertionPointToStart(inside.thenBlock());
+  auto rowGroups = scf::ForOp::create(b, c(0), rowsM, c(config.decodeRows));
+  b.setInsertionPoint(rowGroups.getBody()->getTerminator());
+  Value r0 = rowGroups.getInductionVar();
+
+  SmallVector<Value> inits(config.decodeRows, zeroOf(f32));
+  auto blockLoop =
+      scf::ForOp::create(b, lane, blocks, c(config.warpSize), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(blockLoop.getBody());
+    Value block = blockLoop.getInductionVar();
+    Value offset = mul(block, c(blockBytes));
+    std::pair<Value, Value> scales = header(n, offset);
+    Value low = dequantize(n, offset, c(0), 16, scales);
+    Value high = dequantize(n, offset, c(16), 16, scales);
+    Value k0 = mul(block, c(32));
+    SmallVector<Value> next;
+    for (int64_t t = 0; t < config.decodeRows; ++t) {
+      Value acc = blockLoop.getRegionIterArgs()[t];
+      Value row = add(r0, c(t));
+      auto ifRow = scf::IfOp::create(b, TypeRange{f32}, lt(row, rowsM), true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(ifRow.thenBlock());
+      auto loadX = [&](Value col) -> Value {
+        return vector::LoadOp::create(b, f32x16, x, ValueRange{row, col},
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(16));
+      };
+      // mulf + addf, not math.fma: that would become a libdevice call.
+      Value product = arith::AddFOp::create(
+          b, arith::MulFOp::create(b, low, loadX(k0)),
+          arith::MulFOp::create(b, high, loadX(add(k0, c(16)))));
+      Value dot =
+          vector::ReductionOp::create(b, vector::CombiningKind::ADD, product);
+      scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(b, acc, dot)});
+      b.setInsertionPointToStart(ifRow.elseBlock());
+      scf::YieldOp::create(b, ValueRange{acc});
+      next.push_back(ifRow.getResult(0));
+    }
+    scf::YieldOp::create(b, next);
+  }
+  Value isLeader =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, c(0));
+  for (int64_t t = 0; t < config.decodeRows; ++t) {
+    Value sum = warpSum(blockLoop.getResult(t));
+    auto leader = scf::IfOp::create(b, TypeRange{}, isLeader, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(leader.thenBlock());
+    storeOutput(sum, add(r0, c(t)), n);
+  }
+  b.setInsertionPointToEnd(&entry);
+  gpu::ReturnOp::create(b);
+}
+
+SmallVector<Value> QuantLinearBuilder::stepMmaSync(ValueRange acc, int64_t k0) {
+  const GPULinearConfig &tile = config.tile;
+  const MatrixInstruction &mma = *tile.instruction;
+  Type f16 = b.getF16Type();
+  int64_t warpRows = tile.blockM / tile.warpsM;
+  int64_t warpCols = tile.blockN / tile.warpsN;
+  int64_t subM = warpRows / mma.m, subN = warpCols / mma.n;
+  Value g = div(lane, 4), t = rem(lane, 4);
+  Value twoT = add(mul(t, c(2)), c(k0));
+  SmallVector<Value> result;
+  for (int64_t ms = 0; ms < subM; ++ms) {
+    Value a = zeroOf(VectorType::get({4, 2}, f16));
+    Value rowBase = add(mul(warpM, c(warpRows)), c(ms * mma.m));
+    for (int64_t r = 0; r < 4; ++r)
+      for (int64_t j = 0; j < 2; ++j) {
+        int64_t rowHalf = r % 2, colHalf = r / 2;
+        if (mutation == QuantKernelMutation::SwapFragmentLanes)
+          std::swap(rowHalf, colHalf);
+        Value row = add(add(rowBase, g), c(8 * rowHalf));
+        Value col = add(twoT, c(j + 8 * colHalf));
+        a = vector::InsertOp::create(
+            b, memref::LoadOp::create(b, sx, ValueRange{row, col}), a,
+            ArrayRef<int64_t>{r, j});
+      }
+    for (int64_t ns = 0; ns < subN; ++ns) {
+      Value bFrag = zeroOf(VectorType::get({2, 2}, f16));
+      Value n = add(add(mul(warpN, c(warpCols)), c(ns * mma.n)), g);
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j)
+          bFrag = vector::InsertOp::create(
+              b,
+              memref::LoadOp::create(b, sw,
+                                     ValueRange{n, add(twoT, c(j + 8 * r))}),
+              bFrag, ArrayRef<int64_t>{r, j});
+      result.push_back(
+          nvgpu::MmaSyncOp::create(b, a, bFrag, acc[ms * subN + ns],
+                                   ArrayRef<int64_t>{mma.m, mma.n, mma.k}));
+    }
+  }
+  return result;
+}
+
+SmallVector<Value> QuantLinearBuilder::stepMfma(ValueRange acc, int64_t k0) {
+  const GPULinearConfig &tile = config.tile;
+  const MatrixInstruction &mfma = *tile.instruction;
+  int64_t warpRows = tile.blockM / tile.warpsM;
+  int64_t warpCols = tile.blockN / tile.warpsN;
+  int64_t subM = warpRows / mfma.m, subN = warpCols / mfma.n;
+  Value i = rem(lane, 16), q = div(lane, 16);
+  if (mutation == QuantKernelMutation::SwapFragmentLanes) {
+    // Lanes numbered down the k groups instead of across the rows.
+    i = div(lane, 4);
+    q = rem(lane, 4);
+  }
+  Value k4 = add(mul(q, c(4)), c(k0));
+  auto fragType = VectorType::get({4}, b.getF16Type());
+  SmallVector<Value> aFrags, result;
+  for (int64_t ms = 0; ms < subM; ++ms) {
+    Value a = zeroOf(fragType);
+    Value row = add(add(mul(warpM, c(warpRows)), c(ms * mfma.m)), i);
+    for (int64_t j = 0; j < 4; ++j)
+      a = vector::InsertOp::create(
+          b, memref::LoadOp::create(b, sx, ValueRange{row, add(k4, c(j))}), a,
+          ArrayRef<int64_t>{j});
+    aFrags.push_back(a);
+  }
+  Value bk4 = add(mul(div(lane, 16), c(4)), c(k0));
+  for (int64_t ms = 0; ms < subM; ++ms)
+    for (int64_t ns = 0; ns < subN; ++ns) {
+      Value bFrag = zeroOf(fragType);
+      Value n =
+          add(add(mul(warpN, c(warpCols)), c(ns * mfma.n)), rem(lane, 16));
+      for (int64_t j = 0; j < 4; ++j)
+        bFrag = vector::InsertOp::create(
+            b, memref::LoadOp::create(b, sw, ValueRange{n, add(bk4, c(j))}),
+            bFrag, ArrayRef<int64_t>{j});
+      result.push_back(amdgpu::MFMAOp::create(
+          b, acc[ms * subN + ns].getType(), b.getI32IntegerAttr(mfma.m),
+          b.getI32IntegerAttr(mfma.n), b.getI32IntegerAttr(mfma.k),
+          b.getI32IntegerAttr(1), aFrags[ms], bFrag, acc[ms * subN + ns],
+          b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
+          amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none)));
+    }
+  return result;
+}
+
+void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
+  const GPULinearConfig &tile = config.tile;
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  x = func.getArgument(0);
+  w = func.getArgument(1);
+  bias = hasBias ? func.getArgument(2) : Value();
+  y = func.getArgument(func.getNumArguments() - 1);
+  sx = func.getWorkgroupAttributions()[0];
+  sw = func.getWorkgroupAttributions()[1];
+  Type f32 = b.getF32Type(), f16 = b.getF16Type();
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  rowsM = memref::DimOp::create(b, x, 0);
+  depthK = memref::DimOp::create(b, x, 1);
+  colsN = memref::DimOp::create(b, w, 0);
+  Value m0 = mul(blockY, c(tile.blockM));
+  Value n0 = mul(blockX, c(tile.blockN));
+  Value warp = div(tid, tile.warpSize);
+  lane = rem(tid, tile.warpSize);
+  warpM = div(warp, tile.warpsN);
+  warpN = rem(warp, tile.warpsN);
+
+  bool isMmaSync = StringRef(tile.instruction->name) == "mma.sync";
+  int64_t warpRows = tile.blockM / tile.warpsM;
+  int64_t warpCols = tile.blockN / tile.warpsN;
+  int64_t tiles =
+      (warpRows / tile.instruction->m) * (warpCols / tile.instruction->n);
+  Type accType =
+      isMmaSync ? VectorType::get({2, 2}, f32) : VectorType::get({4}, f32);
+  SmallVector<Value> inits(tiles, zeroOf(accType));
+
+  // Each weight row of the tile is dequantized by `parts` threads, a run of
+  // 32 / parts elements each (parts a power of two, so runs never straddle
+  // the nibble halves).
+  int64_t parts = tile.threads() / tile.blockN;
+  int64_t run = 32 / parts;
+
+  auto loop = scf::ForOp::create(b, c(0), depthK, c(32), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    // X: f32 -> f16, zero below the last row.
+    {
+      auto fill =
+          scf::ForOp::create(b, tid, c(tile.blockM * 32), c(tile.threads()));
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPoint(fill.getBody()->getTerminator());
+      Value e = fill.getInductionVar();
+      Value r = div(e, 32), col = rem(e, 32);
+      Value row = add(m0, r);
+      auto ifOp = scf::IfOp::create(b, TypeRange{f16}, lt(row, rowsM), true);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      Value v = memref::LoadOp::create(b, x, ValueRange{row, add(k0, col)});
+      scf::YieldOp::create(b, ValueRange{arith::TruncFOp::create(b, f16, v)});
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(b, ValueRange{zeroOf(f16)});
+      b.setInsertionPointAfter(ifOp);
+      memref::StoreOp::create(b, ifOp.getResult(0), sx, ValueRange{r, col});
+    }
+    // W: the tile's blocks dequantized in registers, stored as f16.
+    {
+      Value r = div(tid, parts);
+      Value first = mul(rem(tid, parts), c(run));
+      Value n = add(n0, r);
+      auto vecType = VectorType::get({run}, f32);
+      auto ifOp = scf::IfOp::create(b, TypeRange{vecType}, lt(n, colsN), true);
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        Value offset = mul(div(k0, 32), c(blockBytes));
+        scf::YieldOp::create(b, ValueRange{dequantize(n, offset, first, run,
+                                                      header(n, offset))});
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(b, ValueRange{zeroOf(vecType)});
+      }
+      Value halves = arith::TruncFOp::create(b, VectorType::get({run}, f16),
+                                             ifOp.getResult(0));
+      for (int64_t j = 0; j < run; ++j)
+        memref::StoreOp::create(
+            b, vector::ExtractOp::create(b, halves, ArrayRef<int64_t>{j}), sw,
+            ValueRange{r, add(first, c(j))});
+    }
+    gpu::BarrierOp::create(b);
+    SmallVector<Value> acc(loop.getRegionIterArgs());
+    for (int64_t k = 0; k < 32; k += 16)
+      acc = isMmaSync ? stepMmaSync(acc, k) : stepMfma(acc, k);
+    // The next step overwrites the tiles the other warps may still read.
+    gpu::BarrierOp::create(b);
+    scf::YieldOp::create(b, acc);
+  }
+
+  ValueRange acc = loop.getResults();
+  if (isMmaSync) {
+    const MatrixInstruction &mma = *tile.instruction;
+    Value g = div(lane, 4), t = rem(lane, 4);
+    int64_t subN = warpCols / mma.n;
+    for (int64_t i = 0; i < tiles; ++i) {
+      int64_t ms = i / subN, ns = i % subN;
+      Value rowBase =
+          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mma.m), g));
+      Value colBase = add(add(n0, mul(warpN, c(warpCols))),
+                          add(c(ns * mma.n), mul(t, c(2))));
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t j = 0; j < 2; ++j)
+          storeOutput(
+              vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{r, j}),
+              add(rowBase, c(8 * r)), add(colBase, c(j)));
+    }
+  } else {
+    const MatrixInstruction &mfma = *tile.instruction;
+    int64_t subN = warpCols / mfma.n;
+    Value i16 = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
+    for (int64_t i = 0; i < tiles; ++i) {
+      int64_t ms = i / subN, ns = i % subN;
+      Value rowBase =
+          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mfma.m), q4));
+      Value col =
+          add(add(n0, mul(warpN, c(warpCols))), add(c(ns * mfma.n), i16));
+      for (int64_t j = 0; j < 4; ++j)
+        storeOutput(vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{j}),
+                    add(rowBase, c(j)), col);
+    }
+  }
+  gpu::ReturnOp::create(b);
+}
+
+void seq::buildQuantLinearKernel(OpBuilder &builder,
+                                 gpu::GPUModuleOp kernelModule, StringRef name,
+                                 const GPUQuantLinearConfig &config,
+                                 QuantFormat format, QuantLinearForm form,
+                                 bool hasBias, QuantKernelMutation mutation) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  MLIRContext *context = b.getContext();
+  int64_t dynamic = ShapedType::kDynamic;
+  auto matrix = MemRefType::get({dynamic, dynamic}, b.getF32Type());
+  SmallVector<Type> arguments = {
+      matrix, MemRefType::get({dynamic, dynamic}, b.getI8Type())};
+  if (hasBias)
+    arguments.push_back(MemRefType::get({dynamic}, b.getF32Type()));
+  arguments.push_back(matrix);
+  int64_t out = arguments.size() - 1;
+  SmallVector<Type> workgroups;
+  if (form == QuantLinearForm::Prefill) {
+    auto workgroup =
+        gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
+    const GPULinearConfig &tile = config.tile;
+    workgroups.push_back(MemRefType::get({tile.blockM, 32}, b.getF16Type(),
+                                         MemRefLayoutAttrInterface(),
+                                         workgroup));
+    workgroups.push_back(MemRefType::get({tile.blockN, 32}, b.getF16Type(),
+                                         MemRefLayoutAttrInterface(),
+                                         workgroup));
+  }
+  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                     b.getFunctionType(arguments, {}),
+                                     workgroups, TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  QuantLinearBuilder kernel(b, config, format, mutation);
+  if (form == QuantLinearForm::Decode) {
+    func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+        {static_cast<int32_t>(config.decodeThreads()), 1, 1}));
+    // grid.x over the output features, decodeWarps per block.
+    func->setAttr(kLaunchGridAttrName,
+                  b.getDenseI64ArrayAttr({out, 1, config.decodeWarps}));
+    kernel.buildDecode(func, hasBias);
+    return;
+  }
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(config.tile.threads()), 1, 1}));
+  // grid.x over the columns of Y, grid.y over its rows.
+  func->setAttr(kLaunchGridAttrName,
+                b.getDenseI64ArrayAttr(
+                    {out, 1, config.tile.blockN, out, 0, config.tile.blockM}));
+  kernel.buildPrefill(func, hasBias);
+}
