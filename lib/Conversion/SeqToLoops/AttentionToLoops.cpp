@@ -249,7 +249,9 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                              op.getMaskMod().empty();
   // Decode (one static query row per head): the group's heads share each
   // K row load and the scores come out as vectors of keys (groupScores, no
-  // horizontal sum per key), with the K/V rows prefetched a block ahead.
+  // horizontal sum per key). (Prefetching each block's V rows and the next
+  // block's K rows made it 1.3x slower: the hints stall the core until the
+  // whole block is requested, bench/results/cpu-2026-12-01-decode-moe.md.)
   const bool groupDecode =
       vectorSoftmax && valueVectors && staticQuerySeq && staticQueries == 1 &&
       width >= 4 && llvm::isPowerOf2_64(width) && buf.headDim % width == 0;
@@ -400,30 +402,6 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
             Value keys = b.min(b.index(tk), b.sub(end, kt));
             // 1. Raw scores Q.K^T of the block in register blocks.
             if (groupDecode) {
-              // Software prefetch: this block's V rows (read by P.V in
-              // column chunks, a stride the hardware prefetcher misses) and
-              // the next block's K rows, one hint per cache line.
-              auto prefetchRow = [&](Value buffer, Value key) {
-                SmallVector<Value> at = kvIndices(b, buf, bi, kvHead, key);
-                int64_t bytes = cast<MemRefType>(buffer.getType())
-                                    .getElementTypeBitWidth() /
-                                8;
-                int64_t dim = buffer == buf.key ? buf.headDim : buf.valueDim;
-                for (int64_t d = 0; d < dim; d += 64 / bytes) {
-                  SmallVector<Value> indices(at);
-                  indices.push_back(b.index(d));
-                  memref::PrefetchOp::create(b, buffer, indices,
-                                             /*isWrite=*/false,
-                                             /*localityHint=*/3,
-                                             /*isDataCache=*/true);
-                }
-              };
-              Value lastKey = b.sub(end, b.index(1));
-              b.forLoop(b.index(0), keys, [&](Value j) {
-                prefetchRow(buf.value, b.add(kt, j));
-                prefetchRow(buf.key,
-                            b.min(b.add(b.add(kt, b.index(tk)), j), lastKey));
-              });
               SmallVector<Row> queries;
               for (int64_t g = 0; g < groupTiles; ++g)
                 queries.push_back(Row{buf.query, {bi, headOf(b.index(g)), q0}});

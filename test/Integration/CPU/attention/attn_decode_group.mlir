@@ -19,8 +19,7 @@
 // RUN:   --expect 1=%S/../Inputs/attn_decode_group/lse.npy \
 // RUN:   --rtol 1e-4 --atol 1e-5
 
-// The group kernel: K/V prefetches and the transposed sums.
-// CHECK: memref.prefetch
+// The group kernel: the transposed sums of the scores.
 // CHECK: vector.shuffle
 
 func.func @main(%q: tensor<2x6x1x64xf32>, %k: tensor<2x1x520x64xf32>,
