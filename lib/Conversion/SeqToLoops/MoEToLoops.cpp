@@ -938,17 +938,21 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       const bool compactHidden =
           panels && options.moeRowTile >= options.moePanelMinRows;
       const int64_t rowsPerExpert = options.moePanelMinRows - 1;
-      Value hbuf =
-          heap(b,
-               {compactHidden ? b.mul(experts, b.index(rowsPerExpert)) : slots,
-                hidden},
-               f32);
+      // Decode (fewer slots than that) keeps one row per slot.
+      Value expertRows = b.mul(experts, b.index(rowsPerExpert));
+      Value perExpert =
+          compactHidden ? b.cmp(arith::CmpIPredicate::ult, expertRows, slots)
+                        : Value();
+      Value hbuf = heap(
+          b, {compactHidden ? b.min(expertRows, slots) : slots, hidden}, f32);
       // The hbuf row of position p of the dot-path block [p0, ...) of
       // expert e.
       auto hiddenRow = [&](Value p, Value p0, Value e) -> Value {
         if (!compactHidden)
           return p;
-        return b.add(b.mul(e, b.index(rowsPerExpert)), b.sub(p, p0));
+        return b.select(perExpert,
+                        b.add(b.mul(e, b.index(rowsPerExpert)), b.sub(p, p0)),
+                        p);
       };
       b.parallel({b.divUp(hidden, block), numBlocks}, [&](ValueRange ivs) {
         auto [p0, p1, e] = blockOf(ivs[1]);
