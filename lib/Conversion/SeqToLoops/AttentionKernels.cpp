@@ -13,6 +13,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -129,6 +130,95 @@ void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                                       ValueRange{keyIndex[k], columns[r]});
         });
   });
+}
+
+/// One level of the transposed sum of `width` dot-product accumulators:
+/// x holds the partial sums of the first half of a key set, y of the second
+/// (level 0: one key each). Levels 0 and 1 add neighbouring lanes inside
+/// each 4-lane chunk (vhaddps: [x0+x1, x2+x3, y0+y1, y2+y3] per chunk), so
+/// after level 1 lane 4c + k of chunk c holds key k's sum over that chunk;
+/// the levels above add the chunk halves of each block of chunks, so the
+/// last level leaves key k's whole sum in lane k.
+static Value combineSums(LoopBuilder &b, Value x, Value y, int64_t level,
+                         int64_t width) {
+  SmallVector<int64_t> lo, hi;
+  if (level < 2) {
+    for (int64_t c = 0; c < width; c += 4) {
+      lo.append({c, c + 2, width + c, width + c + 2});
+      hi.append({c + 1, c + 3, width + c + 1, width + c + 3});
+    }
+  } else {
+    // Blocks of `block` lanes (level 2: all chunks), halves folded.
+    int64_t block = width >> (level - 2), half = block / 2;
+    for (int64_t from : {int64_t(0), width})
+      for (int64_t start = 0; start < width; start += block)
+        for (int64_t l = 0; l < half; ++l) {
+          lo.push_back(from + start + l);
+          hi.push_back(from + start + half + l);
+        }
+  }
+  Value a = vector::ShuffleOp::create(b, x, y, lo);
+  Value c = vector::ShuffleOp::create(b, x, y, hi);
+  return arith::AddFOp::create(b, a, c);
+}
+
+void seq::groupScores(
+    LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
+    int64_t width, llvm::function_ref<Row(Value j)> keyRow,
+    llvm::function_ref<void(int64_t g, Value j0, Value scores)> store) {
+  assert(width >= 4 && llvm::isPowerOf2_64(width) && headDim % width == 0 &&
+         "groupScores needs whole vectors of a power-of-two width >= 4");
+  auto type = VectorType::get({width}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  const int64_t heads = queries.size();
+  Value last = b.sub(keys, b.index(1));
+  Value end = b.mul(b.divUp(keys, width), b.index(width));
+  scf::ForOp::create(
+      b, b.index(0), end, b.index(width), ValueRange{},
+      [&](OpBuilder &, Location loc, Value j0, ValueRange) {
+        for (int64_t h0 = 0; h0 < heads; h0 += 4) {
+          const int64_t hc = std::min<int64_t>(4, heads - h0);
+          // Per head, a stack of (level, partial sums) merged like a
+          // binary counter.
+          SmallVector<SmallVector<std::pair<int64_t, Value>>> stacks(hc);
+          for (int64_t k = 0; k < width; k += 2) {
+            Row rows[2] = {keyRow(b.min(b.add(j0, b.index(k)), last)),
+                           keyRow(b.min(b.add(j0, b.index(k + 1)), last))};
+            auto loop = scf::ForOp::create(
+                b, b.index(0), b.index(headDim), b.index(width),
+                SmallVector<Value>(2 * hc, zero),
+                [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
+                  Value kv[2] = {loadRowVector(b, rows[0], d, width),
+                                 loadRowVector(b, rows[1], d, width)};
+                  SmallVector<Value> next;
+                  for (int64_t h = 0; h < hc; ++h) {
+                    Value q = loadRowVector(b, queries[h0 + h], d, width);
+                    for (int64_t r = 0; r < 2; ++r)
+                      next.push_back(
+                          vector::FMAOp::create(b, q, kv[r], acc[next.size()]));
+                  }
+                  scf::YieldOp::create(b, loc, next);
+                });
+            for (int64_t h = 0; h < hc; ++h) {
+              auto &stack = stacks[h];
+              for (int64_t r = 0; r < 2; ++r) {
+                std::pair<int64_t, Value> top{0, loop.getResult(2 * h + r)};
+                while (!stack.empty() && stack.back().first == top.first) {
+                  top = {top.first + 1,
+                         combineSums(b, stack.back().second, top.second,
+                                     top.first, width)};
+                  stack.pop_back();
+                }
+                stack.push_back(top);
+              }
+            }
+          }
+          for (int64_t h = 0; h < hc; ++h)
+            store(h0 + h, j0, stacks[h].back().second);
+        }
+        scf::YieldOp::create(b, loc);
+      });
 }
 
 void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,

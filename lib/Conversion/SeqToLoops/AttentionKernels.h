@@ -43,6 +43,20 @@ void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       Value depth, int64_t width,
                       llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
 
+/// Decode scores of a GQA group: for every query row g of `queries` (the
+/// heads that share one KV head) and every key j in [0, keys), rounded up
+/// to whole vectors of `width` keys (keys past the end read key keys - 1;
+/// the caller masks them), store(g, j0, v) receives lane k of v = q_g .
+/// keyRow(j0 + k). Register blocks of up to 4 heads x 2 keys (8
+/// accumulators): each key row is loaded once for the block's heads, and
+/// the `width` accumulators of a head are summed into one vector of scores
+/// by a tree of shuffles and adds (no horizontal sum per key). `width`
+/// must be a power of two >= 4 and divide `headDim`.
+void groupScores(
+    LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
+    int64_t width, llvm::function_ref<Row(Value j)> keyRow,
+    llvm::function_ref<void(int64_t g, Value j0, Value scores)> store);
+
 /// acc[i] = acc[i] * rowScale[i] + sum_j scoreAt(i, j) * V[j] for the rows
 /// i in [0, rows), in register blocks of up to `rowBlock` rows x `vectors`
 /// vectors of the value dim (the remainder in blocks of 4, 2 and 1 rows):

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/Support/MathExtras.h"
 #include <array>
 #include <cmath>
 #include <limits>
@@ -246,6 +247,14 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   const bool vectorSoftmax = width > 0 && tk % width == 0 && !softcap &&
                              op.getScoreMod().empty() &&
                              op.getMaskMod().empty();
+  // Decode (one static query row per head): the group's heads share each
+  // K row load and the scores come out as vectors of keys (groupScores, no
+  // horizontal sum per key). (Prefetching each block's V rows and the next
+  // block's K rows made it 1.3x slower: the hints stall the core until the
+  // whole block is requested, bench/results/cpu-2026-12-01-decode-moe.md.)
+  const bool groupDecode =
+      vectorSoftmax && valueVectors && staticQuerySeq && staticQueries == 1 &&
+      width >= 4 && llvm::isPowerOf2_64(width) && buf.headDim % width == 0;
 
   b.parallel({runBatch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
     Value bi = ivs[0], ht = ivs[1], qt = ivs[2], split = ivs[3];
@@ -392,21 +401,37 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
           [&](OpBuilder &, Location, Value kt, ValueRange) {
             Value keys = b.min(b.index(tk), b.sub(end, kt));
             // 1. Raw scores Q.K^T of the block in register blocks.
-            blockedDots(
-                b, b.index(0), flatRows, b.index(0), keys, b.index(buf.headDim),
-                width,
-                [&](Value t) {
-                  std::array<Value, 3> at = rowOf(t);
-                  return Row{buf.query, {bi, at[0], at[1]}};
-                },
-                [&](Value j) {
-                  return SmallVector<Row>{
-                      {buf.key, kvIndices(b, buf, bi, kvHead, b.add(kt, j))}};
-                },
-                [&](Value t, Value j, ArrayRef<Value> dot) {
-                  Value i = rowOf(t)[2];
-                  memref::StoreOp::create(b, dot[0], scores, ValueRange{i, j});
-                });
+            if (groupDecode) {
+              SmallVector<Row> queries;
+              for (int64_t g = 0; g < groupTiles; ++g)
+                queries.push_back(Row{buf.query, {bi, headOf(b.index(g)), q0}});
+              groupScores(
+                  b, queries, keys, buf.headDim, width,
+                  [&](Value j) {
+                    return Row{buf.key,
+                               kvIndices(b, buf, bi, kvHead, b.add(kt, j))};
+                  },
+                  [&](int64_t g, Value j0, Value v) {
+                    vector::StoreOp::create(b, v, scores,
+                                            ValueRange{b.index(g * tq), j0});
+                  });
+            } else
+              blockedDots(
+                  b, b.index(0), flatRows, b.index(0), keys,
+                  b.index(buf.headDim), width,
+                  [&](Value t) {
+                    std::array<Value, 3> at = rowOf(t);
+                    return Row{buf.query, {bi, at[0], at[1]}};
+                  },
+                  [&](Value j) {
+                    return SmallVector<Row>{
+                        {buf.key, kvIndices(b, buf, bi, kvHead, b.add(kt, j))}};
+                  },
+                  [&](Value t, Value j, ArrayRef<Value> dot) {
+                    Value i = rowOf(t)[2];
+                    memref::StoreOp::create(b, dot[0], scores,
+                                            ValueRange{i, j});
+                  });
             // 2. Per row: scale, softcap, score/mask regions and masks, then
             //    the online softmax update. A row with no visible key yet
             //    uses 0 as its max so that nothing becomes NaN. Without
@@ -479,7 +504,10 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                 memref::StoreOp::create(b, correction, rowScale, ValueRange{i});
               });
             }
-            // 3. acc = acc * correction + P.V.
+            // 3. acc = acc * correction + P.V. (Decode: 4 rows x 2 vectors
+            //    per register block, so that each V vector is loaded once
+            //    for 4 heads, measured no faster than 2 rows x 4 vectors,
+            //    bench/results/cpu-2026-12-01-decode-moe.md.)
             if (valueVectors)
               accumulateValues(
                   b, acc, rowScale, flatRows, keys, buf.valueDim, width,

@@ -289,13 +289,14 @@ struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
                            [&](Value e, ValueRange m) -> SmallVector<Value> {
                              return {b.maxf(m[0], b.loadF32(logits, {t, e}))};
                            })[0];
-        rowSum = b.forLoop(
-            zero, experts, ValueRange{b.f32(0.0f)},
-            [&](Value e, ValueRange s) -> SmallVector<Value> {
-              Value p = b.exp(b.subf(b.loadF32(logits, {t, e}), rowMax));
-              memref::StoreOp::create(b, p, select, ValueRange{t, e});
-              return {b.addf(s[0], p)};
-            })[0];
+        rowSum =
+            b.forLoop(zero, experts, ValueRange{b.f32(0.0f)},
+                      [&](Value e, ValueRange s) -> SmallVector<Value> {
+                        Value p =
+                            b.exp(b.subf(b.loadF32(logits, {t, e}), rowMax));
+                        memref::StoreOp::create(b, p, select, ValueRange{t, e});
+                        return {b.addf(s[0], p)};
+                      })[0];
       }
       b.forLoop(zero, experts, [&](Value e) {
         Value s;
@@ -927,7 +928,32 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       //    rows in `order`) or, for panel blocks, hT[block, f, lane], gate
       //    and up in one register block. The row blocks run innermost, so
       //    the blocks of one expert reuse its weight block from cache.
-      Value hbuf = heap(b, {slots, hidden}, f32);
+      //    With panels only the last block of an expert can be smaller
+      //    than moePanelMinRows (the others have rowTile slots), so hbuf
+      //    holds moePanelMinRows - 1 rows per expert instead of one per
+      //    slot: no per-call buffer of T * K * F floats that the panel
+      //    blocks never touch (14.7 MB at T512, F3584, top-2; with it the
+      //    call's temporaries outgrew malloc's trim threshold and every
+      //    call faulted its pages in again).
+      const bool compactHidden =
+          panels && options.moeRowTile >= options.moePanelMinRows;
+      const int64_t rowsPerExpert = options.moePanelMinRows - 1;
+      // Decode (fewer slots than that) keeps one row per slot.
+      Value expertRows = b.mul(experts, b.index(rowsPerExpert));
+      Value perExpert =
+          compactHidden ? b.cmp(arith::CmpIPredicate::ult, expertRows, slots)
+                        : Value();
+      Value hbuf = heap(
+          b, {compactHidden ? b.min(expertRows, slots) : slots, hidden}, f32);
+      // The hbuf row of position p of the dot-path block [p0, ...) of
+      // expert e.
+      auto hiddenRow = [&](Value p, Value p0, Value e) -> Value {
+        if (!compactHidden)
+          return p;
+        return b.select(perExpert,
+                        b.add(b.mul(e, b.index(rowsPerExpert)), b.sub(p, p0)),
+                        p);
+      };
       b.parallel({b.divUp(hidden, block), numBlocks}, [&](ValueRange ivs) {
         auto [p0, p1, e] = blockOf(ivs[1]);
         Value f0 = b.mul(ivs[0], b.index(block));
@@ -1005,7 +1031,7 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                   [&](Value p, Value f, ArrayRef<Value> dots) {
                     memref::StoreOp::create(
                         b, activate(gate ? dots[1] : dots[0], dots[0]), hbuf,
-                        ValueRange{p, f});
+                        ValueRange{hiddenRow(p, p0, e), f});
                   },
                   options.moeBlockRows,
                   gate ? options.moeBlockFeatures
@@ -1051,7 +1077,7 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
             [&] {
               expertBlockDots(
                   b, p0, p1, d0, d1, hidden, options.vectorWidth,
-                  [&](Value p) { return Row{hbuf, {p}}; },
+                  [&](Value p) { return Row{hbuf, {hiddenRow(p, p0, e)}}; },
                   [&](Value d) { return SmallVector<Row>{{down, {e, d}}}; },
                   [&](Value p, Value d, ArrayRef<Value> y) {
                     storeSlot(p, d, y[0]);

@@ -177,6 +177,27 @@ def cases():
     c.output("out", o)
     c.output("lse", lse, "f32")
     out.append(c)
+
+    # Decode with the group kernel (groupScores): 6 query heads per KV head
+    # (register blocks of 4 and 2 heads), D=64, ragged kv_lengths [520, 261]
+    # (not whole vectors or blocks of keys; the KV range split 2 ways and
+    # merged by log-sum-exp), LSE result.
+    c = Case("attn_decode_group")
+    q, k, v = qkv(c, 2, 6, 1, 1, 520, 64)
+    lens = torch.tensor([520, 261], dtype=torch.int32)
+    c.input("kv_lengths", lens, "i32")
+    o, lse = attention_ref(q, k, v, kv_lengths=lens)
+    c.output("out", o)
+    c.output("lse", lse, "f32")
+    out.append(c)
+
+    # The same kernel on bf16 storage (keys widened as they are loaded),
+    # GQA 8:2, D=128, 300 keys.
+    c = Case("attn_decode_group_bf16", dtype="bf16")
+    q, k, v = qkv(c, 1, 8, 2, 1, 300, 128)
+    o, _ = attention_ref(q, k, v)
+    c.output("out", o)
+    out.append(c)
     return out
 
 
