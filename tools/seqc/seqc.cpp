@@ -538,7 +538,8 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         isa<seq::MoeRouteOp, seq::MoeDispatchOp, seq::MoeExpertsOp>(op) ||
         isa<seq::ParameterOp, seq::GetParameterOp>(op) ||
         isa<seq::CausalConv1dOp, seq::ScanOp, seq::ScanStepOp, seq::YieldOp>(
-            op))
+            op) ||
+        isa<seq::EmbeddingOp, seq::CacheWriteOp>(op))
       return;
     op->emitError()
         << "seqc: " << target.name() << " has no kernel for '" << op->getName()
