@@ -179,6 +179,24 @@ run sample_greedy argmax_f32 \
 run sample_greedy argmax_f32 \
   "--arg 0=$(data CPU/Inputs/sample_invalid/nan.npy) --expect 1=$(data $d/nan_tokens.npy) --rtol 0 --atol 0"
 
+# seq.embedding and seq.cache_write (StateKernels.cpp): exact row copies;
+# the bad-id and overflow cases expect the status word's codes (1, 2).
+compile embedding_cache_write "$gpu/embedding_cache_write.mlir" "$out/kernels"
+d=GPU/Inputs/state_gpu
+ok="--arg 3=$(data $d/status_zero.npy) --rtol 0 --atol 0"
+for t in f32 bf16 f16; do
+  run embedding_cache_write "embedding_$t" \
+    "--arg 0=$(data $d/table_$t.npy) --arg 1=$(data $d/ids_$t.npy) --expect 2=$(data $d/emb_$t.npy) $ok --expect 3=$(data $d/status_zero.npy)"
+  run embedding_cache_write "cache_write_$t" \
+    "--arg 0=$(data $d/update_$t.npy) --arg 1=$(data $d/pos_$t.npy) --arg 2=$(data $d/cache_$t.npy) --expect 2=$(data $d/written_$t.npy) $ok --expect 3=$(data $d/status_zero.npy)"
+done
+run embedding_cache_write embedding_bf16 \
+  "--arg 0=$(data $d/table_bf16.npy) --arg 1=$(data $d/ids_bad.npy) --expect 2=$(data $d/emb_bad.npy) $ok --expect 3=$(data $d/status_index.npy)"
+for c in over neg; do
+  run embedding_cache_write cache_write_bf16 \
+    "--arg 0=$(data $d/update_bf16.npy) --arg 1=$(data $d/pos_$c.npy) --arg 2=$(data $d/cache_bf16.npy) --expect 2=$(data $d/written_$c.npy) $ok --expect 3=$(data $d/status_overflow.npy)"
+done
+
 # MoE (seq-gpu-moe-kernels): routing, dispatch, the bf16 experts (gate/up,
 # down, combine: each saves its result for the next) and the Mixtral,
 # capacity-limited and DeepSeek-V3 (shared expert) blocks as kernel
@@ -412,6 +430,13 @@ w="--weights $(data $h/weights.safetensors)"
   echo "--entry mixtral $w --input 0=$(data $m/x.npy) --input 1=$(data $m/w_router.npy) --input 2=$(data $m/w_gate.npy) --input 3=$(data $m/w_up.npy) --input 4=$(data $m/w_down.npy) --expect 0=$(data $m/out.npy) --rtol 1e-4 --atol 1e-5"
   echo "--entry deepseek $w --input 0=$(data $s/x.npy) --input 1=$(data $s/w_router.npy) --input 2=$(data $s/bias.npy) --input 3=$(data $s/w_gate.npy) --input 4=$(data $s/w_up.npy) --input 5=$(data $s/w_down.npy) --input 6=$(data $s/shared_gate.npy) --input 7=$(data $s/shared_up.npy) --input 8=$(data $s/shared_down.npy) --expect 0=$(data $s/out.npy) --rtol 1e-4 --atol 1e-5"
 } > "$out/artifact/gpu_host_ssm_moe.args"
+# State in place (test/Tools/seqrun/gpu-host-state.test): embedding, a K
+# projection and seq.cache_write into the caller's KV cache.
+"$seqc" "$gpu/Inputs/gpu_host_state/model.mlir" --target=cuda:sm_90a,cuda:sm_80,cpu -cpu=x86-64-v2 \
+  -o "$out/artifact/gpu_host_state.seqpkg"
+h=GPU/Inputs/gpu_host_state
+echo "--entry step --weights $(data $h/weights.safetensors) --input 0=$(data $h/ids.npy) --input 1=$(data $h/pos.npy) --input 2=$(data $h/cache.npy) --expect 0=$(data $h/h.npy) --expect 1=$(data $h/cache_out.npy) --rtol 1e-4 --atol 1e-5" \
+  > "$out/artifact/gpu_host_state.args"
 
 {
   echo "seqc gpu-check bundle"

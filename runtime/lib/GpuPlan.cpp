@@ -19,6 +19,7 @@
 #include "Tensor.h"
 #include "seqrt/GpuHost.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -127,6 +128,8 @@ bool readStep(const JsonValue &item, const std::string &where,
     step.kind = GpuPlanStep::Kind::Attention;
   else if (kind->getString() == gpuhost::kStepArgmax)
     step.kind = GpuPlanStep::Kind::Argmax;
+  else if (kind->getString() == gpuhost::kStepChecked)
+    step.kind = GpuPlanStep::Kind::Checked;
   else
     return planError(error, where + ".kind",
                      "unknown step '" + kind->getString() + "'");
@@ -151,8 +154,9 @@ bool readStep(const JsonValue &item, const std::string &where,
   }
   const GpuKernelInfo &kernel = target.kernels[step.kernel];
   if (const JsonValue *results = item.get("results")) {
-    if (step.kind != GpuPlanStep::Kind::Launch || !results->isInt() ||
-        results->getInt() < 1 ||
+    if ((step.kind != GpuPlanStep::Kind::Launch &&
+         step.kind != GpuPlanStep::Kind::Checked) ||
+        !results->isInt() || results->getInt() < 1 ||
         static_cast<uint64_t>(results->getInt()) > step.args.size())
       return planError(error, where + ".results",
                        "expected a launch's count of written arguments, in "
@@ -175,6 +179,14 @@ bool readStep(const JsonValue &item, const std::string &where,
     if (step.kind == GpuPlanStep::Kind::Argmax &&
         buffers[step.args.back().buffer].dtype != SEQRT_DTYPE_I32)
       return planError(error, where, "argmax writes i32 tokens");
+    if (step.kind == GpuPlanStep::Kind::Checked) {
+      const GpuPlanBuffer &status = buffers[step.args.back().buffer];
+      if (status.dtype != SEQRT_DTYPE_I32 || status.bytes != 4 ||
+          status.kind != GpuPlanBuffer::Kind::Temp || step.results < 1)
+        return planError(error, where,
+                         "a checked launch writes an i32 status word [1] "
+                         "(its last argument)");
+    }
     return true;
   }
   // Attention: Q [B, Hq, Sq, D], K [B, Hkv, Skv, D], V [B, Hkv, Skv, Dv],
@@ -297,11 +309,14 @@ bool readEntry(const JsonValue &item, const std::string &where,
       return planError(error, at + ".shape", "more than 2^48 bytes");
     buffer.bytes =
         static_cast<uint64_t>(*count) * seqrt_dtype_size(buffer.dtype);
-    if (kind->getString() == gpuhost::kBufferInput) {
+    if (kind->getString() == gpuhost::kBufferInput ||
+        kind->getString() == gpuhost::kBufferState) {
       size_t index;
       if (!readIndex(value, at, "index", SEQRT_MAX_RANK * 4096, index, error))
         return false;
-      buffer.kind = GpuPlanBuffer::Kind::Input;
+      buffer.kind = kind->getString() == gpuhost::kBufferState
+                        ? GpuPlanBuffer::Kind::State
+                        : GpuPlanBuffer::Kind::Input;
       buffer.index = static_cast<int64_t>(index);
     } else if (kind->getString() == gpuhost::kBufferParam) {
       const JsonValue *key = value.get("key");
@@ -339,6 +354,10 @@ bool readEntry(const JsonValue &item, const std::string &where,
     }
     for (size_t a = firstResult; a < step.args.size(); ++a) {
       size_t result = step.args[a].buffer;
+      // State the caller lends is written in place, by any number of steps.
+      if (entry.buffers[result].kind == GpuPlanBuffer::Kind::State &&
+          step.kind == GpuPlanStep::Kind::Checked)
+        continue;
       if (entry.buffers[result].kind != GpuPlanBuffer::Kind::Temp ||
           !written.insert(result).second)
         return planError(error, at, "must write a buffer of its own");
@@ -420,11 +439,23 @@ bool seqrt::checkHostPlan(GpuHostPlan &plan, const std::string &targetName,
     for (size_t b = 0; b < entry.buffers.size(); ++b) {
       GpuPlanBuffer &buffer = entry.buffers[b];
       std::string bat = at + ", buffer " + std::to_string(b);
-      if (buffer.kind == GpuPlanBuffer::Kind::Input) {
+      if (buffer.kind == GpuPlanBuffer::Kind::Input ||
+          buffer.kind == GpuPlanBuffer::Kind::State) {
         if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
             !sameType(buffer, info.inputs[buffer.index]))
           return planError(
               error, bat, "not an input of the entry's dtype and static shape");
+        bool inplace =
+            std::find(info.inplaceInput.begin(), info.inplaceInput.end(),
+                      buffer.index) != info.inplaceInput.end();
+        if (inplace != (buffer.kind == GpuPlanBuffer::Kind::State))
+          return planError(error, bat,
+                           inplace ? "input " + std::to_string(buffer.index) +
+                                         " is updated in place, but the plan "
+                                         "copies it"
+                                   : "a state buffer of input " +
+                                         std::to_string(buffer.index) +
+                                         ", which is not updated in place");
       } else if (buffer.kind == GpuPlanBuffer::Kind::Param) {
         buffer.index = -1;
         for (size_t p = 0; p < metadata.parameters.size(); ++p)
@@ -444,11 +475,22 @@ bool seqrt::checkHostPlan(GpuHostPlan &plan, const std::string &targetName,
                        std::to_string(entry.outputs.size()) +
                            " outputs, but the entry returns " +
                            std::to_string(info.outputs.size()));
-    for (size_t o = 0; o < entry.outputs.size(); ++o)
+    for (size_t o = 0; o < entry.outputs.size(); ++o) {
       if (!sameType(entry.buffers[entry.outputs[o]], info.outputs[o]))
         return planError(error, at + ", output " + std::to_string(o),
                          "not of the entry's dtype and shape " +
                              info.outputs[o].str());
+      // An in-place output is its input's state buffer, and only it.
+      const GpuPlanBuffer &out = entry.buffers[entry.outputs[o]];
+      int64_t in = o < info.inplaceInput.size() ? info.inplaceInput[o] : -1;
+      if ((in >= 0) != (out.kind == GpuPlanBuffer::Kind::State) ||
+          (in >= 0 && out.index != in))
+        return planError(error, at + ", output " + std::to_string(o),
+                         in >= 0 ? "must be the state buffer of input " +
+                                       std::to_string(in)
+                                 : "is a state buffer, but the entry does "
+                                   "not return it in place");
+    }
   }
   return true;
 }
@@ -583,7 +625,8 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
         return status;
       device[b] = gpu.params[buffer.index];
       break;
-    case GpuPlanBuffer::Kind::Input: {
+    case GpuPlanBuffer::Kind::Input:
+    case GpuPlanBuffer::Kind::State: {
       std::string what = where + ": input " + std::to_string(buffer.index);
       if (seqrt_status status = call.allocate(buffer.bytes, what, device[b]))
         return status;
@@ -629,7 +672,7 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
     }
     return SEQRT_OK;
   };
-  std::vector<const GpuPlanStep *> argmax;
+  std::vector<const GpuPlanStep *> argmax, checked;
   for (const GpuPlanStep &step : plan->steps) {
     const GpuKernelInfo &kernel = target.kernels[step.kernel];
     for (size_t a = step.args.size() - step.results; a < step.args.size();
@@ -642,6 +685,15 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
                                   " (kernel '" + kernel.name + "')",
                               device[out]))
           return status;
+    }
+    if (step.kind == GpuPlanStep::Kind::Checked) {
+      // The status word starts at SEQRT_CODE_OK; the kernel stores a code.
+      const int32_t ok = SEQRT_CODE_OK;
+      if (seqrt_status status = seqrt_gpu_copy_to_device(
+              gpu.context, device[step.args.back().buffer], &ok, sizeof ok))
+        return fail(status, where + ": the status word of kernel '" +
+                                kernel.name + "': " + seqrt_last_error());
+      checked.push_back(&step);
     }
     std::vector<int64_t> words;
     auto arg = [&](const GpuPlanArg &a) {
@@ -714,6 +766,38 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
   // A kernel's fault surfaces here, naming the kernel.
   if (seqrt_status status = seqrt_gpu_synchronize(gpu.context))
     return failed(status, where + ": ");
+  // State lent in place goes back to the caller's buffer (as the CPU code
+  // leaves it there), before any status is reported.
+  for (size_t b = 0; b < plan->buffers.size(); ++b) {
+    const GpuPlanBuffer &buffer = plan->buffers[b];
+    if (buffer.kind != GpuPlanBuffer::Kind::State || buffer.bytes == 0)
+      continue;
+    if (seqrt_status status = seqrt_gpu_copy_to_host(
+            gpu.context, inputs[buffer.index].data, device[b], buffer.bytes))
+      return fail(status, where + ": copying state input " +
+                              std::to_string(buffer.index) +
+                              " back: " + seqrt_last_error());
+  }
+  // A checked kernel's status word: the CPU's status codes.
+  for (const GpuPlanStep *step : checked) {
+    int32_t code = SEQRT_CODE_OK;
+    if (seqrt_status status = seqrt_gpu_copy_to_host(
+            gpu.context, &code, device[step->args.back().buffer], 4))
+      return fail(status, where + ": " + seqrt_last_error());
+    if (code == SEQRT_CODE_OK)
+      continue;
+    const char *what =
+        code == SEQRT_CODE_INDEX_OUT_OF_RANGE
+            ? "an index out of range (e.g. a token id outside the vocabulary)"
+        : code == SEQRT_CODE_CACHE_OVERFLOW
+            ? "a KV cache overflow (a write past its capacity)"
+            : "an unknown error";
+    return fail(SEQRT_ERROR_EXECUTION,
+                "entry '" + info.name + "' failed while running: " + what +
+                    " (__seq_status " + std::to_string(code) +
+                    "): " + step->op + ", kernel '" +
+                    target.kernels[step->kernel].name + "' on " + target.name);
+  }
   // Greedy sampling's -1 is the CPU's invalid-logits error.
   for (const GpuPlanStep *step : argmax) {
     size_t buffer = step->args.back().buffer;
@@ -741,6 +825,13 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
     tensor.rank = static_cast<int32_t>(buffer.shape.size());
     for (size_t d = 0; d < buffer.shape.size(); ++d)
       tensor.shape[d] = buffer.shape[d];
+    // State updated in place: the output is the caller's input buffer (a
+    // view, not owned), as on the CPU.
+    if (buffer.kind == GpuPlanBuffer::Kind::State) {
+      tensor.data = inputs[buffer.index].data;
+      tensor.owner_ = nullptr;
+      continue;
+    }
     void *host = alignedZeroAlloc(buffer.bytes);
     if (!host) {
       for (size_t i = 0; i < o; ++i)

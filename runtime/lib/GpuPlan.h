@@ -26,7 +26,9 @@ struct Metadata;
 
 /// A device buffer of an entry's plan: a whole contiguous tensor.
 struct GpuPlanBuffer {
-  enum class Kind { Input, Param, Temp };
+  /// State: an entry input updated in place (seq.inplace), written by the
+  /// steps and returned as the entry's in-place output.
+  enum class Kind { Input, Param, Temp, State };
   Kind kind = Kind::Temp;
   /// The entry input (Input) or the metadata parameter (Param, resolved
   /// from `key` at load) it holds.
@@ -47,9 +49,11 @@ struct GpuPlanArg {
 /// One step: a manifest kernel over its arguments; attention (Q, K, V, O:
 /// the prefill kernel, or the split-KV kernel and its merge over f32
 /// workspaces when the device's SM count asks for splits); argmax (a
-/// kernel whose output token -1 means invalid logits).
+/// kernel whose output token -1 means invalid logits); checked (a launch
+/// whose last argument is an i32 status word [1], zeroed before it and
+/// read after the call: a non-zero word is the CPU's status code).
 struct GpuPlanStep {
-  enum class Kind { Launch, Attention, Argmax };
+  enum class Kind { Launch, Attention, Argmax, Checked };
   Kind kind = Kind::Launch;
   std::string op; ///< "seq.linear", for messages
   size_t kernel = 0;

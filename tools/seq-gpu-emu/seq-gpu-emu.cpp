@@ -12,7 +12,8 @@
 // `--scratch <index>=<d0>x<d1>x...` gives an argument as a NaN-filled
 // buffer of that shape (a workspace, such as split-KV attention's partial
 // outputs), `--save <index>=<file.npy>` writes an argument after the run
-// as float32 (to feed a later kernel).
+// as float32 (to feed a later kernel). An argument given with both --arg
+// and --expect is updated in place: it starts from the --arg data.
 //
 // An .npy array of higher rank than the kernel's memref is viewed with its
 // leading dimensions merged. Exit status: 0 success, 1 a fault in the
@@ -212,6 +213,16 @@ int main(int argc, char **argv) {
     buffer.elementType = type.getElementType();
     if (expected) {
       goldens.push_back({index, buffer});
+      // An argument given with --arg too is updated in place (a KV cache,
+      // a status word): it starts from that data.
+      if (given[index]) {
+        if (arguments[index].shape != buffer.shape) {
+          llvm::errs() << "seq-gpu-emu: argument " << index
+                       << ": the --arg and --expect shapes differ\n";
+          return 2;
+        }
+        return 0;
+      }
       std::fill(buffer.data.begin(), buffer.data.end(), NAN);
     }
     arguments[index] = std::move(buffer);

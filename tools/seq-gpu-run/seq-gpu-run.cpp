@@ -12,7 +12,8 @@
 //     --expect 3=out.npy --rtol 2e-2 --atol 2e-2 [--bench 20]
 //
 // `--scratch i=<d0>x<d1>...` gives a parameter as a NaN-filled buffer,
-// `--save i=<file.npy>` writes a parameter after the run as float32,
+// `--save i=<file.npy>` writes a parameter after the run as float32 (a
+// parameter with both `--arg` and `--expect` is updated in place),
 // `--bench N` then times N more launches with GPU events (median), and
 // `--info` lists the devices. The API (cuda or hip) comes from the
 // manifest's target unless `--api` names it. Links only seqrt: no MLIR or
@@ -248,8 +249,16 @@ int main(int argc, char **argv) {
     if (!readHostArray(path, kernel->params[index].rank,
                        kernel->params[index].element, golden, error))
       return failure(error);
-    arrays[index].shape = golden.shape;
-    arrays[index].values.assign(golden.values.size(), NAN);
+    // An argument given with --arg too is updated in place (a KV cache, a
+    // status word): it starts from that data.
+    if (given[index]) {
+      if (arrays[index].shape != golden.shape)
+        return usage("argument " + std::to_string(index) +
+                     ": the --arg and --expect shapes differ");
+    } else {
+      arrays[index].shape = golden.shape;
+      arrays[index].values.assign(golden.values.size(), NAN);
+    }
     goldens.push_back({index, std::move(golden)});
     given[index] = true;
   }

@@ -541,7 +541,8 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         isa<seq::ParameterOp, seq::GetParameterOp>(op) ||
         isa<seq::CausalConv1dOp, seq::ScanOp, seq::ScanStepOp, seq::YieldOp>(
             op) ||
-        isa<seq::QuantizedLinearOp>(op))
+        isa<seq::QuantizedLinearOp>(op) ||
+        isa<seq::EmbeddingOp, seq::CacheWriteOp>(op))
       return;
     op->emitError()
         << "seqc: " << target.name() << " has no kernel for '" << op->getName()

@@ -8,9 +8,12 @@
 // sin/cos are computed in the kernel (a Cody-Waite reduction by pi/2 and
 // the Cephes single-precision polynomials), so no device library is
 // linked. RoPE's inverse frequencies are a constant table in the
-// gpu.module (global memory).
+// gpu.module (global memory). seq.embedding and seq.cache_write get their
+// row-copy kernels from StateKernels.cpp.
 //
 //===----------------------------------------------------------------------===//
+
+#include "StateKernels.h"
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
@@ -323,6 +326,15 @@ struct GPUElementwiseKernelsPass
                             swiglu ? ElementwiseKind::SwiGLU
                                    : ElementwiseKind::Add);
         name(op, kernel);
+        return;
+      }
+      // seq.embedding and seq.cache_write (StateKernels.cpp).
+      if (isa<EmbeddingOp, CacheWriteOp>(op)) {
+        FailureOr<std::string> kernel =
+            buildStateKernel(op, kernelModule(), *config);
+        if (failed(kernel))
+          return signalPassFailure();
+        name(op, *kernel);
         return;
       }
       auto rope = dyn_cast<RopeOp>(op);

@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
@@ -56,14 +57,17 @@ public:
   FailureOr<llvm::json::Object> build() {
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       BlockArgument arg = func.getArgument(i);
-      if (func.getArgAttr(i, "seq.inplace"))
-        return fail(func, "input " + std::to_string(i) +
-                              " is state updated in place, which entries on "
-                              "a GPU do not keep yet");
       if (!isa<RankedTensorType>(arg.getType()))
         continue; // an integer scalar: only greedy sampling's seed/counter
+      // State updated in place (a KV cache): seq.cache_write writes into
+      // its buffer.
+      bool state = static_cast<bool>(func.getArgAttr(i, "seq.inplace"));
       FailureOr<int64_t> buffer = addBuffer(
-          arg, llvm::json::Object{{"kind", host::kBufferInput}, {"index", i}});
+          arg, llvm::json::Object{
+                   {"kind", state ? host::kBufferState : host::kBufferInput},
+                   {"index", i}});
+      if (succeeded(buffer) && state)
+        stateBuffers.insert(*buffer);
       if (failed(buffer))
         return failure();
     }
@@ -422,6 +426,77 @@ private:
     return success();
   }
 
+  /// A new temp buffer of `dtype` and `shape` for no op value.
+  int64_t workspace(StringRef dtype, ArrayRef<int64_t> shape) {
+    int64_t id = static_cast<int64_t>(buffers.size());
+    buffers.push_back(llvm::json::Object{{"kind", host::kBufferTemp},
+                                         {"dtype", dtype},
+                                         {"shape", llvm::json::Array(shape)}});
+    return id;
+  }
+
+  /// seq.embedding (table, ids [N]; out [N, D], status) and seq.cache_write
+  /// (update, positions; the cache, written in place, and status): checked
+  /// launches whose status word the runtime reads after the call.
+  LogicalResult visitChecked(Operation *op) {
+    std::string kernel = kernelName(op);
+    if (kernel.empty())
+      return fail(op, "'" + op->getName().getStringRef().str() +
+                          "' has no GPU kernel");
+    auto shape = [](Value v) {
+      auto type = cast<RankedTensorType>(v.getType());
+      return SmallVector<int64_t>(type.getShape());
+    };
+    llvm::json::Array args;
+    auto push = [&](Value v, ArrayRef<int64_t> s) -> LogicalResult {
+      FailureOr<llvm::json::Value> a = arg(op, v, s);
+      if (failed(a))
+        return failure();
+      args.push_back(std::move(*a));
+      return success();
+    };
+    if (auto embedding = dyn_cast<EmbeddingOp>(op)) {
+      RankedTensorType out = embedding.getOutput().getType();
+      if (failed(push(embedding.getTable(), shape(embedding.getTable()))) ||
+          failed(push(embedding.getIds(), flat(embedding.getIds().getType()))))
+        return failure();
+      FailureOr<int64_t> buffer =
+          addBuffer(embedding.getOutput(),
+                    llvm::json::Object{{"kind", host::kBufferTemp}});
+      if (failed(buffer))
+        return failure();
+      args.push_back(llvm::json::Object{
+          {"buffer", *buffer}, {"shape", llvm::json::Array(rows(out))}});
+    } else {
+      auto write = cast<CacheWriteOp>(op);
+      Value cache = write.getCache();
+      // In place: only when nothing else reads the old cache (the CPU's
+      // bufferization would copy it), and only into state the caller lent
+      // or a buffer an earlier step of this entry wrote.
+      if (!cache.hasOneUse())
+        return fail(op, "the cache is read again after seq.cache_write, so "
+                        "it cannot be updated in place");
+      auto it = bufferOf.find(cache);
+      if (it == bufferOf.end() || !stateBuffers.count(it->second))
+        return fail(op, "seq.cache_write on a GPU writes into state the "
+                        "caller lends (an input marked seq.inplace)");
+      if (failed(push(write.getUpdate(), shape(write.getUpdate()))) ||
+          failed(push(write.getPositions(), shape(write.getPositions()))) ||
+          failed(push(cache, shape(cache))))
+        return failure();
+      bufferOf[write.getResult()] = bufferOf[cache];
+    }
+    int64_t status = workspace("i32", {1});
+    args.push_back(llvm::json::Object{{"buffer", status},
+                                      {"shape", llvm::json::Array({1})}});
+    steps.push_back(llvm::json::Object{{"kind", host::kStepChecked},
+                                       {"op", op->getName().getStringRef()},
+                                       {"kernel", kernel},
+                                       {"results", 2},
+                                       {"args", std::move(args)}});
+    return success();
+  }
+
   LogicalResult visit(Operation *op) {
     auto tensorOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
     if (auto get = dyn_cast<GetParameterOp>(op)) {
@@ -520,6 +595,8 @@ private:
       return visitTwoResults(op);
     if (auto experts = dyn_cast<MoeExpertsOp>(op))
       return visitExperts(experts);
+    if (isa<EmbeddingOp, CacheWriteOp>(op))
+      return visitChecked(op);
     return fail(op, "'" + op->getName().getStringRef().str() +
                         "' has no GPU kernel (docs/design/GPU.md lists the "
                         "ops entries on a GPU may use)");
@@ -529,6 +606,7 @@ private:
   ModuleOp module;
   const TargetDescription &target;
   llvm::DenseMap<Value, int64_t> bufferOf;
+  llvm::DenseSet<int64_t> stateBuffers;
   llvm::json::Array buffers, steps, outputs;
 };
 } // namespace
@@ -549,7 +627,16 @@ seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
       return failure();
     entries.push_back(std::move(*entry));
   }
-  return llvm::json::Value(llvm::json::Object{{"format", host::kPlanFormat},
-                                              {"version", host::kPlanVersion},
-                                              {"entries", std::move(entries)}});
+  // Version 3 only for plans with state or checked launches, so that
+  // runtimes that read version 2 still run the others.
+  bool needsState = false;
+  for (const llvm::json::Value &entry : entries)
+    for (const llvm::json::Value &step :
+         *entry.getAsObject()->getArray("steps"))
+      if (step.getAsObject()->getString("kind") == host::kStepChecked)
+        needsState = true;
+  return llvm::json::Value(
+      llvm::json::Object{{"format", host::kPlanFormat},
+                         {"version", needsState ? host::kPlanVersion : 2},
+                         {"entries", std::move(entries)}});
 }

@@ -21,21 +21,32 @@ namespace gpuhost {
 /// launch plan of every entry for that target's kernels.
 inline constexpr char kPlanMember[] = "host";
 /// Its "format" and "version" (2: a launch step may write several
-/// arguments, its "results" last ones; the runtime also reads version 1).
+/// arguments, its "results" last ones; 3: state buffers and checked
+/// launches, written only by plans that use them; the runtime also reads
+/// versions 1 and 2).
 inline constexpr char kPlanFormat[] = "seqc-gpu-host";
-inline constexpr int kPlanVersion = 2;
+inline constexpr int kPlanVersion = 3;
 /// Buffer kinds: an entry input (copied to the device at the call), a
 /// bound parameter (uploaded once, kept on the device), a buffer the
 /// entry's kernels write (allocated per call).
 inline constexpr char kBufferInput[] = "input";
 inline constexpr char kBufferParam[] = "param";
 inline constexpr char kBufferTemp[] = "temp";
+/// An entry input updated in place (`seq.inplace`: a KV cache, an SSM
+/// state): on the device for the call, written in place by the kernels
+/// (seq.cache_write), and the entry's in-place output.
+inline constexpr char kBufferState[] = "state";
 /// Step kinds: one manifest kernel; attention (the prefill kernel, or the
 /// split-KV kernel and its merge, chosen at the call); greedy argmax
 /// (a kernel whose token -1 is the CPU's invalid-logits error).
 inline constexpr char kStepLaunch[] = "launch";
 inline constexpr char kStepAttention[] = "attention";
 inline constexpr char kStepArgmax[] = "argmax";
+/// A launch whose last argument is an i32 status word [1] (a temp): the
+/// runtime zeroes it before the launch and reads it after the
+/// synchronization; non-zero is the CPU's status code (seqrt_code: 1 an
+/// index out of range, 2 a KV cache overflow).
+inline constexpr char kStepChecked[] = "checked";
 
 /// Key splits per (batch, KV head) of a decode attention (Flash-Decoding):
 /// enough blocks to give each of `multiprocessors` SMs/CUs two, never a

@@ -359,3 +359,4 @@ EXPORT int attention_bf16_g4_d32_dv32_q2_causal_decode(const fake_gpu_block *b,
 }
 
 #include "fake_ssm_moe_kernels.c"
+#include "fake_state_kernels.c"
