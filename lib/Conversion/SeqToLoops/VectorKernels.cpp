@@ -141,6 +141,8 @@ void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                       Value length, int64_t width,
                       llvm::function_ref<Row(Value r)> lhsRow, Value weight,
                       Value bias, Value y, int64_t prefetchAhead) {
+  Value last =
+      prefetchAhead > 0 ? b.sub(b.dim(weight, 0), b.index(1)) : Value();
   blockedDots(
       b, r0, r1, c0, c1, length, width, lhsRow,
       [&](Value c) {
@@ -150,8 +152,5 @@ void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
         Value sum = bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
         b.storeF32(sum, y, {r, c});
       },
-      /*blockRows=*/2, /*blockCols=*/4,
-      RowPrefetch{prefetchAhead,
-                  prefetchAhead > 0 ? b.sub(b.dim(weight, 0), b.index(1))
-                                    : Value()});
+      /*blockRows=*/2, /*blockCols=*/4, RowPrefetch{prefetchAhead, last});
 }
