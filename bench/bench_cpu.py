@@ -329,6 +329,40 @@ def quant_prefill_q4_1(rng):
                             "q4_1", 64, 576, 1536, rng)
 
 
+def f32_linear(label, T, K, N, rng):
+    """seq.linear with f32 weights against torch F.linear: decode (T = 1)
+    is bound by reading the weights (bytes = N * K * 4), prefill by
+    compute."""
+    x = rng.standard_normal((T, K), dtype=np.float32)
+    w = (rng.standard_normal((N, K), dtype=np.float32) / np.sqrt(K)).astype(np.float32)
+    ir = f"""func.func @main(%x: tensor<{T}x{K}xf32>, %w: tensor<{N}x{K}xf32>) -> tensor<{T}x{N}xf32> {{
+  %y = seq.linear %x, %w : tensor<{T}x{K}xf32>, tensor<{N}x{K}xf32> -> tensor<{T}x{N}xf32>
+  return %y : tensor<{T}x{N}xf32>
+}}"""
+    tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+    ref = lambda: F.linear(tx, tw)
+    if T == 1:
+        return label, ir, [x, w], ref, None, w.nbytes
+    return label, ir, [x, w], ref, 2 * T * K * N, None
+
+
+def f32_decode_lm_head(rng):
+    # SmolLM2's tied LM head in f32 (113 MB per token).
+    return f32_linear("linear decode f32 T1 K576 N49152 (LM head)", 1, 576, 49152, rng)
+
+
+def f32_decode_down(rng):
+    return f32_linear("linear decode f32 T1 K1536 N576", 1, 1536, 576, rng)
+
+
+def f32_prefill_40(rng):
+    return f32_linear("linear prefill f32 T40 K576 N1536", 40, 576, 1536, rng)
+
+
+def f32_prefill_512(rng):
+    return f32_linear("linear prefill f32 T512 K576 N1536", 512, 576, 1536, rng)
+
+
 def issue_attention_prefill_d128(rng):
     return _attention_prefill(rng, 1, 16, 2048, 128)
 
@@ -399,6 +433,9 @@ SETS = {
                 issue_moe_layer_t512, issue_mamba_scan),
     # Issue #10's scan goals: Mamba-1 (channel lanes) and Mamba-2 (SSD).
     "scan": (issue_mamba_scan, issue_mamba2_scan),
+    # f32 linear layers (SmolLM2's shapes, issue #8's f32 GGUF): decode
+    # GEMVs against copy bandwidth, prefill GEMMs against FMA peak.
+    "linear": (f32_decode_lm_head, f32_decode_down, f32_prefill_40, f32_prefill_512),
 }
 
 
@@ -600,7 +637,7 @@ def estimate_flops(fn, inputs):
     if "attention_decode" in fn:
         q, k = inputs[0], inputs[1]
         return 4 * q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2] * k.shape[3]
-    if "quant" in fn:  # T x K times N
+    if "quant" in fn or fn.startswith("f32_"):  # T x K times N
         x, w = inputs
         n = w.shape[0]
         return 2 * x.shape[0] * x.shape[1] * n

@@ -30,6 +30,7 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   // over weight blocks outermost so one thread's tiles share them.
   tiling.linearFeatureTile = 16;
   tiling.linearRowTile = 2;
+  tiling.linearPrefetchRows = 16;
   // Quantized projections dequantize a weight block once per 16 rows.
   tiling.quantFeatureTile = 16;
   tiling.quantRowTile = 16;

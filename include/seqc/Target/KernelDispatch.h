@@ -30,6 +30,9 @@ struct TilingOptions {
   // features x rows per tile.
   int64_t linearFeatureTile = 16;
   int64_t linearRowTile = 2;
+  /// Weight rows ahead of the current ones that one-row (decode) f32
+  /// projections prefetch; 0: none.
+  int64_t linearPrefetchRows = 0;
   // seq.quantized_linear: output features x rows per tile.
   int64_t quantFeatureTile = 16;
   int64_t quantRowTile = 16;

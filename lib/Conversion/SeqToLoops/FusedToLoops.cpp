@@ -121,7 +121,9 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
                       one, b.addf(one, b.exp(arith::NegFOp::create(b, g))));
                   b.storeF32(b.mulf(b.mulf(g, sigmoid), u), y, {r, f});
                 },
-                rowBlock, /*blockCols=*/2);
+                rowBlock, /*blockCols=*/2,
+                RowPrefetch{options.linearPrefetchRows,
+                            b.sub(features, b.index(1))});
           });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
@@ -169,7 +171,7 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
                    projectRows(
                        b, r0, r1, n0, n1, k, options.vectorWidth,
                        [&](Value r) { return Row{normed, {b.sub(r, r0)}}; },
-                       weight, bias, y);
+                       weight, bias, y, options.linearPrefetchRows);
                  });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));

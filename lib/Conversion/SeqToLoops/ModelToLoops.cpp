@@ -67,7 +67,8 @@ struct LinearLowering : TiledPattern<LinearOp> {
                    std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
                    projectRows(
                        b, r0, r1, n0, n1, k, options.vectorWidth,
-                       [&](Value r) { return Row{x, {r}}; }, weight, bias, y);
+                       [&](Value r) { return Row{x, {r}}; }, weight, bias, y,
+                       options.linearPrefetchRows);
                  });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));

@@ -2,6 +2,7 @@
 
 #include "VectorKernels.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -28,7 +29,7 @@ static Value wholeVectors(LoopBuilder &b, Value length, int64_t width) {
 
 SmallVector<Value> seq::dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
                                     ArrayRef<Row> rhs, Value length,
-                                    int64_t width) {
+                                    int64_t width, ArrayRef<Row> prefetch) {
   const size_t count = lhs.size() * rhs.size();
   SmallVector<Value> sums(count, b.f32(0.0f));
   Value vectorEnd = b.index(0);
@@ -41,6 +42,13 @@ SmallVector<Value> seq::dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
         b, b.index(0), vectorEnd, b.index(width),
         SmallVector<Value>(count, zero),
         [&](OpBuilder &, Location loc, Value k, ValueRange acc) {
+          for (const Row &row : prefetch) {
+            SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+            indices.push_back(k);
+            memref::PrefetchOp::create(b, row.buffer, indices,
+                                       /*isWrite=*/false, /*localityHint=*/3,
+                                       /*isDataCache=*/true);
+          }
           SmallVector<Value> lhsVectors;
           for (const Row &row : lhs)
             lhsVectors.push_back(loadRowVector(b, row, k, width));
@@ -101,10 +109,10 @@ void seq::blockedDots(
     LoopBuilder &b, Value r0, Value r1, Value c0, Value c1, Value length,
     int64_t width, llvm::function_ref<Row(Value r)> lhsRow, ColumnRows rhsRows,
     llvm::function_ref<void(Value r, Value c, ArrayRef<Value>)> out,
-    int64_t blockRows, int64_t blockCols) {
+    int64_t blockRows, int64_t blockCols, const RowPrefetch &prefetch) {
   forGroups(b, r0, r1, blockRows, [&](Value r, int64_t rowCount) {
     forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
-      SmallVector<Row> lhs, rhs;
+      SmallVector<Row> lhs, rhs, ahead;
       for (int64_t i = 0; i < rowCount; ++i)
         lhs.push_back(lhsRow(b.add(r, b.index(i))));
       size_t perCol = 0;
@@ -112,8 +120,15 @@ void seq::blockedDots(
         SmallVector<Row> rows = rhsRows(b.add(c, b.index(j)));
         perCol = rows.size();
         rhs.append(rows.begin(), rows.end());
+        // One row: the right-hand rows stream from memory; read the rows
+        // `ahead` columns on (clamped to the last) into the caches.
+        if (rowCount == 1 && prefetch.ahead > 0) {
+          SmallVector<Row> next = rhsRows(
+              b.min(b.add(c, b.index(j + prefetch.ahead)), prefetch.last));
+          ahead.append(next.begin(), next.end());
+        }
       }
-      SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width);
+      SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width, ahead);
       for (int64_t i = 0; i < rowCount; ++i)
         for (int64_t j = 0; j < colCount; ++j)
           out(b.add(r, b.index(i)), b.add(c, b.index(j)),
@@ -125,7 +140,9 @@ void seq::blockedDots(
 void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                       Value length, int64_t width,
                       llvm::function_ref<Row(Value r)> lhsRow, Value weight,
-                      Value bias, Value y) {
+                      Value bias, Value y, int64_t prefetchAhead) {
+  Value last =
+      prefetchAhead > 0 ? b.sub(b.dim(weight, 0), b.index(1)) : Value();
   blockedDots(
       b, r0, r1, c0, c1, length, width, lhsRow,
       [&](Value c) {
@@ -135,5 +152,5 @@ void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
         Value sum = bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
         b.storeF32(sum, y, {r, c});
       },
-      /*blockRows=*/2, /*blockCols=*/4);
+      /*blockRows=*/2, /*blockCols=*/4, RowPrefetch{prefetchAhead, last});
 }

@@ -35,9 +35,12 @@ Value loadRowVector(LoopBuilder &b, const Row &row, Value k, int64_t width);
 /// use `width`-lane FMAs with all lhs.size() * rhs.size() accumulators in
 /// registers (each loaded vector feeds rhs.size() or lhs.size() FMAs) and a
 /// horizontal add at the end; the remainder past the last whole vector (the
-/// whole range when width is 0) runs scalar.
+/// whole range when width is 0) runs scalar. Each whole-vector step also
+/// prefetches the same elements of the `prefetch` rows (a hint that never
+/// faults).
 SmallVector<Value> dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
-                               ArrayRef<Row> rhs, Value length, int64_t width);
+                               ArrayRef<Row> rhs, Value length, int64_t width,
+                               ArrayRef<Row> prefetch = {});
 
 /// Visits [lo, hi) as groups of `group` consecutive indices and then the
 /// remainder one at a time: body(start, count) with count `group` or 1.
@@ -49,23 +52,33 @@ void forGroups(LoopBuilder &b, Value lo, Value hi, int64_t group,
 /// weight row, or several for fused projections such as gate and up).
 using ColumnRows = llvm::function_ref<SmallVector<Row>(Value c)>;
 
+/// Software prefetch of a one-row block's right-hand rows: those of column
+/// min(c + ahead, last) while column c is computed; ahead 0: none.
+struct RowPrefetch {
+  int64_t ahead = 0;
+  Value last;
+};
+
 /// Visits every (r, c) in [r0, r1) x [c0, c1) with the dot products of
 /// lhsRow(r) against each of rhsRows(c) over [0, length), computed in
 /// register blocks of `blockRows` x `blockCols` (remainders singly):
 /// out(r, c, dots). With width 8 a 2 x 4 block keeps 8 accumulators and
-/// loads 6 vectors per 8 FMAs instead of 2 per FMA.
+/// loads 6 vectors per 8 FMAs instead of 2 per FMA. Blocks of one row
+/// (decode) prefetch as `prefetch` says.
 void blockedDots(
     LoopBuilder &b, Value r0, Value r1, Value c0, Value c1, Value length,
     int64_t width, llvm::function_ref<Row(Value r)> lhsRow, ColumnRows rhsRows,
     llvm::function_ref<void(Value r, Value c, ArrayRef<Value>)> out,
-    int64_t blockRows = 2, int64_t blockCols = 4);
+    int64_t blockRows = 2, int64_t blockCols = 4,
+    const RowPrefetch &prefetch = {});
 
 /// A projection tile: y[r, c] = lhsRow(r) . weight[c, :] (+ bias[c]) for
-/// (r, c) in [r0, r1) x [c0, c1), in register blocks of 2 rows x 4 columns.
+/// (r, c) in [r0, r1) x [c0, c1), in register blocks of 2 rows x 4 columns;
+/// one-row blocks prefetch the weight rows `prefetchAhead` on (0: none).
 void projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                  Value length, int64_t width,
                  llvm::function_ref<Row(Value r)> lhsRow, Value weight,
-                 Value bias, Value y);
+                 Value bias, Value y, int64_t prefetchAhead = 0);
 
 } // namespace seq
 } // namespace mlir

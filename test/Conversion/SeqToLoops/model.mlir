@@ -16,6 +16,11 @@
 // CHECK: vector.reduction <add>
 // CHECK: scf.for %{{.*}} = %c16 to %c20 step %c1 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
+// The third row is a one-row block (decode's case): each vector step also
+// prefetches the weight rows 16 ahead, clamped to the last row (7).
+// CHECK: arith.minsi %{{.*}}, %c7
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-4: memref.prefetch %[[W]][{{.*}}], read, locality<3>, data : memref<8x20xf32>
 module {
   seq.parameter @w "w" : tensor<8x20xf32>
   func.func @linear(%x: tensor<3x20xf32>) -> tensor<3x8xf32> {
