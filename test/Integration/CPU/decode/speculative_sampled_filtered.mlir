@@ -26,6 +26,8 @@
 // null the distance has mean 0.014 and a maximum of 0.021 over 20000
 // simulations (Inputs/speculative_filtered/bound.txt); the accept-always
 // control's expected distance is 0.75, the unfiltered one's 0.43.
+// Measured with seed 7: speculative 0.016, adaptive 0.016, plain 0.014,
+// accept-always 0.75, unfiltered 0.44.
 
 // SPEC: output 1: i32[1] = [{{[1-9][0-9]+}}]
 
