@@ -19,6 +19,7 @@
 #include "DecoderBuilder.h"
 #include "Entries.h"
 
+#include "seq/IR/DecodeHints.h"
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Import/Import.h"
@@ -326,8 +327,8 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
       ValueRange{arith::IndexCastOp::create(b, loc, i32, context).getResult()});
 
   auto sampling = SamplingAttr::get(
-      ctx, llvm::APFloat(static_cast<float>(options.temperature)), 0,
-      llvm::APFloat(1.0f));
+      ctx, llvm::APFloat(static_cast<float>(options.temperature)), options.topK,
+      llvm::APFloat(static_cast<float>(options.topP)));
   auto eos = step->getAttrOfType<DenseI64ArrayAttr>(kStepEosAttr);
   SmallVector<Type> draftTypes, verifyTypes;
   for (Value v : draftInit)
@@ -340,6 +341,8 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
       b.getI64IntegerAttr(K), b.getI64IntegerAttr(N),
       eos ? eos : b.getDenseI64ArrayAttr({}), b.getI64IntegerAttr(0),
       b.getI64IntegerAttr(0), sampling);
+  if (options.adaptiveSpeculation)
+    loop->setAttr(kAdaptiveKAttr, b.getUnitAttr());
   {
     OpBuilder::InsertionGuard guard(b);
     auto column = [&](int64_t n) { return RankedTensorType::get({1, n}, i32); };
@@ -404,10 +407,9 @@ static LogicalResult checkSpeculative(ModuleOp module, Location loc,
   if (options.promptLookup < 0 || options.promptLookup > 64)
     return emitError(loc) << "--prompt-lookup must be in 0 .. 64, got "
                           << options.promptLookup;
-  if (options.topK != 0 || options.topP != 1.0)
-    return emitError(loc) << "speculative decoding samples with a temperature "
-                             "only: --top-k and --top-p are not supported "
-                             "with --draft-model or --prompt-lookup";
+  if (options.adaptiveSpeculation && !options.specTree.empty())
+    return emitError(loc) << "--adaptive-k adapts a chain of drafts; it does "
+                             "not apply to --spec-tree";
   func::FuncOp step = lookupStep(module, "", true);
   if (!step || !lookupStep(module, "", false))
     return emitError(loc) << "speculative decoding is not built for this "
@@ -436,6 +438,10 @@ mlir::seq::importCheckpoint(MLIRContext *ctx, StringRef path,
   bool draft = !options.draftModel.empty();
   if (!options.specTree.empty() && failed(checkTreeOptions(loc, options)))
     return nullptr;
+  if (options.adaptiveSpeculation && !draft && options.promptLookup <= 0) {
+    emitError(loc) << "--adaptive-k needs --draft-model or --prompt-lookup";
+    return nullptr;
+  }
   if (draft || options.promptLookup > 0) {
     if (failed(checkSpeculative(*module, loc, options)))
       return nullptr;

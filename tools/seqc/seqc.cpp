@@ -306,6 +306,11 @@ static cl::opt<int64_t> numSpeculativeTokens(
     cl::desc("Tokens the draft proposes per verify step of "
              "`generate_speculative`"),
     cl::value_desc("K"), cl::init(4), cl::cat(importCategory));
+static cl::opt<bool> adaptiveK(
+    "adaptive-k",
+    cl::desc("`generate_speculative` drafts k <= K tokens a step, grown after "
+             "full acceptance, shrunk after a rejection"),
+    cl::init(false), cl::Hidden, cl::cat(importCategory));
 
 static cl::opt<int64_t> bestOf(
     "best-of",
@@ -427,6 +432,7 @@ static seq::ImportOptions importOptions() {
   options.draftModel = draftModel;
   options.promptLookup = promptLookup;
   options.numSpeculativeTokens = numSpeculativeTokens;
+  options.adaptiveSpeculation = adaptiveK;
   options.specTree.assign(specTree.begin(), specTree.end());
   options.bestOf = bestOf;
   return options;

@@ -65,6 +65,9 @@ struct ImportOptions {
   std::string draftModel;
   int64_t promptLookup = 0;
   int64_t numSpeculativeTokens = 4;
+  /// Adaptive K: each verify step drafts k in [1, numSpeculativeTokens]
+  /// tokens, grown after full acceptance and shrunk after a rejection.
+  bool adaptiveSpeculation = false;
   /// With prompt lookup: verify a tree of drafts instead of a chain,
   /// `specTree[d]` children per node at depth d (empty: a chain).
   std::vector<int64_t> specTree;

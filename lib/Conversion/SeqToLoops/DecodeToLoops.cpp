@@ -18,6 +18,7 @@
 
 #include "LoopBuilder.h"
 #include "Patterns.h"
+#include "SamplingFilter.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -69,10 +70,10 @@ struct Philox {
     return arith::MulFOp::create(b, asFloat, b.f32(1.0f / 16777216.0f));
   }
 };
+} // namespace
 
-/// Sum of p[v] over v with p[v] >= threshold (and p[v] >= floor).
-static Value keptMass(LoopBuilder &b, Value probs, Value row, Value vocab,
-                      Value threshold, Value floor) {
+Value seq::keptMass(LoopBuilder &b, Value probs, Value row, Value vocab,
+                    Value threshold, Value floor) {
   Value zero = b.f32(0.0f);
   return b.forLoop(
       b.index(0), vocab, ValueRange{zero},
@@ -129,6 +130,35 @@ static Value bisectBits(LoopBuilder &b, Value lo, Value hi,
   return arith::BitcastOp::create(b, f32, range[0]);
 }
 
+Value seq::samplingThreshold(LoopBuilder &b, Value probs, Value row,
+                             Value vocab, int64_t topK, float topP) {
+  Type i32 = b.getI32Type();
+  Value zeroBits = arith::ConstantOp::create(b, b.getIntegerAttr(i32, 0));
+  Value oneBits = arith::ConstantOp::create(
+      b, b.getIntegerAttr(i32, 0x3F800000)); // 1.0f, the largest p
+  Value floor = b.f32(0.0f);
+  if (topK > 0) {
+    Value k = b.index(topK);
+    floor = bisectBits(b, zeroBits, oneBits, [&](Value t) {
+      return b.cmp(arith::CmpIPredicate::sge,
+                   countAtLeast(b, probs, row, vocab, t), k);
+    });
+  }
+  Value threshold = floor;
+  if (topP < 1.0f) {
+    Value target =
+        b.mulf(keptMass(b, probs, row, vocab, floor, floor), b.f32(topP));
+    threshold = bisectBits(b, zeroBits, oneBits, [&](Value t) {
+      return arith::CmpFOp::create(b, arith::CmpFPredicate::OGE,
+                                   keptMass(b, probs, row, vocab, t, floor),
+                                   target);
+    });
+    threshold = b.maxf(threshold, floor);
+  }
+  return threshold;
+}
+
+namespace {
 struct SampleLowering : OpRewritePattern<SampleOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SampleOp op,
@@ -204,28 +234,7 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
                          b.f32(invTemperature));
         memref::StoreOp::create(b, b.exp(z), probs, ValueRange{row, v});
       });
-      Value zeroBits = arith::ConstantOp::create(b, b.getIntegerAttr(i32, 0));
-      Value oneBits = arith::ConstantOp::create(
-          b, b.getIntegerAttr(i32, 0x3F800000)); // 1.0f, the largest p
-      Value floor = b.f32(0.0f);
-      if (topK > 0) {
-        Value k = b.index(topK);
-        floor = bisectBits(b, zeroBits, oneBits, [&](Value t) {
-          return b.cmp(arith::CmpIPredicate::sge,
-                       countAtLeast(b, probs, row, vocab, t), k);
-        });
-      }
-      Value threshold = floor;
-      if (topP < 1.0f) {
-        Value target =
-            b.mulf(keptMass(b, probs, row, vocab, floor, floor), b.f32(topP));
-        threshold = bisectBits(b, zeroBits, oneBits, [&](Value t) {
-          return arith::CmpFOp::create(b, arith::CmpFPredicate::OGE,
-                                       keptMass(b, probs, row, vocab, t, floor),
-                                       target);
-        });
-        threshold = b.maxf(threshold, floor);
-      }
+      Value threshold = samplingThreshold(b, probs, row, vocab, topK, topP);
       Value total = keptMass(b, probs, row, vocab, threshold, threshold);
       Value u = Philox::uniform(b, seed, counter, row);
       Value target = b.mulf(u, total);

@@ -14,12 +14,22 @@
 // residual max(0, p - q), or from p after K acceptances), counters
 // c .. c + 2K with c = counter_offset + step * (2K + 1). Greedy acceptance
 // compares the draft tokens with the target's argmax (a greedy seq.sample
-// of all K + 1 rows of verify logits).
+// of all K + 1 rows of verify logits). The rejection rule reads P and Q as
+// the distributions seq.sample draws from: temperature, then its top-k /
+// top-p filter (SamplingFilter.h), renormalized.
+//
+// Adaptive K (the seq.adaptive_k hint, seq/IR/DecodeHints.h): each row
+// carries its draft length k; acceptance stops at k, and the draft calls
+// past the largest k + 1 among the generating rows are skipped (an scf.if
+// around each call after the first: the verify call keeps its K + 1
+// columns, so only draft calls are saved).
 //
 //===----------------------------------------------------------------------===//
 
 #include "Patterns.h"
+#include "SamplingFilter.h"
 #include "SpeculativeCommon.h"
+#include "seq/IR/DecodeHints.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -39,6 +49,7 @@ namespace {
 /// The chain's buffers beyond the shared ones.
 struct LoopBuffers : StepBuffers {
   Value drafts; // [B, K] i32 this step's proposals
+  Value stepK;  // [B] i32 each row's draft length (adaptive K), else null
 };
 
 struct SpeculativeDecodeLoopLowering
@@ -57,6 +68,17 @@ struct SpeculativeDecodeLoopLowering
                          static_cast<int64_t>(op.getNumSpeculativeTokens())},
                         b.getI32Type()),
         ValueRange{b.dim(buf.last, 0)});
+    if (op->hasAttr(kAdaptiveKAttr)) {
+      Value batch = b.dim(buf.last, 0);
+      buf.stepK = memref::AllocOp::create(
+          b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+          ValueRange{batch});
+      b.forLoop(b.index(0), batch, [&](Value r) {
+        memref::StoreOp::create(
+            b, b.i32(static_cast<int32_t>(op.getNumSpeculativeTokens())),
+            buf.stepK, r);
+      });
+    }
     SmallVector<Value> init(op.getDraftInit());
     llvm::append_range(init, op.getVerifyInit());
     SmallVector<Value> finalState =
@@ -68,6 +90,14 @@ struct SpeculativeDecodeLoopLowering
   }
 
 private:
+  /// Row r's draft length this step: k[r] with adaptive K, else K.
+  static Value rowK(LoopBuilder &b, SpeculativeDecodeLoopOp op,
+                    LoopBuffers &buf, Value r) {
+    if (buf.stepK)
+      return b.loadIndex(buf.stepK, {r});
+    return b.index(op.getNumSpeculativeTokens());
+  }
+
   static LoopInfo loopInfo(LoopBuilder &b, SpeculativeDecodeLoopOp op) {
     return {b.buffer(op.getFirstTokens()),
             b.buffer(op.getStartPositions()),
@@ -93,34 +123,38 @@ private:
             b, b.getI64IntegerAttr(op.getCounterOffset() + offset)));
   }
 
-  /// Stores softmax(src[prefix..., :] / temperature) into
-  /// dst[dstPrefix..., :] (the distribution seq.sample draws from).
-  static void softmaxRow(LoopBuilder &b, Value src, ValueRange prefix,
-                         Value dst, ValueRange dstPrefix, Value vocab,
-                         float invTemperature) {
-    auto at = [](ValueRange prefix, Value v) {
+  /// Stores into dst[dstRow, :] the distribution seq.sample draws from
+  /// src[prefix..., :]: softmax(logits / temperature) restricted to the
+  /// tokens its top-k / top-p filter keeps, renormalized.
+  static void filteredSoftmaxRow(LoopBuilder &b, Value src, ValueRange prefix,
+                                 Value dst, Value dstRow, Value vocab,
+                                 SamplingAttr sampling) {
+    auto at = [&](Value v) {
       SmallVector<Value> indices(prefix);
       indices.push_back(v);
       return indices;
     };
+    float invTemperature = 1.0f / sampling.getTemperature().convertToFloat();
     const float negInf = -std::numeric_limits<float>::infinity();
-    Value max =
-        b.forLoop(b.index(0), vocab, ValueRange{b.f32(negInf)},
-                  [&](Value v, ValueRange m) -> SmallVector<Value> {
-                    return {b.maxf(m[0], b.loadF32(src, at(prefix, v)))};
-                  })[0];
-    Value sum =
-        b.forLoop(b.index(0), vocab, ValueRange{b.f32(0.0f)},
-                  [&](Value v, ValueRange s) -> SmallVector<Value> {
-                    Value e =
-                        b.exp(b.mulf(b.subf(b.loadF32(src, at(prefix, v)), max),
-                                     b.f32(invTemperature)));
-                    memref::StoreOp::create(b, e, dst, at(dstPrefix, v));
-                    return {b.addf(s[0], e)};
-                  })[0];
+    Value max = b.forLoop(b.index(0), vocab, ValueRange{b.f32(negInf)},
+                          [&](Value v, ValueRange m) -> SmallVector<Value> {
+                            return {b.maxf(m[0], b.loadF32(src, at(v)))};
+                          })[0];
     b.forLoop(b.index(0), vocab, [&](Value v) {
-      Value e = memref::LoadOp::create(b, dst, at(dstPrefix, v));
-      memref::StoreOp::create(b, b.divf(e, sum), dst, at(dstPrefix, v));
+      Value e = b.exp(
+          b.mulf(b.subf(b.loadF32(src, at(v)), max), b.f32(invTemperature)));
+      memref::StoreOp::create(b, e, dst, ValueRange{dstRow, v});
+    });
+    Value threshold =
+        samplingThreshold(b, dst, dstRow, vocab, sampling.getTopK(),
+                          sampling.getTopP().convertToFloat());
+    Value total = keptMass(b, dst, dstRow, vocab, threshold, threshold);
+    b.forLoop(b.index(0), vocab, [&](Value v) {
+      Value e = memref::LoadOp::create(b, dst, ValueRange{dstRow, v});
+      Value kept =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, e, threshold);
+      memref::StoreOp::create(b, b.select(kept, b.divf(e, total), b.f32(0.0f)),
+                              dst, ValueRange{dstRow, v});
     });
   }
 
@@ -150,27 +184,30 @@ private:
       // The chain d1 .. dK is the tree whose node i + 1 has the parent i.
       SmallVector<int64_t> parents = llvm::to_vector(llvm::seq<int64_t>(0, k));
       acceptGreedyPath(b, buf, batch, parents, buf.drafts, choice,
-                       /*path=*/Value(), /*cap=*/Value());
+                       /*path=*/Value(), /*cap=*/buf.stepK);
       return;
     }
 
-    // Sampling: P (target) and Q (draft) as probabilities.
-    float invTemperature = 1.0f / sampling.getTemperature().convertToFloat();
+    // Sampling: P (target) and Q (draft) as the filtered probabilities,
+    // row i * B + r for step i of row r.
     Value vl = b.buffer(verifyLogits);
     Value vocab = b.dim(vl, 2);
     auto probsType = MemRefType::get(
-        {k + 1, ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type());
-    Value p = memref::AllocOp::create(b, probsType, ValueRange{batch, vocab});
-    Value q = memref::AllocOp::create(b, probsType, ValueRange{batch, vocab});
+        {ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type());
+    Value rows = b.mul(b.index(k + 1), batch);
+    Value p = memref::AllocOp::create(b, probsType, ValueRange{rows, vocab});
+    Value q = memref::AllocOp::create(b, probsType, ValueRange{rows, vocab});
+    auto at = [&](Value i, Value r) { return b.add(b.mul(i, batch), r); };
     SmallVector<Value> dl;
     for (Value logits : draftLogits)
       dl.push_back(b.buffer(logits));
     b.forLoop(b.index(0), batch, [&](Value r) {
       for (int64_t i = 0; i <= k; ++i) {
-        softmaxRow(b, vl, {r, b.index(i)}, p, {b.index(i), r}, vocab,
-                   invTemperature);
+        filteredSoftmaxRow(b, vl, {r, b.index(i)}, p, at(b.index(i), r), vocab,
+                           sampling);
         if (i < k)
-          softmaxRow(b, dl[i], {r}, q, {b.index(i), r}, vocab, invTemperature);
+          filteredSoftmaxRow(b, dl[i], {r}, q, at(b.index(i), r), vocab,
+                             sampling);
       }
     });
 
@@ -188,8 +225,10 @@ private:
           ValueRange{batch});
       b.forLoop(b.index(0), batch, [&](Value r) {
         Value d = b.loadIndex(buf.drafts, {r, b.index(i)});
-        Value pd = memref::LoadOp::create(b, p, ValueRange{b.index(i), r, d});
-        Value qd = memref::LoadOp::create(b, q, ValueRange{b.index(i), r, d});
+        Value pd =
+            memref::LoadOp::create(b, p, ValueRange{at(b.index(i), r), d});
+        Value qd =
+            memref::LoadOp::create(b, q, ValueRange{at(b.index(i), r), d});
         Value positive = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, qd,
                                                b.f32(0.0f));
         Value a = b.select(
@@ -227,19 +266,24 @@ private:
             return {b.select(arith::AndIOp::create(b, rejected, unset), i,
                              carried[0])};
           })[0];
+      // Acceptance stops at the row's draft length.
+      Value cap = rowK(b, op, buf, r);
+      if (buf.stepK)
+        n = b.min(n, cap);
       memref::StoreOp::create(b, arith::IndexCastOp::create(b, i32, n),
                               buf.numAccepted, r);
-      Value residual = b.cmp(arith::CmpIPredicate::slt, n, b.index(k));
-      Value qRow = b.min(n, b.index(k - 1));
+      Value residual = b.cmp(arith::CmpIPredicate::slt, n, cap);
+      Value qRow = at(b.min(n, b.index(k - 1)), r);
+      Value pRow = at(n, r);
       auto qAt = [&](Value v) {
         return b.select(residual,
-                        memref::LoadOp::create(b, q, ValueRange{qRow, r, v}),
+                        memref::LoadOp::create(b, q, ValueRange{qRow, v}),
                         b.f32(0.0f));
       };
       Value mass = b.forLoop(
           b.index(0), vocab, ValueRange{b.f32(0.0f)},
           [&](Value v, ValueRange s) -> SmallVector<Value> {
-            Value pv = memref::LoadOp::create(b, p, ValueRange{n, r, v});
+            Value pv = memref::LoadOp::create(b, p, ValueRange{pRow, v});
             return {b.addf(s[0], b.maxf(b.subf(pv, qAt(v)), b.f32(0.0f)))};
           })[0];
       // A residual without mass (P <= Q everywhere, up to rounding) is
@@ -247,7 +291,7 @@ private:
       Value useResidual = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
                                                 mass, b.f32(0.0f));
       b.forLoop(b.index(0), vocab, [&](Value v) {
-        Value pv = memref::LoadOp::create(b, p, ValueRange{n, r, v});
+        Value pv = memref::LoadOp::create(b, p, ValueRange{pRow, v});
         Value rv = b.maxf(b.subf(pv, qAt(v)), b.f32(0.0f));
         memref::StoreOp::create(b, log(b, b.select(useResidual, rv, pv)), final,
                                 ValueRange{r, v});
@@ -270,13 +314,28 @@ private:
   static void emit(LoopBuilder &b, SpeculativeDecodeLoopOp op,
                    const LoopInfo &info, LoopBuffers &buf, Value batch) {
     int64_t k = op.getNumSpeculativeTokens();
-    emitAccepted(b, info, buf, batch,
-                 [&](Value r, Value j, Value n, Value bonus) {
-                   Value isDraft = b.cmp(arith::CmpIPredicate::ult, j, n);
-                   Value draft = memref::LoadOp::create(
-                       b, buf.drafts, ValueRange{r, b.min(j, b.index(k - 1))});
-                   return b.select(isDraft, draft, bonus);
-                 });
+    auto adapt = [&](Value r, Value n, Value) {
+      if (!buf.stepK)
+        return;
+      // k = n == k ? min(k + 1, K) : max(n, 1).
+      Value k32 = memref::LoadOp::create(b, buf.stepK, r);
+      Value n32 = arith::IndexCastOp::create(b, b.getI32Type(), n);
+      Value all = b.cmp(arith::CmpIPredicate::eq, n32, k32);
+      Value grown =
+          arith::MinSIOp::create(b, arith::AddIOp::create(b, k32, b.i32(1)),
+                                 b.i32(static_cast<int32_t>(k)));
+      Value shrunk = arith::MaxSIOp::create(b, n32, b.i32(1));
+      memref::StoreOp::create(b, b.select(all, grown, shrunk), buf.stepK, r);
+    };
+    emitAccepted(
+        b, info, buf, batch,
+        [&](Value r, Value j, Value n, Value bonus) {
+          Value isDraft = b.cmp(arith::CmpIPredicate::ult, j, n);
+          Value draft = memref::LoadOp::create(
+              b, buf.drafts, ValueRange{r, b.min(j, b.index(k - 1))});
+          return b.select(isDraft, draft, bonus);
+        },
+        adapt);
   }
 
   /// Row r of the result is row r of candidates[numAccepted[r]]
@@ -342,7 +401,22 @@ private:
       return RankedTensorType::get({staticBatch, s}, i32);
     };
 
+    // Adaptive K: the largest k among the rows still generating.
+    Value kMax;
+    if (buf.stepK)
+      kMax = b.forLoop(
+          b.index(0), batch, ValueRange{b.i32(0)},
+          [&](Value r, ValueRange m) -> SmallVector<Value> {
+            Value active =
+                b.cmp(arith::CmpIPredicate::eq,
+                      memref::LoadOp::create(b, buf.done, r), b.i32(0));
+            Value kr = memref::LoadOp::create(b, buf.stepK, r);
+            return {
+                b.select(active, arith::MaxSIOp::create(b, m[0], kr), m[0])};
+          })[0];
+
     // Draft: K + 1 calls; the state after call i is snapshots[i - 1].
+    Value prevLogits;
     SmallVector<Value> draftState(state.take_front(numDraft));
     SmallVector<SmallVector<Value>> snapshots;
     SmallVector<Value> draftLogits;
@@ -356,7 +430,29 @@ private:
       });
       SmallVector<Value> args{current, positions};
       llvm::append_range(args, draftState);
-      SmallVector<Value> yielded = b.inlineRegion(op.getDraft(), args);
+      SmallVector<Value> yielded;
+      if (kMax && i > 1) {
+        // Adaptive K: call i runs when some row drafts i - 1 tokens or
+        // more; otherwise the previous call's results stand in (no row
+        // reads them: acceptance stops at its k, and the rollback takes
+        // the state after call n + 1 <= k + 1).
+        SmallVector<Value> previous{prevLogits};
+        llvm::append_range(previous, draftState);
+        auto runs =
+            scf::IfOp::create(b, ValueRange(previous).getTypes(),
+                              b.cmp(arith::CmpIPredicate::sle,
+                                    b.i32(static_cast<int32_t>(i - 1)), kMax),
+                              /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&runs.getThenRegion().front());
+        scf::YieldOp::create(b, b.inlineRegion(op.getDraft(), args));
+        b.setInsertionPointToStart(&runs.getElseRegion().front());
+        scf::YieldOp::create(b, previous);
+        yielded.assign(runs.getResults().begin(), runs.getResults().end());
+      } else {
+        yielded = b.inlineRegion(op.getDraft(), args);
+      }
+      prevLogits = yielded[0];
       draftState.assign(yielded.begin() + 1, yielded.end());
       snapshots.push_back(draftState);
       if (i > k)

@@ -188,13 +188,6 @@ LogicalResult SpeculativeDecodeLoopOp::verify() {
                            << " to have the batch (" << formatExtent(batch)
                            << ") as dim 0, got " << type;
   }
-  SamplingAttr sampling = getSampling();
-  if (!sampling.isGreedy() &&
-      (sampling.getTopK() != 0 || !sampling.getTopP().isExactlyValue(1.0)))
-    return emitOpError() << "supports sampling with a temperature only "
-                            "(top_k = 0, top_p = 1), got top_k = "
-                         << sampling.getTopK() << ", top_p = "
-                         << sampling.getTopP().convertToDouble();
   return success();
 }
 
