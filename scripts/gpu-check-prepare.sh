@@ -88,6 +88,14 @@ compile linear_odd_2d "$gpu/linear_odd_2d.mlir" "$out/kernels"
 printf '%s\t%s\t%s\n' linear_odd_2d linear_f32 \
   "--arg 0=$(data CPU/Inputs/linear_odd_2d/x.npy) --arg 1=$(data CPU/Inputs/linear_odd_2d/weight.npy) --expect 2=$(data CPU/Inputs/linear_odd_2d/out.npy) --rtol 1e-4 --atol 1e-5" \
   >> "$tests"
+# cp.async staging (sm_80+): K = 40 by 16-byte copies, K = 36 copied
+# synchronously (72-byte rows); PyTorch goldens of gen/gen_linear_gpu.py.
+compile linear_async_bf16 "$gpu/linear_async_bf16.mlir" "$out/kernels"
+for d in GPU/Inputs/linear_gpu_bf16_k40 GPU/Inputs/linear_gpu_bf16_k36; do
+  printf '%s\t%s\t%s\n' linear_async_bf16 linear_bf16_bias \
+    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --arg 2=$(data $d/bias.npy) --expect 3=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
+    >> "$tests"
+done
 
 attention() { # name source kernel data-dir tolerance
   local name=$1 src=$2 kernel=$3 d=$4 tol=$5

@@ -9,6 +9,7 @@
 
 #include "seqc/Target/KernelDispatch.h"
 #include "seqrt/GpuHost.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -82,6 +83,15 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   return tiling;
 }
 
+/// Whether `target` has cp.async (PTX's asynchronous global-to-shared
+/// copies: sm_80 and later; no AMD chip has them).
+static bool hasAsyncCopy(const TargetDescription &target) {
+  llvm::StringRef chip = target.chip;
+  unsigned sm = 0;
+  return target.kind == TargetKind::CUDA && chip.consume_front("sm_") &&
+         !chip.take_while(llvm::isDigit).getAsInteger(10, sm) && sm >= 80;
+}
+
 std::optional<GPULinearConfig>
 seq::selectGPULinearConfig(const TargetDescription &target,
                            LinearElementType elementType, std::string &error) {
@@ -119,6 +129,10 @@ seq::selectGPULinearConfig(const TargetDescription &target,
     }
   }
   int64_t elementBytes = elementType == LinearElementType::F32 ? 4 : 2;
+  // Two buffers of cp.async copies where the chip has them and they fit.
+  config.asyncCopy = hasAsyncCopy(target);
+  if (config.sharedBytes(elementBytes) > target.sharedMemoryPerBlock)
+    config.asyncCopy = false;
   if (config.sharedBytes(elementBytes) > target.sharedMemoryPerBlock ||
       config.threads() > target.maxThreadsPerBlock) {
     error = "the linear tiles do not fit '" + target.name() + "'";
@@ -218,6 +232,12 @@ seq::selectGPUAttentionConfig(const TargetDescription &target,
       return decode;
   }
   int64_t elementBytes = 2;
+  // K/V rows are whole 16-byte chunks (head dims are multiples of 16):
+  // two buffers of cp.async copies where the chip has them and they fit
+  // (not at head dim 256 on 48 KiB).
+  config.asyncCopy = hasAsyncCopy(target);
+  if (config.sharedBytes(elementBytes) > target.sharedMemoryPerBlock)
+    config.asyncCopy = false;
   if (config.sharedBytes(elementBytes) > target.sharedMemoryPerBlock ||
       config.threads() > target.maxThreadsPerBlock) {
     error = "the attention tiles do not fit '" + target.name() + "'";

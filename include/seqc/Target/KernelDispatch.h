@@ -98,10 +98,15 @@ struct GPULinearConfig {
   int64_t warpSize = 0;
   /// The matrix instruction, or none (f32: SIMT FMAs, exact f32).
   std::optional<MatrixInstruction> instruction;
+  /// cp.async (sm_80+): the tiles are staged by 16-byte asynchronous
+  /// copies into two buffers, the next K step's copies in flight while the
+  /// warps compute the current one (rows of X and W that are not 16-byte
+  /// aligned take the synchronous copy at run time).
+  bool asyncCopy = false;
   int64_t threads() const { return warpsM * warpsN * warpSize; }
-  /// Shared memory of the staged tiles.
+  /// Shared memory of the staged tiles (both buffers with asyncCopy).
   int64_t sharedBytes(int64_t elementBytes) const {
-    return (blockM + blockN) * blockK * elementBytes;
+    return (blockM + blockN) * blockK * elementBytes * (asyncCopy ? 2 : 1);
   }
 };
 
@@ -147,6 +152,10 @@ struct GPUAttentionConfig {
   /// interleaved steps and combine their softmax states through shared
   /// memory at the end.
   bool decode = false;
+  /// cp.async (sm_80+, the tiled forms): K/V tiles staged by 16-byte
+  /// asynchronous copies into two buffers, tile j + 1 in flight while the
+  /// warps compute tile j.
+  bool asyncCopy = false;
   int64_t decodeLanes = 0;
   int64_t decodeKeysPerLane = 0;
   int64_t threads() const { return warps * warpSize; }
@@ -160,7 +169,7 @@ struct GPUAttentionConfig {
   int64_t sharedBytes(int64_t elementBytes) const {
     if (decode)
       return warps * rows() * (valueDim + 2) * 4;
-    return blockKV * (headDim + valueDim) * elementBytes;
+    return blockKV * (headDim + valueDim) * elementBytes * (asyncCopy ? 2 : 1);
   }
 };
 

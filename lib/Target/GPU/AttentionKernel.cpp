@@ -31,6 +31,19 @@
 //     D: o[j] = O[row i][dv 4q + j].
 //   Row reductions over the four lanes of a row: shuffle xor 16, 32.
 //
+// cp.async (sm_80+, config.asyncCopy, the tiled forms): the K/V tiles
+// have two buffers (memref<2 x blockKV x D>). Before the key loop every
+// thread issues the 16-byte copies of its chunks of the first tile; each
+// step waits for its own copies (cp.async.wait_group 0), passes one
+// barrier (all copies of the tile have landed; every warp is done with
+// the other buffer), issues the copies of the next tile into the other
+// buffer and computes, so tile j + 1 is in flight while the warps compute
+// tile j. Keys past the end are zero-filled by the copy's source size (0)
+// from the last key's address. A barrier after the loop keeps the next
+// query tile's first copies (the split kernel's loop) off the buffer the
+// last step read. HIP keeps one buffer and the synchronous 128-bit fill
+// with two barriers per tile: gfx942 has no cp.async.
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/GPUTarget.h"
@@ -39,6 +52,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -149,6 +163,23 @@ private:
   /// Copies keys [k0, k0 + blockKV) of K and V into the tiles, zero at and
   /// past `keyEnd`.
   void fillTiles(Value k0, Value keyEnd);
+  /// The same by cp.async into buffer `stage` (not waited for).
+  void fillTilesAsync(Value k0, Value keyEnd);
+  /// Indices of a K/V tile element: the buffer first with two buffers.
+  SmallVector<Value, 3> tileIndices(ValueRange indices) {
+    SmallVector<Value, 3> result;
+    if (stage)
+      result.push_back(stage);
+    result.append(indices.begin(), indices.end());
+    return result;
+  }
+  Value tileLoad(Value tile, ValueRange indices) {
+    return memref::LoadOp::create(b, tile, tileIndices(indices));
+  }
+  /// cp.async.commit_group: the copies this thread issued since the last
+  /// one (NVVM's op: the copies' nvgpu tokens do not reach out of the
+  /// branches that issue them).
+  void commitGroup() { NVVM::CpAsyncCommitGroupOp::create(b); }
   /// One K/V tile of the online softmax.
   SoftmaxState stepMmaSync(const SoftmaxState &in, ArrayRef<Value> qFrags,
                            ArrayRef<Row> rows, Value k0, Value keyEnd);
@@ -174,6 +205,9 @@ private:
   bool isMfma;
 
   Value q, k, v, sk, sv;
+  /// The K/V buffer being filled or read (two-buffer tiles); null with one
+  /// buffer.
+  Value stage;
   Value tid, lane, warp, batch, kvHead, queries, keysTotal;
 };
 } // namespace
@@ -250,14 +284,42 @@ void AttentionKernelBuilder::fillTiles(Value k0, Value keyEnd) {
   for (const Chunk &chunk : chunks) {
     auto store = [&] {
       for (int64_t j = 0; j < 8; ++j)
-        memref::StoreOp::create(b, vector::ExtractOp::create(b, chunk.value, j),
-                                chunk.tile,
-                                ValueRange{chunk.row, add(chunk.col, c(j))});
+        memref::StoreOp::create(
+            b, vector::ExtractOp::create(b, chunk.value, j), chunk.tile,
+            tileIndices(ValueRange{chunk.row, add(chunk.col, c(j))}));
     };
     if (chunk.inRange)
       ifThen(chunk.inRange, store);
     else
       store();
+  }
+}
+
+void AttentionKernelBuilder::fillTilesAsync(Value k0, Value keyEnd) {
+  Value lastKey = sub(keyEnd, c(1));
+  for (auto [source, tile, dim] : {std::make_tuple(k, sk, config.headDim),
+                                   std::make_tuple(v, sv, config.valueDim)}) {
+    int64_t perRow = dim / 8, total = config.blockKV * perRow;
+    int64_t threads = config.threads();
+    for (int64_t i = 0; i * threads < total; ++i) {
+      Value e = add(tid, c(i * threads));
+      auto copy = [&] {
+        Value row = div(e, perRow), col = mul(rem(e, perRow), c(8));
+        Value key = add(k0, row);
+        // Keys at and past the end: 0 source elements (zero fill) from
+        // the last key's row, in bounds.
+        Value srcElements = select(lt(key, keyEnd), c(8), c(0));
+        nvgpu::DeviceAsyncCopyOp::create(
+            b, tile, tileIndices(ValueRange{row, col}), source,
+            ValueRange{batch, kvHead, minI(key, lastKey), col},
+            b.getIndexAttr(8), srcElements, b.getUnitAttr());
+      };
+      // The last round may have fewer chunks than threads.
+      if ((i + 1) * threads > total)
+        ifThen(lt(e, c(total)), copy);
+      else
+        copy();
+    }
   }
 }
 
@@ -325,9 +387,8 @@ SoftmaxState AttentionKernelBuilder::stepMmaSync(const SoftmaxState &in,
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t j = 0; j < 2; ++j) {
           Value d = add(twoT, c(16 * ks + j + 8 * r));
-          frag = vector::InsertOp::create(
-              b, memref::LoadOp::create(b, sk, ValueRange{keyRow, d}), frag,
-              ArrayRef<int64_t>{r, j});
+          frag = vector::InsertOp::create(b, tileLoad(sk, {keyRow, d}), frag,
+                                          ArrayRef<int64_t>{r, j});
         }
       acc = nvgpu::MmaSyncOp::create(b, qFrags[ks], frag, acc,
                                      ArrayRef<int64_t>{mma.m, mma.n, mma.k});
@@ -367,9 +428,8 @@ SoftmaxState AttentionKernelBuilder::stepMmaSync(const SoftmaxState &in,
         for (int64_t j = 0; j < 2; ++j) {
           Value key = add(twoT, c(16 * kk + j + 8 * r));
           frag = vector::InsertOp::create(
-              b,
-              memref::LoadOp::create(b, sv, ValueRange{key, add(g, c(8 * dn))}),
-              frag, ArrayRef<int64_t>{r, j});
+              b, tileLoad(sv, {key, add(g, c(8 * dn))}), frag,
+              ArrayRef<int64_t>{r, j});
         }
       state.out[dn] =
           nvgpu::MmaSyncOp::create(b, pFrag, frag, state.out[dn],
@@ -408,10 +468,8 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
       Value frag = zeroOf(fragType);
       for (int64_t j = 0; j < 4; ++j)
         frag = vector::InsertOp::create(
-            b,
-            memref::LoadOp::create(b, sk,
-                                   ValueRange{keyRow, add(q4, c(16 * ks + j))}),
-            frag, ArrayRef<int64_t>{j});
+            b, tileLoad(sk, {keyRow, add(q4, c(16 * ks + j))}), frag,
+            ArrayRef<int64_t>{j});
       acc = mfmaOp(frag, qFrags[ks], acc);
     }
     for (int64_t j = 0; j < 4; ++j) {
@@ -440,9 +498,7 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
       Value frag = zeroOf(fragType);
       for (int64_t j = 0; j < 4; ++j)
         frag = vector::InsertOp::create(
-            b,
-            memref::LoadOp::create(
-                b, sv, ValueRange{add(q4, c(16 * kk + j)), add(i, c(16 * dn))}),
+            b, tileLoad(sv, {add(q4, c(16 * kk + j)), add(i, c(16 * dn))}),
             frag, ArrayRef<int64_t>{j});
       state.out[dn] = mfmaOp(frag, pFrag, state.out[dn]);
     }
@@ -506,6 +562,56 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
     inits.push_back(f(0));
   for (int64_t t = 0; t < outTiles; ++t)
     inits.push_back(zeroOf(accType));
+  if (config.asyncCopy) {
+    // The first tile into buffer 0.
+    stage = c(0);
+    ifThen(lt(keyBegin, keyEnd), [&] { fillTilesAsync(keyBegin, keyEnd); });
+    commitGroup();
+    auto loop =
+        scf::ForOp::create(b, keyBegin, keyEnd, c(config.blockKV), inits);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value k0 = loop.getInductionVar();
+      Value current = rem(div(sub(k0, keyBegin), config.blockKV), 2);
+      // cp.async.wait_group 0: this thread's copies of tile k0 have landed.
+      if (mutation != KernelMutation::DropAsyncWait)
+        NVVM::CpAsyncWaitGroupOp::create(
+            b, mutation == KernelMutation::AsyncWaitCount ? 1 : 0);
+      // Every thread's copies have landed; every warp is done with the
+      // other buffer.
+      if (mutation != KernelMutation::DropBarrier)
+        gpu::BarrierOp::create(b);
+      Value next = add(k0, c(config.blockKV));
+      ifThen(lt(next, keyEnd), [&] {
+        stage = sub(c(1), current);
+        fillTilesAsync(next, keyEnd);
+        commitGroup();
+      });
+      stage = current;
+      ValueRange carried = loop.getRegionIterArgs();
+      SoftmaxState in;
+      in.max.assign(carried.begin(), carried.begin() + slots);
+      in.sum.assign(carried.begin() + slots, carried.begin() + 2 * slots);
+      in.out.assign(carried.begin() + 2 * slots, carried.end());
+      SoftmaxState out = isMfma ? stepMfma(in, qFrags, rows, k0, keyEnd)
+                                : stepMmaSync(in, qFrags, rows, k0, keyEnd);
+      SmallVector<Value> yielded(out.max);
+      yielded.append(out.sum);
+      yielded.append(out.out);
+      scf::YieldOp::create(b, yielded);
+    }
+    // The next query tile (split kernel) refills buffer 0.
+    gpu::BarrierOp::create(b);
+    stage = Value();
+    SoftmaxState result;
+    ValueRange done = loop.getResults();
+    result.max.assign(done.begin(), done.begin() + slots);
+    for (int64_t r = 0; r < slots; ++r)
+      result.sum.push_back(reduceRow(done[slots + r], false));
+    result.out.assign(done.begin() + 2 * slots, done.end());
+    return result;
+  }
   auto loop = scf::ForOp::create(b, keyBegin, keyEnd, c(config.blockKV), inits);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -1003,6 +1109,11 @@ void seq::buildAttentionKernel(OpBuilder &builder,
       workgroups = {
           MemRefType::get({config.warps * config.rows(), config.valueDim + 2},
                           f32, MemRefLayoutAttrInterface(), workgroup)};
+    else if (config.asyncCopy)
+      workgroups = {MemRefType::get({2, config.blockKV, config.headDim}, type,
+                                    MemRefLayoutAttrInterface(), workgroup),
+                    MemRefType::get({2, config.blockKV, config.valueDim}, type,
+                                    MemRefLayoutAttrInterface(), workgroup)};
     else
       workgroups = {MemRefType::get({config.blockKV, config.headDim}, type,
                                     MemRefLayoutAttrInterface(), workgroup),

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -38,6 +39,12 @@ namespace {
 struct GPUAttentionKernelsPass
     : public seq::impl::SeqGPUAttentionKernelsBase<GPUAttentionKernelsPass> {
   using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // cp.async's commit and wait (sm_80+).
+    registry.insert<NVVM::NVVMDialect>();
+  }
 
   /// Why `op` has no GPU kernel, or "" when it has one.
   static std::string unsupported(AttentionOp op) {
@@ -80,6 +87,8 @@ struct GPUAttentionKernelsPass
             .Case("swap-fragment-lanes", KernelMutation::SwapFragmentLanes)
             .Case("drop-barrier", KernelMutation::DropBarrier)
             .Case("shared-off-by-one", KernelMutation::SharedOffByOne)
+            .Case("drop-async-wait", KernelMutation::DropAsyncWait)
+            .Case("async-wait-count", KernelMutation::AsyncWaitCount)
             .Default(std::nullopt);
     if (!parsedMutation || splits < 0) {
       module.emitError() << "seq-gpu-attention-kernels: "

@@ -21,6 +21,18 @@
 // readers since the last barrier: an access by another thread that the
 // GPU would not order is reported as a race.
 //
+// cp.async (nvgpu.device_async_copy; nvgpu.device_async_create_group or
+// nvvm.cp.async.commit.group; nvgpu.device_async_wait or
+// nvvm.cp.async.wait.group) has its PTX
+// semantics: a copy reads its source when issued and writes its
+// destination only when the issuing thread waits for its group
+// (cp.async.wait_group N lands every committed group but the newest N;
+// copies not yet committed are not waited for). Until then the
+// destination elements are in flight: any access to them, by any thread,
+// is reported (the data would be stale on a GPU), and the landing write
+// counts as the issuing thread's write at the wait, so other threads
+// need a barrier after the wait before they read it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/Emulator.h"
@@ -28,6 +40,7 @@
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -40,6 +53,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <ucontext.h>
@@ -77,6 +91,7 @@ namespace {
 struct Shadow {
   int64_t writeEpoch = -1, readEpoch = -1;
   int32_t writer = -1, reader = -1; ///< reader -2: several threads
+  int32_t asyncWriter = -1;         ///< the thread whose cp.async is in flight
 };
 
 struct Memory {
@@ -95,6 +110,13 @@ struct RtValue {
 
 enum class Wait { Runnable, Barrier, Collective, Done, Failed };
 
+/// A cp.async in flight: its source as read at issue, and where it lands.
+struct AsyncCopy {
+  Memory *memory;
+  int64_t offset;
+  SmallVector<double, 8> data;
+};
+
 struct Thread {
   int32_t id = 0;
   llvm::DenseMap<Value, RtValue> env;
@@ -102,6 +124,10 @@ struct Thread {
   Operation *waitOp = nullptr;
   SmallVector<RtValue, 3> operands; ///< of the pending collective
   SmallVector<RtValue, 2> results;  ///< its results, set by the scheduler
+  /// cp.async copies issued and not committed, and the committed groups
+  /// not yet waited for (oldest first).
+  SmallVector<AsyncCopy, 4> uncommitted;
+  std::deque<SmallVector<AsyncCopy, 4>> groups;
   ucontext_t context;
   std::unique_ptr<char[]> stack;
 };
@@ -127,6 +153,12 @@ private:
   bool suspend(Thread &t, Wait wait, Operation *op);
   bool access(Operation *op, Thread &t, Value memref, ValueRange indices,
               bool isWrite, int64_t &offset);
+  /// The row-major offset of `indices` into `memref`, bounds checked.
+  bool locate(Operation *op, Thread &t, Value memref, ValueRange indices,
+              int64_t &offset);
+  bool asyncCopy(nvgpu::DeviceAsyncCopyOp copy, Thread &t);
+  /// Lands the thread's committed groups but the newest `keep`.
+  bool asyncWait(Operation *op, Thread &t, int64_t keep);
   LogicalResult resolveCollective(ArrayRef<Thread *> lanes);
   /// A scalar operand; 0 after reporting a value the thread never defined.
   double scalar(Thread &t, Value v) {
@@ -192,8 +224,8 @@ void Emulator::fiberEntry() {
   swapcontext(&t.context, &emu.scheduler);
 }
 
-bool Emulator::access(Operation *op, Thread &t, Value memref,
-                      ValueRange indices, bool isWrite, int64_t &offset) {
+bool Emulator::locate(Operation *op, Thread &t, Value memref,
+                      ValueRange indices, int64_t &offset) {
   Memory *memory = t.env[memref].memory;
   if (!memory)
     return fail(op, "memref without memory");
@@ -214,9 +246,24 @@ bool Emulator::access(Operation *op, Thread &t, Value memref,
     }
     offset = offset * buffer.shape[i] + value;
   }
+  return true;
+}
+
+bool Emulator::access(Operation *op, Thread &t, Value memref,
+                      ValueRange indices, bool isWrite, int64_t &offset) {
+  if (!locate(op, t, memref, indices, offset))
+    return false;
+  Memory *memory = t.env[memref].memory;
   if (!memory->shared || !checkRaces)
     return true;
   Shadow &s = memory->shadow[offset];
+  if (s.asyncWriter >= 0)
+    return fail(op, llvm::formatv("shared-memory race: {0} element {1} while "
+                                  "a cp.async of thread {2} into it is in "
+                                  "flight (no cp.async wait for its group)",
+                                  isWrite ? "write of" : "read of", offset,
+                                  s.asyncWriter)
+                        .str());
   auto race = [&](StringRef what, int32_t other) {
     return fail(op, llvm::formatv("shared-memory race: {0} element {1} "
                                   "{2} by thread {3} with no barrier between",
@@ -242,6 +289,113 @@ bool Emulator::access(Operation *op, Thread &t, Value memref,
 }
 
 static int64_t toInt(double d) { return static_cast<int64_t>(d); }
+
+bool Emulator::asyncCopy(nvgpu::DeviceAsyncCopyOp copy, Thread &t) {
+  Memory *dst = t.env[copy.getDst()].memory;
+  Memory *src = t.env[copy.getSrc()].memory;
+  if (!dst || !src || !dst->shared || src->shared)
+    return fail(copy, "cp.async copies global to workgroup memory");
+  int64_t count = copy.getDstElements().getSExtValue();
+  int64_t elementBytes = src->buffer->elementType.getIntOrFloatBitWidth() / 8;
+  int64_t bytes = count * elementBytes;
+  if (bytes != 4 && bytes != 8 && bytes != 16)
+    return fail(copy, "cp.async copies 4, 8 or 16 bytes");
+  if (copy.getBypassL1() && bytes != 16)
+    return fail(copy, "cp.async.cg (bypassL1) copies 16 bytes");
+  int64_t srcCount = count;
+  if (Value n = copy.getSrcElements())
+    srcCount = static_cast<int64_t>(scalar(t, n));
+  if (srcCount < 0 || srcCount > count)
+    return fail(copy, llvm::formatv("cp.async reads {0} of its {1} elements",
+                                    srcCount, count)
+                          .str());
+  int64_t srcOffset, dstOffset;
+  if (!locate(copy, t, copy.getSrc(), copy.getSrcIndices(), srcOffset) ||
+      !locate(copy, t, copy.getDst(), copy.getDstIndices(), dstOffset))
+    return false;
+  // The bytes read (srcElements) and written lie in the innermost
+  // dimension, at the copy size's alignment (buffers start aligned).
+  auto checkRange = [&](Memory *memory, ValueRange indices, int64_t offset,
+                        int64_t n, StringRef what) {
+    EmulatorBuffer &buffer = *memory->buffer;
+    int64_t last = toInt(scalar(t, indices.back())) + n - 1;
+    if (n > 0 && last >= buffer.shape.back())
+      return fail(copy, llvm::formatv("{0} memory access out of bounds: "
+                                      "cp.async of {1} ends at index {2} of "
+                                      "the last dimension (size {3})",
+                                      what, n, last, buffer.shape.back())
+                            .str());
+    if (offset * elementBytes % bytes)
+      return fail(copy, llvm::formatv("misaligned cp.async: {0} byte offset "
+                                      "{1} is not a multiple of {2}",
+                                      what, offset * elementBytes, bytes)
+                            .str());
+    return true;
+  };
+  if (!checkRange(src, copy.getSrcIndices(), srcOffset, srcCount, "global") ||
+      !checkRange(dst, copy.getDstIndices(), dstOffset, count, "workgroup"))
+    return false;
+  for (int64_t i = 0; i < count; ++i) {
+    Shadow &s = dst->shadow[dstOffset + i];
+    if (checkRaces) {
+      auto race = [&](StringRef what, int32_t other) {
+        return fail(copy, llvm::formatv("shared-memory race: cp.async into "
+                                        "element {0} {1} by thread {2} with "
+                                        "no barrier between",
+                                        dstOffset + i, what, other)
+                              .str());
+      };
+      if (s.asyncWriter >= 0)
+        return race("already in flight", s.asyncWriter);
+      if (s.writeEpoch == epoch && s.writer != t.id)
+        return race("written", s.writer);
+      if (s.readEpoch == epoch && s.reader != t.id)
+        return race("read", s.reader == -2 ? -1 : s.reader);
+    }
+    s.asyncWriter = t.id;
+  }
+  AsyncCopy pending{dst, dstOffset, {}};
+  const std::vector<double> &data = src->buffer->data;
+  pending.data.assign(data.begin() + srcOffset,
+                      data.begin() + srcOffset + srcCount);
+  pending.data.resize(count, 0.0); // zero fill past srcElements
+  t.uncommitted.push_back(std::move(pending));
+  return true;
+}
+
+bool Emulator::asyncWait(Operation *op, Thread &t, int64_t keep) {
+  while ((int64_t)t.groups.size() > keep) {
+    for (AsyncCopy &copy : t.groups.front())
+      for (auto [i, value] : llvm::enumerate(copy.data)) {
+        int64_t offset = copy.offset + i;
+        Shadow &s = copy.memory->shadow[offset];
+        s.asyncWriter = -1;
+        // The copy lands at the wait: a write by this thread now.
+        if (checkRaces) {
+          if (s.writeEpoch == epoch && s.writer != t.id)
+            return fail(op, llvm::formatv("shared-memory race: cp.async "
+                                          "lands in element {0} written by "
+                                          "thread {1} with no barrier "
+                                          "between",
+                                          offset, s.writer)
+                                .str());
+          if (s.readEpoch == epoch && s.reader != t.id)
+            return fail(op,
+                        llvm::formatv("shared-memory race: cp.async "
+                                      "lands in element {0} read by "
+                                      "thread {1} with no barrier "
+                                      "between",
+                                      offset, s.reader == -2 ? -1 : s.reader)
+                            .str());
+          s.writeEpoch = epoch;
+          s.writer = t.id;
+        }
+        copy.memory->buffer->data[offset] = value;
+      }
+    t.groups.pop_front();
+  }
+  return true;
+}
 static uint64_t toUInt(double d) {
   return static_cast<uint64_t>(static_cast<int64_t>(d));
 }
@@ -708,6 +862,27 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       .Case([&](gpu::BarrierOp barrier) {
         return suspend(t, Wait::Barrier, barrier);
       })
+      .Case([&](nvgpu::DeviceAsyncCopyOp copy) {
+        return asyncCopy(copy, t) && set(copy.getAsyncToken(), RtValue());
+      })
+      .Case([&](nvgpu::DeviceAsyncCreateGroupOp group) {
+        // cp.async.commit_group: every copy the thread issued since the
+        // last commit, whatever tokens the op names.
+        t.groups.emplace_back(std::move(t.uncommitted));
+        t.uncommitted.clear();
+        return set(group.getAsyncToken(), RtValue());
+      })
+      .Case([&](nvgpu::DeviceAsyncWaitOp wait) {
+        return asyncWait(wait, t, wait.getNumGroups().value_or(0));
+      })
+      .Case([&](NVVM::CpAsyncCommitGroupOp) {
+        t.groups.emplace_back(std::move(t.uncommitted));
+        t.uncommitted.clear();
+        return true;
+      })
+      .Case([&](NVVM::CpAsyncWaitGroupOp wait) {
+        return asyncWait(wait, t, wait.getN());
+      })
       .Case<gpu::ShuffleOp, nvgpu::MmaSyncOp, amdgpu::MFMAOp>(
           [&](Operation *o) {
             t.operands.clear();
@@ -983,6 +1158,8 @@ LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
         for (auto &thread : threads) {
           Thread &t = *thread;
           t.env.clear();
+          t.uncommitted.clear();
+          t.groups.clear();
           t.wait = Wait::Runnable;
           for (auto [i, arg] : llvm::enumerate(kernel.getArguments()))
             t.env[arg].memory = memories[i].get();

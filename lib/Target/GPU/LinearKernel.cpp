@@ -17,6 +17,19 @@
 //     B (vector<4>) element j: k 4q + j, col i
 //     D (vector<4>) element j: row 4q + j, col i
 //
+// With cp.async (sm_80+, config.asyncCopy) the tiles have two buffers
+// (memref<2 x rows x blockK>): a K step waits for its own copies
+// (cp.async.wait_group 0), passes one barrier (every thread's copies have
+// landed and every warp has finished the previous step, which read the
+// other buffer), issues the 16-byte copies of the next step into the
+// other buffer (zero-filled past M, N and K by the copy's source size)
+// and computes, so the next tiles are in flight during the matrix
+// instructions. Rows whose length K is not a multiple of 16 bytes cannot
+// be copied in 16-byte pieces: the kernel checks K at run time and copies
+// those tiles element by element into the same buffers. HIP (gfx942 has
+// no asynchronous global-to-LDS copy of this kind) keeps one buffer, two
+// barriers per step and the synchronous copy.
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/GPUTarget.h"
@@ -24,6 +37,7 @@
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -57,8 +71,19 @@ private:
   Value zeroOf(Type type) {
     return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
   }
+  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
   Value load(Value memref, Value row, Value col) {
     return memref::LoadOp::create(b, memref, ValueRange{row, col});
+  }
+  /// Indices of a tile element: the buffer first with two buffers.
+  SmallVector<Value, 3> tileIndices(Value row, Value col) {
+    if (stage)
+      return {stage, row, col};
+    return {row, col};
+  }
+  /// Element (row, col) of the tile the current K step computes on.
+  Value loadTile(Value tile, Value row, Value col) {
+    return memref::LoadOp::create(b, tile, tileIndices(row, col));
   }
 
   /// Copies rows [rowBase, rowBase + rows) x [k0, k0 + blockK) of `source`
@@ -66,6 +91,16 @@ private:
   /// tid, tid + threads, ...
   void fillTile(Value source, Value tile, Value rowBase, Value rowLimit,
                 int64_t rows, Value k0);
+  /// cp.async: issues the 16-byte copies of the X and W tiles of the K
+  /// step at k0 into buffer `stage` (when K is a whole number of 16-byte
+  /// chunks, else copies them synchronously).
+  void fillTilesAsync(Value k0);
+  /// cp.async.commit_group: the copies this thread issued since the last
+  /// one. (NVVM's op: nvgpu.device_async_create_group names the copies'
+  /// tokens, which do not reach out of the branches that issue them.)
+  void commitGroup() { NVVM::CpAsyncCommitGroupOp::create(b); }
+  /// The K loop of the cp.async form: the final accumulators.
+  SmallVector<Value> asyncLoop(ValueRange inits, bool isMmaSync, bool isMfma);
   /// One blockK step of each variant: the updated accumulators.
   SmallVector<Value> stepMmaSync(ValueRange acc);
   SmallVector<Value> stepMfma(ValueRange acc);
@@ -80,6 +115,9 @@ private:
   KernelMutation mutation;
 
   Value x, w, bias, y, sx, sw;
+  /// The buffer of the two-buffer (cp.async) tiles being filled or read;
+  /// null with one buffer.
+  Value stage;
   Value tid, lane, warpM, warpN, m0, n0, rowsM, depthK, colsN;
 };
 } // namespace
@@ -104,7 +142,103 @@ void LinearKernelBuilder::fillTile(Value source, Value tile, Value rowBase,
     b.setInsertionPointToStart(ifOp.elseBlock());
     scf::YieldOp::create(b, zeroOf(elementType));
   }
-  memref::StoreOp::create(b, ifOp.getResult(0), tile, ValueRange{r, col});
+  memref::StoreOp::create(b, ifOp.getResult(0), tile, tileIndices(r, col));
+}
+
+void LinearKernelBuilder::fillTilesAsync(Value k0) {
+  int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
+  int64_t vec = 16 / elementBytes, perRow = config.blockK / vec;
+  int64_t xChunks = config.blockM * perRow;
+  int64_t total = (config.blockM + config.blockN) * perRow;
+  int64_t threads = config.threads();
+  Value aligned = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                        rem(depthK, vec), c(0));
+  auto ifOp = scf::IfOp::create(b, TypeRange{}, aligned, true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    // Thread tid copies chunks tid, tid + threads, ...: X's first, then
+    // W's (xChunks is a whole number of warps, so a warp takes one side).
+    auto copy = [&](Value source, Value tile, Value rowBase, Value rowLimit,
+                    Value e) {
+      Value r = div(e, perRow), col = mul(rem(e, perRow), c(vec));
+      Value row = add(rowBase, r), k = add(k0, col);
+      Value inside = arith::AndIOp::create(b, lt(row, rowLimit), lt(k, depthK));
+      // Rows past M (N) and chunks past K are zero-filled (source size
+      // 0) from an in-bounds address.
+      Value srcElements = arith::SelectOp::create(b, inside, c(vec), c(0));
+      Value srcRow = minU(row, arith::SubIOp::create(b, rowLimit, c(1)));
+      Value srcK = minU(k, arith::SubIOp::create(b, depthK, c(vec)));
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, tile, tileIndices(r, col), source, ValueRange{srcRow, srcK},
+          b.getIndexAttr(vec), srcElements, b.getUnitAttr());
+    };
+    for (int64_t i = 0; i * threads < total; ++i) {
+      Value e = add(tid, c(i * threads));
+      auto issue = [&] {
+        auto side = scf::IfOp::create(b, TypeRange{}, lt(e, c(xChunks)), true);
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(side.thenBlock());
+        copy(x, sx, m0, rowsM, e);
+        b.setInsertionPointToStart(side.elseBlock());
+        copy(w, sw, n0, colsN, arith::SubIOp::create(b, e, c(xChunks)));
+      };
+      if ((i + 1) * threads > total) {
+        auto some = scf::IfOp::create(b, TypeRange{}, lt(e, c(total)), false);
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(some.thenBlock());
+        issue();
+      } else {
+        issue();
+      }
+    }
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    fillTile(x, sx, m0, rowsM, config.blockM, k0);
+    fillTile(w, sw, n0, colsN, config.blockN, k0);
+  }
+}
+
+SmallVector<Value> LinearKernelBuilder::asyncLoop(ValueRange inits,
+                                                  bool isMmaSync, bool isMfma) {
+  // Prologue: the first K step's tiles into buffer 0.
+  stage = c(0);
+  auto first = scf::IfOp::create(b, TypeRange{}, lt(c(0), depthK), false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    fillTilesAsync(c(0));
+  }
+  // Its group (empty when K = 0, or on the synchronous path).
+  commitGroup();
+  auto loop = scf::ForOp::create(b, c(0), depthK, c(config.blockK), inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value k0 = loop.getInductionVar();
+  Value current = rem(div(k0, config.blockK), 2);
+  // cp.async.wait_group 0: this thread's copies of this step have landed.
+  if (mutation != KernelMutation::DropAsyncWait)
+    NVVM::CpAsyncWaitGroupOp::create(
+        b, mutation == KernelMutation::AsyncWaitCount ? 1 : 0);
+  // Every thread's copies have landed, and every warp is done with the
+  // other buffer (read by the previous step).
+  if (mutation != KernelMutation::DropBarrier)
+    gpu::BarrierOp::create(b);
+  Value next = add(k0, c(config.blockK));
+  auto prefetch = scf::IfOp::create(b, TypeRange{}, lt(next, depthK), false);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(prefetch.thenBlock());
+    stage = arith::SubIOp::create(b, c(1), current);
+    fillTilesAsync(next);
+    commitGroup();
+  }
+  stage = current;
+  ValueRange acc = loop.getRegionIterArgs();
+  SmallVector<Value> result = isMmaSync ? stepMmaSync(acc)
+                              : isMfma  ? stepMfma(acc)
+                                        : stepFma(acc);
+  scf::YieldOp::create(b, result);
+  return SmallVector<Value>(loop.getResults());
 }
 
 SmallVector<Value> LinearKernelBuilder::stepMmaSync(ValueRange acc) {
@@ -130,7 +264,7 @@ SmallVector<Value> LinearKernelBuilder::stepMmaSync(ValueRange acc) {
         if (mutation == KernelMutation::SharedOffByOne)
           row = add(row, c(1));
         Value col = add(twoT, c(j + 8 * colHalf));
-        a = vector::InsertOp::create(b, load(sx, row, col), a,
+        a = vector::InsertOp::create(b, loadTile(sx, row, col), a,
                                      ArrayRef<int64_t>{r, j});
       }
     for (int64_t ns = 0; ns < subN; ++ns) {
@@ -139,9 +273,9 @@ SmallVector<Value> LinearKernelBuilder::stepMmaSync(ValueRange acc) {
       Value n = add(add(mul(warpN, c(warpCols)), c(ns * mma.n)), g);
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t j = 0; j < 2; ++j)
-          bFrag =
-              vector::InsertOp::create(b, load(sw, n, add(twoT, c(j + 8 * r))),
-                                       bFrag, ArrayRef<int64_t>{r, j});
+          bFrag = vector::InsertOp::create(
+              b, loadTile(sw, n, add(twoT, c(j + 8 * r))), bFrag,
+              ArrayRef<int64_t>{r, j});
       result.push_back(
           nvgpu::MmaSyncOp::create(b, a, bFrag, acc[ms * subN + ns],
                                    ArrayRef<int64_t>{mma.m, mma.n, mma.k}));
@@ -170,7 +304,7 @@ SmallVector<Value> LinearKernelBuilder::stepMfma(ValueRange acc) {
     if (mutation == KernelMutation::SharedOffByOne)
       row = add(row, c(1));
     for (int64_t j = 0; j < 4; ++j)
-      a = vector::InsertOp::create(b, load(sx, row, add(k4, c(j))), a,
+      a = vector::InsertOp::create(b, loadTile(sx, row, add(k4, c(j))), a,
                                    ArrayRef<int64_t>{j});
     aFrags.push_back(a);
   }
@@ -181,7 +315,7 @@ SmallVector<Value> LinearKernelBuilder::stepMfma(ValueRange acc) {
           add(add(mul(warpN, c(warpCols)), c(ns * mfma.n)), rem(lane, 16));
       for (int64_t j = 0; j < 4; ++j)
         bFrag = vector::InsertOp::create(
-            b, load(sw, n, add(mul(div(lane, 16), c(4)), c(j))), bFrag,
+            b, loadTile(sw, n, add(mul(div(lane, 16), c(4)), c(j))), bFrag,
             ArrayRef<int64_t>{j});
       result.push_back(amdgpu::MFMAOp::create(
           b, acc[ms * subN + ns].getType(), b.getI32IntegerAttr(mfma.m),
@@ -206,7 +340,7 @@ SmallVector<Value> LinearKernelBuilder::stepFma(ValueRange acc) {
     if (mutation == KernelMutation::SharedOffByOne)
       row = add(row, c(1));
     Value product =
-        arith::MulFOp::create(b, load(sx, row, k), load(sw, col, k));
+        arith::MulFOp::create(b, loadTile(sx, row, k), loadTile(sw, col, k));
     next.push_back(
         arith::AddFOp::create(b, loop.getRegionIterArgs()[e], product));
   }
@@ -276,8 +410,11 @@ void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
   for (int64_t i = 0; i < tiles; ++i)
     inits.push_back(zeroOf(accType));
 
-  auto loop = scf::ForOp::create(b, c(0), depthK, c(config.blockK), inits);
-  {
+  SmallVector<Value> acc;
+  if (config.asyncCopy) {
+    acc = asyncLoop(inits, isMmaSync, isMfma);
+  } else {
+    auto loop = scf::ForOp::create(b, c(0), depthK, c(config.blockK), inits);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = loop.getInductionVar();
@@ -285,16 +422,16 @@ void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
     fillTile(w, sw, n0, colsN, config.blockN, k0);
     if (mutation != KernelMutation::DropBarrier)
       gpu::BarrierOp::create(b);
-    ValueRange acc = loop.getRegionIterArgs();
-    SmallVector<Value> next = isMmaSync ? stepMmaSync(acc)
-                              : isMfma  ? stepMfma(acc)
-                                        : stepFma(acc);
+    ValueRange carried = loop.getRegionIterArgs();
+    SmallVector<Value> next = isMmaSync ? stepMmaSync(carried)
+                              : isMfma  ? stepMfma(carried)
+                                        : stepFma(carried);
     // The next step overwrites the tiles the other warps may still read.
     gpu::BarrierOp::create(b);
     scf::YieldOp::create(b, next);
+    acc.assign(loop.getResults().begin(), loop.getResults().end());
   }
 
-  ValueRange acc = loop.getResults();
   if (isMmaSync) {
     const MatrixInstruction &mma = *config.instruction;
     Value g = div(lane, 4), t = rem(lane, 4);
@@ -355,9 +492,14 @@ void seq::buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   arguments.push_back(matrix);
   auto workgroup =
       gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  auto tileX = MemRefType::get({config.blockM, config.blockK}, type,
+  auto tileShape = [&](int64_t rows) -> SmallVector<int64_t> {
+    if (config.asyncCopy)
+      return {2, rows, config.blockK};
+    return {rows, config.blockK};
+  };
+  auto tileX = MemRefType::get(tileShape(config.blockM), type,
                                MemRefLayoutAttrInterface(), workgroup);
-  auto tileW = MemRefType::get({config.blockN, config.blockK}, type,
+  auto tileW = MemRefType::get(tileShape(config.blockN), type,
                                MemRefLayoutAttrInterface(), workgroup);
   auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
                                      b.getFunctionType(arguments, {}),

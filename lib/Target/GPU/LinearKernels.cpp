@@ -11,6 +11,7 @@
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -32,6 +33,12 @@ struct GPULinearKernelsPass
     : public seq::impl::SeqGPULinearKernelsBase<GPULinearKernelsPass> {
   using Base::Base;
 
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    // cp.async's commit and wait (sm_80+).
+    registry.insert<NVVM::NVVMDialect>();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
@@ -48,6 +55,8 @@ struct GPULinearKernelsPass
             .Case("swap-fragment-lanes", KernelMutation::SwapFragmentLanes)
             .Case("drop-barrier", KernelMutation::DropBarrier)
             .Case("shared-off-by-one", KernelMutation::SharedOffByOne)
+            .Case("drop-async-wait", KernelMutation::DropAsyncWait)
+            .Case("async-wait-count", KernelMutation::AsyncWaitCount)
             .Default(std::nullopt);
     if (!parsedMutation) {
       module.emitError() << "seq-gpu-linear-kernels: unknown mutation '"

@@ -18,7 +18,7 @@
 // RUN: seqc %s --target=hip:gfx942 -emit=gpu-kernels -o %t.hip.mlir
 // RUN: seq-gpu-emu %t.hip.mlir %{args} | FileCheck %s --check-prefix=HIP
 
-// CUDA: emulated attention_bf16_g1_d128_dv128_q24_s3dcccccd on cuda:sm_80: 2 blocks x 64 threads, 12 barriers
+// CUDA: emulated attention_bf16_g1_d128_dv128_q24_s3dcccccd on cuda:sm_80: 2 blocks x 64 threads, 8 barriers
 // CUDA: output 3: 6144 values, max abs error {{.*}}, 0 outside
 // HIP: emulated attention_bf16_g1_d128_dv128_q24_s3dcccccd on hip:gfx942: 2 blocks x 128 threads, 12 barriers
 // HIP: output 3: 6144 values, max abs error {{.*}}, 0 outside

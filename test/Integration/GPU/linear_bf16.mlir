@@ -20,8 +20,9 @@
 // RUN:   --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=HIP
 
 // M = 16, N = 48, K = 64: a 2 x 1 grid of 32 x 32 tiles, 4 K steps with two
-// barriers each; 4 warps x 2 mma.sync (or 4 wavefronts x 1 MFMA) per step.
-// CUDA: emulated linear_bf16_bias on cuda:sm_80: 2 blocks x 128 threads, 16 barriers, 64 warp collectives
+// barriers each on HIP, one on CUDA (cp.async into two buffers); 4 warps x
+// 2 mma.sync (or 4 wavefronts x 1 MFMA) per step.
+// CUDA: emulated linear_bf16_bias on cuda:sm_80: 2 blocks x 128 threads, 8 barriers, 64 warp collectives
 // CUDA: output 3: 768 values, max abs error {{.*}}, 0 outside
 // HIP: emulated linear_bf16_bias on hip:gfx942: 2 blocks x 256 threads, 16 barriers, 32 warp collectives
 // HIP: output 3: 768 values, max abs error {{.*}}, 0 outside

@@ -17,7 +17,7 @@
 // RUN:   --expect 3=%S/../CPU/Inputs/linear_bias/out.npy \
 // RUN:   --rtol 1e-4 --atol 1e-5 | FileCheck %s --check-prefix=HIP
 
-// CUDA: emulated linear_f32_bias on cuda:sm_80: 2 blocks x 128 threads, 12 barriers, 0 warp collectives
+// CUDA: emulated linear_f32_bias on cuda:sm_80: 2 blocks x 128 threads, 6 barriers, 0 warp collectives
 // CUDA: output 3: 400 values, max abs error {{.*}}, 0 outside
 // HIP: emulated linear_f32_bias on hip:gfx942: 2 blocks x 256 threads, 12 barriers, 0 warp collectives
 // HIP: output 3: 400 values, max abs error {{.*}}, 0 outside

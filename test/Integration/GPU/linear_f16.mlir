@@ -19,7 +19,7 @@
 // RUN:   --expect 3=%S/../CPU/Inputs/linear_bf16/out.npy \
 // RUN:   --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=HIP
 
-// CUDA: emulated linear_f16_bias on cuda:sm_80: 2 blocks x 128 threads, 16 barriers, 64 warp collectives
+// CUDA: emulated linear_f16_bias on cuda:sm_80: 2 blocks x 128 threads, 8 barriers, 64 warp collectives
 // CUDA: output 3: 768 values, max abs error {{.*}}, 0 outside
 // HIP: emulated linear_f16_bias on hip:gfx942: 2 blocks x 256 threads, 16 barriers, 32 warp collectives
 // HIP: output 3: 768 values, max abs error {{.*}}, 0 outside

@@ -15,7 +15,7 @@
 // RUN:   --expect 2=%S/../CPU/Inputs/linear_odd_2d/out.npy \
 // RUN:   --rtol 1e-4 --atol 1e-5 | FileCheck %s --check-prefix=HIP
 
-// CUDA: emulated linear_f32 on cuda:sm_80: 1 blocks x 128 threads, 6 barriers, 0 warp collectives
+// CUDA: emulated linear_f32 on cuda:sm_80: 1 blocks x 128 threads, 3 barriers, 0 warp collectives
 // CUDA: output 2: 119 values, max abs error {{.*}}, 0 outside
 // HIP: emulated linear_f32 on hip:gfx942: 1 blocks x 256 threads, 6 barriers, 0 warp collectives
 // HIP: output 2: 119 values, max abs error {{.*}}, 0 outside

@@ -1,6 +1,7 @@
 // seq-gpu-attention-kernels maps seq.attention onto blocks and warps in
 // FlashAttention-2 form: K/V tiles in workgroup memory filled by all
-// threads between two barriers, Q.K^T and P.V on the chip's matrix
+// threads (on HIP between two barriers; on CUDA by cp.async into two buffers,
+// one barrier per tile), Q.K^T and P.V on the chip's matrix
 // instruction (mma.sync m16n8k16 on CUDA, 16x16x16 MFMA on HIP), the row
 // max and sum exchanged by warp shuffles, exp2 in registers, causal key
 // tiles skipped (the key loop ends at the block's last query); no score
@@ -20,7 +21,8 @@
 // Q [B, Hq, Sq, D], K, V, O; 64-key tiles of K and V; 16 positions x 4
 // heads = 64 rows = 4 warps; grid (Sq / 16, Hkv, B).
 // CHECK: gpu.func @attention_bf16_g4_d64_dv64_q16_causal(%[[Q:.*]]: memref<?x?x?x?xbf16>, %[[K:.*]]: memref<?x?x?x?xbf16>, %[[V:.*]]: memref<?x?x?x?xbf16>, %[[O:.*]]: memref<?x?x?x?xbf16>)
-// CHECK-SAME: workgroup(%[[SK:.*]] : memref<64x64xbf16, #gpu.address_space<workgroup>>, %[[SV:.*]] : memref<64x64xbf16, #gpu.address_space<workgroup>>)
+// CUDA-SAME: workgroup(%[[SK:.*]] : memref<2x64x64xbf16, #gpu.address_space<workgroup>>, %[[SV:.*]] : memref<2x64x64xbf16, #gpu.address_space<workgroup>>)
+// HIP-SAME: workgroup(%[[SK:.*]] : memref<64x64xbf16, #gpu.address_space<workgroup>>, %[[SV:.*]] : memref<64x64xbf16, #gpu.address_space<workgroup>>)
 // CHECK-SAME: kernel
 // CUDA-SAME: known_block_size = array<i32: 128, 1, 1>
 // HIP-SAME: known_block_size = array<i32: 256, 1, 1>
@@ -29,10 +31,19 @@
 // Causal skipping: the key loop's end is clamped to the block's last query.
 // CHECK: arith.minsi
 // CHECK: %[[END:.*]] = arith.maxsi
+// CUDA (cp.async, two buffers): the first tile's copies before the loop;
+// per tile: wait, one barrier, the next tile's copies, the compute.
+// CUDA: nvgpu.device_async_copy %[[K]][{{.*}}], %[[SK]][{{.*}}], 8, %{{.*}} {bypassL1}
+// CUDA: nvgpu.device_async_copy %[[V]][{{.*}}], %[[SV]][{{.*}}], 8, %{{.*}} {bypassL1}
+// CUDA: nvvm.cp.async.commit.group
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[END]] step %{{.*}} iter_args(
-// CHECK: memref.store {{.*}}, %[[SK]]
-// CHECK: memref.store {{.*}}, %[[SV]]
-// CHECK: gpu.barrier
+// CUDA: nvvm.cp.async.wait.group 0
+// CUDA-NEXT: gpu.barrier
+// CUDA: nvgpu.device_async_copy %[[K]]
+// CUDA: nvvm.cp.async.commit.group
+// HIP: memref.store {{.*}}, %[[SK]]
+// HIP: memref.store {{.*}}, %[[SV]]
+// HIP: gpu.barrier
 // CHECK: memref.load %[[SK]]
 // CUDA: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // HIP: amdgpu.mfma 16x16x16 {{.*}} : vector<4xbf16>, vector<4xbf16>, vector<4xf32>
@@ -42,8 +53,10 @@
 // CHECK: memref.load %[[SV]]
 // CUDA: nvgpu.mma.sync
 // HIP: amdgpu.mfma
-// CHECK: gpu.barrier
+// HIP: gpu.barrier
 // CHECK: scf.yield
+// CUDA-NEXT: }
+// CUDA-NEXT: gpu.barrier
 // CHECK: arith.divf
 // CHECK: memref.store {{.*}}, %[[O]]
 // CHECK: gpu.return

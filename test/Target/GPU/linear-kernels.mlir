@@ -1,6 +1,7 @@
 // seq-gpu-linear-kernels maps seq.linear onto blocks and warps: workgroup
-// tiles of X and W filled by all threads, a barrier before and after the
-// warps read them, and the chip's matrix instruction (mma.sync m16n8k16 on
+// tiles of X and W filled by all threads (on HIP a barrier before and after
+// the warps read them; on CUDA, cp.async into two buffers, one barrier per
+// step), and the chip's matrix instruction (mma.sync m16n8k16 on
 // CUDA, 16x16x16 MFMA on HIP) fed with per-lane fragments; f32 uses FMAs.
 
 // RUN: seqc-opt %s --seq-gpu-linear-kernels=target=cuda:sm_80 | FileCheck %s --check-prefixes=CHECK,CUDA
@@ -18,19 +19,38 @@
 // HIP: gpu.module @seq_kernels attributes {seq.target = "hip:gfx942"}
 
 // CHECK: gpu.func @linear_bf16_bias(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?x?xbf16>)
-// CHECK-SAME: workgroup(%[[SX:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>, %[[SW:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>)
+// CUDA-SAME: workgroup(%[[SX:.*]] : memref<2x32x16xbf16, #gpu.address_space<workgroup>>, %[[SW:.*]] : memref<2x32x16xbf16, #gpu.address_space<workgroup>>)
+// HIP-SAME: workgroup(%[[SX:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>, %[[SW:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>)
 // CHECK-SAME: kernel
 // CUDA-SAME: known_block_size = array<i32: 128, 1, 1>
 // HIP-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK-SAME: seq.launch_grid = array<i64: 3, 1, 32, 3, 0, 32>
-// CHECK: scf.for
-// CHECK: memref.store {{.*}}, %[[SX]]
-// CHECK: memref.store {{.*}}, %[[SW]]
-// CHECK: gpu.barrier
+
+// CUDA (cp.async, two buffers): the first step's 16-byte copies (X by
+// one side, W by the other; the synchronous copy when K is not a whole
+// number of chunks), committed; per step: wait, one barrier, the next
+// step's copies into the other buffer, the matrix instructions.
+// CUDA: nvgpu.device_async_copy %{{.*}}[{{.*}}], %[[SX]][{{.*}}], 8, %{{.*}} {bypassL1}
+// CUDA: nvgpu.device_async_copy %{{.*}}[{{.*}}], %[[SW]][{{.*}}], 8, %{{.*}} {bypassL1}
+// CUDA: memref.store {{.*}}, %[[SX]]
+// CUDA: memref.store {{.*}}, %[[SW]]
+// CUDA: nvvm.cp.async.commit.group
+// CUDA: scf.for
+// CUDA: nvvm.cp.async.wait.group 0
+// CUDA-NEXT: gpu.barrier
+// CUDA: nvgpu.device_async_copy
+// CUDA: nvvm.cp.async.commit.group
 // CUDA-COUNT-2: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CUDA-NOT: gpu.barrier
+// CUDA: scf.yield
+
+// HIP: scf.for
+// HIP: memref.store {{.*}}, %[[SX]]
+// HIP: memref.store {{.*}}, %[[SW]]
+// HIP: gpu.barrier
 // HIP: amdgpu.mfma 16x16x16 {{.*}} : vector<4xbf16>, vector<4xbf16>, vector<4xf32>
-// CHECK: gpu.barrier
-// CHECK: scf.yield
+// HIP: gpu.barrier
+// HIP: scf.yield
 // CHECK: arith.truncf {{.*}} : f32 to bf16
 // CHECK: gpu.return
 

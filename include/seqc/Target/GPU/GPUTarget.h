@@ -52,6 +52,8 @@ enum class KernelMutation {
   SharedOffByOne,    ///< the shared-memory tile read one column off
   ShuffleOffset,     ///< a warp reduction that skips its widest shuffle
   GroupOffsetOffByOne, ///< MoE: each expert group starts one row late
+  DropAsyncWait,       ///< cp.async: the tile read with no wait_group
+  AsyncWaitCount,      ///< cp.async: wait_group 1 where 0 is needed
 };
 
 /// Builds the linear-layer kernel `name` (Y = X W^T (+ b), X [M, K],
