@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -86,25 +87,15 @@ private:
 
 void LinearKernelBuilder::fillTile(Value source, Value tile, Value rowBase,
                                    Value rowLimit, int64_t rows, Value k0) {
-  auto loop =
-      scf::ForOp::create(b, tid, c(rows * config.blockK), c(config.threads()));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value e = loop.getInductionVar();
-  Value r = div(e, config.blockK), col = rem(e, config.blockK);
-  Value row = add(rowBase, r), k = add(k0, col);
-  Value inside =
-      arith::AndIOp::create(b, lt(row, rowLimit), lt(k, depthK)).getResult();
-  auto ifOp = scf::IfOp::create(b, TypeRange{elementType}, inside,
-                                /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    scf::YieldOp::create(b, load(source, row, k));
-    b.setInsertionPointToStart(ifOp.elseBlock());
-    scf::YieldOp::create(b, zeroOf(elementType));
-  }
-  memref::StoreOp::create(b, ifOp.getResult(0), tile, ValueRange{r, col});
+  Value row, k;
+  stageTile(
+      b, tile, tid, config.threads(), rows, config.blockK,
+      [&](Value r, Value col) -> Value {
+        row = add(rowBase, r);
+        k = add(k0, col);
+        return arith::AndIOp::create(b, lt(row, rowLimit), lt(k, depthK));
+      },
+      [&](Value, Value) { return load(source, row, k); });
 }
 
 SmallVector<Value> LinearKernelBuilder::stepMmaSync(ValueRange acc) {
@@ -343,7 +334,6 @@ void seq::buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
-  MLIRContext *context = b.getContext();
   Type type = elementType == LinearElementType::F32   ? b.getF32Type()
               : elementType == LinearElementType::F16 ? Type(b.getF16Type())
                                                       : b.getBF16Type();
@@ -353,22 +343,12 @@ void seq::buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   if (hasBias)
     arguments.push_back(MemRefType::get({dynamic}, type));
   arguments.push_back(matrix);
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
-  auto tileX = MemRefType::get({config.blockM, config.blockK}, type,
-                               MemRefLayoutAttrInterface(), workgroup);
-  auto tileW = MemRefType::get({config.blockN, config.blockK}, type,
-                               MemRefLayoutAttrInterface(), workgroup);
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     TypeRange{tileX, tileW}, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+  auto tileX = workgroupMemRefType({config.blockM, config.blockK}, type);
+  auto tileW = workgroupMemRefType({config.blockN, config.blockK}, type);
   int64_t out = arguments.size() - 1;
   // grid.x over the columns of Y, grid.y over its rows.
-  func->setAttr(
-      kLaunchGridAttrName,
-      b.getDenseI64ArrayAttr({out, 1, config.blockN, out, 0, config.blockM}));
+  auto func =
+      createKernelFunc(b, name, arguments, {tileX, tileW}, config.threads(),
+                       {out, 1, config.blockN, out, 0, config.blockM});
   LinearKernelBuilder(b, target, config, type, mutation).build(func, hasBias);
 }

@@ -27,6 +27,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -657,30 +658,20 @@ struct GPUScanKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target + "' is not a GPU target";
-    if (!description || !description->isGPU()) {
-      module.emitError() << "seq-gpu-scan-kernels: " << error;
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, "seq-gpu-scan-kernels", target);
+    if (failed(description))
       return signalPassFailure();
-    }
-    std::optional<ScanMutation> parsedMutation;
-    if (mutation == "none")
-      parsedMutation = ScanMutation::None;
-    else if (mutation == "shuffle-offset")
-      parsedMutation = ScanMutation::ShuffleOffset;
-    else if (mutation == "share-lane")
-      parsedMutation = ScanMutation::ShareLane;
-    if (!parsedMutation) {
-      module.emitError() << "seq-gpu-scan-kernels: unknown mutation '"
-                         << mutation << "'";
+    FailureOr<ScanMutation> parsedMutation = parseMutationOption<ScanMutation>(
+        module, "seq-gpu-scan-kernels", mutation,
+        {{"none", ScanMutation::None},
+         {"shuffle-offset", ScanMutation::ShuffleOffset},
+         {"share-lane", ScanMutation::ShareLane}});
+    if (failed(parsedMutation))
       return signalPassFailure();
-    }
 
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels =
-        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    gpu::GPUModuleOp kernels;
     // Kernels by the printed form of their op (regions, maps, types): a
     // kernel compiles its op's regions.
     llvm::StringMap<std::string> byForm;
@@ -723,25 +714,15 @@ struct GPUScanKernelsPass
         clone->print(os, flags.useLocalScope());
         clone->destroy();
       }
-      std::string typeName;
-      llvm::raw_string_ostream(typeName) << view->outputElement;
       std::string &name = byForm[form];
       if (name.empty()) {
-        std::string base = llvm::formatv(
-            "{0}_{1}_g{2}{3}", view->isStep ? "scan_step" : "scan", typeName,
-            config->group, view->reverse ? "_reverse" : "");
-        name = base;
-        for (int suffix = 1; kernels && kernels.lookupSymbol(name); ++suffix)
-          name = base + "_" + std::to_string(suffix);
-        if (!kernels) {
-          builder.setInsertionPointToEnd(module.getBody());
-          kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                             kKernelModuleName);
-          kernels->setAttr("seq.target",
-                           builder.getStringAttr(description->name()));
-          module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                          builder.getUnitAttr());
-        }
+        kernels = getOrCreateKernelModule(builder, module, *description);
+        name = uniqueKernelName(
+            kernels, llvm::formatv(
+                         "{0}_{1}_g{2}{3}", view->isStep ? "scan_step" : "scan",
+                         kernelTypeName(view->outputElement), config->group,
+                         view->reverse ? "_reverse" : "")
+                         .str());
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToEnd(kernels.getBody());
         ImplicitLocOpBuilder b(op->getLoc(), builder);
@@ -757,28 +738,18 @@ struct GPUScanKernelsPass
         arguments.push_back(memrefOf(view->init));
         arguments.push_back(memrefOf(op->getResult(0)));
         arguments.push_back(memrefOf(op->getResult(1)));
-        auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                           b.getFunctionType(arguments, {}),
-                                           TypeRange{}, TypeRange{});
-        func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                      b.getUnitAttr());
-        func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-            {static_cast<int32_t>(config->threads()), 1, 1}));
         // grid.x over the state's channels, grid.y over its batch rows.
         int64_t state = view->inputs.size();
-        func->setAttr(kLaunchGridAttrName,
-                      b.getDenseI64ArrayAttr(
-                          {state, 1, config->channelsPerBlock(), state, 0, 1}));
+        auto func = createKernelFunc(
+            b, name, arguments, TypeRange{}, config->threads(),
+            {state, 1, config->channelsPerBlock(), state, 0, 1});
         if (failed(ScanKernelBuilder(b, *view, *config, *parsedMutation)
                        .build(func))) {
           failedAny = true;
           return;
         }
       }
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+      recordKernel(op, name);
     });
     if (failedAny)
       signalPassFailure();
