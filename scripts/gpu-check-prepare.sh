@@ -321,6 +321,11 @@ for v in scan_bf16_inputs:scan_f32_g1 scan_reverse:scan_f32_g1_reverse; do
   run scan_linear "$kernel" \
     "--arg 0=$(data $d/a.npy) --arg 1=$(data $d/b.npy) --arg 2=$(data $d/h0.npy) --expect 3=$(data $d/out.npy) --expect 4=$(data $d/final_state.npy) --rtol 1e-4 --atol 1e-5"
 done
+# Mamba-2 ([B, H, P, N] state): the scan on the CPU test's goldens, the
+# decode step on its own.
+compile scan_mamba2 "$gpu/scan_mamba2.mlir" "$out/kernels"
+run scan_mamba2 scan_heads_f32_g32 "$(mamba1_args CPU/Inputs/scan_mamba2_chunked)"
+run scan_mamba2 scan_step_heads_f32_g16 "$(mamba1_args GPU/Inputs/scan_gpu_mamba2_step)"
 
 # Quantized linear layers (seq-gpu-quant-kernels): q8_0, q4_0, q4_1 in the
 # decode form (T = 1, 3) and the prefill form (T = 64). v: case:kernel:tol

@@ -47,6 +47,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -1120,13 +1121,7 @@ void seq::buildAttentionKernel(OpBuilder &builder,
                     MemRefType::get({config.blockKV, config.valueDim}, type,
                                     MemRefLayoutAttrInterface(), workgroup)};
   }
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     workgroups, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  auto func = createKernelFunc(b, name, arguments, workgroups, threads, grid);
   AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation);
   if (kind == AttentionKernelKind::Merge)
     kernel.buildMerge(func);

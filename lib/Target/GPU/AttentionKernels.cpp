@@ -9,6 +9,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -73,34 +74,27 @@ struct GPUAttentionKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target + "' is not a GPU target";
-    if (!description || !description->isGPU()) {
-      module.emitError() << "seq-gpu-attention-kernels: " << error;
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, "seq-gpu-attention-kernels", target);
+    if (failed(description))
       return signalPassFailure();
-    }
-    auto parsedMutation =
-        llvm::StringSwitch<std::optional<KernelMutation>>(mutation)
-            .Case("none", KernelMutation::None)
-            .Case("swap-fragment-lanes", KernelMutation::SwapFragmentLanes)
-            .Case("drop-barrier", KernelMutation::DropBarrier)
-            .Case("shared-off-by-one", KernelMutation::SharedOffByOne)
-            .Case("drop-async-wait", KernelMutation::DropAsyncWait)
-            .Case("async-wait-count", KernelMutation::AsyncWaitCount)
-            .Default(std::nullopt);
-    if (!parsedMutation || splits < 0) {
-      module.emitError() << "seq-gpu-attention-kernels: "
-                         << (parsedMutation
-                                 ? "negative splits"
-                                 : "unknown mutation '" + mutation + "'");
+    FailureOr<KernelMutation> parsedMutation =
+        parseMutationOption<KernelMutation>(
+            module, "seq-gpu-attention-kernels", mutation,
+            {{"none", KernelMutation::None},
+             {"swap-fragment-lanes", KernelMutation::SwapFragmentLanes},
+             {"drop-barrier", KernelMutation::DropBarrier},
+             {"shared-off-by-one", KernelMutation::SharedOffByOne},
+             {"drop-async-wait", KernelMutation::DropAsyncWait},
+             {"async-wait-count", KernelMutation::AsyncWaitCount}});
+    if (failed(parsedMutation))
+      return signalPassFailure();
+    if (splits < 0) {
+      module.emitError() << "seq-gpu-attention-kernels: negative splits";
       return signalPassFailure();
     }
 
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels =
-        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
     bool failed = false;
     module.walk([&](AttentionOp op) {
       std::string why = unsupported(op);
@@ -137,15 +131,8 @@ struct GPUAttentionKernelsPass
       std::string name = attentionKernelName(
           *config, elementType, op.getCausal(),
           op.getScaleAttr() ? std::optional<float>(scale) : std::nullopt);
-      if (!kernels) {
-        builder.setInsertionPointToEnd(module.getBody());
-        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kKernelModuleName);
-        kernels->setAttr("seq.target",
-                         builder.getStringAttr(description->name()));
-        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                        builder.getUnitAttr());
-      }
+      gpu::GPUModuleOp kernels =
+          getOrCreateKernelModule(builder, module, *description);
       SmallVector<std::pair<std::string, AttentionKernelKind>> wanted;
       if (config->splits > 1 && config->decode) {
         wanted.push_back({name + "_decode", AttentionKernelKind::SplitPartial});
@@ -158,17 +145,15 @@ struct GPUAttentionKernelsPass
       } else {
         wanted.push_back({name, AttentionKernelKind::Prefill});
       }
-      SmallVector<Attribute> refs;
+      SmallVector<std::string> names;
       for (auto &[kernelName, kind] : wanted) {
         if (!kernels.lookupSymbol(kernelName))
           buildAttentionKernel(builder, kernels, kernelName, *config,
                                elementType, kind, op.getCausal(), scale,
                                *parsedMutation);
-        refs.push_back(SymbolRefAttr::get(
-            builder.getStringAttr(kKernelModuleName),
-            {FlatSymbolRefAttr::get(builder.getContext(), kernelName)}));
+        names.push_back(kernelName);
       }
-      op->setAttr("seq.gpu_kernels", builder.getArrayAttr(refs));
+      recordKernels(op, names);
       op->setAttr("seq.split_kv", builder.getI64IntegerAttr(config->splits));
     });
     if (failed)

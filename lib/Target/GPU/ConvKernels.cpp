@@ -14,6 +14,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -165,12 +166,6 @@ void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
   gpu::ReturnOp::create(b);
 }
 
-static std::string typeName(Type type) {
-  std::string name;
-  llvm::raw_string_ostream(name) << type;
-  return name;
-}
-
 namespace {
 struct GPUConvKernelsPass
     : public seq::impl::SeqGPUConvKernelsBase<GPUConvKernelsPass> {
@@ -178,26 +173,24 @@ struct GPUConvKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, "seq-gpu-conv-kernels", target);
+    if (failed(description))
+      return signalPassFailure();
     std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target + "' is not a GPU target";
-    std::optional<GPUElementwiseConfig> config;
-    if (description && description->isGPU())
-      config = selectGPUElementwiseConfig(*description, error);
+    std::optional<GPUElementwiseConfig> config =
+        selectGPUElementwiseConfig(*description, error);
     if (!config) {
       module.emitError() << "seq-gpu-conv-kernels: " << error;
       return signalPassFailure();
     }
-    if (mutation != "none" && mutation != "tap-off-by-one") {
-      module.emitError() << "seq-gpu-conv-kernels: unknown mutation '"
-                         << mutation << "'";
+    FailureOr<bool> tapOffByOne =
+        parseMutationOption<bool>(module, "seq-gpu-conv-kernels", mutation,
+                                  {{"none", false}, {"tap-off-by-one", true}});
+    if (failed(tapOffByOne))
       return signalPassFailure();
-    }
 
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels =
-        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
     module.walk([&](CausalConv1dOp op) {
       ConvForm form;
       form.input = op.getInput().getType().getElementType();
@@ -209,7 +202,7 @@ struct GPUConvKernelsPass
       Type finalType = op.getFinalState().getType().getElementType();
       form.taps = op.getWeight().getType().getDimSize(1);
       form.silu = op.getSilu();
-      form.tapOffByOne = mutation == "tap-off-by-one";
+      form.tapOffByOne = *tapOffByOne;
       // Rows of the output per block: the elementwise tile over channels
       // (at least one row).
       int64_t channels = op.getInput().getType().getDimSize(2);
@@ -220,19 +213,12 @@ struct GPUConvKernelsPass
                                          std::max<int64_t>(1, channels));
       std::string name = llvm::formatv(
           "causal_conv1d_{0}_w{1}_k{2}{3}{4}_fs{5}{6}_r{7}",
-          typeName(form.input), typeName(form.weight), form.taps,
-          form.bias ? "_bias" + typeName(form.bias) : std::string(),
-          form.state ? "_state" + typeName(form.state) : std::string(),
-          typeName(finalType), form.silu ? "_silu" : "", rowsPerBlock);
-      if (!kernels) {
-        builder.setInsertionPointToEnd(module.getBody());
-        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kKernelModuleName);
-        kernels->setAttr("seq.target",
-                         builder.getStringAttr(description->name()));
-        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                        builder.getUnitAttr());
-      }
+          kernelTypeName(form.input), kernelTypeName(form.weight), form.taps,
+          form.bias ? "_bias" + kernelTypeName(form.bias) : std::string(),
+          form.state ? "_state" + kernelTypeName(form.state) : std::string(),
+          kernelTypeName(finalType), form.silu ? "_silu" : "", rowsPerBlock);
+      gpu::GPUModuleOp kernels =
+          getOrCreateKernelModule(builder, module, *description);
       if (!kernels.lookupSymbol(name)) {
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToEnd(kernels.getBody());
@@ -250,24 +236,14 @@ struct GPUConvKernelsPass
           arguments.push_back(rank3(form.state));
         arguments.push_back(rank3(form.input));
         arguments.push_back(rank3(finalType));
-        auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                           b.getFunctionType(arguments, {}),
-                                           TypeRange{}, TypeRange{});
-        func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                      b.getUnitAttr());
-        func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-            {static_cast<int32_t>(config->threads), 1, 1}));
         // grid.x over the output's time steps, grid.y over its batch rows.
         int64_t out = arguments.size() - 2;
-        func->setAttr(
-            kLaunchGridAttrName,
-            b.getDenseI64ArrayAttr({out, 1, rowsPerBlock, out, 0, 1}));
+        auto func =
+            createKernelFunc(b, name, arguments, TypeRange{}, config->threads,
+                             {out, 1, rowsPerBlock, out, 0, 1});
         ConvKernelBuilder(b, form).build(func, config->threads, rowsPerBlock);
       }
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+      recordKernel(op, name);
     });
   }
 };

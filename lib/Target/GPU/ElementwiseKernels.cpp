@@ -17,6 +17,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -109,13 +110,7 @@ enum class ElementwiseKind { SwiGLU, Add };
 gpu::GPUFuncOp createKernel(ImplicitLocOpBuilder &b, StringRef name,
                             ArrayRef<Type> arguments, int64_t threads,
                             ArrayRef<int64_t> grid) {
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     TypeRange{}, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  auto func = createKernelFunc(b, name, arguments, TypeRange{}, threads, grid);
   b.setInsertionPointToStart(&func.getBody().front());
   return func;
 }
@@ -276,42 +271,20 @@ struct GPUElementwiseKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, "seq-gpu-elementwise-kernels", target);
+    if (failed(description))
+      return signalPassFailure();
     std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target + "' is not a GPU target";
-    std::optional<GPUElementwiseConfig> config;
-    if (description && description->isGPU())
-      config = selectGPUElementwiseConfig(*description, error);
+    std::optional<GPUElementwiseConfig> config =
+        selectGPUElementwiseConfig(*description, error);
     if (!config) {
       module.emitError() << "seq-gpu-elementwise-kernels: " << error;
       return signalPassFailure();
     }
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels =
-        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
     auto kernelModule = [&]() {
-      if (!kernels) {
-        builder.setInsertionPointToEnd(module.getBody());
-        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kKernelModuleName);
-        kernels->setAttr("seq.target",
-                         builder.getStringAttr(description->name()));
-        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                        builder.getUnitAttr());
-      }
-      return kernels;
-    };
-    auto name = [&](Operation *op, StringRef kernel) {
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), kernel)}));
-    };
-    auto typeName = [](Type type) {
-      std::string text;
-      llvm::raw_string_ostream(text) << type;
-      return text;
+      return getOrCreateKernelModule(builder, module, *description);
     };
     module.walk([&](Operation *op) {
       if (isa<SwiGLUOp>(op) ||
@@ -319,13 +292,14 @@ struct GPUElementwiseKernelsPass
            isa<RankedTensorType>(op->getResultTypes()[0]))) {
         Type type = getElementTypeOrSelf(op->getResultTypes()[0]);
         bool swiglu = isa<SwiGLUOp>(op);
-        std::string kernel = (swiglu ? "swiglu_" : "add_") + typeName(type);
+        std::string kernel =
+            (swiglu ? "swiglu_" : "add_") + kernelTypeName(type);
         gpu::GPUModuleOp module = kernelModule();
         if (!module.lookupSymbol(kernel))
           buildBinaryKernel(builder, module, kernel, *config, type,
                             swiglu ? ElementwiseKind::SwiGLU
                                    : ElementwiseKind::Add);
-        name(op, kernel);
+        recordKernel(op, kernel);
         return;
       }
       // seq.embedding and seq.cache_write (StateKernels.cpp).
@@ -361,7 +335,7 @@ struct GPUElementwiseKernelsPass
                             std::pow(theta, float(2 * i) / float(rotary)));
       }
       bool neox = rope.getStyle() == RopeStyle::NeoX;
-      std::string kernel = "rope_" + typeName(type.getElementType()) +
+      std::string kernel = "rope_" + kernelTypeName(type.getElementType()) +
                            (neox ? "_neox" : "_gptj") + "_d" +
                            std::to_string(headDim) + "_r" +
                            std::to_string(rotary) + "_" + tableHash(invFreq);
@@ -369,7 +343,7 @@ struct GPUElementwiseKernelsPass
       if (!module.lookupSymbol(kernel))
         buildRopeKernel(builder, module, kernel, *config, type.getElementType(),
                         headDim, rotary, neox, invFreq);
-      name(op, kernel);
+      recordKernel(op, kernel);
     });
   }
 };

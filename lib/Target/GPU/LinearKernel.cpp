@@ -33,6 +33,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -480,7 +481,6 @@ void seq::buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
-  MLIRContext *context = b.getContext();
   Type type = elementType == LinearElementType::F32   ? b.getF32Type()
               : elementType == LinearElementType::F16 ? Type(b.getF16Type())
                                                       : b.getBF16Type();
@@ -490,27 +490,17 @@ void seq::buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   if (hasBias)
     arguments.push_back(MemRefType::get({dynamic}, type));
   arguments.push_back(matrix);
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
   auto tileShape = [&](int64_t rows) -> SmallVector<int64_t> {
     if (config.asyncCopy)
       return {2, rows, config.blockK};
     return {rows, config.blockK};
   };
-  auto tileX = MemRefType::get(tileShape(config.blockM), type,
-                               MemRefLayoutAttrInterface(), workgroup);
-  auto tileW = MemRefType::get(tileShape(config.blockN), type,
-                               MemRefLayoutAttrInterface(), workgroup);
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     TypeRange{tileX, tileW}, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+  auto tileX = workgroupMemRefType(tileShape(config.blockM), type);
+  auto tileW = workgroupMemRefType(tileShape(config.blockN), type);
   int64_t out = arguments.size() - 1;
   // grid.x over the columns of Y, grid.y over its rows.
-  func->setAttr(
-      kLaunchGridAttrName,
-      b.getDenseI64ArrayAttr({out, 1, config.blockN, out, 0, config.blockM}));
+  auto func =
+      createKernelFunc(b, name, arguments, {tileX, tileW}, config.threads(),
+                       {out, 1, config.blockN, out, 0, config.blockM});
   LinearKernelBuilder(b, target, config, type, mutation).build(func, hasBias);
 }

@@ -7,6 +7,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,31 +42,23 @@ struct GPULinearKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target + "' is not a GPU target";
-    if (!description || !description->isGPU()) {
-      module.emitError() << "seq-gpu-linear-kernels: " << error;
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, "seq-gpu-linear-kernels", target);
+    if (failed(description))
       return signalPassFailure();
-    }
-    auto parsedMutation =
-        llvm::StringSwitch<std::optional<KernelMutation>>(mutation)
-            .Case("none", KernelMutation::None)
-            .Case("swap-fragment-lanes", KernelMutation::SwapFragmentLanes)
-            .Case("drop-barrier", KernelMutation::DropBarrier)
-            .Case("shared-off-by-one", KernelMutation::SharedOffByOne)
-            .Case("drop-async-wait", KernelMutation::DropAsyncWait)
-            .Case("async-wait-count", KernelMutation::AsyncWaitCount)
-            .Default(std::nullopt);
-    if (!parsedMutation) {
-      module.emitError() << "seq-gpu-linear-kernels: unknown mutation '"
-                         << mutation << "'";
+    FailureOr<KernelMutation> parsedMutation =
+        parseMutationOption<KernelMutation>(
+            module, "seq-gpu-linear-kernels", mutation,
+            {{"none", KernelMutation::None},
+             {"swap-fragment-lanes", KernelMutation::SwapFragmentLanes},
+             {"drop-barrier", KernelMutation::DropBarrier},
+             {"shared-off-by-one", KernelMutation::SharedOffByOne},
+             {"drop-async-wait", KernelMutation::DropAsyncWait},
+             {"async-wait-count", KernelMutation::AsyncWaitCount}});
+    if (failed(parsedMutation))
       return signalPassFailure();
-    }
 
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels;
     bool failed = false;
     module.walk([&](LinearOp op) {
       Type type = op.getInput().getType().getElementType();
@@ -92,26 +85,15 @@ struct GPULinearKernelsPass
         failed = true;
         return;
       }
-      std::string typeName;
-      llvm::raw_string_ostream(typeName) << type;
-      std::string name = "linear_" + typeName + (op.getBias() ? "_bias" : "");
-      if (!kernels) {
-        builder.setInsertionPointToEnd(module.getBody());
-        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kKernelModuleName);
-        kernels->setAttr("seq.target",
-                         builder.getStringAttr(description->name()));
-        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                        builder.getUnitAttr());
-      }
+      std::string name =
+          "linear_" + kernelTypeName(type) + (op.getBias() ? "_bias" : "");
+      gpu::GPUModuleOp kernels =
+          getOrCreateKernelModule(builder, module, *description);
       if (!kernels.lookupSymbol(name))
         buildLinearKernel(builder, kernels, name, *description, *config,
                           *elementType, static_cast<bool>(op.getBias()),
                           *parsedMutation);
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+      recordKernel(op, name);
     });
     if (failed)
       signalPassFailure();

@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "MoEKernelOps.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/MoEKernels.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
@@ -127,24 +128,14 @@ Value GemmKernelBuilder::loadA(Value row, Value k) {
 void GemmKernelBuilder::fillTile(Value tile, int64_t rows, Value k0,
                                  function_ref<Value(Value, Value)> inside,
                                  function_ref<Value(Value, Value)> element) {
-  forLoop(tid, c(rows * config.blockK), c(config.threads()), {},
-          [&](Value e, ValueRange) -> SmallVector<Value> {
-            Value i = divU(e, c(config.blockK)),
-                  col = remU(e, c(config.blockK));
-            Value k = add(k0, col);
-            auto ifOp =
-                scf::IfOp::create(b, TypeRange{computeType}, inside(i, k),
-                                  /*withElseRegion=*/true);
-            {
-              OpBuilder::InsertionGuard guard(b);
-              b.setInsertionPointToStart(ifOp.thenBlock());
-              scf::YieldOp::create(b, element(i, k));
-              b.setInsertionPointToStart(ifOp.elseBlock());
-              scf::YieldOp::create(b, zeroOf(computeType));
-            }
-            store(ifOp.getResult(0), tile, {i, col});
-            return {};
-          });
+  Value k;
+  stageTile(
+      b, tile, tid, config.threads(), rows, config.blockK,
+      [&](Value i, Value col) {
+        k = add(k0, col);
+        return inside(i, k);
+      },
+      [&](Value i, Value) { return element(i, k); });
 }
 
 SmallVector<Value> GemmKernelBuilder::stepMmaSync(ArrayRef<Value> bTiles,
@@ -524,7 +515,6 @@ void seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
-  MLIRContext *context = b.getContext();
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   Type computeType = config.instruction ? inputType : f32;
   int64_t dynamic = ShapedType::kDynamic;
@@ -557,20 +547,11 @@ void seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     break;
   }
   out = arguments.size() - 1;
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
   SmallVector<Type> tiles = {
-      MemRefType::get({config.blockM, config.blockK}, computeType,
-                      MemRefLayoutAttrInterface(), workgroup)};
+      workgroupMemRefType({config.blockM, config.blockK}, computeType)};
   for (int64_t i = 0; i < bOperands; ++i)
-    tiles.push_back(MemRefType::get({config.blockN, config.blockK}, computeType,
-                                    MemRefLayoutAttrInterface(), workgroup));
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}), tiles,
-                                     TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+    tiles.push_back(
+        workgroupMemRefType({config.blockN, config.blockK}, computeType));
   // grid.x over the output's columns, grid.y over its rows (every group's
   // rows fit in S), grid.z over the experts (the down kernel: E + 1, the
   // offsets' length, for the dropped slots).
@@ -579,7 +560,8 @@ void seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     grid.append({3, 0, 1});
   else if (kind == MoEGemmKind::Down)
     grid.append({2, 0, 1});
-  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  auto func =
+      createKernelFunc(b, name, arguments, tiles, config.threads(), grid);
   GemmKernelBuilder(b, config, kind, inputType, weightType, computeType,
                     mutation)
       .build(func);
@@ -598,16 +580,10 @@ void seq::buildMoECombineKernel(OpBuilder &builder,
   if (hasShared)
     arguments.push_back(MemRefType::get({dynamic, dynamic}, f32));
   arguments.push_back(MemRefType::get({dynamic, dynamic}, outputType));
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     TypeRange{}, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads), 1, 1}));
   int64_t out = arguments.size() - 1;
   // grid.x over the model dimension, grid.y over the tokens.
-  func->setAttr(kLaunchGridAttrName,
-                b.getDenseI64ArrayAttr({out, 1, config.threads, out, 0, 1}));
+  auto func = createKernelFunc(b, name, arguments, TypeRange{}, config.threads,
+                               {out, 1, config.threads, out, 0, 1});
 
   b.setInsertionPointToStart(&func.getBody().front());
   MoEKernelOps k(b);

@@ -8,6 +8,7 @@
 
 #include "seqc/Target/GPU/MoEKernels.h"
 #include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -32,19 +33,6 @@ namespace seq {
 using namespace mlir;
 using namespace mlir::seq;
 
-static std::string typeName(Type type) {
-  std::string name;
-  llvm::raw_string_ostream(name) << type;
-  return name;
-}
-
-/// The f32 bits of `value` in hex, to name a kernel by a constant.
-static std::string floatTag(float value) {
-  uint32_t bits;
-  std::memcpy(&bits, &value, 4);
-  return llvm::utohexstr(bits, /*LowerCase=*/true);
-}
-
 static std::optional<LinearElementType> linearType(Type type) {
   if (type.isF32())
     return LinearElementType::F32;
@@ -64,25 +52,7 @@ struct GPUMoEKernelsPass
 
 private:
   gpu::GPUModuleOp kernelModule(OpBuilder &builder) {
-    ModuleOp module = getOperation();
-    if (!kernels)
-      kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
-    if (!kernels) {
-      OpBuilder::InsertionGuard guard(builder);
-      builder.setInsertionPointToEnd(module.getBody());
-      kernels =
-          gpu::GPUModuleOp::create(builder, module.getLoc(), kKernelModuleName);
-      kernels->setAttr("seq.target",
-                       builder.getStringAttr(description->name()));
-      module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                      builder.getUnitAttr());
-    }
-    return kernels;
-  }
-  SymbolRefAttr reference(OpBuilder &builder, StringRef name) {
-    return SymbolRefAttr::get(
-        builder.getStringAttr(kKernelModuleName),
-        {FlatSymbolRefAttr::get(builder.getContext(), name)});
+    return getOrCreateKernelModule(builder, getOperation(), *description);
   }
   LogicalResult route(MoeRouteOp op, OpBuilder &builder);
   LogicalResult dispatch(MoeDispatchOp op, OpBuilder &builder);
@@ -90,7 +60,6 @@ private:
 
   std::optional<TargetDescription> description;
   KernelMutation parsedMutation = KernelMutation::None;
-  gpu::GPUModuleOp kernels;
 };
 } // namespace
 
@@ -110,15 +79,15 @@ LogicalResult GPUMoEKernelsPass::route(MoeRouteOp op, OpBuilder &builder) {
       op.getNormalize() && spec.scoring != RouterScoring::TopKSoftmax;
   if (auto scaling = op.getRoutedScaling())
     spec.scaling = scaling->convertToFloat();
-  std::string name = "moe_route_" + typeName(spec.logitsType) + "_" +
+  std::string name = "moe_route_" + kernelTypeName(spec.logitsType) + "_" +
                      stringifyRouterScoring(spec.scoring).str() + "_k" +
                      std::to_string(spec.topK);
   if (spec.normalize)
     name += "_norm";
   if (spec.biasType)
-    name += "_bias_" + typeName(spec.biasType);
+    name += "_bias_" + kernelTypeName(spec.biasType);
   if (spec.scaling)
-    name += "_s" + floatTag(*spec.scaling);
+    name += "_s" + kernelFloatTag(*spec.scaling);
   if (auto groups = op.getNumGroups()) {
     spec.numGroups = *groups;
     spec.topkGroups = op.getTopkGroups().value_or(*groups);
@@ -133,7 +102,7 @@ LogicalResult GPUMoEKernelsPass::route(MoeRouteOp op, OpBuilder &builder) {
   gpu::GPUModuleOp module = kernelModule(builder);
   if (!module.lookupSymbol(name))
     buildMoERouteKernel(builder, module, name, *config, spec, parsedMutation);
-  op->setAttr("seq.gpu_kernel", reference(builder, name));
+  recordKernel(op, name);
   return success();
 }
 
@@ -155,12 +124,12 @@ LogicalResult GPUMoEKernelsPass::dispatch(MoeDispatchOp op,
     capacity = factor->convertToFloat();
   std::string name = "moe_dispatch_e" + std::to_string(numExperts);
   if (capacity)
-    name += "_cap" + floatTag(*capacity);
+    name += "_cap" + kernelFloatTag(*capacity);
   gpu::GPUModuleOp module = kernelModule(builder);
   if (!module.lookupSymbol(name))
     buildMoEDispatchKernel(builder, module, name, *config, numExperts, capacity,
                            parsedMutation);
-  op->setAttr("seq.gpu_kernel", reference(builder, name));
+  recordKernel(op, name);
   return success();
 }
 
@@ -197,21 +166,21 @@ LogicalResult GPUMoEKernelsPass::experts(MoeExpertsOp op, OpBuilder &builder) {
     return op.emitError() << "seq-gpu-moe-kernels: " << error;
 
   auto suffix = [&](Type weights) {
-    std::string s = typeName(inputType);
+    std::string s = kernelTypeName(inputType);
     if (weights != inputType)
-      s += "_" + typeName(weights);
+      s += "_" + kernelTypeName(weights);
     return s;
   };
   Type hType =
       config->instruction ? inputType : Float32Type::get(op.getContext());
   gpu::GPUModuleOp module = kernelModule(builder);
-  SmallVector<Attribute> names;
+  SmallVector<std::string> names;
   auto add = [&](const GPULinearConfig &c, MoEGemmKind kind, StringRef name,
                  Type in, Type weights) {
     if (!module.lookupSymbol(name))
       buildMoEGemmKernel(builder, module, name, c, kind, in, weights,
                          parsedMutation);
-    names.push_back(reference(builder, name));
+    names.push_back(name.str());
   };
   add(*config, MoEGemmKind::GateUp, "moe_gate_up_swiglu_" + suffix(weightType),
       inputType, weightType);
@@ -230,39 +199,32 @@ LogicalResult GPUMoEKernelsPass::experts(MoeExpertsOp op, OpBuilder &builder) {
     add(*sharedConfig, MoEGemmKind::SharedDown,
         "moe_shared_down_" + suffix(sharedType), sharedH, sharedType);
   }
-  std::string combineName =
-      "moe_combine_" + typeName(inputType) + (sharedType ? "_shared" : "");
+  std::string combineName = "moe_combine_" + kernelTypeName(inputType) +
+                            (sharedType ? "_shared" : "");
   if (!module.lookupSymbol(combineName))
     buildMoECombineKernel(builder, module, combineName, *combine, inputType,
                           static_cast<bool>(sharedType));
-  names.push_back(reference(builder, combineName));
-  op->setAttr("seq.gpu_kernels", builder.getArrayAttr(names));
+  names.push_back(combineName);
+  recordKernels(op, names);
   return success();
 }
 
 void GPUMoEKernelsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  std::string error;
-  description = parseTarget(target, error);
-  if (description && !description->isGPU())
-    error = "'" + target + "' is not a GPU target";
-  if (!description || !description->isGPU()) {
-    module.emitError() << "seq-gpu-moe-kernels: " << error;
+  FailureOr<TargetDescription> parsed =
+      parseGPUTargetOption(module, "seq-gpu-moe-kernels", target);
+  if (failed(parsed))
     return signalPassFailure();
-  }
-  auto mutationKind =
-      llvm::StringSwitch<std::optional<KernelMutation>>(mutation)
-          .Case("none", KernelMutation::None)
-          .Case("shuffle-offset", KernelMutation::ShuffleOffset)
-          .Case("drop-barrier", KernelMutation::DropBarrier)
-          .Case("swap-fragment-lanes", KernelMutation::SwapFragmentLanes)
-          .Case("group-offset-off-by-one", KernelMutation::GroupOffsetOffByOne)
-          .Default(std::nullopt);
-  if (!mutationKind) {
-    module.emitError() << "seq-gpu-moe-kernels: unknown mutation '" << mutation
-                       << "'";
+  description = *parsed;
+  FailureOr<KernelMutation> mutationKind = parseMutationOption<KernelMutation>(
+      module, "seq-gpu-moe-kernels", mutation,
+      {{"none", KernelMutation::None},
+       {"shuffle-offset", KernelMutation::ShuffleOffset},
+       {"drop-barrier", KernelMutation::DropBarrier},
+       {"swap-fragment-lanes", KernelMutation::SwapFragmentLanes},
+       {"group-offset-off-by-one", KernelMutation::GroupOffsetOffByOne}});
+  if (failed(mutationKind))
     return signalPassFailure();
-  }
   parsedMutation = *mutationKind;
   OpBuilder builder(module.getBodyRegion());
   bool failed = false;

@@ -28,6 +28,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "MoEKernelOps.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/MoEKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -330,15 +331,9 @@ void seq::buildMoERouteKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     arguments.push_back(MemRefType::get({dynamic}, spec.biasType));
   arguments.push_back(MemRefType::get({dynamic, spec.topK}, b.getF32Type()));
   arguments.push_back(MemRefType::get({dynamic, spec.topK}, b.getI32Type()));
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     TypeRange{}, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
   // grid.x over the tokens, `warps` per block.
-  func->setAttr(kLaunchGridAttrName,
-                b.getDenseI64ArrayAttr({0, 0, config.warps}));
+  auto func = createKernelFunc(b, name, arguments, TypeRange{},
+                               config.threads(), {0, 0, config.warps});
   RouteKernelBuilder(b, config, spec, mutation).build(func);
 }
 
@@ -621,26 +616,14 @@ void seq::buildMoEDispatchKernel(OpBuilder &builder,
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
   int64_t dynamic = ShapedType::kDynamic;
   Type i32 = b.getI32Type();
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  auto shared = [&](int64_t size) {
-    return MemRefType::get({size}, i32, MemRefLayoutAttrInterface(), workgroup);
-  };
-  auto func = gpu::GPUFuncOp::create(
-      b, b.getLoc(), name,
-      b.getFunctionType({MemRefType::get({dynamic, dynamic}, i32),
-                         MemRefType::get({dynamic}, i32),
-                         MemRefType::get({numExperts + 1}, i32)},
-                        {}),
-      TypeRange{shared(numExperts), shared(numExperts + 1),
-                shared(config.warps)},
-      TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+  auto shared = [&](int64_t size) { return workgroupMemRefType({size}, i32); };
   // One block: ceil((E + 1) / (E + 1)).
-  func->setAttr(kLaunchGridAttrName,
-                b.getDenseI64ArrayAttr({2, 0, numExperts + 1}));
+  auto func = createKernelFunc(
+      b, name,
+      {MemRefType::get({dynamic, dynamic}, i32),
+       MemRefType::get({dynamic}, i32), MemRefType::get({numExperts + 1}, i32)},
+      {shared(numExperts), shared(numExperts + 1), shared(config.warps)},
+      config.threads(), {2, 0, numExperts + 1});
   DispatchKernelBuilder(b, config, numExperts, capacityFactor, mutation)
       .build(func);
 }

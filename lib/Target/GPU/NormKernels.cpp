@@ -11,6 +11,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -203,21 +204,12 @@ void seq::buildNormKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   arguments.push_back(matrix);
   SmallVector<Type> workgroups;
   if (config.blockPerRow)
-    workgroups.push_back(
-        MemRefType::get({(layerNorm ? 2 : 1) * config.warps}, b.getF32Type(),
-                        MemRefLayoutAttrInterface(),
-                        gpu::AddressSpaceAttr::get(
-                            b.getContext(), gpu::AddressSpace::Workgroup)));
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     workgroups, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
+    workgroups.push_back(workgroupMemRefType(
+        {(layerNorm ? 2 : 1) * config.warps}, b.getF32Type()));
   int64_t out = arguments.size() - 1;
   // grid.x over the rows of Y.
-  func->setAttr(kLaunchGridAttrName,
-                b.getDenseI64ArrayAttr({out, 0, config.rowsPerBlock()}));
+  auto func = createKernelFunc(b, name, arguments, workgroups, config.threads(),
+                               {out, 0, config.rowsPerBlock()});
   NormKernelBuilder(b, config, elementType, mutation)
       .build(func, layerNorm, hasBias, epsilon);
 }
@@ -229,29 +221,20 @@ struct GPUNormKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target + "' is not a GPU target";
-    if (!description || !description->isGPU()) {
-      module.emitError() << "seq-gpu-norm-kernels: " << error;
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, "seq-gpu-norm-kernels", target);
+    if (failed(description))
       return signalPassFailure();
-    }
-    auto parsedMutation =
-        llvm::StringSwitch<std::optional<KernelMutation>>(mutation)
-            .Case("none", KernelMutation::None)
-            .Case("shuffle-offset", KernelMutation::ShuffleOffset)
-            .Case("drop-barrier", KernelMutation::DropBarrier)
-            .Default(std::nullopt);
-    if (!parsedMutation) {
-      module.emitError() << "seq-gpu-norm-kernels: unknown mutation '"
-                         << mutation << "'";
+    FailureOr<KernelMutation> parsedMutation =
+        parseMutationOption<KernelMutation>(
+            module, "seq-gpu-norm-kernels", mutation,
+            {{"none", KernelMutation::None},
+             {"shuffle-offset", KernelMutation::ShuffleOffset},
+             {"drop-barrier", KernelMutation::DropBarrier}});
+    if (failed(parsedMutation))
       return signalPassFailure();
-    }
 
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels =
-        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
     bool failed = false;
     module.walk([&](Operation *op) {
       auto rms = dyn_cast<RMSNormOp>(op);
@@ -281,31 +264,17 @@ struct GPUNormKernelsPass
         failed = true;
         return;
       }
-      uint32_t bits;
-      std::memcpy(&bits, &epsilon, 4);
-      std::string typeName;
-      llvm::raw_string_ostream(typeName) << type;
       // Epsilon is in the code: its f32 bits name the kernel.
       std::string name = llvm::formatv(
-          "{0}_{1}{2}_{3}_eps{4}", rms ? "rms_norm" : "layer_norm", typeName,
-          bias ? "_bias" : "", config->blockPerRow ? "block" : "warp",
-          llvm::utohexstr(bits, /*LowerCase=*/true));
-      if (!kernels) {
-        builder.setInsertionPointToEnd(module.getBody());
-        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kKernelModuleName);
-        kernels->setAttr("seq.target",
-                         builder.getStringAttr(description->name()));
-        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                        builder.getUnitAttr());
-      }
+          "{0}_{1}{2}_{3}_eps{4}", rms ? "rms_norm" : "layer_norm",
+          kernelTypeName(type), bias ? "_bias" : "",
+          config->blockPerRow ? "block" : "warp", kernelFloatTag(epsilon));
+      gpu::GPUModuleOp kernels =
+          getOrCreateKernelModule(builder, module, *description);
       if (!kernels.lookupSymbol(name))
         buildNormKernel(builder, kernels, name, *config, type, !rms,
                         static_cast<bool>(bias), epsilon, *parsedMutation);
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+      recordKernel(op, name);
     });
     if (failed)
       signalPassFailure();

@@ -13,6 +13,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -184,20 +185,15 @@ struct GPUSampleKernelsPass
       module.emitError() << "seq-gpu-sample-kernels: " << error;
       return signalPassFailure();
     }
-    auto parsedMutation =
-        llvm::StringSwitch<std::optional<KernelMutation>>(mutation)
-            .Case("none", KernelMutation::None)
-            .Case("shuffle-offset", KernelMutation::ShuffleOffset)
-            .Case("drop-barrier", KernelMutation::DropBarrier)
-            .Default(std::nullopt);
-    if (!parsedMutation) {
-      module.emitError() << "seq-gpu-sample-kernels: unknown mutation '"
-                         << mutation << "'";
+    FailureOr<KernelMutation> parsedMutation =
+        parseMutationOption<KernelMutation>(
+            module, "seq-gpu-sample-kernels", mutation,
+            {{"none", KernelMutation::None},
+             {"shuffle-offset", KernelMutation::ShuffleOffset},
+             {"drop-barrier", KernelMutation::DropBarrier}});
+    if (failed(parsedMutation))
       return signalPassFailure();
-    }
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels =
-        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
     bool failed = false;
     module.walk([&](SampleOp op) {
       if (!op.getSampling().isGreedy()) {
@@ -208,49 +204,28 @@ struct GPUSampleKernelsPass
         return;
       }
       Type type = op.getLogits().getType().getElementType();
-      std::string typeName;
-      llvm::raw_string_ostream(typeName) << type;
-      std::string name = "argmax_" + typeName;
-      if (!kernels) {
-        builder.setInsertionPointToEnd(module.getBody());
-        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kKernelModuleName);
-        kernels->setAttr("seq.target",
-                         builder.getStringAttr(description->name()));
-        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                        builder.getUnitAttr());
-      }
+      std::string name = "argmax_" + kernelTypeName(type);
+      gpu::GPUModuleOp kernels =
+          getOrCreateKernelModule(builder, module, *description);
       if (!kernels.lookupSymbol(name)) {
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToEnd(kernels.getBody());
         ImplicitLocOpBuilder b(kernels.getLoc(), builder);
         int64_t dynamic = ShapedType::kDynamic;
-        auto workgroup = gpu::AddressSpaceAttr::get(
-            b.getContext(), gpu::AddressSpace::Workgroup);
         auto words = [&](Type element) {
-          return MemRefType::get({config->warps}, element,
-                                 MemRefLayoutAttrInterface(), workgroup);
+          return workgroupMemRefType({config->warps}, element);
         };
-        auto func = gpu::GPUFuncOp::create(
-            b, b.getLoc(), name,
-            b.getFunctionType({MemRefType::get({dynamic, dynamic}, type),
-                               MemRefType::get({dynamic}, b.getI32Type())},
-                              {}),
-            TypeRange{words(b.getF32Type()), words(b.getI32Type()),
-                      words(b.getI32Type())},
-            TypeRange{});
-        func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                      b.getUnitAttr());
-        func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-            {static_cast<int32_t>(config->threads()), 1, 1}));
         // grid.x over the rows (the tokens).
-        func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr({1, 0, 1}));
+        auto func =
+            createKernelFunc(b, name,
+                             {MemRefType::get({dynamic, dynamic}, type),
+                              MemRefType::get({dynamic}, b.getI32Type())},
+                             {words(b.getF32Type()), words(b.getI32Type()),
+                              words(b.getI32Type())},
+                             config->threads(), {1, 0, 1});
         ArgmaxKernelBuilder(b, *config, type, *parsedMutation).build(func);
       }
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+      recordKernel(op, name);
     });
     if (failed)
       signalPassFailure();

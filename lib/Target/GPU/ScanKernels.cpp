@@ -1,11 +1,14 @@
 //===- ScanKernels.cpp - GPU kernels of seq.scan and seq.scan_step --------===//
 //
 // This file implements seq-gpu-scan-kernels and the kernel it builds: a
-// linear recurrence h = a * h + b whose state is [B, D] or [B, D, N]
-// (Mamba-1's selective scan and its decode step). A group of lanes (N
-// rounded up to a power of two, at most a warp) owns one (batch row,
-// channel), one lane per state element, and keeps its state in registers
-// while the block walks the sequence in chunks of `group` steps.
+// linear recurrence h = a * h + b whose state is [B, D], [B, D, N]
+// (Mamba-1's selective scan and its decode step) or [B, H, P, N] (Mamba-2:
+// a state per head, its scalar decay and B/C read per (head, n)). A group
+// of lanes (N rounded up to a power of two, at most a warp) owns one
+// (batch row, channel) -- with heads, one (batch row, head, p): lane per
+// (head, p, n) -- one lane per state element, and keeps its state in
+// registers while the block walks the sequence in chunks of `group` steps.
+// With heads, grid.z walks the heads and grid.x the P channels of each.
 //
 // The op's step and readout regions are compiled into the kernel, split by
 // what their values depend on:
@@ -27,6 +30,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -75,10 +79,27 @@ struct ScanView {
   Region *step = nullptr, *readout = nullptr;
   Type outputElement, finalElement;
   int64_t outputRank = 0;
-  /// Iteration dimensions: batch, time (-1 for scan_step), channel, lane
-  /// (-1 for a [B, D] state).
-  int64_t timeDim = -1, channelDim = -1, laneDim = -1;
+  /// Iteration dimensions: batch, time (-1 for scan_step), head (-1 unless
+  /// the state is [B, H, P, N]), channel, lane (-1 for a [B, D] state).
+  int64_t timeDim = -1, headDim = -1, channelDim = -1, laneDim = -1;
 };
+
+/// The values the op's step and readout regions use from outside the op,
+/// in the order they are first used.
+SmallVector<Value> outsideValues(const ScanView &view) {
+  SmallVector<Value> values;
+  for (Region *region : {view.step, view.readout}) {
+    if (!region)
+      continue;
+    region->walk([&](Operation *inner) {
+      for (Value operand : inner->getOperands())
+        if (!region->isAncestor(operand.getParentRegion()) &&
+            !llvm::is_contained(values, operand))
+          values.push_back(operand);
+    });
+  }
+  return values;
+}
 
 Phase phaseOf(unsigned mask) {
   if (!(mask & kDependsOnTime))
@@ -384,28 +405,53 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
                           c(config.channelsPerBlock())),
                       arith::DivUIOp::create(b, tid, c(group)));
   Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  Value channels = memref::DimOp::create(b, stateArg, 1);
+  // With heads ([B, H, P, N]): the head is grid.z, the channels are P.
+  bool heads = view.headDim >= 0;
+  Value head = heads ? gpu::BlockIdOp::create(b, gpu::Dimension::z) : Value();
+  int64_t channelStateDim = heads ? 2 : 1;
+  Value channels = memref::DimOp::create(b, stateArg, channelStateDim);
   Value channelActive = ult(channel, channels);
   Value active = channelActive;
   if (view.laneDim >= 0)
     active = arith::AndIOp::create(
-        b, active, ult(n, memref::DimOp::create(b, stateArg, 2)));
+        b, active,
+        ult(n, memref::DimOp::create(b, stateArg, channelStateDim + 1)));
   // Inactive lanes (past the channels or N) compute on element 0 and
-  // store nothing; every lane reaches every shuffle.
-  Value channelC = select(active, channel, c(0));
+  // store nothing; every lane reaches every shuffle. A lane past N keeps
+  // its group's channel: it computes the per-step values of a chunk step
+  // for the group (N below the group size, e.g. 20 of 32).
+  Value channelC = select(channelActive, channel, c(0));
   Value nC = select(active, n, c(0));
   auto point = [&](Value t) {
     SmallVector<Value> p = {batch};
     if (view.timeDim >= 0)
       p.push_back(t);
+    if (heads)
+      p.push_back(head);
     p.push_back(channelC);
     if (view.laneDim >= 0)
       p.push_back(nC);
     return p;
   };
   auto statePoint = [&](Value ch, Value nn) {
-    SmallVector<Value> p = {batch, ch};
+    SmallVector<Value> p = {batch};
+    if (heads)
+      p.push_back(head);
+    p.push_back(ch);
     if (view.laneDim >= 0)
+      p.push_back(nn);
+    return p;
+  };
+  // An output element: time `t` (none for scan_step), channel `ch`, lane
+  // `nn` (none for a readout reduced over N).
+  auto outputPoint = [&](Value t, Value ch, Value nn) {
+    SmallVector<Value> p = {batch};
+    if (t)
+      p.push_back(t);
+    if (heads)
+      p.push_back(head);
+    p.push_back(ch);
+    if (nn)
       p.push_back(nn);
     return p;
   };
@@ -434,6 +480,14 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
   // Everything that varies with neither the time nor N: once per lane
   // (scan_step: everything, there is no time).
   IRMapping invStep, invReadout;
+  // Constants the regions use from outside the op (the canonicalizer
+  // hoists them out of the regions): cloned into the kernel once.
+  for (Value outside : outsideValues(view))
+    if (!invStep.contains(outside)) {
+      Value copy = b.clone(*outside.getDefiningOp())->getResult(0);
+      invStep.map(outside, copy);
+      invReadout.map(outside, copy);
+    }
   auto isInvariant = [](Phase p) { return p == Phase::Invariant; };
   for (unsigned i = 0; i < numInputs; ++i)
     if (inputPhase(i) == Phase::Invariant) {
@@ -455,7 +509,7 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       ifThen(arith::AndIOp::create(
                  b, channelActive,
                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, c(0))),
-             [&] { storeOutput(sum, {batch, channel}); });
+             [&] { storeOutput(sum, outputPoint({}, channel, {})); });
     } else {
       ifThen(active, [&] { storeOutput(r, statePoint(channel, n)); });
     }
@@ -579,17 +633,16 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
                       sum, kept);
       } else {
         ifThen(arith::AndIOp::create(b, valid, active), [&] {
-          SmallVector<Value> indices = {batch, time, channel};
-          if (view.laneDim >= 0)
-            indices.push_back(n);
-          storeOutput(r, indices);
+          storeOutput(
+              r, outputPoint(time, channel, view.laneDim >= 0 ? n : Value()));
         });
       }
       scf::YieldOp::create(b, ValueRange{hNext, kept});
     }
     if (view.reduce)
-      ifThen(arith::AndIOp::create(b, mineValid, channelActive),
-             [&] { storeOutput(walk.getResult(1), {batch, myTime, channel}); });
+      ifThen(arith::AndIOp::create(b, mineValid, channelActive), [&] {
+        storeOutput(walk.getResult(1), outputPoint(myTime, channel, {}));
+      });
     scf::YieldOp::create(b, ValueRange{walk.getResult(0)});
   }
   ifThen(active, [&] {
@@ -624,19 +677,26 @@ static FailureOr<ScanView> viewOf(OpTy op, bool isStep, bool reverse) {
   auto fail = [&](const Twine &why) {
     return op.emitError() << "seq-gpu-scan-kernels: no GPU kernel for " << why;
   };
-  if (stateRank != 2 && stateRank != 3)
+  if (stateRank < 2 || stateRank > 4)
     return fail("a state of rank " + Twine(stateRank) +
-                " (the kernel takes [B, D] and [B, D, N])");
+                " (the kernel takes [B, D], [B, D, N] and [B, H, P, N])");
   int64_t lead = isStep ? 1 : 2;
   view.timeDim = isStep ? -1 : 1;
-  view.channelDim = lead;
-  view.laneDim = stateRank == 3 ? lead + 1 : -1;
+  view.headDim = stateRank == 4 ? lead : -1;
+  view.channelDim = stateRank == 4 ? lead + 1 : lead;
+  view.laneDim = stateRank >= 3 ? view.channelDim + 1 : -1;
   ArrayRef<int64_t> reduce = op.getReductionDims();
   if (!reduce.empty()) {
     if (reduce.size() != 1 || view.laneDim < 0 || reduce[0] != view.laneDim)
       return fail("a readout reduced over other dimensions than the state's "
                   "last");
     view.reduce = true;
+  }
+  for (Value outside : outsideValues(view)) {
+    Operation *def = outside.getDefiningOp();
+    if (!def || !def->hasTrait<OpTrait::ConstantLike>())
+      return fail("a region that uses a value defined outside the op other "
+                  "than a constant");
   }
   for (Region *region : {view.step, view.readout}) {
     if (!region)
@@ -657,30 +717,20 @@ struct GPUScanKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target + "' is not a GPU target";
-    if (!description || !description->isGPU()) {
-      module.emitError() << "seq-gpu-scan-kernels: " << error;
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, "seq-gpu-scan-kernels", target);
+    if (failed(description))
       return signalPassFailure();
-    }
-    std::optional<ScanMutation> parsedMutation;
-    if (mutation == "none")
-      parsedMutation = ScanMutation::None;
-    else if (mutation == "shuffle-offset")
-      parsedMutation = ScanMutation::ShuffleOffset;
-    else if (mutation == "share-lane")
-      parsedMutation = ScanMutation::ShareLane;
-    if (!parsedMutation) {
-      module.emitError() << "seq-gpu-scan-kernels: unknown mutation '"
-                         << mutation << "'";
+    FailureOr<ScanMutation> parsedMutation = parseMutationOption<ScanMutation>(
+        module, "seq-gpu-scan-kernels", mutation,
+        {{"none", ScanMutation::None},
+         {"shuffle-offset", ScanMutation::ShuffleOffset},
+         {"share-lane", ScanMutation::ShareLane}});
+    if (failed(parsedMutation))
       return signalPassFailure();
-    }
 
     OpBuilder builder(module.getBodyRegion());
-    gpu::GPUModuleOp kernels =
-        module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
+    gpu::GPUModuleOp kernels;
     // Kernels by the printed form of their op (regions, maps, types): a
     // kernel compiles its op's regions.
     llvm::StringMap<std::string> byForm;
@@ -698,7 +748,9 @@ struct GPUScanKernelsPass
         return;
       }
       auto stateType = cast<RankedTensorType>(view->init.getType());
-      int64_t lanes = view->laneDim >= 0 ? stateType.getDimSize(2) : 1;
+      int64_t lanes = view->laneDim >= 0
+                          ? stateType.getDimSize(stateType.getRank() - 1)
+                          : 1;
       if (ShapedType::isDynamic(lanes)) {
         op->emitError() << "seq-gpu-scan-kernels: the state's last dimension "
                            "must be static";
@@ -722,26 +774,21 @@ struct GPUScanKernelsPass
         // The operands' names differ between functions; the form does not.
         clone->print(os, flags.useLocalScope());
         clone->destroy();
+        // Nor do they name the constants the regions use from outside.
+        for (Value outside : outsideValues(*view))
+          outside.getDefiningOp()->print(os, flags);
       }
-      std::string typeName;
-      llvm::raw_string_ostream(typeName) << view->outputElement;
       std::string &name = byForm[form];
       if (name.empty()) {
-        std::string base = llvm::formatv(
-            "{0}_{1}_g{2}{3}", view->isStep ? "scan_step" : "scan", typeName,
-            config->group, view->reverse ? "_reverse" : "");
-        name = base;
-        for (int suffix = 1; kernels && kernels.lookupSymbol(name); ++suffix)
-          name = base + "_" + std::to_string(suffix);
-        if (!kernels) {
-          builder.setInsertionPointToEnd(module.getBody());
-          kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                             kKernelModuleName);
-          kernels->setAttr("seq.target",
-                           builder.getStringAttr(description->name()));
-          module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                          builder.getUnitAttr());
-        }
+        kernels = getOrCreateKernelModule(builder, module, *description);
+        name = uniqueKernelName(
+            kernels,
+            llvm::formatv("{0}{1}_{2}_g{3}{4}",
+                          view->isStep ? "scan_step" : "scan",
+                          view->headDim >= 0 ? "_heads" : "",
+                          kernelTypeName(view->outputElement), config->group,
+                          view->reverse ? "_reverse" : "")
+                .str());
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToEnd(kernels.getBody());
         ImplicitLocOpBuilder b(op->getLoc(), builder);
@@ -757,28 +804,23 @@ struct GPUScanKernelsPass
         arguments.push_back(memrefOf(view->init));
         arguments.push_back(memrefOf(op->getResult(0)));
         arguments.push_back(memrefOf(op->getResult(1)));
-        auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                           b.getFunctionType(arguments, {}),
-                                           TypeRange{}, TypeRange{});
-        func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                      b.getUnitAttr());
-        func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-            {static_cast<int32_t>(config->threads()), 1, 1}));
-        // grid.x over the state's channels, grid.y over its batch rows.
+        // grid.x over the state's channels, grid.y over its batch rows,
+        // with heads grid.z over them ([B, H, P, N]: P is the channels).
         int64_t state = view->inputs.size();
-        func->setAttr(kLaunchGridAttrName,
-                      b.getDenseI64ArrayAttr(
-                          {state, 1, config->channelsPerBlock(), state, 0, 1}));
+        SmallVector<int64_t> grid = {state, 1, config->channelsPerBlock(),
+                                     state, 0, 1};
+        if (view->headDim >= 0)
+          grid = {state, 2, config->channelsPerBlock(), state, 0, 1, state,
+                  1,     1};
+        auto func = createKernelFunc(b, name, arguments, TypeRange{},
+                                     config->threads(), grid);
         if (failed(ScanKernelBuilder(b, *view, *config, *parsedMutation)
                        .build(func))) {
           failedAny = true;
           return;
         }
       }
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+      recordKernel(op, name);
     });
     if (failedAny)
       signalPassFailure();

@@ -14,6 +14,7 @@
 // RUN: not seqc-opt %S/Inputs/scans.mlir "--seq-gpu-scan-kernels=target=cuda:sm_80 mutation=typo" 2>&1 | FileCheck %s --check-prefix=MUTATION
 // RUN: not seqc-opt %S/Inputs/scan-unsupported.mlir --split-input-file --seq-gpu-scan-kernels=target=cuda:sm_80 2>&1 | FileCheck %s --check-prefix=NOKERNEL
 // RUN: not seqc %S/Inputs/scan-unsupported.mlir --target=cuda:sm_80 -emit=gpu-kernels -o %t.mlir 2>&1 | FileCheck %s --check-prefix=SEQC
+// RUN: seqc-opt %S/../../Integration/GPU/scan_mamba2.mlir --canonicalize --seq-gpu-scan-kernels=target=cuda:sm_80 | FileCheck %s --check-prefix=MAMBA2
 
 // CHECK: func.func @mamba1
 // CHECK: {seq.gpu_kernel = @seq_kernels::@scan_f32_g16}
@@ -101,5 +102,30 @@
 // MUTATION: seq-gpu-scan-kernels: unknown mutation 'typo'
 // NOKERNEL: error: seq-gpu-scan-kernels: no GPU kernel for the region op 'math.tanh'
 // NOKERNEL: error: seq-gpu-scan-kernels: a scan state whose last dimension has 64 elements (a group of lanes holds 1 to 32)
-// NOKERNEL: error: seq-gpu-scan-kernels: no GPU kernel for a state of rank 4 (the kernel takes [B, D] and [B, D, N])
+// NOKERNEL: error: seq-gpu-scan-kernels: no GPU kernel for a state of rank 5 (the kernel takes [B, D], [B, D, N] and [B, H, P, N])
 // SEQC: error: seq-gpu-scan-kernels: no GPU kernel for the region op 'math.tanh'
+
+// Mamba-2 ([B, H, P, N], after the canonicalizer hoisted the softplus
+// threshold out of the regions): grid.z walks the heads and grid.x the P
+// channels; the threshold is cloned into the kernel; x is per step
+// (shared by shuffle idx), B and C per lane through the group map
+// (h floordiv 3); y summed over the 32-lane group.
+// MAMBA2: {seq.gpu_kernel = @seq_kernels::@scan_heads_f32_g32}
+// MAMBA2: {seq.gpu_kernel = @seq_kernels::@scan_step_heads_f32_g16}
+// MAMBA2: gpu.func @scan_heads_f32_g32({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, seq.launch_grid = array<i64: 6, 2, 4, 6, 0, 1, 6, 1, 1>}
+// MAMBA2: %[[HEAD:.*]] = gpu.block_id  z
+// MAMBA2: memref.load %arg6[%{{.*}}, %[[HEAD]], %{{.*}}, %{{.*}}]
+// MAMBA2: arith.constant 2.000000e+01 : f32
+// MAMBA2: scf.for
+// MAMBA2: memref.load %arg2[%{{.*}}, %{{.*}}, %[[HEAD]], %{{.*}}]
+// MAMBA2: gpu.shuffle  idx
+// MAMBA2: arith.divui %[[HEAD]], %c3
+// MAMBA2: memref.load %arg4
+// MAMBA2: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32
+// MAMBA2: gpu.shuffle  xor %{{.*}}, %c1_i32
+// MAMBA2: memref.store {{.*}}, %arg7[%{{.*}}, %{{.*}}, %[[HEAD]], %{{.*}}]
+// MAMBA2: memref.store {{.*}}, %arg8[%{{.*}}, %[[HEAD]], %{{.*}}, %{{.*}}]
+// MAMBA2: gpu.func @scan_step_heads_f32_g16({{.*}}seq.launch_grid = array<i64: 6, 2, 8, 6, 0, 1, 6, 1, 1>}
+// MAMBA2-NOT: scf.for
+// MAMBA2: gpu.block_id  z
+// MAMBA2: gpu.return

@@ -1,6 +1,6 @@
 """Golden data for the GPU scan and short-convolution kernels' emulated
-tests (test/Integration/GPU/{conv,scan_mamba1,scan_step}*.mlir) whose
-shapes the CPU goldens do not cover: d_state 16 (a group of 16 lanes),
+tests (test/Integration/GPU/{conv,scan_mamba1,scan_mamba2,scan_step}*.mlir)
+whose shapes the CPU goldens do not cover: d_state 16 (a group of 16 lanes),
 channels over several blocks with the last partial, sequences over several
 chunks with the last partial, bf16 inputs with an f32 state, the decode
 step of the scan and of the convolution on its own. References are the
@@ -102,6 +102,35 @@ def step_case(name, quant, Bsz, D, N):
 # Decode step, 3 batch rows, 40 channels, N = 16; f32 and bf16 inputs.
 step_case("scan_gpu_step", f32, 3, 40, 16)
 step_case("scan_gpu_step_bf16", bf16, 3, 40, 16)
+
+def mamba2_step_case(name, Bsz, H, P, N, G):
+    """One decode step of the Mamba-2 regions of scan_mamba2.mlir's
+    @mamba2_step (seq.scan_step, state [B, H, P, N]): softplus(dt +
+    dt_bias) with PyTorch's threshold 20, A = -exp(A_log) per head, B and C
+    of G groups (head h reads group h // (H / G), mamba_ssm's repeat
+    "b g n -> b (g h) n"), no D skip: y = sum_n h C and the new state."""
+    rng = rng_for(name)
+    dt = f32(randn(rng, Bsz, H, scale=0.5) - 1.0)
+    dt_bias = f32(uniform(rng, -0.5, 0.5, H))
+    x = f32(randn(rng, Bsz, H, P))
+    A_log = f32(torch.log(uniform(rng, 1.0, 16.0, H)))
+    Bm = f32(randn(rng, Bsz, G, N, scale=0.5))
+    Cm = f32(randn(rng, Bsz, G, N, scale=0.5))
+    h0 = f32(randn(rng, Bsz, H, P, N, scale=0.5))
+    sp = F.softplus(dt + dt_bias, threshold=20.0)                 # [b, h]
+    Bh = Bm.repeat_interleave(H // G, dim=1)                      # [b, h, n]
+    Ch = Cm.repeat_interleave(H // G, dim=1)
+    dA = torch.exp(sp * -torch.exp(A_log))
+    h1 = dA[:, :, None, None] * h0 + torch.einsum("bh,bhp,bhn->bhpn", sp, x,
+                                                  Bh)
+    y = torch.einsum("bhpn,bhn->bhp", h1, Ch)
+    save(name, {"dt": dt, "dt_bias": dt_bias, "x": x, "A_log": A_log,
+                "B": Bm, "C": Cm, "h0": h0, "y": y, "final_state": h1})
+
+
+# Mamba-2 decode step: 3 batch rows, 4 heads of P = 24 channels (3 blocks
+# of 8 on CUDA, 2 of 16 on HIP, the last partial), N = 16, 2 groups.
+mamba2_step_case("scan_gpu_mamba2_step", 3, 4, 24, 16, 2)
 
 # Short convolution, decode step (S = 1) from a given state, K = 4, bias,
 # SiLU, f32, 300 channels (two blocks' worth of threads).

@@ -27,13 +27,13 @@ func.func @wide_state(%a: tensor<1x4x2x64xf32>, %h0: tensor<1x2x64xf32>)
 
 // -----
 
-func.func @rank4(%a: tensor<1x4x2x3x4xf32>, %h0: tensor<1x2x3x4xf32>)
-    -> (tensor<1x4x2x3x4xf32>, tensor<1x2x3x4xf32>) {
-  %y, %h = seq.scan ins(%a : tensor<1x4x2x3x4xf32>) init(%h0 : tensor<1x2x3x4xf32>)
-      maps = [affine_map<(b, t, h, p, n) -> (b, t, h, p, n)>]
+func.func @rank5(%a: tensor<1x4x2x3x2x4xf32>, %h0: tensor<1x2x3x2x4xf32>)
+    -> (tensor<1x4x2x3x2x4xf32>, tensor<1x2x3x2x4xf32>) {
+  %y, %h = seq.scan ins(%a : tensor<1x4x2x3x2x4xf32>) init(%h0 : tensor<1x2x3x2x4xf32>)
+      maps = [affine_map<(b, t, h, p, q, n) -> (b, t, h, p, q, n)>]
       step {
       ^bb0(%av: f32):
         seq.yield %av, %av : f32, f32
-      } -> tensor<1x4x2x3x4xf32>, tensor<1x2x3x4xf32>
-  return %y, %h : tensor<1x4x2x3x4xf32>, tensor<1x2x3x4xf32>
+      } -> tensor<1x4x2x3x2x4xf32>, tensor<1x2x3x2x4xf32>
+  return %y, %h : tensor<1x4x2x3x2x4xf32>, tensor<1x2x3x2x4xf32>
 }

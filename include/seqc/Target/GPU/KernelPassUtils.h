@@ -1,0 +1,106 @@
+//===- KernelPassUtils.h - what every GPU kernel pass shares ----*- C++ -*-===//
+//
+// This file declares the helpers the seq-gpu-*-kernels passes share: the
+// GPU target and mutation options, the kernel module (gpu.module
+// @seq_kernels) they add kernels to, kernel names, the launch ABI a kernel
+// records for the manifest (known_block_size, seq.launch_grid), the
+// reference an op keeps to its kernels (seq.gpu_kernel, seq.gpu_kernels),
+// and the staging of a tile into workgroup memory that the linear and MoE
+// expert GEMMs share (KernelPassUtils.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_TARGET_GPU_KERNELPASSUTILS_H
+#define SEQC_TARGET_GPU_KERNELPASSUTILS_H
+
+#include "seqc/Target/TargetDescription.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+#include <utility>
+
+namespace mlir {
+namespace seq {
+
+/// The attribute naming the kernel that runs an op (a SymbolRefAttr
+/// @seq_kernels::@name), and the one naming several (an array of them).
+constexpr llvm::StringLiteral kGPUKernelAttrName = "seq.gpu_kernel";
+constexpr llvm::StringLiteral kGPUKernelsAttrName = "seq.gpu_kernels";
+
+/// The GPU target a kernel pass's `target` option names, or failure after
+/// an error on `module` ("<pass>: <why>": the option does not parse, or it
+/// names a target that is not a GPU).
+FailureOr<TargetDescription>
+parseGPUTargetOption(ModuleOp module, StringRef passName, StringRef option);
+
+/// The mutation a kernel pass's `mutation` option names among `known`
+/// (spelling, value), or failure after "<pass>: unknown mutation '<option>'"
+/// on `module`.
+template <typename MutationT>
+FailureOr<MutationT>
+parseMutationOption(ModuleOp module, StringRef passName, StringRef option,
+                    ArrayRef<std::pair<StringRef, MutationT>> known) {
+  for (const auto &[spelling, value] : known)
+    if (option == spelling)
+      return value;
+  module.emitError() << passName << ": unknown mutation '" << option << "'";
+  return failure();
+}
+
+/// The kernel module of `module` (gpu.module @seq_kernels, tagged with the
+/// target's name), created at the end of `module` (then marked a container
+/// module) when it has none. `builder`'s insertion point is kept.
+gpu::GPUModuleOp getOrCreateKernelModule(OpBuilder &builder, ModuleOp module,
+                                         const TargetDescription &target);
+
+/// `base` when `kernels` (may be null) has no symbol of that name, else
+/// the first of base_1, base_2, ... it does not have.
+std::string uniqueKernelName(gpu::GPUModuleOp kernels, StringRef base);
+
+/// The printed form of `type` ("f32", "bf16", "i32"), as kernel names
+/// spell element types.
+std::string kernelTypeName(Type type);
+
+/// The f32 bits of `value` in lower-case hex: a kernel named by a constant
+/// in its code (an epsilon, a scale).
+std::string kernelFloatTag(float value);
+
+/// A reference @seq_kernels::@name to kernel `name`.
+SymbolRefAttr kernelReference(MLIRContext *context, StringRef name);
+
+/// Records on `op` the kernel that runs it (seq.gpu_kernel), or the
+/// kernels, in launch order (seq.gpu_kernels): what the host plan reads.
+void recordKernel(Operation *op, StringRef name);
+void recordKernels(Operation *op, ArrayRef<std::string> names);
+
+/// Creates kernel `name` at `b`'s insertion point (a gpu.func with the
+/// kernel attribute) with memref `arguments` and `workgroup` buffers, and
+/// records its launch for the manifest: a block of `threads` threads
+/// (known_block_size) and the grid rule `grid` (seq.launch_grid triples,
+/// GPUTarget.h). `b` is left after the new function.
+gpu::GPUFuncOp createKernelFunc(ImplicitLocOpBuilder &b, StringRef name,
+                                TypeRange arguments, TypeRange workgroup,
+                                int64_t threads, ArrayRef<int64_t> grid);
+
+/// A buffer of `shape` x `elementType` in workgroup (shared) memory.
+MemRefType workgroupMemRefType(ArrayRef<int64_t> shape, Type elementType);
+
+/// Stages a `rows` x `depth` tile into `tile` (workgroup memory): thread
+/// `tid` of `threads` copies elements tid, tid + threads, ... in row-major
+/// order. For element (i, col), `locate(i, col)` emits the condition that
+/// it lies inside the source (the tile is zero elsewhere) and `element(i,
+/// col)` the value, emitted where the condition holds (it may use values
+/// `locate` made for the same element).
+void stageTile(ImplicitLocOpBuilder &b, Value tile, Value tid, int64_t threads,
+               int64_t rows, int64_t depth,
+               function_ref<Value(Value, Value)> locate,
+               function_ref<Value(Value, Value)> element);
+
+} // namespace seq
+} // namespace mlir
+
+#endif // SEQC_TARGET_GPU_KERNELPASSUTILS_H

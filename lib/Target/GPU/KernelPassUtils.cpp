@@ -1,0 +1,132 @@
+//===- KernelPassUtils.cpp - what every GPU kernel pass shares ------------===//
+//
+// This file implements the helpers of KernelPassUtils.h: target options,
+// the kernel module, kernel names and references, kernel functions with
+// their launch ABI, and tile staging into workgroup memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqc/Target/GPU/GPUTarget.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::seq;
+
+FailureOr<TargetDescription> seq::parseGPUTargetOption(ModuleOp module,
+                                                       StringRef passName,
+                                                       StringRef option) {
+  std::string error;
+  std::optional<TargetDescription> description = parseTarget(option, error);
+  if (description && !description->isGPU())
+    error = "'" + option.str() + "' is not a GPU target";
+  if (!description || !description->isGPU()) {
+    module.emitError() << passName << ": " << error;
+    return failure();
+  }
+  return *description;
+}
+
+gpu::GPUModuleOp seq::getOrCreateKernelModule(OpBuilder &builder,
+                                              ModuleOp module,
+                                              const TargetDescription &target) {
+  if (auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName))
+    return kernels;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto kernels =
+      gpu::GPUModuleOp::create(builder, module.getLoc(), kKernelModuleName);
+  kernels->setAttr("seq.target", builder.getStringAttr(target.name()));
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  builder.getUnitAttr());
+  return kernels;
+}
+
+std::string seq::uniqueKernelName(gpu::GPUModuleOp kernels, StringRef base) {
+  std::string name = base.str();
+  for (int suffix = 1; kernels && kernels.lookupSymbol(name); ++suffix)
+    name = base.str() + "_" + std::to_string(suffix);
+  return name;
+}
+
+std::string seq::kernelTypeName(Type type) {
+  std::string name;
+  llvm::raw_string_ostream(name) << type;
+  return name;
+}
+
+std::string seq::kernelFloatTag(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, 4);
+  return llvm::utohexstr(bits, /*LowerCase=*/true);
+}
+
+SymbolRefAttr seq::kernelReference(MLIRContext *context, StringRef name) {
+  return SymbolRefAttr::get(StringAttr::get(context, kKernelModuleName),
+                            {FlatSymbolRefAttr::get(context, name)});
+}
+
+void seq::recordKernel(Operation *op, StringRef name) {
+  op->setAttr(kGPUKernelAttrName, kernelReference(op->getContext(), name));
+}
+
+void seq::recordKernels(Operation *op, ArrayRef<std::string> names) {
+  SmallVector<Attribute> refs;
+  for (const std::string &name : names)
+    refs.push_back(kernelReference(op->getContext(), name));
+  op->setAttr(kGPUKernelsAttrName, ArrayAttr::get(op->getContext(), refs));
+}
+
+gpu::GPUFuncOp seq::createKernelFunc(ImplicitLocOpBuilder &b, StringRef name,
+                                     TypeRange arguments, TypeRange workgroup,
+                                     int64_t threads, ArrayRef<int64_t> grid) {
+  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
+                                     b.getFunctionType(arguments, {}),
+                                     workgroup, TypeRange{});
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  return func;
+}
+
+MemRefType seq::workgroupMemRefType(ArrayRef<int64_t> shape, Type elementType) {
+  auto workgroup = gpu::AddressSpaceAttr::get(elementType.getContext(),
+                                              gpu::AddressSpace::Workgroup);
+  return MemRefType::get(shape, elementType, MemRefLayoutAttrInterface(),
+                         workgroup);
+}
+
+void seq::stageTile(ImplicitLocOpBuilder &b, Value tile, Value tid,
+                    int64_t threads, int64_t rows, int64_t depth,
+                    function_ref<Value(Value, Value)> locate,
+                    function_ref<Value(Value, Value)> element) {
+  auto c = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, value);
+  };
+  Type type = cast<MemRefType>(tile.getType()).getElementType();
+  auto loop = scf::ForOp::create(b, tid, c(rows * depth), c(threads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value e = loop.getInductionVar();
+  Value i = arith::DivUIOp::create(b, e, c(depth));
+  Value col = arith::RemUIOp::create(b, e, c(depth));
+  Value inside = locate(i, col);
+  auto ifOp = scf::IfOp::create(b, TypeRange{type}, inside,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, element(i, col));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    Value zero = arith::ConstantOp::create(b, type, b.getZeroAttr(type));
+    scf::YieldOp::create(b, zero);
+  }
+  memref::StoreOp::create(b, ifOp.getResult(0), tile, ValueRange{i, col});
+}
