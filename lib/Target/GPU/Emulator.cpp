@@ -246,6 +246,29 @@ static uint64_t toUInt(double d) {
   return static_cast<uint64_t>(static_cast<int64_t>(d));
 }
 
+/// The bit width of an integer (or index: 64) element type.
+static unsigned intWidth(Type type) {
+  type = getElementTypeOrSelf(type);
+  return type.isIndex() ? 64 : type.getIntOrFloatBitWidth();
+}
+
+/// `value` wrapped to `width` bits as the hardware does: integers narrower
+/// than 64 bits are held as their sign-extended value (i1 as 0 or 1).
+static double wrapInt(uint64_t value, unsigned width) {
+  if (width >= 64)
+    return static_cast<double>(static_cast<int64_t>(value));
+  if (width == 1)
+    return static_cast<double>(value & 1);
+  unsigned shift = 64 - width;
+  return static_cast<double>(static_cast<int64_t>(value << shift) >> shift);
+}
+
+/// An integer of `width` bits read as unsigned.
+static uint64_t asUnsigned(double d, unsigned width) {
+  uint64_t u = toUInt(d);
+  return width >= 64 ? u : u & ((uint64_t(1) << width) - 1);
+}
+
 /// The row-major offset of a static vector position.
 static int64_t vectorOffset(VectorType type, ArrayRef<int64_t> position,
                             int64_t &count) {
@@ -280,7 +303,8 @@ bool Emulator::execOp(Operation &op, Thread &t) {
     }
     Type element = getElementTypeOrSelf(op.getResult(0).getType());
     for (double &d : result.v)
-      d = roundToType(d, element);
+      d = element.isIntOrIndex() ? wrapInt(toUInt(d), intWidth(element))
+                                 : roundToType(d, element);
     return set(op.getResult(0), std::move(result));
   };
   return llvm::TypeSwitch<Operation *, bool>(&op)
@@ -349,6 +373,58 @@ bool Emulator::execOp(Operation &op, Thread &t) {
           return (double)(toInt(a) << (toInt(b) & 63));
         });
       })
+      .Case([&](arith::ShRUIOp shift) {
+        unsigned width = intWidth(shift.getType());
+        return elementwise([width](double a, double b) {
+          uint64_t amount = toUInt(b);
+          return amount >= width ? 0.0
+                                 : (double)(asUnsigned(a, width) >> amount);
+        });
+      })
+      .Case([&](arith::ShRSIOp shift) {
+        unsigned width = intWidth(shift.getType());
+        return elementwise([width](double a, double b) {
+          uint64_t amount = std::min<uint64_t>(toUInt(b), width - 1);
+          return (double)(toInt(a) >> amount);
+        });
+      })
+      .Case([&](arith::MulUIExtendedOp mul) {
+        // The full 2w-bit product of two unsigned w-bit integers (w <= 32:
+        // the halves stay exact as doubles): mul.lo/mul.hi, v_mul_hi_u32.
+        unsigned width = intWidth(mul.getLhs().getType());
+        if (width > 32)
+          return fail(mul, "mului_extended wider than 32 bits");
+        const RtValue &a = t.env[mul.getLhs()], &b = t.env[mul.getRhs()];
+        RtValue low, high;
+        for (size_t i = 0; i < a.v.size(); ++i) {
+          uint64_t product = asUnsigned(a.v[i], width) *
+                             asUnsigned(b.v[i], width);
+          low.v.push_back(wrapInt(product, width));
+          high.v.push_back(wrapInt(product >> width, width));
+        }
+        set(mul.getLow(), std::move(low));
+        return set(mul.getHigh(), std::move(high));
+      })
+      .Case([&](arith::BitcastOp cast) {
+        // f32 <-> i32 only (the kernels' bit tricks).
+        Type from = getElementTypeOrSelf(cast.getIn().getType());
+        Type to = getElementTypeOrSelf(cast.getType());
+        if (!((from.isF32() && to.isInteger(32)) ||
+              (from.isInteger(32) && to.isF32())))
+          return fail(cast, "only f32 <-> i32 bitcasts are supported");
+        return elementwise([&](double a, double) -> double {
+          if (from.isF32()) {
+            float f = static_cast<float>(a);
+            uint32_t bits;
+            std::memcpy(&bits, &f, 4);
+            return wrapInt(bits, 32);
+          }
+          uint32_t bits = static_cast<uint32_t>(asUnsigned(a, 32));
+          float f;
+          std::memcpy(&f, &bits, 4);
+          return f;
+        });
+      })
       .Case<arith::MinSIOp, arith::MinUIOp>([&](Operation *) {
         return elementwise([](double a, double b) { return std::min(a, b); });
       })
@@ -358,9 +434,10 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       .Case([&](arith::CmpIOp cmp) {
         using P = arith::CmpIPredicate;
         P p = cmp.getPredicate();
-        return elementwise([p](double a, double b) -> double {
+        unsigned width = intWidth(cmp.getLhs().getType());
+        return elementwise([p, width](double a, double b) -> double {
           int64_t x = toInt(a), y = toInt(b);
-          uint64_t ux = toUInt(a), uy = toUInt(b);
+          uint64_t ux = asUnsigned(a, width), uy = asUnsigned(b, width);
           switch (p) {
           case P::eq:
             return x == y;
@@ -392,16 +469,26 @@ bool Emulator::execOp(Operation &op, Thread &t) {
             select.getResult(),
             t.env[cond ? select.getTrueValue() : select.getFalseValue()]);
       })
-      .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
-            arith::ExtUIOp, arith::TruncIOp, arith::ExtFOp>([&](Operation *o) {
-        return set(o->getResult(0), t.env[o->getOperand(0)]);
-      })
-      .Case<arith::TruncFOp, arith::SIToFPOp, arith::UIToFPOp>(
+      .Case<arith::IndexCastOp, arith::ExtSIOp, arith::ExtFOp>(
+          [&](Operation *o) {
+            return set(o->getResult(0), t.env[o->getOperand(0)]);
+          })
+      .Case<arith::TruncIOp, arith::TruncFOp, arith::SIToFPOp>(
           [&](Operation *) {
             return elementwise([](double a, double) { return a; });
           })
+      .Case<arith::IndexCastUIOp, arith::ExtUIOp, arith::UIToFPOp>(
+          [&](Operation *o) {
+            unsigned width = intWidth(o->getOperand(0).getType());
+            return elementwise([width](double a, double) {
+              return (double)asUnsigned(a, width);
+            });
+          })
       .Case<arith::FPToSIOp, arith::FPToUIOp>([&](Operation *) {
-        return elementwise([](double a, double) { return std::trunc(a); });
+        // NaN converts to 0, as cvt.rzi and v_cvt_i32_f32 do.
+        return elementwise([](double a, double) {
+          return std::isnan(a) ? 0.0 : std::trunc(a);
+        });
       })
       .Case([&](arith::AddFOp) {
         return elementwise([](double a, double b) { return a + b; });
@@ -489,9 +576,13 @@ bool Emulator::execOp(Operation &op, Thread &t) {
                       &c = t.env[fma.getC()];
         RtValue result;
         Type element = getElementTypeOrSelf(fma.getType());
+        // f32: one rounding (fma.rn.f32), not a double fma rounded again.
         for (size_t i = 0; i < a.v.size(); ++i)
           result.v.push_back(
-              roundToType(std::fma(a.v[i], b.v[i], c.v[i]), element));
+              element.isF32()
+                  ? (double)std::fmaf((float)a.v[i], (float)b.v[i],
+                                      (float)c.v[i])
+                  : roundToType(std::fma(a.v[i], b.v[i], c.v[i]), element));
         return set(fma.getResult(), std::move(result));
       })
       .Case([&](memref::LoadOp load) {

@@ -1,7 +1,8 @@
 //===- SampleKernels.cpp - GPU kernels of seq.sample ----------------------===//
 //
 // This file implements seq-gpu-sample-kernels and the greedy sampling
-// kernel it builds: a block per row of logits [B, V] finds the row's
+// kernel it builds (temperature, top-k and top-p sampling: SampleKernel.cpp):
+// a block per row of logits [B, V] finds the row's
 // argmax (lowest index on ties, as the CPU) with per-thread strided scans,
 // a shuffle reduction of (value, index, NaN flag) per warp and the warps'
 // results combined through workgroup memory after a barrier. A row with a
@@ -11,15 +12,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SampleKernel.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
 
 #include <limits>
 
@@ -172,6 +176,13 @@ struct GPUSampleKernelsPass
     : public seq::impl::SeqGPUSampleKernelsBase<GPUSampleKernelsPass> {
   using Base::Base;
 
+  // The sampling kernel's polynomial exp uses math.fma (kept here rather
+  // than in Passes.td's dependentDialects).
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registry.insert<math::MathDialect>();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
@@ -190,6 +201,15 @@ struct GPUSampleKernelsPass
             .Case("shuffle-offset", KernelMutation::ShuffleOffset)
             .Case("drop-barrier", KernelMutation::DropBarrier)
             .Default(std::nullopt);
+    // The sampling kernel's own mutations (SampleKernel.h).
+    auto sampleMutation = llvm::StringSwitch<SampleMutation>(mutation)
+                              .Case("philox-counter",
+                                    SampleMutation::PhiloxCounter)
+                              .Case("cumsum-off-by-one",
+                                    SampleMutation::CumsumOffByOne)
+                              .Default(SampleMutation::None);
+    if (sampleMutation != SampleMutation::None)
+      parsedMutation = KernelMutation::None;
     if (!parsedMutation) {
       module.emitError() << "seq-gpu-sample-kernels: unknown mutation '"
                          << mutation << "'";
@@ -198,15 +218,8 @@ struct GPUSampleKernelsPass
     OpBuilder builder(module.getBodyRegion());
     gpu::GPUModuleOp kernels =
         module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
-    bool failed = false;
     module.walk([&](SampleOp op) {
-      if (!op.getSampling().isGreedy()) {
-        op.emitError() << "seq-gpu-sample-kernels: " << description->name()
-                       << " has no kernel for temperature sampling yet "
-                          "(greedy only)";
-        failed = true;
-        return;
-      }
+      SamplingAttr sampling = op.getSampling();
       Type type = op.getLogits().getType().getElementType();
       std::string typeName;
       llvm::raw_string_ostream(typeName) << type;
@@ -219,6 +232,27 @@ struct GPUSampleKernelsPass
                          builder.getStringAttr(description->name()));
         module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                         builder.getUnitAttr());
+      }
+      if (!sampling.isGreedy()) {
+        // The parameters are constants of the kernel: its name holds them
+        // (temperature and top_p as f32 bits).
+        float temperature = sampling.getTemperature().convertToFloat();
+        float topP = sampling.getTopP().convertToFloat();
+        name.clear();
+        llvm::raw_string_ostream os(name);
+        os << "sample_" << typeName << "_t"
+           << llvm::format_hex_no_prefix(llvm::bit_cast<uint32_t>(temperature),
+                                         8)
+           << "_k" << sampling.getTopK() << "_p"
+           << llvm::format_hex_no_prefix(llvm::bit_cast<uint32_t>(topP), 8);
+        if (!kernels.lookupSymbol(name))
+          buildSampleKernel(builder, kernels, name, *config, type, temperature,
+                            sampling.getTopK(), topP, sampleMutation);
+        op->setAttr("seq.gpu_kernel",
+                    SymbolRefAttr::get(
+                        builder.getStringAttr(kKernelModuleName),
+                        {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+        return;
       }
       if (!kernels.lookupSymbol(name)) {
         OpBuilder::InsertionGuard guard(builder);
@@ -252,8 +286,6 @@ struct GPUSampleKernelsPass
                       builder.getStringAttr(kKernelModuleName),
                       {FlatSymbolRefAttr::get(builder.getContext(), name)}));
     });
-    if (failed)
-      signalPassFailure();
   }
 };
 } // namespace
