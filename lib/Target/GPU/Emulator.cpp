@@ -397,8 +397,8 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         const RtValue &a = t.env[mul.getLhs()], &b = t.env[mul.getRhs()];
         RtValue low, high;
         for (size_t i = 0; i < a.v.size(); ++i) {
-          uint64_t product = asUnsigned(a.v[i], width) *
-                             asUnsigned(b.v[i], width);
+          uint64_t product =
+              asUnsigned(a.v[i], width) * asUnsigned(b.v[i], width);
           low.v.push_back(wrapInt(product, width));
           high.v.push_back(wrapInt(product >> width, width));
         }
@@ -571,11 +571,12 @@ bool Emulator::execOp(Operation &op, Thread &t) {
           return 0;
         });
       })
-      .Case([&](math::FmaOp fma) {
-        const RtValue &a = t.env[fma.getA()], &b = t.env[fma.getB()],
-                      &c = t.env[fma.getC()];
+      .Case<math::FmaOp, LLVM::FMAOp>([&](Operation *fma) {
+        const RtValue &a = t.env[fma->getOperand(0)],
+                      &b = t.env[fma->getOperand(1)],
+                      &c = t.env[fma->getOperand(2)];
         RtValue result;
-        Type element = getElementTypeOrSelf(fma.getType());
+        Type element = getElementTypeOrSelf(fma->getResult(0).getType());
         // f32: one rounding (fma.rn.f32), not a double fma rounded again.
         for (size_t i = 0; i < a.v.size(); ++i)
           result.v.push_back(
@@ -583,7 +584,7 @@ bool Emulator::execOp(Operation &op, Thread &t) {
                   ? (double)std::fmaf((float)a.v[i], (float)b.v[i],
                                       (float)c.v[i])
                   : roundToType(std::fma(a.v[i], b.v[i], c.v[i]), element));
-        return set(fma.getResult(), std::move(result));
+        return set(fma->getResult(0), std::move(result));
       })
       .Case([&](memref::LoadOp load) {
         int64_t offset;

@@ -34,7 +34,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -85,8 +85,10 @@ private:
   Value cmpi(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, p, x, y);
   }
+  /// llvm.intr.fma: fma.rn.f32 / v_fma_f32 (math.fma would become a
+  /// device-library call on NVVM).
   Value fma(Value x, Value y, Value z) {
-    return math::FmaOp::create(b, x, y, z);
+    return LLVM::FMAOp::create(b, x, y, z);
   }
   Value shuffle(Value v, int64_t offset) {
     return gpu::ShuffleOp::create(b, v, offset, config.warpSize,
@@ -210,14 +212,14 @@ Value SampleKernelBuilder::bisectBits(function_ref<Value(Value)> pred) {
 /// >= floor, in index order.
 Value SampleKernelBuilder::keptMass(const Sequence &seq, Value threshold,
                                     Value floor) {
-  auto loop = scf::ForOp::create(b, c(0), seq.count, c(1),
-                                 ValueRange{f32(0.0f)});
+  auto loop =
+      scf::ForOp::create(b, c(0), seq.count, c(1), ValueRange{f32(0.0f)});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value p = seq.at(loop.getInductionVar()).first;
-  Value keep = arith::AndIOp::create(
-      b, cmpf(arith::CmpFPredicate::OGE, p, threshold),
-      cmpf(arith::CmpFPredicate::OGE, p, floor));
+  Value keep =
+      arith::AndIOp::create(b, cmpf(arith::CmpFPredicate::OGE, p, threshold),
+                            cmpf(arith::CmpFPredicate::OGE, p, floor));
   scf::YieldOp::create(
       b, ValueRange{arith::AddFOp::create(b, loop.getRegionIterArgs()[0],
                                           select(keep, p, f32(0.0f)))});
@@ -252,9 +254,9 @@ Value SampleKernelBuilder::philoxUniform(Value rowIndex) {
     k1 = arith::AddIOp::create(b, k1, u32(0xBB67AE85u));
   }
   Value bits = arith::ShRUIOp::create(b, counter[0], i32(8));
-  return arith::MulFOp::create(
-      b, arith::UIToFPOp::create(b, b.getF32Type(), bits),
-      f32(1.0f / 16777216.0f));
+  return arith::MulFOp::create(b,
+                               arith::UIToFPOp::create(b, b.getF32Type(), bits),
+                               f32(1.0f / 16777216.0f));
 }
 
 /// Thread 0's part: the CPU's top-p threshold, kept mass and draw over
@@ -266,9 +268,8 @@ Value SampleKernelBuilder::draw(const Sequence &seq, Value floor,
   if (topP < 1.0f) {
     Value target =
         arith::MulFOp::create(b, keptMass(seq, floor, floor), f32(topP));
-    threshold = bisectBits([&](Value t) {
-      return cmpf(P::OGE, keptMass(seq, t, floor), target);
-    });
+    threshold = bisectBits(
+        [&](Value t) { return cmpf(P::OGE, keptMass(seq, t, floor), target); });
     threshold = arith::MaximumFOp::create(b, threshold, floor);
   }
   Value total = keptMass(seq, threshold, threshold);
@@ -286,11 +287,10 @@ Value SampleKernelBuilder::draw(const Sequence &seq, Value floor,
     Value mass =
         arith::AddFOp::create(b, carried[0], select(kept, p, f32(0.0f)));
     Value unset = cmpi(arith::CmpIPredicate::slt, carried[1], i32(0));
-    Value tested = mutation == SampleMutation::CumsumOffByOne ? carried[0]
-                                                              : mass;
+    Value tested =
+        mutation == SampleMutation::CumsumOffByOne ? carried[0] : mass;
     Value crosses = arith::AndIOp::create(
-        b, arith::AndIOp::create(b, kept, unset),
-        cmpf(P::OGT, tested, target));
+        b, arith::AndIOp::create(b, kept, unset), cmpf(P::OGT, tested, target));
     scf::YieldOp::create(b, ValueRange{mass, select(crosses, index, carried[1]),
                                        select(kept, index, carried[2])});
   }
@@ -322,8 +322,8 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
 
   // 1. The row's largest logit and whether it holds a NaN.
   Value negInf = f32(-std::numeric_limits<float>::infinity());
-  auto scan = scf::ForOp::create(b, tid, vocab, c(threads),
-                                 ValueRange{negInf, i32(0)});
+  auto scan =
+      scf::ForOp::create(b, tid, vocab, c(threads), ValueRange{negInf, i32(0)});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(scan.getBody());
@@ -365,16 +365,15 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
   Value floor = f32(0.0f);
   if (topK > 0) {
     floor = bisectBits([&](Value t) {
-      auto count = scf::ForOp::create(b, tid, vocab, c(threads),
-                                      ValueRange{i32(0)});
+      auto count =
+          scf::ForOp::create(b, tid, vocab, c(threads), ValueRange{i32(0)});
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(count.getBody());
         Value ge = cmpf(P::OGE, probability(count.getInductionVar()), t);
-        scf::YieldOp::create(
-            b, ValueRange{arith::AddIOp::create(
-                   b, count.getRegionIterArgs()[0],
-                   arith::ExtUIOp::create(b, i32Type, ge))});
+        scf::YieldOp::create(b, ValueRange{arith::AddIOp::create(
+                                    b, count.getRegionIterArgs()[0],
+                                    arith::ExtUIOp::create(b, i32Type, ge))});
       }
       return cmpi(arith::CmpIPredicate::sge, blockSum(count.getResult(0)),
                   i32(static_cast<int32_t>(topK)));
@@ -385,24 +384,23 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
   // the chunk [t c, (t + 1) c) with c = ceil(V / threads).
   Value chunk = arith::DivUIOp::create(
       b, arith::AddIOp::create(b, vocab, c(threads - 1)), c(threads));
-  Value begin = arith::MinUIOp::create(
-      b, arith::MulIOp::create(b, tid, chunk), vocab);
-  Value end = arith::MinUIOp::create(
-      b, arith::AddIOp::create(b, begin, chunk), vocab);
-  auto forChunk = [&](ValueRange init,
-                      function_ref<SmallVector<Value>(Value, Value,
-                                                      ValueRange)>
-                          body) {
-    auto loop = scf::ForOp::create(b, begin, end, c(1), init);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value v = loop.getInductionVar();
-    Value p = probability(v);
-    scf::YieldOp::create(b, body(v, p, loop.getRegionIterArgs()));
-    return loop;
-  };
-  auto mine = forChunk(
-      ValueRange{i32(0)}, [&](Value, Value p, ValueRange carried) {
+  Value begin =
+      arith::MinUIOp::create(b, arith::MulIOp::create(b, tid, chunk), vocab);
+  Value end =
+      arith::MinUIOp::create(b, arith::AddIOp::create(b, begin, chunk), vocab);
+  auto forChunk =
+      [&](ValueRange init,
+          function_ref<SmallVector<Value>(Value, Value, ValueRange)> body) {
+        auto loop = scf::ForOp::create(b, begin, end, c(1), init);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value v = loop.getInductionVar();
+        Value p = probability(v);
+        scf::YieldOp::create(b, body(v, p, loop.getRegionIterArgs()));
+        return loop;
+      };
+  auto mine =
+      forChunk(ValueRange{i32(0)}, [&](Value, Value p, ValueRange carried) {
         return SmallVector<Value>{arith::AddIOp::create(
             b, carried[0],
             arith::ExtUIOp::create(b, i32Type, cmpf(P::OGE, p, floor)))};
@@ -428,23 +426,21 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(fill.thenBlock());
-    forChunk(ValueRange{arith::IndexCastOp::create(b, b.getIndexType(),
-                                                   offset)},
-             [&](Value v, Value p, ValueRange carried) {
-               Value keep = cmpf(P::OGE, p, floor);
-               auto store = scf::IfOp::create(b, TypeRange{}, keep, false);
-               {
-                 OpBuilder::InsertionGuard guard(b);
-                 b.setInsertionPointToStart(store.thenBlock());
-                 memref::StoreOp::create(b, p, candidateP,
-                                         ValueRange{carried[0]});
-                 memref::StoreOp::create(b, toI32(v), candidateIndex,
-                                         ValueRange{carried[0]});
-               }
-               return SmallVector<Value>{
-                   select(keep, arith::AddIOp::create(b, carried[0], c(1)),
-                          carried[0])};
-             });
+    forChunk(
+        ValueRange{arith::IndexCastOp::create(b, b.getIndexType(), offset)},
+        [&](Value v, Value p, ValueRange carried) {
+          Value keep = cmpf(P::OGE, p, floor);
+          auto store = scf::IfOp::create(b, TypeRange{}, keep, false);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(store.thenBlock());
+            memref::StoreOp::create(b, p, candidateP, ValueRange{carried[0]});
+            memref::StoreOp::create(b, toI32(v), candidateIndex,
+                                    ValueRange{carried[0]});
+          }
+          return SmallVector<Value>{select(
+              keep, arith::AddIOp::create(b, carried[0], c(1)), carried[0])};
+        });
   }
   gpu::BarrierOp::create(b);
 
@@ -456,14 +452,12 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(which.thenBlock());
-    Sequence shared{arith::IndexCastOp::create(b, b.getIndexType(),
-                                               candidates),
-                    [&](Value i) -> std::pair<Value, Value> {
-                      return {memref::LoadOp::create(b, candidateP,
-                                                     ValueRange{i}),
-                              memref::LoadOp::create(b, candidateIndex,
-                                                     ValueRange{i})};
-                    }};
+    Sequence shared{
+        arith::IndexCastOp::create(b, b.getIndexType(), candidates),
+        [&](Value i) -> std::pair<Value, Value> {
+          return {memref::LoadOp::create(b, candidateP, ValueRange{i}),
+                  memref::LoadOp::create(b, candidateIndex, ValueRange{i})};
+        }};
     scf::YieldOp::create(b, ValueRange{draw(shared, floor, row)});
     b.setInsertionPointToStart(which.elseBlock());
     Sequence whole{vocab, [&](Value v) -> std::pair<Value, Value> {
@@ -471,9 +465,9 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
                    }};
     scf::YieldOp::create(b, ValueRange{draw(whole, floor, row)});
   }
-  Value invalid = arith::OrIOp::create(
-      b, cmpi(arith::CmpIPredicate::ne, nan, i32(0)),
-      cmpi(arith::CmpIPredicate::eq, vocab, c(0)));
+  Value invalid =
+      arith::OrIOp::create(b, cmpi(arith::CmpIPredicate::ne, nan, i32(0)),
+                           cmpi(arith::CmpIPredicate::eq, vocab, c(0)));
   memref::StoreOp::create(b, select(invalid, i32(-1), which.getResult(0)),
                           tokens, ValueRange{row});
   b.setInsertionPointAfter(first);
@@ -506,11 +500,10 @@ void seq::buildSampleKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                 shared(kCandidates, f32), shared(kCandidates, i32)},
       TypeRange{});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(config.threads()), 1, 1}));
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
   // grid.x over the rows (the tokens, argument 2).
   func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr({2, 0, 1}));
-  SampleKernelBuilder(b, config, elementType, temperature, topK, topP,
-                      mutation)
+  SampleKernelBuilder(b, config, elementType, temperature, topK, topP, mutation)
       .build(func);
 }

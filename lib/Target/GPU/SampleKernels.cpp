@@ -18,7 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -176,11 +176,11 @@ struct GPUSampleKernelsPass
     : public seq::impl::SeqGPUSampleKernelsBase<GPUSampleKernelsPass> {
   using Base::Base;
 
-  // The sampling kernel's polynomial exp uses math.fma (kept here rather
-  // than in Passes.td's dependentDialects).
+  // The sampling kernel's polynomial exp uses llvm.intr.fma (kept here
+  // rather than in Passes.td's dependentDialects).
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    registry.insert<math::MathDialect>();
+    registry.insert<LLVM::LLVMDialect>();
   }
 
   void runOnOperation() override {
@@ -202,12 +202,11 @@ struct GPUSampleKernelsPass
             .Case("drop-barrier", KernelMutation::DropBarrier)
             .Default(std::nullopt);
     // The sampling kernel's own mutations (SampleKernel.h).
-    auto sampleMutation = llvm::StringSwitch<SampleMutation>(mutation)
-                              .Case("philox-counter",
-                                    SampleMutation::PhiloxCounter)
-                              .Case("cumsum-off-by-one",
-                                    SampleMutation::CumsumOffByOne)
-                              .Default(SampleMutation::None);
+    auto sampleMutation =
+        llvm::StringSwitch<SampleMutation>(mutation)
+            .Case("philox-counter", SampleMutation::PhiloxCounter)
+            .Case("cumsum-off-by-one", SampleMutation::CumsumOffByOne)
+            .Default(SampleMutation::None);
     if (sampleMutation != SampleMutation::None)
       parsedMutation = KernelMutation::None;
     if (!parsedMutation) {
