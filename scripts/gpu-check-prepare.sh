@@ -205,6 +205,23 @@ for c in over neg; do
     "--arg 0=$(data $d/update_bf16.npy) --arg 1=$(data $d/pos_$c.npy) --arg 2=$(data $d/cache_bf16.npy) --expect 2=$(data $d/written_$c.npy) $ok --expect 3=$(data $d/status_overflow.npy)"
 done
 
+# Temperature + top-k + top-p sampling (SampleKernel.cpp): the NumPy
+# Philox goldens of test/Integration/GPU/sample_topk_topp.mlir.
+compile sample_topk_topp "$gpu/sample_topk_topp.mlir" "$out/kernels"
+d=GPU/Inputs/sample_gpu
+for draw in a b c d; do
+  run sample_topk_topp sample_f32_t3f333333_k40_p3f666666 \
+    "--arg 0=$(data $d/v1000/logits.npy) --arg 1=$(data $d/philox_$draw.npy) --expect 2=$(data $d/v1000/tokens_$draw.npy) --rtol 0 --atol 0"
+done
+for draw in a c; do
+  run sample_topk_topp sample_f32_t3f333333_k40_p3f666666 \
+    "--arg 0=$(data $d/v49152/logits.npy) --arg 1=$(data $d/philox_$draw.npy) --expect 2=$(data $d/v49152/tokens_$draw.npy) --rtol 0 --atol 0"
+done
+run sample_topk_topp sample_f32_t3f333333_k0_p3f666666 \
+  "--arg 0=$(data $d/v3000_topp/logits.npy) --arg 1=$(data $d/philox_b.npy) --expect 2=$(data $d/v3000_topp/tokens_b.npy) --rtol 0 --atol 0"
+run sample_topk_topp sample_f32_t3f333333_k40_p3f666666 \
+  "--arg 0=$(data CPU/Inputs/sample_invalid/nan.npy) --arg 1=$(data $d/philox_a.npy) --expect 2=$(data $d/nan_tokens.npy) --rtol 0 --atol 0"
+
 # MoE (seq-gpu-moe-kernels): routing, dispatch, the bf16 experts (gate/up,
 # down, combine: each saves its result for the next) and the Mixtral,
 # capacity-limited and DeepSeek-V3 (shared expert) blocks as kernel

@@ -400,6 +400,29 @@ static uint64_t toUInt(double d) {
   return static_cast<uint64_t>(static_cast<int64_t>(d));
 }
 
+/// The bit width of an integer (or index: 64) element type.
+static unsigned intWidth(Type type) {
+  type = getElementTypeOrSelf(type);
+  return type.isIndex() ? 64 : type.getIntOrFloatBitWidth();
+}
+
+/// `value` wrapped to `width` bits as the hardware does: integers narrower
+/// than 64 bits are held as their sign-extended value (i1 as 0 or 1).
+static double wrapInt(uint64_t value, unsigned width) {
+  if (width >= 64)
+    return static_cast<double>(static_cast<int64_t>(value));
+  if (width == 1)
+    return static_cast<double>(value & 1);
+  unsigned shift = 64 - width;
+  return static_cast<double>(static_cast<int64_t>(value << shift) >> shift);
+}
+
+/// An integer of `width` bits read as unsigned.
+static uint64_t asUnsigned(double d, unsigned width) {
+  uint64_t u = toUInt(d);
+  return width >= 64 ? u : u & ((uint64_t(1) << width) - 1);
+}
+
 /// The row-major offset of a static vector position.
 static int64_t vectorOffset(VectorType type, ArrayRef<int64_t> position,
                             int64_t &count) {
@@ -434,7 +457,8 @@ bool Emulator::execOp(Operation &op, Thread &t) {
     }
     Type element = getElementTypeOrSelf(op.getResult(0).getType());
     for (double &d : result.v)
-      d = roundToType(d, element);
+      d = element.isIntOrIndex() ? wrapInt(toUInt(d), intWidth(element))
+                                 : roundToType(d, element);
     return set(op.getResult(0), std::move(result));
   };
   return llvm::TypeSwitch<Operation *, bool>(&op)
@@ -503,68 +527,37 @@ bool Emulator::execOp(Operation &op, Thread &t) {
           return (double)(toInt(a) << (toInt(b) & 63));
         });
       })
-      .Case<arith::ShRSIOp, arith::ShRUIOp>([&](Operation *o) {
-        // Integers are held sign-extended: shift the value of the element
-        // type's width (the quantized kernels unpack i8 nibbles).
-        unsigned width = getElementTypeOrSelf(o->getResult(0).getType())
-                             .getIntOrFloatBitWidth();
-        if (width == 0 || width > 64)
-          width = 64;
-        bool isSigned = isa<arith::ShRSIOp>(o);
-        return elementwise([=](double a, double b) -> double {
-          int64_t shift = toInt(b) & 63;
-          if (isSigned)
-            return (double)(toInt(a) >> shift);
-          uint64_t mask = width == 64 ? ~0ull : (1ull << width) - 1;
-          return (double)llvm::SignExtend64((toUInt(a) & mask) >> shift, width);
+      .Case([&](arith::ShRUIOp shift) {
+        unsigned width = intWidth(shift.getType());
+        return elementwise([width](double a, double b) {
+          uint64_t amount = toUInt(b);
+          return amount >= width ? 0.0
+                                 : (double)(asUnsigned(a, width) >> amount);
         });
       })
-      .Case<arith::MinSIOp, arith::MinUIOp>([&](Operation *) {
-        return elementwise([](double a, double b) { return std::min(a, b); });
-      })
-      .Case<arith::MaxSIOp, arith::MaxUIOp>([&](Operation *) {
-        return elementwise([](double a, double b) { return std::max(a, b); });
-      })
-      .Case([&](arith::CmpIOp cmp) {
-        using P = arith::CmpIPredicate;
-        P p = cmp.getPredicate();
-        return elementwise([p](double a, double b) -> double {
-          int64_t x = toInt(a), y = toInt(b);
-          uint64_t ux = toUInt(a), uy = toUInt(b);
-          switch (p) {
-          case P::eq:
-            return x == y;
-          case P::ne:
-            return x != y;
-          case P::slt:
-            return x < y;
-          case P::sle:
-            return x <= y;
-          case P::sgt:
-            return x > y;
-          case P::sge:
-            return x >= y;
-          case P::ult:
-            return ux < uy;
-          case P::ule:
-            return ux <= uy;
-          case P::ugt:
-            return ux > uy;
-          case P::uge:
-            return ux >= uy;
-          }
-          return 0;
+      .Case([&](arith::ShRSIOp shift) {
+        unsigned width = intWidth(shift.getType());
+        return elementwise([width](double a, double b) {
+          uint64_t amount = std::min<uint64_t>(toUInt(b), width - 1);
+          return (double)(toInt(a) >> amount);
         });
       })
-      .Case([&](arith::SelectOp select) {
-        bool cond = scalar(t, select.getCondition()) != 0;
-        return set(
-            select.getResult(),
-            t.env[cond ? select.getTrueValue() : select.getFalseValue()]);
-      })
-      .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
-            arith::ExtUIOp, arith::TruncIOp, arith::ExtFOp>([&](Operation *o) {
-        return set(o->getResult(0), t.env[o->getOperand(0)]);
+      .Case([&](arith::MulUIExtendedOp mul) {
+        // The full 2w-bit product of two unsigned w-bit integers (w <= 32:
+        // the halves stay exact as doubles): mul.lo/mul.hi, v_mul_hi_u32.
+        unsigned width = intWidth(mul.getLhs().getType());
+        if (width > 32)
+          return fail(mul, "mului_extended wider than 32 bits");
+        const RtValue &a = t.env[mul.getLhs()], &b = t.env[mul.getRhs()];
+        RtValue low, high;
+        for (size_t i = 0; i < a.v.size(); ++i) {
+          uint64_t product =
+              asUnsigned(a.v[i], width) * asUnsigned(b.v[i], width);
+          low.v.push_back(wrapInt(product, width));
+          high.v.push_back(wrapInt(product >> width, width));
+        }
+        set(mul.getLow(), std::move(low));
+        return set(mul.getHigh(), std::move(high));
       })
       .Case([&](arith::BitcastOp cast) {
         // Integer bits <-> IEEE floats of the same width (f16 scales of
@@ -597,12 +590,70 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         }
         return set(cast.getResult(), std::move(result));
       })
-      .Case<arith::TruncFOp, arith::SIToFPOp, arith::UIToFPOp>(
+      .Case<arith::MinSIOp, arith::MinUIOp>([&](Operation *) {
+        return elementwise([](double a, double b) { return std::min(a, b); });
+      })
+      .Case<arith::MaxSIOp, arith::MaxUIOp>([&](Operation *) {
+        return elementwise([](double a, double b) { return std::max(a, b); });
+      })
+      .Case([&](arith::CmpIOp cmp) {
+        using P = arith::CmpIPredicate;
+        P p = cmp.getPredicate();
+        unsigned width = intWidth(cmp.getLhs().getType());
+        return elementwise([p, width](double a, double b) -> double {
+          int64_t x = toInt(a), y = toInt(b);
+          uint64_t ux = asUnsigned(a, width), uy = asUnsigned(b, width);
+          switch (p) {
+          case P::eq:
+            return x == y;
+          case P::ne:
+            return x != y;
+          case P::slt:
+            return x < y;
+          case P::sle:
+            return x <= y;
+          case P::sgt:
+            return x > y;
+          case P::sge:
+            return x >= y;
+          case P::ult:
+            return ux < uy;
+          case P::ule:
+            return ux <= uy;
+          case P::ugt:
+            return ux > uy;
+          case P::uge:
+            return ux >= uy;
+          }
+          return 0;
+        });
+      })
+      .Case([&](arith::SelectOp select) {
+        bool cond = scalar(t, select.getCondition()) != 0;
+        return set(
+            select.getResult(),
+            t.env[cond ? select.getTrueValue() : select.getFalseValue()]);
+      })
+      .Case<arith::IndexCastOp, arith::ExtSIOp, arith::ExtFOp>(
+          [&](Operation *o) {
+            return set(o->getResult(0), t.env[o->getOperand(0)]);
+          })
+      .Case<arith::TruncIOp, arith::TruncFOp, arith::SIToFPOp>(
           [&](Operation *) {
             return elementwise([](double a, double) { return a; });
           })
+      .Case<arith::IndexCastUIOp, arith::ExtUIOp, arith::UIToFPOp>(
+          [&](Operation *o) {
+            unsigned width = intWidth(o->getOperand(0).getType());
+            return elementwise([width](double a, double) {
+              return (double)asUnsigned(a, width);
+            });
+          })
       .Case<arith::FPToSIOp, arith::FPToUIOp>([&](Operation *) {
-        return elementwise([](double a, double) { return std::trunc(a); });
+        // NaN converts to 0, as cvt.rzi and v_cvt_i32_f32 do.
+        return elementwise([](double a, double) {
+          return std::isnan(a) ? 0.0 : std::trunc(a);
+        });
       })
       .Case([&](arith::AddFOp) {
         return elementwise([](double a, double b) { return a + b; });
@@ -685,15 +736,20 @@ bool Emulator::execOp(Operation &op, Thread &t) {
           return 0;
         });
       })
-      .Case([&](math::FmaOp fma) {
-        const RtValue &a = t.env[fma.getA()], &b = t.env[fma.getB()],
-                      &c = t.env[fma.getC()];
+      .Case<math::FmaOp, LLVM::FMAOp>([&](Operation *fma) {
+        const RtValue &a = t.env[fma->getOperand(0)],
+                      &b = t.env[fma->getOperand(1)],
+                      &c = t.env[fma->getOperand(2)];
         RtValue result;
-        Type element = getElementTypeOrSelf(fma.getType());
+        Type element = getElementTypeOrSelf(fma->getResult(0).getType());
+        // f32: one rounding (fma.rn.f32), not a double fma rounded again.
         for (size_t i = 0; i < a.v.size(); ++i)
           result.v.push_back(
-              roundToType(std::fma(a.v[i], b.v[i], c.v[i]), element));
-        return set(fma.getResult(), std::move(result));
+              element.isF32()
+                  ? (double)std::fmaf((float)a.v[i], (float)b.v[i],
+                                      (float)c.v[i])
+                  : roundToType(std::fma(a.v[i], b.v[i], c.v[i]), element));
+        return set(fma->getResult(0), std::move(result));
       })
       .Case([&](memref::LoadOp load) {
         int64_t offset;

@@ -584,6 +584,10 @@ private:
       RankedTensorType logits = tensorOf(sample.getLogits());
       if (!tensorOf(sample.getTokens()).getElementType().isInteger(32))
         return fail(op, "the argmax kernel writes i32 tokens");
+      if (!sample.getSampling().isGreedy())
+        return fail(op, "temperature sampling has a GPU kernel but no launch "
+                        "step yet (the seed and counter words); use greedy "
+                        "sampling or the CPU");
       return launch(
           op, {{sample.getLogits(), SmallVector<int64_t>(logits.getShape())}},
           SmallVector<int64_t>(tensorOf(sample.getTokens()).getShape()),

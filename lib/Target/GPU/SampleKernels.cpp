@@ -1,7 +1,8 @@
 //===- SampleKernels.cpp - GPU kernels of seq.sample ----------------------===//
 //
 // This file implements seq-gpu-sample-kernels and the greedy sampling
-// kernel it builds: a block per row of logits [B, V] finds the row's
+// kernel it builds (temperature, top-k and top-p sampling: SampleKernel.cpp):
+// a block per row of logits [B, V] finds the row's
 // argmax (lowest index on ties, as the CPU) with per-thread strided scans,
 // a shuffle reduction of (value, index, NaN flag) per warp and the warps'
 // results combined through workgroup memory after a barrier. A row with a
@@ -11,16 +12,19 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SampleKernel.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
 
 #include <limits>
 
@@ -173,6 +177,13 @@ struct GPUSampleKernelsPass
     : public seq::impl::SeqGPUSampleKernelsBase<GPUSampleKernelsPass> {
   using Base::Base;
 
+  // The sampling kernel's polynomial exp uses llvm.intr.fma (kept here
+  // rather than in Passes.td's dependentDialects).
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registry.insert<LLVM::LLVMDialect>();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
@@ -185,28 +196,49 @@ struct GPUSampleKernelsPass
       module.emitError() << "seq-gpu-sample-kernels: " << error;
       return signalPassFailure();
     }
+    // The sampling kernel's own mutations (SampleKernel.h) leave the
+    // shared ones at none.
+    auto sampleMutation =
+        llvm::StringSwitch<SampleMutation>(mutation)
+            .Case("philox-counter", SampleMutation::PhiloxCounter)
+            .Case("cumsum-off-by-one", SampleMutation::CumsumOffByOne)
+            .Default(SampleMutation::None);
     FailureOr<KernelMutation> parsedMutation =
-        parseMutationOption<KernelMutation>(
-            module, "seq-gpu-sample-kernels", mutation,
-            {{"none", KernelMutation::None},
-             {"shuffle-offset", KernelMutation::ShuffleOffset},
-             {"drop-barrier", KernelMutation::DropBarrier}});
+        sampleMutation != SampleMutation::None
+            ? FailureOr<KernelMutation>(KernelMutation::None)
+            : parseMutationOption<KernelMutation>(
+                  module, "seq-gpu-sample-kernels", mutation,
+                  {{"none", KernelMutation::None},
+                   {"shuffle-offset", KernelMutation::ShuffleOffset},
+                   {"drop-barrier", KernelMutation::DropBarrier}});
     if (failed(parsedMutation))
       return signalPassFailure();
     OpBuilder builder(module.getBodyRegion());
-    bool failed = false;
     module.walk([&](SampleOp op) {
-      if (!op.getSampling().isGreedy()) {
-        op.emitError() << "seq-gpu-sample-kernels: " << description->name()
-                       << " has no kernel for temperature sampling yet "
-                          "(greedy only)";
-        failed = true;
-        return;
-      }
+      SamplingAttr sampling = op.getSampling();
       Type type = op.getLogits().getType().getElementType();
-      std::string name = "argmax_" + kernelTypeName(type);
+      std::string typeName = kernelTypeName(type);
+      std::string name = "argmax_" + typeName;
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
+      if (!sampling.isGreedy()) {
+        // The parameters are constants of the kernel: its name holds them
+        // (temperature and top_p as f32 bits).
+        float temperature = sampling.getTemperature().convertToFloat();
+        float topP = sampling.getTopP().convertToFloat();
+        name.clear();
+        llvm::raw_string_ostream os(name);
+        os << "sample_" << typeName << "_t"
+           << llvm::format_hex_no_prefix(llvm::bit_cast<uint32_t>(temperature),
+                                         8)
+           << "_k" << sampling.getTopK() << "_p"
+           << llvm::format_hex_no_prefix(llvm::bit_cast<uint32_t>(topP), 8);
+        if (!kernels.lookupSymbol(name))
+          buildSampleKernel(builder, kernels, name, *config, type, temperature,
+                            sampling.getTopK(), topP, sampleMutation);
+        recordKernel(op, name);
+        return;
+      }
       if (!kernels.lookupSymbol(name)) {
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToEnd(kernels.getBody());
@@ -227,8 +259,6 @@ struct GPUSampleKernelsPass
       }
       recordKernel(op, name);
     });
-    if (failed)
-      signalPassFailure();
   }
 };
 } // namespace

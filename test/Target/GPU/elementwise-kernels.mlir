@@ -9,7 +9,7 @@
 
 // RUN: seqc-opt %S/Inputs/elementwise.mlir --seq-gpu-elementwise-kernels=target=cuda:sm_80 --seq-gpu-sample-kernels=target=cuda:sm_80 | FileCheck %s --check-prefixes=CHECK,CUDA
 // RUN: seqc-opt %S/Inputs/elementwise.mlir --seq-gpu-elementwise-kernels=target=hip:gfx942 --seq-gpu-sample-kernels=target=hip:gfx942 | FileCheck %s --check-prefixes=CHECK,HIP
-// RUN: not seqc-opt %s --seq-gpu-sample-kernels=target=cuda:sm_80 2>&1 | FileCheck %s --check-prefix=SAMPLED
+// RUN: seqc-opt %s --seq-gpu-sample-kernels=target=cuda:sm_80 | FileCheck %s --check-prefix=SAMPLED
 // RUN: not seqc-opt %s --seq-gpu-elementwise-kernels=target=cpu 2>&1 | FileCheck %s --check-prefix=NOTGPU
 
 // CHECK: seq.swiglu {{.*}}seq.gpu_kernel = @seq_kernels::@swiglu_bf16
@@ -49,7 +49,13 @@
 // CHECK: gpu.barrier
 // CHECK: arith.select {{.*}}, %c-1_i32, {{.*}} : i32
 
-// SAMPLED: seq-gpu-sample-kernels: cuda:sm_80 has no kernel for temperature sampling yet (greedy only)
+// Temperature sampling (SampleKernel.cpp): the parameters' f32 bits in the
+// name, the Philox words as an i32 [4] argument, grid.x over the tokens.
+// SAMPLED: seq.sample {{.*}}seq.gpu_kernel = @seq_kernels::@sample_f32_t3f333333_k0_p3f800000
+// SAMPLED: gpu.func @sample_f32_t3f333333_k0_p3f800000(%{{.*}}: memref<?x?xf32>, %{{.*}}: memref<4xi32>, %{{.*}}: memref<?xi32>)
+// SAMPLED-SAME: seq.launch_grid = array<i64: 2, 0, 1>
+// SAMPLED: llvm.intr.fma
+// SAMPLED: arith.mului_extended
 // NOTGPU: seq-gpu-elementwise-kernels: 'cpu' is not a GPU target
 
 func.func @sampled(%logits: tensor<2x100xf32>, %seed: i64) -> tensor<2xi32> {
