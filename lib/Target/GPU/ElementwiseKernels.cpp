@@ -308,7 +308,7 @@ struct GPUElementwiseKernelsPass
             buildStateKernel(op, kernelModule(), *config);
         if (failed(kernel))
           return signalPassFailure();
-        name(op, *kernel);
+        recordKernel(op, *kernel);
         return;
       }
       auto rope = dyn_cast<RopeOp>(op);
