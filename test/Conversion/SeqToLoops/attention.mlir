@@ -69,12 +69,13 @@ func.func @prefill(%q: tensor<1x8x4096x64xf32>, %k: tensor<1x2x4096x64xf32>, %v:
 // -----
 
 // Decode: partial (acc, max, sum) per KV split, merged by log-sum-exp in a
-// second parallel loop when the KV range is split. One query row per tile
-// takes the general path: dot products with a horizontal add, math.exp.
+// second parallel loop when the KV range is split. One query row per head
+// takes the GQA group kernel: the Q.K partial sums of 8 keys are combined
+// by a shuffle tree into one vector of scores (no horizontal sum per key).
 // CHECK-LABEL: func @decode_split_kv
 // CHECK: %[[PACC:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x64xf32>
 // CHECK: scf.forall
-// CHECK: vector.reduction <add>
+// CHECK: vector.shuffle {{.*}} [0, 2, 8, 10, 4, 6, 12, 14]
 // CHECK: math.exp
 // CHECK: scf.if
 // CHECK: memref.store {{.*}}, %[[PACC]]
