@@ -85,7 +85,8 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # into), for checks written in Python; lit's own interpreter may lack NumPy.
 config.substitutions.append(
     ("%pynumpy", "env PYTHONDONTWRITEBYTECODE=1 " +
-     (getattr(config, "seqc_python_executable", "") or sys.executable)))
+     (getattr(config, "seqc_python_executable", "")
+      or getattr(config, "seqc_script_python", "") or sys.executable)))
 
 # Op families the CPU backend lowers. Execution tests of a family declare
 # `REQUIRES: cpu-lowering-<family>`; a family joins this list when its
