@@ -135,6 +135,12 @@ def seqrun(artifact, entry, weights, inputs, threads, draft=None, bench=True,
         cmd += ["--output", f"0={output}"]
     text = subprocess.run(cmd, env=env, check=True, capture_output=True,
                           text=True).stdout
+    return parse_run(text)
+
+
+def parse_run(text):
+    """seqrun's output -> (median ms or None, (verify steps, mean accepted
+    length) or None)."""
     ms = re.search(r"median ([\d.]+) ms", text)
     spec = re.search(r"(\d+) verify steps, mean accepted length ([\d.]+)",
                      text)

@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_spec import BIN, PLAIN, tokenize, truncate_gguf  # noqa: E402
+from bench_spec import (BIN, PLAIN, parse_run, tokenize,  # noqa: E402
+                        truncate_gguf)
 
 
 def compile_artifact(gguf, out, args, extra):
@@ -53,14 +54,8 @@ def seqrun(artifact, entry, gguf, draft, prompt, cores, output=None):
     else:
         cmd += ["--bench", "--warmup", "0", "--reps", "1"]
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    text = subprocess.run(cmd, env=env, check=True, capture_output=True,
-                          text=True).stdout
-    import re
-    ms = re.search(r"median ([\d.]+) ms", text)
-    spec = re.search(r"(\d+) verify steps, mean accepted length ([\d.]+)",
-                     text)
-    return (float(ms.group(1)) if ms else None,
-            (int(spec.group(1)), float(spec.group(2))) if spec else None)
+    return parse_run(subprocess.run(cmd, env=env, check=True,
+                                    capture_output=True, text=True).stdout)
 
 
 def main():
