@@ -110,13 +110,16 @@ static Value sigmoid(LoopBuilder &b, Value x) {
 /// Exact (erf) GELU: 0.5 x (1 + erf(x / sqrt(2))).
 static Value geluExact(LoopBuilder &b, Value x) {
   Value erf = math::ErfOp::create(b, b.mulf(x, b.f32(M_SQRT1_2)));
-  return b.mulf(b.mulf(b.f32(0.5f), x), b.addf(b.f32(1.0f), erf));
+  Value onePlusErf = b.addf(b.f32(1.0f), erf);
+  Value halfX = b.mulf(b.f32(0.5f), x);
+  return b.mulf(halfX, onePlusErf);
 }
 
 /// `lo <= v < hi` on indices.
 static Value inRange(LoopBuilder &b, Value v, Value lo, Value hi) {
-  return andI(b, b.cmp(arith::CmpIPredicate::sge, v, lo),
-              b.cmp(arith::CmpIPredicate::slt, v, hi));
+  Value belowHi = b.cmp(arith::CmpIPredicate::slt, v, hi);
+  Value atLeastLo = b.cmp(arith::CmpIPredicate::sge, v, lo);
+  return andI(b, atLeastLo, belowHi);
 }
 
 /// Whether `offsets[0 .. groups]` are group bounds into `limit` items:
@@ -227,9 +230,12 @@ expertBlockDots(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
         lhs.push_back(lhsRow(b.add(r, b.index(i))));
       SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width);
       for (int64_t i = 0; i < rowCount; ++i)
-        for (int64_t j = 0; j < colCount; ++j)
-          out(b.add(r, b.index(i)), b.add(c, b.index(j)),
+        for (int64_t j = 0; j < colCount; ++j) {
+          Value col = b.add(c, b.index(j));
+          Value row = b.add(r, b.index(i));
+          out(row, col,
               ArrayRef<Value>(dots).slice(i * rhs.size() + j * perCol, perCol));
+        }
     });
   });
 }
@@ -318,8 +324,8 @@ struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
       //    stay eligible.
       if (numGroups) {
         Value groups = b.index(*numGroups);
-        Value groupSize =
-            b.max(b.index(1), arith::DivUIOp::create(b, experts, groups));
+        Value perGroup = arith::DivUIOp::create(b, experts, groups);
+        Value groupSize = b.max(b.index(1), perGroup);
         const bool topTwo = scoring == RouterScoring::Sigmoid;
         b.forLoop(zero, groups, [&](Value g) {
           Value first = b.mul(g, groupSize);
@@ -336,10 +342,12 @@ struct MoeRouteLowering : OpRewritePattern<MoeRouteOp> {
                 return {b.select(above1, v, m[0]), second};
               });
           Value score = best[0];
-          if (topTwo)
-            score = b.select(
-                b.cmp(arith::CmpIPredicate::sge, groupSize, b.index(2)),
-                b.addf(best[0], best[1]), best[0]);
+          if (topTwo) {
+            Value bestTwo = b.addf(best[0], best[1]);
+            Value hasTwo =
+                b.cmp(arith::CmpIPredicate::sge, groupSize, b.index(2));
+            score = b.select(hasTwo, bestTwo, best[0]);
+          }
           memref::StoreOp::create(b, score, groupScore, ValueRange{t, g});
           memref::StoreOp::create(b, zero8, groupTaken, ValueRange{t, g});
         });
@@ -797,9 +805,10 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       Value numBlocks = b.forLoop(
           zero, experts, ValueRange{zero},
           [&](Value e, ValueRange acc) -> SmallVector<Value> {
-            Value lo = b.select(
-                b.cmp(arith::CmpIPredicate::eq, e, zero), zero,
-                memref::LoadOp::create(b, count, ValueRange{b.sub(e, one)}));
+            Value previous =
+                memref::LoadOp::create(b, count, ValueRange{b.sub(e, one)});
+            Value isFirst = b.cmp(arith::CmpIPredicate::eq, e, zero);
+            Value lo = b.select(isFirst, zero, previous);
             Value hi = memref::LoadOp::create(b, count, ValueRange{e});
             Value n = b.divUp(b.sub(hi, lo), rowTile);
             b.forLoop(zero, n, [&](Value i) {
@@ -836,14 +845,14 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         hT = heap(b, {maxBlocks, hidden, b.index(lanes)}, f32);
       }
       auto blockOf = [&](Value i) {
-        return std::make_tuple(
-            memref::LoadOp::create(b, blockStart, ValueRange{i}).getResult(),
-            memref::LoadOp::create(b, blockEnd, ValueRange{i}).getResult(),
-            memref::LoadOp::create(b, blockExpert, ValueRange{i}).getResult());
+        Value expert = memref::LoadOp::create(b, blockExpert, ValueRange{i});
+        Value end = memref::LoadOp::create(b, blockEnd, ValueRange{i});
+        Value start = memref::LoadOp::create(b, blockStart, ValueRange{i});
+        return std::make_tuple(start, end, expert);
       };
       auto isPanel = [&](Value p0, Value p1) {
-        return b.cmp(arith::CmpIPredicate::sge, b.sub(p1, p0),
-                     b.index(options.moePanelMinRows));
+        Value minRows = b.index(options.moePanelMinRows);
+        return b.cmp(arith::CmpIPredicate::sge, b.sub(p1, p0), minRows);
       };
       // The [depth][lanes] plane of `buffer` ([blocks][depth][lanes]) that
       // belongs to block `i`.
@@ -865,8 +874,10 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                              llvm::function_ref<void(int64_t)> body) {
         if (panelVectors == 1)
           return body(1);
+        Value widthV = b.index(width);
+        Value fitsOne = b.cmp(arith::CmpIPredicate::sle, b.sub(p1, p0), widthV);
         scf::IfOp::create(
-            b, b.cmp(arith::CmpIPredicate::sle, b.sub(p1, p0), b.index(width)),
+            b, fitsOne,
             [&](OpBuilder &, Location loc) {
               body(1);
               scf::YieldOp::create(b, loc);
@@ -950,9 +961,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       auto hiddenRow = [&](Value p, Value p0, Value e) -> Value {
         if (!compactHidden)
           return p;
-        return b.select(perExpert,
-                        b.add(b.mul(e, b.index(rowsPerExpert)), b.sub(p, p0)),
-                        p);
+        Value offset = b.sub(p, p0);
+        Value firstRow = b.mul(e, b.index(rowsPerExpert));
+        return b.select(perExpert, b.add(firstRow, offset), p);
       };
       b.parallel({b.divUp(hidden, block), numBlocks}, [&](ValueRange ivs) {
         auto [p0, p1, e] = blockOf(ivs[1]);
@@ -1009,9 +1020,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                     Value ex = exp2Vector(
                         b, arith::MulFOp::create(b, arith::NegFOp::create(b, g),
                                                  log2e));
-                    Value h = arith::DivFOp::create(
-                        b, arith::MulFOp::create(b, g, u),
-                        arith::AddFOp::create(b, oneV, ex));
+                    Value denom = arith::AddFOp::create(b, oneV, ex);
+                    Value gu = arith::MulFOp::create(b, g, u);
+                    Value h = arith::DivFOp::create(b, gu, denom);
                     vector::StoreOp::create(b, h, hT,
                                             ValueRange{ivs[1], f, lane});
                   }
@@ -1029,9 +1040,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                     return rows;
                   },
                   [&](Value p, Value f, ArrayRef<Value> dots) {
-                    memref::StoreOp::create(
-                        b, activate(gate ? dots[1] : dots[0], dots[0]), hbuf,
-                        ValueRange{hiddenRow(p, p0, e), f});
+                    Value row = hiddenRow(p, p0, e);
+                    Value h = activate(gate ? dots[1] : dots[0], dots[0]);
+                    memref::StoreOp::create(b, h, hbuf, ValueRange{row, f});
                   },
                   options.moeBlockRows,
                   gate ? options.moeBlockFeatures
@@ -1068,8 +1079,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                     [&](Value j) { return Row{down, {e, b.add(d0, j)}}; }, ys);
                 b.forLoop(zero, b.sub(p1, p0), [&](Value i) {
                   b.forLoop(zero, features, [&](Value j) {
-                    storeSlot(b.add(p0, i), b.add(d0, j),
-                              memref::LoadOp::create(b, ys, ValueRange{j, i}));
+                    Value y = memref::LoadOp::create(b, ys, ValueRange{j, i});
+                    Value d = b.add(d0, j);
+                    storeSlot(b.add(p0, i), d, y);
                   });
                 });
               });
