@@ -70,8 +70,9 @@ Value seq::exp2Vector(LoopBuilder &b, Value x) {
   p = vector::FMAOp::create(b, p, f, splat(1.0f));
   // 2^n in the exponent bits: n = -127 gives the bit pattern of +0.
   Value e = arith::FPToSIOp::create(b, intType, n);
-  e = arith::ShLIOp::create(b, arith::AddIOp::create(b, e, splatInt(127)),
-                            splatInt(23));
+  Value mantissaBits = splatInt(23);
+  Value biased = arith::AddIOp::create(b, e, splatInt(127));
+  e = arith::ShLIOp::create(b, biased, mantissaBits);
   Value scale = arith::BitcastOp::create(b, type, e);
   return arith::MulFOp::create(b, p, scale);
 }
