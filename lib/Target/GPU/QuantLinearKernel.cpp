@@ -26,18 +26,17 @@
 // convert the blockM x 32 input tile, both to f16 in workgroup memory,
 // between barriers; the warps then run two 16-deep steps of the chip's
 // matrix instruction (mma.sync m16n8k16, MFMA 16x16x16) with f32
-// accumulators, fragments in the layouts LinearKernel.cpp documents.
+// accumulators through the GEMM kernels' shared tile step (MmaTileStep.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "MmaTileStep.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/QuantKernels.h"
 
-#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -105,11 +104,9 @@ private:
   /// Sums `value` over the lanes of the warp (xor shuffles).
   Value warpSum(Value value);
   /// Y[row, col] = value (+ bias[col]) when (row, col) is inside Y.
-  void storeOutput(Value value, Value row, Value col);
-
-  /// One 16-deep matrix-instruction step at column `k0` of the tiles.
-  SmallVector<Value> stepMmaSync(ValueRange acc, int64_t k0);
-  SmallVector<Value> stepMfma(ValueRange acc, int64_t k0);
+  void storeOutput(Value value, Value row, Value col) {
+    storeLinearOutput(b, value, row, col, rowsM, colsN, bias, y);
+  }
 
   ImplicitLocOpBuilder &b;
   const GPUQuantLinearConfig &config;
@@ -203,17 +200,6 @@ Value QuantLinearBuilder::warpSum(Value value) {
   return value;
 }
 
-void QuantLinearBuilder::storeOutput(Value value, Value row, Value col) {
-  Value inside = arith::AndIOp::create(b, lt(row, rowsM), lt(col, colsN));
-  auto ifOp = scf::IfOp::create(b, TypeRange{}, inside, false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  if (bias)
-    value = arith::AddFOp::create(
-        b, value, memref::LoadOp::create(b, bias, ValueRange{col}));
-  memref::StoreOp::create(b, value, y, ValueRange{row, col});
-}
-
 void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
@@ -291,92 +277,6 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   gpu::ReturnOp::create(b);
 }
 
-SmallVector<Value> QuantLinearBuilder::stepMmaSync(ValueRange acc, int64_t k0) {
-  const GPULinearConfig &tile = config.tile;
-  const MatrixInstruction &mma = *tile.instruction;
-  Type f16 = b.getF16Type();
-  int64_t warpRows = tile.blockM / tile.warpsM;
-  int64_t warpCols = tile.blockN / tile.warpsN;
-  int64_t subM = warpRows / mma.m, subN = warpCols / mma.n;
-  Value g = div(lane, 4), t = rem(lane, 4);
-  Value twoT = add(mul(t, c(2)), c(k0));
-  SmallVector<Value> result;
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    Value a = zeroOf(VectorType::get({4, 2}, f16));
-    Value rowBase = add(mul(warpM, c(warpRows)), c(ms * mma.m));
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t j = 0; j < 2; ++j) {
-        int64_t rowHalf = r % 2, colHalf = r / 2;
-        if (mutation == QuantKernelMutation::SwapFragmentLanes)
-          std::swap(rowHalf, colHalf);
-        Value row = add(add(rowBase, g), c(8 * rowHalf));
-        Value col = add(twoT, c(j + 8 * colHalf));
-        a = vector::InsertOp::create(
-            b, memref::LoadOp::create(b, sx, ValueRange{row, col}), a,
-            ArrayRef<int64_t>{r, j});
-      }
-    for (int64_t ns = 0; ns < subN; ++ns) {
-      Value bFrag = zeroOf(VectorType::get({2, 2}, f16));
-      Value n = add(add(mul(warpN, c(warpCols)), c(ns * mma.n)), g);
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t j = 0; j < 2; ++j)
-          bFrag = vector::InsertOp::create(
-              b,
-              memref::LoadOp::create(b, sw,
-                                     ValueRange{n, add(twoT, c(j + 8 * r))}),
-              bFrag, ArrayRef<int64_t>{r, j});
-      result.push_back(
-          nvgpu::MmaSyncOp::create(b, a, bFrag, acc[ms * subN + ns],
-                                   ArrayRef<int64_t>{mma.m, mma.n, mma.k}));
-    }
-  }
-  return result;
-}
-
-SmallVector<Value> QuantLinearBuilder::stepMfma(ValueRange acc, int64_t k0) {
-  const GPULinearConfig &tile = config.tile;
-  const MatrixInstruction &mfma = *tile.instruction;
-  int64_t warpRows = tile.blockM / tile.warpsM;
-  int64_t warpCols = tile.blockN / tile.warpsN;
-  int64_t subM = warpRows / mfma.m, subN = warpCols / mfma.n;
-  Value i = rem(lane, 16), q = div(lane, 16);
-  if (mutation == QuantKernelMutation::SwapFragmentLanes) {
-    // Lanes numbered down the k groups instead of across the rows.
-    i = div(lane, 4);
-    q = rem(lane, 4);
-  }
-  Value k4 = add(mul(q, c(4)), c(k0));
-  auto fragType = VectorType::get({4}, b.getF16Type());
-  SmallVector<Value> aFrags, result;
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    Value a = zeroOf(fragType);
-    Value row = add(add(mul(warpM, c(warpRows)), c(ms * mfma.m)), i);
-    for (int64_t j = 0; j < 4; ++j)
-      a = vector::InsertOp::create(
-          b, memref::LoadOp::create(b, sx, ValueRange{row, add(k4, c(j))}), a,
-          ArrayRef<int64_t>{j});
-    aFrags.push_back(a);
-  }
-  Value bk4 = add(mul(div(lane, 16), c(4)), c(k0));
-  for (int64_t ms = 0; ms < subM; ++ms)
-    for (int64_t ns = 0; ns < subN; ++ns) {
-      Value bFrag = zeroOf(fragType);
-      Value n =
-          add(add(mul(warpN, c(warpCols)), c(ns * mfma.n)), rem(lane, 16));
-      for (int64_t j = 0; j < 4; ++j)
-        bFrag = vector::InsertOp::create(
-            b, memref::LoadOp::create(b, sw, ValueRange{n, add(bk4, c(j))}),
-            bFrag, ArrayRef<int64_t>{j});
-      result.push_back(amdgpu::MFMAOp::create(
-          b, acc[ms * subN + ns].getType(), b.getI32IntegerAttr(mfma.m),
-          b.getI32IntegerAttr(mfma.n), b.getI32IntegerAttr(mfma.k),
-          b.getI32IntegerAttr(1), aFrags[ms], bFrag, acc[ms * subN + ns],
-          b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
-          amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none)));
-    }
-  return result;
-}
-
 void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
   const GPULinearConfig &tile = config.tile;
   Block &entry = func.getBody().front();
@@ -402,14 +302,11 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
   warpM = div(warp, tile.warpsN);
   warpN = rem(warp, tile.warpsN);
 
-  bool isMmaSync = StringRef(tile.instruction->name) == "mma.sync";
-  int64_t warpRows = tile.blockM / tile.warpsM;
-  int64_t warpCols = tile.blockN / tile.warpsN;
-  int64_t tiles =
-      (warpRows / tile.instruction->m) * (warpCols / tile.instruction->n);
-  Type accType =
-      isMmaSync ? VectorType::get({2, 2}, f32) : VectorType::get({4}, f32);
-  SmallVector<Value> inits(tiles, zeroOf(accType));
+  MmaTileMutation tileMutation;
+  tileMutation.swapFragmentLanes =
+      mutation == QuantKernelMutation::SwapFragmentLanes;
+  MmaTileStep tileStep(b, tile, f16, tid, lane, warpM, warpN, tileMutation);
+  SmallVector<Value> inits = tileStep.zeroAccumulators(1);
 
   // Each weight row of the tile is dequantized by `parts` threads, a run of
   // 32 / parts elements each (parts a power of two, so runs never straddle
@@ -466,44 +363,16 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
     gpu::BarrierOp::create(b);
     SmallVector<Value> acc(loop.getRegionIterArgs());
     for (int64_t k = 0; k < 32; k += 16)
-      acc = isMmaSync ? stepMmaSync(acc, k) : stepMfma(acc, k);
+      acc = tileStep.step(sx, {sw}, acc, k);
     // The next step overwrites the tiles the other warps may still read.
     gpu::BarrierOp::create(b);
     scf::YieldOp::create(b, acc);
   }
 
-  ValueRange acc = loop.getResults();
-  if (isMmaSync) {
-    const MatrixInstruction &mma = *tile.instruction;
-    Value g = div(lane, 4), t = rem(lane, 4);
-    int64_t subN = warpCols / mma.n;
-    for (int64_t i = 0; i < tiles; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase =
-          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mma.m), g));
-      Value colBase = add(add(n0, mul(warpN, c(warpCols))),
-                          add(c(ns * mma.n), mul(t, c(2))));
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t j = 0; j < 2; ++j)
-          storeOutput(
-              vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{r, j}),
-              add(rowBase, c(8 * r)), add(colBase, c(j)));
-    }
-  } else {
-    const MatrixInstruction &mfma = *tile.instruction;
-    int64_t subN = warpCols / mfma.n;
-    Value i16 = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
-    for (int64_t i = 0; i < tiles; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase =
-          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mfma.m), q4));
-      Value col =
-          add(add(n0, mul(warpN, c(warpCols))), add(c(ns * mfma.n), i16));
-      for (int64_t j = 0; j < 4; ++j)
-        storeOutput(vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{j}),
-                    add(rowBase, c(j)), col);
-    }
-  }
+  tileStep.forEachOutput(loop.getResults(), 1, m0, n0,
+                         [&](Value row, Value col, ArrayRef<Value> values) {
+                           storeOutput(values[0], row, col);
+                         });
   gpu::ReturnOp::create(b);
 }
 
