@@ -215,8 +215,7 @@ SmallVector<Value> LinearKernelBuilder::asyncLoop(MmaTileStep &tileStep,
   }
   stage = current;
   tileStep.setStage(stage);
-  SmallVector<Value> result =
-      tileStep.step(sx, {sw}, loop.getRegionIterArgs());
+  SmallVector<Value> result = tileStep.step(sx, {sw}, loop.getRegionIterArgs());
   scf::YieldOp::create(b, result);
   return SmallVector<Value>(loop.getResults());
 }
@@ -265,19 +264,17 @@ void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
     fillTile(w, sw, n0, colsN, config.blockN, k0);
     if (mutation != KernelMutation::DropBarrier)
       gpu::BarrierOp::create(b);
-    SmallVector<Value> next =
-        tileStep.step(sx, {sw}, loop.getRegionIterArgs());
+    SmallVector<Value> next = tileStep.step(sx, {sw}, loop.getRegionIterArgs());
     // The next step overwrites the tiles the other warps may still read.
     gpu::BarrierOp::create(b);
     scf::YieldOp::create(b, next);
     acc.assign(loop.getResults().begin(), loop.getResults().end());
   }
 
-  tileStep.forEachOutput(acc, 1, m0, n0,
-                         [&](Value row, Value col, ArrayRef<Value> values) {
-                           storeLinearOutput(b, values[0], row, col, rowsM,
-                                             colsN, bias, y);
-                         });
+  tileStep.forEachOutput(
+      acc, 1, m0, n0, [&](Value row, Value col, ArrayRef<Value> values) {
+        storeLinearOutput(b, values[0], row, col, rowsM, colsN, bias, y);
+      });
   gpu::ReturnOp::create(b);
 }
 

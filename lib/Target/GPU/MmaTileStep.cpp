@@ -26,10 +26,9 @@ MmaTileStep::MmaTileStep(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
                          Value warpN, MmaTileMutation mutation)
     : b(b), config(config), elementType(elementType), tid(tid), lane(lane),
       warpM(warpM), warpN(warpN), mutation(mutation) {
-  stepKind = !config.instruction ? Kind::Fma
-             : StringRef(config.instruction->name) == "mma.sync"
-                 ? Kind::MmaSync
-                 : Kind::Mfma;
+  stepKind = !config.instruction                                 ? Kind::Fma
+             : StringRef(config.instruction->name) == "mma.sync" ? Kind::MmaSync
+                                                                 : Kind::Mfma;
   warpRows = config.blockM / config.warpsM;
   warpCols = config.blockN / config.warpsN;
 }
@@ -63,7 +62,8 @@ Value MmaTileStep::load(Value tile, Value row, Value col) {
 int64_t MmaTileStep::tilesPerOperand() const {
   if (stepKind == Kind::Fma)
     return config.blockM * config.blockN / config.threads();
-  return (warpRows / config.instruction->m) * (warpCols / config.instruction->n);
+  return (warpRows / config.instruction->m) *
+         (warpCols / config.instruction->n);
 }
 
 SmallVector<Value> MmaTileStep::zeroAccumulators(int64_t operands) {
@@ -234,8 +234,8 @@ SmallVector<Value> MmaTileStep::stepFma(Value aTile, ArrayRef<Value> bTiles,
   return SmallVector<Value>(loop.getResults());
 }
 
-Value MmaTileStep::outputBase(Value origin, Value warpIndex,
-                              int64_t warpExtent, Value offset) {
+Value MmaTileStep::outputBase(Value origin, Value warpIndex, int64_t warpExtent,
+                              Value offset) {
   Value base = mul(warpIndex, c(warpExtent));
   if (origin)
     base = add(origin, base);

@@ -57,8 +57,8 @@ public:
   enum class Kind { MmaSync, Mfma, Fma };
 
   MmaTileStep(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
-              Type elementType, Value tid, Value lane, Value warpM,
-              Value warpN, MmaTileMutation mutation = {});
+              Type elementType, Value tid, Value lane, Value warpM, Value warpN,
+              MmaTileMutation mutation = {});
 
   Kind kind() const { return stepKind; }
   /// Accumulators per B operand of a lane: matrix-instruction tiles

@@ -39,7 +39,6 @@
 #include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/MoEKernels.h"
 
-
 using namespace mlir;
 using namespace mlir::seq;
 
