@@ -9,8 +9,21 @@
 //   q4_1 (20 bytes): f16 d, m; u8 qs[16]       element j = d * nib(j) + m
 //
 // nib(j) is the low nibble of qs[j] for j < 16, the high nibble of
-// qs[j - 16] otherwise. The weights are never expanded in device memory:
-// every form dequantizes blocks in registers.
+// qs[j - 16] otherwise. The K-quants pack super-blocks of 256 elements
+// (W [N, K / 256 * bytes]) in ggml's layout:
+//
+//   q4_k (144 bytes): f16 d, dmin; u8 scales[12]; u8 qs[128]
+//     sub-block s (32 elements) has 6-bit scale sc and min m unpacked from
+//     scales[] as ggml's get_scale_min_k4; element 32s + j is
+//     d * sc * nib - dmin * m, nib the low (s even) or high (s odd) nibble
+//     of qs[32 (s / 2) + j]
+//   q6_k (210 bytes): u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d
+//     element 128n + 32q + l: d * scales[8n + 2q + l / 16] * (v - 32), v's
+//     low 4 bits the low (q < 2) or high nibble of ql[64n + 32 (q % 2) + l],
+//     its high 2 bits bits 2q, 2q + 1 of qh[32n + l]
+//
+// The weights are never expanded in device memory: every form dequantizes
+// blocks in registers.
 //
 // Decode form (a few rows): a warp (wavefront) per output feature n. Lane
 // l takes blocks l, l + warp, ... of row n: the f16 scale (and min) as two
@@ -19,6 +32,13 @@
 // 16-lane f32 loads) multiply them, and the f32 partial sums of all lanes
 // are reduced with xor shuffles. Rows go in groups of decodeRows, so each
 // weight byte is read once per group (once per decode step).
+//
+// K-quant decode form: the warp walks the super-blocks of row n, each lane
+// a run of the super-block's bytes that no other lane reads (q4_k: 128 /
+// warp qs bytes, both their nibbles; q6_k: 64 / warp qh bytes, the four
+// elements each holds with their two ql bytes), the sub-block's scale (and
+// min) decoded from the header in registers, the input's matching runs
+// multiplied in f32; then the xor-shuffle reduction.
 //
 // Prefill form: LinearKernel.cpp's tiling with blockK = 32 (one quant
 // block per step): the block's threads dequantize the blockN x 32 weight
@@ -55,6 +75,7 @@ public:
         blockBytes(seq::blockBytes(format)) {}
 
   void buildDecode(gpu::GPUFuncOp func, bool hasBias);
+  void buildDecodeK(gpu::GPUFuncOp func, bool hasBias);
   void buildPrefill(gpu::GPUFuncOp func, bool hasBias);
 
 private:
@@ -100,6 +121,19 @@ private:
   /// levels() scaled: d * level (+ m).
   Value dequantize(Value row, Value offset, Value first, int64_t count,
                    std::pair<Value, Value> scales);
+
+  bool isKQuant() const {
+    return format == QuantFormat::Q4_K || format == QuantFormat::Q6_K;
+  }
+  /// The byte at `at` of packed row `row`, widened to i32 (unsigned).
+  Value byteI32(Value row, Value at);
+  /// q4_k: the scale d * sc and negated min -dmin * m of sub-block `s` of
+  /// the super-block at byte `offset` of `row` (ggml's get_scale_min_k4).
+  std::pair<Value, Value> q4kScales(Value row, Value offset, Value s);
+  /// K-quants: `count` elements (a run inside one sub-block) of the
+  /// super-block at byte `offset` of `row` from element `i` on, dequantized
+  /// to f32.
+  Value kRun(Value row, Value offset, Value i, int64_t count);
 
   /// Sums `value` over the lanes of the warp (xor shuffles).
   Value warpSum(Value value);
@@ -183,6 +217,117 @@ Value QuantLinearBuilder::dequantize(Value row, Value offset, Value first,
   if (scales.second)
     value = arith::AddFOp::create(b, value, splatF32(scales.second, count));
   return value;
+}
+
+Value QuantLinearBuilder::byteI32(Value row, Value at) {
+  return arith::ExtUIOp::create(
+      b, b.getI32Type(), memref::LoadOp::create(b, w, ValueRange{row, at}));
+}
+
+std::pair<Value, Value> QuantLinearBuilder::q4kScales(Value row, Value offset,
+                                                      Value s) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value d = loadF16(row, offset);
+  Value dmin = loadF16(row, add(offset, c(2)));
+  Value base = add(offset, c(4));
+  // a = scales[s % 4], e4 = scales[s + 4], e = scales[s]: s < 4: sc = a & 63,
+  // m = e4 & 63; s >= 4: sc = (e4 & 15) | (a >> 6) << 4,
+  // m = (e4 >> 4) | (e >> 6) << 4.
+  Value a = byteI32(row, add(base, rem(s, 4)));
+  Value e4 = byteI32(row, add(base, add(s, c(4))));
+  Value e = byteI32(row, add(base, s));
+  auto i32c = [&](int32_t v) -> Value {
+    return arith::ConstantIntOp::create(b, i32, v);
+  };
+  auto andC = [&](Value v, int32_t mask) -> Value {
+    return arith::AndIOp::create(b, v, i32c(mask));
+  };
+  auto top2 = [&](Value v) -> Value {
+    Value shifted = arith::ShRUIOp::create(b, v, i32c(6));
+    return arith::ShLIOp::create(b, shifted, i32c(4));
+  };
+  Value low = lt(s, c(4));
+  Value scHigh = arith::OrIOp::create(b, andC(e4, 15), top2(a));
+  Value sc = arith::SelectOp::create(b, low, andC(a, 63), scHigh);
+  Value mHigh = arith::OrIOp::create(
+      b, arith::ShRUIOp::create(b, e4, i32c(4)), top2(e));
+  Value m = arith::SelectOp::create(b, low, andC(e4, 63), mHigh);
+  // The mutation reads the scale where the min is and the min where the
+  // scale is.
+  if (mutation == QuantKernelMutation::ScaleOrder)
+    std::swap(sc, m);
+  Value scale = arith::MulFOp::create(b, d, arith::UIToFPOp::create(b, f32, sc));
+  Value minimum =
+      arith::MulFOp::create(b, dmin, arith::UIToFPOp::create(b, f32, m));
+  return {scale, arith::NegFOp::create(b, minimum)};
+}
+
+Value QuantLinearBuilder::kRun(Value row, Value offset, Value i,
+                               int64_t count) {
+  auto i8s = VectorType::get({count}, b.getI8Type());
+  auto f32s = VectorType::get({count}, b.getF32Type());
+  // Rows are whole super-blocks: q4_k's (144 bytes) keep 16-byte
+  // alignment, so a run of `count` quants is `count`-aligned; q6_k's (210
+  // bytes) only 2-byte alignment.
+  auto load = [&](Value at, uint64_t align) -> Value {
+    return vector::LoadOp::create(b, i8s, w, ValueRange{row, at},
+                                  /*nontemporal=*/false,
+                                  llvm::MaybeAlign(align));
+  };
+  auto nibbles = [&](Value bytes, Value high) -> Value {
+    if (mutation == QuantKernelMutation::SwapNibbles)
+      high = arith::XOrIOp::create(
+          b, high, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
+    Value lowNibbles = arith::AndIOp::create(b, bytes, splatInt(i8s, 0x0F));
+    // Arithmetic shift then mask: the high nibble whatever the sign.
+    Value highNibbles = arith::AndIOp::create(
+        b, arith::ShRSIOp::create(b, bytes, splatInt(i8s, 4)),
+        splatInt(i8s, 0x0F));
+    return arith::SelectOp::create(b, high, highNibbles, lowNibbles);
+  };
+  if (format == QuantFormat::Q4_K) {
+    Value s = div(i, 32);
+    Value at = add(add(offset, c(16)), add(mul(div(s, 2), c(32)), rem(i, 32)));
+    Value high =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ne, rem(s, 2), c(0));
+    Value levels = arith::UIToFPOp::create(
+        b, f32s, nibbles(load(at, std::min<int64_t>(count, 16)), high));
+    auto [scale, negMin] = q4kScales(row, offset, s);
+    return arith::AddFOp::create(
+        b, arith::MulFOp::create(b, levels, splatF32(scale, count)),
+        splatF32(negMin, count));
+  }
+  // q6_k.
+  Value s = div(i, 16);
+  Value n = div(i, 128), q = rem(div(i, 32), 4), l = rem(i, 32);
+  Value qlAt =
+      add(offset, add(add(mul(n, c(64)), mul(rem(q, 2), c(32))), l));
+  Value qhAt = add(offset, add(c(128), add(mul(n, c(32)), l)));
+  uint64_t align = std::min<int64_t>(count, 2);
+  Value upper = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, q, c(2));
+  Value lowBits = nibbles(load(qlAt, align), upper);
+  Value shift = vector::BroadcastOp::create(
+      b, i8s, arith::IndexCastOp::create(b, b.getI8Type(), mul(q, c(2))));
+  Value highBits = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, load(qhAt, align), shift),
+      splatInt(i8s, 3));
+  Value level = arith::SubIOp::create(
+      b,
+      arith::OrIOp::create(
+          b, lowBits, arith::ShLIOp::create(b, highBits, splatInt(i8s, 4))),
+      splatInt(i8s, 32));
+  Value levels = arith::SIToFPOp::create(b, f32s, level);
+  // The mutation takes the scale of the neighbouring sub-block.
+  Value scaleIndex = mutation == QuantKernelMutation::ScaleOrder
+                         ? arith::XOrIOp::create(b, s, c(1)).getResult()
+                         : s;
+  Value scaleByte =
+      memref::LoadOp::create(b, w, ValueRange{row, add(offset, add(c(192),
+                                                                   scaleIndex))});
+  Value d = loadF16(row, add(offset, c(208)));
+  Value scale = arith::MulFOp::create(
+      b, d, arith::SIToFPOp::create(b, b.getF32Type(), scaleByte));
+  return arith::MulFOp::create(b, levels, splatF32(scale, count));
 }
 
 Value QuantLinearBuilder::warpSum(Value value) {
@@ -277,6 +422,102 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   gpu::ReturnOp::create(b);
 }
 
+void QuantLinearBuilder::buildDecodeK(gpu::GPUFuncOp func, bool hasBias) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  x = func.getArgument(0);
+  w = func.getArgument(1);
+  bias = hasBias ? func.getArgument(2) : Value();
+  y = func.getArgument(func.getNumArguments() - 1);
+  Type f32 = b.getF32Type();
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  rowsM = memref::DimOp::create(b, x, 0);
+  depthK = memref::DimOp::create(b, x, 1);
+  colsN = memref::DimOp::create(b, w, 0);
+  lane = rem(tid, config.warpSize);
+  Value n = add(mul(blockX, c(config.decodeWarps)), div(tid, config.warpSize));
+  Value superBlocks = div(depthK, 256);
+
+  // The lane's runs of each super-block (element index, length): bytes no
+  // other lane reads.
+  int64_t runLength;
+  SmallVector<Value> runs;
+  if (format == QuantFormat::Q4_K) {
+    // qs bytes [j, j + run) hold elements 64p + (j % 32) .. (low nibbles)
+    // and 32 further (high nibbles), p = j / 32.
+    runLength = 128 / config.warpSize;
+    Value j = mul(lane, c(runLength));
+    Value first = add(mul(div(j, 32), c(64)), rem(j, 32));
+    runs = {first, add(first, c(32))};
+  } else {
+    // qh bytes [j, j + run) hold elements 128 (j / 32) + 32q + (j % 32),
+    // q = 0..3.
+    runLength = 64 / config.warpSize;
+    Value j = mul(lane, c(runLength));
+    Value first = add(mul(div(j, 32), c(128)), rem(j, 32));
+    for (int64_t q = 0; q < 4; ++q)
+      runs.push_back(add(first, c(32 * q)));
+  }
+  auto xType = VectorType::get({runLength}, f32);
+
+  // The whole warp takes this branch or none (n is the warp's).
+  auto inside = scf::IfOp::create(b, TypeRange{}, lt(n, colsN), false);
+  b.setInsertionPointToStart(inside.thenBlock());
+  auto rowGroups = scf::ForOp::create(b, c(0), rowsM, c(config.decodeRows));
+  b.setInsertionPoint(rowGroups.getBody()->getTerminator());
+  Value r0 = rowGroups.getInductionVar();
+
+  SmallVector<Value> inits(config.decodeRows, zeroOf(f32));
+  auto blockLoop = scf::ForOp::create(b, c(0), superBlocks, c(1), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(blockLoop.getBody());
+    Value block = blockLoop.getInductionVar();
+    Value offset = mul(block, c(blockBytes));
+    Value k0 = mul(block, c(256));
+    SmallVector<Value> weights;
+    for (Value i : runs)
+      weights.push_back(kRun(n, offset, i, runLength));
+    SmallVector<Value> next;
+    for (int64_t t = 0; t < config.decodeRows; ++t) {
+      Value acc = blockLoop.getRegionIterArgs()[t];
+      Value row = add(r0, c(t));
+      auto ifRow = scf::IfOp::create(b, TypeRange{f32}, lt(row, rowsM), true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(ifRow.thenBlock());
+      Value product;
+      for (auto [i, weight] : llvm::zip(runs, weights)) {
+        Value xs = vector::LoadOp::create(
+            b, xType, x, ValueRange{row, add(k0, i)},
+            /*nontemporal=*/false, llvm::MaybeAlign(4 * runLength));
+        // mulf + addf, not math.fma: that would become a libdevice call.
+        Value term = arith::MulFOp::create(b, weight, xs);
+        product = product ? arith::AddFOp::create(b, product, term) : term;
+      }
+      Value dot =
+          vector::ReductionOp::create(b, vector::CombiningKind::ADD, product);
+      scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(b, acc, dot)});
+      b.setInsertionPointToStart(ifRow.elseBlock());
+      scf::YieldOp::create(b, ValueRange{acc});
+      next.push_back(ifRow.getResult(0));
+    }
+    scf::YieldOp::create(b, next);
+  }
+  Value isLeader =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, c(0));
+  for (int64_t t = 0; t < config.decodeRows; ++t) {
+    Value sum = warpSum(blockLoop.getResult(t));
+    auto leader = scf::IfOp::create(b, TypeRange{}, isLeader, false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(leader.thenBlock());
+    storeOutput(sum, add(r0, c(t)), n);
+  }
+  b.setInsertionPointToEnd(&entry);
+  gpu::ReturnOp::create(b);
+}
+
 void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
   const GPULinearConfig &tile = config.tile;
   Block &entry = func.getBody().front();
@@ -347,9 +588,17 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
       {
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        Value offset = mul(div(k0, 32), c(blockBytes));
-        scf::YieldOp::create(b, ValueRange{dequantize(n, offset, first, run,
-                                                      header(n, offset))});
+        if (isKQuant()) {
+          // A 32-deep step lies in one super-block; the thread's run in one
+          // sub-block.
+          Value offset = mul(div(k0, 256), c(blockBytes));
+          scf::YieldOp::create(
+              b, ValueRange{kRun(n, offset, add(rem(k0, 256), first), run)});
+        } else {
+          Value offset = mul(div(k0, 32), c(blockBytes));
+          scf::YieldOp::create(b, ValueRange{dequantize(n, offset, first, run,
+                                                        header(n, offset))});
+        }
         b.setInsertionPointToStart(ifOp.elseBlock());
         scf::YieldOp::create(b, ValueRange{zeroOf(vecType)});
       }
@@ -416,7 +665,10 @@ void seq::buildQuantLinearKernel(OpBuilder &builder,
     // grid.x over the output features, decodeWarps per block.
     func->setAttr(kLaunchGridAttrName,
                   b.getDenseI64ArrayAttr({out, 1, config.decodeWarps}));
-    kernel.buildDecode(func, hasBias);
+    if (format == QuantFormat::Q4_K || format == QuantFormat::Q6_K)
+      kernel.buildDecodeK(func, hasBias);
+    else
+      kernel.buildDecode(func, hasBias);
     return;
   }
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
