@@ -1,7 +1,8 @@
 //===- QuantLinearKernel.cpp - GPU kernels of seq.quantized_linear --------===//
 //
 // This file builds the kernels of Y = X dequant(W)^T (+ b) over GGUF
-// blocks of 32 elements (q8_0, q4_0, q4_1), packed as the i8 matrix
+// blocks of 32 elements (q8_0, q4_0, q4_1) and K-quant super-blocks of 256
+// (q4_k, q6_k, below), packed as the i8 matrix
 // W [N, K / 32 * blockBytes] with ggml's byte layout:
 //
 //   q8_0 (34 bytes): f16 d; i8 qs[32]          element j = d * qs[j]
@@ -75,7 +76,6 @@ public:
         blockBytes(seq::blockBytes(format)) {}
 
   void buildDecode(gpu::GPUFuncOp func, bool hasBias);
-  void buildDecodeK(gpu::GPUFuncOp func, bool hasBias);
   void buildPrefill(gpu::GPUFuncOp func, bool hasBias);
 
 private:
@@ -249,14 +249,15 @@ std::pair<Value, Value> QuantLinearBuilder::q4kScales(Value row, Value offset,
   Value low = lt(s, c(4));
   Value scHigh = arith::OrIOp::create(b, andC(e4, 15), top2(a));
   Value sc = arith::SelectOp::create(b, low, andC(a, 63), scHigh);
-  Value mHigh = arith::OrIOp::create(
-      b, arith::ShRUIOp::create(b, e4, i32c(4)), top2(e));
+  Value mHigh =
+      arith::OrIOp::create(b, arith::ShRUIOp::create(b, e4, i32c(4)), top2(e));
   Value m = arith::SelectOp::create(b, low, andC(e4, 63), mHigh);
   // The mutation reads the scale where the min is and the min where the
   // scale is.
   if (mutation == QuantKernelMutation::ScaleOrder)
     std::swap(sc, m);
-  Value scale = arith::MulFOp::create(b, d, arith::UIToFPOp::create(b, f32, sc));
+  Value scale =
+      arith::MulFOp::create(b, d, arith::UIToFPOp::create(b, f32, sc));
   Value minimum =
       arith::MulFOp::create(b, dmin, arith::UIToFPOp::create(b, f32, m));
   return {scale, arith::NegFOp::create(b, minimum)};
@@ -300,8 +301,7 @@ Value QuantLinearBuilder::kRun(Value row, Value offset, Value i,
   // q6_k.
   Value s = div(i, 16);
   Value n = div(i, 128), q = rem(div(i, 32), 4), l = rem(i, 32);
-  Value qlAt =
-      add(offset, add(add(mul(n, c(64)), mul(rem(q, 2), c(32))), l));
+  Value qlAt = add(offset, add(add(mul(n, c(64)), mul(rem(q, 2), c(32))), l));
   Value qhAt = add(offset, add(c(128), add(mul(n, c(32)), l)));
   uint64_t align = std::min<int64_t>(count, 2);
   Value upper = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, q, c(2));
@@ -309,8 +309,7 @@ Value QuantLinearBuilder::kRun(Value row, Value offset, Value i,
   Value shift = vector::BroadcastOp::create(
       b, i8s, arith::IndexCastOp::create(b, b.getI8Type(), mul(q, c(2))));
   Value highBits = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, load(qhAt, align), shift),
-      splatInt(i8s, 3));
+      b, arith::ShRUIOp::create(b, load(qhAt, align), shift), splatInt(i8s, 3));
   Value level = arith::SubIOp::create(
       b,
       arith::OrIOp::create(
@@ -321,9 +320,8 @@ Value QuantLinearBuilder::kRun(Value row, Value offset, Value i,
   Value scaleIndex = mutation == QuantKernelMutation::ScaleOrder
                          ? arith::XOrIOp::create(b, s, c(1)).getResult()
                          : s;
-  Value scaleByte =
-      memref::LoadOp::create(b, w, ValueRange{row, add(offset, add(c(192),
-                                                                   scaleIndex))});
+  Value scaleByte = memref::LoadOp::create(
+      b, w, ValueRange{row, add(offset, add(c(192), scaleIndex))});
   Value d = loadF16(row, add(offset, c(208)));
   Value scale = arith::MulFOp::create(
       b, d, arith::SIToFPOp::create(b, b.getF32Type(), scaleByte));
@@ -362,7 +360,32 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   colsN = memref::DimOp::create(b, w, 0);
   lane = rem(tid, config.warpSize);
   Value n = add(mul(blockX, c(config.decodeWarps)), div(tid, config.warpSize));
-  Value blocks = div(depthK, 32);
+  // Blocks of 32: lane l takes blocks l, l + warp, ... K-quants: the warp
+  // walks the super-blocks together, each lane its runs (element index,
+  // length `runLength`) of each: bytes no other lane reads.
+  Value blocks;
+  int64_t runLength = 0;
+  SmallVector<Value> runs;
+  if (!isKQuant()) {
+    blocks = div(depthK, 32);
+  } else if (format == QuantFormat::Q4_K) {
+    // qs bytes [j, j + run) hold elements 64p + (j % 32) .. (low nibbles)
+    // and 32 further (high nibbles), p = j / 32.
+    blocks = div(depthK, 256);
+    runLength = 128 / config.warpSize;
+    Value j = mul(lane, c(runLength));
+    Value first = add(mul(div(j, 32), c(64)), rem(j, 32));
+    runs = {first, add(first, c(32))};
+  } else {
+    // q6_k: qh bytes [j, j + run) hold elements 128 (j / 32) + 32q +
+    // (j % 32), q = 0..3.
+    blocks = div(depthK, 256);
+    runLength = 64 / config.warpSize;
+    Value j = mul(lane, c(runLength));
+    Value first = add(mul(div(j, 32), c(128)), rem(j, 32));
+    for (int64_t q = 0; q < 4; ++q)
+      runs.push_back(add(first, c(32 * q)));
+  }
 
   // The whole warp takes this branch or none (n is the warp's), so its
   // shuffles see every lane.
@@ -373,113 +396,28 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   Value r0 = rowGroups.getInductionVar();
 
   SmallVector<Value> inits(config.decodeRows, zeroOf(f32));
-  auto blockLoop =
-      scf::ForOp::create(b, lane, blocks, c(config.warpSize), inits);
+  auto blockLoop = isKQuant() ? scf::ForOp::create(b, c(0), blocks, c(1), inits)
+                              : scf::ForOp::create(b, lane, blocks,
+                                                   c(config.warpSize), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(blockLoop.getBody());
     Value block = blockLoop.getInductionVar();
     Value offset = mul(block, c(blockBytes));
-    std::pair<Value, Value> scales = header(n, offset);
-    Value low = dequantize(n, offset, c(0), 16, scales);
-    Value high = dequantize(n, offset, c(16), 16, scales);
-    Value k0 = mul(block, c(32));
-    SmallVector<Value> next;
-    for (int64_t t = 0; t < config.decodeRows; ++t) {
-      Value acc = blockLoop.getRegionIterArgs()[t];
-      Value row = add(r0, c(t));
-      auto ifRow = scf::IfOp::create(b, TypeRange{f32}, lt(row, rowsM), true);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(ifRow.thenBlock());
-      auto loadX = [&](Value col) -> Value {
-        return vector::LoadOp::create(b, f32x16, x, ValueRange{row, col},
-                                      /*nontemporal=*/false,
-                                      llvm::MaybeAlign(16));
-      };
-      // mulf + addf, not math.fma: that would become a libdevice call.
-      Value product = arith::AddFOp::create(
-          b, arith::MulFOp::create(b, low, loadX(k0)),
-          arith::MulFOp::create(b, high, loadX(add(k0, c(16)))));
-      Value dot =
-          vector::ReductionOp::create(b, vector::CombiningKind::ADD, product);
-      scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(b, acc, dot)});
-      b.setInsertionPointToStart(ifRow.elseBlock());
-      scf::YieldOp::create(b, ValueRange{acc});
-      next.push_back(ifRow.getResult(0));
+    // The block's (the lane's runs') weights in registers, and the input
+    // columns they multiply.
+    SmallVector<Value> weights, columns;
+    Value k0;
+    if (!isKQuant()) {
+      std::pair<Value, Value> scales = header(n, offset);
+      weights.push_back(dequantize(n, offset, c(0), 16, scales));
+      weights.push_back(dequantize(n, offset, c(16), 16, scales));
+      k0 = mul(block, c(32));
+    } else {
+      k0 = mul(block, c(256));
+      for (Value i : runs)
+        weights.push_back(kRun(n, offset, i, runLength));
     }
-    scf::YieldOp::create(b, next);
-  }
-  Value isLeader =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, c(0));
-  for (int64_t t = 0; t < config.decodeRows; ++t) {
-    Value sum = warpSum(blockLoop.getResult(t));
-    auto leader = scf::IfOp::create(b, TypeRange{}, isLeader, false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(leader.thenBlock());
-    storeOutput(sum, add(r0, c(t)), n);
-  }
-  b.setInsertionPointToEnd(&entry);
-  gpu::ReturnOp::create(b);
-}
-
-void QuantLinearBuilder::buildDecodeK(gpu::GPUFuncOp func, bool hasBias) {
-  Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
-  x = func.getArgument(0);
-  w = func.getArgument(1);
-  bias = hasBias ? func.getArgument(2) : Value();
-  y = func.getArgument(func.getNumArguments() - 1);
-  Type f32 = b.getF32Type();
-
-  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  rowsM = memref::DimOp::create(b, x, 0);
-  depthK = memref::DimOp::create(b, x, 1);
-  colsN = memref::DimOp::create(b, w, 0);
-  lane = rem(tid, config.warpSize);
-  Value n = add(mul(blockX, c(config.decodeWarps)), div(tid, config.warpSize));
-  Value superBlocks = div(depthK, 256);
-
-  // The lane's runs of each super-block (element index, length): bytes no
-  // other lane reads.
-  int64_t runLength;
-  SmallVector<Value> runs;
-  if (format == QuantFormat::Q4_K) {
-    // qs bytes [j, j + run) hold elements 64p + (j % 32) .. (low nibbles)
-    // and 32 further (high nibbles), p = j / 32.
-    runLength = 128 / config.warpSize;
-    Value j = mul(lane, c(runLength));
-    Value first = add(mul(div(j, 32), c(64)), rem(j, 32));
-    runs = {first, add(first, c(32))};
-  } else {
-    // qh bytes [j, j + run) hold elements 128 (j / 32) + 32q + (j % 32),
-    // q = 0..3.
-    runLength = 64 / config.warpSize;
-    Value j = mul(lane, c(runLength));
-    Value first = add(mul(div(j, 32), c(128)), rem(j, 32));
-    for (int64_t q = 0; q < 4; ++q)
-      runs.push_back(add(first, c(32 * q)));
-  }
-  auto xType = VectorType::get({runLength}, f32);
-
-  // The whole warp takes this branch or none (n is the warp's).
-  auto inside = scf::IfOp::create(b, TypeRange{}, lt(n, colsN), false);
-  b.setInsertionPointToStart(inside.thenBlock());
-  auto rowGroups = scf::ForOp::create(b, c(0), rowsM, c(config.decodeRows));
-  b.setInsertionPoint(rowGroups.getBody()->getTerminator());
-  Value r0 = rowGroups.getInductionVar();
-
-  SmallVector<Value> inits(config.decodeRows, zeroOf(f32));
-  auto blockLoop = scf::ForOp::create(b, c(0), superBlocks, c(1), inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(blockLoop.getBody());
-    Value block = blockLoop.getInductionVar();
-    Value offset = mul(block, c(blockBytes));
-    Value k0 = mul(block, c(256));
-    SmallVector<Value> weights;
-    for (Value i : runs)
-      weights.push_back(kRun(n, offset, i, runLength));
     SmallVector<Value> next;
     for (int64_t t = 0; t < config.decodeRows; ++t) {
       Value acc = blockLoop.getRegionIterArgs()[t];
@@ -487,14 +425,26 @@ void QuantLinearBuilder::buildDecodeK(gpu::GPUFuncOp func, bool hasBias) {
       auto ifRow = scf::IfOp::create(b, TypeRange{f32}, lt(row, rowsM), true);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(ifRow.thenBlock());
+      // mulf + addf, not math.fma: that would become a libdevice call.
       Value product;
-      for (auto [i, weight] : llvm::zip(runs, weights)) {
-        Value xs = vector::LoadOp::create(
-            b, xType, x, ValueRange{row, add(k0, i)},
-            /*nontemporal=*/false, llvm::MaybeAlign(4 * runLength));
-        // mulf + addf, not math.fma: that would become a libdevice call.
-        Value term = arith::MulFOp::create(b, weight, xs);
-        product = product ? arith::AddFOp::create(b, product, term) : term;
+      if (!isKQuant()) {
+        auto loadX = [&](Value col) -> Value {
+          return vector::LoadOp::create(b, f32x16, x, ValueRange{row, col},
+                                        /*nontemporal=*/false,
+                                        llvm::MaybeAlign(16));
+        };
+        product = arith::AddFOp::create(
+            b, arith::MulFOp::create(b, weights[0], loadX(k0)),
+            arith::MulFOp::create(b, weights[1], loadX(add(k0, c(16)))));
+      } else {
+        auto xType = VectorType::get({runLength}, f32);
+        for (auto [i, weight] : llvm::zip(runs, weights)) {
+          Value xs = vector::LoadOp::create(
+              b, xType, x, ValueRange{row, add(k0, i)},
+              /*nontemporal=*/false, llvm::MaybeAlign(4 * runLength));
+          Value term = arith::MulFOp::create(b, weight, xs);
+          product = product ? arith::AddFOp::create(b, product, term) : term;
+        }
       }
       Value dot =
           vector::ReductionOp::create(b, vector::CombiningKind::ADD, product);
@@ -665,10 +615,7 @@ void seq::buildQuantLinearKernel(OpBuilder &builder,
     // grid.x over the output features, decodeWarps per block.
     func->setAttr(kLaunchGridAttrName,
                   b.getDenseI64ArrayAttr({out, 1, config.decodeWarps}));
-    if (format == QuantFormat::Q4_K || format == QuantFormat::Q6_K)
-      kernel.buildDecodeK(func, hasBias);
-    else
-      kernel.buildDecode(func, hasBias);
+    kernel.buildDecode(func, hasBias);
     return;
   }
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(

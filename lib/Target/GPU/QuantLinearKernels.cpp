@@ -63,8 +63,8 @@ struct GPUQuantKernelsPass
   StringRef getArgument() const override { return "seq-gpu-quant-kernels"; }
   StringRef getDescription() const override {
     return "Generates the GPU kernels of seq.quantized_linear (q8_0, q4_0, "
-           "q4_1): a decode form streaming the packed blocks and a prefill "
-           "form on dequantized f16 tiles (docs/design/GPU.md)";
+           "q4_1, q4_k, q6_k): a decode form streaming the packed blocks and "
+           "a prefill form on dequantized f16 tiles (docs/design/GPU.md)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, gpu::GPUDialect, memref::MemRefDialect,
