@@ -344,10 +344,10 @@ compile scan_mamba2 "$gpu/scan_mamba2.mlir" "$out/kernels"
 run scan_mamba2 scan_heads_f32_g32 "$(mamba1_args CPU/Inputs/scan_mamba2_chunked)"
 run scan_mamba2 scan_step_heads_f32_g16 "$(mamba1_args GPU/Inputs/scan_gpu_mamba2_step)"
 
-# Quantized linear layers (seq-gpu-quant-kernels): q8_0, q4_0, q4_1 in the
-# decode form (T = 1, 3) and the prefill form (T = 64). v: case:kernel:tol
-# with a kernel ending in _bias taking b.npy.
-for fmt in q8_0 q4_0 q4_1; do
+# Quantized linear layers (seq-gpu-quant-kernels): q8_0, q4_0, q4_1, q4_k,
+# q6_k in the decode form (T = 1, 3) and the prefill form (T = 64).
+# v: case:kernel:tol with a kernel ending in _bias taking b.npy.
+for fmt in q8_0 q4_0 q4_1 q4_k q6_k; do
   compile quant_linear_$fmt "$gpu/quant_linear_$fmt.mlir" "$out/kernels"
 done
 for v in q8_0_t1:qlinear_q8_0_decode_bias:1e-5:1e-4 \
@@ -358,7 +358,13 @@ for v in q8_0_t1:qlinear_q8_0_decode_bias:1e-5:1e-4 \
     q4_0_t64:qlinear_q4_0_prefill:5e-3:5e-3 \
     q4_1_t1:qlinear_q4_1_decode_bias:1e-5:1e-4 \
     q4_1_t3:qlinear_q4_1_decode:1e-5:1e-4 \
-    q4_1_t64:qlinear_q4_1_prefill_bias:5e-3:5e-3; do
+    q4_1_t64:qlinear_q4_1_prefill_bias:5e-3:5e-3 \
+    q4_k_t1:qlinear_q4_k_decode_bias:1e-5:1e-4 \
+    q4_k_t3:qlinear_q4_k_decode:1e-5:1e-4 \
+    q4_k_t64:qlinear_q4_k_prefill_bias:5e-3:5e-3 \
+    q6_k_t1:qlinear_q6_k_decode:1e-5:1e-4 \
+    q6_k_t3:qlinear_q6_k_decode_bias:1e-5:1e-4 \
+    q6_k_t64:qlinear_q6_k_prefill:5e-3:5e-3; do
   IFS=: read -r c kernel rtol atol <<< "$v"
   d=GPU/Inputs/quant_gpu_$c
   args="--arg 0=$(data $d/x.npy) --arg 1=$(data $d/w.npy)"

@@ -3,19 +3,10 @@
 // This file builds the linear-layer kernel Y = X W^T (+ b) in its mapped
 // form: one block per output tile, blockK-deep tiles of X and W staged in
 // workgroup memory between barriers, and each warp (wavefront) computing
-// its quarter with the chip's matrix instruction. Fragments are loaded
-// from shared memory per lane in the instruction's register layout:
-//
-//   mma.sync m16n8k16 (PTX ISA, "Matrix Fragments for mma.m16n8k16"),
-//   group g = lane / 4, t = lane % 4:
-//     A (vector<4x2>) register r, element j: row g + 8 (r % 2),
-//                                            col 2t + j + 8 (r / 2)
-//     B (vector<2x2>) register r, element j: k 2t + j + 8r, col g
-//     C (vector<2x2>) register r, element j: row g + 8r, col 2t + j
-//   MFMA 16x16x16 (CDNA3 ISA, wave64), i = lane % 16, q = lane / 16:
-//     A (vector<4>) element j: row i, k 4q + j
-//     B (vector<4>) element j: k 4q + j, col i
-//     D (vector<4>) element j: row 4q + j, col i
+// its quarter with the chip's matrix instruction through the tile step the
+// GEMM kernels share (MmaTileStep.h: the fragment loads in the
+// instruction's register layouts, mma.sync m16n8k16 / MFMA 16x16x16 or
+// f32 FMAs, and the epilogue's walk over the accumulators).
 //
 // With cp.async (sm_80+, config.asyncCopy) the tiles have two buffers
 // (memref<2 x rows x blockK>): a K step waits for its own copies
@@ -32,17 +23,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MmaTileStep.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
 
-#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 using namespace mlir;
@@ -82,10 +72,6 @@ private:
       return {stage, row, col};
     return {row, col};
   }
-  /// Element (row, col) of the tile the current K step computes on.
-  Value loadTile(Value tile, Value row, Value col) {
-    return memref::LoadOp::create(b, tile, tileIndices(row, col));
-  }
 
   /// Copies rows [rowBase, rowBase + rows) x [k0, k0 + blockK) of `source`
   /// into `tile`, zero outside `rowLimit` x K: thread tid copies elements
@@ -101,13 +87,7 @@ private:
   /// tokens, which do not reach out of the branches that issue them.)
   void commitGroup() { NVVM::CpAsyncCommitGroupOp::create(b); }
   /// The K loop of the cp.async form: the final accumulators.
-  SmallVector<Value> asyncLoop(ValueRange inits, bool isMmaSync, bool isMfma);
-  /// One blockK step of each variant: the updated accumulators.
-  SmallVector<Value> stepMmaSync(ValueRange acc);
-  SmallVector<Value> stepMfma(ValueRange acc);
-  SmallVector<Value> stepFma(ValueRange acc);
-  /// Y[row, col] = acc (+ bias[col]) when (row, col) is inside Y.
-  void storeOutput(Value value, Value row, Value col);
+  SmallVector<Value> asyncLoop(MmaTileStep &tileStep, ValueRange inits);
 
   ImplicitLocOpBuilder &b;
   const TargetDescription &target;
@@ -199,8 +179,8 @@ void LinearKernelBuilder::fillTilesAsync(Value k0) {
   }
 }
 
-SmallVector<Value> LinearKernelBuilder::asyncLoop(ValueRange inits,
-                                                  bool isMmaSync, bool isMfma) {
+SmallVector<Value> LinearKernelBuilder::asyncLoop(MmaTileStep &tileStep,
+                                                  ValueRange inits) {
   // Prologue: the first K step's tiles into buffer 0.
   stage = c(0);
   auto first = scf::IfOp::create(b, TypeRange{}, lt(c(0), depthK), false);
@@ -234,136 +214,10 @@ SmallVector<Value> LinearKernelBuilder::asyncLoop(ValueRange inits,
     commitGroup();
   }
   stage = current;
-  ValueRange acc = loop.getRegionIterArgs();
-  SmallVector<Value> result = isMmaSync ? stepMmaSync(acc)
-                              : isMfma  ? stepMfma(acc)
-                                        : stepFma(acc);
+  tileStep.setStage(stage);
+  SmallVector<Value> result = tileStep.step(sx, {sw}, loop.getRegionIterArgs());
   scf::YieldOp::create(b, result);
   return SmallVector<Value>(loop.getResults());
-}
-
-SmallVector<Value> LinearKernelBuilder::stepMmaSync(ValueRange acc) {
-  const MatrixInstruction &mma = *config.instruction;
-  int64_t warpRows = config.blockM / config.warpsM;
-  int64_t warpCols = config.blockN / config.warpsN;
-  int64_t subM = warpRows / mma.m, subN = warpCols / mma.n;
-  Value g = div(lane, 4), t = rem(lane, 4);
-  Value twoT = mul(t, c(2));
-  SmallVector<Value> result;
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    auto aType = VectorType::get({4, 2}, elementType);
-    Value a = zeroOf(aType);
-    Value rowBase = add(mul(warpM, c(warpRows)), c(ms * mma.m));
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t j = 0; j < 2; ++j) {
-        // The swapped-lanes mutation exchanges the roles of the register
-        // index bits (rows <-> the k halves).
-        int64_t rowHalf = r % 2, colHalf = r / 2;
-        if (mutation == KernelMutation::SwapFragmentLanes)
-          std::swap(rowHalf, colHalf);
-        Value row = add(add(rowBase, g), c(8 * rowHalf));
-        if (mutation == KernelMutation::SharedOffByOne)
-          row = add(row, c(1));
-        Value col = add(twoT, c(j + 8 * colHalf));
-        a = vector::InsertOp::create(b, loadTile(sx, row, col), a,
-                                     ArrayRef<int64_t>{r, j});
-      }
-    for (int64_t ns = 0; ns < subN; ++ns) {
-      auto bType = VectorType::get({2, 2}, elementType);
-      Value bFrag = zeroOf(bType);
-      Value n = add(add(mul(warpN, c(warpCols)), c(ns * mma.n)), g);
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t j = 0; j < 2; ++j)
-          bFrag = vector::InsertOp::create(
-              b, loadTile(sw, n, add(twoT, c(j + 8 * r))), bFrag,
-              ArrayRef<int64_t>{r, j});
-      result.push_back(
-          nvgpu::MmaSyncOp::create(b, a, bFrag, acc[ms * subN + ns],
-                                   ArrayRef<int64_t>{mma.m, mma.n, mma.k}));
-    }
-  }
-  return result;
-}
-
-SmallVector<Value> LinearKernelBuilder::stepMfma(ValueRange acc) {
-  const MatrixInstruction &mfma = *config.instruction;
-  int64_t warpRows = config.blockM / config.warpsM;
-  int64_t warpCols = config.blockN / config.warpsN;
-  int64_t subM = warpRows / mfma.m, subN = warpCols / mfma.n;
-  Value i = rem(lane, 16), q = div(lane, 16);
-  if (mutation == KernelMutation::SwapFragmentLanes) {
-    // Lanes numbered down the k groups instead of across the rows.
-    i = div(lane, 4);
-    q = rem(lane, 4);
-  }
-  Value k4 = mul(q, c(4));
-  auto fragType = VectorType::get({4}, elementType);
-  SmallVector<Value> aFrags, result;
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    Value a = zeroOf(fragType);
-    Value row = add(add(mul(warpM, c(warpRows)), c(ms * mfma.m)), i);
-    if (mutation == KernelMutation::SharedOffByOne)
-      row = add(row, c(1));
-    for (int64_t j = 0; j < 4; ++j)
-      a = vector::InsertOp::create(b, loadTile(sx, row, add(k4, c(j))), a,
-                                   ArrayRef<int64_t>{j});
-    aFrags.push_back(a);
-  }
-  for (int64_t ms = 0; ms < subM; ++ms)
-    for (int64_t ns = 0; ns < subN; ++ns) {
-      Value bFrag = zeroOf(fragType);
-      Value n =
-          add(add(mul(warpN, c(warpCols)), c(ns * mfma.n)), rem(lane, 16));
-      for (int64_t j = 0; j < 4; ++j)
-        bFrag = vector::InsertOp::create(
-            b, loadTile(sw, n, add(mul(div(lane, 16), c(4)), c(j))), bFrag,
-            ArrayRef<int64_t>{j});
-      result.push_back(amdgpu::MFMAOp::create(
-          b, acc[ms * subN + ns].getType(), b.getI32IntegerAttr(mfma.m),
-          b.getI32IntegerAttr(mfma.n), b.getI32IntegerAttr(mfma.k),
-          b.getI32IntegerAttr(1), aFrags[ms], bFrag, acc[ms * subN + ns],
-          b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
-          amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none)));
-    }
-  return result;
-}
-
-SmallVector<Value> LinearKernelBuilder::stepFma(ValueRange acc) {
-  int64_t perThread = (int64_t)acc.size();
-  auto loop = scf::ForOp::create(b, c(0), c(config.blockK), c(1), acc);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  Value k = loop.getInductionVar();
-  SmallVector<Value> next;
-  for (int64_t e = 0; e < perThread; ++e) {
-    Value index = add(tid, c(e * config.threads()));
-    Value row = div(index, config.blockN), col = rem(index, config.blockN);
-    if (mutation == KernelMutation::SharedOffByOne)
-      row = add(row, c(1));
-    Value product =
-        arith::MulFOp::create(b, loadTile(sx, row, k), loadTile(sw, col, k));
-    next.push_back(
-        arith::AddFOp::create(b, loop.getRegionIterArgs()[e], product));
-  }
-  scf::YieldOp::create(b, next);
-  return SmallVector<Value>(loop.getResults());
-}
-
-void LinearKernelBuilder::storeOutput(Value value, Value row, Value col) {
-  Value inside = arith::AndIOp::create(b, lt(row, rowsM), lt(col, colsN));
-  auto ifOp = scf::IfOp::create(b, TypeRange{}, inside, false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  Type f32 = b.getF32Type();
-  if (bias) {
-    Value bv = memref::LoadOp::create(b, bias, ValueRange{col});
-    if (elementType != f32)
-      bv = arith::ExtFOp::create(b, f32, bv);
-    value = arith::AddFOp::create(b, value, bv);
-  }
-  if (elementType != f32)
-    value = arith::TruncFOp::create(b, elementType, value);
-  memref::StoreOp::create(b, value, y, ValueRange{row, col});
 }
 
 void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
@@ -389,31 +243,18 @@ void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
   warpM = div(warp, config.warpsN);
   warpN = rem(warp, config.warpsN);
 
+  MmaTileMutation tileMutation;
+  tileMutation.swapFragmentLanes =
+      mutation == KernelMutation::SwapFragmentLanes;
+  tileMutation.sharedOffByOne = mutation == KernelMutation::SharedOffByOne;
+  MmaTileStep tileStep(b, config, elementType, tid, lane, warpM, warpN,
+                       tileMutation);
   // Accumulators (f32) carried through the K loop.
-  Type f32 = b.getF32Type();
-  SmallVector<Value> inits;
-  bool isMmaSync =
-      config.instruction && StringRef(config.instruction->name) == "mma.sync";
-  bool isMfma =
-      config.instruction && StringRef(config.instruction->name) == "mfma";
-  int64_t warpRows = config.blockM / config.warpsM;
-  int64_t warpCols = config.blockN / config.warpsN;
-  int64_t tiles = 0;
-  Type accType = f32;
-  if (config.instruction) {
-    tiles =
-        (warpRows / config.instruction->m) * (warpCols / config.instruction->n);
-    accType =
-        isMmaSync ? VectorType::get({2, 2}, f32) : VectorType::get({4}, f32);
-  } else {
-    tiles = config.blockM * config.blockN / config.threads();
-  }
-  for (int64_t i = 0; i < tiles; ++i)
-    inits.push_back(zeroOf(accType));
+  SmallVector<Value> inits = tileStep.zeroAccumulators(1);
 
   SmallVector<Value> acc;
   if (config.asyncCopy) {
-    acc = asyncLoop(inits, isMmaSync, isMfma);
+    acc = asyncLoop(tileStep, inits);
   } else {
     auto loop = scf::ForOp::create(b, c(0), depthK, c(config.blockK), inits);
     OpBuilder::InsertionGuard guard(b);
@@ -423,53 +264,17 @@ void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
     fillTile(w, sw, n0, colsN, config.blockN, k0);
     if (mutation != KernelMutation::DropBarrier)
       gpu::BarrierOp::create(b);
-    ValueRange carried = loop.getRegionIterArgs();
-    SmallVector<Value> next = isMmaSync ? stepMmaSync(carried)
-                              : isMfma  ? stepMfma(carried)
-                                        : stepFma(carried);
+    SmallVector<Value> next = tileStep.step(sx, {sw}, loop.getRegionIterArgs());
     // The next step overwrites the tiles the other warps may still read.
     gpu::BarrierOp::create(b);
     scf::YieldOp::create(b, next);
     acc.assign(loop.getResults().begin(), loop.getResults().end());
   }
 
-  if (isMmaSync) {
-    const MatrixInstruction &mma = *config.instruction;
-    Value g = div(lane, 4), t = rem(lane, 4);
-    int64_t subN = warpCols / mma.n;
-    for (int64_t i = 0; i < tiles; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase =
-          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mma.m), g));
-      Value colBase = add(add(n0, mul(warpN, c(warpCols))),
-                          add(c(ns * mma.n), mul(t, c(2))));
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t j = 0; j < 2; ++j)
-          storeOutput(
-              vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{r, j}),
-              add(rowBase, c(8 * r)), add(colBase, c(j)));
-    }
-  } else if (isMfma) {
-    const MatrixInstruction &mfma = *config.instruction;
-    int64_t subN = warpCols / mfma.n;
-    Value i16 = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
-    for (int64_t i = 0; i < tiles; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase =
-          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mfma.m), q4));
-      Value col =
-          add(add(n0, mul(warpN, c(warpCols))), add(c(ns * mfma.n), i16));
-      for (int64_t j = 0; j < 4; ++j)
-        storeOutput(vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{j}),
-                    add(rowBase, c(j)), col);
-    }
-  } else {
-    for (int64_t e = 0; e < tiles; ++e) {
-      Value index = add(tid, c(e * config.threads()));
-      storeOutput(acc[e], add(m0, div(index, config.blockN)),
-                  add(n0, rem(index, config.blockN)));
-    }
-  }
+  tileStep.forEachOutput(
+      acc, 1, m0, n0, [&](Value row, Value col, ArrayRef<Value> values) {
+        storeLinearOutput(b, values[0], row, col, rowsM, colsN, bias, y);
+      });
   gpu::ReturnOp::create(b);
 }
 

@@ -10,8 +10,9 @@
 // barrier, so the whole block leaves together). Inside, the linear
 // kernel's mapping (LinearKernel.cpp): blockK-deep tiles in workgroup
 // memory between two barriers, 2 x 2 warps each owning a 16 x 16 quarter
-// on mma.sync m16n8k16 (CUDA) or MFMA 16x16x16 (HIP) with the same
-// per-lane fragment layouts, f32 accumulators; f32 FMAs from f32 tiles
+// on mma.sync m16n8k16 (CUDA) or MFMA 16x16x16 (HIP) through the GEMM
+// kernels' shared tile step (MmaTileStep.h), f32 accumulators; f32 FMAs
+// from f32 tiles
 // when the input and the weights are not one f16/bf16 type (f32
 // activations, or f32 activations with half-precision experts, each value
 // widened as it is staged).
@@ -33,13 +34,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MmaTileStep.h"
 #include "MoEKernelOps.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/MoEKernels.h"
-
-#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -86,9 +84,6 @@ private:
   void fillTile(Value tile, int64_t rows, Value k0,
                 function_ref<Value(Value, Value)> inside,
                 function_ref<Value(Value, Value)> element);
-  SmallVector<Value> stepMmaSync(ArrayRef<Value> bTiles, ValueRange acc);
-  SmallVector<Value> stepMfma(ArrayRef<Value> bTiles, ValueRange acc);
-  SmallVector<Value> stepFma(ArrayRef<Value> bTiles, ValueRange acc);
   /// The GEMM of this block's rows [r0, rowEnd): accumulators per B tile.
   void gemm(ArrayRef<Value> weightsOperands,
             function_ref<void(Value, Value, ArrayRef<Value>)> epilogue);
@@ -138,145 +133,16 @@ void GemmKernelBuilder::fillTile(Value tile, int64_t rows, Value k0,
       [&](Value i, Value) { return element(i, k); });
 }
 
-SmallVector<Value> GemmKernelBuilder::stepMmaSync(ArrayRef<Value> bTiles,
-                                                  ValueRange acc) {
-  const MatrixInstruction &mma = *config.instruction;
-  int64_t warpRows = config.blockM / config.warpsM;
-  int64_t warpCols = config.blockN / config.warpsN;
-  int64_t subM = warpRows / mma.m, subN = warpCols / mma.n;
-  int64_t perB = subM * subN;
-  Value g = divU(lane, c(4)), t = remU(lane, c(4));
-  Value twoT = mul(t, c(2));
-  SmallVector<Value> result(acc.size());
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    auto aType = VectorType::get({4, 2}, computeType);
-    Value a = zeroOf(aType);
-    Value rowBase = add(mul(warpM, c(warpRows)), c(ms * mma.m));
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t j = 0; j < 2; ++j) {
-        int64_t rowHalf = r % 2, colHalf = r / 2;
-        if (mutation == KernelMutation::SwapFragmentLanes)
-          std::swap(rowHalf, colHalf);
-        Value row = add(add(rowBase, g), c(8 * rowHalf));
-        Value col = add(twoT, c(j + 8 * colHalf));
-        a = vector::InsertOp::create(
-            b, memref::LoadOp::create(b, sharedA, ValueRange{row, col}), a,
-            ArrayRef<int64_t>{r, j});
-      }
-    for (auto [which, tile] : llvm::enumerate(bTiles))
-      for (int64_t ns = 0; ns < subN; ++ns) {
-        auto bType = VectorType::get({2, 2}, computeType);
-        Value bFrag = zeroOf(bType);
-        Value n = add(add(mul(warpN, c(warpCols)), c(ns * mma.n)), g);
-        for (int64_t r = 0; r < 2; ++r)
-          for (int64_t j = 0; j < 2; ++j)
-            bFrag = vector::InsertOp::create(
-                b,
-                memref::LoadOp::create(b, tile,
-                                       ValueRange{n, add(twoT, c(j + 8 * r))}),
-                bFrag, ArrayRef<int64_t>{r, j});
-        int64_t index = which * perB + ms * subN + ns;
-        result[index] = nvgpu::MmaSyncOp::create(
-            b, a, bFrag, acc[index], ArrayRef<int64_t>{mma.m, mma.n, mma.k});
-      }
-  }
-  return result;
-}
-
-SmallVector<Value> GemmKernelBuilder::stepMfma(ArrayRef<Value> bTiles,
-                                               ValueRange acc) {
-  const MatrixInstruction &mfma = *config.instruction;
-  int64_t warpRows = config.blockM / config.warpsM;
-  int64_t warpCols = config.blockN / config.warpsN;
-  int64_t subM = warpRows / mfma.m, subN = warpCols / mfma.n;
-  int64_t perB = subM * subN;
-  Value i = remU(lane, c(16)), q = divU(lane, c(16));
-  if (mutation == KernelMutation::SwapFragmentLanes) {
-    i = divU(lane, c(4));
-    q = remU(lane, c(4));
-  }
-  Value k4 = mul(q, c(4));
-  auto fragType = VectorType::get({4}, computeType);
-  SmallVector<Value> aFrags, result(acc.size());
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    Value a = zeroOf(fragType);
-    Value row = add(add(mul(warpM, c(warpRows)), c(ms * mfma.m)), i);
-    for (int64_t j = 0; j < 4; ++j)
-      a = vector::InsertOp::create(
-          b, memref::LoadOp::create(b, sharedA, ValueRange{row, add(k4, c(j))}),
-          a, ArrayRef<int64_t>{j});
-    aFrags.push_back(a);
-  }
-  for (auto [which, tile] : llvm::enumerate(bTiles))
-    for (int64_t ms = 0; ms < subM; ++ms)
-      for (int64_t ns = 0; ns < subN; ++ns) {
-        Value bFrag = zeroOf(fragType);
-        Value n = add(add(mul(warpN, c(warpCols)), c(ns * mfma.n)),
-                      remU(lane, c(16)));
-        for (int64_t j = 0; j < 4; ++j)
-          bFrag = vector::InsertOp::create(
-              b,
-              memref::LoadOp::create(
-                  b, tile,
-                  ValueRange{n, add(mul(divU(lane, c(16)), c(4)), c(j))}),
-              bFrag, ArrayRef<int64_t>{j});
-        int64_t index = which * perB + ms * subN + ns;
-        result[index] = amdgpu::MFMAOp::create(
-            b, acc[index].getType(), b.getI32IntegerAttr(mfma.m),
-            b.getI32IntegerAttr(mfma.n), b.getI32IntegerAttr(mfma.k),
-            b.getI32IntegerAttr(1), aFrags[ms], bFrag, acc[index],
-            b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
-            amdgpu::MFMAPermBAttr::get(b.getContext(),
-                                       amdgpu::MFMAPermB::none));
-      }
-  return result;
-}
-
-SmallVector<Value> GemmKernelBuilder::stepFma(ArrayRef<Value> bTiles,
-                                              ValueRange acc) {
-  int64_t perB = (int64_t)acc.size() / (int64_t)bTiles.size();
-  return forLoop(
-      c(0), c(config.blockK), c(1), acc,
-      [&](Value k, ValueRange carried) -> SmallVector<Value> {
-        SmallVector<Value> next;
-        for (Value tile : bTiles)
-          for (int64_t e = 0; e < perB; ++e) {
-            Value index = add(tid, c(e * config.threads()));
-            Value row = divU(index, c(config.blockN)),
-                  col = remU(index, c(config.blockN));
-            Value product =
-                mulf(memref::LoadOp::create(b, sharedA, ValueRange{row, k}),
-                     memref::LoadOp::create(b, tile, ValueRange{col, k}));
-            next.push_back(addf(carried[next.size()], product));
-          }
-        return next;
-      });
-}
-
 void GemmKernelBuilder::gemm(
     ArrayRef<Value> weightOperands,
     function_ref<void(Value, Value, ArrayRef<Value>)> epilogue) {
-  Type f32Type = b.getF32Type();
-  bool isMmaSync =
-      config.instruction && StringRef(config.instruction->name) == "mma.sync";
-  bool isMfma =
-      config.instruction && StringRef(config.instruction->name) == "mfma";
-  int64_t warpRows = config.blockM / config.warpsM;
-  int64_t warpCols = config.blockN / config.warpsN;
-  int64_t perB = 0;
-  Type accType = f32Type;
-  if (config.instruction) {
-    perB =
-        (warpRows / config.instruction->m) * (warpCols / config.instruction->n);
-    accType = isMmaSync ? VectorType::get({2, 2}, f32Type)
-                        : VectorType::get({4}, f32Type);
-  } else {
-    perB = config.blockM * config.blockN / config.threads();
-  }
+  MmaTileMutation tileMutation;
+  tileMutation.swapFragmentLanes =
+      mutation == KernelMutation::SwapFragmentLanes;
+  MmaTileStep tileStep(b, config, computeType, tid, lane, warpM, warpN,
+                       tileMutation);
   int64_t operands = weightOperands.size();
-  SmallVector<Value> inits;
-  for (int64_t i = 0; i < perB * operands; ++i)
-    inits.push_back(zeroOf(accType));
+  SmallVector<Value> inits = tileStep.zeroAccumulators(operands);
 
   SmallVector<Value> acc = forLoop(
       c(0), depth, c(config.blockK), inits,
@@ -308,57 +174,14 @@ void GemmKernelBuilder::gemm(
         if (mutation != KernelMutation::DropBarrier)
           gpu::BarrierOp::create(b);
         ArrayRef<Value> tiles(sharedB.data(), operands);
-        SmallVector<Value> next = isMmaSync ? stepMmaSync(tiles, carried)
-                                  : isMfma  ? stepMfma(tiles, carried)
-                                            : stepFma(tiles, carried);
+        SmallVector<Value> next = tileStep.step(sharedA, tiles, carried);
         // The next step overwrites the tiles the other warps may still read.
         gpu::BarrierOp::create(b);
         return next;
       });
 
   // The accumulators' (row, column) in the tile, per instruction layout.
-  auto values = [&](int64_t i, ArrayRef<int64_t> position) {
-    SmallVector<Value> v;
-    for (int64_t w = 0; w < operands; ++w) {
-      Value a = acc[w * perB + i];
-      v.push_back(position.empty()
-                      ? a
-                      : vector::ExtractOp::create(b, a, position).getResult());
-    }
-    return v;
-  };
-  if (isMmaSync) {
-    const MatrixInstruction &mma = *config.instruction;
-    Value g = divU(lane, c(4)), t = remU(lane, c(4));
-    int64_t subN = warpCols / mma.n;
-    for (int64_t i = 0; i < perB; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase = add(mul(warpM, c(warpRows)), add(c(ms * mma.m), g));
-      Value colBase =
-          add(mul(warpN, c(warpCols)), add(c(ns * mma.n), mul(t, c(2))));
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t j = 0; j < 2; ++j)
-          epilogue(add(rowBase, c(8 * r)), add(colBase, c(j)),
-                   values(i, {r, j}));
-    }
-  } else if (isMfma) {
-    const MatrixInstruction &mfma = *config.instruction;
-    int64_t subN = warpCols / mfma.n;
-    Value i16 = remU(lane, c(16)), q4 = mul(divU(lane, c(16)), c(4));
-    for (int64_t i = 0; i < perB; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase = add(mul(warpM, c(warpRows)), add(c(ms * mfma.m), q4));
-      Value col = add(mul(warpN, c(warpCols)), add(c(ns * mfma.n), i16));
-      for (int64_t j = 0; j < 4; ++j)
-        epilogue(add(rowBase, c(j)), col, values(i, {j}));
-    }
-  } else {
-    for (int64_t e = 0; e < perB; ++e) {
-      Value index = add(tid, c(e * config.threads()));
-      epilogue(divU(index, c(config.blockN)), remU(index, c(config.blockN)),
-               values(e, {}));
-    }
-  }
+  tileStep.forEachOutput(acc, operands, Value(), Value(), epilogue);
 }
 
 void GemmKernelBuilder::build(gpu::GPUFuncOp func) {

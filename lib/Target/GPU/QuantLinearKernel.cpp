@@ -1,7 +1,8 @@
 //===- QuantLinearKernel.cpp - GPU kernels of seq.quantized_linear --------===//
 //
 // This file builds the kernels of Y = X dequant(W)^T (+ b) over GGUF
-// blocks of 32 elements (q8_0, q4_0, q4_1), packed as the i8 matrix
+// blocks of 32 elements (q8_0, q4_0, q4_1) and K-quant super-blocks of 256
+// (q4_k, q6_k, below), packed as the i8 matrix
 // W [N, K / 32 * blockBytes] with ggml's byte layout:
 //
 //   q8_0 (34 bytes): f16 d; i8 qs[32]          element j = d * qs[j]
@@ -9,8 +10,21 @@
 //   q4_1 (20 bytes): f16 d, m; u8 qs[16]       element j = d * nib(j) + m
 //
 // nib(j) is the low nibble of qs[j] for j < 16, the high nibble of
-// qs[j - 16] otherwise. The weights are never expanded in device memory:
-// every form dequantizes blocks in registers.
+// qs[j - 16] otherwise. The K-quants pack super-blocks of 256 elements
+// (W [N, K / 256 * bytes]) in ggml's layout:
+//
+//   q4_k (144 bytes): f16 d, dmin; u8 scales[12]; u8 qs[128]
+//     sub-block s (32 elements) has 6-bit scale sc and min m unpacked from
+//     scales[] as ggml's get_scale_min_k4; element 32s + j is
+//     d * sc * nib - dmin * m, nib the low (s even) or high (s odd) nibble
+//     of qs[32 (s / 2) + j]
+//   q6_k (210 bytes): u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d
+//     element 128n + 32q + l: d * scales[8n + 2q + l / 16] * (v - 32), v's
+//     low 4 bits the low (q < 2) or high nibble of ql[64n + 32 (q % 2) + l],
+//     its high 2 bits bits 2q, 2q + 1 of qh[32n + l]
+//
+// The weights are never expanded in device memory: every form dequantizes
+// blocks in registers.
 //
 // Decode form (a few rows): a warp (wavefront) per output feature n. Lane
 // l takes blocks l, l + warp, ... of row n: the f16 scale (and min) as two
@@ -20,24 +34,30 @@
 // are reduced with xor shuffles. Rows go in groups of decodeRows, so each
 // weight byte is read once per group (once per decode step).
 //
+// K-quant decode form: the warp walks the super-blocks of row n, each lane
+// a run of the super-block's bytes that no other lane reads (q4_k: 128 /
+// warp qs bytes, both their nibbles; q6_k: 64 / warp qh bytes, the four
+// elements each holds with their two ql bytes), the sub-block's scale (and
+// min) decoded from the header in registers, the input's matching runs
+// multiplied in f32; then the xor-shuffle reduction.
+//
 // Prefill form: LinearKernel.cpp's tiling with blockK = 32 (one quant
 // block per step): the block's threads dequantize the blockN x 32 weight
 // tile (a run of 32 / parts elements each, from one vector load) and
 // convert the blockM x 32 input tile, both to f16 in workgroup memory,
 // between barriers; the warps then run two 16-deep steps of the chip's
 // matrix instruction (mma.sync m16n8k16, MFMA 16x16x16) with f32
-// accumulators, fragments in the layouts LinearKernel.cpp documents.
+// accumulators through the GEMM kernels' shared tile step (MmaTileStep.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "MmaTileStep.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/QuantKernels.h"
 
-#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -102,14 +122,25 @@ private:
   Value dequantize(Value row, Value offset, Value first, int64_t count,
                    std::pair<Value, Value> scales);
 
+  bool isKQuant() const {
+    return format == QuantFormat::Q4_K || format == QuantFormat::Q6_K;
+  }
+  /// The byte at `at` of packed row `row`, widened to i32 (unsigned).
+  Value byteI32(Value row, Value at);
+  /// q4_k: the scale d * sc and negated min -dmin * m of sub-block `s` of
+  /// the super-block at byte `offset` of `row` (ggml's get_scale_min_k4).
+  std::pair<Value, Value> q4kScales(Value row, Value offset, Value s);
+  /// K-quants: `count` elements (a run inside one sub-block) of the
+  /// super-block at byte `offset` of `row` from element `i` on, dequantized
+  /// to f32.
+  Value kRun(Value row, Value offset, Value i, int64_t count);
+
   /// Sums `value` over the lanes of the warp (xor shuffles).
   Value warpSum(Value value);
   /// Y[row, col] = value (+ bias[col]) when (row, col) is inside Y.
-  void storeOutput(Value value, Value row, Value col);
-
-  /// One 16-deep matrix-instruction step at column `k0` of the tiles.
-  SmallVector<Value> stepMmaSync(ValueRange acc, int64_t k0);
-  SmallVector<Value> stepMfma(ValueRange acc, int64_t k0);
+  void storeOutput(Value value, Value row, Value col) {
+    storeLinearOutput(b, value, row, col, rowsM, colsN, bias, y);
+  }
 
   ImplicitLocOpBuilder &b;
   const GPUQuantLinearConfig &config;
@@ -188,6 +219,115 @@ Value QuantLinearBuilder::dequantize(Value row, Value offset, Value first,
   return value;
 }
 
+Value QuantLinearBuilder::byteI32(Value row, Value at) {
+  return arith::ExtUIOp::create(
+      b, b.getI32Type(), memref::LoadOp::create(b, w, ValueRange{row, at}));
+}
+
+std::pair<Value, Value> QuantLinearBuilder::q4kScales(Value row, Value offset,
+                                                      Value s) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value d = loadF16(row, offset);
+  Value dmin = loadF16(row, add(offset, c(2)));
+  Value base = add(offset, c(4));
+  // a = scales[s % 4], e4 = scales[s + 4], e = scales[s]: s < 4: sc = a & 63,
+  // m = e4 & 63; s >= 4: sc = (e4 & 15) | (a >> 6) << 4,
+  // m = (e4 >> 4) | (e >> 6) << 4.
+  Value a = byteI32(row, add(base, rem(s, 4)));
+  Value e4 = byteI32(row, add(base, add(s, c(4))));
+  Value e = byteI32(row, add(base, s));
+  auto i32c = [&](int32_t v) -> Value {
+    return arith::ConstantIntOp::create(b, i32, v);
+  };
+  auto andC = [&](Value v, int32_t mask) -> Value {
+    return arith::AndIOp::create(b, v, i32c(mask));
+  };
+  auto top2 = [&](Value v) -> Value {
+    Value shifted = arith::ShRUIOp::create(b, v, i32c(6));
+    return arith::ShLIOp::create(b, shifted, i32c(4));
+  };
+  Value low = lt(s, c(4));
+  Value scHigh = arith::OrIOp::create(b, andC(e4, 15), top2(a));
+  Value sc = arith::SelectOp::create(b, low, andC(a, 63), scHigh);
+  Value mHigh =
+      arith::OrIOp::create(b, arith::ShRUIOp::create(b, e4, i32c(4)), top2(e));
+  Value m = arith::SelectOp::create(b, low, andC(e4, 63), mHigh);
+  // The mutation reads the scale where the min is and the min where the
+  // scale is.
+  if (mutation == QuantKernelMutation::ScaleOrder)
+    std::swap(sc, m);
+  Value scale =
+      arith::MulFOp::create(b, d, arith::UIToFPOp::create(b, f32, sc));
+  Value minimum =
+      arith::MulFOp::create(b, dmin, arith::UIToFPOp::create(b, f32, m));
+  return {scale, arith::NegFOp::create(b, minimum)};
+}
+
+Value QuantLinearBuilder::kRun(Value row, Value offset, Value i,
+                               int64_t count) {
+  auto i8s = VectorType::get({count}, b.getI8Type());
+  auto f32s = VectorType::get({count}, b.getF32Type());
+  // Rows are whole super-blocks: q4_k's (144 bytes) keep 16-byte
+  // alignment, so a run of `count` quants is `count`-aligned; q6_k's (210
+  // bytes) only 2-byte alignment.
+  auto load = [&](Value at, uint64_t align) -> Value {
+    return vector::LoadOp::create(b, i8s, w, ValueRange{row, at},
+                                  /*nontemporal=*/false,
+                                  llvm::MaybeAlign(align));
+  };
+  auto nibbles = [&](Value bytes, Value high) -> Value {
+    if (mutation == QuantKernelMutation::SwapNibbles)
+      high = arith::XOrIOp::create(
+          b, high, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
+    Value lowNibbles = arith::AndIOp::create(b, bytes, splatInt(i8s, 0x0F));
+    // Arithmetic shift then mask: the high nibble whatever the sign.
+    Value highNibbles = arith::AndIOp::create(
+        b, arith::ShRSIOp::create(b, bytes, splatInt(i8s, 4)),
+        splatInt(i8s, 0x0F));
+    return arith::SelectOp::create(b, high, highNibbles, lowNibbles);
+  };
+  if (format == QuantFormat::Q4_K) {
+    Value s = div(i, 32);
+    Value at = add(add(offset, c(16)), add(mul(div(s, 2), c(32)), rem(i, 32)));
+    Value high =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ne, rem(s, 2), c(0));
+    Value levels = arith::UIToFPOp::create(
+        b, f32s, nibbles(load(at, std::min<int64_t>(count, 16)), high));
+    auto [scale, negMin] = q4kScales(row, offset, s);
+    return arith::AddFOp::create(
+        b, arith::MulFOp::create(b, levels, splatF32(scale, count)),
+        splatF32(negMin, count));
+  }
+  // q6_k.
+  Value s = div(i, 16);
+  Value n = div(i, 128), q = rem(div(i, 32), 4), l = rem(i, 32);
+  Value qlAt = add(offset, add(add(mul(n, c(64)), mul(rem(q, 2), c(32))), l));
+  Value qhAt = add(offset, add(c(128), add(mul(n, c(32)), l)));
+  uint64_t align = std::min<int64_t>(count, 2);
+  Value upper = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, q, c(2));
+  Value lowBits = nibbles(load(qlAt, align), upper);
+  Value shift = vector::BroadcastOp::create(
+      b, i8s, arith::IndexCastOp::create(b, b.getI8Type(), mul(q, c(2))));
+  Value highBits = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, load(qhAt, align), shift), splatInt(i8s, 3));
+  Value level = arith::SubIOp::create(
+      b,
+      arith::OrIOp::create(
+          b, lowBits, arith::ShLIOp::create(b, highBits, splatInt(i8s, 4))),
+      splatInt(i8s, 32));
+  Value levels = arith::SIToFPOp::create(b, f32s, level);
+  // The mutation takes the scale of the neighbouring sub-block.
+  Value scaleIndex = mutation == QuantKernelMutation::ScaleOrder
+                         ? arith::XOrIOp::create(b, s, c(1)).getResult()
+                         : s;
+  Value scaleByte = memref::LoadOp::create(
+      b, w, ValueRange{row, add(offset, add(c(192), scaleIndex))});
+  Value d = loadF16(row, add(offset, c(208)));
+  Value scale = arith::MulFOp::create(
+      b, d, arith::SIToFPOp::create(b, b.getF32Type(), scaleByte));
+  return arith::MulFOp::create(b, levels, splatF32(scale, count));
+}
+
 Value QuantLinearBuilder::warpSum(Value value) {
   int64_t width = config.warpSize;
   // The mutation skips the widest exchange: each half-warp sums only
@@ -201,17 +341,6 @@ Value QuantLinearBuilder::warpSum(Value value) {
     value = arith::AddFOp::create(b, value, other);
   }
   return value;
-}
-
-void QuantLinearBuilder::storeOutput(Value value, Value row, Value col) {
-  Value inside = arith::AndIOp::create(b, lt(row, rowsM), lt(col, colsN));
-  auto ifOp = scf::IfOp::create(b, TypeRange{}, inside, false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  if (bias)
-    value = arith::AddFOp::create(
-        b, value, memref::LoadOp::create(b, bias, ValueRange{col}));
-  memref::StoreOp::create(b, value, y, ValueRange{row, col});
 }
 
 void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
@@ -231,7 +360,32 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   colsN = memref::DimOp::create(b, w, 0);
   lane = rem(tid, config.warpSize);
   Value n = add(mul(blockX, c(config.decodeWarps)), div(tid, config.warpSize));
-  Value blocks = div(depthK, 32);
+  // Blocks of 32: lane l takes blocks l, l + warp, ... K-quants: the warp
+  // walks the super-blocks together, each lane its runs (element index,
+  // length `runLength`) of each: bytes no other lane reads.
+  Value blocks;
+  int64_t runLength = 0;
+  SmallVector<Value> runs;
+  if (!isKQuant()) {
+    blocks = div(depthK, 32);
+  } else if (format == QuantFormat::Q4_K) {
+    // qs bytes [j, j + run) hold elements 64p + (j % 32) .. (low nibbles)
+    // and 32 further (high nibbles), p = j / 32.
+    blocks = div(depthK, 256);
+    runLength = 128 / config.warpSize;
+    Value j = mul(lane, c(runLength));
+    Value first = add(mul(div(j, 32), c(64)), rem(j, 32));
+    runs = {first, add(first, c(32))};
+  } else {
+    // q6_k: qh bytes [j, j + run) hold elements 128 (j / 32) + 32q +
+    // (j % 32), q = 0..3.
+    blocks = div(depthK, 256);
+    runLength = 64 / config.warpSize;
+    Value j = mul(lane, c(runLength));
+    Value first = add(mul(div(j, 32), c(128)), rem(j, 32));
+    for (int64_t q = 0; q < 4; ++q)
+      runs.push_back(add(first, c(32 * q)));
+  }
 
   // The whole warp takes this branch or none (n is the warp's), so its
   // shuffles see every lane.
@@ -242,17 +396,28 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   Value r0 = rowGroups.getInductionVar();
 
   SmallVector<Value> inits(config.decodeRows, zeroOf(f32));
-  auto blockLoop =
-      scf::ForOp::create(b, lane, blocks, c(config.warpSize), inits);
+  auto blockLoop = isKQuant() ? scf::ForOp::create(b, c(0), blocks, c(1), inits)
+                              : scf::ForOp::create(b, lane, blocks,
+                                                   c(config.warpSize), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(blockLoop.getBody());
     Value block = blockLoop.getInductionVar();
     Value offset = mul(block, c(blockBytes));
-    std::pair<Value, Value> scales = header(n, offset);
-    Value low = dequantize(n, offset, c(0), 16, scales);
-    Value high = dequantize(n, offset, c(16), 16, scales);
-    Value k0 = mul(block, c(32));
+    // The block's (the lane's runs') weights in registers, and the input
+    // columns they multiply.
+    SmallVector<Value> weights, columns;
+    Value k0;
+    if (!isKQuant()) {
+      std::pair<Value, Value> scales = header(n, offset);
+      weights.push_back(dequantize(n, offset, c(0), 16, scales));
+      weights.push_back(dequantize(n, offset, c(16), 16, scales));
+      k0 = mul(block, c(32));
+    } else {
+      k0 = mul(block, c(256));
+      for (Value i : runs)
+        weights.push_back(kRun(n, offset, i, runLength));
+    }
     SmallVector<Value> next;
     for (int64_t t = 0; t < config.decodeRows; ++t) {
       Value acc = blockLoop.getRegionIterArgs()[t];
@@ -260,15 +425,27 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
       auto ifRow = scf::IfOp::create(b, TypeRange{f32}, lt(row, rowsM), true);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(ifRow.thenBlock());
-      auto loadX = [&](Value col) -> Value {
-        return vector::LoadOp::create(b, f32x16, x, ValueRange{row, col},
-                                      /*nontemporal=*/false,
-                                      llvm::MaybeAlign(16));
-      };
       // mulf + addf, not math.fma: that would become a libdevice call.
-      Value product = arith::AddFOp::create(
-          b, arith::MulFOp::create(b, low, loadX(k0)),
-          arith::MulFOp::create(b, high, loadX(add(k0, c(16)))));
+      Value product;
+      if (!isKQuant()) {
+        auto loadX = [&](Value col) -> Value {
+          return vector::LoadOp::create(b, f32x16, x, ValueRange{row, col},
+                                        /*nontemporal=*/false,
+                                        llvm::MaybeAlign(16));
+        };
+        product = arith::AddFOp::create(
+            b, arith::MulFOp::create(b, weights[0], loadX(k0)),
+            arith::MulFOp::create(b, weights[1], loadX(add(k0, c(16)))));
+      } else {
+        auto xType = VectorType::get({runLength}, f32);
+        for (auto [i, weight] : llvm::zip(runs, weights)) {
+          Value xs = vector::LoadOp::create(
+              b, xType, x, ValueRange{row, add(k0, i)},
+              /*nontemporal=*/false, llvm::MaybeAlign(4 * runLength));
+          Value term = arith::MulFOp::create(b, weight, xs);
+          product = product ? arith::AddFOp::create(b, product, term) : term;
+        }
+      }
       Value dot =
           vector::ReductionOp::create(b, vector::CombiningKind::ADD, product);
       scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(b, acc, dot)});
@@ -289,92 +466,6 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   }
   b.setInsertionPointToEnd(&entry);
   gpu::ReturnOp::create(b);
-}
-
-SmallVector<Value> QuantLinearBuilder::stepMmaSync(ValueRange acc, int64_t k0) {
-  const GPULinearConfig &tile = config.tile;
-  const MatrixInstruction &mma = *tile.instruction;
-  Type f16 = b.getF16Type();
-  int64_t warpRows = tile.blockM / tile.warpsM;
-  int64_t warpCols = tile.blockN / tile.warpsN;
-  int64_t subM = warpRows / mma.m, subN = warpCols / mma.n;
-  Value g = div(lane, 4), t = rem(lane, 4);
-  Value twoT = add(mul(t, c(2)), c(k0));
-  SmallVector<Value> result;
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    Value a = zeroOf(VectorType::get({4, 2}, f16));
-    Value rowBase = add(mul(warpM, c(warpRows)), c(ms * mma.m));
-    for (int64_t r = 0; r < 4; ++r)
-      for (int64_t j = 0; j < 2; ++j) {
-        int64_t rowHalf = r % 2, colHalf = r / 2;
-        if (mutation == QuantKernelMutation::SwapFragmentLanes)
-          std::swap(rowHalf, colHalf);
-        Value row = add(add(rowBase, g), c(8 * rowHalf));
-        Value col = add(twoT, c(j + 8 * colHalf));
-        a = vector::InsertOp::create(
-            b, memref::LoadOp::create(b, sx, ValueRange{row, col}), a,
-            ArrayRef<int64_t>{r, j});
-      }
-    for (int64_t ns = 0; ns < subN; ++ns) {
-      Value bFrag = zeroOf(VectorType::get({2, 2}, f16));
-      Value n = add(add(mul(warpN, c(warpCols)), c(ns * mma.n)), g);
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t j = 0; j < 2; ++j)
-          bFrag = vector::InsertOp::create(
-              b,
-              memref::LoadOp::create(b, sw,
-                                     ValueRange{n, add(twoT, c(j + 8 * r))}),
-              bFrag, ArrayRef<int64_t>{r, j});
-      result.push_back(
-          nvgpu::MmaSyncOp::create(b, a, bFrag, acc[ms * subN + ns],
-                                   ArrayRef<int64_t>{mma.m, mma.n, mma.k}));
-    }
-  }
-  return result;
-}
-
-SmallVector<Value> QuantLinearBuilder::stepMfma(ValueRange acc, int64_t k0) {
-  const GPULinearConfig &tile = config.tile;
-  const MatrixInstruction &mfma = *tile.instruction;
-  int64_t warpRows = tile.blockM / tile.warpsM;
-  int64_t warpCols = tile.blockN / tile.warpsN;
-  int64_t subM = warpRows / mfma.m, subN = warpCols / mfma.n;
-  Value i = rem(lane, 16), q = div(lane, 16);
-  if (mutation == QuantKernelMutation::SwapFragmentLanes) {
-    // Lanes numbered down the k groups instead of across the rows.
-    i = div(lane, 4);
-    q = rem(lane, 4);
-  }
-  Value k4 = add(mul(q, c(4)), c(k0));
-  auto fragType = VectorType::get({4}, b.getF16Type());
-  SmallVector<Value> aFrags, result;
-  for (int64_t ms = 0; ms < subM; ++ms) {
-    Value a = zeroOf(fragType);
-    Value row = add(add(mul(warpM, c(warpRows)), c(ms * mfma.m)), i);
-    for (int64_t j = 0; j < 4; ++j)
-      a = vector::InsertOp::create(
-          b, memref::LoadOp::create(b, sx, ValueRange{row, add(k4, c(j))}), a,
-          ArrayRef<int64_t>{j});
-    aFrags.push_back(a);
-  }
-  Value bk4 = add(mul(div(lane, 16), c(4)), c(k0));
-  for (int64_t ms = 0; ms < subM; ++ms)
-    for (int64_t ns = 0; ns < subN; ++ns) {
-      Value bFrag = zeroOf(fragType);
-      Value n =
-          add(add(mul(warpN, c(warpCols)), c(ns * mfma.n)), rem(lane, 16));
-      for (int64_t j = 0; j < 4; ++j)
-        bFrag = vector::InsertOp::create(
-            b, memref::LoadOp::create(b, sw, ValueRange{n, add(bk4, c(j))}),
-            bFrag, ArrayRef<int64_t>{j});
-      result.push_back(amdgpu::MFMAOp::create(
-          b, acc[ms * subN + ns].getType(), b.getI32IntegerAttr(mfma.m),
-          b.getI32IntegerAttr(mfma.n), b.getI32IntegerAttr(mfma.k),
-          b.getI32IntegerAttr(1), aFrags[ms], bFrag, acc[ms * subN + ns],
-          b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
-          amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none)));
-    }
-  return result;
 }
 
 void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
@@ -402,14 +493,11 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
   warpM = div(warp, tile.warpsN);
   warpN = rem(warp, tile.warpsN);
 
-  bool isMmaSync = StringRef(tile.instruction->name) == "mma.sync";
-  int64_t warpRows = tile.blockM / tile.warpsM;
-  int64_t warpCols = tile.blockN / tile.warpsN;
-  int64_t tiles =
-      (warpRows / tile.instruction->m) * (warpCols / tile.instruction->n);
-  Type accType =
-      isMmaSync ? VectorType::get({2, 2}, f32) : VectorType::get({4}, f32);
-  SmallVector<Value> inits(tiles, zeroOf(accType));
+  MmaTileMutation tileMutation;
+  tileMutation.swapFragmentLanes =
+      mutation == QuantKernelMutation::SwapFragmentLanes;
+  MmaTileStep tileStep(b, tile, f16, tid, lane, warpM, warpN, tileMutation);
+  SmallVector<Value> inits = tileStep.zeroAccumulators(1);
 
   // Each weight row of the tile is dequantized by `parts` threads, a run of
   // 32 / parts elements each (parts a power of two, so runs never straddle
@@ -450,9 +538,17 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
       {
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
-        Value offset = mul(div(k0, 32), c(blockBytes));
-        scf::YieldOp::create(b, ValueRange{dequantize(n, offset, first, run,
-                                                      header(n, offset))});
+        if (isKQuant()) {
+          // A 32-deep step lies in one super-block; the thread's run in one
+          // sub-block.
+          Value offset = mul(div(k0, 256), c(blockBytes));
+          scf::YieldOp::create(
+              b, ValueRange{kRun(n, offset, add(rem(k0, 256), first), run)});
+        } else {
+          Value offset = mul(div(k0, 32), c(blockBytes));
+          scf::YieldOp::create(b, ValueRange{dequantize(n, offset, first, run,
+                                                        header(n, offset))});
+        }
         b.setInsertionPointToStart(ifOp.elseBlock());
         scf::YieldOp::create(b, ValueRange{zeroOf(vecType)});
       }
@@ -466,44 +562,16 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
     gpu::BarrierOp::create(b);
     SmallVector<Value> acc(loop.getRegionIterArgs());
     for (int64_t k = 0; k < 32; k += 16)
-      acc = isMmaSync ? stepMmaSync(acc, k) : stepMfma(acc, k);
+      acc = tileStep.step(sx, {sw}, acc, k);
     // The next step overwrites the tiles the other warps may still read.
     gpu::BarrierOp::create(b);
     scf::YieldOp::create(b, acc);
   }
 
-  ValueRange acc = loop.getResults();
-  if (isMmaSync) {
-    const MatrixInstruction &mma = *tile.instruction;
-    Value g = div(lane, 4), t = rem(lane, 4);
-    int64_t subN = warpCols / mma.n;
-    for (int64_t i = 0; i < tiles; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase =
-          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mma.m), g));
-      Value colBase = add(add(n0, mul(warpN, c(warpCols))),
-                          add(c(ns * mma.n), mul(t, c(2))));
-      for (int64_t r = 0; r < 2; ++r)
-        for (int64_t j = 0; j < 2; ++j)
-          storeOutput(
-              vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{r, j}),
-              add(rowBase, c(8 * r)), add(colBase, c(j)));
-    }
-  } else {
-    const MatrixInstruction &mfma = *tile.instruction;
-    int64_t subN = warpCols / mfma.n;
-    Value i16 = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
-    for (int64_t i = 0; i < tiles; ++i) {
-      int64_t ms = i / subN, ns = i % subN;
-      Value rowBase =
-          add(add(m0, mul(warpM, c(warpRows))), add(c(ms * mfma.m), q4));
-      Value col =
-          add(add(n0, mul(warpN, c(warpCols))), add(c(ns * mfma.n), i16));
-      for (int64_t j = 0; j < 4; ++j)
-        storeOutput(vector::ExtractOp::create(b, acc[i], ArrayRef<int64_t>{j}),
-                    add(rowBase, c(j)), col);
-    }
-  }
+  tileStep.forEachOutput(loop.getResults(), 1, m0, n0,
+                         [&](Value row, Value col, ArrayRef<Value> values) {
+                           storeOutput(values[0], row, col);
+                         });
   gpu::ReturnOp::create(b);
 }
 

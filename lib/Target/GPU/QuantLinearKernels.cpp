@@ -63,8 +63,8 @@ struct GPUQuantKernelsPass
   StringRef getArgument() const override { return "seq-gpu-quant-kernels"; }
   StringRef getDescription() const override {
     return "Generates the GPU kernels of seq.quantized_linear (q8_0, q4_0, "
-           "q4_1): a decode form streaming the packed blocks and a prefill "
-           "form on dequantized f16 tiles (docs/design/GPU.md)";
+           "q4_1, q4_k, q6_k): a decode form streaming the packed blocks and "
+           "a prefill form on dequantized f16 tiles (docs/design/GPU.md)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, gpu::GPUDialect, memref::MemRefDialect,
@@ -99,6 +99,7 @@ struct GPUQuantKernelsPass
             .Case("swap-nibbles", QuantKernelMutation::SwapNibbles)
             .Case("swap-fragment-lanes", QuantKernelMutation::SwapFragmentLanes)
             .Case("shuffle-offset", QuantKernelMutation::ShuffleOffset)
+            .Case("scale-order", QuantKernelMutation::ScaleOrder)
             .Default(std::nullopt);
     if (!parsedMutation) {
       module.emitError() << "seq-gpu-quant-kernels: unknown mutation '"
@@ -113,10 +114,11 @@ struct GPUQuantKernelsPass
     module.walk([&](QuantizedLinearOp op) {
       QuantFormat format = op.getFormat();
       if (format != QuantFormat::Q8_0 && format != QuantFormat::Q4_0 &&
-          format != QuantFormat::Q4_1) {
+          format != QuantFormat::Q4_1 && format != QuantFormat::Q4_K &&
+          format != QuantFormat::Q6_K) {
         op.emitError() << "seq-gpu-quant-kernels: " << description->name()
-                       << " runs q8_0, q4_0 and q4_1 quantized linear "
-                          "layers, not "
+                       << " runs q8_0, q4_0, q4_1, q4_k and q6_k quantized "
+                          "linear layers, not "
                        << stringifyQuantFormat(format);
         failed = true;
         return;

@@ -1,4 +1,5 @@
 // seq-gpu-quant-kernels maps seq.quantized_linear over q8_0/q4_0/q4_1
+// (and the K-quants q4_k/q6_k: quant_linear_q{4,6}_k.mlir, quant-codegen.test)
 // onto the GPU with the weights kept packed. Decode shapes (up to 8 rows):
 // a warp per output feature, 16-byte vector loads of the quants, the f16
 // scale (and min) bitcast from two bytes, nibbles unpacked with and/shift,
@@ -10,7 +11,7 @@
 // RUN: seqc-opt %s --seq-gpu-quant-kernels=target=hip:gfx942 | FileCheck %s --check-prefixes=CHECK,HIP
 // RUN: not seqc-opt %s --seq-gpu-quant-kernels=target=cpu 2>&1 | FileCheck %s --check-prefix=NOTGPU
 // RUN: not seqc-opt %s "--seq-gpu-quant-kernels=target=cuda:sm_80 mutation=typo" 2>&1 | FileCheck %s --check-prefix=MUTATION
-// RUN: not seqc-opt %S/Inputs/quant-k.mlir --seq-gpu-quant-kernels=target=cuda:sm_80 2>&1 | FileCheck %s --check-prefix=KQUANT
+// RUN: not seqc-opt %S/Inputs/quant-unsupported.mlir --seq-gpu-quant-kernels=target=cuda:sm_80 2>&1 | FileCheck %s --check-prefix=FORMAT
 
 // CHECK: module attributes {gpu.container_module}
 // CHECK: seq.quantized_linear {{.*}}seq.gpu_kernel = @seq_kernels::@qlinear_q4_1_decode_bias
@@ -45,7 +46,7 @@
 
 // NOTGPU: seq-gpu-quant-kernels: 'cpu' is not a GPU target
 // MUTATION: seq-gpu-quant-kernels: unknown mutation 'typo'
-// KQUANT: error: seq-gpu-quant-kernels: cuda:sm_80 runs q8_0, q4_0 and q4_1 quantized linear layers, not q4_k
+// FORMAT: error: seq-gpu-quant-kernels: cuda:sm_80 runs q8_0, q4_0, q4_1, q4_k and q6_k quantized linear layers, not f16
 
 func.func @decode(%x: tensor<1x2x64xf32>, %w: tensor<12x40xi8>,
                   %b: tensor<12xf32>) -> tensor<1x2x12xf32> {

@@ -1,7 +1,8 @@
 //===- QuantKernels.h - GPU kernels of seq.quantized_linear -----*- C++ -*-===//
 //
 // This file declares the GPU kernels of seq.quantized_linear over GGUF
-// blocks of 32 elements (q8_0, q4_0, q4_1), their mapping, and the
+// blocks of 32 elements (q8_0, q4_0, q4_1) and K-quant super-blocks of 256
+// (q4_k, q6_k), their mapping, and the
 // seq-gpu-quant-kernels pass that adds them to a module.
 //
 //===----------------------------------------------------------------------===//
@@ -57,11 +58,14 @@ enum class QuantKernelMutation {
   SwapNibbles,       ///< q4 low and high nibbles exchanged
   SwapFragmentLanes, ///< prefill: A-fragment registers in the wrong order
   ShuffleOffset,     ///< decode: the reduction skips its widest shuffle
+  ScaleOrder, ///< K-quants: q4_k's scale and min exchanged, q6_k's sub-block
+              ///< scales read from the neighbouring sub-block
 };
 
 /// Builds the quantized linear kernel `name` (Y = X dequant(W)^T (+ b),
-/// X [M, K] f32, W [N, K / 32 * blockBytes] i8 packed in `format` (q8_0,
-/// q4_0 or q4_1), b [N] f32, Y [M, N] f32) of `form` into `kernelModule`
+/// X [M, K] f32, W [N, K / blockElements * blockBytes] i8 packed in
+/// `format` (q8_0, q4_0, q4_1, q4_k or q6_k), b [N] f32, Y [M, N] f32) of
+/// `form` into `kernelModule`
 /// (QuantLinearKernel.cpp).
 void buildQuantLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                             StringRef name, const GPUQuantLinearConfig &config,
@@ -69,7 +73,7 @@ void buildQuantLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                             bool hasBias, QuantKernelMutation mutation);
 
 /// seq-gpu-quant-kernels{target=... mutation=...}: for every
-/// seq.quantized_linear over q8_0, q4_0 or q4_1, a kernel in
+/// seq.quantized_linear over q8_0, q4_0, q4_1, q4_k or q6_k, a kernel in
 /// gpu.module @seq_kernels (one per format, form and bias), named on the op
 /// (`seq.gpu_kernel`); the form comes from the op's static rows. Other
 /// formats are an error naming the format (QuantLinearKernels.cpp).
