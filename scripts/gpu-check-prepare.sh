@@ -96,6 +96,18 @@ for d in GPU/Inputs/linear_gpu_bf16_k40 GPU/Inputs/linear_gpu_bf16_k36; do
     "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --arg 2=$(data $d/bias.npy) --expect 3=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
     >> "$tests"
 done
+# wgmma (sm_90a: the sm_90a cubin runs the warpgroup form, the sm_80 PTX
+# mma.sync): bf16 with bias over 2 x 2 partial tiles, f16 with 72-byte
+# rows; PyTorch goldens of gen/gen_linear_wgmma.py.
+compile linear_wgmma "$gpu/linear_wgmma.mlir" "$out/kernels"
+d=GPU/Inputs/linear_wgmma_bf16
+printf '%s\t%s\t%s\n' linear_wgmma linear_bf16_bias \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --arg 2=$(data $d/bias.npy) --expect 3=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
+  >> "$tests"
+d=GPU/Inputs/linear_wgmma_f16
+printf '%s\t%s\t%s\n' linear_wgmma linear_f16 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/weight.npy) --expect 2=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2" \
+  >> "$tests"
 
 attention() { # name source kernel data-dir tolerance
   local name=$1 src=$2 kernel=$3 d=$4 tol=$5

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/KernelDispatch.h"
+#include "seqc/Target/KernelDispatchWgmma.h"
 #include "seqrt/GpuHost.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
@@ -139,6 +140,43 @@ seq::selectGPULinearConfig(const TargetDescription &target,
     return std::nullopt;
   }
   return config;
+}
+
+std::optional<GPULinearConfig>
+seq::selectGPULinearWgmmaConfig(const TargetDescription &target,
+                                LinearElementType elementType) {
+  if (!target.isGPU() || elementType == LinearElementType::F32)
+    return std::nullopt;
+  MatrixElementType type = elementType == LinearElementType::F16
+                               ? MatrixElementType::F16
+                               : MatrixElementType::BF16;
+  // sm_90a: one warpgroup (4 warps) per 64 x 64 tile of Y on wgmma
+  // m64n64k16 (32 f32 accumulators per thread), two k16 slices per K step
+  // of 32, X and W tiles staged by cp.async into two buffers in the
+  // core-matrix layout the shared-memory descriptors name
+  // (LinearKernelWgmma.cpp): 16 KiB of shared memory.
+  for (const MatrixInstruction &instruction : target.matrixInstructions) {
+    if (instruction.elementType != type ||
+        llvm::StringRef(instruction.name) != "wgmma" || instruction.m != 64 ||
+        instruction.k != 16 || instruction.threads != 4 * target.warpSize)
+      continue;
+    GPULinearConfig config;
+    config.warpSize = target.warpSize;
+    config.instruction = instruction;
+    config.instruction->n = 64;
+    config.blockM = 64;
+    config.blockN = 64;
+    config.blockK = 32;
+    config.warpsM = 4;
+    config.warpsN = 1;
+    config.asyncCopy = hasAsyncCopy(target);
+    if (!config.asyncCopy ||
+        config.sharedBytes(2) > target.sharedMemoryPerBlock ||
+        config.threads() > target.maxThreadsPerBlock)
+      return std::nullopt;
+    return config;
+  }
+  return std::nullopt;
 }
 
 std::optional<GPUAttentionConfig>

@@ -33,6 +33,30 @@
 // counts as the issuing thread's write at the wait, so other threads
 // need a barrier after the wait before they read it.
 //
+// wgmma (sm_90a; nvvm.wgmma.*) is a warpgroup collective: the 128 threads
+// of a warpgroup (4 consecutive warps) meet at each wgmma.mma_async,
+// wgmma.commit_group and wgmma.wait_group. Workgroup buffers get
+// shared-window addresses (from 1024, 128-byte aligned; what
+// memref.extract_aligned_pointer_as_index returns), and wgmma.mma_async
+// reads A (M x K, K-major) and B (K x N, K-major) from shared memory
+// through its 64-bit descriptors (PTX ISA, "Matrix Descriptor Format"):
+// start address ((d & 0x3FFF) << 4), leading byte offset (bits 16-29,
+// between core matrices along K), stride byte offset (bits 32-45, between
+// 8-row groups), no swizzle (bits 62-63 = 0, base offset 0): element
+// (r, k) at start + (r / 8) SBO + (k / 8) LBO + (r % 8) 16 + (k % 8) 2.
+// The accumulator of m64nNk16 (f32): thread t, warp w = t / 32 of the
+// warpgroup, lane l, register i holds D[16 w + l / 4 + 8 ((i / 2) % 2)]
+// [8 (i / 4) + 2 (l % 4) + i % 2]. The result is asynchronous: reading it
+// (any op but another wgmma.mma_async's accumulator operand) before a
+// wgmma.wait_group retires its group is reported, and so is a write to
+// shared memory an unretired wgmma reads. A retired wgmma's reads count
+// as reads in that barrier interval (the next writer needs a barrier).
+// A wgmma.mma_async whose accumulator was not made by a wgmma needs a
+// wgmma.fence by every thread since its last wait_group, and each
+// element it reads must have been fenced by its writer
+// (fence.proxy.async: generic-proxy stores and cp.async copies become
+// visible to the async proxy) and written before the last barrier.
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/Emulator.h"
@@ -90,8 +114,11 @@ namespace {
 /// What is known about a workgroup element since the last barrier.
 struct Shadow {
   int64_t writeEpoch = -1, readEpoch = -1;
-  int32_t writer = -1, reader = -1; ///< reader -2: several threads
+  int32_t writer = -1, reader = -1; ///< reader -2: several threads;
+                                    ///< -3 - w: the threads of warpgroup w
   int32_t asyncWriter = -1;         ///< the thread whose cp.async is in flight
+  int32_t wgmmaReader = -1; ///< the warpgroup whose wgmma reads it, unretired
+  int64_t writerFences = 0; ///< the writer's fence.proxy.async count then
 };
 
 struct Memory {
@@ -99,6 +126,8 @@ struct Memory {
   bool shared;
   std::vector<Shadow> shadow;
   bool constant = false; ///< a constant memref.global of the gpu.module
+  int64_t address = 0;   ///< workgroup memory: its shared-window address
+  int64_t alignment = 0; ///< workgroup memory: its declared alignment
 };
 
 /// A value: scalars and vectors as doubles (row-major), memrefs by their
@@ -106,6 +135,10 @@ struct Memory {
 struct RtValue {
   SmallVector<double, 8> v;
   Memory *memory = nullptr;
+  /// A wgmma.mma_async result (a chain of them): readable once the
+  /// warpgroup's group wgmmaGroup is retired.
+  bool fromWgmma = false;
+  int64_t wgmmaGroup = -1;
 };
 
 enum class Wait { Runnable, Barrier, Collective, Done, Failed };
@@ -128,11 +161,32 @@ struct Thread {
   /// not yet waited for (oldest first).
   SmallVector<AsyncCopy, 4> uncommitted;
   std::deque<SmallVector<AsyncCopy, 4>> groups;
+  /// wgmma.fence executed since the last wgmma.wait_group; the number of
+  /// fence.proxy.async executed.
+  bool wgmmaFenced = false;
+  int64_t proxyFences = 0;
   ucontext_t context;
   std::unique_ptr<char[]> stack;
 };
 
 constexpr size_t kStackBytes = 256 * 1024;
+constexpr int64_t kWarpgroupThreads = 128;
+
+/// The Shadow::reader code of warpgroup `index`.
+int32_t warpgroupReader(int64_t index) { return -3 - (int32_t)index; }
+/// Whether `reader` (a Shadow::reader) is thread `id` or its warpgroup.
+bool isReader(int32_t reader, int32_t id) {
+  return reader == id ||
+         (reader <= -3 && reader == warpgroupReader(id / kWarpgroupThreads));
+}
+
+/// The wgmma state of a warpgroup: the shared elements its wgmma.mma_async
+/// read, per commit group (uncommitted, then committed oldest first).
+struct Warpgroup {
+  int64_t committed = 0, retired = 0, lastIssued = -1;
+  std::vector<std::pair<Memory *, int64_t>> uncommitted;
+  std::deque<std::vector<std::pair<Memory *, int64_t>>> groups;
+};
 
 class Emulator {
 public:
@@ -160,6 +214,11 @@ private:
   /// Lands the thread's committed groups but the newest `keep`.
   bool asyncWait(Operation *op, Thread &t, int64_t keep);
   LogicalResult resolveCollective(ArrayRef<Thread *> lanes);
+  /// A wgmma collective of the 128 lanes of warpgroup `index`.
+  LogicalResult resolveWarpgroup(ArrayRef<Thread *> lanes, int64_t index);
+  Warpgroup &warpgroupOf(const Thread &t) {
+    return warpgroups[t.id / kWarpgroupThreads];
+  }
   /// A scalar operand; 0 after reporting a value the thread never defined.
   double scalar(Thread &t, Value v) {
     auto it = t.env.find(v);
@@ -177,6 +236,7 @@ private:
   std::vector<std::unique_ptr<Thread>> threads;
   std::vector<std::unique_ptr<Memory>> memories;
   std::vector<EmulatorBuffer> sharedBuffers;
+  std::vector<Warpgroup> warpgroups;
   /// The gpu.module's constant globals, made on first use.
   llvm::DenseMap<Operation *, Memory *> globals;
   std::vector<std::unique_ptr<EmulatorBuffer>> globalBuffers;
@@ -274,12 +334,20 @@ bool Emulator::access(Operation *op, Thread &t, Value memref,
   if (s.writeEpoch == epoch && s.writer != t.id)
     return race("written", s.writer);
   if (isWrite) {
-    if (s.readEpoch == epoch && s.reader != t.id)
-      return race("read", s.reader == -2 ? -1 : s.reader);
+    if (s.wgmmaReader >= 0)
+      return fail(op, llvm::formatv("shared-memory race: write of element "
+                                    "{0} while a wgmma.mma_async of "
+                                    "warpgroup {1} reads it (no "
+                                    "wgmma.wait_group for its group)",
+                                    offset, s.wgmmaReader)
+                          .str());
+    if (s.readEpoch == epoch && !isReader(s.reader, t.id))
+      return race("read", s.reader < 0 ? -1 : s.reader);
     s.writeEpoch = epoch;
     s.writer = t.id;
+    s.writerFences = t.proxyFences;
   } else {
-    if (s.readEpoch == epoch && s.reader != t.id)
+    if (s.readEpoch == epoch && !isReader(s.reader, t.id))
       s.reader = -2;
     else
       s.reader = t.id;
@@ -347,10 +415,17 @@ bool Emulator::asyncCopy(nvgpu::DeviceAsyncCopyOp copy, Thread &t) {
       };
       if (s.asyncWriter >= 0)
         return race("already in flight", s.asyncWriter);
+      if (s.wgmmaReader >= 0)
+        return fail(copy, llvm::formatv("shared-memory race: cp.async into "
+                                        "element {0} while a wgmma.mma_async "
+                                        "of warpgroup {1} reads it (no "
+                                        "wgmma.wait_group for its group)",
+                                        dstOffset + i, s.wgmmaReader)
+                              .str());
       if (s.writeEpoch == epoch && s.writer != t.id)
         return race("written", s.writer);
-      if (s.readEpoch == epoch && s.reader != t.id)
-        return race("read", s.reader == -2 ? -1 : s.reader);
+      if (s.readEpoch == epoch && !isReader(s.reader, t.id))
+        return race("read", s.reader < 0 ? -1 : s.reader);
     }
     s.asyncWriter = t.id;
   }
@@ -379,16 +454,24 @@ bool Emulator::asyncWait(Operation *op, Thread &t, int64_t keep) {
                                           "between",
                                           offset, s.writer)
                                 .str());
-          if (s.readEpoch == epoch && s.reader != t.id)
-            return fail(op,
-                        llvm::formatv("shared-memory race: cp.async "
-                                      "lands in element {0} read by "
-                                      "thread {1} with no barrier "
-                                      "between",
-                                      offset, s.reader == -2 ? -1 : s.reader)
-                            .str());
+          if (s.readEpoch == epoch && !isReader(s.reader, t.id))
+            return fail(op, llvm::formatv("shared-memory race: cp.async "
+                                          "lands in element {0} read by "
+                                          "thread {1} with no barrier "
+                                          "between",
+                                          offset, s.reader < 0 ? -1 : s.reader)
+                                .str());
+          if (s.wgmmaReader >= 0)
+            return fail(op, llvm::formatv("shared-memory race: cp.async "
+                                          "lands in element {0} while a "
+                                          "wgmma.mma_async of warpgroup {1} "
+                                          "reads it (no wgmma.wait_group "
+                                          "for its group)",
+                                          offset, s.wgmmaReader)
+                                .str());
           s.writeEpoch = epoch;
           s.writer = t.id;
+          s.writerFences = t.proxyFences;
         }
         copy.memory->buffer->data[offset] = value;
       }
@@ -461,6 +544,19 @@ bool Emulator::execOp(Operation &op, Thread &t) {
                                  : roundToType(d, element);
     return set(op.getResult(0), std::move(result));
   };
+  // A wgmma result is read only after a wait_group retires its group (a
+  // loop carries it, another wgmma.mma_async accumulates into it).
+  if (!warpgroups.empty() && !isa<scf::ForOp, NVVM::WgmmaMmaAsyncOp>(op)) {
+    Warpgroup &group = warpgroupOf(t);
+    if (group.lastIssued >= group.retired)
+      for (Value operand : op.getOperands()) {
+        auto it = t.env.find(operand);
+        if (it != t.env.end() && it->second.fromWgmma &&
+            it->second.wgmmaGroup >= group.retired)
+          return fail(&op, "read of a wgmma.mma_async accumulator before "
+                           "wgmma.wait_group retires its group");
+      }
+  }
   return llvm::TypeSwitch<Operation *, bool>(&op)
       .Case([&](arith::ConstantOp c) {
         RtValue value;
@@ -939,17 +1035,71 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       .Case([&](NVVM::CpAsyncWaitGroupOp wait) {
         return asyncWait(wait, t, wait.getN());
       })
-      .Case<gpu::ShuffleOp, nvgpu::MmaSyncOp, amdgpu::MFMAOp>(
-          [&](Operation *o) {
-            t.operands.clear();
-            for (Value operand : o->getOperands())
-              t.operands.push_back(t.env[operand]);
-            if (!suspend(t, Wait::Collective, o))
-              return false;
-            for (auto [result, value] : llvm::zip(o->getResults(), t.results))
-              t.env[result] = value;
-            return true;
-          })
+      .Case([&](memref::ExtractAlignedPointerAsIndexOp extract) {
+        Memory *memory = t.env[extract.getSource()].memory;
+        if (!memory || !memory->shared)
+          return fail(extract, "the emulator gives addresses to workgroup "
+                               "memory only");
+        return setScalar(extract.getResult(), memory->address);
+      })
+      .Case<LLVM::ZeroOp, LLVM::UndefOp, LLVM::PoisonOp>([&](Operation *o) {
+        // Structs of scalars (wgmma accumulators); undef/poison as NaN.
+        auto type = dyn_cast<LLVM::LLVMStructType>(o->getResult(0).getType());
+        if (!type || llvm::any_of(type.getBody(), [](Type field) {
+              return !field.isIntOrIndexOrFloat();
+            }))
+          return fail(o, "the emulator makes structs of scalars only");
+        RtValue value;
+        value.v.assign(type.getBody().size(),
+                       isa<LLVM::ZeroOp>(o)
+                           ? 0.0
+                           : std::numeric_limits<double>::quiet_NaN());
+        return set(o->getResult(0), std::move(value));
+      })
+      .Case([&](LLVM::ExtractValueOp extract) {
+        const RtValue &from = t.env[extract.getContainer()];
+        ArrayRef<int64_t> position = extract.getPosition();
+        if (position.size() != 1 || position[0] < 0 ||
+            position[0] >= (int64_t)from.v.size())
+          return fail(extract, "extractvalue of a struct of scalars only");
+        return setScalar(extract.getResult(), from.v[position[0]]);
+      })
+      .Case([&](LLVM::InsertValueOp insert) {
+        RtValue value = t.env[insert.getContainer()];
+        ArrayRef<int64_t> position = insert.getPosition();
+        if (position.size() != 1 || position[0] < 0 ||
+            position[0] >= (int64_t)value.v.size())
+          return fail(insert, "insertvalue into a struct of scalars only");
+        value.v[position[0]] = scalar(t, insert.getValue());
+        value.fromWgmma = false;
+        value.wgmmaGroup = -1;
+        return set(insert.getResult(), std::move(value));
+      })
+      .Case([&](NVVM::FenceProxyOp fence) {
+        // fence.proxy.async(.shared::cta): this thread's generic-proxy
+        // writes so far become visible to the async proxy (wgmma).
+        if (fence.getKind() != NVVM::ProxyKind::async_shared &&
+            fence.getKind() != NVVM::ProxyKind::async)
+          return fail(fence, "the emulator runs fence.proxy.async only");
+        ++t.proxyFences;
+        return true;
+      })
+      .Case([&](NVVM::WgmmaFenceAlignedOp) {
+        t.wgmmaFenced = true;
+        return true;
+      })
+      .Case<gpu::ShuffleOp, nvgpu::MmaSyncOp, amdgpu::MFMAOp,
+            NVVM::WgmmaMmaAsyncOp, NVVM::WgmmaGroupSyncAlignedOp,
+            NVVM::WgmmaWaitGroupSyncOp>([&](Operation *o) {
+        t.operands.clear();
+        for (Value operand : o->getOperands())
+          t.operands.push_back(t.env[operand]);
+        if (!suspend(t, Wait::Collective, o))
+          return false;
+        for (auto [result, value] : llvm::zip(o->getResults(), t.results))
+          t.env[result] = value;
+        return true;
+      })
       .Case([&](scf::ForOp loop) {
         int64_t lb = toInt(scalar(t, loop.getLowerBound()));
         int64_t ub = toInt(scalar(t, loop.getUpperBound()));
@@ -1121,6 +1271,201 @@ LogicalResult Emulator::resolveCollective(ArrayRef<Thread *> lanes) {
   return failure();
 }
 
+LogicalResult Emulator::resolveWarpgroup(ArrayRef<Thread *> lanes,
+                                         int64_t index) {
+  Operation *op = lanes.front()->waitOp;
+  for (Thread *lane : lanes)
+    if (lane->waitOp != op) {
+      current = lane;
+      fail(lane->waitOp, "the warps of a warpgroup diverge at a wgmma");
+      return failure();
+    }
+  current = nullptr;
+  ++local.collectives;
+  Warpgroup &group = warpgroups[index];
+  if (isa<NVVM::WgmmaGroupSyncAlignedOp>(op)) {
+    group.groups.push_back(std::move(group.uncommitted));
+    group.uncommitted.clear();
+    ++group.committed;
+    for (Thread *lane : lanes)
+      lane->results.clear();
+    return success();
+  }
+  if (auto wait = dyn_cast<NVVM::WgmmaWaitGroupSyncOp>(op)) {
+    // Retire every committed group but the newest N: its results become
+    // readable and its shared reads count as reads in this interval.
+    int64_t keep = wait.getGroup();
+    while ((int64_t)group.groups.size() > keep) {
+      for (auto [memory, offset] : group.groups.front()) {
+        Shadow &s = memory->shadow[offset];
+        s.wgmmaReader = -1;
+        // Read by the warpgroup in this interval: its own threads may
+        // overwrite the element now, other threads after a barrier.
+        if (checkRaces) {
+          s.readEpoch = epoch;
+          s.reader = warpgroupReader(index);
+        }
+      }
+      group.groups.pop_front();
+      ++group.retired;
+    }
+    for (Thread *lane : lanes) {
+      lane->results.clear();
+      lane->wgmmaFenced = false;
+    }
+    return success();
+  }
+  auto mma = cast<NVVM::WgmmaMmaAsyncOp>(op);
+  int64_t m = mma.getShape().getM(), n = mma.getShape().getN(),
+          k = mma.getShape().getK();
+  NVVM::WGMMATypes typeA = mma.getTypeA(), typeD = mma.getTypeD();
+  bool halfInputs =
+      typeA == NVVM::WGMMATypes::bf16 || typeA == NVVM::WGMMATypes::f16;
+  if (m != 64 || k != 16 || n < 8 || n > 256 || n % 8 || !halfInputs ||
+      mma.getTypeB() != typeA || typeD != NVVM::WGMMATypes::f32 ||
+      mma.getScaleA() != NVVM::WGMMAScaleIn::one ||
+      mma.getScaleB() != NVVM::WGMMAScaleIn::one ||
+      mma.getLayoutA() != NVVM::MMALayout::row ||
+      mma.getLayoutB() != NVVM::MMALayout::col || mma.getSatfinite()) {
+    fail(op, "the emulator runs wgmma.mma_async m64nNk16 f32 += bf16 x bf16 "
+             "or f16 x f16, A and B K-major from shared memory, no scaling");
+    return failure();
+  }
+  Type elementType = typeA == NVVM::WGMMATypes::bf16
+                         ? Type(Builder(op->getContext()).getBF16Type())
+                         : Builder(op->getContext()).getF16Type();
+  // Descriptors: the same in every thread (PTX requires it).
+  uint64_t desc[2];
+  for (int i = 0; i < 2; ++i) {
+    desc[i] = toUInt(lanes.front()->operands[1 + i].v[0]);
+    for (Thread *lane : lanes)
+      if (toUInt(lane->operands[1 + i].v[0]) != desc[i]) {
+        current = lane;
+        fail(op, "the threads of a warpgroup give different wgmma "
+                 "descriptors");
+        return failure();
+      }
+  }
+  for (Thread *lane : lanes) {
+    const RtValue &acc = lane->operands[0];
+    if ((int64_t)acc.v.size() != n / 2) {
+      current = lane;
+      fail(op, "the accumulator does not hold N / 2 registers");
+      return failure();
+    }
+    if (checkRaces && !acc.fromWgmma && !lane->wgmmaFenced) {
+      current = lane;
+      fail(op, "wgmma.mma_async on accumulator registers written by other "
+               "instructions with no wgmma.fence since (nor since the last "
+               "wgmma.wait_group)");
+      return failure();
+    }
+  }
+  // Element (r, c) of a K-major operand: r < rows, c < 16.
+  auto readOperand = [&](uint64_t d, int64_t rows, StringRef name,
+                         std::vector<double> &out) -> bool {
+    int64_t start = (d & 0x3FFF) << 4, leading = ((d >> 16) & 0x3FFF) << 4,
+            stride = ((d >> 32) & 0x3FFF) << 4;
+    if ((d >> 49) & 7 || (d >> 62) & 3) {
+      fail(op, llvm::formatv("wgmma {0} descriptor: the emulator decodes no "
+                             "swizzle and base offset 0 only",
+                             name)
+                   .str());
+      return false;
+    }
+    out.assign(rows * 16, 0.0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < 16; ++c) {
+        int64_t byte =
+            start + r / 8 * stride + c / 8 * leading + r % 8 * 16 + c % 8 * 2;
+        Memory *memory = nullptr;
+        for (auto &candidate : memories) {
+          if (!candidate->shared)
+            continue;
+          int64_t size =
+              candidate->buffer->elementType.getIntOrFloatBitWidth() / 8;
+          for (int64_t dim : candidate->buffer->shape)
+            size *= dim;
+          if (byte >= candidate->address && byte < candidate->address + size)
+            memory = candidate.get();
+        }
+        if (!memory || memory->buffer->elementType != elementType) {
+          fail(op, llvm::formatv("wgmma {0} descriptor: element ({1}, {2}) at "
+                                 "shared address {3} is outside the "
+                                 "workgroup buffers of its element type",
+                                 name, r, c, byte)
+                       .str());
+          return false;
+        }
+        if (memory->alignment < 16) {
+          fail(op, llvm::formatv("wgmma {0} descriptor: its workgroup buffer "
+                                 "is aligned to {1} bytes (llvm.align), a "
+                                 "descriptor needs 16",
+                                 name, memory->alignment)
+                       .str());
+          return false;
+        }
+        int64_t offset = (byte - memory->address) / 2;
+        Shadow &s = memory->shadow[offset];
+        if (checkRaces) {
+          auto report = [&](const Twine &why) {
+            fail(op, llvm::formatv("shared-memory race: wgmma {0} reads "
+                                   "element {1} ",
+                                   name, offset)
+                             .str() +
+                         why);
+            return false;
+          };
+          if (s.asyncWriter >= 0)
+            return report(llvm::formatv("while a cp.async of thread {0} into "
+                                        "it is in flight",
+                                        s.asyncWriter)
+                              .str());
+          if (s.writeEpoch == epoch && s.writer >= 0)
+            return report(llvm::formatv("written by thread {0} with no "
+                                        "barrier between",
+                                        s.writer)
+                              .str());
+          if (s.writer >= 0 && threads[s.writer]->proxyFences <= s.writerFences)
+            return report(llvm::formatv("written by thread {0} through the "
+                                        "generic proxy with no "
+                                        "fence.proxy.async after the write",
+                                        s.writer)
+                              .str());
+          s.wgmmaReader = index;
+          group.uncommitted.push_back({memory, offset});
+        }
+        out[r * 16 + c] = memory->buffer->data[offset];
+      }
+    return true;
+  };
+  std::vector<double> a, b;
+  if (!readOperand(desc[0], 64, "A", a) || !readOperand(desc[1], n, "B", b))
+    return failure();
+  bool accumulate = mma.getScaleD() == NVVM::WGMMAScaleOut::one;
+  // D[row][col] = C + sum_k A[row][k] B[col][k] (f16/bf16 products are
+  // exact in f32; f32 accumulation in k order).
+  for (int64_t t = 0; t < kWarpgroupThreads; ++t) {
+    Thread &lane = *lanes[t];
+    int64_t warp = t / 32, l = t % 32;
+    RtValue d;
+    d.fromWgmma = true;
+    d.wgmmaGroup = group.committed;
+    d.v.resize(n / 2);
+    for (int64_t i = 0; i < n / 2; ++i) {
+      int64_t row = 16 * warp + l / 4 + 8 * ((i / 2) % 2);
+      int64_t col = 8 * (i / 4) + 2 * (l % 4) + i % 2;
+      float sum = accumulate ? static_cast<float>(lane.operands[0].v[i]) : 0;
+      for (int64_t kk = 0; kk < 16; ++kk)
+        sum += static_cast<float>(a[row * 16 + kk] * b[col * 16 + kk]);
+      d.v[i] = sum;
+    }
+    lane.results = {d};
+  }
+  group.lastIssued = group.committed;
+  return success();
+}
+
 LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
                             EmulatorStats *stats) {
   if (arguments.size() != kernel.getNumArguments()) {
@@ -1190,6 +1535,24 @@ LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
         std::make_unique<Memory>(Memory{&sharedBuffers[i], true, {}}));
     sharedMemories.push_back(memories.back().get());
   }
+  // Shared-window addresses: from 1024 (sm_80+ reserve the first KiB of a
+  // block's shared memory), each buffer 128-byte aligned.
+  int64_t address = 1024;
+  for (auto [i, memory] : llvm::enumerate(sharedMemories)) {
+    int64_t bytes = std::max<int64_t>(
+        1, memory->buffer->elementType.getIntOrFloatBitWidth() / 8);
+    // The global the lowering makes is aligned to llvm.align, else to its
+    // element.
+    memory->alignment = bytes;
+    if (auto align =
+            dyn_cast_or_null<IntegerAttr>(kernel.getWorkgroupAttributionAttr(
+                i, LLVM::LLVMDialect::getAlignAttrName())))
+      memory->alignment = align.getInt();
+    for (int64_t d : memory->buffer->shape)
+      bytes *= d;
+    memory->address = address;
+    address = (address + bytes + 127) / 128 * 128;
+  }
   for (int64_t i = 0; i < threadCount; ++i) {
     threads.push_back(std::make_unique<Thread>());
     threads.back()->id = i;
@@ -1211,11 +1574,16 @@ LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
           memory->shadow.assign(size, Shadow());
         }
         epoch = 0;
+        warpgroups.assign((threadCount + kWarpgroupThreads - 1) /
+                              kWarpgroupThreads,
+                          Warpgroup());
         for (auto &thread : threads) {
           Thread &t = *thread;
           t.env.clear();
           t.uncommitted.clear();
           t.groups.clear();
+          t.wgmmaFenced = false;
+          t.proxyFences = 0;
           t.wait = Wait::Runnable;
           for (auto [i, arg] : llvm::enumerate(kernel.getArguments()))
             t.env[arg].memory = memories[i].get();
@@ -1251,6 +1619,33 @@ LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
                   return t->wait == Wait::Collective;
                 }))
               continue;
+            if (isa<NVVM::WgmmaMmaAsyncOp, NVVM::WgmmaGroupSyncAlignedOp,
+                    NVVM::WgmmaWaitGroupSyncOp>(lanes.front()->waitOp)) {
+              // A warpgroup collective: resolved from its first warp once
+              // all four wait.
+              int64_t warps = kWarpgroupThreads / warpSize;
+              if (warpSize != 32 || threadCount % kWarpgroupThreads) {
+                current = lanes.front();
+                fail(lanes.front()->waitOp,
+                     "wgmma needs warpgroups of 4 warps of 32 threads");
+                return failure();
+              }
+              if (w % warps)
+                continue;
+              SmallVector<Thread *> group;
+              for (int64_t l = 0; l < kWarpgroupThreads; ++l)
+                group.push_back(threads[w * warpSize + l].get());
+              if (!llvm::all_of(group, [](Thread *t) {
+                    return t->wait == Wait::Collective;
+                  }))
+                continue;
+              if (failed(resolveWarpgroup(group, w / warps)))
+                return failure();
+              for (Thread *t : group)
+                t->wait = Wait::Runnable;
+              progressed = true;
+              continue;
+            }
             if (failed(resolveCollective(lanes)))
               return failure();
             for (Thread *t : lanes)

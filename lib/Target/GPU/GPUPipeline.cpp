@@ -82,6 +82,8 @@ LogicalResult seq::buildGPUCodeGenPipeline(OpPassManager &pm,
         "gpu.module(convert-scf-to-cf,seq-gpu-lower-bf16-mma-sync,"
         "seq-gpu-lower-exp2{{vendor=nvvm},"
         "convert-nvgpu-to-nvvm,convert-gpu-to-nvvm,convert-vector-to-llvm,"
+        // wgmma.mma_async (sm_90a) becomes PTX inline assembly.
+        "convert-nvvm-to-llvm,"
         "canonicalize,cse,reconcile-unrealized-casts),"
         "gpu-module-to-binary{{format={1}{2}}",
         target.chip, format, toolkit);

@@ -8,10 +8,13 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqc/Target/GPU/LinearKernelWgmma.h"
+#include "seqc/Target/KernelDispatchWgmma.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -36,8 +39,9 @@ struct GPULinearKernelsPass
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    // cp.async's commit and wait (sm_80+).
-    registry.insert<NVVM::NVVMDialect>();
+    // cp.async's commit and wait (sm_80+); wgmma and its accumulator
+    // structs (sm_90a).
+    registry.insert<NVVM::NVVMDialect, LLVM::LLVMDialect>();
   }
 
   void runOnOperation() override {
@@ -54,9 +58,21 @@ struct GPULinearKernelsPass
              {"drop-barrier", KernelMutation::DropBarrier},
              {"shared-off-by-one", KernelMutation::SharedOffByOne},
              {"drop-async-wait", KernelMutation::DropAsyncWait},
-             {"async-wait-count", KernelMutation::AsyncWaitCount}});
+             {"async-wait-count", KernelMutation::AsyncWaitCount},
+             // The wgmma kernel's own (sm_90a, below).
+             {"wgmma-descriptor-stride", KernelMutation::None},
+             {"drop-wgmma-wait", KernelMutation::None},
+             {"drop-wgmma-fence", KernelMutation::None},
+             {"drop-proxy-fence", KernelMutation::None}});
     if (failed(parsedMutation))
       return signalPassFailure();
+    WgmmaMutation wgmmaMutation =
+        llvm::StringSwitch<WgmmaMutation>(mutation.getValue())
+            .Case("wgmma-descriptor-stride", WgmmaMutation::DescriptorStride)
+            .Case("drop-wgmma-wait", WgmmaMutation::DropWait)
+            .Case("drop-wgmma-fence", WgmmaMutation::DropFence)
+            .Case("drop-proxy-fence", WgmmaMutation::DropProxyFence)
+            .Default(WgmmaMutation::None);
 
     OpBuilder builder(module.getBodyRegion());
     bool failed = false;
@@ -80,6 +96,9 @@ struct GPULinearKernelsPass
       std::string configError;
       std::optional<GPULinearConfig> config =
           selectGPULinearConfig(*description, *elementType, configError);
+      // sm_90a: the warpgroup form on wgmma.
+      std::optional<GPULinearConfig> wgmma =
+          selectGPULinearWgmmaConfig(*description, *elementType);
       if (!config) {
         op.emitError() << "seq-gpu-linear-kernels: " << configError;
         failed = true;
@@ -89,10 +108,16 @@ struct GPULinearKernelsPass
           "linear_" + kernelTypeName(type) + (op.getBias() ? "_bias" : "");
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
-      if (!kernels.lookupSymbol(name))
+      if (kernels.lookupSymbol(name)) {
+      } else if (wgmma) {
+        buildLinearKernelWgmma(builder, kernels, name, *wgmma, *elementType,
+                               static_cast<bool>(op.getBias()), *parsedMutation,
+                               wgmmaMutation);
+      } else {
         buildLinearKernel(builder, kernels, name, *description, *config,
                           *elementType, static_cast<bool>(op.getBias()),
                           *parsedMutation);
+      }
       recordKernel(op, name);
     });
     if (failed)

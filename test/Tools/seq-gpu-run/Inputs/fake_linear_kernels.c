@@ -5,7 +5,9 @@
 |* (linear_{bf16,f16,f32}[_bias]) with the compiled kernels' launch ABI:      *|
 |* each memref parameter is an expanded descriptor (allocated pointer,        *|
 |* aligned pointer, offset, sizes, strides; 8 bytes each) and block           *|
-|* (x, y) computes the 32 x 32 tile of Y at rows 32 y, columns 32 x. So a     *|
+|* (x, y) computes the T x T tile of Y at rows T y, columns T x, where T is   *|
+|* the tile whose grid (ceil(N / T), ceil(M / T)) was launched: 32 (mma.sync, *|
+|* MFMA, f32) or 64 (sm_90a's wgmma kernel); any other grid is an error. So a *|
 |* wrong descriptor, grid or element conversion in seq-gpu-run gives wrong    *|
 |* results against the PyTorch goldens.                                       *|
 |*                                                                            *|
@@ -85,10 +87,17 @@ static int linear(const fake_gpu_block *b, void **params, int hasBias, int size,
   if (w.sizes[1] != K || y.sizes[0] != M || y.sizes[1] != N ||
       (hasBias && bias.sizes[0] != N))
     return 1; /* a shape mismatch would read out of bounds on a GPU */
-  for (int64_t m = 32 * (int64_t)b->index[1];
-       m < 32 * (int64_t)b->index[1] + 32 && m < M; ++m)
-    for (int64_t n = 32 * (int64_t)b->index[0];
-         n < 32 * (int64_t)b->index[0] + 32 && n < N; ++n) {
+  int64_t T = 0;
+  for (int64_t t = 32; t <= 64 && !T; t *= 2)
+    if ((int64_t)b->grid[0] == (N + t - 1) / t &&
+        (int64_t)b->grid[1] == (M + t - 1) / t)
+      T = t;
+  if (!T)
+    return 1; /* a grid of no kernel's tile */
+  for (int64_t m = T * (int64_t)b->index[1];
+       m < T * (int64_t)b->index[1] + T && m < M; ++m)
+    for (int64_t n = T * (int64_t)b->index[0];
+         n < T * (int64_t)b->index[0] + T && n < N; ++n) {
       float acc = 0;
       for (int64_t k = 0; k < K; ++k)
         acc += load(x.data + (m * x.strides[0] + k * x.strides[1]) * size) *
