@@ -147,6 +147,23 @@ decode attention_decode_bf16_d128 attention_decode_bf16_d128.mlir \
 decode attention_decode_bf16_d128 attention_decode_bf16_d128.mlir \
   attention_bf16_g4_d128_dv128_q2_causal_decode \
   attn_gpu_decode_bf16_d128_causal 1x8x4x2x128 1x8x4x2
+# Ragged KV (kv_lengths read on the device, an i32 status word last): the
+# decode form + merge over counts 1, 0, 512, 203 of a 512-key cache, and
+# 513, -2 (clamped, status 2); the f16 chunked prefill (counts 5, 130, 3).
+compile attention_ragged "$gpu/attention_ragged.mlir" "$out/kernels"
+d=GPU/Inputs/attn_gpu_ragged_decode_bf16
+for c in "" _bad; do
+  printf '%s\t%s\t%s\n' attention_ragged attention_bf16_g4_d64_dv64_q1_kvlen_decode \
+    "--arg 0=$(data $d/q.npy) --arg 1=$(data $d/k.npy) --arg 2=$(data $d/v.npy) --arg 3=$(data $d/lengths$c.npy) --scratch 4=4x4x2x1x64 --scratch 5=4x4x2x1 --arg 6=$(data $d/status.npy) --expect 6=$(data $d/status$c.npy) --rtol 0 --atol 0 --save 4=@TMP@/part.npy --save 5=@TMP@/lse.npy" \
+    >> "$tests"
+  printf '%s\t%s\t%s\n' attention_ragged attention_merge_bf16 \
+    "--arg 0=@TMP@/part.npy --arg 1=@TMP@/lse.npy --expect 2=$(data $d/out$c.npy) --rtol 2e-2 --atol 2e-2" \
+    >> "$tests"
+done
+d=GPU/Inputs/attn_gpu_ragged_prefill_f16
+printf '%s\t%s\t%s\n' attention_ragged attention_f16_g2_d64_dv64_q5_causal_kvlen \
+  "--arg 0=$(data $d/q.npy) --arg 1=$(data $d/k.npy) --arg 2=$(data $d/v.npy) --arg 3=$(data $d/lengths.npy) --arg 5=$(data $d/status.npy) --expect 5=$(data $d/status.npy) --expect 4=$(data $d/out.npy) --rtol 4e-3 --atol 4e-3" \
+  >> "$tests"
 
 # Norms, RoPE, SwiGLU and the residual add (seq-gpu-norm-kernels and
 # seq-gpu-elementwise-kernels). run <name> <kernel> <args>: one kernel run;

@@ -191,24 +191,43 @@ bool readStep(const JsonValue &item, const std::string &where,
   }
   // Attention: Q [B, Hq, Sq, D], K [B, Hkv, Skv, D], V [B, Hkv, Skv, Dv],
   // O [B, Hq, Sq, Dv] for the prefill kernel; the split kernel takes Q, K, V
-  // and the f32 workspaces, the merge the workspaces and O.
-  if (step.args.size() != 4 || kernel.params.size() != 4)
+  // and the f32 workspaces, the merge the workspaces and O. Ragged KV
+  // (version 4): kv_lengths [B] i32 after V and an i32 status word [1] (a
+  // temp) after O, in every kernel but the merge.
+  size_t count = step.args.size();
+  if ((count != 4 && count != 6) || kernel.params.size() != count)
     return planError(error, where + ".args",
-                     "attention takes Q, K, V and O (kernel '" + kernel.name +
-                         "' takes " + std::to_string(kernel.params.size()) +
-                         ")");
-  for (size_t a = 0; a < 4; ++a)
+                     "attention takes Q, K, V (kv_lengths) and O (status) "
+                     "(kernel '" +
+                         kernel.name + "' takes " +
+                         std::to_string(kernel.params.size()) + ")");
+  step.ragged = count == 6;
+  step.results = step.ragged ? 2 : 1;
+  for (size_t a = 0; a < count; ++a)
     if (!checkArg(step.args[a], buffers[step.args[a].buffer], kernel, a,
                   where + ".args[" + std::to_string(a) + "]", error))
       return false;
+  const size_t outArg = step.ragged ? 4 : 3;
   const auto &q = step.args[0].shape, &k = step.args[1].shape,
-             &v = step.args[2].shape, &o = step.args[3].shape;
+             &v = step.args[2].shape, &o = step.args[outArg].shape;
   if (q.size() != 4 || k.size() != 4 || v.size() != 4 || o.size() != 4 ||
       k[0] != q[0] || v[0] != q[0] || o[0] != q[0] || v[1] != k[1] ||
       o[1] != q[1] || v[2] != k[2] || o[2] != q[2] || k[3] != q[3] ||
       o[3] != v[3] || k[1] == 0 || q[1] % k[1] != 0)
     return planError(error, where + ".args",
                      "the shapes of Q, K, V and O do not agree");
+  if (step.ragged) {
+    const GpuPlanBuffer &lengths = buffers[step.args[3].buffer];
+    const GpuPlanBuffer &status = buffers[step.args[5].buffer];
+    if (step.args[3].shape.size() != 1 || step.args[3].shape[0] != q[0] ||
+        lengths.dtype != SEQRT_DTYPE_I32)
+      return planError(error, where + ".args[3]",
+                       "kv_lengths must be i32 [B] (one per batch row)");
+    if (status.dtype != SEQRT_DTYPE_I32 || status.bytes != 4 ||
+        status.kind != GpuPlanBuffer::Kind::Temp)
+      return planError(error, where + ".args[5]",
+                       "ragged attention writes an i32 status word [1]");
+  }
   const JsonValue *positions = item.get("positions_per_block");
   const JsonValue *blockKV = item.get("block_kv");
   if (!positions || !positions->isInt() || positions->getInt() < 1 ||
@@ -231,24 +250,28 @@ bool readStep(const JsonValue &item, const std::string &where,
       !is(merge.params[1], "f32", 4))
     return planError(error, where,
                      "kernel '" + merge.name + "' is not a split-KV merge");
-  if (!checkArg(step.args[3], buffers[step.args[3].buffer], merge, 2,
-                where + ".args[3]", error))
+  if (!checkArg(step.args[outArg], buffers[step.args[outArg].buffer], merge, 2,
+                where + ".args[" + std::to_string(outArg) + "]", error))
     return false;
-  // The split-KV kernel and the decode form take Q, K, V and the two f32
-  // workspaces the merge reads.
+  // The split-KV kernel and the decode form take Q, K, V (kv_lengths) and
+  // the two f32 workspaces the merge reads (then the status word).
   auto readPartial = [&](const char *key, size_t &index) {
     if (!readKernelName(item, where, key, target, index, error))
       return false;
     const GpuKernelInfo &split = target.kernels[index];
-    if (split.params.size() != 5 || !is(split.params[3], "f32", 5) ||
-        !is(split.params[4], "f32", 4))
+    if (split.params.size() != (step.ragged ? 7u : 5u) ||
+        !is(split.params[outArg], "f32", 5) ||
+        !is(split.params[outArg + 1], "f32", 4))
       return planError(error, where,
                        "kernels '" + split.name + "' and '" + merge.name +
                            "' are not a split-KV attention and its merge");
-    for (size_t a = 0; a < 3; ++a)
+    for (size_t a = 0; a < outArg; ++a)
       if (!checkArg(step.args[a], buffers[step.args[a].buffer], split, a,
                     where + ".args[" + std::to_string(a) + "]", error))
         return false;
+    if (step.ragged && !checkArg(step.args[5], buffers[step.args[5].buffer],
+                                 split, 6, where + ".args[5]", error))
+      return false;
     return true;
   };
   if (item.get("split_kernel")) {
@@ -686,7 +709,7 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
                               device[out]))
           return status;
     }
-    if (step.kind == GpuPlanStep::Kind::Checked) {
+    if (step.kind == GpuPlanStep::Kind::Checked || step.ragged) {
       // The status word starts at SEQRT_CODE_OK; the kernel stores a code.
       const int32_t ok = SEQRT_CODE_OK;
       if (seqrt_status status = seqrt_gpu_copy_to_device(
@@ -741,16 +764,19 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
         if (seqrt_status status =
                 call.allocate(uint64_t(*lseCount) * 4, what, lse))
           return status;
-        for (size_t a = 0; a < 3; ++a)
+        const size_t outArg = step.ragged ? 4 : 3;
+        for (size_t a = 0; a < outArg; ++a)
           arg(step.args[a]);
         appendDescriptor(words, part, partShape);
         appendDescriptor(words, lse, lseShape);
+        if (step.ragged)
+          arg(step.args[5]);
         if (seqrt_status status = launch(partial, words))
           return status;
         words.clear();
         appendDescriptor(words, part, partShape);
         appendDescriptor(words, lse, lseShape);
-        arg(step.args[3]);
+        arg(step.args[outArg]);
         if (seqrt_status status = launch(step.mergeKernel, words))
           return status;
         continue;

@@ -65,6 +65,9 @@ struct GpuPlanStep {
   size_t decodeKernel = 0;
   int64_t decodeKeysPerStep = 0;
   int64_t positionsPerBlock = 0, blockKV = 0;
+  /// Attention over ragged KV (plan version 4): Q, K, V, kv_lengths [B]
+  /// i32, O, status [1] i32; the status word is read like a checked one.
+  bool ragged = false;
   /// The last `results` arguments are the buffers the step writes (a scan's
   /// output and final state); the others are read.
   size_t results = 1;

@@ -12,6 +12,16 @@
 // that write normalised partial outputs and their log-sum-exp; a merge
 // kernel combines them (Flash-Decoding).
 //
+// Ragged KV (seq.attention's kv_lengths, a run-time count per batch row:
+// the decode step's pos + 1 against a cache of capacity Skv): the kernel
+// reads kv_lengths[b] on the device (an argument after V), so the plan
+// needs no host round trip; every key range then ends at L = min(max(
+// kv_lengths[b], 0), Skv) instead of Skv: K/V tiles (and decode steps) at
+// or past L are never loaded, the partial tile masks keys >= L, the query
+// positions are p(i) = L - Sq + i, and the split kernels divide [0, L)
+// among their splits. A count outside [0, Skv] stores the CPU's cache
+// overflow code in the status word (the last argument).
+//
 // CUDA (mma.sync m16n8k16, warp of 32, g = lane / 4, t = lane % 4): lane
 // rows g and g + 8 of the warp's 16.
 //   S[16 x 8 keys] += Q[16 x 16] K^T: A = Q from global memory (kept in
@@ -48,6 +58,7 @@
 
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqc/Target/GPU/RaggedAttention.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -67,6 +78,10 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
+/// SEQRT_CODE_CACHE_OVERFLOW of runtime/include/seqrt/seqrt.h: a valid key
+/// count past the cache (the CPU's code for a cache position past it).
+constexpr int32_t kCacheOverflowCode = 2;
+
 /// The per-lane state of the online softmax of one query tile.
 struct SoftmaxState {
   SmallVector<Value> max, sum; ///< per row slot of the lane (f32)
@@ -78,10 +93,12 @@ class AttentionKernelBuilder {
 public:
   AttentionKernelBuilder(ImplicitLocOpBuilder &b,
                          const GPUAttentionConfig &config, Type elementType,
-                         bool causal, double scale, KernelMutation mutation)
+                         bool causal, double scale, KernelMutation mutation,
+                         bool ragged, RaggedMutation raggedMutation)
       : b(b), config(config), elementType(elementType), causal(causal),
         scale(scale), mutation(mutation),
-        isMfma(StringRef(config.instruction.name) == "mfma") {}
+        isMfma(StringRef(config.instruction.name) == "mfma"), ragged(ragged),
+        raggedMutation(raggedMutation) {}
 
   void buildTiled(gpu::GPUFuncOp func, bool split);
   void buildDecode(gpu::GPUFuncOp func);
@@ -153,6 +170,13 @@ private:
   }
   /// The sum (or max) of `value` over the lanes that share its row.
   Value reduceRow(Value value, bool isMax);
+  /// The valid keys of the block's batch row: Skv, or with kv_lengths
+  /// (argument 3) min(max(kv_lengths[batch], 0), Skv), a count outside
+  /// [0, Skv] storing the cache-overflow code in the status word (the last
+  /// argument) as the CPU reports it. Needs `batch`, `tid` and `k`.
+  Value validKeys(gpu::GPUFuncOp func);
+  /// The first output argument: after kv_lengths when ragged.
+  unsigned outputArg() const { return ragged ? 4 : 3; }
 
   /// A block row's query position and head, and whether it exists.
   struct Row {
@@ -204,6 +228,8 @@ private:
   double scale;
   KernelMutation mutation;
   bool isMfma;
+  bool ragged;
+  RaggedMutation raggedMutation;
 
   Value q, k, v, sk, sv;
   /// The K/V buffer being filled or read (two-buffer tiles); null with one
@@ -226,6 +252,31 @@ Value AttentionKernelBuilder::reduceRow(Value value, bool isMax) {
     value = isMax ? fmax(value, other) : fadd(value, other);
   }
   return value;
+}
+
+Value AttentionKernelBuilder::validKeys(gpu::GPUFuncOp func) {
+  Value capacity = memref::DimOp::create(b, k, 2);
+  if (!ragged)
+    return capacity;
+  Value raw = memref::LoadOp::create(b, func.getArgument(3), ValueRange{batch});
+  Value length = arith::IndexCastOp::create(b, b.getIndexType(), raw);
+  if (raggedMutation == RaggedMutation::IgnoreKvLengths)
+    length = capacity;
+  if (raggedMutation == RaggedMutation::KvLengthOffByOne)
+    length = add(length, c(1));
+  // A count outside [0, Skv]: the status word gets the CPU's code (every
+  // thread 0 of the row's blocks stores the same word); the row runs
+  // clamped, as the CPU lowering clamps it.
+  Value bad = arith::OrIOp::create(b, lt(length, c(0)), lt(capacity, length));
+  Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, c(0));
+  ifThen(andI(bad, first), [&] {
+    Value code =
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(kCacheOverflowCode));
+    memref::StoreOp::create(b, code,
+                            func.getArgument(func.getNumArguments() - 1),
+                            ValueRange{c(0)});
+  });
+  return minI(maxI(length, c(0)), capacity);
 }
 
 AttentionKernelBuilder::Row AttentionKernelBuilder::rowOf(Value p0,
@@ -661,12 +712,12 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
   kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   queries = memref::DimOp::create(b, q, 2);
-  keysTotal = memref::DimOp::create(b, k, 2);
+  keysTotal = validKeys(func);
 
   // Writes the lane's normalised output rows (and the split's lse).
   auto writeRows = [&](const SoftmaxState &state, ArrayRef<Row> rows,
                        Value splitIndex) {
-    Value dest = func.getArgument(3);
+    Value dest = func.getArgument(outputArg());
     for (auto [slot, row] : llvm::enumerate(rows)) {
       Value sum = state.sum[slot];
       Value empty =
@@ -701,7 +752,7 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
           Value lse = select(empty, f(-INFINITY),
                              fmul(fadd(state.max[slot], log2Sum), f(M_LN2)));
           memref::StoreOp::create(
-              b, lse, func.getArgument(4),
+              b, lse, func.getArgument(outputArg() + 1),
               ValueRange{batch, row.head, splitIndex, row.position});
         }
       });
@@ -717,7 +768,7 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
     // Split s of `splits` (the partial output's dimension 2) reads whole
     // K/V tiles [s * chunk, (s + 1) * chunk); the query tiles (few in
     // decode) are a loop.
-    Value splits = memref::DimOp::create(b, func.getArgument(3), 2);
+    Value splits = memref::DimOp::create(b, func.getArgument(outputArg()), 2);
     Value perSplit =
         arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
     Value chunk = mul(div(add(perSplit, c(config.blockKV - 1)), config.blockKV),
@@ -756,7 +807,8 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
   q = func.getArgument(0);
   k = func.getArgument(1);
   v = func.getArgument(2);
-  Value partial = func.getArgument(3), lseOut = func.getArgument(4);
+  Value partial = func.getArgument(outputArg()),
+        lseOut = func.getArgument(outputArg() + 1);
   Value ws = func.getWorkgroupAttributions()[0];
   Type f32 = b.getF32Type();
   int64_t lanes = config.decodeLanes, groups = config.warpSize / lanes;
@@ -774,7 +826,7 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
   kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value split = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   queries = memref::DimOp::create(b, q, 2);
-  keysTotal = memref::DimOp::create(b, k, 2);
+  keysTotal = validKeys(func);
   Value splits = memref::DimOp::create(b, partial, 2);
   // The split's keys: whole block steps, [split * chunk, + chunk).
   Value perSplit =
@@ -1065,12 +1117,12 @@ void AttentionKernelBuilder::buildMerge(gpu::GPUFuncOp func) {
   gpu::ReturnOp::create(b);
 }
 
-void seq::buildAttentionKernel(OpBuilder &builder,
-                               gpu::GPUModuleOp kernelModule, StringRef name,
-                               const GPUAttentionConfig &config,
-                               LinearElementType elementType,
-                               AttentionKernelKind kind, bool causal,
-                               double scale, KernelMutation mutation) {
+namespace {
+void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                 StringRef name, const GPUAttentionConfig &config,
+                 LinearElementType elementType, AttentionKernelKind kind,
+                 bool causal, double scale, KernelMutation mutation,
+                 bool ragged, RaggedMutation raggedMutation) {
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
@@ -1096,6 +1148,11 @@ void seq::buildAttentionKernel(OpBuilder &builder,
     threads = config.mergeThreads;
   } else {
     arguments = {rank4, rank4, rank4};
+    // kv_lengths [B] i32 after V; the status word [1] i32 last.
+    auto i32 = b.getI32Type();
+    if (ragged)
+      arguments.push_back(MemRefType::get({dyn}, i32));
+    int64_t out = ragged ? 4 : 3;
     if (kind == AttentionKernelKind::Prefill) {
       arguments.push_back(rank4);
       // grid.x over query blocks, grid.y over KV heads, grid.z over batch.
@@ -1104,8 +1161,10 @@ void seq::buildAttentionKernel(OpBuilder &builder,
       arguments.push_back(partialType);
       arguments.push_back(lseType);
       // grid.x over the splits (the partial output's dimension 2).
-      grid = {3, 2, 1, 1, 1, 1, 0, 0, 1};
+      grid = {out, 2, 1, 1, 1, 1, 0, 0, 1};
     }
+    if (ragged)
+      arguments.push_back(MemRefType::get({1}, i32));
     if (kind == AttentionKernelKind::SplitPartial && config.decode)
       workgroups = {
           MemRefType::get({config.warps * config.rows(), config.valueDim + 2},
@@ -1122,11 +1181,34 @@ void seq::buildAttentionKernel(OpBuilder &builder,
                                     MemRefLayoutAttrInterface(), workgroup)};
   }
   auto func = createKernelFunc(b, name, arguments, workgroups, threads, grid);
-  AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation);
+  AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation,
+                                ragged && kind != AttentionKernelKind::Merge,
+                                raggedMutation);
   if (kind == AttentionKernelKind::Merge)
     kernel.buildMerge(func);
   else if (kind == AttentionKernelKind::SplitPartial && config.decode)
     kernel.buildDecode(func);
   else
     kernel.buildTiled(func, kind == AttentionKernelKind::SplitPartial);
+}
+} // namespace
+
+void seq::buildAttentionKernel(OpBuilder &builder,
+                               gpu::GPUModuleOp kernelModule, StringRef name,
+                               const GPUAttentionConfig &config,
+                               LinearElementType elementType,
+                               AttentionKernelKind kind, bool causal,
+                               double scale, KernelMutation mutation) {
+  buildKernel(builder, kernelModule, name, config, elementType, kind, causal,
+              scale, mutation, /*ragged=*/false, RaggedMutation::None);
+}
+
+void seq::buildRaggedAttentionKernel(
+    OpBuilder &builder, gpu::GPUModuleOp kernelModule, StringRef name,
+    const GPUAttentionConfig &config, LinearElementType elementType,
+    AttentionKernelKind kind, bool causal, double scale,
+    KernelMutation mutation, RaggedMutation raggedMutation) {
+  buildKernel(builder, kernelModule, name, config, elementType, kind, causal,
+              scale, mutation, /*ragged=*/kind != AttentionKernelKind::Merge,
+              raggedMutation);
 }

@@ -10,6 +10,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqc/Target/GPU/RaggedAttention.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -49,8 +50,11 @@ struct GPUAttentionKernelsPass
 
   /// Why `op` has no GPU kernel, or "" when it has one.
   static std::string unsupported(AttentionOp op) {
-    if (op.getKvLengths() || op.getBlockTable())
-      return "ragged or paged KV";
+    if (op.getBlockTable())
+      return "paged KV";
+    if (op.getKvLengths() &&
+        !op.getKvLengths().getType().getElementType().isInteger(32))
+      return "i64 kv_lengths (the kernels read i32)";
     if (op.getWindow() || op.getSoftcap())
       return "a window or softcap";
     if (!op.getScoreMod().empty() || !op.getMaskMod().empty())
@@ -78,9 +82,17 @@ struct GPUAttentionKernelsPass
         parseGPUTargetOption(module, "seq-gpu-attention-kernels", target);
     if (failed(description))
       return signalPassFailure();
+    // The ragged kernels' own mutations; the others are the shared ones.
+    RaggedMutation raggedMutation =
+        llvm::StringSwitch<RaggedMutation>(mutation)
+            .Case("kv-length-off-by-one", RaggedMutation::KvLengthOffByOne)
+            .Case("ignore-kv-lengths", RaggedMutation::IgnoreKvLengths)
+            .Default(RaggedMutation::None);
     FailureOr<KernelMutation> parsedMutation =
         parseMutationOption<KernelMutation>(
-            module, "seq-gpu-attention-kernels", mutation,
+            module, "seq-gpu-attention-kernels",
+            raggedMutation == RaggedMutation::None ? StringRef(mutation)
+                                                   : StringRef("none"),
             {{"none", KernelMutation::None},
              {"swap-fragment-lanes", KernelMutation::SwapFragmentLanes},
              {"drop-barrier", KernelMutation::DropBarrier},
@@ -128,9 +140,12 @@ struct GPUAttentionKernelsPass
         config->splits = splits;
       std::string typeName = type.isF16() ? "f16" : "bf16";
       float scale = op.getEffectiveScale();
+      bool ragged = static_cast<bool>(op.getKvLengths());
       std::string name = attentionKernelName(
           *config, elementType, op.getCausal(),
           op.getScaleAttr() ? std::optional<float>(scale) : std::nullopt);
+      if (ragged)
+        name += kRaggedAttentionSuffix;
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
       SmallVector<std::pair<std::string, AttentionKernelKind>> wanted;
@@ -147,7 +162,12 @@ struct GPUAttentionKernelsPass
       }
       SmallVector<std::string> names;
       for (auto &[kernelName, kind] : wanted) {
-        if (!kernels.lookupSymbol(kernelName))
+        bool missing = !kernels.lookupSymbol(kernelName);
+        if (missing && ragged && kind != AttentionKernelKind::Merge)
+          buildRaggedAttentionKernel(builder, kernels, kernelName, *config,
+                                     elementType, kind, op.getCausal(), scale,
+                                     *parsedMutation, raggedMutation);
+        else if (missing)
           buildAttentionKernel(builder, kernels, kernelName, *config,
                                elementType, kind, op.getCausal(), scale,
                                *parsedMutation);

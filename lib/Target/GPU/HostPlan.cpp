@@ -13,6 +13,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/RaggedAttention.h"
 #include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -367,14 +368,19 @@ private:
     double scale = op.getEffectiveScale();
     std::optional<float> explicitScale =
         op.getScaleAttr() ? std::optional<float>(float(scale)) : std::nullopt;
-    std::string prefill =
-        attentionKernelName(*config, elementType, op.getCausal(), explicitScale);
+    // Ragged KV (kv_lengths): the kernels read the counts on the device and
+    // store a count past the cache in a status word.
+    bool ragged = static_cast<bool>(op.getKvLengths());
+    std::string base = attentionKernelName(*config, elementType, op.getCausal(),
+                                           explicitScale);
+    std::string prefill = ragged ? base + kRaggedAttentionSuffix.str() : base;
     std::string split = prefill + "_split";
     std::string decode =
-        decodeConfig ? attentionKernelName(*decodeConfig, elementType,
-                                           op.getCausal(), explicitScale) +
-                           "_decode"
-                     : std::string();
+        decodeConfig
+            ? attentionKernelName(*decodeConfig, elementType, op.getCausal(),
+                                  explicitScale) +
+                  (ragged ? kRaggedAttentionSuffix.str() : "") + "_decode"
+            : std::string();
     std::string merge =
         std::string("attention_merge_") + (type.isF16() ? "f16" : "bf16");
     bool canSplit = key.getDimSize(2) / (2 * config->blockKV) >= 2;
@@ -382,7 +388,13 @@ private:
     OpBuilder builder(module.getContext());
     auto ensure = [&](StringRef name, const GPUAttentionConfig &c,
                       AttentionKernelKind kind) {
-      if (!kernels.lookupSymbol(name))
+      if (kernels.lookupSymbol(name))
+        return;
+      if (ragged && kind != AttentionKernelKind::Merge)
+        buildRaggedAttentionKernel(builder, kernels, name, c, elementType, kind,
+                                   op.getCausal(), scale, KernelMutation::None,
+                                   RaggedMutation::None);
+      else
         buildAttentionKernel(builder, kernels, name, c, elementType, kind,
                              op.getCausal(), scale, KernelMutation::None);
     };
@@ -394,7 +406,10 @@ private:
     if (canSplit || decodeConfig)
       ensure(merge, *config, AttentionKernelKind::Merge);
     llvm::json::Array args;
-    for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
+    SmallVector<Value, 4> read = {op.getQuery(), op.getKey(), op.getValue()};
+    if (ragged)
+      read.push_back(op.getKvLengths());
+    for (Value v : read) {
       FailureOr<llvm::json::Value> a =
           arg(op, v, cast<RankedTensorType>(v.getType()).getShape());
       if (failed(a))
@@ -408,6 +423,11 @@ private:
     args.push_back(llvm::json::Object{
         {"buffer", *out},
         {"shape", llvm::json::Array(op.getOutput().getType().getShape())}});
+    if (ragged) {
+      int64_t status = workspace("i32", {1});
+      args.push_back(llvm::json::Object{{"buffer", status},
+                                        {"shape", llvm::json::Array{1}}});
+    }
     llvm::json::Object step{{"kind", host::kStepAttention},
                             {"op", "seq.attention"},
                             {"kernel", prefill},
@@ -631,16 +651,21 @@ seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
       return failure();
     entries.push_back(std::move(*entry));
   }
-  // Version 3 only for plans with state or checked launches, so that
-  // runtimes that read version 2 still run the others.
-  bool needsState = false;
+  // Version 3 only for plans with state or checked launches, 4 for ragged
+  // attention (Q, K, V, kv_lengths, O, status), so that runtimes that read
+  // version 2 still run the others.
+  int version = 2;
   for (const llvm::json::Value &entry : entries)
     for (const llvm::json::Value &step :
-         *entry.getAsObject()->getArray("steps"))
-      if (step.getAsObject()->getString("kind") == host::kStepChecked)
-        needsState = true;
-  return llvm::json::Value(
-      llvm::json::Object{{"format", host::kPlanFormat},
-                         {"version", needsState ? host::kPlanVersion : 2},
-                         {"entries", std::move(entries)}});
+         *entry.getAsObject()->getArray("steps")) {
+      const llvm::json::Object &object = *step.getAsObject();
+      if (object.getString("kind") == host::kStepChecked)
+        version = std::max(version, 3);
+      if (object.getString("kind") == host::kStepAttention &&
+          object.getArray("args")->size() == 6)
+        version = std::max(version, 4);
+    }
+  return llvm::json::Value(llvm::json::Object{{"format", host::kPlanFormat},
+                                              {"version", version},
+                                              {"entries", std::move(entries)}});
 }

@@ -22,10 +22,11 @@ namespace gpuhost {
 inline constexpr char kPlanMember[] = "host";
 /// Its "format" and "version" (2: a launch step may write several
 /// arguments, its "results" last ones; 3: state buffers and checked
-/// launches, written only by plans that use them; the runtime also reads
-/// versions 1 and 2).
+/// launches, written only by plans that use them; 4: attention over ragged
+/// KV, Q, K, V, kv_lengths [B] i32, O and an i32 status word [1], written
+/// only by plans that have one; the runtime also reads versions 1 to 3).
 inline constexpr char kPlanFormat[] = "seqc-gpu-host";
-inline constexpr int kPlanVersion = 3;
+inline constexpr int kPlanVersion = 4;
 /// Buffer kinds: an entry input (copied to the device at the call), a
 /// bound parameter (uploaded once, kept on the device), a buffer the
 /// entry's kernels write (allocated per call).

@@ -66,3 +66,51 @@ case("attn_gpu_decode_bf16_d128", "bf16", B=1, Hq=8, Hkv=2, Sq=1, Skv=843,
 # on hip:gfx942.
 case("attn_gpu_decode_bf16_d128_causal", "bf16", B=1, Hq=8, Hkv=2, Sq=2,
      Skv=300, D=128, causal=True)
+
+
+
+def ragged_case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, lengths):
+    """Attention over ragged KV (seq.attention's kv_lengths, the decode
+    step's pos + 1 against a cache of capacity Skv): row b reads keys
+    [0, L_b), L_b = min(max(n_b, 0), Skv) (the CPU lowering's clamp). Each
+    entry of `lengths` (suffix -> counts) writes lengths{suffix}.npy,
+    out{suffix}.npy and status{suffix}.npy (2, SEQRT_CODE_CACHE_OVERFLOW,
+    when a count is outside [0, Skv]; else 0) over the same Q, K, V. A row
+    with no key (L_b = 0, or a causal query before the first key) is
+    zeros, as on the CPU. Keys past L_b hold random values, so a kernel
+    that reads them fails."""
+    rng = rng_for(name)
+    tensors = {}
+    for stem, shape in (("q", (B, Hq, Sq, D)), ("k", (B, Hkv, Skv, D)),
+                        ("v", (B, Hkv, Skv, D))):
+        tensors[stem] = randn(rng, *shape).to(STORAGE[dtype]).to(F64)
+    folder = INPUTS / name
+    os.makedirs(folder, exist_ok=True)
+    for stem, t in tensors.items():
+        np.save(folder / f"{stem}.npy", t.to(torch.float32).numpy())
+    for suffix, counts in lengths.items():
+        clamped = torch.tensor([min(max(n, 0), Skv) for n in counts])
+        out, _ = attention_ref(tensors["q"], tensors["k"], tensors["v"],
+                               kv_lengths=clamped, causal=causal)
+        bad = any(n < 0 or n > Skv for n in counts)
+        np.save(folder / f"lengths{suffix}.npy", np.array(counts, np.int32))
+        np.save(folder / f"status{suffix}.npy",
+                np.array([2 if bad else 0], np.int32))
+        np.save(folder / f"out{suffix}.npy", out.to(torch.float32).numpy())
+    print("wrote", name)
+
+
+# Decode against a cache of 512 keys, bf16, GQA 4:1, D = 64, one query
+# per row (causal or not: the same with one query): lengths 1 (the first
+# decode step), 0 (no key: zeros), 512 (the full cache) and 203 (a partial
+# block step / K/V tile). "_bad":
+# counts past the cache (513) and negative (-2): those rows run clamped
+# (512, 0) and the status word holds 2.
+ragged_case("attn_gpu_ragged_decode_bf16", "bf16", B=4, Hq=4, Hkv=1, Sq=1,
+            Skv=512, D=64, causal=False,
+            lengths={"": [1, 0, 512, 203], "_bad": [1, 513, -2, 203]})
+# Chunked prefill, f16, GQA 4:2, D = 64, 5 query positions against a cache
+# of 150, causal: 5 (the prompt), 130 (3 key tiles of 64, the last
+# partial) and 3 (the first two queries see no key: zeros).
+ragged_case("attn_gpu_ragged_prefill_f16", "f16", B=3, Hq=4, Hkv=2, Sq=5,
+            Skv=150, D=64, causal=True, lengths={"": [5, 130, 3]})

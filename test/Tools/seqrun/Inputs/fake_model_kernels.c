@@ -211,14 +211,17 @@ EXPORT int argmax_f32(const fake_gpu_block *b, void **params) {
 
 /*===-- Attention (bf16, causal bottom-right aligned or not) --------------===*/
 
-/* Softmax attention of query row (bb, h, s) over keys [k0, k1): the
+/* Softmax attention of query row (bb, h, s) over keys [k0, k1) of the
+ * first `Skv` (the valid keys: K's extent, or a ragged row's count): the
  * normalised output into `out` (Dv floats) and its log-sum-exp (natural
  * log; -inf with no key). */
 static float attendRow(const ViewN *q, const ViewN *k, const ViewN *v,
                        int64_t bb, int64_t h, int64_t s, int64_t k0, int64_t k1,
-                       int causal, float scale, float *out) {
+                       int64_t Skv, int causal, float scale, float *out) {
   int64_t Hq = q->sizes[1], Hkv = k->sizes[1], Sq = q->sizes[2],
-          Skv = k->sizes[2], D = q->sizes[3], Dv = v->sizes[3];
+          D = q->sizes[3], Dv = v->sizes[3];
+  if (k1 > Skv)
+    k1 = Skv;
   int64_t kvh = h / (Hq / Hkv);
   int64_t last = causal ? s + (Skv - Sq) : Skv - 1; /* bottom-right */
   if (k1 > last + 1)
@@ -266,7 +269,8 @@ static int attentionPrefill(const fake_gpu_block *b, void **params,
   int64_t bb = b->index[2], group = Hq / Hkv;
   for (int64_t h = b->index[1] * group; h < (b->index[1] + 1) * group; ++h)
     for (int64_t s = s0; s < s1; ++s) {
-      attendRow(&q, &k, &v, bb, h, s, 0, k.sizes[2], causal, scale, row);
+      attendRow(&q, &k, &v, bb, h, s, 0, k.sizes[2], k.sizes[2], causal, scale,
+                row);
       for (int64_t j = 0; j < Dv; ++j) {
         int64_t oi[4] = {bb, h, s, j};
         storeBF16(at(&o, oi, 2), row[j]);
@@ -292,7 +296,83 @@ static int attentionSplit(const fake_gpu_block *b, void **params, int causal) {
   int64_t bb = b->index[2], group = Hq / Hkv, split = b->index[0];
   for (int64_t h = b->index[1] * group; h < (b->index[1] + 1) * group; ++h)
     for (int64_t s = 0; s < Sq; ++s) {
-      float l = attendRow(&q, &k, &v, bb, h, s, k0, k1, causal, scale, row);
+      float l = attendRow(&q, &k, &v, bb, h, s, k0, k1, k.sizes[2], causal,
+                          scale, row);
+      int64_t li[4] = {bb, h, split, s};
+      storeF32(at(&lse, li, 4), l);
+      for (int64_t j = 0; j < Dv; ++j) {
+        int64_t pi[5] = {bb, h, split, s, j};
+        storeF32(at(&part, pi, 4), row[j]);
+      }
+    }
+  return 0;
+}
+
+/* Ragged KV (kv_lengths [B] i32 after V, an i32 status word last): row bb
+ * attends to its first L = clamp(kv_lengths[bb], 0, Skv) keys, positions
+ * aligned to L; a count outside [0, Skv] stores 2 (a KV cache overflow). */
+static int64_t raggedKeys(const ViewN *lengths, const ViewN *status,
+                          const ViewN *k, int64_t bb) {
+  int32_t n;
+  int64_t li[1] = {bb}, zero[1] = {0};
+  memcpy(&n, at(lengths, li, 4), 4);
+  if (n < 0 || n > k->sizes[2]) {
+    int32_t code = 2;
+    memcpy(at(status, zero, 4), &code, 4);
+  }
+  return n < 0 ? 0 : n > k->sizes[2] ? k->sizes[2] : n;
+}
+
+/* Ragged prefill: Q, K, V, kv_lengths, O, status; grid as the prefill's.
+ * The query row sits at key position L - Sq + s (causal). */
+static int attentionPrefillRagged(const fake_gpu_block *b, void **params,
+                                  int causal) {
+  int next = 0;
+  ViewN q = viewN(params, &next, 4, 2), k = viewN(params, &next, 4, 2),
+        v = viewN(params, &next, 4, 2), len = viewN(params, &next, 1, 4),
+        o = viewN(params, &next, 4, 2), status = viewN(params, &next, 1, 4);
+  int64_t B = q.sizes[0], Hq = q.sizes[1], Hkv = k.sizes[1], Sq = q.sizes[2],
+          Dv = v.sizes[3], s0, s1;
+  if (Dv > 256 || Hkv == 0 || Hq % Hkv || b->index[2] >= B ||
+      b->index[1] >= Hkv || len.sizes[0] != B)
+    return 1;
+  float scale = 1.0f / sqrtf((float)q.sizes[3]), row[256];
+  share(Sq, b->index[0], b->grid[0], &s0, &s1);
+  int64_t bb = b->index[2], group = Hq / Hkv;
+  int64_t L = raggedKeys(&len, &status, &k, bb);
+  for (int64_t h = b->index[1] * group; h < (b->index[1] + 1) * group; ++h)
+    for (int64_t s = s0; s < s1; ++s) {
+      attendRow(&q, &k, &v, bb, h, s, 0, L, L, causal, scale, row);
+      for (int64_t j = 0; j < Dv; ++j) {
+        int64_t oi[4] = {bb, h, s, j};
+        storeBF16(at(&o, oi, 2), row[j]);
+      }
+    }
+  return 0;
+}
+
+/* Ragged split-KV: Q, K, V, kv_lengths, partial, lse, status; split x
+ * takes its share of the row's L valid keys. */
+static int attentionSplitRagged(const fake_gpu_block *b, void **params,
+                                int causal) {
+  int next = 0;
+  ViewN q = viewN(params, &next, 4, 2), k = viewN(params, &next, 4, 2),
+        v = viewN(params, &next, 4, 2), len = viewN(params, &next, 1, 4),
+        part = viewN(params, &next, 5, 4), lse = viewN(params, &next, 4, 4),
+        status = viewN(params, &next, 1, 4);
+  int64_t B = q.sizes[0], Hq = q.sizes[1], Hkv = k.sizes[1], Sq = q.sizes[2],
+          Dv = v.sizes[3], splits = part.sizes[2], k0, k1;
+  if (Dv > 256 || Hkv == 0 || Hq % Hkv || b->index[2] >= B ||
+      b->index[1] >= Hkv || b->index[0] >= splits || lse.sizes[2] != splits ||
+      len.sizes[0] != B)
+    return 1;
+  float scale = 1.0f / sqrtf((float)q.sizes[3]), row[256];
+  int64_t bb = b->index[2], group = Hq / Hkv, split = b->index[0];
+  int64_t L = raggedKeys(&len, &status, &k, bb);
+  share(L, b->index[0], (unsigned)splits, &k0, &k1);
+  for (int64_t h = b->index[1] * group; h < (b->index[1] + 1) * group; ++h)
+    for (int64_t s = 0; s < Sq; ++s) {
+      float l = attendRow(&q, &k, &v, bb, h, s, k0, k1, L, causal, scale, row);
       int64_t li[4] = {bb, h, split, s};
       storeF32(at(&lse, li, 4), l);
       for (int64_t j = 0; j < Dv; ++j) {
@@ -356,6 +436,21 @@ EXPORT int attention_bf16_g4_d32_dv32_q2_causal_split(const fake_gpu_block *b,
 EXPORT int attention_bf16_g4_d32_dv32_q2_causal_decode(const fake_gpu_block *b,
                                                        void **params) {
   return attentionSplit(b, params, 1);
+}
+
+/* gpu-host-ragged.test's decode step over a ragged cache (bf16, GQA 4:1,
+ * D = 64, one query per row): prefill, split and decode forms. */
+EXPORT int attention_bf16_g4_d64_dv64_q1_kvlen(const fake_gpu_block *b,
+                                               void **params) {
+  return attentionPrefillRagged(b, params, 0);
+}
+EXPORT int attention_bf16_g4_d64_dv64_q1_kvlen_split(const fake_gpu_block *b,
+                                                     void **params) {
+  return attentionSplitRagged(b, params, 0);
+}
+EXPORT int attention_bf16_g4_d64_dv64_q1_kvlen_decode(const fake_gpu_block *b,
+                                                      void **params) {
+  return attentionSplitRagged(b, params, 0);
 }
 
 #include "fake_ssm_moe_kernels.c"
