@@ -140,12 +140,14 @@ def seqrun(artifact, entry, weights, inputs, threads, draft=None, bench=True,
 
 def parse_run(text):
     """seqrun's output -> (median ms or None, (verify steps, mean accepted
-    length) or None)."""
+    length, mean draft length k or None without adaptive K) or None)."""
     ms = re.search(r"median ([\d.]+) ms", text)
     spec = re.search(r"(\d+) verify steps, mean accepted length ([\d.]+)",
                      text)
+    drafted = re.search(r"adaptive k: mean draft length ([\d.]+)", text)
     return (float(ms.group(1)) if ms else None,
-            (int(spec.group(1)), float(spec.group(2))) if spec else None)
+            (int(spec.group(1)), float(spec.group(2)),
+             float(drafted.group(1)) if drafted else None) if spec else None)
 
 
 def main():

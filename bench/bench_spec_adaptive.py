@@ -10,7 +10,10 @@ process per call pinned with taskset (`seqrun --bench --warmup 0 --reps
 and with adaptive K (two artifacts of the same model). Medians are
 reported with the load average; the ratios against plain decoding and
 fixed K are taken from the same loop. The tokens of the three are checked
-equal first (greedy speculative decoding is exact).
+equal first (greedy speculative decoding is exact). The mean draft length
+k and the acceptance rate (accepted / drafted) of adaptive K come from
+seqrun's "adaptive k:" line (the loop's num_drafted result); fixed K
+drafts K per step.
 
   python3 bench/bench_spec_adaptive.py [--gguf PATH] [--draft-layers 4,16]
       [--k 4] [--new-tokens 32] [--reps 5] [--work DIR] [--out FILE.md]
@@ -127,8 +130,8 @@ def main():
         "- tokens of the three checked equal",
         "",
         "| draft | entry | ms per call | verify steps | mean accepted | "
-        "vs plain | vs fixed K |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "mean k | acceptance | vs plain | vs fixed K |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for layers, _, runs in cases:
         med = {r[0]: statistics.median(times[(layers, r[0])]) for r in runs}
@@ -136,11 +139,16 @@ def main():
             s = spec.get((layers, label))
             steps = f"{s[0]}" if s else "-"
             acc = f"{s[1]:.2f}" if s else "-"
+            # Mean drafted length: seqrun's adaptive-k line, else K.
+            k = (s[2] if s[2] is not None else args.k) if s else None
+            mean_k = f"{k:.2f}" if s else "-"
+            rate = f"{s[1] / k:.2f}" if s and k else "-"
             vs_fixed = (f"{med['fixed'] / med[label]:.2f}x"
                         if label != "plain" else "-")
             lines.append(
                 f"| first {layers} layers | {label} | {med[label]:.1f} | "
-                f"{steps} | {acc} | {med['plain'] / med[label]:.2f}x | "
+                f"{steps} | {acc} | {mean_k} | {rate} | "
+                f"{med['plain'] / med[label]:.2f}x | "
                 f"{vs_fixed} |")
     text = "\n".join(lines) + "\n"
     print(text)

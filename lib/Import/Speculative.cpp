@@ -5,7 +5,8 @@
 // than one model's builder:
 //
 //   @generate_speculative(prompt [1,S], seed)
-//       -> (tokens [1,N], count [1], verify steps [1], accepted drafts [1])
+//       -> (tokens [1,N], count [1], verify steps [1], accepted drafts [1]
+//           [, drafted tokens [1] with --adaptive-k])
 //
 // a seq.speculative_decode_loop whose verify region is the target's @step
 // over K + 1 tokens and whose draft region is a second imported model
@@ -19,7 +20,6 @@
 #include "DecoderBuilder.h"
 #include "Entries.h"
 
-#include "seq/IR/DecodeHints.h"
 #include "seq/IR/SeqDialect.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Import/Import.h"
@@ -272,10 +272,13 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
   auto ids = RankedTensorType::get({1, ShapedType::kDynamic}, i32);
   auto one = RankedTensorType::get({1}, i32);
   b.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> resultTypes{RankedTensorType::get({1, N}, i32), one, one,
+                                one};
+  if (options.adaptiveSpeculation)
+    resultTypes.push_back(one); // drafted tokens (the k of each step, summed)
   auto func = func::FuncOp::create(
       b, loc, kSpeculativeEntry,
-      b.getFunctionType({ids, b.getI64Type()},
-                        {RankedTensorType::get({1, N}, i32), one, one, one}));
+      b.getFunctionType({ids, b.getI64Type()}, resultTypes));
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   Value prompt = nonEmptyPrompt(b, loc, body->getArgument(0));
@@ -335,14 +338,15 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
     draftTypes.push_back(v.getType());
   for (Value v : verifyInit)
     verifyTypes.push_back(v.getType());
+  // Adaptive K: the num_drafted result [1] is the entry's output 4.
+  bool adaptive = options.adaptiveSpeculation;
   auto loop = SpeculativeDecodeLoopOp::create(
-      b, loc, RankedTensorType::get({1, N}, i32), one, one, one, draftTypes,
-      verifyTypes, first, start, seed, draftInit, verifyInit,
-      b.getI64IntegerAttr(K), b.getI64IntegerAttr(N),
-      eos ? eos : b.getDenseI64ArrayAttr({}), b.getI64IntegerAttr(0),
-      b.getI64IntegerAttr(0), sampling);
-  if (options.adaptiveSpeculation)
-    loop->setAttr(kAdaptiveKAttr, b.getUnitAttr());
+      b, loc, RankedTensorType::get({1, N}, i32), one, one, one,
+      adaptive ? Type(one) : Type(), draftTypes, verifyTypes, first, start,
+      seed, draftInit, verifyInit, b.getI64IntegerAttr(K),
+      b.getI64IntegerAttr(N), eos ? eos : b.getDenseI64ArrayAttr({}),
+      b.getI64IntegerAttr(0), b.getI64IntegerAttr(0), sampling,
+      adaptive ? b.getUnitAttr() : UnitAttr());
   {
     OpBuilder::InsertionGuard guard(b);
     auto column = [&](int64_t n) { return RankedTensorType::get({1, n}, i32); };
@@ -387,10 +391,11 @@ static LogicalResult buildSpeculativeEntry(ModuleOp module, Location loc,
     }
     YieldOp::create(b, loc, verified);
   }
-  func::ReturnOp::create(b, loc,
-                         ValueRange{loop.getTokens(), loop.getNumGenerated(),
-                                    loop.getNumVerifySteps(),
-                                    loop.getNumAccepted()});
+  SmallVector<Value> results{loop.getTokens(), loop.getNumGenerated(),
+                             loop.getNumVerifySteps(), loop.getNumAccepted()};
+  if (Value drafted = loop.getNumDrafted())
+    results.push_back(drafted);
+  func::ReturnOp::create(b, loc, results);
   return success();
 }
 

@@ -48,9 +48,6 @@ LogicalResult mlir::seq::checkTreeOptions(Location loc,
   if (options.promptLookup <= 0)
     return emitError(loc) << "--spec-tree needs --prompt-lookup=G (the "
                              "n-gram continuations form the branches)";
-  if (options.temperature != 0.0)
-    return emitError(loc) << "--spec-tree: tree verification is greedy; "
-                             "--temperature must be 0";
   int64_t nodes = 0, level = 1;
   for (int64_t branching : options.specTree) {
     if (branching < 1 || branching > 16)
@@ -433,15 +430,23 @@ LogicalResult mlir::seq::addTreeSpeculativeEntry(ModuleOp module, Location loc,
       ValueRange{arith::IndexCastOp::create(b, loc, i32, context).getResult()});
 
   auto eos = step->getAttrOfType<DenseI64ArrayAttr>(kStepEosAttr);
+  // Sampled verification: the n-gram tree is deterministic, so each node's
+  // draft distribution is the point mass on its token (no draft logits).
+  auto sampling = SamplingAttr::get(
+      ctx, llvm::APFloat(static_cast<float>(options.temperature)), options.topK,
+      llvm::APFloat(static_cast<float>(options.topP)));
+  bool sampled = !sampling.isGreedy();
   SmallVector<Type> verifyTypes;
   for (Value v : verifyInit)
     verifyTypes.push_back(v.getType());
   auto loop = TreeSpeculativeDecodeLoopOp::create(
       b, loc, RankedTensorType::get({1, N}, i32), one, one, one,
-      TypeRange{historyType}, verifyTypes, first, start, ValueRange{draftInit},
+      TypeRange{historyType}, verifyTypes, first, start,
+      sampled ? body->getArgument(1) : Value(), ValueRange{draftInit},
       verifyInit, b.getDenseI64ArrayAttr(parents), DenseI64ArrayAttr(),
       b.getI64IntegerAttr(N), eos ? eos : b.getDenseI64ArrayAttr({}),
-      b.getI64IntegerAttr(0));
+      b.getI64IntegerAttr(0), b.getI64IntegerAttr(0),
+      sampled ? sampling : SamplingAttr());
   {
     OpBuilder::InsertionGuard guard(b);
     auto column = [&](int64_t n) { return RankedTensorType::get({1, n}, i32); };

@@ -126,6 +126,12 @@ extern "C" int64_t seqrt_entry_accepted_drafts_output(const seqrt_artifact *a,
   return info ? info->acceptedDraftsOutput : -1;
 }
 
+extern "C" int64_t seqrt_entry_drafted_tokens_output(const seqrt_artifact *a,
+                                                     size_t entry) {
+  const EntryInfo *info = getEntry(a, entry);
+  return info ? info->draftedTokensOutput : -1;
+}
+
 extern "C" int64_t seqrt_entry_inplace_input(const seqrt_artifact *a,
                                              size_t entry, size_t output) {
   const EntryInfo *info = getEntry(a, entry);

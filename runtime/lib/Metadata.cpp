@@ -225,7 +225,9 @@ public:
                            &entry.generatedCountOutput),
             std::make_pair("verify_steps_output", &entry.verifyStepsOutput),
             std::make_pair("accepted_drafts_output",
-                           &entry.acceptedDraftsOutput)}) {
+                           &entry.acceptedDraftsOutput),
+            std::make_pair("drafted_tokens_output",
+                           &entry.draftedTokensOutput)}) {
         const JsonValue *count = item.get(key);
         if (!count)
           continue;

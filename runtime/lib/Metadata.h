@@ -61,6 +61,8 @@ struct EntryInfo {
   /// accepted draft tokens per row (num_verify_steps, num_accepted), or -1.
   int64_t verifyStepsOutput = -1;
   int64_t acceptedDraftsOutput = -1;
+  /// With adaptive K: the output that sums each row's draft length k.
+  int64_t draftedTokensOutput = -1;
   /// Per output: the input whose caller buffer it updates in place (the
   /// metadata's "inplace" pairs), or -1.
   std::vector<int64_t> inplaceInput;

@@ -413,6 +413,19 @@ void printSpeculation(seqrt_artifact *artifact, size_t entry,
               "length %.2f draft tokens per verify step\n",
               static_cast<long long>(tokens),
               static_cast<long long>(verifySteps), perStep);
+  // Adaptive K: the mean draft length k and the share of drafts accepted.
+  int64_t drafted = seqrt_entry_drafted_tokens_output(artifact, entry);
+  if (!valid(drafted))
+    return;
+  int64_t draftedTokens = sumRows(outputs[drafted]);
+  std::printf("adaptive k: mean draft length %.2f tokens per verify step, "
+              "acceptance %.2f (accepted / drafted)\n",
+              verifySteps ? static_cast<double>(draftedTokens) /
+                                static_cast<double>(verifySteps)
+                          : 0.0,
+              draftedTokens ? static_cast<double>(kept) /
+                                  static_cast<double>(draftedTokens)
+                            : 0.0);
 }
 
 } // namespace

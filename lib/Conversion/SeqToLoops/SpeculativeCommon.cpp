@@ -2,15 +2,19 @@
 //
 // This file implements the loop skeleton, greedy path acceptance and token
 // emission shared by the chain and the tree speculative decoding lowerings
-// (SpeculativeToLoops.cpp, TreeSpeculativeToLoops.cpp).
+// (SpeculativeToLoops.cpp, TreeSpeculativeToLoops.cpp), and the filtered
+// distribution their sampled acceptance compares.
 //
 //===----------------------------------------------------------------------===//
 
 #include "SpeculativeCommon.h"
+#include "SamplingFilter.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -210,5 +214,36 @@ void speculative::emitAccepted(
                                 buf.done, r);
       });
     });
+  });
+}
+
+void speculative::filteredSoftmaxRow(LoopBuilder &b, Value src,
+                                     ValueRange prefix, Value dst, Value dstRow,
+                                     Value vocab, SamplingAttr sampling) {
+  auto at = [&](Value v) {
+    SmallVector<Value> indices(prefix);
+    indices.push_back(v);
+    return indices;
+  };
+  float invTemperature = 1.0f / sampling.getTemperature().convertToFloat();
+  const float negInf = -std::numeric_limits<float>::infinity();
+  Value max = b.forLoop(b.index(0), vocab, ValueRange{b.f32(negInf)},
+                        [&](Value v, ValueRange m) -> SmallVector<Value> {
+                          return {b.maxf(m[0], b.loadF32(src, at(v)))};
+                        })[0];
+  b.forLoop(b.index(0), vocab, [&](Value v) {
+    Value e = b.exp(
+        b.mulf(b.subf(b.loadF32(src, at(v)), max), b.f32(invTemperature)));
+    memref::StoreOp::create(b, e, dst, ValueRange{dstRow, v});
+  });
+  Value threshold = samplingThreshold(b, dst, dstRow, vocab, sampling.getTopK(),
+                                      sampling.getTopP().convertToFloat());
+  Value total = keptMass(b, dst, dstRow, vocab, threshold, threshold);
+  b.forLoop(b.index(0), vocab, [&](Value v) {
+    Value e = memref::LoadOp::create(b, dst, ValueRange{dstRow, v});
+    Value kept =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, e, threshold);
+    memref::StoreOp::create(b, b.select(kept, b.divf(e, total), b.f32(0.0f)),
+                            dst, ValueRange{dstRow, v});
   });
 }

@@ -16,6 +16,7 @@
 #define SEQC_CONVERSION_SEQTOLOOPS_SPECULATIVECOMMON_H
 
 #include "LoopBuilder.h"
+#include "seq/IR/SeqOps.h"
 
 namespace mlir::seq::speculative {
 
@@ -77,6 +78,12 @@ void emitAccepted(
     LoopBuilder &b, const LoopInfo &info, StepBuffers &buf, Value batch,
     llvm::function_ref<Value(Value, Value, Value, Value)> tokenAt,
     llvm::function_ref<void(Value, Value, Value)> onActive = nullptr);
+
+/// Stores into dst[dstRow, :] the distribution seq.sample draws from
+/// src[prefix..., :]: softmax(logits / temperature) restricted to the
+/// tokens its top-k / top-p filter keeps, renormalized.
+void filteredSoftmaxRow(LoopBuilder &b, Value src, ValueRange prefix, Value dst,
+                        Value dstRow, Value vocab, SamplingAttr sampling);
 
 } // namespace mlir::seq::speculative
 

@@ -18,18 +18,17 @@
 // the distributions seq.sample draws from: temperature, then its top-k /
 // top-p filter (SamplingFilter.h), renormalized.
 //
-// Adaptive K (the seq.adaptive_k hint, seq/IR/DecodeHints.h): each row
-// carries its draft length k; acceptance stops at k, and the draft calls
-// past the largest k + 1 among the generating rows are skipped (an scf.if
-// around each call after the first: the verify call keeps its K + 1
-// columns, so only draft calls are saved).
+// Adaptive K (the adaptive_k attribute): each row carries its draft length
+// k; acceptance stops at k, and the draft calls past the largest k + 1
+// among the generating rows are skipped (an scf.if around each call after
+// the first: the verify call keeps its K + 1 columns, so only draft calls
+// are saved). The num_drafted result sums each row's k over its verify
+// steps.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Patterns.h"
-#include "SamplingFilter.h"
 #include "SpeculativeCommon.h"
-#include "seq/IR/DecodeHints.h"
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -37,8 +36,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-
-#include <limits>
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -50,6 +47,7 @@ namespace {
 struct LoopBuffers : StepBuffers {
   Value drafts; // [B, K] i32 this step's proposals
   Value stepK;  // [B] i32 each row's draft length (adaptive K), else null
+  Value drafted; // [B] i32 result: the k of each verify step, summed
 };
 
 struct SpeculativeDecodeLoopLowering
@@ -68,15 +66,21 @@ struct SpeculativeDecodeLoopLowering
                          static_cast<int64_t>(op.getNumSpeculativeTokens())},
                         b.getI32Type()),
         ValueRange{b.dim(buf.last, 0)});
-    if (op->hasAttr(kAdaptiveKAttr)) {
+    if (op.getAdaptiveK()) {
       Value batch = b.dim(buf.last, 0);
       buf.stepK = memref::AllocOp::create(
           b, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
           ValueRange{batch});
+      auto draftedType = cast<RankedTensorType>(op.getNumDrafted().getType());
+      SmallVector<Value> dynamic;
+      if (draftedType.isDynamicDim(0))
+        dynamic.push_back(batch);
+      buf.drafted = b.allocResult(draftedType, dynamic);
       b.forLoop(b.index(0), batch, [&](Value r) {
         memref::StoreOp::create(
             b, b.i32(static_cast<int32_t>(op.getNumSpeculativeTokens())),
             buf.stepK, r);
+        memref::StoreOp::create(b, b.i32(0), buf.drafted, r);
       });
     }
     SmallVector<Value> init(op.getDraftInit());
@@ -85,7 +89,12 @@ struct SpeculativeDecodeLoopLowering
         buildStepLoop(b, info, buf, init, [&](Value step, ValueRange state) {
           return lowerStep(b, op, info, buf, step, state);
         });
-    rewriter.replaceOp(op, results(b, info, buf, finalState));
+    SmallVector<Value> values = results(b, info, buf, finalState);
+    if (buf.drafted)
+      values.insert(values.begin() + 4,
+                    b.toTensor(buf.drafted, cast<RankedTensorType>(
+                                                op.getNumDrafted().getType())));
+    rewriter.replaceOp(op, values);
     return success();
   }
 
@@ -121,41 +130,6 @@ private:
         b, base,
         arith::ConstantOp::create(
             b, b.getI64IntegerAttr(op.getCounterOffset() + offset)));
-  }
-
-  /// Stores into dst[dstRow, :] the distribution seq.sample draws from
-  /// src[prefix..., :]: softmax(logits / temperature) restricted to the
-  /// tokens its top-k / top-p filter keeps, renormalized.
-  static void filteredSoftmaxRow(LoopBuilder &b, Value src, ValueRange prefix,
-                                 Value dst, Value dstRow, Value vocab,
-                                 SamplingAttr sampling) {
-    auto at = [&](Value v) {
-      SmallVector<Value> indices(prefix);
-      indices.push_back(v);
-      return indices;
-    };
-    float invTemperature = 1.0f / sampling.getTemperature().convertToFloat();
-    const float negInf = -std::numeric_limits<float>::infinity();
-    Value max = b.forLoop(b.index(0), vocab, ValueRange{b.f32(negInf)},
-                          [&](Value v, ValueRange m) -> SmallVector<Value> {
-                            return {b.maxf(m[0], b.loadF32(src, at(v)))};
-                          })[0];
-    b.forLoop(b.index(0), vocab, [&](Value v) {
-      Value e = b.exp(
-          b.mulf(b.subf(b.loadF32(src, at(v)), max), b.f32(invTemperature)));
-      memref::StoreOp::create(b, e, dst, ValueRange{dstRow, v});
-    });
-    Value threshold =
-        samplingThreshold(b, dst, dstRow, vocab, sampling.getTopK(),
-                          sampling.getTopP().convertToFloat());
-    Value total = keptMass(b, dst, dstRow, vocab, threshold, threshold);
-    b.forLoop(b.index(0), vocab, [&](Value v) {
-      Value e = memref::LoadOp::create(b, dst, ValueRange{dstRow, v});
-      Value kept =
-          arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, e, threshold);
-      memref::StoreOp::create(b, b.select(kept, b.divf(e, total), b.f32(0.0f)),
-                              dst, ValueRange{dstRow, v});
-    });
   }
 
   /// A float natural log.
@@ -319,6 +293,11 @@ private:
         return;
       // k = n == k ? min(k + 1, K) : max(n, 1).
       Value k32 = memref::LoadOp::create(b, buf.stepK, r);
+      memref::StoreOp::create(
+          b,
+          arith::AddIOp::create(b, memref::LoadOp::create(b, buf.drafted, r),
+                                k32),
+          buf.drafted, r);
       Value n32 = arith::IndexCastOp::create(b, b.getI32Type(), n);
       Value all = b.cmp(arith::CmpIPredicate::eq, n32, k32);
       Value grown =

@@ -14,6 +14,19 @@
 // node, and path nodes increase, so copying in order never overwrites a
 // source still to be read).
 //
+// Sampled acceptance (multi-draft speculative sampling, SpecInfer) walks
+// the same pass with a residual distribution R per row: R starts as the
+// target's filtered distribution at the root; each child u of the current
+// node (index order) is accepted with probability min(1, R(t_u) /
+// Q_u(t_u)) (a two-way seq.sample with counter c + u - 1), which moves to
+// u with R = P_u; a rejection makes R = normalize(max(0, R - Q_u)). The
+// last token is a seq.sample of log R with counter c + N, c =
+// counter_offset + step * (N + 1). Q_u is the filtered distribution of
+// the draft logits of node u, or the point mass on its token. The
+// discardable unit attribute seq.test_no_residual_update (testing only)
+// skips the residual update, a wrong rule that
+// tree_speculative_sampled.mlir's negative control must catch.
+//
 //===----------------------------------------------------------------------===//
 
 #include "Patterns.h"
@@ -21,9 +34,12 @@
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -96,8 +112,8 @@ struct TreeSpeculativeDecodeLoopLowering
     SmallVector<Value> init(op.getDraftInit());
     llvm::append_range(init, op.getVerifyInit());
     SmallVector<Value> finalState =
-        buildStepLoop(b, info, buf, init, [&](Value, ValueRange state) {
-          return lowerStep(b, op, info, buf, state);
+        buildStepLoop(b, info, buf, init, [&](Value step, ValueRange state) {
+          return lowerStep(b, op, info, buf, step, state);
         });
     rewriter.replaceOp(op, results(b, info, buf, finalState));
     return success();
@@ -170,12 +186,191 @@ private:
         })[0];
   }
 
+  /// A counter c + offset as i64, c = counter_offset + step * (N + 1).
+  static Value counter(LoopBuilder &b, TreeSpeculativeDecodeLoopOp op,
+                       Value step, Value offset) {
+    Value s = arith::IndexCastOp::create(b, b.getI64Type(), step);
+    Value base = arith::MulIOp::create(
+        b, s,
+        arith::ConstantOp::create(b,
+                                  b.getI64IntegerAttr(op.getNumNodes() + 1)));
+    Value shift = arith::AddIOp::create(
+        b, arith::IndexCastOp::create(b, b.getI64Type(), offset),
+        arith::ConstantOp::create(b,
+                                  b.getI64IntegerAttr(op.getCounterOffset())));
+    return arith::AddIOp::create(b, base, shift);
+  }
+
+  /// Sampled acceptance: sets numAccepted, bonus and path per row from the
+  /// verify logits [B, N + 1, V], the tree [B, N] and the draft logits
+  /// [B, N, V] (null: each node's Q is the point mass on its token).
+  static void acceptSampled(LoopBuilder &b, TreeSpeculativeDecodeLoopOp op,
+                            TreeBuffers &buf, Value step, Value batch,
+                            Value tree, Value draftLogits, Value verifyLogits) {
+    int64_t nodes = op.getNumNodes();
+    ArrayRef<int64_t> parents = op.getTreeParents();
+    Type i32 = b.getI32Type(), f32 = b.getF32Type();
+    SamplingAttr sampling = op.getSamplingAttr();
+    int64_t staticBatch = op.getFirstTokens().getType().getDimSize(0);
+    Value vl = b.buffer(verifyLogits);
+    Value dl = draftLogits ? b.buffer(draftLogits) : Value();
+    Value vocab = b.dim(vl, 2);
+    auto rowsType =
+        MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32);
+    // R (the residual, one row per batch row), Q (the node's draft
+    // distribution), the acceptance probability and the current node.
+    Value residual =
+        memref::AllocOp::create(b, rowsType, ValueRange{batch, vocab});
+    Value q = memref::AllocOp::create(b, rowsType, ValueRange{batch, vocab});
+    Value ratio = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, f32), ValueRange{batch});
+    Value current = memref::AllocOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, i32), ValueRange{batch});
+    b.forLoop(b.index(0), batch, [&](Value r) {
+      filteredSoftmaxRow(b, vl, {r, b.index(0)}, residual, r, vocab, sampling);
+      memref::StoreOp::create(b, b.i32(0), current, r);
+      memref::StoreOp::create(b, b.i32(0), buf.numAccepted, r);
+      memref::StoreOp::create(b, b.i32(0), buf.path, ValueRange{r, b.index(0)});
+    });
+    auto parentsType = RankedTensorType::get({nodes}, i32);
+    SmallVector<int32_t> parents32(parents.begin(), parents.end());
+    Value parentTable = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(parentsType, ArrayRef<int32_t>(parents32)));
+    auto unitTemperature = SamplingAttr::get(b.getContext(), APFloat(1.0f),
+                                             /*top_k=*/0, APFloat(1.0f));
+    const float negInf = -std::numeric_limits<float>::infinity();
+    auto log = [&](Value x) -> Value { return math::LogOp::create(b, x); };
+    bool updateResidual = !op->hasAttr("seq.test_no_residual_update");
+
+    // Node u (1-based) in index order: parents and earlier siblings first.
+    b.forLoop(b.index(1), b.index(nodes + 1), [&](Value u) {
+      Value column = b.sub(u, b.index(1));
+      Value parent = tensor::ExtractOp::create(b, parentTable, column);
+      auto atCurrent = [&](Value r) {
+        return b.cmp(arith::CmpIPredicate::eq,
+                     memref::LoadOp::create(b, current, r), parent);
+      };
+      // Q_u(t_u): the draft's filtered distribution, or 1 (point mass).
+      auto qOf = [&](Value r, Value v, Value token) -> Value {
+        if (dl)
+          return memref::LoadOp::create(b, q, ValueRange{r, v});
+        return b.select(b.cmp(arith::CmpIPredicate::eq,
+                              arith::IndexCastOp::create(b, i32, v), token),
+                        b.f32(1.0f), b.f32(0.0f));
+      };
+      b.forLoop(b.index(0), batch, [&](Value r) {
+        memref::StoreOp::create(b, b.f32(0.0f), ratio, r);
+        b.ifThen(atCurrent(r), [&] {
+          Value token = memref::LoadOp::create(b, tree, ValueRange{r, column});
+          // A token outside the vocabulary (a faulty draft) is rejected.
+          Value t = arith::IndexCastOp::create(b, b.getIndexType(), token);
+          Value inside = arith::AndIOp::create(
+              b, b.cmp(arith::CmpIPredicate::sge, token, b.i32(0)),
+              b.cmp(arith::CmpIPredicate::ult, t, vocab));
+          t = b.select(inside, t, b.index(0));
+          if (dl)
+            filteredSoftmaxRow(b, dl, {r, column}, q, r, vocab, sampling);
+          Value qt = qOf(r, t, token);
+          Value rt = memref::LoadOp::create(b, residual, ValueRange{r, t});
+          Value positive = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                                 qt, b.f32(0.0f));
+          Value a = b.select(
+              positive,
+              arith::MinimumFOp::create(b, b.f32(1.0f), b.divf(rt, qt)),
+              b.f32(1.0f));
+          memref::StoreOp::create(b, b.select(inside, a, b.f32(0.0f)), ratio,
+                                  r);
+        });
+      });
+      // Token 0 (accept) with probability a, token 1 (reject) otherwise.
+      auto pairType = RankedTensorType::get({staticBatch, 2}, f32);
+      Value pair = generate(b, pairType, batch, [&](Value r, Value j) {
+        Value a = memref::LoadOp::create(b, ratio, r);
+        Value isAccept = b.cmp(arith::CmpIPredicate::eq, j, b.index(0));
+        return log(b.select(isAccept, a, b.subf(b.f32(1.0f), a)));
+      });
+      Value draw = b.buffer(SampleOp::create(
+          b, RankedTensorType::get({staticBatch}, i32), pair, op.getSeed(),
+          counter(b, op, step, column), unitTemperature));
+      b.forLoop(b.index(0), batch, [&](Value r) {
+        Value accepted = b.cmp(arith::CmpIPredicate::eq,
+                               memref::LoadOp::create(b, draw, r), b.i32(0));
+        b.ifThen(atCurrent(r), [&] {
+          auto branch = scf::IfOp::create(b, TypeRange{}, accepted,
+                                          /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard guard(b);
+          // Accepted: move to u; R = P_u.
+          b.setInsertionPointToStart(&branch.getThenRegion().front());
+          Value u32 = arith::IndexCastOp::create(b, i32, u);
+          memref::StoreOp::create(b, u32, current, r);
+          Value n = arith::AddIOp::create(
+              b, memref::LoadOp::create(b, buf.numAccepted, r), b.i32(1));
+          memref::StoreOp::create(b, n, buf.numAccepted, r);
+          memref::StoreOp::create(b, u32, buf.path,
+                                  ValueRange{r, arith::IndexCastOp::create(
+                                                    b, b.getIndexType(), n)});
+          filteredSoftmaxRow(b, vl, {r, u}, residual, r, vocab, sampling);
+          // Rejected: R = normalize(max(0, R - Q_u)); a residual without
+          // mass (R <= Q up to rounding, never reached in exact
+          // arithmetic) keeps R.
+          b.setInsertionPointToStart(&branch.getElseRegion().front());
+          if (!updateResidual)
+            return;
+          Value token = memref::LoadOp::create(b, tree, ValueRange{r, column});
+          auto rest = [&](Value v) {
+            Value rv = memref::LoadOp::create(b, residual, ValueRange{r, v});
+            return b.maxf(b.subf(rv, qOf(r, v, token)), b.f32(0.0f));
+          };
+          Value mass =
+              b.forLoop(b.index(0), vocab, ValueRange{b.f32(0.0f)},
+                        [&](Value v, ValueRange sum) -> SmallVector<Value> {
+                          return {b.addf(sum[0], rest(v))};
+                        })[0];
+          Value useRest = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                                mass, b.f32(0.0f));
+          b.ifThen(useRest, [&] {
+            b.forLoop(b.index(0), vocab, [&](Value v) {
+              memref::StoreOp::create(b, b.divf(rest(v), mass), residual,
+                                      ValueRange{r, v});
+            });
+          });
+        });
+      });
+    });
+
+    // The last token: a draw from R (as log-probabilities) with c + N.
+    auto finalType = RankedTensorType::get(
+        {staticBatch,
+         cast<RankedTensorType>(verifyLogits.getType()).getDimSize(2)},
+        f32);
+    SmallVector<Value> sizes;
+    if (finalType.isDynamicDim(0))
+      sizes.push_back(batch);
+    if (finalType.isDynamicDim(1))
+      sizes.push_back(vocab);
+    Value logR = tensor::GenerateOp::create(
+        b, finalType, sizes, [&](OpBuilder &, Location loc, ValueRange rv) {
+          Value x = memref::LoadOp::create(b, residual, rv);
+          Value positive = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                                 x, b.f32(0.0f));
+          tensor::YieldOp::create(b, loc,
+                                  b.select(positive, log(x), b.f32(negInf)));
+        });
+    Value finalDraw = b.buffer(SampleOp::create(
+        b, RankedTensorType::get({staticBatch}, i32), logR, op.getSeed(),
+        counter(b, op, step, b.index(nodes)), unitTemperature));
+    b.forLoop(b.index(0), batch, [&](Value r) {
+      memref::StoreOp::create(b, memref::LoadOp::create(b, finalDraw, r),
+                              buf.bonus, r);
+    });
+  }
+
   /// One verify step on the carried (draft..., verify...) state; returns
   /// the new state.
   static SmallVector<Value> lowerStep(LoopBuilder &b,
                                       TreeSpeculativeDecodeLoopOp op,
                                       const LoopInfo &info, TreeBuffers &buf,
-                                      ValueRange state) {
+                                      Value step, ValueRange state) {
     int64_t nodes = op.getNumNodes();
     int64_t depth = op.getMaxDepth();
     SmallVector<int64_t> depths = op.getNodeDepths();
@@ -201,6 +396,8 @@ private:
     llvm::append_range(args, state.take_front(numDraft));
     SmallVector<Value> drafted = b.inlineRegion(op.getDraft(), args);
     Value tree = b.buffer(drafted[0]);
+    // Sampled verification may get the draft's logits after the tree.
+    bool draftLogits = op.isSampled() && op.hasDraftLogits();
 
     // Verify [last, tree...] at p + depth, with the ancestor mask.
     SmallVector<int32_t> depth32(depths.begin(), depths.end());
@@ -235,19 +432,25 @@ private:
     llvm::append_range(verifyArgs, state.drop_front(numDraft));
     SmallVector<Value> verified = b.inlineRegion(op.getVerify(), verifyArgs);
 
-    // The target's choice at every node: argmax of every logits row.
-    Value flat = collapseLogits(b, verified[0]);
-    int64_t rows = cast<RankedTensorType>(flat.getType()).getDimSize(0);
-    Value zero64 = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
-    auto greedy = SamplingAttr::get(b.getContext(), APFloat(0.0f),
-                                    /*top_k=*/0, APFloat(1.0f));
-    Value choice = b.buffer(SampleOp::create(
-        b, RankedTensorType::get({rows}, i32), flat, zero64, zero64, greedy));
-    acceptGreedyPath(b, buf, batch, parents, tree, choice, buf.path,
-                     /*cap=*/Value());
+    if (op.isSampled()) {
+      acceptSampled(b, op, buf, step, batch, tree,
+                    draftLogits ? drafted[1] : Value(), verified[0]);
+    } else {
+      // The target's choice at every node: argmax of every logits row.
+      Value flat = collapseLogits(b, verified[0]);
+      int64_t rows = cast<RankedTensorType>(flat.getType()).getDimSize(0);
+      Value zero64 = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
+      auto greedy = SamplingAttr::get(b.getContext(), APFloat(0.0f),
+                                      /*top_k=*/0, APFloat(1.0f));
+      Value choice = b.buffer(SampleOp::create(
+          b, RankedTensorType::get({rows}, i32), flat, zero64, zero64, greedy));
+      acceptGreedyPath(b, buf, batch, parents, tree, choice, buf.path,
+                       /*cap=*/Value());
+    }
 
     // Compaction reads this step's positions: before emit advances them.
-    SmallVector<Value> next(drafted.begin() + 1, drafted.end());
+    SmallVector<Value> next(drafted.begin() + (draftLogits ? 2 : 1),
+                            drafted.end());
     for (auto [i, result] : llvm::enumerate(ValueRange(verified).drop_front()))
       next.push_back(compact(b, buf, batch, result, op.getCacheDim(i)));
     emit(b, op, info, buf, batch, tree);

@@ -188,6 +188,11 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
         else if (value == accepted && !entry.get("accepted_drafts_output"))
           entry["accepted_drafts_output"] = position;
       };
+      // Adaptive K: the drafted tokens (the k of each verify step, summed).
+      auto noteDrafted = [&](Value value, Value drafted, int64_t position) {
+        if (drafted && value == drafted && !entry.get("drafted_tokens_output"))
+          entry["drafted_tokens_output"] = position;
+      };
       for (auto [index, value] : llvm::enumerate(terminator->getOperands())) {
         auto position = static_cast<int64_t>(index);
         if (auto loop = value.getDefiningOp<DecodeLoopOp>()) {
@@ -198,6 +203,7 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
           noteSpeculative(value, loop.getNumGenerated(),
                           loop.getNumVerifySteps(), loop.getNumAccepted(),
                           position);
+          noteDrafted(value, loop.getNumDrafted(), position);
         } else if (auto loop =
                        value.getDefiningOp<TreeSpeculativeDecodeLoopOp>()) {
           noteSpeculative(value, loop.getNumGenerated(),

@@ -181,6 +181,11 @@ int64_t seqrt_entry_verify_steps_output(const seqrt_artifact *artifact,
                                         size_t entry);
 int64_t seqrt_entry_accepted_drafts_output(const seqrt_artifact *artifact,
                                            size_t entry);
+/* With adaptive K (seq.speculative_decode_loop's adaptive_k), the index of
+ * its num_drafted output (each row's draft length k, summed over its
+ * verify steps: i32 [B]); -1 otherwise. */
+int64_t seqrt_entry_drafted_tokens_output(const seqrt_artifact *artifact,
+                                          size_t entry);
 /* For an output that is state updated in place (KV caches, SSM states:
  * the metadata's "inplace" pairs), the index of the input it updates; -1
  * otherwise. seqrt_call writes the new state into that input's buffer

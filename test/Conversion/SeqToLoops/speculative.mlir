@@ -39,19 +39,23 @@ func.func @speculative(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %h0
 
 // -----
 
-// Adaptive K (the seq.adaptive_k hint): draft calls 2 and 3 (of K + 1 = 3)
+// Adaptive K (the adaptive_k attribute): draft calls 2 and 3 (of K + 1 = 3)
 // run under an scf.if on the largest draft length of the generating rows
-// (the previous call's logits and state stand in otherwise); the hint
-// does not survive the lowering.
+// (the previous call's logits and state stand in otherwise); num_drafted
+// is a buffer the step adds each active row's k to before adapting it.
 // CHECK-LABEL: func @speculative_adaptive
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (tensor<2x8xf32>, tensor<2x8xf32>)
 // CHECK-COUNT-2: scf.if %{{.*}} -> (tensor<2x1x16xf32>, tensor<2x8xf32>)
-// CHECK-NOT: seq.adaptive_k
-func.func @speculative_adaptive(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %h0: tensor<2x8xf32>, %table: tensor<16x8xf32>, %hs: tensor<2x3x8xf32>, %vl: tensor<2x3x16xf32>) -> tensor<2x6xi32> {
-  %toks, %n, %st, %acc, %hd, %hv = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
+// CHECK: %[[SUM:.*]] = arith.addi %{{.*}}, %{{.*}} : i32
+// CHECK-NEXT: memref.store %[[SUM]], %[[DRAFTED:.*]][%{{.*}}] : memref<2xi32>
+// CHECK: %[[OUT:.*]] = bufferization.to_tensor %[[DRAFTED]] restrict writable : memref<2xi32> to tensor<2xi32>
+// CHECK: return %{{.*}}, %[[OUT]]
+// CHECK-NOT: seq.speculative_decode_loop
+func.func @speculative_adaptive(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %h0: tensor<2x8xf32>, %table: tensor<16x8xf32>, %hs: tensor<2x3x8xf32>, %vl: tensor<2x3x16xf32>) -> (tensor<2x6xi32>, tensor<2xi32>) {
+  %toks, %n, %st, %acc, %drafted, %hd, %hv = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
       draft_init(%h0 : tensor<2x8xf32>) verify_init(%h0 : tensor<2x8xf32>)
-      {num_speculative_tokens = 2 : i64, max_new_tokens = 6 : i64, sampling = #seq.sampling<>, seq.adaptive_k}
-      -> tensor<2x6xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32> draft_final(tensor<2x8xf32>) verify_final(tensor<2x8xf32>)
+      {num_speculative_tokens = 2 : i64, max_new_tokens = 6 : i64, sampling = #seq.sampling<>, adaptive_k}
+      -> tensor<2x6xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32> drafted(tensor<2xi32>) draft_final(tensor<2x8xf32>) verify_final(tensor<2x8xf32>)
   draft {
   ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %h: tensor<2x8xf32>):
     %l = seq.embedding %table, %t : tensor<16x8xf32>, tensor<2x1xi32> -> tensor<2x1x8xf32>
@@ -66,7 +70,7 @@ func.func @speculative_adaptive(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed:
   ^bb0(%t: tensor<2x3xi32>, %p: tensor<2x3xi32>, %h: tensor<2x8xf32>):
     seq.yield %vl, %hs : tensor<2x3x16xf32>, tensor<2x3x8xf32>
   }
-  return %toks : tensor<2x6xi32>
+  return %toks, %drafted : tensor<2x6xi32>, tensor<2xi32>
 }
 
 // -----

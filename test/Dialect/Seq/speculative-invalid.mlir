@@ -305,3 +305,74 @@ func.func @ngram_size(%h: tensor<2x128xi32>, %n: tensor<2xi32>) {
   %d = seq.ngram_draft %h lengths(%n) {ngram_size = 0 : i64} : tensor<2x128xi32>, tensor<2xi32> -> tensor<2xi32>
   return
 }
+
+// -----
+
+// Adaptive K: the num_drafted result comes exactly with adaptive_k.
+func.func @drafted_without_adaptive(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %dl: tensor<2x1x16xf32>, %vl: tensor<2x3x16xf32>) {
+  // expected-error @+1 {{'seq.speculative_decode_loop' op expects the num_drafted result exactly with adaptive_k}}
+  %toks, %n, %st, %acc, %k = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
+      {num_speculative_tokens = 2 : i64, max_new_tokens = 8 : i64, sampling = #seq.sampling<>}
+      -> tensor<2x8xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32> drafted(tensor<2xi32>)
+  draft {
+  ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+    seq.yield %dl : tensor<2x1x16xf32>
+  } verify {
+  ^bb0(%t: tensor<2x3xi32>, %p: tensor<2x3xi32>):
+    seq.yield %vl : tensor<2x3x16xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @adaptive_without_drafted(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %dl: tensor<2x1x16xf32>, %vl: tensor<2x3x16xf32>) {
+  // expected-error @+1 {{'seq.speculative_decode_loop' op expects the num_drafted result exactly with adaptive_k}}
+  %toks, %n, %st, %acc = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
+      {num_speculative_tokens = 2 : i64, max_new_tokens = 8 : i64, sampling = #seq.sampling<>, adaptive_k}
+      -> tensor<2x8xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>
+  draft {
+  ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+    seq.yield %dl : tensor<2x1x16xf32>
+  } verify {
+  ^bb0(%t: tensor<2x3xi32>, %p: tensor<2x3xi32>):
+    seq.yield %vl : tensor<2x3x16xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @drafted_shape(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %dl: tensor<2x1x16xf32>, %vl: tensor<2x3x16xf32>) {
+  // expected-error @+1 {{'seq.speculative_decode_loop' op expects num_drafted [B] of shape [2], got [3]}}
+  %toks, %n, %st, %acc, %k = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
+      {num_speculative_tokens = 2 : i64, max_new_tokens = 8 : i64, sampling = #seq.sampling<>, adaptive_k}
+      -> tensor<2x8xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32> drafted(tensor<3xi32>)
+  draft {
+  ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+    seq.yield %dl : tensor<2x1x16xf32>
+  } verify {
+  ^bb0(%t: tensor<2x3xi32>, %p: tensor<2x3xi32>):
+    seq.yield %vl : tensor<2x3x16xf32>
+  }
+  return
+}
+
+// -----
+
+// The former discardable hint is refused (it would otherwise run a fixed K
+// unnoticed).
+func.func @old_adaptive_hint(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %dl: tensor<2x1x16xf32>, %vl: tensor<2x3x16xf32>) {
+  // expected-error @+1 {{'seq.speculative_decode_loop' op expects the adaptive_k attribute and a num_drafted result (`drafted(...)`) instead of the former seq.adaptive_k hint}}
+  %toks, %n, %st, %acc = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
+      {num_speculative_tokens = 2 : i64, max_new_tokens = 8 : i64, sampling = #seq.sampling<>, seq.adaptive_k}
+      -> tensor<2x8xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>
+  draft {
+  ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+    seq.yield %dl : tensor<2x1x16xf32>
+  } verify {
+  ^bb0(%t: tensor<2x3xi32>, %p: tensor<2x3xi32>):
+    seq.yield %vl : tensor<2x3x16xf32>
+  }
+  return
+}

@@ -58,14 +58,14 @@ func.func @ngram_draft(%h: tensor<2x128xi32>, %n: tensor<2xi32>) -> tensor<2xi32
 
 // -----
 
-// Sampling with top-k and top-p, and the adaptive-K hint (a discardable
-// attribute, kept as written).
+// Sampling with top-k and top-p, and adaptive K: the adaptive_k attribute
+// with the num_drafted result, `drafted(...)` after the counters.
 // CHECK-LABEL: func @speculative_filtered_adaptive
-// CHECK: seq.speculative_decode_loop {{.*}}sampling = #seq.sampling<temperature = 8.000000e-01, top_k = 5, top_p = 0.899999976>, seq.adaptive_k}
+// CHECK: seq.speculative_decode_loop {{.*}}{adaptive_k, max_new_tokens = 4 : i64, num_speculative_tokens = 2 : i64, sampling = #seq.sampling<temperature = 8.000000e-01, top_k = 5, top_p = 0.899999976>} -> tensor<1x4xi32>, tensor<1xi32>, tensor<1xi32>, tensor<1xi32> drafted(tensor<1xi32>) draft {
 func.func @speculative_filtered_adaptive(%tok: tensor<1xi32>, %pos: tensor<1xi32>, %seed: i64, %dl: tensor<1x1x10xf32>, %vl: tensor<1x3x10xf32>) -> tensor<1x4xi32> {
-  %toks, %n, %steps, %acc = seq.speculative_decode_loop first(%tok : tensor<1xi32>) positions(%pos : tensor<1xi32>) seed(%seed)
-      {num_speculative_tokens = 2 : i64, max_new_tokens = 4 : i64, sampling = #seq.sampling<temperature = 0.8, top_k = 5, top_p = 0.9>, seq.adaptive_k}
-      -> tensor<1x4xi32>, tensor<1xi32>, tensor<1xi32>, tensor<1xi32>
+  %toks, %n, %steps, %acc, %drafted = seq.speculative_decode_loop first(%tok : tensor<1xi32>) positions(%pos : tensor<1xi32>) seed(%seed)
+      {num_speculative_tokens = 2 : i64, max_new_tokens = 4 : i64, sampling = #seq.sampling<temperature = 0.8, top_k = 5, top_p = 0.9>, adaptive_k}
+      -> tensor<1x4xi32>, tensor<1xi32>, tensor<1xi32>, tensor<1xi32> drafted(tensor<1xi32>)
   draft {
   ^bb0(%t: tensor<1x1xi32>, %p: tensor<1x1xi32>):
     seq.yield %dl : tensor<1x1x10xf32>

@@ -230,7 +230,8 @@ TEST(ArtifactLoad, RejectsBadMetadata) {
 }
 
 /// The speculative-decoding counters of an entry ("verify_steps_output",
-/// "accepted_drafts_output"): i32 [B] outputs, read back by index.
+/// "accepted_drafts_output", "drafted_tokens_output"): i32 [B] outputs,
+/// read back by index.
 TEST(ArtifactLoad, SpeculativeCountOutputs) {
   const std::string iota =
       R"("name": "iota", "function": "__seq_packed_iota",)";
@@ -244,7 +245,7 @@ TEST(ArtifactLoad, SpeculativeCountOutputs) {
   ScratchDir dir;
   std::string path = dir.file("m.seqpkg");
   writeFakeArtifact(path, withKeys(iota, R"( "verify_steps_output": 0,
-      "accepted_drafts_output": 0,)"));
+      "accepted_drafts_output": 0, "drafted_tokens_output": 0,)"));
   seqrt_artifact *artifact = nullptr;
   ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK)
       << seqrt_last_error();
@@ -255,6 +256,8 @@ TEST(ArtifactLoad, SpeculativeCountOutputs) {
   EXPECT_EQ(seqrt_entry_accepted_drafts_output(artifact, entry), 0);
   EXPECT_EQ(seqrt_entry_verify_steps_output(artifact, add), -1);
   EXPECT_EQ(seqrt_entry_accepted_drafts_output(artifact, 99), -1);
+  EXPECT_EQ(seqrt_entry_drafted_tokens_output(artifact, entry), 0);
+  EXPECT_EQ(seqrt_entry_drafted_tokens_output(artifact, add), -1);
   seqrt_artifact_free(artifact);
 
   const std::string &code = fakeModelCode();
@@ -267,6 +270,10 @@ TEST(ArtifactLoad, SpeculativeCountOutputs) {
       encodeArtifact(withKeys(add_, R"( "accepted_drafts_output": 0,)"), code),
       SEQRT_ERROR_FORMAT,
       "entries[0].accepted_drafts_output: expected an i32 [B] output");
+  expectLoadFails(
+      encodeArtifact(withKeys(iota, R"( "drafted_tokens_output": 7,)"), code),
+      SEQRT_ERROR_FORMAT,
+      "entries[2].drafted_tokens_output: expected an output index");
 }
 
 TEST(ArtifactLoad, RejectsOtherTargets) {

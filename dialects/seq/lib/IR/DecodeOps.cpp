@@ -180,6 +180,20 @@ LogicalResult SpeculativeDecodeLoopOp::verify() {
                          << kMaxSpeculativeTokens << ", got "
                          << getNumSpeculativeTokens();
   int64_t batch = getFirstTokens().getType().getDimSize(0);
+  // Adaptive K was a discardable hint before it became an attribute with a
+  // result: old IR is refused rather than run with a fixed K unnoticed.
+  if ((*this)->hasAttr("seq.adaptive_k"))
+    return emitOpError() << "expects the adaptive_k attribute and a "
+                            "num_drafted result (`drafted(...)`) instead of "
+                            "the former seq.adaptive_k hint";
+  if (static_cast<bool>(getNumDrafted()) != getAdaptiveK())
+    return emitOpError() << "expects the num_drafted result exactly with "
+                            "adaptive_k";
+  if (Value drafted = getNumDrafted();
+      drafted && failed(verifyShape(getOperation(),
+                                    cast<RankedTensorType>(drafted.getType()),
+                                    {batch}, "num_drafted [B]")))
+    return failure();
   // The draft state is selected per row at the accepted length.
   for (auto [i, type] : llvm::enumerate(getDraftInit().getTypes())) {
     auto tensor = cast<RankedTensorType>(type);

@@ -74,6 +74,9 @@ LogicalResult TreeSpeculativeDecodeLoopOp::verify() {
       failed(verifyTreeParents(op, getTreeParents())))
     return failure();
   int64_t batch = getFirstTokens().getType().getDimSize(0);
+  if (isSampled() && !getSeed())
+    return emitOpError() << "expects a seed operand with sampled "
+                            "verification (a non-greedy sampling)";
   size_t numVerify = getVerifyInit().size();
   if (std::optional<ArrayRef<int64_t>> dims = getCacheDims();
       dims && dims->size() != numVerify)
@@ -120,11 +123,32 @@ LogicalResult TreeSpeculativeDecodeLoopOp::verifyRegions() {
   auto draftYield = dyn_cast<YieldOp>(draft.getTerminator());
   if (!draftYield)
     return emitOpError() << "expects draft to end in seq.yield";
-  if (draftYield.getValues().getTypes() != TypeRange(draftResults))
-    return emitOpError() << "expects draft to yield (tree tokens, state...) "
-                            "of types "
-                         << formatTypes(draftResults) << ", got "
-                         << formatTypes(draftYield.getValues().getTypes());
+  // Sampled verification: the draft may yield the logits each node was
+  // drawn from, [B, N, V], after the tree.
+  TypeRange draftYielded = draftYield.getValues().getTypes();
+  RankedTensorType draftLogits;
+  if (isSampled() && draftYielded.size() == draftResults.size() + 1) {
+    draftLogits = dyn_cast<RankedTensorType>(draftYielded[1]);
+    if (!draftLogits || draftLogits.getRank() != 3 ||
+        !isa<FloatType>(draftLogits.getElementType()) ||
+        !shapesCompatible(draftLogits.getShape().drop_back(), {batch, nodes}))
+      return emitOpError() << "expects draft to yield float draft logits "
+                           << formatShape({batch, nodes, ShapedType::kDynamic})
+                           << " after the tree, got " << draftYielded[1];
+    SmallVector<Type> withLogits(draftYielded);
+    withLogits.erase(withLogits.begin() + 1);
+    if (TypeRange(withLogits) != TypeRange(draftResults))
+      return emitOpError() << "expects draft to yield (tree tokens, draft "
+                              "logits, state...) with the tree and state of "
+                              "types "
+                           << formatTypes(draftResults) << ", got "
+                           << formatTypes(draftYield.getValues().getTypes());
+  } else if (draftYielded != TypeRange(draftResults)) {
+    return emitOpError() << "expects draft to yield (tree tokens, "
+                         << (isSampled() ? "[draft logits,] " : "")
+                         << "state...) of types " << formatTypes(draftResults)
+                         << ", got " << formatTypes(draftYielded);
+  }
 
   // verify(tokens [B, N + 1], positions, tree_mask, state...)
   Block &verify = getVerify().front();
@@ -138,8 +162,16 @@ LogicalResult TreeSpeculativeDecodeLoopOp::verifyRegions() {
                             "tree_mask, state...) of types "
                          << formatTypes(verifyArgs) << ", got "
                          << formatTypes(verify.getArgumentTypes());
-  if (failed(verifyLogitsYield(*this, verify, "verify", batch, nodes + 1)))
+  FailureOr<RankedTensorType> verifyLogits =
+      verifyLogitsYield(*this, verify, "verify", batch, nodes + 1);
+  if (failed(verifyLogits))
     return failure();
+  if (draftLogits && !extentsCompatible(draftLogits.getDimSize(2),
+                                        verifyLogits->getDimSize(2)))
+    return emitOpError() << "expects draft and verify logits over the same "
+                            "vocabulary, got "
+                         << formatExtent(draftLogits.getDimSize(2)) << " and "
+                         << formatExtent(verifyLogits->getDimSize(2));
   ValueRange yielded = getVerifyYield().getValues();
   if (yielded.drop_front().getTypes() != getVerifyInit().getTypes())
     return emitOpError() << "expects verify to yield the verify state of "

@@ -3,7 +3,7 @@
 // The bound: total-variation distance <= 0.03 (--atol on |TV - 0|).
 // RUN: seqrun %t.seqpkg --entry speculative --input 0=7 --input 1=%S/../Inputs/speculative_filtered/target.npy --input 2=%S/../Inputs/speculative_filtered/draft.npy --input 3=%S/../Inputs/speculative_filtered/expected.npy --expect 0=%S/../Inputs/speculative_filtered/zero.npy --rtol 0 --atol 0.03 --print | FileCheck %s --check-prefix=SPEC
 // RUN: seqrun %t.seqpkg --entry speculative --input 0=123456789 --input 1=%S/../Inputs/speculative_filtered/target.npy --input 2=%S/../Inputs/speculative_filtered/draft.npy --input 3=%S/../Inputs/speculative_filtered/expected.npy --expect 0=%S/../Inputs/speculative_filtered/zero.npy --rtol 0 --atol 0.03
-// Adaptive K (the seq.adaptive_k hint, K = 3) keeps the distribution too.
+// Adaptive K (the adaptive_k attribute, K = 3) keeps the distribution too.
 // RUN: seqrun %t.seqpkg --entry adaptive --input 0=7 --input 1=%S/../Inputs/speculative_filtered/target.npy --input 2=%S/../Inputs/speculative_filtered/draft.npy --input 3=%S/../Inputs/speculative_filtered/expected.npy --expect 0=%S/../Inputs/speculative_filtered/zero.npy --rtol 0 --atol 0.03 --print | FileCheck %s --check-prefix=SPEC
 // The reference sampler (seq.decode_loop on the target) passes the same check.
 // RUN: seqrun %t.seqpkg --entry plain --input 0=7 --input 1=%S/../Inputs/speculative_filtered/target.npy --input 2=%S/../Inputs/speculative_filtered/draft.npy --input 3=%S/../Inputs/speculative_filtered/expected.npy --expect 0=%S/../Inputs/speculative_filtered/zero.npy --rtol 0 --atol 0.03
@@ -107,9 +107,9 @@ func.func @speculative(%seed: i64, %target: tensor<8x8xf32>, %draft: tensor<8x8x
 
 func.func @adaptive(%seed: i64, %target: tensor<8x8xf32>, %draft: tensor<8x8xf32>, %expected: tensor<512xf32>) -> (tensor<1xf32>, tensor<1xi32>) {
   %first = arith.constant dense<0> : tensor<32768xi32>
-  %toks, %n, %steps, %acc = seq.speculative_decode_loop first(%first : tensor<32768xi32>) positions(%first : tensor<32768xi32>) seed(%seed)
-      {num_speculative_tokens = 3 : i64, max_new_tokens = 3 : i64, sampling = #filtered, seq.adaptive_k}
-      -> tensor<32768x3xi32>, tensor<32768xi32>, tensor<32768xi32>, tensor<32768xi32>
+  %toks, %n, %steps, %acc, %drafted = seq.speculative_decode_loop first(%first : tensor<32768xi32>) positions(%first : tensor<32768xi32>) seed(%seed)
+      {num_speculative_tokens = 3 : i64, max_new_tokens = 3 : i64, sampling = #filtered, adaptive_k}
+      -> tensor<32768x3xi32>, tensor<32768xi32>, tensor<32768xi32>, tensor<32768xi32> drafted(tensor<32768xi32>)
   draft {
   ^bb0(%t: tensor<32768x1xi32>, %p: tensor<32768x1xi32>):
     %l = seq.embedding %draft, %t : tensor<8x8xf32>, tensor<32768x1xi32> -> tensor<32768x1x8xf32>

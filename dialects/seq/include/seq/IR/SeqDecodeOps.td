@@ -279,12 +279,25 @@ def Seq_SpeculativeDecodeLoopOp : Seq_Op<"speculative_decode_loop", [
     inlined `K + 1` times). KV caches of both models need room for
     `max_new_tokens + K` positions past the prompt.
 
-    Sampling supports a temperature (`top_k = 0`, `top_p = 1`).
+    Sampling takes a temperature, `top_k` and `top_p`: `P` and `Q` are the
+    distributions `seq.sample` draws from (the same filter on both).
+
+    Adaptive K (`adaptive_k`): each row drafts `k` tokens per step,
+    `1 <= k <= K` (the first step's `k` is `K`): after a step that accepted
+    all `k` drafts `k` grows by one (at most `K`), after one that accepted
+    `n < k` it becomes `max(1, n)`. Shapes stay static: the verify region
+    still scores `K + 1` tokens, acceptance stops at the row's `k` (greedy:
+    `n <= k`, `t = argmax(logits[n])`; sampled: the residual when `n < k`,
+    `P_{k+1}` after `k` acceptances) and the draft calls past the largest
+    `k + 1` of the generating rows are skipped. Counters are as above, with
+    `K`. The `num_drafted` result comes exactly with `adaptive_k`.
 
     Results: `tokens` `[B, max_new_tokens]`, `num_generated` `[B]`,
     `num_verify_steps` `[B]` (verify calls while the row was generating),
     `num_accepted` `[B]` (accepted draft tokens, summed over those calls),
-    then the final draft state and the final verify state.
+    with `adaptive_k` `num_drafted` `[B]` (the row's draft length `k`,
+    summed over the same verify calls: `num_drafted / num_verify_steps` is
+    its mean `k`), then the final draft state and the final verify state.
 
     ```mlir
     %toks, %n, %steps, %acc, %h, %k, %v = seq.speculative_decode_loop
@@ -320,13 +333,15 @@ def Seq_SpeculativeDecodeLoopOp : Seq_Op<"speculative_decode_loop", [
     DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$eos_token_ids,
     DefaultValuedAttr<I64Attr, "0">:$pad_token_id,
     DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "0">:$counter_offset,
-    Seq_SamplingAttr:$sampling
+    Seq_SamplingAttr:$sampling,
+    UnitAttr:$adaptive_k
   );
   let results = (outs
     Seq_IndexTensor:$tokens,
     Seq_IndexTensor:$num_generated,
     Seq_IndexTensor:$num_verify_steps,
     Seq_IndexTensor:$num_accepted,
+    Optional<Seq_IndexTensor>:$num_drafted,
     Variadic<AnyRankedTensor>:$draft_final,
     Variadic<AnyRankedTensor>:$verify_final
   );
@@ -339,6 +354,7 @@ def Seq_SpeculativeDecodeLoopOp : Seq_Op<"speculative_decode_loop", [
     (`verify_init` `(` $verify_init^ `:` type($verify_init) `)`)?
     attr-dict `->` type($tokens) `,` type($num_generated) `,`
     type($num_verify_steps) `,` type($num_accepted)
+    (`drafted` `(` type($num_drafted)^ `)`)?
     (`draft_final` `(` type($draft_final)^ `)`)?
     (`verify_final` `(` type($verify_final)^ `)`)?
     `draft` $draft `verify` $verify
@@ -392,9 +408,11 @@ def Seq_TreeSpeculativeDecodeLoopOp : Seq_Op<"tree_speculative_decode_loop", [
     AttrSizedResultSegments]> {
   let summary = "Speculative decoding over a tree of draft continuations";
   let description = [{
-    Greedy speculative decoding (the tokens of `seq.decode_loop` over the
-    `verify` model with greedy sampling, token for token) where each verify
-    call checks a static tree of `N` draft tokens instead of one chain.
+    Speculative decoding where each verify call checks a static tree of `N`
+    draft tokens instead of one chain: greedy (the tokens of
+    `seq.decode_loop` over the `verify` model, token for token) or sampled
+    (`sampling` not greedy, with `seed`: tokens from the target's
+    distribution, multi-draft speculative sampling as in SpecInfer).
 
     The tree is `tree_parents` (`N` entries): node `i` (1-based; node 0 is
     the root, the row's newest token `last`) has the parent
@@ -404,13 +422,18 @@ def Seq_TreeSpeculativeDecodeLoopOp : Seq_Op<"tree_speculative_decode_loop", [
     index.
 
     * `draft`: `(tokens [B, D + 1], positions [B, D + 1], draft_state...)
-      -> (tree [B, N] i32, draft_state...)`, called once per verify step
+      -> (tree [B, N] i32, [draft_logits [B, N, V],] draft_state...)`,
+      called once per verify step
       with the tokens the row committed since the previous call, in order,
       at their positions (the first call: `first_tokens` alone); the
       columns after them repeat the newest token at its position, so
       column `D` is always `last` at `p`. It yields the proposed token of
       every node (`tree[b, i - 1]` for node `i`). The draft state is kept
-      as returned: the draft only ever sees committed tokens.
+      as returned: the draft only ever sees committed tokens. Sampled
+      verification may also yield `draft_logits`: row `i - 1` holds the
+      logits of the distribution `Q_i` node `i` was drawn from (siblings
+      drawn independently); without them `Q_i` is the point mass on
+      `tree[b, i - 1]` (a deterministic draft such as prompt lookup).
     * `verify`: `(tokens [B, N + 1], positions [B, N + 1], tree_mask
       [N + 1, N + 1] i1, verify_state...) -> (logits [B, N + 1, V],
       verify_state...)`: the target over `[last, tree...]` in one call.
@@ -433,6 +456,23 @@ def Seq_TreeSpeculativeDecodeLoopOp : Seq_Op<"tree_speculative_decode_loop", [
     compact: for k in 1..n: cache[p + k] = cache[p + path[k]]
     last = c(v); p += n + 1
     ```
+
+    Sampled (step `s`, `c = counter_offset + s * (N + 1)`; `P_i` the
+    filtered distribution `seq.sample` draws from for `logits[i]`, `Q_u`
+    that of `draft_logits[u - 1]` or the point mass on `tree[u - 1]`):
+
+    ```
+    v = 0; R = P_0
+    for each child u of v, lowest index first:
+      if a draw with counter c + u - 1 falls below min(1, R(tree[u]) / Q_u(tree[u])):
+        accept u: v = u; R = P_u; restart at v's children
+      else: R = normalize(max(0, R - Q_u))
+    t = a draw from R with counter c + N
+    ```
+
+    The accepted path and `t` are emitted and compacted as in the greedy
+    case: with siblings drawn independently from their `Q_u`, each token
+    follows the target's distribution.
 
     Compaction copies, in every verify state result, the entries of the
     accepted path from the verify positions of the flattened tree to
@@ -472,13 +512,16 @@ def Seq_TreeSpeculativeDecodeLoopOp : Seq_Op<"tree_speculative_decode_loop", [
   let arguments = (ins
     Seq_IndexTensor:$first_tokens,
     Seq_IndexTensor:$start_positions,
+    Optional<I64>:$seed,
     Variadic<AnyRankedTensor>:$draft_init,
     Variadic<AnyRankedTensor>:$verify_init,
     DenseI64ArrayAttr:$tree_parents,
     OptionalAttr<DenseI64ArrayAttr>:$cache_dims,
     ConfinedAttr<I64Attr, [IntPositive]>:$max_new_tokens,
     DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$eos_token_ids,
-    DefaultValuedAttr<I64Attr, "0">:$pad_token_id
+    DefaultValuedAttr<I64Attr, "0">:$pad_token_id,
+    DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "0">:$counter_offset,
+    OptionalAttr<Seq_SamplingAttr>:$sampling
   );
   let results = (outs
     Seq_IndexTensor:$tokens,
@@ -492,6 +535,7 @@ def Seq_TreeSpeculativeDecodeLoopOp : Seq_Op<"tree_speculative_decode_loop", [
   let assemblyFormat = [{
     `first` `(` $first_tokens `:` type($first_tokens) `)`
     `positions` `(` $start_positions `:` type($start_positions) `)`
+    (`seed` `(` $seed^ `)`)?
     (`draft_init` `(` $draft_init^ `:` type($draft_init) `)`)?
     (`verify_init` `(` $verify_init^ `:` type($verify_init) `)`)?
     attr-dict `->` type($tokens) `,` type($num_generated) `,`
@@ -514,6 +558,15 @@ def Seq_TreeSpeculativeDecodeLoopOp : Seq_Op<"tree_speculative_decode_loop", [
     int64_t getMaxDepth();
     /// The position dimension of verify state #i (cache_dims, else 2).
     int64_t getCacheDim(unsigned i);
+    /// Whether acceptance samples (a non-greedy `sampling`).
+    bool isSampled() {
+      SamplingAttr sampling = getSamplingAttr();
+      return sampling && !sampling.isGreedy();
+    }
+    /// Whether the draft yields draft logits [B, N, V] after the tree.
+    bool hasDraftLogits() {
+      return getDraftYield().getValues().size() == getDraftInit().size() + 2;
+    }
   }];
 }
 
