@@ -31,7 +31,7 @@ using namespace mlir::seq;
 /// j are computed, the score loop prefetches the K row this many keys on
 /// and the V row of key j, a hint per cache line (0: none). Spread over the
 /// loop, the hints keep the misses in flight while the core computes:
-/// 1.3-1.5x on KV 32k, bench/results/cpu-2026-12-01-decode-bw.md. (A
+/// 1.2-1.4x on KV 32k, bench/results/cpu-2026-12-01-decode-bw.md. (A
 /// tiling decision, held here rather than in TilingOptions because a change
 /// to KernelDispatch.h rebuilds every GPU kernel source.)
 static constexpr int64_t kDecodePrefetchKeys = 4;
