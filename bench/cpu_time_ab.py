@@ -13,7 +13,9 @@ input loading, and torch by time.process_time() around N calls (both
 pinned to core 0, one thread, OMP/torch threads 1). With --build-b the
 same cases are also compiled by a second build (e.g. main) and the two are
 interleaved round by round (A/B). Medians over --rounds. Memory-bound
-cases still share the memory bus with the other processes.
+cases still share the memory bus with the other processes; for them each
+round also times a 256 MiB copy (torch, one thread, CPU time) and the
+line gives the fraction of that copy bandwidth.
 """
 import argparse
 import os
@@ -56,6 +58,20 @@ def torch_cpu_ms(ref, n):
         return (time.process_time() - t) / n * 1e3
 
 
+def copy_cpu_gbs():
+    """Read + write GB/s of CPU time of a 256 MiB copy (one torch thread,
+    best of 5): the bandwidth reference of a round."""
+    a = torch.ones(64 * 1024 * 1024)
+    b = torch.empty_like(a)
+    b.copy_(a)
+    best = 1e9
+    for _ in range(5):
+        t = time.process_time()
+        b.copy_(a)
+        best = min(best, time.process_time() - t)
+    return 2 * a.numel() * 4 / best / 1e9
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default="attention", choices=sorted(bench_cpu.SETS))
@@ -86,13 +102,24 @@ def main():
             t1 = seqc_cpu_ms(builds["seqc"], *pkgs["seqc"], 2)
             n = max(2, min(200, int(args.work_ms / max(t1, 1e-3))))
             times = {k: [] for k in list(pkgs) + ["torch"]}
+            copies = []
             for _ in range(args.rounds):
+                if bytes_:
+                    copies.append(copy_cpu_gbs())
                 for name, (pkg, run_args) in pkgs.items():
                     times[name].append(seqc_cpu_ms(builds[name], pkg, run_args, n))
                 times["torch"].append(torch_cpu_ms(ref, max(2, n // 4)))
             med = {k: statistics.median(v) for k, v in times.items()}
             work = (f"{flops / med['seqc'] / 1e6:.1f} GFLOP/s" if flops else
                     f"{bytes_ / med['seqc'] / 1e6:.1f} GB/s")
+            if copies:
+                # Memory-bound cases: against the copy of the same rounds.
+                copy = statistics.median(copies)
+                work += (f" = {100 * bytes_ / med['seqc'] / 1e6 / copy:.0f}% of "
+                         f"the copy bandwidth ({copy:.1f} GB/s)")
+                if "seqc-b" in med:
+                    work += (f"; seqc-b "
+                             f"{100 * bytes_ / med['seqc-b'] / 1e6 / copy:.0f}%")
             line = f"{label}: seqc {med['seqc']:.2f} ms"
             if "seqc-b" in med:
                 line += f", seqc-b {med['seqc-b']:.2f} ms (b/a {med['seqc-b'] / med['seqc']:.2f}x)"

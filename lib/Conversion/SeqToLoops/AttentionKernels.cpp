@@ -166,7 +166,8 @@ static Value combineSums(LoopBuilder &b, Value x, Value y, int64_t level,
 void seq::groupScores(
     LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
     int64_t width, llvm::function_ref<Row(Value j)> keyRow,
-    llvm::function_ref<void(int64_t g, Value j0, Value scores)> store) {
+    llvm::function_ref<void(int64_t g, Value j0, Value scores)> store,
+    llvm::function_ref<void(Value j)> prefetch) {
   assert(width >= 4 && llvm::isPowerOf2_64(width) && headDim % width == 0 &&
          "groupScores needs whole vectors of a power-of-two width >= 4");
   auto type = VectorType::get({width}, b.getF32Type());
@@ -184,8 +185,12 @@ void seq::groupScores(
           // binary counter.
           SmallVector<SmallVector<std::pair<int64_t, Value>>> stacks(hc);
           for (int64_t k = 0; k < width; k += 2) {
-            Row rows[2] = {keyRow(b.min(b.add(j0, b.index(k)), last)),
-                           keyRow(b.min(b.add(j0, b.index(k + 1)), last))};
+            Value pair[2] = {b.min(b.add(j0, b.index(k)), last),
+                             b.min(b.add(j0, b.index(k + 1)), last)};
+            if (prefetch)
+              for (Value j : pair)
+                prefetch(j);
+            Row rows[2] = {keyRow(pair[0]), keyRow(pair[1])};
             auto loop = scf::ForOp::create(
                 b, b.index(0), b.index(headDim), b.index(width),
                 SmallVector<Value>(2 * hc, zero),
@@ -220,6 +225,19 @@ void seq::groupScores(
         }
         scf::YieldOp::create(b, loc);
       });
+}
+
+void seq::prefetchRow(LoopBuilder &b, const Row &row, int64_t elements) {
+  Type element = cast<MemRefType>(row.buffer.getType()).getElementType();
+  const int64_t bytes =
+      std::max<int64_t>(1, element.getIntOrFloatBitWidth() / 8);
+  const int64_t line = std::max<int64_t>(1, 64 / bytes);
+  for (int64_t at = 0; at < elements; at += line) {
+    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+    indices.push_back(b.index(at));
+    memref::PrefetchOp::create(b, row.buffer, indices, /*isWrite=*/false,
+                               /*localityHint=*/3, /*isDataCache=*/true);
+  }
 }
 
 void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,

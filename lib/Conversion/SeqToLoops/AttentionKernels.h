@@ -51,11 +51,18 @@ void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
 /// accumulators): each key row is loaded once for the block's heads, and
 /// the `width` accumulators of a head are summed into one vector of scores
 /// by a tree of shuffles and adds (no horizontal sum per key). `width`
-/// must be a power of two >= 4 and divide `headDim`.
+/// must be a power of two >= 4 and divide `headDim`. With `prefetch`, each
+/// key's scores are preceded by prefetch(j) (j clamped like the loads), so
+/// the caller's hints are spread over the loop instead of issued in bursts.
 void groupScores(
     LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
     int64_t width, llvm::function_ref<Row(Value j)> keyRow,
-    llvm::function_ref<void(int64_t g, Value j0, Value scores)> store);
+    llvm::function_ref<void(int64_t g, Value j0, Value scores)> store,
+    llvm::function_ref<void(Value j)> prefetch = {});
+
+/// Software prefetch of `row`'s first `elements` elements: one hint per
+/// 64-byte line (a hint never faults).
+void prefetchRow(LoopBuilder &b, const Row &row, int64_t elements);
 
 /// acc[i] = acc[i] * rowScale[i] + sum_j scoreAt(i, j) * V[j] for the rows
 /// i in [0, rows), in register blocks of up to `rowBlock` rows x `vectors`

@@ -27,6 +27,15 @@
 using namespace mlir;
 using namespace mlir::seq;
 
+/// Decode attention streams each K and V row once: while the scores of key
+/// j are computed, the score loop prefetches the K row this many keys on
+/// and the V row of key j, a hint per cache line (0: none). Spread over the
+/// loop, the hints keep the misses in flight while the core computes:
+/// 1.2-1.4x on KV 32k, bench/results/cpu-2026-12-01-decode-bw.md. (A
+/// tiling decision, held here rather than in TilingOptions because a change
+/// to KernelDispatch.h rebuilds every GPU kernel source.)
+static constexpr int64_t kDecodePrefetchKeys = 4;
+
 namespace {
 /// Values a tile needs that do not change inside it.
 struct AttentionBuffers {
@@ -249,9 +258,12 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                              op.getMaskMod().empty();
   // Decode (one static query row per head): the group's heads share each
   // K row load and the scores come out as vectors of keys (groupScores, no
-  // horizontal sum per key). (Prefetching each block's V rows and the next
-  // block's K rows made it 1.3x slower: the hints stall the core until the
-  // whole block is requested, bench/results/cpu-2026-12-01-decode-moe.md.)
+  // horizontal sum per key). Software prefetch rides along the score loop:
+  // per key, its V row (read by P.V after the block's softmax) and the K
+  // row decodePrefetchKeys on (issuing a whole block's hints at once made
+  // it 1.3x slower: they stall the core until the block is requested,
+  // bench/results/cpu-2026-12-01-decode-moe.md; spread out they keep the
+  // misses in flight, cpu-2026-12-01-decode-bw.md).
   const bool groupDecode =
       vectorSoftmax && valueVectors && staticQuerySeq && staticQueries == 1 &&
       width >= 4 && llvm::isPowerOf2_64(width) && buf.headDim % width == 0;
@@ -414,6 +426,21 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                   [&](int64_t g, Value j0, Value v) {
                     vector::StoreOp::create(b, v, scores,
                                             ValueRange{b.index(g * tq), j0});
+                  },
+                  [&](Value j) {
+                    if (kDecodePrefetchKeys <= 0)
+                      return;
+                    // The K row `ahead` keys on, inside the tile's range.
+                    Value key = b.add(kt, j);
+                    Value ahead =
+                        b.min(b.add(key, b.index(kDecodePrefetchKeys)),
+                              b.sub(end, b.index(1)));
+                    prefetchRow(
+                        b, Row{buf.key, kvIndices(b, buf, bi, kvHead, ahead)},
+                        buf.headDim);
+                    prefetchRow(
+                        b, Row{buf.value, kvIndices(b, buf, bi, kvHead, key)},
+                        buf.valueDim);
                   });
             } else
               blockedDots(

@@ -12,6 +12,11 @@
 //   stack scratch, so the normalised activations are never written to
 //   memory (when every user of the norm is such a projection, the norm
 //   itself disappears).
+// * linear(x, W1), linear(x, W2), ... on one input x (the q, k and v
+//   projections, x often rms_norm(h)): one parallel loop over the
+//   concatenated output features, so a decode row's projections are one
+//   fork/join instead of one loop each (which, at one row, fell under the
+//   parallel grain and ran serially).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +28,8 @@
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -179,6 +186,121 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
   }
 };
 
+/// Sibling projections of one input (q, k, v): every f32 seq.linear that
+/// reads `x` (or rms_norm(h), normalised per tile as above), as one
+/// scf.forall over the concatenated feature blocks; a tile projects its
+/// rows onto the blocks of the projection it falls in.
+struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
+  // Benefit 2: before FuseRMSNormIntoLinear takes them one by one.
+  FuseSiblingLinears(MLIRContext *context, const TilingOptions &options)
+      : OpRewritePattern(context, /*benefit=*/2), options(options) {}
+  TilingOptions options;
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    Value in = op.getInput();
+    if (cast<RankedTensorType>(in.getType()).getRank() < 2)
+      return rewriter.notifyMatchFailure(op, "not rows of features");
+    // The siblings in block order; the pattern fires on the first.
+    SmallVector<LinearOp> group;
+    for (Operation *user : in.getUsers())
+      if (auto linear = dyn_cast<LinearOp>(user))
+        if (linear.getInput() == in && linear->getBlock() == op->getBlock() &&
+            !llvm::is_contained(group, linear))
+          group.push_back(linear);
+    if (group.size() < 2)
+      return rewriter.notifyMatchFailure(op, "no sibling projection");
+    llvm::sort(group,
+               [](LinearOp a, LinearOp b) { return a->isBeforeInBlock(b); });
+    if (group.front() != op)
+      return rewriter.notifyMatchFailure(op, "not the first sibling");
+    // The fused loop sits at the last sibling: every use of a sibling's
+    // result must come after it.
+    Operation *last = group.back();
+    for (LinearOp linear : group)
+      for (Operation *user : linear->getUsers()) {
+        Operation *at = op->getBlock()->findAncestorOpInBlock(*user);
+        if (!at || at == last || at->isBeforeInBlock(last))
+          return rewriter.notifyMatchFailure(op, "a result used in between");
+      }
+    auto norm = in.getDefiningOp<RMSNormOp>();
+    if (norm && norm.getInput().getType().getRank() < 2)
+      norm = nullptr;
+    rewriter.setInsertionPoint(last);
+    LoopBuilder b(op.getLoc(), rewriter);
+    Value input = b.buffer(norm ? norm.getInput() : in);
+    Value gamma = norm ? b.buffer(norm.getWeight()) : Value();
+    Value x = b.collapseRows(input);
+    Value rows = b.dim(x, 0), k = b.dim(x, 1);
+    const int64_t block = options.linearFeatureTile,
+                  rowBlock = options.linearRowTile;
+    struct Projection {
+      Value weight, bias, output, y, n, firstTile;
+    };
+    SmallVector<Projection> projections;
+    SmallVector<LoopBuilder::Check> ok;
+    if (norm)
+      ok.push_back(b.sameExtent(gamma, 0, "norm weight", x, 1, "input K"));
+    Value tiles = b.index(0);
+    for (LinearOp linear : group) {
+      Projection p;
+      p.weight = b.buffer(linear.getWeight());
+      p.bias = linear.getBias() ? b.buffer(linear.getBias()) : Value();
+      p.output =
+          b.allocProjection(linear.getOutput().getType(), input, p.weight);
+      p.y = b.collapseRows(p.output);
+      p.n = b.dim(p.weight, 0);
+      p.firstTile = tiles;
+      tiles = b.add(tiles, b.divUp(p.n, block));
+      ok.push_back(b.sameExtent(x, 1, "input K", p.weight, 1, "weight K"));
+      if (p.bias)
+        ok.push_back(b.sameExtent(p.bias, 0, "bias", p.weight, 0, "weight N"));
+      projections.push_back(p);
+    }
+    b.guarded(op, ok, kShapeMismatch, [&] {
+      b.parallel({tiles, b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
+        Value r0, r1;
+        std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
+        Value normed =
+            norm ? normalizeRows(b, norm, x, gamma, r0, r1, k, rowBlock)
+                 : Value();
+        auto lhsRow = [&](Value r) {
+          return norm ? Row{normed, {b.sub(r, r0)}} : Row{x, {r}};
+        };
+        // Projection i's blocks, or (past them) those of i + 1 on.
+        std::function<void(size_t)> project = [&](size_t i) {
+          const Projection &p = projections[i];
+          auto tile = [&] {
+            Value n0, n1;
+            std::tie(n0, n1) =
+                b.blockBounds(b.sub(ivs[0], p.firstTile), block, p.n);
+            projectRows(b, r0, r1, n0, n1, k, options.vectorWidth, lhsRow,
+                        p.weight, p.bias, p.y, options.linearPrefetchRows);
+          };
+          if (i + 1 == projections.size())
+            return tile();
+          scf::IfOp::create(
+              b,
+              b.cmp(arith::CmpIPredicate::ult, ivs[0],
+                    projections[i + 1].firstTile),
+              [&](OpBuilder &, Location loc) {
+                tile();
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location loc) {
+                project(i + 1);
+                scf::YieldOp::create(b, loc);
+              });
+        };
+        project(0);
+      });
+    });
+    for (auto [linear, p] : llvm::zip(group, projections))
+      rewriter.replaceOp(linear,
+                         b.toTensor(p.output, linear.getOutput().getType()));
+    return success();
+  }
+};
+
 /// quantized_linear(rms_norm(x, g), W): the quantized kernel reads the
 /// tile's rows normalised into stack scratch, as above.
 struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
@@ -255,6 +377,6 @@ void seq::populateFusedToLoopsPatterns(RewritePatternSet &patterns,
 
 void seq::populateFusedNormToLoopsPatterns(RewritePatternSet &patterns,
                                            const TilingOptions &options) {
-  patterns.add<FuseRMSNormIntoLinear, FuseRMSNormIntoQuantizedLinear>(
-      patterns.getContext(), options);
+  patterns.add<FuseSiblingLinears, FuseRMSNormIntoLinear,
+               FuseRMSNormIntoQuantizedLinear>(patterns.getContext(), options);
 }

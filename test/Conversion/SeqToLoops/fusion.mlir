@@ -37,20 +37,28 @@ func.func @gate_reused(%x: tensor<8x32xf32>, %wg: tensor<64x32xf32>, %wu: tensor
 
 // -----
 
-// Projections of a normalised input: each tile normalises its rows once
-// into a stack row block and projects from there; the normalised [4, 32]
+// Sibling projections of a normalised input (q and k): one tile loop over
+// their concatenated feature blocks (1 block of q, then 1 of k); each tile
+// normalises its rows once into a stack row block and projects from there
+// onto the blocks of the projection it falls in; the normalised [4, 32]
 // tensor is never allocated, and the norm is gone.
 // CHECK-LABEL: func @norm_then_projections
 // CHECK: memref.alloc() {{.*}} : memref<4x16xf32>
-// CHECK: scf.forall
+// CHECK: memref.alloc() {{.*}} : memref<4x8xf32>
+// CHECK: scf.forall (%[[TILE:.*]], %{{.*}}) in (%c2, %c2)
 // CHECK: %[[NORMED:.*]] = memref.alloca(%c32) : memref<2x?xf32>
 // CHECK: math.rsqrt
 // CHECK: memref.store %{{.*}}, %[[NORMED]]
+// CHECK: %[[FIRST:.*]] = arith.cmpi ult, %[[TILE]], %c1
+// CHECK: scf.if %[[FIRST]]
 // CHECK: vector.load %[[NORMED]]
 // CHECK: vector.fma
-// CHECK: memref.alloc() {{.*}} : memref<4x8xf32>
-// CHECK: scf.forall
-// CHECK: math.rsqrt
+// CHECK: memref.store %{{.*}} : memref<4x16xf32>
+// CHECK: } else {
+// CHECK: vector.load %[[NORMED]]
+// CHECK: memref.store %{{.*}} : memref<4x8xf32>
+// CHECK-NOT: scf.forall
+// CHECK-NOT: math.rsqrt
 // CHECK-NOT: memref.alloc(
 // CHECK-NOT: {{(= |^ *)seq\.}}
 func.func @norm_then_projections(%x: tensor<4x32xf32>, %g: tensor<32xf32>, %wq: tensor<16x32xf32>, %wk: tensor<8x32xf32>) -> (tensor<4x16xf32>, tensor<4x8xf32>) {

@@ -198,6 +198,28 @@ def cases():
     o, _ = attention_ref(q, k, v)
     c.output("out", o)
     out.append(c)
+
+    # Decode with the score loop's software prefetch (the K row 4 keys on,
+    # clamped to the tile's last key; the V row of each key) at GQA group
+    # sizes 1, 4 and 8, ragged kv_lengths (a length of 1, lengths that are
+    # neither whole vectors nor whole key blocks) and, for group 4, a KV
+    # range split in two and merged by log-sum-exp.
+    c = Case("attn_decode_groups_ragged")
+    for B, Hq, Hkv, Skv, D, lengths in ((2, 2, 2, 150, 64, [150, 37]),
+                                        (3, 4, 1, 600, 32, [600, 1, 333]),
+                                        (2, 16, 2, 160, 64, [160, 71])):
+        g = Hq // Hkv
+        q = c.quantize(randn(c.rng, B, Hq, 1, D))
+        k = c.quantize(randn(c.rng, B, Hkv, Skv, D))
+        v = c.quantize(randn(c.rng, B, Hkv, Skv, D))
+        lens = torch.tensor(lengths, dtype=torch.int32)
+        for name, t in (("q", q), ("k", k), ("v", v)):
+            c.input(f"{name}_g{g}", t)
+        c.input(f"kv_lengths_g{g}", lens, "i32")
+        o, lse = attention_ref(q, k, v, kv_lengths=lens)
+        c.output(f"out_g{g}", o)
+        c.output(f"lse_g{g}", lse, "f32")
+    out.append(c)
     return out
 
 
