@@ -129,7 +129,8 @@ static void lowerInt8Group(PatternRewriter &rewriter,
     std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
     normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), options.quantRowTile,
                   normed);
-    b.forLoop(r0, r1, [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
+    b.forLoop(r0, r1,
+              [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
   });
   // Feature tiles [starts[i], starts[i + 1]) are projection i's.
   SmallVector<Value> packed, biases, outputs, ys, ns, starts{b.index(0)};
@@ -157,16 +158,16 @@ static void lowerInt8Group(PatternRewriter &rewriter,
             Value n0, n1;
             std::tie(n0, n1) = b.blockBounds(b.sub(ivs[0], starts[i]),
                                              options.quantFeatureTile, ns[i]);
-            quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1, n0,
-                                     n1, k, xq, packed[i], biases[i], ys[i]);
+            quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1, n0, n1,
+                                     k, xq, packed[i], biases[i], ys[i]);
           });
         }
       });
   // The results first: the builder inserts before the first projection.
   SmallVector<Value> results;
   for (size_t i = 0; i < group.size(); ++i)
-    results.push_back(
-        b.toTensor(outputs[i], QuantizedLinearOp(group[i]).getOutput().getType()));
+    results.push_back(b.toTensor(
+        outputs[i], QuantizedLinearOp(group[i]).getOutput().getType()));
   for (size_t i = 0; i < group.size(); ++i)
     rewriter.replaceOp(group[i], results[i]);
 }

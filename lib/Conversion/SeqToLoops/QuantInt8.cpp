@@ -264,9 +264,9 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
         b, vector::CombiningKind::ADD, accs[o], Value(),
         arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
     if (dot.hasMin())
-      sum = b.addf(sum, vector::ExtractOp::create(
-                            b, accs[count + o % colCount],
-                            ArrayRef<int64_t>{o / colCount}));
+      sum = b.addf(sum,
+                   vector::ExtractOp::create(b, accs[count + o % colCount],
+                                             ArrayRef<int64_t>{o / colCount}));
     sums.push_back(sum);
   }
   return sums;
