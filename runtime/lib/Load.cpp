@@ -11,6 +11,7 @@
 #include "ArtifactImpl.h"
 #include "ElfImage.h"
 #include "Error.h"
+#include "Heap.h"
 #include "MappedFile.h"
 #include "Target.h"
 #include "ThreadPool.h"
@@ -251,6 +252,7 @@ extern "C" seqrt_status seqrt_artifact_load_device(const char *path,
           artifact->gpu, artifact->device, error))
     return fail(status, artifact->path + ": " + error);
   configureThreads(*artifact->library);
+  configureHeap();
   *out = artifact.release();
   return SEQRT_OK;
 }

@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Dominance.h"
 #include <functional>
 
 using namespace mlir;
@@ -73,6 +74,109 @@ static Value normalizeRows(LoopBuilder &b, RMSNormOp norm, Value x, Value gamma,
     });
   });
   return normed;
+}
+
+/// The int8-activation quantized_linear ops that read `op`'s input, `op`
+/// among them, in block order (q, k and v after one norm; gate and up), when
+/// they can share one normalisation and quantization of it: all in `op`'s
+/// block, and every weight and bias defined before the first of them (where
+/// the shared loops go).
+static SmallVector<QuantizedLinearOp>
+int8Siblings(QuantizedLinearOp op, const TilingOptions &options) {
+  SmallVector<QuantizedLinearOp> group;
+  for (Operation *user : op.getInput().getUsers()) {
+    auto sibling = dyn_cast<QuantizedLinearOp>(user);
+    if (!sibling || sibling->getBlock() != op->getBlock() ||
+        sibling.getInput() != op.getInput() ||
+        !int8ActivationFormat(sibling.getFormat()) ||
+        llvm::is_contained(group, sibling))
+      continue;
+    group.push_back(sibling);
+  }
+  llvm::sort(group, [](QuantizedLinearOp a, QuantizedLinearOp b) {
+    return a->isBeforeInBlock(b);
+  });
+  if (group.size() < 2 || !options.int8Activations)
+    return {op};
+  Operation *first = group.front();
+  DominanceInfo dominance;
+  for (QuantizedLinearOp sibling : group)
+    for (Value v : {sibling.getWeight(), sibling.getBias()})
+      if (v && !dominance.properlyDominates(v, first))
+        return {op};
+  return group;
+}
+
+/// Lowers `group` (int8Siblings: projections of one input, normalised by
+/// `norm`) as one normalise-and-quantize pass over the rows and one
+/// parallel loop over every projection's feature tiles (by row tiles), at
+/// the first of them: the rows are quantized once instead of once per
+/// projection, and the projections' tiles share one parallel region (a
+/// 40-row prefill's q, k and v: one region of 60 x 3 tiles instead of
+/// three of 36, 12 and 12 x 3, each after its own serial quantization).
+static void lowerInt8Group(PatternRewriter &rewriter,
+                           ArrayRef<QuantizedLinearOp> group, RMSNormOp norm,
+                           const TilingOptions &options) {
+  QuantizedLinearOp first = group.front();
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(first);
+  LoopBuilder b(first.getLoc(), rewriter);
+  Value input = b.buffer(norm.getInput());
+  Value gamma = b.buffer(norm.getWeight());
+  Value x = b.collapseRows(input);
+  int64_t k = first.getInput().getType().getShape().back();
+  Value rows = b.dim(x, 0);
+  // Normalised and quantized once (heap buffers, as for one projection).
+  Int8Rows xq = allocInt8Rows(b, rows, k);
+  Value normed = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic, k}, b.getF32Type()),
+      ValueRange{rows}, b.getI64IntegerAttr(64));
+  b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
+    Value r0, r1;
+    std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
+    normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), options.quantRowTile,
+                  normed);
+    b.forLoop(r0, r1,
+              [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
+  });
+  // Feature tiles [starts[i], starts[i + 1]) are projection i's.
+  SmallVector<Value> packed, biases, outputs, ys, ns, starts{b.index(0)};
+  for (QuantizedLinearOp op : group) {
+    packed.push_back(b.buffer(op.getWeight()));
+    biases.push_back(op.getBias() ? b.buffer(op.getBias()) : Value());
+    outputs.push_back(
+        b.allocProjection(op.getOutput().getType(), input, packed.back()));
+    ys.push_back(b.collapseRows(outputs.back()));
+    ns.push_back(b.dim(packed.back(), 0));
+    starts.push_back(
+        b.add(starts.back(), b.divUp(ns.back(), options.quantFeatureTile)));
+  }
+  b.parallel(
+      {starts.back(), b.divUp(rows, options.quantRowTile)},
+      [&](ValueRange ivs) {
+        Value r0, r1;
+        std::tie(r0, r1) = b.blockBounds(ivs[1], options.quantRowTile, rows);
+        for (size_t i = 0; i < group.size(); ++i) {
+          QuantizedLinearOp op = group[i];
+          Value mine = arith::AndIOp::create(
+              b, b.cmp(arith::CmpIPredicate::sge, ivs[0], starts[i]),
+              b.cmp(arith::CmpIPredicate::slt, ivs[0], starts[i + 1]));
+          b.ifThen(mine, [&] {
+            Value n0, n1;
+            std::tie(n0, n1) = b.blockBounds(b.sub(ivs[0], starts[i]),
+                                             options.quantFeatureTile, ns[i]);
+            quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1, n0, n1,
+                                     k, xq, packed[i], biases[i], ys[i]);
+          });
+        }
+      });
+  // The results first: the builder inserts before the first projection.
+  SmallVector<Value> results;
+  for (size_t i = 0; i < group.size(); ++i)
+    results.push_back(b.toTensor(
+        outputs[i], QuantizedLinearOp(group[i]).getOutput().getType()));
+  for (size_t i = 0; i < group.size(); ++i)
+    rewriter.replaceOp(group[i], results[i]);
 }
 
 namespace {
@@ -310,6 +414,13 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
     auto norm = op.getInput().getDefiningOp<RMSNormOp>();
     if (!norm || norm.getInput().getType().getRank() < 2)
       return rewriter.notifyMatchFailure(op, "input is not an rms_norm");
+    if (options.int8Activations && int8ActivationFormat(op.getFormat())) {
+      SmallVector<QuantizedLinearOp> group = int8Siblings(op, options);
+      if (group.size() > 1) {
+        lowerInt8Group(rewriter, group, norm, options);
+        return success();
+      }
+    }
     LoopBuilder b(op.getLoc(), rewriter);
     Value input = b.buffer(norm.getInput());
     Value gamma = b.buffer(norm.getWeight());

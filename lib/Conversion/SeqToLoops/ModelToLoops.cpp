@@ -161,45 +161,51 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
       invFreqTable = b.buffer(arith::ConstantOp::create(
           b, DenseElementsAttr::get(tableType, *invFreq)));
     }
-    b.parallel(
-        {b.dim(input, 0), b.dim(input, 1), b.dim(input, 2)},
-        [&](ValueRange ivs) {
-          Value bi = ivs[0], hi = ivs[1], si = ivs[2];
-          Value pos = arith::SIToFPOp::create(
+    // One iteration per (batch, position): each pair's angle, cos and sin
+    // are computed once and applied to every head (the heads share the
+    // positions), instead of once per head.
+    Value heads = b.dim(input, 1);
+    b.parallel({b.dim(input, 0), b.dim(input, 2)}, [&](ValueRange ivs) {
+      Value bi = ivs[0], si = ivs[1];
+      Value pos = arith::SIToFPOp::create(
+          b, b.getF32Type(),
+          memref::LoadOp::create(b, positions, ValueRange{bi, si}));
+      b.forLoop(b.index(0), b.index(half), [&](Value i) {
+        // inv_freq = 1 / theta^(2i / R), as Hugging Face computes
+        // it, unless the op gives them.
+        Value invFreq;
+        if (invFreqTable) {
+          invFreq = b.loadF32(invFreqTable, {i});
+        } else {
+          Value twoI = arith::UIToFPOp::create(
               b, b.getF32Type(),
-              memref::LoadOp::create(b, positions, ValueRange{bi, si}));
-          b.forLoop(b.index(0), b.index(half), [&](Value i) {
-            // inv_freq = 1 / theta^(2i / R), as Hugging Face computes
-            // it, unless the op gives them.
-            Value invFreq;
-            if (invFreqTable) {
-              invFreq = b.loadF32(invFreqTable, {i});
-            } else {
-              Value twoI = arith::UIToFPOp::create(
-                  b, b.getF32Type(),
-                  arith::IndexCastOp::create(b, b.getI64Type(),
-                                             b.mul(i, b.index(2))));
-              Value exponent = b.divf(twoI, b.f32(float(rotary)));
-              invFreq = b.divf(b.f32(1.0f),
-                               math::PowFOp::create(b, b.f32(theta), exponent));
-            }
-            Value angle = arith::MulFOp::create(b, pos, invFreq);
-            Value cos = math::CosOp::create(b, angle);
-            Value sin = math::SinOp::create(b, angle);
-            Value c1 = neox ? i : b.mul(i, b.index(2));
-            Value c2 = neox ? b.add(i, b.index(half)) : b.add(c1, b.index(1));
-            Value x1 = b.loadF32(input, {bi, hi, si, c1});
-            Value x2 = b.loadF32(input, {bi, hi, si, c2});
-            b.storeF32(b.subf(b.mulf(x1, cos), b.mulf(x2, sin)), output,
-                       {bi, hi, si, c1});
-            b.storeF32(b.addf(b.mulf(x2, cos), b.mulf(x1, sin)), output,
-                       {bi, hi, si, c2});
-          });
-          b.forLoop(b.index(rotary), b.index(headDim), [&](Value c) {
-            b.storeF32(b.loadF32(input, {bi, hi, si, c}), output,
-                       {bi, hi, si, c});
-          });
+              arith::IndexCastOp::create(b, b.getI64Type(),
+                                         b.mul(i, b.index(2))));
+          Value exponent = b.divf(twoI, b.f32(float(rotary)));
+          invFreq = b.divf(b.f32(1.0f),
+                           math::PowFOp::create(b, b.f32(theta), exponent));
+        }
+        Value angle = arith::MulFOp::create(b, pos, invFreq);
+        Value cos = math::CosOp::create(b, angle);
+        Value sin = math::SinOp::create(b, angle);
+        Value c1 = neox ? i : b.mul(i, b.index(2));
+        Value c2 = neox ? b.add(i, b.index(half)) : b.add(c1, b.index(1));
+        b.forLoop(b.index(0), heads, [&](Value hi) {
+          Value x1 = b.loadF32(input, {bi, hi, si, c1});
+          Value x2 = b.loadF32(input, {bi, hi, si, c2});
+          b.storeF32(b.subf(b.mulf(x1, cos), b.mulf(x2, sin)), output,
+                     {bi, hi, si, c1});
+          b.storeF32(b.addf(b.mulf(x2, cos), b.mulf(x1, sin)), output,
+                     {bi, hi, si, c2});
         });
+      });
+      b.forLoop(b.index(0), heads, [&](Value hi) {
+        b.forLoop(b.index(rotary), b.index(headDim), [&](Value c) {
+          b.storeF32(b.loadF32(input, {bi, hi, si, c}), output,
+                     {bi, hi, si, c});
+        });
+      });
+    });
     rewriter.replaceOp(op, b.toTensor(output, type));
     return success();
   }

@@ -45,8 +45,13 @@ Int8Rows seq::allocInt8Rows(LoopBuilder &b, Value rows, int64_t k) {
         ValueRange{rows}, b.getI64IntegerAttr(64));
   };
   Type f32 = b.getF32Type();
-  return {alloc(k, b.getI8Type()), alloc(k / kBlock, f32),
-          alloc(k / kBlock, f32)};
+  Value q = alloc(k, b.getI8Type()), scale = alloc(k / kBlock, f32);
+  // The block sums transposed ([K/32, rows]): a register block reads the
+  // sums of its rows for one block as one vector.
+  Value sum = memref::AllocOp::create(
+      b, MemRefType::get({k / kBlock, ShapedType::kDynamic}, f32),
+      ValueRange{rows}, b.getI64IntegerAttr(64));
+  return {q, scale, sum};
 }
 
 void seq::quantizeRowInt8(LoopBuilder &b, Value src, Value srcRow, int64_t k,
@@ -75,7 +80,7 @@ void seq::quantizeRowInt8(LoopBuilder &b, Value src, Value srcRow, int64_t k,
     memref::StoreOp::create(b, d, dst.scale, ValueRange{dstRow, block});
     memref::StoreOp::create(
         b, arith::MulFOp::create(b, d, arith::SIToFPOp::create(b, f32, sum)),
-        dst.sum, ValueRange{dstRow, block});
+        dst.sum, ValueRange{block, dstRow});
   });
 }
 
@@ -191,7 +196,12 @@ private:
 /// Dot products of quantized activation rows [xRow, xRow + rowCount) with
 /// packed rows [c, c + colCount): result[i * colCount + j]. Each weight
 /// block is unpacked once for all rows; the accumulators are 8 f32 lanes per
-/// output (plus a scalar for q4_1's min term) and reduced at the end.
+/// output, reduced at the end. A block's integer sums are scaled as
+/// (sums * dx) * dw: dx is broadcast from memory (a load, no shuffle) and dw
+/// once per feature, instead of a scalar dw * dx broadcast per output.
+/// q4_1's min term, mw * dx * sum(qx) per block, accumulates per feature in
+/// one vector over the block's rows (the sums are stored transposed), not
+/// in a scalar per output.
 static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
                                    const Int8Rows &x, Value xRow,
                                    int64_t rowCount, Value packed, Value c,
@@ -199,6 +209,7 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
                                    int64_t prefetch) {
   const int64_t count = rowCount * colCount;
   auto vf32 = VectorType::get({8}, b.getF32Type());
+  auto vrows = VectorType::get({rowCount}, b.getF32Type());
   SmallVector<Value> rows, cols;
   for (int64_t i = 0; i < rowCount; ++i)
     rows.push_back(b.add(xRow, b.index(i)));
@@ -206,11 +217,13 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
     cols.push_back(b.add(c, b.index(j)));
   SmallVector<Value> ahead =
       prefetchRows(b, packed, cols, rowCount == 1 ? prefetch : 0);
-  Value zeroVector = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(vf32, b.getF32FloatAttr(0.0f).getValue()));
-  SmallVector<Value> inits(count, zeroVector);
+  auto zeros = [&](VectorType type) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f).getValue()));
+  };
+  SmallVector<Value> inits(count, zeros(vf32));
   if (dot.hasMin())
-    inits.append(count, b.f32(0.0f));
+    inits.append(colCount, zeros(vrows));
   auto vi8 = VectorType::get({kBlock}, b.getI8Type());
   SmallVector<Value> accs = b.forLoop(
       b.index(0), b.index(numBlocks), inits,
@@ -219,26 +232,29 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
         Value offset = b.mul(block, b.index(dot.blockBytes()));
         Value at = b.mul(block, b.index(kBlock));
         prefetchBlock(b, packed, ahead, offset);
-        SmallVector<Value> xq, xd, xs;
-        for (Value row : rows) {
+        SmallVector<Value> xq;
+        for (Value row : rows)
           xq.push_back(
               vector::LoadOp::create(b, vi8, x.q, ValueRange{row, at}));
-          xd.push_back(b.loadF32(x.scale, {row, block}));
-          if (dot.hasMin())
-            xs.push_back(b.loadF32(x.sum, {row, block}));
-        }
+        Value xs = dot.hasMin() ? Value(vector::LoadOp::create(
+                                      b, vrows, x.sum, ValueRange{block, xRow}))
+                                : Value();
         for (int64_t j = 0; j < colCount; ++j) {
           Value w = dot.levels(packed, cols[j], offset);
           auto [dw, mw] = dot.header(packed, cols[j], offset);
+          Value dwv = vector::BroadcastOp::create(b, vf32, dw);
           for (int64_t i = 0; i < rowCount; ++i) {
             int64_t o = i * colCount + j;
             Value sums = arith::SIToFPOp::create(b, vf32, dot.dot(w, xq[i]));
-            Value scale =
-                vector::BroadcastOp::create(b, vf32, b.mulf(dw, xd[i]));
-            next[o] = vector::FMAOp::create(b, sums, scale, next[o]);
-            if (mw)
-              next[count + o] = b.addf(next[count + o], b.mulf(mw, xs[i]));
+            Value dx = vector::BroadcastOp::create(
+                b, vf32, b.loadF32(x.scale, {rows[i], block}));
+            next[o] = vector::FMAOp::create(
+                b, arith::MulFOp::create(b, sums, dx), dwv, next[o]);
           }
+          if (mw)
+            next[count + j] = vector::FMAOp::create(
+                b, vector::BroadcastOp::create(b, vrows, mw), xs,
+                next[count + j]);
         }
         return next;
       });
@@ -248,7 +264,9 @@ static SmallVector<Value> int8Dots(LoopBuilder &b, Int8Dot &dot,
         b, vector::CombiningKind::ADD, accs[o], Value(),
         arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
     if (dot.hasMin())
-      sum = b.addf(sum, accs[count + o]);
+      sum = b.addf(sum,
+                   vector::ExtractOp::create(b, accs[count + o % colCount],
+                                             ArrayRef<int64_t>{o / colCount}));
     sums.push_back(sum);
   }
   return sums;

@@ -48,7 +48,8 @@ void prefetchBlock(LoopBuilder &b, Value packed, ArrayRef<Value> rows,
 
 /// Activation rows quantized to 8 bits per 32-element block (the
 /// int8-activation path, QuantInt8.cpp): q [rows, K] i8, scale [rows, K/32]
-/// f32 (x ~ scale * q), sum [rows, K/32] f32 (scale * the block's sum of q).
+/// f32 (x ~ scale * q), sum [K/32, rows] f32 (scale * the block's sum of q,
+/// transposed: one block's sums of consecutive rows are contiguous).
 struct Int8Rows {
   Value q, scale, sum;
 };

@@ -20,7 +20,7 @@
 // AVX2-LABEL: func @linear_q4_1
 // AVX2: %[[Q:.*]] = memref.alloc({{.*}}) {{.*}} : memref<?x64xi8>
 // AVX2: memref.alloc({{.*}}) {{.*}} : memref<?x2xf32>
-// AVX2: memref.alloc({{.*}}) {{.*}} : memref<?x2xf32>
+// AVX2: %[[S:.*]] = memref.alloc({{.*}}) {{.*}} : memref<2x?xf32>
 // AVX2: scf.forall
 // AVX2: vector.reduction <maxnumf>
 // AVX2: math.round {{.*}} : vector<32xf32>
@@ -38,6 +38,8 @@
 // AVX2: call @llvm.x86.avx2.pmadd.wd
 // AVX2: arith.sitofp {{.*}} : vector<8xi32> to vector<8xf32>
 // AVX2: vector.fma {{.*}} : vector<8xf32>
+// AVX2: vector.load %[[S]]{{.*}} : memref<2x?xf32>, vector<4xf32>
+// AVX2: vector.fma {{.*}} : vector<4xf32>
 // AVX2-NOT: psign
 // AVX2-LABEL: func @linear_q8_0
 // AVX2: vector.load {{.*}} : memref<3x102xi8>, vector<32xi8>

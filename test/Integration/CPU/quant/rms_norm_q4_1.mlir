@@ -38,10 +38,18 @@
 // RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s
 // RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s --check-prefix=NONORM
 // CHECK-COUNT-2: memref.alloca(%{{.*}}) : memref<16x?xf32>
-// With int8 activations each norm's rows are normalised once into a heap
-// buffer and quantized (i8 rows, f32 block scales and sums) before the
-// projection tiles read them.
-// INT8-COUNT-2: memref.alloc({{.*}}) {{.*}} : memref<?x576xf32>
+// With int8 activations the norm's rows are normalised into a heap buffer
+// and quantized (i8 rows, f32 block scales, block sums transposed) once for
+// both projections (q4_1 and q8_0 share the int8 rows), whose feature tiles
+// (4 + 4 of 16 features) then share one parallel loop, a branch each.
+// INT8: memref.alloc({{.*}}) {{.*}} : memref<?x576xi8>
+// INT8: memref.alloc({{.*}}) {{.*}} : memref<18x?xf32>
+// INT8: memref.alloc({{.*}}) {{.*}} : memref<?x576xf32>
+// INT8-NOT: memref.alloc({{.*}}) {{.*}} : memref<?x576xf32>
+// INT8: scf.forall (%{{.*}}, %{{.*}}) in (%c8, %c1)
+// INT8: scf.if
+// INT8: scf.if
+// INT8-NOT: memref.alloc({{.*}}) {{.*}} : memref<?x576xi8>
 // INT8-NOT: memref.alloca(
 // NONORM-NOT: seq.rms_norm
 // NONORM-NOT: memref.alloc() {{.*}} : memref<1x7x576xf32>
