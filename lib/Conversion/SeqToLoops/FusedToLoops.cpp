@@ -107,6 +107,29 @@ int8Siblings(QuantizedLinearOp op, const TilingOptions &options) {
   return group;
 }
 
+/// Normalises the `rows` x `k` rows of `x` by `norm` (1/rms and `gamma`)
+/// and quantizes them to int8 blocks, in one parallel pass over row tiles,
+/// through heap buffers (a tile loop of one iteration is folded away, and
+/// stack scratch outside a loop body would have no allocation scope).
+static Int8Rows normalizeAndQuantizeRows(LoopBuilder &b, RMSNormOp norm,
+                                         Value x, Value gamma, Value rows,
+                                         int64_t k,
+                                         const TilingOptions &options) {
+  Int8Rows xq = allocInt8Rows(b, rows, k);
+  Value normed = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic, k}, b.getF32Type()),
+      ValueRange{rows}, b.getI64IntegerAttr(64));
+  b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
+    Value r0, r1;
+    std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
+    normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), options.quantRowTile,
+                  normed);
+    b.forLoop(r0, r1,
+              [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
+  });
+  return xq;
+}
+
 /// Lowers `group` (int8Siblings: projections of one input, normalised by
 /// `norm`) as one normalise-and-quantize pass over the rows and one
 /// parallel loop over every projection's feature tiles (by row tiles), at
@@ -127,18 +150,7 @@ static void lowerInt8Group(PatternRewriter &rewriter,
   int64_t k = first.getInput().getType().getShape().back();
   Value rows = b.dim(x, 0);
   // Normalised and quantized once (heap buffers, as for one projection).
-  Int8Rows xq = allocInt8Rows(b, rows, k);
-  Value normed = memref::AllocOp::create(
-      b, MemRefType::get({ShapedType::kDynamic, k}, b.getF32Type()),
-      ValueRange{rows}, b.getI64IntegerAttr(64));
-  b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
-    Value r0, r1;
-    std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
-    normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), options.quantRowTile,
-                  normed);
-    b.forLoop(r0, r1,
-              [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
-  });
+  Int8Rows xq = normalizeAndQuantizeRows(b, norm, x, gamma, rows, k, options);
   // Feature tiles [starts[i], starts[i + 1]) are projection i's.
   SmallVector<Value> packed, biases, outputs, ys, ns, starts{b.index(0)};
   for (QuantizedLinearOp op : group) {
@@ -436,18 +448,8 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
       // the projection tiles (through heap buffers: a tile loop of one
       // iteration is folded away, and stack scratch outside a loop body
       // would have no allocation scope of its own).
-      Int8Rows xq = allocInt8Rows(b, rows, k);
-      Value normed = memref::AllocOp::create(
-          b, MemRefType::get({ShapedType::kDynamic, k}, b.getF32Type()),
-          ValueRange{rows}, b.getI64IntegerAttr(64));
-      b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
-        Value r0, r1;
-        std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
-        normalizeRows(b, norm, x, gamma, r0, r1, b.index(k),
-                      options.quantRowTile, normed);
-        b.forLoop(r0, r1,
-                  [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
-      });
+      Int8Rows xq =
+          normalizeAndQuantizeRows(b, norm, x, gamma, rows, k, options);
       b.parallel({b.divUp(n, options.quantFeatureTile),
                   b.divUp(rows, options.quantRowTile)},
                  [&](ValueRange ivs) {
