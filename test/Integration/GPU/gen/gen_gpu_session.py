@@ -8,8 +8,10 @@ decode steps, each feeding the previous token. Written from the ops'
 definitions in float64 with a rounding to bf16 wherever the kernels store
 bf16 (each op's result and the caches), not from the kernels' code.
 
-Writes weights.safetensors and greedy.txt (the prompt and the 12 greedy
-tokens), and checks that every greedy choice has a margin of at least
+Writes weights.safetensors, greedy.txt (the prompt and the 12 greedy
+tokens), logits.npy (f32 [12, 96]: prefill's, then each decode step's)
+and the caches after the last step (k_cache.npy, v_cache.npy, f32 [1, 1,
+32, 64]; bf16 values), and checks that every greedy choice has a margin of at least
 0.02 over the runner-up (so bf16 rounding differences of the kernels
 cannot flip a token) and that a session whose cache did not persist
 across calls (each decode step attending only to its own token) would
@@ -19,6 +21,7 @@ from anywhere to rewrite ../Inputs/gpu_session/."""
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import save_file
 
@@ -88,23 +91,27 @@ def generate(keep_cache):
     kc = torch.zeros(CAP, D, dtype=torch.float64)
     vc = torch.zeros(CAP, D, dtype=torch.float64)
     logits = step(PROMPT, 0, kc, vc)
-    tokens, margins, pos = [], [], len(PROMPT)
+    tokens, margins, all_logits, pos = [], [], [logits], len(PROMPT)
     while True:
         top = torch.topk(logits, 2).values
         margins.append(float(top[0] - top[1]))
         tokens.append(int(torch.argmax(logits)))
         if len(tokens) == NEW:
-            return tokens, margins
+            return tokens, margins, torch.stack(all_logits), kc, vc
         logits = step([tokens[-1]], pos, kc, vc, keep_cache)
+        all_logits.append(logits)
         pos += 1
 
 
-tokens, margins = generate(True)
-lost, _ = generate(False)
+tokens, margins, logits, kc, vc = generate(True)
+lost = generate(False)[0]
 assert min(margins) >= 0.02, f"greedy margins too small: {margins}"
 assert lost != tokens, "a lost cache would give the same tokens"
 save_file({k: v.contiguous() for k, v in weights.items()},
           folder / "weights.safetensors")
+np.save(folder / "logits.npy", logits.to(torch.float32).numpy())
+np.save(folder / "k_cache.npy", kc.reshape(1, 1, CAP, D).to(torch.float32).numpy())
+np.save(folder / "v_cache.npy", vc.reshape(1, 1, CAP, D).to(torch.float32).numpy())
 (folder / "greedy.txt").write_text(
     " ".join(map(str, PROMPT)) + "\n" + " ".join(map(str, tokens)) + "\n")
 print("wrote gpu_session: tokens", tokens, "min margin %.3f" % min(margins),
