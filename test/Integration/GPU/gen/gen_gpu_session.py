@@ -9,7 +9,8 @@ definitions in float64 with a rounding to bf16 wherever the kernels store
 bf16 (each op's result and the caches), not from the kernels' code.
 
 Writes weights.safetensors, greedy.txt (the prompt and the 12 greedy
-tokens), logits.npy (f32 [12, 96]: prefill's, then each decode step's)
+tokens), greedy_chunked.txt (a 10-token prompt prefilled in two calls of
+5, the second at position 5, and its 12 tokens), logits.npy (f32 [12, 96]: prefill's, then each decode step's)
 and the caches after the last step (k_cache.npy, v_cache.npy, f32 [1, 1,
 32, 64]; bf16 values), and checks that every greedy choice has a margin of at least
 0.02 over the runner-up (so bf16 rounding differences of the kernels
@@ -31,6 +32,7 @@ from common import randn, rng_for  # noqa: E402
 
 V, D, CAP = 96, 64, 32
 PROMPT = [7, 42, 3, 88, 19]
+PROMPT2 = [55, 1, 60, 23, 90]
 NEW = 12
 
 folder = HERE.parent / "Inputs" / "gpu_session"
@@ -87,11 +89,13 @@ def step(tokens, pos, kc, vc, keep_cache=True):
     return bf16(o[-1] @ W["lm_head.weight"].T)
 
 
-def generate(keep_cache):
+def generate(keep_cache, prompt=PROMPT):
+    """Greedy tokens after `prompt`, prefilled 5 tokens per call."""
     kc = torch.zeros(CAP, D, dtype=torch.float64)
     vc = torch.zeros(CAP, D, dtype=torch.float64)
-    logits = step(PROMPT, 0, kc, vc)
-    tokens, margins, all_logits, pos = [], [], [logits], len(PROMPT)
+    for start in range(0, len(prompt), 5):
+        logits = step(prompt[start:start + 5], start, kc, vc, keep_cache)
+    tokens, margins, all_logits, pos = [], [], [logits], len(prompt)
     while True:
         top = torch.topk(logits, 2).values
         margins.append(float(top[0] - top[1]))
@@ -105,6 +109,10 @@ def generate(keep_cache):
 
 tokens, margins, logits, kc, vc = generate(True)
 lost = generate(False)[0]
+# A 10-token prompt in two prefill calls (the second at position 5).
+chunked, chunked_margins = generate(True, PROMPT + PROMPT2)[:2]
+assert min(chunked_margins) >= 0.02, f"margins too small: {chunked_margins}"
+assert generate(False, PROMPT + PROMPT2)[0] != chunked
 assert min(margins) >= 0.02, f"greedy margins too small: {margins}"
 assert lost != tokens, "a lost cache would give the same tokens"
 save_file({k: v.contiguous() for k, v in weights.items()},
@@ -114,5 +122,9 @@ np.save(folder / "k_cache.npy", kc.reshape(1, 1, CAP, D).to(torch.float32).numpy
 np.save(folder / "v_cache.npy", vc.reshape(1, 1, CAP, D).to(torch.float32).numpy())
 (folder / "greedy.txt").write_text(
     " ".join(map(str, PROMPT)) + "\n" + " ".join(map(str, tokens)) + "\n")
-print("wrote gpu_session: tokens", tokens, "min margin %.3f" % min(margins),
+(folder / "greedy_chunked.txt").write_text(
+    " ".join(map(str, PROMPT + PROMPT2)) + "\n" +
+    " ".join(map(str, chunked)) + "\n")
+print("wrote gpu_session: tokens", tokens, "chunked", chunked,
+      "margin %.3f" % min(chunked_margins), "min margin %.3f" % min(margins),
       "lost-cache tokens", lost)
