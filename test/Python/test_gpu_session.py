@@ -3,8 +3,10 @@
 the device across calls (docs/design/GPU.md, "Sessions on a GPU"). No GPU
 exists here: the fake CUDA driver (test/Unit/Runtime/Inputs) runs host
 versions of the kernels (test/Tools/seqrun/Inputs/fake_model_kernels.c).
-The logits of every call and the caches the session hands back after the
-last one (seqrt_session_state copies them from the device) match an
+The host buffers stay as they were during the calls (the caches are not
+copied back per call); the logits of every call and the caches the
+session hands back after the last one (seqrt_session_sync and
+seqrt_session_state copy them from the device) match an
 independent PyTorch session (test/Integration/GPU/gen/gen_gpu_session.py);
 test/Tools/seqrun/gpu-session.test counts the copies."""
 
@@ -47,6 +49,9 @@ def test_session_logits_and_state(artifact):
     prompt, tokens = [[int(t) for t in line.split()] for line in
                       (DATA / "greedy.txt").read_text().splitlines()]
     session = artifact.session()
+    # Views of the host buffers, taken before any call: the calls leave
+    # them as they were (the caches stay on the device) until sync().
+    views = session.states
     logits = [session.prefill(prompt)]
     for token in tokens[:-1]:
         logits.append(session.decode(token))
@@ -55,6 +60,11 @@ def test_session_logits_and_state(artifact):
                                rtol=RTOL, atol=ATOL)
     assert [int(np.argmax(row)) for row in logits] == tokens
     assert session.position == len(prompt) + len(tokens) - 1
+    assert not any(np.asarray(view).any() for view in views)
+    session.sync()
+    np.testing.assert_allclose(seqrt.bf16_to_float32(np.asarray(views[0])),
+                               np.load(DATA / "k_cache.npy"),
+                               rtol=RTOL, atol=ATOL)
     # The host buffers are refreshed from the device copies on request.
     k, v = (seqrt.bf16_to_float32(np.asarray(s)) for s in session.states)
     np.testing.assert_allclose(k, np.load(DATA / "k_cache.npy"),
