@@ -130,6 +130,7 @@ for f in "$bundle"/artifact/*.seqpkg; do
   while IFS= read -r line; do
     args=${line//@DATA@/$bundle/data}
     entry=$(echo "$args" | sed -n 's/.*--entry \([^ ]*\).*/\1/p')
+    [ -f "$bundle/artifact/$t.tokens" ] && entry=${entry:-session}
     for dev in cuda cpu; do
       # shellcheck disable=SC2086
       output=$("$seqrun" "$f" --device=$dev $args < /dev/null 2>&1)
