@@ -105,9 +105,11 @@ bool checkArg(const GpuPlanArg &arg, const GpuPlanBuffer &buffer,
                          " is " + param.element);
   std::optional<int64_t> viewed = elementsOf(arg.shape);
   std::optional<int64_t> held = elementsOf(buffer.shape);
-  // Offsets are at most 2^48 (readArg) and so are both counts: no overflow.
+  // Overflow-safe: the view's count may be any int64 (its extents are each
+  // at most 2^48), the buffer's and the offset at most 2^48.
   if (!viewed || !held ||
-      (arg.offset == 0 ? *viewed != *held : arg.offset + *viewed > *held))
+      (arg.offset == 0 ? *viewed != *held
+                       : arg.offset > *held || *viewed > *held - arg.offset))
     return planError(error, where,
                      "the view " + formatShape(arg.shape) +
                          (arg.offset
