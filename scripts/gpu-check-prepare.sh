@@ -502,6 +502,15 @@ w="--weights $(data $h/weights.safetensors)"
 h=GPU/Inputs/gpu_host_state
 echo "--entry step --weights $(data $h/weights.safetensors) --input 0=$(data $h/ids.npy) --input 1=$(data $h/pos.npy) --input 2=$(data $h/cache.npy) --expect 0=$(data $h/h.npy) --expect 1=$(data $h/cache_out.npy) --rtol 1e-4 --atol 1e-5" \
   > "$out/artifact/gpu_host_state.args"
+# A session with its KV caches on the device (test/Tools/seqrun/gpu-session.test):
+# greedy generation; gpu-check.sh compares the printed tokens with the
+# PyTorch session's (.tokens).
+"$seqc" "$gpu/Inputs/gpu_session/model.mlir" --target=cuda:sm_90a,cuda:sm_80,cpu -cpu=x86-64-v2 \
+  -o "$out/artifact/gpu_session.seqpkg"
+h=GPU/Inputs/gpu_session
+echo "--weights $(data $h/weights.safetensors) --prompt-ids 7,42,3,88,19 --max-new-tokens 12" \
+  > "$out/artifact/gpu_session.args"
+tail -1 "$gpu/Inputs/gpu_session/greedy.txt" > "$out/artifact/gpu_session.tokens"
 
 {
   echo "seqc gpu-check bundle"

@@ -130,14 +130,23 @@ for f in "$bundle"/artifact/*.seqpkg; do
   while IFS= read -r line; do
     args=${line//@DATA@/$bundle/data}
     entry=$(echo "$args" | sed -n 's/.*--entry \([^ ]*\).*/\1/p')
+    [ -f "$bundle/artifact/$t.tokens" ] && entry=${entry:-session}
     for dev in cuda cpu; do
       # shellcheck disable=SC2086
       output=$("$seqrun" "$f" --device=$dev $args < /dev/null 2>&1)
       status=$?
+      # Generation (a session): the printed tokens against the golden's.
+      tokens="$bundle/artifact/$t.tokens"
+      if [ $status -eq 0 ] && [ -f "$tokens" ] &&
+          ! echo "$output" | grep -qxF "$(cat "$tokens")"; then
+        output+=$'\n'"tokens differ from the golden: $(cat "$tokens")"
+        status=1
+      fi
       echo "[$dev] $t ${entry:-main}: $( [ $status -eq 0 ] && echo ok || echo FAILED )"
       echo "$output" | sed 's/^/    /'
       chosen=$(echo "$output" | sed -n 's/^seqrun: device: //p')
       result=$(echo "$output" | sed -n 's/^output [0-9]*[^:]*: \(.*\)/\1/p' | head -1)
+      [ -f "$tokens" ] && [ $status -eq 0 ] && result="the golden's $(wc -w < "$tokens") tokens"
       # Entries run on the GPU through their launch plans: any non-zero
       # status (a refused entry included) is a failure.
       if [ $status -ne 0 ]; then

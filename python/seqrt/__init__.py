@@ -407,6 +407,13 @@ class Session:
         with self._lock:
             self._native.reset()
 
+    def sync(self):
+        """On a GPU, where the session keeps its state on the device, copies
+        it into the host buffers (the views ``states`` returns, which reading
+        ``states`` also refreshes); a no-op on the CPU."""
+        with self._lock:
+            self._native.sync()
+
     def _ids(self, ids):
         if _is_torch(ids):
             ids = ids.detach().cpu().numpy()

@@ -419,6 +419,8 @@ public:
   size_t capacity() const { return seqrt_session_capacity(session); }
   size_t vocabSize() const { return seqrt_session_vocab_size(session); }
   void reset() { seqrt_session_reset(session); }
+  /// On a GPU: the state buffers refreshed from the device copies.
+  void sync() { check(seqrt_session_sync(session)); }
 
   /// Prefills `ids` (int32, 1-D, contiguous) and returns the last logits.
   nb::object prefill(nb::ndarray<nb::ro, nb::device::cpu, nb::c_contig> ids) {
@@ -655,6 +657,7 @@ NB_MODULE(_seqrt, m) {
       .def_prop_ro("capacity", &Session::capacity)
       .def_prop_ro("vocab_size", &Session::vocabSize)
       .def("reset", &Session::reset)
+      .def("sync", &Session::sync)
       .def("prefill", &Session::prefill, nb::arg("ids").noconvert())
       .def("decode", &Session::decode, nb::arg("token"))
       .def("states", [](nb::handle self) {

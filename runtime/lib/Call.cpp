@@ -323,6 +323,14 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
                                    const char *entryName,
                                    const seqrt_tensor *inputs, size_t numInputs,
                                    seqrt_tensor *outputs, size_t numOutputs) {
+  return callEntry(artifact, entryName, inputs, numInputs, outputs, numOutputs,
+                   nullptr);
+}
+
+seqrt_status seqrt::callEntry(seqrt_artifact *artifact, const char *entryName,
+                              const seqrt_tensor *inputs, size_t numInputs,
+                              seqrt_tensor *outputs, size_t numOutputs,
+                              const seqrt_gpu_ptr *deviceState) {
   auto in = reinterpret_cast<uintptr_t>(inputs);
   auto out = reinterpret_cast<uintptr_t>(outputs);
   if (inputs && outputs && in < out + numOutputs * sizeof(seqrt_tensor) &&
@@ -377,7 +385,8 @@ extern "C" seqrt_status seqrt_call(seqrt_artifact *artifact,
 
   // On a GPU: the entry's launch plan (GpuPlan.cpp).
   if (artifact->gpu)
-    return runGpuEntry(*artifact, static_cast<size_t>(index), inputs, outputs);
+    return runGpuEntry(*artifact, static_cast<size_t>(index), inputs, outputs,
+                       deviceState);
 
   // One buffer for the result struct followed by the input descriptors.
   // In-place state outputs are not part of it (docs/design/Artifact.md).

@@ -20,6 +20,7 @@
 #include "seqrt/GpuHost.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -104,11 +105,18 @@ bool checkArg(const GpuPlanArg &arg, const GpuPlanBuffer &buffer,
                          " is " + param.element);
   std::optional<int64_t> viewed = elementsOf(arg.shape);
   std::optional<int64_t> held = elementsOf(buffer.shape);
-  if (!viewed || !held || *viewed != *held)
+  // Overflow-safe: the view's count may be any int64 (its extents are each
+  // at most 2^48), the buffer's and the offset at most 2^48.
+  if (!viewed || !held ||
+      (arg.offset == 0 ? *viewed != *held
+                       : arg.offset > *held || *viewed > *held - arg.offset))
     return planError(error, where,
                      "the view " + formatShape(arg.shape) +
-                         " does not cover its buffer " +
-                         formatShape(buffer.shape));
+                         (arg.offset
+                              ? " at offset " + std::to_string(arg.offset)
+                              : std::string()) +
+                         " does not " + (arg.offset ? "fit in" : "cover") +
+                         " its buffer " + formatShape(buffer.shape));
   return true;
 }
 
@@ -150,6 +158,13 @@ bool readStep(const JsonValue &item, const std::string &where,
     if (!readIndex(value, at, "buffer", buffers.size(), arg.buffer, error) ||
         !readShape(value.get("shape"), at + ".shape", arg.shape, error))
       return false;
+    if (const JsonValue *offset = value.get(gpuhost::kArgOffset)) {
+      if (!offset->isInt() || offset->getInt() < 0 ||
+          offset->getInt() > kMaxBytes)
+        return planError(error, at + "." + gpuhost::kArgOffset,
+                         "expected an element offset in [0, 2^48]");
+      arg.offset = offset->getInt();
+    }
     step.args.push_back(std::move(arg));
   }
   const GpuKernelInfo &kernel = target.kernels[step.kernel];
@@ -333,14 +348,28 @@ bool readEntry(const JsonValue &item, const std::string &where,
     buffer.bytes =
         static_cast<uint64_t>(*count) * seqrt_dtype_size(buffer.dtype);
     if (kind->getString() == gpuhost::kBufferInput ||
-        kind->getString() == gpuhost::kBufferState) {
+        kind->getString() == gpuhost::kBufferState ||
+        kind->getString() == gpuhost::kBufferPosition) {
       size_t index;
       if (!readIndex(value, at, "index", SEQRT_MAX_RANK * 4096, index, error))
         return false;
       buffer.kind = kind->getString() == gpuhost::kBufferState
                         ? GpuPlanBuffer::Kind::State
+                    : kind->getString() == gpuhost::kBufferPosition
+                        ? GpuPlanBuffer::Kind::Position
                         : GpuPlanBuffer::Kind::Input;
       buffer.index = static_cast<int64_t>(index);
+      if (buffer.kind == GpuPlanBuffer::Kind::Position) {
+        // i32 values position + start + i, i < 2^31: start in i32's range.
+        const JsonValue *start = value.get("start");
+        if (!start || !start->isInt() || start->getInt() < INT32_MIN ||
+            start->getInt() > INT32_MAX)
+          return planError(error, at + ".start", "expected an i32 offset");
+        if (buffer.dtype != SEQRT_DTYPE_I32 || buffer.bytes / 4 > INT32_MAX)
+          return planError(error, at,
+                           "position values are i32, fewer than 2^31");
+        buffer.start = start->getInt();
+      }
     } else if (kind->getString() == gpuhost::kBufferParam) {
       const JsonValue *key = value.get("key");
       if (!key || !key->isString())
@@ -377,6 +406,9 @@ bool readEntry(const JsonValue &item, const std::string &where,
     }
     for (size_t a = firstResult; a < step.args.size(); ++a) {
       size_t result = step.args[a].buffer;
+      if (step.args[a].offset != 0)
+        return planError(error, at + ".args[" + std::to_string(a) + "]",
+                         "a written argument must view its whole buffer");
       // State the caller lends is written in place, by any number of steps.
       if (entry.buffers[result].kind == GpuPlanBuffer::Kind::State &&
           step.kind == GpuPlanStep::Kind::Checked)
@@ -462,8 +494,18 @@ bool seqrt::checkHostPlan(GpuHostPlan &plan, const std::string &targetName,
     for (size_t b = 0; b < entry.buffers.size(); ++b) {
       GpuPlanBuffer &buffer = entry.buffers[b];
       std::string bat = at + ", buffer " + std::to_string(b);
-      if (buffer.kind == GpuPlanBuffer::Kind::Input ||
-          buffer.kind == GpuPlanBuffer::Kind::State) {
+      if (buffer.kind == GpuPlanBuffer::Kind::Position) {
+        if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
+            info.inputs[buffer.index].dtype != SEQRT_DTYPE_I32 ||
+            info.inputs[buffer.index].shape != std::vector<int64_t>{1} ||
+            std::find(info.inplaceInput.begin(), info.inplaceInput.end(),
+                      buffer.index) != info.inplaceInput.end())
+          return planError(error, bat,
+                           "position values of input " +
+                               std::to_string(buffer.index) +
+                               ", which is not a position i32 [1]");
+      } else if (buffer.kind == GpuPlanBuffer::Kind::Input ||
+                 buffer.kind == GpuPlanBuffer::Kind::State) {
         if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
             !sameType(buffer, info.inputs[buffer.index]))
           return planError(
@@ -552,6 +594,8 @@ private:
 /// Appends the contiguous descriptor of `ptr` viewed as `shape`.
 void appendDescriptor(std::vector<int64_t> &words, seqrt_gpu_ptr ptr,
                       const std::vector<int64_t> &shape) {
+  // The kernels index from the aligned pointer; a view at an offset starts
+  // there (its offset word stays 0).
   words.push_back(static_cast<int64_t>(ptr)); // allocated
   words.push_back(static_cast<int64_t>(ptr)); // aligned
   words.push_back(0);                         // offset
@@ -622,7 +666,8 @@ const GpuPlanEntry *planOf(const GpuTargetInfo &target, size_t entry) {
 
 seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
                                 const seqrt_tensor *inputs,
-                                seqrt_tensor *outputs) {
+                                seqrt_tensor *outputs,
+                                const seqrt_gpu_ptr *deviceState) {
   GpuBinding &gpu = *artifact.gpu;
   const GpuTargetInfo &target = *gpu.target;
   const EntryInfo &info = artifact.metadata.entries[entryIndex];
@@ -648,8 +693,14 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
         return status;
       device[b] = gpu.params[buffer.index];
       break;
-    case GpuPlanBuffer::Kind::Input:
-    case GpuPlanBuffer::Kind::State: {
+    case GpuPlanBuffer::Kind::State:
+      // A session's device copy, written in place: no copy either way.
+      if (deviceState) {
+        device[b] = deviceState[buffer.index];
+        break;
+      }
+      [[fallthrough]];
+    case GpuPlanBuffer::Kind::Input: {
       std::string what = where + ": input " + std::to_string(buffer.index);
       if (seqrt_status status = call.allocate(buffer.bytes, what, device[b]))
         return status;
@@ -657,6 +708,32 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
         if (seqrt_status status = seqrt_gpu_copy_to_device(
                 gpu.context, device[b], inputs[buffer.index].data,
                 buffer.bytes))
+          return fail(status,
+                      what + ": copying to the device: " + seqrt_last_error());
+      break;
+    }
+    case GpuPlanBuffer::Kind::Position: {
+      // position + start + i from the caller's host value (checked i32 [1]
+      // at load): a few bytes uploaded, nothing read back.
+      std::string what =
+          where + ": the positions of input " + std::to_string(buffer.index);
+      int32_t position;
+      std::memcpy(&position, inputs[buffer.index].data, 4);
+      std::vector<int32_t> values(buffer.bytes / 4);
+      for (size_t i = 0; i < values.size(); ++i) {
+        int64_t value = int64_t(position) + buffer.start + int64_t(i);
+        if (value < INT32_MIN || value > INT32_MAX)
+          return fail(SEQRT_ERROR_ARGUMENT,
+                      what + ": position " + std::to_string(position) + " + " +
+                          std::to_string(buffer.start + int64_t(i)) +
+                          " does not fit an i32");
+        values[i] = static_cast<int32_t>(value);
+      }
+      if (seqrt_status status = call.allocate(buffer.bytes, what, device[b]))
+        return status;
+      if (buffer.bytes != 0)
+        if (seqrt_status status = seqrt_gpu_copy_to_device(
+                gpu.context, device[b], values.data(), buffer.bytes))
           return fail(status,
                       what + ": copying to the device: " + seqrt_last_error());
       break;
@@ -720,7 +797,11 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
     }
     std::vector<int64_t> words;
     auto arg = [&](const GpuPlanArg &a) {
-      appendDescriptor(words, device[a.buffer], a.shape);
+      appendDescriptor(words,
+                       device[a.buffer] +
+                           static_cast<uint64_t>(a.offset) *
+                               seqrt_dtype_size(plan->buffers[a.buffer].dtype),
+                       a.shape);
     };
     if (step.kind == GpuPlanStep::Kind::Attention) {
       const auto &q = step.args[0].shape, &k = step.args[1].shape,
@@ -796,7 +877,9 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
   // leaves it there), before any status is reported.
   for (size_t b = 0; b < plan->buffers.size(); ++b) {
     const GpuPlanBuffer &buffer = plan->buffers[b];
-    if (buffer.kind != GpuPlanBuffer::Kind::State || buffer.bytes == 0)
+    // A session's state stays on the device until it is asked for.
+    if (buffer.kind != GpuPlanBuffer::Kind::State || buffer.bytes == 0 ||
+        deviceState)
       continue;
     if (seqrt_status status = seqrt_gpu_copy_to_host(
             gpu.context, inputs[buffer.index].data, device[b], buffer.bytes))

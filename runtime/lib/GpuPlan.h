@@ -12,6 +12,7 @@
 #ifndef SEQRT_LIB_GPUPLAN_H
 #define SEQRT_LIB_GPUPLAN_H
 
+#include "seqrt/gpu.h"
 #include "seqrt/seqrt.h"
 
 #include <cstdint>
@@ -27,12 +28,16 @@ struct Metadata;
 /// A device buffer of an entry's plan: a whole contiguous tensor.
 struct GpuPlanBuffer {
   /// State: an entry input updated in place (seq.inplace), written by the
-  /// steps and returned as the entry's in-place output.
-  enum class Kind { Input, Param, Temp, State };
+  /// steps and returned as the entry's in-place output. Position (version
+  /// 5): i32 values position + start + i computed at the call from the
+  /// entry's position input (i32 [1]).
+  enum class Kind { Input, Param, Temp, State, Position };
   Kind kind = Kind::Temp;
-  /// The entry input (Input) or the metadata parameter (Param, resolved
-  /// from `key` at load) it holds.
+  /// The entry input (Input, State, Position) or the metadata parameter
+  /// (Param, resolved from `key` at load) it holds.
   int64_t index = -1;
+  /// Position: the first value's offset from the position.
+  int64_t start = 0;
   std::string key;
   seqrt_dtype dtype = SEQRT_DTYPE_F32;
   std::vector<int64_t> shape;
@@ -40,10 +45,12 @@ struct GpuPlanBuffer {
 };
 
 /// A kernel argument: buffer `buffer` viewed contiguously with `shape`
-/// (as many elements as the buffer holds).
+/// (as many elements as the buffer holds), or, for a read argument
+/// (version 5), a contiguous range of it from element `offset`.
 struct GpuPlanArg {
   size_t buffer = 0;
   std::vector<int64_t> shape;
+  int64_t offset = 0;
 };
 
 /// One step: a manifest kernel over its arguments; attention (Q, K, V, O:
@@ -111,8 +118,21 @@ namespace seqrt {
 /// `inputs` checked by seqrt_call; fills `outputs` with host tensors. A
 /// failing allocation, copy, launch or a fault names the entry and the
 /// kernel; every device buffer of the call is freed on every path.
+/// `deviceState`, if not null, holds per entry input the device buffer of
+/// its in-place state, which a session keeps on the device across calls
+/// (Session.cpp): the plan's state buffers are those, written in place,
+/// neither copied in nor back (the in-place outputs still view the
+/// caller's host buffers, which the call leaves as they were).
 seqrt_status runGpuEntry(seqrt_artifact &artifact, size_t entry,
-                         const seqrt_tensor *inputs, seqrt_tensor *outputs);
+                         const seqrt_tensor *inputs, seqrt_tensor *outputs,
+                         const seqrt_gpu_ptr *deviceState = nullptr);
+
+/// seqrt_call with `deviceState` passed to runGpuEntry (Call.cpp); the same
+/// checks of the inputs. Null `deviceState` is seqrt_call.
+seqrt_status callEntry(seqrt_artifact *artifact, const char *entry,
+                       const seqrt_tensor *inputs, size_t numInputs,
+                       seqrt_tensor *outputs, size_t numOutputs,
+                       const seqrt_gpu_ptr *deviceState);
 
 /// Uploads parameter `param` of `artifact` (just bound) to its device when
 /// the artifact was loaded for a GPU whose launch plan reads it; a no-op

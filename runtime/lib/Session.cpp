@@ -9,10 +9,19 @@
 // in-place outputs out of the code's results; seqrt_call returns them as
 // views of the inputs).
 //
+// On an artifact loaded for a GPU, the session owns a device copy of each
+// state buffer, allocated and zeroed once: every call runs the entry's
+// launch plan over those device buffers, written in place by the kernels
+// (seq.cache_write), so the caches never cross the bus per call (only the
+// tokens, the position and values derived from it go up, the logits come
+// back). The host buffers are refreshed from the device only when the
+// caller asks for the state (seqrt_session_state, seqrt_session_sync).
+//
 //===----------------------------------------------------------------------===//
 
 #include "ArtifactImpl.h"
 #include "Error.h"
+#include "GpuPlan.h"
 
 #include <cstring>
 #include <new>
@@ -102,14 +111,49 @@ seqrt_status layoutOf(const seqrt_artifact &artifact, const char *name,
                                      ": expected the position i32[1], got " +
                                      position.str()));
   const TensorType &logits = entry.outputs[out.logitsOutput];
-  if (logits.dtype != SEQRT_DTYPE_F32 || logits.rank() != 2 ||
-      logits.shape[0] != 1 || logits.shape[1] < 1)
+  if ((logits.dtype != SEQRT_DTYPE_F32 && logits.dtype != SEQRT_DTYPE_BF16 &&
+       logits.dtype != SEQRT_DTYPE_F16) ||
+      logits.rank() != 2 || logits.shape[0] != 1 || logits.shape[1] < 1)
     return fail(SEQRT_ERROR_ARGUMENT,
                 entryError(name, "output " + std::to_string(out.logitsOutput) +
-                                     ": expected logits f32[1, V] with a "
-                                     "static V, got " +
+                                     ": expected logits f32[1, V] (or bf16, "
+                                     "f16) with a static V, got " +
                                      logits.str()));
   return SEQRT_OK;
+}
+
+/// Widens `n` logits of `dtype` (f32, bf16, f16) to f32.
+void widenLogits(seqrt_dtype dtype, const void *data, size_t n, float *out) {
+  if (dtype == SEQRT_DTYPE_F32) {
+    std::memcpy(out, data, n * sizeof(float));
+    return;
+  }
+  const auto *bits = static_cast<const uint16_t *>(data);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t word;
+    if (dtype == SEQRT_DTYPE_BF16) {
+      word = uint32_t(bits[i]) << 16;
+    } else {
+      // IEEE half: sign, 5-bit exponent (bias 15), 10-bit mantissa.
+      uint32_t sign = uint32_t(bits[i] & 0x8000) << 16;
+      uint32_t exponent = (bits[i] >> 10) & 0x1f, mantissa = bits[i] & 0x3ff;
+      if (exponent == 0x1f) {
+        word = sign | 0x7f800000u | (mantissa << 13);
+      } else if (exponent != 0) {
+        word = sign | ((exponent + 112) << 23) | (mantissa << 13);
+      } else if (mantissa == 0) {
+        word = sign;
+      } else { // subnormal: normalise
+        exponent = 113;
+        while (!(mantissa & 0x400)) {
+          mantissa <<= 1;
+          --exponent;
+        }
+        word = sign | (exponent << 23) | ((mantissa & 0x3ff) << 13);
+      }
+    }
+    std::memcpy(&out[i], &word, 4);
+  }
 }
 
 /// Frees a call's outputs on scope exit.
@@ -130,15 +174,70 @@ struct seqrt_session {
   size_t vocab = 0;
   size_t capacity = 0;
   size_t position = 0;
+  /// On a GPU: per state, its device copy (kept across calls), and per
+  /// input of prefill and decode, the device copy of that input's state (0
+  /// for the other inputs: runGpuEntry's `deviceState`).
+  std::vector<seqrt_gpu_ptr> device;
+  std::vector<seqrt_gpu_ptr> prefillDevice, decodeDevice;
+  /// Whether a call wrote the device state since the host buffers were
+  /// last refreshed from it.
+  bool hostStale = false;
+  /// A reset whose upload of zeroed state failed: retried before a call.
+  bool resetPending = false;
 
   ~seqrt_session() {
+    if (!device.empty()) {
+      seqrt::GpuBinding &gpu = *artifact->gpu;
+      std::lock_guard<std::mutex> lock(gpu.mutex);
+      for (seqrt_gpu_ptr ptr : device)
+        if (ptr)
+          seqrt_gpu_free(gpu.context, ptr);
+    }
     for (seqrt_tensor &tensor : state)
       seqrt_tensor_free(nullptr, &tensor);
   }
 
   seqrt_status run(const EntryLayout &layout, const int32_t *ids, size_t n,
                    float *logits);
+  /// Copies the host state to the device copies (`what` for messages).
+  seqrt_status upload(const char *what);
+  /// Copies the device state into the host buffers if a call changed it.
+  seqrt_status download();
 };
+
+seqrt_status seqrt_session::upload(const char *what) {
+  seqrt::GpuBinding &gpu = *artifact->gpu;
+  std::lock_guard<std::mutex> lock(gpu.mutex);
+  for (size_t s = 0; s < state.size(); ++s) {
+    size_t bytes = seqrt_tensor_byte_size(&state[s]);
+    if (bytes != 0)
+      if (seqrt_status status = seqrt_gpu_copy_to_device(gpu.context, device[s],
+                                                         state[s].data, bytes))
+        return fail(status, std::string("session: ") + what + " state " +
+                                std::to_string(s) + " on " + gpu.target->name +
+                                ": " + seqrt_last_error());
+  }
+  hostStale = false;
+  return SEQRT_OK;
+}
+
+seqrt_status seqrt_session::download() {
+  if (!hostStale)
+    return SEQRT_OK;
+  seqrt::GpuBinding &gpu = *artifact->gpu;
+  std::lock_guard<std::mutex> lock(gpu.mutex);
+  for (size_t s = 0; s < state.size(); ++s) {
+    size_t bytes = seqrt_tensor_byte_size(&state[s]);
+    if (bytes != 0)
+      if (seqrt_status status = seqrt_gpu_copy_to_host(
+              gpu.context, state[s].data, device[s], bytes))
+        return fail(status, "session: copying state " + std::to_string(s) +
+                                " from " + gpu.target->name + ": " +
+                                seqrt_last_error());
+  }
+  hostStale = false;
+  return SEQRT_OK;
+}
 
 seqrt_status seqrt_session::run(const EntryLayout &layout, const int32_t *ids,
                                 size_t n, float *logits) {
@@ -181,9 +280,21 @@ seqrt_status seqrt_session::run(const EntryLayout &layout, const int32_t *ids,
   for (size_t s = 0; s < state.size(); ++s)
     inputs[layout.stateInputs[s]] = state[s];
   Outputs outputs{artifact, std::vector<seqrt_tensor>(entry.outputs.size())};
+  const std::vector<seqrt_gpu_ptr> &deviceInputs =
+      &layout == &prefill ? prefillDevice : decodeDevice;
+  // On a GPU the kernels write the device copies in place, even when the
+  // call fails after a launch: the host buffers are stale from here on.
+  if (resetPending) {
+    if (seqrt_status status = upload("resetting"))
+      return status;
+    resetPending = false;
+  }
+  if (!device.empty())
+    hostStale = true;
   if (seqrt_status status =
-          seqrt_call(artifact, name, inputs.data(), inputs.size(),
-                     outputs.tensors.data(), outputs.tensors.size()))
+          seqrt::callEntry(artifact, name, inputs.data(), inputs.size(),
+                           outputs.tensors.data(), outputs.tensors.size(),
+                           device.empty() ? nullptr : deviceInputs.data()))
     return status;
   for (size_t s = 0; s < state.size(); ++s) {
     const seqrt_tensor &result = outputs.tensors[layout.stateOutputs[s]];
@@ -194,8 +305,8 @@ seqrt_status seqrt_session::run(const EntryLayout &layout, const int32_t *ids,
                                        " is not the session's buffer"));
   }
   if (logits)
-    std::memcpy(logits, outputs.tensors[layout.logitsOutput].data,
-                vocab * sizeof(float));
+    widenLogits(outputs.tensors[layout.logitsOutput].dtype,
+                outputs.tensors[layout.logitsOutput].data, vocab, logits);
   position += n;
   return SEQRT_OK;
 }
@@ -286,6 +397,32 @@ extern "C" seqrt_status seqrt_session_create(seqrt_artifact *artifact,
                   "session: cannot allocate state " + std::to_string(s) + " (" +
                       type.str() + "): " + seqrt_last_error());
   }
+  // On a GPU: the device copies, allocated and zeroed (uploaded) once.
+  if (artifact->gpu) {
+    seqrt::GpuBinding &gpu = *artifact->gpu;
+    session->device.assign(stateIn.size(), 0);
+    {
+      std::lock_guard<std::mutex> lock(gpu.mutex);
+      for (size_t s = 0; s < stateIn.size(); ++s) {
+        size_t bytes = seqrt_tensor_byte_size(&session->state[s]);
+        if (bytes != 0)
+          if (seqrt_status status =
+                  seqrt_gpu_alloc(gpu.context, bytes, &session->device[s]))
+            return fail(status, "session: state " + std::to_string(s) + " (" +
+                                    prefill.inputs[stateIn[s]].str() + ") on " +
+                                    gpu.target->name + ": " +
+                                    seqrt_last_error());
+      }
+    }
+    if (seqrt_status status = session->upload("zeroing"))
+      return status;
+    session->prefillDevice.assign(prefill.inputs.size(), 0);
+    session->decodeDevice.assign(decode.inputs.size(), 0);
+    for (size_t s = 0; s < stateIn.size(); ++s) {
+      session->prefillDevice[stateIn[s]] = session->device[s];
+      session->decodeDevice[decodeIn[s]] = session->device[s];
+    }
+  }
   *out = session.release();
   return SEQRT_OK;
 }
@@ -313,6 +450,16 @@ extern "C" void seqrt_session_reset(seqrt_session *session) {
   for (seqrt_tensor &tensor : session->state)
     std::memset(tensor.data, 0, seqrt_tensor_byte_size(&tensor));
   session->position = 0;
+  // The device copies too; if that fails, the next call retries it and
+  // reports the failure (reset returns nothing).
+  if (!session->device.empty() && session->upload("resetting") != SEQRT_OK)
+    session->resetPending = true;
+}
+
+extern "C" seqrt_status seqrt_session_sync(seqrt_session *session) {
+  if (!session)
+    return fail(SEQRT_ERROR_ARGUMENT, "seqrt_session_sync: null argument");
+  return session->download();
 }
 
 extern "C" size_t seqrt_session_position(const seqrt_session *session) {
@@ -342,6 +489,9 @@ extern "C" seqrt_status seqrt_session_state(const seqrt_session *session,
                 "seqrt_session_state: state " + std::to_string(index) +
                     " out of range (the session has " +
                     std::to_string(session->state.size()) + ")");
+  // On a GPU the host buffer is refreshed from the device copy first.
+  if (seqrt_status status = const_cast<seqrt_session *>(session)->download())
+    return status;
   *out = session->state[index];
   out->owner_ = nullptr;
   return SEQRT_OK;

@@ -311,10 +311,12 @@ private:
 bool seqrun::generate(seqrt_artifact *artifact, const Options &options,
                       std::string &error) {
   seqrt_session *rawSession = nullptr;
-  if (seqrt_session_create(artifact, &rawSession) != SEQRT_OK) {
-    error = std::string(seqrt_last_error()) +
-            " (--prompt-ids, --prompt and --chat need an artifact built by "
-            "seqc from a model)";
+  if (seqrt_status status = seqrt_session_create(artifact, &rawSession)) {
+    error = seqrt_last_error();
+    // Entries that are not a model's prefill/decode; not a device error.
+    if (status == SEQRT_ERROR_ARGUMENT)
+      error += " (--prompt-ids, --prompt and --chat need an artifact built "
+               "by seqc from a model)";
     return false;
   }
   std::unique_ptr<seqrt_session, SessionDeleter> session(rawSession);

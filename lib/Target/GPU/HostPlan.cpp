@@ -21,6 +21,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
@@ -115,8 +116,12 @@ private:
     if (it == bufferOf.end())
       return fail(op, "operand " + llvm::formatv("{0}", value.getType()).str() +
                           " is made by no op with a GPU kernel");
-    return llvm::json::Value(llvm::json::Object{
-        {"buffer", it->second}, {"shape", llvm::json::Array(shape)}});
+    llvm::json::Object object{{"buffer", it->second},
+                              {"shape", llvm::json::Array(shape)}};
+    // A contiguous slice of the buffer (version 5).
+    if (int64_t offset = offsetOf.lookup(value))
+      object[host::kArgOffset] = offset;
+    return llvm::json::Value(std::move(object));
   }
 
   /// The shape as [product of the leading extents, last extent].
@@ -446,6 +451,107 @@ private:
     return success();
   }
 
+  /// tensor.extract_slice with static offsets, sizes and unit strides
+  /// whose elements are contiguous in the source (a prefill's last row):
+  /// a view of the source's buffer at an element offset.
+  LogicalResult visitSlice(tensor::ExtractSliceOp slice) {
+    auto it = bufferOf.find(slice.getSource());
+    if (it == bufferOf.end())
+      return fail(slice, "the sliced tensor is made by no op with a GPU "
+                         "kernel");
+    RankedTensorType source = slice.getSourceType();
+    ArrayRef<int64_t> offsets = slice.getStaticOffsets();
+    ArrayRef<int64_t> sizes = slice.getStaticSizes();
+    ArrayRef<int64_t> strides = slice.getStaticStrides();
+    if (!source.hasStaticShape() ||
+        llvm::any_of(offsets, ShapedType::isDynamic) ||
+        llvm::any_of(sizes, ShapedType::isDynamic) ||
+        llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+      return fail(slice, "a GPU view of a slice needs static offsets and "
+                         "sizes and unit strides");
+    // Contiguous: unit extents, then one partial extent, then whole ones.
+    int64_t rank = source.getRank(), first = 0;
+    while (first < rank && sizes[first] == 1)
+      ++first;
+    for (int64_t d = first + 1; d < rank; ++d)
+      if (sizes[d] != source.getDimSize(d))
+        return fail(slice, "the slice is not contiguous in its buffer (no "
+                           "GPU kernel gathers it)");
+    int64_t offset = 0, stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      offset += offsets[d] * stride;
+      stride *= source.getDimSize(d);
+    }
+    bufferOf[slice.getResult()] = it->second;
+    offset += offsetOf.lookup(slice.getSource());
+    if (offset)
+      offsetOf[slice.getResult()] = offset;
+    return success();
+  }
+
+  /// The input number of `value` if it is an entry input that can be a
+  /// position: i32 [1], not updated in place.
+  std::optional<int64_t> positionInput(Value value) {
+    auto arg = dyn_cast<BlockArgument>(value);
+    auto type = arg ? dyn_cast<RankedTensorType>(arg.getType()) : nullptr;
+    if (!arg || arg.getOwner() != &func.getBody().front() || !type ||
+        type.getShape() != ArrayRef<int64_t>{1} ||
+        !type.getElementType().isInteger(32) ||
+        func.getArgAttr(arg.getArgNumber(), "seq.inplace"))
+      return std::nullopt;
+    return static_cast<int64_t>(arg.getArgNumber());
+  }
+
+  /// arith.addi of the entry's position input (i32 [1], or the splat of
+  /// its element) and an i32 constant c + i (an iota): the values a decode
+  /// step derives from its position (RoPE positions, the attention's
+  /// valid key count), which the runtime computes at the call (a
+  /// "position" buffer, version 5).
+  LogicalResult visitPositions(arith::AddIOp add) {
+    auto type = cast<RankedTensorType>(add.getType());
+    // (the input's number, c) when `position` + `constant` has the form.
+    using Match = std::optional<std::pair<int64_t, int64_t>>;
+    auto match = [&](Value position, Value constant) -> Match {
+      if (auto splat = position.getDefiningOp<tensor::SplatOp>()) {
+        auto extract = splat.getInput().getDefiningOp<tensor::ExtractOp>();
+        if (!extract)
+          return std::nullopt;
+        position = extract.getTensor();
+      } else if (position.getType() != type) {
+        return std::nullopt;
+      }
+      std::optional<int64_t> index = positionInput(position);
+      if (!index)
+        return std::nullopt;
+      DenseIntElementsAttr values;
+      if (!matchPattern(constant, m_Constant(&values)))
+        return std::nullopt;
+      int64_t start = 0, i = 0;
+      for (const APInt &value : values.getValues<APInt>()) {
+        int64_t v = value.getSExtValue();
+        if (i == 0)
+          start = v;
+        else if (v != start + i)
+          return std::nullopt;
+        ++i;
+      }
+      if (start < INT32_MIN || start > INT32_MAX)
+        return std::nullopt;
+      return std::make_pair(*index, start);
+    };
+    Match found = match(add.getLhs(), add.getRhs());
+    if (!found)
+      found = match(add.getRhs(), add.getLhs());
+    if (!found || !type.getElementType().isInteger(32))
+      return fail(add, "arith.addi on tensors runs on a GPU only as the "
+                       "entry's position input (i32 [1]) plus an i32 iota "
+                       "constant (c, c + 1, ...)");
+    return success(succeeded(addBuffer(
+        add.getResult(), llvm::json::Object{{"kind", host::kBufferPosition},
+                                            {"index", found->first},
+                                            {"start", found->second}})));
+  }
+
   /// A new temp buffer of `dtype` and `shape` for no op value.
   int64_t workspace(StringRef dtype, ArrayRef<int64_t> shape) {
     int64_t id = static_cast<int64_t>(buffers.size());
@@ -537,6 +643,32 @@ private:
       if (!tensorOf(op->getResult(0)).hasStaticShape())
         return fail(op, "the launch plan needs static shapes");
       bufferOf[op->getResult(0)] = it->second;
+      if (int64_t offset = offsetOf.lookup(op->getOperand(0)))
+        offsetOf[op->getResult(0)] = offset;
+      return success();
+    }
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
+      return visitSlice(slice);
+    if (auto add = dyn_cast<arith::AddIOp>(op);
+        add && isa<RankedTensorType>(add.getType()))
+      return visitPositions(add);
+    // The scalar of a position input, and its splat: read by
+    // visitPositions' pattern only (any other user has no buffer for it).
+    if (auto extract = dyn_cast<tensor::ExtractOp>(op);
+        extract && isa<BlockArgument>(extract.getTensor()))
+      return success();
+    if (auto splat = dyn_cast<tensor::SplatOp>(op)) {
+      auto extract = splat.getInput().getDefiningOp<tensor::ExtractOp>();
+      if (!extract)
+        return fail(op, "a splat of a value that is not the position");
+      // One element: the position itself (pos + 0 folded away), start 0.
+      std::optional<int64_t> index = positionInput(extract.getTensor());
+      if (index && splat.getType().getNumElements() == 1)
+        return success(succeeded(
+            addBuffer(splat.getResult(),
+                      llvm::json::Object{{"kind", host::kBufferPosition},
+                                         {"index", *index},
+                                         {"start", 0}})));
       return success();
     }
     // Scalar constants feed greedy sampling's seed and counter, which the
@@ -544,11 +676,22 @@ private:
     if (isa<arith::ConstantOp>(op) &&
         !isa<ShapedType>(op->getResult(0).getType()))
       return success();
+    // Integer tensor constants: only the iotas visitPositions reads (any
+    // other user finds no buffer for them).
+    if (auto constant = dyn_cast<arith::ConstantOp>(op);
+        constant && isa<RankedTensorType>(constant.getType()) &&
+        cast<RankedTensorType>(constant.getType())
+            .getElementType()
+            .isInteger(32))
+      return success();
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (Value v : ret.getOperands()) {
         auto it = bufferOf.find(v);
         if (it == bufferOf.end())
           return fail(op, "a result is made by no op with a GPU kernel");
+        if (offsetOf.lookup(v))
+          return fail(op, "a result is a slice of a buffer (no GPU kernel "
+                          "copies it out)");
         outputs.push_back(it->second);
       }
       return success();
@@ -630,6 +773,8 @@ private:
   ModuleOp module;
   const TargetDescription &target;
   llvm::DenseMap<Value, int64_t> bufferOf;
+  /// Element offsets of values that view their buffer past its start.
+  llvm::DenseMap<Value, int64_t> offsetOf;
   llvm::DenseSet<int64_t> stateBuffers;
   llvm::json::Array buffers, steps, outputs;
 };
@@ -652,8 +797,8 @@ seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
     entries.push_back(std::move(*entry));
   }
   // Version 3 only for plans with state or checked launches, 4 for ragged
-  // attention (Q, K, V, kv_lengths, O, status), so that runtimes that read
-  // version 2 still run the others.
+  // attention (Q, K, V, kv_lengths, O, status), 5 for position buffers and
+  // views at an offset, so that older runtimes still run the others.
   int version = 2;
   for (const llvm::json::Value &entry : entries)
     for (const llvm::json::Value &step :
@@ -664,7 +809,16 @@ seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
       if (object.getString("kind") == host::kStepAttention &&
           object.getArray("args")->size() == 6)
         version = std::max(version, 4);
+      for (const llvm::json::Value &arg : *object.getArray("args"))
+        if (arg.getAsObject()->get(host::kArgOffset))
+          version = std::max(version, 5);
     }
+  // Version 5 also for position buffers.
+  for (const llvm::json::Value &entry : entries)
+    for (const llvm::json::Value &buffer :
+         *entry.getAsObject()->getArray("buffers"))
+      if (buffer.getAsObject()->getString("kind") == host::kBufferPosition)
+        version = std::max(version, 5);
   return llvm::json::Value(llvm::json::Object{{"format", host::kPlanFormat},
                                               {"version", version},
                                               {"entries", std::move(entries)}});

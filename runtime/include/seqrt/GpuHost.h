@@ -24,9 +24,11 @@ inline constexpr char kPlanMember[] = "host";
 /// arguments, its "results" last ones; 3: state buffers and checked
 /// launches, written only by plans that use them; 4: attention over ragged
 /// KV, Q, K, V, kv_lengths [B] i32, O and an i32 status word [1], written
-/// only by plans that have one; the runtime also reads versions 1 to 3).
+/// only by plans that have one; 5: position buffers and argument views at
+/// an element offset, written only by plans that use them; the runtime also
+/// reads versions 1 to 4).
 inline constexpr char kPlanFormat[] = "seqc-gpu-host";
-inline constexpr int kPlanVersion = 4;
+inline constexpr int kPlanVersion = 5;
 /// Buffer kinds: an entry input (copied to the device at the call), a
 /// bound parameter (uploaded once, kept on the device), a buffer the
 /// entry's kernels write (allocated per call).
@@ -37,6 +39,16 @@ inline constexpr char kBufferTemp[] = "temp";
 /// state): on the device for the call, written in place by the kernels
 /// (seq.cache_write), and the entry's in-place output.
 inline constexpr char kBufferState[] = "state";
+/// Version 5: i32 values derived from an entry's position input (i32 [1],
+/// "index"), element i = position + "start" + i: a decode step's RoPE
+/// positions (start 0) or its attention's valid key count (start S).
+/// The runtime computes them from the caller's host value at the call and
+/// uploads them (a few bytes; the KV cache is not touched).
+inline constexpr char kBufferPosition[] = "position";
+/// Version 5: an argument's optional "offset" (in elements) views a
+/// contiguous range of its buffer that a read argument may start past the
+/// buffer's first element (tensor.extract_slice of a prefill's last row).
+inline constexpr char kArgOffset[] = "offset";
 /// Step kinds: one manifest kernel; attention (the prefill kernel, or the
 /// split-KV kernel and its merge, chosen at the call); greedy argmax
 /// (a kernel whose token -1 is the CPU's invalid-logits error).

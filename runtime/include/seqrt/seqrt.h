@@ -274,7 +274,8 @@ seqrt_status seqrt_call(seqrt_artifact *artifact, const char *entry,
  *   decode(token i32[1,1], position i32[1], state...) -> (logits f32[1,V],
  *                                                        state...)
  *
- * where every state input is updated in place (the metadata's "inplace"
+ * (bf16 or f16 logits are widened to f32 for the caller), where every
+ * state input is updated in place (the metadata's "inplace"
  * pairs: seqrt_entry_inplace_input) and returned as the matching output.
  * The session owns one zeroed buffer per state input; calls pass them in
  * and the code updates them where they lie: no copy of the state is made
@@ -327,10 +328,22 @@ size_t seqrt_session_capacity(const seqrt_session *session);
 /* V, the number of logits (and of valid token ids). */
 size_t seqrt_session_vocab_size(const seqrt_session *session);
 /* The state buffers, in the order of the prefill entry's inputs. *out is a
- * view (owner_ NULL) valid while the session lives. */
+ * view (owner_ NULL) valid while the session lives. On a GPU (below) the
+ * host buffer is first refreshed from the device (an error if that copy
+ * fails). */
 size_t seqrt_session_num_states(const seqrt_session *session);
 seqrt_status seqrt_session_state(const seqrt_session *session, size_t index,
                                  seqrt_tensor *out);
+/* On an artifact loaded for a GPU (seqrt_artifact_load_device) the session
+ * also owns a device copy of each state buffer, allocated and zeroed at
+ * create: prefill and decode run the entries' launch plans over those
+ * copies, which the kernels update in place, so the state is never copied
+ * per call (only the tokens and the position go to the device, the logits
+ * come back). The host buffers are stale until the caller asks: this call
+ * copies every state buffer back from the device if a call changed it
+ * (seqrt_session_state does the same). A no-op on the CPU. reset zeroes
+ * both copies. */
+seqrt_status seqrt_session_sync(seqrt_session *session);
 
 /*===-- Sampling ----------------------------------------------------------===*/
 

@@ -126,10 +126,11 @@ EXPORT int layer_norm_f32_bias_warp_eps3727c5ac(const fake_gpu_block *b,
 /* NeoX RoPE of X [B, H, S, D] at positions [B, S] (i32), theta 10000 over
  * all D channels: grid (position tiles, H, B); the block's share of the
  * positions. */
-static int ropeNeox(const fake_gpu_block *b, void **params, float theta) {
+static int ropeNeoxSized(const fake_gpu_block *b, void **params, float theta,
+                         int size) {
   int next = 0;
-  ViewN x = viewN(params, &next, 4, 4), pos = viewN(params, &next, 2, 4),
-        y = viewN(params, &next, 4, 4);
+  ViewN x = viewN(params, &next, 4, size), pos = viewN(params, &next, 2, 4),
+        y = viewN(params, &next, 4, size);
   int64_t B = x.sizes[0], H = x.sizes[1], S = x.sizes[2], D = x.sizes[3], s0,
           s1;
   int64_t bb = b->index[2], h = b->index[1];
@@ -145,17 +146,28 @@ static int ropeNeox(const fake_gpu_block *b, void **params, float theta) {
       float invFreq = 1.0f / powf(theta, (float)(2 * j) / (float)D);
       float angle = (float)p * invFreq, c = cosf(angle), sn = sinf(angle);
       int64_t i1[4] = {bb, h, s, j}, i2[4] = {bb, h, s, j + D / 2};
-      float x1 = loadF32(at(&x, i1, 4)), x2 = loadF32(at(&x, i2, 4));
-      storeF32(at(&y, i1, 4), x1 * c - x2 * sn);
-      storeF32(at(&y, i2, 4), x2 * c + x1 * sn);
+      Load load = size == 4 ? loadF32 : loadBF16;
+      Store store = size == 4 ? storeF32 : storeBF16;
+      float x1 = load(at(&x, i1, size)), x2 = load(at(&x, i2, size));
+      store(at(&y, i1, size), x1 * c - x2 * sn);
+      store(at(&y, i2, size), x2 * c + x1 * sn);
     }
   }
   return 0;
 }
 
+static int ropeNeox(const fake_gpu_block *b, void **params, float theta) {
+  return ropeNeoxSized(b, params, theta, 4);
+}
+
 EXPORT int rope_f32_neox_d32_r32_d480d256(const fake_gpu_block *b,
                                           void **params) {
   return ropeNeox(b, params, 10000.0f);
+}
+/* gpu-session.test's bf16 RoPE (D = 64, theta 10000). */
+EXPORT int rope_bf16_neox_d64_r64_d97fd827(const fake_gpu_block *b,
+                                           void **params) {
+  return ropeNeoxSized(b, params, 10000.0f, 2);
 }
 
 /* out = f(a, b) over N elements: the block's share. */
@@ -451,6 +463,17 @@ EXPORT int attention_bf16_g4_d64_dv64_q1_kvlen_split(const fake_gpu_block *b,
 EXPORT int attention_bf16_g4_d64_dv64_q1_kvlen_decode(const fake_gpu_block *b,
                                                       void **params) {
   return attentionSplitRagged(b, params, 0);
+}
+
+/* gpu-session.test's one-head attention over the session's cache (bf16,
+ * D = 64): the 5-query causal prefill and the one-query decode step. */
+EXPORT int attention_bf16_g1_d64_dv64_q5_causal_kvlen(const fake_gpu_block *b,
+                                                      void **params) {
+  return attentionPrefillRagged(b, params, 1);
+}
+EXPORT int attention_bf16_g1_d64_dv64_q1_kvlen(const fake_gpu_block *b,
+                                               void **params) {
+  return attentionPrefillRagged(b, params, 0);
 }
 
 #include "fake_ssm_moe_kernels.c"

@@ -18,6 +18,8 @@
 |* - fake_gpu_last_launch() reports the last launch's configuration and       *|
 |*   fake_gpu_live_allocations() the allocations not freed;                   *|
 |* - FAKE_GPU_TRACE=1 prints each launch (kernel, grid, block) on stderr;    *|
+|*   FAKE_GPU_TRACE_COPIES=1 each host<->device copy and its size (a session *|
+|*   that keeps its KV caches on the device copies them only when asked);    *|
 |* - FAKE_GPU_FAULT=<kernel> makes that kernel fault (reported at the next    *|
 |*   synchronization) and FAKE_GPU_REPORT_LEAKS=1 prints the allocations     *|
 |*   still live when the process exits (seqrun's tests: no device memory     *|
@@ -477,12 +479,22 @@ EXPORT int cuMemAlloc_v2(uint64_t *ptr, size_t bytes) {
     return INVALID_VALUE;
   return allocate(bytes, ptr);
 }
+/* FAKE_GPU_TRACE_COPIES: each copy's direction and size on stderr. */
+static void traceCopy(const char *direction, size_t bytes) {
+  static int trace = -1;
+  if (trace < 0)
+    trace = getenv("FAKE_GPU_TRACE_COPIES") != NULL;
+  if (trace)
+    fprintf(stderr, "fake GPU copy: %s %zu bytes\n", direction, bytes);
+}
+
 EXPORT int cuMemFree_v2(uint64_t ptr) {
   INJECT("cuMemFree_v2");
   return release(ptr);
 }
 EXPORT int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes) {
   INJECT("cuMemcpyHtoD_v2");
+  traceCopy("to device", bytes);
   if (!inside(dst, bytes))
     return INVALID_VALUE;
   memcpy((void *)(uintptr_t)dst, src, bytes);
@@ -490,6 +502,7 @@ EXPORT int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes) {
 }
 EXPORT int cuMemcpyDtoH_v2(void *dst, uint64_t src, size_t bytes) {
   INJECT("cuMemcpyDtoH_v2");
+  traceCopy("to host", bytes);
   if (!inside(src, bytes))
     return INVALID_VALUE;
   memcpy(dst, (void *)(uintptr_t)src, bytes);
@@ -661,6 +674,7 @@ EXPORT int hipFree(void *ptr) {
 }
 EXPORT int hipMemcpyHtoD(void *dst, void *src, size_t bytes) {
   INJECT("hipMemcpyHtoD");
+  traceCopy("to device", bytes);
   if (!inside((uint64_t)(uintptr_t)dst, bytes))
     return INVALID_VALUE;
   memcpy(dst, src, bytes);
@@ -668,6 +682,7 @@ EXPORT int hipMemcpyHtoD(void *dst, void *src, size_t bytes) {
 }
 EXPORT int hipMemcpyDtoH(void *dst, void *src, size_t bytes) {
   INJECT("hipMemcpyDtoH");
+  traceCopy("to host", bytes);
   if (!inside((uint64_t)(uintptr_t)src, bytes))
     return INVALID_VALUE;
   memcpy(dst, src, bytes);
