@@ -27,6 +27,23 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   tiling.keyTile = 64;
   tiling.minParallelTiles = 32;
   tiling.minKeysPerSplit = 256;
+  // Decode attention streams each K and V row once; software prefetch
+  // keeps the misses in flight while the core computes (1.2-1.4x on KV
+  // 32k, bench/results/cpu-2026-12-01-decode-bw.md). The group kernel
+  // computes `vectorWidth` keys' scores in straight-line code, and LLVM
+  // schedules the hints after that code's FMAs: with 16 lanes a K row
+  // fewer than 16 keys on is hinted after it was loaded, so the distance
+  // is one vector of keys (AVX-512: 1.2x over 4 keys; AVX2: 4, 8, 12 and
+  // 16 measured level; cpu-2026-12-01-decode-attn-2.md).
+  tiling.attentionDecodePrefetchKeys =
+      tiling.vectorWidth >= 16 ? tiling.vectorWidth : 4;
+  // P.V of the general path: rows x up to 4 vectors per register block.
+  // AVX2 (16 registers): 2 rows (decode: 4 heads x 2 vectors measured no
+  // faster, bench/results/cpu-2026-12-01-decode-moe.md). AVX-512 (32
+  // registers): 4 rows x 4 vectors, each V vector loaded (and, bf16,
+  // split) once per 4 heads: bf16 decode KV 32k 1.04x, f32 level
+  // (cpu-2026-12-01-decode-attn-2.md).
+  tiling.attentionValueRows = tiling.vectorWidth >= 16 ? 4 : 2;
   // Projections: 16 weight rows (16 * K * 4 bytes, in L1/L2 for K up to a
   // few thousand) reused across 2 input rows per tile; the forall runs
   // over weight blocks outermost so one thread's tiles share them.

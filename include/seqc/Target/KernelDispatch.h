@@ -26,6 +26,14 @@ struct TilingOptions {
   int64_t keyTile = 64;
   int64_t minParallelTiles = 32;
   int64_t minKeysPerSplit = 256;
+  /// Decode attention (one query row per head, the GQA group kernel):
+  /// while the scores of key j are computed, the K row this many keys on
+  /// and the V row of key j are prefetched, a hint per cache line; 0: none.
+  int64_t attentionDecodePrefetchKeys = 0;
+  /// P.V register blocks of attention's general path (decode, and tiles
+  /// with score regions or softcap): query rows per block (decode: heads
+  /// of the GQA group), each V vector loaded once for them.
+  int64_t attentionValueRows = 2;
   // seq.linear and its fusions (gated MLP, norm + linear): output
   // features x rows per tile.
   int64_t linearFeatureTile = 16;

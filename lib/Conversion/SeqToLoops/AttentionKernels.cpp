@@ -133,6 +133,34 @@ void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
   });
 }
 
+SmallVector<Value> seq::splitBF16Pairs(LoopBuilder &b, const Row &row, Value k,
+                                       int64_t width) {
+  auto pairType = VectorType::get({2 * width}, b.getBF16Type());
+  auto intType = VectorType::get({width}, b.getI32Type());
+  auto type = VectorType::get({width}, b.getF32Type());
+  SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+  indices.push_back(k);
+  Value pairs = vector::BitCastOp::create(
+      b, intType, vector::LoadOp::create(b, pairType, row.buffer, indices));
+  auto splat = [&](int32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(intType, b.getI32IntegerAttr(v)));
+  };
+  // A bf16 is the high half of its f32: the even element (low half of the
+  // pair) shifted up, the odd one with the low half cleared.
+  Value even = arith::ShLIOp::create(b, pairs, splat(16));
+  Value odd = arith::AndIOp::create(b, pairs, splat(int32_t(0xffff0000u)));
+  return {arith::BitcastOp::create(b, type, even),
+          arith::BitcastOp::create(b, type, odd)};
+}
+
+Value seq::bf16PairColumn(LoopBuilder &b, Value d, int64_t width) {
+  Value within = arith::RemUIOp::create(b, d, b.index(2 * width));
+  Value odd = arith::RemUIOp::create(b, within, b.index(2));
+  return b.add(b.add(b.sub(d, within), b.mul(odd, b.index(width))),
+               arith::DivUIOp::create(b, within, b.index(2)));
+}
+
 /// One level of the transposed sum of `width` dot-product accumulators:
 /// x holds the partial sums of the first half of a key set, y of the second
 /// (level 0: one key each). Levels 0 and 1 add neighbouring lanes inside
@@ -167,7 +195,7 @@ void seq::groupScores(
     LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
     int64_t width, llvm::function_ref<Row(Value j)> keyRow,
     llvm::function_ref<void(int64_t g, Value j0, Value scores)> store,
-    llvm::function_ref<void(Value j)> prefetch) {
+    llvm::function_ref<void(Value j)> prefetch, bool bf16PairLoads) {
   assert(width >= 4 && llvm::isPowerOf2_64(width) && headDim % width == 0 &&
          "groupScores needs whole vectors of a power-of-two width >= 4");
   auto type = VectorType::get({width}, b.getF32Type());
@@ -175,6 +203,16 @@ void seq::groupScores(
       b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
   const int64_t heads = queries.size();
   Value last = b.sub(keys, b.index(1));
+  // bf16 queries and keys: 2 * width elements per load, split into their
+  // even and odd elements as f32 by a shift and a mask of the 32-bit pairs
+  // (one load and two integer ops per 2 * width elements, where widening
+  // takes a zero-extending shuffle and a shift per width elements). The
+  // dot product sums the even and odd products into one accumulator.
+  const bool bf16Pairs = bf16PairLoads && headDim % (2 * width) == 0;
+  const int64_t step = bf16Pairs ? 2 * width : width;
+  auto evenOdd = [&](const Row &row, Value d) {
+    return splitBF16Pairs(b, row, d, width);
+  };
   Value end = b.mul(b.divUp(keys, width), b.index(width));
   scf::ForOp::create(
       b, b.index(0), end, b.index(width), ValueRange{},
@@ -192,12 +230,28 @@ void seq::groupScores(
                 prefetch(j);
             Row rows[2] = {keyRow(pair[0]), keyRow(pair[1])};
             auto loop = scf::ForOp::create(
-                b, b.index(0), b.index(headDim), b.index(width),
+                b, b.index(0), b.index(headDim), b.index(step),
                 SmallVector<Value>(2 * hc, zero),
                 [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
+                  SmallVector<Value> next;
+                  if (bf16Pairs) {
+                    SmallVector<Value> kv[2] = {evenOdd(rows[0], d),
+                                                evenOdd(rows[1], d)};
+                    for (int64_t h = 0; h < hc; ++h) {
+                      SmallVector<Value> q = evenOdd(queries[h0 + h], d);
+                      for (int64_t r = 0; r < 2; ++r) {
+                        Value sum = acc[next.size()];
+                        for (int64_t half = 0; half < 2; ++half)
+                          sum = vector::FMAOp::create(b, q[half], kv[r][half],
+                                                      sum);
+                        next.push_back(sum);
+                      }
+                    }
+                    scf::YieldOp::create(b, loc, next);
+                    return;
+                  }
                   Value kv[2] = {loadRowVector(b, rows[0], d, width),
                                  loadRowVector(b, rows[1], d, width)};
-                  SmallVector<Value> next;
                   for (int64_t h = 0; h < hc; ++h) {
                     Value q = loadRowVector(b, queries[h0 + h], d, width);
                     for (int64_t r = 0; r < 2; ++r)
@@ -245,9 +299,12 @@ void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,
                            int64_t width, int64_t rowBlock, int64_t vectors,
                            llvm::function_ref<Value(Value)> scratchRow,
                            llvm::function_ref<Value(Value i, Value j)> scoreAt,
-                           llvm::function_ref<Row(Value j)> valueRow) {
+                           llvm::function_ref<Row(Value j)> valueRow,
+                           bool bf16Pairs) {
   auto type = VectorType::get({width}, b.getF32Type());
   const int64_t span = vectors * width;
+  assert((!bf16Pairs || vectors % 2 == 0) &&
+         "bf16 pairs take two vectors per load");
   SmallVector<int64_t> sizes{rowBlock};
   for (int64_t size : {4, 2, 1})
     if (size < rowBlock)
@@ -275,8 +332,14 @@ void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,
               [&](OpBuilder &, Location loc, Value j, ValueRange sums) {
                 Row value = valueRow(j);
                 SmallVector<Value> vs;
-                for (Value d : columns)
-                  vs.push_back(loadRowVector(b, value, d, width));
+                if (bf16Pairs) {
+                  for (int64_t c = 0; c < vectors; c += 2)
+                    llvm::append_range(
+                        vs, splitBF16Pairs(b, value, columns[c], width));
+                } else {
+                  for (Value d : columns)
+                    vs.push_back(loadRowVector(b, value, d, width));
+                }
                 SmallVector<Value> next;
                 for (auto [r, i] : llvm::enumerate(rowIndex)) {
                   Value p = vector::BroadcastOp::create(b, type, scoreAt(i, j));

@@ -54,27 +54,47 @@ void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
 /// must be a power of two >= 4 and divide `headDim`. With `prefetch`, each
 /// key's scores are preceded by prefetch(j) (j clamped like the loads), so
 /// the caller's hints are spread over the loop instead of issued in bursts.
+/// With `bf16PairLoads` (the queries and keys are bf16), when headDim is a
+/// multiple of 2 * width, they are read 2 * width elements per load and split
+/// into their even and odd elements in the 32-bit pairs (a shift and a mask)
+/// instead of widened; the products are the same, summed in another order.
 void groupScores(
     LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
     int64_t width, llvm::function_ref<Row(Value j)> keyRow,
     llvm::function_ref<void(int64_t g, Value j0, Value scores)> store,
-    llvm::function_ref<void(Value j)> prefetch = {});
+    llvm::function_ref<void(Value j)> prefetch = {},
+    bool bf16PairLoads = false);
 
 /// Software prefetch of `row`'s first `elements` elements: one hint per
 /// 64-byte line (a hint never faults).
 void prefetchRow(LoopBuilder &b, const Row &row, int64_t elements);
+
+/// The 2 * width bf16 elements of `row` from `k` on, as two
+/// vector<width x f32>: the even elements, then the odd ones (a bf16 is
+/// the high half of its f32: one load, a shift and a mask, no shuffle).
+SmallVector<Value> splitBF16Pairs(LoopBuilder &b, const Row &row, Value k,
+                                  int64_t width);
+
+/// Where column d of a row lives in an accumulator kept in the
+/// splitBF16Pairs order (per 2 * width columns: the even ones, then the
+/// odd ones).
+Value bf16PairColumn(LoopBuilder &b, Value d, int64_t width);
 
 /// acc[i] = acc[i] * rowScale[i] + sum_j scoreAt(i, j) * V[j] for the rows
 /// i in [0, rows), in register blocks of up to `rowBlock` rows x `vectors`
 /// vectors of the value dim (the remainder in blocks of 4, 2 and 1 rows):
 /// each V vector loaded feeds one FMA per row, each broadcast probability
 /// `vectors` FMAs, and the accumulators stay in registers over the keys.
+/// With `bf16Pairs` (bf16 values, `vectors` even, valueDim a multiple of
+/// 2 * width) the V rows are read by splitBF16Pairs and acc is kept in its
+/// order (bf16PairColumn).
 void accumulateValues(LoopBuilder &b, Value acc, Value rowScale, Value rows,
                       Value keys, int64_t valueDim, int64_t width,
                       int64_t rowBlock, int64_t vectors,
                       llvm::function_ref<Value(Value)> scratchRow,
                       llvm::function_ref<Value(Value i, Value j)> scoreAt,
-                      llvm::function_ref<Row(Value j)> valueRow);
+                      llvm::function_ref<Row(Value j)> valueRow,
+                      bool bf16Pairs = false);
 
 } // namespace seq
 } // namespace mlir

@@ -27,15 +27,6 @@
 using namespace mlir;
 using namespace mlir::seq;
 
-/// Decode attention streams each K and V row once: while the scores of key
-/// j are computed, the score loop prefetches the K row this many keys on
-/// and the V row of key j, a hint per cache line (0: none). Spread over the
-/// loop, the hints keep the misses in flight while the core computes:
-/// 1.2-1.4x on KV 32k, bench/results/cpu-2026-12-01-decode-bw.md. (A
-/// tiling decision, held here rather than in TilingOptions because a change
-/// to KernelDispatch.h rebuilds every GPU kernel source.)
-static constexpr int64_t kDecodePrefetchKeys = 4;
-
 namespace {
 /// Values a tile needs that do not change inside it.
 struct AttentionBuffers {
@@ -260,13 +251,25 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   // K row load and the scores come out as vectors of keys (groupScores, no
   // horizontal sum per key). Software prefetch rides along the score loop:
   // per key, its V row (read by P.V after the block's softmax) and the K
-  // row decodePrefetchKeys on (issuing a whole block's hints at once made
-  // it 1.3x slower: they stall the core until the block is requested,
-  // bench/results/cpu-2026-12-01-decode-moe.md; spread out they keep the
-  // misses in flight, cpu-2026-12-01-decode-bw.md).
+  // row TilingOptions::attentionDecodePrefetchKeys on (issuing a whole
+  // block's hints at once made it 1.3x slower: they stall the core until
+  // the block is requested, bench/results/cpu-2026-12-01-decode-moe.md;
+  // spread out they keep the misses in flight, cpu-2026-12-01-decode-bw.md).
   const bool groupDecode =
       vectorSoftmax && valueVectors && staticQuerySeq && staticQueries == 1 &&
       width >= 4 && llvm::isPowerOf2_64(width) && buf.headDim % width == 0;
+  const int64_t prefetchKeys = options.attentionDecodePrefetchKeys;
+  auto elementOf = [](Value buffer) {
+    return cast<MemRefType>(buffer.getType()).getElementType();
+  };
+  // bf16 queries and keys (decode): the scores read them as even/odd
+  // pairs (groupScores).
+  const bool bf16PairLoads =
+      elementOf(buf.query).isBF16() && elementOf(buf.key).isBF16();
+  // bf16 V rows (decode) read as even/odd pairs: the accumulator rows
+  // are kept in that order and written back in column order.
+  const bool valuePairs =
+      groupDecode && valueVectors % 2 == 0 && elementOf(buf.value).isBF16();
 
   b.parallel({runBatch, tileHeads, queryTiles, splits}, [&](ValueRange ivs) {
     Value bi = ivs[0], ht = ivs[1], qt = ivs[2], split = ivs[3];
@@ -428,20 +431,20 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                                             ValueRange{b.index(g * tq), j0});
                   },
                   [&](Value j) {
-                    if (kDecodePrefetchKeys <= 0)
+                    if (prefetchKeys <= 0)
                       return;
                     // The K row `ahead` keys on, inside the tile's range.
                     Value key = b.add(kt, j);
-                    Value ahead =
-                        b.min(b.add(key, b.index(kDecodePrefetchKeys)),
-                              b.sub(end, b.index(1)));
+                    Value ahead = b.min(b.add(key, b.index(prefetchKeys)),
+                                        b.sub(end, b.index(1)));
                     prefetchRow(
                         b, Row{buf.key, kvIndices(b, buf, bi, kvHead, ahead)},
                         buf.headDim);
                     prefetchRow(
                         b, Row{buf.value, kvIndices(b, buf, bi, kvHead, key)},
                         buf.valueDim);
-                  });
+                  },
+                  bf16PairLoads);
             } else
               blockedDots(
                   b, b.index(0), flatRows, b.index(0), keys,
@@ -538,7 +541,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
             if (valueVectors)
               accumulateValues(
                   b, acc, rowScale, flatRows, keys, buf.valueDim, width,
-                  /*rowBlock=*/2, valueVectors,
+                  options.attentionValueRows, valueVectors,
                   [&](Value t) { return rowOf(t)[2]; },
                   [&](Value i, Value j) {
                     return memref::LoadOp::create(b, scores, ValueRange{i, j});
@@ -546,7 +549,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                   [&](Value j) {
                     return Row{buf.value,
                                kvIndices(b, buf, bi, kvHead, b.add(kt, j))};
-                  });
+                  },
+                  valuePairs);
             else
               b.forLoop(b.index(0), flatRows, [&](Value t) {
                 Value i = rowOf(t)[2];
@@ -755,7 +759,12 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
 
     // Write the tile: final rows, or partials for the merge. `maxScale`
     // brings the row max back to the natural-log domain.
-    auto writeTile = [&](float maxScale) {
+    auto writeTile = [&](float maxScale, bool pairs) {
+      // Column d of an accumulator row (kept in bf16 pair order or not).
+      auto accAt = [&](Value i, Value d) -> Value {
+        Value at = pairs ? bf16PairColumn(b, d, width) : d;
+        return memref::LoadOp::create(b, acc, ValueRange{i, at});
+      };
       b.forLoop(b.index(0), b.index(groupTiles), [&](Value g) {
         Value hi = headOf(g);
         b.forLoop(b.index(0), rows, [&](Value row) {
@@ -773,7 +782,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                 memref::StoreOp::create(b, l, buf.partialSum,
                                         ValueRange{bi, hi, qi, split});
                 b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-                  Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                  Value a = accAt(i, d);
                   memref::StoreOp::create(b, a, buf.partialAcc,
                                           ValueRange{bi, hi, qi, split, d});
                 });
@@ -784,7 +793,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                     b, arith::CmpFPredicate::OGT, l, zero);
                 Value inv = b.select(valid, b.divf(b.f32(1.0f), l), zero);
                 b.forLoop(b.index(0), b.index(buf.valueDim), [&](Value d) {
-                  Value a = memref::LoadOp::create(b, acc, ValueRange{i, d});
+                  Value a = accAt(i, d);
                   b.storeF32(b.mulf(a, inv), buf.output, {bi, hi, qi, d});
                 });
                 if (buf.lse) {
@@ -801,10 +810,10 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
 
     if (!lanesPossible || (staticQuerySeq && staticQueries < width)) {
       generalBlocks();
-      writeTile(1.0f);
+      writeTile(1.0f, valuePairs);
     } else if (staticQuerySeq && staticQueries % tq == 0) {
       laneBlocks();
-      writeTile(ln2);
+      writeTile(ln2, false);
     } else {
       // A tile with fewer than `width` rows (decode, the last query
       // block) takes the general path.
@@ -812,12 +821,12 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
           b, b.cmp(arith::CmpIPredicate::sge, rows, b.index(width)),
           [&](OpBuilder &, Location loc) {
             laneBlocks();
-            writeTile(ln2);
+            writeTile(ln2, false);
             scf::YieldOp::create(b, loc);
           },
           [&](OpBuilder &, Location loc) {
             generalBlocks();
-            writeTile(1.0f);
+            writeTile(1.0f, valuePairs);
             scf::YieldOp::create(b, loc);
           });
     }

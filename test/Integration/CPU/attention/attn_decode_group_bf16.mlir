@@ -1,8 +1,9 @@
 // Tolerance (bf16): rtol 2e-2 / atol 2e-2, the bf16 default (8-bit significand).
 //
-// Decode through the group kernel on bf16 storage (keys and values widened
-// to f32 as they are loaded, scores and softmax in f32): GQA 8:2, D=128,
-// 300 keys. The .npy files hold bf16-exact values as float32 (see
+// Decode through the group kernel on bf16 storage (queries, keys and values
+// read as 32-bit pairs split into even and odd f32 elements, the
+// accumulator rows kept in that order; scores and softmax in f32): GQA
+// 8:2, D=128, 300 keys. The .npy files hold bf16-exact values as float32 (see
 // gen/README.md); the golden is the float64 reference rounded to bf16.
 // Inputs and golden outputs: Inputs/attn_decode_group_bf16/, written by gen/gen_attention.py.
 

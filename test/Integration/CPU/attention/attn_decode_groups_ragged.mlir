@@ -1,7 +1,8 @@
 // Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default.
 //
 // Decode (Sq = 1) through the group kernel with the score loop's software
-// prefetch (per key, the K row decodePrefetchKeys on, clamped to the
+// prefetch (per key, the K row attentionDecodePrefetchKeys on (TilingOptions:
+// one vector of keys at 16 lanes, 4 below), clamped to the
 // tile's last key, and the key's V row) at GQA group sizes 1 (MHA, D64), 4
 // (D32, 600 keys: the KV range split in two and merged by log-sum-exp) and 8
 // (D64), ragged kv_lengths (1, and lengths that are neither whole vectors

@@ -191,7 +191,8 @@ def cases():
     c.output("lse", lse, "f32")
     out.append(c)
 
-    # The same kernel on bf16 storage (keys widened as they are loaded),
+    # The same kernel on bf16 storage (queries, keys and values read as
+    # even/odd pairs),
     # GQA 8:2, D=128, 300 keys.
     c = Case("attn_decode_group_bf16", dtype="bf16")
     q, k, v = qkv(c, 1, 8, 2, 1, 300, 128)
@@ -199,7 +200,20 @@ def cases():
     c.output("out", o)
     out.append(c)
 
-    # Decode with the score loop's software prefetch (the K row 4 keys on,
+    # bf16 decode through the group kernel's even/odd pair loads with the KV
+    # range split and merged by log-sum-exp (the accumulator rows kept in
+    # pair order are written back as partials), ragged kv_lengths, LSE.
+    c = Case("attn_decode_split_bf16", dtype="bf16")
+    q, k, v = qkv(c, 2, 8, 2, 1, 1100, 64)
+    lens = torch.tensor([1100, 530], dtype=torch.int32)
+    c.input("kv_lengths", lens, "i32")
+    o, lse = attention_ref(q, k, v, kv_lengths=lens)
+    c.output("out", o)
+    c.output("lse", lse, "f32")
+    out.append(c)
+
+    # Decode with the score loop's software prefetch (the K row
+    # TilingOptions::attentionDecodePrefetchKeys on,
     # clamped to the tile's last key; the V row of each key) at GQA group
     # sizes 1, 4 and 8, ragged kv_lengths (a length of 1, lengths that are
     # neither whole vectors nor whole key blocks) and, for group 4, a KV
