@@ -417,8 +417,13 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
   }
 };
 
-/// quantized_linear(rms_norm(x, g), W): the quantized kernel reads the
-/// tile's rows normalised into stack scratch, as above.
+/// quantized_linear(rms_norm(x, g), W) with int8 activations: every row
+/// normalised and quantized once, before the projection tiles. With f32
+/// activations the norm is not fused: normalising the tile's rows in every
+/// (feature tile, row tile) redid each row N / quantFeatureTile times (96
+/// times for SmolLM2's gate/up) and cost 27-33% of a Q4_1 prefill
+/// (bench/results/dtype-storage-2026-12-01.md); the unfused seq.rms_norm
+/// writes the rows once for all its consumers.
 struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
   using TiledPattern::TiledPattern;
   LogicalResult matchAndRewrite(QuantizedLinearOp op,
@@ -426,12 +431,13 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
     auto norm = op.getInput().getDefiningOp<RMSNormOp>();
     if (!norm || norm.getInput().getType().getRank() < 2)
       return rewriter.notifyMatchFailure(op, "input is not an rms_norm");
-    if (options.int8Activations && int8ActivationFormat(op.getFormat())) {
-      SmallVector<QuantizedLinearOp> group = int8Siblings(op, options);
-      if (group.size() > 1) {
-        lowerInt8Group(rewriter, group, norm, options);
-        return success();
-      }
+    if (!options.int8Activations || !int8ActivationFormat(op.getFormat()))
+      return rewriter.notifyMatchFailure(
+          op, "f32 activations: the norm is computed once, unfused");
+    SmallVector<QuantizedLinearOp> group = int8Siblings(op, options);
+    if (group.size() > 1) {
+      lowerInt8Group(rewriter, group, norm, options);
+      return success();
     }
     LoopBuilder b(op.getLoc(), rewriter);
     Value input = b.buffer(norm.getInput());
@@ -443,27 +449,11 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     int64_t k = op.getInput().getType().getShape().back();
     Value rows = b.dim(x, 0), n = b.dim(packed, 0);
-    if (options.int8Activations && int8ActivationFormat(op.getFormat())) {
-      // Int8 activations: every row normalised and quantized once, before
-      // the projection tiles (through heap buffers: a tile loop of one
-      // iteration is folded away, and stack scratch outside a loop body
-      // would have no allocation scope of its own).
-      Int8Rows xq =
-          normalizeAndQuantizeRows(b, norm, x, gamma, rows, k, options);
-      b.parallel({b.divUp(n, options.quantFeatureTile),
-                  b.divUp(rows, options.quantRowTile)},
-                 [&](ValueRange ivs) {
-                   Value n0, n1, r0, r1;
-                   std::tie(n0, n1) =
-                       b.blockBounds(ivs[0], options.quantFeatureTile, n);
-                   std::tie(r0, r1) =
-                       b.blockBounds(ivs[1], options.quantRowTile, rows);
-                   quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1,
-                                            n0, n1, k, xq, packed, bias, y);
-                 });
-      rewriter.replaceOp(op, b.toTensor(output, outType));
-      return success();
-    }
+    // Every row normalised and quantized once, before the projection tiles
+    // (through heap buffers: a tile loop of one iteration is folded away,
+    // and stack scratch outside a loop body would have no allocation scope
+    // of its own).
+    Int8Rows xq = normalizeAndQuantizeRows(b, norm, x, gamma, rows, k, options);
     b.parallel({b.divUp(n, options.quantFeatureTile),
                 b.divUp(rows, options.quantRowTile)},
                [&](ValueRange ivs) {
@@ -472,10 +462,8 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
                      b.blockBounds(ivs[0], options.quantFeatureTile, n);
                  std::tie(r0, r1) =
                      b.blockBounds(ivs[1], options.quantRowTile, rows);
-                 Value normed = normalizeRows(b, norm, x, gamma, r0, r1,
-                                              b.index(k), options.quantRowTile);
-                 quantizedProjectRows(b, op.getFormat(), options, r0, r1, n0,
-                                      n1, k, normed, r0, packed, bias, y);
+                 quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1,
+                                          n0, n1, k, xq, packed, bias, y);
                });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
