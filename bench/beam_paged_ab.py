@@ -11,8 +11,8 @@ prompt): `paged` over pools of 64 blocks of 16 slots read through a block
 table (the reorder permutes table rows and copies partly filled blocks on
 write), `contiguous` over caches [4, 4, 512, 32] (the reorder gathers
 every beam's whole cache row). Weights, prompt caches and first logits
-are generated in the IR (sin of distinct arguments), so the entries take
-no inputs.
+are random .npy inputs (the same prompt keys and values in both layouts);
+the script checks that both entries print the same results.
 
 Each entry is timed by task-clock (perf stat, pinned to core 0, one
 thread): (task-clock(reps = N + 1) - task-clock(reps = 1)) / N, the two
@@ -26,31 +26,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 V, DM, H, D = 256, 128, 4, 32
 BEAMS, NEW, PROMPT = 4, 32, 200
 BLOCK, MAX_BLOCKS, NUM_BLOCKS, CAP = 16, 32, 64, 512
 ROWS = BEAMS
 HD = H * D
-
-
-def gen(shape, a, b, scale):
-    idx = ", ".join(f"%i{k}: index" for k in range(len(shape)))
-    dims = "x".join(map(str, shape))
-    lin = ["%c0 = arith.constant 0 : index"]
-    acc = "%c0"
-    for k in range(len(shape)):
-        lin.append(f"%m{k} = arith.constant {a + 7 * k} : index")
-        lin.append(f"%p{k} = arith.muli %i{k}, %m{k} : index")
-        lin.append(f"%s{k} = arith.addi {acc}, %p{k} : index")
-        acc = f"%s{k}"
-    lin += [f"%w = arith.index_cast {acc} : index to i32",
-            "%f = arith.sitofp %w : i32 to f32",
-            f"%g = arith.constant {b} : f32", "%h = arith.mulf %f, %g : f32",
-            "%sn = math.sin %h : f32", f"%sc = arith.constant {scale} : f32",
-            "%o = arith.mulf %sn, %sc : f32", "tensor.yield %o : f32"]
-    body = "\n    ".join(lin)
-    return (f"tensor.generate {{\n  ^bb0({idx}):\n    {body}\n  }} : "
-            f"tensor<{dims}xf32>")
 
 
 def body(paged):
@@ -94,36 +76,31 @@ def body(paged):
 '''
 
 
+WEIGHTS = [("first", [1, V]), ("emb", [V, DM]), ("pemb", [CAP, DM]),
+           ("wq", [HD, DM]), ("wk", [HD, DM]), ("wv", [HD, DM]),
+           ("wo", [V, HD]), ("wu", [V, DM])]
+
+
+def ttype(shape, elem="f32"):
+    return "tensor<" + "x".join(map(str, shape)) + f"x{elem}>"
+
+
 def entry(paged):
     R = ROWS
     res = f"tensor<1x{BEAMS}x{NEW}xi32>, tensor<1x{BEAMS}xf32>, tensor<1x{BEAMS}xi32>"
-    lines = [f"func.func @{'paged' if paged else 'contiguous'}() -> ({res}) {{"]
-    for name, shape, a, b, sc in [
-            ("emb", [V, DM], 3, 0.37, 1.0), ("pemb", [CAP, DM], 5, 0.53, 0.5),
-            ("wq", [HD, DM], 11, 0.71, 0.1), ("wk", [HD, DM], 13, 0.29, 0.1),
-            ("wv", [HD, DM], 17, 0.43, 0.1), ("wo", [V, HD], 19, 0.61, 0.2),
-            ("wu", [V, DM], 23, 0.83, 0.1), ("first", [1, V], 29, 0.91, 3.0)]:
-        lines.append(f"  %{name} = {gen(shape, a, b, sc)}")
+    cshape = [NUM_BLOCKS, H, BLOCK, D] if paged else [R, H, CAP, D]
+    ctype = ttype(cshape)
+    bt = ttype([R, MAX_BLOCKS], "i32")
+    params = [f"%{n}: {ttype(sh)}" for n, sh in WEIGHTS]
+    params += [f"%kc0: {ctype}", f"%vc0: {ctype}"]
     if paged:
-        cshape = [NUM_BLOCKS, H, BLOCK, D]
-        # Beam 0's row holds the prompt in blocks 0 .. 12; the rest is
-        # junk (block 0).
-        lines.append(f"  %bt0 = tensor.generate {{\n  ^bb0(%r: index, %j: index):\n"
-                     f"    %c0 = arith.constant 0 : index\n"
-                     f"    %z = arith.cmpi eq, %r, %c0 : index\n"
-                     f"    %ji = arith.index_cast %j : index to i32\n"
-                     f"    %zi = arith.constant 0 : i32\n"
-                     f"    %o = arith.select %z, %ji, %zi : i32\n"
-                     f"    tensor.yield %o : i32\n  }} : tensor<{R}x{MAX_BLOCKS}xi32>")
-    else:
-        cshape = [R, H, CAP, D]
-    lines.append(f"  %kc0 = {gen(cshape, 31, 0.47, 1.0)}")
-    lines.append(f"  %vc0 = {gen(cshape, 37, 0.59, 1.0)}")
+        params.append(f"%bt0: {bt}")
+    lines = [f"func.func @{'paged' if paged else 'contiguous'}("
+             f"{', '.join(params)}) -> ({res}) {{"]
     lines.append(f"  %start = arith.constant dense<{PROMPT}> : tensor<1xi32>")
-    ctype = "tensor<" + "x".join(map(str, cshape)) + "xf32>"
     init = f"%kc0, %vc0{', %bt0' if paged else ''} : {ctype}, {ctype}"
     if paged:
-        init += f", tensor<{R}x{MAX_BLOCKS}xi32>"
+        init += f", {bt}"
     attrs = (f"num_beams = {BEAMS} : i64, max_new_tokens = {NEW} : i64, "
              "eos_token_ids = array<i64: 2>")
     if paged:
@@ -136,12 +113,45 @@ def entry(paged):
     return "\n".join(lines)
 
 
-def task_clock_ms(build, pkg, entry_name, reps):
+def write_inputs(work):
+    """Weights and prompt caches as .npy; the same prompt keys and values in
+    both layouts (pool block j = positions 16 j .. 16 j + 15 of beam 0,
+    as its table row says; the other rows and blocks random junk)."""
+    rng = np.random.default_rng(12)
+    scale = {"first": 3.0, "emb": 1.0, "pemb": 0.5, "wo": 0.2}
+    files = {}
+    for n, sh in WEIGHTS:
+        files[n] = (rng.standard_normal(sh) * scale.get(n, 0.1)).astype(np.float32)
+    paged, contiguous = [], []
+    for _ in range(2):
+        c = rng.standard_normal((ROWS, H, CAP, D)).astype(np.float32)
+        pool = rng.standard_normal((NUM_BLOCKS, H, BLOCK, D)).astype(np.float32)
+        for j in range(CAP // BLOCK):
+            if j < NUM_BLOCKS:
+                pool[j] = c[0, :, j * BLOCK:(j + 1) * BLOCK]
+        paged.append(pool)
+        contiguous.append(c)
+    table = np.zeros((ROWS, MAX_BLOCKS), np.int32)
+    table[0] = np.arange(MAX_BLOCKS)
+    args = {}
+    for kind, caches in (("paged", paged), ("contiguous", contiguous)):
+        arrays = [files[n] for n, _ in WEIGHTS] + caches
+        if kind == "paged":
+            arrays.append(table)
+        args[kind] = []
+        for i, a in enumerate(arrays):
+            path = work / f"{kind}_{i}.npy"
+            np.save(path, a)
+            args[kind] += ["--input", f"{i}={path}"]
+    return args
+
+
+def task_clock_ms(build, pkg, entry_name, args, reps):
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_PROC_BIND="true")
     out = subprocess.run(
         ["perf", "stat", "-x,", "-e", "task-clock", "taskset", "-c", "0",
          str(build / "bin/seqrun"), str(pkg), "--entry", entry_name, "--bench",
-         "--warmup", "0", "--reps", str(reps), "--threads", "1"],
+         "--warmup", "0", "--reps", str(reps), "--threads", "1"] + args,
         check=True, capture_output=True, text=True, env=env).stderr
     for line in out.splitlines():
         if "task-clock" in line:
@@ -165,16 +175,18 @@ def main():
     subprocess.run([str(build / "bin/seqc"), str(src), "--target=cpu",
                     "-o", str(pkg)], check=True)
     # Same results from both entries.
+    inputs = write_inputs(work)
     outs = [subprocess.run([str(build / "bin/seqrun"), str(pkg), "--entry",
-                            e, "--print"], check=True, capture_output=True,
-                           text=True).stdout for e in ("paged", "contiguous")]
+                            e, "--print"] + inputs[e], check=True,
+                           capture_output=True, text=True).stdout
+            for e in ("paged", "contiguous")]
     print("results equal:", outs[0] == outs[1])
     times = {"paged": [], "contiguous": []}
     for _ in range(args.rounds):
         for e in times:
             n = args.reps
-            t = (task_clock_ms(build, pkg, e, n + 1) -
-                 task_clock_ms(build, pkg, e, 1)) / n
+            t = (task_clock_ms(build, pkg, e, inputs[e], n + 1) -
+                 task_clock_ms(build, pkg, e, inputs[e], 1)) / n
             times[e].append(t)
     for e, ts in times.items():
         print(f"{e:10s} median {statistics.median(ts):8.3f} ms/call  "
