@@ -539,6 +539,29 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
             });
           });
         });
+        // A partly filled prompt block is written by the next step: it must
+        // be its row's alone (full blocks may be shared, e.g. a common
+        // prefix).
+        b.forLoop(zero, batch, [&](Value item) {
+          Value row = b.mul(item, beamsV);
+          Value length = lengthOf(item);
+          Value full = arith::DivUIOp::create(b, length, blockSize);
+          Value partial = arith::AndIOp::create(
+              b,
+              b.cmp(arith::CmpIPredicate::ne,
+                    arith::RemUIOp::create(b, length, blockSize), zero),
+              b.cmp(arith::CmpIPredicate::ult, full, maxBlocks));
+          b.ifThen(partial, [&] {
+            Value id = memref::LoadOp::create(b, table, ValueRange{row, full});
+            Value count = memref::LoadOp::create(b, refs, b.indexCast(id));
+            b.raiseUnless(anchor,
+                          b.cmp(arith::CmpIPredicate::eq, count, one32),
+                          kIndexOutOfRange,
+                          "the partly filled prompt block %ld of beam row %ld "
+                          "is shared with another row",
+                          {id, row});
+          });
+        });
         // The free blocks, lowest id on top.
         memref::StoreOp::create(b, zero, freeTop, zero);
         b.forLoop(zero, numBlocks, [&](Value i) {

@@ -46,12 +46,17 @@
 // Run-time errors of the paged reorder (@errors: 2 beams, a pool of 6
 // blocks of 4 slots, the verifier's minimum for 6 new tokens): a pool that
 // the prompt leaves too small, a table entry outside the pool, a prompt
-// longer than the table. Each is reported with the op's location.
+// longer than the table, and (@errors2, two items) a partly filled prompt
+// block shared by two items' rows (full blocks may be shared, the block
+// the next token goes into may not). Each is reported with the op's
+// location.
 // RUN: not seqrun %t.seqpkg --entry errors --input 0=%S/../Inputs/beam_paged/dry_start.npy --input 1=%S/../Inputs/beam_paged/dry_table.npy 2>&1 | FileCheck %s --check-prefix=DRY
 // RUN: not seqrun %t.seqpkg --entry errors --input 0=%S/../Inputs/beam_paged/range_start.npy --input 1=%S/../Inputs/beam_paged/range_table.npy 2>&1 | FileCheck %s --check-prefix=RANGE
 // RUN: not seqrun %t.seqpkg --entry errors --input 0=%S/../Inputs/beam_paged/long_start.npy --input 1=%S/../Inputs/beam_paged/long_table.npy 2>&1 | FileCheck %s --check-prefix=LONG
+// RUN: not seqrun %t.seqpkg --entry errors2 --input 0=%S/../Inputs/beam_paged/shared_start.npy --input 1=%S/../Inputs/beam_paged/shared_table.npy 2>&1 | FileCheck %s --check-prefix=SHARED
 // DRY: (__seq_status 2): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: the block pool of 6 blocks ran dry: beam row 1 needs a block for position 20
 // RANGE: (__seq_status 1): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: block table entry 1 of beam row 0 is 99, outside the pool of 6 blocks
+// SHARED: (__seq_status 1): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: the partly filled prompt block 1 of beam row 0 is shared with another row
 // LONG: (__seq_status 2): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: a prompt of 40 positions needs 10 blocks of 4 slots, more than the block table's 8
 
 // CHECK: output 0: i32[2, 3, 7] = [[SEQ:.*]]
@@ -158,4 +163,17 @@ func.func @errors(%start: tensor<1xi32>, %bt0: tensor<2x8xi32>) -> (tensor<1x2x6
     seq.yield %step, %kp, %bt : tensor<2x1x5xf32>, tensor<6x1x4x2xf32>, tensor<2x8xi32>
   }
   return %seqs, %scores, %lens : tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32>
+}
+
+func.func @errors2(%start: tensor<2xi32>, %bt0: tensor<4x8xi32>) -> (tensor<2x2x6xi32>, tensor<2x2xf32>, tensor<2x2xi32>) {
+  %first = arith.constant dense<0.0> : tensor<2x5xf32>
+  %step = arith.constant dense<0.0> : tensor<4x1x5xf32>
+  %pool = arith.constant dense<0.0> : tensor<12x1x4x2xf32>
+  %seqs, %scores, %lens = seq.beam_search_loop logits(%first : tensor<2x5xf32>) positions(%start : tensor<2xi32>) init(%pool, %bt0 : tensor<12x1x4x2xf32>, tensor<4x8xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>}
+      -> tensor<2x2x6xi32>, tensor<2x2xf32>, tensor<2x2xi32> {
+  ^bb0(%t: tensor<4x1xi32>, %p: tensor<4x1xi32>, %kp: tensor<12x1x4x2xf32>, %bt: tensor<4x8xi32>):
+    seq.yield %step, %kp, %bt : tensor<4x1x5xf32>, tensor<12x1x4x2xf32>, tensor<4x8xi32>
+  }
+  return %seqs, %scores, %lens : tensor<2x2x6xi32>, tensor<2x2xf32>, tensor<2x2xi32>
 }

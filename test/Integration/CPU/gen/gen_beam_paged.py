@@ -107,9 +107,10 @@ def main():
                                  ["E", "P", "Wq", "Wk", "Wv", "Wo", "Wu"]]
     files += [("sequences", seqs), ("scores", scores), ("lengths", lengths)]
     # The run-time errors of @errors (pool of 6 blocks of 4 slots, table
-    # [2, 8]): a prompt of 20 positions in 5 blocks leaves one free block
+    # [2, 8]; @errors2: 12 blocks, table [4, 8]): a prompt of 20 positions in 5 blocks leaves one free block
     # for the two beams' tails (the pool runs dry), a table entry outside
-    # the pool, a prompt longer than the table.
+    # the pool, a prompt longer than the table, and (@errors2, two items)
+    # a partly filled prompt block shared by both items' rows.
     files += [("dry_start", np.array([20], np.int32)),
               ("dry_table", np.array([[5, 4, 3, 2, 1, 0, 0, 0],
                                       [0] * 8], np.int32)),
@@ -117,7 +118,11 @@ def main():
               ("range_table", np.array([[3, 99, 0, 0, 0, 0, 0, 0],
                                         [0] * 8], np.int32)),
               ("long_start", np.array([40], np.int32)),
-              ("long_table", np.zeros((2, 8), np.int32))]
+              ("long_table", np.zeros((2, 8), np.int32)),
+              ("shared_start", np.array([6, 6], np.int32)),
+              ("shared_table", np.array([[2, 1, 0, 0, 0, 0, 0, 0], [0] * 8,
+                                         [3, 1, 0, 0, 0, 0, 0, 0], [0] * 8],
+                                        np.int32))]
     for name, arr in files:
         arr = np.ascontiguousarray(arr)
         assert arr.dtype in (np.float32, np.int32), name

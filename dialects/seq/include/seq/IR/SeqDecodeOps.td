@@ -170,8 +170,9 @@ def Seq_BeamSearchLoopOp : Seq_Op<"beam_search_loop", [RecursiveMemoryEffects,
     read and written through it (`seq.attention` / `seq.cache_write` with
     `block_table`). The loop owns the table: the body must yield its table
     argument unchanged, and at entry only the blocks of beam 0's rows that
-    hold the prompt (`ceil(start / BlockSize)` entries) are in use, every
-    other block of the pool is free. The reorder then permutes table rows
+    hold the prompt (`ceil(start / BlockSize)` entries) are in use (a
+    partly filled one by one row only), every other block of the pool is
+    free. The reorder then permutes table rows
     instead of gathering: with `L` cached positions, a beam shares its
     parent's `L / BlockSize` full blocks (no data copy; the blocks are
     reference counted), the first child of a parent takes over its
