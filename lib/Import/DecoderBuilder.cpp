@@ -1127,7 +1127,8 @@ void mlir::seq::emitBeamSearchTail(
       b.getI64IntegerAttr(beams), b.getI64IntegerAttr(N),
       b.getDenseI64ArrayAttr(eosTokenIds), b.getI64IntegerAttr(0),
       b.getF64FloatAttr(options.lengthPenalty),
-      b.getStringAttr(options.earlyStopping));
+      b.getStringAttr(options.earlyStopping), /*block_table=*/IntegerAttr(),
+      /*paged_caches=*/b.getDenseI64ArrayAttr({}));
   {
     OpBuilder::InsertionGuard guard(b);
     auto column = RankedTensorType::get({beams, 1}, i32);

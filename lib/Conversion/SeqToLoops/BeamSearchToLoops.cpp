@@ -17,7 +17,11 @@
 //     unless they are among the num_beams best and just hit a stop, and
 //     when the early-stopping rule closed the item;
 //   - the state reorder: every state tensor gathered on dim 0 by the
-//     running beams' parent rows (a fresh tensor each step);
+//     running beams' parent rows (a fresh tensor each step); with a block
+//     table, the paged caches are not gathered: the table rows are
+//     permuted over reference-counted blocks, full blocks shared, the
+//     partly filled tail block of a parent taken over by its first child
+//     and copied into a fresh block (from a free list) for the others;
 //   - the stop: no item can improve, every item is full (early_stopping =
 //     "true"), or every candidate hit a stop.
 //
@@ -37,6 +41,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
+#include <optional>
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -450,10 +455,324 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
       memref::StoreOp::create(b, go, going, zero);
     };
 
-    // The state gathered on dim 0 by `parentRow`, into fresh tensors.
-    auto reorder = [&](ValueRange state) {
+    // Paged caches: the loop-owned block table `table` [rows, MaxBlocks]
+    // (its next value built in `nextTable`), a reference count per block,
+    // the free blocks as a stack, and per row the tail to allocate and the
+    // copy-on-write source and destination.
+    std::optional<uint64_t> tableIndex = op.getBlockTable();
+    ArrayRef<int64_t> pagedIndices = op.getPagedCaches();
+    Value table, nextTable, refs, freeList, freeTop, claimed, needBlock,
+        cowFrom, cowTo, maxBlocks, numBlocks, blockSize;
+    RankedTensorType tableType;
+    if (tableIndex) {
+      Value init = op.getInitState()[*tableIndex];
+      tableType = cast<RankedTensorType>(init.getType());
+      Value pool = op.getInitState()[pagedIndices.front()];
+      maxBlocks = b.dim(init, 1);
+      numBlocks = b.dim(pool, 0);
+      blockSize = b.dim(pool, 2);
+      auto dyn2 = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                                  i32);
+      table = memref::AllocOp::create(b, dyn2, ValueRange{rows, maxBlocks});
+      nextTable = memref::AllocOp::create(b, dyn2, ValueRange{rows, maxBlocks});
+      refs = alloc({}, i32, numBlocks);
+      freeList = alloc({}, b.getIndexType(), numBlocks);
+      freeTop = memref::AllocaOp::create(
+          b, MemRefType::get({1}, b.getIndexType()));
+      claimed = alloc({}, i32, rows);
+      needBlock = alloc({}, i32, rows);
+      cowFrom = alloc({}, b.getIndexType(), rows);
+      cowTo = alloc({}, b.getIndexType(), rows);
+    }
+    auto isPaged = [&](int64_t i) {
+      return llvm::is_contained(pagedIndices, i);
+    };
+
+    // The block-table permutation after selection step `s` (index): every
+    // row then holds L = start + s positions, L / BlockSize full blocks
+    // (shared with its parent's: reference counted, never copied) and a
+    // tail block for position L on, its own. Step 0 reads the entry's
+    // table, in which only beam 0's rows hold blocks (the prompt's).
+    // Returns per row the filled slots to copy from cowFrom to cowTo.
+    auto permuteTable = [&](Value s, bool atEntry) {
+      auto lengthOf = [&](Value item) {
+        Value l = b.add(b.loadIndex(start, {item}), s);
+        return b.max(l, zero);
+      };
+      if (atEntry) {
+        Value initTable = b.buffer(op.getInitState()[*tableIndex]);
+        b.forLoop(zero, numBlocks, [&](Value blk) {
+          memref::StoreOp::create(b, zero32, refs, blk);
+        });
+        b.forLoop(zero, batch, [&](Value item) {
+          Value row = b.mul(item, beamsV);
+          Value length = lengthOf(item);
+          Value held = arith::CeilDivUIOp::create(b, length, blockSize);
+          b.raiseUnless(anchor,
+                        b.cmp(arith::CmpIPredicate::ule, held, maxBlocks),
+                        kCacheOverflow,
+                        "a prompt of %ld positions needs %ld blocks of %ld "
+                        "slots, more than the block table's %ld",
+                        {length, held, blockSize, maxBlocks});
+          Value heldC = b.min(held, maxBlocks);
+          b.forLoop(zero, maxBlocks, [&](Value j) {
+            Value id = memref::LoadOp::create(b, initTable, ValueRange{row, j});
+            Value inPool = arith::AndIOp::create(
+                b, b.cmp(arith::CmpIPredicate::sge, id, zero32),
+                b.cmp(arith::CmpIPredicate::slt, b.indexCast(id), numBlocks));
+            Value live = b.cmp(arith::CmpIPredicate::ult, j, heldC);
+            b.ifThen(live, [&] {
+              b.raiseUnless(anchor, inPool, kIndexOutOfRange,
+                            "block table entry %ld of beam row %ld is %ld, "
+                            "outside the pool of %ld blocks",
+                            {j, row, id, numBlocks});
+            });
+            // Entries outside the pool are read as block 0 (unchecked
+            // builds stay in bounds).
+            id = b.select(inPool, id, zero32);
+            memref::StoreOp::create(b, id, table, ValueRange{row, j});
+            b.ifThen(live, [&] {
+              Value idx = b.indexCast(id);
+              Value count = memref::LoadOp::create(b, refs, idx);
+              memref::StoreOp::create(
+                  b, arith::AddIOp::create(b, count, one32), refs, idx);
+            });
+          });
+        });
+        // A partly filled prompt block is written by the next step: it must
+        // be its row's alone (full blocks may be shared, e.g. a common
+        // prefix).
+        b.forLoop(zero, batch, [&](Value item) {
+          Value row = b.mul(item, beamsV);
+          Value length = lengthOf(item);
+          Value full = arith::DivUIOp::create(b, length, blockSize);
+          Value partial = arith::AndIOp::create(
+              b,
+              b.cmp(arith::CmpIPredicate::ne,
+                    arith::RemUIOp::create(b, length, blockSize), zero),
+              b.cmp(arith::CmpIPredicate::ult, full, maxBlocks));
+          b.ifThen(partial, [&] {
+            Value id = memref::LoadOp::create(b, table, ValueRange{row, full});
+            Value count = memref::LoadOp::create(b, refs, b.indexCast(id));
+            b.raiseUnless(anchor,
+                          b.cmp(arith::CmpIPredicate::eq, count, one32),
+                          kIndexOutOfRange,
+                          "the partly filled prompt block %ld of beam row %ld "
+                          "is shared with another row",
+                          {id, row});
+          });
+        });
+        // The free blocks, lowest id on top.
+        memref::StoreOp::create(b, zero, freeTop, zero);
+        b.forLoop(zero, numBlocks, [&](Value i) {
+          Value blk = b.sub(b.sub(numBlocks, one), i);
+          Value isFree = b.cmp(arith::CmpIPredicate::eq,
+                               memref::LoadOp::create(b, refs, blk), zero32);
+          b.ifThen(isFree, [&] {
+            Value top = memref::LoadOp::create(b, freeTop, zero);
+            memref::StoreOp::create(b, blk, freeList, top);
+            memref::StoreOp::create(b, b.add(top, one), freeTop, zero);
+          });
+        });
+      }
+      // Per item: full = L / BlockSize shared blocks, rem = L % BlockSize
+      // filled slots of the tail (block `full`), which exists when
+      // full < MaxBlocks (else the next write overflows the table, which
+      // seq.cache_write reports); an old row holds held = ceil(L /
+      // BlockSize) blocks, a new one full + hasTail.
+      struct Extent {
+        Value full, rem, hasTail, held, newHeld;
+      };
+      auto extentOf = [&](Value item) {
+        Value length = lengthOf(item);
+        Value full = arith::DivUIOp::create(b, length, blockSize);
+        Value rem = arith::RemUIOp::create(b, length, blockSize);
+        Value hasTail = b.cmp(arith::CmpIPredicate::ult, full, maxBlocks);
+        Value fullC = b.min(full, maxBlocks);
+        Value partial = b.cmp(arith::CmpIPredicate::ne, rem, zero);
+        Value held = b.select(arith::AndIOp::create(b, partial, hasTail),
+                              b.add(fullC, one), fullC);
+        Value newHeld = b.select(hasTail, b.add(fullC, one), fullC);
+        return Extent{fullC, rem, hasTail, held, newHeld};
+      };
+      auto parentOf = [&](Value r) -> Value {
+        if (atEntry)
+          return b.mul(arith::DivUIOp::create(b, r, beamsV), beamsV);
+        return memref::LoadOp::create(b, parentRow, r);
+      };
+      auto addRef = [&](Value id, int32_t delta) {
+        Value idx = b.indexCast(id);
+        Value count = arith::AddIOp::create(
+            b, memref::LoadOp::create(b, refs, idx), b.i32(delta));
+        memref::StoreOp::create(b, count, refs, idx);
+        return count;
+      };
+      b.forLoop(zero, rows, [&](Value r) {
+        memref::StoreOp::create(b, zero32, claimed, r);
+      });
+      // 1. Each row takes its parent's full blocks; the first child of a
+      // parent takes over its partly filled tail, the others (and every
+      // row when no tail is partly filled) need a fresh block.
+      b.forLoop(zero, rows, [&](Value r) {
+        Value item = arith::DivUIOp::create(b, r, beamsV);
+        Extent e = extentOf(item);
+        Value p = parentOf(r);
+        b.forLoop(zero, e.full, [&](Value j) {
+          Value id = memref::LoadOp::create(b, table, ValueRange{p, j});
+          memref::StoreOp::create(b, id, nextTable, ValueRange{r, j});
+          addRef(id, 1);
+        });
+        Value partial = b.cmp(arith::CmpIPredicate::ne, e.rem, zero);
+        Value firstChild = b.cmp(arith::CmpIPredicate::eq,
+                                 memref::LoadOp::create(b, claimed, p), zero32);
+        Value takeOver = arith::AndIOp::create(
+            b, arith::AndIOp::create(b, partial, firstChild), e.hasTail);
+        Value tailIdx = b.min(e.full, b.sub(maxBlocks, one));
+        Value tail = memref::LoadOp::create(b, table, ValueRange{p, tailIdx});
+        b.ifThen(takeOver, [&] {
+          memref::StoreOp::create(b, one32, claimed, p);
+          memref::StoreOp::create(b, tail, nextTable, ValueRange{r, e.full});
+          addRef(tail, 1);
+        });
+        Value fresh = arith::AndIOp::create(
+            b, e.hasTail,
+            arith::XOrIOp::create(
+                b, takeOver,
+                arith::ConstantOp::create(b, b.getBoolAttr(true))));
+        memref::StoreOp::create(b, arith::ExtUIOp::create(b, i32, fresh),
+                                needBlock, r);
+        memref::StoreOp::create(b, b.indexCast(tail), cowFrom, r);
+        memref::StoreOp::create(b, zero, cowTo, r);
+      });
+      // 2. The old rows let go of their blocks; unreferenced ones are free.
+      b.forLoop(zero, rows, [&](Value q) {
+        auto release = [&] {
+          Value item = arith::DivUIOp::create(b, q, beamsV);
+          Extent e = extentOf(item);
+          b.forLoop(zero, e.held, [&](Value j) {
+            Value id = memref::LoadOp::create(b, table, ValueRange{q, j});
+            Value count = addRef(id, -1);
+            b.ifThen(b.cmp(arith::CmpIPredicate::eq, count, zero32), [&] {
+              Value top = memref::LoadOp::create(b, freeTop, zero);
+              memref::StoreOp::create(b, b.indexCast(id), freeList, top);
+              memref::StoreOp::create(b, b.add(top, one), freeTop, zero);
+            });
+          });
+        };
+        if (!atEntry)
+          return release();
+        Value beam0 = b.cmp(arith::CmpIPredicate::eq,
+                            arith::RemUIOp::create(b, q, beamsV), zero);
+        b.ifThen(beam0, release);
+      });
+      // 3. Fresh tail blocks from the free list; the rest of each row
+      // points at block 0 (never read: kv_lengths masks it).
+      b.forLoop(zero, rows, [&](Value r) {
+        Value item = arith::DivUIOp::create(b, r, beamsV);
+        Extent e = extentOf(item);
+        Value need = b.cmp(arith::CmpIPredicate::ne,
+                           memref::LoadOp::create(b, needBlock, r), zero32);
+        b.ifThen(need, [&] {
+          Value top = memref::LoadOp::create(b, freeTop, zero);
+          Value dry = b.cmp(arith::CmpIPredicate::eq, top, zero);
+          b.ifThen(dry, [&] {
+            b.raiseStatus(anchor, kCacheOverflow,
+                          "the block pool of %ld blocks ran dry: beam row "
+                          "%ld needs a block for position %ld",
+                          {numBlocks, r,
+                           b.add(b.mul(e.full, blockSize), e.rem)});
+          });
+          // A dry pool (reported) reuses block 0 rather than read out of
+          // bounds.
+          Value newTop = b.select(dry, zero, b.sub(top, one));
+          Value blk = b.select(
+              dry, zero, memref::LoadOp::create(b, freeList, newTop));
+          memref::StoreOp::create(b, newTop, freeTop, zero);
+          Value id = arith::IndexCastOp::create(b, i32, blk);
+          memref::StoreOp::create(b, id, nextTable, ValueRange{r, e.full});
+          memref::StoreOp::create(b, one32, refs, blk);
+          memref::StoreOp::create(b, blk, cowTo, r);
+        });
+        b.forLoop(e.newHeld, maxBlocks, [&](Value j) {
+          memref::StoreOp::create(b, zero32, nextTable, ValueRange{r, j});
+        });
+      });
+      memref::CopyOp::create(b, nextTable, table);
+    };
+
+    // The copy-on-write of the paged caches after permuteTable: the
+    // L % BlockSize filled slots of each fresh tail's source block (zero
+    // slots for a row that took over its parent's tail or starts a new
+    // block).
+    auto copyOnWrite = [&](Value s, Value pool) {
+      auto type = cast<RankedTensorType>(pool.getType());
+      return b.forLoop(
+          zero, rows, ValueRange{pool},
+          [&](Value r, ValueRange acc) -> SmallVector<Value> {
+            Value item = arith::DivUIOp::create(b, r, beamsV);
+            Value length = b.max(b.add(b.loadIndex(start, {item}), s), zero);
+            Value rem = arith::RemUIOp::create(b, length, blockSize);
+            Value copies = b.cmp(arith::CmpIPredicate::ne,
+                                 memref::LoadOp::create(b, needBlock, r),
+                                 zero32);
+            Value slots = b.select(copies, rem, zero);
+            Value from = memref::LoadOp::create(b, cowFrom, r);
+            Value to = memref::LoadOp::create(b, cowTo, r);
+            SmallVector<OpFoldResult> sizes{b.getIndexAttr(1)};
+            for (int64_t d : {1, 2, 3}) {
+              if (d == 2)
+                sizes.push_back(slots);
+              else if (type.isDynamicDim(d))
+                sizes.push_back(b.dim(acc[0], d));
+              else
+                sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+            }
+            SmallVector<OpFoldResult> unit(4, b.getIndexAttr(1));
+            SmallVector<OpFoldResult> src{from, b.getIndexAttr(0),
+                                          b.getIndexAttr(0), b.getIndexAttr(0)};
+            SmallVector<OpFoldResult> dst{to, b.getIndexAttr(0),
+                                          b.getIndexAttr(0), b.getIndexAttr(0)};
+            Value block = tensor::ExtractSliceOp::create(b, acc[0], src, sizes,
+                                                         unit);
+            return {tensor::InsertSliceOp::create(b, block, acc[0], dst, sizes,
+                                                  unit)
+                        .getResult()};
+          })[0];
+    };
+
+    // The block table as the body sees it: a snapshot of `table`.
+    auto tableTensor = [&] {
+      SmallVector<Value> sizes;
+      if (tableType.isDynamicDim(0))
+        sizes.push_back(rows);
+      if (tableType.isDynamicDim(1))
+        sizes.push_back(maxBlocks);
+      return tensor::GenerateOp::create(
+                 b, tableType, sizes,
+                 [&](OpBuilder &, Location loc, ValueRange ij) {
+                   tensor::YieldOp::create(
+                       b, loc,
+                       memref::LoadOp::create(b, table, ij).getResult());
+                 })
+          .getResult();
+    };
+
+    // The state reordered after selection step `s`: the block table
+    // permuted and the paged caches copied on write, every other state
+    // tensor gathered on dim 0 by `parentRow` into a fresh tensor.
+    auto reorder = [&](ValueRange state, Value s, bool atEntry) {
+      if (tableIndex)
+        permuteTable(s, atEntry);
       SmallVector<Value> out;
-      for (Value tensor : state) {
+      for (auto [i, tensor] : llvm::enumerate(state)) {
+        if (tableIndex && i == *tableIndex) {
+          out.push_back(tableTensor());
+          continue;
+        }
+        if (isPaged(i)) {
+          out.push_back(copyOnWrite(s, tensor));
+          continue;
+        }
         auto type = cast<RankedTensorType>(tensor.getType());
         SmallVector<Value> dynamic;
         SmallVector<OpFoldResult> sizes{b.getIndexAttr(1)};
@@ -497,7 +816,7 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
     // Step 0: the first logits, expanded from beam 0.
     computeLogp(first, /*fromFirst=*/true);
     selectStep(zero);
-    SmallVector<Value> state0 = reorder(op.getInitState());
+    SmallVector<Value> state0 = reorder(op.getInitState(), zero, true);
 
     // Steps 1 .. max_new_tokens - 1: the body on the running beams' last
     // tokens at position start + s - 1.
@@ -547,7 +866,7 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
           computeLogp(b.buffer(yielded[0]), /*fromFirst=*/false);
           selectStep(s);
           SmallVector<Value> next =
-              reorder(ArrayRef<Value>(yielded).drop_front());
+              reorder(ArrayRef<Value>(yielded).drop_front(), s, false);
           if (needsThenYield)
             scf::YieldOp::create(b, next);
           if (moveInto(branch.getElseRegion()))

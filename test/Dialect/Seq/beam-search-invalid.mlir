@@ -88,7 +88,7 @@ func.func @beam_sequences_shape(%lg: tensor<2x50xf32>, %pos: tensor<2xi32>, %ste
 // -----
 
 func.func @beam_state_rows(%lg: tensor<2x50xf32>, %pos: tensor<2xi32>, %step: tensor<8x1x50xf32>, %pool: tensor<16x2x4x8xf32>) {
-  // expected-error @+1 {{'seq.beam_search_loop' op expects every state tensor to have B * num_beams = 8 rows in dim 0 (the beam reorder gathers dim 0; paged caches, whose dim 0 counts blocks, are not supported yet), got 'tensor<16x2x4x8xf32>' for state #0}}
+  // expected-error @+1 {{'seq.beam_search_loop' op expects every state tensor to have B * num_beams = 8 rows in dim 0 (the beam reorder gathers dim 0; a paged cache, whose dim 0 counts blocks, is named in paged_caches), got 'tensor<16x2x4x8xf32>' for state #0}}
   %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<2x50xf32>) positions(%pos : tensor<2xi32>) init(%pool : tensor<16x2x4x8xf32>)
       {num_beams = 4 : i64, max_new_tokens = 6 : i64} -> tensor<2x4x6xi32>, tensor<2x4xf32>, tensor<2x4xi32> {
     ^bb0(%t: tensor<8x1xi32>, %p: tensor<8x1xi32>, %c: tensor<16x2x4x8xf32>):
@@ -201,6 +201,177 @@ func.func @beam_body_state(%lg: tensor<2x50xf32>, %pos: tensor<2xi32>, %step: te
       {num_beams = 4 : i64, max_new_tokens = 6 : i64} -> tensor<2x4x6xi32>, tensor<2x4xf32>, tensor<2x4xi32> {
     ^bb0(%t: tensor<8x1xi32>, %p: tensor<8x1xi32>, %c: tensor<8x16xf32>):
       seq.yield %step, %other : tensor<8x1x50xf32>, tensor<8x16xf16>
+  }
+  return
+}
+
+// Paged caches (block_table, paged_caches): one case per message.
+
+// -----
+
+func.func @paged_no_table(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects a block_table (the state operand holding the block table) with paged_caches}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_table_range(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects block_table to name a state operand (0 .. 1), got 2}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 2 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_no_caches(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects paged_caches (the state operands read through the block table) with a block_table}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_table_type(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<3x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects the block table (state #1) to be [B * num_beams, MaxBlocks] = [2, MaxBlocks] i32, got 'tensor<3x4xi32>'}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<3x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<3x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<3x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_table_elem(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<2x4xi64>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects the block table (state #1) to be [B * num_beams, MaxBlocks] = [2, MaxBlocks] i32, got 'tensor<2x4xi64>'}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<2x4xi64>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<2x4xi64>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi64>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_caches_dup(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<6x1x4x2xf32>, %s2: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects paged_caches to name distinct state operands other than the block table (0 .. 2), got 0}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1, %s2 : tensor<6x1x4x2xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 2 : i64, paged_caches = array<i64: 0, 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<6x1x4x2xf32>, %b2: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1, %b2 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_caches_table(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects paged_caches to name distinct state operands other than the block table (0 .. 1), got 1}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 1>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_cache_rank(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x4x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects paged cache (state #0) of rank 4 ([NumBlocks, H, BlockSize, D]), got 'tensor<6x4x2xf32>'}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x4x2xf32>, %b1: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_cache_mismatch(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<6x1x8x2xf32>, %s2: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects every paged cache to have the NumBlocks and BlockSize of state #0 (6, 4), got 'tensor<6x1x8x2xf32>' for state #1}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1, %s2 : tensor<6x1x4x2xf32>, tensor<6x1x8x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 2 : i64, paged_caches = array<i64: 0, 1>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<6x1x8x2xf32>, %b2: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1, %b2 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<6x1x8x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_block_size(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x0x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects paged caches with BlockSize > 0}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x0x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x0x2xf32>, %b1: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x0x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_table_narrow(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<2x1xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects the block table to address at least max_new_tokens (6) positions, got MaxBlocks * BlockSize = 1 * 4}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<2x1xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<2x1xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<2x1xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_pool_small(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<5x1x4x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects a block pool of at least B * num_beams * ceil((BlockSize - 1 + max_new_tokens) / BlockSize) = 2 * 3 = 6 blocks (every beam's own blocks for its generated tokens; the prompt's full blocks are shared), got NumBlocks = 5}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<5x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<5x1x4x2xf32>, %b1: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<5x1x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_unmarked(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<6x1x4x2xf32>, %s2: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects every state tensor to have B * num_beams = 2 rows in dim 0 (the beam reorder gathers dim 0; a paged cache, whose dim 0 counts blocks, is named in paged_caches), got 'tensor<6x1x4x2xf32>' for state #1}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1, %s2 : tensor<6x1x4x2xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 2 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<6x1x4x2xf32>, %b2: tensor<2x4xi32>):
+      seq.yield %step, %b0, %b1, %b2 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>
+  }
+  return
+}
+
+// -----
+
+func.func @paged_table_yield(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: tensor<2x1x50xf32>, %s0: tensor<6x1x4x2xf32>, %s1: tensor<2x4xi32>) {
+  // expected-error @+1 {{'seq.beam_search_loop' op expects the body to yield its block table argument unchanged (state #1: the loop owns the table)}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<6x1x4x2xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<6x1x4x2xf32>, %b1: tensor<2x4xi32>):
+      %bt2 = arith.addi %b1, %b1 : tensor<2x4xi32>
+      seq.yield %step, %b0, %bt2 : tensor<2x1x50xf32>, tensor<6x1x4x2xf32>, tensor<2x4xi32>
   }
   return
 }

@@ -27,3 +27,18 @@ func.func @beam_search(%lg: tensor<2x100xf32>, %pos: tensor<2xi32>, %s0: tensor<
   }
   return %seqs, %scores, %ds : tensor<2x3x8xi32>, tensor<2x3xf32>, tensor<?x2x4xi32>
 }
+
+// The paged form: block_table names the state operand holding the table,
+// paged_caches the caches read through it.
+// CHECK-LABEL: func @beam_search_paged
+// CHECK: seq.beam_search_loop logits(%{{.*}} : tensor<1x100xf32>) positions(%{{.*}} : tensor<1xi32>) init(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8x2x4x8xf32>, tensor<8x2x4x8xf32>, tensor<2x4xi32>) {block_table = 2 : i64, max_new_tokens = 6 : i64, num_beams = 2 : i64, paged_caches = array<i64: 0, 1>}
+// CHECK: seq.yield %{{.*}}, %{{.*}}, %{{.*}}, %[[BT:.*]] : tensor<2x1x100xf32>, tensor<8x2x4x8xf32>, tensor<8x2x4x8xf32>, tensor<2x4xi32>
+func.func @beam_search_paged(%lg: tensor<1x100xf32>, %pos: tensor<1xi32>, %kp0: tensor<8x2x4x8xf32>, %vp0: tensor<8x2x4x8xf32>, %bt0: tensor<2x4xi32>, %step: tensor<2x1x100xf32>) -> tensor<1x2x6xi32> {
+  %seqs, %scores, %lens = seq.beam_search_loop logits(%lg : tensor<1x100xf32>) positions(%pos : tensor<1xi32>) init(%kp0, %vp0, %bt0 : tensor<8x2x4x8xf32>, tensor<8x2x4x8xf32>, tensor<2x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 2 : i64, paged_caches = array<i64: 0, 1>}
+      -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+  ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %kp: tensor<8x2x4x8xf32>, %vp: tensor<8x2x4x8xf32>, %bt: tensor<2x4xi32>):
+    seq.yield %step, %kp, %vp, %bt : tensor<2x1x100xf32>, tensor<8x2x4x8xf32>, tensor<8x2x4x8xf32>, tensor<2x4xi32>
+  }
+  return %seqs : tensor<1x2x6xi32>
+}

@@ -314,6 +314,84 @@ static int64_t mulExtents(int64_t a, int64_t b) {
   return a * b;
 }
 
+/// The paged form: `block_table` names a state `[rows, MaxBlocks]` i32,
+/// `paged_caches` distinct other states `[NumBlocks, H, BlockSize, D]` with
+/// one NumBlocks and BlockSize, the table wide enough for max_new_tokens
+/// and the pool large enough for every beam's own generated blocks.
+LogicalResult BeamSearchLoopOp::verifyPagedState(int64_t rows) {
+  ArrayRef<int64_t> paged = getPagedCaches();
+  std::optional<uint64_t> tableIndex = getBlockTable();
+  if (!tableIndex) {
+    if (!paged.empty())
+      return emitOpError("expects a block_table (the state operand holding "
+                         "the block table) with paged_caches");
+    return success();
+  }
+  int64_t numState = getInitState().size();
+  if (static_cast<int64_t>(*tableIndex) >= numState)
+    return emitOpError() << "expects block_table to name a state operand (0 .. "
+                         << numState - 1 << "), got " << *tableIndex;
+  if (paged.empty())
+    return emitOpError("expects paged_caches (the state operands read "
+                       "through the block table) with a block_table");
+  auto table = cast<RankedTensorType>(getInitState()[*tableIndex].getType());
+  if (table.getRank() != 2 || !table.getElementType().isInteger(32) ||
+      !extentsCompatible(table.getDimSize(0), rows))
+    return emitOpError() << "expects the block table (state #" << *tableIndex
+                         << ") to be [B * num_beams, MaxBlocks] = ["
+                         << formatExtent(rows) << ", MaxBlocks] i32, got "
+                         << table;
+  int64_t numBlocks = ShapedType::kDynamic, blockSize = ShapedType::kDynamic;
+  for (auto [n, index] : llvm::enumerate(paged)) {
+    if (index < 0 || index >= numState ||
+        index == static_cast<int64_t>(*tableIndex) ||
+        llvm::is_contained(paged.take_front(n), index))
+      return emitOpError() << "expects paged_caches to name distinct state "
+                              "operands other than the block table (0 .. "
+                           << numState - 1 << "), got " << index;
+    auto type = cast<RankedTensorType>(getInitState()[index].getType());
+    if (type.getRank() != 4)
+      return emitOpError() << "expects paged cache (state #" << index
+                           << ") of rank 4 ([NumBlocks, H, BlockSize, D]), "
+                              "got "
+                           << type;
+    if (n == 0) {
+      numBlocks = type.getDimSize(0);
+      blockSize = type.getDimSize(2);
+    } else if (!extentsCompatible(type.getDimSize(0), numBlocks) ||
+               !extentsCompatible(type.getDimSize(2), blockSize)) {
+      return emitOpError() << "expects every paged cache to have the "
+                              "NumBlocks and BlockSize of state #"
+                           << paged[0] << " (" << formatExtent(numBlocks)
+                           << ", " << formatExtent(blockSize) << "), got "
+                           << type << " for state #" << index;
+    }
+  }
+  if (blockSize == 0)
+    return emitOpError("expects paged caches with BlockSize > 0");
+  int64_t maxNew = getMaxNewTokens();
+  int64_t maxBlocks = table.getDimSize(1);
+  if (!ShapedType::isDynamic(maxBlocks) && !ShapedType::isDynamic(blockSize) &&
+      maxBlocks * blockSize < maxNew)
+    return emitOpError() << "expects the block table to address at least "
+                            "max_new_tokens ("
+                         << maxNew << ") positions, got MaxBlocks * BlockSize"
+                         << " = " << maxBlocks << " * " << blockSize;
+  if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(blockSize) ||
+      ShapedType::isDynamic(numBlocks))
+    return success();
+  int64_t perBeam = (blockSize - 1 + maxNew + blockSize - 1) / blockSize;
+  if (numBlocks < rows * perBeam)
+    return emitOpError()
+           << "expects a block pool of at least B * num_beams * "
+              "ceil((BlockSize - 1 + max_new_tokens) / BlockSize) = "
+           << rows << " * " << perBeam << " = " << rows * perBeam
+           << " blocks (every beam's own blocks for its generated tokens; "
+              "the prompt's full blocks are shared), got NumBlocks = "
+           << numBlocks;
+  return success();
+}
+
 LogicalResult BeamSearchLoopOp::verify() {
   Operation *op = getOperation();
   if (getMaxNewTokens() > kMaxNewTokens)
@@ -346,14 +424,19 @@ LogicalResult BeamSearchLoopOp::verify() {
                          "lengths [B, num_beams]")))
     return failure();
   int64_t rows = mulExtents(batch, beams);
+  if (failed(verifyPagedState(rows)))
+    return failure();
   for (auto [i, state] : llvm::enumerate(getInitState())) {
+    if (llvm::is_contained(getPagedCaches(), static_cast<int64_t>(i)))
+      continue;
     auto type = cast<RankedTensorType>(state.getType());
     if (type.getRank() == 0 || !extentsCompatible(type.getDimSize(0), rows))
       return emitOpError()
              << "expects every state tensor to have B * num_beams = "
              << formatExtent(rows) << " rows in dim 0 (the beam reorder "
-             << "gathers dim 0; paged caches, whose dim 0 counts blocks, "
-             << "are not supported yet), got " << type << " for state #" << i;
+             << "gathers dim 0; a paged cache, whose dim 0 counts blocks, "
+             << "is named in paged_caches), got " << type << " for state #"
+             << i;
   }
   for (int64_t id : getEosTokenIds()) {
     if (id < 0)
@@ -410,5 +493,10 @@ LogicalResult BeamSearchLoopOp::verifyRegions() {
                          << formatTypes(getInitState().getTypes())
                          << " after the logits, got "
                          << formatTypes(yielded.drop_front().getTypes());
+  if (std::optional<uint64_t> table = getBlockTable();
+      table && yielded[1 + *table] != body.getArgument(2 + *table))
+    return emitOpError() << "expects the body to yield its block table "
+                            "argument unchanged (state #"
+                         << *table << ": the loop owns the table)";
   return success();
 }

@@ -164,6 +164,23 @@ def Seq_BeamSearchLoopOp : Seq_Op<"beam_search_loop", [RecursiveMemoryEffects,
     (contiguous KV caches, recurrent states); a finished beam's EOS counts
     in its length.
 
+    Paged KV caches: `block_table = i` names the state operand that is the
+    block table `[B * num_beams, MaxBlocks]` i32 and `paged_caches` the
+    state operands that are paged caches `[NumBlocks, H, BlockSize, D]`
+    read and written through it (`seq.attention` / `seq.cache_write` with
+    `block_table`). The loop owns the table: the body must yield its table
+    argument unchanged, and at entry only the blocks of beam 0's rows that
+    hold the prompt (`ceil(start / BlockSize)` entries) are in use (a
+    partly filled one by one row only), every other block of the pool is
+    free. The reorder then permutes table rows
+    instead of gathering: with `L` cached positions, a beam shares its
+    parent's `L / BlockSize` full blocks (no data copy; the blocks are
+    reference counted), the first child of a parent takes over its
+    partly filled tail block and every other child gets a fresh block from
+    the free list with the tail's `L % BlockSize` filled slots copied
+    (copy-on-write). A pool that runs dry at run time is reported
+    (`seqrt` status 2). See docs/design/DecodeLoop.md.
+
     Results: `sequences` `[B, num_beams, max_new_tokens]` (the generated
     tokens of the finished beams, best first, EOS included, padded with
     `pad_token_id`), `scores` `[B, num_beams]` f32 (transformers'
@@ -197,7 +214,9 @@ def Seq_BeamSearchLoopOp : Seq_Op<"beam_search_loop", [RecursiveMemoryEffects,
     DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$eos_token_ids,
     DefaultValuedAttr<I64Attr, "0">:$pad_token_id,
     DefaultValuedAttr<F64Attr, "1.0">:$length_penalty,
-    DefaultValuedAttr<StrAttr, "\"false\"">:$early_stopping
+    DefaultValuedAttr<StrAttr, "\"false\"">:$early_stopping,
+    OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$block_table,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$paged_caches
   );
   let results = (outs
     Seq_IndexTensor:$sequences,
@@ -221,6 +240,10 @@ def Seq_BeamSearchLoopOp : Seq_Op<"beam_search_loop", [RecursiveMemoryEffects,
       return std::max<int64_t>(2, 1 + getEosTokenIds().size()) *
              getNumBeams();
     }
+    /// Whether some state is a paged KV cache read through a block table.
+    bool isPaged() { return getBlockTable().has_value(); }
+    /// The checks of `block_table` and `paged_caches` for `rows` beam rows.
+    ::mlir::LogicalResult verifyPagedState(int64_t rows);
   }];
 }
 
