@@ -688,6 +688,10 @@ void seq::buildQuantLinearKernel(OpBuilder &builder,
                                      b.getFunctionType(arguments, {}),
                                      workgroups, TypeRange{});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  // The NVPTX back end stores each thread's run of 8 dequantized f16 as one
+  // 16-byte st.shared.v4: the tiles must be 16-byte aligned (as cp.async
+  // tiles).
+  alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   QuantLinearBuilder kernel(b, config, format, mutation);
   if (form == QuantLinearForm::Decode) {
     func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(

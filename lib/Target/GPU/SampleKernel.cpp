@@ -498,6 +498,9 @@ void seq::buildSampleKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                 shared(config.warps, i32), shared(config.threads(), i32),
                 shared(kCandidates, f32), shared(kCandidates, i32)},
       TypeRange{});
+  // The NVPTX back end merges the candidate reads into 16-byte
+  // ld.shared.v4: the buffers must be 16-byte aligned (as cp.async tiles).
+  alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));
