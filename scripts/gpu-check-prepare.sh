@@ -403,6 +403,18 @@ for v in q8_0_t1:qlinear_q8_0_decode_bias:1e-5:1e-4 \
     "$args --expect $o=$(data $d/out.npy) --rtol $rtol --atol $atol"
 done
 
+# Quantized embeddings (seq.quantized_embedding): the gather dequantizing
+# the selected rows, q8_0 (and its out-of-range ids: zero rows, status 1),
+# q4_0, q4_1, q4_k, q6_k; gguf-py goldens of gen/gen_quant_embedding_gpu.py.
+compile quant_embedding "$gpu/quant_embedding.mlir" "$out/kernels"
+d=GPU/Inputs/quant_embedding_gpu
+for fmt in q8_0 q4_0 q4_1 q4_k q6_k; do
+  run quant_embedding "qembedding_$fmt" \
+    "--arg 0=$(data $d/${fmt}_table.npy) --arg 1=$(data $d/${fmt}_ids.npy) --expect 2=$(data $d/${fmt}_out.npy) --arg 3=$(data $d/status_zero.npy) --expect 3=$(data $d/status_zero.npy) --rtol 0 --atol 0"
+done
+run quant_embedding qembedding_q8_0 \
+  "--arg 0=$(data $d/q8_0_table.npy) --arg 1=$(data $d/q8_0_ids_bad.npy) --expect 2=$(data $d/q8_0_out_bad.npy) --arg 3=$(data $d/status_zero.npy) --expect 3=$(data $d/status_index.npy) --rtol 0 --atol 0"
+
 # The benchmark's attention kernels: one per head dim and causality (the
 # kernels read every extent at run time; the shape here names them and
 # must give KernelDispatch enough query blocks to fill a GPU, or it picks

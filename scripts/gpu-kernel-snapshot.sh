@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Proof that a refactor of the GPU GEMM kernel builders changed no kernel.
+# Proof that a refactor of the GPU kernel builders changed no kernel.
 #
 #   scripts/gpu-kernel-snapshot.sh snap BUILD OUT    # before and after
 #   scripts/gpu-kernel-snapshot.sh compare BUILD BEFORE AFTER
 #
 # snap: -emit=gpu-kernels of every test input with seq.linear,
-# seq.quantized_linear or seq.moe_experts for cuda:sm_80, cuda:sm_90a,
+# seq.quantized_linear or seq.moe_experts, and of every input of the GPU
+# kernel tests (test/Integration/GPU, test/Target/GPU/Inputs), for
+# cuda:sm_80, cuda:sm_90a,
 # hip:gfx942 and hip:gfx90a (inputs without a GPU kernel give their error
 # text), and the seqc-opt mutation forms of the linear, quantized and MoE
 # kernel passes for the GPU tests' inputs (cuda:sm_80, hip:gfx942).
@@ -21,7 +23,10 @@ snap)
   build=$2 out=$3
   mkdir -p "$out"
   cd "$root"
-  files=$(grep -rlE 'seq\.(linear|quantized_linear|moe_experts)\b' test --include=*.mlir | sort)
+  # Every test input with a GEMM op, and every input of the GPU kernel
+  # tests (all kernel families).
+  files=$( (grep -rlE 'seq\.(linear|quantized_linear|moe_experts)\b' test --include=*.mlir;
+    ls test/Integration/GPU/*.mlir test/Target/GPU/Inputs/*.mlir) | sort -u)
   gpufiles=$(grep -lE 'seq\.(linear|quantized_linear|moe_experts)\b' test/Integration/GPU/*.mlir \
     test/Target/GPU/Inputs/*.mlir test/Integration/CPU/moe/moe_deepseek_block.mlir | sort)
   n=0

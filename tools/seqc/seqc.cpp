@@ -547,7 +547,7 @@ static LogicalResult buildGPUKernels(ModuleOp module,
         isa<seq::ParameterOp, seq::GetParameterOp>(op) ||
         isa<seq::CausalConv1dOp, seq::ScanOp, seq::ScanStepOp, seq::YieldOp>(
             op) ||
-        isa<seq::QuantizedLinearOp>(op) ||
+        isa<seq::QuantizedLinearOp, seq::QuantizedEmbeddingOp>(op) ||
         isa<seq::EmbeddingOp, seq::CacheWriteOp>(op))
       return;
     op->emitError()

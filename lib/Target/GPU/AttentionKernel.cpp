@@ -58,7 +58,6 @@
 
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
-#include "seqc/Target/GPU/RaggedAttention.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -78,10 +77,6 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-/// SEQRT_CODE_CACHE_OVERFLOW of runtime/include/seqrt/seqrt.h: a valid key
-/// count past the cache (the CPU's code for a cache position past it).
-constexpr int32_t kCacheOverflowCode = 2;
-
 /// The per-lane state of the online softmax of one query tile.
 struct SoftmaxState {
   SmallVector<Value> max, sum; ///< per row slot of the lane (f32)
@@ -89,13 +84,13 @@ struct SoftmaxState {
 };
 
 /// Builds one attention kernel body; `b` inserts into the kernel.
-class AttentionKernelBuilder {
+class AttentionKernelBuilder : IndexMath {
 public:
   AttentionKernelBuilder(ImplicitLocOpBuilder &b,
                          const GPUAttentionConfig &config, Type elementType,
                          bool causal, double scale, KernelMutation mutation,
                          bool ragged, RaggedMutation raggedMutation)
-      : b(b), config(config), elementType(elementType), causal(causal),
+      : IndexMath(b), config(config), elementType(elementType), causal(causal),
         scale(scale), mutation(mutation),
         isMfma(StringRef(config.instruction.name) == "mfma"), ragged(ragged),
         raggedMutation(raggedMutation) {}
@@ -105,20 +100,10 @@ public:
   void buildMerge(gpu::GPUFuncOp func);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value f(double value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
-  Value minI(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
   Value maxI(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
-  }
   Value le(Value x, Value y) {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::sle, x, y);
   }
@@ -147,9 +132,6 @@ private:
   }
   Value isNegInf(Value x) {
     return arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x, f(-INFINITY));
-  }
-  Value zeroOf(Type type) {
-    return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
   }
   /// `then` yields one value of `type` where `cond` holds, else `otherwise`.
   Value ifElse(Value cond, Type type, function_ref<Value()> then,
@@ -221,7 +203,6 @@ private:
   SoftmaxState queryTile(Value p0, Value keyBegin, Value keyEnd,
                          SmallVectorImpl<Row> &rows);
 
-  ImplicitLocOpBuilder &b;
   const GPUAttentionConfig &config;
   Type elementType;
   bool causal;
@@ -267,16 +248,16 @@ Value AttentionKernelBuilder::validKeys(gpu::GPUFuncOp func) {
   // A count outside [0, Skv]: the status word gets the CPU's code (every
   // thread 0 of the row's blocks stores the same word); the row runs
   // clamped, as the CPU lowering clamps it.
-  Value bad = arith::OrIOp::create(b, lt(length, c(0)), lt(capacity, length));
+  Value bad = arith::OrIOp::create(b, slt(length, c(0)), slt(capacity, length));
   Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, c(0));
   ifThen(andI(bad, first), [&] {
     Value code =
-        arith::ConstantOp::create(b, b.getI32IntegerAttr(kCacheOverflowCode));
+        arith::ConstantOp::create(b, b.getI32IntegerAttr(kStatusCacheOverflow));
     memref::StoreOp::create(b, code,
                             func.getArgument(func.getNumArguments() - 1),
                             ValueRange{c(0)});
   });
-  return minI(maxI(length, c(0)), capacity);
+  return minS(maxI(length, c(0)), capacity);
 }
 
 AttentionKernelBuilder::Row AttentionKernelBuilder::rowOf(Value p0,
@@ -285,7 +266,7 @@ AttentionKernelBuilder::Row AttentionKernelBuilder::rowOf(Value p0,
   int64_t g = config.groupSize;
   row.position = add(p0, div(blockRow, g));
   row.head = add(mul(kvHead, c(g)), rem(blockRow, g));
-  row.valid = andI(lt(blockRow, c(config.rows())), lt(row.position, queries));
+  row.valid = andI(slt(blockRow, c(config.rows())), slt(row.position, queries));
   return row;
 }
 
@@ -320,16 +301,16 @@ void AttentionKernelBuilder::fillTiles(Value k0, Value keyEnd) {
       // load a chunk of the tile (in bounds) and store nothing.
       Value inRange;
       if ((i + 1) * threads > total) {
-        inRange = lt(e, c(total));
-        e = minI(e, c(total - 1));
+        inRange = slt(e, c(total));
+        e = minS(e, c(total - 1));
       }
       Value row = div(e, perRow), col = mul(rem(e, perRow), c(8));
       Value key = add(k0, row);
       Value loaded = vector::LoadOp::create(
           b, rawType, source,
-          ValueRange{batch, kvHead, minI(key, lastKey), col},
+          ValueRange{batch, kvHead, minS(key, lastKey), col},
           /*nontemporal=*/false, llvm::MaybeAlign(16));
-      Value value = select(lt(key, keyEnd), loaded, zeroOf(rawType));
+      Value value = select(slt(key, keyEnd), loaded, zeroOf(rawType));
       chunks.push_back({tile, row, col, value, inRange});
     }
   }
@@ -360,15 +341,15 @@ void AttentionKernelBuilder::fillTilesAsync(Value k0, Value keyEnd) {
         Value key = add(k0, row);
         // Keys at and past the end: 0 source elements (zero fill) from
         // the last key's row, in bounds.
-        Value srcElements = select(lt(key, keyEnd), c(8), c(0));
+        Value srcElements = select(slt(key, keyEnd), c(8), c(0));
         nvgpu::DeviceAsyncCopyOp::create(
             b, tile, tileIndices(ValueRange{row, col}), source,
-            ValueRange{batch, kvHead, minI(key, lastKey), col},
+            ValueRange{batch, kvHead, minS(key, lastKey), col},
             b.getIndexAttr(8), srcElements, b.getUnitAttr());
       };
       // The last round may have fewer chunks than threads.
       if ((i + 1) * threads > total)
-        ifThen(lt(e, c(total)), copy);
+        ifThen(slt(e, c(total)), copy);
       else
         copy();
     }
@@ -389,7 +370,7 @@ void AttentionKernelBuilder::onlineSoftmax(SoftmaxState &state,
   SmallVector<Value> tileMax(slotCount, negInf);
   for (auto [i, s] : llvm::enumerate(scores)) {
     const Row &row = rows[slots[i]];
-    Value keep = lt(keys[i], keyEnd);
+    Value keep = slt(keys[i], keyEnd);
     if (causal)
       keep = andI(keep, le(keys[i], add(row.position, keyOffset)));
     s = select(keep, fmul(s, factor), negInf);
@@ -597,9 +578,9 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
   // Causal block skipping: no key past the block's last query position.
   if (causal) {
     Value lastPosition =
-        minI(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
+        minS(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
     Value limit = add(lastPosition, add(sub(keysTotal, queries), c(1)));
-    keyEnd = maxI(keyBegin, minI(keyEnd, limit));
+    keyEnd = maxI(keyBegin, minS(keyEnd, limit));
   }
 
   // The carried state: max, sum per row slot, then the output fragments.
@@ -617,7 +598,7 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
   if (config.asyncCopy) {
     // The first tile into buffer 0.
     stage = c(0);
-    ifThen(lt(keyBegin, keyEnd), [&] { fillTilesAsync(keyBegin, keyEnd); });
+    ifThen(slt(keyBegin, keyEnd), [&] { fillTilesAsync(keyBegin, keyEnd); });
     commitGroup();
     auto loop =
         scf::ForOp::create(b, keyBegin, keyEnd, c(config.blockKV), inits);
@@ -635,7 +616,7 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
       if (mutation != KernelMutation::DropBarrier)
         gpu::BarrierOp::create(b);
       Value next = add(k0, c(config.blockKV));
-      ifThen(lt(next, keyEnd), [&] {
+      ifThen(slt(next, keyEnd), [&] {
         stage = sub(c(1), current);
         fillTilesAsync(next, keyEnd);
         commitGroup();
@@ -773,8 +754,8 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
         arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
     Value chunk = mul(div(add(perSplit, c(config.blockKV - 1)), config.blockKV),
                       c(config.blockKV));
-    Value keyBegin = minI(mul(blockX, chunk), keysTotal);
-    Value keyEnd = minI(add(keyBegin, chunk), keysTotal);
+    Value keyBegin = minS(mul(blockX, chunk), keysTotal);
+    Value keyEnd = minS(add(keyBegin, chunk), keysTotal);
     auto loop =
         scf::ForOp::create(b, c(0), queries, c(config.positionsPerBlock));
     OpBuilder::InsertionGuard guard(b);
@@ -832,8 +813,8 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
   Value perSplit =
       arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
   Value chunk = mul(div(add(perSplit, c(step - 1)), step), c(step));
-  Value keyBegin = minI(mul(split, chunk), keysTotal);
-  Value splitEnd = minI(add(keyBegin, chunk), keysTotal);
+  Value keyBegin = minS(mul(split, chunk), keysTotal);
+  Value splitEnd = minS(add(keyBegin, chunk), keysTotal);
   Value keyOffset = sub(keysTotal, queries); // p(i) = i + Skv - Sq
   Value negInf = f(-INFINITY);
   auto load = [&](Value source, ValueRange indices) {
@@ -870,9 +851,9 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
     Value keyEnd = splitEnd;
     if (causal) {
       Value lastPosition =
-          minI(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
+          minS(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
       keyEnd =
-          maxI(keyBegin, minI(keyEnd, add(add(lastPosition, keyOffset), c(1))));
+          maxI(keyBegin, minS(keyEnd, add(add(lastPosition, keyOffset), c(1))));
     }
 
     // The carried state: m and l per row, then O per row.
@@ -895,7 +876,7 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
         if (mutation == KernelMutation::SharedOffByOne)
           key = add(key, c(1));
         keys.push_back(key);
-        Value clamped = minI(key, lastKey);
+        Value clamped = minS(key, lastKey);
         if (mutation == KernelMutation::SharedOffByOne)
           clamped = key;
         kRaw.push_back(load(k, ValueRange{batch, kvHead, clamped, d0}));
@@ -927,7 +908,7 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
         Value tileMax = negInf;
         SmallVector<Value> masked;
         for (int64_t u = 0; u < perLane; ++u) {
-          Value keep = lt(keys[u], keyEnd);
+          Value keep = slt(keys[u], keyEnd);
           if (causal)
             keep = andI(keep, le(keys[u], add(rows[r].position, keyOffset)));
           masked.push_back(select(keep, scores[u][r], negInf));
@@ -1028,7 +1009,7 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
       Value position = add(p0, div(r, config.groupSize));
       Value head =
           add(mul(kvHead, c(config.groupSize)), rem(r, config.groupSize));
-      ifThen(lt(position, queries), [&] {
+      ifThen(slt(position, queries), [&] {
         memref::StoreOp::create(b, value, partial,
                                 ValueRange{batch, head, split, position, d});
         ifThen(
@@ -1085,13 +1066,13 @@ void AttentionKernelBuilder::buildMerge(gpu::GPUFuncOp func) {
     SmallVector<Value> ls, os;
     for (int64_t i = 0; i < kMergeUnroll; ++i) {
       Value s = add(s0, c(i));
-      Value clamped = minI(s, lastSplit);
+      Value clamped = minS(s, lastSplit);
       Value l =
           memref::LoadOp::create(b, lse, ValueRange{row, head, clamped, query});
       os.push_back(memref::LoadOp::create(
           b, partial, ValueRange{row, head, clamped, query, d}));
       // A split past the last, or with no key, has lse -inf: weight 0.
-      ls.push_back(select(lt(s, splits), l, f(-INFINITY)));
+      ls.push_back(select(slt(s, splits), l, f(-INFINITY)));
     }
     Value largest = carried[0];
     for (Value l : ls)
@@ -1126,7 +1107,6 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
-  MLIRContext *context = b.getContext();
   Type type = elementType == LinearElementType::F16 ? Type(b.getF16Type())
                                                     : b.getBF16Type();
   Type f32 = b.getF32Type();
@@ -1138,8 +1118,6 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   SmallVector<Type> workgroups;
   SmallVector<int64_t> grid;
   int64_t threads = config.threads();
-  auto workgroup =
-      gpu::AddressSpaceAttr::get(context, gpu::AddressSpace::Workgroup);
   if (kind == AttentionKernelKind::Merge) {
     // Partial outputs [B, Hq, splits, Sq, Dv], lse [B, Hq, splits, Sq],
     // O [B, Hq, Sq, Dv]; a block per (query head, batch row).
@@ -1166,21 +1144,23 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     if (ragged)
       arguments.push_back(MemRefType::get({1}, i32));
     if (kind == AttentionKernelKind::SplitPartial && config.decode)
-      workgroups = {
-          MemRefType::get({config.warps * config.rows(), config.valueDim + 2},
-                          f32, MemRefLayoutAttrInterface(), workgroup)};
+      workgroups = {workgroupMemRefType(
+          {config.warps * config.rows(), config.valueDim + 2}, f32)};
     else if (config.asyncCopy)
-      workgroups = {MemRefType::get({2, config.blockKV, config.headDim}, type,
-                                    MemRefLayoutAttrInterface(), workgroup),
-                    MemRefType::get({2, config.blockKV, config.valueDim}, type,
-                                    MemRefLayoutAttrInterface(), workgroup)};
+      workgroups = {
+          workgroupMemRefType({2, config.blockKV, config.headDim}, type),
+          workgroupMemRefType({2, config.blockKV, config.valueDim}, type)};
     else
-      workgroups = {MemRefType::get({config.blockKV, config.headDim}, type,
-                                    MemRefLayoutAttrInterface(), workgroup),
-                    MemRefType::get({config.blockKV, config.valueDim}, type,
-                                    MemRefLayoutAttrInterface(), workgroup)};
+      workgroups = {
+          workgroupMemRefType({config.blockKV, config.headDim}, type),
+          workgroupMemRefType({config.blockKV, config.valueDim}, type)};
   }
   auto func = createKernelFunc(b, name, arguments, workgroups, threads, grid);
+  // The tiled forms' K/V tiles take 16-byte cp.async copies on sm_80+.
+  bool tiled = kind == AttentionKernelKind::Prefill ||
+               (kind == AttentionKernelKind::SplitPartial && !config.decode);
+  if (tiled && config.asyncCopy)
+    alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation,
                                 ragged && kind != AttentionKernelKind::Merge,
                                 raggedMutation);

@@ -10,7 +10,6 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
-#include "seqc/Target/GPU/RaggedAttention.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"

@@ -45,20 +45,17 @@ struct ConvForm {
 };
 
 /// Builds the kernel body; `b` inserts into the kernel.
-class ConvKernelBuilder {
+class ConvKernelBuilder : IndexMath {
 public:
   ConvKernelBuilder(ImplicitLocOpBuilder &b, const ConvForm &form)
-      : b(b), form(form) {}
+      : IndexMath(b), form(form) {}
 
   void build(gpu::GPUFuncOp func, int64_t threads, int64_t rowsPerBlock);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value f32(float value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
   }
@@ -77,7 +74,6 @@ private:
   /// 0) for j < K-1, else input[j - (K-1)]. Both loads stay in bounds.
   Value concatAt(Value j, Value channel);
 
-  ImplicitLocOpBuilder &b;
   const ConvForm &form;
   Value input, state, batch;
 };

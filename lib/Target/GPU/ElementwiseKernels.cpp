@@ -42,19 +42,18 @@ using namespace mlir::seq;
 
 namespace {
 /// Small helpers over an ImplicitLocOpBuilder.
-struct KernelOps {
-  ImplicitLocOpBuilder &b;
+struct KernelOps : IndexMath {
+  KernelOps(ImplicitLocOpBuilder &b, Type elementType)
+      : IndexMath(b), elementType(elementType) {}
+
   Type elementType;
 
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value f32(float value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
   Value i32(int32_t value) {
     return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
   }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
   Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
   Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
   Value fmul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }

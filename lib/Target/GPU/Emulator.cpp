@@ -370,6 +370,15 @@ bool Emulator::asyncCopy(nvgpu::DeviceAsyncCopyOp copy, Thread &t) {
     return fail(copy, "cp.async copies 4, 8 or 16 bytes");
   if (copy.getBypassL1() && bytes != 16)
     return fail(copy, "cp.async.cg (bypassL1) copies 16 bytes");
+  // PTX: the shared address is aligned to the copy size. Only the buffer's
+  // declared alignment is known (llvm.align, else its element's size: what
+  // the lowering gives the shared global); the offset is checked below.
+  if (dst->alignment < bytes)
+    return fail(copy, llvm::formatv("misaligned cp.async: its workgroup "
+                                    "buffer is aligned to {0} bytes "
+                                    "(llvm.align), a {1}-byte copy needs {1}",
+                                    dst->alignment, bytes)
+                          .str());
   int64_t srcCount = count;
   if (Value n = copy.getSrcElements())
     srcCount = static_cast<int64_t>(scalar(t, n));

@@ -13,7 +13,6 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
-#include "seqc/Target/GPU/RaggedAttention.h"
 #include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -561,7 +560,8 @@ private:
     return id;
   }
 
-  /// seq.embedding (table, ids [N]; out [N, D], status) and seq.cache_write
+  /// seq.embedding and seq.quantized_embedding (table, ids [N]; out
+  /// [N, D], status) and seq.cache_write
   /// (update, positions; the cache, written in place, and status): checked
   /// launches whose status word the runtime reads after the call.
   LogicalResult visitChecked(Operation *op) {
@@ -581,14 +581,16 @@ private:
       args.push_back(std::move(*a));
       return success();
     };
-    if (auto embedding = dyn_cast<EmbeddingOp>(op)) {
-      RankedTensorType out = embedding.getOutput().getType();
-      if (failed(push(embedding.getTable(), shape(embedding.getTable()))) ||
-          failed(push(embedding.getIds(), flat(embedding.getIds().getType()))))
+    if (isa<EmbeddingOp, QuantizedEmbeddingOp>(op)) {
+      // Both: table (a quantized one as its packed i8 rows), ids, output.
+      Value table = op->getOperand(0), ids = op->getOperand(1);
+      Value output = op->getResult(0);
+      auto out = cast<RankedTensorType>(output.getType());
+      if (failed(push(table, shape(table))) ||
+          failed(push(ids, flat(cast<RankedTensorType>(ids.getType())))))
         return failure();
       FailureOr<int64_t> buffer =
-          addBuffer(embedding.getOutput(),
-                    llvm::json::Object{{"kind", host::kBufferTemp}});
+          addBuffer(output, llvm::json::Object{{"kind", host::kBufferTemp}});
       if (failed(buffer))
         return failure();
       args.push_back(llvm::json::Object{
@@ -762,7 +764,7 @@ private:
       return visitTwoResults(op);
     if (auto experts = dyn_cast<MoeExpertsOp>(op))
       return visitExperts(experts);
-    if (isa<EmbeddingOp, CacheWriteOp>(op))
+    if (isa<EmbeddingOp, QuantizedEmbeddingOp, CacheWriteOp>(op))
       return visitChecked(op);
     return fail(op, "'" + op->getName().getStringRef().str() +
                         "' has no GPU kernel (docs/design/GPU.md lists the "

@@ -2,7 +2,8 @@
 //
 // This file implements the helpers of KernelPassUtils.h: target options,
 // the kernel module, kernel names and references, kernel functions with
-// their launch ABI, and tile staging into workgroup memory.
+// their launch ABI, workgroup tile alignment and tile staging into
+// workgroup memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,7 @@
 #include "seqc/Target/GPU/GPUTarget.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/StringExtras.h"
@@ -96,6 +98,13 @@ gpu::GPUFuncOp seq::createKernelFunc(ImplicitLocOpBuilder &b, StringRef name,
   return func;
 }
 
+void seq::alignWorkgroupBuffers(gpu::GPUFuncOp func, int64_t bytes) {
+  Builder builder(func.getContext());
+  for (unsigned i = 0, e = func.getNumWorkgroupAttributions(); i < e; ++i)
+    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                                     builder.getI64IntegerAttr(bytes));
+}
+
 MemRefType seq::workgroupMemRefType(ArrayRef<int64_t> shape, Type elementType) {
   auto workgroup = gpu::AddressSpaceAttr::get(elementType.getContext(),
                                               gpu::AddressSpace::Workgroup);
@@ -107,16 +116,14 @@ void seq::stageTile(ImplicitLocOpBuilder &b, Value tile, Value tid,
                     int64_t threads, int64_t rows, int64_t depth,
                     function_ref<Value(Value, Value)> locate,
                     function_ref<Value(Value, Value)> element) {
-  auto c = [&](int64_t value) -> Value {
-    return arith::ConstantIndexOp::create(b, value);
-  };
+  IndexMath m(b);
   Type type = cast<MemRefType>(tile.getType()).getElementType();
-  auto loop = scf::ForOp::create(b, tid, c(rows * depth), c(threads));
+  auto loop = scf::ForOp::create(b, tid, m.c(rows * depth), m.c(threads));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   Value e = loop.getInductionVar();
-  Value i = arith::DivUIOp::create(b, e, c(depth));
-  Value col = arith::RemUIOp::create(b, e, c(depth));
+  Value i = m.div(e, depth);
+  Value col = m.rem(e, depth);
   Value inside = locate(i, col);
   auto ifOp = scf::IfOp::create(b, TypeRange{type}, inside,
                                 /*withElseRegion=*/true);

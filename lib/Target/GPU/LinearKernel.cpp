@@ -31,7 +31,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -40,48 +39,32 @@ using namespace mlir::seq;
 
 namespace {
 /// Builds one kernel body; `b` inserts into the kernel.
-class LinearKernelBuilder {
+class LinearKernelBuilder : IndexMath {
 public:
   LinearKernelBuilder(ImplicitLocOpBuilder &b, const TargetDescription &target,
                       const GPULinearConfig &config, Type elementType,
                       KernelMutation mutation)
-      : b(b), target(target), config(config), elementType(elementType),
+      : IndexMath(b), target(target), config(config), elementType(elementType),
         mutation(mutation) {}
 
   void build(gpu::GPUFuncOp func, bool hasBias);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
-  Value zeroOf(Type type) {
-    return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
-  }
-  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
-  Value load(Value memref, Value row, Value col) {
-    return memref::LoadOp::create(b, memref, ValueRange{row, col});
-  }
   /// Indices of a tile element: the buffer first with two buffers.
-  SmallVector<Value, 3> tileIndices(Value row, Value col) {
+  SmallVector<Value> tileIndices(Value row, Value col) {
     if (stage)
       return {stage, row, col};
     return {row, col};
   }
+  TileOperand xOperand() { return {x, sx, m0, rowsM, config.blockM}; }
+  TileOperand wOperand() { return {w, sw, n0, colsN, config.blockN}; }
 
-  /// Copies rows [rowBase, rowBase + rows) x [k0, k0 + blockK) of `source`
-  /// into `tile`, zero outside `rowLimit` x K: thread tid copies elements
-  /// tid, tid + threads, ...
-  void fillTile(Value source, Value tile, Value rowBase, Value rowLimit,
-                int64_t rows, Value k0);
-  /// cp.async: issues the 16-byte copies of the X and W tiles of the K
-  /// step at k0 into buffer `stage` (when K is a whole number of 16-byte
-  /// chunks, else copies them synchronously).
-  void fillTilesAsync(Value k0);
+  /// Copies rows [rowBase, rowBase + rows) x [k0, k0 + blockK) of
+  /// `operand` into its tile (buffer `stage` with two), zero outside.
+  void fillTile(const TileOperand &operand, Value k0) {
+    fillTileSync(b, config, elementType, tid, operand, k0, depthK,
+                 [&](Value r, Value col) { return tileIndices(r, col); });
+  }
   /// cp.async.commit_group: the copies this thread issued since the last
   /// one. (NVVM's op: nvgpu.device_async_create_group names the copies'
   /// tokens, which do not reach out of the branches that issue them.)
@@ -89,7 +72,6 @@ private:
   /// The K loop of the cp.async form: the final accumulators.
   SmallVector<Value> asyncLoop(MmaTileStep &tileStep, ValueRange inits);
 
-  ImplicitLocOpBuilder &b;
   const TargetDescription &target;
   const GPULinearConfig &config;
   Type elementType;
@@ -103,91 +85,20 @@ private:
 };
 } // namespace
 
-void LinearKernelBuilder::fillTile(Value source, Value tile, Value rowBase,
-                                   Value rowLimit, int64_t rows, Value k0) {
-  auto loop =
-      scf::ForOp::create(b, tid, c(rows * config.blockK), c(config.threads()));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value e = loop.getInductionVar();
-  Value r = div(e, config.blockK), col = rem(e, config.blockK);
-  Value row = add(rowBase, r), k = add(k0, col);
-  Value inside =
-      arith::AndIOp::create(b, lt(row, rowLimit), lt(k, depthK)).getResult();
-  auto ifOp = scf::IfOp::create(b, TypeRange{elementType}, inside,
-                                /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    scf::YieldOp::create(b, load(source, row, k));
-    b.setInsertionPointToStart(ifOp.elseBlock());
-    scf::YieldOp::create(b, zeroOf(elementType));
-  }
-  memref::StoreOp::create(b, ifOp.getResult(0), tile, tileIndices(r, col));
-}
-
-void LinearKernelBuilder::fillTilesAsync(Value k0) {
-  int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
-  int64_t vec = 16 / elementBytes, perRow = config.blockK / vec;
-  int64_t xChunks = config.blockM * perRow;
-  int64_t total = (config.blockM + config.blockN) * perRow;
-  int64_t threads = config.threads();
-  Value aligned = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                        rem(depthK, vec), c(0));
-  auto ifOp = scf::IfOp::create(b, TypeRange{}, aligned, true);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    // Thread tid copies chunks tid, tid + threads, ...: X's first, then
-    // W's (xChunks is a whole number of warps, so a warp takes one side).
-    auto copy = [&](Value source, Value tile, Value rowBase, Value rowLimit,
-                    Value e) {
-      Value r = div(e, perRow), col = mul(rem(e, perRow), c(vec));
-      Value row = add(rowBase, r), k = add(k0, col);
-      Value inside = arith::AndIOp::create(b, lt(row, rowLimit), lt(k, depthK));
-      // Rows past M (N) and chunks past K are zero-filled (source size
-      // 0) from an in-bounds address.
-      Value srcElements = arith::SelectOp::create(b, inside, c(vec), c(0));
-      Value srcRow = minU(row, arith::SubIOp::create(b, rowLimit, c(1)));
-      Value srcK = minU(k, arith::SubIOp::create(b, depthK, c(vec)));
-      nvgpu::DeviceAsyncCopyOp::create(
-          b, tile, tileIndices(r, col), source, ValueRange{srcRow, srcK},
-          b.getIndexAttr(vec), srcElements, b.getUnitAttr());
-    };
-    for (int64_t i = 0; i * threads < total; ++i) {
-      Value e = add(tid, c(i * threads));
-      auto issue = [&] {
-        auto side = scf::IfOp::create(b, TypeRange{}, lt(e, c(xChunks)), true);
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(side.thenBlock());
-        copy(x, sx, m0, rowsM, e);
-        b.setInsertionPointToStart(side.elseBlock());
-        copy(w, sw, n0, colsN, arith::SubIOp::create(b, e, c(xChunks)));
-      };
-      if ((i + 1) * threads > total) {
-        auto some = scf::IfOp::create(b, TypeRange{}, lt(e, c(total)), false);
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(some.thenBlock());
-        issue();
-      } else {
-        issue();
-      }
-    }
-    b.setInsertionPointToStart(ifOp.elseBlock());
-    fillTile(x, sx, m0, rowsM, config.blockM, k0);
-    fillTile(w, sw, n0, colsN, config.blockN, k0);
-  }
-}
-
 SmallVector<Value> LinearKernelBuilder::asyncLoop(MmaTileStep &tileStep,
                                                   ValueRange inits) {
   // Prologue: the first K step's tiles into buffer 0.
   stage = c(0);
-  auto first = scf::IfOp::create(b, TypeRange{}, lt(c(0), depthK), false);
+  auto tiles = [&](Value k0) {
+    fillTilesAsync(b, config, elementType, tid, xOperand(), wOperand(), k0,
+                   depthK,
+                   [&](Value r, Value col) { return tileIndices(r, col); });
+  };
+  auto first = scf::IfOp::create(b, TypeRange{}, ult(c(0), depthK), false);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(first.thenBlock());
-    fillTilesAsync(c(0));
+    tiles(c(0));
   }
   // Its group (empty when K = 0, or on the synchronous path).
   commitGroup();
@@ -205,12 +116,12 @@ SmallVector<Value> LinearKernelBuilder::asyncLoop(MmaTileStep &tileStep,
   if (mutation != KernelMutation::DropBarrier)
     gpu::BarrierOp::create(b);
   Value next = add(k0, c(config.blockK));
-  auto prefetch = scf::IfOp::create(b, TypeRange{}, lt(next, depthK), false);
+  auto prefetch = scf::IfOp::create(b, TypeRange{}, ult(next, depthK), false);
   {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(prefetch.thenBlock());
     stage = arith::SubIOp::create(b, c(1), current);
-    fillTilesAsync(next);
+    tiles(next);
     commitGroup();
   }
   stage = current;
@@ -260,8 +171,8 @@ void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = loop.getInductionVar();
-    fillTile(x, sx, m0, rowsM, config.blockM, k0);
-    fillTile(w, sw, n0, colsN, config.blockN, k0);
+    fillTile(xOperand(), k0);
+    fillTile(wOperand(), k0);
     if (mutation != KernelMutation::DropBarrier)
       gpu::BarrierOp::create(b);
     SmallVector<Value> next = tileStep.step(sx, {sw}, loop.getRegionIterArgs());
@@ -307,5 +218,8 @@ void seq::buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   auto func =
       createKernelFunc(b, name, arguments, {tileX, tileW}, config.threads(),
                        {out, 1, config.blockN, out, 0, config.blockM});
+  // 16-byte cp.async copies need 16-byte aligned shared addresses.
+  if (config.asyncCopy)
+    alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   LinearKernelBuilder(b, target, config, type, mutation).build(func, hasBias);
 }

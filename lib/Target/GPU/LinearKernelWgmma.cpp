@@ -44,7 +44,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "seqc/Target/GPU/LinearKernelWgmma.h"
+#include "MmaTileStep.h"
+#include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -52,7 +53,6 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -63,40 +63,35 @@ namespace {
 /// Bytes of one core matrix (8 rows of 16 bytes).
 constexpr int64_t kCoreMatrixBytes = 128;
 
-class WgmmaLinearBuilder {
+class WgmmaLinearBuilder : IndexMath {
 public:
   WgmmaLinearBuilder(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
                      Type elementType, KernelMutation mutation,
                      WgmmaMutation wgmmaMutation)
-      : b(b), config(config), elementType(elementType), mutation(mutation),
-        wgmmaMutation(wgmmaMutation) {}
+      : IndexMath(b), config(config), elementType(elementType),
+        mutation(mutation), wgmmaMutation(wgmmaMutation) {}
 
   void build(gpu::GPUFuncOp func, bool hasBias);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
-  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
   /// The tile indices of element (row, k) of buffer `stage`.
-  SmallVector<Value, 5> tileIndices(Value stage, Value row, Value k) {
+  SmallVector<Value> tileIndices(Value stage, Value row, Value k) {
     return {stage, div(row, 8), div(k, 8), rem(row, 8), rem(k, 8)};
   }
   /// Copies the X and W tiles of the K step at k0 into buffer `stage`:
   /// 16-byte cp.async chunks (one core-matrix row each) when rows of K
-  /// elements are whole chunks, else element by element.
-  void fillTiles(Value stage, Value k0);
+  /// elements are whole chunks, else element by element (MmaTileStep.h).
+  void fillTiles(Value stage, Value k0) {
+    fillTilesAsync(b, config, elementType, tid,
+                   {x, sx, m0, rowsM, config.blockM},
+                   {w, sw, n0, colsN, config.blockN}, k0, depthK,
+                   [&](Value r, Value k) { return tileIndices(stage, r, k); });
+  }
   /// The descriptor of k16 slice `slice` of buffer `stage` of `tile`
   /// (`rows` rows).
   Value descriptor(Value tileBase, int64_t rows, Value stage, int64_t slice);
   void storeOutput(Value value, Value row, Value col);
 
-  ImplicitLocOpBuilder &b;
   const GPULinearConfig &config;
   Type elementType;
   KernelMutation mutation;
@@ -106,73 +101,6 @@ private:
   Value tid, m0, n0, rowsM, depthK, colsN;
 };
 } // namespace
-
-void WgmmaLinearBuilder::fillTiles(Value stage, Value k0) {
-  int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
-  int64_t vec = 16 / elementBytes, perRow = config.blockK / vec;
-  int64_t xChunks = config.blockM * perRow;
-  int64_t total = (config.blockM + config.blockN) * perRow;
-  int64_t threads = config.threads();
-  Value aligned = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                        rem(depthK, vec), c(0));
-  auto ifOp = scf::IfOp::create(b, TypeRange{}, aligned, true);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  // Chunk e of a side: row e / perRow, k group e % perRow. X's chunks
-  // first (xChunks is a whole number of warps: a warp takes one side).
-  auto copy = [&](Value source, Value tile, Value rowBase, Value rowLimit,
-                  Value e) {
-    Value r = div(e, perRow), col = mul(rem(e, perRow), c(vec));
-    Value row = add(rowBase, r), k = add(k0, col);
-    Value inside = arith::AndIOp::create(b, lt(row, rowLimit), lt(k, depthK));
-    // Rows past M (N) and chunks past K: zero-filled (source size 0)
-    // from an in-bounds address.
-    Value srcElements = arith::SelectOp::create(b, inside, c(vec), c(0));
-    Value srcRow = minU(row, arith::SubIOp::create(b, rowLimit, c(1)));
-    Value srcK = minU(k, arith::SubIOp::create(b, depthK, c(vec)));
-    nvgpu::DeviceAsyncCopyOp::create(
-        b, tile, tileIndices(stage, r, col), source, ValueRange{srcRow, srcK},
-        b.getIndexAttr(vec), srcElements, b.getUnitAttr());
-  };
-  for (int64_t i = 0; i * threads < total; ++i) {
-    Value e = add(tid, c(i * threads));
-    auto side = scf::IfOp::create(b, TypeRange{}, lt(e, c(xChunks)), true);
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(side.thenBlock());
-    copy(x, sx, m0, rowsM, e);
-    b.setInsertionPointToStart(side.elseBlock());
-    copy(w, sw, n0, colsN, arith::SubIOp::create(b, e, c(xChunks)));
-  }
-  // Rows that are not whole 16-byte chunks: element by element, zero
-  // outside the matrices.
-  b.setInsertionPointToStart(ifOp.elseBlock());
-  auto fill = [&](Value source, Value tile, Value rowBase, Value rowLimit,
-                  int64_t rows) {
-    auto loop = scf::ForOp::create(b, tid, c(rows * config.blockK), c(threads));
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value e = loop.getInductionVar();
-    Value r = div(e, config.blockK), col = rem(e, config.blockK);
-    Value row = add(rowBase, r), k = add(k0, col);
-    Value inside =
-        arith::AndIOp::create(b, lt(row, rowLimit), lt(k, depthK)).getResult();
-    auto pick = scf::IfOp::create(b, TypeRange{elementType}, inside, true);
-    {
-      OpBuilder::InsertionGuard branch(b);
-      b.setInsertionPointToStart(pick.thenBlock());
-      scf::YieldOp::create(
-          b, memref::LoadOp::create(b, source, ValueRange{row, k}).getResult());
-      b.setInsertionPointToStart(pick.elseBlock());
-      scf::YieldOp::create(b, arith::ConstantOp::create(
-                                  b, elementType, b.getZeroAttr(elementType))
-                                  .getResult());
-    }
-    memref::StoreOp::create(b, pick.getResult(0), tile,
-                            tileIndices(stage, r, col));
-  };
-  fill(x, sx, m0, rowsM, config.blockM);
-  fill(w, sw, n0, colsN, config.blockN);
-}
 
 Value WgmmaLinearBuilder::descriptor(Value tileBase, int64_t rows, Value stage,
                                      int64_t slice) {
@@ -196,7 +124,7 @@ Value WgmmaLinearBuilder::descriptor(Value tileBase, int64_t rows, Value stage,
 }
 
 void WgmmaLinearBuilder::storeOutput(Value value, Value row, Value col) {
-  Value inside = arith::AndIOp::create(b, lt(row, rowsM), lt(col, colsN));
+  Value inside = arith::AndIOp::create(b, ult(row, rowsM), ult(col, colsN));
   auto ifOp = scf::IfOp::create(b, TypeRange{}, inside, false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
@@ -244,7 +172,7 @@ void WgmmaLinearBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
 
   // Prologue: the first K step's tiles into buffer 0, committed as a group
   // (empty when K = 0 or on the element-by-element path).
-  auto first = scf::IfOp::create(b, TypeRange{}, lt(c(0), depthK), false);
+  auto first = scf::IfOp::create(b, TypeRange{}, ult(c(0), depthK), false);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(first.thenBlock());
@@ -272,7 +200,7 @@ void WgmmaLinearBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
     if (mutation != KernelMutation::DropBarrier)
       gpu::BarrierOp::create(b);
     Value next = add(k0, c(config.blockK));
-    auto prefetch = scf::IfOp::create(b, TypeRange{}, lt(next, depthK), false);
+    auto prefetch = scf::IfOp::create(b, TypeRange{}, ult(next, depthK), false);
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(prefetch.thenBlock());
@@ -341,12 +269,9 @@ void seq::buildLinearKernelWgmma(OpBuilder &builder,
   auto func = createKernelFunc(
       b, name, arguments, {tile(config.blockM), tile(config.blockN)},
       config.threads(), {out, 1, config.blockN, out, 0, config.blockM});
-  // Descriptors drop the low 4 bits of the address: the tiles must be
-  // 16-byte aligned (128: a whole core matrix), which the lowering gives
-  // the shared globals (otherwise aligned to their element).
-  for (unsigned i = 0; i < 2; ++i)
-    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
-                                     b.getI64IntegerAttr(128));
+  // Descriptors drop the low 4 bits of the address and the cp.async
+  // copies need 16: the tiles are aligned to a whole core matrix.
+  alignWorkgroupBuffers(func, kCoreMatrixBytes);
   WgmmaLinearBuilder(b, config, type, mutation, wgmmaMutation)
       .build(func, hasBias);
 }

@@ -8,7 +8,6 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
-#include "seqc/Target/GPU/LinearKernelWgmma.h"
 #include "seqc/Target/KernelDispatchWgmma.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"

@@ -2,10 +2,13 @@
 //
 // This file implements MmaTileStep (MmaTileStep.h): the fragment loads
 // from workgroup tiles, the matrix instruction (or f32 FMAs) of one K
-// step, and the walk over a lane's accumulators that the GEMM epilogues
-// share. Operands are created in a fixed order (each value before the op
-// that uses it, left to right where an expression has several), so the
-// kernels are the same whatever order a compiler evaluates arguments in.
+// step, the walk over a lane's accumulators that the GEMM epilogues
+// share, and the linear kernels' K-step tile fill. The tile step's
+// operands are created in a fixed order (each value before the op that
+// uses it, left to right where an expression has several), so those
+// kernels are the same whatever order a compiler evaluates arguments in;
+// the tile fill keeps the expressions of the two kernels it came from
+// (scripts/gpu-kernel-snapshot.sh showed their IR unchanged).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +16,7 @@
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -24,8 +28,8 @@ using namespace mlir::seq;
 MmaTileStep::MmaTileStep(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
                          Type elementType, Value tid, Value lane, Value warpM,
                          Value warpN, MmaTileMutation mutation)
-    : b(b), config(config), elementType(elementType), tid(tid), lane(lane),
-      warpM(warpM), warpN(warpN), mutation(mutation) {
+    : IndexMath(b), config(config), elementType(elementType), tid(tid),
+      lane(lane), warpM(warpM), warpN(warpN), mutation(mutation) {
   stepKind = !config.instruction                                 ? Kind::Fma
              : StringRef(config.instruction->name) == "mma.sync" ? Kind::MmaSync
                                                                  : Kind::Mfma;
@@ -33,26 +37,6 @@ MmaTileStep::MmaTileStep(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
   warpCols = config.blockN / config.warpsN;
 }
 
-Value MmaTileStep::c(int64_t value) {
-  return arith::ConstantIndexOp::create(b, value);
-}
-Value MmaTileStep::add(Value x, Value y) {
-  return arith::AddIOp::create(b, x, y);
-}
-Value MmaTileStep::mul(Value x, Value y) {
-  return arith::MulIOp::create(b, x, y);
-}
-Value MmaTileStep::div(Value x, int64_t y) {
-  Value divisor = c(y);
-  return arith::DivUIOp::create(b, x, divisor);
-}
-Value MmaTileStep::rem(Value x, int64_t y) {
-  Value divisor = c(y);
-  return arith::RemUIOp::create(b, x, divisor);
-}
-Value MmaTileStep::zeroOf(Type type) {
-  return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
-}
 Value MmaTileStep::load(Value tile, Value row, Value col) {
   if (stage)
     return memref::LoadOp::create(b, tile, ValueRange{stage, row, col});
@@ -330,4 +314,93 @@ void seq::storeLinearOutput(ImplicitLocOpBuilder &b, Value value, Value row,
   if (outType != f32)
     value = arith::TruncFOp::create(b, outType, value);
   memref::StoreOp::create(b, value, y, ValueRange{row, col});
+}
+
+void seq::fillTileSync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
+                       Type elementType, Value tid, const TileOperand &operand,
+                       Value k0, Value depthK, TileIndexFn indices) {
+  IndexMath m(b);
+  auto loop = scf::ForOp::create(b, tid, m.c(operand.rows * config.blockK),
+                                 m.c(config.threads()));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  Value e = loop.getInductionVar();
+  Value r = m.div(e, config.blockK), col = m.rem(e, config.blockK);
+  Value row = m.add(operand.rowBase, r), k = m.add(k0, col);
+  Value inside =
+      arith::AndIOp::create(b, m.ult(row, operand.rowLimit), m.ult(k, depthK))
+          .getResult();
+  auto ifOp = scf::IfOp::create(b, TypeRange{elementType}, inside,
+                                /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(
+        b, memref::LoadOp::create(b, operand.source, ValueRange{row, k})
+               .getResult());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, m.zeroOf(elementType));
+  }
+  memref::StoreOp::create(b, ifOp.getResult(0), operand.tile, indices(r, col));
+}
+
+void seq::fillTilesAsync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
+                         Type elementType, Value tid, const TileOperand &x,
+                         const TileOperand &w, Value k0, Value depthK,
+                         TileIndexFn indices) {
+  IndexMath m(b);
+  int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
+  int64_t vec = kAsyncCopyTileAlignment / elementBytes;
+  int64_t perRow = config.blockK / vec;
+  int64_t xChunks = x.rows * perRow;
+  int64_t total = (x.rows + w.rows) * perRow;
+  int64_t threads = config.threads();
+  Value aligned = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                        m.rem(depthK, vec), m.c(0));
+  auto ifOp = scf::IfOp::create(b, TypeRange{}, aligned, true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  // Chunk e of an operand: row e / perRow, column (e % perRow) * vec.
+  auto copy = [&](const TileOperand &operand, Value e) {
+    Value r = m.div(e, perRow), col = m.mul(m.rem(e, perRow), m.c(vec));
+    Value row = m.add(operand.rowBase, r), k = m.add(k0, col);
+    Value inside = arith::AndIOp::create(b, m.ult(row, operand.rowLimit),
+                                         m.ult(k, depthK));
+    // Rows past the limit and chunks past K: zero-filled (source size 0)
+    // from an in-bounds address.
+    Value srcElements = arith::SelectOp::create(b, inside, m.c(vec), m.c(0));
+    Value srcRow =
+        m.minU(row, arith::SubIOp::create(b, operand.rowLimit, m.c(1)));
+    Value srcK = m.minU(k, arith::SubIOp::create(b, depthK, m.c(vec)));
+    nvgpu::DeviceAsyncCopyOp::create(b, operand.tile, indices(r, col),
+                                     operand.source, ValueRange{srcRow, srcK},
+                                     b.getIndexAttr(vec), srcElements,
+                                     b.getUnitAttr());
+  };
+  for (int64_t i = 0; i * threads < total; ++i) {
+    Value e = m.add(tid, m.c(i * threads));
+    auto issue = [&] {
+      auto side =
+          scf::IfOp::create(b, TypeRange{}, m.ult(e, m.c(xChunks)), true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(side.thenBlock());
+      copy(x, e);
+      b.setInsertionPointToStart(side.elseBlock());
+      copy(w, arith::SubIOp::create(b, e, m.c(xChunks)));
+    };
+    // The last round may have fewer chunks than threads.
+    if ((i + 1) * threads > total) {
+      auto some =
+          scf::IfOp::create(b, TypeRange{}, m.ult(e, m.c(total)), false);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(some.thenBlock());
+      issue();
+    } else {
+      issue();
+    }
+  }
+  // Rows that are not whole 16-byte chunks: element by element.
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  fillTileSync(b, config, elementType, tid, x, k0, depthK, indices);
+  fillTileSync(b, config, elementType, tid, w, k0, depthK, indices);
 }

@@ -7,7 +7,10 @@
 // layout and issues mma.sync m16n8k16 (CUDA) or MFMA 16x16x16 (HIP), or,
 // without a matrix instruction, per-thread f32 FMAs; after the K loop, the
 // epilogue walks the lane's accumulator elements with their (row, column)
-// in the output, and linear outputs are stored with their bias.
+// in the output, and linear outputs are stored with their bias. The
+// linear kernels' K-step tile fill (the sm_80 and sm_90a forms: 16-byte
+// cp.async copies, or element by element when rows are not whole 16-byte
+// chunks) is here too (fillTilesAsync).
 //
 // The layouts (PTX ISA "Matrix Fragments for mma.m16n8k16"; CDNA3 ISA,
 // wave64 MFMA), g = lane / 4, t = lane % 4, i = lane % 16, q = lane / 16:
@@ -30,6 +33,7 @@
 #ifndef SEQC_LIB_TARGET_GPU_MMATILESTEP_H
 #define SEQC_LIB_TARGET_GPU_MMATILESTEP_H
 
+#include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/KernelDispatch.h"
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -52,7 +56,7 @@ struct MmaTileMutation {
 /// The tile step of one kernel: `config` gives the block tile, the warp
 /// grid and the matrix instruction (none: f32 FMAs); `elementType` is the
 /// tiles' element type.
-class MmaTileStep {
+class MmaTileStep : IndexMath {
 public:
   enum class Kind { MmaSync, Mfma, Fma };
 
@@ -86,12 +90,6 @@ public:
                      function_ref<void(Value, Value, ArrayRef<Value>)> fn);
 
 private:
-  Value c(int64_t value);
-  Value add(Value x, Value y);
-  Value mul(Value x, Value y);
-  Value div(Value x, int64_t y);
-  Value rem(Value x, int64_t y);
-  Value zeroOf(Type type);
   Value load(Value tile, Value row, Value col);
 
   SmallVector<Value> stepMmaSync(Value aTile, ArrayRef<Value> bTiles,
@@ -105,7 +103,6 @@ private:
   Value outputBase(Value origin, Value warpIndex, int64_t warpExtent,
                    Value offset);
 
-  ImplicitLocOpBuilder &b;
   const GPULinearConfig &config;
   Type elementType;
   Value tid, lane, warpM, warpN;
@@ -114,6 +111,36 @@ private:
   Value stage;
   int64_t warpRows, warpCols;
 };
+
+/// One operand of a linear K step: rows [rowBase, rowBase + rows) of the
+/// row-major matrix `source` [rowLimit, K] go into workgroup tile `tile`.
+struct TileOperand {
+  Value source, tile, rowBase, rowLimit;
+  int64_t rows;
+};
+
+/// The indices of element (row, col) of a tile (with the buffer index
+/// first for two-buffer tiles, or in the wgmma core-matrix layout).
+using TileIndexFn = function_ref<SmallVector<Value>(Value, Value)>;
+
+/// Copies columns [k0, k0 + config.blockK) of `operand`'s rows into its
+/// tile, element by element, zero outside rowLimit x depthK: thread `tid`
+/// of config.threads() copies elements tid, tid + threads, ... (row-major).
+void fillTileSync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
+                  Type elementType, Value tid, const TileOperand &operand,
+                  Value k0, Value depthK, TileIndexFn indices);
+
+/// The X and W tiles of the K step at k0 by cp.async (sm_80+): when K is a
+/// whole number of 16-byte chunks, thread `tid` issues the 16-byte copies
+/// (cp.async.cg) of chunks tid, tid + threads, ... (X's first, then W's:
+/// X's chunk count is a whole number of warps, so a warp takes one side),
+/// rows past the limit and chunks past K zero-filled by a source size of 0
+/// from an in-bounds address; otherwise fillTileSync of both. The tiles
+/// must be aligned to kAsyncCopyTileAlignment (alignWorkgroupBuffers).
+void fillTilesAsync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
+                    Type elementType, Value tid, const TileOperand &x,
+                    const TileOperand &w, Value k0, Value depthK,
+                    TileIndexFn indices);
 
 /// The linear epilogue: y[row, col] = value (+ bias[col]) when row < rows
 /// and col < cols; the bias is widened to f32 and the sum rounded to y's

@@ -9,6 +9,8 @@
 #ifndef SEQC_LIB_TARGET_GPU_MOEKERNELOPS_H
 #define SEQC_LIB_TARGET_GPU_MOEKERNELOPS_H
 
+#include "seqc/Target/GPU/KernelPassUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -19,12 +21,12 @@
 namespace mlir {
 namespace seq {
 
-/// Small builder helpers of the MoE kernels.
-class MoEKernelOps {
+/// Small builder helpers of the MoE kernels (the index arithmetic is
+/// IndexMath's).
+class MoEKernelOps : public IndexMath {
 public:
-  explicit MoEKernelOps(ImplicitLocOpBuilder &b) : b(b) {}
+  explicit MoEKernelOps(ImplicitLocOpBuilder &b) : IndexMath(b) {}
 
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value f32(float value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
@@ -34,9 +36,6 @@ public:
   Value i64(int64_t value) {
     return arith::ConstantOp::create(b, b.getI64IntegerAttr(value));
   }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
   Value divU(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
   Value remU(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
@@ -111,8 +110,6 @@ public:
       return toIndex(shuffle(toI32(v), offset, width, mode));
     return gpu::ShuffleOp::create(b, v, offset, width, mode).getShuffleResult();
   }
-
-  ImplicitLocOpBuilder &b;
 };
 
 } // namespace seq

@@ -624,6 +624,9 @@ void seq::buildMoEDispatchKernel(OpBuilder &builder,
        MemRefType::get({dynamic}, i32), MemRefType::get({numExperts + 1}, i32)},
       {shared(numExperts), shared(numExperts + 1), shared(config.warps)},
       config.threads(), {2, 0, numExperts + 1});
+  // The NVPTX back end merges the counters' stores into 16-byte
+  // st.shared.v4: the buffers must be 16-byte aligned (as cp.async tiles).
+  alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   DispatchKernelBuilder(b, config, numExperts, capacityFactor, mutation)
       .build(func);
 }

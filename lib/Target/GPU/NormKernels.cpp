@@ -37,16 +37,16 @@ using namespace mlir::seq;
 
 namespace {
 /// Builds one kernel body; `b` inserts into the kernel.
-class NormKernelBuilder {
+class NormKernelBuilder : IndexMath {
 public:
   NormKernelBuilder(ImplicitLocOpBuilder &b, const GPURowConfig &config,
                     Type elementType, KernelMutation mutation)
-      : b(b), config(config), elementType(elementType), mutation(mutation) {}
+      : IndexMath(b), config(config), elementType(elementType),
+        mutation(mutation) {}
 
   void build(gpu::GPUFuncOp func, bool layerNorm, bool hasBias, float epsilon);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value f32(float value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
@@ -61,7 +61,6 @@ private:
   /// picks the workgroup words of a block-per-row reduction.
   Value rowSum(Value partial, int64_t slot);
 
-  ImplicitLocOpBuilder &b;
   const GPURowConfig &config;
   Type elementType;
   KernelMutation mutation;

@@ -49,10 +49,19 @@
 // matrix instruction (mma.sync m16n8k16, MFMA 16x16x16) with f32
 // accumulators through the GEMM kernels' shared tile step (MmaTileStep.h).
 //
+// Embedding (seq.quantized_embedding, `qembedding_<format>`): a block per
+// id gathers its packed row, each thread a run of embeddingRun elements
+// inside one block (sub-block) at a time, dequantized by the same unpacking
+// as the linear forms (one vector load of the quants, the header in
+// registers) and stored as f32. An id outside [0, V) writes zeros and
+// stores SEQRT_CODE_INDEX_OUT_OF_RANGE in the status word, as
+// seq.embedding's kernel does.
+//
 //===----------------------------------------------------------------------===//
 
 #include "MmaTileStep.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/QuantKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -67,29 +76,19 @@ using namespace mlir::seq;
 
 namespace {
 /// Builds one kernel body; `b` inserts into the kernel.
-class QuantLinearBuilder {
+class QuantLinearBuilder : IndexMath {
 public:
   QuantLinearBuilder(ImplicitLocOpBuilder &b,
                      const GPUQuantLinearConfig &config, QuantFormat format,
                      QuantKernelMutation mutation)
-      : b(b), config(config), format(format), mutation(mutation),
+      : IndexMath(b), config(config), format(format), mutation(mutation),
         blockBytes(seq::blockBytes(format)) {}
 
   void buildDecode(gpu::GPUFuncOp func, bool hasBias);
   void buildPrefill(gpu::GPUFuncOp func, bool hasBias);
+  void buildEmbedding(gpu::GPUFuncOp func);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
-  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
-  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
-  Value lt(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
-  Value zeroOf(Type type) {
-    return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
-  }
   Value splatInt(Type type, int64_t value) {
     return arith::ConstantOp::create(
         b, type,
@@ -142,7 +141,6 @@ private:
     storeLinearOutput(b, value, row, col, rowsM, colsN, bias, y);
   }
 
-  ImplicitLocOpBuilder &b;
   const GPUQuantLinearConfig &config;
   QuantFormat format;
   QuantKernelMutation mutation;
@@ -246,7 +244,7 @@ std::pair<Value, Value> QuantLinearBuilder::q4kScales(Value row, Value offset,
     Value shifted = arith::ShRUIOp::create(b, v, i32c(6));
     return arith::ShLIOp::create(b, shifted, i32c(4));
   };
-  Value low = lt(s, c(4));
+  Value low = ult(s, c(4));
   Value scHigh = arith::OrIOp::create(b, andC(e4, 15), top2(a));
   Value sc = arith::SelectOp::create(b, low, andC(a, 63), scHigh);
   Value mHigh =
@@ -389,7 +387,7 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
 
   // The whole warp takes this branch or none (n is the warp's), so its
   // shuffles see every lane.
-  auto inside = scf::IfOp::create(b, TypeRange{}, lt(n, colsN), false);
+  auto inside = scf::IfOp::create(b, TypeRange{}, ult(n, colsN), false);
   b.setInsertionPointToStart(inside.thenBlock());
   auto rowGroups = scf::ForOp::create(b, c(0), rowsM, c(config.decodeRows));
   b.setInsertionPoint(rowGroups.getBody()->getTerminator());
@@ -422,7 +420,7 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
     for (int64_t t = 0; t < config.decodeRows; ++t) {
       Value acc = blockLoop.getRegionIterArgs()[t];
       Value row = add(r0, c(t));
-      auto ifRow = scf::IfOp::create(b, TypeRange{f32}, lt(row, rowsM), true);
+      auto ifRow = scf::IfOp::create(b, TypeRange{f32}, ult(row, rowsM), true);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(ifRow.thenBlock());
       // mulf + addf, not math.fma: that would become a libdevice call.
@@ -519,7 +517,7 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
       Value e = fill.getInductionVar();
       Value r = div(e, 32), col = rem(e, 32);
       Value row = add(m0, r);
-      auto ifOp = scf::IfOp::create(b, TypeRange{f16}, lt(row, rowsM), true);
+      auto ifOp = scf::IfOp::create(b, TypeRange{f16}, ult(row, rowsM), true);
       b.setInsertionPointToStart(ifOp.thenBlock());
       Value v = memref::LoadOp::create(b, x, ValueRange{row, add(k0, col)});
       scf::YieldOp::create(b, ValueRange{arith::TruncFOp::create(b, f16, v)});
@@ -534,7 +532,7 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
       Value first = mul(rem(tid, parts), c(run));
       Value n = add(n0, r);
       auto vecType = VectorType::get({run}, f32);
-      auto ifOp = scf::IfOp::create(b, TypeRange{vecType}, lt(n, colsN), true);
+      auto ifOp = scf::IfOp::create(b, TypeRange{vecType}, ult(n, colsN), true);
       {
         OpBuilder::InsertionGuard inner(b);
         b.setInsertionPointToStart(ifOp.thenBlock());
@@ -575,6 +573,88 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
   gpu::ReturnOp::create(b);
 }
 
+void QuantLinearBuilder::buildEmbedding(gpu::GPUFuncOp func) {
+  Block &entry = func.getBody().front();
+  b.setInsertionPointToStart(&entry);
+  w = func.getArgument(0);
+  Value ids = func.getArgument(1), out = func.getArgument(2),
+        status = func.getArgument(3);
+  Type i64 = b.getI64Type();
+  int64_t run = config.embeddingRun;
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value token = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value vocab =
+      arith::IndexCastOp::create(b, i64, memref::DimOp::create(b, w, 0));
+  Value width = memref::DimOp::create(b, out, 1);
+  Value id = arith::ExtSIOp::create(
+      b, i64, memref::LoadOp::create(b, ids, ValueRange{token}));
+  Value zero64 = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
+  Value valid = arith::AndIOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, id, zero64),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id, vocab));
+  auto branch = scf::IfOp::create(b, TypeRange{}, valid, true);
+  {
+    // Thread tid takes runs tid, tid + threads, ... of `run` elements,
+    // each inside one block (sub-block), dequantized from one vector load.
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    Value row = arith::IndexCastOp::create(b, b.getIndexType(), id);
+    auto loop =
+        scf::ForOp::create(b, tid, div(width, run), c(config.decodeThreads()));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value i = mul(loop.getInductionVar(), c(run));
+    Value values;
+    if (isKQuant()) {
+      Value offset = mul(div(i, 256), c(blockBytes));
+      values = kRun(row, offset, rem(i, 256), run);
+    } else {
+      Value offset = mul(div(i, 32), c(blockBytes));
+      values = dequantize(row, offset, rem(i, 32), run, header(row, offset));
+    }
+    for (int64_t j = 0; j < run; ++j)
+      memref::StoreOp::create(
+          b, vector::ExtractOp::create(b, values, ArrayRef<int64_t>{j}), out,
+          ValueRange{token, add(i, c(j))});
+  }
+  {
+    // An id outside [0, V): a row of zeros and the status word.
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(branch.elseBlock());
+    auto loop = scf::ForOp::create(b, tid, width, c(config.decodeThreads()));
+    {
+      OpBuilder::InsertionGuard body(b);
+      b.setInsertionPointToStart(loop.getBody());
+      memref::StoreOp::create(b, zeroOf(b.getF32Type()), out,
+                              ValueRange{token, loop.getInductionVar()});
+    }
+    memref::StoreOp::create(b,
+                            arith::ConstantOp::create(
+                                b, b.getI32IntegerAttr(kStatusIndexOutOfRange)),
+                            status, ValueRange{c(0)});
+  }
+  gpu::ReturnOp::create(b);
+}
+
+void seq::buildQuantEmbeddingKernel(OpBuilder &builder,
+                                    gpu::GPUModuleOp kernelModule,
+                                    StringRef name,
+                                    const GPUQuantLinearConfig &config,
+                                    QuantFormat format,
+                                    QuantKernelMutation mutation) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  int64_t dynamic = ShapedType::kDynamic;
+  auto words = MemRefType::get({dynamic}, b.getI32Type());
+  SmallVector<Type> arguments = {
+      MemRefType::get({dynamic, dynamic}, b.getI8Type()), words,
+      MemRefType::get({dynamic, dynamic}, b.getF32Type()), words};
+  // Grid: a block per id (out's rows).
+  gpu::GPUFuncOp func = createKernelFunc(b, name, arguments, TypeRange{},
+                                         config.decodeThreads(), {2, 0, 1});
+  QuantLinearBuilder(b, config, format, mutation).buildEmbedding(func);
+}
+
 void seq::buildQuantLinearKernel(OpBuilder &builder,
                                  gpu::GPUModuleOp kernelModule, StringRef name,
                                  const GPUQuantLinearConfig &config,
@@ -608,6 +688,10 @@ void seq::buildQuantLinearKernel(OpBuilder &builder,
                                      b.getFunctionType(arguments, {}),
                                      workgroups, TypeRange{});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  // The NVPTX back end stores each thread's run of 8 dequantized f16 as one
+  // 16-byte st.shared.v4: the tiles must be 16-byte aligned (as cp.async
+  // tiles).
+  alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   QuantLinearBuilder kernel(b, config, format, mutation);
   if (form == QuantLinearForm::Decode) {
     func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(

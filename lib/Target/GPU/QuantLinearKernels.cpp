@@ -2,12 +2,14 @@
 //
 // This file implements seq-gpu-quant-kernels: one kernel per format, form
 // (decode or prefill, from the op's row count) and bias of the module's
-// seq.quantized_linear ops, named on each op.
+// seq.quantized_linear ops, and one per format of its
+// seq.quantized_embedding ops, named on each op.
 //
 //===----------------------------------------------------------------------===//
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/QuantKernels.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
@@ -17,7 +19,6 @@
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -64,7 +65,9 @@ struct GPUQuantKernelsPass
   StringRef getDescription() const override {
     return "Generates the GPU kernels of seq.quantized_linear (q8_0, q4_0, "
            "q4_1, q4_k, q6_k): a decode form streaming the packed blocks and "
-           "a prefill form on dequantized f16 tiles (docs/design/GPU.md)";
+           "a prefill form on dequantized f16 tiles; and of "
+           "seq.quantized_embedding: a gather dequantizing the selected rows "
+           "(docs/design/GPU.md)";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
     registry.insert<arith::ArithDialect, gpu::GPUDialect, memref::MemRefDialect,
@@ -79,61 +82,82 @@ struct GPUQuantKernelsPass
   Option<std::string> mutation{
       *this, "mutation",
       llvm::cl::desc("Test only: a deliberate bug (swap-nibbles, "
-                     "swap-fragment-lanes, shuffle-offset) that the emulator "
+                     "swap-fragment-lanes, shuffle-offset, scale-order) that "
+                     "the emulator "
                      "must catch"),
       llvm::cl::init("none")};
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    std::optional<TargetDescription> description = parseTarget(target, error);
-    if (description && !description->isGPU())
-      error = "'" + target.getValue() + "' is not a GPU target";
-    if (!description || !description->isGPU()) {
-      module.emitError() << "seq-gpu-quant-kernels: " << error;
+    StringRef pass = getArgument();
+    FailureOr<TargetDescription> description =
+        parseGPUTargetOption(module, pass, target);
+    if (failed(description))
       return signalPassFailure();
-    }
-    auto parsedMutation =
-        llvm::StringSwitch<std::optional<QuantKernelMutation>>(mutation)
-            .Case("none", QuantKernelMutation::None)
-            .Case("swap-nibbles", QuantKernelMutation::SwapNibbles)
-            .Case("swap-fragment-lanes", QuantKernelMutation::SwapFragmentLanes)
-            .Case("shuffle-offset", QuantKernelMutation::ShuffleOffset)
-            .Case("scale-order", QuantKernelMutation::ScaleOrder)
-            .Default(std::nullopt);
-    if (!parsedMutation) {
-      module.emitError() << "seq-gpu-quant-kernels: unknown mutation '"
-                         << mutation << "'";
+    FailureOr<QuantKernelMutation> parsedMutation =
+        parseMutationOption<QuantKernelMutation>(
+            module, pass, mutation,
+            {{"none", QuantKernelMutation::None},
+             {"swap-nibbles", QuantKernelMutation::SwapNibbles},
+             {"swap-fragment-lanes", QuantKernelMutation::SwapFragmentLanes},
+             {"shuffle-offset", QuantKernelMutation::ShuffleOffset},
+             {"scale-order", QuantKernelMutation::ScaleOrder}});
+    if (failed(parsedMutation))
       return signalPassFailure();
-    }
 
     OpBuilder builder(module.getBodyRegion());
     gpu::GPUModuleOp kernels =
         module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName);
     bool failed = false;
-    module.walk([&](QuantizedLinearOp op) {
-      QuantFormat format = op.getFormat();
+    // The format and the mapping of `op`, or failure after an error.
+    auto prepare = [&](Operation *op, QuantFormat format,
+                       StringRef what) -> std::optional<GPUQuantLinearConfig> {
       if (format != QuantFormat::Q8_0 && format != QuantFormat::Q4_0 &&
           format != QuantFormat::Q4_1 && format != QuantFormat::Q4_K &&
           format != QuantFormat::Q6_K) {
-        op.emitError() << "seq-gpu-quant-kernels: " << description->name()
-                       << " runs q8_0, q4_0, q4_1, q4_k and q6_k quantized "
-                          "linear layers, not "
-                       << stringifyQuantFormat(format);
+        op->emitError() << pass << ": " << description->name()
+                        << " runs q8_0, q4_0, q4_1, q4_k and q6_k quantized "
+                        << what << ", not " << stringifyQuantFormat(format);
         failed = true;
-        return;
+        return std::nullopt;
       }
       std::string configError;
       std::optional<GPUQuantLinearConfig> config =
           selectGPUQuantLinearConfig(*description, configError);
       if (!config) {
-        op.emitError() << "seq-gpu-quant-kernels: " << configError;
+        op->emitError() << pass << ": " << configError;
         failed = true;
+        return std::nullopt;
+      }
+      if (!kernels)
+        kernels = getOrCreateKernelModule(builder, module, *description);
+      return config;
+    };
+    module.walk([&](Operation *op) {
+      if (auto embedding = dyn_cast<QuantizedEmbeddingOp>(op)) {
+        QuantFormat format = embedding.getFormat();
+        std::optional<GPUQuantLinearConfig> config =
+            prepare(op, format, "embeddings");
+        if (!config)
+          return;
+        std::string name = ("qembedding_" + stringifyQuantFormat(format)).str();
+        if (!kernels.lookupSymbol(name))
+          buildQuantEmbeddingKernel(builder, kernels, name, *config, format,
+                                    *parsedMutation);
+        recordKernel(op, name);
         return;
       }
+      auto linear = dyn_cast<QuantizedLinearOp>(op);
+      if (!linear)
+        return;
+      QuantFormat format = linear.getFormat();
+      std::optional<GPUQuantLinearConfig> config =
+          prepare(op, format, "linear layers");
+      if (!config)
+        return;
       // Rows: every dimension of the input but the last (static: the
       // verifier of the op and the launch plans need them).
-      auto input = cast<RankedTensorType>(op.getInput().getType());
+      auto input = cast<RankedTensorType>(linear.getInput().getType());
       int64_t rows = 1;
       for (int64_t d : input.getShape().drop_back())
         rows = ShapedType::isDynamic(d) || ShapedType::isDynamic(rows)
@@ -146,25 +170,13 @@ struct GPUQuantKernelsPass
       std::string name =
           ("qlinear_" + stringifyQuantFormat(format) +
            (form == QuantLinearForm::Decode ? "_decode" : "_prefill") +
-           (op.getBias() ? "_bias" : ""))
+           (linear.getBias() ? "_bias" : ""))
               .str();
-      if (!kernels) {
-        builder.setInsertionPointToEnd(module.getBody());
-        kernels = gpu::GPUModuleOp::create(builder, module.getLoc(),
-                                           kKernelModuleName);
-        kernels->setAttr("seq.target",
-                         builder.getStringAttr(description->name()));
-        module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                        builder.getUnitAttr());
-      }
       if (!kernels.lookupSymbol(name))
         buildQuantLinearKernel(builder, kernels, name, *config, format, form,
-                               static_cast<bool>(op.getBias()),
+                               static_cast<bool>(linear.getBias()),
                                *parsedMutation);
-      op->setAttr("seq.gpu_kernel",
-                  SymbolRefAttr::get(
-                      builder.getStringAttr(kKernelModuleName),
-                      {FlatSymbolRefAttr::get(builder.getContext(), name)}));
+      recordKernel(op, name);
     });
     if (failed)
       signalPassFailure();

@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SampleKernel.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -56,19 +57,18 @@ struct Sequence {
   std::function<std::pair<Value, Value>(Value)> at; ///< p (f32), index (i32)
 };
 
-class SampleKernelBuilder {
+class SampleKernelBuilder : IndexMath {
 public:
   SampleKernelBuilder(ImplicitLocOpBuilder &b, const GPURowConfig &config,
                       Type elementType, float temperature, int64_t topK,
                       float topP, SampleMutation mutation)
-      : b(b), config(config), elementType(elementType),
+      : IndexMath(b), config(config), elementType(elementType),
         invTemperature(1.0f / temperature), topK(topK), topP(topP),
         mutation(mutation) {}
 
   void build(gpu::GPUFuncOp func);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value i32(int32_t value) {
     return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
   }
@@ -107,7 +107,6 @@ private:
   Value philoxUniform(Value row);
   Value draw(const Sequence &seq, Value floor, Value row);
 
-  ImplicitLocOpBuilder &b;
   const GPURowConfig &config;
   Type elementType;
   float invTemperature;
@@ -499,6 +498,9 @@ void seq::buildSampleKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                 shared(config.warps, i32), shared(config.threads(), i32),
                 shared(kCandidates, f32), shared(kCandidates, i32)},
       TypeRange{});
+  // The NVPTX back end merges the candidate reads into 16-byte
+  // ld.shared.v4: the buffers must be 16-byte aligned (as cp.async tiles).
+  alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(config.threads()), 1, 1}));

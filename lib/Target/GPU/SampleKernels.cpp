@@ -44,16 +44,16 @@ struct Best {
   Value value, index, nan;
 };
 
-class ArgmaxKernelBuilder {
+class ArgmaxKernelBuilder : IndexMath {
 public:
   ArgmaxKernelBuilder(ImplicitLocOpBuilder &b, const GPURowConfig &config,
                       Type elementType, KernelMutation mutation)
-      : b(b), config(config), elementType(elementType), mutation(mutation) {}
+      : IndexMath(b), config(config), elementType(elementType),
+        mutation(mutation) {}
 
   void build(gpu::GPUFuncOp func);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value i32(int32_t value) {
     return arith::ConstantOp::create(b, b.getI32IntegerAttr(value));
   }
@@ -81,7 +81,6 @@ private:
         .getShuffleResult();
   }
 
-  ImplicitLocOpBuilder &b;
   const GPURowConfig &config;
   Type elementType;
   KernelMutation mutation;

@@ -118,24 +118,21 @@ bool isSupportedRegionOp(Operation &op) {
 }
 
 /// Builds one scan kernel body; `b` inserts into the kernel.
-class ScanKernelBuilder {
+class ScanKernelBuilder : IndexMath {
 public:
   ScanKernelBuilder(ImplicitLocOpBuilder &b, const ScanView &view,
                     const GPUScanConfig &config, ScanMutation mutation)
-      : b(b), view(view), config(config), mutation(mutation) {}
+      : IndexMath(b), view(view), config(config), mutation(mutation) {}
 
   LogicalResult build(gpu::GPUFuncOp func);
 
 private:
-  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
   Value f32(float value) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
   }
   Value i32(Value index) {
     return arith::IndexCastOp::create(b, b.getI32Type(), index);
   }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
   }
@@ -170,7 +167,6 @@ private:
   stepAndReadout(IRMapping &stepMap, IRMapping &readoutMap, Value h,
                  function_ref<bool(Phase)> filter);
 
-  ImplicitLocOpBuilder &b;
   const ScanView &view;
   const GPUScanConfig &config;
   ScanMutation mutation;

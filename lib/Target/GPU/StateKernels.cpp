@@ -26,6 +26,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/GPU/KernelPassUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -36,32 +37,18 @@ using namespace mlir;
 using namespace mlir::seq;
 
 namespace {
-/// The status codes of runtime/include/seqrt/seqrt.h (seqrt_code).
-constexpr int32_t kIndexOutOfRangeCode = 1;
-constexpr int32_t kCacheOverflowCode = 2;
-
-std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream(text) << type;
-  return text;
-}
-
+/// A kernel with no workgroup memory; `b` is left at the start of its body.
 gpu::GPUFuncOp createKernel(ImplicitLocOpBuilder &b, StringRef name,
                             ArrayRef<Type> arguments, int64_t threads,
                             ArrayRef<int64_t> grid) {
-  auto func = gpu::GPUFuncOp::create(b, b.getLoc(), name,
-                                     b.getFunctionType(arguments, {}),
-                                     TypeRange{}, TypeRange{});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-  func->setAttr(kLaunchGridAttrName, b.getDenseI64ArrayAttr(grid));
+  gpu::GPUFuncOp func =
+      createKernelFunc(b, name, arguments, TypeRange{}, threads, grid);
   b.setInsertionPointToStart(&func.getBody().front());
   return func;
 }
 
 Value index(ImplicitLocOpBuilder &b, int64_t value) {
-  return arith::ConstantIndexOp::create(b, value);
+  return IndexMath(b).c(value);
 }
 
 /// Stores `code` in status[0].
@@ -119,7 +106,7 @@ void buildEmbeddingKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
           b, arith::ConstantOp::create(b, b.getFloatAttr(elementType, 0.0)),
           out, ValueRange{row, loop.getInductionVar()});
     }
-    storeStatus(b, status, kIndexOutOfRangeCode);
+    storeStatus(b, status, kStatusIndexOutOfRange);
   }
   gpu::ReturnOp::create(b);
 }
@@ -175,7 +162,7 @@ void buildCacheWriteKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(branch.elseBlock());
-    storeStatus(b, status, kCacheOverflowCode);
+    storeStatus(b, status, kStatusCacheOverflow);
   }
   gpu::ReturnOp::create(b);
 }
@@ -187,7 +174,7 @@ seq::buildStateKernel(Operation *op, gpu::GPUModuleOp kernelModule,
   OpBuilder builder(op->getContext());
   if (auto embedding = dyn_cast<EmbeddingOp>(op)) {
     Type type = embedding.getOutput().getType().getElementType();
-    std::string name = "embedding_" + typeName(type);
+    std::string name = "embedding_" + kernelTypeName(type);
     if (!kernelModule.lookupSymbol(name))
       buildEmbeddingKernel(builder, kernelModule, name, config, type);
     return name;
@@ -199,7 +186,7 @@ seq::buildStateKernel(Operation *op, gpu::GPUModuleOp kernelModule,
     return failure();
   }
   Type type = write.getResult().getType().getElementType();
-  std::string name = "cache_write_" + typeName(type);
+  std::string name = "cache_write_" + kernelTypeName(type);
   if (!kernelModule.lookupSymbol(name))
     buildCacheWriteKernel(builder, kernelModule, name, config, type);
   return name;

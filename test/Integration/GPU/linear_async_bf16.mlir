@@ -28,7 +28,7 @@
 // RUN:   --expect 3=%S/Inputs/linear_gpu_bf16_k40/out.npy \
 // RUN:   --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=HIP
 
-// IR: gpu.func @linear_bf16_bias({{.*}}) workgroup(%{{.*}} : memref<2x32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<2x32x16xbf16, #gpu.address_space<workgroup>>)
+// IR: gpu.func @linear_bf16_bias({{.*}}) workgroup(%{{.*}} : memref<2x32x16xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<2x32x16xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // IR: nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1}
 // IR: nvvm.cp.async.commit.group
 // IR: nvvm.cp.async.wait.group 0

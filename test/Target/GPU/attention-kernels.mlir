@@ -21,7 +21,9 @@
 // Q [B, Hq, Sq, D], K, V, O; 64-key tiles of K and V; 16 positions x 4
 // heads = 64 rows = 4 warps; grid (Sq / 16, Hkv, B).
 // CHECK: gpu.func @attention_bf16_g4_d64_dv64_q16_causal(%[[Q:.*]]: memref<?x?x?x?xbf16>, %[[K:.*]]: memref<?x?x?x?xbf16>, %[[V:.*]]: memref<?x?x?x?xbf16>, %[[O:.*]]: memref<?x?x?x?xbf16>)
-// CUDA-SAME: workgroup(%[[SK:.*]] : memref<2x64x64xbf16, #gpu.address_space<workgroup>>, %[[SV:.*]] : memref<2x64x64xbf16, #gpu.address_space<workgroup>>)
+// The cp.async tiles are 16-byte aligned (llvm.align); HIP's need no more
+// than their element.
+// CUDA-SAME: workgroup(%[[SK:.*]] : memref<2x64x64xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[SV:.*]] : memref<2x64x64xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // HIP-SAME: workgroup(%[[SK:.*]] : memref<64x64xbf16, #gpu.address_space<workgroup>>, %[[SV:.*]] : memref<64x64xbf16, #gpu.address_space<workgroup>>)
 // CHECK-SAME: kernel
 // CUDA-SAME: known_block_size = array<i32: 128, 1, 1>

@@ -19,7 +19,9 @@
 // HIP: gpu.module @seq_kernels attributes {seq.target = "hip:gfx942"}
 
 // CHECK: gpu.func @linear_bf16_bias(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xbf16>, %{{.*}}: memref<?x?xbf16>)
-// CUDA-SAME: workgroup(%[[SX:.*]] : memref<2x32x16xbf16, #gpu.address_space<workgroup>>, %[[SW:.*]] : memref<2x32x16xbf16, #gpu.address_space<workgroup>>)
+// The cp.async tiles are 16-byte aligned (llvm.align); HIP's need no more
+// than their element.
+// CUDA-SAME: workgroup(%[[SX:.*]] : memref<2x32x16xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[SW:.*]] : memref<2x32x16xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // HIP-SAME: workgroup(%[[SX:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>, %[[SW:.*]] : memref<32x16xbf16, #gpu.address_space<workgroup>>)
 // CHECK-SAME: kernel
 // CUDA-SAME: known_block_size = array<i32: 128, 1, 1>

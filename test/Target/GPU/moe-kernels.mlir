@@ -37,7 +37,7 @@
 
 // Dispatch: one block (grid (E + 1) / (E + 1)), counts, offsets and warp
 // totals in workgroup memory.
-// CHECK: gpu.func @moe_dispatch_e8_cap3fa00000(%{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<9xi32>) workgroup(%{{.*}} : memref<8xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<9xi32, #gpu.address_space<workgroup>>, %{{.*}} : memref<4xi32, #gpu.address_space<workgroup>>) kernel
+// CHECK: gpu.func @moe_dispatch_e8_cap3fa00000(%{{.*}}: memref<?x?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<9xi32>) workgroup(%{{.*}} : memref<8xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<9xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<4xi32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}) kernel
 // CHECK-SAME: seq.launch_grid = array<i64: 2, 0, 9>
 // CHECK: arith.mulf {{.*}} : f64
 // CHECK: gpu.barrier

@@ -35,7 +35,7 @@
 // CHECK: gpu.return
 
 // CHECK: gpu.func @qlinear_q8_0_prefill(
-// CHECK-SAME: workgroup(%{{.*}} : memref<32x32xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x32xf16, #gpu.address_space<workgroup>>)
+// CHECK-SAME: workgroup(%{{.*}} : memref<32x32xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<32x32xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK-SAME: seq.launch_grid = array<i64: 2, 1, 32, 2, 0, 32>
 // CHECK: arith.sitofp {{.*}} to vector<{{[48]}}xf32>
 // CHECK: gpu.barrier

@@ -2,8 +2,10 @@
 //
 // This file declares the GPU backend: kernel generation (seq ops mapped to
 // blocks, warps and threads with shared-memory tiles, barriers and the
-// chip's matrix instruction), the code-generation pipelines to PTX/cubin
-// (NVVM) and AMDGCN/HSACO (ROCDL), and where the tools they need are found.
+// chip's matrix instruction: the linear kernels, mma.sync/MFMA and sm_90a
+// wgmma, and the attention kernels, dense and over ragged KV), the
+// code-generation pipelines to PTX/cubin (NVVM) and AMDGCN/HSACO (ROCDL), and
+// where the tools they need are found.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,6 +66,28 @@ void buildLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                        LinearElementType elementType, bool hasBias,
                        KernelMutation mutation);
 
+/// Test-only bugs of the sm_90a linear kernel on wgmma
+/// (LinearKernelWgmma.cpp) the emulator must catch (beside
+/// KernelMutation's swap-fragment-lanes and drop-barrier).
+enum class WgmmaMutation {
+  None,
+  DescriptorStride, ///< the descriptors' 8-row-group stride halved
+  DropWait,         ///< accumulators read with no wgmma.wait_group
+  DropFence,        ///< no wgmma.fence before the wgmmas
+  DropProxyFence,   ///< no fence.proxy.async after filling the tiles
+};
+
+/// Builds the linear-layer kernel `name` (Y = X W^T (+ b); X [M, K],
+/// W [N, K], b [N], Y [M, N] of `elementType`, f16 or bf16) on wgmma with
+/// `config` from selectGPULinearWgmmaConfig into `kernelModule`.
+/// `mutation` may be None, SwapFragmentLanes (the accumulator map) or
+/// DropBarrier.
+void buildLinearKernelWgmma(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                            StringRef name, const GPULinearConfig &config,
+                            LinearElementType elementType, bool hasBias,
+                            KernelMutation mutation,
+                            WgmmaMutation wgmmaMutation);
+
 /// The kernels of a seq.attention (AttentionKernel.cpp).
 enum class AttentionKernelKind {
   /// Q [B, Hq, Sq, D], K [B, Hkv, Skv, D], V [B, Hkv, Skv, Dv] ->
@@ -94,6 +118,38 @@ void buildAttentionKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                           LinearElementType elementType,
                           AttentionKernelKind kind, bool causal, double scale,
                           KernelMutation mutation);
+
+/// The ragged-KV forms of the attention kernels (seq.attention with
+/// kv_lengths: a decode step's valid keys in a cache; AttentionKernel.cpp)
+/// are buildAttentionKernel's kernels with the valid key count of each
+/// batch row read on the device and a status word. What ragged kernel
+/// names add to attentionKernelName's base (before the
+/// "_split"/"_decode" of the split forms).
+constexpr llvm::StringLiteral kRaggedAttentionSuffix = "_kvlen";
+
+/// Deliberate bugs of the ragged kernels for the emulator's mutation tests
+/// (spelled "kv-length-off-by-one", "ignore-kv-lengths" in the attention
+/// pass's `mutation` option). Never used outside tests.
+enum class RaggedMutation {
+  None,
+  KvLengthOffByOne, ///< kv_lengths[b] + 1 valid keys
+  IgnoreKvLengths,  ///< every key of the cache valid
+};
+
+/// Builds the ragged attention kernel `name` of `kind` (Prefill or
+/// SplitPartial; the merge is buildAttentionKernel's): Q, K, V, then
+/// kv_lengths `[B]` i32, then the outputs (O, or the two f32 workspaces),
+/// then an i32 status word `[1]`. Row b reads keys [0, L), L =
+/// min(max(kv_lengths[b], 0), Skv), its query i at position L - Sq + i; a
+/// count outside [0, Skv] stores SEQRT_CODE_CACHE_OVERFLOW (2) in the
+/// status word (the row runs clamped, as on the CPU).
+void buildRaggedAttentionKernel(OpBuilder &builder,
+                                gpu::GPUModuleOp kernelModule, StringRef name,
+                                const GPUAttentionConfig &config,
+                                LinearElementType elementType,
+                                AttentionKernelKind kind, bool causal,
+                                double scale, KernelMutation mutation,
+                                RaggedMutation raggedMutation);
 
 /// Builds the row-normalisation kernel `name` into `kernelModule`:
 /// X [R, H], W [H], (layer norm: optional B [H]), Y [R, H], all of

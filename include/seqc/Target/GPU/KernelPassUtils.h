@@ -5,8 +5,9 @@
 // @seq_kernels) they add kernels to, kernel names, the launch ABI a kernel
 // records for the manifest (known_block_size, seq.launch_grid), the
 // reference an op keeps to its kernels (seq.gpu_kernel, seq.gpu_kernels),
-// and the staging of a tile into workgroup memory that the linear and MoE
-// expert GEMMs share (KernelPassUtils.cpp).
+// the alignment of workgroup tiles, the staging of a tile into workgroup
+// memory that the linear and MoE expert GEMMs share (KernelPassUtils.cpp),
+// and the index arithmetic every kernel builder emits (IndexMath).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 
 #include "seqc/Target/TargetDescription.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -30,6 +32,12 @@ namespace seq {
 /// @seq_kernels::@name), and the one naming several (an array of them).
 constexpr llvm::StringLiteral kGPUKernelAttrName = "seq.gpu_kernel";
 constexpr llvm::StringLiteral kGPUKernelsAttrName = "seq.gpu_kernels";
+
+/// The status codes kernels store in their i32 status word
+/// (runtime/include/seqrt/seqrt.h, seqrt_code), which the host reads after
+/// a checked launch.
+constexpr int32_t kStatusIndexOutOfRange = 1;
+constexpr int32_t kStatusCacheOverflow = 2;
 
 /// The GPU target a kernel pass's `target` option names, or failure after
 /// an error on `module` ("<pass>: <why>": the option does not parse, or it
@@ -89,6 +97,19 @@ gpu::GPUFuncOp createKernelFunc(ImplicitLocOpBuilder &b, StringRef name,
 /// A buffer of `shape` x `elementType` in workgroup (shared) memory.
 MemRefType workgroupMemRefType(ArrayRef<int64_t> shape, Type elementType);
 
+/// The alignment, in bytes, of a workgroup tile that 16-byte cp.async
+/// copies fill: PTX's cp.async needs its shared address aligned to the copy
+/// size. (A wgmma operand tile needs more: a whole core matrix.)
+constexpr int64_t kAsyncCopyTileAlignment = 16;
+
+/// Declares every workgroup buffer of `func` aligned to `bytes` (llvm.align
+/// on its attribution, which the NVVM and ROCDL lowerings give the shared
+/// global; without it the global is aligned to its element only, 2 bytes
+/// for bf16). Every kernel whose tiles take 16-byte cp.async copies or
+/// wgmma descriptors calls it; the emulator rejects a cp.async or a
+/// descriptor into a buffer declared less aligned than it needs.
+void alignWorkgroupBuffers(gpu::GPUFuncOp func, int64_t bytes);
+
 /// Stages a `rows` x `depth` tile into `tile` (workgroup memory): thread
 /// `tid` of `threads` copies elements tid, tid + threads, ... in row-major
 /// order. For element (i, col), `locate(i, col)` emits the condition that
@@ -99,6 +120,34 @@ void stageTile(ImplicitLocOpBuilder &b, Value tile, Value tid, int64_t threads,
                int64_t rows, int64_t depth,
                function_ref<Value(Value, Value)> locate,
                function_ref<Value(Value, Value)> element);
+
+/// The index arithmetic the kernel builders emit: constants, sums,
+/// products, unsigned division and remainder by constants (thread, lane
+/// and tile indices are never negative), comparisons and minima. A
+/// builder derives from it (or holds one) instead of defining its own.
+struct IndexMath {
+  explicit IndexMath(ImplicitLocOpBuilder &b) : b(b) {}
+
+  Value c(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, x, c(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, x, c(y)); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  Value slt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+  Value minU(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
+  Value minS(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value zeroOf(Type type) {
+    return arith::ConstantOp::create(b, type, b.getZeroAttr(type));
+  }
+
+  ImplicitLocOpBuilder &b;
+};
 
 } // namespace seq
 } // namespace mlir

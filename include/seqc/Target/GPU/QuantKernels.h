@@ -1,9 +1,9 @@
 //===- QuantKernels.h - GPU kernels of seq.quantized_linear -----*- C++ -*-===//
 //
-// This file declares the GPU kernels of seq.quantized_linear over GGUF
-// blocks of 32 elements (q8_0, q4_0, q4_1) and K-quant super-blocks of 256
-// (q4_k, q6_k), their mapping, and the
-// seq-gpu-quant-kernels pass that adds them to a module.
+// This file declares the GPU kernels of seq.quantized_linear and
+// seq.quantized_embedding over GGUF blocks of 32 elements (q8_0, q4_0,
+// q4_1) and K-quant super-blocks of 256 (q4_k, q6_k), their mapping, and
+// the seq-gpu-quant-kernels pass that adds them to a module.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +34,9 @@ struct GPUQuantLinearConfig {
   int64_t decodeRows = 8;
   int64_t decodeWarps = 4;
   GPULinearConfig tile;
+  /// The embedding gather: elements a thread dequantizes from one load
+  /// (divides 16, so a run stays in one nibble half and one sub-block).
+  int64_t embeddingRun = 8;
   int64_t decodeThreads() const { return decodeWarps * warpSize; }
 };
 
@@ -72,11 +75,24 @@ void buildQuantLinearKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                             QuantFormat format, QuantLinearForm form,
                             bool hasBias, QuantKernelMutation mutation);
 
+/// Builds the quantized embedding kernel `name` (seq.quantized_embedding:
+/// table [V, D / blockElements * blockBytes] i8 packed in `format`, ids
+/// [N] i32, out [N, D] f32, status [1] i32; a block of
+/// config.decodeThreads() per id) into `kernelModule`. An id outside [0, V)
+/// writes zeros and stores SEQRT_CODE_INDEX_OUT_OF_RANGE (1) in status
+/// (QuantLinearKernel.cpp). `mutation` may be SwapNibbles or ScaleOrder.
+void buildQuantEmbeddingKernel(OpBuilder &builder,
+                               gpu::GPUModuleOp kernelModule, StringRef name,
+                               const GPUQuantLinearConfig &config,
+                               QuantFormat format,
+                               QuantKernelMutation mutation);
+
 /// seq-gpu-quant-kernels{target=... mutation=...}: for every
 /// seq.quantized_linear over q8_0, q4_0, q4_1, q4_k or q6_k, a kernel in
 /// gpu.module @seq_kernels (one per format, form and bias), named on the op
-/// (`seq.gpu_kernel`); the form comes from the op's static rows. Other
-/// formats are an error naming the format (QuantLinearKernels.cpp).
+/// (`seq.gpu_kernel`); the form comes from the op's static rows. Every
+/// seq.quantized_embedding over those formats gets `qembedding_<format>`.
+/// Other formats are an error naming the format (QuantLinearKernels.cpp).
 std::unique_ptr<Pass> createSeqGPUQuantKernels(StringRef target,
                                                StringRef mutation = "none");
 
