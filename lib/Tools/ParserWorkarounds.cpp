@@ -103,8 +103,8 @@ LogicalResult seq::rejectParserCrashers(llvm::SourceMgr &sourceMgr) {
           llvm::StringRef token = text.slice(at, end);
           if (!token.empty() &&
               (permutation ? !isInteger(token) : isFloat(token)))
-            return report(at, "expected an integer in the " + word +
-                                  ", got '" + token +
+            return report(at, "expected an integer in the " + word + ", got '" +
+                                  token +
                                   "' (the MLIR 22 parser crashes on it)");
           at = skipSpace(text, end);
           if (at >= text.size() || text[at] != ',')

@@ -851,9 +851,9 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
     if (failed(compileGPUTargets(*gpuSource, targets, timing, *metadata,
                                  gpuImages)))
       return 1;
-    gpuDigest = seqrt::fnv1a64(gpuImages.data(), gpuImages.size(),
-                               seqrt::fnv1a64(metadata->data(),
-                                              metadata->size()));
+    gpuDigest =
+        seqrt::fnv1a64(gpuImages.data(), gpuImages.size(),
+                       seqrt::fnv1a64(metadata->data(), metadata->size()));
   }
 
   if (failed(runPasses(module, timing, [&](PassManager &pm) {

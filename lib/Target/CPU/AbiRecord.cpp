@@ -112,7 +112,7 @@ FailureOr<std::string> seq::buildArtifactAbiRecord(StringRef metadataJson) {
 }
 
 LogicalResult seq::emitAbiRecord(ModuleOp module, StringRef metadataJson,
-                                std::optional<uint64_t> gpuDigest) {
+                                 std::optional<uint64_t> gpuDigest) {
   FailureOr<std::string> record = buildArtifactAbiRecord(metadataJson);
   if (failed(record))
     return module.emitError("cannot encode the artifact metadata as an ABI "
