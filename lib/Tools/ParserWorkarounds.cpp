@@ -39,6 +39,16 @@ bool isInteger(llvm::StringRef token) {
   token.consume_front("-");
   return !token.empty() && llvm::all_of(token, llvm::isDigit);
 }
+
+/// Whether `token` is a float literal (`0.5`, `-1e3`): a number with a
+/// fraction or an exponent, not a hex integer.
+bool isFloat(llvm::StringRef token) {
+  if (!token.consume_front("-"))
+    token.consume_front("+");
+  return !token.empty() && llvm::isDigit(token.front()) &&
+         !token.starts_with_insensitive("0x") &&
+         token.find_first_of(".eE") != llvm::StringRef::npos;
+}
 } // namespace
 
 LogicalResult seq::rejectParserCrashers(llvm::SourceMgr &sourceMgr) {
@@ -75,7 +85,12 @@ LogicalResult seq::rejectParserCrashers(llvm::SourceMgr &sourceMgr) {
                       "dense arrays of 'index' are not supported (the MLIR "
                       "22 parser crashes on them); use i64 or i32");
     }
-    if (word == "permutation" && next < text.size() && text[next] == '=') {
+    // linalg.transpose's `permutation` and linalg.broadcast's and
+    // linalg.reduce's `dimensions` (a float in either list crashes the
+    // parser; upstream mlir-opt-22 dies of SIGSEGV).
+    bool permutation = word == "permutation";
+    if ((permutation || word == "dimensions") && next < text.size() &&
+        text[next] == '=') {
       size_t open = skipSpace(text, next + 1);
       if (open < text.size() && text[open] == '[') {
         size_t at = open + 1;
@@ -86,8 +101,9 @@ LogicalResult seq::rejectParserCrashers(llvm::SourceMgr &sourceMgr) {
                  !llvm::isSpace(text[end]))
             ++end;
           llvm::StringRef token = text.slice(at, end);
-          if (!token.empty() && !isInteger(token))
-            return report(at, "expected an integer in the permutation, got '" +
+          if (!token.empty() &&
+              (permutation ? !isInteger(token) : isFloat(token)))
+            return report(at, "expected an integer in the " + word + ", got '" +
                                   token +
                                   "' (the MLIR 22 parser crashes on it)");
           at = skipSpace(text, end);

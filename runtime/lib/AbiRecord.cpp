@@ -10,6 +10,7 @@
 #include "Dtype.h"
 #include "seqrt/Abi.h"
 
+#include <cstdio>
 #include <map>
 
 using namespace seqrt;
@@ -207,7 +208,8 @@ std::string seqrt::encodeAbiRecord(const Metadata &metadata) {
 }
 
 bool seqrt::checkAbiRecord(const Metadata &metadata, std::string_view record,
-                           std::string &error) {
+                           std::string &error,
+                           std::optional<uint64_t> gpuDigest) {
   std::vector<std::string_view> items = split(record, ';');
   if (items[0] != abi::kAbiRecordVersion) {
     error = "the code's ABI record '" + std::string(abi::kAbiRecord) +
@@ -216,6 +218,7 @@ bool seqrt::checkAbiRecord(const Metadata &metadata, std::string_view record,
   }
   std::map<std::string, RecordedEntry> entries;
   std::map<std::string, RecordedParameter> parameters;
+  std::optional<uint64_t> recordedGpuDigest;
   for (size_t i = 1; i < items.size(); ++i) {
     std::vector<std::string_view> fields = split(items[i], ':');
     std::string name;
@@ -242,6 +245,18 @@ bool seqrt::checkAbiRecord(const Metadata &metadata, std::string_view record,
       // size; another size is a record this runtime cannot serve.
       int64_t bytes = 0;
       ok = parseInt(fields[1], bytes) && bytes == abi::kStatusMessageBytes;
+    } else if (fields[0] == abi::kGpuDigestItem && fields.size() == 2) {
+      uint64_t digest = 0;
+      ok = fields[1].size() == 16 && !recordedGpuDigest;
+      for (char c : fields[1]) {
+        int digit = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                           : -1;
+        ok = ok && digit >= 0;
+        digest = digest << 4 | static_cast<uint64_t>(digit & 15);
+      }
+      if (ok)
+        recordedGpuDigest = digest;
     } else if (ok && fields[0] == "p" && fields.size() == 4) {
       RecordedParameter param;
       param.encoding = std::string(fields[3]);
@@ -257,6 +272,22 @@ bool seqrt::checkAbiRecord(const Metadata &metadata, std::string_view record,
     }
   }
 
+  if (recordedGpuDigest && recordedGpuDigest != gpuDigest) {
+    auto hex = [](std::optional<uint64_t> value) {
+      if (!value)
+        return std::string("none");
+      char text[17];
+      std::snprintf(text, sizeof text, "%016llx",
+                    static_cast<unsigned long long>(*value));
+      return std::string(text);
+    };
+    error = "the GPU targets' launch manifests and plans (in the metadata) "
+            "or GPU images are not those the code was compiled with "
+            "(digest " +
+            hex(gpuDigest) + ", the code records " + hex(recordedGpuDigest) +
+            ")";
+    return false;
+  }
   for (const EntryInfo &entry : metadata.entries) {
     auto it = entries.find(entry.function);
     if (it == entries.end()) {

@@ -13,6 +13,8 @@
 
 #include "Metadata.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,10 +27,13 @@ std::string encodeAbiRecord(const Metadata &metadata);
 /// Checks `metadata` against the code's record: every entry's function has
 /// a record with the same inputs, outputs (dtype, rank, static extents) and
 /// in-place pairs, and the metadata's parameters are exactly the code's
-/// parameter globals with the same dtype, shape and encoding. Returns false
+/// parameter globals with the same dtype, shape and encoding; a record with
+/// the GPU digest item (`g`, seqrt/Abi.h) must record `gpuDigest`, the
+/// digest of the artifact's metadata text and GPU images. Returns false
 /// with `error` naming the entry or parameter and the field.
 bool checkAbiRecord(const Metadata &metadata, std::string_view record,
-                    std::string &error);
+                    std::string &error,
+                    std::optional<uint64_t> gpuDigest = std::nullopt);
 
 } // namespace seqrt
 

@@ -120,7 +120,8 @@ seqrt_status checkSymbols(const seqrt_artifact &artifact,
 
 /// Compares the metadata with the ABI the code records in `__seq_abi`.
 seqrt_status checkRecordedAbi(const seqrt_artifact &artifact,
-                              const ElfImage &image) {
+                              const ElfImage &image,
+                              const ArtifactContents &contents) {
   const ElfSymbol *record = image.find(seqrt::abi::kAbiRecord);
   if (!record)
     return fail(SEQRT_ERROR_FORMAT,
@@ -136,7 +137,11 @@ seqrt_status checkRecordedAbi(const seqrt_artifact &artifact,
                 artifact.path + ": artifact code's '" + seqrt::abi::kAbiRecord +
                     "' is not a constant NUL-terminated string");
   std::string error;
-  if (!checkAbiRecord(artifact.metadata, record->bytes.substr(0, end), error))
+  uint64_t gpuDigest =
+      fnv1a64(contents.gpuImages.data(), contents.gpuImages.size(),
+              fnv1a64(contents.metadata.data(), contents.metadata.size()));
+  if (!checkAbiRecord(artifact.metadata, record->bytes.substr(0, end), error,
+                      gpuDigest))
     return fail(SEQRT_ERROR_FORMAT,
                 artifact.path +
                     ": the metadata does not match the code: " + error);
@@ -239,7 +244,7 @@ extern "C" seqrt_status seqrt_artifact_load_device(const char *path,
     return fail(SEQRT_ERROR_FORMAT, artifact->path + ": " + error);
   if (seqrt_status status = checkSymbols(*artifact, image))
     return status;
-  if (seqrt_status status = checkRecordedAbi(*artifact, image))
+  if (seqrt_status status = checkRecordedAbi(*artifact, image, contents))
     return status;
   artifact->library = CodeLibrary::load(contents.code, error);
   if (!artifact->library)

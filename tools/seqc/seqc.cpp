@@ -843,6 +843,18 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
       seq::buildArtifactMetadata(module, triple, (*machine)->getTargetCPU());
   if (failed(metadata))
     return 1;
+  // The GPU targets first: their launch manifests and plans complete the
+  // metadata, whose digest (with the GPU images) the host code records.
+  std::string gpuImages;
+  std::optional<uint64_t> gpuDigest;
+  if (anyGPU) {
+    if (failed(compileGPUTargets(*gpuSource, targets, timing, *metadata,
+                                 gpuImages)))
+      return 1;
+    gpuDigest =
+        seqrt::fnv1a64(gpuImages.data(), gpuImages.size(),
+                       seqrt::fnv1a64(metadata->data(), metadata->size()));
+  }
 
   if (failed(runPasses(module, timing, [&](PassManager &pm) {
         seq::CPUPipelineOptions options;
@@ -863,7 +875,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         seq::buildCPUPipeline(pm, options);
       })))
     return 1;
-  if (failed(seq::emitAbiRecord(module, *metadata)))
+  if (failed(seq::emitAbiRecord(module, *metadata, gpuDigest)))
     return 1;
   if (emitStage == EmitStage::LLVMMLIR)
     return printModule();
@@ -904,10 +916,6 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
       return 1;
     }
   }
-  std::string gpuImages;
-  if (anyGPU && failed(compileGPUTargets(*gpuSource, targets, timing, *metadata,
-                                         gpuImages)))
-    return 1;
   if (!seqrt::writeArtifact(outputFilename, *metadata, shared, error,
                             gpuImages)) {
     llvm::errs() << "seqc: " << error << "\n";

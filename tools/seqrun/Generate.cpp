@@ -18,14 +18,13 @@
 
 #include "Gguf.h"
 #include "Json.h"
+#include "MappedFile.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 using namespace seqrun;
@@ -49,21 +48,24 @@ struct SessionDeleter {
 };
 using TokenizerPtr = std::unique_ptr<seqrt_tokenizer, TokenizerDeleter>;
 
+/// A text file of the model (a chat template, generation_config.json):
+/// false if it is absent, unreadable or not a regular file (a FIFO must not
+/// block seqrun waiting for a writer).
 bool readText(const std::string &path, std::string &out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  std::string error;
+  std::unique_ptr<seqrt::MappedFile> file =
+      seqrt::MappedFile::open(path, error);
+  if (!file)
     return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return static_cast<bool>(in) || in.eof();
+  out = std::string(file->bytes());
+  return true;
 }
 
 bool isGgufFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[4] = {};
-  in.read(magic, 4);
-  return in.gcount() == 4 && seqrt::GgufFile::hasMagic({magic, 4});
+  std::string error;
+  std::unique_ptr<seqrt::MappedFile> file =
+      seqrt::MappedFile::open(path, error);
+  return file && seqrt::GgufFile::hasMagic(file->bytes());
 }
 
 /// Where the model's tokenizer, chat template and EOS ids come from.

@@ -21,6 +21,10 @@ namespace seq {
 /// The attributes of a report declaration (read by seq-lower-checks).
 inline constexpr llvm::StringLiteral kCheckMessageAttr = "seq.check_message";
 inline constexpr llvm::StringLiteral kCheckCodeAttr = "seq.check_code";
+/// A unit attribute on a `cf.assert` whose failure was reported already
+/// (by a check report just before it): seq-lower-checks lowers it into
+/// leaving the failing code only, with no code or message of its own.
+inline constexpr llvm::StringLiteral kCheckLeaveAttr = "seq.check_leave";
 
 /// `file:line:col` of `loc` (its first file location), or its text.
 std::string describeLocation(Location loc);

@@ -805,8 +805,11 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       Value numBlocks = b.forLoop(
           zero, experts, ValueRange{zero},
           [&](Value e, ValueRange acc) -> SmallVector<Value> {
-            Value previous =
-                memref::LoadOp::create(b, count, ValueRange{b.sub(e, one)});
+            // count[e - 1], read at max(e - 1, 0): expert 0's read of
+            // count[-1] was out of bounds (found by --bounds-checks,
+            // test/Integration/CPU/checks/hostile_under_checks.mlir).
+            Value previous = memref::LoadOp::create(
+                b, count, ValueRange{b.max(b.sub(e, one), zero)});
             Value isFirst = b.cmp(arith::CmpIPredicate::eq, e, zero);
             Value lo = b.select(isFirst, zero, previous);
             Value hi = memref::LoadOp::create(b, count, ValueRange{e});

@@ -13,6 +13,7 @@
 #include "seqrt/Abi.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
 
 using namespace mlir;
@@ -110,7 +111,8 @@ FailureOr<std::string> seq::buildArtifactAbiRecord(StringRef metadataJson) {
   return record;
 }
 
-LogicalResult seq::emitAbiRecord(ModuleOp module, StringRef metadataJson) {
+LogicalResult seq::emitAbiRecord(ModuleOp module, StringRef metadataJson,
+                                 std::optional<uint64_t> gpuDigest) {
   FailureOr<std::string> record = buildArtifactAbiRecord(metadataJson);
   if (failed(record))
     return module.emitError("cannot encode the artifact metadata as an ABI "
@@ -123,6 +125,11 @@ LogicalResult seq::emitAbiRecord(ModuleOp module, StringRef metadataJson) {
   if (module->hasAttr(seq::kStatusMessagesAttr))
     bytes += std::string(";") + seqrt::abi::kStatusMessageItem + ":" +
              std::to_string(seqrt::abi::kStatusMessageBytes);
+  if (gpuDigest) {
+    std::string hex = llvm::utohexstr(*gpuDigest, /*LowerCase=*/true);
+    bytes += std::string(";") + seqrt::abi::kGpuDigestItem + ":" +
+             std::string(16 - hex.size(), '0') + hex;
+  }
   bytes += '\0';
   auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), bytes.size());
   LLVM::GlobalOp::create(builder, module.getLoc(), type, /*isConstant=*/true,

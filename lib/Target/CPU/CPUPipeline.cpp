@@ -50,7 +50,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "drop-equivalent-buffer-results,seq-inplace-results,"
       "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
       "canonicalize,"
-      "seq-lower-memref-copies,seq-approximate-math,"
+      "seq-lower-memref-copies,seq-check-alloc-sizes,seq-approximate-math,"
       "convert-linalg-to-loops,"
       // bf16 arithmetic on scalars and vectors (a bf16 tensor add, say)
       // computes in f32; LLVM would otherwise call compiler-rt's

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqc/Transforms/CheckReport.h"
 #include "seqrt/Abi.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -94,9 +95,15 @@ public:
     OpBuilder builder = OpBuilder::atBlockEnd(before);
     LLVM::CondBrOp::create(builder, loc, assertOp.getArg(), after, fail);
     std::string text = assertionMessage(assertOp.getMsg());
+    bool reported = assertOp->hasAttr(seq::kCheckLeaveAttr);
     assertOp.erase();
     builder.setInsertionPointToStart(fail);
     Value status = statusAddress(builder, loc);
+    if (reported) {
+      // A check report before it stored the code and the message.
+      leaveFailedCode(builder, loc, status);
+      return;
+    }
     Value code = constantI32(builder, loc, seqrt::abi::kCodeCheckFailed);
     Value old =
         LLVM::AtomicRMWOp::create(builder, loc, LLVM::AtomicBinOp::xchg, status,

@@ -37,6 +37,13 @@ inline constexpr int kCodeNonFinite = 7;
 /// record instead of passing a slot too small for the message.
 inline constexpr int kStatusMessageBytes = 256;
 inline constexpr char kStatusMessageItem[] = "m";
+/// The ABI record item `g:<16 hex digits>` of an artifact with GPU targets
+/// (format version 2): the FNV-1a-64 of its metadata text continued over
+/// its GPU image section. The launch manifests and plans live in the
+/// metadata, so a plan or manifest edited after compilation (block sizes,
+/// grid rules, views, buffers), or swapped GPU images, disagree with the
+/// code that recorded them and the artifact does not load.
+inline constexpr char kGpuDigestItem[] = "g";
 struct StatusRecord {
   int code;
   int reserved;

@@ -1064,6 +1064,32 @@ func.func @decode_loop_too_long(%tok0: tensor<2xi32>, %pos0: tensor<2xi32>, %see
 
 // -----
 
+func.func @decode_loop_2_62(%tok0: tensor<2xi32>, %pos0: tensor<2xi32>, %seed: i64, %lg: tensor<2x1x100xf32>) {
+  // 2^62 tokens: the [B, max_new_tokens] i32 buffer's byte count overflowed
+  // (issue #11).
+  // expected-error @+1 {{'seq.decode_loop' op expects max_new_tokens at most 16777216, got 4611686018427387904}}
+  %toks, %n = seq.decode_loop first(%tok0 : tensor<2xi32>) positions(%pos0 : tensor<2xi32>) seed(%seed)
+      {max_new_tokens = 4611686018427387904 : i64, sampling = #seq.sampling<>} -> tensor<2x4611686018427387904xi32>, tensor<2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+      seq.yield %lg : tensor<2x1x100xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @decode_loop_empty_vocab(%tok0: tensor<2xi32>, %pos0: tensor<2xi32>, %seed: i64, %lg: tensor<2x1x0xf32>) {
+  // expected-error @+1 {{'seq.decode_loop' op expects body to yield logits over a non-empty vocabulary (V > 0)}}
+  %toks, %n = seq.decode_loop first(%tok0 : tensor<2xi32>) positions(%pos0 : tensor<2xi32>) seed(%seed)
+      {max_new_tokens = 8 : i64, sampling = #seq.sampling<>} -> tensor<2x8xi32>, tensor<2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>):
+      seq.yield %lg : tensor<2x1x0xf32>
+  }
+  return
+}
+
+// -----
+
 func.func @sample_empty_vocab(%logits: tensor<2x0xf32>, %seed: i64) -> tensor<2xi32> {
   // expected-error @+1 {{'seq.sample' op expects a non-empty vocabulary (V > 0)}}
   %t = seq.sample %logits seed(%seed) counter(%seed) {sampling = #seq.sampling<>} : tensor<2x0xf32> -> tensor<2xi32>

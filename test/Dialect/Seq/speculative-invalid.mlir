@@ -23,6 +23,24 @@ func.func @spec_max_new_tokens(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: 
 
 // -----
 
+func.func @spec_empty_vocab(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %h0: tensor<2x8xf32>, %dl: tensor<2x1x0xf32>, %vl: tensor<2x3x0xf32>, %hs: tensor<2x3x8xf32>) {
+  // expected-error @+1 {{'seq.speculative_decode_loop' op expects draft to yield logits over a non-empty vocabulary (V > 0)}}
+  %toks, %n, %st, %acc, %hd, %hv = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)
+      draft_init(%h0 : tensor<2x8xf32>) verify_init(%h0 : tensor<2x8xf32>)
+      {num_speculative_tokens = 2 : i64, max_new_tokens = 8 : i64, sampling = #seq.sampling<>}
+      -> tensor<2x8xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32> draft_final(tensor<2x8xf32>) verify_final(tensor<2x8xf32>)
+  draft {
+  ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %h: tensor<2x8xf32>):
+    seq.yield %dl, %h : tensor<2x1x0xf32>, tensor<2x8xf32>
+  } verify {
+  ^bb0(%t: tensor<2x3xi32>, %p: tensor<2x3xi32>, %h: tensor<2x8xf32>):
+    seq.yield %vl, %hs : tensor<2x3x0xf32>, tensor<2x3x8xf32>
+  }
+  return
+}
+
+// -----
+
 func.func @spec_num_speculative_tokens(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %h0: tensor<2x8xf32>, %dl: tensor<2x1x16xf32>, %vl: tensor<2x3x16xf32>, %hs: tensor<2x3x8xf32>, %dl17: tensor<2x1x17xf32>, %g0: tensor<3x8xf32>, %t21: tensor<2x1xi32>) {
   // expected-error @+1 {{'seq.speculative_decode_loop' op expects num_speculative_tokens at most 64, got 65}}
   %toks, %n, %st, %acc, %hd, %hv = seq.speculative_decode_loop first(%tok : tensor<2xi32>) positions(%pos : tensor<2xi32>) seed(%seed)

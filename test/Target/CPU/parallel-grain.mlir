@@ -16,6 +16,7 @@
 // so the register blocks of KernelDispatch move these thresholds.)
 
 // GRAIN-LABEL: func.func @__seq_fn_main
+// GRAIN: cf.assert %{{.*}}, "allocation size overflow" {seq.check_leave}
 // GRAIN-NOT: scf.if
 // GRAIN: scf.forall ({{.*}}) in (36, %{{.*}})
 // GRAIN: arith.cmpi sge, %{{.*}}, %c70

@@ -135,6 +135,9 @@ LogicalResult DecodeLoopOp::verifyRegions() {
                             "first, got "
                          << yielded[0].getType();
   int64_t vocab = logitsType.getDimSize(2);
+  if (vocab == 0)
+    return emitOpError() << "expects body to yield logits over a non-empty "
+                            "vocabulary (V > 0)";
   int64_t topK = getSampling().getTopK();
   if (!ShapedType::isDynamic(vocab) && topK > vocab)
     return emitOpError() << "expects sampling top_k (" << topK

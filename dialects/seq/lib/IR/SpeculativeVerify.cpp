@@ -77,5 +77,10 @@ FailureOr<RankedTensorType> seq::verifyLogitsYield(Operation *op, Block &block,
       diag << yielded[0].getType();
     return failure();
   }
+  if (logitsType.getDimSize(2) == 0) {
+    op->emitOpError() << "expects " << name
+                      << " to yield logits over a non-empty vocabulary (V > 0)";
+    return failure();
+  }
   return logitsType;
 }

@@ -13,7 +13,9 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Support/LLVM.h"
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -187,8 +189,11 @@ FailureOr<std::string> buildArtifactAbiRecord(llvm::StringRef metadataJson);
 
 /// Adds the constant `__seq_abi` holding the ABI record of `metadataJson`
 /// to a module lowered to the LLVM dialect, for the runtime to compare with
-/// the metadata when it loads the artifact.
-LogicalResult emitAbiRecord(ModuleOp module, llvm::StringRef metadataJson);
+/// the metadata when it loads the artifact. `gpuDigest`, when given, is
+/// recorded as the `g` item (seqrt/Abi.h: the digest of the metadata and
+/// the GPU images of a multi-target artifact).
+LogicalResult emitAbiRecord(ModuleOp module, llvm::StringRef metadataJson,
+                            std::optional<uint64_t> gpuDigest = std::nullopt);
 
 } // namespace seq
 } // namespace mlir

@@ -52,6 +52,27 @@ def SeqLowerMemRefCopies : Pass<"seq-lower-memref-copies", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def SeqCheckAllocSizes : Pass<"seq-check-alloc-sizes", "::mlir::ModuleOp"> {
+  let summary = "Checks the byte count of every dynamically sized memref.alloc";
+  let description = [{
+    Before each `memref.alloc` with dynamic extents, computes the extents'
+    product times the element size with overflow checks
+    (`arith.mului_extended`). A negative extent or a byte count of 2^63 or
+    more (which the allocation's lowering would wrap into a small `malloc`
+    that the code then writes past) reports SEQRT_CODE_OUT_OF_MEMORY (5)
+    with a message naming the op, its location and the extents, and
+    leaves the failing code as a failed check does (a `cf.assert` marked
+    `seq.check_leave`, which `seq-lower-checks` lowers without a message
+    of its own). Static extents whose byte count overflows are a compile
+    error. A few integer operations per allocation; allocations are
+    outside the tile loops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def SeqApproximateMath : Pass<"seq-approximate-math", "::mlir::ModuleOp"> {
   let summary = "Expands f32 math.exp into an inline polynomial";
   let description = [{

@@ -25,6 +25,12 @@
 // RUN:   --input 2=%S/../Inputs/attn_paged_chunk/v_cache.npy \
 // RUN:   --input 3=%S/../Inputs/attn_paged_chunk/kv_lengths.npy \
 // RUN:   --input 4=%S/../Inputs/hostile_extents/bt_negative.npy 2>&1 | FileCheck %s --check-prefixes=INDEX,NEGATIVE
+// RUN: not seqrun %t.seqpkg --entry paged \
+// RUN:   --input 0=%S/../Inputs/attn_paged_chunk/q.npy \
+// RUN:   --input 1=%S/../Inputs/attn_paged_chunk/k_cache.npy \
+// RUN:   --input 2=%S/../Inputs/attn_paged_chunk/v_cache.npy \
+// RUN:   --input 3=%S/../Inputs/attn_paged_chunk/kv_lengths.npy \
+// RUN:   --input 4=%S/../Inputs/hostile_extents/bt_huge.npy 2>&1 | FileCheck %s --check-prefixes=INDEX,HUGE
 // The good table still works.
 // RUN: seqrun %t.seqpkg --entry paged \
 // RUN:   --input 0=%S/../Inputs/attn_paged_chunk/q.npy \
@@ -38,6 +44,7 @@
 // number of blocks.
 // PAST-END-SAME: seq.attention at {{.*}}hostile_extents.mlir:{{[0-9]+}}:8: paged KV block id 10 (block_table[0][3]) outside the 10 cache blocks
 // NEGATIVE-SAME: seq.attention at {{.*}}hostile_extents.mlir:{{[0-9]+}}:8: paged KV block id -1 (block_table[1][1]) outside the 10 cache blocks
+// HUGE-SAME: seq.attention at {{.*}}hostile_extents.mlir:{{[0-9]+}}:8: paged KV block id 2147483647 (block_table[0][2]) outside the 10 cache blocks
 
 // A paged cache write whose table names block 7 of a 4-block cache.
 // RUN: not seqrun %t.seqpkg --entry paged_write --zeros 0 --zeros 1 \
@@ -46,7 +53,11 @@
 // RUN: seqrun %t.seqpkg --entry paged_write --zeros 0 --zeros 1 \
 // RUN:   --input 2=%S/../Inputs/hostile_extents/write_pos.npy \
 // RUN:   --input 3=%S/../Inputs/hostile_extents/write_table_ok.npy --print | FileCheck %s --check-prefix=WOK
+// RUN: not seqrun %t.seqpkg --entry paged_write --zeros 0 --zeros 1 \
+// RUN:   --input 2=%S/../Inputs/hostile_extents/write_pos.npy \
+// RUN:   --input 3=%S/../Inputs/hostile_extents/write_table_huge.npy 2>&1 | FileCheck %s --check-prefix=WHUGE
 // WINDEX: entry 'paged_write' failed while running: an index out of range{{.*}}: seq.cache_write at {{.*}}hostile_extents.mlir:{{[0-9]+}}:8: paged KV block id 7 (batch 0, position 3) outside the 4 cache blocks
+// WHUGE: entry 'paged_write' failed while running: an index out of range{{.*}}: seq.cache_write at {{.*}}hostile_extents.mlir:{{[0-9]+}}:8: paged KV block id -2147483648 (batch 0, position 3) outside the 4 cache blocks
 // WOK: output 0: f32[4, 1, 2, 4]
 
 // Dynamic heads: 4 query heads over 3 or 0 KV heads; 4 over 2 is fine.

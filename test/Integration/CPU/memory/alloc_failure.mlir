@@ -13,6 +13,18 @@
 // RUN: seqrun %t.seqpkg --entry fill --input 0=1000 --print | FileCheck %s --check-prefix=OK
 // RUN: seqrun %t.seqpkg --entry fill_then_linear --input 0=3 --zeros 1=2x8 --zeros 2=4x8 --print | FileCheck %s --check-prefix=OK2
 // OOM: failed while running: out of memory{{.*}}(__seq_status 5): allocation of 4398046511168 bytes failed (malloc)
+// Extents whose byte count wraps around 2^64 (2^62 + 1 floats; 2^32 x
+// (2^32 + 1)) or is negative: seq-check-alloc-sizes reports them before
+// the allocation, which would otherwise be a small malloc the fill writes
+// far past (a segfault).
+// RUN: not seqrun %t.seqpkg --entry fill --input 0=4611686018427387905 2>&1 | FileCheck %s --check-prefix=WRAP
+// RUN: not seqrun %t.seqpkg --entry fill2 --input 0=4294967296 --input 1=4294967297 2>&1 | FileCheck %s --check-prefix=WRAP2
+// RUN: not seqrun %t.seqpkg --entry fill2 --input 0=3 --input 1=-2 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// RUN: seqrun %t.seqpkg --entry fill2 --input 0=3 --input 1=2 --print | FileCheck %s --check-prefix=OK3
+// WRAP: failed while running: out of memory{{.*}}(__seq_status 5): memref.alloc at {{.*}}alloc_failure.mlir:[[# @LINE + 26]]:8: allocation of [4611686018427387905] x 4 bytes: an extent is negative or the byte count overflows 64 bits
+// WRAP2: (__seq_status 5): memref.alloc at {{.*}}alloc_failure.mlir:{{[0-9]+}}:8: allocation of [4294967296 x 4294967297] x 4 bytes: an extent is negative or the byte count overflows 64 bits
+// NEGATIVE: (__seq_status 5): memref.alloc at {{.*}}alloc_failure.mlir:{{[0-9]+}}:8: allocation of [3 x -2] x 4 bytes
+// OK3: output 0: f32[3, 2] = [1.5, 1.5, 1.5, 1.5, 1.5, 1.5]
 // OK: output 0: f32[1000] = [1.5, 1.5,
 // OK2: output 0: f32[3] = [1.5, 1.5, 1.5]
 // OK2: output 1: f32[2, 4] = [0, 0,
@@ -39,6 +51,15 @@ func.func @fill(%n: i64) -> tensor<?xf32> {
   %c = arith.constant 1.5 : f32
   %f = linalg.fill ins(%c : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
   return %f : tensor<?xf32>
+}
+
+func.func @fill2(%n: i64, %m: i64) -> tensor<?x?xf32> {
+  %i = arith.index_cast %n : i64 to index
+  %j = arith.index_cast %m : i64 to index
+  %e = tensor.empty(%i, %j) : tensor<?x?xf32>
+  %c = arith.constant 1.5 : f32
+  %f = linalg.fill ins(%c : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %f : tensor<?x?xf32>
 }
 
 func.func @fill_then_linear(%n: i64, %x: tensor<2x8xf32>, %w: tensor<4x8xf32>)

@@ -24,6 +24,8 @@
         sym-type NAME func|object   change a dynamic symbol's type
         sym-size NAME N        change a dynamic symbol's size
         sym-rename NAME NEW    rename a dynamic symbol (same length)
+        drop-gpu-digest        end the ABI record before its GPU digest
+                               item (as an older seqc wrote it)
         set PATH JSON          set a metadata field (PATH like
                                entries.0.function; format version 2's GPU
                                images are kept)
@@ -249,6 +251,13 @@ def tamper(in_path, out_path, how, args):
         at = elf.symbol(args[0])
         kind = {"func": 2, "object": 1}[args[1]]
         code[at + 4] = (code[at + 4] & 0xF0) | kind
+    elif how == "drop-gpu-digest":
+        # Ends the code's ABI record before its GPU digest item (the last
+        # one), as an older seqc wrote it: for tests of what such
+        # artifacts do once their metadata is edited.
+        at = code.index(b";g:")
+        assert code[at + 19] == 0, "the g item is not the record's last"
+        code[at:at + 19] = bytes(19)
     elif how == "sym-size":
         struct.pack_into("<Q", code, elf.symbol(args[0]) + 16, int(args[1]))
     elif how == "sym-rename":
