@@ -119,12 +119,14 @@ TEST(BindPrefixTest, TwoWeightSetsBindFromTwoFiles) {
       << seqrt_last_error();
   std::string target = dir.file("target.safetensors");
   std::string draft = dir.file("draft.safetensors");
-  writeFile(target, safetensorsBytes(
-                        {{"model.w", "F32", {4}, floatBytes({10, 20, 30, 40})},
-                         {"model.b", "F32", {2}, floatBytes({100, 100})}}));
-  writeFile(draft, safetensorsBytes(
-                       {{"model.w", "F32", {3}, floatBytes({1, 2, 3})},
-                        {"model.b", "F32", {2}, floatBytes({0.5f, -0.5f})}}));
+  writeFile(target,
+            safetensorsBytes(
+                {{"model.w", "F32", {4}, floatBytes({10, 20, 30, 40})},
+                 {"model.b", "F32", {2}, floatBytes({100, 100})}}));
+  writeFile(draft,
+            safetensorsBytes(
+                {{"model.w", "F32", {3}, floatBytes({1, 2, 3})},
+                 {"model.b", "F32", {2}, floatBytes({0.5f, -0.5f})}}));
   // The target's file does not bind the draft's parameter.
   ASSERT_EQ(seqrt_bind_weights(artifact, target.c_str()), SEQRT_OK)
       << seqrt_last_error();
