@@ -319,7 +319,7 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
                          return Row{normed, {r}};
                        },
                        weight, bias, y, options.linearPrefetchRows, ivs[1],
-                       rows, block);
+                       rows, block, rowBlock);
                  });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
@@ -417,7 +417,7 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
                 b.blockBounds(b.sub(ivs[0], p.firstTile), block, p.n);
             projectRows(b, r0, r1, n0, n1, k, options.vectorWidth, lhsRow,
                         p.weight, p.bias, p.y, options.linearPrefetchRows,
-                        ivs[1], rows, block);
+                        ivs[1], rows, block, rowBlock);
           };
           if (i + 1 == projections.size())
             return tile();

@@ -71,7 +71,7 @@ struct LinearLowering : TiledPattern<LinearOp> {
                          return Row{x, {r}};
                        },
                        weight, bias, y, options.linearPrefetchRows, ivs[1],
-                       rows, block);
+                       rows, block, rowBlock);
                  });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));

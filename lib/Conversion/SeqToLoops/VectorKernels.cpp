@@ -188,7 +188,7 @@ void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                       Value length, int64_t width,
                       llvm::function_ref<Row(Value r)> lhsRow, Value weight,
                       Value bias, Value y, int64_t prefetchAhead, Value rowTile,
-                      Value rows, int64_t tileWidth) {
+                      Value rows, int64_t tileWidth, int64_t blockRows) {
   constexpr int64_t blockCols = 4;
   Value last =
       prefetchAhead > 0 ? b.sub(b.dim(weight, 0), b.index(1)) : Value();
@@ -204,6 +204,6 @@ void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
               Value sum = bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
               b.storeF32(sum, y, {r, c});
             },
-            /*blockRows=*/2, blockCols, prefetch);
+            blockRows, blockCols, prefetch);
       });
 }

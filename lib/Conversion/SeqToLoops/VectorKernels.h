@@ -93,7 +93,8 @@ void blockedDots(
     const RowPrefetch &prefetch = {});
 
 /// A projection tile: y[r, c] = lhsRow(r) . weight[c, :] (+ bias[c]) for
-/// (r, c) in [r0, r1) x [c0, c1), in register blocks of 2 rows x 4 columns;
+/// (r, c) in [r0, r1) x [c0, c1), in register blocks of `blockRows` rows x
+/// 4 columns;
 /// one-row blocks prefetch the weight rows `prefetchAhead` on (0: none).
 /// With `rowTile` (the tile's index among the row tiles of its column
 /// tile, [c0, c0 + tileWidth), of a loop over `rows` rows), the next column
@@ -103,7 +104,7 @@ void projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                  llvm::function_ref<Row(Value r)> lhsRow, Value weight,
                  Value bias, Value y, int64_t prefetchAhead = 0,
                  Value rowTile = Value(), Value rows = Value(),
-                 int64_t tileWidth = 0);
+                 int64_t tileWidth = 0, int64_t blockRows = 2);
 
 } // namespace seq
 } // namespace mlir

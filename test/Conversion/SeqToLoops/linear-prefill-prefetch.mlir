@@ -1,7 +1,7 @@
 // RUN: seqc-opt %s -convert-seq-to-loops | FileCheck %s
 
 // A prefill projection (rows dynamic, 40 x 32 weight: 3 tiles of 16
-// features, tiles of 2 rows, 2 x 4 register blocks). Row tile j of feature
+// features, tiles of 3 rows, 3 x 4 register blocks). Row tile j of feature
 // tile t prefetches, into L2, 4 columns of tile t + 1: columns
 // 16 (t + 1) + 4 j + i for its column blocks i = 0..3, while 4 j < 16 and
 // the column exists (<= 39); other row tiles run the same blocks without
@@ -23,12 +23,12 @@
 // CHECK: %[[BLOCK:.*]] = arith.divui %[[OFF]], %c4
 // CHECK: %[[COL:.*]] = arith.addi %[[FIRST]], %[[BLOCK]]
 // CHECK: %[[CLAMPED:.*]] = arith.minsi %[[COL]], %c39
-// CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for %[[K:.*]] = %c0 to %c32 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK-NEXT: memref.prefetch %[[W]][%[[CLAMPED]], %[[K]]], read, locality<2>, data
-// CHECK-COUNT-8: vector.fma
+// CHECK-COUNT-12: vector.fma
 // CHECK: memref.prefetch %[[W]][{{.*}}], read, locality<3>, data
 // CHECK: } else {
-// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK-NOT: locality<2>
 // CHECK: return
 module {
