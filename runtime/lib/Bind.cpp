@@ -183,6 +183,20 @@ seqrt_status commit(seqrt_artifact &artifact,
   }
   return SEQRT_OK;
 }
+
+/// Prefaults the file pages that bound parameters point into (CPU code
+/// reads them in place): the first call then reads weights without a page
+/// fault per 64 KiB (a 540 MB f32 SmolLM2 took ~16,000 faults, ~10% of a
+/// 40-token prefill's CPU time); llama.cpp's loader does the same with
+/// MAP_POPULATE. GPU artifacts read their uploaded copies instead.
+void prefaultBound(const seqrt_artifact &artifact, const MappedFile &file,
+                   const std::vector<PendingBinding> &pending) {
+  if (artifact.gpu)
+    return;
+  for (const PendingBinding &binding : pending)
+    if (!binding.part && *artifact.globals[binding.param] == binding.data)
+      file.prefault(binding.data, binding.size);
+}
 } // namespace
 
 /// The name in a weights file of parameter key (or part name) `key` under
@@ -264,8 +278,11 @@ static seqrt_status bindSafetensors(seqrt_artifact *artifact, const char *path,
   }
   if (seqrt_status status = commit(*artifact, pending))
     return status;
-  if (!copiedOnly)
-    artifact->weightFiles.push_back(file->takeMapping());
+  if (!copiedOnly) {
+    std::unique_ptr<MappedFile> mapping = file->takeMapping();
+    prefaultBound(*artifact, *mapping, pending);
+    artifact->weightFiles.push_back(std::move(mapping));
+  }
   return SEQRT_OK;
 }
 
@@ -293,8 +310,11 @@ static seqrt_status bindGguf(seqrt_artifact *artifact, const char *path,
   }
   if (seqrt_status status = commit(*artifact, pending))
     return status;
-  if (!pending.empty())
-    artifact->weightFiles.push_back(file->takeMapping());
+  if (!pending.empty()) {
+    std::unique_ptr<MappedFile> mapping = file->takeMapping();
+    prefaultBound(*artifact, *mapping, pending);
+    artifact->weightFiles.push_back(std::move(mapping));
+  }
   return SEQRT_OK;
 }
 

@@ -7,6 +7,7 @@
 #include "MappedFile.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -49,6 +50,23 @@ std::unique_ptr<MappedFile> MappedFile::open(const std::string &path,
   }
   ::close(fd);
   return file;
+}
+
+void MappedFile::prefault(const void *data, size_t size) const {
+  auto begin = reinterpret_cast<uintptr_t>(data);
+  auto start = reinterpret_cast<uintptr_t>(base);
+  if (size == 0 || begin < start || begin - start > length ||
+      size > length - (begin - start))
+    return;
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t first = begin & ~(page - 1);
+  void *at = reinterpret_cast<void *>(first);
+  size_t bytes = begin + size - first;
+#ifdef MADV_POPULATE_READ
+  if (madvise(at, bytes, MADV_POPULATE_READ) == 0)
+    return;
+#endif
+  madvise(at, bytes, MADV_WILLNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -34,6 +34,12 @@ public:
   }
   const std::string &path() const { return filePath; }
 
+  /// Maps the pages of [data, data + size) (inside this mapping) into the
+  /// page tables now (MADV_POPULATE_READ, Linux 5.14+; elsewhere a
+  /// read-ahead hint), so that the first call that reads them does not
+  /// take a page fault per 64 KiB. Best effort: failures are ignored.
+  void prefault(const void *data, size_t size) const;
+
 private:
   MappedFile() = default;
   void *base = nullptr;

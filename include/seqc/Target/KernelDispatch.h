@@ -39,7 +39,9 @@ struct TilingOptions {
   int64_t linearFeatureTile = 16;
   int64_t linearRowTile = 2;
   /// Weight rows ahead of the current ones that one-row (decode) f32
-  /// projections prefetch; 0: none.
+  /// projections prefetch; 0: none. When set, multi-row (prefill) tiles
+  /// also prefetch the next feature tile's weight rows into L2, spread
+  /// over their first row tiles (withTilePrefetch, VectorKernels.h).
   int64_t linearPrefetchRows = 0;
   // seq.quantized_linear: output features x rows per tile.
   int64_t quantFeatureTile = 16;

@@ -8,9 +8,9 @@
 //   one pass over the output features; the gate and up activations
 //   ([rows, F] each) are never written.
 // * linear(rms_norm(x, g), W) and quantized_linear(rms_norm(x, g), W)
-//   (every projection after a norm): the tile's rows are normalised into
-//   stack scratch, so the normalised activations are never written to
-//   memory (when every user of the norm is such a projection, the norm
+//   (every projection after a norm): the rows are normalised once, in a
+//   pass before the projection's tiles, into a buffer only the projection
+//   reads (when every user of the norm is such a projection, the norm
 //   itself disappears).
 // * linear(x, W1), linear(x, W2), ... on one input x (the q, k and v
 //   projections, x often rms_norm(h)): one parallel loop over the
@@ -36,27 +36,17 @@ using namespace mlir;
 using namespace mlir::seq;
 
 /// Normalises rows [r0, r1) of `x` ([rows, K]) by `norm` (1/rms and gamma)
-/// into a new f32 stack buffer [maxRows, K] (row r at r - r0), rounding
+/// into the same rows of the f32 buffer `normed` ([rows, K]), rounding
 /// through the norm's storage type as the unfused norm would before a
 /// projection reads it.
-///
-/// With `into`, the rows are written to that buffer at their own row index
-/// instead (and it is returned).
-static Value normalizeRows(LoopBuilder &b, RMSNormOp norm, Value x, Value gamma,
-                           Value r0, Value r1, Value k, int64_t maxRows,
-                           Value into = Value()) {
+static void normalizeRows(LoopBuilder &b, RMSNormOp norm, Value x, Value gamma,
+                          Value r0, Value r1, Value k, Value normed) {
   Type f32 = b.getF32Type();
   Type normElement = norm.getOutput().getType().getElementType();
   Value widthF = arith::UIToFPOp::create(
       b, f32, arith::IndexCastOp::create(b, b.getI64Type(), k));
   float epsilon = norm.getEpsilon().convertToFloat();
-  Value normed =
-      into ? into
-           : Value(memref::AllocaOp::create(
-                 b, MemRefType::get({maxRows, ShapedType::kDynamic}, f32),
-                 ValueRange{k}));
   b.forLoop(r0, r1, [&](Value row) {
-    Value local = into ? row : b.sub(row, r0);
     Value sq = b.forLoop(b.index(0), k, ValueRange{b.f32(0.0f)},
                          [&](Value c, ValueRange s) -> SmallVector<Value> {
                            Value v = b.loadF32(x, {row, c});
@@ -70,8 +60,29 @@ static Value normalizeRows(LoopBuilder &b, RMSNormOp norm, Value x, Value gamma,
       if (!normElement.isF32())
         v = arith::ExtFOp::create(
             b, f32, arith::TruncFOp::create(b, normElement, v).getResult());
-      memref::StoreOp::create(b, v, normed, ValueRange{local, c});
+      memref::StoreOp::create(b, v, normed, ValueRange{row, c});
     });
+  });
+}
+
+/// Normalises all `rows` rows of `x` ([rows, k]) by `norm` into a new f32
+/// heap buffer [rows, k], in one parallel pass over tiles of `rowTile`
+/// rows, for projections whose tiles then read the normalised rows: each
+/// row is normalised once, not once per feature tile that reads it (a
+/// SmolLM2 layer's q, k and v: 60 feature tiles of 16, each of which
+/// renormalised its rows).
+static Value normalizeAllRows(LoopBuilder &b, RMSNormOp norm, Value x,
+                              Value gamma, Value rows, Value k,
+                              int64_t rowTile) {
+  Value normed = memref::AllocOp::create(
+      b,
+      MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                      b.getF32Type()),
+      ValueRange{rows, k}, b.getI64IntegerAttr(64));
+  b.parallel({b.divUp(rows, rowTile)}, [&](ValueRange ivs) {
+    Value r0, r1;
+    std::tie(r0, r1) = b.blockBounds(ivs[0], rowTile, rows);
+    normalizeRows(b, norm, x, gamma, r0, r1, k, normed);
   });
   return normed;
 }
@@ -122,8 +133,7 @@ static Int8Rows normalizeAndQuantizeRows(LoopBuilder &b, RMSNormOp norm,
   b.parallel({b.divUp(rows, options.quantRowTile)}, [&](ValueRange ivs) {
     Value r0, r1;
     std::tie(r0, r1) = b.blockBounds(ivs[0], options.quantRowTile, rows);
-    normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), options.quantRowTile,
-                  normed);
+    normalizeRows(b, norm, x, gamma, r0, r1, b.index(k), normed);
     b.forLoop(r0, r1,
               [&](Value r) { quantizeRowInt8(b, normed, r, k, xq, r); });
   });
@@ -232,21 +242,34 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
             std::tie(f0, f1) = b.blockBounds(ivs[0], block, features);
             Value r0, r1;
             std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-            blockedDots(
-                b, r0, r1, f0, f1, k, options.vectorWidth,
-                [&](Value r) { return Row{x, {r}}; },
-                [&](Value f) { return SmallVector<Row>{{wg, {f}}, {wu, {f}}}; },
-                [&](Value r, Value f, ArrayRef<Value> dots) {
-                  Value g = bg ? b.addf(dots[0], b.loadF32(bg, {f})) : dots[0];
-                  Value u = bu ? b.addf(dots[1], b.loadF32(bu, {f})) : dots[1];
-                  Value one = b.f32(1.0f);
-                  Value sigmoid = b.divf(
-                      one, b.addf(one, b.exp(arith::NegFOp::create(b, g))));
-                  b.storeF32(b.mulf(b.mulf(g, sigmoid), u), y, {r, f});
-                },
-                rowBlock, /*blockCols=*/2,
+            constexpr int64_t blockCols = 2;
+            withTilePrefetch(
+                b,
                 RowPrefetch{options.linearPrefetchRows,
-                            b.sub(features, b.index(1))});
+                            b.sub(features, b.index(1))},
+                f0, block, blockCols, ivs[1], rows,
+                [&](const RowPrefetch &prefetch) {
+                  blockedDots(
+                      b, r0, r1, f0, f1, k, options.vectorWidth,
+                      [&](Value r) {
+                        return Row{x, {r}};
+                      },
+                      [&](Value f) {
+                        return SmallVector<Row>{{wg, {f}}, {wu, {f}}};
+                      },
+                      [&](Value r, Value f, ArrayRef<Value> dots) {
+                        Value g =
+                            bg ? b.addf(dots[0], b.loadF32(bg, {f})) : dots[0];
+                        Value u =
+                            bu ? b.addf(dots[1], b.loadF32(bu, {f})) : dots[1];
+                        Value one = b.f32(1.0f);
+                        Value sigmoid = b.divf(
+                            one,
+                            b.addf(one, b.exp(arith::NegFOp::create(b, g))));
+                        b.storeF32(b.mulf(b.mulf(g, sigmoid), u), y, {r, f});
+                      },
+                      rowBlock, blockCols, prefetch);
+                });
           });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
@@ -281,20 +304,22 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
     if (bias)
       ok.push_back(b.sameExtent(bias, 0, "bias", weight, 0, "weight N"));
     b.guarded(op, ok, kShapeMismatch, [&] {
+      // The rows normalised once into an f32 buffer (rounded through the
+      // norm's storage type), then projected.
+      Value normed = normalizeAllRows(b, norm, x, gamma, rows, k, rowBlock);
       b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
                  [&](ValueRange ivs) {
                    Value n0, n1;
                    std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
                    Value r0, r1;
                    std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-                   // The tile's rows normalised once into f32 scratch (rounded
-                   // through the norm's storage type), then projected.
-                   Value normed =
-                       normalizeRows(b, norm, x, gamma, r0, r1, k, rowBlock);
                    projectRows(
                        b, r0, r1, n0, n1, k, options.vectorWidth,
-                       [&](Value r) { return Row{normed, {b.sub(r, r0)}}; },
-                       weight, bias, y, options.linearPrefetchRows);
+                       [&](Value r) {
+                         return Row{normed, {r}};
+                       },
+                       weight, bias, y, options.linearPrefetchRows, ivs[1],
+                       rows, block, rowBlock);
                  });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
@@ -373,14 +398,15 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
       projections.push_back(p);
     }
     b.guarded(op, ok, kShapeMismatch, [&] {
+      // Normalised once for all the projections' tiles.
+      Value normed =
+          norm ? normalizeAllRows(b, norm, x, gamma, rows, k, rowBlock)
+               : Value();
       b.parallel({tiles, b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
         Value r0, r1;
         std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-        Value normed =
-            norm ? normalizeRows(b, norm, x, gamma, r0, r1, k, rowBlock)
-                 : Value();
         auto lhsRow = [&](Value r) {
-          return norm ? Row{normed, {b.sub(r, r0)}} : Row{x, {r}};
+          return norm ? Row{normed, {r}} : Row{x, {r}};
         };
         // Projection i's blocks, or (past them) those of i + 1 on.
         std::function<void(size_t)> project = [&](size_t i) {
@@ -390,7 +416,8 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
             std::tie(n0, n1) =
                 b.blockBounds(b.sub(ivs[0], p.firstTile), block, p.n);
             projectRows(b, r0, r1, n0, n1, k, options.vectorWidth, lhsRow,
-                        p.weight, p.bias, p.y, options.linearPrefetchRows);
+                        p.weight, p.bias, p.y, options.linearPrefetchRows,
+                        ivs[1], rows, block, rowBlock);
           };
           if (i + 1 == projections.size())
             return tile();
@@ -417,13 +444,8 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
   }
 };
 
-/// quantized_linear(rms_norm(x, g), W) with int8 activations: every row
-/// normalised and quantized once, before the projection tiles. With f32
-/// activations the norm is not fused: normalising the tile's rows in every
-/// (feature tile, row tile) redid each row N / quantFeatureTile times (96
-/// times for SmolLM2's gate/up) and cost 27-33% of a Q4_1 prefill
-/// (bench/results/dtype-storage-2026-12-01.md); the unfused seq.rms_norm
-/// writes the rows once for all its consumers.
+/// quantized_linear(rms_norm(x, g), W): the quantized kernel reads the
+/// rows normalised once, as above.
 struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
   using TiledPattern::TiledPattern;
   LogicalResult matchAndRewrite(QuantizedLinearOp op,
@@ -431,13 +453,12 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
     auto norm = op.getInput().getDefiningOp<RMSNormOp>();
     if (!norm || norm.getInput().getType().getRank() < 2)
       return rewriter.notifyMatchFailure(op, "input is not an rms_norm");
-    if (!options.int8Activations || !int8ActivationFormat(op.getFormat()))
-      return rewriter.notifyMatchFailure(
-          op, "f32 activations: the norm is computed once, unfused");
-    SmallVector<QuantizedLinearOp> group = int8Siblings(op, options);
-    if (group.size() > 1) {
-      lowerInt8Group(rewriter, group, norm, options);
-      return success();
+    if (options.int8Activations && int8ActivationFormat(op.getFormat())) {
+      SmallVector<QuantizedLinearOp> group = int8Siblings(op, options);
+      if (group.size() > 1) {
+        lowerInt8Group(rewriter, group, norm, options);
+        return success();
+      }
     }
     LoopBuilder b(op.getLoc(), rewriter);
     Value input = b.buffer(norm.getInput());
@@ -449,22 +470,40 @@ struct FuseRMSNormIntoQuantizedLinear : TiledPattern<QuantizedLinearOp> {
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     int64_t k = op.getInput().getType().getShape().back();
     Value rows = b.dim(x, 0), n = b.dim(packed, 0);
-    // Every row normalised and quantized once, before the projection tiles
-    // (through heap buffers: a tile loop of one iteration is folded away,
-    // and stack scratch outside a loop body would have no allocation scope
-    // of its own).
-    Int8Rows xq = normalizeAndQuantizeRows(b, norm, x, gamma, rows, k, options);
-    b.parallel({b.divUp(n, options.quantFeatureTile),
-                b.divUp(rows, options.quantRowTile)},
-               [&](ValueRange ivs) {
-                 Value n0, n1, r0, r1;
-                 std::tie(n0, n1) =
-                     b.blockBounds(ivs[0], options.quantFeatureTile, n);
-                 std::tie(r0, r1) =
-                     b.blockBounds(ivs[1], options.quantRowTile, rows);
-                 quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1,
-                                          n0, n1, k, xq, packed, bias, y);
-               });
+    if (options.int8Activations && int8ActivationFormat(op.getFormat())) {
+      // Int8 activations: every row normalised and quantized once, before
+      // the projection tiles (through heap buffers: a tile loop of one
+      // iteration is folded away, and stack scratch outside a loop body
+      // would have no allocation scope of its own).
+      Int8Rows xq =
+          normalizeAndQuantizeRows(b, norm, x, gamma, rows, k, options);
+      b.parallel({b.divUp(n, options.quantFeatureTile),
+                  b.divUp(rows, options.quantRowTile)},
+                 [&](ValueRange ivs) {
+                   Value n0, n1, r0, r1;
+                   std::tie(n0, n1) =
+                       b.blockBounds(ivs[0], options.quantFeatureTile, n);
+                   std::tie(r0, r1) =
+                       b.blockBounds(ivs[1], options.quantRowTile, rows);
+                   quantizedProjectRowsInt8(b, op.getFormat(), options, r0, r1,
+                                            n0, n1, k, xq, packed, bias, y);
+                 });
+      rewriter.replaceOp(op, b.toTensor(output, outType));
+      return success();
+    }
+    // f32 activations: every row normalised once, before the tiles.
+    Value normed = normalizeAllRows(b, norm, x, gamma, rows, b.index(k),
+                                    options.quantRowTile);
+    b.parallel(
+        {b.divUp(n, options.quantFeatureTile),
+         b.divUp(rows, options.quantRowTile)},
+        [&](ValueRange ivs) {
+          Value n0, n1, r0, r1;
+          std::tie(n0, n1) = b.blockBounds(ivs[0], options.quantFeatureTile, n);
+          std::tie(r0, r1) = b.blockBounds(ivs[1], options.quantRowTile, rows);
+          quantizedProjectRows(b, op.getFormat(), options, r0, r1, n0, n1, k,
+                               normed, b.index(0), packed, bias, y);
+        });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
   }

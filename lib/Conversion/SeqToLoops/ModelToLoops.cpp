@@ -67,8 +67,11 @@ struct LinearLowering : TiledPattern<LinearOp> {
                    std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
                    projectRows(
                        b, r0, r1, n0, n1, k, options.vectorWidth,
-                       [&](Value r) { return Row{x, {r}}; }, weight, bias, y,
-                       options.linearPrefetchRows);
+                       [&](Value r) {
+                         return Row{x, {r}};
+                       },
+                       weight, bias, y, options.linearPrefetchRows, ivs[1],
+                       rows, block, rowBlock);
                  });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));

@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -29,7 +30,8 @@ static Value wholeVectors(LoopBuilder &b, Value length, int64_t width) {
 
 SmallVector<Value> seq::dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
                                     ArrayRef<Row> rhs, Value length,
-                                    int64_t width, ArrayRef<Row> prefetch) {
+                                    int64_t width, ArrayRef<Row> prefetch,
+                                    int64_t localityHint) {
   const size_t count = lhs.size() * rhs.size();
   SmallVector<Value> sums(count, b.f32(0.0f));
   Value vectorEnd = b.index(0);
@@ -46,7 +48,7 @@ SmallVector<Value> seq::dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
             SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
             indices.push_back(k);
             memref::PrefetchOp::create(b, row.buffer, indices,
-                                       /*isWrite=*/false, /*localityHint=*/3,
+                                       /*isWrite=*/false, localityHint,
                                        /*isDataCache=*/true);
           }
           SmallVector<Value> lhsVectors;
@@ -128,7 +130,18 @@ void seq::blockedDots(
           ahead.append(next.begin(), next.end());
         }
       }
-      SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width, ahead);
+      // Several rows: one column of the next tile per full column block.
+      bool spread = rowCount > 1 && colCount == blockCols && prefetch.spread;
+      if (spread) {
+        Value column =
+            b.add(prefetch.spread,
+                  arith::DivUIOp::create(b, b.sub(c, prefetch.spreadOrigin),
+                                         b.index(blockCols)));
+        SmallVector<Row> next = rhsRows(b.min(column, prefetch.last));
+        ahead.append(next.begin(), next.end());
+      }
+      SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width, ahead,
+                                            /*localityHint=*/spread ? 2 : 3);
       for (int64_t i = 0; i < rowCount; ++i)
         for (int64_t j = 0; j < colCount; ++j)
           out(b.add(r, b.index(i)), b.add(c, b.index(j)),
@@ -137,20 +150,60 @@ void seq::blockedDots(
   });
 }
 
+void seq::withTilePrefetch(LoopBuilder &b, const RowPrefetch &prefetch,
+                           Value c0, int64_t tileWidth, int64_t blockCols,
+                           Value rowTile, Value rows,
+                           llvm::function_ref<void(const RowPrefetch &)> body) {
+  int64_t perRowTile = tileWidth / blockCols;
+  std::optional<int64_t> staticRows =
+      rows ? getConstantIntValue(rows) : std::nullopt;
+  if (!rowTile || prefetch.ahead <= 0 || perRowTile <= 0 ||
+      (staticRows && *staticRows <= 1))
+    return body(prefetch);
+  // The row tile's share of the next tile: columns [first, first +
+  // perRowTile), while they lie in it and in the weight.
+  Value first =
+      b.add(b.add(c0, b.index(tileWidth)), b.mul(rowTile, b.index(perRowTile)));
+  Value mine = arith::AndIOp::create(
+      b,
+      b.cmp(arith::CmpIPredicate::ult, b.mul(rowTile, b.index(perRowTile)),
+            b.index(tileWidth)),
+      b.cmp(arith::CmpIPredicate::ule, first, prefetch.last));
+  RowPrefetch spread = prefetch;
+  spread.spread = first;
+  spread.spreadOrigin = c0;
+  scf::IfOp::create(
+      b, mine,
+      [&](OpBuilder &, Location loc) {
+        body(spread);
+        scf::YieldOp::create(b, loc);
+      },
+      [&](OpBuilder &, Location loc) {
+        body(prefetch);
+        scf::YieldOp::create(b, loc);
+      });
+}
+
 void seq::projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                       Value length, int64_t width,
                       llvm::function_ref<Row(Value r)> lhsRow, Value weight,
-                      Value bias, Value y, int64_t prefetchAhead) {
+                      Value bias, Value y, int64_t prefetchAhead, Value rowTile,
+                      Value rows, int64_t tileWidth, int64_t blockRows) {
+  constexpr int64_t blockCols = 4;
   Value last =
       prefetchAhead > 0 ? b.sub(b.dim(weight, 0), b.index(1)) : Value();
-  blockedDots(
-      b, r0, r1, c0, c1, length, width, lhsRow,
-      [&](Value c) {
-        return SmallVector<Row>{{weight, {c}}};
-      },
-      [&](Value r, Value c, ArrayRef<Value> dot) {
-        Value sum = bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
-        b.storeF32(sum, y, {r, c});
-      },
-      /*blockRows=*/2, /*blockCols=*/4, RowPrefetch{prefetchAhead, last});
+  withTilePrefetch(
+      b, RowPrefetch{prefetchAhead, last}, c0, tileWidth, blockCols, rowTile,
+      rows, [&](const RowPrefetch &prefetch) {
+        blockedDots(
+            b, r0, r1, c0, c1, length, width, lhsRow,
+            [&](Value c) {
+              return SmallVector<Row>{{weight, {c}}};
+            },
+            [&](Value r, Value c, ArrayRef<Value> dot) {
+              Value sum = bias ? b.addf(dot[0], b.loadF32(bias, {c})) : dot[0];
+              b.storeF32(sum, y, {r, c});
+            },
+            blockRows, blockCols, prefetch);
+      });
 }

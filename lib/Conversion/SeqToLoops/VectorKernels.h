@@ -37,10 +37,11 @@ Value loadRowVector(LoopBuilder &b, const Row &row, Value k, int64_t width);
 /// horizontal add at the end; the remainder past the last whole vector (the
 /// whole range when width is 0) runs scalar. Each whole-vector step also
 /// prefetches the same elements of the `prefetch` rows (a hint that never
-/// faults).
+/// faults; `localityHint` 3: into L1, 2: into L2).
 SmallVector<Value> dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
                                ArrayRef<Row> rhs, Value length, int64_t width,
-                               ArrayRef<Row> prefetch = {});
+                               ArrayRef<Row> prefetch = {},
+                               int64_t localityHint = 3);
 
 /// Visits [lo, hi) as groups of `group` consecutive indices and then the
 /// remainder one at a time: body(start, count) with count `group` or 1.
@@ -52,12 +53,31 @@ void forGroups(LoopBuilder &b, Value lo, Value hi, int64_t group,
 /// weight row, or several for fused projections such as gate and up).
 using ColumnRows = llvm::function_ref<SmallVector<Row>(Value c)>;
 
-/// Software prefetch of a one-row block's right-hand rows: those of column
-/// min(c + ahead, last) while column c is computed; ahead 0: none.
+/// Software prefetch of a block's right-hand rows. One-row blocks (decode
+/// streams its weights): those of column min(c + ahead, last) while column
+/// c is computed (into L1); ahead 0: none. Blocks of several rows (prefill
+/// reuses its weights from cache, but reads each from memory once): with
+/// `spread` set, the full column block at column c prefetches (into L2)
+/// the rows of the one column min(spread + (c - spreadOrigin) / blockCols,
+/// last); see withTilePrefetch.
 struct RowPrefetch {
   int64_t ahead = 0;
   Value last;
+  Value spread, spreadOrigin;
 };
+
+/// Emits `body` for the tile of columns [c0, c0 + tileWidth) and row tile
+/// `rowTile` of a tile loop whose row tiles of one column tile run in
+/// order (columns outermost): while the next column tile's weight rows
+/// are still to be read, the first row tiles each prefetch
+/// tileWidth / blockCols of its columns, one per column block of
+/// `blockCols` (so the rows arrive while this tile computes instead of
+/// stalling the next one); later row tiles, `prefetch.ahead` 0, or `rows`
+/// (the loop's row count) known to be 1 run `body(prefetch)` without it.
+void withTilePrefetch(LoopBuilder &b, const RowPrefetch &prefetch, Value c0,
+                      int64_t tileWidth, int64_t blockCols, Value rowTile,
+                      Value rows,
+                      llvm::function_ref<void(const RowPrefetch &)> body);
 
 /// Visits every (r, c) in [r0, r1) x [c0, c1) with the dot products of
 /// lhsRow(r) against each of rhsRows(c) over [0, length), computed in
@@ -73,12 +93,18 @@ void blockedDots(
     const RowPrefetch &prefetch = {});
 
 /// A projection tile: y[r, c] = lhsRow(r) . weight[c, :] (+ bias[c]) for
-/// (r, c) in [r0, r1) x [c0, c1), in register blocks of 2 rows x 4 columns;
+/// (r, c) in [r0, r1) x [c0, c1), in register blocks of `blockRows` rows x
+/// 4 columns;
 /// one-row blocks prefetch the weight rows `prefetchAhead` on (0: none).
+/// With `rowTile` (the tile's index among the row tiles of its column
+/// tile, [c0, c0 + tileWidth), of a loop over `rows` rows), the next column
+/// tile's weight rows are prefetched as withTilePrefetch says.
 void projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                  Value length, int64_t width,
                  llvm::function_ref<Row(Value r)> lhsRow, Value weight,
-                 Value bias, Value y, int64_t prefetchAhead = 0);
+                 Value bias, Value y, int64_t prefetchAhead = 0,
+                 Value rowTile = Value(), Value rows = Value(),
+                 int64_t tileWidth = 0, int64_t blockRows = 2);
 
 } // namespace seq
 } // namespace mlir

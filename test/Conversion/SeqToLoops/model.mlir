@@ -1,32 +1,33 @@
 // RUN: seqc-opt %s -split-input-file -convert-seq-to-loops | FileCheck %s
 
 // A parameter becomes an external global the runtime points at the weights.
-// Tiles of (16 weight rows, 2 input rows); register blocks of 2 rows x 4
-// columns over whole vectors of K, the K remainder (20 = 2 x 8 + 4) scalar.
+// Tiles of (16 weight rows, 3 input rows: the target's linearRowTile);
+// register blocks of 3 rows x 4 columns over whole vectors of K, the K
+// remainder (20 = 2 x 8 + 4) scalar.
 // CHECK: memref.global @__seq_param_w : memref<8x20xf32> {alignment = 64 : i64}
 // CHECK-NOT: seq.parameter
 // CHECK-LABEL: func @linear
 // CHECK: %[[W:.*]] = memref.get_global @__seq_param_w : memref<8x20xf32>
 // CHECK: scf.forall (%[[NB:.*]], %[[RB:.*]]) in (%c1, %c2)
-// CHECK: scf.for %{{.*}} step %c2
+// CHECK: scf.for %{{.*}} step %c3
 // CHECK: scf.for %{{.*}} step %c4
-// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK: vector.load %[[W]]
 // CHECK: vector.fma
 // CHECK: vector.reduction <add>
-// CHECK: scf.for %{{.*}} = %c16 to %c20 step %c1 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: scf.for %{{.*}} = %c16 to %c20 step %c1 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK: arith.mulf {{.*}} fastmath<reassoc,contract>
-// The third row is a one-row block (decode's case): each vector step also
+// The fourth row is a one-row block (decode's case): each vector step also
 // prefetches the weight rows 16 ahead, clamped to the last row (7).
 // CHECK: arith.minsi %{{.*}}, %c7
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK-COUNT-4: memref.prefetch %[[W]][{{.*}}], read, locality<3>, data : memref<8x20xf32>
 module {
   seq.parameter @w "w" : tensor<8x20xf32>
-  func.func @linear(%x: tensor<3x20xf32>) -> tensor<3x8xf32> {
+  func.func @linear(%x: tensor<4x20xf32>) -> tensor<4x8xf32> {
     %w = seq.get_parameter @w : tensor<8x20xf32>
-    %y = seq.linear %x, %w : tensor<3x20xf32>, tensor<8x20xf32> -> tensor<3x8xf32>
-    return %y : tensor<3x8xf32>
+    %y = seq.linear %x, %w : tensor<4x20xf32>, tensor<8x20xf32> -> tensor<4x8xf32>
+    return %y : tensor<4x8xf32>
   }
 }
 

@@ -3,16 +3,19 @@
 
 // A decode row's f32 q, k and v projections of rms_norm(x) (SmolLM2's
 // 576 -> 576, 192, 192): one tile loop over their 36 + 12 + 12 feature
-// blocks (FuseSiblingLinears), and with the one-row GEMVs' weight
-// prefetches counted as memory time (16 operations each) it reaches the
-// default grain of 2^18 and runs on the threads, with no run-time check.
+// blocks (FuseSiblingLinears; the row normalised once before it), and
+// with the one-row GEMVs' weight prefetches counted as memory time (16
+// operations each) it reaches the default grain of 2^18 and runs on the
+// threads, with no run-time check.
 // (Separately, each projection was a serial loop: ~1.1e5 estimated
 // operations for the 1.3 MB of q.) At 2^22 it stays serial.
 
 // CHECK-LABEL: func.func @__seq_fn_main
 // CHECK-NOT: scf.if
-// CHECK: scf.forall (%{{.*}}) in (60)
 // CHECK: math.rsqrt
+// CHECK-NOT: scf.if
+// CHECK: scf.forall (%{{.*}}) in (60)
+// CHECK-NOT: math.rsqrt
 // CHECK: scf.if
 // CHECK: prefetch
 // CHECK-NOT: scf.forall

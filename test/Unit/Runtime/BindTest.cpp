@@ -8,12 +8,16 @@
 
 #include "RuntimeTestUtils.h"
 
+#include "MappedFile.h"
+
 #include "seqrt/seqrt.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 #include <atomic>
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 using namespace seqrt::test;
@@ -320,3 +324,46 @@ TEST_F(BindTest, TwoArtifactsHaveTheirOwnWeights) {
   seqrt_artifact_free(other);
 }
 } // namespace
+
+#ifdef __linux__
+/// The resident pages (kB) of the mapping that contains `address`, from
+/// /proc/self/smaps: pages in this process's page tables.
+static long residentKiB(const void *address) {
+  std::ifstream smaps("/proc/self/smaps");
+  auto at = reinterpret_cast<uintptr_t>(address);
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    uintptr_t lo = 0, hi = 0;
+    // A mapping's header line: "lo-hi perms offset dev inode path".
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2) {
+      inside = lo <= at && at < hi;
+      continue;
+    }
+    long kib = 0;
+    if (inside && std::sscanf(line.c_str(), "Rss: %ld kB", &kib) == 1)
+      return kib;
+  }
+  return -1;
+}
+
+// Binding weights prefaults their pages (MappedFile::prefault): a 4 MiB
+// file's mapping has none of its pages in the page tables after open and
+// (nearly) all of them after prefault of the whole file; a range outside
+// the mapping is ignored.
+TEST(MappedFileTest, PrefaultMapsThePages) {
+  ScratchDir dir;
+  std::string path = dir.file("weights.bin");
+  writeFile(path, std::string(4 << 20, '\x5a'));
+  std::string error;
+  std::unique_ptr<seqrt::MappedFile> file =
+      seqrt::MappedFile::open(path, error);
+  ASSERT_TRUE(file) << error;
+  EXPECT_EQ(residentKiB(file->data()), 0);
+  file->prefault(file->data() + file->size(), 4096);
+  file->prefault(file->data() - 4096, 4096);
+  EXPECT_EQ(residentKiB(file->data()), 0);
+  file->prefault(file->data() + 100, file->size() - 100);
+  EXPECT_GE(residentKiB(file->data()), 4000);
+}
+#endif
