@@ -356,7 +356,15 @@ bool Emulator::access(Operation *op, Thread &t, Value memref,
   return true;
 }
 
-static int64_t toInt(double d) { return static_cast<int64_t>(d); }
+/// NaN and values outside int64 (an index computed from a NaN or a huge
+/// float in a mutated kernel) give INT64_MIN, as x86's cvttsd2si does, so
+/// the bounds checks report the access; a plain cast would be undefined
+/// (UBSan: "nan is outside the range of representable values").
+static int64_t toInt(double d) {
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+    return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(d);
+}
 
 bool Emulator::asyncCopy(nvgpu::DeviceAsyncCopyOp copy, Thread &t) {
   Memory *dst = t.env[copy.getDst()].memory;

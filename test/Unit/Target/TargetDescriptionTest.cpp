@@ -83,7 +83,9 @@ TEST(KernelDispatch, CPUTilesAreTheOnesTheLoweringsUsed) {
   EXPECT_EQ(tiling.queryTile, 16);
   EXPECT_EQ(tiling.keyTile, 64);
   EXPECT_EQ(tiling.linearFeatureTile, 16);
-  EXPECT_EQ(tiling.linearRowTile, 2);
+  // 3-row register blocks (3 x 4 vectors, 12 accumulators) since the
+  // prefill40 work (bench/results/e2e-smollm2-f32-prefill40-2026-12-01.md).
+  EXPECT_EQ(tiling.linearRowTile, 3);
   EXPECT_EQ(tiling.quantFeatureTile, 16);
   EXPECT_EQ(tiling.quantRowTile, 16);
   EXPECT_EQ(tiling.quantBlockRows, 8);

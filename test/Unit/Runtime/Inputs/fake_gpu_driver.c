@@ -473,11 +473,19 @@ EXPORT int cuStreamSynchronize(void *stream) {
   INJECT("cuStreamSynchronize");
   return stream == &fakeStream ? synchronize() : INVALID_VALUE;
 }
-EXPORT int cuMemAlloc_v2(uint64_t *ptr, size_t bytes) {
+/* CUdeviceptr is unsigned long long in cuda.h (and in GpuCuda.cpp): the
+ * exported signatures must be the ones seqrt calls through, or a call is
+ * undefined behaviour (UBSan's -fsanitize=function reports it). */
+typedef unsigned long long CUdeviceptr;
+EXPORT int cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
   INJECT("cuMemAlloc_v2");
   if (!bytes)
     return INVALID_VALUE;
-  return allocate(bytes, ptr);
+  uint64_t p = 0;
+  int status = allocate(bytes, &p);
+  if (status == OK)
+    *ptr = p;
+  return status;
 }
 /* FAKE_GPU_TRACE_COPIES: each copy's direction and size on stderr. */
 static void traceCopy(const char *direction, size_t bytes) {
@@ -488,11 +496,11 @@ static void traceCopy(const char *direction, size_t bytes) {
     fprintf(stderr, "fake GPU copy: %s %zu bytes\n", direction, bytes);
 }
 
-EXPORT int cuMemFree_v2(uint64_t ptr) {
+EXPORT int cuMemFree_v2(CUdeviceptr ptr) {
   INJECT("cuMemFree_v2");
   return release(ptr);
 }
-EXPORT int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes) {
+EXPORT int cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
   INJECT("cuMemcpyHtoD_v2");
   traceCopy("to device", bytes);
   if (!inside(dst, bytes))
@@ -500,7 +508,7 @@ EXPORT int cuMemcpyHtoD_v2(uint64_t dst, const void *src, size_t bytes) {
   memcpy((void *)(uintptr_t)dst, src, bytes);
   return OK;
 }
-EXPORT int cuMemcpyDtoH_v2(void *dst, uint64_t src, size_t bytes) {
+EXPORT int cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
   INJECT("cuMemcpyDtoH_v2");
   traceCopy("to host", bytes);
   if (!inside(src, bytes))
