@@ -29,7 +29,7 @@
 extern "C" {
 #endif
 
-typedef enum seqrt_gpu_api {
+typedef enum seqrt_gpu_api SEQRT_ENUM_INT32 {
   SEQRT_GPU_CUDA = 0, /* NVIDIA, CUDA driver API */
   SEQRT_GPU_HIP = 1   /* AMD, HIP module API */
 } seqrt_gpu_api;

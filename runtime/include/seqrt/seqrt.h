@@ -29,6 +29,18 @@ extern "C" {
 /* The largest tensor rank the runtime handles. */
 #define SEQRT_MAX_RANK 8
 
+/* Enums a caller passes in (dtypes, GPU APIs) are int32_t in C++: every
+ * int32_t value is then a valid value of the type, so the runtime can
+ * reject an unknown one with SEQRT_ERROR_ARGUMENT; without a fixed
+ * underlying type, C++ makes reading a value outside the enumerators'
+ * range undefined (UBSan: "not a valid value for type"). In C an enum
+ * holds any int; the size is the same. */
+#ifdef __cplusplus
+#define SEQRT_ENUM_INT32 : int32_t
+#else
+#define SEQRT_ENUM_INT32
+#endif
+
 typedef enum seqrt_status {
   SEQRT_OK = 0,
   SEQRT_ERROR_IO,       /* a file could not be opened, read or mapped */
@@ -58,7 +70,7 @@ typedef enum seqrt_code_status {
   SEQRT_CODE_NON_FINITE = 7    /* `seqc --check-numerics`: a NaN or Inf */
 } seqrt_code_status;
 
-typedef enum seqrt_dtype {
+typedef enum seqrt_dtype SEQRT_ENUM_INT32 {
   SEQRT_DTYPE_F32 = 0,
   SEQRT_DTYPE_F16,
   SEQRT_DTYPE_BF16,
