@@ -935,11 +935,11 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
       }
       if (splits <= 1) {
         partial = step.splitKernel;
-        splits = step.canSplit
-                     ? gpuhost::attentionSplits(
-                           gpu.device.multiprocessors, step.positionsPerBlock,
-                           step.blockKV, q[0], k[1], q[2], k[2])
-                     : 1;
+        splits = step.canSplit ? gpuhost::attentionSplits(
+                                     gpu.device.multiprocessors,
+                                     step.positionsPerBlock, step.blockKV,
+                                     q[0], k[1], q[2], k[2])
+                               : 1;
       }
       if (splits > 1) {
         const GpuKernelInfo &split = target.kernels[partial];
