@@ -523,6 +523,20 @@ h=GPU/Inputs/gpu_session
 echo "--weights $(data $h/weights.safetensors) --prompt-ids 7,42,3,88,19 --max-new-tokens 12" \
   > "$out/artifact/gpu_session.args"
 tail -1 "$gpu/Inputs/gpu_session/greedy.txt" > "$out/artifact/gpu_session.tokens"
+# Quantized weights on the device (test/Tools/seqrun/gpu-quant-plan.test):
+# a q4_1 linear layer (decode form) and a q4_1 embedding, their packed
+# parameters bound from GGUF and uploaded as the i8 rows they are.
+q=$root/test/Integration/CPU/quant
+"$seqc" "$q/linear_q4_1_decode.mlir" --target=cuda:sm_90a,cuda:sm_80,cpu -cpu=x86-64-v2 \
+  -o "$out/artifact/gpu_quant_linear.seqpkg"
+h=CPU/Inputs/quant_linear_q4_1_decode
+echo "--weights $(data $h/weights.gguf) --input 0=$(data $h/x.npy) --expect 0=$(data $h/out.npy) --rtol 1e-5 --atol 1e-4" \
+  > "$out/artifact/gpu_quant_linear.args"
+"$seqc" "$q/embedding_q4_1.mlir" --target=cuda:sm_90a,cuda:sm_80,cpu -cpu=x86-64-v2 \
+  -o "$out/artifact/gpu_quant_embedding.seqpkg"
+h=CPU/Inputs/quant_embedding_q4_1
+echo "--weights $(data $h/weights.gguf) --input 0=$(data $h/ids.npy) --expect 0=$(data $h/out.npy) --rtol 0 --atol 0" \
+  > "$out/artifact/gpu_quant_embedding.args"
 
 {
   echo "seqc gpu-check bundle"

@@ -14,6 +14,7 @@
 #include "ArtifactImpl.h"
 #include "Dtype.h"
 #include "Error.h"
+#include "Gguf.h"
 #include "GpuLaunch.h"
 #include "Json.h"
 #include "Tensor.h"
@@ -120,6 +121,89 @@ bool checkArg(const GpuPlanArg &arg, const GpuPlanBuffer &buffer,
   return true;
 }
 
+bool endsWith(const std::string &s, const char *suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+/// A quantized linear or embedding kernel's step (seqrt/GpuHost.h's
+/// names): the block format from the kernel's name and the shapes its
+/// arguments must have, so that the kernel, which takes K from X (the row
+/// width from the output) and reads K / elements * bytes packed bytes per
+/// row, stays inside every buffer. Other kernels pass unchanged.
+bool readQuantStep(GpuPlanStep &step, const GpuKernelInfo &kernel,
+                   const std::vector<GpuPlanBuffer> &buffers,
+                   const std::string &where, std::string &error) {
+  const std::string &name = kernel.name;
+  bool embedding = name.rfind(gpuhost::kQuantEmbeddingKernelPrefix, 0) == 0;
+  if (!embedding && name.rfind(gpuhost::kQuantLinearKernelPrefix, 0) != 0)
+    return true;
+  std::string format =
+      name.substr(std::strlen(embedding ? gpuhost::kQuantEmbeddingKernelPrefix
+                                        : gpuhost::kQuantLinearKernelPrefix));
+  bool bias = false, formOk = embedding;
+  if (!embedding) {
+    if ((bias = endsWith(format, gpuhost::kQuantBiasSuffix)))
+      format.resize(format.size() - std::strlen(gpuhost::kQuantBiasSuffix));
+    for (const char *form :
+         {gpuhost::kQuantDecodeForm, gpuhost::kQuantPrefillForm})
+      if (!formOk && endsWith(format, form)) {
+        format.resize(format.size() - std::strlen(form));
+        formOk = true;
+      }
+  }
+  const GgmlTypeInfo *type = ggmlTypeByName(format);
+  if (!formOk || !type || !type->quantized)
+    return planError(error, where,
+                     "kernel '" + name +
+                         "' is named as a quantized kernel of no known block "
+                         "format");
+  size_t count = embedding ? 4 : bias ? 4 : 3;
+  if (step.args.size() != count ||
+      step.kind !=
+          (embedding ? GpuPlanStep::Kind::Checked : GpuPlanStep::Kind::Launch))
+    return planError(error, where,
+                     "kernel '" + name + "' is " +
+                         (embedding
+                              ? "a checked launch over table, ids, out "
+                                "and a status word"
+                              : "a launch over X, W" +
+                                    std::string(bias ? ", b" : "") + " and Y"));
+  step.quantFormat = format;
+  step.quantArg = embedding ? 0 : 1;
+  const std::vector<int64_t> &packed = step.args[step.quantArg].shape;
+  const std::vector<int64_t> &out = step.args[embedding ? 2 : count - 1].shape;
+  const std::vector<int64_t> &in = step.args[embedding ? 1 : 0].shape;
+  // Embedding: table [V, D / e * b], ids [N], out [N, D]. Linear: X [M, K],
+  // W [N, K / e * b], (b [N]), Y [M, N].
+  int64_t width = embedding ? (out.size() == 2 ? out[1] : -1)
+                            : (in.size() == 2 ? in[1] : -1);
+  bool ok = packed.size() == 2 && out.size() == 2 && width >= 0 &&
+            width % type->blockElements == 0 &&
+            packed[1] == width / type->blockElements * type->blockBytes &&
+            buffers[step.args[step.quantArg].buffer].dtype == SEQRT_DTYPE_I8;
+  if (embedding)
+    ok = ok && in.size() == 1 && in[0] == out[0];
+  else
+    ok = ok && in.size() == 2 && out[0] == in[0] && out[1] == packed[0] &&
+         (!bias || step.args[2].shape == std::vector<int64_t>{packed[0]});
+  if (!ok)
+    return planError(
+        error, where,
+        "the shapes of kernel '" + name + "' do not agree: " + format +
+            " packs " + std::to_string(type->blockElements) + " elements in " +
+            std::to_string(type->blockBytes) + " bytes, so " +
+            (embedding ? "table [V, D / " : "W [N, K / ") +
+            std::to_string(type->blockElements) + " * " +
+            std::to_string(type->blockBytes) + "] i8 with " +
+            (embedding
+                 ? "ids [N], out [N, D]"
+                 : "X [M, K], Y [M, N]" + std::string(bias ? ", b [N]" : "")) +
+            "; found " + formatShape(packed) + " and " + formatShape(in) +
+            ", " + formatShape(out));
+  return true;
+}
+
 bool readStep(const JsonValue &item, const std::string &where,
               const GpuTargetInfo &target,
               const std::vector<GpuPlanBuffer> &buffers, GpuPlanStep &step,
@@ -202,7 +286,7 @@ bool readStep(const JsonValue &item, const std::string &where,
                          "a checked launch writes an i32 status word [1] "
                          "(its last argument)");
     }
-    return true;
+    return readQuantStep(step, kernel, buffers, where, error);
   }
   // Attention: Q [B, Hq, Sq, D], K [B, Hkv, Skv, D], V [B, Hkv, Skv, Dv],
   // O [B, Hq, Sq, Dv] for the prefill kernel; the split kernel takes Q, K, V
@@ -526,13 +610,46 @@ bool seqrt::checkHostPlan(GpuHostPlan &plan, const std::string &targetName,
         for (size_t p = 0; p < metadata.parameters.size(); ++p)
           if (metadata.parameters[p].key == buffer.key)
             buffer.index = static_cast<int64_t>(p);
-        if (buffer.index < 0 ||
-            !sameType(buffer, metadata.parameters[buffer.index].type) ||
-            !metadata.parameters[buffer.index].encoding.empty())
+        if (buffer.index < 0)
           return planError(error, bat,
                            "parameter '" + buffer.key +
-                               "' is not a plain parameter of the artifact of "
-                               "this dtype and shape");
+                               "' is not a parameter of the artifact");
+        // A packed (quantized) parameter is its i8 rows as bound, the same
+        // bytes on the device as on the CPU.
+        const ParameterInfo &param = metadata.parameters[buffer.index];
+        if (!sameType(buffer, param.type))
+          return planError(
+              error, bat,
+              "parameter '" + buffer.key + "' is " +
+                  (param.encoding.empty() ? "" : param.encoding + "-encoded ") +
+                  param.type.str() + " in the artifact, but the plan has " +
+                  seqrt_dtype_name(buffer.dtype) + formatShape(buffer.shape));
+      }
+    }
+    // Packed rows go only to the kernels of their block format, as the
+    // operand those kernels unpack; those kernels take only packed rows
+    // of their format (or an input's or a kernel's i8 bytes).
+    for (size_t s = 0; s < entry.steps.size(); ++s) {
+      const GpuPlanStep &step = entry.steps[s];
+      for (size_t a = 0; a < step.args.size(); ++a) {
+        const GpuPlanBuffer &buffer = entry.buffers[step.args[a].buffer];
+        if (buffer.kind != GpuPlanBuffer::Kind::Param)
+          continue;
+        const ParameterInfo &param = metadata.parameters[buffer.index];
+        bool packedArg = !step.quantFormat.empty() && a == step.quantArg;
+        if (param.encoding.empty() == !packedArg &&
+            (!packedArg || param.encoding == step.quantFormat))
+          continue;
+        std::string sat = at + ", steps[" + std::to_string(s) + "].args[" +
+                          std::to_string(a) + "]";
+        return planError(error, sat,
+                         "parameter '" + param.key + "' (" +
+                             (param.encoding.empty()
+                                  ? std::string("not packed")
+                                  : param.encoding + "-encoded") +
+                             ") is read by " + step.op + " as " +
+                             (packedArg ? "packed " + step.quantFormat + " rows"
+                                        : std::string("plain elements")));
       }
     }
     if (entry.outputs.size() != info.outputs.size())

@@ -79,6 +79,12 @@ struct GpuPlanStep {
   /// output and final state); the others are read.
   size_t results = 1;
   std::vector<GpuPlanArg> args;
+  /// A quantized linear or embedding kernel (seqrt/GpuHost.h's names): the
+  /// block format its name gives ("q4_1") and the argument holding the
+  /// packed rows (W of X, W, (b), Y; the table of table, ids, out,
+  /// status); empty for every other kernel.
+  std::string quantFormat;
+  size_t quantArg = 0;
 };
 
 struct GpuPlanEntry {

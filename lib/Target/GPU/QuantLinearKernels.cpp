@@ -11,6 +11,7 @@
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/QuantKernels.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -22,6 +23,7 @@
 
 using namespace mlir;
 using namespace mlir::seq;
+namespace host = seqrt::gpuhost;
 
 std::optional<GPUQuantLinearConfig>
 seq::selectGPUQuantLinearConfig(const TargetDescription &target,
@@ -140,7 +142,9 @@ struct GPUQuantKernelsPass
             prepare(op, format, "embeddings");
         if (!config)
           return;
-        std::string name = ("qembedding_" + stringifyQuantFormat(format)).str();
+        std::string name =
+            (host::kQuantEmbeddingKernelPrefix + stringifyQuantFormat(format))
+                .str();
         if (!kernels.lookupSymbol(name))
           buildQuantEmbeddingKernel(builder, kernels, name, *config, format,
                                     *parsedMutation);
@@ -168,9 +172,10 @@ struct GPUQuantKernelsPass
               ? QuantLinearForm::Decode
               : QuantLinearForm::Prefill;
       std::string name =
-          ("qlinear_" + stringifyQuantFormat(format) +
-           (form == QuantLinearForm::Decode ? "_decode" : "_prefill") +
-           (linear.getBias() ? "_bias" : ""))
+          (host::kQuantLinearKernelPrefix + stringifyQuantFormat(format) +
+           (form == QuantLinearForm::Decode ? host::kQuantDecodeForm
+                                            : host::kQuantPrefillForm) +
+           (linear.getBias() ? host::kQuantBiasSuffix : ""))
               .str();
       if (!kernels.lookupSymbol(name))
         buildQuantLinearKernel(builder, kernels, name, *config, format, form,

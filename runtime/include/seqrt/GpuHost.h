@@ -61,6 +61,18 @@ inline constexpr char kStepArgmax[] = "argmax";
 /// index out of range, 2 a KV cache overflow).
 inline constexpr char kStepChecked[] = "checked";
 
+/// The kernels of seq.quantized_linear, `qlinear_<format>_<form>[_bias]`
+/// (form `decode` or `prefill`), and of seq.quantized_embedding,
+/// `qembedding_<format>`, over the packed i8 rows of a parameter with that
+/// encoding (a ggml block type, "q4_1"): the runtime takes the format from
+/// the kernel's name and checks the packed operand's shape against it and
+/// against the parameter's encoding before uploading it.
+inline constexpr char kQuantLinearKernelPrefix[] = "qlinear_";
+inline constexpr char kQuantEmbeddingKernelPrefix[] = "qembedding_";
+inline constexpr char kQuantDecodeForm[] = "_decode";
+inline constexpr char kQuantPrefillForm[] = "_prefill";
+inline constexpr char kQuantBiasSuffix[] = "_bias";
+
 /// Key splits per (batch, KV head) of a decode attention (Flash-Decoding):
 /// enough blocks to give each of `multiprocessors` SMs/CUs two, never a
 /// split of fewer than two K/V tiles of `blockKV` keys, and 1 when the

@@ -6,7 +6,8 @@
 |* (fake_linear_kernels.c, included), RMSNorm, LayerNorm, RoPE, SwiGLU, the   *|
 |* residual add, greedy argmax and the attention kernels (prefill, split-KV   *|
 |* and its merge; the scan, convolution and MoE kernels of                    *|
-|* gpu-host-ssm-moe.test are in fake_ssm_moe_kernels.c, included at the end), *|
+|* gpu-host-ssm-moe.test are in fake_ssm_moe_kernels.c, the quantized ones of *|
+|* gpu-quant-plan.test in fake_quant_kernels.c, both included at the end),    *|
 |* each with the compiled kernel's name and launch ABI                        *|
 |* (expanded memref descriptors) and computing the part of the result its     *|
 |* block owns under the manifest's grid. So a wrong plan, descriptor, grid,   *|
@@ -18,6 +19,7 @@
 #include "fake_linear_kernels.c"
 
 #include <math.h>
+#include <stdlib.h>
 
 #define MAX_RANK 5
 
@@ -476,5 +478,6 @@ EXPORT int attention_bf16_g1_d64_dv64_q1_kvlen(const fake_gpu_block *b,
   return attentionPrefillRagged(b, params, 0);
 }
 
+#include "fake_quant_kernels.c"
 #include "fake_ssm_moe_kernels.c"
 #include "fake_state_kernels.c"
