@@ -366,6 +366,14 @@ static int64_t toInt(double d) {
   return static_cast<int64_t>(d);
 }
 
+/// Two's-complement (wrapping) integer arithmetic on the int64 values of
+/// two operands, as the hardware does; signed overflow in C++ is undefined
+/// (UBSan: INT64_MIN + INT64_MIN from two NaN indices of a mutated kernel).
+static double wrapping(uint64_t v) {
+  return static_cast<double>(static_cast<int64_t>(v));
+}
+static uint64_t bitsOf(double d) { return static_cast<uint64_t>(toInt(d)); }
+
 bool Emulator::asyncCopy(nvgpu::DeviceAsyncCopyOp copy, Thread &t) {
   Memory *dst = t.env[copy.getDst()].memory;
   Memory *src = t.env[copy.getSrc()].memory;
@@ -600,15 +608,15 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       })
       .Case([&](arith::AddIOp) {
         return elementwise(
-            [](double a, double b) { return (double)(toInt(a) + toInt(b)); });
+            [](double a, double b) { return wrapping(bitsOf(a) + bitsOf(b)); });
       })
       .Case([&](arith::SubIOp) {
         return elementwise(
-            [](double a, double b) { return (double)(toInt(a) - toInt(b)); });
+            [](double a, double b) { return wrapping(bitsOf(a) - bitsOf(b)); });
       })
       .Case([&](arith::MulIOp) {
         return elementwise(
-            [](double a, double b) { return (double)(toInt(a) * toInt(b)); });
+            [](double a, double b) { return wrapping(bitsOf(a) * bitsOf(b)); });
       })
       .Case<arith::DivUIOp, arith::RemUIOp, arith::DivSIOp, arith::RemSIOp>(
           [&](Operation *o) {
@@ -617,6 +625,8 @@ bool Emulator::execOp(Operation &op, Thread &t) {
             bool isDiv = isa<arith::DivUIOp, arith::DivSIOp>(o);
             bool isSigned = isa<arith::DivSIOp, arith::RemSIOp>(o);
             return elementwise([&](double a, double b) -> double {
+              if (isSigned && toInt(b) == -1) // INT64_MIN / -1 wraps
+                return isDiv ? wrapping(0 - bitsOf(a)) : 0.0;
               if (isSigned)
                 return isDiv ? toInt(a) / toInt(b) : toInt(a) % toInt(b);
               return (double)(isDiv ? toUInt(a) / toUInt(b)
@@ -637,7 +647,7 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       })
       .Case([&](arith::ShLIOp) {
         return elementwise([](double a, double b) {
-          return (double)(toInt(a) << (toInt(b) & 63));
+          return wrapping(bitsOf(a) << (bitsOf(b) & 63));
         });
       })
       .Case([&](arith::ShRUIOp shift) {
