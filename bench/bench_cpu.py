@@ -15,7 +15,8 @@ the PyTorch reference (scaled_dot_product_attention, an eager selective
 scan, an eager Mixtral-style MoE layer) with the same thread count, and
 reports the time ratio and the fraction of this machine's measured FMA
 throughput (compute bound cases; bench/fma_peak.c, 12 independent vector FMA
-chains per thread, compiled with clang-22 -march=native) or of its measured
+chains per thread in the widest vectors: 16 lanes with AVX-512,
+compiled with clang-22 -march=native -mprefer-vector-width=512) or of its measured
 copy bandwidth (memory bound cases).
 Needs numpy, torch and gguf (dev/bench only, not CI).
 """
@@ -474,8 +475,11 @@ def pinned_env(n):
 def measured_fma_peak_threads(tmp, n):
     exe = Path(tmp) / "fma_peak"
     if not exe.exists():
-        subprocess.run(["clang-22", "-O2", "-march=native", "-ffp-contract=fast",
-                        "-fopenmp", str(ROOT / "bench/fma_peak.c"), "-o", str(exe)],
+        # -mprefer-vector-width=512: clang's -march=native on Intel server
+        # cores prefers 256-bit vectors and would split the 16-lane chains
+        # into ymm halves (half the peak seqc's 16-lane kernels can reach).
+        subprocess.run(["clang-22", "-O2", "-march=native", "-mprefer-vector-width=512",
+                        "-ffp-contract=fast", "-fopenmp", str(ROOT / "bench/fma_peak.c"), "-o", str(exe)],
                        check=True)
     env, pin = pinned_env(n)
     out = subprocess.run(pin + [str(exe)], check=True, capture_output=True, text=True,
