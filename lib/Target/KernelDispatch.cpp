@@ -94,6 +94,17 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   if (tiling.vectorWidth > 0) {
     tiling.moeRowTile = 2 * tiling.vectorWidth;
     tiling.moePanelMinRows = 4;
+    // AVX-512 (32 registers): 12 features x 2 vectors = 24 accumulators,
+    // 2 slot-vector loads and 12 broadcasts per 24 FMAs (one vector: 12
+    // accumulators instead of 6, enough to hide the FMA latency). Xeon
+    // AVX-512, one thread, CPU time: T512 1.05x and T64 1.05x the 6-feature
+    // blocks (bench/results/cpu-moe-2026-12-01-s10.md). Measured slower
+    // there, so off: prefetching the next block's weight rows into L2 (one
+    // hint per row and line; T64 0.89x, T512 level) and K-blocking the
+    // depth in passes of 256 or 512 steps (T512 0.93-0.96x).
+    tiling.moePanelFeatures = tiling.vectorWidth >= 16 ? 12 : 6;
+    tiling.moePanelPrefetchRows = 0;
+    tiling.moePanelDepthTile = 0;
   }
   // Mamba-2 scans: the recurrence on channel lanes. The SSD form
   // (--scan-chunk=64: per (batch, head) a chunk's C, B (64 x N), u (64 x
