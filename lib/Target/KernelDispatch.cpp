@@ -94,19 +94,6 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   if (tiling.vectorWidth > 0) {
     tiling.moeRowTile = 2 * tiling.vectorWidth;
     tiling.moePanelMinRows = 4;
-    // AVX-512 (32 registers): 12 features x 2 vectors = 24 accumulators,
-    // 2 slot-vector loads and 12 broadcasts per 24 FMAs (one vector: 12
-    // accumulators instead of 6, enough to hide the FMA latency). Xeon
-    // AVX-512, one thread, CPU time at load 20-30: level to 1.05x the
-    // 6-feature blocks at T64 and T512 (two interleaved runs each; the
-    // kernel waits on L2 and memory there, not on FMAs), see
-    // bench/results/cpu-moe-2026-12-01-s10.md. Measured slower there, so
-    // off: prefetching the next block's weight rows into L2 (one hint per
-    // row and line; T64 0.88x, T512 0.97x) and K-blocking the depth in
-    // passes of 256 or 512 steps (T512 0.92-0.97x, T64 0.7x).
-    tiling.moePanelFeatures = tiling.vectorWidth >= 16 ? 12 : 6;
-    tiling.moePanelPrefetchRows = 0;
-    tiling.moePanelDepthTile = 0;
   }
   // Mamba-2 scans: the recurrence on channel lanes. The SSD form
   // (--scan-chunk=64: per (batch, head) a chunk's C, B (64 x N), u (64 x

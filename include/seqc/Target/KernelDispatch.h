@@ -74,19 +74,6 @@ struct TilingOptions {
   // their slots in the lanes of one or two vectors (moeRowTile <= 2 x
   // vectorWidth), broadcast-FMAs of weight elements; 0: never.
   int64_t moePanelMinRows = 0;
-  // Weight rows (features) per register block of the panel kernel: x 1
-  // or 2 vectors of slots accumulators, each weight element broadcast
-  // once per depth step for the block's slot vectors.
-  int64_t moePanelFeatures = 6;
-  /// Panel kernel: while a register block of features runs over the
-  /// depth, the weight rows this many features on are prefetched into L2,
-  /// one hint per row per 64-byte line (16 f32 depth steps); 0: none.
-  int64_t moePanelPrefetchRows = 0;
-  /// Panel kernel: depth steps per pass (K-blocking: the block's slice of
-  /// xT / hT, depth x lanes f32, stays in L1 while every feature block
-  /// passes over it; the accumulators go through the score tile between
-  /// passes); 0: the whole depth in one pass.
-  int64_t moePanelDepthTile = 0;
   // seq.scan in Mamba-2's form (one scalar decay per head): steps per
   // chunk of the chunked matmul (SSD) form; 0 keeps the recurrence.
   int64_t scanChunk = 0;

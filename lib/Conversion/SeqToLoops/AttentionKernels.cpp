@@ -80,136 +80,57 @@ Value seq::exp2Vector(LoopBuilder &b, Value x) {
 void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                            Value keys, int64_t headDim, int64_t width,
                            llvm::function_ref<Row(Value j)> keyRow,
-                           Value scoresT, int64_t blockKeys,
-                           int64_t prefetchRows, int64_t depthTile) {
+                           Value scoresT) {
   transposedScores(b, qT, rowVectors, keys, b.index(headDim), width, keyRow,
-                   scoresT, blockKeys, prefetchRows, depthTile);
+                   scoresT);
 }
 
 void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                            Value keys, Value depth, int64_t width,
                            llvm::function_ref<Row(Value j)> keyRow,
-                           Value scoresT, int64_t blockKeys,
-                           int64_t prefetchRows, int64_t depthTile) {
+                           Value scoresT) {
   auto type = VectorType::get({width}, b.getF32Type());
   Value zero = arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
-  SmallVector<int64_t> groups;
-  if (blockKeys > 6)
-    groups.push_back(blockKeys);
-  groups.append({6, 4, 2, 1});
-  Value lastKey = b.sub(keys, b.index(1));
-  // Depth steps per 64-byte line of the key rows (0 before the first row).
-  int64_t line = 0;
-  // One pass over the depth range [lo, hi): every key block's sums over it,
-  // added to the stored ones unless `first`.
-  auto pass = [&](Value lo, Value hi, Value first) {
-    forGroupSizes(b, b.index(0), keys, groups, [&](Value j, int64_t kc) {
-      SmallVector<Value> keyIndex;
-      SmallVector<Row> keyRows, ahead;
-      for (int64_t k = 0; k < kc; ++k) {
-        keyIndex.push_back(b.add(j, b.index(k)));
-        keyRows.push_back(keyRow(keyIndex.back()));
-      }
-      auto keyType = cast<MemRefType>(keyRows.front().buffer.getType());
-      line = std::max<int64_t>(1, 512 / keyType.getElementTypeBitWidth());
-      // The rows prefetchRows keys on (clamped to the last key), hinted
-      // into L2 once per 64-byte line while this block runs over the depth.
-      if (prefetchRows > 0)
-        for (int64_t k = 0; k < kc; ++k)
-          ahead.push_back(
-              keyRow(b.min(b.add(j, b.index(prefetchRows + k)), lastKey)));
-      forGroupSizes(
-          b, b.index(0), b.index(rowVectors), {2, 1},
-          [&](Value rv, int64_t rc) {
-            SmallVector<Value> columns;
-            for (int64_t r = 0; r < rc; ++r)
-              columns.push_back(b.mul(b.add(rv, b.index(r)), b.index(width)));
-            // One depth step: rc Q^T vectors, a broadcast per key row.
-            auto step = [&](Value d, ValueRange acc) {
-              SmallVector<Value> q;
-              for (Value c : columns)
-                q.push_back(
-                    vector::LoadOp::create(b, type, qT, ValueRange{d, c}));
-              SmallVector<Value> next;
-              for (const Row &row : keyRows) {
-                SmallVector<Value> indices(row.prefix.begin(),
-                                           row.prefix.end());
-                indices.push_back(d);
-                Value k = vector::BroadcastOp::create(
-                    b, type, b.loadF32(row.buffer, indices));
-                for (Value qv : q)
-                  next.push_back(
-                      vector::FMAOp::create(b, k, qv, acc[next.size()]));
-              }
-              return next;
-            };
-            auto steps = [&](Value from, Value to, ValueRange init) {
-              return scf::ForOp::create(
-                  b, from, to, b.index(1), init,
-                  [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
-                    scf::YieldOp::create(b, loc, step(d, acc));
-                  });
-            };
-            SmallVector<Value> init;
-            for (int64_t k = 0; k < kc; ++k)
-              for (int64_t r = 0; r < rc; ++r) {
-                if (!first) {
-                  init.push_back(zero);
-                  continue;
+  forGroupSizes(b, b.index(0), keys, {6, 4, 2, 1}, [&](Value j, int64_t kc) {
+    SmallVector<Value> keyIndex;
+    SmallVector<Row> keyRows;
+    for (int64_t k = 0; k < kc; ++k) {
+      keyIndex.push_back(b.add(j, b.index(k)));
+      keyRows.push_back(keyRow(keyIndex.back()));
+    }
+    forGroupSizes(
+        b, b.index(0), b.index(rowVectors), {2, 1}, [&](Value rv, int64_t rc) {
+          SmallVector<Value> columns;
+          for (int64_t r = 0; r < rc; ++r)
+            columns.push_back(b.mul(b.add(rv, b.index(r)), b.index(width)));
+          auto loop = scf::ForOp::create(
+              b, b.index(0), depth, b.index(1),
+              SmallVector<Value>(kc * rc, zero),
+              [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
+                SmallVector<Value> q;
+                for (Value c : columns)
+                  q.push_back(
+                      vector::LoadOp::create(b, type, qT, ValueRange{d, c}));
+                SmallVector<Value> next;
+                for (const Row &row : keyRows) {
+                  SmallVector<Value> indices(row.prefix.begin(),
+                                             row.prefix.end());
+                  indices.push_back(d);
+                  Value k = vector::BroadcastOp::create(
+                      b, type, b.loadF32(row.buffer, indices));
+                  for (Value qv : q)
+                    next.push_back(
+                        vector::FMAOp::create(b, k, qv, acc[next.size()]));
                 }
-                Value stored = vector::LoadOp::create(
-                    b, type, scoresT, ValueRange{keyIndex[k], columns[r]});
-                init.push_back(b.select(first, zero, stored));
-              }
-            ValueRange results;
-            if (ahead.empty()) {
-              results = steps(lo, hi, init).getResults();
-            } else {
-              // An outer loop over whole lines issues the hints, the inner
-              // one the steps.
-              Value lineV = b.index(line);
-              Value whole = b.add(
-                  lo, b.mul(arith::DivUIOp::create(b, b.sub(hi, lo), lineV),
-                            lineV));
-              auto lines = scf::ForOp::create(
-                  b, lo, whole, lineV, init,
-                  [&](OpBuilder &, Location loc, Value d0, ValueRange acc) {
-                    for (const Row &row : ahead) {
-                      SmallVector<Value> indices(row.prefix.begin(),
-                                                 row.prefix.end());
-                      indices.push_back(d0);
-                      memref::PrefetchOp::create(b, row.buffer, indices,
-                                                 /*isWrite=*/false,
-                                                 /*localityHint=*/2,
-                                                 /*isDataCache=*/true);
-                    }
-                    scf::YieldOp::create(
-                        b, loc,
-                        steps(d0, b.add(d0, lineV), acc).getResults());
-                  });
-              results = steps(whole, hi, lines.getResults()).getResults();
-            }
-            for (int64_t k = 0; k < kc; ++k)
-              for (int64_t r = 0; r < rc; ++r)
-                vector::StoreOp::create(b, results[k * rc + r], scoresT,
-                                        ValueRange{keyIndex[k], columns[r]});
-          });
-    });
-  };
-  if (depthTile <= 0)
-    return pass(b.index(0), depth, Value());
-  // K-blocking: passes of depthTile steps (whole 64-byte lines of f32 rows
-  // and of bf16 ones).
-  int64_t tile = std::max<int64_t>(32, depthTile / 32 * 32);
-  Value tileV = b.index(tile);
-  scf::ForOp::create(b, b.index(0), depth, tileV, ValueRange{},
-                     [&](OpBuilder &, Location loc, Value d0, ValueRange) {
-                       Value first = b.cmp(arith::CmpIPredicate::eq, d0,
-                                           b.index(0));
-                       pass(d0, b.min(depth, b.add(d0, tileV)), first);
-                       scf::YieldOp::create(b, loc);
-                     });
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (int64_t k = 0; k < kc; ++k)
+            for (int64_t r = 0; r < rc; ++r)
+              vector::StoreOp::create(b, loop.getResult(k * rc + r), scoresT,
+                                      ValueRange{keyIndex[k], columns[r]});
+        });
+  });
 }
 
 SmallVector<Value> seq::splitBF16Pairs(LoopBuilder &b, const Row &row, Value k,

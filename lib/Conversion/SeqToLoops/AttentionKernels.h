@@ -32,27 +32,16 @@ Value exp2Vector(LoopBuilder &b, Value x);
 /// scoresT[j][i] = sum_d qT[d][i] * keyRow(j)[d] for the keys j in
 /// [0, keys) and every row i of the `rowVectors * width` rows of qT
 /// ([headDim][rows] f32). Key elements that are not f32 (bf16 weights)
-/// are widened as they are broadcast. Register blocks of up to `blockKeys`
-/// keys (default 6; then 6, 4, 2 and 1 for the rest) x 2 row vectors (6
-/// keys: 12 accumulators): per d, 2 Q^T loads and one broadcast per key
-/// feed 2 FMAs each. With `prefetchRows` > 0, while a block runs over the
-/// depth it prefetches (into L2) the key rows that many keys on, clamped to
-/// the last key: one hint per row and 64-byte line, from an outer loop over
-/// whole lines (no index arithmetic in the FMA loop). With `depthTile` > 0
-/// the depth runs in passes of that many steps (rounded down to a multiple
-/// of 32, at least 32), each pass over every key block, the sums kept in
-/// scoresT between passes: the pass's slice of qT stays in L1.
+/// are widened as they are broadcast. Register blocks of up to 6 keys x 2
+/// row vectors (12 accumulators): per d, 2 Q^T loads and one broadcast per
+/// key feed 12 FMAs.
 void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       int64_t headDim, int64_t width,
-                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT,
-                      int64_t blockKeys = 6, int64_t prefetchRows = 0,
-                      int64_t depthTile = 0);
+                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
 /// The same over a run-time depth (qT [depth][rows]).
 void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       Value depth, int64_t width,
-                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT,
-                      int64_t blockKeys = 6, int64_t prefetchRows = 0,
-                      int64_t depthTile = 0);
+                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
 
 /// Decode scores of a GQA group: for every query row g of `queries` (the
 /// heads that share one KV head) and every key j in [0, keys), rounded up

@@ -986,14 +986,10 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                   };
                 };
                 transposedScores(b, xs, vectors, features, model, width,
-                                 rowOf(up), us, options.moePanelFeatures,
-                                 options.moePanelPrefetchRows,
-                                 options.moePanelDepthTile);
+                                 rowOf(up), us);
                 if (gate)
                   transposedScores(b, xs, vectors, features, model, width,
-                                   rowOf(gate), gs, options.moePanelFeatures,
-                                   options.moePanelPrefetchRows,
-                                   options.moePanelDepthTile);
+                                   rowOf(gate), gs);
                 auto type = VectorType::get({width}, f32);
                 Value log2e = arith::ConstantOp::create(
                     b, DenseElementsAttr::get(
@@ -1083,9 +1079,7 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                 transposedScores(
                     b, plane(hT, ivs[1], hidden), vectors, features, hidden,
                     width,
-                    [&](Value j) { return Row{down, {e, b.add(d0, j)}}; }, ys,
-                    options.moePanelFeatures, options.moePanelPrefetchRows,
-                    options.moePanelDepthTile);
+                    [&](Value j) { return Row{down, {e, b.add(d0, j)}}; }, ys);
                 b.forLoop(zero, b.sub(p1, p0), [&](Value i) {
                   b.forLoop(zero, features, [&](Value j) {
                     Value y = memref::LoadOp::create(b, ys, ValueRange{j, i});
