@@ -73,6 +73,32 @@ inline constexpr char kQuantDecodeForm[] = "_decode";
 inline constexpr char kQuantPrefillForm[] = "_prefill";
 inline constexpr char kQuantBiasSuffix[] = "_bias";
 
+/// The kernel families whose kernels take their extents from one argument
+/// and index the others with them (seqc's kernel passes name them with
+/// these prefixes): the runtime checks a step's arguments against each
+/// other at load by the family of its kernel's name (runtime/lib/GpuPlan.cpp,
+/// docs/design/GPU.md "The host side"), so that no plan makes a kernel
+/// read or write past a buffer. `rope_<type>_<style>_d<head dim>_...` and
+/// `causal_conv1d_..._k<taps>...` carry the extent they were compiled for.
+inline constexpr char kLinearKernelPrefix[] = "linear_";
+inline constexpr char kRmsNormKernelPrefix[] = "rms_norm_";
+inline constexpr char kLayerNormKernelPrefix[] = "layer_norm_";
+inline constexpr char kSwigluKernelPrefix[] = "swiglu_";
+inline constexpr char kAddKernelPrefix[] = "add_";
+inline constexpr char kRopeKernelPrefix[] = "rope_";
+inline constexpr char kArgmaxKernelPrefix[] = "argmax_";
+inline constexpr char kEmbeddingKernelPrefix[] = "embedding_";
+inline constexpr char kCacheWriteKernelPrefix[] = "cache_write_";
+inline constexpr char kConvKernelPrefix[] = "causal_conv1d_";
+inline constexpr char kScanKernelPrefix[] = "scan_";
+inline constexpr char kScanStepKernelPrefix[] = "scan_step_";
+/// The extents and operands in those names: RoPE's head dim (`_d64`), the
+/// convolution's taps (`_k4`) and its optional bias and state operands.
+inline constexpr char kRopeHeadDimTag[] = "_d";
+inline constexpr char kConvTapsTag[] = "_k";
+inline constexpr char kConvBiasTag[] = "_bias";
+inline constexpr char kConvStateTag[] = "_state";
+
 /// Key splits per (batch, KV head) of a decode attention (Flash-Decoding):
 /// enough blocks to give each of `multiprocessors` SMs/CUs two, never a
 /// split of fewer than two K/V tiles of `blockKV` keys, and 1 when the
