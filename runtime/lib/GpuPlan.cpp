@@ -436,6 +436,24 @@ bool readStep(const JsonValue &item, const std::string &where,
                            std::to_string(step.args.size()) + "]");
     step.results = static_cast<size_t>(results->getInt());
   }
+  if (const JsonValue *inPlace = item.get(gpuhost::kStepInPlace)) {
+    // A scan's final state over its init, the same whole state buffer.
+    size_t n = step.args.size();
+    const GpuKernelInfo &scan = target.kernels[step.kernel];
+    if (!inPlace->isBool() || !inPlace->getBool() ||
+        step.kind != GpuPlanStep::Kind::Launch ||
+        scan.name.rfind(gpuhost::kScanKernelPrefix, 0) != 0 || n < 3 ||
+        step.results != 2 ||
+        step.args[n - 1].buffer != step.args[n - 3].buffer ||
+        step.args[n - 1].shape != step.args[n - 3].shape ||
+        step.args[n - 3].offset != 0 ||
+        buffers[step.args[n - 1].buffer].kind != GpuPlanBuffer::Kind::State)
+      return planError(error, where + "." + gpuhost::kStepInPlace,
+                       "only a scan kernel's launch writes in place: its "
+                       "final state (the last argument) over its init (the "
+                       "third from last), the same whole state buffer");
+    step.inPlace = true;
+  }
   if (step.args.empty())
     return planError(error, where + ".args", "expected arguments");
   if (step.kind != GpuPlanStep::Kind::Attention) {
@@ -666,9 +684,11 @@ bool readEntry(const JsonValue &item, const std::string &where,
       if (step.args[a].offset != 0)
         return planError(error, at + ".args[" + std::to_string(a) + "]",
                          "a written argument must view its whole buffer");
-      // State the caller lends is written in place, by any number of steps.
+      // State the caller lends is written in place, by any number of steps:
+      // checked launches (seq.cache_write) and scans marked in place.
       if (entry.buffers[result].kind == GpuPlanBuffer::Kind::State &&
-          step.kind == GpuPlanStep::Kind::Checked)
+          (step.kind == GpuPlanStep::Kind::Checked ||
+           (step.inPlace && a + 1 == step.args.size())))
         continue;
       if (entry.buffers[result].kind != GpuPlanBuffer::Kind::Temp ||
           !written.insert(result).second)

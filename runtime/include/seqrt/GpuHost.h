@@ -25,10 +25,11 @@ inline constexpr char kPlanMember[] = "host";
 /// launches, written only by plans that use them; 4: attention over ragged
 /// KV, Q, K, V, kv_lengths [B] i32, O and an i32 status word [1], written
 /// only by plans that have one; 5: position buffers and argument views at
-/// an element offset, written only by plans that use them; the runtime also
-/// reads versions 1 to 4).
+/// an element offset, written only by plans that use them; 6: a scan
+/// writing its final state in place over a state buffer, written only by
+/// plans that have one; the runtime also reads versions 1 to 5).
 inline constexpr char kPlanFormat[] = "seqc-gpu-host";
-inline constexpr int kPlanVersion = 5;
+inline constexpr int kPlanVersion = 6;
 /// Buffer kinds: an entry input (copied to the device at the call), a
 /// bound parameter (uploaded once, kept on the device), a buffer the
 /// entry's kernels write (allocated per call).
@@ -60,6 +61,14 @@ inline constexpr char kStepArgmax[] = "argmax";
 /// synchronization; non-zero is the CPU's status code (seqrt_code: 1 an
 /// index out of range, 2 a KV cache overflow).
 inline constexpr char kStepChecked[] = "checked";
+/// Version 6: a launch step's `"in_place": true` says that its last
+/// argument (a scan's final state) is the same state buffer as its init
+/// argument (the third from last), written in place: a scan kernel's lane
+/// reads its own state element before the walk and writes it after, and
+/// no lane reads another's, so the two views may alias. Only scan kernels
+/// (kScanKernelPrefix) may; a session's recurrent state then stays on the
+/// device across calls, as its KV caches do.
+inline constexpr char kStepInPlace[] = "in_place";
 
 /// The kernels of seq.quantized_linear, `qlinear_<format>_<form>[_bias]`
 /// (form `decode` or `prefill`), and of seq.quantized_embedding,
