@@ -204,6 +204,179 @@ bool readQuantStep(GpuPlanStep &step, const GpuKernelInfo &kernel,
   return true;
 }
 
+/// The extent the kernel `name` was compiled for, written after `tag`
+/// (`_d64` of a RoPE kernel, `_k4` of a convolution), or -1.
+int64_t extentInName(const std::string &name, size_t from, const char *tag) {
+  size_t at = name.find(tag, from);
+  if (at == std::string::npos)
+    return -1;
+  at += std::strlen(tag);
+  int64_t value = 0;
+  size_t digits = 0;
+  for (; at < name.size() && name[at] >= '0' && name[at] <= '9'; ++at) {
+    if (++digits > 9)
+      return -1;
+    value = value * 10 + (name[at] - '0');
+  }
+  return digits ? value : -1;
+}
+
+bool startsWith(const std::string &s, const char *prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+/// The arguments of a step whose kernel takes its extents from some of them
+/// and indexes the others with those extents (seqrt/GpuHost.h's kernel
+/// families): every argument must have the shape those extents give it,
+/// so that no view, each inside its own buffer (checkArg), makes the kernel
+/// read or write past another. Ranks were checked against the kernel's
+/// parameters, but the manifest is read, not trusted: each rule checks them
+/// again before indexing.
+bool checkKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
+                       const std::string &where, std::string &error) {
+  const std::string &name = kernel.name;
+  using Shape = std::vector<int64_t>;
+  auto shape = [&](size_t a) -> const Shape & { return step.args[a].shape; };
+  size_t count = step.args.size();
+  auto fail = [&](const std::string &expected) {
+    std::string found;
+    for (size_t a = 0; a < count; ++a)
+      found += (a ? ", " : "") + formatShape(shape(a));
+    return planError(error, where,
+                     "the shapes of kernel '" + name +
+                         "' do not agree: " + expected + "; found " + found);
+  };
+  auto ranks = [&](std::initializer_list<size_t> expected) {
+    if (expected.size() != count)
+      return false;
+    size_t a = 0;
+    for (size_t rank : expected)
+      if (shape(a++).size() != rank)
+        return false;
+    return true;
+  };
+  if (startsWith(name, gpuhost::kLinearKernelPrefix)) {
+    // X [M, K], W [N, K], (b [N]), Y [M, N]: M and K from X, N from W.
+    bool bias = count == 4;
+    if (!(bias ? ranks({2, 2, 1, 2}) : ranks({2, 2, 2})) ||
+        shape(1)[1] != shape(0)[1] || (bias && shape(2)[0] != shape(1)[0]) ||
+        shape(count - 1) != Shape{shape(0)[0], shape(1)[0]})
+      return fail(std::string("X [M, K], W [N, K], ") +
+                  (bias ? "b [N], " : "") + "Y [M, N]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kRmsNormKernelPrefix) ||
+      startsWith(name, gpuhost::kLayerNormKernelPrefix)) {
+    // x [R, W], weight [W], (bias [W]), y [R, W]: R and W from x, the grid
+    // from y.
+    bool bias = count == 4;
+    if (!(bias ? ranks({2, 1, 1, 2}) : ranks({2, 1, 2})) ||
+        shape(1)[0] != shape(0)[1] || (bias && shape(2)[0] != shape(0)[1]) ||
+        shape(count - 1) != shape(0))
+      return fail(std::string("x [R, W], weight [W], ") +
+                  (bias ? "bias [W], " : "") + "y [R, W]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kSwigluKernelPrefix) ||
+      startsWith(name, gpuhost::kAddKernelPrefix)) {
+    // Three [N]: N from the output.
+    if (!ranks({1, 1, 1}) || shape(0) != shape(2) || shape(1) != shape(2))
+      return fail("a, b and out [N]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kRopeKernelPrefix)) {
+    // x [B, H, S, D], positions [B, S], y [B, H, S, D]: D compiled in (the
+    // name's `_d<D>`), the grid and S from y.
+    int64_t dim = extentInName(name, std::strlen(gpuhost::kRopeKernelPrefix),
+                               gpuhost::kRopeHeadDimTag);
+    if (!ranks({4, 2, 4}) || dim < 0 || shape(2)[3] != dim ||
+        shape(0) != shape(2) || shape(1) != Shape{shape(2)[0], shape(2)[2]})
+      return fail("x and y [B, H, S, " +
+                  (dim < 0 ? std::string("D") : std::to_string(dim)) +
+                  "], positions [B, S]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kArgmaxKernelPrefix)) {
+    // logits [R, V], tokens [R].
+    if (!ranks({2, 1}) || shape(1)[0] != shape(0)[0])
+      return fail("logits [R, V], tokens [R]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kEmbeddingKernelPrefix)) {
+    // table [V, D], ids [N], out [N, D], status [1]: a block per row of
+    // out, D from out.
+    if (!ranks({2, 1, 2, 1}) || shape(0)[1] != shape(2)[1] ||
+        shape(1)[0] != shape(2)[0] || shape(3) != Shape{1})
+      return fail("table [V, D], ids [N], out [N, D], status [1]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kCacheWriteKernelPrefix)) {
+    // update [B, H, S, D], positions [B], cache [B, H, C, D], status [1]:
+    // the grid (S, H, B) and D from the update, C from the cache.
+    if (!ranks({4, 1, 4, 1}) || shape(2)[0] != shape(0)[0] ||
+        shape(2)[1] != shape(0)[1] || shape(2)[3] != shape(0)[3] ||
+        shape(1) != Shape{shape(0)[0]} || shape(3) != Shape{1})
+      return fail("update [B, H, S, D], positions [B], cache [B, H, C, D], "
+                  "status [1]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kConvKernelPrefix)) {
+    // input [B, S, C], weight [C, K], (bias [C]), (state [B, K-1, C]),
+    // output [B, S, C], final state [B, K-1, C]: K compiled in (`_k<K>`),
+    // S and C from the input.
+    size_t from = std::strlen(gpuhost::kConvKernelPrefix);
+    int64_t taps = extentInName(name, from, gpuhost::kConvTapsTag);
+    bool bias = name.find(gpuhost::kConvBiasTag, from) != std::string::npos;
+    bool state = name.find(gpuhost::kConvStateTag, from) != std::string::npos;
+    bool ok =
+        taps >= 1 && count == size_t(4 + bias + state) && shape(0).size() == 3;
+    if (ok) {
+      const Shape &in = shape(0);
+      Shape history{in[0], taps - 1, in[2]};
+      ok = shape(1) == Shape{in[2], taps} &&
+           (!bias || shape(2) == Shape{in[2]}) &&
+           (!state || shape(2 + bias) == history) && shape(count - 2) == in &&
+           shape(count - 1) == history;
+    }
+    if (!ok)
+      return fail("input [B, S, C], weight [C, " +
+                  (taps < 1 ? std::string("K") : std::to_string(taps)) + "]" +
+                  (bias ? ", bias [C]" : "") +
+                  (state ? ", state [B, K-1, C]" : "") +
+                  ", output [B, S, C], final state [B, K-1, C]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kScanKernelPrefix)) {
+    // inputs..., init [B, (H), D, (N)], output, final state: the grid and
+    // the lanes from the state, T from the output (scan: [B, T] then the
+    // state's extents after B, without N when the readout sums over it;
+    // scan_step: the state's, or without N), the final state the
+    // state's. The inputs are read through the op's indexing maps, which
+    // the plan does not carry: their extents are not checked here.
+    bool isStep = startsWith(name, gpuhost::kScanStepKernelPrefix);
+    if (count < 3)
+      return fail("inputs, init, output, final state");
+    const Shape &init = shape(count - 3), &out = shape(count - 2);
+    Shape rest(init.begin() + std::min<size_t>(1, init.size()), init.end());
+    Shape expected = init, reduced = init;
+    if (!isStep) {
+      expected = {init.empty() ? -1 : init[0], out.size() > 1 ? out[1] : -1};
+      expected.insert(expected.end(), rest.begin(), rest.end());
+      reduced = expected;
+    }
+    if (init.size() >= 3)
+      reduced.pop_back();
+    if (init.size() < 2 || shape(count - 1) != init ||
+        (out != expected && out != reduced))
+      return fail(std::string("init [B, (H), D, (N)], final state as init, "
+                              "output ") +
+                  (isStep ? "as init (N summed: without it)"
+                          : "[B, T, (H), D, (N)] (N summed: without it)"));
+    return true;
+  }
+  return true;
+}
+
 bool readStep(const JsonValue &item, const std::string &where,
               const GpuTargetInfo &target,
               const std::vector<GpuPlanBuffer> &buffers, GpuPlanStep &step,
@@ -262,6 +435,24 @@ bool readStep(const JsonValue &item, const std::string &where,
                        "[1, " +
                            std::to_string(step.args.size()) + "]");
     step.results = static_cast<size_t>(results->getInt());
+  }
+  if (const JsonValue *inPlace = item.get(gpuhost::kStepInPlace)) {
+    // A scan's final state over its init, the same whole state buffer.
+    size_t n = step.args.size();
+    const GpuKernelInfo &scan = target.kernels[step.kernel];
+    if (!inPlace->isBool() || !inPlace->getBool() ||
+        step.kind != GpuPlanStep::Kind::Launch ||
+        scan.name.rfind(gpuhost::kScanKernelPrefix, 0) != 0 || n < 3 ||
+        step.results != 2 ||
+        step.args[n - 1].buffer != step.args[n - 3].buffer ||
+        step.args[n - 1].shape != step.args[n - 3].shape ||
+        step.args[n - 3].offset != 0 ||
+        buffers[step.args[n - 1].buffer].kind != GpuPlanBuffer::Kind::State)
+      return planError(error, where + "." + gpuhost::kStepInPlace,
+                       "only a scan kernel's launch writes in place: its "
+                       "final state (the last argument) over its init (the "
+                       "third from last), the same whole state buffer");
+    step.inPlace = true;
   }
   if (step.args.empty())
     return planError(error, where + ".args", "expected arguments");
@@ -493,14 +684,20 @@ bool readEntry(const JsonValue &item, const std::string &where,
       if (step.args[a].offset != 0)
         return planError(error, at + ".args[" + std::to_string(a) + "]",
                          "a written argument must view its whole buffer");
-      // State the caller lends is written in place, by any number of steps.
+      // State the caller lends is written in place, by any number of steps:
+      // checked launches (seq.cache_write) and scans marked in place.
       if (entry.buffers[result].kind == GpuPlanBuffer::Kind::State &&
-          step.kind == GpuPlanStep::Kind::Checked)
+          (step.kind == GpuPlanStep::Kind::Checked ||
+           (step.inPlace && a + 1 == step.args.size())))
         continue;
       if (entry.buffers[result].kind != GpuPlanBuffer::Kind::Temp ||
           !written.insert(result).second)
         return planError(error, at, "must write a buffer of its own");
     }
+    // Attention's shapes are checked with its kernels (readStep).
+    if (step.kind != GpuPlanStep::Kind::Attention &&
+        !checkKernelShapes(step, target.kernels[step.kernel], at, error))
+      return false;
     entry.steps.push_back(std::move(step));
   }
   const JsonValue *outputs = item.get("outputs");

@@ -78,6 +78,10 @@ struct GpuPlanStep {
   /// The last `results` arguments are the buffers the step writes (a scan's
   /// output and final state); the others are read.
   size_t results = 1;
+  /// Version 6: a scan whose final state (its last argument) is written
+  /// in place over its init, the same state buffer (seqrt/GpuHost.h's
+  /// kStepInPlace).
+  bool inPlace = false;
   std::vector<GpuPlanArg> args;
   /// A quantized linear or embedding kernel (seqrt/GpuHost.h's names): the
   /// block format its name gives ("q4_1") and the argument holding the

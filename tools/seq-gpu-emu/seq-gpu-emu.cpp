@@ -14,6 +14,9 @@
 // outputs), `--save <index>=<file.npy>` writes an argument after the run
 // as float32 (to feed a later kernel). An argument given with both --arg
 // and --expect is updated in place: it starts from the --arg data.
+// `--alias <index>=<other>` passes argument <other>'s buffer as argument
+// <index> too (one device buffer behind two parameters: a scan's init and
+// final state written in place).
 //
 // An .npy array of higher rank than the kernel's memref is viewed with its
 // leading dimensions merged. Exit status: 0 success, 1 a fault in the
@@ -60,6 +63,9 @@ static cl::list<std::string>
                  cl::desc("<index>=<d0>x<d1>x... NaN-filled workspace"));
 static cl::list<std::string>
     saveFiles("save", cl::desc("<index>=<file.npy> written after the run"));
+static cl::list<std::string>
+    aliasSpecs("alias", cl::desc("<index>=<other>: argument <other>'s buffer "
+                                 "as argument <index> too"));
 static cl::opt<bool>
     noRaceCheck("no-race-check",
                 cl::desc("Skip the shared-memory race check (to see what a "
@@ -280,6 +286,22 @@ int main(int argc, char **argv) {
     }
     saves.push_back({index, path});
   }
+  for (const std::string &spec : aliasSpecs) {
+    auto [number, other] = StringRef(spec).split('=');
+    int64_t index, of;
+    if (number.getAsInteger(10, index) || other.getAsInteger(10, of) ||
+        index < 0 || of < 0 || index >= (int64_t)arguments.size() ||
+        of >= (int64_t)arguments.size() || index == of || given[index] ||
+        !given[of]) {
+      llvm::errs() << "seq-gpu-emu: bad alias '" << spec
+                   << "' (an argument not otherwise given, then one given)\n";
+      return 2;
+    }
+    arguments[index].elementType = arguments[of].elementType;
+    arguments[index].shape = arguments[of].shape;
+    arguments[index].aliasOf = of;
+    given[index] = true;
+  }
   for (auto [i, isGiven] : llvm::enumerate(given))
     if (!isGiven) {
       llvm::errs() << "seq-gpu-emu: argument " << i << " not given\n";
@@ -324,7 +346,9 @@ int main(int argc, char **argv) {
       status = 1;
   }
   for (auto &[index, path] : saves) {
-    const seq::EmulatorBuffer &buffer = arguments[index];
+    const seq::EmulatorBuffer &buffer =
+        arguments[index].aliasOf >= 0 ? arguments[arguments[index].aliasOf]
+                                      : arguments[index];
     if (buffer.shape.size() > SEQRT_MAX_RANK) {
       llvm::errs() << "seq-gpu-emu: argument " << index
                    << " has too high a rank to save\n";

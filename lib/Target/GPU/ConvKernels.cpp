@@ -15,6 +15,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -208,11 +209,15 @@ struct GPUConvKernelsPass
               : std::max<int64_t>(1, config->tile() /
                                          std::max<int64_t>(1, channels));
       std::string name = llvm::formatv(
-          "causal_conv1d_{0}_w{1}_k{2}{3}{4}_fs{5}{6}_r{7}",
-          kernelTypeName(form.input), kernelTypeName(form.weight), form.taps,
-          form.bias ? "_bias" + kernelTypeName(form.bias) : std::string(),
-          form.state ? "_state" + kernelTypeName(form.state) : std::string(),
-          kernelTypeName(finalType), form.silu ? "_silu" : "", rowsPerBlock);
+          "{8}{0}_w{1}{9}{2}{3}{4}_fs{5}{6}_r{7}", kernelTypeName(form.input),
+          kernelTypeName(form.weight), form.taps,
+          form.bias ? seqrt::gpuhost::kConvBiasTag + kernelTypeName(form.bias)
+                    : std::string(),
+          form.state
+              ? seqrt::gpuhost::kConvStateTag + kernelTypeName(form.state)
+              : std::string(),
+          kernelTypeName(finalType), form.silu ? "_silu" : "", rowsPerBlock,
+          seqrt::gpuhost::kConvKernelPrefix, seqrt::gpuhost::kConvTapsTag);
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
       if (!kernels.lookupSymbol(name)) {

@@ -18,6 +18,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -292,7 +293,9 @@ struct GPUElementwiseKernelsPass
         Type type = getElementTypeOrSelf(op->getResultTypes()[0]);
         bool swiglu = isa<SwiGLUOp>(op);
         std::string kernel =
-            (swiglu ? "swiglu_" : "add_") + kernelTypeName(type);
+            std::string(swiglu ? seqrt::gpuhost::kSwigluKernelPrefix
+                               : seqrt::gpuhost::kAddKernelPrefix) +
+            kernelTypeName(type);
         gpu::GPUModuleOp module = kernelModule();
         if (!module.lookupSymbol(kernel))
           buildBinaryKernel(builder, module, kernel, *config, type,
@@ -334,10 +337,11 @@ struct GPUElementwiseKernelsPass
                             std::pow(theta, float(2 * i) / float(rotary)));
       }
       bool neox = rope.getStyle() == RopeStyle::NeoX;
-      std::string kernel = "rope_" + kernelTypeName(type.getElementType()) +
-                           (neox ? "_neox" : "_gptj") + "_d" +
-                           std::to_string(headDim) + "_r" +
-                           std::to_string(rotary) + "_" + tableHash(invFreq);
+      std::string kernel =
+          seqrt::gpuhost::kRopeKernelPrefix +
+          kernelTypeName(type.getElementType()) + (neox ? "_neox" : "_gptj") +
+          seqrt::gpuhost::kRopeHeadDimTag + std::to_string(headDim) + "_r" +
+          std::to_string(rotary) + "_" + tableHash(invFreq);
       gpu::GPUModuleOp module = kernelModule();
       if (!module.lookupSymbol(kernel))
         buildRopeKernel(builder, module, kernel, *config, type.getElementType(),

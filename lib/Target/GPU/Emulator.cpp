@@ -1542,9 +1542,21 @@ LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
       d = roundToType(d, arguments[i].elementType);
   }
 
-  for (int64_t i = 0; i < (int64_t)arguments.size(); ++i)
-    memories.push_back(
-        std::make_unique<Memory>(Memory{&arguments[i], false, {}}));
+  for (int64_t i = 0; i < (int64_t)arguments.size(); ++i) {
+    int64_t of = arguments[i].aliasOf;
+    if (of >= 0 && (of >= (int64_t)arguments.size() || of == i ||
+                    arguments[of].aliasOf >= 0 ||
+                    arguments[of].shape != arguments[i].shape ||
+                    arguments[of].elementType != arguments[i].elementType)) {
+      error = llvm::formatv("argument {0} aliases argument {1}, which is no "
+                            "other argument of its shape and type",
+                            i, of);
+      return failure();
+    }
+    // An alias reads and writes the other argument's buffer.
+    memories.push_back(std::make_unique<Memory>(
+        Memory{&arguments[of >= 0 ? of : i], false, {}}));
+  }
   // Workgroup attributions: per block, refilled with NaN.
   sharedBuffers.resize(kernel.getNumWorkgroupAttributions());
   SmallVector<Memory *> sharedMemories;

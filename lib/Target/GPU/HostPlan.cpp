@@ -284,7 +284,35 @@ private:
                           "' has no GPU kernel");
     SmallVector<Value> operands(op->getOperands());
     SmallVector<Value> results(op->getResults());
-    return launchWhole(op, kernel, operands, results);
+    // A scan over state the caller lends (an input marked seq.inplace, a
+    // session's device copy) writes its final state over it in place
+    // (version 6): each lane reads its own state element before the walk
+    // and writes it after, and no lane reads another's, so the init and
+    // final-state views may be the same buffer. Only when nothing else
+    // reads the old state (as for seq.cache_write).
+    Value init;
+    if (auto scan = dyn_cast<ScanOp>(op))
+      init = scan.getInit();
+    else if (auto step = dyn_cast<ScanStepOp>(op))
+      init = step.getInit();
+    auto state = init ? bufferOf.find(init) : bufferOf.end();
+    bool inPlace = state != bufferOf.end() && stateBuffers.count(state->second);
+    if (inPlace && !init.hasOneUse())
+      return fail(op, "the state is read again after the scan, so it cannot "
+                      "be updated in place");
+    FailureOr<SmallVector<int64_t>> written =
+        launchWhole(op, kernel, operands, results);
+    if (failed(written))
+      return failure();
+    if (inPlace) {
+      // The final state's buffer (the last one added) becomes the state's.
+      buffers.pop_back();
+      bufferOf[results.back()] = state->second;
+      llvm::json::Object &step = *steps.back().getAsObject();
+      (*step.getArray("args")->back().getAsObject())["buffer"] = state->second;
+      step[host::kStepInPlace] = true;
+    }
+    return success();
   }
 
   /// seq.moe_experts: the kernel sequence the MoE kernel pass named
@@ -808,6 +836,8 @@ seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
       const llvm::json::Object &object = *step.getAsObject();
       if (object.getString("kind") == host::kStepChecked)
         version = std::max(version, 3);
+      if (object.get(host::kStepInPlace))
+        version = std::max(version, 6);
       if (object.getString("kind") == host::kStepAttention &&
           object.getArray("args")->size() == 6)
         version = std::max(version, 4);

@@ -9,6 +9,7 @@
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/KernelDispatchWgmma.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -103,8 +104,8 @@ struct GPULinearKernelsPass
         failed = true;
         return;
       }
-      std::string name =
-          "linear_" + kernelTypeName(type) + (op.getBias() ? "_bias" : "");
+      std::string name = std::string(seqrt::gpuhost::kLinearKernelPrefix) +
+                         kernelTypeName(type) + (op.getBias() ? "_bias" : "");
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
       if (kernels.lookupSymbol(name)) {

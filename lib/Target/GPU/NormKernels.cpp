@@ -12,6 +12,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -265,7 +266,9 @@ struct GPUNormKernelsPass
       }
       // Epsilon is in the code: its f32 bits name the kernel.
       std::string name = llvm::formatv(
-          "{0}_{1}{2}_{3}_eps{4}", rms ? "rms_norm" : "layer_norm",
+          "{0}{1}{2}_{3}_eps{4}",
+          rms ? seqrt::gpuhost::kRmsNormKernelPrefix
+              : seqrt::gpuhost::kLayerNormKernelPrefix,
           kernelTypeName(type), bias ? "_bias" : "",
           config->blockPerRow ? "block" : "warp", kernelFloatTag(epsilon));
       gpu::GPUModuleOp kernels =

@@ -16,6 +16,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -217,7 +218,7 @@ struct GPUSampleKernelsPass
       SamplingAttr sampling = op.getSampling();
       Type type = op.getLogits().getType().getElementType();
       std::string typeName = kernelTypeName(type);
-      std::string name = "argmax_" + typeName;
+      std::string name = seqrt::gpuhost::kArgmaxKernelPrefix + typeName;
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
       if (!sampling.isGreedy()) {

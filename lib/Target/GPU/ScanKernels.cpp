@@ -31,6 +31,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -779,9 +780,10 @@ struct GPUScanKernelsPass
         kernels = getOrCreateKernelModule(builder, module, *description);
         name = uniqueKernelName(
             kernels,
-            llvm::formatv("{0}{1}_{2}_g{3}{4}",
-                          view->isStep ? "scan_step" : "scan",
-                          view->headDim >= 0 ? "_heads" : "",
+            llvm::formatv("{0}{1}{2}_g{3}{4}",
+                          view->isStep ? seqrt::gpuhost::kScanStepKernelPrefix
+                                       : seqrt::gpuhost::kScanKernelPrefix,
+                          view->headDim >= 0 ? "heads_" : "",
                           kernelTypeName(view->outputElement), config->group,
                           view->reverse ? "_reverse" : "")
                 .str());

@@ -27,6 +27,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -174,7 +175,8 @@ seq::buildStateKernel(Operation *op, gpu::GPUModuleOp kernelModule,
   OpBuilder builder(op->getContext());
   if (auto embedding = dyn_cast<EmbeddingOp>(op)) {
     Type type = embedding.getOutput().getType().getElementType();
-    std::string name = "embedding_" + kernelTypeName(type);
+    std::string name =
+        seqrt::gpuhost::kEmbeddingKernelPrefix + kernelTypeName(type);
     if (!kernelModule.lookupSymbol(name))
       buildEmbeddingKernel(builder, kernelModule, name, config, type);
     return name;
@@ -186,7 +188,8 @@ seq::buildStateKernel(Operation *op, gpu::GPUModuleOp kernelModule,
     return failure();
   }
   Type type = write.getResult().getType().getElementType();
-  std::string name = "cache_write_" + kernelTypeName(type);
+  std::string name =
+      seqrt::gpuhost::kCacheWriteKernelPrefix + kernelTypeName(type);
   if (!kernelModule.lookupSymbol(name))
     buildCacheWriteKernel(builder, kernelModule, name, config, type);
   return name;

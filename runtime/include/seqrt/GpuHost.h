@@ -25,10 +25,11 @@ inline constexpr char kPlanMember[] = "host";
 /// launches, written only by plans that use them; 4: attention over ragged
 /// KV, Q, K, V, kv_lengths [B] i32, O and an i32 status word [1], written
 /// only by plans that have one; 5: position buffers and argument views at
-/// an element offset, written only by plans that use them; the runtime also
-/// reads versions 1 to 4).
+/// an element offset, written only by plans that use them; 6: a scan
+/// writing its final state in place over a state buffer, written only by
+/// plans that have one; the runtime also reads versions 1 to 5).
 inline constexpr char kPlanFormat[] = "seqc-gpu-host";
-inline constexpr int kPlanVersion = 5;
+inline constexpr int kPlanVersion = 6;
 /// Buffer kinds: an entry input (copied to the device at the call), a
 /// bound parameter (uploaded once, kept on the device), a buffer the
 /// entry's kernels write (allocated per call).
@@ -60,6 +61,14 @@ inline constexpr char kStepArgmax[] = "argmax";
 /// synchronization; non-zero is the CPU's status code (seqrt_code: 1 an
 /// index out of range, 2 a KV cache overflow).
 inline constexpr char kStepChecked[] = "checked";
+/// Version 6: a launch step's `"in_place": true` says that its last
+/// argument (a scan's final state) is the same state buffer as its init
+/// argument (the third from last), written in place: a scan kernel's lane
+/// reads its own state element before the walk and writes it after, and
+/// no lane reads another's, so the two views may alias. Only scan kernels
+/// (kScanKernelPrefix) may; a session's recurrent state then stays on the
+/// device across calls, as its KV caches do.
+inline constexpr char kStepInPlace[] = "in_place";
 
 /// The kernels of seq.quantized_linear, `qlinear_<format>_<form>[_bias]`
 /// (form `decode` or `prefill`), and of seq.quantized_embedding,
@@ -72,6 +81,32 @@ inline constexpr char kQuantEmbeddingKernelPrefix[] = "qembedding_";
 inline constexpr char kQuantDecodeForm[] = "_decode";
 inline constexpr char kQuantPrefillForm[] = "_prefill";
 inline constexpr char kQuantBiasSuffix[] = "_bias";
+
+/// The kernel families whose kernels take their extents from one argument
+/// and index the others with them (seqc's kernel passes name them with
+/// these prefixes): the runtime checks a step's arguments against each
+/// other at load by the family of its kernel's name (runtime/lib/GpuPlan.cpp,
+/// docs/design/GPU.md "The host side"), so that no plan makes a kernel
+/// read or write past a buffer. `rope_<type>_<style>_d<head dim>_...` and
+/// `causal_conv1d_..._k<taps>...` carry the extent they were compiled for.
+inline constexpr char kLinearKernelPrefix[] = "linear_";
+inline constexpr char kRmsNormKernelPrefix[] = "rms_norm_";
+inline constexpr char kLayerNormKernelPrefix[] = "layer_norm_";
+inline constexpr char kSwigluKernelPrefix[] = "swiglu_";
+inline constexpr char kAddKernelPrefix[] = "add_";
+inline constexpr char kRopeKernelPrefix[] = "rope_";
+inline constexpr char kArgmaxKernelPrefix[] = "argmax_";
+inline constexpr char kEmbeddingKernelPrefix[] = "embedding_";
+inline constexpr char kCacheWriteKernelPrefix[] = "cache_write_";
+inline constexpr char kConvKernelPrefix[] = "causal_conv1d_";
+inline constexpr char kScanKernelPrefix[] = "scan_";
+inline constexpr char kScanStepKernelPrefix[] = "scan_step_";
+/// The extents and operands in those names: RoPE's head dim (`_d64`), the
+/// convolution's taps (`_k4`) and its optional bias and state operands.
+inline constexpr char kRopeHeadDimTag[] = "_d";
+inline constexpr char kConvTapsTag[] = "_k";
+inline constexpr char kConvBiasTag[] = "_bias";
+inline constexpr char kConvStateTag[] = "_state";
 
 /// Key splits per (batch, KV head) of a decode attention (Flash-Decoding):
 /// enough blocks to give each of `multiprocessors` SMs/CUs two, never a

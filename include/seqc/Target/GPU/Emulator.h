@@ -28,6 +28,10 @@ struct EmulatorBuffer {
   Type elementType;
   SmallVector<int64_t> shape;
   std::vector<double> data;
+  /// >= 0: this argument is the memory of argument `aliasOf` (one device
+  /// buffer passed twice, as a scan's init and final state written in
+  /// place); its own data is unused, its shape and type must be the same.
+  int64_t aliasOf = -1;
 };
 
 struct EmulatorStats {

@@ -5,7 +5,8 @@ seq-gpu-emu on the compiled, mapped kernels of that target
 (`seqc -emit=gpu-kernels`), the session's state buffers kept between calls
 (as the session keeps its device copies), position buffers filled from
 the position, views at an offset sliced, status words zeroed before a
-launch and checked after it. Prints the greedy tokens after the prompt.
+launch and checked after it, a scan marked "in_place" given its state
+buffer as both its init and its final state (seq-gpu-emu --alias). Prints the greedy tokens after the prompt.
 
   emulate_session.py SEQ-GPU-EMU ARTIFACT KERNELS.mlir WEIGHTS.safetensors \
       TARGET "PROMPT IDS" NEW CHUNK [GOLDEN_LOGITS.npy]
@@ -101,7 +102,11 @@ def main(argv):
                 path = tmp / f"{name}.{s}.{a}.npy"
                 if b not in buffers and desc["dtype"] == "i32":
                     buffers[b] = np.zeros(desc["shape"], np.int32)
-                if b in buffers:
+                if step.get("in_place") and a == len(args) - 1:
+                    # A scan's final state over its init: one buffer, as
+                    # the runtime passes it (seqrt/GpuHost.h kStepInPlace).
+                    cmd += ["--alias", f"{a}={len(args) - 3}"]
+                elif b in buffers:
                     count = int(np.prod(shape))
                     flat = buffers[b].reshape(-1)[offset:offset + count]
                     np.save(path, flat.reshape(shape))
