@@ -122,6 +122,12 @@ attention attention_f16_gqa_causal attention_f16_gqa_causal.mlir \
   attention_f16_g4_d64_dv64_q16_causal GPU/Inputs/attn_gpu_f16_gqa_causal 4e-3
 attention attention_bf16_d128 attention_bf16_d128.mlir \
   attention_bf16_g1_d128_dv128_q24_s3dcccccd GPU/Inputs/attn_gpu_bf16_d128 2e-2
+# The sm_90a cubins of these run the wgmma prefill form (the sm_80 ones
+# mma.sync): bf16 causal at D = 128 and non-causal at D = 64, partial tiles.
+attention attention_bf16_d128_causal attention_bf16_d128_causal.mlir \
+  attention_bf16_g2_d128_dv128_q32_causal GPU/Inputs/attn_gpu_bf16_d128_causal 2e-2
+attention attention_bf16_d64_noncausal attention_bf16_d64_noncausal.mlir \
+  attention_bf16_g2_d64_dv64_q32 GPU/Inputs/attn_gpu_bf16_d64_noncausal 2e-2
 # Split-KV decode: the split kernel's partials and lse feed the merge. For
 # CUDA seqc picks the decode form for these shapes (the split counts are
 # the same for sm_80's 108 SMs and sm_90a's 132).

@@ -309,6 +309,47 @@ seq::selectGPUAttentionConfig(const TargetDescription &target,
   return config;
 }
 
+std::optional<GPUAttentionConfig>
+seq::selectGPUAttentionWgmmaConfig(const TargetDescription &target,
+                                   LinearElementType elementType,
+                                   const GPUAttentionConfig &base) {
+  if (!target.isGPU() || elementType == LinearElementType::F32 || base.decode ||
+      base.wgmma)
+    return std::nullopt;
+  MatrixElementType type = elementType == LinearElementType::F16
+                               ? MatrixElementType::F16
+                               : MatrixElementType::BF16;
+  for (const MatrixInstruction &instruction : target.matrixInstructions) {
+    if (instruction.elementType != type ||
+        llvm::StringRef(instruction.name) != "wgmma" || instruction.m != 64 ||
+        instruction.k != 16 || instruction.threads != 4 * target.warpSize)
+      continue;
+    // sm_90a (AttentionKernel.cpp, "wgmma"): one warpgroup owns the 64
+    // query rows (4 warps x 16, FlashAttention-2's Br = 64; with fewer
+    // known queries the same positionsPerBlock as the mma.sync form, so
+    // both targets name the kernel alike, and padding rows: the
+    // warpgroup is the instruction's unit); the key tiles keep the
+    // mma.sync form's Bc (64 keys up to head dim 64, 32 above: S is 32 or
+    // 16 f32 per thread, O 32 or 64), so at head dim 128 Q (16 KiB) and
+    // two buffers of K and of V^T (16 KiB each) fill the 48 KiB of static
+    // shared memory.
+    GPUAttentionConfig config = base;
+    config.wgmma = true;
+    config.splits = 1;
+    config.instruction = instruction;
+    config.instruction.n = config.blockKV;
+    config.warps = 4;
+    config.asyncCopy = hasAsyncCopy(target);
+    if (!config.asyncCopy || config.headDim % 16 || config.valueDim % 16 ||
+        config.valueDim > 256 || config.blockKV % 16 ||
+        config.sharedBytes(2) > target.sharedMemoryPerBlock ||
+        config.threads() != instruction.threads)
+      return std::nullopt;
+    return config;
+  }
+  return std::nullopt;
+}
+
 int64_t seq::selectGPUAttentionSplits(const TargetDescription &target,
                                       const GPUAttentionConfig &config,
                                       int64_t batch, int64_t kvHeads,

@@ -168,6 +168,10 @@ struct GPUAttentionConfig {
   bool asyncCopy = false;
   int64_t decodeLanes = 0;
   int64_t decodeKeysPerLane = 0;
+  /// The sm_90a prefill form (selectGPUAttentionWgmmaConfig): one
+  /// warpgroup per 64 query rows, `instruction` is wgmma m64nNk16 with N =
+  /// blockKV, Q staged in shared memory beside the K/V tiles.
+  bool wgmma = false;
   int64_t threads() const { return warps * warpSize; }
   int64_t rows() const { return positionsPerBlock * groupSize; }
   /// Keys one step of the decode form's block reads.
@@ -179,7 +183,9 @@ struct GPUAttentionConfig {
   int64_t sharedBytes(int64_t elementBytes) const {
     if (decode)
       return warps * rows() * (valueDim + 2) * 4;
-    return blockKV * (headDim + valueDim) * elementBytes * (asyncCopy ? 2 : 1);
+    // wgmma: the 64-row Q tile as well (its descriptors read it there).
+    return blockKV * (headDim + valueDim) * elementBytes * (asyncCopy ? 2 : 1) +
+           (wgmma ? 64 * headDim * elementBytes : 0);
   }
 };
 

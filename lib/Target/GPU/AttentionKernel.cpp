@@ -54,6 +54,20 @@
 // last step read. HIP keeps one buffer and the synchronous 128-bit fill
 // with two barriers per tile: gfx942 has no cp.async.
 //
+// wgmma (sm_90a, config.wgmma, the prefill kernel; queryTileWgmma): one
+// warpgroup of 4 warps owns the block's 64 rows. Q (64 x D), K and V^T sit
+// in shared memory as 8-row x 16-byte core matrices (no swizzle, as the
+// wgmma linear kernel's). S = Q K^T is wgmma m64n{Bc}k16 with both
+// operands through descriptors; its D fragment (thread t, warp w, lane l,
+// register i: row 16 w + l / 4 + 8 ((i / 2) % 2), key 8 (i / 4) +
+// 2 (l % 4) + i % 2) is mma.sync's C layout per warp, so the softmax is
+// the mma.sync form's. O += P V is the register-A wgmma m64n{Dv}k16: the A
+// fragment (element i: row 16 w + l / 4 + 8 ((i / 2) % 2), column
+// 2 (l % 4) + i % 2 + 8 (i / 4)) of k16 slice kk is S's registers
+// 8 kk .. 8 kk + 7, rounded; B = V^T (keys contiguous) through a
+// descriptor, the V tile stored transposed by the threads (a K-major B;
+// V's rows are N-major).
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/GPUTarget.h"
@@ -69,6 +83,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <limits>
@@ -202,6 +218,38 @@ private:
   /// the final state (sums reduced over the row's lanes).
   SoftmaxState queryTile(Value p0, Value keyBegin, Value keyEnd,
                          SmallVectorImpl<Row> &rows);
+  /// The same on wgmma (sm_90a, config.wgmma; the prefill kernel): the
+  /// output as mma.sync's C tiles (vector<2x2xf32> per 8 value columns),
+  /// which is the wgmma D fragment's per-warp layout.
+  SoftmaxState queryTileWgmma(Value p0, Value keyBegin, Value keyEnd,
+                              SmallVectorImpl<Row> &rows);
+  /// The 64-bit shared-memory matrix descriptor (PTX ISA, "Matrix
+  /// Descriptor Format", no swizzle) of a K-major operand whose k16 slice
+  /// starts at shared address `start`, with leading byte offset `leading`
+  /// (next core matrix along K) and stride byte offset `stride` (next
+  /// 8-row group).
+  Value wgmmaDescriptor(Value start, int64_t leading, int64_t stride);
+  /// wgmma.mma_async's register-A form, m64nNk16 (N = 2 acc.size()), f32
+  /// += T x T: acc + P B, A = `aRegs` (4 pairs of T: the m16n8k16 A
+  /// layout per warp), B through `descB`. nvvm.wgmma.mma_async has no
+  /// register-A form, so this is the PTX instruction as llvm.inline_asm
+  /// (what convert-nvvm-to-llvm makes of the descriptor form).
+  Value wgmmaRegisterA(Type structType, ArrayRef<Value> acc,
+                       ArrayRef<Value> aRegs, Value descB);
+  /// The 64 x D query tile into `sq` by cp.async (zero rows past the
+  /// block's rows or the queries), core matrices (row group, d group, row,
+  /// d).
+  void fillQueryTileAsync(Value p0);
+  /// K tile [k0, k0 + blockKV) into buffer `stage` of the wgmma K tile by
+  /// cp.async (key group, d group, key, d); zero at and past keyEnd.
+  void fillKeyTileWgmma(Value k0, Value keyEnd, Value stage);
+  /// The V tile [k0, k0 + blockKV) as 8 x 8 blocks (8 keys x 8 value
+  /// columns, 128-bit loads; zero at and past keyEnd), loaded by threads
+  /// below the block count: `storeValueTileWgmma` writes them transposed
+  /// (V^T: value group, key group, value column, key), so that V is a
+  /// K-major B operand (keys contiguous).
+  SmallVector<Value> loadValueTileWgmma(Value k0, Value keyEnd);
+  void storeValueTileWgmma(ArrayRef<Value> rows, Value stage);
 
   const GPUAttentionConfig &config;
   Type elementType;
@@ -213,6 +261,8 @@ private:
   RaggedMutation raggedMutation;
 
   Value q, k, v, sk, sv;
+  /// wgmma: the Q tile and the tiles' shared-window addresses.
+  Value sq, baseQ, baseK, baseV;
   /// The K/V buffer being filled or read (two-buffer tiles); null with one
   /// buffer.
   Value stage;
@@ -676,6 +726,369 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
   return result;
 }
 
+Value AttentionKernelBuilder::wgmmaDescriptor(Value start, int64_t leading,
+                                              int64_t stride) {
+  // Bits 0-13: (address & 0x3FFFF) >> 4; 16-29: leading byte offset >> 4;
+  // 32-45: stride byte offset >> 4; base offset 0; bits 62-63: swizzle
+  // mode 0 (none).
+  Value masked = arith::AndIOp::create(b, start, c(0x3FFFF));
+  Value address = arith::ShRUIOp::create(b, masked, c(4));
+  int64_t fields = ((leading >> 4) << 16) | ((stride >> 4) << 32);
+  Value desc = arith::OrIOp::create(b, address, c(fields));
+  return arith::IndexCastOp::create(b, b.getI64Type(), desc);
+}
+
+Value AttentionKernelBuilder::wgmmaRegisterA(Type structType,
+                                             ArrayRef<Value> acc,
+                                             ArrayRef<Value> aRegs,
+                                             Value descB) {
+  int64_t registers = acc.size();
+  StringRef typeName = elementType.isBF16() ? "bf16" : "f16";
+  // $0 .. $(N/2 - 1): D (outputs, tied to the accumulator inputs
+  // $(N/2) .. $(N - 1)); $N .. $(N + 3): A; $(N + 4): B's descriptor.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "{\n.reg .pred p;\nsetp.ne.b32 p, 1, 0;\n"
+     << "wgmma.mma_async.sync.aligned.m64n" << 2 * registers << "k16.f32."
+     << typeName << "." << typeName << " {";
+  for (int64_t i = 0; i < registers; ++i)
+    os << (i ? ", " : "") << "$" << i;
+  os << "}, {";
+  for (int64_t i = 0; i < 4; ++i)
+    os << (i ? ", " : "") << "$" << 2 * registers + i;
+  os << "}, $" << 2 * registers + 4 << ", p, 1, 1, 0;\n}\n";
+  SmallVector<std::string> constraints(registers, "=f");
+  for (int64_t i = 0; i < registers; ++i)
+    constraints.push_back(std::to_string(i));
+  constraints.append(4, "r");
+  constraints.push_back("l");
+  SmallVector<Value> operands(acc);
+  operands.append(aRegs.begin(), aRegs.end());
+  operands.push_back(descB);
+  return LLVM::InlineAsmOp::create(
+             b, structType, operands, text, llvm::join(constraints, ","),
+             /*has_side_effects=*/true, /*is_align_stack=*/false,
+             LLVM::tailcallkind::TailCallKind::None,
+             LLVM::AsmDialectAttr::get(b.getContext(),
+                                       LLVM::AsmDialect::AD_ATT),
+             /*operand_attrs=*/ArrayAttr())
+      .getRes();
+}
+
+void AttentionKernelBuilder::fillQueryTileAsync(Value p0) {
+  int64_t perRow = config.headDim / 8, total = 64 * perRow;
+  int64_t threads = config.threads();
+  Value lastQuery = sub(queries, c(1));
+  for (int64_t i = 0; i * threads < total; ++i) {
+    Value e = add(tid, c(i * threads));
+    auto copy = [&] {
+      Value blockRow = div(e, perRow), chunk = rem(e, perRow);
+      Row row = rowOf(p0, blockRow);
+      // Rows that do not exist: 0 source elements (zero fill) from a row
+      // in bounds.
+      Value srcElements = select(row.valid, c(8), c(0));
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, sq, ValueRange{div(blockRow, 8), chunk, rem(blockRow, 8), c(0)}, q,
+          ValueRange{batch, row.head, minS(row.position, lastQuery),
+                     mul(chunk, c(8))},
+          b.getIndexAttr(8), srcElements, b.getUnitAttr());
+    };
+    if ((i + 1) * threads > total)
+      ifThen(slt(e, c(total)), copy);
+    else
+      copy();
+  }
+}
+
+void AttentionKernelBuilder::fillKeyTileWgmma(Value k0, Value keyEnd,
+                                              Value buffer) {
+  int64_t perRow = config.headDim / 8, total = config.blockKV * perRow;
+  int64_t threads = config.threads();
+  Value lastKey = sub(keyEnd, c(1));
+  for (int64_t i = 0; i * threads < total; ++i) {
+    Value e = add(tid, c(i * threads));
+    auto copy = [&] {
+      Value row = div(e, perRow), chunk = rem(e, perRow);
+      Value key = add(k0, row);
+      Value srcElements = select(slt(key, keyEnd), c(8), c(0));
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, sk, ValueRange{buffer, div(row, 8), chunk, rem(row, 8), c(0)}, k,
+          ValueRange{batch, kvHead, minS(key, lastKey), mul(chunk, c(8))},
+          b.getIndexAttr(8), srcElements, b.getUnitAttr());
+    };
+    if ((i + 1) * threads > total)
+      ifThen(slt(e, c(total)), copy);
+    else
+      copy();
+  }
+}
+
+SmallVector<Value> AttentionKernelBuilder::loadValueTileWgmma(Value k0,
+                                                              Value keyEnd) {
+  auto rawType = VectorType::get({8}, elementType);
+  int64_t groups = config.valueDim / 8;
+  int64_t blocks = groups * (config.blockKV / 8), threads = config.threads();
+  Value lastKey = sub(keyEnd, c(1));
+  SmallVector<Value> result;
+  for (int64_t i = 0; i * threads < blocks; ++i) {
+    Value e = add(tid, c(i * threads));
+    auto load = [&]() -> SmallVector<Value> {
+      Value group = rem(e, groups), keyGroup = div(e, groups);
+      SmallVector<Value> rows;
+      for (int64_t r = 0; r < 8; ++r) {
+        Value key = add(k0, add(mul(keyGroup, c(8)), c(r)));
+        Value loaded = vector::LoadOp::create(
+            b, rawType, v,
+            ValueRange{batch, kvHead, minS(key, lastKey), mul(group, c(8))},
+            /*nontemporal=*/false, llvm::MaybeAlign(16));
+        rows.push_back(select(slt(key, keyEnd), loaded, zeroOf(rawType)));
+      }
+      return rows;
+    };
+    if ((i + 1) * threads <= blocks) {
+      result.append(load());
+      continue;
+    }
+    // Threads past the last block load nothing.
+    auto ifOp = scf::IfOp::create(b, SmallVector<Type>(8, rawType),
+                                  slt(e, c(blocks)), true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, load());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    Value zero = zeroOf(rawType);
+    scf::YieldOp::create(b, SmallVector<Value>(8, zero));
+    result.append(ifOp.getResults().begin(), ifOp.getResults().end());
+  }
+  return result;
+}
+
+void AttentionKernelBuilder::storeValueTileWgmma(ArrayRef<Value> rows,
+                                                 Value buffer) {
+  int64_t groups = config.valueDim / 8;
+  int64_t blocks = groups * (config.blockKV / 8), threads = config.threads();
+  for (int64_t i = 0; i * threads < blocks; ++i) {
+    Value e = add(tid, c(i * threads));
+    ArrayRef<Value> block = rows.slice(8 * i, 8);
+    auto store = [&] {
+      Value group = rem(e, groups), keyGroup = div(e, groups);
+      // Row j of the core matrix (value column 8 group + j) holds the 8
+      // keys: one 16-byte row.
+      for (int64_t j = 0; j < 8; ++j)
+        for (int64_t r = 0; r < 8; ++r) {
+          Value element = vector::ExtractOp::create(b, block[r], j);
+          memref::StoreOp::create(
+              b, element, sv, ValueRange{buffer, group, keyGroup, c(j), c(r)});
+        }
+    };
+    if ((i + 1) * threads > blocks)
+      ifThen(slt(e, c(blocks)), store);
+    else
+      store();
+  }
+}
+
+// The sm_90a prefill tile (config.wgmma): one warpgroup, 64 query rows.
+// Per K/V tile of n = blockKV keys (two buffers): cp.async.wait_group 0,
+// fence.proxy.async (the copies and the V^T stores become visible to the
+// async proxy), one barrier; the next K tile's copies and the next V
+// tile's 128-bit loads are issued; wgmma.fence, S = Q K^T as D / 16
+// wgmma m64nNk16 (Q and K through descriptors), commit, wait_group 0; the
+// online softmax on S's D fragment (register i of a thread: row slot
+// (i / 2) % 2, key 8 (i / 4) + 2 (l % 4) + i % 2, so the row reductions
+// are mma.sync's: shuffles xor 1, 2); O rescaled; P rounded to the input
+// type and packed as wgmma's register-A fragment: slice kk's element i is
+// S's register 8 kk + i (the D and A layouts agree, FlashAttention-3's
+// observation); wgmma.fence, O += P V as n / 16 register-A wgmma
+// m64n{Dv}k16 (V^T through descriptors), commit, wait_group 0; the next V
+// tile stored transposed into the other buffer.
+SoftmaxState
+AttentionKernelBuilder::queryTileWgmma(Value p0, Value keyBegin, Value keyEnd,
+                                       SmallVectorImpl<Row> &rows) {
+  const MatrixInstruction &mma = config.instruction;
+  Type f32 = b.getF32Type();
+  int64_t n = config.blockKV, dims = config.headDim, dv = config.valueDim;
+  Value warpRow = mul(warp, c(config.rowsPerWarp));
+  Value g = div(lane, 4), twoT = mul(rem(lane, 4), c(2));
+  for (int64_t r = 0; r < 2; ++r)
+    rows.push_back(rowOf(p0, add(warpRow, add(g, c(8 * r)))));
+  if (causal) {
+    Value lastPosition =
+        minS(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
+    Value limit = add(lastPosition, add(sub(keysTotal, queries), c(1)));
+    keyEnd = maxI(keyBegin, minS(keyEnd, limit));
+  }
+  auto sType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                SmallVector<Type>(n / 2, f32));
+  auto oType = LLVM::LLVMStructType::getLiteral(b.getContext(),
+                                                SmallVector<Type>(dv / 2, f32));
+  baseQ = memref::ExtractAlignedPointerAsIndexOp::create(b, sq);
+  baseK = memref::ExtractAlignedPointerAsIndexOp::create(b, sk);
+  baseV = memref::ExtractAlignedPointerAsIndexOp::create(b, sv);
+  constexpr int64_t kCore = 128; // bytes of a core matrix
+  int64_t stageK = n * dims * 2, stageV = dv * n * 2;
+  NVVM::WGMMATypes type =
+      elementType.isBF16() ? NVVM::WGMMATypes::bf16 : NVVM::WGMMATypes::f16;
+  auto sShape = NVVM::MMAShapeAttr::get(b.getContext(), mma.m, n, mma.k);
+
+  // Prologue: Q and the first K tile by cp.async (one group), the first V
+  // tile stored transposed into buffer 0.
+  Value any = slt(keyBegin, keyEnd);
+  ifThen(any, [&] {
+    fillQueryTileAsync(p0);
+    fillKeyTileWgmma(keyBegin, keyEnd, c(0));
+  });
+  commitGroup();
+  ifThen(any, [&] {
+    SmallVector<Value> first = loadValueTileWgmma(keyBegin, keyEnd);
+    storeValueTileWgmma(first, c(0));
+  });
+
+  SmallVector<Value> inits = {f(-INFINITY), f(-INFINITY), f(0), f(0)};
+  inits.push_back(LLVM::ZeroOp::create(b, oType));
+  auto loop = scf::ForOp::create(b, keyBegin, keyEnd, c(n), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = loop.getInductionVar();
+    Value current = rem(div(sub(k0, keyBegin), n), 2);
+    Value other = sub(c(1), current);
+    if (mutation != KernelMutation::DropAsyncWait)
+      NVVM::CpAsyncWaitGroupOp::create(
+          b, mutation == KernelMutation::AsyncWaitCount ? 1 : 0);
+    // The copies landed and V^T was stored through the generic proxy;
+    // wgmma reads shared memory through the async proxy.
+    NVVM::FenceProxyOp::create(
+        b,
+        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
+    if (mutation != KernelMutation::DropBarrier)
+      gpu::BarrierOp::create(b);
+    Value next = add(k0, c(n));
+    Value hasNext = slt(next, keyEnd);
+    ifThen(hasNext, [&] {
+      fillKeyTileWgmma(next, keyEnd, other);
+      commitGroup();
+    });
+    // The next V tile's loads, in flight during this tile's wgmmas.
+    SmallVector<Value> nextV;
+    {
+      auto rawType = VectorType::get({8}, elementType);
+      int64_t count =
+          (dv / 8 * (n / 8) + config.threads() - 1) / config.threads() * 8;
+      auto ifOp = scf::IfOp::create(b, SmallVector<Type>(count, rawType),
+                                    hasNext, true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(b, loadValueTileWgmma(next, keyEnd));
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      Value zero = zeroOf(rawType);
+      scf::YieldOp::create(b, SmallVector<Value>(count, zero));
+      nextV.assign(ifOp.getResults().begin(), ifOp.getResults().end());
+    }
+
+    // S = Q K^T.
+    NVVM::WgmmaFenceAlignedOp::create(b);
+    Value s = LLVM::ZeroOp::create(b, sType);
+    Value kBuffer = add(baseK, mul(current, c(stageK)));
+    for (int64_t ks = 0; ks < dims / 16; ++ks) {
+      int64_t stride = dims / 8 * kCore;
+      Value descQ =
+          wgmmaDescriptor(add(baseQ, c(2 * ks * kCore)), kCore, stride);
+      Value descK =
+          wgmmaDescriptor(add(kBuffer, c(2 * ks * kCore)), kCore, stride);
+      s = NVVM::WgmmaMmaAsyncOp::create(
+          b, sType, s, descQ, descK, sShape, type, type, NVVM::WGMMATypes::f32,
+          NVVM::WGMMAScaleOut::one, NVVM::WGMMAScaleIn::one,
+          NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
+          /*satfinite=*/nullptr);
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+
+    // The online softmax on S's fragment.
+    SmallVector<Value> scores, keys;
+    SmallVector<int64_t> slots;
+    for (int64_t i = 0; i < n / 2; ++i) {
+      scores.push_back(
+          LLVM::ExtractValueOp::create(b, s, ArrayRef<int64_t>{i}));
+      keys.push_back(add(k0, add(twoT, c(8 * (i / 4) + i % 2))));
+      slots.push_back((i / 2) % 2);
+    }
+    ValueRange carried = loop.getRegionIterArgs();
+    SoftmaxState state;
+    state.max.assign(carried.begin(), carried.begin() + 2);
+    state.sum.assign(carried.begin() + 2, carried.begin() + 4);
+    SmallVector<Value> alpha;
+    onlineSoftmax(state, scores, slots, keys, rows, keyEnd, alpha);
+    SmallVector<Value> acc;
+    for (int64_t j = 0; j < dv / 2; ++j) {
+      Value o =
+          LLVM::ExtractValueOp::create(b, carried[4], ArrayRef<int64_t>{j});
+      acc.push_back(fmul(o, alpha[(j / 2) % 2]));
+    }
+    // P's register-A fragments: slice kk, register r holds elements
+    // 2r, 2r + 1, element i = S register 8 kk + i.
+    auto pairType = VectorType::get({2}, elementType);
+    SmallVector<SmallVector<Value>> pRegs(n / 16);
+    for (int64_t kk = 0; kk < n / 16; ++kk)
+      for (int64_t r = 0; r < 4; ++r) {
+        SmallVector<Value> pair;
+        for (int64_t j = 0; j < 2; ++j) {
+          int64_t i = 2 * r + j;
+          int64_t rowHalf = (i / 2) % 2, keyHalf = i / 4;
+          if (mutation == KernelMutation::SwapFragmentLanes)
+            std::swap(rowHalf, keyHalf);
+          Value p = scores[8 * kk + 4 * keyHalf + 2 * rowHalf + i % 2];
+          pair.push_back(arith::TruncFOp::create(b, elementType, p));
+        }
+        pRegs[kk].push_back(vector::FromElementsOp::create(b, pairType, pair));
+      }
+
+    // O += P V.
+    NVVM::WgmmaFenceAlignedOp::create(b);
+    Value vBuffer = add(baseV, mul(current, c(stageV)));
+    Value o;
+    for (int64_t kk = 0; kk < n / 16; ++kk) {
+      if (kk > 0) {
+        acc.clear();
+        for (int64_t j = 0; j < dv / 2; ++j)
+          acc.push_back(
+              LLVM::ExtractValueOp::create(b, o, ArrayRef<int64_t>{j}));
+      }
+      Value descV = wgmmaDescriptor(add(vBuffer, c(2 * kk * kCore)), kCore,
+                                    n / 8 * kCore);
+      o = wgmmaRegisterA(oType, acc, pRegs[kk], descV);
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+    // The next V tile into the other buffer (its last readers, the
+    // previous tile's wgmmas, retired before this tile's barrier).
+    ifThen(hasNext, [&] { storeValueTileWgmma(nextV, other); });
+    SmallVector<Value> yielded(state.max);
+    yielded.append(state.sum);
+    yielded.push_back(o);
+    scf::YieldOp::create(b, yielded);
+  }
+  SoftmaxState result;
+  ValueRange done = loop.getResults();
+  result.max.assign(done.begin(), done.begin() + 2);
+  for (int64_t r = 0; r < 2; ++r)
+    result.sum.push_back(reduceRow(done[2 + r], false));
+  // Register i = 4 t + 2 r + j of O is mma.sync's C element [r][j] of the
+  // value tile t (columns 8 t + 2 (l % 4) + j, row slot r).
+  auto tileType = VectorType::get({2, 2}, f32);
+  for (int64_t t = 0; t < dv / 8; ++t) {
+    SmallVector<Value> elements;
+    for (int64_t i = 0; i < 4; ++i)
+      elements.push_back(LLVM::ExtractValueOp::create(
+          b, done[4], ArrayRef<int64_t>{4 * t + i}));
+    result.out.push_back(vector::FromElementsOp::create(b, tileType, elements));
+  }
+  return result;
+}
+
 void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
@@ -684,6 +1097,8 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
   v = func.getArgument(2);
   sk = func.getWorkgroupAttributions()[0];
   sv = func.getWorkgroupAttributions()[1];
+  if (config.wgmma)
+    sq = func.getWorkgroupAttributions()[2];
   Type f32 = b.getF32Type();
 
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -743,7 +1158,9 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
   if (!split) {
     Value p0 = mul(blockX, c(config.positionsPerBlock));
     SmallVector<Row> rows;
-    SoftmaxState state = queryTile(p0, c(0), keysTotal, rows);
+    SoftmaxState state = config.wgmma
+                             ? queryTileWgmma(p0, c(0), keysTotal, rows)
+                             : queryTile(p0, c(0), keysTotal, rows);
     writeRows(state, rows, Value());
   } else {
     // Split s of `splits` (the partial output's dimension 2) reads whole
@@ -1146,6 +1563,16 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     if (kind == AttentionKernelKind::SplitPartial && config.decode)
       workgroups = {workgroupMemRefType(
           {config.warps * config.rows(), config.valueDim + 2}, f32)};
+    else if (config.wgmma)
+      // Core matrices of 8 rows x 8 elements (16 bytes): K (buffer, key
+      // group, d group, key, d), V^T (buffer, value group, key group,
+      // value column, key), Q (row group, d group, row, d).
+      workgroups = {
+          workgroupMemRefType({2, config.blockKV / 8, config.headDim / 8, 8, 8},
+                              type),
+          workgroupMemRefType(
+              {2, config.valueDim / 8, config.blockKV / 8, 8, 8}, type),
+          workgroupMemRefType({8, config.headDim / 8, 8, 8}, type)};
     else if (config.asyncCopy)
       workgroups = {
           workgroupMemRefType({2, config.blockKV, config.headDim}, type),
@@ -1159,7 +1586,11 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   // The tiled forms' K/V tiles take 16-byte cp.async copies on sm_80+.
   bool tiled = kind == AttentionKernelKind::Prefill ||
                (kind == AttentionKernelKind::SplitPartial && !config.decode);
-  if (tiled && config.asyncCopy)
+  // wgmma: descriptors drop the low 4 bits of an address; the tiles are
+  // aligned to a whole core matrix (128 bytes), as the linear kernel's.
+  if (tiled && config.wgmma)
+    alignWorkgroupBuffers(func, 128);
+  else if (tiled && config.asyncCopy)
     alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation,
                                 ragged && kind != AttentionKernelKind::Merge,

@@ -10,6 +10,7 @@
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqc/Target/KernelDispatchWgmma.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -43,8 +44,9 @@ struct GPUAttentionKernelsPass
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    // cp.async's commit and wait (sm_80+).
-    registry.insert<NVVM::NVVMDialect>();
+    // cp.async's commit and wait (sm_80+); wgmma, its accumulator structs
+    // and the register-A form's inline assembly (sm_90a).
+    registry.insert<NVVM::NVVMDialect, LLVM::LLVMDialect>();
   }
 
   /// Why `op` has no GPU kernel, or "" when it has one.
@@ -137,6 +139,12 @@ struct GPUAttentionKernelsPass
       }
       if (splits > 0)
         config->splits = splits;
+      // sm_90a: the prefill form on wgmma (KernelDispatchWgmma.h).
+      if (config->splits == 1 && !config->decode)
+        if (std::optional<GPUAttentionConfig> wgmma =
+                selectGPUAttentionWgmmaConfig(*description, elementType,
+                                              *config))
+          config = wgmma;
       std::string typeName = type.isF16() ? "f16" : "bf16";
       float scale = op.getEffectiveScale();
       bool ragged = static_cast<bool>(op.getKvLengths());

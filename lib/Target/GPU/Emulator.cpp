@@ -57,6 +57,23 @@
 // (fence.proxy.async: generic-proxy stores and cp.async copies become
 // visible to the async proxy) and written before the last barrier.
 //
+// The register-A form of wgmma (A from registers, B through its
+// descriptor; PTX has it, nvvm.wgmma.mma_async does not) arrives as
+// llvm.inline_asm whose text is the PTX instruction
+//   wgmma.mma_async.sync.aligned.m64nNk16.f32.T.T {d...}, {a0, a1, a2, a3},
+//     b-desc, p, 1, 1, 0;   (p from "setp.ne.b32 p, 1 or 0, 0": scale-d)
+// with `$i` operands resolved through the constraint string (outputs
+// first, then the inputs; an input whose constraint is the digit j is tied
+// to output j, the accumulator). The A fragment (PTX ISA, "Register
+// fragment layout for wgmma .m64nNk16", A, .f16/.bf16): thread t, warp
+// w = t / 32, lane l, element i (register i / 2, half i % 2) is
+//   A[16 w + l / 4 + 8 ((i / 2) % 2)][2 (l % 4) + i % 2 + 8 (i / 4)],
+// the m16n8k16 A layout per warp. llvm.extractvalue is a register rename:
+// a field extracted from an unretired accumulator stays unretired (only
+// another wgmma may consume it before the wait); the A registers were
+// written by other instructions, so a wgmma.fence since the last
+// wait_group is required, as for an accumulator that a wgmma did not make.
+//
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/GPU/Emulator.h"
@@ -171,6 +188,184 @@ struct Thread {
 
 constexpr size_t kStackBytes = 256 * 1024;
 constexpr int64_t kWarpgroupThreads = 128;
+
+/// An llvm.inline_asm holding a wgmma.mma_async (the register-A form).
+bool isWgmmaAsm(Operation *op) {
+  auto asmOp = dyn_cast<LLVM::InlineAsmOp>(op);
+  return asmOp && asmOp.getAsmString().contains("wgmma.mma_async");
+}
+
+/// The register-A wgmma of an llvm.inline_asm, as its PTX text and
+/// constraints say: D registers $0 .. $(N/2 - 1) (the outputs, in order),
+/// each tied to an input (the accumulator), the four A registers and the B
+/// descriptor as inputs (operand indices of the op).
+struct WgmmaAsm {
+  int64_t n = 0;
+  bool bf16 = true;
+  bool scaleD = true;
+  SmallVector<int64_t> accumulatorInputs; ///< per D register
+  SmallVector<int64_t> aInputs;           ///< 4
+  int64_t descriptorB = -1;
+};
+
+/// Reads `op`'s wgmma, or std::nullopt with `why` set. Accepted:
+///   { .reg .pred p; setp.ne.b32 p, S, 0;
+///     wgmma.mma_async.sync.aligned.m64nNk16.f32.T.T {D}, {A}, $b, p, 1, 1,
+///     0; }
+/// with S 0 or 1 (scale-d), T bf16 or f16, no scaling of A and B and no
+/// transpose of B (imm-scale-a, imm-scale-b 1, imm-trans-b 0).
+std::optional<WgmmaAsm> parseWgmmaAsm(LLVM::InlineAsmOp op, std::string &why) {
+  WgmmaAsm result;
+  // Constraints: outputs ("=f") first, then inputs; an input of digits is
+  // tied to that output.
+  SmallVector<StringRef> constraints;
+  StringRef(op.getConstraints()).split(constraints, ',');
+  int64_t outputs = 0;
+  while (outputs < (int64_t)constraints.size() &&
+         constraints[outputs].starts_with("="))
+    ++outputs;
+  int64_t inputs = (int64_t)constraints.size() - outputs;
+  if (inputs != (int64_t)op.getOperands().size()) {
+    why = "the constraints do not name every operand";
+    return std::nullopt;
+  }
+  StringRef text = op.getAsmString();
+  // scale-d: the predicate p.
+  size_t setp = text.find("setp.ne.b32 p, ");
+  if (setp == StringRef::npos) {
+    why = "no 'setp.ne.b32 p, <0 or 1>, 0' for scale-d";
+    return std::nullopt;
+  }
+  StringRef scale = text.drop_front(setp + strlen("setp.ne.b32 p, "));
+  if (scale.starts_with("1, 0;"))
+    result.scaleD = true;
+  else if (scale.starts_with("0, 0;"))
+    result.scaleD = false;
+  else {
+    why = "scale-d is not a constant 0 or 1";
+    return std::nullopt;
+  }
+  StringRef prefix = "wgmma.mma_async.sync.aligned.m64n";
+  size_t at = text.find(prefix);
+  if (at == StringRef::npos) {
+    why = "no wgmma.mma_async.sync.aligned.m64nNk16";
+    return std::nullopt;
+  }
+  StringRef rest = text.drop_front(at + prefix.size());
+  if (rest.consumeInteger(10, result.n) || !rest.consume_front("k16.f32.")) {
+    why = "the shape is not m64nNk16 with an f32 accumulator";
+    return std::nullopt;
+  }
+  if (rest.consume_front("bf16.bf16"))
+    result.bf16 = true;
+  else if (rest.consume_front("f16.f16"))
+    result.bf16 = false;
+  else {
+    why = "the inputs are not bf16 x bf16 or f16 x f16";
+    return std::nullopt;
+  }
+  if (result.n < 8 || result.n > 256 || result.n % 8) {
+    why = "N is not a multiple of 8 from 8 to 256";
+    return std::nullopt;
+  }
+  rest = rest.take_until([](char ch) { return ch == ';'; }).trim();
+  // Operands at top level (a brace list is one).
+  SmallVector<StringRef> operands;
+  int depth = 0;
+  size_t begin = 0;
+  for (size_t i = 0; i <= rest.size(); ++i) {
+    char ch = i < rest.size() ? rest[i] : ',';
+    if (ch == '{')
+      ++depth;
+    else if (ch == '}')
+      --depth;
+    else if (ch == ',' && depth == 0) {
+      operands.push_back(rest.slice(begin, i).trim());
+      begin = i + 1;
+    }
+  }
+  if (operands.size() != 7 || operands[3] != "p" || operands[4] != "1" ||
+      operands[5] != "1" || operands[6] != "0") {
+    why = "the operands are not {d}, {a}, b-desc, p, 1, 1, 0 (register A, "
+          "no scaling, B not transposed)";
+    return std::nullopt;
+  }
+  // $i: output i below `outputs`, else input i - outputs.
+  auto reference = [&](StringRef ref, int64_t &index) {
+    ref = ref.trim();
+    return ref.consume_front("$") && !ref.getAsInteger(10, index);
+  };
+  auto list = [&](StringRef braces, SmallVectorImpl<int64_t> &out) {
+    if (!braces.consume_front("{") || !braces.consume_back("}"))
+      return false;
+    SmallVector<StringRef> items;
+    braces.split(items, ',');
+    for (StringRef item : items) {
+      int64_t index;
+      if (!reference(item, index))
+        return false;
+      out.push_back(index);
+    }
+    return true;
+  };
+  SmallVector<int64_t> d, a;
+  int64_t descriptor;
+  if (!list(operands[0], d) || !list(operands[1], a) ||
+      !reference(operands[2], descriptor)) {
+    why = "an operand is not a $ reference";
+    return std::nullopt;
+  }
+  if ((int64_t)d.size() != result.n / 2 || outputs != result.n / 2 ||
+      a.size() != 4) {
+    why = "D is not N / 2 outputs or A not 4 registers";
+    return std::nullopt;
+  }
+  for (auto [j, ref] : llvm::enumerate(d)) {
+    if (ref != (int64_t)j) {
+      why = "D is not $0 .. $(N/2 - 1) in order";
+      return std::nullopt;
+    }
+    // The input tied to output j.
+    int64_t tied = -1;
+    for (int64_t i = 0; i < inputs; ++i)
+      if (constraints[outputs + i] == std::to_string(j))
+        tied = i;
+    if (tied < 0) {
+      why = "a D register has no tied accumulator input";
+      return std::nullopt;
+    }
+    result.accumulatorInputs.push_back(tied);
+  }
+  Type element = result.bf16 ? Type(BFloat16Type::get(op.getContext()))
+                             : Float16Type::get(op.getContext());
+  for (int64_t ref : a) {
+    int64_t input = ref - outputs;
+    auto type = input >= 0 && input < inputs
+                    ? dyn_cast<VectorType>(op.getOperand(input).getType())
+                    : VectorType();
+    if (!type || type.getShape() != ArrayRef<int64_t>{2} ||
+        type.getElementType() != element) {
+      why = "an A register is not a pair of the input type";
+      return std::nullopt;
+    }
+    result.aInputs.push_back(input);
+  }
+  result.descriptorB = descriptor - outputs;
+  if (result.descriptorB < 0 || result.descriptorB >= inputs ||
+      !op.getOperand(result.descriptorB).getType().isInteger(64)) {
+    why = "the B descriptor is not an i64 input";
+    return std::nullopt;
+  }
+  return result;
+}
+
+/// A wgmma collective of the scheduler (the NVVM ops and the register-A
+/// inline assembly).
+bool isWarpgroupCollective(Operation *op) {
+  return isa<NVVM::WgmmaMmaAsyncOp, NVVM::WgmmaGroupSyncAlignedOp,
+             NVVM::WgmmaWaitGroupSyncOp>(op) ||
+         isWgmmaAsm(op);
+}
 
 /// The Shadow::reader code of warpgroup `index`.
 int32_t warpgroupReader(int64_t index) { return -3 - (int32_t)index; }
@@ -571,7 +766,9 @@ bool Emulator::execOp(Operation &op, Thread &t) {
   };
   // A wgmma result is read only after a wait_group retires its group (a
   // loop carries it, another wgmma.mma_async accumulates into it).
-  if (!warpgroups.empty() && !isa<scf::ForOp, NVVM::WgmmaMmaAsyncOp>(op)) {
+  if (!warpgroups.empty() &&
+      !isa<scf::ForOp, NVVM::WgmmaMmaAsyncOp, LLVM::ExtractValueOp>(op) &&
+      !isWgmmaAsm(&op)) {
     Warpgroup &group = warpgroupOf(t);
     if (group.lastIssued >= group.retired)
       for (Value operand : op.getOperands()) {
@@ -1089,7 +1286,13 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         if (position.size() != 1 || position[0] < 0 ||
             position[0] >= (int64_t)from.v.size())
           return fail(extract, "extractvalue of a struct of scalars only");
-        return setScalar(extract.getResult(), from.v[position[0]]);
+        // A register rename: an unretired accumulator's field stays
+        // unretired (any use but a wgmma's is reported).
+        RtValue field;
+        field.v.push_back(from.v[position[0]]);
+        field.fromWgmma = from.fromWgmma;
+        field.wgmmaGroup = from.wgmmaGroup;
+        return set(extract.getResult(), std::move(field));
       })
       .Case([&](LLVM::InsertValueOp insert) {
         RtValue value = t.env[insert.getContainer()];
@@ -1124,6 +1327,19 @@ bool Emulator::execOp(Operation &op, Thread &t) {
         if (!suspend(t, Wait::Collective, o))
           return false;
         for (auto [result, value] : llvm::zip(o->getResults(), t.results))
+          t.env[result] = value;
+        return true;
+      })
+      .Case([&](LLVM::InlineAsmOp asmOp) {
+        if (!isWgmmaAsm(asmOp))
+          return fail(asmOp, "the emulator runs no inline assembly but "
+                             "wgmma.mma_async's register-A form");
+        t.operands.clear();
+        for (Value operand : asmOp.getOperands())
+          t.operands.push_back(t.env[operand]);
+        if (!suspend(t, Wait::Collective, asmOp))
+          return false;
+        for (auto [result, value] : llvm::zip(asmOp->getResults(), t.results))
           t.env[result] = value;
         return true;
       })
@@ -1342,47 +1558,102 @@ LogicalResult Emulator::resolveWarpgroup(ArrayRef<Thread *> lanes,
     }
     return success();
   }
-  auto mma = cast<NVVM::WgmmaMmaAsyncOp>(op);
-  int64_t m = mma.getShape().getM(), n = mma.getShape().getN(),
-          k = mma.getShape().getK();
-  NVVM::WGMMATypes typeA = mma.getTypeA(), typeD = mma.getTypeD();
-  bool halfInputs =
-      typeA == NVVM::WGMMATypes::bf16 || typeA == NVVM::WGMMATypes::f16;
-  if (m != 64 || k != 16 || n < 8 || n > 256 || n % 8 || !halfInputs ||
-      mma.getTypeB() != typeA || typeD != NVVM::WGMMATypes::f32 ||
-      mma.getScaleA() != NVVM::WGMMAScaleIn::one ||
-      mma.getScaleB() != NVVM::WGMMAScaleIn::one ||
-      mma.getLayoutA() != NVVM::MMALayout::row ||
-      mma.getLayoutB() != NVVM::MMALayout::col || mma.getSatfinite()) {
-    fail(op, "the emulator runs wgmma.mma_async m64nNk16 f32 += bf16 x bf16 "
-             "or f16 x f16, A and B K-major from shared memory, no scaling");
-    return failure();
-  }
-  Type elementType = typeA == NVVM::WGMMATypes::bf16
-                         ? Type(Builder(op->getContext()).getBF16Type())
-                         : Builder(op->getContext()).getF16Type();
-  // Descriptors: the same in every thread (PTX requires it).
-  uint64_t desc[2];
-  for (int i = 0; i < 2; ++i) {
-    desc[i] = toUInt(lanes.front()->operands[1 + i].v[0]);
+  // The instruction: nvvm.wgmma.mma_async (A and B through descriptors) or
+  // the register-A inline assembly (A from the threads' registers).
+  int64_t n = 0;
+  Type elementType;
+  bool accumulate = true;
+  std::optional<WgmmaAsm> registerA;
+  uint64_t desc[2] = {0, 0}; // A (descriptor form only), B
+  // Per thread: the accumulator registers and whether a wgmma made them.
+  std::vector<SmallVector<double>> accs(kWarpgroupThreads);
+  std::vector<bool> accFromWgmma(kWarpgroupThreads, true);
+  Builder builder(op->getContext());
+  auto sameDescriptor = [&](int64_t operand, uint64_t &out) {
+    out = toUInt(lanes.front()->operands[operand].v[0]);
     for (Thread *lane : lanes)
-      if (toUInt(lane->operands[1 + i].v[0]) != desc[i]) {
+      if (toUInt(lane->operands[operand].v[0]) != out) {
         current = lane;
         fail(op, "the threads of a warpgroup give different wgmma "
                  "descriptors");
-        return failure();
+        return false;
       }
+    return true;
+  };
+  if (auto mma = dyn_cast<NVVM::WgmmaMmaAsyncOp>(op)) {
+    int64_t m = mma.getShape().getM(), k = mma.getShape().getK();
+    n = mma.getShape().getN();
+    NVVM::WGMMATypes typeA = mma.getTypeA(), typeD = mma.getTypeD();
+    bool halfInputs =
+        typeA == NVVM::WGMMATypes::bf16 || typeA == NVVM::WGMMATypes::f16;
+    if (m != 64 || k != 16 || n < 8 || n > 256 || n % 8 || !halfInputs ||
+        mma.getTypeB() != typeA || typeD != NVVM::WGMMATypes::f32 ||
+        mma.getScaleA() != NVVM::WGMMAScaleIn::one ||
+        mma.getScaleB() != NVVM::WGMMAScaleIn::one ||
+        mma.getLayoutA() != NVVM::MMALayout::row ||
+        mma.getLayoutB() != NVVM::MMALayout::col || mma.getSatfinite()) {
+      fail(op, "the emulator runs wgmma.mma_async m64nNk16 f32 += bf16 x "
+               "bf16 or f16 x f16, A and B K-major from shared memory, no "
+               "scaling");
+      return failure();
+    }
+    elementType = typeA == NVVM::WGMMATypes::bf16 ? Type(builder.getBF16Type())
+                                                  : builder.getF16Type();
+    accumulate = mma.getScaleD() == NVVM::WGMMAScaleOut::one;
+    // Descriptors: the same in every thread (PTX requires it).
+    if (!sameDescriptor(1, desc[0]) || !sameDescriptor(2, desc[1]))
+      return failure();
+    for (int64_t t = 0; t < kWarpgroupThreads; ++t) {
+      const RtValue &acc = lanes[t]->operands[0];
+      accs[t].assign(acc.v.begin(), acc.v.end());
+      accFromWgmma[t] = acc.fromWgmma;
+    }
+  } else {
+    std::string why;
+    registerA = parseWgmmaAsm(cast<LLVM::InlineAsmOp>(op), why);
+    if (!registerA) {
+      fail(op, "wgmma inline assembly: " + why);
+      return failure();
+    }
+    n = registerA->n;
+    elementType =
+        registerA->bf16 ? Type(builder.getBF16Type()) : builder.getF16Type();
+    accumulate = registerA->scaleD;
+    if (!sameDescriptor(registerA->descriptorB, desc[1]))
+      return failure();
+    for (int64_t t = 0; t < kWarpgroupThreads; ++t) {
+      bool fromWgmma = true;
+      for (int64_t input : registerA->accumulatorInputs) {
+        const RtValue &acc = lanes[t]->operands[input];
+        accs[t].push_back(acc.v.empty() ? 0 : acc.v[0]);
+        fromWgmma = fromWgmma && acc.fromWgmma;
+      }
+      accFromWgmma[t] = fromWgmma;
+      for (int64_t input : registerA->aInputs)
+        if (lanes[t]->operands[input].v.size() != 2) {
+          current = lanes[t];
+          fail(op, "a wgmma A register does not hold two elements");
+          return failure();
+        }
+    }
   }
-  for (Thread *lane : lanes) {
-    const RtValue &acc = lane->operands[0];
-    if ((int64_t)acc.v.size() != n / 2) {
+  for (int64_t t = 0; t < kWarpgroupThreads; ++t) {
+    Thread *lane = lanes[t];
+    if ((int64_t)accs[t].size() != n / 2) {
       current = lane;
       fail(op, "the accumulator does not hold N / 2 registers");
       return failure();
     }
-    if (checkRaces && !acc.fromWgmma && !lane->wgmmaFenced) {
+    if (checkRaces && !accFromWgmma[t] && !lane->wgmmaFenced) {
       current = lane;
       fail(op, "wgmma.mma_async on accumulator registers written by other "
+               "instructions with no wgmma.fence since (nor since the last "
+               "wgmma.wait_group)");
+      return failure();
+    }
+    if (checkRaces && registerA && !lane->wgmmaFenced) {
+      current = lane;
+      fail(op, "wgmma.mma_async reads A fragment registers written by other "
                "instructions with no wgmma.fence since (nor since the last "
                "wgmma.wait_group)");
       return failure();
@@ -1467,9 +1738,25 @@ LogicalResult Emulator::resolveWarpgroup(ArrayRef<Thread *> lanes,
     return true;
   };
   std::vector<double> a, b;
-  if (!readOperand(desc[0], 64, "A", a) || !readOperand(desc[1], n, "B", b))
+  if (registerA) {
+    // A from the registers: element i of thread t (register i / 2, half
+    // i % 2) is A[16 w + l / 4 + 8 ((i / 2) % 2)][2 (l % 4) + i % 2 +
+    // 8 (i / 4)].
+    a.assign(64 * 16, 0.0);
+    for (int64_t t = 0; t < kWarpgroupThreads; ++t) {
+      int64_t warp = t / 32, l = t % 32;
+      for (int64_t i = 0; i < 8; ++i) {
+        int64_t row = 16 * warp + l / 4 + 8 * ((i / 2) % 2);
+        int64_t col = 2 * (l % 4) + i % 2 + 8 * (i / 4);
+        a[row * 16 + col] =
+            lanes[t]->operands[registerA->aInputs[i / 2]].v[i % 2];
+      }
+    }
+  } else if (!readOperand(desc[0], 64, "A", a)) {
     return failure();
-  bool accumulate = mma.getScaleD() == NVVM::WGMMAScaleOut::one;
+  }
+  if (!readOperand(desc[1], n, "B", b))
+    return failure();
   // D[row][col] = C + sum_k A[row][k] B[col][k] (f16/bf16 products are
   // exact in f32; f32 accumulation in k order).
   for (int64_t t = 0; t < kWarpgroupThreads; ++t) {
@@ -1482,7 +1769,7 @@ LogicalResult Emulator::resolveWarpgroup(ArrayRef<Thread *> lanes,
     for (int64_t i = 0; i < n / 2; ++i) {
       int64_t row = 16 * warp + l / 4 + 8 * ((i / 2) % 2);
       int64_t col = 8 * (i / 4) + 2 * (l % 4) + i % 2;
-      float sum = accumulate ? static_cast<float>(lane.operands[0].v[i]) : 0;
+      float sum = accumulate ? static_cast<float>(accs[t][i]) : 0;
       for (int64_t kk = 0; kk < 16; ++kk)
         sum += static_cast<float>(a[row * 16 + kk] * b[col * 16 + kk]);
       d.v[i] = sum;
@@ -1658,8 +1945,7 @@ LogicalResult Emulator::run(MutableArrayRef<EmulatorBuffer> arguments,
                   return t->wait == Wait::Collective;
                 }))
               continue;
-            if (isa<NVVM::WgmmaMmaAsyncOp, NVVM::WgmmaGroupSyncAlignedOp,
-                    NVVM::WgmmaWaitGroupSyncOp>(lanes.front()->waitOp)) {
+            if (isWarpgroupCollective(lanes.front()->waitOp)) {
               // A warpgroup collective: resolved from its first warp once
               // all four wait.
               int64_t warps = kWarpgroupThreads / warpSize;

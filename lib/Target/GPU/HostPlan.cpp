@@ -13,6 +13,7 @@
 
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/GPUTarget.h"
+#include "seqc/Target/KernelDispatchWgmma.h"
 #include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -430,7 +431,12 @@ private:
         buildAttentionKernel(builder, kernels, name, c, elementType, kind,
                              op.getCausal(), scale, KernelMutation::None);
     };
-    ensure(prefill, *config, AttentionKernelKind::Prefill);
+    // sm_90a: the prefill kernel on wgmma (as the kernel pass builds it);
+    // the split kernel keeps the warp-level form.
+    std::optional<GPUAttentionConfig> wgmmaConfig =
+        selectGPUAttentionWgmmaConfig(target, elementType, *config);
+    ensure(prefill, wgmmaConfig ? *wgmmaConfig : *config,
+           AttentionKernelKind::Prefill);
     if (canSplit)
       ensure(split, *config, AttentionKernelKind::SplitPartial);
     if (decodeConfig)

@@ -39,7 +39,7 @@ using namespace mlir::seq;
 
 namespace {
 /// Builds one kernel body; `b` inserts into the kernel.
-class LinearKernelBuilder : IndexMath {
+class LinearKernelBuilder : IndexMath, LinearKernelFrame {
 public:
   LinearKernelBuilder(ImplicitLocOpBuilder &b, const TargetDescription &target,
                       const GPULinearConfig &config, Type elementType,
@@ -77,11 +77,10 @@ private:
   Type elementType;
   KernelMutation mutation;
 
-  Value x, w, bias, y, sx, sw;
   /// The buffer of the two-buffer (cp.async) tiles being filled or read;
   /// null with one buffer.
   Value stage;
-  Value tid, lane, warpM, warpN, m0, n0, rowsM, depthK, colsN;
+  Value lane, warpM, warpN;
 };
 } // namespace
 
@@ -134,21 +133,9 @@ SmallVector<Value> LinearKernelBuilder::asyncLoop(MmaTileStep &tileStep,
 void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  x = func.getArgument(0);
-  w = func.getArgument(1);
-  bias = hasBias ? func.getArgument(2) : Value();
-  y = func.getArgument(func.getNumArguments() - 1);
-  sx = func.getWorkgroupAttributions()[0];
-  sw = func.getWorkgroupAttributions()[1];
-
-  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  rowsM = memref::DimOp::create(b, x, 0);
-  depthK = memref::DimOp::create(b, x, 1);
-  colsN = memref::DimOp::create(b, w, 0);
-  m0 = mul(blockY, c(config.blockM));
-  n0 = mul(blockX, c(config.blockN));
+  // X, W, bias, Y, the tiles, tid, M, K, N, m0, n0 (LinearKernelFrame).
+  static_cast<LinearKernelFrame &>(*this) =
+      beginLinearKernel(b, func, hasBias, config.blockM, config.blockN);
   Value warp = div(tid, config.warpSize);
   lane = rem(tid, config.warpSize);
   warpM = div(warp, config.warpsN);

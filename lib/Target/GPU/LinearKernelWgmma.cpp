@@ -63,7 +63,7 @@ namespace {
 /// Bytes of one core matrix (8 rows of 16 bytes).
 constexpr int64_t kCoreMatrixBytes = 128;
 
-class WgmmaLinearBuilder : IndexMath {
+class WgmmaLinearBuilder : IndexMath, LinearKernelFrame {
 public:
   WgmmaLinearBuilder(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
                      Type elementType, KernelMutation mutation,
@@ -90,15 +90,13 @@ private:
   /// The descriptor of k16 slice `slice` of buffer `stage` of `tile`
   /// (`rows` rows).
   Value descriptor(Value tileBase, int64_t rows, Value stage, int64_t slice);
-  void storeOutput(Value value, Value row, Value col);
 
   const GPULinearConfig &config;
   Type elementType;
   KernelMutation mutation;
   WgmmaMutation wgmmaMutation;
 
-  Value x, w, bias, y, sx, sw, baseX, baseW;
-  Value tid, m0, n0, rowsM, depthK, colsN;
+  Value baseX, baseW;
 };
 } // namespace
 
@@ -123,39 +121,13 @@ Value WgmmaLinearBuilder::descriptor(Value tileBase, int64_t rows, Value stage,
   return arith::IndexCastOp::create(b, b.getI64Type(), desc);
 }
 
-void WgmmaLinearBuilder::storeOutput(Value value, Value row, Value col) {
-  Value inside = arith::AndIOp::create(b, ult(row, rowsM), ult(col, colsN));
-  auto ifOp = scf::IfOp::create(b, TypeRange{}, inside, false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  Type f32 = b.getF32Type();
-  if (bias) {
-    Value bv = memref::LoadOp::create(b, bias, ValueRange{col});
-    value = arith::AddFOp::create(b, value, arith::ExtFOp::create(b, f32, bv));
-  }
-  value = arith::TruncFOp::create(b, elementType, value);
-  memref::StoreOp::create(b, value, y, ValueRange{row, col});
-}
-
 void WgmmaLinearBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
   const MatrixInstruction &mma = *config.instruction;
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  x = func.getArgument(0);
-  w = func.getArgument(1);
-  bias = hasBias ? func.getArgument(2) : Value();
-  y = func.getArgument(func.getNumArguments() - 1);
-  sx = func.getWorkgroupAttributions()[0];
-  sw = func.getWorkgroupAttributions()[1];
-
-  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  rowsM = memref::DimOp::create(b, x, 0);
-  depthK = memref::DimOp::create(b, x, 1);
-  colsN = memref::DimOp::create(b, w, 0);
-  m0 = mul(blockY, c(config.blockM));
-  n0 = mul(blockX, c(config.blockN));
+  // X, W, bias, Y, the tiles, tid, M, K, N, m0, n0 (LinearKernelFrame).
+  static_cast<LinearKernelFrame &>(*this) =
+      beginLinearKernel(b, func, hasBias, config.blockM, config.blockN);
   // Shared-window addresses of the tiles (for the descriptors).
   baseX = memref::ExtractAlignedPointerAsIndexOp::create(b, sx);
   baseW = memref::ExtractAlignedPointerAsIndexOp::create(b, sw);
@@ -239,7 +211,7 @@ void WgmmaLinearBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
                                                ArrayRef<int64_t>{i});
     Value row = add(rowBase, c(8 * rowHalf));
     Value col = add(colBase, c(8 * (i / 4) + colOdd));
-    storeOutput(value, row, col);
+    storeLinearOutput(b, value, row, col, rowsM, colsN, bias, y);
   }
   gpu::ReturnOp::create(b);
 }

@@ -404,3 +404,27 @@ void seq::fillTilesAsync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
   fillTileSync(b, config, elementType, tid, x, k0, depthK, indices);
   fillTileSync(b, config, elementType, tid, w, k0, depthK, indices);
 }
+
+LinearKernelFrame seq::beginLinearKernel(ImplicitLocOpBuilder &b,
+                                         gpu::GPUFuncOp func, bool hasBias,
+                                         int64_t blockM, int64_t blockN) {
+  LinearKernelFrame frame;
+  frame.x = func.getArgument(0);
+  frame.w = func.getArgument(1);
+  frame.bias = hasBias ? func.getArgument(2) : Value();
+  frame.y = func.getArgument(func.getNumArguments() - 1);
+  frame.sx = func.getWorkgroupAttributions()[0];
+  frame.sw = func.getWorkgroupAttributions()[1];
+  IndexMath math(b);
+  frame.tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  frame.rowsM = memref::DimOp::create(b, frame.x, 0);
+  frame.depthK = memref::DimOp::create(b, frame.x, 1);
+  frame.colsN = memref::DimOp::create(b, frame.w, 0);
+  Value tileM = math.c(blockM);
+  frame.m0 = math.mul(blockY, tileM);
+  Value tileN = math.c(blockN);
+  frame.n0 = math.mul(blockX, tileN);
+  return frame;
+}

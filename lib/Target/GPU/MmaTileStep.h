@@ -148,6 +148,21 @@ void fillTilesAsync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
 void storeLinearOutput(ImplicitLocOpBuilder &b, Value value, Value row,
                        Value col, Value rows, Value cols, Value bias, Value y);
 
+/// What a GEMM-family kernel (Y = X W^T (+ b): the linear kernels, sm_80
+/// and sm_90a, and the quantized prefill kernel) reads first: its
+/// arguments X, W, the bias (null without) and Y (the last), its two
+/// workgroup tiles, and, created in this order at `b`'s insertion point,
+/// the thread id, the block ids x and y, M = dim(X, 0), K = dim(X, 1),
+/// N = dim(W, 0) and the tile origin m0 = block y * blockM, n0 = block x *
+/// blockN.
+struct LinearKernelFrame {
+  Value x, w, bias, y, sx, sw;
+  Value tid, rowsM, depthK, colsN, m0, n0;
+};
+LinearKernelFrame beginLinearKernel(ImplicitLocOpBuilder &b,
+                                    gpu::GPUFuncOp func, bool hasBias,
+                                    int64_t blockM, int64_t blockN);
+
 } // namespace seq
 } // namespace mlir
 

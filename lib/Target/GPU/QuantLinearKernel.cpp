@@ -76,7 +76,7 @@ using namespace mlir::seq;
 
 namespace {
 /// Builds one kernel body; `b` inserts into the kernel.
-class QuantLinearBuilder : IndexMath {
+class QuantLinearBuilder : IndexMath, LinearKernelFrame {
 public:
   QuantLinearBuilder(ImplicitLocOpBuilder &b,
                      const GPUQuantLinearConfig &config, QuantFormat format,
@@ -146,8 +146,7 @@ private:
   QuantKernelMutation mutation;
   int64_t blockBytes;
 
-  Value x, w, bias, y, sx, sw;
-  Value tid, lane, warpM, warpN, rowsM, depthK, colsN;
+  Value lane, warpM, warpN;
 };
 } // namespace
 
@@ -470,22 +469,10 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
   const GPULinearConfig &tile = config.tile;
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
-  x = func.getArgument(0);
-  w = func.getArgument(1);
-  bias = hasBias ? func.getArgument(2) : Value();
-  y = func.getArgument(func.getNumArguments() - 1);
-  sx = func.getWorkgroupAttributions()[0];
-  sw = func.getWorkgroupAttributions()[1];
   Type f32 = b.getF32Type(), f16 = b.getF16Type();
-
-  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  rowsM = memref::DimOp::create(b, x, 0);
-  depthK = memref::DimOp::create(b, x, 1);
-  colsN = memref::DimOp::create(b, w, 0);
-  Value m0 = mul(blockY, c(tile.blockM));
-  Value n0 = mul(blockX, c(tile.blockN));
+  // X, W, bias, Y, the tiles, tid, M, K, N, m0, n0 (LinearKernelFrame).
+  static_cast<LinearKernelFrame &>(*this) =
+      beginLinearKernel(b, func, hasBias, tile.blockM, tile.blockN);
   Value warp = div(tid, tile.warpSize);
   lane = rem(tid, tile.warpSize);
   warpM = div(warp, tile.warpsN);

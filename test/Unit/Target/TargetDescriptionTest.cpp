@@ -7,6 +7,7 @@
 
 #include "seqc/Target/TargetDescription.h"
 #include "seqc/Target/KernelDispatch.h"
+#include "seqc/Target/KernelDispatchWgmma.h"
 
 #include "gtest/gtest.h"
 
@@ -251,4 +252,58 @@ TEST(KernelDispatch, GPUAttentionMapping) {
   EXPECT_FALSE(selectGPUAttentionConfig(describeCPU(8), LinearElementType::BF16,
                                         1, 64, 64, 0, 0, 0, 0, error));
   EXPECT_EQ(error, "'cpu' is not a GPU target");
+}
+
+TEST(KernelDispatch, GPUAttentionWgmmaMapping) {
+  std::string error;
+  std::optional<TargetDescription> sm90a = parseTarget("cuda:sm_90a", error);
+  std::optional<TargetDescription> sm80 = parseTarget("cuda:sm_80", error);
+  ASSERT_TRUE(sm90a && sm80);
+  // sm_90a, GQA 4:1, D = 64: the warpgroup form keeps the positions per
+  // block (the kernel's name and grid), one warpgroup, wgmma m64n64k16
+  // for S (N = the 64-key tile), Q + 2 K + 2 V^T tiles = 40 KiB.
+  std::optional<GPUAttentionConfig> base = selectGPUAttentionConfig(
+      *sm90a, LinearElementType::BF16, 4, 64, 64, 8, 2, 512, 512, error);
+  ASSERT_TRUE(base) << error;
+  std::optional<GPUAttentionConfig> wgmma =
+      selectGPUAttentionWgmmaConfig(*sm90a, LinearElementType::BF16, *base);
+  ASSERT_TRUE(wgmma);
+  EXPECT_TRUE(wgmma->wgmma);
+  EXPECT_STREQ(wgmma->instruction.name, "wgmma");
+  EXPECT_EQ(wgmma->instruction.m, 64);
+  EXPECT_EQ(wgmma->instruction.n, 64);
+  EXPECT_EQ(wgmma->threads(), 128);
+  EXPECT_EQ(wgmma->positionsPerBlock, base->positionsPerBlock);
+  EXPECT_EQ(wgmma->splits, 1);
+  EXPECT_EQ(wgmma->sharedBytes(2), 40 * 1024);
+  // D = 128, few queries (2 warps on mma.sync): still a whole warpgroup,
+  // 32-key tiles, 48 KiB (the static limit).
+  base = selectGPUAttentionConfig(*sm90a, LinearElementType::F16, 1, 128, 128,
+                                  1, 2, 24, 72, error);
+  ASSERT_TRUE(base) << error;
+  EXPECT_EQ(base->warps, 2);
+  wgmma = selectGPUAttentionWgmmaConfig(*sm90a, LinearElementType::F16, *base);
+  ASSERT_TRUE(wgmma);
+  EXPECT_EQ(wgmma->warps, 4);
+  EXPECT_EQ(wgmma->positionsPerBlock, 24);
+  EXPECT_EQ(wgmma->instruction.n, 32);
+  EXPECT_EQ(wgmma->sharedBytes(2), 48 * 1024);
+  // D = 256 does not fit; sm_80 has no wgmma; the decode form keeps its
+  // own kernel.
+  base = selectGPUAttentionConfig(*sm90a, LinearElementType::BF16, 1, 256,
+                                  256, 8, 8, 512, 512, error);
+  ASSERT_TRUE(base) << error;
+  EXPECT_FALSE(
+      selectGPUAttentionWgmmaConfig(*sm90a, LinearElementType::BF16, *base));
+  base = selectGPUAttentionConfig(*sm80, LinearElementType::BF16, 4, 64, 64, 8,
+                                  2, 512, 512, error);
+  ASSERT_TRUE(base) << error;
+  EXPECT_FALSE(
+      selectGPUAttentionWgmmaConfig(*sm80, LinearElementType::BF16, *base));
+  base = selectGPUAttentionConfig(*sm90a, LinearElementType::BF16, 4, 64, 64, 1,
+                                  2, 1, 32768, error);
+  ASSERT_TRUE(base) << error;
+  EXPECT_TRUE(base->decode);
+  EXPECT_FALSE(
+      selectGPUAttentionWgmmaConfig(*sm90a, LinearElementType::BF16, *base));
 }

@@ -68,6 +68,18 @@ case("attn_gpu_decode_bf16_d128_causal", "bf16", B=1, Hq=8, Hkv=2, Sq=2,
      Skv=300, D=128, causal=True)
 
 
+# The sm_90a wgmma prefill form (and sm_80's mma.sync form) on shapes the
+# cases above leave out. bf16, head dim 128, GQA 4:2, causal, 80
+# positions: 3 query blocks of 32 positions x 2 heads (the last 16
+# positions, 32 padding rows), 3 key tiles of 32 (the last partial, 16).
+case("attn_gpu_bf16_d128_causal", "bf16", B=1, Hq=4, Hkv=2, Sq=80, Skv=80,
+     D=128, causal=True)
+# bf16, head dim 64, GQA 2:1, not causal, Sq < Skv, two batch rows: 2
+# query blocks of 32 positions x 2 heads (the second 8 positions), 3 key
+# tiles of 64 (the last 22 keys).
+case("attn_gpu_bf16_d64_noncausal", "bf16", B=2, Hq=2, Hkv=1, Sq=40,
+     Skv=150, D=64, causal=False)
+
 
 def ragged_case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, lengths):
     """Attention over ragged KV (seq.attention's kv_lengths, the decode
