@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -132,6 +133,13 @@ private:
   }
   static SmallVector<int64_t> flat(RankedTensorType type) {
     return {type.getNumElements()};
+  }
+  /// The shape with leading unit extents up to rank 4 (the permute
+  /// kernel's view).
+  static SmallVector<int64_t> rank4(RankedTensorType type) {
+    SmallVector<int64_t> shape(4 - std::min<int64_t>(4, type.getRank()), 1);
+    shape.append(type.getShape().begin(), type.getShape().end());
+    return shape;
   }
 
   static std::string kernelName(Operation *op) {
@@ -757,6 +765,22 @@ private:
           op, {{sample.getLogits(), SmallVector<int64_t>(logits.getShape())}},
           SmallVector<int64_t>(tensorOf(sample.getTokens()).getShape()),
           host::kStepArgmax);
+    }
+    // The destination of linalg.transpose: the permute kernel's result
+    // buffer is the op's own, so the empty tensor needs none.
+    if (isa<tensor::EmptyOp>(op))
+      return success();
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+      if (transpose->getNumResults() != 1)
+        return fail(op, "linalg.transpose on a GPU takes tensors");
+      RankedTensorType x = tensorOf(transpose.getInput());
+      RankedTensorType y = tensorOf(transpose->getResult(0));
+      return launch(op, {{transpose.getInput(), rank4(x)}}, rank4(y));
+    }
+    if (isa<arith::ExtFOp, arith::TruncFOp>(op) &&
+        isa<RankedTensorType>(op->getResult(0).getType())) {
+      RankedTensorType t = tensorOf(op->getResult(0));
+      return launch(op, {{op->getOperand(0), flat(t)}}, flat(t));
     }
     if (auto attention = dyn_cast<AttentionOp>(op))
       return visitAttention(attention);
