@@ -718,9 +718,98 @@ bool readEntry(const JsonValue &item, const std::string &where,
   return true;
 }
 
-bool sameType(const GpuPlanBuffer &buffer, const TensorType &type) {
-  return buffer.dtype == type.dtype && buffer.shape == type.shape;
+bool sameType(const GpuPlanBuffer &buffer, const TensorType &type,
+              bool dynamic = false) {
+  if (!dynamic)
+    return buffer.dtype == type.dtype && buffer.shape == type.shape;
+  // A dynamic entry's buffers (instantiated for one S) against the
+  // metadata's extents, -1 where the entry takes any.
+  if (buffer.dtype != type.dtype || buffer.shape.size() != type.shape.size())
+    return false;
+  for (size_t d = 0; d < type.shape.size(); ++d)
+    if (type.shape[d] != -1 && type.shape[d] != buffer.shape[d])
+      return false;
+  return true;
 }
+
+/// `in` with every extent {"sym": 0, "mul": a, "add": b} replaced by the
+/// integer a x S + b (version 6), overflow-checked.
+bool instantiate(const JsonValue &in, int64_t S, JsonValue &out,
+                 const std::string &where, std::string &error) {
+  if (in.isArray()) {
+    std::vector<JsonValue> elements;
+    for (const JsonValue &element : in.getArray()) {
+      JsonValue copy;
+      if (!instantiate(element, S, copy, where, error))
+        return false;
+      elements.push_back(std::move(copy));
+    }
+    out = JsonValue::makeArray(std::move(elements));
+    return true;
+  }
+  if (!in.isObject()) {
+    out = in;
+    return true;
+  }
+  if (const JsonValue *symbol = in.get(gpuhost::kExtentSymbol)) {
+    const JsonValue *mul = in.get(gpuhost::kExtentMul);
+    const JsonValue *add = in.get(gpuhost::kExtentAdd);
+    if (!symbol->isInt() || symbol->getInt() != 0 || !mul || !mul->isInt() ||
+        !add || !add->isInt() || in.getObject().size() != 3 ||
+        mul->getInt() < -kMaxBytes || mul->getInt() > kMaxBytes ||
+        add->getInt() < -kMaxBytes || add->getInt() > kMaxBytes)
+      return planError(error, where,
+                       "an extent must be an integer or {\"sym\": 0, "
+                       "\"mul\": a, \"add\": b} with |a|, |b| <= 2^48");
+    // |a x S| < 2^48 x 2^31: no int64 overflow; the readers bound the sum.
+    out = JsonValue::makeInt(mul->getInt() * S + add->getInt());
+    return true;
+  }
+  std::vector<JsonValue::Member> members;
+  for (const JsonValue::Member &member : in.getObject()) {
+    JsonValue copy;
+    if (!instantiate(member.second, S, copy, where, error))
+      return false;
+    members.emplace_back(member.first, std::move(copy));
+  }
+  out = JsonValue::makeObject(std::move(members));
+  return true;
+}
+
+/// Reads entry `item` of a plan of `version`: a static one as it is, a
+/// dynamic one (version 6, "dims") instantiated for S = 1 and kept for the
+/// calls.
+bool readAnyEntry(const JsonValue &item, const std::string &where,
+                  int64_t version, const GpuTargetInfo &target,
+                  GpuPlanEntry &entry, std::string &error) {
+  const JsonValue *dims =
+      item.isObject() ? item.get(gpuhost::kEntryDims) : nullptr;
+  if (!dims)
+    return readEntry(item, where, target, entry, error);
+  std::string at = where + "." + gpuhost::kEntryDims;
+  if (version < 6 || !dims->isArray() || dims->getArray().size() != 1 ||
+      !dims->getArray()[0].isObject())
+    return planError(error, at,
+                     "expected one dynamic extent (plan version 6 or newer)");
+  size_t input, axis;
+  if (!readIndex(dims->getArray()[0], at, "input", SEQRT_MAX_RANK * 4096,
+                 input, error) ||
+      !readIndex(dims->getArray()[0], at, "axis", SEQRT_MAX_RANK, axis, error))
+    return false;
+  JsonValue one;
+  if (!instantiate(item, 1, one, where, error) ||
+      !readEntry(one, where, target, entry, error))
+    return false;
+  entry.dynamic = true;
+  entry.dimInput = input;
+  entry.dimAxis = axis;
+  entry.source = item;
+  entry.where = where;
+  return true;
+}
+
+bool checkEntry(GpuPlanEntry &entry, const std::string &where,
+                const Metadata &metadata, std::string &error);
 } // namespace
 
 bool seqrt::readHostPlan(const JsonValue &plan, const std::string &where,
@@ -744,11 +833,24 @@ bool seqrt::readHostPlan(const JsonValue &plan, const std::string &where,
     return planError(error, where + ".entries", "expected an array");
   for (size_t e = 0; e < entries->getArray().size(); ++e) {
     GpuPlanEntry entry;
-    if (!readEntry(entries->getArray()[e],
-                   where + ".entries[" + std::to_string(e) + "]", target, entry,
-                   error))
+    if (!readAnyEntry(entries->getArray()[e],
+                      where + ".entries[" + std::to_string(e) + "]",
+                      version->getInt(), target, entry, error))
       return false;
     out.entries.push_back(std::move(entry));
+  }
+  if (const JsonValue *cpuOnly = plan.get(gpuhost::kPlanCpuOnly)) {
+    std::string at = where + "." + gpuhost::kPlanCpuOnly;
+    if (version->getInt() < 6 || !cpuOnly->isArray() ||
+        cpuOnly->getArray().size() > 4096)
+      return planError(error, at,
+                       "expected up to 4096 entry names (plan version 6 or "
+                       "newer)");
+    for (const JsonValue &name : cpuOnly->getArray()) {
+      if (!name.isString() || name.getString().empty())
+        return planError(error, at, "expected entry names");
+      out.cpuOnly.push_back(name.getString());
+    }
   }
   return true;
 }
@@ -756,123 +858,154 @@ bool seqrt::readHostPlan(const JsonValue &plan, const std::string &where,
 bool seqrt::checkHostPlan(GpuHostPlan &plan, const std::string &targetName,
                           const Metadata &metadata, std::string &error) {
   std::string where = "the " + targetName + " launch plan";
-  if (plan.entries.size() != metadata.entries.size())
+  if (plan.entries.size() + plan.cpuOnly.size() != metadata.entries.size())
     return planError(error, where,
-                     std::to_string(plan.entries.size()) +
+                     std::to_string(plan.entries.size() + plan.cpuOnly.size()) +
                          " entries, but the "
                          "artifact has " +
                          std::to_string(metadata.entries.size()));
+  std::set<std::string> named;
+  for (const std::string &name : plan.cpuOnly) {
+    bool known = false;
+    for (const EntryInfo &info : metadata.entries)
+      known = known || info.name == name;
+    if (!known || !named.insert(name).second)
+      return planError(error, where + ", CPU-only entry '" + name + "'",
+                       "no such entry, or named twice");
+  }
   for (GpuPlanEntry &entry : plan.entries) {
-    std::string at = where + ", entry '" + entry.name + "'";
-    size_t index = metadata.entries.size();
-    for (size_t i = 0; i < metadata.entries.size(); ++i)
-      if (metadata.entries[i].name == entry.name)
-        index = i;
-    if (index == metadata.entries.size())
-      return planError(error, at, "no such entry");
-    const EntryInfo &info = metadata.entries[index];
-    entry.entry = index;
-    for (size_t b = 0; b < entry.buffers.size(); ++b) {
-      GpuPlanBuffer &buffer = entry.buffers[b];
-      std::string bat = at + ", buffer " + std::to_string(b);
-      if (buffer.kind == GpuPlanBuffer::Kind::Position) {
-        if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
-            info.inputs[buffer.index].dtype != SEQRT_DTYPE_I32 ||
-            info.inputs[buffer.index].shape != std::vector<int64_t>{1} ||
-            std::find(info.inplaceInput.begin(), info.inplaceInput.end(),
-                      buffer.index) != info.inplaceInput.end())
-          return planError(error, bat,
-                           "position values of input " +
-                               std::to_string(buffer.index) +
-                               ", which is not a position i32 [1]");
-      } else if (buffer.kind == GpuPlanBuffer::Kind::Input ||
-                 buffer.kind == GpuPlanBuffer::Kind::State) {
-        if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
-            !sameType(buffer, info.inputs[buffer.index]))
-          return planError(
-              error, bat, "not an input of the entry's dtype and static shape");
-        bool inplace =
-            std::find(info.inplaceInput.begin(), info.inplaceInput.end(),
-                      buffer.index) != info.inplaceInput.end();
-        if (inplace != (buffer.kind == GpuPlanBuffer::Kind::State))
-          return planError(error, bat,
-                           inplace ? "input " + std::to_string(buffer.index) +
-                                         " is updated in place, but the plan "
-                                         "copies it"
-                                   : "a state buffer of input " +
-                                         std::to_string(buffer.index) +
-                                         ", which is not updated in place");
-      } else if (buffer.kind == GpuPlanBuffer::Kind::Param) {
-        buffer.index = -1;
-        for (size_t p = 0; p < metadata.parameters.size(); ++p)
-          if (metadata.parameters[p].key == buffer.key)
-            buffer.index = static_cast<int64_t>(p);
-        if (buffer.index < 0)
-          return planError(error, bat,
-                           "parameter '" + buffer.key +
-                               "' is not a parameter of the artifact");
-        // A packed (quantized) parameter is its i8 rows as bound, the same
-        // bytes on the device as on the CPU.
-        const ParameterInfo &param = metadata.parameters[buffer.index];
-        if (!sameType(buffer, param.type))
-          return planError(
-              error, bat,
-              "parameter '" + buffer.key + "' is " +
-                  (param.encoding.empty() ? "" : param.encoding + "-encoded ") +
-                  param.type.str() + " in the artifact, but the plan has " +
-                  seqrt_dtype_name(buffer.dtype) + formatShape(buffer.shape));
-      }
-    }
-    // Packed rows go only to the kernels of their block format, as the
-    // operand those kernels unpack; those kernels take only packed rows
-    // of their format (or an input's or a kernel's i8 bytes).
-    for (size_t s = 0; s < entry.steps.size(); ++s) {
-      const GpuPlanStep &step = entry.steps[s];
-      for (size_t a = 0; a < step.args.size(); ++a) {
-        const GpuPlanBuffer &buffer = entry.buffers[step.args[a].buffer];
-        if (buffer.kind != GpuPlanBuffer::Kind::Param)
-          continue;
-        const ParameterInfo &param = metadata.parameters[buffer.index];
-        bool packedArg = !step.quantFormat.empty() && a == step.quantArg;
-        if (param.encoding.empty() == !packedArg &&
-            (!packedArg || param.encoding == step.quantFormat))
-          continue;
-        std::string sat = at + ", steps[" + std::to_string(s) + "].args[" +
-                          std::to_string(a) + "]";
-        return planError(error, sat,
-                         "parameter '" + param.key + "' (" +
-                             (param.encoding.empty()
-                                  ? std::string("not packed")
-                                  : param.encoding + "-encoded") +
-                             ") is read by " + step.op + " as " +
-                             (packedArg ? "packed " + step.quantFormat + " rows"
-                                        : std::string("plain elements")));
-      }
-    }
-    if (entry.outputs.size() != info.outputs.size())
-      return planError(error, at,
-                       std::to_string(entry.outputs.size()) +
-                           " outputs, but the entry returns " +
-                           std::to_string(info.outputs.size()));
-    for (size_t o = 0; o < entry.outputs.size(); ++o) {
-      if (!sameType(entry.buffers[entry.outputs[o]], info.outputs[o]))
-        return planError(error, at + ", output " + std::to_string(o),
-                         "not of the entry's dtype and shape " +
-                             info.outputs[o].str());
-      // An in-place output is its input's state buffer, and only it.
-      const GpuPlanBuffer &out = entry.buffers[entry.outputs[o]];
-      int64_t in = o < info.inplaceInput.size() ? info.inplaceInput[o] : -1;
-      if ((in >= 0) != (out.kind == GpuPlanBuffer::Kind::State) ||
-          (in >= 0 && out.index != in))
-        return planError(error, at + ", output " + std::to_string(o),
-                         in >= 0 ? "must be the state buffer of input " +
-                                       std::to_string(in)
-                                 : "is a state buffer, but the entry does "
-                                   "not return it in place");
-    }
+    if (!named.insert(entry.name).second)
+      return planError(error, where + ", entry '" + entry.name + "'",
+                       "planned twice, or also CPU-only");
+    if (!checkEntry(entry, where, metadata, error))
+      return false;
   }
   return true;
 }
+
+namespace {
+/// Checks `entry` against the metadata: its inputs, parameters and outputs
+/// of the entry's dtypes and shapes (a dynamic entry's: any extent where
+/// the entry takes any, its dynamic extent one of them).
+bool checkEntry(GpuPlanEntry &entry, const std::string &where,
+                const Metadata &metadata, std::string &error) {
+  std::string at = where + ", entry '" + entry.name + "'";
+  size_t index = metadata.entries.size();
+  for (size_t i = 0; i < metadata.entries.size(); ++i)
+    if (metadata.entries[i].name == entry.name)
+      index = i;
+  if (index == metadata.entries.size())
+    return planError(error, at, "no such entry");
+  const EntryInfo &info = metadata.entries[index];
+  entry.entry = index;
+  for (size_t b = 0; b < entry.buffers.size(); ++b) {
+    GpuPlanBuffer &buffer = entry.buffers[b];
+    std::string bat = at + ", buffer " + std::to_string(b);
+    if (buffer.kind == GpuPlanBuffer::Kind::Position) {
+      if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
+          info.inputs[buffer.index].dtype != SEQRT_DTYPE_I32 ||
+          info.inputs[buffer.index].shape != std::vector<int64_t>{1} ||
+          std::find(info.inplaceInput.begin(), info.inplaceInput.end(),
+                    buffer.index) != info.inplaceInput.end())
+        return planError(error, bat,
+                         "position values of input " +
+                             std::to_string(buffer.index) +
+                             ", which is not a position i32 [1]");
+    } else if (buffer.kind == GpuPlanBuffer::Kind::Input ||
+               buffer.kind == GpuPlanBuffer::Kind::State) {
+      if (static_cast<size_t>(buffer.index) >= info.inputs.size() ||
+          !sameType(buffer, info.inputs[buffer.index], entry.dynamic))
+        return planError(
+            error, bat, "not an input of the entry's dtype and static shape");
+      bool inplace =
+          std::find(info.inplaceInput.begin(), info.inplaceInput.end(),
+                    buffer.index) != info.inplaceInput.end();
+      if (inplace != (buffer.kind == GpuPlanBuffer::Kind::State))
+        return planError(error, bat,
+                         inplace ? "input " + std::to_string(buffer.index) +
+                                       " is updated in place, but the plan "
+                                       "copies it"
+                                 : "a state buffer of input " +
+                                       std::to_string(buffer.index) +
+                                       ", which is not updated in place");
+    } else if (buffer.kind == GpuPlanBuffer::Kind::Param) {
+      buffer.index = -1;
+      for (size_t p = 0; p < metadata.parameters.size(); ++p)
+        if (metadata.parameters[p].key == buffer.key)
+          buffer.index = static_cast<int64_t>(p);
+      if (buffer.index < 0)
+        return planError(error, bat,
+                         "parameter '" + buffer.key +
+                             "' is not a parameter of the artifact");
+      // A packed (quantized) parameter is its i8 rows as bound, the same
+      // bytes on the device as on the CPU.
+      const ParameterInfo &param = metadata.parameters[buffer.index];
+      if (!sameType(buffer, param.type))
+        return planError(
+            error, bat,
+            "parameter '" + buffer.key + "' is " +
+                (param.encoding.empty() ? "" : param.encoding + "-encoded ") +
+                param.type.str() + " in the artifact, but the plan has " +
+                seqrt_dtype_name(buffer.dtype) + formatShape(buffer.shape));
+    }
+  }
+  // Packed rows go only to the kernels of their block format, as the
+  // operand those kernels unpack; those kernels take only packed rows
+  // of their format (or an input's or a kernel's i8 bytes).
+  for (size_t s = 0; s < entry.steps.size(); ++s) {
+    const GpuPlanStep &step = entry.steps[s];
+    for (size_t a = 0; a < step.args.size(); ++a) {
+      const GpuPlanBuffer &buffer = entry.buffers[step.args[a].buffer];
+      if (buffer.kind != GpuPlanBuffer::Kind::Param)
+        continue;
+      const ParameterInfo &param = metadata.parameters[buffer.index];
+      bool packedArg = !step.quantFormat.empty() && a == step.quantArg;
+      if (param.encoding.empty() == !packedArg &&
+          (!packedArg || param.encoding == step.quantFormat))
+        continue;
+      std::string sat = at + ", steps[" + std::to_string(s) + "].args[" +
+                        std::to_string(a) + "]";
+      return planError(error, sat,
+                       "parameter '" + param.key + "' (" +
+                           (param.encoding.empty()
+                                ? std::string("not packed")
+                                : param.encoding + "-encoded") +
+                           ") is read by " + step.op + " as " +
+                           (packedArg ? "packed " + step.quantFormat + " rows"
+                                      : std::string("plain elements")));
+    }
+  }
+  if (entry.outputs.size() != info.outputs.size())
+    return planError(error, at,
+                     std::to_string(entry.outputs.size()) +
+                         " outputs, but the entry returns " +
+                         std::to_string(info.outputs.size()));
+  for (size_t o = 0; o < entry.outputs.size(); ++o) {
+    if (!sameType(entry.buffers[entry.outputs[o]], info.outputs[o],
+                  entry.dynamic))
+      return planError(error, at + ", output " + std::to_string(o),
+                       "not of the entry's dtype and shape " +
+                           info.outputs[o].str());
+    // An in-place output is its input's state buffer, and only it.
+    const GpuPlanBuffer &out = entry.buffers[entry.outputs[o]];
+    int64_t in = o < info.inplaceInput.size() ? info.inplaceInput[o] : -1;
+    if ((in >= 0) != (out.kind == GpuPlanBuffer::Kind::State) ||
+        (in >= 0 && out.index != in))
+      return planError(error, at + ", output " + std::to_string(o),
+                       in >= 0 ? "must be the state buffer of input " +
+                                     std::to_string(in)
+                               : "is a state buffer, but the entry does "
+                                 "not return it in place");
+  }
+  if (entry.dynamic &&
+      (entry.dimInput >= info.inputs.size() ||
+       entry.dimAxis >= info.inputs[entry.dimInput].shape.size() ||
+       info.inputs[entry.dimInput].shape[entry.dimAxis] != -1))
+    return planError(error, at,
+                     "its dynamic extent is not a dynamic extent of an input");
+  return true;
+}
+} // namespace
 
 namespace {
 /// The device buffers of one call, freed when it ends, whatever happens.
@@ -987,6 +1120,61 @@ seqrt_status seqrt::runGpuEntry(seqrt_artifact &artifact, size_t entryIndex,
   const EntryInfo &info = artifact.metadata.entries[entryIndex];
   const GpuPlanEntry *plan =
       target.hasHost ? planOf(target, entryIndex) : nullptr;
+  if (!plan && target.hasHost &&
+      std::find(target.host.cpuOnly.begin(), target.host.cpuOnly.end(),
+                info.name) != target.host.cpuOnly.end())
+    return fail(SEQRT_ERROR_TARGET,
+                "entry '" + info.name + "' cannot run on " + target.name +
+                    ": it has no launch plan (seqc leaves entries with "
+                    "control flow, such as a decode loop, or with state they "
+                    "allocate themselves to the CPU); load the artifact for "
+                    "the device cpu, or generate through a session (prefill "
+                    "and decode)");
+  // A dynamic entry (version 6): its plan for this call's extent S,
+  // checked as a static plan, the inputs' shapes exactly.
+  GpuPlanEntry instantiated;
+  if (plan && plan->dynamic) {
+    const seqrt_tensor &sized = inputs[plan->dimInput];
+    int64_t S = static_cast<int64_t>(plan->dimAxis) < sized.rank
+                    ? sized.shape[plan->dimAxis]
+                    : -1;
+    std::string error;
+    JsonValue source;
+    if (S < 1 || S > INT32_MAX)
+      return fail(SEQRT_ERROR_ARGUMENT,
+                  "entry '" + info.name + "' on " + target.name +
+                      ": its dynamic extent (input " +
+                      std::to_string(plan->dimInput) + ", axis " +
+                      std::to_string(plan->dimAxis) + ") is " +
+                      std::to_string(S) + "; the launch plan takes 1 to 2^31 - 1");
+    if (!instantiate(plan->source, S, source, plan->where, error) ||
+        !readEntry(source, plan->where, target, instantiated, error))
+      return fail(SEQRT_ERROR_FORMAT,
+                  "entry '" + info.name + "' on " + target.name +
+                      " for extent " + std::to_string(S) + ": " + error);
+    instantiated.dynamic = true;
+    instantiated.dimInput = plan->dimInput;
+    instantiated.dimAxis = plan->dimAxis;
+    if (!checkEntry(instantiated, "the " + target.name + " launch plan",
+                    artifact.metadata, error))
+      return fail(SEQRT_ERROR_FORMAT, error);
+    for (const GpuPlanBuffer &buffer : instantiated.buffers) {
+      if (buffer.kind != GpuPlanBuffer::Kind::Input &&
+          buffer.kind != GpuPlanBuffer::Kind::State)
+        continue;
+      const seqrt_tensor &input = inputs[buffer.index];
+      if (static_cast<size_t>(input.rank) != buffer.shape.size() ||
+          !std::equal(buffer.shape.begin(), buffer.shape.end(), input.shape))
+        return fail(SEQRT_ERROR_ARGUMENT,
+                    "entry '" + info.name + "' on " + target.name +
+                        ": input " + std::to_string(buffer.index) +
+                        " does not have the shape " +
+                        formatShape(buffer.shape) +
+                        " its launch plan takes for extent " +
+                        std::to_string(S));
+    }
+    plan = &instantiated;
+  }
   if (!plan)
     return fail(SEQRT_ERROR_TARGET,
                 "entry '" + info.name + "' cannot run on " + target.name +

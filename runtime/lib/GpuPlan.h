@@ -12,6 +12,7 @@
 #ifndef SEQRT_LIB_GPUPLAN_H
 #define SEQRT_LIB_GPUPLAN_H
 
+#include "Json.h"
 #include "seqrt/gpu.h"
 #include "seqrt/seqrt.h"
 
@@ -21,7 +22,6 @@
 
 namespace seqrt {
 
-class JsonValue;
 struct GpuTargetInfo;
 struct Metadata;
 
@@ -95,6 +95,14 @@ struct GpuPlanEntry {
   std::string name;
   /// The metadata entry it runs (resolved at load).
   size_t entry = 0;
+  /// Version 6: the entry's dynamic extent S is extent `dimAxis` of input
+  /// `dimInput`; `source` is the entry's plan with extents affine in S,
+  /// instantiated for S at each call (the fields below hold it for S = 1,
+  /// read and checked at load). `where` names it in messages.
+  bool dynamic = false;
+  size_t dimInput = 0, dimAxis = 0;
+  JsonValue source;
+  std::string where;
   std::vector<GpuPlanBuffer> buffers;
   std::vector<GpuPlanStep> steps;
   std::vector<size_t> outputs;
@@ -102,6 +110,9 @@ struct GpuPlanEntry {
 
 struct GpuHostPlan {
   std::vector<GpuPlanEntry> entries;
+  /// Version 6: the entries with no launch plan (control flow), which run
+  /// on the CPU only.
+  std::vector<std::string> cpuOnly;
 };
 
 /// Reads the plan `plan` (at `where`) of `target`, whose manifest is read:

@@ -17,6 +17,7 @@
 #include "seqc/Import/Import.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/CPU/CPUTarget.h"
+#include "seqc/Target/GPU/GPUEntries.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/GPU/QuantKernels.h"
 #include "seqc/Target/TargetDescription.h"
@@ -508,6 +509,11 @@ static LogicalResult buildGPUKernels(ModuleOp module,
                                      TimingScope &timing,
                                      OwningOpRef<ModuleOp> &kernels,
                                      llvm::json::Value *hostPlan = nullptr) {
+  // Entries with control flow stay on the CPU; calls are inlined.
+  FailureOr<SmallVector<std::string>> cpuOnly =
+      seq::prepareGPUEntries(module, target);
+  if (failed(cpuOnly))
+    return failure();
   if (failed(runPasses(module, timing, [&](PassManager &pm) {
         seq::SeqGPULinearKernelsOptions options;
         options.target = target.name();
@@ -560,7 +566,7 @@ static LogicalResult buildGPUKernels(ModuleOp module,
   // The entries' host side (artifacts): it may add the attention forms the
   // runtime chooses between, so it comes before the kernels are taken.
   if (hostPlan) {
-    FailureOr<llvm::json::Value> plan = seq::buildGPUHostPlan(module, target);
+    FailureOr<llvm::json::Value> plan = seq::buildGPUHostPlanWithCpuOnly(module, target, *cpuOnly);
     if (failed(plan))
       return failure();
     *hostPlan = std::move(*plan);

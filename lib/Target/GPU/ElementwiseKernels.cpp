@@ -9,7 +9,12 @@
 // the Cephes single-precision polynomials), so no device library is
 // linked. RoPE's inverse frequencies are a constant table in the
 // gpu.module (global memory). seq.embedding and seq.cache_write get their
-// row-copy kernels from StateKernels.cpp.
+// row-copy kernels from StateKernels.cpp. Data movement the importers'
+// entries need between those ops: a permute kernel (linalg.transpose of a
+// rank <= 4 tensor, e.g. attention heads [1, S, H, D] <-> [1, H, S, D]) and
+// an element-type conversion kernel (arith.extf / arith.truncf on tensors,
+// e.g. bf16 logits widened to f32), both plain copies with no arithmetic
+// beyond the conversion (truncf rounds to nearest even, as the CPU).
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +28,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -156,6 +162,88 @@ void buildBinaryKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     }
     k.storeF32(result, out, {i});
   }
+  gpu::ReturnOp::create(b);
+}
+
+/// out[i] = convert(in[i]) over the flattened elements (arith.extf or
+/// arith.truncf): the binary kernels' grid-stride loop.
+void buildConvertKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                        StringRef name, const GPUElementwiseConfig &config,
+                        Type from, Type to) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  auto source = MemRefType::get({ShapedType::kDynamic}, from);
+  auto target = MemRefType::get({ShapedType::kDynamic}, to);
+  gpu::GPUFuncOp func = createKernel(b, name, {source, target}, config.threads,
+                                     {1, 0, config.tile()});
+  IndexMath k(b);
+  Value in = func.getArgument(0), out = func.getArgument(1);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value count = memref::DimOp::create(b, out, 0);
+  Value gridX = arith::DivUIOp::create(b, k.add(count, k.c(config.tile() - 1)),
+                                       k.c(config.tile()));
+  Value first = k.add(k.mul(blockX, k.c(config.threads)), tid);
+  Value stride = k.mul(gridX, k.c(config.threads));
+  auto loop = scf::ForOp::create(b, first, count, stride);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value i = loop.getInductionVar();
+    Value v = memref::LoadOp::create(b, in, ValueRange{i});
+    if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+      v = arith::ExtFOp::create(b, to, v);
+    else
+      v = arith::TruncFOp::create(b, to, v);
+    memref::StoreOp::create(b, v, out, ValueRange{i});
+  }
+  gpu::ReturnOp::create(b);
+}
+
+/// Y = permute(X) for rank-4 X and Y (lower ranks are viewed with leading
+/// unit dimensions): Y[i0, i1, i2, i3] = X[j] with j[perm[d]] = i[d], as
+/// linalg.transpose's `permutation`. A block per (tile of rowsPerBlock
+/// rows of Y's dimension 2, index of dimension 1, index of dimension 0);
+/// thread e of a block takes the elements e, e + threads, ... of its rows
+/// (`inner` = Y's last extent, static, elements a row), so consecutive
+/// threads write consecutive elements of Y.
+void buildPermuteKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                        StringRef name, const GPUElementwiseConfig &config,
+                        Type elementType, ArrayRef<int64_t> perm,
+                        int64_t inner) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  int64_t rowsPerBlock = std::max<int64_t>(1, config.tile() / inner);
+  int64_t dynamic = ShapedType::kDynamic;
+  auto tensor4 =
+      MemRefType::get({dynamic, dynamic, dynamic, dynamic}, elementType);
+  gpu::GPUFuncOp func =
+      createKernel(b, name, {tensor4, tensor4}, config.threads,
+                   {1, 2, rowsPerBlock, 1, 1, 1, 1, 0, 1});
+  IndexMath k(b);
+  Value x = func.getArgument(0), y = func.getArgument(1);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value r0 =
+      k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), k.c(rowsPerBlock));
+  Value i1 = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value i0 = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value rows = memref::DimOp::create(b, y, 2);
+  auto loop = scf::ForOp::create(b, tid, k.c(rowsPerBlock * inner),
+                                 k.c(config.threads));
+  OpBuilder::InsertionGuard inner0(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value e = loop.getInductionVar();
+  Value i2 = k.add(r0, k.div(e, inner));
+  Value i3 = k.rem(e, inner);
+  auto inside = scf::IfOp::create(b, TypeRange{}, k.ult(i2, rows), false);
+  b.setInsertionPointToStart(inside.thenBlock());
+  SmallVector<Value> out{i0, i1, i2, i3}, in(4);
+  for (int64_t d = 0; d < 4; ++d)
+    in[perm[d]] = out[d];
+  memref::StoreOp::create(b, memref::LoadOp::create(b, x, in), y, out);
+  b.setInsertionPointAfter(loop);
   gpu::ReturnOp::create(b);
 }
 
@@ -301,6 +389,51 @@ struct GPUElementwiseKernelsPass
           buildBinaryKernel(builder, module, kernel, *config, type,
                             swiglu ? ElementwiseKind::SwiGLU
                                    : ElementwiseKind::Add);
+        recordKernel(op, kernel);
+        return;
+      }
+      // Element-type conversions of tensors (arith.extf / arith.truncf).
+      if (isa<arith::ExtFOp, arith::TruncFOp>(op) &&
+          isa<RankedTensorType>(op->getResultTypes()[0])) {
+        Type from = getElementTypeOrSelf(op->getOperand(0).getType());
+        Type to = getElementTypeOrSelf(op->getResultTypes()[0]);
+        std::string kernel =
+            "convert_" + kernelTypeName(from) + "_" + kernelTypeName(to);
+        gpu::GPUModuleOp module = kernelModule();
+        if (!module.lookupSymbol(kernel))
+          buildConvertKernel(builder, module, kernel, *config, from, to);
+        recordKernel(op, kernel);
+        return;
+      }
+      // linalg.transpose of a tensor of rank <= 4 (the permute kernel).
+      if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+        auto type = dyn_cast<RankedTensorType>(transpose.getInit().getType());
+        if (!type)
+          return;
+        int64_t rank = type.getRank();
+        if (rank > 4 || rank == 0 || ShapedType::isDynamic(type.getShape().back())) {
+          transpose.emitError()
+              << "seq-gpu-elementwise-kernels: the permute kernel takes "
+                 "tensors of rank 1 to 4 with a static last extent, not "
+              << type;
+          return signalPassFailure();
+        }
+        // The permutation of the rank-4 view (leading unit dimensions).
+        SmallVector<int64_t> perm;
+        for (int64_t d = 0; d < 4 - rank; ++d)
+          perm.push_back(d);
+        for (int64_t p : transpose.getPermutation())
+          perm.push_back(p + 4 - rank);
+        int64_t inner = type.getShape().back();
+        std::string kernel = "permute_" + kernelTypeName(type.getElementType()) +
+                             "_p" + llvm::join(llvm::map_range(perm, [](int64_t p) {
+                               return std::to_string(p);
+                             }), "") +
+                             "_d" + std::to_string(inner);
+        gpu::GPUModuleOp module = kernelModule();
+        if (!module.lookupSymbol(kernel))
+          buildPermuteKernel(builder, module, kernel, *config,
+                             type.getElementType(), perm, inner);
         recordKernel(op, kernel);
         return;
       }

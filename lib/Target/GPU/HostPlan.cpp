@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seq/IR/SeqOps.h"
+#include "seqc/Target/GPU/GPUEntries.h"
 #include "seqc/Target/GPU/GPUTarget.h"
 #include "seqc/Target/KernelDispatchWgmma.h"
 #include "seqrt/GpuHost.h"
@@ -19,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -49,6 +51,42 @@ StringRef dtypeName(Type type) {
   return "";
 }
 
+/// An extent of a plan: mul x S + add, S the entry's dynamic extent (a
+/// prompt length; plan version 6), or a constant (mul 0).
+struct Affine {
+  int64_t mul = 0, add = 0;
+  bool isConst() const { return mul == 0; }
+  bool operator==(const Affine &other) const {
+    return mul == other.mul && add == other.add;
+  }
+};
+using Extents = SmallVector<Affine, 4>;
+
+/// An i32 tensor derived from an entry's position input: element i of the
+/// flattened tensor is [the position of input `input`] + start + step * i.
+struct LinearI32 {
+  std::optional<int64_t> input;
+  Affine start;
+  int64_t step = 1;
+};
+
+Affine sum(Affine a, Affine b) { return Affine{a.mul + b.mul, a.add + b.add}; }
+
+/// The JSON of an extent: an integer, or {"sym", "mul", "add"}.
+llvm::json::Value toJson(Affine a) {
+  if (a.isConst())
+    return a.add;
+  return llvm::json::Object{{host::kExtentSymbol, 0},
+                            {host::kExtentMul, a.mul},
+                            {host::kExtentAdd, a.add}};
+}
+llvm::json::Array toJson(ArrayRef<Affine> extents) {
+  llvm::json::Array array;
+  for (Affine a : extents)
+    array.push_back(toJson(a));
+  return array;
+}
+
 /// The plan of one entry function.
 class EntryPlanBuilder {
 public:
@@ -57,6 +95,22 @@ public:
       : func(func), module(module), target(target) {}
 
   FailureOr<llvm::json::Object> build() {
+    // The entry's one dynamic extent S (a prompt of any length): the first
+    // dynamic extent of an input, read from it at the call (version 6).
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      auto type = dyn_cast<RankedTensorType>(func.getArgument(i).getType());
+      if (!type)
+        continue;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        if (!type.isDynamicDim(d))
+          continue;
+        if (symbolInput >= 0)
+          return fail(func, "a launch plan takes one dynamic extent, but "
+                            "the inputs have several");
+        symbolInput = i;
+        symbolAxis = d;
+      }
+    }
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       BlockArgument arg = func.getArgument(i);
       if (!isa<RankedTensorType>(arg.getType()))
@@ -76,14 +130,164 @@ public:
     for (Operation &op : func.getBody().front()) {
       if (failed(visit(&op)))
         return failure();
+      if (!shapeError.empty())
+        return fail(&op, shapeError);
     }
-    return llvm::json::Object{{"name", func.getSymName()},
-                              {"buffers", std::move(buffers)},
-                              {"steps", std::move(steps)},
-                              {"outputs", std::move(outputs)}};
+    llvm::json::Object entry{{"name", func.getSymName()},
+                             {"buffers", std::move(buffers)},
+                             {"steps", std::move(steps)},
+                             {"outputs", std::move(outputs)}};
+    if (symbolInput >= 0)
+      entry[host::kEntryDims] = llvm::json::Array{llvm::json::Object{
+          {"input", symbolInput}, {"axis", symbolAxis}}};
+    return entry;
   }
 
 private:
+  /// a x b; an extent quadratic in S is an error (shapeError).
+  Affine product(Affine a, Affine b) {
+    if (!a.isConst() && !b.isConst()) {
+      if (shapeError.empty())
+        shapeError = "an extent quadratic in the dynamic extent";
+      return Affine{};
+    }
+    if (a.isConst())
+      return Affine{b.mul * a.add, b.add * a.add};
+    return Affine{a.mul * b.add, a.add * b.add};
+  }
+
+  /// The value of an index (a constant, tensor.dim, their sums and
+  /// products by constants, index casts), or std::nullopt.
+  std::optional<Affine> indexAffine(OpFoldResult value) {
+    if (auto attr = dyn_cast<Attribute>(value)) {
+      if (auto integer = dyn_cast<IntegerAttr>(attr))
+        return Affine{0, integer.getInt()};
+      return std::nullopt;
+    }
+    Value v = cast<Value>(value);
+    APInt constant;
+    if (matchPattern(v, m_ConstantInt(&constant)))
+      return Affine{0, constant.getSExtValue()};
+    Operation *def = v.getDefiningOp();
+    if (!def)
+      return std::nullopt;
+    if (auto dim = dyn_cast<tensor::DimOp>(def)) {
+      std::optional<int64_t> axis = dim.getConstantIndex();
+      auto type = dyn_cast<RankedTensorType>(dim.getSource().getType());
+      if (!axis || !type || *axis < 0 || *axis >= type.getRank())
+        return std::nullopt;
+      return extentsOf(dim.getSource())[*axis];
+    }
+    if (auto cast = dyn_cast<arith::IndexCastOp>(def))
+      return indexAffine(OpFoldResult(cast.getIn()));
+    if (isa<arith::AddIOp, arith::SubIOp, arith::MulIOp>(def)) {
+      std::optional<Affine> a = indexAffine(OpFoldResult(def->getOperand(0)));
+      std::optional<Affine> b = indexAffine(OpFoldResult(def->getOperand(1)));
+      if (!a || !b)
+        return std::nullopt;
+      if (isa<arith::AddIOp>(def))
+        return sum(*a, *b);
+      if (isa<arith::SubIOp>(def))
+        return Affine{a->mul - b->mul, a->add - b->add};
+      if (!a->isConst() && !b->isConst())
+        return std::nullopt;
+      return product(*a, *b);
+    }
+    return std::nullopt;
+  }
+
+  /// The extents of `value`: its static ones, and each dynamic one as an
+  /// affine function of the entry's dynamic extent S, from the ops that
+  /// make it (an input's; tensor.empty, expand_shape, extract_slice and
+  /// splat sizes; collapse_shape's products; a destination-style op's
+  /// init; else an operand of the same rank dynamic in that dimension).
+  /// Sets shapeError when one is not known.
+  Extents extentsOf(Value value) {
+    if (auto it = extentCache.find(value); it != extentCache.end())
+      return it->second;
+    auto type = cast<RankedTensorType>(value.getType());
+    Extents extents;
+    for (int64_t d : type.getShape())
+      extents.push_back(Affine{0, ShapedType::isDynamic(d) ? 0 : d});
+    auto unknown = [&](int64_t d) {
+      if (shapeError.empty())
+        shapeError = "dimension " + std::to_string(d) + " of " +
+                     llvm::formatv("{0}", type).str() +
+                     " is not a known function of the entry's dynamic extent";
+    };
+    // The sizes an op gives its result's dynamic dimensions, in order.
+    auto fromSizes = [&](ValueRange sizes) {
+      size_t next = 0;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        if (!type.isDynamicDim(d))
+          continue;
+        std::optional<Affine> a =
+            next < sizes.size() ? indexAffine(OpFoldResult(sizes[next++]))
+                                : std::nullopt;
+        if (!a)
+          unknown(d);
+        else
+          extents[d] = *a;
+      }
+    };
+    Operation *def = value.getDefiningOp();
+    if (!type.hasStaticShape()) {
+      if (auto arg = dyn_cast<BlockArgument>(value)) {
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          if (type.isDynamicDim(d)) {
+            if (static_cast<int64_t>(arg.getArgNumber()) == symbolInput &&
+                d == symbolAxis)
+              extents[d] = Affine{1, 0};
+            else
+              unknown(d);
+          }
+      } else if (auto castOp = dyn_cast<tensor::CastOp>(def)) {
+        // The same tensor, its extents less (or more) known.
+        extents = extentsOf(castOp.getSource());
+      } else if (auto empty = dyn_cast<tensor::EmptyOp>(def)) {
+        fromSizes(empty.getDynamicSizes());
+      } else if (auto splat = dyn_cast<tensor::SplatOp>(def)) {
+        fromSizes(splat.getDynamicSizes());
+      } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
+        fromSizes(expand.getOutputShape());
+      } else if (auto slice = dyn_cast<tensor::ExtractSliceOp>(def)) {
+        fromSizes(slice.getSizes());
+      } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
+        Extents source = extentsOf(collapse.getSrc());
+        for (auto [d, group] :
+             llvm::enumerate(collapse.getReassociationIndices())) {
+          Affine a{0, 1};
+          for (int64_t i : group)
+            a = product(a, source[i]);
+          extents[d] = a;
+        }
+      } else if (auto dps = dyn_cast<DestinationStyleOpInterface>(def)) {
+        unsigned index = cast<OpResult>(value).getResultNumber();
+        extents = extentsOf(dps.getDpsInits()[index]);
+      } else {
+        for (int64_t d = 0; d < type.getRank(); ++d) {
+          if (!type.isDynamicDim(d))
+            continue;
+          bool found = false;
+          for (Value operand : def->getOperands()) {
+            auto other = dyn_cast<RankedTensorType>(operand.getType());
+            if (other && other.getRank() > d && other.isDynamicDim(d) &&
+                (other.getRank() == type.getRank() ||
+                 isa<EmbeddingOp, QuantizedEmbeddingOp>(def))) {
+              extents[d] = extentsOf(operand)[d];
+              found = true;
+              break;
+            }
+          }
+          if (!found)
+            unknown(d);
+        }
+      }
+    }
+    extentCache[value] = extents;
+    return extents;
+  }
+
   LogicalResult fail(Operation *op, const Twine &why) {
     return op->emitError() << "seqc: entry @" << func.getSymName()
                            << " cannot run on " << target.name() << ": " << why;
@@ -95,14 +299,14 @@ private:
     StringRef dtype = dtypeName(type.getElementType());
     Operation *owner =
         value.getDefiningOp() ? value.getDefiningOp() : func.getOperation();
-    if (!type.hasStaticShape())
-      return fail(owner, "the launch plan needs static shapes, not " +
-                             llvm::formatv("{0}", type).str());
     if (dtype.empty())
       return fail(owner, "no GPU buffer of element type " +
                              llvm::formatv("{0}", type.getElementType()).str());
+    Extents shape = extentsOf(value);
+    if (!shapeError.empty())
+      return fail(owner, shapeError);
     desc["dtype"] = dtype;
-    desc["shape"] = llvm::json::Array(type.getShape());
+    desc["shape"] = toJson(shape);
     int64_t id = static_cast<int64_t>(buffers.size());
     buffers.push_back(std::move(desc));
     bufferOf[value] = id;
@@ -111,29 +315,45 @@ private:
 
   /// A kernel argument: buffer of `value` viewed with `shape`.
   FailureOr<llvm::json::Value> arg(Operation *op, Value value,
-                                   ArrayRef<int64_t> shape) {
+                                   ArrayRef<Affine> shape) {
     auto it = bufferOf.find(value);
+    // An i32 value derived from the position, first read here.
+    if (it == bufferOf.end() && succeeded(materializePosition(value)))
+      it = bufferOf.find(value);
     if (it == bufferOf.end())
       return fail(op, "operand " + llvm::formatv("{0}", value.getType()).str() +
                           " is made by no op with a GPU kernel");
-    llvm::json::Object object{{"buffer", it->second},
-                              {"shape", llvm::json::Array(shape)}};
-    // A contiguous slice of the buffer (version 5).
-    if (int64_t offset = offsetOf.lookup(value))
-      object[host::kArgOffset] = offset;
+    llvm::json::Object object{{"buffer", it->second}, {"shape", toJson(shape)}};
+    // A contiguous slice of the buffer (version 5; an offset in S, 6).
+    auto offset = offsetOf.find(value);
+    if (offset != offsetOf.end() && !(offset->second == Affine{}))
+      object[host::kArgOffset] = toJson(offset->second);
     return llvm::json::Value(std::move(object));
   }
 
-  /// The shape as [product of the leading extents, last extent].
-  static SmallVector<int64_t> rows(RankedTensorType type) {
-    int64_t leading = 1;
-    for (int64_t d = 0; d + 1 < type.getRank(); ++d)
-      leading *= type.getDimSize(d);
-    return {leading, type.getRank() ? type.getShape().back() : 1};
+  /// The extents of `value` as [product of the leading ones, last one].
+  Extents rows(Value value) {
+    Extents e = extentsOf(value);
+    Affine leading{0, 1};
+    for (size_t d = 0; d + 1 < e.size(); ++d)
+      leading = product(leading, e[d]);
+    return {leading, e.empty() ? Affine{0, 1} : e.back()};
   }
-  static SmallVector<int64_t> flat(RankedTensorType type) {
-    return {type.getNumElements()};
+  Extents flat(Value value) {
+    Affine count{0, 1};
+    for (Affine a : extentsOf(value))
+      count = product(count, a);
+    return {count};
   }
+  /// The extents with leading unit extents up to rank 4 (the permute
+  /// kernel's view).
+  Extents rank4(Value value) {
+    Extents e = extentsOf(value);
+    Extents shape(4 - std::min<size_t>(4, e.size()), Affine{0, 1});
+    shape.append(e.begin(), e.end());
+    return shape;
+  }
+  Extents whole(Value value) { return extentsOf(value); }
 
   static std::string kernelName(Operation *op) {
     if (auto ref = op->getAttrOfType<SymbolRefAttr>("seq.gpu_kernel"))
@@ -143,9 +363,8 @@ private:
 
   /// Appends a launch of `op`'s kernel over `args`; its result gets a buffer.
   LogicalResult
-  launch(Operation *op,
-         ArrayRef<std::pair<Value, SmallVector<int64_t>>> operands,
-         SmallVector<int64_t> resultShape, StringRef kind = host::kStepLaunch) {
+  launch(Operation *op, ArrayRef<std::pair<Value, Extents>> operands,
+         Extents resultShape, StringRef kind = host::kStepLaunch) {
     std::string kernel = kernelName(op);
     if (kernel.empty())
       return fail(op, "'" + op->getName().getStringRef().str() +
@@ -162,8 +381,8 @@ private:
         addBuffer(result, llvm::json::Object{{"kind", host::kBufferTemp}});
     if (failed(buffer))
       return failure();
-    args.push_back(llvm::json::Object{
-        {"buffer", *buffer}, {"shape", llvm::json::Array(resultShape)}});
+    args.push_back(
+        llvm::json::Object{{"buffer", *buffer}, {"shape", toJson(resultShape)}});
     steps.push_back(llvm::json::Object{{"kind", kind},
                                        {"op", op->getName().getStringRef()},
                                        {"kernel", kernel},
@@ -207,17 +426,14 @@ private:
     auto element = [&](size_t i) {
       return cast<MemRefType>(type.getInput(i)).getElementType();
     };
-    auto push = [&](int64_t buffer, ArrayRef<int64_t> shape) {
-      args.push_back(llvm::json::Object{{"buffer", buffer},
-                                        {"shape", llvm::json::Array(shape)}});
+    auto push = [&](int64_t buffer, llvm::json::Array shape) {
+      args.push_back(
+          llvm::json::Object{{"buffer", buffer}, {"shape", std::move(shape)}});
     };
     size_t i = 0;
     for (int64_t buffer : operandBuffers) {
       const llvm::json::Object *desc = buffers[buffer].getAsObject();
-      SmallVector<int64_t> shape;
-      for (const llvm::json::Value &e : *desc->getArray("shape"))
-        shape.push_back(*e.getAsInteger());
-      push(buffer, shape);
+      push(buffer, *desc->getArray("shape"));
       ++i;
     }
     for (Value value : operands) {
@@ -227,7 +443,7 @@ private:
                     "kernel '" + kernel.str() + "' argument " +
                         std::to_string(i) + " is not of element type " +
                         llvm::formatv("{0}", tensor.getElementType()).str());
-      FailureOr<llvm::json::Value> a = arg(op, value, tensor.getShape());
+      FailureOr<llvm::json::Value> a = arg(op, value, whole(value));
       if (failed(a))
         return failure();
       args.push_back(std::move(*a));
@@ -236,7 +452,7 @@ private:
     size_t w = 0;
     for (Value value : results) {
       FailureOr<int64_t> buffer;
-      SmallVector<int64_t> shape;
+      llvm::json::Array shape;
       if (value) {
         auto tensor = cast<RankedTensorType>(value.getType());
         if (tensor.getElementType() != element(i))
@@ -244,24 +460,27 @@ private:
                       "kernel '" + kernel.str() + "' result argument " +
                           std::to_string(i) + " is not of element type " +
                           llvm::formatv("{0}", tensor.getElementType()).str());
-        shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+        shape = toJson(whole(value));
         buffer =
             addBuffer(value, llvm::json::Object{{"kind", host::kBufferTemp}});
       } else {
-        shape = workspaceShapes[w++];
+        if (llvm::any_of(workspaceShapes[w], ShapedType::isDynamic))
+          return fail(op, "kernel '" + kernel.str() +
+                              "' needs a workspace of static shape");
+        shape = llvm::json::Array(workspaceShapes[w++]);
         StringRef dtype = dtypeName(element(i));
         if (dtype.empty())
           return fail(op, "no GPU buffer of kernel '" + kernel.str() +
                               "' argument " + std::to_string(i));
         buffer = static_cast<int64_t>(buffers.size());
-        buffers.push_back(
-            llvm::json::Object{{"kind", host::kBufferTemp},
-                               {"dtype", dtype},
-                               {"shape", llvm::json::Array(shape)}});
+        buffers.push_back(llvm::json::Object{
+            {"kind", host::kBufferTemp},
+            {"dtype", dtype},
+            {"shape", llvm::json::Array(shape)}});
       }
       if (failed(buffer))
         return failure();
-      push(*buffer, shape);
+      push(*buffer, std::move(shape));
       ++i;
       written.push_back(*buffer);
     }
@@ -385,17 +604,25 @@ private:
     // kernel when the keys allow a split (two K/V tiles each), and the
     // decode form (few query rows, long KV) when its mapping applies.
     std::string error;
+    // A dynamic extent (the prompt length) is unknown here, as in the
+    // kernel pass: no split count from it, and no decode form (the decode
+    // kernels take few query rows).
+    auto extent = [](int64_t d) {
+      return ShapedType::isDynamic(d) ? int64_t(0) : d;
+    };
     auto select = [&](bool allowDecode) {
       return selectGPUAttentionConfig(
           target, elementType, op.getGroupSize(), query.getDimSize(3),
-          op.getValue().getType().getDimSize(3), query.getDimSize(0),
-          key.getDimSize(1), query.getDimSize(2), key.getDimSize(2), error,
-          allowDecode);
+          op.getValue().getType().getDimSize(3), extent(query.getDimSize(0)),
+          extent(key.getDimSize(1)), extent(query.getDimSize(2)),
+          extent(key.getDimSize(2)), error, allowDecode);
     };
     std::optional<GPUAttentionConfig> config = select(/*allowDecode=*/false);
     if (!config)
       return fail(op, error);
-    std::optional<GPUAttentionConfig> decodeConfig = select(true);
+    std::optional<GPUAttentionConfig> decodeConfig;
+    if (query.hasStaticShape() && key.hasStaticShape())
+      decodeConfig = select(true);
     if (decodeConfig && !decodeConfig->decode)
       decodeConfig.reset();
     double scale = op.getEffectiveScale();
@@ -448,8 +675,7 @@ private:
     if (ragged)
       read.push_back(op.getKvLengths());
     for (Value v : read) {
-      FailureOr<llvm::json::Value> a =
-          arg(op, v, cast<RankedTensorType>(v.getType()).getShape());
+      FailureOr<llvm::json::Value> a = arg(op, v, whole(v));
       if (failed(a))
         return failure();
       args.push_back(std::move(*a));
@@ -458,9 +684,8 @@ private:
         op.getOutput(), llvm::json::Object{{"kind", host::kBufferTemp}});
     if (failed(out))
       return failure();
-    args.push_back(llvm::json::Object{
-        {"buffer", *out},
-        {"shape", llvm::json::Array(op.getOutput().getType().getShape())}});
+    args.push_back(llvm::json::Object{{"buffer", *out},
+                                      {"shape", toJson(whole(op.getOutput()))}});
     if (ragged) {
       int64_t status = workspace("i32", {1});
       args.push_back(llvm::json::Object{{"buffer", status},
@@ -484,40 +709,63 @@ private:
     return success();
   }
 
-  /// tensor.extract_slice with static offsets, sizes and unit strides
-  /// whose elements are contiguous in the source (a prefill's last row):
-  /// a view of the source's buffer at an element offset.
+  /// tensor.extract_slice with static sizes and unit strides whose
+  /// elements are contiguous in the source (a prefill's last row): a view
+  /// of the source's buffer at an element offset, which may be affine in
+  /// the entry's dynamic extent (offsets from tensor.dim: S - 1). A slice
+  /// of an i32 value derived from the position keeps that derivation.
   LogicalResult visitSlice(tensor::ExtractSliceOp slice) {
     auto it = bufferOf.find(slice.getSource());
-    if (it == bufferOf.end())
+    auto linear = linearOf.find(slice.getSource());
+    if (it == bufferOf.end() && linear == linearOf.end())
       return fail(slice, "the sliced tensor is made by no op with a GPU "
                          "kernel");
-    RankedTensorType source = slice.getSourceType();
-    ArrayRef<int64_t> offsets = slice.getStaticOffsets();
     ArrayRef<int64_t> sizes = slice.getStaticSizes();
     ArrayRef<int64_t> strides = slice.getStaticStrides();
-    if (!source.hasStaticShape() ||
-        llvm::any_of(offsets, ShapedType::isDynamic) ||
-        llvm::any_of(sizes, ShapedType::isDynamic) ||
+    if (llvm::any_of(sizes, ShapedType::isDynamic) ||
         llvm::any_of(strides, [](int64_t s) { return s != 1; }))
-      return fail(slice, "a GPU view of a slice needs static offsets and "
-                         "sizes and unit strides");
+      return fail(slice, "a GPU view of a slice needs static sizes and unit "
+                         "strides");
+    Extents source = extentsOf(slice.getSource());
+    Extents offsets;
+    for (OpFoldResult offset : slice.getMixedOffsets()) {
+      std::optional<Affine> a = indexAffine(offset);
+      if (!a)
+        return fail(slice, "a GPU view of a slice needs offsets that are "
+                           "constants or affine in the prompt length");
+      offsets.push_back(*a);
+    }
     // Contiguous: unit extents, then one partial extent, then whole ones.
-    int64_t rank = source.getRank(), first = 0;
+    int64_t rank = static_cast<int64_t>(source.size()), first = 0;
     while (first < rank && sizes[first] == 1)
       ++first;
     for (int64_t d = first + 1; d < rank; ++d)
-      if (sizes[d] != source.getDimSize(d))
+      if (!(Affine{0, sizes[d]} == source[d]))
         return fail(slice, "the slice is not contiguous in its buffer (no "
                            "GPU kernel gathers it)");
-    int64_t offset = 0, stride = 1;
+    Affine offset, stride{0, 1};
     for (int64_t d = rank - 1; d >= 0; --d) {
-      offset += offsets[d] * stride;
-      stride *= source.getDimSize(d);
+      offset = sum(offset, product(offsets[d], stride));
+      stride = product(stride, source[d]);
     }
+    if (!shapeError.empty())
+      return fail(slice, shapeError);
+    // A slice of position values is position values of its own (a buffer
+    // made when a kernel reads it): a view of a part at offset 0 is not
+    // expressible (an argument at offset 0 views its whole buffer).
+    if (linear != linearOf.end()) {
+      LinearI32 derived = linear->second;
+      derived.start =
+          sum(derived.start, product(Affine{0, derived.step}, offset));
+      linearOf[slice.getResult()] = derived;
+      if (derived.input)
+        return success();
+    }
+    if (it == bufferOf.end())
+      return success();
     bufferOf[slice.getResult()] = it->second;
-    offset += offsetOf.lookup(slice.getSource());
-    if (offset)
+    offset = sum(offset, offsetOf.lookup(slice.getSource()));
+    if (!(offset == Affine{}))
       offsetOf[slice.getResult()] = offset;
     return success();
   }
@@ -535,54 +783,128 @@ private:
     return static_cast<int64_t>(arg.getArgNumber());
   }
 
-  /// arith.addi of the entry's position input (i32 [1], or the splat of
-  /// its element) and an i32 constant c + i (an iota): the values a decode
-  /// step derives from its position (RoPE positions, the attention's
-  /// valid key count), which the runtime computes at the call (a
-  /// "position" buffer, version 5).
-  LogicalResult visitPositions(arith::AddIOp add) {
-    auto type = cast<RankedTensorType>(add.getType());
-    // (the input's number, c) when `position` + `constant` has the form.
-    using Match = std::optional<std::pair<int64_t, int64_t>>;
-    auto match = [&](Value position, Value constant) -> Match {
-      if (auto splat = position.getDefiningOp<tensor::SplatOp>()) {
-        auto extract = splat.getInput().getDefiningOp<tensor::ExtractOp>();
-        if (!extract)
-          return std::nullopt;
-        position = extract.getTensor();
-      } else if (position.getType() != type) {
-        return std::nullopt;
-      }
-      std::optional<int64_t> index = positionInput(position);
+  /// The derivation of an i32 tensor from the position (element i of the
+  /// flattened tensor = [position of input `input`] + start + step * i), or
+  /// std::nullopt. Its forms: the position input; the splat of its
+  /// element (tensor.extract); an iota (an i32 constant c, c + 1, ..., or
+  /// the importers' linalg.generic yielding linalg.index over one non-unit
+  /// dimension); tensor.from_elements of an extent (S); their sums
+  /// (arith.addi) and contiguous slices.
+  std::optional<LinearI32> linearI32(Value value) {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!type || !type.getElementType().isInteger(32))
+      return std::nullopt;
+    if (auto it = linearOf.find(value); it != linearOf.end())
+      return it->second;
+    if (std::optional<int64_t> index = positionInput(value))
+      return LinearI32{*index, Affine{}, 1};
+    Operation *def = value.getDefiningOp();
+    if (!def)
+      return std::nullopt;
+    if (auto castOp = dyn_cast<tensor::CastOp>(def))
+      return linearI32(castOp.getSource());
+    if (auto splat = dyn_cast<tensor::SplatOp>(def)) {
+      auto extract = splat.getInput().getDefiningOp<tensor::ExtractOp>();
+      std::optional<int64_t> index =
+          extract ? positionInput(extract.getTensor()) : std::nullopt;
       if (!index)
         return std::nullopt;
-      DenseIntElementsAttr values;
-      if (!matchPattern(constant, m_Constant(&values)))
-        return std::nullopt;
+      return LinearI32{*index, Affine{}, type.getNumElements() == 1 ? 1 : 0};
+    }
+    DenseIntElementsAttr values;
+    if (matchPattern(value, m_Constant(&values))) {
       int64_t start = 0, i = 0;
-      for (const APInt &value : values.getValues<APInt>()) {
-        int64_t v = value.getSExtValue();
+      for (const APInt &v : values.getValues<APInt>()) {
+        int64_t e = v.getSExtValue();
         if (i == 0)
-          start = v;
-        else if (v != start + i)
+          start = e;
+        else if (e != start + i)
           return std::nullopt;
         ++i;
       }
       if (start < INT32_MIN || start > INT32_MAX)
         return std::nullopt;
-      return std::make_pair(*index, start);
-    };
-    Match found = match(add.getLhs(), add.getRhs());
-    if (!found)
-      found = match(add.getRhs(), add.getLhs());
-    if (!found || !type.getElementType().isInteger(32))
+      return LinearI32{std::nullopt, Affine{0, start}, 1};
+    }
+    if (auto from = dyn_cast<tensor::FromElementsOp>(def)) {
+      if (from.getElements().size() != 1)
+        return std::nullopt;
+      Value element = from.getElements()[0];
+      auto cast = element.getDefiningOp<arith::IndexCastOp>();
+      std::optional<Affine> a =
+          cast ? indexAffine(OpFoldResult(cast.getIn())) : std::nullopt;
+      if (!a)
+        return std::nullopt;
+      return LinearI32{std::nullopt, *a, 1};
+    }
+    if (auto generic = dyn_cast<linalg::GenericOp>(def)) {
+      // outs(tensor.empty) { linalg.index k -> index_cast -> yield }, every
+      // dimension but k of extent 1: the flattened iota.
+      if (generic.getNumDpsInputs() != 0 || generic->getNumResults() != 1 ||
+          !llvm::all_of(generic.getIndexingMapsArray(),
+                        [](AffineMap m) { return m.isIdentity(); }))
+        return std::nullopt;
+      Block &body = generic.getRegion().front();
+      auto yield = cast<linalg::YieldOp>(body.getTerminator());
+      // The iota of a unit extent, folded: a constant.
+      APInt constant;
+      if (body.getOperations().size() == 1 &&
+          matchPattern(yield.getValues()[0], m_ConstantInt(&constant))) {
+        int64_t c = constant.getSExtValue();
+        if (c < INT32_MIN || c > INT32_MAX)
+          return std::nullopt;
+        return LinearI32{std::nullopt, Affine{0, c},
+                         type.getNumElements() == 1 ? 1 : 0};
+      }
+      auto cast = yield.getValues()[0].getDefiningOp<arith::IndexCastOp>();
+      auto index = cast ? cast.getIn().getDefiningOp<linalg::IndexOp>()
+                        : linalg::IndexOp();
+      if (!index || body.getOperations().size() != 3)
+        return std::nullopt;
+      Extents e = extentsOf(value);
+      for (size_t d = 0; d < e.size(); ++d)
+        if (d != index.getDim() && !(e[d] == Affine{0, 1}))
+          return std::nullopt;
+      return LinearI32{std::nullopt, Affine{}, 1};
+    }
+    if (auto add = dyn_cast<arith::AddIOp>(def)) {
+      std::optional<LinearI32> a = linearI32(add.getLhs());
+      std::optional<LinearI32> b = linearI32(add.getRhs());
+      bool one = type.getNumElements() == 1;
+      if (!a || !b || (a->input && b->input) ||
+          (!one && a->step + b->step > 1))
+        return std::nullopt;
+      return LinearI32{a->input ? a->input : b->input, sum(a->start, b->start),
+                       one ? 1 : a->step + b->step};
+    }
+    return std::nullopt;
+  }
+
+  /// A position buffer for `value` (version 5; its start affine in S,
+  /// version 6) when it derives from the position with step 1 (or is one
+  /// element).
+  LogicalResult materializePosition(Value value) {
+    std::optional<LinearI32> linear = linearI32(value);
+    if (!linear || !linear->input || linear->step != 1)
+      return failure();
+    return success(succeeded(addBuffer(
+        value, llvm::json::Object{{"kind", host::kBufferPosition},
+                                  {"index", *linear->input},
+                                  {"start", toJson(linear->start)}})));
+  }
+
+  /// arith.addi of the entry's position input (i32 [1], or the splat of
+  /// its element) and an iota or an extent: the values a step derives from
+  /// its position (RoPE positions, the attention's valid key count), which
+  /// the runtime computes at the call (a "position" buffer, version 5).
+  LogicalResult visitPositions(arith::AddIOp add) {
+    std::optional<LinearI32> linear = linearI32(add.getResult());
+    if (!linear || !linear->input || linear->step != 1)
       return fail(add, "arith.addi on tensors runs on a GPU only as the "
                        "entry's position input (i32 [1]) plus an i32 iota "
                        "constant (c, c + 1, ...)");
-    return success(succeeded(addBuffer(
-        add.getResult(), llvm::json::Object{{"kind", host::kBufferPosition},
-                                            {"index", found->first},
-                                            {"start", found->second}})));
+    linearOf[add.getResult()] = *linear;
+    return materializePosition(add.getResult());
   }
 
   /// A new temp buffer of `dtype` and `shape` for no op value.
@@ -603,12 +925,9 @@ private:
     if (kernel.empty())
       return fail(op, "'" + op->getName().getStringRef().str() +
                           "' has no GPU kernel");
-    auto shape = [](Value v) {
-      auto type = cast<RankedTensorType>(v.getType());
-      return SmallVector<int64_t>(type.getShape());
-    };
+    auto shape = [&](Value v) { return whole(v); };
     llvm::json::Array args;
-    auto push = [&](Value v, ArrayRef<int64_t> s) -> LogicalResult {
+    auto push = [&](Value v, ArrayRef<Affine> s) -> LogicalResult {
       FailureOr<llvm::json::Value> a = arg(op, v, s);
       if (failed(a))
         return failure();
@@ -619,16 +938,14 @@ private:
       // Both: table (a quantized one as its packed i8 rows), ids, output.
       Value table = op->getOperand(0), ids = op->getOperand(1);
       Value output = op->getResult(0);
-      auto out = cast<RankedTensorType>(output.getType());
-      if (failed(push(table, shape(table))) ||
-          failed(push(ids, flat(cast<RankedTensorType>(ids.getType())))))
+      if (failed(push(table, shape(table))) || failed(push(ids, flat(ids))))
         return failure();
       FailureOr<int64_t> buffer =
           addBuffer(output, llvm::json::Object{{"kind", host::kBufferTemp}});
       if (failed(buffer))
         return failure();
-      args.push_back(llvm::json::Object{
-          {"buffer", *buffer}, {"shape", llvm::json::Array(rows(out))}});
+      args.push_back(llvm::json::Object{{"buffer", *buffer},
+                                        {"shape", toJson(rows(output))}});
     } else {
       auto write = cast<CacheWriteOp>(op);
       Value cache = write.getCache();
@@ -673,14 +990,21 @@ private:
     if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::ReshapeOp,
             tensor::CastOp>(op)) {
       auto it = bufferOf.find(op->getOperand(0));
+      // A cast of an i32 value derived from the position keeps it.
+      if (it == bufferOf.end() && isa<tensor::CastOp>(op))
+        if (std::optional<LinearI32> linear = linearI32(op->getResult(0))) {
+          linearOf[op->getResult(0)] = *linear;
+          return success();
+        }
       if (it == bufferOf.end())
         return fail(op, "operand of '" + op->getName().getStringRef().str() +
                             "' is made by no op with a GPU kernel");
-      if (!tensorOf(op->getResult(0)).hasStaticShape())
-        return fail(op, "the launch plan needs static shapes");
+      // Its extents must be known (constants or affine in S).
+      (void)extentsOf(op->getResult(0));
       bufferOf[op->getResult(0)] = it->second;
-      if (int64_t offset = offsetOf.lookup(op->getOperand(0)))
-        offsetOf[op->getResult(0)] = offset;
+      if (auto offset = offsetOf.find(op->getOperand(0));
+          offset != offsetOf.end())
+        offsetOf[op->getResult(0)] = offset->second;
       return success();
     }
     if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op))
@@ -697,16 +1021,32 @@ private:
       auto extract = splat.getInput().getDefiningOp<tensor::ExtractOp>();
       if (!extract)
         return fail(op, "a splat of a value that is not the position");
+      if (std::optional<LinearI32> linear = linearI32(splat.getResult()))
+        linearOf[splat.getResult()] = *linear;
       // One element: the position itself (pos + 0 folded away), start 0.
       std::optional<int64_t> index = positionInput(extract.getTensor());
       if (index && splat.getType().getNumElements() == 1)
-        return success(succeeded(
-            addBuffer(splat.getResult(),
-                      llvm::json::Object{{"kind", host::kBufferPosition},
-                                         {"index", *index},
-                                         {"start", 0}})));
+        return materializePosition(splat.getResult());
       return success();
     }
+    // The importers' iota (linalg.generic yielding linalg.index) and the
+    // extent S as an i32 [1] (tensor.from_elements): read by the position
+    // analysis only.
+    if (isa<linalg::GenericOp, tensor::FromElementsOp>(op)) {
+      std::optional<LinearI32> linear = linearI32(op->getResult(0));
+      if (!linear)
+        return fail(op, "'" + op->getName().getStringRef().str() +
+                            "' runs on a GPU only as an i32 iota or extent "
+                            "added to the position");
+      linearOf[op->getResult(0)] = *linear;
+      return success();
+    }
+    // Index arithmetic on extents (tensor.dim, S - 1) and scalar casts:
+    // read through indexAffine by the ops that take them.
+    if (isa<tensor::DimOp, arith::IndexCastOp, arith::SubIOp, arith::AddIOp,
+            arith::MulIOp>(op) &&
+        op->getResult(0).getType().isIntOrIndex())
+      return success();
     // Scalar constants feed greedy sampling's seed and counter, which the
     // argmax kernel ignores.
     if (isa<arith::ConstantOp>(op) &&
@@ -725,72 +1065,67 @@ private:
         auto it = bufferOf.find(v);
         if (it == bufferOf.end())
           return fail(op, "a result is made by no op with a GPU kernel");
-        if (offsetOf.lookup(v))
+        if (offsetOf.count(v))
           return fail(op, "a result is a slice of a buffer (no GPU kernel "
                           "copies it out)");
         outputs.push_back(it->second);
       }
       return success();
     }
-    if (auto linear = dyn_cast<LinearOp>(op)) {
-      RankedTensorType x = tensorOf(linear.getInput());
-      RankedTensorType w = tensorOf(linear.getWeight());
-      SmallVector<std::pair<Value, SmallVector<int64_t>>> operands{
-          {linear.getInput(), rows(x)},
-          {linear.getWeight(), SmallVector<int64_t>(w.getShape())}};
-      if (linear.getBias())
-        operands.push_back(
-            {linear.getBias(), flat(tensorOf(linear.getBias()))});
-      return launch(op, operands, rows(tensorOf(linear.getResult())));
-    }
-    // The packed i8 rows as they are bound (QuantLinearKernel.cpp).
-    if (auto linear = dyn_cast<QuantizedLinearOp>(op)) {
-      RankedTensorType w = tensorOf(linear.getWeight());
-      SmallVector<std::pair<Value, SmallVector<int64_t>>> operands{
-          {linear.getInput(), rows(tensorOf(linear.getInput()))},
-          {linear.getWeight(), SmallVector<int64_t>(w.getShape())}};
-      if (linear.getBias())
-        operands.push_back(
-            {linear.getBias(), flat(tensorOf(linear.getBias()))});
-      return launch(op, operands, rows(tensorOf(linear.getResult())));
+    if (isa<LinearOp, QuantizedLinearOp>(op)) {
+      // Input and result as rows; the weight (a quantized one as its
+      // packed i8 rows, QuantLinearKernel.cpp) whole; the bias flat.
+      Value weight = op->getOperand(1);
+      SmallVector<std::pair<Value, Extents>> operands{
+          {op->getOperand(0), rows(op->getOperand(0))},
+          {weight, whole(weight)}};
+      if (op->getNumOperands() > 2)
+        operands.push_back({op->getOperand(2), flat(op->getOperand(2))});
+      return launch(op, operands, rows(op->getResult(0)));
     }
     if (isa<RMSNormOp, LayerNormOp>(op)) {
-      RankedTensorType x = tensorOf(op->getOperand(0));
-      SmallVector<std::pair<Value, SmallVector<int64_t>>> operands{
-          {op->getOperand(0), rows(x)}};
+      Value x = op->getOperand(0);
+      SmallVector<std::pair<Value, Extents>> operands{{x, rows(x)}};
       for (Value v : op->getOperands().drop_front())
-        operands.push_back({v, flat(tensorOf(v))});
+        operands.push_back({v, flat(v)});
       return launch(op, operands, rows(x));
     }
     if (isa<SwiGLUOp>(op) ||
         (isa<arith::AddFOp>(op) &&
          isa<RankedTensorType>(op->getResult(0).getType()))) {
-      RankedTensorType t = tensorOf(op->getResult(0));
-      return launch(
-          op, {{op->getOperand(0), flat(t)}, {op->getOperand(1), flat(t)}},
-          flat(t));
+      Extents n = flat(op->getResult(0));
+      return launch(op, {{op->getOperand(0), n}, {op->getOperand(1), n}}, n);
     }
     if (auto rope = dyn_cast<RopeOp>(op)) {
-      RankedTensorType x = tensorOf(rope.getInput());
-      return launch(
-          op,
-          {{rope.getInput(), SmallVector<int64_t>(x.getShape())},
-           {rope.getPositions(),
-            SmallVector<int64_t>(tensorOf(rope.getPositions()).getShape())}},
-          SmallVector<int64_t>(x.getShape()));
+      return launch(op,
+                    {{rope.getInput(), whole(rope.getInput())},
+                     {rope.getPositions(), whole(rope.getPositions())}},
+                    whole(rope.getInput()));
     }
     if (auto sample = dyn_cast<SampleOp>(op)) {
-      RankedTensorType logits = tensorOf(sample.getLogits());
       if (!tensorOf(sample.getTokens()).getElementType().isInteger(32))
         return fail(op, "the argmax kernel writes i32 tokens");
       if (!sample.getSampling().isGreedy())
         return fail(op, "temperature sampling has a GPU kernel but no launch "
                         "step yet (the seed and counter words); use greedy "
                         "sampling or the CPU");
-      return launch(
-          op, {{sample.getLogits(), SmallVector<int64_t>(logits.getShape())}},
-          SmallVector<int64_t>(tensorOf(sample.getTokens()).getShape()),
-          host::kStepArgmax);
+      return launch(op, {{sample.getLogits(), whole(sample.getLogits())}},
+                    whole(sample.getTokens()), host::kStepArgmax);
+    }
+    // The destination of linalg.transpose: the permute kernel's result
+    // buffer is the op's own, so the empty tensor needs none.
+    if (isa<tensor::EmptyOp>(op))
+      return success();
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+      if (transpose->getNumResults() != 1)
+        return fail(op, "linalg.transpose on a GPU takes tensors");
+      return launch(op, {{transpose.getInput(), rank4(transpose.getInput())}},
+                    rank4(transpose->getResult(0)));
+    }
+    if (isa<arith::ExtFOp, arith::TruncFOp>(op) &&
+        isa<RankedTensorType>(op->getResult(0).getType())) {
+      Extents n = flat(op->getResult(0));
+      return launch(op, {{op->getOperand(0), n}}, n);
     }
     if (auto attention = dyn_cast<AttentionOp>(op))
       return visitAttention(attention);
@@ -810,7 +1145,15 @@ private:
   const TargetDescription &target;
   llvm::DenseMap<Value, int64_t> bufferOf;
   /// Element offsets of values that view their buffer past its start.
-  llvm::DenseMap<Value, int64_t> offsetOf;
+  llvm::DenseMap<Value, Affine> offsetOf;
+  /// i32 values derived from the position (linearI32).
+  llvm::DenseMap<Value, LinearI32> linearOf;
+  /// The extents of values, memoized by extentsOf.
+  llvm::DenseMap<Value, Extents> extentCache;
+  /// The input and axis of the entry's dynamic extent S, if it has one.
+  int64_t symbolInput = -1, symbolAxis = -1;
+  /// Why an extent is not known (set by extentsOf, reported on the op).
+  std::string shapeError;
   llvm::DenseSet<int64_t> stateBuffers;
   llvm::json::Array buffers, steps, outputs;
 };
@@ -818,6 +1161,13 @@ private:
 
 FailureOr<llvm::json::Value>
 seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
+  return buildGPUHostPlanWithCpuOnly(module, target, {});
+}
+
+FailureOr<llvm::json::Value>
+seq::buildGPUHostPlanWithCpuOnly(ModuleOp module,
+                                 const TargetDescription &target,
+                                 ArrayRef<std::string> cpuOnly) {
   llvm::json::Array entries;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (!func.isPublic() || func.isExternal())
@@ -857,7 +1207,17 @@ seq::buildGPUHostPlan(ModuleOp module, const TargetDescription &target) {
          *entry.getAsObject()->getArray("buffers"))
       if (buffer.getAsObject()->getString("kind") == host::kBufferPosition)
         version = std::max(version, 5);
-  return llvm::json::Value(llvm::json::Object{{"format", host::kPlanFormat},
-                                              {"version", version},
-                                              {"entries", std::move(entries)}});
+  // Version 6 for a dynamic extent (its extents, offsets and position
+  // starts affine in it) and for entries left to the CPU.
+  for (const llvm::json::Value &entry : entries)
+    if (entry.getAsObject()->get(host::kEntryDims))
+      version = std::max(version, 6);
+  llvm::json::Object plan{{"format", host::kPlanFormat},
+                          {"version", version},
+                          {"entries", std::move(entries)}};
+  if (!cpuOnly.empty()) {
+    plan["version"] = std::max(version, 6);
+    plan[host::kPlanCpuOnly] = llvm::json::Array(cpuOnly);
+  }
+  return llvm::json::Value(std::move(plan));
 }

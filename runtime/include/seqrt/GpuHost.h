@@ -26,10 +26,26 @@ inline constexpr char kPlanMember[] = "host";
 /// KV, Q, K, V, kv_lengths [B] i32, O and an i32 status word [1], written
 /// only by plans that have one; 5: position buffers and argument views at
 /// an element offset, written only by plans that use them; 6: a scan
-/// writing its final state in place over a state buffer, written only by
-/// plans that have one; the runtime also reads versions 1 to 5).
+/// writing its final state in place over a state buffer, an entry's
+/// dynamic extent and the CPU-only entries (below), written only by plans
+/// that use them; the runtime also reads versions 1 to 5).
 inline constexpr char kPlanFormat[] = "seqc-gpu-host";
 inline constexpr int kPlanVersion = 6;
+/// An entry's "dims" ([{"input": i, "axis": d}], one element) names its
+/// dynamic extent S (a prompt of any length), read from the shape of
+/// input i at the call; every extent of a buffer or argument, an
+/// argument's "offset" and a position buffer's "start" may then be an
+/// integer or {"sym": 0, "mul": a, "add": b}, the value a x S + b. The
+/// runtime instantiates the entry for S at each call and checks it as a
+/// static plan (version 6).
+inline constexpr char kEntryDims[] = "dims";
+inline constexpr char kExtentSymbol[] = "sym";
+inline constexpr char kExtentMul[] = "mul";
+inline constexpr char kExtentAdd[] = "add";
+/// The entries with no launch plan (control flow such as decode loops, or
+/// state the entry allocates itself), which run on the CPU only; calling
+/// one on the GPU is an error naming it (version 6).
+inline constexpr char kPlanCpuOnly[] = "cpu_only";
 /// Buffer kinds: an entry input (copied to the device at the call), a
 /// bound parameter (uploaded once, kept on the device), a buffer the
 /// entry's kernels write (allocated per call).

@@ -82,6 +82,12 @@ FAMILIES = {
                 common(sliding_window=7, rope_theta=10000.0,
                        num_attention_heads=4, num_key_value_heads=2,
                        head_dim=16, hidden_size=64)),
+    # Llama with head_dim 16 (the GPU attention kernels take head dims
+    # that are multiples of 16): what the GPU session tests import.
+    "llama_hd16": (transformers.LlamaConfig,
+                   common(rope_theta=10000.0, num_attention_heads=4,
+                          num_key_value_heads=2, head_dim=16, hidden_size=64,
+                          num_hidden_layers=2)),
     # Llama-3 RoPE scaling: original context 16 so that, at head_dim 10,
     # one frequency is interpolated and four divided by the factor 8 over
     # the 43 positions the tests see.

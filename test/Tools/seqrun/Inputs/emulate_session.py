@@ -12,9 +12,12 @@ buffer as both its init and its final state (seq-gpu-emu --alias). Prints the gr
       TARGET "PROMPT IDS" NEW CHUNK [GOLDEN_LOGITS.npy]
 
 TARGET: the index of the GPU target in the artifact whose plans to run
-(its kernels are KERNELS.mlir). Attention steps run their prefill form
-(the runtime's choice when the split rule gives one split); a plan whose
-attention needs a split kernel is refused. Exit status 1 on a failed
+(its kernels are KERNELS.mlir). An entry with a dynamic extent (plan
+version 6, "dims": the prompt length) is instantiated for each call's
+length, as the runtime does. Attention steps run their prefill form (the
+runtime's choice when the split rule gives one split: no split kernel, and
+a decode form whose keys are too few for two splits of four block steps,
+seqrt/GpuHost.h); a plan whose attention needs a split is refused. Exit status 1 on a failed
 kernel run, a non-zero status word, a refused plan, or logits that differ
 from GOLDEN_LOGITS (one row per call: prefill's last, then each decode
 step's; bf16 tolerance rtol 2e-2, atol 5e-2), whose largest difference is
@@ -54,6 +57,19 @@ def load_safetensors(path):
     return out
 
 
+def instantiate(value, S):
+    """The plan `value` with every {"sym": 0, "mul": a, "add": b} extent
+    replaced by a * S + b (plan version 6)."""
+    if isinstance(value, list):
+        return [instantiate(v, S) for v in value]
+    if isinstance(value, dict):
+        if "sym" in value:
+            assert value["sym"] == 0 and len(value) == 3, value
+            return value["mul"] * S + value["add"]
+        return {k: instantiate(v, S) for k, v in value.items()}
+    return value
+
+
 def main(argv):
     emulator, artifact, kernels, weights, target = argv[1:6]
     prompt = [int(t) for t in argv[6].split()]
@@ -67,6 +83,10 @@ def main(argv):
 
     def run(name, tokens, position):
         plan = plans[name]
+        if "dims" in plan:
+            (dim,) = plan["dims"]
+            assert dim == {"input": 0, "axis": 1}, dim
+            plan = instantiate(plan, len(tokens))
         buffers = {}
         for b, desc in enumerate(plan["buffers"]):
             shape, kind = desc["shape"], desc["kind"]
@@ -84,8 +104,11 @@ def main(argv):
                 buffers[b] = (position + desc["start"] + np.arange(
                     count, dtype=np.int32)).reshape(shape)
         for s, step in enumerate(plan["steps"]):
-            if step["kind"] == "attention" and ("split_kernel" in step or
-                                                "decode_kernel" in step):
+            keys = step["args"][1]["shape"][2] if step["kind"] == \
+                "attention" else 0
+            if step["kind"] == "attention" and ("split_kernel" in step or (
+                    "decode_kernel" in step and
+                    keys // (4 * step["decode_keys_per_step"]) >= 2)):
                 sys.exit(f"{name} step {s}: a split attention (not emulated "
                          "here)")
             args = step["args"]

@@ -478,6 +478,77 @@ EXPORT int attention_bf16_g1_d64_dv64_q1_kvlen(const fake_gpu_block *b,
   return attentionPrefillRagged(b, params, 0);
 }
 
+/*===-- gpu-import.test: an imported Llama (f32, bf16 caches) -----------===*/
+
+EXPORT int rms_norm_f32_warp_eps3727c5ac(const fake_gpu_block *b,
+                                         void **params) {
+  return rmsNorm(b, params, 1e-5f, 4, loadF32, storeF32);
+}
+EXPORT int swiglu_f32(const fake_gpu_block *b, void **params) {
+  return binary(b, params, 1, 4, loadF32, storeF32);
+}
+/* NeoX RoPE, theta 10000 over D = 16 (the checkpoint hf_llama_hd16). */
+EXPORT int rope_f32_neox_d16_r16_0040523e(const fake_gpu_block *b,
+                                          void **params) {
+  return ropeNeoxSized(b, params, 10000.0f, 4);
+}
+
+/* Y[i0, i1, i2, i3] = X with dimensions 1 and 2 swapped (the permute
+ * kernel of linalg.transpose [0, 2, 1, 3]): grid (row tiles of Y's
+ * dimension 2, Y's dimension 1, Y's dimension 0); the block's share of
+ * the rows. */
+static int permute0213(const fake_gpu_block *b, void **params, int size) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 4, size), y = viewN(params, &next, 4, size);
+  int64_t i0 = b->index[2], i1 = b->index[1], r0, r1;
+  if (i0 >= y.sizes[0] || i1 >= y.sizes[1] || x.sizes[0] != y.sizes[0] ||
+      x.sizes[1] != y.sizes[2] || x.sizes[2] != y.sizes[1] ||
+      x.sizes[3] != y.sizes[3])
+    return 1;
+  share(y.sizes[2], b->index[0], b->grid[0], &r0, &r1);
+  for (int64_t i2 = r0; i2 < r1; ++i2)
+    for (int64_t i3 = 0; i3 < y.sizes[3]; ++i3) {
+      int64_t out[4] = {i0, i1, i2, i3}, in[4] = {i0, i2, i1, i3};
+      memcpy(at(&y, out, size), at(&x, in, size), size);
+    }
+  return 0;
+}
+EXPORT int permute_f32_p0213_d16(const fake_gpu_block *b, void **params) {
+  return permute0213(b, params, 4);
+}
+
+/* Element-type conversions over N elements: the block's share. */
+static int convert(const fake_gpu_block *b, void **params, int from, int to) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 1, from), y = viewN(params, &next, 1, to);
+  int64_t N = y.sizes[0], i0, i1;
+  if (x.sizes[0] != N)
+    return 1;
+  share(N, b->index[0], b->grid[0], &i0, &i1);
+  for (int64_t i = i0; i < i1; ++i) {
+    char *src = x.data + i * x.strides[0] * from;
+    float v = from == 4 ? loadF32(src) : loadBF16(src);
+    char *dst = y.data + i * y.strides[0] * to;
+    if (to == 4)
+      storeF32(dst, v);
+    else
+      storeBF16(dst, v);
+  }
+  return 0;
+}
+EXPORT int convert_f32_bf16(const fake_gpu_block *b, void **params) {
+  return convert(b, params, 4, 2);
+}
+EXPORT int convert_bf16_f32(const fake_gpu_block *b, void **params) {
+  return convert(b, params, 2, 4);
+}
+/* Its attention (GQA 2:1, D = 16, ragged over the session's bf16 cache):
+ * prefill and decode steps alike (the query length is dynamic). */
+EXPORT int attention_bf16_g2_d16_dv16_q32_causal_kvlen(const fake_gpu_block *b,
+                                                       void **params) {
+  return attentionPrefillRagged(b, params, 1);
+}
+
 #include "fake_quant_kernels.c"
 #include "fake_ssm_moe_kernels.c"
 #include "fake_state_kernels.c"
