@@ -268,8 +268,7 @@ void seq::groupScores(
     LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
     int64_t width, llvm::function_ref<Row(Value j)> keyRow,
     llvm::function_ref<void(int64_t g, Value j0, Value scores)> store,
-    llvm::function_ref<void(Value j)> prefetch, bool bf16PairLoads,
-    bool bf16Dot) {
+    llvm::function_ref<void(Value j)> prefetch, bool bf16PairLoads) {
   assert(width >= 4 && llvm::isPowerOf2_64(width) && headDim % width == 0 &&
          "groupScores needs whole vectors of a power-of-two width >= 4");
   auto type = VectorType::get({width}, b.getF32Type());
@@ -283,15 +282,6 @@ void seq::groupScores(
   // takes a zero-extending shuffle and a shift per width elements). The
   // dot product sums the even and odd products into one accumulator.
   const bool bf16Pairs = bf16PairLoads && headDim % (2 * width) == 0;
-  // vdpbf16ps: the raw bf16 vectors, one instruction per 2 * width
-  // products (no split).
-  const bool dot = bf16Pairs && bf16Dot && supportsBF16Dot(width);
-  auto pairType = VectorType::get({2 * width}, b.getBF16Type());
-  auto loadPairs = [&](const Row &row, Value d) -> Value {
-    SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
-    indices.push_back(d);
-    return vector::LoadOp::create(b, pairType, row.buffer, indices);
-  };
   const int64_t step = bf16Pairs ? 2 * width : width;
   auto evenOdd = [&](const Row &row, Value d) {
     return splitBF16Pairs(b, row, d, width);
@@ -317,18 +307,6 @@ void seq::groupScores(
                 SmallVector<Value>(2 * hc, zero),
                 [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
                   SmallVector<Value> next;
-                  if (dot) {
-                    Value kv[2] = {loadPairs(rows[0], d),
-                                   loadPairs(rows[1], d)};
-                    for (int64_t h = 0; h < hc; ++h) {
-                      Value q = loadPairs(queries[h0 + h], d);
-                      for (int64_t r = 0; r < 2; ++r)
-                        next.push_back(x86vector::DotBF16Op::create(
-                            b, type, acc[next.size()], q, kv[r]));
-                    }
-                    scf::YieldOp::create(b, loc, next);
-                    return;
-                  }
                   if (bf16Pairs) {
                     SmallVector<Value> kv[2] = {evenOdd(rows[0], d),
                                                 evenOdd(rows[1], d)};

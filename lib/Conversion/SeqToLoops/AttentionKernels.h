@@ -69,15 +69,12 @@ void transposedScoresBF16Dot(LoopBuilder &b, Value qPairs, int64_t rowVectors,
 /// multiple of 2 * width, they are read 2 * width elements per load and split
 /// into their even and odd elements in the 32-bit pairs (a shift and a mask)
 /// instead of widened; the products are the same, summed in another order.
-/// With `bf16Dot` as well (the target has AVX512_BF16, supportsBF16Dot),
-/// the pairs are not split: one x86vector.avx512.dot (vdpbf16ps) per
-/// 2 * width elements adds both products of each pair into a lane.
 void groupScores(
     LoopBuilder &b, ArrayRef<Row> queries, Value keys, int64_t headDim,
     int64_t width, llvm::function_ref<Row(Value j)> keyRow,
     llvm::function_ref<void(int64_t g, Value j0, Value scores)> store,
-    llvm::function_ref<void(Value j)> prefetch = {}, bool bf16PairLoads = false,
-    bool bf16Dot = false);
+    llvm::function_ref<void(Value j)> prefetch = {},
+    bool bf16PairLoads = false);
 
 /// Whether vdpbf16ps (x86vector.avx512.dot) has a form for `width` f32
 /// lanes.
