@@ -392,6 +392,10 @@ def issue_attention_decode_b16(rng):
     return _attention_decode(rng, 16, 32, 8, 4096, 128)
 
 
+def issue_attention_decode_b16_bf16(rng):
+    return _attention_decode(rng, 16, 32, 8, 4096, 128, "bf16")
+
+
 def issue_moe_layer(rng):
     return _moe_layer(rng, 64, 1024, 3584, 8, 2)
 
@@ -428,7 +432,7 @@ SETS = {
     "attention": (issue_attention_prefill_d128, issue_attention_prefill_d64,
                   issue_attention_prefill_d128_bf16, issue_attention_prefill_d64_bf16,
                   issue_attention_decode, issue_attention_decode_bf16,
-                  issue_attention_decode_b16),
+                  issue_attention_decode_b16, issue_attention_decode_b16_bf16),
     # Issue #10's MoE (T = 1, 8 decode; 64, 512 prefill) and scan goals.
     "moescan": (issue_moe_decode_t1, issue_moe_decode_t8, issue_moe_layer,
                 issue_moe_layer_t512, issue_mamba_scan),

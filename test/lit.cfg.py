@@ -35,6 +35,15 @@ config.substitutions.append(("%smollm2_gguf", smollm2_gguf))
 if os.path.isfile(smollm2_gguf):
     config.available_features.add("smollm2-gguf")
 
+# The host CPU has AVX512_BF16 (vdpbf16ps): tests that run the bf16
+# dot-product kernels of host-compiled code check that they are there.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        if "avx512_bf16" in cpuinfo.read().split():
+            config.available_features.add("host-avx512bf16")
+except OSError:
+    pass
+
 # libFuzzer targets (SEQC_ENABLE_FUZZERS, on by default; built with clang in
 # <build>/fuzz): tests of them declare `REQUIRES: fuzzers`, those of the
 # compiler's targets (SEQC_FUZZ_COMPILER) `REQUIRES: fuzzers-compiler`;

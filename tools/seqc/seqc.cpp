@@ -836,6 +836,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
           options.quantActivations =
               quantActivations == QuantActivations::Int8 ? "int8" : "f32";
           options.x86Avx2 = seq::hasX86Avx2(**machine);
+          options.x86Avx512Bf16 = seq::hasX86Avx512Bf16(**machine);
           pm.addPass(seq::createConvertSeqToLoops(options));
           pm.addPass(createCanonicalizerPass());
           pm.addPass(createCSEPass());
@@ -871,6 +872,7 @@ static int compile(ModuleOp module, DefaultTimingManager &tm) {
         options.quantActivations =
             quantActivations == QuantActivations::Int8 ? "int8" : "f32";
         options.x86Avx2 = seq::hasX86Avx2(**machine);
+        options.x86Avx512Bf16 = seq::hasX86Avx512Bf16(**machine);
         options.threads = threads;
         options.parallelRuntime =
             parallelRuntime == ParallelRuntime::Omp ? "omp" : "seqrt";

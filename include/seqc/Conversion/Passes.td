@@ -62,6 +62,8 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
            "(quantized per 32-element block, integer dot products)">,
     Option<"x86Avx2", "x86-avx2", "bool", "false",
            "The target has AVX2 (int8 dot products with vpmaddubsw)">,
+    Option<"x86Avx512Bf16", "x86-avx512bf16", "bool", "false",
+           "The target has AVX512_BF16 (bf16 dot products with vdpbf16ps)">,
     Option<"runtimeChecks", "runtime-checks", "bool", "true",
            "Check dynamic extents and index data at run time (status 1-4); "
            "false only to measure what the checks cost">
@@ -70,7 +72,7 @@ def ConvertSeqToLoops : Pass<"convert-seq-to-loops", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect", "::mlir::LLVM::LLVMDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::vector::VectorDialect", "::mlir::x86vector::X86VectorDialect"
   ];
 }
 

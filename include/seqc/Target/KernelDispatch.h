@@ -88,6 +88,9 @@ struct TilingOptions {
   bool int8Activations = false;
   /// The target has AVX2 (the int8 kernels use vpmaddubsw/vpmaddwd).
   bool x86Avx2 = false;
+  /// The target has AVX512_BF16 (vdpbf16ps: pairs of bf16 products summed
+  /// into f32 lanes, x86vector.avx512.dot).
+  bool x86Avx512Bf16 = false;
 };
 
 /// The tiled-loop tile sizes for `target` (a CPU).

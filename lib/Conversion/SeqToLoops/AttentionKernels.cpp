@@ -13,6 +13,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -133,6 +134,74 @@ void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
   });
 }
 
+void seq::transposedScoresBF16Dot(LoopBuilder &b, Value qPairs,
+                                  int64_t rowVectors, Value keys,
+                                  int64_t headDim, int64_t width,
+                                  llvm::function_ref<Row(Value j)> keyRow,
+                                  Value scoresT, float scale) {
+  assert(headDim % 2 == 0 && supportsBF16Dot(width) &&
+         "vdpbf16ps scores need whole bf16 pairs");
+  auto type = VectorType::get({width}, b.getF32Type());
+  auto pairsType = VectorType::get({2 * width}, b.getBF16Type());
+  auto intType = VectorType::get({width}, b.getI32Type());
+  auto onePair = VectorType::get({2}, b.getBF16Type());
+  auto oneInt = VectorType::get({1}, b.getI32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  Value scaleV = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(scale)));
+  forGroupSizes(b, b.index(0), keys, {6, 4, 2, 1}, [&](Value j, int64_t kc) {
+    SmallVector<Value> keyIndex;
+    SmallVector<Row> keyRows;
+    for (int64_t k = 0; k < kc; ++k) {
+      keyIndex.push_back(b.add(j, b.index(k)));
+      keyRows.push_back(keyRow(keyIndex.back()));
+    }
+    forGroupSizes(
+        b, b.index(0), b.index(rowVectors), {2, 1}, [&](Value rv, int64_t rc) {
+          SmallVector<Value> columns;
+          for (int64_t r = 0; r < rc; ++r)
+            columns.push_back(b.mul(b.add(rv, b.index(r)), b.index(width)));
+          auto loop = scf::ForOp::create(
+              b, b.index(0), b.index(headDim / 2), b.index(1),
+              SmallVector<Value>(kc * rc, zero),
+              [&](OpBuilder &, Location loc, Value p, ValueRange acc) {
+                SmallVector<Value> q;
+                for (Value c : columns)
+                  q.push_back(vector::LoadOp::create(
+                      b, pairsType, qPairs,
+                      ValueRange{p, b.mul(c, b.index(2))}));
+                SmallVector<Value> next;
+                for (const Row &row : keyRows) {
+                  // The key's pair (2p, 2p + 1) as one 32-bit lane,
+                  // broadcast to every lane (a vpbroadcastd from memory).
+                  SmallVector<Value> indices(row.prefix.begin(),
+                                             row.prefix.end());
+                  indices.push_back(b.mul(p, b.index(2)));
+                  Value pair =
+                      vector::LoadOp::create(b, onePair, row.buffer, indices);
+                  Value bits = vector::ExtractOp::create(
+                      b, vector::BitCastOp::create(b, oneInt, pair),
+                      ArrayRef<int64_t>{0});
+                  Value k = vector::BitCastOp::create(
+                      b, pairsType,
+                      vector::BroadcastOp::create(b, intType, bits));
+                  for (Value qv : q)
+                    next.push_back(x86vector::DotBF16Op::create(
+                        b, type, acc[next.size()], qv, k));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (int64_t k = 0; k < kc; ++k)
+            for (int64_t r = 0; r < rc; ++r)
+              vector::StoreOp::create(
+                  b,
+                  arith::MulFOp::create(b, loop.getResult(k * rc + r), scaleV),
+                  scoresT, ValueRange{keyIndex[k], columns[r]});
+        });
+  });
+}
+
 SmallVector<Value> seq::splitBF16Pairs(LoopBuilder &b, const Row &row, Value k,
                                        int64_t width) {
   auto pairType = VectorType::get({2 * width}, b.getBF16Type());
@@ -152,6 +221,10 @@ SmallVector<Value> seq::splitBF16Pairs(LoopBuilder &b, const Row &row, Value k,
   Value odd = arith::AndIOp::create(b, pairs, splat(int32_t(0xffff0000u)));
   return {arith::BitcastOp::create(b, type, even),
           arith::BitcastOp::create(b, type, odd)};
+}
+
+bool seq::supportsBF16Dot(int64_t width) {
+  return width == 4 || width == 8 || width == 16;
 }
 
 Value seq::bf16PairColumn(LoopBuilder &b, Value d, int64_t width) {

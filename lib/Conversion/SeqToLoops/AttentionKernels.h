@@ -43,6 +43,17 @@ void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       Value depth, int64_t width,
                       llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
 
+/// transposedScores for bf16 queries and keys on vdpbf16ps
+/// (x86vector.avx512.dot; the target has AVX512_BF16, supportsBF16Dot):
+/// qPairs is [headDim / 2][2 * rows] bf16, qPairs[p][2 i + e] = Q[i][2p + e]
+/// unscaled, and per pair p one Q load per row vector and one 32-bit
+/// broadcast of the key's pair per key feed one dot each (both products of
+/// the pair, f32 accumulation). The sums are stored times `scale`.
+void transposedScoresBF16Dot(LoopBuilder &b, Value qPairs, int64_t rowVectors,
+                             Value keys, int64_t headDim, int64_t width,
+                             llvm::function_ref<Row(Value j)> keyRow,
+                             Value scoresT, float scale);
+
 /// Decode scores of a GQA group: for every query row g of `queries` (the
 /// heads that share one KV head) and every key j in [0, keys), rounded up
 /// to whole vectors of `width` keys (keys past the end read key keys - 1;
@@ -64,6 +75,10 @@ void groupScores(
     llvm::function_ref<void(int64_t g, Value j0, Value scores)> store,
     llvm::function_ref<void(Value j)> prefetch = {},
     bool bf16PairLoads = false);
+
+/// Whether vdpbf16ps (x86vector.avx512.dot) has a form for `width` f32
+/// lanes.
+bool supportsBF16Dot(int64_t width);
 
 /// Software prefetch of `row`'s first `elements` elements: one hint per
 /// 64-byte line (a hint never faults).

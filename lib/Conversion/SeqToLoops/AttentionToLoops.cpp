@@ -266,6 +266,22 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   // pairs (groupScores).
   const bool bf16PairLoads =
       elementOf(buf.query).isBF16() && elementOf(buf.key).isBF16();
+  // bf16 queries and keys of the rows-in-lanes path on vdpbf16ps when
+  // the target has AVX512_BF16 and the head dim is large enough
+  // (transposedScoresBF16Dot, kBF16DotMinHeadDim).
+  // vdpbf16ps adds the two products of a pair in one instruction but
+  // runs half the multiply-adds per cycle of f32 FMAs on the Xeon measured
+  // (bench/bf16_dot_peak.c: 119 against 237 GFLOP/s); what it saves is the
+  // f32 copy of each 64-key block, 32 KiB at head dim 128 next to the
+  // score block in a 48 KiB L1. Measured 1.08x at head dim 128, 0.91x at
+  // 64; decode (the group kernel) level at batch 1 and 16, so it keeps
+  // the pair split (bench/results/cpu-attn-bf16-2026-12-01-s10.md).
+  // TODO(lead): a TilingOptions field set in selectTiling, like the other
+  // attention choices (left here: KernelDispatch.h rebuilds every target).
+  constexpr int64_t kBF16DotMinHeadDim = 128;
+  const bool bf16ScoreDot = options.x86Avx512Bf16 && bf16PairLoads &&
+                            supportsBF16Dot(width) && buf.headDim % 2 == 0 &&
+                            buf.headDim >= kBF16DotMinHeadDim;
   // bf16 V rows (decode) read as even/odd pairs: the accumulator rows
   // are kept in that order and written back in column order.
   const bool valuePairs =
@@ -584,33 +600,59 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       auto vecType = VectorType::get({width}, f32);
       auto maskType = VectorType::get({width}, b.getI32Type());
       const int64_t rowVectors = tileRows / width;
+      // bf16 Q and K on vdpbf16ps: Q^T in bf16 pairs, unscaled (Q's own
+      // bf16 values; the scale multiplies the sums), K read in place.
+      Value qPairs;
+      if (bf16ScoreDot) {
+        qPairs = b.scratch({buf.headDim / 2, 2 * tileRows}, b.getBF16Type());
+        Value zeroPair =
+            arith::ConstantOp::create(b, b.getZeroAttr(b.getBF16Type()));
+        b.forLoop(b.index(0), b.index(tileRows), [&](Value t) {
+          Value g = arith::DivUIOp::create(b, t, b.index(tq));
+          Value row = arith::RemUIOp::create(b, t, b.index(tq));
+          Value valid = b.cmp(arith::CmpIPredicate::ult, row, rows);
+          Value hi = headOf(g), qi = b.add(q0, b.select(valid, row, zeroIdx));
+          b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
+            Value q =
+                memref::LoadOp::create(b, buf.query, ValueRange{bi, hi, qi, d});
+            Value p = arith::DivUIOp::create(b, d, b.index(2));
+            Value at = b.add(b.mul(t, b.index(2)),
+                             arith::RemUIOp::create(b, d, b.index(2)));
+            memref::StoreOp::create(b, b.select(valid, q, zeroPair), qPairs,
+                                    ValueRange{p, at});
+          });
+        });
+      }
       // Q^T[d][t], pre-scaled by scale * log2(e), once per tile.
-      Value qT = b.scratch({buf.headDim, tileRows}, f32);
-      b.forLoop(b.index(0), b.index(tileRows), [&](Value t) {
-        Value g = arith::DivUIOp::create(b, t, b.index(tq));
-        Value row = arith::RemUIOp::create(b, t, b.index(tq));
-        Value valid = b.cmp(arith::CmpIPredicate::ult, row, rows);
-        scf::IfOp::create(
-            b, valid,
-            [&](OpBuilder &, Location loc) {
-              Value hi = headOf(g), qi = b.add(q0, row);
-              b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
-                Value q = b.loadF32(buf.query, {bi, hi, qi, d});
-                memref::StoreOp::create(b, b.mulf(q, b.f32(scale * log2e)), qT,
-                                        ValueRange{d, t});
+      Value qT =
+          bf16ScoreDot ? Value() : b.scratch({buf.headDim, tileRows}, f32);
+      if (!bf16ScoreDot)
+        b.forLoop(b.index(0), b.index(tileRows), [&](Value t) {
+          Value g = arith::DivUIOp::create(b, t, b.index(tq));
+          Value row = arith::RemUIOp::create(b, t, b.index(tq));
+          Value valid = b.cmp(arith::CmpIPredicate::ult, row, rows);
+          scf::IfOp::create(
+              b, valid,
+              [&](OpBuilder &, Location loc) {
+                Value hi = headOf(g), qi = b.add(q0, row);
+                b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
+                  Value q = b.loadF32(buf.query, {bi, hi, qi, d});
+                  memref::StoreOp::create(b, b.mulf(q, b.f32(scale * log2e)),
+                                          qT, ValueRange{d, t});
+                });
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location loc) {
+                b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
+                  memref::StoreOp::create(b, zero, qT, ValueRange{d, t});
+                });
+                scf::YieldOp::create(b, loc);
               });
-              scf::YieldOp::create(b, loc);
-            },
-            [&](OpBuilder &, Location loc) {
-              b.forLoop(b.index(0), b.index(buf.headDim), [&](Value d) {
-                memref::StoreOp::create(b, zero, qT, ValueRange{d, t});
-              });
-              scf::YieldOp::create(b, loc);
-            });
-      });
+        });
       Value scoresT = b.scratch({tk, tileRows}, f32);
-      Value keyCopy =
-          keyNeedsCopy ? b.scratch({tk, buf.headDim}, f32) : Value();
+      Value keyCopy = keyNeedsCopy && !bf16ScoreDot
+                          ? b.scratch({tk, buf.headDim}, f32)
+                          : Value();
       Value minusInfVec = arith::ConstantOp::create(
           b, DenseElementsAttr::get(vecType, b.getF32FloatAttr(negInf)));
       Value zeroVec = arith::ConstantOp::create(
@@ -650,14 +692,22 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                 }
               });
             // 1. S^T = K.Q^T for the block, rows in lanes.
-            transposedScores(
-                b, qT, rowVectors, keys, buf.headDim, width,
-                [&](Value j) {
-                  if (keyCopy)
-                    return Row{keyCopy, {j}};
-                  return Row{buf.key, keyIndices(j)};
-                },
-                scoresT);
+            if (bf16ScoreDot)
+              transposedScoresBF16Dot(
+                  b, qPairs, rowVectors, keys, buf.headDim, width,
+                  [&](Value j) {
+                    return Row{buf.key, keyIndices(j)};
+                  },
+                  scoresT, scale * log2e);
+            else
+              transposedScores(
+                  b, qT, rowVectors, keys, buf.headDim, width,
+                  [&](Value j) {
+                    if (keyCopy)
+                      return Row{keyCopy, {j}};
+                    return Row{buf.key, keyIndices(j)};
+                  },
+                  scoresT);
             // 2. Online softmax, `width` rows at a time. Masks only on the
             //    blocks that cross the causal diagonal or the window edge.
             Value lastKey = b.sub(b.add(kt, keys), b.index(1));

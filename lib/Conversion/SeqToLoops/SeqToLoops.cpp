@@ -67,6 +67,7 @@ struct ConvertSeqToLoopsPass
       tiling.scanChunk = scanChunk;
     tiling.int8Activations = quantActivations == "int8";
     tiling.x86Avx2 = x86Avx2;
+    tiling.x86Avx512Bf16 = x86Avx512Bf16;
     if (quantActivations != "f32" && quantActivations != "int8") {
       module.emitError("quant-activations must be f32 or int8, not '")
           << quantActivations << "'";

@@ -28,6 +28,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
   tiling.scanChunk = options.scanChunk;
   tiling.quantActivations = options.quantActivations;
   tiling.x86Avx2 = options.x86Avx2;
+  tiling.x86Avx512Bf16 = options.x86Avx512Bf16;
   tiling.runtimeChecks = options.runtimeChecks;
   bool omp = options.parallelRuntime == "omp";
   if (!omp && options.parallelRuntime != "seqrt")
@@ -59,7 +60,7 @@ void seq::buildCPUPipeline(OpPassManager &pm,
       "arith-expand{{include-bf16=true},{3}"
       "seq-scope-tile-allocas,{2}scf-forall-to-parallel,{0}"
       "expand-strided-metadata,lower-affine,convert-vector-to-scf,"
-      "convert-vector-to-llvm,finalize-memref-to-llvm,"
+      "convert-vector-to-llvm{4},finalize-memref-to-llvm,"
       "convert-scf-to-cf,seq-lower-checks,{1}convert-math-to-llvm,"
       "convert-math-to-libm,"
       "convert-arith-to-llvm,convert-func-to-llvm,"
@@ -75,8 +76,9 @@ void seq::buildCPUPipeline(OpPassManager &pm,
           : std::string(),
       // Every memref and vector access checked (cf.assert, which
       // seq-lower-checks turns into status reports).
-      options.boundsChecks ? "generate-runtime-verification,canonicalize,"
-                           : "");
+      options.boundsChecks ? "generate-runtime-verification,canonicalize," : "",
+      // vdpbf16ps (x86vector.avx512.dot) in the bf16 attention kernels.
+      options.x86Avx512Bf16 ? "{enable-x86vector}" : "");
   if (failed(parsePassPipeline(upstream, pm, llvm::errs())))
     llvm::report_fatal_error("seqc: malformed built-in CPU pipeline");
   pm.addPass(createSeqCPUEntryPoints());

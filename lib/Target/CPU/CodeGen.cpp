@@ -116,6 +116,11 @@ bool seq::hasX86Avx2(llvm::TargetMachine &machine) {
          machine.getMCSubtargetInfo()->checkFeatures("+avx2");
 }
 
+bool seq::hasX86Avx512Bf16(llvm::TargetMachine &machine) {
+  return machine.getTargetTriple().isX86() &&
+         machine.getMCSubtargetInfo()->checkFeatures("+avx512f,+avx512bf16");
+}
+
 std::unique_ptr<llvm::Module>
 seq::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
                           llvm::TargetMachine &machine, unsigned optLevel) {

@@ -93,6 +93,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("The target has AVX2 (int8 dot products with "
                      "vpmaddubsw)"),
       llvm::cl::init(false)};
+  Option<bool> x86Avx512Bf16{
+      *this, "x86-avx512bf16",
+      llvm::cl::desc("The target has AVX512_BF16 (bf16 dot products with "
+                     "vdpbf16ps)"),
+      llvm::cl::init(false)};
   Option<bool> threads{
       *this, "threads",
       llvm::cl::desc("Run independent tiles on OpenMP threads"),
@@ -159,6 +164,10 @@ int64_t defaultVectorWidth(llvm::TargetMachine &machine);
 /// Whether the machine is x86 with AVX2 (the int8 quantized kernels use
 /// vpmaddubsw/vpmaddwd there).
 bool hasX86Avx2(llvm::TargetMachine &machine);
+
+/// Whether the machine is x86 with AVX512_BF16 and 512-bit vectors
+/// (vdpbf16ps).
+bool hasX86Avx512Bf16(llvm::TargetMachine &machine);
 
 /// Translates an LLVM-dialect module to optimised LLVM IR.
 std::unique_ptr<llvm::Module> translateAndOptimize(ModuleOp module,

@@ -234,6 +234,17 @@ def cases():
         c.output(f"out_g{g}", o)
         c.output(f"lse_g{g}", lse, "f32")
     out.append(c)
+
+    # bf16 prefill at head dim 128 through the rows-in-lanes kernels (on
+    # AVX512_BF16 targets Q.K^T on vdpbf16ps): GQA 4:2 (32-row tiles),
+    # causal, 200 queries and keys (4 KV blocks of 64 with a partial one; a
+    # last query tile of 8 rows on the general path), LSE result.
+    c = Case("attn_bf16_prefill_d128", dtype="bf16")
+    q, k, v = qkv(c, 1, 4, 2, 200, 200, 128)
+    o, lse = attention_ref(q, k, v, causal=True)
+    c.output("out", o)
+    c.output("lse", lse, "f32")
+    out.append(c)
     return out
 
 
