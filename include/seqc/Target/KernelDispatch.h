@@ -91,6 +91,13 @@ struct TilingOptions {
   /// The target has AVX512_BF16 (vdpbf16ps: pairs of bf16 products summed
   /// into f32 lanes, x86vector.avx512.dot).
   bool x86Avx512Bf16 = false;
+  /// With x86Avx512Bf16: the smallest head dim whose bf16 prefill scores
+  /// (Q.K^T of the rows-in-lanes path) use vdpbf16ps. It runs half the
+  /// multiply-adds per cycle of f32 FMAs (bench/bf16_dot_peak.c: 119 vs
+  /// 237 GFLOP/s on the Xeon measured) and pays only by saving the f32
+  /// copy of each key block: 1.08x at head dim 128, 0.91x at 64
+  /// (bench/results/cpu-attn-bf16-2026-12-01-s10.md).
+  int64_t attentionBF16DotMinHeadDim = 128;
 };
 
 /// The tiled-loop tile sizes for `target` (a CPU).

@@ -268,20 +268,13 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
       elementOf(buf.query).isBF16() && elementOf(buf.key).isBF16();
   // bf16 queries and keys of the rows-in-lanes path on vdpbf16ps when
   // the target has AVX512_BF16 and the head dim is large enough
-  // (transposedScoresBF16Dot, kBF16DotMinHeadDim).
-  // vdpbf16ps adds the two products of a pair in one instruction but
-  // runs half the multiply-adds per cycle of f32 FMAs on the Xeon measured
-  // (bench/bf16_dot_peak.c: 119 against 237 GFLOP/s); what it saves is the
-  // f32 copy of each 64-key block, 32 KiB at head dim 128 next to the
-  // score block in a 48 KiB L1. Measured 1.08x at head dim 128, 0.91x at
-  // 64; decode (the group kernel) level at batch 1 and 16, so it keeps
-  // the pair split (bench/results/cpu-attn-bf16-2026-12-01-s10.md).
-  // TODO(lead): a TilingOptions field set in selectTiling, like the other
-  // attention choices (left here: KernelDispatch.h rebuilds every target).
-  constexpr int64_t kBF16DotMinHeadDim = 128;
-  const bool bf16ScoreDot = options.x86Avx512Bf16 && bf16PairLoads &&
-                            supportsBF16Dot(width) && buf.headDim % 2 == 0 &&
-                            buf.headDim >= kBF16DotMinHeadDim;
+  // (transposedScoresBF16Dot; TilingOptions::attentionBF16DotMinHeadDim
+  // says why). Decode (the group kernel) measured level with it at batch
+  // 1 and 16, so it keeps the pair split.
+  const bool bf16ScoreDot =
+      options.x86Avx512Bf16 && bf16PairLoads && supportsBF16Dot(width) &&
+      buf.headDim % 2 == 0 &&
+      buf.headDim >= options.attentionBF16DotMinHeadDim;
   // bf16 V rows (decode) read as even/odd pairs: the accumulator rows
   // are kept in that order and written back in column order.
   const bool valuePairs =
