@@ -25,9 +25,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def query():
     rd = 'cxxRecordDecl(isSameOrDerivedFrom("::mlir::OpBuilder"))'
-    bexpr = f'expr(anyOf(hasType({rd}), hasType(pointsTo({rd}))))'
-    holder = (f'cxxRecordDecl(has(fieldDecl(anyOf(hasType({rd}), '
-              f'hasType(references({rd})), hasType(pointsTo({rd}))))))')
+    # A class that holds a builder, or derives from one that does
+    # (MoEKernelOps's helpers live in a subclass of IndexMath, which holds
+    # the builder).
+    holder = (f'cxxRecordDecl(isSameOrDerivedFrom(cxxRecordDecl(has('
+              f'fieldDecl(anyOf(hasType({rd}), hasType(references({rd})), '
+              f'hasType(pointsTo({rd}))))))))')
+    # A builder, or an object that holds one (`IndexMath &m` as an
+    # argument of a helper).
+    bexpr = (f'expr(anyOf(hasType({rd}), hasType(pointsTo({rd})), '
+             f'hasType({holder}), hasType(pointsTo({holder}))))')
     excluded = (
         'callee(cxxMethodDecl(anyOf(ofClass(cxxRecordDecl(hasName('
         '"::mlir::Builder"))), matchesName("::(get[A-Za-z0-9_]*|'

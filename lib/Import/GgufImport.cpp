@@ -33,7 +33,11 @@ using namespace mlir;
 using namespace mlir::seq;
 
 bool mlir::seq::isGgufFile(StringRef path) {
-  if (llvm::sys::fs::is_directory(path))
+  // Only a regular file is opened to read its magic (stat does not open
+  // it): opening a FIFO would wait for a writer.
+  llvm::sys::fs::file_status status;
+  if (llvm::sys::fs::status(path, status) ||
+      !llvm::sys::fs::is_regular_file(status))
     return false;
   auto buffer = llvm::MemoryBuffer::getFileSlice(path, 4, 0);
   return buffer && seqrt::GgufFile::hasMagic((*buffer)->getBuffer());

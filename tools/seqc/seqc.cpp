@@ -61,6 +61,12 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace mlir;
 namespace cl = llvm::cl;
 
@@ -661,6 +667,33 @@ static int compileGPU(ModuleOp module, const seq::TargetDescription &target,
   return writeOutput(bytes);
 }
 
+/// The text of the input file `path` ("-": stdin), or null with `error`.
+/// Only a regular file is read: it is opened with O_NONBLOCK (a FIFO with
+/// no writer would block in open) and checked with fstat before the first
+/// read, as seqrun's files (runtime/lib/MappedFile.cpp).
+static std::unique_ptr<llvm::MemoryBuffer> readInputFile(llvm::StringRef path,
+                                                         std::string &error) {
+  if (path == "-")
+    return openInputFile(path, &error);
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return openInputFile(path, &error); // its usual message
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = ("cannot read '" + path + "': not a regular file").str();
+    ::close(fd);
+    return nullptr;
+  }
+  auto buffer = llvm::MemoryBuffer::getOpenFile(fd, path, st.st_size);
+  ::close(fd);
+  if (!buffer) {
+    error =
+        ("cannot read '" + path + "': " + buffer.getError().message()).str();
+    return nullptr;
+  }
+  return std::move(*buffer);
+}
+
 /// The image a --gpu-image option gives for `key` ("cuda:sm_80" or
 /// "cuda:sm_80.ptx"): false when none; `failed` when its file cannot be
 /// read.
@@ -994,7 +1027,7 @@ int main(int argc, char **argv) {
   } else {
     std::string error;
     std::unique_ptr<llvm::MemoryBuffer> input =
-        openInputFile(inputFilename, &error);
+        readInputFile(inputFilename, error);
     if (!input) {
       llvm::errs() << "seqc: " << error << "\n";
       return 1;

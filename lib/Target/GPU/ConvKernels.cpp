@@ -85,8 +85,10 @@ Value ConvKernelBuilder::concatAt(Value j, Value channel) {
   if (history == 0)
     return loadF32(input, {batch, j, channel});
   Value inState = ult(j, c(history));
-  Value fromInput = arith::SelectOp::create(
-      b, inState, c(0), arith::SubIOp::create(b, j, c(history)));
+  Value historyValue = c(history);
+  Value shifted = arith::SubIOp::create(b, j, historyValue);
+  Value zero = c(0);
+  Value fromInput = arith::SelectOp::create(b, inState, zero, shifted);
   Value x = loadF32(input, {batch, fromInput, channel});
   Value s = f32(0.0f);
   if (state)
@@ -115,9 +117,12 @@ void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
   // The tile's rows [first, first + rows) of the output, as (row, channel)
   // elements e = row * C + channel, strided by the block.
   Value first = mul(tile, c(rowsPerBlock));
-  Value rows = arith::MinUIOp::create(b, c(rowsPerBlock),
-                                      arith::SubIOp::create(b, steps, first));
-  auto loop = scf::ForOp::create(b, tid, mul(rows, channels), c(threads));
+  Value remaining = arith::SubIOp::create(b, steps, first);
+  Value rowsPerBlockValue = c(rowsPerBlock);
+  Value rows = arith::MinUIOp::create(b, rowsPerBlockValue, remaining);
+  Value step = c(threads);
+  Value elements = mul(rows, channels);
+  auto loop = scf::ForOp::create(b, tid, elements, step);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -152,8 +157,10 @@ void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
     auto ifOp = scf::IfOp::create(b, TypeRange{}, isFirst, false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    auto copy =
-        scf::ForOp::create(b, tid, mul(c(history), channels), c(threads));
+    Value copyStep = c(threads);
+    Value historyValue = c(history);
+    Value copyElements = mul(historyValue, channels);
+    auto copy = scf::ForOp::create(b, tid, copyElements, copyStep);
     b.setInsertionPointToStart(copy.getBody());
     Value e = copy.getInductionVar();
     Value channel = arith::RemUIOp::create(b, e, channels);

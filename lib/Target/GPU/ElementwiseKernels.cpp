@@ -82,9 +82,12 @@ struct KernelOps : IndexMath {
   /// pi/2 split in three parts (k * part exact for |k| < 2^16), the
   /// Cephes sinf/cosf polynomials on [-pi/4, pi/4], the quadrant k mod 4.
   std::pair<Value, Value> sinCos(Value x) {
-    Value half = select(
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, x, f32(0.0f)),
-        f32(0.5f), f32(-0.5f));
+    Value minusHalf = f32(-0.5f);
+    Value plusHalf = f32(0.5f);
+    Value zero = f32(0.0f);
+    Value nonNegative =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, x, zero);
+    Value half = select(nonNegative, plusHalf, minusHalf);
     Value k = arith::FPToSIOp::create(
         b, b.getI32Type(), fadd(fmul(x, f32(0.636619772367581343f)), half));
     Value kf = arith::SIToFPOp::create(b, b.getF32Type(), k);
@@ -92,21 +95,48 @@ struct KernelOps : IndexMath {
     r = fsub(r, fmul(kf, f32(4.837512969970703125e-4f)));
     r = fsub(r, fmul(kf, f32(7.54978995489188216e-8f)));
     Value r2 = fmul(r, r);
-    Value s = fadd(f32(8.3321608736e-3f), fmul(r2, f32(-1.9515295891e-4f)));
-    s = fadd(f32(-1.6666654611e-1f), fmul(r2, s));
+    // Each constant is created after the product it is added to (the
+    // order of the ops is part of the output: one op per statement).
+    Value s1 = f32(-1.9515295891e-4f);
+    Value s = fmul(r2, s1);
+    Value s0 = f32(8.3321608736e-3f);
+    s = fadd(s0, s);
+    s = fmul(r2, s);
+    Value sm1 = f32(-1.6666654611e-1f);
+    s = fadd(sm1, s);
     s = fadd(r, fmul(fmul(r, r2), s));
-    Value co =
-        fadd(f32(-1.388731625493765e-3f), fmul(r2, f32(2.443315711809948e-5f)));
-    co = fadd(f32(4.166664568298827e-2f), fmul(r2, co));
-    co = fadd(fsub(f32(1.0f), fmul(f32(0.5f), r2)), fmul(fmul(r2, r2), co));
+    Value c2 = f32(2.443315711809948e-5f);
+    Value co = fmul(r2, c2);
+    Value c1 = f32(-1.388731625493765e-3f);
+    co = fadd(c1, co);
+    co = fmul(r2, co);
+    Value c0 = f32(4.166664568298827e-2f);
+    co = fadd(c0, co);
+    Value r4 = fmul(r2, r2);
+    Value tail = fmul(r4, co);
+    Value halfConstant = f32(0.5f);
+    Value halfR2 = fmul(halfConstant, r2);
+    Value one = f32(1.0f);
+    Value head = fsub(one, halfR2);
+    co = fadd(head, tail);
     Value q = arith::AndIOp::create(b, k, i32(3));
     auto is = [&](int32_t v) {
       return arith::CmpIOp::create(b, arith::CmpIPredicate::eq, q, i32(v));
     };
     Value negS = arith::NegFOp::create(b, s),
           negC = arith::NegFOp::create(b, co);
-    Value sinV = select(is(0), s, select(is(1), co, select(is(2), negS, negC)));
-    Value cosV = select(is(0), co, select(is(1), negS, select(is(2), negC, s)));
+    Value sinIs2 = is(2);
+    Value sinV = select(sinIs2, negS, negC);
+    Value sinIs1 = is(1);
+    sinV = select(sinIs1, co, sinV);
+    Value sinIs0 = is(0);
+    sinV = select(sinIs0, s, sinV);
+    Value cosIs2 = is(2);
+    Value cosV = select(cosIs2, negC, s);
+    Value cosIs1 = is(1);
+    cosV = select(cosIs1, negS, cosV);
+    Value cosIs0 = is(0);
+    cosV = select(cosIs0, co, cosV);
     return {sinV, cosV};
   }
 };
@@ -140,8 +170,10 @@ void buildBinaryKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   Value count = memref::DimOp::create(b, out, 0);
   // The grid of the launch rule, ceil(N / tile): gpu.grid_dim would be an
   // OCKL device-library call on AMD.
-  Value gridX = arith::DivUIOp::create(b, k.add(count, k.c(config.tile() - 1)),
-                                       k.c(config.tile()));
+  Value tile = k.c(config.tile());
+  Value tileMinusOne = k.c(config.tile() - 1);
+  Value roundedUp = k.add(count, tileMinusOne);
+  Value gridX = arith::DivUIOp::create(b, roundedUp, tile);
   Value first = k.add(k.mul(blockX, k.c(config.threads)), tid);
   Value stride = k.mul(gridX, k.c(config.threads));
   auto loop = scf::ForOp::create(b, first, count, stride);
@@ -286,13 +318,15 @@ void buildRopeKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
         y = func.getArgument(2);
   Value table = memref::GetGlobalOp::create(b, tableType, tableName);
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value s0 =
-      k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), k.c(rowsPerBlock));
+  Value rowsPerBlockValue = k.c(rowsPerBlock);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value s0 = k.mul(blockX, rowsPerBlockValue);
   Value head = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::z);
   Value seqLen = memref::DimOp::create(b, y, 2);
-  auto loop = scf::ForOp::create(b, tid, k.c(rowsPerBlock * slots),
-                                 k.c(config.threads));
+  Value step = k.c(config.threads);
+  Value elements = k.c(rowsPerBlock * slots);
+  auto loop = scf::ForOp::create(b, tid, elements, step);
   OpBuilder::InsertionGuard inner(b);
   b.setInsertionPointToStart(loop.getBody());
   Value e = loop.getInductionVar();
@@ -317,16 +351,22 @@ void buildRopeKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     Value c2 = neox ? k.add(j, k.c(half)) : k.add(c1, k.c(1));
     Value x1 = k.loadF32(x, {batch, head, s, c1});
     Value x2 = k.loadF32(x, {batch, head, s, c2});
-    k.storeF32(k.fsub(k.fmul(x1, cosV), k.fmul(x2, sinV)), y,
-               {batch, head, s, c1});
-    k.storeF32(k.fadd(k.fmul(x2, cosV), k.fmul(x1, sinV)), y,
-               {batch, head, s, c2});
+    Value x2Sin = k.fmul(x2, sinV);
+    Value x1Cos = k.fmul(x1, cosV);
+    k.storeF32(k.fsub(x1Cos, x2Sin), y, {batch, head, s, c1});
+    Value x1Sin = k.fmul(x1, sinV);
+    Value x2Cos = k.fmul(x2, cosV);
+    k.storeF32(k.fadd(x2Cos, x1Sin), y, {batch, head, s, c2});
   }
   if (half < slots) {
     b.setInsertionPointToStart(rotate.elseBlock());
     // Slot j >= R/2 copies channels R + 2 (j - R/2) and the next.
-    Value c0 = k.add(k.c(rotary),
-                     k.mul(arith::SubIOp::create(b, j, k.c(half)), k.c(2)));
+    Value two = k.c(2);
+    Value halfValue = k.c(half);
+    Value tailSlot = arith::SubIOp::create(b, j, halfValue);
+    Value tailOffset = k.mul(tailSlot, two);
+    Value rotaryValue = k.c(rotary);
+    Value c0 = k.add(rotaryValue, tailOffset);
     for (int64_t d = 0; d < 2; ++d) {
       Value ch = k.add(c0, k.c(d));
       memref::StoreOp::create(

@@ -112,13 +112,30 @@ MemRefType seq::workgroupMemRefType(ArrayRef<int64_t> shape, Type elementType) {
                          workgroup);
 }
 
+CheckedRowId seq::loadCheckedRowId(ImplicitLocOpBuilder &b, Value ids,
+                                   Value position, Value rows) {
+  Value raw = memref::LoadOp::create(b, ids, ValueRange{position});
+  Value id = arith::ExtSIOp::create(b, b.getI64Type(), raw);
+  Value zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
+  Value belowRows =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id, rows);
+  Value nonNegative =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, id, zero);
+  Value valid = arith::AndIOp::create(b, nonNegative, belowRows);
+  auto branch = scf::IfOp::create(b, TypeRange{}, valid,
+                                  /*withElseRegion=*/true);
+  return {id, branch};
+}
+
 void seq::stageTile(ImplicitLocOpBuilder &b, Value tile, Value tid,
                     int64_t threads, int64_t rows, int64_t depth,
                     function_ref<Value(Value, Value)> locate,
                     function_ref<Value(Value, Value)> element) {
   IndexMath m(b);
   Type type = cast<MemRefType>(tile.getType()).getElementType();
-  auto loop = scf::ForOp::create(b, tid, m.c(rows * depth), m.c(threads));
+  Value step = m.c(threads);
+  Value end = m.c(rows * depth);
+  auto loop = scf::ForOp::create(b, tid, end, step);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   Value e = loop.getInductionVar();

@@ -144,22 +144,28 @@ void GemmKernelBuilder::gemm(
   int64_t operands = weightOperands.size();
   SmallVector<Value> inits = tileStep.zeroAccumulators(operands);
 
+  Value kStep = c(config.blockK);
+  Value kStart = c(0);
   SmallVector<Value> acc = forLoop(
-      c(0), depth, c(config.blockK), inits,
+      kStart, depth, kStep, inits,
       [&](Value k0, ValueRange carried) -> SmallVector<Value> {
         fillTile(
             sharedA, config.blockM, k0,
             [&](Value i, Value k) {
-              return andI(cmp(arith::CmpIPredicate::ult, add(r0, i), rowEnd),
-                          cmp(arith::CmpIPredicate::ult, k, depth));
+              Value kInside = cmp(arith::CmpIPredicate::ult, k, depth);
+              Value row = add(r0, i);
+              Value rowInside = cmp(arith::CmpIPredicate::ult, row, rowEnd);
+              return andI(rowInside, kInside);
             },
             [&](Value i, Value k) { return loadA(add(r0, i), k); });
         for (auto [w, tile] : llvm::zip(weightOperands, sharedB))
           fillTile(
               tile, config.blockN, k0,
               [&](Value j, Value k) {
-                return andI(cmp(arith::CmpIPredicate::ult, add(n0, j), colsN),
-                            cmp(arith::CmpIPredicate::ult, k, depth));
+                Value kInside = cmp(arith::CmpIPredicate::ult, k, depth);
+                Value col = add(n0, j);
+                Value colInside = cmp(arith::CmpIPredicate::ult, col, colsN);
+                return andI(colInside, kInside);
               },
               [&, w = w](Value j, Value k) {
                 Value n = add(n0, j);
@@ -234,12 +240,17 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   // SiLU(g) * u, f32.
   auto swiglu = [&](ArrayRef<Value> v) {
     Value g = v[0];
-    Value silu = divf(g, addf(f32(1.0f), exp(arith::NegFOp::create(b, g))));
+    Value negated = arith::NegFOp::create(b, g);
+    Value expNegated = exp(negated);
+    Value one = f32(1.0f);
+    Value denominator = addf(one, expNegated);
+    Value silu = divf(g, denominator);
     return mulf(silu, v[1]);
   };
   auto inside = [&](Value row, Value col) {
-    return andI(cmp(arith::CmpIPredicate::ult, row, rowEnd),
-                cmp(arith::CmpIPredicate::ult, col, colsN));
+    Value colInside = cmp(arith::CmpIPredicate::ult, col, colsN);
+    Value rowInside = cmp(arith::CmpIPredicate::ult, row, rowEnd);
+    return andI(rowInside, colInside);
   };
   auto toF32 = [&](Value v) {
     return v.getType() == f32Type ? v : arith::ExtFOp::create(b, f32Type, v);
@@ -263,10 +274,15 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   Value tokens = memref::DimOp::create(
       b, kind == MoEGemmKind::GateUp ? input : routing, 0);
   // K = S / T (T >= 1 whenever there is a slot).
-  topK = divU(slots, select(cmp(arith::CmpIPredicate::ugt, tokens, c(0)),
-                            tokens, c(1)));
+  Value one = c(1);
+  Value zero = c(0);
+  Value hasTokens = cmp(arith::CmpIPredicate::ugt, tokens, zero);
+  Value tokensOrOne = select(hasTokens, tokens, one);
+  topK = divU(slots, tokensOrOne);
   expert = gpu::BlockIdOp::create(b, gpu::Dimension::z);
-  Value numExperts = sub(memref::DimOp::create(b, offsets, 0), c(1));
+  Value oneMore = c(1);
+  Value offsetsLength = memref::DimOp::create(b, offsets, 0);
+  Value numExperts = sub(offsetsLength, oneMore);
   auto bound = [&](Value e) {
     return toIndex(memref::LoadOp::create(b, offsets, ValueRange{e}));
   };
@@ -316,7 +332,9 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     });
   });
   ifThen(andI(active, cmp(arith::CmpIPredicate::eq, expert, numExperts)), [&] {
-    forLoop(tid, c(config.blockM * config.blockN), c(config.threads()), {},
+    Value step = c(config.threads());
+    Value elements = c(config.blockM * config.blockN);
+    forLoop(tid, elements, step, {},
             [&](Value e, ValueRange) -> SmallVector<Value> {
               Value row = add(r0, divU(e, c(config.blockN)));
               Value col = add(n0, remU(e, c(config.blockN)));
@@ -423,8 +441,11 @@ void seq::buildMoECombineKernel(OpBuilder &builder,
   Value topK = k.divU(slots, tokens); // the grid is empty when T = 0
   k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, model), [&] {
     Value first = k.mul(token, topK);
+    Value zero = k.f32(0.0f);
+    Value step = k.c(1);
+    Value start = k.c(0);
     Value sum = k.forLoop(
-        k.c(0), topK, k.c(1), ValueRange{k.f32(0.0f)},
+        start, topK, step, ValueRange{zero},
         [&](Value j, ValueRange acc) -> SmallVector<Value> {
           return {k.addf(acc[0], memref::LoadOp::create(
                                      b, ys, ValueRange{k.add(first, j), col}))};

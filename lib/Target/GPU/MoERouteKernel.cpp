@@ -62,8 +62,9 @@ private:
   /// index.
   Candidate better(const Candidate &best, const Candidate &other) {
     Value greater = cmpf(arith::CmpFPredicate::OGT, other.score, best.score);
-    Value tie = andI(cmpf(arith::CmpFPredicate::OEQ, other.score, best.score),
-                     cmp(arith::CmpIPredicate::ult, other.index, best.index));
+    Value lowerIndex = cmp(arith::CmpIPredicate::ult, other.index, best.index);
+    Value sameScore = cmpf(arith::CmpFPredicate::OEQ, other.score, best.score);
+    Value tie = andI(sameScore, lowerIndex);
     Value take = orI(greater, tie);
     return {select(take, other.score, best.score),
             select(take, other.index, best.index)};
@@ -125,8 +126,10 @@ void RouteKernelBuilder::selectGroups() {
   int64_t groups = spec.numGroups;
   Value g64 = c(groups);
   groupSize = divU(numExperts, g64);
-  groupSize =
-      select(cmp(arith::CmpIPredicate::ugt, groupSize, c(0)), groupSize, c(1));
+  Value one = c(1);
+  Value zero = c(0);
+  Value nonEmpty = cmp(arith::CmpIPredicate::ugt, groupSize, zero);
+  groupSize = select(nonEmpty, groupSize, one);
   // Per group the lane's best and second best selection score, in one
   // pass; experts past G groups belong to none.
   SmallVector<Value> inits(2 * groups, f32(negInf));
@@ -164,9 +167,12 @@ void RouteKernelBuilder::selectGroups() {
   SmallVector<Value> scores;
   for (int64_t i = 0; i < groups; ++i) {
     Value score = top[2 * i];
-    if (spec.scoring == RouterScoring::Sigmoid)
-      score = select(cmp(arith::CmpIPredicate::uge, groupSize, c(2)),
-                     addf(top[2 * i], top[2 * i + 1]), top[2 * i]);
+    if (spec.scoring == RouterScoring::Sigmoid) {
+      Value bestTwo = addf(top[2 * i], top[2 * i + 1]);
+      Value two = c(2);
+      Value pairs = cmp(arith::CmpIPredicate::uge, groupSize, two);
+      score = select(pairs, bestTwo, top[2 * i]);
+    }
     scores.push_back(score);
   }
   // topk_groups rounds: the first untaken group with the largest score.
@@ -251,11 +257,15 @@ void RouteKernelBuilder::build(gpu::GPUFuncOp func) {
             // After the previous choice: a lower score, or an equal one at
             // a higher index (a first round takes every expert: -1 is the
             // largest unsigned index, so compare signed).
-            Value after = andI(
-                eligible(e),
-                orI(cmpf(arith::CmpFPredicate::OLT, s, previous.score),
-                    andI(cmpf(arith::CmpFPredicate::OEQ, s, previous.score),
-                         cmp(arith::CmpIPredicate::sgt, e, previous.index))));
+            Value laterIndex =
+                cmp(arith::CmpIPredicate::sgt, e, previous.index);
+            Value sameScore =
+                cmpf(arith::CmpFPredicate::OEQ, s, previous.score);
+            Value tieAfter = andI(sameScore, laterIndex);
+            Value lower = cmpf(arith::CmpFPredicate::OLT, s, previous.score);
+            Value afterPrevious = orI(lower, tieAfter);
+            Value inGroup = eligible(e);
+            Value after = andI(inGroup, afterPrevious);
             Candidate next = better({acc[0], acc[1]}, {s, e});
             return {select(after, next.score, acc[0]),
                     select(after, next.index, acc[1])};
@@ -272,7 +282,9 @@ void RouteKernelBuilder::build(gpu::GPUFuncOp func) {
       Value missing =
           f32(spec.scoring == RouterScoring::TopKSoftmax ? negInf : 0.0f);
       chosenWeights.push_back(select(found, weightOf(safe), missing));
-      chosen.push_back(select(found, toI32(winner.index), i32(-1)));
+      Value noExpert = i32(-1);
+      Value winnerI32 = toI32(winner.index);
+      chosen.push_back(select(found, winnerI32, noExpert));
       previous = winner;
     }
 
@@ -384,7 +396,10 @@ std::pair<Value, Value> DispatchKernelBuilder::blockScan(Value n) {
   Value x = n;
   for (int64_t offset = 1; offset < config.warpSize; offset *= 2) {
     Value up = shuffle(x, offset, config.warpSize, gpu::ShuffleMode::UP);
-    x = select(cmp(arith::CmpIPredicate::uge, lane, c(offset)), add(x, up), x);
+    Value sum = add(x, up);
+    Value offsetValue = c(offset);
+    Value hasSource = cmp(arith::CmpIPredicate::uge, lane, offsetValue);
+    x = select(hasSource, sum, x);
   }
   ifThen(cmp(arith::CmpIPredicate::eq, lane, c(config.warpSize - 1)),
          [&] { store(toI32(x), warpSums, {warp}); });
@@ -393,8 +408,10 @@ std::pair<Value, Value> DispatchKernelBuilder::blockScan(Value n) {
   Value before = c(0), total = c(0);
   for (int64_t w = 0; w < config.warps; ++w) {
     Value sum = toIndex(memref::LoadOp::create(b, warpSums, ValueRange{c(w)}));
-    before = add(before,
-                 select(cmp(arith::CmpIPredicate::ult, c(w), warp), sum, c(0)));
+    Value zero = c(0);
+    Value wValue = c(w);
+    Value earlier = cmp(arith::CmpIPredicate::ult, wValue, warp);
+    before = add(before, select(earlier, sum, zero));
     total = add(total, sum);
   }
   // The next scan overwrites the totals the other warps may still read.
@@ -407,8 +424,11 @@ SmallVector<Value> DispatchKernelBuilder::forChunk(
     function_ref<SmallVector<Value>(Value, Value, Value, Value, ValueRange)>
         body) {
   Value first = add(segment, mul(tid, c(kSlotsPerThread)));
+  Value step = c(1);
+  Value end = c(kSlotsPerThread);
+  Value start = c(0);
   return forLoop(
-      c(0), c(kSlotsPerThread), c(1), inits,
+      start, end, step, inits,
       [&](Value j, ValueRange acc) -> SmallVector<Value> {
         Value slot = add(first, j);
         auto ifOp = scf::IfOp::create(
@@ -420,8 +440,11 @@ SmallVector<Value> DispatchKernelBuilder::forChunk(
           Value e = toIndex(memref::LoadOp::create(
               b, choice, ValueRange{divU(slot, topK), remU(slot, topK)}));
           // Signed: a negative id is invalid too.
-          Value valid = andI(cmp(arith::CmpIPredicate::sge, e, c(0)),
-                             cmp(arith::CmpIPredicate::slt, e, c(numExperts)));
+          Value expertCount = c(numExperts);
+          Value belowCount = cmp(arith::CmpIPredicate::slt, e, expertCount);
+          Value zero = c(0);
+          Value nonNegative = cmp(arith::CmpIPredicate::sge, e, zero);
+          Value valid = andI(nonNegative, belowCount);
           scf::YieldOp::create(b, body(slot, j, e, valid, acc));
           b.setInsertionPointToStart(ifOp.elseBlock());
           scf::YieldOp::create(b, acc);
@@ -461,17 +484,20 @@ void DispatchKernelBuilder::build(gpu::GPUFuncOp func) {
     };
     Value f = arith::ConstantOp::create(
         b, b.getF64FloatAttr(static_cast<double>(*capacityFactor)));
-    Value q = arith::DivFOp::create(
-        b,
-        arith::MulFOp::create(b, arith::MulFOp::create(b, f, toF64(tokens)),
-                              toF64(topK)),
-        toF64(experts));
+    Value expertsF64 = toF64(experts);
+    Value topKF64 = toF64(topK);
+    Value tokensF64 = toF64(tokens);
+    Value fT = arith::MulFOp::create(b, f, tokensF64);
+    Value fTK = arith::MulFOp::create(b, fT, topKF64);
+    Value q = arith::DivFOp::create(b, fTK, expertsF64);
     Value whole = arith::FPToSIOp::create(b, b.getI64Type(), q);
     Value up = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT,
                                      arith::SIToFPOp::create(b, f64, whole), q);
     Value ceil = select(up, arith::AddIOp::create(b, whole, i64(1)), whole);
-    Value nonNegative =
-        select(cmp(arith::CmpIPredicate::sgt, ceil, i64(0)), ceil, i64(0));
+    Value zero = i64(0);
+    Value zeroToCompare = i64(0);
+    Value positive = cmp(arith::CmpIPredicate::sgt, ceil, zeroToCompare);
+    Value nonNegative = select(positive, ceil, zero);
     capacity = arith::IndexCastOp::create(b, b.getIndexType(), nonNegative);
   }
 
@@ -510,8 +536,10 @@ void DispatchKernelBuilder::build(gpu::GPUFuncOp func) {
   // Thread 0: the offsets (each group capped at C), and the counts reset
   // for pass 2.
   ifThen(cmp(arith::CmpIPredicate::eq, tid, c(0)), [&] {
+    Value keptInit = c(0);
+    Value start = c(0);
     Value kept = forLoop(
-        c(0), experts, one, ValueRange{c(0)},
+        start, experts, one, ValueRange{keptInit},
         [&](Value e, ValueRange acc) -> SmallVector<Value> {
           Value n = toIndex(memref::LoadOp::create(b, counts, ValueRange{e}));
           Value capped =
@@ -537,8 +565,8 @@ void DispatchKernelBuilder::build(gpu::GPUFuncOp func) {
             segment, ValueRange{i64(0), c(0)},
             [&](Value, Value j, Value, Value valid,
                 ValueRange acc) -> SmallVector<Value> {
-              Value bit = arith::ShLIOp::create(
-                  b, i64(1), arith::IndexCastOp::create(b, b.getI64Type(), j));
+              Value j64 = arith::IndexCastOp::create(b, b.getI64Type(), j);
+              Value bit = arith::ShLIOp::create(b, i64(1), j64);
               Value drop = arith::XOrIOp::create(
                   b, valid, arith::ConstantOp::create(b, b.getBoolAttr(true)));
               return {select(drop, orI(acc[0], bit), acc[0]),
@@ -571,13 +599,15 @@ void DispatchKernelBuilder::build(gpu::GPUFuncOp func) {
                     Value keep = andI(
                         mine, cmp(arith::CmpIPredicate::ult, rank, capacity));
                     ifThen(keep, [&] {
-                      store(toI32(slot), perm, {add(base, rank)});
+                      Value at = add(base, rank);
+                      Value slotI32 = toI32(slot);
+                      store(slotI32, perm, {at});
                     });
                     Value drop = andI(
                         mine, cmp(arith::CmpIPredicate::uge, rank, capacity));
-                    Value bit = arith::ShLIOp::create(
-                        b, i64(1),
-                        arith::IndexCastOp::create(b, b.getI64Type(), j));
+                    Value j64 =
+                        arith::IndexCastOp::create(b, b.getI64Type(), j);
+                    Value bit = arith::ShLIOp::create(b, i64(1), j64);
                     return {select(drop, orI(s[0], bit), s[0]),
                             select(drop, add(s[1], one), s[1]),
                             select(mine, add(s[2], one), s[2])};
@@ -588,19 +618,22 @@ void DispatchKernelBuilder::build(gpu::GPUFuncOp func) {
             });
         // The dropped slots, in slot order.
         auto [before, total] = blockScan(state[1]);
-        forChunk(
-            segment, ValueRange{c(0)},
-            [&](Value slot, Value j, Value, Value,
-                ValueRange s) -> SmallVector<Value> {
-              Value bit = arith::ShLIOp::create(
-                  b, i64(1), arith::IndexCastOp::create(b, b.getI64Type(), j));
-              Value dropped =
-                  cmp(arith::CmpIPredicate::ne, andI(state[0], bit), i64(0));
-              ifThen(dropped, [&] {
-                store(toI32(slot), perm, {add(add(dropBase[0], before), s[0])});
-              });
-              return {select(dropped, add(s[0], one), s[0])};
-            });
+        forChunk(segment, ValueRange{c(0)},
+                 [&](Value slot, Value j, Value, Value,
+                     ValueRange s) -> SmallVector<Value> {
+                   Value j64 = arith::IndexCastOp::create(b, b.getI64Type(), j);
+                   Value bit = arith::ShLIOp::create(b, i64(1), j64);
+                   Value zero = i64(0);
+                   Value masked = andI(state[0], bit);
+                   Value dropped = cmp(arith::CmpIPredicate::ne, masked, zero);
+                   ifThen(dropped, [&] {
+                     Value base = add(dropBase[0], before);
+                     Value at = add(base, s[0]);
+                     Value slotI32 = toI32(slot);
+                     store(slotI32, perm, {at});
+                   });
+                   return {select(dropped, add(s[0], one), s[0])};
+                 });
         return {add(dropBase[0], total)};
       });
   gpu::ReturnOp::create(b);

@@ -164,12 +164,14 @@ void NormKernelBuilder::build(gpu::GPUFuncOp func, bool layerNorm, bool hasBias,
                            return arith::MulFOp::create(b, d, d);
                          }),
                          slot);
-  Value variance = arith::AddFOp::create(
-      b, arith::DivFOp::create(b, squares, widthF), f32(epsilon));
+  Value epsilonValue = f32(epsilon);
+  Value meanSquare = arith::DivFOp::create(b, squares, widthF);
+  Value variance = arith::AddFOp::create(b, meanSquare, epsilonValue);
   // 1 / sqrt: llvm.intr.sqrt is sqrt.rn.f32 (NVPTX) and v_sqrt_f32 with
   // its correction (AMDGPU), no device library.
-  Value inv = arith::DivFOp::create(
-      b, f32(1.0f), LLVM::SqrtOp::create(b, b.getF32Type(), variance));
+  Value root = LLVM::SqrtOp::create(b, b.getF32Type(), variance);
+  Value one = f32(1.0f);
+  Value inv = arith::DivFOp::create(b, one, root);
 
   auto loop = scf::ForOp::create(b, first, limit, stride);
   {

@@ -573,13 +573,7 @@ void QuantLinearBuilder::buildEmbedding(gpu::GPUFuncOp func) {
   Value vocab =
       arith::IndexCastOp::create(b, i64, memref::DimOp::create(b, w, 0));
   Value width = memref::DimOp::create(b, out, 1);
-  Value id = arith::ExtSIOp::create(
-      b, i64, memref::LoadOp::create(b, ids, ValueRange{token}));
-  Value zero64 = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
-  Value valid = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, id, zero64),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id, vocab));
-  auto branch = scf::IfOp::create(b, TypeRange{}, valid, true);
+  auto [id, branch] = loadCheckedRowId(b, ids, token, vocab);
   {
     // Thread tid takes runs tid, tid + threads, ... of `run` elements,
     // each inside one block (sub-block), dequantized from one vector load.

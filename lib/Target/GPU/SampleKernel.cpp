@@ -127,19 +127,31 @@ private:
 Value SampleKernelBuilder::polynomialExp(Value x) {
   using P = arith::CmpFPredicate;
   auto clamp = [&](Value v, float lo, float hi) {
-    v = select(cmpf(P::OLT, v, f32(lo)), f32(lo), v);
-    return select(cmpf(P::OGT, v, f32(hi)), f32(hi), v);
+    Value loValue = f32(lo);
+    Value loBound = f32(lo);
+    Value below = cmpf(P::OLT, v, loBound);
+    v = select(below, loValue, v);
+    Value hiValue = f32(hi);
+    Value hiBound = f32(hi);
+    Value above = cmpf(P::OGT, v, hiBound);
+    return select(above, hiValue, v);
   };
   x = clamp(x, -87.8f, 88.8f);
-  Value y = fma(x, f32(1.44269504088896341f), f32(0.5f));
+  Value half = f32(0.5f);
+  Value log2e = f32(1.44269504088896341f);
+  Value y = fma(x, log2e, half);
   Value truncated = arith::SIToFPOp::create(
       b, b.getF32Type(), arith::FPToSIOp::create(b, b.getI32Type(), y));
-  Value n = select(cmpf(P::OGT, truncated, y),
-                   arith::SubFOp::create(b, truncated, f32(1.0f)), truncated);
+  Value one = f32(1.0f);
+  Value truncatedMinusOne = arith::SubFOp::create(b, truncated, one);
+  Value roundedUp = cmpf(P::OGT, truncated, y);
+  Value n = select(roundedUp, truncatedMinusOne, truncated);
   n = clamp(n, -127.0f, 127.0f);
   x = fma(f32(-0.693359375f), n, x);
   x = fma(f32(2.12194440e-4f), n, x);
-  Value z = fma(x, f32(1.9875691500E-4f), f32(1.3981999507E-3f));
+  Value p1 = f32(1.3981999507E-3f);
+  Value p0 = f32(1.9875691500E-4f);
+  Value z = fma(x, p0, p1);
   z = fma(z, x, f32(8.3334519073E-3f));
   z = fma(z, x, f32(4.1665795894E-2f));
   z = fma(z, x, f32(1.6666665459E-1f));
@@ -147,8 +159,10 @@ Value SampleKernelBuilder::polynomialExp(Value x) {
   z = fma(z, arith::MulFOp::create(b, x, x), x);
   z = arith::AddFOp::create(b, f32(1.0f), z);
   Value exponent = arith::FPToSIOp::create(b, b.getI32Type(), n);
-  Value bits = arith::ShLIOp::create(
-      b, arith::AddIOp::create(b, exponent, i32(127)), i32(23));
+  Value mantissaBits = i32(23);
+  Value bias = i32(127);
+  Value biased = arith::AddIOp::create(b, exponent, bias);
+  Value bits = arith::ShLIOp::create(b, biased, mantissaBits);
   Value pow2 = arith::BitcastOp::create(b, b.getF32Type(), bits);
   return arith::MulFOp::create(b, z, pow2);
 }
@@ -158,8 +172,9 @@ Value SampleKernelBuilder::probability(Value v) {
   Value x = memref::LoadOp::create(b, logits, ValueRange{row, v});
   if (!elementType.isF32())
     x = arith::ExtFOp::create(b, b.getF32Type(), x);
-  Value z = arith::MulFOp::create(b, arith::SubFOp::create(b, x, maxLogit),
-                                  f32(invTemperature));
+  Value scale = f32(invTemperature);
+  Value shifted = arith::SubFOp::create(b, x, maxLogit);
+  Value z = arith::MulFOp::create(b, shifted, scale);
   return polynomialExp(z);
 }
 
@@ -187,18 +202,23 @@ Value SampleKernelBuilder::blockSum(Value local) {
 /// The largest float t in [0, 1] (by bit pattern) with pred(t), pred
 /// monotone (true for small t): the CPU's 32 halvings.
 Value SampleKernelBuilder::bisectBits(function_ref<Value(Value)> pred) {
-  auto loop = scf::ForOp::create(b, c(0), c(32), c(1),
-                                 ValueRange{i32(0), u32(0x3F800000u)});
+  Value loInit = i32(0);
+  Value hiInit = u32(0x3F800000u);
+  Value step = c(1);
+  Value steps = c(32);
+  Value start = c(0);
+  auto loop =
+      scf::ForOp::create(b, start, steps, step, ValueRange{loInit, hiInit});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value lo = loop.getRegionIterArgs()[0], hi = loop.getRegionIterArgs()[1];
-    Value mid = arith::AddIOp::create(
-        b, lo,
-        arith::ShRUIOp::create(
-            b,
-            arith::AddIOp::create(b, arith::SubIOp::create(b, hi, lo), i32(1)),
-            i32(1)));
+    Value shift = i32(1);
+    Value one = i32(1);
+    Value width = arith::SubIOp::create(b, hi, lo);
+    Value widthPlusOne = arith::AddIOp::create(b, width, one);
+    Value halfWidth = arith::ShRUIOp::create(b, widthPlusOne, shift);
+    Value mid = arith::AddIOp::create(b, lo, halfWidth);
     Value ok = pred(arith::BitcastOp::create(b, b.getF32Type(), mid));
     scf::YieldOp::create(
         b, ValueRange{select(ok, mid, lo),
@@ -211,14 +231,16 @@ Value SampleKernelBuilder::bisectBits(function_ref<Value(Value)> pred) {
 /// >= floor, in index order.
 Value SampleKernelBuilder::keptMass(const Sequence &seq, Value threshold,
                                     Value floor) {
-  auto loop =
-      scf::ForOp::create(b, c(0), seq.count, c(1), ValueRange{f32(0.0f)});
+  Value init = f32(0.0f);
+  Value step = c(1);
+  Value start = c(0);
+  auto loop = scf::ForOp::create(b, start, seq.count, step, ValueRange{init});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value p = seq.at(loop.getInductionVar()).first;
-  Value keep =
-      arith::AndIOp::create(b, cmpf(arith::CmpFPredicate::OGE, p, threshold),
-                            cmpf(arith::CmpFPredicate::OGE, p, floor));
+  Value aboveFloor = cmpf(arith::CmpFPredicate::OGE, p, floor);
+  Value aboveThreshold = cmpf(arith::CmpFPredicate::OGE, p, threshold);
+  Value keep = arith::AndIOp::create(b, aboveThreshold, aboveFloor);
   scf::YieldOp::create(
       b, ValueRange{arith::AddFOp::create(b, loop.getRegionIterArgs()[0],
                                           select(keep, p, f32(0.0f)))});
@@ -253,9 +275,9 @@ Value SampleKernelBuilder::philoxUniform(Value rowIndex) {
     k1 = arith::AddIOp::create(b, k1, u32(0xBB67AE85u));
   }
   Value bits = arith::ShRUIOp::create(b, counter[0], i32(8));
-  return arith::MulFOp::create(b,
-                               arith::UIToFPOp::create(b, b.getF32Type(), bits),
-                               f32(1.0f / 16777216.0f));
+  Value scale = f32(1.0f / 16777216.0f);
+  Value bitsF = arith::UIToFPOp::create(b, b.getF32Type(), bits);
+  return arith::MulFOp::create(b, bitsF, scale);
 }
 
 /// Thread 0's part: the CPU's top-p threshold, kept mass and draw over
@@ -265,8 +287,9 @@ Value SampleKernelBuilder::draw(const Sequence &seq, Value floor,
   using P = arith::CmpFPredicate;
   Value threshold = floor;
   if (topP < 1.0f) {
-    Value target =
-        arith::MulFOp::create(b, keptMass(seq, floor, floor), f32(topP));
+    Value topPValue = f32(topP);
+    Value mass = keptMass(seq, floor, floor);
+    Value target = arith::MulFOp::create(b, mass, topPValue);
     threshold = bisectBits(
         [&](Value t) { return cmpf(P::OGE, keptMass(seq, t, floor), target); });
     threshold = arith::MaximumFOp::create(b, threshold, floor);
@@ -275,8 +298,13 @@ Value SampleKernelBuilder::draw(const Sequence &seq, Value floor,
   Value target = arith::MulFOp::create(b, philoxUniform(rowIndex), total);
   // The first kept index whose running mass exceeds the target; the last
   // kept index if rounding leaves none.
-  auto loop = scf::ForOp::create(b, c(0), seq.count, c(1),
-                                 ValueRange{f32(0.0f), i32(-1), i32(0)});
+  Value massInit = f32(0.0f);
+  Value chosenInit = i32(-1);
+  Value lastInit = i32(0);
+  Value step = c(1);
+  Value start = c(0);
+  auto loop = scf::ForOp::create(b, start, seq.count, step,
+                                 ValueRange{massInit, chosenInit, lastInit});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -288,8 +316,9 @@ Value SampleKernelBuilder::draw(const Sequence &seq, Value floor,
     Value unset = cmpi(arith::CmpIPredicate::slt, carried[1], i32(0));
     Value tested =
         mutation == SampleMutation::CumsumOffByOne ? carried[0] : mass;
-    Value crosses = arith::AndIOp::create(
-        b, arith::AndIOp::create(b, kept, unset), cmpf(P::OGT, tested, target));
+    Value above = cmpf(P::OGT, tested, target);
+    Value keptUnset = arith::AndIOp::create(b, kept, unset);
+    Value crosses = arith::AndIOp::create(b, keptUnset, above);
     scf::YieldOp::create(b, ValueRange{mass, select(crosses, index, carried[1]),
                                        select(kept, index, carried[2])});
   }
@@ -321,8 +350,10 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
 
   // 1. The row's largest logit and whether it holds a NaN.
   Value negInf = f32(-std::numeric_limits<float>::infinity());
+  Value noNaN = i32(0);
+  Value step = c(threads);
   auto scan =
-      scf::ForOp::create(b, tid, vocab, c(threads), ValueRange{negInf, i32(0)});
+      scf::ForOp::create(b, tid, vocab, step, ValueRange{negInf, noNaN});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(scan.getBody());
@@ -364,8 +395,10 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
   Value floor = f32(0.0f);
   if (topK > 0) {
     floor = bisectBits([&](Value t) {
+      Value countInit = i32(0);
+      Value countStep = c(threads);
       auto count =
-          scf::ForOp::create(b, tid, vocab, c(threads), ValueRange{i32(0)});
+          scf::ForOp::create(b, tid, vocab, countStep, ValueRange{countInit});
       {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(count.getBody());
@@ -374,15 +407,18 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
                                     b, count.getRegionIterArgs()[0],
                                     arith::ExtUIOp::create(b, i32Type, ge))});
       }
-      return cmpi(arith::CmpIPredicate::sge, blockSum(count.getResult(0)),
-                  i32(static_cast<int32_t>(topK)));
+      Value k = i32(static_cast<int32_t>(topK));
+      Value total = blockSum(count.getResult(0));
+      return cmpi(arith::CmpIPredicate::sge, total, k);
     });
   }
 
   // 4. Compact the candidates (p >= floor) in index order: thread t takes
   // the chunk [t c, (t + 1) c) with c = ceil(V / threads).
-  Value chunk = arith::DivUIOp::create(
-      b, arith::AddIOp::create(b, vocab, c(threads - 1)), c(threads));
+  Value threadCount = c(threads);
+  Value threadsMinusOne = c(threads - 1);
+  Value roundedVocab = arith::AddIOp::create(b, vocab, threadsMinusOne);
+  Value chunk = arith::DivUIOp::create(b, roundedVocab, threadCount);
   Value begin =
       arith::MinUIOp::create(b, arith::MulIOp::create(b, tid, chunk), vocab);
   Value end =
@@ -407,7 +443,10 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
   memref::StoreOp::create(b, mine.getResult(0), counts, ValueRange{tid});
   gpu::BarrierOp::create(b);
   auto sumCounts = [&](Value upTo) {
-    auto loop = scf::ForOp::create(b, c(0), upTo, c(1), ValueRange{i32(0)});
+    Value init = i32(0);
+    Value step = c(1);
+    Value start = c(0);
+    auto loop = scf::ForOp::create(b, start, upTo, step, ValueRange{init});
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     scf::YieldOp::create(
@@ -464,9 +503,11 @@ void SampleKernelBuilder::build(gpu::GPUFuncOp func) {
                    }};
     scf::YieldOp::create(b, ValueRange{draw(whole, floor, row)});
   }
-  Value invalid =
-      arith::OrIOp::create(b, cmpi(arith::CmpIPredicate::ne, nan, i32(0)),
-                           cmpi(arith::CmpIPredicate::eq, vocab, c(0)));
+  Value noVocab = c(0);
+  Value emptyVocab = cmpi(arith::CmpIPredicate::eq, vocab, noVocab);
+  Value noNaNSeen = i32(0);
+  Value sawNaN = cmpi(arith::CmpIPredicate::ne, nan, noNaNSeen);
+  Value invalid = arith::OrIOp::create(b, sawNaN, emptyVocab);
   memref::StoreOp::create(b, select(invalid, i32(-1), which.getResult(0)),
                           tokens, ValueRange{row});
   b.setInsertionPointAfter(first);

@@ -295,17 +295,20 @@ LogicalResult ScanKernelBuilder::emitOp(Operation &op, IRMapping &mapping) {
         arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(1.0f));
     Value inf =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(INFINITY));
-    Value scaled = arith::DivFOp::create(
-        b,
-        arith::MulFOp::create(b, arith::MulFOp::create(b, log2(u), f32(kLn2)),
-                              v),
-        arith::SubFOp::create(b, u, f32(1.0f)));
+    Value oneValue = f32(1.0f);
+    Value uMinusOne = arith::SubFOp::create(b, u, oneValue);
+    Value ln2 = f32(kLn2);
+    Value log2U = log2(u);
+    Value logU = arith::MulFOp::create(b, log2U, ln2);
+    Value product = arith::MulFOp::create(b, logU, v);
+    Value scaled = arith::DivFOp::create(b, product, uMinusOne);
     result = select(one, v, select(inf, u, scaled));
   } else if (isa<math::SqrtOp>(op)) {
     result = LLVM::SqrtOp::create(b, b.getF32Type(), v);
   } else if (isa<math::RsqrtOp>(op)) {
-    result = arith::DivFOp::create(b, f32(1.0f),
-                                   LLVM::SqrtOp::create(b, b.getF32Type(), v));
+    Value root = LLVM::SqrtOp::create(b, b.getF32Type(), v);
+    Value oneValue = f32(1.0f);
+    result = arith::DivFOp::create(b, oneValue, root);
   } else {
     return op.emitError() << "seq-gpu-scan-kernels: '" << op.getName()
                           << "' in a scan region has no GPU form";
@@ -335,9 +338,11 @@ FailureOr<Value> ScanKernelBuilder::shuffleIdx(Value v, Value source) {
   else if (!type.isF32() && !type.isInteger(32))
     return view.op->emitError() << "seq-gpu-scan-kernels: cannot share a "
                                 << type << " value between lanes";
+  Value warpSize = c(config.warpSize);
+  Value width = i32(warpSize);
+  Value sourceLane = i32(source);
   Value shared =
-      gpu::ShuffleOp::create(b, wide, i32(source), i32(c(config.warpSize)),
-                             gpu::ShuffleMode::IDX)
+      gpu::ShuffleOp::create(b, wide, sourceLane, width, gpu::ShuffleMode::IDX)
           .getShuffleResult();
   if (type == wide.getType())
     return shared;
@@ -398,9 +403,12 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
   Value lane = arith::RemUIOp::create(b, tid, c(config.warpSize));
   Value n = arith::RemUIOp::create(b, tid, c(group));
   Value groupBase = arith::SubIOp::create(b, lane, n);
-  Value channel = add(mul(gpu::BlockIdOp::create(b, gpu::Dimension::x),
-                          c(config.channelsPerBlock())),
-                      arith::DivUIOp::create(b, tid, c(group)));
+  Value groupValue = c(group);
+  Value groupInBlock = arith::DivUIOp::create(b, tid, groupValue);
+  Value channelsPerBlock = c(config.channelsPerBlock());
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value blockChannel = mul(blockX, channelsPerBlock);
+  Value channel = add(blockChannel, groupInBlock);
   Value batch = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   // With heads ([B, H, P, N]): the head is grid.z, the channels are P.
   bool heads = view.headDim >= 0;
@@ -502,7 +510,9 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       return failure();
     auto [next, r] = *result;
     if (view.reduce) {
-      Value sum = groupSum(select(active, toF32(r), f32(0.0f)));
+      Value zero = f32(0.0f);
+      Value rF32 = toF32(r);
+      Value sum = groupSum(select(active, rF32, zero));
       ifThen(arith::AndIOp::create(
                  b, channelActive,
                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, c(0))),
@@ -530,7 +540,10 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
     return view.reverse ? arith::SubIOp::create(b, last, clamped) : clamped;
   };
 
-  auto chunks = scf::ForOp::create(b, c(0), steps, c(group), ValueRange{h0});
+  Value chunkStep = c(group);
+  Value chunkStart = c(0);
+  auto chunks =
+      scf::ForOp::create(b, chunkStart, steps, chunkStep, ValueRange{h0});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(chunks.getBody());
@@ -580,8 +593,12 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       collect(*view.readout, rowReadout);
 
     // Lane phase: the chunk's steps in order.
-    auto walk =
-        scf::ForOp::create(b, c(0), c(group), c(1), ValueRange{h, f32(0.0f)});
+    Value keptInit = f32(0.0f);
+    Value walkStep = c(1);
+    Value walkEnd = c(group);
+    Value walkStart = c(0);
+    auto walk = scf::ForOp::create(b, walkStart, walkEnd, walkStep,
+                                   ValueRange{h, keptInit});
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(walk.getBody());
@@ -594,9 +611,13 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       // Step k's row values live in lane k of the group; the mutation
       // takes them from the next lane.
       Value source = add(groupBase, k);
-      if (mutation == ScanMutation::ShareLane)
-        source =
-            add(groupBase, arith::RemUIOp::create(b, add(k, c(1)), c(group)));
+      if (mutation == ScanMutation::ShareLane) {
+        Value groupSize = c(group);
+        Value one = c(1);
+        Value nextK = add(k, one);
+        Value nextLane = arith::RemUIOp::create(b, nextK, groupSize);
+        source = add(groupBase, nextLane);
+      }
       IRMapping laneStep = invStep, laneReadout = invReadout;
       for (auto [value, rowValue] : shared) {
         // A group of one lane computed its own step.
@@ -625,7 +646,9 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       auto [next, r] = *result;
       Value hNext = select(valid, next, hk);
       if (view.reduce) {
-        Value sum = groupSum(select(active, toF32(r), f32(0.0f)));
+        Value zero = f32(0.0f);
+        Value rF32 = toF32(r);
+        Value sum = groupSum(select(active, rF32, zero));
         kept = select(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, k),
                       sum, kept);
       } else {

@@ -54,9 +54,9 @@ Value index(ImplicitLocOpBuilder &b, int64_t value) {
 
 /// Stores `code` in status[0].
 void storeStatus(ImplicitLocOpBuilder &b, Value status, int32_t code) {
-  memref::StoreOp::create(
-      b, arith::ConstantOp::create(b, b.getI32IntegerAttr(code)), status,
-      ValueRange{index(b, 0)});
+  Value first = index(b, 0);
+  Value codeValue = arith::ConstantOp::create(b, b.getI32IntegerAttr(code));
+  memref::StoreOp::create(b, codeValue, status, ValueRange{first});
 }
 
 void buildEmbeddingKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
@@ -78,13 +78,7 @@ void buildEmbeddingKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   Value vocab = arith::IndexCastOp::create(b, b.getI64Type(),
                                            memref::DimOp::create(b, table, 0));
   Value width = memref::DimOp::create(b, out, 1);
-  Value id = arith::ExtSIOp::create(
-      b, b.getI64Type(), memref::LoadOp::create(b, ids, ValueRange{row}));
-  Value zero64 = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
-  Value valid = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, id, zero64),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id, vocab));
-  auto branch = scf::IfOp::create(b, TypeRange{}, valid, true);
+  auto [id, branch] = loadCheckedRowId(b, ids, row, vocab);
   {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(branch.thenBlock());
@@ -143,10 +137,12 @@ void buildCacheWriteKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
       memref::LoadOp::create(b, positions, ValueRange{batch}));
   Value zero64 = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
   // positions[b] + S <= Cap in i64: no overflow from an i32 position.
-  Value fits = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, start, zero64),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
-                            arith::AddIOp::create(b, start, steps), capacity));
+  Value end = arith::AddIOp::create(b, start, steps);
+  Value endFits =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sle, end, capacity);
+  Value nonNegative =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, start, zero64);
+  Value fits = arith::AndIOp::create(b, nonNegative, endFits);
   auto branch = scf::IfOp::create(b, TypeRange{}, fits, true);
   {
     OpBuilder::InsertionGuard inner(b);

@@ -259,6 +259,8 @@ TEST_F(BindTest, ExecutionErrorIsReported) {
   EXPECT_EQ(seqrt_call(artifact, "lookup", &input, 1, &out, 1),
             SEQRT_ERROR_EXECUTION);
   EXPECT_THAT(seqrt_last_error(), HasSubstr("index out of range"));
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("(__seq_status 1): lookup: index 7 outside [0, 4)"));
   EXPECT_EQ(out.data, nullptr);
   // The status is cleared before the next call.
   index = 2;
@@ -300,6 +302,68 @@ TEST_F(BindTest, ConcurrentCallsHaveTheirOwnStatus) {
   good.join();
   EXPECT_EQ(wrongGood.load(), 0);
   EXPECT_EQ(wrongBad.load(), 0);
+}
+
+// Eight threads call one entry of one artifact at once, each many times:
+// four with an index the code rejects (each its own) and four with a good
+// one (each its own). Every call gets its own status, its own message
+// (naming the index that call passed) and its own result (w[index], the
+// value of the weights file the test wrote).
+TEST_F(BindTest, EightThreadsMixFailingAndGoodCalls) {
+  std::string path = weights("model.safetensors", {w, b});
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_OK);
+  constexpr int kThreads = 8, kCalls = 4000;
+  const float golden[4] = {10, 20, 30, 40}; // w's values in the file
+  const int64_t indices[kThreads] = {0, 7, 1, -3, 2, 1000000, 3, -1};
+  std::atomic<int> ready{0};
+  std::atomic<int> wrongStatus{0}, wrongMessage{0}, wrongResult{0};
+  std::atomic<int> failed{0}, good{0};
+  auto run = [&](int t) {
+    int64_t index = indices[t];
+    bool fails = index < 0 || index > 3;
+    std::string message = "(__seq_status 1): lookup: index " +
+                          std::to_string(index) + " outside [0, 4)";
+    seqrt_tensor input, out;
+    if (seqrt_tensor_wrap(SEQRT_DTYPE_I64, 0, nullptr, &index, &input) !=
+        SEQRT_OK) {
+      ++wrongStatus;
+      return;
+    }
+    // Start together, so that the calls overlap.
+    ++ready;
+    while (ready.load() < kThreads)
+      std::this_thread::yield();
+    for (int i = 0; i < kCalls; ++i) {
+      seqrt_status status = seqrt_call(artifact, "lookup", &input, 1, &out, 1);
+      if (fails) {
+        wrongStatus += status != SEQRT_ERROR_EXECUTION;
+        // seqrt_last_error is the thread's own.
+        wrongMessage +=
+            status == SEQRT_ERROR_EXECUTION &&
+            std::string(seqrt_last_error()).find(message) == std::string::npos;
+        failed += status == SEQRT_ERROR_EXECUTION;
+      } else {
+        wrongStatus += status != SEQRT_OK;
+        if (status == SEQRT_OK) {
+          std::vector<float> result = toFloats(out);
+          wrongResult += result.size() != 1 || result[0] != golden[index];
+          ++good;
+        }
+      }
+      if (status == SEQRT_OK)
+        seqrt_tensor_free(artifact, &out);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back(run, t);
+  for (std::thread &thread : threads)
+    thread.join();
+  EXPECT_EQ(wrongStatus.load(), 0);
+  EXPECT_EQ(wrongMessage.load(), 0);
+  EXPECT_EQ(wrongResult.load(), 0);
+  EXPECT_EQ(failed.load(), 4 * kCalls);
+  EXPECT_EQ(good.load(), 4 * kCalls);
 }
 
 TEST_F(BindTest, TwoArtifactsHaveTheirOwnWeights) {

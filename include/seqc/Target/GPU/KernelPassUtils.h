@@ -18,6 +18,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Support/LLVM.h"
@@ -120,6 +121,20 @@ void stageTile(ImplicitLocOpBuilder &b, Value tile, Value tid, int64_t threads,
                int64_t rows, int64_t depth,
                function_ref<Value(Value, Value)> locate,
                function_ref<Value(Value, Value)> element);
+
+/// A row id read from an i32 memref and the branch on its range
+/// (loadCheckedRowId).
+struct CheckedRowId {
+  Value id;         // i64
+  scf::IfOp branch; // then: 0 <= id < rows; else: outside the table
+};
+
+/// Loads `ids[position]` (i32), sign-extends it to i64 and branches on
+/// 0 <= id < `rows` (i64): an scf.if with an else region, `b` left after
+/// it. The embedding kernels (StateKernels.cpp, QuantLinearKernel.cpp)
+/// read their token ids this way.
+CheckedRowId loadCheckedRowId(ImplicitLocOpBuilder &b, Value ids,
+                              Value position, Value rows);
 
 /// The index arithmetic the kernel builders emit: constants, sums,
 /// products, unsigned division and remainder by constants (thread, lane

@@ -7,7 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,14 +138,28 @@ EXPORT void __seq_packed_fill(void **args, int32_t *status) {
     ((float *)x->aligned)[x->offset + i * x->strides[0]] = 7.0f;
 }
 
+/// The status slot the runtime passes (seqrt/Abi.h StatusRecord): the
+/// code, then the message of a failed check.
+typedef struct {
+  int32_t code;
+  int32_t reserved;
+  char message[256];
+} StatusRecord;
+
 /// lookup(i64 scalar i) -> f32[1]: w[i]; i outside 0..3 sets the call's
-/// status to 1 (index out of range), as seqc's bounds checks do.
+/// status to 1 (index out of range) with a message naming i, as seqc's
+/// run-time checks do. It yields the processor once per call, so that the
+/// calls of the concurrency tests (BindTest) interleave.
 EXPORT void __seq_packed_lookup(void **args, int32_t *status) {
   Memref1 *result = args[0];
   int64_t i = *(const int64_t *)args[1];
   float *out = allocate(sizeof(float));
+  sched_yield();
   if (i < 0 || i > 3) {
-    *status = 1;
+    StatusRecord *record = (StatusRecord *)status;
+    record->code = 1;
+    snprintf(record->message, sizeof record->message,
+             "lookup: index %lld outside [0, 4)", (long long)i);
     out[0] = 0;
   } else {
     out[0] = ((const float *)__seq_param_w)[i];
