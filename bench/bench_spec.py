@@ -49,7 +49,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "build/bin"
+# SEQC_BIN: another build's bin/ (e.g. a copy, so that a rebuild of the
+# tree does not replace the binaries in the middle of a run).
+BIN = Path(os.environ.get("SEQC_BIN", ROOT / "build/bin"))
 PARAGRAPH = (
     "The history of the printing press begins in the fifteenth century, when "
     "Johannes Gutenberg combined movable metal type, oil-based ink and a "
@@ -139,9 +141,11 @@ def seqrun(artifact, entry, weights, inputs, threads, draft=None, bench=True,
 
 
 def parse_run(text):
-    """seqrun's output -> (median ms or None, (verify steps, mean accepted
-    length, mean draft length k or None without adaptive K) or None)."""
-    ms = re.search(r"median ([\d.]+) ms", text)
+    """seqrun's output -> (median CPU ms of the process per call (user +
+    sys, all threads: on a shared machine wall time mostly measures the
+    wait for a core) or None, (verify steps, mean accepted length, mean
+    draft length k or None without adaptive K) or None)."""
+    ms = re.search(r"cpu median ([\d.]+) ms", text)
     spec = re.search(r"(\d+) verify steps, mean accepted length ([\d.]+)",
                      text)
     drafted = re.search(r"adaptive k: mean draft length ([\d.]+)", text)
@@ -269,7 +273,8 @@ def main():
         f"- threads: {args.threads} (taskset to cores "
         f"{','.join(map(str, range(args.threads)))}), K = {args.k}, "
         f"{args.new_tokens} greedy tokens per call (--ignore-eos), "
-        f"{args.reps} reps, A/B interleaved, medians",
+        f"{args.reps} reps, A/B interleaved, medians of the process CPU "
+        "time per call (seqrun --bench's cpu median)",
         f"- load average: {load_start[0]:.1f} at the start, "
         f"{load_end[0]:.1f} at the end (shared machine)",
         f"- draft for `layers`: the target's first {args.draft_layers} "
@@ -279,8 +284,8 @@ def main():
         "chainN: the chain with K = N (the same tokens per verify call)",
         "- speculative tokens checked equal to plain greedy's before timing",
         "",
-        "| case | prompt | prompt tokens | plain ms | speculative ms | "
-        "speed-up | prefill ms | decode-only speed-up | verify steps | "
+        "| case | prompt | prompt tokens | plain CPU ms | speculative CPU ms "
+        "| speed-up | prefill CPU ms | decode-only speed-up | verify steps | "
         "mean accepted / step |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -290,7 +295,7 @@ def main():
         plain = statistics.median(r["plain"])
         spec = statistics.median(r["spec"])
         pre = statistics.median(r["prefill"])
-        steps, acc = stats[run]
+        steps, acc, _ = stats[run]
         n = np.load(prompts[prompt]).shape[1]
         lines.append(
             f"| {case} | {prompt} | {n} | {plain:.1f} | {spec:.1f} | "

@@ -124,12 +124,13 @@ def main():
         f"- target {gguf.name}, K = {args.k}, {args.new_tokens} new tokens "
         f"(--ignore-eos), greedy, prompt: {PLAIN!r}",
         f"- one thread, taskset -c {args.cores}, {args.reps} reps, plain / "
-        "fixed / adaptive interleaved, medians of wall time per call",
+        "fixed / adaptive interleaved, medians of the process CPU time per "
+        "call",
         f"- load average: {load_start[0]:.1f} at the start, "
         f"{load_end[0]:.1f} at the end (shared machine)",
         "- tokens of the three checked equal",
         "",
-        "| draft | entry | ms per call | verify steps | mean accepted | "
+        "| draft | entry | CPU ms per call | verify steps | mean accepted | "
         "mean k | acceptance | vs plain | vs fixed K |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]

@@ -208,6 +208,8 @@ private:
   /// @forward's layer functions, by layer.
   std::vector<func::FuncOp> forwardLayers;
   Operation *lastParameter = nullptr;
+  /// An error was emitted (build() returns null).
+  bool buildFailed = false;
 };
 } // namespace
 
@@ -952,19 +954,71 @@ void DecoderGraphBuilder::buildGenerate() {
 /// @generate_beams(prompt [1,S]) -> (sequences [1,beams,N], scores
 /// [1,beams], lengths [1,beams]): prefill, then a seq.beam_search_loop
 /// (emitBeamSearchTail) whose body runs the forward on each beam's row.
+///
+/// With --kv-cache-block-size=BS the KV caches are block pools read through
+/// a block table (PagedBeams.cpp's paged copy of @forward): MaxBlocks =
+/// ceil(Capacity / BS) table entries per row, a pool of as many blocks for
+/// the prompt plus beams * ceil((BS - 1 + N) / BS), the minimum the
+/// loop's verifier asks for. The prompt is prefilled into blocks 0, 1, ...
+/// of row 0 (every row's entry table is 0, 1, ..., MaxBlocks - 1; the loop
+/// reads only beam 0's at entry).
 void DecoderGraphBuilder::buildGenerateBeams() {
   int64_t N = options.maxNewTokens, beams = options.numBeams;
   auto logits = RankedTensorType::get({1, spec.vocab}, f32);
+  int64_t blockSize = options.kvCacheBlockSize;
+  func::FuncOp stepFunc = forward;
+  SmallVector<unsigned> pagedState;
+  Value tableRow0, tableInit;
+  SmallVector<int32_t> tableBlocks;
+  if (blockSize > 0) {
+    auto ceilDiv = [](int64_t a, int64_t d) { return (a + d - 1) / d; };
+    int64_t promptBlocks = ceilDiv(cap, blockSize);
+    int64_t maxBlocks = std::max(promptBlocks, ceilDiv(N, blockSize));
+    int64_t numBlocks =
+        promptBlocks + beams * ceilDiv(blockSize - 1 + N, blockSize);
+    FailureOr<PagedForward> paged =
+        pagedForwardCopy(module, forward, numBlocks, blockSize, maxBlocks);
+    if (failed(paged)) {
+      buildFailed = true;
+      return;
+    }
+    if (paged->pagedArgs.empty()) {
+      emitError(loc) << "--kv-cache-block-size pages the KV caches of "
+                        "`generate_beams`: this model has none";
+      buildFailed = true;
+      return;
+    }
+    stepFunc = paged->func;
+    for (unsigned arg : paged->pagedArgs)
+      pagedState.push_back(arg - 2); // after tokens and positions
+    tableBlocks.resize(beams * maxBlocks);
+    for (int64_t i = 0; i < beams * maxBlocks; ++i)
+      tableBlocks[i] = static_cast<int32_t>(i % maxBlocks);
+  }
   Block *body = entry(b, module, loc, "generate_beams", {ids()},
                       {RankedTensorType::get({1, beams, N}, i32),
                        RankedTensorType::get({1, beams}, f32),
                        RankedTensorType::get({1, beams}, i32)});
+  if (!tableBlocks.empty()) {
+    int64_t maxBlocks = static_cast<int64_t>(tableBlocks.size()) / beams;
+    auto rowType = RankedTensorType::get({1, maxBlocks}, i32);
+    auto tableType = RankedTensorType::get({beams, maxBlocks}, i32);
+    tableRow0 = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(rowType,
+                               ArrayRef(tableBlocks).take_front(maxBlocks)));
+    tableInit = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(tableType, ArrayRef(tableBlocks)));
+  }
   Value prompt = body->getArgument(0);
   Value S = dim(prompt, 1);
   SmallVector<Value> args{prompt, iota(S)};
-  for (Type type : stateTypes())
+  for (Type type : stepFunc.getArgumentTypes().drop_front(2).take_front(
+           stateTypes().size()))
     args.push_back(zeroState(type));
-  auto prefill = func::CallOp::create(b, loc, forward, args);
+  if (tableRow0)
+    args.push_back(tableRow0);
+  auto prefill = func::CallOp::create(b, loc, stepFunc, args);
   Value last = lastRowLogits(b, loc, prefill.getResult(0), spec.hidden,
                              [&](Value x) { return head(x, logits); });
   emitBeamSearchTail(
@@ -975,7 +1029,7 @@ void DecoderGraphBuilder::buildGenerateBeams() {
             tensor::CastOp::create(b, loc, ids(), token),
             tensor::CastOp::create(b, loc, ids(), position)};
         llvm::append_range(callArgs, caches);
-        auto call = func::CallOp::create(b, loc, forward, callArgs);
+        auto call = func::CallOp::create(b, loc, stepFunc, callArgs);
         Value h = tensor::CastOp::create(
             b, loc, RankedTensorType::get({1, 1, spec.hidden}, f32),
             call.getResult(0));
@@ -983,7 +1037,8 @@ void DecoderGraphBuilder::buildGenerateBeams() {
             head(h, RankedTensorType::get({1, 1, spec.vocab}, f32))};
         llvm::append_range(yields, call.getResults().drop_front());
         return yields;
-      });
+      },
+      pagedState, tableInit);
 }
 
 void mlir::seq::emitGenerateTail(
@@ -1080,6 +1135,12 @@ LogicalResult mlir::seq::checkBeamOptions(Location loc,
                           << options.numBeams;
   if (!std::isfinite(options.lengthPenalty))
     return emitError(loc) << "--length-penalty must be finite";
+  if (options.kvCacheBlockSize < 0 || options.kvCacheBlockSize > 4096)
+    return emitError(loc) << "--kv-cache-block-size must be in 0 .. 4096, got "
+                          << options.kvCacheBlockSize;
+  if (options.kvCacheBlockSize > 0 && options.numBeams == 0)
+    return emitError(loc) << "--kv-cache-block-size pages the KV caches of "
+                             "`generate_beams`: it needs --num-beams";
   StringRef early = options.earlyStopping;
   if (early != "false" && early != "true" && early != "never")
     return emitError(loc) << "--early-stopping must be false, true or never, "
@@ -1091,7 +1152,8 @@ LogicalResult mlir::seq::checkBeamOptions(Location loc,
 void mlir::seq::emitBeamSearchTail(
     OpBuilder &b, Location loc, const ImportOptions &options, Value lastLogits,
     Value promptLength, ValueRange state, ArrayRef<int64_t> eosTokenIds,
-    function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep) {
+    function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep,
+    ArrayRef<unsigned> pagedState, Value tableInit) {
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   int64_t N = options.maxNewTokens, beams = options.numBeams;
   auto logitsType = cast<RankedTensorType>(lastLogits.getType());
@@ -1106,14 +1168,31 @@ void mlir::seq::emitBeamSearchTail(
     shape[0] = rows;
     return RankedTensorType::get(shape, t.getElementType());
   };
+  // A paged cache is one pool for all rows (the loop shares and copies
+  // its blocks); the block table follows the states.
+  auto isPaged = [&](size_t i) {
+    return llvm::is_contained(pagedState, static_cast<unsigned>(i));
+  };
   SmallVector<Value> init;
   SmallVector<Type> initTypes;
-  for (Value v : state) {
+  for (auto [i, v] : llvm::enumerate(state)) {
+    if (isPaged(i)) {
+      init.push_back(v);
+      initTypes.push_back(v.getType());
+      continue;
+    }
     auto type = beamRows(cast<RankedTensorType>(v.getType()), beams);
     SmallVector<Value> copies(beams, v);
     init.push_back(
         beams == 1 ? v : tensor::ConcatOp::create(b, loc, type, 0, copies));
     initTypes.push_back(type);
+  }
+  IntegerAttr tableIndex;
+  SmallVector<int64_t> pagedIndices(pagedState.begin(), pagedState.end());
+  if (tableInit) {
+    tableIndex = b.getI64IntegerAttr(static_cast<int64_t>(init.size()));
+    init.push_back(tableInit);
+    initTypes.push_back(tableInit.getType());
   }
   Value startPos = tensor::FromElementsOp::create(
       b, loc, RankedTensorType::get({1}, i32),
@@ -1127,8 +1206,8 @@ void mlir::seq::emitBeamSearchTail(
       b.getI64IntegerAttr(beams), b.getI64IntegerAttr(N),
       b.getDenseI64ArrayAttr(eosTokenIds), b.getI64IntegerAttr(0),
       b.getF64FloatAttr(options.lengthPenalty),
-      b.getStringAttr(options.earlyStopping), /*block_table=*/IntegerAttr(),
-      /*paged_caches=*/b.getDenseI64ArrayAttr({}));
+      b.getStringAttr(options.earlyStopping), tableIndex,
+      b.getDenseI64ArrayAttr(pagedIndices));
   {
     OpBuilder::InsertionGuard guard(b);
     auto column = RankedTensorType::get({beams, 1}, i32);
@@ -1140,7 +1219,9 @@ void mlir::seq::emitBeamSearchTail(
     auto stepLogits = RankedTensorType::get({beams, 1, vocab}, f32);
     SmallVector<Value> carried{
         tensor::EmptyOp::create(b, loc, stepLogits.getShape(), f32)};
-    llvm::append_range(carried, body->getArguments().drop_front(2));
+    llvm::append_range(carried,
+                       body->getArguments().drop_front(2).take_front(
+                           state.size()));
     auto rowLoop = scf::ForOp::create(b, loc, constIndex(0), constIndex(beams),
                                       constIndex(1), carried);
     b.setInsertionPointToStart(rowLoop.getBody());
@@ -1171,16 +1252,27 @@ void mlir::seq::emitBeamSearchTail(
     Value pos = rowSlice(body->getArgument(1), one);
     SmallVector<Value> rowState;
     ValueRange iter = rowLoop.getRegionIterArgs();
-    for (auto [v, t] : llvm::zip(iter.drop_front(), state.getTypes()))
-      rowState.push_back(rowSlice(v, cast<RankedTensorType>(t)));
+    for (auto [i, v, t] :
+         llvm::enumerate(iter.drop_front(), state.getTypes()))
+      rowState.push_back(isPaged(i) ? v
+                                    : rowSlice(v, cast<RankedTensorType>(t)));
+    if (tableInit) {
+      auto tableType = cast<RankedTensorType>(tableInit.getType());
+      rowState.push_back(rowSlice(
+          body->getArguments().back(),
+          RankedTensorType::get({1, tableType.getDimSize(1)}, i32)));
+    }
     SmallVector<Value> out = rowStep(tok, pos, rowState);
     SmallVector<Value> next{insertRow(out[0], iter[0])};
-    for (auto [row, into] :
-         llvm::zip(ArrayRef(out).drop_front(), iter.drop_front()))
-      next.push_back(insertRow(row, into));
+    for (auto [i, row, into] :
+         llvm::enumerate(ArrayRef(out).drop_front(), iter.drop_front()))
+      next.push_back(isPaged(i) ? row : insertRow(row, into));
     scf::YieldOp::create(b, loc, next);
     b.setInsertionPointAfter(rowLoop);
-    YieldOp::create(b, loc, rowLoop.getResults());
+    SmallVector<Value> yields(rowLoop.getResults());
+    if (tableInit) // the loop owns the table: the body returns it as is
+      yields.push_back(body->getArguments().back());
+    YieldOp::create(b, loc, yields);
   }
   func::ReturnOp::create(b, loc, loop.getResults());
 }
@@ -1266,6 +1358,8 @@ OwningOpRef<ModuleOp> DecoderGraphBuilder::build() {
   buildGenerate();
   if (options.numBeams > 0)
     buildGenerateBeams();
+  if (buildFailed)
+    return nullptr;
   return owned;
 }
 

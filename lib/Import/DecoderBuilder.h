@@ -17,6 +17,7 @@
 
 #include "seq/IR/SeqDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -193,10 +194,34 @@ LogicalResult checkBeamOptions(Location loc, const ImportOptions &options);
 /// `beams` rows), whose body runs `rowStep(token [1, 1], position [1, 1],
 /// state...)` -> (logits [1, 1, V], state...) on each beam's row. Ends the
 /// entry with its func.return.
+///
+/// Paged KV caches (`pagedState` non-empty, `tableInit` the block table
+/// [beams, MaxBlocks] i32 whose row 0 holds the prompt's blocks): the
+/// states at `pagedState` are block pools shared by the rows (not copied
+/// per beam; the loop's block_table and paged_caches name them and the
+/// table, which follows the states), and rowStep receives the whole pools
+/// and, after the states, the row's table [1, MaxBlocks].
 void emitBeamSearchTail(
     OpBuilder &b, Location loc, const ImportOptions &options, Value lastLogits,
     Value promptLength, ValueRange state, ArrayRef<int64_t> eosTokenIds,
-    function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep);
+    function_ref<SmallVector<Value>(Value, Value, ValueRange)> rowStep,
+    ArrayRef<unsigned> pagedState = {}, Value tableInit = Value());
+
+/// A copy of a model's @forward whose KV caches are paged (PagedBeams.cpp):
+/// `func` takes the pools [NumBlocks, H, BlockSize, D] at the argument
+/// indices `pagedArgs` (the caches' in @forward) and the block table row
+/// [1, MaxBlocks] i32 as its last argument; its results are @forward's with
+/// pools for the caches.
+struct PagedForward {
+  func::FuncOp func;
+  SmallVector<unsigned> pagedArgs;
+};
+/// Copies `forward` and the functions it calls that write KV caches as
+/// paged_<name>. Errors (a cache read by something else than
+/// seq.attention) are emitted; returns failure then.
+FailureOr<PagedForward> pagedForwardCopy(ModuleOp module, func::FuncOp forward,
+                                         int64_t numBlocks, int64_t blockSize,
+                                         int64_t maxBlocks);
 
 /// Every checkpoint tensor `spec` names, with its logical shape ([N, K]
 /// for a weight); a stacked parameter is listed as its parts.

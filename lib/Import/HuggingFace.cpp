@@ -2145,6 +2145,12 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
   }
   if (failed(checkBeamOptions(UnknownLoc::get(ctx), opts)))
     return nullptr;
+  if (mamba && opts.kvCacheBlockSize > 0) {
+    emitError(file->loc(ctx))
+        << "--kv-cache-block-size pages KV caches: a Mamba model has none "
+           "(its beams gather the recurrent states)";
+    return nullptr;
+  }
   if (mamba)
     return buildMamba(ctx, file->loc(ctx), *mambaSpec, tensors, opts);
   return buildDecoder(ctx, file->loc(ctx), *spec, tensors, opts);

@@ -290,6 +290,13 @@ static cl::opt<std::string> earlyStopping(
              "true or never, as transformers' early_stopping"),
     cl::init("false"), cl::cat(importCategory));
 
+static cl::opt<int64_t> kvCacheBlockSize(
+    "kv-cache-block-size",
+    cl::desc("`generate_beams` keeps its KV caches in blocks of this many "
+             "tokens, shared between beams and copied on write (paged); 0: "
+             "contiguous caches (hidden: --help stays under 100 lines)"),
+    cl::init(0), cl::Hidden, cl::cat(importCategory));
+
 static cl::opt<std::string> draftModel(
     "draft-model",
     cl::desc("Also build a `generate_speculative` entry: speculative decoding "
@@ -434,6 +441,7 @@ static seq::ImportOptions importOptions() {
   options.topP = topP;
   options.ignoreEos = ignoreEos;
   options.numBeams = numBeams;
+  options.kvCacheBlockSize = kvCacheBlockSize;
   options.lengthPenalty = lengthPenalty;
   options.earlyStopping = earlyStopping;
   options.draftModel = draftModel;

@@ -200,11 +200,19 @@ bool checkOutputIndices(const std::vector<IndexedArg> &args, const char *flag,
   return true;
 }
 
+/// --bench's medians of one entry (ms per call) and its generated tokens
+/// per call (-1 when it reports none).
+struct BenchResult {
+  double wall = 0, cpu = 0;
+  int64_t tokens = -1;
+};
+
 /// Calls the entry once (or, with --bench, warmup + reps times, printing
-/// timings); `outputs` holds the last call's results.
+/// timings, and into `result` when given); `outputs` holds the last call's
+/// results.
 bool run(seqrt_artifact *artifact, const std::string &entryName,
          const Options &options, TensorList &inputs, TensorList &outputs,
-         std::string &message) {
+         std::string &message, BenchResult *result = nullptr) {
   auto callOnce = [&] {
     outputs.clear();
     return seqrt_call(artifact, entryName.c_str(), inputs.data(), inputs.size(),
@@ -257,11 +265,13 @@ bool run(seqrt_artifact *artifact, const std::string &entryName,
               entryName.c_str(), median, sorted.front(), mean, n,
               options.warmup);
   std::sort(cpuTimes.begin(), cpuTimes.end());
+  double cpuMedian =
+      n % 2 ? cpuTimes[n / 2] : (cpuTimes[n / 2 - 1] + cpuTimes[n / 2]) / 2;
   std::printf("bench: entry '%s': cpu median %.3f ms (process CPU time per "
               "call, all threads)\n",
-              entryName.c_str(),
-              n % 2 ? cpuTimes[n / 2]
-                    : (cpuTimes[n / 2 - 1] + cpuTimes[n / 2]) / 2);
+              entryName.c_str(), cpuMedian);
+  if (result)
+    *result = {median, cpuMedian, -1};
   size_t entry = 0;
   if (seqrt_entry_find(artifact, entryName.c_str(), &entry) == SEQRT_OK) {
     int64_t countOutput = seqrt_entry_generated_count_output(artifact, entry);
@@ -273,6 +283,8 @@ bool run(seqrt_artifact *artifact, const std::string &entryName,
       std::printf("bench: %lld tokens generated per call: %.1f tokens/s\n",
                   static_cast<long long>(generated),
                   static_cast<double>(generated) / (median / 1e3));
+      if (result)
+        result->tokens = generated;
     }
   }
   return true;
@@ -495,8 +507,31 @@ int main(int argc, char **argv) {
   if (!prepareInputs(artifact.get(), entry, options, inputs, message))
     return error(message);
   TensorList outputs(artifact.get(), numOutputs);
-  if (!run(artifact.get(), entryName, options, inputs, outputs, message))
+  BenchResult timed;
+  if (!run(artifact.get(), entryName, options, inputs, outputs, message,
+           &timed))
     return error(message);
+  // --bench of a speculative entry also times plain decoding of the same
+  // model (the artifact's `generate`, same inputs) and prints the ratio.
+  size_t plain = 0;
+  if (options.bench && timed.tokens > 0 &&
+      seqrt_entry_verify_steps_output(artifact.get(), entry) >= 0 &&
+      seqrt_entry_find(artifact.get(), "generate", &plain) == SEQRT_OK &&
+      seqrt_entry_num_inputs(artifact.get(), plain) == inputs.size()) {
+    TensorList plainOutputs(artifact.get(),
+                            seqrt_entry_num_outputs(artifact.get(), plain));
+    BenchResult base;
+    if (!run(artifact.get(), "generate", options, inputs, plainOutputs,
+             message, &base))
+      return error(message);
+    if (base.tokens > 0)
+      std::printf(
+          "bench: '%s' against plain decoding ('generate', same inputs): "
+          "%.2fx the tokens/s (%.2fx in CPU time)\n",
+          entryName.c_str(),
+          (timed.tokens / timed.wall) / (base.tokens / base.wall),
+          (timed.tokens / timed.cpu) / (base.tokens / base.cpu));
+  }
 
   bool quiet =
       options.bench || !options.outputs.empty() || !options.expects.empty();

@@ -57,6 +57,10 @@ struct ImportOptions {
   /// as transformers' generate(length_penalty=, early_stopping=).
   double lengthPenalty = 1.0;
   std::string earlyStopping = "false";
+  /// Tokens per block of `generate_beams`' paged KV caches (block pools
+  /// read through a block table, shared between beams and copied on
+  /// write); 0: contiguous caches gathered by rows.
+  int64_t kvCacheBlockSize = 0;
   /// Speculative decoding (the `generate_speculative` entry): a draft
   /// model (a Hugging Face directory or a GGUF file) compiled into the
   /// artifact with its parameters keyed "draft/<name>", or prompt lookup

@@ -464,17 +464,27 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
     Value table, nextTable, refs, freeList, freeTop, claimed, needBlock,
         cowFrom, cowTo, maxBlocks, numBlocks, blockSize;
     RankedTensorType tableType;
+    int64_t poolBlocks = 0, poolBlockSize = 0;
     if (tableIndex) {
       Value init = op.getInitState()[*tableIndex];
       tableType = cast<RankedTensorType>(init.getType());
       Value pool = op.getInitState()[pagedIndices.front()];
+      poolBlocks = cast<RankedTensorType>(pool.getType()).getDimSize(0);
+      poolBlockSize = cast<RankedTensorType>(pool.getType()).getDimSize(2);
       maxBlocks = b.dim(init, 1);
       numBlocks = b.dim(pool, 0);
       blockSize = b.dim(pool, 2);
+      // A dynamic BlockSize of 0 (reported at entry) is taken as 1 so that
+      // nothing divides by zero; the loop-owned tables get at least one
+      // column so that a dynamic MaxBlocks of 0 (reported) reads in bounds.
+      if (ShapedType::isDynamic(poolBlockSize))
+        blockSize = b.max(blockSize, one);
+      Value tableColumns = b.max(maxBlocks, one);
       auto dyn2 = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic},
                                   i32);
-      table = memref::AllocOp::create(b, dyn2, ValueRange{rows, maxBlocks});
-      nextTable = memref::AllocOp::create(b, dyn2, ValueRange{rows, maxBlocks});
+      table = memref::AllocOp::create(b, dyn2, ValueRange{rows, tableColumns});
+      nextTable =
+          memref::AllocOp::create(b, dyn2, ValueRange{rows, tableColumns});
       refs = alloc({}, i32, numBlocks);
       freeList = alloc({}, b.getIndexType(), numBlocks);
       freeTop = memref::AllocaOp::create(
@@ -500,6 +510,40 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
         return b.max(l, zero);
       };
       if (atEntry) {
+        // The verifier's rules on the table and the pool, for the extents
+        // it could not see (a dynamic MaxBlocks of 0 would leave nowhere
+        // to write the generated tokens).
+        if (ShapedType::isDynamic(poolBlockSize))
+          b.raiseUnless(anchor,
+                        b.cmp(arith::CmpIPredicate::sgt,
+                              b.dim(op.getInitState()[pagedIndices.front()], 2),
+                              zero),
+                        kCacheOverflow, "paged caches with BlockSize 0");
+        if (tableType.isDynamicDim(1) || ShapedType::isDynamic(poolBlockSize))
+          b.raiseUnless(
+              anchor,
+              b.cmp(arith::CmpIPredicate::sge, b.mul(maxBlocks, blockSize),
+                    b.index(op.getMaxNewTokens())),
+              kCacheOverflow,
+              "the block table addresses MaxBlocks * BlockSize = %ld * %ld "
+              "positions, fewer than max_new_tokens (%ld)",
+              {maxBlocks, blockSize, b.index(op.getMaxNewTokens())});
+        if (ShapedType::isDynamic(poolBlocks) ||
+            ShapedType::isDynamic(poolBlockSize) ||
+            tableType.isDynamicDim(0)) {
+          Value perBeam = arith::CeilDivUIOp::create(
+              b,
+              b.add(b.sub(blockSize, one), b.index(op.getMaxNewTokens())),
+              blockSize);
+          b.raiseUnless(anchor,
+                        b.cmp(arith::CmpIPredicate::uge, numBlocks,
+                              b.mul(rows, perBeam)),
+                        kCacheOverflow,
+                        "the block pool of %ld blocks is smaller than B * "
+                        "num_beams * ceil((BlockSize - 1 + max_new_tokens) "
+                        "/ BlockSize) = %ld * %ld",
+                        {numBlocks, rows, perBeam});
+        }
         Value initTable = b.buffer(op.getInitState()[*tableIndex]);
         b.forLoop(zero, numBlocks, [&](Value blk) {
           memref::StoreOp::create(b, zero32, refs, blk);
@@ -627,7 +671,7 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                                  memref::LoadOp::create(b, claimed, p), zero32);
         Value takeOver = arith::AndIOp::create(
             b, arith::AndIOp::create(b, partial, firstChild), e.hasTail);
-        Value tailIdx = b.min(e.full, b.sub(maxBlocks, one));
+        Value tailIdx = b.min(e.full, b.max(b.sub(maxBlocks, one), zero));
         Value tail = memref::LoadOp::create(b, table, ValueRange{p, tailIdx});
         b.ifThen(takeOver, [&] {
           memref::StoreOp::create(b, one32, claimed, p);
@@ -732,11 +776,26 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                                           b.getIndexAttr(0), b.getIndexAttr(0)};
             SmallVector<OpFoldResult> dst{to, b.getIndexAttr(0),
                                           b.getIndexAttr(0), b.getIndexAttr(0)};
-            Value block = tensor::ExtractSliceOp::create(b, acc[0], src, sizes,
-                                                         unit);
-            return {tensor::InsertSliceOp::create(b, block, acc[0], dst, sizes,
-                                                  unit)
-                        .getResult()};
+            // Only a row that copies touches the pool: the slice goes
+            // through a temporary (bufferization cannot tell that source
+            // and destination blocks differ), which a row copying nothing
+            // would otherwise allocate too.
+            Value any = arith::AndIOp::create(
+                b, copies, b.cmp(arith::CmpIPredicate::ne, rem, zero));
+            auto copy = scf::IfOp::create(b, TypeRange{acc[0].getType()}, any,
+                                          /*withElseRegion=*/true);
+            {
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(&copy.getThenRegion().front());
+              Value block = tensor::ExtractSliceOp::create(b, acc[0], src,
+                                                           sizes, unit);
+              scf::YieldOp::create(b, tensor::InsertSliceOp::create(
+                                          b, block, acc[0], dst, sizes, unit)
+                                          .getResult());
+              b.setInsertionPointToStart(&copy.getElseRegion().front());
+              scf::YieldOp::create(b, acc[0]);
+            }
+            return {copy.getResult(0)};
           })[0];
     };
 

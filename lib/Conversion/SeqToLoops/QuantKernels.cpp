@@ -575,9 +575,15 @@ void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
   int64_t lanes = formatLanes(format, tiling.vectorWidth, k);
   BlockReader reader(b, format, lanes);
   Value numBlocks = b.index(k / blockElements(format));
-  forGroups(b, r0, r1, tiling.quantBlockRows, [&](Value r, int64_t rowCount) {
+  // A block of rowCount > 1 rows takes quantBlockRows * quantBlockFeatures
+  // / rowCount features (as many accumulators as a whole block).
+  auto rowBlock = [&](Value r, int64_t rowCount) {
     int64_t blockCols =
-        rowCount > 1 ? tiling.quantBlockFeatures : tiling.quantDecodeFeatures;
+        rowCount > 1
+            ? std::max(tiling.quantBlockFeatures,
+                       tiling.quantBlockRows * tiling.quantBlockFeatures /
+                           rowCount)
+            : tiling.quantDecodeFeatures;
     forGroups(b, c0, c1, blockCols, [&](Value c, int64_t colCount) {
       Value xRow = b.sub(r, xRow0);
       SmallVector<Value> dots =
@@ -597,7 +603,27 @@ void seq::quantizedProjectRows(LoopBuilder &b, QuantFormat format,
           b.storeF32(sum, y, {b.add(r, b.index(i)), col});
         }
     });
-  });
+  };
+  // Whole blocks of quantBlockRows rows, then the rest in blocks of half as
+  // many while they last (4, 2 after 8), then single rows: the few rows of
+  // a speculative verify call (K + 1 = 5) share each unpacked weight block
+  // instead of all running one at a time as decode rows do (5 rows cost
+  // 5 one-row GEMVs, more than a block of 8; bench/results/
+  // spec-2026-12-01-s10.md).
+  Value lo = r0;
+  for (int64_t group = tiling.quantBlockRows; group > 1; group /= 2) {
+    Value whole = b.mul(
+        arith::DivUIOp::create(b, b.sub(r1, lo), b.index(group)).getResult(),
+        b.index(group));
+    Value end = b.add(lo, whole);
+    scf::ForOp::create(b, lo, end, b.index(group), ValueRange{},
+                       [&](OpBuilder &, Location loc, Value i, ValueRange) {
+                         rowBlock(i, group);
+                         scf::YieldOp::create(b, loc);
+                       });
+    lo = end;
+  }
+  b.forLoop(lo, r1, [&](Value i) { rowBlock(i, 1); });
 }
 
 void seq::dequantizeRow(LoopBuilder &b, QuantFormat format, int64_t vectorWidth,

@@ -12,13 +12,42 @@
 #include "seqc/Version.h"
 #include "seqrt/Abi.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
 /// The artifact dtype name of an element type, or empty if unsupported.
+/// Whether `value` counts a seq.decode_loop's generated tokens: its
+/// num_generated, that plus a constant (an importer's `generate` counts the
+/// token sampled before the loop), or a result of an scf.if with such a
+/// count in a branch (the other branch, a first token that was EOS,
+/// yields a constant count).
+static bool isDecodeCount(Value value, int depth = 0) {
+  if (depth > 8)
+    return false;
+  if (auto loop = value.getDefiningOp<seq::DecodeLoopOp>())
+    return value == loop.getNumGenerated();
+  if (auto add = value.getDefiningOp<arith::AddIOp>())
+    return (isDecodeCount(add.getLhs(), depth + 1) &&
+            matchPattern(add.getRhs(), m_Constant())) ||
+           (isDecodeCount(add.getRhs(), depth + 1) &&
+            matchPattern(add.getLhs(), m_Constant()));
+  if (auto branch = value.getDefiningOp<scf::IfOp>()) {
+    unsigned index = cast<OpResult>(value).getResultNumber();
+    for (Region *region : {&branch.getThenRegion(), &branch.getElseRegion()})
+      if (!region->empty() &&
+          isDecodeCount(region->front().getTerminator()->getOperand(index),
+                        depth + 1))
+        return true;
+  }
+  return false;
+}
+
 static StringRef dtypeName(Type type) {
   if (type.isF32())
     return "f32";
@@ -195,9 +224,8 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
       };
       for (auto [index, value] : llvm::enumerate(terminator->getOperands())) {
         auto position = static_cast<int64_t>(index);
-        if (auto loop = value.getDefiningOp<DecodeLoopOp>()) {
-          if (value == loop.getNumGenerated() &&
-              !entry.get("generated_count_output"))
+        if (isDecodeCount(value)) {
+          if (!entry.get("generated_count_output"))
             entry["generated_count_output"] = position;
         } else if (auto loop = value.getDefiningOp<SpeculativeDecodeLoopOp>()) {
           noteSpeculative(value, loop.getNumGenerated(),

@@ -375,3 +375,33 @@ func.func @paged_table_yield(%lg: tensor<1x50xf32>, %pos: tensor<1xi32>, %step: 
   }
   return
 }
+
+// -----
+
+// Constant start positions: the prompt (10 positions, 3 blocks of 4
+// slots) is longer than the table.
+func.func @paged_prompt_long(%lg: tensor<1x50xf32>, %step: tensor<2x1x50xf32>, %s0: tensor<12x1x4x2xf32>, %s1: tensor<2x2xi32>) {
+  %pos = arith.constant dense<10> : tensor<1xi32>
+  // expected-error @+1 {{'seq.beam_search_loop' op expects the block table to hold the prompt: start_positions (a constant) has a prompt of 10 positions, 3 blocks of 4 slots, more than MaxBlocks = 2}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<1x50xf32>) positions(%pos : tensor<1xi32>) init(%s0, %s1 : tensor<12x1x4x2xf32>, tensor<2x2xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+    ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %b0: tensor<12x1x4x2xf32>, %b1: tensor<2x2xi32>):
+      seq.yield %step, %b0, %b1 : tensor<2x1x50xf32>, tensor<12x1x4x2xf32>, tensor<2x2xi32>
+  }
+  return
+}
+
+// -----
+
+// Constant start positions: 6 blocks for the beams (the minimum without a
+// prompt) leave none for the longest prompt's 2 full blocks (9 positions).
+func.func @paged_pool_prompt(%lg: tensor<2x50xf32>, %step: tensor<4x1x50xf32>, %s0: tensor<13x1x4x2xf32>, %s1: tensor<4x4xi32>) {
+  %pos = arith.constant dense<[3, 9]> : tensor<2xi32>
+  // expected-error @+1 {{'seq.beam_search_loop' op expects a block pool of at least B * num_beams * ceil((BlockSize - 1 + max_new_tokens) / BlockSize) + floor(prompt / BlockSize) = 4 * 3 + 2 = 14 blocks with the constant start_positions (the longest prompt, 9 positions, holds its full blocks), got NumBlocks = 13}}
+  %s, %sc, %n = seq.beam_search_loop logits(%lg : tensor<2x50xf32>) positions(%pos : tensor<2xi32>) init(%s0, %s1 : tensor<13x1x4x2xf32>, tensor<4x4xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>} -> tensor<2x2x6xi32>, tensor<2x2xf32>, tensor<2x2xi32> {
+    ^bb0(%t: tensor<4x1xi32>, %p: tensor<4x1xi32>, %b0: tensor<13x1x4x2xf32>, %b1: tensor<4x4xi32>):
+      seq.yield %step, %b0, %b1 : tensor<4x1x50xf32>, tensor<13x1x4x2xf32>, tensor<4x4xi32>
+  }
+  return
+}

@@ -10,6 +10,7 @@
 #include "seq/IR/SeqOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
@@ -380,6 +381,24 @@ LogicalResult BeamSearchLoopOp::verifyPagedState(int64_t rows) {
                             "max_new_tokens ("
                          << maxNew << ") positions, got MaxBlocks * BlockSize"
                          << " = " << maxBlocks << " * " << blockSize;
+  // With constant start positions the prompts are known: the longest
+  // must fit the table, and its full blocks stay held on top of the
+  // beams' own (items may share their prefix blocks, so only the longest
+  // prompt's count for sure).
+  int64_t longest = -1;
+  DenseIntElementsAttr starts;
+  if (matchPattern(getStartPositions(), m_Constant(&starts)))
+    for (const APInt &start : starts.getValues<APInt>())
+      longest = std::max(longest, start.getSExtValue());
+  if (longest > 0 && !ShapedType::isDynamic(maxBlocks) &&
+      !ShapedType::isDynamic(blockSize) &&
+      (longest + blockSize - 1) / blockSize > maxBlocks)
+    return emitOpError() << "expects the block table to hold the prompt: "
+                            "start_positions (a constant) has a prompt of "
+                         << longest << " positions, "
+                         << (longest + blockSize - 1) / blockSize
+                         << " blocks of " << blockSize
+                         << " slots, more than MaxBlocks = " << maxBlocks;
   if (ShapedType::isDynamic(rows) || ShapedType::isDynamic(blockSize) ||
       ShapedType::isDynamic(numBlocks))
     return success();
@@ -391,6 +410,17 @@ LogicalResult BeamSearchLoopOp::verifyPagedState(int64_t rows) {
            << rows << " * " << perBeam << " = " << rows * perBeam
            << " blocks (every beam's own blocks for its generated tokens; "
               "the prompt's full blocks are shared), got NumBlocks = "
+           << numBlocks;
+  if (longest > 0 && numBlocks < rows * perBeam + longest / blockSize)
+    return emitOpError()
+           << "expects a block pool of at least B * num_beams * "
+              "ceil((BlockSize - 1 + max_new_tokens) / BlockSize) + "
+              "floor(prompt / BlockSize) = "
+           << rows << " * " << perBeam << " + " << longest / blockSize << " = "
+           << rows * perBeam + longest / blockSize
+           << " blocks with the constant start_positions (the longest "
+              "prompt, "
+           << longest << " positions, holds its full blocks), got NumBlocks = "
            << numBlocks;
   return success();
 }

@@ -59,6 +59,20 @@
 // SHARED: (__seq_status 1): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: the partly filled prompt block 1 of beam row 0 is shared with another row
 // LONG: (__seq_status 2): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: a prompt of 40 positions needs 10 blocks of 4 slots, more than the block table's 8
 
+// Extents the verifier cannot see (@errors_dynamic: a dynamic table and
+// pool) are checked at run time against its rules: a table of MaxBlocks 0
+// (nowhere to write the new tokens), a pool below B * num_beams *
+// ceil((BlockSize - 1 + max_new_tokens) / BlockSize) and a BlockSize of 0;
+// each is reported, none reads out of bounds or divides by zero.
+// RUN: %pynumpy -c "import numpy as np; d='%t'; np.save(d + '.s0.npy', np.zeros([1], np.int32)); np.save(d + '.t0.npy', np.zeros([2, 0], np.int32)); np.save(d + '.t8.npy', np.zeros([2, 8], np.int32)); np.save(d + '.p6.npy', np.zeros([6, 1, 4, 2], np.float32)); np.save(d + '.p5.npy', np.zeros([5, 1, 4, 2], np.float32)); np.save(d + '.pz.npy', np.zeros([6, 1, 0, 2], np.float32))"
+// RUN: not seqrun %t.seqpkg --entry errors_dynamic --input 0=%t.s0.npy --input 1=%t.p6.npy --input 2=%t.t0.npy 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: not seqrun %t.seqpkg --entry errors_dynamic --input 0=%t.s0.npy --input 1=%t.p5.npy --input 2=%t.t8.npy 2>&1 | FileCheck %s --check-prefix=POOL
+// RUN: not seqrun %t.seqpkg --entry errors_dynamic --input 0=%t.s0.npy --input 1=%t.pz.npy --input 2=%t.t8.npy 2>&1 | FileCheck %s --check-prefix=BS0
+// RUN: seqrun %t.seqpkg --entry errors_dynamic --input 0=%t.s0.npy --input 1=%t.p6.npy --input 2=%t.t8.npy
+// ZERO: (__seq_status 2): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: the block table addresses MaxBlocks * BlockSize = 0 * 4 positions, fewer than max_new_tokens (6)
+// POOL: (__seq_status 2): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: the block pool of 5 blocks is smaller than B * num_beams * ceil((BlockSize - 1 + max_new_tokens) / BlockSize) = 2 * 3
+// BS0: (__seq_status 2): seq.beam_search_loop at {{.*}}beam_search_paged.mlir:{{[0-9]+}}:{{[0-9]+}}: paged caches with BlockSize 0
+
 // CHECK: output 0: i32[2, 3, 7] = [[SEQ:.*]]
 // CHECK-NEXT: output 1: f32[2, 3] = [[SCORES:.*]]
 // CHECK-NEXT: output 2: i32[2, 3] = [[LENS:.*]]
@@ -176,4 +190,16 @@ func.func @errors2(%start: tensor<2xi32>, %bt0: tensor<4x8xi32>) -> (tensor<2x2x
     seq.yield %step, %kp, %bt : tensor<4x1x5xf32>, tensor<12x1x4x2xf32>, tensor<4x8xi32>
   }
   return %seqs, %scores, %lens : tensor<2x2x6xi32>, tensor<2x2xf32>, tensor<2x2xi32>
+}
+
+func.func @errors_dynamic(%start: tensor<1xi32>, %pool: tensor<?x1x?x2xf32>, %bt0: tensor<2x?xi32>) -> (tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32>) {
+  %first = arith.constant dense<0.0> : tensor<1x5xf32>
+  %step = arith.constant dense<0.0> : tensor<2x1x5xf32>
+  %seqs, %scores, %lens = seq.beam_search_loop logits(%first : tensor<1x5xf32>) positions(%start : tensor<1xi32>) init(%pool, %bt0 : tensor<?x1x?x2xf32>, tensor<2x?xi32>)
+      {num_beams = 2 : i64, max_new_tokens = 6 : i64, block_table = 1 : i64, paged_caches = array<i64: 0>}
+      -> tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32> {
+  ^bb0(%t: tensor<2x1xi32>, %p: tensor<2x1xi32>, %kp: tensor<?x1x?x2xf32>, %bt: tensor<2x?xi32>):
+    seq.yield %step, %kp, %bt : tensor<2x1x5xf32>, tensor<?x1x?x2xf32>, tensor<2x?xi32>
+  }
+  return %seqs, %scores, %lens : tensor<1x2x6xi32>, tensor<1x2xf32>, tensor<1x2xi32>
 }
