@@ -444,8 +444,9 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                       return;
                     // The K row `ahead` keys on, inside the tile's range.
                     Value key = b.add(kt, j);
-                    Value ahead = b.min(b.add(key, b.index(prefetchKeys)),
-                                        b.sub(end, b.index(1)));
+                    Value lastKey = b.sub(end, b.index(1));
+                    Value ahead =
+                        b.min(b.add(key, b.index(prefetchKeys)), lastKey);
                     prefetchRow(
                         b, Row{buf.key, kvIndices(b, buf, bi, kvHead, ahead)},
                         buf.headDim);

@@ -162,13 +162,19 @@ void seq::withTilePrefetch(LoopBuilder &b, const RowPrefetch &prefetch,
     return body(prefetch);
   // The row tile's share of the next tile: columns [first, first +
   // perRowTile), while they lie in it and in the weight.
-  Value first =
-      b.add(b.add(c0, b.index(tileWidth)), b.mul(rowTile, b.index(perRowTile)));
-  Value mine = arith::AndIOp::create(
-      b,
-      b.cmp(arith::CmpIPredicate::ult, b.mul(rowTile, b.index(perRowTile)),
-            b.index(tileWidth)),
-      b.cmp(arith::CmpIPredicate::ule, first, prefetch.last));
+  // (One op per statement: the order must not depend on the host
+  // compiler's argument evaluation order.)
+  Value shareIndex = b.index(perRowTile);
+  Value share = b.mul(rowTile, shareIndex);
+  Value nextIndex = b.index(tileWidth);
+  Value next = b.add(c0, nextIndex);
+  Value first = b.add(next, share);
+  Value exists = b.cmp(arith::CmpIPredicate::ule, first, prefetch.last);
+  Value widthIndex = b.index(tileWidth);
+  Value rowShareIndex = b.index(perRowTile);
+  Value rowShare = b.mul(rowTile, rowShareIndex);
+  Value early = b.cmp(arith::CmpIPredicate::ult, rowShare, widthIndex);
+  Value mine = arith::AndIOp::create(b, early, exists);
   RowPrefetch spread = prefetch;
   spread.spread = first;
   spread.spreadOrigin = c0;
