@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,29 @@ import seqc
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = ROOT / "test" / "Integration" / "CPU" / "Inputs"
 MODELS = ROOT / "test" / "Integration" / "CPU"
+
+def fake_gpu_artifact(tmp_dir, data, name):
+    """The model `data`/model.mlir compiled for cuda:sm_90a and the CPU with
+    the fake driver's host kernels as its GPU image, loaded (the fake CUDA
+    device: no GPU here; test/Unit/Runtime/Inputs) and bound to
+    `data`/weights.safetensors."""
+    import seqrt
+    fake = (Path(os.environ["SEQC_TEST_CACHE"]).parents[2] / "test" / "Unit"
+            / "Runtime" / "Inputs")
+    # Read when the artifact is loaded ("auto" picks the fake CUDA device).
+    os.environ["SEQRT_CUDA_LIBRARY"] = str(fake / "libseqrt_fake_gpu_driver.so")
+    os.environ["SEQRT_HIP_LIBRARY"] = "/nonexistent/libamdhip64.so"
+    kernels = fake / "libseqrt_fake_gpu_model_kernels.so"
+    out = Path(tmp_dir) / name
+    subprocess.run([seqc.executable(), str(data / "model.mlir"),
+                    "--target=cuda:sm_90a,cpu",
+                    f"--gpu-image=cuda:sm_90a={kernels}",
+                    f"--gpu-image=cuda:sm_90a.ptx={kernels}", "-o", str(out)],
+                   check=True)
+    art = seqrt.load(out)
+    art.bind(data / "weights.safetensors")
+    return art
+
 
 def golden(name):
     """An input or golden array of Inputs/."""

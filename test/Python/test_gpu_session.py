@@ -11,17 +11,12 @@ independent PyTorch session (test/Integration/GPU/gen/gen_gpu_session.py);
 test/Tools/seqrun/gpu-session.test counts the copies."""
 
 import os
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
-import seqc
 import seqrt
-from conftest import ROOT
+from conftest import ROOT, fake_gpu_artifact
 
-OBJ = Path(os.environ["SEQC_TEST_CACHE"]).parents[2]
-FAKE = OBJ / "test" / "Unit" / "Runtime" / "Inputs"
 DATA = ROOT / "test" / "Integration" / "GPU" / "Inputs" / "gpu_session"
 # bf16 logits (|x| < 16: 1/16 per ulp) and caches, rounded where the
 # kernels round; the fake kernels compute in f32, the golden in f64.
@@ -30,19 +25,7 @@ RTOL, ATOL = 2e-2, 5e-2
 
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory):
-    # Read when the artifact is loaded ("auto" picks the fake CUDA device).
-    os.environ["SEQRT_CUDA_LIBRARY"] = str(FAKE / "libseqrt_fake_gpu_driver.so")
-    os.environ["SEQRT_HIP_LIBRARY"] = "/nonexistent/libamdhip64.so"
-    kernels = FAKE / "libseqrt_fake_gpu_model_kernels.so"
-    out = tmp_path_factory.mktemp("gpu") / "session.seqpkg"
-    subprocess.run([seqc.executable(), str(DATA / "model.mlir"),
-                    "--target=cuda:sm_90a,cpu",
-                    f"--gpu-image=cuda:sm_90a={kernels}",
-                    f"--gpu-image=cuda:sm_90a.ptx={kernels}", "-o", str(out)],
-                   check=True)
-    art = seqrt.load(out)
-    art.bind(DATA / "weights.safetensors")
-    return art
+    return fake_gpu_artifact(tmp_path_factory.mktemp("gpu"), DATA, "session.seqpkg")
 
 
 def test_session_logits_and_state(artifact):

@@ -12,36 +12,19 @@ kernels: rtol 1e-4, atol 1e-4); test/Tools/seqrun/gpu-session-ssm.test
 counts the copies."""
 
 import os
-import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
-import seqc
 import seqrt
-from conftest import ROOT
+from conftest import ROOT, fake_gpu_artifact
 
-OBJ = Path(os.environ["SEQC_TEST_CACHE"]).parents[2]
-FAKE = OBJ / "test" / "Unit" / "Runtime" / "Inputs"
 DATA = ROOT / "test" / "Integration" / "GPU" / "Inputs" / "gpu_session_ssm"
 RTOL, ATOL = 1e-4, 1e-4
 
 
 @pytest.fixture(scope="module")
 def artifact(tmp_path_factory):
-    # Read when the artifact is loaded ("auto" picks the fake CUDA device).
-    os.environ["SEQRT_CUDA_LIBRARY"] = str(FAKE / "libseqrt_fake_gpu_driver.so")
-    os.environ["SEQRT_HIP_LIBRARY"] = "/nonexistent/libamdhip64.so"
-    kernels = FAKE / "libseqrt_fake_gpu_model_kernels.so"
-    out = tmp_path_factory.mktemp("gpu") / "session_ssm.seqpkg"
-    subprocess.run([seqc.executable(), str(DATA / "model.mlir"),
-                    "--target=cuda:sm_90a,cpu",
-                    f"--gpu-image=cuda:sm_90a={kernels}",
-                    f"--gpu-image=cuda:sm_90a.ptx={kernels}", "-o", str(out)],
-                   check=True)
-    art = seqrt.load(out)
-    art.bind(DATA / "weights.safetensors")
-    return art
+    return fake_gpu_artifact(tmp_path_factory.mktemp("gpu"), DATA, "session_ssm.seqpkg")
 
 
 def test_session_logits_and_state(artifact):
