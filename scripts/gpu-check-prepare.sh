@@ -338,6 +338,36 @@ run moe_deepseek_block moe_shared_down_f32 \
   "--arg 0=$t.hs.npy --arg 1=$(data $d/shared_down.npy) --scratch 2=12x32 --save 2=$t.ysh.npy"
 run moe_deepseek_block moe_combine_f32_shared \
   "--arg 0=$t.ys.npy --arg 1=$t.ysh.npy --expect 2=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
+# GeGLU / GELU experts (erf as a polynomial in the kernel) and
+# seq.grouped_matmul, as test/Integration/GPU/moe_experts_gelu.mlir and
+# grouped_matmul.mlir.
+compile moe_experts_gelu "$gpu/moe_experts_gelu.mlir" "$out/kernels"
+moe_gelu() { # tag data-dir gate/up-kernel type slots model hidden rtol atol
+  local t=@TMP@/moe_gelu_$1 d=$2 w="--arg 3=$(data $2/w_up.npy)" h=4
+  if [[ $3 == moe_gate_up_* ]]; then
+    w="--arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy)" h=5
+  fi
+  run moe_experts_gelu "$3" \
+    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) $w --scratch $h=$5x$7 --save $h=$t.h.npy"
+  run moe_experts_gelu "moe_down_$4" \
+    "--arg 0=$t.h.npy --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_down.npy) --arg 4=$(data $d/weights.npy) --scratch 5=$5x$6 --save 5=$t.ys.npy"
+  run moe_experts_gelu "moe_combine_$4" \
+    "--arg 0=$t.ys.npy --expect 1=$(data $d/out.npy) --rtol $8 --atol $9"
+}
+moe_gelu geglu_bf16 GPU/Inputs/moe_gpu_geglu_bf16 moe_gate_up_geglu_bf16 bf16 96 48 80 2e-2 2e-2
+moe_gelu gelu_bf16 GPU/Inputs/moe_gpu_gelu_bf16 moe_up_gelu_bf16 bf16 96 48 80 2e-2 2e-2
+moe_gelu gelu_f32 CPU/Inputs/moe_experts_gelu moe_up_gelu_f32 f32 16 16 32 1e-4 1e-5
+moe_gelu geglu_f32 CPU/Inputs/moe_experts_geglu_capacity moe_gate_up_geglu_f32 f32 16 16 32 1e-4 1e-5
+d=GPU/Inputs/moe_gpu_gelu_range
+run moe_experts_gelu moe_up_gelu_f32 \
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_up.npy) --expect 4=$(data $d/h_erf.npy) --rtol 0 --atol 1e-6"
+compile grouped_matmul "$gpu/grouped_matmul.mlir" "$out/kernels"
+for v in f32:CPU/Inputs/grouped_matmul:1e-4:1e-5 bf16:GPU/Inputs/grouped_matmul_gpu_bf16:2e-2:2e-2 \
+    f16:GPU/Inputs/grouped_matmul_gpu_f16:5e-3:5e-3; do
+  IFS=: read -r type d rtol atol <<< "$v"
+  run grouped_matmul "grouped_matmul_$type" \
+    "--arg 0=$(data $d/input.npy) --arg 1=$(data $d/weight.npy) --arg 2=$(data $d/offsets.npy) --expect 3=$(data $d/out.npy) --rtol $rtol --atol $atol"
+done
 # The short convolution and the scans (seq-gpu-conv-kernels and
 # seq-gpu-scan-kernels): prefill, decode step, f32 and bf16.
 compile conv "$gpu/conv.mlir" "$out/kernels"

@@ -225,6 +225,137 @@ bool startsWith(const std::string &s, const char *prefix) {
   return s.rfind(prefix, 0) == 0;
 }
 
+/// The MoE kernels' and seq.grouped_matmul's rules (checkKernelShapes):
+/// `fail(expected)` reports a mismatch. The grouped GEMMs take S from the
+/// permutation, T and Dm from X, E from the weights (the grid's z) and
+/// the columns from the output; the token of slot s is s / K with K = S /
+/// T, so S must be T K and the routing weights [T, K].
+template <typename Fail>
+bool checkMoEKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
+                          Fail fail) {
+  const std::string &name = kernel.name;
+  using Shape = std::vector<int64_t>;
+  size_t count = step.args.size();
+  auto shape = [&](size_t a) -> const Shape & { return step.args[a].shape; };
+  auto ranks = [&](std::initializer_list<size_t> expected) {
+    if (expected.size() != count)
+      return false;
+    size_t a = 0;
+    for (size_t rank : expected)
+      if (shape(a++).size() != rank)
+        return false;
+    return true;
+  };
+  // S slots of T tokens: S = T K, K >= 1 (no tokens: no slots).
+  auto slotsOf = [](int64_t slots, int64_t tokens) {
+    return tokens > 0 ? slots >= tokens && slots % tokens == 0 : slots == 0;
+  };
+  if (startsWith(name, gpuhost::kMoeRouteKernelPrefix)) {
+    // logits [T, E], (bias [E]), weights [T, K], experts [T, K].
+    int64_t k = extentInName(name, std::strlen(gpuhost::kMoeRouteKernelPrefix),
+                             gpuhost::kMoeTopKTag);
+    bool bias = count == 4;
+    std::string kText = k < 1 ? std::string("K") : std::to_string(k);
+    if (k < 1 || !(bias ? ranks({2, 1, 2, 2}) : ranks({2, 2, 2})) ||
+        (bias && shape(1) != Shape{shape(0)[1]}) ||
+        shape(count - 2) != Shape{shape(0)[0], k} ||
+        shape(count - 1) != Shape{shape(0)[0], k})
+      return fail("logits [T, E], " + std::string(bias ? "bias [E], " : "") +
+                  "weights and experts [T, " + kText + "]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kMoeDispatchKernelPrefix)) {
+    // experts [T, K], permutation [T K], offsets [E + 1].
+    int64_t e =
+        extentInName(name, std::strlen(gpuhost::kMoeDispatchKernelPrefix) - 1,
+                     gpuhost::kMoeExpertsTag);
+    if (e < 1 || !ranks({2, 1, 1}) ||
+        shape(1)[0] != shape(0)[0] * shape(0)[1] || shape(2)[0] != e + 1)
+      return fail("experts [T, K], permutation [T K], offsets [" +
+                  (e < 1 ? std::string("E + 1") : std::to_string(e + 1)) + "]");
+    return true;
+  }
+  bool gateUp = startsWith(name, gpuhost::kMoeGateUpKernelPrefix);
+  if (gateUp || startsWith(name, gpuhost::kMoeUpKernelPrefix)) {
+    // X [T, Dm], permutation [S], offsets [E + 1], (gate,) up [E, F, Dm],
+    // H [S, F].
+    bool ok = gateUp ? ranks({2, 1, 1, 3, 3, 2}) : ranks({2, 1, 1, 3, 2});
+    if (ok) {
+      const Shape &x = shape(0), &up = shape(count - 2), &h = shape(count - 1);
+      int64_t slots = shape(1)[0];
+      ok = slotsOf(slots, x[0]) && up[2] == x[1] &&
+           shape(2) == Shape{up[0] + 1} && h == Shape{slots, up[1]} &&
+           (!gateUp || shape(3) == up);
+    }
+    if (!ok)
+      return fail(std::string("X [T, Dm], permutation [S = T K], offsets "
+                              "[E + 1], ") +
+                  (gateUp ? "gate and up" : "up") + " [E, F, Dm], H [S, F]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kMoeDownKernelPrefix)) {
+    // H [S, F], permutation [S], offsets [E + 1], down [E, Dm, F],
+    // weights [T, K] (T K = S), Ys [S, Dm].
+    bool ok = ranks({2, 1, 1, 3, 2, 2});
+    if (ok) {
+      const Shape &h = shape(0), &down = shape(3), &w = shape(4);
+      int64_t slots = shape(1)[0];
+      ok = h[0] == slots && down[2] == h[1] && shape(2) == Shape{down[0] + 1} &&
+           w[0] * w[1] == slots && slotsOf(slots, w[0]) &&
+           shape(5) == Shape{slots, down[1]};
+    }
+    if (!ok)
+      return fail("H [S, F], permutation [S], offsets [E + 1], down [E, Dm, "
+                  "F], weights [T, K] (T K = S), Ys [S, Dm]");
+    return true;
+  }
+  bool sharedGateUp = startsWith(name, gpuhost::kMoeSharedGateUpKernelPrefix);
+  if (sharedGateUp || startsWith(name, gpuhost::kMoeSharedUpKernelPrefix)) {
+    // X [T, Dm], (gate,) up [Fs, Dm], Hs [T, Fs].
+    bool ok = sharedGateUp ? ranks({2, 2, 2, 2}) : ranks({2, 2, 2});
+    if (ok) {
+      const Shape &x = shape(0), &up = shape(count - 2);
+      ok = up[1] == x[1] && shape(count - 1) == Shape{x[0], up[0]} &&
+           (!sharedGateUp || shape(1) == up);
+    }
+    if (!ok)
+      return fail(std::string("X [T, Dm], ") +
+                  (sharedGateUp ? "gate and up" : "up") +
+                  " [Fs, Dm], Hs [T, Fs]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kMoeSharedDownKernelPrefix)) {
+    // Hs [T, Fs], down [Dm, Fs], Ysh [T, Dm].
+    if (!ranks({2, 2, 2}) || shape(1)[1] != shape(0)[1] ||
+        shape(2) != Shape{shape(0)[0], shape(1)[0]})
+      return fail("Hs [T, Fs], down [Dm, Fs], Ysh [T, Dm]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kMoeCombineKernelPrefix)) {
+    // Ys [S, Dm] (S = T K), (Ysh [T, Dm]), out [T, Dm].
+    bool shared = count == 3;
+    bool ok = shared ? ranks({2, 2, 2}) : ranks({2, 2});
+    if (ok) {
+      const Shape &out = shape(count - 1), &ys = shape(0);
+      ok = ys[1] == out[1] && slotsOf(ys[0], out[0]) &&
+           (!shared || shape(1) == out);
+    }
+    if (!ok)
+      return fail(std::string("Ys [S = T K, Dm], ") +
+                  (shared ? "Ysh [T, Dm], " : "") + "out [T, Dm]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kGroupedMatmulKernelPrefix)) {
+    // X [R, K], W [E, N, K], offsets [E + 1], Y [R, N].
+    if (!ranks({2, 3, 1, 2}) || shape(1)[2] != shape(0)[1] ||
+        shape(2) != Shape{shape(1)[0] + 1} ||
+        shape(3) != Shape{shape(0)[0], shape(1)[1]})
+      return fail("X [R, K], W [E, N, K], offsets [E + 1], Y [R, N]");
+    return true;
+  }
+  return true;
+}
+
 /// The arguments of a step whose kernel takes its extents from some of them
 /// and indexes the others with those extents (seqrt/GpuHost.h's kernel
 /// families): every argument must have the shape those extents give it,
@@ -374,7 +505,7 @@ bool checkKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
                           : "[B, T, (H), D, (N)] (N summed: without it)"));
     return true;
   }
-  return true;
+  return checkMoEKernelShapes(step, kernel, fail);
 }
 
 bool readStep(const JsonValue &item, const std::string &where,

@@ -563,7 +563,8 @@ static LogicalResult buildGPUKernels(ModuleOp module,
     if (!isa<seq::SeqDialect>(op->getDialect()) ||
         isa<seq::LinearOp, seq::AttentionOp, seq::RMSNormOp, seq::LayerNormOp,
             seq::SwiGLUOp, seq::RopeOp, seq::SampleOp>(op) ||
-        isa<seq::MoeRouteOp, seq::MoeDispatchOp, seq::MoeExpertsOp>(op) ||
+        isa<seq::MoeRouteOp, seq::MoeDispatchOp, seq::MoeExpertsOp,
+            seq::GroupedMatmulOp>(op) ||
         isa<seq::ParameterOp, seq::GetParameterOp>(op) ||
         isa<seq::CausalConv1dOp, seq::ScanOp, seq::ScanStepOp, seq::YieldOp>(
             op) ||

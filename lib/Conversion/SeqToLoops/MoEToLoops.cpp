@@ -34,6 +34,7 @@
 #include "Patterns.h"
 #include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
+#include "seqc/Conversion/ActivationMath.h"
 #include "seqc/Transforms/CheckReport.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -107,13 +108,6 @@ static Value sigmoid(LoopBuilder &b, Value x) {
   return b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, x))));
 }
 
-/// Exact (erf) GELU: 0.5 x (1 + erf(x / sqrt(2))).
-static Value geluExact(LoopBuilder &b, Value x) {
-  Value erf = math::ErfOp::create(b, b.mulf(x, b.f32(M_SQRT1_2)));
-  Value onePlusErf = b.addf(b.f32(1.0f), erf);
-  Value halfX = b.mulf(b.f32(0.5f), x);
-  return b.mulf(halfX, onePlusErf);
-}
 
 /// `lo <= v < hi` on indices.
 static Value inRange(LoopBuilder &b, Value v, Value lo, Value hi) {
@@ -930,9 +924,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         case FfnActivation::SwiGLU:
           return b.mulf(b.mulf(g, sigmoid(b, g)), u);
         case FfnActivation::GeGLU:
-          return b.mulf(geluExact(b, g), u);
+          return b.mulf(buildGelu(b, g, /*tanhForm=*/false), u);
         case FfnActivation::GeLU:
-          return geluExact(b, u);
+          return buildGelu(b, u, /*tanhForm=*/false);
         }
         llvm_unreachable("unknown FFN activation");
       };
@@ -1130,9 +1124,9 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                 if (activation == FfnActivation::SwiGLU)
                   h = b.mulf(b.mulf(dots[0], sigmoid(b, dots[0])), u);
                 else if (activation == FfnActivation::GeGLU)
-                  h = b.mulf(geluExact(b, dots[0]), u);
+                  h = b.mulf(buildGelu(b, dots[0], /*tanhForm=*/false), u);
                 else
-                  h = geluExact(b, u);
+                  h = buildGelu(b, u, /*tanhForm=*/false);
                 memref::StoreOp::create(b, h, sharedHidden, ValueRange{t, f});
               },
               /*blockRows=*/1, /*blockCols=*/sgate ? 4 : 8);

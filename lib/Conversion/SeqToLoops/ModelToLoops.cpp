@@ -11,6 +11,7 @@
 #include "Patterns.h"
 #include "VectorKernels.h"
 #include "seq/IR/SeqOps.h"
+#include "seqc/Conversion/ActivationMath.h"
 #include "seqrt/Abi.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -256,22 +257,14 @@ template <typename ActOp> struct ActivationLowering : TiledPattern<ActOp> {
       std::tie(begin, end) = b.blockBounds(ivs[0], block, total);
       b.forLoop(begin, end, [&](Value i) {
         Value x = b.loadF32(inputs[0], {i});
-        Value one = b.f32(1.0f), half = b.f32(0.5f);
         Value result;
         if constexpr (std::is_same_v<ActOp, SwiGLUOp>) {
+          Value one = b.f32(1.0f);
           Value sig =
               b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, x))));
           result = b.mulf(b.mulf(x, sig), b.loadF32(inputs[1], {i}));
-        } else if (op.getApproximate()) {
-          // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-          Value x3 = b.mulf(b.mulf(x, x), x);
-          Value inner = b.mulf(b.f32(0.7978845608028654f),
-                               b.addf(x, b.mulf(b.f32(0.044715f), x3)));
-          result = b.mulf(b.mulf(half, x),
-                          b.addf(one, math::TanhOp::create(b, inner)));
         } else {
-          Value erf = math::ErfOp::create(b, b.mulf(x, b.f32(M_SQRT1_2)));
-          result = b.mulf(b.mulf(half, x), b.addf(one, erf));
+          result = buildGelu(b, x, op.getApproximate());
         }
         b.storeF32(result, out, {i});
       });

@@ -990,6 +990,9 @@ bool Emulator::execOp(Operation &op, Thread &t) {
       .Case([&](arith::NegFOp) {
         return elementwise([](double a, double) { return -a; });
       })
+      .Case<LLVM::FAbsOp, math::AbsFOp>([&](Operation *) {
+        return elementwise([](double a, double) { return std::fabs(a); });
+      })
       .Case<arith::MaximumFOp, arith::MaxNumFOp>([&](Operation *) {
         return elementwise([](double a, double b) { return std::fmax(a, b); });
       })

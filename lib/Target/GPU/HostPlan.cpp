@@ -547,8 +547,6 @@ private:
     auto name = [&](unsigned i) {
       return cast<SymbolRefAttr>(refs[i]).getLeafReference().getValue();
     };
-    if (!op.getGate())
-      return fail(op, "the GPU experts are SwiGLU (they need gate weights)");
     auto shape = [](Value v) { return cast<RankedTensorType>(v.getType()); };
     int64_t tokens = shape(op.getInput()).getDimSize(0);
     int64_t slots = shape(op.getPermutation()).getDimSize(0);
@@ -556,11 +554,15 @@ private:
     int64_t model = shape(op.getDown()).getDimSize(1);
     if (shape(op.getInput()).getRank() != 2)
       return fail(op, "the GPU experts take [T, Dm] tokens");
+    // GELU experts have no gate operands.
+    auto gated = [](Value gate, Value up) {
+      return gate ? SmallVector<Value>{gate, up} : SmallVector<Value>{up};
+    };
+    SmallVector<Value> gateUp = {op.getInput(), op.getPermutation(),
+                                 op.getExpertOffsets()};
+    llvm::append_range(gateUp, gated(op.getGate(), op.getUp()));
     FailureOr<SmallVector<int64_t>> h =
-        launchWhole(op, name(0),
-                    {op.getInput(), op.getPermutation(), op.getExpertOffsets(),
-                     op.getGate(), op.getUp()},
-                    {Value()}, {{slots, ffn}});
+        launchWhole(op, name(0), gateUp, {Value()}, {{slots, ffn}});
     if (failed(h))
       return failure();
     FailureOr<SmallVector<int64_t>> ys =
@@ -573,9 +575,11 @@ private:
     SmallVector<int64_t> combined = {(*ys)[0]};
     if (shared) {
       int64_t sharedFfn = shape(op.getSharedUp()).getDimSize(0);
+      SmallVector<Value> sharedGateUp = {op.getInput()};
+      llvm::append_range(sharedGateUp,
+                         gated(op.getSharedGate(), op.getSharedUp()));
       FailureOr<SmallVector<int64_t>> hs = launchWhole(
-          op, name(2), {op.getInput(), op.getSharedGate(), op.getSharedUp()},
-          {Value()}, {{tokens, sharedFfn}});
+          op, name(2), sharedGateUp, {Value()}, {{tokens, sharedFfn}});
       if (failed(hs))
         return failure();
       FailureOr<SmallVector<int64_t>> yss =
@@ -1133,6 +1137,11 @@ private:
       return visitTwoResults(op);
     if (auto experts = dyn_cast<MoeExpertsOp>(op))
       return visitExperts(experts);
+    if (auto grouped = dyn_cast<GroupedMatmulOp>(op))
+      return success(succeeded(launchWhole(
+          op, kernelName(op),
+          {grouped.getInput(), grouped.getWeight(), grouped.getOffsets()},
+          {grouped.getOutput()})));
     if (isa<EmbeddingOp, QuantizedEmbeddingOp, CacheWriteOp>(op))
       return visitChecked(op);
     return fail(op, "'" + op->getName().getStringRef().str() +

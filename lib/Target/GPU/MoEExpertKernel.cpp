@@ -20,7 +20,11 @@
 // * gate/up: the X tile's rows are gathered from the tokens of the group's
 //   slots (token = perm[r] / K); the gate and up tiles are staged side by
 //   side and share the A fragments; H = SiLU(gate) * up is written per
-//   group row (f16/bf16 on the matrix instruction, else f32).
+//   group row (f16/bf16 on the matrix instruction, else f32). GeGLU
+//   experts take GELU for SiLU, GELU experts have no gate (H = GELU(up));
+//   GELU's erf (buildGelu, the CPU's formula) becomes MLIR's polynomial
+//   approximation in the kernel (arith, llvm.intr.fma and llvm.intr.fabs:
+//   no device library).
 // * down: H's rows are the group's rows as they stand; the result times
 //   the slot's routing weight is written to row perm[r] of Ys [S, Dm]
 //   (f32): every slot has its own row, so nothing is accumulated across
@@ -30,14 +34,22 @@
 //   Ys[t]) in k order: deterministic, the same on every run and target.
 //
 // Shared experts are the same GEMMs with one group that holds every token
-// (SharedGateUp, SharedDown).
+// (SharedGateUp, SharedDown). seq.grouped_matmul is the down kernel's
+// GEMM without the gather or the scatter (Grouped): group e's rows
+// times W[e]^T, written in place; the z = E layer zeroes the rows that no
+// group owns (before offsets[0], from offsets[E]).
 //
 //===----------------------------------------------------------------------===//
 
 #include "MmaTileStep.h"
 #include "MoEKernelOps.h"
+#include "seqc/Conversion/ActivationMath.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
 #include "seqc/Target/GPU/MoEKernels.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
 using namespace mlir::seq;
@@ -46,10 +58,11 @@ namespace {
 class GemmKernelBuilder : MoEKernelOps {
 public:
   GemmKernelBuilder(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
-                    MoEGemmKind kind, Type inputType, Type weightType,
-                    Type computeType, KernelMutation mutation)
-      : MoEKernelOps(b), config(config), kind(kind), inputType(inputType),
-        weightType(weightType), computeType(computeType), mutation(mutation) {}
+                    MoEGemmKind kind, FfnActivation activation, Type inputType,
+                    Type weightType, Type computeType, KernelMutation mutation)
+      : MoEKernelOps(b), config(config), kind(kind), activation(activation),
+        inputType(inputType), weightType(weightType), computeType(computeType),
+        mutation(mutation) {}
 
   void build(gpu::GPUFuncOp func);
 
@@ -57,7 +70,10 @@ private:
   bool routed() const {
     return kind == MoEGemmKind::GateUp || kind == MoEGemmKind::Down;
   }
-  bool gated() const {
+  /// Weights stacked per expert [E, N, K].
+  bool stacked() const { return routed() || kind == MoEGemmKind::Grouped; }
+  /// The gate/up kernels: the activation is applied to the result.
+  bool activated() const {
     return kind == MoEGemmKind::GateUp || kind == MoEGemmKind::SharedGateUp;
   }
   Value zeroOf(Type type) {
@@ -84,12 +100,16 @@ private:
   void fillTile(Value tile, int64_t rows, Value k0,
                 function_ref<Value(Value, Value)> inside,
                 function_ref<Value(Value, Value)> element);
+  /// The body of the seq.grouped_matmul kernel (Grouped).
+  void buildGrouped(ArrayRef<Value> weightOperands, Value rowOffset,
+                    function_ref<Value(Value, Value)> inside);
   /// The GEMM of this block's rows [r0, rowEnd): accumulators per B tile.
   void gemm(ArrayRef<Value> weightsOperands,
             function_ref<void(Value, Value, ArrayRef<Value>)> epilogue);
 
   const GPULinearConfig &config;
   MoEGemmKind kind;
+  FfnActivation activation;
   Type inputType, weightType, computeType;
   KernelMutation mutation;
 
@@ -170,7 +190,7 @@ void GemmKernelBuilder::gemm(
               [&, w = w](Value j, Value k) {
                 Value n = add(n0, j);
                 Value v =
-                    routed()
+                    stacked()
                         ? memref::LoadOp::create(b, w, ValueRange{expert, n, k})
                               .getResult()
                         : memref::LoadOp::create(b, w, ValueRange{n, k})
@@ -190,17 +210,80 @@ void GemmKernelBuilder::gemm(
   tileStep.forEachOutput(acc, operands, Value(), Value(), epilogue);
 }
 
+void GemmKernelBuilder::buildGrouped(
+    ArrayRef<Value> weightOperands, Value rowOffset,
+    function_ref<Value(Value, Value)> inside) {
+  slots = memref::DimOp::create(b, input, 0);
+  expert = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value one = c(1);
+  Value offsetsLength = memref::DimOp::create(b, offsets, 0);
+  Value numExperts = sub(offsetsLength, one);
+  auto bound = [&](Value e) {
+    return toIndex(memref::LoadOp::create(b, offsets, ValueRange{e}));
+  };
+  Value isGroup = cmp(arith::CmpIPredicate::ult, expert, numExperts);
+  auto store = [&](Value value, ValueRange indices) {
+    if (inputType != value.getType())
+      value = arith::TruncFOp::create(b, inputType, value);
+    memref::StoreOp::create(b, value, out, indices);
+  };
+  // Groups: rows [offsets[e], offsets[e + 1]) clamped to [0, R] (a
+  // decreasing bound gives an empty group).
+  ifThen(isGroup, [&] {
+    Value start = bound(expert);
+    if (mutation == KernelMutation::GroupOffsetOffByOne)
+      start = add(start, c(1));
+    Value rowStart = clampBound(start, c(0));
+    Value nextExpert = add(expert, one);
+    rowEnd = clampBound(bound(nextExpert), rowStart);
+    r0 = add(rowStart, rowOffset);
+    ifThen(cmp(arith::CmpIPredicate::ult, r0, rowEnd), [&] {
+      gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
+        Value row = add(r0, i), col = add(n0, j);
+        ifThen(inside(row, col), [&] { store(v[0], {row, col}); });
+      });
+    });
+  });
+  // The last layer (z = E): zeros for the rows of no group, before
+  // offsets[0] or from offsets[E], over the row tiles of [0, R).
+  ifThen(cmp(arith::CmpIPredicate::eq, expert, numExperts), [&] {
+    Value zero = c(0);
+    Value firstBound = bound(zero);
+    Value first = clampBound(firstBound, zero);
+    Value last = clampBound(bound(numExperts), first);
+    r0 = rowOffset;
+    rowEnd = slots;
+    Value step = c(config.threads());
+    Value elements = c(config.blockM * config.blockN);
+    forLoop(tid, elements, step, {},
+            [&](Value e, ValueRange) -> SmallVector<Value> {
+              Value row = add(r0, divU(e, c(config.blockN)));
+              Value col = add(n0, remU(e, c(config.blockN)));
+              Value before = cmp(arith::CmpIPredicate::ult, row, first);
+              Value after = cmp(arith::CmpIPredicate::uge, row, last);
+              Value unowned = orI(before, after);
+              ifThen(andI(inside(row, col), unowned),
+                     [&] { store(f32(0.0f), {row, col}); });
+              return {};
+            });
+  });
+  gpu::ReturnOp::create(b);
+}
+
 void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   b.setInsertionPointToStart(&func.getBody().front());
   Type f32Type = b.getF32Type();
   input = func.getArgument(0);
   out = func.getArgument(func.getNumArguments() - 1);
   SmallVector<Value> weightOperands;
+  // The B operands: gate and up (gated activations) or up.
+  unsigned bOperands = isGatedActivation(activation) ? 2 : 1;
   switch (kind) {
   case MoEGemmKind::GateUp:
     perm = func.getArgument(1);
     offsets = func.getArgument(2);
-    weightOperands = {func.getArgument(3), func.getArgument(4)};
+    for (unsigned i = 0; i < bOperands; ++i)
+      weightOperands.push_back(func.getArgument(3 + i));
     break;
   case MoEGemmKind::Down:
     perm = func.getArgument(1);
@@ -209,10 +292,15 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     routing = func.getArgument(4);
     break;
   case MoEGemmKind::SharedGateUp:
-    weightOperands = {func.getArgument(1), func.getArgument(2)};
+    for (unsigned i = 0; i < bOperands; ++i)
+      weightOperands.push_back(func.getArgument(1 + i));
     break;
   case MoEGemmKind::SharedDown:
     weightOperands = {func.getArgument(1)};
+    break;
+  case MoEGemmKind::Grouped:
+    weightOperands = {func.getArgument(1)};
+    offsets = func.getArgument(2);
     break;
   }
   sharedA = func.getWorkgroupAttributions()[0];
@@ -237,25 +325,34 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
       value = arith::TruncFOp::create(b, element, value);
     memref::StoreOp::create(b, value, memref, indices);
   };
-  // SiLU(g) * u, f32.
-  auto swiglu = [&](ArrayRef<Value> v) {
-    Value g = v[0];
-    Value negated = arith::NegFOp::create(b, g);
-    Value expNegated = exp(negated);
-    Value one = f32(1.0f);
-    Value denominator = addf(one, expNegated);
-    Value silu = divf(g, denominator);
-    return mulf(silu, v[1]);
+  auto toF32 = [&](Value v) {
+    return v.getType() == f32Type ? v : arith::ExtFOp::create(b, f32Type, v);
+  };
+  // The hidden activation of the gate and up sums (f32): SiLU(g) * u,
+  // GELU(g) * u or GELU(u) (the op's GELU is the exact, erf form).
+  auto activate = [&](ArrayRef<Value> v) -> Value {
+    Value g = toF32(v[0]);
+    if (activation == FfnActivation::SwiGLU) {
+      Value negated = arith::NegFOp::create(b, g);
+      Value expNegated = exp(negated);
+      Value one = f32(1.0f);
+      Value denominator = addf(one, expNegated);
+      Value silu = divf(g, denominator);
+      return mulf(silu, toF32(v[1]));
+    }
+    Value gelu = buildGelu(b, g, /*tanhForm=*/false);
+    return v.size() == 2 ? mulf(gelu, toF32(v[1])) : gelu;
   };
   auto inside = [&](Value row, Value col) {
     Value colInside = cmp(arith::CmpIPredicate::ult, col, colsN);
     Value rowInside = cmp(arith::CmpIPredicate::ult, row, rowEnd);
     return andI(rowInside, colInside);
   };
-  auto toF32 = [&](Value v) {
-    return v.getType() == f32Type ? v : arith::ExtFOp::create(b, f32Type, v);
-  };
 
+  if (kind == MoEGemmKind::Grouped) {
+    buildGrouped(weightOperands, rowOffset, inside);
+    return;
+  }
   if (!routed()) {
     // One group of every token.
     slots = memref::DimOp::create(b, input, 0);
@@ -264,7 +361,7 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
       Value row = add(r0, i), col = add(n0, j);
       ifThen(inside(row, col),
-             [&] { store(gated() ? swiglu(v) : v[0], out, {row, col}); });
+             [&] { store(activated() ? activate(v) : v[0], out, {row, col}); });
     });
     gpu::ReturnOp::create(b);
     return;
@@ -310,7 +407,8 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     ifThen(active, [&] {
       gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
         Value row = add(r0, i), col = add(n0, j);
-        ifThen(inside(row, col), [&] { store(swiglu(v), out, {row, col}); });
+        ifThen(inside(row, col),
+               [&] { store(activate(v), out, {row, col}); });
       });
     });
     gpu::ReturnOp::create(b);
@@ -349,10 +447,57 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   gpu::ReturnOp::create(b);
 }
 
-void seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
-                             StringRef name, const GPULinearConfig &config,
-                             MoEGemmKind kind, Type inputType, Type weightType,
-                             KernelMutation mutation) {
+/// Replaces GELU's math.erf and math.tanh in `func` by MLIR's polynomial
+/// approximations (f32: erf a rational approximation on [0, 0.8), [0.8,
+/// 2), [2, 3.75), 1 beyond; tanh a rational approximation clamped to
+/// +-7.9988), whose math.fma and math.absf become llvm.intr.fma (fma.rn.f32,
+/// v_fma_f32) and llvm.intr.fabs: what convert-gpu-to-nvvm/rocdl would
+/// otherwise send to a device library.
+static LogicalResult approximateMath(gpu::GPUFuncOp func) {
+  SmallVector<Operation *> ops;
+  func.walk([&](Operation *op) {
+    if (isa<math::ErfOp, math::TanhOp>(op))
+      ops.push_back(op);
+  });
+  if (ops.empty())
+    return success();
+  MLIRContext *context = func.getContext();
+  RewritePatternSet patterns(context);
+  populatePolynomialApproximateErfPattern(patterns);
+  populatePolynomialApproximateTanhPattern(patterns);
+  GreedyRewriteConfig rewriteConfig;
+  rewriteConfig.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+  if (failed(applyOpPatternsGreedily(ops, std::move(patterns), rewriteConfig)))
+    return failure();
+  SmallVector<Operation *> leftover;
+  func.walk([&](Operation *op) {
+    if (isa<math::MathDialect>(op->getDialect()))
+      leftover.push_back(op);
+  });
+  for (Operation *op : leftover) {
+    OpBuilder b(op);
+    Value replacement;
+    if (auto fma = dyn_cast<math::FmaOp>(op))
+      replacement = LLVM::FMAOp::create(b, op->getLoc(), fma.getA(),
+                                        fma.getB(), fma.getC());
+    else if (auto abs = dyn_cast<math::AbsFOp>(op))
+      replacement = LLVM::FAbsOp::create(b, op->getLoc(), abs.getOperand());
+    else
+      return op->emitError("seq-gpu-moe-kernels: no device-library-free form "
+                           "of ")
+             << op->getName();
+    op->getResult(0).replaceAllUsesWith(replacement);
+    op->erase();
+  }
+  return success();
+}
+
+LogicalResult
+seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                        StringRef name, const GPULinearConfig &config,
+                        MoEGemmKind kind, FfnActivation activation,
+                        Type inputType, Type weightType,
+                        KernelMutation mutation) {
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
@@ -368,23 +513,32 @@ void seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   // instruction, else f32).
   SmallVector<Type> arguments;
   int64_t out = 0, bOperands = 1;
+  bool gated = isGatedActivation(activation);
   switch (kind) {
   case MoEGemmKind::GateUp:
-    arguments = {matrix(inputType), vector,  vector,
-                 stacked,           stacked, matrix(computeType)};
-    bOperands = 2;
+    // X, perm, offsets, (gate,) up, H.
+    arguments = {matrix(inputType), vector, vector, stacked};
+    if (gated)
+      arguments.push_back(stacked);
+    arguments.push_back(matrix(computeType));
+    bOperands = gated ? 2 : 1;
     break;
   case MoEGemmKind::Down:
     arguments = {matrix(inputType), vector,      vector,
                  stacked,           matrix(f32), matrix(f32)};
     break;
   case MoEGemmKind::SharedGateUp:
-    arguments = {matrix(inputType), matrix(weightType), matrix(weightType),
-                 matrix(computeType)};
-    bOperands = 2;
+    arguments = {matrix(inputType), matrix(weightType)};
+    if (gated)
+      arguments.push_back(matrix(weightType));
+    arguments.push_back(matrix(computeType));
+    bOperands = gated ? 2 : 1;
     break;
   case MoEGemmKind::SharedDown:
     arguments = {matrix(inputType), matrix(weightType), matrix(f32)};
+    break;
+  case MoEGemmKind::Grouped:
+    arguments = {matrix(inputType), stacked, vector, matrix(inputType)};
     break;
   }
   out = arguments.size() - 1;
@@ -399,13 +553,14 @@ void seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   SmallVector<int64_t> grid = {out, 1, config.blockN, out, 0, config.blockM};
   if (kind == MoEGemmKind::GateUp)
     grid.append({3, 0, 1});
-  else if (kind == MoEGemmKind::Down)
+  else if (kind == MoEGemmKind::Down || kind == MoEGemmKind::Grouped)
     grid.append({2, 0, 1});
   auto func =
       createKernelFunc(b, name, arguments, tiles, config.threads(), grid);
-  GemmKernelBuilder(b, config, kind, inputType, weightType, computeType,
-                    mutation)
+  GemmKernelBuilder(b, config, kind, activation, inputType, weightType,
+                    computeType, mutation)
       .build(func);
+  return approximateMath(func);
 }
 
 void seq::buildMoECombineKernel(OpBuilder &builder,

@@ -9,11 +9,13 @@
 #include "seqc/Target/GPU/MoEKernels.h"
 #include "seq/IR/SeqOps.h"
 #include "seqc/Target/GPU/KernelPassUtils.h"
+#include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -49,6 +51,11 @@ struct GPUMoEKernelsPass
   using Base::Base;
 
   void runOnOperation() override;
+  // GELU's polynomial approximations (math dialect, then llvm.intr.fma).
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registry.insert<math::MathDialect, LLVM::LLVMDialect>();
+  }
 
 private:
   gpu::GPUModuleOp kernelModule(OpBuilder &builder) {
@@ -57,6 +64,7 @@ private:
   LogicalResult route(MoeRouteOp op, OpBuilder &builder);
   LogicalResult dispatch(MoeDispatchOp op, OpBuilder &builder);
   LogicalResult experts(MoeExpertsOp op, OpBuilder &builder);
+  LogicalResult groupedMatmul(GroupedMatmulOp op, OpBuilder &builder);
 
   std::optional<TargetDescription> description;
   KernelMutation parsedMutation = KernelMutation::None;
@@ -79,9 +87,10 @@ LogicalResult GPUMoEKernelsPass::route(MoeRouteOp op, OpBuilder &builder) {
       op.getNormalize() && spec.scoring != RouterScoring::TopKSoftmax;
   if (auto scaling = op.getRoutedScaling())
     spec.scaling = scaling->convertToFloat();
-  std::string name = "moe_route_" + kernelTypeName(spec.logitsType) + "_" +
-                     stringifyRouterScoring(spec.scoring).str() + "_k" +
-                     std::to_string(spec.topK);
+  std::string name = std::string(seqrt::gpuhost::kMoeRouteKernelPrefix) +
+                     kernelTypeName(spec.logitsType) + "_" +
+                     stringifyRouterScoring(spec.scoring).str() +
+                     seqrt::gpuhost::kMoeTopKTag + std::to_string(spec.topK);
   if (spec.normalize)
     name += "_norm";
   if (spec.biasType)
@@ -122,7 +131,9 @@ LogicalResult GPUMoEKernelsPass::dispatch(MoeDispatchOp op,
   std::optional<float> capacity;
   if (auto factor = op.getCapacityFactor())
     capacity = factor->convertToFloat();
-  std::string name = "moe_dispatch_e" + std::to_string(numExperts);
+  std::string name = std::string(seqrt::gpuhost::kMoeDispatchKernelPrefix) +
+                     (seqrt::gpuhost::kMoeExpertsTag + 1) +
+                     std::to_string(numExperts);
   if (capacity)
     name += "_cap" + kernelFloatTag(*capacity);
   gpu::GPUModuleOp module = kernelModule(builder);
@@ -134,11 +145,10 @@ LogicalResult GPUMoEKernelsPass::dispatch(MoeDispatchOp op,
 }
 
 LogicalResult GPUMoEKernelsPass::experts(MoeExpertsOp op, OpBuilder &builder) {
-  if (op.getActivation() != FfnActivation::SwiGLU)
-    return op.emitError() << "seq-gpu-moe-kernels: " << description->name()
-                          << " has no kernel for "
-                          << stringifyFfnActivation(op.getActivation())
-                          << " experts yet (swiglu only)";
+  FfnActivation activation = op.getActivation();
+  // gate/up kernels of gated activations, up kernels of GELU.
+  bool gated = isGatedActivation(activation);
+  std::string activationTag = stringifyFfnActivation(activation).str() + "_";
   Type inputType = op.getInput().getType().getElementType();
   Type weightType = op.getUp().getType().getElementType();
   Type sharedType =
@@ -177,15 +187,23 @@ LogicalResult GPUMoEKernelsPass::experts(MoeExpertsOp op, OpBuilder &builder) {
   SmallVector<std::string> names;
   auto add = [&](const GPULinearConfig &c, MoEGemmKind kind, StringRef name,
                  Type in, Type weights) {
-    if (!module.lookupSymbol(name))
-      buildMoEGemmKernel(builder, module, name, c, kind, in, weights,
-                         parsedMutation);
+    if (!module.lookupSymbol(name) &&
+        failed(buildMoEGemmKernel(builder, module, name, c, kind, activation,
+                                  in, weights, parsedMutation)))
+      return failure();
     names.push_back(name.str());
+    return success();
   };
-  add(*config, MoEGemmKind::GateUp, "moe_gate_up_swiglu_" + suffix(weightType),
-      inputType, weightType);
-  add(*config, MoEGemmKind::Down, "moe_down_" + suffix(weightType), hType,
-      weightType);
+  if (failed(add(*config, MoEGemmKind::GateUp,
+                 (gated ? seqrt::gpuhost::kMoeGateUpKernelPrefix
+                        : seqrt::gpuhost::kMoeUpKernelPrefix) +
+                     activationTag + suffix(weightType),
+                 inputType,
+                 weightType)) ||
+      failed(add(*config, MoEGemmKind::Down,
+                 seqrt::gpuhost::kMoeDownKernelPrefix + suffix(weightType),
+                 hType, weightType)))
+    return failure();
   if (sharedType) {
     std::optional<GPULinearConfig> sharedConfig = configFor(sharedType);
     if (!sharedConfig)
@@ -193,19 +211,48 @@ LogicalResult GPUMoEKernelsPass::experts(MoeExpertsOp op, OpBuilder &builder) {
     Type sharedH = sharedConfig->instruction
                        ? inputType
                        : Float32Type::get(op.getContext());
-    add(*sharedConfig, MoEGemmKind::SharedGateUp,
-        "moe_shared_gate_up_swiglu_" + suffix(sharedType), inputType,
-        sharedType);
-    add(*sharedConfig, MoEGemmKind::SharedDown,
-        "moe_shared_down_" + suffix(sharedType), sharedH, sharedType);
+    if (failed(add(*sharedConfig, MoEGemmKind::SharedGateUp,
+                   (gated ? seqrt::gpuhost::kMoeSharedGateUpKernelPrefix
+                          : seqrt::gpuhost::kMoeSharedUpKernelPrefix) +
+                       activationTag + suffix(sharedType),
+                   inputType, sharedType)) ||
+        failed(add(*sharedConfig, MoEGemmKind::SharedDown,
+                   seqrt::gpuhost::kMoeSharedDownKernelPrefix +
+                       suffix(sharedType),
+                   sharedH,
+                   sharedType)))
+      return failure();
   }
-  std::string combineName = "moe_combine_" + kernelTypeName(inputType) +
+  std::string combineName = seqrt::gpuhost::kMoeCombineKernelPrefix +
+                            kernelTypeName(inputType) +
                             (sharedType ? "_shared" : "");
   if (!module.lookupSymbol(combineName))
     buildMoECombineKernel(builder, module, combineName, *combine, inputType,
                           static_cast<bool>(sharedType));
   names.push_back(combineName);
   recordKernels(op, names);
+  return success();
+}
+
+LogicalResult GPUMoEKernelsPass::groupedMatmul(GroupedMatmulOp op,
+                                               OpBuilder &builder) {
+  // The matrix instruction for f16/bf16 (input and weight share the type),
+  // f32 FMAs for f32: the down kernel's GEMM, rows in place.
+  Type type = op.getInput().getType().getElementType();
+  std::string error;
+  std::optional<GPULinearConfig> config =
+      selectGPULinearConfig(*description, *linearType(type), error);
+  if (!config)
+    return op.emitError() << "seq-gpu-moe-kernels: " << error;
+  std::string name =
+      seqrt::gpuhost::kGroupedMatmulKernelPrefix + kernelTypeName(type);
+  gpu::GPUModuleOp module = kernelModule(builder);
+  if (!module.lookupSymbol(name) &&
+      failed(buildMoEGemmKernel(builder, module, name, *config,
+                                MoEGemmKind::Grouped, FfnActivation::SwiGLU,
+                                type, type, parsedMutation)))
+    return failure();
+  recordKernel(op, name);
   return success();
 }
 
@@ -236,6 +283,8 @@ void GPUMoEKernelsPass::runOnOperation() {
       result = dispatch(d, builder);
     else if (auto e = dyn_cast<MoeExpertsOp>(op))
       result = experts(e, builder);
+    else if (auto g = dyn_cast<GroupedMatmulOp>(op))
+      result = groupedMatmul(g, builder);
     failed |= mlir::failed(result);
   });
   if (failed)

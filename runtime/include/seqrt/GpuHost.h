@@ -117,6 +117,26 @@ inline constexpr char kCacheWriteKernelPrefix[] = "cache_write_";
 inline constexpr char kConvKernelPrefix[] = "causal_conv1d_";
 inline constexpr char kScanKernelPrefix[] = "scan_";
 inline constexpr char kScanStepKernelPrefix[] = "scan_step_";
+/// The MoE kernels (seq-gpu-moe-kernels): routing
+/// `moe_route_<type>_<scoring>_k<K>...`, dispatch `moe_dispatch_e<E>...`,
+/// the grouped GEMMs of the routed experts (`moe_gate_up_<activation>_...`
+/// for gated activations, `moe_up_gelu_...`, `moe_down_...`) and of the
+/// shared experts (`moe_shared_gate_up_...`, `moe_shared_up_...`,
+/// `moe_shared_down_...`), the combine `moe_combine_<type>[_shared]`, and
+/// seq.grouped_matmul's `grouped_matmul_<type>`.
+inline constexpr char kMoeRouteKernelPrefix[] = "moe_route_";
+inline constexpr char kMoeDispatchKernelPrefix[] = "moe_dispatch_";
+inline constexpr char kMoeGateUpKernelPrefix[] = "moe_gate_up_";
+inline constexpr char kMoeUpKernelPrefix[] = "moe_up_";
+inline constexpr char kMoeDownKernelPrefix[] = "moe_down_";
+inline constexpr char kMoeSharedGateUpKernelPrefix[] = "moe_shared_gate_up_";
+inline constexpr char kMoeSharedUpKernelPrefix[] = "moe_shared_up_";
+inline constexpr char kMoeSharedDownKernelPrefix[] = "moe_shared_down_";
+inline constexpr char kMoeCombineKernelPrefix[] = "moe_combine_";
+inline constexpr char kGroupedMatmulKernelPrefix[] = "grouped_matmul_";
+/// The top-k of a routing kernel (`_k2`), the experts of a dispatch (`_e8`).
+inline constexpr char kMoeTopKTag[] = "_k";
+inline constexpr char kMoeExpertsTag[] = "_e";
 /// The extents and operands in those names: RoPE's head dim (`_d64`), the
 /// convolution's taps (`_k4`) and its optional bias and state operands.
 inline constexpr char kRopeHeadDimTag[] = "_d";

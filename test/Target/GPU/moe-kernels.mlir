@@ -4,7 +4,10 @@
 // in workgroup memory between two barriers, no atomics), the experts as
 // grouped GEMMs on the linear kernel's tiles (a block per column tile, row
 // tile and expert; the down kernel's grid has one more layer, E + 1, for
-// the dropped slots) on mma.sync / MFMA, and a combine.
+// the dropped slots) on mma.sync / MFMA, and a combine. GeGLU / GELU
+// experts: GELU's erf as a polynomial in the gate/up kernel (no math op
+// or call left). seq.grouped_matmul: the down kernel's GEMM with
+// rows in place, grid (N / 32, R / 32, E + 1).
 
 // RUN: seqc-opt %s --seq-gpu-moe-kernels=target=cuda:sm_80 | FileCheck %s --check-prefixes=CHECK,CUDA
 // RUN: seqc-opt %s --seq-gpu-moe-kernels=target=hip:gfx942 | FileCheck %s --check-prefixes=CHECK,HIP
@@ -14,11 +17,15 @@
 
 // NOTGPU: seq-gpu-moe-kernels: 'cpu' is not a GPU target
 // MUTATION: seq-gpu-moe-kernels: unknown mutation 'typo'
-// NOKERNEL: error: seq-gpu-moe-kernels: cuda:sm_80 has no kernel for geglu experts yet (swiglu only)
+// NOKERNEL: error: seq-gpu-moe-kernels: cuda:sm_80 dispatches at most 4096 experts, not 5000
 
 // CHECK: seq.moe_route {{.*}}seq.gpu_kernel = @seq_kernels::@moe_route_f32_softmax_k2
 // CHECK: seq.moe_dispatch {{.*}}seq.gpu_kernel = @seq_kernels::@moe_dispatch_e8_cap3fa00000
 // CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_gate_up_swiglu_bf16, @seq_kernels::@moe_down_bf16, @seq_kernels::@moe_combine_bf16]
+// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_gate_up_geglu_bf16, @seq_kernels::@moe_down_bf16, @seq_kernels::@moe_combine_bf16]
+// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_up_gelu_f32, @seq_kernels::@moe_down_f32, @seq_kernels::@moe_shared_up_gelu_f32, @seq_kernels::@moe_shared_down_f32, @seq_kernels::@moe_combine_f32_shared]
+// CHECK: seq.grouped_matmul {{.*}}seq.gpu_kernel = @seq_kernels::@grouped_matmul_bf16
+// CHECK: seq.grouped_matmul {{.*}}seq.gpu_kernel = @seq_kernels::@grouped_matmul_f32
 // CUDA: gpu.module @seq_kernels attributes {seq.target = "cuda:sm_80"}
 // HIP: gpu.module @seq_kernels attributes {seq.target = "hip:gfx942"}
 
@@ -76,6 +83,52 @@
 // CHECK: scf.for {{.*}} -> (f32)
 // CHECK: arith.truncf {{.*}} : f32 to bf16
 
+// GeGLU (bf16, on the matrix instruction): GELU(gate) * up, erf's
+// rational approximation on [0, 0.8), [0.8, 2), [2, 3.75) from fmas.
+// CHECK-LABEL: gpu.func @moe_gate_up_geglu_bf16(
+// CHECK-SAME: memref<?x?x?xbf16>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?xbf16>)
+// CHECK-NOT: math.
+// CHECK-NOT: func.call
+// CUDA-COUNT-4: nvgpu.mma.sync
+// HIP-COUNT-2: amdgpu.mfma
+// CHECK: 3.750000e+00
+// CHECK: llvm.intr.fma
+// CHECK: arith.divf
+// CHECK-NOT: math.
+// CHECK: gpu.return
+
+// GELU (erf), f32, ungated: X, perm, offsets, Wu -> H (one B tile); erf
+// piecewise rational on [0, 0.8), [0.8, 2), [2, 3.75), 1 beyond.
+// CHECK-LABEL: gpu.func @moe_up_gelu_f32(%{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xf32>, %{{.*}}: memref<?x?xf32>) workgroup(%{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 4, 1, 32, 4, 0, 32, 3, 0, 1>
+// CHECK-NOT: math.
+// CHECK: 3.750000e+00
+// CHECK: llvm.intr.fma
+// CHECK-NOT: math.
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @moe_shared_up_gelu_f32(%{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>) workgroup(
+// CHECK-NOT: math.
+// CHECK: llvm.intr.fma
+// CHECK: gpu.return
+
+// grouped_matmul: X, W, offsets -> Y (bf16); grid (N / 32, R / 32, E + 1);
+// the last layer zeroes the rows of no group.
+// CHECK-LABEL: gpu.func @grouped_matmul_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xbf16>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 3, 1, 32, 3, 0, 32, 2, 0, 1>
+// CHECK: gpu.block_id  z
+// CHECK: gpu.barrier
+// CUDA-COUNT-2: nvgpu.mma.sync
+// HIP: amdgpu.mfma
+// CHECK: gpu.barrier
+// CHECK: arith.truncf {{.*}} : f32 to bf16
+// CHECK: scf.for
+// CHECK: arith.cmpi uge
+// CHECK: gpu.return
+// CHECK-LABEL: gpu.func @grouped_matmul_f32(
+// CHECK-NOT: nvgpu.mma.sync
+// CHECK-NOT: amdgpu.mfma
+// CHECK: gpu.return
+
 func.func @route(%logits: tensor<16x8xf32>) -> (tensor<16x2xf32>, tensor<16x2xi32>) {
   %w, %e = seq.moe_route %logits {top_k = 2 : i64, scoring = #seq.router_scoring<softmax>}
       : tensor<16x8xf32> -> tensor<16x2xf32>, tensor<16x2xi32>
@@ -96,4 +149,38 @@ func.func @experts(%x: tensor<16x64xbf16>, %w: tensor<16x2xf32>, %perm: tensor<3
       {activation = #seq.ffn_activation<swiglu>}
       : tensor<16x64xbf16>, tensor<16x2xf32>, tensor<32xi32>, tensor<9xi32> -> tensor<16x64xbf16>
   return %y : tensor<16x64xbf16>
+}
+
+func.func @experts_geglu(%x: tensor<16x64xbf16>, %w: tensor<16x2xf32>, %perm: tensor<32xi32>,
+                   %off: tensor<9xi32>, %wg: tensor<8x128x64xbf16>, %wu: tensor<8x128x64xbf16>,
+                   %wd: tensor<8x64x128xbf16>) -> tensor<16x64xbf16> {
+  %y = seq.moe_experts %x, %w, %perm, %off gate(%wg : tensor<8x128x64xbf16>)
+      up(%wu : tensor<8x128x64xbf16>) down(%wd : tensor<8x64x128xbf16>)
+      {activation = #seq.ffn_activation<geglu>}
+      : tensor<16x64xbf16>, tensor<16x2xf32>, tensor<32xi32>, tensor<9xi32> -> tensor<16x64xbf16>
+  return %y : tensor<16x64xbf16>
+}
+
+func.func @experts_gelu_shared(%x: tensor<5x8xf32>, %w: tensor<5x2xf32>, %perm: tensor<10xi32>,
+    %off: tensor<4xi32>, %wu: tensor<3x6x8xf32>, %wd: tensor<3x8x6xf32>, %su: tensor<10x8xf32>,
+    %sd: tensor<8x10xf32>) -> tensor<5x8xf32> {
+  %y = seq.moe_experts %x, %w, %perm, %off up(%wu : tensor<3x6x8xf32>)
+      down(%wd : tensor<3x8x6xf32>) shared_up(%su : tensor<10x8xf32>)
+      shared_down(%sd : tensor<8x10xf32>) {activation = #seq.ffn_activation<gelu>}
+      : tensor<5x8xf32>, tensor<5x2xf32>, tensor<10xi32>, tensor<4xi32> -> tensor<5x8xf32>
+  return %y : tensor<5x8xf32>
+}
+
+func.func @grouped(%in: tensor<100x72xbf16>, %w: tensor<5x80x72xbf16>, %off: tensor<6xi32>)
+    -> tensor<100x80xbf16> {
+  %y = seq.grouped_matmul %in, %w, %off
+      : tensor<100x72xbf16>, tensor<5x80x72xbf16>, tensor<6xi32> -> tensor<100x80xbf16>
+  return %y : tensor<100x80xbf16>
+}
+
+func.func @grouped_f32(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off: tensor<5xi32>)
+    -> tensor<20x24xf32> {
+  %y = seq.grouped_matmul %in, %w, %off
+      : tensor<20x16xf32>, tensor<4x24x16xf32>, tensor<5xi32> -> tensor<20x24xf32>
+  return %y : tensor<20x24xf32>
 }

@@ -52,26 +52,41 @@ void buildMoEDispatchKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
 enum class MoEGemmKind {
   /// X [T, Dm], perm [S], offsets [E + 1], Wg, Wu [E, F, Dm] -> H [S, F]:
   /// H = SiLU(X Wg^T) * (X Wu^T) for the rows of each expert's group,
-  /// gathered from the tokens of their slots.
+  /// gathered from the tokens of their slots (GeGLU: GELU for SiLU; GELU
+  /// experts: no Wg, H = GELU(X Wu^T)).
   GateUp,
   /// H [S, F], perm, offsets, Wd [E, Dm, F], weights [T, K] ->
   /// Ys [S, Dm] (f32): row r of expert e's group times its routing weight,
   /// written to row perm[r] (the slot); dropped slots get zeros.
   Down,
-  /// The shared experts: X [T, Dm], Wg, Wu [Fs, Dm] -> H [T, Fs].
+  /// The shared experts: X [T, Dm], Wg, Wu [Fs, Dm] -> H [T, Fs] (no Wg
+  /// for GELU experts).
   SharedGateUp,
   /// Hs [T, Fs], Wd [Dm, Fs] -> Ys [T, Dm] (f32).
   SharedDown,
+  /// seq.grouped_matmul: X [R, K], W [E, N, K], offsets [E + 1] -> Y [R, N]
+  /// (X's element type): rows offsets[e] .. offsets[e + 1] times W[e]^T,
+  /// the rows of no group zero.
+  Grouped,
 };
 
 /// Builds the grouped GEMM kernel `name` of `kind`: inputs of `inputType`,
 /// weights of `weightType`; `config` is the linear kernel's mapping for
 /// the compute type (the matrix instruction when both types are one f16 or
-/// bf16 type, else f32 FMAs with both widened to f32).
-void buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
-                        StringRef name, const GPULinearConfig &config,
-                        MoEGemmKind kind, Type inputType, Type weightType,
-                        KernelMutation mutation);
+/// bf16 type, else f32 FMAs with both widened to f32). `activation` is the
+/// gate/up kernels' (GELU's erf and tanh become MLIR's polynomial
+/// approximations in the kernel: no device library).
+LogicalResult buildMoEGemmKernel(OpBuilder &builder,
+                                 gpu::GPUModuleOp kernelModule, StringRef name,
+                                 const GPULinearConfig &config,
+                                 MoEGemmKind kind, FfnActivation activation,
+                                 Type inputType, Type weightType,
+                                 KernelMutation mutation);
+
+/// Whether `activation` has a gate operand (SwiGLU, GeGLU) or not (GELU).
+inline bool isGatedActivation(FfnActivation activation) {
+  return activation != FfnActivation::GeLU;
+}
 
 /// Builds the combine kernel `name`: Ys [S, Dm] (f32) (, shared Ysh
 /// [T, Dm] (f32)) -> out [T, Dm] of `outputType`: out[t] = sum over k of

@@ -177,11 +177,12 @@ def SeqGPUMoEKernels : Pass<"seq-gpu-moe-kernels", "::mlir::ModuleOp"> {
     (`seq.moe_dispatch`): one block, a stable counting sort of the slots
     by expert (block scans through workgroup memory, capacity and invalid
     ids dropped after `offsets[E]` in slot order). Experts
-    (`seq.moe_experts`, SwiGLU): grouped GEMMs over the ragged groups, a
+    (`seq.moe_experts`, SwiGLU, GeGLU, GELU): grouped GEMMs over the ragged groups, a
     block per (column tile, row tile, expert) with the linear kernel's
     tiles and matrix instruction (`nvgpu.mma.sync` m16n8k16, `amdgpu.mfma`
     16x16x16; f32 FMAs for f32 activations), gate and up fused with
-    SiLU(gate) * up, the down projection scaled by the routing weight into
+    SiLU(gate) * up (GELU(gate) * up, GELU(up); GELU's erf and tanh as
+    MLIR's polynomial approximations), the down projection scaled by the routing weight into
     a per-slot workspace, and a deterministic combine kernel (no atomics);
     shared experts are the same GEMMs over all tokens. Each op names its
     kernels (`seq.gpu_kernel`, or `seq.gpu_kernels` in launch order).

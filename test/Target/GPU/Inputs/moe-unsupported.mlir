@@ -1,8 +1,7 @@
-// An MoE op without a GPU kernel yet (moe-kernels.mlir): GeGLU experts.
-func.func @geglu(%x: tensor<5x8xf32>, %w: tensor<5x2xf32>, %perm: tensor<10xi32>, %off: tensor<4xi32>,
-                 %wg: tensor<3x6x8xf32>, %wu: tensor<3x6x8xf32>, %wd: tensor<3x8x6xf32>) -> tensor<5x8xf32> {
-  %y = seq.moe_experts %x, %w, %perm, %off gate(%wg : tensor<3x6x8xf32>) up(%wu : tensor<3x6x8xf32>)
-      down(%wd : tensor<3x8x6xf32>) {activation = #seq.ffn_activation<geglu>}
-      : tensor<5x8xf32>, tensor<5x2xf32>, tensor<10xi32>, tensor<4xi32> -> tensor<5x8xf32>
-  return %y : tensor<5x8xf32>
+// An MoE op the GPU kernels do not take (moe-kernels.mlir): a dispatch over
+// more experts than the kernel's workgroup counters hold.
+func.func @dispatch(%experts: tensor<16x2xi32>) -> (tensor<32xi32>, tensor<5001xi32>) {
+  %perm, %off = seq.moe_dispatch %experts {num_experts = 5000 : i64}
+      : tensor<16x2xi32> -> tensor<32xi32>, tensor<5001xi32>
+  return %perm, %off : tensor<32xi32>, tensor<5001xi32>
 }

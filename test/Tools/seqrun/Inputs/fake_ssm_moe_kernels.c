@@ -295,6 +295,9 @@ static int dispatch(const fake_gpu_block *b, void **params, int64_t E) {
   return 0;
 }
 
+EXPORT int moe_dispatch_e3(const fake_gpu_block *b, void **params) {
+  return dispatch(b, params, 3);
+}
 EXPORT int moe_dispatch_e8(const fake_gpu_block *b, void **params) {
   return dispatch(b, params, 8);
 }
@@ -344,6 +347,73 @@ EXPORT int moe_gate_up_swiglu_f32(const fake_gpu_block *b, void **params) {
       storeF32(ptr2(&h, r, c, 4), g / (1.0f + expf(-g)) * u);
     }
   }
+  return 0;
+}
+
+/* GeGLU and ungated GELU experts (gpu-host-moe-gelu.test): h[r] =
+ * gelu(x[t] wg[e]^T) * (x[t] wu[e]^T), or gelu(x[t] wu[e]^T) without a
+ * gate; exact GELU from C's erff. */
+static float gelu(float v) { return 0.5f * v * (1.0f + erff(v * 0.70710678f)); }
+
+static int gateUpGelu(const fake_gpu_block *b, void **params, int gated) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 2, 4), perm = viewN(params, &next, 1, 4),
+        off = viewN(params, &next, 1, 4), wg = {0};
+  if (gated)
+    wg = viewN(params, &next, 3, 4);
+  ViewN wu = viewN(params, &next, 3, 4), h = viewN(params, &next, 2, 4);
+  int64_t T = x.sizes[0], Dm = x.sizes[1], F = wu.sizes[1], E = wu.sizes[0];
+  int64_t slots = perm.sizes[0], e = b->index[2], r0, r1, c0, c1;
+  if (T == 0 || slots % T || e >= E || off.sizes[0] != E + 1 ||
+      wu.sizes[2] != Dm || h.sizes[0] != slots || h.sizes[1] != F)
+    return 1;
+  int64_t K = slots / T;
+  groupShare(b, &off, e, &r0, &r1);
+  share(F, b->index[0], b->grid[0], &c0, &c1);
+  for (int64_t r = r0; r < r1; ++r) {
+    int64_t t = geti1(&perm, r) / K;
+    for (int64_t c = c0; c < c1; ++c) {
+      float u = dot3(&wu, e, c, &x, t, Dm);
+      float v = gated ? gelu(dot3(&wg, e, c, &x, t, Dm)) * u : gelu(u);
+      storeF32(ptr2(&h, r, c, 4), v);
+    }
+  }
+  return 0;
+}
+EXPORT int moe_gate_up_geglu_f32(const fake_gpu_block *b, void **params) {
+  return gateUpGelu(b, params, 1);
+}
+EXPORT int moe_up_gelu_f32(const fake_gpu_block *b, void **params) {
+  return gateUpGelu(b, params, 0);
+}
+
+/* seq.grouped_matmul, f32: y[r] = x[r] w[e]^T for the rows of group e
+ * (offsets[e] .. offsets[e + 1]); grid z = E: the rows of no group (before
+ * offsets[0], from offsets[E]) are zeros. Grid (column tiles, row tiles,
+ * E + 1). */
+EXPORT int grouped_matmul_f32(const fake_gpu_block *b, void **params) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 2, 4), w = viewN(params, &next, 3, 4),
+        off = viewN(params, &next, 1, 4), y = viewN(params, &next, 2, 4);
+  int64_t R = x.sizes[0], Kd = x.sizes[1], E = w.sizes[0], N = w.sizes[1];
+  int64_t e = b->index[2], r0, r1, c0, c1;
+  if (e > E || off.sizes[0] != E + 1 || w.sizes[2] != Kd || y.sizes[0] != R ||
+      y.sizes[1] != N)
+    return 1;
+  share(N, b->index[0], b->grid[0], &c0, &c1);
+  if (e == E) {
+    int64_t first = geti1(&off, 0), last = geti1(&off, E);
+    share(R, b->index[1], b->grid[1], &r0, &r1);
+    for (int64_t r = r0; r < r1; ++r)
+      if (r < first || r >= last)
+        for (int64_t c = c0; c < c1; ++c)
+          storeF32(ptr2(&y, r, c, 4), 0.0f);
+    return 0;
+  }
+  groupShare(b, &off, e, &r0, &r1);
+  for (int64_t r = r0; r < r1; ++r)
+    for (int64_t c = c0; c < c1; ++c)
+      storeF32(ptr2(&y, r, c, 4), dot3(&w, e, c, &x, r, Kd));
   return 0;
 }
 
@@ -405,6 +475,21 @@ EXPORT int moe_shared_gate_up_swiglu_f32(const fake_gpu_block *b,
       float g = dot2(&sg, c, &x, t, Dm), u = dot2(&su, c, &x, t, Dm);
       storeF32(ptr2(&hs, t, c, 4), g / (1.0f + expf(-g)) * u);
     }
+  return 0;
+}
+
+EXPORT int moe_shared_up_gelu_f32(const fake_gpu_block *b, void **params) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 2, 4), su = viewN(params, &next, 2, 4),
+        hs = viewN(params, &next, 2, 4);
+  int64_t T = x.sizes[0], Dm = x.sizes[1], F = su.sizes[0], t0, t1, c0, c1;
+  if (su.sizes[1] != Dm || hs.sizes[0] != T || hs.sizes[1] != F)
+    return 1;
+  share(T, b->index[1], b->grid[1], &t0, &t1);
+  share(F, b->index[0], b->grid[0], &c0, &c1);
+  for (int64_t t = t0; t < t1; ++t)
+    for (int64_t c = c0; c < c1; ++c)
+      storeF32(ptr2(&hs, t, c, 4), gelu(dot2(&su, c, &x, t, Dm)));
   return 0;
 }
 
