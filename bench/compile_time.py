@@ -4,11 +4,13 @@
 Writes a Hugging Face-style directory per shape: config.json and a
 header-only model.safetensors (the tensor table the importer checks, with
 no data behind it: seqc reads only headers), then times
-`seqc DIR --target=cpu -o out.seqpkg` (best of --reps runs) (best wall-clock and best CPU
+`seqc DIR --target=cpu -o out.seqpkg` (best wall-clock and best CPU
 time of --reps runs: the machines are shared) and reports the
-number of layer functions in the imported graph.
+number of layer functions in the imported graph and the artifact's size.
+--layers N builds every shape with N layers instead (compile time and
+artifact size should not grow with depth).
 
-  python3 bench/compile_time.py [--seqc build/bin/seqc] [--reps 3]
+  python3 bench/compile_time.py [--seqc build/bin/seqc] [--reps 3] [--layers N]
 """
 
 import argparse
@@ -222,15 +224,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seqc", default="build/bin/seqc")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--layers", type=int, default=0,
+                    help="build every shape with this many layers")
     ap.add_argument("shapes", nargs="*", default=list(SHAPES))
     args = ap.parse_args()
     print(f"| model shape | layers | layer functions | seqc compile wall (s) | "
-          f"seqc CPU time, user + sys (s) |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+          f"seqc CPU time, user + sys (s) | artifact (MB) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.shapes:
             d = os.path.join(tmp, name)
-            write_checkpoint(d, SHAPES[name])
+            shape = SHAPES[name]
+            if args.layers:
+                shape = shape[:4] + (args.layers,) + shape[5:]
+            write_checkpoint(d, shape)
             ir = subprocess.run([args.seqc, d, "-emit=seq", "--max-seq-len=2048"],
                                 check=True, capture_output=True, text=True).stdout
             funcs = len(re.findall(r"func\.func private @(decoder|mamba|jamba)_layer_\d+\(",
@@ -247,8 +254,9 @@ def main():
                       c1.children_system - c0.children_system)
                 best = dt if best is None else min(best, dt)
                 cpu = ct if cpu is None else min(cpu, ct)
-            print(f"| {name} | {SHAPES[name][4]} | {funcs} | {best:.2f} | "
-                  f"{cpu:.2f} |")
+            size = os.path.getsize(os.path.join(tmp, name + ".seqpkg"))
+            print(f"| {name} | {shape[4]} | {funcs} | {best:.2f} | "
+                  f"{cpu:.2f} | {size / 1e6:.2f} |")
             sys.stdout.flush()
 
 

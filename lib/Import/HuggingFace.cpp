@@ -1463,6 +1463,48 @@ bool isMtpTensor(StringRef name, const DeepSeekSpec &spec) {
   return n >= spec.layers && n - spec.layers < spec.mtpLayers;
 }
 
+/// The EOS ids of `generate`: transformers' generate() stops at
+/// generation_config.json's `eos_token_id` when the model directory has
+/// one (GenerationConfig.from_pretrained), else at config.json's (already
+/// in `ids`), as seqrun's generation mode reads them.
+LogicalResult readGenerationEos(MLIRContext *ctx, StringRef dir, int64_t vocab,
+                                std::vector<int64_t> &ids) {
+  llvm::SmallString<256> path(dir);
+  llvm::sys::path::append(path, "generation_config.json");
+  if (!llvm::sys::fs::exists(path))
+    return success();
+  // Reading a FIFO would wait for a writer.
+  if (!llvm::sys::fs::is_regular_file(path))
+    return emitError(FileLineColLoc::get(ctx, path, 0, 0))
+           << "cannot read '" << path << "': not a regular file";
+  FailureOr<JsonFile> file = readJson(ctx, path);
+  if (failed(file))
+    return failure();
+  const json::Value *v = file->value.getAsObject()->get("eos_token_id");
+  if (!v || v->kind() == json::Value::Null)
+    return success();
+  std::vector<int64_t> out;
+  bool ok = true;
+  auto add = [&](const json::Value &e) {
+    std::optional<int64_t> id = e.getAsInteger();
+    ok = ok && id && *id >= 0 && *id < vocab;
+    if (ok)
+      out.push_back(*id);
+  };
+  if (const json::Array *a = v->getAsArray())
+    for (const json::Value &e : *a)
+      add(e);
+  else
+    add(*v);
+  if (!ok)
+    return emitError(file->loc(ctx, "eos_token_id"))
+           << "generation_config.json: 'eos_token_id' must be a token id or "
+              "a list of token ids below the vocabulary size "
+           << vocab;
+  ids = std::move(out);
+  return success();
+}
+
 /// Imports a DeepSeek-V3 checkpoint: every tensor by name and shape (f32,
 /// bf16 or f16).
 OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
@@ -1475,7 +1517,8 @@ OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
   FailureOr<DeepSeekSpec> spec = readDeepSeek(config);
-  if (failed(spec))
+  if (failed(spec) ||
+      failed(readGenerationEos(ctx, dir, spec->vocab, spec->eosTokenIds)))
     return nullptr;
   llvm::StringMap<TensorInfo> tensors;
   if (failed(readCheckpoint(ctx, dir, tensors)))
@@ -2057,7 +2100,9 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
   std::string embedding, lmHead;
   if (mamba) {
     mambaSpec = readMamba(config, *modelType);
-    if (failed(mambaSpec))
+    if (failed(mambaSpec) ||
+        failed(readGenerationEos(ctx, dir, mambaSpec->vocab,
+                                 mambaSpec->eosTokenIds)))
       return nullptr;
     expected = expectedMambaTensors(*mambaSpec);
     embedding = mambaSpec->embedding;
@@ -2067,7 +2112,8 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
            : *modelType == "recurrent_gemma"
                ? readRecurrentGemma(config)
                : readDecoder(ctx, config, *modelType);
-    if (failed(spec))
+    if (failed(spec) ||
+        failed(readGenerationEos(ctx, dir, spec->vocab, spec->eosTokenIds)))
       return nullptr;
     expected = expectedDecoderTensors(*spec);
     embedding = spec->embedding;

@@ -8,6 +8,7 @@
 
 #include "RuntimeTestUtils.h"
 
+#include "ArtifactImpl.h"
 #include "MappedFile.h"
 
 #include "seqrt/seqrt.h"
@@ -222,6 +223,26 @@ TEST_F(BindTest, MalformedSafetensorsAreRejected) {
   EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_ERROR_FORMAT);
   EXPECT_THAT(seqrt_last_error(),
               HasSubstr("F32[4] needs 16 bytes, but data_offsets span 12"));
+}
+
+TEST_F(BindTest, AlignedDataIsBoundInPlace) {
+  // An aligned tensor is not copied: the parameter's global points into
+  // the mapped file, at the tensor's bytes.
+  std::string path = weights("aligned.safetensors", {w, b});
+  ASSERT_EQ(seqrt_bind_safetensors(artifact, path.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  ASSERT_EQ(artifact->weightFiles.size(), 1u);
+  EXPECT_TRUE(artifact->weightCopies.empty());
+  const seqrt::MappedFile &file = *artifact->weightFiles.front();
+  for (size_t i = 0; i < 2; ++i) {
+    const auto *data =
+        static_cast<const unsigned char *>(*artifact->globals[i]);
+    ASSERT_GE(data, file.data());
+    ASSERT_LT(data, file.data() + file.size());
+  }
+  const auto *wData = static_cast<const float *>(*artifact->globals[0]);
+  EXPECT_EQ(wData[0], 10.0f);
+  EXPECT_EQ(wData[3], 40.0f);
 }
 
 TEST_F(BindTest, MisalignedDataIsCopied) {

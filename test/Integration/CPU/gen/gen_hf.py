@@ -256,7 +256,7 @@ FAMILIES = {
 # dtype=torch.float32 (from_pretrained), which is what seqc computes:
 # 2-byte weights, f32 activations and accumulation.
 BF16_VARIANTS = ["mixtral", "qwen2_moe", "mamba", "mamba2", "jamba",
-                 "recurrent_gemma"]
+                 "recurrent_gemma", "llama", "mistral", "qwen3", "gemma2"]
 for _name in BF16_VARIANTS:
     FAMILIES[_name + "_bf16"] = FAMILIES[_name]
 
