@@ -128,6 +128,15 @@ attention attention_bf16_d128_causal attention_bf16_d128_causal.mlir \
   attention_bf16_g2_d128_dv128_q32_causal GPU/Inputs/attn_gpu_bf16_d128_causal 2e-2
 attention attention_bf16_d64_noncausal attention_bf16_d64_noncausal.mlir \
   attention_bf16_g2_d64_dv64_q32 GPU/Inputs/attn_gpu_bf16_d64_noncausal 2e-2
+# Sliding window + softcap (Gemma-2/Mistral): causal window 24 with softcap
+# 1.5 at D = 64 (window block skipping), non-causal window 30 with softcap
+# 3 at D = 128 (the sm_90a cubins: the wgmma form).
+attention attention_window_softcap attention_window_softcap.mlir \
+  attention_bf16_g2_d64_dv64_q32_causal_w24_sc3fc00000 \
+  GPU/Inputs/attn_gpu_window_softcap 2e-2
+attention attention_window_d128 attention_window_d128.mlir \
+  attention_bf16_g1_d128_dv128_q40_w30_sc40400000 \
+  GPU/Inputs/attn_gpu_window_d128 2e-2
 # Split-KV decode: the split kernel's partials and lse feed the merge. For
 # CUDA seqc picks the decode form for these shapes (the split counts are
 # the same for sm_80's 108 SMs and sm_90a's 132).
@@ -153,6 +162,13 @@ decode attention_decode_bf16_d128 attention_decode_bf16_d128.mlir \
 decode attention_decode_bf16_d128 attention_decode_bf16_d128.mlir \
   attention_bf16_g4_d128_dv128_q2_causal_decode \
   attn_gpu_decode_bf16_d128_causal 1x8x4x2x128 1x8x4x2
+# The decode form with a window of 300 and softcap 4 (splits over the
+# window's keys [543, 843), the last empty).
+compile attention_decode_window "$gpu/attention_decode_window.mlir" \
+  "$out/kernels"
+decode attention_decode_window attention_decode_window.mlir \
+  attention_bf16_g4_d128_dv128_q1_w300_sc40800000_decode \
+  attn_gpu_decode_window 1x8x6x1x128 1x8x6x1
 # Ragged KV (kv_lengths read on the device, an i32 status word last): the
 # decode form + merge over counts 1, 0, 512, 203 of a 512-key cache, and
 # 513, -2 (clamped, status 2); the f16 chunked prefill (counts 5, 130, 3).

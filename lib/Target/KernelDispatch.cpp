@@ -115,6 +115,25 @@ static bool hasAsyncCopy(const TargetDescription &target) {
          !chip.take_while(llvm::isDigit).getAsInteger(10, sm) && sm >= 80;
 }
 
+/// sm_90a's wgmma m64nNk16 for f16 or bf16 `elementType` (one warpgroup of
+/// 4 warps), the instruction the wgmma linear and attention configs start
+/// from; null on a target without it and for f32.
+static const MatrixInstruction *
+findWgmmaInstruction(const TargetDescription &target,
+                     LinearElementType elementType) {
+  if (!target.isGPU() || elementType == LinearElementType::F32)
+    return nullptr;
+  MatrixElementType type = elementType == LinearElementType::F16
+                               ? MatrixElementType::F16
+                               : MatrixElementType::BF16;
+  for (const MatrixInstruction &instruction : target.matrixInstructions)
+    if (instruction.elementType == type &&
+        llvm::StringRef(instruction.name) == "wgmma" && instruction.m == 64 &&
+        instruction.k == 16 && instruction.threads == 4 * target.warpSize)
+      return &instruction;
+  return nullptr;
+}
+
 std::optional<GPULinearConfig>
 seq::selectGPULinearConfig(const TargetDescription &target,
                            LinearElementType elementType, std::string &error) {
@@ -167,38 +186,28 @@ seq::selectGPULinearConfig(const TargetDescription &target,
 std::optional<GPULinearConfig>
 seq::selectGPULinearWgmmaConfig(const TargetDescription &target,
                                 LinearElementType elementType) {
-  if (!target.isGPU() || elementType == LinearElementType::F32)
+  const MatrixInstruction *wgmma = findWgmmaInstruction(target, elementType);
+  if (!wgmma)
     return std::nullopt;
-  MatrixElementType type = elementType == LinearElementType::F16
-                               ? MatrixElementType::F16
-                               : MatrixElementType::BF16;
   // sm_90a: one warpgroup (4 warps) per 64 x 64 tile of Y on wgmma
   // m64n64k16 (32 f32 accumulators per thread), two k16 slices per K step
   // of 32, X and W tiles staged by cp.async into two buffers in the
   // core-matrix layout the shared-memory descriptors name
   // (LinearKernelWgmma.cpp): 16 KiB of shared memory.
-  for (const MatrixInstruction &instruction : target.matrixInstructions) {
-    if (instruction.elementType != type ||
-        llvm::StringRef(instruction.name) != "wgmma" || instruction.m != 64 ||
-        instruction.k != 16 || instruction.threads != 4 * target.warpSize)
-      continue;
-    GPULinearConfig config;
-    config.warpSize = target.warpSize;
-    config.instruction = instruction;
-    config.instruction->n = 64;
-    config.blockM = 64;
-    config.blockN = 64;
-    config.blockK = 32;
-    config.warpsM = 4;
-    config.warpsN = 1;
-    config.asyncCopy = hasAsyncCopy(target);
-    if (!config.asyncCopy ||
-        config.sharedBytes(2) > target.sharedMemoryPerBlock ||
-        config.threads() > target.maxThreadsPerBlock)
-      return std::nullopt;
-    return config;
-  }
-  return std::nullopt;
+  GPULinearConfig config;
+  config.warpSize = target.warpSize;
+  config.instruction = *wgmma;
+  config.instruction->n = 64;
+  config.blockM = 64;
+  config.blockN = 64;
+  config.blockK = 32;
+  config.warpsM = 4;
+  config.warpsN = 1;
+  config.asyncCopy = hasAsyncCopy(target);
+  if (!config.asyncCopy || config.sharedBytes(2) > target.sharedMemoryPerBlock ||
+      config.threads() > target.maxThreadsPerBlock)
+    return std::nullopt;
+  return config;
 }
 
 std::optional<GPUAttentionConfig>
@@ -313,41 +322,31 @@ std::optional<GPUAttentionConfig>
 seq::selectGPUAttentionWgmmaConfig(const TargetDescription &target,
                                    LinearElementType elementType,
                                    const GPUAttentionConfig &base) {
-  if (!target.isGPU() || elementType == LinearElementType::F32 || base.decode ||
-      base.wgmma)
+  const MatrixInstruction *wgmma = findWgmmaInstruction(target, elementType);
+  if (!wgmma || base.decode || base.wgmma)
     return std::nullopt;
-  MatrixElementType type = elementType == LinearElementType::F16
-                               ? MatrixElementType::F16
-                               : MatrixElementType::BF16;
-  for (const MatrixInstruction &instruction : target.matrixInstructions) {
-    if (instruction.elementType != type ||
-        llvm::StringRef(instruction.name) != "wgmma" || instruction.m != 64 ||
-        instruction.k != 16 || instruction.threads != 4 * target.warpSize)
-      continue;
-    // sm_90a (AttentionKernel.cpp, "wgmma"): one warpgroup owns the 64
-    // query rows (4 warps x 16, FlashAttention-2's Br = 64; with fewer
-    // known queries the same positionsPerBlock as the mma.sync form, so
-    // both targets name the kernel alike, and padding rows: the
-    // warpgroup is the instruction's unit); the key tiles keep the
-    // mma.sync form's Bc (64 keys up to head dim 64, 32 above: S is 32 or
-    // 16 f32 per thread, O 32 or 64), so at head dim 128 Q (16 KiB) and
-    // two buffers of K and of V^T (16 KiB each) fill the 48 KiB of static
-    // shared memory.
-    GPUAttentionConfig config = base;
-    config.wgmma = true;
-    config.splits = 1;
-    config.instruction = instruction;
-    config.instruction.n = config.blockKV;
-    config.warps = 4;
-    config.asyncCopy = hasAsyncCopy(target);
-    if (!config.asyncCopy || config.headDim % 16 || config.valueDim % 16 ||
-        config.valueDim > 256 || config.blockKV % 16 ||
-        config.sharedBytes(2) > target.sharedMemoryPerBlock ||
-        config.threads() != instruction.threads)
-      return std::nullopt;
-    return config;
-  }
-  return std::nullopt;
+  // sm_90a (AttentionKernel.cpp, "wgmma"): one warpgroup owns the 64
+  // query rows (4 warps x 16, FlashAttention-2's Br = 64; with fewer
+  // known queries the same positionsPerBlock as the mma.sync form, so
+  // both targets name the kernel alike, and padding rows: the
+  // warpgroup is the instruction's unit); the key tiles keep the
+  // mma.sync form's Bc (64 keys up to head dim 64, 32 above: S is 32 or
+  // 16 f32 per thread, O 32 or 64), so at head dim 128 Q (16 KiB) and
+  // two buffers of K and of V^T (16 KiB each) fill the 48 KiB of static
+  // shared memory.
+  GPUAttentionConfig config = base;
+  config.wgmma = true;
+  config.splits = 1;
+  config.instruction = *wgmma;
+  config.instruction.n = config.blockKV;
+  config.warps = 4;
+  config.asyncCopy = hasAsyncCopy(target);
+  if (!config.asyncCopy || config.headDim % 16 || config.valueDim % 16 ||
+      config.valueDim > 256 || config.blockKV % 16 ||
+      config.sharedBytes(2) > target.sharedMemoryPerBlock ||
+      config.threads() != wgmma->threads)
+    return std::nullopt;
+  return config;
 }
 
 int64_t seq::selectGPUAttentionSplits(const TargetDescription &target,

@@ -22,6 +22,15 @@
 // among their splits. A count outside [0, Skv] stores the CPU's cache
 // overflow code in the status word (the last argument).
 //
+// Sliding window and softcap (AttentionScoreMods): key j of query
+// position p is kept when j > p - W as well (per score, beside the
+// causal and length masks); every key range starts at the window of its
+// first query position, max(begin, p0 - W + 1), so K/V tiles and decode
+// steps wholly before the window are never loaded, and the split kernels
+// divide [max(0, L - Sq - W + 1), L) instead of [0, L). Softcap c replaces
+// the scaled score s by c tanh(s / c) (tanh from one exp2 and a division,
+// no device library), before the base-2 conversion and the masks' -inf.
+//
 // CUDA (mma.sync m16n8k16, warp of 32, g = lane / 4, t = lane % 4): lane
 // rows g and g + 8 of the warp's 16.
 //   S[16 x 8 keys] += Q[16 x 16] K^T: A = Q from global memory (kept in
@@ -105,11 +114,12 @@ public:
   AttentionKernelBuilder(ImplicitLocOpBuilder &b,
                          const GPUAttentionConfig &config, Type elementType,
                          bool causal, double scale, KernelMutation mutation,
-                         bool ragged, RaggedMutation raggedMutation)
+                         bool ragged, RaggedMutation raggedMutation,
+                         const AttentionScoreMods &mods)
       : IndexMath(b), config(config), elementType(elementType), causal(causal),
         scale(scale), mutation(mutation),
         isMfma(StringRef(config.instruction.name) == "mfma"), ragged(ragged),
-        raggedMutation(raggedMutation) {}
+        raggedMutation(raggedMutation), mods(mods) {}
 
   void buildTiled(gpu::GPUFuncOp func, bool split);
   void buildDecode(gpu::GPUFuncOp func);
@@ -148,6 +158,57 @@ private:
   }
   Value isNegInf(Value x) {
     return arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x, f(-INFINITY));
+  }
+  /// tanh(x) = sign(x) (1 - e) / (1 + e), e = exp2(-2 log2(e) |x|): one
+  /// exp2 and a division, no device library (math.tanh would be
+  /// libdevice's __nv_tanhf on NVVM, ocml's on AMDGPU); e underflows to 0
+  /// for large |x|, giving +-1, never NaN.
+  Value tanh(Value x) {
+    Value zero = f(0);
+    Value negative =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, zero);
+    Value negated = arith::NegFOp::create(b, x);
+    Value magnitude = select(negative, negated, x);
+    Value e = exp2(fmul(magnitude, f(-2.0 * M_LOG2E)));
+    Value one = f(1);
+    Value numerator = fsub(one, e);
+    Value denominator = fadd(one, e);
+    Value t = arith::DivFOp::create(b, numerator, denominator);
+    Value negT = arith::NegFOp::create(b, t);
+    return select(negative, negT, t);
+  }
+  /// The factor a raw score (Q.K) is multiplied by before scoreOf: the
+  /// scale and log2 e (the base-2 softmax), or with softcap c only
+  /// scale / c (the argument of tanh).
+  double scoreFactor() const {
+    return mods.softcap ? scale / double(*mods.softcap) : scale * M_LOG2E;
+  }
+  /// The base-2 score of `scaled` (a raw score times scoreFactor()):
+  /// itself, or with softcap c, c tanh(s scale / c) log2 e.
+  Value scoreOf(Value scaled) {
+    if (!mods.softcap)
+      return scaled;
+    Value capped = tanh(scaled);
+    return fmul(capped, f(double(*mods.softcap) * M_LOG2E));
+  }
+  /// Whether key `key` is inside the window of the query at key position
+  /// `position` (key > position - W); true without a window.
+  Value inWindow(Value key, Value position) {
+    int64_t reach = *mods.window - 1;
+    if (mods.windowOffByOne)
+      reach += 1;
+    Value lowest = sub(position, c(reach));
+    return le(lowest, key);
+  }
+  /// The first key any query at position >= `position` may attend:
+  /// `begin`, or with a window max(begin, position - W + 1). Key tiles
+  /// and decode steps before it are never loaded.
+  Value windowBegin(Value begin, Value position) {
+    if (!mods.window)
+      return begin;
+    Value reach = c(*mods.window - 1);
+    Value first = sub(position, reach);
+    return maxI(begin, first);
   }
   /// `then` yields one value of `type` where `cond` holds, else `otherwise`.
   Value ifElse(Value cond, Type type, function_ref<Value()> then,
@@ -259,6 +320,7 @@ private:
   bool isMfma;
   bool ragged;
   RaggedMutation raggedMutation;
+  AttentionScoreMods mods;
 
   Value q, k, v, sk, sv;
   /// wgmma: the Q tile and the tiles' shared-window addresses.
@@ -412,8 +474,9 @@ void AttentionKernelBuilder::onlineSoftmax(SoftmaxState &state,
                                            ArrayRef<Value> keys,
                                            ArrayRef<Row> rows, Value keyEnd,
                                            SmallVectorImpl<Value> &alpha) {
-  // Scores in the base-2 domain: s * scale * log2(e).
-  Value factor = f(scale * M_LOG2E);
+  // Scores in the base-2 domain: s * scale * log2(e) (with softcap c:
+  // c tanh(s * scale / c) log2(e)).
+  Value factor = f(scoreFactor());
   Value negInf = f(-INFINITY);
   Value keyOffset = sub(keysTotal, queries); // p(i) = i + Skv - Sq
   int64_t slotCount = rows.size();
@@ -421,9 +484,15 @@ void AttentionKernelBuilder::onlineSoftmax(SoftmaxState &state,
   for (auto [i, s] : llvm::enumerate(scores)) {
     const Row &row = rows[slots[i]];
     Value keep = slt(keys[i], keyEnd);
-    if (causal)
-      keep = andI(keep, le(keys[i], add(row.position, keyOffset)));
-    s = select(keep, fmul(s, factor), negInf);
+    if (causal || mods.window) {
+      Value position = add(row.position, keyOffset);
+      if (causal)
+        keep = andI(keep, le(keys[i], position));
+      if (mods.window)
+        keep = andI(keep, inWindow(keys[i], position));
+    }
+    Value scaled = fmul(s, factor);
+    s = select(keep, scoreOf(scaled), negInf);
     tileMax[slots[i]] = fmax(tileMax[slots[i]], s);
   }
   SmallVector<Value> use(slotCount);
@@ -625,7 +694,13 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
     }
   }
 
-  // Causal block skipping: no key past the block's last query position.
+  // Window block skipping: no key before the block's first query
+  // position's window; causal: no key past its last query position.
+  if (mods.window) {
+    Value keyOffset = sub(keysTotal, queries);
+    Value firstPosition = add(p0, keyOffset);
+    keyBegin = windowBegin(keyBegin, firstPosition);
+  }
   if (causal) {
     Value lastPosition =
         minS(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
@@ -912,6 +987,11 @@ AttentionKernelBuilder::queryTileWgmma(Value p0, Value keyBegin, Value keyEnd,
   Value g = div(lane, 4), twoT = mul(rem(lane, 4), c(2));
   for (int64_t r = 0; r < 2; ++r)
     rows.push_back(rowOf(p0, add(warpRow, add(g, c(8 * r)))));
+  if (mods.window) {
+    Value keyOffset = sub(keysTotal, queries);
+    Value firstPosition = add(p0, keyOffset);
+    keyBegin = windowBegin(keyBegin, firstPosition);
+  }
   if (causal) {
     Value lastPosition =
         minS(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
@@ -1167,12 +1247,33 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
     // K/V tiles [s * chunk, (s + 1) * chunk); the query tiles (few in
     // decode) are a loop.
     Value splits = memref::DimOp::create(b, func.getArgument(outputArg()), 2);
-    Value perSplit =
-        arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
-    Value chunk = mul(div(add(perSplit, c(config.blockKV - 1)), config.blockKV),
-                      c(config.blockKV));
-    Value keyBegin = minS(mul(blockX, chunk), keysTotal);
-    Value keyEnd = minS(add(keyBegin, chunk), keysTotal);
+    Value keyBegin, keyEnd;
+    if (mods.window) {
+      // With a window the splits divide the keys some query may attend,
+      // [max(0, Skv - Sq - W + 1), Skv).
+      Value keyOffset = sub(keysTotal, queries);
+      Value rangeBegin = windowBegin(c(0), keyOffset);
+      Value range = sub(keysTotal, rangeBegin);
+      Value total = add(range, splits);
+      Value one = c(1);
+      Value rounded = sub(total, one);
+      Value perSplit = arith::DivUIOp::create(b, rounded, splits);
+      Value tileKeys = add(perSplit, c(config.blockKV - 1));
+      Value tiles = div(tileKeys, config.blockKV);
+      Value chunk = mul(tiles, c(config.blockKV));
+      Value offset = mul(blockX, chunk);
+      keyBegin = minS(add(rangeBegin, offset), keysTotal);
+      Value end = add(keyBegin, chunk);
+      keyEnd = minS(end, keysTotal);
+    } else {
+      Value perSplit =
+          arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
+      Value chunk =
+          mul(div(add(perSplit, c(config.blockKV - 1)), config.blockKV),
+              c(config.blockKV));
+      keyBegin = minS(mul(blockX, chunk), keysTotal);
+      keyEnd = minS(add(keyBegin, chunk), keysTotal);
+    }
     auto loop =
         scf::ForOp::create(b, c(0), queries, c(config.positionsPerBlock));
     OpBuilder::InsertionGuard guard(b);
@@ -1226,13 +1327,33 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
   queries = memref::DimOp::create(b, q, 2);
   keysTotal = validKeys(func);
   Value splits = memref::DimOp::create(b, partial, 2);
-  // The split's keys: whole block steps, [split * chunk, + chunk).
-  Value perSplit =
-      arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
-  Value chunk = mul(div(add(perSplit, c(step - 1)), step), c(step));
-  Value keyBegin = minS(mul(split, chunk), keysTotal);
-  Value splitEnd = minS(add(keyBegin, chunk), keysTotal);
-  Value keyOffset = sub(keysTotal, queries); // p(i) = i + Skv - Sq
+  // The split's keys: whole block steps, [split * chunk, + chunk); with a
+  // window, of the keys some query may attend, [max(0, Skv - Sq - W + 1),
+  // Skv).
+  Value keyBegin, splitEnd, keyOffset;
+  if (mods.window) {
+    keyOffset = sub(keysTotal, queries); // p(i) = i + Skv - Sq
+    Value rangeBegin = windowBegin(c(0), keyOffset);
+    Value range = sub(keysTotal, rangeBegin);
+    Value total = add(range, splits);
+    Value one = c(1);
+    Value rounded = sub(total, one);
+    Value perSplit = arith::DivUIOp::create(b, rounded, splits);
+    Value stepKeys = add(perSplit, c(step - 1));
+    Value steps = div(stepKeys, step);
+    Value chunk = mul(steps, c(step));
+    Value offset = mul(split, chunk);
+    keyBegin = minS(add(rangeBegin, offset), keysTotal);
+    Value end = add(keyBegin, chunk);
+    splitEnd = minS(end, keysTotal);
+  } else {
+    Value perSplit =
+        arith::DivUIOp::create(b, sub(add(keysTotal, splits), c(1)), splits);
+    Value chunk = mul(div(add(perSplit, c(step - 1)), step), c(step));
+    keyBegin = minS(mul(split, chunk), keysTotal);
+    splitEnd = minS(add(keyBegin, chunk), keysTotal);
+    keyOffset = sub(keysTotal, queries); // p(i) = i + Skv - Sq
+  }
   Value negInf = f(-INFINITY);
   auto load = [&](Value source, ValueRange indices) {
     return vector::LoadOp::create(b, rawType, source, indices,
@@ -1247,7 +1368,7 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
     Value p0 = positionLoop.getInductionVar();
     SmallVector<Row> rows;
     SmallVector<SmallVector<Value>> qs;
-    Value factor = f(scale * M_LOG2E);
+    Value factor = f(scoreFactor());
     for (int64_t r = 0; r < rowCount; ++r) {
       rows.push_back(rowOf(p0, c(r)));
       Value qv = ifElse(
@@ -1264,20 +1385,26 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
         elements.push_back(vector::ExtractOp::create(b, qv, j));
       qs.push_back(elements);
     }
-    // Causal: no key past the block's last query position.
+    // Window: no key before the first query position's window; causal: no
+    // key past the block's last query position.
     Value keyEnd = splitEnd;
+    Value keyStart = keyBegin;
+    if (mods.window) {
+      Value firstPosition = add(p0, keyOffset);
+      keyStart = windowBegin(keyBegin, firstPosition);
+    }
     if (causal) {
       Value lastPosition =
           minS(add(p0, c(config.positionsPerBlock - 1)), sub(queries, c(1)));
       keyEnd =
-          maxI(keyBegin, minS(keyEnd, add(add(lastPosition, keyOffset), c(1))));
+          maxI(keyStart, minS(keyEnd, add(add(lastPosition, keyOffset), c(1))));
     }
 
     // The carried state: m and l per row, then O per row.
     SmallVector<Value> inits(rowCount, negInf);
     inits.append(rowCount, f(0));
     inits.append(rowCount, zeroOf(vecType));
-    Value first = add(keyBegin, mul(warp, c(step / config.warps)));
+    Value first = add(keyStart, mul(warp, c(step / config.warps)));
     auto keyLoop = scf::ForOp::create(b, first, keyEnd, c(step), inits);
     {
       OpBuilder::InsertionGuard inner(b);
@@ -1326,9 +1453,15 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
         SmallVector<Value> masked;
         for (int64_t u = 0; u < perLane; ++u) {
           Value keep = slt(keys[u], keyEnd);
-          if (causal)
-            keep = andI(keep, le(keys[u], add(rows[r].position, keyOffset)));
-          masked.push_back(select(keep, scores[u][r], negInf));
+          if (causal || mods.window) {
+            Value position = add(rows[r].position, keyOffset);
+            if (causal)
+              keep = andI(keep, le(keys[u], position));
+            if (mods.window)
+              keep = andI(keep, inWindow(keys[u], position));
+          }
+          Value score = scoreOf(scores[u][r]);
+          masked.push_back(select(keep, score, negInf));
           tileMax = fmax(tileMax, masked.back());
         }
         Value oldMax = carried[r];
@@ -1520,7 +1653,8 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                  StringRef name, const GPUAttentionConfig &config,
                  LinearElementType elementType, AttentionKernelKind kind,
                  bool causal, double scale, KernelMutation mutation,
-                 bool ragged, RaggedMutation raggedMutation) {
+                 bool ragged, RaggedMutation raggedMutation,
+                 const AttentionScoreMods &mods) {
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
@@ -1594,7 +1728,7 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation,
                                 ragged && kind != AttentionKernelKind::Merge,
-                                raggedMutation);
+                                raggedMutation, mods);
   if (kind == AttentionKernelKind::Merge)
     kernel.buildMerge(func);
   else if (kind == AttentionKernelKind::SplitPartial && config.decode)
@@ -1609,17 +1743,19 @@ void seq::buildAttentionKernel(OpBuilder &builder,
                                const GPUAttentionConfig &config,
                                LinearElementType elementType,
                                AttentionKernelKind kind, bool causal,
-                               double scale, KernelMutation mutation) {
+                               double scale, KernelMutation mutation,
+                               const AttentionScoreMods &mods) {
   buildKernel(builder, kernelModule, name, config, elementType, kind, causal,
-              scale, mutation, /*ragged=*/false, RaggedMutation::None);
+              scale, mutation, /*ragged=*/false, RaggedMutation::None, mods);
 }
 
 void seq::buildRaggedAttentionKernel(
     OpBuilder &builder, gpu::GPUModuleOp kernelModule, StringRef name,
     const GPUAttentionConfig &config, LinearElementType elementType,
     AttentionKernelKind kind, bool causal, double scale,
-    KernelMutation mutation, RaggedMutation raggedMutation) {
+    KernelMutation mutation, RaggedMutation raggedMutation,
+    const AttentionScoreMods &mods) {
   buildKernel(builder, kernelModule, name, config, elementType, kind, causal,
               scale, mutation, /*ragged=*/kind != AttentionKernelKind::Merge,
-              raggedMutation);
+              raggedMutation, mods);
 }

@@ -56,8 +56,6 @@ struct GPUAttentionKernelsPass
     if (op.getKvLengths() &&
         !op.getKvLengths().getType().getElementType().isInteger(32))
       return "i64 kv_lengths (the kernels read i32)";
-    if (op.getWindow() || op.getSoftcap())
-      return "a window or softcap";
     if (!op.getScoreMod().empty() || !op.getMaskMod().empty())
       return "score or mask regions";
     if (op.getLse())
@@ -89,11 +87,13 @@ struct GPUAttentionKernelsPass
             .Case("kv-length-off-by-one", RaggedMutation::KvLengthOffByOne)
             .Case("ignore-kv-lengths", RaggedMutation::IgnoreKvLengths)
             .Default(RaggedMutation::None);
+    // The window's own (AttentionScoreMods::windowOffByOne).
+    bool windowOffByOne = mutation == "window-off-by-one";
+    bool ownMutation = raggedMutation != RaggedMutation::None || windowOffByOne;
     FailureOr<KernelMutation> parsedMutation =
         parseMutationOption<KernelMutation>(
             module, "seq-gpu-attention-kernels",
-            raggedMutation == RaggedMutation::None ? StringRef(mutation)
-                                                   : StringRef("none"),
+            ownMutation ? StringRef("none") : StringRef(mutation),
             {{"none", KernelMutation::None},
              {"swap-fragment-lanes", KernelMutation::SwapFragmentLanes},
              {"drop-barrier", KernelMutation::DropBarrier},
@@ -148,9 +148,11 @@ struct GPUAttentionKernelsPass
       std::string typeName = type.isF16() ? "f16" : "bf16";
       float scale = op.getEffectiveScale();
       bool ragged = static_cast<bool>(op.getKvLengths());
+      AttentionScoreMods mods = attentionScoreMods(op);
+      mods.windowOffByOne = windowOffByOne;
       std::string name = attentionKernelName(
           *config, elementType, op.getCausal(),
-          op.getScaleAttr() ? std::optional<float>(scale) : std::nullopt);
+          op.getScaleAttr() ? std::optional<float>(scale) : std::nullopt, mods);
       if (ragged)
         name += kRaggedAttentionSuffix;
       gpu::GPUModuleOp kernels =
@@ -173,11 +175,11 @@ struct GPUAttentionKernelsPass
         if (missing && ragged && kind != AttentionKernelKind::Merge)
           buildRaggedAttentionKernel(builder, kernels, kernelName, *config,
                                      elementType, kind, op.getCausal(), scale,
-                                     *parsedMutation, raggedMutation);
+                                     *parsedMutation, raggedMutation, mods);
         else if (missing)
           buildAttentionKernel(builder, kernels, kernelName, *config,
                                elementType, kind, op.getCausal(), scale,
-                               *parsedMutation);
+                               *parsedMutation, mods);
         names.push_back(kernelName);
       }
       recordKernels(op, names);
@@ -189,10 +191,20 @@ struct GPUAttentionKernelsPass
 };
 } // namespace
 
+AttentionScoreMods seq::attentionScoreMods(AttentionOp op) {
+  AttentionScoreMods mods;
+  // The verifier requires a positive window.
+  if (IntegerAttr window = op.getWindowAttr())
+    mods.window = window.getInt();
+  if (std::optional<APFloat> softcap = op.getSoftcap())
+    mods.softcap = softcap->convertToFloat();
+  return mods;
+}
+
 std::string seq::attentionKernelName(const GPUAttentionConfig &config,
-                                     LinearElementType elementType,
-                                     bool causal,
-                                     std::optional<float> explicitScale) {
+                                     LinearElementType elementType, bool causal,
+                                     std::optional<float> explicitScale,
+                                     const AttentionScoreMods &mods) {
   std::string name = llvm::formatv(
       "attention_{0}_g{1}_d{2}_dv{3}_q{4}",
       elementType == LinearElementType::F16 ? "f16" : "bf16",
@@ -204,6 +216,13 @@ std::string seq::attentionKernelName(const GPUAttentionConfig &config,
     uint32_t bits;
     std::memcpy(&bits, &*explicitScale, 4);
     name += "_s" + llvm::utohexstr(bits, /*LowerCase=*/true);
+  }
+  if (mods.window)
+    name += "_w" + std::to_string(*mods.window);
+  if (mods.softcap) {
+    uint32_t bits;
+    std::memcpy(&bits, &*mods.softcap, 4);
+    name += "_sc" + llvm::utohexstr(bits, /*LowerCase=*/true);
   }
   return name;
 }

@@ -635,14 +635,15 @@ private:
     // Ragged KV (kv_lengths): the kernels read the counts on the device and
     // store a count past the cache in a status word.
     bool ragged = static_cast<bool>(op.getKvLengths());
+    AttentionScoreMods mods = attentionScoreMods(op);
     std::string base = attentionKernelName(*config, elementType, op.getCausal(),
-                                           explicitScale);
+                                           explicitScale, mods);
     std::string prefill = ragged ? base + kRaggedAttentionSuffix.str() : base;
     std::string split = prefill + "_split";
     std::string decode =
         decodeConfig
             ? attentionKernelName(*decodeConfig, elementType, op.getCausal(),
-                                  explicitScale) +
+                                  explicitScale, mods) +
                   (ragged ? kRaggedAttentionSuffix.str() : "") + "_decode"
             : std::string();
     std::string merge =
@@ -657,10 +658,10 @@ private:
       if (ragged && kind != AttentionKernelKind::Merge)
         buildRaggedAttentionKernel(builder, kernels, name, c, elementType, kind,
                                    op.getCausal(), scale, KernelMutation::None,
-                                   RaggedMutation::None);
+                                   RaggedMutation::None, mods);
       else
         buildAttentionKernel(builder, kernels, name, c, elementType, kind,
-                             op.getCausal(), scale, KernelMutation::None);
+                             op.getCausal(), scale, KernelMutation::None, mods);
     };
     // sm_90a: the prefill kernel on wgmma (as the kernel pass builds it);
     // the split kernel keeps the warp-level form.

@@ -102,14 +102,34 @@ enum class AttentionKernelKind {
   Merge,
 };
 
+/// What seq.attention's window and softcap attributes add to the score
+/// path of its kernels (AttentionKernel.cpp): a left sliding window of
+/// `window` keys (key j of query position p kept when j > p - window; the
+/// key tiles and decode steps wholly before the window are never loaded)
+/// and Gemma-2's softcap, `softcap * tanh(s / softcap)` on the scaled
+/// score s, inlined before the softmax.
+struct AttentionScoreMods {
+  std::optional<int64_t> window;
+  std::optional<float> softcap;
+  /// Test only: the window keeps one key too many (j > p - window - 1),
+  /// the mutation attention_mutations.test checks the emulator catches.
+  bool windowOffByOne = false;
+};
+
+class AttentionOp;
+/// The window and softcap of `op` (AttentionKernels.cpp).
+AttentionScoreMods attentionScoreMods(AttentionOp op);
+
 /// The base name of the attention kernels of `config` (the prefill kernel;
 /// the split-KV kernel adds "_split", the decode form "_decode"): element
 /// type, group, head dims, positions per block, causality and, when the op
-/// gives a scale, its f32 bits. The kernel pass and the host plan both
+/// gives a scale, its f32 bits; then "_w<window>" and "_sc<softcap's f32
+/// bits>" when `mods` has them. The kernel pass and the host plan both
 /// name kernels with it.
 std::string attentionKernelName(const GPUAttentionConfig &config,
                                 LinearElementType elementType, bool causal,
-                                std::optional<float> explicitScale);
+                                std::optional<float> explicitScale,
+                                const AttentionScoreMods &mods = {});
 
 /// Builds the attention kernel `name` of `kind` into `kernelModule`:
 /// causal or not, scores scaled by `scale`, f16 or bf16 storage.
@@ -117,7 +137,8 @@ void buildAttentionKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                           StringRef name, const GPUAttentionConfig &config,
                           LinearElementType elementType,
                           AttentionKernelKind kind, bool causal, double scale,
-                          KernelMutation mutation);
+                          KernelMutation mutation,
+                          const AttentionScoreMods &mods = {});
 
 /// The ragged-KV forms of the attention kernels (seq.attention with
 /// kv_lengths: a decode step's valid keys in a cache; AttentionKernel.cpp)
@@ -149,7 +170,8 @@ void buildRaggedAttentionKernel(OpBuilder &builder,
                                 LinearElementType elementType,
                                 AttentionKernelKind kind, bool causal,
                                 double scale, KernelMutation mutation,
-                                RaggedMutation raggedMutation);
+                                RaggedMutation raggedMutation,
+                                const AttentionScoreMods &mods = {});
 
 /// Builds the row-normalisation kernel `name` into `kernelModule`:
 /// X [R, H], W [H], (layer norm: optional B [H]), Y [R, H], all of

@@ -25,14 +25,16 @@ INPUTS = HERE.parent / "Inputs"
 STORAGE = {"f16": torch.float16, "bf16": torch.bfloat16}
 
 
-def case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, scale=None):
+def case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, scale=None,
+         window=None, softcap=None):
     rng = rng_for(name)
     tensors = {}
     for stem, shape in (("q", (B, Hq, Sq, D)), ("k", (B, Hkv, Skv, D)),
                         ("v", (B, Hkv, Skv, D))):
         tensors[stem] = randn(rng, *shape).to(STORAGE[dtype]).to(F64)
     out, _ = attention_ref(tensors["q"], tensors["k"], tensors["v"],
-                           scale=scale, causal=causal)
+                           scale=scale, causal=causal, window=window,
+                           softcap=softcap)
     folder = INPUTS / name
     os.makedirs(folder, exist_ok=True)
     for stem, t in tensors.items():
@@ -81,7 +83,8 @@ case("attn_gpu_bf16_d64_noncausal", "bf16", B=2, Hq=2, Hkv=1, Sq=40,
      Skv=150, D=64, causal=False)
 
 
-def ragged_case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, lengths):
+def ragged_case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, lengths,
+                window=None):
     """Attention over ragged KV (seq.attention's kv_lengths, the decode
     step's pos + 1 against a cache of capacity Skv): row b reads keys
     [0, L_b), L_b = min(max(n_b, 0), Skv) (the CPU lowering's clamp). Each
@@ -103,7 +106,8 @@ def ragged_case(name, dtype, B, Hq, Hkv, Sq, Skv, D, causal, lengths):
     for suffix, counts in lengths.items():
         clamped = torch.tensor([min(max(n, 0), Skv) for n in counts])
         out, _ = attention_ref(tensors["q"], tensors["k"], tensors["v"],
-                               kv_lengths=clamped, causal=causal)
+                               kv_lengths=clamped, causal=causal,
+                               window=window)
         bad = any(n < 0 or n > Skv for n in counts)
         np.save(folder / f"lengths{suffix}.npy", np.array(counts, np.int32))
         np.save(folder / f"status{suffix}.npy",
@@ -126,3 +130,33 @@ ragged_case("attn_gpu_ragged_decode_bf16", "bf16", B=4, Hq=4, Hkv=1, Sq=1,
 # partial) and 3 (the first two queries see no key: zeros).
 ragged_case("attn_gpu_ragged_prefill_f16", "f16", B=3, Hq=4, Hkv=2, Sq=5,
             Skv=150, D=64, causal=True, lengths={"": [5, 130, 3]})
+
+
+# Sliding windows (Mistral, Qwen2, Gemma-2: keys j > p(i) - W) and
+# Gemma-2's softcap (c tanh(s / c) on the scaled score) in the score path.
+# The reference applies both by definition (attention_explicit; the window
+# alone is also cross-checked against SDPA's mask).
+# Prefill, bf16, GQA 2:1, D = 64, causal, window 24, softcap 1.5 (the
+# scaled scores have std ~1: tanh bends most of them), 200 positions: 7
+# query blocks of 32 positions x 2 heads; the block of positions 160..191
+# starts its keys at 137 (keys 0..136 never loaded).
+case("attn_gpu_window_softcap", "bf16", B=1, Hq=2, Hkv=1, Sq=200, Skv=200,
+     D=64, causal=True, window=24, softcap=1.5)
+# bf16, MHA, D = 128, not causal, window 30 with softcap 3.0, 40 queries
+# against 120 keys (bottom-right: query i at 80 + i keeps keys 51 + i ..
+# 119; too few keys to split): one query block, key tiles of 32 from key
+# 51.
+case("attn_gpu_window_d128", "bf16", B=1, Hq=2, Hkv=2, Sq=40, Skv=120,
+     D=128, causal=False, window=30, softcap=3.0)
+# Decode, bf16, GQA 4:1, D = 128, one query against 843 keys (causal or
+# not: the same), window 300, softcap 4.0: the splits divide keys
+# [543, 843) (the decode form: 6 splits of 64 on cuda:sm_80, the last
+# empty; 3 of 128 on hip:gfx942).
+case("attn_gpu_decode_window", "bf16", B=1, Hq=8, Hkv=2, Sq=1, Skv=843,
+     D=128, causal=False, window=300, softcap=4.0)
+# Ragged decode with a window of 100 (Mistral's decode step against a
+# cache of 512): counts 1, 0, 512 and 203; row b reads keys
+# [max(0, L_b - 100), L_b).
+ragged_case("attn_gpu_ragged_window", "bf16", B=4, Hq=4, Hkv=1, Sq=1,
+            Skv=512, D=64, causal=False, window=100,
+            lengths={"": [1, 0, 512, 203]})
