@@ -477,6 +477,59 @@ bool checkKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
                   ", output [B, S, C], final state [B, K-1, C]");
     return true;
   }
+  if (startsWith(name, gpuhost::kSliceKernelPrefix)) {
+    // x [R, Ws], y [R, W]: W compiled in (`_d<W>`), columns [o, o + W) of
+    // x (`_o<o>`); the grid and R from y.
+    size_t from = std::strlen(gpuhost::kSliceKernelPrefix);
+    int64_t offset = extentInName(name, from, gpuhost::kSliceOffsetTag);
+    int64_t width = extentInName(name, from, "_d");
+    if (!ranks({2, 2}) || offset < 0 || width < 1 ||
+        shape(1)[1] != width || shape(1)[0] != shape(0)[0] ||
+        offset + width > shape(0)[1])
+      return fail("x [R, Ws], y [R, W] with W = " +
+                  (width < 1 ? std::string("?") : std::to_string(width)) +
+                  " columns from " +
+                  (offset < 0 ? std::string("?") : std::to_string(offset)) +
+                  " within Ws");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kFillKernelPrefix)) {
+    if (!ranks({1}))
+      return fail("y [N]");
+    return true;
+  }
+  if (startsWith(name, gpuhost::kGenericKernelPrefix)) {
+    // inputs..., y [rank `_r<R>`]: input a reads y's dimensions given by
+    // its `_i<dims>` (one digit each), so its extents must be those of y.
+    size_t from = std::strlen(gpuhost::kGenericKernelPrefix);
+    int64_t rank = extentInName(name, from, gpuhost::kGenericRankTag);
+    std::vector<std::vector<int64_t>> dims;
+    size_t at = name.find(gpuhost::kGenericRankTag, from);
+    const size_t tag = std::strlen(gpuhost::kGenericInputTag);
+    while (at != std::string::npos &&
+           (at = name.find('_', at + 1)) != std::string::npos &&
+           name.compare(at, tag, gpuhost::kGenericInputTag) == 0) {
+      std::vector<int64_t> input;
+      for (size_t i = at + tag; i < name.size() && name[i] >= '0' &&
+                                name[i] <= '9';
+           ++i)
+        input.push_back(name[i] - '0');
+      dims.push_back(std::move(input));
+    }
+    bool ok = rank >= 1 && rank <= 4 && count == dims.size() + 1 &&
+              shape(count - 1).size() == size_t(rank);
+    for (size_t a = 0; ok && a < dims.size(); ++a) {
+      ok = shape(a).size() == dims[a].size();
+      for (size_t k = 0; ok && k < dims[a].size(); ++k)
+        ok = dims[a][k] < rank &&
+             shape(a)[k] == shape(count - 1)[size_t(dims[a][k])];
+    }
+    if (!ok)
+      return fail("each input the output's extents in the dimensions the "
+                  "kernel's name gives it, the output of rank " +
+                  (rank < 1 ? std::string("?") : std::to_string(rank)));
+    return true;
+  }
   if (startsWith(name, gpuhost::kScanKernelPrefix)) {
     // inputs..., init [B, (H), D, (N)], output, final state: the grid and
     // the lanes from the state, T from the output (scan: [B, T] then the
@@ -573,7 +626,14 @@ bool readStep(const JsonValue &item, const std::string &where,
     const GpuKernelInfo &scan = target.kernels[step.kernel];
     if (!inPlace->isBool() || !inPlace->getBool() ||
         step.kind != GpuPlanStep::Kind::Launch ||
-        scan.name.rfind(gpuhost::kScanKernelPrefix, 0) != 0 || n < 3 ||
+        !(scan.name.rfind(gpuhost::kScanKernelPrefix, 0) == 0 ||
+          (scan.name.rfind(gpuhost::kConvKernelPrefix, 0) == 0 &&
+           scan.name.size() >= std::strlen(gpuhost::kConvInPlaceTag) &&
+           scan.name.compare(scan.name.size() -
+                                 std::strlen(gpuhost::kConvInPlaceTag),
+                             std::string::npos,
+                             gpuhost::kConvInPlaceTag) == 0)) ||
+        n < 3 ||
         step.results != 2 ||
         step.args[n - 1].buffer != step.args[n - 3].buffer ||
         step.args[n - 1].shape != step.args[n - 3].shape ||
@@ -582,7 +642,8 @@ bool readStep(const JsonValue &item, const std::string &where,
       return planError(error, where + "." + gpuhost::kStepInPlace,
                        "only a scan kernel's launch writes in place: its "
                        "final state (the last argument) over its init (the "
-                       "third from last), the same whole state buffer");
+                       "third from last), the same whole state buffer (or "
+                       "the convolution's in-place form's)");
     step.inPlace = true;
   }
   if (step.args.empty())

@@ -18,6 +18,8 @@
 #include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -41,6 +43,10 @@ struct ConvForm {
   Type input, weight, bias, state; // bias, state: null when absent
   int64_t taps = 0;
   bool silu = false;
+  /// The final state written over the state (a session's device copy):
+  /// the first tile's block reads every value it writes before a barrier,
+  /// then writes (ConvKernelBuilder::build).
+  bool inPlace = false;
   /// Test only: every tap reads the input one step late.
   bool tapOffByOne = false;
 };
@@ -160,12 +166,39 @@ void ConvKernelBuilder::build(gpu::GPUFuncOp func, int64_t threads,
     Value copyStep = c(threads);
     Value historyValue = c(history);
     Value copyElements = mul(historyValue, channels);
-    auto copy = scf::ForOp::create(b, tid, copyElements, copyStep);
-    b.setInsertionPointToStart(copy.getBody());
-    Value e = copy.getInductionVar();
-    Value channel = arith::RemUIOp::create(b, e, channels);
-    Value j = arith::DivUIOp::create(b, e, channels);
-    storeF32(concatAt(add(steps, j), channel), finalState, {batch, j, channel});
+    if (!form.inPlace) {
+      auto copy = scf::ForOp::create(b, tid, copyElements, copyStep);
+      b.setInsertionPointToStart(copy.getBody());
+      Value e = copy.getInductionVar();
+      Value channel = arith::RemUIOp::create(b, e, channels);
+      Value j = arith::DivUIOp::create(b, e, channels);
+      storeF32(concatAt(add(steps, j), channel), finalState,
+               {batch, j, channel});
+    } else {
+      // The final state is the state's buffer. Its old values are read by
+      // this block's outputs (rows < K-1; the tile has at least K-1 rows,
+      // so no other block reads them) and, for S < K-1, by the new state
+      // itself (new[j] = old[j + S], a shift towards the start): every
+      // output is computed before a barrier, then the new state is written
+      // in chunks of a block's threads, each value read into a register
+      // before a barrier and stored after it. A chunk reads elements past
+      // every element earlier chunks wrote, so no read sees a new value.
+      gpu::BarrierOp::create(b);
+      Value zero = c(0);
+      auto copy = scf::ForOp::create(b, zero, copyElements, copyStep);
+      b.setInsertionPointToStart(copy.getBody());
+      Value e = add(copy.getInductionVar(), tid);
+      Value inside = ult(e, copyElements);
+      Value last = sub(copyElements, c(1));
+      Value clamped = arith::MinUIOp::create(b, e, last);
+      Value channel = arith::RemUIOp::create(b, clamped, channels);
+      Value j = arith::DivUIOp::create(b, clamped, channels);
+      Value v = concatAt(add(steps, j), channel);
+      gpu::BarrierOp::create(b);
+      auto store = scf::IfOp::create(b, TypeRange{}, inside, false);
+      b.setInsertionPointToStart(store.thenBlock());
+      storeF32(v, finalState, {batch, j, channel});
+    }
   }
   gpu::ReturnOp::create(b);
 }
@@ -207,6 +240,21 @@ struct GPUConvKernelsPass
       form.taps = op.getWeight().getType().getDimSize(1);
       form.silu = op.getSilu();
       form.tapOffByOne = *tapOffByOne;
+      // A state the caller lends (an entry input marked seq.inplace, a
+      // session's device copy) read by nothing else: the final state is
+      // written over it (the launch plan marks the step "in_place").
+      if (auto arg = dyn_cast_or_null<BlockArgument>(op.getState())) {
+        auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+        bool onlyReader = llvm::all_of(arg.getUses(), [&](OpOperand &use) {
+          return use.getOwner() == op.getOperation() ||
+                 (isa<bufferization::MaterializeInDestinationOp>(
+                      use.getOwner()) &&
+                  use.getOperandNumber() == 1);
+        });
+        form.inPlace = func && onlyReader &&
+                       func.getArgAttr(arg.getArgNumber(), "seq.inplace") &&
+                       form.state == finalType;
+      }
       // Rows of the output per block: the elementwise tile over channels
       // (at least one row).
       int64_t channels = op.getInput().getType().getDimSize(2);
@@ -215,8 +263,12 @@ struct GPUConvKernelsPass
               ? 1
               : std::max<int64_t>(1, config->tile() /
                                          std::max<int64_t>(1, channels));
+      // In place, no block but the first may read the state: at least K-1
+      // rows a tile.
+      if (form.inPlace)
+        rowsPerBlock = std::max<int64_t>(rowsPerBlock, form.taps - 1);
       std::string name = llvm::formatv(
-          "{8}{0}_w{1}{9}{2}{3}{4}_fs{5}{6}_r{7}", kernelTypeName(form.input),
+          "{8}{0}_w{1}{9}{2}{3}{4}_fs{5}{6}_r{7}{10}", kernelTypeName(form.input),
           kernelTypeName(form.weight), form.taps,
           form.bias ? seqrt::gpuhost::kConvBiasTag + kernelTypeName(form.bias)
                     : std::string(),
@@ -224,7 +276,8 @@ struct GPUConvKernelsPass
               ? seqrt::gpuhost::kConvStateTag + kernelTypeName(form.state)
               : std::string(),
           kernelTypeName(finalType), form.silu ? "_silu" : "", rowsPerBlock,
-          seqrt::gpuhost::kConvKernelPrefix, seqrt::gpuhost::kConvTapsTag);
+          seqrt::gpuhost::kConvKernelPrefix, seqrt::gpuhost::kConvTapsTag,
+          form.inPlace ? seqrt::gpuhost::kConvInPlaceTag : "");
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
       if (!kernels.lookupSymbol(name)) {

@@ -31,8 +31,11 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <cstring>
@@ -279,6 +282,174 @@ void buildPermuteKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   gpu::ReturnOp::create(b);
 }
 
+/// The values the body of `op` uses from outside it, in order of first use.
+SmallVector<Value> outsideValues(linalg::GenericOp op) {
+  SmallVector<Value> values;
+  op.getRegion().walk([&](Operation *inner) {
+    for (Value operand : inner->getOperands())
+      if (!op.getRegion().isAncestor(operand.getParentRegion()) &&
+          !llvm::is_contained(values, operand))
+        values.push_back(operand);
+  });
+  return values;
+}
+
+/// Y [R, inner] = X [R, Ws] columns [offset, offset + inner): the window
+/// of each row a tensor.extract_slice of the last dimension takes (the
+/// importers split fused projections, e.g. Mamba's in_proj into x and z).
+/// A block per tile of rowsPerBlock rows; thread e takes the elements e, e
+/// + threads, ... of its rows, so consecutive threads read and write
+/// consecutive elements.
+void buildSliceKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                      StringRef name, const GPUElementwiseConfig &config,
+                      Type elementType, int64_t offset, int64_t inner) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  int64_t rowsPerBlock = std::max<int64_t>(1, config.tile() / inner);
+  int64_t dynamic = ShapedType::kDynamic;
+  auto matrix = MemRefType::get({dynamic, dynamic}, elementType);
+  gpu::GPUFuncOp func = createKernel(b, name, {matrix, matrix}, config.threads,
+                                     {1, 0, rowsPerBlock});
+  IndexMath k(b);
+  Value x = func.getArgument(0), y = func.getArgument(1);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value r0 = k.mul(blockX, k.c(rowsPerBlock));
+  Value rows = memref::DimOp::create(b, y, 0);
+  Value tileElements = k.c(rowsPerBlock * inner);
+  Value threads = k.c(config.threads);
+  auto loop = scf::ForOp::create(b, tid, tileElements, threads);
+  OpBuilder::InsertionGuard inner0(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value e = loop.getInductionVar();
+  Value row = k.add(r0, k.div(e, inner));
+  Value column = k.rem(e, inner);
+  auto inside = scf::IfOp::create(b, TypeRange{}, k.ult(row, rows), false);
+  b.setInsertionPointToStart(inside.thenBlock());
+  Value from = k.add(column, k.c(offset));
+  Value v = memref::LoadOp::create(b, x, ValueRange{row, from});
+  memref::StoreOp::create(b, v, y, ValueRange{row, column});
+  b.setInsertionPointAfter(loop);
+  gpu::ReturnOp::create(b);
+}
+
+/// Y [N] = value: a splat constant tensor (the importers' unit weights,
+/// e.g. Mamba-2's grouped RMSNorm), the binary kernels' grid-stride loop.
+void buildFillKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                     StringRef name, const GPUElementwiseConfig &config,
+                     TypedAttr value) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  auto vector = MemRefType::get({ShapedType::kDynamic}, value.getType());
+  gpu::GPUFuncOp func =
+      createKernel(b, name, {vector}, config.threads, {0, 0, config.tile()});
+  IndexMath k(b);
+  Value out = func.getArgument(0);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value count = memref::DimOp::create(b, out, 0);
+  Value tileMinusOne = k.c(config.tile() - 1);
+  Value roundedUp = k.add(count, tileMinusOne);
+  Value tile = k.c(config.tile());
+  Value gridX = arith::DivUIOp::create(b, roundedUp, tile);
+  Value threads = k.c(config.threads);
+  Value first = k.add(k.mul(blockX, threads), tid);
+  Value stride = k.mul(gridX, threads);
+  Value splat = arith::ConstantOp::create(b, value);
+  auto loop = scf::ForOp::create(b, first, count, stride);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    memref::StoreOp::create(b, splat, out, ValueRange{loop.getInductionVar()});
+  }
+  gpu::ReturnOp::create(b);
+}
+
+/// An elementwise linalg.generic (parallel iterators, the output's map the
+/// identity, each input's a projected permutation: a broadcast such as
+/// Mamba's D [C] over [B, S, C]) of rank 2 to 4 with a static last extent
+/// `inner`: its body compiled into the kernel (emitGPURegionOp). The
+/// permute kernel's mapping: a block per (tile of rowsPerBlock indices of
+/// dimension R-2, index of dimension R-3, index of dimension R-4); thread
+/// e takes the elements e, e + threads, ... of its rows (`inner` elements
+/// a row).
+LogicalResult buildGenericKernel(OpBuilder &builder,
+                                 gpu::GPUModuleOp kernelModule, StringRef name,
+                                 const GPUElementwiseConfig &config,
+                                 linalg::GenericOp op, int64_t inner) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(op.getLoc(), builder);
+  int64_t rank = op.getNumLoops();
+  int64_t rowsPerBlock = std::max<int64_t>(1, config.tile() / inner);
+  auto memrefOf = [](Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return MemRefType::get(
+        SmallVector<int64_t>(type.getRank(), ShapedType::kDynamic),
+        type.getElementType());
+  };
+  SmallVector<Type> arguments;
+  for (Value input : op.getDpsInputs())
+    arguments.push_back(memrefOf(input));
+  arguments.push_back(memrefOf(op.getResult(0)));
+  int64_t out = static_cast<int64_t>(arguments.size()) - 1;
+  // grid.x over dimension R-2 in tiles of rows, grid.y (rank >= 3) and
+  // grid.z (rank 4) over the dimensions before it.
+  SmallVector<int64_t> grid = {out, rank - 2, rowsPerBlock};
+  if (rank >= 3)
+    grid.append({out, rank - 3, 1});
+  if (rank == 4)
+    grid.append({out, 0, 1});
+  gpu::GPUFuncOp func =
+      createKernel(b, name, arguments, config.threads, grid);
+  IndexMath k(b);
+  Value y = func.getArgument(out);
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  SmallVector<Value> point(rank);
+  if (rank >= 3)
+    point[rank - 3] = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  if (rank == 4)
+    point[0] = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+  Value r0 = k.mul(blockX, k.c(rowsPerBlock));
+  Value rows = memref::DimOp::create(b, y, rank - 2);
+  Value tileElements = k.c(rowsPerBlock * inner);
+  Value threads = k.c(config.threads);
+  auto loop = scf::ForOp::create(b, tid, tileElements, threads);
+  OpBuilder::InsertionGuard inner0(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value e = loop.getInductionVar();
+  point[rank - 2] = k.add(r0, k.div(e, inner));
+  point[rank - 1] = k.rem(e, inner);
+  auto inside =
+      scf::IfOp::create(b, TypeRange{}, k.ult(point[rank - 2], rows), false);
+  b.setInsertionPointToStart(inside.thenBlock());
+  Block &body = op.getRegion().front();
+  IRMapping mapping;
+  // Constants the canonicalizer hoisted out of the body: cloned in.
+  for (Value outside : outsideValues(op))
+    mapping.map(outside, b.clone(*outside.getDefiningOp())->getResult(0));
+  for (auto [i, input] : llvm::enumerate(op.getDpsInputOperands())) {
+    SmallVector<Value> indices;
+    for (AffineExpr expr : op.getMatchingIndexingMap(input).getResults())
+      indices.push_back(point[cast<AffineDimExpr>(expr).getPosition()]);
+    Value v = memref::LoadOp::create(b, func.getArgument(i), indices);
+    mapping.map(body.getArgument(i), v);
+  }
+  for (Operation &inner1 : body.without_terminator())
+    if (failed(emitGPURegionOp(b, inner1, mapping,
+                               "seq-gpu-elementwise-kernels",
+                               "an elementwise linalg.generic")))
+      return failure();
+  Value result = mapping.lookupOrDefault(body.getTerminator()->getOperand(0));
+  memref::StoreOp::create(b, result, y, point);
+  b.setInsertionPointAfter(loop);
+  gpu::ReturnOp::create(b);
+  return success();
+}
+
 /// Rotary embedding of X [B, H, S, D] by positions P [B, S] (i32) into Y:
 /// a block per (tile of rowsPerBlock positions, head, batch row); thread
 /// e of a block takes pair slots e, e + threads, ... of its rows (D/2
@@ -392,6 +563,114 @@ std::string tableHash(ArrayRef<float> values) {
   return llvm::utohexstr(hash, /*LowerCase=*/true, /*Width=*/8);
 }
 
+/// The column window (offset, width) of a tensor.extract_slice that takes
+/// part of the last dimension of every row of a tensor of rank >= 2 whose
+/// rows are not contiguous in it: unit strides, the leading dimensions
+/// whole (offset 0; the sizes checked against the source's by the host
+/// plan), static offset and width in the last. std::nullopt for any other
+/// slice (a view, or an error in the host plan).
+std::optional<std::pair<int64_t, int64_t>>
+columnWindow(tensor::ExtractSliceOp slice) {
+  RankedTensorType source = slice.getSourceType();
+  int64_t rank = source.getRank();
+  if (rank < 2 || slice.getType().getRank() != rank ||
+      llvm::any_of(slice.getStaticStrides(), [](int64_t s) { return s != 1; }))
+    return std::nullopt;
+  ArrayRef<int64_t> offsets = slice.getStaticOffsets();
+  ArrayRef<int64_t> sizes = slice.getStaticSizes();
+  int64_t width = sizes.back(), offset = offsets.back();
+  int64_t full = source.getShape().back();
+  if (ShapedType::isDynamic(width) || ShapedType::isDynamic(offset) ||
+      ShapedType::isDynamic(full) || width >= full || offset < 0 ||
+      offset + width > full)
+    return std::nullopt;
+  int64_t leading = 1;
+  for (int64_t d = 0; d + 1 < rank; ++d) {
+    if (offsets[d] != 0)
+      return std::nullopt;
+    if (!ShapedType::isDynamic(source.getDimSize(d)) &&
+        sizes[d] != source.getDimSize(d))
+      return std::nullopt;
+    leading = ShapedType::isDynamic(source.getDimSize(d))
+                  ? ShapedType::kDynamic
+                  : (ShapedType::isDynamic(leading) ? leading
+                                                     : leading * sizes[d]);
+  }
+  // One row: contiguous, a view.
+  if (leading == 1)
+    return std::nullopt;
+  return std::make_pair(offset, width);
+}
+
+/// The name of the generic kernel of `op`
+/// (`generic_<type>_r<rank>(_i<dims>)*_<hash>`, the hash over its printed
+/// form), or failure after an error saying why it has none.
+FailureOr<std::string> genericKernelName(linalg::GenericOp op) {
+  auto fail = [&](const Twine &why) {
+    op.emitError() << "seq-gpu-elementwise-kernels: a linalg.generic runs on "
+                      "a GPU only as an elementwise map of f32 tensors of "
+                      "rank 2 to 4 with a static last extent: "
+                   << why;
+    return failure();
+  };
+  if (op->getNumResults() != 1 || op.getNumDpsInits() != 1)
+    return fail("it has several results");
+  auto type = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  int64_t rank = op.getNumLoops();
+  if (!type || !type.getElementType().isF32() || rank < 2 || rank > 4 ||
+      type.getRank() != rank || ShapedType::isDynamic(type.getShape().back()))
+    return fail("its result is " + llvm::formatv("{0}", op.getResult(0).getType()).str());
+  if (op.getNumReductionLoops() != 0)
+    return fail("it reduces");
+  if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return fail("its output map is not the identity");
+  Block &body = op.getRegion().front();
+  if (!body.getArguments().back().use_empty())
+    return fail("its body reads the output");
+  std::string name = seqrt::gpuhost::kGenericKernelPrefix +
+                     kernelTypeName(type.getElementType()) +
+                     seqrt::gpuhost::kGenericRankTag + std::to_string(rank);
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto inputType = dyn_cast<RankedTensorType>(input->get().getType());
+    if (!inputType || !inputType.getElementType().isF32())
+      return fail("an input is not an f32 tensor");
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return fail("an input's map is not a projection of the output's "
+                  "dimensions");
+    name += seqrt::gpuhost::kGenericInputTag;
+    for (AffineExpr expr : map.getResults())
+      name += std::to_string(cast<AffineDimExpr>(expr).getPosition());
+  }
+  for (Operation &inner : body.without_terminator())
+    if (!isGPURegionOp(inner) || inner.getNumRegions() != 0)
+      return fail("its body has '" + inner.getName().getStringRef().str() +
+                  "'");
+  std::string form;
+  {
+    llvm::raw_string_ostream os(form);
+    OpPrintingFlags flags;
+    flags.printGenericOpForm();
+    Operation *clone = op->clone();
+    clone->print(os, flags.useLocalScope());
+    clone->destroy();
+    // The constants it uses from outside its body are part of its form.
+    for (Value outside : outsideValues(op)) {
+      if (!outside.getDefiningOp<arith::ConstantOp>())
+        return fail("its body uses a value from outside that is not a "
+                    "constant");
+      outside.getDefiningOp()->print(os, flags);
+    }
+  }
+  uint32_t hash = 2166136261u;
+  for (char ch : form) {
+    hash ^= static_cast<uint8_t>(ch);
+    hash *= 16777619u;
+  }
+  return name + "_" +
+         llvm::utohexstr(hash, /*LowerCase=*/true, /*Width=*/8);
+}
+
 struct GPUElementwiseKernelsPass
     : public seq::impl::SeqGPUElementwiseKernelsBase<
           GPUElementwiseKernelsPass> {
@@ -475,6 +754,64 @@ struct GPUElementwiseKernelsPass
           buildPermuteKernel(builder, module, kernel, *config,
                              type.getElementType(), perm, inner);
         recordKernel(op, kernel);
+        return;
+      }
+      // A slice of the last dimension whose rows are not contiguous (the
+      // slice kernel); other slices are views of their buffer (HostPlan).
+      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+        std::optional<std::pair<int64_t, int64_t>> window =
+            columnWindow(slice);
+        if (!window)
+          return;
+        Type type = slice.getType().getElementType();
+        std::string kernel = seqrt::gpuhost::kSliceKernelPrefix +
+                             kernelTypeName(type) +
+                             seqrt::gpuhost::kSliceOffsetTag +
+                             std::to_string(window->first) + "_d" +
+                             std::to_string(window->second);
+        gpu::GPUModuleOp module = kernelModule();
+        if (!module.lookupSymbol(kernel))
+          buildSliceKernel(builder, module, kernel, *config, type,
+                           window->first, window->second);
+        recordKernel(op, kernel);
+        return;
+      }
+      // A splat float constant tensor (the fill kernel).
+      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+        auto splat = dyn_cast<SplatElementsAttr>(constant.getValue());
+        auto type = dyn_cast<RankedTensorType>(constant.getType());
+        if (!splat || !type || !isa<FloatType>(type.getElementType()) ||
+            kernelTypeName(type.getElementType()).empty())
+          return;
+        TypedAttr value = splat.getSplatValue<TypedAttr>();
+        APInt bits = cast<FloatAttr>(value).getValue().bitcastToAPInt();
+        std::string kernel =
+            seqrt::gpuhost::kFillKernelPrefix +
+            kernelTypeName(type.getElementType()) + "_" +
+            llvm::utohexstr(bits.getZExtValue(), /*LowerCase=*/true,
+                            /*Width=*/bits.getBitWidth() / 4);
+        gpu::GPUModuleOp module = kernelModule();
+        if (!module.lookupSymbol(kernel))
+          buildFillKernel(builder, module, kernel, *config, value);
+        recordKernel(op, kernel);
+        return;
+      }
+      // An elementwise linalg.generic over f32 tensors (the generic
+      // kernel; the importers' i32 iotas have no inputs and stay position
+      // values, HostPlan).
+      if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+        if (generic.getNumDpsInputs() == 0)
+          return;
+        FailureOr<std::string> kernel = genericKernelName(generic);
+        if (failed(kernel))
+          return signalPassFailure();
+        gpu::GPUModuleOp module = kernelModule();
+        auto type = cast<RankedTensorType>(generic.getResult(0).getType());
+        if (!module.lookupSymbol(*kernel) &&
+            failed(buildGenericKernel(builder, module, *kernel, *config,
+                                      generic, type.getShape().back())))
+          return signalPassFailure();
+        recordKernel(op, *kernel);
         return;
       }
       // seq.embedding and seq.cache_write (StateKernels.cpp).

@@ -18,6 +18,7 @@
 #include "seqrt/GpuHost.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -494,6 +495,17 @@ private:
     return written;
   }
 
+  /// Whether `op` is the only reader of `state`: its other uses only
+  /// materialize a value in it (the importers' final states).
+  static bool isOnlyReader(Value state, Operation *op) {
+    for (OpOperand &use : state.getUses())
+      if (use.getOwner() != op &&
+          !(isa<bufferization::MaterializeInDestinationOp>(use.getOwner()) &&
+            use.getOperandNumber() == 1))
+        return false;
+    return true;
+  }
+
   /// seq.scan / seq.scan_step (inputs, init; output, final state) and
   /// seq.causal_conv1d (input, weight, bias, state; output, final state):
   /// one kernel over the whole tensors writing both results.
@@ -515,9 +527,12 @@ private:
       init = scan.getInit();
     else if (auto step = dyn_cast<ScanStepOp>(op))
       init = step.getInit();
+    else if (auto conv = dyn_cast<CausalConv1dOp>(op);
+             conv && StringRef(kernel).ends_with(host::kConvInPlaceTag))
+      init = conv.getState(); // the convolution's in-place form
     auto state = init ? bufferOf.find(init) : bufferOf.end();
     bool inPlace = state != bufferOf.end() && stateBuffers.count(state->second);
-    if (inPlace && !init.hasOneUse())
+    if (inPlace && !isOnlyReader(init, op))
       return fail(op, "the state is read again after the scan, so it cannot "
                       "be updated in place");
     FailureOr<SmallVector<int64_t>> written =
@@ -725,6 +740,9 @@ private:
     if (it == bufferOf.end() && linear == linearOf.end())
       return fail(slice, "the sliced tensor is made by no op with a GPU "
                          "kernel");
+    // A window of the last dimension of rows that are not contiguous.
+    if (!kernelName(slice).empty())
+      return visitSliceKernel(slice);
     ArrayRef<int64_t> sizes = slice.getStaticSizes();
     ArrayRef<int64_t> strides = slice.getStaticStrides();
     if (llvm::any_of(sizes, ShapedType::isDynamic) ||
@@ -746,8 +764,7 @@ private:
       ++first;
     for (int64_t d = first + 1; d < rank; ++d)
       if (!(Affine{0, sizes[d]} == source[d]))
-        return fail(slice, "the slice is not contiguous in its buffer (no "
-                           "GPU kernel gathers it)");
+        return visitSliceKernel(slice);
     Affine offset, stride{0, 1};
     for (int64_t d = rank - 1; d >= 0; --d) {
       offset = sum(offset, product(offsets[d], stride));
@@ -773,6 +790,23 @@ private:
     if (!(offset == Affine{}))
       offsetOf[slice.getResult()] = offset;
     return success();
+  }
+
+  /// A slice whose rows are not contiguous in its source: the slice
+  /// kernel the elementwise pass gave a window of the last dimension
+  /// (ElementwiseKernels.cpp), over the source and result as rows.
+  LogicalResult visitSliceKernel(tensor::ExtractSliceOp slice) {
+    if (kernelName(slice).empty() || !bufferOf.count(slice.getSource()))
+      return fail(slice, "the slice is not contiguous in its buffer (the "
+                         "slice kernel takes a window of the last dimension "
+                         "of every row)");
+    Extents source = extentsOf(slice.getSource());
+    Extents result = extentsOf(slice.getResult());
+    for (size_t d = 0; d + 1 < source.size(); ++d)
+      if (!(source[d] == result[d]))
+        return fail(slice, "the slice kernel takes whole leading dimensions");
+    return launch(slice, {{slice.getSource(), rows(slice.getSource())}},
+                  rows(slice.getResult()));
   }
 
   /// The input number of `value` if it is an entry input that can be a
@@ -1032,6 +1066,30 @@ private:
       std::optional<int64_t> index = positionInput(extract.getTensor());
       if (index && splat.getType().getNumElements() == 1)
         return materializePosition(splat.getResult());
+      return success();
+    }
+    // An elementwise linalg.generic (the generic kernel): its inputs and
+    // output whole; a splat constant (the fill kernel).
+    if (isa<linalg::GenericOp>(op) && !kernelName(op).empty()) {
+      auto generic = cast<linalg::GenericOp>(op);
+      SmallVector<std::pair<Value, Extents>> operands;
+      for (Value input : generic.getDpsInputs())
+        operands.push_back({input, whole(input)});
+      return launch(op, operands, whole(op->getResult(0)));
+    }
+    if (isa<arith::ConstantOp>(op) && !kernelName(op).empty())
+      return launch(op, {}, flat(op->getResult(0)));
+    // The importers' state results: the scan's or convolution's final
+    // state, written in place, materialized in the state it was read from.
+    if (auto materialize = dyn_cast<bufferization::MaterializeInDestinationOp>(op)) {
+      auto source = bufferOf.find(materialize.getSource());
+      auto dest = bufferOf.find(materialize.getDest());
+      if (source == bufferOf.end() || dest == bufferOf.end() ||
+          source->second != dest->second || offsetOf.count(materialize.getSource()) ||
+          !materialize->getNumResults())
+        return fail(op, "the value materialized in the state is not written "
+                        "in place (a step that writes the state's buffer)");
+      bufferOf[materialize->getResult(0)] = dest->second;
       return success();
     }
     // The importers' iota (linalg.generic yielding linalg.index) and the

@@ -12,10 +12,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -153,4 +155,75 @@ void seq::stageTile(ImplicitLocOpBuilder &b, Value tile, Value tid,
     scf::YieldOp::create(b, zero);
   }
   memref::StoreOp::create(b, ifOp.getResult(0), tile, ValueRange{i, col});
+}
+
+bool seq::isGPURegionOp(Operation &op) {
+  return isa<arith::ArithDialect>(op.getDialect()) ||
+         isa<math::ExpOp, math::Exp2Op, math::LogOp, math::Log2Op,
+             math::Log1pOp, math::SqrtOp, math::RsqrtOp>(op);
+}
+
+LogicalResult seq::emitGPURegionOp(ImplicitLocOpBuilder &b, Operation &op,
+                                   IRMapping &mapping, StringRef passName,
+                                   StringRef where) {
+  if (isa<arith::ArithDialect>(op.getDialect())) {
+    b.clone(op, mapping);
+    return success();
+  }
+  if (!isGPURegionOp(op) || op.getNumOperands() != 1)
+    return op.emitError() << passName << ": '" << op.getName() << "' in "
+                          << where << " has no GPU form";
+  auto f32 = [&](float value) -> Value {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  };
+  auto select = [&](Value cond, Value x, Value y) -> Value {
+    return arith::SelectOp::create(b, cond, x, y);
+  };
+  Value x = mapping.lookup(op.getOperand(0));
+  Type type = x.getType();
+  Value v = type.isF32() ? x : arith::ExtFOp::create(b, b.getF32Type(), x);
+  constexpr float kLog2E = 1.4426950408889634f, kLn2 = 0.6931471805599453f;
+  auto exp2 = [&](Value e) -> Value {
+    return LLVM::Exp2Op::create(b, b.getF32Type(), e);
+  };
+  auto log2 = [&](Value e) -> Value {
+    return LLVM::Log2Op::create(b, b.getF32Type(), e);
+  };
+  Value result;
+  if (isa<math::ExpOp>(op)) {
+    result = exp2(arith::MulFOp::create(b, v, f32(kLog2E)));
+  } else if (isa<math::Exp2Op>(op)) {
+    result = exp2(v);
+  } else if (isa<math::LogOp>(op)) {
+    Value log2V = log2(v);
+    Value ln2 = f32(kLn2);
+    result = arith::MulFOp::create(b, log2V, ln2);
+  } else if (isa<math::Log2Op>(op)) {
+    result = log2(v);
+  } else if (isa<math::Log1pOp>(op)) {
+    // log1p(x) = log(u) * x / (u - 1), u = 1 + x (Goldberg): exact where
+    // u rounds to 1 (log1p(x) = x) and accurate near 0; u = inf gives inf.
+    Value u = arith::AddFOp::create(b, v, f32(1.0f));
+    Value one =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(1.0f));
+    Value inf =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(INFINITY));
+    Value oneValue = f32(1.0f);
+    Value uMinusOne = arith::SubFOp::create(b, u, oneValue);
+    Value ln2 = f32(kLn2);
+    Value log2U = log2(u);
+    Value logU = arith::MulFOp::create(b, log2U, ln2);
+    Value product = arith::MulFOp::create(b, logU, v);
+    Value scaled = arith::DivFOp::create(b, product, uMinusOne);
+    result = select(one, v, select(inf, u, scaled));
+  } else if (isa<math::SqrtOp>(op)) {
+    result = LLVM::SqrtOp::create(b, b.getF32Type(), v);
+  } else {
+    Value root = LLVM::SqrtOp::create(b, b.getF32Type(), v);
+    Value oneValue = f32(1.0f);
+    result = arith::DivFOp::create(b, oneValue, root);
+  }
+  mapping.map(op.getResult(0),
+              type.isF32() ? result : arith::TruncFOp::create(b, type, result));
+  return success();
 }

@@ -264,57 +264,8 @@ FailureOr<Value> ScanKernelBuilder::loadInput(unsigned i,
 }
 
 LogicalResult ScanKernelBuilder::emitOp(Operation &op, IRMapping &mapping) {
-  if (isa<arith::ArithDialect>(op.getDialect())) {
-    b.clone(op, mapping);
-    return success();
-  }
-  Value x = mapping.lookup(op.getOperand(0));
-  Type type = x.getType();
-  Value v = toF32(x);
-  constexpr float kLog2E = 1.4426950408889634f, kLn2 = 0.6931471805599453f;
-  auto exp2 = [&](Value e) -> Value {
-    return LLVM::Exp2Op::create(b, b.getF32Type(), e);
-  };
-  auto log2 = [&](Value e) -> Value {
-    return LLVM::Log2Op::create(b, b.getF32Type(), e);
-  };
-  Value result;
-  if (isa<math::ExpOp>(op)) {
-    result = exp2(arith::MulFOp::create(b, v, f32(kLog2E)));
-  } else if (isa<math::Exp2Op>(op)) {
-    result = exp2(v);
-  } else if (isa<math::LogOp>(op)) {
-    result = arith::MulFOp::create(b, log2(v), f32(kLn2));
-  } else if (isa<math::Log2Op>(op)) {
-    result = log2(v);
-  } else if (isa<math::Log1pOp>(op)) {
-    // log1p(x) = log(u) * x / (u - 1), u = 1 + x (Goldberg): exact where
-    // u rounds to 1 (log1p(x) = x) and accurate near 0; u = inf gives inf.
-    Value u = arith::AddFOp::create(b, v, f32(1.0f));
-    Value one =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(1.0f));
-    Value inf =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, u, f32(INFINITY));
-    Value oneValue = f32(1.0f);
-    Value uMinusOne = arith::SubFOp::create(b, u, oneValue);
-    Value ln2 = f32(kLn2);
-    Value log2U = log2(u);
-    Value logU = arith::MulFOp::create(b, log2U, ln2);
-    Value product = arith::MulFOp::create(b, logU, v);
-    Value scaled = arith::DivFOp::create(b, product, uMinusOne);
-    result = select(one, v, select(inf, u, scaled));
-  } else if (isa<math::SqrtOp>(op)) {
-    result = LLVM::SqrtOp::create(b, b.getF32Type(), v);
-  } else if (isa<math::RsqrtOp>(op)) {
-    Value root = LLVM::SqrtOp::create(b, b.getF32Type(), v);
-    Value oneValue = f32(1.0f);
-    result = arith::DivFOp::create(b, oneValue, root);
-  } else {
-    return op.emitError() << "seq-gpu-scan-kernels: '" << op.getName()
-                          << "' in a scan region has no GPU form";
-  }
-  mapping.map(op.getResult(0), fromF32(result, type));
-  return success();
+  return emitGPURegionOp(b, op, mapping, "seq-gpu-scan-kernels",
+                         "a scan region");
 }
 
 LogicalResult ScanKernelBuilder::emitOps(Region &region, IRMapping &mapping,

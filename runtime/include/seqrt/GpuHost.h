@@ -82,8 +82,10 @@ inline constexpr char kStepChecked[] = "checked";
 /// argument (the third from last), written in place: a scan kernel's lane
 /// reads its own state element before the walk and writes it after, and
 /// no lane reads another's, so the two views may alias. Only scan kernels
-/// (kScanKernelPrefix) may; a session's recurrent state then stays on the
-/// device across calls, as its KV caches do.
+/// (kScanKernelPrefix) and the convolution's in-place form (a name ending
+/// in kConvInPlaceTag: every old value read before a barrier, then
+/// written) may; a session's recurrent state then stays on the device
+/// across calls, as its KV caches do.
 inline constexpr char kStepInPlace[] = "in_place";
 
 /// The kernels of seq.quantized_linear, `qlinear_<format>_<form>[_bias]`
@@ -137,12 +139,25 @@ inline constexpr char kGroupedMatmulKernelPrefix[] = "grouped_matmul_";
 /// The top-k of a routing kernel (`_k2`), the experts of a dispatch (`_e8`).
 inline constexpr char kMoeTopKTag[] = "_k";
 inline constexpr char kMoeExpertsTag[] = "_e";
+/// Data movement and fused elementwise maps of the importers' entries:
+/// `slice_<type>_o<offset>`, y [R, W] = x [R, Ws] columns [offset, offset +
+/// W); `generic_<type>_r<rank>(_i<dims>)*_<hash>`, an elementwise
+/// linalg.generic whose input i reads the output's dimensions <dims> (a
+/// digit each; `_i` alone: a scalar); `fill_<type>_<bits>`, a splat
+/// constant [N].
+inline constexpr char kSliceKernelPrefix[] = "slice_";
+inline constexpr char kGenericKernelPrefix[] = "generic_";
+inline constexpr char kFillKernelPrefix[] = "fill_";
+inline constexpr char kSliceOffsetTag[] = "_o";
+inline constexpr char kGenericRankTag[] = "_r";
+inline constexpr char kGenericInputTag[] = "_i";
 /// The extents and operands in those names: RoPE's head dim (`_d64`), the
 /// convolution's taps (`_k4`) and its optional bias and state operands.
 inline constexpr char kRopeHeadDimTag[] = "_d";
 inline constexpr char kConvTapsTag[] = "_k";
 inline constexpr char kConvBiasTag[] = "_bias";
 inline constexpr char kConvStateTag[] = "_state";
+inline constexpr char kConvInPlaceTag[] = "_inplace";
 
 /// Key splits per (batch, KV head) of a decode attention (Flash-Decoding):
 /// enough blocks to give each of `multiprocessors` SMs/CUs two, never a

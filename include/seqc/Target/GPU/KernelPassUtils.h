@@ -20,6 +20,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Support/LLVM.h"
 
@@ -94,6 +95,20 @@ void recordKernels(Operation *op, ArrayRef<std::string> names);
 gpu::GPUFuncOp createKernelFunc(ImplicitLocOpBuilder &b, StringRef name,
                                 TypeRange arguments, TypeRange workgroup,
                                 int64_t threads, ArrayRef<int64_t> grid);
+
+/// One op of a region compiled into a kernel (a scan's step and readout,
+/// an elementwise linalg.generic's body): arith ops are cloned, math ops
+/// lowered in f32 with no device library (exp and log through
+/// llvm.intr.exp2/log2, log1p as log(u) x / (u - 1) with u = 1 + x,
+/// sqrt, rsqrt as 1 / sqrt), the result mapped in `mapping`. Another op is
+/// an error "<passName>: '<op>' in <where> has no GPU form".
+LogicalResult emitGPURegionOp(ImplicitLocOpBuilder &b, Operation &op,
+                              IRMapping &mapping, StringRef passName,
+                              StringRef where);
+
+/// Whether emitGPURegionOp compiles `op` (arith, and math.exp, exp2, log,
+/// log2, log1p, sqrt, rsqrt).
+bool isGPURegionOp(Operation &op);
 
 /// A buffer of `shape` x `elementType` in workgroup (shared) memory.
 MemRefType workgroupMemRefType(ArrayRef<int64_t> shape, Type elementType);

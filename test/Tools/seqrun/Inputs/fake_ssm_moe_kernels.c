@@ -537,3 +537,261 @@ EXPORT int moe_combine_f32(const fake_gpu_block *b, void **params) {
 EXPORT int moe_combine_f32_shared(const fake_gpu_block *b, void **params) {
   return combine(b, params, 1);
 }
+
+/* ------------------------------------------------------------------------ *
+ * The imported Mamba models' kernels (gpu-import-ssm.test): the
+ * convolution's in-place form (its final state written over its state: the
+ * last block of the grid, which the fake driver runs after the others,
+ * writes it in ascending order, so each old value is read before it is
+ * overwritten: new[j] = (state ++ x)[S + j] reads ahead of j), the slice
+ * of a window of columns of every row, the splat fill and the elementwise
+ * linalg.generic maps of the Mamba blocks (from the importer's
+ * definitions: y + x D, times SiLU(z); Mamba-2's gated norm weight).
+ * ------------------------------------------------------------------------ */
+static int conv1dInPlace(const fake_gpu_block *b, void **params) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 3, 4), w = viewN(params, &next, 2, 4),
+        bias = viewN(params, &next, 1, 4), state = viewN(params, &next, 3, 4),
+        y = viewN(params, &next, 3, 4), fs = viewN(params, &next, 3, 4);
+  int64_t B = x.sizes[0], S = x.sizes[1], C = x.sizes[2], K = w.sizes[1];
+  int64_t bb = b->index[1], s0, s1;
+  if (w.sizes[0] != C || bias.sizes[0] != C || K < 1 || bb >= B ||
+      y.sizes[0] != B || y.sizes[1] != S || y.sizes[2] != C ||
+      fs.sizes[0] != B || fs.sizes[1] != K - 1 || fs.sizes[2] != C ||
+      state.sizes[0] != B || state.sizes[1] != K - 1 || state.sizes[2] != C ||
+      fs.data != state.data)
+    return 1;
+#define CONV_IN(j, c)                                                          \
+  ((j) < K - 1 ? get3(&state, bb, (j), (c)) : get3(&x, bb, (j) - (K - 1), (c)))
+  share(S, b->index[0], b->grid[0], &s0, &s1);
+  for (int64_t s = s0; s < s1; ++s)
+    for (int64_t c = 0; c < C; ++c) {
+      float acc = get1(&bias, c);
+      for (int64_t k = 0; k < K; ++k)
+        acc += get2(&w, c, k) * CONV_IN(s + k, c);
+      storeF32(ptr3(&y, bb, s, c, 4), acc / (1.0f + expf(-acc)));
+    }
+  if (b->index[0] == b->grid[0] - 1)
+    for (int64_t j = 0; j < K - 1; ++j)
+      for (int64_t c = 0; c < C; ++c)
+        storeF32(ptr3(&fs, bb, j, c, 4), CONV_IN(S + j, c));
+#undef CONV_IN
+  return 0;
+}
+
+EXPORT int causal_conv1d_f32_wf32_k4_biasf32_statef32_fsf32_silu_r14_inplace(
+    const fake_gpu_block *b, void **params) {
+  return conv1dInPlace(b, params);
+}
+EXPORT int causal_conv1d_f32_wf32_k4_biasf32_statef32_fsf32_silu_r11_inplace(
+    const fake_gpu_block *b, void **params) {
+  return conv1dInPlace(b, params);
+}
+
+/* y [R, W] = x [R, Ws] columns [offset, offset + W): the block's rows. */
+static int sliceF32(const fake_gpu_block *b, void **params, int64_t offset,
+                    int64_t width) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 2, 4), y = viewN(params, &next, 2, 4);
+  int64_t R = y.sizes[0], r0, r1;
+  if (x.sizes[0] != R || y.sizes[1] != width || offset + width > x.sizes[1])
+    return 1;
+  share(R, b->index[0], b->grid[0], &r0, &r1);
+  for (int64_t r = r0; r < r1; ++r)
+    for (int64_t c = 0; c < width; ++c)
+      storeF32(ptr2(&y, r, c, 4), get2(&x, r, offset + c));
+  return 0;
+}
+#define FAKE_SLICE(o, d)                                                       \
+  EXPORT int slice_f32_o##o##_d##d(const fake_gpu_block *b, void **params) {   \
+    return sliceF32(b, params, o, d);                                          \
+  }
+FAKE_SLICE(0, 72)
+FAKE_SLICE(72, 72)
+FAKE_SLICE(0, 3)
+FAKE_SLICE(3, 6)
+FAKE_SLICE(9, 6)
+FAKE_SLICE(72, 92)
+FAKE_SLICE(164, 6)
+FAKE_SLICE(72, 10)
+FAKE_SLICE(82, 10)
+#undef FAKE_SLICE
+
+/* y [N] = 1 (f32): the block's share. */
+EXPORT int fill_f32_3f800000(const fake_gpu_block *b, void **params) {
+  int next = 0;
+  ViewN y = viewN(params, &next, 1, 4);
+  int64_t i0, i1;
+  share(y.sizes[0], b->index[0], b->grid[0], &i0, &i1);
+  for (int64_t i = i0; i < i1; ++i)
+    storeF32(y.data + i * y.strides[0] * 4, 1.0f);
+  return 0;
+}
+
+static float siluF(float v) { return v / (1.0f + expf(-v)); }
+
+/* The Mamba block's output: (y + x D) * SiLU(z), y, x, z [B, S, C], D [C];
+ * the block's share of the rows of grid (row tiles, batch). */
+EXPORT int generic_f32_r3_i012_i012_i2_i012_111ab7e5(const fake_gpu_block *b,
+                                                     void **params) {
+  int next = 0;
+  ViewN y = viewN(params, &next, 3, 4), x = viewN(params, &next, 3, 4),
+        d = viewN(params, &next, 1, 4), z = viewN(params, &next, 3, 4),
+        out = viewN(params, &next, 3, 4);
+  int64_t S = out.sizes[1], C = out.sizes[2], bb = b->index[1], s0, s1;
+  if (d.sizes[0] != C || y.sizes[1] != S || x.sizes[1] != S ||
+      z.sizes[1] != S || bb >= out.sizes[0])
+    return 1;
+  share(S, b->index[0], b->grid[0], &s0, &s1);
+  for (int64_t s = s0; s < s1; ++s)
+    for (int64_t c = 0; c < C; ++c)
+      storeF32(ptr3(&out, bb, s, c, 4),
+               (get3(&y, bb, s, c) + get3(&x, bb, s, c) * get1(&d, c)) *
+                   siluF(get3(&z, bb, s, c)));
+  return 0;
+}
+
+/* The imported Mamba-1 scan (seq.scan of the importer's regions):
+ * dt [B, T, D] (dt_proj's output, its bias included), x [B, T, D],
+ * A_log [D, N], B, C [B, T, N], h0 [B, D, N]; y [B, T, D], final state
+ * [B, D, N] written over h0 (in place). delta = softplus(dt) (dt above 20
+ * kept), h = exp(delta A) h + delta B x with A = -exp(A_log), y = sum_n
+ * h C. Grid (channel tiles, B). */
+EXPORT int scan_f32_g8(const fake_gpu_block *b, void **params) {
+  int next = 0;
+  ViewN dt = viewN(params, &next, 3, 4), x = viewN(params, &next, 3, 4),
+        aLog = viewN(params, &next, 2, 4), bm = viewN(params, &next, 3, 4),
+        cm = viewN(params, &next, 3, 4), h0 = viewN(params, &next, 3, 4),
+        y = viewN(params, &next, 3, 4), hT = viewN(params, &next, 3, 4);
+  int64_t B = h0.sizes[0], D = h0.sizes[1], N = h0.sizes[2];
+  int64_t T = dt.sizes[1], bb = b->index[1], d0, d1;
+  if (N > 256 || bb >= B || aLog.sizes[0] != D || aLog.sizes[1] != N ||
+      dt.sizes[2] != D || x.sizes[2] != D || bm.sizes[2] != N ||
+      cm.sizes[2] != N || hT.sizes[2] != N || x.sizes[1] != T ||
+      bm.sizes[1] != T || cm.sizes[1] != T || y.sizes[1] != T)
+    return 1;
+  share(D, b->index[0], b->grid[0], &d0, &d1);
+  for (int64_t d = d0; d < d1; ++d) {
+    float h[256];
+    for (int64_t n = 0; n < N; ++n)
+      h[n] = get3(&h0, bb, d, n);
+    for (int64_t t = 0; t < T; ++t) {
+      float dtv = get3(&dt, bb, t, d), xv = get3(&x, bb, t, d);
+      float delta = dtv > 20.0f ? dtv : softplus(dtv), out = 0;
+      for (int64_t n = 0; n < N; ++n) {
+        float a = -expf(get2(&aLog, d, n));
+        h[n] = expf(a * delta) * h[n] + delta * get3(&bm, bb, t, n) * xv;
+        out += h[n] * get3(&cm, bb, t, n);
+      }
+      storeF32(ptr3(&y, bb, t, d, 4), out);
+    }
+    for (int64_t n = 0; n < N; ++n)
+      storeF32(ptr3(&hT, bb, d, n, 4), h[n]);
+  }
+  return 0;
+}
+
+/* Element (i, j, k, l) of a rank-4 f32 view. */
+static char *ptr4(const ViewN *v, int64_t i, int64_t j, int64_t k, int64_t l) {
+  return v->data + (i * v->strides[0] + j * v->strides[1] +
+                    k * v->strides[2] + l * v->strides[3]) *
+                       4;
+}
+
+/* Mamba-2's y + x D: y, x [B, S, H, P], D [H]; grid (head tiles, S, B). */
+EXPORT int generic_f32_r4_i0123_i0123_i2_3fe43b3c(const fake_gpu_block *b,
+                                                  void **params) {
+  int next = 0;
+  ViewN y = viewN(params, &next, 4, 4), x = viewN(params, &next, 4, 4),
+        d = viewN(params, &next, 1, 4), out = viewN(params, &next, 4, 4);
+  int64_t H = out.sizes[2], P = out.sizes[3], s = b->index[1],
+          bb = b->index[2], h0, h1;
+  if (d.sizes[0] != H || s >= out.sizes[1] || bb >= out.sizes[0])
+    return 1;
+  share(H, b->index[0], b->grid[0], &h0, &h1);
+  for (int64_t h = h0; h < h1; ++h)
+    for (int64_t p = 0; p < P; ++p)
+      storeF32(ptr4(&out, bb, s, h, p),
+               loadF32(ptr4(&y, bb, s, h, p)) +
+                   loadF32(ptr4(&x, bb, s, h, p)) * get1(&d, h));
+  return 0;
+}
+
+/* Mamba-2's y * SiLU(z), y, z [B, S, C]; grid (row tiles, B). */
+EXPORT int generic_f32_r3_i012_i012_677a0aed(const fake_gpu_block *b,
+                                             void **params) {
+  int next = 0;
+  ViewN y = viewN(params, &next, 3, 4), z = viewN(params, &next, 3, 4),
+        out = viewN(params, &next, 3, 4);
+  int64_t S = out.sizes[1], C = out.sizes[2], bb = b->index[1], s0, s1;
+  if (bb >= out.sizes[0])
+    return 1;
+  share(S, b->index[0], b->grid[0], &s0, &s1);
+  for (int64_t s = s0; s < s1; ++s)
+    for (int64_t c = 0; c < C; ++c)
+      storeF32(ptr3(&out, bb, s, c, 4),
+               get3(&y, bb, s, c) * siluF(get3(&z, bb, s, c)));
+  return 0;
+}
+
+/* Mamba-2's gated norm weight: w x, x [B, S, C], w [C]; grid (row tiles,
+ * B). */
+EXPORT int generic_f32_r3_i012_i2_91af7eaf(const fake_gpu_block *b,
+                                           void **params) {
+  int next = 0;
+  ViewN x = viewN(params, &next, 3, 4), w = viewN(params, &next, 1, 4),
+        out = viewN(params, &next, 3, 4);
+  int64_t S = out.sizes[1], C = out.sizes[2], bb = b->index[1], s0, s1;
+  if (w.sizes[0] != C || bb >= out.sizes[0])
+    return 1;
+  share(S, b->index[0], b->grid[0], &s0, &s1);
+  for (int64_t s = s0; s < s1; ++s)
+    for (int64_t c = 0; c < C; ++c)
+      storeF32(ptr3(&out, bb, s, c, 4), get1(&w, c) * get3(&x, bb, s, c));
+  return 0;
+}
+
+/* The imported Mamba-2 scan (seq.scan over a [B, H, P, N] state): dt
+ * [B, T, H], dt_bias [H], x [B, T, H, P], A_log [H], B, C [B, T, G, N]
+ * (head h reads group h / (H / G)), h0 [B, H, P, N]; y [B, T, H, P],
+ * final state over h0. delta = softplus(dt + dt_bias) (above 20 kept),
+ * h = exp(delta A) h + delta B x with A = -exp(A_log), y = sum_n h C.
+ * Grid (P tiles, B, H). */
+EXPORT int scan_heads_f32_g8(const fake_gpu_block *b, void **params) {
+  int next = 0;
+  ViewN dt = viewN(params, &next, 3, 4), dtBias = viewN(params, &next, 1, 4),
+        x = viewN(params, &next, 4, 4), aLog = viewN(params, &next, 1, 4),
+        bm = viewN(params, &next, 4, 4), cm = viewN(params, &next, 4, 4),
+        h0 = viewN(params, &next, 4, 4), y = viewN(params, &next, 4, 4),
+        hT = viewN(params, &next, 4, 4);
+  int64_t H = h0.sizes[1], P = h0.sizes[2], N = h0.sizes[3], T = dt.sizes[1];
+  int64_t G = bm.sizes[2], bb = b->index[1], h = b->index[2], p0, p1;
+  if (N > 256 || G < 1 || H % G != 0 || bb >= h0.sizes[0] || h >= H ||
+      dt.sizes[2] != H || dtBias.sizes[0] != H || aLog.sizes[0] != H ||
+      x.sizes[1] != T || x.sizes[2] != H || x.sizes[3] != P ||
+      bm.sizes[3] != N || cm.sizes[3] != N || cm.sizes[2] != G ||
+      y.sizes[1] != T || hT.data != h0.data)
+    return 1;
+  int64_t g = h / (H / G);
+  share(P, b->index[0], b->grid[0], &p0, &p1);
+  for (int64_t p = p0; p < p1; ++p) {
+    float st[256];
+    for (int64_t n = 0; n < N; ++n)
+      st[n] = loadF32(ptr4(&h0, bb, h, p, n));
+    float a = -expf(get1(&aLog, h));
+    for (int64_t t = 0; t < T; ++t) {
+      float v = get3(&dt, bb, t, h) + get1(&dtBias, h);
+      float delta = v > 20.0f ? v : softplus(v), out = 0;
+      float xv = loadF32(ptr4(&x, bb, t, h, p));
+      for (int64_t n = 0; n < N; ++n) {
+        st[n] = expf(delta * a) * st[n] +
+                delta * loadF32(ptr4(&bm, bb, t, g, n)) * xv;
+        out += st[n] * loadF32(ptr4(&cm, bb, t, g, n));
+      }
+      storeF32(ptr4(&y, bb, t, h, p), out);
+    }
+    for (int64_t n = 0; n < N; ++n)
+      storeF32(ptr4(&hT, bb, h, p, n), st[n]);
+  }
+  return 0;
+}
