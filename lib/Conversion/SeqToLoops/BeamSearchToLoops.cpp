@@ -191,27 +191,30 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
     auto selectTop = [&](int64_t n, Value count,
                          function_ref<Value(Value)> value,
                          function_ref<void(Value, Value, Value)> take) {
+      // One op per statement, in the order gcc created them (README.md,
+      // "Same output from every host compiler").
+      Value firstBound = b.f32(inf);
+      Value noIndex = b.index(-1);
+      Value passes = b.index(n);
       b.forLoop(
-          zero, b.index(n), ValueRange{b.f32(inf), b.index(-1)},
+          zero, passes, ValueRange{firstBound, noIndex},
           [&](Value j, ValueRange prev) -> SmallVector<Value> {
             auto best = b.forLoop(
                 zero, count, ValueRange{b.f32(-inf), b.index(-1)},
                 [&](Value i, ValueRange cur) -> SmallVector<Value> {
                   Value x = value(i);
-                  Value after = arith::OrIOp::create(
-                      b,
-                      arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x,
-                                            prev[0]),
-                      arith::AndIOp::create(
-                          b,
-                          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, x,
-                                                prev[0]),
-                          b.cmp(arith::CmpIPredicate::sgt, i, prev[1])));
-                  Value better = arith::OrIOp::create(
-                      b,
-                      arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x,
-                                            cur[0]),
-                      b.cmp(arith::CmpIPredicate::slt, cur[1], zero));
+                  Value laterIndex =
+                      b.cmp(arith::CmpIPredicate::sgt, i, prev[1]);
+                  Value tie = arith::CmpFOp::create(
+                      b, arith::CmpFPredicate::OEQ, x, prev[0]);
+                  Value laterTie = arith::AndIOp::create(b, tie, laterIndex);
+                  Value below = arith::CmpFOp::create(
+                      b, arith::CmpFPredicate::OLT, x, prev[0]);
+                  Value after = arith::OrIOp::create(b, below, laterTie);
+                  Value none = b.cmp(arith::CmpIPredicate::slt, cur[1], zero);
+                  Value above = arith::CmpFOp::create(
+                      b, arith::CmpFPredicate::OGT, x, cur[0]);
+                  Value better = arith::OrIOp::create(b, above, none);
                   Value pick = arith::AndIOp::create(b, after, better);
                   return {b.select(pick, x, cur[0]), b.select(pick, i, cur[1])};
                 });
@@ -334,8 +337,9 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
               ranked, ValueRange{item, k});
         });
         b.forLoop(zero, candV, [&](Value c) {
-          Value justDone = arith::AndIOp::create(
-              b, hitOf(c), b.cmp(arith::CmpIPredicate::slt, c, beamsV));
+          Value isBeam = b.cmp(arith::CmpIPredicate::slt, c, beamsV);
+          Value hitEos = hitOf(c);
+          Value justDone = arith::AndIOp::create(b, hitEos, isBeam);
           Value x = arith::DivFOp::create(
               b, memref::LoadOp::create(b, candScore, ValueRange{item, c}),
               lengthDiv);
@@ -372,9 +376,11 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                          memref::StoreOp::create(
                              b, arith::IndexCastOp::create(b, i32, generated),
                              tmpLen, ValueRange{item, k});
-                         Value justDone = arith::AndIOp::create(
-                             b, hitOf(c),
-                             b.cmp(arith::CmpIPredicate::slt, c, beamsV));
+                         Value isBeam =
+                             b.cmp(arith::CmpIPredicate::slt, c, beamsV);
+                         Value hitEos = hitOf(c);
+                         Value justDone =
+                             arith::AndIOp::create(b, hitEos, isBeam);
                          memref::StoreOp::create(
                              b, arith::ExtUIOp::create(b, i32, justDone),
                              tmpDone, ValueRange{item, k});
@@ -519,22 +525,25 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
                               b.dim(op.getInitState()[pagedIndices.front()], 2),
                               zero),
                         kCacheOverflow, "paged caches with BlockSize 0");
-        if (tableType.isDynamicDim(1) || ShapedType::isDynamic(poolBlockSize))
+        if (tableType.isDynamicDim(1) ||
+            ShapedType::isDynamic(poolBlockSize)) {
+          Value reported = b.index(op.getMaxNewTokens());
+          Value newTokens = b.index(op.getMaxNewTokens());
+          Value addressed = b.mul(maxBlocks, blockSize);
+          Value fits = b.cmp(arith::CmpIPredicate::sge, addressed, newTokens);
           b.raiseUnless(
-              anchor,
-              b.cmp(arith::CmpIPredicate::sge, b.mul(maxBlocks, blockSize),
-                    b.index(op.getMaxNewTokens())),
-              kCacheOverflow,
+              anchor, fits, kCacheOverflow,
               "the block table addresses MaxBlocks * BlockSize = %ld * %ld "
               "positions, fewer than max_new_tokens (%ld)",
-              {maxBlocks, blockSize, b.index(op.getMaxNewTokens())});
+              {maxBlocks, blockSize, reported});
+        }
         if (ShapedType::isDynamic(poolBlocks) ||
             ShapedType::isDynamic(poolBlockSize) ||
             tableType.isDynamicDim(0)) {
-          Value perBeam = arith::CeilDivUIOp::create(
-              b,
-              b.add(b.sub(blockSize, one), b.index(op.getMaxNewTokens())),
-              blockSize);
+          Value newTokens = b.index(op.getMaxNewTokens());
+          Value slack = b.sub(blockSize, one);
+          Value positions = b.add(slack, newTokens);
+          Value perBeam = arith::CeilDivUIOp::create(b, positions, blockSize);
           b.raiseUnless(anchor,
                         b.cmp(arith::CmpIPredicate::uge, numBlocks,
                               b.mul(rows, perBeam)),
@@ -561,9 +570,11 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
           Value heldC = b.min(held, maxBlocks);
           b.forLoop(zero, maxBlocks, [&](Value j) {
             Value id = memref::LoadOp::create(b, initTable, ValueRange{row, j});
-            Value inPool = arith::AndIOp::create(
-                b, b.cmp(arith::CmpIPredicate::sge, id, zero32),
-                b.cmp(arith::CmpIPredicate::slt, b.indexCast(id), numBlocks));
+            Value idIndex = b.indexCast(id);
+            Value belowEnd =
+                b.cmp(arith::CmpIPredicate::slt, idIndex, numBlocks);
+            Value nonNegative = b.cmp(arith::CmpIPredicate::sge, id, zero32);
+            Value inPool = arith::AndIOp::create(b, nonNegative, belowEnd);
             Value live = b.cmp(arith::CmpIPredicate::ult, j, heldC);
             b.ifThen(live, [&] {
               b.raiseUnless(anchor, inPool, kIndexOutOfRange,
@@ -590,11 +601,10 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
           Value row = b.mul(item, beamsV);
           Value length = lengthOf(item);
           Value full = arith::DivUIOp::create(b, length, blockSize);
-          Value partial = arith::AndIOp::create(
-              b,
-              b.cmp(arith::CmpIPredicate::ne,
-                    arith::RemUIOp::create(b, length, blockSize), zero),
-              b.cmp(arith::CmpIPredicate::ult, full, maxBlocks));
+          Value inTable = b.cmp(arith::CmpIPredicate::ult, full, maxBlocks);
+          Value tail = arith::RemUIOp::create(b, length, blockSize);
+          Value hasTail = b.cmp(arith::CmpIPredicate::ne, tail, zero);
+          Value partial = arith::AndIOp::create(b, hasTail, inTable);
           b.ifThen(partial, [&] {
             Value id = memref::LoadOp::create(b, table, ValueRange{row, full});
             Value count = memref::LoadOp::create(b, refs, b.indexCast(id));
@@ -634,8 +644,9 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
         Value hasTail = b.cmp(arith::CmpIPredicate::ult, full, maxBlocks);
         Value fullC = b.min(full, maxBlocks);
         Value partial = b.cmp(arith::CmpIPredicate::ne, rem, zero);
-        Value held = b.select(arith::AndIOp::create(b, partial, hasTail),
-                              b.add(fullC, one), fullC);
+        Value withTail = b.add(fullC, one);
+        Value tailHeld = arith::AndIOp::create(b, partial, hasTail);
+        Value held = b.select(tailHeld, withTail, fullC);
         Value newHeld = b.select(hasTail, b.add(fullC, one), fullC);
         return Extent{fullC, rem, hasTail, held, newHeld};
       };
@@ -646,8 +657,9 @@ struct BeamSearchLoopLowering : OpRewritePattern<BeamSearchLoopOp> {
       };
       auto addRef = [&](Value id, int32_t delta) {
         Value idx = b.indexCast(id);
-        Value count = arith::AddIOp::create(
-            b, memref::LoadOp::create(b, refs, idx), b.i32(delta));
+        Value change = b.i32(delta);
+        Value old = memref::LoadOp::create(b, refs, idx);
+        Value count = arith::AddIOp::create(b, old, change);
         memref::StoreOp::create(b, count, refs, idx);
         return count;
       };

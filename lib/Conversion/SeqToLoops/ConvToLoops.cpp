@@ -94,8 +94,12 @@ struct CausalConv1dLowering : OpRewritePattern<CausalConv1dOp> {
           auto accumulate = [&](Value source, Value row) {
             b.forLoop(zero, channels, [&](Value c) {
               Value x = b.loadF32(source, {bi, row, c});
-              Value acc = b.addf(b.loadF32(output, {bi, t, c}),
-                                 b.mulf(b.loadF32(weight, {c, kIdx}), x));
+              // One op per statement, in the order gcc created them
+              // (README.md, "Same output from every host compiler").
+              Value w = b.loadF32(weight, {c, kIdx});
+              Value product = b.mulf(w, x);
+              Value partial = b.loadF32(output, {bi, t, c});
+              Value acc = b.addf(partial, product);
               b.storeF32(acc, output, {bi, t, c});
             });
           };

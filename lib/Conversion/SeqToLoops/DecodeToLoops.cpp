@@ -48,11 +48,15 @@ struct Philox {
     Value c[4] = {lo32(counter), hi32(counter), lo32(rowI64), c32(0)};
     const uint32_t m0 = 0xD2511F53u, m1 = 0xCD9E8D57u;
     for (int round = 0; round < 10; ++round) {
+      // One op per statement, in the order gcc created them (README.md,
+      // "Same output from every host compiler").
       auto mul = [&](uint32_t m, Value x) {
-        Value wide = arith::MulIOp::create(
-            b, arith::ConstantOp::create(b, b.getI64IntegerAttr(m)),
-            arith::ExtUIOp::create(b, i64, x));
-        return std::make_pair(hi32(wide), lo32(wide));
+        Value wideX = arith::ExtUIOp::create(b, i64, x);
+        Value factor = arith::ConstantOp::create(b, b.getI64IntegerAttr(m));
+        Value wide = arith::MulIOp::create(b, factor, wideX);
+        Value low = lo32(wide);
+        Value high = hi32(wide);
+        return std::make_pair(high, low);
       };
       auto [hi0, lo0] = mul(m0, c[0]);
       auto [hi1, lo1] = mul(m1, c[2]);
@@ -79,10 +83,11 @@ Value seq::keptMass(LoopBuilder &b, Value probs, Value row, Value vocab,
       b.index(0), vocab, ValueRange{zero},
       [&](Value v, ValueRange sum) -> SmallVector<Value> {
         Value p = memref::LoadOp::create(b, probs, ValueRange{row, v});
-        Value keep = arith::AndIOp::create(
-            b,
-            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, threshold),
-            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, floor));
+        Value aboveFloor =
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, floor);
+        Value aboveThreshold =
+            arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p, threshold);
+        Value keep = arith::AndIOp::create(b, aboveThreshold, aboveFloor);
         return {b.addf(sum[0], b.select(keep, p, zero))};
       })[0];
 }
@@ -90,13 +95,18 @@ Value seq::keptMass(LoopBuilder &b, Value probs, Value row, Value vocab,
 /// Number of p[v] >= threshold.
 static Value countAtLeast(LoopBuilder &b, Value probs, Value row, Value vocab,
                           Value threshold) {
-  return b.forLoop(b.index(0), vocab, ValueRange{b.index(0)},
+  Value none = b.index(0);
+  Value begin = b.index(0);
+  return b.forLoop(begin, vocab, ValueRange{none},
                    [&](Value v, ValueRange n) -> SmallVector<Value> {
                      Value p =
                          memref::LoadOp::create(b, probs, ValueRange{row, v});
                      Value ge = arith::CmpFOp::create(
                          b, arith::CmpFPredicate::OGE, p, threshold);
-                     return {b.add(n[0], b.select(ge, b.index(1), b.index(0)))};
+                     Value zero = b.index(0);
+                     Value one = b.index(1);
+                     Value counted = b.select(ge, one, zero);
+                     return {b.add(n[0], counted)};
                    })[0];
 }
 
@@ -105,19 +115,19 @@ static Value countAtLeast(LoopBuilder &b, Value probs, Value row, Value vocab,
 static Value bisectBits(LoopBuilder &b, Value lo, Value hi,
                         llvm::function_ref<Value(Value)> pred) {
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value halvings = b.index(32);
+  Value begin = b.index(0);
   auto range = b.forLoop(
-      b.index(0), b.index(32), ValueRange{lo, hi},
+      begin, halvings, ValueRange{lo, hi},
       [&](Value, ValueRange bounds) -> SmallVector<Value> {
         Value l = bounds[0], h = bounds[1];
         // mid = l + (h - l + 1) / 2, rounding up so the loop ends at l == h.
-        Value mid = arith::AddIOp::create(
-            b, l,
-            arith::ShRUIOp::create(
-                b,
-                arith::AddIOp::create(
-                    b, arith::SubIOp::create(b, h, l),
-                    arith::ConstantOp::create(b, b.getIntegerAttr(i32, 1))),
-                arith::ConstantOp::create(b, b.getIntegerAttr(i32, 1))));
+        Value shift = arith::ConstantOp::create(b, b.getIntegerAttr(i32, 1));
+        Value one = arith::ConstantOp::create(b, b.getIntegerAttr(i32, 1));
+        Value width = arith::SubIOp::create(b, h, l);
+        Value widthPlusOne = arith::AddIOp::create(b, width, one);
+        Value half = arith::ShRUIOp::create(b, widthPlusOne, shift);
+        Value mid = arith::AddIOp::create(b, l, half);
         Value ok = pred(arith::BitcastOp::create(b, f32, mid));
         Value newLo = b.select(ok, mid, l);
         Value newHi =
@@ -146,8 +156,9 @@ Value seq::samplingThreshold(LoopBuilder &b, Value probs, Value row,
   }
   Value threshold = floor;
   if (topP < 1.0f) {
-    Value target =
-        b.mulf(keptMass(b, probs, row, vocab, floor, floor), b.f32(topP));
+    Value p = b.f32(topP);
+    Value mass = keptMass(b, probs, row, vocab, floor, floor);
+    Value target = b.mulf(mass, p);
     threshold = bisectBits(b, zeroBits, oneBits, [&](Value t) {
       return arith::CmpFOp::create(b, arith::CmpFPredicate::OGE,
                                    keptMass(b, probs, row, vocab, t, floor),
@@ -181,8 +192,11 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
     Operation *anchor = op;
     auto argmax = [&](Value row) {
       Value noNaN = b.i32(0);
+      Value lowest = b.f32(negInf);
+      Value firstIndex = b.index(0);
+      Value begin = b.index(0);
       auto best = b.forLoop(
-          b.index(0), vocab, ValueRange{b.f32(negInf), b.index(0), noNaN},
+          begin, vocab, ValueRange{lowest, firstIndex, noNaN},
           [&](Value v, ValueRange carried) -> SmallVector<Value> {
             Value x = b.loadF32(logits, {row, v});
             Value better = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
@@ -230,8 +244,9 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
       Value row = ivs[0];
       Value maxLogit = argmax(row)[0];
       b.forLoop(b.index(0), vocab, [&](Value v) {
-        Value z = b.mulf(b.subf(b.loadF32(logits, {row, v}), maxLogit),
-                         b.f32(invTemperature));
+        Value scale = b.f32(invTemperature);
+        Value logit = b.loadF32(logits, {row, v});
+        Value z = b.mulf(b.subf(logit, maxLogit), scale);
         memref::StoreOp::create(b, b.exp(z), probs, ValueRange{row, v});
       });
       Value threshold = samplingThreshold(b, probs, row, vocab, topK, topP);
@@ -240,8 +255,12 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
       Value target = b.mulf(u, total);
       // First kept index whose running mass exceeds the target; the last
       // kept index if rounding leaves none.
+      Value noMass = b.f32(0.0f);
+      Value unsetIndex = b.index(-1);
+      Value lastKept = b.index(0);
+      Value begin = b.index(0);
       auto pick = b.forLoop(
-          b.index(0), vocab, ValueRange{b.f32(0.0f), b.index(-1), b.index(0)},
+          begin, vocab, ValueRange{noMass, unsetIndex, lastKept},
           [&](Value v, ValueRange carried) -> SmallVector<Value> {
             Value p = memref::LoadOp::create(b, probs, ValueRange{row, v});
             Value kept = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, p,
@@ -249,10 +268,10 @@ struct SampleLowering : OpRewritePattern<SampleOp> {
             Value mass = b.addf(carried[0], b.select(kept, p, b.f32(0.0f)));
             Value unset =
                 b.cmp(arith::CmpIPredicate::slt, carried[1], b.index(0));
-            Value crosses = arith::AndIOp::create(
-                b, arith::AndIOp::create(b, kept, unset),
-                arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, mass,
-                                      target));
+            Value past = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT,
+                                               mass, target);
+            Value keptUnset = arith::AndIOp::create(b, kept, unset);
+            Value crosses = arith::AndIOp::create(b, keptUnset, past);
             return {mass, b.select(crosses, v, carried[1]),
                     b.select(kept, v, carried[2])};
           });
@@ -297,7 +316,9 @@ struct DecodeLoopLowering : OpRewritePattern<DecodeLoopOp> {
       memref::StoreOp::create(b, memref::LoadOp::create(b, start, r), pos, r);
       memref::StoreOp::create(b, zero32, done, r);
       memref::StoreOp::create(b, zero32, counts, r);
-      b.forLoop(b.index(0), b.index(maxNew), [&](Value s) {
+      Value steps = b.index(maxNew);
+      Value stepBegin = b.index(0);
+      b.forLoop(stepBegin, steps, [&](Value s) {
         memref::StoreOp::create(b, pad32, tokens, ValueRange{r, s});
       });
     });
@@ -316,11 +337,15 @@ struct DecodeLoopLowering : OpRewritePattern<DecodeLoopOp> {
           });
     };
 
+    Value steps = b.index(maxNew);
+    Value stepBegin = b.index(0);
     SmallVector<Value> finalState = b.forLoop(
-        b.index(0), b.index(maxNew), op.getInitState(),
+        stepBegin, steps, op.getInitState(),
         [&](Value step, ValueRange state) -> SmallVector<Value> {
+          Value noneActive = b.i32(0);
+          Value rowBegin = b.index(0);
           Value active =
-              b.forLoop(b.index(0), batch, ValueRange{b.i32(0)},
+              b.forLoop(rowBegin, batch, ValueRange{noneActive},
                         [&](Value r, ValueRange any) -> SmallVector<Value> {
                           Value d = memref::LoadOp::create(b, done, r);
                           return {arith::OrIOp::create(
@@ -358,10 +383,10 @@ struct DecodeLoopLowering : OpRewritePattern<DecodeLoopOp> {
             Value flat = tensor::CollapseShapeOp::create(
                 b, rowsType, logits,
                 ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-            Value counter = arith::AddIOp::create(
-                b, arith::IndexCastOp::create(b, b.getI64Type(), step),
-                arith::ConstantOp::create(
-                    b, b.getI64IntegerAttr(op.getCounterOffset())));
+            Value offset = arith::ConstantOp::create(
+                b, b.getI64IntegerAttr(op.getCounterOffset()));
+            Value step64 = arith::IndexCastOp::create(b, b.getI64Type(), step);
+            Value counter = arith::AddIOp::create(b, step64, offset);
             Value next = SampleOp::create(
                 b, RankedTensorType::get({stepType.getDimSize(0)}, i32), flat,
                 op.getSeed(), counter, op.getSampling());

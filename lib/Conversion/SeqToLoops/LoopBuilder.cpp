@@ -348,9 +348,12 @@ Value LoopBuilder::gatherRows(
       copyRow(id, rows, n);
       return;
     }
-    Value inRange = arith::AndIOp::create(
-        *this, cmp(arith::CmpIPredicate::sge, id, index(0)),
-        cmp(arith::CmpIPredicate::slt, id, vocab));
+    // One op per statement, in the order gcc created them (README.md,
+    // "Same output from every host compiler").
+    Value belowVocab = cmp(arith::CmpIPredicate::slt, id, vocab);
+    Value zero = index(0);
+    Value nonNegative = cmp(arith::CmpIPredicate::sge, id, zero);
+    Value inRange = arith::AndIOp::create(*this, nonNegative, belowVocab);
     scf::IfOp::create(
         *this, inRange,
         [&](OpBuilder &, Location loc) {

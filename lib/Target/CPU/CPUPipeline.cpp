@@ -41,11 +41,13 @@ void seq::buildCPUPipeline(OpPassManager &pm,
     pm.addPass(createSeqCheckNumerics());
   pm.addPass(createSeqMarkEntryPoints());
   pm.addPass(createConvertSeqToLoops(tiling));
+  // seq-constant-globals: the globals of tensor constants in program order
+  // (one-shot-bufferize would create them in a pointer-keyed order).
   // Upstream passes are named by their registered pipeline text, which is
   // stabler across MLIR releases than their C++ constructors.
   std::string upstream = llvm::formatv(
       "canonicalize,cse,convert-elementwise-to-linalg,"
-      "one-shot-bufferize{{bufferize-function-boundaries "
+      "seq-constant-globals,one-shot-bufferize{{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map "
       "allow-return-allocs-from-loops},canonicalize,"
       "drop-equivalent-buffer-results,seq-inplace-results,"

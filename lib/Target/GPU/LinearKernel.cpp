@@ -101,7 +101,9 @@ SmallVector<Value> LinearKernelBuilder::asyncLoop(MmaTileStep &tileStep,
   }
   // Its group (empty when K = 0, or on the synchronous path).
   commitGroup();
-  auto loop = scf::ForOp::create(b, c(0), depthK, c(config.blockK), inits);
+  Value kStep = c(config.blockK);
+  Value kBegin = c(0);
+  auto loop = scf::ForOp::create(b, kBegin, depthK, kStep, inits);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value k0 = loop.getInductionVar();
@@ -154,7 +156,9 @@ void LinearKernelBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
   if (config.asyncCopy) {
     acc = asyncLoop(tileStep, inits);
   } else {
-    auto loop = scf::ForOp::create(b, c(0), depthK, c(config.blockK), inits);
+    Value kStep = c(config.blockK);
+    Value kBegin = c(0);
+    auto loop = scf::ForOp::create(b, kBegin, depthK, kStep, inits);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = loop.getInductionVar();

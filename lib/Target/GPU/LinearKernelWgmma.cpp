@@ -105,8 +105,13 @@ Value WgmmaLinearBuilder::descriptor(Value tileBase, int64_t rows, Value stage,
   int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
   int64_t stageBytes = rows * config.blockK * elementBytes;
   // The k16 slice starts 2 core matrices along K per slice.
-  Value start = add(add(tileBase, mul(stage, c(stageBytes))),
-                    c(slice * 2 * kCoreMatrixBytes));
+  // One op per statement, in the order gcc created them (README.md, "Same
+  // output from every host compiler").
+  Value sliceOffset = c(slice * 2 * kCoreMatrixBytes);
+  Value stageSize = c(stageBytes);
+  Value stageOffset = mul(stage, stageSize);
+  Value stageStart = add(tileBase, stageOffset);
+  Value start = add(stageStart, sliceOffset);
   int64_t leading = kCoreMatrixBytes;
   int64_t stride = config.blockK / 8 * kCoreMatrixBytes;
   if (wgmmaMutation == WgmmaMutation::DescriptorStride)
@@ -114,8 +119,10 @@ Value WgmmaLinearBuilder::descriptor(Value tileBase, int64_t rows, Value stage,
   // Bits 0-13: (address & 0x3FFFF) >> 4; 16-29: leading byte offset >> 4;
   // 32-45: stride byte offset >> 4; base offset 0; bits 62-63: swizzle
   // mode 0 (none).
-  Value address = arith::ShRUIOp::create(
-      b, arith::AndIOp::create(b, start, c(0x3FFFF)), c(4));
+  Value four = c(4);
+  Value addressMask = c(0x3FFFF);
+  Value masked = arith::AndIOp::create(b, start, addressMask);
+  Value address = arith::ShRUIOp::create(b, masked, four);
   int64_t fields = ((leading >> 4) << 16) | ((stride >> 4) << 32);
   Value desc = arith::OrIOp::create(b, address, c(fields));
   return arith::IndexCastOp::create(b, b.getI64Type(), desc);
@@ -148,12 +155,15 @@ void WgmmaLinearBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(first.thenBlock());
-    fillTiles(c(0), c(0));
+    Value k0 = c(0);
+    Value stage0 = c(0);
+    fillTiles(stage0, k0);
   }
   NVVM::CpAsyncCommitGroupOp::create(b);
 
-  auto loop =
-      scf::ForOp::create(b, c(0), depthK, c(config.blockK), ValueRange{zero});
+  Value kStep = c(config.blockK);
+  Value kBegin = c(0);
+  auto loop = scf::ForOp::create(b, kBegin, depthK, kStep, ValueRange{zero});
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -201,8 +211,15 @@ void WgmmaLinearBuilder::build(gpu::GPUFuncOp func, bool hasBias) {
 
   // The accumulator fragment of thread tid into Y.
   Value warp = div(tid, config.warpSize), lane = rem(tid, config.warpSize);
-  Value rowBase = add(add(m0, mul(warp, c(16))), div(lane, 4));
-  Value colBase = add(n0, mul(rem(lane, 4), c(2)));
+  Value laneRow = div(lane, 4);
+  Value sixteen = c(16);
+  Value warpRow = mul(warp, sixteen);
+  Value warpBase = add(m0, warpRow);
+  Value rowBase = add(warpBase, laneRow);
+  Value two = c(2);
+  Value laneCol = rem(lane, 4);
+  Value laneColOffset = mul(laneCol, two);
+  Value colBase = add(n0, laneColOffset);
   for (int64_t i = 0; i < registers; ++i) {
     int64_t rowHalf = (i / 2) % 2, colOdd = i % 2;
     if (mutation == KernelMutation::SwapFragmentLanes)

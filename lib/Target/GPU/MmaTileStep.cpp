@@ -320,16 +320,19 @@ void seq::fillTileSync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
                        Type elementType, Value tid, const TileOperand &operand,
                        Value k0, Value depthK, TileIndexFn indices) {
   IndexMath m(b);
-  auto loop = scf::ForOp::create(b, tid, m.c(operand.rows * config.blockK),
-                                 m.c(config.threads()));
+  // One op per statement, in the order gcc created them (README.md, "Same
+  // output from every host compiler").
+  Value threads = m.c(config.threads());
+  Value elements = m.c(operand.rows * config.blockK);
+  auto loop = scf::ForOp::create(b, tid, elements, threads);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   Value e = loop.getInductionVar();
   Value r = m.div(e, config.blockK), col = m.rem(e, config.blockK);
   Value row = m.add(operand.rowBase, r), k = m.add(k0, col);
-  Value inside =
-      arith::AndIOp::create(b, m.ult(row, operand.rowLimit), m.ult(k, depthK))
-          .getResult();
+  Value kInside = m.ult(k, depthK);
+  Value rowInside = m.ult(row, operand.rowLimit);
+  Value inside = arith::AndIOp::create(b, rowInside, kInside).getResult();
   auto ifOp = scf::IfOp::create(b, TypeRange{elementType}, inside,
                                 /*withElseRegion=*/true);
   {
@@ -355,20 +358,28 @@ void seq::fillTilesAsync(ImplicitLocOpBuilder &b, const GPULinearConfig &config,
   int64_t xChunks = x.rows * perRow;
   int64_t total = (x.rows + w.rows) * perRow;
   int64_t threads = config.threads();
-  Value aligned = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                        m.rem(depthK, vec), m.c(0));
+  Value zero = m.c(0);
+  Value partial = m.rem(depthK, vec);
+  Value aligned =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, partial, zero);
   auto ifOp = scf::IfOp::create(b, TypeRange{}, aligned, true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
   // Chunk e of an operand: row e / perRow, column (e % perRow) * vec.
   auto copy = [&](const TileOperand &operand, Value e) {
-    Value r = m.div(e, perRow), col = m.mul(m.rem(e, perRow), m.c(vec));
+    Value r = m.div(e, perRow);
+    Value vecElements = m.c(vec);
+    Value chunk = m.rem(e, perRow);
+    Value col = m.mul(chunk, vecElements);
     Value row = m.add(operand.rowBase, r), k = m.add(k0, col);
-    Value inside = arith::AndIOp::create(b, m.ult(row, operand.rowLimit),
-                                         m.ult(k, depthK));
+    Value kInside = m.ult(k, depthK);
+    Value rowInside = m.ult(row, operand.rowLimit);
+    Value inside = arith::AndIOp::create(b, rowInside, kInside);
     // Rows past the limit and chunks past K: zero-filled (source size 0)
     // from an in-bounds address.
-    Value srcElements = arith::SelectOp::create(b, inside, m.c(vec), m.c(0));
+    Value none = m.c(0);
+    Value whole = m.c(vec);
+    Value srcElements = arith::SelectOp::create(b, inside, whole, none);
     Value srcRow =
         m.minU(row, arith::SubIOp::create(b, operand.rowLimit, m.c(1)));
     Value srcK = m.minU(k, arith::SubIOp::create(b, depthK, m.c(vec)));

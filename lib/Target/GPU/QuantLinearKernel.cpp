@@ -158,10 +158,16 @@ Value QuantLinearBuilder::loadF16(Value row, Value at) {
   };
   // Little-endian: the low byte first. Masks keep the arithmetic exact
   // however a sign-extended byte is held.
-  Value low = arith::AndIOp::create(b, byte(at),
-                                    arith::ConstantIntOp::create(b, i16, 0xFF));
-  Value high = arith::ShLIOp::create(b, byte(add(at, c(1))),
-                                     arith::ConstantIntOp::create(b, i16, 8));
+  // One op per statement, in the order gcc created them (README.md, "Same
+  // output from every host compiler").
+  Value lowMask = arith::ConstantIntOp::create(b, i16, 0xFF);
+  Value lowByte = byte(at);
+  Value low = arith::AndIOp::create(b, lowByte, lowMask);
+  Value eight = arith::ConstantIntOp::create(b, i16, 8);
+  Value one = c(1);
+  Value nextAt = add(at, one);
+  Value highByte = byte(nextAt);
+  Value high = arith::ShLIOp::create(b, highByte, eight);
   Value bits = arith::OrIOp::create(b, low, high);
   Value half = arith::BitcastOp::create(b, b.getF16Type(), bits);
   return arith::ExtFOp::create(b, b.getF32Type(), half);
@@ -196,9 +202,10 @@ Value QuantLinearBuilder::levels(Value row, Value offset, Value first,
   Value bytes = load(add(quants, rem(first, 16)));
   Value lowNibbles = arith::AndIOp::create(b, bytes, splatInt(i8s, 0x0F));
   // Arithmetic shift then mask: the high nibble whatever the sign.
-  Value highNibbles = arith::AndIOp::create(
-      b, arith::ShRSIOp::create(b, bytes, splatInt(i8s, 4)),
-      splatInt(i8s, 0x0F));
+  Value nibbleMask = splatInt(i8s, 0x0F);
+  Value four = splatInt(i8s, 4);
+  Value shifted = arith::ShRSIOp::create(b, bytes, four);
+  Value highNibbles = arith::AndIOp::create(b, shifted, nibbleMask);
   Value nibbles = arith::SelectOp::create(b, high, highNibbles, lowNibbles);
   if (format == QuantFormat::Q4_0)
     return arith::SIToFPOp::create(
@@ -209,8 +216,9 @@ Value QuantLinearBuilder::levels(Value row, Value offset, Value first,
 Value QuantLinearBuilder::dequantize(Value row, Value offset, Value first,
                                      int64_t count,
                                      std::pair<Value, Value> scales) {
-  Value value = arith::MulFOp::create(b, levels(row, offset, first, count),
-                                      splatF32(scales.first, count));
+  Value scale = splatF32(scales.first, count);
+  Value unscaled = levels(row, offset, first, count);
+  Value value = arith::MulFOp::create(b, unscaled, scale);
   if (scales.second)
     value = arith::AddFOp::create(b, value, splatF32(scales.second, count));
   return value;
@@ -244,10 +252,14 @@ std::pair<Value, Value> QuantLinearBuilder::q4kScales(Value row, Value offset,
     return arith::ShLIOp::create(b, shifted, i32c(4));
   };
   Value low = ult(s, c(4));
-  Value scHigh = arith::OrIOp::create(b, andC(e4, 15), top2(a));
+  Value aTop = top2(a);
+  Value e4Low = andC(e4, 15);
+  Value scHigh = arith::OrIOp::create(b, e4Low, aTop);
   Value sc = arith::SelectOp::create(b, low, andC(a, 63), scHigh);
-  Value mHigh =
-      arith::OrIOp::create(b, arith::ShRUIOp::create(b, e4, i32c(4)), top2(e));
+  Value eTop = top2(e);
+  Value shiftFour = i32c(4);
+  Value e4High = arith::ShRUIOp::create(b, e4, shiftFour);
+  Value mHigh = arith::OrIOp::create(b, e4High, eTop);
   Value m = arith::SelectOp::create(b, low, andC(e4, 63), mHigh);
   // The mutation reads the scale where the min is and the min where the
   // scale is.
@@ -278,40 +290,64 @@ Value QuantLinearBuilder::kRun(Value row, Value offset, Value i,
           b, high, arith::ConstantIntOp::create(b, b.getI1Type(), 1));
     Value lowNibbles = arith::AndIOp::create(b, bytes, splatInt(i8s, 0x0F));
     // Arithmetic shift then mask: the high nibble whatever the sign.
-    Value highNibbles = arith::AndIOp::create(
-        b, arith::ShRSIOp::create(b, bytes, splatInt(i8s, 4)),
-        splatInt(i8s, 0x0F));
+    Value nibbleMask = splatInt(i8s, 0x0F);
+    Value four = splatInt(i8s, 4);
+    Value shifted = arith::ShRSIOp::create(b, bytes, four);
+    Value highNibbles = arith::AndIOp::create(b, shifted, nibbleMask);
     return arith::SelectOp::create(b, high, highNibbles, lowNibbles);
   };
   if (format == QuantFormat::Q4_K) {
     Value s = div(i, 32);
-    Value at = add(add(offset, c(16)), add(mul(div(s, 2), c(32)), rem(i, 32)));
-    Value high =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ne, rem(s, 2), c(0));
+    Value iInSub = rem(i, 32);
+    Value thirtyTwo = c(32);
+    Value pair = div(s, 2);
+    Value pairOffset = mul(pair, thirtyTwo);
+    Value inQs = add(pairOffset, iInSub);
+    Value sixteen = c(16);
+    Value qs = add(offset, sixteen);
+    Value at = add(qs, inQs);
+    Value zero = c(0);
+    Value odd = rem(s, 2);
+    Value high = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, odd, zero);
     Value levels = arith::UIToFPOp::create(
         b, f32s, nibbles(load(at, std::min<int64_t>(count, 16)), high));
     auto [scale, negMin] = q4kScales(row, offset, s);
-    return arith::AddFOp::create(
-        b, arith::MulFOp::create(b, levels, splatF32(scale, count)),
-        splatF32(negMin, count));
+    Value negMins = splatF32(negMin, count);
+    Value scales = splatF32(scale, count);
+    Value scaled = arith::MulFOp::create(b, levels, scales);
+    return arith::AddFOp::create(b, scaled, negMins);
   }
   // q6_k.
   Value s = div(i, 16);
   Value n = div(i, 128), q = rem(div(i, 32), 4), l = rem(i, 32);
-  Value qlAt = add(offset, add(add(mul(n, c(64)), mul(rem(q, 2), c(32))), l));
-  Value qhAt = add(offset, add(c(128), add(mul(n, c(32)), l)));
+  Value thirtyTwo = c(32);
+  Value qOdd = rem(q, 2);
+  Value qOddOffset = mul(qOdd, thirtyTwo);
+  Value sixtyFour = c(64);
+  Value nOffset = mul(n, sixtyFour);
+  Value qlRun = add(nOffset, qOddOffset);
+  Value qlInBlock = add(qlRun, l);
+  Value qlAt = add(offset, qlInBlock);
+  Value qhThirtyTwo = c(32);
+  Value nQh = mul(n, qhThirtyTwo);
+  Value qhInBlock = add(nQh, l);
+  Value qhBase = c(128);
+  Value qhRun = add(qhBase, qhInBlock);
+  Value qhAt = add(offset, qhRun);
   uint64_t align = std::min<int64_t>(count, 2);
   Value upper = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, q, c(2));
   Value lowBits = nibbles(load(qlAt, align), upper);
   Value shift = vector::BroadcastOp::create(
       b, i8s, arith::IndexCastOp::create(b, b.getI8Type(), mul(q, c(2))));
-  Value highBits = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, load(qhAt, align), shift), splatInt(i8s, 3));
-  Value level = arith::SubIOp::create(
-      b,
-      arith::OrIOp::create(
-          b, lowBits, arith::ShLIOp::create(b, highBits, splatInt(i8s, 4))),
-      splatInt(i8s, 32));
+  Value three = splatInt(i8s, 3);
+  Value qhBytes = load(qhAt, align);
+  Value qhShifted = arith::ShRUIOp::create(b, qhBytes, shift);
+  Value highBits = arith::AndIOp::create(b, qhShifted, three);
+  Value levelBias = splatInt(i8s, 32);
+  Value four = splatInt(i8s, 4);
+  Value highShifted = arith::ShLIOp::create(b, highBits, four);
+  Value combined = arith::OrIOp::create(b, lowBits, highShifted);
+  Value level = arith::SubIOp::create(b, combined, levelBias);
   Value levels = arith::SIToFPOp::create(b, f32s, level);
   // The mutation takes the scale of the neighbouring sub-block.
   Value scaleIndex = mutation == QuantKernelMutation::ScaleOrder
@@ -356,7 +392,10 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   depthK = memref::DimOp::create(b, x, 1);
   colsN = memref::DimOp::create(b, w, 0);
   lane = rem(tid, config.warpSize);
-  Value n = add(mul(blockX, c(config.decodeWarps)), div(tid, config.warpSize));
+  Value warpInBlock = div(tid, config.warpSize);
+  Value warps = c(config.decodeWarps);
+  Value firstWarp = mul(blockX, warps);
+  Value n = add(firstWarp, warpInBlock);
   // Blocks of 32: lane l takes blocks l, l + warp, ... K-quants: the warp
   // walks the super-blocks together, each lane its runs (element index,
   // length `runLength`) of each: bytes no other lane reads.
@@ -371,7 +410,11 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
     blocks = div(depthK, 256);
     runLength = 128 / config.warpSize;
     Value j = mul(lane, c(runLength));
-    Value first = add(mul(div(j, 32), c(64)), rem(j, 32));
+    Value jInRun = rem(j, 32);
+    Value runStride = c(64);
+    Value runIndex = div(j, 32);
+    Value runStart = mul(runIndex, runStride);
+    Value first = add(runStart, jInRun);
     runs = {first, add(first, c(32))};
   } else {
     // q6_k: qh bytes [j, j + run) hold elements 128 (j / 32) + 32q +
@@ -379,7 +422,11 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
     blocks = div(depthK, 256);
     runLength = 64 / config.warpSize;
     Value j = mul(lane, c(runLength));
-    Value first = add(mul(div(j, 32), c(128)), rem(j, 32));
+    Value jInRun = rem(j, 32);
+    Value runStride = c(128);
+    Value runIndex = div(j, 32);
+    Value runStart = mul(runIndex, runStride);
+    Value first = add(runStart, jInRun);
     for (int64_t q = 0; q < 4; ++q)
       runs.push_back(add(first, c(32 * q)));
   }
@@ -388,14 +435,21 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
   // shuffles see every lane.
   auto inside = scf::IfOp::create(b, TypeRange{}, ult(n, colsN), false);
   b.setInsertionPointToStart(inside.thenBlock());
-  auto rowGroups = scf::ForOp::create(b, c(0), rowsM, c(config.decodeRows));
+  Value rowStep = c(config.decodeRows);
+  Value rowBegin = c(0);
+  auto rowGroups = scf::ForOp::create(b, rowBegin, rowsM, rowStep);
   b.setInsertionPoint(rowGroups.getBody()->getTerminator());
   Value r0 = rowGroups.getInductionVar();
 
   SmallVector<Value> inits(config.decodeRows, zeroOf(f32));
-  auto blockLoop = isKQuant() ? scf::ForOp::create(b, c(0), blocks, c(1), inits)
-                              : scf::ForOp::create(b, lane, blocks,
-                                                   c(config.warpSize), inits);
+  scf::ForOp blockLoop;
+  if (isKQuant()) {
+    Value blockStep = c(1);
+    Value blockBegin = c(0);
+    blockLoop = scf::ForOp::create(b, blockBegin, blocks, blockStep, inits);
+  } else {
+    blockLoop = scf::ForOp::create(b, lane, blocks, c(config.warpSize), inits);
+  }
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(blockLoop.getBody());
@@ -430,9 +484,13 @@ void QuantLinearBuilder::buildDecode(gpu::GPUFuncOp func, bool hasBias) {
                                         /*nontemporal=*/false,
                                         llvm::MaybeAlign(16));
         };
-        product = arith::AddFOp::create(
-            b, arith::MulFOp::create(b, weights[0], loadX(k0)),
-            arith::MulFOp::create(b, weights[1], loadX(add(k0, c(16)))));
+        Value sixteen = c(16);
+        Value k16 = add(k0, sixteen);
+        Value xHigh = loadX(k16);
+        Value highProduct = arith::MulFOp::create(b, weights[1], xHigh);
+        Value xLow = loadX(k0);
+        Value lowProduct = arith::MulFOp::create(b, weights[0], xLow);
+        product = arith::AddFOp::create(b, lowProduct, highProduct);
       } else {
         auto xType = VectorType::get({runLength}, f32);
         for (auto [i, weight] : llvm::zip(runs, weights)) {
@@ -490,15 +548,18 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
   int64_t parts = tile.threads() / tile.blockN;
   int64_t run = 32 / parts;
 
-  auto loop = scf::ForOp::create(b, c(0), depthK, c(32), inits);
+  Value kStep = c(32);
+  Value kBegin = c(0);
+  auto loop = scf::ForOp::create(b, kBegin, depthK, kStep, inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value k0 = loop.getInductionVar();
     // X: f32 -> f16, zero below the last row.
     {
-      auto fill =
-          scf::ForOp::create(b, tid, c(tile.blockM * 32), c(tile.threads()));
+      Value fillStep = c(tile.threads());
+      Value fillEnd = c(tile.blockM * 32);
+      auto fill = scf::ForOp::create(b, tid, fillEnd, fillStep);
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPoint(fill.getBody()->getTerminator());
       Value e = fill.getInductionVar();
@@ -516,7 +577,9 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
     // W: the tile's blocks dequantized in registers, stored as f16.
     {
       Value r = div(tid, parts);
-      Value first = mul(rem(tid, parts), c(run));
+      Value runLength = c(run);
+      Value part = rem(tid, parts);
+      Value first = mul(part, runLength);
       Value n = add(n0, r);
       auto vecType = VectorType::get({run}, f32);
       auto ifOp = scf::IfOp::create(b, TypeRange{vecType}, ult(n, colsN), true);
@@ -526,11 +589,15 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
         if (isKQuant()) {
           // A 32-deep step lies in one super-block; the thread's run in one
           // sub-block.
-          Value offset = mul(div(k0, 256), c(blockBytes));
+          Value superBlockBytes = c(blockBytes);
+          Value superBlock = div(k0, 256);
+          Value offset = mul(superBlock, superBlockBytes);
           scf::YieldOp::create(
               b, ValueRange{kRun(n, offset, add(rem(k0, 256), first), run)});
         } else {
-          Value offset = mul(div(k0, 32), c(blockBytes));
+          Value quantBlockBytes = c(blockBytes);
+          Value quantBlock = div(k0, 32);
+          Value offset = mul(quantBlock, quantBlockBytes);
           scf::YieldOp::create(b, ValueRange{dequantize(n, offset, first, run,
                                                         header(n, offset))});
         }
@@ -539,10 +606,12 @@ void QuantLinearBuilder::buildPrefill(gpu::GPUFuncOp func, bool hasBias) {
       }
       Value halves = arith::TruncFOp::create(b, VectorType::get({run}, f16),
                                              ifOp.getResult(0));
-      for (int64_t j = 0; j < run; ++j)
-        memref::StoreOp::create(
-            b, vector::ExtractOp::create(b, halves, ArrayRef<int64_t>{j}), sw,
-            ValueRange{r, add(first, c(j))});
+      for (int64_t j = 0; j < run; ++j) {
+        Value jOffset = c(j);
+        Value col = add(first, jOffset);
+        Value half = vector::ExtractOp::create(b, halves, ArrayRef<int64_t>{j});
+        memref::StoreOp::create(b, half, sw, ValueRange{r, col});
+      }
     }
     gpu::BarrierOp::create(b);
     SmallVector<Value> acc(loop.getRegionIterArgs());
@@ -580,22 +649,31 @@ void QuantLinearBuilder::buildEmbedding(gpu::GPUFuncOp func) {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(branch.thenBlock());
     Value row = arith::IndexCastOp::create(b, b.getIndexType(), id);
-    auto loop =
-        scf::ForOp::create(b, tid, div(width, run), c(config.decodeThreads()));
+    Value runStep = c(config.decodeThreads());
+    Value runs = div(width, run);
+    auto loop = scf::ForOp::create(b, tid, runs, runStep);
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value i = mul(loop.getInductionVar(), c(run));
     Value values;
     if (isKQuant()) {
-      Value offset = mul(div(i, 256), c(blockBytes));
+      Value superBlockBytes = c(blockBytes);
+      Value superBlock = div(i, 256);
+      Value offset = mul(superBlock, superBlockBytes);
       values = kRun(row, offset, rem(i, 256), run);
     } else {
-      Value offset = mul(div(i, 32), c(blockBytes));
-      values = dequantize(row, offset, rem(i, 32), run, header(row, offset));
+      Value quantBlockBytes = c(blockBytes);
+      Value quantBlock = div(i, 32);
+      Value offset = mul(quantBlock, quantBlockBytes);
+      std::pair<Value, Value> scales = header(row, offset);
+      Value first = rem(i, 32);
+      values = dequantize(row, offset, first, run, scales);
     }
-    for (int64_t j = 0; j < run; ++j)
-      memref::StoreOp::create(
-          b, vector::ExtractOp::create(b, values, ArrayRef<int64_t>{j}), out,
-          ValueRange{token, add(i, c(j))});
+    for (int64_t j = 0; j < run; ++j) {
+      Value jOffset = c(j);
+      Value col = add(i, jOffset);
+      Value value = vector::ExtractOp::create(b, values, ArrayRef<int64_t>{j});
+      memref::StoreOp::create(b, value, out, ValueRange{token, col});
+    }
   }
   {
     // An id outside [0, V): a row of zeros and the status word.
@@ -608,10 +686,10 @@ void QuantLinearBuilder::buildEmbedding(gpu::GPUFuncOp func) {
       memref::StoreOp::create(b, zeroOf(b.getF32Type()), out,
                               ValueRange{token, loop.getInductionVar()});
     }
-    memref::StoreOp::create(b,
-                            arith::ConstantOp::create(
-                                b, b.getI32IntegerAttr(kStatusIndexOutOfRange)),
-                            status, ValueRange{c(0)});
+    Value zero = c(0);
+    Value code = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(kStatusIndexOutOfRange));
+    memref::StoreOp::create(b, code, status, ValueRange{zero});
   }
   gpu::ReturnOp::create(b);
 }

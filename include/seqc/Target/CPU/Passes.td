@@ -25,6 +25,25 @@ def SeqMarkEntryPoints : Pass<"seq-mark-entry-points", "::mlir::ModuleOp"> {
   }];
 }
 
+def SeqConstantGlobals : Pass<"seq-constant-globals", "::mlir::ModuleOp"> {
+  let summary = "Creates the globals of tensor constants in program order";
+  let description = [{
+    Runs just before `one-shot-bufferize`. For every ranked-tensor
+    `arith.constant`, in the order of a walk of the module, creates (or
+    finds) the `memref.global` that bufferization would create for it,
+    with upstream's own helper (`bufferization::getGlobalFor`) and the
+    default alignment and memory space of the bufferization options, so
+    bufferization finds them and creates none. Upstream bufferizes the
+    functions of a module in an order taken from a `DenseMap` keyed by
+    `func.func` pointers (`getFuncOpsOrderedByCalls`,
+    OneShotModuleBufferize.cpp, MLIR 22), and creates each function's
+    globals as it bufferizes it: the order of the globals, and the `_N`
+    suffixes of same-shaped constants, changed from run to run. With this
+    pass the compiler's output depends only on its input.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def SeqInPlaceResults : Pass<"seq-inplace-results", "::mlir::ModuleOp"> {
   let summary = "Drops the in-place state results of entry points";
   let description = [{
