@@ -870,22 +870,16 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       // feature block of its expert, so each weight row it loads serves
       // every row of the block (the tokens are grouped per expert); decode
       // (one or two slots per expert) reads each chosen expert's rows once.
-      // With panels of two vectors, an expert's last run of more than one
-      // vector of slots but fewer than rowTile is cut into one vector and
-      // the rest (two blocks of width lanes instead of one of 2 x width
-      // lanes, half of them idle: issue #10's T64 routing gives 14-20
-      // slots per expert).
+      // (Cutting an expert's last run of 17-31 slots into 16 + the rest
+      // measured 1.15x slower at T64 with the fused 12-row blocks,
+      // bench/results/cpu-moe-2026-12-01-s11.md.)
       const int64_t rowTile = options.moeRowTile;
       const int64_t width = options.vectorWidth;
       const int64_t panelVectors =
           width > 0 ? llvm::divideCeil(rowTile, width) : 0;
       const bool panels =
           options.moePanelMinRows > 0 && panelVectors >= 1 && panelVectors <= 2;
-      const bool splitRagged =
-          panels && panelVectors == 2 && width >= options.moePanelMinRows;
-      Value wholeBlocks = b.divUp(slots, rowTile);
-      Value lastBlocks = splitRagged ? b.mul(experts, b.index(2)) : experts;
-      Value maxBlocks = b.add(wholeBlocks, lastBlocks);
+      Value maxBlocks = b.add(b.divUp(slots, rowTile), experts);
       Value blockStart = heap(b, {maxBlocks}, indexType);
       Value blockEnd = heap(b, {maxBlocks}, indexType);
       Value blockExpert = heap(b, {maxBlocks}, indexType);
@@ -918,31 +912,11 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
             Value hi = memref::LoadOp::create(b, count, ValueRange{e});
             Value length = b.sub(hi, lo);
             Value n = b.divUp(length, rowTile);
-            // Whole blocks, then (split) one vector and the rest.
-            Value whole = arith::DivUIOp::create(b, length, b.index(rowTile));
-            if (splitRagged) {
-              Value rest = b.sub(length, b.mul(whole, b.index(rowTile)));
-              Value cut =
-                  b.cmp(arith::CmpIPredicate::ugt, rest, b.index(width));
-              n = b.add(n, b.select(cut, one, zero));
-            }
             b.forLoop(zero, n, [&](Value i) {
               Value at = b.add(acc[0], i);
               Value p0 = b.add(lo, b.mul(i, b.index(rowTile)));
-              Value size = b.index(rowTile);
-              if (splitRagged) {
-                Value inWhole = b.min(i, whole);
-                Value past = b.sub(i, inWhole);
-                Value wholeRows = b.mul(inWhole, b.index(rowTile));
-                Value pastRows = b.mul(past, b.index(width));
-                p0 = b.add(lo, b.add(wholeRows, pastRows));
-                Value isWhole = b.cmp(arith::CmpIPredicate::ult, i, whole);
-                Value wholeSize = b.index(rowTile);
-                Value vectorSize = b.index(width);
-                size = b.select(isWhole, wholeSize, vectorSize);
-              }
               memref::StoreOp::create(b, p0, blockStart, ValueRange{at});
-              Value p1 = b.min(hi, b.add(p0, size));
+              Value p1 = b.min(hi, b.add(p0, b.index(rowTile)));
               memref::StoreOp::create(b, p1, blockEnd, ValueRange{at});
               memref::StoreOp::create(b, e, blockExpert, ValueRange{at});
             });

@@ -180,21 +180,16 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:           memref.store %[[S2]], %[[ORDER]]
 // Row blocks: runs of at most 16 ordered slots of one expert (two AVX2
 // vectors of lanes; start, end, expert), counted per expert from the
-// sorted bucket ends; a last run of 9-15 slots is cut into 8 + the rest
-// (at most 16 / 16 + 2 x 4 = 9 blocks). Groups of up to 4 blocks of one
-// expert (first block, count) order the gate/up tiles.
-// CHECK:         %[[BLO:.*]] = memref.alloc(%c9) {{.*}} : memref<?xindex>
-// CHECK:         %[[BHI:.*]] = memref.alloc(%c9) {{.*}} : memref<?xindex>
-// CHECK:         %[[BEX:.*]] = memref.alloc(%c9) {{.*}} : memref<?xindex>
-// CHECK:         %[[GFIRST:.*]] = memref.alloc(%c9) {{.*}} : memref<?xindex>
-// CHECK:         %[[GCOUNT:.*]] = memref.alloc(%c9) {{.*}} : memref<?xindex>
+// sorted bucket ends. Groups of up to 4 blocks of one expert (first
+// block, count) order the gate/up tiles.
+// CHECK:         %[[BLO:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[BHI:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[BEX:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[GFIRST:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[GCOUNT:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
 // CHECK:         %[[NB:.*]]:3 = scf.for %[[BE:.*]] = %c0 to %c4 {{.*}} -> (index, index, index)
-// CHECK:           arith.ceildivui %[[LEN:.*]], %c16
-// CHECK:           %[[WHOLE:.*]] = arith.divui %[[LEN]], %c16
-// CHECK:           %[[REST:.*]] = arith.subi %[[LEN]], %{{.*}}
-// CHECK:           arith.cmpi ugt, %[[REST]], %c8
+// CHECK:           arith.ceildivui %{{.*}}, %c16
 // CHECK:           scf.for
-// CHECK:             arith.select %{{.*}}, %c16, %c8
 // CHECK:             memref.store %{{.*}}, %[[BLO]]
 // CHECK:             memref.store %{{.*}}, %[[BHI]]
 // CHECK:             memref.store %[[BE]], %[[BEX]]
@@ -204,8 +199,8 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:             memref.store %{{.*}}, %[[GCOUNT]]
 // Panel blocks (>= 4 slots): the block's tokens gathered transposed once,
 // xT[block, d, lane] (f32, zero past the block's end).
-// CHECK:         %[[XT:.*]] = memref.alloc(%c9) {{.*}} : memref<?x16x16xf32>
-// CHECK:         %[[HT:.*]] = memref.alloc(%c9) {{.*}} : memref<?x32x16xf32>
+// CHECK:         %[[XT:.*]] = memref.alloc(%c5) {{.*}} : memref<?x16x16xf32>
+// CHECK:         %[[HT:.*]] = memref.alloc(%c5) {{.*}} : memref<?x32x16xf32>
 // CHECK:         scf.forall (%[[GB:.*]]) in (%[[NB]]#0)
 // CHECK:           arith.cmpi sge, %{{.*}}, %c4
 // CHECK:           scf.if

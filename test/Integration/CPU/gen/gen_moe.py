@@ -318,12 +318,9 @@ def cases():
         out.append(c)
 
     # moe_experts row blocks of ragged expert runs (issue #10): slot counts
-    # 1, 15, 16, 17, 31, 33, 49, 2 and 150. With 16 lanes (row tile 32) a
-    # last run of 17-31 slots is cut into 16 + the rest (17 -> 16 + 1,
-    # 31 -> 16 + 15, 49 -> 32 + 16 + 1), 150 slots make 32 x 4 + 16 + 6
-    # (groups of 4 and 2 row blocks per expert in the gate/up phase, 2 in
-    # the down phase); with 8 lanes (row tile 16) 9-15 are cut into 8 + the
-    # rest. Blocks of 1-3 slots take the dot-product path.
+    # 1, 15, 16, 17, 31, 33, 49, 2 and 150: one- and two-vector panel
+    # blocks, one-slot blocks on the dot-product path after whole blocks,
+    # and (150 = 32 x 4 + 22) two groups of row blocks of one expert.
     c = Case("moe_experts_panels_ragged")
     counts = [1, 15, 16, 17, 31, 33, 49, 2, 150]
     E, K, Dm, Fh = len(counts), 2, 20, 70

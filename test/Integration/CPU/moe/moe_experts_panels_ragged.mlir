@@ -1,15 +1,14 @@
 // Tolerance (f32): rtol 1e-4 / atol 1e-5, the f32 default.
 //
 // SwiGLU experts (f32) over ragged expert runs (issue #10): experts with
-// 1, 15, 16, 17, 31, 33, 49, 2 and 150 slots. With 16 lanes (AVX-512,
-// row tile 32) an expert's last run of 17-31 slots is cut into one vector
-// of 16 slots and the rest (17 -> 16 + 1 on the dot-product path, 31 ->
-// 16 + 15, 49 -> 32 + 16 + 1), and 150 slots make 32 x 4 + 16 + 6: groups
-// of 4 + 2 row blocks in the gate/up phase and 2 + 2 + 2 in the down
-// phase; with 8 lanes (AVX2, row tile 16) runs of 9-15 are cut into 8 +
-// the rest. 70 hidden features are a whole and a partial feature tile,
-// 20 model features not a multiple of the vector width. The golden output
-// is the float64 reference of gen/gen_moe.py.
+// 1, 15, 16, 17, 31, 33, 49, 2 and 150 slots. With 16 lanes (AVX-512, row
+// tile 32) they make one- and two-vector panel blocks, 32 + 1 and 32 + 17
+// (a one-slot block on the dot-product path), and 150 slots make 32 x 4 +
+// 22: groups of 4 + 1 row blocks in the gate/up phase; with 8 lanes (AVX2,
+// row tile 16) 15 + 1, 16 + 1, 16 + 15 and so on. 70 hidden features are
+// a whole and a partial feature tile, 20 model features not a multiple of
+// the vector width. The golden output is the float64 reference of
+// gen/gen_moe.py.
 // Inputs and golden outputs: Inputs/moe_experts_panels_ragged/, written by gen/gen_moe.py.
 
 // REQUIRES: cpu-lowering-moe
