@@ -234,19 +234,26 @@ def moe_layer(rng):
     return _moe_layer(rng, 64, 512, 1024, 8, 2)
 
 
-def _moe_layer(rng, T, DM, FF, E, K):
+def _moe_layer(rng, T, DM, FF, E, K, dtype="f32"):
     x = rng.standard_normal((T, DM), dtype=np.float32)
     wr = rng.standard_normal((E, DM), dtype=np.float32) * 0.05
     wg, wu = (rng.standard_normal((E, FF, DM), dtype=np.float32) * 0.05 for _ in range(2))
     wd = rng.standard_normal((E, DM, FF), dtype=np.float32) * 0.05
-    ir = f"""func.func @main(%x: tensor<{T}x{DM}xf32>, %wr: tensor<{E}x{DM}xf32>, %wg: tensor<{E}x{FF}x{DM}xf32>, %wu: tensor<{E}x{FF}x{DM}xf32>, %wd: tensor<{E}x{DM}x{FF}xf32>) -> tensor<{T}x{DM}xf32> {{
-  %logits = seq.linear %x, %wr : tensor<{T}x{DM}xf32>, tensor<{E}x{DM}xf32> -> tensor<{T}x{E}xf32>
-  %w, %e = seq.moe_route %logits {{top_k = {K} : i64, scoring = #seq.router_scoring<softmax>, normalize}} : tensor<{T}x{E}xf32> -> tensor<{T}x{K}xf32>, tensor<{T}x{K}xi32>
+    # bf16: activations, router and expert weights in bf16 (the routing
+    # weights f32), torch's loop on the same bf16 tensors.
+    dt = dtype
+    if dtype == "bf16":
+        x, wr, wg, wu, wd = map(_bf16_exact, (x, wr, wg, wu, wd))
+    ir = f"""func.func @main(%x: tensor<{T}x{DM}x{dt}>, %wr: tensor<{E}x{DM}x{dt}>, %wg: tensor<{E}x{FF}x{DM}x{dt}>, %wu: tensor<{E}x{FF}x{DM}x{dt}>, %wd: tensor<{E}x{DM}x{FF}x{dt}>) -> tensor<{T}x{DM}x{dt}> {{
+  %logits = seq.linear %x, %wr : tensor<{T}x{DM}x{dt}>, tensor<{E}x{DM}x{dt}> -> tensor<{T}x{E}x{dt}>
+  %w, %e = seq.moe_route %logits {{top_k = {K} : i64, scoring = #seq.router_scoring<softmax>, normalize}} : tensor<{T}x{E}x{dt}> -> tensor<{T}x{K}xf32>, tensor<{T}x{K}xi32>
   %perm, %off = seq.moe_dispatch %e {{num_experts = {E} : i64}} : tensor<{T}x{K}xi32> -> tensor<{T * K}xi32>, tensor<{E + 1}xi32>
-  %y = seq.moe_experts %x, %w, %perm, %off gate(%wg : tensor<{E}x{FF}x{DM}xf32>) up(%wu : tensor<{E}x{FF}x{DM}xf32>) down(%wd : tensor<{E}x{DM}x{FF}xf32>) {{activation = #seq.ffn_activation<swiglu>}} : tensor<{T}x{DM}xf32>, tensor<{T}x{K}xf32>, tensor<{T * K}xi32>, tensor<{E + 1}xi32> -> tensor<{T}x{DM}xf32>
-  return %y : tensor<{T}x{DM}xf32>
+  %y = seq.moe_experts %x, %w, %perm, %off gate(%wg : tensor<{E}x{FF}x{DM}x{dt}>) up(%wu : tensor<{E}x{FF}x{DM}x{dt}>) down(%wd : tensor<{E}x{DM}x{FF}x{dt}>) {{activation = #seq.ffn_activation<swiglu>}} : tensor<{T}x{DM}x{dt}>, tensor<{T}x{K}xf32>, tensor<{T * K}xi32>, tensor<{E + 1}xi32> -> tensor<{T}x{DM}x{dt}>
+  return %y : tensor<{T}x{DM}x{dt}>
 }}"""
     tx, twr, twg, twu, twd = map(torch.from_numpy, (x, wr, wg, wu, wd))
+    if dtype == "bf16":
+        tx, twr, twg, twu, twd = (t.bfloat16() for t in (tx, twr, twg, twu, twd))
 
     def ref():  # Hugging Face Mixtral sparse MoE block, eager
         probs = torch.softmax(tx @ twr.T, -1)
@@ -263,12 +270,13 @@ def _moe_layer(rng, T, DM, FF, E, K):
         return out
 
     flops = 2 * T * K * 3 * DM * FF
-    label = f"MoE layer Mixtral-style T{T} Dm{DM} F{FF} E{E} top{K} f32"
+    label = f"MoE layer Mixtral-style T{T} Dm{DM} F{FF} E{E} top{K} {dtype}"
     if T <= 8:
         # Decode sizes are bound by reading the chosen experts' weights
         # once (the router's and the activations are negligible).
-        chosen = np.unique(torch.topk(tx @ twr.T, K, -1).indices.numpy())
-        return label, ir, [x, wr, wg, wu, wd], ref, None, len(chosen) * 3 * DM * FF * 4
+        chosen = np.unique(torch.topk(tx.float() @ twr.float().T, K, -1).indices.numpy())
+        width = 2 if dtype == "bf16" else 4
+        return label, ir, [x, wr, wg, wu, wd], ref, None, len(chosen) * 3 * DM * FF * width
     return label, ir, [x, wr, wg, wu, wd], ref, flops, None
 
 
@@ -410,6 +418,11 @@ def issue_moe_decode_t1(rng):
 
 def issue_moe_decode_t8(rng):
     return _moe_layer(rng, 8, 1024, 3584, 8, 2)
+
+
+def issue_moe_layer_bf16(rng, T=64):
+    """Issue #10's MoE shape with bf16 activations and experts."""
+    return _moe_layer(rng, T, 1024, 3584, 8, 2, "bf16")
 
 
 def issue_mamba_scan(rng):

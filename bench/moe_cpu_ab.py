@@ -21,7 +21,10 @@ import bench_cpu
 
 CASES = {"t1": bench_cpu.issue_moe_decode_t1, "t8": bench_cpu.issue_moe_decode_t8,
          "t64": bench_cpu.issue_moe_layer, "t512": bench_cpu.issue_moe_layer_t512}
-REPS = {"t1": 60, "t8": 30, "t64": 15, "t512": 5}
+# bf16 activations and experts: t1b, t8b, t64b, t512b.
+for _c, _t in (("t1b", 1), ("t8b", 8), ("t64b", 64), ("t512b", 512)):
+    CASES[_c] = (lambda t: lambda rng: bench_cpu.issue_moe_layer_bf16(rng, t))(_t)
+REPS = {"t1": 60, "t8": 30, "t64": 15, "t512": 5, "t1b": 60, "t8b": 30, "t64b": 15, "t512b": 5}
 
 def seqrun_cpu(bindir, pkg, args, reps):
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_PROC_BIND="true")
@@ -91,7 +94,8 @@ def main():
         pkgs = {}
         for n, d in builds.items():
             bindir, _, envs = d.partition(":")
-            env = dict(x.split("=", 1) for x in envs.split(",") if x)
+            # VAR=VALUE pairs split at commas that start another VAR=.
+            env = dict(x.split("=", 1) for x in re.split(r",(?=\w+=)", envs) if x)
             old = dict(os.environ); os.environ.update(env)
             try:
                 pkgs[n] = bench_cpu.seqc_compile(Path(bindir).parent, ir, inputs, work, f"{case}_{n}")

@@ -74,6 +74,17 @@ struct TilingOptions {
   // their slots in the lanes of one or two vectors (moeRowTile <= 2 x
   // vectorWidth), broadcast-FMAs of weight elements; 0: never.
   int64_t moePanelMinRows = 0;
+  // The expert FFN phases visit their (row block, feature block) tiles as
+  // (group, feature block, block of the group), a group being up to this
+  // many consecutive row blocks of one expert (gate/up phase, down
+  // phase): the group's activation planes stay in L2 while the expert's
+  // weight blocks stream past. 1: (block, feature block).
+  int64_t moeUpBlockGroup = 1;
+  int64_t moeDownBlockGroup = 1;
+  // Weight rows broadcast per step of a panel register block (features x
+  // (gate, up) of the gate/up phase share one block), each against up to
+  // 2 slot vectors: up to 2 x this many accumulators.
+  int64_t moePanelBroadcasts = 6;
   // seq.scan in Mamba-2's form (one scalar decay per head): steps per
   // chunk of the chunked matmul (SSD) form; 0 keeps the recurrence.
   int64_t scanChunk = 0;

@@ -234,6 +234,79 @@ expertBlockDots(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
   });
 }
 
+/// The panel kernel of the expert FFN phases: for every source s (a
+/// weight tensor: gate and up, or down), every feature j in [0, features)
+/// and every slot lane i of the `rowVectors * width` lanes of xT
+/// ([depth][lanes] f32), outs[s][j][i] = sum_d xT[d][i] * rowOf(s, j)[d].
+/// Weight elements that are not f32 (bf16) are widened as they are
+/// broadcast. A register block is up to `broadcasts` weight rows (features
+/// x sources: gate and up of a feature share the block) x 2 slot vectors:
+/// per step d, 2 xT loads and one broadcast per row feed 2 x broadcasts
+/// FMAs, and the sources' sums come out of one pass over xT.
+static void panelScores(LoopBuilder &b, Value xT, int64_t rowVectors,
+                        Value features, Value depth, int64_t width,
+                        int64_t broadcasts, int64_t sources,
+                        llvm::function_ref<Row(int64_t source, Value j)> rowOf,
+                        ArrayRef<Value> outs) {
+  auto type = VectorType::get({width}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  SmallVector<int64_t> sizes;
+  for (int64_t n = std::max<int64_t>(1, broadcasts / sources); n > 1;
+       n = n > 4 ? n / 2 : n - 1)
+    sizes.push_back(n);
+  sizes.push_back(1);
+  forGroupSizes(b, b.index(0), features, sizes, [&](Value j, int64_t count) {
+    SmallVector<Value> featureIndex;
+    SmallVector<Row> rows; // [feature][source]
+    for (int64_t k = 0; k < count; ++k) {
+      featureIndex.push_back(b.add(j, b.index(k)));
+      for (int64_t src = 0; src < sources; ++src)
+        rows.push_back(rowOf(src, featureIndex.back()));
+    }
+    Value first = b.index(0);
+    Value vectors = b.index(rowVectors);
+    forGroupSizes(b, first, vectors, {2, 1}, [&](Value rv, int64_t rc) {
+      SmallVector<Value> columns;
+      for (int64_t r = 0; r < rc; ++r) {
+        Value vector = b.add(rv, b.index(r));
+        Value lanes = b.index(width);
+        columns.push_back(b.mul(vector, lanes));
+      }
+      Value lo = b.index(0);
+      Value step = b.index(1);
+      auto loop = scf::ForOp::create(
+          b, lo, depth, step, SmallVector<Value>(rows.size() * rc, zero),
+          [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
+            SmallVector<Value> x;
+            for (Value c : columns) {
+              Value v = vector::LoadOp::create(b, type, xT, ValueRange{d, c});
+              x.push_back(v);
+            }
+            SmallVector<Value> next;
+            for (const Row &row : rows) {
+              SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+              indices.push_back(d);
+              Value element = b.loadF32(row.buffer, indices);
+              Value w = vector::BroadcastOp::create(b, type, element);
+              for (Value xv : x) {
+                Value sum = vector::FMAOp::create(b, w, xv, acc[next.size()]);
+                next.push_back(sum);
+              }
+            }
+            scf::YieldOp::create(b, loc, next);
+          });
+      for (int64_t k = 0; k < count; ++k)
+        for (int64_t src = 0; src < sources; ++src)
+          for (int64_t r = 0; r < rc; ++r) {
+            Value sum = loop.getResult((k * sources + src) * rc + r);
+            vector::StoreOp::create(b, sum, outs[src],
+                                    ValueRange{featureIndex[k], columns[r]});
+          }
+    });
+  });
+}
+
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -791,13 +864,37 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       // feature block of its expert, so each weight row it loads serves
       // every row of the block (the tokens are grouped per expert); decode
       // (one or two slots per expert) reads each chosen expert's rows once.
+      // (Cutting an expert's last run of 17-31 slots into 16 + the rest
+      // measured 1.15x slower at T64 with the fused 12-row blocks,
+      // bench/results/cpu-moe-2026-12-01-s11.md.)
       const int64_t rowTile = options.moeRowTile;
+      const int64_t width = options.vectorWidth;
+      const int64_t panelVectors =
+          width > 0 ? llvm::divideCeil(rowTile, width) : 0;
+      const bool panels =
+          options.moePanelMinRows > 0 && panelVectors >= 1 && panelVectors <= 2;
       Value maxBlocks = b.add(b.divUp(slots, rowTile), experts);
       Value blockStart = heap(b, {maxBlocks}, indexType);
       Value blockEnd = heap(b, {maxBlocks}, indexType);
       Value blockExpert = heap(b, {maxBlocks}, indexType);
-      Value numBlocks = b.forLoop(
-          zero, experts, ValueRange{zero},
+      // Groups of up to moe{Up,Down}BlockGroup consecutive blocks of one
+      // expert: the expert FFN phases run their tiles as (group, feature
+      // block, block of the group), so a group's activation planes stay
+      // in L2 while its expert's weight blocks stream past once
+      // (TilingOptions).
+      const int64_t upGroup = std::max<int64_t>(1, options.moeUpBlockGroup);
+      const int64_t downGroup = std::max<int64_t>(1, options.moeDownBlockGroup);
+      Value upFirst, upCount, downFirst, downCount;
+      if (upGroup > 1) {
+        upFirst = heap(b, {maxBlocks}, indexType);
+        upCount = heap(b, {maxBlocks}, indexType);
+      }
+      if (downGroup > 1) {
+        downFirst = heap(b, {maxBlocks}, indexType);
+        downCount = heap(b, {maxBlocks}, indexType);
+      }
+      SmallVector<Value> counted = b.forLoop(
+          zero, experts, ValueRange{zero, zero, zero},
           [&](Value e, ValueRange acc) -> SmallVector<Value> {
             // count[e - 1], read at max(e - 1, 0): expert 0's read of
             // count[-1] was out of bounds (found by --bounds-checks,
@@ -807,17 +904,59 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
             Value isFirst = b.cmp(arith::CmpIPredicate::eq, e, zero);
             Value lo = b.select(isFirst, zero, previous);
             Value hi = memref::LoadOp::create(b, count, ValueRange{e});
-            Value n = b.divUp(b.sub(hi, lo), rowTile);
+            Value length = b.sub(hi, lo);
+            Value n = b.divUp(length, rowTile);
             b.forLoop(zero, n, [&](Value i) {
               Value at = b.add(acc[0], i);
               Value p0 = b.add(lo, b.mul(i, b.index(rowTile)));
               memref::StoreOp::create(b, p0, blockStart, ValueRange{at});
-              memref::StoreOp::create(b, b.min(hi, b.add(p0, b.index(rowTile))),
-                                      blockEnd, ValueRange{at});
+              Value p1 = b.min(hi, b.add(p0, b.index(rowTile)));
+              memref::StoreOp::create(b, p1, blockEnd, ValueRange{at});
               memref::StoreOp::create(b, e, blockExpert, ValueRange{at});
             });
-            return {b.add(acc[0], n)};
-          })[0];
+            // The expert's groups of blocks [acc[0], acc[0] + n).
+            auto addGroups = [&](Value first, Value groupCount, int64_t size,
+                                 Value at) -> Value {
+              if (size == 1)
+                return at;
+              Value groups = b.divUp(n, size);
+              b.forLoop(zero, groups, [&](Value j) {
+                Value g = b.add(at, j);
+                Value offset = b.mul(j, b.index(size));
+                Value start = b.add(acc[0], offset);
+                Value left = b.sub(n, offset);
+                Value members = b.min(left, b.index(size));
+                memref::StoreOp::create(b, start, first, ValueRange{g});
+                memref::StoreOp::create(b, members, groupCount, ValueRange{g});
+              });
+              return b.add(at, groups);
+            };
+            Value upAt = addGroups(upFirst, upCount, upGroup, acc[1]);
+            Value downAt = addGroups(downFirst, downCount, downGroup, acc[2]);
+            Value blocks = b.add(acc[0], n);
+            return {blocks, upAt, downAt};
+          });
+      Value numBlocks = counted[0];
+      // Tiles of (block, feature block), visited as (group, feature block,
+      // block of the group): body(feature block, block).
+      auto forBlockTiles = [&](Value featureBlocks, int64_t size, Value first,
+                               Value groupCount, Value groups,
+                               llvm::function_ref<void(Value, Value)> body) {
+        if (size == 1) {
+          b.parallel({numBlocks, featureBlocks},
+                     [&](ValueRange ivs) { body(ivs[1], ivs[0]); });
+          return;
+        }
+        b.parallel({groups, featureBlocks, b.index(size)}, [&](ValueRange ivs) {
+          Value members =
+              memref::LoadOp::create(b, groupCount, ValueRange{ivs[0]});
+          Value inGroup = b.cmp(arith::CmpIPredicate::ult, ivs[2], members);
+          b.ifThen(inGroup, [&] {
+            Value start = memref::LoadOp::create(b, first, ValueRange{ivs[0]});
+            body(ivs[1], b.add(start, ivs[2]));
+          });
+        });
+      };
       auto tokenAt = [&](Value p) {
         Value s = memref::LoadOp::create(b, order, ValueRange{p});
         return arith::DivUIOp::create(b, s, topK).getResult();
@@ -830,11 +969,6 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
       // xT / hT vectors (transposedScores: up to 6 features x 2 vectors,
       // no horizontal sums) and its weight rows are read once per block.
       // Smaller blocks (decode) keep the dot-product register blocks.
-      const int64_t width = options.vectorWidth;
-      const int64_t panelVectors =
-          width > 0 ? llvm::divideCeil(rowTile, width) : 0;
-      const bool panels =
-          options.moePanelMinRows > 0 && panelVectors >= 1 && panelVectors <= 2;
       const int64_t lanes = panelVectors * width;
       Value xT, hT;
       if (panels) {
@@ -962,90 +1096,98 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         Value firstRow = b.mul(e, b.index(rowsPerExpert));
         return b.select(perExpert, b.add(firstRow, offset), p);
       };
-      b.parallel({b.divUp(hidden, block), numBlocks}, [&](ValueRange ivs) {
-        auto [p0, p1, e] = blockOf(ivs[1]);
-        Value f0 = b.mul(ivs[0], b.index(block));
-        Value f1 = b.min(hidden, b.add(f0, b.index(block)));
-        ifPanel(
-            p0, p1,
-            [&] {
-              withVectors(p0, p1, [&](int64_t vectors) {
-                Value xs = plane(xT, ivs[1], model);
-                Value us = b.scratch({block, lanes}, f32);
-                Value gs = gate ? b.scratch({block, lanes}, f32) : Value();
-                Value features = b.sub(f1, f0);
-                auto rowOf = [&](Value weight) {
-                  return [&, weight](Value j) {
-                    return Row{weight, {e, b.add(f0, j)}};
-                  };
-                };
-                transposedScores(b, xs, vectors, features, model, width,
-                                 rowOf(up), us);
-                if (gate)
-                  transposedScores(b, xs, vectors, features, model, width,
-                                   rowOf(gate), gs);
-                auto type = VectorType::get({width}, f32);
-                Value log2e = arith::ConstantOp::create(
-                    b, DenseElementsAttr::get(
-                           type, b.getF32FloatAttr(float(M_LOG2E))));
-                Value oneV = arith::ConstantOp::create(
-                    b, DenseElementsAttr::get(type, b.getF32FloatAttr(1.0f)));
-                b.forLoop(zero, features, [&](Value j) {
-                  Value f = b.add(f0, j);
-                  for (int64_t v = 0; v < vectors; ++v) {
-                    Value lane = b.index(v * width);
-                    if (activation != FfnActivation::SwiGLU) {
-                      // GELU: lane by lane (erf has no vector kernel).
-                      b.forLoop(
-                          lane, b.add(lane, b.index(width)), [&](Value l) {
-                            Value u =
-                                memref::LoadOp::create(b, us, ValueRange{j, l});
-                            Value g = gs ? memref::LoadOp::create(
-                                               b, gs, ValueRange{j, l})
-                                               .getResult()
-                                         : u;
-                            memref::StoreOp::create(b, activate(g, u), hT,
-                                                    ValueRange{ivs[1], f, l});
-                          });
-                      continue;
+      forBlockTiles(
+          b.divUp(hidden, block), upGroup, upFirst, upCount, counted[1],
+          [&](Value featureBlock, Value blk) {
+            auto [p0, p1, e] = blockOf(blk);
+            Value f0 = b.mul(featureBlock, b.index(block));
+            Value f1 = b.min(hidden, b.add(f0, b.index(block)));
+            ifPanel(
+                p0, p1,
+                [&] {
+                  withVectors(p0, p1, [&](int64_t vectors) {
+                    Value xs = plane(xT, blk, model);
+                    Value us = b.scratch({block, lanes}, f32);
+                    Value gs = gate ? b.scratch({block, lanes}, f32) : Value();
+                    Value features = b.sub(f1, f0);
+                    // Gate and up of a feature in one register block.
+                    SmallVector<Value> sourceWeights{up}, outs{us};
+                    if (gate) {
+                      sourceWeights.push_back(gate);
+                      outs.push_back(gs);
                     }
-                    // SiLU(g) * u = g * u / (1 + 2^(-g log2 e)) on vectors.
-                    Value u = vector::LoadOp::create(b, type, us,
-                                                     ValueRange{j, lane});
-                    Value g = vector::LoadOp::create(b, type, gs,
-                                                     ValueRange{j, lane});
-                    Value ex = exp2Vector(
-                        b, arith::MulFOp::create(b, arith::NegFOp::create(b, g),
-                                                 log2e));
-                    Value denom = arith::AddFOp::create(b, oneV, ex);
-                    Value gu = arith::MulFOp::create(b, g, u);
-                    Value h = arith::DivFOp::create(b, gu, denom);
-                    vector::StoreOp::create(b, h, hT,
-                                            ValueRange{ivs[1], f, lane});
-                  }
+                    panelScores(
+                        b, xs, vectors, features, model, width,
+                        options.moePanelBroadcasts, sourceWeights.size(),
+                        [&](int64_t src, Value j) {
+                          return Row{sourceWeights[src], {e, b.add(f0, j)}};
+                        },
+                        outs);
+                    auto type = VectorType::get({width}, f32);
+                    Value log2e = arith::ConstantOp::create(
+                        b, DenseElementsAttr::get(
+                               type, b.getF32FloatAttr(float(M_LOG2E))));
+                    Value oneV = arith::ConstantOp::create(
+                        b,
+                        DenseElementsAttr::get(type, b.getF32FloatAttr(1.0f)));
+                    b.forLoop(zero, features, [&](Value j) {
+                      Value f = b.add(f0, j);
+                      for (int64_t v = 0; v < vectors; ++v) {
+                        Value lane = b.index(v * width);
+                        if (activation != FfnActivation::SwiGLU) {
+                          // GELU: lane by lane (erf has no vector kernel).
+                          b.forLoop(
+                              lane, b.add(lane, b.index(width)), [&](Value l) {
+                                Value u = memref::LoadOp::create(
+                                    b, us, ValueRange{j, l});
+                                Value g = gs ? memref::LoadOp::create(
+                                                   b, gs, ValueRange{j, l})
+                                                   .getResult()
+                                             : u;
+                                memref::StoreOp::create(b, activate(g, u), hT,
+                                                        ValueRange{blk, f, l});
+                              });
+                          continue;
+                        }
+                        // SiLU(g) * u = g * u / (1 + 2^(-g log2 e)) on vectors.
+                        Value u = vector::LoadOp::create(b, type, us,
+                                                         ValueRange{j, lane});
+                        Value g = vector::LoadOp::create(b, type, gs,
+                                                         ValueRange{j, lane});
+                        Value ex = exp2Vector(
+                            b, arith::MulFOp::create(
+                                   b, arith::NegFOp::create(b, g), log2e));
+                        Value denom = arith::AddFOp::create(b, oneV, ex);
+                        Value gu = arith::MulFOp::create(b, g, u);
+                        Value h = arith::DivFOp::create(b, gu, denom);
+                        vector::StoreOp::create(b, h, hT,
+                                                ValueRange{blk, f, lane});
+                      }
+                    });
+                  });
+                },
+                [&] {
+                  expertBlockDots(
+                      b, p0, p1, f0, f1, model, options.vectorWidth,
+                      [&](Value p) {
+                        return Row{input, {tokenAt(p)}};
+                      },
+                      [&](Value f) {
+                        SmallVector<Row> rows{{up, {e, f}}};
+                        if (gate)
+                          rows.push_back({gate, {e, f}});
+                        return rows;
+                      },
+                      [&](Value p, Value f, ArrayRef<Value> dots) {
+                        Value row = hiddenRow(p, p0, e);
+                        Value h = activate(gate ? dots[1] : dots[0], dots[0]);
+                        memref::StoreOp::create(b, h, hbuf, ValueRange{row, f});
+                      },
+                      options.moeBlockRows,
+                      gate ? options.moeBlockFeatures
+                           : 2 * options.moeBlockFeatures);
                 });
-              });
-            },
-            [&] {
-              expertBlockDots(
-                  b, p0, p1, f0, f1, model, options.vectorWidth,
-                  [&](Value p) { return Row{input, {tokenAt(p)}}; },
-                  [&](Value f) {
-                    SmallVector<Row> rows{{up, {e, f}}};
-                    if (gate)
-                      rows.push_back({gate, {e, f}});
-                    return rows;
-                  },
-                  [&](Value p, Value f, ArrayRef<Value> dots) {
-                    Value row = hiddenRow(p, p0, e);
-                    Value h = activate(gate ? dots[1] : dots[0], dots[0]);
-                    memref::StoreOp::create(b, h, hbuf, ValueRange{row, f});
-                  },
-                  options.moeBlockRows,
-                  gate ? options.moeBlockFeatures
-                       : 2 * options.moeBlockFeatures);
-            });
-      });
+          });
 
       // 3. Tiles of (block of model features, row block): the expert's
       //    output for each position's slot s, scaled by its routing weight
@@ -1060,40 +1202,50 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         memref::StoreOp::create(b, b.mulf(b.loadF32(weights, {t, k}), y), ybuf,
                                 ValueRange{s, d});
       };
-      b.parallel({b.divUp(model, block), numBlocks}, [&](ValueRange ivs) {
-        auto [p0, p1, e] = blockOf(ivs[1]);
-        Value d0 = b.mul(ivs[0], b.index(block));
-        Value d1 = b.min(model, b.add(d0, b.index(block)));
-        ifPanel(
-            p0, p1,
-            [&] {
-              withVectors(p0, p1, [&](int64_t vectors) {
-                Value ys = b.scratch({block, lanes}, f32);
-                Value features = b.sub(d1, d0);
-                transposedScores(
-                    b, plane(hT, ivs[1], hidden), vectors, features, hidden,
-                    width,
-                    [&](Value j) { return Row{down, {e, b.add(d0, j)}}; }, ys);
-                b.forLoop(zero, b.sub(p1, p0), [&](Value i) {
-                  b.forLoop(zero, features, [&](Value j) {
-                    Value y = memref::LoadOp::create(b, ys, ValueRange{j, i});
-                    Value d = b.add(d0, j);
-                    storeSlot(b.add(p0, i), d, y);
+      forBlockTiles(
+          b.divUp(model, block), downGroup, downFirst, downCount, counted[2],
+          [&](Value featureBlock, Value blk) {
+            auto [p0, p1, e] = blockOf(blk);
+            Value d0 = b.mul(featureBlock, b.index(block));
+            Value d1 = b.min(model, b.add(d0, b.index(block)));
+            ifPanel(
+                p0, p1,
+                [&] {
+                  withVectors(p0, p1, [&](int64_t vectors) {
+                    Value ys = b.scratch({block, lanes}, f32);
+                    Value features = b.sub(d1, d0);
+                    panelScores(
+                        b, plane(hT, blk, hidden), vectors, features, hidden,
+                        width, options.moePanelBroadcasts, 1,
+                        [&](int64_t, Value j) {
+                          return Row{down, {e, b.add(d0, j)}};
+                        },
+                        ys);
+                    b.forLoop(zero, b.sub(p1, p0), [&](Value i) {
+                      b.forLoop(zero, features, [&](Value j) {
+                        Value y =
+                            memref::LoadOp::create(b, ys, ValueRange{j, i});
+                        Value d = b.add(d0, j);
+                        storeSlot(b.add(p0, i), d, y);
+                      });
+                    });
                   });
+                },
+                [&] {
+                  expertBlockDots(
+                      b, p0, p1, d0, d1, hidden, options.vectorWidth,
+                      [&](Value p) {
+                        return Row{hbuf, {hiddenRow(p, p0, e)}};
+                      },
+                      [&](Value d) {
+                        return SmallVector<Row>{{down, {e, d}}};
+                      },
+                      [&](Value p, Value d, ArrayRef<Value> y) {
+                        storeSlot(p, d, y[0]);
+                      },
+                      options.moeBlockRows, 2 * options.moeBlockFeatures);
                 });
-              });
-            },
-            [&] {
-              expertBlockDots(
-                  b, p0, p1, d0, d1, hidden, options.vectorWidth,
-                  [&](Value p) { return Row{hbuf, {hiddenRow(p, p0, e)}}; },
-                  [&](Value d) { return SmallVector<Row>{{down, {e, d}}}; },
-                  [&](Value p, Value d, ArrayRef<Value> y) {
-                    storeSlot(p, d, y[0]);
-                  },
-                  options.moeBlockRows, 2 * options.moeBlockFeatures);
-            });
-      });
+          });
 
       // Shared experts (always on, weight 1): hidden [T, Fs] and output
       // [T, Dm] with the same tiling, read by the combine below.

@@ -10,8 +10,13 @@
 
 // CHECK-LABEL: func.func @experts_gelu
 // CHECK:         memref.alloc(%{{.*}}) {{.*}} : memref<?x32xf32>
-// CHECK-NEXT:    scf.forall (%[[FB:.*]], %[[RB:.*]]) in (%c1, %{{.*}}) {
+// CHECK-NEXT:    scf.forall (%[[G:.*]], %[[FB:.*]], %[[GI:.*]]) in (%{{.*}}, %c1, %c4) {
 // CHECK-NEXT:      memref.alloca_scope {
+// CHECK-NEXT:        %[[GN:.*]] = memref.load %{{.*}}[%[[G]]] : memref<?xindex>
+// CHECK-NEXT:        %[[IN:.*]] = arith.cmpi ult, %[[GI]], %[[GN]] : index
+// CHECK-NEXT:        scf.if %[[IN]] {
+// CHECK-NEXT:        %[[G0:.*]] = memref.load %{{.*}}[%[[G]]] : memref<?xindex>
+// CHECK-NEXT:        %[[RB:.*]] = arith.addi %[[G0]], %[[GI]] : index
 // CHECK-NEXT:        %[[E:.*]] = memref.load %{{.*}}[%[[RB]]] : memref<?xindex>
 // CHECK-NEXT:        %[[P1:.*]] = memref.load %{{.*}}[%[[RB]]] : memref<?xindex>
 // CHECK-NEXT:        %[[P0:.*]] = memref.load %{{.*}}[%[[RB]]] : memref<?xindex>

@@ -180,34 +180,47 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:           memref.store %[[S2]], %[[ORDER]]
 // Row blocks: runs of at most 16 ordered slots of one expert (two AVX2
 // vectors of lanes; start, end, expert), counted per expert from the
-// sorted bucket ends.
+// sorted bucket ends. Groups of up to 4 blocks of one expert (first
+// block, count) order the gate/up tiles.
 // CHECK:         %[[BLO:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
 // CHECK:         %[[BHI:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
 // CHECK:         %[[BEX:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
-// CHECK:         %[[NB:.*]] = scf.for %[[BE:.*]] = %c0 to %c4 {{.*}} -> (index)
+// CHECK:         %[[GFIRST:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[GCOUNT:.*]] = memref.alloc(%c5) {{.*}} : memref<?xindex>
+// CHECK:         %[[NB:.*]]:3 = scf.for %[[BE:.*]] = %c0 to %c4 {{.*}} -> (index, index, index)
 // CHECK:           arith.ceildivui %{{.*}}, %c16
+// CHECK:           scf.for
 // CHECK:             memref.store %{{.*}}, %[[BLO]]
 // CHECK:             memref.store %{{.*}}, %[[BHI]]
 // CHECK:             memref.store %[[BE]], %[[BEX]]
+// CHECK:           arith.ceildivui %{{.*}}, %c4
+// CHECK:           scf.for
+// CHECK:             memref.store %{{.*}}, %[[GFIRST]]
+// CHECK:             memref.store %{{.*}}, %[[GCOUNT]]
 // Panel blocks (>= 4 slots): the block's tokens gathered transposed once,
 // xT[block, d, lane] (f32, zero past the block's end).
 // CHECK:         %[[XT:.*]] = memref.alloc(%c5) {{.*}} : memref<?x16x16xf32>
 // CHECK:         %[[HT:.*]] = memref.alloc(%c5) {{.*}} : memref<?x32x16xf32>
-// CHECK:         scf.forall (%[[GB:.*]]) in (%[[NB]])
+// CHECK:         scf.forall (%[[GB:.*]]) in (%[[NB]]#0)
 // CHECK:           arith.cmpi sge, %{{.*}}, %c4
 // CHECK:           scf.if
 // CHECK:             memref.load %[[X]]
 // CHECK:             arith.extf {{.*}} : bf16 to f32
 // CHECK:             memref.store %{{.*}}, %[[XT]][%[[GB]],
-// Phase 1: tiles of (block of 64 hidden features, row block), the row
-// blocks innermost. Panel blocks of up to 8 slots (one vector of lanes;
-// 9..16: two): broadcast-FMAs of widened weight elements against xT
-// vectors (6 features x 1 vector here), no horizontal sums; silu(gate) *
-// up on vectors (exp2 polynomial) into hT[block, f, lane].
+// Phase 1: tiles of (group of row blocks, block of 64 hidden features,
+// row block of the group), the group's blocks innermost. Panel blocks of
+// up to 8 slots (one vector of lanes; 9..16: two): broadcast-FMAs of
+// widened weight elements against xT vectors (3 features x (up, gate) x 1
+// vector here), no horizontal sums; silu(gate) * up on vectors (exp2
+// polynomial) into hT[block, f, lane].
 // The hidden buffer holds min(T*K, 3E) rows: only an expert's last,
 // short block (fewer slots than the panel kernel takes) is written there.
 // CHECK:         %[[H:.*]] = memref.alloc(%c12) {{.*}} : memref<?x32xf32>
-// CHECK:         scf.forall (%{{.*}}, %[[RB:.*]]) in (%c1, %[[NB]])
+// CHECK:         scf.forall (%[[G:.*]], %{{.*}}, %[[GI:.*]]) in (%[[NB]]#1, %c1, %c4)
+// CHECK:           %[[GN:.*]] = memref.load %[[GCOUNT]][%[[G]]]
+// CHECK:           arith.cmpi ult, %[[GI]], %[[GN]]
+// CHECK:           %[[G0:.*]] = memref.load %[[GFIRST]][%[[G]]]
+// CHECK:           %[[RB:.*]] = arith.addi %[[G0]], %[[GI]]
 // CHECK:           memref.load %[[BHI]][%[[RB]]]
 // CHECK:           %[[P0:.*]] = memref.load %[[BLO]][%[[RB]]]
 // CHECK:           arith.cmpi sge, %{{.*}}, %c4
@@ -215,7 +228,7 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:             arith.cmpi sle, %{{.*}}, %c8
 // CHECK:             scf.if
 // CHECK:               %[[XS:.*]] = memref.subview %[[XT]][%[[RB]], 0, 0]
-// CHECK:               scf.for %{{.*}} = %c0 to %{{.*}} step %c6
+// CHECK:               scf.for %{{.*}} = %c0 to %{{.*}} step %c3
 // CHECK:                   scf.for %[[D1:.*]] = %c0 to %c16 step %c1 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // CHECK:                     vector.load %[[XS]][%[[D1]], %{{.*}}]
 // CHECK:                     %[[WE:.*]] = memref.load %[[WU]][%{{.*}}, %{{.*}}, %[[D1]]]
@@ -249,11 +262,11 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:                 vector.reduction <add>
 // CHECK:                 math.exp
 // CHECK:                 memref.store %{{.*}}, %[[H]][%{{.*}}, %[[F]]]
-// Phase 2: tiles of (block of 64 model features, row block): down . hT
+// Phase 2: tiles of (row block, block of 64 model features): down . hT
 // (panel: 6 features x lanes) or down . hbuf (3 slots x 4 features),
 // scaled by the slot's routing weight and stored in the slot's row.
 // CHECK:         %[[Y:.*]] = memref.alloc() {{.*}} : memref<16x16xf32>
-// CHECK:         scf.forall (%{{.*}}, %[[RB2:.*]]) in (%c1, %[[NB]])
+// CHECK:         scf.forall (%[[RB2:.*]], %{{.*}}) in (%[[NB]]#0, %c1)
 // CHECK:           %[[YE:.*]] = memref.load %[[BEX]][%[[RB2]]]
 // CHECK:             scf.if
 // CHECK:               %[[YS0:.*]] = memref.alloca() : memref<64x16xf32>
@@ -315,14 +328,14 @@ func.func @experts_swiglu_bf16(%x: tensor<8x16xbf16>, %w: tensor<8x2xf32>, %perm
 // CHECK:         scf.forall (%{{.*}}) in (%[[NB:.*]])
 // CHECK:         %[[HROWS:.*]] = arith.minsi %[[SLOTS]], %c12
 // CHECK:         memref.alloc(%[[HROWS]]) {{.*}} : memref<?x32xf32>
-// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[NB]])
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, %c1, %c4)
 // The panel kernel's GELU runs lane by lane (math.erf is scalar).
 // CHECK:                 math.erf {{.*}} : f32
 // CHECK:           } else {
 // CHECK:             scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32)
 // CHECK:             math.erf
 // CHECK:         memref.alloc(%[[SLOTS]]) {{.*}} : memref<?x16xf32>
-// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%c1, %[[NB]])
+// CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%[[NB]], %c1)
 // CHECK:         scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %c1)
 // CHECK-NOT:     scf.forall
 // CHECK-NOT:     {{(= |^ *)seq\.}}

@@ -317,6 +317,39 @@ def cases():
                                     down, act))
         out.append(c)
 
+    # moe_experts row blocks of ragged expert runs (issue #10): slot counts
+    # 1, 15, 16, 17, 31, 33, 49, 2 and 150: one- and two-vector panel
+    # blocks, one-slot blocks on the dot-product path after whole blocks,
+    # and (150 = 32 x 4 + 22) two groups of row blocks of one expert.
+    c = Case("moe_experts_panels_ragged")
+    counts = [1, 15, 16, 17, 31, 33, 49, 2, 150]
+    E, K, Dm, Fh = len(counts), 2, 20, 70
+    T = sum(counts) // K
+    labels = np.repeat(np.arange(E), counts)
+    pairs = np.stack([labels[:T], labels[T:]], axis=1)
+    assert (pairs[:, 0] != pairs[:, 1]).all()
+    pairs = pairs[c.rng.permutation(T)]
+    swap = c.rng.random(T) < 0.5
+    pairs[swap] = pairs[swap][:, ::-1]
+    experts = torch.from_numpy(pairs.astype(np.int32))
+    x = c.quantize(randn(c.rng, T, Dm))
+    weights = c.quantize(uniform(c.rng, 0.1, 0.9, T, K), "f32")
+    perm, off, kept = dispatch_ref(experts, E)
+    assert [int(off[e + 1] - off[e]) for e in range(E)] == counts
+    gate = c.quantize(randn(c.rng, E, Fh, Dm, scale=0.3))
+    up = c.quantize(randn(c.rng, E, Fh, Dm, scale=0.3))
+    down = c.quantize(randn(c.rng, E, Dm, Fh, scale=0.15))
+    c.input("x", x)
+    c.input("weights", weights, "f32")
+    c.input("permutation", perm, "i32")
+    c.input("expert_offsets", off, "i32")
+    c.input("w_gate", gate)
+    c.input("w_up", up)
+    c.input("w_down", down)
+    c.output("out", experts_ref(x, weights, experts.long(), kept, gate, up,
+                                down, "swiglu"))
+    out.append(c)
+
     # Mixtral sparse MoE block: router linear, softmax, top-2, renormalise,
     # SwiGLU experts (w1 = gate, w3 = up, w2 = down).
     c = Case("moe_mixtral_block")
