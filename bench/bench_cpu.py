@@ -338,17 +338,21 @@ def quant_prefill_q4_1(rng):
                             "q4_1", 64, 576, 1536, rng)
 
 
-def f32_linear(label, T, K, N, rng):
-    """seq.linear with f32 weights against torch F.linear: decode (T = 1)
-    is bound by reading the weights (bytes = N * K * 4), prefill by
-    compute."""
+def f32_linear(label, T, K, N, rng, dtype="f32"):
+    """seq.linear with f32 (or bf16: dtype, activations and weights alike)
+    weights against torch F.linear: decode (T = 1) is bound by reading the
+    weights (bytes = N * K * 4), prefill by compute."""
     x = rng.standard_normal((T, K), dtype=np.float32)
     w = (rng.standard_normal((N, K), dtype=np.float32) / np.sqrt(K)).astype(np.float32)
-    ir = f"""func.func @main(%x: tensor<{T}x{K}xf32>, %w: tensor<{N}x{K}xf32>) -> tensor<{T}x{N}xf32> {{
-  %y = seq.linear %x, %w : tensor<{T}x{K}xf32>, tensor<{N}x{K}xf32> -> tensor<{T}x{N}xf32>
-  return %y : tensor<{T}x{N}xf32>
+    if dtype == "bf16":
+        x, w = _bf16_exact(x), _bf16_exact(w)
+    ir = f"""func.func @main(%x: tensor<{T}x{K}x{dtype}>, %w: tensor<{N}x{K}x{dtype}>) -> tensor<{T}x{N}x{dtype}> {{
+  %y = seq.linear %x, %w : tensor<{T}x{K}x{dtype}>, tensor<{N}x{K}x{dtype}> -> tensor<{T}x{N}x{dtype}>
+  return %y : tensor<{T}x{N}x{dtype}>
 }}"""
     tx, tw = torch.from_numpy(x), torch.from_numpy(w)
+    if dtype == "bf16":
+        tx, tw = tx.bfloat16(), tw.bfloat16()
     ref = lambda: F.linear(tx, tw)
     if T == 1:
         return label, ir, [x, w], ref, None, w.nbytes
@@ -370,6 +374,24 @@ def f32_prefill_40(rng):
 
 def f32_prefill_512(rng):
     return f32_linear("linear prefill f32 T512 K576 N1536", 512, 576, 1536, rng)
+
+
+def qwen_prefill_up(rng):
+    # Qwen2.5-0.5B's MLP gate/up projection at a 512-token prompt.
+    return f32_linear("linear prefill f32 T512 K896 N4864 (Qwen2.5-0.5B up)", 512, 896, 4864, rng)
+
+
+def qwen_prefill_o(rng):
+    return f32_linear("linear prefill f32 T512 K896 N896 (Qwen2.5-0.5B q/o)", 512, 896, 896, rng)
+
+
+def qwen_prefill_down(rng):
+    return f32_linear("linear prefill f32 T512 K4864 N896 (Qwen2.5-0.5B down)", 512, 4864, 896, rng)
+
+
+def qwen_prefill_up_bf16(rng):
+    return f32_linear("linear prefill bf16 T512 K896 N4864 (Qwen2.5-0.5B up)", 512, 896,
+                      4864, rng, "bf16")
 
 
 def issue_attention_prefill_d128(rng):
@@ -453,7 +475,11 @@ SETS = {
     "scan": (issue_mamba_scan, issue_mamba2_scan),
     # f32 linear layers (SmolLM2's shapes, issue #8's f32 GGUF): decode
     # GEMVs against copy bandwidth, prefill GEMMs against FMA peak.
-    "linear": (f32_decode_lm_head, f32_decode_down, f32_prefill_40, f32_prefill_512),
+    "linear": (f32_decode_lm_head, f32_decode_down, f32_prefill_40, f32_prefill_512,
+               qwen_prefill_up, qwen_prefill_o, qwen_prefill_down, qwen_prefill_up_bf16),
+    # The prefill GEMMs alone (Qwen2.5-0.5B's shapes at 512 tokens).
+    "prefill": (f32_prefill_40, f32_prefill_512, qwen_prefill_up, qwen_prefill_o,
+                qwen_prefill_down, qwen_prefill_up_bf16),
 }
 
 

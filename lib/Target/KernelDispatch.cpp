@@ -55,6 +55,25 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   tiling.linearFeatureTile = 16;
   tiling.linearRowTile = 3;
   tiling.linearPrefetchRows = 16;
+  // Prefill projections (issue #10): from 64 rows on, the panel kernel
+  // (rows transposed into the lanes of 2 vectors, broadcast weight
+  // elements, no horizontal sums). AVX-512 (32 registers): 12 weight rows
+  // x 2 vectors = 24 accumulators, 2 loads and 12 broadcasts per 24 FMAs
+  // (3 x 8 and 4 x 6 measured slower, 1 x 24 slower still); AVX2 (16):
+  // 6 x 2 = 12. A tile: 48 features x 256 rows (8 panels of 32, 16 of
+  // 16), the reduction in blocks of 256 (each register block's 12 weight
+  // rows, 12 KiB, stay in L1 across the tile's panels; the tile's 256 x
+  // 256 packed rows in L2). Qwen2.5-0.5B's up projection, T512 K896 N4864,
+  // one thread: 113 -> ~150 GFLOP/s of CPU time (depth 128 and 512, tiles
+  // of 96 and 192 features level or slower;
+  // bench/results/cpu-linear-prefill-2026-12-01-s11.md). At 40 rows (a
+  // full 32-row panel and a mostly empty one) it was 0.74x the
+  // dot-product tiles (T40 K576 N1536), hence 64.
+  tiling.linearPanelMinRows = 64;
+  tiling.linearPanelVectors = 2;
+  tiling.linearPanelFeatures = tiling.vectorWidth >= 16 ? 12 : 6;
+  tiling.linearPanelFeatureTile = 48;
+  tiling.linearPanelDepth = 256;
   // Quantized projections dequantize a weight block once per 16 rows.
   tiling.quantFeatureTile = 16;
   tiling.quantRowTile = 16;

@@ -43,6 +43,22 @@ struct TilingOptions {
   /// also prefetch the next feature tile's weight rows into L2, spread
   /// over their first row tiles (withTilePrefetch, VectorKernels.h).
   int64_t linearPrefetchRows = 0;
+  /// Prefill (many-row) projections, the panel kernel (projectPanels,
+  /// VectorKernels.h): calls with at least linearPanelMinRows rows (0:
+  /// never) pack their activation rows transposed, linearPanelVectors x
+  /// vectorWidth rows in the lanes of that many vectors, and a register
+  /// block is linearPanelFeatures weight rows (broadcast elements) x
+  /// linearPanelVectors vectors of rows, all accumulators in registers, no
+  /// horizontal sums. A tile is linearPanelFeatureTile features x
+  /// linearPanelDepth rows (whole panels, panelChunkRows); the reduction
+  /// runs in blocks of linearPanelDepth, each register block over all the
+  /// tile's panels (its weight rows stay in L1, the tile's packed rows of
+  /// the block in L2).
+  int64_t linearPanelMinRows = 0;
+  int64_t linearPanelVectors = 2;
+  int64_t linearPanelFeatures = 6;
+  int64_t linearPanelFeatureTile = 48;
+  int64_t linearPanelDepth = 256;
   // seq.quantized_linear: output features x rows per tile.
   int64_t quantFeatureTile = 16;
   int64_t quantRowTile = 16;

@@ -234,41 +234,66 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
       ok.push_back(b.sameExtent(bu, 0, "up bias", wg, 0, "gate weight N"));
     // Weight blocks outermost, as for seq.linear; a register block is 2
     // rows x 2 features x (gate, up).
+    auto silu = [&](Value g, Value u) {
+      Value one = b.f32(1.0f);
+      Value sigmoid =
+          b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, g))));
+      return b.mulf(b.mulf(g, sigmoid), u);
+    };
     b.guarded(op, ok, kShapeMismatch, [&] {
-      b.parallel(
-          {b.divUp(features, block), b.divUp(rows, rowBlock)},
-          [&](ValueRange ivs) {
-            Value f0, f1;
-            std::tie(f0, f1) = b.blockBounds(ivs[0], block, features);
-            Value r0, r1;
-            std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-            constexpr int64_t blockCols = 2;
-            withTilePrefetch(
-                b,
-                RowPrefetch{options.linearPrefetchRows,
-                            b.sub(features, b.index(1))},
-                f0, block, blockCols, ivs[1], rows,
-                [&](const RowPrefetch &prefetch) {
-                  blockedDots(
-                      b, r0, r1, f0, f1, k, options.vectorWidth,
-                      [&](Value r) {
-                        return Row{x, {r}};
-                      },
-                      [&](Value f) {
-                        return SmallVector<Row>{{wg, {f}}, {wu, {f}}};
-                      },
-                      [&](Value r, Value f, ArrayRef<Value> dots) {
-                        Value g =
-                            bg ? b.addf(dots[0], b.loadF32(bg, {f})) : dots[0];
-                        Value u =
-                            bu ? b.addf(dots[1], b.loadF32(bu, {f})) : dots[1];
-                        Value one = b.f32(1.0f);
-                        Value sigmoid = b.divf(
-                            one,
-                            b.addf(one, b.exp(arith::NegFOp::create(b, g))));
-                        b.storeF32(b.mulf(b.mulf(g, sigmoid), u), y, {r, f});
-                      },
-                      rowBlock, blockCols, prefetch);
+      ifPanels(
+          b, options, rows,
+          [&] {
+            // Prefill: the panel kernel, gate and up rows of a feature side by
+            // side in one register block.
+            const int64_t lanes =
+                options.linearPanelVectors * options.vectorWidth;
+            Value xT = packRowPanels(b, x, rows, k, lanes);
+            projectPanels(
+                b, options, xT, rows, k, features,
+                [&](Value f) {
+                  return SmallVector<Row>{{wg, {f}}, {wu, {f}}};
+                },
+                2,
+                [&](Value f, ArrayRef<Value> sums) {
+                  Value g = bg ? b.addf(sums[0], b.loadF32(bg, {f})) : sums[0];
+                  Value u = bu ? b.addf(sums[1], b.loadF32(bu, {f})) : sums[1];
+                  return silu(g, u);
+                },
+                y);
+          },
+          [&] {
+            b.parallel(
+                {b.divUp(features, block), b.divUp(rows, rowBlock)},
+                [&](ValueRange ivs) {
+                  Value f0, f1;
+                  std::tie(f0, f1) = b.blockBounds(ivs[0], block, features);
+                  Value r0, r1;
+                  std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
+                  constexpr int64_t blockCols = 2;
+                  withTilePrefetch(
+                      b,
+                      RowPrefetch{options.linearPrefetchRows,
+                                  b.sub(features, b.index(1))},
+                      f0, block, blockCols, ivs[1], rows,
+                      [&](const RowPrefetch &prefetch) {
+                        blockedDots(
+                            b, r0, r1, f0, f1, k, options.vectorWidth,
+                            [&](Value r) {
+                              return Row{x, {r}};
+                            },
+                            [&](Value f) {
+                              return SmallVector<Row>{{wg, {f}}, {wu, {f}}};
+                            },
+                            [&](Value r, Value f, ArrayRef<Value> dots) {
+                              Value g = bg ? b.addf(dots[0], b.loadF32(bg, {f}))
+                                           : dots[0];
+                              Value u = bu ? b.addf(dots[1], b.loadF32(bu, {f}))
+                                           : dots[1];
+                              b.storeF32(silu(g, u), y, {r, f});
+                            },
+                            rowBlock, blockCols, prefetch);
+                      });
                 });
           });
     });
@@ -307,20 +332,26 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
       // The rows normalised once into an f32 buffer (rounded through the
       // norm's storage type), then projected.
       Value normed = normalizeAllRows(b, norm, x, gamma, rows, k, rowBlock);
-      b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
-                 [&](ValueRange ivs) {
-                   Value n0, n1;
-                   std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
-                   Value r0, r1;
-                   std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-                   projectRows(
-                       b, r0, r1, n0, n1, k, options.vectorWidth,
-                       [&](Value r) {
-                         return Row{normed, {r}};
-                       },
-                       weight, bias, y, options.linearPrefetchRows, ivs[1],
-                       rows, block, rowBlock);
-                 });
+      ifPanels(
+          b, options, rows,
+          [&] { projectPanels(b, options, normed, rows, k, weight, bias, y); },
+          [&] {
+            b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
+                       [&](ValueRange ivs) {
+                         Value n0, n1;
+                         std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
+                         Value r0, r1;
+                         std::tie(r0, r1) =
+                             b.blockBounds(ivs[1], rowBlock, rows);
+                         projectRows(
+                             b, r0, r1, n0, n1, k, options.vectorWidth,
+                             [&](Value r) {
+                               return Row{normed, {r}};
+                             },
+                             weight, bias, y, options.linearPrefetchRows,
+                             ivs[1], rows, block, rowBlock);
+                       });
+          });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();
@@ -402,40 +433,97 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
       Value normed =
           norm ? normalizeAllRows(b, norm, x, gamma, rows, k, rowBlock)
                : Value();
-      b.parallel({tiles, b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
-        Value r0, r1;
-        std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-        auto lhsRow = [&](Value r) {
-          return norm ? Row{normed, {r}} : Row{x, {r}};
-        };
-        // Projection i's blocks, or (past them) those of i + 1 on.
-        std::function<void(size_t)> project = [&](size_t i) {
-          const Projection &p = projections[i];
-          auto tile = [&] {
-            Value n0, n1;
-            std::tie(n0, n1) =
-                b.blockBounds(b.sub(ivs[0], p.firstTile), block, p.n);
-            projectRows(b, r0, r1, n0, n1, k, options.vectorWidth, lhsRow,
-                        p.weight, p.bias, p.y, options.linearPrefetchRows,
-                        ivs[1], rows, block, rowBlock);
-          };
-          if (i + 1 == projections.size())
-            return tile();
-          scf::IfOp::create(
-              b,
-              b.cmp(arith::CmpIPredicate::ult, ivs[0],
-                    projections[i + 1].firstTile),
-              [&](OpBuilder &, Location loc) {
-                tile();
-                scf::YieldOp::create(b, loc);
-              },
-              [&](OpBuilder &, Location loc) {
-                project(i + 1);
-                scf::YieldOp::create(b, loc);
-              });
-        };
-        project(0);
-      });
+      ifPanels(
+          b, options, rows,
+          [&] {
+            // Prefill: the rows packed once for every projection's panel
+            // tiles, one parallel loop over their concatenated feature tiles.
+            const int64_t lanes =
+                options.linearPanelVectors * options.vectorWidth;
+            const int64_t tile = options.linearPanelFeatureTile;
+            Value xT = packRowPanels(b, norm ? normed : x, rows, k, lanes);
+            SmallVector<Value> firstTiles;
+            Value panelTiles = b.index(0);
+            for (const Projection &p : projections) {
+              firstTiles.push_back(panelTiles);
+              panelTiles = b.add(panelTiles, b.divUp(p.n, tile));
+            }
+            const int64_t chunkRows = panelChunkRows(options);
+            b.parallel(
+                {panelTiles, b.divUp(rows, chunkRows)}, [&](ValueRange ivs) {
+                  std::function<void(size_t)> project = [&](size_t i) {
+                    const Projection &p = projections[i];
+                    auto run = [&] {
+                      Value c0, c1;
+                      std::tie(c0, c1) = b.blockBounds(
+                          b.sub(ivs[0], firstTiles[i]), tile, p.n);
+                      projectPanel(
+                          b, options, xT, ivs[1], rows, c0, c1, k,
+                          [&](Value c) {
+                            return SmallVector<Row>{{p.weight, {c}}};
+                          },
+                          1,
+                          [&](Value c, ArrayRef<Value> sums) {
+                            return p.bias
+                                       ? b.addf(sums[0], b.loadF32(p.bias, {c}))
+                                       : sums[0];
+                          },
+                          p.y);
+                    };
+                    if (i + 1 == projections.size())
+                      return run();
+                    Value mine = b.cmp(arith::CmpIPredicate::ult, ivs[0],
+                                       firstTiles[i + 1]);
+                    scf::IfOp::create(
+                        b, mine,
+                        [&](OpBuilder &, Location loc) {
+                          run();
+                          scf::YieldOp::create(b, loc);
+                        },
+                        [&](OpBuilder &, Location loc) {
+                          project(i + 1);
+                          scf::YieldOp::create(b, loc);
+                        });
+                  };
+                  project(0);
+                });
+          },
+          [&] {
+            b.parallel({tiles, b.divUp(rows, rowBlock)}, [&](ValueRange ivs) {
+              Value r0, r1;
+              std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
+              auto lhsRow = [&](Value r) {
+                return norm ? Row{normed, {r}} : Row{x, {r}};
+              };
+              // Projection i's blocks, or (past them) those of i + 1 on.
+              std::function<void(size_t)> project = [&](size_t i) {
+                const Projection &p = projections[i];
+                auto tile = [&] {
+                  Value n0, n1;
+                  std::tie(n0, n1) =
+                      b.blockBounds(b.sub(ivs[0], p.firstTile), block, p.n);
+                  projectRows(b, r0, r1, n0, n1, k, options.vectorWidth, lhsRow,
+                              p.weight, p.bias, p.y, options.linearPrefetchRows,
+                              ivs[1], rows, block, rowBlock);
+                };
+                if (i + 1 == projections.size())
+                  return tile();
+                scf::IfOp::create(
+                    b,
+                    b.cmp(arith::CmpIPredicate::ult, ivs[0],
+                          projections[i + 1].firstTile),
+                    [&](OpBuilder &, Location loc) {
+                      tile();
+                      scf::YieldOp::create(b, loc);
+                    },
+                    [&](OpBuilder &, Location loc) {
+                      project(i + 1);
+                      scf::YieldOp::create(b, loc);
+                    });
+              };
+              project(0);
+            });
+          });
     });
     for (auto [linear, p] : llvm::zip(group, projections))
       rewriter.replaceOp(linear,

@@ -60,20 +60,26 @@ struct LinearLowering : TiledPattern<LinearOp> {
     // a static schedule) reuse the same weight rows from cache across
     // all input rows instead of streaming the weights once per row.
     b.guarded(op, ok, kShapeMismatch, [&] {
-      b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
-                 [&](ValueRange ivs) {
-                   Value n0, n1;
-                   std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
-                   Value r0, r1;
-                   std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
-                   projectRows(
-                       b, r0, r1, n0, n1, k, options.vectorWidth,
-                       [&](Value r) {
-                         return Row{x, {r}};
-                       },
-                       weight, bias, y, options.linearPrefetchRows, ivs[1],
-                       rows, block, rowBlock);
-                 });
+      ifPanels(
+          b, options, rows,
+          [&] { projectPanels(b, options, x, rows, k, weight, bias, y); },
+          [&] {
+            b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
+                       [&](ValueRange ivs) {
+                         Value n0, n1;
+                         std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
+                         Value r0, r1;
+                         std::tie(r0, r1) =
+                             b.blockBounds(ivs[1], rowBlock, rows);
+                         projectRows(
+                             b, r0, r1, n0, n1, k, options.vectorWidth,
+                             [&](Value r) {
+                               return Row{x, {r}};
+                             },
+                             weight, bias, y, options.linearPrefetchRows,
+                             ivs[1], rows, block, rowBlock);
+                       });
+          });
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();

@@ -106,6 +106,67 @@ void projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                  Value rowTile = Value(), Value rows = Value(),
                  int64_t tileWidth = 0, int64_t blockRows = 2);
 
+/// The prefill projections' panel kernel (TilingOptions::linearPanel*).
+/// Rows are packed transposed, `lanes` = linearPanelVectors x vectorWidth
+/// rows per panel: a new heap buffer xT [ceil(rows / lanes)][k][lanes] of
+/// f32 with xT[p][i][l] = x[p * lanes + l, i] (zero past the last row),
+/// filled in one parallel pass over panels. `x` is [rows, k], any float
+/// type.
+Value packRowPanels(LoopBuilder &b, Value x, Value rows, Value k,
+                    int64_t lanes);
+
+/// The sums of one column of a panel tile: y[r, c] = combine(c, sums) with
+/// sums[i] = x[r] . rhsRows(c)[i] (f32 scalars).
+using PanelCombine = llvm::function_ref<Value(Value c, ArrayRef<Value> sums)>;
+
+/// Rows per tile of the panel kernel: as many whole panels as a depth
+/// block has elements (linearPanelDepth rows, at least one panel), so a
+/// tile's packed rows of one depth block (depth x depth f32: 256 KiB at
+/// 256) stay in L2 while each register block's weight rows (its depth
+/// block) stay in L1 across the tile's panels.
+int64_t panelChunkRows(const TilingOptions &options);
+
+/// One tile of a prefill projection on the panel kernel: the rows of
+/// chunk `chunk` of `xT` (packRowPanels; panels [chunk * C, min(panels,
+/// (chunk + 1) * C)), C = panelChunkRows / lanes) x columns [c0, c1) (at most
+/// linearPanelFeatureTile of them), each column `perCol` right-hand rows
+/// (1; gate and up: 2) of `k` elements (f32, or bf16/f16 converted to f32
+/// once per depth block into a stack copy). Register blocks of
+/// linearPanelFeatures right-hand rows x linearPanelVectors row vectors:
+/// per step of the reduction, that many vector loads of xT and one
+/// broadcast element per right-hand row, each feeding linearPanelVectors
+/// FMAs; the reduction runs in blocks of linearPanelDepth, and within one
+/// a register block runs over every panel of the chunk before the next
+/// block (its weight rows stay in L1), the accumulators of the tile kept
+/// in a stack tile between them. y[r, c] = combine(c, sums) is stored
+/// (narrowed to y's type) for the chunk's real rows.
+void projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
+                  Value chunk, Value rows, Value c0, Value c1, Value k,
+                  ColumnRows rhsRows, int64_t perCol, PanelCombine combine,
+                  Value y);
+
+/// Every tile of a projection of `rows` packed rows (`xT`) onto `n`
+/// columns on the panel kernel, in one parallel loop over (feature tiles,
+/// chunks), feature tiles outermost.
+void projectPanels(LoopBuilder &b, const TilingOptions &options, Value xT,
+                   Value rows, Value k, Value n, ColumnRows rhsRows,
+                   int64_t perCol, PanelCombine combine, Value y);
+
+/// A whole projection y = x . weight^T (+ bias) on the panel kernel: x
+/// ([rows, k]) packed, then projectPanels.
+void projectPanels(LoopBuilder &b, const TilingOptions &options, Value x,
+                   Value rows, Value k, Value weight, Value bias, Value y);
+
+/// Whether a projection of `rows` rows takes the panel kernel: an i1, or
+/// null when it never does (no panel rows configured or no vectors).
+Value usePanels(LoopBuilder &b, const TilingOptions &options, Value rows);
+
+/// `panel()` when `usePanels` holds, else `other()` (just `other()` when it
+/// never does).
+void ifPanels(LoopBuilder &b, const TilingOptions &options, Value rows,
+              llvm::function_ref<void()> panel,
+              llvm::function_ref<void()> other);
+
 } // namespace seq
 } // namespace mlir
 
