@@ -22,9 +22,20 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   TilingOptions tiling;
   tiling.vectorWidth = target.vectorWidth;
   // Attention: a 16 x 64 score block (4 KiB of f32) and the 16-row
-  // accumulator stay in L1 next to a 64-key K/V block.
-  tiling.queryTile = 16;
+  // accumulator stay in L1 next to a 64-key K/V block. AVX-512 (32
+  // registers): 64 query rows (4 row vectors), the score kernel's blocks
+  // 6 keys x 4 row vectors (24 accumulators, 10 loads per 24 FMAs instead
+  // of 6 keys x 1 vector: 7 loads per 6 FMAs and 6 FMA chains); prefill
+  // f32 D128 1.23x, D64 1.08x, bf16 D128 (f32 FMAs on the key copy)
+  // 1.2x (bench/results/cpu-attn-prefill-2026-12-01-s11.md).
+  const bool avx512 = tiling.vectorWidth >= 16;
+  tiling.queryTile = avx512 ? 64 : 16;
   tiling.keyTile = 64;
+  tiling.attentionScoreKeys = 6;
+  tiling.attentionScoreRowVectors = avx512 ? 4 : 2;
+  tiling.attentionLaneValueRows = 6;
+  tiling.attentionLaneValueVectors = 2;
+  tiling.attentionBF16DotMaxRowVectors = 1;
   tiling.minParallelTiles = 32;
   tiling.minKeysPerSplit = 256;
   // Decode attention streams each K and V row once; software prefetch

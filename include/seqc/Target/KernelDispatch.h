@@ -34,6 +34,15 @@ struct TilingOptions {
   /// with score regions or softcap): query rows per block (decode: heads
   /// of the GQA group), each V vector loaded once for them.
   int64_t attentionValueRows = 2;
+  /// Register block of the prefill (rows-in-lanes) score kernel
+  /// (transposedScores): up to this many keys x row vectors of the query
+  /// tile, keys * rowVectors accumulators.
+  int64_t attentionScoreKeys = 6;
+  int64_t attentionScoreRowVectors = 2;
+  /// Register block of the prefill P.V update: query rows x value vectors
+  /// (a power of two; fewer when the value dim has fewer).
+  int64_t attentionLaneValueRows = 6;
+  int64_t attentionLaneValueVectors = 2;
   // seq.linear and its fusions (gated MLP, norm + linear): output
   // features x rows per tile.
   int64_t linearFeatureTile = 16;
@@ -125,6 +134,12 @@ struct TilingOptions {
   /// copy of each key block: 1.08x at head dim 128, 0.91x at 64
   /// (bench/results/cpu-attn-bf16-2026-12-01-s10.md).
   int64_t attentionBF16DotMinHeadDim = 128;
+  /// ... and only for query tiles of at most this many row vectors (the
+  /// group's heads x queryTile rows): the f32 key copy the dot saves is
+  /// shared by all of them, so with 2 or more row vectors the 16-lane
+  /// FMAs on the copy win (D128 bf16: 1.25x at 2 row vectors, 1.22x at 4;
+  /// bench/results/cpu-attn-prefill-2026-12-01-s11.md).
+  int64_t attentionBF16DotMaxRowVectors = 1;
 };
 
 /// The tiled-loop tile sizes for `target` (a CPU).

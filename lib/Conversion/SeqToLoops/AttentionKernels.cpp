@@ -78,67 +78,108 @@ Value seq::exp2Vector(LoopBuilder &b, Value x) {
   return arith::MulFOp::create(b, p, scale);
 }
 
+/// The sizes of forGroupSizes for register blocks of up to `block`: block,
+/// then the powers of two below it down to 1.
+static SmallVector<int64_t> blockSizes(int64_t block) {
+  SmallVector<int64_t> sizes{block};
+  for (int64_t size : {4, 2, 1})
+    if (size < block)
+      sizes.push_back(size);
+  return sizes;
+}
+
+/// The register-block skeleton of the transposed score kernels: for each
+/// block of up to block.keys keys x block.rowVectors row vectors (columns
+/// of `width` rows), a loop over `steps` carries one accumulator per key
+/// and row vector; per step, loadQ(step, column) once per row vector and
+/// loadKey(row, step) once per key feed dot(acc, q, k) for each pair, and
+/// scoresT[j][column..] = finish(sum) after the loop.
+static void scoreRegisterBlocks(
+    LoopBuilder &b, int64_t rowVectors, Value keys, Value steps,
+    int64_t width, ScoreBlock block, llvm::function_ref<Row(Value j)> keyRow,
+    llvm::function_ref<Value(Value step, Value column)> loadQ,
+    llvm::function_ref<Value(const Row &row, Value step)> loadKey,
+    llvm::function_ref<Value(Value acc, Value q, Value k)> dot,
+    llvm::function_ref<Value(Value sum)> finish, Value scoresT) {
+  auto type = VectorType::get({width}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  forGroupSizes(
+      b, b.index(0), keys, blockSizes(block.keys), [&](Value j, int64_t kc) {
+        SmallVector<Value> keyIndex;
+        SmallVector<Row> keyRows;
+        for (int64_t k = 0; k < kc; ++k) {
+          keyIndex.push_back(b.add(j, b.index(k)));
+          keyRows.push_back(keyRow(keyIndex.back()));
+        }
+        forGroupSizes(
+            b, b.index(0), b.index(rowVectors), blockSizes(block.rowVectors),
+            [&](Value rv, int64_t rc) {
+              SmallVector<Value> columns;
+              for (int64_t r = 0; r < rc; ++r) {
+                Value rowVector = b.add(rv, b.index(r));
+                columns.push_back(b.mul(rowVector, b.index(width)));
+              }
+              auto loop = scf::ForOp::create(
+                  b, b.index(0), steps, b.index(1),
+                  SmallVector<Value>(kc * rc, zero),
+                  [&](OpBuilder &, Location loc, Value step, ValueRange acc) {
+                    SmallVector<Value> q;
+                    for (Value c : columns)
+                      q.push_back(loadQ(step, c));
+                    SmallVector<Value> next;
+                    for (const Row &row : keyRows) {
+                      Value k = loadKey(row, step);
+                      for (Value qv : q)
+                        next.push_back(dot(acc[next.size()], qv, k));
+                    }
+                    scf::YieldOp::create(b, loc, next);
+                  });
+              for (int64_t k = 0; k < kc; ++k)
+                for (int64_t r = 0; r < rc; ++r)
+                  vector::StoreOp::create(
+                      b, finish(loop.getResult(k * rc + r)), scoresT,
+                      ValueRange{keyIndex[k], columns[r]});
+            });
+      });
+}
+
 void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                            Value keys, int64_t headDim, int64_t width,
                            llvm::function_ref<Row(Value j)> keyRow,
-                           Value scoresT) {
+                           Value scoresT, ScoreBlock block) {
   transposedScores(b, qT, rowVectors, keys, b.index(headDim), width, keyRow,
-                   scoresT);
+                   scoresT, block);
 }
 
 void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                            Value keys, Value depth, int64_t width,
                            llvm::function_ref<Row(Value j)> keyRow,
-                           Value scoresT) {
+                           Value scoresT, ScoreBlock block) {
   auto type = VectorType::get({width}, b.getF32Type());
-  Value zero = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
-  forGroupSizes(b, b.index(0), keys, {6, 4, 2, 1}, [&](Value j, int64_t kc) {
-    SmallVector<Value> keyIndex;
-    SmallVector<Row> keyRows;
-    for (int64_t k = 0; k < kc; ++k) {
-      keyIndex.push_back(b.add(j, b.index(k)));
-      keyRows.push_back(keyRow(keyIndex.back()));
-    }
-    forGroupSizes(
-        b, b.index(0), b.index(rowVectors), {2, 1}, [&](Value rv, int64_t rc) {
-          SmallVector<Value> columns;
-          for (int64_t r = 0; r < rc; ++r)
-            columns.push_back(b.mul(b.add(rv, b.index(r)), b.index(width)));
-          auto loop = scf::ForOp::create(
-              b, b.index(0), depth, b.index(1),
-              SmallVector<Value>(kc * rc, zero),
-              [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
-                SmallVector<Value> q;
-                for (Value c : columns)
-                  q.push_back(
-                      vector::LoadOp::create(b, type, qT, ValueRange{d, c}));
-                SmallVector<Value> next;
-                for (const Row &row : keyRows) {
-                  SmallVector<Value> indices(row.prefix.begin(),
-                                             row.prefix.end());
-                  indices.push_back(d);
-                  Value k = vector::BroadcastOp::create(
-                      b, type, b.loadF32(row.buffer, indices));
-                  for (Value qv : q)
-                    next.push_back(
-                        vector::FMAOp::create(b, k, qv, acc[next.size()]));
-                }
-                scf::YieldOp::create(b, loc, next);
-              });
-          for (int64_t k = 0; k < kc; ++k)
-            for (int64_t r = 0; r < rc; ++r)
-              vector::StoreOp::create(b, loop.getResult(k * rc + r), scoresT,
-                                      ValueRange{keyIndex[k], columns[r]});
-        });
-  });
+  scoreRegisterBlocks(
+      b, rowVectors, keys, depth, width, block, keyRow,
+      [&](Value d, Value c) -> Value {
+        return vector::LoadOp::create(b, type, qT, ValueRange{d, c});
+      },
+      [&](const Row &row, Value d) -> Value {
+        SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+        indices.push_back(d);
+        return vector::BroadcastOp::create(b, type,
+                                           b.loadF32(row.buffer, indices));
+      },
+      [&](Value acc, Value q, Value k) -> Value {
+        return vector::FMAOp::create(b, k, q, acc);
+      },
+      [](Value sum) { return sum; }, scoresT);
 }
 
 void seq::transposedScoresBF16Dot(LoopBuilder &b, Value qPairs,
                                   int64_t rowVectors, Value keys,
                                   int64_t headDim, int64_t width,
                                   llvm::function_ref<Row(Value j)> keyRow,
-                                  Value scoresT, float scale) {
+                                  Value scoresT, float scale,
+                                  ScoreBlock block) {
   assert(headDim % 2 == 0 && supportsBF16Dot(width) &&
          "vdpbf16ps scores need whole bf16 pairs");
   auto type = VectorType::get({width}, b.getF32Type());
@@ -146,60 +187,33 @@ void seq::transposedScoresBF16Dot(LoopBuilder &b, Value qPairs,
   auto intType = VectorType::get({width}, b.getI32Type());
   auto onePair = VectorType::get({2}, b.getBF16Type());
   auto oneInt = VectorType::get({1}, b.getI32Type());
-  Value zero = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
   Value scaleV = arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, b.getF32FloatAttr(scale)));
-  forGroupSizes(b, b.index(0), keys, {6, 4, 2, 1}, [&](Value j, int64_t kc) {
-    SmallVector<Value> keyIndex;
-    SmallVector<Row> keyRows;
-    for (int64_t k = 0; k < kc; ++k) {
-      keyIndex.push_back(b.add(j, b.index(k)));
-      keyRows.push_back(keyRow(keyIndex.back()));
-    }
-    forGroupSizes(
-        b, b.index(0), b.index(rowVectors), {2, 1}, [&](Value rv, int64_t rc) {
-          SmallVector<Value> columns;
-          for (int64_t r = 0; r < rc; ++r)
-            columns.push_back(b.mul(b.add(rv, b.index(r)), b.index(width)));
-          auto loop = scf::ForOp::create(
-              b, b.index(0), b.index(headDim / 2), b.index(1),
-              SmallVector<Value>(kc * rc, zero),
-              [&](OpBuilder &, Location loc, Value p, ValueRange acc) {
-                SmallVector<Value> q;
-                for (Value c : columns)
-                  q.push_back(vector::LoadOp::create(
-                      b, pairsType, qPairs,
-                      ValueRange{p, b.mul(c, b.index(2))}));
-                SmallVector<Value> next;
-                for (const Row &row : keyRows) {
-                  // The key's pair (2p, 2p + 1) as one 32-bit lane,
-                  // broadcast to every lane (a vpbroadcastd from memory).
-                  SmallVector<Value> indices(row.prefix.begin(),
-                                             row.prefix.end());
-                  indices.push_back(b.mul(p, b.index(2)));
-                  Value pair =
-                      vector::LoadOp::create(b, onePair, row.buffer, indices);
-                  Value bits = vector::ExtractOp::create(
-                      b, vector::BitCastOp::create(b, oneInt, pair),
-                      ArrayRef<int64_t>{0});
-                  Value k = vector::BitCastOp::create(
-                      b, pairsType,
-                      vector::BroadcastOp::create(b, intType, bits));
-                  for (Value qv : q)
-                    next.push_back(x86vector::DotBF16Op::create(
-                        b, type, acc[next.size()], qv, k));
-                }
-                scf::YieldOp::create(b, loc, next);
-              });
-          for (int64_t k = 0; k < kc; ++k)
-            for (int64_t r = 0; r < rc; ++r)
-              vector::StoreOp::create(
-                  b,
-                  arith::MulFOp::create(b, loop.getResult(k * rc + r), scaleV),
-                  scoresT, ValueRange{keyIndex[k], columns[r]});
-        });
-  });
+  scoreRegisterBlocks(
+      b, rowVectors, keys, b.index(headDim / 2), width, block, keyRow,
+      [&](Value p, Value c) -> Value {
+        return vector::LoadOp::create(b, pairsType, qPairs,
+                                      ValueRange{p, b.mul(c, b.index(2))});
+      },
+      [&](const Row &row, Value p) -> Value {
+        // The key's pair (2p, 2p + 1) as one 32-bit lane, broadcast to
+        // every lane (a vpbroadcastd from memory).
+        SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+        indices.push_back(b.mul(p, b.index(2)));
+        Value pair = vector::LoadOp::create(b, onePair, row.buffer, indices);
+        Value bits = vector::ExtractOp::create(
+            b, vector::BitCastOp::create(b, oneInt, pair),
+            ArrayRef<int64_t>{0});
+        return vector::BitCastOp::create(
+            b, pairsType, vector::BroadcastOp::create(b, intType, bits));
+      },
+      [&](Value acc, Value q, Value k) -> Value {
+        return x86vector::DotBF16Op::create(b, type, acc, q, k);
+      },
+      [&](Value sum) -> Value {
+        return arith::MulFOp::create(b, sum, scaleV);
+      },
+      scoresT);
 }
 
 SmallVector<Value> seq::splitBF16Pairs(LoopBuilder &b, const Row &row, Value k,

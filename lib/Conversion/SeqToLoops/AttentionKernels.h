@@ -29,30 +29,43 @@ void forGroupSizes(LoopBuilder &b, Value lo, Value hi, ArrayRef<int64_t> sizes,
 /// built in the exponent bits. x < -126.5 (and -inf) gives exactly 0.
 Value exp2Vector(LoopBuilder &b, Value x);
 
+/// Register block of the transposed score kernels: up to `keys` keys x
+/// `rowVectors` row vectors (keys * rowVectors accumulators; per depth
+/// step, rowVectors Q^T loads and one broadcast per key feed them). The
+/// remainders run in blocks of 4, 2 and 1.
+struct ScoreBlock {
+  int64_t keys = 6;
+  int64_t rowVectors = 2;
+};
+
 /// scoresT[j][i] = sum_d qT[d][i] * keyRow(j)[d] for the keys j in
 /// [0, keys) and every row i of the `rowVectors * width` rows of qT
 /// ([headDim][rows] f32). Key elements that are not f32 (bf16 weights)
-/// are widened as they are broadcast. Register blocks of up to 6 keys x 2
-/// row vectors (12 accumulators): per d, 2 Q^T loads and one broadcast per
-/// key feed 12 FMAs.
+/// are widened as they are broadcast. Register blocks of `block` (by
+/// default 6 keys x 2 row vectors: per d, 2 Q^T loads and one broadcast
+/// per key feed 12 FMAs).
 void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       int64_t headDim, int64_t width,
-                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
+                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT,
+                      ScoreBlock block = {});
 /// The same over a run-time depth (qT [depth][rows]).
 void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       Value depth, int64_t width,
-                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT);
+                      llvm::function_ref<Row(Value j)> keyRow, Value scoresT,
+                      ScoreBlock block = {});
 
 /// transposedScores for bf16 queries and keys on vdpbf16ps
 /// (x86vector.avx512.dot; the target has AVX512_BF16, supportsBF16Dot):
 /// qPairs is [headDim / 2][2 * rows] bf16, qPairs[p][2 i + e] = Q[i][2p + e]
 /// unscaled, and per pair p one Q load per row vector and one 32-bit
 /// broadcast of the key's pair per key feed one dot each (both products of
-/// the pair, f32 accumulation). The sums are stored times `scale`.
+/// the pair, f32 accumulation). The sums are stored times `scale`. The
+/// same register blocks as transposedScores (one skeleton, the inner dot
+/// differs).
 void transposedScoresBF16Dot(LoopBuilder &b, Value qPairs, int64_t rowVectors,
                              Value keys, int64_t headDim, int64_t width,
                              llvm::function_ref<Row(Value j)> keyRow,
-                             Value scoresT, float scale);
+                             Value scoresT, float scale, ScoreBlock block = {});
 
 /// Decode scores of a GQA group: for every query row g of `queries` (the
 /// heads that share one KV head) and every key j in [0, keys), rounded up

@@ -77,7 +77,16 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     return rewriter.notifyMatchFailure(op, "needs static head dims");
 
   LoopBuilder b(op.getLoc(), rewriter);
-  const int64_t tq = options.queryTile, tk = options.keyTile;
+  const int64_t tk = options.keyTile;
+  // A static query length shorter than the query tile shrinks the tile to
+  // it, in whole vectors (decode keeps one-vector tiles: its scratch rows
+  // are zeroed per tile).
+  int64_t tq = options.queryTile;
+  if (!queryType.isDynamicDim(2) && options.vectorWidth > 0)
+    tq = std::min(tq, std::max<int64_t>(
+                          options.vectorWidth,
+                          llvm::alignTo(queryType.getDimSize(2),
+                                        options.vectorWidth)));
   AttentionBuffers buf;
   buf.headDim = queryType.getDimSize(3);
   buf.valueDim = valueType.getDimSize(3);
@@ -267,14 +276,16 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
   const bool bf16PairLoads =
       elementOf(buf.query).isBF16() && elementOf(buf.key).isBF16();
   // bf16 queries and keys of the rows-in-lanes path on vdpbf16ps when
-  // the target has AVX512_BF16 and the head dim is large enough
+  // the target has AVX512_BF16, the head dim is large enough and the tile
+  // has few row vectors to share the f32 key copy the dot saves
   // (transposedScoresBF16Dot; TilingOptions::attentionBF16DotMinHeadDim
-  // says why). Decode (the group kernel) measured level with it at batch
-  // 1 and 16, so it keeps the pair split.
+  // and attentionBF16DotMaxRowVectors say why). Decode (the group kernel)
+  // measured level with it at batch 1 and 16, so it keeps the pair split.
   const bool bf16ScoreDot =
       options.x86Avx512Bf16 && bf16PairLoads && supportsBF16Dot(width) &&
       buf.headDim % 2 == 0 &&
-      buf.headDim >= options.attentionBF16DotMinHeadDim;
+      buf.headDim >= options.attentionBF16DotMinHeadDim &&
+      groupTiles * tq <= options.attentionBF16DotMaxRowVectors * width;
   // bf16 V rows (decode) read as even/odd pairs: the accumulator rows
   // are kept in that order and written back in column order.
   const bool valuePairs =
@@ -591,6 +602,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     // The rows-in-lanes path: all tileRows rows (rows past the tile's end
     // have zero queries and are never written), scores in the log2 domain.
     auto laneBlocks = [&] {
+      const ScoreBlock scoreBlock{options.attentionScoreKeys,
+                                  options.attentionScoreRowVectors};
       auto vecType = VectorType::get({width}, f32);
       auto maskType = VectorType::get({width}, b.getI32Type());
       const int64_t rowVectors = tileRows / width;
@@ -692,7 +705,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                   [&](Value j) {
                     return Row{buf.key, keyIndices(j)};
                   },
-                  scoresT, scale * log2e);
+                  scoresT, scale * log2e, scoreBlock);
             else
               transposedScores(
                   b, qT, rowVectors, keys, buf.headDim, width,
@@ -701,7 +714,7 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                       return Row{keyCopy, {j}};
                     return Row{buf.key, keyIndices(j)};
                   },
-                  scoresT);
+                  scoresT, scoreBlock);
             // 2. Online softmax, `width` rows at a time. Masks only on the
             //    blocks that cross the causal diagonal or the window edge.
             Value lastKey = b.sub(b.add(kt, keys), b.index(1));
@@ -791,7 +804,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
             // 3. acc = acc * correction + P.V over all the tile's rows.
             accumulateValues(
                 b, acc, rowScale, b.index(tileRows), keys, buf.valueDim, width,
-                /*rowBlock=*/6, valueVectors % 2 == 0 ? 2 : 1,
+                options.attentionLaneValueRows,
+                std::min(options.attentionLaneValueVectors, valueVectors),
                 [&](Value t) { return t; },
                 [&](Value i, Value j) {
                   return memref::LoadOp::create(b, scoresT, ValueRange{j, i});

@@ -1,13 +1,16 @@
-// RUN: seqc-opt %s -convert-seq-to-loops="vector-width=16 x86-avx512bf16=true" | FileCheck %s
-// RUN: seqc-opt %s -convert-seq-to-loops="vector-width=16" | FileCheck %s --check-prefix=NODOT
-// RUN: seqc-opt %s -convert-seq-to-loops="vector-width=8 x86-avx512bf16=true" | FileCheck %s --check-prefix=W8
+// RUN: seqc-opt %s -convert-seq-to-loops="vector-width=16 query-tile=16 x86-avx512bf16=true" | FileCheck %s
+// RUN: seqc-opt %s -convert-seq-to-loops="vector-width=16 query-tile=16" | FileCheck %s --check-prefix=NODOT
+// RUN: seqc-opt %s -convert-seq-to-loops="vector-width=16 x86-avx512bf16=true" | FileCheck %s --check-prefix=NODOT
+// RUN: seqc-opt %s -convert-seq-to-loops="vector-width=8 query-tile=8 x86-avx512bf16=true" | FileCheck %s --check-prefix=W8
 
 // bf16 attention on a target with AVX512_BF16 (TilingOptions::x86Avx512Bf16,
 // set from the target CPU): the scores Q.K^T of the prefill (rows-in-lanes)
-// kernel at head dims from 128 on are vdpbf16ps
-// dot products of the raw bf16 pairs (x86vector.avx512.dot, f32
-// accumulation); at head dim 64 and without the feature they stay f32 FMAs
-// of widened elements.
+// kernel at head dims from 128 on, in tiles of one row vector, are
+// vdpbf16ps dot products of the raw bf16 pairs (x86vector.avx512.dot, f32
+// accumulation); at head dim 64, in tiles of more row vectors (the
+// target's 64-row tiles on 16 lanes: TilingOptions::
+// attentionBF16DotMaxRowVectors) and without the feature they stay f32
+// FMAs of widened elements.
 
 // CHECK-LABEL: func.func @prefill_bf16(
 // Q^T in bf16 pairs, the K pair broadcast as one 32-bit lane.

@@ -81,8 +81,18 @@ TEST(KernelDispatch, CPUTilesAreTheOnesTheLoweringsUsed) {
   // here must not change CPU code.
   TilingOptions tiling = selectTiling(describeCPU(16));
   EXPECT_EQ(tiling.vectorWidth, 16);
-  EXPECT_EQ(tiling.queryTile, 16);
+  // 64-row attention tiles with 6 keys x 4 row-vector score blocks on
+  // AVX-512 (bench/results/cpu-attn-prefill-2026-12-01-s11.md); AVX2
+  // keeps 16 rows and 6 x 2.
+  EXPECT_EQ(tiling.queryTile, 64);
   EXPECT_EQ(tiling.keyTile, 64);
+  EXPECT_EQ(tiling.attentionScoreKeys, 6);
+  EXPECT_EQ(tiling.attentionScoreRowVectors, 4);
+  EXPECT_EQ(tiling.attentionLaneValueRows, 6);
+  EXPECT_EQ(tiling.attentionLaneValueVectors, 2);
+  EXPECT_EQ(tiling.attentionBF16DotMaxRowVectors, 1);
+  EXPECT_EQ(selectTiling(describeCPU(8)).queryTile, 16);
+  EXPECT_EQ(selectTiling(describeCPU(8)).attentionScoreRowVectors, 2);
   EXPECT_EQ(tiling.linearFeatureTile, 16);
   // 3-row register blocks (3 x 4 vectors, 12 accumulators) since the
   // prefill40 work (bench/results/e2e-smollm2-f32-prefill40-2026-12-01.md).

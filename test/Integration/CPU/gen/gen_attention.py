@@ -245,6 +245,17 @@ def cases():
     c.output("out", o)
     c.output("lse", lse, "f32")
     out.append(c)
+
+    # bf16 MHA prefill at head dim 128 with one row vector per tile
+    # (--query-tile=16 on 16 lanes): the only tiles whose Q.K^T runs on
+    # vdpbf16ps on AVX512_BF16 targets (TilingOptions::
+    # attentionBF16DotMaxRowVectors); 32 queries and keys, causal, LSE.
+    c = Case("attn_bf16_prefill_dot", dtype="bf16")
+    q, k, v = qkv(c, 1, 1, 1, 32, 32, 128)
+    o, lse = attention_ref(q, k, v, causal=True)
+    c.output("out", o)
+    c.output("lse", lse, "f32")
+    out.append(c)
     return out
 
 
