@@ -244,8 +244,12 @@ bool seq::supportsBF16Dot(int64_t width) {
 Value seq::bf16PairColumn(LoopBuilder &b, Value d, int64_t width) {
   Value within = arith::RemUIOp::create(b, d, b.index(2 * width));
   Value odd = arith::RemUIOp::create(b, within, b.index(2));
-  return b.add(b.add(b.sub(d, within), b.mul(odd, b.index(width))),
-               arith::DivUIOp::create(b, within, b.index(2)));
+  // One op per statement, in the order gcc evaluated the nested form (the
+  // order of argument evaluation differs between host compilers).
+  Value half = arith::DivUIOp::create(b, within, b.index(2));
+  Value oddOffset = b.mul(odd, b.index(width));
+  Value pairBase = b.sub(d, within);
+  return b.add(b.add(pairBase, oddOffset), half);
 }
 
 /// One level of the transposed sum of `width` dot-product accumulators:

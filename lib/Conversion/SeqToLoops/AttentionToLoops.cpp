@@ -623,8 +623,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
             Value q =
                 memref::LoadOp::create(b, buf.query, ValueRange{bi, hi, qi, d});
             Value p = arith::DivUIOp::create(b, d, b.index(2));
-            Value at = b.add(b.mul(t, b.index(2)),
-                             arith::RemUIOp::create(b, d, b.index(2)));
+            Value parity = arith::RemUIOp::create(b, d, b.index(2));
+            Value at = b.add(b.mul(t, b.index(2)), parity);
             memref::StoreOp::create(b, b.select(valid, q, zeroPair), qPairs,
                                     ValueRange{p, at});
           });
