@@ -129,7 +129,11 @@ struct PagedCopier {
       write.getBlockTableMutable().assign(table);
       write.getResult().setType(
           poolType(cast<RankedTensorType>(write.getCache().getType())));
-      for (Operation *user : write.getResult().getUsers()) {
+      // Copied first: assigning an attention's block table resizes its
+      // operand storage, which frees the use being iterated (ASan:
+      // heap-use-after-free in hf_beam_search_paged.test).
+      SmallVector<Operation *> users(write.getResult().getUsers());
+      for (Operation *user : users) {
         auto attention = dyn_cast<AttentionOp>(user);
         if (attention) {
           if (!attention.getKvLengths())
