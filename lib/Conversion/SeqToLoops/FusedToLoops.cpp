@@ -319,8 +319,7 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
     Value output = b.allocProjection(outType, input, weight);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
-    const int64_t block = options.linearFeatureTile,
-                  rowBlock = options.linearRowTile;
+    const int64_t rowBlock = options.linearRowTile;
     // Dynamic extents that must agree, as for seq.linear (and the norm's
     // weight as wide as the rows).
     SmallVector<LoopBuilder::Check> ok{
@@ -332,26 +331,7 @@ struct FuseRMSNormIntoLinear : TiledPattern<LinearOp> {
       // The rows normalised once into an f32 buffer (rounded through the
       // norm's storage type), then projected.
       Value normed = normalizeAllRows(b, norm, x, gamma, rows, k, rowBlock);
-      ifPanels(
-          b, options, rows,
-          [&] { projectPanels(b, options, normed, rows, k, weight, bias, y); },
-          [&] {
-            b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
-                       [&](ValueRange ivs) {
-                         Value n0, n1;
-                         std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
-                         Value r0, r1;
-                         std::tie(r0, r1) =
-                             b.blockBounds(ivs[1], rowBlock, rows);
-                         projectRows(
-                             b, r0, r1, n0, n1, k, options.vectorWidth,
-                             [&](Value r) {
-                               return Row{normed, {r}};
-                             },
-                             weight, bias, y, options.linearPrefetchRows,
-                             ivs[1], rows, block, rowBlock);
-                       });
-          });
+      projectAllRows(b, options, normed, rows, k, n, weight, bias, y);
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();

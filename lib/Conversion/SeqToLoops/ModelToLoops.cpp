@@ -47,8 +47,6 @@ struct LinearLowering : TiledPattern<LinearOp> {
     Value output = b.allocProjection(outType, input, weight);
     Value x = b.collapseRows(input), y = b.collapseRows(output);
     Value rows = b.dim(x, 0), k = b.dim(x, 1), n = b.dim(weight, 0);
-    const int64_t block = options.linearFeatureTile,
-                  rowBlock = options.linearRowTile;
     // With dynamic extents, the activation's K must be the weight's and the
     // bias as long as the weight's N; otherwise kShapeMismatch and no tile
     // runs.
@@ -60,26 +58,7 @@ struct LinearLowering : TiledPattern<LinearOp> {
     // a static schedule) reuse the same weight rows from cache across
     // all input rows instead of streaming the weights once per row.
     b.guarded(op, ok, kShapeMismatch, [&] {
-      ifPanels(
-          b, options, rows,
-          [&] { projectPanels(b, options, x, rows, k, weight, bias, y); },
-          [&] {
-            b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
-                       [&](ValueRange ivs) {
-                         Value n0, n1;
-                         std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
-                         Value r0, r1;
-                         std::tie(r0, r1) =
-                             b.blockBounds(ivs[1], rowBlock, rows);
-                         projectRows(
-                             b, r0, r1, n0, n1, k, options.vectorWidth,
-                             [&](Value r) {
-                               return Row{x, {r}};
-                             },
-                             weight, bias, y, options.linearPrefetchRows,
-                             ivs[1], rows, block, rowBlock);
-                       });
-          });
+      projectAllRows(b, options, x, rows, k, n, weight, bias, y);
     });
     rewriter.replaceOp(op, b.toTensor(output, outType));
     return success();

@@ -468,3 +468,27 @@ void seq::ifPanels(LoopBuilder &b, const TilingOptions &options, Value rows,
         scf::YieldOp::create(b, loc);
       });
 }
+
+void seq::projectAllRows(LoopBuilder &b, const TilingOptions &options, Value x,
+                         Value rows, Value k, Value n, Value weight,
+                         Value bias, Value y) {
+  const int64_t block = options.linearFeatureTile,
+                rowBlock = options.linearRowTile;
+  ifPanels(
+      b, options, rows,
+      [&] { projectPanels(b, options, x, rows, k, weight, bias, y); },
+      [&] {
+        b.parallel({b.divUp(n, block), b.divUp(rows, rowBlock)},
+                   [&](ValueRange ivs) {
+                     Value n0, n1;
+                     std::tie(n0, n1) = b.blockBounds(ivs[0], block, n);
+                     Value r0, r1;
+                     std::tie(r0, r1) = b.blockBounds(ivs[1], rowBlock, rows);
+                     projectRows(
+                         b, r0, r1, n0, n1, k, options.vectorWidth,
+                         [&](Value r) { return Row{x, {r}}; }, weight, bias,
+                         y, options.linearPrefetchRows, ivs[1], rows, block,
+                         rowBlock);
+                   });
+      });
+}

@@ -167,6 +167,15 @@ void ifPanels(LoopBuilder &b, const TilingOptions &options, Value rows,
               llvm::function_ref<void()> panel,
               llvm::function_ref<void()> other);
 
+/// A whole projection y = x . weight^T (+ bias) of `rows` rows of x
+/// ([rows, k]) onto `n` columns: the panel kernel when ifPanels says so,
+/// else the dot-product tiles (linearFeatureTile features x linearRowTile
+/// rows, weight blocks outermost so consecutive tiles reuse the same
+/// weight rows from cache).
+void projectAllRows(LoopBuilder &b, const TilingOptions &options, Value x,
+                    Value rows, Value k, Value n, Value weight, Value bias,
+                    Value y);
+
 } // namespace seq
 } // namespace mlir
 
