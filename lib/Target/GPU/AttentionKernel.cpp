@@ -267,8 +267,27 @@ private:
     Value position, head, valid;
   };
   Row rowOf(Value p0, Value blockRow);
-  /// Q[b, head, position, d], zero for a row that does not exist.
-  Value loadQ(const Row &row, Value d);
+  /// Q[b, head, position, d], zero for a row that does not exist (or
+  /// where `inDim`, when given, is false: d past a head dim that is not a
+  /// multiple of 16).
+  Value loadQ(const Row &row, Value d, Value inDim = Value());
+  /// Head dims that are not multiples of 16 (D % 16 == 8): the k steps of
+  /// Q.K^T (and the MFMA output tiles of P.V) round up, the fragment
+  /// elements past the head dim are zeros. `ceil16(dim)` steps of 16.
+  static int64_t ceil16(int64_t dim) { return (dim + 15) / 16; }
+  /// Element `d` (dynamic, < 16 past the last whole step) of row `row` of
+  /// a shared tile of `dim` columns, zero at and past `dim` (no access
+  /// outside the tile). `partial`: whether the step can pass `dim`.
+  Value tileLoadMasked(Value tile, Value row, Value d, int64_t dim,
+                       bool partial) {
+    if (!partial)
+      return tileLoad(tile, {row, d});
+    Value last = c(dim - 1);
+    Value clamped = minS(d, last);
+    Value loaded = tileLoad(tile, {row, clamped});
+    Value inDim = slt(d, c(dim));
+    return select(inDim, loaded, zeroOf(elementType));
+  }
   /// Copies keys [k0, k0 + blockKV) of K and V into the tiles, zero at and
   /// past `keyEnd`.
   void fillTiles(Value k0, Value keyEnd);
@@ -473,9 +492,10 @@ void AttentionKernelBuilder::checkBlockTable(gpu::GPUFuncOp func,
   });
 }
 
-Value AttentionKernelBuilder::loadQ(const Row &row, Value d) {
+Value AttentionKernelBuilder::loadQ(const Row &row, Value d, Value inDim) {
+  Value valid = inDim ? andI(row.valid, inDim) : row.valid;
   return ifElse(
-      row.valid, elementType,
+      valid, elementType,
       [&] {
         return memref::LoadOp::create(
             b, q, ValueRange{batch, row.head, row.position, d});
@@ -617,7 +637,7 @@ SoftmaxState AttentionKernelBuilder::stepMmaSync(const SoftmaxState &in,
   auto bType = VectorType::get({2, 2}, elementType);
   auto aType = VectorType::get({4, 2}, elementType);
   Value g = div(lane, 4), twoT = mul(rem(lane, 4), c(2));
-  int64_t keyTiles = config.blockKV / 8, kSteps = config.headDim / 16;
+  int64_t keyTiles = config.blockKV / 8, kSteps = ceil16(config.headDim);
   // S = Q K^T, 8 keys per tile.
   SmallVector<Value> scores, keys;
   SmallVector<int64_t> slots;
@@ -630,6 +650,9 @@ SoftmaxState AttentionKernelBuilder::stepMmaSync(const SoftmaxState &in,
       Value frag = zeroOf(bType);
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t j = 0; j < 2; ++j) {
+          // Past a head dim of 16 k + 8: the zeros already there.
+          if (16 * ks + 8 * r >= config.headDim)
+            continue;
           Value d = add(twoT, c(16 * ks + j + 8 * r));
           frag = vector::InsertOp::create(b, tileLoad(sk, {keyRow, d}), frag,
                                           ArrayRef<int64_t>{r, j});
@@ -699,7 +722,7 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
         b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
         amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none));
   };
-  int64_t keyTiles = config.blockKV / 16, kSteps = config.headDim / 16;
+  int64_t keyTiles = config.blockKV / 16, kSteps = ceil16(config.headDim);
   // S^T = K Q^T, 16 keys per tile.
   SmallVector<Value> tiles, scores, keys;
   SmallVector<int64_t> slots;
@@ -710,10 +733,12 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
       keyRow = add(keyRow, c(1));
     for (int64_t ks = 0; ks < kSteps; ++ks) {
       Value frag = zeroOf(fragType);
-      for (int64_t j = 0; j < 4; ++j)
-        frag = vector::InsertOp::create(
-            b, tileLoad(sk, {keyRow, add(q4, c(16 * ks + j))}), frag,
-            ArrayRef<int64_t>{j});
+      bool partial = 16 * (ks + 1) > config.headDim;
+      for (int64_t j = 0; j < 4; ++j) {
+        Value d = add(q4, c(16 * ks + j));
+        Value element = tileLoadMasked(sk, keyRow, d, config.headDim, partial);
+        frag = vector::InsertOp::create(b, element, frag, ArrayRef<int64_t>{j});
+      }
       acc = mfmaOp(frag, qFrags[ks], acc);
     }
     for (int64_t j = 0; j < 4; ++j) {
@@ -738,12 +763,15 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
           b, arith::TruncFOp::create(b, elementType, scores[4 * kk + source]),
           pFrag, ArrayRef<int64_t>{j});
     }
-    for (int64_t dn = 0; dn < config.valueDim / 16; ++dn) {
+    for (int64_t dn = 0; dn < ceil16(config.valueDim); ++dn) {
       Value frag = zeroOf(fragType);
-      for (int64_t j = 0; j < 4; ++j)
-        frag = vector::InsertOp::create(
-            b, tileLoad(sv, {add(q4, c(16 * kk + j)), add(i, c(16 * dn))}),
-            frag, ArrayRef<int64_t>{j});
+      bool partial = 16 * (dn + 1) > config.valueDim;
+      Value dv = add(i, c(16 * dn));
+      for (int64_t j = 0; j < 4; ++j) {
+        Value key = add(q4, c(16 * kk + j));
+        Value element = tileLoadMasked(sv, key, dv, config.valueDim, partial);
+        frag = vector::InsertOp::create(b, element, frag, ArrayRef<int64_t>{j});
+      }
       state.out[dn] = mfmaOp(frag, pFrag, state.out[dn]);
     }
   }
@@ -757,17 +785,20 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
   Value warpRow = mul(warp, c(config.rowsPerWarp));
   // The lane's rows and its Q fragments (in registers for the whole tile).
   SmallVector<Value> qFrags;
-  int64_t kSteps = config.headDim / 16;
+  int64_t kSteps = ceil16(config.headDim);
   if (isMfma) {
     Value i = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
     rows.push_back(rowOf(p0, add(warpRow, i)));
     auto fragType = VectorType::get({4}, elementType);
     for (int64_t ks = 0; ks < kSteps; ++ks) {
       Value frag = zeroOf(fragType);
-      for (int64_t j = 0; j < 4; ++j)
-        frag =
-            vector::InsertOp::create(b, loadQ(rows[0], add(q4, c(16 * ks + j))),
-                                     frag, ArrayRef<int64_t>{j});
+      bool partial = 16 * (ks + 1) > config.headDim;
+      for (int64_t j = 0; j < 4; ++j) {
+        Value d = add(q4, c(16 * ks + j));
+        Value inDim = partial ? slt(d, c(config.headDim)) : Value();
+        Value element = loadQ(rows[0], d, inDim);
+        frag = vector::InsertOp::create(b, element, frag, ArrayRef<int64_t>{j});
+      }
       qFrags.push_back(frag);
     }
   } else {
@@ -778,10 +809,14 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
     for (int64_t ks = 0; ks < kSteps; ++ks) {
       Value frag = zeroOf(aType);
       for (int64_t r = 0; r < 4; ++r)
-        for (int64_t j = 0; j < 2; ++j)
+        for (int64_t j = 0; j < 2; ++j) {
+          // Past a head dim of 16 k + 8: zeros.
+          if (16 * ks + 8 * (r / 2) >= config.headDim)
+            continue;
           frag = vector::InsertOp::create(
               b, loadQ(rows[r % 2], add(twoT, c(16 * ks + j + 8 * (r / 2)))),
               frag, ArrayRef<int64_t>{r, j});
+        }
       qFrags.push_back(frag);
     }
   }
@@ -802,7 +837,7 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
 
   // The carried state: max, sum per row slot, then the output fragments.
   int64_t slots = rows.size();
-  int64_t outTiles = isMfma ? config.valueDim / 16 : config.valueDim / 8;
+  int64_t outTiles = isMfma ? ceil16(config.valueDim) : config.valueDim / 8;
   Type accType = isMfma ? Type(VectorType::get({4}, f32))
                         : Type(VectorType::get({2, 2}, f32));
   SmallVector<Value> inits;
@@ -1309,15 +1344,24 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
             Value dv =
                 isMfma ? add(mul(div(lane, 16), c(4)), c(16 * (int64_t)t + j))
                        : add(mul(rem(lane, 4), c(2)), c(8 * (int64_t)t + j));
-            if (split) {
-              memref::StoreOp::create(
-                  b, value, dest,
-                  ValueRange{batch, row.head, splitIndex, row.position, dv});
-            } else {
-              memref::StoreOp::create(
-                  b, arith::TruncFOp::create(b, elementType, value), dest,
-                  ValueRange{batch, row.head, row.position, dv});
-            }
+            auto store = [&] {
+              if (split) {
+                memref::StoreOp::create(
+                    b, value, dest,
+                    ValueRange{batch, row.head, splitIndex, row.position, dv});
+              } else {
+                Value narrow = arith::TruncFOp::create(b, elementType, value);
+                memref::StoreOp::create(
+                    b, narrow, dest,
+                    ValueRange{batch, row.head, row.position, dv});
+              }
+            };
+            // MFMA: a last output tile of 16 over Dv = 16 k + 8 stores
+            // its lanes' columns below Dv only.
+            if (isMfma && 16 * ((int64_t)t + 1) > config.valueDim)
+              ifThen(slt(dv, c(config.valueDim)), store);
+            else
+              store();
           }
         }
         if (split) {

@@ -239,3 +239,19 @@ paged_case("attn_gpu_paged_prefill_f16", "f16", B=3, Hq=4, Hkv=2, Sq=5,
 # K/V tile of 32: each tile spans 4 blocks), 20 of 24 cache blocks used.
 paged_case("attn_gpu_paged_d128_bf16", "bf16", B=2, Hq=4, Hkv=2, Sq=40,
            D=128, block_size=8, max_blocks=10, num_blocks=24, causal=False)
+
+
+# Head dims that are not multiples of 16 (the k steps of Q.K^T and the
+# MFMA output tiles padded with zeros in the fragments) and D = 80 (a
+# multiple of 16 no other test has). bf16, D = 72, GQA 2:1, causal, 40
+# queries against 100 keys: 2 query blocks, 4 key tiles of 32 (the last 4
+# keys).
+case("attn_gpu_bf16_d72_causal", "bf16", B=1, Hq=4, Hkv=2, Sq=40, Skv=100,
+     D=72, causal=True)
+# f16, D = 80, MHA, not causal, 24 queries against 72 keys.
+case("attn_gpu_f16_d80", "f16", B=1, Hq=2, Hkv=2, Sq=24, Skv=72, D=80,
+     causal=False)
+# Decode, bf16, D = 72 (9 lanes per key: no decode form, the tiled split
+# kernel + merge), GQA 4:1, one query against 600 keys.
+case("attn_gpu_decode_bf16_d72", "bf16", B=1, Hq=8, Hkv=2, Sq=1, Skv=600,
+     D=72, causal=False)

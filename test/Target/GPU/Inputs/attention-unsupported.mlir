@@ -18,10 +18,10 @@ func.func @paged_dynamic(%q: tensor<1x2x1x64xbf16>, %k: tensor<8x2x?x64xbf16>,
   return %o : tensor<1x2x1x64xbf16>
 }
 // -----
-func.func @odd_head_dim(%q: tensor<1x2x8x40xbf16>, %k: tensor<1x2x8x40xbf16>,
-                        %v: tensor<1x2x8x40xbf16>) -> tensor<1x2x8x40xbf16> {
+func.func @odd_head_dim(%q: tensor<1x2x8x36xbf16>, %k: tensor<1x2x8x36xbf16>,
+                        %v: tensor<1x2x8x36xbf16>) -> tensor<1x2x8x36xbf16> {
   %o = seq.attention %q, %k, %v
-      : tensor<1x2x8x40xbf16>, tensor<1x2x8x40xbf16>, tensor<1x2x8x40xbf16>
-      -> tensor<1x2x8x40xbf16>
-  return %o : tensor<1x2x8x40xbf16>
+      : tensor<1x2x8x36xbf16>, tensor<1x2x8x36xbf16>, tensor<1x2x8x36xbf16>
+      -> tensor<1x2x8x36xbf16>
+  return %o : tensor<1x2x8x36xbf16>
 }
