@@ -285,11 +285,13 @@ seq::selectGPUAttentionConfig(const TargetDescription &target,
             "' has no 16-row, 16-deep matrix instruction for this type";
     return std::nullopt;
   }
-  // Head dims are whole k steps (Q.K^T) and whole output tiles (P.V): 16
-  // for both instructions (the m16n8k16 N of 8 divides it).
-  if (headDim <= 0 || valueDim <= 0 || headDim % 16 || valueDim % 16 ||
+  // Head dims are whole 16-byte rows (128-bit and cp.async copies of 8
+  // elements); a last k step (Q.K^T) or MFMA output tile (P.V) of 8 is
+  // padded with zeros in the fragments (AttentionKernel.cpp; the m16n8k16
+  // N of 8 divides it; the sm_90a wgmma form needs multiples of 16).
+  if (headDim <= 0 || valueDim <= 0 || headDim % 8 || valueDim % 8 ||
       headDim > 256 || valueDim > 256) {
-    error = "GPU attention needs head dims that are multiples of 16, at most "
+    error = "GPU attention needs head dims that are multiples of 8, at most "
             "256 (got " +
             std::to_string(headDim) + " and " + std::to_string(valueDim) + ")";
     return std::nullopt;

@@ -22,6 +22,13 @@
 // among their splits. A count outside [0, Skv] stores the CPU's cache
 // overflow code in the status word (the last argument).
 //
+// Paged KV (seq.attention's block_table): K and V are caches [NumBlocks,
+// Hkv, BS, D]; every K/V read goes through kvIndices, key j of row b
+// being slot j % BS of block block_table[b, j / BS] (an id outside
+// [0, NumBlocks) read as block 0); the logical KV length is MaxBlocks x
+// BS. The blocks (0, 0, b) check row b of the table and store the CPU's
+// index-out-of-range code in the status word for a bad id.
+//
 // Sliding window and softcap (AttentionScoreMods): key j of query
 // position p is kept when j > p - W as well (per score, beside the
 // causal and length masks); every key range starts at the window of its
@@ -115,11 +122,13 @@ public:
                          const GPUAttentionConfig &config, Type elementType,
                          bool causal, double scale, KernelMutation mutation,
                          bool ragged, RaggedMutation raggedMutation,
+                         int64_t blockSize, PagedMutation pagedMutation,
                          const AttentionScoreMods &mods)
       : IndexMath(b), config(config), elementType(elementType), causal(causal),
         scale(scale), mutation(mutation),
         isMfma(StringRef(config.instruction.name) == "mfma"), ragged(ragged),
-        raggedMutation(raggedMutation), mods(mods) {}
+        raggedMutation(raggedMutation), blockSize(blockSize),
+        pagedMutation(pagedMutation), mods(mods) {}
 
   void buildTiled(gpu::GPUFuncOp func, bool split);
   void buildDecode(gpu::GPUFuncOp func);
@@ -234,16 +243,51 @@ private:
   /// [0, Skv] storing the cache-overflow code in the status word (the last
   /// argument) as the CPU reports it. Needs `batch`, `tid` and `k`.
   Value validKeys(gpu::GPUFuncOp func);
-  /// The first output argument: after kv_lengths when ragged.
-  unsigned outputArg() const { return ragged ? 4 : 3; }
+  /// The first output argument: after kv_lengths when ragged and the
+  /// block table when paged.
+  unsigned outputArg() const {
+    return 3 + (ragged ? 1 : 0) + (blockSize ? 1 : 0);
+  }
+  /// Paged KV: the block table (after kv_lengths, if any).
+  unsigned tableArg() const { return ragged ? 4 : 3; }
+  /// The K/V indices of column `col` of logical key `key` (in [0, the
+  /// valid keys)) of the block's batch row and KV head: [batch, kvHead,
+  /// key, col], or with a block table [id, kvHead, key % BS, col], id =
+  /// block_table[batch, key / BS] read as 0 when outside [0, NumBlocks)
+  /// (checkBlockTable reports it), so no access leaves the caches.
+  SmallVector<Value, 4> kvIndices(Value key, Value col);
+  /// Paged KV: the blocks (0, 0, b) (`blockX` 0, KV head 0) check row b of
+  /// the block table, every entry as the CPU lowering checks the whole
+  /// table, and store SEQRT_CODE_INDEX_OUT_OF_RANGE in the status word for
+  /// an id outside [0, NumBlocks). Needs `batch`, `kvHead` and `tid`.
+  void checkBlockTable(gpu::GPUFuncOp func, Value blockX);
 
   /// A block row's query position and head, and whether it exists.
   struct Row {
     Value position, head, valid;
   };
   Row rowOf(Value p0, Value blockRow);
-  /// Q[b, head, position, d], zero for a row that does not exist.
-  Value loadQ(const Row &row, Value d);
+  /// Q[b, head, position, d], zero for a row that does not exist (or
+  /// where `inDim`, when given, is false: d past a head dim that is not a
+  /// multiple of 16).
+  Value loadQ(const Row &row, Value d, Value inDim = Value());
+  /// Head dims that are not multiples of 16 (D % 16 == 8): the k steps of
+  /// Q.K^T (and the MFMA output tiles of P.V) round up, the fragment
+  /// elements past the head dim are zeros. `ceil16(dim)` steps of 16.
+  static int64_t ceil16(int64_t dim) { return (dim + 15) / 16; }
+  /// Element `d` (dynamic, < 16 past the last whole step) of row `row` of
+  /// a shared tile of `dim` columns, zero at and past `dim` (no access
+  /// outside the tile). `partial`: whether the step can pass `dim`.
+  Value tileLoadMasked(Value tile, Value row, Value d, int64_t dim,
+                       bool partial) {
+    if (!partial)
+      return tileLoad(tile, {row, d});
+    Value last = c(dim - 1);
+    Value clamped = minS(d, last);
+    Value loaded = tileLoad(tile, {row, clamped});
+    Value inDim = slt(d, c(dim));
+    return select(inDim, loaded, zeroOf(elementType));
+  }
   /// Copies keys [k0, k0 + blockKV) of K and V into the tiles, zero at and
   /// past `keyEnd`.
   void fillTiles(Value k0, Value keyEnd);
@@ -320,9 +364,12 @@ private:
   bool isMfma;
   bool ragged;
   RaggedMutation raggedMutation;
+  /// Paged KV: the cache block size (0: K and V are [B, Hkv, Skv, D]).
+  int64_t blockSize;
+  PagedMutation pagedMutation;
   AttentionScoreMods mods;
 
-  Value q, k, v, sk, sv;
+  Value q, k, v, sk, sv, table;
   /// wgmma: the Q tile and the tiles' shared-window addresses.
   Value sq, baseQ, baseK, baseV;
   /// The K/V buffer being filled or read (two-buffer tiles); null with one
@@ -348,7 +395,14 @@ Value AttentionKernelBuilder::reduceRow(Value value, bool isMax) {
 }
 
 Value AttentionKernelBuilder::validKeys(gpu::GPUFuncOp func) {
-  Value capacity = memref::DimOp::create(b, k, 2);
+  // Paged: MaxBlocks x BS logical keys.
+  Value capacity;
+  if (blockSize) {
+    Value maxBlocks = memref::DimOp::create(b, func.getArgument(tableArg()), 1);
+    capacity = mul(maxBlocks, c(blockSize));
+  } else {
+    capacity = memref::DimOp::create(b, k, 2);
+  }
   if (!ragged)
     return capacity;
   Value raw = memref::LoadOp::create(b, func.getArgument(3), ValueRange{batch});
@@ -382,9 +436,66 @@ AttentionKernelBuilder::Row AttentionKernelBuilder::rowOf(Value p0,
   return row;
 }
 
-Value AttentionKernelBuilder::loadQ(const Row &row, Value d) {
+SmallVector<Value, 4> AttentionKernelBuilder::kvIndices(Value key, Value col) {
+  if (!blockSize)
+    return {batch, kvHead, key, col};
+  Value logical = div(key, blockSize);
+  if (pagedMutation == PagedMutation::BlockIndexOffByOne) {
+    // Test only: the next table entry (clamped to the row: a wrong block,
+    // not an access outside the table).
+    Value last = memref::DimOp::create(b, table, 1);
+    Value lastEntry = sub(last, c(1));
+    Value next = add(logical, c(1));
+    logical = minS(next, lastEntry);
+  }
+  Value raw = memref::LoadOp::create(b, table, ValueRange{batch, logical});
+  Value id = arith::IndexCastOp::create(b, b.getIndexType(), raw);
+  if (pagedMutation != PagedMutation::UncheckedBlockIds) {
+    // An id outside [0, NumBlocks) reads block 0 (checkBlockTable reports
+    // it), as the CPU lowering's checked copy of the table has it.
+    Value blocks = memref::DimOp::create(b, k, 0);
+    Value inRange = ult(id, blocks);
+    Value zero = c(0);
+    id = select(inRange, id, zero);
+  }
+  Value slot = rem(key, blockSize);
+  return {id, kvHead, slot, col};
+}
+
+void AttentionKernelBuilder::checkBlockTable(gpu::GPUFuncOp func,
+                                             Value blockX) {
+  if (!blockSize)
+    return;
+  Value zero = c(0);
+  Value firstX =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, blockX, zero);
+  Value firstHead =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, kvHead, zero);
+  Value checker = andI(firstX, firstHead);
+  ifThen(checker, [&] {
+    Value entries = memref::DimOp::create(b, table, 1);
+    Value blocks = memref::DimOp::create(b, k, 0);
+    auto loop = scf::ForOp::create(b, tid, entries, c(config.threads()));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value raw = memref::LoadOp::create(
+        b, table, ValueRange{batch, loop.getInductionVar()});
+    Value id = arith::IndexCastOp::create(b, b.getIndexType(), raw);
+    // Unsigned: a negative id is a huge one.
+    Value bad = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, id, blocks);
+    ifThen(bad, [&] {
+      Value code = arith::ConstantOp::create(
+          b, b.getI32IntegerAttr(kStatusIndexOutOfRange));
+      Value status = func.getArgument(func.getNumArguments() - 1);
+      memref::StoreOp::create(b, code, status, ValueRange{zero});
+    });
+  });
+}
+
+Value AttentionKernelBuilder::loadQ(const Row &row, Value d, Value inDim) {
+  Value valid = inDim ? andI(row.valid, inDim) : row.valid;
   return ifElse(
-      row.valid, elementType,
+      valid, elementType,
       [&] {
         return memref::LoadOp::create(
             b, q, ValueRange{batch, row.head, row.position, d});
@@ -418,10 +529,10 @@ void AttentionKernelBuilder::fillTiles(Value k0, Value keyEnd) {
       }
       Value row = div(e, perRow), col = mul(rem(e, perRow), c(8));
       Value key = add(k0, row);
-      Value loaded = vector::LoadOp::create(
-          b, rawType, source,
-          ValueRange{batch, kvHead, minS(key, lastKey), col},
-          /*nontemporal=*/false, llvm::MaybeAlign(16));
+      Value clamped = minS(key, lastKey);
+      Value loaded =
+          vector::LoadOp::create(b, rawType, source, kvIndices(clamped, col),
+                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
       Value value = select(slt(key, keyEnd), loaded, zeroOf(rawType));
       chunks.push_back({tile, row, col, value, inRange});
     }
@@ -454,9 +565,10 @@ void AttentionKernelBuilder::fillTilesAsync(Value k0, Value keyEnd) {
         // Keys at and past the end: 0 source elements (zero fill) from
         // the last key's row, in bounds.
         Value srcElements = select(slt(key, keyEnd), c(8), c(0));
+        Value clamped = minS(key, lastKey);
+        SmallVector<Value, 4> from = kvIndices(clamped, col);
         nvgpu::DeviceAsyncCopyOp::create(
-            b, tile, tileIndices(ValueRange{row, col}), source,
-            ValueRange{batch, kvHead, minS(key, lastKey), col},
+            b, tile, tileIndices(ValueRange{row, col}), source, from,
             b.getIndexAttr(8), srcElements, b.getUnitAttr());
       };
       // The last round may have fewer chunks than threads.
@@ -525,7 +637,7 @@ SoftmaxState AttentionKernelBuilder::stepMmaSync(const SoftmaxState &in,
   auto bType = VectorType::get({2, 2}, elementType);
   auto aType = VectorType::get({4, 2}, elementType);
   Value g = div(lane, 4), twoT = mul(rem(lane, 4), c(2));
-  int64_t keyTiles = config.blockKV / 8, kSteps = config.headDim / 16;
+  int64_t keyTiles = config.blockKV / 8, kSteps = ceil16(config.headDim);
   // S = Q K^T, 8 keys per tile.
   SmallVector<Value> scores, keys;
   SmallVector<int64_t> slots;
@@ -538,6 +650,9 @@ SoftmaxState AttentionKernelBuilder::stepMmaSync(const SoftmaxState &in,
       Value frag = zeroOf(bType);
       for (int64_t r = 0; r < 2; ++r)
         for (int64_t j = 0; j < 2; ++j) {
+          // Past a head dim of 16 k + 8: the zeros already there.
+          if (16 * ks + 8 * r >= config.headDim)
+            continue;
           Value d = add(twoT, c(16 * ks + j + 8 * r));
           frag = vector::InsertOp::create(b, tileLoad(sk, {keyRow, d}), frag,
                                           ArrayRef<int64_t>{r, j});
@@ -607,7 +722,7 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
         b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
         amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none));
   };
-  int64_t keyTiles = config.blockKV / 16, kSteps = config.headDim / 16;
+  int64_t keyTiles = config.blockKV / 16, kSteps = ceil16(config.headDim);
   // S^T = K Q^T, 16 keys per tile.
   SmallVector<Value> tiles, scores, keys;
   SmallVector<int64_t> slots;
@@ -618,10 +733,12 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
       keyRow = add(keyRow, c(1));
     for (int64_t ks = 0; ks < kSteps; ++ks) {
       Value frag = zeroOf(fragType);
-      for (int64_t j = 0; j < 4; ++j)
-        frag = vector::InsertOp::create(
-            b, tileLoad(sk, {keyRow, add(q4, c(16 * ks + j))}), frag,
-            ArrayRef<int64_t>{j});
+      bool partial = 16 * (ks + 1) > config.headDim;
+      for (int64_t j = 0; j < 4; ++j) {
+        Value d = add(q4, c(16 * ks + j));
+        Value element = tileLoadMasked(sk, keyRow, d, config.headDim, partial);
+        frag = vector::InsertOp::create(b, element, frag, ArrayRef<int64_t>{j});
+      }
       acc = mfmaOp(frag, qFrags[ks], acc);
     }
     for (int64_t j = 0; j < 4; ++j) {
@@ -646,12 +763,15 @@ SoftmaxState AttentionKernelBuilder::stepMfma(const SoftmaxState &in,
           b, arith::TruncFOp::create(b, elementType, scores[4 * kk + source]),
           pFrag, ArrayRef<int64_t>{j});
     }
-    for (int64_t dn = 0; dn < config.valueDim / 16; ++dn) {
+    for (int64_t dn = 0; dn < ceil16(config.valueDim); ++dn) {
       Value frag = zeroOf(fragType);
-      for (int64_t j = 0; j < 4; ++j)
-        frag = vector::InsertOp::create(
-            b, tileLoad(sv, {add(q4, c(16 * kk + j)), add(i, c(16 * dn))}),
-            frag, ArrayRef<int64_t>{j});
+      bool partial = 16 * (dn + 1) > config.valueDim;
+      Value dv = add(i, c(16 * dn));
+      for (int64_t j = 0; j < 4; ++j) {
+        Value key = add(q4, c(16 * kk + j));
+        Value element = tileLoadMasked(sv, key, dv, config.valueDim, partial);
+        frag = vector::InsertOp::create(b, element, frag, ArrayRef<int64_t>{j});
+      }
       state.out[dn] = mfmaOp(frag, pFrag, state.out[dn]);
     }
   }
@@ -665,17 +785,20 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
   Value warpRow = mul(warp, c(config.rowsPerWarp));
   // The lane's rows and its Q fragments (in registers for the whole tile).
   SmallVector<Value> qFrags;
-  int64_t kSteps = config.headDim / 16;
+  int64_t kSteps = ceil16(config.headDim);
   if (isMfma) {
     Value i = rem(lane, 16), q4 = mul(div(lane, 16), c(4));
     rows.push_back(rowOf(p0, add(warpRow, i)));
     auto fragType = VectorType::get({4}, elementType);
     for (int64_t ks = 0; ks < kSteps; ++ks) {
       Value frag = zeroOf(fragType);
-      for (int64_t j = 0; j < 4; ++j)
-        frag =
-            vector::InsertOp::create(b, loadQ(rows[0], add(q4, c(16 * ks + j))),
-                                     frag, ArrayRef<int64_t>{j});
+      bool partial = 16 * (ks + 1) > config.headDim;
+      for (int64_t j = 0; j < 4; ++j) {
+        Value d = add(q4, c(16 * ks + j));
+        Value inDim = partial ? slt(d, c(config.headDim)) : Value();
+        Value element = loadQ(rows[0], d, inDim);
+        frag = vector::InsertOp::create(b, element, frag, ArrayRef<int64_t>{j});
+      }
       qFrags.push_back(frag);
     }
   } else {
@@ -686,10 +809,14 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
     for (int64_t ks = 0; ks < kSteps; ++ks) {
       Value frag = zeroOf(aType);
       for (int64_t r = 0; r < 4; ++r)
-        for (int64_t j = 0; j < 2; ++j)
+        for (int64_t j = 0; j < 2; ++j) {
+          // Past a head dim of 16 k + 8: zeros.
+          if (16 * ks + 8 * (r / 2) >= config.headDim)
+            continue;
           frag = vector::InsertOp::create(
               b, loadQ(rows[r % 2], add(twoT, c(16 * ks + j + 8 * (r / 2)))),
               frag, ArrayRef<int64_t>{r, j});
+        }
       qFrags.push_back(frag);
     }
   }
@@ -710,7 +837,7 @@ SoftmaxState AttentionKernelBuilder::queryTile(Value p0, Value keyBegin,
 
   // The carried state: max, sum per row slot, then the output fragments.
   int64_t slots = rows.size();
-  int64_t outTiles = isMfma ? config.valueDim / 16 : config.valueDim / 8;
+  int64_t outTiles = isMfma ? ceil16(config.valueDim) : config.valueDim / 8;
   Type accType = isMfma ? Type(VectorType::get({4}, f32))
                         : Type(VectorType::get({2, 2}, f32));
   SmallVector<Value> inits;
@@ -886,10 +1013,12 @@ void AttentionKernelBuilder::fillKeyTileWgmma(Value k0, Value keyEnd,
       Value row = div(e, perRow), chunk = rem(e, perRow);
       Value key = add(k0, row);
       Value srcElements = select(slt(key, keyEnd), c(8), c(0));
+      Value clamped = minS(key, lastKey);
+      Value col = mul(chunk, c(8));
+      SmallVector<Value, 4> from = kvIndices(clamped, col);
       nvgpu::DeviceAsyncCopyOp::create(
           b, sk, ValueRange{buffer, div(row, 8), chunk, rem(row, 8), c(0)}, k,
-          ValueRange{batch, kvHead, minS(key, lastKey), mul(chunk, c(8))},
-          b.getIndexAttr(8), srcElements, b.getUnitAttr());
+          from, b.getIndexAttr(8), srcElements, b.getUnitAttr());
     };
     if ((i + 1) * threads > total)
       ifThen(slt(e, c(total)), copy);
@@ -912,10 +1041,11 @@ SmallVector<Value> AttentionKernelBuilder::loadValueTileWgmma(Value k0,
       SmallVector<Value> rows;
       for (int64_t r = 0; r < 8; ++r) {
         Value key = add(k0, add(mul(keyGroup, c(8)), c(r)));
-        Value loaded = vector::LoadOp::create(
-            b, rawType, v,
-            ValueRange{batch, kvHead, minS(key, lastKey), mul(group, c(8))},
-            /*nontemporal=*/false, llvm::MaybeAlign(16));
+        Value clamped = minS(key, lastKey);
+        Value col = mul(group, c(8));
+        Value loaded =
+            vector::LoadOp::create(b, rawType, v, kvIndices(clamped, col),
+                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
         rows.push_back(select(slt(key, keyEnd), loaded, zeroOf(rawType)));
       }
       return rows;
@@ -1188,7 +1318,10 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
   kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   queries = memref::DimOp::create(b, q, 2);
+  if (blockSize)
+    table = func.getArgument(tableArg());
   keysTotal = validKeys(func);
+  checkBlockTable(func, blockX);
 
   // Writes the lane's normalised output rows (and the split's lse).
   auto writeRows = [&](const SoftmaxState &state, ArrayRef<Row> rows,
@@ -1211,15 +1344,24 @@ void AttentionKernelBuilder::buildTiled(gpu::GPUFuncOp func, bool split) {
             Value dv =
                 isMfma ? add(mul(div(lane, 16), c(4)), c(16 * (int64_t)t + j))
                        : add(mul(rem(lane, 4), c(2)), c(8 * (int64_t)t + j));
-            if (split) {
-              memref::StoreOp::create(
-                  b, value, dest,
-                  ValueRange{batch, row.head, splitIndex, row.position, dv});
-            } else {
-              memref::StoreOp::create(
-                  b, arith::TruncFOp::create(b, elementType, value), dest,
-                  ValueRange{batch, row.head, row.position, dv});
-            }
+            auto store = [&] {
+              if (split) {
+                memref::StoreOp::create(
+                    b, value, dest,
+                    ValueRange{batch, row.head, splitIndex, row.position, dv});
+              } else {
+                Value narrow = arith::TruncFOp::create(b, elementType, value);
+                memref::StoreOp::create(
+                    b, narrow, dest,
+                    ValueRange{batch, row.head, row.position, dv});
+              }
+            };
+            // MFMA: a last output tile of 16 over Dv = 16 k + 8 stores
+            // its lanes' columns below Dv only.
+            if (isMfma && 16 * ((int64_t)t + 1) > config.valueDim)
+              ifThen(slt(dv, c(config.valueDim)), store);
+            else
+              store();
           }
         }
         if (split) {
@@ -1325,7 +1467,10 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
   kvHead = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value split = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   queries = memref::DimOp::create(b, q, 2);
+  if (blockSize)
+    table = func.getArgument(tableArg());
   keysTotal = validKeys(func);
+  checkBlockTable(func, split);
   Value splits = memref::DimOp::create(b, partial, 2);
   // The split's keys: whole block steps, [split * chunk, + chunk); with a
   // window, of the keys some query may attend, [max(0, Skv - Sq - W + 1),
@@ -1415,6 +1560,9 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
       // last key (in bounds) and are masked out of the softmax.
       Value lastKey = sub(keyEnd, c(1));
       SmallVector<Value> keys, kRaw, vRaw;
+      // Paged: the step's block ids (one per key, for K and V) are read
+      // before its K/V rows.
+      SmallVector<SmallVector<Value, 4>> at;
       for (int64_t u = 0; u < perLane; ++u) {
         Value key = add(base, add(c(u * groups), group));
         if (mutation == KernelMutation::SharedOffByOne)
@@ -1423,8 +1571,11 @@ void AttentionKernelBuilder::buildDecode(gpu::GPUFuncOp func) {
         Value clamped = minS(key, lastKey);
         if (mutation == KernelMutation::SharedOffByOne)
           clamped = key;
-        kRaw.push_back(load(k, ValueRange{batch, kvHead, clamped, d0}));
-        vRaw.push_back(load(v, ValueRange{batch, kvHead, clamped, d0}));
+        at.push_back(kvIndices(clamped, d0));
+      }
+      for (int64_t u = 0; u < perLane; ++u) {
+        kRaw.push_back(load(k, at[u]));
+        vRaw.push_back(load(v, at[u]));
       }
       // Scores: the lane's partial dot products, summed over its group.
       SmallVector<SmallVector<Value>> scores(perLane);
@@ -1653,8 +1804,8 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
                  StringRef name, const GPUAttentionConfig &config,
                  LinearElementType elementType, AttentionKernelKind kind,
                  bool causal, double scale, KernelMutation mutation,
-                 bool ragged, RaggedMutation raggedMutation,
-                 const AttentionScoreMods &mods) {
+                 bool ragged, RaggedMutation raggedMutation, int64_t blockSize,
+                 PagedMutation pagedMutation, const AttentionScoreMods &mods) {
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(kernelModule.getBody());
   ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
@@ -1681,7 +1832,10 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     auto i32 = b.getI32Type();
     if (ragged)
       arguments.push_back(MemRefType::get({dyn}, i32));
-    int64_t out = ragged ? 4 : 3;
+    // The block table [B, MaxBlocks] i32 after kv_lengths.
+    if (blockSize)
+      arguments.push_back(MemRefType::get({dyn, dyn}, i32));
+    int64_t out = 3 + (ragged ? 1 : 0) + (blockSize ? 1 : 0);
     if (kind == AttentionKernelKind::Prefill) {
       arguments.push_back(rank4);
       // grid.x over query blocks, grid.y over KV heads, grid.z over batch.
@@ -1692,7 +1846,7 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
       // grid.x over the splits (the partial output's dimension 2).
       grid = {out, 2, 1, 1, 1, 1, 0, 0, 1};
     }
-    if (ragged)
+    if (ragged || blockSize)
       arguments.push_back(MemRefType::get({1}, i32));
     if (kind == AttentionKernelKind::SplitPartial && config.decode)
       workgroups = {workgroupMemRefType(
@@ -1728,7 +1882,7 @@ void buildKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     alignWorkgroupBuffers(func, kAsyncCopyTileAlignment);
   AttentionKernelBuilder kernel(b, config, type, causal, scale, mutation,
                                 ragged && kind != AttentionKernelKind::Merge,
-                                raggedMutation, mods);
+                                raggedMutation, blockSize, pagedMutation, mods);
   if (kind == AttentionKernelKind::Merge)
     kernel.buildMerge(func);
   else if (kind == AttentionKernelKind::SplitPartial && config.decode)
@@ -1746,7 +1900,8 @@ void seq::buildAttentionKernel(OpBuilder &builder,
                                double scale, KernelMutation mutation,
                                const AttentionScoreMods &mods) {
   buildKernel(builder, kernelModule, name, config, elementType, kind, causal,
-              scale, mutation, /*ragged=*/false, RaggedMutation::None, mods);
+              scale, mutation, /*ragged=*/false, RaggedMutation::None,
+              /*blockSize=*/0, PagedMutation::None, mods);
 }
 
 void seq::buildRaggedAttentionKernel(
@@ -1757,5 +1912,22 @@ void seq::buildRaggedAttentionKernel(
     const AttentionScoreMods &mods) {
   buildKernel(builder, kernelModule, name, config, elementType, kind, causal,
               scale, mutation, /*ragged=*/kind != AttentionKernelKind::Merge,
-              raggedMutation, mods);
+              raggedMutation, /*blockSize=*/0, PagedMutation::None, mods);
+}
+
+std::string seq::pagedAttentionSuffix(int64_t blockSize) {
+  return "_paged" + std::to_string(blockSize);
+}
+
+void seq::buildPagedAttentionKernel(
+    OpBuilder &builder, gpu::GPUModuleOp kernelModule, StringRef name,
+    const GPUAttentionConfig &config, LinearElementType elementType,
+    AttentionKernelKind kind, bool causal, double scale, bool ragged,
+    int64_t blockSize, KernelMutation mutation, RaggedMutation raggedMutation,
+    PagedMutation pagedMutation, const AttentionScoreMods &mods) {
+  assert(kind != AttentionKernelKind::Merge && blockSize > 0 &&
+         "the merge is not paged");
+  buildKernel(builder, kernelModule, name, config, elementType, kind, causal,
+              scale, mutation, ragged, raggedMutation, blockSize, pagedMutation,
+              mods);
 }

@@ -51,8 +51,8 @@ struct GPUAttentionKernelsPass
 
   /// Why `op` has no GPU kernel, or "" when it has one.
   static std::string unsupported(AttentionOp op) {
-    if (op.getBlockTable())
-      return "paged KV";
+    if (op.getBlockTable() && op.getKey().getType().isDynamicDim(2))
+      return "paged KV with a dynamic block size";
     if (op.getKvLengths() &&
         !op.getKvLengths().getType().getElementType().isInteger(32))
       return "i64 kv_lengths (the kernels read i32)";
@@ -89,7 +89,14 @@ struct GPUAttentionKernelsPass
             .Default(RaggedMutation::None);
     // The window's own (AttentionScoreMods::windowOffByOne).
     bool windowOffByOne = mutation == "window-off-by-one";
-    bool ownMutation = raggedMutation != RaggedMutation::None || windowOffByOne;
+    // The paged kernels' own.
+    PagedMutation pagedMutation =
+        llvm::StringSwitch<PagedMutation>(mutation)
+            .Case("block-index-off-by-one", PagedMutation::BlockIndexOffByOne)
+            .Case("unchecked-block-ids", PagedMutation::UncheckedBlockIds)
+            .Default(PagedMutation::None);
+    bool ownMutation = raggedMutation != RaggedMutation::None ||
+                       windowOffByOne || pagedMutation != PagedMutation::None;
     FailureOr<KernelMutation> parsedMutation =
         parseMutationOption<KernelMutation>(
             module, "seq-gpu-attention-kernels",
@@ -125,12 +132,18 @@ struct GPUAttentionKernelsPass
       auto extent = [](int64_t d) {
         return ShapedType::isDynamic(d) ? int64_t(0) : d;
       };
+      // Paged: K and V are [NumBlocks, Hkv, BS, D] caches; the logical KV
+      // length (what the split count comes from) is MaxBlocks x BS.
+      int64_t blockSize = op.isPaged() ? key.getDimSize(2) : 0;
+      int64_t keys = extent(key.getDimSize(2));
+      if (blockSize)
+        keys = extent(op.getBlockTable().getType().getDimSize(1)) * blockSize;
       std::string configError;
       std::optional<GPUAttentionConfig> config = selectGPUAttentionConfig(
           *description, elementType, op.getGroupSize(), query.getDimSize(3),
           op.getValue().getType().getDimSize(3), extent(query.getDimSize(0)),
-          extent(key.getDimSize(1)), extent(query.getDimSize(2)),
-          extent(key.getDimSize(2)), configError,
+          extent(key.getDimSize(1)), extent(query.getDimSize(2)), keys,
+          configError,
           /*allowDecode=*/decode && splits != 1);
       if (!config) {
         op.emitError() << "seq-gpu-attention-kernels: " << configError;
@@ -155,6 +168,8 @@ struct GPUAttentionKernelsPass
           op.getScaleAttr() ? std::optional<float>(scale) : std::nullopt, mods);
       if (ragged)
         name += kRaggedAttentionSuffix;
+      if (blockSize)
+        name += pagedAttentionSuffix(blockSize);
       gpu::GPUModuleOp kernels =
           getOrCreateKernelModule(builder, module, *description);
       SmallVector<std::pair<std::string, AttentionKernelKind>> wanted;
@@ -172,7 +187,12 @@ struct GPUAttentionKernelsPass
       SmallVector<std::string> names;
       for (auto &[kernelName, kind] : wanted) {
         bool missing = !kernels.lookupSymbol(kernelName);
-        if (missing && ragged && kind != AttentionKernelKind::Merge)
+        if (missing && blockSize && kind != AttentionKernelKind::Merge)
+          buildPagedAttentionKernel(builder, kernels, kernelName, *config,
+                                    elementType, kind, op.getCausal(), scale,
+                                    ragged, blockSize, *parsedMutation,
+                                    raggedMutation, pagedMutation, mods);
+        else if (missing && ragged && kind != AttentionKernelKind::Merge)
           buildRaggedAttentionKernel(builder, kernels, kernelName, *config,
                                      elementType, kind, op.getCausal(), scale,
                                      *parsedMutation, raggedMutation, mods);

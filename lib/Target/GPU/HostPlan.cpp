@@ -612,6 +612,11 @@ private:
     auto refs = op->getAttrOfType<ArrayAttr>("seq.gpu_kernels");
     if (!refs || refs.empty())
       return fail(op, "'seq.attention' has no GPU kernel");
+    // The paged kernels exist (emulated); the plan format has no block
+    // table argument yet.
+    if (op.isPaged())
+      return fail(op, "paged 'seq.attention' (block_table) has GPU kernels "
+                      "but no launch plan yet");
     RankedTensorType query = op.getQuery().getType();
     RankedTensorType key = op.getKey().getType();
     Type type = query.getElementType();

@@ -75,5 +75,5 @@ func.func @gqa(%q: tensor<2x8x40x64xbf16>, %k: tensor<2x2x40x64xbf16>,
 }
 
 // NOKERNEL: error: seq-gpu-attention-kernels: cuda:sm_80 has no attention kernel for f32 storage (the kernels run f16 and bf16) yet
-// NOKERNEL: error: seq-gpu-attention-kernels: cuda:sm_80 has no attention kernel for paged KV yet
-// NOKERNEL: error: seq-gpu-attention-kernels: GPU attention needs head dims that are multiples of 16, at most 256 (got 40 and 40)
+// NOKERNEL: error: seq-gpu-attention-kernels: cuda:sm_80 has no attention kernel for paged KV with a dynamic block size yet
+// NOKERNEL: error: seq-gpu-attention-kernels: GPU attention needs head dims that are multiples of 8, at most 256 (got 36 and 36)

@@ -257,8 +257,17 @@ TEST(KernelDispatch, GPUAttentionMapping) {
 
   EXPECT_FALSE(selectGPUAttentionConfig(*sm80, LinearElementType::F32, 1, 64,
                                         64, 0, 0, 0, 0, error));
-  EXPECT_FALSE(selectGPUAttentionConfig(*sm80, LinearElementType::BF16, 1, 40,
-                                        40, 0, 0, 0, 0, error));
+  // Head dims are multiples of 8 (40 and 72 pad their last k step; 36 is
+  // an error); a D = 72 prefill on sm_90a keeps mma.sync (wgmma needs 16).
+  EXPECT_TRUE(selectGPUAttentionConfig(*sm80, LinearElementType::BF16, 1, 40,
+                                       40, 0, 0, 0, 0, error));
+  EXPECT_FALSE(selectGPUAttentionConfig(*sm80, LinearElementType::BF16, 1, 36,
+                                        36, 0, 0, 0, 0, error));
+  std::optional<GPUAttentionConfig> d72 = selectGPUAttentionConfig(
+      *sm90a, LinearElementType::BF16, 2, 72, 72, 1, 2, 40, 100, error);
+  ASSERT_TRUE(d72);
+  EXPECT_FALSE(
+      selectGPUAttentionWgmmaConfig(*sm90a, LinearElementType::BF16, *d72));
   EXPECT_FALSE(selectGPUAttentionConfig(describeCPU(8), LinearElementType::BF16,
                                         1, 64, 64, 0, 0, 0, 0, error));
   EXPECT_EQ(error, "'cpu' is not a GPU target");

@@ -173,6 +173,40 @@ void buildRaggedAttentionKernel(OpBuilder &builder,
                                 RaggedMutation raggedMutation,
                                 const AttentionScoreMods &mods = {});
 
+/// The paged-KV forms of the attention kernels (seq.attention with
+/// block_table: K and V are caches [NumBlocks, Hkv, BlockSize, D] and
+/// logical key j of batch row b is slot j % BlockSize of block
+/// block_table[b, j / BlockSize]; AttentionKernel.cpp). What their names
+/// add after the ragged suffix (if any): "_paged<BlockSize>".
+std::string pagedAttentionSuffix(int64_t blockSize);
+
+/// Deliberate bugs of the paged kernels for the emulator's mutation tests
+/// (spelled "block-index-off-by-one", "unchecked-block-ids" in the
+/// attention pass's `mutation` option). Never used outside tests.
+enum class PagedMutation {
+  None,
+  BlockIndexOffByOne, ///< key j read from block_table[b, j / BS + 1]
+  UncheckedBlockIds,  ///< block ids used without the bounds check
+};
+
+/// Builds the paged attention kernel `name` of `kind` (Prefill or
+/// SplitPartial; the merge is buildAttentionKernel's): Q, K, V (the paged
+/// caches), then kv_lengths `[B]` i32 when `ragged`, then block_table
+/// `[B, MaxBlocks]` i32, then the outputs (O, or the two f32 workspaces),
+/// then an i32 status word `[1]`. The logical KV length is MaxBlocks x
+/// `blockSize`. A block id outside [0, NumBlocks) anywhere in the table
+/// stores SEQRT_CODE_INDEX_OUT_OF_RANGE (1) in the status word (the
+/// blocks (0, 0, b) check row b, as the CPU checks the whole table) and
+/// is read as block 0, so no access leaves the caches; with kv_lengths a
+/// count outside [0, MaxBlocks x blockSize] stores 2 as in the ragged
+/// kernels.
+void buildPagedAttentionKernel(
+    OpBuilder &builder, gpu::GPUModuleOp kernelModule, StringRef name,
+    const GPUAttentionConfig &config, LinearElementType elementType,
+    AttentionKernelKind kind, bool causal, double scale, bool ragged,
+    int64_t blockSize, KernelMutation mutation, RaggedMutation raggedMutation,
+    PagedMutation pagedMutation, const AttentionScoreMods &mods = {});
+
 /// Builds the row-normalisation kernel `name` into `kernelModule`:
 /// X [R, H], W [H], (layer norm: optional B [H]), Y [R, H], all of
 /// `elementType`; RMSNorm (`layerNorm` false) or LayerNorm with `epsilon`,

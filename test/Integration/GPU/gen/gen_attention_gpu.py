@@ -19,7 +19,8 @@ import torch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent / "CPU" / "gen"))
-from common import F64, attention_ref, randn, rng_for  # noqa: E402
+from common import (F64, attention_ref, gather_paged, randn,  # noqa: E402
+                    rng_for)
 
 INPUTS = HERE.parent / "Inputs"
 STORAGE = {"f16": torch.float16, "bf16": torch.bfloat16}
@@ -160,3 +161,97 @@ case("attn_gpu_decode_window", "bf16", B=1, Hq=8, Hkv=2, Sq=1, Skv=843,
 ragged_case("attn_gpu_ragged_window", "bf16", B=4, Hq=4, Hkv=1, Sq=1,
             Skv=512, D=64, causal=False, window=100,
             lengths={"": [1, 0, 512, 203]})
+
+
+def paged_case(name, dtype, B, Hq, Hkv, Sq, D, block_size, max_blocks,
+               num_blocks, causal, lengths=None, bad=()):
+    """Paged KV (seq.attention's block_table: K and V are caches
+    [num_blocks, Hkv, block_size, D], logical key j of row b is slot
+    j % block_size of block block_table[b, j // block_size]). Every cache
+    block holds random values; row b's used entries (the first
+    ceil(L_b / block_size), all with no kv_lengths) name distinct blocks
+    in a random order, its unused entries random valid blocks (garbage a
+    kernel must not read). The reference is the definition (float64) on
+    the contiguous K/V gathered through the table (common.gather_paged).
+    Writes q, k_cache, v_cache, block_table, lengths (when given), out and
+    status (0). `bad` lists (row, entry, id) written into a second table,
+    block_table_bad: ids outside [0, num_blocks) store status 1
+    (SEQRT_CODE_INDEX_OUT_OF_RANGE) and read block 0, as the CPU lowering
+    has it (out_bad, status_bad)."""
+    rng = rng_for(name)
+    q = randn(rng, B, Hq, Sq, D).to(STORAGE[dtype]).to(F64)
+    kc = randn(rng, num_blocks, Hkv, block_size, D).to(STORAGE[dtype]).to(F64)
+    vc = randn(rng, num_blocks, Hkv, block_size, D).to(STORAGE[dtype]).to(F64)
+    Skv = max_blocks * block_size
+    counts = lengths if lengths is not None else [Skv] * B
+    order = list(rng.permutation(num_blocks))
+    table = np.zeros((B, max_blocks), np.int32)
+    for b in range(B):
+        used = -(-counts[b] // block_size)
+        for e in range(max_blocks):
+            table[b, e] = (order.pop() if e < used
+                           else rng.integers(0, num_blocks))
+    folder = INPUTS / name
+    os.makedirs(folder, exist_ok=True)
+
+    def reference(t):
+        safe = torch.from_numpy(np.where((t >= 0) & (t < num_blocks), t, 0))
+        k = gather_paged(kc, safe)
+        v = gather_paged(vc, safe)
+        kv = torch.tensor(counts) if lengths is not None else None
+        out, _ = attention_ref(q, k, v, kv_lengths=kv, causal=causal)
+        return out
+
+    for stem, t in (("q", q), ("k_cache", kc), ("v_cache", vc)):
+        np.save(folder / f"{stem}.npy", t.to(torch.float32).numpy())
+    if lengths is not None:
+        np.save(folder / "lengths.npy", np.array(lengths, np.int32))
+    np.save(folder / "block_table.npy", table)
+    np.save(folder / "status.npy", np.array([0], np.int32))
+    np.save(folder / "out.npy", reference(table).to(torch.float32).numpy())
+    if bad:
+        hostile = table.copy()
+        for row, entry, block in bad:
+            hostile[row, entry] = block
+        np.save(folder / "block_table_bad.npy", hostile)
+        np.save(folder / "status_bad.npy", np.array([1], np.int32))
+        np.save(folder / "out_bad.npy",
+                reference(hostile).to(torch.float32).numpy())
+    print("wrote", name)
+
+
+# Paged decode (vLLM's block table), bf16, GQA 4:1, D = 64, one query per
+# row, blocks of 16 keys, 32 entries per row (a logical cache of 512):
+# lengths 1, 0, 512 and 203 (13 blocks, the last partial), 64 cache
+# blocks. block_table_bad: id 64 (one past the cache) in a used entry of
+# row 2 and -7 in an unused entry of row 1 (the whole table is checked).
+paged_case("attn_gpu_paged_decode_bf16", "bf16", B=4, Hq=4, Hkv=1, Sq=1,
+           D=64, block_size=16, max_blocks=32, num_blocks=64, causal=False,
+           lengths=[1, 0, 512, 203], bad=[(2, 5, 64), (1, 3, -7)])
+# Paged chunked prefill, f16, GQA 4:2, D = 64, 5 queries, causal, blocks
+# of 16, 10 entries (160 keys): lengths 5, 130 (3 K/V tiles of 64 over 9
+# blocks) and 3 (the first two queries see no key).
+paged_case("attn_gpu_paged_prefill_f16", "f16", B=3, Hq=4, Hkv=2, Sq=5,
+           D=64, block_size=16, max_blocks=10, num_blocks=24, causal=True,
+           lengths=[5, 130, 3])
+# Paged prefill with no kv_lengths (every entry used: 80 keys), bf16,
+# GQA 2:1, D = 128, 40 queries, not causal, blocks of 8 (smaller than a
+# K/V tile of 32: each tile spans 4 blocks), 20 of 24 cache blocks used.
+paged_case("attn_gpu_paged_d128_bf16", "bf16", B=2, Hq=4, Hkv=2, Sq=40,
+           D=128, block_size=8, max_blocks=10, num_blocks=24, causal=False)
+
+
+# Head dims that are not multiples of 16 (the k steps of Q.K^T and the
+# MFMA output tiles padded with zeros in the fragments) and D = 80 (a
+# multiple of 16 no other test has). bf16, D = 72, GQA 2:1, causal, 40
+# queries against 100 keys: 2 query blocks, 4 key tiles of 32 (the last 4
+# keys).
+case("attn_gpu_bf16_d72_causal", "bf16", B=1, Hq=4, Hkv=2, Sq=40, Skv=100,
+     D=72, causal=True)
+# f16, D = 80, MHA, not causal, 24 queries against 72 keys.
+case("attn_gpu_f16_d80", "f16", B=1, Hq=2, Hkv=2, Sq=24, Skv=72, D=80,
+     causal=False)
+# Decode, bf16, D = 72 (9 lanes per key: no decode form, the tiled split
+# kernel + merge), GQA 4:1, one query against 600 keys.
+case("attn_gpu_decode_bf16_d72", "bf16", B=1, Hq=8, Hkv=2, Sq=1, Skv=600,
+     D=72, causal=False)
