@@ -278,8 +278,9 @@ bool checkMoEKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
   if (startsWith(name, gpuhost::kMoeTilesKernelPrefix)) {
     // permutation [S], offsets [E + 1], tiles [ceil(S / M) + E, 2],
     // status [1] (M rows per tile, from the name).
-    int64_t m = extentInName(name, std::strlen(gpuhost::kMoeTilesKernelPrefix) - 1,
-                             gpuhost::kMoeRowTileTag);
+    int64_t m =
+        extentInName(name, std::strlen(gpuhost::kMoeTilesKernelPrefix) - 1,
+                     gpuhost::kMoeRowTileTag);
     bool ok = m >= 1 && ranks({1, 1, 2, 1});
     if (ok) {
       int64_t slots = shape(0)[0], experts = shape(1)[0] - 1;
@@ -297,8 +298,7 @@ bool checkMoEKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
   if (gateUp || startsWith(name, gpuhost::kMoeUpKernelPrefix)) {
     // X [T, Dm], permutation [S], offsets [E + 1], (gate,) up [E, F, Dm],
     // tiles [L, 2], H [S, F].
-    bool ok =
-        gateUp ? ranks({2, 1, 1, 3, 3, 2, 2}) : ranks({2, 1, 1, 3, 2, 2});
+    bool ok = gateUp ? ranks({2, 1, 1, 3, 3, 2, 2}) : ranks({2, 1, 1, 3, 2, 2});
     if (ok) {
       const Shape &x = shape(0), &up = shape(count - 3), &h = shape(count - 1);
       int64_t slots = shape(1)[0];
@@ -321,8 +321,8 @@ bool checkMoEKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
       const Shape &h = shape(0), &down = shape(3), &w = shape(4);
       int64_t slots = shape(1)[0];
       ok = h[0] == slots && down[2] == h[1] && shape(2) == Shape{down[0] + 1} &&
-           w[0] * w[1] == slots && slotsOf(slots, w[0]) &&
-           shape(5)[1] == 2 && shape(6) == Shape{slots, down[1]};
+           w[0] * w[1] == slots && slotsOf(slots, w[0]) && shape(5)[1] == 2 &&
+           shape(6) == Shape{slots, down[1]};
     }
     if (!ok)
       return fail("H [S, F], permutation [S], offsets [E + 1], down [E, Dm, "

@@ -596,9 +596,9 @@ private:
         ShapedType::isDynamic(slots) || ShapedType::isDynamic(experts)
             ? ShapedType::kDynamic
             : (slots + rowsPerTile - 1) / rowsPerTile + experts;
-    FailureOr<SmallVector<int64_t>> list =
-        launchWhole(op, tilesKernel, {op.getPermutation(), op.getExpertOffsets()},
-                    {Value(), Value()}, {{listLength, 2}, {1}});
+    FailureOr<SmallVector<int64_t>> list = launchWhole(
+        op, tilesKernel, {op.getPermutation(), op.getExpertOffsets()},
+        {Value(), Value()}, {{listLength, 2}, {1}});
     if (failed(list))
       return failure();
     (*steps.back().getAsObject())["kind"] = host::kStepChecked;
@@ -611,11 +611,11 @@ private:
         op, name(1), gateUp, {Value()}, {{slots, ffn}}, {}, {(*list)[0]});
     if (failed(h))
       return failure();
-    FailureOr<SmallVector<int64_t>> ys = launchWhole(
-        op, name(2),
-        {op.getPermutation(), op.getExpertOffsets(), op.getDown(),
-         op.getWeights()},
-        {Value()}, {{slots, model}}, {(*h)[0]}, {(*list)[0]});
+    FailureOr<SmallVector<int64_t>> ys =
+        launchWhole(op, name(2),
+                    {op.getPermutation(), op.getExpertOffsets(), op.getDown(),
+                     op.getWeights()},
+                    {Value()}, {{slots, model}}, {(*h)[0]}, {(*list)[0]});
     if (failed(ys))
       return failure();
     SmallVector<int64_t> combined = {(*ys)[0]};

@@ -269,14 +269,14 @@ void GemmKernelBuilder::buildGrouped(
       Value falseValue = arith::ConstantOp::create(b, b.getBoolAttr(false));
       Value start = bound(zero);
       Value startNegative = cmp(arith::CmpIPredicate::slt, start, zero);
-      SmallVector<Value> walk = forLoop(
-          one, offsetsLength, one, ValueRange{start, falseValue},
-          [&](Value e, ValueRange carried) -> SmallVector<Value> {
-            Value next = bound(e);
-            Value decreasing =
-                cmp(arith::CmpIPredicate::slt, next, carried[0]);
-            return {next, orI(carried[1], decreasing)};
-          });
+      SmallVector<Value> walk =
+          forLoop(one, offsetsLength, one, ValueRange{start, falseValue},
+                  [&](Value e, ValueRange carried) -> SmallVector<Value> {
+                    Value next = bound(e);
+                    Value decreasing =
+                        cmp(arith::CmpIPredicate::slt, next, carried[0]);
+                    return {next, orI(carried[1], decreasing)};
+                  });
       Value past = cmp(arith::CmpIPredicate::sgt, walk[0], slots);
       Value invalid = orI(orI(startNegative, walk[1]), past);
       ifThen(invalid, [&] {
@@ -458,8 +458,9 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
       ifThen(active, [&] {
         gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
           Value row = add(r0, i), col = add(n0, j);
-          ifThen(inside(row, col),
-                 [&] { store(activate(v), out, {row, col}); });
+          ifThen(inside(row, col), [&] {
+            store(activate(v), out, {row, col});
+          });
         });
       });
       return;
@@ -489,8 +490,9 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
                 Value col = add(n0, remU(e, c(config.blockN)));
                 ifThen(inside(row, col), [&] {
                   Value slot = slotOf(row);
-                  ifThen(cmp(arith::CmpIPredicate::ult, slot, slots),
-                         [&] { store(f32(0.0f), out, {slot, col}); });
+                  ifThen(cmp(arith::CmpIPredicate::ult, slot, slots), [&] {
+                    store(f32(0.0f), out, {slot, col});
+                  });
                 });
                 return {};
               });
@@ -579,8 +581,8 @@ seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     break;
   case MoEGemmKind::Down:
     // H, perm, offsets, down, routing weights, tiles, Ys.
-    arguments = {matrix(inputType), vector,      vector,   stacked,
-                 matrix(f32),       tileList,    matrix(f32)};
+    arguments = {matrix(inputType), vector,   vector,     stacked,
+                 matrix(f32),       tileList, matrix(f32)};
     break;
   case MoEGemmKind::SharedGateUp:
     arguments = {matrix(inputType), matrix(weightType)};
@@ -690,8 +692,8 @@ void seq::buildMoETileListKernel(OpBuilder &builder,
   SmallVector<Type> arguments = {vector, vector,
                                  MemRefType::get({dynamic, 2}, i32),
                                  MemRefType::get({1}, i32)};
-  auto func = createKernelFunc(b, name, arguments, TypeRange{},
-                               config.warpSize, {3, 0, 1});
+  auto func = createKernelFunc(b, name, arguments, TypeRange{}, config.warpSize,
+                               {3, 0, 1});
   b.setInsertionPointToStart(&func.getBody().front());
   MoEKernelOps k(b);
   Value perm = func.getArgument(0), offsets = func.getArgument(1);
@@ -762,25 +764,24 @@ void seq::buildMoETileListKernel(OpBuilder &builder,
                                gpu::ShuffleMode::UP);
           Value sum = k.add(inclusive, up);
           Value offsetValue = k.c(offset);
-          Value hasSource =
-              k.cmp(arith::CmpIPredicate::uge, lane, offsetValue);
+          Value hasSource = k.cmp(arith::CmpIPredicate::uge, lane, offsetValue);
           inclusive = k.select(hasSource, sum, inclusive);
         }
         Value first = k.add(carried[0], k.sub(inclusive, count));
-        k.forLoop(zero, count, one,
-                  ValueRange{}, [&](Value t, ValueRange) -> SmallVector<Value> {
+        k.forLoop(zero, count, one, ValueRange{},
+                  [&](Value t, ValueRange) -> SmallVector<Value> {
                     Value entry = k.add(first, t);
-                    k.ifThen(k.cmp(arith::CmpIPredicate::ult, entry,
-                                   listLength),
-                             [&] {
-                               Value row = k.add(rowStart, k.mul(t, rowsPerTile));
-                               k.store(k.toI32(g), tiles, {entry, zero});
-                               k.store(k.toI32(row), tiles, {entry, one});
-                             });
+                    k.ifThen(
+                        k.cmp(arith::CmpIPredicate::ult, entry, listLength),
+                        [&] {
+                          Value row = k.add(rowStart, k.mul(t, rowsPerTile));
+                          k.store(k.toI32(g), tiles, {entry, zero});
+                          k.store(k.toI32(row), tiles, {entry, one});
+                        });
                     return {};
                   });
-        Value total = k.shuffle(inclusive, config.warpSize - 1,
-                                config.warpSize, gpu::ShuffleMode::IDX);
+        Value total = k.shuffle(inclusive, config.warpSize - 1, config.warpSize,
+                                gpu::ShuffleMode::IDX);
         Value nextListed = k.add(carried[0], total);
         Value invalid = k.orI(carried[1], group.getResult(2));
         return {nextListed, invalid};
@@ -796,8 +797,7 @@ void seq::buildMoETileListKernel(OpBuilder &builder,
             });
   // Invalid offsets: the CPU's kIndexOutOfRange (the host set the word to
   // 0 before the launch; every lane that saw one stores the same code).
-  k.ifThen(listed[1], [&] {
-    k.store(k.i32(kStatusIndexOutOfRange), status, {zero});
-  });
+  k.ifThen(listed[1],
+           [&] { k.store(k.i32(kStatusIndexOutOfRange), status, {zero}); });
   gpu::ReturnOp::create(b);
 }
