@@ -273,7 +273,7 @@ run sample_topk_topp sample_f32_t3f333333_k0_p3f666666 \
 run sample_topk_topp sample_f32_t3f333333_k40_p3f666666 \
   "--arg 0=$(data CPU/Inputs/sample_invalid/nan.npy) --arg 1=$(data $d/philox_a.npy) --expect 2=$(data $d/nan_tokens.npy) --rtol 0 --atol 0"
 
-# MoE (seq-gpu-moe-kernels): routing, dispatch, the bf16 experts (gate/up,
+# MoE (seq-gpu-moe-kernels): routing, dispatch, the bf16 experts (tile list, gate/up,
 # down, combine: each saves its result for the next) and the Mixtral,
 # capacity-limited and DeepSeek-V3 (shared expert) blocks as kernel
 # sequences, as test/Integration/GPU/moe_*.
@@ -300,23 +300,33 @@ d=GPU/Inputs/moe_dispatch_gpu_long
 run moe_dispatch moe_dispatch_e8_cap3f800000 \
   "--arg 0=$(data $d/experts.npy) --expect 1=$(data $d/permutation.npy) --expect 2=$(data $d/expert_offsets.npy) --rtol 0 --atol 0"
 compile moe_experts_bf16 "$gpu/moe_experts_bf16.mlir" "$out/kernels"
-moe_bf16() { # tag data-dir slots model hidden
+# The routed experts' tile list (moe_tiles_m32): perm, offsets -> tiles
+# [ceil(S / 32) + E, 2] (the length given), status (0 for valid offsets).
+moe_tiles() { # name perm offsets list-length tiles-file
+  local zero
+  zero=$(data GPU/Inputs/moe_tiles/status0.npy)
+  run "$1" moe_tiles_m32 \
+    "--arg 0=$2 --arg 1=$3 --scratch 2=$4x2 --arg 3=$zero --expect 3=$zero --rtol 0 --atol 0 --save 2=$5"
+}
+moe_bf16() { # tag data-dir slots model hidden list-length
   local t=@TMP@/moe_bf16_$1 d=$2
+  moe_tiles moe_experts_bf16 "$(data $d/permutation.npy)" "$(data $d/expert_offsets.npy)" "$6" "$t.tiles.npy"
   run moe_experts_bf16 moe_gate_up_swiglu_bf16 \
-    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --scratch 5=$3x$5 --save 5=$t.h.npy"
+    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --arg 5=$t.tiles.npy --scratch 6=$3x$5 --save 6=$t.h.npy"
   run moe_experts_bf16 moe_down_bf16 \
-    "--arg 0=$t.h.npy --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_down.npy) --arg 4=$(data $d/weights.npy) --scratch 5=$3x$4 --save 5=$t.ys.npy"
+    "--arg 0=$t.h.npy --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_down.npy) --arg 4=$(data $d/weights.npy) --arg 5=$t.tiles.npy --scratch 6=$3x$4 --save 6=$t.ys.npy"
   run moe_experts_bf16 moe_combine_bf16 \
     "--arg 0=$t.ys.npy --expect 1=$(data $d/out.npy) --rtol 2e-2 --atol 2e-2"
 }
-moe_bf16 small CPU/Inputs/moe_experts_swiglu_bf16 16 16 32
-moe_bf16 large GPU/Inputs/moe_gpu_bf16 96 48 80
-moe_f32_experts() { # name data-dir slots model hidden topk-weights (tmp or data)
+moe_bf16 small CPU/Inputs/moe_experts_swiglu_bf16 16 16 32 5
+moe_bf16 large GPU/Inputs/moe_gpu_bf16 96 48 80 7
+moe_f32_experts() { # name data-dir slots model hidden list-length
   local name=$1 t=@TMP@/$1 d=$2
+  moe_tiles "$name" "$t.perm.npy" "$t.off.npy" "$6" "$t.tiles.npy"
   run "$name" moe_gate_up_swiglu_f32 \
-    "--arg 0=$(data $d/x.npy) --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --scratch 5=$3x$5 --save 5=$t.h.npy"
+    "--arg 0=$(data $d/x.npy) --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --arg 5=$t.tiles.npy --scratch 6=$3x$5 --save 6=$t.h.npy"
   run "$name" moe_down_f32 \
-    "--arg 0=$t.h.npy --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_down.npy) --arg 4=$t.w.npy --scratch 5=$3x$4 --save 5=$t.ys.npy"
+    "--arg 0=$t.h.npy --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_down.npy) --arg 4=$t.w.npy --arg 5=$t.tiles.npy --scratch 6=$3x$4 --save 6=$t.ys.npy"
   run "$name" moe_combine_f32 \
     "--arg 0=$t.ys.npy --expect 1=$(data $d/out.npy) --rtol 1e-4 --atol 1e-5"
 }
@@ -328,14 +338,14 @@ run moe_mixtral_block moe_route_f32_topk_softmax_k2 \
   "--arg 0=$t.logits.npy --scratch 1=16x2 --scratch 2=16x2 --save 1=$t.w.npy --save 2=$t.e.npy"
 run moe_mixtral_block moe_dispatch_e8 \
   "--arg 0=$t.e.npy --scratch 1=32 --scratch 2=9 --save 1=$t.perm.npy --save 2=$t.off.npy"
-moe_f32_experts moe_mixtral_block $d 32 32 64
+moe_f32_experts moe_mixtral_block $d 32 32 64 9
 compile moe_capacity_block "$gpu/moe_capacity_block.mlir" "$out/kernels"
 d=CPU/Inputs/moe_capacity_block t=@TMP@/moe_capacity_block
 run moe_capacity_block moe_route_f32_topk_softmax_k2 \
   "--arg 0=$(data $d/logits.npy) --scratch 1=16x2 --scratch 2=16x2 --save 1=$t.w.npy --save 2=$t.e.npy"
 run moe_capacity_block moe_dispatch_e4_cap3f800000 \
   "--arg 0=$t.e.npy --scratch 1=32 --scratch 2=5 --save 1=$t.perm.npy --save 2=$t.off.npy"
-moe_f32_experts moe_capacity_block $d 32 16 32
+moe_f32_experts moe_capacity_block $d 32 16 32 5
 compile moe_deepseek_block "$root/test/Integration/CPU/moe/moe_deepseek_block.mlir" "$out/kernels"
 d=CPU/Inputs/moe_deepseek_block t=@TMP@/moe_deepseek_block
 run moe_deepseek_block linear_f32 \
@@ -344,10 +354,11 @@ run moe_deepseek_block moe_route_f32_sigmoid_k4_norm_bias_f32_s40200000_g4_2 \
   "--arg 0=$t.logits.npy --arg 1=$(data $d/bias.npy) --scratch 2=12x4 --scratch 3=12x4 --save 2=$t.w.npy --save 3=$t.e.npy"
 run moe_deepseek_block moe_dispatch_e16 \
   "--arg 0=$t.e.npy --scratch 1=48 --scratch 2=17 --save 1=$t.perm.npy --save 2=$t.off.npy"
+moe_tiles moe_deepseek_block "$t.perm.npy" "$t.off.npy" 18 "$t.tiles.npy"
 run moe_deepseek_block moe_gate_up_swiglu_f32 \
-  "--arg 0=$(data $d/x.npy) --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --scratch 5=48x16 --save 5=$t.h.npy"
+  "--arg 0=$(data $d/x.npy) --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy) --arg 5=$t.tiles.npy --scratch 6=48x16 --save 6=$t.h.npy"
 run moe_deepseek_block moe_down_f32 \
-  "--arg 0=$t.h.npy --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_down.npy) --arg 4=$t.w.npy --scratch 5=48x32 --save 5=$t.ys.npy"
+  "--arg 0=$t.h.npy --arg 1=$t.perm.npy --arg 2=$t.off.npy --arg 3=$(data $d/w_down.npy) --arg 4=$t.w.npy --arg 5=$t.tiles.npy --scratch 6=48x32 --save 6=$t.ys.npy"
 run moe_deepseek_block moe_shared_gate_up_swiglu_f32 \
   "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/shared_gate.npy) --arg 2=$(data $d/shared_up.npy) --scratch 3=12x32 --save 3=$t.hs.npy"
 run moe_deepseek_block moe_shared_down_f32 \
@@ -358,31 +369,33 @@ run moe_deepseek_block moe_combine_f32_shared \
 # seq.grouped_matmul, as test/Integration/GPU/moe_experts_gelu.mlir and
 # grouped_matmul.mlir.
 compile moe_experts_gelu "$gpu/moe_experts_gelu.mlir" "$out/kernels"
-moe_gelu() { # tag data-dir gate/up-kernel type slots model hidden rtol atol
+moe_gelu() { # tag data-dir gate/up-kernel type slots model hidden rtol atol list-length
   local t=@TMP@/moe_gelu_$1 d=$2 w="--arg 3=$(data $2/w_up.npy)" h=4
   if [[ $3 == moe_gate_up_* ]]; then
     w="--arg 3=$(data $d/w_gate.npy) --arg 4=$(data $d/w_up.npy)" h=5
   fi
+  moe_tiles moe_experts_gelu "$(data $d/permutation.npy)" "$(data $d/expert_offsets.npy)" "${10}" "$t.tiles.npy"
   run moe_experts_gelu "$3" \
-    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) $w --scratch $h=$5x$7 --save $h=$t.h.npy"
+    "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) $w --arg $h=$t.tiles.npy --scratch $((h + 1))=$5x$7 --save $((h + 1))=$t.h.npy"
   run moe_experts_gelu "moe_down_$4" \
-    "--arg 0=$t.h.npy --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_down.npy) --arg 4=$(data $d/weights.npy) --scratch 5=$5x$6 --save 5=$t.ys.npy"
+    "--arg 0=$t.h.npy --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_down.npy) --arg 4=$(data $d/weights.npy) --arg 5=$t.tiles.npy --scratch 6=$5x$6 --save 6=$t.ys.npy"
   run moe_experts_gelu "moe_combine_$4" \
     "--arg 0=$t.ys.npy --expect 1=$(data $d/out.npy) --rtol $8 --atol $9"
 }
-moe_gelu geglu_bf16 GPU/Inputs/moe_gpu_geglu_bf16 moe_gate_up_geglu_bf16 bf16 96 48 80 2e-2 2e-2
-moe_gelu gelu_bf16 GPU/Inputs/moe_gpu_gelu_bf16 moe_up_gelu_bf16 bf16 96 48 80 2e-2 2e-2
-moe_gelu gelu_f32 CPU/Inputs/moe_experts_gelu moe_up_gelu_f32 f32 16 16 32 1e-4 1e-5
-moe_gelu geglu_f32 CPU/Inputs/moe_experts_geglu_capacity moe_gate_up_geglu_f32 f32 16 16 32 1e-4 1e-5
+moe_gelu geglu_bf16 GPU/Inputs/moe_gpu_geglu_bf16 moe_gate_up_geglu_bf16 bf16 96 48 80 2e-2 2e-2 7
+moe_gelu gelu_bf16 GPU/Inputs/moe_gpu_gelu_bf16 moe_up_gelu_bf16 bf16 96 48 80 2e-2 2e-2 7
+moe_gelu gelu_f32 CPU/Inputs/moe_experts_gelu moe_up_gelu_f32 f32 16 16 32 1e-4 1e-5 5
+moe_gelu geglu_f32 CPU/Inputs/moe_experts_geglu_capacity moe_gate_up_geglu_f32 f32 16 16 32 1e-4 1e-5 5
 d=GPU/Inputs/moe_gpu_gelu_range
+moe_tiles moe_experts_gelu "$(data $d/permutation.npy)" "$(data $d/expert_offsets.npy)" 4 @TMP@/moe_gelu_range.tiles.npy
 run moe_experts_gelu moe_up_gelu_f32 \
-  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_up.npy) --expect 4=$(data $d/h_erf.npy) --rtol 0 --atol 1e-6"
+  "--arg 0=$(data $d/x.npy) --arg 1=$(data $d/permutation.npy) --arg 2=$(data $d/expert_offsets.npy) --arg 3=$(data $d/w_up.npy) --arg 4=@TMP@/moe_gelu_range.tiles.npy --expect 5=$(data $d/h_erf.npy) --rtol 0 --atol 1e-6"
 compile grouped_matmul "$gpu/grouped_matmul.mlir" "$out/kernels"
 for v in f32:CPU/Inputs/grouped_matmul:1e-4:1e-5 bf16:GPU/Inputs/grouped_matmul_gpu_bf16:2e-2:2e-2 \
     f16:GPU/Inputs/grouped_matmul_gpu_f16:5e-3:5e-3; do
   IFS=: read -r type d rtol atol <<< "$v"
   run grouped_matmul "grouped_matmul_$type" \
-    "--arg 0=$(data $d/input.npy) --arg 1=$(data $d/weight.npy) --arg 2=$(data $d/offsets.npy) --expect 3=$(data $d/out.npy) --rtol $rtol --atol $atol"
+    "--arg 0=$(data $d/input.npy) --arg 1=$(data $d/weight.npy) --arg 2=$(data $d/offsets.npy) --arg 4=$(data GPU/Inputs/moe_tiles/status0.npy) --expect 4=$(data GPU/Inputs/moe_tiles/status0.npy) --expect 3=$(data $d/out.npy) --rtol $rtol --atol $atol"
 done
 # The short convolution and the scans (seq-gpu-conv-kernels and
 # seq-gpu-scan-kernels): prefill, decode step, f32 and bf16.

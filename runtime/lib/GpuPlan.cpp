@@ -275,38 +275,58 @@ bool checkMoEKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
                   (e < 1 ? std::string("E + 1") : std::to_string(e + 1)) + "]");
     return true;
   }
+  if (startsWith(name, gpuhost::kMoeTilesKernelPrefix)) {
+    // permutation [S], offsets [E + 1], tiles [ceil(S / M) + E, 2],
+    // status [1] (M rows per tile, from the name).
+    int64_t m =
+        extentInName(name, std::strlen(gpuhost::kMoeTilesKernelPrefix) - 1,
+                     gpuhost::kMoeRowTileTag);
+    bool ok = m >= 1 && ranks({1, 1, 2, 1});
+    if (ok) {
+      int64_t slots = shape(0)[0], experts = shape(1)[0] - 1;
+      ok = experts >= 0 &&
+           shape(2) == Shape{(slots + m - 1) / m + experts, 2} &&
+           shape(3) == Shape{1};
+    }
+    if (!ok)
+      return fail("permutation [S], offsets [E + 1], tiles [ceil(S / " +
+                  (m < 1 ? std::string("M") : std::to_string(m)) +
+                  ") + E, 2], status [1]");
+    return true;
+  }
   bool gateUp = startsWith(name, gpuhost::kMoeGateUpKernelPrefix);
   if (gateUp || startsWith(name, gpuhost::kMoeUpKernelPrefix)) {
     // X [T, Dm], permutation [S], offsets [E + 1], (gate,) up [E, F, Dm],
-    // H [S, F].
-    bool ok = gateUp ? ranks({2, 1, 1, 3, 3, 2}) : ranks({2, 1, 1, 3, 2});
+    // tiles [L, 2], H [S, F].
+    bool ok = gateUp ? ranks({2, 1, 1, 3, 3, 2, 2}) : ranks({2, 1, 1, 3, 2, 2});
     if (ok) {
-      const Shape &x = shape(0), &up = shape(count - 2), &h = shape(count - 1);
+      const Shape &x = shape(0), &up = shape(count - 3), &h = shape(count - 1);
       int64_t slots = shape(1)[0];
       ok = slotsOf(slots, x[0]) && up[2] == x[1] &&
            shape(2) == Shape{up[0] + 1} && h == Shape{slots, up[1]} &&
-           (!gateUp || shape(3) == up);
+           shape(count - 2)[1] == 2 && (!gateUp || shape(3) == up);
     }
     if (!ok)
       return fail(std::string("X [T, Dm], permutation [S = T K], offsets "
                               "[E + 1], ") +
-                  (gateUp ? "gate and up" : "up") + " [E, F, Dm], H [S, F]");
+                  (gateUp ? "gate and up" : "up") +
+                  " [E, F, Dm], tiles [L, 2], H [S, F]");
     return true;
   }
   if (startsWith(name, gpuhost::kMoeDownKernelPrefix)) {
     // H [S, F], permutation [S], offsets [E + 1], down [E, Dm, F],
-    // weights [T, K] (T K = S), Ys [S, Dm].
-    bool ok = ranks({2, 1, 1, 3, 2, 2});
+    // weights [T, K] (T K = S), tiles [L, 2], Ys [S, Dm].
+    bool ok = ranks({2, 1, 1, 3, 2, 2, 2});
     if (ok) {
       const Shape &h = shape(0), &down = shape(3), &w = shape(4);
       int64_t slots = shape(1)[0];
       ok = h[0] == slots && down[2] == h[1] && shape(2) == Shape{down[0] + 1} &&
-           w[0] * w[1] == slots && slotsOf(slots, w[0]) &&
-           shape(5) == Shape{slots, down[1]};
+           w[0] * w[1] == slots && slotsOf(slots, w[0]) && shape(5)[1] == 2 &&
+           shape(6) == Shape{slots, down[1]};
     }
     if (!ok)
       return fail("H [S, F], permutation [S], offsets [E + 1], down [E, Dm, "
-                  "F], weights [T, K] (T K = S), Ys [S, Dm]");
+                  "F], weights [T, K] (T K = S), tiles [L, 2], Ys [S, Dm]");
     return true;
   }
   bool sharedGateUp = startsWith(name, gpuhost::kMoeSharedGateUpKernelPrefix);
@@ -346,11 +366,12 @@ bool checkMoEKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
     return true;
   }
   if (startsWith(name, gpuhost::kGroupedMatmulKernelPrefix)) {
-    // X [R, K], W [E, N, K], offsets [E + 1], Y [R, N].
-    if (!ranks({2, 3, 1, 2}) || shape(1)[2] != shape(0)[1] ||
+    // X [R, K], W [E, N, K], offsets [E + 1], Y [R, N], status [1].
+    if (!ranks({2, 3, 1, 2, 1}) || shape(1)[2] != shape(0)[1] ||
         shape(2) != Shape{shape(1)[0] + 1} ||
-        shape(3) != Shape{shape(0)[0], shape(1)[1]})
-      return fail("X [R, K], W [E, N, K], offsets [E + 1], Y [R, N]");
+        shape(3) != Shape{shape(0)[0], shape(1)[1]} || shape(4) != Shape{1})
+      return fail("X [R, K], W [E, N, K], offsets [E + 1], Y [R, N], "
+                  "status [1]");
     return true;
   }
   return true;

@@ -407,17 +407,20 @@ private:
   /// when null, workspaces (buffers of no value, of the kernel parameter's
   /// element type and the next of `workspaceShapes`). Every operand's and
   /// result's element type is checked against the kernel's parameter.
-  /// Returns the buffers of the results.
+  /// `trailingBuffers` (workspaces too) go between the operands and the
+  /// results. Returns the buffers of the results.
   FailureOr<SmallVector<int64_t>>
   launchWhole(Operation *op, StringRef kernel, ArrayRef<Value> operands,
               ArrayRef<Value> results,
               ArrayRef<SmallVector<int64_t>> workspaceShapes = {},
-              ArrayRef<int64_t> operandBuffers = {}) {
+              ArrayRef<int64_t> operandBuffers = {},
+              ArrayRef<int64_t> trailingBuffers = {}) {
     FailureOr<gpu::GPUFuncOp> func = kernelFunc(op, kernel);
     if (failed(func))
       return failure();
     FunctionType type = func->getFunctionType();
-    size_t count = operandBuffers.size() + operands.size() + results.size();
+    size_t count = operandBuffers.size() + operands.size() +
+                   trailingBuffers.size() + results.size();
     if (type.getNumInputs() != count)
       return fail(op, "kernel '" + kernel.str() + "' takes " +
                           std::to_string(type.getNumInputs()) +
@@ -448,6 +451,11 @@ private:
       if (failed(a))
         return failure();
       args.push_back(std::move(*a));
+      ++i;
+    }
+    for (int64_t buffer : trailingBuffers) {
+      const llvm::json::Object *desc = buffers[buffer].getAsObject();
+      push(buffer, *desc->getArray("shape"));
       ++i;
     }
     size_t w = 0;
@@ -551,13 +559,14 @@ private:
   }
 
   /// seq.moe_experts: the kernel sequence the MoE kernel pass named
-  /// (gate/up, down, the shared experts' two, the combine) over workspaces
-  /// the plan allocates: H [S, F] and Ys [S, Dm] (f32), the shared
-  /// experts' Hs [T, Fs] and Ys [T, Dm].
+  /// (the tile list, gate/up, down, the shared experts' two, the combine)
+  /// over workspaces the plan allocates: the tile list [ceil(S / rows) +
+  /// E, 2] and its status word (a checked launch), H [S, F] and Ys [S, Dm]
+  /// (f32), the shared experts' Hs [T, Fs] and Ys [T, Dm].
   LogicalResult visitExperts(MoeExpertsOp op) {
     auto refs = op->getAttrOfType<ArrayAttr>("seq.gpu_kernels");
     bool shared = static_cast<bool>(op.getSharedUp());
-    if (!refs || refs.size() != (shared ? 5u : 3u))
+    if (!refs || refs.size() != (shared ? 6u : 4u))
       return fail(op, "'seq.moe_experts' has no GPU kernels");
     auto name = [&](unsigned i) {
       return cast<SymbolRefAttr>(refs[i]).getLeafReference().getValue();
@@ -573,18 +582,40 @@ private:
     auto gated = [](Value gate, Value up) {
       return gate ? SmallVector<Value>{gate, up} : SmallVector<Value>{up};
     };
+    // The tile list: ceil(S / rows) + E entries hold every row tile of
+    // E + 1 groups (the last: the dropped slots).
+    StringRef tilesKernel = name(0);
+    int64_t rowsPerTile = 0;
+    if (!tilesKernel.starts_with(seqrt::gpuhost::kMoeTilesKernelPrefix) ||
+        tilesKernel.rsplit(seqrt::gpuhost::kMoeRowTileTag)
+            .second.getAsInteger(10, rowsPerTile) ||
+        rowsPerTile < 1)
+      return fail(op, "'seq.moe_experts' has no tile-list kernel");
+    int64_t experts = shape(op.getUp()).getDimSize(0);
+    int64_t listLength =
+        ShapedType::isDynamic(slots) || ShapedType::isDynamic(experts)
+            ? ShapedType::kDynamic
+            : (slots + rowsPerTile - 1) / rowsPerTile + experts;
+    FailureOr<SmallVector<int64_t>> list = launchWhole(
+        op, tilesKernel, {op.getPermutation(), op.getExpertOffsets()},
+        {Value(), Value()}, {{listLength, 2}, {1}});
+    if (failed(list))
+      return failure();
+    (*steps.back().getAsObject())["kind"] = host::kStepChecked;
     SmallVector<Value> gateUp = {op.getInput(), op.getPermutation(),
                                  op.getExpertOffsets()};
     llvm::append_range(gateUp, gated(op.getGate(), op.getUp()));
-    FailureOr<SmallVector<int64_t>> h =
-        launchWhole(op, name(0), gateUp, {Value()}, {{slots, ffn}});
+    // The plan's arguments: whole tensors, then workspaces an earlier step
+    // wrote (the tile list goes before the result).
+    FailureOr<SmallVector<int64_t>> h = launchWhole(
+        op, name(1), gateUp, {Value()}, {{slots, ffn}}, {}, {(*list)[0]});
     if (failed(h))
       return failure();
     FailureOr<SmallVector<int64_t>> ys =
-        launchWhole(op, name(1),
+        launchWhole(op, name(2),
                     {op.getPermutation(), op.getExpertOffsets(), op.getDown(),
                      op.getWeights()},
-                    {Value()}, {{slots, model}}, {(*h)[0]});
+                    {Value()}, {{slots, model}}, {(*h)[0]}, {(*list)[0]});
     if (failed(ys))
       return failure();
     SmallVector<int64_t> combined = {(*ys)[0]};
@@ -594,11 +625,11 @@ private:
       llvm::append_range(sharedGateUp,
                          gated(op.getSharedGate(), op.getSharedUp()));
       FailureOr<SmallVector<int64_t>> hs = launchWhole(
-          op, name(2), sharedGateUp, {Value()}, {{tokens, sharedFfn}});
+          op, name(3), sharedGateUp, {Value()}, {{tokens, sharedFfn}});
       if (failed(hs))
         return failure();
       FailureOr<SmallVector<int64_t>> yss =
-          launchWhole(op, name(3), {op.getSharedDown()}, {Value()},
+          launchWhole(op, name(4), {op.getSharedDown()}, {Value()},
                       {{tokens, model}}, {(*hs)[0]});
       if (failed(yss))
         return failure();
@@ -1201,11 +1232,16 @@ private:
       return visitTwoResults(op);
     if (auto experts = dyn_cast<MoeExpertsOp>(op))
       return visitExperts(experts);
-    if (auto grouped = dyn_cast<GroupedMatmulOp>(op))
-      return success(succeeded(launchWhole(
-          op, kernelName(op),
-          {grouped.getInput(), grouped.getWeight(), grouped.getOffsets()},
-          {grouped.getOutput()})));
+    if (auto grouped = dyn_cast<GroupedMatmulOp>(op)) {
+      // A checked launch: invalid offsets store kIndexOutOfRange.
+      if (failed(launchWhole(
+              op, kernelName(op),
+              {grouped.getInput(), grouped.getWeight(), grouped.getOffsets()},
+              {grouped.getOutput(), Value()}, {{1}})))
+        return failure();
+      (*steps.back().getAsObject())["kind"] = host::kStepChecked;
+      return success();
+    }
     if (isa<EmbeddingOp, QuantizedEmbeddingOp, CacheWriteOp>(op))
       return visitChecked(op);
     return fail(op, "'" + op->getName().getStringRef().str() +

@@ -3,11 +3,19 @@
 // This file builds the kernels of seq.moe_experts: the grouped GEMMs over
 // the ragged expert groups and the weighted combine.
 //
-// Grouped GEMM: a block per (column tile, row tile, expert) -- grid
-// (ceil(N / blockN), ceil(S / blockM), E) -- whose rows are the
-// row tile's rows of the expert's group, offsets[e] + blockM * y ..;
-// blocks past the end of their group return at once (before any
-// barrier, so the whole block leaves together). Inside, the linear
+// Tile list (the routed experts): one warp walks the E + 1 groups (the
+// last: the dropped slots from offsets[E]) in chunks of a group per lane,
+// counts each group's row tiles (ceil(n / blockM)), places them by a warp
+// scan (gpu.shuffle up) and writes (group, first row) per tile, then
+// (-1, 0) to the end of the list: sum ceil(n_g / blockM) <= ceil(S /
+// blockM) + E, the list's length. Invalid offsets set the status word.
+//
+// Grouped GEMM (routed): a block per (column tile, list entry) -- grid
+// (ceil(N / blockN), L) -- whose rows are the entry's row tile of its
+// group; a block of no tile (-1, or past the group's end) returns at once
+// (before any barrier, so the whole block leaves together). The shared
+// experts and seq.grouped_matmul keep a grid over the rows (row tile y of
+// one group, or of group z for seq.grouped_matmul). Inside, the linear
 // kernel's mapping (LinearKernel.cpp): blockK-deep tiles in workgroup
 // memory between two barriers, 2 x 2 warps each owning a 16 x 16 quarter
 // on mma.sync m16n8k16 (CUDA) or MFMA 16x16x16 (HIP) through the GEMM
@@ -113,7 +121,7 @@ private:
   Type inputType, weightType, computeType;
   KernelMutation mutation;
 
-  Value input, perm, offsets, out, routing;
+  Value input, perm, offsets, tiles, out, routing, status;
   SmallVector<Value> sharedB;
   Value sharedA;
   Value tid, lane, warpM, warpN, r0, rowEnd, n0, colsN, depth, slots, topK,
@@ -248,6 +256,35 @@ void GemmKernelBuilder::buildGrouped(
   // offsets[0] or from offsets[E], over the row tiles of [0, R).
   ifThen(cmp(arith::CmpIPredicate::eq, expert, numExperts), [&] {
     Value zero = c(0);
+    // Its first thread checks 0 <= offsets[0] <= ... <= offsets[E] <= R
+    // (E + 1 loads) and stores kIndexOutOfRange in the status word
+    // otherwise, as the CPU raises it (the host set the word to 0).
+    Value blockX = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value blockY = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+    Value firstColumn = cmp(arith::CmpIPredicate::eq, blockX, zero);
+    Value firstRow = cmp(arith::CmpIPredicate::eq, blockY, zero);
+    Value firstBlock = andI(firstColumn, firstRow);
+    Value firstThread = cmp(arith::CmpIPredicate::eq, tid, zero);
+    ifThen(andI(firstBlock, firstThread), [&] {
+      Value falseValue = arith::ConstantOp::create(b, b.getBoolAttr(false));
+      Value start = bound(zero);
+      Value startNegative = cmp(arith::CmpIPredicate::slt, start, zero);
+      SmallVector<Value> walk =
+          forLoop(one, offsetsLength, one, ValueRange{start, falseValue},
+                  [&](Value e, ValueRange carried) -> SmallVector<Value> {
+                    Value next = bound(e);
+                    Value decreasing =
+                        cmp(arith::CmpIPredicate::slt, next, carried[0]);
+                    return {next, orI(carried[1], decreasing)};
+                  });
+      Value past = cmp(arith::CmpIPredicate::sgt, walk[0], slots);
+      Value invalid = orI(orI(startNegative, walk[1]), past);
+      ifThen(invalid, [&] {
+        Value code = i32(kStatusIndexOutOfRange);
+        Value word = c(0);
+        memref::StoreOp::create(b, code, status, ValueRange{word});
+      });
+    });
     Value firstBound = bound(zero);
     Value first = clampBound(firstBound, zero);
     Value last = clampBound(bound(numExperts), first);
@@ -274,7 +311,10 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   b.setInsertionPointToStart(&func.getBody().front());
   Type f32Type = b.getF32Type();
   input = func.getArgument(0);
-  out = func.getArgument(func.getNumArguments() - 1);
+  // The result is the last argument (seq.grouped_matmul: before its
+  // status word).
+  out = func.getArgument(func.getNumArguments() -
+                         (kind == MoEGemmKind::Grouped ? 2 : 1));
   SmallVector<Value> weightOperands;
   // The B operands: gate and up (gated activations) or up.
   unsigned bOperands = isGatedActivation(activation) ? 2 : 1;
@@ -284,12 +324,14 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     offsets = func.getArgument(2);
     for (unsigned i = 0; i < bOperands; ++i)
       weightOperands.push_back(func.getArgument(3 + i));
+    tiles = func.getArgument(3 + bOperands);
     break;
   case MoEGemmKind::Down:
     perm = func.getArgument(1);
     offsets = func.getArgument(2);
     weightOperands = {func.getArgument(3)};
     routing = func.getArgument(4);
+    tiles = func.getArgument(5);
     break;
   case MoEGemmKind::SharedGateUp:
     for (unsigned i = 0; i < bOperands; ++i)
@@ -301,6 +343,7 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   case MoEGemmKind::Grouped:
     weightOperands = {func.getArgument(1)};
     offsets = func.getArgument(2);
+    status = func.getArgument(4);
     break;
   }
   sharedA = func.getWorkgroupAttributions()[0];
@@ -376,73 +419,84 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   Value hasTokens = cmp(arith::CmpIPredicate::ugt, tokens, zero);
   Value tokensOrOne = select(hasTokens, tokens, one);
   topK = divU(slots, tokensOrOne);
-  expert = gpu::BlockIdOp::create(b, gpu::Dimension::z);
   Value oneMore = c(1);
   Value offsetsLength = memref::DimOp::create(b, offsets, 0);
   Value numExperts = sub(offsetsLength, oneMore);
   auto bound = [&](Value e) {
     return toIndex(memref::LoadOp::create(b, offsets, ValueRange{e}));
   };
-  Value start = bound(expert);
-  if (mutation == KernelMutation::GroupOffsetOffByOne)
-    start = add(start, c(1));
-  Value rowStart = clampBound(start, c(0));
-  Value isGroup = cmp(arith::CmpIPredicate::ult, expert, numExperts);
-  // The last layer of the down kernel's grid (z = E): the dropped slots.
-  Value groupEnd =
-      kind == MoEGemmKind::GateUp
-          ? clampBound(bound(add(expert, c(1))), rowStart)
-          : select(isGroup,
-                   clampBound(bound(select(isGroup, add(expert, c(1)), expert)),
-                              rowStart),
-                   slots);
-  r0 = add(rowStart, rowOffset);
-  rowEnd = groupEnd;
-  // Uniform per block: a block past its group's rows returns before any
-  // barrier.
-  Value active = cmp(arith::CmpIPredicate::ult, r0, rowEnd);
+  // This block's entry of the tile list: (group, first row). Gate/up
+  // computes groups 0 .. E - 1; down also E (the dropped slots). Anything
+  // else (-1 past the list's end) is no tile.
+  Value entryGroup = loadIndex(tiles, {blockY, c(0)});
+  Value entryRow = loadIndex(tiles, {blockY, c(1)});
+  Value groups = kind == MoEGemmKind::GateUp ? numExperts : offsetsLength;
+  Value listed = cmp(arith::CmpIPredicate::ult, entryGroup, groups);
   auto slotOf = [&](Value row) { return loadIndex(perm, {row}); };
+  ifThen(listed, [&] {
+    expert = entryGroup;
+    // The group's rows, clamped as the tile list clamps them: a row tile
+    // outside them (a list of other offsets) computes nothing.
+    Value rowStart = clampBound(bound(expert), c(0));
+    Value isGroup = cmp(arith::CmpIPredicate::ult, expert, numExperts);
+    Value nextGroup = add(expert, c(1));
+    Value groupEnd =
+        kind == MoEGemmKind::GateUp
+            ? clampBound(bound(nextGroup), rowStart)
+            : select(isGroup,
+                     clampBound(bound(select(isGroup, nextGroup, expert)),
+                                rowStart),
+                     slots);
+    r0 = entryRow;
+    rowEnd = groupEnd;
+    // Uniform per block: a block of no rows returns before any barrier.
+    Value notBefore = cmp(arith::CmpIPredicate::uge, r0, rowStart);
+    Value beforeEnd = cmp(arith::CmpIPredicate::ult, r0, rowEnd);
+    Value active = andI(notBefore, beforeEnd);
 
-  if (kind == MoEGemmKind::GateUp) {
-    ifThen(active, [&] {
+    if (kind == MoEGemmKind::GateUp) {
+      ifThen(active, [&] {
+        gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
+          Value row = add(r0, i), col = add(n0, j);
+          ifThen(inside(row, col), [&] {
+            store(activate(v), out, {row, col});
+          });
+        });
+      });
+      return;
+    }
+
+    // Down: groups scale and scatter; group E zeroes the dropped slots.
+    ifThen(andI(active, isGroup), [&] {
       gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
         Value row = add(r0, i), col = add(n0, j);
-        ifThen(inside(row, col),
-               [&] { store(activate(v), out, {row, col}); });
-      });
-    });
-    gpu::ReturnOp::create(b);
-    return;
-  }
-
-  // Down: groups scale and scatter; the last layer zeroes dropped slots.
-  ifThen(andI(active, isGroup), [&] {
-    gemm(weightOperands, [&](Value i, Value j, ArrayRef<Value> v) {
-      Value row = add(r0, i), col = add(n0, j);
-      ifThen(inside(row, col), [&] {
-        Value slot = slotOf(row);
-        ifThen(cmp(arith::CmpIPredicate::ult, slot, slots), [&] {
-          Value w = memref::LoadOp::create(
-              b, routing, ValueRange{divU(slot, topK), remU(slot, topK)});
-          store(mulf(toF32(v[0]), w), out, {slot, col});
+        ifThen(inside(row, col), [&] {
+          Value slot = slotOf(row);
+          ifThen(cmp(arith::CmpIPredicate::ult, slot, slots), [&] {
+            Value w = memref::LoadOp::create(
+                b, routing, ValueRange{divU(slot, topK), remU(slot, topK)});
+            store(mulf(toF32(v[0]), w), out, {slot, col});
+          });
         });
       });
     });
-  });
-  ifThen(andI(active, cmp(arith::CmpIPredicate::eq, expert, numExperts)), [&] {
-    Value step = c(config.threads());
-    Value elements = c(config.blockM * config.blockN);
-    forLoop(tid, elements, step, {},
-            [&](Value e, ValueRange) -> SmallVector<Value> {
-              Value row = add(r0, divU(e, c(config.blockN)));
-              Value col = add(n0, remU(e, c(config.blockN)));
-              ifThen(inside(row, col), [&] {
-                Value slot = slotOf(row);
-                ifThen(cmp(arith::CmpIPredicate::ult, slot, slots),
-                       [&] { store(f32(0.0f), out, {slot, col}); });
+    Value dropped = cmp(arith::CmpIPredicate::eq, expert, numExperts);
+    ifThen(andI(active, dropped), [&] {
+      Value step = c(config.threads());
+      Value elements = c(config.blockM * config.blockN);
+      forLoop(tid, elements, step, {},
+              [&](Value e, ValueRange) -> SmallVector<Value> {
+                Value row = add(r0, divU(e, c(config.blockN)));
+                Value col = add(n0, remU(e, c(config.blockN)));
+                ifThen(inside(row, col), [&] {
+                  Value slot = slotOf(row);
+                  ifThen(cmp(arith::CmpIPredicate::ult, slot, slots), [&] {
+                    store(f32(0.0f), out, {slot, col});
+                  });
+                });
+                return {};
               });
-              return {};
-            });
+    });
   });
   gpu::ReturnOp::create(b);
 }
@@ -509,6 +563,7 @@ seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   };
   auto stacked = MemRefType::get({dynamic, dynamic, dynamic}, weightType);
   auto vector = MemRefType::get({dynamic}, i32);
+  auto tileList = MemRefType::get({dynamic, 2}, i32);
   // H between the two GEMMs: the compute type (f16/bf16 on the matrix
   // instruction, else f32).
   SmallVector<Type> arguments;
@@ -516,16 +571,18 @@ seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
   bool gated = isGatedActivation(activation);
   switch (kind) {
   case MoEGemmKind::GateUp:
-    // X, perm, offsets, (gate,) up, H.
+    // X, perm, offsets, (gate,) up, tiles, H.
     arguments = {matrix(inputType), vector, vector, stacked};
     if (gated)
       arguments.push_back(stacked);
+    arguments.push_back(tileList);
     arguments.push_back(matrix(computeType));
     bOperands = gated ? 2 : 1;
     break;
   case MoEGemmKind::Down:
-    arguments = {matrix(inputType), vector,      vector,
-                 stacked,           matrix(f32), matrix(f32)};
+    // H, perm, offsets, down, routing weights, tiles, Ys.
+    arguments = {matrix(inputType), vector,   vector,     stacked,
+                 matrix(f32),       tileList, matrix(f32)};
     break;
   case MoEGemmKind::SharedGateUp:
     arguments = {matrix(inputType), matrix(weightType)};
@@ -538,22 +595,27 @@ seq::buildMoEGemmKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
     arguments = {matrix(inputType), matrix(weightType), matrix(f32)};
     break;
   case MoEGemmKind::Grouped:
-    arguments = {matrix(inputType), stacked, vector, matrix(inputType)};
+    // X, W, offsets, Y, status.
+    arguments = {matrix(inputType), stacked, vector, matrix(inputType),
+                 MemRefType::get({1}, i32)};
     break;
   }
-  out = arguments.size() - 1;
+  out = arguments.size() - (kind == MoEGemmKind::Grouped ? 2 : 1);
   SmallVector<Type> tiles = {
       workgroupMemRefType({config.blockM, config.blockK}, computeType)};
   for (int64_t i = 0; i < bOperands; ++i)
     tiles.push_back(
         workgroupMemRefType({config.blockN, config.blockK}, computeType));
-  // grid.x over the output's columns, grid.y over its rows (every group's
-  // rows fit in S), grid.z over the experts (the down kernel: E + 1, the
-  // offsets' length, for the dropped slots).
-  SmallVector<int64_t> grid = {out, 1, config.blockN, out, 0, config.blockM};
-  if (kind == MoEGemmKind::GateUp)
-    grid.append({3, 0, 1});
-  else if (kind == MoEGemmKind::Down || kind == MoEGemmKind::Grouped)
+  // grid.x over the output's columns; grid.y over the tile list (the
+  // routed experts: a block per listed row tile) or the output's rows
+  // (the shared experts: one group; seq.grouped_matmul: every group's rows
+  // fit in R, grid.z over the groups and the rows of none, E + 1).
+  SmallVector<int64_t> grid = {out, 1, config.blockN};
+  if (kind == MoEGemmKind::GateUp || kind == MoEGemmKind::Down)
+    grid.append({out - 1, 0, 1});
+  else
+    grid.append({out, 0, config.blockM});
+  if (kind == MoEGemmKind::Grouped)
     grid.append({2, 0, 1});
   auto func =
       createKernelFunc(b, name, arguments, tiles, config.threads(), grid);
@@ -612,5 +674,130 @@ void seq::buildMoECombineKernel(OpBuilder &builder,
       sum = arith::TruncFOp::create(b, outputType, sum);
     k.store(sum, output, {token, col});
   });
+  gpu::ReturnOp::create(b);
+}
+
+void seq::buildMoETileListKernel(OpBuilder &builder,
+                                 gpu::GPUModuleOp kernelModule, StringRef name,
+                                 const GPULinearConfig &config,
+                                 KernelMutation mutation) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(kernelModule.getBody());
+  ImplicitLocOpBuilder b(kernelModule.getLoc(), builder);
+  Type i32 = b.getI32Type(), i1 = b.getI1Type(), index = b.getIndexType();
+  int64_t dynamic = ShapedType::kDynamic;
+  auto vector = MemRefType::get({dynamic}, i32);
+  // perm [S] (its length), offsets [E + 1], tiles [L, 2], status [1]; one
+  // block (ceil(1 / 1)) of one warp.
+  SmallVector<Type> arguments = {vector, vector,
+                                 MemRefType::get({dynamic, 2}, i32),
+                                 MemRefType::get({1}, i32)};
+  auto func = createKernelFunc(b, name, arguments, TypeRange{}, config.warpSize,
+                               {3, 0, 1});
+  b.setInsertionPointToStart(&func.getBody().front());
+  MoEKernelOps k(b);
+  Value perm = func.getArgument(0), offsets = func.getArgument(1);
+  Value tiles = func.getArgument(2), status = func.getArgument(3);
+  Value lane = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value slots = memref::DimOp::create(b, perm, 0);
+  Value groups = memref::DimOp::create(b, offsets, 0); // E + 1
+  Value listLength = memref::DimOp::create(b, tiles, 0);
+  Value zero = k.c(0), one = k.c(1);
+  Value numExperts = k.sub(groups, one);
+  Value warpSize = k.c(config.warpSize);
+  Value rowsPerTile = k.c(config.blockM);
+  Value falseValue = arith::ConstantOp::create(b, b.getBoolAttr(false));
+  auto clamp = [&](Value v, Value lo, Value hi) {
+    Value below = k.cmp(arith::CmpIPredicate::slt, v, lo);
+    Value above = k.cmp(arith::CmpIPredicate::sgt, v, hi);
+    return k.select(below, lo, k.select(above, hi, v));
+  };
+  auto loadOffset = [&](Value g) {
+    return k.toIndex(memref::LoadOp::create(b, offsets, ValueRange{g}));
+  };
+  // Chunks of a group per lane: (entries listed so far, an invalid offset
+  // seen by this lane).
+  SmallVector<Value> listed = k.forLoop(
+      zero, groups, warpSize, ValueRange{zero, falseValue},
+      [&](Value base, ValueRange carried) -> SmallVector<Value> {
+        Value g = k.add(base, lane);
+        Value inRange = k.cmp(arith::CmpIPredicate::ult, g, groups);
+        auto group = scf::IfOp::create(b, TypeRange{index, index, i1}, inRange,
+                                       /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard inner(b);
+          b.setInsertionPointToStart(group.thenBlock());
+          Value raw = loadOffset(g);
+          Value start = raw;
+          if (mutation == KernelMutation::GroupOffsetOffByOne)
+            start = k.add(start, one);
+          Value rowStart = clamp(start, zero, slots);
+          // Group g < E ends at offsets[g + 1], group E (the dropped
+          // slots) at S.
+          Value isExpert = k.cmp(arith::CmpIPredicate::ult, g, numExperts);
+          Value next = k.select(isExpert, k.add(g, one), g);
+          Value nextRaw = loadOffset(next);
+          Value expertEnd = clamp(nextRaw, rowStart, slots);
+          Value rowEnd = k.select(isExpert, expertEnd, slots);
+          Value rows = k.sub(rowEnd, rowStart);
+          Value count =
+              mutation == KernelMutation::TileListOffByOne
+                  ? k.divU(rows, rowsPerTile)
+                  : k.divU(k.add(rows, k.c(config.blockM - 1)), rowsPerTile);
+          // 0 <= offsets[0] <= ... <= offsets[E] <= S, as the CPU checks.
+          Value hasPrevious = k.cmp(arith::CmpIPredicate::ugt, g, zero);
+          Value previousIndex = k.select(hasPrevious, k.sub(g, one), g);
+          Value previous = loadOffset(previousIndex);
+          Value negative = k.cmp(arith::CmpIPredicate::slt, raw, zero);
+          Value past = k.cmp(arith::CmpIPredicate::sgt, raw, slots);
+          Value decreasing = k.cmp(arith::CmpIPredicate::slt, raw, previous);
+          Value invalid = k.orI(k.orI(negative, past), decreasing);
+          scf::YieldOp::create(b, ValueRange{rowStart, count, invalid});
+          b.setInsertionPointToStart(group.elseBlock());
+          scf::YieldOp::create(b, ValueRange{zero, zero, falseValue});
+        }
+        Value rowStart = group.getResult(0), count = group.getResult(1);
+        // Inclusive scan of the counts over the lanes.
+        Value inclusive = count;
+        for (int64_t offset = 1; offset < config.warpSize; offset *= 2) {
+          Value up = k.shuffle(inclusive, offset, config.warpSize,
+                               gpu::ShuffleMode::UP);
+          Value sum = k.add(inclusive, up);
+          Value offsetValue = k.c(offset);
+          Value hasSource = k.cmp(arith::CmpIPredicate::uge, lane, offsetValue);
+          inclusive = k.select(hasSource, sum, inclusive);
+        }
+        Value first = k.add(carried[0], k.sub(inclusive, count));
+        k.forLoop(zero, count, one, ValueRange{},
+                  [&](Value t, ValueRange) -> SmallVector<Value> {
+                    Value entry = k.add(first, t);
+                    k.ifThen(
+                        k.cmp(arith::CmpIPredicate::ult, entry, listLength),
+                        [&] {
+                          Value row = k.add(rowStart, k.mul(t, rowsPerTile));
+                          k.store(k.toI32(g), tiles, {entry, zero});
+                          k.store(k.toI32(row), tiles, {entry, one});
+                        });
+                    return {};
+                  });
+        Value total = k.shuffle(inclusive, config.warpSize - 1, config.warpSize,
+                                gpu::ShuffleMode::IDX);
+        Value nextListed = k.add(carried[0], total);
+        Value invalid = k.orI(carried[1], group.getResult(2));
+        return {nextListed, invalid};
+      });
+  // The rest of the list: no tile.
+  Value noGroup = k.i32(-1), noRow = k.i32(0);
+  Value rest = k.add(k.minU(listed[0], listLength), lane);
+  k.forLoop(rest, listLength, warpSize, ValueRange{},
+            [&](Value entry, ValueRange) -> SmallVector<Value> {
+              k.store(noGroup, tiles, {entry, zero});
+              k.store(noRow, tiles, {entry, one});
+              return {};
+            });
+  // Invalid offsets: the CPU's kIndexOutOfRange (the host set the word to
+  // 0 before the launch; every lane that saw one stores the same code).
+  k.ifThen(listed[1],
+           [&] { k.store(k.i32(kStatusIndexOutOfRange), status, {zero}); });
   gpu::ReturnOp::create(b);
 }

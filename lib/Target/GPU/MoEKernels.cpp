@@ -185,6 +185,14 @@ LogicalResult GPUMoEKernelsPass::experts(MoeExpertsOp op, OpBuilder &builder) {
       config->instruction ? inputType : Float32Type::get(op.getContext());
   gpu::GPUModuleOp module = kernelModule(builder);
   SmallVector<std::string> names;
+  // First the tile list of the routed GEMMs (both take config's rows per
+  // tile).
+  std::string tilesName = std::string(seqrt::gpuhost::kMoeTilesKernelPrefix) +
+                          (seqrt::gpuhost::kMoeRowTileTag + 1) +
+                          std::to_string(config->blockM);
+  if (!module.lookupSymbol(tilesName))
+    buildMoETileListKernel(builder, module, tilesName, *config, parsedMutation);
+  names.push_back(tilesName);
   auto add = [&](const GPULinearConfig &c, MoEGemmKind kind, StringRef name,
                  Type in, Type weights) {
     if (!module.lookupSymbol(name) &&
@@ -269,7 +277,8 @@ void GPUMoEKernelsPass::runOnOperation() {
        {"shuffle-offset", KernelMutation::ShuffleOffset},
        {"drop-barrier", KernelMutation::DropBarrier},
        {"swap-fragment-lanes", KernelMutation::SwapFragmentLanes},
-       {"group-offset-off-by-one", KernelMutation::GroupOffsetOffByOne}});
+       {"group-offset-off-by-one", KernelMutation::GroupOffsetOffByOne},
+       {"tile-list-off-by-one", KernelMutation::TileListOffByOne}});
   if (failed(mutationKind))
     return signalPassFailure();
   parsedMutation = *mutationKind;

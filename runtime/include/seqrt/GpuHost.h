@@ -125,8 +125,12 @@ inline constexpr char kScanStepKernelPrefix[] = "scan_step_";
 /// for gated activations, `moe_up_gelu_...`, `moe_down_...`) and of the
 /// shared experts (`moe_shared_gate_up_...`, `moe_shared_up_...`,
 /// `moe_shared_down_...`), the combine `moe_combine_<type>[_shared]`, and
-/// seq.grouped_matmul's `grouped_matmul_<type>`.
+/// seq.grouped_matmul's `grouped_matmul_<type>`. The routed experts' GEMMs
+/// walk a tile list the first kernel of their sequence writes,
+/// `moe_tiles_m<rows per tile>`: perm [S], offsets [E + 1] -> tiles
+/// [ceil(S / rows) + E, 2] (expert, first row; -1 past the last), status.
 inline constexpr char kMoeRouteKernelPrefix[] = "moe_route_";
+inline constexpr char kMoeTilesKernelPrefix[] = "moe_tiles_";
 inline constexpr char kMoeDispatchKernelPrefix[] = "moe_dispatch_";
 inline constexpr char kMoeGateUpKernelPrefix[] = "moe_gate_up_";
 inline constexpr char kMoeUpKernelPrefix[] = "moe_up_";
@@ -139,6 +143,8 @@ inline constexpr char kGroupedMatmulKernelPrefix[] = "grouped_matmul_";
 /// The top-k of a routing kernel (`_k2`), the experts of a dispatch (`_e8`).
 inline constexpr char kMoeTopKTag[] = "_k";
 inline constexpr char kMoeExpertsTag[] = "_e";
+/// The rows per tile of a tile-list kernel (`_m32`).
+inline constexpr char kMoeRowTileTag[] = "_m";
 /// Data movement and fused elementwise maps of the importers' entries:
 /// `slice_<type>_o<offset>`, y [R, W] = x [R, Ws] columns [offset, offset +
 /// W); `generic_<type>_r<rank>(_i<dims>)*_<hash>`, an elementwise

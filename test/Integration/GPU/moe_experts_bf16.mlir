@@ -17,63 +17,77 @@
 // DEFINE: %{large} = %S/Inputs/moe_gpu_bf16
 // RUN: seqc %s --target=cuda:sm_80 -emit=gpu-kernels -o %t.cuda.mlir
 // RUN: seqc %s --target=hip:gfx942 -emit=gpu-kernels -o %t.hip.mlir
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_tiles_m32 --arg 0=%{small}/permutation.npy --arg 1=%{small}/expert_offsets.npy \
+// RUN:   --scratch 2=5x2 --arg 3=%S/Inputs/moe_tiles/status0.npy --save 2=%t.cuda.tiles1.npy --expect 3=%S/Inputs/moe_tiles/status0.npy --rtol 0 --atol 0 \
+// RUN:   | FileCheck %s --check-prefix=TILES
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_gate_up_swiglu_bf16 --arg 0=%{small}/x.npy \
 // RUN:   --arg 1=%{small}/permutation.npy --arg 2=%{small}/expert_offsets.npy \
-// RUN:   --arg 3=%{small}/w_gate.npy --arg 4=%{small}/w_up.npy --scratch 5=16x32 \
-// RUN:   --save 5=%t.cs.h.npy | FileCheck %s --check-prefix=SMALL-CUDA-GU
+// RUN:   --arg 3=%{small}/w_gate.npy --arg 4=%{small}/w_up.npy --arg 5=%t.cuda.tiles1.npy --scratch 6=16x32 \
+// RUN:   --save 6=%t.cs.h.npy | FileCheck %s --check-prefix=SMALL-CUDA-GU
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_down_bf16 --arg 0=%t.cs.h.npy \
 // RUN:   --arg 1=%{small}/permutation.npy --arg 2=%{small}/expert_offsets.npy \
-// RUN:   --arg 3=%{small}/w_down.npy --arg 4=%{small}/weights.npy --scratch 5=16x16 \
-// RUN:   --save 5=%t.cs.ys.npy | FileCheck %s --check-prefix=SMALL-CUDA-DOWN
+// RUN:   --arg 3=%{small}/w_down.npy --arg 4=%{small}/weights.npy --arg 5=%t.cuda.tiles1.npy --scratch 6=16x16 \
+// RUN:   --save 6=%t.cs.ys.npy | FileCheck %s --check-prefix=SMALL-CUDA-DOWN
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_combine_bf16 --arg 0=%t.cs.ys.npy \
 // RUN:   --expect 1=%{small}/out.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=SMALL-CUDA
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_tiles_m32 --arg 0=%{small}/permutation.npy --arg 1=%{small}/expert_offsets.npy \
+// RUN:   --scratch 2=5x2 --arg 3=%S/Inputs/moe_tiles/status0.npy --save 2=%t.hip.tiles2.npy --expect 3=%S/Inputs/moe_tiles/status0.npy --rtol 0 --atol 0 \
+// RUN:   | FileCheck %s --check-prefix=TILES
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_gate_up_swiglu_bf16 --arg 0=%{small}/x.npy \
 // RUN:   --arg 1=%{small}/permutation.npy --arg 2=%{small}/expert_offsets.npy \
-// RUN:   --arg 3=%{small}/w_gate.npy --arg 4=%{small}/w_up.npy --scratch 5=16x32 \
-// RUN:   --save 5=%t.hs.h.npy | FileCheck %s --check-prefix=SMALL-HIP-GU
+// RUN:   --arg 3=%{small}/w_gate.npy --arg 4=%{small}/w_up.npy --arg 5=%t.hip.tiles2.npy --scratch 6=16x32 \
+// RUN:   --save 6=%t.hs.h.npy | FileCheck %s --check-prefix=SMALL-HIP-GU
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_down_bf16 --arg 0=%t.hs.h.npy \
 // RUN:   --arg 1=%{small}/permutation.npy --arg 2=%{small}/expert_offsets.npy \
-// RUN:   --arg 3=%{small}/w_down.npy --arg 4=%{small}/weights.npy --scratch 5=16x16 \
-// RUN:   --save 5=%t.hs.ys.npy | FileCheck %s --check-prefix=SMALL-HIP-DOWN
+// RUN:   --arg 3=%{small}/w_down.npy --arg 4=%{small}/weights.npy --arg 5=%t.hip.tiles2.npy --scratch 6=16x16 \
+// RUN:   --save 6=%t.hs.ys.npy | FileCheck %s --check-prefix=SMALL-HIP-DOWN
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_combine_bf16 --arg 0=%t.hs.ys.npy \
 // RUN:   --expect 1=%{small}/out.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=SMALL-HIP
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_tiles_m32 --arg 0=%{large}/permutation.npy --arg 1=%{large}/expert_offsets.npy \
+// RUN:   --scratch 2=7x2 --arg 3=%S/Inputs/moe_tiles/status0.npy --save 2=%t.cuda.tiles3.npy --expect 3=%S/Inputs/moe_tiles/status0.npy --rtol 0 --atol 0 \
+// RUN:   | FileCheck %s --check-prefix=TILES
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_gate_up_swiglu_bf16 --arg 0=%{large}/x.npy \
 // RUN:   --arg 1=%{large}/permutation.npy --arg 2=%{large}/expert_offsets.npy \
-// RUN:   --arg 3=%{large}/w_gate.npy --arg 4=%{large}/w_up.npy --scratch 5=96x80 \
-// RUN:   --save 5=%t.cl.h.npy | FileCheck %s --check-prefix=LARGE-CUDA-GU
+// RUN:   --arg 3=%{large}/w_gate.npy --arg 4=%{large}/w_up.npy --arg 5=%t.cuda.tiles3.npy --scratch 6=96x80 \
+// RUN:   --save 6=%t.cl.h.npy | FileCheck %s --check-prefix=LARGE-CUDA-GU
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_down_bf16 --arg 0=%t.cl.h.npy \
 // RUN:   --arg 1=%{large}/permutation.npy --arg 2=%{large}/expert_offsets.npy \
-// RUN:   --arg 3=%{large}/w_down.npy --arg 4=%{large}/weights.npy --scratch 5=96x48 \
-// RUN:   --save 5=%t.cl.ys.npy | FileCheck %s --check-prefix=LARGE-CUDA-DOWN
+// RUN:   --arg 3=%{large}/w_down.npy --arg 4=%{large}/weights.npy --arg 5=%t.cuda.tiles3.npy --scratch 6=96x48 \
+// RUN:   --save 6=%t.cl.ys.npy | FileCheck %s --check-prefix=LARGE-CUDA-DOWN
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_combine_bf16 --arg 0=%t.cl.ys.npy \
 // RUN:   --expect 1=%{large}/out.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=LARGE-CUDA
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_tiles_m32 --arg 0=%{large}/permutation.npy --arg 1=%{large}/expert_offsets.npy \
+// RUN:   --scratch 2=7x2 --arg 3=%S/Inputs/moe_tiles/status0.npy --save 2=%t.hip.tiles4.npy --expect 3=%S/Inputs/moe_tiles/status0.npy --rtol 0 --atol 0 \
+// RUN:   | FileCheck %s --check-prefix=TILES
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_gate_up_swiglu_bf16 --arg 0=%{large}/x.npy \
 // RUN:   --arg 1=%{large}/permutation.npy --arg 2=%{large}/expert_offsets.npy \
-// RUN:   --arg 3=%{large}/w_gate.npy --arg 4=%{large}/w_up.npy --scratch 5=96x80 \
-// RUN:   --save 5=%t.hl.h.npy | FileCheck %s --check-prefix=LARGE-HIP-GU
+// RUN:   --arg 3=%{large}/w_gate.npy --arg 4=%{large}/w_up.npy --arg 5=%t.hip.tiles4.npy --scratch 6=96x80 \
+// RUN:   --save 6=%t.hl.h.npy | FileCheck %s --check-prefix=LARGE-HIP-GU
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_down_bf16 --arg 0=%t.hl.h.npy \
 // RUN:   --arg 1=%{large}/permutation.npy --arg 2=%{large}/expert_offsets.npy \
-// RUN:   --arg 3=%{large}/w_down.npy --arg 4=%{large}/weights.npy --scratch 5=96x48 \
-// RUN:   --save 5=%t.hl.ys.npy | FileCheck %s --check-prefix=LARGE-HIP-DOWN
+// RUN:   --arg 3=%{large}/w_down.npy --arg 4=%{large}/weights.npy --arg 5=%t.hip.tiles4.npy --scratch 6=96x48 \
+// RUN:   --save 6=%t.hl.ys.npy | FileCheck %s --check-prefix=LARGE-HIP-DOWN
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_combine_bf16 --arg 0=%t.hl.ys.npy \
 // RUN:   --expect 1=%{large}/out.npy --rtol 2e-2 --atol 2e-2 | FileCheck %s --check-prefix=LARGE-HIP
 
-// Grid (column tiles, row tiles of S, experts): gate/up 1 x 1 x 4 for the
-// small set, down (Dm = 16) 1 x 1 x 5 (the fifth layer zeroes dropped
-// slots: none here).
-// SMALL-CUDA-GU: emulated moe_gate_up_swiglu_bf16 on cuda:sm_80: 4 blocks x 128 threads
+// Grid (column tiles, tile-list entries): the list holds ceil(S / 32) + E
+// entries, 1 + 4 = 5 for the small set (S = 16: four groups of one tile
+// each, one entry of no tile), so gate/up and down (Dm = 16) 1 x 5.
+// SMALL-CUDA-GU: emulated moe_gate_up_swiglu_bf16 on cuda:sm_80: 5 blocks x 128 threads
 // SMALL-CUDA-DOWN: emulated moe_down_bf16 on cuda:sm_80: 5 blocks x 128 threads
 // SMALL-CUDA: output 1: 128 values, max abs error {{.*}}, 0 outside
-// SMALL-HIP-GU: emulated moe_gate_up_swiglu_bf16 on hip:gfx942: 4 blocks x 256 threads
+// SMALL-HIP-GU: emulated moe_gate_up_swiglu_bf16 on hip:gfx942: 5 blocks x 256 threads
 // SMALL-HIP-DOWN: emulated moe_down_bf16 on hip:gfx942: 5 blocks x 256 threads
 // SMALL-HIP: output 1: 128 values, max abs error {{.*}}, 0 outside
-// Large: gate/up 3 x 3 x 4 blocks (F = 80: 3 column tiles; S = 96: 3 row
-// tiles, of which expert 0 uses 2 and the others 1), down 2 x 3 x 5.
-// LARGE-CUDA-GU: emulated moe_gate_up_swiglu_bf16 on cuda:sm_80: 36 blocks x 128 threads
-// LARGE-CUDA-DOWN: emulated moe_down_bf16 on cuda:sm_80: 30 blocks x 128 threads
+// Large: S = 96, E = 4: 3 + 4 = 7 entries (expert 0's 41 slots in 2 tiles,
+// the other three in 1 each, 2 of no tile): gate/up 3 x 7 blocks (F = 80:
+// 3 column tiles), down 2 x 7; the grid over every expert's worst case
+// was 3 x 3 x 4 = 36 and 2 x 3 x 5 = 30.
+// LARGE-CUDA-GU: emulated moe_gate_up_swiglu_bf16 on cuda:sm_80: 21 blocks x 128 threads
+// LARGE-CUDA-DOWN: emulated moe_down_bf16 on cuda:sm_80: 14 blocks x 128 threads
 // LARGE-CUDA: output 1: 2304 values, max abs error {{.*}}, 0 outside
-// LARGE-HIP-GU: emulated moe_gate_up_swiglu_bf16 on hip:gfx942: 36 blocks x 256 threads
-// LARGE-HIP-DOWN: emulated moe_down_bf16 on hip:gfx942: 30 blocks x 256 threads
+// LARGE-HIP-GU: emulated moe_gate_up_swiglu_bf16 on hip:gfx942: 21 blocks x 256 threads
+// LARGE-HIP-DOWN: emulated moe_down_bf16 on hip:gfx942: 14 blocks x 256 threads
 // LARGE-HIP: output 1: 2304 values, max abs error {{.*}}, 0 outside
 
 func.func @main(%x: tensor<48x48xbf16>, %w: tensor<48x2xf32>, %perm: tensor<96xi32>,
@@ -85,3 +99,4 @@ func.func @main(%x: tensor<48x48xbf16>, %w: tensor<48x2xf32>, %perm: tensor<96xi
       : tensor<48x48xbf16>, tensor<48x2xf32>, tensor<96xi32>, tensor<5xi32> -> tensor<48x48xbf16>
   return %y : tensor<48x48xbf16>
 }
+// TILES: output 3: 1 values, max abs error 0{{.*}}, 0 outside

@@ -25,13 +25,16 @@
 // RUN:   --arg 0=%t.cuda.e.npy --scratch 1=32 --scratch 2=9 \
 // RUN:   --save 1=%t.cuda.perm.npy --save 2=%t.cuda.off.npy \
 // RUN:   | FileCheck %s --check-prefix=CUDA-DISPATCH
+// RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_tiles_m32 --arg 0=%t.cuda.perm.npy --arg 1=%t.cuda.off.npy \
+// RUN:   --scratch 2=9x2 --arg 3=%S/Inputs/moe_tiles/status0.npy --save 2=%t.cuda.tiles1.npy --expect 3=%S/Inputs/moe_tiles/status0.npy --rtol 0 --atol 0 \
+// RUN:   | FileCheck %s --check-prefix=TILES
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_gate_up_swiglu_f32 \
 // RUN:   --arg 0=%{in}/x.npy --arg 1=%t.cuda.perm.npy --arg 2=%t.cuda.off.npy \
-// RUN:   --arg 3=%{in}/w_gate.npy --arg 4=%{in}/w_up.npy --scratch 5=32x64 --save 5=%t.cuda.h.npy \
+// RUN:   --arg 3=%{in}/w_gate.npy --arg 4=%{in}/w_up.npy --arg 5=%t.cuda.tiles1.npy --scratch 6=32x64 --save 6=%t.cuda.h.npy \
 // RUN:   | FileCheck %s --check-prefix=CUDA-GU
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_down_f32 \
 // RUN:   --arg 0=%t.cuda.h.npy --arg 1=%t.cuda.perm.npy --arg 2=%t.cuda.off.npy \
-// RUN:   --arg 3=%{in}/w_down.npy --arg 4=%t.cuda.w.npy --scratch 5=32x32 --save 5=%t.cuda.ys.npy \
+// RUN:   --arg 3=%{in}/w_down.npy --arg 4=%t.cuda.w.npy --arg 5=%t.cuda.tiles1.npy --scratch 6=32x32 --save 6=%t.cuda.ys.npy \
 // RUN:   | FileCheck %s --check-prefix=CUDA-DOWN
 // RUN: seq-gpu-emu %t.cuda.mlir --kernel=moe_combine_f32 \
 // RUN:   --arg 0=%t.cuda.ys.npy --expect 1=%{in}/out.npy --rtol 1e-4 --atol 1e-5 \
@@ -48,13 +51,16 @@
 // RUN:   --arg 0=%t.hip.e.npy --scratch 1=32 --scratch 2=9 \
 // RUN:   --save 1=%t.hip.perm.npy --save 2=%t.hip.off.npy \
 // RUN:   | FileCheck %s --check-prefix=HIP-DISPATCH
+// RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_tiles_m32 --arg 0=%t.hip.perm.npy --arg 1=%t.hip.off.npy \
+// RUN:   --scratch 2=9x2 --arg 3=%S/Inputs/moe_tiles/status0.npy --save 2=%t.hip.tiles2.npy --expect 3=%S/Inputs/moe_tiles/status0.npy --rtol 0 --atol 0 \
+// RUN:   | FileCheck %s --check-prefix=TILES
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_gate_up_swiglu_f32 \
 // RUN:   --arg 0=%{in}/x.npy --arg 1=%t.hip.perm.npy --arg 2=%t.hip.off.npy \
-// RUN:   --arg 3=%{in}/w_gate.npy --arg 4=%{in}/w_up.npy --scratch 5=32x64 --save 5=%t.hip.h.npy \
+// RUN:   --arg 3=%{in}/w_gate.npy --arg 4=%{in}/w_up.npy --arg 5=%t.hip.tiles2.npy --scratch 6=32x64 --save 6=%t.hip.h.npy \
 // RUN:   | FileCheck %s --check-prefix=HIP-GU
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_down_f32 \
 // RUN:   --arg 0=%t.hip.h.npy --arg 1=%t.hip.perm.npy --arg 2=%t.hip.off.npy \
-// RUN:   --arg 3=%{in}/w_down.npy --arg 4=%t.hip.w.npy --scratch 5=32x32 --save 5=%t.hip.ys.npy \
+// RUN:   --arg 3=%{in}/w_down.npy --arg 4=%t.hip.w.npy --arg 5=%t.hip.tiles2.npy --scratch 6=32x32 --save 6=%t.hip.ys.npy \
 // RUN:   | FileCheck %s --check-prefix=HIP-DOWN
 // RUN: seq-gpu-emu %t.hip.mlir --kernel=moe_combine_f32 \
 // RUN:   --arg 0=%t.hip.ys.npy --expect 1=%{in}/out.npy --rtol 1e-4 --atol 1e-5 \
@@ -64,13 +70,13 @@
 // CUDA-LIN: emulated linear_f32 on cuda:sm_80
 // CUDA-ROUTE: emulated moe_route_f32_topk_softmax_k2 on cuda:sm_80: 4 blocks x 128 threads
 // CUDA-DISPATCH: emulated moe_dispatch_e8 on cuda:sm_80: 1 blocks x 128 threads
-// CUDA-GU: emulated moe_gate_up_swiglu_f32 on cuda:sm_80: 16 blocks x 128 threads
+// CUDA-GU: emulated moe_gate_up_swiglu_f32 on cuda:sm_80: 18 blocks x 128 threads
 // CUDA-DOWN: emulated moe_down_f32 on cuda:sm_80: 9 blocks x 128 threads
 // CUDA: output 1: 512 values, max abs error {{.*}}, 0 outside
 // HIP-LIN: emulated linear_f32 on hip:gfx942
 // HIP-ROUTE: emulated moe_route_f32_topk_softmax_k2 on hip:gfx942: 4 blocks x 256 threads
 // HIP-DISPATCH: emulated moe_dispatch_e8 on hip:gfx942: 1 blocks x 256 threads
-// HIP-GU: emulated moe_gate_up_swiglu_f32 on hip:gfx942: 16 blocks x 256 threads
+// HIP-GU: emulated moe_gate_up_swiglu_f32 on hip:gfx942: 18 blocks x 256 threads
 // HIP-DOWN: emulated moe_down_f32 on hip:gfx942: 9 blocks x 256 threads
 // HIP: output 1: 512 values, max abs error {{.*}}, 0 outside
 
@@ -87,3 +93,4 @@ func.func @main(%x: tensor<16x32xf32>, %wr: tensor<8x32xf32>, %wg: tensor<8x64x3
       : tensor<16x32xf32>, tensor<16x2xf32>, tensor<32xi32>, tensor<9xi32> -> tensor<16x32xf32>
   return %y : tensor<16x32xf32>
 }
+// TILES: output 3: 1 values, max abs error 0{{.*}}, 0 outside

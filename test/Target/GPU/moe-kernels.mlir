@@ -21,9 +21,9 @@
 
 // CHECK: seq.moe_route {{.*}}seq.gpu_kernel = @seq_kernels::@moe_route_f32_softmax_k2
 // CHECK: seq.moe_dispatch {{.*}}seq.gpu_kernel = @seq_kernels::@moe_dispatch_e8_cap3fa00000
-// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_gate_up_swiglu_bf16, @seq_kernels::@moe_down_bf16, @seq_kernels::@moe_combine_bf16]
-// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_gate_up_geglu_bf16, @seq_kernels::@moe_down_bf16, @seq_kernels::@moe_combine_bf16]
-// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_up_gelu_f32, @seq_kernels::@moe_down_f32, @seq_kernels::@moe_shared_up_gelu_f32, @seq_kernels::@moe_shared_down_f32, @seq_kernels::@moe_combine_f32_shared]
+// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_tiles_m32, @seq_kernels::@moe_gate_up_swiglu_bf16, @seq_kernels::@moe_down_bf16, @seq_kernels::@moe_combine_bf16]
+// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_tiles_m32, @seq_kernels::@moe_gate_up_geglu_bf16, @seq_kernels::@moe_down_bf16, @seq_kernels::@moe_combine_bf16]
+// CHECK: seq.moe_experts {{.*}}seq.gpu_kernels = [@seq_kernels::@moe_tiles_m32, @seq_kernels::@moe_up_gelu_f32, @seq_kernels::@moe_down_f32, @seq_kernels::@moe_shared_up_gelu_f32, @seq_kernels::@moe_shared_down_f32, @seq_kernels::@moe_combine_f32_shared]
 // CHECK: seq.grouped_matmul {{.*}}seq.gpu_kernel = @seq_kernels::@grouped_matmul_bf16
 // CHECK: seq.grouped_matmul {{.*}}seq.gpu_kernel = @seq_kernels::@grouped_matmul_f32
 // CUDA: gpu.module @seq_kernels attributes {seq.target = "cuda:sm_80"}
@@ -55,11 +55,31 @@
 // CHECK-NOT: atomic
 // CHECK: gpu.return
 
-// gate/up: X, perm, offsets, Wg, Wu -> H; three 32 x 16 tiles (X, gate,
-// up); grid (F / 32, S / 32, E).
-// CHECK: gpu.func @moe_gate_up_swiglu_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?xbf16>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
-// CHECK-SAME: seq.launch_grid = array<i64: 5, 1, 32, 5, 0, 32, 3, 0, 1>
-// CHECK: gpu.block_id  z
+// The tile list: perm (its length), offsets -> tiles [L, 2], status [1];
+// one warp, one block (grid over the status word's 1 element); a warp
+// scan of the tile counts (shuffle up), the chunk total by shuffle idx;
+// no barrier, no atomic; entries past the count are (-1, 0).
+// CHECK: gpu.func @moe_tiles_m32(%{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x2xi32>, %{{.*}}: memref<1xi32>) kernel
+// CUDA-SAME: known_block_size = array<i32: 32, 1, 1>
+// HIP-SAME: known_block_size = array<i32: 64, 1, 1>
+// CHECK-SAME: seq.launch_grid = array<i64: 3, 0, 1>
+// CHECK-NOT: gpu.barrier
+// CHECK: arith.divui {{.*}} : index
+// CUDA: gpu.shuffle  up %{{.*}}, %c16_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : i32
+// HIP: gpu.shuffle  up %{{.*}}, %c32_i32{{[_0-9]*}}, %c64_i32{{[_0-9]*}} : i32
+// CUDA: gpu.shuffle  idx %{{.*}}, %c31_i32{{[_0-9]*}}, %c32_i32{{[_0-9]*}} : i32
+// HIP: gpu.shuffle  idx %{{.*}}, %c63_i32{{[_0-9]*}}, %c64_i32{{[_0-9]*}} : i32
+// CHECK: %c-1_i32
+// CHECK-NOT: atomic
+// CHECK: gpu.return
+
+// gate/up: X, perm, offsets, Wg, Wu, tiles -> H; three 32 x 16 tiles (X,
+// gate, up); grid (F / 32, L): a block per column tile and list entry.
+// CHECK: gpu.func @moe_gate_up_swiglu_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x2xi32>, %{{.*}}: memref<?x?xbf16>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 6, 1, 32, 5, 0, 1>
+// CHECK-NOT: gpu.block_id  z
+// CHECK: gpu.block_id  y
+// CHECK: memref.load %{{.*}} : memref<?x2xi32>
 // CHECK: gpu.barrier
 // CUDA-COUNT-4: nvgpu.mma.sync
 // HIP-COUNT-2: amdgpu.mfma
@@ -67,10 +87,10 @@
 // CHECK: llvm.intr.exp2
 // CHECK: gpu.return
 
-// down: H, perm, offsets, Wd, routing weights -> Ys (f32); grid
-// (Dm / 32, S / 32, E + 1).
-// CHECK: gpu.func @moe_down_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
-// CHECK-SAME: seq.launch_grid = array<i64: 5, 1, 32, 5, 0, 32, 2, 0, 1>
+// down: H, perm, offsets, Wd, routing weights, tiles -> Ys (f32); grid
+// (Dm / 32, L).
+// CHECK: gpu.func @moe_down_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x2xi32>, %{{.*}}: memref<?x?xf32>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 6, 1, 32, 5, 0, 1>
 // CUDA-COUNT-2: nvgpu.mma.sync
 // HIP: amdgpu.mfma
 // CHECK: arith.mulf
@@ -97,10 +117,10 @@
 // CHECK-NOT: math.
 // CHECK: gpu.return
 
-// GELU (erf), f32, ungated: X, perm, offsets, Wu -> H (one B tile); erf
-// piecewise rational on [0, 0.8), [0.8, 2), [2, 3.75), 1 beyond.
-// CHECK-LABEL: gpu.func @moe_up_gelu_f32(%{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xf32>, %{{.*}}: memref<?x?xf32>) workgroup(%{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>>) kernel
-// CHECK-SAME: seq.launch_grid = array<i64: 4, 1, 32, 4, 0, 32, 3, 0, 1>
+// GELU (erf), f32, ungated: X, perm, offsets, Wu, tiles -> H (one B
+// tile); erf piecewise rational on [0, 0.8), [0.8, 2), [2, 3.75), 1 beyond.
+// CHECK-LABEL: gpu.func @moe_up_gelu_f32(%{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?x?xf32>, %{{.*}}: memref<?x2xi32>, %{{.*}}: memref<?x?xf32>) workgroup(%{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>>) kernel
+// CHECK-SAME: seq.launch_grid = array<i64: 5, 1, 32, 4, 0, 1>
 // CHECK-NOT: math.
 // CHECK: 3.750000e+00
 // CHECK: llvm.intr.fma
@@ -111,9 +131,10 @@
 // CHECK: llvm.intr.fma
 // CHECK: gpu.return
 
-// grouped_matmul: X, W, offsets -> Y (bf16); grid (N / 32, R / 32, E + 1);
-// the last layer zeroes the rows of no group.
-// CHECK-LABEL: gpu.func @grouped_matmul_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xbf16>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
+// grouped_matmul: X, W, offsets -> Y (bf16), status; grid (N / 32, R / 32,
+// E + 1); the last layer zeroes the rows of no group, its first thread
+// checks the offsets (a walk over E + 1) and stores 1 (kIndexOutOfRange).
+// CHECK-LABEL: gpu.func @grouped_matmul_bf16(%{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<?x?x?xbf16>, %{{.*}}: memref<?xi32>, %{{.*}}: memref<?x?xbf16>, %{{.*}}: memref<1xi32>) workgroup(%{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x16xbf16, #gpu.address_space<workgroup>>) kernel
 // CHECK-SAME: seq.launch_grid = array<i64: 3, 1, 32, 3, 0, 32, 2, 0, 1>
 // CHECK: gpu.block_id  z
 // CHECK: gpu.barrier
@@ -121,6 +142,8 @@
 // HIP: amdgpu.mfma
 // CHECK: gpu.barrier
 // CHECK: arith.truncf {{.*}} : f32 to bf16
+// CHECK: scf.for {{.*}} -> (index, i1)
+// CHECK: memref.store %c1_i32{{.*}} : memref<1xi32>
 // CHECK: scf.for
 // CHECK: arith.cmpi uge
 // CHECK: gpu.return

@@ -54,6 +54,7 @@ enum class KernelMutation {
   SharedOffByOne,    ///< the shared-memory tile read one column off
   ShuffleOffset,     ///< a warp reduction that skips its widest shuffle
   GroupOffsetOffByOne, ///< MoE: each expert group starts one row late
+  TileListOffByOne,    ///< MoE: a group's partial last tile left off its list
   DropAsyncWait,       ///< cp.async: the tile read with no wait_group
   AsyncWaitCount,      ///< cp.async: wait_group 1 where 0 is needed
 };

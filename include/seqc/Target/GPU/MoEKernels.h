@@ -50,14 +50,16 @@ void buildMoEDispatchKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
 
 /// The grouped GEMM kernels of seq.moe_experts (MoEExpertKernel.cpp).
 enum class MoEGemmKind {
-  /// X [T, Dm], perm [S], offsets [E + 1], Wg, Wu [E, F, Dm] -> H [S, F]:
-  /// H = SiLU(X Wg^T) * (X Wu^T) for the rows of each expert's group,
-  /// gathered from the tokens of their slots (GeGLU: GELU for SiLU; GELU
-  /// experts: no Wg, H = GELU(X Wu^T)).
+  /// X [T, Dm], perm [S], offsets [E + 1], Wg, Wu [E, F, Dm], tiles
+  /// [L, 2] -> H [S, F]: H = SiLU(X Wg^T) * (X Wu^T) for the rows of each
+  /// expert's group, gathered from the tokens of their slots (GeGLU: GELU
+  /// for SiLU; GELU experts: no Wg, H = GELU(X Wu^T)); a block per column
+  /// tile and entry of the tile list (buildMoETileListKernel).
   GateUp,
-  /// H [S, F], perm, offsets, Wd [E, Dm, F], weights [T, K] ->
-  /// Ys [S, Dm] (f32): row r of expert e's group times its routing weight,
-  /// written to row perm[r] (the slot); dropped slots get zeros.
+  /// H [S, F], perm, offsets, Wd [E, Dm, F], weights [T, K], tiles
+  /// [L, 2] -> Ys [S, Dm] (f32): row r of expert e's group times its
+  /// routing weight, written to row perm[r] (the slot); dropped slots (the
+  /// list's group E) get zeros.
   Down,
   /// The shared experts: X [T, Dm], Wg, Wu [Fs, Dm] -> H [T, Fs] (no Wg
   /// for GELU experts).
@@ -82,6 +84,19 @@ LogicalResult buildMoEGemmKernel(OpBuilder &builder,
                                  MoEGemmKind kind, FfnActivation activation,
                                  Type inputType, Type weightType,
                                  KernelMutation mutation);
+
+/// Builds the tile-list kernel `name` of the routed experts' GEMMs (one
+/// warp): perm [S] (its length only), offsets [E + 1] -> tiles [L, 2]
+/// (i32), status [1]: entry i is (group, first row) of the i-th row tile
+/// of `config.blockM` rows over groups 0 .. E (group E: the dropped slots
+/// from offsets[E] to S), in group order, then (-1, 0) up to L. Groups
+/// are clamped as the GEMMs clamp them; L = ceil(S / blockM) + E holds
+/// every tile of valid offsets, entries past L are not written. Offsets
+/// that break 0 <= offsets[0] <= ... <= offsets[E] <= S store
+/// kStatusIndexOutOfRange in the status word, as the CPU raises.
+void buildMoETileListKernel(OpBuilder &builder, gpu::GPUModuleOp kernelModule,
+                            StringRef name, const GPULinearConfig &config,
+                            KernelMutation mutation);
 
 /// Whether `activation` has a gate operand (SwiGLU, GeGLU) or not (GELU).
 inline bool isGatedActivation(FfnActivation activation) {

@@ -177,8 +177,10 @@ def SeqGPUMoEKernels : Pass<"seq-gpu-moe-kernels", "::mlir::ModuleOp"> {
     (`seq.moe_dispatch`): one block, a stable counting sort of the slots
     by expert (block scans through workgroup memory, capacity and invalid
     ids dropped after `offsets[E]` in slot order). Experts
-    (`seq.moe_experts`, SwiGLU, GeGLU, GELU): grouped GEMMs over the ragged groups, a
-    block per (column tile, row tile, expert) with the linear kernel's
+    (`seq.moe_experts`, SwiGLU, GeGLU, GELU): a one-warp kernel lists the
+    groups' row tiles (expert, first row; at most ceil(S / 32) + E), then
+    grouped GEMMs over the ragged groups, a
+    block per (column tile, listed row tile) with the linear kernel's
     tiles and matrix instruction (`nvgpu.mma.sync` m16n8k16, `amdgpu.mfma`
     16x16x16; f32 FMAs for f32 activations), gate and up fused with
     SiLU(gate) * up (GELU(gate) * up, GELU(up); GELU's erf and tanh as
@@ -192,8 +194,8 @@ def SeqGPUMoEKernels : Pass<"seq-gpu-moe-kernels", "::mlir::ModuleOp"> {
            "The GPU target (cuda:<sm>, hip:<gfx>)">,
     Option<"mutation", "mutation", "std::string", "\"none\"",
            "Test only: a deliberate bug (shuffle-offset, drop-barrier, "
-           "swap-fragment-lanes, group-offset-off-by-one) that the emulator "
-           "must catch">
+           "swap-fragment-lanes, group-offset-off-by-one, "
+           "tile-list-off-by-one) that the emulator must catch">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

@@ -306,9 +306,13 @@ EXPORT int moe_dispatch_e16(const fake_gpu_block *b, void **params) {
 }
 
 /* ------------------------------------------------------------------------ *
- * The expert GEMMs, f32. Grid (column tiles, row tiles, E [+ 1]): block
- * (x, y, z) owns a share of the output columns and of the rows of expert
- * z's group (rows offsets[z] .. offsets[z + 1] of the permuted order).
+ * The expert GEMMs, f32. The tile list (moe_tiles_m32, one block): entry i
+ * is (group, first row) of the i-th tile of 32 rows over groups 0 .. E
+ * (group E: the dropped slots, offsets[E] .. S), in group order, then
+ * (-1, 0); offsets that are not 0 <= offsets[0] <= ... <= offsets[E] <= S
+ * set the status word to 1 (index out of range). The routed GEMMs' grid is
+ * (column tiles, list entries): block (x, y) owns a share of the columns
+ * and the rows of entry y's tile (up to its group's end).
  * ------------------------------------------------------------------------ */
 static float dot3(const ViewN *w, int64_t e, int64_t row, const ViewN *a,
                   int64_t arow, int64_t n) {
@@ -318,12 +322,63 @@ static float dot3(const ViewN *w, int64_t e, int64_t row, const ViewN *a,
   return acc;
 }
 
-static void groupShare(const fake_gpu_block *b, const ViewN *off,
-                       int64_t expert, int64_t *r0, int64_t *r1) {
-  int64_t first = geti1(off, expert), last = geti1(off, expert + 1);
-  share(last - first, b->index[1], b->grid[1], r0, r1);
-  *r0 += first;
-  *r1 += first;
+enum { kRowsPerTile = 32 };
+
+static int64_t clampRow(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+EXPORT int moe_tiles_m32(const fake_gpu_block *b, void **params) {
+  int next = 0;
+  ViewN perm = viewN(params, &next, 1, 4), off = viewN(params, &next, 1, 4),
+        tiles = viewN(params, &next, 2, 4), status = viewN(params, &next, 1, 4);
+  int64_t S = perm.sizes[0], E = off.sizes[0] - 1, L = tiles.sizes[0], n = 0;
+  if (E < 0 || tiles.sizes[1] != 2 || status.sizes[0] != 1 ||
+      L != (S + kRowsPerTile - 1) / kRowsPerTile + E || b->grid[0] != 1)
+    return 1;
+  for (int64_t g = 0; g <= E; ++g) {
+    int64_t first = geti1(&off, g), last = g < E ? geti1(&off, g + 1) : S;
+    if (first < 0 || first > S || (g > 0 && first < geti1(&off, g - 1)))
+      seti(status.data, 1);
+    if (first < 0)
+      first = 0;
+    if (first > S)
+      first = S;
+    if (last < first)
+      last = first;
+    if (last > S)
+      last = S;
+    for (int64_t r = first; r < last && n < L; r += kRowsPerTile, ++n) {
+      seti(ptr2(&tiles, n, 0, 4), (int32_t)g);
+      seti(ptr2(&tiles, n, 1, 4), (int32_t)r);
+    }
+  }
+  for (; n < L; ++n) {
+    seti(ptr2(&tiles, n, 0, 4), -1);
+    seti(ptr2(&tiles, n, 1, 4), 0);
+  }
+  return 0;
+}
+
+/* The rows [*r0, *r1) and group *e of block y's tile (an empty range for
+ * no tile), groups below `groups`. */
+static void tileRows(const fake_gpu_block *b, const ViewN *tiles,
+                     const ViewN *off, int64_t slots, int64_t groups,
+                     int64_t *e, int64_t *r0, int64_t *r1) {
+  int64_t y = b->index[1];
+  *r0 = *r1 = 0;
+  *e = y < tiles->sizes[0] ? geti2(tiles, y, 0) : -1;
+  if (*e < 0 || *e >= groups)
+    return;
+  /* The group's rows clamped to [0, S], as the kernels clamp them. */
+  int64_t E = off->sizes[0] - 1;
+  int64_t first = clampRow(geti1(off, *e), 0, slots);
+  int64_t last = *e < E ? clampRow(geti1(off, *e + 1), first, slots) : slots;
+  int64_t row = geti2(tiles, y, 1);
+  if (row < first || row >= last)
+    return;
+  *r0 = row;
+  *r1 = row + kRowsPerTile < last ? row + kRowsPerTile : last;
 }
 
 /* h[r] = SiLU(x[t] wg[e]^T) * (x[t] wu[e]^T), t = perm[r] / K. */
@@ -331,14 +386,16 @@ EXPORT int moe_gate_up_swiglu_f32(const fake_gpu_block *b, void **params) {
   int next = 0;
   ViewN x = viewN(params, &next, 2, 4), perm = viewN(params, &next, 1, 4),
         off = viewN(params, &next, 1, 4), wg = viewN(params, &next, 3, 4),
-        wu = viewN(params, &next, 3, 4), h = viewN(params, &next, 2, 4);
+        wu = viewN(params, &next, 3, 4), tiles = viewN(params, &next, 2, 4),
+        h = viewN(params, &next, 2, 4);
   int64_t T = x.sizes[0], Dm = x.sizes[1], F = wg.sizes[1], E = wg.sizes[0];
-  int64_t slots = perm.sizes[0], e = b->index[2], r0, r1, c0, c1;
-  if (T == 0 || slots % T || e >= E || off.sizes[0] != E + 1 ||
-      wg.sizes[2] != Dm || h.sizes[0] != slots || h.sizes[1] != F)
+  int64_t slots = perm.sizes[0], e, r0, r1, c0, c1;
+  if (T == 0 || slots % T || off.sizes[0] != E + 1 || wg.sizes[2] != Dm ||
+      h.sizes[0] != slots || h.sizes[1] != F || tiles.sizes[1] != 2 ||
+      b->grid[1] != tiles.sizes[0])
     return 1;
   int64_t K = slots / T;
-  groupShare(b, &off, e, &r0, &r1);
+  tileRows(b, &tiles, &off, slots, E, &e, &r0, &r1);
   share(F, b->index[0], b->grid[0], &c0, &c1);
   for (int64_t r = r0; r < r1; ++r) {
     int64_t t = geti1(&perm, r) / K;
@@ -361,14 +418,16 @@ static int gateUpGelu(const fake_gpu_block *b, void **params, int gated) {
         off = viewN(params, &next, 1, 4), wg = {0};
   if (gated)
     wg = viewN(params, &next, 3, 4);
-  ViewN wu = viewN(params, &next, 3, 4), h = viewN(params, &next, 2, 4);
+  ViewN wu = viewN(params, &next, 3, 4), tiles = viewN(params, &next, 2, 4),
+        h = viewN(params, &next, 2, 4);
   int64_t T = x.sizes[0], Dm = x.sizes[1], F = wu.sizes[1], E = wu.sizes[0];
-  int64_t slots = perm.sizes[0], e = b->index[2], r0, r1, c0, c1;
-  if (T == 0 || slots % T || e >= E || off.sizes[0] != E + 1 ||
-      wu.sizes[2] != Dm || h.sizes[0] != slots || h.sizes[1] != F)
+  int64_t slots = perm.sizes[0], e, r0, r1, c0, c1;
+  if (T == 0 || slots % T || off.sizes[0] != E + 1 || wu.sizes[2] != Dm ||
+      h.sizes[0] != slots || h.sizes[1] != F || tiles.sizes[1] != 2 ||
+      b->grid[1] != tiles.sizes[0])
     return 1;
   int64_t K = slots / T;
-  groupShare(b, &off, e, &r0, &r1);
+  tileRows(b, &tiles, &off, slots, E, &e, &r0, &r1);
   share(F, b->index[0], b->grid[0], &c0, &c1);
   for (int64_t r = r0; r < r1; ++r) {
     int64_t t = geti1(&perm, r) / K;
@@ -389,20 +448,31 @@ EXPORT int moe_up_gelu_f32(const fake_gpu_block *b, void **params) {
 
 /* seq.grouped_matmul, f32: y[r] = x[r] w[e]^T for the rows of group e
  * (offsets[e] .. offsets[e + 1]); grid z = E: the rows of no group (before
- * offsets[0], from offsets[E]) are zeros. Grid (column tiles, row tiles,
- * E + 1). */
+ * offsets[0], from offsets[E]) are zeros, and block (0, 0, E) stores 1
+ * (index out of range) in the status word unless 0 <= offsets[0] <= ...
+ * <= offsets[E] <= R; groups are clamped to [0, R]. Grid (column tiles,
+ * row tiles, E + 1). */
 EXPORT int grouped_matmul_f32(const fake_gpu_block *b, void **params) {
   int next = 0;
   ViewN x = viewN(params, &next, 2, 4), w = viewN(params, &next, 3, 4),
-        off = viewN(params, &next, 1, 4), y = viewN(params, &next, 2, 4);
+        off = viewN(params, &next, 1, 4), y = viewN(params, &next, 2, 4),
+        status = viewN(params, &next, 1, 4);
   int64_t R = x.sizes[0], Kd = x.sizes[1], E = w.sizes[0], N = w.sizes[1];
   int64_t e = b->index[2], r0, r1, c0, c1;
   if (e > E || off.sizes[0] != E + 1 || w.sizes[2] != Kd || y.sizes[0] != R ||
-      y.sizes[1] != N)
+      y.sizes[1] != N || status.sizes[0] != 1)
     return 1;
   share(N, b->index[0], b->grid[0], &c0, &c1);
   if (e == E) {
-    int64_t first = geti1(&off, 0), last = geti1(&off, E);
+    if (b->index[0] == 0 && b->index[1] == 0) {
+      int ok = geti1(&off, 0) >= 0 && geti1(&off, E) <= R;
+      for (int64_t g = 1; g <= E; ++g)
+        ok = ok && geti1(&off, g) >= geti1(&off, g - 1);
+      if (!ok)
+        seti(status.data, 1);
+    }
+    int64_t first = clampRow(geti1(&off, 0), 0, R);
+    int64_t last = clampRow(geti1(&off, E), first, R);
     share(R, b->index[1], b->grid[1], &r0, &r1);
     for (int64_t r = r0; r < r1; ++r)
       if (r < first || r >= last)
@@ -410,38 +480,38 @@ EXPORT int grouped_matmul_f32(const fake_gpu_block *b, void **params) {
           storeF32(ptr2(&y, r, c, 4), 0.0f);
     return 0;
   }
-  groupShare(b, &off, e, &r0, &r1);
-  for (int64_t r = r0; r < r1; ++r)
+  int64_t first = clampRow(geti1(&off, e), 0, R);
+  int64_t last = clampRow(geti1(&off, e + 1), first, R);
+  share(last - first, b->index[1], b->grid[1], &r0, &r1);
+  for (int64_t r = first + r0; r < first + r1; ++r)
     for (int64_t c = c0; c < c1; ++c)
       storeF32(ptr2(&y, r, c, 4), dot3(&w, e, c, &x, r, Kd));
   return 0;
 }
 
-/* ys[perm[r]] = w[slot] * (h[r] wd[e]^T); grid z = E: dropped slots' rows
- * (after offsets[E]) are zeros. */
+/* ys[perm[r]] = w[slot] * (h[r] wd[e]^T); group E's tiles: the dropped
+ * slots' rows (after offsets[E]) are zeros. */
 EXPORT int moe_down_f32(const fake_gpu_block *b, void **params) {
   int next = 0;
   ViewN h = viewN(params, &next, 2, 4), perm = viewN(params, &next, 1, 4),
         off = viewN(params, &next, 1, 4), wd = viewN(params, &next, 3, 4),
-        w = viewN(params, &next, 2, 4), ys = viewN(params, &next, 2, 4);
+        w = viewN(params, &next, 2, 4), tiles = viewN(params, &next, 2, 4),
+        ys = viewN(params, &next, 2, 4);
   int64_t E = wd.sizes[0], Dm = wd.sizes[1], F = wd.sizes[2];
-  int64_t slots = perm.sizes[0], K = w.sizes[1], e = b->index[2], r0, r1, c0,
-          c1;
-  if (e > E || off.sizes[0] != E + 1 || h.sizes[1] != F || K == 0 ||
-      ys.sizes[0] != slots || ys.sizes[1] != Dm)
+  int64_t slots = perm.sizes[0], K = w.sizes[1], e, r0, r1, c0, c1;
+  if (off.sizes[0] != E + 1 || h.sizes[1] != F || K == 0 ||
+      ys.sizes[0] != slots || ys.sizes[1] != Dm || tiles.sizes[1] != 2 ||
+      b->grid[1] != tiles.sizes[0])
     return 1;
   share(Dm, b->index[0], b->grid[0], &c0, &c1);
-  if (e == E) {
-    int64_t first = geti1(&off, E);
-    share(slots - first, b->index[1], b->grid[1], &r0, &r1);
-    for (int64_t r = first + r0; r < first + r1; ++r)
-      for (int64_t c = c0; c < c1; ++c)
-        storeF32(ptr2(&ys, geti1(&perm, r), c, 4), 0.0f);
-    return 0;
-  }
-  groupShare(b, &off, e, &r0, &r1);
+  tileRows(b, &tiles, &off, slots, E + 1, &e, &r0, &r1);
   for (int64_t r = r0; r < r1; ++r) {
     int64_t slot = geti1(&perm, r);
+    if (e == E) {
+      for (int64_t c = c0; c < c1; ++c)
+        storeF32(ptr2(&ys, slot, c, 4), 0.0f);
+      continue;
+    }
     float weight = get2(&w, slot / K, slot % K);
     for (int64_t c = c0; c < c1; ++c)
       storeF32(ptr2(&ys, slot, c, 4), weight * dot3(&wd, e, c, &h, r, F));
