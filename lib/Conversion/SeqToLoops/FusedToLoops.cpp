@@ -235,7 +235,7 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
     // Weight blocks outermost, as for seq.linear; a register block is 2
     // rows x 2 features x (gate, up).
     auto silu = [&](Value g, Value u) {
-      Value one = b.f32(1.0f);
+      Value one = splatLike(b, 1.0f, g);
       Value sigmoid =
           b.divf(one, b.addf(one, b.exp(arith::NegFOp::create(b, g))));
       return b.mulf(b.mulf(g, sigmoid), u);
@@ -246,9 +246,7 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
           [&] {
             // Prefill: the panel kernel, gate and up rows of a feature side by
             // side in one register block.
-            const int64_t lanes =
-                options.linearPanelVectors * options.vectorWidth;
-            Value xT = packRowPanels(b, x, rows, k, lanes);
+            Value xT = packRowPanels(b, options, x, rows, k);
             projectPanels(
                 b, options, xT, rows, k, features,
                 [&](Value f) {
@@ -256,8 +254,16 @@ struct FuseGatedMLP : TiledPattern<SwiGLUOp> {
                 },
                 2,
                 [&](Value f, ArrayRef<Value> sums) {
-                  Value g = bg ? b.addf(sums[0], b.loadF32(bg, {f})) : sums[0];
-                  Value u = bu ? b.addf(sums[1], b.loadF32(bu, {f})) : sums[1];
+                  // Scalars or (whole blocks) vectors of features.
+                  Value g = sums[0], u = sums[1];
+                  if (bg) {
+                    Value add = loadLike(b, bg, f, g);
+                    g = b.addf(g, add);
+                  }
+                  if (bu) {
+                    Value add = loadLike(b, bu, f, u);
+                    u = b.addf(u, add);
+                  }
                   return silu(g, u);
                 },
                 y);
@@ -418,10 +424,8 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
           [&] {
             // Prefill: the rows packed once for every projection's panel
             // tiles, one parallel loop over their concatenated feature tiles.
-            const int64_t lanes =
-                options.linearPanelVectors * options.vectorWidth;
             const int64_t tile = options.linearPanelFeatureTile;
-            Value xT = packRowPanels(b, norm ? normed : x, rows, k, lanes);
+            Value xT = packRowPanels(b, options, norm ? normed : x, rows, k);
             SmallVector<Value> firstTiles;
             Value panelTiles = b.index(0);
             for (const Projection &p : projections) {
@@ -444,9 +448,10 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
                           },
                           1,
                           [&](Value c, ArrayRef<Value> sums) {
-                            return p.bias
-                                       ? b.addf(sums[0], b.loadF32(p.bias, {c}))
-                                       : sums[0];
+                            if (!p.bias)
+                              return sums[0];
+                            Value add = loadLike(b, p.bias, c, sums[0]);
+                            return b.addf(sums[0], add);
                           },
                           p.y);
                     };

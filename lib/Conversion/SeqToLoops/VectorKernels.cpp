@@ -220,8 +220,63 @@ int64_t seq::panelChunkRows(const TilingOptions &options) {
   return lanes * std::max<int64_t>(1, options.linearPanelDepth / lanes);
 }
 
-Value seq::packRowPanels(LoopBuilder &b, Value x, Value rows, Value k,
-                         int64_t lanes) {
+SmallVector<Value> seq::transposeSquare(LoopBuilder &b,
+                                        ArrayRef<Value> rows) {
+  const int64_t n = rows.size();
+  assert(llvm::isPowerOf2_64(n) && "transposeSquare of a non-power-of-two");
+  SmallVector<Value> r(rows.begin(), rows.end());
+  // Stage s: in each 2s x 2s block, rows i and i + s swap their
+  // off-diagonal s x s sub-blocks (element (i, j + s) with (i + s, j)).
+  for (int64_t s = n / 2; s >= 1; s /= 2) {
+    SmallVector<int64_t> top(n), bottom(n);
+    for (int64_t j = 0; j < n; ++j) {
+      top[j] = (j & s) ? n + j - s : j;
+      bottom[j] = (j & s) ? n + j : j + s;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (i & s)
+        continue;
+      Value a = r[i], c = r[i + s];
+      Value upper = vector::ShuffleOp::create(b, a, c, top);
+      Value lower = vector::ShuffleOp::create(b, a, c, bottom);
+      r[i] = upper;
+      r[i + s] = lower;
+    }
+  }
+  return r;
+}
+
+Value seq::splatLike(LoopBuilder &b, float value, Value like) {
+  auto type = dyn_cast<VectorType>(like.getType());
+  if (!type)
+    return b.f32(value);
+  return arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(value)));
+}
+
+Value seq::loadLike(LoopBuilder &b, Value buffer, Value c, Value like) {
+  auto type = dyn_cast<VectorType>(like.getType());
+  if (!type)
+    return b.loadF32(buffer, {c});
+  return loadRowVector(b, Row{buffer, {}}, c, type.getNumElements());
+}
+
+void seq::storeLike(LoopBuilder &b, Value value, Value buffer,
+                    ValueRange indices) {
+  auto type = dyn_cast<VectorType>(value.getType());
+  if (!type)
+    return b.storeF32(value, buffer, indices);
+  Type element = cast<MemRefType>(buffer.getType()).getElementType();
+  if (element != type.getElementType())
+    value = arith::TruncFOp::create(
+        b, VectorType::get(type.getShape(), element), value);
+  vector::StoreOp::create(b, value, buffer, indices);
+}
+
+Value seq::packRowPanels(LoopBuilder &b, const TilingOptions &options, Value x,
+                         Value rows, Value k) {
+  const int64_t width = options.vectorWidth;
+  const int64_t lanes = options.linearPanelVectors * width;
   Type f32 = b.getF32Type();
   Value panels = b.divUp(rows, lanes);
   Value xT = memref::AllocOp::create(
@@ -229,20 +284,53 @@ Value seq::packRowPanels(LoopBuilder &b, Value x, Value rows, Value k,
       MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, lanes}, f32),
       ValueRange{panels, k}, b.getI64IntegerAttr(64));
   Value zero = b.f32(0.0f);
+  auto type = VectorType::get({width}, f32);
+  Value zeroV = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  const bool square = llvm::isPowerOf2_64(width);
   b.parallel({panels}, [&](ValueRange ivs) {
     Value t0 = b.mul(ivs[0], b.index(lanes));
     Value last = b.sub(rows, b.index(1));
-    // Each row read contiguously; the panel written a column at a time.
-    b.forLoop(b.index(0), b.index(lanes), [&](Value l) {
-      Value t = b.add(t0, l);
-      Value valid = b.cmp(arith::CmpIPredicate::ult, t, rows);
-      Value row = b.min(t, last);
-      b.forLoop(b.index(0), k, [&](Value i) {
-        Value v = b.loadF32(x, {row, i});
-        Value masked = b.select(valid, v, zero);
-        memref::StoreOp::create(b, masked, xT, ValueRange{ivs[0], i, l});
+    Value kWhole = square ? wholeVectors(b, k, width) : b.index(0);
+    // Each group of `width` rows: whole width x width blocks read as rows
+    // of x and stored transposed, then the last columns one at a time.
+    for (int64_t g = 0; g < lanes / width; ++g) {
+      SmallVector<Value> valid, row, lane;
+      for (int64_t l = 0; l < width; ++l) {
+        Value at = b.index(g * width + l);
+        Value t = b.add(t0, at);
+        valid.push_back(b.cmp(arith::CmpIPredicate::ult, t, rows));
+        row.push_back(b.min(t, last));
+        lane.push_back(at);
+      }
+      Value begin = b.index(0);
+      Value step = b.index(width);
+      if (square)
+        scf::ForOp::create(
+            b, begin, kWhole, step, ValueRange{},
+            [&](OpBuilder &, Location loc, Value i, ValueRange) {
+              SmallVector<Value> block;
+              for (int64_t l = 0; l < width; ++l) {
+                Value v = loadRowVector(b, Row{x, {row[l]}}, i, width);
+                block.push_back(b.select(valid[l], v, zeroV));
+              }
+              SmallVector<Value> columns = transposeSquare(b, block);
+              for (int64_t e = 0; e < width; ++e) {
+                Value at = b.add(i, b.index(e));
+                vector::StoreOp::create(b, columns[e], xT,
+                                        ValueRange{ivs[0], at, lane[0]});
+              }
+              scf::YieldOp::create(b, loc);
+            });
+      b.forLoop(kWhole, k, [&](Value i) {
+        for (int64_t l = 0; l < width; ++l) {
+          Value v = b.loadF32(x, {row[l], i});
+          Value masked = b.select(valid[l], v, zero);
+          memref::StoreOp::create(b, masked, xT,
+                                  ValueRange{ivs[0], i, lane[l]});
+        }
       });
-    });
+    }
   });
   return xT;
 }
@@ -260,7 +348,6 @@ void seq::projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
   Value panelCount = b.divUp(rows, lanes);
   Value p1 = b.min(panelCount, b.add(p0, b.index(chunkPanels)));
   Value chunkPanelsHere = b.sub(p1, p0);
-  Value chunkLanes = b.mul(chunkPanelsHere, b.index(lanes));
   const int64_t tile = options.linearPanelFeatureTile;
   const int64_t depthBlock = options.linearPanelDepth;
   const int64_t blockCols =
@@ -269,17 +356,19 @@ void seq::projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
   auto type = VectorType::get({width}, f32);
   Value zeroV = arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
-  // The tile's accumulators between depth blocks, zeroed.
-  Value acc = b.scratch({tile * perCol, chunkPanels * lanes}, f32);
+  // The tile's accumulators between depth blocks, zeroed: acc[panel of
+  // the chunk][right-hand row][lane], so a register block's accumulators
+  // of one panel are contiguous.
+  Value acc = b.scratch({chunkPanels, tile * perCol, lanes}, f32);
   Value count = b.sub(c1, c0);
   Value accRows = b.mul(count, b.index(perCol));
-  b.forLoop(b.index(0), accRows, [&](Value i) {
-    scf::ForOp::create(
-        b, b.index(0), chunkLanes, b.index(width), ValueRange{},
-        [&](OpBuilder &, Location loc, Value lane, ValueRange) {
-          vector::StoreOp::create(b, zeroV, acc, ValueRange{i, lane});
-          scf::YieldOp::create(b, loc);
-        });
+  b.forLoop(b.index(0), chunkPanelsHere, [&](Value p) {
+    b.forLoop(b.index(0), accRows, [&](Value i) {
+      for (int64_t v = 0; v < vectors; ++v) {
+        Value lane = b.index(v * width);
+        vector::StoreOp::create(b, zeroV, acc, ValueRange{p, i, lane});
+      }
+    });
   });
   // Narrow weights: each depth block of the tile's rows widened once into
   // an f32 stack copy that the broadcasts read.
@@ -316,10 +405,10 @@ void seq::projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
             }
           });
         }
-        forGroupSizes(b, c0, c1, {blockCols, 1}, [&](Value c, int64_t cols) {
-          // The block's right-hand rows and their accumulator rows.
-          SmallVector<Row> rhs;
-          SmallVector<Value> accRow;
+        // The right-hand rows of the register block of columns [c, c +
+        // cols) and their accumulator rows.
+        auto blockRows = [&](Value c, int64_t cols, SmallVector<Row> &rhs,
+                             SmallVector<Value> &accRow) {
           for (int64_t j = 0; j < cols; ++j) {
             Value col = b.add(c, b.index(j));
             Value local = b.sub(col, c0);
@@ -331,73 +420,135 @@ void seq::projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
               rhs.push_back(widen ? Row{wide, {at}} : from[i]);
             }
           }
+        };
+        // One register block against one panel over the depth block.
+        auto runBlock = [&](Value panel, ArrayRef<Row> rhs,
+                            ArrayRef<Value> accRow) {
+          Value offset = b.sub(panel, p0);
+          SmallVector<Value> columns, init;
+          for (int64_t v = 0; v < vectors; ++v)
+            columns.push_back(b.index(v * width));
+          for (Value at : accRow)
+            for (Value column : columns)
+              init.push_back(vector::LoadOp::create(
+                  b, type, acc, ValueRange{offset, at, column}));
+          auto loop = scf::ForOp::create(
+              b, d0, d1, b.index(1), init,
+              [&](OpBuilder &, Location loc2, Value d, ValueRange sums) {
+                SmallVector<Value> xs;
+                for (Value column : columns)
+                  xs.push_back(vector::LoadOp::create(
+                      b, type, xT, ValueRange{panel, d, column}));
+                Value at = widen ? b.sub(d, d0) : d;
+                SmallVector<Value> next;
+                for (const Row &row : rhs) {
+                  SmallVector<Value> indices(row.prefix.begin(),
+                                             row.prefix.end());
+                  indices.push_back(at);
+                  Value w = b.loadF32(row.buffer, indices);
+                  Value wv = vector::BroadcastOp::create(b, type, w);
+                  for (Value xv : xs)
+                    next.push_back(
+                        vector::FMAOp::create(b, wv, xv, sums[next.size()]));
+                }
+                scf::YieldOp::create(b, loc2, next);
+              });
+          size_t at = 0;
+          for (Value row : accRow)
+            for (Value column : columns)
+              vector::StoreOp::create(b, loop.getResult(at++), acc,
+                                      ValueRange{offset, row, column});
+        };
+        forGroupSizes(b, c0, c1, {blockCols, 1}, [&](Value c, int64_t cols) {
+          SmallVector<Row> rhs;
+          SmallVector<Value> accRow;
+          blockRows(c, cols, rhs, accRow);
           // The chunk's panels one after the other against the block's
           // rows (in L1 across them).
-          b.forLoop(p0, p1, [&](Value panel) {
-            Value offset = b.sub(panel, p0);
-            Value base = b.mul(offset, b.index(lanes));
-            SmallVector<Value> columns, accColumns, init;
-            for (int64_t v = 0; v < vectors; ++v) {
-              columns.push_back(b.index(v * width));
-              accColumns.push_back(b.add(base, columns.back()));
-            }
-            for (Value at : accRow)
-              for (Value column : accColumns)
-                init.push_back(vector::LoadOp::create(b, type, acc,
-                                                      ValueRange{at, column}));
-            auto loop = scf::ForOp::create(
-                b, d0, d1, b.index(1), init,
-                [&](OpBuilder &, Location loc2, Value d, ValueRange sums) {
-                  SmallVector<Value> xs;
-                  for (Value column : columns)
-                    xs.push_back(vector::LoadOp::create(
-                        b, type, xT, ValueRange{panel, d, column}));
-                  Value at = widen ? b.sub(d, d0) : d;
-                  SmallVector<Value> next;
-                  for (const Row &row : rhs) {
-                    SmallVector<Value> indices(row.prefix.begin(),
-                                               row.prefix.end());
-                    indices.push_back(at);
-                    Value w = b.loadF32(row.buffer, indices);
-                    Value wv = vector::BroadcastOp::create(b, type, w);
-                    for (Value xv : xs)
-                      next.push_back(
-                          vector::FMAOp::create(b, wv, xv, sums[next.size()]));
-                  }
-                  scf::YieldOp::create(b, loc2, next);
-                });
-            size_t at = 0;
-            for (Value row : accRow)
-              for (Value column : accColumns)
-                vector::StoreOp::create(b, loop.getResult(at++), acc,
-                                        ValueRange{row, column});
-          });
+          b.forLoop(p0, p1,
+                    [&](Value panel) { runBlock(panel, rhs, accRow); });
         });
         scf::YieldOp::create(b, loc);
       });
   (void)depthLoop;
-  // The chunk's real rows, each a run of consecutive columns of y.
+  // The chunk's real rows [t0, t1): whole width x width blocks of (rows,
+  // columns) transposed in registers and stored as vectors along y's
+  // rows, the rest one element at a time.
   Value t0 = b.mul(p0, b.index(lanes));
   Value t1 = b.min(rows, b.mul(p1, b.index(lanes)));
-  b.forLoop(t0, t1, [&](Value t) {
-    Value lane = b.sub(t, t0);
-    b.forLoop(b.index(0), count, [&](Value j) {
-      SmallVector<Value> sums;
-      Value first = b.mul(j, b.index(perCol));
-      for (int64_t i = 0; i < perCol; ++i) {
-        Value at = b.add(first, b.index(i));
-        sums.push_back(memref::LoadOp::create(b, acc, ValueRange{at, lane}));
-      }
-      Value c = b.add(c0, j);
-      b.storeF32(combine(c, sums), y, {t, c});
+  auto scalarBlock = [&](Value ta, Value tb, Value ja) {
+    b.forLoop(ta, tb, [&](Value t) {
+      Value tile = b.sub(t, t0);
+      Value lanesIndex = b.index(lanes);
+      Value panel = arith::DivUIOp::create(b, tile, lanesIndex);
+      Value lane = arith::RemUIOp::create(b, tile, lanesIndex);
+      b.forLoop(ja, count, [&](Value j) {
+        SmallVector<Value> sums;
+        Value first = b.mul(j, b.index(perCol));
+        for (int64_t i = 0; i < perCol; ++i) {
+          Value at = b.add(first, b.index(i));
+          sums.push_back(
+              memref::LoadOp::create(b, acc, ValueRange{panel, at, lane}));
+        }
+        Value c = b.add(c0, j);
+        storeLike(b, combine(c, sums), y, {t, c});
+      });
     });
-  });
+  };
+  if (!llvm::isPowerOf2_64(width)) {
+    scalarBlock(t0, t1, b.index(0));
+    return;
+  }
+  Value rowsHere = b.sub(t1, t0);
+  Value tWhole = b.add(t0, wholeVectors(b, rowsHere, width));
+  Value jWhole = wholeVectors(b, count, width);
+  scf::ForOp::create(
+      b, t0, tWhole, b.index(width), ValueRange{},
+      [&](OpBuilder &, Location loc, Value t, ValueRange) {
+        Value tile = b.sub(t, t0);
+        Value lanesIndex = b.index(lanes);
+        Value panel = arith::DivUIOp::create(b, tile, lanesIndex);
+        Value lane = arith::RemUIOp::create(b, tile, lanesIndex);
+        Value begin = b.index(0);
+        Value step = b.index(width);
+        scf::ForOp::create(
+            b, begin, jWhole, step, ValueRange{},
+            [&](OpBuilder &, Location loc2, Value j, ValueRange) {
+              // columns[i][r]: the sums of right-hand row i of columns
+              // [j, j + width) for row t + r.
+              SmallVector<SmallVector<Value>> columns;
+              for (int64_t i = 0; i < perCol; ++i) {
+                SmallVector<Value> block;
+                for (int64_t jj = 0; jj < width; ++jj) {
+                  Value col = b.add(j, b.index(jj));
+                  Value first = b.mul(col, b.index(perCol));
+                  Value at = b.add(first, b.index(i));
+                  block.push_back(vector::LoadOp::create(
+                      b, type, acc, ValueRange{panel, at, lane}));
+                }
+                columns.push_back(transposeSquare(b, block));
+              }
+              Value c = b.add(c0, j);
+              for (int64_t r = 0; r < width; ++r) {
+                SmallVector<Value> sums;
+                for (int64_t i = 0; i < perCol; ++i)
+                  sums.push_back(columns[i][r]);
+                Value out = combine(c, sums);
+                Value row = b.add(t, b.index(r));
+                storeLike(b, out, y, {row, c});
+              }
+              scf::YieldOp::create(b, loc2);
+            });
+        Value tEnd = b.add(t, b.index(width));
+        scalarBlock(t, tEnd, jWhole);
+        scf::YieldOp::create(b, loc);
+      });
+  scalarBlock(tWhole, t1, b.index(0));
 }
 
 void seq::projectPanels(LoopBuilder &b, const TilingOptions &options, Value xT,
                         Value rows, Value k, Value n, ColumnRows rhsRows,
                         int64_t perCol, PanelCombine combine, Value y) {
-  const int64_t lanes = options.linearPanelVectors * options.vectorWidth;
   const int64_t tile = options.linearPanelFeatureTile;
   const int64_t chunkRows = panelChunkRows(options);
   // Feature tiles outermost: a thread's consecutive tiles share the
@@ -413,8 +564,7 @@ void seq::projectPanels(LoopBuilder &b, const TilingOptions &options, Value xT,
 void seq::projectPanels(LoopBuilder &b, const TilingOptions &options, Value x,
                         Value rows, Value k, Value weight, Value bias,
                         Value y) {
-  const int64_t lanes = options.linearPanelVectors * options.vectorWidth;
-  Value xT = packRowPanels(b, x, rows, k, lanes);
+  Value xT = packRowPanels(b, options, x, rows, k);
   Value n = b.dim(weight, 0);
   projectPanels(
       b, options, xT, rows, k, n,
@@ -423,7 +573,10 @@ void seq::projectPanels(LoopBuilder &b, const TilingOptions &options, Value x,
       },
       1,
       [&](Value c, ArrayRef<Value> sums) {
-        return bias ? b.addf(sums[0], b.loadF32(bias, {c})) : sums[0];
+        if (!bias)
+          return sums[0];
+        Value add = loadLike(b, bias, c, sums[0]);
+        return b.addf(sums[0], add);
       },
       y);
 }

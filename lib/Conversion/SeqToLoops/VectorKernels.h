@@ -106,17 +106,43 @@ void projectRows(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                  Value rowTile = Value(), Value rows = Value(),
                  int64_t tileWidth = 0, int64_t blockRows = 2);
 
+/// The transpose of a square block of f32 held as `rows` (n vectors of n
+/// lanes, n a power of two: 16 on AVX-512, 8 on AVX2): result[i] lane j =
+/// rows[j] lane i. log2(n) stages of n two-source vector.shuffles, each
+/// swapping the off-diagonal sub-blocks of one size (16 x 16: 64
+/// shuffles, which LLVM selects as vshuff32x4 / vshufps / vpermt2ps). For
+/// kernels whose registers hold one layout and whose memory wants the
+/// other (the panel kernel's packing and epilogue), so loads and stores
+/// stay whole vectors instead of gathers and scatters.
+SmallVector<Value> transposeSquare(LoopBuilder &b, ArrayRef<Value> rows);
+
+/// `value` as an f32 constant shaped like `like` (a scalar, or a splat of
+/// like's vector type).
+Value splatLike(LoopBuilder &b, float value, Value like);
+
+/// buffer[c] (1-D, any float type) widened to f32, shaped like `like`: a
+/// scalar, or the elements [c, c + lanes) as a vector when `like` is one.
+Value loadLike(LoopBuilder &b, Value buffer, Value c, Value like);
+
+/// Stores an f32 scalar or vector at buffer[indices] (a vector: along the
+/// innermost dimension), narrowed to the buffer's element type.
+void storeLike(LoopBuilder &b, Value value, Value buffer, ValueRange indices);
+
 /// The prefill projections' panel kernel (TilingOptions::linearPanel*).
 /// Rows are packed transposed, `lanes` = linearPanelVectors x vectorWidth
 /// rows per panel: a new heap buffer xT [ceil(rows / lanes)][k][lanes] of
 /// f32 with xT[p][i][l] = x[p * lanes + l, i] (zero past the last row),
-/// filled in one parallel pass over panels. `x` is [rows, k], any float
-/// type.
-Value packRowPanels(LoopBuilder &b, Value x, Value rows, Value k,
-                    int64_t lanes);
+/// filled in one parallel pass over panels: whole vectorWidth x
+/// vectorWidth blocks are loaded as rows of x and stored transposed
+/// (transposeSquare), the last k % vectorWidth elements scalar. `x` is
+/// [rows, k], any float type.
+Value packRowPanels(LoopBuilder &b, const TilingOptions &options, Value x,
+                    Value rows, Value k);
 
 /// The sums of one column of a panel tile: y[r, c] = combine(c, sums) with
-/// sums[i] = x[r] . rhsRows(c)[i] (f32 scalars).
+/// sums[i] = x[r] . rhsRows(c)[i], f32 scalars, or (the epilogue's whole
+/// blocks) vectors of the vectorWidth columns from c on; combine returns
+/// the same shape (splatLike and loadLike build either).
 using PanelCombine = llvm::function_ref<Value(Value c, ArrayRef<Value> sums)>;
 
 /// Rows per tile of the panel kernel: as many whole panels as a depth
@@ -139,7 +165,9 @@ int64_t panelChunkRows(const TilingOptions &options);
 /// a register block runs over every panel of the chunk before the next
 /// block (its weight rows stay in L1), the accumulators of the tile kept
 /// in a stack tile between them. y[r, c] = combine(c, sums) is stored
-/// (narrowed to y's type) for the chunk's real rows.
+/// (narrowed to y's type) for the chunk's real rows: whole vectorWidth x
+/// vectorWidth blocks of (rows, columns) transposed in registers and
+/// combined and stored as vectors along the columns, the rest scalar.
 void projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
                   Value chunk, Value rows, Value c0, Value c1, Value k,
                   ColumnRows rhsRows, int64_t perCol, PanelCombine combine,

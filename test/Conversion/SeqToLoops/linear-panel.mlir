@@ -9,12 +9,21 @@
 // or 6 (AVX2) weight rows x 2 row vectors, run over every panel of the
 // tile: per step 2 vector loads of the panel and one broadcast weight
 // element per row, each feeding 2 FMAs (24 or 12 accumulators, no
-// horizontal sums).
+// horizontal sums). The packing loads rows of x and stores whole
+// vectors of xT (a 16 x 16 or 8 x 8 in-register transpose: 4 or 3 stages
+// of shuffles); the accumulators live in acc[panel][feature][lane] between
+// depth blocks, and the epilogue transposes 16 x 16 (8 x 8) blocks of them
+// back so the stores to y are whole vectors along its rows.
 
 // AVX512-LABEL: func @prefill
-// AVX512: memref.alloc(%c2, %c512) {alignment = 64 : i64} : memref<?x?x32xf32>
+// AVX512: %[[XT:.*]] = memref.alloc(%c2, %c512) {alignment = 64 : i64} : memref<?x?x32xf32>
+// AVX512: scf.forall (%[[P:.*]]) in (%c2)
+// AVX512: scf.for %[[I:.*]] = %c0 to %c512 step %c16
+// AVX512-COUNT-16: vector.load {{.*}} : memref<64x512xf32>, vector<16xf32>
+// AVX512-COUNT-64: vector.shuffle
+// AVX512: vector.store %{{.*}}, %[[XT]][%[[P]], %[[I]], %c0] : memref<?x?x32xf32>, vector<16xf32>
 // AVX512: scf.forall (%[[TILE:.*]], %[[CHUNK:.*]]) in (%c2, %c1)
-// AVX512: memref.alloca() : memref<48x256xf32>
+// AVX512: memref.alloca() : memref<8x48x32xf32>
 // AVX512: scf.for %[[D0:.*]] = %c0 to %c512 step %c256
 // AVX512: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %c12
 // AVX512: scf.for %[[PANEL:.*]] = %{{.*}} to %{{.*}} step %c1
@@ -71,12 +80,19 @@
 // AVX512-NEXT: vector.fma %[[B11]], %[[X1]], %{{.*}} : vector<16xf32>
 // AVX512-NEXT: scf.yield
 // AVX512-NOT: vector.reduction
+// The epilogue: 16 accumulator vectors, 64 shuffles, 16 row stores.
+// AVX512-COUNT-16: vector.load %alloca{{.*}} : memref<8x48x32xf32>, vector<16xf32>
+// AVX512-COUNT-64: vector.shuffle
+// AVX512-COUNT-16: vector.store {{.*}} : memref<64x80xf32>, vector<16xf32>
 // AVX512: return
 
 // AVX2-LABEL: func @prefill
 // AVX2: memref.alloc(%c4, %c512) {alignment = 64 : i64} : memref<?x?x16xf32>
+// AVX2: scf.forall (%[[P:.*]]) in (%c4)
+// AVX2-COUNT-8: vector.load {{.*}} : memref<64x512xf32>, vector<8xf32>
+// AVX2-COUNT-24: vector.shuffle
 // AVX2: scf.forall (%[[TILE:.*]], %[[CHUNK:.*]]) in (%c2, %c1)
-// AVX2: memref.alloca() : memref<48x256xf32>
+// AVX2: memref.alloca() : memref<16x48x16xf32>
 // AVX2: scf.for %[[D0:.*]] = %c0 to %c512 step %c256
 // AVX2: scf.for %[[C:.*]] = %{{.*}} to %{{.*}} step %c6
 // AVX2: scf.for %[[PANEL:.*]] = %{{.*}} to %{{.*}} step %c1
@@ -109,6 +125,9 @@
 // AVX2-NEXT: vector.fma %[[B5]], %[[X1]], %{{.*}} : vector<8xf32>
 // AVX2-NEXT: scf.yield
 // AVX2-NOT: vector.reduction
+// AVX2-COUNT-8: vector.load %alloca{{.*}} : memref<16x48x16xf32>, vector<8xf32>
+// AVX2-COUNT-24: vector.shuffle
+// AVX2-COUNT-8: vector.store {{.*}} : memref<64x80xf32>, vector<8xf32>
 // AVX2: return
 
 module {

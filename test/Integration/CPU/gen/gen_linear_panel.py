@@ -72,6 +72,17 @@ def main():
                                     wd=wd, bd=bd, wo=wo, q=n @ wq.T + bq, k=n @ wk.T,
                                     mlp=h @ wd.T + bd, o=o))
 
+    # The gated MLP with gate and up biases at 65 rows (the epilogue's
+    # vector blocks add bias vectors and apply SiLU to vectors: 83
+    # features = a 48-feature tile of three 16-feature blocks and a
+    # 35-feature one of two and 3 single features).
+    rng = np.random.default_rng(zlib.crc32(b"linear_panel_mlp_bias"))
+    r = lambda *s, scale=1.0: f32(rng.standard_normal(s) * scale)
+    x = r(65, 97)
+    wg, bg, wu, bu = r(83, 97, scale=0.15), r(83, scale=0.2), r(83, 97, scale=0.15), r(83, scale=0.2)
+    h = silu(x @ wg.T + bg) * (x @ wu.T + bu)
+    save("linear_panel_mlp_bias", dict(x=x, wg=wg, bg=bg, wu=wu, bu=bu, out=h))
+
 
 if __name__ == "__main__":
     main()
