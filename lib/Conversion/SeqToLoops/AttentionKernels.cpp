@@ -100,7 +100,8 @@ static void scoreRegisterBlocks(
     llvm::function_ref<Value(Value step, Value column)> loadQ,
     llvm::function_ref<Value(const Row &row, Value step)> loadKey,
     llvm::function_ref<Value(Value acc, Value q, Value k)> dot,
-    llvm::function_ref<Value(Value sum)> finish, Value scoresT) {
+    llvm::function_ref<Value(Value sum)> finish, Value scoresT,
+    const ScoreLimits &limits) {
   auto type = VectorType::get({width}, b.getF32Type());
   Value zero = arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
@@ -112,8 +113,33 @@ static void scoreRegisterBlocks(
           keyIndex.push_back(b.add(j, b.index(k)));
           keyRows.push_back(keyRow(keyIndex.back()));
         }
-        forGroupSizes(
-            b, b.index(0), b.index(rowVectors), blockSizes(block.rowVectors),
+        auto rowBlocks = [&](Value lo, Value hi,
+                             llvm::function_ref<void(Value, int64_t)> body) {
+          forGroupSizes(b, lo, hi, blockSizes(block.rowVectors), body);
+        };
+        auto headRows = [&](llvm::function_ref<void(Value, int64_t)> body) {
+          if (!limits.firstRowVector) {
+            Value lo = b.index(0);
+            Value hi = b.index(rowVectors);
+            rowBlocks(lo, hi, body);
+            return;
+          }
+          const int64_t per =
+              limits.headRowVectors ? limits.headRowVectors : rowVectors;
+          Value first = limits.firstRowVector(j);
+          if (per == rowVectors) {
+            rowBlocks(first, b.index(rowVectors), body);
+            return;
+          }
+          Value heads = b.index(rowVectors / per);
+          b.forLoop(b.index(0), heads, [&](Value g) {
+            Value base = b.mul(g, b.index(per));
+            Value lo = b.add(base, first);
+            Value hi = b.add(base, b.index(per));
+            rowBlocks(lo, hi, body);
+          });
+        };
+        headRows(
             [&](Value rv, int64_t rc) {
               SmallVector<Value> columns;
               for (int64_t r = 0; r < rc; ++r) {
@@ -135,11 +161,25 @@ static void scoreRegisterBlocks(
                     }
                     scf::YieldOp::create(b, loc, next);
                   });
+              SmallVector<Value> maxima(rc);
               for (int64_t k = 0; k < kc; ++k)
+                for (int64_t r = 0; r < rc; ++r) {
+                  Value s = finish(loop.getResult(k * rc + r));
+                  vector::StoreOp::create(b, s, scoresT,
+                                          ValueRange{keyIndex[k], columns[r]});
+                  if (!limits.blockMax)
+                    continue;
+                  if (!maxima[r]) {
+                    maxima[r] = s;
+                    continue;
+                  }
+                  Value greater = arith::CmpFOp::create(
+                      b, arith::CmpFPredicate::OGT, s, maxima[r]);
+                  maxima[r] = b.select(greater, s, maxima[r]);
+                }
+              if (limits.blockMax)
                 for (int64_t r = 0; r < rc; ++r)
-                  vector::StoreOp::create(
-                      b, finish(loop.getResult(k * rc + r)), scoresT,
-                      ValueRange{keyIndex[k], columns[r]});
+                  limits.blockMax(columns[r], maxima[r]);
             });
       });
 }
@@ -147,15 +187,17 @@ static void scoreRegisterBlocks(
 void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                            Value keys, int64_t headDim, int64_t width,
                            llvm::function_ref<Row(Value j)> keyRow,
-                           Value scoresT, ScoreBlock block) {
+                           Value scoresT, ScoreBlock block,
+                           const ScoreLimits &limits) {
   transposedScores(b, qT, rowVectors, keys, b.index(headDim), width, keyRow,
-                   scoresT, block);
+                   scoresT, block, limits);
 }
 
 void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
                            Value keys, Value depth, int64_t width,
                            llvm::function_ref<Row(Value j)> keyRow,
-                           Value scoresT, ScoreBlock block) {
+                           Value scoresT, ScoreBlock block,
+                           const ScoreLimits &limits) {
   auto type = VectorType::get({width}, b.getF32Type());
   scoreRegisterBlocks(
       b, rowVectors, keys, depth, width, block, keyRow,
@@ -171,7 +213,7 @@ void seq::transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors,
       [&](Value acc, Value q, Value k) -> Value {
         return vector::FMAOp::create(b, k, q, acc);
       },
-      [](Value sum) { return sum; }, scoresT);
+      [](Value sum) { return sum; }, scoresT, limits);
 }
 
 void seq::transposedScoresBF16Dot(LoopBuilder &b, Value qPairs,
@@ -179,7 +221,8 @@ void seq::transposedScoresBF16Dot(LoopBuilder &b, Value qPairs,
                                   int64_t headDim, int64_t width,
                                   llvm::function_ref<Row(Value j)> keyRow,
                                   Value scoresT, float scale,
-                                  ScoreBlock block) {
+                                  ScoreBlock block,
+                                  const ScoreLimits &limits) {
   assert(headDim % 2 == 0 && supportsBF16Dot(width) &&
          "vdpbf16ps scores need whole bf16 pairs");
   auto type = VectorType::get({width}, b.getF32Type());
@@ -213,7 +256,7 @@ void seq::transposedScoresBF16Dot(LoopBuilder &b, Value qPairs,
       [&](Value sum) -> Value {
         return arith::MulFOp::create(b, sum, scaleV);
       },
-      scoresT);
+      scoresT, limits);
 }
 
 SmallVector<Value> seq::splitBF16Pairs(LoopBuilder &b, const Row &row, Value k,
@@ -391,7 +434,8 @@ void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,
                            llvm::function_ref<Value(Value)> scratchRow,
                            llvm::function_ref<Value(Value i, Value j)> scoreAt,
                            llvm::function_ref<Row(Value j)> valueRow,
-                           bool bf16Pairs) {
+                           bool bf16Pairs,
+                           llvm::function_ref<Value(ArrayRef<Value>)> keyLimit) {
   auto type = VectorType::get({width}, b.getF32Type());
   const int64_t span = vectors * width;
   assert((!bf16Pairs || vectors % 2 == 0) &&
@@ -404,6 +448,7 @@ void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,
     SmallVector<Value> rowIndex;
     for (int64_t r = 0; r < count; ++r)
       rowIndex.push_back(scratchRow(b.add(t, b.index(r))));
+    Value rowKeys = keyLimit ? keyLimit(rowIndex) : keys;
     scf::ForOp::create(
         b, b.index(0), b.index(valueDim), b.index(span), ValueRange{},
         [&](OpBuilder &, Location loc, Value d0, ValueRange) {
@@ -419,7 +464,7 @@ void seq::accumulateValues(LoopBuilder &b, Value acc, Value rowScale,
                   scale));
           }
           auto loop = scf::ForOp::create(
-              b, b.index(0), keys, b.index(1), inits,
+              b, b.index(0), rowKeys, b.index(1), inits,
               [&](OpBuilder &, Location loc, Value j, ValueRange sums) {
                 Row value = valueRow(j);
                 SmallVector<Value> vs;

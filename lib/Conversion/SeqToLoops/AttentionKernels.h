@@ -38,6 +38,22 @@ struct ScoreBlock {
   int64_t rowVectors = 2;
 };
 
+/// Optional work limits and epilogue of the transposed score kernels
+/// (prefill tiles).
+struct ScoreLimits {
+  /// The tile's row vectors are heads of this many (0: one head).
+  int64_t headRowVectors = 0;
+  /// Causal diagonal: for the register block of keys from j on, how many
+  /// leading row vectors of each head see none of its keys (they are
+  /// skipped: their scoresT columns keep what they held; the caller masks
+  /// them). Null: none skipped.
+  llvm::function_ref<Value(Value j)> firstRowVector;
+  /// Called per register block after its scores are stored, with the
+  /// scoresT column of each row vector and the lane-wise max of its
+  /// scores over the block's keys (the running max of the softmax).
+  llvm::function_ref<void(Value column, Value max)> blockMax;
+};
+
 /// scoresT[j][i] = sum_d qT[d][i] * keyRow(j)[d] for the keys j in
 /// [0, keys) and every row i of the `rowVectors * width` rows of qT
 /// ([headDim][rows] f32). Key elements that are not f32 (bf16 weights)
@@ -47,12 +63,12 @@ struct ScoreBlock {
 void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       int64_t headDim, int64_t width,
                       llvm::function_ref<Row(Value j)> keyRow, Value scoresT,
-                      ScoreBlock block = {});
+                      ScoreBlock block = {}, const ScoreLimits &limits = {});
 /// The same over a run-time depth (qT [depth][rows]).
 void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
                       Value depth, int64_t width,
                       llvm::function_ref<Row(Value j)> keyRow, Value scoresT,
-                      ScoreBlock block = {});
+                      ScoreBlock block = {}, const ScoreLimits &limits = {});
 
 /// transposedScores for bf16 queries and keys on vdpbf16ps
 /// (x86vector.avx512.dot; the target has AVX512_BF16, supportsBF16Dot):
@@ -65,7 +81,8 @@ void transposedScores(LoopBuilder &b, Value qT, int64_t rowVectors, Value keys,
 void transposedScoresBF16Dot(LoopBuilder &b, Value qPairs, int64_t rowVectors,
                              Value keys, int64_t headDim, int64_t width,
                              llvm::function_ref<Row(Value j)> keyRow,
-                             Value scoresT, float scale, ScoreBlock block = {});
+                             Value scoresT, float scale, ScoreBlock block = {},
+                             const ScoreLimits &limits = {});
 
 /// Decode scores of a GQA group: for every query row g of `queries` (the
 /// heads that share one KV head) and every key j in [0, keys), rounded up
@@ -115,14 +132,18 @@ Value bf16PairColumn(LoopBuilder &b, Value d, int64_t width);
 /// `vectors` FMAs, and the accumulators stay in registers over the keys.
 /// With `bf16Pairs` (bf16 values, `vectors` even, valueDim a multiple of
 /// 2 * width) the V rows are read by splitBF16Pairs and acc is kept in its
-/// order (bf16PairColumn).
+/// order (bf16PairColumn). With `keyLimit`, a block of rows reads only
+/// the keys [0, keyLimit(its scratch rows)) (the causal diagonal: the
+/// scores past it are 0).
 void accumulateValues(LoopBuilder &b, Value acc, Value rowScale, Value rows,
                       Value keys, int64_t valueDim, int64_t width,
                       int64_t rowBlock, int64_t vectors,
                       llvm::function_ref<Value(Value)> scratchRow,
                       llvm::function_ref<Value(Value i, Value j)> scoreAt,
                       llvm::function_ref<Row(Value j)> valueRow,
-                      bool bf16Pairs = false);
+                      bool bf16Pairs = false,
+                      llvm::function_ref<Value(ArrayRef<Value> rows)>
+                          keyLimit = {});
 
 } // namespace seq
 } // namespace mlir

@@ -657,6 +657,10 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
               });
         });
       Value scoresT = b.scratch({tk, tileRows}, f32);
+      // The lane-wise max of each row's scores in the current key block,
+      // kept by the score kernel's epilogue (the softmax max pass of blocks
+      // without masks).
+      Value blockMax = b.scratch({tileRows}, f32);
       Value keyCopy = keyNeedsCopy && !bf16ScoreDot
                           ? b.scratch({tk, buf.headDim}, f32)
                           : Value();
@@ -698,32 +702,81 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                   });
                 }
               });
-            // 1. S^T = K.Q^T for the block, rows in lanes.
-            if (bf16ScoreDot)
-              transposedScoresBF16Dot(
-                  b, qPairs, rowVectors, keys, buf.headDim, width,
-                  [&](Value j) {
-                    return Row{buf.key, keyIndices(j)};
+            // 1. S^T = K.Q^T for the block, rows in lanes. Causal: the
+            //    row vectors of a head whose rows all precede a register
+            //    block's first key (the diagonal block's upper part) are
+            //    skipped; the mask below fills them with -inf.
+            const int64_t headRowVectors = tq / width;
+            auto firstRowVector = [&](Value j) -> Value {
+              Value key = b.add(kt, j);
+              Value fromFirst = b.sub(key, firstPos);
+              Value ahead = b.max(b.index(0), fromFirst);
+              Value first = arith::DivUIOp::create(b, ahead, b.index(width));
+              return b.min(first, b.index(headRowVectors));
+            };
+            for (int64_t rv = 0; rv < rowVectors; ++rv)
+              vector::StoreOp::create(b, minusInfVec, blockMax,
+                                      ValueRange{b.index(rv * width)});
+            auto keepMax = [&](Value column, Value m) {
+              Value old =
+                  vector::LoadOp::create(b, vecType, blockMax, column);
+              Value greater = arith::CmpFOp::create(
+                  b, arith::CmpFPredicate::OGT, m, old);
+              vector::StoreOp::create(b, b.select(greater, m, old), blockMax,
+                                      column);
+            };
+            ScoreLimits limits;
+            limits.headRowVectors = headRowVectors;
+            if (causal)
+              limits.firstRowVector = firstRowVector;
+            limits.blockMax = keepMax;
+            auto scoreKernel = [&](const ScoreLimits &limits) {
+              if (bf16ScoreDot)
+                transposedScoresBF16Dot(
+                    b, qPairs, rowVectors, keys, buf.headDim, width,
+                    [&](Value j) {
+                      return Row{buf.key, keyIndices(j)};
+                    },
+                    scoresT, scale * log2e, scoreBlock, limits);
+              else
+                transposedScores(
+                    b, qT, rowVectors, keys, buf.headDim, width,
+                    [&](Value j) {
+                      if (keyCopy)
+                        return Row{keyCopy, {j}};
+                      return Row{buf.key, keyIndices(j)};
+                    },
+                    scoresT, scoreBlock, limits);
+            };
+            Value crossesDiagonal;
+            if (causal) {
+              Value blockEnd = b.add(kt, keys);
+              Value lastKey = b.sub(blockEnd, b.index(1));
+              crossesDiagonal =
+                  b.cmp(arith::CmpIPredicate::sgt, lastKey, firstPos);
+            }
+            if (limits.firstRowVector) {
+              ScoreLimits below = limits;
+              below.firstRowVector = nullptr;
+              scf::IfOp::create(
+                  b, crossesDiagonal,
+                  [&](OpBuilder &, Location loc) {
+                    scoreKernel(limits);
+                    scf::YieldOp::create(b, loc);
                   },
-                  scoresT, scale * log2e, scoreBlock);
-            else
-              transposedScores(
-                  b, qT, rowVectors, keys, buf.headDim, width,
-                  [&](Value j) {
-                    if (keyCopy)
-                      return Row{keyCopy, {j}};
-                    return Row{buf.key, keyIndices(j)};
-                  },
-                  scoresT, scoreBlock);
+                  [&](OpBuilder &, Location loc) {
+                    scoreKernel(below);
+                    scf::YieldOp::create(b, loc);
+                  });
+            } else {
+              scoreKernel(limits);
+            }
             // 2. Online softmax, `width` rows at a time. Masks only on the
             //    blocks that cross the causal diagonal or the window edge.
-            Value lastKey = b.sub(b.add(kt, keys), b.index(1));
             Value needsMask =
                 arith::ConstantOp::create(b, b.getBoolAttr(false));
             if (causal)
-              needsMask = arith::OrIOp::create(
-                  b, needsMask,
-                  b.cmp(arith::CmpIPredicate::sgt, lastKey, firstPos));
+              needsMask = arith::OrIOp::create(b, needsMask, crossesDiagonal);
             if (window)
               needsMask =
                   arith::OrIOp::create(b, needsMask,
@@ -773,13 +826,38 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                                             scoresT, ValueRange{j, i0});
                   });
                 });
-              Value newMax =
-                  b.forLoop(b.index(0), keys, ValueRange{oldMax},
-                            [&](Value j, ValueRange m) -> SmallVector<Value> {
-                              Value s = vector::LoadOp::create(
-                                  b, vecType, scoresT, ValueRange{j, i0});
-                              return {maxOf(m[0], s)};
-                            })[0];
+              // Blocks without masks take the score kernel's max; masked
+              // ones a pass over the masked scores.
+              auto maxPass = [&]() -> Value {
+                return b.forLoop(
+                    b.index(0), keys, ValueRange{oldMax},
+                    [&](Value j, ValueRange m) -> SmallVector<Value> {
+                      Value s = vector::LoadOp::create(b, vecType, scoresT,
+                                                       ValueRange{j, i0});
+                      return {maxOf(m[0], s)};
+                    })[0];
+              };
+              auto keptMax = [&]() -> Value {
+                Value m = vector::LoadOp::create(b, vecType, blockMax,
+                                                 ValueRange{i0});
+                return maxOf(oldMax, m);
+              };
+              Value newMax;
+              if (causal || window) {
+                auto ifMasked = scf::IfOp::create(
+                    b, needsMask,
+                    [&](OpBuilder &, Location loc) {
+                      Value m = maxPass();
+                      scf::YieldOp::create(b, loc, m);
+                    },
+                    [&](OpBuilder &, Location loc) {
+                      Value m = keptMax();
+                      scf::YieldOp::create(b, loc, m);
+                    });
+                newMax = ifMasked.getResult(0);
+              } else {
+                newMax = keptMax();
+              }
               Value anyValid = arith::CmpFOp::create(
                   b, arith::CmpFPredicate::OGT, newMax, minusInfVec);
               Value safeMax = b.select(anyValid, newMax, zeroVec);
@@ -802,6 +880,23 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
               vector::StoreOp::create(b, correction, rowScale, ValueRange{i0});
             });
             // 3. acc = acc * correction + P.V over all the tile's rows.
+            //    Causal: a block of rows reads the keys up to its last
+            //    row's position (the scores past it are 0).
+            auto diagonalKeys = [&](ArrayRef<Value> scratchRows) -> Value {
+              Value last;
+              for (Value t : scratchRows) {
+                Value row = arith::RemUIOp::create(b, t, b.index(tq));
+                Value pos = b.add(firstPos, row);
+                last = last ? b.max(last, pos) : pos;
+              }
+              Value next = b.add(last, b.index(1));
+              Value seen = b.sub(next, kt);
+              Value visible = b.max(b.index(0), seen);
+              return b.min(keys, visible);
+            };
+            llvm::function_ref<Value(ArrayRef<Value>)> keyLimit;
+            if (causal)
+              keyLimit = diagonalKeys;
             accumulateValues(
                 b, acc, rowScale, b.index(tileRows), keys, buf.valueDim, width,
                 options.attentionLaneValueRows,
@@ -810,7 +905,8 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
                 [&](Value i, Value j) {
                   return memref::LoadOp::create(b, scoresT, ValueRange{j, i});
                 },
-                [&](Value j) { return Row{buf.value, keyIndices(j)}; });
+                [&](Value j) { return Row{buf.value, keyIndices(j)}; },
+                /*bf16Pairs=*/false, keyLimit);
             scf::YieldOp::create(b);
           });
     };

@@ -256,6 +256,30 @@ def cases():
     c.output("out", o)
     c.output("lse", lse, "f32")
     out.append(c)
+
+    # The causal diagonal's skipped work (the score kernel's fully masked
+    # row vectors, P.V past a row block's last position) at sizes that are
+    # not whole tiles: MHA 130 tokens (64-row tiles and a 2-row rest on 16
+    # lanes, 16-row tiles on 8), GQA 8:2 67 tokens with a window of 40,
+    # GQA 4:1 100 queries as the last chunk of 133 keys (the diagonal
+    # crosses key blocks off their start) with a window of 70, and GQA 2:1
+    # 80 queries on 520 keys (the KV range split in two and merged by
+    # log-sum-exp), LSE results.
+    c = Case("attn_causal_diagonal")
+    for tag, B, Hq, Hkv, Sq, Skv, D, window in (
+            ("mha", 1, 2, 2, 130, 130, 32, None),
+            ("win", 1, 8, 2, 67, 67, 32, 40),
+            ("chunk", 1, 4, 1, 100, 133, 32, 70),
+            ("split", 1, 2, 1, 80, 520, 32, None)):
+        q = c.quantize(randn(c.rng, B, Hq, Sq, D))
+        k = c.quantize(randn(c.rng, B, Hkv, Skv, D))
+        v = c.quantize(randn(c.rng, B, Hkv, Skv, D))
+        for name, t in (("q", q), ("k", k), ("v", v)):
+            c.input(f"{name}_{tag}", t)
+        o, lse = attention_ref(q, k, v, causal=True, window=window)
+        c.output(f"out_{tag}", o)
+        c.output(f"lse_{tag}", lse, "f32")
+    out.append(c)
     return out
 
 
