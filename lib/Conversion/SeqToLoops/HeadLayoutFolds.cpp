@@ -29,14 +29,12 @@ using namespace mlir::seq;
 
 namespace {
 
-/// `value` as `type` (a tensor.cast when they differ), or null when the
-/// shapes are not compatible.
+/// `value` as `type` (a tensor.cast when they differ; the caller checked
+/// that they are cast-compatible).
 Value castTo(PatternRewriter &rewriter, Location loc, Value value,
              RankedTensorType type) {
   if (value.getType() == type)
     return value;
-  if (!tensor::CastOp::areCastCompatible(value.getType(), type))
-    return Value();
   return tensor::CastOp::create(rewriter, loc, type, value);
 }
 
@@ -114,6 +112,12 @@ struct SliceBeforeTranspose : OpRewritePattern<tensor::ExtractSliceOp> {
       inOffsets[p] = offsets[i];
       inSizes[p] = sizes[i];
     }
+    SmallVector<int64_t> staticSizes;
+    SmallVector<Value> dynamicSizes;
+    dispatchIndexOpFoldResults(sizes, dynamicSizes, staticSizes);
+    if (!tensor::CastOp::areCastCompatible(op.getType(),
+                                           op.getType().clone(staticSizes)))
+      return rewriter.notifyMatchFailure(op, "incompatible slice types");
     Location loc = op.getLoc();
     SmallVector<OpFoldResult> unit(perm.size(), rewriter.getIndexAttr(1));
     Value inSlice = tensor::ExtractSliceOp::create(
@@ -123,10 +127,7 @@ struct SliceBeforeTranspose : OpRewritePattern<tensor::ExtractSliceOp> {
     Value moved =
         linalg::TransposeOp::create(rewriter, loc, inSlice, init, perm)
             ->getResult(0);
-    Value result = castTo(rewriter, loc, moved, op.getType());
-    if (!result)
-      return rewriter.notifyMatchFailure(op, "incompatible slice types");
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, castTo(rewriter, loc, moved, op.getType()));
     return success();
   }
 };
@@ -162,18 +163,17 @@ struct TransposeIntoDestination : OpRewritePattern<tensor::InsertSliceOp> {
     SmallVector<int64_t> inShape(perm.size());
     for (auto [i, p] : llvm::enumerate(perm))
       inShape[p] = sliceType.getDimSize(i);
-    Value input =
-        castTo(rewriter, loc, transpose.getInput(),
-               RankedTensorType::get(inShape, sliceType.getElementType()));
-    if (!input)
+    auto inType = RankedTensorType::get(inShape, sliceType.getElementType());
+    if (!tensor::CastOp::areCastCompatible(transpose.getInput().getType(),
+                                           inType) ||
+        !tensor::CastOp::areCastCompatible(sliceType, op.getSourceType()))
       return rewriter.notifyMatchFailure(op, "incompatible slice types");
+    Value input = castTo(rewriter, loc, transpose.getInput(), inType);
     Value slice = tensor::ExtractSliceOp::create(
         rewriter, loc, sliceType, op.getDest(), offsets, sizes, unit);
     Value moved = linalg::TransposeOp::create(rewriter, loc, input, slice, perm)
                       ->getResult(0);
     Value result = castTo(rewriter, loc, moved, op.getSourceType());
-    if (!result)
-      return rewriter.notifyMatchFailure(op, "incompatible slice types");
     rewriter.modifyOpInPlace(op, [&] { op.getSourceMutable().assign(result); });
     return success();
   }
