@@ -150,7 +150,11 @@ private:
   /// LM head keeps its f32 accumulation).
   Value linear(Value x, Value w, Value bias, int64_t outWidth,
                bool exact = false);
-  Value toHeads(Value x, Value S, int64_t heads);
+  Value splitHeads(Value x, Value S, int64_t heads);
+  Value transposeHeads(Value x4, Value S, int64_t heads);
+  Value toHeads(Value x, Value S, int64_t heads) {
+    return transposeHeads(splitHeads(x, S, heads), S, heads);
+  }
   Value fromHeads(Value x, Value S, int64_t heads);
   Value iota(Value S);
   Value map(Value x, function_ref<Value(OpBuilder &, Location, Value)> fn);
@@ -294,14 +298,20 @@ Value DecoderGraphBuilder::embedding(Value table, Value ids) {
   return act(EmbeddingOp::create(b, loc, rows(spec.hidden), table, ids));
 }
 
-/// [1, S, H*D] -> [1, H, S, D].
-Value DecoderGraphBuilder::toHeads(Value x, Value S, int64_t heads) {
+/// [1, S, H*D] -> [1, S, H, D] (a view).
+Value DecoderGraphBuilder::splitHeads(Value x, Value S, int64_t heads) {
   int64_t D = spec.headDim, dyn = ShapedType::kDynamic;
   auto split = RankedTensorType::get({1, dyn, heads, D}, f32);
-  Value x4 = tensor::ExpandShapeOp::create(
+  return tensor::ExpandShapeOp::create(
       b, loc, split, x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
       SmallVector<OpFoldResult>{b.getIndexAttr(1), S, b.getIndexAttr(heads),
                                 b.getIndexAttr(D)});
+}
+
+/// [1, S, H, D] -> [1, H, S, D]. The CPU lowering reads it through a view
+/// or moves it into the KV cache (HeadLayoutFolds.cpp): no copy of its own.
+Value DecoderGraphBuilder::transposeHeads(Value x4, Value S, int64_t heads) {
+  int64_t D = spec.headDim, dyn = ShapedType::kDynamic;
   Value init = tensor::EmptyOp::create(
       b, loc, ArrayRef<int64_t>{1, heads, dyn, D}, f32, ValueRange{S});
   return linalg::TransposeOp::create(b, loc, x4, init,
@@ -683,12 +693,15 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
   Value q = linear(xn, weight(Slot::Q), weight(Slot::QBias), H * D);
   Value k = linear(xn, weight(Slot::K), weight(Slot::KBias), Hkv * D);
   Value v = linear(xn, weight(Slot::V), weight(Slot::VBias), Hkv * D);
-  Value qh = toHeads(q, S, H), kh = toHeads(k, S, Hkv), vh = toHeads(v, S, Hkv);
-  // Per-head norms over D: the same on [1,H,S,D] as on [1,S,H,D].
+  // Per-head norms over D, on [1,S,H,D] before the transpose (which rope
+  // then reads through a view).
+  Value q4 = splitHeads(q, S, H), k4 = splitHeads(k, S, Hkv);
   if (Value qNorm = weight(Slot::QNorm))
-    qh = rmsNorm(qh, qNorm);
+    q4 = rmsNorm(q4, qNorm);
   if (Value kNorm = weight(Slot::KNorm))
-    kh = rmsNorm(kh, kNorm);
+    k4 = rmsNorm(k4, kNorm);
+  Value qh = transposeHeads(q4, S, H), kh = transposeHeads(k4, S, Hkv);
+  Value vh = toHeads(v, S, Hkv);
   auto style = RopeStyleAttr::get(
       b.getContext(), spec.ropeNeoX ? RopeStyle::NeoX : RopeStyle::GPTJ);
   FloatAttr theta = b.getF32FloatAttr(spec.ropeTheta);
@@ -737,7 +750,9 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
                                   kvLen, Value(), scaleAttr, b.getUnitAttr(),
                                   window, softcapAttr)
                   .getOutput();
-  Value o = linear(fromHeads(act(att), S, H), weight(Slot::O),
+  // Rounded after the transpose back to rows, which the attention's
+  // lowering then stores directly.
+  Value o = linear(act(fromHeads(att, S, H)), weight(Slot::O),
                    weight(Slot::OBias), spec.hidden);
   if (Value norm = weight(Slot::AttnOutNorm))
     o = rmsNorm(o, norm);

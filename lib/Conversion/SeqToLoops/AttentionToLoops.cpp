@@ -14,6 +14,7 @@
 #include "Patterns.h"
 #include "seq/IR/SeqOps.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -185,7 +186,29 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
         dynamic.push_back(size);
     return dynamic;
   };
-  buf.output = b.allocResult(outType, dynamicSizes(outType, outSizes));
+  // An output read only by the importer's transpose back to rows
+  // ([B, H, S, D] -> [B, S, H, D], fromHeads) is stored in rows through a
+  // transposed view: the projection after it reads it without a copy.
+  linalg::TransposeOp toRows;
+  if (!op.getLse() && op.getOutput().hasOneUse())
+    toRows = dyn_cast<linalg::TransposeOp>(*op.getOutput().user_begin());
+  if (toRows && (!toRows.hasPureTensorSemantics() ||
+                 toRows.getInput() != op.getOutput() ||
+                 toRows.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3}))
+    toRows = nullptr;
+  Value rows;
+  RankedTensorType rowsType;
+  if (toRows) {
+    rowsType = cast<RankedTensorType>(toRows->getResult(0).getType());
+    SmallVector<Value> rowSizes{outSizes[0], outSizes[2], outSizes[1],
+                                outSizes[3]};
+    rows = b.allocResult(rowsType, dynamicSizes(rowsType, rowSizes));
+    AffineMap swap = AffineMap::getPermutationMap(
+        ArrayRef<unsigned>{0, 2, 1, 3}, b.getContext());
+    buf.output = memref::TransposeOp::create(b, rows, AffineMapAttr::get(swap));
+  } else {
+    buf.output = b.allocResult(outType, dynamicSizes(outType, outSizes));
+  }
   if (op.getLse())
     buf.lse = b.allocResult(
         op.getLse().getType(),
@@ -1033,6 +1056,11 @@ AttentionLowering::matchAndRewrite(AttentionOp op,
     });
   });
 
+  if (toRows) {
+    rewriter.replaceOp(toRows, b.toTensor(rows, rowsType));
+    rewriter.eraseOp(op);
+    return success();
+  }
   SmallVector<Value> results{b.toTensor(buf.output, outType)};
   if (buf.lse)
     results.push_back(b.toTensor(buf.lse, op.getLse().getType()));

@@ -63,6 +63,10 @@ void populateTreeSpeculativeToLoopsPatterns(RewritePatternSet &patterns);
 /// seq.beam_search_loop.
 void populateBeamSearchToLoopsPatterns(RewritePatternSet &patterns);
 
+/// The head transposes left around the lowered ops read through views or
+/// moved into their destination (HeadLayoutFolds.cpp). Applied last.
+void populateHeadLayoutFoldPatterns(RewritePatternSet &patterns);
+
 } // namespace seq
 } // namespace mlir
 

@@ -2,7 +2,8 @@
 //
 // This file implements convert-seq-to-loops: it declares an external
 // memref.global per seq.parameter, applies every family's lowering
-// patterns, and reports any seq op that has no lowering yet.
+// patterns, then the head-layout folds (HeadLayoutFolds.cpp), and reports
+// any seq op that has no lowering yet.
 //
 //===----------------------------------------------------------------------===//
 
@@ -102,6 +103,11 @@ struct ConvertSeqToLoopsPass
     populateTreeSpeculativeToLoopsPatterns(patterns);
     populateBeamSearchToLoopsPatterns(patterns);
     (void)applyPatternsGreedily(module, std::move(patterns), config);
+    // The importer's head transposes around the lowered ops: views and
+    // in-place writes instead of copies.
+    RewritePatternSet layout(&getContext());
+    populateHeadLayoutFoldPatterns(layout);
+    (void)applyPatternsGreedily(module, std::move(layout), config);
     if (tiling.int8Activations && tiling.x86Avx2)
       eraseUnusedX86Intrinsics(module);
 
