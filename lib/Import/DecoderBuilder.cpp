@@ -713,10 +713,16 @@ DecoderGraphBuilder::attentionBlock(const LayerKind &kind, Value x,
     IntegerAttr rotaryDim;
     if (spec.rotaryDim)
       rotaryDim = b.getI64IntegerAttr(*spec.rotaryDim);
+    FloatAttr ntkFactor;
+    IntegerAttr ntkMax;
+    if (spec.ropeNtkFactor) {
+      ntkFactor = b.getF32FloatAttr(*spec.ropeNtkFactor);
+      ntkMax = b.getI64IntegerAttr(spec.ropeNtkMaxPositions);
+    }
     qr = act(RopeOp::create(b, loc, qh.getType(), qh, positions, theta, style,
-                            rotaryDim, invFreq));
+                            rotaryDim, invFreq, ntkFactor, ntkMax));
     kr = act(RopeOp::create(b, loc, kh.getType(), kh, positions, theta, style,
-                            rotaryDim, invFreq));
+                            rotaryDim, invFreq, ntkFactor, ntkMax));
   }
   auto one = RankedTensorType::get({1}, i32);
   Value start = tensor::ExtractSliceOp::create(

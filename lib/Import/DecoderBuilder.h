@@ -102,6 +102,11 @@ struct DecoderSpec {
   /// Scaled RoPE: the headDim / 2 inverse frequencies (replacing
   /// ropeTheta's); empty for plain RoPE.
   std::vector<float> ropeInvFreq;
+  /// Dynamic NTK RoPE (`rope_type: dynamic`): seq.rope's ntk_factor and
+  /// ntk_max_positions (max_position_embeddings); the base grows with the
+  /// longest position of each call.
+  std::optional<double> ropeNtkFactor;
+  int64_t ropeNtkMaxPositions = 0;
   /// Every RMSNorm multiplies by (offset + weight): 1 for Gemma, whose
   /// checkpoints store weight - 1.
   double normWeightOffset = 0.0;

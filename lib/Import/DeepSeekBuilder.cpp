@@ -427,10 +427,12 @@ Value DeepSeekGraphBuilder::attention(Value xn, Value positions, Value &cache,
   if (!spec.ropeInvFreq.empty())
     invFreq = b.getDenseF32ArrayAttr(spec.ropeInvFreq);
   Value qRot = RopeOp::create(b, loc, qPe.getType(), qPe, positions, theta,
-                              style, IntegerAttr(), invFreq);
+                              style, IntegerAttr(), invFreq, FloatAttr(),
+                              IntegerAttr());
   Value kPe4 = asHead(kPe, Dr);
   Value kRot = RopeOp::create(b, loc, kPe4.getType(), kPe4, positions, theta,
-                              style, IntegerAttr(), invFreq);
+                              style, IntegerAttr(), invFreq, FloatAttr(),
+                              IntegerAttr());
   // YaRN scales cos and sin of both q and k (as transformers does, so that
   // the cache holds its k_pe, and rounds it as it does in a 2-byte cache).
   if (spec.ropeAttentionFactor != 1.0) {

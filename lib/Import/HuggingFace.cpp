@@ -11,6 +11,7 @@
 #include "DecoderBuilder.h"
 #include "DeepSeekBuilder.h"
 #include "MambaBuilder.h"
+#include "seqrt/Abi.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
@@ -496,10 +497,10 @@ std::vector<float> yarnInvFreq(double theta, int64_t headDim, double factor,
 /// RoPE: transformers 4.x writes rope_theta + rope_scaling, 5.x a
 /// rope_parameters object (rope_theta inside). Plain RoPE (`default`),
 /// position interpolation (`linear`), Llama-3's frequency scaling
-/// (`llama3`) and YaRN (`yarn`: frequencies and an attention factor) are
-/// imported; the other types (`dynamic` recomputes the frequencies from
-/// the longest position each call has seen, `longrope` switches them with
-/// the length) are rejected.
+/// (`llama3`), YaRN (`yarn`: frequencies and an attention factor) and
+/// dynamic NTK (`dynamic`: seq.rope recomputes the base from the longest
+/// position of each call) are imported; the others (`longrope` switches
+/// the frequencies with the length) are rejected.
 LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
   s.ropeTheta = 10000.0;
   if (c.has("rope_theta")) {
@@ -541,11 +542,12 @@ LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
       } else if (name == "rope_type" || name == "type") {
         auto t = kv.second.getAsString();
         if (!t ||
-            !llvm::is_contained({"default", "linear", "llama3", "yarn"}, *t))
+            !llvm::is_contained(
+                {"default", "linear", "llama3", "yarn", "dynamic"}, *t))
           return c.error(name) << "config.json: " << key << "." << name << " '"
                                << (t ? *t : "?")
                                << "' is not supported yet (supported: "
-                                  "default, linear, llama3, yarn)";
+                                  "default, linear, llama3, yarn, dynamic)";
         type = t->str();
       } else if (name == "factor") {
         if (failed(number(factor)))
@@ -609,6 +611,24 @@ LogicalResult readRope(Config &c, DecoderSpec &s, int64_t maxPos) {
           std::pow(static_cast<float>(s.ropeTheta),
                    static_cast<float>(i) / static_cast<float>(s.headDim)) /
           static_cast<float>(*factor));
+    return success();
+  }
+  if (type == "dynamic") {
+    // transformers' _compute_dynamic_ntk_parameters: factor and
+    // max_position_embeddings, nothing else (its validation lists no other
+    // key; an original_max_position_embeddings would not be read).
+    if (!factor || lowFreq || highFreq || original || yarnKeys)
+      return c.error("rope_type") << "config.json: rope_type dynamic takes "
+                                     "exactly one parameter, factor (the "
+                                     "threshold is max_position_embeddings)";
+    if (*factor < 1.0)
+      return c.error("factor")
+             << "config.json: dynamic RoPE needs factor >= 1";
+    if (s.headDim <= 2)
+      return c.error("rope_type")
+             << "config.json: dynamic RoPE needs a head_dim above 2";
+    s.ropeNtkFactor = *factor;
+    s.ropeNtkMaxPositions = maxPos;
     return success();
   }
   if (type == "yarn") {
@@ -1274,6 +1294,9 @@ FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
   rope.headDim = s.ropeDim;
   if (failed(readRope(c, rope, maxPos)))
     return failure();
+  if (rope.ropeNtkFactor)
+    return c.error("rope_type") << "config.json: dynamic RoPE is not built "
+                                   "for deepseek_v3 yet";
   s.ropeTheta = rope.ropeTheta;
   s.ropeInvFreq = rope.ropeInvFreq;
   s.ropeAttentionFactor = rope.ropeAttentionFactor;
@@ -1451,6 +1474,20 @@ FailureOr<DeepSeekSpec> readDeepSeek(Config &c) {
   return s;
 }
 
+/// Records on `module` the checkpoint tensors the importer left out on
+/// purpose (sorted), so that the runtime binds a file holding them
+/// without reporting them (seqrt::abi::kIgnoredWeightsAttr).
+OwningOpRef<ModuleOp> withIgnoredWeights(OwningOpRef<ModuleOp> module,
+                                         std::vector<std::string> names) {
+  if (!module || names.empty())
+    return module;
+  llvm::sort(names);
+  SmallVector<StringRef> refs(names.begin(), names.end());
+  Builder b(module->getContext());
+  (*module)->setAttr(seqrt::abi::kIgnoredWeightsAttr, b.getStrArrayAttr(refs));
+  return module;
+}
+
 /// Whether `name` is a tensor of a multi-token-prediction layer:
 /// `model.layers.N.*` with N in [layers, layers + mtpLayers).
 bool isMtpTensor(StringRef name, const DeepSeekSpec &spec) {
@@ -1531,13 +1568,18 @@ OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
     needed.insert(name);
   }
   int64_t mtpTensors = 0;
+  std::vector<std::string> ignored;
   for (auto &kv : tensors) {
-    if (needed.contains(kv.first()) ||
-        kv.first().ends_with("rotary_emb.inv_freq") ||
-        (kv.first() == "lm_head.weight" && spec->lmHead == spec->embedding))
+    if (needed.contains(kv.first()))
       continue;
+    if (kv.first().ends_with("rotary_emb.inv_freq") ||
+        (kv.first() == "lm_head.weight" && spec->lmHead == spec->embedding)) {
+      ignored.push_back(kv.first().str());
+      continue;
+    }
     if (isMtpTensor(kv.first(), *spec)) {
       ++mtpTensors;
+      ignored.push_back(kv.first().str());
       continue;
     }
     emitError(dirLoc) << "checkpoint: unexpected tensor '" << kv.first()
@@ -1573,7 +1615,8 @@ OwningOpRef<ModuleOp> importDeepSeek(MLIRContext *ctx, StringRef dir,
     emitError(UnknownLoc::get(ctx)) << "--max-new-tokens must be positive";
     return nullptr;
   }
-  return buildDeepSeek(ctx, file.loc(ctx), *spec, tensors, opts);
+  return withIgnoredWeights(
+      buildDeepSeek(ctx, file.loc(ctx), *spec, tensors, opts), ignored);
 }
 
 /// A non-negative integer (Jamba's layer offsets), `dflt` when absent.
@@ -2142,13 +2185,16 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
       return nullptr;
     needed.insert(name);
   }
+  std::vector<std::string> ignored;
   for (auto &kv : tensors) {
     if (needed.contains(kv.first()))
       continue;
     // Buffers transformers used to save, and a tied head saved anyway.
     if (kv.first().ends_with("rotary_emb.inv_freq") ||
-        (kv.first() == "lm_head.weight" && lmHead == embedding))
+        (kv.first() == "lm_head.weight" && lmHead == embedding)) {
+      ignored.push_back(kv.first().str());
       continue;
+    }
     emitError(FileLineColLoc::get(ctx, dir, 0, 0))
         << "checkpoint: unexpected tensor '" << kv.first()
         << "' (the importer would ignore weights of the model)";
@@ -2198,6 +2244,8 @@ mlir::seq::importHuggingFace(MLIRContext *ctx, StringRef dir,
     return nullptr;
   }
   if (mamba)
-    return buildMamba(ctx, file->loc(ctx), *mambaSpec, tensors, opts);
-  return buildDecoder(ctx, file->loc(ctx), *spec, tensors, opts);
+    return withIgnoredWeights(
+        buildMamba(ctx, file->loc(ctx), *mambaSpec, tensors, opts), ignored);
+  return withIgnoredWeights(
+      buildDecoder(ctx, file->loc(ctx), *spec, tensors, opts), ignored);
 }

@@ -185,6 +185,21 @@ static void mergeDraft(ModuleOp target, ModuleOp draft) {
   }
   for (Operation &op : llvm::make_early_inc_range(*draft.getBody()))
     op.moveBefore(target.getBody(), target.getBody()->end());
+  // The tensors the draft's importer left out, keyed as its parameters.
+  if (auto ignored =
+          draft->getAttrOfType<ArrayAttr>(seqrt::abi::kIgnoredWeightsAttr)) {
+    SmallVector<std::string> names;
+    if (auto own =
+            target->getAttrOfType<ArrayAttr>(seqrt::abi::kIgnoredWeightsAttr))
+      for (Attribute name : own)
+        names.push_back(cast<StringAttr>(name).getValue().str());
+    for (Attribute name : ignored)
+      names.push_back(
+          (kDraftKeyPrefix + cast<StringAttr>(name).getValue()).str());
+    target->setAttr(seqrt::abi::kIgnoredWeightsAttr,
+                    Builder(ctx).getStrArrayAttr(
+                        SmallVector<StringRef>(names.begin(), names.end())));
+  }
 }
 
 /// The draft region of prompt lookup: the history [1, L] as draft state;

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 struct seqrt_artifact {
@@ -49,6 +50,16 @@ struct seqrt_artifact {
   /// buffer; empty / null for the others.
   std::vector<std::vector<bool>> partsBound;
   std::vector<void *> stacked;
+
+  /// Every checkpoint tensor name a parameter takes (keys and parts) or
+  /// the metadata ignores on purpose: a file's tensor outside it is
+  /// reported at bind (built at the first bind).
+  std::unordered_set<std::string> weightNames;
+  bool weightNamesBuilt = false;
+  /// seqrt_allow_extra_weights: such tensors are listed in extraWeights
+  /// instead of failing the bind.
+  bool allowExtraWeights = false;
+  std::vector<std::string> extraWeights;
 
   /// Checkpoints (safetensors or GGUF) parameters are bound into; mapped
   /// until the artifact goes.

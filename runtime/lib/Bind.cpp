@@ -184,6 +184,53 @@ seqrt_status commit(seqrt_artifact &artifact,
   return SEQRT_OK;
 }
 
+/// Reports the tensors of a weights file that no parameter takes under
+/// `prefix` (neither a key nor a part, nor named by the metadata's
+/// "ignored_weights"): SEQRT_ERROR_BINDING naming the first, in file
+/// order, or, after seqrt_allow_extra_weights, a note of each in
+/// extraWeights. A hash lookup per tensor name; the data is not touched.
+template <typename Tensors>
+seqrt_status checkExtraTensors(seqrt_artifact &artifact,
+                               const Tensors &tensors,
+                               const std::string &prefix, const char *path) {
+  if (!artifact.weightNamesBuilt) {
+    for (const ParameterInfo &param : artifact.metadata.parameters) {
+      artifact.weightNames.insert(param.key);
+      artifact.weightNames.insert(param.parts.begin(), param.parts.end());
+    }
+    artifact.weightNames.insert(artifact.metadata.ignoredWeights.begin(),
+                                artifact.metadata.ignoredWeights.end());
+    artifact.weightNamesBuilt = true;
+  }
+  std::vector<const std::string *> extra;
+  std::string full = prefix;
+  for (const auto &tensor : tensors) {
+    full.resize(prefix.size());
+    full += tensor.name;
+    if (!artifact.weightNames.count(full))
+      extra.push_back(&tensor.name);
+  }
+  if (extra.empty())
+    return SEQRT_OK;
+  if (artifact.allowExtraWeights) {
+    for (const std::string *name : extra)
+      artifact.extraWeights.push_back(*name);
+    return SEQRT_OK;
+  }
+  std::string under =
+      prefix.empty() ? "" : " under the prefix '" + prefix + "'";
+  std::string more = extra.size() > 1 ? " (and " +
+                                            std::to_string(extra.size() - 1) +
+                                            " more)"
+                                      : "";
+  return fail(SEQRT_ERROR_BINDING,
+              "tensor '" + *extra.front() + "' in '" + path +
+                  "' is not a parameter of the artifact" + under + more +
+                  ": the weights are not the checkpoint it was compiled "
+                  "from (seqrt_allow_extra_weights, seqrun "
+                  "--extra-weights=warn: bind anyway)");
+}
+
 /// Prefaults the file pages that bound parameters point into (CPU code
 /// reads them in place): the first call then reads weights without a page
 /// fault per 64 KiB (a 540 MB f32 SmolLM2 took ~16,000 faults, ~10% of a
@@ -216,6 +263,9 @@ static seqrt_status bindSafetensors(seqrt_artifact *artifact, const char *path,
       SafetensorsFile::open(path, error, isIOError);
   if (!file)
     return fail(isIOError ? SEQRT_ERROR_IO : SEQRT_ERROR_FORMAT, error);
+  if (seqrt_status status =
+          checkExtraTensors(*artifact, file->tensors(), prefix, path))
+    return status;
 
   // Check every parameter the file holds before binding any.
   std::vector<PendingBinding> pending;
@@ -293,6 +343,9 @@ static seqrt_status bindGguf(seqrt_artifact *artifact, const char *path,
   std::unique_ptr<GgufFile> file = GgufFile::open(path, error, isIOError);
   if (!file)
     return fail(isIOError ? SEQRT_ERROR_IO : SEQRT_ERROR_FORMAT, error);
+  if (seqrt_status status =
+          checkExtraTensors(*artifact, file->tensors(), prefix, path))
+    return status;
 
   // Check every parameter the file holds before binding any.
   std::vector<PendingBinding> pending;
@@ -398,6 +451,23 @@ extern "C" seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact,
                 std::string("artifact has no parameter with key '") + key +
                     "'");
   return commit(*artifact, pending);
+}
+
+extern "C" void seqrt_allow_extra_weights(seqrt_artifact *artifact,
+                                          int allow) {
+  if (artifact)
+    artifact->allowExtraWeights = allow != 0;
+}
+
+extern "C" size_t seqrt_num_extra_weights(const seqrt_artifact *artifact) {
+  return artifact ? artifact->extraWeights.size() : 0;
+}
+
+extern "C" const char *seqrt_extra_weight(const seqrt_artifact *artifact,
+                                          size_t index) {
+  if (!artifact || index >= artifact->extraWeights.size())
+    return nullptr;
+  return artifact->extraWeights[index].c_str();
 }
 
 extern "C" seqrt_status seqrt_check_bound(const seqrt_artifact *artifact) {

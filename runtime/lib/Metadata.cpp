@@ -203,6 +203,23 @@ public:
     return true;
   }
 
+  /// `ignored_weights`: non-empty tensor names.
+  bool readIgnoredWeights(const JsonValue &root,
+                          std::vector<std::string> &out) {
+    const JsonValue *list = member(root, "", "ignored_weights",
+                                   JsonValue::Kind::Array, /*required=*/false);
+    if (!list)
+      return error.empty();
+    for (size_t i = 0; i < list->getArray().size(); ++i) {
+      const JsonValue &name = list->getArray()[i];
+      if (!name.isString() || name.getString().empty())
+        return fail("ignored_weights[" + std::to_string(i) + "]",
+                    "expected a non-empty string");
+      out.push_back(name.getString());
+    }
+    return true;
+  }
+
   bool readEntries(const JsonValue &root, std::vector<EntryInfo> &out) {
     const JsonValue *list = member(root, "", "entries", JsonValue::Kind::Array);
     if (!list)
@@ -333,6 +350,7 @@ bool seqrt::parseMetadata(std::string_view json, Metadata &out,
                          /*required=*/false) ||
       !reader.readTarget(root, metadata.target) ||
       !reader.readParameters(root, metadata.parameters) ||
+      !reader.readIgnoredWeights(root, metadata.ignoredWeights) ||
       !reader.readEntries(root, metadata.entries)) {
     error = reader.error;
     return false;

@@ -80,6 +80,10 @@ struct Metadata {
   TargetInfo target;
   std::vector<ParameterInfo> parameters;
   std::vector<EntryInfo> entries;
+  /// Checkpoint tensors the producer left out on purpose (metadata
+  /// "ignored_weights": a tied head saved anyway, DeepSeek's MTP layers):
+  /// binding a file that holds them is not an error.
+  std::vector<std::string> ignoredWeights;
 };
 
 /// Parses and checks metadata JSON: required fields and their types, known

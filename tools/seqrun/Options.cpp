@@ -28,10 +28,10 @@ Artifact:
   --info                  print the targets, entries and parameters, run nothing
   --device D              auto (default), cpu, cuda[:N] or hip[:N]
   --weights FILE|DIR      safetensors or GGUF file (repeat for shards), or a
-                          model directory (every *.safetensors in it)
-  --draft-weights FILE|DIR  the draft model's weights of a speculative
-                          artifact (seqc --draft-model): its parameters
-                          keyed "draft/<name>"
+                          model directory (every *.safetensors in it); a
+                          tensor no parameter takes is an error, a warning
+                          with --extra-weights=warn
+  --draft-weights FILE|DIR  the draft model's weights (seqc --draft-model)
 
 Generation (a session over the prefill and decode entries):
   --prompt-ids "1 2 3"    prompt token ids; prints the generated ids
@@ -204,7 +204,7 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       "--chat",        "--system",        "--tokenizer",  "--max-new-tokens",
       "--temperature", "--top-k",         "--top-p",      "--seed",
       "--eos",         "--prefill-chunk", "--threads",    "--draft-weights",
-      "--device"};
+      "--device",      "--extra-weights"};
   static const std::set<std::string> kBoolFlags = {
       "--bench", "--print",          "--info",   "--help",
       "-h",      "--check-numerics", "--version"};
@@ -257,6 +257,12 @@ bool seqrun::parseOptions(int argc, char **argv, Options &options,
       options.weights.push_back(value);
     } else if (flag == "--draft-weights") {
       options.draftWeights.push_back(value);
+    } else if (flag == "--extra-weights") {
+      if (value != "error" && value != "warn") {
+        error = flag + " expects error or warn, got '" + value + "'";
+        ok = false;
+      }
+      options.warnExtraWeights = value == "warn";
     } else if (flag == "--input") {
       ok = parseIndexed(flag, value, false, indexed, error);
       options.inputs.push_back(indexed);

@@ -26,6 +26,9 @@ struct Options {
   std::vector<std::string> weights;
   /// --draft-weights: bound to the parameters keyed "draft/<name>".
   std::vector<std::string> draftWeights;
+  /// --extra-weights=warn: a weights tensor no parameter takes is a
+  /// warning naming it, not an error.
+  bool warnExtraWeights = false;
   std::vector<IndexedArg> inputs;
   std::vector<IndexedArg> zeros; ///< value: "" or a shape like 2x3
   std::vector<IndexedArg> outputs;

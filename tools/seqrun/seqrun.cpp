@@ -471,12 +471,18 @@ int main(int argc, char **argv) {
       options.device != "auto")
     std::fprintf(stderr, "seqrun: device: %s\n",
                  seqrt_artifact_device(artifact.get()));
+  seqrt_allow_extra_weights(artifact.get(), options.warnExtraWeights);
   for (const std::string &weights : options.weights)
     if (!bindWeights(artifact.get(), weights, message))
       return error(message);
   for (const std::string &weights : options.draftWeights)
     if (!bindWeights(artifact.get(), weights, message, "draft/"))
       return error(message);
+  for (size_t i = 0; i < seqrt_num_extra_weights(artifact.get()); ++i)
+    std::fprintf(stderr,
+                 "seqrun: warning: tensor '%s' of the weights is not a "
+                 "parameter of the artifact (ignored)\n",
+                 seqrt_extra_weight(artifact.get(), i));
   if (options.info) {
     printInfo(artifact.get(), options.model);
     return 0;

@@ -150,6 +150,57 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
       invFreqTable = b.buffer(arith::ConstantOp::create(
           b, DenseElementsAttr::get(tableType, *invFreq)));
     }
+    // Dynamic NTK scaling: one base per call, from L = max(positions) + 1
+    // over every row, computed in f32 as transformers'
+    // _compute_dynamic_ntk_parameters computes it on the tensor seq_len:
+    // theta * (factor * max(L, M) / M - (factor - 1)) ^ (R / (R - 2)) when
+    // L > M, else theta (transformers' original_inv_freq).
+    Value base;
+    if (FloatAttr ntkFactor = op.getNtkFactorAttr()) {
+      base = b.f32(theta);
+      int64_t maxPositions = op.getNtkMaxPositionsAttr().getInt();
+      double factor = ntkFactor.getValue().convertToDouble();
+      Type i64 = b.getI64Type();
+      // Plain f32 arithmetic (no fast-math flags): the base is one value
+      // that every frequency depends on.
+      Value minusOne = arith::ConstantOp::create(b, b.getI64IntegerAttr(-1));
+      Value zero = b.index(0);
+      Value rows = b.dim(positions, 0);
+      Value columns = b.dim(positions, 1);
+      Value largest =
+          b.forLoop(zero, rows, ValueRange{minusOne},
+                    [&](Value bi, ValueRange acc) -> SmallVector<Value> {
+                      return b.forLoop(
+                          zero, columns, acc,
+                          [&](Value si, ValueRange inner)
+                              -> SmallVector<Value> {
+                            Value p = memref::LoadOp::create(
+                                b, positions, ValueRange{bi, si});
+                            Value p64 = arith::ExtSIOp::create(b, i64, p);
+                            Value m = arith::MaxSIOp::create(b, inner[0], p64);
+                            return {m};
+                          });
+                    })[0];
+      Value one = arith::ConstantOp::create(b, b.getI64IntegerAttr(1));
+      Value length = arith::AddIOp::create(b, largest, one);
+      Value maxValue =
+          arith::ConstantOp::create(b, b.getI64IntegerAttr(maxPositions));
+      Value clamped = arith::MaxSIOp::create(b, length, maxValue);
+      Value lengthF = arith::SIToFPOp::create(b, b.getF32Type(), clamped);
+      Value factorF = b.f32(static_cast<float>(factor));
+      Value scaled = arith::MulFOp::create(b, factorF, lengthF);
+      Value maxF = b.f32(static_cast<float>(maxPositions));
+      Value ratio = arith::DivFOp::create(b, scaled, maxF);
+      Value excess = b.f32(static_cast<float>(factor - 1.0));
+      Value shifted = arith::SubFOp::create(b, ratio, excess);
+      double exponent = static_cast<double>(rotary) / (rotary - 2);
+      Value exponentF = b.f32(static_cast<float>(exponent));
+      Value power = math::PowFOp::create(b, shifted, exponentF);
+      Value grown = arith::MulFOp::create(b, base, power);
+      Value longer =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, length, maxValue);
+      base = b.select(longer, grown, base);
+    }
     // One iteration per (batch, position): each pair's angle, cos and sin
     // are computed once and applied to every head (the heads share the
     // positions), instead of once per head.
@@ -160,8 +211,8 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
           b, b.getF32Type(),
           memref::LoadOp::create(b, positions, ValueRange{bi, si}));
       b.forLoop(b.index(0), b.index(half), [&](Value i) {
-        // inv_freq = 1 / theta^(2i / R), as Hugging Face computes
-        // it, unless the op gives them.
+        // inv_freq = 1 / base^(2i / R), as Hugging Face computes it
+        // (base: theta, or the dynamic NTK base), unless the op gives them.
         Value invFreq;
         if (invFreqTable) {
           invFreq = b.loadF32(invFreqTable, {i});
@@ -171,8 +222,9 @@ struct RopeLowering : OpRewritePattern<RopeOp> {
               arith::IndexCastOp::create(b, b.getI64Type(),
                                          b.mul(i, b.index(2))));
           Value exponent = b.divf(twoI, b.f32(float(rotary)));
-          invFreq = b.divf(b.f32(1.0f),
-                           math::PowFOp::create(b, b.f32(theta), exponent));
+          Value from = base ? base : b.f32(theta);
+          Value power = math::PowFOp::create(b, from, exponent);
+          invFreq = b.divf(b.f32(1.0f), power);
         }
         Value angle = arith::MulFOp::create(b, pos, invFreq);
         Value cos = math::CosOp::create(b, angle);

@@ -250,6 +250,21 @@ seq::buildArtifactMetadata(ModuleOp module, StringRef triple, StringRef cpu) {
        llvm::json::Object{{"kind", "cpu"}, {"triple", triple}, {"cpu", cpu}}},
       {"parameters", std::move(parameters)},
       {"entries", std::move(entries)}};
+  // Checkpoint tensors the importer left out on purpose: the runtime
+  // accepts a weights file holding them.
+  if (auto ignored = module->getAttrOfType<ArrayAttr>(
+          seqrt::abi::kIgnoredWeightsAttr)) {
+    llvm::json::Array names;
+    for (Attribute name : ignored) {
+      auto text = dyn_cast<StringAttr>(name);
+      if (!text || text.getValue().empty())
+        return module.emitError("'")
+               << seqrt::abi::kIgnoredWeightsAttr
+               << "' must be an array of non-empty strings";
+      names.push_back(text.getValue());
+    }
+    root["ignored_weights"] = std::move(names);
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)));

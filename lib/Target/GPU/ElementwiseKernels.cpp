@@ -833,6 +833,13 @@ struct GPUElementwiseKernelsPass
                             "head dim";
         return signalPassFailure();
       }
+      if (rope.getNtkFactorAttr()) {
+        rope.emitError() << "seq-gpu-elementwise-kernels: dynamic NTK rope "
+                            "(ntk_factor) has no GPU kernel yet (its "
+                            "frequencies depend on the call's positions); "
+                            "use the CPU target";
+        return signalPassFailure();
+      }
       int64_t rotary =
           rope.getRotaryDimAttr() ? rope.getRotaryDimAttr().getInt() : headDim;
       int64_t half = rotary / 2;

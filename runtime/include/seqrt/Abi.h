@@ -93,6 +93,11 @@ inline constexpr char kRecurrentAttr[] = "seq.recurrent";
 /// generating entries). Listed in the metadata's "nonempty" inputs;
 /// seqrt_call rejects an empty one before running any code.
 inline constexpr char kNonEmptyAttr[] = "seq.nonempty";
+/// The module attribute `seq.ignored_weights = ["name", ...]`: checkpoint
+/// tensors an importer left out on purpose (a tied head saved anyway,
+/// DeepSeek's multi-token-prediction layers). Listed in the metadata's
+/// "ignored_weights"; binding a file that holds them is not an error.
+inline constexpr char kIgnoredWeightsAttr[] = "seq.ignored_weights";
 } // namespace abi
 } // namespace seqrt
 

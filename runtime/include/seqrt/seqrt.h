@@ -233,7 +233,10 @@ int seqrt_parameter_is_bound(const seqrt_artifact *artifact, size_t param);
 /* Maps a safetensors file and binds every parameter whose key it holds,
  * after checking dtype and shape exactly; all or nothing per file. Call it
  * once per shard; a later file rebinds a key it also holds. The mapping
- * lives until the artifact is freed. */
+ * lives until the artifact is freed. A tensor of the file that no
+ * parameter takes (not a key, not a part, not in the metadata's
+ * "ignored_weights") fails the call with SEQRT_ERROR_BINDING naming it,
+ * unless seqrt_allow_extra_weights (the same for every bind function). */
 seqrt_status seqrt_bind_safetensors(seqrt_artifact *artifact, const char *path);
 /* Maps a GGUF file (llama.cpp's format, version 2 or 3) and binds every
  * parameter whose key is a tensor name in it; all or nothing per file, the
@@ -258,6 +261,14 @@ seqrt_status seqrt_bind_weights_prefixed(seqrt_artifact *artifact,
  * valid (and unchanged) while the artifact is called. */
 seqrt_status seqrt_bind_parameter(seqrt_artifact *artifact, const char *key,
                                   const seqrt_tensor *value);
+/* With allow != 0, later binds accept files holding tensors no parameter
+ * takes and list their names (seqrt_extra_weight, in bind order) instead
+ * of failing. Default: they fail. */
+void seqrt_allow_extra_weights(seqrt_artifact *artifact, int allow);
+size_t seqrt_num_extra_weights(const seqrt_artifact *artifact);
+/* The index-th tensor name so accepted, or null when out of range; valid
+ * until the artifact is freed. */
+const char *seqrt_extra_weight(const seqrt_artifact *artifact, size_t index);
 /* SEQRT_ERROR_BINDING naming the first unbound key, if any. */
 seqrt_status seqrt_check_bound(const seqrt_artifact *artifact);
 

@@ -1687,6 +1687,62 @@ func.func @rope_inv_freq_nan(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
 
 // -----
 
+func.func @rope_ntk_factor_alone(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects ntk_factor and ntk_max_positions together}}
+  %y = seq.rope %x, %p {ntk_factor = 2.0 : f32} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_ntk_max_alone(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects ntk_factor and ntk_max_positions together}}
+  %y = seq.rope %x, %p {ntk_max_positions = 16 : i64} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_ntk_factor_below_one(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects a finite ntk_factor >= 1, got 5.000000e-01}}
+  %y = seq.rope %x, %p {ntk_factor = 0.5 : f32, ntk_max_positions = 16 : i64} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_ntk_factor_inf(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects a finite ntk_factor >= 1}}
+  %y = seq.rope %x, %p {ntk_factor = 0x7F800000 : f32, ntk_max_positions = 16 : i64} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_ntk_max_zero(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects a positive ntk_max_positions, got 0}}
+  %y = seq.rope %x, %p {ntk_factor = 2.0 : f32, ntk_max_positions = 0 : i64} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_ntk_with_inv_freq(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects inv_freq or dynamic NTK scaling (ntk_factor), not both}}
+  %y = seq.rope %x, %p {ntk_factor = 2.0 : f32, ntk_max_positions = 16 : i64, inv_freq = array<f32: 1.0, 0.5, 0.25, 0.1>} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
+func.func @rope_ntk_rotary_two(%x: tensor<1x32x16x8xf32>, %p: tensor<1x16xi32>) {
+  // expected-error @+1 {{'seq.rope' op expects a rotary dim above 2 with ntk_factor (the base's exponent is R / (R - 2)), got 2}}
+  %y = seq.rope %x, %p {ntk_factor = 2.0 : f32, ntk_max_positions = 16 : i64, rotary_dim = 2 : i64} : tensor<1x32x16x8xf32>, tensor<1x16xi32>
+  return
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // seq.embedding
 //===----------------------------------------------------------------------===//

@@ -241,6 +241,7 @@ func.func @decode_loop(%tok: tensor<2xi32>, %pos: tensor<2xi32>, %seed: i64, %s0
 // CHECK: seq.gelu %{{.*}} approximate : tensor<1x4x64xbf16>
 // CHECK: seq.rope %{{.*}}, %{{.*}} {rotary_dim = 8 : i64, style = #seq.rope_style<gptj>, theta = 5.000000e+05 : f32} : tensor<1x4x4x16xbf16>, tensor<1x4xi32>
 // CHECK: seq.rope %{{.*}}, %{{.*}} {inv_freq = array<f32: 5.000000e-01, 2.500000e-01, 1.250000e-01, 6.250000e-02>, rotary_dim = 8 : i64} : tensor<1x4x4x16xbf16>, tensor<1x4xi32>
+// CHECK: seq.rope %{{.*}}, %{{.*}} {ntk_factor = 2.000000e+00 : f32, ntk_max_positions = 4096 : i64} : tensor<1x4x4x16xbf16>, tensor<1x4xi32>
 module {
   seq.parameter @wq "model.layers.0.self_attn.q_proj.weight" : tensor<64x64xbf16>
   func.func @model_ops(%table: tensor<100x64xbf16>, %ids: tensor<1x4xi32>, %g: tensor<64xbf16>, %b: tensor<64xbf16>, %qh: tensor<1x4x4x16xbf16>, %pos: tensor<1x4xi32>) -> (tensor<1x4x64xbf16>, tensor<1x4x4x16xbf16>) {
@@ -252,7 +253,8 @@ module {
     %s = seq.swiglu %y, %l : tensor<1x4x64xbf16>
     %h = seq.gelu %s approximate : tensor<1x4x64xbf16>
     %r0 = seq.rope %qh, %pos {theta = 500000.0 : f32, style = #seq.rope_style<gptj>, rotary_dim = 8 : i64} : tensor<1x4x4x16xbf16>, tensor<1x4xi32>
-    %r = seq.rope %r0, %pos {rotary_dim = 8 : i64, inv_freq = array<f32: 0.5, 0.25, 0.125, 0.0625>} : tensor<1x4x4x16xbf16>, tensor<1x4xi32>
+    %r1 = seq.rope %r0, %pos {rotary_dim = 8 : i64, inv_freq = array<f32: 0.5, 0.25, 0.125, 0.0625>} : tensor<1x4x4x16xbf16>, tensor<1x4xi32>
+    %r = seq.rope %r1, %pos {ntk_factor = 2.0 : f32, ntk_max_positions = 4096} : tensor<1x4x4x16xbf16>, tensor<1x4xi32>
     return %h, %r : tensor<1x4x64xbf16>, tensor<1x4x4x16xbf16>
   }
 }

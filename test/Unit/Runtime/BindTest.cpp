@@ -105,7 +105,8 @@ TEST_F(BindTest, BindAndCall) {
 
 /// A speculative artifact's two weight sets: w keyed as the target's
 /// "model.w", b as the draft's "draft/model.b". Both files hold both
-/// tensors; each binds only its own.
+/// tensors; each binds only its own (the other one is an extra tensor
+/// under that prefix, allowed and listed here).
 TEST(BindPrefixTest, TwoWeightSetsBindFromTwoFiles) {
   ScratchDir dir;
   std::string path = dir.file("fake.seqpkg");
@@ -118,6 +119,7 @@ TEST(BindPrefixTest, TwoWeightSetsBindFromTwoFiles) {
   seqrt_artifact *artifact = nullptr;
   ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK)
       << seqrt_last_error();
+  seqrt_allow_extra_weights(artifact, 1);
   std::string target = dir.file("target.safetensors");
   std::string draft = dir.file("draft.safetensors");
   writeFile(target,
@@ -141,6 +143,11 @@ TEST(BindPrefixTest, TwoWeightSetsBindFromTwoFiles) {
             SEQRT_OK)
       << seqrt_last_error();
   EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_OK) << seqrt_last_error();
+  // The target's model.b (not "draft/"-keyed), the draft's model.w.
+  ASSERT_EQ(seqrt_num_extra_weights(artifact), 2u);
+  EXPECT_STREQ(seqrt_extra_weight(artifact, 0), "model.b");
+  EXPECT_STREQ(seqrt_extra_weight(artifact, 1), "model.w");
+  EXPECT_EQ(seqrt_extra_weight(artifact, 2), nullptr);
   std::vector<float> x = {1, 2, 3, 4};
   seqrt_tensor input = viewF32(x), out;
   ASSERT_EQ(seqrt_call(artifact, "scale", &input, 1, &out, 1), SEQRT_OK)
@@ -149,6 +156,67 @@ TEST(BindPrefixTest, TwoWeightSetsBindFromTwoFiles) {
   seqrt_tensor_free(artifact, &out);
   EXPECT_EQ(seqrt_bind_weights_prefixed(artifact, draft.c_str(), nullptr),
             SEQRT_ERROR_ARGUMENT);
+  // By default the draft's file, holding the target's model.w too, fails.
+  seqrt_allow_extra_weights(artifact, 0);
+  EXPECT_EQ(seqrt_bind_weights_prefixed(artifact, draft.c_str(), "draft/"),
+            SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("tensor 'model.w' in '" + draft +
+                        "' is not a parameter of the artifact under the "
+                        "prefix 'draft/'"));
+  seqrt_artifact_free(artifact);
+}
+
+/// A file holding a tensor no parameter takes is refused, naming it, and
+/// binds nothing (all or nothing per file); seqrt_allow_extra_weights
+/// binds it and lists the names.
+TEST_F(BindTest, ExtraTensorIsReportedByName) {
+  SafetensorsEntry extra{"model.layers.9.w", "F32", {1}, floatBytes({7})};
+  SafetensorsEntry head{"lm_head.weight", "F32", {1}, floatBytes({8})};
+  std::string path = weights("extra.safetensors", {w, extra, b, head});
+  EXPECT_EQ(seqrt_bind_safetensors(artifact, path.c_str()),
+            SEQRT_ERROR_BINDING);
+  // The first in the header's order.
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr("tensor 'model.layers.9.w' in '" + path +
+                        "' is not a parameter of the artifact (and 1 "
+                        "more)"));
+  EXPECT_EQ(seqrt_parameter_is_bound(artifact, 0), 0);
+  EXPECT_EQ(seqrt_parameter_is_bound(artifact, 1), 0);
+  EXPECT_EQ(seqrt_bind_weights(artifact, path.c_str()), SEQRT_ERROR_BINDING);
+
+  seqrt_allow_extra_weights(artifact, 1);
+  ASSERT_EQ(seqrt_bind_weights(artifact, path.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_OK) << seqrt_last_error();
+  ASSERT_EQ(seqrt_num_extra_weights(artifact), 2u);
+  EXPECT_STREQ(seqrt_extra_weight(artifact, 0), "model.layers.9.w");
+  EXPECT_STREQ(seqrt_extra_weight(artifact, 1), "lm_head.weight");
+  // Still bound in place: the check reads names only.
+  EXPECT_TRUE(artifact->weightCopies.empty());
+}
+
+/// The metadata's "ignored_weights" (what an importer left out on
+/// purpose) bind without a report.
+TEST(BindIgnoredTest, IgnoredWeightsBind) {
+  ScratchDir dir;
+  std::string path = dir.file("fake.seqpkg");
+  std::string metadata = fakeModelMetadata(fakeModelParameters());
+  ASSERT_EQ(metadata.front(), '{');
+  metadata.insert(1, R"("ignored_weights": ["lm_head.weight"], )");
+  writeFakeArtifact(path, metadata);
+  seqrt_artifact *artifact = nullptr;
+  ASSERT_EQ(seqrt_artifact_load(path.c_str(), &artifact), SEQRT_OK)
+      << seqrt_last_error();
+  std::string file = dir.file("tied.safetensors");
+  writeFile(file, safetensorsBytes(
+                      {{"model.w", "F32", {4}, floatBytes({10, 20, 30, 40})},
+                       {"lm_head.weight", "F32", {1}, floatBytes({8})},
+                       {"model.b", "F32", {2}, floatBytes({0.5f, -0.5f})}}));
+  ASSERT_EQ(seqrt_bind_weights(artifact, file.c_str()), SEQRT_OK)
+      << seqrt_last_error();
+  EXPECT_EQ(seqrt_check_bound(artifact), SEQRT_OK) << seqrt_last_error();
+  EXPECT_EQ(seqrt_num_extra_weights(artifact), 0u);
   seqrt_artifact_free(artifact);
 }
 

@@ -43,6 +43,7 @@ const char *const kExtraEntries =
 
 class GgufBindTest : public ::testing::Test {
 protected:
+  bool ignoreUnused = true;
   void TearDown() override { seqrt_artifact_free(artifact); }
 
   /// Loads the fake model with parameters w, b and `q` (the q parameter's
@@ -58,6 +59,10 @@ protected:
     std::string path = dir.file("fake.seqpkg");
     std::string error;
     std::string metadata = fakeModelMetadata(params, "", kExtraEntries);
+    // bind.gguf also holds model.unused, which no parameter takes: listed
+    // as ignored on purpose, as an importer lists what it leaves out.
+    if (ignoreUnused)
+      metadata.insert(1, R"("ignored_weights": ["model.unused"], )");
     EXPECT_TRUE(
         seqrt::writeArtifact(path, metadata, fakeModelCode(metadata), error))
         << error;
@@ -98,6 +103,24 @@ TEST_F(GgufBindTest, EncodingIsIntrospected) {
   EXPECT_STREQ(seqrt_parameter_encoding(artifact, 0), "");
   EXPECT_STREQ(seqrt_parameter_encoding(artifact, 2), "q4_1");
   EXPECT_EQ(seqrt_parameter_encoding(artifact, 4), nullptr);
+}
+
+/// Without "ignored_weights", the file's model.unused is an extra tensor:
+/// the bind fails naming it and binds nothing.
+TEST_F(GgufBindTest, UnusedTensorIsReportedByName) {
+  ignoreUnused = false;
+  ASSERT_EQ(load(goodQ()), SEQRT_OK) << seqrt_last_error();
+  EXPECT_EQ(seqrt_bind_gguf(artifact, kBindGguf), SEQRT_ERROR_BINDING);
+  EXPECT_THAT(seqrt_last_error(),
+              HasSubstr(std::string("tensor 'model.unused' in '") + kBindGguf +
+                        "' is not a parameter of the artifact"));
+  for (size_t i = 0; i < seqrt_artifact_num_parameters(artifact); ++i)
+    EXPECT_EQ(seqrt_parameter_is_bound(artifact, i), 0) << i;
+  seqrt_allow_extra_weights(artifact, 1);
+  ASSERT_EQ(seqrt_bind_weights(artifact, kBindGguf), SEQRT_OK)
+      << seqrt_last_error();
+  ASSERT_EQ(seqrt_num_extra_weights(artifact), 1u);
+  EXPECT_STREQ(seqrt_extra_weight(artifact, 0), "model.unused");
 }
 
 TEST_F(GgufBindTest, BindAndCall) {

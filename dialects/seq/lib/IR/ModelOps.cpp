@@ -139,6 +139,21 @@ LogicalResult RopeOp::verify() {
     for (float f : *invFreq)
       if (!std::isfinite(f) || f <= 0.0f)
         return emitOpError("expects finite, positive inv_freq values");
+  FloatAttr ntkFactor = getNtkFactorAttr();
+  IntegerAttr ntkMax = getNtkMaxPositionsAttr();
+  if (static_cast<bool>(ntkFactor) != static_cast<bool>(ntkMax))
+    return emitOpError("expects ntk_factor and ntk_max_positions together");
+  if (ntkFactor) {
+    float f = ntkFactor.getValue().convertToFloat();
+    if (!std::isfinite(f) || f < 1.0f)
+      return emitOpError("expects a finite ntk_factor >= 1, got ") << f;
+    if (ntkMax.getInt() <= 0)
+      return emitOpError("expects a positive ntk_max_positions, got ")
+             << ntkMax.getInt();
+    if (invFreq)
+      return emitOpError("expects inv_freq or dynamic NTK scaling "
+                         "(ntk_factor), not both");
+  }
   int64_t headDim = inputType.getDimSize(3);
   IntegerAttr rotary = getRotaryDimAttr();
   // Without the attribute the rotary dim is the (possibly dynamic) head dim.
@@ -155,6 +170,11 @@ LogicalResult RopeOp::verify() {
     return emitOpError() << "expects " << rotaryDim / 2
                          << " inv_freq values (rotary dim / 2), got "
                          << invFreq->size();
+  // Dynamic NTK: the exponent R / (R - 2) needs R > 2.
+  if (getNtkFactorAttr() && rotaryDim <= 2)
+    return emitOpError() << "expects a rotary dim above 2 with ntk_factor "
+                            "(the base's exponent is R / (R - 2)), got "
+                         << rotaryDim;
   return success();
 }
 

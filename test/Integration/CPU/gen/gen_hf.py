@@ -158,6 +158,15 @@ FAMILIES = {
                               rope_type="yarn", rope_theta=10000.0,
                               factor=4.0, beta_fast=8.0, beta_slow=1.0,
                               original_max_position_embeddings=16))),
+    # Dynamic NTK RoPE: max_position_embeddings 8 < the 11-token prompt,
+    # so the base grows in the prefill already and again at every decode
+    # step (transformers recomputes it per call from the longest position;
+    # the cached keys keep the rotation they got).
+    "llama_dynamic": (transformers.LlamaConfig,
+                      common(max_position_embeddings=8,
+                             rope_parameters=dict(rope_type="dynamic",
+                                                  rope_theta=10000.0,
+                                                  factor=2.0))),
     # Mixtral: 5 experts, top-2 renormalised, per-expert w1/w2/w3 tensors,
     # Mistral's sliding window (9, shorter than prompt + generation).
     "mixtral": (transformers.MixtralConfig,
@@ -396,6 +405,39 @@ def greedy_path(model, config, new_tokens=NEW_TOKENS):
     return prompt, greedy, full_logits, margin(path)
 
 
+# Dynamic NTK RoPE: transformers' rotary embedding recomputes its
+# frequencies in each forward from the call's longest position and keeps
+# the largest so far between calls (max_seq_len_cached), so a full forward
+# over prompt + continuation is not what generate() computed: the
+# references come from generate()'s own logits (prefill, then one call per
+# token), each run from the initial state.
+DYNAMIC = {"llama_dynamic"}
+
+
+def reset_rope(model):
+    """The rotary embeddings' state as from_config left it."""
+    for m in model.modules():
+        if hasattr(m, "original_inv_freq") and hasattr(m, "max_seq_len_cached"):
+            m.register_buffer("inv_freq", m.original_inv_freq.clone(),
+                              persistent=False)
+            m.max_seq_len_cached = m.original_max_seq_len
+
+
+def greedy_path_cached(model, config, new_tokens=NEW_TOKENS):
+    """generate()'s greedy tokens and its logits per step ([N, V]: row k
+    after the prompt and the first k tokens, computed by a decode call)."""
+    gen = torch.Generator().manual_seed(7)
+    prompt = torch.randint(3, config.vocab_size, (1, 11), generator=gen)
+    reset_rope(model)
+    out = model.generate(prompt, do_sample=False, max_new_tokens=new_tokens,
+                         min_new_tokens=new_tokens, eos_token_id=None,
+                         pad_token_id=0, output_logits=True,
+                         return_dict_in_generate=True)
+    greedy = out.sequences[:, prompt.shape[1]:]
+    steps = torch.cat(out.logits, 0).float()
+    return prompt, greedy, steps, margin(steps)
+
+
 MIN_MARGIN = 0.05
 # Jamba's 32-token greedy paths rarely keep 0.05 together with its other
 # conditions (seeds 0..2 of the f32 model: 0.022, 0.004, 0.038); 0.03 is
@@ -414,7 +456,8 @@ def build(family: str, config_cls, kw: dict):
                                    RANDOM_NORMS.get(kind))
         if half is not None:
             round_to(model, half)
-        prompt, greedy, _, m = greedy_path(model, config, new_tokens)
+        path_of = greedy_path_cached if kind in DYNAMIC else greedy_path
+        prompt, greedy, _, m = path_of(model, config, new_tokens)
         gap = (route_gap(model, config, torch.cat([prompt, greedy], 1))
                if kind in MOE else 1.0)
         rounding = (rounding_error(model, prompt)
@@ -452,6 +495,9 @@ def build(family: str, config_cls, kw: dict):
         model = reload_f32(out, kw)
         config = model.config
 
+    if kind in DYNAMIC:
+        build_dynamic(out, family, seed, model, config, new_tokens)
+        return
     prompt, greedy, full_logits, m = greedy_path(model, config, new_tokens)
     if kind in MOE:
         gap = route_gap(model, config, torch.cat([prompt, greedy], 1))
@@ -494,6 +540,58 @@ def build(family: str, config_cls, kw: dict):
         f"transformers {transformers.__version__}, torch {torch.__version__}\n")
     print(f"{family}: margin {m:.4f}, |logit| max "
           f"{float(full_logits.abs().max()):.2f}, files in {out}")
+
+
+def build_dynamic(out, family, seed, model, config, new_tokens):
+    """The goldens of a dynamic-RoPE checkpoint (saved in `out`) from
+    generate()'s cached path: step*_logits are its decode calls' logits,
+    not a full forward's."""
+    prompt, greedy, steps, m = greedy_path_cached(model, config, new_tokens)
+    assert m > MIN_MARGIN, family
+    assert torch.equal(steps.argmax(-1), greedy[0]), family
+    assert config.eos_token_id not in greedy[0].tolist(), family
+    reset_rope(model)
+    logits = model(prompt).logits
+    # generate()'s prefill is this forward.
+    assert torch.allclose(logits[0, -1], steps[0], atol=1e-5), family
+    S = prompt.shape[1]
+    # Evidence that the scaling is active and per call: the prompt's logits
+    # with the unscaled frequencies (a state that never grows), and a full
+    # forward over prompt + continuation (one L for every key) against the
+    # cached path.
+    reset_rope(model)
+    for mod in model.modules():
+        if hasattr(mod, "max_seq_len_cached"):
+            mod.max_seq_len_cached = 1 << 30
+    unscaled = model(prompt).logits
+    reset_rope(model)
+    full = model(torch.cat([prompt, greedy], 1)).logits
+    reset_rope(model)
+    static_diff = float((logits - unscaled).abs().max())
+    full_diff = float((full[0, S - 1:S - 1 + new_tokens] - steps).abs().max())
+
+    def save(name, t, dtype):
+        np.save(out / f"{name}.npy", t.numpy().astype(dtype))
+
+    save("prompt", prompt, np.int32)
+    save("logits", logits, np.float32)
+    save("last_logits", logits[:, -1], np.float32)
+    save("greedy", greedy, np.int32)
+    for k in (1, 2):
+        save(f"step{k}", greedy[:, k - 1:k], np.int32)
+        save(f"pos{k}", torch.tensor([S + k - 1]), np.int32)
+        save(f"step{k}_logits", steps[k:k + 1], np.float32)
+    (out / "margins.txt").write_text(
+        f"seed {seed}\n"
+        f"smallest greedy top-1/top-2 logit gap: {m:.4f}\n"
+        f"largest |logit|: {float(steps.abs().max()):.3f}\n"
+        f"prompt logits, dynamic vs unscaled frequencies: {static_diff:.4f}\n"
+        f"greedy-path logits, generate() vs one full forward: "
+        f"{full_diff:.4f}\n"
+        "step*_logits: generate()'s decode calls (output_logits)\n"
+        f"transformers {transformers.__version__}, torch {torch.__version__}\n")
+    print(f"{family}: margin {m:.4f}, dynamic vs unscaled {static_diff:.4f}, "
+          f"full forward vs cached {full_diff:.4f}, files in {out}")
 
 
 # ---------------------------------------------------------------------------

@@ -127,6 +127,39 @@ def cases():
     c.output("out", rope_ref(x, pos, 10000.0, "gptj", 16, inv_freq))
     out.append(c)
 
+    # Dynamic NTK (seq.rope ntk_factor 3, ntk_max_positions 64, neox over
+    # D = 16): the inverse frequencies are transformers' own
+    # (_compute_dynamic_ntk_parameters with seq_len = max(positions) + 1 as
+    # an int64 tensor, as its dynamic_rope_update passes it). One call with
+    # every position below 64 (the unscaled base), and a ragged one whose
+    # second row reaches 300: both rows rotate with the base of L = 301.
+    import transformers
+    from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
+    config = transformers.LlamaConfig(
+        hidden_size=32, num_attention_heads=2, head_dim=16,
+        max_position_embeddings=64,
+        rope_parameters=dict(rope_type="dynamic", rope_theta=10000.0,
+                             factor=3.0))
+    for name, pos in [
+            ("rope_dynamic_short", [[0, 1, 2, 3, 4, 5],
+                                    [63, 17, 51, 42, 19, 7]]),
+            ("rope_dynamic_long", [[0, 1, 2, 3, 4, 5],
+                                   [300, 17, 251, 42, 199, 7]])]:
+        c = Case(name)
+        x = c.quantize(randn(c.rng, 2, 4, 6, 16))
+        pos = torch.tensor(pos, dtype=torch.int32)
+        seq_len = pos.to(torch.int64).max() + 1
+        if seq_len > config.max_position_embeddings:
+            inv_freq, _ = ROPE_INIT_FUNCTIONS["dynamic"](config, "cpu",
+                                                         seq_len=seq_len)
+        else:   # transformers keeps original_inv_freq (seq_len None)
+            inv_freq, _ = ROPE_INIT_FUNCTIONS["dynamic"](config, "cpu")
+        c.input("x", x)
+        c.input("positions", pos, "i32")
+        c.output("out", rope_ref(x, pos, 10000.0, "neox", 16,
+                                 inv_freq.tolist()))
+        out.append(c)
+
     c = Case("linear_bias")
     x = c.quantize(randn(c.rng, 2, 5, 48))
     w = c.quantize(randn(c.rng, 40, 48, scale=0.2))

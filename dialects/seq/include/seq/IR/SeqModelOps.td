@@ -146,11 +146,24 @@ def Seq_RopeOp : Seq_Op<"rope", [Pure, AllTypesMatch<["input", "output"]>]> {
     `linear`) are this attribute, computed by the importer as Hugging Face
     computes them.
 
+    `ntk_factor` and `ntk_max_positions` (both or neither, not with
+    `inv_freq`) make it dynamic NTK scaling (Hugging Face's `rope_type:
+    dynamic`), whose frequencies depend on the call: with `L` one more
+    than the largest position in `positions` (over every row), when
+    `L > ntk_max_positions` the base becomes
+    `theta * (ntk_factor * L / ntk_max_positions - (ntk_factor - 1))
+    ^ (R / (R - 2))` (computed in f32), otherwise it stays `theta`. Every
+    pair of every row uses the frequencies of that one base, so a key
+    keeps the rotation of the call that wrote it (a decode step after a
+    long prefill rotates with its own `L`), as transformers does.
+
     ```mlir
     %qr = seq.rope %q, %pos {theta = 500000.0 : f32,
                              style = #seq.rope_style<neox>}
         : tensor<1x32x16x128xbf16>, tensor<1x16xi32>
     %kr = seq.rope %k, %pos {inv_freq = array<f32: 1.0, 0.1, 0.01, 0.001>}
+        : tensor<1x8x16x8xf32>, tensor<1x16xi32>
+    %dr = seq.rope %k, %pos {ntk_factor = 2.0 : f32, ntk_max_positions = 4096}
         : tensor<1x8x16x8xf32>, tensor<1x16xi32>
     ```
   }];
@@ -159,7 +172,9 @@ def Seq_RopeOp : Seq_Op<"rope", [Pure, AllTypesMatch<["input", "output"]>]> {
                        DefaultValuedAttr<Seq_RopeStyleAttr,
                                          "RopeStyle::NeoX">:$style,
                        OptionalAttr<I64Attr>:$rotary_dim,
-                       OptionalAttr<DenseF32ArrayAttr>:$inv_freq);
+                       OptionalAttr<DenseF32ArrayAttr>:$inv_freq,
+                       OptionalAttr<F32Attr>:$ntk_factor,
+                       OptionalAttr<I64Attr>:$ntk_max_positions);
   let results = (outs Seq_FloatTensor:$output);
   let assemblyFormat = [{
     $input `,` $positions attr-dict `:` type($input) `,` type($positions)
