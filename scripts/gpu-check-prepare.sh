@@ -437,6 +437,15 @@ done
 compile scan_mamba2 "$gpu/scan_mamba2.mlir" "$out/kernels"
 run scan_mamba2 scan_heads_f32_g32 "$(mamba1_args CPU/Inputs/scan_mamba2_chunked)"
 run scan_mamba2 scan_step_heads_f32_g16 "$(mamba1_args GPU/Inputs/scan_gpu_mamba2_step)"
+# Mamba-2 with d_state above the warp (several state elements a lane):
+# N = 128 and 64, the scans and decode steps, and a decode step at N = 80.
+compile scan_mamba2_wide "$gpu/scan_mamba2_wide.mlir" "$out/kernels"
+for v in n128:scan_heads_f32_g32_e4 n64:scan_heads_f32_g32_e2 \
+    step_n128:scan_step_heads_f32_g32_e4 step_n64:scan_step_heads_f32_g32_e2 \
+    step_n80:scan_step_heads_f32_g32_e3; do
+  IFS=: read -r c kernel <<< "$v"
+  run scan_mamba2_wide "$kernel" "$(mamba1_args GPU/Inputs/scan_gpu_mamba2_$c)"
+done
 
 # Quantized linear layers (seq-gpu-quant-kernels): q8_0, q4_0, q4_1, q4_k,
 # q6_k in the decode form (T = 1, 3) and the prefill form (T = 64).

@@ -440,16 +440,22 @@ seq::selectGPUScanConfig(const TargetDescription &target, int64_t lanes,
     error = "'" + target.name() + "' is not a GPU target";
     return std::nullopt;
   }
-  if (lanes < 1 || lanes > target.warpSize) {
+  int64_t most = kGPUScanMaxPerLane * target.warpSize;
+  if (lanes < 1 || lanes > most) {
     error = "a scan state whose last dimension has " + std::to_string(lanes) +
-            " elements (a group of lanes holds 1 to " +
-            std::to_string(target.warpSize) + ")";
+            " elements (a warp of " + std::to_string(target.warpSize) +
+            " lanes holds 1 to " + std::to_string(most) + ", " +
+            std::to_string(kGPUScanMaxPerLane) + " a lane)";
     return std::nullopt;
   }
   GPUScanConfig config;
   config.warpSize = target.warpSize;
   // 128 threads on CUDA, 256 on HIP, as the row kernels.
   config.warps = 4;
-  config.group = llvm::PowerOf2Ceil(lanes);
+  // Up to a warp: a lane per element, the group the next power of two.
+  // Past it: the whole warp, each lane several elements (strided by the
+  // warp, so a step's B/C loads stay coalesced).
+  config.group = std::min<int64_t>(llvm::PowerOf2Ceil(lanes), target.warpSize);
+  config.perLane = llvm::divideCeil(lanes, config.group);
   return config;
 }

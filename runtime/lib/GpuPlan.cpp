@@ -577,6 +577,26 @@ bool checkKernelShapes(const GpuPlanStep &step, const GpuKernelInfo &kernel,
                               "output ") +
                   (isStep ? "as init (N summed: without it)"
                           : "[B, T, (H), D, (N)] (N summed: without it)"));
+    // The inputs, read through the op's indexing maps: their extents from
+    // the manifest's rules (seqc writes one per input dimension).
+    if (count > 3 && kernel.extents.empty())
+      return fail("inputs with the extents the manifest gives (it gives "
+                  "none)");
+    for (const GpuKernelInfo::ExtentRule &rule : kernel.extents) {
+      size_t p = static_cast<size_t>(rule.param),
+             q = static_cast<size_t>(rule.of);
+      if (p >= count || q >= count || size_t(rule.dim) >= shape(p).size() ||
+          size_t(rule.ofDim) >= shape(q).size() ||
+          shape(q)[rule.ofDim] % rule.times != 0 ||
+          shape(q)[rule.ofDim] / rule.times != shape(p)[rule.dim])
+        return fail("argument " + std::to_string(p) + "'s dimension " +
+                    std::to_string(rule.dim) +
+                    (rule.times == 1 ? std::string()
+                                     : " times " + std::to_string(rule.times)) +
+                    " as argument " + std::to_string(q) + "'s dimension " +
+                    std::to_string(rule.ofDim) +
+                    " (the op's indexing maps)");
+    }
     return true;
   }
   return checkMoEKernelShapes(step, kernel, fail);

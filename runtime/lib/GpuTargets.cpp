@@ -132,6 +132,29 @@ bool readKernel(const JsonValue &item, const std::string &where,
       return false;
     kernel.grid.push_back(r);
   }
+  if (const JsonValue *extents = item.get(gpuhost::kKernelExtents)) {
+    if (!extents->isArray() || extents->getArray().size() > 64)
+      return fail(error, where + "." + gpuhost::kKernelExtents,
+                  "expected up to 64 rules");
+    int64_t last = static_cast<int64_t>(kernel.params.size()) - 1;
+    for (size_t i = 0; i < extents->getArray().size(); ++i) {
+      const JsonValue &rule = extents->getArray()[i];
+      std::string at = where + "." + gpuhost::kKernelExtents + "[" +
+                       std::to_string(i) + "]";
+      GpuKernelInfo::ExtentRule r{};
+      if (!rule.isObject())
+        return fail(error, at, "expected an object");
+      if (!readInt(rule, at, "param", 0, last, r.param, error) ||
+          !readInt(rule, at, "dim", 0, kernel.params[r.param].rank - 1, r.dim,
+                   error) ||
+          !readInt(rule, at, "of", 0, last, r.of, error) ||
+          !readInt(rule, at, "of_dim", 0, kernel.params[r.of].rank - 1,
+                   r.ofDim, error) ||
+          !readInt(rule, at, "times", 1, int64_t(1) << 30, r.times, error))
+        return false;
+      kernel.extents.push_back(r);
+    }
+  }
   return readInt(item, where, "static_shared_bytes", 0, int64_t(1) << 20,
                  kernel.staticShared, error) &&
          readInt(item, where, "dynamic_shared_bytes", 0, int64_t(1) << 20,

@@ -34,11 +34,17 @@ struct GpuKernelInfo {
     std::string element;
     int64_t rank;
   };
+  /// Dimension `dim` of argument `param` times `times` is dimension
+  /// `ofDim` of argument `of` (the manifest's "extents": checked at load).
+  struct ExtentRule {
+    int64_t param, dim, of, ofDim, times;
+  };
   std::string name;
   uint32_t block[3] = {1, 1, 1};
   std::vector<GridRule> grid;
   int64_t staticShared = 0, dynamicShared = 0;
   std::vector<Param> params;
+  std::vector<ExtentRule> extents;
 };
 
 /// A byte range of the GPU image section.

@@ -308,20 +308,29 @@ selectGPUElementwiseConfig(const TargetDescription &target,
 
 /// How a GPU scan kernel (seq.scan, seq.scan_step) is mapped: a group of
 /// `group` lanes (a power of two, at most the warp) per (batch row,
-/// channel), one lane per element of the state's last dimension, `warps`
-/// warps (wavefronts) per block; the sequence runs in chunks of `group`
-/// steps inside the block (no cross-block state pass).
+/// channel), each lane holding `perLane` elements of the state's last
+/// dimension (n = lane + i * group, i < perLane: more than one only when
+/// that dimension exceeds the warp, e.g. Mamba-2's d_state 128 on a warp
+/// of 32), `warps` warps (wavefronts) per block; the sequence runs in
+/// chunks of `group` steps inside the block (no cross-block state pass).
 struct GPUScanConfig {
   int64_t warpSize = 0;
   int64_t warps = 0;
   int64_t group = 1;
+  int64_t perLane = 1;
   int64_t threads() const { return warps * warpSize; }
   int64_t channelsPerBlock() const { return threads() / group; }
 };
 
+/// The most state elements one lane of a scan kernel holds (its states,
+/// their per-element invariants and per-step values stay in registers):
+/// d_state up to 4 warps, 128 on CUDA, 256 on HIP.
+inline constexpr int64_t kGPUScanMaxPerLane = 4;
+
 /// The scan mapping on GPU `target` for a state whose last dimension has
 /// `lanes` elements (1 for a state without a lane dimension), or
-/// std::nullopt with `error` (no GPU, or more lanes than a warp holds).
+/// std::nullopt with `error` (no GPU, or more elements than
+/// kGPUScanMaxPerLane per lane of a warp).
 std::optional<GPUScanConfig> selectGPUScanConfig(const TargetDescription &target,
                                                  int64_t lanes,
                                                  std::string &error);

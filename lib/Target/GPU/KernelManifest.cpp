@@ -61,13 +61,32 @@ seq::buildKernelManifest(ModuleOp module, const TargetDescription &target) {
       sharedBytes +=
           memref.getNumElements() * ((memref.getElementTypeBitWidth() + 7) / 8);
     }
-    kernels.push_back(llvm::json::Object{
+    llvm::json::Array extents;
+    if (auto rules =
+            func->getAttrOfType<DenseI64ArrayAttr>(kParamExtentsAttrName)) {
+      if (rules.size() % 5 != 0) {
+        func.emitError() << kParamExtentsAttrName
+                         << " must hold (p, d, q, e, k) tuples";
+        failed = true;
+        return;
+      }
+      for (int64_t r = 0; r < rules.size(); r += 5)
+        extents.push_back(llvm::json::Object{{"param", rules[r]},
+                                             {"dim", rules[r + 1]},
+                                             {"of", rules[r + 2]},
+                                             {"of_dim", rules[r + 3]},
+                                             {"times", rules[r + 4]}});
+    }
+    llvm::json::Object kernel{
         {"name", func.getName()},
         {"block", llvm::json::Array{(*block)[0], (*block)[1], (*block)[2]}},
         {"grid", std::move(gridRule)},
         {"static_shared_bytes", sharedBytes},
         {"dynamic_shared_bytes", 0},
-        {"params", std::move(params)}});
+        {"params", std::move(params)}};
+    if (!extents.empty())
+      kernel["extents"] = std::move(extents);
+    kernels.push_back(std::move(kernel));
   });
   if (failed)
     return failure();

@@ -61,6 +61,7 @@ enum class ScanMutation {
   None,
   ShuffleOffset, ///< the N reduction skips its widest shuffle
   ShareLane,     ///< row values taken from the wrong lane of the group
+  DropElement,   ///< a lane's partial y leaves out its last state element
 };
 
 /// What a region value depends on (bit set): the time, the state's last
@@ -156,7 +157,7 @@ private:
   FailureOr<Value> loadInput(unsigned i, ArrayRef<Value> point);
   /// Emits the ops of `region` whose phase passes `filter` into `mapping`.
   LogicalResult emitOps(Region &region, IRMapping &mapping,
-                        function_ref<bool(Phase)> filter);
+                        function_ref<bool(Operation *)> filter);
   /// One op of a region in GPU form (math lowered to exp2/log2/sqrt).
   LogicalResult emitOp(Operation &op, IRMapping &mapping);
   /// `v` of lane `source` of the warp (any 32-bit-or-narrower scalar).
@@ -166,7 +167,7 @@ private:
   /// The state update and readout of one step: {new state, readout}.
   FailureOr<std::pair<Value, Value>>
   stepAndReadout(IRMapping &stepMap, IRMapping &readoutMap, Value h,
-                 function_ref<bool(Phase)> filter);
+                 function_ref<bool(Operation *)> filter);
 
   const ScanView &view;
   const GPUScanConfig &config;
@@ -268,10 +269,11 @@ LogicalResult ScanKernelBuilder::emitOp(Operation &op, IRMapping &mapping) {
                          "a scan region");
 }
 
-LogicalResult ScanKernelBuilder::emitOps(Region &region, IRMapping &mapping,
-                                         function_ref<bool(Phase)> filter) {
+LogicalResult
+ScanKernelBuilder::emitOps(Region &region, IRMapping &mapping,
+                           function_ref<bool(Operation *)> filter) {
   for (Operation &op : region.front().without_terminator())
-    if (filter(phases.lookup(&op)) && failed(emitOp(op, mapping)))
+    if (filter(&op) && failed(emitOp(op, mapping)))
       return failure();
   return success();
 }
@@ -320,7 +322,8 @@ Value ScanKernelBuilder::groupSum(Value v) {
 
 FailureOr<std::pair<Value, Value>>
 ScanKernelBuilder::stepAndReadout(IRMapping &stepMap, IRMapping &readoutMap,
-                                  Value h, function_ref<bool(Phase)> filter) {
+                                  Value h,
+                                  function_ref<bool(Operation *)> filter) {
   if (failed(emitOps(*view.step, stepMap, filter)))
     return failure();
   Operation *yield = view.step->front().getTerminator();
@@ -350,6 +353,9 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
   classify();
 
   int64_t group = config.group;
+  // Each lane holds `perLane` state elements, n = lane + e * group (one
+  // unless N exceeds the warp).
+  int64_t perLane = config.perLane;
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, tid, c(config.warpSize));
   Value n = arith::RemUIOp::create(b, tid, c(group));
@@ -367,18 +373,32 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
   int64_t channelStateDim = heads ? 2 : 1;
   Value channels = memref::DimOp::create(b, stateArg, channelStateDim);
   Value channelActive = ult(channel, channels);
-  Value active = channelActive;
-  if (view.laneDim >= 0)
-    active = arith::AndIOp::create(
-        b, active,
-        ult(n, memref::DimOp::create(b, stateArg, channelStateDim + 1)));
-  // Inactive lanes (past the channels or N) compute on element 0 and
+  Value laneCount =
+      view.laneDim >= 0
+          ? Value(memref::DimOp::create(b, stateArg, channelStateDim + 1))
+          : Value();
+  // Element e of this lane: its n, whether it exists, and n clamped.
+  // Inactive elements (past the channels or N) compute on element 0 and
   // store nothing; every lane reaches every shuffle. A lane past N keeps
   // its group's channel: it computes the per-step values of a chunk step
   // for the group (N below the group size, e.g. 20 of 32).
+  SmallVector<Value> ns, actives, nCs;
+  for (int64_t e = 0; e < perLane; ++e) {
+    Value ne = n;
+    if (e > 0) {
+      Value offset = c(e * group);
+      ne = add(n, offset);
+    }
+    Value active = channelActive;
+    if (laneCount)
+      active = arith::AndIOp::create(b, active, ult(ne, laneCount));
+    ns.push_back(ne);
+    actives.push_back(active);
+  }
   Value channelC = select(channelActive, channel, c(0));
-  Value nC = select(active, n, c(0));
-  auto point = [&](Value t) {
+  for (int64_t e = 0; e < perLane; ++e)
+    nCs.push_back(select(actives[e], ns[e], c(0)));
+  auto point = [&](Value t, int64_t e) {
     SmallVector<Value> p = {batch};
     if (view.timeDim >= 0)
       p.push_back(t);
@@ -386,7 +406,7 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       p.push_back(head);
     p.push_back(channelC);
     if (view.laneDim >= 0)
-      p.push_back(nC);
+      p.push_back(nCs[e]);
     return p;
   };
   auto statePoint = [&](Value ch, Value nn) {
@@ -411,9 +431,10 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
       p.push_back(nn);
     return p;
   };
-  auto inputPhase = [&](unsigned i) {
-    return phaseOf(masks.lookup(view.step->front().getArgument(i)));
+  auto inputMask = [&](unsigned i) {
+    return masks.lookup(view.step->front().getArgument(i));
   };
+  auto inputPhase = [&](unsigned i) { return phaseOf(inputMask(i)); };
   auto mapInput = [&](IRMapping &stepMap, IRMapping &readoutMap, unsigned i,
                       Value v) {
     stepMap.map(view.step->front().getArgument(i), v);
@@ -430,57 +451,113 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
     b.setInsertionPointToStart(ifOp.thenBlock());
     body();
   };
+  // Element e > 0 re-emits only what depends on N; the rest is element 0's
+  // (its mapping copied after element 0's ops).
+  auto laneOnly = [&](int64_t e, function_ref<bool(Phase)> filter) {
+    return [&, e, filter](Operation *op) {
+      if (!filter(phases.lookup(op)))
+        return false;
+      return e == 0 || (op->getNumResults() != 0 &&
+                        (masks.lookup(op->getResult(0)) & kDependsOnLane));
+    };
+  };
+  // The sum over this lane's elements of the readout (f32), then over the
+  // group. The drop-element mutation leaves out the lane's last element.
+  auto reduceReadout = [&](ArrayRef<Value> rs) {
+    Value zero = f32(0.0f);
+    Value partial;
+    int64_t count = static_cast<int64_t>(rs.size());
+    if (mutation == ScanMutation::DropElement && count > 1)
+      --count;
+    for (int64_t e = 0; e < count; ++e) {
+      Value rF32 = toF32(rs[e]);
+      Value term = select(actives[e], rF32, zero);
+      partial = partial ? Value(arith::AddFOp::create(b, partial, term)) : term;
+    }
+    return groupSum(partial);
+  };
+  auto storeFinal = [&](ArrayRef<Value> hs) {
+    for (int64_t e = 0; e < perLane; ++e)
+      ifThen(actives[e], [&] {
+        memref::StoreOp::create(b, hs[e], finalArg, statePoint(channel, ns[e]));
+      });
+  };
 
-  Value h0 = memref::LoadOp::create(b, stateArg, statePoint(channelC, nC));
+  SmallVector<Value> h0s;
+  for (int64_t e = 0; e < perLane; ++e)
+    h0s.push_back(
+        memref::LoadOp::create(b, stateArg, statePoint(channelC, nCs[e])));
 
   // Everything that varies with neither the time nor N: once per lane
-  // (scan_step: everything, there is no time).
-  IRMapping invStep, invReadout;
+  // (scan_step: everything, there is no time); what varies with N but not
+  // the time: once per element.
+  SmallVector<IRMapping> invSteps(perLane), invReadouts(perLane);
   // Constants the regions use from outside the op (the canonicalizer
   // hoists them out of the regions): cloned into the kernel once.
   for (Value outside : outsideValues(view))
-    if (!invStep.contains(outside)) {
+    if (!invSteps[0].contains(outside)) {
       Value copy = b.clone(*outside.getDefiningOp())->getResult(0);
-      invStep.map(outside, copy);
-      invReadout.map(outside, copy);
+      invSteps[0].map(outside, copy);
+      invReadouts[0].map(outside, copy);
     }
   auto isInvariant = [](Phase p) { return p == Phase::Invariant; };
-  for (unsigned i = 0; i < numInputs; ++i)
-    if (inputPhase(i) == Phase::Invariant) {
-      FailureOr<Value> v = loadInput(i, point(c(0)));
-      if (failed(v))
-        return failure();
-      mapInput(invStep, invReadout, i, *v);
-    }
+  // Loads element e's invariant inputs (e > 0: those that vary with N).
+  auto loadInvariants = [&](int64_t e) -> LogicalResult {
+    for (unsigned i = 0; i < numInputs; ++i)
+      if (inputPhase(i) == Phase::Invariant &&
+          (e == 0 || (inputMask(i) & kDependsOnLane))) {
+        FailureOr<Value> v = loadInput(i, point(c(0), e));
+        if (failed(v))
+          return failure();
+        mapInput(invSteps[e], invReadouts[e], i, *v);
+      }
+    return success();
+  };
 
   if (view.isStep) {
     auto all = [](Phase) { return true; };
-    FailureOr<std::pair<Value, Value>> result =
-        stepAndReadout(invStep, invReadout, h0, all);
-    if (failed(result))
-      return failure();
-    auto [next, r] = *result;
+    SmallVector<Value> nexts, rs;
+    for (int64_t e = 0; e < perLane; ++e) {
+      if (e > 0) {
+        invSteps[e] = invSteps[0];
+        invReadouts[e] = invReadouts[0];
+      }
+      if (failed(loadInvariants(e)))
+        return failure();
+      FailureOr<std::pair<Value, Value>> result = stepAndReadout(
+          invSteps[e], invReadouts[e], h0s[e], laneOnly(e, all));
+      if (failed(result))
+        return failure();
+      nexts.push_back(result->first);
+      rs.push_back(result->second);
+    }
     if (view.reduce) {
-      Value zero = f32(0.0f);
-      Value rF32 = toF32(r);
-      Value sum = groupSum(select(active, rF32, zero));
+      Value sum = reduceReadout(rs);
       ifThen(arith::AndIOp::create(
                  b, channelActive,
                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, c(0))),
              [&] { storeOutput(sum, outputPoint({}, channel, {})); });
     } else {
-      ifThen(active, [&] { storeOutput(r, statePoint(channel, n)); });
+      for (int64_t e = 0; e < perLane; ++e)
+        ifThen(actives[e],
+               [&] { storeOutput(rs[e], statePoint(channel, ns[e])); });
     }
-    ifThen(active, [&] {
-      memref::StoreOp::create(b, next, finalArg, statePoint(channel, n));
-    });
+    storeFinal(nexts);
     gpu::ReturnOp::create(b);
     return success();
   }
 
-  if (failed(emitOps(*view.step, invStep, isInvariant)) ||
-      (view.readout && failed(emitOps(*view.readout, invReadout, isInvariant))))
-    return failure();
+  for (int64_t e = 0; e < perLane; ++e) {
+    if (e > 0) {
+      invSteps[e] = invSteps[0];
+      invReadouts[e] = invReadouts[0];
+    }
+    if (failed(loadInvariants(e)) ||
+        failed(emitOps(*view.step, invSteps[e], laneOnly(e, isInvariant))) ||
+        (view.readout && failed(emitOps(*view.readout, invReadouts[e],
+                                        laneOnly(e, isInvariant)))))
+      return failure();
+  }
 
   Value steps = memref::DimOp::create(b, outputArg, 1);
   Value last = arith::SubIOp::create(b, steps, c(1));
@@ -494,28 +571,29 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
   Value chunkStep = c(group);
   Value chunkStart = c(0);
   auto chunks =
-      scf::ForOp::create(b, chunkStart, steps, chunkStep, ValueRange{h0});
+      scf::ForOp::create(b, chunkStart, steps, chunkStep, ValueRange(h0s));
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(chunks.getBody());
     Value start = chunks.getInductionVar();
-    Value h = chunks.getRegionIterArgs()[0];
+    ValueRange hs = chunks.getRegionIterArgs();
 
     // Row phase: this lane computes step `n` of the chunk.
     Value mine = add(start, n);
     Value mineValid = ult(mine, steps);
     Value myTime = timeOf(mine);
-    IRMapping rowStep = invStep, rowReadout = invReadout;
+    IRMapping rowStep = invSteps[0], rowReadout = invReadouts[0];
     for (unsigned i = 0; i < numInputs; ++i)
       if (inputPhase(i) == Phase::Row) {
-        FailureOr<Value> v = loadInput(i, point(myTime));
+        FailureOr<Value> v = loadInput(i, point(myTime, 0));
         if (failed(v))
           return failure();
         mapInput(rowStep, rowReadout, i, *v);
       }
     auto isRow = [](Phase p) { return p == Phase::Row; };
-    if (failed(emitOps(*view.step, rowStep, isRow)) ||
-        (view.readout && failed(emitOps(*view.readout, rowReadout, isRow))))
+    auto rowOps = [&](Operation *op) { return isRow(phases.lookup(op)); };
+    if (failed(emitOps(*view.step, rowStep, rowOps)) ||
+        (view.readout && failed(emitOps(*view.readout, rowReadout, rowOps))))
       return failure();
 
     // The row values the lane phase uses (row block arguments and results
@@ -548,14 +626,16 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
     Value walkStep = c(1);
     Value walkEnd = c(group);
     Value walkStart = c(0);
-    auto walk = scf::ForOp::create(b, walkStart, walkEnd, walkStep,
-                                   ValueRange{h, keptInit});
+    SmallVector<Value> walkInit(hs.begin(), hs.end());
+    walkInit.push_back(keptInit);
+    auto walk =
+        scf::ForOp::create(b, walkStart, walkEnd, walkStep, walkInit);
     {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(walk.getBody());
       Value k = walk.getInductionVar();
-      Value hk = walk.getRegionIterArgs()[0];
-      Value kept = walk.getRegionIterArgs()[1];
+      ValueRange hks = walk.getRegionIterArgs().take_front(perLane);
+      Value kept = walk.getRegionIterArgs()[perLane];
       Value s = add(start, k);
       Value valid = ult(s, steps);
       Value time = timeOf(s);
@@ -569,7 +649,8 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
         Value nextLane = arith::RemUIOp::create(b, nextK, groupSize);
         source = add(groupBase, nextLane);
       }
-      IRMapping laneStep = invStep, laneReadout = invReadout;
+      // Shared once, used by every element of the lane.
+      IRMapping sharedStep, sharedReadout;
       for (auto [value, rowValue] : shared) {
         // A group of one lane computed its own step.
         FailureOr<Value> v = group == 1 ? FailureOr<Value>(rowValue)
@@ -578,48 +659,58 @@ LogicalResult ScanKernelBuilder::build(gpu::GPUFuncOp func) {
           return failure();
         // A region value maps in its own region's mapping.
         if (value.getParentRegion() == view.step)
-          laneStep.map(value, *v);
+          sharedStep.map(value, *v);
         else
-          laneReadout.map(value, *v);
+          sharedReadout.map(value, *v);
       }
-      for (unsigned i = 0; i < numInputs; ++i)
-        if (inputPhase(i) == Phase::Lane) {
-          FailureOr<Value> v = loadInput(i, point(time));
-          if (failed(v))
-            return failure();
-          mapInput(laneStep, laneReadout, i, *v);
-        }
       auto isLane = [](Phase p) { return p == Phase::Lane; };
-      FailureOr<std::pair<Value, Value>> result =
-          stepAndReadout(laneStep, laneReadout, hk, isLane);
-      if (failed(result))
-        return failure();
-      auto [next, r] = *result;
-      Value hNext = select(valid, next, hk);
+      auto laneOps = [&](Operation *op) { return isLane(phases.lookup(op)); };
+      SmallVector<Value> nexts, rs;
+      for (int64_t e = 0; e < perLane; ++e) {
+        IRMapping laneStep = invSteps[e], laneReadout = invReadouts[e];
+        for (auto &[from, to] : sharedStep.getValueMap())
+          laneStep.map(from, to);
+        for (auto &[from, to] : sharedReadout.getValueMap())
+          laneReadout.map(from, to);
+        for (unsigned i = 0; i < numInputs; ++i)
+          if (inputPhase(i) == Phase::Lane) {
+            FailureOr<Value> v = loadInput(i, point(time, e));
+            if (failed(v))
+              return failure();
+            mapInput(laneStep, laneReadout, i, *v);
+          }
+        FailureOr<std::pair<Value, Value>> result =
+            stepAndReadout(laneStep, laneReadout, hks[e], laneOps);
+        if (failed(result))
+          return failure();
+        nexts.push_back(select(valid, result->first, hks[e]));
+        rs.push_back(result->second);
+      }
       if (view.reduce) {
-        Value zero = f32(0.0f);
-        Value rF32 = toF32(r);
-        Value sum = groupSum(select(active, rF32, zero));
+        Value sum = reduceReadout(rs);
         kept = select(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, n, k),
                       sum, kept);
       } else {
-        ifThen(arith::AndIOp::create(b, valid, active), [&] {
-          storeOutput(
-              r, outputPoint(time, channel, view.laneDim >= 0 ? n : Value()));
-        });
+        for (int64_t e = 0; e < perLane; ++e)
+          ifThen(arith::AndIOp::create(b, valid, actives[e]), [&] {
+            storeOutput(rs[e],
+                        outputPoint(time, channel,
+                                    view.laneDim >= 0 ? ns[e] : Value()));
+          });
       }
-      scf::YieldOp::create(b, ValueRange{hNext, kept});
+      SmallVector<Value> yielded = nexts;
+      yielded.push_back(kept);
+      scf::YieldOp::create(b, yielded);
     }
     if (view.reduce)
       ifThen(arith::AndIOp::create(b, mineValid, channelActive), [&] {
-        storeOutput(walk.getResult(1), outputPoint(myTime, channel, {}));
+        storeOutput(walk.getResult(perLane), outputPoint(myTime, channel, {}));
       });
-    scf::YieldOp::create(b, ValueRange{walk.getResult(0)});
+    scf::YieldOp::create(b, walk.getResults().take_front(perLane));
   }
-  ifThen(active, [&] {
-    memref::StoreOp::create(b, chunks.getResult(0), finalArg,
-                            statePoint(channel, n));
-  });
+  SmallVector<Value> finals(chunks.getResults().begin(),
+                            chunks.getResults().end());
+  storeFinal(finals);
   gpu::ReturnOp::create(b);
   return success();
 }
@@ -696,7 +787,8 @@ struct GPUScanKernelsPass
         module, "seq-gpu-scan-kernels", mutation,
         {{"none", ScanMutation::None},
          {"shuffle-offset", ScanMutation::ShuffleOffset},
-         {"share-lane", ScanMutation::ShareLane}});
+         {"share-lane", ScanMutation::ShareLane},
+         {"drop-element", ScanMutation::DropElement}});
     if (failed(parsedMutation))
       return signalPassFailure();
 
@@ -754,11 +846,14 @@ struct GPUScanKernelsPass
         kernels = getOrCreateKernelModule(builder, module, *description);
         name = uniqueKernelName(
             kernels,
-            llvm::formatv("{0}{1}{2}_g{3}{4}",
+            llvm::formatv("{0}{1}{2}_g{3}{4}{5}",
                           view->isStep ? seqrt::gpuhost::kScanStepKernelPrefix
                                        : seqrt::gpuhost::kScanKernelPrefix,
                           view->headDim >= 0 ? "heads_" : "",
                           kernelTypeName(view->outputElement), config->group,
+                          config->perLane > 1
+                              ? "_e" + std::to_string(config->perLane)
+                              : std::string(),
                           view->reverse ? "_reverse" : "")
                 .str());
         OpBuilder::InsertionGuard guard(builder);
@@ -786,6 +881,45 @@ struct GPUScanKernelsPass
                   1,     1};
         auto func = createKernelFunc(b, name, arguments, TypeRange{},
                                      config->threads(), grid);
+        // The inputs are read through the op's maps at points of the
+        // iteration space the state and output span (b and the state's
+        // dimensions from the init, t from the output): the runtime checks
+        // each input's extents against them at load (a result `d` or
+        // `d floordiv k`, as the op's verifier requires).
+        SmallVector<int64_t> extents;
+        int64_t output = state + 1;
+        for (auto [i, map] : llvm::enumerate(view->maps))
+          for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+            int64_t divisor = 1;
+            AffineExpr dimExpr = expr;
+            if (auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+                binary && binary.getKind() == AffineExprKind::FloorDiv) {
+              auto k = dyn_cast<AffineConstantExpr>(binary.getRHS());
+              dimExpr = binary.getLHS();
+              divisor = k ? k.getValue() : 0;
+            }
+            auto dim = dyn_cast<AffineDimExpr>(dimExpr);
+            if (!dim || divisor <= 0) {
+              op->emitError() << "seq-gpu-scan-kernels: input " << i
+                              << "'s map " << AffineMapAttr::get(map)
+                              << " has an expression the kernel cannot index";
+              failedAny = true;
+              return;
+            }
+            int64_t position = dim.getPosition();
+            int64_t source = state, sourceDim = position;
+            if (position == 0)
+              sourceDim = 0;
+            else if (view->timeDim >= 0 && position == view->timeDim)
+              source = output, sourceDim = 1;
+            else if (view->timeDim >= 0)
+              sourceDim = position - 1;
+            llvm::append_values(extents, static_cast<int64_t>(i),
+                                static_cast<int64_t>(r), source, sourceDim,
+                                divisor);
+          }
+        func->setAttr(kParamExtentsAttrName,
+                      builder.getDenseI64ArrayAttr(extents));
         if (failed(ScanKernelBuilder(b, *view, *config, *parsedMutation)
                        .build(func))) {
           failedAny = true;

@@ -119,6 +119,12 @@ inline constexpr char kCacheWriteKernelPrefix[] = "cache_write_";
 inline constexpr char kConvKernelPrefix[] = "causal_conv1d_";
 inline constexpr char kScanKernelPrefix[] = "scan_";
 inline constexpr char kScanStepKernelPrefix[] = "scan_step_";
+/// A kernel's manifest entry may carry "extents": rules {"param", "dim",
+/// "of", "of_dim", "times"} (dimension `dim` of argument `param` times
+/// `times` is dimension `of_dim` of argument `of`), checked at load; a
+/// scan kernel's inputs, read through the op's indexing maps, are checked
+/// by them (a scan kernel with inputs must have them).
+inline constexpr char kKernelExtents[] = "extents";
 /// The MoE kernels (seq-gpu-moe-kernels): routing
 /// `moe_route_<type>_<scoring>_k<K>...`, dispatch `moe_dispatch_e<E>...`,
 /// the grouped GEMMs of the routed experts (`moe_gate_up_<activation>_...`

@@ -15,6 +15,7 @@
 // RUN: not seqc-opt %S/Inputs/scan-unsupported.mlir --split-input-file --seq-gpu-scan-kernels=target=cuda:sm_80 2>&1 | FileCheck %s --check-prefix=NOKERNEL
 // RUN: not seqc %S/Inputs/scan-unsupported.mlir --target=cuda:sm_80 -emit=gpu-kernels -o %t.mlir 2>&1 | FileCheck %s --check-prefix=SEQC
 // RUN: seqc-opt %S/../../Integration/GPU/scan_mamba2.mlir --canonicalize --seq-gpu-scan-kernels=target=cuda:sm_80 | FileCheck %s --check-prefix=MAMBA2
+// RUN: seqc-opt %S/../../Integration/GPU/scan_mamba2_wide.mlir --canonicalize --seq-gpu-scan-kernels=target=cuda:sm_80 | FileCheck %s --check-prefix=WIDE
 
 // CHECK: func.func @mamba1
 // CHECK: {seq.gpu_kernel = @seq_kernels::@scan_f32_g16}
@@ -101,7 +102,7 @@
 // NOTGPU: 'cpu' is not a GPU target
 // MUTATION: seq-gpu-scan-kernels: unknown mutation 'typo'
 // NOKERNEL: error: seq-gpu-scan-kernels: no GPU kernel for the region op 'math.tanh'
-// NOKERNEL: error: seq-gpu-scan-kernels: a scan state whose last dimension has 64 elements (a group of lanes holds 1 to 32)
+// NOKERNEL: error: seq-gpu-scan-kernels: a scan state whose last dimension has 160 elements (a warp of 32 lanes holds 1 to 128, 4 a lane)
 // NOKERNEL: error: seq-gpu-scan-kernels: no GPU kernel for a state of rank 5 (the kernel takes [B, D], [B, D, N] and [B, H, P, N])
 // SEQC: error: seq-gpu-scan-kernels: no GPU kernel for the region op 'math.tanh'
 
@@ -112,7 +113,7 @@
 // (h floordiv 3); y summed over the 32-lane group.
 // MAMBA2: {seq.gpu_kernel = @seq_kernels::@scan_heads_f32_g32}
 // MAMBA2: {seq.gpu_kernel = @seq_kernels::@scan_step_heads_f32_g16}
-// MAMBA2: gpu.func @scan_heads_f32_g32({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, seq.launch_grid = array<i64: 6, 2, 4, 6, 0, 1, 6, 1, 1>}
+// MAMBA2: gpu.func @scan_heads_f32_g32({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, seq.launch_grid = array<i64: 6, 2, 4, 6, 0, 1, 6, 1, 1>, seq.param_extents = array<i64: {{.*}}>}
 // MAMBA2: %[[HEAD:.*]] = gpu.block_id  z
 // MAMBA2: memref.load %arg6[%{{.*}}, %[[HEAD]], %{{.*}}, %{{.*}}]
 // MAMBA2: arith.constant 2.000000e+01 : f32
@@ -125,7 +126,25 @@
 // MAMBA2: gpu.shuffle  xor %{{.*}}, %c1_i32
 // MAMBA2: memref.store {{.*}}, %arg7[%{{.*}}, %{{.*}}, %[[HEAD]], %{{.*}}]
 // MAMBA2: memref.store {{.*}}, %arg8[%{{.*}}, %[[HEAD]], %{{.*}}, %{{.*}}]
-// MAMBA2: gpu.func @scan_step_heads_f32_g16({{.*}}seq.launch_grid = array<i64: 6, 2, 8, 6, 0, 1, 6, 1, 1>}
+// MAMBA2: gpu.func @scan_step_heads_f32_g16({{.*}}seq.launch_grid = array<i64: 6, 2, 8, 6, 0, 1, 6, 1, 1>, seq.param_extents
 // MAMBA2-NOT: scf.for
 // MAMBA2: gpu.block_id  z
 // MAMBA2: gpu.return
+
+// d_state 128 on a warp of 32: 4 state elements a lane (n = lane + 32 e),
+// carried through both loops; the per-step values shared once for all
+// four; B and C loaded per element (the group h floordiv 2); the lane's
+// four readout terms summed, then the butterfly over the warp. The
+// manifest's extent rules: input 4 (B [b, t, h floordiv 2, n]) from the
+// init (b, h times 2, n) and the output (t).
+// WIDE: gpu.func @scan_heads_f32_g32_e4({{.*}}seq.param_extents = array<i64: {{.*}}4, 0, 6, 0, 1, 4, 1, 7, 1, 1, 4, 2, 6, 1, 2, 4, 3, 6, 3, 1,
+// WIDE: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32) {
+// WIDE: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32) {
+// WIDE-COUNT-3: gpu.shuffle  idx
+// WIDE-NOT: gpu.shuffle
+// WIDE-COUNT-4: memref.load %arg5
+// WIDE-NOT: gpu.shuffle
+// WIDE-COUNT-3: arith.addf
+// WIDE: gpu.shuffle  xor %{{.*}}, %c16_i32, %c32_i32
+// WIDE-COUNT-4: memref.store {{.*}}, %arg8
+// WIDE: gpu.return

@@ -45,6 +45,13 @@ constexpr llvm::StringLiteral kKernelModuleName = "seq_kernels";
 /// gpu.func); its block size is the func's `known_block_size`.
 constexpr llvm::StringLiteral kLaunchGridAttrName = "seq.launch_grid";
 
+/// Launch ABI: extents a kernel needs its arguments to agree in, beyond
+/// what its family's name says (the runtime checks them at load, the
+/// manifest's "extents"): an i64 array on the gpu.func of tuples (p, d, q,
+/// e, k): dimension d of argument p times k is dimension e of argument q
+/// (a scan's inputs read through the op's indexing maps, `h floordiv k`).
+constexpr llvm::StringLiteral kParamExtentsAttrName = "seq.param_extents";
+
 /// Deliberate kernel bugs for the emulator's mutation tests: each must make
 /// an emulated test fail. Never used outside tests.
 enum class KernelMutation {

@@ -236,10 +236,11 @@ def SeqGPUScanKernels : Pass<"seq-gpu-scan-kernels", "::mlir::ModuleOp"> {
   let summary = "Generates the GPU kernels of seq.scan and seq.scan_step";
   let description = [{
     For every `seq.scan` and `seq.scan_step` whose state is `[B, D]` or
-    `[B, D, N]` (N up to the warp size; readout summed over N or no
-    readout) adds a kernel to `gpu.module @seq_kernels` and names it on the
-    op (`seq.gpu_kernel`). A group of lanes (N rounded up to a power of
-    two) owns one (batch row, channel), one lane per state element; the
+    `[B, D, N]` or `[B, H, P, N]` (N up to 4 warps; readout summed over N
+    or no readout) adds a kernel to `gpu.module @seq_kernels` and names it
+    on the op (`seq.gpu_kernel`). A group of lanes (N rounded up to a power
+    of two, at most a warp) owns one (batch row, channel), one lane per
+    state element (N above the warp: several per lane, `_e<count>`); the
     state stays in registers while the block walks the sequence in chunks
     of one step per lane. The step and readout regions are compiled into
     the kernel: what depends on neither the time nor N (`A = -exp(A_log)`)
@@ -255,8 +256,8 @@ def SeqGPUScanKernels : Pass<"seq-gpu-scan-kernels", "::mlir::ModuleOp"> {
     Option<"target", "target", "std::string", "\"cuda:sm_80\"",
            "The GPU target (cuda:<sm>, hip:<gfx>)">,
     Option<"mutation", "mutation", "std::string", "\"none\"",
-           "Test only: a deliberate bug (shuffle-offset, share-lane) that "
-           "the emulator must catch">
+           "Test only: a deliberate bug (shuffle-offset, share-lane, "
+           "drop-element) that the emulator must catch">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

@@ -216,6 +216,17 @@ FAMILIES = {
                     initializer_range=0.3, residual_in_fp32=True,
                     bos_token_id=1, eos_token_id=2, pad_token_id=0,
                     tie_word_embeddings=False)),
+    # Mamba-2 with the d_state of the usual checkpoints' smaller end (64:
+    # more than a CUDA warp, so the GPU scan kernel holds several state
+    # elements per lane), otherwise the mamba2 config above.
+    "mamba2_n64": (transformers.Mamba2Config,
+                   dict(vocab_size=97, hidden_size=36, state_size=64,
+                        num_hidden_layers=3, expand=2, num_heads=6,
+                        head_dim=12, n_groups=2, conv_kernel=4, chunk_size=4,
+                        use_conv_bias=True, layer_norm_epsilon=1e-5,
+                        initializer_range=0.3, residual_in_fp32=True,
+                        bos_token_id=1, eos_token_id=2, pad_token_id=0,
+                        tie_word_embeddings=False)),
     # Jamba: 5 layers, attention (no positional embedding, GQA 3:1,
     # head_dim 6) at layers 1 and 3 (attn_layer_period 2, offset 1), Mamba
     # mixers with dt/B/C RMSNorms at 0, 2, 4 (72 channels, d_state 6,
@@ -290,7 +301,8 @@ ROUTER_SCALE = 3.0
 # norm, per-head q/k norms included, changes the logits.
 RANDOM_NORMS = {"qwen3": 1.0, "gemma2": 0.0, "qwen3_dense": 1.0,
                 "gemma2_hd": 0.0, "mamba": 1.0, "mamba_bias": 1.0,
-                "mamba2": 1.0, "jamba": 1.0, "recurrent_gemma": 0.0}
+                "mamba2": 1.0, "mamba2_n64": 1.0, "jamba": 1.0,
+                "recurrent_gemma": 0.0}
 
 
 # Families whose f32 logits are sensitive to rounding (Jamba: RMSNorms of

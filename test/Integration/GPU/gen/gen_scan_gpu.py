@@ -132,6 +132,49 @@ def mamba2_step_case(name, Bsz, H, P, N, G):
 # of 8 on CUDA, 2 of 16 on HIP, the last partial), N = 16, 2 groups.
 mamba2_step_case("scan_gpu_mamba2_step", 3, 4, 24, 16, 2)
 
+
+def mamba2_prefill_case(name, Bsz, T, H, P, N, G):
+    """The Mamba-2 scan of scan_mamba2_wide.mlir's prefill functions
+    (seq.scan, state [B, H, P, N]): the regions of mamba2_step_case over T
+    steps, the sequential recurrence in float64 from a non-zero state: y =
+    sum_n h C per step and the final state."""
+    rng = rng_for(name)
+    dt = f32(randn(rng, Bsz, T, H, scale=0.5) - 1.0)
+    dt_bias = f32(uniform(rng, -0.5, 0.5, H))
+    x = f32(randn(rng, Bsz, T, H, P))
+    A_log = f32(torch.log(uniform(rng, 1.0, 16.0, H)))
+    Bm = f32(randn(rng, Bsz, T, G, N, scale=0.5))
+    Cm = f32(randn(rng, Bsz, T, G, N, scale=0.5))
+    h0 = f32(randn(rng, Bsz, H, P, N, scale=0.5))
+    sp = F.softplus(dt + dt_bias, threshold=20.0)                 # [b, t, h]
+    Bh = Bm.repeat_interleave(H // G, dim=2)                      # [b, t, h, n]
+    Ch = Cm.repeat_interleave(H // G, dim=2)
+    A = -torch.exp(A_log)
+    h = h0.clone()
+    ys = []
+    for t in range(T):
+        dA = torch.exp(sp[:, t] * A)                              # [b, h]
+        h = dA[:, :, None, None] * h + torch.einsum(
+            "bh,bhp,bhn->bhpn", sp[:, t], x[:, t], Bh[:, t])
+        ys.append(torch.einsum("bhpn,bhn->bhp", h, Ch[:, t]))
+    save(name, {"dt": dt, "dt_bias": dt_bias, "x": x, "A_log": A_log,
+                "B": Bm, "C": Cm, "h0": h0, "y": torch.stack(ys, dim=1),
+                "final_state": h})
+
+
+# Mamba-2 with d_state above the warp (several state elements per lane):
+# N = 128 (4 a lane on CUDA, 2 on HIP), 70 steps (3 chunks of 32 on CUDA,
+# 2 of 64 on HIP, the last partial), 4 heads in 2 groups, P = 6 (2 blocks
+# of 4 channels on CUDA, the last partial); N = 64 (2 a lane on CUDA, a
+# wavefront of 64 on HIP), 45 steps, 3 heads, 1 group, P = 10. The decode
+# steps: N = 128 and 64, and N = 80 (CUDA 32 + 32 + 16 lanes, HIP 64 + 16:
+# a lane's last element past N).
+mamba2_prefill_case("scan_gpu_mamba2_n128", 2, 70, 4, 6, 128, 2)
+mamba2_prefill_case("scan_gpu_mamba2_n64", 1, 45, 3, 10, 64, 1)
+mamba2_step_case("scan_gpu_mamba2_step_n128", 3, 4, 8, 128, 2)
+mamba2_step_case("scan_gpu_mamba2_step_n64", 2, 2, 5, 64, 1)
+mamba2_step_case("scan_gpu_mamba2_step_n80", 2, 2, 6, 80, 2)
+
 # Short convolution, decode step (S = 1) from a given state, K = 4, bias,
 # SiLU, f32, 300 channels (two blocks' worth of threads).
 rng = rng_for("conv_gpu_decode")

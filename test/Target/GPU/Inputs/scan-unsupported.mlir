@@ -14,15 +14,15 @@ func.func @tanh(%a: tensor<1x4x8xf32>, %h0: tensor<1x8xf32>) -> (tensor<1x4x8xf3
 
 // -----
 
-func.func @wide_state(%a: tensor<1x4x2x64xf32>, %h0: tensor<1x2x64xf32>)
-    -> (tensor<1x4x2x64xf32>, tensor<1x2x64xf32>) {
-  %y, %h = seq.scan ins(%a : tensor<1x4x2x64xf32>) init(%h0 : tensor<1x2x64xf32>)
+func.func @wide_state(%a: tensor<1x4x2x160xf32>, %h0: tensor<1x2x160xf32>)
+    -> (tensor<1x4x2x160xf32>, tensor<1x2x160xf32>) {
+  %y, %h = seq.scan ins(%a : tensor<1x4x2x160xf32>) init(%h0 : tensor<1x2x160xf32>)
       maps = [affine_map<(b, t, d, n) -> (b, t, d, n)>]
       step {
       ^bb0(%av: f32):
         seq.yield %av, %av : f32, f32
-      } -> tensor<1x4x2x64xf32>, tensor<1x2x64xf32>
-  return %y, %h : tensor<1x4x2x64xf32>, tensor<1x2x64xf32>
+      } -> tensor<1x4x2x160xf32>, tensor<1x2x160xf32>
+  return %y, %h : tensor<1x4x2x160xf32>, tensor<1x2x160xf32>
 }
 
 // -----
