@@ -121,9 +121,13 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   // 1.23x the 32-slot dot-product blocks above,
   // bench/results/cpu-2026-12-01-moe-attn.md). Blocks of 1-3 slots
   // (decode) keep the dot-product register blocks.
+  // AVX-512: blocks of 4-7 slots run the dot-product blocks too (a panel
+  // block of 4 slots fills a quarter of its lanes and pays a broadcast
+  // per weight element; decode T8 bf16, whose 16 slots make one 4-slot
+  // block: 1.15x, bench/results/cpu-moe-2026-12-01-s12.md).
   if (tiling.vectorWidth > 0) {
     tiling.moeRowTile = 2 * tiling.vectorWidth;
-    tiling.moePanelMinRows = 4;
+    tiling.moePanelMinRows = tiling.vectorWidth >= 16 ? 8 : 4;
   }
   // Tile order (issue #10, bench/results/cpu-moe-2026-12-01-s11.md): the
   // gate/up tiles run per group of up to 4 row blocks of one expert (its
@@ -138,6 +142,15 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   tiling.moeUpBlockGroup = 4;
   tiling.moeDownBlockGroup = 1;
   tiling.moePanelBroadcasts = tiling.vectorWidth >= 16 ? 12 : 6;
+  // bf16 experts (bench/results/cpu-moe-2026-12-01-s12.md): dot-path
+  // blocks widen each 64-byte weight line into even and odd elements
+  // against pair-split activations, and prefetch the rows 8 features on
+  // (decode T1 bf16: 4.79 -> 3.70 ms, 92% of copy bandwidth; without the
+  // prefetch 4.03); panel blocks widen their weight rows into an f32 copy
+  // 256 elements at a time instead of one element per broadcast.
+  tiling.moeDecodePrefetchRows = 8;
+  tiling.moeBF16PairDots = 1;
+  tiling.moePanelConvertDepth = 256;
   // Mamba-2 scans: the recurrence on channel lanes. The SSD form
   // (--scan-chunk=64: per (batch, head) a chunk's C, B (64 x N), u (64 x
   // P), the 64 x 64 decay-masked weights and the P x N state, 160 KiB at

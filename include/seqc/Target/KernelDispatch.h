@@ -110,6 +110,20 @@ struct TilingOptions {
   // (gate, up) of the gate/up phase share one block), each against up to
   // 2 slot vectors: up to 2 x this many accumulators.
   int64_t moePanelBroadcasts = 6;
+  // Dot-path (decode) blocks with bf16 weights: while a block of features
+  // is read, the weight rows of the features this many on are prefetched,
+  // one hint per line; 0: none.
+  int64_t moeDecodePrefetchRows = 0;
+  // Dot-path blocks with bf16 weights (nonzero): each 64-byte line of a
+  // weight row is widened into its even and odd elements by a shift and a
+  // mask and meets activations stored in that order (the input rows
+  // copied once, the hidden rows written so); 0: widen 16-element halves
+  // by zero extension.
+  int64_t moeBF16PairDots = 1;
+  // Panel blocks with bf16 weights: the register block's weight rows are
+  // widened to an f32 stack copy this many elements at a time (the
+  // broadcasts read the copy); 0: widen each element as it is broadcast.
+  int64_t moePanelConvertDepth = 0;
   // seq.scan in Mamba-2's form (one scalar decay per head): steps per
   // chunk of the chunked matmul (SSD) form; 0 keeps the recurrence.
   int64_t scanChunk = 0;

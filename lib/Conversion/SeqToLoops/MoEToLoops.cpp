@@ -25,7 +25,11 @@
 //   blocks of slots x features (moeBlockRows x moeBlockFeatures) of dot
 //   products. Either way a weight row is read once per row block (once per
 //   call for decode). Even one token (decode) spreads over F/64 + Dm/64
-//   tiles per slot. The work is T * K expert FFNs, never T * E.
+//   tiles per slot. The work is T * K expert FFNs, never T * E. bf16
+//   weights: the dot-product blocks widen each 64-byte line into its even
+//   and odd elements against activations in that (pair-split) order and
+//   prefetch the rows ahead; the panel blocks widen a register block's
+//   rows into an f32 stack copy a chunk at a time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -194,35 +198,147 @@ static std::pair<Value, Value> argmaxUnblocked(LoopBuilder &b, Value scores,
   return {best[0], best[1]};
 }
 
+/// The position of element `k` of a row of `length` elements in its
+/// pair-split copy: each whole block of 2 x width elements holds its even
+/// elements first, then its odd ones (the order in which splitBF16Pairs
+/// widens a line of bf16 weights); elements past the last whole block stay
+/// in place.
+static Value pairSplitPosition(LoopBuilder &b, Value k, Value length,
+                               int64_t width) {
+  Value span = b.index(2 * width);
+  Value whole = b.mul(arith::DivUIOp::create(b, length, span), span);
+  Value inBlock = arith::RemUIOp::create(b, k, span);
+  Value blockStart = b.sub(k, inBlock);
+  Value half = arith::DivUIOp::create(b, inBlock, b.index(2));
+  Value odd = arith::RemUIOp::create(b, inBlock, b.index(2));
+  Value oddOffset = b.mul(odd, b.index(width));
+  Value split = b.add(blockStart, b.add(oddOffset, half));
+  Value inWhole = b.cmp(arith::CmpIPredicate::ult, k, whole);
+  return b.select(inWhole, split, k);
+}
+
+/// dotProducts for bf16 right-hand rows and f32 left-hand rows in
+/// pair-split order (pairSplitPosition): per step one 64-byte line of each
+/// right-hand row (2 x width bf16) is widened by a shift and a mask into
+/// its even and odd elements (splitBF16Pairs), which meet the left-hand
+/// rows' even and odd vectors of the block. The same sums as dotProducts
+/// in another order of addition; the elements past the last whole block
+/// run scalar in natural order. Each step also prefetches the same line of
+/// the `prefetch` rows (into L1).
+static SmallVector<Value> pairSplitDots(LoopBuilder &b, ArrayRef<Row> lhs,
+                                        ArrayRef<Row> rhs, Value length,
+                                        int64_t width, ArrayRef<Row> prefetch) {
+  const size_t count = lhs.size() * rhs.size();
+  auto type = VectorType::get({width}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
+  Value span = b.index(2 * width);
+  Value whole = b.mul(arith::DivUIOp::create(b, length, span), span);
+  Value lo = b.index(0);
+  auto loop = scf::ForOp::create(
+      b, lo, whole, span, SmallVector<Value>(count, zero),
+      [&](OpBuilder &, Location loc, Value k, ValueRange acc) {
+        for (const Row &row : prefetch) {
+          SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+          indices.push_back(k);
+          memref::PrefetchOp::create(b, row.buffer, indices,
+                                     /*isWrite=*/false, /*localityHint=*/3,
+                                     /*isDataCache=*/true);
+        }
+        SmallVector<std::pair<Value, Value>> lhsVectors;
+        Value oddAt = b.add(k, b.index(width));
+        for (const Row &row : lhs) {
+          Value even = loadRowVector(b, row, k, width);
+          Value odd = loadRowVector(b, row, oddAt, width);
+          lhsVectors.push_back({even, odd});
+        }
+        SmallVector<Value> next(count);
+        for (auto [j, row] : llvm::enumerate(rhs)) {
+          SmallVector<Value> halves = splitBF16Pairs(b, row, k, width);
+          for (auto [i, x] : llvm::enumerate(lhsVectors)) {
+            size_t at = i * rhs.size() + j;
+            Value sum = vector::FMAOp::create(b, x.first, halves[0], acc[at]);
+            next[at] = vector::FMAOp::create(b, x.second, halves[1], sum);
+          }
+        }
+        scf::YieldOp::create(b, loc, next);
+      });
+  SmallVector<Value> sums;
+  for (size_t at = 0; at < count; ++at) {
+    Value sum = vector::ReductionOp::create(
+        b, vector::CombiningKind::ADD, loop.getResult(at), Value(),
+        arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    sums.push_back(sum);
+  }
+  return b.forLoop(
+      whole, length, sums, [&](Value k, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> lhsValues;
+        for (const Row &row : lhs) {
+          SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+          indices.push_back(k);
+          lhsValues.push_back(b.loadF32(row.buffer, indices));
+        }
+        SmallVector<Value> next(count);
+        for (auto [j, row] : llvm::enumerate(rhs)) {
+          SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
+          indices.push_back(k);
+          Value y = b.loadF32(row.buffer, indices);
+          for (auto [i, x] : llvm::enumerate(lhsValues)) {
+            size_t at = i * rhs.size() + j;
+            next[at] = b.addf(acc[at], b.mulf(x, y));
+          }
+        }
+        return next;
+      });
+}
+
+/// Whether `buffer` (a weight tensor) holds bf16.
+static bool isBF16Buffer(Value buffer) {
+  return buffer && cast<MemRefType>(buffer.getType()).getElementType().isBF16();
+}
+
 /// The dot products of rows [r0, r1) (slots of one expert) with the
 /// columns [c0, c1) of that expert (rhsRows(c): one weight row, or gate and
 /// up) over [0, length), as register blocks of `cols` columns x `rows`
 /// rows: the column groups run outermost, so their weight rows stay in L1
 /// while every row group of the block passes over them. out(r, c, dots).
+/// With `pairSplit` (bf16 weight rows, left-hand rows in pair-split
+/// order) the blocks run pairSplitDots, and while columns [c, c + cols)
+/// are read the rows of column min(c + j + ahead, last) are prefetched
+/// (ahead > 0; decode streams its weights once).
 static void
 expertBlockDots(LoopBuilder &b, Value r0, Value r1, Value c0, Value c1,
                 Value length, int64_t width,
                 llvm::function_ref<Row(Value r)> lhsRow, ColumnRows rhsRows,
                 llvm::function_ref<void(Value r, Value c, ArrayRef<Value>)> out,
-                int64_t rows, int64_t cols) {
+                int64_t rows, int64_t cols, bool pairSplit = false,
+                int64_t ahead = 0, Value last = Value()) {
   SmallVector<int64_t> colSizes{cols}, rowSizes{rows};
   if (cols > 1)
     colSizes.push_back(1);
   if (rows > 1)
     rowSizes.push_back(1);
   forGroupSizes(b, c0, c1, colSizes, [&](Value c, int64_t colCount) {
-    SmallVector<Row> rhs;
+    SmallVector<Row> rhs, prefetch;
     size_t perCol = 0;
     for (int64_t j = 0; j < colCount; ++j) {
-      SmallVector<Row> colRows = rhsRows(b.add(c, b.index(j)));
+      Value col = b.add(c, b.index(j));
+      SmallVector<Row> colRows = rhsRows(col);
       perCol = colRows.size();
       rhs.append(colRows.begin(), colRows.end());
+      if (pairSplit && ahead > 0) {
+        Value later = b.min(b.add(col, b.index(ahead)), last);
+        SmallVector<Row> laterRows = rhsRows(later);
+        prefetch.append(laterRows.begin(), laterRows.end());
+      }
     }
     forGroupSizes(b, r0, r1, rowSizes, [&](Value r, int64_t rowCount) {
       SmallVector<Row> lhs;
       for (int64_t i = 0; i < rowCount; ++i)
         lhs.push_back(lhsRow(b.add(r, b.index(i))));
-      SmallVector<Value> dots = dotProducts(b, lhs, rhs, length, width);
+      SmallVector<Value> dots =
+          pairSplit ? pairSplitDots(b, lhs, rhs, length, width, prefetch)
+                    : dotProducts(b, lhs, rhs, length, width);
       for (int64_t i = 0; i < rowCount; ++i)
         for (int64_t j = 0; j < colCount; ++j) {
           Value col = b.add(c, b.index(j));
@@ -247,7 +363,7 @@ static void panelScores(LoopBuilder &b, Value xT, int64_t rowVectors,
                         Value features, Value depth, int64_t width,
                         int64_t broadcasts, int64_t sources,
                         llvm::function_ref<Row(int64_t source, Value j)> rowOf,
-                        ArrayRef<Value> outs) {
+                        ArrayRef<Value> outs, int64_t convertDepth = 0) {
   auto type = VectorType::get({width}, b.getF32Type());
   Value zero = arith::ConstantOp::create(
       b, DenseElementsAttr::get(type, b.getF32FloatAttr(0.0f)));
@@ -256,6 +372,20 @@ static void panelScores(LoopBuilder &b, Value xT, int64_t rowVectors,
        n = n > 4 ? n / 2 : n - 1)
     sizes.push_back(n);
   sizes.push_back(1);
+  // Weight rows that are not f32 (bf16): with convertDepth, the register
+  // block's rows are widened convertDepth elements at a time into an f32
+  // stack copy (vector loads and extensions, about 1/8 of an instruction
+  // per element), and the broadcasts read the copy (a broadcast from
+  // memory, no shift and no GPR-to-vector move per element).
+  Value zeroIndex = b.index(0);
+  const bool narrow = convertDepth > 0 &&
+                      !cast<MemRefType>(rowOf(0, zeroIndex).buffer.getType())
+                           .getElementType()
+                           .isF32();
+  Value copy;
+  if (narrow)
+    copy = b.scratch({broadcasts / sources * sources, convertDepth},
+                     b.getF32Type());
   forGroupSizes(b, b.index(0), features, sizes, [&](Value j, int64_t count) {
     SmallVector<Value> featureIndex;
     SmallVector<Row> rows; // [feature][source]
@@ -275,6 +405,67 @@ static void panelScores(LoopBuilder &b, Value xT, int64_t rowVectors,
       }
       Value lo = b.index(0);
       Value step = b.index(1);
+      if (narrow) {
+        Value chunk = b.index(convertDepth);
+        auto outer = scf::ForOp::create(
+            b, lo, depth, chunk, SmallVector<Value>(rows.size() * rc, zero),
+            [&](OpBuilder &, Location loc, Value d0, ValueRange acc0) {
+              Value n = b.min(chunk, b.sub(depth, d0));
+              Value w = b.index(width);
+              Value whole = b.mul(arith::DivUIOp::create(b, n, w), w);
+              for (auto [r, row] : llvm::enumerate(rows)) {
+                Value slot = b.index(r);
+                scf::ForOp::create(
+                    b, lo, whole, w, ValueRange{},
+                    [&](OpBuilder &, Location loc, Value v, ValueRange) {
+                      Value at = b.add(d0, v);
+                      Value x = loadRowVector(b, row, at, width);
+                      vector::StoreOp::create(b, x, copy, ValueRange{slot, v});
+                      scf::YieldOp::create(b, loc);
+                    });
+                b.forLoop(whole, n, [&](Value v) {
+                  SmallVector<Value> indices(row.prefix.begin(),
+                                             row.prefix.end());
+                  indices.push_back(b.add(d0, v));
+                  Value x = b.loadF32(row.buffer, indices);
+                  memref::StoreOp::create(b, x, copy, ValueRange{slot, v});
+                });
+              }
+              auto inner = scf::ForOp::create(
+                  b, lo, n, step, acc0,
+                  [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
+                    Value at = b.add(d0, d);
+                    SmallVector<Value> x;
+                    for (Value c : columns) {
+                      Value v = vector::LoadOp::create(b, type, xT,
+                                                       ValueRange{at, c});
+                      x.push_back(v);
+                    }
+                    SmallVector<Value> next;
+                    for (size_t r = 0; r < rows.size(); ++r) {
+                      Value slot = b.index(r);
+                      Value element =
+                          memref::LoadOp::create(b, copy, ValueRange{slot, d});
+                      Value wv = vector::BroadcastOp::create(b, type, element);
+                      for (Value xv : x) {
+                        Value sum =
+                            vector::FMAOp::create(b, wv, xv, acc[next.size()]);
+                        next.push_back(sum);
+                      }
+                    }
+                    scf::YieldOp::create(b, loc, next);
+                  });
+              scf::YieldOp::create(b, loc, inner.getResults());
+            });
+        for (int64_t k = 0; k < count; ++k)
+          for (int64_t src = 0; src < sources; ++src)
+            for (int64_t r = 0; r < rc; ++r) {
+              Value sum = outer.getResult((k * sources + src) * rc + r);
+              vector::StoreOp::create(b, sum, outs[src],
+                                      ValueRange{featureIndex[k], columns[r]});
+            }
+        return;
+      }
       auto loop = scf::ForOp::create(
           b, lo, depth, step, SmallVector<Value>(rows.size() * rc, zero),
           [&](OpBuilder &, Location loc, Value d, ValueRange acc) {
@@ -1096,6 +1287,30 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
         Value firstRow = b.mul(e, b.index(rowsPerExpert));
         return b.select(perExpert, b.add(firstRow, offset), p);
       };
+      // Dot-path blocks with bf16 weights (pairSplitDots): the gate/up
+      // phase reads f32 copies of the input rows in pair-split order (one
+      // pass over the T x Dm inputs), and with a bf16 down projection the
+      // hidden rows are stored in that order, so a 64-byte line of bf16
+      // weights is widened by a shift and a mask and meets two activation
+      // vectors (no per-element zero extension).
+      const bool pairUp = options.moeBF16PairDots && width > 0 &&
+                          isBF16Buffer(up) && (!gate || isBF16Buffer(gate));
+      const bool pairDown =
+          options.moeBF16PairDots && width > 0 && isBF16Buffer(down);
+      Value xPairs;
+      if (pairUp) {
+        xPairs = heap(b, {tokens, model}, f32);
+        b.parallel({tokens}, [&](ValueRange ivs) {
+          b.forLoop(zero, model, [&](Value k) {
+            Value x = b.loadF32(input, {ivs[0], k});
+            Value at = pairSplitPosition(b, k, model, width);
+            memref::StoreOp::create(b, x, xPairs, ValueRange{ivs[0], at});
+          });
+        });
+      }
+      const int64_t ahead = options.moeDecodePrefetchRows;
+      Value lastHidden = b.sub(hidden, one);
+      Value lastModel = b.sub(model, one);
       forBlockTiles(
           b.divUp(hidden, block), upGroup, upFirst, upCount, counted[1],
           [&](Value featureBlock, Value blk) {
@@ -1122,7 +1337,7 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                         [&](int64_t src, Value j) {
                           return Row{sourceWeights[src], {e, b.add(f0, j)}};
                         },
-                        outs);
+                        outs, options.moePanelConvertDepth);
                     auto type = VectorType::get({width}, f32);
                     Value log2e = arith::ConstantOp::create(
                         b, DenseElementsAttr::get(
@@ -1170,7 +1385,7 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                   expertBlockDots(
                       b, p0, p1, f0, f1, model, options.vectorWidth,
                       [&](Value p) {
-                        return Row{input, {tokenAt(p)}};
+                        return Row{pairUp ? xPairs : input, {tokenAt(p)}};
                       },
                       [&](Value f) {
                         SmallVector<Row> rows{{up, {e, f}}};
@@ -1181,11 +1396,16 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                       [&](Value p, Value f, ArrayRef<Value> dots) {
                         Value row = hiddenRow(p, p0, e);
                         Value h = activate(gate ? dots[1] : dots[0], dots[0]);
-                        memref::StoreOp::create(b, h, hbuf, ValueRange{row, f});
+                        Value at = pairDown
+                                       ? pairSplitPosition(b, f, hidden, width)
+                                       : f;
+                        memref::StoreOp::create(b, h, hbuf,
+                                                ValueRange{row, at});
                       },
                       options.moeBlockRows,
                       gate ? options.moeBlockFeatures
-                           : 2 * options.moeBlockFeatures);
+                           : 2 * options.moeBlockFeatures,
+                      pairUp, ahead, lastHidden);
                 });
           });
 
@@ -1220,7 +1440,7 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                         [&](int64_t, Value j) {
                           return Row{down, {e, b.add(d0, j)}};
                         },
-                        ys);
+                        ys, options.moePanelConvertDepth);
                     b.forLoop(zero, b.sub(p1, p0), [&](Value i) {
                       b.forLoop(zero, features, [&](Value j) {
                         Value y =
@@ -1243,7 +1463,8 @@ struct MoeExpertsLowering : TiledPattern<MoeExpertsOp> {
                       [&](Value p, Value d, ArrayRef<Value> y) {
                         storeSlot(p, d, y[0]);
                       },
-                      options.moeBlockRows, 2 * options.moeBlockFeatures);
+                      options.moeBlockRows, 2 * options.moeBlockFeatures,
+                      pairDown, ahead, lastModel);
                 });
           });
 

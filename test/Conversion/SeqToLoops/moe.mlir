@@ -216,6 +216,14 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // The hidden buffer holds min(T*K, 3E) rows: only an expert's last,
 // short block (fewer slots than the panel kernel takes) is written there.
 // CHECK:         %[[H:.*]] = memref.alloc(%c12) {{.*}} : memref<?x32xf32>
+// bf16 weights: the dot-product blocks read the input rows as f32 in
+// pair-split order (per 16 elements the even ones, then the odd ones),
+// copied once.
+// CHECK:         %[[XP:.*]] = memref.alloc() {{.*}} : memref<8x16xf32>
+// CHECK:         scf.forall (%[[XPT:.*]]) in (%c8)
+// CHECK:           memref.load %[[X]][%[[XPT]], %[[XPK:.*]]] : memref<8x16xbf16>
+// CHECK:           arith.remui %[[XPK]], %c16
+// CHECK:           memref.store %{{.*}}, %[[XP]][%[[XPT]], %{{.*}}] : memref<8x16xf32>
 // CHECK:         scf.forall (%[[G:.*]], %{{.*}}, %[[GI:.*]]) in (%[[NB]]#1, %c1, %c4)
 // CHECK:           %[[GN:.*]] = memref.load %[[GCOUNT]][%[[G]]]
 // CHECK:           arith.cmpi ult, %[[GI]], %[[GN]]
@@ -229,14 +237,22 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:             scf.if
 // CHECK:               %[[XS:.*]] = memref.subview %[[XT]][%[[RB]], 0, 0]
 // CHECK:               scf.for %{{.*}} = %c0 to %{{.*}} step %c3
-// CHECK:                   scf.for %[[D1:.*]] = %c0 to %c16 step %c1 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK:                     vector.load %[[XS]][%[[D1]], %{{.*}}]
-// CHECK:                     %[[WE:.*]] = memref.load %[[WU]][%{{.*}}, %{{.*}}, %[[D1]]]
-// CHECK:                     %[[WF:.*]] = arith.extf %[[WE]] : bf16 to f32
-// CHECK:                     vector.broadcast %[[WF]] : f32 to vector<8xf32>
-// CHECK:                     vector.fma
-// CHECK-NOT:                 vector.reduction
-// CHECK:                     memref.load %[[WG]]
+// The bf16 weight rows of a register block are widened into an f32 stack
+// copy 256 elements at a time (vector loads and extensions); the
+// broadcasts read the copy.
+// CHECK:                   scf.for %[[D0:.*]] = %c0 to %c16 step %c256 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                     scf.for %[[V:.*]] = %c0 to %{{.*}} step %c8
+// CHECK:                       %[[WV:.*]] = vector.load %[[WU]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<4x32x16xbf16>, vector<8xbf16>
+// CHECK:                       %[[WX:.*]] = arith.extf %[[WV]] : vector<8xbf16> to vector<8xf32>
+// CHECK:                       vector.store %[[WX]], %[[COPY:.*]][%c0, %[[V]]] : memref<6x256xf32>, vector<8xf32>
+// CHECK:                     vector.load %[[WG]]
+// CHECK:                     scf.for %[[D1:.*]] = %c0 to %{{.*}} step %c1 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                       vector.load %[[XS]][%{{.*}}, %{{.*}}]
+// CHECK:                       %[[WE:.*]] = memref.load %[[COPY]][%c0, %[[D1]]] : memref<6x256xf32>
+// CHECK:                       vector.broadcast %[[WE]] : f32 to vector<8xf32>
+// CHECK:                       vector.fma
+// CHECK-NOT:                   vector.reduction
+// CHECK:                       memref.load %[[COPY]][%c1, %[[D1]]]
 // CHECK:                 math.roundeven {{.*}} : vector<8xf32>
 // CHECK:                 arith.divf {{.*}} : vector<8xf32>
 // CHECK:                 vector.store %{{.*}}, %[[HT]][%[[RB]], %{{.*}}, %c0]
@@ -251,17 +267,28 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:               scf.for %[[P:.*]] = %[[P0]] to %{{.*}} step %c3
 // CHECK:                 %[[S0:.*]] = memref.load %[[ORDER]][%[[P]]]
 // CHECK:                 %[[T0:.*]] = arith.divui %[[S0]], %c2
-// CHECK:                 scf.for %[[D:.*]] = %c0 to %c16 step %c8 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK:                   vector.load %[[X]][%[[T0]], %[[D]]] : memref<8x16xbf16>, vector<8xbf16>
-// CHECK:                   arith.extf {{.*}} : vector<8xbf16> to vector<8xf32>
-// CHECK:                   vector.load %[[WU]][%[[HE:.*]], %[[F]], %[[D]]]
-// CHECK:                   vector.fma
+// A step is one 16-element line of each bf16 weight row, split by a shift
+// (even elements) and a mask (odd ones) into f32 lanes that meet the two
+// halves of the pair-split input rows; the rows 8 features on (clamped to
+// the expert's last) are prefetched.
+// CHECK:                 scf.for %[[D:.*]] = %c0 to %c16 step %c16 {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK:                   memref.prefetch %[[WU]]
+// CHECK:                   memref.prefetch %[[WG]]
+// CHECK:                   %[[DO:.*]] = arith.addi %[[D]], %c8
+// CHECK:                   vector.load %[[XP]][%[[T0]], %[[D]]] : memref<8x16xf32>, vector<8xf32>
+// CHECK:                   vector.load %[[XP]][%[[T0]], %[[DO]]] : memref<8x16xf32>, vector<8xf32>
+// CHECK:                   %[[WL:.*]] = vector.load %[[WU]][%[[HE:.*]], %[[F]], %[[D]]] : memref<4x32x16xbf16>, vector<16xbf16>
+// CHECK:                   %[[WI:.*]] = vector.bitcast %[[WL]] : vector<16xbf16> to vector<8xi32>
+// CHECK:                   arith.shli %[[WI]]
+// CHECK:                   arith.andi %[[WI]]
 // CHECK:                   vector.fma
 // CHECK:                   vector.fma
 // CHECK:                   vector.load %[[WG]][%[[HE]], %[[F]], %[[D]]]
 // CHECK:                 vector.reduction <add>
 // CHECK:                 math.exp
-// CHECK:                 memref.store %{{.*}}, %[[H]][%{{.*}}, %[[F]]]
+// The hidden rows are stored pair-split (the down weights are bf16).
+// CHECK:                 arith.remui %[[F]], %c16
+// CHECK:                 memref.store %{{.*}}, %[[H]][%{{.*}}, %{{.*}}]
 // Phase 2: tiles of (row block, block of 64 model features): down . hT
 // (panel: 6 features x lanes) or down . hbuf (3 slots x 4 features),
 // scaled by the slot's routing weight and stored in the slot's row.
@@ -271,19 +298,21 @@ func.func @grouped_matmul(%in: tensor<20x16xf32>, %w: tensor<4x24x16xf32>, %off:
 // CHECK:             scf.if
 // CHECK:               %[[YS0:.*]] = memref.alloca() : memref<64x16xf32>
 // CHECK:               %[[HS:.*]] = memref.subview %[[HT]][%[[RB2]], 0, 0]
-// CHECK:                 scf.for %[[F2:.*]] = %c0 to %c32 step %c1 {{.*}} -> (vector<8xf32>,
-// CHECK:                   vector.load %[[HS]][%[[F2]], %{{.*}}]
-// CHECK:                   memref.load %[[WD]][%[[YE]], %{{.*}}, %[[F2]]]
-// CHECK:                   vector.fma
+// CHECK:                 scf.for %[[F2C:.*]] = %c0 to %c32 step %c256 {{.*}} -> (vector<8xf32>,
+// CHECK:                   vector.load %[[WD]][%[[YE]], %{{.*}}, %{{.*}}] : memref<4x16x32xbf16>, vector<8xbf16>
+// CHECK:                   scf.for %[[F2:.*]] = %c0 to %{{.*}} step %c1 {{.*}} -> (vector<8xf32>,
+// CHECK:                     vector.load %[[HS]][%{{.*}}, %{{.*}}]
+// CHECK:                     memref.load %{{.*}}[%c0, %[[F2]]] : memref<6x256xf32>
+// CHECK:                     vector.fma
 // CHECK:               memref.load %[[YS0]]
 // CHECK:               memref.load %[[WTS]]
 // CHECK:               memref.store %{{.*}}, %[[Y]]
 // CHECK:           } else {
 // CHECK:             scf.for %[[DD:.*]] = %{{.*}} to %{{.*}} step %c4
 // CHECK:               scf.for %[[YP:.*]] = %{{.*}} to %{{.*}} step %c3
-// CHECK:                 scf.for %[[FF:.*]] = %c0 to %c32 step %c8 {{.*}} -> (vector<8xf32>,
+// CHECK:                 scf.for %[[FF:.*]] = %c0 to %c32 step %c16 {{.*}} -> (vector<8xf32>,
 // CHECK:                   vector.load %[[H]][%{{.*}}, %[[FF]]]
-// CHECK:                   vector.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]]
+// CHECK:                   vector.load %[[WD]][%[[YE]], %[[DD]], %[[FF]]] : memref<4x16x32xbf16>, vector<16xbf16>
 // CHECK:                 %[[YS:.*]] = memref.load %[[ORDER]][%[[YP]]]
 // CHECK:                 %[[YT:.*]] = arith.divui %[[YS]], %c2
 // CHECK:                 %[[YK:.*]] = arith.remui %[[YS]], %c2

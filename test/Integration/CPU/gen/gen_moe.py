@@ -350,6 +350,43 @@ def cases():
                                 down, "swiglu"))
     out.append(c)
 
+    # bf16 experts over ragged expert runs (issue #10): slot counts 0, 1,
+    # 15, 16, 17, 33, 2, 3 and 5. Blocks of fewer than moePanelMinRows
+    # slots run the pair-split dot path (a 64-byte line of bf16 weights
+    # widened into even and odd lanes against pair-split activations; Dm
+    # 40 and Fh 300 are whole lines plus a scalar rest at 16 and 8
+    # lanes), the others the panel kernel with the weight rows widened
+    # into an f32 copy 256 elements at a time (Fh 300: a whole and a
+    # partial chunk, the partial one not a whole number of vectors).
+    c = Case("moe_experts_ragged_bf16", "bf16")
+    counts = [0, 1, 15, 16, 17, 33, 2, 3, 5]
+    E, K, Dm, Fh = len(counts), 2, 40, 300
+    T = sum(counts) // K
+    labels = np.repeat(np.arange(E), counts)
+    pairs = np.stack([labels[:T], labels[T:]], axis=1)
+    assert (pairs[:, 0] != pairs[:, 1]).all()
+    pairs = pairs[c.rng.permutation(T)]
+    swap = c.rng.random(T) < 0.5
+    pairs[swap] = pairs[swap][:, ::-1]
+    experts = torch.from_numpy(pairs.astype(np.int32))
+    x = c.quantize(randn(c.rng, T, Dm))
+    weights = c.quantize(uniform(c.rng, 0.1, 0.9, T, K), "f32")
+    perm, off, kept = dispatch_ref(experts, E)
+    assert [int(off[e + 1] - off[e]) for e in range(E)] == counts
+    gate = c.quantize(randn(c.rng, E, Fh, Dm, scale=0.2))
+    up = c.quantize(randn(c.rng, E, Fh, Dm, scale=0.2))
+    down = c.quantize(randn(c.rng, E, Dm, Fh, scale=0.08))
+    c.input("x", x)
+    c.input("weights", weights, "f32")
+    c.input("permutation", perm, "i32")
+    c.input("expert_offsets", off, "i32")
+    c.input("w_gate", gate)
+    c.input("w_up", up)
+    c.input("w_down", down)
+    c.output("out", experts_ref(x, weights, experts.long(), kept, gate, up,
+                                down, "swiglu"))
+    out.append(c)
+
     # Mixtral sparse MoE block: router linear, softmax, top-2, renormalise,
     # SwiGLU experts (w1 = gate, w3 = up, w2 = down).
     c = Case("moe_mixtral_block")
