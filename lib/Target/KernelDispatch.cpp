@@ -85,6 +85,13 @@ TilingOptions seq::selectTiling(const TargetDescription &target) {
   tiling.linearPanelFeatures = tiling.vectorWidth >= 16 ? 12 : 6;
   tiling.linearPanelFeatureTile = 48;
   tiling.linearPanelDepth = 256;
+  // A 256-row chunk of K > 1024 packs to over 1 MiB, more than L2 keeps
+  // across tiles: Qwen2.5-0.5B's down projection (T512 K4864 N896), one
+  // thread, CPU time, 48 / 192 / 456-feature tiles: 50.6 / 36.9 / 33.8 ms
+  // (bench/results/cpu-linear-prefill-2026-12-01-s12.md); 192 keeps the
+  // stack accumulators at 192 KiB and N / 192 tiles to share.
+  tiling.linearPanelWideDepth = 1024;
+  tiling.linearPanelWideFeatureTile = 192;
   // Quantized projections dequantize a weight block once per 16 rows.
   tiling.quantFeatureTile = 16;
   tiling.quantRowTile = 16;

@@ -68,6 +68,12 @@ struct TilingOptions {
   int64_t linearPanelFeatures = 6;
   int64_t linearPanelFeatureTile = 48;
   int64_t linearPanelDepth = 256;
+  /// Reductions longer than linearPanelWideDepth (known at compile time)
+  /// take tiles of linearPanelWideFeatureTile features: a tile re-reads
+  /// its chunk's packed rows (panelChunkRows x K f32) once, and past L2
+  /// that re-read comes from memory, so fewer, wider tiles (0: never).
+  int64_t linearPanelWideDepth = 0;
+  int64_t linearPanelWideFeatureTile = 48;
   // seq.quantized_linear: output features x rows per tile.
   int64_t quantFeatureTile = 16;
   int64_t quantRowTile = 16;

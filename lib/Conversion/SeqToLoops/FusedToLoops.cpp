@@ -424,7 +424,7 @@ struct FuseSiblingLinears : OpRewritePattern<LinearOp> {
           [&] {
             // Prefill: the rows packed once for every projection's panel
             // tiles, one parallel loop over their concatenated feature tiles.
-            const int64_t tile = options.linearPanelFeatureTile;
+            const int64_t tile = panelFeatureTile(options, k);
             Value xT = packRowPanels(b, options, norm ? normed : x, rows, k);
             SmallVector<Value> firstTiles;
             Value panelTiles = b.index(0);

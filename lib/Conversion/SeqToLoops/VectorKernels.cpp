@@ -335,6 +335,27 @@ Value seq::packRowPanels(LoopBuilder &b, const TilingOptions &options, Value x,
   return xT;
 }
 
+/// The value of an index known at compile time (a constant, or the dim
+/// of a static extent).
+static std::optional<int64_t> staticIndex(Value v) {
+  std::optional<int64_t> known = getConstantIntValue(v);
+  if (auto dim = v.getDefiningOp<memref::DimOp>())
+    if (std::optional<int64_t> at = dim.getConstantIndex()) {
+      auto type = cast<MemRefType>(dim.getSource().getType());
+      if (!type.isDynamicDim(*at))
+        known = type.getDimSize(*at);
+    }
+  return known;
+}
+
+int64_t seq::panelFeatureTile(const TilingOptions &options, Value k) {
+  std::optional<int64_t> depth = staticIndex(k);
+  if (options.linearPanelWideDepth > 0 && depth &&
+      *depth > options.linearPanelWideDepth)
+    return std::max<int64_t>(1, options.linearPanelWideFeatureTile);
+  return options.linearPanelFeatureTile;
+}
+
 void seq::projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
                        Value chunk, Value rows, Value c0, Value c1, Value k,
                        ColumnRows rhsRows, int64_t perCol, PanelCombine combine,
@@ -348,7 +369,7 @@ void seq::projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
   Value panelCount = b.divUp(rows, lanes);
   Value p1 = b.min(panelCount, b.add(p0, b.index(chunkPanels)));
   Value chunkPanelsHere = b.sub(p1, p0);
-  const int64_t tile = options.linearPanelFeatureTile;
+  const int64_t tile = panelFeatureTile(options, k);
   const int64_t depthBlock = options.linearPanelDepth;
   const int64_t blockCols =
       std::max<int64_t>(1, options.linearPanelFeatures / perCol);
@@ -549,7 +570,7 @@ void seq::projectPanel(LoopBuilder &b, const TilingOptions &options, Value xT,
 void seq::projectPanels(LoopBuilder &b, const TilingOptions &options, Value xT,
                         Value rows, Value k, Value n, ColumnRows rhsRows,
                         int64_t perCol, PanelCombine combine, Value y) {
-  const int64_t tile = options.linearPanelFeatureTile;
+  const int64_t tile = panelFeatureTile(options, k);
   const int64_t chunkRows = panelChunkRows(options);
   // Feature tiles outermost: a thread's consecutive tiles share the
   // weight rows across the chunks.
@@ -601,13 +622,7 @@ void seq::ifPanels(LoopBuilder &b, const TilingOptions &options, Value rows,
   if (!panelsConfigured(options))
     return other();
   // Static row counts choose at compile time.
-  std::optional<int64_t> known = getConstantIntValue(rows);
-  if (auto dim = rows.getDefiningOp<memref::DimOp>())
-    if (std::optional<int64_t> at = dim.getConstantIndex()) {
-      auto type = cast<MemRefType>(dim.getSource().getType());
-      if (!type.isDynamicDim(*at))
-        known = type.getDimSize(*at);
-    }
+  std::optional<int64_t> known = staticIndex(rows);
   if (known)
     return *known >= options.linearPanelMinRows ? panel() : other();
   scf::IfOp::create(

@@ -152,10 +152,15 @@ using PanelCombine = llvm::function_ref<Value(Value c, ArrayRef<Value> sums)>;
 /// block) stay in L1 across the tile's panels.
 int64_t panelChunkRows(const TilingOptions &options);
 
+/// Features per tile of the panel kernel for a reduction of `k`:
+/// linearPanelWideFeatureTile when k is known to exceed
+/// linearPanelWideDepth, else linearPanelFeatureTile.
+int64_t panelFeatureTile(const TilingOptions &options, Value k);
+
 /// One tile of a prefill projection on the panel kernel: the rows of
 /// chunk `chunk` of `xT` (packRowPanels; panels [chunk * C, min(panels,
 /// (chunk + 1) * C)), C = panelChunkRows / lanes) x columns [c0, c1) (at most
-/// linearPanelFeatureTile of them), each column `perCol` right-hand rows
+/// panelFeatureTile of them), each column `perCol` right-hand rows
 /// (1; gate and up: 2) of `k` elements (f32, or bf16/f16 converted to f32
 /// once per depth block into a stack copy). Register blocks of
 /// linearPanelFeatures right-hand rows x linearPanelVectors row vectors:

@@ -3,7 +3,7 @@
 (test/Integration/CPU/model/linear_panel_*.mlir): shapes of at least 64
 rows (TilingOptions::linearPanelMinRows) whose rows, K and N are not
 multiples of any tile (67 rows: two full 32-row panels and 3 rows of a
-third; K 97 and 83; N 83, 29, 40, 97), f32 and bf16. References in
+third; K 97, 83 and 1027; N 83, 29, 40, 97, 197), f32 and bf16. References in
 NumPy float64.
 
     python3 test/Integration/CPU/gen/gen_linear_panel.py
@@ -82,6 +82,16 @@ def main():
     wg, bg, wu, bu = r(83, 97, scale=0.15), r(83, scale=0.2), r(83, 97, scale=0.15), r(83, scale=0.2)
     h = silu(x @ wg.T + bg) * (x @ wu.T + bu)
     save("linear_panel_mlp_bias", dict(x=x, wg=wg, bg=bg, wu=wu, bu=bu, out=h))
+
+    # A deep reduction (K 1027 > TilingOptions::linearPanelWideDepth):
+    # 197 features = one wide 192-feature tile and a 5-feature one, 66
+    # rows (two full 32-row panels and 2 rows of a third), 5 depth blocks
+    # (the last of 3).
+    rng = np.random.default_rng(zlib.crc32(b"linear_panel_deep"))
+    x = f32(rng.standard_normal((66, 1027)))
+    w = f32(rng.standard_normal((197, 1027)) * 0.05)
+    b = f32(rng.standard_normal(197) * 0.1)
+    save("linear_panel_deep", dict(x=x, weight=w, bias=b, out=x @ w.T + b))
 
 
 if __name__ == "__main__":
