@@ -1,8 +1,11 @@
 // REQUIRES: cpu-lowering-decode
 // RUN: seqc %s --target=cpu -o %t.seqpkg
-// RUN: seqrun %t.seqpkg --entry attn_plain --weights %seqc_examples/tiny_hybrid/weights.safetensors --input 0=%seqc_examples/tiny_hybrid/prompt.npy --input 1=42 --output 0=%t.attn.npy --output 1=%t.attn_n.npy
-// RUN: seqrun %t.seqpkg --entry attn_tree --weights %seqc_examples/tiny_hybrid/weights.safetensors --input 0=%seqc_examples/tiny_hybrid/prompt.npy --input 1=%t.attn.npy --expect 0=%t.attn.npy --expect 1=%t.attn_n.npy --print | FileCheck %s --check-prefix=TREE
-// RUN: seqrun %t.seqpkg --entry attn_tree_wrong --weights %seqc_examples/tiny_hybrid/weights.safetensors --input 0=%seqc_examples/tiny_hybrid/prompt.npy --input 1=%t.attn.npy --expect 0=%t.attn.npy --expect 1=%t.attn_n.npy --print | FileCheck %s --check-prefix=WRONG
+// RUN: seqrun %t.seqpkg --entry attn_plain --weights %seqc_examples/tiny_hybrid/weights.safetensors --extra-weights=warn --input 0=%seqc_examples/tiny_hybrid/prompt.npy --input 1=42 --output 0=%t.attn.npy --output 1=%t.attn_n.npy
+// RUN: seqrun %t.seqpkg --entry attn_tree --weights %seqc_examples/tiny_hybrid/weights.safetensors --extra-weights=warn --input 0=%seqc_examples/tiny_hybrid/prompt.npy --input 1=%t.attn.npy --expect 0=%t.attn.npy --expect 1=%t.attn_n.npy --print | FileCheck %s --check-prefix=TREE
+// RUN: seqrun %t.seqpkg --entry attn_tree_wrong --weights %seqc_examples/tiny_hybrid/weights.safetensors --extra-weights=warn --input 0=%seqc_examples/tiny_hybrid/prompt.npy --input 1=%t.attn.npy --expect 0=%t.attn.npy --expect 1=%t.attn_n.npy --print | FileCheck %s --check-prefix=WRONG
+
+// The weights file also holds the layers this model does not read
+// (--extra-weights=warn binds it anyway).
 
 // Tree verification (seq.tree_speculative_decode_loop) on the attention
 // model of speculative_greedy.mlir (layer 0 of examples/tiny_hybrid: RoPE
