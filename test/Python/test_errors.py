@@ -153,8 +153,11 @@ def test_missing_parameter(compiled):
 
 def test_wrong_weights_for_the_model(llama):
     art = seqrt.load(llama)
-    # A checkpoint holding none of the keys leaves everything unbound.
-    art.bind(INPUTS / "parameters" / "weights.safetensors")
+    # A checkpoint holding none of the keys is refused at bind, naming a
+    # tensor no parameter takes.
+    with pytest.raises(seqrt.BindingError, match="tensor 'w' .* is not a parameter"):
+        art.bind(INPUTS / "parameters" / "weights.safetensors")
+    # Nothing of that file was bound: a session still fails.
     with pytest.raises(seqrt.BindingError):
         art.session()
 
