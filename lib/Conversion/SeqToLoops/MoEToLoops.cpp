@@ -270,26 +270,7 @@ static SmallVector<Value> pairSplitDots(LoopBuilder &b, ArrayRef<Row> lhs,
         arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
     sums.push_back(sum);
   }
-  return b.forLoop(
-      whole, length, sums, [&](Value k, ValueRange acc) -> SmallVector<Value> {
-        SmallVector<Value> lhsValues;
-        for (const Row &row : lhs) {
-          SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
-          indices.push_back(k);
-          lhsValues.push_back(b.loadF32(row.buffer, indices));
-        }
-        SmallVector<Value> next(count);
-        for (auto [j, row] : llvm::enumerate(rhs)) {
-          SmallVector<Value> indices(row.prefix.begin(), row.prefix.end());
-          indices.push_back(k);
-          Value y = b.loadF32(row.buffer, indices);
-          for (auto [i, x] : llvm::enumerate(lhsValues)) {
-            size_t at = i * rhs.size() + j;
-            next[at] = b.addf(acc[at], b.mulf(x, y));
-          }
-        }
-        return next;
-      });
+  return scalarDotTail(b, lhs, rhs, whole, length, sums);
 }
 
 /// Whether `buffer` (a weight tensor) holds bf16.

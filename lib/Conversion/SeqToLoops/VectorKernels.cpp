@@ -71,8 +71,15 @@ SmallVector<Value> seq::dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
           arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
   }
   // Scalar remainder (folded away when the range is whole vectors).
+  return scalarDotTail(b, lhs, rhs, vectorEnd, length, sums);
+}
+
+SmallVector<Value> seq::scalarDotTail(LoopBuilder &b, ArrayRef<Row> lhs,
+                                      ArrayRef<Row> rhs, Value from,
+                                      Value length, ArrayRef<Value> sums) {
+  const size_t count = lhs.size() * rhs.size();
   return b.forLoop(
-      vectorEnd, length, sums,
+      from, length, sums,
       [&](Value k, ValueRange acc) -> SmallVector<Value> {
         SmallVector<Value> lhsValues;
         for (const Row &row : lhs) {

@@ -43,6 +43,12 @@ SmallVector<Value> dotProducts(LoopBuilder &b, ArrayRef<Row> lhs,
                                ArrayRef<Row> prefetch = {},
                                int64_t localityHint = 3);
 
+/// The scalar tail of dotProducts: sums[i * rhs.size() + j] plus
+/// lhs[i][k] * rhs[j][k] over k in [from, length), as one scf.for.
+SmallVector<Value> scalarDotTail(LoopBuilder &b, ArrayRef<Row> lhs,
+                                 ArrayRef<Row> rhs, Value from, Value length,
+                                 ArrayRef<Value> sums);
+
 /// Visits [lo, hi) as groups of `group` consecutive indices and then the
 /// remainder one at a time: body(start, count) with count `group` or 1.
 /// Requires lo <= hi.
